@@ -1,0 +1,78 @@
+/**
+ * Opens the database named by a URL: `sqlite:<file>` (embedded, the default) or `postgres://…`.
+ * Both engines hand the application the same JS values (see schema.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** the URL without a password, for logs */
+  label: string;
+  close(): Promise<void>;
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    const b = pg.types.builtins;
+    if (oid === b.TIMESTAMPTZ || oid === b.TIMESTAMP) {
+      const parse = pg.types.getTypeParser(oid, 'text') as (v: string) => Date;
+      return (v: string) => parse(v).toISOString();
+    }
+    if (oid === b.DATE) return (v: string) => v;
+    // counts and sums: numbers, as on SQLite (ids and counts stay far below 2^53)
+    if (oid === b.INT8 || oid === b.NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  },
+};
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+export function sqlitePath(url: string): string {
+  const file = url.replace(/^sqlite:(\/\/)?/, '');
+  return file === ':memory:' ? file : path.resolve(file);
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export interface ConnectOptions {
+  poolSize?: number;
+}
+
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Database> {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+    });
+    // Every connection works in UTC; calendar dates never pass through a time zone.
+    pool.on('connect', (client) => {
+      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(db);
+    return { db, dialect: 'postgres', label: redactUrl(url), close: () => db.destroy() };
+  }
+  if (!url.startsWith('sqlite:')) throw new Error(`Unsupported database URL: ${redactUrl(url)}`);
+  const file = sqlitePath(url);
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', label: `sqlite:${file}`, close: () => db.destroy() };
+}

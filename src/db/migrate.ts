@@ -1,0 +1,29 @@
+/**
+ * Runs the dialect-aware migrations in order, each in its own transaction, recording them in
+ * kysely_migration. Safe to run on every start: applied migrations are skipped.
+ */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database } from './connect.js';
+import { foundation } from './migrations/0001_foundation.js';
+import type { DialectMigration } from './migrations/types.js';
+
+export const migrations: readonly DialectMigration[] = [foundation];
+
+export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
+  const { db, dialect } = database;
+  const provider = {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return Object.fromEntries(
+        migrations.map((m) => [m.name, { up: (tx) => m.up(tx, dialect) } satisfies Migration]),
+      );
+    },
+  };
+  const migrator = new Migrator({ db, provider });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const reason = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: result.error });
+  }
+  return result;
+}

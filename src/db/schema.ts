@@ -1,0 +1,320 @@
+/**
+ * Table types for Kysely. They mirror src/db/migrations exactly; both engines return the same JS
+ * values for every column (see src/db/connect.ts):
+ *  - ids are integers; flags are integers 0/1 on both engines (ADR 0003);
+ *  - calendar dates are 'YYYY-MM-DD' strings (local dates of the district's time zone);
+ *  - instants are ISO-8601 UTC strings ('2026-11-25T15:20:00.000Z').
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type Flag = 0 | 1;
+/** 'YYYY-MM-DD' */
+export type DateString = string;
+/** ISO-8601 instant in UTC */
+export type Instant = string;
+/** id assigned by the database unless given (the demo generator gives its own) */
+export type Id = Generated<number>;
+
+interface Changed {
+  created_at: Instant;
+  updated_at: Instant;
+  /** user account that made the last change; null for imports, the demo generator and the system */
+  updated_by: number | null;
+}
+
+export type StaffRole = 'teacher' | 'office' | 'counselor' | 'nurse' | 'school_admin' | 'district_admin';
+export type SessionType = 'schoolYear' | 'semester' | 'term' | 'gradingPeriod';
+export type EnrollmentStatus = 'active' | 'inactive' | 'graduated' | 'withdrawn';
+export type PersonKind = 'student' | 'guardian' | 'staff';
+export type AccountStatus = 'active' | 'disabled' | 'pending';
+export type Audience = 'all' | 'students' | 'guardians' | 'staff';
+
+export interface DistrictTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  name: string;
+  short_name: string;
+  portal_name: string;
+  time_zone: string;
+  locale: string;
+  color_primary: string;
+  color_secondary: string;
+  help_email: string | null;
+  website_url: string | null;
+  /** JSON text: PortalSettings (src/domain/district/settings.ts) */
+  settings: string;
+}
+
+export interface SchoolTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  school_number: string;
+  name: string;
+  short_name: string;
+  grade_low: number;
+  grade_high: number;
+  address_line1: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  phone: string | null;
+}
+
+export interface AcademicSessionTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  /** null: the session applies to every school */
+  school_id: number | null;
+  parent_id: number | null;
+  type: SessionType;
+  title: string;
+  /** the calendar year in which the school year ends, as OneRoster's schoolYear */
+  school_year: number;
+  start_date: DateString;
+  end_date: DateString;
+}
+
+export interface CalendarDayTable {
+  id: Id;
+  school_id: number;
+  date: DateString;
+  instructional: Flag;
+  /** why there is no school: 'weekend', 'holiday', 'break', 'teacher_workday', 'summer' */
+  reason: string | null;
+  /** e.g. 'Labor Day' */
+  note: string | null;
+}
+
+export interface BellScheduleTable extends Changed {
+  id: Id;
+  school_id: number;
+  name: string;
+  is_default: Flag;
+}
+
+export interface BellPeriodTable {
+  id: Id;
+  bell_schedule_id: number;
+  name: string;
+  sequence: number;
+  /** 'HH:MM' local time */
+  start_time: string;
+  end_time: string;
+  instructional: Flag;
+}
+
+export interface CourseTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  school_id: number;
+  course_code: string;
+  title: string;
+  subject: string;
+  grade_low: number;
+  grade_high: number;
+  credits: number;
+}
+
+export interface SectionTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  school_id: number;
+  course_id: number;
+  section_code: string;
+  room: string | null;
+}
+
+export interface SectionTermTable {
+  section_id: number;
+  academic_session_id: number;
+}
+
+export interface SectionPeriodTable {
+  section_id: number;
+  bell_period_id: number;
+}
+
+export interface StaffTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  staff_number: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  title: string | null;
+  /** primary school; null for district office staff */
+  school_id: number | null;
+  active: Flag;
+}
+
+export interface StaffRoleTable {
+  staff_id: number;
+  role: StaffRole;
+  /** null: the role holds for the whole district */
+  school_id: number | null;
+}
+
+export interface HouseholdTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  name: string;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  phone: string | null;
+}
+
+export interface StudentTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  /** text: leading zeros are part of the number */
+  student_number: string;
+  legal_first_name: string;
+  legal_middle_name: string | null;
+  legal_last_name: string;
+  preferred_first_name: string | null;
+  preferred_last_name: string | null;
+  birth_date: DateString;
+  grade_level: number;
+  school_id: number;
+  enrollment_status: EnrollmentStatus;
+  email: string | null;
+  phone: string | null;
+  preferred_language: string;
+}
+
+export interface HouseholdStudentTable {
+  household_id: number;
+  student_id: number;
+  primary_household: Flag;
+}
+
+export interface GuardianTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone_mobile: string | null;
+  phone_home: string | null;
+  phone_work: string | null;
+  household_id: number | null;
+  preferred_language: string;
+}
+
+export interface StudentGuardianTable extends Changed {
+  id: Id;
+  student_id: number;
+  guardian_id: number;
+  relationship: string;
+  portal_access: Flag;
+  /** court order or similar: no access and no contact whatever else says */
+  rights_revoked: Flag;
+  lives_with: Flag;
+  receives_mail: Flag;
+  emergency_contact: Flag;
+  /** 1 = call first */
+  contact_priority: number;
+}
+
+export interface SectionEnrollmentTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  section_id: number;
+  student_id: number;
+  begin_date: DateString;
+  end_date: DateString | null;
+}
+
+export interface SectionTeacherTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  section_id: number;
+  staff_id: number;
+  primary_teacher: Flag;
+  begin_date: DateString;
+  end_date: DateString | null;
+}
+
+export interface UserAccountTable extends Changed {
+  id: Id;
+  username: string;
+  /** lower case for guardians and staff, as typed for students (see domain/accounts) */
+  username_key: string;
+  password_hash: string | null;
+  status: AccountStatus;
+  must_change_password: Flag;
+  security_email: string | null;
+  security_email_confirmed_at: Instant | null;
+  person_kind: PersonKind;
+  student_id: number | null;
+  guardian_id: number | null;
+  staff_id: number | null;
+  locale: string | null;
+  last_sign_in_at: Instant | null;
+}
+
+export interface AnnouncementTable extends Changed {
+  id: Id;
+  /** null: district-wide */
+  school_id: number | null;
+  audience: Audience;
+  start_date: DateString;
+  end_date: DateString;
+  /** shown on the public sign-in page (District Announcements) */
+  public: Flag;
+}
+
+export interface AnnouncementTextTable {
+  announcement_id: number;
+  locale: string;
+  title: string;
+  body: string;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  at: Instant;
+  actor_account_id: number | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: number | null;
+  ip: string | null;
+  /** JSON text */
+  details: string | null;
+}
+
+export interface DB {
+  district: DistrictTable;
+  schools: SchoolTable;
+  academic_sessions: AcademicSessionTable;
+  calendar_days: CalendarDayTable;
+  bell_schedules: BellScheduleTable;
+  bell_periods: BellPeriodTable;
+  courses: CourseTable;
+  sections: SectionTable;
+  section_terms: SectionTermTable;
+  section_periods: SectionPeriodTable;
+  staff: StaffTable;
+  staff_roles: StaffRoleTable;
+  households: HouseholdTable;
+  students: StudentTable;
+  household_students: HouseholdStudentTable;
+  guardians: GuardianTable;
+  student_guardians: StudentGuardianTable;
+  section_enrollments: SectionEnrollmentTable;
+  section_teachers: SectionTeacherTable;
+  user_accounts: UserAccountTable;
+  announcements: AnnouncementTable;
+  announcement_texts: AnnouncementTextTable;
+  audit_log: AuditLogTable;
+}
+
+export type TableName = keyof DB;
+export type Row<T extends TableName> = Selectable<DB[T]>;
+export type NewRow<T extends TableName> = Insertable<DB[T]>;
+export type RowUpdate<T extends TableName> = Updateable<DB[T]>;
+export type { ColumnType };
