@@ -1,0 +1,41 @@
+/**
+ * Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), set explicitly because
+ * the library's defaults differ. The E-Signature PIN uses the same function.
+ */
+import { hash, verify } from '@node-rs/argon2';
+
+/** Algorithm.Argon2id of @node-rs/argon2 (a const enum, which isolated modules cannot import) */
+const ARGON2ID = 2;
+
+export const ARGON2_OPTIONS = {
+  algorithm: ARGON2ID,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  outputLen: 32,
+} as const;
+
+/** Hash a password. `salt` is only for reproducible demo data; real accounts get a random one. */
+export function hashPassword(password: string, salt?: Uint8Array): Promise<string> {
+  return hash(password.normalize('NFKC'), salt ? { ...ARGON2_OPTIONS, salt } : ARGON2_OPTIONS);
+}
+
+export function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  return verify(storedHash, password.normalize('NFKC'));
+}
+
+/**
+ * The seed's initial student password: first initial of the first name, first initial of the last
+ * name and the birth date as mmddyy, lower case (Allen Alda, 2011-01-03 → aa010311).
+ */
+export function initialsDobPassword(firstName: string, lastName: string, birthDate: string): string {
+  const initial = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z]/g, '')
+      .charAt(0)
+      .toLowerCase();
+  const [yyyy, mm, dd] = birthDate.split('-');
+  return `${initial(firstName)}${initial(lastName)}${mm}${dd}${(yyyy ?? '').slice(2)}`;
+}

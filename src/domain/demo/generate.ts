@@ -1,0 +1,1080 @@
+/**
+ * The demo district: a deterministic, realistic school district of any size. The same options give
+ * the same rows, in the same order, with the same ids, on every engine: every value comes from the
+ * seeded Rng or from the options, never from the clock.
+ *
+ * Rows go to a RowSink in an order that respects foreign keys; the sink decides when to write them,
+ * so a district of a million students never has to fit in memory as rows.
+ */
+import type { DateString, NewRow, StaffRole, TableName } from '../../db/schema.js';
+import { hashPassword, initialsDobPassword } from '../accounts/passwords.js';
+import { addDays, daysBetween, ymd } from '../calendar/dates.js';
+import type { PortalSettings } from '../district/settings.js';
+import {
+  PERIODS_PER_DAY,
+  SCHOOL_NAMES,
+  coreSlots,
+  electives,
+  type CourseDef,
+  type Dept,
+} from './catalog.js';
+import { COMMON_FEMALE, COMMON_MALE, NAME_GROUPS, STREET_NAMES, STREET_SUFFIXES, type NameGroup } from './names.js';
+import { Rng } from './random.js';
+import { planSchoolYear, type SchoolYearPlan } from './school-year.js';
+
+export interface DemoOptions {
+  /** number of students, at least 1 */
+  students: number;
+  seed: number;
+  /** the calendar year the school year starts in (2026 for 2026–27) */
+  startYear: number;
+}
+
+export interface RowSink {
+  add<T extends TableName>(table: T, row: NewRow<T>): void;
+  /** called between families and sections: the sink may write what it holds */
+  checkpoint(): Promise<void>;
+}
+
+export interface DemoAccount {
+  role: 'student' | 'parent' | 'teacher' | 'office' | 'counselor' | 'nurse' | 'district_admin';
+  name: string;
+  username: string;
+  password: string;
+  /** e.g. the children a parent sees, a teacher's school */
+  detail: string;
+  locale: 'en' | 'es';
+}
+
+export interface DemoSummary {
+  schools: number;
+  students: number;
+  guardians: number;
+  households: number;
+  staff: number;
+  sections: number;
+  sectionEnrollments: number;
+  accounts: DemoAccount[];
+}
+
+/** The password of every demo account except the student's, whose password follows the seed's rule. */
+export const DEMO_PASSWORD = 'cedar valley demo';
+export const DEMO_DISTRICT = {
+  name: 'Cedar Valley Public Schools',
+  shortName: 'CVPS',
+  portalName: 'Cedar Valley Portal',
+  timeZone: 'America/Chicago',
+  domain: 'cedarvalley.example.org',
+  city: 'Cedar Valley',
+  state: 'MO',
+};
+
+const EMAIL_DOMAINS = ['example.com', 'example.net', 'example.org', 'mail.example.com'];
+const TARGET_CLASS_SIZE = 27;
+const MAX_TEACHER_PERIODS = 6;
+
+interface SchoolPlan {
+  id: number;
+  level: 'middle' | 'high';
+  name: string;
+  low: number;
+  high: number;
+  bellPeriodIds: number[];
+  courseIds: Map<string, number>;
+  /** student ids per grade, in generation order */
+  byGrade: Map<number, number[]>;
+  withdrawn: Set<number>;
+  studentCount: number;
+  staffEmails: Set<string>;
+}
+
+interface Section {
+  id: number;
+  /** the row, still in the sink's buffer until the school's teachers (and rooms) are assigned */
+  row: NewRow<'sections'>;
+  school: SchoolPlan;
+  course: CourseDef;
+  period: number;
+  size: number;
+}
+
+interface Person {
+  first: string;
+  last: string;
+  female: boolean;
+}
+
+/** ASCII, lower case, letters and digits only: for emails and usernames */
+export function slug(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+export async function generateDemo(options: DemoOptions, sink: RowSink): Promise<DemoSummary> {
+  return new Generator(options, sink).run();
+}
+
+class Generator {
+  private readonly rng: Rng;
+  private readonly year: SchoolYearPlan;
+  /** the instant every generated record was "last changed": noon UTC on July 1 of the start year */
+  private readonly stamp: string;
+  private readonly ids = new Map<string, number>();
+  private readonly schools: SchoolPlan[] = [];
+  private readonly sessionIds = { year: 0, s1: 0, s2: 0 };
+  private readonly guardianEmails = new Set<string>();
+  private readonly studentEmails = new Set<string>();
+  private readonly usernames = new Set<string>();
+  private studentNumber = 4_000;
+  private staffNumber = 100_000;
+  private middleCount = 1;
+  private highCount = 1;
+  private sections: Section[] = [];
+  private readonly summary: DemoSummary = {
+    schools: 0,
+    students: 0,
+    guardians: 0,
+    households: 0,
+    staff: 0,
+    sections: 0,
+    sectionEnrollments: 0,
+    accounts: [],
+  };
+  /** people who get demo accounts */
+  private readonly featured: {
+    allen?: { id: number; number: string; first: string; last: string; birth: DateString; school: SchoolPlan };
+    parent?: { id: number; name: string; email: string; children: string[] };
+    spanishParent?: { id: number; name: string; email: string; children: string[] };
+  } = {};
+
+  constructor(
+    private readonly options: DemoOptions,
+    private readonly sink: RowSink,
+  ) {
+    if (!Number.isInteger(options.students) || options.students < 1) {
+      throw new RangeError('The demo district needs at least 1 student');
+    }
+    this.rng = new Rng(options.seed);
+    this.year = planSchoolYear(options.startYear);
+    this.stamp = `${options.startYear}-07-01T12:00:00.000Z`;
+  }
+
+  private nextId(table: string): number {
+    const id = (this.ids.get(table) ?? 0) + 1;
+    this.ids.set(table, id);
+    return id;
+  }
+
+  private changed() {
+    return { created_at: this.stamp, updated_at: this.stamp, updated_by: null };
+  }
+
+  async run(): Promise<DemoSummary> {
+    this.district();
+    this.schoolsAndCalendars();
+    await this.sink.checkpoint();
+    await this.families();
+    await this.schedules();
+    await this.supportStaff();
+    await this.accounts();
+    this.announcements();
+    await this.sink.checkpoint();
+    return this.summary;
+  }
+
+  // ── district, schools, calendar, bell schedules, courses ────────────────────────────────────────
+
+  private district(): void {
+    const settings: PortalSettings & { demo: true } = {
+      tools: {
+        today: true,
+        calendar: true,
+        schedule: true,
+        assignments: true,
+        grades: true,
+        attendance: true,
+        reportCards: true,
+        transcript: true,
+        immunizations: true,
+        documents: true,
+        messages: true,
+        discussions: true,
+        todo: true,
+        payments: true,
+      },
+      initialStudentPassword: 'initials-dob',
+      eSignaturePinEnabled: false,
+      resources: [
+        { audience: 'parent', label: { en: 'Parent Resources', es: 'Recursos para padres' }, url: '/help/parents' },
+        {
+          audience: 'student',
+          label: { en: 'Student Resources', es: 'Recursos para estudiantes' },
+          url: '/help/students',
+        },
+      ],
+      demo: true,
+    };
+    this.sink.add('district', {
+      id: this.nextId('district'),
+      sourced_id: null,
+      name: DEMO_DISTRICT.name,
+      short_name: DEMO_DISTRICT.shortName,
+      portal_name: DEMO_DISTRICT.portalName,
+      time_zone: DEMO_DISTRICT.timeZone,
+      locale: 'en',
+      color_primary: '#1a4480',
+      color_secondary: '#8b1303',
+      help_email: `portalhelp@${DEMO_DISTRICT.domain}`,
+      website_url: `https://www.${DEMO_DISTRICT.domain}`,
+      settings: JSON.stringify(settings),
+      ...this.changed(),
+    });
+  }
+
+  private schoolsAndCalendars(): void {
+    const n = this.options.students;
+    this.middleCount = Math.max(1, Math.round((n * 3) / 7 / 800));
+    this.highCount = Math.max(1, Math.round((n * 4) / 7 / 1400));
+    const y = this.year;
+    const schoolYear = y.startYear + 1;
+
+    // District-wide sessions: the school year, two semesters, four quarters (grading periods).
+    this.sessionIds.year = this.session(null, 'schoolYear', y.title, y.first, y.last, schoolYear);
+    this.sessionIds.s1 = this.session(this.sessionIds.year, 'semester', y.semesters[0].title, y.semesters[0].start, y.semesters[0].end, schoolYear);
+    this.sessionIds.s2 = this.session(this.sessionIds.year, 'semester', y.semesters[1].title, y.semesters[1].start, y.semesters[1].end, schoolYear);
+    y.quarters.forEach((q, i) => {
+      this.session(i < 2 ? this.sessionIds.s1 : this.sessionIds.s2, 'gradingPeriod', q.title, q.start, q.end, schoolYear);
+    });
+
+    const names = this.rng.shuffle([...SCHOOL_NAMES]);
+    const nameFor = (i: number) => {
+      const base = names[i % names.length] as string;
+      const round = Math.floor(i / names.length);
+      return round === 0 ? base : `${base} ${['North', 'South', 'East', 'West', 'Central'][(round - 1) % 5]}${round > 5 ? ` ${round}` : ''}`;
+    };
+    let nameIndex = 0;
+    const levels: ('middle' | 'high')[] = [
+      ...Array<'middle'>(this.middleCount).fill('middle'),
+      ...Array<'high'>(this.highCount).fill('high'),
+    ];
+    for (const level of levels) {
+      const id = this.nextId('schools');
+      const base = nameFor(nameIndex++);
+      const name = `${base} ${level === 'middle' ? 'Middle School' : 'High School'}`;
+      const school: SchoolPlan = {
+        id,
+        level,
+        name,
+        low: level === 'middle' ? 6 : 9,
+        high: level === 'middle' ? 8 : 12,
+        bellPeriodIds: [],
+        courseIds: new Map(),
+        byGrade: new Map(),
+        withdrawn: new Set(),
+        studentCount: 0,
+        staffEmails: new Set(),
+      };
+      this.schools.push(school);
+      this.sink.add('schools', {
+        id,
+        sourced_id: null,
+        school_number: String(level === 'middle' ? 200 + id : 400 + id).padStart(4, '0'),
+        name,
+        short_name: `${base.split(' ').map((w) => w[0]).join('')}${level === 'middle' ? 'MS' : 'HS'}`,
+        grade_low: school.low,
+        grade_high: school.high,
+        address_line1: this.streetAddress(),
+        city: DEMO_DISTRICT.city,
+        state: DEMO_DISTRICT.state,
+        postal_code: this.postalCode(),
+        phone: this.phone(),
+        ...this.changed(),
+      });
+      for (const day of y.days) {
+        this.sink.add('calendar_days', {
+          id: this.nextId('calendar_days'),
+          school_id: id,
+          date: day.date,
+          instructional: day.instructional ? 1 : 0,
+          reason: day.reason,
+          note: day.note,
+        });
+      }
+      this.bellSchedule(school);
+      this.courses(school);
+    }
+    this.summary.schools = this.schools.length;
+  }
+
+  private session(
+    parent: number | null,
+    type: 'schoolYear' | 'semester' | 'gradingPeriod',
+    title: string,
+    start: DateString,
+    end: DateString,
+    schoolYear: number,
+  ): number {
+    const id = this.nextId('academic_sessions');
+    this.sink.add('academic_sessions', {
+      id,
+      sourced_id: null,
+      school_id: null,
+      parent_id: parent,
+      type,
+      title,
+      school_year: schoolYear,
+      start_date: start,
+      end_date: end,
+      ...this.changed(),
+    });
+    return id;
+  }
+
+  private bellSchedule(school: SchoolPlan): void {
+    const scheduleId = this.nextId('bell_schedules');
+    this.sink.add('bell_schedules', {
+      id: scheduleId,
+      school_id: school.id,
+      name: 'Regular Day',
+      is_default: 1,
+      ...this.changed(),
+    });
+    // Middle schools start at 8:00, high schools at 7:40; 50-minute periods, lunch after period 4.
+    let minute = school.level === 'middle' ? 8 * 60 : 7 * 60 + 40;
+    const passing = school.level === 'middle' ? 4 : 5;
+    const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    let sequence = 0;
+    const add = (name: string, length: number, instructional: boolean) => {
+      const id = this.nextId('bell_periods');
+      this.sink.add('bell_periods', {
+        id,
+        bell_schedule_id: scheduleId,
+        name,
+        sequence: ++sequence,
+        start_time: hhmm(minute),
+        end_time: hhmm(minute + length),
+        instructional: instructional ? 1 : 0,
+      });
+      minute += length + passing;
+      return id;
+    };
+    for (let p = 1; p <= PERIODS_PER_DAY; p++) {
+      school.bellPeriodIds.push(add(String(p), 50, true));
+      if (p === 4) add('Lunch', 30, false);
+    }
+  }
+
+  private courses(school: SchoolPlan): void {
+    const defs: CourseDef[] = [];
+    for (let g = school.low; g <= school.high; g++) for (const slot of coreSlots(g)) defs.push(...slot);
+    defs.push(...electives(school.low));
+    for (const def of defs) {
+      if (school.courseIds.has(def.code)) continue;
+      const id = this.nextId('courses');
+      school.courseIds.set(def.code, id);
+      const grades = this.gradesOf(def, school);
+      this.sink.add('courses', {
+        id,
+        sourced_id: null,
+        school_id: school.id,
+        course_code: def.code,
+        title: def.title,
+        subject: def.dept,
+        grade_low: grades[0],
+        grade_high: grades[1],
+        credits: def.credits,
+        ...this.changed(),
+      });
+    }
+  }
+
+  private gradesOf(def: CourseDef, school: SchoolPlan): [number, number] {
+    for (let g = school.low; g <= school.high; g++) {
+      if (coreSlots(g).some((slot) => slot.includes(def))) return [g, g];
+    }
+    return [school.low, school.high];
+  }
+
+  // ── families: households, guardians, students, links ────────────────────────────────────────────
+
+  private async families(): Promise<void> {
+    let made = 0;
+    let family = 0;
+    while (made < this.options.students) {
+      made += this.family(family++, this.options.students - made);
+      if (family % 200 === 0) await this.sink.checkpoint();
+    }
+    await this.sink.checkpoint();
+  }
+
+  private group(): NameGroup {
+    return this.rng.weighted(NAME_GROUPS, (g) => g.weight);
+  }
+
+  private givenName(group: NameGroup, female: boolean): string {
+    if (this.rng.chance(0.12)) return this.rng.pick(female ? COMMON_FEMALE : COMMON_MALE);
+    return this.rng.pick(female ? group.female : group.male);
+  }
+
+  private person(group: NameGroup, last: string, female: boolean): Person {
+    let first = this.givenName(group, female);
+    if (first === last) first = this.givenName(group, female);
+    return { first, last, female };
+  }
+
+  /** Makes one family with at most `room` students; returns how many students it made. */
+  private family(index: number, room: number): number {
+    const rng = this.rng;
+    const allen = index === 0;
+    const group = allen ? (NAME_GROUPS.find((g) => g.id === 'anglo') as NameGroup) : this.group();
+    const surname = allen ? 'Alda' : rng.pick(group.surnames);
+    const spanish = rng.chance(group.spanishPreferred);
+    const language = spanish ? 'es' : 'en';
+    const zone = rng.int(0, this.middleCount * this.highCount - 1);
+
+    // Children in grades 6–12.
+    const childCount = Math.min(room, allen ? 2 : rng.table([[1, 52], [2, 32], [3, 12], [4, 4]] as const));
+    const grades: number[] = [];
+    if (allen) {
+      const allenGrade = Math.min(12, Math.max(6, this.options.startYear - 2016));
+      grades.push(allenGrade, allenGrade >= 9 ? 7 : 12);
+    } else {
+      grades.push(index === 3 ? 12 : rng.int(6, 12));
+      for (let tries = 0; grades.length < childCount && tries < 12; tries++) {
+        const g = (grades[0] as number) + rng.pick([-4, -3, -2, -1, 1, 2, 3, 4, 0]);
+        if (g >= 6 && g <= 12 && (!grades.includes(g) || rng.chance(0.1))) grades.push(g);
+      }
+    }
+    grades.length = Math.min(grades.length, room);
+
+    // Households: most children live with two parents; some with one; some split between two homes.
+    // The first families guarantee, at every size, a shared guardian email (index 1), a parent whose
+    // rights were revoked (index 2) and a student of 18 or more (index 3).
+    const shape = allen || index === 1
+      ? 'two'
+      : index === 2
+        ? 'split'
+        : rng.table([['two', 62], ['single', 16], ['split', 14], ['grand', 5], ['guardian', 3]] as const);
+    const homeA = this.household(surname, language);
+    const homes = [homeA];
+    type G = { id: number; relationship: string; home: number; livesWith: boolean; revoked: boolean; contactOnly: boolean; priority: number };
+    const guardians: G[] = [];
+    const sharedEmail = index === 1 || (shape === 'two' && !allen && rng.chance(0.06));
+    let firstEmail: string | null = null;
+    const addGuardian = (p: Person, relationship: string, home: number, extra: Partial<G> = {}) => {
+      const hasEmail = (index <= 2 || rng.chance(0.88)) && !extra.contactOnly;
+      let email: string | null = null;
+      if (allen) email = `${slug(p.first)}.${slug(p.last)}@example.com`;
+      else if (sharedEmail && firstEmail) email = firstEmail;
+      else if (hasEmail) email = this.guardianEmail(p);
+      if (allen && email) this.guardianEmails.add(email);
+      if (!firstEmail) firstEmail = email;
+      const id = this.nextId('guardians');
+      this.sink.add('guardians', {
+        id,
+        sourced_id: null,
+        first_name: p.first,
+        last_name: p.last,
+        email,
+        phone_mobile: rng.chance(0.93) ? this.phone() : null,
+        phone_home: rng.chance(0.25) ? this.phone() : null,
+        phone_work: rng.chance(0.35) ? this.phone() : null,
+        household_id: extra.contactOnly ? null : home,
+        preferred_language: language,
+        ...this.changed(),
+      });
+      this.summary.guardians++;
+      guardians.push({
+        id,
+        relationship,
+        home,
+        livesWith: extra.livesWith ?? true,
+        revoked: extra.revoked ?? false,
+        contactOnly: extra.contactOnly ?? false,
+        priority: guardians.length + 1,
+      });
+      return { id, email, name: `${p.first} ${p.last}` };
+    };
+    const mother = allen ? { first: 'Diane', last: 'Alda', female: true } : this.person(group, surname, true);
+    const father = allen ? { first: 'Mark', last: 'Alda', female: false } : this.person(group, surname, false);
+    let primary: { id: number; email: string | null; name: string };
+    switch (shape) {
+      case 'two':
+        primary = addGuardian(mother, 'mother', homeA);
+        addGuardian(father, 'father', homeA);
+        break;
+      case 'single':
+        primary = rng.chance(0.8) ? addGuardian(mother, 'mother', homeA) : addGuardian(father, 'father', homeA);
+        break;
+      case 'split': {
+        const homeB = this.household(surname, language);
+        homes.push(homeB);
+        primary = addGuardian(mother, 'mother', homeA);
+        // A court order takes the other parent's rights in a few split families.
+        const revoked = index === 2 || rng.chance(0.06);
+        const fatherLast = rng.chance(0.2) ? rng.pick(group.surnames) : surname;
+        addGuardian({ ...father, last: fatherLast }, 'father', homeB, { livesWith: !revoked && rng.chance(0.5), revoked });
+        if (!revoked && rng.chance(0.3)) {
+          addGuardian(this.person(this.group(), fatherLast, true), 'stepparent', homeB, { livesWith: false });
+        }
+        break;
+      }
+      case 'grand':
+        primary = addGuardian(this.person(group, surname, true), 'grandparent', homeA);
+        if (rng.chance(0.5)) addGuardian(this.person(group, surname, false), 'grandparent', homeA);
+        break;
+      default:
+        primary = addGuardian(this.person(group, rng.pick(group.surnames), rng.chance(0.6)), 'legal guardian', homeA);
+    }
+    // Relatives who are emergency contacts only: no portal access, no mail.
+    if (rng.chance(0.3)) {
+      addGuardian(this.person(group, rng.chance(0.5) ? surname : rng.pick(group.surnames), rng.chance(0.6)), rng.pick(['grandparent', 'aunt', 'uncle', 'family friend']), homeA, {
+        contactOnly: true,
+        livesWith: false,
+      });
+    }
+
+    // The students.
+    const children: string[] = [];
+    grades.forEach((grade, i) => {
+      const female = allen ? i === 1 : rng.chance(0.5);
+      const p: Person = allen
+        ? { first: i === 0 ? 'Allen' : 'Grace', last: 'Alda', female }
+        : this.person(group, surname, female);
+      const retained = (index === 3 && i === 0) || (!allen && rng.chance(0.02));
+      const birth = allen && i === 0 ? '2011-01-03' : this.birthDate(grade, retained);
+      const school = this.schoolFor(grade, zone);
+      const id = this.nextId('students');
+      this.studentNumber += allen ? 1 : rng.int(1, 3);
+      const number = String(this.studentNumber).padStart(7, '0');
+      const withdrawn = !allen && rng.chance(0.004);
+      const middle = rng.chance(0.6) ? this.givenName(group, female) : null;
+      this.sink.add('students', {
+        id,
+        sourced_id: null,
+        student_number: number,
+        legal_first_name: p.first,
+        legal_middle_name: middle === p.first ? null : middle,
+        legal_last_name: p.last,
+        preferred_first_name: !allen && rng.chance(0.04) ? this.givenName(group, female) : null,
+        preferred_last_name: null,
+        birth_date: birth,
+        grade_level: grade,
+        school_id: school.id,
+        enrollment_status: withdrawn ? 'withdrawn' : 'active',
+        email: this.studentEmail(p),
+        phone: grade >= 9 && rng.chance(0.4) ? this.phone() : null,
+        preferred_language: 'en',
+        ...this.changed(),
+      });
+      this.summary.students++;
+      school.studentCount++;
+      const list = school.byGrade.get(grade) ?? [];
+      list.push(id);
+      school.byGrade.set(grade, list);
+      if (withdrawn) school.withdrawn.add(id);
+      if (allen && i === 0) this.featured.allen = { id, number, first: p.first, last: p.last, birth, school };
+      children.push(`${p.first} (${grade})`);
+
+      homes.forEach((home, h) => {
+        this.sink.add('household_students', { household_id: home, student_id: id, primary_household: h === 0 ? 1 : 0 });
+      });
+      for (const g of guardians) {
+        this.sink.add('student_guardians', {
+          id: this.nextId('student_guardians'),
+          student_id: id,
+          guardian_id: g.id,
+          relationship: g.relationship,
+          portal_access: g.revoked || g.contactOnly ? 0 : 1,
+          rights_revoked: g.revoked ? 1 : 0,
+          lives_with: g.livesWith ? 1 : 0,
+          receives_mail: g.revoked || g.contactOnly ? 0 : 1,
+          emergency_contact: g.revoked ? 0 : 1,
+          contact_priority: g.priority,
+          ...this.changed(),
+        });
+      }
+    });
+
+    // Parents featured on the demo sign-in panel: the Aldas, and the first Spanish-speaking parent
+    // with children in two schools.
+    if (allen && primary.email) this.featured.parent = { ...primary, email: primary.email, children };
+    if (
+      !this.featured.spanishParent &&
+      spanish &&
+      primary.email &&
+      !sharedEmail &&
+      grades.length >= 2 &&
+      grades.some((g) => g <= 8) &&
+      grades.some((g) => g >= 9)
+    ) {
+      this.featured.spanishParent = { ...primary, email: primary.email, children };
+    }
+    return grades.length;
+  }
+
+  private household(surname: string, _language: string): number {
+    const id = this.nextId('households');
+    this.sink.add('households', {
+      id,
+      sourced_id: null,
+      name: `${surname} Household`,
+      address_line1: this.streetAddress(),
+      address_line2: this.rng.chance(0.12) ? `Apt ${this.rng.int(1, 40)}${this.rng.pick(['A', 'B', 'C', ''])}` : null,
+      city: DEMO_DISTRICT.city,
+      state: DEMO_DISTRICT.state,
+      postal_code: this.postalCode(),
+      phone: this.rng.chance(0.3) ? this.phone() : null,
+      ...this.changed(),
+    });
+    this.summary.households++;
+    return id;
+  }
+
+  private schoolFor(grade: number, zone: number): SchoolPlan {
+    if (grade <= 8) return this.schools[zone % this.middleCount] as SchoolPlan;
+    return this.schools[this.middleCount + (Math.floor(zone / this.middleCount) % this.highCount)] as SchoolPlan;
+  }
+
+  /** Born so that the student is `grade + 5` on September 1 of the start year (a year older if retained). */
+  private birthDate(grade: number, retained: boolean): DateString {
+    const y = this.options.startYear - grade - 6 - (retained ? 1 : 0);
+    const from = ymd(y, 9, 2);
+    return addDays(from, this.rng.int(0, daysBetween(from, ymd(y + 1, 9, 1))));
+  }
+
+  private guardianEmail(p: Person): string {
+    const domain = this.rng.pick(EMAIL_DOMAINS);
+    const first = slug(p.first);
+    const last = slug(p.last);
+    const styles = [`${first}.${last}`, `${first[0]}${last}`, `${first}${last}`, `${last}.${first}`];
+    let local = this.rng.pick(styles);
+    if (this.rng.chance(0.5)) local += String(this.rng.int(1, 99));
+    let email = `${local}@${domain}`;
+    for (let n = 2; this.guardianEmails.has(email); n++) email = `${local}${n}@${domain}`;
+    this.guardianEmails.add(email);
+    return email;
+  }
+
+  private studentEmail(p: Person): string {
+    const local = `${slug(p.first)}.${slug(p.last)}`;
+    let email = `${local}@students.${DEMO_DISTRICT.domain}`;
+    for (let n = 2; this.studentEmails.has(email); n++) email = `${local}${n}@students.${DEMO_DISTRICT.domain}`;
+    this.studentEmails.add(email);
+    return email;
+  }
+
+  /** Only the 555-0100…0199 numbers, which are reserved for fiction. */
+  private phone(): string {
+    return `(573) 555-01${String(this.rng.int(0, 99)).padStart(2, '0')}`;
+  }
+
+  private streetAddress(): string {
+    return `${this.rng.int(100, 9899)} ${this.rng.pick(STREET_NAMES)} ${this.rng.pick(STREET_SUFFIXES)}`;
+  }
+
+  private postalCode(): string {
+    return `65${String(this.rng.int(100, 119)).padStart(3, '0')}`;
+  }
+
+  // ── sections, teachers, enrollments ─────────────────────────────────────────────────────────────
+
+  private async schedules(): Promise<void> {
+    for (const school of this.schools) {
+      this.sections = [];
+      const enroll: [studentId: number, section: Section][] = [];
+      // Students of a grade form cohorts of about a class each. Cohort c takes core slot k in period
+      // (k + c) mod 7, so cohorts of one grade spread over the day; the free periods are electives.
+      const electiveDemand: number[][] = Array.from({ length: PERIODS_PER_DAY }, () => []);
+      for (let grade = school.low; grade <= school.high; grade++) {
+        const ids = school.byGrade.get(grade) ?? [];
+        if (ids.length === 0) continue;
+        const slots = coreSlots(grade);
+        const cohorts = Math.max(1, Math.round(ids.length / TARGET_CLASS_SIZE));
+        for (let c = 0; c < cohorts; c++) {
+          const members = ids.filter((_, i) => i % cohorts === c);
+          const used = new Set<number>();
+          slots.forEach((slot, k) => {
+            const period = (k + c) % PERIODS_PER_DAY;
+            used.add(period);
+            for (const course of slot) {
+              const section = this.section(school, course, period, members.length);
+              for (const id of members) enroll.push([id, section]);
+            }
+          });
+          for (let p = 0; p < PERIODS_PER_DAY; p++) if (!used.has(p)) electiveDemand[p]?.push(...members);
+        }
+      }
+      // Elective sections: each period offers a rotating choice of the school's electives.
+      const offered = electives(school.low);
+      electiveDemand.forEach((students, period) => {
+        if (students.length === 0) return;
+        const count = Math.max(1, Math.round(students.length / TARGET_CLASS_SIZE));
+        const capacity = Math.ceil(students.length / count) + 3;
+        const sections = Array.from({ length: count }, (_, i) =>
+          this.section(school, offered[(period * 3 + i) % offered.length] as CourseDef, period, 0),
+        );
+        for (const id of students) {
+          let pickIndex = this.rng.int(0, count - 1);
+          while ((sections[pickIndex] as Section).size >= capacity) pickIndex = (pickIndex + 1) % count;
+          const section = sections[pickIndex] as Section;
+          section.size++;
+          enroll.push([id, section]);
+        }
+      });
+      this.assignTeachers(school);
+      await this.sink.checkpoint();
+      for (const [studentId, section] of enroll) this.enrollment(school, studentId, section);
+      await this.sink.checkpoint();
+    }
+  }
+
+  private termDates(course: CourseDef): { sessions: number[]; begin: DateString; end: DateString } {
+    const y = this.year;
+    if (course.term === 'S1') return { sessions: [this.sessionIds.s1], begin: y.semesters[0].start, end: y.semesters[0].end };
+    if (course.term === 'S2') return { sessions: [this.sessionIds.s2], begin: y.semesters[1].start, end: y.semesters[1].end };
+    return { sessions: [this.sessionIds.s1, this.sessionIds.s2], begin: y.first, end: y.last };
+  }
+
+  private readonly sectionCounts = new Map<string, number>();
+
+  private section(school: SchoolPlan, course: CourseDef, period: number, size: number): Section {
+    const id = this.nextId('sections');
+    const key = `${school.id}:${course.code}`;
+    const n = (this.sectionCounts.get(key) ?? 0) + 1;
+    this.sectionCounts.set(key, n);
+    const row: NewRow<'sections'> = {
+      id,
+      sourced_id: null,
+      school_id: school.id,
+      course_id: school.courseIds.get(course.code) as number,
+      section_code: `${course.code}-${String(n).padStart(2, '0')}`,
+      room: null,
+      ...this.changed(),
+    };
+    const section: Section = { id, row, school, course, period, size };
+    this.sections.push(section);
+    this.sink.add('sections', row);
+    for (const session of this.termDates(course).sessions) {
+      this.sink.add('section_terms', { section_id: id, academic_session_id: session });
+    }
+    this.sink.add('section_periods', { section_id: id, bell_period_id: school.bellPeriodIds[period] as number });
+    this.summary.sections++;
+    return section;
+  }
+
+  /** Teachers by department: each teaches at most six of the seven periods and keeps one room. */
+  private assignTeachers(school: SchoolPlan): void {
+    interface Teacher {
+      id: number;
+      room: string;
+      busy: Set<string>;
+      periods: Set<number>;
+    }
+    const byDept = new Map<Dept, Teacher[]>();
+    let roomNumber = 100;
+    const sorted = [...this.sections].sort(
+      (a, b) => a.course.dept.localeCompare(b.course.dept) || a.period - b.period || a.id - b.id,
+    );
+    for (const section of sorted) {
+      const dept = section.course.dept;
+      const terms = section.course.term === 'year' ? ['S1', 'S2'] : [section.course.term];
+      const fits = (t: Teacher) =>
+        terms.every((term) => !t.busy.has(`${section.period}:${term}`)) &&
+        (t.periods.has(section.period) || t.periods.size < MAX_TEACHER_PERIODS);
+      const list = byDept.get(dept) ?? [];
+      byDept.set(dept, list);
+      let teacher = list.find(fits);
+      if (!teacher) {
+        const room =
+          dept === 'Physical Education'
+            ? `Gym ${list.length + 1}`
+            : dept === 'Music'
+              ? `Music ${list.length + 1}`
+              : String(++roomNumber);
+        teacher = { id: this.staff(school, 'teacher', `${dept} Teacher`, null), room, busy: new Set(), periods: new Set() };
+        list.push(teacher);
+      }
+      for (const term of terms) teacher.busy.add(`${section.period}:${term}`);
+      teacher.periods.add(section.period);
+      section.row.room = teacher.room;
+      const dates = this.termDates(section.course);
+      this.sink.add('section_teachers', {
+        id: this.nextId('section_teachers'),
+        sourced_id: null,
+        section_id: section.id,
+        staff_id: teacher.id,
+        primary_teacher: 1,
+        begin_date: dates.begin,
+        end_date: null,
+        ...this.changed(),
+      });
+    }
+  }
+
+  private enrollment(school: SchoolPlan, studentId: number, section: Section): void {
+    const dates = this.termDates(section.course);
+    let end: DateString | null = dates.end;
+    if (school.withdrawn.has(studentId)) {
+      // Withdrawn after the first quarter: no second-semester classes at all.
+      if (section.course.term === 'S2') return;
+      end = this.year.quarters[0].end;
+    }
+    this.sink.add('section_enrollments', {
+      id: this.nextId('section_enrollments'),
+      sourced_id: null,
+      section_id: section.id,
+      student_id: studentId,
+      begin_date: dates.begin,
+      end_date: end,
+      ...this.changed(),
+    });
+    this.summary.sectionEnrollments++;
+  }
+
+  // ── staff ───────────────────────────────────────────────────────────────────────────────────────
+
+  private staff(school: SchoolPlan | null, role: StaffRole, title: string, forcedName: Person | null): number {
+    const group = this.group();
+    const female = this.rng.chance(0.7);
+    const p = forcedName ?? this.person(group, this.rng.pick(group.surnames), female);
+    const id = this.nextId('staff');
+    const taken = school?.staffEmails ?? this.districtEmails;
+    const local = `${slug(p.first)[0] ?? 'x'}${slug(p.last)}`;
+    let email = `${local}@${DEMO_DISTRICT.domain}`;
+    for (let n = 2; taken.has(email) || this.allStaffEmails.has(email); n++) email = `${local}${n}@${DEMO_DISTRICT.domain}`;
+    taken.add(email);
+    this.allStaffEmails.add(email);
+    this.sink.add('staff', {
+      id,
+      sourced_id: null,
+      staff_number: String(++this.staffNumber).padStart(6, '0'),
+      first_name: p.first,
+      last_name: p.last,
+      email,
+      phone: this.phone(),
+      title,
+      school_id: school?.id ?? null,
+      active: 1,
+      ...this.changed(),
+    });
+    this.sink.add('staff_roles', { staff_id: id, role, school_id: role === 'district_admin' ? null : (school?.id ?? null) });
+    this.staffInfo.set(id, { name: `${p.first} ${p.last}`, email, school });
+    this.summary.staff++;
+    return id;
+  }
+
+  private readonly districtEmails = new Set<string>();
+  private readonly allStaffEmails = new Set<string>();
+  private readonly staffInfo = new Map<number, { name: string; email: string; school: SchoolPlan | null }>();
+  private readonly supportStaffIds = new Map<string, number>();
+
+  private async supportStaffFor(school: SchoolPlan): Promise<void> {
+    const add = (role: StaffRole, title: string) => {
+      const id = this.staff(school, role, title, null);
+      if (!this.supportStaffIds.has(`${school.id}:${role}`)) this.supportStaffIds.set(`${school.id}:${role}`, id);
+    };
+    add('school_admin', 'Principal');
+    if (school.studentCount > 400) add('school_admin', 'Assistant Principal');
+    add('office', 'Registrar');
+    add('office', 'Attendance Secretary');
+    for (let i = 0; i < Math.max(1, Math.ceil(school.studentCount / 350)); i++) add('counselor', 'School Counselor');
+    add('nurse', 'School Nurse');
+  }
+
+  private async supportStaff(): Promise<void> {
+    for (const school of this.schools) await this.supportStaffFor(school);
+    const admin = this.staff(null, 'district_admin', 'Director of Student Information Systems', null);
+    this.supportStaffIds.set('district:district_admin', admin);
+    this.staff(null, 'district_admin', 'Portal Administrator', null);
+    await this.sink.checkpoint();
+  }
+
+  // ── demo accounts ───────────────────────────────────────────────────────────────────────────────
+
+  private async accounts(): Promise<void> {
+    const allen = this.featured.allen;
+    if (!allen) return;
+    const salt = () => this.rng.bytes(16);
+    const add = async (
+      account: DemoAccount,
+      person: { student_id?: number; guardian_id?: number; staff_id?: number },
+      kind: 'student' | 'guardian' | 'staff',
+      securityEmail: string | null,
+      mustChange: boolean,
+    ) => {
+      this.sink.add('user_accounts', {
+        id: this.nextId('user_accounts'),
+        username: account.username,
+        username_key: kind === 'student' ? account.username : account.username.toLowerCase(),
+        password_hash: await hashPassword(account.password, salt()),
+        status: 'active',
+        must_change_password: mustChange ? 1 : 0,
+        security_email: securityEmail,
+        security_email_confirmed_at: securityEmail ? this.stamp : null,
+        person_kind: kind,
+        student_id: person.student_id ?? null,
+        guardian_id: person.guardian_id ?? null,
+        staff_id: person.staff_id ?? null,
+        locale: account.locale === 'es' ? 'es' : null,
+        last_sign_in_at: null,
+        ...this.changed(),
+      });
+      this.usernames.add(account.username.toLowerCase());
+      this.summary.accounts.push(account);
+    };
+
+    await add(
+      {
+        role: 'student',
+        name: `${allen.first} ${allen.last}`,
+        username: allen.number,
+        password: initialsDobPassword(allen.first, allen.last, allen.birth),
+        detail: allen.school.name,
+        locale: 'en',
+      },
+      { student_id: allen.id },
+      'student',
+      null,
+      true,
+    );
+    const parents = [this.featured.parent, this.featured.spanishParent];
+    for (const [i, parent] of parents.entries()) {
+      if (!parent) continue;
+      const username = parent.email.split('@')[0] as string;
+      if (this.usernames.has(username)) continue;
+      await add(
+        {
+          role: 'parent',
+          name: parent.name,
+          username,
+          password: DEMO_PASSWORD,
+          detail: parent.children.join(', '),
+          locale: i === 0 ? 'en' : 'es',
+        },
+        { guardian_id: parent.id },
+        'guardian',
+        parent.email,
+        false,
+      );
+    }
+    const staffAccount = async (key: string, role: DemoAccount['role'], staffId: number | undefined) => {
+      if (!staffId) return;
+      const info = this.staffInfo.get(staffId);
+      if (!info) return;
+      await add(
+        {
+          role,
+          name: info.name,
+          username: info.email.split('@')[0] as string,
+          password: DEMO_PASSWORD,
+          detail: info.school?.name ?? DEMO_DISTRICT.name,
+          locale: 'en',
+        },
+        { staff_id: staffId },
+        'staff',
+        info.email,
+        false,
+      );
+      void key;
+    };
+    const school = allen.school.id;
+    const teacher = [...this.staffInfo.entries()].find(([, s]) => s.school?.id === school)?.[0];
+    await staffAccount('teacher', 'teacher', teacher);
+    await staffAccount('office', 'office', this.supportStaffIds.get(`${school}:office`));
+    await staffAccount('counselor', 'counselor', this.supportStaffIds.get(`${school}:counselor`));
+    await staffAccount('nurse', 'nurse', this.supportStaffIds.get(`${school}:nurse`));
+    await staffAccount('district_admin', 'district_admin', this.supportStaffIds.get('district:district_admin'));
+  }
+
+  // ── announcements ───────────────────────────────────────────────────────────────────────────────
+
+  private announcements(): void {
+    const y = this.year;
+    const fmt = (d: DateString, locale: 'en' | 'es') =>
+      new Intl.DateTimeFormat(locale === 'es' ? 'es-US' : 'en-US', {
+        weekday: 'long',
+        month: 'long',
+        day: 'numeric',
+        timeZone: 'UTC',
+      }).format(new Date(`${d}T12:00:00Z`));
+    const add = (
+      start: DateString,
+      end: DateString,
+      isPublic: boolean,
+      audience: 'all' | 'students' | 'guardians',
+      en: [string, string],
+      es: [string, string],
+    ) => {
+      const id = this.nextId('announcements');
+      this.sink.add('announcements', {
+        id,
+        school_id: null,
+        audience,
+        start_date: start,
+        end_date: end,
+        public: isPublic ? 1 : 0,
+        ...this.changed(),
+      });
+      this.sink.add('announcement_texts', { announcement_id: id, locale: 'en', title: en[0], body: en[1] });
+      this.sink.add('announcement_texts', { announcement_id: id, locale: 'es', title: es[0], body: es[1] });
+    };
+    const yearStart = ymd(y.startYear, 7, 1);
+    const yearEnd = ymd(y.startYear + 1, 6, 30);
+    add(
+      yearStart,
+      yearEnd,
+      true,
+      'all',
+      [
+        'Account Security Email',
+        'Please be sure to enter a recovery email in your Account Settings. This will allow you to recover your username or reset your password.',
+      ],
+      [
+        'Correo electrónico de seguridad de la cuenta',
+        'Asegúrese de ingresar un correo electrónico de recuperación en la Configuración de la cuenta. Así podrá recuperar su nombre de usuario o restablecer su contraseña.',
+      ],
+    );
+    add(
+      ymd(y.startYear, 7, 15),
+      y.first,
+      true,
+      'all',
+      ['Welcome back!', `The first day of school is ${fmt(y.first, 'en')}. Schedules are available in the portal.`],
+      ['¡Bienvenidos!', `El primer día de clases es el ${fmt(y.first, 'es')}. Los horarios están disponibles en el portal.`],
+    );
+    add(
+      ymd(y.startYear, 12, 1),
+      y.winterBreak.resume,
+      true,
+      'all',
+      [
+        'Winter break',
+        `There is no school from ${fmt(y.winterBreak.first, 'en')} through ${fmt(y.winterBreak.last, 'en')}. Classes resume ${fmt(y.winterBreak.resume, 'en')}.`,
+      ],
+      [
+        'Vacaciones de invierno',
+        `No hay clases desde el ${fmt(y.winterBreak.first, 'es')} hasta el ${fmt(y.winterBreak.last, 'es')}. Las clases se reanudan el ${fmt(y.winterBreak.resume, 'es')}.`,
+      ],
+    );
+    add(
+      addDays(y.springBreak.first, -21),
+      y.springBreak.last,
+      true,
+      'all',
+      ['Spring break', `Spring break is ${fmt(y.springBreak.first, 'en')} through ${fmt(y.springBreak.last, 'en')}.`],
+      ['Vacaciones de primavera', `Las vacaciones de primavera son del ${fmt(y.springBreak.first, 'es')} al ${fmt(y.springBreak.last, 'es')}.`],
+    );
+    add(
+      addDays(y.quarters[0].end, 7),
+      addDays(y.quarters[0].end, 35),
+      false,
+      'guardians',
+      ['First-quarter report cards', 'Report cards for the first quarter are available under Report Cards.'],
+      ['Boletas de calificaciones del primer trimestre', 'Las boletas de calificaciones del primer trimestre están disponibles en Boletas de calificaciones.'],
+    );
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Loads the demo district into a database, in one transaction: a crash leaves the database as it was.
+ */
+import type { Database } from '../../db/connect.js';
+import { BulkWriter, deleteAll, syncIdSequences } from '../../db/bulk.js';
+import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
+
+export class DistrictExistsError extends Error {
+  constructor() {
+    super('The database already holds a district. Use --reset to replace it with the demo district.');
+    this.name = 'DistrictExistsError';
+  }
+}
+
+export async function isEmpty(database: Database): Promise<boolean> {
+  const row = await database.db.selectFrom('district').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0) === 0;
+}
+
+export async function loadDemo(
+  database: Database,
+  options: DemoOptions,
+  { reset = false }: { reset?: boolean } = {},
+): Promise<DemoSummary> {
+  return database.db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('district').select('id').executeTakeFirst();
+    if (existing) {
+      if (!reset) throw new DistrictExistsError();
+      await deleteAll(trx);
+    }
+    const writer = new BulkWriter(trx, database.dialect);
+    const summary = await generateDemo(options, writer);
+    await writer.flush();
+    await syncIdSequences(trx, database.dialect);
+    return summary;
+  });
+}

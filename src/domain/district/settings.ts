@@ -1,0 +1,58 @@
+/**
+ * The district's portal settings, stored as JSON on the district row and always read through this
+ * schema, so a missing or older setting takes its default and a broken one is reported, not guessed.
+ */
+import { z } from 'zod';
+
+export const PORTAL_TOOLS = [
+  'today',
+  'calendar',
+  'schedule',
+  'assignments',
+  'grades',
+  'attendance',
+  'reportCards',
+  'transcript',
+  'immunizations',
+  'documents',
+  'messages',
+  'discussions',
+  'todo',
+  'payments',
+] as const;
+export type PortalTool = (typeof PORTAL_TOOLS)[number];
+
+const localized = z.object({ en: z.string().min(1).max(200), es: z.string().min(1).max(200) });
+
+export const resourceLinkSchema = z.object({
+  audience: z.enum(['parent', 'student']),
+  label: localized,
+  /** an absolute https URL or a path inside the portal */
+  url: z.string().regex(/^(https:\/\/|\/)[^\s]*$/, 'must be an https:// URL or a path starting with /'),
+});
+export type ResourceLink = z.infer<typeof resourceLinkSchema>;
+
+export const portalSettingsSchema = z.object({
+  /** which portal tools families see */
+  tools: z
+    .partialRecord(z.enum(PORTAL_TOOLS), z.boolean())
+    .default({})
+    .transform((t) => Object.fromEntries(PORTAL_TOOLS.map((k) => [k, t[k] ?? true])) as Record<PortalTool, boolean>),
+  /** the initial password of a student account (first seed): initials + birth date, random, or none */
+  initialStudentPassword: z.enum(['initials-dob', 'random', 'none']).default('initials-dob'),
+  /** whether the E-Signature PIN is used by the district yet */
+  eSignaturePinEnabled: z.boolean().default(false),
+  /** Portal Resources links of the sign-in page */
+  resources: z.array(resourceLinkSchema).max(20).default([]),
+});
+export type PortalSettings = z.infer<typeof portalSettingsSchema>;
+
+export function parsePortalSettings(json: string): PortalSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error('District settings are not valid JSON');
+  }
+  return portalSettingsSchema.parse(raw);
+}
