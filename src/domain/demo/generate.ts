@@ -173,7 +173,6 @@ class Generator {
   }
 
   async run(): Promise<DemoSummary> {
-    this.district();
     this.schoolsAndCalendars();
     await this.sink.checkpoint();
     await this.families();
@@ -181,6 +180,8 @@ class Generator {
     await this.supportStaff();
     await this.accounts();
     this.announcements();
+    // Last, because its settings list the demo accounts for the sign-in page's demo panel.
+    this.district();
     await this.sink.checkpoint();
     return this.summary;
   }
@@ -188,7 +189,7 @@ class Generator {
   // ── district, schools, calendar, bell schedules, courses ────────────────────────────────────────
 
   private district(): void {
-    const settings: PortalSettings & { demo: true } = {
+    const settings: PortalSettings = {
       tools: {
         today: true,
         calendar: true,
@@ -215,7 +216,7 @@ class Generator {
           url: '/help/students',
         },
       ],
-      demo: true,
+      demo: { accounts: this.summary.accounts },
     };
     this.sink.add('district', {
       id: this.nextId('district'),

@@ -44,6 +44,21 @@ export const portalSettingsSchema = z.object({
   eSignaturePinEnabled: z.boolean().default(false),
   /** Portal Resources links of the sign-in page */
   resources: z.array(resourceLinkSchema).max(20).default([]),
+  /** present only in a demo district: the accounts its sign-in page offers to try */
+  demo: z
+    .object({
+      accounts: z.array(
+        z.object({
+          role: z.enum(['student', 'parent', 'teacher', 'office', 'counselor', 'nurse', 'district_admin']),
+          name: z.string(),
+          username: z.string(),
+          password: z.string(),
+          detail: z.string(),
+          locale: z.enum(['en', 'es']),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 

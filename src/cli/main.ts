@@ -1,0 +1,198 @@
+/**
+ * The `homeroom` command: serve, migrate, demo. Thin: parses arguments, calls the domain, prints.
+ * Operator-facing output is English; everything families and staff see is in the catalogs.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import { connect, type Database } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { localDate } from '../domain/calendar/dates.js';
+import { DEMO_DISTRICT, type DemoSummary } from '../domain/demo/generate.js';
+import { DistrictExistsError, isEmpty, loadDemo } from '../domain/demo/load.js';
+import { schoolYearStartFor } from '../domain/demo/school-year.js';
+
+export const USAGE = `Usage: homeroom <command> [options]
+
+Commands:
+  serve [--demo] [--port N] [--host H]
+                 Migrate the database and serve the portal. With --demo: demo mode (the sign-in
+                 page lists demo accounts), and the demo district is loaded if the database is empty.
+  migrate        Bring the database schema up to date.
+  demo [--students N] [--seed S] [--year YYYY] [--reset]
+                 Load the demo district: N students (default 600), from seed S (default 1), for the
+                 school year starting in YYYY (default: the current one). --reset replaces a district
+                 that is already there.
+  help           Show this text.
+
+Configuration comes from environment variables; see README.md.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (n < 1 || n > max) throw new UsageError(`--${name} must be between 1 and ${max} (got ${n})`);
+  return n;
+}
+
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined> } {
+  try {
+    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+    return { values: values as Record<string, string | boolean | undefined> };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function openDatabase(config: Config): Promise<Database> {
+  const database = await connect(config.databaseUrl, { poolSize: config.dbPoolSize });
+  await migrateToLatest(database);
+  return database;
+}
+
+function defaultStartYear(): number {
+  return schoolYearStartFor(localDate(new Date(), DEMO_DISTRICT.timeZone));
+}
+
+function printSummary(summary: DemoSummary, ms: number): void {
+  console.log(
+    `Demo district loaded in ${(ms / 1000).toFixed(1)} s: ${summary.schools} schools, ${summary.students} students, ` +
+      `${summary.guardians} guardians, ${summary.staff} staff, ${summary.sections} sections, ` +
+      `${summary.sectionEnrollments} class enrollments.`,
+  );
+}
+
+export function printDemoAccounts(summary: Pick<DemoSummary, 'accounts'>, baseUrl: string): void {
+  console.log(`\nDemo sign-ins (also listed on ${baseUrl}/sign-in):`);
+  for (const a of summary.accounts) {
+    console.log(`  ${a.role.padEnd(15)} ${a.username.padEnd(18)} ${a.password.padEnd(20)} ${a.name} — ${a.detail}`);
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    demo: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    host: { type: 'string' },
+  });
+  const env = { ...process.env };
+  if (values.demo) env.DEMO_MODE = 'true';
+  if (values.port !== undefined) env.PORT = String(values.port);
+  if (values.host !== undefined) env.HOST = String(values.host);
+  const config = loadConfig(env);
+  const database = await openDatabase(config);
+  if (config.demoMode && (await isEmpty(database))) {
+    console.log('The database is empty: loading the demo district (about 600 students)…');
+    const started = Date.now();
+    printSummary(await loadDemo(database, { students: 600, seed: 1, startYear: defaultStartYear() }), Date.now() - started);
+  }
+  const { buildApp } = await import('../web/app.js');
+  const app = await buildApp({ config, database });
+  const close = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.baseUrl.includes(`:${config.port}`) ? config.baseUrl.replace(`:${config.port}`, `:${port}`) : config.baseUrl;
+  console.log(`\nHomeroom is running at ${url} (database: ${database.label})`);
+  if (config.demoMode) {
+    const district = await app.services.districts.get();
+    if (district.settings.demo) printDemoAccounts(district.settings.demo, url);
+  }
+}
+
+async function migrate(args: string[]): Promise<void> {
+  parse(args, {});
+  const config = loadConfig();
+  const database = await connect(config.databaseUrl);
+  try {
+    const result = await migrateToLatest(database);
+    const applied = result.results ?? [];
+    console.log(
+      applied.length === 0
+        ? `The database is up to date (${database.label}).`
+        : `Applied ${applied.map((r) => r.migrationName).join(', ')} to ${database.label}.`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    students: { type: 'string' },
+    seed: { type: 'string' },
+    year: { type: 'string' },
+    reset: { type: 'boolean', default: false },
+  });
+  const students = positiveInt('students', values.students as string | undefined, 600, 5_000_000);
+  const seed = positiveInt('seed', values.seed as string | undefined, 1, 2 ** 31 - 1);
+  const startYear = positiveInt('year', values.year as string | undefined, defaultStartYear(), 2200);
+  if (startYear < 2000) throw new UsageError(`--year must be 2000 or later (got ${startYear})`);
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const started = Date.now();
+    const summary = await loadDemo(database, { students, seed, startYear }, { reset: Boolean(values.reset) });
+    printSummary(summary, Date.now() - started);
+    printDemoAccounts(summary, config.baseUrl);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(args);
+        return 0;
+      case 'migrate':
+        await migrate(args);
+        return 0;
+      case 'demo':
+        await demo(args);
+        return 0;
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`homeroom: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof DistrictExistsError) {
+      console.error(`homeroom: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+// Run when executed directly (bin/homeroom.js, or tsx src/cli/main.ts).
+const self = process.argv[1] ?? '';
+if (/cli[\\/]main\.[jt]s$/.test(self)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * The Fastify application. Load order is explicit: external plugins (security headers, cookies,
+ * forms, compression, rate limits), then the per-request context, then routes, then the error and
+ * not-found handlers. Nothing here decides anything about districts or people: routes call the domain.
+ */
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/env.js';
+import type { Database } from '../db/connect.js';
+import { DistrictCache } from './context.js';
+import { registerErrorHandlers } from './errors.js';
+import { assetRoutes, assetVersion } from './routes/assets.js';
+import { opsRoutes } from './routes/ops.js';
+import { publicRoutes } from './routes/public.js';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  /** the clock; tests move it */
+  now?: () => Date;
+  /** Fastify logger options; false in tests */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface AppServices {
+  config: Config;
+  database: Database;
+  districts: DistrictCache;
+  now: () => Date;
+  assetVersion: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Every form and route is small; a long URL is an attack or a mistake.
+    routerOptions: { maxParamLength: 200 },
+    // One log line per request only when debugging: errors are always logged by the error handler.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+  });
+
+  const services: AppServices = {
+    config,
+    database,
+    districts: new DistrictCache(database.db),
+    now: options.now ?? (() => new Date()),
+    assetVersion: assetVersion(),
+  };
+  app.decorate('services', services);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        ...(config.secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only where the portal is served over TLS.
+    strictTransportSecurity: config.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(compress, { threshold: 1024 });
+  await app.register(rateLimit, { global: false });
+
+  await app.register(assetRoutes);
+  await app.register(opsRoutes);
+  await app.register(publicRoutes);
+  registerErrorHandlers(app);
+  return app;
+}

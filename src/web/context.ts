@@ -1,0 +1,84 @@
+/**
+ * Per-request context for pages: the reader's language (cookie, then Accept-Language, then the
+ * district's) and the district profile, which is cached for a few seconds across requests.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
+import { portalSettingsSchema } from '../domain/district/settings.js';
+import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
+import type { PageContext } from './views/context.js';
+
+export const LANG_COOKIE = 'hr_lang';
+
+/** What the pages show when the database has no district yet. */
+export const NO_DISTRICT: DistrictProfile = {
+  name: 'Homeroom',
+  shortName: 'Homeroom',
+  portalName: 'Homeroom',
+  timeZone: 'UTC',
+  locale: 'en',
+  colors: { primary: '#1a4480', secondary: '#8b1303' },
+  helpEmail: null,
+  websiteUrl: null,
+  settings: portalSettingsSchema.parse({}),
+};
+
+export class DistrictCache {
+  private value: DistrictProfile | undefined;
+  private loadedAt = 0;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async get(): Promise<DistrictProfile> {
+    const now = Date.now();
+    if (!this.value || now - this.loadedAt > this.ttlMs) {
+      try {
+        this.value = await getDistrictProfile(this.db);
+      } catch (error) {
+        if (!(error instanceof NoDistrictError)) throw error;
+        this.value = NO_DISTRICT;
+      }
+      this.loadedAt = now;
+    }
+    return this.value;
+  }
+
+  invalidate(): void {
+    this.value = undefined;
+  }
+}
+
+export function requestLocale(request: FastifyRequest, district: DistrictProfile): Locale {
+  const cookie = request.cookies[LANG_COOKIE];
+  if (isLocale(cookie)) return cookie;
+  return fromAcceptLanguage(request.headers['accept-language']) ?? (isLocale(district.locale) ? district.locale : 'en');
+}
+
+export async function pageContext(
+  request: FastifyRequest,
+  districts: DistrictCache,
+  options: { assetVersion: string; demoMode: boolean },
+): Promise<PageContext> {
+  const district = await districts.get();
+  const locale = requestLocale(request, district);
+  return {
+    locale,
+    t: translator(locale),
+    district,
+    path: request.url,
+    assetVersion: options.assetVersion,
+    demoMode: options.demoMode,
+  };
+}
+
+/** A path inside this site to go back to; anything else (other hosts, schemes) becomes '/'. */
+export function safeLocalPath(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000) return '/';
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return '/';
+  return next;
+}

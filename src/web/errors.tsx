@@ -1,0 +1,73 @@
+/**
+ * Errors become pages in the reader's language: a 4xx says what went wrong, a 5xx never shows its
+ * cause (it goes to the log). The not-found handler is rate limited, as scanners live there.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { translator } from '../i18n/index.js';
+import { NO_DISTRICT, pageContext } from './context.js';
+import { sendPage } from './render.js';
+import type { PageContext } from './views/context.js';
+import { MessagePage } from './views/pages.js';
+
+async function safeContext(app: FastifyInstance, request: FastifyRequest): Promise<PageContext> {
+  try {
+    return await pageContext(request, app.services.districts, {
+      assetVersion: app.services.assetVersion,
+      demoMode: app.services.config.demoMode,
+    });
+  } catch {
+    // The database itself may be what failed: render with no district rather than fail again.
+    return {
+      locale: 'en',
+      t: translator('en'),
+      district: NO_DISTRICT,
+      path: '/',
+      assetVersion: app.services.assetVersion,
+      demoMode: false,
+    };
+  }
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return !accept.includes('application/json') || accept.includes('text/html');
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: 120, timeWindow: '1 minute' }) },
+    async (request, reply) => {
+      if (!wantsHtml(request)) return reply.code(404).send({ error: 'not_found' });
+      const ctx = await safeContext(app, request);
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('error.notFound.title')} body={ctx.t('error.notFound.body')} />, 404);
+    },
+  );
+
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ err: { message: error.message, code: error.code } }, 'request rejected');
+    const ctx = await safeContext(app, request);
+    const { t } = ctx;
+    let title: string;
+    let body: string;
+    if (status === 429) {
+      const retry = Number(reply.getHeader('retry-after')) || 60;
+      title = t('error.tooMany.title');
+      body = t('error.tooMany.body', { seconds: retry });
+    } else if (status === 404) {
+      title = t('error.notFound.title');
+      body = t('error.notFound.body');
+    } else if (status < 500) {
+      title = t('error.badRequest.title');
+      body = t('error.badRequest.body');
+    } else {
+      title = t('error.server.title');
+      body = ctx.district.helpEmail
+        ? t('error.server.body', { email: ctx.district.helpEmail })
+        : t('error.server.bodyNoEmail');
+    }
+    if (!wantsHtml(request)) return reply.code(status).send({ error: status >= 500 ? 'server_error' : 'bad_request' });
+    return sendPage(reply, <MessagePage ctx={ctx} title={title} body={body} />, status);
+  });
+}

@@ -1,0 +1,80 @@
+/** Pages anyone can open: the sign-in page, the language switch, help pages, and what is coming. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { currentPublicAnnouncements } from '../../domain/district/service.js';
+import { isLocale, type MessageKey } from '../../i18n/index.js';
+import { LANG_COOKIE, pageContext, safeLocalPath } from '../context.js';
+import { sendPage } from '../render.js';
+import { ComingSoonPage, ResourcesPage } from '../views/pages.js';
+import { SignInPage } from '../views/sign-in.js';
+
+const signInForm = z.object({
+  username: z.string().max(254).optional(),
+  password: z.string().max(1024).optional(),
+});
+
+export async function publicRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const ctxOf = (request: FastifyRequest) =>
+    pageContext(request, services.districts, {
+      assetVersion: services.assetVersion,
+      demoMode: services.config.demoMode,
+    });
+
+  app.get('/', async (_request, reply) => reply.redirect('/sign-in', 303));
+
+  app.get('/sign-in', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const announcements = await currentPublicAnnouncements(services.database.db, ctx.district, ctx.locale, services.now());
+    return sendPage(reply, <SignInPage ctx={ctx} announcements={announcements} />);
+  });
+
+  // Signing in is built by the accounts capability; until then the form answers honestly.
+  app.post('/sign-in', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const form = signInForm.safeParse(request.body ?? {});
+    const announcements = await currentPublicAnnouncements(services.database.db, ctx.district, ctx.locale, services.now());
+    return sendPage(
+      reply,
+      <SignInPage
+        ctx={ctx}
+        announcements={announcements}
+        notice={ctx.t('signIn.notYet')}
+        username={form.success ? form.data.username : undefined}
+      />,
+    );
+  });
+
+  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', async (request, reply) => {
+    const next = safeLocalPath(request.query.next);
+    if (!isLocale(request.params.locale)) return reply.callNotFound();
+    reply.setCookie(LANG_COOKIE, request.params.locale, {
+      path: '/',
+      maxAge: 365 * 24 * 3600,
+      sameSite: 'lax',
+      httpOnly: true,
+      secure: services.config.secure,
+    });
+    return reply.redirect(next, 303);
+  });
+
+  app.get('/help/parents', async (request, reply) =>
+    sendPage(reply, <ResourcesPage ctx={await ctxOf(request)} audience="parents" />),
+  );
+  app.get('/help/students', async (request, reply) =>
+    sendPage(reply, <ResourcesPage ctx={await ctxOf(request)} audience="students" />),
+  );
+
+  const soon: [string, MessageKey][] = [
+    ['/forgot-password', 'feature.forgotPassword'],
+    ['/forgot-username', 'feature.forgotUsername'],
+    ['/help/sign-in', 'feature.problems'],
+    ['/activate', 'feature.activation'],
+    ['/request-account', 'feature.requestAccount'],
+    ['/accessibility', 'feature.accessibility'],
+    ['/privacy', 'feature.privacy'],
+  ];
+  for (const [url, feature] of soon) {
+    app.get(url, async (request, reply) => sendPage(reply, <ComingSoonPage ctx={await ctxOf(request)} feature={feature} />));
+  }
+}

@@ -1,0 +1,14 @@
+import type { DistrictProfile } from '../../domain/district/service.js';
+import type { Locale, Translate } from '../../i18n/index.js';
+
+/** What every page needs to render: the reader's language, the district, and where we are. */
+export interface PageContext {
+  locale: Locale;
+  t: Translate;
+  district: DistrictProfile;
+  /** the request's path with its query, for the language switch to come back to */
+  path: string;
+  /** cache-busting version of the stylesheet */
+  assetVersion: string;
+  demoMode: boolean;
+}

@@ -1,0 +1,74 @@
+import type { ComponentChildren } from 'preact';
+import { LOCALE_NAMES, LOCALES } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+
+export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
+  const { t, district } = ctx;
+  return (
+    <html lang={ctx.locale}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} | ${district.portalName}`}</title>
+        <link rel="stylesheet" href={`/assets/homeroom.css?v=${ctx.assetVersion}`} />
+        <link rel="stylesheet" href={`/theme.css?v=${ctx.assetVersion}`} />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <meta name="theme-color" content={district.colors.primary} />
+      </head>
+      <body>
+        <a class="usa-skipnav" href="#main-content">
+          {t('layout.skip')}
+        </a>
+        <header class="hr-masthead">
+          <div class="grid-container hr-masthead__inner">
+            <p class="hr-masthead__title">
+              <a href="/" aria-label={t('layout.home', { portal: district.portalName })}>
+                {district.portalName}
+                <small>{district.name}</small>
+              </a>
+            </p>
+            <nav aria-label={t('layout.language')}>
+              <ul class="hr-lang">
+                {LOCALES.map((l) => (
+                  <li key={l}>
+                    <a
+                      href={`/lang/${l}?next=${encodeURIComponent(ctx.path)}`}
+                      lang={l}
+                      hreflang={l}
+                      aria-current={l === ctx.locale ? 'true' : undefined}
+                    >
+                      {LOCALE_NAMES[l]}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main-content" class="grid-container hr-main" tabindex={-1}>
+          {children}
+        </main>
+        <footer class="hr-footer">
+          <div class="grid-container">
+            <p>
+              <strong>{district.name}</strong>
+              {district.helpEmail ? (
+                <>
+                  <br />
+                  {t('layout.footer.help')}{' '}
+                  <a href={`mailto:${district.helpEmail}`}>{district.helpEmail}</a>
+                </>
+              ) : null}
+            </p>
+            <p>
+              <a href="/accessibility">{t('layout.footer.accessibility')}</a>
+              {' · '}
+              <a href="/privacy">{t('layout.footer.privacy')}</a>
+            </p>
+            <p>{t('layout.footer.poweredBy')}</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

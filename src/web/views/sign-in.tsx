@@ -1,0 +1,155 @@
+import type { Announcement } from '../../domain/district/service.js';
+import type { PageContext } from './context.js';
+import { Layout } from './layout.js';
+
+export interface SignInProps {
+  ctx: PageContext;
+  announcements: Announcement[];
+  /** an info message shown above the form */
+  notice?: string;
+  username?: string;
+}
+
+export function SignInPage({ ctx, announcements, notice, username }: SignInProps) {
+  const { t, district } = ctx;
+  const portal = district.portalName;
+  const demo = ctx.demoMode ? district.settings.demo : undefined;
+  return (
+    <Layout ctx={ctx} title={t('signIn.title')}>
+      <div class="grid-row grid-gap-lg">
+        <div class="tablet:grid-col-6">
+          <h1>{t('signIn.heading', { portal })}</h1>
+          <p class="margin-top-0">{district.name}</p>
+          {notice ? (
+            <div class="usa-alert usa-alert--info usa-alert--slim" role="status">
+              <div class="usa-alert__body">
+                <p class="usa-alert__text">{notice}</p>
+              </div>
+            </div>
+          ) : null}
+          <form class="usa-form hr-signin" method="post" action="/sign-in">
+            <label class="usa-label" for="username">
+              {t('signIn.username')}
+            </label>
+            <input
+              class="usa-input"
+              id="username"
+              name="username"
+              type="text"
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              maxLength={254}
+              value={username ?? ''}
+              aria-describedby="username-hint"
+            />
+            <p class="usa-hint" id="username-hint">
+              {t('signIn.studentHint')}
+            </p>
+            <label class="usa-label" for="password">
+              {t('signIn.password')}
+            </label>
+            <input
+              class="usa-input"
+              id="password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              maxLength={1024}
+            />
+            <button class="usa-button hr-primary" type="submit">
+              {t('signIn.submit')}
+            </button>
+          </form>
+          <nav class="hr-help-links" aria-label={t('signIn.helpLinks')}>
+            <p>
+              <a href="/forgot-password">{t('signIn.forgotPassword')}</a> |{' '}
+              <a href="/forgot-username">{t('signIn.forgotUsername')}</a> |{' '}
+              <a href="/help/sign-in">{t('signIn.problems')}</a>
+            </p>
+          </nav>
+          <p>
+            {t('signIn.activation.have', { portal })}{' '}
+            <a href="/activate">
+              {t('signIn.activation.clickHere')}
+              <span class="usa-sr-only"> ({t('signIn.activation.haveLink')})</span>
+            </a>
+            <br />
+            {t('signIn.activation.haveNot')}{' '}
+            <a href="/request-account">
+              {t('signIn.activation.clickHere')}
+              <span class="usa-sr-only"> ({t('signIn.activation.haveNotLink')})</span>
+            </a>
+          </p>
+        </div>
+        <div class="tablet:grid-col-6">
+          <section aria-labelledby="announcements-heading">
+            <h2 id="announcements-heading">{t('signIn.announcements')}</h2>
+            {announcements.length === 0 ? <p>{t('signIn.noAnnouncements')}</p> : null}
+            {announcements.map((a) => (
+              <article key={a.id} class="hr-panel" lang={a.locale === ctx.locale ? undefined : a.locale}>
+                <h3 class="margin-top-0">{a.title}</h3>
+                <p class="margin-bottom-0">{a.body}</p>
+              </article>
+            ))}
+          </section>
+          {district.settings.resources.length > 0 ? (
+            <section aria-labelledby="resources-heading">
+              <h2 id="resources-heading">{t('signIn.resources')}</h2>
+              <p>{t('signIn.resourcesIntro')}</p>
+              <ul class="usa-list">
+                {district.settings.resources.map((r) => (
+                  <li key={r.url}>
+                    <a href={r.url}>{r.label[ctx.locale]}</a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </div>
+      </div>
+      {demo && demo.accounts.length > 0 ? (
+        <section class="hr-demo margin-top-4" aria-labelledby="demo-heading">
+          <h2 id="demo-heading">{t('demo.heading')}</h2>
+          <p>{t('demo.intro')}</p>
+          <div class="usa-table-container--scrollable" tabindex={0} aria-labelledby="demo-heading">
+            <table class="usa-table usa-table--striped usa-table--stacked">
+              <thead>
+                <tr>
+                  <th scope="col">{t('demo.role')}</th>
+                  <th scope="col">{t('demo.name')}</th>
+                  <th scope="col">{t('demo.username')}</th>
+                  <th scope="col">{t('demo.password')}</th>
+                  <th scope="col">{t('demo.sees')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {demo.accounts.map((a) => (
+                  <tr key={a.username}>
+                    <th scope="row" data-label={t('demo.role')}>
+                      {t(`demo.role.${a.role}`)}
+                    </th>
+                    <td data-label={t('demo.name')}>
+                      {a.name}
+                      {a.locale === 'es' ? ` (${t('demo.spanish')})` : ''}
+                    </td>
+                    <td data-label={t('demo.username')}>
+                      <code>{a.username}</code>
+                    </td>
+                    <td data-label={t('demo.password')}>
+                      <code>{a.password}</code>
+                    </td>
+                    <td data-label={t('demo.sees')}>{a.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="usa-hint">{t('demo.studentNote')}</p>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
