@@ -430,16 +430,24 @@ class Generator {
   private family(index: number, room: number): number {
     const rng = this.rng;
     const allen = index === 0;
-    const group = allen ? (NAME_GROUPS.find((g) => g.id === 'anglo') as NameGroup) : this.group();
+    // Family 4 is, at every size, a Spanish-speaking family with children in two schools.
+    const spanishFamily = index === 4;
+    const group = allen
+      ? (NAME_GROUPS.find((g) => g.id === 'anglo') as NameGroup)
+      : spanishFamily
+        ? (NAME_GROUPS.find((g) => g.id === 'hispanic') as NameGroup)
+        : this.group();
     const surname = allen ? 'Alda' : rng.pick(group.surnames);
-    const spanish = rng.chance(group.spanishPreferred);
+    const spanish = spanishFamily || rng.chance(group.spanishPreferred);
     const language = spanish ? 'es' : 'en';
     const zone = rng.int(0, this.middleCount * this.highCount - 1);
 
     // Children in grades 6–12.
-    const childCount = Math.min(room, allen ? 2 : rng.table([[1, 52], [2, 32], [3, 12], [4, 4]] as const));
+    const childCount = Math.min(room, allen || spanishFamily ? 2 : rng.table([[1, 52], [2, 32], [3, 12], [4, 4]] as const));
     const grades: number[] = [];
-    if (allen) {
+    if (spanishFamily) {
+      grades.push(7, 10);
+    } else if (allen) {
       const allenGrade = Math.min(12, Math.max(6, this.options.startYear - 2016));
       grades.push(allenGrade, allenGrade >= 9 ? 7 : 12);
     } else {
@@ -454,7 +462,7 @@ class Generator {
     // Households: most children live with two parents; some with one; some split between two homes.
     // The first families guarantee, at every size, a shared guardian email (index 1), a parent whose
     // rights were revoked (index 2) and a student of 18 or more (index 3).
-    const shape = allen || index === 1
+    const shape = allen || index === 1 || spanishFamily
       ? 'two'
       : index === 2
         ? 'split'
@@ -466,7 +474,7 @@ class Generator {
     const sharedEmail = index === 1 || (shape === 'two' && !allen && rng.chance(0.06));
     let firstEmail: string | null = null;
     const addGuardian = (p: Person, relationship: string, home: number, extra: Partial<G> = {}) => {
-      const hasEmail = (index <= 2 || rng.chance(0.88)) && !extra.contactOnly;
+      const hasEmail = (index <= 4 || rng.chance(0.88)) && !extra.contactOnly;
       let email: string | null = null;
       if (allen) email = `${slug(p.first)}.${slug(p.last)}@example.com`;
       else if (sharedEmail && firstEmail) email = firstEmail;
