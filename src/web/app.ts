@@ -90,9 +90,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(compress, { threshold: 1024 });
   await app.register(rateLimit, { global: false });
 
-  await app.register(assetRoutes);
-  await app.register(opsRoutes);
-  await app.register(publicRoutes);
+  // Error and not-found pages first, so that every route registered below inherits them.
   registerErrorHandlers(app);
+  await app.register(opsRoutes);
+  await app.register(assetRoutes);
+  await app.register(publicRoutes);
   return app;
 }
