@@ -1,0 +1,76 @@
+/**
+ * Browser tests: Debian's Chromium (or CHROMIUM_PATH) driven by playwright-core, against the real
+ * app listening on a free port. When no browser is installed the suites are skipped and the test
+ * runner says so loudly.
+ */
+import fs from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => Boolean(p && fs.existsSync(p)),
+);
+
+export async function launch(): Promise<Browser> {
+  if (!CHROMIUM) throw new Error('No Chromium found (set CHROMIUM_PATH)');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+const errorsOf = new WeakMap<Page, string[]>();
+
+/** Console errors (CSP violations, failed loads, script errors) the page has logged so far. */
+export function consoleErrors(page: Page): string[] {
+  return errorsOf.get(page) ?? [];
+}
+
+/** A page at a phone's or a laptop's width that records console errors and CSP reports. */
+export async function openPage(browser: Browser, width: 360 | 1280, locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 800 }, locale });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  errorsOf.set(page, errors);
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
+
+/** axe with the WCAG 2.1 A and AA rules: no violations allowed. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const problems = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+  expect(problems, `axe on ${page.url()}`).toEqual([]);
+  expect(consoleErrors(page), `console errors on ${page.url()}`).toEqual([]);
+}
+
+/** Nothing may be wider than the viewport: no sideways scrolling on a phone. */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  expect(scroll, `page ${page.url()} scrolls sideways`).toBeLessThanOrEqual(width);
+}
