@@ -36,13 +36,13 @@ export interface DistrictTable extends Changed {
   short_name: string;
   portal_name: string;
   time_zone: string;
-  locale: string;
+  locale: Generated<string>;
   color_primary: string;
   color_secondary: string;
   help_email: string | null;
   website_url: string | null;
   /** JSON text: PortalSettings (src/domain/district/settings.ts) */
-  settings: string;
+  settings: Generated<string>;
 }
 
 export interface SchoolTable extends Changed {
@@ -78,7 +78,7 @@ export interface CalendarDayTable {
   id: Id;
   school_id: number;
   date: DateString;
-  instructional: Flag;
+  instructional: Generated<Flag>;
   /** why there is no school: 'weekend', 'holiday', 'break', 'teacher_workday', 'summer' */
   reason: string | null;
   /** e.g. 'Labor Day' */
@@ -89,7 +89,7 @@ export interface BellScheduleTable extends Changed {
   id: Id;
   school_id: number;
   name: string;
-  is_default: Flag;
+  is_default: Generated<Flag>;
 }
 
 export interface BellPeriodTable {
@@ -100,7 +100,7 @@ export interface BellPeriodTable {
   /** 'HH:MM' local time */
   start_time: string;
   end_time: string;
-  instructional: Flag;
+  instructional: Generated<Flag>;
 }
 
 export interface CourseTable extends Changed {
@@ -112,7 +112,7 @@ export interface CourseTable extends Changed {
   subject: string;
   grade_low: number;
   grade_high: number;
-  credits: number;
+  credits: Generated<number>;
 }
 
 export interface SectionTable extends Changed {
@@ -145,7 +145,7 @@ export interface StaffTable extends Changed {
   title: string | null;
   /** primary school; null for district office staff */
   school_id: number | null;
-  active: Flag;
+  active: Generated<Flag>;
 }
 
 export interface StaffRoleTable {
@@ -180,16 +180,16 @@ export interface StudentTable extends Changed {
   birth_date: DateString;
   grade_level: number;
   school_id: number;
-  enrollment_status: EnrollmentStatus;
+  enrollment_status: Generated<EnrollmentStatus>;
   email: string | null;
   phone: string | null;
-  preferred_language: string;
+  preferred_language: Generated<string>;
 }
 
 export interface HouseholdStudentTable {
   household_id: number;
   student_id: number;
-  primary_household: Flag;
+  primary_household: Generated<Flag>;
 }
 
 export interface GuardianTable extends Changed {
@@ -202,7 +202,7 @@ export interface GuardianTable extends Changed {
   phone_home: string | null;
   phone_work: string | null;
   household_id: number | null;
-  preferred_language: string;
+  preferred_language: Generated<string>;
 }
 
 export interface StudentGuardianTable extends Changed {
@@ -210,14 +210,14 @@ export interface StudentGuardianTable extends Changed {
   student_id: number;
   guardian_id: number;
   relationship: string;
-  portal_access: Flag;
+  portal_access: Generated<Flag>;
   /** court order or similar: no access and no contact whatever else says */
-  rights_revoked: Flag;
-  lives_with: Flag;
-  receives_mail: Flag;
-  emergency_contact: Flag;
+  rights_revoked: Generated<Flag>;
+  lives_with: Generated<Flag>;
+  receives_mail: Generated<Flag>;
+  emergency_contact: Generated<Flag>;
   /** 1 = call first */
-  contact_priority: number;
+  contact_priority: Generated<number>;
 }
 
 export interface SectionEnrollmentTable extends Changed {
@@ -234,7 +234,7 @@ export interface SectionTeacherTable extends Changed {
   sourced_id: string | null;
   section_id: number;
   staff_id: number;
-  primary_teacher: Flag;
+  primary_teacher: Generated<Flag>;
   begin_date: DateString;
   end_date: DateString | null;
 }
@@ -245,8 +245,8 @@ export interface UserAccountTable extends Changed {
   /** lower case for guardians and staff, as typed for students (see domain/accounts) */
   username_key: string;
   password_hash: string | null;
-  status: AccountStatus;
-  must_change_password: Flag;
+  status: Generated<AccountStatus>;
+  must_change_password: Generated<Flag>;
   security_email: string | null;
   security_email_confirmed_at: Instant | null;
   person_kind: PersonKind;
@@ -261,11 +261,11 @@ export interface AnnouncementTable extends Changed {
   id: Id;
   /** null: district-wide */
   school_id: number | null;
-  audience: Audience;
+  audience: Generated<Audience>;
   start_date: DateString;
   end_date: DateString;
   /** shown on the public sign-in page (District Announcements) */
-  public: Flag;
+  public: Generated<Flag>;
 }
 
 export interface AnnouncementTextTable {

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { connect } from '../../src/db/connect.js';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('homeroom CLI', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-cli-'));
+  const saved = { ...process.env };
+  beforeAll(() => {
+    process.env.DATABASE_URL = `sqlite:${path.join(dir, 'cli.sqlite')}`;
+    process.env.LOG_LEVEL = 'silent';
+    // Vitest sets BASE_URL='/' for Vite; Homeroom's BASE_URL is a full URL.
+    delete process.env.BASE_URL;
+  });
+  afterAll(() => {
+    process.env = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [[], /No command given/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
+    [['demo', '--students', 'lots'], /--students must be a whole number \(got "lots"\)/],
+    [['demo', '--students', '0'], /--students must be between 1 and 5000000/],
+    [['demo', '--seed', '-3'], /seed/],
+    [['demo', '--year', '1999'], /--year must be 2000 or later/],
+    [['demo', '--color', 'red'], /Unknown option '--color'/],
+    [['migrate', 'extra'], /Unexpected argument 'extra'/],
+  ])('%j prints usage and exits 2', async (argv, message) => {
+    const result = await run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err).toContain('Usage: homeroom <command>');
+  });
+
+  it('migrates, loads the demo district once, and refuses to load it over itself', async () => {
+    const first = await run('migrate');
+    expect(first.out + first.err).toMatch(/Applied 0001_foundation/);
+    expect((await run('migrate')).out).toMatch(/up to date/);
+    const loaded = await run('demo', '--students', '25', '--seed', '4', '--year', '2026');
+    expect(loaded.code).toBe(0);
+    expect(loaded.out).toMatch(/25 students/);
+    expect(loaded.out).toMatch(/student\s+\d{7}\s+aa010311\s+Allen Alda/);
+    const again = await run('demo', '--students', '25');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already holds a district/);
+    const reset = await run('demo', '--students', '30', '--reset');
+    expect(reset.code).toBe(0);
+    const database = await connect(process.env.DATABASE_URL ?? '');
+    const students = await database.db.selectFrom('students').select('id').execute();
+    await database.close();
+    expect(students).toHaveLength(30);
+  });
+
+  it('stops with a clear message for a wrong environment variable', async () => {
+    process.env.PORT = 'eighty';
+    try {
+      const result = await run('migrate');
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/PORT must be a whole number \(got "eighty"\)/);
+    } finally {
+      delete process.env.PORT;
+    }
+  });
+});
