@@ -1,0 +1,99 @@
+/**
+ * Benchmarks: `npm run bench -- <name> [options]`. Results go to stdout as a Markdown table, ready
+ * for BENCHMARKS.md.
+ *
+ *   demo [--students N] [--seed S] [--engines sqlite,postgres]
+ *       Generate and load the demo district on each engine, in a fresh child process and a fresh
+ *       database each: wall time of generation + load, and the process's peak RSS.
+ *       PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names
+ *       a server where a scratch database is created and dropped.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const root = path.resolve(import.meta.dirname, '..');
+const [name, ...rest] = process.argv.slice(2);
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+async function withScratchPostgres<T>(fn: (url: string) => T): Promise<T> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = `homeroom_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    return fn(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      seed: { type: 'string', default: '1' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const students = Number(values.students);
+  if (!Number.isInteger(students) || students < 1) throw new Error('--students must be a positive whole number');
+  const engines = String(values.engines).split(',');
+  const run = (url: string) =>
+    JSON.parse(
+      execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/demo-load.ts', url, String(students), String(values.seed)], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      }),
+    ) as { ms: number; peakRssMiB: number; counts: Record<string, number> };
+
+  const rows: string[] = [];
+  for (const engine of engines) {
+    let result: ReturnType<typeof run>;
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
+      try {
+        result = run(`sqlite:${path.join(dir, 'bench.sqlite')}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') {
+      result = await withScratchPostgres(run);
+    } else {
+      throw new Error(`unknown engine ${engine}`);
+    }
+    const c = result.counts;
+    const rowCount = c.students! + c.guardians! + c.households! + c.staff! + c.sections! + c.sectionEnrollments!;
+    rows.push(
+      `| ${engine} | ${students.toLocaleString('en-US')} | ${(result.ms / 1000).toFixed(1)} s | ${result.peakRssMiB.toFixed(0)} MiB | ` +
+        `${c.guardians!.toLocaleString('en-US')} guardians, ${c.sections!.toLocaleString('en-US')} sections, ${c.sectionEnrollments!.toLocaleString('en-US')} class enrollments (${Math.round(rowCount / (result.ms / 1000)).toLocaleString('en-US')} main rows/s) |`,
+    );
+    console.error(`${engine}: ${(result.ms / 1000).toFixed(1)} s, ${result.peakRssMiB.toFixed(0)} MiB`);
+  }
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- demo --students ${students} --seed ${values.seed}\n`);
+  console.log('| engine | students | generate + load | peak RSS | what was written |');
+  console.log('|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
+
+switch (name) {
+  case 'demo':
+    await demo(rest);
+    break;
+  default:
+    console.error('Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]');
+    process.exit(2);
+}

@@ -1,0 +1,22 @@
+/**
+ * One measured run: migrate a database, then generate and load the demo district into it, and print
+ * the wall time of the load and the process's peak memory (RSS) as JSON. Run by scripts/bench.ts.
+ */
+import { connect } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+
+const [url, students, seed, year] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: demo-load.ts <database-url> <students> [seed] [year]');
+const database = await connect(url);
+await migrateToLatest(database);
+const started = process.hrtime.bigint();
+const summary = await loadDemo(database, {
+  students: Number(students),
+  seed: Number(seed ?? 1),
+  startYear: Number(year ?? 2026),
+});
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+await database.close();
+const { accounts: _accounts, ...counts } = summary;
+console.log(JSON.stringify({ ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, counts }));
