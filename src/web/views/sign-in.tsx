@@ -19,7 +19,7 @@ export function SignInPage({ ctx, announcements, notice, username }: SignInProps
       <div class="grid-row grid-gap-lg">
         <div class="tablet:grid-col-6">
           <h1>{t('signIn.heading', { portal })}</h1>
-          <p class="margin-top-0">{district.name}</p>
+          <p class="hr-subtitle">{district.name}</p>
           {notice ? (
             <div class="usa-alert usa-alert--info usa-alert--slim" role="status">
               <div class="usa-alert__body">
@@ -90,8 +90,8 @@ export function SignInPage({ ctx, announcements, notice, username }: SignInProps
             {announcements.length === 0 ? <p>{t('signIn.noAnnouncements')}</p> : null}
             {announcements.map((a) => (
               <article key={a.id} class="hr-panel" lang={a.locale === ctx.locale ? undefined : a.locale}>
-                <h3 class="margin-top-0">{a.title}</h3>
-                <p class="margin-bottom-0">{a.body}</p>
+                <h3>{a.title}</h3>
+                <p>{a.body}</p>
               </article>
             ))}
           </section>
@@ -111,7 +111,7 @@ export function SignInPage({ ctx, announcements, notice, username }: SignInProps
         </div>
       </div>
       {demo && demo.accounts.length > 0 ? (
-        <section class="hr-demo margin-top-4" aria-labelledby="demo-heading">
+        <section class="hr-demo" aria-labelledby="demo-heading">
           <h2 id="demo-heading">{t('demo.heading')}</h2>
           <p>{t('demo.intro')}</p>
           <div class="usa-table-container--scrollable" tabindex={0} aria-labelledby="demo-heading">
