@@ -73,6 +73,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (the default is 2 MiB): large loads and reports stay in memory.
+  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', label: `sqlite:${file}`, close: () => db.destroy() };
 }
