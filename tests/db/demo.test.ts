@@ -142,6 +142,18 @@ describeEachEngine('demo district', (get) => {
     const parent = settings.demo?.accounts.find((a) => a.role === 'parent');
     const account = await db.selectFrom('user_accounts').selectAll().where('username', '=', parent?.username ?? '').executeTakeFirstOrThrow();
     expect(await verifyPassword(account.password_hash ?? '', DEMO_PASSWORD)).toBe(true);
+    // The demo teacher teaches the demo student.
+    const teacher = settings.demo?.accounts.find((a) => a.role === 'teacher');
+    const taught = await db
+      .selectFrom('user_accounts as u')
+      .innerJoin('section_teachers as t', 't.staff_id', 'u.staff_id')
+      .innerJoin('section_enrollments as e', 'e.section_id', 't.section_id')
+      .innerJoin('students as s', 's.id', 'e.student_id')
+      .select('s.legal_first_name')
+      .where('u.username', '=', teacher?.username ?? '')
+      .where('s.legal_last_name', '=', 'Alda')
+      .execute();
+    expect(taught.map((r) => r.legal_first_name)).toContain('Allen');
   });
 
   it('refuses to load over a district, and --reset replaces it with the same data', async () => {

@@ -96,6 +96,7 @@ interface Section {
   course: CourseDef;
   period: number;
   size: number;
+  teacherId?: number;
 }
 
 interface Person {
@@ -148,6 +149,7 @@ class Generator {
     allen?: { id: number; number: string; first: string; last: string; birth: DateString; school: SchoolPlan };
     parent?: { id: number; name: string; email: string; children: string[] };
     spanishParent?: { id: number; name: string; email: string; children: string[] };
+    teacherId?: number;
   } = {};
 
   constructor(
@@ -467,7 +469,7 @@ class Generator {
       : index === 2
         ? 'split'
         : rng.table([['two', 62], ['single', 16], ['split', 14], ['grand', 5], ['guardian', 3]] as const);
-    const homeA = this.household(surname, language);
+    const homeA = this.household(surname);
     const homes = [homeA];
     type G = { id: number; relationship: string; home: number; livesWith: boolean; revoked: boolean; contactOnly: boolean; priority: number };
     const guardians: G[] = [];
@@ -519,7 +521,7 @@ class Generator {
         primary = rng.chance(0.8) ? addGuardian(mother, 'mother', homeA) : addGuardian(father, 'father', homeA);
         break;
       case 'split': {
-        const homeB = this.household(surname, language);
+        const homeB = this.household(surname);
         homes.push(homeB);
         primary = addGuardian(mother, 'mother', homeA);
         // A court order takes the other parent's rights in a few split families.
@@ -625,7 +627,7 @@ class Generator {
     return grades.length;
   }
 
-  private household(surname: string, _language: string): number {
+  private household(surname: string): number {
     const id = this.nextId('households');
     this.sink.add('households', {
       id,
@@ -735,6 +737,12 @@ class Generator {
         }
       });
       this.assignTeachers(school);
+      // The demo teacher is Allen's English teacher, so that the teacher sees a demo student.
+      const allen = this.featured.allen;
+      if (allen?.school === school) {
+        const english = enroll.find(([id, section]) => id === allen.id && section.course.dept === 'English');
+        this.featured.teacherId = english?.[1].teacherId;
+      }
       await this.sink.checkpoint();
       for (const [studentId, section] of enroll) this.enrollment(school, studentId, section);
       await this.sink.checkpoint();
@@ -810,6 +818,7 @@ class Generator {
       for (const term of terms) teacher.busy.add(`${section.period}:${term}`);
       teacher.periods.add(section.period);
       section.row.room = teacher.room;
+      section.teacherId = teacher.id;
       const dates = this.termDates(section.course);
       this.sink.add('section_teachers', {
         id: this.nextId('section_teachers'),
@@ -970,7 +979,7 @@ class Generator {
         false,
       );
     }
-    const staffAccount = async (key: string, role: DemoAccount['role'], staffId: number | undefined) => {
+    const staffAccount = async (role: DemoAccount['role'], staffId: number | undefined) => {
       if (!staffId) return;
       const info = this.staffInfo.get(staffId);
       if (!info) return;
@@ -988,15 +997,13 @@ class Generator {
         info.email,
         false,
       );
-      void key;
     };
     const school = allen.school.id;
-    const teacher = [...this.staffInfo.entries()].find(([, s]) => s.school?.id === school)?.[0];
-    await staffAccount('teacher', 'teacher', teacher);
-    await staffAccount('office', 'office', this.supportStaffIds.get(`${school}:office`));
-    await staffAccount('counselor', 'counselor', this.supportStaffIds.get(`${school}:counselor`));
-    await staffAccount('nurse', 'nurse', this.supportStaffIds.get(`${school}:nurse`));
-    await staffAccount('district_admin', 'district_admin', this.supportStaffIds.get('district:district_admin'));
+    await staffAccount('teacher', this.featured.teacherId);
+    await staffAccount('office', this.supportStaffIds.get(`${school}:office`));
+    await staffAccount('counselor', this.supportStaffIds.get(`${school}:counselor`));
+    await staffAccount('nurse', this.supportStaffIds.get(`${school}:nurse`));
+    await staffAccount('district_admin', this.supportStaffIds.get('district:district_admin'));
   }
 
   // ── announcements ───────────────────────────────────────────────────────────────────────────────
