@@ -32,11 +32,26 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'announcements',
   'announcement_texts',
   'audit_log',
+  'app_secrets',
+  'sessions',
+  'throttle',
+  'account_tokens',
+  'email_outbox',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
 export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
-  (t) => !['section_terms', 'section_periods', 'staff_roles', 'household_students', 'announcement_texts'].includes(t),
+  (t) =>
+    ![
+      'section_terms',
+      'section_periods',
+      'staff_roles',
+      'household_students',
+      'announcement_texts',
+      'app_secrets',
+      'sessions',
+      'throttle',
+    ].includes(t),
 );
 
 // Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.

@@ -5,9 +5,10 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './connect.js';
 import { foundation } from './migrations/0001_foundation.js';
+import { accounts } from './migrations/0002_accounts.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation];
+export const migrations: readonly DialectMigration[] = [foundation, accounts];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

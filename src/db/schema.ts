@@ -255,6 +255,9 @@ export interface UserAccountTable extends Changed {
   staff_id: number | null;
   locale: string | null;
   last_sign_in_at: Instant | null;
+  /** argon2id hash of the E-Signature PIN */
+  pin_hash: Generated<string | null>;
+  password_changed_at: Generated<Instant | null>;
 }
 
 export interface AnnouncementTable extends Changed {
@@ -287,6 +290,63 @@ export interface AuditLogTable {
   details: string | null;
 }
 
+export interface AppSecretTable {
+  name: string;
+  value: string;
+  created_at: Instant;
+}
+
+export interface SessionTable {
+  /** sha-256 (hex) of the token in the cookie */
+  id: string;
+  account_id: number;
+  created_at: Instant;
+  last_seen_at: Instant;
+  /** the absolute end of the session */
+  expires_at: Instant;
+  /** "Keep me signed in on this device" */
+  persistent: Generated<Flag>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  window_start: Instant;
+  blocked_until: Instant | null;
+}
+
+export type TokenPurpose = 'reset_password' | 'confirm_email' | 'activation';
+
+export interface AccountTokenTable {
+  id: Id;
+  account_id: number | null;
+  purpose: TokenPurpose;
+  /** sha-256 (hex) of the token sent to the person */
+  token_hash: string;
+  /** for confirm_email: the address being confirmed */
+  email: string | null;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+}
+
+export interface EmailOutboxTable {
+  id: Id;
+  kind: string;
+  to_address: string;
+  locale: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: Instant;
+  send_after: Instant;
+  sent_at: Instant | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -311,6 +371,11 @@ export interface DB {
   announcements: AnnouncementTable;
   announcement_texts: AnnouncementTextTable;
   audit_log: AuditLogTable;
+  app_secrets: AppSecretTable;
+  sessions: SessionTable;
+  throttle: ThrottleTable;
+  account_tokens: AccountTokenTable;
+  email_outbox: EmailOutboxTable;
 }
 
 export type TableName = keyof DB;

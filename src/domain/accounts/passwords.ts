@@ -20,8 +20,19 @@ export function hashPassword(password: string, salt?: Uint8Array): Promise<strin
   return hash(password.normalize('NFKC'), salt ? { ...ARGON2_OPTIONS, salt } : ARGON2_OPTIONS);
 }
 
-export function verifyPassword(storedHash: string, password: string): Promise<boolean> {
-  return verify(storedHash, password.normalize('NFKC'));
+/** True when a stored hash was made with other parameters than today's: rehash at the next sign-in. */
+export function needsRehash(storedHash: string): boolean {
+  const { memoryCost, timeCost, parallelism } = ARGON2_OPTIONS;
+  return !storedHash.startsWith(`$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`);
+}
+
+export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(storedHash, password.normalize('NFKC'));
+  } catch {
+    // A malformed stored hash never matches.
+    return false;
+  }
 }
 
 /**

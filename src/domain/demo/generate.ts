@@ -9,7 +9,7 @@
 import type { DateString, NewRow, StaffRole, TableName } from '../../db/schema.js';
 import { hashPassword, initialsDobPassword } from '../accounts/passwords.js';
 import { addDays, daysBetween, ymd } from '../calendar/dates.js';
-import type { PortalSettings } from '../district/settings.js';
+import type { PortalSettingsInput } from '../district/settings.js';
 import {
   PERIODS_PER_DAY,
   SCHOOL_NAMES,
@@ -191,7 +191,7 @@ class Generator {
   // ── district, schools, calendar, bell schedules, courses ────────────────────────────────────────
 
   private district(): void {
-    const settings: PortalSettings = {
+    const settings: PortalSettingsInput = {
       tools: {
         today: true,
         calendar: true,

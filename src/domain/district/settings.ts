@@ -42,6 +42,16 @@ export const portalSettingsSchema = z.object({
   initialStudentPassword: z.enum(['initials-dob', 'random', 'none']).default('initials-dob'),
   /** whether the E-Signature PIN is used by the district yet */
   eSignaturePinEnabled: z.boolean().default(false),
+  /** shortest new password the district accepts (NIST: at least 8; default 12) */
+  passwordMinLength: z.number().int().min(8).max(64).default(12),
+  /** a session ends after this many minutes without a request */
+  sessionIdleMinutes: z.number().int().min(5).max(480).default(30),
+  /** and after this many hours in any case */
+  sessionAbsoluteHours: z.number().int().min(1).max(24).default(12),
+  /** "Keep me signed in on this device" (students and families only): days */
+  rememberDeviceDays: z.number().int().min(1).max(30).default(30),
+  /** how long an activation key can be used */
+  activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** Portal Resources links of the sign-in page */
   resources: z.array(resourceLinkSchema).max(20).default([]),
   /** present only in a demo district: the accounts its sign-in page offers to try */
@@ -61,6 +71,8 @@ export const portalSettingsSchema = z.object({
     .optional(),
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
+/** what may be stored: every setting with a default may be left out */
+export type PortalSettingsInput = z.input<typeof portalSettingsSchema>;
 
 export function parsePortalSettings(json: string): PortalSettings {
   let raw: unknown;

@@ -1,0 +1,152 @@
+/** Queries for accounts, their sessions, throttle counters and tokens. */
+import type { Kysely } from 'kysely';
+import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
+
+/** An account with the names of the person it belongs to. */
+export function accountsWithPerson(db: Kysely<DB>) {
+  return db
+    .selectFrom('user_accounts as a')
+    .leftJoin('students as s', 's.id', 'a.student_id')
+    .leftJoin('guardians as g', 'g.id', 'a.guardian_id')
+    .leftJoin('staff as t', 't.id', 'a.staff_id')
+    .select([
+      'a.id',
+      'a.username',
+      'a.username_key',
+      'a.password_hash',
+      'a.status',
+      'a.must_change_password',
+      'a.security_email',
+      'a.security_email_confirmed_at',
+      'a.person_kind',
+      'a.student_id',
+      'a.guardian_id',
+      'a.staff_id',
+      'a.locale',
+      'a.pin_hash',
+      's.student_number',
+      's.birth_date',
+      (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name', 't.first_name').as('first_name'),
+      (eb) => eb.fn.coalesce('s.legal_last_name', 'g.last_name', 't.last_name').as('last_name'),
+      'g.preferred_language as guardian_language',
+    ]);
+}
+
+export type AccountRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountsWithPerson>['executeTakeFirst']>>>;
+
+export function findAccountByKeys(db: Kysely<DB>, keys: string[]) {
+  return accountsWithPerson(db).where('a.username_key', 'in', keys).execute();
+}
+
+export function findAccountById(db: Kysely<DB>, id: number) {
+  return accountsWithPerson(db).where('a.id', '=', id).executeTakeFirst();
+}
+
+export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {
+  await db
+    .updateTable('user_accounts')
+    .set({ password_hash: hash, must_change_password: 0, password_changed_at: now, updated_at: now, updated_by: actor })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function rehash(db: Kysely<DB>, accountId: number, hash: string) {
+  await db.updateTable('user_accounts').set({ password_hash: hash }).where('id', '=', accountId).execute();
+}
+
+export async function markSignedIn(db: Kysely<DB>, accountId: number, now: Instant) {
+  await db.updateTable('user_accounts').set({ last_sign_in_at: now }).where('id', '=', accountId).execute();
+}
+
+// ── sessions ──────────────────────────────────────────────────────────────────────────────────────
+
+export async function insertSession(
+  db: Kysely<DB>,
+  row: { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null },
+) {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export function findSession(db: Kysely<DB>, id: string) {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function touchSession(db: Kysely<DB>, id: string, now: Instant) {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Kysely<DB>, id: string) {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOf(db: Kysely<DB>, accountId: number, exceptId?: string) {
+  let q = db.deleteFrom('sessions').where('account_id', '=', accountId);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  await q.execute();
+}
+
+export function listSessions(db: Kysely<DB>, accountId: number) {
+  return db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).orderBy('last_seen_at', 'desc').execute();
+}
+
+// ── throttle ──────────────────────────────────────────────────────────────────────────────────────
+
+export function findThrottle(db: Kysely<DB>, keys: string[]) {
+  return db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute();
+}
+
+export async function saveThrottle(
+  db: Kysely<DB>,
+  row: { key: string; failures: number; window_start: Instant; blocked_until: Instant | null },
+) {
+  await db
+    .insertInto('throttle')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ failures: row.failures, window_start: row.window_start, blocked_until: row.blocked_until }),
+    )
+    .execute();
+}
+
+export async function clearThrottle(db: Kysely<DB>, key: string) {
+  await db.deleteFrom('throttle').where('key', '=', key).execute();
+}
+
+// ── tokens ────────────────────────────────────────────────────────────────────────────────────────
+
+export async function insertToken(
+  db: Kysely<DB>,
+  row: { account_id: number | null; purpose: TokenPurpose; token_hash: string; email: string | null; created_at: Instant; expires_at: Instant },
+) {
+  await db.insertInto('account_tokens').values({ ...row, used_at: null }).execute();
+}
+
+export function findToken(db: Kysely<DB>, purpose: TokenPurpose, tokenHash: string) {
+  return db
+    .selectFrom('account_tokens')
+    .selectAll()
+    .where('purpose', '=', purpose)
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Marks a token used; false if another request used it first. */
+export async function useToken(db: Kysely<DB>, id: number, now: Instant): Promise<boolean> {
+  const result = await db
+    .updateTable('account_tokens')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function expireTokensOf(db: Kysely<DB>, accountId: number, purpose: TokenPurpose, now: Instant) {
+  await db
+    .updateTable('account_tokens')
+    .set({ used_at: now })
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,102 @@
+/**
+ * Server-side sessions. The cookie holds a random 256-bit token; the database holds only its sha-256,
+ * so a copy of the database cannot be used to sign in. A session ends after the district's idle time
+ * (unless the person chose "Keep me signed in on this device") and at its absolute end, at sign-out,
+ * and when the password changes.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { PortalSettings } from '../district/settings.js';
+import {
+  deleteSession,
+  deleteSessionsOf,
+  findAccountById,
+  findSession,
+  insertSession,
+  listSessions,
+  touchSession,
+  type AccountRow,
+} from './repository.js';
+import { hashToken, newToken } from './tokens.js';
+
+type SessionSettings = Pick<PortalSettings, 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays'>;
+
+/** last_seen_at is written at most this often, so reading a page is not a write every time */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface StartedSession {
+  token: string;
+  id: string;
+  expiresAt: Date;
+  persistent: boolean;
+}
+
+export async function startSession(
+  db: Kysely<DB>,
+  accountId: number,
+  options: { persistent: boolean; ip: string | null; userAgent: string | null; settings: SessionSettings; now: Date },
+): Promise<StartedSession> {
+  const token = newToken();
+  const id = hashToken(token);
+  const { settings, now } = options;
+  const lifetime = options.persistent ? settings.rememberDeviceDays * 86_400_000 : settings.sessionAbsoluteHours * 3_600_000;
+  const expiresAt = new Date(now.getTime() + lifetime);
+  await insertSession(db, {
+    id,
+    account_id: accountId,
+    created_at: now.toISOString(),
+    last_seen_at: now.toISOString(),
+    expires_at: expiresAt.toISOString(),
+    persistent: options.persistent ? 1 : 0,
+    ip: options.ip,
+    user_agent: options.userAgent?.slice(0, 300) ?? null,
+  });
+  return { token, id, expiresAt, persistent: options.persistent };
+}
+
+export interface CurrentSession {
+  id: string;
+  account: AccountRow;
+  persistent: boolean;
+  expiresAt: Date;
+}
+
+/** The session of a cookie's token, or null when there is none or it has ended (then it is deleted). */
+export async function resumeSession(
+  db: Kysely<DB>,
+  token: string,
+  settings: SessionSettings,
+  now: Date,
+): Promise<CurrentSession | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const id = hashToken(token);
+  const session = await findSession(db, id);
+  if (!session) return null;
+  const t = now.getTime();
+  const idle = t - Date.parse(session.last_seen_at);
+  const ended = Date.parse(session.expires_at) <= t || (!session.persistent && idle > settings.sessionIdleMinutes * 60_000);
+  if (ended) {
+    await deleteSession(db, id);
+    return null;
+  }
+  const account = await findAccountById(db, session.account_id);
+  if (!account || account.status !== 'active') {
+    await deleteSession(db, id);
+    return null;
+  }
+  if (idle > TOUCH_EVERY_MS) await touchSession(db, id, now.toISOString());
+  return { id, account, persistent: session.persistent === 1, expiresAt: new Date(session.expires_at) };
+}
+
+export async function endSession(db: Kysely<DB>, id: string): Promise<void> {
+  await deleteSession(db, id);
+}
+
+/** Ends every session of an account, or every other one when `keep` is given. */
+export async function endSessionsOf(db: Kysely<DB>, accountId: number, keep?: string): Promise<void> {
+  await deleteSessionsOf(db, accountId, keep);
+}
+
+export async function sessionsOf(db: Kysely<DB>, accountId: number) {
+  return listSessions(db, accountId);
+}

@@ -1,0 +1,77 @@
+/**
+ * Signing in. Wrong username and wrong password give the same answer in the same time: an unknown
+ * username is checked against a dummy hash. Throttling is per username (known or not) and per address.
+ * Usernames: a student's is the student number exactly as issued ("0045" is not "45"); guardians' and
+ * staff's are case-insensitive.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { audit } from '../audit/service.js';
+import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { findAccountByKeys, markSignedIn, rehash, type AccountRow } from './repository.js';
+import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
+
+export type SignInResult =
+  | { kind: 'ok'; account: AccountRow; mustChangePassword: boolean }
+  | { kind: 'invalid' }
+  | { kind: 'wait'; retryAfterSeconds: number }
+  | { kind: 'locked' };
+
+let dummyHash: Promise<string> | undefined;
+/** A real hash of a random password, verified when the username is unknown, to take the same time. */
+function dummy(): Promise<string> {
+  dummyHash ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
+  return dummyHash;
+}
+
+export function usernameKeys(username: string): string[] {
+  const typed = username.normalize('NFKC').trim();
+  return [...new Set([typed, typed.toLowerCase()])];
+}
+
+/** Which account a typed username names: an exact student number first, else case-insensitively. */
+export function pickAccount(rows: AccountRow[], username: string): AccountRow | undefined {
+  const typed = username.normalize('NFKC').trim();
+  return (
+    rows.find((r) => r.person_kind === 'student' && r.username_key === typed) ??
+    rows.find((r) => r.person_kind !== 'student' && r.username_key === typed.toLowerCase())
+  );
+}
+
+export async function signIn(
+  db: Kysely<DB>,
+  input: { username: string; password: string; ip: string | null },
+  now: Date,
+): Promise<SignInResult> {
+  const keys = { user: userThrottleKey(input.username), ip: ipThrottleKey(input.ip) };
+  const verdict = await checkThrottle(db, keys, now);
+  if (verdict.kind !== 'ok') {
+    await audit(db, { action: 'sign_in.throttled', ip: input.ip, details: { username: input.username.slice(0, 100), verdict: verdict.kind } }, now);
+    return verdict;
+  }
+  const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
+  const hash = account?.password_hash ?? (await dummy());
+  const matches = await verifyPassword(hash, input.password);
+  if (!account || !account.password_hash || !matches || account.status !== 'active') {
+    await recordFailure(db, keys, now);
+    await audit(
+      db,
+      {
+        action: 'sign_in.failed',
+        ip: input.ip,
+        subjectType: account ? 'user_account' : null,
+        subjectId: account?.id ?? null,
+        details: { username: input.username.slice(0, 100) },
+      },
+      now,
+    );
+    return { kind: 'invalid' };
+  }
+  await recordSuccess(db, keys.user);
+  if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
+  await markSignedIn(db, account.id, now.toISOString());
+  await audit(db, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1 };
+}
+
+export { ARGON2_OPTIONS };

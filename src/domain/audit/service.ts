@@ -1,0 +1,28 @@
+/** The audit log: sign-ins, account changes and staff views of students' records. */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+export interface AuditEntry {
+  action: string;
+  actorAccountId?: number | null;
+  subjectType?: string | null;
+  subjectId?: number | null;
+  ip?: string | null;
+  /** never a password, token or PIN */
+  details?: Record<string, unknown>;
+}
+
+export async function audit(db: Kysely<DB>, entry: AuditEntry, now: Date): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: now.toISOString(),
+      action: entry.action,
+      actor_account_id: entry.actorAccountId ?? null,
+      subject_type: entry.subjectType ?? null,
+      subject_id: entry.subjectId ?? null,
+      ip: entry.ip ?? null,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })
+    .execute();
+}

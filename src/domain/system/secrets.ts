@@ -1,0 +1,20 @@
+/**
+ * Secrets the application makes for itself once and keeps in the database (so every web process
+ * of a district shares them): the key that signs CSRF tokens, and later the push (VAPID) keys.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+export async function appSecret(db: Kysely<DB>, name: string, now: Date): Promise<string> {
+  const existing = await db.selectFrom('app_secrets').select('value').where('name', '=', name).executeTakeFirst();
+  if (existing) return existing.value;
+  // Two processes starting at once may both try: the first insert wins, both read it back.
+  await db
+    .insertInto('app_secrets')
+    .values({ name, value: randomBytes(32).toString('base64url'), created_at: now.toISOString() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db.selectFrom('app_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  return row.value;
+}
