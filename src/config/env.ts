@@ -40,6 +40,18 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_MODE: bool.default(false),
   TRUST_PROXY: bool.default(false),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), { message: 'must look like smtp://user:password@host:587 or smtps://…' })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .refine((v) => /^[^<>@\s]+@[^<>@\s]+$/.test(v) || /^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(v), {
+      message: 'must be an address, e.g. portal@district.example.org or "Portal <portal@district.example.org>"',
+    })
+    .optional(),
   DB_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -58,6 +70,9 @@ export interface Config {
   demoMode: boolean;
   trustProxy: boolean;
   dbPoolSize: number;
+  /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
+  smtpUrl: string | null;
+  mailFrom: string;
   /** true when the public URL is https, so cookies get the Secure flag */
   secure: boolean;
 }
@@ -100,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoMode: e.DEMO_MODE,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
     secure: baseUrl.startsWith('https://'),
   };
 }

@@ -15,7 +15,12 @@ import { DistrictCache } from './context.js';
 import { registerErrorHandlers } from './errors.js';
 import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
+import { accountRoutes } from './routes/account.js';
 import { publicRoutes } from './routes/public.js';
+import { signInRoutes } from './routes/sign-in.js';
+import { csrf } from './plugins/csrf.js';
+import { session } from './plugins/session.js';
+import { appSecret } from '../domain/system/secrets.js';
 
 export interface AppOptions {
   config: Config;
@@ -89,11 +94,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(compress, { threshold: 1024 });
   await app.register(rateLimit, { global: false });
+  await app.register(session);
+  await app.register(csrf, { secret: await appSecret(database.db, 'csrf', services.now()) });
 
   // Error and not-found pages first, so that every route registered below inherits them.
   registerErrorHandlers(app);
   await app.register(opsRoutes);
   await app.register(assetRoutes);
   await app.register(publicRoutes);
+  await app.register(signInRoutes);
+  await app.register(accountRoutes);
   return app;
 }

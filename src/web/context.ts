@@ -53,10 +53,22 @@ export class DistrictCache {
   }
 }
 
-export function requestLocale(request: FastifyRequest, district: DistrictProfile): Locale {
+/**
+ * The reader's language: the language switch (cookie), then the account's own choice, then the
+ * browser's Accept-Language, then the guardian's language on record, then the district's.
+ */
+export function requestLocale(
+  request: FastifyRequest,
+  district: DistrictProfile,
+  account?: { locale: string | null; guardian_language: string | null } | null,
+): Locale {
   const cookie = request.cookies[LANG_COOKIE];
   if (isLocale(cookie)) return cookie;
-  return fromAcceptLanguage(request.headers['accept-language']) ?? (isLocale(district.locale) ? district.locale : 'en');
+  if (isLocale(account?.locale)) return account.locale;
+  const browser = fromAcceptLanguage(request.headers['accept-language']);
+  if (browser) return browser;
+  if (isLocale(account?.guardian_language)) return account.guardian_language;
+  return isLocale(district.locale) ? district.locale : 'en';
 }
 
 export async function pageContext(
@@ -65,7 +77,8 @@ export async function pageContext(
   options: { assetVersion: string; demoMode: boolean },
 ): Promise<PageContext> {
   const district = await districts.get();
-  const locale = requestLocale(request, district);
+  const account = request.session?.account;
+  const locale = requestLocale(request, district, account);
   return {
     locale,
     t: translator(locale),
@@ -73,6 +86,14 @@ export async function pageContext(
     path: request.url,
     assetVersion: options.assetVersion,
     demoMode: options.demoMode,
+    csrf: request.csrfToken(),
+    account: account
+      ? {
+          name: `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username,
+          username: account.username,
+          kind: account.person_kind,
+        }
+      : null,
   };
 }
 

@@ -24,6 +24,8 @@ async function safeContext(app: FastifyInstance, request: FastifyRequest): Promi
       path: '/',
       assetVersion: app.services.assetVersion,
       demoMode: false,
+      csrf: '',
+      account: null,
     };
   }
 }
@@ -51,7 +53,10 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     const { t } = ctx;
     let title: string;
     let body: string;
-    if (status === 429) {
+    if (error.code === 'HR_CSRF') {
+      title = t('error.csrf.title');
+      body = t('error.csrf.body');
+    } else if (status === 429) {
       const retry = Number(reply.getHeader('retry-after')) || 60;
       title = t('error.tooMany.title');
       body = t('error.tooMany.body', { seconds: retry });

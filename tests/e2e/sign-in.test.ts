@@ -1,21 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, consoleErrors, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, consoleErrors, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { clock } from '../support/http.js';
 
 describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
+  const time = clock('2026-12-10T15:00:00Z');
+  let allen: { username: string };
+  let parent: { username: string };
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
     await loadDemo(database, { students: 40, seed: 5, startYear: 2026 });
-    app = await makeApp(database, { now: () => new Date('2026-12-10T15:00:00Z') });
+    const district = await database.db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
+    allen = accounts.find((a) => a.role === 'student') as { username: string };
+    parent = accounts.find((a) => a.role === 'parent') as { username: string };
+    app = await makeApp(database, { now: time.now });
     base = await listen(app);
     browser = await launch();
   });
@@ -50,28 +60,87 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     });
   }
 
-  it('works with the keyboard alone: skip link, then the form in order', async () => {
-    const page = await openPage(browser, 1280);
+  it("takes a student through the first sign-in and the forced password change with the keyboard alone", async () => {
+    const page = await openPage(browser, 360);
     await page.goto(`${base}/sign-in`);
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
     await page.keyboard.press('Tab');
-    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.id || '');
-    expect(await focused()).toBe('Skip to main content');
+    expect(await focusedText()).toBe('Skip to main content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main-content');
+    expect(await focusedId()).toBe('main-content');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
-    await page.keyboard.type('0004001');
+    expect(await focusedId()).toBe('username');
+    await page.keyboard.type(allen.username);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
+    expect(await focusedId()).toBe('password');
     await page.keyboard.type('aa010311');
     await page.keyboard.press('Tab');
-    expect(await focused()).toBe('Sign In');
+    expect(await focusedId()).toBe('remember');
+    await page.keyboard.press('Tab');
+    expect(await focusedText()).toBe('Sign In');
     await page.keyboard.press('Enter');
-    await page.waitForLoadState();
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Signing in is not available yet');
-    expect(await page.inputValue('#username')).toBe('0004001');
-    expect(await page.inputValue('#password')).toBe('');
+    await page.waitForURL(`${base}/account/password`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Choose a new password' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
+    // A password with the student's name is refused, with the message at the field and in the summary.
+    await page.getByLabel('New password', { exact: true }).fill('allen alda is here');
+    await page.getByLabel('Type the new password again').fill('allen alda is here');
+    await page.getByLabel('Type the new password again').press('Enter');
+    await page.waitForLoadState();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('There is a problem');
+    expectOnlyHttpErrors(page, 400);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
+    await page.getByLabel('New password', { exact: true }).fill('quiet maple harbor');
+    await page.getByLabel('Type the new password again').fill('quiet maple harbor');
+    await page.getByRole('button', { name: 'Save password' }).press('Enter');
+    await page.waitForURL(`${base}/home?changed=1`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Allen Alda' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
+    await page.getByRole('link', { name: 'Account Settings' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Account Settings' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/sign-in?signedOut=1`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('You have signed out.');
+    await page.goto(`${base}/home`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.close();
+  });
+
+  it('throttles wrong passwords, in Spanish, and ends an idle session', async () => {
+    const page = await openPage(browser, 1280, 'es-MX');
+    await page.goto(`${base}/sign-in`);
+    for (let i = 0; i < 6; i++) {
+      await page.getByLabel('Nombre de usuario').fill(parent.username);
+      await page.getByLabel('Contraseña', { exact: true }).fill(`incorrecta ${i}`);
+      await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+      await page.waitForLoadState();
+    }
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('Demasiados intentos sin éxito');
+    // The browser logs the 401 and 429 answers of the form posts; nothing else may fail.
+    expectOnlyHttpErrors(page, 401, 429);
+    await expectAccessible(page);
+    time.advance(60_000);
+    await page.getByLabel('Nombre de usuario').fill(parent.username);
+    await page.getByLabel('Contraseña', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForURL(`${base}/home`);
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    await expect(page.getByRole('heading', { level: 2, name: 'Sus estudiantes' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    time.advance(31 * 60_000);
+    await page.goto(`${base}/account`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Inicie sesión para continuar.');
     await page.close();
   });
 

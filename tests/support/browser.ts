@@ -43,6 +43,13 @@ export function consoleErrors(page: Page): string[] {
   return errorsOf.get(page) ?? [];
 }
 
+/** Forgets the console lines of answers a test asked for on purpose (a 400 for a bad form, a 429). */
+export function expectOnlyHttpErrors(page: Page, ...statuses: number[]): void {
+  const errors = consoleErrors(page);
+  const left = errors.filter((e) => !statuses.some((s) => e.includes(`status of ${s}`)));
+  errors.splice(0, errors.length, ...left);
+}
+
 /** A page at a phone's or a laptop's width that records console errors and CSP reports. */
 export async function openPage(browser: Browser, width: 360 | 1280, locale = 'en-US'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 800 }, locale });

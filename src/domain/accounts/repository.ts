@@ -58,6 +58,11 @@ export async function markSignedIn(db: Kysely<DB>, accountId: number, now: Insta
   await db.updateTable('user_accounts').set({ last_sign_in_at: now }).where('id', '=', accountId).execute();
 }
 
+/** The language the person chose in the portal: pages and emails use it from then on. */
+export async function setAccountLocale(db: Kysely<DB>, accountId: number, locale: string) {
+  await db.updateTable('user_accounts').set({ locale }).where('id', '=', accountId).execute();
+}
+
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
 
 export async function insertSession(

@@ -1,17 +1,10 @@
 /** Pages anyone can open: the sign-in page, the language switch, help pages, and what is coming. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { currentPublicAnnouncements } from '../../domain/district/service.js';
+import { setAccountLocale } from '../../domain/accounts/repository.js';
 import { isLocale, type MessageKey } from '../../i18n/index.js';
 import { LANG_COOKIE, pageContext, safeLocalPath } from '../context.js';
 import { sendPage } from '../render.js';
 import { ComingSoonPage, ResourcesPage } from '../views/pages.js';
-import { SignInPage } from '../views/sign-in.js';
-
-const signInForm = z.object({
-  username: z.string().max(254).optional(),
-  password: z.string().max(1024).optional(),
-});
 
 export async function publicRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -23,31 +16,10 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/', async (_request, reply) => reply.redirect('/sign-in', 303));
 
-  app.get('/sign-in', async (request, reply) => {
-    const ctx = await ctxOf(request);
-    const announcements = await currentPublicAnnouncements(services.database.db, ctx.district, ctx.locale, services.now());
-    return sendPage(reply, <SignInPage ctx={ctx} announcements={announcements} />);
-  });
-
-  // Signing in is built by the accounts capability; until then the form answers honestly.
-  app.post('/sign-in', async (request, reply) => {
-    const ctx = await ctxOf(request);
-    const form = signInForm.safeParse(request.body ?? {});
-    const announcements = await currentPublicAnnouncements(services.database.db, ctx.district, ctx.locale, services.now());
-    return sendPage(
-      reply,
-      <SignInPage
-        ctx={ctx}
-        announcements={announcements}
-        notice={ctx.t('signIn.notYet')}
-        username={form.success ? form.data.username : undefined}
-      />,
-    );
-  });
-
   app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', async (request, reply) => {
     const next = safeLocalPath(request.query.next);
     if (!isLocale(request.params.locale)) return reply.callNotFound();
+    if (request.session) await setAccountLocale(services.database.db, request.session.account.id, request.params.locale);
     reply.setCookie(LANG_COOKIE, request.params.locale, {
       path: '/',
       maxAge: 365 * 24 * 3600,
@@ -71,6 +43,7 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
     ['/help/sign-in', 'feature.problems'],
     ['/activate', 'feature.activation'],
     ['/request-account', 'feature.requestAccount'],
+    ['/account/security-email', 'feature.securityEmail'],
     ['/accessibility', 'feature.accessibility'],
     ['/privacy', 'feature.privacy'],
   ];

@@ -11,4 +11,8 @@ export interface PageContext {
   /** cache-busting version of the stylesheet */
   assetVersion: string;
   demoMode: boolean;
+  /** the CSRF token every form must send back as `_csrf` */
+  csrf: string;
+  /** who is signed in, for the header */
+  account: { name: string; username: string; kind: 'student' | 'guardian' | 'staff' } | null;
 }

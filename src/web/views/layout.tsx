@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { LOCALE_NAMES, LOCALES } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
+import { Csrf } from './forms.js';
 
 export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, district } = ctx;
@@ -44,6 +45,29 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
               </ul>
             </nav>
           </div>
+          {ctx.account ? (
+            <div class="grid-container">
+              <nav class="hr-account-nav" aria-label={t('nav.main')}>
+                <p class="hr-account-nav__who">{t('nav.signedInAs', { name: ctx.account.name })}</p>
+                <ul>
+                  <li>
+                    <a href="/home">{t('nav.home')}</a>
+                  </li>
+                  <li>
+                    <a href="/account">{t('nav.account')}</a>
+                  </li>
+                  <li>
+                    <form method="post" action="/sign-out">
+                      <Csrf token={ctx.csrf} />
+                      <button type="submit" class="usa-button usa-button--unstyled hr-link-button">
+                        {t('nav.signOut')}
+                      </button>
+                    </form>
+                  </li>
+                </ul>
+              </nav>
+            </div>
+          ) : null}
         </header>
         <main id="main-content" class="grid-container hr-main" tabindex={-1}>
           {children}

@@ -1,5 +1,6 @@
 import type { Announcement } from '../../domain/district/service.js';
 import type { PageContext } from './context.js';
+import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export interface SignInProps {
@@ -7,11 +8,17 @@ export interface SignInProps {
   announcements: Announcement[];
   /** an info message shown above the form */
   notice?: string;
+  /** a problem with the whole sign-in (wrong password, throttled) */
+  problem?: string;
+  errors?: Messages;
   username?: string;
+  remember?: boolean;
+  next?: string;
 }
 
-export function SignInPage({ ctx, announcements, notice, username }: SignInProps) {
+export function SignInPage({ ctx, announcements, notice, problem, errors = {}, username, remember, next }: SignInProps) {
   const { t, district } = ctx;
+  const labels = { username: t('signIn.username'), password: t('signIn.password') };
   const portal = district.portalName;
   const demo = ctx.demoMode ? district.settings.demo : undefined;
   return (
@@ -27,38 +34,55 @@ export function SignInPage({ ctx, announcements, notice, username }: SignInProps
               </div>
             </div>
           ) : null}
-          <form class="usa-form hr-signin" method="post" action="/sign-in">
-            <label class="usa-label" for="username">
-              {t('signIn.username')}
-            </label>
-            <input
-              class="usa-input"
-              id="username"
-              name="username"
-              type="text"
-              autocomplete="username"
-              autocapitalize="none"
-              spellcheck={false}
-              required
-              maxLength={254}
-              value={username ?? ''}
-              aria-describedby="username-hint"
-            />
-            <p class="usa-hint" id="username-hint">
-              {t('signIn.studentHint')}
-            </p>
-            <label class="usa-label" for="password">
-              {t('signIn.password')}
-            </label>
-            <input
-              class="usa-input"
-              id="password"
-              name="password"
-              type="password"
-              autocomplete="current-password"
-              required
-              maxLength={1024}
-            />
+          {problem ? (
+            <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
+              <div class="usa-alert__body">
+                <p class="usa-alert__text">{problem}</p>
+              </div>
+            </div>
+          ) : null}
+          <ErrorSummary t={t} errors={errors} labels={labels} />
+          <form class="usa-form hr-signin" method="post" action="/sign-in" novalidate>
+            <Csrf token={ctx.csrf} />
+            {next ? <input type="hidden" name="next" value={next} /> : null}
+            <Field t={t} id="username" label={labels.username} hint={t('signIn.studentHint')} error={errors.username}>
+              <input
+                class={`usa-input${errors.username ? ' usa-input--error' : ''}`}
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck={false}
+                required
+                maxLength={254}
+                value={username ?? ''}
+                aria-describedby={describedBy('username', true, Boolean(errors.username))}
+                aria-invalid={errors.username ? 'true' : undefined}
+              />
+            </Field>
+            <Field t={t} id="password" label={labels.password} error={errors.password}>
+              <input
+                class={`usa-input${errors.password ? ' usa-input--error' : ''}`}
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                maxLength={1024}
+                aria-describedby={describedBy('password', false, Boolean(errors.password))}
+                aria-invalid={errors.password ? 'true' : undefined}
+              />
+            </Field>
+            <div class="usa-checkbox hr-remember">
+              <input class="usa-checkbox__input" id="remember" name="remember" type="checkbox" checked={remember} aria-describedby="remember-hint" />
+              <label class="usa-checkbox__label" for="remember">
+                {t('signIn.remember')}
+              </label>
+              <div class="usa-hint" id="remember-hint">
+                {t('signIn.rememberHint')}
+              </div>
+            </div>
             <button class="usa-button hr-primary" type="submit">
               {t('signIn.submit')}
             </button>
@@ -129,7 +153,7 @@ export function SignInPage({ ctx, announcements, notice, username }: SignInProps
                 {demo.accounts.map((a) => (
                   <tr key={a.username}>
                     <th scope="row" data-label={t('demo.role')}>
-                      {t(`demo.role.${a.role}`)}
+                      {t(`role.${a.role}`)}
                     </th>
                     <td data-label={t('demo.name')}>
                       {a.name}

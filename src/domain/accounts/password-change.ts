@@ -1,0 +1,85 @@
+/**
+ * Changing a password: the current one is required (except right after a sign-in with a password the
+ * district issued), the new one must pass the policy, every other session ends, and the holder is told
+ * by email at the confirmed security address.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant, type MailDistrict } from '../../email/templates.js';
+import { isLocale } from '../../i18n/index.js';
+import { audit } from '../audit/service.js';
+import { checkNewPassword, type PasswordProblem } from './password-policy.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { setPassword, type AccountRow } from './repository.js';
+import { endSessionsOf } from './sessions.js';
+import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
+
+export type ChangePasswordResult =
+  | { kind: 'ok' }
+  | { kind: 'problem'; field: 'current' | 'password'; problem: PasswordProblem | 'wrongCurrent' }
+  | { kind: 'wait'; retryAfterSeconds: number };
+
+export interface ChangePasswordInput {
+  account: AccountRow;
+  current: string | undefined;
+  password: string;
+  /** the session to keep; every other one ends */
+  sessionId: string;
+  ip: string | null;
+  minLength: number;
+  district: MailDistrict & { timeZone: string };
+}
+
+export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput, now: Date): Promise<ChangePasswordResult> {
+  const { account } = input;
+  const forced = account.must_change_password === 1;
+  if (!forced) {
+    const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(input.ip) };
+    const verdict = await checkThrottle(db, keys, now);
+    if (verdict.kind === 'wait') return verdict;
+    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: 900 };
+    if (!input.current || !account.password_hash || !(await verifyPassword(account.password_hash, input.current))) {
+      await recordFailure(db, keys, now);
+      return { kind: 'problem', field: 'current', problem: 'wrongCurrent' };
+    }
+  }
+  const problem = checkNewPassword(input.password, {
+    minLength: input.minLength,
+    username: account.username,
+    names: [account.first_name, account.last_name],
+    studentNumber: account.student_number,
+    birthDate: account.birth_date,
+  });
+  if (problem) return { kind: 'problem', field: 'password', problem };
+  if (account.password_hash && (await verifyPassword(account.password_hash, input.password))) {
+    return { kind: 'problem', field: 'password', problem: 'sameAsCurrent' };
+  }
+  const hash = await hashPassword(input.password);
+  await db.transaction().execute(async (trx) => {
+    await setPassword(trx, account.id, hash, now.toISOString(), account.id);
+    await endSessionsOf(trx, account.id, input.sessionId);
+    await audit(trx, { action: forced ? 'password.initial_changed' : 'password.changed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+    if (account.security_email && account.security_email_confirmed_at) {
+      const locale = isLocale(account.locale) ? account.locale : isLocale(account.guardian_language) ? account.guardian_language : 'en';
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'password_changed',
+          to: account.security_email,
+          locale,
+          district: input.district,
+          subject: 'email.passwordChanged.subject',
+          paragraphs: [
+            {
+              key: 'email.passwordChanged.body',
+              params: { username: account.username, when: formatInstant(now, locale, input.district.timeZone) },
+            },
+          ],
+        }),
+        now,
+      );
+    }
+  });
+  return { kind: 'ok' };
+}

@@ -1,0 +1,59 @@
+/**
+ * Input rules shared by every form and the JSON API: each problem is a message key of the catalogs,
+ * so the same schema answers in the reader's language wherever it is used.
+ */
+import { z } from 'zod';
+import type { MessageKey } from '../i18n/index.js';
+
+// Control characters other than tab and newlines never belong in a form field.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** A missing field is "required"; a field of the wrong type (a list, an object) is "invalid". */
+const stringField = () =>
+  z.string({
+    error: (issue) => (issue.input === undefined ? ('form.required' satisfies MessageKey) : ('form.invalid' satisfies MessageKey)),
+  });
+
+/** A required single-line text field, trimmed. */
+export function requiredText(max: number) {
+  return stringField()
+    .transform((v) => v.normalize('NFKC').trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'form.required' satisfies MessageKey)
+        .max(max, 'form.tooLong' satisfies MessageKey)
+        .refine((v) => !CONTROL.test(v) && !/[\r\n]/.test(v), 'form.badCharacters' satisfies MessageKey),
+    );
+}
+
+/** A password field: never trimmed or altered, only bounded. */
+export function passwordField(max = 1024) {
+  return stringField()
+    .min(1, 'form.required' satisfies MessageKey)
+    .max(max, 'form.tooLong' satisfies MessageKey)
+    .refine((v) => !CONTROL.test(v), 'form.badCharacters' satisfies MessageKey);
+}
+
+/** An HTML checkbox: present ('on') or absent. */
+export const checkbox = z
+  .union([z.literal('on'), z.literal('true'), z.literal('1')])
+  .optional()
+  .transform((v) => v !== undefined);
+
+export type FieldErrors = Record<string, MessageKey>;
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Parses a form body; every problem becomes a message key on its field (the first one per field). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.output<S>> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? '_form');
+    const key = issue.message.startsWith('form.') || issue.message.startsWith('password.') ? issue.message : 'form.invalid';
+    errors[field] ??= key as MessageKey;
+  }
+  return { ok: false, errors };
+}

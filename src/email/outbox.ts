@@ -1,0 +1,88 @@
+/**
+ * The email outbox: messages are rows written in the same transaction as the change that causes
+ * them, and delivered afterwards by `deliverPending`. A crash never loses a message nor sends one
+ * for a change that did not happen; a message is claimed before sending, so two processes never
+ * send the same one.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+export interface OutgoingEmail {
+  kind: string;
+  to: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Date): Promise<void> {
+  await db
+    .insertInto('email_outbox')
+    .values({
+      kind: email.kind,
+      to_address: email.to,
+      locale: email.locale,
+      subject: email.subject,
+      text_body: email.text,
+      html_body: email.html,
+      created_at: now.toISOString(),
+      send_after: now.toISOString(),
+      sent_at: null,
+      last_error: null,
+    })
+    .execute();
+}
+
+export interface Transport {
+  send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
+}
+
+const CLAIM_MS = 5 * 60_000;
+const MAX_ATTEMPTS = 8;
+
+/** Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most. */
+export async function deliverPending(
+  db: Kysely<DB>,
+  transport: Transport,
+  from: string,
+  now: () => Date,
+  limit = 50,
+): Promise<number> {
+  const due = await db
+    .selectFrom('email_outbox')
+    .select(['id', 'attempts'])
+    .where('sent_at', 'is', null)
+    .where('attempts', '<', MAX_ATTEMPTS)
+    .where('send_after', '<=', now().toISOString())
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  let sent = 0;
+  for (const { id, attempts } of due) {
+    const t = now();
+    // Claim: only one process moves send_after forward for this attempt.
+    const claim = await db
+      .updateTable('email_outbox')
+      .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1 })
+      .where('id', '=', id)
+      .where('attempts', '=', attempts)
+      .where('sent_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(claim.numUpdatedRows) !== 1) continue;
+    const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    try {
+      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
+      await db.updateTable('email_outbox').set({ sent_at: now().toISOString(), last_error: null }).where('id', '=', id).execute();
+      sent++;
+    } catch (error) {
+      const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
+      await db
+        .updateTable('email_outbox')
+        .set({ last_error: String((error as Error).message).slice(0, 500), send_after: new Date(now().getTime() + backoff).toISOString() })
+        .where('id', '=', id)
+        .execute();
+    }
+  }
+  return sent;
+}

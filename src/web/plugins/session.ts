@@ -1,0 +1,55 @@
+/**
+ * Reads the session cookie on every page request and puts the signed-in account (or null) on the
+ * request. The cookie is `__Host-hr_session` (HttpOnly, Secure, SameSite=Lax, path /) when the portal is
+ * served over https, `hr_session` otherwise (a `__Host-` cookie needs Secure).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { resumeSession, type CurrentSession, type StartedSession } from '../../domain/accounts/sessions.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: CurrentSession | null;
+  }
+}
+
+/** Requests that never need the session: no database read for them. */
+const STATIC = /^\/(assets\/|theme\.css|favicon\.|healthz|metrics)/;
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-hr_session' : 'hr_session';
+}
+
+async function sessionPlugin(app: FastifyInstance): Promise<void> {
+  const name = sessionCookieName(app.services.config.secure);
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (request) => {
+    request.session = null;
+    if (STATIC.test(request.url)) return;
+    const token = request.cookies[name];
+    if (!token) return;
+    const district = await app.services.districts.get();
+    request.session = await resumeSession(app.services.database.db, token, district.settings, app.services.now());
+  });
+}
+
+export const session = fp(sessionPlugin, { name: 'homeroom-session', dependencies: ['@fastify/cookie'] });
+
+export function setSessionCookie(app: FastifyInstance, reply: FastifyReply, started: StartedSession): void {
+  reply.setCookie(sessionCookieName(app.services.config.secure), started.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.services.config.secure,
+    // A session cookie unless the person asked to stay signed in on this device.
+    ...(started.persistent ? { expires: started.expiresAt } : {}),
+  });
+}
+
+export function clearSessionCookie(app: FastifyInstance, reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName(app.services.config.secure), { path: '/', secure: app.services.config.secure, httpOnly: true, sameSite: 'lax' });
+}
+
+export function clientIp(request: FastifyRequest): string | null {
+  return request.ip || null;
+}

@@ -1,0 +1,117 @@
+/** The signed-in person's own pages: Home, Account Settings, password. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { changePassword } from '../../domain/accounts/password-change.js';
+import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
+import { findAccountById } from '../../domain/accounts/repository.js';
+import { changePasswordInput } from '../../domain/accounts/schemas.js';
+import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
+import { audit } from '../../domain/audit/service.js';
+import { parseInput } from '../../domain/forms.js';
+import { staffRoles, studentsVisibleTo } from '../../domain/people/visibility.js';
+import { formatInstant } from '../../email/templates.js';
+import { pageContext } from '../context.js';
+import { clientIp } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import { AccountSettingsPage, HomePage, PasswordPage } from '../views/account.js';
+import { fromFieldErrors, type Messages } from '../views/forms.js';
+
+/** While a new password is required, only these pages open. */
+const ALLOWED_BEFORE_NEW_PASSWORD = new Set(['/account/password', '/sign-out']);
+
+export async function accountRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+  const ctxOf = (request: FastifyRequest) =>
+    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+
+  // Every route of this plugin needs a signed-in person.
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    if (request.session.account.must_change_password === 1 && !ALLOWED_BEFORE_NEW_PASSWORD.has(request.routeOptions.url ?? '')) {
+      return reply.redirect('/account/password', 303);
+    }
+  });
+
+  app.get<{ Querystring: { changed?: string } }>('/home', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const account = request.session!.account;
+    const students = await studentsVisibleTo(db, account);
+    const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
+    const notice = request.query.changed !== undefined ? ctx.t('password.changed') : undefined;
+    return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} notice={notice} />);
+  });
+
+  app.get<{ Querystring: { ended?: string } }>('/account', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const session = request.session!;
+    const account = session.account;
+    const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
+    const sessions = (await sessionsOf(db, account.id)).map((s) => ({
+      current: s.id === session.id,
+      createdAt: when(s.created_at),
+      lastSeenAt: when(s.last_seen_at),
+      userAgent: s.user_agent,
+    }));
+    return sendPage(
+      reply,
+      <AccountSettingsPage
+        ctx={ctx}
+        securityEmail={account.security_email}
+        emailConfirmed={Boolean(account.security_email_confirmed_at)}
+        hasPin={Boolean(account.pin_hash)}
+        pinEnabled={ctx.district.settings.eSignaturePinEnabled}
+        sessions={sessions}
+        notice={request.query.ended !== undefined ? ctx.t('account.othersEnded') : undefined}
+      />,
+    );
+  });
+
+  app.post('/account/sessions/end-others', async (request, reply) => {
+    const session = request.session!;
+    await endSessionsOf(db, session.account.id, session.id);
+    await audit(db, { action: 'sessions.ended_others', actorAccountId: session.account.id, subjectType: 'user_account', subjectId: session.account.id, ip: clientIp(request) }, services.now());
+    return reply.redirect('/account?ended=1', 303);
+  });
+
+  app.get('/account/password', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const forced = request.session!.account.must_change_password === 1;
+    return sendPage(reply, <PasswordPage ctx={ctx} forced={forced} minLength={ctx.district.settings.passwordMinLength} />);
+  });
+
+  app.post('/account/password', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const session = request.session!;
+    const forced = session.account.must_change_password === 1;
+    const minLength = ctx.district.settings.passwordMinLength;
+    const show = (errors: Messages, status: number) =>
+      sendPage(reply, <PasswordPage ctx={ctx} forced={forced} minLength={minLength} errors={errors} />, status);
+
+    const parsed = parseInput(changePasswordInput, request.body);
+    if (!parsed.ok) return show(fromFieldErrors(parsed.errors), 400);
+    const account = await findAccountById(db, session.account.id);
+    if (!account) return reply.redirect('/sign-in', 303);
+    const result = await changePassword(
+      db,
+      {
+        account,
+        current: parsed.data.current,
+        password: parsed.data.password,
+        sessionId: session.id,
+        ip: clientIp(request),
+        minLength,
+        district: ctx.district,
+      },
+      services.now(),
+    );
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return show({ current: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+    }
+    if (result.kind === 'problem') {
+      const key = result.problem === 'wrongCurrent' ? 'password.wrongCurrent' : (`password.${result.problem}` as const);
+      return show({ [result.field]: { key, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.field === 'current' ? 401 : 400);
+    }
+    return reply.redirect('/home?changed=1', 303);
+  });
+}

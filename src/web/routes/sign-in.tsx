@@ -1,0 +1,90 @@
+/** Signing in and out. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { signInInput } from '../../domain/accounts/schemas.js';
+import { endSession, startSession } from '../../domain/accounts/sessions.js';
+import { signIn } from '../../domain/accounts/sign-in.js';
+import { audit } from '../../domain/audit/service.js';
+import { currentPublicAnnouncements } from '../../domain/district/service.js';
+import { parseInput } from '../../domain/forms.js';
+import { pageContext, safeLocalPath } from '../context.js';
+import { clearSessionCookie, clientIp, setSessionCookie } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import type { PageContext } from '../views/context.js';
+import { fromFieldErrors } from '../views/forms.js';
+import { SignInPage, type SignInProps } from '../views/sign-in.js';
+
+export async function signInRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+  const ctxOf = (request: FastifyRequest) =>
+    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageContext,
+    props: Omit<SignInProps, 'ctx' | 'announcements'>,
+    status = 200,
+  ) => {
+    const announcements = await currentPublicAnnouncements(db, ctx.district, ctx.locale, services.now());
+    return sendPage(reply, <SignInPage ctx={ctx} announcements={announcements} {...props} />, status);
+  };
+
+  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', async (request, reply) => {
+    const next = request.query.next === undefined ? undefined : safeLocalPath(request.query.next);
+    if (request.session) return reply.redirect(next && next !== '/' ? next : '/home', 303);
+    const ctx = await ctxOf(request);
+    const notice = request.query.signedOut !== undefined ? ctx.t('signIn.signedOut') : next ? ctx.t('signIn.expired') : undefined;
+    return render(request, reply, ctx, { notice, next });
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const next = typeof body.next === 'string' ? safeLocalPath(body.next) : undefined;
+    const username = typeof body.username === 'string' ? body.username.slice(0, 254) : '';
+    const parsed = parseInput(signInInput, body);
+    if (!parsed.ok) {
+      return render(request, reply, ctx, { errors: fromFieldErrors(parsed.errors), username, next }, 400);
+    }
+    const { data } = parsed;
+    const ip = clientIp(request);
+    const result = await signIn(db, { username: data.username, password: data.password, ip }, services.now());
+    if (result.kind === 'invalid') {
+      return render(request, reply, ctx, { problem: ctx.t('signIn.invalid'), username: data.username, remember: data.remember, next }, 401);
+    }
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+      return render(request, reply, ctx, { problem: ctx.t('signIn.wait', { minutes }), username: data.username, next }, 429);
+    }
+    if (result.kind === 'locked') {
+      return render(request, reply, ctx, { problem: ctx.t('signIn.locked'), username: data.username, next }, 403);
+    }
+    // A new session id at every sign-in; whoever was signed in on this browser before is signed out.
+    if (request.session) await endSession(db, request.session.id);
+    const started = await startSession(db, result.account.id, {
+      persistent: data.remember && result.account.person_kind !== 'staff',
+      ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      settings: ctx.district.settings,
+      now: services.now(),
+    });
+    setSessionCookie(app, reply, started);
+    if (result.mustChangePassword) return reply.redirect('/account/password', 303);
+    return reply.redirect(next && next !== '/' ? next : '/home', 303);
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    if (request.session) {
+      await endSession(db, request.session.id);
+      await audit(
+        db,
+        { action: 'sign_out', actorAccountId: request.session.account.id, subjectType: 'user_account', subjectId: request.session.account.id, ip: clientIp(request) },
+        services.now(),
+      );
+    }
+    clearSessionCookie(app, reply);
+    return reply.redirect('/sign-in?signedOut=1', 303);
+  });
+}

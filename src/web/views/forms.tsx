@@ -1,0 +1,86 @@
+/** Form parts in the GOV.UK / USWDS pattern: an error summary at the top, a message at each field. */
+import type { ComponentChildren } from 'preact';
+import type { FieldErrors } from '../../domain/forms.js';
+import type { MessageKey, Params, Translate } from '../../i18n/index.js';
+
+export function Csrf({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export interface FieldMessage {
+  key: MessageKey;
+  params?: Params;
+}
+
+/** Field errors from parsing, plus messages that need values (e.g. a minimum length). */
+export type Messages = Record<string, FieldMessage>;
+
+export function fromFieldErrors(errors: FieldErrors, params: Record<string, Params> = {}): Messages {
+  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, { key, params: params[key] }]));
+}
+
+export function ErrorSummary({ t, errors, labels }: { t: Translate; errors: Messages; labels: Record<string, string> }) {
+  const fields = Object.keys(errors);
+  if (fields.length === 0) return null;
+  return (
+    <div class="usa-alert usa-alert--error" role="alert" aria-labelledby="error-summary-heading">
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading" id="error-summary-heading">
+          {t('form.errorSummary')}
+        </h2>
+        <ul class="usa-list hr-error-list">
+          {fields.map((field) => {
+            const m = errors[field] as FieldMessage;
+            const text = t(m.key, m.params);
+            return (
+              <li key={field}>
+                {labels[field] ? <a href={`#${field}`}>{`${labels[field]}: ${text}`}</a> : text}
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+export function Field({
+  t,
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  t: Translate;
+  id: string;
+  label: string;
+  hint?: string;
+  error?: FieldMessage;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div class="usa-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <span class="usa-error-message" id={`${id}-error`} role="alert">
+          {t(error.key, error.params)}
+        </span>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
+/** aria-describedby for an input: its hint and its error, when there are. */
+export function describedBy(id: string, hint: boolean, error: boolean): string | undefined {
+  const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
+  return ids.length > 0 ? ids.join(' ') : undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * A small browser for app.inject: keeps cookies like a browser, reads the CSRF token of the last
+ * page, and posts forms with it.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+export class Client {
+  readonly cookies = new Map<string, string>();
+  csrf = '';
+  last: LightMyRequestResponse | undefined;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly headers: Record<string, string> = {},
+  ) {}
+
+  private remember(res: LightMyRequestResponse): LightMyRequestResponse {
+    for (const c of res.cookies) {
+      const expired = c.maxAge === 0 || (c.expires instanceof Date && c.expires.getTime() < Date.now() - 1000);
+      if (expired || c.value === '') this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
+    if (token) this.csrf = token;
+    this.last = res;
+    return res;
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers: this.headers }));
+  }
+
+  async post(url: string, fields: Record<string, string | string[]>, { csrf = true } = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams();
+    if (csrf) body.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
+        cookies: Object.fromEntries(this.cookies),
+      }),
+    );
+  }
+
+  /** GET a page with a form, then post it. */
+  async submit(url: string, fields: Record<string, string | string[]>, action = url): Promise<LightMyRequestResponse> {
+    await this.get(url);
+    return this.post(action, fields);
+  }
+}
+
+/** A clock tests can move. */
+export function clock(start: string) {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date(t),
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
