@@ -258,6 +258,7 @@ export interface UserAccountTable extends Changed {
   /** argon2id hash of the E-Signature PIN */
   pin_hash: Generated<string | null>;
   password_changed_at: Generated<Instant | null>;
+  security_setup_skipped_at: Generated<Instant | null>;
 }
 
 export interface AnnouncementTable extends Changed {

@@ -52,8 +52,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Pars
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? '_form');
-    const key = issue.message.startsWith('form.') || issue.message.startsWith('password.') ? issue.message : 'form.invalid';
+    const key = /^(form|password|email)\./.test(issue.message) ? issue.message : 'form.invalid';
     errors[field] ??= key as MessageKey;
   }
   return { ok: false, errors };
+}
+
+/** An email address as people type it: trimmed, lower-cased, 254 characters at most. */
+export function emailField() {
+  return requiredText(254).pipe(
+    z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.email({ message: 'email.invalid' satisfies MessageKey })),
+  );
 }

@@ -86,3 +86,8 @@ export async function deliverPending(
   }
   return sent;
 }
+
+/** The newest messages, for the demo mailbox. */
+export function recentEmails(db: Kysely<DB>, limit: number) {
+  return db.selectFrom('email_outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}

@@ -17,10 +17,15 @@ import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
 import { accountRoutes } from './routes/account.js';
 import { publicRoutes } from './routes/public.js';
+import { recoveryRoutes } from './routes/recovery.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { appSecret } from '../domain/system/secrets.js';
+
+import { startMailer, type Mailer } from '../jobs/mailer.js';
+import { transportFor } from '../email/transport.js';
+import type { Transport } from '../email/outbox.js';
 
 export interface AppOptions {
   config: Config;
@@ -29,6 +34,10 @@ export interface AppOptions {
   now?: () => Date;
   /** Fastify logger options; false in tests */
   logger?: boolean | Record<string, unknown>;
+  /** where email goes; by default SMTP_URL, else files under DATA_DIR/outbox */
+  transport?: Transport;
+  /** how often the outbox is checked in the background; 0: only after requests */
+  mailIntervalMs?: number;
 }
 
 export interface AppServices {
@@ -37,6 +46,7 @@ export interface AppServices {
   districts: DistrictCache;
   now: () => Date;
   assetVersion: string;
+  mailer: Mailer;
 }
 
 declare module 'fastify' {
@@ -59,14 +69,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
 
+  const now = options.now ?? (() => new Date());
   const services: AppServices = {
     config,
     database,
     districts: new DistrictCache(database.db),
-    now: options.now ?? (() => new Date()),
+    now,
     assetVersion: assetVersion(),
+    mailer: startMailer({
+      db: database.db,
+      transport: options.transport ?? transportFor(config),
+      from: config.mailFrom,
+      now,
+      intervalMs: options.mailIntervalMs ?? 5_000,
+      onError: (error) => app.log.error({ err: error }, 'email delivery failed'),
+    }),
   };
   app.decorate('services', services);
+  app.addHook('onClose', async () => services.mailer.stop());
+  // A form may have written an email: deliver it now rather than at the next tick.
+  app.addHook('onResponse', async (request) => {
+    if (request.method === 'POST') services.mailer.kick();
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -103,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(assetRoutes);
   await app.register(publicRoutes);
   await app.register(signInRoutes);
+  await app.register(recoveryRoutes);
   await app.register(accountRoutes);
   return app;
 }

@@ -8,12 +8,14 @@ import { makeApp } from '../support/app.js';
 import { CHROMIUM, consoleErrors, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { clock } from '../support/http.js';
+import { linkIn, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
+  let smtp: TestSmtp;
   const time = clock('2026-12-10T15:00:00Z');
   let allen: { username: string };
   let parent: { username: string };
@@ -25,13 +27,15 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
     allen = accounts.find((a) => a.role === 'student') as { username: string };
     parent = accounts.find((a) => a.role === 'parent') as { username: string };
-    app = await makeApp(database, { now: time.now });
+    smtp = await startSmtp();
+    app = await makeApp(database, { now: time.now, smtpUrl: smtp.url });
     base = await listen(app);
     browser = await launch();
   });
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await smtp?.close();
     await database?.drop();
   });
 
@@ -98,7 +102,12 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.getByLabel('New password', { exact: true }).fill('quiet maple harbor');
     await page.getByLabel('Type the new password again').fill('quiet maple harbor');
     await page.getByRole('button', { name: 'Save password' }).press('Enter');
-    await page.waitForURL(`${base}/home?changed=1`);
+    await page.waitForURL(`${base}/account/security-setup`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Set up your account security' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('button', { name: 'Skip for now' }).press('Enter');
+    await page.waitForURL(`${base}/home`);
     await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Allen Alda' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
@@ -141,6 +150,50 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.goto(`${base}/account`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await expect(page.getByRole('status').textContent()).resolves.toContain('Inicie sesión para continuar.');
+    await page.close();
+  });
+
+  it("takes a parent through forgot username and forgot password with the real email", async () => {
+    const page = await openPage(browser, 360);
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your username?' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('Email address').fill('Diane.Alda@example.com');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('its username is on its way');
+    await expectAccessible(page);
+    await app.services.mailer.flush();
+    const [names] = await smtp.waitFor(1);
+    expect(names?.text).toContain(parent.username);
+
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Username').fill(parent.username);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('is on its way');
+    await app.services.mailer.flush();
+    const [, reset] = await smtp.waitFor(2);
+    const link = linkIn(reset!, 'http://portal.test/reset-password?token=').replace('http://portal.test', base);
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1, name: 'Choose a new password' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.getByLabel('New password', { exact: true }).fill('lighthouse pebble waltz');
+    await page.getByLabel('Type the new password again').fill('lighthouse pebble waltz');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.waitForURL(`${base}/sign-in?reset=1`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Sign in with your new password.');
+    await page.getByLabel('Username').fill(parent.username);
+    await page.getByLabel('Password', { exact: true }).fill('lighthouse pebble waltz');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(`${base}/home`);
+    await expect(page.getByRole('heading', { level: 2, name: 'Your students' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The link is spent.
+    const again = await page.goto(link);
+    expect(again?.status()).toBe(400);
+    expectOnlyHttpErrors(page, 400);
+    await expectAccessible(page);
     await page.close();
   });
 

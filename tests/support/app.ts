@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/env.js';
 import { buildApp } from '../../src/web/app.js';
@@ -5,10 +8,20 @@ import type { TestDatabase } from './db.js';
 
 export async function makeApp(
   database: TestDatabase,
-  { demoMode = true, now }: { demoMode?: boolean; now?: () => Date } = {},
+  { demoMode = true, now, smtpUrl }: { demoMode?: boolean; now?: () => Date; smtpUrl?: string } = {},
 ): Promise<FastifyInstance> {
-  const config = loadConfig({ DEMO_MODE: String(demoMode), LOG_LEVEL: 'silent' });
-  const app = await buildApp({ config, database, logger: false, ...(now ? { now } : {}) });
+  // Email without SMTP goes to files: keep them out of the project's data/ folder.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-test-'));
+  const config = loadConfig({
+    DEMO_MODE: String(demoMode),
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    BASE_URL: 'http://portal.test',
+    MAIL_FROM: 'Cedar Valley Portal <portal@cedarvalley.example.org>',
+    ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+  });
+  const app = await buildApp({ config, database, logger: false, mailIntervalMs: 0, ...(now ? { now } : {}) });
+  app.addHook('onClose', async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   await app.ready();
   return app;
 }

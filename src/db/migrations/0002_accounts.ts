@@ -80,5 +80,10 @@ export const accounts: DialectMigration = {
       .alterTable('user_accounts')
       .$call((t) => t.addColumn('password_changed_at', dialect === 'postgres' ? 'timestamptz' : 'text'))
       .execute();
+    // when the first-sign-in security setup was shown and skipped (null: not yet)
+    await db.schema
+      .alterTable('user_accounts')
+      .$call((t) => t.addColumn('security_setup_skipped_at', dialect === 'postgres' ? 'timestamptz' : 'text'))
+      .execute();
   },
 };

@@ -24,6 +24,7 @@ export function accountsWithPerson(db: Kysely<DB>) {
       'a.staff_id',
       'a.locale',
       'a.pin_hash',
+      'a.security_setup_skipped_at',
       's.student_number',
       's.birth_date',
       (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name', 't.first_name').as('first_name'),
@@ -61,6 +62,28 @@ export async function markSignedIn(db: Kysely<DB>, accountId: number, now: Insta
 /** The language the person chose in the portal: pages and emails use it from then on. */
 export async function setAccountLocale(db: Kysely<DB>, accountId: number, locale: string) {
   await db.updateTable('user_accounts').set({ locale }).where('id', '=', accountId).execute();
+}
+
+export async function setSecurityEmail(db: Kysely<DB>, accountId: number, email: string, now: Instant) {
+  await db
+    .updateTable('user_accounts')
+    .set({ security_email: email, security_email_confirmed_at: now, updated_at: now, updated_by: accountId })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function markSecuritySetupSkipped(db: Kysely<DB>, accountId: number, now: Instant) {
+  await db.updateTable('user_accounts').set({ security_setup_skipped_at: now }).where('id', '=', accountId).execute();
+}
+
+/** Active accounts whose confirmed security email is this address. */
+export function findAccountsByConfirmedEmail(db: Kysely<DB>, email: string) {
+  return accountsWithPerson(db)
+    .where('a.security_email', '=', email)
+    .where('a.security_email_confirmed_at', 'is not', null)
+    .where('a.status', '=', 'active')
+    .orderBy('a.id')
+    .execute();
 }
 
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
@@ -115,6 +138,20 @@ export async function saveThrottle(
 
 export async function clearThrottle(db: Kysely<DB>, key: string) {
   await db.deleteFrom('throttle').where('key', '=', key).execute();
+}
+
+/** The address waiting for confirmation, if a confirmation link is still open. */
+export async function pendingEmailOf(db: Kysely<DB>, accountId: number, now: Instant): Promise<string | null> {
+  const row = await db
+    .selectFrom('account_tokens')
+    .select('email')
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', 'confirm_email')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.email ?? null;
 }
 
 // ── tokens ────────────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 /** Inputs of the account forms and API. */
 import { z } from 'zod';
-import { checkbox, passwordField, requiredText } from '../forms.js';
+import { checkbox, emailField, passwordField, requiredText } from '../forms.js';
 
 export const signInInput = z.object({
   username: requiredText(254),
@@ -15,3 +15,22 @@ export const changePasswordInput = z
     confirm: z.string().max(1024),
   })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'password.mismatch' });
+
+export const forgotPasswordInput = z.object({ username: requiredText(254) });
+
+export const forgotUsernameInput = z.object({ email: emailField() });
+
+export const resetPasswordInput = z
+  .object({
+    token: z.string().max(100),
+    password: passwordField(),
+    confirm: z.string().max(1024),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'password.mismatch' });
+
+export const securityEmailInput = z.object({
+  email: emailField(),
+  password: z.string().max(1024).optional(),
+});
+
+export const tokenInput = z.object({ token: z.string().max(100) });

@@ -71,3 +71,30 @@ export async function recordSuccess(db: Kysely<DB>, userKey: string): Promise<vo
 
 export const userThrottleKey = (username: string) => `user:${username.normalize('NFKC').trim().toLowerCase()}`;
 export const ipThrottleKey = (ip: string | null | undefined) => (ip ? `ip:${ip}` : null);
+
+/**
+ * A plain request counter for recovery forms (successes count too: each request may send an email).
+ * At most `limit` requests per key in `windowMs`.
+ */
+export async function allowRequest(
+  db: Kysely<DB>,
+  key: string,
+  limits: { limit: number; windowMs: number },
+  now: Date,
+): Promise<ThrottleVerdict> {
+  const [row] = await findThrottle(db, [key]);
+  const t = now.getTime();
+  if (!row || t - Date.parse(row.window_start) >= limits.windowMs) {
+    await saveThrottle(db, { key, failures: 1, window_start: now.toISOString(), blocked_until: null });
+    return { kind: 'ok' };
+  }
+  if (row.failures >= limits.limit) {
+    return { kind: 'wait', retryAfterSeconds: seconds(Date.parse(row.window_start) + limits.windowMs - t) };
+  }
+  await saveThrottle(db, { key, failures: row.failures + 1, window_start: row.window_start, blocked_until: null });
+  return { kind: 'ok' };
+}
+
+export async function clearThrottleKey(db: Kysely<DB>, key: string): Promise<void> {
+  await clearThrottle(db, key);
+}

@@ -3,7 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../domain/accounts/password-change.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
-import { changePasswordInput } from '../../domain/accounts/schemas.js';
+import { changePasswordInput, securityEmailInput } from '../../domain/accounts/schemas.js';
+import { needsSecuritySetup, requestSecurityEmail, skipSecuritySetup } from '../../domain/accounts/security-email.js';
+import { pendingEmailOf } from '../../domain/accounts/repository.js';
+import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
 import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
@@ -13,6 +16,7 @@ import { pageContext } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage } from '../views/account.js';
+import { SecurityEmailPage } from '../views/recovery.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 
 /** While a new password is required, only these pages open. */
@@ -112,6 +116,62 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       const key = result.problem === 'wrongCurrent' ? 'password.wrongCurrent' : (`password.${result.problem}` as const);
       return show({ [result.field]: { key, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.field === 'current' ? 401 : 400);
     }
-    return reply.redirect('/home?changed=1', 303);
+    const after = await findAccountById(db, session.account.id);
+    return reply.redirect(after && needsSecuritySetup(after) ? '/account/security-setup' : '/home?changed=1', 303);
+  });
+
+  // ── account security email: first-sign-in setup, and editing it later ───────────────────────────
+  const emailPage = async (request: FastifyRequest, reply: FastifyReply, setup: boolean, extra: { sentTo?: string; errors?: Messages; email?: string } = {}, status = 200) => {
+    const ctx = await ctxOf(request);
+    const account = request.session!.account;
+    const pending = await pendingEmailOf(db, account.id, services.now().toISOString());
+    return sendPage(
+      reply,
+      <SecurityEmailPage ctx={ctx} setup={setup} current={confirmedEmail(account)} pending={pending} {...extra} />,
+      status,
+    );
+  };
+  const postEmail = (setup: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const ctx = await ctxOf(request);
+    const parsed = parseInput(securityEmailInput, request.body);
+    const typed = String((request.body as Record<string, unknown> | undefined)?.email ?? '').slice(0, 254);
+    if (!parsed.ok) return emailPage(request, reply, setup, { errors: fromFieldErrors(parsed.errors), email: typed }, 400);
+    const account = await findAccountById(db, request.session!.account.id);
+    if (!account) return reply.redirect('/sign-in', 303);
+    const result = await requestSecurityEmail(
+      db,
+      {
+        account,
+        email: parsed.data.email,
+        password: parsed.data.password ?? null,
+        requirePassword: !setup,
+        ip: clientIp(request),
+        baseUrl: services.config.baseUrl,
+        district: ctx.district,
+      },
+      services.now(),
+    );
+    if (result.kind === 'wrongPassword') {
+      return emailPage(request, reply, setup, { errors: { password: { key: 'password.wrongCurrent' } }, email: parsed.data.email }, 401);
+    }
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return emailPage(request, reply, setup, { errors: { password: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } } }, 429);
+    }
+    if (setup) await skipSecuritySetup(db, account, clientIp(request), services.now());
+    return emailPage(request, reply, setup, { sentTo: result.email });
+  };
+
+  app.get('/account/security-email', async (request, reply) => emailPage(request, reply, false));
+  app.post('/account/security-email', postEmail(false));
+  app.get('/account/security-setup', async (request, reply) => {
+    if (!needsSecuritySetup(request.session!.account)) return reply.redirect('/home', 303);
+    return emailPage(request, reply, true);
+  });
+  app.post('/account/security-setup', postEmail(true));
+  app.post('/account/security-setup/skip', async (request, reply) => {
+    const account = request.session!.account;
+    if (needsSecuritySetup(account)) await skipSecuritySetup(db, account, clientIp(request), services.now());
+    return reply.redirect('/home', 303);
   });
 }

@@ -38,12 +38,8 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
   );
 
   const soon: [string, MessageKey][] = [
-    ['/forgot-password', 'feature.forgotPassword'],
-    ['/forgot-username', 'feature.forgotUsername'],
-    ['/help/sign-in', 'feature.problems'],
     ['/activate', 'feature.activation'],
     ['/request-account', 'feature.requestAccount'],
-    ['/account/security-email', 'feature.securityEmail'],
     ['/accessibility', 'feature.accessibility'],
     ['/privacy', 'feature.privacy'],
   ];

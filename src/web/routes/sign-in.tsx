@@ -12,6 +12,7 @@ import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { SignInPage, type SignInProps } from '../views/sign-in.js';
+import { landingFor } from '../navigation.js';
 
 export async function signInRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -30,11 +31,18 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <SignInPage ctx={ctx} announcements={announcements} {...props} />, status);
   };
 
-  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', async (request, reply) => {
+  app.get<{ Querystring: { next?: string; signedOut?: string; reset?: string } }>('/sign-in', async (request, reply) => {
     const next = request.query.next === undefined ? undefined : safeLocalPath(request.query.next);
     if (request.session) return reply.redirect(next && next !== '/' ? next : '/home', 303);
     const ctx = await ctxOf(request);
-    const notice = request.query.signedOut !== undefined ? ctx.t('signIn.signedOut') : next ? ctx.t('signIn.expired') : undefined;
+    const notice =
+      request.query.signedOut !== undefined
+        ? ctx.t('signIn.signedOut')
+        : request.query.reset !== undefined
+          ? ctx.t('recover.resetDone')
+          : next
+            ? ctx.t('signIn.expired')
+            : undefined;
     return render(request, reply, ctx, { notice, next });
   });
 
@@ -71,8 +79,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       now: services.now(),
     });
     setSessionCookie(app, reply, started);
-    if (result.mustChangePassword) return reply.redirect('/account/password', 303);
-    return reply.redirect(next && next !== '/' ? next : '/home', 303);
+    return reply.redirect(landingFor(result.account, next && next !== '/' ? next : '/home'), 303);
   });
 
   app.post('/sign-out', async (request, reply) => {

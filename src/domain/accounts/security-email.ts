@@ -1,0 +1,159 @@
+/**
+ * The account security email: set at first sign-in or in Account Settings, always confirmed by a link
+ * sent to the new address (24 hours, single use, stored hashed). Changing it needs the password; the
+ * old address is told when a change is asked for and when it is done.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant } from '../../email/templates.js';
+import { audit } from '../audit/service.js';
+import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
+import { verifyPassword } from './passwords.js';
+import {
+  expireTokensOf,
+  findAccountById,
+  findToken,
+  insertToken,
+  markSecuritySetupSkipped,
+  setSecurityEmail,
+  useToken,
+  type AccountRow,
+} from './repository.js';
+import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
+import { hashToken, newToken } from './tokens.js';
+
+export const CONFIRM_EMAIL_HOURS = 24;
+
+export type RequestEmailResult =
+  | { kind: 'sent'; email: string }
+  | { kind: 'wrongPassword' }
+  | { kind: 'wait'; retryAfterSeconds: number };
+
+export async function requestSecurityEmail(
+  db: Kysely<DB>,
+  input: {
+    account: AccountRow;
+    email: string;
+    /** required unless this is the first-sign-in setup */
+    password: string | null;
+    requirePassword: boolean;
+    ip: string | null;
+    baseUrl: string;
+    district: AccountMailDistrict;
+  },
+  now: Date,
+): Promise<RequestEmailResult> {
+  const { account } = input;
+  if (input.requirePassword) {
+    const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(input.ip) };
+    const verdict = await checkThrottle(db, keys, now);
+    if (verdict.kind === 'wait') return verdict;
+    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: 900 };
+    if (!input.password || !account.password_hash || !(await verifyPassword(account.password_hash, input.password))) {
+      await recordFailure(db, keys, now);
+      return { kind: 'wrongPassword' };
+    }
+  }
+  const token = newToken();
+  const locale = accountLocale(account, input.district);
+  const old = confirmedEmail(account);
+  await db.transaction().execute(async (trx) => {
+    await expireTokensOf(trx, account.id, 'confirm_email', now.toISOString());
+    await insertToken(trx, {
+      account_id: account.id,
+      purpose: 'confirm_email',
+      token_hash: hashToken(token),
+      email: input.email,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + CONFIRM_EMAIL_HOURS * 3_600_000).toISOString(),
+    });
+    await enqueueEmail(
+      trx,
+      composeEmail({
+        kind: 'confirm_email',
+        to: input.email,
+        locale,
+        district: input.district,
+        subject: 'email.confirm.subject',
+        paragraphs: [{ key: 'email.confirm.body', params: { username: account.username } }],
+        link: { url: `${input.baseUrl}/confirm-email?token=${token}`, label: 'email.confirm.link' },
+      }),
+      now,
+    );
+    if (old && old !== input.email) {
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'email_change_requested',
+          to: old,
+          locale,
+          district: input.district,
+          subject: 'email.emailChangeRequested.subject',
+          paragraphs: [
+            {
+              key: 'email.emailChangeRequested.body',
+              params: { username: account.username, email: input.email, when: formatInstant(now, locale, input.district.timeZone) },
+            },
+          ],
+        }),
+        now,
+      );
+    }
+    await audit(trx, { action: 'security_email.requested', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { email: input.email } }, now);
+  });
+  return { kind: 'sent', email: input.email };
+}
+
+/** What a confirmation link is for, if it still works. */
+export async function pendingConfirmation(db: Kysely<DB>, token: string, now: Date) {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const row = await findToken(db, 'confirm_email', hashToken(token));
+  if (!row || row.used_at || Date.parse(row.expires_at) <= now.getTime() || !row.account_id || !row.email) return null;
+  const account = await findAccountById(db, row.account_id);
+  if (!account || account.status !== 'active') return null;
+  return { tokenId: row.id, email: row.email, account };
+}
+
+export async function confirmSecurityEmail(
+  db: Kysely<DB>,
+  input: { token: string; ip: string | null; district: AccountMailDistrict },
+  now: Date,
+): Promise<{ kind: 'confirmed'; email: string } | { kind: 'invalid' }> {
+  const pending = await pendingConfirmation(db, input.token, now);
+  if (!pending) return { kind: 'invalid' };
+  const { account, email } = pending;
+  const old = confirmedEmail(account);
+  const locale = accountLocale(account, input.district);
+  const done = await db.transaction().execute(async (trx) => {
+    if (!(await useToken(trx, pending.tokenId, now.toISOString()))) return false;
+    await setSecurityEmail(trx, account.id, email, now.toISOString());
+    if (old && old !== email) {
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'email_changed',
+          to: old,
+          locale,
+          district: input.district,
+          subject: 'email.emailChanged.subject',
+          paragraphs: [{ key: 'email.emailChanged.body', params: { username: account.username, email } }],
+        }),
+        now,
+      );
+    }
+    await audit(trx, { action: 'security_email.confirmed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { email, previous: old } }, now);
+    return true;
+  });
+  return done ? { kind: 'confirmed', email } : { kind: 'invalid' };
+}
+
+export async function skipSecuritySetup(db: Kysely<DB>, account: AccountRow, ip: string | null, now: Date): Promise<void> {
+  await markSecuritySetupSkipped(db, account.id, now.toISOString());
+  await audit(db, { action: 'security_email.setup_skipped', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip }, now);
+}
+
+/** After signing in: should the first-sign-in security setup be shown? */
+export function needsSecuritySetup(account: Pick<AccountRow, 'security_email_confirmed_at' | 'security_setup_skipped_at'>): boolean {
+  return !account.security_email_confirmed_at && !account.security_setup_skipped_at;
+}

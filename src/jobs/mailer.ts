@@ -1,0 +1,50 @@
+/**
+ * Delivers the email outbox in the background: every few seconds, and right after a request that
+ * wrote a message (`kick`). Several processes may run it at once; each message is claimed first.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { deliverPending, type Transport } from '../email/outbox.js';
+
+export interface Mailer {
+  /** deliver what is due now, soon */
+  kick(): void;
+  /** deliver what is due now, and wait for it (tests, shutdown) */
+  flush(): Promise<number>;
+  stop(): void;
+}
+
+export function startMailer(options: {
+  db: Kysely<DB>;
+  transport: Transport;
+  from: string;
+  now: () => Date;
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}): Mailer {
+  let running: Promise<number> | null = null;
+  const run = () => {
+    running ??= deliverPending(options.db, options.transport, options.from, options.now).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const tick = () => {
+    run().catch((error: unknown) => options.onError?.(error));
+  };
+  const timer = options.intervalMs === 0 ? null : setInterval(tick, options.intervalMs ?? 5_000);
+  timer?.unref();
+  return {
+    kick: () => setImmediate(tick),
+    async flush() {
+      let total = 0;
+      // Wait for a run in progress, then run once more for what it did not see.
+      if (running) total += await running;
+      total += await run();
+      return total;
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,335 @@
+/** Self-serve recovery, the security email, the sign-in help page and the demo mailbox. */
+import type { ComponentChildren } from 'preact';
+import type { PageContext } from './context.js';
+import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+function Alert({ type, text }: { type: 'success' | 'info' | 'warning' | 'error'; text?: string | undefined }) {
+  if (!text) return null;
+  return (
+    <div class={`usa-alert usa-alert--${type} usa-alert--slim`} role={type === 'error' ? 'alert' : 'status'}>
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+function TextInput({
+  id,
+  type = 'text',
+  autocomplete,
+  error,
+  hint,
+  value,
+}: {
+  id: string;
+  type?: string;
+  autocomplete: string;
+  error: boolean;
+  hint?: boolean;
+  value?: string;
+}) {
+  return (
+    <input
+      class={`usa-input${error ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      autocomplete={autocomplete}
+      autocapitalize="none"
+      spellcheck={false}
+      required
+      maxLength={type === 'password' ? 1024 : 254}
+      value={type === 'password' ? undefined : value}
+      aria-describedby={describedBy(id, Boolean(hint), error)}
+      aria-invalid={error ? 'true' : undefined}
+    />
+  );
+}
+
+function Page({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
+  return (
+    <Layout ctx={ctx} title={title}>
+      <div class="hr-narrow">
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </Layout>
+  );
+}
+
+export function ForgotPasswordPage({ ctx, sent, errors = {}, problem, username }: { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string; username?: string }) {
+  const { t } = ctx;
+  return (
+    <Page ctx={ctx} title={t('recover.passwordTitle')}>
+      {sent ? (
+        <>
+          <Alert type="success" text={t('recover.passwordSent')} />
+          <p>{t('recover.noEmailHelp')}</p>
+          <p>
+            <a href="/help/sign-in">{t('signIn.problems')}</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t('recover.passwordIntro')}</p>
+          <Alert type="error" text={problem} />
+          <ErrorSummary t={t} errors={errors} labels={{ username: t('signIn.username') }} />
+          <form class="usa-form" method="post" action="/forgot-password" novalidate>
+            <Csrf token={ctx.csrf} />
+            <Field t={t} id="username" label={t('signIn.username')} hint={t('signIn.studentHint')} error={errors.username}>
+              <TextInput id="username" autocomplete="username" error={Boolean(errors.username)} hint value={username} />
+            </Field>
+            <button class="usa-button hr-primary" type="submit">
+              {t('recover.next')}
+            </button>
+          </form>
+        </>
+      )}
+      <p>
+        <a href="/sign-in">{t('soon.back')}</a>
+      </p>
+    </Page>
+  );
+}
+
+export function ForgotUsernamePage({ ctx, sent, errors = {}, problem, email }: { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string; email?: string }) {
+  const { t } = ctx;
+  return (
+    <Page ctx={ctx} title={t('recover.usernameTitle')}>
+      {sent ? (
+        <>
+          <Alert type="success" text={t('recover.usernameSent')} />
+          <p>{t('recover.noEmailHelp')}</p>
+          <p>
+            <a href="/help/sign-in">{t('signIn.problems')}</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t('recover.usernameIntro')}</p>
+          <Alert type="error" text={problem} />
+          <ErrorSummary t={t} errors={errors} labels={{ email: t('email.label') }} />
+          <form class="usa-form" method="post" action="/forgot-username" novalidate>
+            <Csrf token={ctx.csrf} />
+            <Field t={t} id="email" label={t('email.label')} error={errors.email}>
+              <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} value={email} />
+            </Field>
+            <button class="usa-button hr-primary" type="submit">
+              {t('recover.next')}
+            </button>
+          </form>
+        </>
+      )}
+      <p>
+        <a href="/sign-in">{t('soon.back')}</a>
+      </p>
+    </Page>
+  );
+}
+
+export function InvalidLinkPage({ ctx, retryHref }: { ctx: PageContext; retryHref: string }) {
+  const { t } = ctx;
+  return (
+    <Page ctx={ctx} title={t('token.invalidTitle')}>
+      <p>{t('token.invalidBody')}</p>
+      <p>
+        <a href={retryHref}>{t('recover.next')}</a>
+      </p>
+    </Page>
+  );
+}
+
+export function ResetPasswordPage({
+  ctx,
+  token,
+  username,
+  minLength,
+  errors = {},
+}: {
+  ctx: PageContext;
+  token: string;
+  username: string;
+  minLength: number;
+  errors?: Messages;
+}) {
+  const { t } = ctx;
+  const labels = { password: t('password.new'), confirm: t('password.confirm') };
+  return (
+    <Page ctx={ctx} title={t('recover.resetTitle')}>
+      <p>{t('recover.resetIntro', { username })}</p>
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <form class="usa-form" method="post" action="/reset-password" novalidate>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="token" value={token} />
+        <input type="text" name="username" autocomplete="username" value={username} hidden />
+        <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
+          <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
+        </Field>
+        <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
+          <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
+        </Field>
+        <button class="usa-button hr-primary" type="submit">
+          {t('password.submit')}
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function SecurityEmailPage({
+  ctx,
+  setup,
+  current,
+  pending,
+  sentTo,
+  errors = {},
+  email,
+}: {
+  ctx: PageContext;
+  /** the first-sign-in setup: no password asked, a skip button */
+  setup: boolean;
+  current: string | null;
+  pending: string | null;
+  sentTo?: string;
+  errors?: Messages;
+  email?: string;
+}) {
+  const { t } = ctx;
+  const labels = { email: t('email.label'), password: t('securityEmail.passwordLabel') };
+  return (
+    <Page ctx={ctx} title={setup ? t('securityEmail.setupTitle') : t('securityEmail.title')}>
+      <Alert type="success" text={sentTo ? t('securityEmail.sent', { email: sentTo }) : undefined} />
+      {current ? <p>{`${t('securityEmail.title')}: ${current}`}</p> : null}
+      {pending && !sentTo ? <p>{t('securityEmail.pending', { email: pending })}</p> : null}
+      <p>{setup ? t('securityEmail.setupIntro') : t('securityEmail.intro')}</p>
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <form class="usa-form" method="post" action={setup ? '/account/security-setup' : '/account/security-email'} novalidate>
+        <Csrf token={ctx.csrf} />
+        <Field t={t} id="email" label={labels.email} error={errors.email}>
+          <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} value={email} />
+        </Field>
+        {setup ? null : (
+          <Field t={t} id="password" label={labels.password} hint={t('securityEmail.passwordHint')} error={errors.password}>
+            <TextInput id="password" type="password" autocomplete="current-password" error={Boolean(errors.password)} hint />
+          </Field>
+        )}
+        <button class="usa-button hr-primary" type="submit">
+          {t('securityEmail.submit')}
+        </button>
+      </form>
+      {setup ? (
+        <form class="usa-form" method="post" action="/account/security-setup/skip">
+          <Csrf token={ctx.csrf} />
+          <div class="usa-alert usa-alert--warning usa-alert--slim">
+            <div class="usa-alert__body">
+              <p class="usa-alert__text">{t('securityEmail.skipWarning')}</p>
+            </div>
+          </div>
+          <button class="usa-button usa-button--outline" type="submit">
+            {t('securityEmail.skip')}
+          </button>
+        </form>
+      ) : (
+        <p>
+          <a href="/account">{t('nav.account')}</a>
+        </p>
+      )}
+    </Page>
+  );
+}
+
+export function ConfirmEmailPage({ ctx, token, email, username, done }: { ctx: PageContext; token: string; email: string; username: string; done?: boolean }) {
+  const { t } = ctx;
+  return (
+    <Page ctx={ctx} title={t('securityEmail.confirmTitle')}>
+      {done ? (
+        <>
+          <Alert type="success" text={t('securityEmail.confirmed', { email })} />
+          <p>
+            <a href={ctx.account ? '/account' : '/sign-in'}>{ctx.account ? t('nav.account') : t('soon.back')}</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t('securityEmail.confirmBody', { email, username })}</p>
+          <form method="post" action="/confirm-email">
+            <Csrf token={ctx.csrf} />
+            <input type="hidden" name="token" value={token} />
+            <button class="usa-button hr-primary" type="submit">
+              {t('securityEmail.confirmButton')}
+            </button>
+          </form>
+        </>
+      )}
+    </Page>
+  );
+}
+
+export function SignInHelpPage({ ctx }: { ctx: PageContext }) {
+  const { t, district } = ctx;
+  return (
+    <Page ctx={ctx} title={t('help.signIn.title')}>
+      <div class="usa-prose">
+        <ul>
+          <li>
+            <a href="/forgot-password">{t('signIn.forgotPassword')}</a> {t('help.signIn.forgotPassword')}
+          </li>
+          <li>
+            <a href="/forgot-username">{t('signIn.forgotUsername')}</a> {t('help.signIn.forgotUsername')}
+          </li>
+        </ul>
+        <p>{t('help.signIn.needsEmail')}</p>
+        <p>{t('help.signIn.request')}</p>
+        <p>
+          <a href="/request-account">{t('help.signIn.requestLink')}</a>
+        </p>
+        {district.helpEmail ? <p>{t('help.signIn.contact', { email: district.helpEmail })}</p> : null}
+        <p>
+          <strong>{t('help.signIn.never')}</strong>
+        </p>
+        <p>
+          <a href="/sign-in">{t('soon.back')}</a>
+        </p>
+      </div>
+    </Page>
+  );
+}
+
+export interface MailView {
+  id: number;
+  to: string;
+  subject: string;
+  text: string;
+  createdAt: string;
+  sent: boolean;
+}
+
+/** Text with its http(s) links made clickable; everything else stays text (escaped by Preact). */
+function Linked({ text }: { text: string }) {
+  const parts = text.split(/(https?:\/\/[^\s]+)/g);
+  return <>{parts.map((part, i) => (i % 2 === 1 ? <a key={i} href={part}>{part}</a> : part))}</>;
+}
+
+export function MailboxPage({ ctx, mail }: { ctx: PageContext; mail: MailView[] }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('mailbox.title')}>
+      <h1>{t('mailbox.title')}</h1>
+      <p>{t('mailbox.intro')}</p>
+      {mail.length === 0 ? <p>{t('mailbox.empty')}</p> : null}
+      {mail.map((m) => (
+        <article key={m.id} class="hr-panel hr-mail" aria-labelledby={`mail-${m.id}`}>
+          <h2 id={`mail-${m.id}`}>{m.subject}</h2>
+          <p>
+            {`${t('mailbox.to')}: ${m.to} · ${m.createdAt} · ${m.sent ? t('mailbox.sent') : t('mailbox.waiting')}`}
+          </p>
+          <pre class="hr-mail__body">
+            <Linked text={m.text} />
+          </pre>
+        </article>
+      ))}
+    </Layout>
+  );
+}
