@@ -34,3 +34,15 @@ export const securityEmailInput = z.object({
 });
 
 export const tokenInput = z.object({ token: z.string().max(100) });
+
+export const pinInput = z.discriminatedUnion('action', [
+  z
+    .object({
+      action: z.literal('save'),
+      pin: z.string().regex(/^\d{4,8}$/, 'pin.invalid'),
+      confirm: z.string().max(20),
+      password: passwordField(),
+    })
+    .refine((v) => v.pin === v.confirm, { path: ['confirm'], message: 'pin.mismatch' }),
+  z.object({ action: z.literal('remove'), password: passwordField() }),
+]);

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../domain/accounts/password-change.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
-import { changePasswordInput, securityEmailInput } from '../../domain/accounts/schemas.js';
+import { changePasswordInput, pinInput, securityEmailInput } from '../../domain/accounts/schemas.js';
+import { updatePin } from '../../domain/accounts/pin.js';
 import { needsSecuritySetup, requestSecurityEmail, skipSecuritySetup } from '../../domain/accounts/security-email.js';
 import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
@@ -15,7 +16,7 @@ import { formatInstant } from '../../email/templates.js';
 import { pageContext } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
-import { AccountSettingsPage, HomePage, PasswordPage } from '../views/account.js';
+import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
 import { SecurityEmailPage } from '../views/recovery.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 
@@ -45,7 +46,31 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} notice={notice} />);
   });
 
-  app.get<{ Querystring: { ended?: string } }>('/account', async (request, reply) => {
+  app.get('/account/pin', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    return sendPage(reply, <PinPage ctx={ctx} hasPin={Boolean(request.session!.account.pin_hash)} pinEnabled={ctx.district.settings.eSignaturePinEnabled} />);
+  });
+  app.post('/account/pin', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const account = request.session!.account;
+    const show = (errors: Messages, status: number) =>
+      sendPage(reply, <PinPage ctx={ctx} hasPin={Boolean(account.pin_hash)} pinEnabled={ctx.district.settings.eSignaturePinEnabled} errors={errors} />, status);
+    const parsed = parseInput(pinInput, request.body);
+    if (!parsed.ok) return show(fromFieldErrors(parsed.errors), 400);
+    const result = await updatePin(
+      db,
+      { account, pin: parsed.data.action === 'save' ? parsed.data.pin : null, password: parsed.data.password, ip: clientIp(request) },
+      services.now(),
+    );
+    if (result.kind === 'wrongPassword') return show({ password: { key: 'password.wrongCurrent' } }, 401);
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return show({ password: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+    }
+    return reply.redirect(`/account?pin=${result.kind}`, 303);
+  });
+
+  app.get<{ Querystring: { ended?: string; pin?: string } }>('/account', async (request, reply) => {
     const ctx = await ctxOf(request);
     const session = request.session!;
     const account = session.account;
@@ -65,7 +90,15 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         hasPin={Boolean(account.pin_hash)}
         pinEnabled={ctx.district.settings.eSignaturePinEnabled}
         sessions={sessions}
-        notice={request.query.ended !== undefined ? ctx.t('account.othersEnded') : undefined}
+        notice={
+          request.query.ended !== undefined
+            ? ctx.t('account.othersEnded')
+            : request.query.pin === 'saved'
+              ? ctx.t('pin.saved')
+              : request.query.pin === 'removed'
+                ? ctx.t('pin.removed')
+                : undefined
+        }
       />,
     );
   });

@@ -122,7 +122,10 @@ export function AccountSettingsPage({
         <dt>{t('account.pin')}</dt>
         <dd>
           {hasPin ? t('account.pinSet') : t('account.pinNone')}
-          {pinEnabled ? null : ` (${t('account.pinNotUsed')})`}
+          {pinEnabled ? null : ` (${t('account.pinNotUsed')})`}{' '}
+          <a href="/account/pin" aria-label={hasPin ? t('account.pinChange') : t('account.pinAdd')}>
+            {hasPin ? t('account.edit') : t('account.pinAdd')}
+          </a>
         </dd>
       </dl>
       <section aria-labelledby="sessions-heading">
@@ -215,6 +218,66 @@ export function PasswordPage({
           {t('password.submit')}
         </button>
       </form>
+    </Layout>
+  );
+}
+
+export function PinPage({ ctx, hasPin, pinEnabled, errors = {} }: { ctx: PageContext; hasPin: boolean; pinEnabled: boolean; errors?: Messages }) {
+  const { t } = ctx;
+  const labels = { pin: t('pin.label'), confirm: t('pin.confirm'), password: t('securityEmail.passwordLabel') };
+  const input = (id: string, autocomplete: string, type = 'password', extra: Record<string, unknown> = {}) => (
+    <input
+      class={`usa-input usa-input--small${errors[id] ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      autocomplete={autocomplete}
+      required
+      aria-describedby={describedBy(id, id === 'pin', Boolean(errors[id]))}
+      aria-invalid={errors[id] ? 'true' : undefined}
+      {...extra}
+    />
+  );
+  return (
+    <Layout ctx={ctx} title={t('pin.title')}>
+      <div class="hr-narrow">
+        <h1>{t('pin.title')}</h1>
+        <p>{t('pin.intro')}</p>
+        {pinEnabled ? null : <p>{t('account.pinNotUsed')}</p>}
+        <ErrorSummary t={t} errors={errors} labels={labels} />
+        <form class="usa-form" method="post" action="/account/pin" novalidate>
+          <Csrf token={ctx.csrf} />
+          <input type="hidden" name="action" value="save" />
+          <Field t={t} id="pin" label={labels.pin} hint={t('pin.hint')} error={errors.pin}>
+            {input('pin', 'off', 'password', { inputmode: 'numeric', pattern: '[0-9]{4,8}', maxLength: 8 })}
+          </Field>
+          <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
+            {input('confirm', 'off', 'password', { inputmode: 'numeric', maxLength: 8 })}
+          </Field>
+          <Field t={t} id="password" label={labels.password} hint={t('securityEmail.passwordHint')} error={errors.password}>
+            {input('password', 'current-password')}
+          </Field>
+          <button class="usa-button hr-primary" type="submit">
+            {t('pin.save')}
+          </button>
+        </form>
+        {hasPin ? (
+          <form class="usa-form" method="post" action="/account/pin">
+            <Csrf token={ctx.csrf} />
+            <input type="hidden" name="action" value="remove" />
+            <label class="usa-label" for="remove-password">
+              {labels.password}
+            </label>
+            <input class="usa-input" id="remove-password" name="password" type="password" autocomplete="current-password" required />
+            <button class="usa-button usa-button--secondary" type="submit">
+              {t('pin.remove')}
+            </button>
+          </form>
+        ) : null}
+        <p>
+          <a href="/account">{t('nav.account')}</a>
+        </p>
+      </div>
     </Layout>
   );
 }

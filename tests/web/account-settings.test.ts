@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { verifyPassword } from '../../src/domain/accounts/passwords.js';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { Client, clock } from '../support/http.js';
+
+describeEachEngine('Account Settings', (get) => {
+  let app: FastifyInstance;
+  let parent: { username: string };
+  const time = clock('2026-11-25T15:00:00Z');
+
+  beforeAll(async () => {
+    await loadDemo(get(), { students: 30, seed: 17, startYear: 2026 });
+    app = await makeApp(get(), { now: time.now });
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    parent = parsePortalSettings(district.settings).demo!.accounts.find((a) => a.role === 'parent')!;
+  });
+  afterAll(() => app.close());
+
+  const signedIn = async (headers: Record<string, string> = {}) => {
+    const c = new Client(app, headers);
+    await c.submit('/sign-in', { username: parent.username, password: DEMO_PASSWORD });
+    return c;
+  };
+
+  it('shows the seed’s three settings and where the account is signed in', async () => {
+    const other = await signedIn({ 'user-agent': 'Phone browser' });
+    const c = await signedIn({ 'user-agent': 'Laptop browser' });
+    const page = await c.get('/account');
+    expect(page.statusCode).toBe(200);
+    for (const text of ['Account Security Email', 'diane.alda@example.com', 'Password', 'E-Signature PIN', 'Not currently being used by the district.', 'Add an E-Signature PIN', 'Phone browser', 'Laptop browser']) {
+      expect(page.body, text).toContain(text);
+    }
+    const ended = await c.post('/account/sessions/end-others', {});
+    expect(ended.headers.location).toBe('/account?ended=1');
+    expect((await c.get('/account?ended=1')).body).toContain('You have been signed out everywhere else.');
+    expect((await other.get('/home')).statusCode).toBe(303);
+  });
+
+  it('adds, changes and removes the E-Signature PIN with the password', async () => {
+    const c = await signedIn();
+    await c.get('/account/pin');
+    const cases: [Record<string, string>, number, string][] = [
+      [{ action: 'save', pin: '12ab', confirm: '12ab', password: DEMO_PASSWORD }, 400, 'Use 4 to 8 digits, and nothing else.'],
+      [{ action: 'save', pin: '123', confirm: '123', password: DEMO_PASSWORD }, 400, 'Use 4 to 8 digits'],
+      [{ action: 'save', pin: '123456789', confirm: '123456789', password: DEMO_PASSWORD }, 400, 'Use 4 to 8 digits'],
+      [{ action: 'save', pin: '2468', confirm: '2469', password: DEMO_PASSWORD }, 400, 'The two PINs do not match.'],
+      [{ action: 'save', pin: '2468', confirm: '2468', password: 'wrong' }, 401, 'Your current password is not correct.'],
+      [{ action: 'explode', password: DEMO_PASSWORD }, 400, 'There is a problem'],
+    ];
+    for (const [fields, status, message] of cases) {
+      const res = await c.post('/account/pin', fields);
+      expect(res.statusCode, JSON.stringify(fields)).toBe(status);
+      expect(res.body).toContain(message);
+    }
+    const saved = await c.post('/account/pin', { action: 'save', pin: '24680', confirm: '24680', password: DEMO_PASSWORD });
+    expect(saved.headers.location).toBe('/account?pin=saved');
+    const row = await get().db.selectFrom('user_accounts').select('pin_hash').where('username', '=', parent.username).executeTakeFirstOrThrow();
+    expect(row.pin_hash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(row.pin_hash!, '24680')).toBe(true);
+    expect((await c.get('/account?pin=saved')).body).toContain('An E-Signature PIN is set.');
+    const removed = await c.post('/account/pin', { action: 'remove', password: DEMO_PASSWORD });
+    expect(removed.headers.location).toBe('/account?pin=removed');
+    const after = await get().db.selectFrom('user_accounts').select('pin_hash').where('username', '=', parent.username).executeTakeFirstOrThrow();
+    expect(after.pin_hash).toBeNull();
+  });
+
+  it('sends anyone who is not signed in to the sign-in page, and back afterwards', async () => {
+    const c = new Client(app);
+    const res = await c.get('/account/pin');
+    expect(res.headers.location).toBe('/sign-in?next=%2Faccount%2Fpin');
+    await c.get('/sign-in?next=%2Faccount%2Fpin');
+    const signed = await c.post('/sign-in', { username: parent.username, password: DEMO_PASSWORD, next: '/account/pin' });
+    expect(signed.headers.location).toBe('/account/pin');
+  });
+});
