@@ -22,6 +22,9 @@ Commands:
                  Load the demo district: N students (default 600), from seed S (default 1), for the
                  school year starting in YYYY (default: the current one). --reset replaces a district
                  that is already there.
+  accounts keys --students N1,N2,… [--for students|guardians|both] [--format pdf|csv] --out FILE
+                 Issue Activation Keys for these students, their guardians with portal access, or
+                 both, and write the letters (PDF) or a CSV to FILE. Keys cannot be printed again.
   help           Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -149,6 +152,62 @@ async function demo(args: string[]): Promise<void> {
   }
 }
 
+async function accounts(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'keys') throw new UsageError(sub ? `Unknown accounts command "${sub}"` : 'accounts needs a command: keys');
+  const { values } = parse(rest, {
+    students: { type: 'string' },
+    for: { type: 'string', default: 'students' },
+    format: { type: 'string', default: 'pdf' },
+    out: { type: 'string' },
+  });
+  const numbers = String(values.students ?? '')
+    .split(/[\s,;]+/)
+    .filter(Boolean);
+  if (numbers.length === 0) throw new UsageError('--students needs one or more student numbers');
+  const include = String(values.for);
+  if (include !== 'students' && include !== 'guardians' && include !== 'both') {
+    throw new UsageError(`--for must be students, guardians or both (got "${include}")`);
+  }
+  const format = String(values.format);
+  if (format !== 'pdf' && format !== 'csv') throw new UsageError(`--format must be pdf or csv (got "${format}")`);
+  if (!values.out) throw new UsageError('--out FILE is required: the keys are shown only once');
+  const out = String(values.out);
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { findRecipients, issueActivationKeys } = await import('../domain/accounts/activation.js');
+    const { activationCsv, activationLetters } = await import('../documents/activation-letters.js');
+    const { getDistrictProfile } = await import('../domain/district/service.js');
+    const district = await getDistrictProfile(database.db);
+    const { recipients, skipped } = await findRecipients(database.db, numbers, include);
+    for (const s of skipped) {
+      console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
+    }
+    if (recipients.length === 0) throw new CliError('No keys issued.');
+    const issued = await issueActivationKeys(
+      database.db,
+      { recipients, issuedBy: null, days: district.settings.activationKeyDays },
+      new Date(),
+    );
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      out,
+      format === 'csv'
+        ? activationCsv(issued, district.timeZone)
+        : await activationLetters(issued, { ...district, baseUrl: config.baseUrl }),
+      { mode: 0o600 },
+    );
+    console.log(`Issued ${issued.length} activation key(s), valid ${district.settings.activationKeyDays} days, written to ${out}.`);
+  } finally {
+    await database.close();
+  }
+}
+
+class CliError extends Error {
+  override name = 'CliError';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -161,6 +220,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'demo':
         await demo(args);
+        return 0;
+      case 'accounts':
+        await accounts(args);
         return 0;
       case 'help':
       case '--help':
@@ -175,7 +237,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`homeroom: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof DistrictExistsError) {
+    if (error instanceof ConfigError || error instanceof DistrictExistsError || error instanceof CliError) {
       console.error(`homeroom: ${error.message}`);
       return 1;
     }

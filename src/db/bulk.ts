@@ -37,6 +37,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'throttle',
   'account_tokens',
   'email_outbox',
+  'activation_keys',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

@@ -333,6 +333,21 @@ export interface AccountTokenTable {
   used_at: Instant | null;
 }
 
+export interface ActivationKeyTable {
+  id: Id;
+  /** sha-256 (hex) of the normalized key */
+  key_hash: string;
+  person_kind: 'student' | 'guardian';
+  student_id: number | null;
+  guardian_id: number | null;
+  issued_by: number | null;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+  /** the account made with it */
+  account_id: number | null;
+}
+
 export interface EmailOutboxTable {
   id: Id;
   kind: string;
@@ -377,6 +392,7 @@ export interface DB {
   throttle: ThrottleTable;
   account_tokens: AccountTokenTable;
   email_outbox: EmailOutboxTable;
+  activation_keys: ActivationKeyTable;
 }
 
 export type TableName = keyof DB;

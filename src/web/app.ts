@@ -17,6 +17,7 @@ import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
 import { accountRoutes } from './routes/account.js';
 import { publicRoutes } from './routes/public.js';
+import { activationRoutes } from './routes/activation.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(publicRoutes);
   await app.register(signInRoutes);
   await app.register(recoveryRoutes);
+  await app.register(activationRoutes);
   await app.register(accountRoutes);
   return app;
 }

@@ -92,6 +92,7 @@ export async function pageContext(
           name: `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username,
           username: account.username,
           kind: account.person_kind,
+          office: Number(account.is_office) === 1,
         }
       : null,
   };

@@ -68,6 +68,29 @@ describe('homeroom CLI', () => {
     expect(students).toHaveLength(30);
   });
 
+  it('issues activation keys to a file, and explains bad options', async () => {
+    const database = await connect(process.env.DATABASE_URL ?? '');
+    const student = await database.db
+      .selectFrom('students as s')
+      .leftJoin('user_accounts as a', 'a.student_id', 's.id')
+      .select('s.student_number')
+      .where('a.id', 'is', null)
+      .executeTakeFirstOrThrow();
+    await database.close();
+    const out = path.join(dir, 'keys.csv');
+    const result = await run('accounts', 'keys', '--students', `${student.student_number},9999999`, '--for', 'both', '--format', 'csv', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('skipped: no student has the number 9999999');
+    expect(result.out).toMatch(/Issued \d+ activation key\(s\), valid 30 days/);
+    const csv = fs.readFileSync(out, 'utf8');
+    expect(csv.split('\n')[0]).toBe('recipient_type,first_name,last_name,language,students,activation_key,expires');
+    expect(csv).toContain(student.student_number);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+    expect((await run('accounts', 'keys', '--students', student.student_number, '--format', 'doc', '--out', out)).err).toMatch(/--format must be pdf or csv/);
+    expect((await run('accounts', 'keys', '--students', student.student_number)).err).toMatch(/--out FILE is required/);
+    expect((await run('accounts', 'frob')).code).toBe(2);
+  });
+
   it('stops with a clear message for a wrong environment variable', async () => {
     process.env.PORT = 'eighty';
     try {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +20,18 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
   const time = clock('2026-12-10T15:00:00Z');
   let allen: { username: string };
   let parent: { username: string };
+  let spanishParent: { username: string };
+  let allenSchool: number;
+  let accounts: { role: string; username: string; locale: string }[] = [];
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
     await loadDemo(database, { students: 40, seed: 5, startYear: 2026 });
     const district = await database.db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
-    const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
+    accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
     allen = accounts.find((a) => a.role === 'student') as { username: string };
+    spanishParent = accounts.find((a) => a.role === 'parent' && a.locale === 'es') as { username: string };
+    allenSchool = (await database.db.selectFrom('students').select('school_id').where('legal_first_name', '=', 'Allen').executeTakeFirstOrThrow()).school_id;
     parent = accounts.find((a) => a.role === 'parent') as { username: string };
     smtp = await startSmtp();
     app = await makeApp(database, { now: time.now, smtpUrl: smtp.url });
@@ -194,6 +200,71 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     expect(again?.status()).toBe(400);
     expectOnlyHttpErrors(page, 400);
     await expectAccessible(page);
+    await page.close();
+  });
+
+  it('issues an activation key as office staff and creates an account with it', async () => {
+    const office = accounts.find((a) => a.role === 'office')!;
+    const student = await database.db
+      .selectFrom('students as s')
+      .leftJoin('user_accounts as a', 'a.student_id', 's.id')
+      .select(['s.student_number'])
+      .where('s.school_id', '=', allenSchool)
+      .where('a.id', 'is', null)
+      .orderBy('s.id')
+      .executeTakeFirstOrThrow();
+    const page = await openPage(browser, 360);
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(office.username);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(`${base}/home`);
+    await page.getByRole('link', { name: 'Activation keys' }).click();
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.getByLabel('Student ID numbers').fill(student.student_number);
+    // USWDS draws its own radio button; the label is what a person clicks.
+    await page.locator('label[for=format-csv]').click();
+    expect(await page.getByLabel('A spreadsheet (CSV)').isChecked()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Issue keys' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const key = /[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}/.exec(csv)?.[0];
+    expect(key).toBeDefined();
+    await page.close();
+
+    const family = await openPage(browser, 360);
+    await family.goto(`${base}/sign-in`);
+    await family.getByRole('link', { name: /click here.*Use an Activation Key/ }).click();
+    await expect(family.getByRole('heading', { level: 1, name: 'Use an Activation Key' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(family);
+    await family.getByLabel('Activation Key').fill(key!.toLowerCase());
+    await family.getByRole('button', { name: 'Next' }).click();
+    await expect(family.getByRole('heading', { level: 1, name: 'Create your account' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(family);
+    await expectNoHorizontalScroll(family);
+    await family.getByLabel('New password', { exact: true }).fill('meadow lark singing');
+    await family.getByLabel('Type the new password again').fill('meadow lark singing');
+    await family.getByLabel('Account Security Email').fill('student.new@example.net');
+    await family.getByRole('button', { name: 'Create account' }).click();
+    await expect(family.locator('main').textContent()).resolves.toContain(`Your account ${student.student_number} is ready`);
+    await expectAccessible(family);
+    await family.close();
+  });
+
+  it('has accessible account pages and demo mailbox for a signed-in parent', async () => {
+    const page = await openPage(browser, 360);
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(spanishParent.username);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(`${base}/home`);
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+    for (const url of ['/home', '/account', '/account/pin', '/account/security-email', '/account/password', '/demo/mailbox', '/help/sign-in', '/forgot-password']) {
+      const res = await page.goto(`${base}${url}`);
+      expect(res?.status(), url).toBe(200);
+      await expectAccessible(page);
+      await expectNoHorizontalScroll(page);
+    }
     await page.close();
   });
 

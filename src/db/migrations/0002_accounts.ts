@@ -2,7 +2,7 @@
  * Accounts: server-side sessions, throttling of sign-in and recovery, single-use tokens (password
  * reset, email confirmation, activation), the email outbox and the application's own secrets.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../connect.js';
 import { columns, type DialectMigration } from './types.js';
 
@@ -54,6 +54,22 @@ export const accounts: DialectMigration = {
       .$call((t) => c.instant(t, 'used_at'))
       .execute();
     await db.schema.createIndex('account_tokens_account').on('account_tokens').column('account_id').execute();
+
+    await db.schema
+      .createTable('activation_keys')
+      .$call(c.id)
+      .addColumn('key_hash', 'text', (col) => col.notNull().unique())
+      .addColumn('person_kind', 'text', (col) => col.notNull().check(sql`person_kind in ('student', 'guardian')`))
+      .addColumn('student_id', 'integer', (col) => col.references('students.id').onDelete('cascade'))
+      .addColumn('guardian_id', 'integer', (col) => col.references('guardians.id').onDelete('cascade'))
+      .addColumn('issued_by', 'integer', (col) => col.references('user_accounts.id').onDelete('set null'))
+      .$call((t) => c.instant(t, 'created_at', nn))
+      .$call((t) => c.instant(t, 'expires_at', nn))
+      .$call((t) => c.instant(t, 'used_at'))
+      .addColumn('account_id', 'integer', (col) => col.references('user_accounts.id').onDelete('set null'))
+      .execute();
+    await db.schema.createIndex('activation_keys_student').on('activation_keys').column('student_id').execute();
+    await db.schema.createIndex('activation_keys_guardian').on('activation_keys').column('guardian_id').execute();
 
     await db.schema
       .createTable('email_outbox')

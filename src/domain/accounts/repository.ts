@@ -30,6 +30,24 @@ export function accountsWithPerson(db: Kysely<DB>) {
       (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name', 't.first_name').as('first_name'),
       (eb) => eb.fn.coalesce('s.legal_last_name', 'g.last_name', 't.last_name').as('last_name'),
       'g.preferred_language as guardian_language',
+      // office staff and administrators issue activation keys
+      // (a 0/1 number on both engines: PostgreSQL's EXISTS alone would be a boolean)
+      (eb) =>
+        eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom('staff_roles as r')
+                .select('r.staff_id')
+                .whereRef('r.staff_id', '=', 'a.staff_id')
+                .where('r.role', 'in', ['office', 'school_admin', 'district_admin']),
+            ),
+          )
+          .then(1)
+          .else(0)
+          .end()
+          .as('is_office'),
     ]);
 }
 

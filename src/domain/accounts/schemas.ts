@@ -46,3 +46,28 @@ export const pinInput = z.discriminatedUnion('action', [
     .refine((v) => v.pin === v.confirm, { path: ['confirm'], message: 'pin.mismatch' }),
   z.object({ action: z.literal('remove'), password: passwordField() }),
 ]);
+
+export const activationKeyInput = z.object({ key: requiredText(40) });
+
+export const activationInput = z
+  .object({
+    key: requiredText(40),
+    username: z.string().max(64, 'activate.usernameInvalid').optional(),
+    password: passwordField(),
+    confirm: z.string().max(1024),
+    email: z.string().max(254).optional(),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'password.mismatch' })
+  .transform((v) => ({ ...v, email: v.email?.trim() ? v.email.trim().toLowerCase() : null }))
+  .refine((v) => v.email === null || z.email().safeParse(v.email).success, { path: ['email'], message: 'email.invalid' });
+
+export const issueKeysInput = z.object({
+  numbers: z
+    .string({ error: (issue) => (issue.input === undefined ? 'form.required' : 'form.invalid') })
+    .max(20_000, 'form.tooLong')
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'form.badCharacters')
+    .transform((v) => v.split(/[\s,;]+/).filter(Boolean))
+    .pipe(z.array(z.string().max(20, 'form.tooLong')).min(1, 'form.required').max(500, 'staffKeys.tooMany')),
+  include: z.enum(['students', 'guardians', 'both']),
+  format: z.enum(['pdf', 'csv']),
+});

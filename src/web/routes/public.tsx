@@ -38,7 +38,6 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
   );
 
   const soon: [string, MessageKey][] = [
-    ['/activate', 'feature.activation'],
     ['/request-account', 'feature.requestAccount'],
     ['/accessibility', 'feature.accessibility'],
     ['/privacy', 'feature.privacy'],

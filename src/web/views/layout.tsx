@@ -53,6 +53,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   <li>
                     <a href="/home">{t('nav.home')}</a>
                   </li>
+                  {ctx.account.office ? (
+                    <li>
+                      <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
+                    </li>
+                  ) : null}
                   <li>
                     <a href="/account">{t('nav.account')}</a>
                   </li>

@@ -1,0 +1,333 @@
+/**
+ * Activation keys ("If you have been assigned a Campus Portal Activation Key, click here"): staff issue
+ * a key for a student or guardian record; the person types it, chooses a username (guardians), a
+ * password and a security email, and gets an account linked to that record.
+ *
+ * Keys: 16 characters of Crockford base32 (80 bits from the CSPRNG), shown as XXXX-XXXX-XXXX-XXXX,
+ * typed in any case with or without dashes (O is read as 0, I and L as 1); stored as a sha-256;
+ * single use; they expire after the district's number of days; a new key replaces an older one.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { audit } from '../audit/service.js';
+import { checkNewPassword, type PasswordProblem } from './password-policy.js';
+import { hashPassword } from './passwords.js';
+import { allowRequest, type ThrottleVerdict } from './throttle.js';
+import { hashToken } from './tokens.js';
+import { findThrottle } from './repository.js';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function newActivationKey(): string {
+  const bytes = randomBytes(10);
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let out = '';
+  for (let i = 15; i >= 0; i--) out += ALPHABET[Number((bits >> BigInt(i * 5)) & 31n)];
+  return out;
+}
+
+export function formatKey(key: string): string {
+  return (key.match(/.{1,4}/g) ?? []).join('-');
+}
+
+/** The key as typed, made canonical; null when it cannot be a key. */
+export function normalizeKey(input: string): string | null {
+  const k = input
+    .toUpperCase()
+    .replace(/[\s-]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return /^[0-9A-HJKMNP-TV-Z]{16}$/.test(k) ? k : null;
+}
+
+const keyHash = (normalized: string) => hashToken(`activation:${normalized}`);
+
+export interface Recipient {
+  kind: 'student' | 'guardian';
+  id: number;
+  firstName: string;
+  lastName: string;
+  language: string;
+  /** the students the key is about: the student themself, or a guardian's linked students */
+  students: { name: string; number: string; schoolId: number }[];
+}
+
+export interface IssuedKey {
+  recipient: Recipient;
+  key: string;
+  expiresAt: Date;
+}
+
+export type Skipped = { number: string; reason: 'unknown' } | { recipient: string; reason: 'hasAccount' };
+
+/**
+ * The people to give keys to, from student numbers: the students, their guardians with portal access,
+ * or both. People who already have an account are skipped, with the reason.
+ */
+export async function findRecipients(
+  db: Kysely<DB>,
+  studentNumbers: string[],
+  include: 'students' | 'guardians' | 'both',
+): Promise<{ recipients: Recipient[]; skipped: Skipped[] }> {
+  const numbers = [...new Set(studentNumbers.map((n) => n.trim()).filter(Boolean))];
+  if (numbers.length === 0) return { recipients: [], skipped: [] };
+  const students = await db
+    .selectFrom('students as s')
+    .leftJoin('user_accounts as a', 'a.student_id', 's.id')
+    .select([
+      's.id',
+      's.student_number',
+      's.school_id',
+      's.preferred_language',
+      (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first_name'),
+      's.legal_last_name as last_name',
+      'a.id as account_id',
+    ])
+    .where('s.student_number', 'in', numbers)
+    .execute();
+  const skipped: Skipped[] = numbers.filter((n) => !students.some((s) => s.student_number === n)).map((number) => ({ number, reason: 'unknown' as const }));
+  const recipients: Recipient[] = [];
+  const studentInfo = (s: (typeof students)[number]) => ({ name: `${s.first_name} ${s.last_name}`, number: s.student_number, schoolId: s.school_id });
+  if (include !== 'guardians') {
+    for (const s of students) {
+      if (s.account_id) skipped.push({ recipient: `${s.first_name} ${s.last_name}`, reason: 'hasAccount' });
+      else recipients.push({ kind: 'student', id: s.id, firstName: s.first_name ?? '', lastName: s.last_name, language: s.preferred_language, students: [studentInfo(s)] });
+    }
+  }
+  if (include !== 'students' && students.length > 0) {
+    const links = await db
+      .selectFrom('student_guardians as sg')
+      .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
+      .leftJoin('user_accounts as a', 'a.guardian_id', 'g.id')
+      .select(['g.id', 'g.first_name', 'g.last_name', 'g.preferred_language', 'sg.student_id', 'a.id as account_id'])
+      .where('sg.student_id', 'in', students.map((s) => s.id))
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .orderBy('g.id')
+      .execute();
+    const byGuardian = new Map<number, Recipient>();
+    for (const l of links) {
+      if (l.account_id) {
+        if (!skipped.some((s) => 'recipient' in s && s.recipient === `${l.first_name} ${l.last_name}`)) {
+          skipped.push({ recipient: `${l.first_name} ${l.last_name}`, reason: 'hasAccount' });
+        }
+        continue;
+      }
+      const student = students.find((s) => s.id === l.student_id);
+      if (!student) continue;
+      const r = byGuardian.get(l.id) ?? { kind: 'guardian' as const, id: l.id, firstName: l.first_name, lastName: l.last_name, language: l.preferred_language, students: [] };
+      r.students.push(studentInfo(student));
+      byGuardian.set(l.id, r);
+    }
+    recipients.push(...byGuardian.values());
+  }
+  return { recipients, skipped };
+}
+
+export async function issueActivationKeys(
+  db: Kysely<DB>,
+  input: { recipients: Recipient[]; issuedBy: number | null; days: number },
+  now: Date,
+): Promise<IssuedKey[]> {
+  const expiresAt = new Date(now.getTime() + input.days * 86_400_000);
+  const issued: IssuedKey[] = [];
+  await db.transaction().execute(async (trx) => {
+    for (const recipient of input.recipients) {
+      const key = newActivationKey();
+      const column = recipient.kind === 'student' ? 'student_id' : 'guardian_id';
+      // A new key replaces every older unused one of the same person.
+      await trx
+        .updateTable('activation_keys')
+        .set({ expires_at: now.toISOString() })
+        .where(column, '=', recipient.id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now.toISOString())
+        .execute();
+      await trx
+        .insertInto('activation_keys')
+        .values({
+          key_hash: keyHash(key),
+          person_kind: recipient.kind,
+          student_id: recipient.kind === 'student' ? recipient.id : null,
+          guardian_id: recipient.kind === 'guardian' ? recipient.id : null,
+          issued_by: input.issuedBy,
+          created_at: now.toISOString(),
+          expires_at: expiresAt.toISOString(),
+          used_at: null,
+          account_id: null,
+        })
+        .execute();
+      await audit(trx, { action: 'activation_key.issued', actorAccountId: input.issuedBy, subjectType: recipient.kind, subjectId: recipient.id }, now);
+      issued.push({ recipient, key: formatKey(key), expiresAt });
+    }
+  });
+  return issued;
+}
+
+export interface KeyHolder {
+  keyId: number;
+  kind: 'student' | 'guardian';
+  personId: number;
+  firstName: string;
+  lastName: string;
+  /** a student's username is their student number */
+  fixedUsername: string | null;
+  birthDate: string | null;
+  language: string;
+}
+
+const MAX_FAILED_KEYS = 20;
+const KEY_WINDOW = { limit: MAX_FAILED_KEYS, windowMs: 15 * 60_000 };
+
+/** The person a key belongs to, if it is valid now and they have no account yet. */
+export async function checkActivationKey(
+  db: Kysely<DB>,
+  typed: string,
+  ip: string | null,
+  now: Date,
+): Promise<{ kind: 'ok'; holder: KeyHolder } | { kind: 'invalid' } | ThrottleVerdict & { kind: 'wait' }> {
+  const throttleKey = `activate-ip:${ip ?? 'unknown'}`;
+  const [row] = await findThrottle(db, [throttleKey]);
+  if (row && row.failures >= MAX_FAILED_KEYS && now.getTime() - Date.parse(row.window_start) < KEY_WINDOW.windowMs) {
+    return { kind: 'wait', retryAfterSeconds: Math.ceil((Date.parse(row.window_start) + KEY_WINDOW.windowMs - now.getTime()) / 1000) };
+  }
+  const holder = await findHolder(db, typed, now);
+  if (!holder) {
+    await allowRequest(db, throttleKey, KEY_WINDOW, now);
+    return { kind: 'invalid' };
+  }
+  return { kind: 'ok', holder };
+}
+
+async function findHolder(db: Kysely<DB>, typed: string, now: Date): Promise<KeyHolder | null> {
+  const key = normalizeKey(typed);
+  if (!key) return null;
+  const row = await db
+    .selectFrom('activation_keys as k')
+    .leftJoin('students as s', 's.id', 'k.student_id')
+    .leftJoin('guardians as g', 'g.id', 'k.guardian_id')
+    .select([
+      'k.id',
+      'k.person_kind',
+      'k.student_id',
+      'k.guardian_id',
+      'k.expires_at',
+      'k.used_at',
+      's.student_number',
+      's.birth_date',
+      (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name').as('first_name'),
+      (eb) => eb.fn.coalesce('s.legal_last_name', 'g.last_name').as('last_name'),
+      (eb) => eb.fn.coalesce('g.preferred_language', 's.preferred_language').as('language'),
+    ])
+    .where('k.key_hash', '=', keyHash(key))
+    .executeTakeFirst();
+  if (!row || row.used_at || Date.parse(row.expires_at) <= now.getTime()) return null;
+  const personId = (row.person_kind === 'student' ? row.student_id : row.guardian_id) ?? 0;
+  const existing = await db
+    .selectFrom('user_accounts')
+    .select('id')
+    .where(row.person_kind === 'student' ? 'student_id' : 'guardian_id', '=', personId)
+    .executeTakeFirst();
+  if (existing) return null;
+  return {
+    keyId: row.id,
+    kind: row.person_kind,
+    personId,
+    firstName: row.first_name ?? '',
+    lastName: row.last_name ?? '',
+    fixedUsername: row.person_kind === 'student' ? row.student_number : null,
+    birthDate: row.birth_date,
+    language: row.language ?? 'en',
+  };
+}
+
+export type ActivationProblem = PasswordProblem | 'usernameInvalid' | 'usernameTaken';
+
+export type ActivationResult =
+  | { kind: 'created'; accountId: number; username: string }
+  | { kind: 'invalid' }
+  | { kind: 'problem'; field: 'username' | 'password'; problem: ActivationProblem };
+
+/** Guardians choose a username: 3 to 64 of a-z 0-9 . _ - @, with a letter (so never a student number). */
+export function validUsername(username: string): boolean {
+  return /^[a-z0-9._@-]{3,64}$/.test(username) && /[a-z]/.test(username);
+}
+
+export async function activateAccount(
+  db: Kysely<DB>,
+  input: { key: string; username: string | null; password: string; minLength: number; locale: string; ip: string | null },
+  now: Date,
+): Promise<ActivationResult> {
+  const holder = await findHolder(db, input.key, now);
+  if (!holder) return { kind: 'invalid' };
+  const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
+  if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
+  const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', username).executeTakeFirst();
+  if (taken) return { kind: 'problem', field: 'username', problem: 'usernameTaken' };
+  const problem = checkNewPassword(input.password, {
+    minLength: input.minLength,
+    username,
+    names: [holder.firstName, holder.lastName],
+    studentNumber: holder.fixedUsername,
+    birthDate: holder.birthDate,
+  });
+  if (problem) return { kind: 'problem', field: 'password', problem };
+  const hash = await hashPassword(input.password);
+  try {
+    return await createFromKey(db, holder, username, hash, input, now);
+  } catch (error) {
+    // Someone took the username between the check and the insert.
+    if (/unique|duplicate/i.test(String((error as Error).message))) {
+      return { kind: 'problem', field: 'username', problem: 'usernameTaken' };
+    }
+    throw error;
+  }
+}
+
+async function createFromKey(
+  db: Kysely<DB>,
+  holder: KeyHolder,
+  username: string,
+  hash: string,
+  input: { locale: string; ip: string | null },
+  now: Date,
+): Promise<ActivationResult> {
+  return db.transaction().execute(async (trx): Promise<ActivationResult> => {
+    const used = await trx
+      .updateTable('activation_keys')
+      .set({ used_at: now.toISOString() })
+      .where('id', '=', holder.keyId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) return { kind: 'invalid' };
+    const t = now.toISOString();
+    const account = await trx
+      .insertInto('user_accounts')
+      .values({
+        username,
+        username_key: username,
+        password_hash: hash,
+        status: 'active',
+        must_change_password: 0,
+        person_kind: holder.kind,
+        student_id: holder.kind === 'student' ? holder.personId : null,
+        guardian_id: holder.kind === 'guardian' ? holder.personId : null,
+        staff_id: null,
+        locale: input.locale,
+        security_email: null,
+        security_email_confirmed_at: null,
+        last_sign_in_at: null,
+        password_changed_at: t,
+        created_at: t,
+        updated_at: t,
+        updated_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('activation_keys').set({ account_id: account.id }).where('id', '=', holder.keyId).execute();
+    await audit(trx, { action: 'account.activated', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { keyId: holder.keyId } }, now);
+    return { kind: 'created', accountId: account.id, username };
+  });
+}

@@ -1,0 +1,154 @@
+/** Activation keys: redeeming one (public), and issuing them (office staff and administrators). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { activateAccount, checkActivationKey, findRecipients, issueActivationKeys } from '../../domain/accounts/activation.js';
+import { findAccountById } from '../../domain/accounts/repository.js';
+import { activationInput, activationKeyInput, issueKeysInput } from '../../domain/accounts/schemas.js';
+import { requestSecurityEmail } from '../../domain/accounts/security-email.js';
+import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
+import { parseInput } from '../../domain/forms.js';
+import { isOfficeStaff, mayActOnSchool, officeScope } from '../../domain/people/policies.js';
+import { activationCsv, activationLetters } from '../../documents/activation-letters.js';
+import { pageContext } from '../context.js';
+import { clientIp } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import { ActivateKeyPage, CreateAccountPage, StaffKeysPage } from '../views/activation.js';
+import { fromFieldErrors } from '../views/forms.js';
+import { MessagePage } from '../views/pages.js';
+
+export async function activationRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+  const ctxOf = (request: FastifyRequest) =>
+    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const text = (body: unknown, name: string, max = 254) => {
+    const v = (body as Record<string, unknown> | undefined)?.[name];
+    return typeof v === 'string' ? v.slice(0, max) : '';
+  };
+
+  app.get('/activate', async (request, reply) => sendPage(reply, <ActivateKeyPage ctx={await ctxOf(request)} />));
+
+  app.post('/activate', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const parsed = parseInput(activationKeyInput, request.body);
+    if (!parsed.ok) return sendPage(reply, <ActivateKeyPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} key={text(request.body, 'key', 40)} />, 400);
+    const result = await checkActivationKey(db, parsed.data.key, clientIp(request), services.now());
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: Math.ceil(result.retryAfterSeconds / 60) })} />, 429);
+    }
+    if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} key={parsed.data.key} />, 400);
+    const { holder } = result;
+    return sendPage(
+      reply,
+      <CreateAccountPage
+        ctx={ctx}
+        keyValue={parsed.data.key}
+        name={`${holder.firstName} ${holder.lastName}`}
+        fixedUsername={holder.fixedUsername}
+        minLength={ctx.district.settings.passwordMinLength}
+      />,
+    );
+  });
+
+  app.post('/activate/account', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const minLength = ctx.district.settings.passwordMinLength;
+    const key = text(request.body, 'key', 40);
+    const checked = await checkActivationKey(db, key, clientIp(request), services.now());
+    if (checked.kind !== 'ok') {
+      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, checked.kind === 'wait' ? 429 : 400);
+    }
+    const { holder } = checked;
+    const show = (errors: ReturnType<typeof fromFieldErrors>, status: number) =>
+      sendPage(
+        reply,
+        <CreateAccountPage
+          ctx={ctx}
+          keyValue={key}
+          name={`${holder.firstName} ${holder.lastName}`}
+          fixedUsername={holder.fixedUsername}
+          minLength={minLength}
+          errors={errors}
+          username={text(request.body, 'username', 64)}
+          email={text(request.body, 'email')}
+        />,
+        status,
+      );
+    const parsed = parseInput(activationInput, request.body);
+    if (!parsed.ok) return show(fromFieldErrors(parsed.errors), 400);
+    const result = await activateAccount(
+      db,
+      { key, username: parsed.data.username ?? null, password: parsed.data.password, minLength, locale: ctx.locale, ip: clientIp(request) },
+      services.now(),
+    );
+    if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
+    if (result.kind === 'problem') {
+      const messageKey =
+        result.problem === 'usernameInvalid' ? 'activate.usernameInvalid' : result.problem === 'usernameTaken' ? 'activate.usernameTaken' : (`password.${result.problem}` as const);
+      return show({ [result.field]: { key: messageKey, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.problem === 'usernameTaken' ? 409 : 400);
+    }
+    let notice = ctx.t('activate.done', { username: result.username });
+    if (parsed.data.email) {
+      const account = await findAccountById(db, result.accountId);
+      if (account) {
+        await requestSecurityEmail(
+          db,
+          { account, email: parsed.data.email, password: null, requirePassword: false, ip: clientIp(request), baseUrl: services.config.baseUrl, district: ctx.district },
+          services.now(),
+        );
+        notice += ` ${ctx.t('activate.doneEmail', { email: parsed.data.email })}`;
+      }
+    }
+    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('activate.createTitle')} body={notice} />);
+  });
+
+  // ── staff: issue keys ─────────────────────────────────────────────────────────────────────────────
+  const staffOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    const scope = await officeScope(db, request.session.account.staff_id);
+    if (!isOfficeStaff(scope)) {
+      const ctx = await ctxOf(request);
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
+    }
+  };
+
+  app.get('/staff/activation-keys', { preHandler: staffOnly }, async (request, reply) =>
+    sendPage(reply, <StaffKeysPage ctx={await ctxOf(request)} />),
+  );
+
+  app.post('/staff/activation-keys', { preHandler: staffOnly }, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const typed = text(request.body, 'numbers', 20_000);
+    const parsed = parseInput(issueKeysInput, request.body);
+    if (!parsed.ok) return sendPage(reply, <StaffKeysPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} numbers={typed} />, 400);
+    const account = request.session!.account;
+    const scope = await officeScope(db, account.staff_id);
+    const { recipients, skipped } = await findRecipients(db, parsed.data.numbers, parsed.data.include);
+    // Office staff act only for their own schools' students; district administrators for all.
+    const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(scope, s.schoolId)).map((s) => s.number)))];
+    if (outside.length > 0) {
+      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.notAllowed', { numbers: outside.join(', ') })} numbers={typed} />, 403);
+    }
+    if (recipients.length === 0) {
+      const reasons = skipped
+        .map((s) => ('number' in s ? ctx.t('staffKeys.unknown', { number: s.number }) : ctx.t('staffKeys.hasAccount', { name: s.recipient })))
+        .join('; ');
+      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 422);
+    }
+    const issued = await issueActivationKeys(db, { recipients, issuedBy: account.id, days: ctx.district.settings.activationKeyDays }, services.now());
+    const stamp = services.now().toISOString().slice(0, 10);
+    if (parsed.data.format === 'csv') {
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="activation-keys-${stamp}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(activationCsv(issued, ctx.district.timeZone));
+    }
+    const pdf = await activationLetters(issued, { ...ctx.district, baseUrl: services.config.baseUrl });
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="activation-letters-${stamp}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  });
+}

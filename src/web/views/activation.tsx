@@ -1,0 +1,169 @@
+/** The Activation Key pages (public) and the staff page that issues keys. */
+import type { PageContext } from './context.js';
+import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+function input(id: string, type: string, autocomplete: string, errors: Messages, hint: boolean, value?: string) {
+  return (
+    <input
+      class={`usa-input${errors[id] ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      autocomplete={autocomplete}
+      autocapitalize="none"
+      spellcheck={false}
+      maxLength={type === 'password' ? 1024 : 254}
+      value={type === 'password' ? undefined : value}
+      aria-describedby={describedBy(id, hint, Boolean(errors[id]))}
+      aria-invalid={errors[id] ? 'true' : undefined}
+    />
+  );
+}
+
+export function ActivateKeyPage({ ctx, errors = {}, problem, key }: { ctx: PageContext; errors?: Messages; problem?: string; key?: string }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('activate.title')}>
+      <div class="hr-narrow">
+        <h1>{t('activate.title')}</h1>
+        <p>{t('activate.intro')}</p>
+        {problem ? (
+          <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
+            <div class="usa-alert__body">
+              <p class="usa-alert__text">{problem}</p>
+            </div>
+          </div>
+        ) : null}
+        <ErrorSummary t={t} errors={errors} labels={{ key: t('activate.key') }} />
+        <form class="usa-form" method="post" action="/activate" novalidate>
+          <Csrf token={ctx.csrf} />
+          <Field t={t} id="key" label={t('activate.key')} hint={t('activate.keyHint')} error={errors.key}>
+            {input('key', 'text', 'off', errors, true, key)}
+          </Field>
+          <button class="usa-button hr-primary" type="submit">
+            {t('recover.next')}
+          </button>
+        </form>
+        <p>
+          <a href="/sign-in">{t('soon.back')}</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+export function CreateAccountPage({
+  ctx,
+  keyValue,
+  name,
+  fixedUsername,
+  minLength,
+  errors = {},
+  username,
+  email,
+}: {
+  ctx: PageContext;
+  keyValue: string;
+  name: string;
+  fixedUsername: string | null;
+  minLength: number;
+  errors?: Messages;
+  username?: string;
+  email?: string;
+}) {
+  const { t } = ctx;
+  const labels = { username: t('activate.username'), password: t('password.new'), confirm: t('password.confirm'), email: t('securityEmail.title') };
+  return (
+    <Layout ctx={ctx} title={t('activate.createTitle')}>
+      <div class="hr-narrow">
+        <h1>{t('activate.createTitle')}</h1>
+        <p>{t('activate.createIntro', { name })}</p>
+        <ErrorSummary t={t} errors={errors} labels={labels} />
+        <form class="usa-form" method="post" action="/activate/account" novalidate>
+          <Csrf token={ctx.csrf} />
+          <input type="hidden" name="key" value={keyValue} />
+          {fixedUsername ? (
+            <>
+              <p>{t('activate.studentUsername', { username: fixedUsername })}</p>
+              <input type="text" name="username" autocomplete="username" value={fixedUsername} hidden />
+            </>
+          ) : (
+            <Field t={t} id="username" label={labels.username} hint={t('activate.usernameHint')} error={errors.username}>
+              {input('username', 'text', 'username', errors, true, username)}
+            </Field>
+          )}
+          <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
+            {input('password', 'password', 'new-password', errors, true)}
+          </Field>
+          <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
+            {input('confirm', 'password', 'new-password', errors, false)}
+          </Field>
+          <Field t={t} id="email" label={labels.email} hint={t('activate.emailHint')} error={errors.email}>
+            {input('email', 'email', 'email', errors, true, email)}
+          </Field>
+          <button class="usa-button hr-primary" type="submit">
+            {t('activate.submit')}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function StaffKeysPage({ ctx, errors = {}, problem, numbers }: { ctx: PageContext; errors?: Messages; problem?: string; numbers?: string }) {
+  const { t } = ctx;
+  const radio = (name: string, value: string, label: string, checked: boolean) => (
+    <div class="usa-radio">
+      <input class="usa-radio__input" id={`${name}-${value}`} type="radio" name={name} value={value} checked={checked} />
+      <label class="usa-radio__label" for={`${name}-${value}`}>
+        {label}
+      </label>
+    </div>
+  );
+  return (
+    <Layout ctx={ctx} title={t('staffKeys.title')}>
+      <div class="hr-narrow">
+        <h1>{t('staffKeys.title')}</h1>
+        <p>{t('staffKeys.intro')}</p>
+        {problem ? (
+          <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
+            <div class="usa-alert__body">
+              <p class="usa-alert__text">{problem}</p>
+            </div>
+          </div>
+        ) : null}
+        <ErrorSummary t={t} errors={errors} labels={{ numbers: t('staffKeys.numbers') }} />
+        <form class="usa-form" method="post" action="/staff/activation-keys" novalidate>
+          <Csrf token={ctx.csrf} />
+          <Field t={t} id="numbers" label={t('staffKeys.numbers')} hint={t('staffKeys.numbersHint')} error={errors.numbers}>
+            <textarea
+              class={`usa-textarea${errors.numbers ? ' usa-input--error' : ''}`}
+              id="numbers"
+              name="numbers"
+              rows={4}
+              aria-describedby={describedBy('numbers', true, Boolean(errors.numbers))}
+              aria-invalid={errors.numbers ? 'true' : undefined}
+            >
+              {numbers ?? ''}
+            </textarea>
+          </Field>
+          <fieldset class="usa-fieldset">
+            <legend class="usa-legend">{t('staffKeys.for')}</legend>
+            {radio('include', 'students', t('staffKeys.forStudents'), true)}
+            {radio('include', 'guardians', t('staffKeys.forGuardians'), false)}
+            {radio('include', 'both', t('staffKeys.forBoth'), false)}
+          </fieldset>
+          <fieldset class="usa-fieldset">
+            <legend class="usa-legend">{t('staffKeys.format')}</legend>
+            {radio('format', 'pdf', t('staffKeys.formatPdf'), true)}
+            {radio('format', 'csv', t('staffKeys.formatCsv'), false)}
+          </fieldset>
+          <button class="usa-button hr-primary" type="submit">
+            {t('staffKeys.submit')}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
