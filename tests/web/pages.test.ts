@@ -104,7 +104,7 @@ describeEachEngine('public pages', (get) => {
   it('has help pages and honest "coming soon" pages for the links the accounts work will build', async () => {
     expect((await app.inject('/help/parents')).body).toContain('Parent Resources');
     expect((await app.inject({ url: '/help/students', cookies: { hr_lang: 'es' } })).body).toContain('Recursos para estudiantes');
-    for (const url of ['/activate', '/request-account']) {
+    for (const url of ['/request-account']) {
       const res = await app.inject(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).toContain('Coming soon');
