@@ -78,6 +78,9 @@ if (fs.existsSync(resultFile)) {
   };
   passed = report.numPassedTests;
   failed = report.numFailedTests + (report.numFailedTests === 0 && status !== 0 ? Math.max(1, report.numFailedTestSuites) : 0);
+  if (report.numFailedTests === 0 && status !== 0) {
+    console.log(`\nVitest exited with status ${status} although no test failed: an error outside a test (see "Errors" above) counts as a failure.`);
+  }
   skipped = report.numPendingTests + report.numTodoTests;
 } else if (status !== 0) {
   failed = 1;
