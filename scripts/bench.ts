@@ -23,7 +23,7 @@ function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-async function withScratchPostgres<T>(fn: (url: string) => T): Promise<T> {
+async function withScratchPostgres<T>(fn: (url: string) => T | Promise<T>): Promise<T> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `homeroom_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -32,7 +32,7 @@ async function withScratchPostgres<T>(fn: (url: string) => T): Promise<T> {
   try {
     const url = new URL(adminUrl);
     url.pathname = `/${dbName}`;
-    return fn(url.toString());
+    return await fn(url.toString());
   } finally {
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
@@ -89,11 +89,47 @@ async function demo(args: string[]): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
+async function login(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      seconds: { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '8' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { loginBench } = await import('./bench/login.js');
+  const rows: string[] = [];
+  for (const engine of String(values.engines).split(',')) {
+    const options = { seconds: Number(values.seconds), concurrency: Number(values.concurrency), label: engine };
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
+      try {
+        rows.push(await loginBench({ ...options, databaseUrl: `sqlite:${path.join(dir, 'bench.sqlite')}` }));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') {
+      rows.push(await withScratchPostgres((url) => loginBench({ ...options, databaseUrl: url })));
+    } else {
+      throw new Error(`unknown engine ${engine}`);
+    }
+    console.error(rows[rows.length - 1]);
+  }
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- login --seconds ${values.seconds} --concurrency ${values.concurrency}\n`);
+  console.log('| engine | argon2id limit (all cores) | sign-ins | of the limit | /home p50 during the storm | /home p99 | /home requests | errors |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
+
 switch (name) {
   case 'demo':
     await demo(rest);
     break;
+  case 'login':
+    await login(rest);
+    break;
   default:
-    console.error('Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]');
+    console.error('Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres]');
     process.exit(2);
 }

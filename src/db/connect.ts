@@ -46,6 +46,29 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/**
+ * Kysely prepares every query anew; SQLite's prepare is a good part of a simple query's time. The same
+ * SQL text gets the same prepared statement back (better-sqlite3 statements are reusable; the driver
+ * runs one query at a time). The cache is bounded: queries with varying IN-lists make new texts.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 export interface ConnectOptions {
   poolSize?: number;
 }
@@ -75,6 +98,6 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   sqlite.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): large loads and reports stay in memory.
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', label: `sqlite:${file}`, close: () => db.destroy() };
 }

@@ -2,6 +2,7 @@
  * Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), set explicitly because
  * the library's defaults differ. The E-Signature PIN uses the same function.
  */
+import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 /** Algorithm.Argon2id of @node-rs/argon2 (a const enum, which isolated modules cannot import) */
@@ -15,9 +16,28 @@ export const ARGON2_OPTIONS = {
   outputLen: 32,
 } as const;
 
+/**
+ * At most one hash per core at a time. Each takes ~10 ms of CPU and 19 MiB; during a sign-in storm
+ * more at once would only add memory and take CPU away from every other page.
+ */
+const slots = Math.max(1, os.availableParallelism());
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 /** Hash a password. `salt` is only for reproducible demo data; real accounts get a random one. */
 export function hashPassword(password: string, salt?: Uint8Array): Promise<string> {
-  return hash(password.normalize('NFKC'), salt ? { ...ARGON2_OPTIONS, salt } : ARGON2_OPTIONS);
+  return limited(() => hash(password.normalize('NFKC'), salt ? { ...ARGON2_OPTIONS, salt } : ARGON2_OPTIONS));
 }
 
 /** True when a stored hash was made with other parameters than today's: rehash at the next sign-in. */
@@ -28,7 +48,7 @@ export function needsRehash(storedHash: string): boolean {
 
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(storedHash, password.normalize('NFKC'));
+    return await limited(() => verify(storedHash, password.normalize('NFKC')));
   } catch {
     // A malformed stored hash never matches.
     return false;

@@ -67,10 +67,13 @@ export async function signIn(
     );
     return { kind: 'invalid' };
   }
-  await recordSuccess(db, keys.user);
+  // Most sign-ins follow no failure: then there is no counter to clear.
+  if (verdict.userFailures) await recordSuccess(db, keys.user);
   if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
-  await markSignedIn(db, account.id, now.toISOString());
-  await audit(db, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+  await db.transaction().execute(async (trx) => {
+    await markSignedIn(trx, account.id, now.toISOString());
+    await audit(trx, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+  });
   return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1 };
 }
 

@@ -16,7 +16,7 @@ export const MAX_DELAY_MS = 15 * 60_000;
 export const IP_WINDOW_MS = 15 * 60_000;
 export const IP_MAX_FAILURES = 100;
 
-export type ThrottleVerdict = { kind: 'ok' } | { kind: 'wait'; retryAfterSeconds: number } | { kind: 'locked' };
+export type ThrottleVerdict = { kind: 'ok'; userFailures?: number } | { kind: 'wait'; retryAfterSeconds: number } | { kind: 'locked' };
 
 export function delayAfter(failures: number): number {
   if (failures < FREE_FAILURES) return 0;
@@ -33,7 +33,8 @@ export async function checkThrottle(db: Kysely<DB>, keys: { user: string; ip: st
     if (row.key === keys.user && row.failures >= LOCK_AFTER) return { kind: 'locked' };
     if (row.blocked_until) wait = Math.max(wait, Date.parse(row.blocked_until) - now.getTime());
   }
-  return wait > 0 ? { kind: 'wait', retryAfterSeconds: seconds(wait) } : { kind: 'ok' };
+  const userFailures = rows.find((r) => r.key === keys.user)?.failures ?? 0;
+  return wait > 0 ? { kind: 'wait', retryAfterSeconds: seconds(wait) } : { kind: 'ok', userFailures };
 }
 
 export async function recordFailure(db: Kysely<DB>, keys: { user: string; ip: string | null }, now: Date): Promise<void> {

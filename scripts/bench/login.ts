@@ -1,0 +1,172 @@
+/**
+ * Login storm: how many sign-ins per second Homeroom serves with the real argon2id hash, against the
+ * machine's hashing limit, and how slow other pages get meanwhile. Run by `npm run bench -- login`.
+ *
+ * 1. The limit: argon2id verifications per second with every core busy, in this process alone.
+ * 2. A real server (`homeroom serve`, demo district) in a child process.
+ * 3. For the chosen time, `concurrency` clients post the sign-in form in a loop (each with its own
+ *    CSRF cookie and token), while one more client reads a signed-in page (/home) and records each
+ *    answer's time.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { hashPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface LoginBenchOptions {
+  seconds: number;
+  concurrency: number;
+  databaseUrl: string;
+  label: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function hashLimit(seconds: number): Promise<number> {
+  const hash = await hashPassword('benchmark password value');
+  const workers = os.cpus().length * 2;
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < until) {
+        await verifyPassword(hash, 'benchmark password value');
+        done++;
+      }
+    }),
+  );
+  return done / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cookiesOf(res: Response): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const [name, ...value] = (pair ?? '').split('=');
+    if (name) jar.set(name.trim(), value.join('='));
+  }
+  return jar;
+}
+
+const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+async function formSession(base: string): Promise<{ jar: Map<string, string>; token: string }> {
+  const res = await fetch(`${base}/sign-in`);
+  const html = await res.text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('no CSRF token on the sign-in page');
+  return { jar: cookiesOf(res), token };
+}
+
+export async function signIn(base: string, form: { jar: Map<string, string>; token: string }, username: string, password: string) {
+  const res = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header(form.jar) },
+    body: new URLSearchParams({ _csrf: form.token, username, password }).toString(),
+  });
+  await res.arrayBuffer();
+  return res;
+}
+
+export async function loginBench(options: LoginBenchOptions): Promise<string> {
+  const limit = await hashLimit(5);
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-login-bench-'));
+  const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve', '--demo', '--port', String(port)], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'error', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('Homeroom is running at') && output.includes('district_admin')) resolve();
+      });
+      server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const parent = /parent\s+(\S+)\s+cedar valley demo/.exec(output)?.[1];
+    if (!parent) throw new Error(`no demo parent in: ${output}`);
+    const password = 'cedar valley demo';
+
+    // The reader of other pages, signed in once.
+    const readerForm = await formSession(base);
+    const readerJar = new Map([...readerForm.jar, ...cookiesOf(await signIn(base, readerForm, parent, password))]);
+
+    // The storm comes from wrk (C, Debian's wrk package), so that the load generator takes as little
+    // of the two cores as possible; every request is a complete sign-in with the real hash.
+    const form = await formSession(base);
+    const script = path.join(dataDir, 'signin.lua');
+    fs.writeFileSync(
+      script,
+      [
+        `wrk.method = "POST"`,
+        `wrk.body = "${new URLSearchParams({ _csrf: form.token, username: parent, password }).toString()}"`,
+        `wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"`,
+        `wrk.headers["Cookie"] = "${header(form.jar)}"`,
+        `done = function(summary, latency, requests)`,
+        `  io.write(string.format("WRK %d %d %d\\n", summary.requests, summary.errors.status, summary.duration))`,
+        `end`,
+      ].join('\n'),
+    );
+    let signIns = 0;
+    let errors = 0;
+    const pageTimes: number[] = [];
+    const until = Date.now() + options.seconds * 1000;
+    const started = process.hrtime.bigint();
+    await Promise.all([
+      new Promise<void>((resolve, reject) => {
+        const wrk = spawn('wrk', ['-t1', `-c${options.concurrency}`, `-d${options.seconds}s`, '-s', script, `${base}/sign-in`], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        wrk.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        wrk.on('error', reject);
+        wrk.on('exit', () => {
+          const m = /WRK (\d+) (\d+) (\d+)/.exec(out);
+          if (!m) return reject(new Error(`wrk said: ${out}`));
+          // Non-2xx/3xx answers are errors; 303 (signed in) counts as success.
+          errors += Number(m[2]);
+          signIns += Number(m[1]) - Number(m[2]);
+          resolve();
+        });
+      }),
+      (async () => {
+        while (Date.now() < until) {
+          const t = process.hrtime.bigint();
+          const res = await fetch(`${base}/home`, { headers: { cookie: header(readerJar) }, redirect: 'manual' });
+          await res.arrayBuffer();
+          if (res.status !== 200) errors++;
+          pageTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })(),
+    ]);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    const rate = signIns / elapsed;
+    pageTimes.sort((a, b) => a - b);
+    return `| ${options.label} | ${limit.toFixed(1)} /s | ${rate.toFixed(1)} /s | ${((rate / limit) * 100).toFixed(0)} % | ${percentile(pageTimes, 50).toFixed(1)} ms | ${percentile(pageTimes, 99).toFixed(1)} ms | ${pageTimes.length} | ${errors} |`;
+  } finally {
+    server.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
