@@ -49,13 +49,15 @@ export function redactUrl(url: string): string {
 /**
  * Kysely prepares every query anew; SQLite's prepare is a good part of a simple query's time. The same
  * SQL text gets the same prepared statement back (better-sqlite3 statements are reusable; the driver
- * runs one query at a time). The cache is bounded: queries with varying IN-lists make new texts.
+ * runs one query at a time). The cache is bounded: queries with varying IN-lists make new texts, and
+ * large statements (bulk inserts of thousands of values) are never kept: they are big and rarely repeat.
  */
 function withStatementCache(sqlite: SQLite.Database, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      if (sql.length > 2_000) return sqlite.prepare(sql);
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);
