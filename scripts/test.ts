@@ -52,6 +52,7 @@ if (step('Build the stylesheet', bin('tsx'), ['scripts/build-css.ts']) !== 0) pr
 
 const noPostgres = await postgresStatus();
 const noBrowser = chromiumStatus();
+const noPdfText = fs.existsSync('/usr/bin/pdftotext') ? null : "no pdftotext (Debian's poppler-utils): the text of generated PDFs was not checked";
 const env: NodeJS.ProcessEnv = { ...process.env };
 // A TEST_DATABASE_URL that does not answer would fail every PostgreSQL test: leave them out, loudly.
 if (noPostgres) delete env.TEST_DATABASE_URL;
@@ -89,6 +90,7 @@ if (fs.existsSync(resultFile)) {
 const missing = [
   noPostgres ? `PostgreSQL was NOT tested: ${noPostgres}.` : null,
   noBrowser ? `Browser tests were SKIPPED: ${noBrowser}.` : null,
+  noPdfText ? `${noPdfText}.` : null,
 ].filter((m): m is string => m !== null);
 if (missing.length > 0) {
   const bar = '!'.repeat(78);
