@@ -134,6 +134,8 @@ export const en = {
   'account.pinNotUsed': 'Not currently being used by the district.',
   'account.pinNone': 'No E-Signature PIN.',
   'account.pinSet': 'An E-Signature PIN is set.',
+  'account.device': '{browser} on {os}',
+  'account.unknownDevice': 'A browser',
   'account.sessions': 'Where you are signed in',
   'account.thisDevice': 'This device',
   'account.lastSeen': 'Last active {when}',

@@ -136,6 +136,8 @@ export const es: Record<MessageKey, string> = {
   'account.pinNotUsed': 'El distrito no lo usa actualmente.',
   'account.pinNone': 'No hay PIN de firma electrónica.',
   'account.pinSet': 'Hay un PIN de firma electrónica.',
+  'account.device': '{browser} en {os}',
+  'account.unknownDevice': 'Un navegador',
   'account.sessions': 'Dónde tiene la sesión iniciada',
   'account.thisDevice': 'Este dispositivo',
   'account.lastSeen': 'Última actividad: {when}',

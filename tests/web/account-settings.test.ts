@@ -28,11 +28,11 @@ describeEachEngine('Account Settings', (get) => {
   };
 
   it('shows the seed’s three settings and where the account is signed in', async () => {
-    const other = await signedIn({ 'user-agent': 'Phone browser' });
-    const c = await signedIn({ 'user-agent': 'Laptop browser' });
+    const other = await signedIn({ 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' });
+    const c = await signedIn({ 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Edg/130.0' });
     const page = await c.get('/account');
     expect(page.statusCode).toBe(200);
-    for (const text of ['Account Security Email', 'diane.alda@example.com', 'Password', 'E-Signature PIN', 'Not currently being used by the district.', 'Add an E-Signature PIN', 'Phone browser', 'Laptop browser']) {
+    for (const text of ['Account Security Email', 'diane.alda@example.com', 'Password', 'E-Signature PIN', 'Not currently being used by the district.', 'Add an E-Signature PIN', 'Safari on iOS', 'Edge on Windows']) {
       expect(page.body, text).toContain(text);
     }
     const ended = await c.post('/account/sessions/end-others', {});

@@ -14,6 +14,7 @@ import { parseInput } from '../../domain/forms.js';
 import { staffRoles, studentsVisibleTo } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
 import { pageContext } from '../context.js';
+import { describeDevice } from '../device.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
@@ -79,7 +80,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       current: s.id === session.id,
       createdAt: when(s.created_at),
       lastSeenAt: when(s.last_seen_at),
-      userAgent: s.user_agent,
+      device: describeDevice(s.user_agent),
     }));
     return sendPage(
       reply,

@@ -79,7 +79,7 @@ export interface SessionView {
   current: boolean;
   createdAt: string;
   lastSeenAt: string;
-  userAgent: string | null;
+  device: { browser: string; os: string } | null;
 }
 
 export function AccountSettingsPage({
@@ -134,7 +134,8 @@ export function AccountSettingsPage({
           {sessions.map((s) => (
             <li key={s.createdAt}>
               {s.current ? <strong>{t('account.thisDevice')}: </strong> : null}
-              {s.userAgent ?? ''} — {t('account.signedInAt', { when: s.createdAt })}, {t('account.lastSeen', { when: s.lastSeenAt })}
+              {s.device ? t('account.device', s.device) : t('account.unknownDevice')} — {t('account.signedInAt', { when: s.createdAt })},{' '}
+              {t('account.lastSeen', { when: s.lastSeenAt })}
             </li>
           ))}
         </ul>
