@@ -25,6 +25,10 @@ Commands:
   accounts keys --students N1,N2,… [--for students|guardians|both] [--format pdf|csv] --out FILE
                  Issue Activation Keys for these students, their guardians with portal access, or
                  both, and write the letters (PDF) or a CSV to FILE. Keys cannot be printed again.
+  accounts students [--school NUMBER] [--grade N] --out FILE
+                 Create accounts for active students who have none, with the district's first-password
+                 rule (initials and birth date, or random words), and write the roster CSV to FILE.
+                 Every student must change the password at the first sign-in.
   help           Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -152,9 +156,47 @@ async function demo(args: string[]): Promise<void> {
   }
 }
 
+async function studentAccounts(rest: string[]): Promise<void> {
+  const { values } = parse(rest, { school: { type: 'string' }, grade: { type: 'string' }, out: { type: 'string' } });
+  if (!values.out) throw new UsageError('--out FILE is required: the roster is the only copy of random first passwords');
+  const grade = values.grade === undefined ? undefined : positiveInt('grade', String(values.grade), 0, 12);
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { createStudentAccounts, NoInitialPasswordsError } = await import('../domain/accounts/student-accounts.js');
+    const { getDistrictProfile } = await import('../domain/district/service.js');
+    const { stringify } = await import('csv-stringify/sync');
+    const district = await getDistrictProfile(database.db);
+    let roster;
+    try {
+      roster = await createStudentAccounts(
+        database.db,
+        { policy: district.settings.initialStudentPassword, schoolNumber: values.school as string | undefined, grade },
+        new Date(),
+      );
+    } catch (error) {
+      if (error instanceof NoInitialPasswordsError) throw new CliError(error.message);
+      throw error;
+    }
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      String(values.out),
+      stringify(
+        roster.map((r) => ({ school: r.school, grade: r.grade, student_number: r.studentNumber, first_name: r.firstName, last_name: r.lastName, username: r.username, first_password: r.password })),
+        { header: true, columns: ['school', 'grade', 'student_number', 'first_name', 'last_name', 'username', 'first_password'] },
+      ),
+      { mode: 0o600 },
+    );
+    console.log(`Created ${roster.length} student account(s) (${district.settings.initialStudentPassword}); roster written to ${String(values.out)}.`);
+  } finally {
+    await database.close();
+  }
+}
+
 async function accounts(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'keys') throw new UsageError(sub ? `Unknown accounts command "${sub}"` : 'accounts needs a command: keys');
+  if (sub === 'students') return studentAccounts(rest);
+  if (sub !== 'keys') throw new UsageError(sub ? `Unknown accounts command "${sub}"` : 'accounts needs a command: keys or students');
   const { values } = parse(rest, {
     students: { type: 'string' },
     for: { type: 'string', default: 'students' },

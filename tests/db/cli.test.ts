@@ -91,6 +91,42 @@ describe('homeroom CLI', () => {
     expect((await run('accounts', 'frob')).code).toBe(2);
   });
 
+  it('creates student accounts by the district rule, once, with a roster', async () => {
+    const out = path.join(dir, 'roster.csv');
+    const first = await run('accounts', 'students', '--grade', '9', '--out', out);
+    expect(first.code, first.err).toBe(0);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('school,grade,student_number,first_name,last_name,username,first_password');
+    expect(lines.length).toBeGreaterThan(1);
+    const database = await connect(process.env.DATABASE_URL ?? '');
+    try {
+      const { signIn } = await import('../../src/domain/accounts/sign-in.js');
+      const [, , number, , , username, password] = (lines[1] ?? '').split(',');
+      const student = await database.db.selectFrom('students').selectAll().where('student_number', '=', number ?? '').executeTakeFirstOrThrow();
+      const { initialsDobPassword } = await import('../../src/domain/accounts/passwords.js');
+      expect(password).toBe(initialsDobPassword(student.legal_first_name, student.legal_last_name, student.birth_date));
+      const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null }, new Date());
+      expect(result).toMatchObject({ kind: 'ok', mustChangePassword: true });
+      expect((await run('accounts', 'students', '--grade', '9', '--out', out)).out).toMatch(/Created 0 student account/);
+
+      // A district that prints random first passwords, and one that uses Activation Keys only.
+      const district = await database.db.selectFrom('district').select(['id', 'settings']).executeTakeFirstOrThrow();
+      const settings = JSON.parse(district.settings);
+      await database.db.updateTable('district').set({ settings: JSON.stringify({ ...settings, initialStudentPassword: 'random' }) }).execute();
+      await run('accounts', 'students', '--grade', '10', '--out', out);
+      const random = fs.readFileSync(out, 'utf8').trim().split('\n')[1]?.split(',') ?? [];
+      expect(random[6]).toMatch(/^[a-z]+-[a-z]+-[a-z]+-\d{2}$/);
+      expect(await signIn(database.db, { username: random[5] ?? '', password: random[6] ?? '', ip: null }, new Date())).toMatchObject({ kind: 'ok' });
+      await database.db.updateTable('district').set({ settings: JSON.stringify({ ...settings, initialStudentPassword: 'none' }) }).execute();
+      const none = await run('accounts', 'students', '--out', out);
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/issue Activation Keys instead/);
+      await database.db.updateTable('district').set({ settings: district.settings }).execute();
+    } finally {
+      await database.close();
+    }
+  });
+
   it('stops with a clear message for a wrong environment variable', async () => {
     process.env.PORT = 'eighty';
     try {

@@ -228,5 +228,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     expect(res.body).toContain('href="/forgot-username"');
     expect(res.body).toContain('href="/request-account"');
     expect(res.body).toContain('portalhelp@cedarvalley.example.org');
+    // The district's own words come first.
+    expect(res.body).toContain('Your first password is the first letter of your first name');
   });
 });

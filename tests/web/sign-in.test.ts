@@ -94,6 +94,9 @@ describeEachEngine('signing in', (get) => {
     expect(unknown.statusCode).toBe(401);
     expect(strip(wrong.body)).toBe(strip(unknown.body));
     expect(wrong.body).toContain('The username or password is not correct.');
+    // SQL-looking input is only text.
+    const sqlish = await signIn(new Client(app), "' OR 1=1 --", "' OR '1'='1");
+    expect(sqlish.statusCode).toBe(401);
     // The typed username comes back, escaped; the password never does.
     const hostile = await signIn(new Client(app), '<b>x</b>', 'pw');
     expect(hostile.body).toContain('value="&lt;b>x&lt;/b>"');

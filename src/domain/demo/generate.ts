@@ -209,6 +209,10 @@ class Generator {
         payments: true,
       },
       initialStudentPassword: 'initials-dob',
+      signInHelp: {
+        en: 'Students: your username is your student ID number, including any zeros at the beginning. Your first password is the first letter of your first name, the first letter of your last name and your birth date as mmddyy (Allen Alda, born January 3, 2011: aa010311).',
+        es: 'Estudiantes: su nombre de usuario es su número de identificación de estudiante, incluidos los ceros al principio. Su primera contraseña es la primera letra de su nombre, la primera letra de su apellido y su fecha de nacimiento como mmddaa (Allen Alda, nacido el 3 de enero de 2011: aa010311).',
+      },
       eSignaturePinEnabled: false,
       resources: [
         { audience: 'parent', label: { en: 'Parent Resources', es: 'Recursos para padres' }, url: '/help/parents' },

@@ -52,6 +52,8 @@ export const portalSettingsSchema = z.object({
   rememberDeviceDays: z.number().int().min(1).max(30).default(30),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
+  /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */
+  signInHelp: z.object({ en: z.string().max(4000), es: z.string().max(4000) }).optional(),
   /** Portal Resources links of the sign-in page */
   resources: z.array(resourceLinkSchema).max(20).default([]),
   /** present only in a demo district: the accounts its sign-in page offers to try */

@@ -272,6 +272,13 @@ export function SignInHelpPage({ ctx }: { ctx: PageContext }) {
   return (
     <Page ctx={ctx} title={t('help.signIn.title')}>
       <div class="usa-prose">
+        {(district.settings.signInHelp?.[ctx.locale] ?? '')
+          .split(/\n\s*\n/)
+          .map((p) => p.trim())
+          .filter(Boolean)
+          .map((p, i) => (
+            <p key={i}>{p}</p>
+          ))}
         <ul>
           <li>
             <a href="/forgot-password">{t('signIn.forgotPassword')}</a> {t('help.signIn.forgotPassword')}
