@@ -16,7 +16,12 @@ export interface OutgoingEmail {
   html: string;
 }
 
+/** Counts messages written by this process, so that a delivery run is only started when there may be some. */
+let written = 0;
+export const writtenCount = (): number => written;
+
 export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Date): Promise<void> {
+  written++;
   await db
     .insertInto('email_outbox')
     .values({

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { deliverPending, type Transport } from '../email/outbox.js';
+import { deliverPending, writtenCount, type Transport } from '../email/outbox.js';
 
 export interface Mailer {
   /** deliver what is due now, soon */
@@ -34,8 +34,14 @@ export function startMailer(options: {
   };
   const timer = options.intervalMs === 0 ? null : setInterval(tick, options.intervalMs ?? 5_000);
   timer?.unref();
+  let seen = writtenCount();
   return {
-    kick: () => setImmediate(tick),
+    // After a request: only when this process wrote a message since the last look.
+    kick: () => {
+      if (writtenCount() === seen) return;
+      seen = writtenCount();
+      setImmediate(tick);
+    },
     async flush() {
       let total = 0;
       // Wait for a run in progress, then run once more for what it did not see.
