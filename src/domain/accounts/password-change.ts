@@ -13,7 +13,7 @@ import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { setPassword, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
-import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
+import { passwordContextOf, reauthenticate } from './reauthenticate.js';
 
 export type ChangePasswordResult =
   | { kind: 'ok' }
@@ -35,22 +35,11 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
   const { account } = input;
   const forced = account.must_change_password === 1;
   if (!forced) {
-    const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(input.ip) };
-    const verdict = await checkThrottle(db, keys, now);
-    if (verdict.kind === 'wait') return verdict;
-    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: 900 };
-    if (!input.current || !account.password_hash || !(await verifyPassword(account.password_hash, input.current))) {
-      await recordFailure(db, keys, now);
-      return { kind: 'problem', field: 'current', problem: 'wrongCurrent' };
-    }
+    const check = await reauthenticate(db, account, input.current, input.ip, now);
+    if (check.kind === 'wait') return check;
+    if (check.kind === 'wrongPassword') return { kind: 'problem', field: 'current', problem: 'wrongCurrent' };
   }
-  const problem = checkNewPassword(input.password, {
-    minLength: input.minLength,
-    username: account.username,
-    names: [account.first_name, account.last_name],
-    studentNumber: account.student_number,
-    birthDate: account.birth_date,
-  });
+  const problem = checkNewPassword(input.password, passwordContextOf(account, input.minLength));
   if (problem) return { kind: 'problem', field: 'password', problem };
   if (account.password_hash && (await verifyPassword(account.password_hash, input.password))) {
     return { kind: 'problem', field: 'password', problem: 'sameAsCurrent' };

@@ -5,9 +5,9 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword } from './passwords.js';
+import { reauthenticate } from './reauthenticate.js';
 import type { AccountRow } from './repository.js';
-import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
 
 export type PinResult = { kind: 'saved' } | { kind: 'removed' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
 
@@ -17,14 +17,8 @@ export async function updatePin(
   now: Date,
 ): Promise<PinResult> {
   const { account } = input;
-  const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(input.ip) };
-  const verdict = await checkThrottle(db, keys, now);
-  if (verdict.kind === 'wait') return verdict;
-  if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: 900 };
-  if (!account.password_hash || !(await verifyPassword(account.password_hash, input.password))) {
-    await recordFailure(db, keys, now);
-    return { kind: 'wrongPassword' };
-  }
+  const check = await reauthenticate(db, account, input.password, input.ip, now);
+  if (check.kind !== 'ok') return check;
   const pinHash = input.pin === null ? null : await hashPassword(input.pin);
   await db
     .updateTable('user_accounts')

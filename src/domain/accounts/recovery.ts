@@ -11,6 +11,7 @@ import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
+import { passwordContextOf } from './reauthenticate.js';
 import {
   expireTokensOf,
   findAccountById,
@@ -108,13 +109,7 @@ export async function resetPassword(
   const pending = await pendingReset(db, input.token, now);
   if (!pending) return { kind: 'invalid' };
   const { account } = pending;
-  const problem = checkNewPassword(input.password, {
-    minLength: input.minLength,
-    username: account.username,
-    names: [account.first_name, account.last_name],
-    studentNumber: account.student_number,
-    birthDate: account.birth_date,
-  });
+  const problem = checkNewPassword(input.password, passwordContextOf(account, input.minLength));
   if (problem) return { kind: 'problem', problem };
   const hash = await hashPassword(input.password);
   const locale = accountLocale(account, input.district);

@@ -9,7 +9,7 @@ import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
-import { verifyPassword } from './passwords.js';
+import { reauthenticate } from './reauthenticate.js';
 import {
   expireTokensOf,
   findAccountById,
@@ -20,7 +20,6 @@ import {
   useToken,
   type AccountRow,
 } from './repository.js';
-import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
 import { hashToken, newToken } from './tokens.js';
 
 export const CONFIRM_EMAIL_HOURS = 24;
@@ -46,14 +45,8 @@ export async function requestSecurityEmail(
 ): Promise<RequestEmailResult> {
   const { account } = input;
   if (input.requirePassword) {
-    const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(input.ip) };
-    const verdict = await checkThrottle(db, keys, now);
-    if (verdict.kind === 'wait') return verdict;
-    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: 900 };
-    if (!input.password || !account.password_hash || !(await verifyPassword(account.password_hash, input.password))) {
-      await recordFailure(db, keys, now);
-      return { kind: 'wrongPassword' };
-    }
+    const check = await reauthenticate(db, account, input.password, input.ip, now);
+    if (check.kind !== 'ok') return check;
   }
   const token = newToken();
   const locale = accountLocale(account, input.district);

@@ -1,19 +1,8 @@
 /** Pages of a signed-in person: Home, Account Settings, and the password form. */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { PageContext } from './context.js';
-import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-
-function Notice({ text }: { text?: string }) {
-  if (!text) return null;
-  return (
-    <div class="usa-alert usa-alert--success usa-alert--slim" role="status">
-      <div class="usa-alert__body">
-        <p class="usa-alert__text">{text}</p>
-      </div>
-    </div>
-  );
-}
 
 export function HomePage({
   ctx,
@@ -29,7 +18,7 @@ export function HomePage({
   const { t, district, account } = ctx;
   return (
     <Layout ctx={ctx} title={t('home.title')}>
-      <Notice text={notice} />
+      <Alert type="success" text={notice} />
       <h1>{t('home.welcome', { name: account?.name ?? '' })}</h1>
       {account?.kind === 'staff' ? (
         <section aria-labelledby="roles-heading">
@@ -102,7 +91,7 @@ export function AccountSettingsPage({
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('account.title')}>
-      <Notice text={notice} />
+      <Alert type="success" text={notice} />
       <h1>{t('account.title')}</h1>
       <dl class="hr-settings">
         <dt>{t('account.securityEmail')}</dt>
@@ -177,43 +166,14 @@ export function PasswordPage({
         <input type="text" name="username" autocomplete="username" value={ctx.account?.username ?? ''} hidden />
         {forced ? null : (
           <Field t={t} id="current" label={labels.current} error={errors.current}>
-            <input
-              class={`usa-input${errors.current ? ' usa-input--error' : ''}`}
-              id="current"
-              name="current"
-              type="password"
-              autocomplete="current-password"
-              required
-              aria-describedby={describedBy('current', false, Boolean(errors.current))}
-              aria-invalid={errors.current ? 'true' : undefined}
-            />
+            <TextInput id="current" type="password" autocomplete="current-password" error={Boolean(errors.current)} />
           </Field>
         )}
         <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
-          <input
-            class={`usa-input${errors.password ? ' usa-input--error' : ''}`}
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={minLength}
-            maxLength={128}
-            aria-describedby={describedBy('password', true, Boolean(errors.password))}
-            aria-invalid={errors.password ? 'true' : undefined}
-          />
+          <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
         </Field>
         <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-          <input
-            class={`usa-input${errors.confirm ? ' usa-input--error' : ''}`}
-            id="confirm"
-            name="confirm"
-            type="password"
-            autocomplete="new-password"
-            required
-            aria-describedby={describedBy('confirm', false, Boolean(errors.confirm))}
-            aria-invalid={errors.confirm ? 'true' : undefined}
-          />
+          <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
         </Field>
         <button class="usa-button hr-primary" type="submit">
           {t('password.submit')}
@@ -226,19 +186,6 @@ export function PasswordPage({
 export function PinPage({ ctx, hasPin, pinEnabled, errors = {} }: { ctx: PageContext; hasPin: boolean; pinEnabled: boolean; errors?: Messages }) {
   const { t } = ctx;
   const labels = { pin: t('pin.label'), confirm: t('pin.confirm'), password: t('securityEmail.passwordLabel') };
-  const input = (id: string, autocomplete: string, type = 'password', extra: Record<string, unknown> = {}) => (
-    <input
-      class={`usa-input usa-input--small${errors[id] ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      autocomplete={autocomplete}
-      required
-      aria-describedby={describedBy(id, id === 'pin', Boolean(errors[id]))}
-      aria-invalid={errors[id] ? 'true' : undefined}
-      {...extra}
-    />
-  );
   return (
     <Layout ctx={ctx} title={t('pin.title')}>
       <div class="hr-narrow">
@@ -250,13 +197,13 @@ export function PinPage({ ctx, hasPin, pinEnabled, errors = {} }: { ctx: PageCon
           <Csrf token={ctx.csrf} />
           <input type="hidden" name="action" value="save" />
           <Field t={t} id="pin" label={labels.pin} hint={t('pin.hint')} error={errors.pin}>
-            {input('pin', 'off', 'password', { inputmode: 'numeric', pattern: '[0-9]{4,8}', maxLength: 8 })}
+            <TextInput id="pin" type="password" autocomplete="off" error={Boolean(errors.pin)} hint small inputmode="numeric" pattern="[0-9]{4,8}" maxLength={8} />
           </Field>
           <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-            {input('confirm', 'off', 'password', { inputmode: 'numeric', maxLength: 8 })}
+            <TextInput id="confirm" type="password" autocomplete="off" error={Boolean(errors.confirm)} small inputmode="numeric" maxLength={8} />
           </Field>
           <Field t={t} id="password" label={labels.password} hint={t('securityEmail.passwordHint')} error={errors.password}>
-            {input('password', 'current-password')}
+            <TextInput id="password" type="password" autocomplete="current-password" error={Boolean(errors.password)} hint />
           </Field>
           <button class="usa-button hr-primary" type="submit">
             {t('pin.save')}

@@ -1,25 +1,7 @@
 /** The Activation Key pages (public) and the staff page that issues keys. */
 import type { PageContext } from './context.js';
-import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-
-function input(id: string, type: string, autocomplete: string, errors: Messages, hint: boolean, value?: string) {
-  return (
-    <input
-      class={`usa-input${errors[id] ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      autocomplete={autocomplete}
-      autocapitalize="none"
-      spellcheck={false}
-      maxLength={type === 'password' ? 1024 : 254}
-      value={type === 'password' ? undefined : value}
-      aria-describedby={describedBy(id, hint, Boolean(errors[id]))}
-      aria-invalid={errors[id] ? 'true' : undefined}
-    />
-  );
-}
 
 export function ActivateKeyPage({ ctx, errors = {}, problem, key }: { ctx: PageContext; errors?: Messages; problem?: string; key?: string }) {
   const { t } = ctx;
@@ -28,18 +10,12 @@ export function ActivateKeyPage({ ctx, errors = {}, problem, key }: { ctx: PageC
       <div class="hr-narrow">
         <h1>{t('activate.title')}</h1>
         <p>{t('activate.intro')}</p>
-        {problem ? (
-          <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
-            <div class="usa-alert__body">
-              <p class="usa-alert__text">{problem}</p>
-            </div>
-          </div>
-        ) : null}
+        <Alert type="error" text={problem} />
         <ErrorSummary t={t} errors={errors} labels={{ key: t('activate.key') }} />
         <form class="usa-form" method="post" action="/activate" novalidate>
           <Csrf token={ctx.csrf} />
           <Field t={t} id="key" label={t('activate.key')} hint={t('activate.keyHint')} error={errors.key}>
-            {input('key', 'text', 'off', errors, true, key)}
+            <TextInput id="key" type="text" autocomplete="off" error={Boolean(errors.key)} hint value={key} />
           </Field>
           <button class="usa-button hr-primary" type="submit">
             {t('recover.next')}
@@ -90,17 +66,17 @@ export function CreateAccountPage({
             </>
           ) : (
             <Field t={t} id="username" label={labels.username} hint={t('activate.usernameHint')} error={errors.username}>
-              {input('username', 'text', 'username', errors, true, username)}
+              <TextInput id="username" type="text" autocomplete="username" error={Boolean(errors.username)} hint value={username} />
             </Field>
           )}
           <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
-            {input('password', 'password', 'new-password', errors, true)}
+            <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
           </Field>
           <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-            {input('confirm', 'password', 'new-password', errors, false)}
+            <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
           </Field>
           <Field t={t} id="email" label={labels.email} hint={t('activate.emailHint')} error={errors.email}>
-            {input('email', 'email', 'email', errors, true, email)}
+            <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} hint value={email} />
           </Field>
           <button class="usa-button hr-primary" type="submit">
             {t('activate.submit')}
@@ -126,13 +102,7 @@ export function StaffKeysPage({ ctx, errors = {}, problem, numbers }: { ctx: Pag
       <div class="hr-narrow">
         <h1>{t('staffKeys.title')}</h1>
         <p>{t('staffKeys.intro')}</p>
-        {problem ? (
-          <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
-            <div class="usa-alert__body">
-              <p class="usa-alert__text">{problem}</p>
-            </div>
-          </div>
-        ) : null}
+        <Alert type="error" text={problem} />
         <ErrorSummary t={t} errors={errors} labels={{ numbers: t('staffKeys.numbers') }} />
         <form class="usa-form" method="post" action="/staff/activation-keys" novalidate>
           <Csrf token={ctx.csrf} />

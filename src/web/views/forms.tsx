@@ -84,3 +84,56 @@ export function describedBy(id: string, hint: boolean, error: boolean): string |
   const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
+
+export function Alert({ type, text }: { type: 'success' | 'info' | 'warning' | 'error'; text?: string | undefined }) {
+  if (!text) return null;
+  return (
+    <div class={`usa-alert usa-alert--${type} usa-alert--slim`} role={type === 'error' ? 'alert' : 'status'}>
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+/** A text, email or password input wired to its hint and error; passwords are never echoed back. */
+export function TextInput({
+  id,
+  type = 'text',
+  autocomplete,
+  error,
+  hint,
+  value,
+  small,
+  ...rest
+}: {
+  id: string;
+  type?: string;
+  autocomplete: string;
+  error: boolean;
+  hint?: boolean;
+  value?: string | undefined;
+  small?: boolean;
+  inputmode?: string;
+  pattern?: string;
+  maxLength?: number;
+  minLength?: number;
+}) {
+  return (
+    <input
+      class={`usa-input${small ? ' usa-input--small' : ''}${error ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      autocomplete={autocomplete}
+      autocapitalize="none"
+      spellcheck={false}
+      required
+      maxLength={type === 'password' ? 1024 : 254}
+      value={type === 'password' ? undefined : value}
+      aria-describedby={describedBy(id, Boolean(hint), error)}
+      aria-invalid={error ? 'true' : undefined}
+      {...rest}
+    />
+  );
+}

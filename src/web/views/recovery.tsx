@@ -1,52 +1,8 @@
 /** Self-serve recovery, the security email, the sign-in help page and the demo mailbox. */
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './context.js';
-import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-
-function Alert({ type, text }: { type: 'success' | 'info' | 'warning' | 'error'; text?: string | undefined }) {
-  if (!text) return null;
-  return (
-    <div class={`usa-alert usa-alert--${type} usa-alert--slim`} role={type === 'error' ? 'alert' : 'status'}>
-      <div class="usa-alert__body">
-        <p class="usa-alert__text">{text}</p>
-      </div>
-    </div>
-  );
-}
-
-function TextInput({
-  id,
-  type = 'text',
-  autocomplete,
-  error,
-  hint,
-  value,
-}: {
-  id: string;
-  type?: string;
-  autocomplete: string;
-  error: boolean;
-  hint?: boolean;
-  value?: string;
-}) {
-  return (
-    <input
-      class={`usa-input${error ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      autocomplete={autocomplete}
-      autocapitalize="none"
-      spellcheck={false}
-      required
-      maxLength={type === 'password' ? 1024 : 254}
-      value={type === 'password' ? undefined : value}
-      aria-describedby={describedBy(id, Boolean(hint), error)}
-      aria-invalid={error ? 'true' : undefined}
-    />
-  );
-}
 
 function Page({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   return (

@@ -1,6 +1,6 @@
 import type { Announcement } from '../../domain/district/service.js';
 import type { PageContext } from './context.js';
-import { Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export interface SignInProps {
@@ -27,52 +27,17 @@ export function SignInPage({ ctx, announcements, notice, problem, errors = {}, u
         <div class="tablet:grid-col-6">
           <h1>{t('signIn.heading', { portal })}</h1>
           <p class="hr-subtitle">{district.name}</p>
-          {notice ? (
-            <div class="usa-alert usa-alert--info usa-alert--slim" role="status">
-              <div class="usa-alert__body">
-                <p class="usa-alert__text">{notice}</p>
-              </div>
-            </div>
-          ) : null}
-          {problem ? (
-            <div class="usa-alert usa-alert--error usa-alert--slim" role="alert">
-              <div class="usa-alert__body">
-                <p class="usa-alert__text">{problem}</p>
-              </div>
-            </div>
-          ) : null}
+          <Alert type="info" text={notice} />
+          <Alert type="error" text={problem} />
           <ErrorSummary t={t} errors={errors} labels={labels} />
           <form class="usa-form hr-signin" method="post" action="/sign-in" novalidate>
             <Csrf token={ctx.csrf} />
             {next ? <input type="hidden" name="next" value={next} /> : null}
             <Field t={t} id="username" label={labels.username} hint={t('signIn.studentHint')} error={errors.username}>
-              <input
-                class={`usa-input${errors.username ? ' usa-input--error' : ''}`}
-                id="username"
-                name="username"
-                type="text"
-                autocomplete="username"
-                autocapitalize="none"
-                spellcheck={false}
-                required
-                maxLength={254}
-                value={username ?? ''}
-                aria-describedby={describedBy('username', true, Boolean(errors.username))}
-                aria-invalid={errors.username ? 'true' : undefined}
-              />
+              <TextInput id="username" autocomplete="username" error={Boolean(errors.username)} hint value={username ?? ''} />
             </Field>
             <Field t={t} id="password" label={labels.password} error={errors.password}>
-              <input
-                class={`usa-input${errors.password ? ' usa-input--error' : ''}`}
-                id="password"
-                name="password"
-                type="password"
-                autocomplete="current-password"
-                required
-                maxLength={1024}
-                aria-describedby={describedBy('password', false, Boolean(errors.password))}
-                aria-invalid={errors.password ? 'true' : undefined}
-              />
+              <TextInput id="password" type="password" autocomplete="current-password" error={Boolean(errors.password)} />
             </Field>
             <div class="usa-checkbox hr-remember">
               <input class="usa-checkbox__input" id="remember" name="remember" type="checkbox" checked={remember} aria-describedby="remember-hint" />

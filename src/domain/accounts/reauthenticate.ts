@@ -1,0 +1,48 @@
+/**
+ * Asking a signed-in person for their password again (to change the password, the security email or
+ * the PIN): wrong answers count against the username like failed sign-ins, so these forms cannot be
+ * used to guess a password either.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { PasswordContext } from './password-policy.js';
+import { verifyPassword } from './passwords.js';
+import type { AccountRow } from './repository.js';
+import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
+
+export type Reauthentication = { kind: 'ok' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
+
+/** How long to wait when the username is locked: until a reset, so the longest throttle step. */
+const LOCKED_WAIT_SECONDS = 900;
+
+export async function reauthenticate(
+  db: Kysely<DB>,
+  account: Pick<AccountRow, 'username' | 'password_hash'>,
+  password: string | null | undefined,
+  ip: string | null,
+  now: Date,
+): Promise<Reauthentication> {
+  const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(ip) };
+  const verdict = await checkThrottle(db, keys, now);
+  if (verdict.kind === 'wait') return verdict;
+  if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
+  if (!password || !account.password_hash || !(await verifyPassword(account.password_hash, password))) {
+    await recordFailure(db, keys, now);
+    return { kind: 'wrongPassword' };
+  }
+  return { kind: 'ok' };
+}
+
+/** What the password policy must know about an account's holder. */
+export function passwordContextOf(
+  account: Pick<AccountRow, 'username' | 'first_name' | 'last_name' | 'student_number' | 'birth_date'>,
+  minLength: number,
+): PasswordContext {
+  return {
+    minLength,
+    username: account.username,
+    names: [account.first_name, account.last_name],
+    studentNumber: account.student_number,
+    birthDate: account.birth_date,
+  };
+}
