@@ -1,7 +1,7 @@
 /** Pages of a signed-in person: Home, Account Settings, and the password form. */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export function HomePage({
@@ -169,12 +169,7 @@ export function PasswordPage({
             <TextInput id="current" type="password" autocomplete="current-password" error={Boolean(errors.current)} />
           </Field>
         )}
-        <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
-          <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
-        </Field>
-        <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-          <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
-        </Field>
+        <NewPasswordFields t={t} minLength={minLength} errors={errors} />
         <button class="usa-button hr-primary" type="submit">
           {t('password.submit')}
         </button>

@@ -1,6 +1,6 @@
 /** The Activation Key pages (public) and the staff page that issues keys. */
 import type { PageContext } from './context.js';
-import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export function ActivateKeyPage({ ctx, errors = {}, problem, key }: { ctx: PageContext; errors?: Messages; problem?: string; key?: string }) {
@@ -69,12 +69,7 @@ export function CreateAccountPage({
               <TextInput id="username" type="text" autocomplete="username" error={Boolean(errors.username)} hint value={username} />
             </Field>
           )}
-          <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
-            <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
-          </Field>
-          <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-            <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
-          </Field>
+          <NewPasswordFields t={t} minLength={minLength} errors={errors} />
           <Field t={t} id="email" label={labels.email} hint={t('activate.emailHint')} error={errors.email}>
             <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} hint value={email} />
           </Field>

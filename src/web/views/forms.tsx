@@ -137,3 +137,17 @@ export function TextInput({
     />
   );
 }
+
+/** "New password" and "Type the new password again", with the district's minimum in the hint. */
+export function NewPasswordFields({ t, minLength, errors }: { t: Translate; minLength: number; errors: Messages }) {
+  return (
+    <>
+      <Field t={t} id="password" label={t('password.new')} hint={t('password.newHint', { min: minLength })} error={errors.password}>
+        <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
+      </Field>
+      <Field t={t} id="confirm" label={t('password.confirm')} error={errors.confirm}>
+        <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
+      </Field>
+    </>
+  );
+}

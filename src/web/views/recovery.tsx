@@ -1,7 +1,7 @@
 /** Self-serve recovery, the security email, the sign-in help page and the demo mailbox. */
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 function Page({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
@@ -15,13 +15,34 @@ function Page({ ctx, title, children }: { ctx: PageContext; title: string; child
   );
 }
 
-export function ForgotPasswordPage({ ctx, sent, errors = {}, problem, username }: { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string; username?: string }) {
+/** One field, one button, and the same answer afterwards whatever was typed. */
+function RecoveryFormPage({
+  ctx,
+  title,
+  intro,
+  action,
+  sentText,
+  sent,
+  errors = {},
+  problem,
+  field,
+}: {
+  ctx: PageContext;
+  title: string;
+  intro: string;
+  action: string;
+  sentText: string;
+  sent?: boolean;
+  errors?: Messages;
+  problem?: string;
+  field: { id: string; label: string; hint?: string; type: string; autocomplete: string; value?: string };
+}) {
   const { t } = ctx;
   return (
-    <Page ctx={ctx} title={t('recover.passwordTitle')}>
+    <Page ctx={ctx} title={title}>
       {sent ? (
         <>
-          <Alert type="success" text={t('recover.passwordSent')} />
+          <Alert type="success" text={sentText} />
           <p>{t('recover.noEmailHelp')}</p>
           <p>
             <a href="/help/sign-in">{t('signIn.problems')}</a>
@@ -29,13 +50,20 @@ export function ForgotPasswordPage({ ctx, sent, errors = {}, problem, username }
         </>
       ) : (
         <>
-          <p>{t('recover.passwordIntro')}</p>
+          <p>{intro}</p>
           <Alert type="error" text={problem} />
-          <ErrorSummary t={t} errors={errors} labels={{ username: t('signIn.username') }} />
-          <form class="usa-form" method="post" action="/forgot-password" novalidate>
+          <ErrorSummary t={t} errors={errors} labels={{ [field.id]: field.label }} />
+          <form class="usa-form" method="post" action={action} novalidate>
             <Csrf token={ctx.csrf} />
-            <Field t={t} id="username" label={t('signIn.username')} hint={t('signIn.studentHint')} error={errors.username}>
-              <TextInput id="username" autocomplete="username" error={Boolean(errors.username)} hint value={username} />
+            <Field t={t} id={field.id} label={field.label} hint={field.hint} error={errors[field.id]}>
+              <TextInput
+                id={field.id}
+                type={field.type}
+                autocomplete={field.autocomplete}
+                error={Boolean(errors[field.id])}
+                hint={Boolean(field.hint)}
+                value={field.value}
+              />
             </Field>
             <button class="usa-button hr-primary" type="submit">
               {t('recover.next')}
@@ -50,38 +78,33 @@ export function ForgotPasswordPage({ ctx, sent, errors = {}, problem, username }
   );
 }
 
-export function ForgotUsernamePage({ ctx, sent, errors = {}, problem, email }: { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string; email?: string }) {
-  const { t } = ctx;
+type RecoveryProps = { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string };
+
+export function ForgotPasswordPage({ username, ...props }: RecoveryProps & { username?: string }) {
+  const { t } = props.ctx;
   return (
-    <Page ctx={ctx} title={t('recover.usernameTitle')}>
-      {sent ? (
-        <>
-          <Alert type="success" text={t('recover.usernameSent')} />
-          <p>{t('recover.noEmailHelp')}</p>
-          <p>
-            <a href="/help/sign-in">{t('signIn.problems')}</a>
-          </p>
-        </>
-      ) : (
-        <>
-          <p>{t('recover.usernameIntro')}</p>
-          <Alert type="error" text={problem} />
-          <ErrorSummary t={t} errors={errors} labels={{ email: t('email.label') }} />
-          <form class="usa-form" method="post" action="/forgot-username" novalidate>
-            <Csrf token={ctx.csrf} />
-            <Field t={t} id="email" label={t('email.label')} error={errors.email}>
-              <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} value={email} />
-            </Field>
-            <button class="usa-button hr-primary" type="submit">
-              {t('recover.next')}
-            </button>
-          </form>
-        </>
-      )}
-      <p>
-        <a href="/sign-in">{t('soon.back')}</a>
-      </p>
-    </Page>
+    <RecoveryFormPage
+      {...props}
+      title={t('recover.passwordTitle')}
+      intro={t('recover.passwordIntro')}
+      action="/forgot-password"
+      sentText={t('recover.passwordSent')}
+      field={{ id: 'username', label: t('signIn.username'), hint: t('signIn.studentHint'), type: 'text', autocomplete: 'username', value: username }}
+    />
+  );
+}
+
+export function ForgotUsernamePage({ email, ...props }: RecoveryProps & { email?: string }) {
+  const { t } = props.ctx;
+  return (
+    <RecoveryFormPage
+      {...props}
+      title={t('recover.usernameTitle')}
+      intro={t('recover.usernameIntro')}
+      action="/forgot-username"
+      sentText={t('recover.usernameSent')}
+      field={{ id: 'email', label: t('email.label'), type: 'email', autocomplete: 'email', value: email }}
+    />
   );
 }
 
@@ -120,12 +143,7 @@ export function ResetPasswordPage({
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="token" value={token} />
         <input type="text" name="username" autocomplete="username" value={username} hidden />
-        <Field t={t} id="password" label={labels.password} hint={t('password.newHint', { min: minLength })} error={errors.password}>
-          <TextInput id="password" type="password" autocomplete="new-password" error={Boolean(errors.password)} hint />
-        </Field>
-        <Field t={t} id="confirm" label={labels.confirm} error={errors.confirm}>
-          <TextInput id="confirm" type="password" autocomplete="new-password" error={Boolean(errors.confirm)} />
-        </Field>
+        <NewPasswordFields t={t} minLength={minLength} errors={errors} />
         <button class="usa-button hr-primary" type="submit">
           {t('password.submit')}
         </button>
