@@ -44,6 +44,10 @@ export interface Transport {
 }
 
 const CLAIM_MS = 5 * 60_000;
+
+/** Messages that carry a live secret (a reset or confirmation link): their bodies are wiped once sent. */
+export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'confirm_email']);
+const REDACTED = '[removed after delivery: the message held a single-use link]';
 const MAX_ATTEMPTS = 8;
 
 /** Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most. */
@@ -53,6 +57,8 @@ export async function deliverPending(
   from: string,
   now: () => Date,
   limit = 50,
+  /** the demo mailbox shows sent messages whole; elsewhere single-use links do not stay in the database */
+  keepSecrets = false,
 ): Promise<number> {
   const due = await db
     .selectFrom('email_outbox')
@@ -78,7 +84,12 @@ export async function deliverPending(
     const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     try {
       await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
-      await db.updateTable('email_outbox').set({ sent_at: now().toISOString(), last_error: null }).where('id', '=', id).execute();
+      const wipe = !keepSecrets && SECRET_KINDS.has(message.kind);
+      await db
+        .updateTable('email_outbox')
+        .set({ sent_at: now().toISOString(), last_error: null, ...(wipe ? { text_body: REDACTED, html_body: REDACTED } : {}) })
+        .where('id', '=', id)
+        .execute();
       sent++;
     } catch (error) {
       const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);

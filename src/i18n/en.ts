@@ -3,7 +3,6 @@
  * value filled in at run time. Keys are grouped by page or part.
  */
 export const en = {
-  'app.name': 'Homeroom',
   'layout.skip': 'Skip to main content',
   'layout.language': 'Language',
   'layout.footer.help': 'Help with the portal:',
@@ -26,8 +25,6 @@ export const en = {
   'signIn.activation.clickHere': 'click here',
   'signIn.activation.haveLink': 'Use an Activation Key',
   'signIn.activation.haveNotLink': 'Request an account',
-  'signIn.notYet':
-    'Signing in is not available yet in this version of Homeroom. The demo accounts below will work once it is.',
   'signIn.announcements': 'District Announcements',
   'signIn.noAnnouncements': 'There are no announcements right now.',
   'signIn.resources': 'Portal Resources',

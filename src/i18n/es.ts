@@ -2,7 +2,6 @@
 import type { MessageKey } from './en.js';
 
 export const es: Record<MessageKey, string> = {
-  'app.name': 'Homeroom',
   'layout.skip': 'Saltar al contenido principal',
   'layout.language': 'Idioma',
   'layout.footer.help': 'Ayuda con el portal:',
@@ -25,8 +24,6 @@ export const es: Record<MessageKey, string> = {
   'signIn.activation.clickHere': 'haga clic aquí',
   'signIn.activation.haveLink': 'Usar una clave de activación',
   'signIn.activation.haveNotLink': 'Solicitar una cuenta',
-  'signIn.notYet':
-    'Todavía no se puede iniciar sesión en esta versión de Homeroom. Las cuentas de demostración de abajo funcionarán cuando se pueda.',
   'signIn.announcements': 'Anuncios del distrito',
   'signIn.noAnnouncements': 'No hay anuncios en este momento.',
   'signIn.resources': 'Recursos del portal',

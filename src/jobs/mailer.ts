@@ -21,10 +21,12 @@ export function startMailer(options: {
   now: () => Date;
   intervalMs?: number;
   onError?: (error: unknown) => void;
+  /** keep single-use links in sent messages (demo mailbox) */
+  keepSecrets?: boolean;
 }): Mailer {
   let running: Promise<number> | null = null;
   const run = () => {
-    running ??= deliverPending(options.db, options.transport, options.from, options.now).finally(() => {
+    running ??= deliverPending(options.db, options.transport, options.from, options.now, 50, options.keepSecrets ?? false).finally(() => {
       running = null;
     });
     return running;

@@ -84,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       from: config.mailFrom,
       now,
       intervalMs: options.mailIntervalMs ?? 5_000,
+      keepSecrets: config.demoMode,
       onError: (error) => app.log.error({ err: error }, 'email delivery failed'),
     }),
   };

@@ -56,4 +56,19 @@ describe('message catalogs', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('has no message that nothing uses', () => {
+    const dir = path.resolve('src');
+    const source = fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(ts|tsx)$/.test(f) && !f.startsWith('i18n'))
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
+    // Keys built at run time: `role.${role}` and `password.${problem}`.
+    const dynamic = ['role.', 'password.'];
+    const unused = Object.keys(en).filter(
+      (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),
+    );
+    expect(unused).toEqual([]);
+  });
 });

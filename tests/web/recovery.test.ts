@@ -18,7 +18,8 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
   beforeAll(async () => {
     await loadDemo(get(), { students: 40, seed: 13, startYear: 2026 });
     smtp = await startSmtp();
-    app = await makeApp(get(), { now: time.now, smtpUrl: smtp.url });
+    // Not demo mode: sent single-use links must not stay in the outbox.
+    app = await makeApp(get(), { now: time.now, smtpUrl: smtp.url, demoMode: false });
     const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
     for (const a of parsePortalSettings(district.settings).demo?.accounts ?? []) {
       accounts[a.role === 'parent' && a.locale === 'es' ? 'spanishParent' : a.role] ??= a;
@@ -76,6 +77,10 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     expect((await other.get('/home')).statusCode).toBe(303);
     const [, confirmation] = await delivered(2);
     expect(confirmation?.subject).toBe('Your Cedar Valley Portal password was changed');
+    // Outside demo mode the sent link does not stay readable in the database.
+    const stored = await get().db.selectFrom('email_outbox').select(['kind', 'text_body', 'sent_at']).where('kind', '=', 'reset_password').execute();
+    expect(stored[0]?.sent_at).not.toBeNull();
+    expect(stored[0]?.text_body).not.toContain('token=');
     expect((await new Client(app).submit('/sign-in', { username: parent.username, password: 'copper kettle morning' })).headers.location).toBe('/home');
   });
 
