@@ -137,7 +137,8 @@ export async function loginBench(options: LoginBenchOptions): Promise<string> {
     const started = process.hrtime.bigint();
     await Promise.all([
       new Promise<void>((resolve, reject) => {
-        const wrk = spawn('wrk', ['-t1', `-c${options.concurrency}`, `-d${options.seconds}s`, '-s', script, `${base}/sign-in`], { stdio: ['ignore', 'pipe', 'inherit'] });
+        // wrk runs niced: when the two cores are contended the server, not the load generator, gets them.
+        const wrk = spawn('nice', ['-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${options.seconds}s`, '-s', script, `${base}/sign-in`], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         wrk.stdout.on('data', (d: Buffer) => (out += d.toString()));
         wrk.on('error', reject);
