@@ -14,9 +14,11 @@ import { schoolYearStartFor } from '../domain/demo/school-year.js';
 export const USAGE = `Usage: homeroom <command> [options]
 
 Commands:
-  serve [--demo] [--port N] [--host H]
-                 Migrate the database and serve the portal. With --demo: demo mode (the sign-in
-                 page lists demo accounts), and the demo district is loaded if the database is empty.
+  serve [--demo] [--port N] [--host H] [--no-worker]
+                 Migrate the database and serve the portal, with a background worker for scheduled
+                 jobs (unless --no-worker). With --demo: demo mode (the sign-in page lists demo
+                 accounts), and the demo district is loaded if the database is empty.
+  worker         Run only the background worker and scheduler (for a separate worker process).
   migrate        Bring the database schema up to date.
   demo [--students N] [--seed S] [--year YYYY] [--reset]
                  Load the demo district: N students (default 600), from seed S (default 1), for the
@@ -84,6 +86,7 @@ async function serve(args: string[]): Promise<void> {
     demo: { type: 'boolean', default: false },
     port: { type: 'string' },
     host: { type: 'string' },
+    'no-worker': { type: 'boolean', default: false },
   });
   const env = { ...process.env };
   if (values.demo) env.DEMO_MODE = 'true';
@@ -98,7 +101,9 @@ async function serve(args: string[]): Promise<void> {
   }
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });
+  const background = values['no-worker'] ? null : await startBackground(database, (error) => app.log.error({ err: error }, 'background job failed'));
   const close = async () => {
+    await background?.stop();
     await app.close();
     await database.close();
     process.exit(0);
@@ -114,6 +119,42 @@ async function serve(args: string[]): Promise<void> {
     const district = await app.services.districts.get();
     if (district.settings.demo) printDemoAccounts(district.settings.demo, url);
   }
+}
+
+/** The worker and the scheduler of background jobs, in this process. */
+async function startBackground(database: Database, onError: (error: unknown) => void) {
+  const { startWorker } = await import('../jobs/worker.js');
+  const { startScheduler } = await import('../jobs/scheduler.js');
+  const { JOB_HANDLERS, schedules } = await import('../jobs/registry.js');
+  const { findDistrict } = await import('../domain/district/repository.js');
+  const now = () => new Date();
+  const district = await findDistrict(database.db);
+  const worker = startWorker({ database, handlers: JOB_HANDLERS, now, onError });
+  const scheduler = startScheduler({ db: database.db, schedules: schedules(district?.time_zone ?? 'UTC'), now, onError });
+  return {
+    async stop() {
+      scheduler.stop();
+      await worker.stop();
+    },
+  };
+}
+
+async function worker(args: string[]): Promise<void> {
+  parse(args, {});
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  const background = await startBackground(database, (error) => console.error('background job failed:', error));
+  console.log(`Homeroom worker running (database: ${database.label}). Stop it with Ctrl-C.`);
+  // The worker's own timers do not hold the process open (so that `serve` can stop cleanly): this does.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  const stop = async () => {
+    clearInterval(keepAlive);
+    await background.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 async function migrate(args: string[]): Promise<void> {
@@ -266,6 +307,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'accounts':
         await accounts(args);
         return 0;
+      case 'worker':
+        await worker(args);
+        return 0;
       case 'help':
       case '--help':
       case '-h':
@@ -292,7 +336,7 @@ const self = process.argv[1] ?? '';
 if (/cli[\\/]main\.[jt]s$/.test(self)) {
   main(process.argv.slice(2)).then(
     (code) => {
-      if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+      if (code !== 0 || (process.argv[2] !== 'serve' && process.argv[2] !== 'worker')) process.exitCode = code;
     },
     (error: unknown) => {
       console.error(error);

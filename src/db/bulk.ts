@@ -38,6 +38,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'account_tokens',
   'email_outbox',
   'activation_keys',
+  'jobs',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

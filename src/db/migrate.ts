@@ -6,9 +6,10 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './connect.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { accounts } from './migrations/0002_accounts.js';
+import { jobs } from './migrations/0003_jobs.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -363,6 +363,25 @@ export interface EmailOutboxTable {
   last_error: string | null;
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobTable {
+  id: Id;
+  kind: string;
+  /** JSON text */
+  payload: Generated<string>;
+  status: Generated<JobStatus>;
+  run_at: Instant;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Instant | null;
+  last_error: string | null;
+  unique_key: string | null;
+  created_at: Instant;
+  finished_at: Instant | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -393,6 +412,7 @@ export interface DB {
   account_tokens: AccountTokenTable;
   email_outbox: EmailOutboxTable;
   activation_keys: ActivationKeyTable;
+  jobs: JobTable;
 }
 
 export type TableName = keyof DB;

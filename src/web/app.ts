@@ -23,7 +23,6 @@ import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { appSecret } from '../domain/system/secrets.js';
-import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
 
 import { startMailer, type Mailer } from '../jobs/mailer.js';
 import { transportFor } from '../email/transport.js';
@@ -89,15 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   };
   app.decorate('services', services);
-  // Ended sessions, stale throttle counters and old tokens go away every 10 minutes.
-  const housekeeping = setInterval(() => {
-    accountHousekeeping(database.db, now()).catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
-  }, 10 * 60_000);
-  housekeeping.unref();
-  app.addHook('onClose', async () => {
-    services.mailer.stop();
-    clearInterval(housekeeping);
-  });
+  app.addHook('onClose', async () => services.mailer.stop());
   // A form may have written an email: deliver it now rather than at the next tick.
   app.addHook('onResponse', async (request) => {
     if (request.method === 'POST') services.mailer.kick();

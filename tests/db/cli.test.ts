@@ -51,7 +51,7 @@ describe('homeroom CLI', () => {
 
   it('migrates, loads the demo district once, and refuses to load it over itself', async () => {
     const first = await run('migrate');
-    expect(first.out + first.err).toMatch(/Applied 0001_foundation, 0002_accounts/);
+    expect(first.out + first.err).toMatch(/Applied 0001_foundation, 0002_accounts, 0003_jobs/);
     expect((await run('migrate')).out).toMatch(/up to date/);
     const loaded = await run('demo', '--students', '25', '--seed', '4', '--year', '2026');
     expect(loaded.code).toBe(0);

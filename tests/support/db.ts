@@ -12,6 +12,8 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 export const ENGINES: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export interface TestDatabase extends Database {
+  /** for a second connection to the same database (PostgreSQL; in-memory SQLite has none) */
+  url: string | null;
   drop(): Promise<void>;
 }
 
@@ -29,7 +31,7 @@ export async function freshDatabase(engine: Dialect, { migrate = true } = {}): P
   if (engine === 'sqlite') {
     const database = await connect('sqlite::memory:');
     if (migrate) await migrateToLatest(database);
-    return { ...database, drop: () => database.close() };
+    return { ...database, url: null, drop: () => database.close() };
   }
   if (!PG_URL) throw new Error('TEST_DATABASE_URL is not set');
   const name = `homeroom_test_${randomBytes(6).toString('hex')}`;
@@ -40,6 +42,7 @@ export async function freshDatabase(engine: Dialect, { migrate = true } = {}): P
   if (migrate) await migrateToLatest(database);
   return {
     ...database,
+    url: url.toString(),
     drop: async () => {
       await database.close();
       await admin((c) => c.query(`drop database if exists ${name} with (force)`));

@@ -1,0 +1,107 @@
+/**
+ * The job queue: rows in `jobs`. A job is claimed by one worker with a lease (an UPDATE of the next due
+ * row, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers never wait on each other); a worker
+ * that dies leaves a lease that expires, and the job is claimed again. Failures retry with back-off up to
+ * `max_attempts`. `unique_key` makes enqueueing idempotent (scheduled runs, one per slot).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import type { DB } from '../db/schema.js';
+
+export interface NewJob {
+  kind: string;
+  payload?: unknown;
+  runAt?: Date;
+  uniqueKey?: string;
+  maxAttempts?: number;
+}
+
+/** Adds a job; returns its id, or null when a job with the same unique key already exists. */
+export async function enqueue(db: Kysely<DB>, job: NewJob, now: Date): Promise<number | null> {
+  const row = await db
+    .insertInto('jobs')
+    .values({
+      kind: job.kind,
+      payload: JSON.stringify(job.payload ?? {}),
+      run_at: (job.runAt ?? now).toISOString(),
+      max_attempts: job.maxAttempts ?? 5,
+      unique_key: job.uniqueKey ?? null,
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      created_at: now.toISOString(),
+      finished_at: null,
+    })
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export interface ClaimedJob {
+  id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+}
+
+/** Takes the next due job of these kinds for `workerId`, for `leaseMs`; null when none is due. */
+export async function claimNext(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  workerId: string,
+  kinds: string[],
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedJob | null> {
+  if (kinds.length === 0) return null;
+  const t = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<{ id: number; kind: string; payload: string; attempts: number; max_attempts: number }>`
+    update jobs
+       set status = 'running', locked_by = ${workerId}, locked_until = ${until}, attempts = attempts + 1
+     where id = (
+       select id from jobs
+        where kind in (${sql.join(kinds)})
+          and ((status = 'queued' and run_at <= ${t}) or (status = 'running' and locked_until < ${t}))
+        order by run_at, id
+        limit 1
+        ${lock})
+    returning id, kind, payload, attempts, max_attempts`.execute(db);
+  const row = result.rows[0];
+  if (!row) return null;
+  return { id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown, attempts: row.attempts, maxAttempts: row.max_attempts };
+}
+
+export async function complete(db: Kysely<DB>, job: ClaimedJob, workerId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ status: 'done', finished_at: now.toISOString(), locked_by: null, locked_until: null, last_error: null })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Back-off after a failure: 30 s, 1 min, 2 min … up to an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+export async function fail(db: Kysely<DB>, job: ClaimedJob, workerId: string, error: unknown, now: Date): Promise<void> {
+  const last = job.attempts >= job.maxAttempts;
+  await db
+    .updateTable('jobs')
+    .set({
+      status: last ? 'failed' : 'queued',
+      run_at: last ? now.toISOString() : new Date(now.getTime() + retryDelayMs(job.attempts)).toISOString(),
+      finished_at: last ? now.toISOString() : null,
+      locked_by: null,
+      locked_until: null,
+      last_error: String(error instanceof Error ? error.message : error).slice(0, 1000),
+    })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
