@@ -27,6 +27,10 @@ Commands:
   accounts keys --students N1,N2,… [--for students|guardians|both] [--format pdf|csv] --out FILE
                  Issue Activation Keys for these students, their guardians with portal access, or
                  both, and write the letters (PDF) or a CSV to FILE. Keys cannot be printed again.
+  accounts generate
+                 Create the parent accounts of the nightly run now: every guardian with portal access
+                 to an enrolled student, an email no other person has, and no account yet; each gets
+                 a welcome email with a link to choose a password (sent by the worker).
   accounts students [--school NUMBER] [--grade N] --out FILE
                  Create accounts for active students who have none, with the district's first-password
                  rule (initials and birth date, or random words), and write the roster CSV to FILE.
@@ -101,7 +105,7 @@ async function serve(args: string[]): Promise<void> {
   }
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });
-  const background = values['no-worker'] ? null : await startBackground(database, (error) => app.log.error({ err: error }, 'background job failed'));
+  const background = values['no-worker'] ? null : await startBackground(database, config, (error) => app.log.error({ err: error }, 'background job failed'));
   const close = async () => {
     await background?.stop();
     await app.close();
@@ -122,15 +126,18 @@ async function serve(args: string[]): Promise<void> {
 }
 
 /** The worker and the scheduler of background jobs, in this process. */
-async function startBackground(database: Database, onError: (error: unknown) => void) {
+async function startBackground(database: Database, config: Config, onError: (error: unknown) => void) {
   const { startWorker } = await import('../jobs/worker.js');
   const { startScheduler } = await import('../jobs/scheduler.js');
-  const { JOB_HANDLERS, schedules } = await import('../jobs/registry.js');
-  const { findDistrict } = await import('../domain/district/repository.js');
+  const { jobHandlers, schedules } = await import('../jobs/registry.js');
+  const { getDistrictProfile, NoDistrictError } = await import('../domain/district/service.js');
   const now = () => new Date();
-  const district = await findDistrict(database.db);
-  const worker = startWorker({ database, handlers: JOB_HANDLERS, now, onError });
-  const scheduler = startScheduler({ db: database.db, schedules: schedules(district?.time_zone ?? 'UTC'), now, onError });
+  const district = await getDistrictProfile(database.db).catch((error: unknown) => {
+    if (error instanceof NoDistrictError) return null;
+    throw error;
+  });
+  const worker = startWorker({ database, handlers: jobHandlers(config), now, onError });
+  const scheduler = startScheduler({ db: database.db, schedules: schedules(district), now, onError });
   return {
     async stop() {
       scheduler.stop();
@@ -143,7 +150,7 @@ async function worker(args: string[]): Promise<void> {
   parse(args, {});
   const config = loadConfig();
   const database = await openDatabase(config);
-  const background = await startBackground(database, (error) => console.error('background job failed:', error));
+  const background = await startBackground(database, config, (error) => console.error('background job failed:', error));
   console.log(`Homeroom worker running (database: ${database.label}). Stop it with Ctrl-C.`);
   // The worker's own timers do not hold the process open (so that `serve` can stop cleanly): this does.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -234,10 +241,33 @@ async function studentAccounts(rest: string[]): Promise<void> {
   }
 }
 
+async function generateAccounts(rest: string[]): Promise<void> {
+  parse(rest, {});
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { generateParentAccounts } = await import('../domain/accounts/parent-generation.js');
+    const started = Date.now();
+    const s = await generateParentAccounts(database.db, { now: () => new Date() });
+    console.log(
+      `Parent accounts: ${s.created} created in ${((Date.now() - started) / 1000).toFixed(1)} s, welcome emails queued. ` +
+        `Skipped: ${s.skippedHasAccount} already have an account, ${s.skippedNoEmail} without email, ` +
+        `${s.skippedSharedEmail} with an email another person has, ${s.skippedNoPortalAccess} without portal access to an enrolled student, ` +
+        `${s.skippedUsernameTaken} whose email is another account's username.`,
+    );
+    if (s.skippedNoEmail + s.skippedSharedEmail > 0) {
+      console.log('Guardians without a unique email need Activation Keys: homeroom accounts keys --for guardians …');
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 async function accounts(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'students') return studentAccounts(rest);
-  if (sub !== 'keys') throw new UsageError(sub ? `Unknown accounts command "${sub}"` : 'accounts needs a command: keys or students');
+  if (sub === 'generate') return generateAccounts(rest);
+  if (sub !== 'keys') throw new UsageError(sub ? `Unknown accounts command "${sub}"` : 'accounts needs a command: generate, keys or students');
   const { values } = parse(rest, {
     students: { type: 'string' },
     for: { type: 'string', default: 'students' },

@@ -39,6 +39,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'email_outbox',
   'activation_keys',
   'jobs',
+  'account_generation_runs',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

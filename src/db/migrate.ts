@@ -7,9 +7,10 @@ import type { Database } from './connect.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { accounts } from './migrations/0002_accounts.js';
 import { jobs } from './migrations/0003_jobs.js';
+import { parentAccounts } from './migrations/0004_parent_accounts.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -382,6 +382,22 @@ export interface JobTable {
   finished_at: Instant | null;
 }
 
+export interface AccountGenerationRunTable {
+  id: Id;
+  started_at: Instant;
+  finished_at: Instant | null;
+  status: Generated<'running' | 'done' | 'failed'>;
+  /** the account that pressed "run now"; null for the schedule and the CLI */
+  started_by: number | null;
+  created: Generated<number>;
+  skipped_has_account: Generated<number>;
+  skipped_no_email: Generated<number>;
+  skipped_shared_email: Generated<number>;
+  skipped_no_portal_access: Generated<number>;
+  skipped_username_taken: Generated<number>;
+  error: string | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -413,6 +429,7 @@ export interface DB {
   email_outbox: EmailOutboxTable;
   activation_keys: ActivationKeyTable;
   jobs: JobTable;
+  account_generation_runs: AccountGenerationRunTable;
 }
 
 export type TableName = keyof DB;

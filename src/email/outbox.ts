@@ -46,7 +46,7 @@ export interface Transport {
 const CLAIM_MS = 5 * 60_000;
 
 /** Messages that carry a live secret (a reset or confirmation link): their bodies are wiped once sent. */
-export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'confirm_email']);
+export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'confirm_email', 'welcome']);
 const REDACTED = '[removed after delivery: the message held a single-use link]';
 const MAX_ATTEMPTS = 8;
 

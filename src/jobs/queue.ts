@@ -38,6 +38,29 @@ export async function enqueue(db: Kysely<DB>, job: NewJob, now: Date): Promise<n
   return row?.id ?? null;
 }
 
+/** Adds many jobs in one statement (a batch of a bulk run); jobs whose unique key exists are left out. */
+export async function enqueueMany(db: Kysely<DB>, jobs: NewJob[], now: Date): Promise<void> {
+  if (jobs.length === 0) return;
+  await db
+    .insertInto('jobs')
+    .values(
+      jobs.map((job) => ({
+        kind: job.kind,
+        payload: JSON.stringify(job.payload ?? {}),
+        run_at: (job.runAt ?? now).toISOString(),
+        max_attempts: job.maxAttempts ?? 5,
+        unique_key: job.uniqueKey ?? null,
+        locked_by: null,
+        locked_until: null,
+        last_error: null,
+        created_at: now.toISOString(),
+        finished_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .execute();
+}
+
 export interface ClaimedJob {
   id: number;
   kind: string;

@@ -1,15 +1,39 @@
 /**
  * The background work Homeroom knows: job kinds with their handlers, and the recurring schedules.
- * The district's own schedules (the nightly parent-account run, imports) join this list.
  */
+import { z } from 'zod';
 import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
+import { generateParentAccounts } from '../domain/accounts/parent-generation.js';
+import { sendWelcome } from '../domain/accounts/welcome.js';
+import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
-export const JOB_HANDLERS: Record<string, JobHandler> = {
-  'accounts.housekeeping': async (_payload, { database, now }) => accountHousekeeping(database.db, now()),
-};
+const welcomePayload = z.object({ accountId: z.number().int().positive() });
+const generatePayload = z.object({ startedBy: z.number().int().positive().nullable().optional() });
 
-export function schedules(timeZone: string): Schedule[] {
-  return [{ kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone }];
+export function jobHandlers(config: { baseUrl: string }): Record<string, JobHandler> {
+  return {
+    'accounts.housekeeping': async (_payload, { database, now }) => accountHousekeeping(database.db, now()),
+    'accounts.generate': async (payload, { database, now }) => {
+      const { startedBy } = generatePayload.parse(payload);
+      await generateParentAccounts(database.db, { now, startedBy: startedBy ?? null });
+    },
+    'accounts.welcome': async (payload, { database, now }) => {
+      const { accountId } = welcomePayload.parse(payload);
+      const district = await getDistrictProfile(database.db);
+      await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays }, now());
+    },
+  };
+}
+
+/** Housekeeping every 10 minutes; the parent-account run every night at the district's hour. */
+export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings'> | null): Schedule[] {
+  const timeZone = district?.timeZone ?? 'UTC';
+  const list: Schedule[] = [{ kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone }];
+  if (district) {
+    const [hh, mm] = district.settings.parentAccountsAt.split(':');
+    list.push({ kind: 'accounts.generate', pattern: `${Number(mm)} ${Number(hh)} * * *`, timeZone });
+  }
+  return list;
 }

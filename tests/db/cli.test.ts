@@ -51,7 +51,7 @@ describe('homeroom CLI', () => {
 
   it('migrates, loads the demo district once, and refuses to load it over itself', async () => {
     const first = await run('migrate');
-    expect(first.out + first.err).toMatch(/Applied 0001_foundation, 0002_accounts, 0003_jobs/);
+    expect(first.out + first.err).toMatch(/Applied 0001_foundation, 0002_accounts, 0003_jobs, 0004_parent_accounts/);
     expect((await run('migrate')).out).toMatch(/up to date/);
     const loaded = await run('demo', '--students', '25', '--seed', '4', '--year', '2026');
     expect(loaded.code).toBe(0);
@@ -125,6 +125,13 @@ describe('homeroom CLI', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('runs the parent-account generation now and reports what it skipped', async () => {
+    const result = await run('accounts', 'generate');
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toMatch(/Parent accounts: \d+ created in [\d.]+ s, welcome emails queued\. Skipped: \d+ already have an account, \d+ without email/);
+    expect((await run('accounts', 'generate')).out).toMatch(/Parent accounts: 0 created/);
   });
 
   it('stops with a clear message for a wrong environment variable', async () => {

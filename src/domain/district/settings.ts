@@ -50,6 +50,10 @@ export const portalSettingsSchema = z.object({
   sessionAbsoluteHours: z.number().int().min(1).max(24).default(12),
   /** "Keep me signed in on this device" (students and families only): days */
   rememberDeviceDays: z.number().int().min(1).max(30).default(30),
+  /** when the nightly parent-account run starts, district time 'HH:MM' */
+  parentAccountsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
+  /** how long the "choose your password" link of a new parent account works */
+  welcomeLinkDays: z.number().int().min(1).max(60).default(14),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */

@@ -17,9 +17,13 @@ import {
   ForgotUsernamePage,
   InvalidLinkPage,
   MailboxPage,
+  ResendWelcomePage,
   ResetPasswordPage,
   SignInHelpPage,
+  WelcomePage,
 } from '../views/recovery.js';
+import { MessagePage } from '../views/pages.js';
+import { completeWelcome, pendingWelcome, resendWelcome } from '../../domain/accounts/welcome.js';
 
 export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -110,6 +114,45 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
       return sendPage(reply, <InvalidLinkPage ctx={ctx} retryHref="/account/security-email" />, 400);
     }
     return sendPage(reply, <ConfirmEmailPage ctx={ctx} token="" email={result.email} username={pending.account.username} done />);
+  });
+
+  // ── the welcome link of a parent account made by the nightly run ─────────────────────────────────
+  app.get<{ Querystring: { token?: string } }>('/welcome', noReferrer, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const token = String(request.query.token ?? '');
+    const pending = await pendingWelcome(db, token, services.now());
+    if (!pending) return sendPage(reply, <InvalidLinkPage ctx={ctx} retryHref="/welcome/resend" />, 400);
+    return sendPage(reply, <WelcomePage ctx={ctx} token={token} username={pending.account.username} minLength={ctx.district.settings.passwordMinLength} />);
+  });
+  app.post('/welcome', noReferrer, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const minLength = ctx.district.settings.passwordMinLength;
+    const token = field(request.body, 'token');
+    const pending = await pendingWelcome(db, token, services.now());
+    if (!pending) return sendPage(reply, <InvalidLinkPage ctx={ctx} retryHref="/welcome/resend" />, 400);
+    const page = (errors: ReturnType<typeof fromFieldErrors>) =>
+      sendPage(reply, <WelcomePage ctx={ctx} token={token} username={pending.account.username} minLength={minLength} errors={errors} />, 400);
+    const parsed = parseInput(resetPasswordInput, request.body);
+    if (!parsed.ok) return page(fromFieldErrors(parsed.errors));
+    const result = await completeWelcome(db, { token, password: parsed.data.password, minLength, ip: clientIp(request) }, services.now());
+    if (result.kind === 'invalid') return sendPage(reply, <InvalidLinkPage ctx={ctx} retryHref="/welcome/resend" />, 400);
+    if (result.kind === 'problem') {
+      return page({ password: { key: `password.${result.problem}` as const, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } });
+    }
+    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('welcome.title')} body={ctx.t('welcome.done', { username: result.username })} />);
+  });
+
+  app.get('/welcome/resend', async (request, reply) => sendPage(reply, <ResendWelcomePage ctx={await ctxOf(request)} />));
+  app.post('/welcome/resend', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const parsed = parseInput(forgotUsernameInput, request.body);
+    if (!parsed.ok) return sendPage(reply, <ResendWelcomePage ctx={ctx} errors={fromFieldErrors(parsed.errors)} email={field(request.body, 'email')} />, 400);
+    const result = await resendWelcome(db, { email: parsed.data.email, ip: clientIp(request) }, services.now());
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return sendPage(reply, <ResendWelcomePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);
+    }
+    return sendPage(reply, <ResendWelcomePage ctx={ctx} sent />);
   });
 
   // Demo mode only: everything the demo district "sent", since no email leaves the laptop.

@@ -262,6 +262,9 @@ export function SignInHelpPage({ ctx }: { ctx: PageContext }) {
           </li>
         </ul>
         <p>{t('help.signIn.needsEmail')}</p>
+        <p>
+          <a href="/welcome/resend">{t('welcome.resendLink')}</a>
+        </p>
         <p>{t('help.signIn.request')}</p>
         <p>
           <a href="/request-account">{t('help.signIn.requestLink')}</a>
@@ -312,5 +315,50 @@ export function MailboxPage({ ctx, mail }: { ctx: PageContext; mail: MailView[] 
         </article>
       ))}
     </Layout>
+  );
+}
+
+export function WelcomePage({
+  ctx,
+  token,
+  username,
+  minLength,
+  errors = {},
+}: {
+  ctx: PageContext;
+  token: string;
+  username: string;
+  minLength: number;
+  errors?: Messages;
+}) {
+  const { t, district } = ctx;
+  return (
+    <Page ctx={ctx} title={t('welcome.title')}>
+      <p>{t('welcome.intro', { portal: district.portalName, username })}</p>
+      <ErrorSummary t={t} errors={errors} labels={{ password: t('password.new'), confirm: t('password.confirm') }} />
+      <form class="usa-form" method="post" action="/welcome" novalidate>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="token" value={token} />
+        <input type="text" name="username" autocomplete="username" value={username} hidden />
+        <NewPasswordFields t={t} minLength={minLength} errors={errors} />
+        <button class="usa-button hr-primary" type="submit">
+          {t('password.submit')}
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function ResendWelcomePage(props: { ctx: PageContext; sent?: boolean; errors?: Messages; problem?: string; email?: string }) {
+  const { t } = props.ctx;
+  return (
+    <RecoveryFormPage
+      {...props}
+      title={t('welcome.resendTitle')}
+      intro={t('welcome.resendIntro')}
+      action="/welcome/resend"
+      sentText={t('welcome.resendSent')}
+      field={{ id: 'email', label: t('email.label'), type: 'email', autocomplete: 'email', value: props.email }}
+    />
   );
 }

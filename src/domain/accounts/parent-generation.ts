@@ -1,0 +1,179 @@
+/**
+ * The nightly parent accounts of the second seed: "New Portal accounts are generated nightly for parents
+ * who have a unique email … and do not currently have a portal account." An account is made for every
+ * guardian who
+ *   - has no account yet,
+ *   - has an email that no other person in the district (guardian, student or staff) has,
+ *   - has portal access, not revoked, to at least one actively enrolled student.
+ * The username is that email; the account waits ("pending") until the guardian chooses a password with
+ * the single-use link of the welcome email — never a password in an email. The email is a job
+ * (`accounts.welcome`) enqueued in the same transaction as the account.
+ *
+ * Guardians are taken in id order in batches, each batch one transaction that also adds to the run's
+ * counts: a run killed half-way leaves whole batches, and the next run skips those guardians as
+ * "already has an account" and finishes the rest. No password is hashed on this path.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { enqueueMany } from '../../jobs/queue.js';
+import { audit } from '../audit/service.js';
+
+export interface GenerationSummary {
+  runId: number;
+  created: number;
+  skippedHasAccount: number;
+  skippedNoEmail: number;
+  skippedSharedEmail: number;
+  skippedNoPortalAccess: number;
+  skippedUsernameTaken: number;
+}
+
+type Reason = 'create' | 'has_account' | 'no_email' | 'no_portal_access' | 'shared_email' | 'username_taken';
+
+const COLUMN: Record<Exclude<Reason, 'create'>, keyof DB['account_generation_runs'] & string> = {
+  has_account: 'skipped_has_account',
+  no_email: 'skipped_no_email',
+  no_portal_access: 'skipped_no_portal_access',
+  shared_email: 'skipped_shared_email',
+  username_taken: 'skipped_username_taken',
+};
+
+/** One batch of guardians after `afterId`, each with the first reason that applies. */
+async function classify(db: Kysely<DB>, afterId: number, limit: number) {
+  const flag = (condition: ReturnType<typeof sql>) => sql<number>`case when ${condition} then 1 else 0 end`;
+  return db
+    .selectFrom('guardians as g')
+    .select([
+      'g.id',
+      'g.email',
+      'g.preferred_language',
+      flag(sql`exists (select 1 from user_accounts a where a.guardian_id = g.id)`).as('has_account'),
+      flag(
+        sql`exists (select 1 from student_guardians sg join students s on s.id = sg.student_id
+                     where sg.guardian_id = g.id and sg.portal_access = 1 and sg.rights_revoked = 0
+                       and s.enrollment_status = 'active')`,
+      ).as('portal'),
+      flag(
+        sql`exists (select 1 from guardians o where o.email = g.email and o.id <> g.id)
+            or exists (select 1 from staff t where t.email = g.email)
+            or exists (select 1 from students s2 where s2.email = g.email)`,
+      ).as('shared'),
+      flag(sql`exists (select 1 from user_accounts u where u.username_key = g.email)`).as('taken'),
+    ])
+    .where('g.id', '>', afterId)
+    .orderBy('g.id')
+    .limit(limit)
+    .execute();
+}
+
+function reasonOf(row: { email: string | null; has_account: number; portal: number; shared: number; taken: number }): Reason {
+  if (Number(row.has_account)) return 'has_account';
+  if (!row.email) return 'no_email';
+  if (!Number(row.portal)) return 'no_portal_access';
+  if (Number(row.shared)) return 'shared_email';
+  if (Number(row.taken)) return 'username_taken';
+  return 'create';
+}
+
+export async function generateParentAccounts(
+  db: Kysely<DB>,
+  options: { now: () => Date; startedBy?: number | null; batchSize?: number; onBatch?: (summary: GenerationSummary) => void },
+): Promise<GenerationSummary> {
+  const run = await db
+    .insertInto('account_generation_runs')
+    .values({ started_at: options.now().toISOString(), finished_at: null, started_by: options.startedBy ?? null, error: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const summary: GenerationSummary = {
+    runId: run.id,
+    created: 0,
+    skippedHasAccount: 0,
+    skippedNoEmail: 0,
+    skippedSharedEmail: 0,
+    skippedNoPortalAccess: 0,
+    skippedUsernameTaken: 0,
+  };
+  const key: Record<Reason, keyof GenerationSummary> = {
+    create: 'created',
+    has_account: 'skippedHasAccount',
+    no_email: 'skippedNoEmail',
+    no_portal_access: 'skippedNoPortalAccess',
+    shared_email: 'skippedSharedEmail',
+    username_taken: 'skippedUsernameTaken',
+  };
+  const batchSize = options.batchSize ?? 2_000;
+  try {
+    let afterId = 0;
+    for (;;) {
+      const rows = await classify(db, afterId, batchSize);
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1]!.id;
+      const counts = new Map<Reason, number>();
+      const create = rows.filter((r) => {
+        const reason = reasonOf(r);
+        counts.set(reason, (counts.get(reason) ?? 0) + 1);
+        return reason === 'create';
+      });
+      const now = options.now();
+      const t = now.toISOString();
+      await db.transaction().execute(async (trx) => {
+        if (create.length > 0) {
+          const made = await trx
+            .insertInto('user_accounts')
+            .values(
+              create.map((g) => ({
+                username: g.email as string,
+                username_key: g.email as string,
+                password_hash: null,
+                status: 'pending' as const,
+                must_change_password: 0 as const,
+                security_email: g.email,
+                security_email_confirmed_at: null,
+                person_kind: 'guardian' as const,
+                guardian_id: g.id,
+                locale: g.preferred_language,
+                created_at: t,
+                updated_at: t,
+                updated_by: null,
+              })),
+            )
+            .returning('id')
+            .execute();
+          await enqueueMany(
+            trx,
+            made.map((account) => ({ kind: 'accounts.welcome', payload: { accountId: account.id }, uniqueKey: `welcome:${account.id}` })),
+            now,
+          );
+        }
+        const increments = Object.fromEntries(
+          [...counts].map(([reason, n]) => {
+            const column = reason === 'create' ? 'created' : COLUMN[reason];
+            return [column, sql`${sql.ref(column)} + ${n}`];
+          }),
+        );
+        await trx.updateTable('account_generation_runs').set(increments).where('id', '=', run.id).execute();
+      });
+      for (const [reason, n] of counts) (summary[key[reason]] as number) += n;
+      options.onBatch?.(summary);
+    }
+    await db
+      .updateTable('account_generation_runs')
+      .set({ status: 'done', finished_at: options.now().toISOString() })
+      .where('id', '=', run.id)
+      .execute();
+    await audit(db, { action: 'parent_accounts.generated', actorAccountId: options.startedBy ?? null, details: { ...summary } }, options.now());
+    return summary;
+  } catch (error) {
+    await db
+      .updateTable('account_generation_runs')
+      .set({ status: 'failed', finished_at: options.now().toISOString(), error: String((error as Error).message).slice(0, 1000) })
+      .where('id', '=', run.id)
+      .execute();
+    throw error;
+  }
+}
+
+/** The newest runs, for the administrators' summary. */
+export function recentRuns(db: Kysely<DB>, limit = 10) {
+  return db.selectFrom('account_generation_runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}
