@@ -122,7 +122,52 @@ async function login(args: string[]): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
+async function parentAccounts(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { students: { type: 'string', default: '100000' }, engines: { type: 'string', default: 'sqlite,postgres' } },
+  });
+  const students = Number(values.students);
+  const run = (url: string) =>
+    JSON.parse(
+      execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/parent-accounts.ts', url, String(students)], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      }),
+    ) as { ms: number; peakRssMiB: number; guardians: number; summary: Record<string, number> };
+  const rows: string[] = [];
+  for (const engine of String(values.engines).split(',')) {
+    let r: ReturnType<typeof run>;
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
+      try {
+        r = run(`sqlite:${path.join(dir, 'bench.sqlite')}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') {
+      r = await withScratchPostgres(run);
+    } else {
+      throw new Error(`unknown engine ${engine}`);
+    }
+    const s = r.summary;
+    rows.push(
+      `| ${engine} | ${students.toLocaleString('en-US')} | ${r.guardians.toLocaleString('en-US')} | ${(r.ms / 1000).toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ` +
+        `${s.created!.toLocaleString('en-US')} created; skipped ${s.skippedNoEmail!.toLocaleString('en-US')} no email, ${s.skippedSharedEmail!.toLocaleString('en-US')} shared email, ${s.skippedNoPortalAccess!.toLocaleString('en-US')} no portal access, ${s.skippedHasAccount!.toLocaleString('en-US')} with an account |`,
+    );
+    console.error(rows[rows.length - 1]);
+  }
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- accounts --students ${students}\n`);
+  console.log('| engine | students | guardians | generation | peak RSS | result |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
+
 switch (name) {
+  case 'accounts':
+    await parentAccounts(rest);
+    break;
   case 'demo':
     await demo(rest);
     break;
@@ -130,6 +175,10 @@ switch (name) {
     await login(rest);
     break;
   default:
-    console.error('Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres]');
+    console.error(
+      'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]',
+    );
     process.exit(2);
 }

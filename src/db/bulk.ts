@@ -117,3 +117,8 @@ export async function syncIdSequences(db: Kysely<DB>, dialect: Dialect): Promise
 export async function deleteAll(db: Kysely<DB>): Promise<void> {
   for (const table of [...TABLES_IN_FK_ORDER].reverse()) await db.deleteFrom(table).execute();
 }
+
+/** Planner statistics after a bulk load (PostgreSQL's autovacuum would get there later; SQLite's ANALYZE helps its planner too). */
+export async function refreshStatistics(database: { db: Kysely<DB>; dialect: Dialect }): Promise<void> {
+  await sql`analyze`.execute(database.db);
+}

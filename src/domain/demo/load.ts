@@ -2,7 +2,7 @@
  * Loads the demo district into a database, in one transaction: a crash leaves the database as it was.
  */
 import type { Database } from '../../db/connect.js';
-import { BulkWriter, deleteAll, syncIdSequences } from '../../db/bulk.js';
+import { BulkWriter, deleteAll, refreshStatistics, syncIdSequences } from '../../db/bulk.js';
 import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
 
 export class DistrictExistsError extends Error {
@@ -22,7 +22,7 @@ export async function loadDemo(
   options: DemoOptions,
   { reset = false }: { reset?: boolean } = {},
 ): Promise<DemoSummary> {
-  return database.db.transaction().execute(async (trx) => {
+  const result = await database.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('district').select('id').executeTakeFirst();
     if (existing) {
       if (!reset) throw new DistrictExistsError();
@@ -34,4 +34,7 @@ export async function loadDemo(
     await syncIdSequences(trx, database.dialect);
     return summary;
   });
+  // Fresh statistics after a bulk load, so the planner uses the indexes from the first query on.
+  await refreshStatistics(database);
+  return result;
 }
