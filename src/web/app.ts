@@ -18,6 +18,7 @@ import { opsRoutes } from './routes/ops.js';
 import { accountRoutes } from './routes/account.js';
 import { publicRoutes } from './routes/public.js';
 import { activationRoutes } from './routes/activation.js';
+import { adminRoutes } from './routes/admin.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
@@ -132,5 +133,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(recoveryRoutes);
   await app.register(activationRoutes);
   await app.register(accountRoutes);
+  await app.register(adminRoutes);
   return app;
 }

@@ -93,6 +93,7 @@ export async function pageContext(
           username: account.username,
           kind: account.person_kind,
           office: Number(account.is_office) === 1,
+          districtAdmin: Number(account.is_district_admin) === 1,
         }
       : null,
   };

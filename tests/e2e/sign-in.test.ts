@@ -251,6 +251,23 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await family.close();
   });
 
+  it("has an accessible parent-accounts page for district administrators", async () => {
+    const admin = accounts.find((a) => a.role === 'district_admin')!;
+    const page = await openPage(browser, 360);
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(admin.username);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(`${base}/home`);
+    await page.getByRole('link', { name: 'Parent accounts' }).click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(`${base}/admin/parent-accounts?started=1`);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.close();
+  });
+
   it('has accessible account pages and demo mailbox for a signed-in parent', async () => {
     const page = await openPage(browser, 360);
     await page.goto(`${base}/sign-in`);
@@ -259,7 +276,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.getByRole('button', { name: 'Sign In' }).click();
     await page.waitForURL(`${base}/home`);
     expect(await page.getAttribute('html', 'lang')).toBe('es');
-    for (const url of ['/home', '/account', '/account/pin', '/account/security-email', '/account/password', '/demo/mailbox', '/help/sign-in', '/forgot-password']) {
+    for (const url of ['/home', '/account', '/account/pin', '/account/security-email', '/account/password', '/demo/mailbox', '/help/sign-in', '/forgot-password', '/welcome/resend', '/forgot-username']) {
       const res = await page.goto(`${base}${url}`);
       expect(res?.status(), url).toBe(200);
       await expectAccessible(page);

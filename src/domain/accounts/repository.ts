@@ -48,6 +48,22 @@ export function accountsWithPerson(db: Kysely<DB>) {
           .else(0)
           .end()
           .as('is_office'),
+      (eb) =>
+        eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom('staff_roles as r2')
+                .select('r2.staff_id')
+                .whereRef('r2.staff_id', '=', 'a.staff_id')
+                .where('r2.role', '=', 'district_admin'),
+            ),
+          )
+          .then(1)
+          .else(0)
+          .end()
+          .as('is_district_admin'),
     ]);
 }
 

@@ -14,5 +14,5 @@ export interface PageContext {
   /** the CSRF token every form must send back as `_csrf` */
   csrf: string;
   /** who is signed in, for the header */
-  account: { name: string; username: string; kind: 'student' | 'guardian' | 'staff'; office: boolean } | null;
+  account: { name: string; username: string; kind: 'student' | 'guardian' | 'staff'; office: boolean; districtAdmin: boolean } | null;
 }

@@ -58,6 +58,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.districtAdmin ? (
+                    <li>
+                      <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>
+                    </li>
+                  ) : null}
                   <li>
                     <a href="/account">{t('nav.account')}</a>
                   </li>

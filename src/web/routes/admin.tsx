@@ -1,0 +1,54 @@
+/** District administrators: the nightly parent-account runs, and running one now. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recentRuns } from '../../domain/accounts/parent-generation.js';
+import { audit } from '../../domain/audit/service.js';
+import { officeScope } from '../../domain/people/policies.js';
+import { formatInstant } from '../../email/templates.js';
+import { enqueue } from '../../jobs/queue.js';
+import { pageContext } from '../context.js';
+import { clientIp } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import { ParentRunsPage } from '../views/admin.js';
+import { MessagePage } from '../views/pages.js';
+
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+  const ctxOf = (request: FastifyRequest) =>
+    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    const scope = await officeScope(db, request.session.account.staff_id);
+    if (!scope.district) {
+      const ctx = await ctxOf(request);
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
+    }
+  });
+
+  app.get<{ Querystring: { started?: string } }>('/admin/parent-accounts', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const runs = (await recentRuns(db, 20)).map((r) => ({
+      id: r.id,
+      startedAt: formatInstant(new Date(r.started_at), ctx.locale, ctx.district.timeZone),
+      status: r.status,
+      created: r.created,
+      hasAccount: r.skipped_has_account,
+      noEmail: r.skipped_no_email,
+      sharedEmail: r.skipped_shared_email,
+      noPortal: r.skipped_no_portal_access,
+      usernameTaken: r.skipped_username_taken,
+    }));
+    return sendPage(reply, <ParentRunsPage ctx={ctx} runs={runs} notice={request.query.started !== undefined ? ctx.t('parentRuns.started') : undefined} />);
+  });
+
+  app.post('/admin/parent-accounts/run', async (request, reply) => {
+    const account = request.session!.account;
+    const now = services.now();
+    // One manual run per minute however often the button is pressed.
+    const minute = now.toISOString().slice(0, 16);
+    await enqueue(db, { kind: 'accounts.generate', payload: { startedBy: account.id }, uniqueKey: `accounts.generate@manual:${minute}` }, now);
+    await audit(db, { action: 'parent_accounts.run_requested', actorAccountId: account.id, ip: clientIp(request) }, now);
+    return reply.redirect('/admin/parent-accounts?started=1', 303);
+  });
+}

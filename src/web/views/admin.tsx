@@ -1,0 +1,75 @@
+/** District administrators' pages. */
+import type { PageContext } from './context.js';
+import { Alert, Csrf } from './forms.js';
+import { Layout } from './layout.js';
+
+export interface RunView {
+  id: number;
+  startedAt: string;
+  status: 'running' | 'done' | 'failed';
+  created: number;
+  hasAccount: number;
+  noEmail: number;
+  sharedEmail: number;
+  noPortal: number;
+  usernameTaken: number;
+}
+
+export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: RunView[]; notice?: string }) {
+  const { t, district } = ctx;
+  const columns: [keyof RunView, string][] = [
+    ['created', t('parentRuns.created')],
+    ['hasAccount', t('parentRuns.hasAccount')],
+    ['noEmail', t('parentRuns.noEmail')],
+    ['sharedEmail', t('parentRuns.sharedEmail')],
+    ['noPortal', t('parentRuns.noPortal')],
+    ['usernameTaken', t('parentRuns.usernameTaken')],
+  ];
+  return (
+    <Layout ctx={ctx} title={t('parentRuns.title')}>
+      <h1>{t('parentRuns.title')}</h1>
+      <Alert type="success" text={notice} />
+      <p>{t('parentRuns.intro', { time: district.settings.parentAccountsAt })}</p>
+      <form method="post" action="/admin/parent-accounts/run">
+        <Csrf token={ctx.csrf} />
+        <button class="usa-button hr-primary" type="submit">
+          {t('parentRuns.runNow')}
+        </button>
+      </form>
+      {runs.length === 0 ? (
+        <p>{t('parentRuns.none')}</p>
+      ) : (
+        <div class="usa-table-container--scrollable" tabindex={0} aria-label={t('parentRuns.title')}>
+          <table class="usa-table usa-table--striped">
+            <thead>
+              <tr>
+                <th scope="col">{t('parentRuns.when')}</th>
+                <th scope="col">{t('parentRuns.status')}</th>
+                {columns.map(([key, label]) => (
+                  <th key={key} scope="col">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row">{r.startedAt}</th>
+                  <td>{t(`parentRuns.status.${r.status}`)}</td>
+                  {columns.map(([key]) => (
+                    <td key={key}>{String(r[key])}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p>{t('parentRuns.keysHint')}</p>
+      <p>
+        <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { Client, clock } from '../support/http.js';
+
+describeEachEngine('parent-account runs for district administrators', (get) => {
+  let app: FastifyInstance;
+  const time = clock('2026-11-25T15:00:00Z');
+  const demo: Record<string, { username: string }> = {};
+
+  beforeAll(async () => {
+    await loadDemo(get(), { students: 30, seed: 31, startYear: 2026 });
+    app = await makeApp(get(), { now: time.now });
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    for (const a of parsePortalSettings(district.settings).demo?.accounts ?? []) demo[a.role] ??= a;
+  });
+  afterAll(() => app.close());
+
+  const as = async (role: string) => {
+    const c = new Client(app);
+    await c.submit('/sign-in', { username: demo[role]!.username, password: DEMO_PASSWORD });
+    return c;
+  };
+
+  it('keeps everyone but district administrators out', async () => {
+    expect((await new Client(app).get('/admin/parent-accounts')).statusCode).toBe(303);
+    const office = await as('office');
+    expect((await office.get('/home')).body).not.toContain('href="/admin/parent-accounts"');
+    expect((await office.get('/admin/parent-accounts')).statusCode).toBe(403);
+    expect((await office.post('/admin/parent-accounts/run', {})).statusCode).toBe(403);
+  });
+
+  it('runs the generation now and shows what it did', async () => {
+    const admin = await as('district_admin');
+    expect((await admin.get('/home')).body).toContain('href="/admin/parent-accounts"');
+    const page = await admin.get('/admin/parent-accounts');
+    expect(page.body).toContain('Every night at 02:00');
+    expect(page.body).toContain('No run yet.');
+    const run = await admin.post('/admin/parent-accounts/run', {});
+    expect(run.headers.location).toBe('/admin/parent-accounts?started=1');
+    await admin.post('/admin/parent-accounts/run', {});
+    const jobs = await get().db.selectFrom('jobs').selectAll().where('kind', '=', 'accounts.generate').execute();
+    expect(jobs).toHaveLength(1);
+    const worker = startWorker({ database: get(), handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
+    expect(await worker.runOnce()).toBe(true);
+    await worker.stop();
+    const runs = await get().db.selectFrom('account_generation_runs').selectAll().execute();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.started_by).not.toBeNull();
+    const after = await admin.get('/admin/parent-accounts?started=1');
+    expect(after.body).toContain('The run has started.');
+    expect(after.body).toContain('>Done<');
+    expect(after.body).toContain(`<td>${runs[0]!.created}</td>`);
+  });
+});
