@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { generateParentAccounts } from '../../src/domain/accounts/parent-generation.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
 import { CHROMIUM, consoleErrors, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
@@ -282,6 +285,45 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
       await expectAccessible(page);
       await expectNoHorizontalScroll(page);
     }
+    await page.close();
+  });
+
+  it('welcomes a parent from the nightly run through the real email, and signs them in', async () => {
+    await generateParentAccounts(database.db, { now: time.now });
+    const pending = await database.db
+      .selectFrom('user_accounts')
+      .select(['username', 'security_email'])
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const worker = startWorker({ database, handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
+    while (await worker.runOnce());
+    await worker.stop();
+    await app.services.mailer.flush();
+    const mail = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const found = smtp.messages.find((m) => m.to[0] === pending.security_email);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('no welcome email');
+    })();
+    const page = await openPage(browser, 360);
+    await page.goto(linkIn(mail, 'http://portal.test/welcome?token=').replace('http://portal.test', base));
+    await expect(page.getByRole('heading', { level: 1, name: 'Choose your password' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.getByLabel('New password', { exact: true }).fill('walnut canoe evening');
+    await page.getByLabel('Type the new password again').fill('walnut canoe evening');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await expect(page.locator('main').textContent()).resolves.toContain('Your account is ready.');
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(pending.username);
+    await page.getByLabel('Password', { exact: true }).fill('walnut canoe evening');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(`${base}/home`);
+    await expect(page.getByRole('heading', { level: 2, name: 'Your students' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
     await page.close();
   });
 
