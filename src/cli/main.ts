@@ -247,8 +247,14 @@ async function generateAccounts(rest: string[]): Promise<void> {
   const database = await openDatabase(config);
   try {
     const { generateParentAccounts } = await import('../domain/accounts/parent-generation.js');
+    const { getDistrictProfile } = await import('../domain/district/service.js');
+    const { adultCutoff } = await import('../domain/district/settings.js');
+    const district = await getDistrictProfile(database.db);
     const started = Date.now();
-    const s = await generateParentAccounts(database.db, { now: () => new Date() });
+    const s = await generateParentAccounts(database.db, {
+      now: () => new Date(),
+      adultBornOnOrBefore: adultCutoff(district.settings, localDate(new Date(), district.timeZone)),
+    });
     console.log(
       `Parent accounts: ${s.created} created in ${((Date.now() - started) / 1000).toFixed(1)} s, welcome emails queued. ` +
         `Skipped: ${s.skippedHasAccount} already have an account, ${s.skippedNoEmail} without email, ` +

@@ -6,6 +6,8 @@ import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
 import { generateParentAccounts } from '../domain/accounts/parent-generation.js';
 import { sendWelcome } from '../domain/accounts/welcome.js';
 import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
+import { adultCutoff } from '../domain/district/settings.js';
+import { localDate } from '../domain/calendar/dates.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -17,7 +19,12 @@ export function jobHandlers(config: { baseUrl: string }): Record<string, JobHand
     'accounts.housekeeping': async (_payload, { database, now }) => accountHousekeeping(database.db, now()),
     'accounts.generate': async (payload, { database, now }) => {
       const { startedBy } = generatePayload.parse(payload);
-      await generateParentAccounts(database.db, { now, startedBy: startedBy ?? null });
+      const district = await getDistrictProfile(database.db);
+      await generateParentAccounts(database.db, {
+        now,
+        startedBy: startedBy ?? null,
+        adultBornOnOrBefore: adultCutoff(district.settings, localDate(now(), district.timeZone)),
+      });
     },
     'accounts.welcome': async (payload, { database, now }) => {
       const { accountId } = welcomePayload.parse(payload);

@@ -65,6 +65,19 @@ describeEachEngine('nightly parent accounts', (get) => {
     expect((await db.selectFrom('jobs').select('id').execute()).length).toBe(jobsBefore);
   });
 
+  it('does not count students of 18 or older when the district ends guardians’ access then', async () => {
+    const database = await freshDatabase(get().dialect);
+    try {
+      await loadDemo(database, DEMO);
+      // A cutoff after every birth date: every student counts as an adult.
+      const summary = await generateParentAccounts(database.db, { now, adultBornOnOrBefore: '2030-01-01' });
+      expect(summary.created).toBe(0);
+      expect(summary.skippedNoPortalAccess).toBeGreaterThan(0);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('finishes the work after a run that died half-way, without duplicates or skipped guardians', async () => {
     const reference = await freshDatabase(get().dialect);
     const crashed = await freshDatabase(get().dialect);

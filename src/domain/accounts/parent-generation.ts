@@ -39,7 +39,8 @@ const COLUMN: Record<Exclude<Reason, 'create'>, keyof DB['account_generation_run
 };
 
 /** One batch of guardians after `afterId`, each with the first reason that applies. */
-async function classify(db: Kysely<DB>, afterId: number, limit: number) {
+async function classify(db: Kysely<DB>, afterId: number, limit: number, adultBornOnOrBefore: string | null) {
+  const minor = adultBornOnOrBefore ? sql`and s.birth_date > ${adultBornOnOrBefore}` : sql``;
   const flag = (condition: ReturnType<typeof sql>) => sql<number>`case when ${condition} then 1 else 0 end`;
   return db
     .selectFrom('guardians as g')
@@ -51,7 +52,7 @@ async function classify(db: Kysely<DB>, afterId: number, limit: number) {
       flag(
         sql`exists (select 1 from student_guardians sg join students s on s.id = sg.student_id
                      where sg.guardian_id = g.id and sg.portal_access = 1 and sg.rights_revoked = 0
-                       and s.enrollment_status = 'active')`,
+                       and s.enrollment_status = 'active' ${minor})`,
       ).as('portal'),
       flag(
         sql`exists (select 1 from guardians o where o.email = g.email and o.id <> g.id)
@@ -77,7 +78,14 @@ function reasonOf(row: { email: string | null; has_account: number; portal: numb
 
 export async function generateParentAccounts(
   db: Kysely<DB>,
-  options: { now: () => Date; startedBy?: number | null; batchSize?: number; onBatch?: (summary: GenerationSummary) => void },
+  options: {
+    now: () => Date;
+    startedBy?: number | null;
+    batchSize?: number;
+    onBatch?: (summary: GenerationSummary) => void;
+    /** when the district ends guardians' access at 18: students born on or before this date do not count */
+    adultBornOnOrBefore?: string | null;
+  },
 ): Promise<GenerationSummary> {
   const run = await db
     .insertInto('account_generation_runs')
@@ -105,7 +113,7 @@ export async function generateParentAccounts(
   try {
     let afterId = 0;
     for (;;) {
-      const rows = await classify(db, afterId, batchSize);
+      const rows = await classify(db, afterId, batchSize, options.adultBornOnOrBefore ?? null);
       if (rows.length === 0) break;
       afterId = rows[rows.length - 1]!.id;
       const counts = new Map<Reason, number>();

@@ -50,6 +50,8 @@ export const portalSettingsSchema = z.object({
   sessionAbsoluteHours: z.number().int().min(1).max(24).default(12),
   /** "Keep me signed in on this device" (students and families only): days */
   rememberDeviceDays: z.number().int().min(1).max(30).default(30),
+  /** whether parents and guardians keep portal access to a student who is 18 or older */
+  guardiansKeepAccessAt18: z.boolean().default(true),
   /** when the nightly parent-account run starts, district time 'HH:MM' */
   parentAccountsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
   /** how long the "choose your password" link of a new parent account works */
@@ -88,4 +90,15 @@ export function parsePortalSettings(json: string): PortalSettings {
     throw new Error('District settings are not valid JSON');
   }
   return portalSettingsSchema.parse(raw);
+}
+
+/**
+ * The birth date on or before which a student is 18 or older on `today` ('YYYY-MM-DD'), when the
+ * district ends guardians' access then; null when guardians keep it.
+ */
+export function adultCutoff(settings: Pick<PortalSettings, 'guardiansKeepAccessAt18'>, today: string): string | null {
+  if (settings.guardiansKeepAccessAt18) return null;
+  const [y, m, d] = today.split('-');
+  // Born on 29 February: 18 on 1 March in a year without one (the comparison is on text dates).
+  return `${Number(y) - 18}-${m}-${d}`;
 }

@@ -18,6 +18,8 @@ export interface VisibleStudent {
 export async function studentsVisibleTo(
   db: Kysely<DB>,
   account: { person_kind: string; student_id: number | null; guardian_id: number | null },
+  /** when the district ends guardians' access at 18: students born on or before this date are hidden */
+  adultBornOnOrBefore: string | null = null,
 ): Promise<VisibleStudent[]> {
   let q = db
     .selectFrom('students as s')
@@ -47,6 +49,7 @@ export async function studentsVisibleTo(
           .where('sg.rights_revoked', '=', 0),
       ),
     );
+    if (adultBornOnOrBefore) q = q.where('s.birth_date', '>', adultBornOnOrBefore);
   } else {
     return [];
   }

@@ -12,6 +12,8 @@ import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
 import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
 import { staffRoles, studentsVisibleTo } from '../../domain/people/visibility.js';
+import { adultCutoff } from '../../domain/district/settings.js';
+import { localDate } from '../../domain/calendar/dates.js';
 import { formatInstant } from '../../email/templates.js';
 import { pageContext } from '../context.js';
 import { describeDevice } from '../device.js';
@@ -41,7 +43,8 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { changed?: string } }>('/home', async (request, reply) => {
     const ctx = await ctxOf(request);
     const account = request.session!.account;
-    const students = await studentsVisibleTo(db, account);
+    const today = localDate(services.now(), ctx.district.timeZone);
+    const students = await studentsVisibleTo(db, account, adultCutoff(ctx.district.settings, today));
     const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
     const notice = request.query.changed !== undefined ? ctx.t('password.changed') : undefined;
     return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} notice={notice} />);
