@@ -82,6 +82,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       max: options.poolSize ?? 10,
       types: pgTypes,
     });
+    // An idle connection that the server ends (a restart, a failover, an administrator) is an 'error'
+    // event on the pool: without a listener Node would stop the process. The pool opens a new one
+    // at the next query, so there is nothing else to do.
+    pool.on('error', () => undefined);
     // Every connection works in UTC; calendar dates never pass through a time zone.
     pool.on('connect', (client) => {
       client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
