@@ -298,6 +298,7 @@ export const en = {
   'parentRuns.status.running': 'Running',
   'parentRuns.status.done': 'Done',
   'parentRuns.status.failed': 'Failed',
+  'parentRuns.needKeysCsv': 'Download the list of parents who need an Activation Key (CSV)',
   'parentRuns.keysHint': 'Parents without an email, or whose email another person also has, cannot get an account this way: issue them Activation Keys.',
   'error.notFound.title': 'Page not found',
   'error.notFound.body': 'The page you asked for does not exist or has moved.',

@@ -300,6 +300,7 @@ export const es: Record<MessageKey, string> = {
   'parentRuns.status.running': 'En curso',
   'parentRuns.status.done': 'Terminada',
   'parentRuns.status.failed': 'Falló',
+  'parentRuns.needKeysCsv': 'Descargar la lista de padres que necesitan una clave de activación (CSV)',
   'parentRuns.keysHint': 'Los padres sin correo, o cuyo correo también tiene otra persona, no pueden obtener una cuenta de esta forma: emítales claves de activación.',
   'error.notFound.title': 'Página no encontrada',
   'error.notFound.body': 'La página que busca no existe o se ha movido.',

@@ -58,4 +58,16 @@ describeEachEngine('parent-account runs for district administrators', (get) => {
     expect(after.body).toContain('>Done<');
     expect(after.body).toContain(`<td>${runs[0]!.created}</td>`);
   });
+
+  it('lists the parents who need an Activation Key instead', async () => {
+    const admin = await as('district_admin');
+    const res = await admin.get('/admin/parent-accounts/need-keys.csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.trim().split('\n');
+    expect(lines[0]).toBe('school,student_number,student,guardian_first_name,guardian_last_name,guardian_email,reason');
+    expect(lines.slice(1).some((l) => l.endsWith(',no email'))).toBe(true);
+    expect(lines.slice(1).some((l) => l.endsWith(',shared email'))).toBe(true);
+    expect((await (await as('office')).get('/admin/parent-accounts/need-keys.csv')).statusCode).toBe(403);
+  });
 });

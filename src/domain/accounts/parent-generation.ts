@@ -185,3 +185,40 @@ export async function generateParentAccounts(
 export function recentRuns(db: Kysely<DB>, limit = 10) {
   return db.selectFrom('account_generation_runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
 }
+
+/**
+ * Guardians the nightly run cannot reach: portal access to an enrolled student, no account, and no
+ * email or one that another person has. Office staff give them Activation Keys instead.
+ */
+export async function guardiansNeedingKeys(db: Kysely<DB>, adultBornOnOrBefore: string | null = null) {
+  let q = db
+    .selectFrom('guardians as g')
+    .innerJoin('student_guardians as sg', 'sg.guardian_id', 'g.id')
+    .innerJoin('students as s', 's.id', 'sg.student_id')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .select([
+      'g.id',
+      'g.first_name',
+      'g.last_name',
+      'g.email',
+      's.student_number',
+      's.legal_first_name as student_first_name',
+      's.legal_last_name as student_last_name',
+      'sc.name as school',
+    ])
+    .where('sg.portal_access', '=', 1)
+    .where('sg.rights_revoked', '=', 0)
+    .where('s.enrollment_status', '=', 'active')
+    .where(sql<boolean>`not exists (select 1 from user_accounts a where a.guardian_id = g.id)`)
+    .where(
+      sql<boolean>`(g.email is null or g.email = ''
+        or exists (select 1 from guardians o where o.email = g.email and o.id <> g.id)
+        or exists (select 1 from staff t where t.email = g.email)
+        or exists (select 1 from students s2 where s2.email = g.email))`,
+    )
+    .orderBy('sc.name')
+    .orderBy('g.last_name')
+    .orderBy('g.id');
+  if (adultBornOnOrBefore) q = q.where('s.birth_date', '>', adultBornOnOrBefore);
+  return q.execute();
+}

@@ -1,6 +1,9 @@
 /** District administrators: the nightly parent-account runs, and running one now. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { recentRuns } from '../../domain/accounts/parent-generation.js';
+import { stringify } from 'csv-stringify/sync';
+import { guardiansNeedingKeys, recentRuns } from '../../domain/accounts/parent-generation.js';
+import { localDate } from '../../domain/calendar/dates.js';
+import { adultCutoff } from '../../domain/district/settings.js';
 import { audit } from '../../domain/audit/service.js';
 import { officeScope } from '../../domain/people/policies.js';
 import { formatInstant } from '../../email/templates.js';
@@ -40,6 +43,31 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       usernameTaken: r.skipped_username_taken,
     }));
     return sendPage(reply, <ParentRunsPage ctx={ctx} runs={runs} notice={request.query.started !== undefined ? ctx.t('parentRuns.started') : undefined} />);
+  });
+
+  app.get('/admin/parent-accounts/need-keys.csv', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const cutoff = adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone));
+    const rows = await guardiansNeedingKeys(db, cutoff);
+    await audit(db, { action: 'parent_accounts.need_keys_exported', actorAccountId: request.session!.account.id, ip: clientIp(request), details: { rows: rows.length } }, services.now());
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="parents-needing-activation-keys.csv"')
+      .header('cache-control', 'no-store')
+      .send(
+        stringify(
+          rows.map((r) => ({
+            school: r.school,
+            student_number: r.student_number,
+            student: `${r.student_first_name} ${r.student_last_name}`,
+            guardian_first_name: r.first_name,
+            guardian_last_name: r.last_name,
+            guardian_email: r.email ?? '',
+            reason: r.email ? 'shared email' : 'no email',
+          })),
+          { header: true, columns: ['school', 'student_number', 'student', 'guardian_first_name', 'guardian_last_name', 'guardian_email', 'reason'] },
+        ),
+      );
   });
 
   app.post('/admin/parent-accounts/run', async (request, reply) => {

@@ -67,9 +67,14 @@ export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: 
         </div>
       )}
       <p>{t('parentRuns.keysHint')}</p>
-      <p>
-        <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
-      </p>
+      <ul class="usa-list">
+        <li>
+          <a href="/admin/parent-accounts/need-keys.csv">{t('parentRuns.needKeysCsv')}</a>
+        </li>
+        <li>
+          <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
+        </li>
+      </ul>
     </Layout>
   );
 }
