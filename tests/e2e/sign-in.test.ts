@@ -233,6 +233,10 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const key = /[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}/.exec(csv)?.[0];
     expect(key).toBeDefined();
+    await page.getByRole('link', { name: 'Parent links' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Parent account links' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
     await page.close();
 
     const family = await openPage(browser, 360);

@@ -64,8 +64,8 @@ describe('message catalogs', () => {
       .filter((f) => /\.(ts|tsx)$/.test(f) && !f.startsWith('i18n'))
       .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
       .join('\n');
-    // Keys built at run time: `role.${role}`, `password.${problem}`, `parentRuns.status.${status}`.
-    const dynamic = ['role.', 'password.', 'parentRuns.status.'];
+    // Keys built at run time: `role.${role}`, `password.${problem}`, `parentRuns.status.${status}`, `links.${problem}`, `links.rel.${r}`.
+    const dynamic = ['role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.notYourSchool', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
     const unused = Object.keys(en).filter(
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),
     );

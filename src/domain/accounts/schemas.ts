@@ -71,3 +71,10 @@ export const issueKeysInput = z.object({
   include: z.enum(['students', 'guardians', 'both']),
   format: z.enum(['pdf', 'csv']),
 });
+
+export const guardianLinkInput = z.object({
+  username: requiredText(254),
+  studentNumber: requiredText(20),
+  relationship: z.enum(['mother', 'father', 'guardian', 'grandparent', 'stepparent', 'other']).optional(),
+  action: z.enum(['link', 'unlink']),
+});

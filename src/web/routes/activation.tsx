@@ -2,7 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { activateAccount, checkActivationKey, findRecipients, issueActivationKeys } from '../../domain/accounts/activation.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
-import { activationInput, activationKeyInput, issueKeysInput } from '../../domain/accounts/schemas.js';
+import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput } from '../../domain/accounts/schemas.js';
+import { changeGuardianLink } from '../../domain/people/guardian-links.js';
+import { GuardianLinksPage } from '../views/staff-links.js';
 import { requestSecurityEmail } from '../../domain/accounts/security-email.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { parseInput } from '../../domain/forms.js';
@@ -111,6 +113,46 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
     }
   };
+
+  app.get('/staff/guardian-links', { preHandler: staffOnly }, async (request, reply) =>
+    sendPage(reply, <GuardianLinksPage ctx={await ctxOf(request)} />),
+  );
+
+  app.post('/staff/guardian-links', { preHandler: staffOnly }, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const action = body.action === 'unlink' ? 'unlink' : 'link';
+    // The two forms prefix their fields ("link-username"); the domain schema has plain names.
+    const input = {
+      action,
+      username: body[`${action}-username`],
+      studentNumber: body[`${action}-studentNumber`],
+      relationship: body.relationship,
+    };
+    const values = { username: text(input, 'username'), studentNumber: text(input, 'studentNumber', 20) };
+    const parsed = parseInput(guardianLinkInput, input);
+    if (!parsed.ok) return sendPage(reply, <GuardianLinksPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} action={action} values={values} />, 400);
+    const account = request.session!.account;
+    const result = await changeGuardianLink(
+      db,
+      {
+        scope: await officeScope(db, account.staff_id),
+        actorAccountId: account.id,
+        username: parsed.data.username,
+        studentNumber: parsed.data.studentNumber,
+        relationship: parsed.data.relationship,
+        link: parsed.data.action === 'link',
+        ip: clientIp(request),
+      },
+      services.now(),
+    );
+    if (result.kind === 'problem') {
+      const status = result.problem === 'noAccount' || result.problem === 'noStudent' ? 404 : result.problem === 'notYourSchool' || result.problem === 'revoked' ? 403 : 409;
+      return sendPage(reply, <GuardianLinksPage ctx={ctx} errors={{ [result.field]: { key: `links.${result.problem}` } }} action={action} values={values} />, status);
+    }
+    const notice = ctx.t(parsed.data.action === 'link' ? 'links.linked' : 'links.unlinked', { parent: result.parent, student: result.student });
+    return sendPage(reply, <GuardianLinksPage ctx={ctx} notice={notice} />);
+  });
 
   app.get('/staff/activation-keys', { preHandler: staffOnly }, async (request, reply) =>
     sendPage(reply, <StaffKeysPage ctx={await ctxOf(request)} />),

@@ -58,6 +58,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.office ? (
+                    <li>
+                      <a href="/staff/guardian-links">{t('nav.staffLinks')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.districtAdmin ? (
                     <li>
                       <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>
