@@ -16,22 +16,26 @@ export interface NewJob {
   maxAttempts?: number;
 }
 
+function jobRow(job: NewJob, now: Date) {
+  return {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload ?? {}),
+    run_at: (job.runAt ?? now).toISOString(),
+    max_attempts: job.maxAttempts ?? 5,
+    unique_key: job.uniqueKey ?? null,
+    locked_by: null,
+    locked_until: null,
+    last_error: null,
+    created_at: now.toISOString(),
+    finished_at: null,
+  };
+}
+
 /** Adds a job; returns its id, or null when a job with the same unique key already exists. */
 export async function enqueue(db: Kysely<DB>, job: NewJob, now: Date): Promise<number | null> {
   const row = await db
     .insertInto('jobs')
-    .values({
-      kind: job.kind,
-      payload: JSON.stringify(job.payload ?? {}),
-      run_at: (job.runAt ?? now).toISOString(),
-      max_attempts: job.maxAttempts ?? 5,
-      unique_key: job.uniqueKey ?? null,
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      created_at: now.toISOString(),
-      finished_at: null,
-    })
+    .values(jobRow(job, now))
     .onConflict((oc) => oc.column('unique_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -43,20 +47,7 @@ export async function enqueueMany(db: Kysely<DB>, jobs: NewJob[], now: Date): Pr
   if (jobs.length === 0) return;
   await db
     .insertInto('jobs')
-    .values(
-      jobs.map((job) => ({
-        kind: job.kind,
-        payload: JSON.stringify(job.payload ?? {}),
-        run_at: (job.runAt ?? now).toISOString(),
-        max_attempts: job.maxAttempts ?? 5,
-        unique_key: job.uniqueKey ?? null,
-        locked_by: null,
-        locked_until: null,
-        last_error: null,
-        created_at: now.toISOString(),
-        finished_at: null,
-      })),
-    )
+    .values(jobs.map((job) => jobRow(job, now)))
     .onConflict((oc) => oc.column('unique_key').doNothing())
     .execute();
 }

@@ -120,26 +120,32 @@ export function InvalidLinkPage({ ctx, retryHref }: { ctx: PageContext; retryHre
   );
 }
 
-export function ResetPasswordPage({
+/** A page reached by a single-use link: choose a password for the account it names. */
+function ChoosePasswordPage({
   ctx,
+  title,
+  intro,
+  action,
   token,
   username,
   minLength,
   errors = {},
 }: {
   ctx: PageContext;
+  title: string;
+  intro: string;
+  action: string;
   token: string;
   username: string;
   minLength: number;
   errors?: Messages;
 }) {
   const { t } = ctx;
-  const labels = { password: t('password.new'), confirm: t('password.confirm') };
   return (
-    <Page ctx={ctx} title={t('recover.resetTitle')}>
-      <p>{t('recover.resetIntro', { username })}</p>
-      <ErrorSummary t={t} errors={errors} labels={labels} />
-      <form class="usa-form" method="post" action="/reset-password" novalidate>
+    <Page ctx={ctx} title={title}>
+      <p>{intro}</p>
+      <ErrorSummary t={t} errors={errors} labels={{ password: t('password.new'), confirm: t('password.confirm') }} />
+      <form class="usa-form" method="post" action={action} novalidate>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="token" value={token} />
         <input type="text" name="username" autocomplete="username" value={username} hidden />
@@ -150,6 +156,13 @@ export function ResetPasswordPage({
       </form>
     </Page>
   );
+}
+
+type LinkPageProps = { ctx: PageContext; token: string; username: string; minLength: number; errors?: Messages };
+
+export function ResetPasswordPage(props: LinkPageProps) {
+  const { t } = props.ctx;
+  return <ChoosePasswordPage {...props} title={t('recover.resetTitle')} intro={t('recover.resetIntro', { username: props.username })} action="/reset-password" />;
 }
 
 export function SecurityEmailPage({
@@ -318,34 +331,15 @@ export function MailboxPage({ ctx, mail }: { ctx: PageContext; mail: MailView[] 
   );
 }
 
-export function WelcomePage({
-  ctx,
-  token,
-  username,
-  minLength,
-  errors = {},
-}: {
-  ctx: PageContext;
-  token: string;
-  username: string;
-  minLength: number;
-  errors?: Messages;
-}) {
-  const { t, district } = ctx;
+export function WelcomePage(props: LinkPageProps) {
+  const { t, district } = props.ctx;
   return (
-    <Page ctx={ctx} title={t('welcome.title')}>
-      <p>{t('welcome.intro', { portal: district.portalName, username })}</p>
-      <ErrorSummary t={t} errors={errors} labels={{ password: t('password.new'), confirm: t('password.confirm') }} />
-      <form class="usa-form" method="post" action="/welcome" novalidate>
-        <Csrf token={ctx.csrf} />
-        <input type="hidden" name="token" value={token} />
-        <input type="text" name="username" autocomplete="username" value={username} hidden />
-        <NewPasswordFields t={t} minLength={minLength} errors={errors} />
-        <button class="usa-button hr-primary" type="submit">
-          {t('password.submit')}
-        </button>
-      </form>
-    </Page>
+    <ChoosePasswordPage
+      {...props}
+      title={t('welcome.title')}
+      intro={t('welcome.intro', { portal: district.portalName, username: props.username })}
+      action="/welcome"
+    />
   );
 }
 
