@@ -105,3 +105,12 @@ export function safeLocalPath(next: unknown): string {
   if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return '/';
   return next;
 }
+
+/** The page context of a request, with the app's own settings: what every route renders with. */
+export function contextFor(
+  app: { services: { districts: DistrictCache; assetVersion: string; config: { demoMode: boolean } } },
+  request: FastifyRequest,
+): Promise<PageContext> {
+  const { services } = app;
+  return pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+}

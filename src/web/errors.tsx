@@ -4,17 +4,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../i18n/index.js';
-import { NO_DISTRICT, pageContext } from './context.js';
+import { contextFor, NO_DISTRICT } from './context.js';
 import { sendPage } from './render.js';
 import type { PageContext } from './views/context.js';
 import { MessagePage } from './views/pages.js';
 
 async function safeContext(app: FastifyInstance, request: FastifyRequest): Promise<PageContext> {
   try {
-    return await pageContext(request, app.services.districts, {
-      assetVersion: app.services.assetVersion,
-      demoMode: app.services.config.demoMode,
-    });
+    return await contextFor(app, request);
   } catch {
     // The database itself may be what failed: render with no district rather than fail again.
     return {

@@ -15,7 +15,8 @@ import { staffRoles, studentsVisibleTo } from '../../domain/people/visibility.js
 import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { formatInstant } from '../../email/templates.js';
-import { pageContext } from '../context.js';
+import { contextFor } from '../context.js';
+import { redirectToSignIn } from '../guards.js';
 import { describeDevice } from '../device.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -29,13 +30,12 @@ const ALLOWED_BEFORE_NEW_PASSWORD = new Set(['/account/password', '/sign-out']);
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   // Every route of this plugin needs a signed-in person.
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
-    if (request.session.account.must_change_password === 1 && !ALLOWED_BEFORE_NEW_PASSWORD.has(request.routeOptions.url ?? '')) {
+    if (redirectToSignIn(request, reply)) return reply;
+    if (request.session!.account.must_change_password === 1 && !ALLOWED_BEFORE_NEW_PASSWORD.has(request.routeOptions.url ?? '')) {
       return reply.redirect('/account/password', 303);
     }
   });

@@ -1,5 +1,5 @@
 /** Activation keys: redeeming one (public), and issuing them (office staff and administrators). */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { activateAccount, checkActivationKey, findRecipients, issueActivationKeys } from '../../domain/accounts/activation.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
 import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput } from '../../domain/accounts/schemas.js';
@@ -8,9 +8,10 @@ import { GuardianLinksPage } from '../views/staff-links.js';
 import { requestSecurityEmail } from '../../domain/accounts/security-email.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { parseInput } from '../../domain/forms.js';
-import { isOfficeStaff, mayActOnSchool, officeScope } from '../../domain/people/policies.js';
+import { mayActOnSchool, officeScope } from '../../domain/people/policies.js';
+import { officeStaff, requireStaff } from '../guards.js';
 import { activationCsv, activationLetters } from '../../documents/activation-letters.js';
-import { pageContext } from '../context.js';
+import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { ActivateKeyPage, CreateAccountPage, StaffKeysPage } from '../views/activation.js';
@@ -20,8 +21,7 @@ import { MessagePage } from '../views/pages.js';
 export async function activationRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
   const text = (body: unknown, name: string, max = 254) => {
     const v = (body as Record<string, unknown> | undefined)?.[name];
     return typeof v === 'string' ? v.slice(0, max) : '';
@@ -105,14 +105,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ── staff: issue keys ─────────────────────────────────────────────────────────────────────────────
-  const staffOnly = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
-    const scope = await officeScope(db, request.session.account.staff_id);
-    if (!isOfficeStaff(scope)) {
-      const ctx = await ctxOf(request);
-      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
-    }
-  };
+  const staffOnly = requireStaff(app, officeStaff);
 
   app.get('/staff/guardian-links', { preHandler: staffOnly }, async (request, reply) =>
     sendPage(reply, <GuardianLinksPage ctx={await ctxOf(request)} />),

@@ -1,33 +1,24 @@
 /** District administrators: the nightly parent-account runs, and running one now. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { guardiansNeedingKeys, recentRuns } from '../../domain/accounts/parent-generation.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { audit } from '../../domain/audit/service.js';
-import { officeScope } from '../../domain/people/policies.js';
 import { formatInstant } from '../../email/templates.js';
 import { enqueue } from '../../jobs/queue.js';
-import { pageContext } from '../context.js';
+import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { ParentRunsPage } from '../views/admin.js';
-import { MessagePage } from '../views/pages.js';
+import { districtAdmin, requireStaff } from '../guards.js';
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.session) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
-    const scope = await officeScope(db, request.session.account.staff_id);
-    if (!scope.district) {
-      const ctx = await ctxOf(request);
-      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
-    }
-  });
+  app.addHook('preHandler', requireStaff(app, districtAdmin));
 
   app.get<{ Querystring: { started?: string } }>('/admin/parent-accounts', async (request, reply) => {
     const ctx = await ctxOf(request);

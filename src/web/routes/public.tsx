@@ -2,17 +2,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { setAccountLocale } from '../../domain/accounts/repository.js';
 import { isLocale, type MessageKey } from '../../i18n/index.js';
-import { LANG_COOKIE, pageContext, safeLocalPath } from '../context.js';
+import { contextFor, LANG_COOKIE, safeLocalPath } from '../context.js';
 import { sendPage } from '../render.js';
 import { ComingSoonPage, ResourcesPage } from '../views/pages.js';
 
 export async function publicRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, {
-      assetVersion: services.assetVersion,
-      demoMode: services.config.demoMode,
-    });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   app.get('/', async (_request, reply) => reply.redirect('/sign-in', 303));
 

@@ -7,7 +7,7 @@ import { confirmSecurityEmail, pendingConfirmation } from '../../domain/accounts
 import { parseInput } from '../../domain/forms.js';
 import { recentEmails } from '../../email/outbox.js';
 import { formatInstant } from '../../email/templates.js';
-import { pageContext } from '../context.js';
+import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
@@ -29,8 +29,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
   const baseUrl = services.config.baseUrl;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
   const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
   const field = (body: unknown, name: string) => {
     const v = (body as Record<string, unknown> | undefined)?.[name];

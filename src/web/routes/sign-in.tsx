@@ -6,7 +6,7 @@ import { signIn } from '../../domain/accounts/sign-in.js';
 import { audit } from '../../domain/audit/service.js';
 import { currentPublicAnnouncements } from '../../domain/district/service.js';
 import { parseInput } from '../../domain/forms.js';
-import { pageContext, safeLocalPath } from '../context.js';
+import { contextFor, safeLocalPath } from '../context.js';
 import { clearSessionCookie, clientIp, setSessionCookie } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
@@ -17,8 +17,7 @@ import { landingFor } from '../navigation.js';
 export async function signInRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const ctxOf = (request: FastifyRequest) =>
-    pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   const render = async (
     request: FastifyRequest,
