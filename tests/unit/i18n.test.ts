@@ -47,7 +47,7 @@ describe('message catalogs', () => {
       for (const match of source.matchAll(/(?:>|})\s*([^<>{}]*[A-Za-zÀ-ÿ]{2,}[^<>{}]*?)\s*(?:<|{)/g)) {
         const text = (match[1] ?? '').trim();
         // Skip TypeScript generics and arrow functions that the pattern can catch.
-        if (/=>|&&|\|\||=|\b(string|number|Promise|Record|MessageKey|PageContext)\b|[;:(]/.test(text) || /^(else|catch|finally|try|do)$/.test(text) || /^(const|let|export|interface|type|import|return|if|for)\b/.test(text) || /[[\]]/.test(text)) continue;
+        if (/=>|&&|\|\||=|\b(string|number|boolean|Promise|Record|MessageKey|PageContext)\b|[;:(]/.test(text) || /^(else|catch|finally|try|do)$/.test(text) || /^(const|let|export|interface|type|import|return|if|for)\b/.test(text) || /[[\]]/.test(text)) continue;
         offenders.push(`${path.relative(dir, file)}: ${text}`);
       }
       for (const match of source.matchAll(/\b(?:aria-label|title|alt|placeholder)="([^"]*[A-Za-z][^"]*)"/g)) {
