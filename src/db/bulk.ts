@@ -40,6 +40,10 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'activation_keys',
   'jobs',
   'account_generation_runs',
+  'account_requests',
+  'account_request_events',
+  'change_requests',
+  'change_request_fields',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

@@ -8,9 +8,10 @@ import { foundation } from './migrations/0001_foundation.js';
 import { accounts } from './migrations/0002_accounts.js';
 import { jobs } from './migrations/0003_jobs.js';
 import { parentAccounts } from './migrations/0004_parent_accounts.js';
+import { requests } from './migrations/0005_requests.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -398,6 +398,72 @@ export interface AccountGenerationRunTable {
   error: string | null;
 }
 
+export type AccountRequestStatus = 'open' | 'closed';
+
+export interface AccountRequestTable {
+  id: Id;
+  received_at: Instant;
+  student_first_name: string;
+  student_last_name: string;
+  student_number: string | null;
+  student_email: string | null;
+  reset_student: Generated<Flag>;
+  reset_parent: Generated<Flag>;
+  new_student: Generated<Flag>;
+  new_parent: Generated<Flag>;
+  parent_first_name: string | null;
+  parent_last_name: string | null;
+  parent_email: string | null;
+  comments: string | null;
+  /** the language the form was filled in: the requester is answered in it */
+  locale: string;
+  ip: string | null;
+  /** the student the form matched when it arrived (by number and name), and that student's school */
+  student_id: number | null;
+  school_id: number | null;
+  status: Generated<AccountRequestStatus>;
+  /** the last thing staff did: see domain/requests/account-requests.ts */
+  outcome: string | null;
+  closed_at: Instant | null;
+  closed_by: number | null;
+  dedupe_key: string;
+}
+
+export interface AccountRequestEventTable {
+  id: Id;
+  request_id: number;
+  at: Instant;
+  actor_account_id: number | null;
+  action: string;
+  /** JSON text */
+  details: string | null;
+}
+
+export type ChangeRequestStatus = 'pending' | 'decided' | 'withdrawn';
+export type ChangeFieldStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+
+export interface ChangeRequestTable {
+  id: Id;
+  guardian_id: number;
+  account_id: number | null;
+  household_id: number | null;
+  submitted_at: Instant;
+  status: Generated<ChangeRequestStatus>;
+  decided_at: Instant | null;
+  decided_by: number | null;
+}
+
+export interface ChangeRequestFieldTable {
+  id: Id;
+  request_id: number;
+  target: 'guardian' | 'household';
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  status: Generated<ChangeFieldStatus>;
+  reason: string | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -430,6 +496,10 @@ export interface DB {
   activation_keys: ActivationKeyTable;
   jobs: JobTable;
   account_generation_runs: AccountGenerationRunTable;
+  account_requests: AccountRequestTable;
+  account_request_events: AccountRequestEventTable;
+  change_requests: ChangeRequestTable;
+  change_request_fields: ChangeRequestFieldTable;
 }
 
 export type TableName = keyof DB;

@@ -27,6 +27,55 @@ export function requiredText(max: number) {
     );
 }
 
+/** An optional single-line text field: empty or missing becomes null. */
+export function optionalText(max: number) {
+  return z
+    .string({ error: 'form.invalid' satisfies MessageKey })
+    .optional()
+    .transform((v) => (v ?? '').normalize('NFKC').trim())
+    .pipe(
+      z
+        .string()
+        .max(max, 'form.tooLong' satisfies MessageKey)
+        .refine((v) => !CONTROL.test(v) && !/[\r\n]/.test(v), 'form.badCharacters' satisfies MessageKey),
+    )
+    .transform((v) => (v === '' ? null : v));
+}
+
+/** An optional text area: line breaks kept (as \n), other control characters refused; empty becomes null. */
+export function optionalLongText(max: number) {
+  return z
+    .string({ error: 'form.invalid' satisfies MessageKey })
+    .optional()
+    .transform((v) => (v ?? '').normalize('NFKC').replace(/\r\n?/g, '\n').trim())
+    .pipe(
+      z
+        .string()
+        .max(max, 'form.tooLong' satisfies MessageKey)
+        .refine((v) => !CONTROL.test(v), 'form.badCharacters' satisfies MessageKey),
+    )
+    .transform((v) => (v === '' ? null : v));
+}
+
+/** An optional email address: empty or missing becomes null; otherwise trimmed, lower-cased, valid. */
+export function optionalEmail() {
+  return optionalText(254).pipe(
+    z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.email({ message: 'email.invalid' satisfies MessageKey }))
+      .nullable(),
+  );
+}
+
+/** A group of checkboxes sharing one name: none, one (a string) or several (a list) of the allowed values. */
+export function checkboxGroup<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .union([z.enum(values), z.array(z.enum(values)).max(values.length)], { error: 'form.invalid' satisfies MessageKey })
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v]));
+}
+
 /** A password field: never trimmed or altered, only bounded. */
 export function passwordField(max = 1024) {
   return stringField()
@@ -52,7 +101,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Pars
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? '_form');
-    const key = /^(form|password|email|pin|activate|staffKeys|links)\./.test(issue.message) ? issue.message : 'form.invalid';
+    const key = /^(form|password|email|pin|activate|staffKeys|links|request|changes)\./.test(issue.message) ? issue.message : 'form.invalid';
     errors[field] ??= key as MessageKey;
   }
   return { ok: false, errors };

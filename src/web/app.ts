@@ -20,6 +20,7 @@ import { publicRoutes } from './routes/public.js';
 import { activationRoutes } from './routes/activation.js';
 import { adminRoutes } from './routes/admin.js';
 import { recoveryRoutes } from './routes/recovery.js';
+import { requestRoutes } from './routes/requests.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
@@ -133,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(recoveryRoutes);
   await app.register(activationRoutes);
   await app.register(accountRoutes);
+  await app.register(requestRoutes);
   await app.register(adminRoutes);
   return app;
 }

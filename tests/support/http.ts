@@ -12,6 +12,8 @@ export class Client {
   constructor(
     private readonly app: FastifyInstance,
     readonly headers: Record<string, string> = {},
+    /** the client's IP address as the server sees it (default 127.0.0.1) */
+    readonly remoteAddress?: string,
   ) {}
 
   private remember(res: LightMyRequestResponse): LightMyRequestResponse {
@@ -27,7 +29,7 @@ export class Client {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers: this.headers }));
+    return this.remember(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers: this.headers, ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}) }));
   }
 
   async post(url: string, fields: Record<string, string | string[]>, { csrf = true } = {}): Promise<LightMyRequestResponse> {
@@ -41,6 +43,7 @@ export class Client {
         payload: body.toString(),
         headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
         cookies: Object.fromEntries(this.cookies),
+        ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
       }),
     );
   }

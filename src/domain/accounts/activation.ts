@@ -133,7 +133,9 @@ export async function issueActivationKeys(
 ): Promise<IssuedKey[]> {
   const expiresAt = new Date(now.getTime() + input.days * 86_400_000);
   const issued: IssuedKey[] = [];
-  await db.transaction().execute(async (trx) => {
+  // Joins the caller's transaction when there is one (a staff action that also records what it did).
+  const inTransaction = <T,>(fn: (trx: Kysely<DB>) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+  await inTransaction(async (trx) => {
     for (const recipient of input.recipients) {
       const key = newActivationKey();
       const column = recipient.kind === 'student' ? 'student_id' : 'guardian_id';

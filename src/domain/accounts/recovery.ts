@@ -21,6 +21,7 @@ import {
   insertToken,
   setPassword,
   useToken,
+  type AccountRow,
 } from './repository.js';
 import { endSessionsOf } from './sessions.js';
 import { pickAccount, usernameKeys } from './sign-in.js';
@@ -49,31 +50,7 @@ export async function requestPasswordReset(
   const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
   const to = account && account.status === 'active' ? confirmedEmail(account) : null;
   await db.transaction().execute(async (trx) => {
-    if (account && to) {
-      const token = newToken();
-      await expireTokensOf(trx, account.id, 'reset_password', now.toISOString());
-      await insertToken(trx, {
-        account_id: account.id,
-        purpose: 'reset_password',
-        token_hash: hashToken(token),
-        email: to,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + RESET_MINUTES * 60_000).toISOString(),
-      });
-      await enqueueEmail(
-        trx,
-        composeEmail({
-          kind: 'reset_password',
-          to,
-          locale: accountLocale(account, input.district),
-          district: input.district,
-          subject: 'email.reset.subject',
-          paragraphs: [{ key: 'email.reset.body', params: { username: account.username } }],
-          link: { url: `${input.baseUrl}/reset-password?token=${token}`, label: 'email.reset.link' },
-        }),
-        now,
-      );
-    }
+    if (account && to) await writeResetLink(trx, { account, to, baseUrl: input.baseUrl, district: input.district, body: 'email.reset.body' }, now);
     await audit(
       trx,
       {
@@ -87,6 +64,47 @@ export async function requestPasswordReset(
     );
   });
   return { kind: 'done' };
+}
+
+/**
+ * A new single-use reset link for the account (older ones stop working), and its email to `to`, which
+ * must be the account's confirmed security email. Runs inside the caller's transaction.
+ */
+export async function writeResetLink(
+  trx: Kysely<DB>,
+  input: {
+    account: Pick<AccountRow, 'id' | 'username' | 'locale' | 'guardian_language'>;
+    to: string;
+    baseUrl: string;
+    district: AccountMailDistrict;
+    body: 'email.reset.body' | 'email.requestReset.body';
+  },
+  now: Date,
+): Promise<void> {
+  const { account, to } = input;
+  const token = newToken();
+  await expireTokensOf(trx, account.id, 'reset_password', now.toISOString());
+  await insertToken(trx, {
+    account_id: account.id,
+    purpose: 'reset_password',
+    token_hash: hashToken(token),
+    email: to,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + RESET_MINUTES * 60_000).toISOString(),
+  });
+  await enqueueEmail(
+    trx,
+    composeEmail({
+      kind: 'reset_password',
+      to,
+      locale: accountLocale(account, input.district),
+      district: input.district,
+      subject: 'email.reset.subject',
+      paragraphs: [{ key: input.body, params: { username: account.username } }],
+      link: { url: `${input.baseUrl}/reset-password?token=${token}`, label: 'email.reset.link' },
+    }),
+    now,
+  );
 }
 
 /** The account a reset link is for, if the link still works. */

@@ -34,7 +34,6 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
   );
 
   const soon: [string, MessageKey][] = [
-    ['/request-account', 'feature.requestAccount'],
     ['/accessibility', 'feature.accessibility'],
     ['/privacy', 'feature.privacy'],
   ];

@@ -105,6 +105,8 @@ export function TextInput({
   hint,
   value,
   small,
+  required = true,
+  autocapitalize = 'none',
   ...rest
 }: {
   id: string;
@@ -114,6 +116,8 @@ export function TextInput({
   hint?: boolean;
   value?: string | undefined;
   small?: boolean;
+  required?: boolean;
+  autocapitalize?: 'none' | 'words';
   inputmode?: string;
   pattern?: string;
   maxLength?: number;
@@ -126,9 +130,9 @@ export function TextInput({
       name={id}
       type={type}
       autocomplete={autocomplete}
-      autocapitalize="none"
+      autocapitalize={autocapitalize}
       spellcheck={false}
-      required
+      required={required}
       maxLength={type === 'password' ? 1024 : 254}
       value={type === 'password' ? undefined : value}
       aria-describedby={describedBy(id, Boolean(hint), error)}

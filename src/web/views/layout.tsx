@@ -63,6 +63,16 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/staff/guardian-links">{t('nav.staffLinks')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.office ? (
+                    <li>
+                      <a href="/staff/account-requests">{t('nav.staffRequests')}</a>
+                    </li>
+                  ) : null}
+                  {ctx.account.office ? (
+                    <li>
+                      <a href="/staff/change-requests">{t('nav.staffChanges')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.districtAdmin ? (
                     <li>
                       <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>
