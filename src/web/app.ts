@@ -21,6 +21,7 @@ import { activationRoutes } from './routes/activation.js';
 import { adminRoutes } from './routes/admin.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
+import { contactRoutes } from './routes/contact.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
@@ -135,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(activationRoutes);
   await app.register(accountRoutes);
   await app.register(requestRoutes);
+  await app.register(contactRoutes);
   await app.register(adminRoutes);
   return app;
 }

@@ -74,6 +74,10 @@ describe('message catalogs', () => {
       'requests.problem.',
       'requests.done.',
       'email.requestClosed.',
+      'changes.field.',
+      'changes.status.',
+      'changes.approve',
+      'changes.reject',
       'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.notYourSchool', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
     const unused = Object.keys(en).filter(
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),

@@ -58,3 +58,58 @@ export const requestListInput = z.object({
   q: z.string().max(100).catch('').transform((v) => v.normalize('NFKC').trim()),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
+
+/** A phone number as people write it: digits with spaces, dashes, dots, parentheses and a leading +. */
+function optionalPhone() {
+  return optionalText(25).refine(
+    (v) => v === null || (/^\+?[0-9 ().-]+$/.test(v) && (v.match(/\d/g) ?? []).length >= 7 && (v.match(/\d/g) ?? []).length <= 15),
+    'changes.phoneInvalid' satisfies MessageKey,
+  );
+}
+
+export const contactChangeInput = z
+  .object({
+    email: optionalEmail(),
+    phoneMobile: optionalPhone(),
+    phoneHome: optionalPhone(),
+    phoneWork: optionalPhone(),
+    addressLine1: optionalText(100),
+    addressLine2: optionalText(100),
+    city: optionalText(60),
+    state: optionalText(20)
+      .transform((v) => v?.toUpperCase() ?? null)
+      .refine((v) => v === null || /^[A-Z]{2}$/.test(v), 'changes.stateInvalid' satisfies MessageKey),
+    postalCode: optionalText(10).refine((v) => v === null || /^\d{5}(-\d{4})?$/.test(v), 'changes.postalInvalid' satisfies MessageKey),
+    householdPhone: optionalPhone(),
+  })
+  .superRefine((v, ctx) => {
+    // An address is whole or absent: a street without a city cannot receive mail.
+    const parts = [v.addressLine1, v.city, v.state, v.postalCode];
+    if (parts.some((p) => p !== null) || v.addressLine2 !== null) {
+      for (const [name, value] of [
+        ['addressLine1', v.addressLine1],
+        ['city', v.city],
+        ['state', v.state],
+        ['postalCode', v.postalCode],
+      ] as const) {
+        if (value === null) ctx.addIssue({ code: 'custom', path: [name], message: 'changes.addressIncomplete' satisfies MessageKey });
+      }
+    }
+  });
+
+export type ContactChangeInput = z.output<typeof contactChangeInput>;
+
+/** Staff decisions: `decision-<fieldId>` = approve | reject for each waiting field, and a note to the parent. */
+const noteField = optionalLongText(500);
+export const changeDecisionInput = z.record(z.string(), z.unknown()).transform((body, ctx) => {
+  const decisions = new Map<number, 'approve' | 'reject'>();
+  for (const [name, value] of Object.entries(body)) {
+    const m = /^decision-([1-9]\d{0,9})$/.exec(name);
+    if (!m) continue;
+    if (value === 'approve' || value === 'reject') decisions.set(Number(m[1]), value);
+    else ctx.addIssue({ code: 'custom', path: [name], message: 'changes.decide' satisfies MessageKey });
+  }
+  const note = noteField.safeParse(body.note);
+  if (!note.success) ctx.addIssue({ code: 'custom', path: ['note'], message: note.error.issues[0]?.message ?? ('form.invalid' satisfies MessageKey) });
+  return { decisions, note: note.success ? note.data : null };
+});

@@ -78,6 +78,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.kind === 'guardian' ? (
+                    <li>
+                      <a href="/account/contact">{t('nav.contact')}</a>
+                    </li>
+                  ) : null}
                   <li>
                     <a href="/account">{t('nav.account')}</a>
                   </li>

@@ -1,0 +1,422 @@
+/**
+ * Parents ask for corrections to their own phone numbers and email on record and to their household's
+ * address (the second seed: "change or request changes to demographic information, including phone #
+ * and email address"); office staff approve or reject each field. Approved fields are written in one
+ * transaction with the request's decision and audited; the parent is told by email.
+ *
+ * The email here is the contact email on record (where the school writes). The account's security
+ * email, used for recovery, is changed in Account Settings with a confirmation link, never here.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail } from '../../email/templates.js';
+import { translate } from '../../i18n/index.js';
+import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
+import { findAccountById } from '../accounts/repository.js';
+import { audit } from '../audit/service.js';
+import type { OfficeScope } from '../people/policies.js';
+import type { ContactChangeInput } from './schemas.js';
+
+export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
+export const HOUSEHOLD_FIELDS = ['address_line1', 'address_line2', 'city', 'state', 'postal_code', 'phone'] as const;
+export type GuardianField = (typeof GUARDIAN_FIELDS)[number];
+export type HouseholdField = (typeof HOUSEHOLD_FIELDS)[number];
+export type ContactField = `guardian.${GuardianField}` | `household.${HouseholdField}`;
+
+/** Form field name for each record field. */
+export const FORM_NAMES: Record<ContactField, keyof ContactChangeInput> = {
+  'guardian.email': 'email',
+  'guardian.phone_mobile': 'phoneMobile',
+  'guardian.phone_home': 'phoneHome',
+  'guardian.phone_work': 'phoneWork',
+  'household.address_line1': 'addressLine1',
+  'household.address_line2': 'addressLine2',
+  'household.city': 'city',
+  'household.state': 'state',
+  'household.postal_code': 'postalCode',
+  'household.phone': 'householdPhone',
+};
+
+export interface FieldRequest {
+  id: number;
+  field: ContactField;
+  oldValue: string | null;
+  newValue: string | null;
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
+}
+
+export interface ContactRequestView {
+  id: number;
+  submittedAt: string;
+  status: 'pending' | 'decided' | 'withdrawn';
+  decidedAt: string | null;
+  note: string | null;
+  fields: FieldRequest[];
+}
+
+export interface ContactInfo {
+  guardianId: number;
+  name: string;
+  householdId: number | null;
+  householdName: string | null;
+  current: Partial<Record<ContactField, string | null>>;
+  pending: ContactRequestView | null;
+  recent: ContactRequestView[];
+}
+
+async function currentValues(db: Kysely<DB>, guardianId: number) {
+  const g = await db
+    .selectFrom('guardians as g')
+    .leftJoin('households as h', 'h.id', 'g.household_id')
+    .select([
+      'g.id',
+      'g.first_name',
+      'g.last_name',
+      'g.email',
+      'g.phone_mobile',
+      'g.phone_home',
+      'g.phone_work',
+      'g.household_id',
+      'h.name as household_name',
+      'h.address_line1',
+      'h.address_line2',
+      'h.city',
+      'h.state',
+      'h.postal_code',
+      'h.phone',
+    ])
+    .where('g.id', '=', guardianId)
+    .executeTakeFirst();
+  if (!g) return null;
+  const current: Partial<Record<ContactField, string | null>> = {};
+  for (const f of GUARDIAN_FIELDS) current[`guardian.${f}`] = g[f];
+  if (g.household_id !== null) for (const f of HOUSEHOLD_FIELDS) current[`household.${f}`] = g[f];
+  return { g, current };
+}
+
+async function requestsOf(db: Kysely<DB>, where: { guardianId?: number; requestId?: number }, limit: number): Promise<ContactRequestView[]> {
+  let q = db.selectFrom('change_requests').selectAll().orderBy('id', 'desc').limit(limit);
+  if (where.guardianId !== undefined) q = q.where('guardian_id', '=', where.guardianId);
+  if (where.requestId !== undefined) q = q.where('id', '=', where.requestId);
+  const requests = await q.execute();
+  if (requests.length === 0) return [];
+  const fields = await db
+    .selectFrom('change_request_fields')
+    .selectAll()
+    .where('request_id', 'in', requests.map((r) => r.id))
+    .orderBy('id')
+    .execute();
+  return requests.map((r) => ({
+    id: r.id,
+    submittedAt: r.submitted_at,
+    status: r.status,
+    decidedAt: r.decided_at,
+    note: fields.find((f) => f.request_id === r.id && f.reason)?.reason ?? null,
+    fields: fields
+      .filter((f) => f.request_id === r.id)
+      .map((f) => ({ id: f.id, field: `${f.target}.${f.field}` as ContactField, oldValue: f.old_value, newValue: f.new_value, status: f.status })),
+  }));
+}
+
+/** The parent's contact data, their open request and the last few decided ones. */
+export async function contactInfo(db: Kysely<DB>, guardianId: number): Promise<ContactInfo | null> {
+  const found = await currentValues(db, guardianId);
+  if (!found) return null;
+  const { g, current } = found;
+  const requests = await requestsOf(db, { guardianId }, 6);
+  return {
+    guardianId,
+    name: `${g.first_name} ${g.last_name}`,
+    householdId: g.household_id,
+    householdName: g.household_name,
+    current,
+    pending: requests.find((r) => r.status === 'pending') ?? null,
+    recent: requests.filter((r) => r.status !== 'pending').slice(0, 5),
+  };
+}
+
+export type SubmitChangesResult = { kind: 'submitted'; fields: number } | { kind: 'noChanges' } | { kind: 'missing' };
+
+/**
+ * Asks for every field whose value differs from the record. While a request is waiting, sending the
+ * form again updates it: new values replace the waiting ones, a value set back to the record's
+ * withdraws that field. Nothing is written to the record itself until staff approve.
+ */
+export async function requestContactChanges(
+  db: Kysely<DB>,
+  input: { accountId: number; guardianId: number; values: ContactChangeInput; ip: string | null },
+  now: Date,
+): Promise<SubmitChangesResult> {
+  const found = await currentValues(db, input.guardianId);
+  if (!found) return { kind: 'missing' };
+  const { g, current } = found;
+  const wanted = new Map<ContactField, string | null>();
+  for (const [field, name] of Object.entries(FORM_NAMES) as [ContactField, keyof ContactChangeInput][]) {
+    if (!(field in current)) continue; // no household: no address to change
+    wanted.set(field, input.values[name] ?? null);
+  }
+  const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '') === (b ?? '');
+  const changed = [...wanted].filter(([field, value]) => !same(current[field], value));
+  const t = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const open = await trx
+      .selectFrom('change_requests')
+      .select('id')
+      .where('guardian_id', '=', input.guardianId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (changed.length === 0 && !open) return { kind: 'noChanges' } as const;
+    let requestId = open?.id;
+    if (!requestId) {
+      requestId = (
+        await trx
+          .insertInto('change_requests')
+          .values({ guardian_id: input.guardianId, account_id: input.accountId, household_id: g.household_id, submitted_at: t, decided_at: null, decided_by: null })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    } else {
+      await trx.updateTable('change_requests').set({ submitted_at: t }).where('id', '=', requestId).execute();
+    }
+    const waiting = await trx.selectFrom('change_request_fields').select(['id', 'target', 'field']).where('request_id', '=', requestId).where('status', '=', 'pending').execute();
+    for (const w of waiting) {
+      const key = `${w.target}.${w.field}` as ContactField;
+      if (!changed.some(([f]) => f === key)) {
+        await trx.updateTable('change_request_fields').set({ status: 'withdrawn' }).where('id', '=', w.id).execute();
+      }
+    }
+    for (const [field, value] of changed) {
+      const [target, column] = field.split('.') as ['guardian' | 'household', string];
+      const existing = waiting.find((w) => w.target === target && w.field === column);
+      if (existing) {
+        await trx.updateTable('change_request_fields').set({ new_value: value, old_value: current[field] ?? null }).where('id', '=', existing.id).execute();
+      } else {
+        await trx
+          .insertInto('change_request_fields')
+          .values({ request_id: requestId, target, field: column, old_value: current[field] ?? null, new_value: value, reason: null })
+          .execute();
+      }
+    }
+    if (changed.length === 0) {
+      await trx.updateTable('change_requests').set({ status: 'withdrawn' }).where('id', '=', requestId).execute();
+    }
+    await audit(
+      trx,
+      {
+        action: changed.length === 0 ? 'contact_change.withdrawn' : 'contact_change.requested',
+        actorAccountId: input.accountId,
+        subjectType: 'change_request',
+        subjectId: requestId,
+        ip: input.ip,
+        details: { fields: changed.map(([f]) => f) },
+      },
+      now,
+    );
+    return changed.length === 0 ? ({ kind: 'noChanges' } as const) : ({ kind: 'submitted', fields: changed.length } as const);
+  });
+}
+
+/** The parent takes back a waiting request. */
+export async function withdrawContactChanges(db: Kysely<DB>, input: { accountId: number; guardianId: number; ip: string | null }, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const open = await trx.selectFrom('change_requests').select('id').where('guardian_id', '=', input.guardianId).where('status', '=', 'pending').executeTakeFirst();
+    if (!open) return false;
+    await trx.updateTable('change_request_fields').set({ status: 'withdrawn' }).where('request_id', '=', open.id).where('status', '=', 'pending').execute();
+    await trx.updateTable('change_requests').set({ status: 'withdrawn', decided_at: now.toISOString() }).where('id', '=', open.id).execute();
+    await audit(trx, { action: 'contact_change.withdrawn', actorAccountId: input.accountId, subjectType: 'change_request', subjectId: open.id, ip: input.ip }, now);
+    return true;
+  });
+}
+
+// ── staff ──────────────────────────────────────────────────────────────────────────────────────────
+
+/** Change requests of parents linked to a student of the staff member's schools (district admins: all). */
+function changeRequestsInScope(db: Kysely<DB>, scope: OfficeScope) {
+  const q = db.selectFrom('change_requests as c').innerJoin('guardians as g', 'g.id', 'c.guardian_id');
+  if (scope.district) return q;
+  const schools = [...scope.schools];
+  return q.where((eb) =>
+    eb.exists(
+      eb
+        .selectFrom('student_guardians as sg')
+        .innerJoin('students as s', 's.id', 'sg.student_id')
+        .select('sg.id')
+        .whereRef('sg.guardian_id', '=', 'c.guardian_id')
+        .where('sg.rights_revoked', '=', 0)
+        .where('s.school_id', 'in', schools.length > 0 ? schools : [-1]),
+    ),
+  );
+}
+
+export interface ChangeListItem {
+  id: number;
+  submittedAt: string;
+  parent: string;
+  fields: number;
+  status: string;
+}
+
+export async function listChangeRequests(db: Kysely<DB>, scope: OfficeScope, status: 'pending' | 'decided'): Promise<ChangeListItem[]> {
+  const rows = await changeRequestsInScope(db, scope)
+    .select([
+      'c.id',
+      'c.submitted_at',
+      'c.status',
+      'g.first_name',
+      'g.last_name',
+      (eb) =>
+        eb
+          .selectFrom('change_request_fields as f')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('f.request_id', '=', 'c.id')
+          .where('f.status', '!=', 'withdrawn')
+          .as('fields'),
+    ])
+    .where('c.status', '=', status)
+    .orderBy('c.submitted_at', status === 'pending' ? 'asc' : 'desc')
+    .limit(200)
+    .execute();
+  return rows.map((r) => ({ id: r.id, submittedAt: r.submitted_at, parent: `${r.first_name} ${r.last_name}`, fields: Number(r.fields), status: r.status }));
+}
+
+export interface ChangeRequestDetail {
+  request: ContactRequestView;
+  parent: string;
+  guardianId: number;
+  householdName: string | null;
+  students: string[];
+  current: Partial<Record<ContactField, string | null>>;
+}
+
+export async function openChangeRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<ChangeRequestDetail | null> {
+  const row = await changeRequestsInScope(db, scope).select(['c.id', 'c.guardian_id']).where('c.id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const [request] = await requestsOf(db, { requestId: id }, 1);
+  const found = await currentValues(db, row.guardian_id);
+  if (!request || !found) return null;
+  const students = await db
+    .selectFrom('student_guardians as sg')
+    .innerJoin('students as s', 's.id', 'sg.student_id')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .select(['s.student_number', 's.legal_last_name', 'sc.short_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
+    .where('sg.guardian_id', '=', row.guardian_id)
+    .where('sg.rights_revoked', '=', 0)
+    .orderBy('s.birth_date')
+    .execute();
+  return {
+    request,
+    parent: `${found.g.first_name} ${found.g.last_name}`,
+    guardianId: row.guardian_id,
+    householdName: found.g.household_name,
+    students: students.map((s) => `${s.first} ${s.legal_last_name} (${s.student_number}, ${s.short_name})`),
+    current: found.current,
+  };
+}
+
+export type DecideResult = { kind: 'done'; approved: number; rejected: number; notified: string | null } | { kind: 'missing' } | { kind: 'notPending' } | { kind: 'undecided'; fieldIds: number[] };
+
+/** Staff decide every waiting field of a request at once; approved values are written in the same transaction. */
+export async function decideChangeRequest(
+  db: Kysely<DB>,
+  input: {
+    scope: OfficeScope;
+    actorAccountId: number;
+    requestId: number;
+    decisions: Map<number, 'approve' | 'reject'>;
+    note: string | null;
+    district: AccountMailDistrict;
+    ip: string | null;
+  },
+  now: Date,
+): Promise<DecideResult> {
+  const detail = await openChangeRequest(db, input.scope, input.requestId);
+  if (!detail) return { kind: 'missing' };
+  if (detail.request.status !== 'pending') return { kind: 'notPending' };
+  const waiting = detail.request.fields.filter((f) => f.status === 'pending');
+  const undecided = waiting.filter((f) => !input.decisions.has(f.id)).map((f) => f.id);
+  if (undecided.length > 0) return { kind: 'undecided', fieldIds: undecided };
+  const t = now.toISOString();
+  const request = await db.selectFrom('change_requests').select(['account_id', 'household_id']).where('id', '=', input.requestId).executeTakeFirstOrThrow();
+  const account = request.account_id ? await findAccountById(db, request.account_id) : undefined;
+  let approved = 0;
+  let rejected = 0;
+  const notified = await db.transaction().execute(async (trx) => {
+    // Re-read inside the transaction: two staff members deciding at once must not both apply.
+    const still = await trx.selectFrom('change_requests').select('status').where('id', '=', input.requestId).executeTakeFirstOrThrow();
+    if (still.status !== 'pending') return undefined;
+    const guardianSet: Record<string, string | null> = {};
+    const householdSet: Record<string, string | null> = {};
+    for (const f of waiting) {
+      const decision = input.decisions.get(f.id)!;
+      const [target, column] = f.field.split('.') as ['guardian' | 'household', string];
+      if (decision === 'approve') {
+        (target === 'guardian' ? guardianSet : householdSet)[column] = f.newValue;
+        approved++;
+      } else {
+        rejected++;
+      }
+      await trx
+        .updateTable('change_request_fields')
+        .set({ status: decision === 'approve' ? 'approved' : 'rejected', reason: input.note })
+        .where('id', '=', f.id)
+        .execute();
+      await audit(
+        trx,
+        {
+          action: decision === 'approve' ? 'contact_change.approved' : 'contact_change.rejected',
+          actorAccountId: input.actorAccountId,
+          subjectType: target,
+          subjectId: target === 'guardian' ? detail.guardianId : request.household_id,
+          ip: input.ip,
+          details: { request: input.requestId, field: f.field, from: f.oldValue, to: f.newValue },
+        },
+        now,
+      );
+    }
+    if (Object.keys(guardianSet).length > 0) {
+      await trx.updateTable('guardians').set({ ...guardianSet, updated_at: t, updated_by: input.actorAccountId }).where('id', '=', detail.guardianId).execute();
+    }
+    if (Object.keys(householdSet).length > 0 && request.household_id !== null) {
+      await trx.updateTable('households').set({ ...householdSet, updated_at: t, updated_by: input.actorAccountId }).where('id', '=', request.household_id).execute();
+    }
+    await trx.updateTable('change_requests').set({ status: 'decided', decided_at: t, decided_by: input.actorAccountId }).where('id', '=', input.requestId).execute();
+    // The parent hears at the confirmed security email, else the contact email on record before the change.
+    const to = (account && confirmedEmail(account)) ?? detail.current['guardian.email'] ?? null;
+    if (to) {
+      const locale = account ? accountLocale(account, input.district) : input.district.locale === 'es' ? 'es' : 'en';
+      const line = (f: FieldRequest) =>
+        `${translate(locale, `changes.field.${f.field}`)}: ${f.newValue ?? translate(locale, 'changes.empty')}`;
+      const approvedLines = waiting.filter((f) => input.decisions.get(f.id) === 'approve').map(line);
+      const rejectedLines = waiting.filter((f) => input.decisions.get(f.id) === 'reject').map(line);
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'contact_change_decided',
+          to,
+          locale,
+          district: input.district,
+          subject: 'email.changes.subject',
+          paragraphs: [
+            { key: 'email.changes.body' },
+            ...(approvedLines.length > 0 ? [{ key: 'email.changes.approved' as const, params: { fields: approvedLines.join('; ') } }] : []),
+            ...(rejectedLines.length > 0 ? [{ key: 'email.changes.rejected' as const, params: { fields: rejectedLines.join('; ') } }] : []),
+            ...(input.note ? [{ key: 'email.changes.note' as const, params: { note: input.note } }] : []),
+          ],
+        }),
+        now,
+      );
+    }
+    return to;
+  });
+  if (notified === undefined) return { kind: 'notPending' };
+  return { kind: 'done', approved, rejected, notified };
+}
+
+export async function pendingChangeCount(db: Kysely<DB>, scope: OfficeScope): Promise<number> {
+  const [row] = await changeRequestsInScope(db, scope)
+    .where('c.status', '=', 'pending')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .execute();
+  return Number(row?.n ?? 0);
+}

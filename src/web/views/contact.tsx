@@ -1,0 +1,281 @@
+/** A parent's contact information and change requests, and the office's review of them. */
+import type { ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
+import { FORM_NAMES } from '../../domain/requests/contact-changes.js';
+import type { Translate } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+const GROUPS: { heading: 'changes.yours' | 'changes.household'; fields: ContactField[] }[] = [
+  { heading: 'changes.yours', fields: ['guardian.email', 'guardian.phone_mobile', 'guardian.phone_home', 'guardian.phone_work'] },
+  {
+    heading: 'changes.household',
+    fields: ['household.address_line1', 'household.address_line2', 'household.city', 'household.state', 'household.postal_code', 'household.phone'],
+  },
+];
+
+const AUTOCOMPLETE: Record<ContactField, string> = {
+  'guardian.email': 'email',
+  'guardian.phone_mobile': 'tel',
+  'guardian.phone_home': 'tel',
+  'guardian.phone_work': 'tel',
+  'household.address_line1': 'address-line1',
+  'household.address_line2': 'address-line2',
+  'household.city': 'address-level2',
+  'household.state': 'address-level1',
+  'household.postal_code': 'postal-code',
+  'household.phone': 'tel',
+};
+
+const fieldLabel = (t: Translate, f: ContactField) => t(`changes.field.${f}`);
+const shown = (t: Translate, v: string | null | undefined) => (v ? v : t('changes.empty'));
+
+function FieldStatus({ t, f }: { t: Translate; f: FieldRequest }) {
+  return <span class={`usa-tag hr-tag--${f.status === 'approved' ? 'strong' : f.status === 'pending' ? 'partial' : 'weak'}`}>{t(`changes.status.${f.status}`)}</span>;
+}
+
+function RequestTable({ t, request, when }: { t: Translate; request: ContactRequestView; when: (iso: string) => string }) {
+  const fields = request.fields.filter((f) => f.status !== 'withdrawn');
+  return (
+    <div class="hr-table-scroll">
+      <table class="usa-table usa-table--borderless">
+        <caption>{t('changes.sentOn', { when: when(request.submittedAt) })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('changes.what')}</th>
+            <th scope="col">{t('changes.from')}</th>
+            <th scope="col">{t('changes.to')}</th>
+            <th scope="col">{t('changes.state')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {fields.map((f) => (
+            <tr key={f.id}>
+              <th scope="row">{fieldLabel(t, f.field)}</th>
+              <td class="hr-typed">{shown(t, f.oldValue)}</td>
+              <td class="hr-typed">{shown(t, f.newValue)}</td>
+              <td>
+                <FieldStatus t={t} f={f} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ContactPage({
+  ctx,
+  info,
+  when,
+  notice,
+  errors = {},
+  values,
+}: {
+  ctx: PageContext;
+  info: ContactInfo;
+  when: (iso: string) => string;
+  notice?: string;
+  errors?: Messages;
+  /** what to show in the form: the waiting values, else the record's; or what was just typed */
+  values?: Partial<Record<ContactField, string>>;
+}) {
+  const { t } = ctx;
+  const pendingValue = (f: ContactField) => info.pending?.fields.find((p) => p.field === f && p.status === 'pending');
+  const valueOf = (f: ContactField) => {
+    if (values) return values[f] ?? '';
+    const waiting = pendingValue(f);
+    return (waiting ? waiting.newValue : info.current[f]) ?? '';
+  };
+  const groups = GROUPS.filter((g) => g.heading === 'changes.yours' || info.householdId !== null);
+  const labels = Object.fromEntries(groups.flatMap((g) => g.fields).map((f) => [FORM_NAMES[f], fieldLabel(t, f)]));
+  return (
+    <Layout ctx={ctx} title={t('changes.title')}>
+      <div class="hr-narrow">
+        <h1>{t('changes.title')}</h1>
+        <p>{t('changes.intro')}</p>
+        <p>
+          {t('changes.securityEmail')} <a href="/account">{t('nav.account')}</a>
+        </p>
+        <Alert type="success" text={notice} />
+        <ErrorSummary t={t} errors={errors} labels={labels} />
+        {info.pending ? (
+          <section aria-labelledby="pending-heading">
+            <h2 id="pending-heading">{t('changes.pending')}</h2>
+            <p>{t('changes.pendingHint')}</p>
+            <RequestTable t={t} request={info.pending} when={when} />
+            <form method="post" action="/account/contact/withdraw">
+              <Csrf token={ctx.csrf} />
+              <button class="usa-button usa-button--outline" type="submit">
+                {t('changes.withdraw')}
+              </button>
+            </form>
+          </section>
+        ) : null}
+        <form class="usa-form usa-form--large" method="post" action="/account/contact" novalidate>
+          <Csrf token={ctx.csrf} />
+          {groups.map((group) => (
+            <fieldset class="usa-fieldset" key={group.heading}>
+              <legend class="usa-legend usa-legend--large">{group.heading === 'changes.household' && info.householdName ? t('changes.householdOf', { name: info.householdName }) : t(group.heading)}</legend>
+              {group.fields.map((f) => {
+                const name = FORM_NAMES[f];
+                const onRecord = info.current[f];
+                const hint = t('changes.onRecord', { value: shown(t, onRecord) });
+                return (
+                  <Field key={f} t={t} id={name} label={fieldLabel(t, f)} hint={hint} error={errors[name]}>
+                    <TextInput
+                      id={name}
+                      type={f === 'guardian.email' ? 'email' : f.includes('phone') ? 'tel' : 'text'}
+                      autocomplete={AUTOCOMPLETE[f]}
+                      autocapitalize={f.startsWith('household.address') || f === 'household.city' ? 'words' : 'none'}
+                      required={false}
+                      error={Boolean(errors[name])}
+                      hint
+                      value={valueOf(f)}
+                      maxLength={f === 'guardian.email' ? 254 : f === 'household.state' ? 2 : f === 'household.postal_code' ? 10 : 100}
+                    />
+                  </Field>
+                );
+              })}
+            </fieldset>
+          ))}
+          <button class="usa-button hr-primary" type="submit">
+            {info.pending ? t('changes.update') : t('changes.send')}
+          </button>
+        </form>
+        {info.recent.length > 0 ? (
+          <section aria-labelledby="recent-heading">
+            <h2 id="recent-heading">{t('changes.recent')}</h2>
+            {info.recent.map((r) => (
+              <div key={r.id}>
+                <RequestTable t={t} request={r} when={when} />
+                {r.note ? <p class="hr-typed">{t('changes.noteFromSchool', { note: r.note })}</p> : null}
+              </div>
+            ))}
+          </section>
+        ) : null}
+      </div>
+    </Layout>
+  );
+}
+
+export function StaffChangesPage({ ctx, items, status, when }: { ctx: PageContext; items: ChangeListItem[]; status: 'pending' | 'decided'; when: (iso: string) => string }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('changes.staffTitle')}>
+      <h1>{t('changes.staffTitle')}</h1>
+      <p>{t('changes.staffIntro')}</p>
+      <p>
+        {status === 'pending' ? (
+          <a href="/staff/change-requests?status=decided">{t('changes.showDecided')}</a>
+        ) : (
+          <a href="/staff/change-requests">{t('changes.showPending')}</a>
+        )}
+      </p>
+      {items.length === 0 ? (
+        <p>{t('changes.noneWaiting')}</p>
+      ) : (
+        <div class="hr-table-scroll">
+          <table class="usa-table usa-table--borderless">
+            <caption class="usa-sr-only">{t('changes.staffTitle')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('changes.parent')}</th>
+                <th scope="col">{t('changes.sent')}</th>
+                <th scope="col">{t('changes.fieldCount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row">
+                    <a href={`/staff/change-requests/${r.id}`}>{r.parent}</a>
+                  </th>
+                  <td>{when(r.submittedAt)}</td>
+                  <td>{r.fields}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+export function StaffChangePage({
+  ctx,
+  detail,
+  when,
+  notice,
+  errors = {},
+  problem,
+}: {
+  ctx: PageContext;
+  detail: ChangeRequestDetail;
+  when: (iso: string) => string;
+  notice?: string;
+  errors?: Messages;
+  problem?: string;
+}) {
+  const { t } = ctx;
+  const { request } = detail;
+  const waiting = request.fields.filter((f) => f.status === 'pending');
+  const title = t('changes.staffOne', { parent: detail.parent });
+  const labels = Object.fromEntries(waiting.map((f) => [`decision-${f.id}`, fieldLabel(t, f.field)]));
+  return (
+    <Layout ctx={ctx} title={title}>
+      <p>
+        <a href="/staff/change-requests">{t('changes.back')}</a>
+      </p>
+      <h1>{title}</h1>
+      <Alert type="success" text={notice} />
+      <Alert type="error" text={problem} />
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <p>{t('changes.parentOf', { students: detail.students.join(', ') || '—' })}</p>
+      {waiting.length === 0 ? (
+        <RequestTable t={t} request={request} when={when} />
+      ) : (
+        <form class="usa-form usa-form--large" method="post" action={`/staff/change-requests/${request.id}`} novalidate>
+          <Csrf token={ctx.csrf} />
+          <p>{t('changes.sentOn', { when: when(request.submittedAt) })}</p>
+          {waiting.map((f) => {
+            const name = `decision-${f.id}`;
+            const error = errors[name];
+            const current = detail.current[f.field];
+            return (
+              <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`} key={f.id}>
+                <fieldset class="usa-fieldset" id={name} aria-describedby={describedBy(name, true, Boolean(error))}>
+                  <legend class="usa-legend">{fieldLabel(t, f.field)}</legend>
+                  <p class="usa-hint" id={`${name}-hint`}>
+                    {t('changes.fromTo', { from: shown(t, current), to: shown(t, f.newValue) })}
+                  </p>
+                  {error ? (
+                    <span class="usa-error-message" id={`${name}-error`} role="alert">
+                      {t(error.key, error.params)}
+                    </span>
+                  ) : null}
+                  {(['approve', 'reject'] as const).map((d) => (
+                    <div class="usa-radio" key={d}>
+                      <input class="usa-radio__input" id={`${name}-${d}`} type="radio" name={name} value={d} />
+                      <label class="usa-radio__label" for={`${name}-${d}`}>
+                        {t(`changes.${d}`)}
+                      </label>
+                    </div>
+                  ))}
+                </fieldset>
+              </div>
+            );
+          })}
+          <Field t={t} id="note" label={`${t('changes.note')} ${t('form.optional')}`} hint={t('changes.noteHint')} error={errors.note}>
+            <textarea class="usa-textarea" id="note" name="note" maxLength={500} rows={3} aria-describedby={describedBy('note', true, Boolean(errors.note))} />
+          </Field>
+          <button class="usa-button hr-primary" type="submit">
+            {t('changes.decideSubmit')}
+          </button>
+        </form>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,170 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { Client } from '../support/http.js';
+
+describeEachEngine('contact change requests', (get) => {
+  let app: FastifyInstance;
+  const demo: Record<string, { username: string }> = {};
+  let parent: { guardian_id: number; household_id: number | null; email: string | null; phone_mobile: string | null; security_email: string | null };
+
+  beforeAll(async () => {
+    await loadDemo(get(), { students: 40, seed: 47, startYear: 2026 });
+    app = await makeApp(get());
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    for (const a of parsePortalSettings(district.settings).demo?.accounts ?? []) demo[a.role] ??= a;
+    parent = (await get()
+      .db.selectFrom('user_accounts as a')
+      .innerJoin('guardians as g', 'g.id', 'a.guardian_id')
+      .select(['a.guardian_id', 'g.household_id', 'g.email', 'g.phone_mobile', 'a.security_email'])
+      .where('a.username', '=', demo.parent!.username)
+      .executeTakeFirstOrThrow()) as typeof parent;
+  });
+  afterAll(() => app.close());
+
+  const as = async (role: string) => {
+    const c = new Client(app);
+    await c.submit('/sign-in', { username: demo[role]!.username, password: DEMO_PASSWORD });
+    return c;
+  };
+  const household = () => get().db.selectFrom('households').selectAll().where('id', '=', parent.household_id!).executeTakeFirstOrThrow();
+  /** The form as the page fills it: the values on record, with some changed. */
+  const formWith = async (changes: Record<string, string>) => {
+    const g = await get().db.selectFrom('guardians').selectAll().where('id', '=', parent.guardian_id).executeTakeFirstOrThrow();
+    const h = await household();
+    return {
+      email: g.email ?? '',
+      phoneMobile: g.phone_mobile ?? '',
+      phoneHome: g.phone_home ?? '',
+      phoneWork: g.phone_work ?? '',
+      addressLine1: h.address_line1 ?? '',
+      addressLine2: h.address_line2 ?? '',
+      city: h.city ?? '',
+      state: h.state ?? '',
+      postalCode: h.postal_code ?? '',
+      householdPhone: h.phone ?? '',
+      ...changes,
+    };
+  };
+
+  it('refuses bad values at their fields and keeps nothing', async () => {
+    expect(parent.household_id).not.toBeNull();
+    const c = await as('parent');
+    const page = await c.get('/account/contact');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain((await household()).address_line1!);
+    const cases: [Record<string, string>, string][] = [
+      [{ phoneMobile: 'call me maybe' }, 'Enter a phone number with 7 to 15 digits'],
+      [{ phoneHome: '12' }, 'Enter a phone number with 7 to 15 digits'],
+      [{ state: 'California' }, 'Enter the two-letter state code'],
+      [{ postalCode: '1234' }, 'Enter a 5-digit ZIP code'],
+      [{ city: '' }, 'An address needs the street, city, state and ZIP code.'],
+      [{ email: 'nobody' }, 'Enter an email address like name@example.com.'],
+      [{ addressLine1: 'x'.repeat(101) }, 'This is too long.'],
+      [{ addressLine2: 'Apt 4\u0000' }, 'characters that are not allowed'],
+    ];
+    for (const [changes, message] of cases) {
+      await c.get('/account/contact');
+      const res = await c.post('/account/contact', await formWith(changes));
+      expect(res.statusCode, JSON.stringify(changes)).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    expect(await get().db.selectFrom('change_requests').select('id').execute()).toEqual([]);
+    const same = await c.post('/account/contact', await formWith({}));
+    expect(same.statusCode).toBe(303);
+    expect((await c.get('/account/contact?sent=none')).body).toContain('Nothing was sent');
+    expect(await get().db.selectFrom('change_requests').select('id').execute()).toEqual([]);
+  });
+
+  it('sends changes for staff to approve field by field; approved values are written and the parent is told', async () => {
+    const c = await as('parent');
+    await c.get('/account/contact');
+    const before = await household();
+    expect((await c.post('/account/contact', await formWith({ phoneMobile: '555-201-9999', city: 'Springfield' }))).statusCode).toBe(303);
+    // Sent again with another number while waiting: the same request, updated.
+    await c.get('/account/contact');
+    expect((await c.post('/account/contact', await formWith({ phoneMobile: '(555) 201-7777', city: 'Springfield', state: 'ca' }))).statusCode).toBe(303);
+    const requests = await get().db.selectFrom('change_requests').selectAll().execute();
+    expect(requests).toHaveLength(1);
+    const fields = await get().db.selectFrom('change_request_fields').selectAll().where('status', '=', 'pending').orderBy('id').execute();
+    const stateChanged = before.state !== 'CA';
+    expect(fields.map((f) => [f.field, f.new_value])).toEqual([
+      ['phone_mobile', '(555) 201-7777'],
+      ['city', 'Springfield'],
+      ...(stateChanged ? [['state', 'CA']] : []),
+    ]);
+    // Nothing is on record before staff decide.
+    expect((await get().db.selectFrom('guardians').select('phone_mobile').where('id', '=', parent.guardian_id).executeTakeFirstOrThrow()).phone_mobile).toBe(parent.phone_mobile);
+    const waiting = await c.get('/account/contact');
+    expect(waiting.body).toContain('Waiting for the school office');
+
+    const office = await as('office');
+    const list = await office.get('/staff/change-requests');
+    expect(list.body).toContain(`/staff/change-requests/${requests[0]!.id}`);
+    const url = `/staff/change-requests/${requests[0]!.id}`;
+    await office.get(url);
+    const undecided = await office.post(url, { [`decision-${fields[0]!.id}`]: 'approve' });
+    expect(undecided.statusCode).toBe(400);
+    expect(undecided.body).toContain('Choose approve or reject.');
+    const bogus = await office.post(url, { [`decision-${fields[0]!.id}`]: 'maybe' });
+    expect(bogus.statusCode).toBe(400);
+    const decisions: Record<string, string> = { note: 'Please bring a utility bill for the new address.' };
+    for (const f of fields) decisions[`decision-${f.id}`] = f.field === 'phone_mobile' ? 'approve' : 'reject';
+    const done = await office.post(url, decisions);
+    expect(done.statusCode).toBe(303);
+    expect((await get().db.selectFrom('guardians').select(['phone_mobile', 'updated_by']).where('id', '=', parent.guardian_id).executeTakeFirstOrThrow()).phone_mobile).toBe('(555) 201-7777');
+    expect((await household()).city).toBe(before.city);
+    const mail = await get().db.selectFrom('email_outbox').selectAll().where('kind', '=', 'contact_change_decided').execute();
+    expect(mail.map((m) => m.to_address)).toEqual([parent.security_email]);
+    expect(mail[0]!.text_body).toContain('Approved and now on record: Cell phone: (555) 201-7777.');
+    expect(mail[0]!.text_body).toContain('Not approved: City: Springfield');
+    expect(mail[0]!.text_body).toContain('Please bring a utility bill');
+    const audited = await get().db.selectFrom('audit_log').select('action').where('action', 'like', 'contact_change.%').execute();
+    expect(audited.map((a) => a.action).sort()).toEqual(['contact_change.approved', 'contact_change.rejected', ...(stateChanged ? ['contact_change.rejected'] : []), 'contact_change.requested', 'contact_change.requested'].sort());
+    expect((await office.post(url, decisions)).statusCode).toBe(409);
+    const seen = await c.get('/account/contact');
+    expect(seen.body).toContain('Approved');
+    expect(seen.body).toContain('Not approved');
+    expect(seen.body).toContain('Note from the school: Please bring a utility bill');
+  });
+
+  it('lets the parent withdraw a waiting request', async () => {
+    const c = await as('parent');
+    await c.get('/account/contact');
+    await c.post('/account/contact', await formWith({ phoneWork: '555 201 0000' }));
+    await c.get('/account/contact');
+    expect((await c.post('/account/contact/withdraw', {})).statusCode).toBe(303);
+    const open = await get().db.selectFrom('change_requests').select('status').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(open.status).toBe('withdrawn');
+  });
+
+  it('shows the page to parents only and the queue to office staff of the parent’s students', async () => {
+    expect((await (await as('teacher')).get('/account/contact')).statusCode).toBe(404);
+    expect((await (await as('teacher')).get('/staff/change-requests')).statusCode).toBe(403);
+    expect((await new Client(app).get('/account/contact')).statusCode).toBe(303);
+    // A parent whose children are all at another school: not this office's to see.
+    const office = await as('office');
+    const officeSchool = await get()
+      .db.selectFrom('user_accounts as a')
+      .innerJoin('staff_roles as r', 'r.staff_id', 'a.staff_id')
+      .select('r.school_id')
+      .where('a.username', '=', demo.office!.username)
+      .executeTakeFirstOrThrow();
+    const elsewhere = await get()
+      .db.selectFrom('guardians as g')
+      .select('g.id')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('student_guardians as sg').innerJoin('students as s', 's.id', 'sg.student_id').select('sg.id').whereRef('sg.guardian_id', '=', 'g.id').where('s.school_id', '=', officeSchool.school_id!))))
+      .where((eb) => eb.exists(eb.selectFrom('student_guardians as sg2').select('sg2.id').whereRef('sg2.guardian_id', '=', 'g.id')))
+      .executeTakeFirstOrThrow();
+    const t = new Date().toISOString();
+    const other = await get().db.insertInto('change_requests').values({ guardian_id: elsewhere.id, account_id: null, household_id: null, submitted_at: t, decided_at: null, decided_by: null }).returning('id').executeTakeFirstOrThrow();
+    expect((await office.get(`/staff/change-requests/${other.id}`)).statusCode).toBe(404);
+    expect((await office.get('/staff/change-requests')).body).not.toContain(`/staff/change-requests/${other.id}"`);
+    expect((await (await as('district_admin')).get(`/staff/change-requests/${other.id}`)).statusCode).toBe(200);
+    expect((await office.get('/staff/change-requests/0')).statusCode).toBe(404);
+  });
+});
