@@ -542,6 +542,10 @@ export const en = {
   'email.changes.approved': 'Approved and now on record: {fields}.',
   'email.changes.rejected': 'Not approved: {fields}.',
   'email.changes.note': 'Note from the school: {note}',
+  'switcher.label': 'Choose a student',
+  'switcher.student': 'Student',
+  'switcher.show': 'Show',
+  'home.current': 'shown now',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -544,4 +544,8 @@ export const es: Record<MessageKey, string> = {
   'email.changes.approved': 'Aprobado y ya registrado: {fields}.',
   'email.changes.rejected': 'No aprobado: {fields}.',
   'email.changes.note': 'Nota de la escuela: {note}',
+  'switcher.label': 'Elegir un estudiante',
+  'switcher.student': 'Estudiante',
+  'switcher.show': 'Mostrar',
+  'home.current': 'se muestra ahora',
 };

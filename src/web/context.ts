@@ -6,11 +6,15 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
-import { portalSettingsSchema } from '../domain/district/settings.js';
+import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
+import { localDate } from '../domain/calendar/dates.js';
+import { studentsVisibleTo } from '../domain/people/visibility.js';
 import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
 import type { PageContext } from './views/context.js';
 
 export const LANG_COOKIE = 'hr_lang';
+/** The student a guardian chose in the switcher (an id; checked against what they may see on every request). */
+export const STUDENT_COOKIE = 'hr_student';
 
 /** What the pages show when the database has no district yet. */
 export const NO_DISTRICT: DistrictProfile = {
@@ -107,10 +111,29 @@ export function safeLocalPath(next: unknown): string {
 }
 
 /** The page context of a request, with the app's own settings: what every route renders with. */
-export function contextFor(
-  app: { services: { districts: DistrictCache; assetVersion: string; config: { demoMode: boolean } } },
+export async function contextFor(
+  app: {
+    services: {
+      districts: DistrictCache;
+      assetVersion: string;
+      config: { demoMode: boolean };
+      database: { db: Kysely<DB> };
+      now: () => Date;
+    };
+  },
   request: FastifyRequest,
 ): Promise<PageContext> {
   const { services } = app;
-  return pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const ctx = await pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
+  const account = request.session?.account;
+  if (account && (account.person_kind === 'guardian' || account.person_kind === 'student')) {
+    // Asked on every page: a link whose rights were revoked disappears at once, sessions included.
+    const today = localDate(services.now(), ctx.district.timeZone);
+    const students = await studentsVisibleTo(services.database.db, account, adultCutoff(ctx.district.settings, today));
+    const chosen = Number(request.cookies[STUDENT_COOKIE]);
+    ctx.students = students;
+    const current = students.find((s) => s.id === chosen) ?? students[0];
+    if (current) ctx.student = current;
+  }
+  return ctx;
 }

@@ -11,11 +11,9 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
 import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
-import { staffRoles, studentsVisibleTo } from '../../domain/people/visibility.js';
-import { adultCutoff } from '../../domain/district/settings.js';
-import { localDate } from '../../domain/calendar/dates.js';
+import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
-import { contextFor } from '../context.js';
+import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { describeDevice } from '../device.js';
 import { clientIp } from '../plugins/session.js';
@@ -40,11 +38,21 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
+  // The student switcher: which child the portal's pages show. Only a student the account may see.
+  app.post('/students/current', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const ctx = await ctxOf(request);
+    const wanted = typeof body.studentId === 'string' && /^\d{1,10}$/.test(body.studentId) ? Number(body.studentId) : NaN;
+    const student = ctx.students?.find((s) => s.id === wanted);
+    if (!student) return reply.callNotFound();
+    reply.setCookie(STUDENT_COOKIE, String(student.id), { path: '/', sameSite: 'lax', httpOnly: true, secure: services.config.secure });
+    return reply.redirect(safeLocalPath(body.next), 303);
+  });
+
   app.get<{ Querystring: { changed?: string } }>('/home', async (request, reply) => {
     const ctx = await ctxOf(request);
     const account = request.session!.account;
-    const today = localDate(services.now(), ctx.district.timeZone);
-    const students = await studentsVisibleTo(db, account, adultCutoff(ctx.district.settings, today));
+    const students = ctx.students ?? [];
     const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
     const notice = request.query.changed !== undefined ? ctx.t('password.changed') : undefined;
     return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} notice={notice} />);

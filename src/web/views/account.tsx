@@ -48,8 +48,11 @@ export function HomePage({
               </thead>
               <tbody>
                 {students.map((s) => (
-                  <tr key={s.id}>
-                    <th scope="row">{`${s.firstName} ${s.lastName}`}</th>
+                  <tr key={s.id} aria-current={students.length > 1 && ctx.student?.id === s.id ? 'true' : undefined}>
+                    <th scope="row">
+                      {`${s.firstName} ${s.lastName}`}
+                      {students.length > 1 && ctx.student?.id === s.id ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
+                    </th>
                     <td>{s.school}</td>
                     <td>{s.grade}</td>
                   </tr>

@@ -1,4 +1,5 @@
 import type { DistrictProfile } from '../../domain/district/service.js';
+import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 
 /** What every page needs to render: the reader's language, the district, and where we are. */
@@ -15,4 +16,7 @@ export interface PageContext {
   csrf: string;
   /** who is signed in, for the header */
   account: { name: string; username: string; kind: 'student' | 'guardian' | 'staff'; office: boolean; districtAdmin: boolean } | null;
+  /** the students a signed-in student or guardian sees (the switcher), and the one chosen now */
+  students?: VisibleStudent[];
+  student?: VisibleStudent;
 }

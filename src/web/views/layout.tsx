@@ -100,6 +100,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
           ) : null}
         </header>
         <main id="main-content" class="grid-container hr-main" tabindex={-1}>
+          <StudentSwitcher ctx={ctx} />
           {children}
         </main>
         <footer class="hr-footer">
@@ -124,5 +125,32 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
         </footer>
       </body>
     </html>
+  );
+}
+
+/** A guardian with more than one student chooses whose records the pages show; works without JavaScript. */
+function StudentSwitcher({ ctx }: { ctx: PageContext }) {
+  const { t, students, student } = ctx;
+  if (ctx.account?.kind !== 'guardian' || !students || students.length < 2 || !student) return null;
+  return (
+    <form class="hr-switcher" method="post" action="/students/current" aria-label={t('switcher.label')}>
+      <Csrf token={ctx.csrf} />
+      <input type="hidden" name="next" value={ctx.path} />
+      <div>
+        <label class="usa-label" for="student-switcher">
+          {t('switcher.student')}
+        </label>
+        <select class="usa-select" id="student-switcher" name="studentId">
+          {students.map((s) => (
+            <option key={s.id} value={String(s.id)} selected={s.id === student.id}>
+              {`${s.firstName} ${s.lastName}`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button class="usa-button usa-button--outline" type="submit">
+        {t('switcher.show')}
+      </button>
+    </form>
   );
 }
