@@ -101,10 +101,10 @@ describeEachEngine('public pages', (get) => {
     expect(res.body).toContain('<html lang="en">');
   });
 
-  it('has help pages and honest "coming soon" pages for the links the accounts work will build', async () => {
+  it('has help pages, and honest "coming soon" pages for the statements not written yet', async () => {
     expect((await app.inject('/help/parents')).body).toContain('Parent Resources');
     expect((await app.inject({ url: '/help/students', cookies: { hr_lang: 'es' } })).body).toContain('Recursos para estudiantes');
-    for (const url of ['/request-account']) {
+    for (const url of ['/accessibility', '/privacy']) {
       const res = await app.inject(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).toContain('Coming soon');

@@ -1,7 +1,8 @@
 /**
  * Removes what has served its time: ended sessions, throttle counters nobody has touched for a day,
  * and used or expired tokens and activation keys older than 30 days (kept that long for support
- * questions; the audit log keeps the history).
+ * questions; the audit log keeps the history). Account requests typed by the public are kept a year
+ * after they were closed, then deleted with their history (the audit log keeps that they existed).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -18,4 +19,7 @@ export async function accountHousekeeping(db: Kysely<DB>, now: Date): Promise<vo
     .execute();
   await db.deleteFrom('account_tokens').where('expires_at', '<', iso(30 * 86_400_000)).execute();
   await db.deleteFrom('activation_keys').where('expires_at', '<', iso(30 * 86_400_000)).where('used_at', 'is', null).execute();
+  await db.deleteFrom('account_requests').where('status', '=', 'closed').where('closed_at', '<', iso(REQUEST_RETENTION_DAYS * 86_400_000)).execute();
 }
+
+export const REQUEST_RETENTION_DAYS = 365;

@@ -3,7 +3,7 @@ import type { ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, Co
 import { FORM_NAMES } from '../../domain/requests/contact-changes.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 const GROUPS: { heading: 'changes.yours' | 'changes.household'; fields: ContactField[] }[] = [
@@ -37,7 +37,7 @@ function FieldStatus({ t, f }: { t: Translate; f: FieldRequest }) {
 function RequestTable({ t, request, when }: { t: Translate; request: ContactRequestView; when: (iso: string) => string }) {
   const fields = request.fields.filter((f) => f.status !== 'withdrawn');
   return (
-    <div class="hr-table-scroll">
+    <TableScroll label={t('changes.sentOn', { when: when(request.submittedAt) })}>
       <table class="usa-table usa-table--borderless">
         <caption>{t('changes.sentOn', { when: when(request.submittedAt) })}</caption>
         <thead>
@@ -61,7 +61,7 @@ function RequestTable({ t, request, when }: { t: Translate; request: ContactRequ
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -176,7 +176,7 @@ export function StaffChangesPage({ ctx, items, status, when }: { ctx: PageContex
       {items.length === 0 ? (
         <p>{t('changes.noneWaiting')}</p>
       ) : (
-        <div class="hr-table-scroll">
+        <TableScroll label={t('changes.staffTitle')}>
           <table class="usa-table usa-table--borderless">
             <caption class="usa-sr-only">{t('changes.staffTitle')}</caption>
             <thead>
@@ -198,7 +198,7 @@ export function StaffChangesPage({ ctx, items, status, when }: { ctx: PageContex
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </Layout>
   );

@@ -155,3 +155,12 @@ export function NewPasswordFields({ t, minLength, errors }: { t: Translate; minL
     </>
   );
 }
+
+/** A wide table's box that scrolls sideways on a phone, reachable and scrollable by keyboard. */
+export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="hr-table-scroll" tabindex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}

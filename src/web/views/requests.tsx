@@ -4,7 +4,7 @@ import type { GuardianMatch, Quality, RequestDetail, RequestListItem, StudentMat
 import { CLOSE_REASONS, closedOutcome } from '../../domain/requests/schemas.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export interface RequestFormValues {
@@ -229,7 +229,7 @@ export function StaffRequestsPage({
       {items.length === 0 ? (
         <p>{t('requests.none')}</p>
       ) : (
-        <div class="hr-table-scroll">
+        <TableScroll label={t('requests.title')}>
           <table class="usa-table usa-table--borderless">
             <caption class="usa-sr-only">{t('requests.title')}</caption>
             <thead>
@@ -256,7 +256,7 @@ export function StaffRequestsPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {pages > 1 ? (
         <nav aria-label={t('requests.pages')}>
