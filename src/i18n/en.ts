@@ -112,9 +112,6 @@ export const en = {
   'home.title': 'Home',
   'home.welcome': 'Welcome, {name}',
   'home.students': 'Your students',
-  'home.student': 'Student',
-  'home.school': 'School',
-  'home.grade': 'Grade',
   'home.noStudents': 'No students are linked to your account with portal access. If this is wrong, contact your school.',
   'home.yourSchool': 'Your school',
   'home.roles': 'Your roles',
@@ -480,8 +477,7 @@ export const en = {
   'changes.intro': 'These are the phone numbers, email and address the school has on record for you. To correct them, change the fields below and send: the school office checks each change before it takes effect.',
   'changes.securityEmail': 'The email for password recovery is separate: change it in',
   'changes.yours': 'Your phone numbers and email',
-  'changes.household': 'Your household',
-  'changes.householdOf': 'Household: {name}',
+  'changes.household': 'Your household’s address and phone',
   'changes.onRecord': 'On record: {value}',
   'changes.empty': '(none)',
   'changes.field.guardian.email': 'Email',
@@ -545,6 +541,7 @@ export const en = {
   'switcher.label': 'Choose a student',
   'switcher.student': 'Student',
   'switcher.show': 'Show',
+  'home.gradeN': 'grade {grade}',
   'home.current': 'shown now',
 } as const;
 

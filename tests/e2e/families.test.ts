@@ -120,7 +120,7 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await reloaded;
     await page.waitForLoadState('load');
     await expect(page.getByLabel('Student', { exact: true }).inputValue()).resolves.toBe(String(children[1]!.id));
-    const current = page.locator('tr[aria-current="true"] th');
+    const current = page.locator(`li[aria-current="true"]`);
     await expect(current.textContent()).resolves.toContain(`${children[1]!.first} ${children[1]!.legal_last_name}`);
     await check(page);
     await page.close();

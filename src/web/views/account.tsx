@@ -38,27 +38,19 @@ export function HomePage({
           {students.length === 0 ? (
             <p>{t('home.noStudents')}</p>
           ) : (
-            <table class="usa-table usa-table--borderless">
-              <thead>
-                <tr>
-                  <th scope="col">{t('home.student')}</th>
-                  <th scope="col">{t('home.school')}</th>
-                  <th scope="col">{t('home.grade')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {students.map((s) => (
-                  <tr key={s.id} aria-current={students.length > 1 && ctx.student?.id === s.id ? 'true' : undefined}>
-                    <th scope="row">
-                      {`${s.firstName} ${s.lastName}`}
-                      {students.length > 1 && ctx.student?.id === s.id ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
-                    </th>
-                    <td>{s.school}</td>
-                    <td>{s.grade}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ul class="usa-list usa-list--unstyled hr-students">
+              {students.map((s) => {
+                const current = students.length > 1 && ctx.student?.id === s.id;
+                return (
+                  <li key={s.id} aria-current={current ? 'true' : undefined}>
+                    <strong>{`${s.firstName} ${s.lastName}`}</strong>
+                    {current ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
+                    <br />
+                    {`${s.school} · ${t('home.gradeN', { grade: s.grade })}`}
+                  </li>
+                );
+              })}
+            </ul>
           )}
         </section>
       )}

@@ -117,7 +117,7 @@ export function ContactPage({
           <Csrf token={ctx.csrf} />
           {groups.map((group) => (
             <fieldset class="usa-fieldset" key={group.heading}>
-              <legend class="usa-legend usa-legend--large">{group.heading === 'changes.household' && info.householdName ? t('changes.householdOf', { name: info.householdName }) : t(group.heading)}</legend>
+              <legend class="usa-legend usa-legend--large">{t(group.heading)}</legend>
               {group.fields.map((f) => {
                 const name = FORM_NAMES[f];
                 const onRecord = info.current[f];
