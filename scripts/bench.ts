@@ -164,7 +164,64 @@ async function parentAccounts(args: string[]): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
+async function portal(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      seconds: { type: 'string', default: '15' },
+      levels: { type: 'string', default: '1,2,4,8,16' },
+      people: { type: 'string', default: '400' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { portalBench } = await import('./bench/portal.js');
+  const options = {
+    students: Number(values.students),
+    seconds: Number(values.seconds),
+    levels: String(values.levels).split(',').map(Number),
+    people: Number(values.people),
+    processes: Number(values.processes),
+  };
+  const results = [];
+  for (const engine of String(values.engines).split(',')) {
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
+      try {
+        results.push(await portalBench({ ...options, label: engine, databaseUrl: `sqlite:${path.join(dir, 'bench.sqlite')}` }));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') {
+      results.push(await withScratchPostgres((url) => portalBench({ ...options, label: engine, databaseUrl: url })));
+    } else {
+      throw new Error(`unknown engine ${engine}`);
+    }
+  }
+  console.log(
+    `\nMachine: ${machine()}\nCommand: npm run bench -- portal --students ${options.students} --seconds ${options.seconds} --levels ${values.levels} --people ${options.people} --processes ${options.processes}\n`,
+  );
+  console.log('| engine | connections | requests/s | p50 | p90 | p99 | errors |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    for (const row of r.rows) {
+      console.log(`| ${r.label} | ${row.connections} | ${row.rps.toFixed(0)} | ${row.p50.toFixed(1)} ms | ${row.p90.toFixed(1)} ms | ${row.p99.toFixed(1)} ms | ${row.errors} |`);
+    }
+  }
+  console.log('\n| engine | Today, first load: HTML | stylesheet | theme | total (compressed) | demo load (not timed in the table above) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    const b = r.todayBytes;
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    console.log(`| ${r.label} | ${kb(b.html)} | ${kb(b.css)} | ${kb(b.theme)} | ${kb(b.html + b.css + b.theme)} | ${r.loadSeconds.toFixed(0)} s |`);
+  }
+}
+
 switch (name) {
+  case 'portal':
+    await portal(rest);
+    break;
   case 'accounts':
     await parentAccounts(rest);
     break;
@@ -178,7 +235,8 @@ switch (name) {
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres]\n' +
-        '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]',
+        '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);
 }

@@ -6,8 +6,8 @@ import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 
-const [url, students, seed, year] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: demo-load.ts <database-url> <students> [seed] [year]');
+const [url, students, seed, year, asOf] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: demo-load.ts <database-url> <students> [seed] [year] [as-of YYYY-MM-DD]');
 const database = await connect(url);
 await migrateToLatest(database);
 const started = process.hrtime.bigint();
@@ -15,6 +15,7 @@ const summary = await loadDemo(database, {
   students: Number(students),
   seed: Number(seed ?? 1),
   startYear: Number(year ?? 2026),
+  ...(asOf ? { asOf } : {}),
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 await database.close();

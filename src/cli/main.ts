@@ -2,9 +2,10 @@
  * The `homeroom` command: serve, migrate, demo. Thin: parses arguments, calls the domain, prints.
  * Operator-facing output is English; everything families and staff see is in the catalogs.
  */
+import cluster from 'node:cluster';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { connect, type Database } from '../db/connect.js';
+import { connect, redactUrl, type Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { DEMO_DISTRICT, type DemoSummary } from '../domain/demo/generate.js';
@@ -14,10 +15,11 @@ import { schoolYearStartFor } from '../domain/demo/school-year.js';
 export const USAGE = `Usage: homeroom <command> [options]
 
 Commands:
-  serve [--demo] [--port N] [--host H] [--no-worker]
+  serve [--demo] [--port N] [--host H] [--processes N] [--no-worker]
                  Migrate the database and serve the portal, with a background worker for scheduled
                  jobs (unless --no-worker). With --demo: demo mode (the sign-in page lists demo
-                 accounts), and the demo district is loaded if the database is empty.
+                 accounts), and the demo district is loaded if the database is empty. With
+                 --processes N (or WEB_PROCESSES): N web processes share the port, one per core.
   worker         Run only the background worker and scheduler (for a separate worker process).
   migrate        Bring the database schema up to date.
   demo [--students N] [--seed S] [--year YYYY] [--reset]
@@ -70,6 +72,11 @@ function defaultStartYear(): number {
   return schoolYearStartFor(localDate(new Date(), DEMO_DISTRICT.timeZone));
 }
 
+/** The demo's grades and attendance run up to today (kept inside the demo's school year). */
+function demoAsOf(): string {
+  return localDate(new Date(), DEMO_DISTRICT.timeZone);
+}
+
 function printSummary(summary: DemoSummary, ms: number): void {
   console.log(
     `Demo district loaded in ${(ms / 1000).toFixed(1)} s: ${summary.schools} schools, ${summary.students} students, ` +
@@ -91,21 +98,88 @@ async function serve(args: string[]): Promise<void> {
     port: { type: 'string' },
     host: { type: 'string' },
     'no-worker': { type: 'boolean', default: false },
+    processes: { type: 'string' },
   });
   const env = { ...process.env };
   if (values.demo) env.DEMO_MODE = 'true';
   if (values.port !== undefined) env.PORT = String(values.port);
   if (values.host !== undefined) env.HOST = String(values.host);
+  if (values.processes !== undefined) env.WEB_PROCESSES = String(values.processes);
   const config = loadConfig(env);
+  const processes = config.webProcesses;
+  // With several web processes, this one prepares the database, then forks them and only watches.
+  if (cluster.isWorker) return serveProcess(config, Boolean(values['no-worker']) || process.env.HOMEROOM_BACKGROUND !== '1');
   const database = await openDatabase(config);
   if (config.demoMode && (await isEmpty(database))) {
     console.log('The database is empty: loading the demo district (about 600 students)…');
     const started = Date.now();
-    printSummary(await loadDemo(database, { students: 600, seed: 1, startYear: defaultStartYear() }), Date.now() - started);
+    printSummary(await loadDemo(database, { students: 600, seed: 1, startYear: defaultStartYear(), asOf: demoAsOf() }), Date.now() - started);
   }
+  if (processes > 1) {
+    await database.close();
+    return forkWebProcesses(config, processes, Boolean(values['no-worker']));
+  }
+  return serveProcess(config, Boolean(values['no-worker']), database);
+}
+
+/**
+ * Several web processes on one port (Node's cluster: the first process hands connections to the
+ * others). Sessions and jobs live in the database, so any process can serve any request; only the
+ * first runs the background worker. A process that dies is replaced.
+ */
+async function forkWebProcesses(config: Config, processes: number, noWorker: boolean): Promise<void> {
+  // Each web process accepts its own connections (the kernel spreads them); the first process then
+  // only watches, instead of passing every connection on, which would cost a share of a core.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let listening = 0;
+  let stopping = false;
+  const fork = (index: number) => {
+    const child = cluster.fork({ HOMEROOM_BACKGROUND: index === 0 && !noWorker ? '1' : '0', HOMEROOM_QUIET: '1' });
+    child.on('listening', () => {
+      if (++listening === processes) void announce(config, `${processes} web processes`);
+    });
+    child.on('exit', (code) => {
+      if (!stopping) {
+        console.error(`web process ${index + 1} stopped (${code}); starting another`);
+        fork(index);
+      }
+    });
+  };
+  for (let i = 0; i < processes; i++) fork(i);
+  const stop = () => {
+    stopping = true;
+    for (const child of Object.values(cluster.workers ?? {})) child?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 5_000).unref();
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function announce(config: Config, what: string, port = config.port, database?: Database): Promise<void> {
+  const url = config.baseUrl.includes(`:${config.port}`) ? config.baseUrl.replace(`:${config.port}`, `:${port}`) : config.baseUrl;
+  const label = database?.label ?? redactUrl(config.databaseUrl);
+  console.log(`\nHomeroom is running at ${url} (database: ${label}; ${what})`);
+  if (config.demoMode) {
+    const db = database ?? (await connect(config.databaseUrl));
+    try {
+      const { getDistrictProfile } = await import('../domain/district/service.js');
+      const district = await getDistrictProfile(db.db);
+      if (district.settings.demo) printDemoAccounts(district.settings.demo, url);
+    } finally {
+      if (!database) await db.close();
+    }
+  }
+}
+
+/** One web process: the app, and the background worker unless told otherwise. */
+async function serveProcess(config: Config, noWorker: boolean, opened?: Database): Promise<void> {
+  const database = opened ?? (await openDatabase(config));
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });
-  const background = values['no-worker'] ? null : await startBackground(database, config, (error) => app.log.error({ err: error }, 'background job failed'));
+  const background = noWorker ? null : await startBackground(database, config, (error) => app.log.error({ err: error }, 'background job failed'));
   const close = async () => {
     await background?.stop();
     await app.close();
@@ -115,14 +189,10 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   await app.listen({ port: config.port, host: config.host });
+  if (process.env.HOMEROOM_QUIET === '1') return;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.baseUrl.includes(`:${config.port}`) ? config.baseUrl.replace(`:${config.port}`, `:${port}`) : config.baseUrl;
-  console.log(`\nHomeroom is running at ${url} (database: ${database.label})`);
-  if (config.demoMode) {
-    const district = await app.services.districts.get();
-    if (district.settings.demo) printDemoAccounts(district.settings.demo, url);
-  }
+  await announce(config, 'one web process', port, database);
 }
 
 /** The worker and the scheduler of background jobs, in this process. */
@@ -196,7 +266,7 @@ async function demo(args: string[]): Promise<void> {
   const database = await openDatabase(config);
   try {
     const started = Date.now();
-    const summary = await loadDemo(database, { students, seed, startYear }, { reset: Boolean(values.reset) });
+    const summary = await loadDemo(database, { students, seed, startYear, asOf: demoAsOf() }, { reset: Boolean(values.reset) });
     printSummary(summary, Date.now() - started);
     printDemoAccounts(summary, config.baseUrl);
   } finally {

@@ -52,6 +52,12 @@ export const envSchema = z.object({
       message: 'must be an address, e.g. portal@district.example.org or "Portal <portal@district.example.org>"',
     })
     .optional(),
+  WEB_PROCESSES: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 64')
+    .max(64, 'must be between 1 and 64')
+    .default(1),
   DB_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -69,6 +75,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   demoMode: boolean;
   trustProxy: boolean;
+  /** web processes `homeroom serve` starts on its port (one per core is the most that helps) */
+  webProcesses: number;
   dbPoolSize: number;
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
@@ -115,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoMode: e.DEMO_MODE,
     trustProxy: e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
     secure: baseUrl.startsWith('https://'),

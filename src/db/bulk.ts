@@ -1,15 +1,34 @@
 /**
- * Writes many rows fast: rows are buffered per table and written as multi-row inserts, table by
- * table in foreign-key order, whenever the buffers are flushed. Used by the demo generator and
- * imports, always inside one transaction so a crash leaves nothing half-written.
+ * Writes many rows fast: rows are buffered per table and written, table by table in foreign-key order,
+ * whenever the buffers are flushed: on PostgreSQL with `COPY … FROM STDIN` (no statement to build, send
+ * and parse per few thousand rows; what is left is the server's index and foreign-key work), on SQLite as
+ * multi-row inserts. Used by the demo generator and imports, always inside one transaction so a crash
+ * leaves nothing half-written.
  */
-import { sql, type Kysely } from 'kysely';
+import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { CompiledQuery, sql, type DatabaseConnection, type Kysely } from 'kysely';
 import type { Dialect } from './connect.js';
 import type { DB, NewRow, TableName } from './schema.js';
+
+/** The part of pg-copy-streams' COPY FROM stream used here (the package ships no types). */
+interface CopyFromStream extends Writable {
+  /** rows PostgreSQL reported as copied, once the stream has finished */
+  readonly rowCount: number;
+}
+const { from: copyFrom } = createRequire(import.meta.url)('pg-copy-streams') as {
+  from(text: string): CopyFromStream;
+};
 
 /** Every table in an order where each one only references tables before it. */
 export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'district',
+  'grading_scales',
+  'grading_scale_bands',
+  'vaccines',
+  'immunization_requirements',
+  'attendance_codes',
   'schools',
   'academic_sessions',
   'calendar_days',
@@ -28,6 +47,14 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'section_periods',
   'section_teachers',
   'section_enrollments',
+  'grading_categories',
+  'assignments',
+  'assignment_scores',
+  'term_grades',
+  'attendance_records',
+  'transcript_courses',
+  'immunization_doses',
+  'immunization_exemptions',
   'user_accounts',
   'announcements',
   'announcement_texts',
@@ -61,8 +88,8 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
     ].includes(t),
 );
 
-// Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
-const MAX_PARAMS: Record<Dialect, number> = { sqlite: 32_000, postgres: 65_000 };
+// Bound parameters per statement: SQLite allows 32,766.
+const SQLITE_MAX_PARAMS = 32_000;
 
 export class BulkWriter {
   private readonly buffers = new Map<TableName, Record<string, unknown>[]>();
@@ -90,23 +117,167 @@ export class BulkWriter {
     if (this.buffered >= this.flushAt) await this.flush();
   }
 
+  /**
+   * Writes every buffered row. A column a row leaves out (or gives as `undefined`) gets the column's
+   * default, on both engines: rows are written in runs of consecutive rows with the same columns, in
+   * the order they were added (so a row may refer to one added before it in the same table).
+   */
   async flush(): Promise<void> {
     for (const table of TABLES_IN_FK_ORDER) {
       const rows = this.buffers.get(table);
       if (!rows || rows.length === 0) continue;
-      const columns = Object.keys(rows[0] as object).length;
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMS[this.dialect] / columns));
-      for (let i = 0; i < rows.length; i += perStatement) {
-        await this.db
-          .insertInto(table)
-          .values(rows.slice(i, i + perStatement) as never)
-          .execute();
+      for (const run of runsWithSameColumns(rows)) {
+        if (this.dialect === 'postgres') await copyRows(this.db, table, run.columns, rows, run.start, run.end);
+        else await this.insertRows(table, run.columns.length, rows.slice(run.start, run.end));
       }
       this.written.set(table, (this.written.get(table) ?? 0) + rows.length);
       this.buffers.set(table, []);
     }
     this.buffered = 0;
   }
+
+  private async insertRows(table: TableName, columns: number, rows: Record<string, unknown>[]): Promise<void> {
+    const perStatement = Math.max(1, Math.floor(SQLITE_MAX_PARAMS / Math.max(1, columns)));
+    for (let i = 0; i < rows.length; i += perStatement) {
+      await this.db
+        .insertInto(table)
+        .values(rows.slice(i, i + perStatement) as never)
+        .execute();
+    }
+  }
+}
+
+interface Run {
+  /** the columns every row of the run gives, in the order of the run's first row */
+  columns: string[];
+  start: number;
+  end: number;
+}
+
+/** A row's columns: its keys, less those whose value is `undefined` (which Kysely leaves out too). */
+function columnsOf(row: Record<string, unknown>): string[] {
+  const keys = Object.keys(row);
+  for (const key of keys) if (row[key] === undefined) return keys.filter((k) => row[k] !== undefined);
+  return keys;
+}
+
+/** Splits rows into runs of consecutive rows that give the same set of columns. */
+function runsWithSameColumns(rows: readonly Record<string, unknown>[]): Run[] {
+  const runs: Run[] = [];
+  let run: Run | undefined;
+  let set: Set<string> | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const keys = columnsOf(rows[i] as Record<string, unknown>);
+    if (run && keys.length === run.columns.length) {
+      const columns = run.columns;
+      if (keys.every((k, j) => k === columns[j])) continue;
+      set ??= new Set(columns);
+      const inRun = set;
+      if (keys.every((k) => inRun.has(k))) continue;
+    }
+    if (run) run.end = i;
+    run = { columns: keys, start: i, end: rows.length };
+    runs.push(run);
+    set = undefined;
+  }
+  return runs;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * One value in COPY's text format: `\N` for null; in text a backslash, newline, carriage return and tab
+ * (the column delimiter) are escaped with a backslash. Numbers, bigints and booleans are written as `pg`
+ * sends them as query parameters, so PostgreSQL reads the same value as from an insert.
+ */
+function copyText(value: unknown, table: string, column: string): string {
+  switch (typeof value) {
+    case 'string':
+      return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return '\\N';
+      if (value instanceof Date) return value.toISOString();
+  }
+  throw new TypeError(`BulkWriter: ${table}.${column} is a ${typeof value}, which it cannot write`);
+}
+
+/** Text of about this many characters goes into one CopyData message. */
+const COPY_CHUNK = 256 * 1024;
+
+/**
+ * Writes rows[start, end) with one `COPY table (columns) FROM STDIN`, on the connection that `db` runs
+ * its queries on: when `db` is a transaction, inside that transaction. Kysely keeps the `pg` client
+ * private, but its PostgreSQL driver hands a query's `sql` to `client.query()`, which runs any object
+ * with a `submit` method (a pg "Submittable", as pg-copy-streams' streams are) on the connection.
+ */
+async function copyRows(
+  db: Kysely<DB>,
+  table: TableName,
+  columns: string[],
+  rows: readonly Record<string, unknown>[],
+  start: number,
+  end: number,
+): Promise<void> {
+  const text = `copy ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) from stdin`;
+  await db.getExecutor().provideConnection(async (connection: DatabaseConnection) => {
+    const stream = copyFrom(text);
+    // PostgreSQL's errors (a foreign key, a unique index, a value of the wrong type) arrive as 'error'.
+    let failure: unknown;
+    const failed = new Promise<never>((_, reject) => {
+      stream.on('error', (error) => {
+        failure ??= error;
+        reject(failure);
+      });
+    });
+    failed.catch(() => undefined);
+    const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+    const write = (chunk: string) =>
+      Promise.race([
+        new Promise<void>((resolve, reject) => stream.write(Buffer.from(chunk, 'utf8'), (e) => (e ? reject(e) : resolve()))),
+        failed,
+      ]);
+
+    await connection.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
+    try {
+      let chunk = '';
+      for (let i = start; i < end; i++) {
+        const row = rows[i] as Record<string, unknown>;
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c] as string;
+          chunk += (c === 0 ? '' : '\t') + copyText(row[column], table, column);
+        }
+        chunk += '\n';
+        if (chunk.length >= COPY_CHUNK) {
+          await write(chunk);
+          chunk = '';
+        }
+      }
+      if (chunk) await write(chunk);
+      await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+    } catch (error) {
+      if (failure === undefined) {
+        // Our own error (a value it cannot write): end the COPY with CopyFail, so that the connection
+        // is ready for the caller's rollback, before passing the error on.
+        stream.destroy(error as Error);
+        await closed;
+      }
+      throw error;
+    }
+    if (stream.rowCount !== end - start) {
+      throw new Error(`BulkWriter: COPY into ${table} wrote ${stream.rowCount} rows instead of ${end - start}`);
+    }
+  });
 }
 
 /** After rows were written with explicit ids, make PostgreSQL's identity sequences continue after them. */

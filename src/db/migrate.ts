@@ -9,9 +9,10 @@ import { accounts } from './migrations/0002_accounts.js';
 import { jobs } from './migrations/0003_jobs.js';
 import { parentAccounts } from './migrations/0004_parent_accounts.js';
 import { requests } from './migrations/0005_requests.js';
+import { portal } from './migrations/0006_portal.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

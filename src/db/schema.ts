@@ -22,6 +22,7 @@ interface Changed {
   updated_by: number | null;
 }
 
+export type GradingMethod = 'weighted' | 'points';
 export type StaffRole = 'teacher' | 'office' | 'counselor' | 'nurse' | 'school_admin' | 'district_admin';
 export type SessionType = 'schoolYear' | 'semester' | 'term' | 'gradingPeriod';
 export type EnrollmentStatus = 'active' | 'inactive' | 'graduated' | 'withdrawn';
@@ -113,6 +114,8 @@ export interface CourseTable extends Changed {
   grade_low: number;
   grade_high: number;
   credits: Generated<number>;
+  /** added to the grade points of the weighted GPA: 0.5 honors, 1.0 AP */
+  gpa_bonus: Generated<number>;
 }
 
 export interface SectionTable extends Changed {
@@ -122,6 +125,8 @@ export interface SectionTable extends Changed {
   course_id: number;
   section_code: string;
   room: string | null;
+  grading_method: Generated<GradingMethod>;
+  grading_scale_id: number | null;
 }
 
 export interface SectionTermTable {
@@ -464,6 +469,139 @@ export interface ChangeRequestFieldTable {
   reason: string | null;
 }
 
+export interface GradingScaleTable extends Changed {
+  id: Id;
+  name: string;
+}
+
+export interface GradingScaleBandTable {
+  id: Id;
+  scale_id: number;
+  letter: string;
+  /** lowest percent for the letter, inclusive */
+  min_percent: number;
+  gpa_points: number;
+  sequence: number;
+}
+
+export interface GradingCategoryTable {
+  id: Id;
+  section_id: number;
+  name: string;
+  /** percent weight; null in a points-based class */
+  weight: number | null;
+  drop_lowest: Generated<number>;
+  sequence: number;
+}
+
+export interface AssignmentTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  section_id: number;
+  category_id: number;
+  grading_period_id: number;
+  title: string;
+  description: string | null;
+  assigned_date: DateString;
+  due_date: DateString;
+  points_possible: number;
+}
+
+export interface AssignmentScoreTable extends Changed {
+  id: Id;
+  assignment_id: number;
+  student_id: number;
+  /** null: not graded yet */
+  points: number | null;
+  missing: Generated<Flag>;
+  late: Generated<Flag>;
+  exempt: Generated<Flag>;
+  incomplete: Generated<Flag>;
+  dropped: Generated<Flag>;
+  comment: string | null;
+}
+
+export interface TermGradeTable extends Changed {
+  id: Id;
+  section_id: number;
+  student_id: number;
+  academic_session_id: number;
+  percent: number | null;
+  letter: string | null;
+  comment: string | null;
+  /** null: in progress, not posted */
+  posted_at: Instant | null;
+}
+
+export type AttendanceKind = 'absent' | 'tardy' | 'early_release';
+export type AttendanceExcuse = 'excused' | 'unexcused' | 'unknown';
+
+export interface AttendanceCodeTable {
+  id: Id;
+  code: string;
+  description: string;
+  kind: AttendanceKind;
+  excuse: AttendanceExcuse;
+}
+
+export interface AttendanceRecordTable extends Changed {
+  id: Id;
+  student_id: number;
+  date: DateString;
+  /** null: the whole day */
+  section_id: number | null;
+  bell_period_id: number | null;
+  code_id: number;
+  comment: string | null;
+}
+
+export interface TranscriptCourseTable extends Changed {
+  id: Id;
+  student_id: number;
+  /** the calendar year the school year ends in */
+  school_year: number;
+  school_name: string;
+  grade_level: number;
+  course_code: string;
+  course_title: string;
+  term: 'S1' | 'S2' | 'Year';
+  letter: string;
+  gpa_points: number | null;
+  gpa_bonus: Generated<number>;
+  credits_attempted: number;
+  credits_earned: number;
+}
+
+export interface VaccineTable {
+  id: Id;
+  code: string;
+  name: string;
+}
+
+export interface ImmunizationRequirementTable {
+  id: Id;
+  vaccine_id: number;
+  grade_low: number;
+  grade_high: number;
+  doses: number;
+}
+
+export interface ImmunizationDoseTable extends Changed {
+  id: Id;
+  student_id: number;
+  vaccine_id: number;
+  dose_date: DateString;
+}
+
+export interface ImmunizationExemptionTable extends Changed {
+  id: Id;
+  student_id: number;
+  vaccine_id: number;
+  kind: 'medical' | 'religious' | 'personal';
+  granted_date: DateString;
+  expires_date: DateString | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -500,6 +638,19 @@ export interface DB {
   account_request_events: AccountRequestEventTable;
   change_requests: ChangeRequestTable;
   change_request_fields: ChangeRequestFieldTable;
+  grading_scales: GradingScaleTable;
+  grading_scale_bands: GradingScaleBandTable;
+  grading_categories: GradingCategoryTable;
+  assignments: AssignmentTable;
+  assignment_scores: AssignmentScoreTable;
+  term_grades: TermGradeTable;
+  attendance_codes: AttendanceCodeTable;
+  attendance_records: AttendanceRecordTable;
+  transcript_courses: TranscriptCourseTable;
+  vaccines: VaccineTable;
+  immunization_requirements: ImmunizationRequirementTable;
+  immunization_doses: ImmunizationDoseTable;
+  immunization_exemptions: ImmunizationExemptionTable;
 }
 
 export type TableName = keyof DB;

@@ -22,6 +22,7 @@ import { adminRoutes } from './routes/admin.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
 import { contactRoutes } from './routes/contact.js';
+import { portalRoutes } from './routes/portal.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
@@ -137,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes);
   await app.register(requestRoutes);
   await app.register(contactRoutes);
+  await app.register(portalRoutes);
   await app.register(adminRoutes);
   return app;
 }

@@ -19,6 +19,7 @@ import {
   type Dept,
 } from './catalog.js';
 import { COMMON_FEMALE, COMMON_MALE, NAME_GROUPS, STREET_NAMES, STREET_SUFFIXES, type NameGroup } from './names.js';
+import { gradingMethodFor, PortalData, type EnrollmentInfo } from './portal-data.js';
 import { Rng } from './random.js';
 import { planSchoolYear, type SchoolYearPlan } from './school-year.js';
 
@@ -28,6 +29,11 @@ export interface DemoOptions {
   seed: number;
   /** the calendar year the school year starts in (2026 for 2026–27) */
   startYear: number;
+  /**
+   * The day the portal data is as of: work due by then is graded, attendance taken up to then.
+   * Clamped to the school year; default: 14 weeks after the first day (late November).
+   */
+  asOf?: DateString;
 }
 
 export interface RowSink {
@@ -54,6 +60,12 @@ export interface DemoSummary {
   staff: number;
   sections: number;
   sectionEnrollments: number;
+  assignments: number;
+  scores: number;
+  attendanceRecords: number;
+  termGrades: number;
+  transcriptCourses: number;
+  immunizationDoses: number;
   accounts: DemoAccount[];
 }
 
@@ -126,6 +138,10 @@ class Generator {
   private readonly ids = new Map<string, number>();
   private readonly schools: SchoolPlan[] = [];
   private readonly sessionIds = { year: 0, s1: 0, s2: 0 };
+  private readonly quarterIds: number[] = [];
+  private readonly portal: PortalData;
+  /** the day the portal data is as of */
+  readonly asOf: DateString;
   private readonly guardianEmails = new Set<string>();
   private readonly studentEmails = new Set<string>();
   private readonly usernames = new Set<string>();
@@ -142,6 +158,12 @@ class Generator {
     staff: 0,
     sections: 0,
     sectionEnrollments: 0,
+    assignments: 0,
+    scores: 0,
+    attendanceRecords: 0,
+    termGrades: 0,
+    transcriptCourses: 0,
+    immunizationDoses: 0,
     accounts: [],
   };
   /** people who get demo accounts */
@@ -162,6 +184,20 @@ class Generator {
     this.rng = new Rng(options.seed);
     this.year = planSchoolYear(options.startYear);
     this.stamp = `${options.startYear}-07-01T12:00:00.000Z`;
+    const wanted = options.asOf ?? addDays(this.year.first, 98);
+    this.asOf = wanted < this.year.first ? this.year.first : wanted > this.year.last ? this.year.last : wanted;
+    // Its own random stream, so that adding portal data does not change the people of a seed.
+    this.portal = new PortalData({
+      rng: new Rng(options.seed ^ 0x5eed),
+      sink: this.sink,
+      nextId: (table) => this.nextId(table),
+      changed: () => this.changed(),
+      year: this.year,
+      asOf: this.asOf,
+      quarterIds: this.quarterIds,
+      semesterIds: [0, 0],
+      seed: options.seed,
+    });
   }
 
   private nextId(table: string): number {
@@ -175,6 +211,7 @@ class Generator {
   }
 
   async run(): Promise<DemoSummary> {
+    this.portal.district();
     this.schoolsAndCalendars();
     await this.sink.checkpoint();
     await this.families();
@@ -185,6 +222,15 @@ class Generator {
     // Last, because its settings list the demo accounts for the sign-in page's demo panel.
     this.district();
     await this.sink.checkpoint();
+    const c = this.portal.counts;
+    Object.assign(this.summary, {
+      assignments: c.assignments,
+      scores: c.scores,
+      attendanceRecords: c.attendance,
+      termGrades: c.termGrades,
+      transcriptCourses: c.transcriptCourses,
+      immunizationDoses: c.doses,
+    });
     return this.summary;
   }
 
@@ -252,8 +298,9 @@ class Generator {
     this.sessionIds.year = this.session(null, 'schoolYear', y.title, y.first, y.last, schoolYear);
     this.sessionIds.s1 = this.session(this.sessionIds.year, 'semester', y.semesters[0].title, y.semesters[0].start, y.semesters[0].end, schoolYear);
     this.sessionIds.s2 = this.session(this.sessionIds.year, 'semester', y.semesters[1].title, y.semesters[1].start, y.semesters[1].end, schoolYear);
+    this.portal.setSemesters(this.sessionIds.s1, this.sessionIds.s2);
     y.quarters.forEach((q, i) => {
-      this.session(i < 2 ? this.sessionIds.s1 : this.sessionIds.s2, 'gradingPeriod', q.title, q.start, q.end, schoolYear);
+      this.quarterIds[i] = this.session(i < 2 ? this.sessionIds.s1 : this.sessionIds.s2, 'gradingPeriod', q.title, q.start, q.end, schoolYear);
     });
 
     const names = this.rng.shuffle([...SCHOOL_NAMES]);
@@ -393,6 +440,7 @@ class Generator {
         grade_low: grades[0],
         grade_high: grades[1],
         credits: def.credits,
+        gpa_bonus: def.title.startsWith('AP ') ? 1 : 0,
         ...this.changed(),
       });
     }
@@ -587,6 +635,8 @@ class Generator {
       });
       this.summary.students++;
       school.studentCount++;
+      this.portal.transcript({ id, grade, schoolName: school.name });
+      this.portal.immunizations({ id, birth, grade });
       const list = school.byGrade.get(grade) ?? [];
       list.push(id);
       school.byGrade.set(grade, list);
@@ -748,7 +798,23 @@ class Generator {
         this.featured.teacherId = english?.[1].teacherId;
       }
       await this.sink.checkpoint();
-      for (const [studentId, section] of enroll) this.enrollment(school, studentId, section);
+      const bySection = new Map<Section, EnrollmentInfo[]>();
+      const byStudent = new Map<number, { section: number; bellPeriodId: number; begin: DateString; end: DateString }[]>();
+      for (const [studentId, section] of enroll) {
+        const dates = this.enrollment(school, studentId, section);
+        if (!dates) continue;
+        const list = bySection.get(section) ?? [];
+        list.push({ studentId, ...dates });
+        bySection.set(section, list);
+        const mine = byStudent.get(studentId) ?? [];
+        mine.push({ section: section.id, bellPeriodId: school.bellPeriodIds[section.period] as number, ...dates });
+        byStudent.set(studentId, mine);
+      }
+      await this.sink.checkpoint();
+      for (const [section, students] of bySection) {
+        await this.portal.section({ id: section.id, course: section.course, bellPeriodId: school.bellPeriodIds[section.period] as number }, students);
+      }
+      await this.portal.attendance(byStudent);
       await this.sink.checkpoint();
     }
   }
@@ -774,6 +840,8 @@ class Generator {
       course_id: school.courseIds.get(course.code) as number,
       section_code: `${course.code}-${String(n).padStart(2, '0')}`,
       room: null,
+      grading_method: gradingMethodFor(course.dept),
+      grading_scale_id: this.portal.gradingScaleId,
       ...this.changed(),
     };
     const section: Section = { id, row, school, course, period, size };
@@ -837,12 +905,12 @@ class Generator {
     }
   }
 
-  private enrollment(school: SchoolPlan, studentId: number, section: Section): void {
+  private enrollment(school: SchoolPlan, studentId: number, section: Section): { begin: DateString; end: DateString } | null {
     const dates = this.termDates(section.course);
-    let end: DateString | null = dates.end;
+    let end: DateString = dates.end;
     if (school.withdrawn.has(studentId)) {
       // Withdrawn after the first quarter: no second-semester classes at all.
-      if (section.course.term === 'S2') return;
+      if (section.course.term === 'S2') return null;
       end = this.year.quarters[0].end;
     }
     this.sink.add('section_enrollments', {
@@ -855,6 +923,7 @@ class Generator {
       ...this.changed(),
     });
     this.summary.sectionEnrollments++;
+    return { begin: dates.begin, end };
   }
 
   // ── staff ───────────────────────────────────────────────────────────────────────────────────────

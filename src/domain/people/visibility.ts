@@ -12,6 +12,7 @@ export interface VisibleStudent {
   lastName: string;
   grade: number;
   school: string;
+  schoolId: number;
   studentNumber: string;
 }
 
@@ -21,39 +22,53 @@ export async function studentsVisibleTo(
   /** when the district ends guardians' access at 18: students born on or before this date are hidden */
   adultBornOnOrBefore: string | null = null,
 ): Promise<VisibleStudent[]> {
-  let q = db
-    .selectFrom('students as s')
-    .innerJoin('schools as sc', 'sc.id', 's.school_id')
-    .select([
-      's.id',
-      (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('firstName'),
-      's.legal_last_name as lastName',
-      's.grade_level as grade',
-      'sc.name as school',
-      's.student_number as studentNumber',
-    ])
-    .orderBy('s.birth_date')
-    .orderBy('s.id');
+  const columns = [
+    's.id',
+    's.preferred_first_name',
+    's.legal_first_name',
+    's.legal_last_name as lastName',
+    's.grade_level as grade',
+    'sc.name as school',
+    's.school_id as schoolId',
+    's.student_number as studentNumber',
+  ] as const;
+  let rows;
   if (account.person_kind === 'student' && account.student_id) {
-    q = q.where('s.id', '=', account.student_id);
+    rows = await db
+      .selectFrom('students as s')
+      .innerJoin('schools as sc', 'sc.id', 's.school_id')
+      .select(columns)
+      .where('s.id', '=', account.student_id)
+      .execute();
   } else if (account.person_kind === 'guardian' && account.guardian_id) {
-    const guardianId = account.guardian_id;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('student_guardians as sg')
-          .select('sg.id')
-          .whereRef('sg.student_id', '=', 's.id')
-          .where('sg.guardian_id', '=', guardianId)
-          .where('sg.portal_access', '=', 1)
-          .where('sg.rights_revoked', '=', 0),
-      ),
-    );
+    // From the guardian's links (indexed), never a scan of every student.
+    let q = db
+      .selectFrom('student_guardians as sg')
+      .innerJoin('students as s', 's.id', 'sg.student_id')
+      .innerJoin('schools as sc', 'sc.id', 's.school_id')
+      .select([...columns, 's.birth_date'])
+      .where('sg.guardian_id', '=', account.guardian_id)
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .orderBy('s.birth_date')
+      .orderBy('s.id');
     if (adultBornOnOrBefore) q = q.where('s.birth_date', '>', adultBornOnOrBefore);
+    rows = await q.execute();
   } else {
     return [];
   }
-  return (await q.execute()) as VisibleStudent[];
+  const seen = new Set<number>();
+  return rows
+    .filter((r) => !seen.has(r.id) && seen.add(r.id))
+    .map((r) => ({
+      id: r.id,
+      firstName: r.preferred_first_name ?? r.legal_first_name,
+      lastName: r.lastName,
+      grade: r.grade,
+      school: r.school,
+      schoolId: r.schoolId,
+      studentNumber: r.studentNumber,
+    }));
 }
 
 export async function staffRoles(db: Kysely<DB>, staffId: number) {

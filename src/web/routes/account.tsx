@@ -46,7 +46,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const student = ctx.students?.find((s) => s.id === wanted);
     if (!student) return reply.callNotFound();
     reply.setCookie(STUDENT_COOKIE, String(student.id), { path: '/', sameSite: 'lax', httpOnly: true, secure: services.config.secure });
-    return reply.redirect(safeLocalPath(body.next), 303);
+    // On a student's page (/students/7/grades), go to the same page of the chosen student.
+    const next = safeLocalPath(body.next).replace(/^\/students\/\d+(\/[a-z]+)(?:\/\d+)?(?:\?.*)?$/, `/students/${student.id}$1`);
+    return reply.redirect(next, 303);
   });
 
   app.get<{ Querystring: { changed?: string } }>('/home', async (request, reply) => {

@@ -43,7 +43,9 @@ export function HomePage({
                 const current = students.length > 1 && ctx.student?.id === s.id;
                 return (
                   <li key={s.id} aria-current={current ? 'true' : undefined}>
-                    <strong>{`${s.firstName} ${s.lastName}`}</strong>
+                    <strong>
+                      {ctx.district.settings.tools.today ? <a href={`/students/${s.id}/today`}>{`${s.firstName} ${s.lastName}`}</a> : `${s.firstName} ${s.lastName}`}
+                    </strong>
                     {current ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
                     <br />
                     {`${s.school} · ${t('home.gradeN', { grade: s.grade })}`}
@@ -54,7 +56,7 @@ export function HomePage({
           )}
         </section>
       )}
-      <p>{t('home.comingSoon', { portal: district.portalName })}</p>
+      {account?.kind === 'staff' ? <p>{t('home.comingSoon', { portal: district.portalName })}</p> : null}
     </Layout>
   );
 }

@@ -53,6 +53,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   <li>
                     <a href="/home">{t('nav.home')}</a>
                   </li>
+                  {ctx.student && ctx.district.settings.tools.grades ? (
+                    <li>
+                      <a href={`/students/${ctx.student.id}/grades`}>{t('portal.grades')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.office ? (
                     <li>
                       <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>

@@ -1,0 +1,188 @@
+/**
+ * Grades and assignments of one student: per class, the in-progress grade of each grading period
+ * computed from the gradebook exactly as its categories say (domain/gradebook/grade.ts), the category
+ * breakdown, posted grades with teachers' comments, and every assignment with its score and flags.
+ * A fixed number of queries for any number of classes and assignments.
+ */
+import type { Kysely } from 'kysely';
+import type { DateString, DB } from '../../db/schema.js';
+import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from '../gradebook/grade.js';
+import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
+
+export interface AssignmentView {
+  id: number;
+  sectionId: number;
+  title: string;
+  category: string;
+  categoryId: number;
+  periodId: number;
+  assigned: DateString;
+  due: DateString;
+  pointsPossible: number;
+  points: number | null;
+  /** points / possible, 2 decimals; null when not scored */
+  percent: number | null;
+  missing: boolean;
+  late: boolean;
+  exempt: boolean;
+  incomplete: boolean;
+  dropped: boolean;
+  comment: string | null;
+  /** how it counts in its grading period's grade; 'upcoming' when due later and not scored */
+  status: ScoreStatus | 'upcoming';
+}
+
+export interface PeriodGrade {
+  period: Term;
+  grade: GradeResult;
+  posted: { percent: number | null; letter: string | null; comment: string | null; postedAt: string } | null;
+}
+
+export interface ClassGrades {
+  class: ClassRow;
+  categories: CategoryInput[];
+  /** the grading periods of the class, each with its computed and posted grade */
+  periods: PeriodGrade[];
+  /** the period shown first: the one today falls in, or the class's last */
+  currentPeriodId: number | null;
+  assignments: AssignmentView[];
+  scale: GradeBand[];
+  /** posted semester grades */
+  semesters: { term: Term; letter: string | null; percent: number | null; comment: string | null }[];
+}
+
+export interface StudentGrades {
+  today: DateString;
+  periods: (Term & { termId: number | null })[];
+  classes: ClassGrades[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export interface Preloaded {
+  classes: ClassRow[];
+  terms: Awaited<ReturnType<typeof termsAround>>;
+}
+
+/** The student's classes and the year's terms: what every tool starts from, asked once per page. */
+export async function preload(db: Kysely<DB>, studentId: number, today: DateString): Promise<Preloaded> {
+  const [classes, terms] = await Promise.all([classesOf(db, studentId), termsAround(db, today)]);
+  return { classes, terms };
+}
+
+export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateString, preloaded?: Preloaded): Promise<StudentGrades> {
+  const { classes, terms } = preloaded ?? (await preload(db, studentId, today));
+  const sectionIds = classes.map((c) => c.sectionId);
+  if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
+  const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
+  const [categories, assignments, scores, bands, posted] = await Promise.all([
+    db.selectFrom('grading_categories').selectAll().where('section_id', 'in', sectionIds).orderBy('sequence').execute(),
+    db
+      .selectFrom('assignments')
+      .select(['id', 'section_id', 'category_id', 'grading_period_id', 'title', 'assigned_date', 'due_date', 'points_possible'])
+      .where('section_id', 'in', sectionIds)
+      .orderBy('due_date')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('assignment_scores as sc')
+      .innerJoin('assignments as a', 'a.id', 'sc.assignment_id')
+      .select(['sc.assignment_id', 'sc.points', 'sc.missing', 'sc.late', 'sc.exempt', 'sc.incomplete', 'sc.dropped', 'sc.comment'])
+      .where('sc.student_id', '=', studentId)
+      .where('a.section_id', 'in', sectionIds)
+      .execute(),
+    scaleIds.length === 0
+      ? Promise.resolve([])
+      : db.selectFrom('grading_scale_bands').select(['scale_id', 'letter', 'min_percent', 'gpa_points']).where('scale_id', 'in', scaleIds).execute(),
+    db
+      .selectFrom('term_grades')
+      .select(['section_id', 'academic_session_id', 'percent', 'letter', 'comment', 'posted_at'])
+      .where('student_id', '=', studentId)
+      .where('section_id', 'in', sectionIds)
+      .where('posted_at', 'is not', null)
+      .execute(),
+  ]);
+  const scoreOf = new Map(scores.map((s) => [s.assignment_id, s]));
+  const result: ClassGrades[] = classes.map((c) => {
+    const scale: GradeBand[] = bands.filter((b) => b.scale_id === c.gradingScaleId).map((b) => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points }));
+    const cats: CategoryInput[] = categories
+      .filter((k) => k.section_id === c.sectionId)
+      .map((k) => ({ id: k.id, name: k.name, weight: k.weight, dropLowest: k.drop_lowest }));
+    const catName = new Map(cats.map((k) => [k.id, k.name]));
+    const mine = assignments.filter((a) => a.section_id === c.sectionId && a.due_date >= c.enrolledFrom && (c.enrolledUntil === null || a.due_date <= c.enrolledUntil));
+    const classPeriods = terms.periods.filter((p) => p.termId !== null && c.termIds.includes(p.termId));
+    const statuses = new Map<number, ScoreStatus>();
+    const periods: PeriodGrade[] = classPeriods.map((period) => {
+      const inputs: ScoreInput[] = mine
+        .filter((a) => a.grading_period_id === period.id)
+        .map((a) => {
+          const s = scoreOf.get(a.id);
+          return {
+            assignmentId: a.id,
+            categoryId: a.category_id,
+            pointsPossible: a.points_possible,
+            points: s?.points ?? null,
+            missing: s?.missing === 1,
+            late: s?.late === 1,
+            exempt: s?.exempt === 1,
+            incomplete: s?.incomplete === 1,
+            dropped: s?.dropped === 1,
+            dueDate: a.due_date,
+          };
+        });
+      const grade = computeGrade({ method: c.gradingMethod, categories: cats, scores: inputs, scale });
+      for (const [id, status] of grade.statuses) statuses.set(id, status);
+      const p = posted.find((g) => g.section_id === c.sectionId && g.academic_session_id === period.id);
+      return {
+        period,
+        grade,
+        posted: p ? { percent: p.percent, letter: p.letter, comment: p.comment, postedAt: p.posted_at as string } : null,
+      };
+    });
+    const started = periods.filter((p) => p.period.start <= today);
+    const current = currentOf(
+      periods.map((p) => p.period),
+      today,
+    );
+    const currentPeriodId = (started.find((p) => p.period.id === current?.id) ?? started[started.length - 1] ?? periods[0])?.period.id ?? null;
+    return {
+      class: c,
+      categories: cats,
+      periods,
+      currentPeriodId,
+      scale,
+      semesters: terms.semesters
+        .filter((t) => c.termIds.includes(t.id))
+        .map((t) => {
+          const g = posted.find((p) => p.section_id === c.sectionId && p.academic_session_id === t.id);
+          return { term: t, letter: g?.letter ?? null, percent: g?.percent ?? null, comment: g?.comment ?? null };
+        })
+        .filter((s) => s.letter !== null),
+      assignments: mine.map((a) => {
+        const s = scoreOf.get(a.id);
+        const points = s?.points ?? null;
+        return {
+          id: a.id,
+          sectionId: a.section_id,
+          title: a.title,
+          category: catName.get(a.category_id) ?? '',
+          categoryId: a.category_id,
+          periodId: a.grading_period_id,
+          assigned: a.assigned_date,
+          due: a.due_date,
+          pointsPossible: a.points_possible,
+          points,
+          percent: points !== null && a.points_possible > 0 ? round2((points / a.points_possible) * 100) : null,
+          missing: s?.missing === 1,
+          late: s?.late === 1,
+          exempt: s?.exempt === 1,
+          incomplete: s?.incomplete === 1,
+          dropped: s?.dropped === 1,
+          comment: s?.comment ?? null,
+          status: !s && a.due_date > today ? 'upcoming' : (statuses.get(a.id) ?? 'ungraded'),
+        };
+      }),
+    };
+  });
+  return { today, periods: terms.periods, classes: result };
+}

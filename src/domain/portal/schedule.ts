@@ -1,0 +1,164 @@
+/**
+ * A student's classes: by term, each period with its times, course, section, teacher and room. The
+ * same query feeds Schedule, Grades, Assignments and Today, so each asks the database a fixed number
+ * of times however many classes there are.
+ */
+import type { Kysely } from 'kysely';
+import type { DateString, DB, GradingMethod } from '../../db/schema.js';
+
+export interface ClassRow {
+  sectionId: number;
+  sectionCode: string;
+  courseTitle: string;
+  courseCode: string;
+  room: string | null;
+  teacher: string | null;
+  teacherEmail: string | null;
+  period: string;
+  periodSequence: number;
+  start: string;
+  end: string;
+  /** the semesters the section meets in */
+  termIds: number[];
+  enrolledFrom: DateString;
+  enrolledUntil: DateString | null;
+  gradingMethod: GradingMethod;
+  gradingScaleId: number | null;
+}
+
+export interface Term {
+  id: number;
+  title: string;
+  start: DateString;
+  end: DateString;
+}
+
+/** Every class the student is or was enrolled in this school year, in period order. */
+export async function classesOf(db: Kysely<DB>, studentId: number): Promise<ClassRow[]> {
+  const rows = await db
+    .selectFrom('section_enrollments as e')
+    .innerJoin('sections as s', 's.id', 'e.section_id')
+    .innerJoin('courses as c', 'c.id', 's.course_id')
+    .innerJoin('section_periods as sp', 'sp.section_id', 's.id')
+    .innerJoin('bell_periods as bp', 'bp.id', 'sp.bell_period_id')
+    .innerJoin('section_terms as st', 'st.section_id', 's.id')
+    .leftJoin('section_teachers as tt', (join) => join.onRef('tt.section_id', '=', 's.id').on('tt.primary_teacher', '=', 1))
+    .leftJoin('staff as t', 't.id', 'tt.staff_id')
+    .select([
+      's.id as sectionId',
+      's.section_code as sectionCode',
+      'c.title as courseTitle',
+      'c.course_code as courseCode',
+      's.room',
+      't.first_name as teacherFirst',
+      't.last_name as teacherLast',
+      't.email as teacherEmail',
+      'bp.name as period',
+      'bp.sequence as periodSequence',
+      'bp.start_time as start',
+      'bp.end_time as end',
+      'st.academic_session_id as termId',
+      'e.begin_date as enrolledFrom',
+      'e.end_date as enrolledUntil',
+      's.grading_method as gradingMethod',
+      's.grading_scale_id as gradingScaleId',
+    ])
+    .where('e.student_id', '=', studentId)
+    .orderBy('bp.sequence')
+    .orderBy('s.id')
+    .execute();
+  const bySection = new Map<number, ClassRow>();
+  for (const r of rows) {
+    const known = bySection.get(r.sectionId);
+    if (known) {
+      if (!known.termIds.includes(r.termId)) known.termIds.push(r.termId);
+      continue;
+    }
+    bySection.set(r.sectionId, {
+      sectionId: r.sectionId,
+      sectionCode: r.sectionCode,
+      courseTitle: r.courseTitle,
+      courseCode: r.courseCode,
+      room: r.room,
+      teacher: r.teacherFirst ? `${r.teacherFirst} ${r.teacherLast}` : null,
+      teacherEmail: r.teacherEmail,
+      period: r.period,
+      periodSequence: r.periodSequence,
+      start: r.start,
+      end: r.end,
+      termIds: [r.termId],
+      enrolledFrom: r.enrolledFrom,
+      enrolledUntil: r.enrolledUntil,
+      gradingMethod: r.gradingMethod,
+      gradingScaleId: r.gradingScaleId,
+    });
+  }
+  return [...bySection.values()];
+}
+
+type Terms = { semesters: Term[]; periods: (Term & { termId: number | null })[] };
+
+// The year's terms change a few times a year and every portal page asks for them: kept a short while.
+const TERMS_TTL_MS = 30_000;
+const termsCache = new WeakMap<Kysely<DB>, Map<DateString, { at: number; value: Promise<Terms> }>>();
+
+/** The school year's terms (semesters) and grading periods (quarters) around `date`, cached 30 seconds. */
+export function termsAround(db: Kysely<DB>, date: DateString): Promise<Terms> {
+  let byDate = termsCache.get(db);
+  if (!byDate) {
+    byDate = new Map();
+    termsCache.set(db, byDate);
+  }
+  const hit = byDate.get(date);
+  if (hit && Date.now() - hit.at < TERMS_TTL_MS) return hit.value;
+  const value = loadTerms(db, date);
+  byDate.set(date, { at: Date.now(), value });
+  value.catch(() => byDate.delete(date));
+  return value;
+}
+
+async function loadTerms(db: Kysely<DB>, date: DateString): Promise<Terms> {
+  const year = await db
+    .selectFrom('academic_sessions')
+    .select(['id', 'school_year', 'start_date', 'end_date'])
+    .where('type', '=', 'schoolYear')
+    .where('school_id', 'is', null)
+    .where('start_date', '<=', date)
+    .orderBy('start_date', 'desc')
+    .executeTakeFirst();
+  if (!year) return { semesters: [] as Term[], periods: [] as (Term & { termId: number | null })[] };
+  const sessions = await db
+    .selectFrom('academic_sessions')
+    .select(['id', 'type', 'title', 'start_date', 'end_date', 'parent_id'])
+    .where('school_year', '=', year.school_year)
+    .where('type', 'in', ['semester', 'gradingPeriod'])
+    .orderBy('start_date')
+    .execute();
+  return {
+    semesters: sessions.filter((s) => s.type === 'semester').map((s) => ({ id: s.id, title: s.title, start: s.start_date, end: s.end_date })),
+    periods: sessions
+      .filter((s) => s.type === 'gradingPeriod')
+      .map((s) => ({ id: s.id, title: s.title, start: s.start_date, end: s.end_date, termId: s.parent_id })),
+  };
+}
+
+/** The term a date falls in, else the next one, else the last one. */
+export function currentOf<T extends { start: DateString; end: DateString }>(terms: T[], date: DateString): T | undefined {
+  return terms.find((t) => t.start <= date && date <= t.end) ?? terms.find((t) => t.start > date) ?? terms[terms.length - 1];
+}
+
+export interface ScheduleView {
+  terms: (Term & { current: boolean; classes: ClassRow[] })[];
+}
+
+export async function scheduleOf(db: Kysely<DB>, studentId: number, today: DateString): Promise<ScheduleView> {
+  const [classes, { semesters }] = await Promise.all([classesOf(db, studentId), termsAround(db, today)]);
+  const current = currentOf(semesters, today);
+  return {
+    terms: semesters.map((term) => ({
+      ...term,
+      current: term.id === current?.id,
+      classes: classes.filter((c) => c.termIds.includes(term.id) && (c.enrolledUntil === null || c.enrolledUntil >= term.start)),
+    })),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Today, for one student: whether there is school, today's classes with the one going on now, work due
+ * in the next week, recent scores, today's attendance, current announcements for the student's school,
+ * and what needs attention in any class: missing work, low scores and absences nobody has explained.
+ */
+import type { Kysely } from 'kysely';
+import type { DateString, DB } from '../../db/schema.js';
+import { addDays } from '../calendar/dates.js';
+import { attendanceOf, type AttendanceEvent } from './attendance.js';
+import { gradesOf, preload, type AssignmentView, type StudentGrades } from './grades.js';
+import type { ClassRow } from './schedule.js';
+
+/** A score below this percent is "low" in the needs-attention list. */
+export const LOW_SCORE_PERCENT = 70;
+/** How far back a low score or recent score counts as news, and how far ahead work is "due soon". */
+export const RECENT_DAYS = 14;
+export const DUE_SOON_DAYS = 7;
+
+export interface AnnouncementView {
+  id: number;
+  title: string;
+  body: string;
+  locale: string;
+}
+
+export type Attention =
+  | { kind: 'missing'; assignment: AssignmentView; course: string }
+  | { kind: 'lowScore'; assignment: AssignmentView; course: string }
+  | { kind: 'unexplained'; event: AttendanceEvent };
+
+export interface TodayView {
+  date: DateString;
+  /** false on weekends, holidays and breaks */
+  schoolDay: boolean;
+  /** why there is no school today, from the calendar ("Thanksgiving break") */
+  noSchoolNote: string | null;
+  classes: (ClassRow & { now: boolean; done: boolean })[];
+  dueSoon: (AssignmentView & { course: string })[];
+  recentScores: (AssignmentView & { course: string })[];
+  attendanceToday: AttendanceEvent[];
+  announcements: AnnouncementView[];
+  needsAttention: Attention[];
+  grades: StudentGrades;
+}
+
+export async function todayOf(
+  db: Kysely<DB>,
+  input: { studentId: number; schoolId: number; date: DateString; time: string; locale: string; districtLocale: string; audience: 'students' | 'guardians' },
+): Promise<TodayView> {
+  const { studentId, date } = input;
+  const student = { school_id: input.schoolId };
+  const preloaded = await preload(db, studentId, date);
+  const [grades, attendance, day, announcementRows] = await Promise.all([
+    gradesOf(db, studentId, date, preloaded),
+    attendanceOf(db, studentId, date, preloaded),
+    db.selectFrom('calendar_days').select(['instructional', 'note']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
+    db
+      .selectFrom('announcements as a')
+      .innerJoin('announcement_texts as t', 't.announcement_id', 'a.id')
+      .select(['a.id', 't.locale', 't.title', 't.body'])
+      .where('a.start_date', '<=', date)
+      .where('a.end_date', '>=', date)
+      .where((eb) => eb.or([eb('a.school_id', 'is', null), eb('a.school_id', '=', student.school_id)]))
+      .where('a.audience', 'in', ['all', input.audience])
+      .orderBy('a.start_date', 'desc')
+      .orderBy('a.id', 'desc')
+      .execute(),
+  ]);
+  const schoolDay = day?.instructional === 1;
+  const courseOf = new Map(grades.classes.map((c) => [c.class.sectionId, c.class.courseTitle]));
+  const withCourse = (a: AssignmentView) => ({ ...a, course: courseOf.get(a.sectionId) ?? '' });
+  const all = grades.classes.flatMap((c) => c.assignments);
+  const soon = addDays(date, DUE_SOON_DAYS);
+  const since = addDays(date, -RECENT_DAYS);
+
+  const classes = schoolDay
+    ? grades.classes
+        .map((c) => c.class)
+        .filter((c) => c.enrolledFrom <= date && (c.enrolledUntil === null || c.enrolledUntil >= date))
+        .filter((c) => c.termIds.some((id) => grades.periods.some((p) => p.termId === id && p.start <= date && date <= p.end)))
+        .map((c) => ({ ...c, now: c.start <= input.time && input.time < c.end, done: c.end <= input.time }))
+    : [];
+
+  // One announcement per id, in the reader's language when it has one, else the district's.
+  const announcements = new Map<number, AnnouncementView>();
+  for (const r of announcementRows) {
+    const seen = announcements.get(r.id);
+    if (!seen || (r.locale === input.locale && seen.locale !== input.locale) || (seen.locale !== input.locale && r.locale === input.districtLocale)) {
+      announcements.set(r.id, { id: r.id, title: r.title, body: r.body, locale: r.locale });
+    }
+  }
+
+  const currentTerm = attendance.terms.find((t) => t.current);
+  const events = currentTerm?.events ?? [];
+  const needsAttention: Attention[] = [
+    ...all.filter((a) => a.missing && a.due <= date).map((a) => ({ kind: 'missing' as const, assignment: a, course: courseOf.get(a.sectionId) ?? '' })),
+    ...all
+      .filter((a) => a.percent !== null && a.percent < LOW_SCORE_PERCENT && a.due >= since && a.due <= date && !a.exempt)
+      .map((a) => ({ kind: 'lowScore' as const, assignment: a, course: courseOf.get(a.sectionId) ?? '' })),
+    ...events.filter((e) => e.excuse === 'unknown').map((e) => ({ kind: 'unexplained' as const, event: e })),
+  ];
+
+  return {
+    date,
+    schoolDay,
+    noSchoolNote: schoolDay ? null : (day?.note ?? null),
+    classes,
+    dueSoon: all
+      .filter((a) => a.due >= date && a.due <= soon && a.points === null && !a.missing && !a.exempt)
+      .sort((a, b) => a.due.localeCompare(b.due) || a.id - b.id)
+      .map(withCourse),
+    recentScores: all
+      .filter((a) => a.points !== null && a.due >= since && a.due <= date)
+      .sort((a, b) => b.due.localeCompare(a.due) || b.id - a.id)
+      .slice(0, 8)
+      .map(withCourse),
+    attendanceToday: events.filter((e) => e.date === date),
+    announcements: [...announcements.values()],
+    needsAttention,
+    grades,
+  };
+}

@@ -1,0 +1,120 @@
+/** The portal tools of one student: /students/:id/schedule, grades, grades/:section, assignments, attendance. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { localDate, localTime } from '../../domain/calendar/dates.js';
+import { adultCutoff, type PortalTool } from '../../domain/district/settings.js';
+import { readableStudent, StudentNotFound } from '../../domain/portal/access.js';
+import { attendanceOf } from '../../domain/portal/attendance.js';
+import { gradesOf } from '../../domain/portal/grades.js';
+import { scheduleOf } from '../../domain/portal/schedule.js';
+import { todayOf } from '../../domain/portal/today.js';
+import type { VisibleStudent } from '../../domain/people/visibility.js';
+import { contextFor } from '../context.js';
+import { redirectToSignIn } from '../guards.js';
+import { sendPage } from '../render.js';
+import type { PageContext } from '../views/context.js';
+import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, SchedulePage, TodayPage, type AssignmentFilter } from '../views/portal.js';
+
+const ID = /^[1-9]\d{0,9}$/;
+const toId = (raw: string | undefined) => (raw && ID.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
+
+export async function portalRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (redirectToSignIn(request, reply)) return reply;
+    if (request.session!.account.must_change_password === 1) return reply.redirect('/account/password', 303);
+  });
+
+  /** The page context, today's date in the district, and the student — or a 404 for anyone else's. */
+  async function open(request: FastifyRequest<{ Params: { studentId: string } }>, reply: FastifyReply, tool: PortalTool) {
+    const ctx = await contextFor(app, request);
+    const id = toId(request.params.studentId);
+    if (id === null || !ctx.district.settings.tools[tool]) {
+      void reply.callNotFound();
+      return null;
+    }
+    const today = localDate(services.now(), ctx.district.timeZone);
+    try {
+      const student = await readableStudent(db, request.session!.account, id, adultCutoff(ctx.district.settings, today), ctx.students);
+      // The switcher follows the student whose page is open.
+      ctx.student = student;
+      return { ctx, today, student };
+    } catch (error) {
+      if (!(error instanceof StudentNotFound)) throw error;
+      void reply.callNotFound();
+      return null;
+    }
+  }
+
+  const termParam = (request: FastifyRequest) => toId((request.query as Record<string, string | undefined>).term);
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/today', async (request, reply) => {
+    const opened = await open(request, reply, 'today');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const time = localTime(services.now(), ctx.district.timeZone);
+    const view = await todayOf(db, {
+      studentId: student.id,
+      schoolId: student.schoolId,
+      date: today,
+      time,
+      locale: ctx.locale,
+      districtLocale: ctx.district.locale,
+      audience: request.session!.account.person_kind === 'student' ? 'students' : 'guardians',
+    });
+    return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
+  });
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/schedule', async (request, reply) => {
+    const opened = await open(request, reply, 'schedule');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    return sendPage(reply, <SchedulePage ctx={ctx} student={student} schedule={await scheduleOf(db, student.id, today)} termId={termParam(request)} />);
+  });
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/grades', async (request, reply) => {
+    const opened = await open(request, reply, 'grades');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    return sendPage(reply, <GradesPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} />);
+  });
+
+  app.get<{ Params: { studentId: string; sectionId: string } }>('/students/:studentId/grades/:sectionId', async (request, reply) => {
+    const opened = await open(request, reply, 'grades');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const sectionId = toId(request.params.sectionId);
+    const grades = await gradesOf(db, student.id, today);
+    const one = grades.classes.find((c) => c.class.sectionId === sectionId);
+    if (!one) return reply.callNotFound();
+    return sendPage(reply, <ClassGradePage ctx={ctx} student={student} grades={one} periodId={termParam(request)} />);
+  });
+
+  app.get<{ Params: { studentId: string }; Querystring: { filter?: string; view?: string } }>('/students/:studentId/assignments', async (request, reply) => {
+    const opened = await open(request, reply, 'assignments');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const filters: AssignmentFilter[] = ['all', 'missing', 'late', 'upcoming'];
+    const filter = filters.find((f) => f === request.query.filter) ?? 'all';
+    const view = request.query.view === 'date' ? 'date' : 'class';
+    return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} filter={filter} view={view} />);
+  });
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/attendance', async (request, reply) => {
+    const opened = await open(request, reply, 'attendance');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    return sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student.id, today)} termId={termParam(request)} />);
+  });
+
+  // Short addresses for the student shown now (the switcher's choice, or the student themself).
+  for (const tool of ['today', 'schedule', 'grades', 'assignments', 'attendance'] as const) {
+    app.get(`/${tool}`, async (request, reply) => {
+      const ctx: PageContext = await contextFor(app, request);
+      const student: VisibleStudent | undefined = ctx.student;
+      if (!student) return reply.callNotFound();
+      return reply.redirect(`/students/${student.id}/${tool}`, 303);
+    });
+  }
+}

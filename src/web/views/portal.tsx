@@ -1,0 +1,597 @@
+/** The portal tools of a student: Schedule, Grades (and one class), Assignments, Attendance. */
+import type { ComponentChildren } from 'preact';
+import { addDays } from '../../domain/calendar/dates.js';
+import type { AttendanceView } from '../../domain/portal/attendance.js';
+import type { AssignmentView, ClassGrades, StudentGrades } from '../../domain/portal/grades.js';
+import type { ScheduleView } from '../../domain/portal/schedule.js';
+import type { TodayView } from '../../domain/portal/today.js';
+import type { VisibleStudent } from '../../domain/people/visibility.js';
+import type { Locale, Translate } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+import { TableScroll } from './forms.js';
+import { Layout } from './layout.js';
+
+/** The address of a student's tool page (and of one class in Grades). */
+export function toolUrl(studentId: number, tool: string, sectionId?: number): string {
+  return ['', 'students', studentId, tool, ...(sectionId === undefined ? [] : [sectionId])].join('/');
+}
+
+const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
+
+// Intl formatters are costly to make and cheap to use: one per language and kind, kept.
+const formats = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let f = formats.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/** 'YYYY-MM-DD' as "Tue, Nov 24" in the reader's language (a calendar date: no time zone shift). */
+export function formatDay(date: string, locale: Locale, long = false): string {
+  const f = cached(`day:${locale}:${long}`, () =>
+    new Intl.DateTimeFormat(intlLocale(locale), {
+      weekday: 'short',
+      month: long ? 'long' : 'short',
+      day: 'numeric',
+      ...(long ? { year: 'numeric' } : {}),
+      timeZone: 'UTC',
+    }),
+  );
+  return f.format(new Date(`${date}T12:00:00Z`));
+}
+
+/** 'HH:MM' as "7:40 AM" or "7:40" by language. */
+export function formatTime(hhmm: string, locale: Locale): string {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const f = cached(`time:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }));
+  return f.format(new Date(Date.UTC(2000, 0, 1, h, m)));
+}
+
+export function formatPercent(n: number | null, locale: Locale): string {
+  if (n === null) return '—';
+  const f = cached(`pct:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  return `${f.format(n)}%`;
+}
+
+function formatPoints(n: number, locale: Locale): string {
+  return cached(`pts:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 })).format(n);
+}
+
+const TOOLS = [
+  ['today', 'portal.today'],
+  ['schedule', 'portal.schedule'],
+  ['assignments', 'portal.assignments'],
+  ['grades', 'portal.grades'],
+  ['attendance', 'portal.attendance'],
+] as const;
+
+/** The tools of one student, with the one open now marked. */
+function ToolNav({ ctx, student, active }: { ctx: PageContext; student: VisibleStudent; active: (typeof TOOLS)[number][0] }) {
+  const { t } = ctx;
+  return (
+    <nav class="hr-tools" aria-label={t('portal.tools')}>
+      <ul>
+        {TOOLS.filter(([tool]) => ctx.district.settings.tools[tool]).map(([tool, label]) => (
+          <li key={tool}>
+            <a href={toolUrl(student.id, tool)} aria-current={tool === active ? 'page' : undefined}>
+              {t(label)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function PortalLayout({
+  ctx,
+  student,
+  tool,
+  title,
+  children,
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  tool: (typeof TOOLS)[number][0];
+  title: string;
+  children: ComponentChildren;
+}) {
+  const name = `${student.firstName} ${student.lastName}`;
+  return (
+    <Layout ctx={ctx} title={`${title}: ${name}`}>
+      <ToolNav ctx={ctx} student={student} active={tool} />
+      <h1>
+        {title}
+        <span class="hr-subtitle">{`${name} · ${student.school} · ${ctx.t('home.gradeN', { grade: student.grade })}`}</span>
+      </h1>
+      {children}
+    </Layout>
+  );
+}
+
+// ── Schedule ─────────────────────────────────────────────────────────────────────────────────────────
+
+export function SchedulePage({ ctx, student, schedule, termId }: { ctx: PageContext; student: VisibleStudent; schedule: ScheduleView; termId: number | null }) {
+  const { t, locale } = ctx;
+  const shown = schedule.terms.find((x) => x.id === termId) ?? schedule.terms.find((x) => x.current) ?? schedule.terms[0];
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="schedule" title={t('portal.schedule')}>
+      <TermLinks ctx={ctx} base={toolUrl(student.id, 'schedule')} terms={schedule.terms} shownId={shown?.id} />
+      {!shown || shown.classes.length === 0 ? (
+        <p>{t('portal.noClasses')}</p>
+      ) : (
+        <div class="hr-stacked">
+          <table class="usa-table usa-table--borderless usa-table--stacked">
+            <caption>{t('portal.scheduleOf', { term: shown.title })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('portal.period')}</th>
+                <th scope="col">{t('portal.time')}</th>
+                <th scope="col">{t('portal.course')}</th>
+                <th scope="col">{t('portal.teacher')}</th>
+                <th scope="col">{t('portal.room')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.classes.map((c) => (
+                <tr key={c.sectionId}>
+                  <td data-label={t('portal.period')}>{c.period}</td>
+                  <td data-label={t('portal.time')}>{`${formatTime(c.start, locale)} – ${formatTime(c.end, locale)}`}</td>
+                  <th scope="row" data-label={t('portal.course')}>
+                    {c.courseTitle}
+                    <span class="hr-muted">{c.sectionCode}</span>
+                  </th>
+                  <td data-label={t('portal.teacher')}>{c.teacher ?? '—'}</td>
+                  <td data-label={t('portal.room')}>{c.room ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </PortalLayout>
+  );
+}
+
+function TermLinks({ ctx, base, terms, shownId }: { ctx: PageContext; base: string; terms: { id: number; title: string }[]; shownId: number | undefined }) {
+  if (terms.length < 2) return null;
+  return (
+    <nav aria-label={ctx.t('portal.terms')}>
+      <ul class="hr-inline-list">
+        {terms.map((term) => (
+          <li key={term.id}>
+            <a href={`${base}?term=${term.id}`} aria-current={term.id === shownId ? 'page' : undefined}>
+              {term.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+// ── Grades ───────────────────────────────────────────────────────────────────────────────────────────
+
+function GradeValue({ ctx, percent, letter }: { ctx: PageContext; percent: number | null; letter: string | null }) {
+  if (percent === null) return <span>{ctx.t('portal.noGradeYet')}</span>;
+  return (
+    <span>
+      <strong class="hr-grade">{letter ?? ''}</strong> {formatPercent(percent, ctx.locale)}
+    </span>
+  );
+}
+
+export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades }) {
+  const { t } = ctx;
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="grades" title={t('portal.grades')}>
+      <p>{t('portal.gradesIntro')}</p>
+      {grades.classes.length === 0 ? <p>{t('portal.noClasses')}</p> : null}
+      <ul class="usa-list usa-list--unstyled hr-cards">
+        {grades.classes.map((c) => {
+          const current = c.periods.find((p) => p.period.id === c.currentPeriodId);
+          const earlier = c.periods.filter((p) => p.posted && p.period.id !== c.currentPeriodId);
+          return (
+            <li key={c.class.sectionId} class="hr-card">
+              <h2 class="hr-card__title">
+                <a href={toolUrl(student.id, 'grades', c.class.sectionId)}>{c.class.courseTitle}</a>
+              </h2>
+              <p class="hr-muted">{`${t('portal.periodN', { period: c.class.period })} · ${c.class.teacher ?? '—'}`}</p>
+              {current ? (
+                <p>
+                  {`${current.period.title}${current.posted ? '' : ` (${t('portal.inProgress')})`}: `}
+                  <GradeValue ctx={ctx} percent={current.posted?.percent ?? current.grade.percent} letter={current.posted?.letter ?? current.grade.letter} />
+                </p>
+              ) : null}
+              {earlier.length > 0 ? (
+                <p>
+                  {earlier.map((p, i) => (
+                    <span key={p.period.id}>
+                      {i > 0 ? ' · ' : ''}
+                      {`${p.period.title} (${t('portal.posted')}): ${p.posted!.letter ?? ''}`}
+                    </span>
+                  ))}
+                </p>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </PortalLayout>
+  );
+}
+
+function Flags({ t, a }: { t: Translate; a: AssignmentView }) {
+  const flags = [
+    a.missing ? 'missing' : null,
+    a.late ? 'late' : null,
+    a.exempt ? 'exempt' : null,
+    a.incomplete ? 'incomplete' : null,
+    a.dropped || a.status === 'droppedByRule' ? 'dropped' : null,
+  ].filter((f): f is 'missing' | 'late' | 'exempt' | 'incomplete' | 'dropped' => f !== null);
+  if (flags.length === 0) return null;
+  return (
+    <>
+      {flags.map((f) => (
+        <span key={f} class={`usa-tag hr-flag hr-flag--${f}`}>
+          {t(`portal.flag.${f}`)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function scoreText(ctx: PageContext, a: AssignmentView): string {
+  const { t, locale } = ctx;
+  if (a.points !== null) return `${formatPoints(a.points, locale)} / ${formatPoints(a.pointsPossible, locale)}`;
+  if (a.missing) return `0 / ${formatPoints(a.pointsPossible, locale)}`;
+  if (a.status === 'upcoming') return t('portal.notDue');
+  return t('portal.notScored');
+}
+
+function AssignmentTable({ ctx, assignments, caption, showClass, classTitle }: { ctx: PageContext; assignments: AssignmentView[]; caption: string; showClass: boolean; classTitle?: (sectionId: number) => string }) {
+  const { t, locale } = ctx;
+  return (
+    <div class="hr-stacked">
+      <table class="usa-table usa-table--borderless usa-table--stacked">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('portal.due')}</th>
+            {showClass ? <th scope="col">{t('portal.course')}</th> : null}
+            <th scope="col">{t('portal.assignment')}</th>
+            <th scope="col">{t('portal.score')}</th>
+            <th scope="col">{t('portal.percent')}</th>
+            <th scope="col">{t('portal.flags')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {assignments.map((a) => (
+            <tr key={a.id}>
+              <td data-label={t('portal.due')}>{formatDay(a.due, locale)}</td>
+              {showClass ? <td data-label={t('portal.course')}>{classTitle?.(a.sectionId) ?? ''}</td> : null}
+              <th scope="row" data-label={t('portal.assignment')}>
+                {a.title}
+                <span class="hr-muted">{a.category}</span>
+                {a.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: a.comment })}</span> : null}
+              </th>
+              <td data-label={t('portal.score')}>{scoreText(ctx, a)}</td>
+              <td data-label={t('portal.percent')}>{a.missing && a.points === null ? formatPercent(0, locale) : formatPercent(a.percent, locale)}</td>
+              <td data-label={t('portal.flags')}>
+                <Flags t={t} a={a} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ClassGradePage({ ctx, student, grades, periodId }: { ctx: PageContext; student: VisibleStudent; grades: ClassGrades; periodId: number | null }) {
+  const { t, locale } = ctx;
+  const shown = grades.periods.find((p) => p.period.id === periodId) ?? grades.periods.find((p) => p.period.id === grades.currentPeriodId) ?? grades.periods[0];
+  const c = grades.class;
+  const assignments = grades.assignments.filter((a) => a.periodId === shown?.period.id);
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="grades" title={c.courseTitle}>
+      <p>
+        <a href={toolUrl(student.id, 'grades')}>{t('portal.allGrades')}</a>
+      </p>
+      <p>{`${t('portal.periodN', { period: c.period })} · ${c.teacher ?? '—'} · ${t('portal.roomN', { room: c.room ?? '—' })}`}</p>
+      <TermLinks ctx={ctx} base={toolUrl(student.id, 'grades', c.sectionId)} terms={grades.periods.map((p) => ({ id: p.period.id, title: p.period.title }))} shownId={shown?.period.id} />
+      {shown ? (
+        <>
+          <h2>{shown.period.title}</h2>
+          {shown.posted ? (
+            <p>
+              {`${t('portal.postedGrade')}: `}
+              <GradeValue ctx={ctx} percent={shown.posted.percent} letter={shown.posted.letter} />
+              {shown.posted.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: shown.posted.comment })}</span> : null}
+            </p>
+          ) : null}
+          <p>
+            {`${shown.posted ? t('portal.computedGrade') : t('portal.inProgressGrade')}: `}
+            <GradeValue ctx={ctx} percent={shown.grade.percent} letter={shown.grade.letter} />
+          </p>
+          <p class="hr-muted">{c.gradingMethod === 'points' ? t('portal.methodPoints') : t('portal.methodWeighted')}</p>
+          <TableScroll label={t('portal.categories')}>
+            <table class="usa-table usa-table--borderless">
+              <caption>{t('portal.categories')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('portal.category')}</th>
+                  {c.gradingMethod === 'weighted' ? <th scope="col">{t('portal.weight')}</th> : null}
+                  <th scope="col">{t('portal.points')}</th>
+                  <th scope="col">{t('portal.percent')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.grade.categories.map((k) => (
+                  <tr key={k.id}>
+                    <th scope="row">{k.name}</th>
+                    {c.gradingMethod === 'weighted' ? <td>{k.weight === null ? '—' : `${formatPoints(k.weight, locale)}%`}</td> : null}
+                    <td>{k.counted === 0 ? '—' : `${formatPoints(k.earned, locale)} / ${formatPoints(k.possible, locale)}`}</td>
+                    <td>{formatPercent(k.percent, locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+          {assignments.length === 0 ? (
+            <p>{t('portal.noAssignments')}</p>
+          ) : (
+            <AssignmentTable ctx={ctx} assignments={assignments} caption={t('portal.assignmentsOf', { period: shown.period.title })} showClass={false} />
+          )}
+        </>
+      ) : (
+        <p>{t('portal.noGradeYet')}</p>
+      )}
+      {grades.semesters.length > 0 ? (
+        <>
+          <h2>{t('portal.semesterGrades')}</h2>
+          <ul class="usa-list">
+            {grades.semesters.map((s) => (
+              <li key={s.term.id}>
+                {`${s.term.title}: ${s.letter ?? ''} (${formatPercent(s.percent, locale)})`}
+                {s.comment ? ` — ${s.comment}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </PortalLayout>
+  );
+}
+
+// ── Assignments ──────────────────────────────────────────────────────────────────────────────────────
+
+export type AssignmentFilter = 'all' | 'missing' | 'late' | 'upcoming';
+
+/** "Upcoming" looks two weeks ahead: what a family can plan for. */
+export const UPCOMING_DAYS = 14;
+
+export function AssignmentsPage({ ctx, student, grades, filter, view }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades; filter: AssignmentFilter; view: 'class' | 'date' }) {
+  const { t } = ctx;
+  const horizon = addDays(grades.today, UPCOMING_DAYS);
+  const keep = (a: AssignmentView) =>
+    filter === 'missing' ? a.missing : filter === 'late' ? a.late : filter === 'upcoming' ? a.status === 'upcoming' && a.due <= horizon : true;
+  const title = new Map(grades.classes.map((c) => [c.class.sectionId, c.class.courseTitle]));
+  const all = grades.classes.flatMap((c) => c.assignments).filter(keep);
+  const link = (f: AssignmentFilter, v: 'class' | 'date') => `${toolUrl(student.id, 'assignments')}?filter=${f}&view=${v}`;
+  const byDate = [...all].sort((a, b) => (filter === 'upcoming' ? a.due.localeCompare(b.due) : b.due.localeCompare(a.due)) || a.id - b.id);
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="assignments" title={t('portal.assignments')}>
+      <nav aria-label={t('portal.filter')}>
+        <ul class="hr-inline-list">
+          {(['all', 'missing', 'late', 'upcoming'] as const).map((f) => (
+            <li key={f}>
+              <a href={link(f, view)} aria-current={f === filter ? 'page' : undefined}>
+                {t(`portal.filter.${f}`)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <p>
+        {view === 'class' ? <a href={link(filter, 'date')}>{t('portal.byDate')}</a> : <a href={link(filter, 'class')}>{t('portal.byClass')}</a>}
+      </p>
+      <p role="status">{t('portal.assignmentCount', { count: all.length })}</p>
+      {all.length === 0 ? null : view === 'date' ? (
+        <AssignmentTable ctx={ctx} assignments={byDate} caption={t(`portal.filter.${filter}`)} showClass classTitle={(id) => title.get(id) ?? ''} />
+      ) : (
+        grades.classes.map((c) => {
+          const mine = c.assignments.filter(keep);
+          if (mine.length === 0) return null;
+          return (
+            <section key={c.class.sectionId} aria-labelledby={`class-${c.class.sectionId}`}>
+              <h2 id={`class-${c.class.sectionId}`}>{c.class.courseTitle}</h2>
+              <AssignmentTable ctx={ctx} assignments={[...mine].reverse()} caption={c.class.courseTitle} showClass={false} />
+            </section>
+          );
+        })
+      )}
+    </PortalLayout>
+  );
+}
+
+// ── Attendance ───────────────────────────────────────────────────────────────────────────────────────
+
+export function AttendancePage({ ctx, student, attendance, termId }: { ctx: PageContext; student: VisibleStudent; attendance: AttendanceView; termId: number | null }) {
+  const { t, locale } = ctx;
+  const shown = attendance.terms.find((x) => x.id === termId) ?? attendance.terms.find((x) => x.current) ?? attendance.terms[0];
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="attendance" title={t('portal.attendance')}>
+      <TermLinks ctx={ctx} base={toolUrl(student.id, 'attendance')} terms={attendance.terms} shownId={shown?.id} />
+      {!shown ? (
+        <p>{t('portal.noClasses')}</p>
+      ) : (
+        <>
+          <h2>{shown.title}</h2>
+          <p>{t('portal.daysAbsent', { count: shown.daysAbsent })}</p>
+          <div class="hr-stacked">
+            <table class="usa-table usa-table--borderless usa-table--stacked">
+              <caption>{t('portal.totals')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('portal.course')}</th>
+                  <th scope="col">{t('portal.absences')}</th>
+                  <th scope="col">{t('portal.excuse.excused')}</th>
+                  <th scope="col">{t('portal.excuse.unexcused')}</th>
+                  <th scope="col">{t('portal.excuse.unknown')}</th>
+                  <th scope="col">{t('portal.tardies')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.totals.map((x) => (
+                  <tr key={x.class.sectionId}>
+                    <th scope="row" data-label={t('portal.course')}>{`${x.class.period} · ${x.class.courseTitle}`}</th>
+                    <td data-label={t('portal.absences')}>{x.absent}</td>
+                    <td data-label={t('portal.excuse.excused')}>{x.excused}</td>
+                    <td data-label={t('portal.excuse.unexcused')}>{x.unexcused}</td>
+                    <td data-label={t('portal.excuse.unknown')}>{x.unknown}</td>
+                    <td data-label={t('portal.tardies')}>{x.tardy}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {shown.events.length === 0 ? (
+            <p>{t('portal.perfectAttendance')}</p>
+          ) : (
+            <div class="hr-stacked">
+              <table class="usa-table usa-table--borderless usa-table--stacked">
+                <caption>{t('portal.events')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('portal.date')}</th>
+                    <th scope="col">{t('portal.period')}</th>
+                    <th scope="col">{t('portal.course')}</th>
+                    <th scope="col">{t('portal.what')}</th>
+                    <th scope="col">{t('portal.excused')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.events.map((e, i) => (
+                    <tr key={i}>
+                      <td data-label={t('portal.date')}>{formatDay(e.date, locale)}</td>
+                      <td data-label={t('portal.period')}>{e.period ?? t('portal.allDay')}</td>
+                      <td data-label={t('portal.course')}>{e.course ?? t('portal.allClasses')}</td>
+                      <th scope="row" data-label={t('portal.what')}>
+                        {t(`portal.kind.${e.kind}`)}
+                        <span class="hr-muted">{`${e.code}: ${e.description}`}</span>
+                      </th>
+                      <td data-label={t('portal.excused')}>
+                        <span class={`usa-tag hr-excuse hr-excuse--${e.excuse}`}>{t(`portal.excuse.${e.excuse}`)}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </PortalLayout>
+  );
+}
+
+// ── Today ────────────────────────────────────────────────────────────────────────────────────────────
+
+export function TodayPage({ ctx, student, today }: { ctx: PageContext; student: VisibleStudent; today: TodayView }) {
+  const { t, locale } = ctx;
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
+      <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
+      <section aria-labelledby="attention-heading">
+        <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
+        {today.needsAttention.length === 0 ? (
+          <p>{t('portal.nothingNeedsAttention')}</p>
+        ) : (
+          <ul class="usa-list hr-attention">
+            {today.needsAttention.map((item, i) => (
+              <li key={i}>
+                {item.kind === 'unexplained' ? (
+                  <>
+                    <span class="usa-tag hr-excuse hr-excuse--unknown">{t('portal.excuse.unknown')}</span>{' '}
+                    {t('portal.attention.unexplained', { date: formatDay(item.event.date, locale), what: item.event.course ?? t('portal.allDay') })}
+                  </>
+                ) : (
+                  <>
+                    <span class={`usa-tag hr-flag hr-flag--${item.kind === 'missing' ? 'missing' : 'late'}`}>
+                      {item.kind === 'missing' ? t('portal.flag.missing') : t('portal.attention.low')}
+                    </span>{' '}
+                    <a href={toolUrl(student.id, 'grades', item.assignment.sectionId)}>{item.course}</a>
+                    {`: ${item.assignment.title} (${formatDay(item.assignment.due, locale)})`}
+                    {item.kind === 'lowScore' ? ` ${formatPercent(item.assignment.percent, locale)}` : ''}
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="classes-heading">
+        <h2 id="classes-heading">{t('portal.todaysClasses')}</h2>
+        {!today.schoolDay ? (
+          <p>{today.noSchoolNote ? t('portal.noSchoolBecause', { note: today.noSchoolNote }) : t('portal.noSchool')}</p>
+        ) : (
+          <ol class="usa-list usa-list--unstyled hr-today-classes">
+            {today.classes.map((c) => (
+              <li key={c.sectionId} class={c.now ? 'hr-now' : undefined} aria-current={c.now ? 'time' : undefined}>
+                <strong>{`${formatTime(c.start, locale)} – ${formatTime(c.end, locale)}`}</strong>{' '}
+                {`${c.courseTitle} · ${t('portal.roomN', { room: c.room ?? '—' })}`}
+                {c.now ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('portal.now')}</span> : null}
+              </li>
+            ))}
+          </ol>
+        )}
+        {today.attendanceToday.length > 0 ? (
+          <ul class="usa-list">
+            {today.attendanceToday.map((e, i) => (
+              <li key={i}>{`${t(`portal.kind.${e.kind}`)}: ${e.course ?? t('portal.allDay')} (${t(`portal.excuse.${e.excuse}`)})`}</li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      <section aria-labelledby="due-heading">
+        <h2 id="due-heading">{t('portal.dueSoon')}</h2>
+        {today.dueSoon.length === 0 ? (
+          <p>{t('portal.nothingDue')}</p>
+        ) : (
+          <ul class="usa-list">
+            {today.dueSoon.map((a) => (
+              <li key={a.id}>{`${formatDay(a.due, locale)}: ${a.course} · ${a.title}`}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="scores-heading">
+        <h2 id="scores-heading">{t('portal.recentScores')}</h2>
+        {today.recentScores.length === 0 ? (
+          <p>{t('portal.noRecentScores')}</p>
+        ) : (
+          <ul class="usa-list">
+            {today.recentScores.map((a) => (
+              <li key={a.id}>{`${a.course} · ${a.title}: ${scoreText(ctx, a)} (${formatPercent(a.percent, locale)})`}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {today.announcements.length > 0 ? (
+        <section aria-labelledby="announcements-heading">
+          <h2 id="announcements-heading">{t('portal.announcements')}</h2>
+          {today.announcements.map((a) => (
+            <div key={a.id} lang={a.locale} class="hr-panel">
+              <h3>{a.title}</h3>
+              <p>{a.body}</p>
+            </div>
+          ))}
+        </section>
+      ) : null}
+    </PortalLayout>
+  );
+}

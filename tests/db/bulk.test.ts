@@ -1,0 +1,263 @@
+import { afterEach, expect, it } from 'vitest';
+import { BulkWriter } from '../../src/db/bulk.js';
+import type { TableName } from '../../src/db/schema.js';
+import { describeEachEngine } from '../support/db.js';
+
+const T = '2026-11-25T15:20:00.000Z';
+const changed = { created_at: T, updated_at: T, updated_by: null };
+
+/** Text that COPY's text format must escape, or that looks like its markers, or is just awkward. */
+const AWKWARD: string[] = [
+  '',
+  ' ',
+  'tab\there',
+  '\t',
+  'line\nbreak',
+  '\n',
+  'carriage\rreturn',
+  'crlf\r\n',
+  'back\\slash',
+  '\\',
+  'ends with a backslash\\',
+  '\\N',
+  'N',
+  'NULL',
+  'null',
+  '\\.',
+  'before\n\\.\nafter',
+  '\\t is not a tab',
+  '\\\\n',
+  '\\x41\\101',
+  'all of them: \\\t\n\r\\N',
+  `quotes ' " and , ;`,
+  'emoji 👩‍👩‍👧‍👦 🏫 ✏️',
+  'ß ü é 漢字 العربية עברית',
+  'line\u2028separator \u00a0nbsp \ufeffbom',
+  'controls \u0001\u0007\u0008\u000b\u000c\u001b\u007f\u0085',
+  // longer than one CopyData chunk, with escapes on both sides of the boundary
+  `${'long text \\ with\ttabs\n'.repeat(20_000)}end`,
+  'x'.repeat(300_000),
+];
+
+describeEachEngine('BulkWriter', (get, engine) => {
+  const ALL: TableName[] = ['academic_sessions', 'calendar_days', 'courses', 'schools', 'district'];
+  afterEach(async () => {
+    const { db } = get();
+    for (const table of ALL) await db.deleteFrom(table).execute();
+  });
+
+  const count = async (table: TableName, db = get().db) =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('writes awkward text, numbers, flags, dates and instants that read back identical', async () => {
+    const { db } = get();
+    const schools = AWKWARD.map((text, i) => ({
+      id: i + 1,
+      school_number: `S${i}`,
+      name: text,
+      short_name: `${i}:${text}`,
+      grade_low: -1 - i,
+      grade_high: 2_147_483_647 - i,
+      address_line1: i % 2 ? text : null,
+      city: i % 2 ? null : text,
+      state: '',
+      postal_code: null,
+      phone: '\\N',
+      ...changed,
+    }));
+    const credits = [0, 0.5, 1.25, 0.1 + 0.2, 1e-7, 123_456.789, -2.5, 1 / 3, 2 ** 40 + 0.5];
+    const courses = credits.map((c, i) => ({
+      id: i + 1,
+      school_id: 1 + (i % 3),
+      course_code: `C\t${i}`,
+      title: AWKWARD[i % AWKWARD.length] as string,
+      subject: 'math\n',
+      grade_low: 6,
+      grade_high: 12,
+      credits: c,
+      sourced_id: i === 0 ? '' : i % 2 ? null : `\\N${i}`,
+      ...changed,
+      created_at: ['1970-01-01T00:00:00.000Z', '2026-03-08T10:00:00.123Z', '2099-12-31T23:59:59.999Z'][i % 3] as string,
+      updated_by: i % 2 ? i : null,
+    }));
+    const days = ['2026-02-28', '2028-02-29', '1999-12-31', '2026-11-25', '0001-01-01'].map((date, i) => ({
+      id: i + 1,
+      school_id: 1,
+      date,
+      instructional: (i % 2) as 0 | 1,
+      reason: i === 0 ? '' : null,
+      note: AWKWARD[i] as string,
+    }));
+
+    await db.transaction().execute(async (trx) => {
+      const w = new BulkWriter(trx, engine, 10);
+      for (const d of days) w.add('calendar_days', d); // added first: written after schools, in FK order
+      for (const s of schools) w.add('schools', s);
+      for (const c of courses) w.add('courses', c);
+      await w.flush();
+      expect(Object.fromEntries(w.written)).toEqual({ schools: schools.length, calendar_days: days.length, courses: courses.length });
+    });
+
+    const readSchools = await db
+      .selectFrom('schools')
+      .select(['id', 'school_number', 'name', 'short_name', 'grade_low', 'grade_high', 'address_line1', 'city', 'state', 'postal_code', 'phone', 'created_at', 'updated_at', 'updated_by'])
+      .orderBy('id')
+      .execute();
+    expect(readSchools).toEqual(schools);
+    const readCourses = await db
+      .selectFrom('courses')
+      .select(['id', 'school_id', 'course_code', 'title', 'subject', 'grade_low', 'grade_high', 'credits', 'sourced_id', 'created_at', 'updated_at', 'updated_by'])
+      .orderBy('id')
+      .execute();
+    expect(readCourses).toEqual(courses);
+    // exactly the same doubles, not just close ones
+    expect(readCourses.map((c) => Object.is(c.credits, credits[c.id - 1]))).toEqual(credits.map(() => true));
+    const readDays = await db.selectFrom('calendar_days').selectAll().orderBy('id').execute();
+    expect(readDays).toEqual(days);
+  });
+
+  it('leaves nothing when the caller’s transaction rolls back', async () => {
+    const { db } = get();
+    const rollback = new Error('roll back');
+    await expect(
+      db.transaction().execute(async (trx) => {
+        const writer = new BulkWriter(trx, engine, 1_000);
+        for (let i = 1; i <= 5_000; i++) {
+          writer.add('schools', { id: i, school_number: `S${i}`, name: `School\t${i}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+          await writer.checkpoint();
+        }
+        writer.add('calendar_days', { school_id: 1, date: '2026-09-01' });
+        await writer.flush();
+        // written inside the transaction: it sees them
+        expect(await count('schools', trx)).toBe(5_000);
+        expect(await count('calendar_days', trx)).toBe(1);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await count('schools')).toBe(0);
+    expect(await count('calendar_days')).toBe(0);
+  });
+
+  it('surfaces a foreign-key violation as an error, and the rollback leaves nothing', async () => {
+    const { db } = get();
+    const attempt = db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      for (let i = 1; i <= 3; i++) {
+        writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      }
+      for (let i = 1; i <= 2_000; i++) {
+        // one course in the middle belongs to a school that does not exist
+        const school_id = i === 1_000 ? 99 : 1 + (i % 3);
+        writer.add('courses', { id: i, school_id, course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
+      }
+      writer.add('calendar_days', { school_id: 1, date: '2026-09-01' });
+      await writer.flush();
+    });
+    await expect(attempt).rejects.toThrow(/foreign key/i);
+    expect(await count('schools')).toBe(0);
+    expect(await count('courses')).toBe(0);
+    expect(await count('calendar_days')).toBe(0);
+    // the connection is ready for more work
+    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
+    expect(await count('schools')).toBe(1);
+  });
+
+  it('surfaces an error found early in a large write (a duplicate key), and the rollback leaves nothing', async () => {
+    const { db } = get();
+    const attempt = db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      for (let i = 1; i <= 60_000; i++) {
+        // the duplicate is found while most of the rows are still to be sent
+        const school_number = i === 20 ? 'S10' : `S${i}`;
+        writer.add('schools', { id: i, school_number, name: `School ${'n'.repeat(100)}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      }
+      await writer.flush();
+    });
+    await expect(attempt).rejects.toThrow(/unique|duplicate/i);
+    expect(await count('schools')).toBe(0);
+    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
+    expect(await count('schools')).toBe(1);
+  });
+
+  it('rejects a value it cannot write, and the rollback leaves nothing', async () => {
+    const { db } = get();
+    const attempt = db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      for (let i = 1; i <= 3_000; i++) {
+        // a few CopyData chunks go out before the bad value
+        const name = i === 2_999 ? ({ not: 'text' } as unknown as string) : `School ${'n'.repeat(200)}`;
+        writer.add('schools', { id: i, school_number: `S${i}`, name, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      }
+      await writer.flush();
+    });
+    await expect(attempt).rejects.toThrow(TypeError);
+    expect(await count('schools')).toBe(0);
+    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
+    expect(await count('schools')).toBe(1);
+  });
+
+  it('gives a column a row leaves out (or gives as undefined) its default, whatever the other rows give', async () => {
+    const { db } = get();
+    const district = { name: 'D', short_name: 'D', portal_name: 'P', time_zone: 'America/Chicago', color_primary: '#000', color_secondary: '#fff', ...changed };
+    await db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      writer.add('district', { id: 1, ...district, locale: 'fr', settings: '{"a":1}', help_email: 'help@example.org' });
+      writer.add('district', { id: 2, ...district }); // locale and settings: NOT NULL with a default
+      writer.add('district', { id: 3, ...district, locale: undefined, help_email: null });
+      // the same columns as the first row, in another order
+      writer.add('district', { help_email: 'h@example.org', settings: '{}', locale: 'es', ...district, id: 4 });
+      writer.add('district', { id: 5, ...district, settings: '{"b":2}' });
+      writer.add('schools', { id: 1, school_number: 'S1', name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      writer.add('calendar_days', { id: 1, school_id: 1, date: '2026-09-01' });
+      writer.add('calendar_days', { id: 2, school_id: 1, date: '2026-09-02', instructional: 0 });
+      writer.add('calendar_days', { id: 3, school_id: 1, date: '2026-09-03', reason: 'holiday' });
+      await writer.flush();
+    });
+    const rows = await db.selectFrom('district').select(['id', 'locale', 'settings', 'help_email', 'name', 'time_zone']).orderBy('id').execute();
+    const rest = { name: 'D', time_zone: 'America/Chicago' };
+    expect(rows).toEqual([
+      { id: 1, locale: 'fr', settings: '{"a":1}', help_email: 'help@example.org', ...rest },
+      { id: 2, locale: 'en', settings: '{}', help_email: null, ...rest },
+      { id: 3, locale: 'en', settings: '{}', help_email: null, ...rest },
+      { id: 4, locale: 'es', settings: '{}', help_email: 'h@example.org', ...rest },
+      { id: 5, locale: 'en', settings: '{"b":2}', help_email: null, ...rest },
+    ]);
+    const days = await db.selectFrom('calendar_days').select(['id', 'instructional', 'reason']).orderBy('id').execute();
+    expect(days).toEqual([
+      { id: 1, instructional: 1, reason: null },
+      { id: 2, instructional: 0, reason: null },
+      { id: 3, instructional: 1, reason: 'holiday' },
+    ]);
+  });
+
+  it('keeps the order rows were added in when their columns differ (a row may refer to an earlier one of its table)', async () => {
+    const { db } = get();
+    const session = { type: 'schoolYear' as const, title: 'Y', school_year: 2027, start_date: '2026-08-17', end_date: '2027-05-28', ...changed };
+    await db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      writer.add('academic_sessions', { id: 1, ...session, parent_id: null });
+      writer.add('academic_sessions', { id: 2, ...session }); // no parent_id: other columns
+      writer.add('academic_sessions', { id: 3, ...session, type: 'semester', parent_id: 2 });
+      writer.add('academic_sessions', { id: 4, ...session, type: 'gradingPeriod', parent_id: 3 });
+      await writer.flush();
+    });
+    const rows = await db.selectFrom('academic_sessions').select(['id', 'parent_id', 'type']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 1, parent_id: null, type: 'schoolYear' },
+      { id: 2, parent_id: null, type: 'schoolYear' },
+      { id: 3, parent_id: 2, type: 'semester' },
+      { id: 4, parent_id: 3, type: 'gradingPeriod' },
+    ]);
+  });
+
+  it('writes outside a transaction too', async () => {
+    const { db } = get();
+    const writer = new BulkWriter(db, engine);
+    for (let i = 1; i <= 100; i++) {
+      writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${i}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+    }
+    await writer.flush();
+    expect(await count('schools')).toBe(100);
+    expect(writer.written.get('schools')).toBe(100);
+  });
+});

@@ -1,0 +1,196 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { gradesOf } from '../../src/domain/portal/grades.js';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { Client } from '../support/http.js';
+
+const TODAY = '2026-11-24';
+const ROUTES = (id: number, section: number) => [
+  `/students/${id}/today`,
+  `/students/${id}/schedule`,
+  `/students/${id}/grades`,
+  `/students/${id}/grades/${section}`,
+  `/students/${id}/assignments`,
+  `/students/${id}/assignments?filter=missing&view=date`,
+  `/students/${id}/attendance`,
+];
+
+describeEachEngine('the portal tools', (get) => {
+  let app: FastifyInstance;
+  const demo: Record<string, { username: string; password: string }> = {};
+  let spanishParent: { username: string };
+  /** students each demo family sees, and one section of each */
+  let aldas: { id: number; section: number }[];
+  let munozes: { id: number; section: number }[];
+  let allen: { id: number; section: number };
+
+  const sectionOf = async (studentId: number) =>
+    (await get().db.selectFrom('section_enrollments').select('section_id').where('student_id', '=', studentId).orderBy('section_id').executeTakeFirstOrThrow()).section_id;
+  const childrenOf = async (username: string) => {
+    const account = await get().db.selectFrom('user_accounts').select('guardian_id').where('username', '=', username).executeTakeFirstOrThrow();
+    const rows = await get()
+      .db.selectFrom('student_guardians')
+      .select('student_id')
+      .where('guardian_id', '=', account.guardian_id!)
+      .where('portal_access', '=', 1)
+      .where('rights_revoked', '=', 0)
+      .orderBy('student_id')
+      .execute();
+    return Promise.all(rows.map(async (r) => ({ id: r.student_id, section: await sectionOf(r.student_id) })));
+  };
+
+  beforeAll(async () => {
+    await loadDemo(get(), { students: 60, seed: 59, startYear: 2026, asOf: TODAY });
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
+    for (const a of accounts) demo[a.role] ??= a;
+    spanishParent = accounts.find((a) => a.role === 'parent' && a.locale === 'es')!;
+    aldas = await childrenOf(demo.parent!.username);
+    munozes = await childrenOf(spanishParent.username);
+    const allenRow = await get().db.selectFrom('students').select('id').where('legal_first_name', '=', 'Allen').executeTakeFirstOrThrow();
+    allen = { id: allenRow.id, section: await sectionOf(allenRow.id) };
+  });
+  afterAll(() => app.close());
+
+  const signedIn = async (username: string, password = DEMO_PASSWORD) => {
+    const c = new Client(app);
+    await c.submit('/sign-in', { username, password });
+    return c;
+  };
+
+  it('shows each family only its own children, and answers 404 for everyone else’s', async () => {
+    // Allen must change his first password before anything else: do it once.
+    const student = await signedIn(demo.student!.username, demo.student!.password);
+    await student.submit('/account/password', { password: 'maple river quartz', confirm: 'maple river quartz' });
+    const readers: [string, Client, { id: number; section: number }[]][] = [
+      ['parent', await signedIn(demo.parent!.username), aldas],
+      ['spanish parent', await signedIn(spanishParent.username), munozes],
+      ['student', student, [allen]],
+      ['teacher', await signedIn(demo.teacher!.username), []],
+      ['office', await signedIn(demo.office!.username), []],
+    ];
+    const everyone = [...new Map([...aldas, ...munozes, allen].map((s) => [s.id, s])).values()];
+    expect(aldas.length).toBeGreaterThanOrEqual(2);
+    for (const [who, client, own] of readers) {
+      for (const s of everyone) {
+        const mine = own.some((o) => o.id === s.id);
+        for (const url of ROUTES(s.id, s.section)) {
+          const res = await client.get(url);
+          expect(res.statusCode, `${who} ${url}`).toBe(mine ? 200 : 404);
+          if (!mine) expect(res.body, `${who} ${url}`).toMatch(/Page not found|Página no encontrada/);
+        }
+      }
+    }
+    // Someone else's section under one's own student, made-up ids, and no session at all.
+    const parent = readers[0]![1];
+    const foreignSection = await get()
+      .db.selectFrom('sections')
+      .select('id')
+      .where('id', 'not in', (await get().db.selectFrom('section_enrollments').select('section_id').where('student_id', '=', aldas[0]!.id).execute()).map((r) => r.section_id))
+      .executeTakeFirstOrThrow();
+    for (const url of [`/students/${aldas[0]!.id}/grades/${foreignSection.id}`, '/students/abc/grades', '/students/0/grades', '/students/99999999999/grades', `/students/${aldas[0]!.id}/grades/x`]) {
+      expect((await parent.get(url)).statusCode, url).toBe(404);
+    }
+    const anonymous = await new Client(app).get(`/students/${aldas[0]!.id}/grades`);
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toMatch(/^\/sign-in\?next=/);
+  });
+
+  it('takes a revoked link away at once, and hides a tool the district turned off', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[1]!;
+    expect((await parent.get(`/students/${child.id}/grades`)).statusCode).toBe(200);
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 1 }).where('student_id', '=', child.id).execute();
+    expect((await parent.get(`/students/${child.id}/grades`)).statusCode).toBe(404);
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 0 }).where('student_id', '=', child.id).execute();
+
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    const settings = JSON.parse(district.settings);
+    await get().db.updateTable('district').set({ settings: JSON.stringify({ ...settings, tools: { ...settings.tools, attendance: false } }) }).execute();
+    app.services.districts.invalidate();
+    expect((await parent.get(`/students/${child.id}/attendance`)).statusCode).toBe(404);
+    expect((await parent.get(`/students/${child.id}/grades`)).body).not.toContain(`/students/${child.id}/attendance`);
+    await get().db.updateTable('district').set({ settings: district.settings }).execute();
+    app.services.districts.invalidate();
+  });
+
+  it('shows the grade the gradebook computes, the assignments each filter asks for, and attendance', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[0]!;
+    const grades = await gradesOf(get().db, child.id, TODAY);
+    const withGrade = grades.classes.find((c) => c.periods.some((p) => p.period.id === c.currentPeriodId && p.grade.percent !== null))!;
+    const current = withGrade.periods.find((p) => p.period.id === withGrade.currentPeriodId)!;
+    const page = await parent.get(`/students/${child.id}/grades/${withGrade.class.sectionId}`);
+    expect(page.body).toContain(`${current.grade.percent!.toFixed(2)}%`);
+    expect(page.body).toContain(current.grade.letter!);
+    // The filters: every row of "missing" is missing, "upcoming" only work not due yet.
+    const missing = grades.classes.flatMap((c) => c.assignments).filter((a) => a.missing);
+    const missingPage = await parent.get(`/students/${child.id}/assignments?filter=missing&view=date`);
+    expect(missingPage.body).toContain(`${missing.length} assignments`);
+    const upcoming = grades.classes.flatMap((c) => c.assignments).filter((a) => a.due > TODAY && a.due <= '2026-12-08');
+    expect(upcoming.length).toBeGreaterThan(0);
+    const upcomingPage = await parent.get(`/students/${child.id}/assignments?filter=upcoming&view=date`);
+    expect(upcomingPage.body).toContain(`${upcoming.length} assignments`);
+    expect(upcomingPage.body).not.toContain('hr-flag--missing');
+    // Unknown filters fall back to all, never an error.
+    expect((await parent.get(`/students/${child.id}/assignments?filter=<script>&view=x`)).statusCode).toBe(200);
+    const attendance = await parent.get(`/students/${child.id}/attendance`);
+    expect(attendance.statusCode).toBe(200);
+    expect(attendance.body).toContain('Totals by class');
+    const spanish = await signedIn(spanishParent.username);
+    expect((await spanish.get(`/students/${munozes[0]!.id}/grades`)).body).toContain('Calificaciones');
+  });
+
+  it('lists on Today what needs attention, what is due, and today’s classes with the one going on now', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[0]!;
+    const grades = await gradesOf(get().db, child.id, TODAY);
+    const missing = grades.classes.flatMap((c) => c.assignments).filter((a) => a.missing);
+    // Make sure there is one unexplained absence and one missing assignment to see.
+    const code = await get().db.selectFrom('attendance_codes').select('id').where('code', '=', 'A-UNK').executeTakeFirstOrThrow();
+    const t = new Date().toISOString();
+    await get().db.insertInto('attendance_records').values({ student_id: child.id, date: '2026-11-23', section_id: null, bell_period_id: null, code_id: code.id, comment: null, created_at: t, updated_at: t, updated_by: null }).execute();
+    const page = await parent.get(`/students/${child.id}/today`);
+    expect(page.body).not.toContain('No school today');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Needs attention');
+    expect(page.body).toContain('Absence on Mon, Nov 23 not explained yet');
+    for (const a of missing.slice(0, 3)) expect(page.body).toContain(a.title);
+    // 18:00 UTC is noon in Chicago: a class is going on.
+    expect(page.body).toContain('aria-current="time"');
+    // Work due next Monday is listed; work due in two weeks is not.
+    const section = grades.classes[0]!.class.sectionId;
+    const category = grades.classes[0]!.categories[0]!.id;
+    const quarter = grades.periods.find((p) => p.start <= TODAY && TODAY <= p.end)!.id;
+    const assignment = (title: string, due: string) => ({
+      sourced_id: null, section_id: section, category_id: category, grading_period_id: quarter, title, description: null,
+      assigned_date: TODAY, due_date: due, points_possible: 10, created_at: t, updated_at: t, updated_by: null,
+    });
+    await get().db.insertInto('assignments').values([assignment('Lab report on enzymes', '2026-11-30'), assignment('Far-off essay', '2026-12-08')]).execute();
+    const again = await parent.get(`/students/${child.id}/today`);
+    expect(again.body).toContain('Lab report on enzymes');
+    expect(again.body).not.toContain('Far-off essay');
+    // Thanksgiving: no school, and the calendar says why.
+    const holiday = await makeApp(get(), { now: () => new Date('2026-11-26T18:00:00Z') });
+    const c = new Client(holiday);
+    await c.submit('/sign-in', { username: demo.parent!.username, password: DEMO_PASSWORD });
+    expect((await c.get(`/students/${child.id}/today`)).body).toContain('No school today: Thanksgiving break.');
+    await holiday.close();
+  });
+
+  it('sends the short addresses to the student shown now, and the switcher keeps the tool', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const short = await parent.get('/grades');
+    expect(short.statusCode).toBe(303);
+    expect(short.headers.location).toBe(`/students/${aldas[0]!.id}/grades`);
+    await parent.get(`/students/${aldas[0]!.id}/attendance`);
+    const switched = await parent.post('/students/current', { studentId: String(aldas[1]!.id), next: `/students/${aldas[0]!.id}/attendance?term=3` });
+    expect(switched.headers.location).toBe(`/students/${aldas[1]!.id}/attendance`);
+    expect((await (await signedIn(demo.teacher!.username)).get('/grades')).statusCode).toBe(404);
+  });
+});
