@@ -54,9 +54,12 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
           `${studentPath}/schedule`,
           `${studentPath}/grades`,
           classUrl!,
+          `${classUrl!}/what-if`,
           `${studentPath}/assignments`,
           `${studentPath}/assignments?filter=missing&view=date`,
           `${studentPath}/attendance`,
+          `${studentPath}/transcript`,
+          `${studentPath}/immunizations`,
         ]) {
           const res = await page.goto(`${base}${path}`);
           expect(res?.status(), path).toBe(200);

@@ -272,6 +272,37 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(await get().db.selectFrom('activation_keys').select('id').where('student_id', '=', student.id).execute()).toHaveLength(1);
   });
 
+  it('sends a request that names two students, or an unknown number, to the district office with every match shown', async () => {
+    const t = new Date().toISOString();
+    const twin = (id: number, number: string, school: number) => ({
+      id,
+      student_number: number,
+      legal_first_name: 'Jordan',
+      legal_last_name: 'Nuñez',
+      birth_date: '2012-05-05',
+      grade_level: 8,
+      school_id: school,
+      created_at: t,
+      updated_at: t,
+      updated_by: null,
+    });
+    await get().db.insertInto('students').values([twin(90001, '9990001', allen.school_id), twin(90002, '9990002', allen.school_id)]).execute();
+    await visitor().submit('/request-account', form({ studentFirstName: 'jordan', studentLastName: 'NUÑEZ', studentNumber: '', resetFor: 'student' }));
+    const ambiguous = await newest();
+    expect(ambiguous).toMatchObject({ student_id: null, school_id: null });
+    await visitor().submit('/request-account', form({ studentFirstName: 'Nobody', studentLastName: 'Known', studentNumber: '0000000', resetFor: 'student' }));
+    const unknown = await newest();
+    expect(unknown).toMatchObject({ student_id: null, school_id: null });
+    const office = await as('office');
+    expect((await office.get(`/staff/account-requests/${ambiguous.id}`)).statusCode).toBe(404);
+    const admin = await as('district_admin');
+    const page = await admin.get(`/staff/account-requests/${ambiguous.id}`);
+    expect(page.body).toContain('Jordan Nuñez (9990001)');
+    expect(page.body).toContain('Jordan Nuñez (9990002)');
+    expect((await admin.get(`/staff/account-requests/${unknown.id}`)).body).toContain('No student matches the number or the name.');
+    expect((await admin.get('/staff/account-requests')).body).toContain('No match (district office)');
+  });
+
   it('keeps staff to their own schools’ requests and the request’s own matches', async () => {
     await visitor().submit(
       '/request-account',

@@ -4,6 +4,9 @@ import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { gradesOf } from '../../src/domain/portal/grades.js';
+import { transcriptOf } from '../../src/domain/portal/transcript.js';
+import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
+import { immunizationsOf } from '../../src/domain/health/immunizations.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
@@ -17,6 +20,8 @@ const ROUTES = (id: number, section: number) => [
   `/students/${id}/assignments`,
   `/students/${id}/assignments?filter=missing&view=date`,
   `/students/${id}/attendance`,
+  `/students/${id}/transcript`,
+  `/students/${id}/immunizations`,
 ];
 
 describeEachEngine('the portal tools', (get) => {
@@ -57,8 +62,10 @@ describeEachEngine('the portal tools', (get) => {
   });
   afterAll(() => app.close());
 
+  // Each reader from its own address: the not-found page is rate limited per address (scanners).
+  let address = 0;
   const signedIn = async (username: string, password = DEMO_PASSWORD) => {
-    const c = new Client(app);
+    const c = new Client(app, {}, `10.0.${Math.floor(++address / 250)}.${address % 250}`);
     await c.submit('/sign-in', { username, password });
     return c;
   };
@@ -181,6 +188,71 @@ describeEachEngine('the portal tools', (get) => {
     await c.submit('/sign-in', { username: demo.parent!.username, password: DEMO_PASSWORD });
     expect((await c.get(`/students/${child.id}/today`)).body).toContain('No school today: Thanksgiving break.');
     await holiday.close();
+  });
+
+  it('shows the unofficial transcript with its GPAs, and whether immunizations meet the requirements', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const highSchooler = await get()
+      .db.selectFrom('students')
+      .select(['id', 'grade_level'])
+      .where('id', 'in', aldas.map((a) => a.id))
+      .where('grade_level', '>=', 10)
+      .executeTakeFirstOrThrow();
+    const transcript = await transcriptOf(get().db, highSchooler.id, 24);
+    expect(transcript.years.length).toBeGreaterThan(0);
+    const page = await parent.get(`/students/${highSchooler.id}/transcript`);
+    expect(page.body).toContain('UNOFFICIAL TRANSCRIPT');
+    expect(page.body).toContain(transcript.gpa!.toFixed(3));
+    expect(page.body).toContain(transcript.weightedGpa!.toFixed(3));
+    expect(page.body).toContain(`of 24`);
+    // One student out of compliance: take a required dose away.
+    const child = aldas[0]!;
+    const grade = (await get().db.selectFrom('students').select('grade_level').where('id', '=', child.id).executeTakeFirstOrThrow()).grade_level;
+    const before = await immunizationsOf(get().db, { id: child.id, grade }, TODAY);
+    expect(before.compliant).toBe(true);
+    expect((await parent.get(`/students/${child.id}/immunizations`)).body).toContain('Meets the district’s immunization requirements.');
+    const mmr = await get().db.selectFrom('vaccines').select('id').where('code', '=', 'MMR').executeTakeFirstOrThrow();
+    const dose = await get().db.selectFrom('immunization_doses').select('id').where('student_id', '=', child.id).where('vaccine_id', '=', mmr.id).orderBy('dose_date', 'desc').executeTakeFirstOrThrow();
+    await get().db.deleteFrom('immunization_doses').where('id', '=', dose.id).execute();
+    const after = await parent.get(`/students/${child.id}/immunizations`);
+    expect(after.body).toContain('Does not meet the district’s immunization requirements yet');
+    expect(after.body).toContain('1 more needed');
+  });
+
+  it('answers what-if scores with the grade they would make, saves nothing, and draws the trend', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[0]!;
+    const grades = await gradesOf(get().db, child.id, TODAY);
+    const c = grades.classes.find((x) => x.assignments.some((a) => a.periodId === x.currentPeriodId && a.points !== null && a.points < a.pointsPossible))!;
+    const a = c.assignments.find((x) => x.periodId === c.currentPeriodId && x.points !== null && x.points < x.pointsPossible)!;
+    const base = `/students/${child.id}/grades/${c.class.sectionId}/what-if?term=${c.currentPeriodId}`;
+    const blank = await parent.get(base);
+    expect(blank.statusCode).toBe(200);
+    expect(blank.body).not.toContain('With these scores');
+    const better = await parent.get(`${base}&a${a.id}=${a.pointsPossible}`);
+    expect(better.statusCode).toBe(200);
+    const expected = whatIf(c, c.currentPeriodId!, TODAY, { overrides: new Map([[a.id, a.pointsPossible]]), extra: null });
+    expect(expected.hypothetical.percent!).toBeGreaterThan(expected.now.percent!);
+    expect(better.body).toContain(`${expected.hypothetical.percent!.toFixed(2)}%`);
+    expect(better.body).toContain('Nothing was saved.');
+    const score = await get().db.selectFrom('assignment_scores').select('points').where('assignment_id', '=', a.id).where('student_id', '=', child.id).executeTakeFirstOrThrow();
+    expect(score.points).toBe(a.points);
+    // One more assignment, and bad numbers.
+    const extra = await parent.get(`${base}&cat=${c.categories[0]!.id}&pts=0&of=100`);
+    expect(extra.statusCode).toBe(200);
+    for (const bad of [`&a${a.id}=abc`, `&a${a.id}=-3`, `&a${a.id}=99999999`, '&pts=5', '&pts=5&of=0']) {
+      const res = await parent.get(`${base}${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.body, bad).toMatch(/Enter a number of points|Enter how many points/);
+    }
+    expect((await parent.get(`/students/${child.id}/grades/${c.class.sectionId}/what-if?term=999999`)).statusCode).toBe(404);
+    // The trend: an SVG with a text alternative and the numbers as a table.
+    const page = await parent.get(`/students/${child.id}/grades/${c.class.sectionId}?term=${c.currentPeriodId}`);
+    const trend = gradeTrend(c, c.currentPeriodId!, TODAY);
+    expect(trend.filter((p) => p.percent !== null).length).toBeGreaterThanOrEqual(2);
+    expect(trend.every((p, i) => i === 0 || p.date > trend[i - 1]!.date)).toBe(true);
+    expect(page.body).toContain('role="img" aria-labelledby="trend-title trend-desc"');
+    expect(page.body).toContain('The grade week by week');
   });
 
   it('sends the short addresses to the student shown now, and the switcher keeps the tool', async () => {

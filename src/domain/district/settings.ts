@@ -56,6 +56,8 @@ export const portalSettingsSchema = z.object({
   parentAccountsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
   /** how long the "choose your password" link of a new parent account works */
   welcomeLinkDays: z.number().int().min(1).max(60).default(14),
+  /** credits a student needs to graduate (the transcript shows progress toward them) */
+  graduationCredits: z.number().min(1).max(100).default(24),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */

@@ -7,12 +7,16 @@ import { attendanceOf } from '../../domain/portal/attendance.js';
 import { gradesOf } from '../../domain/portal/grades.js';
 import { scheduleOf } from '../../domain/portal/schedule.js';
 import { todayOf } from '../../domain/portal/today.js';
+import { transcriptOf } from '../../domain/portal/transcript.js';
+import { gradeTrend, whatIf } from '../../domain/portal/what-if.js';
+import { parseWhatIf } from '../../domain/portal/what-if-input.js';
+import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, SchedulePage, TodayPage, type AssignmentFilter } from '../views/portal.js';
+import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
 
 const ID = /^[1-9]\d{0,9}$/;
 const toId = (raw: string | undefined) => (raw && ID.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
@@ -88,8 +92,34 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const grades = await gradesOf(db, student.id, today);
     const one = grades.classes.find((c) => c.class.sectionId === sectionId);
     if (!one) return reply.callNotFound();
-    return sendPage(reply, <ClassGradePage ctx={ctx} student={student} grades={one} periodId={termParam(request)} />);
+    return sendPage(reply, <ClassGradePage ctx={ctx} student={student} grades={one} periodId={termParam(request)} trend={(periodId) => gradeTrend(one, periodId, today)} />);
   });
+
+  // What-if: a GET form (nothing is saved, so nothing to protect), answered with the grade it would make.
+  app.get<{ Params: { studentId: string; sectionId: string }; Querystring: Record<string, string | string[] | undefined> }>(
+    '/students/:studentId/grades/:sectionId/what-if',
+    async (request, reply) => {
+      const opened = await open(request, reply, 'grades');
+      if (!opened) return reply;
+      const { ctx, today, student } = opened;
+      const grades = await gradesOf(db, student.id, today);
+      const one = grades.classes.find((c) => c.class.sectionId === toId(request.params.sectionId));
+      if (!one) return reply.callNotFound();
+      const periodId = termParam(request) ?? one.currentPeriodId;
+      if (periodId === null || !one.periods.some((p) => p.period.id === periodId)) return reply.callNotFound();
+      const query = request.query;
+      const parsed = parseWhatIf(query, one.assignments.filter((a) => a.periodId === periodId).map((a) => a.id));
+      const values = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.slice(0, 20)]));
+      const errors = Object.fromEntries(Object.entries(parsed.errors).map(([k, key]) => [k, ctx.t(key)]));
+      const asked = Object.keys(query).some((k) => /^a\d+$/.test(k) || k === 'pts');
+      const result = asked && parsed.ok ? whatIf(one, periodId, today, parsed.value) : null;
+      return sendPage(
+        reply,
+        <WhatIfPage ctx={ctx} student={student} grades={one} periodId={periodId} result={result} values={values} errors={errors} />,
+        parsed.ok ? 200 : 400,
+      );
+    },
+  );
 
   app.get<{ Params: { studentId: string }; Querystring: { filter?: string; view?: string } }>('/students/:studentId/assignments', async (request, reply) => {
     const opened = await open(request, reply, 'assignments');
@@ -108,8 +138,23 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student.id, today)} termId={termParam(request)} />);
   });
 
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/transcript', async (request, reply) => {
+    const opened = await open(request, reply, 'transcript');
+    if (!opened) return reply;
+    const { ctx, student } = opened;
+    const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
+    return sendPage(reply, <TranscriptPage ctx={ctx} student={student} transcript={transcript} />);
+  });
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/immunizations', async (request, reply) => {
+    const opened = await open(request, reply, 'immunizations');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    return sendPage(reply, <ImmunizationsPage ctx={ctx} student={student} record={await immunizationsOf(db, student, today)} />);
+  });
+
   // Short addresses for the student shown now (the switcher's choice, or the student themself).
-  for (const tool of ['today', 'schedule', 'grades', 'assignments', 'attendance'] as const) {
+  for (const tool of ['today', 'schedule', 'grades', 'assignments', 'attendance', 'transcript', 'immunizations'] as const) {
     app.get(`/${tool}`, async (request, reply) => {
       const ctx: PageContext = await contextFor(app, request);
       const student: VisibleStudent | undefined = ctx.student;

@@ -4,11 +4,14 @@ import { addDays } from '../../domain/calendar/dates.js';
 import type { AttendanceView } from '../../domain/portal/attendance.js';
 import type { AssignmentView, ClassGrades, StudentGrades } from '../../domain/portal/grades.js';
 import type { ScheduleView } from '../../domain/portal/schedule.js';
+import type { TrendPoint, WhatIfResult } from '../../domain/portal/what-if.js';
 import type { TodayView } from '../../domain/portal/today.js';
+import type { TranscriptView } from '../../domain/portal/transcript.js';
+import type { VaccineRecord } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { TableScroll } from './forms.js';
+import { describedBy, TableScroll } from './forms.js';
 import { Layout } from './layout.js';
 
 /** The address of a student's tool page (and of one class in Grades). */
@@ -66,6 +69,8 @@ const TOOLS = [
   ['assignments', 'portal.assignments'],
   ['grades', 'portal.grades'],
   ['attendance', 'portal.attendance'],
+  ['transcript', 'portal.transcript'],
+  ['immunizations', 'portal.immunizations'],
 ] as const;
 
 /** The tools of one student, with the one open now marked. */
@@ -291,7 +296,19 @@ function AssignmentTable({ ctx, assignments, caption, showClass, classTitle }: {
   );
 }
 
-export function ClassGradePage({ ctx, student, grades, periodId }: { ctx: PageContext; student: VisibleStudent; grades: ClassGrades; periodId: number | null }) {
+export function ClassGradePage({
+  ctx,
+  student,
+  grades,
+  periodId,
+  trend,
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  grades: ClassGrades;
+  periodId: number | null;
+  trend: (periodId: number) => TrendPoint[];
+}) {
   const { t, locale } = ctx;
   const shown = grades.periods.find((p) => p.period.id === periodId) ?? grades.periods.find((p) => p.period.id === grades.currentPeriodId) ?? grades.periods[0];
   const c = grades.class;
@@ -318,6 +335,10 @@ export function ClassGradePage({ ctx, student, grades, periodId }: { ctx: PageCo
             <GradeValue ctx={ctx} percent={shown.grade.percent} letter={shown.grade.letter} />
           </p>
           <p class="hr-muted">{c.gradingMethod === 'points' ? t('portal.methodPoints') : t('portal.methodWeighted')}</p>
+          <p>
+            <a href={`${toolUrl(student.id, 'grades', c.sectionId)}/what-if?term=${shown.period.id}`}>{t('portal.whatIfLink')}</a>
+          </p>
+          <TrendChart ctx={ctx} points={trend(shown.period.id)} title={t('portal.trendOf', { course: c.courseTitle, period: shown.period.title })} />
           <TableScroll label={t('portal.categories')}>
             <table class="usa-table usa-table--borderless">
               <caption>{t('portal.categories')}</caption>
@@ -592,6 +613,333 @@ export function TodayPage({ ctx, student, today }: { ctx: PageContext; student: 
           ))}
         </section>
       ) : null}
+    </PortalLayout>
+  );
+}
+
+// ── Unofficial Transcript ────────────────────────────────────────────────────────────────────────────
+
+function formatGpa(n: number | null, locale: Locale): string {
+  if (n === null) return '—';
+  return cached(`gpa:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { minimumFractionDigits: 3, maximumFractionDigits: 3 })).format(n);
+}
+
+export function TranscriptPage({ ctx, student, transcript }: { ctx: PageContext; student: VisibleStudent; transcript: TranscriptView }) {
+  const { t, locale, district } = ctx;
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="transcript" title={t('portal.transcript')}>
+      <p class="hr-unofficial">{t('portal.unofficial', { district: district.name })}</p>
+      {transcript.years.length === 0 ? (
+        <p>{t('portal.noTranscript')}</p>
+      ) : (
+        <>
+          <dl class="hr-settings">
+            <div>
+              <dt>{t('portal.creditsEarned')}</dt>
+              <dd>{t('portal.creditsOf', { earned: formatPoints(transcript.earned, locale), required: formatPoints(transcript.requiredCredits, locale) })}</dd>
+            </div>
+            <div>
+              <dt>{t('portal.gpaUnweighted')}</dt>
+              <dd>{formatGpa(transcript.gpa, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('portal.gpaWeighted')}</dt>
+              <dd>{formatGpa(transcript.weightedGpa, locale)}</dd>
+            </div>
+          </dl>
+          {transcript.years.map((year) => (
+            <section key={year.schoolYear} aria-labelledby={`year-${year.schoolYear}`}>
+              <h2 id={`year-${year.schoolYear}`}>{t('portal.schoolYear', { from: year.schoolYear - 1, to: year.schoolYear, grade: year.gradeLevel })}</h2>
+              <p class="hr-muted">{year.school}</p>
+              <div class="hr-stacked">
+                <table class="usa-table usa-table--borderless usa-table--stacked">
+                  <caption>{t('portal.coursesOf', { from: year.schoolYear - 1, to: year.schoolYear })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('portal.term')}</th>
+                      <th scope="col">{t('portal.course')}</th>
+                      <th scope="col">{t('portal.mark')}</th>
+                      <th scope="col">{t('portal.attempted')}</th>
+                      <th scope="col">{t('portal.earned')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {year.courses.map((c, i) => (
+                      <tr key={`${c.code}-${c.term}-${i}`}>
+                        <td data-label={t('portal.term')}>{t(`portal.termName.${c.term}`)}</td>
+                        <th scope="row" data-label={t('portal.course')}>
+                          {c.title}
+                          <span class="hr-muted">{c.gpaBonus > 0 ? `${c.code} · ${t('portal.weighted')}` : c.code}</span>
+                        </th>
+                        <td data-label={t('portal.mark')}>{c.letter}</td>
+                        <td data-label={t('portal.attempted')}>{formatPoints(c.attempted, locale)}</td>
+                        <td data-label={t('portal.earned')}>{formatPoints(c.earned, locale)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <p>{t('portal.yearCredits', { attempted: formatPoints(year.attempted, locale), earned: formatPoints(year.earned, locale) })}</p>
+            </section>
+          ))}
+        </>
+      )}
+    </PortalLayout>
+  );
+}
+
+// ── Immunizations ────────────────────────────────────────────────────────────────────────────────────
+
+export function ImmunizationsPage({ ctx, student, record }: { ctx: PageContext; student: VisibleStudent; record: { vaccines: VaccineRecord[]; compliant: boolean } }) {
+  const { t, locale } = ctx;
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="immunizations" title={t('portal.immunizations')}>
+      <div class={`usa-alert usa-alert--slim usa-alert--${record.compliant ? 'success' : 'warning'}`}>
+        <div class="usa-alert__body">
+          <p class="usa-alert__text">{record.compliant ? t('portal.compliant') : t('portal.notCompliant')}</p>
+        </div>
+      </div>
+      <div class="hr-stacked">
+        <table class="usa-table usa-table--borderless usa-table--stacked">
+          <caption>{t('portal.vaccines')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('portal.vaccine')}</th>
+              <th scope="col">{t('portal.dosesGiven')}</th>
+              <th scope="col">{t('portal.required')}</th>
+              <th scope="col">{t('portal.state')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {record.vaccines.map((v) => (
+              <tr key={v.code}>
+                <th scope="row" data-label={t('portal.vaccine')}>
+                  {v.name}
+                </th>
+                <td data-label={t('portal.dosesGiven')}>{v.doses.length === 0 ? '—' : v.doses.map((d) => formatDay(d, locale, true)).join('; ')}</td>
+                <td data-label={t('portal.required')}>{v.required === null ? t('portal.notRequired') : String(v.required)}</td>
+                <td data-label={t('portal.state')}>
+                  <span class={`usa-tag hr-vax hr-vax--${v.status}`}>{t(`portal.vax.${v.status}`)}</span>
+                  {v.status === 'incomplete' ? <span class="hr-muted">{t('portal.dosesMissing', { count: v.missing })}</span> : null}
+                  {v.exemption ? <span class="hr-muted">{t(`portal.exemption.${v.exemption.kind}`)}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>{t('portal.immunizationHelp')}</p>
+    </PortalLayout>
+  );
+}
+
+// ── Grade trend and what-if ──────────────────────────────────────────────────────────────────────────
+
+/** The grade through a grading period, drawn on the server; the same numbers as a table for screen readers. */
+function TrendChart({ ctx, points, title }: { ctx: PageContext; points: TrendPoint[]; title: string }) {
+  const { t, locale } = ctx;
+  const shown = points.filter((p) => p.percent !== null);
+  if (shown.length < 2) return null;
+  const W = 600;
+  const H = 220;
+  const pad = { left: 44, right: 12, top: 12, bottom: 28 };
+  const low = Math.max(0, Math.min(50, Math.floor(Math.min(...shown.map((p) => p.percent!)) / 10) * 10));
+  const high = Math.max(100, Math.ceil(Math.max(...shown.map((p) => p.percent!)) / 10) * 10);
+  const x = (i: number) => pad.left + (i / (points.length - 1)) * (W - pad.left - pad.right);
+  const y = (v: number) => pad.top + (1 - (v - low) / (high - low)) * (H - pad.top - pad.bottom);
+  const path = points
+    .map((p, i) => (p.percent === null ? null : `${x(i).toFixed(1)},${y(p.percent).toFixed(1)}`))
+    .filter((p): p is string => p !== null)
+    .join(' ');
+  const first = shown[0]!;
+  const last = shown[shown.length - 1]!;
+  const summary = t('portal.trendSummary', {
+    from: formatPercent(first.percent, locale),
+    to: formatPercent(last.percent, locale),
+    start: formatDay(first.date, locale),
+    end: formatDay(last.date, locale),
+  });
+  const grid: number[] = [];
+  for (let v = low; v <= high; v += 10) grid.push(v);
+  return (
+    <figure class="hr-trend">
+      <figcaption>{title}</figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="trend-title trend-desc" focusable="false">
+        <title id="trend-title">{title}</title>
+        <desc id="trend-desc">{summary}</desc>
+        {grid.map((v) => (
+          <g key={v}>
+            <line x1={pad.left} x2={W - pad.right} y1={y(v)} y2={y(v)} stroke="#dfe1e2" stroke-width="1" />
+            <text x={pad.left - 6} y={y(v) + 4} text-anchor="end" font-size="12" fill="#565c65">
+              {`${v}%`}
+            </text>
+          </g>
+        ))}
+        <polyline points={path} fill="none" stroke="#1a4480" stroke-width="3" />
+        {points.map((p, i) => (p.percent === null ? null : <circle key={p.date} cx={x(i)} cy={y(p.percent)} r="4" fill="#1a4480" />))}
+        <text x={pad.left} y={H - 8} font-size="12" fill="#565c65">
+          {formatDay(points[0]!.date, locale)}
+        </text>
+        <text x={W - pad.right} y={H - 8} font-size="12" fill="#565c65" text-anchor="end">
+          {formatDay(points[points.length - 1]!.date, locale)}
+        </text>
+      </svg>
+      <p>{summary}</p>
+      <details>
+        <summary>{t('portal.trendTable')}</summary>
+        <table class="usa-table usa-table--borderless">
+          <caption class="usa-sr-only">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('portal.date')}</th>
+              <th scope="col">{t('portal.percent')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.date}>
+                <th scope="row">{formatDay(p.date, locale)}</th>
+                <td>{p.percent === null ? '—' : `${p.letter ?? ''} ${formatPercent(p.percent, locale)}`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
+
+export function WhatIfPage({
+  ctx,
+  student,
+  grades,
+  periodId,
+  result,
+  values,
+  errors,
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  grades: ClassGrades;
+  periodId: number;
+  result: WhatIfResult | null;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}) {
+  const { t, locale } = ctx;
+  const c = grades.class;
+  const period = grades.periods.find((p) => p.period.id === periodId)!;
+  const assignments = grades.assignments.filter((a) => a.periodId === periodId);
+  const base = `${toolUrl(student.id, 'grades', c.sectionId)}/what-if`;
+  const errorList = Object.entries(errors);
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="grades" title={t('portal.whatIf')}>
+      <p>
+        <a href={`${toolUrl(student.id, 'grades', c.sectionId)}?term=${periodId}`}>{t('portal.backToClass', { course: c.courseTitle })}</a>
+      </p>
+      <p>{t('portal.whatIfIntro', { course: c.courseTitle, period: period.period.title })}</p>
+      {errorList.length > 0 ? (
+        <div class="usa-alert usa-alert--error" role="alert" aria-labelledby="error-summary-heading">
+          <div class="usa-alert__body">
+            <h2 class="usa-alert__heading" id="error-summary-heading">
+              {t('form.errorSummary')}
+            </h2>
+            <ul class="usa-list hr-error-list">
+              {errorList.map(([field, message]) => (
+                <li key={field}>
+                  <a href={`#${field}`}>{message}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ) : null}
+      {result ? (
+        <div class="usa-summary-box" role="status">
+          <div class="usa-summary-box__body">
+            <p class="usa-summary-box__text">
+              {`${t('portal.whatIfNow')}: `}
+              <GradeValue ctx={ctx} percent={result.now.percent} letter={result.now.letter} />
+            </p>
+            <p class="usa-summary-box__text">
+              <strong>{`${t('portal.whatIfThen')}: `}</strong>
+              <GradeValue ctx={ctx} percent={result.hypothetical.percent} letter={result.hypothetical.letter} />
+            </p>
+            <p class="usa-summary-box__text">{t('portal.whatIfNotSaved')}</p>
+          </div>
+        </div>
+      ) : null}
+      <form class="usa-form usa-form--large" method="get" action={base}>
+        <input type="hidden" name="term" value={String(periodId)} />
+        {assignments.map((a) => {
+          const id = `a${a.id}`;
+          const hint = `${a.category} · ${formatDay(a.due, locale)} · ${t('portal.outOf', { points: formatPoints(a.pointsPossible, locale) })}${a.missing ? ` · ${t('portal.flag.missing')}` : ''}${a.exempt ? ` · ${t('portal.flag.exempt')}` : ''}`;
+          return (
+            <div class={`usa-form-group${errors[id] ? ' usa-form-group--error' : ''}`} key={a.id}>
+              <label class="usa-label" for={id}>
+                {a.title}
+              </label>
+              <div class="usa-hint" id={`${id}-hint`}>
+                {hint}
+              </div>
+              {errors[id] ? (
+                <span class="usa-error-message" id={`${id}-error`}>
+                  {errors[id]}
+                </span>
+              ) : null}
+              <input
+                class={`usa-input usa-input--small${errors[id] ? ' usa-input--error' : ''}`}
+                id={id}
+                name={id}
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                value={values[id] ?? (a.points === null ? '' : String(a.points))}
+                aria-describedby={describedBy(id, true, Boolean(errors[id]))}
+                aria-invalid={errors[id] ? 'true' : undefined}
+              />
+            </div>
+          );
+        })}
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend">{t('portal.whatIfExtra')}</legend>
+          <label class="usa-label" for="cat">
+            {t('portal.category')}
+          </label>
+          <select class="usa-select" id="cat" name="cat">
+            {grades.categories.map((k) => (
+              <option key={k.id} value={String(k.id)} selected={values.cat === String(k.id)}>
+                {k.name}
+              </option>
+            ))}
+          </select>
+          <div class={`usa-form-group${errors.pts ? ' usa-form-group--error' : ''}`}>
+            <label class="usa-label" for="pts">
+              {t('portal.whatIfPoints')}
+            </label>
+            {errors.pts ? (
+              <span class="usa-error-message" id="pts-error">
+                {errors.pts}
+              </span>
+            ) : null}
+            <input class="usa-input usa-input--small" id="pts" name="pts" type="text" inputmode="decimal" autocomplete="off" value={values.pts ?? ''} aria-describedby={errors.pts ? 'pts-error' : undefined} />
+          </div>
+          <div class={`usa-form-group${errors.of ? ' usa-form-group--error' : ''}`}>
+            <label class="usa-label" for="of">
+              {t('portal.whatIfOutOf')}
+            </label>
+            {errors.of ? (
+              <span class="usa-error-message" id="of-error">
+                {errors.of}
+              </span>
+            ) : null}
+            <input class="usa-input usa-input--small" id="of" name="of" type="text" inputmode="decimal" autocomplete="off" value={values.of ?? ''} aria-describedby={errors.of ? 'of-error' : undefined} />
+          </div>
+        </fieldset>
+        <button class="usa-button hr-primary" type="submit">
+          {t('portal.whatIfCalculate')}
+        </button>
+      </form>
     </PortalLayout>
   );
 }

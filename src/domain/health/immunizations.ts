@@ -1,0 +1,77 @@
+/**
+ * Immunizations: each vaccine the district requires at the student's grade, the doses on record, any
+ * exemption, and whether the student meets the requirement. The rule is the district's requirement
+ * list (vaccine, grades, number of doses); doses given after the day asked about do not count, and an
+ * exemption counts while it is in force (granted, and not expired).
+ */
+import type { Kysely } from 'kysely';
+import type { DateString, DB } from '../../db/schema.js';
+
+export type VaccineStatus = 'complete' | 'incomplete' | 'exempt' | 'notRequired';
+
+export interface VaccineRecord {
+  code: string;
+  name: string;
+  /** doses required at this grade; null when none is required */
+  required: number | null;
+  doses: DateString[];
+  exemption: { kind: 'medical' | 'religious' | 'personal'; granted: DateString; expires: DateString | null } | null;
+  status: VaccineStatus;
+  /** doses still needed (0 when complete, exempt or not required) */
+  missing: number;
+}
+
+export interface ImmunizationInput {
+  grade: number;
+  asOf: DateString;
+  vaccines: { id: number; code: string; name: string }[];
+  requirements: { vaccineId: number; gradeLow: number; gradeHigh: number; doses: number }[];
+  doses: { vaccineId: number; date: DateString }[];
+  exemptions: { vaccineId: number; kind: 'medical' | 'religious' | 'personal'; granted: DateString; expires: DateString | null }[];
+}
+
+export function immunizationStatus(input: ImmunizationInput): { vaccines: VaccineRecord[]; compliant: boolean } {
+  const vaccines = input.vaccines.map((v): VaccineRecord => {
+    const rule = input.requirements.find((r) => r.vaccineId === v.id && r.gradeLow <= input.grade && input.grade <= r.gradeHigh);
+    const doses = input.doses
+      .filter((d) => d.vaccineId === v.id && d.date <= input.asOf)
+      .map((d) => d.date)
+      .sort();
+    const exemption =
+      input.exemptions.find((e) => e.vaccineId === v.id && e.granted <= input.asOf && (e.expires === null || e.expires >= input.asOf)) ?? null;
+    const required = rule?.doses ?? null;
+    let status: VaccineStatus;
+    if (required === null) status = 'notRequired';
+    else if (doses.length >= required) status = 'complete';
+    else if (exemption) status = 'exempt';
+    else status = 'incomplete';
+    return {
+      code: v.code,
+      name: v.name,
+      required,
+      doses,
+      exemption: exemption ? { kind: exemption.kind, granted: exemption.granted, expires: exemption.expires } : null,
+      status,
+      missing: status === 'incomplete' ? (required as number) - doses.length : 0,
+    };
+  });
+  return { vaccines, compliant: vaccines.every((v) => v.status !== 'incomplete') };
+}
+
+/** The student's record from the database, with the district's requirements. */
+export async function immunizationsOf(db: Kysely<DB>, student: { id: number; grade: number }, asOf: DateString) {
+  const [vaccines, requirements, doses, exemptions] = await Promise.all([
+    db.selectFrom('vaccines').select(['id', 'code', 'name']).orderBy('id').execute(),
+    db.selectFrom('immunization_requirements').select(['vaccine_id', 'grade_low', 'grade_high', 'doses']).execute(),
+    db.selectFrom('immunization_doses').select(['vaccine_id', 'dose_date']).where('student_id', '=', student.id).execute(),
+    db.selectFrom('immunization_exemptions').select(['vaccine_id', 'kind', 'granted_date', 'expires_date']).where('student_id', '=', student.id).execute(),
+  ]);
+  return immunizationStatus({
+    grade: student.grade,
+    asOf,
+    vaccines,
+    requirements: requirements.map((r) => ({ vaccineId: r.vaccine_id, gradeLow: r.grade_low, gradeHigh: r.grade_high, doses: r.doses })),
+    doses: doses.map((d) => ({ vaccineId: d.vaccine_id, date: d.dose_date })),
+    exemptions: exemptions.map((e) => ({ vaccineId: e.vaccine_id, kind: e.kind, granted: e.granted_date, expires: e.expires_date })),
+  });
+}
