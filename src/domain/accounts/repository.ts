@@ -30,51 +30,43 @@ export function accountsWithPerson(db: Kysely<DB>) {
       (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name', 't.first_name').as('first_name'),
       (eb) => eb.fn.coalesce('s.legal_last_name', 'g.last_name', 't.last_name').as('last_name'),
       'g.preferred_language as guardian_language',
-      // office staff and administrators issue activation keys
-      // (a 0/1 number on both engines: PostgreSQL's EXISTS alone would be a boolean)
-      (eb) =>
-        eb
-          .case()
-          .when(
-            eb.exists(
-              eb
-                .selectFrom('staff_roles as r')
-                .select('r.staff_id')
-                .whereRef('r.staff_id', '=', 'a.staff_id')
-                .where('r.role', 'in', ['office', 'school_admin', 'district_admin']),
-            ),
-          )
-          .then(1)
-          .else(0)
-          .end()
-          .as('is_office'),
-      (eb) =>
-        eb
-          .case()
-          .when(
-            eb.exists(
-              eb
-                .selectFrom('staff_roles as r2')
-                .select('r2.staff_id')
-                .whereRef('r2.staff_id', '=', 'a.staff_id')
-                .where('r2.role', '=', 'district_admin'),
-            ),
-          )
-          .then(1)
-          .else(0)
-          .end()
-          .as('is_district_admin'),
     ]);
 }
 
-export type AccountRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountsWithPerson>['executeTakeFirst']>>>;
+type PersonRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountsWithPerson>['executeTakeFirst']>>>;
 
-export function findAccountByKeys(db: Kysely<DB>, keys: string[]) {
-  return accountsWithPerson(db).where('a.username_key', 'in', keys).execute();
+/** An account with its person's names and, for staff, whether they do office work or run the district (0/1). */
+export type AccountRow = PersonRow & { is_office: number; is_district_admin: number };
+
+/**
+ * Office staff and administrators issue activation keys; district administrators run the district.
+ * Asked only for staff accounts, in one query, so a family's page costs nothing here.
+ */
+async function withStaffFlags(db: Kysely<DB>, rows: PersonRow[]): Promise<AccountRow[]> {
+  const staffIds = rows.map((r) => r.staff_id).filter((id): id is number => id !== null);
+  const roles =
+    staffIds.length === 0
+      ? []
+      : await db
+          .selectFrom('staff_roles')
+          .select(['staff_id', 'role'])
+          .where('staff_id', 'in', staffIds)
+          .where('role', 'in', ['office', 'school_admin', 'district_admin'])
+          .execute();
+  return rows.map((r) => ({
+    ...r,
+    is_office: roles.some((x) => x.staff_id === r.staff_id) ? 1 : 0,
+    is_district_admin: roles.some((x) => x.staff_id === r.staff_id && x.role === 'district_admin') ? 1 : 0,
+  }));
 }
 
-export function findAccountById(db: Kysely<DB>, id: number) {
-  return accountsWithPerson(db).where('a.id', '=', id).executeTakeFirst();
+export async function findAccountByKeys(db: Kysely<DB>, keys: string[]): Promise<AccountRow[]> {
+  return withStaffFlags(db, await accountsWithPerson(db).where('a.username_key', 'in', keys).execute());
+}
+
+export async function findAccountById(db: Kysely<DB>, id: number): Promise<AccountRow | undefined> {
+  const row = await accountsWithPerson(db).where('a.id', '=', id).executeTakeFirst();
+  return row ? (await withStaffFlags(db, [row]))[0] : undefined;
 }
 
 export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {
