@@ -175,6 +175,7 @@ async function portal(args: string[]): Promise<void> {
       levels: { type: 'string', default: '1,2,4,8,16' },
       people: { type: 'string', default: '400' },
       processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
@@ -187,7 +188,11 @@ async function portal(args: string[]): Promise<void> {
     processes: Number(values.processes),
   };
   const results = [];
-  for (const engine of String(values.engines).split(',')) {
+  if (values.database) {
+    // An existing demo database, not loaded again: for trying a change quickly.
+    results.push(await portalBench({ ...options, label: String(values.database).split(':')[0]!, databaseUrl: String(values.database), reuse: true }));
+  }
+  for (const engine of values.database ? [] : String(values.engines).split(',')) {
     if (engine === 'sqlite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
       try {

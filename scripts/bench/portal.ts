@@ -31,6 +31,8 @@ export interface PortalBenchOptions {
   people: number;
   /** web processes (one per core) */
   processes: number;
+  /** a database that already holds the demo district: no load (for trying changes quickly) */
+  reuse?: boolean;
 }
 
 export interface PortalBenchResult {
@@ -154,13 +156,15 @@ function luaScript(people: { token: string; studentId: number }[]): string {
 
 export async function portalBench(options: PortalBenchOptions): Promise<PortalBenchResult> {
   const asOf = localDate(new Date(), 'America/Chicago');
-  const loaded = JSON.parse(
+  const loaded = options.reuse
+    ? { ms: 0 }
+    : (JSON.parse(
     execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/demo-load.ts', options.databaseUrl, String(options.students), '1', '2026', asOf], {
       cwd: root,
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
     }),
-  ) as { ms: number };
+  ) as { ms: number });
   const people = await sessions(options.databaseUrl, options.people, 7);
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-portal-bench-'));

@@ -69,6 +69,19 @@ export async function findAccountById(db: Kysely<DB>, id: number): Promise<Accou
   return row ? (await withStaffFlags(db, [row]))[0] : undefined;
 }
 
+/** A session and its account in one query: what every signed-in request asks first. */
+export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
+  const row = await accountsWithPerson(db)
+    .innerJoin('sessions as se', 'se.account_id', 'a.id')
+    .select(['se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
+    .where('se.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { session_last_seen_at, session_expires_at, session_persistent, ...person } = row;
+  const [account] = await withStaffFlags(db, [person]);
+  return { session: { last_seen_at: session_last_seen_at, expires_at: session_expires_at, persistent: session_persistent }, account: account! };
+}
+
 export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {
   await db
     .updateTable('user_accounts')

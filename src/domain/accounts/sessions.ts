@@ -10,8 +10,7 @@ import type { PortalSettings } from '../district/settings.js';
 import {
   deleteSession,
   deleteSessionsOf,
-  findAccountById,
-  findSession,
+  findSessionWithAccount,
   insertSession,
   listSessions,
   touchSession,
@@ -70,8 +69,9 @@ export async function resumeSession(
 ): Promise<CurrentSession | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const id = hashToken(token);
-  const session = await findSession(db, id);
-  if (!session) return null;
+  const found = await findSessionWithAccount(db, id);
+  if (!found) return null;
+  const { session, account } = found;
   const t = now.getTime();
   const idle = t - Date.parse(session.last_seen_at);
   const ended = Date.parse(session.expires_at) <= t || (!session.persistent && idle > settings.sessionIdleMinutes * 60_000);
@@ -79,8 +79,7 @@ export async function resumeSession(
     await deleteSession(db, id);
     return null;
   }
-  const account = await findAccountById(db, session.account_id);
-  if (!account || account.status !== 'active') {
+  if (account.status !== 'active') {
     await deleteSession(db, id);
     return null;
   }

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from '../gradebook/grade.js';
+import { ttlCache } from '../cache.js';
 import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
 
 export interface AssignmentView {
@@ -59,6 +60,17 @@ export interface StudentGrades {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+const bandsCache = ttlCache<{ scale_id: number; letter: string; min_percent: number; gpa_points: number }[]>(60_000);
+
+/** The bands of these grading scales (they change a few times a year: cached a minute). */
+function bandsOf(db: Kysely<DB>, scaleIds: number[]) {
+  if (scaleIds.length === 0) return Promise.resolve([]);
+  const ids = [...scaleIds].sort((a, b) => a - b);
+  return bandsCache(db, ids.join(','), () =>
+    db.selectFrom('grading_scale_bands').select(['scale_id', 'letter', 'min_percent', 'gpa_points']).where('scale_id', 'in', ids).execute(),
+  );
+}
+
 export interface Preloaded {
   classes: ClassRow[];
   terms: Awaited<ReturnType<typeof termsAround>>;
@@ -75,25 +87,35 @@ export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateStr
   const sectionIds = classes.map((c) => c.sectionId);
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
-  const [categories, assignments, scores, bands, posted] = await Promise.all([
+  const [categories, rows, bands, posted] = await Promise.all([
     db.selectFrom('grading_categories').selectAll().where('section_id', 'in', sectionIds).orderBy('sequence').execute(),
+    // Every assignment of the classes, with this student's score where there is one.
     db
-      .selectFrom('assignments')
-      .select(['id', 'section_id', 'category_id', 'grading_period_id', 'title', 'assigned_date', 'due_date', 'points_possible'])
-      .where('section_id', 'in', sectionIds)
-      .orderBy('due_date')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('assignment_scores as sc')
-      .innerJoin('assignments as a', 'a.id', 'sc.assignment_id')
-      .select(['sc.assignment_id', 'sc.points', 'sc.missing', 'sc.late', 'sc.exempt', 'sc.incomplete', 'sc.dropped', 'sc.comment'])
-      .where('sc.student_id', '=', studentId)
+      .selectFrom('assignments as a')
+      .leftJoin('assignment_scores as sc', (join) => join.onRef('sc.assignment_id', '=', 'a.id').on('sc.student_id', '=', studentId))
+      .select([
+        'a.id',
+        'a.section_id',
+        'a.category_id',
+        'a.grading_period_id',
+        'a.title',
+        'a.assigned_date',
+        'a.due_date',
+        'a.points_possible',
+        'sc.id as score_id',
+        'sc.points',
+        'sc.missing',
+        'sc.late',
+        'sc.exempt',
+        'sc.incomplete',
+        'sc.dropped',
+        'sc.comment',
+      ])
       .where('a.section_id', 'in', sectionIds)
+      .orderBy('a.due_date')
+      .orderBy('a.id')
       .execute(),
-    scaleIds.length === 0
-      ? Promise.resolve([])
-      : db.selectFrom('grading_scale_bands').select(['scale_id', 'letter', 'min_percent', 'gpa_points']).where('scale_id', 'in', scaleIds).execute(),
+    bandsOf(db, scaleIds),
     db
       .selectFrom('term_grades')
       .select(['section_id', 'academic_session_id', 'percent', 'letter', 'comment', 'posted_at'])
@@ -102,6 +124,19 @@ export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateStr
       .where('posted_at', 'is not', null)
       .execute(),
   ]);
+  const assignments = rows;
+  const scores = rows
+    .filter((r) => r.score_id !== null)
+    .map((r) => ({
+      assignment_id: r.id,
+      points: r.points,
+      missing: r.missing as number,
+      late: r.late as number,
+      exempt: r.exempt as number,
+      incomplete: r.incomplete as number,
+      dropped: r.dropped as number,
+      comment: r.comment,
+    }));
   const scoreOf = new Map(scores.map((s) => [s.assignment_id, s]));
   const result: ClassGrades[] = classes.map((c) => {
     const scale: GradeBand[] = bands.filter((b) => b.scale_id === c.gradingScaleId).map((b) => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points }));

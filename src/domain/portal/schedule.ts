@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB, GradingMethod } from '../../db/schema.js';
+import { ttlCache } from '../cache.js';
 
 export interface ClassRow {
   sectionId: number;
@@ -98,23 +99,11 @@ export async function classesOf(db: Kysely<DB>, studentId: number): Promise<Clas
 
 type Terms = { semesters: Term[]; periods: (Term & { termId: number | null })[] };
 
-// The year's terms change a few times a year and every portal page asks for them: kept a short while.
-const TERMS_TTL_MS = 30_000;
-const termsCache = new WeakMap<Kysely<DB>, Map<DateString, { at: number; value: Promise<Terms> }>>();
+const termsCache = ttlCache<Terms>(30_000);
 
 /** The school year's terms (semesters) and grading periods (quarters) around `date`, cached 30 seconds. */
 export function termsAround(db: Kysely<DB>, date: DateString): Promise<Terms> {
-  let byDate = termsCache.get(db);
-  if (!byDate) {
-    byDate = new Map();
-    termsCache.set(db, byDate);
-  }
-  const hit = byDate.get(date);
-  if (hit && Date.now() - hit.at < TERMS_TTL_MS) return hit.value;
-  const value = loadTerms(db, date);
-  byDate.set(date, { at: Date.now(), value });
-  value.catch(() => byDate.delete(date));
-  return value;
+  return termsCache(db, date, () => loadTerms(db, date));
 }
 
 async function loadTerms(db: Kysely<DB>, date: DateString): Promise<Terms> {

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
+import { ttlCache } from '../cache.js';
 import { attendanceOf, type AttendanceEvent } from './attendance.js';
 import { gradesOf, preload, type AssignmentView, type StudentGrades } from './grades.js';
 import type { ClassRow } from './schedule.js';
@@ -15,6 +16,10 @@ export const LOW_SCORE_PERCENT = 70;
 /** How far back a low score or recent score counts as news, and how far ahead work is "due soon". */
 export const RECENT_DAYS = 14;
 export const DUE_SOON_DAYS = 7;
+
+// The calendar and the announcements are the same for a whole school all day: cached 30 seconds.
+const calendarCache = ttlCache<{ instructional: number; note: string | null } | undefined>(30_000);
+const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string }[]>(30_000);
 
 export interface AnnouncementView {
   id: number;
@@ -53,8 +58,11 @@ export async function todayOf(
   const [grades, attendance, day, announcementRows] = await Promise.all([
     gradesOf(db, studentId, date, preloaded),
     attendanceOf(db, studentId, date, preloaded),
-    db.selectFrom('calendar_days').select(['instructional', 'note']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
-    db
+    calendarCache(db, `${student.school_id}:${date}`, () =>
+      db.selectFrom('calendar_days').select(['instructional', 'note']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
+    ),
+    announcementCache(db, `${student.school_id}:${date}:${input.audience}`, () =>
+      db
       .selectFrom('announcements as a')
       .innerJoin('announcement_texts as t', 't.announcement_id', 'a.id')
       .select(['a.id', 't.locale', 't.title', 't.body'])
@@ -65,6 +73,7 @@ export async function todayOf(
       .orderBy('a.start_date', 'desc')
       .orderBy('a.id', 'desc')
       .execute(),
+    ),
   ]);
   const schoolDay = day?.instructional === 1;
   const courseOf = new Map(grades.classes.map((c) => [c.class.sectionId, c.class.courseTitle]));
