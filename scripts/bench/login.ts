@@ -10,10 +10,10 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
+import { startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -46,15 +46,6 @@ async function hashLimit(seconds: number): Promise<number> {
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function cookiesOf(res: Response): Map<string, string> {
   const jar = new Map<string, string>();
@@ -89,23 +80,9 @@ export async function signIn(base: string, form: { jar: Map<string, string>; tok
 
 export async function loginBench(options: LoginBenchOptions): Promise<string> {
   const limit = await hashLimit(5);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-login-bench-'));
-  const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve', '--demo', '--port', String(port)], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'error', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startServer(['--demo'], { DATABASE_URL: options.databaseUrl }, (out) => out.includes('Homeroom is running at') && out.includes('district_admin'));
+  const { base, output, dataDir } = server;
   try {
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('Homeroom is running at') && output.includes('district_admin')) resolve();
-      });
-      server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
     const parent = /parent\s+(\S+)\s+cedar valley demo/.exec(output)?.[1];
     if (!parent) throw new Error(`no demo parent in: ${output}`);
     const password = 'cedar valley demo';
@@ -167,7 +144,6 @@ export async function loginBench(options: LoginBenchOptions): Promise<string> {
     pageTimes.sort((a, b) => a - b);
     return `| ${options.label} | ${limit.toFixed(1)} /s | ${rate.toFixed(1)} /s | ${((rate / limit) * 100).toFixed(0)} % | ${percentile(pageTimes, 50).toFixed(1)} ms | ${percentile(pageTimes, 99).toFixed(1)} ms | ${pageTimes.length} | ${errors} |`;
   } finally {
-    server.kill('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    server.stop();
   }
 }

@@ -13,12 +13,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { connect } from '../../src/db/connect.js';
 import { startSession } from '../../src/domain/accounts/sessions.js';
 import { localDate } from '../../src/domain/calendar/dates.js';
+import { startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -42,15 +41,6 @@ export interface PortalBenchResult {
   todayBytes: { html: number; css: number; theme: number };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Accounts and sessions for random students and guardians; returns [cookie value, student id] pairs. */
 async function sessions(databaseUrl: string, people: number, seed: number): Promise<{ token: string; studentId: number }[]> {
@@ -67,6 +57,30 @@ async function sessions(databaseUrl: string, people: number, seed: number): Prom
   const maxStudent = Number((await db.selectFrom('students').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m);
   const out: { token: string; studentId: number }[] = [];
   const used = new Set<string>();
+  /** The person's account, made (active, no password: sessions are made directly) if there is none. */
+  const accountFor = async (kind: 'student' | 'guardian', personId: number, username: string): Promise<number> => {
+    const column = kind === 'student' ? 'student_id' : 'guardian_id';
+    const existing = await db.selectFrom('user_accounts').select('id').where(column, '=', personId).executeTakeFirst();
+    if (existing) return existing.id;
+    const made = await db
+      .insertInto('user_accounts')
+      .values({
+        username,
+        username_key: username.toLowerCase(),
+        password_hash: null,
+        status: 'active',
+        person_kind: kind,
+        [column]: personId,
+        security_email_confirmed_at: t,
+        security_email: `bench.${kind}.${personId}@example.com`,
+        created_at: t,
+        updated_at: t,
+        updated_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return made.id;
+  };
   while (out.length < people) {
     const studentId = 1 + Math.floor(random() * maxStudent);
     const student = await db.selectFrom('students').select(['id', 'student_number', 'enrollment_status']).where('id', '=', studentId).executeTakeFirst();
@@ -83,53 +97,11 @@ async function sessions(databaseUrl: string, people: number, seed: number): Prom
         .executeTakeFirst();
       if (!link || used.has(`g${link.guardian_id}`)) continue;
       used.add(`g${link.guardian_id}`);
-      const existing = await db.selectFrom('user_accounts').select('id').where('guardian_id', '=', link.guardian_id).executeTakeFirst();
-      accountId =
-        existing?.id ??
-        (
-          await db
-            .insertInto('user_accounts')
-            .values({
-              username: `bench.parent.${link.guardian_id}`,
-              username_key: `bench.parent.${link.guardian_id}`,
-              password_hash: null,
-              status: 'active',
-              person_kind: 'guardian',
-              guardian_id: link.guardian_id,
-              security_email_confirmed_at: t,
-              security_email: `bench.parent.${link.guardian_id}@example.com`,
-              created_at: t,
-              updated_at: t,
-              updated_by: null,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
+      accountId = await accountFor('guardian', link.guardian_id, `bench.parent.${link.guardian_id}`);
     } else {
       if (used.has(`s${studentId}`)) continue;
       used.add(`s${studentId}`);
-      const existing = await db.selectFrom('user_accounts').select('id').where('student_id', '=', studentId).executeTakeFirst();
-      accountId =
-        existing?.id ??
-        (
-          await db
-            .insertInto('user_accounts')
-            .values({
-              username: student.student_number,
-              username_key: student.student_number,
-              password_hash: null,
-              status: 'active',
-              person_kind: 'student',
-              student_id: studentId,
-              security_email_confirmed_at: t,
-              security_email: `bench.student.${studentId}@example.com`,
-              created_at: t,
-              updated_at: t,
-              updated_by: null,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
+      accountId = await accountFor('student', studentId, student.student_number);
     }
     const session = await startSession(db, accountId, { persistent: true, ip: null, userAgent: 'homeroom-bench', settings, now });
     out.push({ token: session.token, studentId });
@@ -166,23 +138,11 @@ export async function portalBench(options: PortalBenchOptions): Promise<PortalBe
     }),
   ) as { ms: number });
   const people = await sessions(options.databaseUrl, options.people, 7);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-portal-bench-'));
-  const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve', '--port', String(port), '--no-worker', '--processes', String(options.processes)], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'error', HOST: '127.0.0.1', DEMO_MODE: 'false' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startServer(['--no-worker', '--processes', String(options.processes)], { DATABASE_URL: options.databaseUrl, DEMO_MODE: 'false' }, (out) =>
+    out.includes('Homeroom is running at'),
+  );
+  const { base, dataDir } = server;
   try {
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('Homeroom is running at')) resolve();
-      });
-      server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
     // Every session works before the clock starts (and warms the server up).
     for (const p of people) {
       for (const tool of ['today', 'grades', 'assignments', 'attendance']) {
@@ -233,7 +193,6 @@ export async function portalBench(options: PortalBenchOptions): Promise<PortalBe
     }
     return { label: options.label, loadSeconds: loaded.ms / 1000, rows, todayBytes };
   } finally {
-    server.kill('SIGTERM');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    server.stop();
   }
 }

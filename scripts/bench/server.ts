@@ -1,0 +1,55 @@
+/** A real Homeroom server for a benchmark: `homeroom serve` in a child process, on a free port. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchServer {
+  base: string;
+  /** what the server printed when it started (the demo sign-ins, in demo mode) */
+  output: string;
+  dataDir: string;
+  stop(): void;
+}
+
+/** Starts `homeroom serve` with these arguments and environment; resolves once it serves. */
+export async function startServer(args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<BenchServer> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-server-'));
+  const server: ChildProcess = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve', '--port', String(port), ...args], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = () => {
+    server.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (ready(output)) resolve();
+      });
+      server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    });
+    return { base: `http://127.0.0.1:${port}`, output, dataDir, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
