@@ -15,6 +15,7 @@ import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
+import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
 import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
 
@@ -110,7 +111,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       const query = request.query;
       const parsed = parseWhatIf(query, one.assignments.filter((a) => a.periodId === periodId).map((a) => a.id));
       const values = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.slice(0, 20)]));
-      const errors = Object.fromEntries(Object.entries(parsed.errors).map(([k, key]) => [k, ctx.t(key)]));
+      const errors = fromFieldErrors(parsed.errors);
       const asked = Object.keys(query).some((k) => /^a\d+$/.test(k) || k === 'pts');
       const result = asked && parsed.ok ? whatIf(one, periodId, today, parsed.value) : null;
       return sendPage(

@@ -11,7 +11,7 @@ import type { VaccineRecord } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { describedBy, TableScroll } from './forms.js';
+import { describedBy, ErrorSummary, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 /** The address of a student's tool page (and of one class in Grades). */
@@ -824,36 +824,26 @@ export function WhatIfPage({
   periodId: number;
   result: WhatIfResult | null;
   values: Record<string, string>;
-  errors: Record<string, string>;
+  errors: Messages;
 }) {
   const { t, locale } = ctx;
   const c = grades.class;
   const period = grades.periods.find((p) => p.period.id === periodId)!;
   const assignments = grades.assignments.filter((a) => a.periodId === periodId);
   const base = `${toolUrl(student.id, 'grades', c.sectionId)}/what-if`;
-  const errorList = Object.entries(errors);
+  const labels: Record<string, string> = {
+    ...Object.fromEntries(assignments.map((a) => [`a${a.id}`, a.title])),
+    pts: t('portal.whatIfPoints'),
+    of: t('portal.whatIfOutOf'),
+  };
+  const message = (field: string) => (errors[field] ? t(errors[field].key, errors[field].params) : null);
   return (
     <PortalLayout ctx={ctx} student={student} tool="grades" title={t('portal.whatIf')}>
       <p>
         <a href={`${toolUrl(student.id, 'grades', c.sectionId)}?term=${periodId}`}>{t('portal.backToClass', { course: c.courseTitle })}</a>
       </p>
       <p>{t('portal.whatIfIntro', { course: c.courseTitle, period: period.period.title })}</p>
-      {errorList.length > 0 ? (
-        <div class="usa-alert usa-alert--error" role="alert" aria-labelledby="error-summary-heading">
-          <div class="usa-alert__body">
-            <h2 class="usa-alert__heading" id="error-summary-heading">
-              {t('form.errorSummary')}
-            </h2>
-            <ul class="usa-list hr-error-list">
-              {errorList.map(([field, message]) => (
-                <li key={field}>
-                  <a href={`#${field}`}>{message}</a>
-                </li>
-              ))}
-            </ul>
-          </div>
-        </div>
-      ) : null}
+      <ErrorSummary t={t} errors={errors} labels={labels} />
       {result ? (
         <div class="usa-summary-box" role="status">
           <div class="usa-summary-box__body">
@@ -884,7 +874,7 @@ export function WhatIfPage({
               </div>
               {errors[id] ? (
                 <span class="usa-error-message" id={`${id}-error`}>
-                  {errors[id]}
+                  {message(id)}
                 </span>
               ) : null}
               <input
@@ -919,7 +909,7 @@ export function WhatIfPage({
             </label>
             {errors.pts ? (
               <span class="usa-error-message" id="pts-error">
-                {errors.pts}
+                {message('pts')}
               </span>
             ) : null}
             <input class="usa-input usa-input--small" id="pts" name="pts" type="text" inputmode="decimal" autocomplete="off" value={values.pts ?? ''} aria-describedby={errors.pts ? 'pts-error' : undefined} />
@@ -930,7 +920,7 @@ export function WhatIfPage({
             </label>
             {errors.of ? (
               <span class="usa-error-message" id="of-error">
-                {errors.of}
+                {message('of')}
               </span>
             ) : null}
             <input class="usa-input usa-input--small" id="of" name="of" type="text" inputmode="decimal" autocomplete="off" value={values.of ?? ''} aria-describedby={errors.of ? 'of-error' : undefined} />
