@@ -246,7 +246,18 @@ export interface AccountSummary {
   recoveryEmail: string | null;
 }
 
-export interface StudentMatch {
+/** What a matched record has in common with the request, and what staff may do with it. */
+interface MatchFacts {
+  firstNameMatches: boolean;
+  lastNameMatches: boolean;
+  emailMatches: boolean;
+  quality: Quality;
+  /** staff may act for this person (a student of their school) */
+  mayAct: boolean;
+  account: AccountSummary | null;
+}
+
+export interface StudentMatch extends MatchFacts {
   id: number;
   name: string;
   number: string;
@@ -256,27 +267,14 @@ export interface StudentMatch {
   birthDate: string;
   email: string | null;
   numberMatches: boolean;
-  firstNameMatches: boolean;
-  lastNameMatches: boolean;
-  emailMatches: boolean;
-  quality: Quality;
-  /** staff may act for this student (their school) */
-  mayAct: boolean;
-  account: AccountSummary | null;
 }
 
-export interface GuardianMatch {
+export interface GuardianMatch extends MatchFacts {
   id: number;
   name: string;
   email: string | null;
   /** students of the matches this guardian is linked to, with portal access */
   linkedTo: string[];
-  firstNameMatches: boolean;
-  lastNameMatches: boolean;
-  emailMatches: boolean;
-  quality: Quality;
-  mayAct: boolean;
-  account: AccountSummary | null;
 }
 
 export interface RequestEvent {
