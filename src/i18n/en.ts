@@ -680,6 +680,16 @@ export const en = {
   'portal.trendOf': 'Grade trend: {course}, {period}',
   'portal.trendSummary': 'From {from} on {start} to {to} on {end}.',
   'portal.trendTable': 'The grade week by week',
+  'portal.reportCards': 'Report Cards',
+  'portal.noReportCards': 'No grades have been posted yet this school year.',
+  'portal.reportCardPdf': 'Report card, {period} (PDF)',
+  'portal.comment': 'Teacher’s comment',
+  'reportCard.pdfTitle': 'Report card, {period}: {name}',
+  'reportCard.heading': 'Report card, {period}',
+  'reportCard.number': 'Student number {number}',
+  'reportCard.grade': 'Grade {grade}',
+  'reportCard.teacher': 'Teacher: {teacher}',
+  'reportCard.comment': 'Comment: {comment}',
 } as const;
 
 export type MessageKey = keyof typeof en;

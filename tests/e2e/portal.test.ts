@@ -58,6 +58,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
           `${studentPath}/assignments`,
           `${studentPath}/assignments?filter=missing&view=date`,
           `${studentPath}/attendance`,
+          `${studentPath}/report-cards`,
           `${studentPath}/transcript`,
           `${studentPath}/immunizations`,
         ]) {

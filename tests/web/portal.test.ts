@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
@@ -5,6 +9,7 @@ import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { gradesOf } from '../../src/domain/portal/grades.js';
 import { transcriptOf } from '../../src/domain/portal/transcript.js';
+import { reportCardsOf } from '../../src/domain/portal/report-cards.js';
 import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
 import { immunizationsOf } from '../../src/domain/health/immunizations.js';
 import { makeApp } from '../support/app.js';
@@ -12,6 +17,8 @@ import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
 const TODAY = '2026-11-24';
+/** Reading a PDF's text needs Debian's poppler-utils; npm test says loudly when it is missing. */
+const PDFTOTEXT = ['/usr/bin/pdftotext'].find((p) => fs.existsSync(p));
 const ROUTES = (id: number, section: number) => [
   `/students/${id}/today`,
   `/students/${id}/schedule`,
@@ -20,6 +27,7 @@ const ROUTES = (id: number, section: number) => [
   `/students/${id}/assignments`,
   `/students/${id}/assignments?filter=missing&view=date`,
   `/students/${id}/attendance`,
+  `/students/${id}/report-cards`,
   `/students/${id}/transcript`,
   `/students/${id}/immunizations`,
 ];
@@ -253,6 +261,34 @@ describeEachEngine('the portal tools', (get) => {
     expect(trend.every((p, i) => i === 0 || p.date > trend[i - 1]!.date)).toBe(true);
     expect(page.body).toContain('role="img" aria-labelledby="trend-title trend-desc"');
     expect(page.body).toContain('The grade week by week');
+  });
+
+  it('lists posted grades on Report Cards and makes a real PDF of each', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[0]!;
+    const cards = reportCardsOf(await gradesOf(get().db, child.id, TODAY));
+    expect(cards.map((c) => c.term.title)).toEqual(['Quarter 1']);
+    const page = await parent.get(`/students/${child.id}/report-cards`);
+    expect(page.statusCode).toBe(200);
+    const line = cards[0]!.lines[0]!;
+    expect(page.body).toContain(line.course);
+    const pdf = await parent.get(`/students/${child.id}/report-cards/${cards[0]!.term.id}.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    if (PDFTOTEXT) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-card-'));
+      fs.writeFileSync(path.join(dir, 'card.pdf'), pdf.rawPayload);
+      const text = execFileSync(PDFTOTEXT, ['-layout', path.join(dir, 'card.pdf'), '-'], { encoding: 'utf8' });
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(text).toContain('Cedar Valley Public Schools');
+      expect(text).toContain('Report card, Quarter 1');
+      for (const l of cards[0]!.lines) expect(text).toContain(`${l.course}: ${l.letter}`);
+    }
+    // Another family's card, a term with no card, and a made-up file name: not found.
+    expect((await parent.get(`/students/${munozes[0]!.id}/report-cards/${cards[0]!.term.id}.pdf`)).statusCode).toBe(404);
+    expect((await parent.get(`/students/${child.id}/report-cards/999999.pdf`)).statusCode).toBe(404);
+    expect((await parent.get(`/students/${child.id}/report-cards/..%2F1.pdf`)).statusCode).toBe(404);
   });
 
   it('sends the short addresses to the student shown now, and the switcher keeps the tool', async () => {

@@ -8,6 +8,8 @@ import { gradesOf } from '../../domain/portal/grades.js';
 import { scheduleOf } from '../../domain/portal/schedule.js';
 import { todayOf } from '../../domain/portal/today.js';
 import { transcriptOf } from '../../domain/portal/transcript.js';
+import { reportCardsOf } from '../../domain/portal/report-cards.js';
+import { reportCardPdf } from '../../documents/report-card.js';
 import { gradeTrend, whatIf } from '../../domain/portal/what-if.js';
 import { parseWhatIf } from '../../domain/portal/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
@@ -17,7 +19,7 @@ import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
+import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
 
 const ID = /^[1-9]\d{0,9}$/;
 const toId = (raw: string | undefined) => (raw && ID.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
@@ -137,6 +139,32 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     if (!opened) return reply;
     const { ctx, today, student } = opened;
     return sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student.id, today)} termId={termParam(request)} />);
+  });
+
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/report-cards', async (request, reply) => {
+    const opened = await open(request, reply, 'reportCards');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    return sendPage(reply, <ReportCardsPage ctx={ctx} student={student} cards={reportCardsOf(await gradesOf(db, student.id, today))} />);
+  });
+
+  app.get<{ Params: { studentId: string; file: string } }>('/students/:studentId/report-cards/:file', async (request, reply) => {
+    const opened = await open(request, reply, 'reportCards');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const termId = /^\d{1,10}\.pdf$/.test(request.params.file) ? Number(request.params.file.slice(0, -4)) : null;
+    const card = reportCardsOf(await gradesOf(db, student.id, today)).find((c) => c.term.id === termId);
+    if (!card) return reply.callNotFound();
+    const pdf = await reportCardPdf(card, {
+      locale: ctx.locale,
+      district: ctx.district,
+      student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade },
+    });
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `inline; filename="report-card-${student.studentNumber}-${card.term.id}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
   });
 
   app.get<{ Params: { studentId: string } }>('/students/:studentId/transcript', async (request, reply) => {

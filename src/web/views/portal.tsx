@@ -7,6 +7,7 @@ import type { ScheduleView } from '../../domain/portal/schedule.js';
 import type { TrendPoint, WhatIfResult } from '../../domain/portal/what-if.js';
 import type { TodayView } from '../../domain/portal/today.js';
 import type { TranscriptView } from '../../domain/portal/transcript.js';
+import type { ReportCard } from '../../domain/portal/report-cards.js';
 import type { VaccineRecord } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
@@ -16,7 +17,8 @@ import { Layout } from './layout.js';
 
 /** The address of a student's tool page (and of one class in Grades). */
 export function toolUrl(studentId: number, tool: string, sectionId?: number): string {
-  return ['', 'students', studentId, tool, ...(sectionId === undefined ? [] : [sectionId])].join('/');
+  const path = tool === 'reportCards' ? 'report-cards' : tool;
+  return ['', 'students', studentId, path, ...(sectionId === undefined ? [] : [sectionId])].join('/');
 }
 
 const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
@@ -69,6 +71,7 @@ const TOOLS = [
   ['assignments', 'portal.assignments'],
   ['grades', 'portal.grades'],
   ['attendance', 'portal.attendance'],
+  ['reportCards', 'portal.reportCards'],
   ['transcript', 'portal.transcript'],
   ['immunizations', 'portal.immunizations'],
 ] as const;
@@ -930,6 +933,50 @@ export function WhatIfPage({
           {t('portal.whatIfCalculate')}
         </button>
       </form>
+    </PortalLayout>
+  );
+}
+
+// ── Report Cards ─────────────────────────────────────────────────────────────────────────────────────
+
+export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; student: VisibleStudent; cards: ReportCard[] }) {
+  const { t, locale } = ctx;
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="reportCards" title={t('portal.reportCards')}>
+      {cards.length === 0 ? <p>{t('portal.noReportCards')}</p> : null}
+      {cards.map((card) => (
+        <section key={card.term.id} aria-labelledby={`card-${card.term.id}`}>
+          <h2 id={`card-${card.term.id}`}>{card.term.title}</h2>
+          <p>
+            <a href={`${toolUrl(student.id, 'reportCards', card.term.id)}.pdf`}>{t('portal.reportCardPdf', { period: card.term.title })}</a>
+          </p>
+          <div class="hr-stacked">
+            <table class="usa-table usa-table--borderless usa-table--stacked">
+              <caption class="usa-sr-only">{card.term.title}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('portal.course')}</th>
+                  <th scope="col">{t('portal.teacher')}</th>
+                  <th scope="col">{t('portal.mark')}</th>
+                  <th scope="col">{t('portal.percent')}</th>
+                  <th scope="col">{t('portal.comment')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {card.lines.map((line, i) => (
+                  <tr key={i}>
+                    <th scope="row" data-label={t('portal.course')}>{`${line.period} · ${line.course}`}</th>
+                    <td data-label={t('portal.teacher')}>{line.teacher ?? '—'}</td>
+                    <td data-label={t('portal.mark')}>{line.letter ?? '—'}</td>
+                    <td data-label={t('portal.percent')}>{formatPercent(line.percent, locale)}</td>
+                    <td data-label={t('portal.comment')}>{line.comment ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
     </PortalLayout>
   );
 }

@@ -1,0 +1,39 @@
+/**
+ * Report cards: for each grading period and semester with posted grades, every class with its teacher,
+ * the posted letter and percent and the teacher's comment. Read from the same gradebook data as Grades.
+ */
+import type { StudentGrades } from './grades.js';
+import type { Term } from './schedule.js';
+
+export interface ReportCardLine {
+  course: string;
+  period: string;
+  teacher: string | null;
+  letter: string | null;
+  percent: number | null;
+  comment: string | null;
+}
+
+export interface ReportCard {
+  term: Term;
+  postedAt: string | null;
+  lines: ReportCardLine[];
+}
+
+export function reportCardsOf(grades: StudentGrades): ReportCard[] {
+  const cards = new Map<number, ReportCard>();
+  for (const c of grades.classes) {
+    for (const p of c.periods) {
+      if (!p.posted) continue;
+      const card = cards.get(p.period.id) ?? { term: p.period, postedAt: p.posted.postedAt, lines: [] };
+      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: p.posted.letter, percent: p.posted.percent, comment: p.posted.comment });
+      cards.set(p.period.id, card);
+    }
+    for (const s of c.semesters) {
+      const card = cards.get(s.term.id) ?? { term: s.term, postedAt: null, lines: [] };
+      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: s.letter, percent: s.percent, comment: s.comment });
+      cards.set(s.term.id, card);
+    }
+  }
+  return [...cards.values()].sort((a, b) => a.term.start.localeCompare(b.term.start) || a.term.end.localeCompare(b.term.end));
+}
