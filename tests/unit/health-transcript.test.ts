@@ -64,3 +64,18 @@ describe('transcript GPA', () => {
     expect(gpaOf([{ gpaPoints: 3.7, gpaBonus: 0, attempted: 0.5 }, { gpaPoints: 3.3, gpaBonus: 0, attempted: 0.5 }, { gpaPoints: 4, gpaBonus: 0, attempted: 0.5 }], false)).toBe(3.667);
   });
 });
+
+describe('the demo generator’s per-student hash', () => {
+  it('spreads over [0, 1) and is never negative', async () => {
+    const { unitHash } = await import('../../src/domain/demo/portal-data.js');
+    const values = Array.from({ length: 20_000 }, (_, i) => unitHash(i + 1, 1));
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThan(1);
+    // Roughly uniform: each tenth holds about a tenth.
+    for (let k = 0; k < 10; k++) {
+      const share = values.filter((v) => v >= k / 10 && v < (k + 1) / 10).length / values.length;
+      expect(share).toBeGreaterThan(0.08);
+      expect(share).toBeLessThan(0.12);
+    }
+  });
+});

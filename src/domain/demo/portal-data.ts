@@ -141,8 +141,8 @@ export function unitHash(id: number, salt: number): number {
   x = Math.imul(x, 0x7feb352d) >>> 0;
   x ^= x >>> 15;
   x = Math.imul(x, 0x846ca68b) >>> 0;
-  x ^= x >>> 16;
-  return x / 4_294_967_296;
+  // XOR leaves a signed 32-bit number: back to unsigned before scaling, or half the results are negative.
+  return ((x ^ (x >>> 16)) >>> 0) / 4_294_967_296;
 }
 
 export interface SectionInfo {
