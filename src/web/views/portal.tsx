@@ -12,7 +12,7 @@ import type { VaccineRecord } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { describedBy, ErrorSummary, TableScroll, type Messages } from './forms.js';
+import { describedBy, ErrorSummary, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 /** The address of a student's tool page (and of one class in Grades). */
@@ -342,8 +342,8 @@ export function ClassGradePage({
             <a href={`${toolUrl(student.id, 'grades', c.sectionId)}/what-if?term=${shown.period.id}`}>{t('portal.whatIfLink')}</a>
           </p>
           <TrendChart ctx={ctx} points={trend(shown.period.id)} title={t('portal.trendOf', { course: c.courseTitle, period: shown.period.title })} />
-          <TableScroll label={t('portal.categories')}>
-            <table class="usa-table usa-table--borderless">
+          <div class="hr-stacked">
+            <table class="usa-table usa-table--borderless usa-table--stacked">
               <caption>{t('portal.categories')}</caption>
               <thead>
                 <tr>
@@ -356,15 +356,17 @@ export function ClassGradePage({
               <tbody>
                 {shown.grade.categories.map((k) => (
                   <tr key={k.id}>
-                    <th scope="row">{k.name}</th>
-                    {c.gradingMethod === 'weighted' ? <td>{k.weight === null ? '—' : `${formatPoints(k.weight, locale)}%`}</td> : null}
-                    <td>{k.counted === 0 ? '—' : `${formatPoints(k.earned, locale)} / ${formatPoints(k.possible, locale)}`}</td>
-                    <td>{formatPercent(k.percent, locale)}</td>
+                    <th scope="row" data-label={t('portal.category')}>
+                      {k.name}
+                    </th>
+                    {c.gradingMethod === 'weighted' ? <td data-label={t('portal.weight')}>{k.weight === null ? '—' : `${formatPoints(k.weight, locale)}%`}</td> : null}
+                    <td data-label={t('portal.points')}>{k.counted === 0 ? '—' : `${formatPoints(k.earned, locale)} / ${formatPoints(k.possible, locale)}`}</td>
+                    <td data-label={t('portal.percent')}>{formatPercent(k.percent, locale)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </TableScroll>
+          </div>
           {assignments.length === 0 ? (
             <p>{t('portal.noAssignments')}</p>
           ) : (
