@@ -203,18 +203,22 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['account_request.received', 'account_request.viewed', 'account_request.reset_sent']));
   });
 
+  /** A new-account request for the invitee, typed with this parent email. */
+  const inviteeForm = (parentEmail: string) =>
+    form({
+      studentFirstName: invitee.student_first,
+      studentLastName: invitee.student_last,
+      studentNumber: invitee.student_number,
+      newFor: 'parent',
+      parentFirstName: invitee.first_name,
+      parentLastName: invitee.last_name,
+      parentEmail,
+    });
+
   it('sends an activation link to the guardian email on record, and tells a matching requester when closing', async () => {
     await visitor().submit(
       '/request-account',
-      form({
-        studentFirstName: invitee.student_first,
-        studentLastName: invitee.student_last,
-        studentNumber: invitee.student_number,
-        newFor: 'parent',
-        parentFirstName: invitee.first_name,
-        parentLastName: invitee.last_name,
-        parentEmail: invitee.email.toUpperCase(),
-      }),
+      inviteeForm(invitee.email.toUpperCase()),
     );
     const request = await newest();
     const office = await as('office');
@@ -230,15 +234,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     // The same request again (closed now, so it is a new one): closing tells the address on record.
     await visitor().submit(
       '/request-account',
-      form({
-        studentFirstName: invitee.student_first,
-        studentLastName: invitee.student_last,
-        studentNumber: invitee.student_number,
-        newFor: 'parent',
-        parentFirstName: invitee.first_name,
-        parentLastName: invitee.last_name,
-        parentEmail: invitee.email,
-      }),
+      inviteeForm(invitee.email),
     );
     const second = await newest();
     expect(second.id).not.toBe(request.id);

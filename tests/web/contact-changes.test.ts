@@ -140,6 +140,15 @@ describeEachEngine('contact change requests', (get) => {
     expect((await c.post('/account/contact/withdraw', {})).statusCode).toBe(303);
     const open = await get().db.selectFrom('change_requests').select('status').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(open.status).toBe('withdrawn');
+    // Sending the record's own values while a request waits withdraws it, and says so.
+    await c.get('/account/contact');
+    await c.post('/account/contact', await formWith({ phoneWork: '555 201 0001' }));
+    await c.get('/account/contact');
+    const back = await c.post('/account/contact', await formWith({}));
+    expect(back.headers.location).toBe('/account/contact?sent=withdrawn');
+    expect((await c.get('/account/contact?sent=withdrawn')).body).toContain('Your request was withdrawn.');
+    const last = await get().db.selectFrom('change_requests').select('status').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(last.status).toBe('withdrawn');
   });
 
   it('shows the page to parents only and the queue to office staff of the parent’s students', async () => {

@@ -136,7 +136,7 @@ export async function contactInfo(db: Kysely<DB>, guardianId: number): Promise<C
   };
 }
 
-export type SubmitChangesResult = { kind: 'submitted'; fields: number } | { kind: 'noChanges' } | { kind: 'missing' };
+export type SubmitChangesResult = { kind: 'submitted'; fields: number } | { kind: 'noChanges' } | { kind: 'withdrawn' } | { kind: 'missing' };
 
 /**
  * Asks for every field whose value differs from the record. While a request is waiting, sending the
@@ -213,7 +213,8 @@ export async function requestContactChanges(
       },
       now,
     );
-    return changed.length === 0 ? ({ kind: 'noChanges' } as const) : ({ kind: 'submitted', fields: changed.length } as const);
+    // Every value set back to the record's: the waiting request has nothing left and is withdrawn.
+    return changed.length === 0 ? ({ kind: 'withdrawn' } as const) : ({ kind: 'submitted', fields: changed.length } as const);
   });
 }
 

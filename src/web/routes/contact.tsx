@@ -58,7 +58,8 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     }
     const result = await requestContactChanges(db, { accountId: account.id, guardianId: account.guardian_id!, values: parsed.data, ip: clientIp(request) }, services.now());
     if (result.kind === 'missing') return reply.callNotFound();
-    return reply.redirect(`/account/contact?sent=${result.kind === 'submitted' ? 'updated' : 'none'}`, 303);
+    const sent = result.kind === 'submitted' ? 'updated' : result.kind === 'withdrawn' ? 'withdrawn' : 'none';
+    return reply.redirect(`/account/contact?sent=${sent}`, 303);
   });
 
   app.post('/account/contact/withdraw', { preHandler: guardianOnly }, async (request, reply) => {
