@@ -58,6 +58,8 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'user_accounts',
   'announcements',
   'announcement_texts',
+  'school_events',
+  'school_event_texts',
   'audit_log',
   'app_secrets',
   'sessions',
@@ -71,6 +73,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'account_request_events',
   'change_requests',
   'change_request_fields',
+  'calendar_feeds',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -82,6 +85,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'staff_roles',
       'household_students',
       'announcement_texts',
+      'school_event_texts',
       'app_secrets',
       'sessions',
       'throttle',

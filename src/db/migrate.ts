@@ -10,9 +10,10 @@ import { jobs } from './migrations/0003_jobs.js';
 import { parentAccounts } from './migrations/0004_parent_accounts.js';
 import { requests } from './migrations/0005_requests.js';
 import { portal } from './migrations/0006_portal.js';
+import { calendar } from './migrations/0007_calendar.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

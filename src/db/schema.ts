@@ -602,6 +602,35 @@ export interface ImmunizationExemptionTable extends Changed {
   expires_date: DateString | null;
 }
 
+export interface SchoolEventTable extends Changed {
+  id: Id;
+  sourced_id: string | null;
+  /** null: every school of the district */
+  school_id: number | null;
+  start_date: DateString;
+  end_date: DateString;
+  /** local 'HH:MM' in the district's time zone; null for an all-day event */
+  start_time: string | null;
+  end_time: string | null;
+  location: string | null;
+}
+
+export interface SchoolEventTextTable {
+  event_id: number;
+  locale: string;
+  title: string;
+  description: string | null;
+}
+
+export interface CalendarFeedTable {
+  id: Id;
+  account_id: number;
+  /** sha-256 (hex) of the secret in the feed's address */
+  token_hash: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+}
+
 export interface DB {
   district: DistrictTable;
   schools: SchoolTable;
@@ -651,6 +680,9 @@ export interface DB {
   immunization_requirements: ImmunizationRequirementTable;
   immunization_doses: ImmunizationDoseTable;
   immunization_exemptions: ImmunizationExemptionTable;
+  school_events: SchoolEventTable;
+  school_event_texts: SchoolEventTextTable;
+  calendar_feeds: CalendarFeedTable;
 }
 
 export type TableName = keyof DB;

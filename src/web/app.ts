@@ -23,6 +23,7 @@ import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
 import { contactRoutes } from './routes/contact.js';
 import { portalRoutes } from './routes/portal.js';
+import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
@@ -139,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(requestRoutes);
   await app.register(contactRoutes);
   await app.register(portalRoutes);
+  await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);
   return app;
 }

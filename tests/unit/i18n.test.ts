@@ -83,6 +83,8 @@ describe('message catalogs', () => {
       'portal.termName.',
       'portal.vax.',
       'portal.exemption.',
+      'calendar.reason.',
+      'documents.kind.',
       'changes.status.',
       'changes.approve',
       'changes.reject',

@@ -8,7 +8,7 @@
  */
 import type { DateString, NewRow, StaffRole, TableName } from '../../db/schema.js';
 import { hashPassword, initialsDobPassword } from '../accounts/passwords.js';
-import { addDays, daysBetween, ymd } from '../calendar/dates.js';
+import { addDays, daysBetween, nthWeekday, onOrAfter, ymd } from '../calendar/dates.js';
 import type { PortalSettingsInput } from '../district/settings.js';
 import {
   PERIODS_PER_DAY,
@@ -219,6 +219,7 @@ class Generator {
     await this.supportStaff();
     await this.accounts();
     this.announcements();
+    this.events();
     // Last, because its settings list the demo accounts for the sign-in page's demo panel.
     this.district();
     await this.sink.checkpoint();
@@ -1165,5 +1166,88 @@ class Generator {
       ['First-quarter report cards', 'Report cards for the first quarter are available under Report Cards.'],
       ['Boletas de calificaciones del primer trimestre', 'Las boletas de calificaciones del primer trimestre están disponibles en Boletas de calificaciones.'],
     );
+  }
+
+  // ── school events ───────────────────────────────────────────────────────────────────────────────
+
+  /** A plausible year of events: each school's nights and days for families, and the district's board meetings. */
+  private events(): void {
+    const y = this.year;
+    const schoolDays = y.days.filter((d) => d.instructional).map((d) => d.date);
+    /** the first school day on or after a date */
+    const schoolDayFrom = (d: DateString) => schoolDays.find((s) => s >= d) ?? y.last;
+    /** the first given weekday on or after a date that is a school day */
+    const weekdayFrom = (d: DateString, dow: number) => {
+      let day = onOrAfter(d, dow);
+      while (!schoolDays.includes(day) && day < y.last) day = addDays(day, 7);
+      return day;
+    };
+    type Text = [title: string, description: string | null];
+    const add = (
+      schoolId: number | null,
+      start: DateString,
+      end: DateString,
+      times: [string, string] | null,
+      location: string | null,
+      en: Text,
+      es: Text,
+    ) => {
+      const id = this.nextId('school_events');
+      this.sink.add('school_events', {
+        id,
+        sourced_id: null,
+        school_id: schoolId,
+        start_date: start,
+        end_date: end,
+        start_time: times?.[0] ?? null,
+        end_time: times?.[1] ?? null,
+        location,
+        ...this.changed(),
+      });
+      this.sink.add('school_event_texts', { event_id: id, locale: 'en', title: en[0], description: en[1] });
+      this.sink.add('school_event_texts', { event_id: id, locale: 'es', title: es[0], description: es[1] });
+    };
+    const start = y.first;
+    for (const school of this.schools) {
+      const id = school.id;
+      const high = school.level === 'high';
+      add(id, weekdayFrom(addDays(start, 7), 4), weekdayFrom(addDays(start, 7), 4), ['18:00', '19:30'], 'Cafeteria',
+        ['Back-to-School Night', 'Meet the teachers and walk through your student\'s schedule.'],
+        ['Noche de regreso a clases', 'Conozca a los maestros y recorra el horario de su estudiante.']);
+      const picture = schoolDayFrom(addDays(start, 16 + (id % 5)));
+      add(id, picture, picture, null, 'Library', ['Picture Day', 'School photos for the yearbook and student ID cards.'], ['Día de fotos', 'Fotos escolares para el anuario y las credenciales.']);
+      const conferences = weekdayFrom(addDays(y.quarters[0].end, 7), 2);
+      for (const day of [conferences, addDays(conferences, 2)]) {
+        add(id, day, day, ['15:30', '19:00'], null,
+          ['Parent–Teacher Conferences', 'Sign up for a 15-minute conference with each teacher through the front office.'],
+          ['Conferencias de padres y maestros', 'Inscríbase en la oficina para una conferencia de 15 minutos con cada maestro.']);
+      }
+      const drive = weekdayFrom(ymd(y.startYear, 11, 9), 1);
+      add(id, drive, addDays(drive, 4), null, 'Front office',
+        ['Canned Food Drive', 'Bring canned food to your first-period class all week.'],
+        ['Colecta de alimentos enlatados', 'Traiga alimentos enlatados a su clase de primer período toda la semana.']);
+      const play = weekdayFrom(ymd(y.startYear, 11, 18), 5);
+      add(id, play, play, ['19:00', '21:00'], 'Auditorium', [high ? 'Fall Play' : 'Fall Showcase', null], [high ? 'Obra de teatro de otoño' : 'Muestra de otoño', null]);
+      const concert = weekdayFrom(ymd(y.startYear, 12, 8), 4);
+      add(id, concert, concert, ['19:00', '20:30'], 'Auditorium',
+        ['Winter Concert', 'Band, orchestra and choir. Doors open at 6:30 p.m.'],
+        ['Concierto de invierno', 'Banda, orquesta y coro. Las puertas abren a las 6:30 p. m.']);
+      const fair = weekdayFrom(ymd(y.startYear + 1, 2, 10), 3);
+      add(id, fair, fair, ['17:00', '19:00'], 'Gym', ['Science Fair', null], ['Feria de ciencias', null]);
+      const openHouse = weekdayFrom(ymd(y.startYear + 1, 3, 3), 4);
+      add(id, openHouse, openHouse, ['18:00', '19:30'], null, ['Spring Open House', 'Families of next year\'s students are welcome.'], ['Puertas abiertas de primavera', 'Las familias de los estudiantes del próximo año son bienvenidas.']);
+      add(id, y.last, y.last, ['18:00', '20:00'], high ? 'Stadium' : 'Gym',
+        high ? ['Graduation Ceremony', null] : ['8th Grade Promotion', null],
+        high ? ['Ceremonia de graduación', null] : ['Ceremonia de promoción de 8.º grado', null]);
+    }
+    // The school board meets on the second Tuesday of each month, August through June.
+    for (let m = 0; m < 11; m++) {
+      const month = ((7 + m) % 12) + 1;
+      const year = month >= 8 ? y.startYear : y.startYear + 1;
+      const day = nthWeekday(year, month, 2, 2);
+      add(null, day, day, ['18:30', '20:30'], 'District Office, Board Room',
+        ['School Board Meeting', 'Open to the public. The agenda is posted on the district website.'],
+        ['Reunión de la Junta Escolar', 'Abierta al público. La agenda se publica en el sitio web del distrito.']);
+    }
   }
 }

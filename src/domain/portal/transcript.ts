@@ -135,3 +135,9 @@ export async function transcriptOf(db: Kysely<DB>, studentId: number, requiredCr
     requiredCredits,
   };
 }
+
+/** The birth date printed on the transcript. */
+export async function birthDateOf(db: Kysely<DB>, studentId: number): Promise<string> {
+  const row = await db.selectFrom('students').select('birth_date').where('id', '=', studentId).executeTakeFirstOrThrow();
+  return row.birth_date;
+}

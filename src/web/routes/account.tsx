@@ -9,6 +9,7 @@ import { needsSecuritySetup, requestSecurityEmail, skipSecuritySetup } from '../
 import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
+import { feedStatus } from '../../domain/portal/calendar-feed.js';
 import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
@@ -104,6 +105,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         hasPin={Boolean(account.pin_hash)}
         pinEnabled={ctx.district.settings.eSignaturePinEnabled}
         sessions={sessions}
+        calendarFeed={account.person_kind === 'student' || account.person_kind === 'guardian' ? (await feedStatus(db, account.id)) !== null : null}
         notice={
           request.query.ended !== undefined
             ? ctx.t('account.othersEnded')

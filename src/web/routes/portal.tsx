@@ -10,6 +10,12 @@ import { todayOf } from '../../domain/portal/today.js';
 import { transcriptOf } from '../../domain/portal/transcript.js';
 import { reportCardsOf } from '../../domain/portal/report-cards.js';
 import { reportCardPdf } from '../../documents/report-card.js';
+import { transcriptPdf } from '../../documents/transcript.js';
+import { calendarOf, parseCalendarRequest } from '../../domain/portal/calendar.js';
+import { birthDateOf } from '../../domain/portal/transcript.js';
+import { CalendarPage } from '../views/calendar.js';
+import { documentHref, DocumentsPage, type DocumentLink } from '../views/documents.js';
+import { formatInstant } from '../../email/templates.js';
 import { gradeTrend, whatIf } from '../../domain/portal/what-if.js';
 import { parseWhatIf } from '../../domain/portal/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
@@ -19,7 +25,7 @@ import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
+import { AssignmentsPage, AttendancePage, ClassGradePage, formatDay, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
 
 const ID = /^[1-9]\d{0,9}$/;
 const toId = (raw: string | undefined) => (raw && ID.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
@@ -175,6 +181,59 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <TranscriptPage ctx={ctx} student={student} transcript={transcript} />);
   });
 
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/transcript.pdf', async (request, reply) => {
+    const opened = await open(request, reply, 'transcript');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const [transcript, birthDate] = await Promise.all([transcriptOf(db, student.id, ctx.district.settings.graduationCredits), birthDateOf(db, student.id)]);
+    const pdf = await transcriptPdf(transcript, {
+      locale: ctx.locale,
+      district: ctx.district,
+      student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade, birthDate },
+      printedOn: today,
+    });
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `inline; filename="unofficial-transcript-${student.studentNumber}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  });
+
+  app.get<{ Params: { studentId: string }; Querystring: Record<string, unknown> }>('/students/:studentId/calendar', async (request, reply) => {
+    const opened = await open(request, reply, 'calendar');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const asked = parseCalendarRequest(request.query, today);
+    if (!asked) return reply.callNotFound();
+    const calendar = await calendarOf(db, { studentId: student.id, schoolId: student.schoolId, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
+    return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} />);
+  });
+
+  // Documents: what the family can open as PDF, each only while its own tool is turned on.
+  app.get<{ Params: { studentId: string } }>('/students/:studentId/documents', async (request, reply) => {
+    const opened = await open(request, reply, 'documents');
+    if (!opened) return reply;
+    const { ctx, today, student } = opened;
+    const { tools } = ctx.district.settings;
+    const documents: DocumentLink[] = [];
+    if (tools.reportCards) {
+      const cards = reportCardsOf(await gradesOf(db, student.id, today));
+      for (const card of [...cards].reverse()) {
+        documents.push({
+          kind: 'reportCard',
+          title: ctx.t('reportCard.heading', { period: card.term.title }),
+          href: documentHref.reportCard(student.id, card.term.id),
+          asOf: card.postedAt ? formatInstant(new Date(card.postedAt), ctx.locale, ctx.district.timeZone) : null,
+        });
+      }
+    }
+    if (tools.transcript) {
+      const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
+      if (transcript.years.length > 0) documents.unshift({ kind: 'transcript', title: ctx.t('portal.transcript'), href: documentHref.transcript(student.id), asOf: formatDay(today, ctx.locale, true) });
+    }
+    return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
+  });
+
   app.get<{ Params: { studentId: string } }>('/students/:studentId/immunizations', async (request, reply) => {
     const opened = await open(request, reply, 'immunizations');
     if (!opened) return reply;
@@ -183,7 +242,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // Short addresses for the student shown now (the switcher's choice, or the student themself).
-  for (const tool of ['today', 'schedule', 'grades', 'assignments', 'attendance', 'transcript', 'immunizations'] as const) {
+  for (const tool of ['today', 'calendar', 'schedule', 'grades', 'assignments', 'attendance', 'transcript', 'immunizations', 'documents'] as const) {
     app.get(`/${tool}`, async (request, reply) => {
       const ctx: PageContext = await contextFor(app, request);
       const student: VisibleStudent | undefined = ctx.student;

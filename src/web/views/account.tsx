@@ -75,6 +75,7 @@ export function AccountSettingsPage({
   hasPin,
   pinEnabled,
   sessions,
+  calendarFeed,
   notice,
 }: {
   ctx: PageContext;
@@ -83,6 +84,8 @@ export function AccountSettingsPage({
   hasPin: boolean;
   pinEnabled: boolean;
   sessions: SessionView[];
+  /** whether the private calendar feed is on; null for accounts without a calendar (staff) */
+  calendarFeed: boolean | null;
   notice?: string;
 }) {
   const { t } = ctx;
@@ -113,6 +116,17 @@ export function AccountSettingsPage({
             {hasPin ? t('account.edit') : t('account.pinAdd')}
           </a>
         </dd>
+        {calendarFeed === null ? null : (
+          <>
+            <dt>{t('account.calendarFeed')}</dt>
+            <dd>
+              {calendarFeed ? t('account.feedOn') : t('account.feedOff')}{' '}
+              <a href="/account/calendar" aria-label={t('account.feedManage')}>
+                {t('account.edit')}
+              </a>
+            </dd>
+          </>
+        )}
       </dl>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">{t('account.sessions')}</h2>

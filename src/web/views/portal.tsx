@@ -21,11 +21,11 @@ export function toolUrl(studentId: number, tool: string, sectionId?: number): st
   return ['', 'students', studentId, path, ...(sectionId === undefined ? [] : [sectionId])].join('/');
 }
 
-const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
+export const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
 
 // Intl formatters are costly to make and cheap to use: one per language and kind, kept.
 const formats = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
-function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+export function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
   let f = formats.get(key) as T | undefined;
   if (!f) {
     f = make();
@@ -61,12 +61,13 @@ export function formatPercent(n: number | null, locale: Locale): string {
   return `${f.format(n)}%`;
 }
 
-function formatPoints(n: number, locale: Locale): string {
+export function formatPoints(n: number, locale: Locale): string {
   return cached(`pts:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 })).format(n);
 }
 
 const TOOLS = [
   ['today', 'portal.today'],
+  ['calendar', 'portal.calendar'],
   ['schedule', 'portal.schedule'],
   ['assignments', 'portal.assignments'],
   ['grades', 'portal.grades'],
@@ -74,6 +75,7 @@ const TOOLS = [
   ['reportCards', 'portal.reportCards'],
   ['transcript', 'portal.transcript'],
   ['immunizations', 'portal.immunizations'],
+  ['documents', 'portal.documents'],
 ] as const;
 
 /** The tools of one student, with the one open now marked. */
@@ -94,7 +96,7 @@ function ToolNav({ ctx, student, active }: { ctx: PageContext; student: VisibleS
   );
 }
 
-function PortalLayout({
+export function PortalLayout({
   ctx,
   student,
   tool,
@@ -638,6 +640,9 @@ export function TranscriptPage({ ctx, student, transcript }: { ctx: PageContext;
         <p>{t('portal.noTranscript')}</p>
       ) : (
         <>
+          <p>
+            <a href={`${toolUrl(student.id, 'transcript')}.pdf`}>{t('portal.transcriptPdf')}</a>
+          </p>
           <dl class="hr-settings">
             <div>
               <dt>{t('portal.creditsEarned')}</dt>
