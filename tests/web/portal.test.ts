@@ -29,7 +29,12 @@ const ROUTES = (id: number, section: number) => [
   `/students/${id}/attendance`,
   `/students/${id}/report-cards`,
   `/students/${id}/transcript`,
+  `/students/${id}/transcript.pdf`,
   `/students/${id}/immunizations`,
+  `/students/${id}/calendar`,
+  `/students/${id}/calendar?view=week`,
+  `/students/${id}/calendar?month=2026-09`,
+  `/students/${id}/documents`,
 ];
 
 describeEachEngine('the portal tools', (get) => {
@@ -289,6 +294,48 @@ describeEachEngine('the portal tools', (get) => {
     expect((await parent.get(`/students/${munozes[0]!.id}/report-cards/${cards[0]!.term.id}.pdf`)).statusCode).toBe(404);
     expect((await parent.get(`/students/${child.id}/report-cards/999999.pdf`)).statusCode).toBe(404);
     expect((await parent.get(`/students/${child.id}/report-cards/..%2F1.pdf`)).statusCode).toBe(404);
+  });
+
+  it('makes the unofficial transcript a real PDF, and lists every document a family can open', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const highSchooler = await get()
+      .db.selectFrom('students')
+      .select(['id', 'legal_last_name', 'student_number'])
+      .where('id', 'in', aldas.map((a) => a.id))
+      .where('grade_level', '>=', 10)
+      .executeTakeFirstOrThrow();
+    const transcript = await transcriptOf(get().db, highSchooler.id, 24);
+    const pdf = await parent.get(`/students/${highSchooler.id}/transcript.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['cache-control']).toBe('no-store');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    if (PDFTOTEXT) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcript-'));
+      fs.writeFileSync(path.join(dir, 't.pdf'), pdf.rawPayload);
+      const text = execFileSync(PDFTOTEXT, ['-layout', path.join(dir, 't.pdf'), '-'], { encoding: 'utf8' });
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(text).toContain('Cedar Valley Public Schools');
+      expect(text).toContain('UNOFFICIAL TRANSCRIPT');
+      expect(text).toContain(highSchooler.legal_last_name);
+      expect(text).toContain(highSchooler.student_number);
+      expect(text).toContain(transcript.gpa!.toFixed(3));
+      expect(text).toContain(transcript.weightedGpa!.toFixed(3));
+      for (const course of transcript.years.flatMap((y) => y.courses)) expect(text).toContain(course.code);
+    }
+    // Documents: the transcript and each posted report card, each opening as a PDF.
+    const documents = await parent.get(`/students/${highSchooler.id}/documents`);
+    expect(documents.statusCode).toBe(200);
+    const links = [...documents.body.matchAll(/href="(\/students\/\d+\/[^"]+\.pdf)"/g)].map((m) => m[1]!);
+    const cards = reportCardsOf(await gradesOf(get().db, highSchooler.id, TODAY));
+    expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...cards.map((c) => `/students/${highSchooler.id}/report-cards/${c.term.id}.pdf`)]);
+    for (const link of links) expect((await parent.get(link)).headers['content-type'], link).toBe('application/pdf');
+    // A middle-schooler has no transcript yet: only report cards.
+    const younger = await get().db.selectFrom('students').select('id').where('id', 'in', [...aldas, ...munozes].map((a) => a.id)).where('grade_level', '<', 9).executeTakeFirst();
+    if (younger) {
+      const reader = aldas.some((a) => a.id === younger.id) ? parent : await signedIn(spanishParent.username);
+      expect((await reader.get(`/students/${younger.id}/documents`)).body).not.toContain('transcript.pdf');
+    }
   });
 
   it('sends the short addresses to the student shown now, and the switcher keeps the tool', async () => {

@@ -21,6 +21,11 @@ const USED_RESOLUTION_MS = 60 * 60 * 1000;
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
+/** The address calendar apps subscribe to. */
+export function feedAddress(baseUrl: string, token: string): string {
+  return `${baseUrl}/calendar/${token}.ics`;
+}
+
 export interface FeedStatus {
   createdAt: string;
   lastUsedAt: string | null;

@@ -1,12 +1,12 @@
 /**
  * The private calendar feed: its page in Account Settings (/account/calendar: make, replace, turn off)
- * and the feed itself (/calendar/<token>.ics), read by calendar apps without a session.
+ * and the feed itself (/calendar/TOKEN.ics), read by calendar apps without a session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { calendarFeedIcs } from '../../documents/calendar-feed.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { adultCutoff } from '../../domain/district/settings.js';
-import { createFeed, feedContent, feedStatus, revokeFeed } from '../../domain/portal/calendar-feed.js';
+import { createFeed, feedAddress, feedContent, feedStatus, revokeFeed } from '../../domain/portal/calendar-feed.js';
 import { hashToken } from '../../domain/accounts/tokens.js';
 import { formatInstant } from '../../email/templates.js';
 import { isLocale } from '../../i18n/index.js';
@@ -21,7 +21,6 @@ const FEED_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;
 export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const feedUrl = (token: string) => `${services.config.baseUrl}/calendar/${token}.ics`;
 
   /** Only students and guardians have a calendar; for anyone else the page does not exist. */
   async function page(request: FastifyRequest, reply: FastifyReply) {
@@ -61,7 +60,7 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
       const token = await createFeed(db, opened.account.id, services.now(), clientIp(request));
       // The address is in this answer only: it must not be kept by the browser's cache.
       reply.header('cache-control', 'no-store');
-      return opened.show({ madeUrl: feedUrl(token) });
+      return opened.show({ madeUrl: feedAddress(services.config.baseUrl, token) });
     }
     if (action === 'off') {
       await revokeFeed(db, opened.account.id, services.now(), clientIp(request));

@@ -1,0 +1,225 @@
+import ICAL from 'ical.js';
+import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashToken } from '../../src/domain/accounts/tokens.js';
+import { nthWeekday } from '../../src/domain/calendar/dates.js';
+import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { FEED_DAYS_AHEAD, FEED_DAYS_BACK } from '../../src/domain/portal/calendar-feed.js';
+import { addDays } from '../../src/domain/calendar/dates.js';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { Client } from '../support/http.js';
+
+const TODAY = '2026-11-24';
+
+describeEachEngine('the calendar and its private feed', (get) => {
+  let app: FastifyInstance;
+  const demo: Record<string, { username: string; password: string }> = {};
+  let spanishParent: { username: string };
+  let aldas: number[];
+
+  const childrenOf = async (username: string) => {
+    const account = await get().db.selectFrom('user_accounts').select('guardian_id').where('username', '=', username).executeTakeFirstOrThrow();
+    const rows = await get()
+      .db.selectFrom('student_guardians')
+      .select('student_id')
+      .where('guardian_id', '=', account.guardian_id!)
+      .where('portal_access', '=', 1)
+      .where('rights_revoked', '=', 0)
+      .orderBy('student_id')
+      .execute();
+    return [...new Set(rows.map((r) => r.student_id))];
+  };
+
+  /** The assignments a student has due between two dates, straight from the tables. */
+  const dueInDb = async (studentId: number, from: string, to: string) =>
+    get()
+      .db.selectFrom('assignments as a')
+      .innerJoin('section_enrollments as e', 'e.section_id', 'a.section_id')
+      .select(['a.id', 'a.title', 'a.due_date'])
+      .where('e.student_id', '=', studentId)
+      .where('a.due_date', '>=', from)
+      .where('a.due_date', '<=', to)
+      .whereRef('a.due_date', '>=', 'e.begin_date')
+      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', eb.ref('a.due_date'))]))
+      .execute();
+
+  beforeAll(async () => {
+    await loadDemo(get(), { students: 60, seed: 59, startYear: 2026, asOf: TODAY });
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
+    for (const a of accounts) demo[a.role] ??= a;
+    spanishParent = accounts.find((a) => a.role === 'parent' && a.locale === 'es')!;
+    aldas = await childrenOf(demo.parent!.username);
+  });
+  afterAll(() => app.close());
+
+  let address = 0;
+  const signedIn = async (username: string, password = DEMO_PASSWORD) => {
+    const c = new Client(app, {}, `10.1.${Math.floor(++address / 250)}.${address % 250}`);
+    await c.submit('/sign-in', { username, password });
+    return c;
+  };
+  const makeFeed = async (c: Client) => {
+    await c.get('/account/calendar');
+    const res = await c.post('/account/calendar', { action: 'make' });
+    expect(res.statusCode).toBe(200);
+    const url = /id="feed-url"[^>]*value="([^"]+)"/.exec(res.body)?.[1];
+    expect(url).toMatch(/^http:\/\/portal\.test\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    return { res, path: new URL(url!).pathname, token: /\/calendar\/(.+)\.ics$/.exec(url!)![1]! };
+  };
+  const fetchFeed = (path: string) => app.inject({ method: 'GET', url: path, remoteAddress: `10.2.0.${++address % 250}` });
+  const eventsOf = (ics: string) => new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+
+  it('shows a month with events, due dates and days without school, and a week, in either language', async () => {
+    expect(aldas.length).toBeGreaterThanOrEqual(2);
+    const parent = await signedIn(demo.parent!.username);
+    const child = aldas[0]!;
+    const month = await parent.get(`/students/${child}/calendar?month=2026-11`);
+    expect(month.statusCode).toBe(200);
+    expect(month.body).toContain('November 2026');
+    expect(month.body).toContain('No school: Thanksgiving break');
+    expect(month.body).toContain('Canned Food Drive');
+    expect(month.body).toContain('School Board Meeting');
+    expect(month.body).toContain('6:30 PM – 8:30 PM');
+    // Every assignment due in November, once, and nothing else marked due.
+    const due = await dueInDb(child, '2026-11-01', '2026-11-30');
+    expect(due.length).toBeGreaterThan(0);
+    expect(month.body.match(/class="hr-cal-due"/g)?.length).toBe(due.length);
+    expect(month.body).toMatch(/<td class="[^"]*hr-day--today[^"]*" aria-current="date">/);
+    expect(month.body).toContain(`href="/students/${child}/calendar?month=2026-10"`);
+    expect(month.body).toContain(`href="/students/${child}/calendar?month=2026-12"`);
+    // The default is this month; December's next is January of the next year.
+    expect((await parent.get(`/students/${child}/calendar`)).body).toContain('November 2026');
+    expect((await parent.get(`/students/${child}/calendar?month=2026-12`)).body).toContain('month=2027-01');
+
+    const week = await parent.get(`/students/${child}/calendar?week=2026-11-26`);
+    expect(week.statusCode).toBe(200);
+    expect(week.body.match(/<h3>/g)?.length).toBe(7);
+    expect(week.body).toContain('Week of Sun, November 22, 2026');
+    expect(week.body).toContain(`href="/students/${child}/calendar?week=2026-11-15"`);
+    expect((await parent.get(`/students/${child}/calendar?view=week`)).body).toContain('Week of Sun, November 22, 2026');
+    const weekDue = await dueInDb(child, '2026-11-22', '2026-11-28');
+    expect(week.body.match(/class="hr-cal-due"/g)?.length ?? 0).toBe(weekDue.length);
+
+    for (const bad of ['month=2026-13', 'month=2026-1', 'month=abc', 'month=1999-12', 'week=2026-02-31', 'week=x', 'month=2026-11&week=2026-11-02', 'view=year', 'month=2026-11&month=2026-12']) {
+      const res = await parent.get(`/students/${child}/calendar?${bad}`);
+      expect(res.statusCode, bad).toBe(404);
+      expect(res.body, bad).toContain('Page not found');
+    }
+
+    const spanish = await signedIn(spanishParent.username);
+    const theirs = (await childrenOf(spanishParent.username))[0]!;
+    const mes = await spanish.get(`/students/${theirs}/calendar?month=2026-11`);
+    expect(mes.statusCode).toBe(200);
+    expect(mes.body).toContain('noviembre de 2026');
+    expect(mes.body).toContain('No hay clases: Thanksgiving break');
+    expect(mes.body).toContain('Reunión de la Junta Escolar');
+  });
+
+  it('makes a private feed calendar apps can read, decided again at every fetch, ended when replaced or turned off', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    expect((await parent.get('/account')).body).toMatch(/Calendar feed<\/dt><dd>Off/);
+    const first = await makeFeed(parent);
+    expect(first.res.headers['cache-control']).toBe('no-store');
+    expect(first.res.body).toContain('shown only once');
+    // Only the hash is kept.
+    const stored = await get().db.selectFrom('calendar_feeds').selectAll().execute();
+    expect(stored.map((f) => f.token_hash)).toEqual([hashToken(first.token)]);
+    expect((await parent.get('/account')).body).toMatch(/Calendar feed<\/dt><dd>On/);
+
+    const feed = await fetchFeed(first.path);
+    expect(feed.statusCode).toBe(200);
+    expect(feed.headers['content-type']).toBe('text/calendar; charset=utf-8');
+    const events = eventsOf(feed.body);
+    expect(new Set(events.map((e) => e.uid)).size).toBe(events.length);
+    // Thanksgiving break: one all-day event Wednesday to Friday (DTEND is the day after).
+    const thanksgiving = events.find((e) => e.summary === 'No school: Thanksgiving break')!;
+    expect(thanksgiving.startDate.isDate).toBe(true);
+    expect(thanksgiving.startDate.toString()).toBe('2026-11-25');
+    expect(thanksgiving.endDate.toString()).toBe('2026-11-28');
+    // A board meeting at 6:30 p.m. in Chicago, before and after the change from daylight time.
+    for (const [month, utc] of [
+      [10, '23:30'],
+      [12, '00:30'],
+    ] as const) {
+      const day = nthWeekday(2026, month, 2, 2);
+      const meeting = events.find((e) => e.summary === 'School Board Meeting' && e.startDate.toJSDate().toISOString() >= `${day}T00:00` && e.startDate.toJSDate().toISOString() < `${addDays(day, 2)}T00:00`)!;
+      expect(meeting, String(month)).toBeDefined();
+      const start = DateTime.fromJSDate(meeting.startDate.toJSDate()).toUTC();
+      expect(start.toFormat('HH:mm'), String(month)).toBe(utc);
+      expect(DateTime.fromJSDate(meeting.startDate.toJSDate()).setZone('America/Chicago').toFormat('yyyy-MM-dd HH:mm')).toBe(`${day} 18:30`);
+    }
+    // Every assignment due in the window for both children, named by child; never a score.
+    const from = addDays(TODAY, -FEED_DAYS_BACK);
+    const to = addDays(TODAY, FEED_DAYS_AHEAD);
+    const dueUids = events.filter((e) => e.uid.startsWith('due-'));
+    let expected = 0;
+    for (const child of aldas) expected += (await dueInDb(child, from, to)).length;
+    expect(dueUids.length).toBe(expected);
+    const firstNames = await get().db.selectFrom('students').select(['id', 'preferred_first_name', 'legal_first_name']).where('id', 'in', aldas).execute();
+    for (const s of firstNames) expect(dueUids.some((e) => e.summary.startsWith(`${s.preferred_first_name ?? s.legal_first_name}, due:`))).toBe(true);
+    expect(feed.body).not.toMatch(/\d%|points/i);
+    // The account page says when an app last read it.
+    expect((await parent.get('/account/calendar')).body).toContain('Last read by a calendar app: November 24, 2026');
+
+    // A link taken away leaves the feed at the next fetch.
+    const gone = aldas[1]!;
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 1 }).where('student_id', '=', gone).execute();
+    const after = eventsOf((await fetchFeed(first.path)).body);
+    expect(after.some((e) => e.uid.startsWith('due-') && e.uid.includes(`-${gone}@`))).toBe(false);
+    expect(after.filter((e) => e.uid.startsWith('due-')).length).toBe((await dueInDb(aldas[0]!, from, to)).length);
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 0 }).where('student_id', '=', gone).execute();
+
+    // A new address ends the old one; turning it off ends the new one.
+    const second = await makeFeed(parent);
+    expect(second.token).not.toBe(first.token);
+    expect((await fetchFeed(first.path)).statusCode).toBe(404);
+    expect((await fetchFeed(second.path)).statusCode).toBe(200);
+    const off = await parent.post('/account/calendar', { action: 'off' });
+    expect(off.statusCode).toBe(200);
+    expect(off.body).toContain('The calendar feed is off.');
+    expect((await fetchFeed(second.path)).statusCode).toBe(404);
+    expect((await parent.get('/account')).body).toMatch(/Calendar feed<\/dt><dd>Off/);
+    const actions = (await get().db.selectFrom('audit_log').select('action').where('action', 'like', 'calendar_feed.%').orderBy('id').execute()).map((r) => r.action);
+    expect(actions).toEqual(['calendar_feed.created', 'calendar_feed.replaced', 'calendar_feed.revoked']);
+
+    // A disabled account's feed answers nothing.
+    const third = await makeFeed(parent);
+    await get().db.updateTable('user_accounts').set({ status: 'disabled' }).where('username', '=', demo.parent!.username).execute();
+    expect((await fetchFeed(third.path)).statusCode).toBe(404);
+    await get().db.updateTable('user_accounts').set({ status: 'active' }).where('username', '=', demo.parent!.username).execute();
+    expect((await fetchFeed(third.path)).statusCode).toBe(200);
+  });
+
+  it('answers bad requests plainly, keeps the page to students and parents, and limits how often a feed is read', async () => {
+    const parent = await signedIn(spanishParent.username);
+    const made = await makeFeed(parent);
+    expect(made.res.body).toContain('Su dirección de calendario');
+    const feed = await fetchFeed(made.path);
+    expect(feed.body).toContain('SUMMARY:No hay clases: Thanksgiving break');
+    expect((await parent.post('/account/calendar', { action: 'explode' })).statusCode).toBe(400);
+    expect((await parent.post('/account/calendar', { action: 'off' }, { csrf: false })).statusCode).toBe(403);
+    expect((await fetchFeed(made.path)).statusCode).toBe(200);
+    for (const bad of ['/calendar/abc.ics', `/calendar/${made.token}`, `/calendar/${made.token}.ical`, `/calendar/${made.token.slice(1)}x.ics`, '/calendar/%00.ics']) {
+      expect((await fetchFeed(bad)).statusCode, bad).toBe(404);
+    }
+    // Staff have no calendar feed; nobody signed out reaches the page.
+    const teacher = await signedIn(demo.teacher!.username);
+    expect((await teacher.get('/account/calendar')).statusCode).toBe(404);
+    expect((await teacher.get('/account')).body).not.toContain('Calendar feed');
+    const anonymous = await new Client(app).get('/account/calendar');
+    expect(anonymous.statusCode).toBe(303);
+    // One feed read too often (from many addresses, as Google's servers do) is slowed down.
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await fetchFeed(made.path)).statusCode);
+    expect(statuses.slice(0, 27).every((s) => s === 200)).toBe(true);
+    const limited = await fetchFeed(made.path);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
