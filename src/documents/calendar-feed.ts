@@ -1,11 +1,11 @@
 /**
- * A calendar feed as iCalendar (RFC 5545) text, written by ical-generator: no-school days and
- * assignments' due dates as all-day events (DATE values: the same day wherever the reader is), school
- * events at their times in the district's time zone, given in UTC so every calendar app places them
- * right across daylight-saving changes (luxon does the wall-clock → instant conversion). UIDs are
- * stable, so an app that polls again updates events instead of duplicating them.
+ * A calendar feed as iCalendar (RFC 5545) text, written with ical.js (Mozilla's iCalendar library):
+ * no-school days and assignments' due dates as all-day events (DATE values: the same day wherever the
+ * reader is), school events at their times in the district's time zone, given in UTC so every calendar
+ * app places them right across daylight-saving changes (luxon does the wall-clock → instant
+ * conversion). UIDs are stable, so an app that polls again updates events instead of duplicating them.
  */
-import ical, { ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
+import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { addDays } from '../domain/calendar/dates.js';
 import type { FeedContent } from '../domain/portal/calendar-feed.js';
@@ -21,58 +21,69 @@ export function calendarFeedIcs(
   const t = (key: MessageKey, params: Record<string, string | number> = {}) => translate(locale, key, { portal: district.portalName, district: district.name, ...params });
   const several = feed.students.length > 1;
   const names = feed.students.map((s) => s.firstName).join(', ');
-  const calendar = ical({
-    name: names ? t('feed.calendarName', { names }) : district.name,
-    description: t('feed.calendarDescription'),
-    prodId: { company: 'Homeroom', product: district.portalName, language: locale.toUpperCase() },
-    method: ICalCalendarMethod.PUBLISH,
-    // Calendar apps that honour it poll every few hours.
-    ttl: 4 * 60 * 60,
-  });
-  const stamp = input.now;
-  const date = (d: string) => new Date(`${d}T00:00:00.000Z`);
-  const at = (d: string, time: string) => DateTime.fromISO(`${d}T${time}`, { zone: district.timeZone });
-  const uid = (kind: string, id: string | number) => `${kind}-${id}@${input.host}`;
+  const calendar = new ICAL.Component(['vcalendar', [], []]);
+  calendar.updatePropertyWithValue('version', '2.0');
+  calendar.updatePropertyWithValue('prodid', `-//Homeroom//${district.portalName}//${locale.toUpperCase()}`);
+  calendar.updatePropertyWithValue('calscale', 'GREGORIAN');
+  calendar.updatePropertyWithValue('method', 'PUBLISH');
+  calendar.updatePropertyWithValue('x-wr-calname', names ? t('feed.calendarName', { names }) : district.name);
+  calendar.updatePropertyWithValue('x-wr-caldesc', t('feed.calendarDescription'));
+  // Calendar apps that honour these poll every few hours.
+  calendar.updatePropertyWithValue('refresh-interval', ICAL.Duration.fromSeconds(4 * 60 * 60)).setParameter('value', 'DURATION');
+  calendar.updatePropertyWithValue('x-published-ttl', 'PT4H');
 
-  for (const day of feed.noSchool) {
-    const why = day.note ?? (day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : null);
-    calendar.createEvent({
-      id: uid('noschool', `${day.schoolId}-${day.start}`),
-      allDay: true,
-      start: date(day.start),
+  const stamp = ICAL.Time.fromJSDate(input.now, true);
+  const day = (d: string) => ICAL.Time.fromDateString(d);
+  const at = (d: string, time: string) => ICAL.Time.fromJSDate(DateTime.fromISO(`${d}T${time}`, { zone: district.timeZone }).toJSDate(), true);
+  const uid = (kind: string, id: string | number) => `${kind}-${id}@${input.host}`;
+  const add = (e: { uid: string; start: ICAL.Time; end: ICAL.Time; summary: string; description?: string | null; location?: string | null; url?: string; free?: boolean }) => {
+    const event = new ICAL.Component('vevent');
+    event.updatePropertyWithValue('uid', e.uid);
+    event.updatePropertyWithValue('dtstamp', stamp);
+    event.updatePropertyWithValue('dtstart', e.start);
+    event.updatePropertyWithValue('dtend', e.end);
+    event.updatePropertyWithValue('summary', e.summary);
+    if (e.description) event.updatePropertyWithValue('description', e.description);
+    if (e.location) event.updatePropertyWithValue('location', e.location);
+    if (e.url) event.updatePropertyWithValue('url', e.url);
+    // A day off or a due date does not make the reader busy.
+    if (e.free) event.updatePropertyWithValue('transp', 'TRANSPARENT');
+    calendar.addSubcomponent(event);
+  };
+
+  for (const off of feed.noSchool) {
+    const why = off.note ?? (off.reason && REASONS.has(off.reason) ? t(`calendar.reason.${off.reason}` as MessageKey) : null);
+    add({
+      uid: uid('noschool', `${off.schoolId}-${off.start}`),
+      start: day(off.start),
       // DTEND of an all-day event is the day after the last (RFC 5545 3.6.1).
-      end: date(addDays(day.end, 1)),
+      end: day(addDays(off.end, 1)),
       summary: why ? t('calendar.noSchoolNote', { note: why }) : t('calendar.noSchool'),
-      stamp,
-      transparency: ICalEventTransparency.TRANSPARENT,
+      free: true,
     });
   }
   for (const event of feed.events) {
     const timed = event.startTime !== null && event.endTime !== null;
-    calendar.createEvent({
-      id: uid('event', event.id),
-      allDay: !timed,
-      start: timed ? at(event.start, event.startTime!) : date(event.start),
-      end: timed ? at(event.end, event.endTime!) : date(addDays(event.end, 1)),
+    add({
+      uid: uid('event', event.id),
+      start: timed ? at(event.start, event.startTime!) : day(event.start),
+      end: timed ? at(event.end, event.endTime!) : day(addDays(event.end, 1)),
       summary: event.title,
       description: event.description,
       location: event.location,
-      stamp,
     });
   }
   const nameOf = new Map(feed.students.map((s) => [s.id, s.firstName]));
   for (const due of feed.due) {
     const what = { course: due.course, title: due.title };
-    calendar.createEvent({
-      id: uid('due', `${due.assignmentId}-${due.studentId}`),
-      allDay: true,
-      start: date(due.due),
-      end: date(addDays(due.due, 1)),
+    add({
+      uid: uid('due', `${due.assignmentId}-${due.studentId}`),
+      start: day(due.due),
+      end: day(addDays(due.due, 1)),
       summary: several ? t('feed.dueFor', { student: nameOf.get(due.studentId) ?? '', ...what }) : t('feed.due', what),
       description: due.missing ? t('feed.missing') : null,
       url: `${input.baseUrl}/students/${due.studentId}/grades/${due.sectionId}`,
-      stamp,
-      transparency: ICalEventTransparency.TRANSPARENT,
+      free: true,
     });
   }
   return calendar.toString();

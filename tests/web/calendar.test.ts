@@ -135,6 +135,9 @@ describeEachEngine('the calendar and its private feed', (get) => {
     const feed = await fetchFeed(first.path);
     expect(feed.statusCode).toBe(200);
     expect(feed.headers['content-type']).toBe('text/calendar; charset=utf-8');
+    // RFC 5545's lines: CRLF, folded at 75 octets.
+    expect(feed.body).not.toMatch(/[^\r]\n/);
+    expect(feed.body.split('\r\n').filter((l) => Buffer.byteLength(l) > 75)).toEqual([]);
     const events = eventsOf(feed.body);
     expect(new Set(events.map((e) => e.uid)).size).toBe(events.length);
     // Thanksgiving break: one all-day event Wednesday to Friday (DTEND is the day after).
