@@ -41,16 +41,24 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
   };
 
   for (const width of [360, 1280] as const) {
-    it(`has tool pages that pass axe and fit ${width} px, in English and Spanish`, async () => {
-      for (const parent of accounts.filter((a) => a.role === 'parent')) {
+    for (const locale of ['en', 'es'] as const) {
+      it(`has tool pages that pass axe and fit ${width} px, in ${locale === 'en' ? 'English' : 'Spanish'}`, { timeout: 180_000 }, async () => {
+        const parent = accounts.find((a) => a.role === 'parent' && a.locale === locale)!;
         const page = await openPage(browser, width);
         await signIn(page, parent.username);
         await page.goto(`${base}/grades`);
         const studentPath = new URL(page.url()).pathname.replace(/\/grades$/, '');
         const classLink = page.locator('.hr-card__title a').first();
         const classUrl = await classLink.getAttribute('href');
+        const check = async (path: string) => {
+          expect(await page.getAttribute('html', 'lang'), path).toBe(parent.locale);
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        };
         for (const path of [
           `${studentPath}/today`,
+          `${studentPath}/calendar`,
+          `${studentPath}/calendar?view=week`,
           `${studentPath}/schedule`,
           `${studentPath}/grades`,
           classUrl!,
@@ -61,16 +69,20 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
           `${studentPath}/report-cards`,
           `${studentPath}/transcript`,
           `${studentPath}/immunizations`,
+          `${studentPath}/documents`,
+          '/account/calendar',
         ]) {
           const res = await page.goto(`${base}${path}`);
           expect(res?.status(), path).toBe(200);
-          expect(await page.getAttribute('html', 'lang')).toBe(parent.locale);
-          await expectAccessible(page);
-          await expectNoHorizontalScroll(page);
+          await check(path);
         }
+        // The feed's address, as shown once after making it.
+        await page.getByRole('button', { name: /Make my calendar address|Make a new address|Crear mi dirección de calendario|Crear una dirección nueva/ }).click();
+        await expect(page.locator('#feed-url').inputValue()).resolves.toMatch(/\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+        await check('/account/calendar (made)');
         await page.close();
-      }
-    });
+      });
+    }
   }
 
   it('goes from Home to a class’s grades and its assignments with the keyboard alone', async () => {
@@ -98,6 +110,42 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/students\/\d+\/assignments$/);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Assignments');
+    await page.close();
+  });
+
+  it('moves through the calendar and makes a calendar address with the keyboard alone', async () => {
+    const parent = accounts.find((a) => a.role === 'parent' && a.locale === 'en')!;
+    const page = await openPage(browser, 360);
+    await signIn(page, parent.username);
+    await page.goto(`${base}/today`);
+    const tabTo = async (name: string | RegExp) => {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+        if (typeof name === 'string' ? text === name : name.test(text)) return;
+      }
+      throw new Error(`could not reach ${String(name)} by Tab`);
+    };
+    await tabTo('Calendar');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/students\/\d+\/calendar$/);
+    await expect(page.getByRole('heading', { level: 2 }).first().textContent()).resolves.toBe('November 2026');
+    await tabTo('Week');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/view=week$/);
+    await tabTo(/^Next: Week of/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/week=2026-11-29$/);
+    await tabTo('See these dates in your phone’s or computer’s calendar');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/account\/calendar$/);
+    await tabTo(/^(Make my calendar address|Make a new address)$/);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#feed-url');
+    const url = await page.locator('#feed-url').inputValue();
+    const feed = await fetch(url.replace(/^http:\/\/[^/]+/, base));
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain('BEGIN:VCALENDAR');
     await page.close();
   });
 });

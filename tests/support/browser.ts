@@ -75,9 +75,14 @@ export async function expectAccessible(page: Page): Promise<void> {
 
 /** Nothing may be wider than the viewport: no sideways scrolling on a phone. */
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({
+  const { scroll, width, wide } = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,
+    // what sticks out, to say so in the failure
+    wide: [...document.body.querySelectorAll('*')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ').join('.')}` : ''}`),
   }));
-  expect(scroll, `page ${page.url()} scrolls sideways`).toBeLessThanOrEqual(width);
+  expect(scroll, `page ${page.url()} scrolls sideways (${wide.join(', ')})`).toBeLessThanOrEqual(width);
 }

@@ -215,18 +215,16 @@ export function CalendarFeedPage({
         <strong>{t('feed.private')}</strong>
       </p>
       {madeUrl ? (
-        <div class="usa-alert usa-alert--success" role="status">
-          <div class="usa-alert__body">
-            <p class="usa-alert__text">{t('feed.made')}</p>
-            <label class="usa-label" for="feed-url">
-              {t('feed.address')}
-            </label>
-            <input class="usa-input hr-feed-url" id="feed-url" type="text" readOnly value={madeUrl} autocomplete="off" spellcheck={false} />
-            <p>
-              <a href={madeUrl.replace(/^https?:/, 'webcal:')}>{t('feed.open')}</a>
-            </p>
-          </div>
-        </div>
+        <>
+          <Alert type="success" text={t('feed.made')} />
+          <label class="usa-label" for="feed-url">
+            {t('feed.address')}
+          </label>
+          <input class="usa-input hr-feed-url" id="feed-url" type="text" readOnly value={madeUrl} autocomplete="off" spellcheck={false} />
+          <p>
+            <a href={madeUrl.replace(/^https?:/, 'webcal:')}>{t('feed.open')}</a>
+          </p>
+        </>
       ) : null}
       <p>{status ? t('feed.statusOn', { created: status.createdAt, used: status.lastUsedAt ?? t('feed.neverUsed') }) : t('feed.statusOff')}</p>
       <form method="post" action="/account/calendar">
