@@ -79,7 +79,7 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,
     // what sticks out, to say so in the failure
-    wide: [...document.body.querySelectorAll('*')]
+    wide: Array.from(document.body.querySelectorAll('*'))
       .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
       .slice(0, 5)
       .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ').join('.')}` : ''}`),

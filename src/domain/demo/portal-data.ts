@@ -245,7 +245,8 @@ export class PortalData {
         for (let k = 0; k < category.perQuarter; k++) {
           // Spread evenly, tests towards the end of each half of the quarter.
           const position = (k + (category.name === 'Tests' ? 0.9 : 0.5)) / category.perQuarter;
-          const dueIndex = Math.min(days.length - 1, Math.floor(position * days.length));
+          // Classes do not all set their work on the same day: each section is shifted by up to two school days.
+          const dueIndex = Math.max(0, Math.min(days.length - 1, Math.floor(position * days.length) + (section.id % 4) - 1));
           const due = days[dueIndex] as DateString;
           const assigned = days[Math.max(0, dueIndex - (category.points >= 50 ? 10 : 3))] as DateString;
           const id = nextId('assignments');
