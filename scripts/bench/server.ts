@@ -29,9 +29,20 @@ export interface BenchServer {
 export async function startServer(args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-server-'));
-  const server: ChildProcess = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'serve', '--port', String(port), ...args], {
+  // BENCH_CPU_PROF=DIR: every server process (web workers included) writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF;
+  const [command, prefix] = profile
+    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--import', 'tsx']]
+    : [path.join(root, 'node_modules/.bin/tsx'), []];
+  const server: ChildProcess = spawn(command, [...prefix, 'src/cli/main.ts', 'serve', '--port', String(port), ...args], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error', HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stop = () => {

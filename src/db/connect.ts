@@ -98,6 +98,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
+      // A connection is worth keeping: it holds its prepared statements and their plans, and a new
+      // server process plans its first queries slowly (cold catalog caches). pg's default closes
+      // connections idle for 10 s, which under uneven load meant re-planning every few seconds.
+      idleTimeoutMillis: 5 * 60_000,
       types: pgTypes,
     });
     // An idle connection that the server ends (a restart, a failover, an administrator) is an 'error'

@@ -64,7 +64,7 @@ describeEachEngine('portal pages ask a fixed number of queries', (get) => {
       expect(res.statusCode, tool).toBe(200);
       return counter.count;
     };
-    for (const tool of ['today', 'schedule', 'grades', 'assignments', 'attendance', 'report-cards', 'transcript', 'immunizations']) {
+    for (const tool of ['today', 'calendar', 'calendar?view=week', 'schedule', 'grades', 'assignments', 'attendance', 'report-cards', 'transcript', 'immunizations', 'documents']) {
       const a = await countFor(many, tool);
       const b = await countFor(few, tool);
       expect(a, tool).toBe(b);
