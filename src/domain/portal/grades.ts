@@ -4,7 +4,7 @@
  * breakdown, posted grades with teachers' comments, and every assignment with its score and flags.
  * A fixed number of queries for any number of classes and assignments.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from '../gradebook/grade.js';
 import { ttlCache } from '../cache.js';
@@ -71,6 +71,15 @@ function bandsOf(db: Kysely<DB>, scaleIds: number[]) {
   );
 }
 
+// A class's gradebook categories are set up once a term; students of a class share them. Cached a
+// minute per set of classes.
+const categoriesCache = ttlCache<Selectable<DB['grading_categories']>[]>(60_000);
+
+function categoriesOf(db: Kysely<DB>, sectionIds: number[]) {
+  const ids = [...sectionIds].sort((a, b) => a - b);
+  return categoriesCache(db, ids.join(','), () => db.selectFrom('grading_categories').selectAll().where('section_id', 'in', ids).orderBy('sequence').execute());
+}
+
 export interface Preloaded {
   classes: ClassRow[];
   terms: Awaited<ReturnType<typeof termsAround>>;
@@ -88,7 +97,7 @@ export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateStr
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
   const [categories, rows, bands, posted] = await Promise.all([
-    db.selectFrom('grading_categories').selectAll().where('section_id', 'in', sectionIds).orderBy('sequence').execute(),
+    categoriesOf(db, sectionIds),
     // Every assignment of the classes, with this student's score where there is one.
     db
       .selectFrom('assignments as a')

@@ -34,8 +34,16 @@ export interface Term {
   end: DateString;
 }
 
-/** Every class the student is or was enrolled in this school year, in period order. */
-export async function classesOf(db: Kysely<DB>, studentId: number): Promise<ClassRow[]> {
+// A student's classes change a few times a year (a schedule change, a new enrollment) and every portal
+// page starts from them: kept 60 seconds per student, so a change shows within a minute.
+const classesCache = ttlCache<ClassRow[]>(60_000);
+
+/** Every class the student is or was enrolled in this school year, in period order (cached a minute). */
+export function classesOf(db: Kysely<DB>, studentId: number): Promise<ClassRow[]> {
+  return classesCache(db, String(studentId), () => loadClasses(db, studentId));
+}
+
+async function loadClasses(db: Kysely<DB>, studentId: number): Promise<ClassRow[]> {
   const rows = await db
     .selectFrom('section_enrollments as e')
     .innerJoin('sections as s', 's.id', 'e.section_id')
