@@ -13,9 +13,18 @@ import { translate, type Locale, type MessageKey } from '../i18n/index.js';
 
 const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
 
+/**
+ * Why there is no school, in the reader's language: the calendar's own note ("Thanksgiving break") is
+ * written in the district's language, so a reader of another language gets the kind of day instead.
+ */
+export function reasonText(day: { reason: string | null; note: string | null }, locale: string, districtLocale: string, t: (key: MessageKey) => string): string | null {
+  if (day.note && locale === districtLocale) return day.note;
+  return day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : day.note;
+}
+
 export function calendarFeedIcs(
   feed: FeedContent,
-  input: { locale: Locale; district: { name: string; portalName: string; timeZone: string }; baseUrl: string; host: string; now: Date },
+  input: { locale: Locale; district: { name: string; portalName: string; timeZone: string; locale: string }; baseUrl: string; host: string; now: Date },
 ): string {
   const { locale, district } = input;
   const t = (key: MessageKey, params: Record<string, string | number> = {}) => translate(locale, key, { portal: district.portalName, district: district.name, ...params });
@@ -51,14 +60,16 @@ export function calendarFeedIcs(
     calendar.addSubcomponent(event);
   };
 
+  const list = new Intl.ListFormat(locale === 'es' ? 'es-US' : 'en-US', { type: 'conjunction' });
   for (const off of feed.noSchool) {
-    const why = off.note ?? (off.reason && REASONS.has(off.reason) ? t(`calendar.reason.${off.reason}` as MessageKey) : null);
+    const why = reasonText(off, locale, district.locale, t);
+    const what = why ? t('calendar.noSchoolNote', { note: why }) : t('calendar.noSchool');
     add({
-      uid: uid('noschool', `${off.schoolId}-${off.start}`),
+      uid: uid('noschool', `${[...off.schoolIds].sort((a, b) => a - b).join('.')}-${off.start}`),
       start: day(off.start),
       // DTEND of an all-day event is the day after the last (RFC 5545 3.6.1).
       end: day(addDays(off.end, 1)),
-      summary: why ? t('calendar.noSchoolNote', { note: why }) : t('calendar.noSchool'),
+      summary: off.students.length > 0 ? t('feed.noSchoolFor', { students: list.format(off.students), what }) : what,
       free: true,
     });
   }
@@ -81,7 +92,6 @@ export function calendarFeedIcs(
       start: day(due.due),
       end: day(addDays(due.due, 1)),
       summary: several ? t('feed.dueFor', { student: nameOf.get(due.studentId) ?? '', ...what }) : t('feed.due', what),
-      description: due.missing ? t('feed.missing') : null,
       url: `${input.baseUrl}/students/${due.studentId}/grades/${due.sectionId}`,
       free: true,
     });

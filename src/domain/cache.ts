@@ -1,7 +1,7 @@
 /**
  * A small per-process cache for data that changes rarely and that every page reads (the year's terms,
- * grading scales, the school calendar, announcements, a student's classes): kept for a few seconds per
- * database, so a change shows within that time on every process.
+ * grading scales, the school calendar, announcements, a student's classes): kept for half a minute or a
+ * minute per database, so a change shows within that time on every process.
  *
  * Entries are kept in the order they were loaded, so expired ones are dropped from the front in time
  * proportional to their number; past `maxEntries` the oldest go first.

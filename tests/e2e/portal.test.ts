@@ -132,7 +132,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     await expect(page.getByRole('heading', { level: 2 }).first().textContent()).resolves.toBe('November 2026');
     await tabTo('Week');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/view=week$/);
+    await page.waitForURL(/week=2026-11-22$/);
     await tabTo(/^Next: Week of/);
     await page.keyboard.press('Enter');
     await page.waitForURL(/week=2026-11-29$/);

@@ -100,13 +100,18 @@ describeEachEngine('the calendar and its private feed', (get) => {
     const week = await parent.get(`/students/${child}/calendar?week=2026-11-26`);
     expect(week.statusCode).toBe(200);
     expect(week.body.match(/<h3>/g)?.length).toBe(7);
-    expect(week.body).toContain('Week of Sun, November 22, 2026');
+    expect(week.body).toContain('Week of November 22, 2026');
     expect(week.body).toContain(`href="/students/${child}/calendar?week=2026-11-15"`);
-    expect((await parent.get(`/students/${child}/calendar?view=week`)).body).toContain('Week of Sun, November 22, 2026');
+    expect((await parent.get(`/students/${child}/calendar?view=week`)).body).toContain('Week of November 22, 2026');
     const weekDue = await dueInDb(child, '2026-11-22', '2026-11-28');
     expect(week.body.match(/class="hr-cal-due"/g)?.length ?? 0).toBe(weekDue.length);
 
-    for (const bad of ['month=2026-13', 'month=2026-1', 'month=abc', 'month=1999-12', 'week=2026-02-31', 'week=x', 'month=2026-11&week=2026-11-02', 'view=year', 'month=2026-11&month=2026-12']) {
+    // The ends of the range link no further.
+    expect((await parent.get(`/students/${child}/calendar?month=2099-12`)).body).not.toContain('month=2100-01');
+    expect((await parent.get(`/students/${child}/calendar?month=2000-01`)).body).not.toContain('month=1999-12');
+    // The other view is of the period shown.
+    expect(week.body).toContain(`href="/students/${child}/calendar?month=2026-11"`);
+    for (const bad of ['month=2026-13', 'month=2026-1', 'month=abc', 'month=1999-12', 'week=2026-02-31', 'week=x', 'month=2026-11&week=2026-11-02', 'view=year', 'month=2026-11&month=2026-12', 'month=2026-11&view=week', 'week=2026-11-02&view=month']) {
       const res = await parent.get(`/students/${child}/calendar?${bad}`);
       expect(res.statusCode, bad).toBe(404);
       expect(res.body, bad).toContain('Page not found');
@@ -117,7 +122,8 @@ describeEachEngine('the calendar and its private feed', (get) => {
     const mes = await spanish.get(`/students/${theirs}/calendar?month=2026-11`);
     expect(mes.statusCode).toBe(200);
     expect(mes.body).toContain('noviembre de 2026');
-    expect(mes.body).toContain('No hay clases: Thanksgiving break');
+    // The calendar's note is in the district's language (English): a Spanish reader gets the kind of day.
+    expect(mes.body).toContain('No hay clases: Vacaciones');
     expect(mes.body).toContain('Reunión de la Junta Escolar');
   });
 
@@ -197,6 +203,39 @@ describeEachEngine('the calendar and its private feed', (get) => {
     expect((await fetchFeed(third.path)).statusCode).toBe(404);
     await get().db.updateTable('user_accounts').set({ status: 'active' }).where('username', '=', demo.parent!.username).execute();
     expect((await fetchFeed(third.path)).statusCode).toBe(200);
+
+    // A password change ends the feed: an address made by someone who knew the old password stops.
+    const changed = await parent.submit('/account/password', { current: DEMO_PASSWORD, password: 'juniper harbor lantern', confirm: 'juniper harbor lantern' });
+    expect(changed.statusCode).toBe(303);
+    expect((await fetchFeed(third.path)).statusCode).toBe(404);
+    const back = await parent.submit('/account/password', { current: 'juniper harbor lantern', password: DEMO_PASSWORD, confirm: DEMO_PASSWORD });
+    expect(back.statusCode).toBe(303);
+  });
+
+  it('has no calendar feed where the district turned Calendar off, and no due dates where it turned Assignments off', async () => {
+    const parent = await signedIn(demo.parent!.username);
+    const made = await makeFeed(parent);
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    const settings = JSON.parse(district.settings);
+    const setTools = async (tools: Record<string, boolean>) => {
+      await get().db.updateTable('district').set({ settings: JSON.stringify({ ...settings, tools: { ...settings.tools, ...tools } }) }).execute();
+      app.services.districts.invalidate();
+    };
+    try {
+      await setTools({ assignments: false });
+      const withoutDue = eventsOf((await fetchFeed(made.path)).body);
+      expect(withoutDue.length).toBeGreaterThan(0);
+      expect(withoutDue.some((e) => e.uid.startsWith('due-'))).toBe(false);
+      await setTools({ calendar: false });
+      expect((await fetchFeed(made.path)).statusCode).toBe(404);
+      expect((await parent.get('/account/calendar')).statusCode).toBe(404);
+      expect((await parent.get('/account')).body).not.toContain('Calendar feed');
+      expect((await parent.get(`/students/${aldas[0]!}/calendar`)).statusCode).toBe(404);
+    } finally {
+      await get().db.updateTable('district').set({ settings: district.settings }).execute();
+      app.services.districts.invalidate();
+    }
+    expect((await fetchFeed(made.path)).statusCode).toBe(200);
   });
 
   it('answers bad requests plainly, keeps the page to students and parents, and limits how often a feed is read', async () => {
@@ -204,8 +243,10 @@ describeEachEngine('the calendar and its private feed', (get) => {
     const made = await makeFeed(parent);
     expect(made.res.body).toContain('Su dirección de calendario');
     const feed = await fetchFeed(made.path);
-    expect(feed.body).toContain('SUMMARY:No hay clases: Thanksgiving break');
-    expect((await parent.post('/account/calendar', { action: 'explode' })).statusCode).toBe(400);
+    expect(feed.body).toContain('SUMMARY:No hay clases: Vacaciones');
+    const unknown = await parent.post('/account/calendar', { action: 'explode' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('Suscripción al calendario');
     expect((await parent.post('/account/calendar', { action: 'off' }, { csrf: false })).statusCode).toBe(403);
     expect((await fetchFeed(made.path)).statusCode).toBe(200);
     for (const bad of ['/calendar/abc.ics', `/calendar/${made.token}`, `/calendar/${made.token}.ical`, `/calendar/${made.token.slice(1)}x.ics`, '/calendar/%00.ics']) {

@@ -328,7 +328,8 @@ describeEachEngine('the portal tools', (get) => {
     expect(documents.statusCode).toBe(200);
     const links = [...documents.body.matchAll(/href="(\/students\/\d+\/[^"]+\.pdf)"/g)].map((m) => m[1]!);
     const cards = reportCardsOf(await gradesOf(get().db, highSchooler.id, TODAY));
-    expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...cards.map((c) => `/students/${highSchooler.id}/report-cards/${c.term.id}.pdf`)]);
+    // The transcript first, then report cards newest first.
+    expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...[...cards].reverse().map((c) => `/students/${highSchooler.id}/report-cards/${c.term.id}.pdf`)]);
     for (const link of links) expect((await parent.get(link)).headers['content-type'], link).toBe('application/pdf');
     // A middle-schooler has no transcript yet: only report cards.
     const younger = await get().db.selectFrom('students').select('id').where('id', 'in', [...aldas, ...munozes].map((a) => a.id)).where('grade_level', '<', 9).executeTakeFirst();

@@ -7,6 +7,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../connect.js';
 import { columns, type DialectMigration } from './types.js';
 
+function timeFormat(dialect: Dialect, column: string) {
+  const ref = sql.ref(column);
+  return dialect === 'postgres'
+    ? sql`${ref} is null or ${ref} ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'`
+    : sql`${ref} is null or (length(${ref}) = 5 and ${ref} glob '[0-2][0-9]:[0-5][0-9]' and ${ref} < '24:00')`;
+}
+
 export const calendar: DialectMigration = {
   name: '0007_calendar',
   async up(db: Kysely<any>, dialect: Dialect) {
@@ -27,7 +34,10 @@ export const calendar: DialectMigration = {
       .addColumn('location', 'text')
       .$call(c.changed)
       .addCheckConstraint('school_events_dates', sql`start_date <= end_date`)
-      .addCheckConstraint('school_events_times', sql`(start_time is null) = (end_time is null) and (start_time is null or start_date = end_date)`)
+      .addCheckConstraint('school_events_times', sql`(start_time is null) = (end_time is null) and (start_time is null or (start_date = end_date and start_time < end_time))`)
+      // 'HH:MM', 00:00–23:59: what the pages and the feed read back
+      .addCheckConstraint('school_events_start_format', timeFormat(dialect, 'start_time'))
+      .addCheckConstraint('school_events_end_format', timeFormat(dialect, 'end_time'))
       .execute();
     await db.schema.createIndex('school_events_school_dates').on('school_events').columns(['school_id', 'start_date']).execute();
 

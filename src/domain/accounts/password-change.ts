@@ -13,6 +13,7 @@ import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { setPassword, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
+import { endFeedOf } from '../portal/calendar-feed.js';
 import { passwordContextOf, reauthenticate } from './reauthenticate.js';
 
 export type ChangePasswordResult =
@@ -48,6 +49,7 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
   await db.transaction().execute(async (trx) => {
     await setPassword(trx, account.id, hash, now.toISOString(), account.id);
     await endSessionsOf(trx, account.id, input.sessionId);
+    await endFeedOf(trx, account.id);
     await audit(trx, { action: forced ? 'password.initial_changed' : 'password.changed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
     if (account.security_email && account.security_email_confirmed_at) {
       const locale = isLocale(account.locale) ? account.locale : isLocale(account.guardian_language) ? account.guardian_language : 'en';

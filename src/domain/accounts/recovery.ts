@@ -24,6 +24,7 @@ import {
   type AccountRow,
 } from './repository.js';
 import { endSessionsOf } from './sessions.js';
+import { endFeedOf } from '../portal/calendar-feed.js';
 import { pickAccount, usernameKeys } from './sign-in.js';
 import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken, newToken } from './tokens.js';
@@ -136,6 +137,7 @@ export async function resetPassword(
     if (!(await useToken(trx, pending.tokenId, now.toISOString()))) return false;
     await setPassword(trx, account.id, hash, now.toISOString(), account.id);
     await endSessionsOf(trx, account.id);
+    await endFeedOf(trx, account.id);
     // A reset also lifts a lock after too many failed sign-ins.
     await clearThrottleKey(trx, userThrottleKey(account.username));
     await audit(trx, { action: 'password.reset', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);

@@ -40,15 +40,25 @@ export async function feedStatus(db: Kysely<DB>, accountId: number): Promise<Fee
 export async function createFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<string> {
   const token = newToken();
   await db.transaction().execute(async (trx) => {
-    const replaced = await trx.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
-    await trx.insertInto('calendar_feeds').values({ account_id: accountId, token_hash: hashToken(token), created_at: now.toISOString(), last_used_at: null }).execute();
-    await audit(
-      trx,
-      { action: Number(replaced.numDeletedRows) > 0 ? 'calendar_feed.replaced' : 'calendar_feed.created', actorAccountId: accountId, subjectType: 'user_account', subjectId: accountId, ip },
-      now,
-    );
+    const existing = await trx.selectFrom('calendar_feeds').select('id').where('account_id', '=', accountId).executeTakeFirst();
+    // One row per account: two clicks at once both succeed, and the later address is the one that works.
+    const values = { token_hash: hashToken(token), created_at: now.toISOString(), last_used_at: null };
+    await trx
+      .insertInto('calendar_feeds')
+      .values({ account_id: accountId, ...values })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+      .execute();
+    await audit(trx, { action: existing ? 'calendar_feed.replaced' : 'calendar_feed.created', actorAccountId: accountId, subjectType: 'user_account', subjectId: accountId, ip }, now);
   });
   return token;
+}
+
+/**
+ * Ends the account's feed without a word: a password change or reset does this, so an address made by
+ * someone who had the old password stops working with it.
+ */
+export async function endFeedOf(db: Kysely<DB>, accountId: number): Promise<void> {
+  await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).execute();
 }
 
 export async function revokeFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<boolean> {
@@ -62,7 +72,8 @@ export interface FeedDay {
   /** first and last day of a run of weekdays without school for the same reason */
   start: DateString;
   end: DateString;
-  schoolId: number;
+  /** the family's schools that have this day off */
+  schoolIds: number[];
   reason: string | null;
   note: string | null;
 }
@@ -73,7 +84,8 @@ export interface FeedContent {
   students: VisibleStudent[];
   from: DateString;
   to: DateString;
-  noSchool: FeedDay[];
+  /** with the first names of the students it concerns when not every school of the family has it off */
+  noSchool: (FeedDay & { students: string[] })[];
   events: SchoolEventView[];
   due: (DueView & { studentId: number })[];
 }
@@ -85,7 +97,7 @@ export interface FeedContent {
 export async function feedContent(
   db: Kysely<DB>,
   token: string,
-  input: { today: DateString; now: Date; districtLocale: string; adultBornOnOrBefore: string | null },
+  input: { today: DateString; now: Date; districtLocale: string; adultBornOnOrBefore: string | null; includeDue: boolean },
 ): Promise<FeedContent | null> {
   if (!TOKEN.test(token)) return null;
   const feed = await db
@@ -106,15 +118,22 @@ export async function feedContent(
   const [days, events, due] = await Promise.all([
     Promise.all(schoolIds.map((id) => schoolDaysBetween(db, id, from, to).then((rows) => ({ id, rows })))),
     students.length === 0 ? [] : eventsBetween(db, schoolIds, from, to, { locale, districtLocale: input.districtLocale }),
-    Promise.all(students.map((s) => dueBetween(db, s.id, from, to).then((rows) => rows.map((r) => ({ ...r, studentId: s.id }))))),
+    input.includeDue ? Promise.all(students.map((s) => dueBetween(db, s.id, from, to).then((rows) => rows.map((r) => ({ ...r, studentId: s.id }))))) : [],
   ]);
-  // Brothers and sisters at schools with the same calendar: each day off once.
+  // Brothers and sisters at schools with the same calendar: each day off once, with the schools it is
+  // a day off at; when it is not all of the family's schools, the feed says whose.
   const noSchool = new Map<string, FeedDay>();
   for (const run of days.flatMap(({ id, rows }) => runsWithoutSchool(id, rows))) {
     const key = [run.start, run.end, run.reason, run.note].join('|');
-    if (!noSchool.has(key)) noSchool.set(key, run);
+    const known = noSchool.get(key);
+    if (known) known.schoolIds.push(...run.schoolIds);
+    else noSchool.set(key, run);
   }
-  return { accountId: feed.accountId, locale: feed.locale, students, from, to, noSchool: [...noSchool.values()], events, due: due.flat() };
+  const runs = [...noSchool.values()].map((run) => ({
+    ...run,
+    students: run.schoolIds.length === schoolIds.length ? [] : students.filter((s) => run.schoolIds.includes(s.schoolId)).map((s) => s.firstName),
+  }));
+  return { accountId: feed.accountId, locale: feed.locale, students, from, to, noSchool: runs, events, due: due.flat() };
 }
 
 /**
@@ -128,7 +147,7 @@ export function runsWithoutSchool(schoolId: number, days: { date: DateString; in
     const last = runs[runs.length - 1];
     const gap = last ? daysApartSkippingWeekend(last.end, day.date) : Infinity;
     if (last && gap === 1 && last.reason === day.reason && last.note === day.note) last.end = day.date;
-    else runs.push({ start: day.date, end: day.date, schoolId, reason: day.reason, note: day.note });
+    else runs.push({ start: day.date, end: day.date, schoolIds: [schoolId], reason: day.reason, note: day.note });
   }
   return runs;
 }

@@ -55,8 +55,9 @@ export interface CalendarView {
   from: DateString;
   to: DateString;
   weeks: CalendarDayView[][];
-  previous: CalendarRequest;
-  next: CalendarRequest;
+  /** null at the ends of the calendar's range (2000–2099) */
+  previous: CalendarRequest | null;
+  next: CalendarRequest | null;
 }
 
 const FIRST_YEAR = 2000;
@@ -74,6 +75,8 @@ export function weekStart(date: DateString): DateString {
 export function parseCalendarRequest(query: { month?: unknown; week?: unknown; view?: unknown }, today: DateString): CalendarRequest | null {
   const { month, week, view } = query;
   if (month !== undefined && week !== undefined) return null;
+  // A view that contradicts the date asked for is as malformed as a bad date.
+  if (view !== undefined && ((month !== undefined && view !== 'month') || (week !== undefined && view !== 'week'))) return null;
   if (typeof month === 'string') {
     const m = /^(\d{4})-(\d{2})$/.exec(month);
     if (!m) return null;
@@ -105,15 +108,26 @@ function rangeOf(request: CalendarRequest): { from: DateString; to: DateString; 
   return { from: weekStart(first), to: addDays(weekStart(last), 6), inRange: (d) => d.startsWith(prefix) };
 }
 
-function neighbours(request: CalendarRequest): { previous: CalendarRequest; next: CalendarRequest } {
+function neighbours(request: CalendarRequest): { previous: CalendarRequest | null; next: CalendarRequest | null } {
+  const inside = (r: CalendarRequest) => {
+    const year = r.view === 'week' ? Number(r.start.slice(0, 4)) : r.year;
+    return year >= FIRST_YEAR && year <= LAST_YEAR ? r : null;
+  };
   if (request.view === 'week') {
-    return { previous: { view: 'week', start: addDays(request.start, -7) }, next: { view: 'week', start: addDays(request.start, 7) } };
+    return { previous: inside({ view: 'week', start: addDays(request.start, -7) }), next: inside({ view: 'week', start: addDays(request.start, 7) }) };
   }
   const shift = (n: number): CalendarRequest => {
     const index = request.year * 12 + (request.month - 1) + n;
     return { view: 'month', year: Math.floor(index / 12), month: (index % 12) + 1 };
   };
-  return { previous: shift(-1), next: shift(1) };
+  return { previous: inside(shift(-1)), next: inside(shift(1)) };
+}
+
+/** The other view of the period shown: the month a week starts in, or the week of a month's first day (today's week in this month). */
+export function otherView(request: CalendarRequest, today: DateString): CalendarRequest {
+  if (request.view === 'week') return { view: 'month', year: Number(request.start.slice(0, 4)), month: Number(request.start.slice(5, 7)) };
+  const first = ymd(request.year, request.month, 1);
+  return { view: 'week', start: weekStart(today.startsWith(first.slice(0, 7)) ? today : first) };
 }
 
 /** The school's calendar days between two dates (a row for each day the school has planned). */

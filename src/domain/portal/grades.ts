@@ -71,13 +71,14 @@ function bandsOf(db: Kysely<DB>, scaleIds: number[]) {
   );
 }
 
-// A class's gradebook categories are set up once a term; students of a class share them. Cached a
-// minute per set of classes.
-const categoriesCache = ttlCache<Selectable<DB['grading_categories']>[]>(60_000);
+// A class's gradebook categories are set up once a term. Cached a minute per set of classes (students
+// who share a schedule share the entry), at most 5,000 sets per process.
+const categoriesCache = ttlCache<Selectable<DB['grading_categories']>[]>(60_000, 5_000);
 
-function categoriesOf(db: Kysely<DB>, sectionIds: number[]) {
+function categoriesOf(db: Kysely<DB>, sectionIds: number[], fresh = false) {
   const ids = [...sectionIds].sort((a, b) => a - b);
-  return categoriesCache(db, ids.join(','), () => db.selectFrom('grading_categories').selectAll().where('section_id', 'in', ids).orderBy('sequence').execute());
+  const load = () => db.selectFrom('grading_categories').selectAll().where('section_id', 'in', ids).orderBy('sequence').execute();
+  return fresh ? load() : categoriesCache(db, ids.join(','), load);
 }
 
 export interface Preloaded {
@@ -96,7 +97,7 @@ export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateStr
   const sectionIds = classes.map((c) => c.sectionId);
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
-  const [categories, rows, bands, posted] = await Promise.all([
+  const [cachedCategories, rows, bands, posted] = await Promise.all([
     categoriesOf(db, sectionIds),
     // Every assignment of the classes, with this student's score where there is one.
     db
@@ -133,6 +134,9 @@ export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateStr
       .where('posted_at', 'is not', null)
       .execute(),
   ]);
+  // Categories are cached; a category added since (with its first assignment) is read fresh at once.
+  const knownCategories = new Set(cachedCategories.map((c) => c.id));
+  const categories = rows.some((r) => !knownCategories.has(r.category_id)) ? await categoriesOf(db, sectionIds, true) : cachedCategories;
   const assignments = rows;
   const scores = rows
     .filter((r) => r.score_id !== null)

@@ -26,6 +26,8 @@ export function reportCardsOf(grades: StudentGrades): ReportCard[] {
     for (const p of c.periods) {
       if (!p.posted) continue;
       const card = cards.get(p.period.id) ?? { term: p.period, postedAt: p.posted.postedAt, lines: [] };
+      // The card is as of the last grade posted on it.
+      if (card.postedAt === null || p.posted.postedAt > card.postedAt) card.postedAt = p.posted.postedAt;
       card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: p.posted.letter, percent: p.posted.percent, comment: p.posted.comment });
       cards.set(p.period.id, card);
     }

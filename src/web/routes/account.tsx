@@ -105,7 +105,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         hasPin={Boolean(account.pin_hash)}
         pinEnabled={ctx.district.settings.eSignaturePinEnabled}
         sessions={sessions}
-        calendarFeed={account.person_kind === 'student' || account.person_kind === 'guardian' ? (await feedStatus(db, account.id)) !== null : null}
+        calendarFeed={(account.person_kind === 'student' || account.person_kind === 'guardian') && ctx.district.settings.tools.calendar ? (await feedStatus(db, account.id)) !== null : null}
         notice={
           request.query.ended !== undefined
             ? ctx.t('account.othersEnded')

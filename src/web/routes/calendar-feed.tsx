@@ -30,17 +30,18 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
       void reply.redirect('/account/password', 303);
       return null;
     }
-    if (account.person_kind !== 'student' && account.person_kind !== 'guardian') {
+    const ctx = await contextFor(app, request);
+    if ((account.person_kind !== 'student' && account.person_kind !== 'guardian') || !ctx.district.settings.tools.calendar) {
       void reply.callNotFound();
       return null;
     }
-    const ctx = await contextFor(app, request);
     const when = (iso: string | null) => (iso ? formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone) : null);
-    const show = async (extra: { madeUrl?: string; notice?: string }) => {
+    const show = async (extra: { madeUrl?: string; notice?: string }, code = 200) => {
       const status = await feedStatus(db, account.id);
       return sendPage(
         reply.header('referrer-policy', 'no-referrer'),
         <CalendarFeedPage ctx={ctx} students={ctx.students ?? []} status={status ? { createdAt: when(status.createdAt)!, lastUsedAt: when(status.lastUsedAt) } : null} {...extra} />,
+        code,
       );
     };
     return { ctx, account, show };
@@ -66,7 +67,8 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
       await revokeFeed(db, opened.account.id, services.now(), clientIp(request));
       return opened.show({ notice: opened.ctx.t('feed.turnedOff') });
     }
-    return reply.code(400).send({ error: 'unknown_action' });
+    // Only the page's two buttons post here: anything else is answered with the page, unchanged.
+    return opened.show({}, 400);
   });
 
   // The feed. Calendar apps fetch it from their own servers (Google's for many families at once), so
@@ -86,7 +88,15 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
       const district = await services.districts.get();
       const now = services.now();
       const today = localDate(now, district.timeZone);
-      const content = await feedContent(db, match[1]!, { today, now, districtLocale: district.locale, adultBornOnOrBefore: adultCutoff(district.settings, today) });
+      // A district that turned Calendar off has no feeds; without Assignments, no due dates in them.
+      if (!district.settings.tools.calendar) return reply.callNotFound();
+      const content = await feedContent(db, match[1]!, {
+        today,
+        now,
+        districtLocale: district.locale,
+        adultBornOnOrBefore: adultCutoff(district.settings, today),
+        includeDue: district.settings.tools.assignments,
+      });
       if (!content) return reply.callNotFound();
       const locale = content.locale && isLocale(content.locale) ? content.locale : isLocale(district.locale) ? district.locale : 'en';
       const ics = calendarFeedIcs(content, { locale, district, baseUrl: services.config.baseUrl, host: new URL(services.config.baseUrl).hostname, now });

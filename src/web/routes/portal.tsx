@@ -206,7 +206,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const asked = parseCalendarRequest(request.query, today);
     if (!asked) return reply.callNotFound();
     const calendar = await calendarOf(db, { studentId: student.id, schoolId: student.schoolId, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
-    return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} />);
+    return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} today={today} />);
   });
 
   // Documents: what the family can open as PDF, each only while its own tool is turned on.

@@ -1,14 +1,13 @@
 /** The Calendar tool (month and week) and the calendar feed's page in Account Settings. */
-import type { CalendarDayView, CalendarRequest, CalendarView, SchoolEventView } from '../../domain/portal/calendar.js';
+import { otherView, type CalendarDayView, type CalendarRequest, type CalendarView, type SchoolEventView } from '../../domain/portal/calendar.js';
 import type { FeedStatus } from '../../domain/portal/calendar-feed.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
-import type { Locale, MessageKey, Translate } from '../../i18n/index.js';
+import { reasonText } from '../../documents/calendar-feed.js';
+import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf } from './forms.js';
 import { Layout } from './layout.js';
 import { cached, formatDay, formatTime, intlLocale, PortalLayout, toolUrl } from './portal.js';
-
-const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
 
 export function calendarUrl(studentId: number, request: CalendarRequest): string {
   const base = toolUrl(studentId, 'calendar');
@@ -30,14 +29,21 @@ function weekdayNames(locale: Locale): { short: string; long: string }[] {
   });
 }
 
+/** "November 22, 2026", without the weekday (a week starts on Sunday anyway). */
+function longDate(date: string, locale: Locale): string {
+  const f = cached(`longdate:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' }));
+  return f.format(new Date(`${date}T12:00:00Z`));
+}
+
 function label(request: CalendarRequest, t: Translate, locale: Locale): string {
-  return request.view === 'week' ? t('calendar.weekOf', { date: formatDay(request.start, locale, true) }) : monthName(request.year, request.month, locale);
+  return request.view === 'week' ? t('calendar.weekOf', { date: longDate(request.start, locale) }) : monthName(request.year, request.month, locale);
 }
 
 /** Why there is no school on a day, in the reader's words, or null on a school day and at weekends. */
-function noSchoolText(day: CalendarDayView, t: Translate): string | null {
+function noSchoolText(day: CalendarDayView, ctx: PageContext): string | null {
+  const { t } = ctx;
   if (day.schoolDay || day.reason === 'weekend' || day.reason === null) return null;
-  const why = day.note ?? (REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : null);
+  const why = reasonText(day, ctx.locale, ctx.district.locale, t);
   return why ? t('calendar.noSchoolNote', { note: why }) : t('calendar.noSchool');
 }
 
@@ -47,7 +53,7 @@ function eventTime(e: SchoolEventView, t: Translate, locale: Locale): string {
 
 function DayItems({ ctx, student, day, full }: { ctx: PageContext; student: VisibleStudent; day: CalendarDayView; full: boolean }) {
   const { t, locale } = ctx;
-  const closed = noSchoolText(day, t);
+  const closed = noSchoolText(day, ctx);
   if (!closed && day.events.length === 0 && day.due.length === 0) return null;
   return (
     <ul class="hr-cal-items">
@@ -71,24 +77,24 @@ function DayItems({ ctx, student, day, full }: { ctx: PageContext; student: Visi
   );
 }
 
-export function CalendarPage({ ctx, student, calendar }: { ctx: PageContext; student: VisibleStudent; calendar: CalendarView }) {
+export function CalendarPage({ ctx, student, calendar, today }: { ctx: PageContext; student: VisibleStudent; calendar: CalendarView; today: string }) {
   const { t, locale } = ctx;
   const { request } = calendar;
   const names = weekdayNames(locale);
   const heading = label(request, t, locale);
   const base = toolUrl(student.id, 'calendar');
-  const empty = calendar.weeks.every((w) => w.every((d) => !d.inRange || (noSchoolText(d, t) === null && d.events.length === 0 && d.due.length === 0)));
+  const empty = calendar.weeks.every((w) => w.every((d) => !d.inRange || (noSchoolText(d, ctx) === null && d.events.length === 0 && d.due.length === 0)));
   return (
     <PortalLayout ctx={ctx} student={student} tool="calendar" title={t('portal.calendar')}>
       <nav aria-label={t('calendar.views')}>
         <ul class="hr-inline-list">
           <li>
-            <a href={base} aria-current={request.view === 'month' ? 'page' : undefined}>
+            <a href={request.view === 'month' ? calendarUrl(student.id, request) : calendarUrl(student.id, otherView(request, today))} aria-current={request.view === 'month' ? 'page' : undefined}>
               {t('calendar.month')}
             </a>
           </li>
           <li>
-            <a href={`${base}?view=week`} aria-current={request.view === 'week' ? 'page' : undefined}>
+            <a href={request.view === 'week' ? calendarUrl(student.id, request) : calendarUrl(student.id, otherView(request, today))} aria-current={request.view === 'week' ? 'page' : undefined}>
               {t('calendar.week')}
             </a>
           </li>
@@ -96,21 +102,25 @@ export function CalendarPage({ ctx, student, calendar }: { ctx: PageContext; stu
       </nav>
       <h2>{heading}</h2>
       <ul class="hr-inline-list hr-cal-nav">
-        <li>
-          <a href={calendarUrl(student.id, calendar.previous)} rel="prev">
-            <span aria-hidden="true">‹ </span>
-            {t('calendar.previous', { label: label(calendar.previous, t, locale) })}
-          </a>
-        </li>
+        {calendar.previous ? (
+          <li>
+            <a href={calendarUrl(student.id, calendar.previous)} rel="prev">
+              <span aria-hidden="true">‹ </span>
+              {t('calendar.previous', { label: label(calendar.previous, t, locale) })}
+            </a>
+          </li>
+        ) : null}
         <li>
           <a href={request.view === 'week' ? `${base}?view=week` : base}>{request.view === 'week' ? t('calendar.thisWeek') : t('calendar.thisMonth')}</a>
         </li>
-        <li>
-          <a href={calendarUrl(student.id, calendar.next)} rel="next">
-            {t('calendar.next', { label: label(calendar.next, t, locale) })}
-            <span aria-hidden="true"> ›</span>
-          </a>
-        </li>
+        {calendar.next ? (
+          <li>
+            <a href={calendarUrl(student.id, calendar.next)} rel="next">
+              {t('calendar.next', { label: label(calendar.next, t, locale) })}
+              <span aria-hidden="true"> ›</span>
+            </a>
+          </li>
+        ) : null}
       </ul>
       <p>{t('calendar.key')}</p>
       {request.view === 'month' ? (
@@ -166,7 +176,7 @@ export function CalendarPage({ ctx, student, calendar }: { ctx: PageContext; stu
 
 function WeekList({ ctx, student, days }: { ctx: PageContext; student: VisibleStudent; days: CalendarDayView[] }) {
   const { t, locale } = ctx;
-  const quiet = days.every((d) => noSchoolText(d, t) === null && d.events.length === 0 && d.due.length === 0);
+  const quiet = days.every((d) => noSchoolText(d, ctx) === null && d.events.length === 0 && d.due.length === 0);
   return (
     <>
       {quiet ? <p>{t('calendar.nothingThisWeek')}</p> : null}
