@@ -10,6 +10,7 @@ import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { FEED_DAYS_AHEAD, FEED_DAYS_BACK } from '../../src/domain/portal/calendar-feed.js';
 import { addDays } from '../../src/domain/calendar/dates.js';
 import { makeApp } from '../support/app.js';
+import { childrenOf as familyOf } from '../support/families.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
@@ -21,18 +22,7 @@ describeEachEngine('the calendar and its private feed', (get) => {
   let spanishParent: { username: string };
   let aldas: number[];
 
-  const childrenOf = async (username: string) => {
-    const account = await get().db.selectFrom('user_accounts').select('guardian_id').where('username', '=', username).executeTakeFirstOrThrow();
-    const rows = await get()
-      .db.selectFrom('student_guardians')
-      .select('student_id')
-      .where('guardian_id', '=', account.guardian_id!)
-      .where('portal_access', '=', 1)
-      .where('rights_revoked', '=', 0)
-      .orderBy('student_id')
-      .execute();
-    return [...new Set(rows.map((r) => r.student_id))];
-  };
+  const childrenOf = (username: string) => familyOf(get().db, username);
 
   /** The assignments a student has due between two dates, straight from the tables. */
   const dueInDb = async (studentId: number, from: string, to: string) =>

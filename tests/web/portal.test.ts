@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
@@ -13,12 +9,12 @@ import { reportCardsOf } from '../../src/domain/portal/report-cards.js';
 import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
 import { immunizationsOf } from '../../src/domain/health/immunizations.js';
 import { makeApp } from '../support/app.js';
+import { childrenOf as familyOf } from '../support/families.js';
+import { PDFTOTEXT, pdfText } from '../support/pdf.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
 const TODAY = '2026-11-24';
-/** Reading a PDF's text needs Debian's poppler-utils; npm test says loudly when it is missing. */
-const PDFTOTEXT = ['/usr/bin/pdftotext'].find((p) => fs.existsSync(p));
 const ROUTES = (id: number, section: number) => [
   `/students/${id}/today`,
   `/students/${id}/schedule`,
@@ -48,18 +44,8 @@ describeEachEngine('the portal tools', (get) => {
 
   const sectionOf = async (studentId: number) =>
     (await get().db.selectFrom('section_enrollments').select('section_id').where('student_id', '=', studentId).orderBy('section_id').executeTakeFirstOrThrow()).section_id;
-  const childrenOf = async (username: string) => {
-    const account = await get().db.selectFrom('user_accounts').select('guardian_id').where('username', '=', username).executeTakeFirstOrThrow();
-    const rows = await get()
-      .db.selectFrom('student_guardians')
-      .select('student_id')
-      .where('guardian_id', '=', account.guardian_id!)
-      .where('portal_access', '=', 1)
-      .where('rights_revoked', '=', 0)
-      .orderBy('student_id')
-      .execute();
-    return Promise.all(rows.map(async (r) => ({ id: r.student_id, section: await sectionOf(r.student_id) })));
-  };
+  const childrenOf = async (username: string) =>
+    Promise.all((await familyOf(get().db, username)).map(async (id) => ({ id, section: await sectionOf(id) })));
 
   beforeAll(async () => {
     await loadDemo(get(), { students: 60, seed: 59, startYear: 2026, asOf: TODAY });
@@ -282,10 +268,7 @@ describeEachEngine('the portal tools', (get) => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     if (PDFTOTEXT) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-card-'));
-      fs.writeFileSync(path.join(dir, 'card.pdf'), pdf.rawPayload);
-      const text = execFileSync(PDFTOTEXT, ['-layout', path.join(dir, 'card.pdf'), '-'], { encoding: 'utf8' });
-      fs.rmSync(dir, { recursive: true, force: true });
+      const text = pdfText(pdf.rawPayload);
       expect(text).toContain('Cedar Valley Public Schools');
       expect(text).toContain('Report card, Quarter 1');
       for (const l of cards[0]!.lines) expect(text).toContain(`${l.course}: ${l.letter}`);
@@ -311,10 +294,7 @@ describeEachEngine('the portal tools', (get) => {
     expect(pdf.headers['cache-control']).toBe('no-store');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     if (PDFTOTEXT) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcript-'));
-      fs.writeFileSync(path.join(dir, 't.pdf'), pdf.rawPayload);
-      const text = execFileSync(PDFTOTEXT, ['-layout', path.join(dir, 't.pdf'), '-'], { encoding: 'utf8' });
-      fs.rmSync(dir, { recursive: true, force: true });
+      const text = pdfText(pdf.rawPayload);
       expect(text).toContain('Cedar Valley Public Schools');
       expect(text).toContain('UNOFFICIAL TRANSCRIPT');
       expect(text).toContain(highSchooler.legal_last_name);
