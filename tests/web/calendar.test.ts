@@ -6,11 +6,10 @@ import { hashToken } from '../../src/domain/accounts/tokens.js';
 import { nthWeekday } from '../../src/domain/calendar/dates.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
-import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { FEED_DAYS_AHEAD, FEED_DAYS_BACK } from '../../src/domain/portal/calendar-feed.js';
 import { addDays } from '../../src/domain/calendar/dates.js';
 import { makeApp } from '../support/app.js';
-import { childrenOf as familyOf } from '../support/families.js';
+import { childrenOf as familyOf, demoAccounts } from '../support/families.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
@@ -40,10 +39,9 @@ describeEachEngine('the calendar and its private feed', (get) => {
   beforeAll(async () => {
     await loadDemo(get(), { students: 60, seed: 59, startYear: 2026, asOf: TODAY });
     app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
-    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
-    const accounts = parsePortalSettings(district.settings).demo?.accounts ?? [];
-    for (const a of accounts) demo[a.role] ??= a;
-    spanishParent = accounts.find((a) => a.role === 'parent' && a.locale === 'es')!;
+    const accounts = await demoAccounts(get().db);
+    Object.assign(demo, accounts.byRole);
+    spanishParent = accounts.spanishParent;
     aldas = await childrenOf(demo.parent!.username);
   });
   afterAll(() => app.close());
