@@ -742,7 +742,7 @@ export const en = {
   'feed.howGoogle': 'Google Calendar (on a computer): next to “Other calendars” choose +, then “From URL”, and paste the address.',
   'feed.howApple': 'iPhone or iPad: Settings, Calendar, Accounts, Add Account, Other, Add Subscribed Calendar, and paste the address. On a Mac: File, New Calendar Subscription.',
   'feed.howOutlook': 'Outlook: Add calendar, Subscribe from web, and paste the address.',
-  'feed.statusOn': 'On since {created}. Last read by a calendar app: {used}.',
+  'feed.statusOn': 'On since {created} · Last read by a calendar app: {used}',
   'feed.neverUsed': 'not yet',
   'feed.statusOff': 'Off: you have no calendar address.',
   'feed.turnedOff': 'The calendar feed is off. Its address no longer works.',

@@ -744,7 +744,7 @@ export const es: Record<MessageKey, string> = {
   'feed.howGoogle': 'Google Calendar (en una computadora): junto a “Otros calendarios” elija +, luego “Desde URL”, y pegue la dirección.',
   'feed.howApple': 'iPhone o iPad: Configuración, Calendario, Cuentas, Agregar cuenta, Otra, Agregar calendario suscrito, y pegue la dirección. En una Mac: Archivo, Nueva suscripción a calendario.',
   'feed.howOutlook': 'Outlook: Agregar calendario, Suscribirse desde la web, y pegue la dirección.',
-  'feed.statusOn': 'Activa desde el {created}. Última lectura por una aplicación de calendario: {used}.',
+  'feed.statusOn': 'Activa desde el {created} · Última lectura por una aplicación de calendario: {used}',
   'feed.neverUsed': 'todavía no',
   'feed.statusOff': 'Desactivada: no tiene una dirección de calendario.',
   'feed.turnedOff': 'La suscripción al calendario está desactivada. Su dirección ya no funciona.',
