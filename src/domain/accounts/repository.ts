@@ -2,14 +2,18 @@
 import type { Kysely } from 'kysely';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
-/** An account with the names of the person it belongs to. */
+/**
+ * An account with the names of the person it belongs to. The person's columns are scalar subqueries
+ * (each one primary-key probe) rather than joins: with joins, PostgreSQL's planner sometimes merged the
+ * account with a scan of every guardian in id order when its statistics of user_accounts were stale
+ * (seen after a batch of new accounts: 21 ms instead of 0.1 ms for every signed-in request).
+ */
 export function accountsWithPerson(db: Kysely<DB>) {
-  return db
-    .selectFrom('user_accounts as a')
-    .leftJoin('students as s', 's.id', 'a.student_id')
-    .leftJoin('guardians as g', 'g.id', 'a.guardian_id')
-    .leftJoin('staff as t', 't.id', 'a.staff_id')
-    .select([
+  return db.selectFrom('user_accounts as a').select((eb) => {
+    const student = () => eb.selectFrom('students as s').whereRef('s.id', '=', 'a.student_id');
+    const guardian = () => eb.selectFrom('guardians as g').whereRef('g.id', '=', 'a.guardian_id');
+    const staff = () => eb.selectFrom('staff as t').whereRef('t.id', '=', 'a.staff_id');
+    return [
       'a.id',
       'a.username',
       'a.username_key',
@@ -25,12 +29,19 @@ export function accountsWithPerson(db: Kysely<DB>) {
       'a.locale',
       'a.pin_hash',
       'a.security_setup_skipped_at',
-      's.student_number',
-      's.birth_date',
-      (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name', 't.first_name').as('first_name'),
-      (eb) => eb.fn.coalesce('s.legal_last_name', 'g.last_name', 't.last_name').as('last_name'),
-      'g.preferred_language as guardian_language',
-    ]);
+      student().select('s.student_number').as('student_number'),
+      student().select('s.birth_date').as('birth_date'),
+      eb.fn
+        .coalesce(
+          student().select((e) => e.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('n')),
+          guardian().select('g.first_name'),
+          staff().select('t.first_name'),
+        )
+        .as('first_name'),
+      eb.fn.coalesce(student().select('s.legal_last_name'), guardian().select('g.last_name'), staff().select('t.last_name')).as('last_name'),
+      guardian().select('g.preferred_language').as('guardian_language'),
+    ];
+  });
 }
 
 type PersonRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountsWithPerson>['executeTakeFirst']>>>;
