@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../src/domain/demo/load.js';
@@ -147,6 +148,35 @@ describeEachEngine('public pages', (get) => {
     expect(theme.body).toContain('--hr-primary:#1a4480');
     const icon = await app.inject('/assets/uswds/img/usa-icons/check.svg');
     expect(icon.statusCode).toBe(200);
+  });
+
+  it('compresses pages as the browser accepts: Brotli first, then gzip, else plain', async () => {
+    const plain = await app.inject('/sign-in');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const html = plain.body;
+    expect(html.length).toBeGreaterThan(1024);
+    const read = (res: Awaited<ReturnType<typeof app.inject>>) => {
+      const raw = res.rawPayload;
+      if (res.headers['content-encoding'] === 'br') return zlib.brotliDecompressSync(raw).toString();
+      if (res.headers['content-encoding'] === 'gzip') return zlib.gunzipSync(raw).toString();
+      return raw.toString();
+    };
+    const cases: [string, string | undefined][] = [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0.5, gzip', 'gzip'],
+      ['br;q=0, gzip;q=0', undefined],
+      ['identity', undefined],
+      ['x'.repeat(500), undefined],
+    ];
+    for (const [accept, expected] of cases) {
+      const res = await app.inject({ url: '/sign-in', headers: { 'accept-encoding': accept } });
+      expect(res.statusCode, accept).toBe(200);
+      expect(res.headers['content-encoding'], accept).toBe(expected);
+      if (expected) expect(String(res.headers.vary).toLowerCase(), accept).toContain('accept-encoding');
+      // The same page whatever the encoding (the CSRF token differs between requests).
+      expect(read(res).replace(/value="[^"]{40,}"/g, ''), accept).toBe(html.replace(/value="[^"]{40,}"/g, ''));
+    }
   });
 
   it('reports health and metrics', async () => {
