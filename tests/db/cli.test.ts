@@ -105,7 +105,8 @@ describe('homeroom CLI', () => {
       const student = await database.db.selectFrom('students').selectAll().where('student_number', '=', number ?? '').executeTakeFirstOrThrow();
       const { initialsDobPassword } = await import('../../src/domain/accounts/passwords.js');
       expect(password).toBe(initialsDobPassword(student.legal_first_name, student.legal_last_name, student.birth_date));
-      const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null }, new Date());
+      const session = { remember: false, userAgent: null, replaces: null, settings: { sessionIdleMinutes: 30, sessionAbsoluteHours: 12, rememberDeviceDays: 30 } };
+      const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null, session }, new Date());
       expect(result).toMatchObject({ kind: 'ok', mustChangePassword: true });
       expect((await run('accounts', 'students', '--grade', '9', '--out', out)).out).toMatch(/Created 0 student account/);
 
@@ -116,7 +117,7 @@ describe('homeroom CLI', () => {
       await run('accounts', 'students', '--grade', '10', '--out', out);
       const random = fs.readFileSync(out, 'utf8').trim().split('\n')[1]?.split(',') ?? [];
       expect(random[6]).toMatch(/^[a-z]+-[a-z]+-[a-z]+-\d{2}$/);
-      expect(await signIn(database.db, { username: random[5] ?? '', password: random[6] ?? '', ip: null }, new Date())).toMatchObject({ kind: 'ok' });
+      expect(await signIn(database.db, { username: random[5] ?? '', password: random[6] ?? '', ip: null, session }, new Date())).toMatchObject({ kind: 'ok' });
       await database.db.updateTable('district').set({ settings: JSON.stringify({ ...settings, initialStudentPassword: 'none' }) }).execute();
       const none = await run('accounts', 'students', '--out', out);
       expect(none.code).toBe(1);

@@ -18,7 +18,7 @@ import {
 } from './repository.js';
 import { hashToken, newToken } from './tokens.js';
 
-type SessionSettings = Pick<PortalSettings, 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays'>;
+export type SessionSettings = Pick<PortalSettings, 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays'>;
 
 /** last_seen_at is written at most this often, so reading a page is not a write every time */
 const TOUCH_EVERY_MS = 60_000;

@@ -9,10 +9,11 @@ import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { findAccountByKeys, markSignedIn, rehash, type AccountRow } from './repository.js';
+import { endSession, startSession, type SessionSettings, type StartedSession } from './sessions.js';
 import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
 export type SignInResult =
-  | { kind: 'ok'; account: AccountRow; mustChangePassword: boolean }
+  | { kind: 'ok'; account: AccountRow; mustChangePassword: boolean; session: StartedSession }
   | { kind: 'invalid' }
   | { kind: 'wait'; retryAfterSeconds: number }
   | { kind: 'locked' };
@@ -38,9 +39,18 @@ export function pickAccount(rows: AccountRow[], username: string): AccountRow | 
   );
 }
 
+export interface SessionRequest {
+  /** "Keep me signed in on this device" (never for staff) */
+  remember: boolean;
+  userAgent: string | null;
+  settings: SessionSettings;
+  /** the session this browser had before, ended now: a new id at every sign-in */
+  replaces: string | null;
+}
+
 export async function signIn(
   db: Kysely<DB>,
-  input: { username: string; password: string; ip: string | null },
+  input: { username: string; password: string; ip: string | null; session: SessionRequest },
   now: Date,
 ): Promise<SignInResult> {
   const keys = { user: userThrottleKey(input.username), ip: ipThrottleKey(input.ip) };
@@ -70,11 +80,21 @@ export async function signIn(
   // Most sign-ins follow no failure: then there is no counter to clear.
   if (verdict.userFailures) await recordSuccess(db, keys.user);
   if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
-  await db.transaction().execute(async (trx) => {
+  // The sign-in's record, its audit row and the new session are written together: one commit.
+  const { session: asked } = input;
+  const session = await db.transaction().execute(async (trx) => {
     await markSignedIn(trx, account.id, now.toISOString());
     await audit(trx, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+    if (asked.replaces) await endSession(trx, asked.replaces);
+    return startSession(trx, account.id, {
+      persistent: asked.remember && account.person_kind !== 'staff',
+      ip: input.ip,
+      userAgent: asked.userAgent,
+      settings: asked.settings,
+      now,
+    });
   });
-  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1 };
+  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session };
 }
 
 export { ARGON2_OPTIONS };

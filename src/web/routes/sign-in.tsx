@@ -1,7 +1,7 @@
 /** Signing in and out. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signInInput } from '../../domain/accounts/schemas.js';
-import { endSession, startSession } from '../../domain/accounts/sessions.js';
+import { endSession } from '../../domain/accounts/sessions.js';
 import { signIn } from '../../domain/accounts/sign-in.js';
 import { audit } from '../../domain/audit/service.js';
 import { currentPublicAnnouncements } from '../../domain/district/service.js';
@@ -56,7 +56,8 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     }
     const { data } = parsed;
     const ip = clientIp(request);
-    const result = await signIn(db, { username: data.username, password: data.password, ip }, services.now());
+    const session = { remember: data.remember, userAgent: request.headers['user-agent'] ?? null, settings: ctx.district.settings, replaces: request.session?.id ?? null };
+    const result = await signIn(db, { username: data.username, password: data.password, ip, session }, services.now());
     if (result.kind === 'invalid') {
       return render(request, reply, ctx, { problem: ctx.t('signIn.invalid'), username: data.username, remember: data.remember, next }, 401);
     }
@@ -69,15 +70,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       return render(request, reply, ctx, { problem: ctx.t('signIn.locked'), username: data.username, next }, 403);
     }
     // A new session id at every sign-in; whoever was signed in on this browser before is signed out.
-    if (request.session) await endSession(db, request.session.id);
-    const started = await startSession(db, result.account.id, {
-      persistent: data.remember && result.account.person_kind !== 'staff',
-      ip,
-      userAgent: request.headers['user-agent'] ?? null,
-      settings: ctx.district.settings,
-      now: services.now(),
-    });
-    setSessionCookie(app, reply, started);
+    setSessionCookie(app, reply, result.session);
     return reply.redirect(landingFor(result.account, next && next !== '/' ? next : '/home'), 303);
   });
 
