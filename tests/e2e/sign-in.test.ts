@@ -69,6 +69,13 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
       await page.goto(`${base}/help/parents`);
       expect(await page.getAttribute('html', 'lang')).toBe('es');
       await expect(page.getByRole('heading', { level: 1, name: 'Recursos para padres' }).isVisible()).resolves.toBe(true);
+      // The footer's statements, in Spanish.
+      for (const [url, heading] of [['/accessibility', 'Declaración de accesibilidad'], ['/privacy', 'Aviso de privacidad']] as const) {
+        await page.goto(`${base}${url}`);
+        await expect(page.getByRole('heading', { level: 1, name: heading }).isVisible()).resolves.toBe(true);
+        await expectAccessible(page);
+        await expectNoHorizontalScroll(page);
+      }
       await page.close();
     });
   }
@@ -338,7 +345,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
       [...new Set(links.map((a) => a.getAttribute('href') ?? ''))],
     );
     expect(hrefs).toEqual(
-      expect.arrayContaining(['/forgot-password', '/forgot-username', '/help/sign-in', '/activate', '/request-account', '/help/parents', '/help/students']),
+      expect.arrayContaining(['/forgot-password', '/forgot-username', '/help/sign-in', '/activate', '/request-account', '/help/parents', '/help/students', '/accessibility', '/privacy']),
     );
     for (const href of hrefs) {
       const response = await page.goto(`${base}${href}`);

@@ -16,9 +16,9 @@ describe('message catalogs', () => {
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(translate('en', 'soon.help', { email: 'help@example.org' })).toBe('If you need help now, email help@example.org.');
+    expect(translate('en', 'email.footerHelp', { email: 'help@example.org' })).toBe('Questions? Write to help@example.org.');
     expect(translate('es', 'error.tooMany.body', { seconds: 30 })).toBe('Espere 30 segundos e inténtelo de nuevo.');
-    expect(translate('en', 'soon.help')).toContain('{email}');
+    expect(translate('en', 'accessibility.goalBody')).toContain('{portal}');
   });
 
   it.each([

@@ -102,14 +102,29 @@ describeEachEngine('public pages', (get) => {
     expect(res.body).toContain('<html lang="en">');
   });
 
-  it('has help pages, and honest "coming soon" pages for the statements not written yet', async () => {
+  it('has help pages, the accessibility statement and the privacy notice, in both languages', async () => {
     expect((await app.inject('/help/parents')).body).toContain('Parent Resources');
     expect((await app.inject({ url: '/help/students', cookies: { hr_lang: 'es' } })).body).toContain('Recursos para estudiantes');
-    for (const url of ['/accessibility', '/privacy']) {
+    const pages: [string, string, string, string][] = [
+      ['/accessibility', 'Accessibility statement', 'Declaración de accesibilidad', 'WCAG) 2.1'],
+      ['/privacy', 'Privacy notice', 'Aviso de privacidad', 'FERPA'],
+    ];
+    for (const [url, en, es, fact] of pages) {
       const res = await app.inject(url);
       expect(res.statusCode, url).toBe(200);
-      expect(res.body, url).toContain('Coming soon');
+      expect(res.body, url).toContain(`<h1>${en}</h1>`);
+      expect(res.body, url).toContain(fact);
+      expect(res.body, url).not.toContain('Coming soon');
+      // The district's own names and help address, not placeholders.
+      expect(res.body, url).toContain('Cedar Valley');
+      expect(res.body, url).toContain('mailto:');
+      expect(res.body, url).not.toMatch(/\{[a-z]+\}/);
+      const spanish = await app.inject({ url, cookies: { hr_lang: 'es' } });
+      expect(spanish.body, url).toContain(`<h1>${es}</h1>`);
+      expect(spanish.body, url).not.toMatch(/\{[a-z]+\}/);
     }
+    // The privacy notice gives the district's own idle time.
+    expect((await app.inject('/privacy')).body).toMatch(/after \d+ minutes without activity/);
   });
 
   it('answers unknown pages with 404 in the reader’s language', async () => {

@@ -1,10 +1,10 @@
 /** Pages anyone can open: the sign-in page, the language switch, help pages, and what is coming. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { setAccountLocale } from '../../domain/accounts/repository.js';
-import { isLocale, type MessageKey } from '../../i18n/index.js';
+import { isLocale } from '../../i18n/index.js';
 import { contextFor, LANG_COOKIE, safeLocalPath } from '../context.js';
 import { sendPage } from '../render.js';
-import { ComingSoonPage, ResourcesPage } from '../views/pages.js';
+import { StatementPage, ResourcesPage } from '../views/pages.js';
 
 export async function publicRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -33,11 +33,6 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
     sendPage(reply, <ResourcesPage ctx={await ctxOf(request)} audience="students" />),
   );
 
-  const soon: [string, MessageKey][] = [
-    ['/accessibility', 'feature.accessibility'],
-    ['/privacy', 'feature.privacy'],
-  ];
-  for (const [url, feature] of soon) {
-    app.get(url, async (request, reply) => sendPage(reply, <ComingSoonPage ctx={await ctxOf(request)} feature={feature} />));
-  }
+  app.get('/accessibility', async (request, reply) => sendPage(reply, <StatementPage ctx={await ctxOf(request)} page="accessibility" />));
+  app.get('/privacy', async (request, reply) => sendPage(reply, <StatementPage ctx={await ctxOf(request)} page="privacy" />));
 }
