@@ -795,6 +795,12 @@ export const en = {
   'privacy.rights': 'Your rights',
   'privacy.rightsBody': 'Parents, and students who are 18 or older, may inspect the student’s education records and ask the district to correct records they believe are wrong. Parents can ask for corrections to their phones, email and address from the portal’s Contact information page; for anything else, contact the school.',
   'privacy.contact': 'Questions about privacy or about a student’s records:',
+  'email.feedMade.subject': 'A calendar feed was made for your {portal} account',
+  'email.feedMade.body': 'A private calendar feed address was made for the {portal} account {username} on {when}.',
+  'email.feedReplaced.subject': 'A new calendar feed address for your {portal} account',
+  'email.feedReplaced.body': 'A new private calendar feed address was made for the {portal} account {username} on {when}. The previous address no longer works.',
+  'email.feedWhat': 'Anyone who has the address can see the school days, events and due dates it shows — never grades, scores or attendance. The address is not in this email.',
+  'email.feedNotYou': 'If you did not do this, sign in, turn the feed off under Account Settings → Calendar feed, change your password, and contact your school.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -797,4 +797,10 @@ export const es: Record<MessageKey, string> = {
   'privacy.rights': 'Sus derechos',
   'privacy.rightsBody': 'Los padres, y los estudiantes de 18 años o más, pueden revisar los registros educativos del estudiante y pedir al distrito que corrija los que crean equivocados. Los padres pueden pedir correcciones de sus teléfonos, correo electrónico y dirección desde la página de Información de contacto del portal; para cualquier otra cosa, comuníquense con la escuela.',
   'privacy.contact': 'Preguntas sobre la privacidad o sobre los registros de un estudiante:',
+  'email.feedMade.subject': 'Se creó una suscripción al calendario para su cuenta de {portal}',
+  'email.feedMade.body': 'Se creó una dirección privada de suscripción al calendario para la cuenta {username} de {portal} el {when}.',
+  'email.feedReplaced.subject': 'Una nueva dirección de suscripción al calendario para su cuenta de {portal}',
+  'email.feedReplaced.body': 'Se creó una nueva dirección privada de suscripción al calendario para la cuenta {username} de {portal} el {when}. La dirección anterior ya no funciona.',
+  'email.feedWhat': 'Cualquiera que tenga la dirección puede ver los días de clase, los eventos y las fechas de entrega que muestra, nunca calificaciones, puntajes ni asistencia. La dirección no está en este correo.',
+  'email.feedNotYou': 'Si no fue usted, inicie sesión, desactive la suscripción en Configuración de la cuenta → Suscripción al calendario, cambie su contraseña y comuníquese con su escuela.',
 };

@@ -12,11 +12,13 @@ import { makeApp } from '../support/app.js';
 import { childrenOf as familyOf, demoAccounts } from '../support/families.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const TODAY = '2026-11-24';
 
 describeEachEngine('the calendar and its private feed', (get) => {
   let app: FastifyInstance;
+  let smtp: TestSmtp;
   const demo: Record<string, { username: string; password: string }> = {};
   let spanishParent: { username: string };
   let aldas: number[];
@@ -38,13 +40,17 @@ describeEachEngine('the calendar and its private feed', (get) => {
 
   beforeAll(async () => {
     await loadDemo(get(), { students: 60, seed: 59, startYear: 2026, asOf: TODAY });
-    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    smtp = await startSmtp();
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`), smtpUrl: smtp.url });
     const accounts = await demoAccounts(get().db);
     Object.assign(demo, accounts.byRole);
     spanishParent = accounts.spanishParent;
     aldas = await childrenOf(demo.parent!.username);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await smtp.close();
+  });
 
   let address = 0;
   const signedIn = async (username: string, password = DEMO_PASSWORD) => {
@@ -253,5 +259,52 @@ describeEachEngine('the calendar and its private feed', (get) => {
     const limited = await fetchFeed(made.path);
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('tells the holder by email when a feed address is made or replaced, in their language, never with the address', async () => {
+    // Earlier tests left feeds (and their mail) behind.
+    await get().db.deleteFrom('calendar_feeds').execute();
+    await app.services.mailer.flush();
+    smtp.messages.length = 0;
+    const emailOf = async (username: string) =>
+      (await get().db.selectFrom('user_accounts').select('security_email').where('username', '=', username).executeTakeFirstOrThrow()).security_email;
+    const parent = await signedIn(demo.parent!.username);
+    const made = await makeFeed(parent);
+    const replaced = await makeFeed(parent);
+    await app.services.mailer.flush();
+    const [first, second] = await smtp.waitFor(2);
+    expect(first!.to).toEqual([await emailOf(demo.parent!.username)]);
+    expect(first!.subject).toBe('A calendar feed was made for your Cedar Valley Portal account');
+    expect(second!.subject).toBe('A new calendar feed address for your Cedar Valley Portal account');
+    for (const mail of [first!, second!]) {
+      expect(mail.text).toContain(demo.parent!.username);
+      expect(mail.text).toContain('never grades, scores or attendance');
+      // The address itself is never sent: whoever reads the mailbox must not be able to subscribe.
+      for (const token of [made.token, replaced.token]) {
+        expect(mail.text).not.toContain(token);
+        expect(mail.html).not.toContain(token);
+      }
+    }
+    expect(second!.text).toContain('The previous address no longer works.');
+
+    // In the holder's language.
+    const spanish = await signedIn(spanishParent.username);
+    await makeFeed(spanish);
+    await app.services.mailer.flush();
+    const [, , third] = await smtp.waitFor(3);
+    expect(third!.to).toEqual([await emailOf(spanishParent.username)]);
+    expect(third!.subject).toBe('Se creó una suscripción al calendario para su cuenta de Cedar Valley Portal');
+
+    // Without a confirmed security email there is nobody to tell; the address is still made.
+    await get().db.updateTable('user_accounts').set({ security_email_confirmed_at: null }).where('username', '=', spanishParent.username).execute();
+    const again = await signedIn(spanishParent.username);
+    await makeFeed(again);
+    await app.services.mailer.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(smtp.messages).toHaveLength(3);
+    // Turning a feed off needs no warning.
+    expect((await parent.post('/account/calendar', { action: 'off' })).statusCode).toBe(200);
+    await app.services.mailer.flush();
+    expect(smtp.messages).toHaveLength(3);
   });
 });

@@ -7,7 +7,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
+import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
+import type { AccountRow } from '../accounts/repository.js';
 import { hashToken, newToken } from '../accounts/tokens.js';
 import { addDays } from '../calendar/dates.js';
 import { studentsVisibleTo, type VisibleStudent } from '../people/visibility.js';
@@ -36,9 +40,16 @@ export async function feedStatus(db: Kysely<DB>, accountId: number): Promise<Fee
   return row ? { createdAt: row.created_at, lastUsedAt: row.last_used_at } : null;
 }
 
-/** Makes the account's feed address, replacing any earlier one (which stops working). Returns the token, shown once. */
-export async function createFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<string> {
+export type FeedHolder = Pick<AccountRow, 'id' | 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>;
+
+/**
+ * Makes the account's feed address, replacing any earlier one (which stops working). Returns the token,
+ * shown once. The holder is told at the confirmed security email (without the address): anyone with the
+ * address can read the family's calendar, so a feed nobody meant to make must not go unnoticed.
+ */
+export async function createFeed(db: Kysely<DB>, account: FeedHolder, now: Date, ip: string | null, district: AccountMailDistrict): Promise<string> {
   const token = newToken();
+  const accountId = account.id;
   await db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('calendar_feeds').select('id').where('account_id', '=', accountId).executeTakeFirst();
     // One row per account: two clicks at once both succeed, and the later address is the one that works.
@@ -49,6 +60,26 @@ export async function createFeed(db: Kysely<DB>, accountId: number, now: Date, i
       .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
       .execute();
     await audit(trx, { action: existing ? 'calendar_feed.replaced' : 'calendar_feed.created', actorAccountId: accountId, subjectType: 'user_account', subjectId: accountId, ip }, now);
+    const to = confirmedEmail(account);
+    if (to) {
+      const locale = accountLocale(account, district);
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'calendar_feed',
+          to,
+          locale,
+          district,
+          subject: existing ? 'email.feedReplaced.subject' : 'email.feedMade.subject',
+          paragraphs: [
+            { key: existing ? 'email.feedReplaced.body' : 'email.feedMade.body', params: { username: account.username, when: formatInstant(now, locale, district.timeZone) } },
+            { key: 'email.feedWhat' },
+            { key: 'email.feedNotYou' },
+          ],
+        }),
+        now,
+      );
+    }
   });
   return token;
 }

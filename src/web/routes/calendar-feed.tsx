@@ -58,7 +58,7 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
     if (!opened) return reply;
     const action = request.body?.action;
     if (action === 'make') {
-      const token = await createFeed(db, opened.account.id, services.now(), clientIp(request));
+      const token = await createFeed(db, opened.account, services.now(), clientIp(request), opened.ctx.district);
       // The address is in this answer only: it must not be kept by the browser's cache.
       reply.header('cache-control', 'no-store');
       return opened.show({ madeUrl: feedAddress(services.config.baseUrl, token) });
