@@ -46,6 +46,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ err: { message: error.message, code: error.code } }, 'request rejected');
+    // A page that failed after it was compressed must not keep the compressed page's header.
+    reply.removeHeader('content-encoding');
     const ctx = await safeContext(app, request);
     const { t } = ctx;
     let title: string;

@@ -19,10 +19,14 @@ const MIN_BYTES = 1024;
 function encoded(reply: FastifyReply, html: string): string | Buffer {
   if (html.length < MIN_BYTES) return html;
   const accepted = reply.request.headers['accept-encoding'];
-  const encoding = typeof accepted === 'string' && accepted.length <= 200 ? encodings.negotiate(accepted) : null;
+  // Header values are case-insensitive; x-gzip is gzip (RFC 9110); a longer header than any browser
+  // sends is left to @fastify/compress.
+  const encoding =
+    typeof accepted === 'string' && accepted.length <= 200 ? encodings.negotiate(accepted.toLowerCase().replace(/x-gzip/g, 'gzip')) : null;
   if (!encoding) return html;
-  const vary = reply.getHeader('vary');
-  reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+  const vary = String(reply.getHeader('vary') ?? '');
+  if (!vary) reply.header('vary', 'Accept-Encoding');
+  else if (vary !== '*' && !/(^|,)\s*accept-encoding\s*(,|$)/i.test(vary)) reply.header('vary', `${vary}, Accept-Encoding`);
   reply.header('content-encoding', encoding);
   const body = Buffer.from(html);
   return encoding === 'br'

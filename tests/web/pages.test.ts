@@ -180,6 +180,8 @@ describeEachEngine('public pages', (get) => {
       ['gzip, deflate, br, zstd', 'br'],
       ['gzip', 'gzip'],
       ['br;q=0.5, gzip', 'gzip'],
+      ['GZIP', 'gzip'],
+      ['x-gzip', 'gzip'],
       ['br;q=0, gzip;q=0', undefined],
       ['identity', undefined],
       ['x'.repeat(500), undefined],
@@ -188,7 +190,7 @@ describeEachEngine('public pages', (get) => {
       const res = await app.inject({ url: '/sign-in', headers: { 'accept-encoding': accept } });
       expect(res.statusCode, accept).toBe(200);
       expect(res.headers['content-encoding'], accept).toBe(expected);
-      if (expected) expect(String(res.headers.vary).toLowerCase(), accept).toContain('accept-encoding');
+      if (expected) expect(String(res.headers.vary).toLowerCase(), accept).toBe('accept-encoding');
       // The same page whatever the encoding (the CSRF token differs between requests).
       expect(read(res).replace(/value="[^"]{40,}"/g, ''), accept).toBe(html.replace(/value="[^"]{40,}"/g, ''));
     }

@@ -1,4 +1,4 @@
-/** Pages anyone can open: the sign-in page, the language switch, help pages, and what is coming. */
+/** Pages anyone can open: the language switch, help pages, the accessibility statement and the privacy notice. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { setAccountLocale } from '../../domain/accounts/repository.js';
 import { isLocale } from '../../i18n/index.js';
