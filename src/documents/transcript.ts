@@ -1,11 +1,13 @@
 /**
  * The unofficial transcript as a PDF (pdfkit): the district, an UNOFFICIAL mark, the student, every
  * year's courses in aligned columns with the year's credit totals, then the credits toward graduation
- * and the cumulative GPAs. Every page's footer repeats the mark, with the page number.
+ * and the cumulative GPAs. Every page's footer repeats the mark, with the page number. Tagged: headings,
+ * each year's courses as a table with header cells, the summary as a table of labelled values; rules,
+ * boxes, footers and the headings repeated on a continuation page are page furniture.
  */
-import PDFDocument from 'pdfkit';
 import type { TranscriptCourse, TranscriptView } from '../domain/portal/transcript.js';
 import { translate, type Locale } from '../i18n/index.js';
+import { artifact, bytesOf, tag, taggedDocument, type Doc } from './tagged.js';
 
 const MARGIN = 54;
 const FOOTER_GAP = 18; // from the bottom margin's top edge to the footer's baseline area
@@ -38,18 +40,9 @@ export function transcriptPdf(
   const gpa = (n: number | null) => (n === null ? t('transcriptPdf.noGpa') : gpaFormat.format(n));
   const years = (schoolYear: number) => `${schoolYear - 1}–${String(schoolYear % 100).padStart(2, '0')}`;
 
-  const doc = new PDFDocument({
-    size: 'LETTER',
-    margin: MARGIN,
-    bufferPages: true,
-    info: { Title: t('transcriptPdf.title', { name: student.name }), Author: district.name },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, root } = taggedDocument({ title: t('transcriptPdf.title', { name: student.name }), author: district.name, locale, margin: MARGIN, bufferPages: true });
+  const done = bytesOf(doc);
+  type Element = ReturnType<Doc['struct']>;
 
   const left = doc.page.margins.left;
   const contentWidth = doc.page.width - doc.page.margins.left - doc.page.margins.right;
@@ -67,54 +60,76 @@ export function transcriptPdf(
   }
 
   const rowHeight = (cells: string[]) => Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width })));
-  const drawRow = (cells: string[], height: number) => {
+  /** A row of cells; in `table` as a TR of `cell` elements, or as page furniture when `table` is null. */
+  const drawRow = (cells: string[], height: number, table: Element | null, cell: 'TH' | 'TD' = 'TD') => {
     const y = doc.y;
-    cells.forEach((c, i) => {
+    const draw = (c: string, i: number) => {
       const col = columns[i]!;
       doc.text(c, col.x, y, { width: col.width, align: col.align });
-    });
+    };
+    if (table) {
+      const row = tag(doc, table, 'TR');
+      cells.forEach((c, i) => tag(doc, row, cell, () => draw(c, i)));
+      row.end();
+    } else {
+      artifact(doc, () => cells.forEach(draw), 'Pagination');
+    }
     doc.x = left;
     doc.y = y + height + ROW_GAP;
   };
   const rule = (weight = 0.5) => {
-    doc.save().lineWidth(weight).strokeColor('#888888').moveTo(left, doc.y).lineTo(left + contentWidth, doc.y).stroke().restore();
+    artifact(doc, () => doc.save().lineWidth(weight).strokeColor('#888888').moveTo(left, doc.y).lineTo(left + contentWidth, doc.y).stroke().restore());
   };
   const header = [t('portal.term'), t('transcriptPdf.code'), t('transcriptPdf.course'), t('portal.mark'), t('portal.attempted'), t('portal.earned')];
-  const drawHeader = () => {
+  const drawHeader = (table: Element | null) => {
     doc.font('Helvetica-Bold').fontSize(8);
-    drawRow(header, rowHeight(header));
+    drawRow(header, rowHeight(header), table, 'TH');
     rule();
     doc.y += ROW_GAP;
     doc.font('Helvetica').fontSize(BODY);
   };
-  const yearHeading = (year: TranscriptView['years'][number], continued: boolean) => {
+  /**
+   * A year's heading and its table's header row: the first time in the year's section, its table added
+   * after the heading; on a continuation page (no `first`) both are page furniture.
+   */
+  const yearHeading = (year: TranscriptView['years'][number], first: { section: Element; table: Element } | null) => {
     const heading = t('transcriptPdf.year', { years: years(year.schoolYear), grade: year.gradeLevel, school: year.school });
-    doc.font('Helvetica-Bold').fontSize(11).text(continued ? t('transcriptPdf.continued', { heading }) : heading, left, doc.y, { width: contentWidth });
+    const draw = () => doc.font('Helvetica-Bold').fontSize(11).text(first ? heading : t('transcriptPdf.continued', { heading }), left, doc.y, { width: contentWidth });
+    if (first) {
+      tag(doc, first.section, 'H2', draw);
+      first.section.add(first.table);
+    } else {
+      artifact(doc, draw, 'Pagination');
+    }
     doc.moveDown(0.3);
-    drawHeader();
+    drawHeader(first?.table ?? null);
   };
   /** Starts a new page unless `height` more points fit above the bottom margin. */
   const fits = (height: number) => doc.y + height <= bottom();
 
   // ── Top: district, the UNOFFICIAL mark and what it means, the student ──
-  doc.font('Helvetica-Bold').fontSize(16).text(district.name, left, doc.y, { width: contentWidth });
+  tag(doc, root, 'H1', () => doc.font('Helvetica-Bold').fontSize(16).text(district.name, left, doc.y, { width: contentWidth }));
   doc.moveDown(0.4);
   const markTop = doc.y;
   const pad = 8;
   doc.y += pad;
-  doc.font('Helvetica-Bold').fontSize(18).fillColor('#8b0000').text(t('transcriptPdf.mark'), left + pad, doc.y, { width: contentWidth - 2 * pad, align: 'center' });
+  tag(doc, root, 'P', () =>
+    doc.font('Helvetica-Bold').fontSize(18).fillColor('#8b0000').text(t('transcriptPdf.mark'), left + pad, doc.y, { width: contentWidth - 2 * pad, align: 'center' }),
+  );
   doc.moveDown(0.2);
-  doc.font('Helvetica').fontSize(BODY).fillColor('black').text(t('portal.unofficial', { district: district.name }), left + pad, doc.y, { width: contentWidth - 2 * pad, align: 'center' });
+  tag(doc, root, 'P', () =>
+    doc.font('Helvetica').fontSize(BODY).fillColor('black').text(t('portal.unofficial', { district: district.name }), left + pad, doc.y, { width: contentWidth - 2 * pad, align: 'center' }),
+  );
   doc.y += pad;
-  doc.save().lineWidth(1.5).strokeColor('#8b0000').rect(left, markTop, contentWidth, doc.y - markTop).stroke().restore();
+  artifact(doc, () => doc.save().lineWidth(1.5).strokeColor('#8b0000').rect(left, markTop, contentWidth, doc.y - markTop).stroke().restore());
   doc.x = left;
   doc.moveDown(1);
 
-  doc.font('Helvetica-Bold').fontSize(13).text(student.name, left, doc.y, { width: contentWidth });
+  tag(doc, root, 'H2', () => doc.font('Helvetica-Bold').fontSize(13).text(student.name, left, doc.y, { width: contentWidth }));
   doc.font('Helvetica').fontSize(10);
-  doc.text(`${t('reportCard.number', { number: student.number })} · ${t('reportCard.grade', { grade: student.grade })}`, { width: contentWidth });
-  doc.text(student.school, { width: contentWidth });
-  doc.text(t('transcriptPdf.birthDate', { date: day(student.birthDate) }), { width: contentWidth });
+  tag(doc, root, 'P', () => doc.text(`${t('reportCard.number', { number: student.number })} · ${t('reportCard.grade', { grade: student.grade })}`, { width: contentWidth }));
+  tag(doc, root, 'P', () => doc.text(student.school, { width: contentWidth }));
+  tag(doc, root, 'P', () => doc.text(t('transcriptPdf.birthDate', { date: day(student.birthDate) }), { width: contentWidth }));
   doc.moveDown(1);
 
   // ── Years and their courses ──
@@ -127,7 +142,7 @@ export function transcriptPdf(
     credits.format(c.earned),
   ];
   if (view.years.length === 0) {
-    doc.font('Helvetica').fontSize(10).text(t('portal.noTranscript'), left, doc.y, { width: contentWidth });
+    tag(doc, root, 'P', () => doc.font('Helvetica').fontSize(10).text(t('portal.noTranscript'), left, doc.y, { width: contentWidth }));
     doc.moveDown(1);
   }
   for (const year of view.years) {
@@ -135,28 +150,32 @@ export function transcriptPdf(
     doc.font('Helvetica').fontSize(BODY);
     const first = year.courses[0];
     if (!fits(60 + (first ? rowHeight(cells(first)) : 0))) doc.addPage();
-    yearHeading(year, false);
+    const section = tag(doc, root, 'Sect');
+    const table = doc.struct('Table');
+    yearHeading(year, { section, table });
     for (const course of year.courses) {
       const row = cells(course);
       doc.font('Helvetica').fontSize(BODY);
       const height = rowHeight(row);
       if (!fits(height)) {
         doc.addPage();
-        yearHeading(year, true);
+        yearHeading(year, null);
       }
-      drawRow(row, height);
+      drawRow(row, height, table);
     }
     const total = ['', '', t('transcriptPdf.yearTotal', { years: years(year.schoolYear) }), '', credits.format(year.attempted), credits.format(year.earned)];
     doc.font('Helvetica-Bold').fontSize(BODY);
     const height = rowHeight(total);
     if (!fits(height + 2 * ROW_GAP)) {
       doc.addPage();
-      yearHeading(year, true);
+      yearHeading(year, null);
       doc.font('Helvetica-Bold').fontSize(BODY);
     }
     rule();
     doc.y += ROW_GAP;
-    drawRow(total, height);
+    drawRow(total, height, table);
+    table.end();
+    section.end();
     doc.moveDown(1.2);
   }
 
@@ -176,25 +195,32 @@ export function transcriptPdf(
     (weighted ? doc.heightOfString(t('transcriptPdf.weightedNote'), { width: contentWidth }) + 10 : 0) +
     30;
   if (!fits(summaryHeight)) doc.addPage();
-  doc.font('Helvetica-Bold').fontSize(11).text(t('transcriptPdf.summary'), left, doc.y, { width: contentWidth });
+  const summarySection = tag(doc, root, 'Sect');
+  tag(doc, summarySection, 'H2', () => doc.font('Helvetica-Bold').fontSize(11).text(t('transcriptPdf.summary'), left, doc.y, { width: contentWidth }));
   doc.moveDown(0.3);
   rule();
   doc.y += 2 * ROW_GAP;
+  const summaryTable = tag(doc, summarySection, 'Table');
   for (const [label, value] of summary) {
     const y = doc.y;
     doc.font('Helvetica').fontSize(10);
     const height = Math.max(doc.heightOfString(label, { width: labelWidth }), doc.heightOfString(value, { width: contentWidth - labelWidth - gap }));
-    doc.text(label, left, y, { width: labelWidth });
-    doc.font('Helvetica-Bold').text(value, left + labelWidth + gap, y, { width: contentWidth - labelWidth - gap });
+    const row = tag(doc, summaryTable, 'TR');
+    tag(doc, row, 'TH', () => doc.text(label, left, y, { width: labelWidth }));
+    tag(doc, row, 'TD', () => doc.font('Helvetica-Bold').text(value, left + labelWidth + gap, y, { width: contentWidth - labelWidth - gap }));
+    row.end();
     doc.x = left;
     doc.y = y + height + ROW_GAP;
   }
+  summaryTable.end();
   if (weighted) {
     doc.moveDown(0.5);
-    doc.font('Helvetica').fontSize(8).text(t('transcriptPdf.weightedNote'), left, doc.y, { width: contentWidth });
+    tag(doc, summarySection, 'P', () => doc.font('Helvetica').fontSize(8).text(t('transcriptPdf.weightedNote'), left, doc.y, { width: contentWidth }));
   }
+  summarySection.end();
   doc.moveDown(1);
-  doc.font('Helvetica').fontSize(9).text(t('transcriptPdf.printedOn', { date: day(printedOn) }), left, doc.y, { width: contentWidth });
+  tag(doc, root, 'P', () => doc.font('Helvetica').fontSize(9).text(t('transcriptPdf.printedOn', { date: day(printedOn) }), left, doc.y, { width: contentWidth }));
+  root.end();
 
   // ── Footer on every page: the mark, whose transcript, the page number ──
   const range = doc.bufferedPageRange();
@@ -207,11 +233,13 @@ export function transcriptPdf(
     doc.page.margins.bottom = 0;
     const y = doc.page.height - margin + FOOTER_GAP;
     const pageLabel = t('transcriptPdf.page', { page: i - range.start + 1, pages });
-    doc.save().lineWidth(0.5).strokeColor('#888888').moveTo(left, y - 6).lineTo(left + contentWidth, y - 6).stroke().restore();
     doc.font('Helvetica').fontSize(8);
     const pageWidth = doc.widthOfString(pageLabel) + 4;
-    doc.font('Helvetica-Bold').text(who, left, y, { width: contentWidth - pageWidth - gap, height: doc.currentLineHeight(), ellipsis: true, lineBreak: true });
-    doc.font('Helvetica').text(pageLabel, left + contentWidth - pageWidth, y, { width: pageWidth, align: 'right', lineBreak: false });
+    artifact(doc, () => {
+      doc.save().lineWidth(0.5).strokeColor('#888888').moveTo(left, y - 6).lineTo(left + contentWidth, y - 6).stroke().restore();
+      doc.font('Helvetica-Bold').text(who, left, y, { width: contentWidth - pageWidth - gap, height: doc.currentLineHeight(), ellipsis: true, lineBreak: true });
+      doc.font('Helvetica').text(pageLabel, left + contentWidth - pageWidth, y, { width: pageWidth, align: 'right', lineBreak: false });
+    }, 'Pagination');
     doc.page.margins.bottom = margin;
   }
   doc.end();

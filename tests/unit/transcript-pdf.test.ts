@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { transcriptPdf } from '../../src/documents/transcript.js';
 import type { TranscriptCourse, TranscriptView } from '../../src/domain/portal/transcript.js';
 import type { Locale } from '../../src/i18n/index.js';
+import { pdfStructure } from '../support/pdf.js';
 
 const PDFTOTEXT = '/usr/bin/pdftotext';
 const PAGE_WIDTH = 612; // LETTER, in points
@@ -206,5 +207,26 @@ describe('unofficial transcript PDF', () => {
     expect(out).toContain('UNOFFICIAL TRANSCRIPT');
     expect(out).toContain('No completed high-school courses yet.');
     expect(out).toMatch(/Credits earned toward graduation\s+0 of 24/);
+  });
+
+  it('is a tagged PDF: headings, each year as a table with header cells, page furniture left out', async () => {
+    const { tagged, tree } = pdfStructure(await render(longView, 'en'));
+    expect(tagged).toBe(true);
+    const lines = tree.split('\n');
+    const after = (element: string, text: string) => lines.some((l, i) => l.trim() === element && lines[i + 1]?.includes(`"${text}`));
+    expect(after('H1 (block)', 'Cedar Valley Public Schools')).toBe(true);
+    expect(after('H2 (block)', 'Ana María Pérez')).toBe(true);
+    expect(after('H2 (block)', '2023–24')).toBe(true);
+    // Three years and the summary: four tables, the year tables with one header row each.
+    expect(lines.filter((l) => l.trim().startsWith('Table'))).toHaveLength(4);
+    // "Course" is a header cell once per year, never repeated from a continuation page.
+    expect(lines.filter((l, i) => l.trim() === 'TH' && lines[i + 1]?.trim() === '"Course"')).toHaveLength(3);
+    expect(tree.match(/"Course"/g)).toHaveLength(3);
+    expect(after('TD', 'Course 10.59')).toBe(true);
+    expect(tree).toContain(`"${LONG_TITLE}"`);
+    // Continuation headings and footers are drawn but not read twice.
+    expect(text(await render(longView, 'en'))).toMatch(/continued/);
+    expect(tree).not.toMatch(/continued/);
+    expect(tree).not.toMatch(/Page \d+ of \d+/);
   });
 });

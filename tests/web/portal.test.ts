@@ -9,7 +9,7 @@ import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
 import { immunizationsOf } from '../../src/domain/health/immunizations.js';
 import { makeApp } from '../support/app.js';
 import { childrenOf as familyOf, demoAccounts } from '../support/families.js';
-import { PDFTOTEXT, pdfText } from '../support/pdf.js';
+import { PDFTOTEXT, pdfStructure, pdfText } from '../support/pdf.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
@@ -270,6 +270,11 @@ describeEachEngine('the portal tools', (get) => {
       expect(text).toContain('Cedar Valley Public Schools');
       expect(text).toContain('Report card, Quarter 1');
       for (const l of cards[0]!.lines) expect(text).toContain(`${l.course}: ${l.letter}`);
+      // Tagged: a screen reader finds the district as the title heading and each class as a heading.
+      const { tagged, tree } = pdfStructure(pdf.rawPayload);
+      expect(tagged).toBe(true);
+      expect(tree).toMatch(/H1 \(block\)\n\s+"Cedar Valley Public Schools"/);
+      expect(tree.match(/H3 \(block\)/g)).toHaveLength(cards[0]!.lines.length);
     }
     // Another family's card, a term with no card, and a made-up file name: not found.
     expect((await parent.get(`/students/${munozes[0]!.id}/report-cards/${cards[0]!.term.id}.pdf`)).statusCode).toBe(404);

@@ -41,8 +41,8 @@ const STATEMENTS: Record<'accessibility' | 'privacy', Statement> = {
     sections: [
       ['accessibility.goal', ['accessibility.goalBody']],
       ['accessibility.checked', ['accessibility.checkedBody']],
-      ['accessibility.works', ['accessibility.worksKeyboard', 'accessibility.worksZoom', 'accessibility.worksLanguage', 'accessibility.worksText']],
-      ['accessibility.limits', ['accessibility.limitsPdf', 'accessibility.limitsCalendar']],
+      ['accessibility.works', ['accessibility.worksKeyboard', 'accessibility.worksZoom', 'accessibility.worksLanguage', 'accessibility.worksText', 'accessibility.worksPdf']],
+      ['accessibility.limits', ['accessibility.limitsLetters', 'accessibility.limitsCalendar']],
     ],
     contact: 'accessibility.contact',
   },

@@ -1,0 +1,50 @@
+/**
+ * Tagged PDF (PDF/UA's logical structure) for the documents Homeroom writes with pdfkit: a screen reader
+ * reads headings as headings and tables as tables, in reading order, and skips page furniture.
+ */
+import PDFDocument from 'pdfkit';
+import type { Locale } from '../i18n/index.js';
+
+export type Doc = InstanceType<typeof PDFDocument>;
+type StructureElement = ReturnType<Doc['struct']>;
+
+/** A letter-size document marked as tagged, in the reader's language, with its title shown as the window title. */
+export function taggedDocument(options: { title: string; author: string; locale: Locale; margin: number; bufferPages?: boolean }): { doc: Doc; root: StructureElement } {
+  const doc = new PDFDocument({
+    size: 'LETTER',
+    margin: options.margin,
+    bufferPages: options.bufferPages ?? false,
+    pdfVersion: '1.7',
+    tagged: true,
+    lang: options.locale === 'es' ? 'es-US' : 'en-US',
+    displayTitle: true,
+    info: { Title: options.title, Author: options.author },
+  });
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  return { doc, root };
+}
+
+/** Adds an element of this type under `parent`, drawn now by `draw`; returns it. */
+export function tag(doc: Doc, parent: StructureElement, type: string, draw?: () => void): StructureElement {
+  const element = draw ? doc.struct(type, {}, draw) : doc.struct(type);
+  parent.add(element);
+  return element;
+}
+
+/** Draws page furniture (rules, boxes, running footers) outside the logical structure. */
+export function artifact(doc: Doc, draw: () => void, type: 'Pagination' | 'Layout' = 'Layout'): void {
+  doc.markContent('Artifact', { type });
+  draw();
+  doc.endMarkedContent();
+}
+
+/** Collects the document's bytes. */
+export function bytesOf(doc: Doc): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
