@@ -3,10 +3,10 @@
  * (csv-stringify) for mail merges. Both are made once, when the keys are issued: keys are stored
  * hashed and cannot be printed again.
  */
-import PDFDocument from 'pdfkit';
 import { stringify } from 'csv-stringify/sync';
 import type { IssuedKey } from '../domain/accounts/activation.js';
 import { isLocale, translate, type Locale } from '../i18n/index.js';
+import { bytesOf, tag, taggedDocument } from './tagged.js';
 
 export interface LetterDistrict {
   name: string;
@@ -14,6 +14,8 @@ export interface LetterDistrict {
   helpEmail: string | null;
   baseUrl: string;
   timeZone: string;
+  /** the district's language: the document's title and default language (each letter has its own) */
+  locale: string;
 }
 
 function dateIn(locale: Locale, date: Date, timeZone: string): string {
@@ -21,45 +23,50 @@ function dateIn(locale: Locale, date: Date, timeZone: string): string {
 }
 
 export function activationLetters(keys: IssuedKey[], district: LetterDistrict): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'LETTER', margin: 72, info: { Title: `${district.portalName} Activation Keys`, Author: district.name } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const documentLocale: Locale = isLocale(district.locale) ? district.locale : 'en';
+  const title = translate(documentLocale, 'letter.documentTitle', { portal: district.portalName });
+  const { doc, root } = taggedDocument({ title, author: district.name, locale: documentLocale, margin: 72 });
+  const done = bytesOf(doc);
   keys.forEach((issued, i) => {
     if (i > 0) doc.addPage();
     const locale: Locale = isLocale(issued.recipient.language) ? issued.recipient.language : 'en';
     const t = (key: Parameters<typeof translate>[1], params: Record<string, string> = {}) =>
       translate(locale, key, { portal: district.portalName, district: district.name, ...params });
     const name = `${issued.recipient.firstName} ${issued.recipient.lastName}`;
-    doc.font('Helvetica-Bold').fontSize(16).text(district.name);
-    doc.font('Helvetica').fontSize(12).text(t('letter.subtitle'));
+    // Each letter is a section in its reader's language.
+    const letter = doc.struct('Sect', { lang: locale === 'es' ? 'es-US' : 'en-US' });
+    root.add(letter);
+    const p = (draw: () => void) => tag(doc, letter, 'P', draw);
+    tag(doc, letter, 'H1', () => doc.font('Helvetica-Bold').fontSize(16).text(district.name));
+    tag(doc, letter, 'H2', () => doc.font('Helvetica').fontSize(12).text(t('letter.subtitle')));
     doc.moveDown(2);
-    doc.text(name);
+    p(() => doc.text(name));
     doc.moveDown();
-    doc.text(t('letter.greeting', { name }));
+    p(() => doc.text(t('letter.greeting', { name })));
     doc.moveDown();
-    doc.text(
-      t(issued.recipient.kind === 'student' ? 'letter.forStudent' : 'letter.forGuardian', {
-        students: issued.recipient.students.map((s) => `${s.name} (${s.number})`).join(', '),
-      }),
+    p(() =>
+      doc.text(
+        t(issued.recipient.kind === 'student' ? 'letter.forStudent' : 'letter.forGuardian', {
+          students: issued.recipient.students.map((s) => `${s.name} (${s.number})`).join(', '),
+        }),
+      ),
     );
     doc.moveDown();
-    doc.font('Helvetica-Bold').text(t('letter.keyLabel'));
-    doc.font('Courier-Bold').fontSize(22).text(issued.key, { characterSpacing: 1 });
+    p(() => doc.font('Helvetica-Bold').text(t('letter.keyLabel')));
+    p(() => doc.font('Courier-Bold').fontSize(22).text(issued.key, { characterSpacing: 1 }));
     doc.font('Helvetica').fontSize(12).moveDown();
-    doc.text(t('letter.steps', { url: `${district.baseUrl}/activate` }));
+    p(() => doc.text(t('letter.steps', { url: `${district.baseUrl}/activate` })));
     doc.moveDown();
-    doc.text(t('letter.expires', { date: dateIn(locale, issued.expiresAt, district.timeZone) }));
+    p(() => doc.text(t('letter.expires', { date: dateIn(locale, issued.expiresAt, district.timeZone) })));
     doc.moveDown();
-    doc.text(t('letter.keep'));
+    p(() => doc.text(t('letter.keep')));
     if (district.helpEmail) {
       doc.moveDown();
-      doc.text(t('letter.help', { email: district.helpEmail }));
+      p(() => doc.text(t('letter.help', { email: district.helpEmail! })));
     }
+    letter.end();
   });
+  root.end();
   doc.end();
   return done;
 }

@@ -774,8 +774,7 @@ export const en = {
   'accessibility.worksLanguage': 'Every page is in English and in Spanish; choose the language at the top of the page.',
   'accessibility.worksText': 'Grades, charts and documents are also given as text: each grade trend chart comes with a written summary and a table of its points, and report cards and the unofficial transcript have their own pages as well as a PDF.',
   'accessibility.limits': 'Known limitations',
-  'accessibility.worksPdf': 'Report cards and the unofficial transcript are tagged PDFs: a screen reader reads their headings as headings and their tables as tables, in order, and skips page numbers and repeated headings.',
-  'accessibility.limitsLetters': 'Activation Key letters, which the school prints for families, are PDFs without that structure; the key and the steps are plain text in reading order.',
+  'accessibility.worksPdf': 'Report cards, the unofficial transcript and Activation Key letters are tagged PDFs: a screen reader reads their headings as headings and their tables as tables, in order and in the document’s language, and skips page numbers and repeated headings.',
   'accessibility.limitsCalendar': 'Notes on the school calendar (the name of a break, for example) and the places of events are shown in the language the district entered them in.',
   'accessibility.contact': 'If something in {portal} is hard or impossible for you to use, tell us which page and what happened:',
   'privacy.title': 'Privacy notice',
@@ -802,6 +801,7 @@ export const en = {
   'email.feedReplaced.body': 'A new private calendar feed address was made for the {portal} account {username} on {when}. The previous address no longer works.',
   'email.feedWhat': 'Anyone who has the address can see the school days, events and due dates it shows — never grades, scores or attendance. The address is not in this email.',
   'email.feedNotYou': 'If you did not do this, sign in, turn the feed off under Account Settings → Calendar feed, change your password, and contact your school.',
+  'letter.documentTitle': '{portal} Activation Keys',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -776,8 +776,7 @@ export const es: Record<MessageKey, string> = {
   'accessibility.worksLanguage': 'Todas las páginas están en inglés y en español; elija el idioma en la parte superior de la página.',
   'accessibility.worksText': 'Las calificaciones, los gráficos y los documentos también se dan como texto: cada gráfico de la tendencia de una calificación viene con un resumen escrito y una tabla de sus puntos, y las boletas de calificaciones y el expediente académico no oficial tienen su propia página además del PDF.',
   'accessibility.limits': 'Limitaciones conocidas',
-  'accessibility.worksPdf': 'Las boletas de calificaciones y el expediente académico no oficial son PDF etiquetados: un lector de pantalla lee sus encabezados como encabezados y sus tablas como tablas, en orden, y omite los números de página y los encabezados repetidos.',
-  'accessibility.limitsLetters': 'Las cartas con la clave de activación, que la escuela imprime para las familias, son PDF sin esa estructura; la clave y los pasos son texto simple en orden de lectura.',
+  'accessibility.worksPdf': 'Las boletas de calificaciones, el expediente académico no oficial y las cartas con la clave de activación son PDF etiquetados: un lector de pantalla lee sus encabezados como encabezados y sus tablas como tablas, en orden y en el idioma del documento, y omite los números de página y los encabezados repetidos.',
   'accessibility.limitsCalendar': 'Las notas del calendario escolar (el nombre de unas vacaciones, por ejemplo) y los lugares de los eventos se muestran en el idioma en que el distrito los escribió.',
   'accessibility.contact': 'Si algo en {portal} le resulta difícil o imposible de usar, díganos en qué página y qué pasó:',
   'privacy.title': 'Aviso de privacidad',
@@ -804,4 +803,5 @@ export const es: Record<MessageKey, string> = {
   'email.feedReplaced.body': 'Se creó una nueva dirección privada de suscripción al calendario para la cuenta {username} de {portal} el {when}. La dirección anterior ya no funciona.',
   'email.feedWhat': 'Cualquiera que tenga la dirección puede ver los días de clase, los eventos y las fechas de entrega que muestra, nunca calificaciones, puntajes ni asistencia. La dirección no está en este correo.',
   'email.feedNotYou': 'Si no fue usted, inicie sesión, desactive la suscripción en Configuración de la cuenta → Suscripción al calendario, cambie su contraseña y comuníquese con su escuela.',
+  'letter.documentTitle': 'Claves de activación de {portal}',
 };

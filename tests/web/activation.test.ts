@@ -11,6 +11,7 @@ import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client, clock, DAY } from '../support/http.js';
+import { pdfStructure } from '../support/pdf.js';
 
 const PDFTOTEXT = ['/usr/bin/pdftotext'].find((p) => fs.existsSync(p));
 
@@ -217,5 +218,12 @@ describeEachEngine('activation keys', (get) => {
     expect(text).toContain('Clave de activación de Cedar Valley Portal');
     expect(text).toContain(`${spanish.first_name} ${spanish.last_name}`);
     expect(text).toMatch(/[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/);
+    // Tagged: each letter a section in its reader's language, the key a paragraph of its own.
+    const { tagged, tree } = pdfStructure(res.rawPayload);
+    expect(tagged).toBe(true);
+    expect(tree).toMatch(/^ {2}Sect\n {4}H1 \(block\)\n\s+"Cedar Valley Public Schools"/m);
+    expect(tree).toMatch(/P \(block\)\n\s+"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"/);
+    // The Spanish letter's section says so (pdfkit writes structure dictionaries uncompressed).
+    expect(res.rawPayload.toString('latin1')).toContain('/Lang (es-US)');
   });
 });

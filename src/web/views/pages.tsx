@@ -42,7 +42,7 @@ const STATEMENTS: Record<'accessibility' | 'privacy', Statement> = {
       ['accessibility.goal', ['accessibility.goalBody']],
       ['accessibility.checked', ['accessibility.checkedBody']],
       ['accessibility.works', ['accessibility.worksKeyboard', 'accessibility.worksZoom', 'accessibility.worksLanguage', 'accessibility.worksText', 'accessibility.worksPdf']],
-      ['accessibility.limits', ['accessibility.limitsLetters', 'accessibility.limitsCalendar']],
+      ['accessibility.limits', ['accessibility.limitsCalendar']],
     ],
     contact: 'accessibility.contact',
   },
