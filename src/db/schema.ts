@@ -620,6 +620,8 @@ export interface SchoolEventTextTable {
   locale: string;
   title: string;
   description: string | null;
+  /** the place in this language; null: school_events.location, as the district wrote it */
+  location: Generated<string | null>;
 }
 
 export interface CalendarFeedTable {

@@ -777,7 +777,7 @@ export const es: Record<MessageKey, string> = {
   'accessibility.worksText': 'Las calificaciones, los gráficos y los documentos también se dan como texto: cada gráfico de la tendencia de una calificación viene con un resumen escrito y una tabla de sus puntos, y las boletas de calificaciones y el expediente académico no oficial tienen su propia página además del PDF.',
   'accessibility.limits': 'Limitaciones conocidas',
   'accessibility.worksPdf': 'Las boletas de calificaciones, el expediente académico no oficial y las cartas con la clave de activación son PDF etiquetados: un lector de pantalla lee sus encabezados como encabezados y sus tablas como tablas, en orden y en el idioma del documento, y omite los números de página y los encabezados repetidos.',
-  'accessibility.limitsCalendar': 'Las notas del calendario escolar (el nombre de unas vacaciones, por ejemplo) y los lugares de los eventos se muestran en el idioma en que el distrito los escribió.',
+  'accessibility.limitsCalendar': 'Las notas del calendario escolar (el nombre de unas vacaciones, por ejemplo) y los lugares de los eventos que el distrito escribió en un solo idioma se muestran en el idioma en que el distrito los escribió.',
   'accessibility.contact': 'Si algo en {portal} le resulta difícil o imposible de usar, díganos en qué página y qué pasó:',
   'privacy.title': 'Aviso de privacidad',
   'privacy.intro': '{portal} lo ofrece {district} para sus estudiantes y familias. Muestra registros que el distrito ya guarda sobre los estudiantes. Este aviso explica qué guarda el portal, quién puede verlo y qué guarda en su navegador.',

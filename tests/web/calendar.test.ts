@@ -119,6 +119,20 @@ describeEachEngine('the calendar and its private feed', (get) => {
     // The calendar's note is in the district's language (English): a Spanish reader gets the kind of day.
     expect(mes.body).toContain('No hay clases: Vacaciones');
     expect(mes.body).toContain('Reunión de la Junta Escolar');
+    // Places are in the reader's language where the district wrote them in it, else as written.
+    const board = 'District Office, Board Room';
+    const semana = async () => (await spanish.get(`/students/${theirs}/calendar?week=2026-11-10`)).body;
+    expect(await semana()).toContain('Oficina del distrito, sala de la junta');
+    expect(await semana()).not.toContain(board);
+    expect((await parent.get(`/students/${child}/calendar?week=2026-11-10`)).body).toContain(board);
+    const meeting = await get()
+      .db.selectFrom('school_events')
+      .select('id')
+      .where('school_id', 'is', null)
+      .where('start_date', '=', '2026-11-10')
+      .executeTakeFirstOrThrow();
+    await get().db.updateTable('school_event_texts').set({ location: null }).where('event_id', '=', meeting.id).where('locale', '=', 'es').execute();
+    expect(await semana()).toContain(board);
   });
 
   it('makes a private feed calendar apps can read, decided again at every fetch, ended when replaced or turned off', async () => {

@@ -1183,6 +1183,16 @@ class Generator {
       return day;
     };
     type Text = [title: string, description: string | null];
+    /** The demo's places, in both languages. */
+    const places: Record<string, string> = {
+      Cafeteria: 'Cafetería',
+      Library: 'Biblioteca',
+      'Front office': 'Oficina principal',
+      Auditorium: 'Auditorio',
+      Gym: 'Gimnasio',
+      Stadium: 'Estadio',
+      'District Office, Board Room': 'Oficina del distrito, sala de la junta',
+    };
     const add = (
       schoolId: number | null,
       start: DateString,
@@ -1204,8 +1214,8 @@ class Generator {
         location,
         ...this.changed(),
       });
-      this.sink.add('school_event_texts', { event_id: id, locale: 'en', title: en[0], description: en[1] });
-      this.sink.add('school_event_texts', { event_id: id, locale: 'es', title: es[0], description: es[1] });
+      this.sink.add('school_event_texts', { event_id: id, locale: 'en', title: en[0], description: en[1], location });
+      this.sink.add('school_event_texts', { event_id: id, locale: 'es', title: es[0], description: es[1], location: location === null ? null : (places[location] ?? location) });
     };
     const start = y.first;
     for (const school of this.schools) {

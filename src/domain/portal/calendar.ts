@@ -153,7 +153,7 @@ export async function eventsBetween(
   const rows = await db
     .selectFrom('school_events as e')
     .innerJoin('school_event_texts as t', 't.event_id', 'e.id')
-    .select(['e.id', 'e.school_id', 'e.start_date', 'e.end_date', 'e.start_time', 'e.end_time', 'e.location', 't.locale', 't.title', 't.description'])
+    .select(['e.id', 'e.school_id', 'e.start_date', 'e.end_date', 'e.start_time', 'e.end_time', 'e.location', 't.locale', 't.title', 't.description', 't.location as localLocation'])
     .where('e.start_date', '<=', to)
     .where('e.end_date', '>=', from)
     .where((eb) => (schoolIds.length === 0 ? eb('e.school_id', 'is', null) : eb.or([eb('e.school_id', 'is', null), eb('e.school_id', 'in', schoolIds)])))
@@ -172,7 +172,7 @@ export async function eventsBetween(
     schoolId: r.school_id,
     title: r.title,
     description: r.description,
-    location: r.location,
+    location: r.localLocation ?? r.location,
     start: r.start_date,
     end: r.end_date,
     startTime: r.start_time,
