@@ -153,6 +153,6 @@ async function storm(options: LoginBenchOptions): Promise<{ rate: number; pages:
     pageTimes.sort((a, b) => a - b);
     return { rate: signIns / elapsed, pages: pageTimes, errors };
   } finally {
-    server.stop();
+    await server.stop();
   }
 }

@@ -193,6 +193,6 @@ export async function portalBench(options: PortalBenchOptions): Promise<PortalBe
     }
     return { label: options.label, loadSeconds: loaded.ms / 1000, rows, todayBytes };
   } finally {
-    server.stop();
+    await server.stop();
   }
 }

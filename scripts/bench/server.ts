@@ -22,7 +22,8 @@ export interface BenchServer {
   /** what the server printed when it started (the demo sign-ins, in demo mode) */
   output: string;
   dataDir: string;
-  stop(): void;
+  /** ends the server and resolves once its process has exited */
+  stop(): Promise<void>;
 }
 
 /** Starts `homeroom serve` with these arguments and environment; resolves once it serves. */
@@ -45,8 +46,12 @@ export async function startServer(args: string[], env: Record<string, string>, r
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const stop = () => {
-    server.kill('SIGTERM');
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      server.kill('SIGTERM');
+      await exited;
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -60,7 +65,7 @@ export async function startServer(args: string[], env: Record<string, string>, r
     });
     return { base: `http://127.0.0.1:${port}`, output, dataDir, stop };
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
 }

@@ -25,14 +25,22 @@ export function taggedDocument(options: { title: string; author: string; locale:
   return { doc, root };
 }
 
-/** Adds an element of this type under `parent`, drawn now by `draw`; returns it. */
-export function tag(doc: Doc, parent: StructureElement, type: string, draw?: () => void): StructureElement {
-  const element = draw ? doc.struct(type, {}, draw) : doc.struct(type);
+/**
+ * Adds an element of this type under `parent`, drawn now by `draw`; returns it. A table's header cell
+ * says whether it heads a column or a row (`scope`), as PDF/UA asks.
+ */
+export function tag(doc: Doc, parent: StructureElement, type: string, draw?: () => void, options: { scope?: 'Column' | 'Row' } = {}): StructureElement {
+  // pdfkit writes `scope` as the cell's /Scope attribute; @types/pdfkit does not list it yet.
+  const structOptions = options as Parameters<Doc['struct']>[1];
+  const element = draw ? doc.struct(type, structOptions, draw) : doc.struct(type, structOptions);
   parent.add(element);
   return element;
 }
 
-/** Draws page furniture (rules, boxes, running footers) outside the logical structure. */
+/**
+ * Draws page furniture (rules, boxes, running footers) outside the logical structure. Never inside a
+ * `tag` closure: pdfkit closes the open structure content when an artifact starts.
+ */
 export function artifact(doc: Doc, draw: () => void, type: 'Pagination' | 'Layout' = 'Layout'): void {
   doc.markContent('Artifact', { type });
   draw();

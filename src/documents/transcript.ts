@@ -69,7 +69,7 @@ export function transcriptPdf(
     };
     if (table) {
       const row = tag(doc, table, 'TR');
-      cells.forEach((c, i) => tag(doc, row, cell, () => draw(c, i)));
+      cells.forEach((c, i) => tag(doc, row, cell, () => draw(c, i), cell === 'TH' ? { scope: 'Column' } : {}));
       row.end();
     } else {
       artifact(doc, () => cells.forEach(draw), 'Pagination');
@@ -206,7 +206,7 @@ export function transcriptPdf(
     doc.font('Helvetica').fontSize(10);
     const height = Math.max(doc.heightOfString(label, { width: labelWidth }), doc.heightOfString(value, { width: contentWidth - labelWidth - gap }));
     const row = tag(doc, summaryTable, 'TR');
-    tag(doc, row, 'TH', () => doc.text(label, left, y, { width: labelWidth }));
+    tag(doc, row, 'TH', () => doc.text(label, left, y, { width: labelWidth }), { scope: 'Row' });
     tag(doc, row, 'TD', () => doc.font('Helvetica-Bold').text(value, left + labelWidth + gap, y, { width: contentWidth - labelWidth - gap }));
     row.end();
     doc.x = left;

@@ -775,7 +775,7 @@ export const en = {
   'accessibility.worksText': 'Grades, charts and documents are also given as text: each grade trend chart comes with a written summary and a table of its points, and report cards and the unofficial transcript have their own pages as well as a PDF.',
   'accessibility.limits': 'Known limitations',
   'accessibility.worksPdf': 'Report cards, the unofficial transcript and Activation Key letters are tagged PDFs: a screen reader reads their headings as headings and their tables as tables, in order and in the document’s language, and skips page numbers and repeated headings.',
-  'accessibility.limitsCalendar': 'Notes on the school calendar (the name of a break, for example), and the places of events that the district wrote in one language only, are shown in the language the district wrote them in.',
+  'accessibility.limitsCalendar': 'Notes on the school calendar (the name of a break, for example) and event places that the district wrote in only one language are shown in that language.',
   'accessibility.contact': 'If something in {portal} is hard or impossible for you to use, tell us which page and what happened:',
   'privacy.title': 'Privacy notice',
   'privacy.intro': '{portal} is run by {district} for its students and families. It shows records the district already keeps about students. This notice says what the portal holds, who can see it, and what it keeps in your browser.',

@@ -220,7 +220,7 @@ describe('unofficial transcript PDF', () => {
     // Three years and the summary: four tables, the year tables with one header row each.
     expect(lines.filter((l) => l.trim().startsWith('Table'))).toHaveLength(4);
     // "Course" is a header cell once per year, never repeated from a continuation page.
-    expect(lines.filter((l, i) => l.trim() === 'TH' && lines[i + 1]?.trim() === '"Course"')).toHaveLength(3);
+    expect(tree.match(/TH:\n\s+\/Scope \/Column\n\s+"Course"\n/g)).toHaveLength(3);
     expect(tree.match(/"Course"/g)).toHaveLength(3);
     expect(after('TD', 'Course 10.59')).toBe(true);
     expect(tree).toContain(`"${LONG_TITLE}"`);
@@ -228,5 +228,9 @@ describe('unofficial transcript PDF', () => {
     expect(text(await render(longView, 'en'))).toMatch(/continued/);
     expect(tree).not.toMatch(/continued/);
     expect(tree).not.toMatch(/Page \d+ of \d+/);
+    // Header cells say what they head: the years' columns, the summary's rows.
+    const raw = (await render(longView, 'en')).toString('latin1');
+    expect(raw.match(/\/Scope \/Column/g)).toHaveLength(3 * 6);
+    expect(raw.match(/\/Scope \/Row/g)).toHaveLength(4);
   });
 });

@@ -172,7 +172,7 @@ export async function eventsBetween(
     schoolId: r.school_id,
     title: r.title,
     description: r.description,
-    location: r.localLocation ?? r.location,
+    location: r.localLocation || r.location,
     start: r.start_date,
     end: r.end_date,
     startTime: r.start_time,
