@@ -11,10 +11,11 @@ import { Client } from '../support/http.js';
 class QueryCounter implements KyselyPlugin {
   count = 0;
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
     return args.node;
   }
+  // Counted as they are answered: queries built once (src/db/prepared.ts) are not transformed again.
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count++;
     return args.result;
   }
 }

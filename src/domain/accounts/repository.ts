@@ -1,5 +1,6 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
 import type { Kysely } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
 /**
@@ -71,8 +72,21 @@ async function withStaffFlags(db: Kysely<DB>, rows: PersonRow[]): Promise<Accoun
   }));
 }
 
+// Asked at every sign-in (a username is one key, or two when it has capitals): built once.
+const accountsByOneKey = prepared((db, p: { a: string }) => accountsWithPerson(db).where('a.username_key', '=', p.a));
+const accountsByTwoKeys = prepared((db, p: { a: string; b: string }) => accountsWithPerson(db).where('a.username_key', 'in', [p.a, p.b]));
+
 export async function findAccountByKeys(db: Kysely<DB>, keys: string[]): Promise<AccountRow[]> {
-  return withStaffFlags(db, await accountsWithPerson(db).where('a.username_key', 'in', keys).execute());
+  const [a, b, ...more] = keys;
+  const rows =
+    a === undefined
+      ? []
+      : b === undefined
+        ? await accountsByOneKey(db, { a })
+        : more.length === 0
+          ? await accountsByTwoKeys(db, { a, b })
+          : await accountsWithPerson(db).where('a.username_key', 'in', keys).execute();
+  return withStaffFlags(db, rows);
 }
 
 export async function findAccountById(db: Kysely<DB>, id: number): Promise<AccountRow | undefined> {
@@ -80,13 +94,16 @@ export async function findAccountById(db: Kysely<DB>, id: number): Promise<Accou
   return row ? (await withStaffFlags(db, [row]))[0] : undefined;
 }
 
-/** A session and its account in one query: what every signed-in request asks first. */
-export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
-  const row = await accountsWithPerson(db)
+const sessionWithAccount = prepared((db, p: { id: string }) =>
+  accountsWithPerson(db)
     .innerJoin('sessions as se', 'se.account_id', 'a.id')
     .select(['se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
-    .where('se.id', '=', id)
-    .executeTakeFirst();
+    .where('se.id', '=', p.id),
+);
+
+/** A session and its account in one query, built once: what every signed-in request asks first. */
+export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
+  const [row] = await sessionWithAccount(db, { id });
   if (!row) return undefined;
   const { session_last_seen_at, session_expires_at, session_persistent, ...person } = row;
   const [account] = await withStaffFlags(db, [person]);
@@ -105,8 +122,10 @@ export async function rehash(db: Kysely<DB>, accountId: number, hash: string) {
   await db.updateTable('user_accounts').set({ password_hash: hash }).where('id', '=', accountId).execute();
 }
 
+const signedInAt = prepared((db, p: { id: number; now: Instant }) => db.updateTable('user_accounts').set({ last_sign_in_at: p.now }).where('id', '=', p.id));
+
 export async function markSignedIn(db: Kysely<DB>, accountId: number, now: Instant) {
-  await db.updateTable('user_accounts').set({ last_sign_in_at: now }).where('id', '=', accountId).execute();
+  await signedInAt(db, { id: accountId, now });
 }
 
 /** The language the person chose in the portal: pages and emails use it from then on. */
@@ -140,10 +159,13 @@ export function findAccountsByConfirmedEmail(db: Kysely<DB>, email: string) {
 
 export async function insertSession(
   db: Kysely<DB>,
-  row: { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null },
+  row: SessionInsert,
 ) {
-  await db.insertInto('sessions').values(row).execute();
+  await sessionInsert(db, row);
 }
+
+type SessionInsert = { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null };
+const sessionInsert = prepared((db, row: SessionInsert) => db.insertInto('sessions').values(row));
 
 export function findSession(db: Kysely<DB>, id: string) {
   return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -169,7 +191,15 @@ export function listSessions(db: Kysely<DB>, accountId: number) {
 
 // ── throttle ──────────────────────────────────────────────────────────────────────────────────────
 
+// Read at every sign-in, for the username and (usually) the address: built once per shape.
+const throttleOfOne = prepared((db, p: { a: string }) => db.selectFrom('throttle').selectAll().where('key', '=', p.a));
+const throttleOfTwo = prepared((db, p: { a: string; b: string }) => db.selectFrom('throttle').selectAll().where('key', 'in', [p.a, p.b]));
+
 export function findThrottle(db: Kysely<DB>, keys: string[]) {
+  const [a, b, ...more] = keys;
+  if (a === undefined) return Promise.resolve([]);
+  if (b === undefined) return throttleOfOne(db, { a });
+  if (more.length === 0) return throttleOfTwo(db, { a, b });
   return db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute();
 }
 

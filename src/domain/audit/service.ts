@@ -1,5 +1,6 @@
 /** The audit log: sign-ins, account changes and staff views of students' records. */
 import type { Kysely } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { DB } from '../../db/schema.js';
 
 export interface AuditEntry {
@@ -12,17 +13,18 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+type AuditRow = { at: string; action: string; actor_account_id: number | null; subject_type: string | null; subject_id: number | null; ip: string | null; details: string | null };
+// Every sign-in and account change writes one: built once.
+const insertAudit = prepared((db, row: AuditRow) => db.insertInto('audit_log').values(row));
+
 export async function audit(db: Kysely<DB>, entry: AuditEntry, now: Date): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: now.toISOString(),
-      action: entry.action,
-      actor_account_id: entry.actorAccountId ?? null,
-      subject_type: entry.subjectType ?? null,
-      subject_id: entry.subjectId ?? null,
-      ip: entry.ip ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
-    .execute();
+  await insertAudit(db, {
+    at: now.toISOString(),
+    action: entry.action,
+    actor_account_id: entry.actorAccountId ?? null,
+    subject_type: entry.subjectType ?? null,
+    subject_id: entry.subjectId ?? null,
+    ip: entry.ip ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  });
 }

@@ -4,6 +4,7 @@
  * sections and schools (built with the staff tools).
  */
 import type { Kysely } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { DB } from '../../db/schema.js';
 
 export interface VisibleStudent {
@@ -16,44 +17,53 @@ export interface VisibleStudent {
   studentNumber: string;
 }
 
+const columns = [
+  's.id',
+  's.preferred_first_name',
+  's.legal_first_name',
+  's.legal_last_name as lastName',
+  's.grade_level as grade',
+  'sc.name as school',
+  's.school_id as schoolId',
+  's.student_number as studentNumber',
+] as const;
+
+// Every portal page asks this: built once per shape.
+const theStudent = prepared((db, p: { studentId: number }) =>
+  db
+    .selectFrom('students as s')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .select([...columns, 's.birth_date'])
+    .where('s.id', '=', p.studentId),
+);
+/** From the guardian's links (indexed), never a scan of every student. */
+const guardiansStudents = (db: Kysely<DB>, guardianId: number) =>
+  db
+    .selectFrom('student_guardians as sg')
+    .innerJoin('students as s', 's.id', 'sg.student_id')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .select([...columns, 's.birth_date'])
+    .where('sg.guardian_id', '=', guardianId)
+    .where('sg.portal_access', '=', 1)
+    .where('sg.rights_revoked', '=', 0)
+    .orderBy('s.birth_date')
+    .orderBy('s.id');
+const childrenOf = prepared((db, p: { guardianId: number }) => guardiansStudents(db, p.guardianId));
+const minorChildrenOf = prepared((db, p: { guardianId: number; bornAfter: string }) => guardiansStudents(db, p.guardianId).where('s.birth_date', '>', p.bornAfter));
+
 export async function studentsVisibleTo(
   db: Kysely<DB>,
   account: { person_kind: string; student_id: number | null; guardian_id: number | null },
   /** when the district ends guardians' access at 18: students born on or before this date are hidden */
   adultBornOnOrBefore: string | null = null,
 ): Promise<VisibleStudent[]> {
-  const columns = [
-    's.id',
-    's.preferred_first_name',
-    's.legal_first_name',
-    's.legal_last_name as lastName',
-    's.grade_level as grade',
-    'sc.name as school',
-    's.school_id as schoolId',
-    's.student_number as studentNumber',
-  ] as const;
   let rows;
   if (account.person_kind === 'student' && account.student_id) {
-    rows = await db
-      .selectFrom('students as s')
-      .innerJoin('schools as sc', 'sc.id', 's.school_id')
-      .select(columns)
-      .where('s.id', '=', account.student_id)
-      .execute();
+    rows = await theStudent(db, { studentId: account.student_id });
   } else if (account.person_kind === 'guardian' && account.guardian_id) {
-    // From the guardian's links (indexed), never a scan of every student.
-    let q = db
-      .selectFrom('student_guardians as sg')
-      .innerJoin('students as s', 's.id', 'sg.student_id')
-      .innerJoin('schools as sc', 'sc.id', 's.school_id')
-      .select([...columns, 's.birth_date'])
-      .where('sg.guardian_id', '=', account.guardian_id)
-      .where('sg.portal_access', '=', 1)
-      .where('sg.rights_revoked', '=', 0)
-      .orderBy('s.birth_date')
-      .orderBy('s.id');
-    if (adultBornOnOrBefore) q = q.where('s.birth_date', '>', adultBornOnOrBefore);
-    rows = await q.execute();
+    rows = adultBornOnOrBefore
+      ? await minorChildrenOf(db, { guardianId: account.guardian_id, bornAfter: adultBornOnOrBefore })
+      : await childrenOf(db, { guardianId: account.guardian_id });
   } else {
     return [];
   }
