@@ -6,7 +6,7 @@
  * so SQLite's statement cache and PostgreSQL's per-connection prepared statements (connect.ts) apply.
  *
  * Only for queries whose shape does not depend on the values: every value must reach the SQL as a bound
- * parameter (no `in` lists of varying length under one name — give each length its own `variant`).
+ * parameter (an `in` list of varying length needs one prepared query per length).
  */
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { DB } from './schema.js';
@@ -17,21 +17,15 @@ const PLACEHOLDER = '\u0000homeroom-parameter:';
 
 export class PreparedQueryError extends Error {}
 
-/**
- * `build(db, p)` makes the query from `p`, whose values are placeholders while it is compiled; the
- * returned function runs it with real values. `variant` tells apart shapes of one query (an `in` list
- * of 1 or 2 values, a clause that is there or not).
- */
+/** `build(db, p)` makes the query from `p`, whose values are placeholders while it is compiled; the returned function runs it with real values. */
 export function prepared<P extends Record<string, Value>, R>(build: (db: Kysely<DB>, p: P) => Compilable<R>) {
   // Per dialect adapter, not per Kysely object: a transaction is a new Kysely object on the same
   // dialect, and the SQL is the same in and out of it. (Plugins that rewrite queries would not see a
   // prepared query; Homeroom has none — tests count queries with one.)
-  const compiled = new WeakMap<object, Map<string, { query: CompiledQuery<R>; slots: (string | null)[] }>>();
-  return async (db: Kysely<DB>, values: P, variant = ''): Promise<R[]> => {
+  const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: (string | null)[] }>();
+  return async (db: Kysely<DB>, values: P): Promise<R[]> => {
     const adapter = db.getExecutor().adapter;
-    let forDb = compiled.get(adapter);
-    if (!forDb) compiled.set(adapter, (forDb = new Map()));
-    let entry = forDb.get(variant);
+    let entry = compiled.get(adapter);
     if (!entry) {
       const placeholders = Object.fromEntries(Object.keys(values).map((k) => [k, `${PLACEHOLDER}${k}`])) as unknown as P;
       const query = build(db, placeholders).compile();
@@ -40,7 +34,7 @@ export function prepared<P extends Record<string, Value>, R>(build: (db: Kysely<
       const missing = Object.keys(values).filter((k) => !slots.includes(k));
       if (missing.length > 0 || query.sql.includes(PLACEHOLDER)) throw new PreparedQueryError(`values not bound as parameters: ${missing.join(', ')}`);
       entry = { query, slots };
-      forDb.set(variant, entry);
+      compiled.set(adapter, entry);
     }
     const { query, slots } = entry;
     const parameters = query.parameters.map((v, i) => {
