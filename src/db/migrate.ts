@@ -12,9 +12,10 @@ import { requests } from './migrations/0005_requests.js';
 import { portal } from './migrations/0006_portal.js';
 import { calendar } from './migrations/0007_calendar.js';
 import { eventLocations } from './migrations/0008_event_locations.js';
+import { noLastSignIn } from './migrations/0009_no_last_sign_in.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -259,7 +259,6 @@ export interface UserAccountTable extends Changed {
   guardian_id: number | null;
   staff_id: number | null;
   locale: string | null;
-  last_sign_in_at: Instant | null;
   /** argon2id hash of the E-Signature PIN */
   pin_hash: Generated<string | null>;
   password_changed_at: Generated<Instant | null>;

@@ -6,9 +6,8 @@
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/connect.js';
 import { DistrictCache } from './context.js';
@@ -27,6 +26,7 @@ import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { appSecret } from '../domain/system/secrets.js';
 
 import { startMailer, type Mailer } from '../jobs/mailer.js';
@@ -63,6 +63,7 @@ declare module 'fastify' {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
+  const requestLogging = config.logLevel === 'debug' || config.logLevel === 'trace';
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -70,9 +71,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Every form and route is small; a long URL is an attack or a mistake.
     routerOptions: { maxParamLength: 200 },
     // One log line per request only when debugging: errors are always logged by the error handler.
-    logController: new LogController({
-      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
-    }),
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // A child logger per request (pino copies its bindings) only when every request is logged;
+    // otherwise requests share the app's logger and the error handler names the request itself.
+    ...(requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
   });
 
   const now = options.now ?? (() => new Date());
@@ -95,11 +97,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('services', services);
   app.addHook('onClose', async () => services.mailer.stop());
   // A form may have written an email: deliver it now rather than at the next tick.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.method === 'POST') services.mailer.kick();
+    done();
   });
 
-  await app.register(helmet, {
+  await app.register(securityHeadersPlugin, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

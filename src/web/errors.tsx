@@ -44,8 +44,10 @@ export function registerErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ err: { message: error.message, code: error.code } }, 'request rejected');
+    // Without per-request logging the request's logger is the app's: the request is named here.
+    const which = request.log === app.log ? { reqId: request.id } : {};
+    if (status >= 500) request.log.error({ ...which, err: error }, 'request failed');
+    else request.log.info({ ...which, err: { message: error.message, code: error.code } }, 'request rejected');
     // A page that failed after it was compressed must not keep the compressed page's header.
     reply.removeHeader('content-encoding');
     const ctx = await safeContext(app, request);

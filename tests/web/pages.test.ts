@@ -1,7 +1,11 @@
+import os from 'node:os';
+import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
+import { buildApp } from '../../src/web/app.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine, freshDatabase, type TestDatabase } from '../support/db.js';
 
@@ -149,6 +153,32 @@ describeEachEngine('public pages', (get) => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    // The same headers on every answer, not only the first.
+    const again = await app.inject('/no/such/page');
+    expect(again.headers['content-security-policy']).toBe(csp);
+    expect(again.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  it('logs a refused request with its request id, without a logger per request', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({ LOG_LEVEL: 'info', DATA_DIR: os.tmpdir(), BASE_URL: 'http://portal.test' });
+    const logged = await buildApp({ config, database: get(), logger: { level: 'info', stream }, mailIntervalMs: 0 });
+    try {
+      const res = await logged.inject({ method: 'POST', url: '/sign-in', payload: 'username=x&password=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(res.statusCode).toBe(403);
+      const entry = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request rejected');
+      expect(entry).toMatchObject({ reqId: expect.any(String), err: { code: 'HR_CSRF' } });
+    } finally {
+      await logged.close();
+    }
   });
 
   it('serves the stylesheet for a year, the theme in the district colours, compressed', async () => {

@@ -320,7 +320,6 @@ async function createFromKey(
         locale: input.locale,
         security_email: null,
         security_email_confirmed_at: null,
-        last_sign_in_at: null,
         password_changed_at: t,
         created_at: t,
         updated_at: t,

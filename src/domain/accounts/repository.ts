@@ -122,12 +122,6 @@ export async function rehash(db: Kysely<DB>, accountId: number, hash: string) {
   await db.updateTable('user_accounts').set({ password_hash: hash }).where('id', '=', accountId).execute();
 }
 
-const signedInAt = prepared((db, p: { id: number; now: Instant }) => db.updateTable('user_accounts').set({ last_sign_in_at: p.now }).where('id', '=', p.id));
-
-export async function markSignedIn(db: Kysely<DB>, accountId: number, now: Instant) {
-  await signedInAt(db, { id: accountId, now });
-}
-
 /** The language the person chose in the portal: pages and emails use it from then on. */
 export async function setAccountLocale(db: Kysely<DB>, accountId: number, locale: string) {
   await db.updateTable('user_accounts').set({ locale }).where('id', '=', accountId).execute();

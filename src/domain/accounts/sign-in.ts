@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { findAccountByKeys, markSignedIn, rehash, type AccountRow } from './repository.js';
+import { findAccountByKeys, rehash, type AccountRow } from './repository.js';
 import { endSession, startSession, type SessionSettings, type StartedSession } from './sessions.js';
 import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
@@ -80,10 +80,10 @@ export async function signIn(
   // Most sign-ins follow no failure: then there is no counter to clear.
   if (verdict.userFailures) await recordSuccess(db, keys.user);
   if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
-  // The sign-in's record, its audit row and the new session are written together: one commit.
+  // The sign-in's audit row and the new session are written together: one commit. (When an account
+  // last signed in is in both; the account row itself is not written.)
   const { session: asked } = input;
   const session = await db.transaction().execute(async (trx) => {
-    await markSignedIn(trx, account.id, now.toISOString());
     await audit(trx, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
     if (asked.replaces) await endSession(trx, asked.replaces);
     return startSession(trx, account.id, {

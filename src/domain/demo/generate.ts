@@ -1012,7 +1012,6 @@ class Generator {
         guardian_id: person.guardian_id ?? null,
         staff_id: person.staff_id ?? null,
         locale: account.locale === 'es' ? 'es' : null,
-        last_sign_in_at: null,
         ...this.changed(),
       });
       this.usernames.add(account.username.toLowerCase());

@@ -42,19 +42,22 @@ async function csrfPlugin(app: FastifyInstance, options: { secret: string }): Pr
     return sign(seed);
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  // Both hooks are plain callbacks: they run at every request and have nothing to wait for.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const seed = (request as FastifyRequest & { newCsrfSeed?: string }).newCsrfSeed;
     if (seed) reply.setCookie(name, seed, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.services.config.secure });
+    done(null, payload);
   });
 
-  app.addHook('preHandler', async (request) => {
-    if (request.method !== 'POST') return;
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.method !== 'POST') return done();
     const seed = request.cookies[name];
     const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-    if (!seed || typeof sent !== 'string') throw new CsrfError();
+    if (!seed || typeof sent !== 'string') return done(new CsrfError());
     const expected = Buffer.from(sign(seed));
     const given = Buffer.from(sent);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new CsrfError();
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return done(new CsrfError());
+    done();
   });
 }
 

@@ -23,13 +23,18 @@ export function sessionCookieName(secure: boolean): string {
 async function sessionPlugin(app: FastifyInstance): Promise<void> {
   const name = sessionCookieName(app.services.config.secure);
   app.decorateRequest('session', null);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: most requests without a session cookie (the sign-in form, files) wait for nothing.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.session = null;
-    if (STATIC.test(request.url)) return;
     const token = request.cookies[name];
-    if (!token) return;
-    const district = await app.services.districts.get();
-    request.session = await resumeSession(app.services.database.db, token, district.settings, app.services.now());
+    if (!token || STATIC.test(request.url)) return done();
+    app.services.districts
+      .get()
+      .then((district) => resumeSession(app.services.database.db, token, district.settings, app.services.now()))
+      .then((found) => {
+        request.session = found;
+        done();
+      }, done);
   });
 }
 

@@ -15,7 +15,7 @@ async function ops(app: FastifyInstance): Promise<void> {
     registers: [registry],
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     duration.observe(
       {
         method: request.method,
@@ -25,6 +25,7 @@ async function ops(app: FastifyInstance): Promise<void> {
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   app.get('/healthz', async (_request, reply) => {

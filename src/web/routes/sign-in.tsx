@@ -46,18 +46,25 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/sign-in', async (request, reply) => {
-    const ctx = await ctxOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const next = typeof body.next === 'string' ? safeLocalPath(body.next) : undefined;
     const username = typeof body.username === 'string' ? body.username.slice(0, 254) : '';
     const parsed = parseInput(signInInput, body);
     if (!parsed.ok) {
-      return render(request, reply, ctx, { errors: fromFieldErrors(parsed.errors), username, next }, 400);
+      return render(request, reply, await ctxOf(request), { errors: fromFieldErrors(parsed.errors), username, next }, 400);
     }
     const { data } = parsed;
     const ip = clientIp(request);
-    const session = { remember: data.remember, userAgent: request.headers['user-agent'] ?? null, settings: ctx.district.settings, replaces: request.session?.id ?? null };
+    const { settings } = await services.districts.get();
+    const session = { remember: data.remember, userAgent: request.headers['user-agent'] ?? null, settings, replaces: request.session?.id ?? null };
     const result = await signIn(db, { username: data.username, password: data.password, ip, session }, services.now());
+    // The page context (language, form token) only when there is a page to show: most sign-ins redirect.
+    if (result.kind === 'ok') {
+      // A new session id at every sign-in; whoever was signed in on this browser before is signed out.
+      setSessionCookie(app, reply, result.session);
+      return reply.redirect(landingFor(result.account, next && next !== '/' ? next : '/home'), 303);
+    }
+    const ctx = await ctxOf(request);
     if (result.kind === 'invalid') {
       return render(request, reply, ctx, { problem: ctx.t('signIn.invalid'), username: data.username, remember: data.remember, next }, 401);
     }
@@ -66,12 +73,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
       return render(request, reply, ctx, { problem: ctx.t('signIn.wait', { minutes }), username: data.username, next }, 429);
     }
-    if (result.kind === 'locked') {
-      return render(request, reply, ctx, { problem: ctx.t('signIn.locked'), username: data.username, next }, 403);
-    }
-    // A new session id at every sign-in; whoever was signed in on this browser before is signed out.
-    setSessionCookie(app, reply, result.session);
-    return reply.redirect(landingFor(result.account, next && next !== '/' ? next : '/home'), 303);
+    return render(request, reply, ctx, { problem: ctx.t('signIn.locked'), username: data.username, next }, 403);
   });
 
   app.post('/sign-out', async (request, reply) => {
