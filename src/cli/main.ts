@@ -3,10 +3,12 @@
  * Operator-facing output is English; everything families and staff see is in the catalogs.
  */
 import cluster from 'node:cluster';
+import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { connect, redactUrl, type Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { setHashingThreads } from '../domain/accounts/passwords.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { DEMO_DISTRICT, type DemoSummary } from '../domain/demo/generate.js';
 import { DistrictExistsError, isEmpty, loadDemo } from '../domain/demo/load.js';
@@ -176,6 +178,8 @@ async function announce(config: Config, what: string, port = config.port, databa
 
 /** One web process: the app, and the background worker unless told otherwise. */
 async function serveProcess(config: Config, noWorker: boolean, opened?: Database): Promise<void> {
+  // Web processes share the cores for password hashing: one hashing thread per core in all.
+  setHashingThreads(os.availableParallelism() / config.webProcesses);
   const database = opened ?? (await openDatabase(config));
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });

@@ -2,8 +2,7 @@
  * Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), set explicitly because
  * the library's defaults differ. The E-Signature PIN uses the same function.
  */
-import os from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
+import { HashingThreads } from './hashing-threads.js';
 
 /** Algorithm.Argon2id of @node-rs/argon2 (a const enum, which isolated modules cannot import) */
 const ARGON2ID = 2;
@@ -16,32 +15,21 @@ export const ARGON2_OPTIONS = {
   outputLen: 32,
 } as const;
 
-/**
- * At most one hash per core at a time, plus one. Each takes ~10 ms of CPU and 19 MiB; during a sign-in
- * storm more at once would only add memory and take CPU away from every other page (with four at once
- * on two cores, other pages' p99 was 105 ms). The one extra keeps the cores busy between hashes: a
- * finished hash's slot is given to the next one by the main thread, and while that thread is busy with
- * another request a core sat idle (8–9 % idle during a storm with exactly one per core, 1–2 % with one
- * more).
- */
-const slots = Math.max(1, os.availableParallelism()) + 1;
-let running = 0;
-const waiting: (() => void)[] = [];
+/** One thread per core does the hashing (hashing-threads.ts); pages keep the main thread. */
+let threads = new HashingThreads();
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
+/**
+ * How many hashing threads this process uses (before its first hash): with several web processes on
+ * one machine, each takes its share of the cores, so that hashes never outnumber them.
+ */
+export function setHashingThreads(count: number): void {
+  void threads.close();
+  threads = new HashingThreads(Math.max(1, Math.floor(count)));
 }
 
 /** Hash a password. `salt` is only for reproducible demo data; real accounts get a random one. */
 export function hashPassword(password: string, salt?: Uint8Array): Promise<string> {
-  return limited(() => hash(password.normalize('NFKC'), salt ? { ...ARGON2_OPTIONS, salt } : ARGON2_OPTIONS));
+  return threads.run<string>({ op: 'hash', password: password.normalize('NFKC'), options: salt ? { ...ARGON2_OPTIONS, salt } : { ...ARGON2_OPTIONS } });
 }
 
 /** True when a stored hash was made with other parameters than today's: rehash at the next sign-in. */
@@ -52,7 +40,7 @@ export function needsRehash(storedHash: string): boolean {
 
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
   try {
-    return await limited(() => verify(storedHash, password.normalize('NFKC')));
+    return await threads.run<boolean>({ op: 'verify', hash: storedHash, password: password.normalize('NFKC') });
   } catch {
     // A malformed stored hash never matches.
     return false;
