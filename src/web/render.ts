@@ -4,8 +4,12 @@ import type { FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
-/** Brotli first (smaller pages on phones), then gzip; what @fastify/compress offers everything else. */
-const encodings = new Negotiator({ supportedValues: ['br', 'gzip'] });
+/**
+ * gzip first, Brotli for a browser that takes only Brotli. Measured on the demo's pages (3–52 KB of
+ * HTML): Brotli at quality 4 made them 2–9 % smaller (about 100 bytes; every page fits in a few
+ * packets either way) for twice the CPU (60–95 µs against 25–50 µs a page). ADR 0014.
+ */
+const encodings = new Negotiator({ supportedValues: ['gzip', 'br'] });
 /** Below this a page is sent as it is: compressing would save less than it costs. */
 const MIN_BYTES = 1024;
 
