@@ -30,11 +30,16 @@ export interface BenchServer {
 export async function startServer(args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-server-'));
-  // BENCH_CPU_PROF=DIR: every server process (web workers included) writes a V8 CPU profile there when it stops.
+  // BENCH_CPU_PROF=DIR: every server process (web workers included) writes a V8 CPU profile there when it
+  // stops. BENCH_PERF_MAP=1: the server writes /tmp/perf-PID.map, so that `perf record -g` names its
+  // JavaScript functions (a V8 profile samples wall time; during a sign-in storm, perf's CPU samples
+  // are the truer picture).
   const profile = process.env.BENCH_CPU_PROF;
   const [command, prefix] = profile
     ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--import', 'tsx']]
-    : [path.join(root, 'node_modules/.bin/tsx'), []];
+    : process.env.BENCH_PERF_MAP
+      ? [process.execPath, ['--perf-basic-prof', '--import', 'tsx']]
+      : [path.join(root, 'node_modules/.bin/tsx'), []];
   const server: ChildProcess = spawn(command, [...prefix, 'src/cli/main.ts', 'serve', '--port', String(port), ...args], {
     cwd: root,
     env: {
