@@ -12,7 +12,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
@@ -70,22 +69,6 @@ async function formSession(base: string): Promise<{ jar: Map<string, string>; to
   return { jar: cookiesOf(res), token };
 }
 
-/**
- * One page read the way a browser asks for it (compressed), timed to the last byte. Node's plain http
- * client on a kept-alive connection, and the body left compressed: the reader is there to time pages, and
- * `fetch` (with decompression) took ~4 % of the two cores from the server it was measuring.
- */
-function readPage(agent: http.Agent, url: string, cookie: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, headers: { cookie, 'accept-encoding': 'br, gzip' } }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-}
-
 export async function signIn(base: string, form: { jar: Map<string, string>; token: string }, username: string, password: string) {
   const res = await fetch(`${base}/sign-in`, {
     method: 'POST',
@@ -122,12 +105,14 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ra
     const readerForm = await formSession(base);
     const readerJar = new Map([...readerForm.jar, ...cookiesOf(await signIn(base, readerForm, parent, password))]);
 
-    // The storm comes from wrk (C, Debian's wrk package), so that the load generator takes as little
-    // of the two cores as possible; every request is a complete sign-in with the real hash.
+    // Both the storm and the reader of other pages are wrk (C, Debian's wrk package), so that the load
+    // generators take as little of the two cores as possible (a Node reader with fetch took ~4 %, with
+    // Node's http client ~2 %). Every storm request is a complete sign-in with the real hash; the reader
+    // asks for /home, compressed as a browser would, and waits 20 ms after each answer.
     const form = await formSession(base);
-    const script = path.join(dataDir, 'signin.lua');
+    const stormScript = path.join(dataDir, 'signin.lua');
     fs.writeFileSync(
-      script,
+      stormScript,
       [
         `wrk.method = "POST"`,
         `wrk.body = "${new URLSearchParams({ _csrf: form.token, username: parent, password }).toString()}"`,
@@ -138,6 +123,31 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ra
         `end`,
       ].join('\n'),
     );
+    const readerScript = path.join(dataDir, 'reader.lua');
+    fs.writeFileSync(
+      readerScript,
+      [
+        `wrk.headers["Cookie"] = "${header(readerJar)}"`,
+        `wrk.headers["Accept-Encoding"] = "gzip, br"`,
+        `delay = function() return 20 end`,
+        // anything but the page itself (a redirect to sign in, an error page) is an error
+        `response = function(status, headers, body) if status ~= 200 then io.write("BAD " .. status .. "\\n") end end`,
+        `done = function(summary, latency, requests)`,
+        `  local e = summary.errors`,
+        `  io.write(string.format("WRK %d %d\\n", summary.requests, e.status + e.connect + e.read + e.write + e.timeout))`,
+        // every latency wrk recorded (microseconds) with its count, so that rounds can be merged
+        `  for i = 1, #latency do local v, c = latency(i); io.write(string.format("L %d %d\\n", v, c)) end`,
+        `end`,
+      ].join('\n'),
+    );
+    const runWrk = (args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const wrk = spawn(args[0] as string, args.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        wrk.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        wrk.on('error', reject);
+        wrk.on('exit', () => (/WRK \d+ \d+/.test(out) ? resolve(out) : reject(new Error(`wrk said: ${out}`))));
+      });
     const rounds = Math.max(1, Math.ceil(options.seconds / 10));
     const roundSeconds = options.seconds / rounds;
     const limits = [await hashLimit(5)];
@@ -145,41 +155,26 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ra
     let errors = 0;
     let stormSeconds = 0;
     const pageTimes: number[] = [];
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let round = 0; round < rounds; round++) {
-      const until = Date.now() + roundSeconds * 1000;
-      const started = process.hrtime.bigint();
-      await Promise.all([
-        new Promise<void>((resolve, reject) => {
-          // wrk runs niced: when the two cores are contended the server, not the load generator, gets them.
-          const wrk = spawn('nice', ['-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${roundSeconds}s`, '-s', script, `${base}/sign-in`], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let out = '';
-          wrk.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          wrk.on('error', reject);
-          wrk.on('exit', () => {
-            const m = /WRK (\d+) (\d+) (\d+)/.exec(out);
-            if (!m) return reject(new Error(`wrk said: ${out}`));
-            // Non-2xx/3xx answers are errors; 303 (signed in) counts as success.
-            errors += Number(m[2]);
-            signIns += Number(m[1]) - Number(m[2]);
-            resolve();
-          });
-        }),
-        (async () => {
-          while (Date.now() < until) {
-            const t = process.hrtime.bigint();
-            if ((await readPage(agent, `${base}/home`, header(readerJar))) !== 200) errors++;
-            pageTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        })(),
+      const [stormOut, readerOut] = await Promise.all([
+        // The storm's wrk runs niced: when the two cores are contended the server, not the load
+        // generator, gets them. The reader is not: its own waiting would count as the page's time.
+        runWrk(['nice', '-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${roundSeconds}s`, '-s', stormScript, `${base}/sign-in`]),
+        runWrk(['wrk', '-t1', '-c1', `-d${roundSeconds}s`, '-s', readerScript, `${base}/home`]),
       ]);
-      stormSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+      // Non-2xx/3xx answers are errors; 303 (signed in) counts as success. wrk's own duration (µs).
+      const [, sent, failed, micros] = /WRK (\d+) (\d+) (\d+)/.exec(stormOut) as RegExpExecArray;
+      stormSeconds += Number(micros) / 1e6;
+      errors += Number(failed);
+      signIns += Number(sent) - Number(failed);
+      errors += Number((/WRK \d+ (\d+)/.exec(readerOut) as RegExpExecArray)[1]) + (readerOut.match(/^BAD /gm)?.length ?? 0);
+      for (const [, micros, count] of readerOut.matchAll(/^L (\d+) (\d+)$/gm)) {
+        for (let i = 0; i < Number(count); i++) pageTimes.push(Number(micros) / 1000);
+      }
       // The sign-ins wrk left in flight finish within a few hashes' time; then the server is idle.
       await new Promise((r) => setTimeout(r, 1000));
       limits.push(await hashLimit(5));
     }
-    agent.destroy();
     pageTimes.sort((a, b) => a - b);
     return { limits, rate: signIns / stormSeconds, pages: pageTimes, errors };
   } finally {
