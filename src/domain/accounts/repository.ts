@@ -1,5 +1,6 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
+import type { AuditRow } from '../audit/service.js';
 import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
@@ -151,15 +152,66 @@ export function findAccountsByConfirmedEmail(db: Kysely<DB>, email: string) {
 
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────────
 
-export async function insertSession(
-  db: Kysely<DB>,
-  row: SessionInsert,
-) {
+export async function insertSession(db: Kysely<DB>, row: SessionRow) {
   await sessionInsert(db, row);
 }
 
-type SessionInsert = { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null };
-const sessionInsert = prepared((db, row: SessionInsert) => db.insertInto('sessions').values(row));
+export type SessionRow = { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null };
+const sessionInsert = prepared((db, row: SessionRow) => db.insertInto('sessions').values(row));
+const sessionDelete = prepared((db, p: { id: string }) => db.deleteFrom('sessions').where('id', '=', p.id));
+const auditInsert = prepared((db, row: AuditRow) => db.insertInto('audit_log').values(row));
+
+/**
+ * A sign-in's writes, all or none: the browser's previous session ended (if it had one), the audit row,
+ * the new session. On PostgreSQL they are one statement (data-modifying WITH clauses; a statement is
+ * atomic by itself), one round trip instead of five with BEGIN and COMMIT; SQLite has no such
+ * statement and no round trips, so there it is one transaction.
+ */
+export async function recordSignIn(db: Kysely<DB>, writes: { audit: AuditRow; session: SessionRow; replaces: string | null }): Promise<void> {
+  const { audit, session, replaces } = writes;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await signInStatement(db, {
+      replaces,
+      ...Object.fromEntries(Object.entries(audit).map(([k, v]) => [`audit_${k}`, v])),
+      ...Object.fromEntries(Object.entries(session).map(([k, v]) => [`session_${k}`, v])),
+    } as SignInValues);
+    return;
+  }
+  await db.transaction().execute(async (trx) => {
+    if (replaces) await sessionDelete(trx, { id: replaces });
+    await auditInsert(trx, audit);
+    await sessionInsert(trx, session);
+  });
+}
+
+type Prefixed<T, P extends string> = { [K in keyof T & string as `${P}${K}`]: T[K] };
+type SignInValues = { replaces: string | null } & Prefixed<AuditRow, 'audit_'> & Prefixed<SessionRow, 'session_'>;
+const signInStatement = prepared((db, p: SignInValues) =>
+  db
+    .with('ended', (q) => q.deleteFrom('sessions').where('id', '=', p.replaces))
+    .with('logged', (q) =>
+      q.insertInto('audit_log').values({
+        at: p.audit_at,
+        action: p.audit_action,
+        actor_account_id: p.audit_actor_account_id,
+        subject_type: p.audit_subject_type,
+        subject_id: p.audit_subject_id,
+        ip: p.audit_ip,
+        details: p.audit_details,
+      }),
+    )
+    .insertInto('sessions')
+    .values({
+      id: p.session_id,
+      account_id: p.session_account_id,
+      created_at: p.session_created_at,
+      last_seen_at: p.session_last_seen_at,
+      expires_at: p.session_expires_at,
+      persistent: p.session_persistent,
+      ip: p.session_ip,
+      user_agent: p.session_user_agent,
+    }),
+);
 
 export function findSession(db: Kysely<DB>, id: string) {
   return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();

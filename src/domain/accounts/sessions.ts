@@ -15,6 +15,7 @@ import {
   listSessions,
   touchSession,
   type AccountRow,
+  type SessionRow,
 } from './repository.js';
 import { hashToken, newToken } from './tokens.js';
 
@@ -30,17 +31,17 @@ export interface StartedSession {
   persistent: boolean;
 }
 
-export async function startSession(
-  db: Kysely<DB>,
+/** A new session for an account: the row to store and what the browser gets. Nothing is written. */
+export function newSession(
   accountId: number,
   options: { persistent: boolean; ip: string | null; userAgent: string | null; settings: SessionSettings; now: Date },
-): Promise<StartedSession> {
+): { row: SessionRow; started: StartedSession } {
   const token = newToken();
   const id = hashToken(token);
   const { settings, now } = options;
   const lifetime = options.persistent ? settings.rememberDeviceDays * 86_400_000 : settings.sessionAbsoluteHours * 3_600_000;
   const expiresAt = new Date(now.getTime() + lifetime);
-  await insertSession(db, {
+  const row: SessionRow = {
     id,
     account_id: accountId,
     created_at: now.toISOString(),
@@ -49,8 +50,18 @@ export async function startSession(
     persistent: options.persistent ? 1 : 0,
     ip: options.ip,
     user_agent: options.userAgent?.slice(0, 300) ?? null,
-  });
-  return { token, id, expiresAt, persistent: options.persistent };
+  };
+  return { row, started: { token, id, expiresAt, persistent: options.persistent } };
+}
+
+export async function startSession(
+  db: Kysely<DB>,
+  accountId: number,
+  options: { persistent: boolean; ip: string | null; userAgent: string | null; settings: SessionSettings; now: Date },
+): Promise<StartedSession> {
+  const { row, started } = newSession(accountId, options);
+  await insertSession(db, row);
+  return started;
 }
 
 export interface CurrentSession {

@@ -6,10 +6,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { audit } from '../audit/service.js';
+import { audit, auditRow } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { findAccountByKeys, rehash, type AccountRow } from './repository.js';
-import { endSession, startSession, type SessionSettings, type StartedSession } from './sessions.js';
+import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
+import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
 import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
 export type SignInResult =
@@ -80,21 +80,19 @@ export async function signIn(
   // Most sign-ins follow no failure: then there is no counter to clear.
   if (verdict.userFailures) await recordSuccess(db, keys.user);
   if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
-  // The sign-in's audit row and the new session are written together: one commit. (When an account
-  // last signed in is in both; the account row itself is not written.)
+  // The sign-in's audit row, the new session and the end of the browser's previous one are written
+  // together, all or none. (When an account last signed in is in both; the account row is not written.)
   const { session: asked } = input;
-  const session = await db.transaction().execute(async (trx) => {
-    await audit(trx, { action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
-    if (asked.replaces) await endSession(trx, asked.replaces);
-    return startSession(trx, account.id, {
-      persistent: asked.remember && account.person_kind !== 'staff',
-      ip: input.ip,
-      userAgent: asked.userAgent,
-      settings: asked.settings,
-      now,
-    });
+  const { row, started } = newSession(account.id, {
+    persistent: asked.remember && account.person_kind !== 'staff',
+    ip: input.ip,
+    userAgent: asked.userAgent,
+    settings: asked.settings,
+    now,
   });
-  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session };
+  const signedIn = auditRow({ action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+  await recordSignIn(db, { audit: signedIn, session: row, replaces: asked.replaces });
+  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started };
 }
 
 export { ARGON2_OPTIONS };

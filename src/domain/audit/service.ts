@@ -13,12 +13,13 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-type AuditRow = { at: string; action: string; actor_account_id: number | null; subject_type: string | null; subject_id: number | null; ip: string | null; details: string | null };
+export type AuditRow = { at: string; action: string; actor_account_id: number | null; subject_type: string | null; subject_id: number | null; ip: string | null; details: string | null };
 // Every sign-in and account change writes one: built once.
 const insertAudit = prepared((db, row: AuditRow) => db.insertInto('audit_log').values(row));
 
-export async function audit(db: Kysely<DB>, entry: AuditEntry, now: Date): Promise<void> {
-  await insertAudit(db, {
+/** The row an entry becomes (for a caller that writes it together with other rows). */
+export function auditRow(entry: AuditEntry, now: Date): AuditRow {
+  return {
     at: now.toISOString(),
     action: entry.action,
     actor_account_id: entry.actorAccountId ?? null,
@@ -26,5 +27,9 @@ export async function audit(db: Kysely<DB>, entry: AuditEntry, now: Date): Promi
     subject_id: entry.subjectId ?? null,
     ip: entry.ip ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
-  });
+  };
+}
+
+export async function audit(db: Kysely<DB>, entry: AuditEntry, now: Date): Promise<void> {
+  await insertAudit(db, auditRow(entry, now));
 }
