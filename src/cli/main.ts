@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { connect, redactUrl, type Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { setHashingThreads } from '../domain/accounts/passwords.js';
+import { hashingShare, setHashingThreads } from '../domain/accounts/passwords.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { DEMO_DISTRICT, type DemoSummary } from '../domain/demo/generate.js';
 import { DistrictExistsError, isEmpty, loadDemo } from '../domain/demo/load.js';
@@ -136,7 +136,7 @@ async function forkWebProcesses(config: Config, processes: number, noWorker: boo
   let listening = 0;
   let stopping = false;
   const fork = (index: number) => {
-    const child = cluster.fork({ HOMEROOM_BACKGROUND: index === 0 && !noWorker ? '1' : '0', HOMEROOM_QUIET: '1' });
+    const child = cluster.fork({ HOMEROOM_BACKGROUND: index === 0 && !noWorker ? '1' : '0', HOMEROOM_QUIET: '1', HOMEROOM_WEB_INDEX: String(index) });
     child.on('listening', () => {
       if (++listening === processes) void announce(config, `${processes} web processes`);
     });
@@ -179,7 +179,7 @@ async function announce(config: Config, what: string, port = config.port, databa
 /** One web process: the app, and the background worker unless told otherwise. */
 async function serveProcess(config: Config, noWorker: boolean, opened?: Database): Promise<void> {
   // Web processes share the cores for password hashing: one hashing thread per core in all.
-  setHashingThreads(os.availableParallelism() / config.webProcesses);
+  setHashingThreads(hashingShare(os.availableParallelism(), config.webProcesses, Number(process.env.HOMEROOM_WEB_INDEX ?? 0)));
   const database = opened ?? (await openDatabase(config));
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });

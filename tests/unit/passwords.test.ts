@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, initialsDobPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
+import { hashingShare, hashPassword, initialsDobPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
 
 describe('passwords', () => {
   it("follows the seed's initial student password: Allen Alda, 3 January 2011 → aa010311", () => {
@@ -23,5 +23,14 @@ describe('passwords', () => {
     const salt = new Uint8Array(16).fill(7);
     expect(await hashPassword('x'.repeat(12), salt)).toBe(await hashPassword('x'.repeat(12), salt));
     expect(await hashPassword('x'.repeat(12))).not.toBe(await hashPassword('x'.repeat(12)));
+  });
+
+  it('splits the cores between web processes for hashing, at least one thread each', () => {
+    const split = (cores: number, processes: number) => Array.from({ length: processes }, (_, i) => hashingShare(cores, processes, i));
+    expect(split(2, 1)).toEqual([2]);
+    expect(split(2, 2)).toEqual([1, 1]);
+    expect(split(4, 3)).toEqual([2, 1, 1]);
+    expect(split(8, 3)).toEqual([3, 3, 2]);
+    expect(split(2, 4)).toEqual([1, 1, 1, 1]);
   });
 });

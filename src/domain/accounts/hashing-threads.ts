@@ -13,6 +13,9 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** No hashing thread could do the task (it stopped, or could not start): not an answer about a password. */
+export class HashingUnavailableError extends Error {}
+
 export type HashTask = { op: 'hash'; password: string; options: Record<string, unknown> } | { op: 'verify'; hash: string; password: string };
 
 /** The thread's code: CommonJS, so that it runs the same under tsx, vitest and the built server. */
@@ -82,7 +85,8 @@ export class HashingThreads {
       this.dispatch();
     });
     // A thread that dies (out of memory, a crash in the library) fails its tasks; others take the rest.
-    const lost = (error: Error) => {
+    const lost = (cause: Error) => {
+      const error = cause instanceof HashingUnavailableError ? cause : new HashingUnavailableError(`hashing thread failed: ${cause.message}`, { cause });
       const index = this.threads.indexOf(thread);
       if (index >= 0) this.threads.splice(index, 1);
       for (const pending of thread.inFlight.values()) pending.reject(error);
@@ -90,7 +94,7 @@ export class HashingThreads {
       this.dispatch();
     };
     worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`hashing thread stopped (${code})`)));
+    worker.on('exit', (code) => lost(new HashingUnavailableError(`hashing thread stopped (${code})`)));
     this.threads.push(thread);
     return thread;
   }

@@ -2,7 +2,7 @@
  * Password hashing: argon2id with OWASP's parameters (m=19456 KiB, t=2, p=1), set explicitly because
  * the library's defaults differ. The E-Signature PIN uses the same function.
  */
-import { HashingThreads } from './hashing-threads.js';
+import { HashingThreads, HashingUnavailableError } from './hashing-threads.js';
 
 /** Algorithm.Argon2id of @node-rs/argon2 (a const enum, which isolated modules cannot import) */
 const ARGON2ID = 2;
@@ -19,9 +19,15 @@ export const ARGON2_OPTIONS = {
 let threads = new HashingThreads();
 
 /**
- * How many hashing threads this process uses (before its first hash): with several web processes on
- * one machine, each takes its share of the cores, so that hashes never outnumber them.
+ * The hashing threads of web process `index` of `processes` on a machine with `cores`: the cores split
+ * as evenly as they go (4 cores, 3 processes: 2, 1, 1), at least one each (so with more processes than
+ * cores, hashes outnumber cores).
  */
+export function hashingShare(cores: number, processes: number, index: number): number {
+  return Math.max(1, Math.floor(cores / processes) + (index < cores % processes ? 1 : 0));
+}
+
+/** How many hashing threads this process uses (before its first hash). */
 export function setHashingThreads(count: number): void {
   void threads.close();
   threads = new HashingThreads(Math.max(1, Math.floor(count)));
@@ -41,7 +47,10 @@ export function needsRehash(storedHash: string): boolean {
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
   try {
     return await threads.run<boolean>({ op: 'verify', hash: storedHash, password: password.normalize('NFKC') });
-  } catch {
+  } catch (error) {
+    // No thread to hash on is a server fault (500, logged), never a wrong password: it must not count
+    // against the person's throttle.
+    if (error instanceof HashingUnavailableError) throw error;
     // A malformed stored hash never matches.
     return false;
   }

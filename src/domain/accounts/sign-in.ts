@@ -21,7 +21,11 @@ export type SignInResult =
 let dummyHash: Promise<string> | undefined;
 /** A real hash of a random password, verified when the username is unknown, to take the same time. */
 function dummy(): Promise<string> {
-  dummyHash ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
+  // A failed attempt is not kept: the next unknown username tries again.
+  dummyHash ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   return dummyHash;
 }
 
