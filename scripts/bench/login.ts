@@ -125,7 +125,8 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
         `wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"`,
         `wrk.headers["Cookie"] = "${header(form.jar)}"`,
         `done = function(summary, latency, requests)`,
-        `  io.write(string.format("WRK %d %d %d\\n", summary.requests, summary.errors.status, summary.duration))`,
+        `  local e = summary.errors`,
+        `  io.write(string.format("WRK %d %d %d\\n", summary.requests, e.status + e.connect + e.read + e.write + e.timeout, summary.duration))`,
         `end`,
       ].join('\n'),
     );
@@ -154,8 +155,9 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
         wrk.on('error', reject);
         wrk.on('exit', () => (/WRK \d+ \d+/.test(out) ? resolve(out) : reject(new Error(`wrk said: ${out}`))));
       });
+    // wrk takes whole seconds only.
     const rounds = Math.max(1, Math.ceil(options.seconds / 10));
-    const roundSeconds = options.seconds / rounds;
+    const roundSeconds = Math.max(1, Math.round(options.seconds / rounds));
     const limits = [await hashLimit(5)];
     const done: { signIns: number; seconds: number }[] = [];
     let errors = 0;
@@ -167,7 +169,8 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
         runWrk(['nice', '-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${roundSeconds}s`, '-s', stormScript, `${base}/sign-in`]),
         runWrk(['wrk', '-t1', '-c1', `-d${roundSeconds}s`, '-s', readerScript, `${base}/home`]),
       ]);
-      // Non-2xx/3xx answers are errors; 303 (signed in) counts as success. wrk's own duration (µs).
+      // Non-2xx/3xx answers and failed connections are errors; 303 (signed in) counts as success.
+      // wrk's own duration (µs).
       const [, sent, failed, micros] = /WRK (\d+) (\d+) (\d+)/.exec(stormOut) as RegExpExecArray;
       done.push({ signIns: Number(sent) - Number(failed), seconds: Number(micros) / 1e6 });
       errors += Number(failed);
