@@ -1,6 +1,6 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
 import { PostgresAdapter, type Kysely } from 'kysely';
-import type { AuditRow } from '../audit/service.js';
+import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
@@ -159,7 +159,6 @@ export async function insertSession(db: Kysely<DB>, row: SessionRow) {
 export type SessionRow = { id: string; account_id: number; created_at: Instant; last_seen_at: Instant; expires_at: Instant; persistent: 0 | 1; ip: string | null; user_agent: string | null };
 const sessionInsert = prepared((db, row: SessionRow) => db.insertInto('sessions').values(row));
 const sessionDelete = prepared((db, p: { id: string }) => db.deleteFrom('sessions').where('id', '=', p.id));
-const auditInsert = prepared((db, row: AuditRow) => db.insertInto('audit_log').values(row));
 
 /**
  * A sign-in's writes, all or none: the browser's previous session ended (if it had one), the audit row,
@@ -179,7 +178,7 @@ export async function recordSignIn(db: Kysely<DB>, writes: { audit: AuditRow; se
   }
   await db.transaction().execute(async (trx) => {
     if (replaces) await sessionDelete(trx, { id: replaces });
-    await auditInsert(trx, audit);
+    await insertAudit(trx, audit);
     await sessionInsert(trx, session);
   });
 }

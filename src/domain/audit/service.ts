@@ -1,6 +1,6 @@
 /** The audit log: sign-ins, account changes and staff views of students' records. */
 import type { Kysely } from 'kysely';
-import { prepared } from '../../db/prepared.js';
+import { insertAudit, type AuditRow } from './repository.js';
 import type { DB } from '../../db/schema.js';
 
 export interface AuditEntry {
@@ -12,10 +12,6 @@ export interface AuditEntry {
   /** never a password, token or PIN */
   details?: Record<string, unknown>;
 }
-
-export type AuditRow = { at: string; action: string; actor_account_id: number | null; subject_type: string | null; subject_id: number | null; ip: string | null; details: string | null };
-// Every sign-in and account change writes one: built once.
-const insertAudit = prepared((db, row: AuditRow) => db.insertInto('audit_log').values(row));
 
 /** The row an entry becomes (for a caller that writes it together with other rows). */
 export function auditRow(entry: AuditEntry, now: Date): AuditRow {
