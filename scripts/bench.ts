@@ -113,14 +113,17 @@ async function login(args: string[]): Promise<void> {
       }
     } else if (engine === 'postgres') {
       rows.push(await withScratchPostgres((url) => loginBench({ ...options, databaseUrl: url })));
+    } else if (engine === 'bare') {
+      // the floor: a bare Node.js server with the same hashing and no application (bench/bare-sign-in.ts)
+      rows.push(await loginBench({ ...options, label: 'bare Node.js floor', databaseUrl: '', server: 'bare' }));
     } else {
       throw new Error(`unknown engine ${engine}`);
     }
     console.error(rows[rows.length - 1]);
   }
   console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- login --seconds ${values.seconds} --concurrency ${values.concurrency}\n`);
-  console.log('| engine | argon2id limit, all cores (mean; lowest–highest) | sign-ins | of the limit (rounds: lowest–highest) | /home p50 during the storm | /home p99 | /home requests | errors |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| engine | argon2id limit, all cores (mean; lowest–highest) | sign-ins | of the limit (rounds: lowest–highest) | /home p50 during the storm | /home p99 | /home requests | errors | warm-up round (first 10 s, not counted) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }
 
@@ -241,7 +244,7 @@ switch (name) {
   default:
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
-        '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );

@@ -27,7 +27,13 @@ export interface BenchServer {
 }
 
 /** Starts `homeroom serve` with these arguments and environment; resolves once it serves. */
-export async function startServer(args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<BenchServer> {
+/** `entry`: the script and its first arguments; Homeroom's `serve` unless a benchmark brings its own server. */
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  ready: (output: string) => boolean,
+  entry: string[] = ['src/cli/main.ts', 'serve'],
+): Promise<BenchServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-server-'));
   // BENCH_CPU_PROF=DIR: every server process (web workers included) writes a V8 CPU profile there when it
@@ -40,7 +46,7 @@ export async function startServer(args: string[], env: Record<string, string>, r
     : process.env.BENCH_PERF_MAP
       ? [process.execPath, ['--perf-basic-prof', '--import', 'tsx']]
       : [path.join(root, 'node_modules/.bin/tsx'), []];
-  const server: ChildProcess = spawn(command, [...prefix, 'src/cli/main.ts', 'serve', '--port', String(port), ...args], {
+  const server: ChildProcess = spawn(command, [...prefix, ...entry, '--port', String(port), ...args], {
     cwd: root,
     env: {
       ...process.env,
