@@ -8,7 +8,10 @@
  *    rounds and after it; the mean.
  * 3. For the chosen time, in rounds of at most 10 s, wrk posts the sign-in form in a loop on
  *    `concurrency` connections, while one more client reads a signed-in page (/home) and records each
- *    answer's time.
+ *    answer's time. A warm-up round of 10 s comes first and is reported, not counted.
+ *
+ * With `server: 'bare'` the same storm goes to bare-sign-in.ts, the floor: Node.js with the same hashing
+ * and nothing else.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -26,8 +26,10 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `homeroom serve` with these arguments and environment; resolves once it serves. */
-/** `entry`: the script and its first arguments; Homeroom's `serve` unless a benchmark brings its own server. */
+/**
+ * Starts `homeroom serve` (or `entry`: a script and its first arguments, when a benchmark brings its
+ * own server) with these arguments and environment, on a free port; resolves once it serves.
+ */
 export async function startServer(
   args: string[],
   env: Record<string, string>,

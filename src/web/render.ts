@@ -41,11 +41,12 @@ function encoded(reply: FastifyReply, html: string): string | Buffer {
 }
 
 /**
- * zlib's defaults are made for inputs of any size: a 32 KiB window and a 64 Ki-entry hash table, about
- * 256 KiB of state set up and cleared for every page. A page needs no window longer than itself (a match
- * cannot reach back before its start), and a hash table in proportion: a 3 KB page then sets up about
- * 16 KiB. On every demo page the compressed bytes were the same as with the defaults, and it took
- * 30–90 µs less per page when the caches were cold, as they are during a sign-in storm (BENCHMARKS.md).
+ * zlib's defaults are made for inputs of any size: a 32 KiB window (64 KiB with its second half), its
+ * 64 KiB chain of earlier positions and 64 KiB of symbol buffer (memLevel 8), set up for every page. A
+ * page needs no window longer than itself (a match cannot reach back before its start), nor buffers much
+ * larger: for a 3 KB page these are about 24 KiB instead of 192 KiB. The demo's pages compress to the
+ * same bytes as with the defaults (tested), and took 30–90 µs less per page when the caches were cold,
+ * as they are during a sign-in storm.
  */
 export function gzipSizedFor(bytes: number): zlib.ZlibOptions {
   // 262 bytes: zlib's lookahead (MIN_LOOKAHEAD); 2^9 is gzip's smallest window, 2^15 its largest.
