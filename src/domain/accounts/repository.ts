@@ -1,5 +1,5 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
@@ -89,48 +89,6 @@ export async function findAccountByKeys(db: Kysely<DB>, keys: string[]): Promise
           : await accountsWithPerson(db).where('a.username_key', 'in', keys).execute();
   return withStaffFlags(db, rows);
 }
-
-export type ThrottleRow = { key: string; failures: number; window_start: Instant; blocked_until: Instant | null };
-
-/**
- * What a sign-in reads before it hashes: the throttle counters of its keys (the username's, the
- * address's) and the accounts its username may name. On PostgreSQL this is one statement, one round trip
- * instead of two: the counters ride on each account row as a JSON column, and only when no account has
- * the username are they read on their own. SQLite has no round trips, so there it is the two queries.
- */
-export async function findSignInRows(
-  db: Kysely<DB>,
-  keys: { throttle: string[]; usernames: string[] },
-): Promise<{ throttle: ThrottleRow[]; accounts: AccountRow[] }> {
-  const [t1, t2 = t1, ...moreThrottle] = keys.throttle;
-  const [u1, u2 = u1, ...moreUsernames] = keys.usernames;
-  // The one statement has room for two keys of each kind, as every sign-in has (a key repeated is the same key).
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter) || t1 === undefined || u1 === undefined || moreThrottle.length + moreUsernames.length > 0) {
-    return { throttle: await findThrottle(db, keys.throttle), accounts: await findAccountByKeys(db, keys.usernames) };
-  }
-  const rows = await signInRowsStatement(db, { t1, t2: t2 as string, u1, u2: u2 as string });
-  const first = rows[0];
-  if (!first) return { throttle: await findThrottle(db, keys.throttle), accounts: [] };
-  const throttle = first.throttle_rows.map((r) => ({
-    key: r.key,
-    failures: r.failures,
-    // JSON carries PostgreSQL's own text of a timestamp; the application's instants are ISO strings in UTC
-    window_start: new Date(r.window_start).toISOString(),
-    blocked_until: r.blocked_until === null ? null : new Date(r.blocked_until).toISOString(),
-  }));
-  const accounts = rows.map(({ throttle_rows: _, ...account }) => account);
-  return { throttle, accounts: await withStaffFlags(db, accounts) };
-}
-
-const signInRowsStatement = prepared((db, p: { t1: string; t2: string; u1: string; u2: string }) =>
-  accountsWithPerson(db)
-    .select(
-      sql<ThrottleRow[]>`(select coalesce(json_agg(json_build_object('key', t.key, 'failures', t.failures, 'window_start', t.window_start, 'blocked_until', t.blocked_until)), '[]'::json) from throttle t where t.key in (${p.t1}, ${p.t2}))`.as(
-        'throttle_rows',
-      ),
-    )
-    .where('a.username_key', 'in', [p.u1, p.u2]),
-);
 
 export async function findAccountById(db: Kysely<DB>, id: number): Promise<AccountRow | undefined> {
   const row = await accountsWithPerson(db).where('a.id', '=', id).executeTakeFirst();

@@ -8,9 +8,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit, auditRow } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { findSignInRows, recordSignIn, rehash, type AccountRow } from './repository.js';
+import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
-import { ipThrottleKey, recordFailure, recordSuccess, throttleKeys, throttleVerdict, userThrottleKey } from './throttle.js';
+import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
 export type SignInResult =
   | { kind: 'ok'; account: AccountRow; mustChangePassword: boolean; session: StartedSession }
@@ -58,15 +58,12 @@ export async function signIn(
   now: Date,
 ): Promise<SignInResult> {
   const keys = { user: userThrottleKey(input.username), ip: ipThrottleKey(input.ip) };
-  // The counters and the accounts are read together (one round trip on PostgreSQL); the account is
-  // used only when the counters allow a try.
-  const rows = await findSignInRows(db, { throttle: throttleKeys(keys), usernames: usernameKeys(input.username) });
-  const verdict = throttleVerdict(rows.throttle, keys, now);
+  const verdict = await checkThrottle(db, keys, now);
   if (verdict.kind !== 'ok') {
     await audit(db, { action: 'sign_in.throttled', ip: input.ip, details: { username: input.username.slice(0, 100), verdict: verdict.kind } }, now);
     return verdict;
   }
-  const account = pickAccount(rows.accounts, input.username);
+  const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
   const hash = account?.password_hash ?? (await dummy());
   const matches = await verifyPassword(hash, input.password);
   if (!account || !account.password_hash || !matches || account.status !== 'active') {

@@ -25,18 +25,9 @@ export function delayAfter(failures: number): number {
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export const throttleKeys = (keys: { user: string; ip: string | null }) => [keys.user, ...(keys.ip ? [keys.ip] : [])];
-
 export async function checkThrottle(db: Kysely<DB>, keys: { user: string; ip: string | null }, now: Date): Promise<ThrottleVerdict> {
-  return throttleVerdict(await findThrottle(db, throttleKeys(keys)), keys, now);
-}
-
-/** The verdict on the counters of a username and an address (`rows`: theirs, read already). */
-export function throttleVerdict(
-  rows: { key: string; failures: number; blocked_until: string | null }[],
-  keys: { user: string; ip: string | null },
-  now: Date,
-): ThrottleVerdict {
+  const list = [keys.user, ...(keys.ip ? [keys.ip] : [])];
+  const rows = await findThrottle(db, list);
   let wait = 0;
   for (const row of rows) {
     if (row.key === keys.user && row.failures >= LOCK_AFTER) return { kind: 'locked' };
@@ -47,7 +38,7 @@ export function throttleVerdict(
 }
 
 export async function recordFailure(db: Kysely<DB>, keys: { user: string; ip: string | null }, now: Date): Promise<void> {
-  const rows = await findThrottle(db, throttleKeys(keys));
+  const rows = await findThrottle(db, [keys.user, ...(keys.ip ? [keys.ip] : [])]);
   const byKey = new Map(rows.map((r) => [r.key, r]));
   const t = now.getTime();
 
