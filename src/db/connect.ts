@@ -77,7 +77,20 @@ export const SQLITE_MMAP_BYTES = 2 * 1024 ** 3;
 
 export interface ConnectOptions {
   poolSize?: number;
+  /** PostgreSQL: how long a connection, with its prepared statements and their plans, is kept (seconds) */
+  connectionLifetimeSeconds?: number;
 }
+
+/**
+ * A PostgreSQL connection is replaced after this long (once it is idle). PostgreSQL plans a named
+ * statement once for all values after its fifth run and keeps that plan for the connection's life; it
+ * plans again when the table's statistics change, which is autovacuum's ANALYZE — late on a table that
+ * grows fast (the sessions of a morning, the throttle counters during an attack), never where
+ * autovacuum is off. A plan made while a table was a few rows reads the whole table; with this
+ * lifetime, such a plan lasts a minute at most. A new connection costs its server process and its
+ * first plans (a few milliseconds), once per connection a minute.
+ */
+export const PG_CONNECTION_LIFETIME_SECONDS = 60;
 
 /**
  * Every parameterized query runs as a named prepared statement of its connection (the name is a hash
@@ -101,10 +114,12 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      // A connection is worth keeping: it holds its prepared statements and their plans, and a new
-      // server process plans its first queries slowly (cold catalog caches). pg's default closes
-      // connections idle for 10 s, which under uneven load meant re-planning every few seconds.
-      idleTimeoutMillis: 5 * 60_000,
+      // A connection is worth keeping for a while: it holds its prepared statements and their plans,
+      // and a new server process plans its first queries slowly (cold catalog caches). pg's default
+      // closes connections idle for 10 s, which under uneven load meant re-planning every few seconds;
+      // here a connection, idle or not, lives PG_CONNECTION_LIFETIME_SECONDS.
+      idleTimeoutMillis: 0,
+      maxLifetimeSeconds: options.connectionLifetimeSeconds ?? PG_CONNECTION_LIFETIME_SECONDS,
       types: pgTypes,
     });
     // An idle connection that the server ends (a restart, a failover, an administrator) is an 'error'

@@ -1,5 +1,5 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely, type QueryCreator } from 'kysely';
 import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
@@ -165,15 +165,21 @@ const sessionDelete = prepared((db, p: { id: string }) => db.deleteFrom('session
  * the new session. On PostgreSQL they are one statement (data-modifying WITH clauses; a statement is
  * atomic by itself), one round trip instead of five with BEGIN and COMMIT; SQLite has no such
  * statement and no round trips, so there it is one transaction.
+ *
+ * Two statements on PostgreSQL, with and without the end of a previous session, rather than one
+ * that deletes `where id = NULL`: PostgreSQL plans a prepared statement once for all values after its
+ * fifth run, and for that statement it chose to read the whole sessions table, cheaper than the index
+ * while the table was a few rows, then kept that plan while the table grew (measured in a sign-in
+ * storm: a scan of every session at every sign-in). See also the connections' lifetime in connect.ts.
  */
 export async function recordSignIn(db: Kysely<DB>, writes: { audit: AuditRow; session: SessionRow; replaces: string | null }): Promise<void> {
   const { audit, session, replaces } = writes;
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await signInStatement(db, {
-      replaces,
+    const values = {
       ...Object.fromEntries(Object.entries(audit).map(([k, v]) => [`audit_${k}`, v])),
       ...Object.fromEntries(Object.entries(session).map(([k, v]) => [`session_${k}`, v])),
-    } as SignInValues);
+    } as SignInValues;
+    await (replaces ? signInReplacing(db, { ...values, replaces }) : signInFresh(db, values));
     return;
   }
   await db.transaction().execute(async (trx) => {
@@ -184,10 +190,10 @@ export async function recordSignIn(db: Kysely<DB>, writes: { audit: AuditRow; se
 }
 
 type Prefixed<T, P extends string> = { [K in keyof T & string as `${P}${K}`]: T[K] };
-type SignInValues = { replaces: string | null } & Prefixed<AuditRow, 'audit_'> & Prefixed<SessionRow, 'session_'>;
-const signInStatement = prepared((db, p: SignInValues) =>
-  db
-    .with('ended', (q) => q.deleteFrom('sessions').where('id', '=', p.replaces))
+type SignInValues = Prefixed<AuditRow, 'audit_'> & Prefixed<SessionRow, 'session_'>;
+/** The audit row and the new session, after whatever `start` puts before them. */
+const signInWrites = (start: QueryCreator<DB>, p: SignInValues) =>
+  start
     .with('logged', (q) =>
       q.insertInto('audit_log').values({
         at: p.audit_at,
@@ -209,7 +215,11 @@ const signInStatement = prepared((db, p: SignInValues) =>
       persistent: p.session_persistent,
       ip: p.session_ip,
       user_agent: p.session_user_agent,
-    }),
+    });
+const signInFresh = prepared((db, p: SignInValues) => signInWrites(db, p));
+const signInReplacing = prepared((db, p: SignInValues & { replaces: string }) =>
+  // (the WITH clause adds `ended` to the tables it knows; the rest does not use it)
+  signInWrites(db.with('ended', (q) => q.deleteFrom('sessions').where('id', '=', p.replaces)) as unknown as QueryCreator<DB>, p),
 );
 
 export function findSession(db: Kysely<DB>, id: string) {
