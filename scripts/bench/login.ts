@@ -8,7 +8,7 @@
  *    rounds and after it; the mean.
  * 3. For the chosen time, in rounds of at most 10 s, wrk posts the sign-in form in a loop on
  *    `concurrency` connections, while one more client reads a signed-in page (/home) and records each
- *    answer's time. A warm-up round of 10 s comes first and is reported, not counted.
+ *    answer's time. A warm-up round of WARM_UP_SECONDS comes first and is reported, not counted.
  *
  * With `server: 'bare'` the same storm goes to bare-sign-in.ts, the floor: Node.js with the same hashing
  * and nothing else.
@@ -21,6 +21,9 @@ import { hashPassword, verifyPassword } from '../../src/domain/accounts/password
 import { startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** The storm's first round, not counted (see storm()). */
+export const WARM_UP_SECONDS = 30;
 
 export interface LoginBenchOptions {
   seconds: number;
@@ -109,11 +112,13 @@ export async function loginBench(options: LoginBenchOptions): Promise<string> {
  * over minutes on a shared machine, and this way every part of the storm has a measurement of the limit
  * next to it.
  *
- * One more round of 10 s comes first, the warm-up: a server that has just started runs the sign-in's
- * code unoptimized until V8 has seen it often enough (measured: the main thread spent about 1.8 ms per
- * sign-in in the first 10 s of a storm, 1.4 ms from the second 10 s on). A district's server has served
- * sign-ins before the morning's storm, so the counted rounds are the steady state; the warm-up round's
- * own numbers are reported beside them, not hidden.
+ * One more round comes first, the warm-up (WARM_UP_SECONDS): a server that has just started runs the
+ * sign-in's code unoptimized until V8 has seen it often enough, and V8's compiler threads then take
+ * cores from the hashing. Measured per thread (BENCHMARKS.md): the main thread spent about 1.8 ms per
+ * sign-in in the first 10 s of a storm and 1.4 ms from then on; V8's compiler threads took about 3 % of
+ * the two cores in each of the first two 10-s rounds, 1.4 % in the third and under 0.5 % from the
+ * fourth on. A district's server has served sign-ins before the morning's storm, so the counted rounds
+ * are the steady state; the warm-up round's own numbers are reported beside them, not hidden.
  */
 async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; rounds: { signIns: number; seconds: number }[]; pages: number[]; errors: number }> {
   const ready = (out: string) => out.includes('Homeroom is running at') && out.includes('district_admin');
@@ -178,7 +183,7 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
     // wrk takes whole seconds only.
     const counted = Math.max(1, Math.ceil(options.seconds / 10));
     const roundSeconds = Math.max(1, Math.round(options.seconds / counted));
-    // round 0 is the warm-up (10 s, not counted)
+    // round 0 is the warm-up (not counted)
     const rounds = counted + 1;
     const limits = [await hashLimit(5)];
     const done: { signIns: number; seconds: number }[] = [];
@@ -188,8 +193,8 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
       const [stormOut, readerOut] = await Promise.all([
         // The storm's wrk runs niced: when the two cores are contended the server, not the load
         // generator, gets them. The reader is not: its own waiting would count as the page's time.
-        runWrk(['nice', '-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${round === 0 ? 10 : roundSeconds}s`, '-s', stormScript, `${base}/sign-in`]),
-        runWrk(['wrk', '-t1', '-c1', `-d${round === 0 ? 10 : roundSeconds}s`, '-s', readerScript, `${base}/home`]),
+        runWrk(['nice', '-n', '10', 'wrk', '-t1', `-c${options.concurrency}`, `-d${round === 0 ? WARM_UP_SECONDS : roundSeconds}s`, '-s', stormScript, `${base}/sign-in`]),
+        runWrk(['wrk', '-t1', '-c1', `-d${round === 0 ? WARM_UP_SECONDS : roundSeconds}s`, '-s', readerScript, `${base}/home`]),
       ]);
       // Non-2xx/3xx answers and failed connections are errors; 303 (signed in) counts as success.
       // wrk's own duration (µs).
