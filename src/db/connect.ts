@@ -87,8 +87,9 @@ export interface ConnectOptions {
  * plans again when the table's statistics change, which is autovacuum's ANALYZE — late on a table that
  * grows fast (the sessions of a morning, the throttle counters during an attack), never where
  * autovacuum is off. A plan made while a table was a few rows reads the whole table; with this
- * lifetime, such a plan lasts a minute at most. A new connection costs its server process and its
- * first plans (a few milliseconds), once per connection a minute.
+ * lifetime, such a plan lasts a minute at most. A new connection costs a server process and planning
+ * each of its statements afresh (up to about 2 ms for the portal's largest joins: BENCHMARKS.md), once per
+ * connection a minute; connections opened together are replaced together.
  */
 export const PG_CONNECTION_LIFETIME_SECONDS = 60;
 
@@ -120,17 +121,19 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       // here a connection, idle or not, lives PG_CONNECTION_LIFETIME_SECONDS.
       idleTimeoutMillis: 0,
       maxLifetimeSeconds: options.connectionLifetimeSeconds ?? PG_CONNECTION_LIFETIME_SECONDS,
+      // Every connection works in UTC (calendar dates never pass through a time zone), set before the
+      // connection is first used: if that fails, the pool drops the connection and the query that
+      // asked for it fails, rather than running in the server's time zone.
+      onConnect: async (client) => {
+        await client.query("SET TIME ZONE 'UTC'");
+        preparePerConnection(client as pg.PoolClient);
+      },
       types: pgTypes,
     });
     // An idle connection that the server ends (a restart, a failover, an administrator) is an 'error'
     // event on the pool: without a listener Node would stop the process. The pool opens a new one
     // at the next query, so there is nothing else to do.
     pool.on('error', () => undefined);
-    // Every connection works in UTC; calendar dates never pass through a time zone.
-    pool.on('connect', (client) => {
-      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
-      preparePerConnection(client);
-    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return { db, dialect: 'postgres', label: redactUrl(url), close: () => db.destroy() };

@@ -170,7 +170,9 @@ const sessionDelete = prepared((db, p: { id: string }) => db.deleteFrom('session
  * that deletes `where id = NULL`: PostgreSQL plans a prepared statement once for all values after its
  * fifth run, and for that statement it chose to read the whole sessions table, cheaper than the index
  * while the table was a few rows, then kept that plan while the table grew (measured in a sign-in
- * storm: a scan of every session at every sign-in). See also the connections' lifetime in connect.ts.
+ * storm: a scan of every session at every sign-in). Now a sign-in with no session to end runs no
+ * delete; the one that ends a session can be planned the same way, and is covered by the connections'
+ * lifetime (connect.ts).
  */
 export async function recordSignIn(db: Kysely<DB>, writes: { audit: AuditRow; session: SessionRow; replaces: string | null }): Promise<void> {
   const { audit, session, replaces } = writes;
