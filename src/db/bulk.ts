@@ -94,6 +94,8 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
 
 // Bound parameters per statement: SQLite allows 32,766.
 const SQLITE_MAX_PARAMS = 32_000;
+/** Rows per multi-row insert on SQLite (fewer when the columns are many: SQLITE_MAX_PARAMS). */
+const SQLITE_ROWS_PER_INSERT = 256;
 
 export class BulkWriter {
   private readonly buffers = new Map<TableName, Record<string, unknown>[]>();
@@ -132,7 +134,7 @@ export class BulkWriter {
       if (!rows || rows.length === 0) continue;
       for (const run of runsWithSameColumns(rows)) {
         if (this.dialect === 'postgres') await copyRows(this.db, table, run.columns, rows, run.start, run.end);
-        else await this.insertRows(table, run.columns.length, rows.slice(run.start, run.end));
+        else await this.insertRows(table, run.columns, rows, run.start, run.end);
       }
       this.written.set(table, (this.written.get(table) ?? 0) + rows.length);
       this.buffers.set(table, []);
@@ -140,14 +142,38 @@ export class BulkWriter {
     this.buffered = 0;
   }
 
-  private async insertRows(table: TableName, columns: number, rows: Record<string, unknown>[]): Promise<void> {
-    const perStatement = Math.max(1, Math.floor(SQLITE_MAX_PARAMS / Math.max(1, columns)));
-    for (let i = 0; i < rows.length; i += perStatement) {
-      await this.db
-        .insertInto(table)
-        .values(rows.slice(i, i + perStatement) as never)
-        .execute();
+  /**
+   * Rows [start, end) as multi-row inserts of SQLITE_ROWS_PER_INSERT rows (fewer for the last): the
+   * same SQL text for every full one, so SQLite prepares it once (connect.ts keeps it), and the text
+   * and the values are put together here rather than by Kysely's query builder. Measured on the demo
+   * district: building, compiling and preparing a new statement of up to 32,000 values for every
+   * batch was about a third of the load's time (BENCHMARKS.md).
+   */
+  private async insertRows(table: TableName, columns: string[], rows: Record<string, unknown>[], start: number, end: number): Promise<void> {
+    const perStatement = Math.max(1, Math.min(SQLITE_ROWS_PER_INSERT, Math.floor(SQLITE_MAX_PARAMS / Math.max(1, columns.length))));
+    for (let i = start; i < end; i += perStatement) {
+      const stop = Math.min(end, i + perStatement);
+      const values: unknown[] = new Array((stop - i) * columns.length);
+      let v = 0;
+      for (let r = i; r < stop; r++) {
+        const row = rows[r] as Record<string, unknown>;
+        for (const column of columns) values[v++] = row[column];
+      }
+      await this.db.executeQuery(CompiledQuery.raw(this.insertText(table, columns, stop - i, perStatement), values));
     }
+  }
+
+  /** Full inserts' texts, one per table and columns (a last, shorter one is made each time). */
+  private readonly insertTexts = new Map<string, string>();
+
+  private insertText(table: TableName, columns: string[], count: number, full: number): string {
+    const key = count === full ? `${table}(${columns.join(',')})` : undefined;
+    const known = key === undefined ? undefined : this.insertTexts.get(key);
+    if (known) return known;
+    const row = `(${columns.map(() => '?').join(', ')})`;
+    const text = `insert into ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) values ${new Array<string>(count).fill(row).join(', ')}`;
+    if (key !== undefined) this.insertTexts.set(key, text);
+    return text;
   }
 }
 

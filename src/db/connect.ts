@@ -50,21 +50,24 @@ export function redactUrl(url: string): string {
 /**
  * Kysely prepares every query anew; SQLite's prepare is a good part of a simple query's time. The same
  * SQL text gets the same prepared statement back (better-sqlite3 statements are reusable; the driver
- * runs one query at a time). The cache is bounded: queries with varying IN-lists make new texts, and
- * large statements (bulk inserts of thousands of values) are never kept: they are big and rarely repeat.
+ * runs one query at a time). The cache is bounded: queries with varying IN-lists make new texts. Large
+ * statements (over 2,000 characters) have a few places of their own, so that they cannot crowd out the
+ * ordinary ones: the bulk writer's multi-row inserts repeat one text per table (bulk.ts), while a large
+ * IN-list rarely repeats.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: SQLite.Database, size = 500, largeSize = 8) {
+  const small = new Map<string, SQLite.Statement>();
+  const large = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
-      if (sql.length > 2_000) return sqlite.prepare(sql);
+      const [cache, limit] = sql.length > 2_000 ? [large, largeSize] : [small, size];
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);
       } else {
         statement = sqlite.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
       }
       cache.set(sql, statement);
       return statement;
