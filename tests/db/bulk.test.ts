@@ -250,6 +250,36 @@ describeEachEngine('BulkWriter', (get, engine) => {
     ]);
   });
 
+  // SQLite's inserts are batches of a fixed number of rows whose SQL text is made once per table and
+  // columns: full batches, a shorter last one, the same text again in a later flush, other columns between.
+  it('writes many rows across batches and flushes, each with its own values, in order', async () => {
+    const { db } = get();
+    const school = (i: number, withShort: boolean) => ({
+      id: i,
+      school_number: `S${i}`,
+      name: `School ${i} '; drop table schools; --`,
+      ...(withShort ? { short_name: `s${i}` } : { short_name: `x${i}`, phone: `555-${i}` }),
+      grade_low: i % 13,
+      grade_high: 12,
+      ...changed,
+    });
+    await db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine);
+      for (let i = 1; i <= 600; i++) writer.add('schools', school(i, true));
+      for (let i = 601; i <= 900; i++) writer.add('schools', school(i, false));
+      await writer.flush();
+      for (let i = 901; i <= 1_500; i++) writer.add('schools', school(i, true));
+      await writer.flush();
+    });
+    const rows = await db.selectFrom('schools').select(['id', 'school_number', 'name', 'short_name', 'phone', 'grade_low']).orderBy('id').execute();
+    expect(rows).toHaveLength(1_500);
+    rows.forEach((row, n) => {
+      const i = n + 1;
+      const other = i > 600 && i <= 900;
+      expect(row).toEqual({ id: i, school_number: `S${i}`, name: `School ${i} '; drop table schools; --`, short_name: other ? `x${i}` : `s${i}`, phone: other ? `555-${i}` : null, grade_low: i % 13 });
+    });
+  });
+
   it('writes outside a transaction too', async () => {
     const { db } = get();
     const writer = new BulkWriter(db, engine);
