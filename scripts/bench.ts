@@ -100,31 +100,40 @@ async function login(args: string[]): Promise<void> {
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
-  const { loginBench, WARM_UP_SECONDS } = await import('./bench/login.js');
+  const { loginBench, WARM_UP_SECONDS, CPU_HEADER } = await import('./bench/login.js');
   const rows: string[] = [];
+  const cpuRows: string[] = [];
+  const add = ({ row, cpu }: { row: string; cpu: string }) => {
+    rows.push(row);
+    cpuRows.push(cpu);
+  };
   for (const engine of String(values.engines).split(',')) {
     const options = { seconds: Number(values.seconds), concurrency: Number(values.concurrency), label: engine };
     if (engine === 'sqlite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
       try {
-        rows.push(await loginBench({ ...options, databaseUrl: `sqlite:${path.join(dir, 'bench.sqlite')}` }));
+        add(await loginBench({ ...options, databaseUrl: `sqlite:${path.join(dir, 'bench.sqlite')}` }));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     } else if (engine === 'postgres') {
-      rows.push(await withScratchPostgres((url) => loginBench({ ...options, databaseUrl: url })));
+      add(await withScratchPostgres((url) => loginBench({ ...options, databaseUrl: url })));
     } else if (engine === 'bare') {
       // the floor: a bare Node.js server with the same hashing and no application (bench/bare-sign-in.ts)
-      rows.push(await loginBench({ ...options, label: 'bare Node.js floor', databaseUrl: '', server: 'bare' }));
+      add(await loginBench({ ...options, label: 'bare Node.js floor', databaseUrl: '', server: 'bare' }));
     } else {
       throw new Error(`unknown engine ${engine}`);
     }
     console.error(rows[rows.length - 1]);
+    console.error(cpuRows[cpuRows.length - 1]);
   }
   console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- login --seconds ${values.seconds} --concurrency ${values.concurrency} --engines ${values.engines}\n`);
   console.log(`| engine | argon2id limit, all cores (mean; lowest–highest) | sign-ins | of the limit (rounds: lowest–highest) | /home p50 during the storm | /home p99 | /home requests | errors | warm-up round (first ${WARM_UP_SECONDS} s, not counted) |`);
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log(`\nWhere the two cores went in the counted rounds (CPU time per thread from /proc: scripts/bench/cpu-split.ts):\n`);
+  console.log(CPU_HEADER);
+  for (const row of cpuRows) console.log(row);
 }
 
 async function parentAccounts(args: string[]): Promise<void> {

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
+import { combine, processTree, read as readCpu, split as splitCpu, type CpuSplit } from './cpu-split.js';
 import { startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -88,8 +89,9 @@ export async function signIn(base: string, form: { jar: Map<string, string>; tok
   return res;
 }
 
-export async function loginBench(options: LoginBenchOptions): Promise<string> {
-  const { limits: allLimits, rounds: allRounds, pages, errors } = await storm(options);
+/** One engine's results: a row of the main table and a row of the table of where the cores went. */
+export async function loginBench(options: LoginBenchOptions): Promise<{ row: string; cpu: string }> {
+  const { limits: allLimits, rounds: allRounds, pages, errors, cpu: cpuRounds } = await storm(options);
   // The first round warms the server up and is not counted (see storm()); it is shown on its own.
   const [warmUp] = allRounds as [{ signIns: number; seconds: number }];
   const warmUpShare = warmUp.signIns / warmUp.seconds / (((allLimits[0] as number) + (allLimits[1] as number)) / 2);
@@ -103,7 +105,24 @@ export async function loginBench(options: LoginBenchOptions): Promise<string> {
   const shares = rounds.map((r, i) => r.signIns / r.seconds / (((limits[i] as number) + (limits[i + 1] as number)) / 2));
   const share = shares.reduce((a, b) => a + b, 0) / shares.length;
   const pct = (x: number) => (x * 100).toFixed(0);
-  return `| ${options.label} | ${limit.toFixed(1)} /s (${range}) | ${rate.toFixed(1)} /s | ${pct(share)} % (${pct(Math.min(...shares))}–${pct(Math.max(...shares))}) | ${percentile(pages, 50).toFixed(1)} ms | ${percentile(pages, 99).toFixed(1)} ms | ${pages.length} | ${errors} | ${(warmUp.signIns / warmUp.seconds).toFixed(1)} /s, ${pct(warmUpShare)} % |`;
+  const row = `| ${options.label} | ${limit.toFixed(1)} /s (${range}) | ${rate.toFixed(1)} /s | ${pct(share)} % (${pct(Math.min(...shares))}–${pct(Math.max(...shares))}) | ${percentile(pages, 50).toFixed(1)} ms | ${percentile(pages, 99).toFixed(1)} ms | ${pages.length} | ${errors} | ${(warmUp.signIns / warmUp.seconds).toFixed(1)} /s, ${pct(warmUpShare)} % |`;
+  return { row, cpu: cpuRow(options.label, cpuRounds, signIns) };
+}
+
+/** The header of cpuRow's table. */
+export const CPU_HEADER = [
+  '| engine | server main thread | server, other threads (hashing) | database server | the rest (load generators, kernel, services) | idle | stolen by the hypervisor | main thread per sign-in | database server per sign-in |',
+  '|---|---|---|---|---|---|---|---|---|',
+].join('\n');
+
+/** Where the cores went in the counted rounds (cpu-split.ts), as shares of all of them. */
+function cpuRow(label: string, rounds: ({ split: CpuSplit; seconds: number } | undefined)[], signIns: number): string {
+  const measured = rounds.filter((r): r is { split: CpuSplit; seconds: number } => r !== undefined);
+  if (measured.length === 0 || measured.length !== rounds.length) return `| ${label} | (no /proc: not measured) | | | | | | | |`;
+  const c = combine(measured);
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const ms = (seconds: number) => `${((seconds / signIns) * 1000).toFixed(2)} ms`;
+  return `| ${label} | ${pct(c.serverMain)} | ${pct(c.serverOther)} | ${pct(c.database)} | ${pct(c.rest)} | ${pct(c.idle)} | ${pct(c.steal)} | ${ms(c.serverMainSeconds)} | ${ms(c.databaseSeconds)} |`;
 }
 
 /**
@@ -120,7 +139,14 @@ export async function loginBench(options: LoginBenchOptions): Promise<string> {
  * fourth on. A district's server has served sign-ins before the morning's storm, so the counted rounds
  * are the steady state; the warm-up round's own numbers are reported beside them, not hidden.
  */
-async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; rounds: { signIns: number; seconds: number }[]; pages: number[]; errors: number }> {
+async function storm(options: LoginBenchOptions): Promise<{
+  limits: number[];
+  rounds: { signIns: number; seconds: number }[];
+  pages: number[];
+  errors: number;
+  /** where the cores went in each counted round (undefined without Linux's /proc) */
+  cpu: ({ split: CpuSplit; seconds: number } | undefined)[];
+}> {
   const ready = (out: string) => out.includes('Homeroom is running at') && out.includes('district_admin');
   const server =
     options.server === 'bare'
@@ -189,7 +215,9 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
     const done: { signIns: number; seconds: number }[] = [];
     let errors = 0;
     const pageTimes: number[] = [];
+    const cpu: ({ split: CpuSplit; seconds: number } | undefined)[] = [];
     for (let round = 0; round < rounds; round++) {
+      const cpuBefore = readCpu();
       const [stormOut, readerOut] = await Promise.all([
         // The storm's wrk runs niced: when the two cores are contended the server, not the load
         // generator, gets them. The reader is not: its own waiting would count as the page's time.
@@ -200,6 +228,8 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
       // wrk's own duration (µs).
       const [, sent, failed, micros] = /WRK (\d+) (\d+) (\d+)/.exec(stormOut) as RegExpExecArray;
       done.push({ signIns: Number(sent) - Number(failed), seconds: Number(micros) / 1e6 });
+      const cpuAfter = readCpu();
+      if (round > 0) cpu.push(cpuBefore && cpuAfter ? { split: splitCpu(cpuBefore, cpuAfter, processTree(server.pid)), seconds: Number(micros) / 1e6 } : undefined);
       // Errors and page times count in every round, the warm-up's too (the stricter reading).
       errors += Number(failed);
       errors += Number((/WRK \d+ (\d+)/.exec(readerOut) as RegExpExecArray)[1]) + (readerOut.match(/^BAD /gm)?.length ?? 0);
@@ -211,7 +241,7 @@ async function storm(options: LoginBenchOptions): Promise<{ limits: number[]; ro
       limits.push(await hashLimit(5));
     }
     pageTimes.sort((a, b) => a - b);
-    return { limits, rounds: done, pages: pageTimes, errors };
+    return { limits, rounds: done, pages: pageTimes, errors, cpu };
   } finally {
     await server.stop();
   }

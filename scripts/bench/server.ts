@@ -22,6 +22,8 @@ export interface BenchServer {
   /** what the server printed when it started (the demo sign-ins, in demo mode) */
   output: string;
   dataDir: string;
+  /** the process started (tsx, which runs the server as its child: see cpu-split.ts processTree) */
+  pid: number;
   /** ends the server and resolves once its process has exited */
   stop(): Promise<void>;
 }
@@ -76,7 +78,7 @@ export async function startServer(
       });
       server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     });
-    return { base: `http://127.0.0.1:${port}`, output, dataDir, stop };
+    return { base: `http://127.0.0.1:${port}`, output, dataDir, pid: server.pid as number, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { statementName } from '../../src/db/connect.js';
 import { prepared, PreparedQueryError } from '../../src/db/prepared.js';
 import { describeEachEngine } from '../support/db.js';
 
-describeEachEngine('queries built once', (get) => {
+describeEachEngine('queries built once', (get, engine) => {
   const byKey = prepared((db, p: { key: string; least: number }) => db.selectFrom('throttle').select(['key', 'failures']).where('key', '=', p.key).where('failures', '>=', p.least));
   const insert = prepared((db, row: { key: string; failures: number; window_start: string }) => db.insertInto('throttle').values({ ...row, blocked_until: null }));
 
@@ -35,4 +36,26 @@ describeEachEngine('queries built once', (get) => {
     const inlined = prepared((db, p: { key: string }) => db.selectFrom('throttle').selectAll().where('key', '=', sql.lit(p.key)));
     await expect(inlined(get().db, { key: 'a' })).rejects.toThrow(PreparedQueryError);
   });
+
+  // PostgreSQL: every parameterized query is a named statement of its connection, named after its text.
+  it.runIf(engine === 'postgres')('prepares each text once per connection under the name of its text', async () => {
+    await get()
+      .db.transaction()
+      .execute(async (trx) => {
+        await byKey(trx, { key: 'x', least: 0 });
+        await byKey(trx, { key: 'y', least: 1 });
+        const text = trx.selectFrom('throttle').select(['key', 'failures']).where('key', '=', 'x').where('failures', '>=', 0).compile().sql;
+        const statements = (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
+        expect(statements.filter((s) => s.statement === text)).toEqual([{ name: statementName(text), statement: text }]);
+      });
+  });
+});
+
+it('names a statement after its text alone, however many texts came before', () => {
+  const first = statementName('select 1 where $1 = 1');
+  expect(first).toMatch(/^hr_[A-Za-z0-9_-]{27}$/);
+  expect(statementName('select 2 where $1 = 1')).not.toBe(first);
+  // more texts than are remembered: the names are computed again, the same
+  for (let i = 0; i < 2_500; i++) statementName(`select ${i} where $1 = 1`);
+  expect(statementName('select 1 where $1 = 1')).toBe(first);
 });
