@@ -327,3 +327,65 @@ export async function deleteAll(db: Kysely<DB>): Promise<void> {
 export async function refreshStatistics(database: { db: Kysely<DB>; dialect: Dialect }): Promise<void> {
   await sql`analyze`.execute(database.db);
 }
+
+/** What withIndexesDeferred took off the tables and puts back: each as the statement that re-creates it. */
+interface Deferred {
+  indexes: { name: string; definition: string }[];
+  foreignKeys: { table: string; name: string; definition: string }[];
+}
+
+/**
+ * Runs `load` — a bulk load of many rows, in the caller's transaction — with the tables' plain
+ * secondary indexes and (on PostgreSQL) their foreign keys taken off, and puts them back afterwards,
+ * in the same transaction: building an index once from all the rows is a sort, where keeping it up to
+ * date row by row is a search per row per index, and checking a foreign key once is one join, where
+ * PostgreSQL's row-by-row check is a lookup and a row lock per row (measured: BENCHMARKS.md, "Demo
+ * district"). Primary keys and unique indexes stay, so duplicates still fail at once; the foreign keys
+ * are checked again as they are put back, over every row, so a load that broke one fails and rolls back
+ * as before, only later. SQLite's foreign keys are part of their tables and stay (its check is a primary
+ * key lookup). If anything fails, the transaction's rollback restores everything (both engines' schema
+ * changes are transactional).
+ *
+ * While the load runs, its transaction holds the tables it changed the schema of: other connections
+ * wait for it, where otherwise they would read the old rows.
+ */
+export async function withIndexesDeferred<T>(db: Kysely<DB>, dialect: Dialect, load: () => Promise<T>): Promise<T> {
+  const deferred = dialect === 'postgres' ? await deferPostgres(db) : await deferSqlite(db);
+  const result = await load();
+  for (const index of deferred.indexes) await sql.raw(index.definition).execute(db);
+  for (const fk of deferred.foreignKeys) await sql.raw(`alter table ${fk.table} add constraint ${fk.name} ${fk.definition}`).execute(db);
+  return result;
+}
+
+async function deferPostgres(db: Kysely<DB>): Promise<Deferred> {
+  const tables = [...TABLES_IN_FK_ORDER];
+  const foreignKeys = (
+    await sql<{ table: string; name: string; definition: string }>`
+      select c.conrelid::regclass::text as "table", quote_ident(c.conname) as name, pg_get_constraintdef(c.oid) as definition
+        from pg_constraint c join pg_class t on t.oid = c.conrelid
+       where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace and t.relname = any(${tables})
+       order by c.oid`.execute(db)
+  ).rows;
+  // Plain indexes only: not unique, not a constraint's (primary keys, unique constraints stay).
+  const indexes = (
+    await sql<{ name: string; definition: string }>`
+      select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+        from pg_index i join pg_class t on t.oid = i.indrelid
+       where not i.indisunique and t.relnamespace = current_schema()::regnamespace and t.relname = any(${tables})
+         and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
+       order by i.indexrelid`.execute(db)
+  ).rows;
+  for (const fk of foreignKeys) await sql.raw(`alter table ${fk.table} drop constraint ${fk.name}`).execute(db);
+  for (const index of indexes) await sql.raw(`drop index ${index.name}`).execute(db);
+  return { indexes, foreignKeys };
+}
+
+async function deferSqlite(db: Kysely<DB>): Promise<Deferred> {
+  const tables = new Set<string>(TABLES_IN_FK_ORDER);
+  // Indexes SQLite made for a primary key or a unique constraint have no SQL of their own and stay.
+  const indexes = (
+    await sql<{ name: string; table: string; definition: string }>`select name, tbl_name as "table", sql as definition from sqlite_master where type = 'index' and sql is not null order by rowid`.execute(db)
+  ).rows.filter((i) => tables.has(i.table) && !/^\s*create\s+unique\b/i.test(i.definition));
+  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(db);
+  return { indexes: indexes.map(({ name, definition }) => ({ name, definition })), foreignKeys: [] };
+}

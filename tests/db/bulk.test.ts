@@ -1,5 +1,7 @@
+import { sql, type Kysely } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { BulkWriter } from '../../src/db/bulk.js';
+import { BulkWriter, withIndexesDeferred } from '../../src/db/bulk.js';
+import type { DB } from '../../src/db/schema.js';
 import type { TableName } from '../../src/db/schema.js';
 import { describeEachEngine } from '../support/db.js';
 
@@ -289,5 +291,83 @@ describeEachEngine('BulkWriter', (get, engine) => {
     await writer.flush();
     expect(await count('schools')).toBe(100);
     expect(writer.written.get('schools')).toBe(100);
+  });
+});
+
+/** The schema's indexes and foreign keys, as their definitions (what withIndexesDeferred takes off and puts back). */
+async function schemaShape(db: Kysely<DB>, engine: string): Promise<{ indexes: string[]; foreignKeys: string[] }> {
+  if (engine === 'postgres') {
+    const indexes = (await sql<{ d: string }>`select indexdef as d from pg_indexes where schemaname = current_schema()`.execute(db)).rows.map((r) => r.d);
+    const foreignKeys = (
+      await sql<{ d: string }>`select conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) as d from pg_constraint where contype = 'f' and connamespace = current_schema()::regnamespace`.execute(db)
+    ).rows.map((r) => r.d);
+    return { indexes: indexes.sort(), foreignKeys: foreignKeys.sort() };
+  }
+  const indexes = (await sql<{ d: string }>`select name || ' ' || coalesce(sql, '') as d from sqlite_master where type = 'index'`.execute(db)).rows.map((r) => r.d);
+  return { indexes: indexes.sort(), foreignKeys: [] };
+}
+
+describeEachEngine('withIndexesDeferred', (get, engine) => {
+  afterEach(async () => {
+    const { db } = get();
+    for (const table of ['courses', 'schools', 'district'] as const) await db.deleteFrom(table).execute();
+  });
+
+  const schools = (writer: BulkWriter, n: number) => {
+    for (let i = 1; i <= n; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+  };
+
+  it('loads with the plain indexes (and PostgreSQL foreign keys) off, and puts every one back as it was', async () => {
+    const { db } = get();
+    const before = await schemaShape(db, engine);
+    // the schema has plain indexes to take off (courses' school_id among them)
+    expect(before.indexes.some((d) => /courses/.test(d) && !/unique|primary|pkey|autoindex/i.test(d))).toBe(true);
+    await db.transaction().execute(async (trx) =>
+      withIndexesDeferred(trx, engine, async () => {
+        const during = await schemaShape(trx, engine);
+        expect(during.indexes.length).toBeLessThan(before.indexes.length);
+        // unique ones stay: they answer duplicates at once
+        expect(during.indexes.filter((d) => /unique|pkey|autoindex/i.test(d))).toEqual(before.indexes.filter((d) => /unique|pkey|autoindex/i.test(d)));
+        if (engine === 'postgres') expect(during.foreignKeys).toEqual([]);
+        const writer = new BulkWriter(trx, engine);
+        schools(writer, 3);
+        for (let i = 1; i <= 500; i++) writer.add('courses', { id: i, school_id: 1 + (i % 3), course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
+        await writer.flush();
+      }),
+    );
+    expect(await schemaShape(db, engine)).toEqual(before);
+    expect(Number((await db.selectFrom('courses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(500);
+  });
+
+  it('fails a load that broke a foreign key, and the rollback leaves the rows and the schema as they were', async () => {
+    const { db } = get();
+    const before = await schemaShape(db, engine);
+    const attempt = db.transaction().execute(async (trx) =>
+      withIndexesDeferred(trx, engine, async () => {
+        const writer = new BulkWriter(trx, engine);
+        schools(writer, 3);
+        // one course of a school that does not exist
+        for (let i = 1; i <= 500; i++) writer.add('courses', { id: i, school_id: i === 250 ? 99 : 1, course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
+        await writer.flush();
+      }),
+    );
+    await expect(attempt).rejects.toThrow(/foreign key/i);
+    expect(await schemaShape(db, engine)).toEqual(before);
+    expect(Number((await db.selectFrom('schools').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+  });
+
+  it('answers a duplicate at once, and a load that throws leaves the schema as it was', async () => {
+    const { db } = get();
+    const before = await schemaShape(db, engine);
+    const attempt = db.transaction().execute(async (trx) =>
+      withIndexesDeferred(trx, engine, async () => {
+        const writer = new BulkWriter(trx, engine);
+        schools(writer, 3);
+        writer.add('schools', { id: 3, school_number: 'again', name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        await writer.flush();
+      }),
+    );
+    await expect(attempt).rejects.toThrow(/unique|duplicate/i);
+    expect(await schemaShape(db, engine)).toEqual(before);
   });
 });

@@ -2,7 +2,7 @@
  * Loads the demo district into a database, in one transaction: a crash leaves the database as it was.
  */
 import type { Database } from '../../db/connect.js';
-import { BulkWriter, deleteAll, refreshStatistics, syncIdSequences } from '../../db/bulk.js';
+import { BulkWriter, deleteAll, refreshStatistics, syncIdSequences, withIndexesDeferred } from '../../db/bulk.js';
 import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
 
 export class DistrictExistsError extends Error {
@@ -28,11 +28,15 @@ export async function loadDemo(
       if (!reset) throw new DistrictExistsError();
       await deleteAll(trx);
     }
-    const writer = new BulkWriter(trx, database.dialect);
-    const summary = await generateDemo(options, writer);
-    await writer.flush();
-    await syncIdSequences(trx, database.dialect);
-    return summary;
+    // The district's millions of rows are written with the tables' secondary indexes (and PostgreSQL's
+    // foreign keys) off, and those are rebuilt once at the end: see withIndexesDeferred.
+    return withIndexesDeferred(trx, database.dialect, async () => {
+      const writer = new BulkWriter(trx, database.dialect);
+      const summary = await generateDemo(options, writer);
+      await writer.flush();
+      await syncIdSequences(trx, database.dialect);
+      return summary;
+    });
   });
   // Fresh statistics after a bulk load, so the planner uses the indexes from the first query on.
   await refreshStatistics(database);
