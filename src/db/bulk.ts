@@ -98,8 +98,10 @@ const SQLITE_MAX_PARAMS = 32_000;
 const SQLITE_ROWS_PER_INSERT = 256;
 
 export class BulkWriter {
-  private readonly buffers = new Map<TableName, Record<string, unknown>[]>();
+  private buffers = new Map<TableName, Record<string, unknown>[]>();
   private buffered = 0;
+  /** PostgreSQL: the rows handed to the server at the last checkpoint, still being written */
+  private writing: Promise<void> | undefined;
   readonly written = new Map<TableName, number>();
 
   constructor(
@@ -119,27 +121,63 @@ export class BulkWriter {
     this.buffered++;
   }
 
+  /**
+   * A place where the caller can wait: once flushAt rows are buffered, they are written. On SQLite the
+   * checkpoint returns when they are. On PostgreSQL it returns as soon as the rows of the previous
+   * checkpoint are written and these are on their way: the server writes them (COPY) while the caller
+   * makes the next ones, on the other core. Each checkpoint also lets the event loop run once, so that
+   * the write goes on while the caller works. An error of a write in the background (a duplicate key)
+   * is thrown by the next checkpoint or flush; rows are still written in the order they were added.
+   */
   async checkpoint(): Promise<void> {
-    if (this.buffered >= this.flushAt) await this.flush();
+    if (this.dialect !== 'postgres') {
+      if (this.buffered >= this.flushAt) await this.flush();
+      return;
+    }
+    if (this.writing) await new Promise((resolve) => setImmediate(resolve));
+    if (this.buffered < this.flushAt) return;
+    await this.settle();
+    const writing = this.write(this.take());
+    // handled when settled; until then a failure must not count as an unhandled rejection
+    writing.catch(() => undefined);
+    this.writing = writing;
   }
 
   /**
-   * Writes every buffered row. A column a row leaves out (or gives as `undefined`) gets the column's
-   * default, on both engines: rows are written in runs of consecutive rows with the same columns, in
-   * the order they were added (so a row may refer to one added before it in the same table).
+   * Writes every buffered row (and waits for the rows of a checkpoint still being written). A column a
+   * row leaves out (or gives as `undefined`) gets the column's default, on both engines: rows are
+   * written in runs of consecutive rows with the same columns, in the order they were added (so a row
+   * may refer to one added before it in the same table).
    */
   async flush(): Promise<void> {
+    await this.settle();
+    await this.write(this.take());
+  }
+
+  /** Waits for the checkpoint's write in the background, if any; throws its error. */
+  private async settle(): Promise<void> {
+    const writing = this.writing;
+    this.writing = undefined;
+    if (writing) await writing;
+  }
+
+  private take(): Map<TableName, Record<string, unknown>[]> {
+    const taken = this.buffers;
+    this.buffers = new Map();
+    this.buffered = 0;
+    return taken;
+  }
+
+  private async write(buffers: Map<TableName, Record<string, unknown>[]>): Promise<void> {
     for (const table of TABLES_IN_FK_ORDER) {
-      const rows = this.buffers.get(table);
+      const rows = buffers.get(table);
       if (!rows || rows.length === 0) continue;
       for (const run of runsWithSameColumns(rows)) {
         if (this.dialect === 'postgres') await copyRows(this.db, table, run.columns, rows, run.start, run.end);
         else await this.insertRows(table, run.columns, rows, run.start, run.end);
       }
       this.written.set(table, (this.written.get(table) ?? 0) + rows.length);
-      this.buffers.set(table, []);
     }
-    this.buffered = 0;
   }
 
   /**
@@ -346,8 +384,9 @@ interface Deferred {
  * key lookup). If anything fails, the transaction's rollback restores everything (both engines' schema
  * changes are transactional).
  *
- * While the load runs, its transaction holds the tables it changed the schema of: other connections
- * wait for it, where otherwise they would read the old rows.
+ * On PostgreSQL, while the load runs, its transaction holds the tables whose schema it changed: other
+ * connections wait for it, where otherwise they would read the old rows. (SQLite's readers go on
+ * reading the last committed state, as before.)
  */
 export async function withIndexesDeferred<T>(db: Kysely<DB>, dialect: Dialect, load: () => Promise<T>): Promise<T> {
   const deferred = dialect === 'postgres' ? await deferPostgres(db) : await deferSqlite(db);

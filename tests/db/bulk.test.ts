@@ -282,6 +282,61 @@ describeEachEngine('BulkWriter', (get, engine) => {
     });
   });
 
+  it('writes at checkpoints while the caller goes on (PostgreSQL: in the background), every row once, parents before children', async () => {
+    const { db } = get();
+    await db.transaction().execute(async (trx) => {
+      // a checkpoint writes once 250 rows wait
+      const writer = new BulkWriter(trx, engine, 250);
+      for (let i = 1; i <= 2_000; i++) {
+        writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${i}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        // each school's courses refer to it, and to nothing written yet before this school's checkpoint
+        writer.add('courses', { id: i, school_id: i, course_code: `C${i}`, title: `Course ${i}`, subject: 'math', grade_low: 6, grade_high: 8, ...changed });
+        if (i % 7 === 0) await writer.checkpoint();
+      }
+      await writer.flush();
+      // after flush every row is there, read on the same connection
+      expect(await count('courses', trx)).toBe(2_000);
+    });
+    const courses = await db.selectFrom('courses').select(['id', 'school_id', 'title']).orderBy('id').execute();
+    expect(courses).toEqual(Array.from({ length: 2_000 }, (_, n) => ({ id: n + 1, school_id: n + 1, title: `Course ${n + 1}` })));
+    expect(await count('schools')).toBe(2_000);
+  });
+
+  it('throws the error of a write begun at a checkpoint, and the rollback leaves nothing', async () => {
+    const { db } = get();
+    let added = 0;
+    const attempt = db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine, 100);
+      for (let i = 1; i <= 1_000; i++) {
+        // a duplicate in the first checkpoint's rows
+        writer.add('schools', { id: i, school_number: i === 50 ? 'S10' : `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        added = i;
+        await writer.checkpoint();
+      }
+      await writer.flush();
+    });
+    await expect(attempt).rejects.toThrow(/unique|duplicate/i);
+    // it came out at a later checkpoint at the latest, not only at the end
+    expect(added).toBeLessThan(1_000);
+    expect(await count('schools')).toBe(0);
+    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
+    expect(await count('schools')).toBe(1);
+  });
+
+  it('rolls back cleanly when the caller fails while a checkpoint’s rows are being written', async () => {
+    const { db } = get();
+    const attempt = db.transaction().execute(async (trx) => {
+      const writer = new BulkWriter(trx, engine, 1_000);
+      for (let i = 1; i <= 3_000; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${'n'.repeat(200)}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      await writer.checkpoint();
+      throw new Error('the generator failed');
+    });
+    await expect(attempt).rejects.toThrow('the generator failed');
+    expect(await count('schools')).toBe(0);
+    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
+    expect(await count('schools')).toBe(1);
+  });
+
   it('writes outside a transaction too', async () => {
     const { db } = get();
     const writer = new BulkWriter(db, engine);
