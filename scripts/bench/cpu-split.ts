@@ -6,21 +6,25 @@
  * the hypervisor gave to other machines ("steal"). Linux only: elsewhere `read()` answers undefined
  * and the benchmark leaves the split out.
  *
- * A thread's time is counted in whole clock ticks (1/100 s on Linux), so over the storm's counted
- * rounds (20–30 s of two cores) a share is good to about 0.1 %. A thread that ends between two
- * readings (each round's wrk) takes its time with it: that time is in "the rest", which is the
+ * Time is counted in whole clock ticks (1/100 s on Linux), so over the storm's counted rounds
+ * (20–30 s of two cores) a share is good to about 0.1 %. A process's time includes its ended threads';
+ * an ended PostgreSQL backend's is found in its postmaster's reaped children. Other processes that end
+ * between two readings (each round's wrk) take their time with them: it is in "the rest", which is the
  * machine's busy time (/proc/stat) less the other categories.
  */
 import fs from 'node:fs';
 
-/** CPU time of every thread of the processes that matter, and the machine's totals, in clock ticks. */
+/** CPU time of every process (and of each process's main thread), and the machine's totals, in clock ticks. */
 export interface CpuReading {
   /** the machine's busy, idle and stolen time (/proc/stat, all cores) */
   busy: number;
   idle: number;
   steal: number;
-  /** per thread ("pid/tid"): its process's name, whether it is the process's main thread, its ticks */
-  threads: Map<string, { pid: number; main: boolean; comm: string; ticks: number }>;
+  /**
+   * per process, by "pid@starttime" (a pid may be reused): its name, parent, CPU time (its threads',
+   * the ended ones' included), its main thread's, and that of its children that ended and were reaped
+   */
+  processes: Map<string, { pid: number; ppid: number; comm: string; ticks: number; mainTicks: number; reapedTicks: number }>;
 }
 
 export interface CpuSplit {
@@ -46,10 +50,9 @@ function readStat(file: string): string | undefined {
   }
 }
 
-/** utime + stime and the parent pid, from a /proc/…/stat line (the name may hold spaces and parentheses). */
-function parseStat(line: string): { ppid: number; ticks: number } {
-  const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+/** Fields of a /proc/…/stat line (the name may hold spaces and parentheses): field n of proc(5) is fields[n - 3]. */
+function statFields(line: string): string[] {
+  return line.slice(line.lastIndexOf(')') + 2).split(' ');
 }
 
 export function read(): CpuReading | undefined {
@@ -57,27 +60,31 @@ export function read(): CpuReading | undefined {
   if (!stat) return undefined;
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice
   const [user, nice, system, idle, iowait, irq, softirq, steal] = (stat.split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number) as number[];
-  const threads: CpuReading['threads'] = new Map();
+  const processes: CpuReading['processes'] = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = readStat(`/proc/${entry}/comm`)?.trim();
-    let tids: string[];
-    try {
-      tids = fs.readdirSync(`/proc/${entry}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      const line = readStat(`/proc/${entry}/task/${tid}/stat`);
-      if (!line || comm === undefined) continue;
-      threads.set(`${entry}/${tid}`, { pid: Number(entry), main: entry === tid, comm, ticks: parseStat(line).ticks });
-    }
+    const line = readStat(`/proc/${entry}/stat`);
+    const mainLine = readStat(`/proc/${entry}/task/${entry}/stat`);
+    if (comm === undefined || !line || !mainLine) continue;
+    const f = statFields(line);
+    const m = statFields(mainLine);
+    processes.set(`${entry}@${f[19]}`, {
+      pid: Number(entry),
+      ppid: Number(f[1]),
+      comm,
+      // utime + stime (fields 14, 15): the process's threads, live and ended
+      ticks: Number(f[11]) + Number(f[12]),
+      mainTicks: Number(m[11]) + Number(m[12]),
+      // cutime + cstime (fields 16, 17): children that ended and were waited for
+      reapedTicks: Number(f[13]) + Number(f[14]),
+    });
   }
   return {
     busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0),
     idle: (idle ?? 0) + (iowait ?? 0),
     steal: steal ?? 0,
-    threads,
+    processes,
   };
 }
 
@@ -87,7 +94,7 @@ export function processTree(root: number): Set<number> {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const line = readStat(`/proc/${entry}/stat`);
-    if (line) parents.set(Number(entry), parseStat(line).ppid);
+    if (line) parents.set(Number(entry), Number(statFields(line)[1]));
   }
   const tree = new Set([root]);
   for (let grew = true; grew; ) {
@@ -103,24 +110,35 @@ export function processTree(root: number): Set<number> {
 }
 
 /**
- * The split between two readings. `server`: the server's processes (processTree); its main threads are
- * the processes' own threads (the tsx wrapper's is idle). The database server: processes named
- * `postgres*` (PostgreSQL's backends, writer, checkpointer…), whichever database they serve.
+ * The split between two readings. `server`: the server's processes (processTree); their main threads
+ * are the processes' own threads (the tsx wrapper's is idle), everything else of theirs — hashing
+ * threads, V8's compiler and garbage-collector helpers, libuv's pool — is "other". The database
+ * server: processes named `postgres*`, whichever database they serve; a backend that ended between
+ * the readings (PostgreSQL connections are replaced every minute) is counted through its postmaster's
+ * reaped children's time, less what it had used before the first reading.
  */
 export function split(before: CpuReading, after: CpuReading, server: Set<number>): CpuSplit {
   let serverMain = 0;
   let serverOther = 0;
   let database = 0;
-  for (const [key, thread] of after.threads) {
-    const ticks = thread.ticks - (before.threads.get(key)?.ticks ?? 0);
-    if (ticks <= 0) continue;
-    if (server.has(thread.pid)) {
-      if (thread.main) serverMain += ticks;
-      else serverOther += ticks;
-    } else if (thread.comm.startsWith('postgres')) {
+  const isDatabase = (p: { comm: string }) => p.comm.startsWith('postgres');
+  const byPid = new Map([...after.processes.values()].map((p) => [p.pid, p]));
+  for (const [key, p] of after.processes) {
+    const was = before.processes.get(key);
+    const ticks = p.ticks - (was?.ticks ?? 0);
+    if (server.has(p.pid)) {
+      const main = p.mainTicks - (was?.mainTicks ?? 0);
+      serverMain += main;
+      serverOther += ticks - main;
+    } else if (isDatabase(p)) {
       database += ticks;
+      // the postmaster (a postgres process whose parent is not one): its backends that ended
+      const parent = byPid.get(p.ppid);
+      if (!parent || !isDatabase(parent)) database += p.reapedTicks - (was?.reapedTicks ?? 0);
     }
   }
+  // ended database processes: their whole life is in the reaped time above; take off what came before
+  for (const [key, p] of before.processes) if (isDatabase(p) && !after.processes.has(key)) database -= p.ticks;
   const busy = after.busy - before.busy;
   const idle = after.idle - before.idle;
   const steal = after.steal - before.steal;

@@ -111,7 +111,7 @@ export async function loginBench(options: LoginBenchOptions): Promise<{ row: str
 
 /** The header of cpuRow's table. */
 export const CPU_HEADER = [
-  '| engine | server main thread | server, other threads (hashing) | database server | the rest (load generators, kernel, services) | idle | stolen by the hypervisor | main thread per sign-in | database server per sign-in |',
+  '| engine | server main thread | server, other threads (hashing; V8’s and libuv’s helpers) | database server | the rest (load generators, kernel, services) | idle | stolen by the hypervisor | main thread per sign-in | database server per sign-in |',
   '|---|---|---|---|---|---|---|---|---|',
 ].join('\n');
 

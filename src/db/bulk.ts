@@ -102,6 +102,7 @@ export class BulkWriter {
   private buffered = 0;
   /** PostgreSQL: the rows handed to the server at the last checkpoint, still being written */
   private writing: Promise<void> | undefined;
+  private abandoned = false;
   readonly written = new Map<TableName, number>();
 
   constructor(
@@ -154,6 +155,17 @@ export class BulkWriter {
     await this.write(this.take());
   }
 
+  /**
+   * For a caller that failed and is about to roll back: writes nothing more, and returns once the write
+   * in the background (if any) has stopped. It must be awaited before the rollback: otherwise the
+   * connection would run the rollback between two of the background write's COPYs, and the next COPY
+   * after it, outside the transaction, where its rows would stay.
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.settle().catch(() => undefined);
+  }
+
   /** Waits for the checkpoint's write in the background, if any; throws its error. */
   private async settle(): Promise<void> {
     const writing = this.writing;
@@ -173,6 +185,7 @@ export class BulkWriter {
       const rows = buffers.get(table);
       if (!rows || rows.length === 0) continue;
       for (const run of runsWithSameColumns(rows)) {
+        if (this.abandoned) throw new Error('BulkWriter: abandoned');
         if (this.dialect === 'postgres') await copyRows(this.db, table, run.columns, rows, run.start, run.end);
         else await this.insertRows(table, run.columns, rows, run.start, run.end);
       }
@@ -366,6 +379,19 @@ export async function refreshStatistics(database: { db: Kysely<DB>; dialect: Dia
   await sql`analyze`.execute(database.db);
 }
 
+/**
+ * PostgreSQL: takes every table for the caller's transaction at once, before a load changes their
+ * schema (withIndexesDeferred). Taken one by one as the load reaches them, the locks could meet a
+ * server's transaction holding one table and asking for another: a deadlock, in which PostgreSQL
+ * would end one side, the load perhaps. Taken together at the start, the load waits for the server's
+ * open transactions to end, then holds everything until it commits. SQLite has one writer at a time
+ * already.
+ */
+export async function lockAllTables(db: Kysely<DB>, dialect: Dialect): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`lock table ${sql.join(TABLES_IN_FK_ORDER.map((t) => sql.table(t)))} in access exclusive mode`.execute(db);
+}
+
 /** What withIndexesDeferred took off the tables and puts back: each as the statement that re-creates it. */
 interface Deferred {
   indexes: { name: string; definition: string }[];
@@ -398,11 +424,14 @@ export async function withIndexesDeferred<T>(db: Kysely<DB>, dialect: Dialect, l
 
 async function deferPostgres(db: Kysely<DB>): Promise<Deferred> {
   const tables = [...TABLES_IN_FK_ORDER];
+  // Foreign keys that are deferrable (checks may be pending in the transaction) or not yet validated
+  // (putting one back would check it, which it never was) stay as they are. The schema has none today.
   const foreignKeys = (
     await sql<{ table: string; name: string; definition: string }>`
       select c.conrelid::regclass::text as "table", quote_ident(c.conname) as name, pg_get_constraintdef(c.oid) as definition
         from pg_constraint c join pg_class t on t.oid = c.conrelid
-       where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace and t.relname = any(${tables})
+       where c.contype = 'f' and c.convalidated and not c.condeferrable
+         and t.relnamespace = current_schema()::regnamespace and t.relname = any(${tables})
        order by c.oid`.execute(db)
   ).rows;
   // Plain indexes only: not unique, not a constraint's (primary keys, unique constraints stay).

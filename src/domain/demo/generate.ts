@@ -37,6 +37,7 @@ export interface DemoOptions {
 }
 
 export interface RowSink {
+  /** A row must not be changed once a checkpoint has come after it: the sink may be writing it then. */
   add<T extends TableName>(table: T, row: NewRow<T>): void;
   /** called between families and sections: the sink may write what it holds */
   checkpoint(): Promise<void>;

@@ -2,7 +2,7 @@
  * Loads the demo district into a database, in one transaction: a crash leaves the database as it was.
  */
 import type { Database } from '../../db/connect.js';
-import { BulkWriter, deleteAll, refreshStatistics, syncIdSequences, withIndexesDeferred } from '../../db/bulk.js';
+import { BulkWriter, deleteAll, lockAllTables, refreshStatistics, syncIdSequences, withIndexesDeferred } from '../../db/bulk.js';
 import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
 
 export class DistrictExistsError extends Error {
@@ -23,6 +23,8 @@ export async function loadDemo(
   { reset = false }: { reset?: boolean } = {},
 ): Promise<DemoSummary> {
   const result = await database.db.transaction().execute(async (trx) => {
+    // before anything else: the load changes the tables' schema (withIndexesDeferred)
+    await lockAllTables(trx, database.dialect);
     const existing = await trx.selectFrom('district').select('id').executeTakeFirst();
     if (existing) {
       if (!reset) throw new DistrictExistsError();
@@ -32,10 +34,16 @@ export async function loadDemo(
     // foreign keys) off, and those are rebuilt once at the end: see withIndexesDeferred.
     return withIndexesDeferred(trx, database.dialect, async () => {
       const writer = new BulkWriter(trx, database.dialect);
-      const summary = await generateDemo(options, writer);
-      await writer.flush();
-      await syncIdSequences(trx, database.dialect);
-      return summary;
+      try {
+        const summary = await generateDemo(options, writer);
+        await writer.flush();
+        await syncIdSequences(trx, database.dialect);
+        return summary;
+      } catch (error) {
+        // nothing more may be written once the transaction rolls back (see abandon)
+        await writer.abandon();
+        throw error;
+      }
     });
   });
   // Fresh statistics after a bulk load, so the planner uses the indexes from the first query on.
