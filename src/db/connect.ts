@@ -103,7 +103,7 @@ const STATEMENT_NAMES_KEPT = 2_000;
 /**
  * A statement's name: a hash of its text, the same in every connection and every process. Remembered
  * per text, so that the hash is not computed at every query (a V8 profile of a sign-in storm showed
- * SHA-1 at about 4 % of the main thread's time on PostgreSQL).
+ * SHA-1 at about 2 % of the main thread’s busy time on PostgreSQL).
  */
 export function statementName(text: string): string {
   let name = statementNames.get(text);
