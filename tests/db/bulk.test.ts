@@ -391,61 +391,60 @@ describeEachEngine('withIndexesDeferred', (get, engine) => {
     for (const table of ['courses', 'schools', 'district'] as const) await db.deleteFrom(table).execute();
   });
 
-  const schools = (writer: BulkWriter, n: number) => {
-    for (let i = 1; i <= n; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
-  };
+  const countOf = async (table: TableName) => Number((await get().db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const course = (i: number, school_id: number) => ({ id: i, school_id, course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
+
+  /** A load of three schools and whatever `more` adds, with the indexes deferred, in a transaction of its own. */
+  const load = (more: (writer: BulkWriter) => void, during?: (trx: Kysely<DB>) => Promise<void>) =>
+    get()
+      .db.transaction()
+      .execute(async (trx) =>
+        withIndexesDeferred(trx, engine, async () => {
+          await during?.(trx);
+          const writer = new BulkWriter(trx, engine);
+          for (let i = 1; i <= 3; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+          more(writer);
+          await writer.flush();
+        }),
+      );
 
   it('loads with the plain indexes (and PostgreSQL foreign keys) off, and puts every one back as it was', async () => {
-    const { db } = get();
-    const before = await schemaShape(db, engine);
+    const before = await schemaShape(get().db, engine);
     // the schema has plain indexes to take off (courses' school_id among them)
     expect(before.indexes.some((d) => /courses/.test(d) && !/unique|primary|pkey|autoindex/i.test(d))).toBe(true);
-    await db.transaction().execute(async (trx) =>
-      withIndexesDeferred(trx, engine, async () => {
+    const kept = (shape: { indexes: string[] }) => shape.indexes.filter((d) => /unique|pkey|autoindex/i.test(d));
+    await load(
+      (writer) => {
+        for (let i = 1; i <= 500; i++) writer.add('courses', course(i, 1 + (i % 3)));
+      },
+      async (trx) => {
         const during = await schemaShape(trx, engine);
         expect(during.indexes.length).toBeLessThan(before.indexes.length);
         // unique ones stay: they answer duplicates at once
-        expect(during.indexes.filter((d) => /unique|pkey|autoindex/i.test(d))).toEqual(before.indexes.filter((d) => /unique|pkey|autoindex/i.test(d)));
+        expect(kept(during)).toEqual(kept(before));
         if (engine === 'postgres') expect(during.foreignKeys).toEqual([]);
-        const writer = new BulkWriter(trx, engine);
-        schools(writer, 3);
-        for (let i = 1; i <= 500; i++) writer.add('courses', { id: i, school_id: 1 + (i % 3), course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
-        await writer.flush();
-      }),
+      },
     );
-    expect(await schemaShape(db, engine)).toEqual(before);
-    expect(Number((await db.selectFrom('courses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(500);
+    expect(await schemaShape(get().db, engine)).toEqual(before);
+    expect(await countOf('courses')).toBe(500);
   });
 
   it('fails a load that broke a foreign key, and the rollback leaves the rows and the schema as they were', async () => {
-    const { db } = get();
-    const before = await schemaShape(db, engine);
-    const attempt = db.transaction().execute(async (trx) =>
-      withIndexesDeferred(trx, engine, async () => {
-        const writer = new BulkWriter(trx, engine);
-        schools(writer, 3);
-        // one course of a school that does not exist
-        for (let i = 1; i <= 500; i++) writer.add('courses', { id: i, school_id: i === 250 ? 99 : 1, course_code: `C${i}`, title: 'Course', subject: 'math', grade_low: 6, grade_high: 8, ...changed });
-        await writer.flush();
-      }),
-    );
+    const before = await schemaShape(get().db, engine);
+    // one course of a school that does not exist
+    const attempt = load((writer) => {
+      for (let i = 1; i <= 500; i++) writer.add('courses', course(i, i === 250 ? 99 : 1));
+    });
     await expect(attempt).rejects.toThrow(/foreign key/i);
-    expect(await schemaShape(db, engine)).toEqual(before);
-    expect(Number((await db.selectFrom('schools').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(await schemaShape(get().db, engine)).toEqual(before);
+    expect(await countOf('schools')).toBe(0);
   });
 
   it('answers a duplicate at once, and a load that throws leaves the schema as it was', async () => {
-    const { db } = get();
-    const before = await schemaShape(db, engine);
-    const attempt = db.transaction().execute(async (trx) =>
-      withIndexesDeferred(trx, engine, async () => {
-        const writer = new BulkWriter(trx, engine);
-        schools(writer, 3);
-        writer.add('schools', { id: 3, school_number: 'again', name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
-        await writer.flush();
-      }),
-    );
+    const before = await schemaShape(get().db, engine);
+    const attempt = load((writer) => writer.add('schools', { id: 3, school_number: 'again', name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed }));
     await expect(attempt).rejects.toThrow(/unique|duplicate/i);
-    expect(await schemaShape(db, engine)).toEqual(before);
+    expect(await schemaShape(get().db, engine)).toEqual(before);
+    expect(await countOf('schools')).toBe(0);
   });
 });
