@@ -7,6 +7,17 @@ import { describeEachEngine } from '../support/db.js';
 
 const T = '2026-11-25T15:20:00.000Z';
 const changed = { created_at: T, updated_at: T, updated_by: null };
+/** A school row (school number S<i>), with any fields changed. */
+const schoolRow = (i: number, fields: { school_number?: string; name?: string; phone?: string } = {}) => ({
+  id: i,
+  school_number: `S${i}`,
+  name: 'School',
+  short_name: 'S',
+  grade_low: 6,
+  grade_high: 8,
+  ...changed,
+  ...fields,
+});
 
 /** Text that COPY's text format must escape, or that looks like its markers, or is just awkward. */
 const AWKWARD: string[] = [
@@ -50,6 +61,13 @@ describeEachEngine('BulkWriter', (get, engine) => {
 
   const count = async (table: TableName, db = get().db) =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+  /** After a failed write: none of its rows stayed, and the connection takes more work. */
+  const expectNothingLeft = async (...tables: TableName[]) => {
+    for (const table of tables) expect(await count(table)).toBe(0);
+    await get().db.insertInto('schools').values(schoolRow(1, { name: 'After' })).execute();
+    expect(await count('schools')).toBe(1);
+  };
 
   it('writes awkward text, numbers, flags, dates and instants that read back identical', async () => {
     const { db } = get();
@@ -145,7 +163,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
     const attempt = db.transaction().execute(async (trx) => {
       const writer = new BulkWriter(trx, engine);
       for (let i = 1; i <= 3; i++) {
-        writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        writer.add('schools', schoolRow(i));
       }
       for (let i = 1; i <= 2_000; i++) {
         // one course in the middle belongs to a school that does not exist
@@ -156,12 +174,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       await writer.flush();
     });
     await expect(attempt).rejects.toThrow(/foreign key/i);
-    expect(await count('schools')).toBe(0);
-    expect(await count('courses')).toBe(0);
-    expect(await count('calendar_days')).toBe(0);
-    // the connection is ready for more work
-    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
-    expect(await count('schools')).toBe(1);
+    await expectNothingLeft('schools', 'courses', 'calendar_days');
   });
 
   it('surfaces an error found early in a large write (a duplicate key), and the rollback leaves nothing', async () => {
@@ -176,9 +189,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       await writer.flush();
     });
     await expect(attempt).rejects.toThrow(/unique|duplicate/i);
-    expect(await count('schools')).toBe(0);
-    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
-    expect(await count('schools')).toBe(1);
+    await expectNothingLeft('schools');
   });
 
   it('rejects a value it cannot write, and the rollback leaves nothing', async () => {
@@ -193,9 +204,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       await writer.flush();
     });
     await expect(attempt).rejects.toThrow(TypeError);
-    expect(await count('schools')).toBe(0);
-    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
-    expect(await count('schools')).toBe(1);
+    await expectNothingLeft('schools');
   });
 
   it('gives a column a row leaves out (or gives as undefined) its default, whatever the other rows give', async () => {
@@ -288,7 +297,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       // a checkpoint writes once 250 rows wait
       const writer = new BulkWriter(trx, engine, 250);
       for (let i = 1; i <= 2_000; i++) {
-        writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${i}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        writer.add('schools', schoolRow(i, { name: `School ${i}` }));
         // each course belongs to a school added a few checkpoints before: written out of order, it would break its foreign key
         writer.add('courses', { id: i, school_id: Math.max(1, i - 400), course_code: `C${i}`, title: `Course ${i}`, subject: 'math', grade_low: 6, grade_high: 8, ...changed });
         if (i % 7 === 0) await writer.checkpoint();
@@ -309,7 +318,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       const writer = new BulkWriter(trx, engine, 100);
       for (let i = 1; i <= 1_000; i++) {
         // a duplicate in the first checkpoint's rows
-        writer.add('schools', { id: i, school_number: i === 50 ? 'S10' : `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+        writer.add('schools', schoolRow(i, i === 50 ? { school_number: 'S10' } : {}));
         added = i;
         await writer.checkpoint();
       }
@@ -318,33 +327,16 @@ describeEachEngine('BulkWriter', (get, engine) => {
     await expect(attempt).rejects.toThrow(/unique|duplicate/i);
     // it came out at a later checkpoint at the latest, not only at the end
     expect(added).toBeLessThan(1_000);
-    expect(await count('schools')).toBe(0);
-    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
-    expect(await count('schools')).toBe(1);
-  });
-
-  it('rolls back cleanly when the caller fails while a checkpoint’s rows are being written', async () => {
-    const { db } = get();
-    const attempt = db.transaction().execute(async (trx) => {
-      const writer = new BulkWriter(trx, engine, 1_000);
-      for (let i = 1; i <= 3_000; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${'n'.repeat(200)}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
-      await writer.checkpoint();
-      throw new Error('the generator failed');
-    });
-    await expect(attempt).rejects.toThrow('the generator failed');
-    expect(await count('schools')).toBe(0);
-    await db.insertInto('schools').values({ id: 1, school_number: 'S1', name: 'After', short_name: 'A', grade_low: 6, grade_high: 8, ...changed }).execute();
-    expect(await count('schools')).toBe(1);
+    await expectNothingLeft('schools');
   });
 
   it('writes nothing more once abandoned: a caller that fails while a checkpoint’s rows are being written leaves nothing', async () => {
     const { db } = get();
-    const school = (i: number, phone: boolean) => ({ id: i, school_number: `S${i}`, name: `School ${'n'.repeat(200)}`, short_name: 'S', grade_low: 6, grade_high: 8, ...(phone ? { phone: '555-0100' } : {}), ...changed });
     const attempt = db.transaction().execute(async (trx) => {
       const writer = new BulkWriter(trx, engine, 1_000);
       try {
         // one batch of several writes: runs with different columns, and a table of its own
-        for (let i = 1; i <= 3_000; i++) writer.add('schools', school(i, i > 1_500));
+        for (let i = 1; i <= 3_000; i++) writer.add('schools', schoolRow(i, { name: `School ${'n'.repeat(200)}`, ...(i > 1_500 ? { phone: '555-0100' } : {}) }));
         for (let i = 1; i <= 50; i++) writer.add('attendance_codes', { id: i, code: `C${i}`, description: 'Code', kind: 'absent', excuse: 'unknown' });
         await writer.checkpoint();
         throw new Error('the generator failed');
@@ -364,7 +356,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
     const { db } = get();
     const writer = new BulkWriter(db, engine);
     for (let i = 1; i <= 100; i++) {
-      writer.add('schools', { id: i, school_number: `S${i}`, name: `School ${i}`, short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+      writer.add('schools', schoolRow(i, { name: `School ${i}` }));
     }
     await writer.flush();
     expect(await count('schools')).toBe(100);
@@ -402,7 +394,7 @@ describeEachEngine('withIndexesDeferred', (get, engine) => {
         withIndexesDeferred(trx, engine, async () => {
           await during?.(trx);
           const writer = new BulkWriter(trx, engine);
-          for (let i = 1; i <= 3; i++) writer.add('schools', { id: i, school_number: `S${i}`, name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed });
+          for (let i = 1; i <= 3; i++) writer.add('schools', schoolRow(i));
           more(writer);
           await writer.flush();
         }),
@@ -442,7 +434,7 @@ describeEachEngine('withIndexesDeferred', (get, engine) => {
 
   it('answers a duplicate at once, and a load that throws leaves the schema as it was', async () => {
     const before = await schemaShape(get().db, engine);
-    const attempt = load((writer) => writer.add('schools', { id: 3, school_number: 'again', name: 'School', short_name: 'S', grade_low: 6, grade_high: 8, ...changed }));
+    const attempt = load((writer) => writer.add('schools', schoolRow(3, { school_number: 'again' })));
     await expect(attempt).rejects.toThrow(/unique|duplicate/i);
     expect(await schemaShape(get().db, engine)).toEqual(before);
     expect(await countOf('schools')).toBe(0);
