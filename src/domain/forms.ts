@@ -84,6 +84,20 @@ export function passwordField(max = 1024) {
     .refine((v) => !CONTROL.test(v), 'form.badCharacters' satisfies MessageKey);
 }
 
+/**
+ * A password field that some forms do not show (the current password during a forced change, the
+ * password in the first-sign-in setup): missing or empty is undefined, and the domain decides whether
+ * it was needed; when given, bounded like passwordField.
+ */
+export function optionalPasswordField(max = 1024) {
+  return z
+    .string({ error: 'form.invalid' satisfies MessageKey })
+    .max(max, 'form.tooLong' satisfies MessageKey)
+    .refine((v) => !CONTROL.test(v), 'form.badCharacters' satisfies MessageKey)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+}
+
 /** An HTML checkbox: present ('on') or absent. */
 export const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('1')])

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { verifyPassword } from '../../src/domain/accounts/passwords.js';
+import { hashPassword, verifyPassword } from '../../src/domain/accounts/passwords.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
@@ -67,6 +67,62 @@ describeEachEngine('Account Settings', (get) => {
     expect(removed.headers.location).toBe('/account?pin=removed');
     const after = await get().db.selectFrom('user_accounts').select('pin_hash').where('username', '=', parent.username).executeTakeFirstOrThrow();
     expect(after.pin_hash).toBeNull();
+  });
+
+  it('changes the password only with the current one, where a missing or malformed one is a field to fix, not a guess', async () => {
+    await get().db.deleteFrom('throttle').execute();
+    const c = await signedIn();
+    const next = 'quartz meadow lantern';
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{ password: next, confirm: next }, 'This field is required.'],
+      [{ current: '', password: next, confirm: next }, 'This field is required.'],
+      [{ current: 'cedar\u0000valley', password: next, confirm: next }, 'This contains characters that are not allowed.'],
+      [{ current: [DEMO_PASSWORD, DEMO_PASSWORD], password: next, confirm: next }, 'This value is not valid.'],
+      [{ current: 'x'.repeat(1025), password: next, confirm: next }, 'This is too long.'],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await c.post('/account/password', fields);
+      expect(res.statusCode, JSON.stringify(fields).slice(0, 80)).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    // None of them counted as a wrong password, and nothing changed.
+    expect(await get().db.selectFrom('throttle').selectAll().execute()).toEqual([]);
+    const row = await get().db.selectFrom('user_accounts').select('password_hash').where('username', '=', parent.username).executeTakeFirstOrThrow();
+    expect(await verifyPassword(row.password_hash!, DEMO_PASSWORD)).toBe(true);
+    const wrong = await c.post('/account/password', { current: 'not my password', password: next, confirm: next });
+    expect(wrong.statusCode).toBe(401);
+    const counted = await get().db.selectFrom('throttle').select(['key', 'failures']).orderBy('key').execute();
+    expect(counted).toEqual([
+      { key: 'ip:127.0.0.1', failures: 1 },
+      { key: `user:${parent.username}`, failures: 1 },
+    ]);
+    await get().db.deleteFrom('throttle').execute();
+  });
+
+  it('tells a holder with no language of their own that the password changed in the district’s language', async () => {
+    const staff = await get()
+      .db.selectFrom('user_accounts')
+      .select(['id', 'username'])
+      .where('person_kind', '=', 'staff')
+      .where('locale', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const at = time.now().toISOString();
+    await get().db.updateTable('user_accounts').set({ password_hash: await hashPassword(DEMO_PASSWORD), security_email: 'staff.holder@example.org', security_email_confirmed_at: at, must_change_password: 0 }).where('id', '=', staff.id).execute();
+    await get().db.updateTable('district').set({ locale: 'es' }).execute();
+    app.services.districts.invalidate();
+    try {
+      const c = new Client(app, { 'accept-language': 'en' });
+      await c.submit('/sign-in', { username: staff.username, password: DEMO_PASSWORD });
+      const next = 'quartz meadow lantern';
+      expect((await c.submit('/account/password', { current: DEMO_PASSWORD, password: next, confirm: next })).statusCode).toBe(303);
+      const mail = await get().db.selectFrom('email_outbox').select(['locale', 'subject']).where('to_address', '=', 'staff.holder@example.org').executeTakeFirstOrThrow();
+      expect(mail.locale).toBe('es');
+      expect(mail.subject).toBe('Se cambió su contraseña de Cedar Valley Portal');
+    } finally {
+      await get().db.updateTable('district').set({ locale: 'en' }).execute();
+      app.services.districts.invalidate();
+    }
   });
 
   it('sends anyone who is not signed in to the sign-in page, and back afterwards', async () => {

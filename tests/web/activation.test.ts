@@ -169,8 +169,16 @@ describeEachEngine('activation keys', (get) => {
     expect(made.body).toContain('We also sent a confirmation link to new.parent@example.org');
     const mail = await get().db.selectFrom('email_outbox').selectAll().where('to_address', '=', 'new.parent@example.org').execute();
     expect(mail.map((m) => m.kind)).toEqual(['confirm_email']);
+    const setup = await new Client(app).submit('/sign-in', { username: 'new.parent', password: 'garden gate blue' });
+    expect(setup.headers.location).toBe('/account/security-setup');
+    // The emailed link confirms the address; from then on signing in goes straight home.
+    const token = /\/confirm-email\?token=([A-Za-z0-9_-]{43})/.exec(mail[0]!.text_body)?.[1];
+    expect(token).toBeDefined();
+    const confirmer = new Client(app);
+    await confirmer.get(`/confirm-email?token=${token}`);
+    expect((await confirmer.post('/confirm-email', { token: token! })).body).toContain('Your account security email is now new.parent@example.org.');
     const home = await new Client(app).submit('/sign-in', { username: 'new.parent', password: 'garden gate blue' });
-    expect(home.headers.location).toBe('/account/security-setup');
+    expect(home.headers.location).toBe('/home');
   });
 
   it('refuses wrong, expired and replaced keys, and slows down guessing', async () => {
@@ -187,6 +195,12 @@ describeEachEngine('activation keys', (get) => {
     for (let i = 0; i < 20; i++) expect((await guesser.submit('/activate', { key: `AAAA-BBBB-CCCC-${String(i).padStart(4, '0')}` })).statusCode).toBe(400);
     const blocked = await guesser.submit('/activate', { key: 'AAAA-BBBB-CCCC-DDDD' });
     expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // The account form, posted straight away, is held back the same way.
+    const straight = await guesser.post('/activate/account', { key: 'AAAA-BBBB-CCCC-DDDD', password: 'garden gate blue', confirm: 'garden gate blue' });
+    expect(straight.statusCode).toBe(429);
+    expect(Number(straight.headers['retry-after'])).toBeGreaterThan(0);
+    expect(straight.body).toContain('Too many keys that do not work. Please wait');
   });
 
   it('prints letters as a real PDF with the key, in the recipient’s language', async () => {

@@ -187,13 +187,26 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     expect((await c.get('/home')).statusCode).toBe(200);
   });
 
-  it('lets a person skip the setup, with a warning, and not be asked again', async () => {
-    const guardian = await get().db.selectFrom('guardians').select('id').where('email', 'is', null).executeTakeFirstOrThrow();
+  /** A guardian account with no security email, as the nightly generation or a key makes them. */
+  const accountWithoutEmail = async (username: string) => {
+    const guardian = await get()
+      .db.selectFrom('guardians')
+      .select('id')
+      .where('email', 'is', null)
+      .where('id', 'not in', get().db.selectFrom('user_accounts').select('guardian_id').where('guardian_id', 'is not', null))
+      .executeTakeFirstOrThrow();
     const now = time.now().toISOString();
     await get()
       .db.insertInto('user_accounts')
-      .values({ username: 'no.email.parent', username_key: 'no.email.parent', password_hash: await hashPassword('a long enough secret'), person_kind: 'guardian', guardian_id: guardian.id, created_at: now, updated_at: now, updated_by: null })
+      .values({ username, username_key: username, password_hash: await hashPassword('a long enough secret'), person_kind: 'guardian', guardian_id: guardian.id, created_at: now, updated_at: now, updated_by: null })
       .execute();
+    return get().db.selectFrom('user_accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow();
+  };
+  const confirmLinksTo = (email: string) =>
+    get().db.selectFrom('account_tokens').select('id').where('purpose', '=', 'confirm_email').where('email', '=', email).execute();
+
+  it('lets a person skip the setup, with a warning, and not be asked again', async () => {
+    await accountWithoutEmail('no.email.parent');
     const c = new Client(app);
     const first = await c.submit('/sign-in', { username: 'no.email.parent', password: 'a long enough secret' });
     expect(first.headers.location).toBe('/account/security-setup');
@@ -202,6 +215,56 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     expect((await c.post('/account/security-setup/skip', {})).headers.location).toBe('/home');
     const again = await new Client(app).submit('/sign-in', { username: 'no.email.parent', password: 'a long enough secret' });
     expect(again.headers.location).toBe('/home');
+  });
+
+  it('never lets a session point the account at a new address without the password once the setup is over', async () => {
+    const spanish = accounts.spanishParent!;
+    const c = new Client(app);
+    await c.submit('/sign-in', { username: spanish.username, password: DEMO_PASSWORD });
+    // The account has a confirmed address: the setup form is not for it.
+    const setup = await c.post('/account/security-setup', { email: 'thief@example.net' });
+    expect(setup.statusCode).toBe(303);
+    expect(setup.headers.location).toBe('/account/security-email');
+    // Without the password: a field to fill in (not a wrong guess that counts towards the lock).
+    for (const password of [undefined, '']) {
+      const res = await c.post('/account/security-email', { email: 'thief@example.net', ...(password === undefined ? {} : { password }) });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Este campo es obligatorio.');
+    }
+    const control = await c.post('/account/security-email', { email: 'thief@example.net', password: 'cedar\u0007valley' });
+    expect(control.statusCode).toBe(400);
+    expect(control.body).toContain('Contiene caracteres que no están permitidos.');
+    const list = await c.post('/account/security-email', { email: 'thief@example.net', password: [DEMO_PASSWORD, DEMO_PASSWORD] });
+    expect(list.statusCode).toBe(400);
+    expect(list.body).toContain('Este valor no es válido.');
+    expect(await confirmLinksTo('thief@example.net')).toEqual([]);
+    expect(await get().db.selectFrom('throttle').selectAll().execute()).toEqual([]);
+    expect(await delivered(0)).toEqual([]);
+  });
+
+  it('asks for the password in the setup once the sign-in is a quarter of an hour old, and asks again until the address is confirmed', async () => {
+    const account = await accountWithoutEmail('late.setup.parent');
+    const c = new Client(app);
+    expect((await c.submit('/sign-in', { username: 'late.setup.parent', password: 'a long enough secret' })).headers.location).toBe('/account/security-setup');
+    expect((await c.get('/account/security-setup')).body).not.toContain('id="password"');
+    time.advance(16 * MINUTE);
+    const page = await c.get('/account/security-setup');
+    expect(page.body).toContain('id="password"');
+    const without = await c.post('/account/security-setup', { email: 'late@example.net' });
+    expect(without.statusCode).toBe(400);
+    expect(without.body).toContain('This field is required.');
+    const wrong = await c.post('/account/security-setup', { email: 'late@example.net', password: 'not the secret' });
+    expect(wrong.statusCode).toBe(401);
+    expect(await confirmLinksTo('late@example.net')).toEqual([]);
+    const sent = await c.post('/account/security-setup', { email: 'late@example.net', password: 'a long enough secret' });
+    expect(sent.statusCode).toBe(200);
+    expect(sent.body).toContain('We sent a confirmation link to late@example.net');
+    expect(await confirmLinksTo('late@example.net')).toHaveLength(1);
+    // Asking for a link is not skipping the setup: until the link is followed, the next sign-in asks again.
+    const skipped = await get().db.selectFrom('audit_log').select('id').where('action', '=', 'security_email.setup_skipped').where('subject_id', '=', account.id).execute();
+    expect(skipped).toEqual([]);
+    const again = await new Client(app).submit('/sign-in', { username: 'late.setup.parent', password: 'a long enough secret' });
+    expect(again.headers.location).toBe('/account/security-setup');
   });
 
   it('changes the security email with the password, telling the old address twice', async () => {

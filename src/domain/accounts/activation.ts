@@ -13,6 +13,8 @@ import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
+import type { AccountMailDistrict } from './mail.js';
+import { sendConfirmationLink } from './security-email.js';
 import { allowRequest, type ThrottleVerdict } from './throttle.js';
 import { hashToken } from './tokens.js';
 import { findThrottle } from './repository.js';
@@ -259,7 +261,18 @@ export function validUsername(username: string): boolean {
 
 export async function activateAccount(
   db: Kysely<DB>,
-  input: { key: string; username: string | null; password: string; minLength: number; locale: string; ip: string | null },
+  input: {
+    key: string;
+    username: string | null;
+    password: string;
+    minLength: number;
+    locale: string;
+    ip: string | null;
+    /** the security email the holder chose, if any: its confirmation link is sent with the new account */
+    email: string | null;
+    baseUrl: string;
+    district: AccountMailDistrict;
+  },
   now: Date,
 ): Promise<ActivationResult> {
   const holder = await findHolder(db, input.key, now);
@@ -293,7 +306,7 @@ async function createFromKey(
   holder: KeyHolder,
   username: string,
   hash: string,
-  input: { locale: string; ip: string | null },
+  input: { locale: string; ip: string | null; email: string | null; baseUrl: string; district: AccountMailDistrict },
   now: Date,
 ): Promise<ActivationResult> {
   return db.transaction().execute(async (trx): Promise<ActivationResult> => {
@@ -329,6 +342,11 @@ async function createFromKey(
       .executeTakeFirstOrThrow();
     await trx.updateTable('activation_keys').set({ account_id: account.id }).where('id', '=', holder.keyId).execute();
     await audit(trx, { action: 'account.activated', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { keyId: holder.keyId } }, now);
+    // The account and its first confirmation link are written together: all or none.
+    if (input.email) {
+      const created = { id: account.id, username, locale: input.locale, guardian_language: null, security_email: null, security_email_confirmed_at: null };
+      await sendConfirmationLink(trx, { account: created, email: input.email, ip: input.ip, baseUrl: input.baseUrl, district: input.district }, now);
+    }
     return { kind: 'created', accountId: account.id, username };
   });
 }

@@ -6,9 +6,9 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
-import { composeEmail, formatInstant, type MailDistrict } from '../../email/templates.js';
-import { isLocale } from '../../i18n/index.js';
+import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
+import { accountLocale, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { setPassword, type AccountRow } from './repository.js';
@@ -18,7 +18,7 @@ import { passwordContextOf, reauthenticate } from './reauthenticate.js';
 
 export type ChangePasswordResult =
   | { kind: 'ok' }
-  | { kind: 'problem'; field: 'current' | 'password'; problem: PasswordProblem | 'wrongCurrent' }
+  | { kind: 'problem'; field: 'current' | 'password'; problem: PasswordProblem | 'wrongCurrent' | 'missingCurrent' }
   | { kind: 'wait'; retryAfterSeconds: number };
 
 export interface ChangePasswordInput {
@@ -29,7 +29,7 @@ export interface ChangePasswordInput {
   sessionId: string;
   ip: string | null;
   minLength: number;
-  district: MailDistrict & { timeZone: string };
+  district: AccountMailDistrict;
 }
 
 export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput, now: Date): Promise<ChangePasswordResult> {
@@ -39,6 +39,7 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
     const check = await reauthenticate(db, account, input.current, input.ip, now);
     if (check.kind === 'wait') return check;
     if (check.kind === 'wrongPassword') return { kind: 'problem', field: 'current', problem: 'wrongCurrent' };
+    if (check.kind === 'missingPassword') return { kind: 'problem', field: 'current', problem: 'missingCurrent' };
   }
   const problem = checkNewPassword(input.password, passwordContextOf(account, input.minLength));
   if (problem) return { kind: 'problem', field: 'password', problem };
@@ -52,7 +53,7 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
     await endFeedOf(trx, account.id);
     await audit(trx, { action: forced ? 'password.initial_changed' : 'password.changed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
     if (account.security_email && account.security_email_confirmed_at) {
-      const locale = isLocale(account.locale) ? account.locale : isLocale(account.guardian_language) ? account.guardian_language : 'en';
+      const locale = accountLocale(account, input.district);
       await enqueueEmail(
         trx,
         composeEmail({

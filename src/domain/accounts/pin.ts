@@ -9,7 +9,12 @@ import { hashPassword } from './passwords.js';
 import { reauthenticate } from './reauthenticate.js';
 import type { AccountRow } from './repository.js';
 
-export type PinResult = { kind: 'saved' } | { kind: 'removed' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
+export type PinResult =
+  | { kind: 'saved' }
+  | { kind: 'removed' }
+  | { kind: 'missingPassword' }
+  | { kind: 'wrongPassword' }
+  | { kind: 'wait'; retryAfterSeconds: number };
 
 export async function updatePin(
   db: Kysely<DB>,

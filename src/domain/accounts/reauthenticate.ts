@@ -10,7 +10,7 @@ import { verifyPassword } from './passwords.js';
 import type { AccountRow } from './repository.js';
 import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
 
-export type Reauthentication = { kind: 'ok' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
+export type Reauthentication = { kind: 'ok' } | { kind: 'missingPassword' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
 
 /** How long to wait when the username is locked: until a reset, so the longest throttle step. */
 const LOCKED_WAIT_SECONDS = 900;
@@ -22,11 +22,13 @@ export async function reauthenticate(
   ip: string | null,
   now: Date,
 ): Promise<Reauthentication> {
+  // An empty field is a form to fill in, not a guess: it is not checked and does not count.
+  if (!password) return { kind: 'missingPassword' };
   const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(ip) };
   const verdict = await checkThrottle(db, keys, now);
   if (verdict.kind === 'wait') return verdict;
   if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
-  if (!password || !account.password_hash || !(await verifyPassword(account.password_hash, password))) {
+  if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
     await recordFailure(db, keys, now);
     return { kind: 'wrongPassword' };
   }

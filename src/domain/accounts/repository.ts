@@ -98,7 +98,7 @@ export async function findAccountById(db: Kysely<DB>, id: number): Promise<Accou
 const sessionWithAccount = prepared((db, p: { id: string }) =>
   accountsWithPerson(db)
     .innerJoin('sessions as se', 'se.account_id', 'a.id')
-    .select(['se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
+    .select(['se.created_at as session_created_at', 'se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
     .where('se.id', '=', p.id),
 );
 
@@ -106,9 +106,12 @@ const sessionWithAccount = prepared((db, p: { id: string }) =>
 export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
   const [row] = await sessionWithAccount(db, { id });
   if (!row) return undefined;
-  const { session_last_seen_at, session_expires_at, session_persistent, ...person } = row;
+  const { session_created_at, session_last_seen_at, session_expires_at, session_persistent, ...person } = row;
   const [account] = await withStaffFlags(db, [person]);
-  return { session: { last_seen_at: session_last_seen_at, expires_at: session_expires_at, persistent: session_persistent }, account: account! };
+  return {
+    session: { created_at: session_created_at, last_seen_at: session_last_seen_at, expires_at: session_expires_at, persistent: session_persistent },
+    account: account!,
+  };
 }
 
 export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {

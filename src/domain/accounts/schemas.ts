@@ -1,6 +1,6 @@
 /** Inputs of the account forms and API. */
 import { z } from 'zod';
-import { checkbox, emailField, passwordField, requiredText } from '../forms.js';
+import { checkbox, emailField, optionalPasswordField, passwordField, requiredText } from '../forms.js';
 
 export const signInInput = z.object({
   username: requiredText(254),
@@ -10,7 +10,7 @@ export const signInInput = z.object({
 
 export const changePasswordInput = z
   .object({
-    current: z.string().max(1024).optional(),
+    current: optionalPasswordField(),
     password: passwordField(),
     confirm: z.string().max(1024),
   })
@@ -30,7 +30,7 @@ export const resetPasswordInput = z
 
 export const securityEmailInput = z.object({
   email: emailField(),
-  password: z.string().max(1024).optional(),
+  password: optionalPasswordField(),
 });
 
 export const tokenInput = z.object({ token: z.string().max(100) });

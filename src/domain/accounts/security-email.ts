@@ -1,7 +1,8 @@
 /**
  * The account security email: set at first sign-in or in Account Settings, always confirmed by a link
- * sent to the new address (24 hours, single use, stored hashed). Changing it needs the password; the
- * old address is told when a change is asked for and when it is done.
+ * sent to the new address (24 hours, single use, stored hashed). Setting it needs the password, except
+ * in the first-sign-in setup shortly after the sign-in itself; the old address is told when a change
+ * is asked for and when it is done.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -24,8 +25,25 @@ import { hashToken, newToken } from './tokens.js';
 
 export const CONFIRM_EMAIL_HOURS = 24;
 
+/**
+ * The first-sign-in setup asks for no password within this long of the sign-in (the person has just
+ * typed it); later, or once the account has a confirmed address or skipped the setup, it does: whoever
+ * holds a session must not be able to point the account's recovery at an address of their own.
+ */
+export const SETUP_WITHOUT_PASSWORD_MINUTES = 15;
+
+/** May this session set the security email without the password (the first-sign-in setup)? */
+export function setupWithoutPassword(
+  account: Pick<AccountRow, 'security_email_confirmed_at' | 'security_setup_skipped_at'>,
+  sessionStartedAt: Date,
+  now: Date,
+): boolean {
+  return needsSecuritySetup(account) && now.getTime() - sessionStartedAt.getTime() <= SETUP_WITHOUT_PASSWORD_MINUTES * 60_000;
+}
+
 export type RequestEmailResult =
   | { kind: 'sent'; email: string }
+  | { kind: 'missingPassword' }
   | { kind: 'wrongPassword' }
   | { kind: 'wait'; retryAfterSeconds: number };
 
@@ -34,9 +52,9 @@ export async function requestSecurityEmail(
   input: {
     account: AccountRow;
     email: string;
-    /** required unless this is the first-sign-in setup */
     password: string | null;
-    requirePassword: boolean;
+    /** when the asking session began (its sign-in): see setupWithoutPassword */
+    sessionStartedAt: Date;
     ip: string | null;
     baseUrl: string;
     district: AccountMailDistrict;
@@ -44,58 +62,75 @@ export async function requestSecurityEmail(
   now: Date,
 ): Promise<RequestEmailResult> {
   const { account } = input;
-  if (input.requirePassword) {
+  if (!setupWithoutPassword(account, input.sessionStartedAt, now)) {
     const check = await reauthenticate(db, account, input.password, input.ip, now);
     if (check.kind !== 'ok') return check;
   }
+  await db.transaction().execute((trx) => sendConfirmationLink(trx, { account, email: input.email, ip: input.ip, baseUrl: input.baseUrl, district: input.district }, now));
+  return { kind: 'sent', email: input.email };
+}
+
+/**
+ * A confirmation link for a new security email, in the caller's transaction: earlier links of the
+ * account stop working, the link goes to the new address and the old confirmed address is told.
+ */
+export async function sendConfirmationLink(
+  trx: Kysely<DB>,
+  input: {
+    account: Pick<AccountRow, 'id' | 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>;
+    email: string;
+    ip: string | null;
+    baseUrl: string;
+    district: AccountMailDistrict;
+  },
+  now: Date,
+): Promise<void> {
+  const { account } = input;
   const token = newToken();
   const locale = accountLocale(account, input.district);
   const old = confirmedEmail(account);
-  await db.transaction().execute(async (trx) => {
-    await expireTokensOf(trx, account.id, 'confirm_email', now.toISOString());
-    await insertToken(trx, {
-      account_id: account.id,
-      purpose: 'confirm_email',
-      token_hash: hashToken(token),
-      email: input.email,
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + CONFIRM_EMAIL_HOURS * 3_600_000).toISOString(),
-    });
+  await expireTokensOf(trx, account.id, 'confirm_email', now.toISOString());
+  await insertToken(trx, {
+    account_id: account.id,
+    purpose: 'confirm_email',
+    token_hash: hashToken(token),
+    email: input.email,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + CONFIRM_EMAIL_HOURS * 3_600_000).toISOString(),
+  });
+  await enqueueEmail(
+    trx,
+    composeEmail({
+      kind: 'confirm_email',
+      to: input.email,
+      locale,
+      district: input.district,
+      subject: 'email.confirm.subject',
+      paragraphs: [{ key: 'email.confirm.body', params: { username: account.username } }],
+      link: { url: `${input.baseUrl}/confirm-email?token=${token}`, label: 'email.confirm.link' },
+    }),
+    now,
+  );
+  if (old && old !== input.email) {
     await enqueueEmail(
       trx,
       composeEmail({
-        kind: 'confirm_email',
-        to: input.email,
+        kind: 'email_change_requested',
+        to: old,
         locale,
         district: input.district,
-        subject: 'email.confirm.subject',
-        paragraphs: [{ key: 'email.confirm.body', params: { username: account.username } }],
-        link: { url: `${input.baseUrl}/confirm-email?token=${token}`, label: 'email.confirm.link' },
+        subject: 'email.emailChangeRequested.subject',
+        paragraphs: [
+          {
+            key: 'email.emailChangeRequested.body',
+            params: { username: account.username, email: input.email, when: formatInstant(now, locale, input.district.timeZone) },
+          },
+        ],
       }),
       now,
     );
-    if (old && old !== input.email) {
-      await enqueueEmail(
-        trx,
-        composeEmail({
-          kind: 'email_change_requested',
-          to: old,
-          locale,
-          district: input.district,
-          subject: 'email.emailChangeRequested.subject',
-          paragraphs: [
-            {
-              key: 'email.emailChangeRequested.body',
-              params: { username: account.username, email: input.email, when: formatInstant(now, locale, input.district.timeZone) },
-            },
-          ],
-        }),
-        now,
-      );
-    }
-    await audit(trx, { action: 'security_email.requested', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { email: input.email } }, now);
-  });
-  return { kind: 'sent', email: input.email };
+  }
+  await audit(trx, { action: 'security_email.requested', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { email: input.email } }, now);
 }
 
 /** What a confirmation link is for, if it still works. */

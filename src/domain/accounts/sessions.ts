@@ -68,6 +68,8 @@ export interface CurrentSession {
   id: string;
   account: AccountRow;
   persistent: boolean;
+  /** when the session began: its sign-in with the password */
+  startedAt: Date;
   expiresAt: Date;
 }
 
@@ -95,7 +97,7 @@ export async function resumeSession(
     return null;
   }
   if (idle > TOUCH_EVERY_MS) await touchSession(db, id, now.toISOString());
-  return { id, account, persistent: session.persistent === 1, expiresAt: new Date(session.expires_at) };
+  return { id, account, persistent: session.persistent === 1, startedAt: new Date(session.created_at), expiresAt: new Date(session.expires_at) };
 }
 
 export async function endSession(db: Kysely<DB>, id: string): Promise<void> {

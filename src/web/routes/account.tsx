@@ -5,7 +5,7 @@ import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
 import { changePasswordInput, pinInput, securityEmailInput } from '../../domain/accounts/schemas.js';
 import { updatePin } from '../../domain/accounts/pin.js';
-import { needsSecuritySetup, requestSecurityEmail, skipSecuritySetup } from '../../domain/accounts/security-email.js';
+import { needsSecuritySetup, requestSecurityEmail, setupWithoutPassword, skipSecuritySetup } from '../../domain/accounts/security-email.js';
 import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
@@ -77,6 +77,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       { account, pin: parsed.data.action === 'save' ? parsed.data.pin : null, password: parsed.data.password, ip: clientIp(request) },
       services.now(),
     );
+    if (result.kind === 'missingPassword') return show({ password: { key: 'form.required' } }, 400);
     if (result.kind === 'wrongPassword') return show({ password: { key: 'password.wrongCurrent' } }, 401);
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
@@ -162,8 +163,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       return show({ current: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
     }
     if (result.kind === 'problem') {
-      const key = result.problem === 'wrongCurrent' ? 'password.wrongCurrent' : (`password.${result.problem}` as const);
-      return show({ [result.field]: { key, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.field === 'current' ? 401 : 400);
+      const key =
+        result.problem === 'wrongCurrent' ? 'password.wrongCurrent' : result.problem === 'missingCurrent' ? 'form.required' : (`password.${result.problem}` as const);
+      return show({ [result.field]: { key, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.problem === 'wrongCurrent' ? 401 : 400);
     }
     const after = await findAccountById(db, session.account.id);
     return reply.redirect(after && needsSecuritySetup(after) ? '/account/security-setup' : '/home?changed=1', 303);
@@ -172,15 +174,21 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   // ── account security email: first-sign-in setup, and editing it later ───────────────────────────
   const emailPage = async (request: FastifyRequest, reply: FastifyReply, setup: boolean, extra: { sentTo?: string; errors?: Messages; email?: string } = {}, status = 200) => {
     const ctx = await ctxOf(request);
-    const account = request.session!.account;
-    const pending = await pendingEmailOf(db, account.id, services.now().toISOString());
+    const session = request.session!;
+    const account = session.account;
+    const now = services.now();
+    const pending = await pendingEmailOf(db, account.id, now.toISOString());
+    const askPassword = !setupWithoutPassword(account, session.startedAt, now);
     return sendPage(
       reply,
-      <SecurityEmailPage ctx={ctx} setup={setup} current={confirmedEmail(account)} pending={pending} {...extra} />,
+      <SecurityEmailPage ctx={ctx} setup={setup} askPassword={askPassword} current={confirmedEmail(account)} pending={pending} {...extra} />,
       status,
     );
   };
   const postEmail = (setup: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    // The setup is for an account that has neither a confirmed address nor skipped it; anyone else
+    // changes the address in Account Settings, with the password.
+    if (setup && !needsSecuritySetup(request.session!.account)) return reply.redirect('/account/security-email', 303);
     const ctx = await ctxOf(request);
     const parsed = parseInput(securityEmailInput, request.body);
     const typed = String((request.body as Record<string, unknown> | undefined)?.email ?? '').slice(0, 254);
@@ -193,13 +201,16 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         account,
         email: parsed.data.email,
         password: parsed.data.password ?? null,
-        requirePassword: !setup,
+        sessionStartedAt: request.session!.startedAt,
         ip: clientIp(request),
         baseUrl: services.config.baseUrl,
         district: ctx.district,
       },
       services.now(),
     );
+    if (result.kind === 'missingPassword') {
+      return emailPage(request, reply, setup, { errors: { password: { key: 'form.required' } }, email: parsed.data.email }, 400);
+    }
     if (result.kind === 'wrongPassword') {
       return emailPage(request, reply, setup, { errors: { password: { key: 'password.wrongCurrent' } }, email: parsed.data.email }, 401);
     }
@@ -207,7 +218,6 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       reply.header('retry-after', String(result.retryAfterSeconds));
       return emailPage(request, reply, setup, { errors: { password: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } } }, 429);
     }
-    if (setup) await skipSecuritySetup(db, account, clientIp(request), services.now());
     return emailPage(request, reply, setup, { sentTo: result.email });
   };
 

@@ -1,11 +1,9 @@
 /** Activation keys: redeeming one (public), and issuing them (office staff and administrators). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { activateAccount, checkActivationKey, findRecipients, issueActivationKeys } from '../../domain/accounts/activation.js';
-import { findAccountById } from '../../domain/accounts/repository.js';
 import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput } from '../../domain/accounts/schemas.js';
 import { changeGuardianLink } from '../../domain/people/guardian-links.js';
 import { GuardianLinksPage } from '../views/staff-links.js';
-import { requestSecurityEmail } from '../../domain/accounts/security-email.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { parseInput } from '../../domain/forms.js';
 import { mayActOnSchool, officeScope } from '../../domain/people/policies.js';
@@ -57,9 +55,11 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     const minLength = ctx.district.settings.passwordMinLength;
     const key = text(request.body, 'key', 40);
     const checked = await checkActivationKey(db, key, clientIp(request), services.now());
-    if (checked.kind !== 'ok') {
-      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, checked.kind === 'wait' ? 429 : 400);
+    if (checked.kind === 'wait') {
+      reply.header('retry-after', String(checked.retryAfterSeconds));
+      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: Math.ceil(checked.retryAfterSeconds / 60) })} />, 429);
     }
+    if (checked.kind !== 'ok') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
     const { holder } = checked;
     const show = (errors: ReturnType<typeof fromFieldErrors>, status: number) =>
       sendPage(
@@ -80,7 +80,17 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) return show(fromFieldErrors(parsed.errors), 400);
     const result = await activateAccount(
       db,
-      { key, username: parsed.data.username ?? null, password: parsed.data.password, minLength, locale: ctx.locale, ip: clientIp(request) },
+      {
+        key,
+        username: parsed.data.username ?? null,
+        password: parsed.data.password,
+        minLength,
+        locale: ctx.locale,
+        ip: clientIp(request),
+        email: parsed.data.email ?? null,
+        baseUrl: services.config.baseUrl,
+        district: ctx.district,
+      },
       services.now(),
     );
     if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
@@ -90,17 +100,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       return show({ [result.field]: { key: messageKey, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.problem === 'usernameTaken' ? 409 : 400);
     }
     let notice = ctx.t('activate.done', { username: result.username });
-    if (parsed.data.email) {
-      const account = await findAccountById(db, result.accountId);
-      if (account) {
-        await requestSecurityEmail(
-          db,
-          { account, email: parsed.data.email, password: null, requirePassword: false, ip: clientIp(request), baseUrl: services.config.baseUrl, district: ctx.district },
-          services.now(),
-        );
-        notice += ` ${ctx.t('activate.doneEmail', { email: parsed.data.email })}`;
-      }
-    }
+    if (parsed.data.email) notice += ` ${ctx.t('activate.doneEmail', { email: parsed.data.email })}`;
     return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('activate.createTitle')} body={notice} />);
   });
 

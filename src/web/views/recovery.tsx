@@ -168,6 +168,7 @@ export function ResetPasswordPage(props: LinkPageProps) {
 export function SecurityEmailPage({
   ctx,
   setup,
+  askPassword,
   current,
   pending,
   sentTo,
@@ -175,8 +176,10 @@ export function SecurityEmailPage({
   email,
 }: {
   ctx: PageContext;
-  /** the first-sign-in setup: no password asked, a skip button */
+  /** the first-sign-in setup: a skip button */
   setup: boolean;
+  /** the password field (not in the setup shortly after signing in: setupWithoutPassword) */
+  askPassword: boolean;
   current: string | null;
   pending: string | null;
   sentTo?: string;
@@ -197,11 +200,11 @@ export function SecurityEmailPage({
         <Field t={t} id="email" label={labels.email} error={errors.email}>
           <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} value={email} />
         </Field>
-        {setup ? null : (
+        {askPassword ? (
           <Field t={t} id="password" label={labels.password} hint={t('securityEmail.passwordHint')} error={errors.password}>
             <TextInput id="password" type="password" autocomplete="current-password" error={Boolean(errors.password)} hint />
           </Field>
-        )}
+        ) : null}
         <button class="usa-button hr-primary" type="submit">
           {t('securityEmail.submit')}
         </button>
