@@ -27,6 +27,7 @@ import { signInRoutes } from './routes/sign-in.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { KnownDevices } from '../domain/accounts/devices.js';
 import { appSecret } from '../domain/system/secrets.js';
 
 import { startMailer, type Mailer } from '../jobs/mailer.js';
@@ -53,6 +54,8 @@ export interface AppServices {
   now: () => Date;
   assetVersion: string;
   mailer: Mailer;
+  /** checks and gives the tokens of browsers that have signed in before (domain/accounts/devices.ts) */
+  knownDevices: KnownDevices;
 }
 
 declare module 'fastify' {
@@ -84,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     districts: new DistrictCache(database.db),
     now,
     assetVersion: assetVersion(),
+    knownDevices: new KnownDevices(await appSecret(database.db, 'known-devices', now())),
     mailer: startMailer({
       db: database.db,
       transport: options.transport ?? transportFor(config),

@@ -131,6 +131,61 @@ describeEachEngine('signing in', (get) => {
     }
   });
 
+  it('lets the holder in from a browser that signed in before, however a stranger guesses at the username', async () => {
+    const holder = new Client(app);
+    const first = await signIn(holder, parent.username, DEMO_PASSWORD);
+    expect(first.statusCode).toBe(303);
+    const cookie = first.cookies.find((c) => c.name === 'hr_device');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 180 * 86_400 });
+    await holder.post('/sign-out', {});
+
+    // A stranger slows the username down, then locks it.
+    const stranger = new Client(app, {}, '203.0.113.9');
+    for (let i = 0; i < 5; i++) expect((await signIn(stranger, parent.username, `guess ${i}`)).statusCode).toBe(401);
+    expect((await signIn(stranger, parent.username, DEMO_PASSWORD)).statusCode).toBe(429);
+    expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
+    await holder.post('/sign-out', {});
+    await get().db.updateTable('throttle').set({ failures: 100 }).where('key', '=', `user:${parent.username}`).execute();
+    time.advance(16 * MINUTE);
+    expect((await signIn(stranger, parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
+    // The holder signing in did not reset the stranger's count at the username.
+    expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
+    expect((await signIn(new Client(app, {}, '203.0.113.9'), parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
+    await holder.post('/sign-out', {});
+
+    // The known browser's own wrong passwords count against it, not the username, and slow it down the same way.
+    for (let i = 0; i < 5; i++) expect((await signIn(holder, parent.username, `typo ${i}`)).statusCode).toBe(401);
+    expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(429);
+    const user = await get().db.selectFrom('throttle').select('failures').where('key', '=', `user:${parent.username}`).executeTakeFirstOrThrow();
+    expect(user.failures).toBe(100);
+    const devices = await get().db.selectFrom('throttle').select('failures').where('key', 'like', 'device:%').execute();
+    expect(devices).toEqual([{ failures: 5 }]);
+
+    // Its token is good for that username only, and only as given.
+    const token = holder.cookies.get('hr_device')!;
+    const other = new Client(app);
+    other.cookies.set('hr_device', token);
+    expect((await signIn(other, teacher.username, 'wrong')).statusCode).toBe(401);
+    expect(await get().db.selectFrom('throttle').select('failures').where('key', '=', `user:${teacher.username}`).executeTakeFirst()).toEqual({ failures: 1 });
+    const forged = new Client(app);
+    forged.cookies.set('hr_device', token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
+    expect((await signIn(forged, parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
+  });
+
+  it('counts every one of a burst of wrong passwords sent at once', async () => {
+    const clients = Array.from({ length: 12 }, () => new Client(app));
+    await Promise.all(clients.map((c) => c.get('/sign-in')));
+    const answers = await Promise.all(clients.map((c, i) => c.post('/sign-in', { username: parent.username, password: `burst ${i}` })));
+    const statuses = answers.map((a) => a.statusCode).sort();
+    // Five wrong passwords were checked; every later try was held back by the count they left.
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+    const counts = await get().db.selectFrom('throttle').select(['key', 'failures']).orderBy('key').execute();
+    expect(counts).toEqual([
+      { key: 'ip:127.0.0.1', failures: 5 },
+      { key: `user:${parent.username}`, failures: 5 },
+    ]);
+  });
+
   it('stops an address after 100 failures in 15 minutes', async () => {
     const t = time.now();
     await get()

@@ -8,7 +8,7 @@ import type { DB } from '../../db/schema.js';
 import type { PasswordContext } from './password-policy.js';
 import { verifyPassword } from './passwords.js';
 import type { AccountRow } from './repository.js';
-import { checkThrottle, ipThrottleKey, recordFailure, userThrottleKey } from './throttle.js';
+import { checkThrottle, ipThrottleKey, oneAtATime, recordFailure, userThrottleKey } from './throttle.js';
 
 export type Reauthentication = { kind: 'ok' } | { kind: 'missingPassword' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
 
@@ -25,14 +25,16 @@ export async function reauthenticate(
   // An empty field is a form to fill in, not a guess: it is not checked and does not count.
   if (!password) return { kind: 'missingPassword' };
   const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(ip) };
-  const verdict = await checkThrottle(db, keys, now);
-  if (verdict.kind === 'wait') return verdict;
-  if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
-  if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
-    await recordFailure(db, keys, now);
-    return { kind: 'wrongPassword' };
-  }
-  return { kind: 'ok' };
+  return oneAtATime(keys.user, async (): Promise<Reauthentication> => {
+    const verdict = await checkThrottle(db, keys, now);
+    if (verdict.kind === 'wait') return verdict;
+    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
+    if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
+      await recordFailure(db, { key: verdict.key, ip: keys.ip }, now);
+      return { kind: 'wrongPassword' };
+    }
+    return { kind: 'ok' };
+  });
 }
 
 /** What the password policy must know about an account's holder. */

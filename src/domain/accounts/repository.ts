@@ -1,5 +1,5 @@
 /** Queries for accounts, their sessions, throttle counters and tokens. */
-import { PostgresAdapter, type Kysely, type QueryCreator } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type QueryCreator } from 'kysely';
 import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
@@ -260,19 +260,58 @@ export function findThrottle(db: Kysely<DB>, keys: string[]) {
   if (a === undefined) return Promise.resolve([]);
   if (b === undefined) return throttleOfOne(db, { a });
   if (more.length === 0) return throttleOfTwo(db, { a, b });
+  const [c] = more;
+  if (more.length === 1 && c !== undefined) return throttleOfThree(db, { a, b, c });
   return db.selectFrom('throttle').selectAll().where('key', 'in', keys).execute();
 }
 
-export async function saveThrottle(
-  db: Kysely<DB>,
-  row: { key: string; failures: number; window_start: Instant; blocked_until: Instant | null },
-) {
-  await db
+const throttleOfThree = prepared((db, p: { a: string; b: string; c: string }) =>
+  db.selectFrom('throttle').selectAll().where('key', 'in', [p.a, p.b, p.c]),
+);
+
+/**
+ * One more to a key's count, counted by the database itself: failures that happen at the same time
+ * all count (a read, then a write of the read value plus one, lost all but one of them). The new count.
+ */
+export async function addFailure(db: Kysely<DB>, key: string, now: Instant): Promise<number> {
+  const row = await db
     .insertInto('throttle')
-    .values(row)
+    .values({ key, failures: 1, window_start: now, blocked_until: null })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ failures: sql<number>`throttle.failures + 1` }))
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return Number(row.failures);
+}
+
+/**
+ * One more to a counter over a window of time, counted by the database itself: a window that began at
+ * or before `restartIfBegunBy` is over, and the count starts again at 1 from now. The new count and
+ * when its window began.
+ */
+export async function addToWindow(db: Kysely<DB>, key: string, now: Instant, restartIfBegunBy: Instant): Promise<{ count: number; windowStart: Instant }> {
+  const over = sql<boolean>`throttle.window_start <= ${restartIfBegunBy}`;
+  const row = await db
+    .insertInto('throttle')
+    .values({ key, failures: 1, window_start: now, blocked_until: null })
     .onConflict((oc) =>
-      oc.column('key').doUpdateSet({ failures: row.failures, window_start: row.window_start, blocked_until: row.blocked_until }),
+      oc.column('key').doUpdateSet({
+        failures: sql<number>`case when ${over} then 1 else throttle.failures + 1 end`,
+        window_start: sql<Instant>`case when ${over} then ${now} else throttle.window_start end`,
+        blocked_until: sql<Instant | null>`case when ${over} then null else throttle.blocked_until end`,
+      }),
     )
+    .returning(['failures', 'window_start'])
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.failures), windowStart: row.window_start };
+}
+
+/** A key waits until `until` (or longer, if it already did). */
+export async function blockThrottle(db: Kysely<DB>, key: string, until: Instant) {
+  await db
+    .updateTable('throttle')
+    .set({ blocked_until: until })
+    .where('key', '=', key)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', until)]))
     .execute();
 }
 

@@ -10,10 +10,18 @@ import { audit, auditRow } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
-import { checkThrottle, ipThrottleKey, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
+import type { KnownDevices } from './devices.js';
+import { checkThrottle, ipThrottleKey, oneAtATime, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
 export type SignInResult =
-  | { kind: 'ok'; account: AccountRow; mustChangePassword: boolean; session: StartedSession }
+  | {
+      kind: 'ok';
+      account: AccountRow;
+      mustChangePassword: boolean;
+      session: StartedSession;
+      /** for the browser to keep: it is a known device of this username from now on (devices.ts) */
+      deviceToken: string | null;
+    }
   | { kind: 'invalid' }
   | { kind: 'wait'; retryAfterSeconds: number }
   | { kind: 'locked' };
@@ -54,10 +62,31 @@ export interface SessionRequest {
 
 export async function signIn(
   db: Kysely<DB>,
-  input: { username: string; password: string; ip: string | null; session: SessionRequest },
+  input: {
+    username: string;
+    password: string;
+    ip: string | null;
+    session: SessionRequest;
+    /** the browser's token of a known device (devices.ts), if any, and who checks it (none: no browser) */
+    device?: { token: string | null; known: KnownDevices };
+  },
   now: Date,
 ): Promise<SignInResult> {
-  const keys = { user: userThrottleKey(input.username), ip: ipThrottleKey(input.ip) };
+  const keys = {
+    user: userThrottleKey(input.username),
+    ip: ipThrottleKey(input.ip),
+    device: input.device ? input.device.known.throttleKey(input.device.token, input.username, now) : null,
+  };
+  // One try per username (or known device) at a time in this process: see throttle.ts.
+  return oneAtATime(keys.device ?? keys.user, () => attempt(db, input, keys, now));
+}
+
+async function attempt(
+  db: Kysely<DB>,
+  input: Parameters<typeof signIn>[1],
+  keys: { user: string; ip: string | null; device: string | null },
+  now: Date,
+): Promise<SignInResult> {
   const verdict = await checkThrottle(db, keys, now);
   if (verdict.kind !== 'ok') {
     await audit(db, { action: 'sign_in.throttled', ip: input.ip, details: { username: input.username.slice(0, 100), verdict: verdict.kind } }, now);
@@ -67,7 +96,7 @@ export async function signIn(
   const hash = account?.password_hash ?? (await dummy());
   const matches = await verifyPassword(hash, input.password);
   if (!account || !account.password_hash || !matches || account.status !== 'active') {
-    await recordFailure(db, keys, now);
+    await recordFailure(db, { key: verdict.key, ip: keys.ip }, now);
     await audit(
       db,
       {
@@ -75,14 +104,15 @@ export async function signIn(
         ip: input.ip,
         subjectType: account ? 'user_account' : null,
         subjectId: account?.id ?? null,
-        details: { username: input.username.slice(0, 100) },
+        details: { username: input.username.slice(0, 100), ...(keys.device ? { knownDevice: true } : {}) },
       },
       now,
     );
     return { kind: 'invalid' };
   }
-  // Most sign-ins follow no failure: then there is no counter to clear.
-  if (verdict.userFailures) await recordSuccess(db, keys.user);
+  // Most sign-ins follow no failure: then there is no counter to clear. From a known device only the
+  // device's counter is cleared: the holder signing in does not reset a stranger's wait at the username.
+  if (verdict.failures) await recordSuccess(db, verdict.key);
   if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
   // The sign-in's audit row, the new session and the end of the browser's previous one are written
   // together, all or none. (When an account last signed in is in both; the account row is not written.)
@@ -96,7 +126,7 @@ export async function signIn(
   });
   const signedIn = auditRow({ action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
   await recordSignIn(db, { audit: signedIn, session: row, replaces: asked.replaces });
-  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started };
+  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.username, now) ?? null };
 }
 
 export { ARGON2_OPTIONS };

@@ -3,12 +3,18 @@
  *  - per username (whether or not an account has it, so that throttling reveals nothing): after
  *    5 consecutive failures every further try waits, 30 s doubling up to 15 minutes; after 100
  *    consecutive failures the username is locked until its password is reset;
+ *  - per device that has signed in to the username before (devices.ts): a try from such a device counts
+ *    against the device instead of the username, so a stranger's failures neither slow down nor lock
+ *    out the holder on their own phone or computer (OWASP's device cookies);
  *  - per IP address: at most 100 failures in 15 minutes (a school's whole building may share one
  *    address, so successes never count).
+ * Counts are kept by the database (concurrent failures all count), and a web process runs one try
+ * per username or device at a time, so a burst of tries at once cannot all pass the check before the
+ * first failure is counted (with several web processes, at most one each).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { clearThrottle, findThrottle, saveThrottle } from './repository.js';
+import { addFailure, addToWindow, blockThrottle, clearThrottle, findThrottle } from './repository.js';
 
 export const FREE_FAILURES = 5;
 export const LOCK_AFTER = 100;
@@ -16,7 +22,18 @@ export const MAX_DELAY_MS = 15 * 60_000;
 export const IP_WINDOW_MS = 15 * 60_000;
 export const IP_MAX_FAILURES = 100;
 
-export type ThrottleVerdict = { kind: 'ok'; userFailures?: number } | { kind: 'wait'; retryAfterSeconds: number } | { kind: 'locked' };
+export type ThrottleVerdict = { kind: 'ok' } | { kind: 'wait'; retryAfterSeconds: number } | { kind: 'locked' };
+
+/** The keys a try counts against: the username's (or, from a known device, the device's) and the address's. */
+export interface ThrottleKeys {
+  user: string;
+  ip: string | null;
+  /** the device's key when the try comes from a device that signed in to this username before */
+  device?: string | null;
+}
+
+/** A verdict on a try, and the key its failure or success counts against. */
+export type SignInVerdict = (ThrottleVerdict & { kind: 'wait' | 'locked' }) | { kind: 'ok'; key: string; failures: number };
 
 export function delayAfter(failures: number): number {
   if (failures < FREE_FAILURES) return 0;
@@ -25,57 +42,64 @@ export function delayAfter(failures: number): number {
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export async function checkThrottle(db: Kysely<DB>, keys: { user: string; ip: string | null }, now: Date): Promise<ThrottleVerdict> {
-  const list = [keys.user, ...(keys.ip ? [keys.ip] : [])];
-  const rows = await findThrottle(db, list);
+export async function checkThrottle(db: Kysely<DB>, keys: ThrottleKeys, now: Date): Promise<SignInVerdict> {
+  const rows = await findThrottle(db, [keys.user, ...(keys.ip ? [keys.ip] : []), ...(keys.device ? [keys.device] : [])]);
+  // A known device counts on its own, until it too has failed LOCK_AFTER times in a row.
+  const device = keys.device ? rows.find((r) => r.key === keys.device) : undefined;
+  const key = keys.device && (device?.failures ?? 0) < LOCK_AFTER ? keys.device : keys.user;
   let wait = 0;
   for (const row of rows) {
-    if (row.key === keys.user && row.failures >= LOCK_AFTER) return { kind: 'locked' };
+    if (row.key !== key && row.key !== keys.ip) continue;
+    if (row.key === key && row.failures >= LOCK_AFTER) return { kind: 'locked' };
     if (row.blocked_until) wait = Math.max(wait, Date.parse(row.blocked_until) - now.getTime());
   }
-  const userFailures = rows.find((r) => r.key === keys.user)?.failures ?? 0;
-  return wait > 0 ? { kind: 'wait', retryAfterSeconds: seconds(wait) } : { kind: 'ok', userFailures };
+  if (wait > 0) return { kind: 'wait', retryAfterSeconds: seconds(wait) };
+  return { kind: 'ok', key, failures: rows.find((r) => r.key === key)?.failures ?? 0 };
 }
 
-export async function recordFailure(db: Kysely<DB>, keys: { user: string; ip: string | null }, now: Date): Promise<void> {
-  const rows = await findThrottle(db, [keys.user, ...(keys.ip ? [keys.ip] : [])]);
-  const byKey = new Map(rows.map((r) => [r.key, r]));
+/** A failed try: one more for its key (see checkThrottle) and for its address. */
+export async function recordFailure(db: Kysely<DB>, keys: { key: string; ip: string | null }, now: Date): Promise<void> {
   const t = now.getTime();
-
-  const user = byKey.get(keys.user);
-  const failures = (user?.failures ?? 0) + 1;
+  const failures = await addFailure(db, keys.key, now.toISOString());
   const delay = delayAfter(failures);
-  await saveThrottle(db, {
-    key: keys.user,
-    failures,
-    window_start: user?.window_start ?? now.toISOString(),
-    blocked_until: delay > 0 ? new Date(t + delay).toISOString() : null,
-  });
-
+  if (delay > 0) await blockThrottle(db, keys.key, new Date(t + delay).toISOString());
   if (keys.ip) {
-    const ip = byKey.get(keys.ip);
-    const fresh = !ip || t - Date.parse(ip.window_start) >= IP_WINDOW_MS;
-    const start = fresh ? t : Date.parse(ip.window_start);
-    const count = fresh ? 1 : ip.failures + 1;
-    await saveThrottle(db, {
-      key: keys.ip,
-      failures: count,
-      window_start: new Date(start).toISOString(),
-      blocked_until: count >= IP_MAX_FAILURES ? new Date(start + IP_WINDOW_MS).toISOString() : null,
-    });
+    const { count, windowStart } = await addToWindow(db, keys.ip, now.toISOString(), new Date(t - IP_WINDOW_MS).toISOString());
+    if (count >= IP_MAX_FAILURES) await blockThrottle(db, keys.ip, new Date(Date.parse(windowStart) + IP_WINDOW_MS).toISOString());
   }
 }
 
-export async function recordSuccess(db: Kysely<DB>, userKey: string): Promise<void> {
-  await clearThrottle(db, userKey);
+export async function recordSuccess(db: Kysely<DB>, key: string): Promise<void> {
+  await clearThrottle(db, key);
 }
 
 export const userThrottleKey = (username: string) => `user:${username.normalize('NFKC').trim().toLowerCase()}`;
 export const ipThrottleKey = (ip: string | null | undefined) => (ip ? `ip:${ip}` : null);
 
+const running = new Map<string, Promise<void>>();
+
+/**
+ * Runs `attempt` once every earlier attempt of this process under the same key has ended: tries of one
+ * username (or device) are checked, verified and counted one after another, never side by side.
+ */
+export async function oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+  const before = running.get(key);
+  const result = before ? before.then(attempt) : attempt();
+  const done = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  running.set(key, done);
+  try {
+    return await result;
+  } finally {
+    if (running.get(key) === done) running.delete(key);
+  }
+}
+
 /**
  * A plain request counter for recovery forms (successes count too: each request may send an email).
- * At most `limit` requests per key in `windowMs`.
+ * At most `limit` requests per key in `windowMs`; requests at the same time all count.
  */
 export async function allowRequest(
   db: Kysely<DB>,
@@ -83,16 +107,9 @@ export async function allowRequest(
   limits: { limit: number; windowMs: number },
   now: Date,
 ): Promise<ThrottleVerdict> {
-  const [row] = await findThrottle(db, [key]);
   const t = now.getTime();
-  if (!row || t - Date.parse(row.window_start) >= limits.windowMs) {
-    await saveThrottle(db, { key, failures: 1, window_start: now.toISOString(), blocked_until: null });
-    return { kind: 'ok' };
-  }
-  if (row.failures >= limits.limit) {
-    return { kind: 'wait', retryAfterSeconds: seconds(Date.parse(row.window_start) + limits.windowMs - t) };
-  }
-  await saveThrottle(db, { key, failures: row.failures + 1, window_start: row.window_start, blocked_until: null });
+  const { count, windowStart } = await addToWindow(db, key, now.toISOString(), new Date(t - limits.windowMs).toISOString());
+  if (count > limits.limit) return { kind: 'wait', retryAfterSeconds: seconds(Date.parse(windowStart) + limits.windowMs - t) };
   return { kind: 'ok' };
 }
 

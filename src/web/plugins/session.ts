@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { KNOWN_DEVICE_DAYS } from '../../domain/accounts/devices.js';
 import { resumeSession, type CurrentSession, type StartedSession } from '../../domain/accounts/sessions.js';
 
 declare module 'fastify' {
@@ -48,6 +49,22 @@ export function setSessionCookie(app: FastifyInstance, reply: FastifyReply, star
     secure: app.services.config.secure,
     // A session cookie unless the person asked to stay signed in on this device.
     ...(started.persistent ? { expires: started.expiresAt } : {}),
+  });
+}
+
+/** The cookie of a known device (domain/accounts/devices.ts). */
+export function deviceCookieName(secure: boolean): string {
+  return secure ? '__Host-hr_device' : 'hr_device';
+}
+
+/** The browser keeps its known-device token for as long as the token is good. */
+export function setDeviceCookie(app: FastifyInstance, reply: FastifyReply, token: string): void {
+  reply.setCookie(deviceCookieName(app.services.config.secure), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.services.config.secure,
+    maxAge: KNOWN_DEVICE_DAYS * 86_400,
   });
 }
 

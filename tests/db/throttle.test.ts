@@ -1,0 +1,33 @@
+import { expect, it } from 'vitest';
+import { allowRequest, checkThrottle, recordFailure } from '../../src/domain/accounts/throttle.js';
+import { describeEachEngine } from '../support/db.js';
+
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+
+describeEachEngine('throttle counters', (get) => {
+  it('counts failures that happen at the same time, every one of them', async () => {
+    const { db } = get();
+    await Promise.all(Array.from({ length: 20 }, () => recordFailure(db, { key: 'user:together', ip: 'ip:198.51.100.7' }, NOW)));
+    const rows = await db.selectFrom('throttle').select(['key', 'failures', 'blocked_until']).orderBy('key').execute();
+    expect(rows.map((r) => [r.key, r.failures])).toEqual([
+      ['ip:198.51.100.7', 20],
+      ['user:together', 20],
+    ]);
+    // The wait follows the count: 15 failures past the free ones is the longest wait, 15 minutes.
+    const verdict = await checkThrottle(db, { user: 'user:together', ip: null }, NOW);
+    expect(verdict).toEqual({ kind: 'wait', retryAfterSeconds: 900 });
+  });
+
+  it('lets exactly the limit of requests through when they arrive at the same time, and starts again after the window', async () => {
+    const { db } = get();
+    const limits = { limit: 5, windowMs: 60 * 60_000 };
+    const verdicts = await Promise.all(Array.from({ length: 12 }, () => allowRequest(db, 'recover:together', limits, NOW)));
+    expect(verdicts.filter((v) => v.kind === 'ok')).toHaveLength(5);
+    expect(verdicts.filter((v) => v.kind === 'wait')).toEqual(Array(7).fill({ kind: 'wait', retryAfterSeconds: 3600 }));
+    const later = new Date(NOW.getTime() + limits.windowMs);
+    expect(await allowRequest(db, 'recover:together', limits, later)).toEqual({ kind: 'ok' });
+    const row = await db.selectFrom('throttle').select(['failures', 'window_start']).where('key', '=', 'recover:together').executeTakeFirstOrThrow();
+    expect(row.failures).toBe(1);
+    expect(new Date(row.window_start).toISOString()).toBe(later.toISOString());
+  });
+});
