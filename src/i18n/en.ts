@@ -802,6 +802,7 @@ export const en = {
   'email.feedWhat': 'Anyone who has the address can see the school days, events and due dates it shows — never grades, scores or attendance. The address is not in this email.',
   'email.feedNotYou': 'If you did not do this, sign in, turn the feed off under Account Settings → Calendar feed, change your password, and contact your school.',
   'letter.documentTitle': '{portal} Activation Keys',
+  'account.signOutEverywhere': 'Sign out everywhere, here too',
 } as const;
 
 export type MessageKey = keyof typeof en;

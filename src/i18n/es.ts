@@ -804,4 +804,5 @@ export const es: Record<MessageKey, string> = {
   'email.feedWhat': 'Cualquiera que tenga la dirección puede ver los días de clase, los eventos y las fechas de entrega que muestra, nunca calificaciones, puntajes ni asistencia. La dirección no está en este correo.',
   'email.feedNotYou': 'Si no fue usted, inicie sesión, desactive la suscripción en Configuración de la cuenta → Suscripción al calendario, cambie su contraseña y comuníquese con su escuela.',
   'letter.documentTitle': 'Claves de activación de {portal}',
+  'account.signOutEverywhere': 'Cerrar sesión en todas partes, también aquí',
 };

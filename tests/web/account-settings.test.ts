@@ -41,6 +41,27 @@ describeEachEngine('Account Settings', (get) => {
     expect((await other.get('/home')).statusCode).toBe(303);
   });
 
+  it('lists only the sessions that still work, and ends them all, this one too', async () => {
+    const idle = await signedIn({ 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' });
+    expect((await idle.get('/home')).statusCode).toBe(200);
+    time.advance(31 * 60_000);
+    const kept = new Client(app, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36' });
+    await kept.submit('/sign-in', { username: parent.username, password: DEMO_PASSWORD, remember: 'on' });
+    const c = await signedIn({ 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Edg/130.0' });
+    const page = await c.get('/account');
+    // The phone's session ended after 30 idle minutes: it is not listed, though its row is not deleted yet.
+    expect(page.body).not.toContain('Safari on iOS');
+    expect(page.body).toContain('Chrome on Linux');
+    expect(page.body).toContain('Edge on Windows');
+    const ended = await c.post('/account/sessions/end-all', {});
+    expect(ended.headers.location).toBe('/sign-in?signedOut=1');
+    for (const client of [c, kept, idle]) expect((await client.get('/home')).statusCode).toBe(303);
+    const account = await get().db.selectFrom('user_accounts').select('id').where('username', '=', parent.username).executeTakeFirstOrThrow();
+    expect(await get().db.selectFrom('sessions').select('id').where('account_id', '=', account.id).execute()).toEqual([]);
+    const logged = await get().db.selectFrom('audit_log').select('action').where('action', '=', 'sessions.ended_all').execute();
+    expect(logged).toHaveLength(1);
+  });
+
   it('adds, changes and removes the E-Signature PIN with the password', async () => {
     const c = await signedIn();
     await c.get('/account/pin');

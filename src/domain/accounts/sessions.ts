@@ -85,10 +85,8 @@ export async function resumeSession(
   const found = await findSessionWithAccount(db, id);
   if (!found) return null;
   const { session, account } = found;
-  const t = now.getTime();
-  const idle = t - Date.parse(session.last_seen_at);
-  const ended = Date.parse(session.expires_at) <= t || (!session.persistent && idle > settings.sessionIdleMinutes * 60_000);
-  if (ended) {
+  const idle = now.getTime() - Date.parse(session.last_seen_at);
+  if (endedAt(session, settings, now)) {
     await deleteSession(db, id);
     return null;
   }
@@ -109,6 +107,13 @@ export async function endSessionsOf(db: Kysely<DB>, accountId: number, keep?: st
   await deleteSessionsOf(db, accountId, keep);
 }
 
-export async function sessionsOf(db: Kysely<DB>, accountId: number) {
-  return listSessions(db, accountId);
+/** Has a session ended by time (its absolute end, or idleness unless it is kept on its device)? */
+function endedAt(session: Pick<SessionRow, 'expires_at' | 'last_seen_at' | 'persistent'>, settings: SessionSettings, now: Date): boolean {
+  const t = now.getTime();
+  return Date.parse(session.expires_at) <= t || (!session.persistent && t - Date.parse(session.last_seen_at) > settings.sessionIdleMinutes * 60_000);
+}
+
+/** The account's sessions that still work (ended ones wait for housekeeping to delete them). */
+export async function sessionsOf(db: Kysely<DB>, accountId: number, settings: SessionSettings, now: Date) {
+  return (await listSessions(db, accountId)).filter((s) => !endedAt(s, settings, now));
 }

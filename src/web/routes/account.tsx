@@ -17,7 +17,7 @@ import { formatInstant } from '../../email/templates.js';
 import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { describeDevice } from '../device.js';
-import { clientIp } from '../plugins/session.js';
+import { clearSessionCookie, clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
 import { SecurityEmailPage } from '../views/recovery.js';
@@ -91,7 +91,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const session = request.session!;
     const account = session.account;
     const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
-    const sessions = (await sessionsOf(db, account.id)).map((s) => ({
+    const sessions = (await sessionsOf(db, account.id, ctx.district.settings, services.now())).map((s) => ({
       current: s.id === session.id,
       createdAt: when(s.created_at),
       lastSeenAt: when(s.last_seen_at),
@@ -125,6 +125,14 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     await endSessionsOf(db, session.account.id, session.id);
     await audit(db, { action: 'sessions.ended_others', actorAccountId: session.account.id, subjectType: 'user_account', subjectId: session.account.id, ip: clientIp(request) }, services.now());
     return reply.redirect('/account?ended=1', 303);
+  });
+
+  app.post('/account/sessions/end-all', async (request, reply) => {
+    const session = request.session!;
+    await endSessionsOf(db, session.account.id);
+    await audit(db, { action: 'sessions.ended_all', actorAccountId: session.account.id, subjectType: 'user_account', subjectId: session.account.id, ip: clientIp(request) }, services.now());
+    clearSessionCookie(app, reply);
+    return reply.redirect('/sign-in?signedOut=1', 303);
   });
 
   app.get('/account/password', async (request, reply) => {

@@ -147,6 +147,12 @@ export function AccountSettingsPage({
             </button>
           </form>
         ) : null}
+        <form method="post" action="/account/sessions/end-all">
+          <Csrf token={ctx.csrf} />
+          <button class="usa-button usa-button--outline" type="submit">
+            {t('account.signOutEverywhere')}
+          </button>
+        </form>
       </section>
     </Layout>
   );
