@@ -803,6 +803,15 @@ export const en = {
   'email.feedNotYou': 'If you did not do this, sign in, turn the feed off under Account Settings → Calendar feed, change your password, and contact your school.',
   'letter.documentTitle': '{portal} Activation Keys',
   'account.signOutEverywhere': 'Sign out everywhere, here too',
+  'nav.signInHelp': 'Sign-in help text',
+  'signInHelpEdit.title': 'Sign-in help text',
+  'signInHelpEdit.intro': 'What families and students read first on “Problems logging in?”, before the portal’s own explanation of the self-serve flows, the account request form and the help email. Write it in both languages: each reader sees their own.',
+  'signInHelpEdit.see': 'See the help page as families see it',
+  'signInHelpEdit.english': 'Help text in English',
+  'signInHelpEdit.spanish': 'Help text in Spanish',
+  'signInHelpEdit.hint': 'Plain text, at most {max} characters. Leave an empty line between paragraphs.',
+  'signInHelpEdit.save': 'Save help text',
+  'signInHelpEdit.saved': 'The help text is saved. Families see it now.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -805,4 +805,13 @@ export const es: Record<MessageKey, string> = {
   'email.feedNotYou': 'Si no fue usted, inicie sesión, desactive la suscripción en Configuración de la cuenta → Suscripción al calendario, cambie su contraseña y comuníquese con su escuela.',
   'letter.documentTitle': 'Claves de activación de {portal}',
   'account.signOutEverywhere': 'Cerrar sesión en todas partes, también aquí',
+  'nav.signInHelp': 'Texto de ayuda para iniciar sesión',
+  'signInHelpEdit.title': 'Texto de ayuda para iniciar sesión',
+  'signInHelpEdit.intro': 'Lo que las familias y los estudiantes leen primero en “¿Problemas para iniciar sesión?”, antes de la explicación del portal sobre la autoayuda, el formulario de solicitud de cuenta y el correo de ayuda. Escríbalo en los dos idiomas: cada lector ve el suyo.',
+  'signInHelpEdit.see': 'Ver la página de ayuda como la ven las familias',
+  'signInHelpEdit.english': 'Texto de ayuda en inglés',
+  'signInHelpEdit.spanish': 'Texto de ayuda en español',
+  'signInHelpEdit.hint': 'Texto simple, como máximo {max} caracteres. Deje una línea en blanco entre los párrafos.',
+  'signInHelpEdit.save': 'Guardar el texto de ayuda',
+  'signInHelpEdit.saved': 'El texto de ayuda está guardado. Las familias ya lo ven.',
 };

@@ -83,6 +83,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.districtAdmin ? (
+                    <li>
+                      <a href="/admin/sign-in-help">{t('nav.signInHelp')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.kind === 'guardian' ? (
                     <li>
                       <a href="/account/contact">{t('nav.contact')}</a>
