@@ -13,6 +13,12 @@ import { userThrottleKey } from './throttle.js';
 export const KNOWN_DEVICE_DAYS = 180;
 const DAY_MS = 86_400_000;
 
+/** A browser's known-device token as it came (null: none), with who checks it. */
+export interface DeviceToken {
+  token: string | null;
+  known: KnownDevices;
+}
+
 export class KnownDevices {
   constructor(private readonly secret: string) {}
 

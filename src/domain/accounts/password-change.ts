@@ -15,6 +15,7 @@ import { setPassword, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
 import { passwordContextOf, reauthenticate } from './reauthenticate.js';
+import type { DeviceToken } from './devices.js';
 
 export type ChangePasswordResult =
   | { kind: 'ok' }
@@ -28,6 +29,8 @@ export interface ChangePasswordInput {
   /** the session to keep; every other one ends */
   sessionId: string;
   ip: string | null;
+  /** the browser's known-device token (devices.ts) */
+  device?: DeviceToken;
   minLength: number;
   district: AccountMailDistrict;
 }
@@ -36,7 +39,7 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
   const { account } = input;
   const forced = account.must_change_password === 1;
   if (!forced) {
-    const check = await reauthenticate(db, account, input.current, input.ip, now);
+    const check = await reauthenticate(db, account, input.current, input.ip, now, input.device);
     if (check.kind === 'wait') return check;
     if (check.kind === 'wrongPassword') return { kind: 'problem', field: 'current', problem: 'wrongCurrent' };
     if (check.kind === 'missingPassword') return { kind: 'problem', field: 'current', problem: 'missingCurrent' };

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { hashPassword } from './passwords.js';
+import type { DeviceToken } from './devices.js';
 import { reauthenticate } from './reauthenticate.js';
 import type { AccountRow } from './repository.js';
 
@@ -18,11 +19,11 @@ export type PinResult =
 
 export async function updatePin(
   db: Kysely<DB>,
-  input: { account: AccountRow; pin: string | null; password: string; ip: string | null },
+  input: { account: AccountRow; pin: string | null; password: string; ip: string | null; device?: DeviceToken },
   now: Date,
 ): Promise<PinResult> {
   const { account } = input;
-  const check = await reauthenticate(db, account, input.password, input.ip, now);
+  const check = await reauthenticate(db, account, input.password, input.ip, now, input.device);
   if (check.kind !== 'ok') return check;
   const pinHash = input.pin === null ? null : await hashPassword(input.pin);
   await db

@@ -1,10 +1,12 @@
 /**
  * Asking a signed-in person for their password again (to change the password, the security email or
- * the PIN): wrong answers count against the username like failed sign-ins, so these forms cannot be
- * used to guess a password either.
+ * the PIN): wrong answers count against the username like failed sign-ins — or, from a known device,
+ * against the device (devices.ts) — so these forms cannot be used to guess a password either, and a
+ * stranger's guesses at the username do not stop its holder from changing their password.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import type { DeviceToken } from './devices.js';
 import type { PasswordContext } from './password-policy.js';
 import { verifyPassword } from './passwords.js';
 import type { AccountRow } from './repository.js';
@@ -21,11 +23,16 @@ export async function reauthenticate(
   password: string | null | undefined,
   ip: string | null,
   now: Date,
+  device?: DeviceToken,
 ): Promise<Reauthentication> {
   // An empty field is a form to fill in, not a guess: it is not checked and does not count.
   if (!password) return { kind: 'missingPassword' };
-  const keys = { user: userThrottleKey(account.username), ip: ipThrottleKey(ip) };
-  return oneAtATime(keys.user, async (): Promise<Reauthentication> => {
+  const keys = {
+    user: userThrottleKey(account.username),
+    ip: ipThrottleKey(ip),
+    device: device ? device.known.throttleKey(device.token, account.username, now) : null,
+  };
+  return oneAtATime(keys.device ?? keys.user, async (): Promise<Reauthentication> => {
     const verdict = await checkThrottle(db, keys, now);
     if (verdict.kind === 'wait') return verdict;
     if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };

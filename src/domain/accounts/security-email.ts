@@ -10,6 +10,7 @@ import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
+import type { DeviceToken } from './devices.js';
 import { reauthenticate } from './reauthenticate.js';
 import {
   expireTokensOf,
@@ -53,6 +54,8 @@ export async function requestSecurityEmail(
     account: AccountRow;
     email: string;
     password: string | null;
+    /** the browser's known-device token (devices.ts) */
+    device?: DeviceToken;
     /** when the asking session began (its sign-in): see setupWithoutPassword */
     sessionStartedAt: Date;
     ip: string | null;
@@ -63,7 +66,7 @@ export async function requestSecurityEmail(
 ): Promise<RequestEmailResult> {
   const { account } = input;
   if (!setupWithoutPassword(account, input.sessionStartedAt, now)) {
-    const check = await reauthenticate(db, account, input.password, input.ip, now);
+    const check = await reauthenticate(db, account, input.password, input.ip, now, input.device);
     if (check.kind !== 'ok') return check;
   }
   await db.transaction().execute((trx) => sendConfirmationLink(trx, { account, email: input.email, ip: input.ip, baseUrl: input.baseUrl, district: input.district }, now));

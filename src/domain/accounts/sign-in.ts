@@ -10,7 +10,7 @@ import { audit, auditRow } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
-import type { KnownDevices } from './devices.js';
+import type { DeviceToken } from './devices.js';
 import { checkThrottle, ipThrottleKey, oneAtATime, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
 
 export type SignInResult =
@@ -68,7 +68,7 @@ export async function signIn(
     ip: string | null;
     session: SessionRequest;
     /** the browser's token of a known device (devices.ts), if any, and who checks it (none: no browser) */
-    device?: { token: string | null; known: KnownDevices };
+    device?: DeviceToken;
   },
   now: Date,
 ): Promise<SignInResult> {

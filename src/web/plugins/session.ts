@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { KNOWN_DEVICE_DAYS } from '../../domain/accounts/devices.js';
+import { KNOWN_DEVICE_DAYS, type DeviceToken } from '../../domain/accounts/devices.js';
 import { resumeSession, type CurrentSession, type StartedSession } from '../../domain/accounts/sessions.js';
 
 declare module 'fastify' {
@@ -55,6 +55,11 @@ export function setSessionCookie(app: FastifyInstance, reply: FastifyReply, star
 /** The cookie of a known device (domain/accounts/devices.ts). */
 export function deviceCookieName(secure: boolean): string {
   return secure ? '__Host-hr_device' : 'hr_device';
+}
+
+/** The request's known-device token, if any, with the app's checker: what the domain's password checks take. */
+export function knownDevice(app: FastifyInstance, request: FastifyRequest): DeviceToken {
+  return { token: request.cookies[deviceCookieName(app.services.config.secure)] ?? null, known: app.services.knownDevices };
 }
 
 /** The browser keeps its known-device token for as long as the token is good. */

@@ -17,7 +17,7 @@ import { formatInstant } from '../../email/templates.js';
 import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { describeDevice } from '../device.js';
-import { clearSessionCookie, clientIp } from '../plugins/session.js';
+import { clearSessionCookie, clientIp, knownDevice } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
 import { SecurityEmailPage } from '../views/recovery.js';
@@ -74,7 +74,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) return show(fromFieldErrors(parsed.errors), 400);
     const result = await updatePin(
       db,
-      { account, pin: parsed.data.action === 'save' ? parsed.data.pin : null, password: parsed.data.password, ip: clientIp(request) },
+      { account, pin: parsed.data.action === 'save' ? parsed.data.pin : null, password: parsed.data.password, ip: clientIp(request), device: knownDevice(app, request) },
       services.now(),
     );
     if (result.kind === 'missingPassword') return show({ password: { key: 'form.required' } }, 400);
@@ -161,6 +161,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         password: parsed.data.password,
         sessionId: session.id,
         ip: clientIp(request),
+        device: knownDevice(app, request),
         minLength,
         district: ctx.district,
       },
@@ -210,6 +211,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         email: parsed.data.email,
         password: parsed.data.password ?? null,
         sessionStartedAt: request.session!.startedAt,
+        device: knownDevice(app, request),
         ip: clientIp(request),
         baseUrl: services.config.baseUrl,
         district: ctx.district,

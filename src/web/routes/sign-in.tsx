@@ -7,7 +7,7 @@ import { audit } from '../../domain/audit/service.js';
 import { currentPublicAnnouncements } from '../../domain/district/service.js';
 import { parseInput } from '../../domain/forms.js';
 import { contextFor, safeLocalPath } from '../context.js';
-import { clearSessionCookie, clientIp, deviceCookieName, setDeviceCookie, setSessionCookie } from '../plugins/session.js';
+import { clearSessionCookie, clientIp, knownDevice, setDeviceCookie, setSessionCookie } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
@@ -57,8 +57,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     const ip = clientIp(request);
     const { settings } = await services.districts.get();
     const session = { remember: data.remember, userAgent: request.headers['user-agent'] ?? null, settings, replaces: request.session?.id ?? null };
-    const device = { token: request.cookies[deviceCookieName(services.config.secure)] ?? null, known: services.knownDevices };
-    const result = await signIn(db, { username: data.username, password: data.password, ip, session, device }, services.now());
+    const result = await signIn(db, { username: data.username, password: data.password, ip, session, device: knownDevice(app, request) }, services.now());
     // The page context (language, form token) only when there is a page to show: most sign-ins redirect.
     if (result.kind === 'ok') {
       // A new session id at every sign-in; whoever was signed in on this browser before is signed out.
