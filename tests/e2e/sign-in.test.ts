@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
@@ -133,7 +133,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${base}/sign-in?signedOut=1`);
     await expect(page.getByRole('status').textContent()).resolves.toContain('You have signed out.');
     await page.goto(`${base}/home`);
@@ -141,23 +141,23 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.close();
   });
 
-  it('throttles wrong passwords, in Spanish, and ends an idle session', async () => {
-    const page = await openPage(browser, 1280, 'es-MX');
-    await page.goto(`${base}/sign-in`);
-    for (let i = 0; i < 6; i++) {
+  it('throttles wrong passwords, in Spanish, ends an idle session, and lets the holder back in past a stranger', async () => {
+    const tryPassword = async (page: Page, password: string) => {
       await page.getByLabel('Nombre de usuario').fill(parent.username);
-      await page.getByLabel('Contraseña', { exact: true }).fill(`incorrecta ${i}`);
-      await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+      await page.getByLabel('Contraseña', { exact: true }).fill(password);
+      await page.getByLabel('Contraseña', { exact: true }).press('Enter');
       await page.waitForLoadState();
-    }
+    };
+    const page = await openPage(browser, 360, 'es-MX');
+    await page.goto(`${base}/sign-in`);
+    for (let i = 0; i < 6; i++) await tryPassword(page, `incorrecta ${i}`);
     await expect(page.getByRole('alert').first().textContent()).resolves.toContain('Demasiados intentos sin éxito');
     // The browser logs the 401 and 429 answers of the form posts; nothing else may fail.
     expectOnlyHttpErrors(page, 401, 429);
     await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
     time.advance(60_000);
-    await page.getByLabel('Nombre de usuario').fill(parent.username);
-    await page.getByLabel('Contraseña', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await tryPassword(page, DEMO_PASSWORD);
     await page.waitForURL(`${base}/home`);
     expect(await page.getAttribute('html', 'lang')).toBe('es');
     await expect(page.getByRole('heading', { level: 2, name: 'Sus estudiantes' }).isVisible()).resolves.toBe(true);
@@ -166,6 +166,19 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.goto(`${base}/account`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await expect(page.getByRole('status').textContent()).resolves.toContain('Inicie sesión para continuar.');
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
+    // A stranger in another browser slows the username down; this browser has signed in to it before.
+    const stranger = await openPage(browser, 360, 'es-MX');
+    await stranger.goto(`${base}/sign-in`);
+    for (let i = 0; i < 6; i++) await tryPassword(stranger, `adivina ${i}`);
+    await expect(stranger.getByRole('alert').first().textContent()).resolves.toContain('Demasiados intentos sin éxito');
+    await tryPassword(page, DEMO_PASSWORD);
+    // …back to the page the ended session had asked for.
+    await page.waitForURL(`${base}/account`);
+    await expectAccessible(page);
+    await stranger.close();
     await page.close();
   });
 
@@ -204,7 +217,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.getByRole('button', { name: 'Sign In' }).click();
     await page.waitForURL(`${base}/home`);
     await expect(page.getByRole('heading', { level: 2, name: 'Your students' }).isVisible()).resolves.toBe(true);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     // The link is spent.
     const again = await page.goto(link);
     expect(again?.status()).toBe(400);
