@@ -166,6 +166,18 @@ describeEachEngine('Account Settings', (get) => {
     }
   });
 
+  it('keeps the language a signed-in person chooses, and logs the change once', async () => {
+    const c = await signedIn();
+    const account = await get().db.selectFrom('user_accounts').select(['id', 'locale']).where('username', '=', parent.username).executeTakeFirstOrThrow();
+    for (let i = 0; i < 2; i++) expect((await c.get('/lang/es?next=%2Faccount')).headers.location).toBe('/account');
+    const after = await get().db.selectFrom('user_accounts').select('locale').where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(after.locale).toBe('es');
+    const logged = await get().db.selectFrom('audit_log').select(['details']).where('action', '=', 'account.language_changed').where('subject_id', '=', account.id).execute();
+    expect(logged.map((r) => JSON.parse(String(r.details)))).toEqual([{ from: account.locale, to: 'es' }]);
+    await c.get('/lang/en?next=%2Faccount');
+    expect((await get().db.selectFrom('user_accounts').select('locale').where('id', '=', account.id).executeTakeFirstOrThrow()).locale).toBe('en');
+  });
+
   it('sends anyone who is not signed in to the sign-in page, and back afterwards', async () => {
     const c = new Client(app);
     const res = await c.get('/account/pin');

@@ -1,8 +1,9 @@
 /** Pages anyone can open: the language switch, help pages, the accessibility statement and the privacy notice. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { setAccountLocale } from '../../domain/accounts/repository.js';
+import { chooseLanguage } from '../../domain/accounts/language.js';
 import { isLocale } from '../../i18n/index.js';
 import { contextFor, LANG_COOKIE, safeLocalPath } from '../context.js';
+import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { StatementPage, ResourcesPage } from '../views/pages.js';
 
@@ -15,7 +16,7 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', async (request, reply) => {
     const next = safeLocalPath(request.query.next);
     if (!isLocale(request.params.locale)) return reply.callNotFound();
-    if (request.session) await setAccountLocale(services.database.db, request.session.account.id, request.params.locale);
+    if (request.session) await chooseLanguage(services.database.db, { account: request.session.account, locale: request.params.locale, ip: clientIp(request) }, services.now());
     reply.setCookie(LANG_COOKIE, request.params.locale, {
       path: '/',
       maxAge: 365 * 24 * 3600,
