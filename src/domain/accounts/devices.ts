@@ -6,8 +6,9 @@
  * out its holder on the phone or computer they always use. A token is only ever given after a
  * successful sign-in, and its own tries are throttled like a username's.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { userThrottleKey } from './throttle.js';
+import { randomToken } from './tokens.js';
 
 /** How long a browser stays known after its last sign-in. */
 export const KNOWN_DEVICE_DAYS = 180;
@@ -24,7 +25,7 @@ export class KnownDevices {
 
   /** A token for a browser that has just signed in to this username. */
   issue(username: string, now: Date): string {
-    const nonce = randomBytes(16).toString('base64url');
+    const nonce = randomToken(16);
     const name = Buffer.from(userThrottleKey(username)).toString('base64url');
     const day = String(Math.floor(now.getTime() / DAY_MS));
     return `${nonce}.${name}.${day}.${this.sign(nonce, name, day)}`;

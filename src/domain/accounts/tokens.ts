@@ -9,16 +9,22 @@ import { hash, randomFillSync } from 'node:crypto';
 const pool = Buffer.alloc(2048);
 let used = pool.length;
 
-export function newToken(): string {
-  if (used + 32 > pool.length) {
+/** `bytes` random bytes (at most 64) as base64url, from the pool. */
+export function randomToken(bytes: number): string {
+  if (used + bytes > pool.length) {
     randomFillSync(pool);
     used = 0;
   }
-  const token = pool.toString('base64url', used, used + 32);
+  const token = pool.toString('base64url', used, used + bytes);
   // Handed out bytes are overwritten, so that the process keeps no copy of a token it gave away.
-  pool.fill(0, used, used + 32);
-  used += 32;
+  pool.fill(0, used, used + bytes);
+  used += bytes;
   return token;
+}
+
+/** A 256-bit token: sessions, reset and confirmation links. */
+export function newToken(): string {
+  return randomToken(32);
 }
 
 export function hashToken(token: string): string {
