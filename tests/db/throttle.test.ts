@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { accountHousekeeping } from '../../src/domain/accounts/housekeeping.js';
 import { allowRequest, checkThrottle, recordFailure } from '../../src/domain/accounts/throttle.js';
 import { describeEachEngine } from '../support/db.js';
 
@@ -29,5 +30,17 @@ describeEachEngine('throttle counters', (get) => {
     const row = await db.selectFrom('throttle').select(['failures', 'window_start']).where('key', '=', 'recover:together').executeTakeFirstOrThrow();
     expect(row.failures).toBe(1);
     expect(new Date(row.window_start).toISOString()).toBe(later.toISOString());
+  });
+  it('keeps a count of failures in a row for as long as they keep coming, and ends it after a quiet day', async () => {
+    const { db } = get();
+    const at = (hoursBefore: number) => new Date(NOW.getTime() - hoursBefore * 3_600_000);
+    // One guess every 20 hours: each within a day of the one before.
+    for (const hours of [60, 40, 20, 0]) {
+      await recordFailure(db, { key: 'user:slow', ip: null }, at(hours));
+      await accountHousekeeping(db, at(hours));
+    }
+    expect(await db.selectFrom('throttle').select('failures').where('key', '=', 'user:slow').executeTakeFirst()).toEqual({ failures: 4 });
+    await accountHousekeeping(db, new Date(NOW.getTime() + 25 * 3_600_000));
+    expect(await db.selectFrom('throttle').select('failures').where('key', '=', 'user:slow').executeTakeFirst()).toBeUndefined();
   });
 });

@@ -161,6 +161,15 @@ describeEachEngine('signing in', (get) => {
     const devices = await get().db.selectFrom('throttle').select('failures').where('key', 'like', 'device:%').execute();
     expect(devices).toEqual([{ failures: 5 }]);
 
+    // After ten wrong passwords in a row the browser counts no more: its tries are the username's, which is locked.
+    time.advance(16 * MINUTE);
+    for (let i = 5; i < 10; i++) {
+      expect((await signIn(holder, parent.username, `typo ${i}`)).statusCode).toBe(401);
+      time.advance(16 * MINUTE);
+    }
+    expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
+    await get().db.deleteFrom('throttle').where('key', 'like', 'device:%').execute();
+
     // Its token is good for that username only, and only as given.
     const token = holder.cookies.get('hr_device')!;
     const other = new Client(app);

@@ -1,5 +1,6 @@
 /**
- * Removes what has served its time: ended sessions, throttle counters nobody has touched for a day,
+ * Removes what has served its time: ended sessions, throttle counters nobody has touched for a day
+ * (a username's or device's `window_start` is its latest failure; an address's, its window's start),
  * and used or expired tokens and activation keys older than 30 days (kept that long for support
  * questions; the audit log keeps the history). Account requests typed by the public are kept a year
  * after they were closed, then deleted with their history (the audit log keeps that they existed).

@@ -270,14 +270,16 @@ const throttleOfThree = prepared((db, p: { a: string; b: string; c: string }) =>
 );
 
 /**
- * One more to a key's count, counted by the database itself: failures that happen at the same time
- * all count (a read, then a write of the read value plus one, lost all but one of them). The new count.
+ * One more to a key's count of failures in a row, counted by the database itself: failures that happen
+ * at the same time all count (a read, then a write of the read value plus one, lost all but one of
+ * them). For these counters `window_start` is the latest failure, so housekeeping ends a count only
+ * after a day without one. The new count.
  */
 export async function addFailure(db: Kysely<DB>, key: string, now: Instant): Promise<number> {
   const row = await db
     .insertInto('throttle')
     .values({ key, failures: 1, window_start: now, blocked_until: null })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ failures: sql<number>`throttle.failures + 1` }))
+    .onConflict((oc) => oc.column('key').doUpdateSet({ failures: sql<number>`throttle.failures + 1`, window_start: now }))
     .returning('failures')
     .executeTakeFirstOrThrow();
   return Number(row.failures);

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { audit } from '../audit/service.js';
 import type { PortalSettings } from '../district/settings.js';
 import {
   deleteSession,
@@ -105,6 +106,18 @@ export async function endSession(db: Kysely<DB>, id: string): Promise<void> {
 /** Ends every session of an account, or every other one when `keep` is given. */
 export async function endSessionsOf(db: Kysely<DB>, accountId: number, keep?: string): Promise<void> {
   await deleteSessionsOf(db, accountId, keep);
+}
+
+/** The holder signs out everywhere else (`keep`: their session), or everywhere; audited with it. */
+export async function signOutEverywhere(db: Kysely<DB>, input: { accountId: number; keep: string | null; ip: string | null }, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await deleteSessionsOf(trx, input.accountId, input.keep ?? undefined);
+    await audit(
+      trx,
+      { action: input.keep ? 'sessions.ended_others' : 'sessions.ended_all', actorAccountId: input.accountId, subjectType: 'user_account', subjectId: input.accountId, ip: input.ip },
+      now,
+    );
+  });
 }
 
 /** Has a session ended by time (its absolute end, or idleness unless it is kept on its device)? */

@@ -126,7 +126,7 @@ async function attempt(
   });
   const signedIn = auditRow({ action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
   await recordSignIn(db, { audit: signedIn, session: row, replaces: asked.replaces });
-  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.username, now) ?? null };
+  return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.device.token, input.username, now) ?? null };
 }
 
 export { ARGON2_OPTIONS };

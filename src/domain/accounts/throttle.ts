@@ -5,12 +5,15 @@
  *    consecutive failures the username is locked until its password is reset;
  *  - per device that has signed in to the username before (devices.ts): a try from such a device counts
  *    against the device instead of the username, so a stranger's failures neither slow down nor lock
- *    out the holder on their own phone or computer (OWASP's device cookies);
+ *    out the holder on their own phone or computer (OWASP's device cookies); the same waits, and after
+ *    DEVICE_LOCK_AFTER failures in a row the device counts no more (its tries are the username's);
  *  - per IP address: at most 100 failures in 15 minutes (a school's whole building may share one
  *    address, so successes never count).
  * Counts are kept by the database (concurrent failures all count), and a web process runs one try
- * per username or device at a time, so a burst of tries at once cannot all pass the check before the
- * first failure is counted (with several web processes, at most one each).
+ * per username, and one per known device, at a time, so a burst of tries at once cannot all pass the
+ * check before the first failure is counted (with several web processes, at most one each). A
+ * username's or device's counter is "consecutive" failures: it ends with a success, or once it has
+ * gone a day without a failure (housekeeping), except at the lock.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -18,6 +21,7 @@ import { addFailure, addToWindow, blockThrottle, clearThrottle, findThrottle } f
 
 export const FREE_FAILURES = 5;
 export const LOCK_AFTER = 100;
+export const DEVICE_LOCK_AFTER = 10;
 export const MAX_DELAY_MS = 15 * 60_000;
 export const IP_WINDOW_MS = 15 * 60_000;
 export const IP_MAX_FAILURES = 100;
@@ -46,7 +50,7 @@ export async function checkThrottle(db: Kysely<DB>, keys: ThrottleKeys, now: Dat
   const rows = await findThrottle(db, [keys.user, ...(keys.ip ? [keys.ip] : []), ...(keys.device ? [keys.device] : [])]);
   // A known device counts on its own, until it too has failed LOCK_AFTER times in a row.
   const device = keys.device ? rows.find((r) => r.key === keys.device) : undefined;
-  const key = keys.device && (device?.failures ?? 0) < LOCK_AFTER ? keys.device : keys.user;
+  const key = keys.device && (device?.failures ?? 0) < DEVICE_LOCK_AFTER ? keys.device : keys.user;
   let wait = 0;
   for (const row of rows) {
     if (row.key !== key && row.key !== keys.ip) continue;
@@ -57,16 +61,18 @@ export async function checkThrottle(db: Kysely<DB>, keys: ThrottleKeys, now: Dat
   return { kind: 'ok', key, failures: rows.find((r) => r.key === key)?.failures ?? 0 };
 }
 
-/** A failed try: one more for its key (see checkThrottle) and for its address. */
+/** A failed try: one more for its key (see checkThrottle) and for its address, with the waits they make, together. */
 export async function recordFailure(db: Kysely<DB>, keys: { key: string; ip: string | null }, now: Date): Promise<void> {
   const t = now.getTime();
-  const failures = await addFailure(db, keys.key, now.toISOString());
-  const delay = delayAfter(failures);
-  if (delay > 0) await blockThrottle(db, keys.key, new Date(t + delay).toISOString());
-  if (keys.ip) {
-    const { count, windowStart } = await addToWindow(db, keys.ip, now.toISOString(), new Date(t - IP_WINDOW_MS).toISOString());
-    if (count >= IP_MAX_FAILURES) await blockThrottle(db, keys.ip, new Date(Date.parse(windowStart) + IP_WINDOW_MS).toISOString());
-  }
+  await db.transaction().execute(async (trx) => {
+    const failures = await addFailure(trx, keys.key, now.toISOString());
+    const delay = delayAfter(failures);
+    if (delay > 0) await blockThrottle(trx, keys.key, new Date(t + delay).toISOString());
+    if (keys.ip) {
+      const { count, windowStart } = await addToWindow(trx, keys.ip, now.toISOString(), new Date(t - IP_WINDOW_MS).toISOString());
+      if (count >= IP_MAX_FAILURES) await blockThrottle(trx, keys.ip, new Date(Date.parse(windowStart) + IP_WINDOW_MS).toISOString());
+    }
+  });
 }
 
 export async function recordSuccess(db: Kysely<DB>, key: string): Promise<void> {

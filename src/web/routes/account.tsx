@@ -8,7 +8,7 @@ import { updatePin } from '../../domain/accounts/pin.js';
 import { needsSecuritySetup, requestSecurityEmail, setupWithoutPassword, skipSecuritySetup } from '../../domain/accounts/security-email.js';
 import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
-import { endSessionsOf, sessionsOf } from '../../domain/accounts/sessions.js';
+import { sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
 import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
@@ -122,15 +122,12 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/account/sessions/end-others', async (request, reply) => {
     const session = request.session!;
-    await endSessionsOf(db, session.account.id, session.id);
-    await audit(db, { action: 'sessions.ended_others', actorAccountId: session.account.id, subjectType: 'user_account', subjectId: session.account.id, ip: clientIp(request) }, services.now());
+    await signOutEverywhere(db, { accountId: session.account.id, keep: session.id, ip: clientIp(request) }, services.now());
     return reply.redirect('/account?ended=1', 303);
   });
 
   app.post('/account/sessions/end-all', async (request, reply) => {
-    const session = request.session!;
-    await endSessionsOf(db, session.account.id);
-    await audit(db, { action: 'sessions.ended_all', actorAccountId: session.account.id, subjectType: 'user_account', subjectId: session.account.id, ip: clientIp(request) }, services.now());
+    await signOutEverywhere(db, { accountId: request.session!.account.id, keep: null, ip: clientIp(request) }, services.now());
     clearSessionCookie(app, reply);
     return reply.redirect('/sign-in?signedOut=1', 303);
   });
