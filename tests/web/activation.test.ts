@@ -181,6 +181,33 @@ describeEachEngine('activation keys', (get) => {
     expect(home.headers.location).toBe('/home');
   });
 
+  it('answers bad input on the account form with a field message, and makes no account', async () => {
+    const rows = await issueCsv(await staff('office'), highSchoolStudent.number, 'guardians');
+    const key = rows[1]?.activation_key ?? rows[0]!.activation_key!;
+    const c = new Client(app);
+    await c.submit('/activate', { key });
+    const good = { key, username: 'careful.parent', password: 'orchard wind chimes', confirm: 'orchard wind chimes' };
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{ ...good, password: undefined as unknown as string }, 'This field is required.'],
+      [{ ...good, password: 'orchard\u0000wind chimes', confirm: 'orchard\u0000wind chimes' }, 'This contains characters that are not allowed.'],
+      [{ ...good, password: ['a', 'b'] }, 'This value is not valid.'],
+      [{ ...good, password: 'x'.repeat(1025), confirm: 'x'.repeat(1025) }, 'This is too long.'],
+      [{ ...good, confirm: 'orchard wind chime' }, 'The two passwords do not match.'],
+      [{ ...good, username: 'care\u0007ful' }, 'Use 3 to 64 letters'],
+      [{ ...good, username: `<b>${'a'.repeat(70)}</b>` }, 'Use 3 to 64 letters'],
+      [{ ...good, username: "x' or '1'='1" }, 'Use 3 to 64 letters'],
+      [{ ...good, email: 'someone@example.org\r\nBcc: other@example.org' }, 'Enter an email address like'],
+    ];
+    for (const [fields, message] of cases) {
+      const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string | string[]>;
+      const res = await c.post('/activate/account', body);
+      expect(res.statusCode, JSON.stringify(fields).slice(0, 80)).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    expect(await get().db.selectFrom('user_accounts').select('id').where('username', '=', 'careful.parent').execute()).toEqual([]);
+    expect((await c.post('/activate/account', good)).statusCode).toBe(200);
+  });
+
   it('refuses wrong, expired and replaced keys, and slows down guessing', async () => {
     const admin = await staff('district_admin');
     const [old] = await issueCsv(admin, middleSchoolStudent.number);

@@ -130,6 +130,41 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     expect(res.body).toContain(message);
   });
 
+  it('answers bad input on the reset form with a field message, and the link still works after it', async () => {
+    const parent = accounts.parent!;
+    await new Client(app).submit('/forgot-password', { username: parent.username });
+    const [mail] = await delivered(1);
+    const link = path(linkIn(mail!, 'http://portal.test/reset-password?token='));
+    const token = link.split('token=')[1]!;
+    const c = new Client(app);
+    await c.get(link);
+    const hashOf = async () => (await get().db.selectFrom('user_accounts').select('password_hash').where('username', '=', parent.username).executeTakeFirstOrThrow()).password_hash;
+    const before = await hashOf();
+    const next = 'lantern over the bay';
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{ token, confirm: next }, 'This field is required.'],
+      [{ token, password: `lantern\u0000bay over`, confirm: `lantern\u0000bay over` }, 'This contains characters that are not allowed.'],
+      [{ token, password: [next, next], confirm: next }, 'This value is not valid.'],
+      [{ token, password: 'x'.repeat(1025), confirm: 'x'.repeat(1025) }, 'This is too long.'],
+      [{ token, password: next, confirm: 'lantern over the sea' }, 'The two passwords do not match.'],
+      [{ token, password: '<b>1</b>', confirm: '<b>1</b>' }, 'Use at least 12 characters.'],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await c.post('/reset-password', fields);
+      expect(res.statusCode, JSON.stringify(fields).slice(0, 80)).toBe(400);
+      expect(res.body).toContain(message);
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+    for (const bad of ["' or 1=1 --", '<b>x</b>', 'x'.repeat(500)]) {
+      const res = await c.post('/reset-password', { token: bad, password: next, confirm: next });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('This link does not work');
+    }
+    expect(await hashOf()).toBe(before);
+    expect((await c.post('/reset-password', { token, password: next, confirm: next })).headers.location).toBe('/sign-in?reset=1');
+    expect(await hashOf()).not.toBe(before);
+  });
+
   it('counts recovery requests per username and per address', async () => {
     const c = new Client(app);
     for (let i = 0; i < 5; i++) expect((await c.submit('/forgot-password', { username: 'some.body' })).statusCode).toBe(200);
