@@ -109,6 +109,13 @@ describe('homeroom CLI', () => {
       const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null, session }, new Date());
       expect(result).toMatchObject({ kind: 'ok', mustChangePassword: true });
       expect((await run('accounts', 'students', '--grade', '9', '--out', out)).out).toMatch(/Created 0 student account/);
+      // The audit log names every account made, and the second run made none.
+      const usernames = lines.slice(1).map((l) => l.split(',')[5] ?? '');
+      const made = await database.db.selectFrom('user_accounts').select('id').where('username', 'in', usernames).orderBy('id').execute();
+      expect(made).toHaveLength(usernames.length);
+      const logged = await database.db.selectFrom('audit_log').select('details').where('action', '=', 'student_accounts.created').execute();
+      const named = logged.flatMap((r) => (JSON.parse(String(r.details)) as { accounts: number[] }).accounts);
+      expect(named.sort((a, b) => a - b)).toEqual(made.map((a) => a.id));
 
       // A district that prints random first passwords, and one that uses Activation Keys only.
       const district = await database.db.selectFrom('district').select(['id', 'settings']).executeTakeFirstOrThrow();

@@ -7,7 +7,7 @@ const DEMO = { students: 60, seed: 23, startYear: 2026 };
 const now = () => new Date('2026-11-26T08:00:00.000Z');
 
 async function accountsOf(db: TestDatabase['db']) {
-  return db.selectFrom('user_accounts').select(['guardian_id', 'username', 'status', 'security_email', 'security_email_confirmed_at', 'password_hash']).where('guardian_id', 'is not', null).orderBy('guardian_id').execute();
+  return db.selectFrom('user_accounts').select(['id', 'guardian_id', 'username', 'status', 'security_email', 'security_email_confirmed_at', 'password_hash']).where('guardian_id', 'is not', null).orderBy('guardian_id').execute();
 }
 
 describeEachEngine('nightly parent accounts', (get) => {
@@ -55,6 +55,10 @@ describeEachEngine('nightly parent accounts', (get) => {
     expect(jobs).toHaveLength(summary.created);
     const run = await db.selectFrom('account_generation_runs').selectAll().where('id', '=', summary.runId).executeTakeFirstOrThrow();
     expect(run).toMatchObject({ status: 'done', created: summary.created, skipped_shared_email: summary.skippedSharedEmail });
+    // The audit log names every account the run made.
+    const logged = await db.selectFrom('audit_log').select('details').where('action', '=', 'parent_accounts.created').execute();
+    const named = logged.flatMap((r) => (JSON.parse(String(r.details)) as { run: number; accounts: number[] }).accounts);
+    expect(named.sort((a, b) => a - b)).toEqual(made.map((a) => a.id).sort((a, b) => a - b));
   });
 
   it('is idempotent: a second run creates nothing and queues no second email', async () => {

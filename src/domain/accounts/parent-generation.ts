@@ -152,6 +152,8 @@ export async function generateParentAccounts(
             made.map((account) => ({ kind: 'accounts.welcome', payload: { accountId: account.id }, uniqueKey: `welcome:${account.id}` })),
             now,
           );
+          // Which accounts the run made, with them: one audit row per batch, naming each account.
+          await audit(trx, { action: 'parent_accounts.created', actorAccountId: options.startedBy ?? null, details: { run: run.id, accounts: made.map((a) => a.id) } }, now);
         }
         const increments = Object.fromEntries(
           [...counts].map(([reason, n]) => {

@@ -99,18 +99,20 @@ export async function createStudentAccounts(
         .onConflict((oc) => oc.column('username_key').doNothing())
         .execute();
       // Only the students whose account this run made go on the roster.
-      const made = new Set(
+      const made = new Map(
         (
           await trx
             .selectFrom('user_accounts')
-            .select('student_id')
+            .select(['id', 'student_id'])
             .where('student_id', 'in', lines.map((l) => l.id))
             .where('created_at', '=', t)
             .execute()
-        ).map((r) => r.student_id),
+        ).map((r) => [r.student_id, r.id] as const),
       );
       const created = lines.filter((l) => made.has(l.id));
-      await audit(trx, { action: 'student_accounts.created', details: { count: created.length, policy: options.policy } }, now);
+      // One audit row per batch, naming each account it made.
+      const accounts = created.map((l) => made.get(l.id) as number);
+      await audit(trx, { action: 'student_accounts.created', details: { count: created.length, policy: options.policy, accounts } }, now);
       roster.push(...created.map((l) => l.line));
     });
   }
