@@ -166,16 +166,24 @@ describeEachEngine('Account Settings', (get) => {
     }
   });
 
-  it('keeps the language a signed-in person chooses, and logs the change once', async () => {
+  it('keeps the language a signed-in person chooses with the form, and logs the change once', async () => {
     const c = await signedIn();
     const account = await get().db.selectFrom('user_accounts').select(['id', 'locale']).where('username', '=', parent.username).executeTakeFirstOrThrow();
-    for (let i = 0; i < 2; i++) expect((await c.get('/lang/es?next=%2Faccount')).headers.location).toBe('/account');
-    const after = await get().db.selectFrom('user_accounts').select('locale').where('id', '=', account.id).executeTakeFirstOrThrow();
-    expect(after.locale).toBe('es');
+    const localeNow = async () => (await get().db.selectFrom('user_accounts').select('locale').where('id', '=', account.id).executeTakeFirstOrThrow()).locale;
+    const home = await c.get('/home');
+    expect(home.body).toContain('<form method="post" action="/lang/es">');
+    // A link (which any site could send the browser to) changes this browser's language only.
+    expect((await c.get('/lang/es?next=%2Faccount')).headers.location).toBe('/account');
+    expect(await localeNow()).toBe(account.locale);
+    // The header's form, with its CSRF token, keeps it on the account; without the token, nothing.
+    expect((await c.post('/lang/es', { next: '/account' }, { csrf: false })).statusCode).toBe(403);
+    for (let i = 0; i < 2; i++) expect((await c.post('/lang/es', { next: '/account' })).headers.location).toBe('/account');
+    expect(await localeNow()).toBe('es');
     const logged = await get().db.selectFrom('audit_log').select(['details']).where('action', '=', 'account.language_changed').where('subject_id', '=', account.id).execute();
     expect(logged.map((r) => JSON.parse(String(r.details)))).toEqual([{ from: account.locale, to: 'es' }]);
-    await c.get('/lang/en?next=%2Faccount');
-    expect((await get().db.selectFrom('user_accounts').select('locale').where('id', '=', account.id).executeTakeFirstOrThrow()).locale).toBe('en');
+    expect((await c.post('/lang/en', { next: 'https://elsewhere.example/' })).headers.location).toBe('/');
+    expect(await localeNow()).toBe('en');
+    expect((await c.post('/lang/fr', { next: '/account' })).statusCode).toBe(404);
   });
 
   it('sends anyone who is not signed in to the sign-in page, and back afterwards', async () => {

@@ -1,5 +1,5 @@
 /** Pages anyone can open: the language switch, help pages, the accessibility statement and the privacy notice. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chooseLanguage } from '../../domain/accounts/language.js';
 import { isLocale } from '../../i18n/index.js';
 import { contextFor, LANG_COOKIE, safeLocalPath } from '../context.js';
@@ -13,18 +13,24 @@ export async function publicRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/', async (_request, reply) => reply.redirect('/sign-in', 303));
 
+  const languageCookie = (reply: FastifyReply, locale: string) =>
+    reply.setCookie(LANG_COOKIE, locale, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'lax', httpOnly: true, secure: services.config.secure });
+
+  // The language switch as a link, before signing in: it sets this browser's language only.
   app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', async (request, reply) => {
-    const next = safeLocalPath(request.query.next);
     if (!isLocale(request.params.locale)) return reply.callNotFound();
-    if (request.session) await chooseLanguage(services.database.db, { account: request.session.account, locale: request.params.locale, ip: clientIp(request) }, services.now());
-    reply.setCookie(LANG_COOKIE, request.params.locale, {
-      path: '/',
-      maxAge: 365 * 24 * 3600,
-      sameSite: 'lax',
-      httpOnly: true,
-      secure: services.config.secure,
-    });
-    return reply.redirect(next, 303);
+    languageCookie(reply, request.params.locale);
+    return reply.redirect(safeLocalPath(request.query.next), 303);
+  });
+
+  // The language switch as a form, signed in: kept on the account too (a form, with its CSRF token,
+  // because it changes the account — a link could be followed from any site).
+  app.post<{ Params: { locale: string } }>('/lang/:locale', async (request, reply) => {
+    if (!isLocale(request.params.locale)) return reply.callNotFound();
+    const locale = request.params.locale;
+    if (request.session) await chooseLanguage(services.database.db, { account: request.session.account, locale, ip: clientIp(request) }, services.now());
+    languageCookie(reply, locale);
+    return reply.redirect(safeLocalPath((request.body as Record<string, unknown> | undefined)?.next), 303);
   });
 
   app.get('/help/parents', async (request, reply) =>

@@ -32,14 +32,20 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
               <ul class="hr-lang">
                 {LOCALES.map((l) => (
                   <li key={l}>
-                    <a
-                      href={`/lang/${l}?next=${encodeURIComponent(ctx.path)}`}
-                      lang={l}
-                      hreflang={l}
-                      aria-current={l === ctx.locale ? 'true' : undefined}
-                    >
-                      {LOCALE_NAMES[l]}
-                    </a>
+                    {ctx.account ? (
+                      // Signed in, the choice is kept on the account (emails use it): a form, not a link.
+                      <form method="post" action={`/lang/${l}`}>
+                        <Csrf token={ctx.csrf} />
+                        <input type="hidden" name="next" value={ctx.path} />
+                        <button type="submit" class="usa-button usa-button--unstyled hr-link-button" lang={l} aria-current={l === ctx.locale ? 'true' : undefined}>
+                          {LOCALE_NAMES[l]}
+                        </button>
+                      </form>
+                    ) : (
+                      <a href={`/lang/${l}?next=${encodeURIComponent(ctx.path)}`} lang={l} hreflang={l} aria-current={l === ctx.locale ? 'true' : undefined}>
+                        {LOCALE_NAMES[l]}
+                      </a>
+                    )}
                   </li>
                 ))}
               </ul>
