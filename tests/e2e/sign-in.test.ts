@@ -275,6 +275,29 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await family.getByRole('button', { name: 'Create account' }).click();
     await expect(family.locator('main').textContent()).resolves.toContain(`Your account ${student.student_number} is ready`);
     await expectAccessible(family);
+
+    // The confirmation link arrives by real email; following it confirms the address, and the next
+    // sign-in goes straight to Home.
+    await app.services.mailer.flush();
+    const mail = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const found = smtp.messages.find((m) => m.to[0] === 'student.new@example.net');
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('no confirmation email');
+    })();
+    await family.goto(linkIn(mail, 'http://portal.test/confirm-email?token=').replace('http://portal.test', base));
+    await expectAccessible(family);
+    await family.getByRole('button', { name: /Confirm/ }).click();
+    await expect(family.locator('main').textContent()).resolves.toContain('Your account security email is now student.new@example.net.');
+    await expectAccessible(family);
+    await family.goto(`${base}/sign-in`);
+    await family.getByLabel('Username').fill(student.student_number);
+    await family.getByLabel('Password', { exact: true }).fill('meadow lark singing');
+    await family.getByLabel('Password', { exact: true }).press('Enter');
+    await family.waitForURL(`${base}/home`);
+    await expectAccessible(family);
     await family.close();
   });
 
