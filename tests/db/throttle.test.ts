@@ -43,4 +43,15 @@ describeEachEngine('throttle counters', (get) => {
     await accountHousekeeping(db, new Date(NOW.getTime() + 25 * 3_600_000));
     expect(await db.selectFrom('throttle').select('failures').where('key', '=', 'user:slow').executeTakeFirst()).toBeUndefined();
   });
+  it('keeps a known device that stopped counting stopped for as long as its token lasts', async () => {
+    const { db } = get();
+    const day = 86_400_000;
+    for (let i = 0; i < 10; i++) await recordFailure(db, { key: 'device:spent', ip: null }, NOW);
+    for (let i = 0; i < 3; i++) await recordFailure(db, { key: 'device:typos', ip: null }, NOW);
+    await accountHousekeeping(db, new Date(NOW.getTime() + 2 * day));
+    const left = await db.selectFrom('throttle').select(['key', 'failures']).where('key', 'like', 'device:%').execute();
+    expect(left).toEqual([{ key: 'device:spent', failures: 10 }]);
+    await accountHousekeeping(db, new Date(NOW.getTime() + 181 * day));
+    expect(await db.selectFrom('throttle').select('key').where('key', 'like', 'device:%').execute()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * Known devices (OWASP's "device cookies"): a browser that has signed in to a username gets a token,
- * signed with an application secret, that names the username and the day it was given. Later tries at
+ * signed with an application secret, that names the username (by a digest) and the day it was given. Later tries at
  * that username from that browser count against the token instead of the username (throttle.ts), so a
  * stranger who guesses at a username — or locks it with 100 failures — does not slow down or lock out
  * its holder on the phone or computer they use. A token is only ever given after a successful sign-in;
@@ -9,7 +9,7 @@
  * many guesses. One browser keeps the tokens of up to KNOWN_PER_BROWSER usernames (a family's shared
  * computer), in one cookie.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { userThrottleKey } from './throttle.js';
 import { randomToken } from './tokens.js';
 
@@ -35,7 +35,7 @@ export class KnownDevices {
    */
   issue(cookie: string | null | undefined, username: string, now: Date): string {
     const nonce = randomToken(16);
-    const name = Buffer.from(userThrottleKey(username)).toString('base64url');
+    const name = nameOf(username);
     const day = String(Math.floor(now.getTime() / DAY_MS));
     const others = tokensOf(cookie).filter((t) => t.split('.')[1] !== name);
     return [`${nonce}.${name}.${day}.${this.sign(nonce, name, day)}`, ...others].slice(0, KNOWN_PER_BROWSER).join('~');
@@ -57,13 +57,21 @@ export class KnownDevices {
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     if (now.getTime() - Number(day) * DAY_MS > KNOWN_DEVICE_DAYS * DAY_MS) return null;
-    if (Buffer.from(name, 'base64url').toString() !== userThrottleKey(username)) return null;
+    if (name !== nameOf(username)) return null;
     return `device:${nonce}`;
   }
 
   private sign(nonce: string, name: string, day: string): string {
     return createHmac('sha256', this.secret).update(`${nonce}.${name}.${day}`).digest('base64url');
   }
+}
+
+/**
+ * A username as a token names it: a digest of its throttle key, the same length for every username
+ * (an email address can be long) and not readable from the cookie.
+ */
+function nameOf(username: string): string {
+  return hash('sha256', userThrottleKey(username), 'base64url').slice(0, 22);
 }
 
 /** The tokens of a cookie as a browser sent it: at most KNOWN_PER_BROWSER, none too long. */

@@ -1,12 +1,15 @@
 /**
  * Removes what has served its time: ended sessions, throttle counters nobody has touched for a day
- * (a username's or device's `window_start` is its latest failure; an address's, its window's start),
+ * (a username's or device's `window_start` is its latest failure; an address's, its window's start;
+ * a known device that stopped counting is kept for as long as its token lasts),
  * and used or expired tokens and activation keys older than 30 days (kept that long for support
  * questions; the audit log keeps the history). Account requests typed by the public are kept a year
  * after they were closed, then deleted with their history (the audit log keeps that they existed).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { KNOWN_DEVICE_DAYS } from './devices.js';
+import { DEVICE_LOCK_AFTER, LOCK_AFTER } from './throttle.js';
 
 export async function accountHousekeeping(db: Kysely<DB>, now: Date): Promise<void> {
   const iso = (ms: number) => new Date(now.getTime() - ms).toISOString();
@@ -16,8 +19,11 @@ export async function accountHousekeeping(db: Kysely<DB>, now: Date): Promise<vo
     .where('window_start', '<', iso(86_400_000))
     .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', now.toISOString())]))
     // a locked username stays locked until its password is reset
-    .where('failures', '<', 100)
+    .where('failures', '<', LOCK_AFTER)
+    // a known device that has stopped counting stays stopped for as long as its token could be used
+    .where((eb) => eb.or([eb('key', 'not like', 'device:%'), eb('failures', '<', DEVICE_LOCK_AFTER)]))
     .execute();
+  await db.deleteFrom('throttle').where('key', 'like', 'device:%').where('window_start', '<', iso(KNOWN_DEVICE_DAYS * 86_400_000)).execute();
   await db.deleteFrom('account_tokens').where('expires_at', '<', iso(30 * 86_400_000)).execute();
   await db.deleteFrom('activation_keys').where('expires_at', '<', iso(30 * 86_400_000)).where('used_at', 'is', null).execute();
   await db.deleteFrom('account_requests').where('status', '=', 'closed').where('closed_at', '<', iso(REQUEST_RETENTION_DAYS * 86_400_000)).execute();

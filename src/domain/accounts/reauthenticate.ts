@@ -10,7 +10,7 @@ import type { DeviceToken } from './devices.js';
 import type { PasswordContext } from './password-policy.js';
 import { verifyPassword } from './passwords.js';
 import type { AccountRow } from './repository.js';
-import { checkThrottle, ipThrottleKey, oneAtATime, recordFailure, userThrottleKey } from './throttle.js';
+import { ipThrottleKey, recordFailure, throttledTry, userThrottleKey } from './throttle.js';
 
 export type Reauthentication = { kind: 'ok' } | { kind: 'missingPassword' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
 
@@ -32,8 +32,7 @@ export async function reauthenticate(
     ip: ipThrottleKey(ip),
     device: device ? device.known.throttleKey(device.token, account.username, now) : null,
   };
-  return oneAtATime(keys.device ?? keys.user, async (): Promise<Reauthentication> => {
-    const verdict = await checkThrottle(db, keys, now);
+  return throttledTry(db, keys, now, async (verdict): Promise<Reauthentication> => {
     if (verdict.kind === 'wait') return verdict;
     if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
     if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {

@@ -11,7 +11,7 @@ import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './pas
 import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
 import type { DeviceToken } from './devices.js';
-import { checkThrottle, ipThrottleKey, oneAtATime, recordFailure, recordSuccess, userThrottleKey } from './throttle.js';
+import { ipThrottleKey, recordFailure, recordSuccess, throttledTry, userThrottleKey, type SignInVerdict } from './throttle.js';
 
 export type SignInResult =
   | {
@@ -78,16 +78,16 @@ export async function signIn(
     device: input.device ? input.device.known.throttleKey(input.device.token, input.username, now) : null,
   };
   // One try per username (or known device) at a time in this process: see throttle.ts.
-  return oneAtATime(keys.device ?? keys.user, () => attempt(db, input, keys, now));
+  return throttledTry(db, keys, now, (verdict) => attempt(db, input, keys, verdict, now));
 }
 
 async function attempt(
   db: Kysely<DB>,
   input: Parameters<typeof signIn>[1],
   keys: { user: string; ip: string | null; device: string | null },
+  verdict: SignInVerdict,
   now: Date,
 ): Promise<SignInResult> {
-  const verdict = await checkThrottle(db, keys, now);
   if (verdict.kind !== 'ok') {
     await audit(db, { action: 'sign_in.throttled', ip: input.ip, details: { username: input.username.slice(0, 100), verdict: verdict.kind } }, now);
     return verdict;

@@ -48,7 +48,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export async function checkThrottle(db: Kysely<DB>, keys: ThrottleKeys, now: Date): Promise<SignInVerdict> {
   const rows = await findThrottle(db, [keys.user, ...(keys.ip ? [keys.ip] : []), ...(keys.device ? [keys.device] : [])]);
-  // A known device counts on its own, until it too has failed LOCK_AFTER times in a row.
+  // A known device counts on its own, until it has failed DEVICE_LOCK_AFTER times in a row.
   const device = keys.device ? rows.find((r) => r.key === keys.device) : undefined;
   const key = keys.device && (device?.failures ?? 0) < DEVICE_LOCK_AFTER ? keys.device : keys.user;
   let wait = 0;
@@ -81,6 +81,26 @@ export async function recordSuccess(db: Kysely<DB>, key: string): Promise<void> 
 
 export const userThrottleKey = (username: string) => `user:${username.normalize('NFKC').trim().toLowerCase()}`;
 export const ipThrottleKey = (ip: string | null | undefined) => (ip ? `ip:${ip}` : null);
+
+/**
+ * Checks a try and runs it (`attempt`, given the verdict) under the one-at-a-time rule of the key it
+ * counts against: a known device's own, or — once that device has failed DEVICE_LOCK_AFTER times in a
+ * row, or without one — the username's.
+ */
+export async function throttledTry<T>(db: Kysely<DB>, keys: ThrottleKeys, now: Date, attempt: (verdict: SignInVerdict) => Promise<T>): Promise<T> {
+  const { device } = keys;
+  if (device) {
+    const outcome = await oneAtATime(device, async () => {
+      const verdict = await checkThrottle(db, keys, now);
+      // The device counts no more: the try is the username's, and waits its turn there.
+      if (verdict.kind === 'ok' && verdict.key !== device) return null;
+      return { value: await attempt(verdict) };
+    });
+    if (outcome) return outcome.value;
+  }
+  const user = { ...keys, device: null };
+  return oneAtATime(keys.user, async () => attempt(await checkThrottle(db, user, now)));
+}
 
 const running = new Map<string, Promise<void>>();
 
