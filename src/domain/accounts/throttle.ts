@@ -108,7 +108,7 @@ const running = new Map<string, Promise<void>>();
  * Runs `attempt` once every earlier attempt of this process under the same key has ended: tries of one
  * username (or device) are checked, verified and counted one after another, never side by side.
  */
-export async function oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+async function oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
   const before = running.get(key);
   const result = before ? before.then(attempt) : attempt();
   const done = result.then(

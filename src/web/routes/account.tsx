@@ -10,7 +10,6 @@ import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
-import { audit } from '../../domain/audit/service.js';
 import { parseInput } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
