@@ -13,9 +13,10 @@ import { portal } from './migrations/0006_portal.js';
 import { calendar } from './migrations/0007_calendar.js';
 import { eventLocations } from './migrations/0008_event_locations.js';
 import { noLastSignIn } from './migrations/0009_no_last_sign_in.js';
+import { firstPasswords } from './migrations/0010_first_passwords.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

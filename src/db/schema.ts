@@ -263,7 +263,16 @@ export interface UserAccountTable extends Changed {
   pin_hash: Generated<string | null>;
   password_changed_at: Generated<Instant | null>;
   security_setup_skipped_at: Generated<Instant | null>;
+  /** the kind of first password the district issued, while the holder has not chosen their own */
+  initial_password: Generated<InitialPassword | null>;
+  /** when that first password was issued: it works for the district's initialPasswordDays from then */
+  initial_password_set_at: Generated<Instant | null>;
+  /** its first sign-in (the student's guardians are told once) */
+  initial_password_used_at: Generated<Instant | null>;
 }
+
+/** 'formula': initials and birth date (the first seed's rule); 'random': printed on a roster */
+export type InitialPassword = 'formula' | 'random';
 
 export interface AnnouncementTable extends Changed {
   id: Id;
@@ -322,7 +331,7 @@ export interface ThrottleTable {
   blocked_until: Instant | null;
 }
 
-export type TokenPurpose = 'reset_password' | 'confirm_email' | 'activation';
+export type TokenPurpose = 'reset_password' | 'confirm_email' | 'activation' | 'sign_in_code';
 
 export interface AccountTokenTable {
   id: Id;

@@ -20,6 +20,7 @@ export function composeEmail(options: {
   locale: Locale;
   district: MailDistrict;
   subject: MessageKey;
+  subjectParams?: Params;
   paragraphs: { key: MessageKey; params?: Params }[];
   link?: { url: string; label: MessageKey };
 }): OutgoingEmail {
@@ -46,7 +47,7 @@ export function composeEmail(options: {
     `<hr><p style="font-size:small;color:#555">${footer.map(escape).join('<br>')}</p>`,
     '</body></html>',
   ].join('');
-  return { kind: options.kind, to: options.to, locale, subject: t(options.subject), text, html };
+  return { kind: options.kind, to: options.to, locale, subject: t(options.subject, options.subjectParams), text, html };
 }
 
 /** A date and time in the district's time zone, in the reader's language. */

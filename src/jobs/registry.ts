@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
 import { generateParentAccounts } from '../domain/accounts/parent-generation.js';
-import { sendWelcome } from '../domain/accounts/welcome.js';
+import { sendResetLink, sendUsernames } from '../domain/accounts/recovery.js';
+import { sendSignInCode } from '../domain/accounts/sign-in-codes.js';
+import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
 import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
@@ -31,6 +33,18 @@ export function jobHandlers(config: { baseUrl: string }): Record<string, JobHand
       const district = await getDistrictProfile(database.db);
       await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays }, now());
     },
+    // The self-serve forms queue their work, so that their answer takes the same time whether or not
+    // the username or address is known (domain/accounts/recovery.ts).
+    'recovery.reset': async (payload, { database, now }) => {
+      await sendResetLink(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    },
+    'recovery.usernames': async (payload, { database, now }) => {
+      await sendUsernames(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    },
+    'accounts.sign_in_code': async (payload, { database, now }) => {
+      await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db) }, now());
+    },
+    'recovery.welcome': async (payload, { database, now }) => resendWelcomeLinks(database.db, payload, now()),
   };
 }
 

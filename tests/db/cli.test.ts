@@ -106,7 +106,10 @@ describe('homeroom CLI', () => {
       const { initialsDobPassword } = await import('../../src/domain/accounts/passwords.js');
       expect(password).toBe(initialsDobPassword(student.legal_first_name, student.legal_last_name, student.birth_date));
       const session = { remember: false, userAgent: null, replaces: null, settings: { sessionIdleMinutes: 30, sessionAbsoluteHours: 12, rememberDeviceDays: 30 } };
-      const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null, session }, new Date());
+      const { getDistrictProfile } = await import('../../src/domain/district/service.js');
+      const { signInPolicyOf } = await import('../../src/domain/accounts/first-passwords.js');
+      const policy = signInPolicyOf(await getDistrictProfile(database.db), new Date());
+      const result = await signIn(database.db, { username: username ?? '', password: password ?? '', ip: null, session, policy }, new Date());
       expect(result).toMatchObject({ kind: 'ok', mustChangePassword: true });
       expect((await run('accounts', 'students', '--grade', '9', '--out', out)).out).toMatch(/Created 0 student account/);
       // The audit log names every account made, and the second run made none.
@@ -124,7 +127,7 @@ describe('homeroom CLI', () => {
       await run('accounts', 'students', '--grade', '10', '--out', out);
       const random = fs.readFileSync(out, 'utf8').trim().split('\n')[1]?.split(',') ?? [];
       expect(random[6]).toMatch(/^[a-z]+-[a-z]+-[a-z]+-\d{2}$/);
-      expect(await signIn(database.db, { username: random[5] ?? '', password: random[6] ?? '', ip: null, session }, new Date())).toMatchObject({ kind: 'ok' });
+      expect(await signIn(database.db, { username: random[5] ?? '', password: random[6] ?? '', ip: null, session, policy }, new Date())).toMatchObject({ kind: 'ok' });
       await database.db.updateTable('district').set({ settings: JSON.stringify({ ...settings, initialStudentPassword: 'none' }) }).execute();
       const none = await run('accounts', 'students', '--out', out);
       expect(none.code).toBe(1);

@@ -126,7 +126,7 @@ describeEachEngine('Account Settings', (get) => {
     const known = await signedIn();
     const forgetful = await signedIn();
     forgetful.cookies.delete('hr_device');
-    await get().db.insertInto('throttle').values({ key: `user:${parent.username}`, failures: 100, window_start: time.now().toISOString(), blocked_until: null }).execute();
+    await get().db.insertInto('throttle').values({ key: `user:${parent.username}`, failures: 100, window_start: time.now().toISOString(), blocked_until: new Date(Date.parse(time.now().toISOString()) + 24 * 3_600_000).toISOString() }).execute();
     const next = 'copper kettle morning';
     // A browser that kept no known-device token is held back with the username…
     const held = await forgetful.submit('/account/password', { current: DEMO_PASSWORD, password: next, confirm: next });

@@ -4,6 +4,8 @@ import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client, clock, MINUTE } from '../support/http.js';
@@ -38,6 +40,10 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
 
   /** Delivers the outbox through the real SMTP server and returns what arrived. */
   const delivered = async (count: number) => {
+    // The self-serve forms queue their work: run it as the worker does.
+    const worker = startWorker({ database: get(), handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
+    while (await worker.runOnce());
+    await worker.stop();
     await app.services.mailer.flush();
     return smtp.waitFor(count);
   };
@@ -177,7 +183,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
   it('lifts a lock after too many failed sign-ins when the password is reset', async () => {
     const teacher = accounts.teacher!;
     const t = time.now().toISOString();
-    await get().db.insertInto('throttle').values({ key: `user:${teacher.username}`, failures: 100, window_start: t, blocked_until: null }).execute();
+    await get().db.insertInto('throttle').values({ key: `user:${teacher.username}`, failures: 100, window_start: t, blocked_until: new Date(Date.parse(t) + 24 * 3_600_000).toISOString() }).execute();
     expect((await new Client(app).submit('/sign-in', { username: teacher.username, password: DEMO_PASSWORD })).statusCode).toBe(403);
     await new Client(app).submit('/forgot-password', { username: teacher.username });
     const [mail] = await delivered(1);
@@ -192,6 +198,22 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     const student = accounts.student!;
     const c = new Client(app);
     await c.submit('/sign-in', { username: student.username, password: 'aa010311' });
+    // The first sign-in with the formula password is told to each guardian with portal access.
+    const guardians = await get()
+      .db.selectFrom('student_guardians as sg')
+      .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
+      .innerJoin('students as s', 's.id', 'sg.student_id')
+      .select('g.email')
+      .where('s.student_number', '=', student.username)
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .where('g.email', 'is not', null)
+      .execute();
+    expect(guardians.length).toBeGreaterThan(0);
+    const told = await delivered(guardians.length);
+    expect(told.map((m) => m.to[0]).sort()).toEqual(guardians.map((g) => g.email!.toLowerCase()).sort());
+    expect(told[0]?.subject).toBe('Allen Alda signed in to Cedar Valley Portal for the first time');
+    smtp.messages.length = 0;
     const changed = await c.submit('/account/password', { password: 'maple syrup season', confirm: 'maple syrup season' });
     expect(changed.headers.location).toBe('/account/security-setup');
     const setup = await c.get('/account/security-setup');

@@ -121,14 +121,24 @@ describeEachEngine('signing in', (get) => {
     expect((await signIn(new Client(app), parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
   });
 
-  it('locks a username after 100 consecutive failures until a reset, the same for unknown ones', async () => {
+  it('locks a username for a day at 100 consecutive failures, the same for unknown ones, and the lock expires', async () => {
     const t = time.now().toISOString();
     for (const username of [parent.username, 'ghost.user']) {
-      await get().db.insertInto('throttle').values({ key: `user:${username}`, failures: 100, window_start: t, blocked_until: null }).execute();
+      // 99 failures in a row so far; the 100th locks the username.
+      await get().db.insertInto('throttle').values({ key: `user:${username}`, failures: 99, window_start: t, blocked_until: null }).execute();
+      expect((await signIn(new Client(app), username, 'the hundredth guess')).statusCode).toBe(401);
       const res = await signIn(new Client(app), username, DEMO_PASSWORD);
       expect(res.statusCode).toBe(403);
-      expect(res.body).toContain('this account needs a new password');
+      expect(res.body).toContain('it is locked for about 24 hours');
+      expect(res.headers['retry-after']).toBe(String(24 * 3600));
+      // The holder is offered a code by email rather than left to wait.
+      expect(res.body).toContain('action="/sign-in/code"');
     }
+    // A day after the last failure the lock has expired, but the count has not: one more failure locks it again.
+    time.advance(24 * HOUR + 1000);
+    expect((await signIn(new Client(app), 'ghost.user', 'one more guess')).statusCode).toBe(401);
+    expect((await signIn(new Client(app), 'ghost.user', 'and another')).statusCode).toBe(403);
+    expect((await signIn(new Client(app), parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
   });
 
   it('lets the holder in from a browser that signed in before, however a stranger guesses at the username', async () => {
@@ -145,7 +155,11 @@ describeEachEngine('signing in', (get) => {
     expect((await signIn(stranger, parent.username, DEMO_PASSWORD)).statusCode).toBe(429);
     expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
     await holder.post('/sign-out', {});
-    await get().db.updateTable('throttle').set({ failures: 100 }).where('key', '=', `user:${parent.username}`).execute();
+    await get()
+      .db.updateTable('throttle')
+      .set({ failures: 100, blocked_until: new Date(time.now().getTime() + 24 * HOUR).toISOString() })
+      .where('key', '=', `user:${parent.username}`)
+      .execute();
     time.advance(16 * MINUTE);
     expect((await signIn(stranger, parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
     // The holder signing in did not reset the stranger's count at the username.

@@ -184,6 +184,12 @@ export interface KeyHolder {
 
 const MAX_FAILED_KEYS = 20;
 const KEY_WINDOW = { limit: MAX_FAILED_KEYS, windowMs: 15 * 60_000 };
+/**
+ * Usernames a key's holder may find already taken in an hour: "already taken" tells whether an account
+ * has that username, so a key must not be a way to test usernames without end. Each taken answer also
+ * counts as a failed try of the address (like a wrong key).
+ */
+export const TAKEN_USERNAMES_PER_KEY = { limit: 10, windowMs: 60 * 60_000 };
 
 /** The person a key belongs to, if it is valid now and they have no account yet. */
 export async function checkActivationKey(
@@ -252,6 +258,7 @@ export type ActivationProblem = PasswordProblem | 'usernameInvalid' | 'usernameT
 export type ActivationResult =
   | { kind: 'created'; accountId: number; username: string }
   | { kind: 'invalid' }
+  | { kind: 'wait'; retryAfterSeconds: number }
   | { kind: 'problem'; field: 'username' | 'password'; problem: ActivationProblem };
 
 /** Guardians choose a username: 3 to 64 of a-z 0-9 . _ - @, with a letter (so never a student number). */
@@ -279,8 +286,17 @@ export async function activateAccount(
   if (!holder) return { kind: 'invalid' };
   const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
   if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
+  const keyCounter = `activate-key:${holder.keyId}`;
+  const [spent] = await findThrottle(db, [keyCounter]);
+  if (spent && spent.failures >= TAKEN_USERNAMES_PER_KEY.limit && now.getTime() - Date.parse(spent.window_start) < TAKEN_USERNAMES_PER_KEY.windowMs) {
+    return { kind: 'wait', retryAfterSeconds: Math.ceil((Date.parse(spent.window_start) + TAKEN_USERNAMES_PER_KEY.windowMs - now.getTime()) / 1000) };
+  }
   const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', username).executeTakeFirst();
-  if (taken) return { kind: 'problem', field: 'username', problem: 'usernameTaken' };
+  if (taken) {
+    await allowRequest(db, keyCounter, TAKEN_USERNAMES_PER_KEY, now);
+    await allowRequest(db, `activate-ip:${input.ip ?? 'unknown'}`, KEY_WINDOW, now);
+    return { kind: 'problem', field: 'username', problem: 'usernameTaken' };
+  }
   const problem = checkNewPassword(input.password, {
     minLength: input.minLength,
     username,

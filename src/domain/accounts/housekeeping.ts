@@ -1,6 +1,7 @@
 /**
  * Removes what has served its time: ended sessions, throttle counters nobody has touched for a day
- * (a username's or device's `window_start` is its latest failure; an address's, its window's start;
+ * and no longer waiting (a username's or device's `window_start` is its latest failure; an address's,
+ * its window's start; a username past the lock keeps its count for LOCKED_COUNT_DAYS;
  * a known device that stopped counting is kept for as long as its token lasts),
  * and used or expired tokens and activation keys older than 30 days (kept that long for support
  * questions; the audit log keeps the history). Account requests typed by the public are kept a year
@@ -18,8 +19,9 @@ export async function accountHousekeeping(db: Kysely<DB>, now: Date): Promise<vo
     .deleteFrom('throttle')
     .where('window_start', '<', iso(86_400_000))
     .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', now.toISOString())]))
-    // a locked username stays locked until its password is reset
-    .where('failures', '<', LOCK_AFTER)
+    // past the lock, a username's count stays (each further failure locks it for another day, NIST's
+    // "consecutive" failures) until a month without one
+    .where((eb) => eb.or([eb('failures', '<', LOCK_AFTER), eb('window_start', '<', iso(LOCKED_COUNT_DAYS * 86_400_000))]))
     // a known device that has stopped counting stays stopped for as long as its token could be used
     .where((eb) => eb.or([eb('key', 'not like', 'device:%'), eb('failures', '<', DEVICE_LOCK_AFTER)]))
     .execute();
@@ -30,3 +32,5 @@ export async function accountHousekeeping(db: Kysely<DB>, now: Date): Promise<vo
 }
 
 export const REQUEST_RETENTION_DAYS = 365;
+/** how long a username's count past the lock is kept after its latest failure */
+export const LOCKED_COUNT_DAYS = 30;

@@ -11,7 +11,7 @@ import { audit } from '../audit/service.js';
 import { accountLocale, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { setPassword, type AccountRow } from './repository.js';
+import { endOutstandingTokens, setPassword, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
 import { passwordContextOf, reauthenticate } from './reauthenticate.js';
@@ -52,6 +52,8 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
   const hash = await hashPassword(input.password);
   await db.transaction().execute(async (trx) => {
     await setPassword(trx, account.id, hash, now.toISOString(), account.id);
+    // Links asked for with the old password (a reset, a new security email) end with it.
+    await endOutstandingTokens(trx, account.id, now.toISOString());
     await endSessionsOf(trx, account.id, input.sessionId);
     await endFeedOf(trx, account.id);
     await audit(trx, { action: forced ? 'password.initial_changed' : 'password.changed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);

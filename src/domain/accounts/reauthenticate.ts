@@ -14,8 +14,6 @@ import { ipThrottleKey, recordFailure, throttledTry, userThrottleKey } from './t
 
 export type Reauthentication = { kind: 'ok' } | { kind: 'missingPassword' } | { kind: 'wrongPassword' } | { kind: 'wait'; retryAfterSeconds: number };
 
-/** How long to wait when the username is locked: until a reset, so the longest throttle step. */
-const LOCKED_WAIT_SECONDS = 900;
 
 export async function reauthenticate(
   db: Kysely<DB>,
@@ -33,8 +31,7 @@ export async function reauthenticate(
     device: device ? device.known.throttleKey(device.token, account.username, now) : null,
   };
   return throttledTry(db, keys, now, async (verdict): Promise<Reauthentication> => {
-    if (verdict.kind === 'wait') return verdict;
-    if (verdict.kind === 'locked') return { kind: 'wait', retryAfterSeconds: LOCKED_WAIT_SECONDS };
+    if (verdict.kind !== 'ok') return { kind: 'wait', retryAfterSeconds: verdict.retryAfterSeconds };
     if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
       await recordFailure(db, { key: verdict.key, ip: keys.ip }, now);
       return { kind: 'wrongPassword' };

@@ -4,8 +4,10 @@
  * requests are counted per username or address and per IP.
  */
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
+import { enqueue } from '../../jobs/queue.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
@@ -13,7 +15,7 @@ import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import { passwordContextOf } from './reauthenticate.js';
 import {
-  expireTokensOf,
+  endOutstandingTokens,
   findAccountById,
   findAccountByKeys,
   findAccountsByConfirmedEmail,
@@ -30,28 +32,53 @@ import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict }
 import { hashToken, newToken } from './tokens.js';
 
 export const RESET_MINUTES = 60;
-const PER_TARGET = { limit: 5, windowMs: 60 * 60_000 };
+/** What one requester (an address) may ask about one username or email: their own limit, nobody else's. */
+const PER_REQUESTER = { limit: 5, windowMs: 60 * 60_000 };
 const PER_IP = { limit: 50, windowMs: 15 * 60_000 };
+/**
+ * How many emails one account (or address) is sent by these forms in an hour, whoever asks. Past it the
+ * request still gets its answer and sends nothing: the links sent before still work (a request never
+ * ends an earlier link), so a stranger asking in the holder's name cannot use up the holder's requests.
+ */
+export const MAILS_PER_TARGET = { limit: 5, windowMs: 60 * 60_000 };
 
-async function limit(db: Kysely<DB>, target: string, ip: string | null, now: Date): Promise<ThrottleVerdict> {
-  const byTarget = await allowRequest(db, target, PER_TARGET, now);
+/**
+ * A self-serve request is counted against its requester (per target and address, and per address) and
+ * then only queued: the answer does not wait on the work a known username or address causes (the
+ * lookup, the link, the email), so it takes the same time for known and unknown ones. The job
+ * (`recovery.reset`, `recovery.usernames`) does the rest.
+ */
+async function countRequester(db: Kysely<DB>, target: string, ip: string | null, now: Date): Promise<ThrottleVerdict> {
+  const byTarget = await allowRequest(db, `${target}|${ip ?? 'unknown'}`, PER_REQUESTER, now);
   if (byTarget.kind !== 'ok') return byTarget;
   return ip ? allowRequest(db, `recover-ip:${ip}`, PER_IP, now) : { kind: 'ok' };
 }
 
 export type RecoveryResult = { kind: 'done' } | { kind: 'wait'; retryAfterSeconds: number };
 
-export async function requestPasswordReset(
-  db: Kysely<DB>,
-  input: { username: string; ip: string | null; baseUrl: string; district: AccountMailDistrict },
-  now: Date,
-): Promise<RecoveryResult> {
-  const verdict = await limit(db, `reset:${userThrottleKey(input.username)}`, input.ip, now);
+export const resetRequestPayload = z.object({ username: z.string().max(254), ip: z.string().max(100).nullable() });
+export const usernamesRequestPayload = z.object({ email: z.string().max(254), ip: z.string().max(100).nullable() });
+
+export async function requestPasswordReset(db: Kysely<DB>, input: { username: string; ip: string | null }, now: Date): Promise<RecoveryResult> {
+  const verdict = await countRequester(db, `reset:${userThrottleKey(input.username)}`, input.ip, now);
   if (verdict.kind === 'wait') return verdict;
+  await enqueue(db, { kind: 'recovery.reset', payload: { username: input.username.slice(0, 254), ip: input.ip } }, now);
+  return { kind: 'done' };
+}
+
+/** Job `recovery.reset`: a reset link to the confirmed security email of the username's account, if it has one. */
+export async function sendResetLink(
+  db: Kysely<DB>,
+  payload: unknown,
+  options: { baseUrl: string; district: AccountMailDistrict },
+  now: Date,
+): Promise<void> {
+  const input = resetRequestPayload.parse(payload);
   const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
   const to = account && account.status === 'active' ? confirmedEmail(account) : null;
   await db.transaction().execute(async (trx) => {
-    if (account && to) await writeResetLink(trx, { account, to, baseUrl: input.baseUrl, district: input.district, body: 'email.reset.body' }, now);
+    const send = account && to ? (await allowRequest(trx, `reset-mail:${account.id}`, MAILS_PER_TARGET, now)).kind === 'ok' : false;
+    if (account && to && send) await writeResetLink(trx, { account, to, baseUrl: options.baseUrl, district: options.district, body: 'email.reset.body' }, now);
     await audit(
       trx,
       {
@@ -59,17 +86,18 @@ export async function requestPasswordReset(
         subjectType: account ? 'user_account' : null,
         subjectId: account?.id ?? null,
         ip: input.ip,
-        details: { username: input.username.slice(0, 100), sent: Boolean(to) },
+        details: { username: input.username.slice(0, 100), sent: send, ...(to && !send ? { held: 'too many emails this hour' } : {}) },
       },
       now,
     );
   });
-  return { kind: 'done' };
 }
 
 /**
- * A new single-use reset link for the account (older ones stop working), and its email to `to`, which
- * must be the account's confirmed security email. Runs inside the caller's transaction.
+ * A new single-use reset link for the account, and its email to `to`, which must be the account's
+ * confirmed security email. Runs inside the caller's transaction. A link asked for on the public form
+ * ends no earlier link (a stranger asking must not cancel the holder's); a staff reset (`byStaff`)
+ * ends every other outstanding token of the account (endOutstandingTokens).
  */
 export async function writeResetLink(
   trx: Kysely<DB>,
@@ -79,13 +107,13 @@ export async function writeResetLink(
     baseUrl: string;
     district: AccountMailDistrict;
     body: 'email.reset.body' | 'email.requestReset.body';
+    byStaff?: boolean;
   },
   now: Date,
 ): Promise<void> {
   const { account, to } = input;
   const token = newToken();
-  await expireTokensOf(trx, account.id, 'reset_password', now.toISOString());
-  await insertToken(trx, {
+  const id = await insertToken(trx, {
     account_id: account.id,
     purpose: 'reset_password',
     token_hash: hashToken(token),
@@ -93,6 +121,7 @@ export async function writeResetLink(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + RESET_MINUTES * 60_000).toISOString(),
   });
+  if (input.byStaff) await endOutstandingTokens(trx, account.id, now.toISOString(), id);
   await enqueueEmail(
     trx,
     composeEmail({
@@ -136,6 +165,9 @@ export async function resetPassword(
   const done = await db.transaction().execute(async (trx) => {
     if (!(await useToken(trx, pending.tokenId, now.toISOString()))) return false;
     await setPassword(trx, account.id, hash, now.toISOString(), account.id);
+    // Every other link of the account ends with the old password: other reset links, a pending
+    // change of the security email, welcome links and sign-in codes.
+    await endOutstandingTokens(trx, account.id, now.toISOString());
     await endSessionsOf(trx, account.id);
     await endFeedOf(trx, account.id);
     // A reset also lifts a lock after too many failed sign-ins.
@@ -162,32 +194,40 @@ export async function resetPassword(
   return done ? { kind: 'done' } : { kind: 'invalid' };
 }
 
-export async function requestUsernames(
-  db: Kysely<DB>,
-  input: { email: string; ip: string | null; baseUrl: string; district: AccountMailDistrict },
-  now: Date,
-): Promise<RecoveryResult> {
-  const verdict = await limit(db, `usernames:${input.email}`, input.ip, now);
+export async function requestUsernames(db: Kysely<DB>, input: { email: string; ip: string | null }, now: Date): Promise<RecoveryResult> {
+  const verdict = await countRequester(db, `usernames:${input.email}`, input.ip, now);
   if (verdict.kind === 'wait') return verdict;
+  await enqueue(db, { kind: 'recovery.usernames', payload: { email: input.email.slice(0, 254), ip: input.ip } }, now);
+  return { kind: 'done' };
+}
+
+/** Job `recovery.usernames`: the usernames of the active accounts whose confirmed security email this is. */
+export async function sendUsernames(
+  db: Kysely<DB>,
+  payload: unknown,
+  options: { baseUrl: string; district: AccountMailDistrict },
+  now: Date,
+): Promise<void> {
+  const input = usernamesRequestPayload.parse(payload);
   const accounts = await findAccountsByConfirmedEmail(db, input.email);
   await db.transaction().execute(async (trx) => {
     const first = accounts[0];
-    if (first) {
+    const send = first ? (await allowRequest(trx, `usernames-mail:${input.email}`, MAILS_PER_TARGET, now)).kind === 'ok' : false;
+    if (first && send) {
       await enqueueEmail(
         trx,
         composeEmail({
           kind: 'usernames',
           to: input.email,
-          locale: accountLocale(first, input.district),
-          district: input.district,
+          locale: accountLocale(first, options.district),
+          district: options.district,
           subject: 'email.usernames.subject',
           paragraphs: [{ key: 'email.usernames.body' }, ...accounts.map((a) => ({ key: 'email.usernames.line' as const, params: { username: a.username } }))],
-          link: { url: `${input.baseUrl}/sign-in`, label: 'email.usernames.signIn' },
+          link: { url: `${options.baseUrl}/sign-in`, label: 'email.usernames.signIn' },
         }),
         now,
       );
     }
-    await audit(trx, { action: 'usernames.requested', ip: input.ip, details: { email: input.email, accounts: accounts.length } }, now);
+    await audit(trx, { action: 'usernames.requested', ip: input.ip, details: { email: input.email, accounts: accounts.length, sent: send } }, now);
   });
-  return { kind: 'done' };
 }

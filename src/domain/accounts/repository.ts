@@ -31,6 +31,10 @@ export function accountsWithPerson(db: Kysely<DB>) {
       'a.locale',
       'a.pin_hash',
       'a.security_setup_skipped_at',
+      'a.initial_password',
+      'a.initial_password_set_at',
+      'a.initial_password_used_at',
+      'a.created_at',
       student().select('s.student_number').as('student_number'),
       student().select('s.birth_date').as('birth_date'),
       eb.fn
@@ -117,7 +121,17 @@ export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
 export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {
   await db
     .updateTable('user_accounts')
-    .set({ password_hash: hash, must_change_password: 0, password_changed_at: now, updated_at: now, updated_by: actor })
+    // A password the holder chose: the district's first password is gone with its rules.
+    .set({
+      password_hash: hash,
+      must_change_password: 0,
+      initial_password: null,
+      initial_password_set_at: null,
+      initial_password_used_at: null,
+      password_changed_at: now,
+      updated_at: now,
+      updated_by: actor,
+    })
     .where('id', '=', accountId)
     .execute();
 }
@@ -340,8 +354,9 @@ export async function pendingEmailOf(db: Kysely<DB>, accountId: number, now: Ins
 export async function insertToken(
   db: Kysely<DB>,
   row: { account_id: number | null; purpose: TokenPurpose; token_hash: string; email: string | null; created_at: Instant; expires_at: Instant },
-) {
-  await db.insertInto('account_tokens').values({ ...row, used_at: null }).execute();
+): Promise<number> {
+  const { id } = await db.insertInto('account_tokens').values({ ...row, used_at: null }).returning('id').executeTakeFirstOrThrow();
+  return id;
 }
 
 export function findToken(db: Kysely<DB>, purpose: TokenPurpose, tokenHash: string) {
@@ -360,6 +375,30 @@ export async function useToken(db: Kysely<DB>, id: number, now: Instant): Promis
     .set({ used_at: now })
     .where('id', '=', id)
     .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Every outstanding token that changes how the account is recovered or reached ends now: reset links,
+ * security-email confirmations, welcome links and emailed sign-in codes (all but `exceptId`, a link
+ * written by the same change). What a password change, a reset, "sign out everywhere" and a staff
+ * reset do, so that a link asked for by someone who once had the password dies with it.
+ */
+export async function endOutstandingTokens(db: Kysely<DB>, accountId: number, now: Instant, exceptId?: number) {
+  let q = db.updateTable('account_tokens').set({ used_at: now }).where('account_id', '=', accountId).where('used_at', 'is', null);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  await q.execute();
+}
+
+/** The first sign-in with a first password the district issued: true for the one request that marks it. */
+export async function markInitialPasswordUsed(db: Kysely<DB>, accountId: number, now: Instant): Promise<boolean> {
+  const result = await db
+    .updateTable('user_accounts')
+    .set({ initial_password_used_at: now })
+    .where('id', '=', accountId)
+    .where('initial_password', 'is not', null)
+    .where('initial_password_used_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -6,11 +6,16 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
+import { endFeedOf } from '../portal/calendar-feed.js';
+import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
 import type { PortalSettings } from '../district/settings.js';
 import {
   deleteSession,
   deleteSessionsOf,
+  endOutstandingTokens,
   findSessionWithAccount,
   insertSession,
   listSessions,
@@ -108,15 +113,60 @@ export async function endSessionsOf(db: Kysely<DB>, accountId: number, keep?: st
   await deleteSessionsOf(db, accountId, keep);
 }
 
-/** The holder signs out everywhere else (`keep`: their session), or everywhere; audited with it. */
-export async function signOutEverywhere(db: Kysely<DB>, input: { accountId: number; keep: string | null; ip: string | null }, now: Date): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await deleteSessionsOf(trx, input.accountId, input.keep ?? undefined);
+/**
+ * The holder signs out everywhere else (`keep`: their session), or everywhere; audited with it. Whoever
+ * else had the account also loses what they could have asked for: every outstanding link of the
+ * account (a reset, a new security email, a sign-in code) ends, and so does the calendar feed address
+ * (anyone holding it could read the family's calendar); the holder is told at the confirmed security
+ * email when a feed address stopped working, and the answer says so for the page.
+ */
+export async function signOutEverywhere(
+  db: Kysely<DB>,
+  input: {
+    account: Pick<AccountRow, 'id' | 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>;
+    keep: string | null;
+    ip: string | null;
+    district: AccountMailDistrict;
+  },
+  now: Date,
+): Promise<{ feedEnded: boolean }> {
+  const { account } = input;
+  return db.transaction().execute(async (trx) => {
+    await deleteSessionsOf(trx, account.id, input.keep ?? undefined);
+    await endOutstandingTokens(trx, account.id, now.toISOString());
+    const feedEnded = await endFeedOf(trx, account.id);
     await audit(
       trx,
-      { action: input.keep ? 'sessions.ended_others' : 'sessions.ended_all', actorAccountId: input.accountId, subjectType: 'user_account', subjectId: input.accountId, ip: input.ip },
+      {
+        action: input.keep ? 'sessions.ended_others' : 'sessions.ended_all',
+        actorAccountId: account.id,
+        subjectType: 'user_account',
+        subjectId: account.id,
+        ip: input.ip,
+        details: { tokensEnded: true, feedEnded },
+      },
       now,
     );
+    const to = confirmedEmail(account);
+    if (feedEnded && to) {
+      const locale = accountLocale(account, input.district);
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'calendar_feed',
+          to,
+          locale,
+          district: input.district,
+          subject: 'email.feedEnded.subject',
+          paragraphs: [
+            { key: 'email.feedEnded.body', params: { username: account.username, when: formatInstant(now, locale, input.district.timeZone) } },
+            { key: 'email.feedEndedNew' },
+          ],
+        }),
+        now,
+      );
+    }
+    return { feedEnded };
   });
 }
 

@@ -8,7 +8,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit, auditRow } from '../audit/service.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { findAccountByKeys, recordSignIn, rehash, type AccountRow } from './repository.js';
+import { firstPasswordProblem, reportFirstSignIn, type FirstPasswordProblem, type FirstPasswordRules } from './first-passwords.js';
+import type { AccountMailDistrict } from './mail.js';
+import { findAccountByKeys, recordSignIn, rehash, useToken, type AccountRow } from './repository.js';
+import { challengeId, findSignInCode } from './sign-in-codes.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
 import type { DeviceToken } from './devices.js';
 import { ipThrottleKey, recordFailure, recordSuccess, throttledTry, userThrottleKey, type SignInVerdict } from './throttle.js';
@@ -24,7 +27,11 @@ export type SignInResult =
     }
   | { kind: 'invalid' }
   | { kind: 'wait'; retryAfterSeconds: number }
-  | { kind: 'locked' };
+  | { kind: 'locked'; retryAfterSeconds: number }
+  /** the emailed sign-in code is wrong, used, expired or not this browser's */
+  | { kind: 'codeInvalid' }
+  /** the right first password, but it may not sign in here or now (first-passwords.ts) */
+  | { kind: 'firstPassword'; problem: FirstPasswordProblem };
 
 let dummyHash: Promise<string> | undefined;
 /** A real hash of a random password, verified when the username is unknown, to take the same time. */
@@ -60,31 +67,77 @@ export interface SessionRequest {
   replaces: string | null;
 }
 
-export async function signIn(
-  db: Kysely<DB>,
-  input: {
-    username: string;
-    password: string;
-    ip: string | null;
-    session: SessionRequest;
-    /** the browser's token of a known device (devices.ts), if any, and who checks it (none: no browser) */
-    device?: DeviceToken;
-  },
-  now: Date,
-): Promise<SignInResult> {
+/** What the district decides about a sign-in: its first-password rules and school networks, and its mail. */
+export interface SignInPolicy {
+  firstPasswords: FirstPasswordRules;
+  district: AccountMailDistrict;
+  /** when the district ends guardians' access at 18 (district/settings.ts adultCutoff) */
+  adultBornOnOrBefore: string | null;
+}
+
+export interface SignInInput {
+  username: string;
+  password: string;
+  ip: string | null;
+  session: SessionRequest;
+  /** the browser's token of a known device (devices.ts), if any, and who checks it (none: no browser) */
+  device?: DeviceToken;
+  /** an emailed sign-in code and the browser's challenge it was asked with (sign-in-codes.ts) */
+  code?: { challenge: string; code: string } | null;
+  policy: SignInPolicy;
+}
+
+export async function signIn(db: Kysely<DB>, input: SignInInput, now: Date): Promise<SignInResult> {
+  const schoolNetwork = input.policy.firstPasswords.networks.has(input.ip);
+  if (input.code) {
+    // With a code the try counts against the browser's challenge, not the username: a stranger who
+    // slowed the username down does not hold back its holder, who has the code.
+    const keys = { user: `challenge:${challengeId(input.code.challenge)}`, ip: ipThrottleKey(input.ip), schoolNetwork };
+    return throttledTry(db, keys, now, (verdict) => attemptWithCode(db, input, keys, verdict, now));
+  }
   const keys = {
     user: userThrottleKey(input.username),
     ip: ipThrottleKey(input.ip),
     device: input.device ? input.device.known.throttleKey(input.device.token, input.username, now) : null,
+    schoolNetwork,
   };
   // One try per username (or known device) at a time in this process: see throttle.ts.
   return throttledTry(db, keys, now, (verdict) => attempt(db, input, keys, verdict, now));
 }
 
+async function attemptWithCode(
+  db: Kysely<DB>,
+  input: SignInInput,
+  keys: { ip: string | null; schoolNetwork: boolean },
+  verdict: SignInVerdict,
+  now: Date,
+): Promise<SignInResult> {
+  if (verdict.kind !== 'ok') {
+    await audit(db, { action: 'sign_in.throttled', ip: input.ip, details: { username: input.username.slice(0, 100), verdict: verdict.kind, code: true } }, now);
+    return verdict;
+  }
+  const { challenge, code } = input.code!;
+  const found = await findSignInCode(db, challenge, code, now);
+  const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
+  if (!found || !account || found.accountId !== account.id) {
+    await recordFailure(db, { key: verdict.key, ip: keys.ip, schoolNetwork: keys.schoolNetwork }, now);
+    await audit(db, { action: 'sign_in.code_failed', ip: input.ip, details: { username: input.username.slice(0, 100) } }, now);
+    return { kind: 'codeInvalid' };
+  }
+  const matches = account.password_hash ? await verifyPassword(account.password_hash, input.password) : false;
+  if (!matches || account.status !== 'active') {
+    await recordFailure(db, { key: verdict.key, ip: keys.ip, schoolNetwork: keys.schoolNetwork }, now);
+    await audit(db, { action: 'sign_in.failed', ip: input.ip, subjectType: 'user_account', subjectId: account.id, details: { username: input.username.slice(0, 100), code: true } }, now);
+    return { kind: 'invalid' };
+  }
+  if (!(await useToken(db, found.tokenId, now.toISOString()))) return { kind: 'codeInvalid' };
+  return signedIn(db, input, account, { key: verdict.key, failures: verdict.failures }, now);
+}
+
 async function attempt(
   db: Kysely<DB>,
-  input: Parameters<typeof signIn>[1],
-  keys: { user: string; ip: string | null; device: string | null },
+  input: SignInInput,
+  keys: { user: string; ip: string | null; device: string | null; schoolNetwork: boolean },
   verdict: SignInVerdict,
   now: Date,
 ): Promise<SignInResult> {
@@ -96,7 +149,7 @@ async function attempt(
   const hash = account?.password_hash ?? (await dummy());
   const matches = await verifyPassword(hash, input.password);
   if (!account || !account.password_hash || !matches || account.status !== 'active') {
-    await recordFailure(db, { key: verdict.key, ip: keys.ip }, now);
+    await recordFailure(db, { key: verdict.key, ip: keys.ip, schoolNetwork: keys.schoolNetwork }, now);
     await audit(
       db,
       {
@@ -110,10 +163,25 @@ async function attempt(
     );
     return { kind: 'invalid' };
   }
+  return signedIn(db, input, account, verdict, now);
+}
+
+/** The password matched (and the code, if there was one): the district's first-password rules, then the session. */
+async function signedIn(db: Kysely<DB>, input: SignInInput, account: AccountRow, verdict: { key: string; failures: number }, now: Date): Promise<SignInResult> {
+  const { policy } = input;
+  const problem = firstPasswordProblem(account, policy.firstPasswords, input.ip, now);
+  if (problem) {
+    await audit(db, { action: 'sign_in.first_password_refused', subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { problem } }, now);
+    return { kind: 'firstPassword', problem };
+  }
   // Most sign-ins follow no failure: then there is no counter to clear. From a known device only the
   // device's counter is cleared: the holder signing in does not reset a stranger's wait at the username.
   if (verdict.failures) await recordSuccess(db, verdict.key);
-  if (needsRehash(account.password_hash)) await rehash(db, account.id, await hashPassword(input.password));
+  if (needsRehash(account.password_hash!)) await rehash(db, account.id, await hashPassword(input.password));
+  // The first sign-in with a first password the district issued is told to the student's guardians.
+  if (account.initial_password && !account.initial_password_used_at) {
+    await db.transaction().execute((trx) => reportFirstSignIn(trx, account, { ip: input.ip, district: policy.district, adultBornOnOrBefore: policy.adultBornOnOrBefore }, now));
+  }
   // The sign-in's audit row, the new session and the end of the browser's previous one are written
   // together, all or none. (When an account last signed in is in both; the account row is not written.)
   const { session: asked } = input;

@@ -88,6 +88,8 @@ export async function createStudentAccounts(
             password_hash: hashes[j] as string,
             status: 'active' as const,
             must_change_password: 1 as const,
+            initial_password: options.policy === 'random' ? ('random' as const) : ('formula' as const),
+            initial_password_set_at: t,
             person_kind: 'student' as const,
             student_id: l.id,
             created_at: t,

@@ -5,6 +5,7 @@
  * from the sign-in help page by entering the email.
  */
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail } from '../../email/templates.js';
@@ -14,7 +15,7 @@ import { accountLocale, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import { passwordContextOf } from './reauthenticate.js';
-import { expireTokensOf, findAccountById, findToken, insertToken, useToken } from './repository.js';
+import { findAccountById, findToken, insertToken, useToken } from './repository.js';
 import { allowRequest } from './throttle.js';
 import { hashToken, newToken } from './tokens.js';
 
@@ -31,7 +32,7 @@ export async function sendWelcome(
   const token = newToken();
   const locale = accountLocale(account, options.district);
   await db.transaction().execute(async (trx) => {
-    await expireTokensOf(trx, account.id, 'activation', now.toISOString());
+    // Earlier links keep working until they expire: a stranger asking for a new one cancels nothing.
     await insertToken(trx, {
       account_id: account.id,
       purpose: 'activation',
@@ -94,28 +95,45 @@ export async function completeWelcome(
   return done ? { kind: 'done', username: account.username } : { kind: 'invalid' };
 }
 
-/** A new welcome link for a pending account with this email; the same answer whether or not there is one. */
+export const WELCOME_MAILS_PER_ADDRESS = { limit: 3, windowMs: 3_600_000 };
+const welcomeRequestPayload = z.object({ email: z.string().max(254), ip: z.string().max(100).nullable() });
+
+/**
+ * A new welcome link for a pending account with this email; the same answer, in the same time, whether
+ * or not there is one: the request is counted against its requester and queued (`recovery.welcome`).
+ */
 export async function resendWelcome(
   db: Kysely<DB>,
   input: { email: string; ip: string | null },
   now: Date,
 ): Promise<{ kind: 'done' } | { kind: 'wait'; retryAfterSeconds: number }> {
   for (const [key, limits] of [
-    [`welcome:${input.email}`, { limit: 3, windowMs: 3_600_000 }],
+    [`welcome:${input.email}|${input.ip ?? 'unknown'}`, { limit: 3, windowMs: 3_600_000 }],
     [`welcome-ip:${input.ip ?? 'unknown'}`, { limit: 50, windowMs: 900_000 }],
   ] as const) {
     const verdict = await allowRequest(db, key, limits, now);
     if (verdict.kind === 'wait') return verdict;
   }
+  await enqueue(db, { kind: 'recovery.welcome', payload: { email: input.email.slice(0, 254), ip: input.ip } }, now);
+  return { kind: 'done' };
+}
+
+/** Job `recovery.welcome`: a welcome job for each pending account with this email, at most 3 an hour per address. */
+export async function resendWelcomeLinks(db: Kysely<DB>, payload: unknown, now: Date): Promise<void> {
+  const input = welcomeRequestPayload.parse(payload);
   const accounts = await db
     .selectFrom('user_accounts')
     .select('id')
     .where('security_email', '=', input.email)
     .where('status', '=', 'pending')
     .execute();
-  for (const a of accounts) {
-    await enqueue(db, { kind: 'accounts.welcome', payload: { accountId: a.id }, uniqueKey: `welcome:${a.id}:${now.toISOString()}` }, now);
-  }
-  await audit(db, { action: 'welcome.resend_requested', ip: input.ip, details: { email: input.email, accounts: accounts.length } }, now);
-  return { kind: 'done' };
+  await db.transaction().execute(async (trx) => {
+    const send = accounts.length > 0 && (await allowRequest(trx, `welcome-mail:${input.email}`, WELCOME_MAILS_PER_ADDRESS, now)).kind === 'ok';
+    if (send) {
+      for (const a of accounts) {
+        await enqueue(trx, { kind: 'accounts.welcome', payload: { accountId: a.id }, uniqueKey: `welcome:${a.id}:${now.toISOString()}` }, now);
+      }
+    }
+    await audit(trx, { action: 'welcome.resend_requested', ip: input.ip, details: { email: input.email, accounts: accounts.length, sent: send } }, now);
+  });
 }

@@ -257,6 +257,8 @@ class Generator {
         payments: true,
       },
       initialStudentPassword: 'initials-dob',
+      // The demo's accounts are made on 1 July: its featured student's first password works all year.
+      initialPasswordDays: 365,
       signInHelp: {
         en: 'Students: your username is your student ID number, including any zeros at the beginning. Your first password is the first letter of your first name, the first letter of your last name and your birth date as mmddyy (Allen Alda, born January 3, 2011: aa010311).',
         es: 'Estudiantes: su nombre de usuario es su número de identificación de estudiante, incluidos los ceros al principio. Su primera contraseña es la primera letra de su nombre, la primera letra de su apellido y su fecha de nacimiento como mmddaa (Allen Alda, nacido el 3 de enero de 2011: aa010311).',
@@ -1006,6 +1008,9 @@ class Generator {
         password_hash: await hashPassword(account.password, salt()),
         status: 'active',
         must_change_password: mustChange ? 1 : 0,
+        initial_password: mustChange ? 'formula' : null,
+        initial_password_set_at: mustChange ? this.stamp : null,
+        initial_password_used_at: null,
         security_email: securityEmail,
         security_email_confirmed_at: securityEmail ? this.stamp : null,
         person_kind: kind,

@@ -3,6 +3,7 @@
  * schema, so a missing or older setting takes its default and a broken one is reported, not guessed.
  */
 import { z } from 'zod';
+import { parseNetwork } from './networks.js';
 
 export const PORTAL_TOOLS = [
   'today',
@@ -40,6 +41,16 @@ export const portalSettingsSchema = z.object({
     .transform((t) => Object.fromEntries(PORTAL_TOOLS.map((k) => [k, t[k] ?? true])) as Record<PortalTool, boolean>),
   /** the initial password of a student account (first seed): initials + birth date, random, or none */
   initialStudentPassword: z.enum(['initials-dob', 'random', 'none']).default('initials-dob'),
+  /** how many days a first password the district issued works (from when it was issued) */
+  initialPasswordDays: z.number().int().min(1).max(365).default(30),
+  /**
+   * the school networks (CIDR ranges): where the district lists them, a formula first password works
+   * only from them, and sign-in failures from them are limited per address ten times less strictly
+   */
+  schoolNetworks: z
+    .array(z.string().refine((v) => parseNetwork(v) !== null, 'must be an address range such as 203.0.113.0/24 or 2001:db8::/48'))
+    .max(100)
+    .default([]),
   /** whether the E-Signature PIN is used by the district yet */
   eSignaturePinEnabled: z.boolean().default(false),
   /** shortest new password the district accepts (NIST: at least 8; default 12) */

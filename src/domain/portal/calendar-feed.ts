@@ -85,11 +85,12 @@ export async function createFeed(db: Kysely<DB>, account: FeedHolder, now: Date,
 }
 
 /**
- * Ends the account's feed without a word: a password change or reset does this, so an address made by
- * someone who had the old password stops working with it.
+ * Ends the account's feed: a password change or reset does this, so an address made by someone who had
+ * the old password stops working with it, and so does "sign out everywhere". True when there was one.
  */
-export async function endFeedOf(db: Kysely<DB>, accountId: number): Promise<void> {
-  await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).execute();
+export async function endFeedOf(db: Kysely<DB>, accountId: number): Promise<boolean> {
+  const result = await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 export async function revokeFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<boolean> {

@@ -18,7 +18,7 @@ import { enqueue } from '../../jobs/queue.js';
 import { issueActivationKeys, type IssuedKey } from '../accounts/activation.js';
 import type { AccountMailDistrict } from '../accounts/mail.js';
 import { writeResetLink } from '../accounts/recovery.js';
-import { findAccountById } from '../accounts/repository.js';
+import { endOutstandingTokens, findAccountById } from '../accounts/repository.js';
 import { allowRequest } from '../accounts/throttle.js';
 import { audit } from '../audit/service.js';
 import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
@@ -533,7 +533,7 @@ export async function actOnAccountRequest(
     const to = account?.status === 'active' && account.security_email_confirmed_at ? account.security_email : null;
     if (!account || !to) return { kind: 'problem', problem: 'noRecoveryEmail' };
     await db.transaction().execute(async (trx) => {
-      await writeResetLink(trx, { account, to, baseUrl: input.baseUrl, district: input.district, body: 'email.requestReset.body' }, now);
+      await writeResetLink(trx, { account, to, baseUrl: input.baseUrl, district: input.district, body: 'email.requestReset.body', byStaff: true }, now);
       await record(trx, 'reset_sent', { account: account.id, person: owner.name, notified: to });
     });
     return { kind: 'done', outcome: 'reset_sent', notified: to };
@@ -575,8 +575,10 @@ export async function actOnAccountRequest(
           .executeTakeFirstOrThrow();
         accountId = made.id;
       } else {
-        // A pending account keeps its username; its welcome goes to the guardian's email on record.
+        // A pending account keeps its username; its welcome goes to the guardian's email on record, and
+        // links sent before (perhaps to another address) end.
         await trx.updateTable('user_accounts').set({ security_email: email }).where('id', '=', accountId).execute();
+        await endOutstandingTokens(trx, accountId, now.toISOString());
       }
       await enqueue(trx, { kind: 'accounts.welcome', payload: { accountId }, uniqueKey: `welcome:${accountId}:request:${input.requestId}:${now.toISOString()}` }, now);
       await record(trx, 'activation_sent', { account: accountId, person: guardian.name, notified: email });

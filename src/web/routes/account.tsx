@@ -85,7 +85,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(`/account?pin=${result.kind}`, 303);
   });
 
-  app.get<{ Querystring: { ended?: string; pin?: string } }>('/account', async (request, reply) => {
+  app.get<{ Querystring: { ended?: string; pin?: string; feed?: string } }>('/account', async (request, reply) => {
     const ctx = await ctxOf(request);
     const session = request.session!;
     const account = session.account;
@@ -108,7 +108,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         calendarFeed={(account.person_kind === 'student' || account.person_kind === 'guardian') && ctx.district.settings.tools.calendar ? (await feedStatus(db, account.id)) !== null : null}
         notice={
           request.query.ended !== undefined
-            ? ctx.t('account.othersEnded')
+            ? `${ctx.t('account.othersEnded')}${request.query.feed === 'ended' ? ` ${ctx.t('account.feedEnded')}` : ''}`
             : request.query.pin === 'saved'
               ? ctx.t('pin.saved')
               : request.query.pin === 'removed'
@@ -121,14 +121,16 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/account/sessions/end-others', async (request, reply) => {
     const session = request.session!;
-    await signOutEverywhere(db, { accountId: session.account.id, keep: session.id, ip: clientIp(request) }, services.now());
-    return reply.redirect('/account?ended=1', 303);
+    const { district } = await ctxOf(request);
+    const { feedEnded } = await signOutEverywhere(db, { account: session.account, keep: session.id, ip: clientIp(request), district }, services.now());
+    return reply.redirect(feedEnded ? '/account?ended=1&feed=ended' : '/account?ended=1', 303);
   });
 
   app.post('/account/sessions/end-all', async (request, reply) => {
-    await signOutEverywhere(db, { accountId: request.session!.account.id, keep: null, ip: clientIp(request) }, services.now());
+    const { district } = await ctxOf(request);
+    const { feedEnded } = await signOutEverywhere(db, { account: request.session!.account, keep: null, ip: clientIp(request), district }, services.now());
     clearSessionCookie(app, reply);
-    return reply.redirect('/sign-in?signedOut=1', 303);
+    return reply.redirect(feedEnded ? '/sign-in?signedOut=1&feed=ended' : '/sign-in?signedOut=1', 303);
   });
 
   app.get('/account/password', async (request, reply) => {

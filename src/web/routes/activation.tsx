@@ -94,6 +94,10 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       services.now(),
     );
     if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
+    if (result.kind === 'wait') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      return show({ username: { key: 'activate.tooManyTaken', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+    }
     if (result.kind === 'problem') {
       const messageKey =
         result.problem === 'usernameInvalid' ? 'activate.usernameInvalid' : result.problem === 'usernameTaken' ? 'activate.usernameTaken' : (`password.${result.problem}` as const);

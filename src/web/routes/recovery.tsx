@@ -45,7 +45,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) {
       return sendPage(reply, <ForgotPasswordPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} username={field(request.body, 'username')} />, 400);
     }
-    const result = await requestPasswordReset(db, { username: parsed.data.username, ip: clientIp(request), baseUrl, district: ctx.district }, services.now());
+    const result = await requestPasswordReset(db, { username: parsed.data.username, ip: clientIp(request) }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
       return sendPage(reply, <ForgotPasswordPage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} username={parsed.data.username} />, 429);
@@ -60,7 +60,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) {
       return sendPage(reply, <ForgotUsernamePage ctx={ctx} errors={fromFieldErrors(parsed.errors)} email={field(request.body, 'email')} />, 400);
     }
-    const result = await requestUsernames(db, { email: parsed.data.email, ip: clientIp(request), baseUrl, district: ctx.district }, services.now());
+    const result = await requestUsernames(db, { email: parsed.data.email, ip: clientIp(request) }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
       return sendPage(reply, <ForgotUsernamePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);

@@ -14,11 +14,15 @@ export interface SignInProps {
   username?: string;
   remember?: boolean;
   next?: string;
+  /** offer an emailed sign-in code (the username is slowed down or locked) */
+  offerCode?: boolean;
+  /** this browser asked for a code: the form has a field for it */
+  askCode?: boolean;
 }
 
-export function SignInPage({ ctx, announcements, notice, problem, errors = {}, username, remember, next }: SignInProps) {
+export function SignInPage({ ctx, announcements, notice, problem, errors = {}, username, remember, next, offerCode, askCode }: SignInProps) {
   const { t, district } = ctx;
-  const labels = { username: t('signIn.username'), password: t('signIn.password') };
+  const labels = { username: t('signIn.username'), password: t('signIn.password'), code: t('signIn.code') };
   const portal = district.portalName;
   const demo = ctx.demoMode ? district.settings.demo : undefined;
   return (
@@ -30,6 +34,17 @@ export function SignInPage({ ctx, announcements, notice, problem, errors = {}, u
           <Alert type="info" text={notice} />
           <Alert type="error" text={problem} />
           <ErrorSummary t={t} errors={errors} labels={labels} />
+          {offerCode && username ? (
+            <form class="usa-form hr-code-offer" method="post" action="/sign-in/code">
+              <Csrf token={ctx.csrf} />
+              <input type="hidden" name="username" value={username} />
+              {next ? <input type="hidden" name="next" value={next} /> : null}
+              <p>{t('signIn.codeOffer')}</p>
+              <button class="usa-button usa-button--outline" type="submit">
+                {t('signIn.codeAsk')}
+              </button>
+            </form>
+          ) : null}
           <form class="usa-form hr-signin" method="post" action="/sign-in" novalidate>
             <Csrf token={ctx.csrf} />
             {next ? <input type="hidden" name="next" value={next} /> : null}
@@ -39,6 +54,11 @@ export function SignInPage({ ctx, announcements, notice, problem, errors = {}, u
             <Field t={t} id="password" label={labels.password} error={errors.password}>
               <TextInput id="password" type="password" autocomplete="current-password" error={Boolean(errors.password)} />
             </Field>
+            {askCode || errors.code ? (
+              <Field t={t} id="code" label={labels.code} hint={t('signIn.codeHint')} error={errors.code}>
+                <TextInput id="code" autocomplete="one-time-code" inputmode="numeric" error={Boolean(errors.code)} hint />
+              </Field>
+            ) : null}
             <div class="usa-checkbox hr-remember">
               <input class="usa-checkbox__input" id="remember" name="remember" type="checkbox" checked={remember} aria-describedby="remember-hint" />
               <label class="usa-checkbox__label" for="remember">
