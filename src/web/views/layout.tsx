@@ -76,6 +76,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   ) : null}
                   {ctx.account.office ? (
                     <li>
+                      <a href="/staff/student-accounts">{t('nav.studentAccounts')}</a>
+                    </li>
+                  ) : null}
+                  {ctx.account.office ? (
+                    <li>
                       <a href="/staff/account-requests">{t('nav.staffRequests')}</a>
                     </li>
                   ) : null}
