@@ -524,6 +524,7 @@ export const en = {
   'changes.staffOne': 'Contact changes for {parent}',
   'changes.back': 'All change requests',
   'changes.parentOf': 'Parent or guardian of: {students}',
+  'changes.otherSchools': 'Also a parent or guardian at another school (not shown here).',
   'changes.fromTo': 'On record: {from} → requested: {to}',
   'changes.approve': 'Approve',
   'changes.reject': 'Reject',

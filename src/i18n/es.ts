@@ -526,6 +526,7 @@ export const es: Record<MessageKey, string> = {
   'changes.staffOne': 'Cambios de contacto de {parent}',
   'changes.back': 'Todas las solicitudes de cambio',
   'changes.parentOf': 'Padre, madre o tutor de: {students}',
+  'changes.otherSchools': 'También es padre, madre o tutor en otra escuela (no se muestra aquí).',
   'changes.fromTo': 'Registrado: {from} → solicitado: {to}',
   'changes.approve': 'Aprobar',
   'changes.reject': 'Rechazar',
