@@ -450,6 +450,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     }
     expect(full.body).toContain(`The requester will be told by email at ${x.g_email}`);
     expect(full.body).not.toContain('Part of this request concerns another school’s record.');
+    expect(full.body).toContain('The details match records at more than one school, so the district office has this request.');
     expect((await admin.get('/staff/account-requests')).body).toContain('More than one school (district office)');
 
     // A's office closes R1: it does not tell B's guardian (whose address it may not know).
