@@ -3,9 +3,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { officeScope } from '../../src/domain/people/policies.js';
+import { openAccountRequest } from '../../src/domain/requests/account-requests.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
+import { officeAccountAt, personAccount } from '../support/staff.js';
 
 describeEachEngine('the account request form and the staff queue', (get) => {
   let app: FastifyInstance;
@@ -47,9 +50,10 @@ describeEachEngine('the account request form and the staff queue', (get) => {
 
   /** A visitor from a fresh address each time, so the per-IP limit is tested on its own. */
   const visitor = () => new Client(app, {}, `198.51.100.${++ipCounter}`);
+  /** Signed in as a demo role, or as a fixture account with the demo password. */
   const as = async (role: string) => {
     const c = new Client(app);
-    await c.submit('/sign-in', { username: demo[role]!.username, password: DEMO_PASSWORD });
+    await c.submit('/sign-in', { username: demo[role]?.username ?? role, password: DEMO_PASSWORD });
     return c;
   };
   const form = (fields: Record<string, string | string[]>) => ({
@@ -324,5 +328,198 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect((await admin.get('/staff/account-requests/abc')).statusCode).toBe(404);
     expect((await (await as('teacher')).get('/staff/account-requests')).statusCode).toBe(403);
     expect((await visitor().get('/staff/account-requests')).statusCode).toBe(303);
+  });
+
+  it('shows an office only its own schools’ records: another school’s student and guardian are the district office’s', async () => {
+    const db = get().db;
+    // School A: the demo office's (Allen's). School B: another school. X: a student of B with no
+    // preferred name whose full name no other student has; G: a guardian of X linked to no student of A.
+    const bStudents = await db
+      .selectFrom('students as s')
+      .innerJoin('student_guardians as sg', 'sg.student_id', 's.id')
+      .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
+      .select(['s.id', 's.student_number', 's.legal_first_name', 's.legal_last_name', 's.birth_date', 's.email', 's.school_id', 'g.id as guardian_id', 'g.first_name as g_first', 'g.last_name as g_last', 'g.email as g_email'])
+      .where('s.school_id', '!=', allen.school_id)
+      .where('s.preferred_first_name', 'is', null)
+      .where('s.email', 'is not', null)
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .where('g.email', 'is not', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom('student_guardians as other').innerJoin('students as os', 'os.id', 'other.student_id').select('other.id').whereRef('other.guardian_id', '=', 'g.id').where('os.school_id', '=', allen.school_id),
+          ),
+        ),
+      )
+      .orderBy('s.id')
+      .orderBy('g.id')
+      .execute();
+    const everyone = await db.selectFrom('students').select(['legal_first_name', 'legal_last_name']).execute();
+    const x = bStudents.find((r) => everyone.filter((e) => e.legal_first_name === r.legal_first_name && e.legal_last_name === r.legal_last_name).length === 1)!;
+    expect(x).toBeDefined();
+    const xName = `${x.legal_first_name} ${x.legal_last_name}`;
+    const gName = `${x.g_first} ${x.g_last}`;
+    // S: a student of A, whose number the requests carry.
+    const s = await db
+      .selectFrom('students')
+      .select(['id', 'student_number', 'legal_first_name', 'legal_last_name'])
+      .where('school_id', '=', allen.school_id)
+      .where('preferred_first_name', 'is', null)
+      .where('legal_last_name', '!=', x.legal_last_name)
+      .where('birth_date', '!=', x.birth_date)
+      .where('id', '!=', allen.id)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const xAccount = await personAccount(db, { studentId: x.id }, x.student_number, 'x.recovery.fixture@example.net');
+    const gAccount = await personAccount(db, { guardianId: x.guardian_id }, 'fixture.guardian.b', 'g.recovery.fixture@example.net');
+    const officeB = await officeAccountAt(db, x.school_id, 'fixture.office.b', demo.office!.username);
+    const secrets = [xName, x.student_number, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, 'fixture.guardian.b', 'g.recovery.fixture@example.net'];
+    /** The page without what the form says (the typed parent email is G's own, shown as typed). */
+    const outsideTyped = (body: string) => body.replace(/<dl class="hr-settings">[\s\S]*?<\/dl>/, '');
+
+    // R1: A's student number with B's student's name (typed in capitals) and B's guardian's email.
+    await visitor().submit('/request-account', form({ studentFirstName: x.legal_first_name.toUpperCase(), studentLastName: x.legal_last_name.toUpperCase(), studentNumber: s.student_number, resetFor: 'student', parentEmail: x.g_email! }));
+    const r1 = await newest();
+    // R2: all about A's student, but with B's guardian's email: the form is no reverse lookup.
+    await visitor().submit('/request-account', form({ studentFirstName: s.legal_first_name, studentLastName: s.legal_last_name, studentNumber: s.student_number, resetFor: 'student', parentEmail: x.g_email! }));
+    const r2 = await newest();
+    // Both go to the district office, and A's office keeps them for its own student.
+    expect([r1, r2].map((r) => ({ student_id: r.student_id, school_id: r.school_id }))).toEqual([
+      { student_id: s.id, school_id: null },
+      { student_id: s.id, school_id: null },
+    ]);
+
+    const office = await as('office');
+    for (const r of [r1, r2]) {
+      const page = await office.get(`/staff/account-requests/${r.id}`);
+      expect(page.statusCode).toBe(200);
+      for (const secret of secrets) expect(page.body, secret).not.toContain(secret);
+      expect(outsideTyped(page.body)).not.toContain(x.g_email!);
+      // A's own student is there; the rest is a plain line, with no match quality of its own.
+      expect(page.body).toContain(`${s.legal_first_name} ${s.legal_last_name} (${s.student_number})`);
+      expect(page.body).toContain('Part of this request concerns another school’s record.');
+      expect(page.body).toContain('The requester cannot be told by email');
+    }
+    expect((await office.get(`/staff/account-requests/${r1.id}`)).body).not.toContain('Strong match');
+    const officeList = await office.get('/staff/account-requests');
+    expect(officeList.body).toContain(`/staff/account-requests/${r1.id}"`);
+    expect(officeList.body).toContain('More than one school (district office)');
+    for (const secret of secrets) expect(officeList.body, secret).not.toContain(secret);
+
+    // Not in the domain's answer either, whatever a view would do with it.
+    const scopeA = await officeScope(db, (await db.selectFrom('user_accounts').select('staff_id').where('username', '=', demo.office!.username).executeTakeFirstOrThrow()).staff_id);
+    const detail = await openAccountRequest(db, scopeA, r1.id);
+    const presented = JSON.stringify({ ...detail, request: undefined });
+    for (const secret of [...secrets, x.g_email!]) expect(presented, secret).not.toContain(secret);
+    expect(detail!.students.map((m) => m.id)).toEqual([s.id]);
+    expect(detail!.guardians.map((m) => m.id)).not.toContain(x.guardian_id);
+    expect(detail!.elsewhere).toBe(true);
+
+    // A's office cannot act for B's records: they are not among what it sees, and nothing is written.
+    const outboxBefore = (await db.selectFrom('email_outbox').select('id').execute()).length;
+    const actions: Record<string, string>[] = [
+      { action: 'reset', accountId: String(xAccount) },
+      { action: 'reset', accountId: String(gAccount) },
+      { action: 'key', person: 'student', personId: String(x.id) },
+      { action: 'key', person: 'guardian', personId: String(x.guardian_id) },
+      { action: 'activationLink', guardianId: String(x.guardian_id) },
+    ];
+    for (const action of actions) {
+      const res = await office.post(`/staff/account-requests/${r1.id}`, action);
+      expect(res.statusCode, JSON.stringify(action)).toBe(404);
+      for (const secret of secrets) expect(res.body, secret).not.toContain(secret);
+    }
+    expect((await db.selectFrom('email_outbox').select('id').execute()).length).toBe(outboxBefore);
+    expect(await db.selectFrom('activation_keys').select('id').where((eb) => eb.or([eb('student_id', '=', x.id), eb('guardian_id', '=', x.guardian_id)])).execute()).toEqual([]);
+
+    // School B's office: the requests are not routed to it (the district office has them).
+    const b = await as(officeB.username);
+    expect((await b.get('/staff/account-requests')).statusCode).toBe(200);
+    for (const r of [r1, r2]) {
+      expect((await b.get(`/staff/account-requests/${r.id}`)).statusCode).toBe(404);
+      expect((await b.get('/staff/account-requests?status=all')).body).not.toContain(`/staff/account-requests/${r.id}"`);
+    }
+
+    // The district office sees every record in full, and the typed email is G's on record.
+    const admin = await as('district_admin');
+    const full = await admin.get(`/staff/account-requests/${r1.id}`);
+    expect(full.statusCode).toBe(200);
+    for (const shown of [`${xName} (${x.student_number})`, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, `Email on record: ${x.g_email}`, 'fixture.guardian.b', 'Strong match']) {
+      expect(full.body, shown).toContain(shown);
+    }
+    expect(full.body).toContain(`The requester will be told by email at ${x.g_email}`);
+    expect(full.body).not.toContain('Part of this request concerns another school’s record.');
+    expect(full.body).toContain('The details match records at more than one school, so the district office has this request.');
+    expect((await admin.get('/staff/account-requests')).body).toContain('More than one school (district office)');
+
+    // A's office closes R1: it does not tell B's guardian (whose address it may not know).
+    expect((await office.post(`/staff/account-requests/${r1.id}`, { action: 'close', reason: 'duplicate' })).statusCode).toBe(303);
+    expect(await db.selectFrom('email_outbox').select('id').where('to_address', '=', x.g_email!).execute()).toEqual([]);
+
+    // The district office sends G a reset link through the same request sent again; A's office then
+    // reads that it was sent, not where.
+    await visitor().submit('/request-account', form({ studentFirstName: x.legal_first_name.toUpperCase(), studentLastName: x.legal_last_name.toUpperCase(), studentNumber: s.student_number, resetFor: 'student', parentEmail: x.g_email! }));
+    const r3 = await newest();
+    expect(r3.id).not.toBe(r1.id);
+    await admin.get(`/staff/account-requests/${r3.id}`);
+    expect((await admin.post(`/staff/account-requests/${r3.id}`, { action: 'reset', accountId: String(gAccount) })).statusCode).toBe(303);
+    expect((await admin.get(`/staff/account-requests/${r3.id}`)).body).toContain('told at g.recovery.fixture@example.net');
+    const history = await office.get(`/staff/account-requests/${r3.id}`);
+    expect(history.body).toContain('Reset link sent');
+    for (const secret of secrets) expect(history.body, secret).not.toContain(secret);
+
+    // Positive control: a request all about B's student is B's office's, in full.
+    await visitor().submit('/request-account', form({ studentFirstName: x.legal_first_name, studentLastName: x.legal_last_name, studentNumber: x.student_number, resetFor: 'student' }));
+    const r4 = await newest();
+    expect(r4).toMatchObject({ student_id: x.id, school_id: x.school_id });
+    const own = await b.get(`/staff/account-requests/${r4.id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain(`${xName} (${x.student_number})`);
+    expect(own.body).not.toContain('Part of this request concerns another school’s record.');
+    expect((await office.get(`/staff/account-requests/${r4.id}`)).statusCode).toBe(404);
+  });
+
+  it('lets an office act only for a parent of a student the request matches', async () => {
+    const db = get().db;
+    // S: a student of A. H: a parent of another student of A, not of S, with an email that no other
+    // guardian shares and no account.
+    const s = await db
+      .selectFrom('students')
+      .select(['id', 'student_number', 'legal_first_name', 'legal_last_name'])
+      .where('school_id', '=', allen.school_id)
+      .where('preferred_first_name', 'is', null)
+      .where('id', '!=', allen.id)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const h = await db
+      .selectFrom('guardians as g')
+      .innerJoin('student_guardians as sg', 'sg.guardian_id', 'g.id')
+      .innerJoin('students as st', 'st.id', 'sg.student_id')
+      .leftJoin('user_accounts as a', 'a.guardian_id', 'g.id')
+      .select(['g.id', 'g.first_name', 'g.last_name', 'g.email'])
+      .where('st.school_id', '=', allen.school_id)
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .where('g.email', 'is not', null)
+      .where('a.id', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('guardians as same').select('same.id').whereRef('same.email', '=', 'g.email').whereRef('same.id', '!=', 'g.id'))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('student_guardians as mine').select('mine.id').whereRef('mine.guardian_id', '=', 'g.id').where('mine.student_id', '=', s.id))))
+      .orderBy('g.id')
+      .executeTakeFirstOrThrow();
+    await visitor().submit(
+      '/request-account',
+      form({ studentFirstName: s.legal_first_name, studentLastName: s.legal_last_name, studentNumber: s.student_number, newFor: 'parent', parentFirstName: h.first_name, parentLastName: h.last_name, parentEmail: h.email! }),
+    );
+    const request = await newest();
+    expect(request).toMatchObject({ student_id: s.id, school_id: allen.school_id });
+    const office = await as('office');
+    const page = await office.get(`/staff/account-requests/${request.id}`);
+    expect(page.body).toContain(`Email on record: ${h.email}`);
+    expect(page.body).toContain('Not linked with portal access to a student this request matches: no action from here.');
+    const res = await office.post(`/staff/account-requests/${request.id}`, { action: 'activationLink', guardianId: String(h.id) });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('That person is not linked with portal access to a student this request matches.');
+    expect(await db.selectFrom('user_accounts').select('id').where('guardian_id', '=', h.id).execute()).toEqual([]);
   });
 });

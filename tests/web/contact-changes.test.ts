@@ -3,9 +3,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { officeScope } from '../../src/domain/people/policies.js';
+import { openChangeRequest } from '../../src/domain/requests/contact-changes.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
+import { officeAccountAt } from '../support/staff.js';
 
 describeEachEngine('contact change requests', (get) => {
   let app: FastifyInstance;
@@ -26,9 +29,10 @@ describeEachEngine('contact change requests', (get) => {
   });
   afterAll(() => app.close());
 
+  /** Signed in as a demo role, or as a fixture account with the demo password. */
   const as = async (role: string) => {
     const c = new Client(app);
-    await c.submit('/sign-in', { username: demo[role]!.username, password: DEMO_PASSWORD });
+    await c.submit('/sign-in', { username: demo[role]?.username ?? role, password: DEMO_PASSWORD });
     return c;
   };
   const household = () => get().db.selectFrom('households').selectAll().where('id', '=', parent.household_id!).executeTakeFirstOrThrow();
@@ -175,5 +179,143 @@ describeEachEngine('contact change requests', (get) => {
     expect((await office.get('/staff/change-requests')).body).not.toContain(`/staff/change-requests/${other.id}"`);
     expect((await (await as('district_admin')).get(`/staff/change-requests/${other.id}`)).statusCode).toBe(200);
     expect((await office.get('/staff/change-requests/0')).statusCode).toBe(404);
+  });
+
+  it('shows an office only its own schools’ students of a parent, and keeps another school’s household from it', async () => {
+    const db = get().db;
+    const officeSchool = (
+      await db.selectFrom('user_accounts as a').innerJoin('staff_roles as r', 'r.staff_id', 'a.staff_id').select('r.school_id').where('a.username', '=', demo.office!.username).executeTakeFirstOrThrow()
+    ).school_id!;
+    // The demo parent has a student at the office's school (A) and one at another school (B).
+    const children = await db
+      .selectFrom('student_guardians as sg')
+      .innerJoin('students as s', 's.id', 'sg.student_id')
+      .select(['s.id', 's.student_number', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name', 's.school_id'])
+      .where('sg.guardian_id', '=', parent.guardian_id)
+      .orderBy('s.id')
+      .execute();
+    const ours = children.find((c) => c.school_id === officeSchool)!;
+    const theirs = children.find((c) => c.school_id !== officeSchool)!;
+    expect(ours && theirs).toBeTruthy();
+    const nameOf = (c: (typeof children)[number]) => `${c.preferred_first_name ?? c.legal_first_name} ${c.legal_last_name}`;
+    const officeB = await officeAccountAt(db, theirs.school_id, 'fixture.office.b', demo.office!.username);
+
+    const c = await as('parent');
+    await c.get('/account/contact');
+    expect((await c.post('/account/contact', await formWith({ phoneHome: '555 201 3333' }))).statusCode).toBe(303);
+    const waiting = await db.selectFrom('change_requests').select('id').where('guardian_id', '=', parent.guardian_id).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const url = `/staff/change-requests/${waiting.id}`;
+
+    const office = await as('office');
+    const seenByA = await office.get(url);
+    expect(seenByA.statusCode).toBe(200);
+    expect(seenByA.body).toContain(`${nameOf(ours)} (${ours.student_number}`);
+    expect(seenByA.body).not.toContain(nameOf(theirs));
+    expect(seenByA.body).not.toContain(theirs.student_number);
+    expect(seenByA.body).toContain('Also a parent or guardian at another school (not shown here).');
+    const listA = await office.get('/staff/change-requests');
+    expect(listA.body).toContain(`${url}"`);
+    expect(listA.body).not.toContain(nameOf(theirs));
+
+    const b = await as(officeB.username);
+    const seenByB = await b.get(url);
+    expect(seenByB.statusCode).toBe(200);
+    expect(seenByB.body).toContain(`${nameOf(theirs)} (${theirs.student_number}`);
+    expect(seenByB.body).not.toContain(nameOf(ours));
+    expect(seenByB.body).not.toContain(ours.student_number);
+
+    const admin = await as('district_admin');
+    const seenByDistrict = await admin.get(url);
+    expect(seenByDistrict.body).toContain(`${nameOf(ours)} (${ours.student_number}`);
+    expect(seenByDistrict.body).toContain(`${nameOf(theirs)} (${theirs.student_number}`);
+    expect(seenByDistrict.body).not.toContain('Also a parent or guardian at another school');
+    const field = await db.selectFrom('change_request_fields').select('id').where('request_id', '=', waiting.id).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    expect((await office.post(url, { [`decision-${field.id}`]: 'approve' })).statusCode).toBe(303);
+
+    // A parent of a student at A who lives in a household whose only student is at B.
+    const sA = await db.selectFrom('students').select(['id', 'student_number']).where('school_id', '=', officeSchool).where('id', 'not in', children.map((k) => k.id)).orderBy('id').executeTakeFirstOrThrow();
+    const sB = await db
+      .selectFrom('students')
+      .select(['id', 'student_number', 'legal_first_name', 'preferred_first_name', 'legal_last_name'])
+      .where('school_id', '=', theirs.school_id)
+      .where('id', 'not in', children.map((k) => k.id))
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const t = new Date().toISOString();
+    const changed = { created_at: t, updated_at: t, updated_by: null };
+    const home = await db
+      .insertInto('households')
+      .values({ sourced_id: null, name: 'Fixture Household', address_line1: '1 Fixture Lane', address_line2: null, city: 'Cedar Valley', state: 'CA', postal_code: '95112', phone: null, ...changed })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('household_students').values({ household_id: home.id, student_id: sB.id, primary_household: 1 }).execute();
+    const fixtureParent = await db
+      .insertInto('guardians')
+      .values({ sourced_id: null, first_name: 'Fixture', last_name: 'Parent', email: 'fixture.parent@example.net', phone_mobile: null, phone_home: null, phone_work: null, household_id: home.id, ...changed })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const link = (studentId: number) => ({
+      student_id: studentId,
+      guardian_id: fixtureParent.id,
+      relationship: 'father',
+      portal_access: 1 as const,
+      rights_revoked: 0 as const,
+      lives_with: 1 as const,
+      receives_mail: 1 as const,
+      emergency_contact: 1 as const,
+      contact_priority: 1,
+      ...changed,
+    });
+    await db.insertInto('student_guardians').values([link(sA.id), link(sB.id)]).execute();
+    const ask = async (fields: { target: 'guardian' | 'household'; field: string; old_value: string | null; new_value: string; status?: 'withdrawn' }[]) => {
+      const r = await db
+        .insertInto('change_requests')
+        .values({ guardian_id: fixtureParent.id, account_id: null, household_id: home.id, submitted_at: t, decided_at: null, decided_by: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const ids: number[] = [];
+      for (const f of fields) ids.push((await db.insertInto('change_request_fields').values({ request_id: r.id, reason: null, ...f }).returning('id').executeTakeFirstOrThrow()).id);
+      return { id: r.id, url: `/staff/change-requests/${r.id}`, fields: ids };
+    };
+    const moving = await ask([
+      { target: 'guardian', field: 'phone_mobile', old_value: null, new_value: '555-201-1111' },
+      { target: 'household', field: 'address_line1', old_value: '1 Fixture Lane', new_value: '2 Moved Street' },
+    ]);
+    const decisions = Object.fromEntries(moving.fields.map((id) => [`decision-${id}`, 'approve']));
+    // A's office: the household is B's students' only, so the request is not A's, to read or to decide.
+    expect((await office.get(moving.url)).statusCode).toBe(404);
+    expect((await office.get('/staff/change-requests')).body).not.toContain(`${moving.url}"`);
+    await office.get('/staff/change-requests');
+    expect((await office.post(moving.url, decisions)).statusCode).toBe(404);
+    expect((await db.selectFrom('households').select('address_line1').where('id', '=', home.id).executeTakeFirstOrThrow()).address_line1).toBe('1 Fixture Lane');
+    expect((await db.selectFrom('guardians').select('phone_mobile').where('id', '=', fixtureParent.id).executeTakeFirstOrThrow()).phone_mobile).toBeNull();
+    expect((await db.selectFrom('change_requests').select('status').where('id', '=', moving.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    // The district office sees it; B's office decides it.
+    expect((await admin.get(moving.url)).body).toContain('2 Moved Street');
+    const forB = await b.get(moving.url);
+    expect(forB.statusCode).toBe(200);
+    expect(forB.body).toContain('2 Moved Street');
+    expect((await b.post(moving.url, decisions)).statusCode).toBe(303);
+    expect((await db.selectFrom('households').select('address_line1').where('id', '=', home.id).executeTakeFirstOrThrow()).address_line1).toBe('2 Moved Street');
+
+    // A phone number only (and an address change the parent took back): A's office decides it, and
+    // sees neither that household's address nor B's student.
+    const phoneOnly = await ask([
+      { target: 'guardian', field: 'phone_work', old_value: null, new_value: '555-201-2222' },
+      { target: 'household', field: 'address_line1', old_value: '2 Moved Street', new_value: '3 Hidden Road', status: 'withdrawn' },
+    ]);
+    const page = await office.get(phoneOnly.url);
+    expect(page.statusCode).toBe(200);
+    for (const hidden of ['2 Moved Street', '3 Hidden Road', 'Fixture Household', `${sB.preferred_first_name ?? sB.legal_first_name} ${sB.legal_last_name}`, sB.student_number]) {
+      expect(page.body, hidden).not.toContain(hidden);
+    }
+    expect(page.body).toContain(sA.student_number);
+    expect(page.body).toContain('Also a parent or guardian at another school (not shown here).');
+    const scopeA = await officeScope(db, (await db.selectFrom('user_accounts').select('staff_id').where('username', '=', demo.office!.username).executeTakeFirstOrThrow()).staff_id);
+    const presented = JSON.stringify(await openChangeRequest(db, scopeA, phoneOnly.id));
+    for (const hidden of ['2 Moved Street', '3 Hidden Road', 'Fixture Household', '95112', sB.student_number]) expect(presented, hidden).not.toContain(hidden);
+    expect((await office.post(phoneOnly.url, { [`decision-${phoneOnly.fields[0]}`]: 'approve' })).statusCode).toBe(303);
+    expect((await db.selectFrom('guardians').select('phone_work').where('id', '=', fixtureParent.id).executeTakeFirstOrThrow()).phone_work).toBe('555-201-2222');
+    expect((await db.selectFrom('households').select('address_line1').where('id', '=', home.id).executeTakeFirstOrThrow()).address_line1).toBe('2 Moved Street');
   });
 });

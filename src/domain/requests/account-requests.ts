@@ -8,6 +8,10 @@
  * on record, an activation key, or closing it with a reason. No email ever goes to an address that was
  * only typed into the form, so the form cannot be used to take over an account; staff never see or set
  * a password. Every step is an event on the request and a line in the audit log.
+ *
+ * Office staff see only their own schools' records: a match at another school (a student there, or a
+ * guardian not linked to a student of theirs) is not described to them at all, only that one exists;
+ * such a request also goes to the district office (see schoolAlone).
  */
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../../db/schema.js';
@@ -66,6 +70,7 @@ export async function submitAccountRequest(
   }
   const { form } = input;
   const routed = await routeRequest(db, form);
+  const schoolId = routed ? await schoolAlone(db, routed.school_id, form) : null;
   const key = dedupeKey(form);
   const t = now.toISOString();
   try {
@@ -99,7 +104,7 @@ export async function submitAccountRequest(
           locale: input.locale,
           ip: input.ip,
           student_id: routed?.id ?? null,
-          school_id: routed?.school_id ?? null,
+          school_id: schoolId,
           outcome: null,
           closed_at: null,
           closed_by: null,
@@ -127,6 +132,29 @@ async function routeRequest(db: Kysely<DB>, form: Pick<AccountRequestInput, 'stu
   return named.length === 1 ? named[0] : undefined;
 }
 
+/**
+ * The routed student's school when every record the request matches is that school's; null (the
+ * district office) when it also matches another school's: the number of one school's student with the
+ * name of another's, or the email of a guardian who is not that school's. The routed school's office
+ * still sees the request (requestsInScope), but only its own records in it.
+ */
+async function schoolAlone(db: Kysely<DB>, schoolId: number, form: AccountRequestInput): Promise<number | null> {
+  const { elsewhere } = await matchesFor(
+    db,
+    { district: false, schools: new Set([schoolId]) },
+    {
+      student_number: form.studentNumber,
+      student_first_name: form.studentFirstName,
+      student_last_name: form.studentLastName,
+      student_email: form.studentEmail,
+      parent_first_name: form.parentFirstName,
+      parent_last_name: form.parentLastName,
+      parent_email: form.parentEmail,
+    },
+  );
+  return elsewhere ? null : schoolId;
+}
+
 async function studentsByName(db: Kysely<DB>, first: string, last: string) {
   const lastKeys = [...new Set([last.toLowerCase(), foldName(last)])];
   const rows = await db
@@ -148,12 +176,21 @@ async function addEvent(db: Kysely<DB>, requestId: number, actor: number | null,
 
 // ── the staff queue ─────────────────────────────────────────────────────────────────────────────────
 
-/** Requests staff may see: their schools' (district administrators: all, and those that matched no school). */
+/**
+ * Requests staff may see: their schools' (district administrators: all, and those that matched no
+ * school), and those that went to the district office because they also match another school's
+ * records, when the student they were routed by is at one of their schools.
+ */
 function requestsInScope(db: Kysely<DB>, scope: OfficeScope) {
   const q = db.selectFrom('account_requests as r');
   if (scope.district) return q;
-  const schools = [...scope.schools];
-  return q.where('r.school_id', 'in', schools.length > 0 ? schools : [-1]);
+  const schools = scope.schools.size > 0 ? [...scope.schools] : [-1];
+  return q.where((eb) =>
+    eb.or([
+      eb('r.school_id', 'in', schools),
+      eb.and([eb('r.school_id', 'is', null), eb('r.student_id', 'in', eb.selectFrom('students').select('id').where('school_id', 'in', schools))]),
+    ]),
+  );
 }
 
 export interface RequestListItem {
@@ -163,6 +200,8 @@ export interface RequestListItem {
   studentNumber: string | null;
   wants: Wants;
   school: string | null;
+  /** routed by a student but also matching another school's records: the district office has it */
+  acrossSchools: boolean;
   status: 'open' | 'closed';
   outcome: string | null;
 }
@@ -214,6 +253,8 @@ export async function listAccountRequests(
       'r.new_parent',
       'r.status',
       'r.outcome',
+      'r.student_id',
+      'r.school_id',
       's.name as school',
     ])
     .orderBy('r.received_at', filter.status === 'open' ? 'asc' : 'desc')
@@ -230,6 +271,7 @@ export async function listAccountRequests(
       studentNumber: r.student_number,
       wants: wantsOf(r),
       school: r.school,
+      acrossSchools: r.school_id === null && r.student_id !== null,
       status: r.status,
       outcome: r.outcome,
     })),
@@ -252,11 +294,12 @@ interface MatchFacts {
   lastNameMatches: boolean;
   emailMatches: boolean;
   quality: Quality;
-  /** staff may act for this person (a student of their school) */
+  /** staff may act for this person (a student of their school, a parent of such a matched student) */
   mayAct: boolean;
   account: AccountSummary | null;
 }
 
+/** A student the request matches, at one of the staff member's schools (district administrators: any). */
 export interface StudentMatch extends MatchFacts {
   id: number;
   name: string;
@@ -269,6 +312,7 @@ export interface StudentMatch extends MatchFacts {
   numberMatches: boolean;
 }
 
+/** A parent or guardian the request matches, linked with portal access to a student of the staff member's schools. */
 export interface GuardianMatch extends MatchFacts {
   id: number;
   name: string;
@@ -281,15 +325,25 @@ export interface RequestEvent {
   at: string;
   action: string;
   actor: string | null;
-  details: Record<string, unknown> | null;
+  /** the address on record that was told, when it is one of the matches this staff member sees */
+  notified: string | null;
 }
 
 export interface RequestDetail {
   request: Row<'account_requests'>;
   wants: Wants;
   school: string | null;
+  /** routed by a student but also matching another school's records: the district office has it */
+  acrossSchools: boolean;
+  /** the matches this staff member may see */
   students: StudentMatch[];
   guardians: GuardianMatch[];
+  /**
+   * The request also matches records that are not this staff member's to see (another school's
+   * student, a guardian not linked to a student of their schools). Only that fact: not who, how
+   * many or how well, so the form cannot be used to look anyone up from another school's office.
+   */
+  elsewhere: boolean;
   events: RequestEvent[];
   /** the address on record that the requester can be told the outcome at, if the form gave one */
   replyTo: string | null;
@@ -302,7 +356,7 @@ export async function openAccountRequest(db: Kysely<DB>, scope: OfficeScope, id:
   const school = request.school_id
     ? ((await db.selectFrom('schools').select('name').where('id', '=', request.school_id).executeTakeFirst())?.name ?? null)
     : null;
-  const { students, guardians } = await matchesFor(db, scope, request);
+  const { students, guardians, elsewhere } = await matchesFor(db, scope, request);
   const events = await db
     .selectFrom('account_request_events as e')
     .leftJoin('user_accounts as a', 'a.id', 'e.actor_account_id')
@@ -311,17 +365,31 @@ export async function openAccountRequest(db: Kysely<DB>, scope: OfficeScope, id:
     .where('e.request_id', '=', id)
     .orderBy('e.id')
     .execute();
+  // Who was told, only at an address of a record this staff member sees: the district office may
+  // have acted for another school's student, and that student's address is not this office's to read.
+  const known = new Set<string>();
+  for (const m of [...students, ...guardians]) {
+    if (m.email) known.add(m.email.toLowerCase());
+    if (m.account?.recoveryEmail) known.add(m.account.recoveryEmail.toLowerCase());
+  }
+  const told = (details: string | null): string | null => {
+    const notified = details ? (JSON.parse(details) as Record<string, unknown>).notified : null;
+    if (typeof notified !== 'string') return null;
+    return scope.district || known.has(notified.toLowerCase()) ? notified : null;
+  };
   return {
     request,
     wants: wantsOf(request),
     school,
+    acrossSchools: request.school_id === null && request.student_id !== null,
     students,
     guardians,
+    elsewhere,
     events: events.map((e) => ({
       at: e.at,
       action: e.action,
       actor: e.first_name ? `${e.first_name} ${e.last_name}` : (e.username ?? null),
-      details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
+      notified: told(e.details),
     })),
     replyTo: replyAddress(request, students, guardians),
   };
@@ -350,14 +418,29 @@ async function accountsOf(db: Kysely<DB>, column: 'student_id' | 'guardian_id', 
   );
 }
 
-async function matchesFor(db: Kysely<DB>, scope: OfficeScope, request: Row<'account_requests'>) {
+type TypedDetails = Pick<
+  Row<'account_requests'>,
+  'student_number' | 'student_first_name' | 'student_last_name' | 'student_email' | 'parent_first_name' | 'parent_last_name' | 'parent_email'
+>;
+
+/**
+ * The records a request matches, as this staff member may see them. Students at their schools and
+ * guardians linked (with portal access) to a student of their schools are described in full; any
+ * other match only sets `elsewhere`, and nothing of it (not even how well it matched) reaches the
+ * guardians' match quality, the reply address or the result.
+ */
+async function matchesFor(
+  db: Kysely<DB>,
+  scope: OfficeScope,
+  request: TypedDetails,
+): Promise<{ students: StudentMatch[]; guardians: GuardianMatch[]; elsewhere: boolean }> {
   const ids = new Set<number>();
   if (request.student_number) {
     const s = await db.selectFrom('students').select('id').where('student_number', '=', request.student_number).executeTakeFirst();
     if (s) ids.add(s.id);
   }
   for (const s of await studentsByName(db, request.student_first_name, request.student_last_name)) ids.add(s.id);
-  const rows =
+  const matched =
     ids.size === 0
       ? []
       : await db
@@ -378,6 +461,8 @@ async function matchesFor(db: Kysely<DB>, scope: OfficeScope, request: Row<'acco
           ])
           .where('s.id', 'in', [...ids].slice(0, 20))
           .execute();
+  const rows = matched.filter((s) => mayActOnSchool(scope, s.school_id));
+  let elsewhere = rows.length < matched.length;
   const studentAccounts = await accountsOf(db, 'student_id', rows.map((r) => r.id));
   const first = foldName(request.student_first_name);
   const last = foldName(request.student_last_name);
@@ -407,30 +492,49 @@ async function matchesFor(db: Kysely<DB>, scope: OfficeScope, request: Row<'acco
   students.sort((a, b) => order[a.quality] - order[b.quality] || a.id - b.id);
 
   // Guardians: those linked (with portal access) to a matched student, and any with the typed email.
-  const studentIds = students.map((s) => s.id);
+  const matchedIds = matched.map((s) => s.id);
   const links =
-    studentIds.length === 0
+    matchedIds.length === 0
       ? []
       : await db
           .selectFrom('student_guardians')
           .select(['guardian_id', 'student_id'])
-          .where('student_id', 'in', studentIds)
+          .where('student_id', 'in', matchedIds)
           .where('portal_access', '=', 1)
           .where('rights_revoked', '=', 0)
           .execute();
-  const guardianIds = new Set(links.map((l) => l.guardian_id));
+  const candidates = new Set(links.map((l) => l.guardian_id));
   if (request.parent_email) {
     const byEmail = await db.selectFrom('guardians').select('id').where('email', '=', request.parent_email).limit(10).execute();
-    for (const g of byEmail) guardianIds.add(g.id);
+    for (const g of byEmail) candidates.add(g.id);
+  }
+  // A guardian is this office's when linked with portal access to a student of its schools; one found
+  // only by the typed email is not, or the form would tell any office whose address that is.
+  let shown = [...candidates];
+  if (!scope.district && shown.length > 0) {
+    const schools = scope.schools.size > 0 ? [...scope.schools] : [-1];
+    const ours = await db
+      .selectFrom('student_guardians as sg')
+      .innerJoin('students as s', 's.id', 'sg.student_id')
+      .select('sg.guardian_id')
+      .distinct()
+      .where('sg.guardian_id', 'in', shown)
+      .where('sg.portal_access', '=', 1)
+      .where('sg.rights_revoked', '=', 0)
+      .where('s.school_id', 'in', schools)
+      .execute();
+    const inScope = new Set(ours.map((o) => o.guardian_id));
+    shown = shown.filter((id) => inScope.has(id));
+    if (shown.length < candidates.size) elsewhere = true;
   }
   const guardianRows =
-    guardianIds.size === 0
-      ? []
-      : await db.selectFrom('guardians').select(['id', 'first_name', 'last_name', 'email']).where('id', 'in', [...guardianIds].slice(0, 40)).execute();
+    shown.length === 0 ? [] : await db.selectFrom('guardians').select(['id', 'first_name', 'last_name', 'email']).where('id', 'in', shown.slice(0, 40)).execute();
   const guardianAccounts = await accountsOf(db, 'guardian_id', guardianRows.map((g) => g.id));
   const pFirst = foldName(request.parent_first_name);
   const pLast = foldName(request.parent_last_name);
   const guardians: GuardianMatch[] = guardianRows.map((g) => {
+    // Only the matched students this staff member sees: another school's student neither shows here
+    // nor lifts the guardian's match quality.
     const linked = students.filter((s) => links.some((l) => l.guardian_id === g.id && l.student_id === s.id));
     const firstNameMatches = pFirst !== '' && foldName(g.first_name) === pFirst;
     const lastNameMatches = pLast !== '' && foldName(g.last_name) === pLast;
@@ -459,13 +563,13 @@ async function matchesFor(db: Kysely<DB>, scope: OfficeScope, request: Row<'acco
     };
   });
   guardians.sort((a, b) => order[a.quality] - order[b.quality] || a.id - b.id);
-  return { students, guardians };
+  return { students, guardians, elsewhere };
 }
 
 /**
  * Where the requester may be told the outcome: an address the form gave that is already on record
  * for a well-matched person (a guardian's email, a student's email, or their account's confirmed
- * security email). Otherwise nowhere.
+ * security email) whom this staff member sees. Otherwise nowhere.
  */
 function replyAddress(request: Row<'account_requests'>, students: StudentMatch[], guardians: GuardianMatch[]): string | null {
   const trusted = new Set<string>();

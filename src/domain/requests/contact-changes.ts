@@ -15,7 +15,7 @@ import { translate } from '../../i18n/index.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
 import { findAccountById } from '../accounts/repository.js';
 import { audit } from '../audit/service.js';
-import type { OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
 import type { ContactChangeInput } from './schemas.js';
 
 export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
@@ -232,22 +232,64 @@ export async function withdrawContactChanges(db: Kysely<DB>, input: { accountId:
 
 // ── staff ──────────────────────────────────────────────────────────────────────────────────────────
 
-/** Change requests of parents linked to a student of the staff member's schools (district admins: all). */
+/**
+ * Change requests of parents linked to a student of the staff member's schools (district admins: all),
+ * unless the request asks to change a household whose students are all at other schools: that
+ * household's address is not this office's to read or to change (its school's office and the
+ * district office decide). A household with no students is its guardians' own, so theirs to decide.
+ */
 function changeRequestsInScope(db: Kysely<DB>, scope: OfficeScope) {
   const q = db.selectFrom('change_requests as c').innerJoin('guardians as g', 'g.id', 'c.guardian_id');
   if (scope.district) return q;
-  const schools = [...scope.schools];
-  return q.where((eb) =>
-    eb.exists(
-      eb
-        .selectFrom('student_guardians as sg')
-        .innerJoin('students as s', 's.id', 'sg.student_id')
-        .select('sg.id')
-        .whereRef('sg.guardian_id', '=', 'c.guardian_id')
-        .where('sg.rights_revoked', '=', 0)
-        .where('s.school_id', 'in', schools.length > 0 ? schools : [-1]),
-    ),
-  );
+  const schools = scope.schools.size > 0 ? [...scope.schools] : [-1];
+  return q
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('student_guardians as sg')
+          .innerJoin('students as s', 's.id', 'sg.student_id')
+          .select('sg.id')
+          .whereRef('sg.guardian_id', '=', 'c.guardian_id')
+          .where('sg.rights_revoked', '=', 0)
+          .where('s.school_id', 'in', schools),
+      ),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('c.household_id', 'is', null),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('change_request_fields as f')
+              .select('f.id')
+              .whereRef('f.request_id', '=', 'c.id')
+              .where('f.target', '=', 'household')
+              .where('f.status', '!=', 'withdrawn'),
+          ),
+        ),
+        eb.not(eb.exists(eb.selectFrom('household_students as hs').select('hs.student_id').whereRef('hs.household_id', '=', 'c.household_id'))),
+        eb.exists(
+          eb
+            .selectFrom('household_students as hs')
+            .innerJoin('students as hst', 'hst.id', 'hs.student_id')
+            .select('hs.student_id')
+            .whereRef('hs.household_id', '=', 'c.household_id')
+            .where('hst.school_id', 'in', schools),
+        ),
+      ]),
+    );
+}
+
+/** Of these households, those the staff member may read: with a student of their schools, or with no students. */
+async function householdsInScope(db: Kysely<DB>, scope: OfficeScope, ids: number[]): Promise<Set<number>> {
+  if (scope.district || ids.length === 0) return new Set(ids);
+  const rows = await db
+    .selectFrom('household_students as hs')
+    .innerJoin('students as s', 's.id', 'hs.student_id')
+    .select(['hs.household_id', 's.school_id'])
+    .where('hs.household_id', 'in', ids)
+    .execute();
+  return new Set(ids.filter((id) => rows.every((r) => r.household_id !== id) || rows.some((r) => r.household_id === id && scope.schools.has(r.school_id))));
 }
 
 export interface ChangeListItem {
@@ -285,33 +327,47 @@ export interface ChangeRequestDetail {
   request: ContactRequestView;
   parent: string;
   guardianId: number;
+  /** null also when the household is not this staff member's to read */
   householdName: string | null;
+  /** the parent's students at the staff member's schools (district administrators: all) */
   students: string[];
+  /** the parent also has a student elsewhere: only that, no name, number or count */
+  otherSchools: boolean;
+  /** the record's values; the household's only when this staff member may read it */
   current: Partial<Record<ContactField, string | null>>;
 }
 
 export async function openChangeRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<ChangeRequestDetail | null> {
-  const row = await changeRequestsInScope(db, scope).select(['c.id', 'c.guardian_id']).where('c.id', '=', id).executeTakeFirst();
+  const row = await changeRequestsInScope(db, scope).select(['c.id', 'c.guardian_id', 'c.household_id']).where('c.id', '=', id).executeTakeFirst();
   if (!row) return null;
   const [request] = await requestsOf(db, { requestId: id }, 1);
   const found = await currentValues(db, row.guardian_id);
   if (!request || !found) return null;
-  const students = await db
+  const children = await db
     .selectFrom('student_guardians as sg')
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
-    .select(['s.student_number', 's.legal_last_name', 'sc.short_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
+    .select(['s.student_number', 's.legal_last_name', 's.school_id', 'sc.short_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
     .where('sg.guardian_id', '=', row.guardian_id)
     .where('sg.rights_revoked', '=', 0)
     .orderBy('s.birth_date')
     .execute();
+  const students = children.filter((s) => mayActOnSchool(scope, s.school_id));
+  // The request's household (where approved values go) and the parent's household now (whose values
+  // are shown) are usually one; either is shown only if this staff member may read it.
+  const readable = await householdsInScope(db, scope, [...new Set([row.household_id, found.g.household_id].filter((h): h is number => h !== null))]);
+  const currentShown = found.g.household_id !== null && readable.has(found.g.household_id);
+  const requestHouseholdShown = row.household_id === null || readable.has(row.household_id);
+  const current = Object.fromEntries(Object.entries(found.current).filter(([field]) => currentShown || !field.startsWith('household.')));
   return {
-    request,
+    // A household that is not this office's can only be in a request it sees through withdrawn fields: not shown either.
+    request: requestHouseholdShown ? request : { ...request, fields: request.fields.filter((f) => !f.field.startsWith('household.')) },
     parent: `${found.g.first_name} ${found.g.last_name}`,
     guardianId: row.guardian_id,
-    householdName: found.g.household_name,
+    householdName: currentShown ? found.g.household_name : null,
     students: students.map((s) => `${s.first} ${s.legal_last_name} (${s.student_number}, ${s.short_name})`),
-    current: found.current,
+    otherSchools: students.length < children.length,
+    current,
   };
 }
 

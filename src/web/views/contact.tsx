@@ -234,6 +234,7 @@ export function StaffChangePage({
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={labels} />
       <p>{t('changes.parentOf', { students: detail.students.join(', ') || '—' })}</p>
+      {detail.otherSchools ? <p>{t('changes.otherSchools')}</p> : null}
       {waiting.length === 0 ? (
         <RequestTable t={t} request={request} when={when} />
       ) : (

@@ -250,7 +250,7 @@ export function StaffRequestsPage({
                     {r.studentNumber ? ` (${r.studentNumber})` : ''}
                   </th>
                   <td>{wantsText(t, r.wants)}</td>
-                  <td>{r.school ?? t('requests.noSchool')}</td>
+                  <td>{r.school ?? (r.acrossSchools ? t('requests.acrossSchools') : t('requests.noSchool'))}</td>
                   <td>{r.status === 'open' ? t('requests.status.open') : outcomeText(t, r.outcome)}</td>
                 </tr>
               ))}
@@ -317,9 +317,7 @@ function StudentCard({ ctx, requestId, s }: { ctx: PageContext; requestId: numbe
         {s.email ? <li>{`${t('requests.emailOnRecord', { email: s.email })} ${s.emailMatches ? `(${t('requests.matches')})` : ''}`}</li> : null}
       </ul>
       <AccountLine t={t} account={s.account} />
-      {!s.mayAct ? (
-        <p>{t('requests.otherSchool')}</p>
-      ) : (
+      {s.mayAct ? (
         <div class="hr-actions">
           {s.account?.recoveryEmail && s.account.status === 'active' ? (
             <ActionButton ctx={ctx} id={requestId} fields={{ action: 'reset', accountId: s.account.id }} label={t('requests.action.reset')} />
@@ -328,7 +326,7 @@ function StudentCard({ ctx, requestId, s }: { ctx: PageContext; requestId: numbe
             <ActionButton ctx={ctx} id={requestId} fields={{ action: 'key', person: 'student', personId: s.id }} label={t('requests.action.key')} secondary />
           ) : null}
         </div>
-      )}
+      ) : null}
     </div>
   );
 }
@@ -350,7 +348,7 @@ function GuardianCard({ ctx, requestId, g }: { ctx: PageContext; requestId: numb
       </ul>
       <AccountLine t={t} account={g.account} />
       {!g.mayAct ? (
-        <p>{t('requests.otherSchool')}</p>
+        <p>{t('requests.noActionHere')}</p>
       ) : (
         <div class="hr-actions">
           {g.account?.recoveryEmail && g.account.status === 'active' ? (
@@ -421,10 +419,27 @@ export function StaffRequestPage({
       </dl>
       <h2>{t('requests.matchesHeading')}</h2>
       <p>{t('requests.matchesHint')}</p>
+      {detail.elsewhere ? (
+        <div class="usa-alert usa-alert--info usa-alert--slim">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">{t('requests.elsewhere')}</p>
+          </div>
+        </div>
+      ) : detail.acrossSchools ? (
+        <p>{t('requests.districtHas')}</p>
+      ) : null}
       <h3>{t('requests.students')}</h3>
-      {detail.students.length === 0 ? <p>{t('requests.noStudentMatch')}</p> : detail.students.map((s) => <StudentCard key={s.id} ctx={ctx} requestId={r.id} s={s} />)}
+      {detail.students.length === 0 ? (
+        <p>{detail.elsewhere ? t('requests.noStudentMatchHere') : t('requests.noStudentMatch')}</p>
+      ) : (
+        detail.students.map((s) => <StudentCard key={s.id} ctx={ctx} requestId={r.id} s={s} />)
+      )}
       <h3>{t('requests.guardians')}</h3>
-      {detail.guardians.length === 0 ? <p>{t('requests.noGuardianMatch')}</p> : detail.guardians.map((g) => <GuardianCard key={g.id} ctx={ctx} requestId={r.id} g={g} />)}
+      {detail.guardians.length === 0 ? (
+        <p>{detail.elsewhere ? t('requests.noGuardianMatchHere') : t('requests.noGuardianMatch')}</p>
+      ) : (
+        detail.guardians.map((g) => <GuardianCard key={g.id} ctx={ctx} requestId={r.id} g={g} />)
+      )}
       <h2>{t('requests.closeHeading')}</h2>
       <p>{detail.replyTo ? t('requests.replyTo', { email: detail.replyTo }) : t('requests.noReplyTo')}</p>
       <form class="usa-form" method="post" action={`/staff/account-requests/${r.id}`} novalidate>
@@ -448,7 +463,7 @@ export function StaffRequestPage({
       <ol class="usa-list">
         {detail.events.map((e, i) => (
           <li key={i}>
-            {`${when(e.at)}: ${eventText(t, e.action)}${e.actor ? ` — ${e.actor}` : ''}${typeof e.details?.notified === 'string' ? ` (${t('requests.told', { email: e.details.notified })})` : ''}`}
+            {`${when(e.at)}: ${eventText(t, e.action)}${e.actor ? ` — ${e.actor}` : ''}${e.notified ? ` (${t('requests.told', { email: e.notified })})` : ''}`}
           </li>
         ))}
       </ol>
