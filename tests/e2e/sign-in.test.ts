@@ -362,6 +362,137 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.close();
   });
 
+  it('kills a security-email link asked for by someone who had the password once the holder resets it, in Spanish at 360 px', async () => {
+    const holderUsername = spanishParent.username;
+    const holderEmail = (await database.db.selectFrom('user_accounts').select('security_email').where('username', '=', holderUsername).executeTakeFirstOrThrow()).security_email!;
+    // The attacker, in a browser of their own, asks to make their address the account's recovery email.
+    const attacker = await openPage(browser, 360, 'es-MX');
+    await attacker.goto(`${base}/sign-in`);
+    await attacker.getByLabel('Nombre de usuario').fill(holderUsername);
+    await attacker.getByLabel('Contraseña', { exact: true }).fill(DEMO_PASSWORD);
+    await attacker.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await attacker.waitForURL(`${base}/home`);
+    await attacker.goto(`${base}/account/security-email`);
+    await attacker.getByLabel('Correo electrónico', { exact: true }).fill('intruso@evil.example');
+    await attacker.getByLabel('Su contraseña').fill(DEMO_PASSWORD);
+    await attacker.getByRole('button', { name: 'Enviar enlace de confirmación' }).click();
+    await expect(attacker.getByRole('status').textContent()).resolves.toContain('intruso@evil.example');
+    const confirmation = linkIn(await mailFor('intruso@evil.example', 'Confirme su correo de seguridad de Cedar Valley Portal'), 'http://portal.test/confirm-email?token=');
+
+    // The holder resets the password from "¿Olvidó su contraseña?" with the emailed link.
+    const holder = await openPage(browser, 360, 'es-MX');
+    await holder.goto(`${base}/sign-in`);
+    await holder.getByRole('link', { name: '¿Olvidó su contraseña?' }).click();
+    await holder.getByLabel('Nombre de usuario').fill(holderUsername);
+    await holder.getByRole('button', { name: 'Siguiente' }).click();
+    await holder.waitForLoadState();
+    const reset = linkIn(await mailFor(holderEmail, 'Elija una contraseña nueva de Cedar Valley Portal'), 'http://portal.test/reset-password?token=');
+    await holder.goto(reset.replace('http://portal.test', base));
+    await holder.getByLabel('Contraseña nueva', { exact: true }).fill('ventana tranquila río');
+    await holder.getByLabel('Escriba de nuevo la contraseña nueva').fill('ventana tranquila río');
+    await holder.getByRole('button', { name: 'Guardar contraseña' }).click();
+    await holder.waitForURL(`${base}/sign-in?reset=1`);
+
+    // The attacker's link no longer works, and the recovery address is still the holder's.
+    const answer = await attacker.goto(confirmation.replace('http://portal.test', base));
+    expect(answer?.status()).toBe(400);
+    await expect(attacker.getByRole('heading', { level: 1, name: 'Este enlace no funciona' }).isVisible()).resolves.toBe(true);
+    expectOnlyHttpErrors(attacker, 400);
+    await expectAccessible(attacker);
+    await expectNoHorizontalScroll(attacker);
+    const after = await database.db.selectFrom('user_accounts').select('security_email').where('username', '=', holderUsername).executeTakeFirstOrThrow();
+    expect(after.security_email).toBe(holderEmail);
+    await attacker.close();
+    await holder.close();
+  });
+
+  it('keeps a formula first password to the school network; the office issues a new one with the keyboard', async () => {
+    const office = accounts.find((a) => a.role === 'office')!;
+    const setNetworks = async (schoolNetworks: string[]) => {
+      const row = await database.db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+      await database.db.updateTable('district').set({ settings: JSON.stringify({ ...JSON.parse(row.settings), schoolNetworks }) }).execute();
+      app.services.districts.invalidate();
+    };
+    // The office gives Allen a new first password (he may have chosen his own in an earlier test).
+    const staff = await openPage(browser, 360);
+    await staff.goto(`${base}/sign-in`);
+    await staff.getByLabel('Username').fill(office.username);
+    await staff.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await staff.getByRole('button', { name: 'Sign In' }).click();
+    await staff.waitForURL(`${base}/home`);
+    await staff.getByRole('link', { name: 'Student sign-in' }).click();
+    await expect(staff.getByRole('heading', { level: 1, name: 'Student sign-in' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(staff);
+    await expectNoHorizontalScroll(staff);
+    await staff.getByLabel('Student number').fill(allen.username);
+    await staff.getByLabel('Student number').press('Enter');
+    await staff.waitForURL(/number=/);
+    await expect(staff.getByRole('heading', { level: 2, name: new RegExp(`Allen Alda · ${allen.username}`) }).isVisible()).resolves.toBe(true);
+    await expectAccessible(staff);
+    await staff.getByRole('button', { name: 'Issue a new first password' }).focus();
+    await staff.keyboard.press('Enter');
+    await staff.waitForLoadState();
+    await expect(staff.getByRole('status').first().textContent()).resolves.toContain('has a new first password');
+    await expectAccessible(staff);
+    await expectNoHorizontalScroll(staff);
+
+    // From outside the school's network the formula password does not work, even though it is right.
+    await setNetworks(['198.51.100.0/24']);
+    const student = await openPage(browser, 360);
+    await student.goto(`${base}/sign-in`);
+    await student.getByLabel('Username').fill(allen.username);
+    await student.getByLabel('Password', { exact: true }).fill('aa010311');
+    await student.getByRole('button', { name: 'Sign In' }).click();
+    await expect(student.getByRole('alert').first().textContent()).resolves.toContain('A first password works only at school.');
+    expectOnlyHttpErrors(student, 403);
+    await expectAccessible(student);
+    await expectNoHorizontalScroll(student);
+    // At school (this browser's address is on the listed network) it does, and must be changed at once.
+    await setNetworks(['127.0.0.0/8', '::1/128']);
+    await student.getByLabel('Password', { exact: true }).fill('aa010311');
+    await student.getByRole('button', { name: 'Sign In' }).click();
+    await student.waitForURL(`${base}/account/password`);
+    // His parents hear of the first sign-in.
+    const told = await mailFor('diane.alda@example.com', 'Allen Alda signed in to Cedar Valley Portal for the first time');
+    expect(told.text).toContain('contact the school office');
+    await setNetworks([]);
+    await staff.close();
+    await student.close();
+  });
+
+  it('lets the holder past a locked username with a code emailed in Spanish, at 360 px', async () => {
+    const holderUsername = spanishParent.username;
+    const holderEmail = (await database.db.selectFrom('user_accounts').select('security_email').where('username', '=', holderUsername).executeTakeFirstOrThrow()).security_email!;
+    await database.db.deleteFrom('throttle').execute();
+    // A stranger has made 100 wrong guesses in a row: the username is locked for a day.
+    await database.db
+      .insertInto('throttle')
+      .values({ key: `user:${holderUsername}`, failures: 100, window_start: time.now().toISOString(), blocked_until: new Date(time.now().getTime() + 24 * 3_600_000).toISOString() })
+      .execute();
+    const page = await openPage(browser, 360, 'es-MX');
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Nombre de usuario').fill(holderUsername);
+    await page.getByLabel('Contraseña', { exact: true }).fill('ventana tranquila río');
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('está bloqueado durante unas 24 horas');
+    expectOnlyHttpErrors(page, 403);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('button', { name: 'Enviarme un código por correo' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Escríbalo abajo junto con la contraseña');
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    const mail = await mailFor(holderEmail, 'Su código para iniciar sesión en Cedar Valley Portal');
+    const code = /Su código: (\d{4} \d{4})/.exec(mail.text)?.[1];
+    expect(code).toBeDefined();
+    await page.getByLabel('Contraseña', { exact: true }).fill('ventana tranquila río');
+    await page.getByLabel('Código del correo para iniciar sesión').fill(code!);
+    await page.getByLabel('Código del correo para iniciar sesión').press('Enter');
+    await page.waitForURL(`${base}/home`);
+    await expectAccessible(page);
+    await page.close();
+  });
+
   it('welcomes a parent from the nightly run through the real email, and signs them in', async () => {
     await generateParentAccounts(database.db, { now: time.now });
     const pending = await database.db

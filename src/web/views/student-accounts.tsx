@@ -85,7 +85,7 @@ export function StudentAccountsPage({ ctx, lines, total, status, number, notice,
             </form>
           ) : null}
           {ctx.district.settings.initialStudentPassword !== 'none' ? reissue(status.studentId, t('studentAccounts.reissue')) : <p>{t('studentAccounts.useKey')}</p>}
-          <p class="usa-hint">{t('studentAccounts.reissueHint')}</p>
+          <p>{t('studentAccounts.reissueHint')}</p>
         </section>
       ) : null}
       <h2 id="first-heading">{t('studentAccounts.listHeading', { count: total })}</h2>
