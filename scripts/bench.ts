@@ -2,6 +2,9 @@
  * Benchmarks: `npm run bench -- <name> [options]`. Results go to stdout as a Markdown table, ready
  * for BENCHMARKS.md.
  *
+ *   recovery [--tries N]
+ *       The self-serve forms' answer time for known and unknown usernames and addresses (bench/recovery.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -237,7 +240,27 @@ async function portal(args: string[]): Promise<void> {
   }
 }
 
+async function recovery(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
+  const tries = Number(values.tries);
+  if (!Number.isInteger(tries) || tries < 10) throw new Error('--tries must be a whole number of at least 10');
+  const { recoveryBench } = await import('./bench/recovery.js');
+  const ms = (x: number) => x.toFixed(2);
+  console.log('| engine | form | known: median / p90 / mean (ms) | unknown: median / p90 / mean (ms) |');
+  console.log('|---|---|---|---|');
+  for (const engine of String(values.engines).split(',')) {
+    const rows = engine === 'postgres' ? await withScratchPostgres((url) => recoveryBench({ tries, databaseUrl: url })) : await recoveryBench({ tries });
+    for (const r of rows) {
+      console.log(`| ${engine} | ${r.form} | ${ms(r.known.median)} / ${ms(r.known.p90)} / ${ms(r.known.mean)} | ${ms(r.unknown.median)} / ${ms(r.unknown.p90)} / ${ms(r.unknown.mean)} |`);
+    }
+  }
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- recovery --tries ${tries} --engines ${values.engines}\n`);
+}
+
 switch (name) {
+  case 'recovery':
+    await recovery(rest);
+    break;
   case 'portal':
     await portal(rest);
     break;
@@ -255,6 +278,7 @@ switch (name) {
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);
