@@ -97,6 +97,13 @@ export const envSchema = z.object({
     .min(1, 'must be between 1 and 64')
     .max(64, 'must be between 1 and 64')
     .default(1),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(32, 'must be at least 32 characters (e.g. from `openssl rand -hex 32`)')
+    .max(512, 'must be at most 512 characters')
+    .refine((v) => /^[\x21-\x7e]+$/.test(v), { message: 'must be printable ASCII without spaces' })
+    .optional(),
   DB_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -104,6 +111,9 @@ export const envSchema = z.object({
     .max(100, 'must be between 1 and 100')
     .default(10),
 });
+
+/** Variables whose values are secrets: a message about them gives only their length. */
+const SECRETS = new Set(['METRICS_TOKEN']);
 
 export interface Config {
   port: number;
@@ -124,6 +134,8 @@ export interface Config {
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
   mailFrom: string;
+  /** the bearer token /metrics asks for; without it /metrics is not served */
+  metricsToken: string | null;
   /** true when the public URL is https, so cookies get the Secure flag */
   secure: boolean;
 }
@@ -149,7 +161,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '');
         const got = input[key];
-        return `${key} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+        // A secret is never repeated in the message (it goes to logs): only its length.
+        const shown = got === undefined ? '' : SECRETS.has(key) ? ` (got ${got.trim().length} characters)` : ` (got ${JSON.stringify(got)})`;
+        return `${key} ${issue.message}${shown}`;
       }),
     );
   }
@@ -169,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
+    metricsToken: e.METRICS_TOKEN ?? null,
     secure: baseUrl.startsWith('https://'),
   };
 }

@@ -89,6 +89,25 @@ describe('configuration', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('reads METRICS_TOKEN, and never repeats it in a message', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).metricsToken).toBe('a'.repeat(32));
+    for (const [value, message] of [
+      ['short-secret-value', /METRICS_TOKEN must be at least 32 characters .* \(got 18 characters\)/],
+      [`${'s'.repeat(20)} ${'t'.repeat(20)}`, /METRICS_TOKEN must be printable ASCII without spaces \(got 41 characters\)/],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ METRICS_TOKEN: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(value.slice(0, 10));
+    }
+  });
+
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', DEMO_MODE: 'x' })).toThrow(/PORT[\s\S]*DEMO_MODE/);
   });
