@@ -256,6 +256,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     const spanish = accounts.spanishParent!;
     const c = new Client(app);
     await c.submit('/sign-in', { username: spanish.username, password: DEMO_PASSWORD });
+    await c.get('/home');
     // The account has a confirmed address: the setup form is not for it.
     const setup = await c.post('/account/security-setup', { email: 'thief@example.net' });
     expect(setup.statusCode).toBe(303);
