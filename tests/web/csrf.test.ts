@@ -173,11 +173,11 @@ describeEachEngine('form tokens and where forms come from', (get) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Please sign in to continue.');
 
-    // Without a Referer (or with another site's), the form's own address.
+    // Without a Referer (or with another site's, or one that names only the origin), the form's own address.
     const again = await signedIn(parent.username);
     await again.get('/account/password');
     time.advance(31 * MINUTE);
-    for (const headers of [{}, { referer: 'https://evil.example/account' }] as Record<string, string>[]) {
+    for (const headers of [{}, { referer: 'https://evil.example/account' }, { referer: 'http://portal.test/' }] as Record<string, string>[]) {
       const expired = await again.post('/account/password', { current: DEMO_PASSWORD, password: 'quartz meadow lantern', confirm: 'quartz meadow lantern' }, { headers });
       expect(expired.statusCode).toBe(303);
       expect(expired.headers.location).toBe('/sign-in?next=%2Faccount%2Fpassword');

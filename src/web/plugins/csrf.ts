@@ -85,13 +85,16 @@ async function csrfPlugin(app: FastifyInstance, options: { secret: string }): Pr
     const origin = request.headers.origin;
     return origin !== undefined && !isOwnOrigin(request, origin);
   };
-  /** The page a form was sent from: the Referer when it is this site's, else the form's own address. */
+  /**
+   * The page a form was sent from: the Referer when it is this site's and names a page (pages under
+   * a strict-origin policy send only the origin), else the form's own address.
+   */
   const pageOf = (request: FastifyRequest) => {
     const referer = request.headers.referer;
     if (referer) {
       try {
         const url = new URL(referer);
-        if (isOwnOrigin(request, url.origin)) return safeLocalPath(url.pathname + url.search);
+        if (isOwnOrigin(request, url.origin) && url.pathname !== '/') return safeLocalPath(url.pathname + url.search);
       } catch {
         // not a URL: the form's own address
       }
