@@ -14,6 +14,45 @@ const bool = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses: 127.0.0.1/8 and ::1; link-local; private ranges. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.enum(PROXY_NAMES)]);
+const TRUST_PROXY_HELP =
+  'the number of proxies in front of Homeroom (TRUST_PROXY=1 for one load balancer) or their addresses, comma-separated (TRUST_PROXY=10.0.0.0/8,192.0.2.7)';
+
+/**
+ * Whose X-Forwarded-For (and -Proto, -Host) to believe. Unset, `false` or `0`: nobody's. A whole
+ * number: that many proxies in front, so the address is the one the farthest of them saw. A list of
+ * addresses and CIDR ranges: hops from those proxies are skipped. `true` is refused: it would believe
+ * the left-most entry, which the client writes.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): false | number | string[] => {
+    const lower = v.toLowerCase();
+    if (['false', 'no', 'off', '0'].includes(lower)) return false;
+    if (['true', 'yes', 'on'].includes(lower)) {
+      ctx.addIssue({ code: 'custom', message: `must not be ${lower}, which would trust the addresses clients write themselves; set it to ${TRUST_PROXY_HELP}` });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 10) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number of proxies between 0 and 10, or their addresses' });
+        return z.NEVER;
+      }
+      return hops;
+    }
+    const entries = v.split(',').map((e) => e.trim());
+    const wrong = entries.find((e) => !proxyAddress.safeParse(e).success);
+    if (wrong !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_HELP}; ${JSON.stringify(wrong)} is not an IP address or CIDR range` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const databaseUrl = z
   .string()
   .trim()
@@ -39,7 +78,7 @@ export const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_MODE: bool.default(false),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   SMTP_URL: z
     .string()
     .trim()
@@ -58,6 +97,13 @@ export const envSchema = z.object({
     .min(1, 'must be between 1 and 64')
     .max(64, 'must be between 1 and 64')
     .default(1),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(32, 'must be at least 32 characters (e.g. from `openssl rand -hex 32`)')
+    .max(512, 'must be at most 512 characters')
+    .refine((v) => /^[\x21-\x7e]+$/.test(v), { message: 'must be printable ASCII without spaces' })
+    .optional(),
   DB_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -65,6 +111,9 @@ export const envSchema = z.object({
     .max(100, 'must be between 1 and 100')
     .default(10),
 });
+
+/** Variables whose values are secrets: a message about them gives only their length. */
+const SECRETS = new Set(['METRICS_TOKEN']);
 
 export interface Config {
   port: number;
@@ -74,13 +123,19 @@ export interface Config {
   baseUrl: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   demoMode: boolean;
-  trustProxy: boolean;
+  /**
+   * whose X-Forwarded-* headers count: false (nobody's), a number of proxies in front (hops), or the
+   * proxies' addresses and CIDR ranges (proxy-addr's names loopback, linklocal, uniquelocal too)
+   */
+  trustProxy: false | number | string[];
   /** web processes `homeroom serve` starts on its port (one per core is the most that helps) */
   webProcesses: number;
   dbPoolSize: number;
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
   mailFrom: string;
+  /** the bearer token /metrics asks for; without it /metrics is not served */
+  metricsToken: string | null;
   /** true when the public URL is https, so cookies get the Secure flag */
   secure: boolean;
 }
@@ -106,7 +161,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? '');
         const got = input[key];
-        return `${key} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+        // A secret is never repeated in the message (it goes to logs): only its length.
+        const shown = got === undefined ? '' : SECRETS.has(key) ? ` (got ${got.trim().length} characters)` : ` (got ${JSON.stringify(got)})`;
+        return `${key} ${issue.message}${shown}`;
       }),
     );
   }
@@ -121,11 +178,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl,
     logLevel: e.LOG_LEVEL,
     demoMode: e.DEMO_MODE,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: e.TRUST_PROXY === 0 ? false : e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
     webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
+    metricsToken: e.METRICS_TOKEN ?? null,
     secure: baseUrl.startsWith('https://'),
   };
 }

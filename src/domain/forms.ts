@@ -7,6 +7,18 @@ import type { MessageKey } from '../i18n/index.js';
 
 // Control characters other than tab and newlines never belong in a form field.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069), the
+// marks (U+200E, U+200F, U+061C). Invisible, they change the order in which text is shown, so a name
+// a stranger types could read otherwise to staff than it is stored ("Trojan Source").
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+
+/**
+ * Characters no free-text field takes: control characters (line breaks too unless `lineBreaks`) and
+ * bidirectional controls. Passwords are never shown, so they only refuse control characters.
+ */
+export function hasForbiddenCharacters(value: string, { lineBreaks = false } = {}): boolean {
+  return CONTROL.test(value) || BIDI.test(value) || (!lineBreaks && /[\r\n]/.test(value));
+}
 
 /** A missing field is "required"; a field of the wrong type (a list, an object) is "invalid". */
 const stringField = () =>
@@ -23,7 +35,7 @@ export function requiredText(max: number) {
         .string()
         .min(1, 'form.required' satisfies MessageKey)
         .max(max, 'form.tooLong' satisfies MessageKey)
-        .refine((v) => !CONTROL.test(v) && !/[\r\n]/.test(v), 'form.badCharacters' satisfies MessageKey),
+        .refine((v) => !hasForbiddenCharacters(v), 'form.badCharacters' satisfies MessageKey),
     );
 }
 
@@ -37,7 +49,7 @@ export function optionalText(max: number) {
       z
         .string()
         .max(max, 'form.tooLong' satisfies MessageKey)
-        .refine((v) => !CONTROL.test(v) && !/[\r\n]/.test(v), 'form.badCharacters' satisfies MessageKey),
+        .refine((v) => !hasForbiddenCharacters(v), 'form.badCharacters' satisfies MessageKey),
     )
     .transform((v) => (v === '' ? null : v));
 }
@@ -52,7 +64,7 @@ export function optionalLongText(max: number) {
       z
         .string()
         .max(max, 'form.tooLong' satisfies MessageKey)
-        .refine((v) => !CONTROL.test(v), 'form.badCharacters' satisfies MessageKey),
+        .refine((v) => !hasForbiddenCharacters(v, { lineBreaks: true }), 'form.badCharacters' satisfies MessageKey),
     )
     .transform((v) => (v === '' ? null : v));
 }

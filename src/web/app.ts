@@ -65,12 +65,23 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Fastify's trustProxy for TRUST_PROXY. A list goes as it is (proxy-addr skips hops from those
+ * addresses). A hop count becomes proxy-addr's hop function, since Fastify ignores a plain number:
+ * with n proxies the address is the one n hops back (the right-most entries, which the proxies
+ * wrote), never one further left that the client wrote.
+ */
+export function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const requestLogging = config.logLevel === 'debug' || config.logLevel === 'trace';
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // Every form and route is small; a long URL is an attack or a mistake.
     routerOptions: { maxParamLength: 200 },

@@ -32,7 +32,12 @@ export class Client {
     return this.remember(await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers: this.headers, ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}) }));
   }
 
-  async post(url: string, fields: Record<string, string | string[]>, { csrf = true } = {}): Promise<LightMyRequestResponse> {
+  /** Posts a form with the token of the last page; `headers` for this request only (Origin, Sec-Fetch-Site, Referer …). */
+  async post(
+    url: string,
+    fields: Record<string, string | string[]>,
+    { csrf = true, headers = {} }: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     if (csrf) body.append('_csrf', this.csrf);
     for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
@@ -41,7 +46,7 @@ export class Client {
         method: 'POST',
         url,
         payload: body.toString(),
-        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { ...this.headers, ...headers, 'content-type': 'application/x-www-form-urlencoded' },
         cookies: Object.fromEntries(this.cookies),
         ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
       }),

@@ -11,6 +11,26 @@ describe('configuration', () => {
     expect(config.baseUrl).toBe('http://localhost:3000');
     expect(config.demoMode).toBe(false);
     expect(config.secure).toBe(false);
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8', ['10.0.0.0/8']],
+    [' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1 ', ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']],
+    ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+  ])('reads TRUST_PROXY=%s as a hop count or a list of proxies', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'TRUE', 'yes', 'on'])('stops at TRUST_PROXY=%s, saying what to write instead', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(
+      /TRUST_PROXY must not be (true|yes|on), which would trust the addresses clients write themselves; set it to the number of proxies in front of Homeroom \(TRUST_PROXY=1 .*\) or their addresses/,
+    );
   });
 
   it('reads every variable', () => {
@@ -21,7 +41,7 @@ describe('configuration', () => {
       BASE_URL: 'https://portal.example.org/',
       LOG_LEVEL: 'warn',
       DEMO_MODE: 'yes',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       DB_POOL_SIZE: '20',
       DATA_DIR: '/var/lib/homeroom',
     });
@@ -33,7 +53,7 @@ describe('configuration', () => {
       secure: true,
       logLevel: 'warn',
       demoMode: true,
-      trustProxy: true,
+      trustProxy: 1,
       dbPoolSize: 20,
       dataDir: '/var/lib/homeroom',
     });
@@ -53,6 +73,11 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['DEMO_MODE', 'maybe', /DEMO_MODE must be true or false \(got "maybe"\)/],
     ['DB_POOL_SIZE', '0', /DB_POOL_SIZE must be between 1 and 100/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be the number of proxies .*; "10\.0\.0\.0\/33" is not an IP address or CIDR range \(got "10\.0\.0\.0\/33"\)/],
+    ['TRUST_PROXY', '10.0.0.0/8,proxy.internal', /TRUST_PROXY .*"proxy\.internal" is not an IP address or CIDR range/],
+    ['TRUST_PROXY', '10.0.0.0/8,,192.0.2.7', /TRUST_PROXY .*"" is not an IP address or CIDR range/],
+    ['TRUST_PROXY', '300.1.2.3', /TRUST_PROXY .*"300\.1\.2\.3" is not an IP address/],
+    ['TRUST_PROXY', '11', /TRUST_PROXY must be a number of proxies between 0 and 10/],
   ])('rejects %s=%s with a message naming it', (key, value, message) => {
     let error: unknown;
     try {
@@ -62,6 +87,25 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads METRICS_TOKEN, and never repeats it in a message', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).metricsToken).toBe('a'.repeat(32));
+    for (const [value, message] of [
+      ['short-secret-value', /METRICS_TOKEN must be at least 32 characters .* \(got 18 characters\)/],
+      [`${'s'.repeat(20)} ${'t'.repeat(20)}`, /METRICS_TOKEN must be printable ASCII without spaces \(got 41 characters\)/],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ METRICS_TOKEN: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(value.slice(0, 10));
+    }
   });
 
   it('reports every wrong variable at once', () => {

@@ -101,6 +101,8 @@ describeEachEngine('Account Settings', (get) => {
       [{ current: [DEMO_PASSWORD, DEMO_PASSWORD], password: next, confirm: next }, 'This value is not valid.'],
       [{ current: 'x'.repeat(1025), password: next, confirm: next }, 'This is too long.'],
     ];
+    // The form's page first, as a browser would: its token is the session's.
+    await c.get('/account/password');
     for (const [fields, message] of cases) {
       const res = await c.post('/account/password', fields);
       expect(res.statusCode, JSON.stringify(fields).slice(0, 80)).toBe(400);

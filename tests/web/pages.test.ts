@@ -237,21 +237,10 @@ describeEachEngine('public pages', (get) => {
     }
   });
 
-  it('reports health and metrics', async () => {
+  it('reports health, and only up or down (metrics: tests/web/ops.test.ts)', async () => {
     const health = await app.inject('/healthz');
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toEqual({ status: 'ok', database: get().dialect });
-    const metrics = await app.inject('/metrics');
-    expect(metrics.body).toContain('homeroom_http_request_duration_seconds_bucket');
-    expect(metrics.body).toContain('route="/sign-in"');
-    expect(metrics.body).not.toContain('/no/such/page');
-    // The event loop's delay is sampled every 100 ms, not prom-client's 10 ms: after a few samples the
-    // shortest interval recorded is about 0.1 s (at 10 ms it would be about 0.01 s).
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const later = (await app.inject('/metrics')).body;
-    const shortest = Number(/^homeroom_nodejs_eventloop_lag_min_seconds (\S+)$/m.exec(later)?.[1]);
-    expect(shortest).toBeGreaterThan(0.09);
-    expect(shortest).toBeLessThan(1);
+    expect(health.json()).toEqual({ status: 'ok' });
   });
 });
 

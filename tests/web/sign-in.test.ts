@@ -33,6 +33,11 @@ describeEachEngine('signing in', (get) => {
 
   const signIn = async (c: Client, username: string, password: string, extra: Record<string, string> = {}) =>
     c.submit('/sign-in', { username, password, ...extra });
+  /** Signs out from a page, as a browser does (the sign-in itself answered with a redirect, not a form). */
+  const signOut = async (c: Client) => {
+    await c.get('/home');
+    expect((await c.post('/sign-out', {})).headers.location).toBe('/sign-in?signedOut=1');
+  };
 
   it("takes a student through the first sign-in with the seed's initial password and a forced change", async () => {
     const c = new Client(app);
@@ -147,14 +152,14 @@ describeEachEngine('signing in', (get) => {
     expect(first.statusCode).toBe(303);
     const cookie = first.cookies.find((c) => c.name === 'hr_device');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 180 * 86_400 });
-    await holder.post('/sign-out', {});
+    await signOut(holder);
 
     // A stranger slows the username down, then locks it.
     const stranger = new Client(app, {}, '203.0.113.9');
     for (let i = 0; i < 5; i++) expect((await signIn(stranger, parent.username, `guess ${i}`)).statusCode).toBe(401);
     expect((await signIn(stranger, parent.username, DEMO_PASSWORD)).statusCode).toBe(429);
     expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
-    await holder.post('/sign-out', {});
+    await signOut(holder);
     await get()
       .db.updateTable('throttle')
       .set({ failures: 100, blocked_until: new Date(time.now().getTime() + 24 * HOUR).toISOString() })
@@ -165,7 +170,7 @@ describeEachEngine('signing in', (get) => {
     // The holder signing in did not reset the stranger's count at the username.
     expect((await signIn(holder, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
     expect((await signIn(new Client(app, {}, '203.0.113.9'), parent.username, DEMO_PASSWORD)).statusCode).toBe(403);
-    await holder.post('/sign-out', {});
+    await signOut(holder);
 
     // The known browser's own wrong passwords count against it, not the username, and slow it down the same way.
     for (let i = 0; i < 5; i++) expect((await signIn(holder, parent.username, `typo ${i}`)).statusCode).toBe(401);
@@ -260,7 +265,9 @@ describeEachEngine('signing in', (get) => {
     const c = new Client(app);
     await signIn(c, parent.username, DEMO_PASSWORD);
     const first = c.cookies.get('hr_session');
-    await signIn(c, parent.username, DEMO_PASSWORD);
+    // Signing in again, from a page of the session (the sign-in page itself sends a signed-in browser home).
+    await c.get('/home');
+    expect((await c.post('/sign-in', { username: parent.username, password: DEMO_PASSWORD })).statusCode).toBe(303);
     const second = c.cookies.get('hr_session');
     expect(second).not.toBe(first);
     const stale = new Client(app);

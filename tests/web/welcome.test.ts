@@ -56,7 +56,7 @@ describeEachEngine('welcome of a nightly parent account', (get) => {
     const c = new Client(app);
     const form = await c.get(link);
     expect(form.statusCode).toBe(200);
-    expect(form.headers['referrer-policy']).toBe('no-referrer');
+    expect(form.headers['referrer-policy']).toBe('strict-origin');
     const token = link.split('token=')[1]!;
     expect((await c.post('/welcome', { token, password: 'short', confirm: 'short' })).statusCode).toBe(400);
     const done = await c.post('/welcome', { token, password: 'sunflower attic bicycle', confirm: 'sunflower attic bicycle' });

@@ -1,6 +1,6 @@
 /** Inputs of the account forms and API. */
 import { z } from 'zod';
-import { checkbox, emailField, optionalPasswordField, passwordField, requiredText } from '../forms.js';
+import { checkbox, emailField, hasForbiddenCharacters, optionalPasswordField, passwordField, requiredText } from '../forms.js';
 
 export const signInInput = z.object({
   username: requiredText(254),
@@ -65,7 +65,7 @@ export const issueKeysInput = z.object({
   numbers: z
     .string({ error: (issue) => (issue.input === undefined ? 'form.required' : 'form.invalid') })
     .max(20_000, 'form.tooLong')
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'form.badCharacters')
+    .refine((v) => !hasForbiddenCharacters(v, { lineBreaks: true }), 'form.badCharacters')
     .transform((v) => v.split(/[\s,;]+/).filter(Boolean))
     .pipe(z.array(z.string().max(20, 'form.tooLong')).min(1, 'form.required').max(500, 'staffKeys.tooMany')),
   include: z.enum(['students', 'guardians', 'both']),

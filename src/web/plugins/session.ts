@@ -41,7 +41,12 @@ async function sessionPlugin(app: FastifyInstance): Promise<void> {
 
 export const session = fp(sessionPlugin, { name: 'homeroom-session', dependencies: ['@fastify/cookie'] });
 
+/**
+ * A session begins: its cookie, and a new seed for the form tokens (plugins/csrf.ts), so that no token
+ * given before it (to this browser, or planted in it) works in it.
+ */
 export function setSessionCookie(app: FastifyInstance, reply: FastifyReply, started: StartedSession): void {
+  reply.request.renewCsrfSeed();
   reply.setCookie(sessionCookieName(app.services.config.secure), started.token, {
     path: '/',
     httpOnly: true,
@@ -73,7 +78,9 @@ export function setDeviceCookie(app: FastifyInstance, reply: FastifyReply, token
   });
 }
 
+/** A session ends on this browser: its cookie goes, and the form tokens get a new seed. */
 export function clearSessionCookie(app: FastifyInstance, reply: FastifyReply): void {
+  reply.request.renewCsrfSeed();
   reply.clearCookie(sessionCookieName(app.services.config.secure), { path: '/', secure: app.services.config.secure, httpOnly: true, sameSite: 'lax' });
 }
 

@@ -39,7 +39,8 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
     const show = async (extra: { madeUrl?: string; notice?: string }, code = 200) => {
       const status = await feedStatus(db, account.id);
       return sendPage(
-        reply.header('referrer-policy', 'no-referrer'),
+        // The origin only (never the page's address) to any site; its forms still carry their Origin (plugins/csrf.ts).
+        reply.header('referrer-policy', 'strict-origin'),
         <CalendarFeedPage ctx={ctx} students={ctx.students ?? []} status={status ? { createdAt: when(status.createdAt)!, lastUsedAt: when(status.lastUsedAt) } : null} {...extra} />,
         code,
       );

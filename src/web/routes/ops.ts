@@ -1,4 +1,8 @@
-/** Operations: /healthz for load balancers, /metrics for Prometheus. */
+/**
+ * Operations: /healthz for load balancers (up or down, nothing more), /metrics for Prometheus, only
+ * to the bearer of METRICS_TOKEN (without it, /metrics does not exist).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
@@ -6,6 +10,17 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** How often the event loop's delay is sampled for /metrics */
 export const EVENT_LOOP_SAMPLE_MS = 100;
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Does an Authorization header carry this bearer token? Compared as sha-256 digests in constant
+ * time, so neither the token's characters nor its length show in the time of the answer.
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token)) && given !== '';
+}
 
 async function ops(app: FastifyInstance): Promise<void> {
   const registry = new Registry();
@@ -38,16 +53,25 @@ async function ops(app: FastifyInstance): Promise<void> {
   app.get('/healthz', async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.services.database.db);
-      return reply.header('cache-control', 'no-store').send({ status: 'ok', database: app.services.database.dialect });
+      // Up or down only: which database (or anything else) runs here is none of the public's business.
+      return reply.header('cache-control', 'no-store').send({ status: 'ok' });
     } catch (error) {
       app.log.error({ err: error }, 'health check: database unreachable');
       return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable' });
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    return reply.header('content-type', registry.contentType).send(await registry.metrics());
-  });
+  // Routes, statuses and the process's figures are for the operators' Prometheus only.
+  const token = app.services.config.metricsToken;
+  if (token) {
+    app.get('/metrics', async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (!bearerMatches(request.headers.authorization, token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'unauthorized' });
+      }
+      return reply.header('content-type', registry.contentType).send(await registry.metrics());
+    });
+  }
 }
 
 /** Not encapsulated: the timing hook must see every route of the app. */

@@ -68,8 +68,11 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <ForgotUsernamePage ctx={ctx} sent />);
   });
 
-  // Pages reached from a link with a token: the token must not leak to other sites.
-  const noReferrer = { onSend: async (_request: FastifyRequest, reply: import('fastify').FastifyReply) => void reply.header('referrer-policy', 'no-referrer') };
+  // Pages reached from a link with a token: the token must not leak to other sites. strict-origin sends
+  // every site (this one too) the portal's origin only, never the page's address; unlike no-referrer it
+  // lets the page's own form say where it comes from (with no-referrer, browsers send `Origin: null`,
+  // which the CSRF check refuses).
+  const noReferrer = { onSend: async (_request: FastifyRequest, reply: import('fastify').FastifyReply) => void reply.header('referrer-policy', 'strict-origin') };
 
   app.get<{ Querystring: { token?: string } }>('/reset-password', noReferrer, async (request, reply) => {
     const ctx = await ctxOf(request);
