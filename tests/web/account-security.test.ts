@@ -211,7 +211,8 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     const shared = '192.0.2.10';
     const phone = new Client(app, {}, shared);
     expect((await signIn(phone, parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
-    await phone.post('/sign-out', {});
+    await phone.get('/home');
+    expect((await phone.post('/sign-out', {})).headers.location).toBe('/sign-in?signedOut=1');
     // 99 failures from the building's address so far; the 100th reaches the limit.
     await get().db.insertInto('throttle').values({ key: `ip:${shared}`, failures: 99, window_start: time.now().toISOString(), blocked_until: null }).execute();
     expect((await signIn(new Client(app, {}, shared), 'someone.else', 'wrong')).statusCode).toBe(401);
@@ -264,7 +265,8 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     expect(inside.statusCode).toBe(303);
     expect(laptop.cookies.has('hr_device')).toBe(true);
     // Single use.
-    await laptop.post('/sign-out', {});
+    await laptop.get('/home');
+    expect((await laptop.post('/sign-out', {})).headers.location).toBe('/sign-in?signedOut=1');
     await laptop.get('/sign-in');
     expect((await laptop.post('/sign-in', { username: 'nobody.here', password: DEMO_PASSWORD, code: code! })).statusCode).toBe(400);
     // An unknown username gets the same answer and no email. (The stranger's request above did email the holder a code.)
