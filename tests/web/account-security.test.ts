@@ -5,7 +5,6 @@
  * targets, and an Activation Key that tested usernames without end.
  */
 import type { FastifyInstance } from 'fastify';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
@@ -14,20 +13,10 @@ import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { jobHandlers } from '../../src/jobs/registry.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
+import { QueryCounter } from '../support/query-counter.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client, clock, DAY, HOUR, MINUTE } from '../support/http.js';
 import { linkIn, startSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
-
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    return args.result;
-  }
-}
 
 describeEachEngine('account takeovers and lockouts', (get) => {
   let app: FastifyInstance;

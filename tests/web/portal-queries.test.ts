@@ -1,24 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSession } from '../../src/domain/accounts/sessions.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { makeApp } from '../support/app.js';
+import { QueryCounter } from '../support/query-counter.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
-
-/** Counts the statements the app sends, to prove a page asks a fixed number of them. */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  // Counted as they are answered: queries built once (src/db/prepared.ts) are not transformed again.
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    return args.result;
-  }
-}
 
 const TODAY = '2026-11-24';
 
