@@ -359,6 +359,8 @@ export interface ActivationKeyTable {
   used_at: Instant | null;
   /** the account made with it */
   account_id: number | null;
+  /** a key for an account that exists: it sets a new password for that account (staff help) */
+  for_account_id: Generated<number | null>;
 }
 
 export interface EmailOutboxTable {

@@ -24,7 +24,7 @@ import { contactRoutes } from './routes/contact.js';
 import { portalRoutes } from './routes/portal.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
-import { studentAccountRoutes } from './routes/student-accounts.js';
+import { accountHelpRoutes } from './routes/account-help.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -161,6 +161,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(portalRoutes);
   await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);
-  await app.register(studentAccountRoutes);
+  await app.register(accountHelpRoutes);
   return app;
 }

@@ -420,12 +420,12 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await staff.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Sign In' }).click();
     await staff.waitForURL(`${base}/home`);
-    await staff.getByRole('link', { name: 'Student sign-in' }).click();
-    await expect(staff.getByRole('heading', { level: 1, name: 'Student sign-in' }).isVisible()).resolves.toBe(true);
+    await staff.getByRole('link', { name: 'Account help' }).click();
+    await expect(staff.getByRole('heading', { level: 1, name: 'Account help' }).isVisible()).resolves.toBe(true);
     await expectAccessible(staff);
     await expectNoHorizontalScroll(staff);
-    await staff.getByLabel('Student number').fill(allen.username);
-    await staff.getByLabel('Student number').press('Enter');
+    await staff.getByLabel('Student number or parent’s username').fill(allen.username);
+    await staff.getByLabel('Student number or parent’s username').press('Enter');
     await staff.waitForURL(/number=/);
     await expect(staff.getByRole('heading', { level: 2, name: new RegExp(`Allen Alda · ${allen.username}`) }).isVisible()).resolves.toBe(true);
     await expectAccessible(staff);

@@ -175,22 +175,22 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     // Office staff see it expired and issue a new one; teachers cannot.
     const office = new Client(app);
     expect((await signIn(office, demo.office!.username, DEMO_PASSWORD)).statusCode).toBe(303);
-    const list = await office.get('/staff/student-accounts');
+    const list = await office.get('/staff/account-help');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(student.username);
     expect(list.body).toContain('expired on');
-    const found = await office.get(`/staff/student-accounts?number=${student.username}`);
+    const found = await office.get(`/staff/account-help?number=${student.username}`);
     expect(found.body).toContain('Has a first password, which expired on');
     const account = await get().db.selectFrom('user_accounts').select(['id', 'student_id']).where('username', '=', student.username).executeTakeFirstOrThrow();
     const teacher = new Client(app);
     await signIn(teacher, demo.teacher!.username, DEMO_PASSWORD);
     await teacher.get('/home');
-    expect((await teacher.post('/staff/student-accounts/reissue', { studentId: String(account.student_id) })).statusCode).toBe(403);
-    const issued = await office.post('/staff/student-accounts/reissue', { studentId: String(account.student_id) });
+    expect((await teacher.post('/staff/account-help/reissue', { studentId: String(account.student_id) })).statusCode).toBe(403);
+    const issued = await office.post('/staff/account-help/reissue', { studentId: String(account.student_id) });
     expect(issued.statusCode).toBe(200);
     expect(issued.body).toContain('has a new first password');
-    expect((await office.post('/staff/student-accounts/reissue', { studentId: '99999999' })).statusCode).toBe(404);
-    expect((await office.get('/staff/student-accounts?number=%3Cb%3E')).statusCode).toBe(400);
+    expect((await office.post('/staff/account-help/reissue', { studentId: '99999999' })).statusCode).toBe(404);
+    expect((await office.get('/staff/account-help?number=%3Cb%3E')).statusCode).toBe(400);
     expect((await signIn(new Client(app, {}, '198.51.100.23'), student.username, student.password)).headers.location).toBe('/account/password');
     await setSettings({ initialPasswordDays: 365, schoolNetworks: [] });
   });
@@ -265,6 +265,78 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     expect(await deliver()).toHaveLength(0);
   });
 
+  it('lets office staff help a parent of their school: a reset link, or a key that sets a new password; never another school\'s', async () => {
+    const parent = demo.parent!;
+    const office = new Client(app);
+    await signIn(office, demo.office!.username, DEMO_PASSWORD);
+    const page = await office.get(`/staff/account-help?number=${parent.username.toUpperCase()}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`Has a confirmed security email, ${parentEmail}`);
+    const account = await get().db.selectFrom('user_accounts').select(['id', 'guardian_id']).where('username', '=', parent.username).executeTakeFirstOrThrow();
+
+    // A staff reset sends a link to the confirmed address and ends the account's other links.
+    const stranger = await attackerAsksForEmail(DEMO_PASSWORD);
+    const sent = await office.post('/staff/account-help/reset-link', { accountId: String(account.id) });
+    expect(sent.body).toContain(`A reset link is on its way to ${parentEmail}`);
+    const mail = await mailTo(parentEmail, 'Choose a new Cedar Valley Portal password');
+    expect((await new Client(app).get(path(linkIn(mail, 'http://portal.test/reset-password?token='))))).toMatchObject({ statusCode: 200 });
+    expect((await confirm(stranger)).statusCode).toBe(400);
+
+    // An Activation Key for the account: the holder keeps the username and chooses a new password.
+    const issued = await office.post('/staff/account-help/key', { accountId: String(account.id) });
+    expect(issued.headers['cache-control']).toBe('no-store');
+    const key = /[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}/.exec(issued.body)?.[0];
+    expect(key).toBeDefined();
+    const holder = new Client(app);
+    const form = await holder.submit('/activate', { key: key! });
+    expect(form.body).toContain('Choose a new password');
+    expect(form.body).toContain(`Your username stays ${parent.username}`);
+    const done = await holder.post('/activate/account', { key: key!, username: 'someone.else', password: 'amber forest lantern', confirm: 'amber forest lantern' });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain(`The password of ${parent.username} is changed.`);
+    expect((await signIn(new Client(app), parent.username, 'amber forest lantern')).statusCode).toBe(303);
+    expect(await get().db.selectFrom('user_accounts').select('username').where('guardian_id', '=', account.guardian_id).execute()).toEqual([{ username: parent.username }]);
+    // Once.
+    expect((await new Client(app).submit('/activate', { key: key! })).statusCode).toBe(400);
+    await setPassword(parent.username, DEMO_PASSWORD);
+
+    // A parent whose children are all at another school is not this office's to help.
+    const officeSchools = await get()
+      .db.selectFrom('staff_roles as r')
+      .innerJoin('user_accounts as a', 'a.staff_id', 'r.staff_id')
+      .select('r.school_id')
+      .where('a.username', '=', demo.office!.username)
+      .execute();
+    const elsewhere = await get()
+      .db.selectFrom('guardians as g')
+      .select('g.id')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('student_guardians as sg')
+              .innerJoin('students as s', 's.id', 'sg.student_id')
+              .select('sg.student_id')
+              .whereRef('sg.guardian_id', '=', 'g.id')
+              .where('s.school_id', 'in', officeSchools.map((r) => r.school_id!)),
+          ),
+        ),
+      )
+      .where((eb) => eb.exists(eb.selectFrom('student_guardians as sg').select('sg.student_id').whereRef('sg.guardian_id', '=', 'g.id').where('sg.portal_access', '=', 1)))
+      .executeTakeFirstOrThrow();
+    const t = time.now().toISOString();
+    const other = await get()
+      .db.insertInto('user_accounts')
+      .values({ username: 'far.away.parent', username_key: 'far.away.parent', status: 'active', person_kind: 'guardian', guardian_id: elsewhere.id, created_at: t, updated_at: t, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect((await office.get('/staff/account-help?number=far.away.parent')).statusCode).toBe(404);
+    for (const action of ['unlock', 'reset-link', 'key']) {
+      expect((await office.post(`/staff/account-help/${action}`, { accountId: String(other.id) })).statusCode, action).toBe(404);
+    }
+    expect((await office.post('/staff/account-help/key', { accountId: 'x' })).statusCode).toBe(404);
+  });
+
   it('lets office staff lift a lock on a student who has no security email', async () => {
     const student = demo.student!;
     await get()
@@ -273,10 +345,10 @@ describeEachEngine('account takeovers and lockouts', (get) => {
       .execute();
     const office = new Client(app);
     await signIn(office, demo.office!.username, DEMO_PASSWORD);
-    const page = await office.get(`/staff/student-accounts?number=${student.username}`);
+    const page = await office.get(`/staff/account-help?number=${student.username}`);
     expect(page.body).toContain('Sign-in is locked after too many failures');
-    const account = await get().db.selectFrom('user_accounts').select('student_id').where('username', '=', student.username).executeTakeFirstOrThrow();
-    expect((await office.post('/staff/student-accounts/unlock', { studentId: String(account.student_id) })).body).toContain('The sign-in lock is lifted.');
+    const account = await get().db.selectFrom('user_accounts').select('id').where('username', '=', student.username).executeTakeFirstOrThrow();
+    expect((await office.post('/staff/account-help/unlock', { accountId: String(account.id) })).body).toContain('The sign-in lock is lifted.');
     expect(await get().db.selectFrom('throttle').selectAll().where('key', '=', `user:${student.username}`).executeTakeFirst()).toBeUndefined();
   });
 

@@ -15,9 +15,14 @@ import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import type { AccountMailDistrict } from './mail.js';
 import { sendConfirmationLink } from './security-email.js';
-import { allowRequest, type ThrottleVerdict } from './throttle.js';
+import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken } from './tokens.js';
-import { findThrottle } from './repository.js';
+import { endOutstandingTokens, findAccountById, findThrottle, setPassword } from './repository.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant } from '../../email/templates.js';
+import { endFeedOf } from '../portal/calendar-feed.js';
+import { accountLocale, confirmedEmail } from './mail.js';
+import { endSessionsOf } from './sessions.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -180,6 +185,8 @@ export interface KeyHolder {
   fixedUsername: string | null;
   birthDate: string | null;
   language: string;
+  /** a key for an account that exists (staff help): it sets that account's new password */
+  resetAccount: { id: number; username: string } | null;
 }
 
 const MAX_FAILED_KEYS = 20;
@@ -225,6 +232,7 @@ async function findHolder(db: Kysely<DB>, typed: string, now: Date): Promise<Key
       'k.guardian_id',
       'k.expires_at',
       'k.used_at',
+      'k.for_account_id',
       's.student_number',
       's.birth_date',
       (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name', 'g.first_name').as('first_name'),
@@ -237,19 +245,22 @@ async function findHolder(db: Kysely<DB>, typed: string, now: Date): Promise<Key
   const personId = (row.person_kind === 'student' ? row.student_id : row.guardian_id) ?? 0;
   const existing = await db
     .selectFrom('user_accounts')
-    .select('id')
+    .select(['id', 'username', 'status'])
     .where(row.person_kind === 'student' ? 'student_id' : 'guardian_id', '=', personId)
     .executeTakeFirst();
-  if (existing) return null;
+  // A key for a new account works while the person has none; a key for an account works for that one.
+  if (row.for_account_id === null ? existing : !existing || existing.id !== row.for_account_id || existing.status !== 'active') return null;
+  const resetAccount = row.for_account_id !== null && existing ? { id: existing.id, username: existing.username } : null;
   return {
     keyId: row.id,
     kind: row.person_kind,
     personId,
     firstName: row.first_name ?? '',
     lastName: row.last_name ?? '',
-    fixedUsername: row.person_kind === 'student' ? row.student_number : null,
+    fixedUsername: resetAccount?.username ?? (row.person_kind === 'student' ? row.student_number : null),
     birthDate: row.birth_date,
     language: row.language ?? 'en',
+    resetAccount,
   };
 }
 
@@ -257,6 +268,8 @@ export type ActivationProblem = PasswordProblem | 'usernameInvalid' | 'usernameT
 
 export type ActivationResult =
   | { kind: 'created'; accountId: number; username: string }
+  /** a key for an account that exists: its password is the new one */
+  | { kind: 'reset'; accountId: number; username: string }
   | { kind: 'invalid' }
   | { kind: 'wait'; retryAfterSeconds: number }
   | { kind: 'problem'; field: 'username' | 'password'; problem: ActivationProblem };
@@ -284,6 +297,7 @@ export async function activateAccount(
 ): Promise<ActivationResult> {
   const holder = await findHolder(db, input.key, now);
   if (!holder) return { kind: 'invalid' };
+  if (holder.resetAccount) return resetWithKey(db, holder, holder.resetAccount, input, now);
   const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
   if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
   const keyCounter = `activate-key:${holder.keyId}`;
@@ -365,4 +379,99 @@ async function createFromKey(
     }
     return { kind: 'created', accountId: account.id, username };
   });
+}
+
+/**
+ * A key office staff issued for an account that exists: the holder chooses a new password for it, and
+ * everything a reset ends, ends (sessions, outstanding links, the calendar feed, a sign-in lock).
+ */
+async function resetWithKey(
+  db: Kysely<DB>,
+  holder: KeyHolder,
+  target: { id: number; username: string },
+  input: { password: string; minLength: number; ip: string | null; email: string | null; baseUrl: string; district: AccountMailDistrict },
+  now: Date,
+): Promise<ActivationResult> {
+  const problem = checkNewPassword(input.password, {
+    minLength: input.minLength,
+    username: target.username,
+    names: [holder.firstName, holder.lastName],
+    studentNumber: holder.kind === 'student' ? holder.fixedUsername : null,
+    birthDate: holder.birthDate,
+  });
+  if (problem) return { kind: 'problem', field: 'password', problem };
+  const hash = await hashPassword(input.password);
+  const account = await findAccountById(db, target.id);
+  if (!account) return { kind: 'invalid' };
+  return db.transaction().execute(async (trx): Promise<ActivationResult> => {
+    const t = now.toISOString();
+    const used = await trx
+      .updateTable('activation_keys')
+      .set({ used_at: t, account_id: target.id })
+      .where('id', '=', holder.keyId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) return { kind: 'invalid' };
+    await setPassword(trx, target.id, hash, t, target.id);
+    await endOutstandingTokens(trx, target.id, t);
+    await endSessionsOf(trx, target.id);
+    await endFeedOf(trx, target.id);
+    await clearThrottleKey(trx, userThrottleKey(target.username));
+    await audit(trx, { action: 'password.reset_with_key', actorAccountId: target.id, subjectType: 'user_account', subjectId: target.id, ip: input.ip, details: { keyId: holder.keyId } }, now);
+    const to = confirmedEmail(account);
+    if (to) {
+      const locale = accountLocale(account, input.district);
+      await enqueueEmail(
+        trx,
+        composeEmail({
+          kind: 'password_changed',
+          to,
+          locale,
+          district: input.district,
+          subject: 'email.passwordChanged.subject',
+          paragraphs: [{ key: 'email.passwordChanged.body', params: { username: target.username, when: formatInstant(now, locale, input.district.timeZone) } }],
+        }),
+        now,
+      );
+    }
+    if (input.email && input.email !== to) {
+      await sendConfirmationLink(trx, { account, email: input.email, ip: input.ip, baseUrl: input.baseUrl, district: input.district }, now);
+    }
+    return { kind: 'reset', accountId: target.id, username: target.username };
+  });
+}
+
+/**
+ * Office staff give the holder of an existing account an Activation Key that sets a new password for it
+ * (staff help, account-help.ts): older unused keys of the person end. The key, shown once.
+ */
+export async function issueKeyForAccount(
+  trx: Kysely<DB>,
+  input: { account: { id: number; person_kind: string; student_id: number | null; guardian_id: number | null }; issuedBy: number; days: number },
+  now: Date,
+): Promise<{ key: string; expiresAt: Date }> {
+  const { account } = input;
+  const kind = account.person_kind === 'student' ? 'student' : 'guardian';
+  const personId = (kind === 'student' ? account.student_id : account.guardian_id) ?? 0;
+  const column = kind === 'student' ? 'student_id' : 'guardian_id';
+  const key = newActivationKey();
+  const expiresAt = new Date(now.getTime() + input.days * 86_400_000);
+  await trx.updateTable('activation_keys').set({ expires_at: now.toISOString() }).where(column, '=', personId).where('used_at', 'is', null).where('expires_at', '>', now.toISOString()).execute();
+  await trx
+    .insertInto('activation_keys')
+    .values({
+      key_hash: keyHash(key),
+      person_kind: kind,
+      student_id: kind === 'student' ? personId : null,
+      guardian_id: kind === 'guardian' ? personId : null,
+      issued_by: input.issuedBy,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+      used_at: null,
+      account_id: null,
+      for_account_id: account.id,
+    })
+    .execute();
+  await audit(trx, { action: 'activation_key.issued_for_account', actorAccountId: input.issuedBy, subjectType: 'user_account', subjectId: account.id }, now);
+  return { key: formatKey(key), expiresAt };
 }

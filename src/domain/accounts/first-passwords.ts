@@ -27,7 +27,7 @@ import { endOutstandingTokens, markInitialPasswordUsed, type AccountRow } from '
 import { endSessionsOf } from './sessions.js';
 import type { SignInPolicy } from './sign-in.js';
 import { randomInitialPassword } from './student-accounts.js';
-import { clearThrottleKey, LOCK_AFTER, userThrottleKey } from './throttle.js';
+import { clearThrottleKey, userThrottleKey } from './throttle.js';
 
 /** The district's rules for first passwords, as sign-in applies them. */
 export interface FirstPasswordRules {
@@ -282,73 +282,4 @@ export function signInPolicyOf(district: DistrictProfile, now: Date): SignInPoli
     district,
     adultBornOnOrBefore: adultCutoff(district.settings, localDate(now, district.timeZone)),
   };
-}
-
-export interface StudentAccountStatus {
-  studentId: number;
-  studentNumber: string;
-  name: string;
-  school: string;
-  username: string;
-  firstPassword: FirstPasswordLine | null;
-  /** the username is locked (100 failures in a row) or slowed down until this instant (ISO) */
-  waitUntil: string | null;
-  locked: boolean;
-  hasRecoveryEmail: boolean;
-}
-
-/** One student's account as office staff see it, by student number (exactly as issued); null outside their schools. */
-export async function studentAccountStatus(
-  db: Kysely<DB>,
-  scope: OfficeScope,
-  input: { number: string; days: number },
-  now: Date,
-): Promise<StudentAccountStatus | null> {
-  const row = await db
-    .selectFrom('user_accounts as a')
-    .innerJoin('students as s', 's.id', 'a.student_id')
-    .innerJoin('schools as sc', 'sc.id', 's.school_id')
-    .select(['a.id', 'a.username', 'a.security_email', 'a.security_email_confirmed_at', 's.id as studentId', 's.school_id', 's.student_number', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name', 'sc.name as school'])
-    .where('s.student_number', '=', input.number)
-    .where('a.status', '=', 'active')
-    .executeTakeFirst();
-  if (!row || !mayActOnSchool(scope, row.school_id)) return null;
-  const [first] = (await studentsWithFirstPasswords(db, scope, { days: input.days, number: row.student_number, page: 1 }, now)).lines;
-  const counter = await db.selectFrom('throttle').select(['failures', 'blocked_until']).where('key', '=', userThrottleKey(row.username)).executeTakeFirst();
-  const waiting = counter?.blocked_until && Date.parse(counter.blocked_until) > now.getTime() ? counter.blocked_until : null;
-  return {
-    studentId: row.studentId,
-    studentNumber: row.student_number,
-    name: `${row.preferred_first_name ?? row.legal_first_name} ${row.legal_last_name}`,
-    school: row.school,
-    username: row.username,
-    firstPassword: first ?? null,
-    waitUntil: waiting,
-    locked: Boolean(waiting) && (counter?.failures ?? 0) >= LOCK_AFTER,
-    hasRecoveryEmail: Boolean(row.security_email && row.security_email_confirmed_at),
-  };
-}
-
-/**
- * Office staff lift the sign-in wait or lock of a student's username (the holder asked in person; a
- * stranger's failures no longer hold the student back). False for a student outside their schools.
- */
-export async function clearSignInLock(
-  db: Kysely<DB>,
-  input: { scope: OfficeScope; actorAccountId: number; studentId: number; ip: string | null },
-  now: Date,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('user_accounts as a')
-    .innerJoin('students as s', 's.id', 'a.student_id')
-    .select(['a.id', 'a.username', 's.school_id'])
-    .where('a.student_id', '=', input.studentId)
-    .where('a.status', '=', 'active')
-    .executeTakeFirst();
-  if (!row || !mayActOnSchool(input.scope, row.school_id)) return false;
-  await db.transaction().execute(async (trx) => {
-    await clearThrottleKey(trx, userThrottleKey(row.username));
-    await audit(trx, { action: 'sign_in_lock.cleared', actorAccountId: input.actorAccountId, subjectType: 'user_account', subjectId: row.id, ip: input.ip }, now);
-  });
-  return true;
 }

@@ -46,6 +46,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
         name={`${holder.firstName} ${holder.lastName}`}
         fixedUsername={holder.fixedUsername}
         minLength={ctx.district.settings.passwordMinLength}
+        reset={holder.resetAccount !== null}
       />,
     );
   });
@@ -70,6 +71,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
           name={`${holder.firstName} ${holder.lastName}`}
           fixedUsername={holder.fixedUsername}
           minLength={minLength}
+          reset={holder.resetAccount !== null}
           errors={errors}
           username={text(request.body, 'username', 64)}
           email={text(request.body, 'email')}
@@ -102,6 +104,11 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       const messageKey =
         result.problem === 'usernameInvalid' ? 'activate.usernameInvalid' : result.problem === 'usernameTaken' ? 'activate.usernameTaken' : (`password.${result.problem}` as const);
       return show({ [result.field]: { key: messageKey, params: { min: minLength, max: MAX_PASSWORD_LENGTH } } }, result.problem === 'usernameTaken' ? 409 : 400);
+    }
+    if (result.kind === 'reset') {
+      let body = ctx.t('activate.resetDone', { username: result.username });
+      if (parsed.data.email) body += ` ${ctx.t('activate.doneEmail', { email: parsed.data.email })}`;
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('activate.resetTitle')} body={body} />);
     }
     let notice = ctx.t('activate.done', { username: result.username });
     if (parsed.data.email) notice += ` ${ctx.t('activate.doneEmail', { email: parsed.data.email })}`;

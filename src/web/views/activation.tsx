@@ -38,6 +38,7 @@ export function CreateAccountPage({
   errors = {},
   username,
   email,
+  reset = false,
 }: {
   ctx: PageContext;
   keyValue: string;
@@ -47,13 +48,16 @@ export function CreateAccountPage({
   errors?: Messages;
   username?: string;
   email?: string;
+  /** the key is for an account that exists: a new password for it */
+  reset?: boolean;
 }) {
   const { t } = ctx;
   const labels = { username: t('activate.username'), password: t('password.new'), confirm: t('password.confirm'), email: t('securityEmail.title') };
+  const title = reset ? t('activate.resetTitle') : t('activate.createTitle');
   return (
-    <Layout ctx={ctx} title={t('activate.createTitle')}>
+    <Layout ctx={ctx} title={title}>
       <div class="hr-narrow">
-        <h1>{t('activate.createTitle')}</h1>
+        <h1>{title}</h1>
         <p>{t('activate.createIntro', { name })}</p>
         <ErrorSummary t={t} errors={errors} labels={labels} />
         <form class="usa-form" method="post" action="/activate/account" novalidate>
@@ -61,7 +65,7 @@ export function CreateAccountPage({
           <input type="hidden" name="key" value={keyValue} />
           {fixedUsername ? (
             <>
-              <p>{t('activate.studentUsername', { username: fixedUsername })}</p>
+              <p>{t(reset ? 'activate.resetUsername' : 'activate.studentUsername', { username: fixedUsername })}</p>
               <input type="text" name="username" autocomplete="username" value={fixedUsername} hidden />
             </>
           ) : (
@@ -74,7 +78,7 @@ export function CreateAccountPage({
             <TextInput id="email" type="email" autocomplete="email" error={Boolean(errors.email)} hint value={email} />
           </Field>
           <button class="usa-button hr-primary" type="submit">
-            {t('activate.submit')}
+            {reset ? t('password.submit') : t('activate.submit')}
           </button>
         </form>
       </div>

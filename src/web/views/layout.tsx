@@ -76,7 +76,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   ) : null}
                   {ctx.account.office ? (
                     <li>
-                      <a href="/staff/student-accounts">{t('nav.studentAccounts')}</a>
+                      <a href="/staff/account-help">{t('nav.accountHelp')}</a>
                     </li>
                   ) : null}
                   {ctx.account.office ? (
