@@ -14,9 +14,10 @@ import { calendar } from './migrations/0007_calendar.js';
 import { eventLocations } from './migrations/0008_event_locations.js';
 import { noLastSignIn } from './migrations/0009_no_last_sign_in.js';
 import { firstPasswords } from './migrations/0010_first_passwords.js';
+import { keysForAccounts } from './migrations/0011_keys_for_accounts.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

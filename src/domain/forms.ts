@@ -16,6 +16,16 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
  * Characters no free-text field takes: control characters (line breaks too unless `lineBreaks`) and
  * bidirectional controls. Passwords are never shown, so they only refuse control characters.
  */
+/** The largest id a record can have (PostgreSQL's integer): a larger number names no record. */
+export const MAX_ID = 2_147_483_647;
+
+/** A record's id as typed in a form or an address ("42"), or null when it cannot be one. */
+export function recordId(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) return null;
+  const id = Number(value);
+  return id >= 1 && id <= MAX_ID ? id : null;
+}
+
 export function hasForbiddenCharacters(value: string, { lineBreaks = false } = {}): boolean {
   return CONTROL.test(value) || BIDI.test(value) || (!lineBreaks && /[\r\n]/.test(value));
 }

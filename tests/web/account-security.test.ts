@@ -186,12 +186,37 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     await signIn(teacher, demo.teacher!.username, DEMO_PASSWORD);
     await teacher.get('/home');
     expect((await teacher.post('/staff/account-help/reissue', { studentId: String(account.student_id) })).statusCode).toBe(403);
+    // Whoever took the account had set a recovery address; a new first password takes it away.
+    await get().db.updateTable('user_accounts').set({ security_email: 'taker@evil.example', security_email_confirmed_at: time.now().toISOString() }).where('id', '=', account.id).execute();
     const issued = await office.post('/staff/account-help/reissue', { studentId: String(account.student_id) });
     expect(issued.statusCode).toBe(200);
-    expect(issued.body).toContain('has a new first password');
-    expect((await office.post('/staff/account-help/reissue', { studentId: '99999999' })).statusCode).toBe(404);
+    expect(issued.headers['cache-control']).toBe('no-store');
+    expect(issued.body).toContain('The new first password of Allen Alda');
+    const given = /<code>([a-z]+-[a-z]+-[a-z]+-\d{2})<\/code>/.exec(issued.body)?.[1];
+    expect(given).toBeDefined();
+    const after = await get().db.selectFrom('user_accounts').select(['security_email', 'security_email_confirmed_at', 'initial_password']).where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ security_email: null, security_email_confirmed_at: null, initial_password: 'random' });
+    // The old formula no longer works; the new password does, from anywhere (it is not public), and must be changed.
+    expect((await signIn(new Client(app, {}, '198.51.100.23'), student.username, student.password)).statusCode).toBe(401);
+    const back = new Client(app, {}, '203.0.113.5');
+    expect((await signIn(back, student.username, given!)).headers.location).toBe('/account/password');
+    // Bad ids and another school's answer as if nothing were there; never a 500.
+    for (const id of ['99999999', '9999999999', '0', '-1', 'x']) {
+      expect((await office.post('/staff/account-help/reissue', { studentId: id })).statusCode, id).toBe(404);
+      expect((await office.post('/staff/account-help/unlock', { accountId: id })).statusCode, id).toBe(404);
+    }
     expect((await office.get('/staff/account-help?number=%3Cb%3E')).statusCode).toBe(400);
-    expect((await signIn(new Client(app, {}, '198.51.100.23'), student.username, student.password)).headers.location).toBe('/account/password');
+
+    // A forced change long after the sign-in is not made: the student signs in again, where the rules apply.
+    time.advance(16 * MINUTE);
+    await back.get('/account/password');
+    const late = await back.post('/account/password', { password: 'late night harbor', confirm: 'late night harbor' });
+    expect(late.headers.location).toBe('/sign-in?next=%2Faccount%2Fpassword');
+    expect((await back.get('/home')).statusCode).toBe(303);
+    const again = new Client(app, {}, '203.0.113.5');
+    await signIn(again, student.username, given!);
+    await again.get('/account/password');
+    expect((await again.post('/account/password', { password: 'late night harbor', confirm: 'late night harbor' })).statusCode).toBe(303);
     await setSettings({ initialPasswordDays: 365, schoolNetworks: [] });
   });
 
@@ -213,6 +238,16 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     // Slowed, not refused: ten seconds later the address may try again.
     time.advance(11_000);
     expect((await signIn(new Client(app, {}, shared), parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
+
+    // A new browser that is slowed by its address gets in at once with an emailed code.
+    await get().db.updateTable('throttle').set({ failures: 120, blocked_until: new Date(time.now().getTime() + 10_000).toISOString() }).where('key', '=', `ip:${shared}`).execute();
+    const chromebook = new Client(app, {}, shared);
+    const held = await signIn(chromebook, parent.username, DEMO_PASSWORD);
+    expect(held.statusCode).toBe(429);
+    expect(held.body).toContain('action="/sign-in/code"');
+    expect((await chromebook.post('/sign-in/code', { username: parent.username })).statusCode).toBe(200);
+    const code = /Your code: (\d{4} \d{4})/.exec((await mailTo(parentEmail, 'Your Cedar Valley Portal sign-in code')).text)![1]!;
+    expect((await chromebook.post('/sign-in', { username: parent.username, password: DEMO_PASSWORD, code })).statusCode).toBe(303);
 
     // A district-listed school network has ten times the limit.
     await setSettings({ schoolNetworks: ['192.0.2.0/24'] });
@@ -258,6 +293,18 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     expect((await laptop.post('/sign-out', {})).headers.location).toBe('/sign-in?signedOut=1');
     await laptop.get('/sign-in');
     expect((await laptop.post('/sign-in', { username: 'nobody.here', password: DEMO_PASSWORD, code: code! })).statusCode).toBe(400);
+    // Strangers asking from two addresses, three times each, do not use up the holder's codes.
+    for (const ip of ['203.0.113.78', '203.0.113.79']) {
+      const asker = new Client(app, {}, ip);
+      for (let i = 0; i < 3; i++) expect((await asker.submit('/sign-in', { username: parent.username }, '/sign-in/code')).statusCode).toBe(200);
+      expect((await asker.submit('/sign-in', { username: parent.username }, '/sign-in/code')).statusCode).toBe(429);
+    }
+    await deliver();
+    smtp.messages.length = 0;
+    const again = new Client(app);
+    expect((await again.submit('/sign-in', { username: parent.username }, '/sign-in/code')).statusCode).toBe(200);
+    expect((await deliver()).filter((m) => m.subject === 'Your Cedar Valley Portal sign-in code')).toHaveLength(1);
+
     // An unknown username gets the same answer and no email. (The stranger's request above did email the holder a code.)
     await deliver();
     smtp.messages.length = 0;
@@ -282,7 +329,10 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     expect((await new Client(app).get(path(linkIn(mail, 'http://portal.test/reset-password?token='))))).toMatchObject({ statusCode: 200 });
     expect((await confirm(stranger)).statusCode).toBe(400);
 
-    // An Activation Key for the account: the holder keeps the username and chooses a new password.
+    // No key for an account that can recover by email: a reset link goes there instead.
+    expect((await office.post('/staff/account-help/key', { accountId: String(account.id) })).statusCode).toBe(409);
+    // An Activation Key for an account without one: the holder keeps the username and chooses a new password.
+    await get().db.updateTable('user_accounts').set({ security_email_confirmed_at: null }).where('id', '=', account.id).execute();
     const issued = await office.post('/staff/account-help/key', { accountId: String(account.id) });
     expect(issued.headers['cache-control']).toBe('no-store');
     const key = /[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}/.exec(issued.body)?.[0];
@@ -299,6 +349,7 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     // Once.
     expect((await new Client(app).submit('/activate', { key: key! })).statusCode).toBe(400);
     await setPassword(parent.username, DEMO_PASSWORD);
+    await get().db.updateTable('user_accounts').set({ security_email_confirmed_at: time.now().toISOString() }).where('id', '=', account.id).execute();
 
     // A parent whose children are all at another school is not this office's to help.
     const officeSchools = await get()

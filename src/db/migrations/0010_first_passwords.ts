@@ -5,12 +5,10 @@
  * then) and when it was first used to sign in (the guardians are told once). All three are null once
  * the holder has chosen a password of their own.
  *
- * An Activation Key may also be issued for an account that exists (`for_account_id`): office staff give
- * it to a holder who cannot reset by email, and it lets them choose a new password for that account.
- *
  * Accounts that still must change a district-issued password are taken to hold a formula password:
  * which rule made them was never recorded, and the formula is the one that needs the closer rules.
- * Their days count from when the account was made.
+ * Their days count from this migration, not from when the account was made: an upgrade must not end
+ * every first password of a district at once (the office would have to reissue them one by one).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../connect.js';
@@ -26,13 +24,9 @@ export const firstPasswords: DialectMigration = {
       .execute();
     await db.schema.alterTable('user_accounts').addColumn('initial_password_set_at', instant).execute();
     await db.schema.alterTable('user_accounts').addColumn('initial_password_used_at', instant).execute();
-    await db.schema
-      .alterTable('activation_keys')
-      .addColumn('for_account_id', 'integer', (c) => c.references('user_accounts.id').onDelete('cascade'))
-      .execute();
     await db
       .updateTable('user_accounts')
-      .set({ initial_password: 'formula', initial_password_set_at: sql.ref('created_at') })
+      .set({ initial_password: 'formula', initial_password_set_at: new Date().toISOString() })
       .where('person_kind', '=', 'student')
       .where('must_change_password', '=', 1)
       .execute();

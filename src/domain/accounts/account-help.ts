@@ -147,15 +147,19 @@ export async function sendResetLinkForHolder(
 
 /**
  * An Activation Key that sets a new password for the account, for a holder with no way to reset by
- * email: staff hand it over in person (or read it out after checking who is calling). Shown once.
+ * email: staff hand it over in person (or read it out after checking who is calling). Shown once. Not
+ * for an account with a confirmed security email: the holder gets a reset link there instead, so that no
+ * one at a school can set the password of a parent who can recover it themself.
  */
 export async function issueHelpKey(
   db: Kysely<DB>,
   input: { scope: OfficeScope; actorAccountId: number; accountId: number; days: number; ip: string | null },
   now: Date,
-): Promise<{ key: string; expiresAt: Date; username: string } | null> {
+): Promise<{ kind: 'issued'; key: string; expiresAt: Date; username: string } | { kind: 'hasRecoveryEmail' } | null> {
   const account = await accountInScope(db, input.scope, input.accountId);
   if (!account) return null;
+  const full = await findAccountById(db, account.id);
+  if (full?.security_email && full.security_email_confirmed_at) return { kind: 'hasRecoveryEmail' };
   const issued = await db.transaction().execute((trx) => issueKeyForAccount(trx, { account, issuedBy: input.actorAccountId, days: input.days }, now));
-  return { ...issued, username: account.username };
+  return { kind: 'issued', ...issued, username: account.username };
 }

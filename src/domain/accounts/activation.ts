@@ -17,7 +17,7 @@ import type { AccountMailDistrict } from './mail.js';
 import { sendConfirmationLink } from './security-email.js';
 import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken } from './tokens.js';
-import { endOutstandingTokens, findAccountById, findThrottle, setPassword } from './repository.js';
+import { endOutstandingTokens, findAccountById, findThrottle, setPassword, takeBackOne } from './repository.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
@@ -193,8 +193,8 @@ const MAX_FAILED_KEYS = 20;
 const KEY_WINDOW = { limit: MAX_FAILED_KEYS, windowMs: 15 * 60_000 };
 /**
  * Usernames a key's holder may find already taken in an hour: "already taken" tells whether an account
- * has that username, so a key must not be a way to test usernames without end. Each taken answer also
- * counts as a failed try of the address (like a wrong key).
+ * has that username, so a key must not be a way to test usernames without end. Each taken answer also counts as
+ * a failed try of the address (like a wrong key).
  */
 export const TAKEN_USERNAMES_PER_KEY = { limit: 10, windowMs: 60 * 60_000 };
 
@@ -300,14 +300,14 @@ export async function activateAccount(
   if (holder.resetAccount) return resetWithKey(db, holder, holder.resetAccount, input, now);
   const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
   if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
-  const keyCounter = `activate-key:${holder.keyId}`;
-  const [spent] = await findThrottle(db, [keyCounter]);
-  if (spent && spent.failures >= TAKEN_USERNAMES_PER_KEY.limit && now.getTime() - Date.parse(spent.window_start) < TAKEN_USERNAMES_PER_KEY.windowMs) {
-    return { kind: 'wait', retryAfterSeconds: Math.ceil((Date.parse(spent.window_start) + TAKEN_USERNAMES_PER_KEY.windowMs - now.getTime()) / 1000) };
-  }
+  // A username counts before the answer is looked up, so that tries sent at once all count, and is taken
+  // back when it was free: what is limited is the answers "already taken".
+  const counter = `activate-key:${holder.keyId}`;
+  const tried = await allowRequest(db, counter, TAKEN_USERNAMES_PER_KEY, now);
+  if (tried.kind === 'wait') return tried;
   const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', username).executeTakeFirst();
+  if (!taken) await takeBackOne(db, counter);
   if (taken) {
-    await allowRequest(db, keyCounter, TAKEN_USERNAMES_PER_KEY, now);
     await allowRequest(db, `activate-ip:${input.ip ?? 'unknown'}`, KEY_WINDOW, now);
     return { kind: 'problem', field: 'username', problem: 'usernameTaken' };
   }

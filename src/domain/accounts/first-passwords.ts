@@ -7,7 +7,10 @@
  *  - its first sign-in is reported to the student's guardians with portal access, in their language,
  *    so a family learns at once when someone else took the account;
  *  - office staff see which of their students' accounts still have a first password, and issue a new
- *    one (which also ends every session and link of the account and lifts a sign-in lock).
+ *    one: a random one, shown once to hand over (a reissue happens because something went wrong, and the
+ *    formula is public), which starts the account over — every session, link and feed ends, a sign-in
+ *    lock is lifted, and the security email and PIN are removed, so whoever took the account loses the
+ *    way back in; the student sets a security email again at the first sign-in.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -22,7 +25,7 @@ import { adultCutoff, type PortalSettings } from '../district/settings.js';
 import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
 import type { AccountMailDistrict } from './mail.js';
-import { hashPassword, initialsDobPassword } from './passwords.js';
+import { hashPassword } from './passwords.js';
 import { endOutstandingTokens, markInitialPasswordUsed, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
 import type { SignInPolicy } from './sign-in.js';
@@ -203,16 +206,14 @@ export async function studentsWithFirstPasswords(
 }
 
 export type ReissueResult =
-  | { kind: 'done'; studentNumber: string; name: string; rule: 'formula' | 'random'; password: string | null; endsAt: Date }
+  | { kind: 'done'; studentNumber: string; name: string; password: string; endsAt: Date }
   | { kind: 'missing' }
   | { kind: 'noRule' };
 
 /**
- * Office staff issue a new first password for a student's account, by the district's rule: the account
- * must change it at the next sign-in, it works for the district's days from now, every session, link
- * and calendar feed of the account ends, and a sign-in lock of the username is lifted. For the formula
- * rule nothing is shown (the student knows it); a random one is shown once, for staff to hand over.
- * A student of another school answers 'missing', like one that does not exist.
+ * Office staff issue a new first password for a student's account (a random one, shown once: see the
+ * top of this file); 'noRule' where the district gives students no first passwords (a key instead). A
+ * student of another school answers 'missing', like one that does not exist.
  */
 export async function reissueFirstPassword(
   db: Kysely<DB>,
@@ -222,14 +223,14 @@ export async function reissueFirstPassword(
   const row = await db
     .selectFrom('user_accounts as a')
     .innerJoin('students as s', 's.id', 'a.student_id')
-    .select(['a.id', 'a.username', 's.school_id', 's.student_number', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name', 's.birth_date'])
+    .select(['a.id', 'a.username', 's.school_id', 's.student_number', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
     .where('a.student_id', '=', input.studentId)
     .where('a.status', '=', 'active')
     .executeTakeFirst();
   if (!row || !mayActOnSchool(input.scope, row.school_id)) return { kind: 'missing' };
   if (input.policy === 'none') return { kind: 'noRule' };
-  const rule = input.policy === 'random' ? 'random' : 'formula';
-  const password = rule === 'random' ? randomInitialPassword() : initialsDobPassword(row.legal_first_name, row.legal_last_name, row.birth_date);
+  const rule = 'random' as const;
+  const password = randomInitialPassword();
   const hash = await hashPassword(password);
   const t = now.toISOString();
   await db.transaction().execute(async (trx) => {
@@ -241,6 +242,11 @@ export async function reissueFirstPassword(
         initial_password: rule,
         initial_password_set_at: t,
         initial_password_used_at: null,
+        // The account starts over: whoever took it loses the recovery address and the PIN they set.
+        security_email: null,
+        security_email_confirmed_at: null,
+        security_setup_skipped_at: null,
+        pin_hash: null,
         password_changed_at: t,
         updated_at: t,
         updated_by: input.actorAccountId,
@@ -261,8 +267,7 @@ export async function reissueFirstPassword(
     kind: 'done',
     studentNumber: row.student_number,
     name: `${row.preferred_first_name ?? row.legal_first_name} ${row.legal_last_name}`,
-    rule,
-    password: rule === 'random' ? password : null,
+    password,
     endsAt: new Date(now.getTime() + input.days * 86_400_000),
   };
 }

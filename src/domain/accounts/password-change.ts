@@ -19,8 +19,13 @@ import type { DeviceToken } from './devices.js';
 
 export type ChangePasswordResult =
   | { kind: 'ok' }
+  /** a first password's forced change, long after the sign-in: sign in again (where the district's rules apply) */
+  | { kind: 'signInAgain' }
   | { kind: 'problem'; field: 'current' | 'password'; problem: PasswordProblem | 'wrongCurrent' | 'missingCurrent' }
   | { kind: 'wait'; retryAfterSeconds: number };
+
+/** how long after the sign-in a first password's forced change may be made without signing in again */
+export const FORCED_CHANGE_MINUTES = 15;
 
 export interface ChangePasswordInput {
   account: AccountRow;
@@ -28,6 +33,8 @@ export interface ChangePasswordInput {
   password: string;
   /** the session to keep; every other one ends */
   sessionId: string;
+  /** when that session began (its sign-in with the password) */
+  sessionStartedAt: Date;
   ip: string | null;
   /** the browser's known-device token (devices.ts) */
   device?: DeviceToken;
@@ -38,6 +45,10 @@ export interface ChangePasswordInput {
 export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput, now: Date): Promise<ChangePasswordResult> {
   const { account } = input;
   const forced = account.must_change_password === 1;
+  // The forced change asks for no current password only just after the sign-in with it: a session kept
+  // from a sign-in at school must not set the password from anywhere days later, when the first password
+  // itself would no longer sign in there (first-passwords.ts).
+  if (forced && now.getTime() - input.sessionStartedAt.getTime() > FORCED_CHANGE_MINUTES * 60_000) return { kind: 'signInAgain' };
   if (!forced) {
     const check = await reauthenticate(db, account, input.current, input.ip, now, input.device);
     if (check.kind === 'wait') return check;

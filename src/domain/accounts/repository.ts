@@ -321,6 +321,16 @@ export async function addToWindow(db: Kysely<DB>, key: string, now: Instant, res
   return { count: Number(row.failures), windowStart: row.window_start };
 }
 
+/** One less on a request counter (a request that turned out not to count). */
+export async function takeBackOne(db: Kysely<DB>, key: string) {
+  await db
+    .updateTable('throttle')
+    .set({ failures: sql<number>`failures - 1` })
+    .where('key', '=', key)
+    .where('failures', '>', 0)
+    .execute();
+}
+
 /** A key waits until `until` (or longer, if it already did). */
 export async function blockThrottle(db: Kysely<DB>, key: string, until: Instant) {
   await db

@@ -13,6 +13,7 @@ import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.
 import type { DeviceToken } from './devices.js';
 import { reauthenticate } from './reauthenticate.js';
 import {
+  endOutstandingTokens,
   expireTokensOf,
   findAccountById,
   findToken,
@@ -159,6 +160,8 @@ export async function confirmSecurityEmail(
   const done = await db.transaction().execute(async (trx) => {
     if (!(await useToken(trx, pending.tokenId, now.toISOString()))) return false;
     await setSecurityEmail(trx, account.id, email, now.toISOString());
+    // Links sent to the old address (reset links, sign-in codes, other confirmations) end with it.
+    await endOutstandingTokens(trx, account.id, now.toISOString());
     if (old && old !== email) {
       await enqueueEmail(
         trx,

@@ -90,9 +90,12 @@ export interface SignInInput {
 export async function signIn(db: Kysely<DB>, input: SignInInput, now: Date): Promise<SignInResult> {
   const schoolNetwork = input.policy.firstPasswords.networks.has(input.ip);
   if (input.code) {
-    // With a code the try counts against the browser's challenge, not the username: a stranger who
-    // slowed the username down does not hold back its holder, who has the code.
-    const keys = { user: `challenge:${challengeId(input.code.challenge)}`, ip: ipThrottleKey(input.ip), schoolNetwork };
+    // With a code the try counts against the browser's challenge, not the username or the address: a
+    // stranger who slowed the username or the building's address down does not hold back its holder,
+    // who has the code.
+    // A code without this browser's challenge cannot be right: nothing to look up or count.
+    if (!/^[A-Za-z0-9_-]{43}$/.test(input.code.challenge)) return { kind: 'codeInvalid' };
+    const keys = { user: `challenge:${challengeId(input.code.challenge)}`, ip: ipThrottleKey(input.ip), schoolNetwork, pastAddressLimit: true };
     return throttledTry(db, keys, now, (verdict) => attemptWithCode(db, input, keys, verdict, now));
   }
   const keys = {
@@ -130,8 +133,7 @@ async function attemptWithCode(
     await audit(db, { action: 'sign_in.failed', ip: input.ip, subjectType: 'user_account', subjectId: account.id, details: { username: input.username.slice(0, 100), code: true } }, now);
     return { kind: 'invalid' };
   }
-  if (!(await useToken(db, found.tokenId, now.toISOString()))) return { kind: 'codeInvalid' };
-  return signedIn(db, input, account, { key: verdict.key, failures: verdict.failures }, now);
+  return signedIn(db, input, account, { key: verdict.key, failures: verdict.failures }, now, found.tokenId);
 }
 
 async function attempt(
@@ -167,13 +169,22 @@ async function attempt(
 }
 
 /** The password matched (and the code, if there was one): the district's first-password rules, then the session. */
-async function signedIn(db: Kysely<DB>, input: SignInInput, account: AccountRow, verdict: { key: string; failures: number }, now: Date): Promise<SignInResult> {
+async function signedIn(
+  db: Kysely<DB>,
+  input: SignInInput,
+  account: AccountRow,
+  verdict: { key: string; failures: number },
+  now: Date,
+  /** the emailed code this try came with: used now, once the district's rules have passed */
+  codeTokenId?: number,
+): Promise<SignInResult> {
   const { policy } = input;
   const problem = firstPasswordProblem(account, policy.firstPasswords, input.ip, now);
   if (problem) {
     await audit(db, { action: 'sign_in.first_password_refused', subjectType: 'user_account', subjectId: account.id, ip: input.ip, details: { problem } }, now);
     return { kind: 'firstPassword', problem };
   }
+  if (codeTokenId !== undefined && !(await useToken(db, codeTokenId, now.toISOString()))) return { kind: 'codeInvalid' };
   // Most sign-ins follow no failure: then there is no counter to clear. From a known device only the
   // device's counter is cleared: the holder signing in does not reset a stranger's wait at the username.
   if (verdict.failures) await recordSuccess(db, verdict.key);

@@ -44,6 +44,11 @@ export interface ThrottleKeys {
   device?: string | null;
   /** the address is on one of the district's school networks: its limit is SCHOOL_NETWORK_MAX_FAILURES */
   schoolNetwork?: boolean;
+  /**
+   * the address's limit does not hold this try back (its failure still counts there): a try with an
+   * emailed sign-in code, which only the holder of the username's mailbox has (sign-in-codes.ts)
+   */
+  pastAddressLimit?: boolean;
 }
 
 /** A verdict on a try, and the key its failure or success counts against. */
@@ -62,8 +67,9 @@ export async function checkThrottle(db: Kysely<DB>, keys: ThrottleKeys, now: Dat
   // A known device counts on its own, until it has failed DEVICE_LOCK_AFTER times in a row.
   const device = keys.device ? rows.find((r) => r.key === keys.device) : undefined;
   const key = keys.device && (device?.failures ?? 0) < DEVICE_LOCK_AFTER ? keys.device : keys.user;
-  // A known device has a throttle of its own: its address's limit does not hold it back.
-  const counted = key === keys.device ? [key] : [key, keys.ip];
+  // A known device, or a try with an emailed code, has a throttle of its own: its address's limit does
+  // not hold it back.
+  const counted = key === keys.device || keys.pastAddressLimit ? [key] : [key, keys.ip];
   let wait = 0;
   for (const row of rows) {
     if (!counted.includes(row.key) || !row.blocked_until) continue;

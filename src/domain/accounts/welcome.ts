@@ -83,12 +83,14 @@ export async function completeWelcome(
   const t = now.toISOString();
   const done = await db.transaction().execute(async (trx) => {
     if (!(await useToken(trx, pending.tokenId, t))) return false;
-    await trx
+    const activated = await trx
       .updateTable('user_accounts')
       .set({ password_hash: hash, status: 'active', security_email_confirmed_at: t, password_changed_at: t, updated_at: t, updated_by: account.id })
       .where('id', '=', account.id)
       .where('status', '=', 'pending')
-      .execute();
+      .executeTakeFirst();
+    // Two welcome links used at once: the other one activated the account with its password.
+    if (Number(activated.numUpdatedRows) !== 1) return false;
     await audit(trx, { action: 'account.welcomed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
     return true;
   });

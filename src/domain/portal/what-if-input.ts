@@ -2,6 +2,7 @@
  * The what-if form's input: `a<assignment id>` = points (or empty: as if not graded), and one extra
  * assignment (`cat`, `pts`, `of`). Numbers as people type them ("9", "9.5", "9,5"), 0 to 10,000.
  */
+import { recordId } from '../forms.js';
 import type { MessageKey } from '../../i18n/index.js';
 import type { Hypothetical } from './what-if.js';
 
@@ -32,7 +33,7 @@ export function parseWhatIf(
   }
   const pts = number(query.pts);
   const of = number(query.of);
-  const cat = typeof query.cat === 'string' && /^\d{1,10}$/.test(query.cat) ? Number(query.cat) : null;
+  const cat = recordId(query.cat);
   if (pts === 'invalid') errors.pts = 'portal.whatIfInvalid';
   if (of === 'invalid') errors.of = 'portal.whatIfInvalid';
   let extra: Hypothetical['extra'] = null;

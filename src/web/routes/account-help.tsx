@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clearSignInLock, findAccountForHelp, issueHelpKey, sendResetLinkForHolder } from '../../domain/accounts/account-help.js';
 import { reissueFirstPassword, studentsWithFirstPasswords } from '../../domain/accounts/first-passwords.js';
-import { parseInput } from '../../domain/forms.js';
+import { parseInput, recordId } from '../../domain/forms.js';
 import { officeScope, type OfficeScope } from '../../domain/people/policies.js';
 import { contextFor } from '../context.js';
 import { officeStaff, requireStaff } from '../guards.js';
@@ -23,7 +23,6 @@ const query = z.object({
     .regex(/^[0-9A-Za-z._@-]*$/, 'accountHelp.numberInvalid')
     .optional(),
 });
-const idOf = (field: 'studentId' | 'accountId') => z.object({ [field]: z.string().regex(/^\d{1,10}$/) });
 
 export async function accountHelpRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -54,10 +53,9 @@ export async function accountHelpRoutes(app: FastifyInstance): Promise<void> {
 
   /** A staff action on one record: its id from the form, the staff member's scope, who acts. */
   const act = async (request: FastifyRequest, field: 'studentId' | 'accountId') => {
-    const parsed = parseInput(idOf(field), request.body);
     const account = request.session!.account;
     return {
-      id: parsed.ok ? Number(parsed.data[field]) : null,
+      id: recordId((request.body as Record<string, unknown> | undefined)?.[field]),
       scope: (await officeScope(db, account.staff_id)) as OfficeScope,
       actorAccountId: account.id,
       ip: clientIp(request),
@@ -74,10 +72,10 @@ export async function accountHelpRoutes(app: FastifyInstance): Promise<void> {
         : await reissueFirstPassword(db, { scope, actorAccountId, studentId: id, policy: settings.initialStudentPassword, days: settings.initialPasswordDays, ip }, services.now());
     if (result.kind === 'missing') return show(request, reply, '', { problem: ctx.t('accountHelp.missing') }, 404);
     if (result.kind === 'noRule') return show(request, reply, '', { problem: ctx.t('accountHelp.useKey') }, 409);
-    if (result.password) reply.header('cache-control', 'no-store');
+    // The password is in this answer only: it must not be kept by the browser's cache.
+    reply.header('cache-control', 'no-store');
     return show(request, reply, result.studentNumber, {
-      notice: ctx.t('accountHelp.reissued', { name: result.name, number: result.studentNumber }),
-      ...(result.password ? { issued: { name: result.name, studentNumber: result.studentNumber, password: result.password } } : {}),
+      issued: { name: result.name, studentNumber: result.studentNumber, password: result.password, endsAt: result.endsAt.toISOString() },
     });
   });
 
@@ -103,6 +101,7 @@ export async function accountHelpRoutes(app: FastifyInstance): Promise<void> {
     const { id, scope, actorAccountId, ip, ctx } = await act(request, 'accountId');
     const issued = id === null ? null : await issueHelpKey(db, { scope, actorAccountId, accountId: id, days: ctx.district.settings.activationKeyDays, ip }, services.now());
     if (!issued) return show(request, reply, '', { problem: ctx.t('accountHelp.missing') }, 404);
+    if (issued.kind === 'hasRecoveryEmail') return show(request, reply, '', { problem: ctx.t('accountHelp.keyNotWithEmail') }, 409);
     // The key is in this answer only: it must not be kept by the browser's cache.
     reply.header('cache-control', 'no-store');
     return show(request, reply, '', { key: { username: issued.username, key: issued.key, expiresAt: issued.expiresAt.toISOString() } });

@@ -8,9 +8,9 @@ import { updatePin } from '../../domain/accounts/pin.js';
 import { needsSecuritySetup, requestSecurityEmail, setupWithoutPassword, skipSecuritySetup } from '../../domain/accounts/security-email.js';
 import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
-import { sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
+import { endSession, sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
-import { parseInput } from '../../domain/forms.js';
+import { parseInput, recordId } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
@@ -42,7 +42,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   app.post('/students/current', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const ctx = await ctxOf(request);
-    const wanted = typeof body.studentId === 'string' && /^\d{1,10}$/.test(body.studentId) ? Number(body.studentId) : NaN;
+    const wanted = recordId(body.studentId) ?? NaN;
     const student = ctx.students?.find((s) => s.id === wanted);
     if (!student) return reply.callNotFound();
     reply.setCookie(STUDENT_COOKIE, String(student.id), { path: '/', sameSite: 'lax', httpOnly: true, secure: services.config.secure });
@@ -158,6 +158,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         current: parsed.data.current,
         password: parsed.data.password,
         sessionId: session.id,
+        sessionStartedAt: session.startedAt,
         ip: clientIp(request),
         device: knownDevice(app, request),
         minLength,
@@ -165,6 +166,11 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       },
       services.now(),
     );
+    if (result.kind === 'signInAgain') {
+      await endSession(db, session.id);
+      clearSessionCookie(app, reply);
+      return reply.redirect('/sign-in?next=%2Faccount%2Fpassword', 303);
+    }
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
       return show({ current: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);

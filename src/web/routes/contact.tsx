@@ -1,6 +1,6 @@
 /** A parent's contact information and change requests; the office's review of them. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseInput } from '../../domain/forms.js';
+import { parseInput, recordId } from '../../domain/forms.js';
 import { officeScope } from '../../domain/people/policies.js';
 import {
   contactInfo,
@@ -70,7 +70,6 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
 
   // ── staff ──────────────────────────────────────────────────────────────────────────────────────────
   const staffOnly = requireStaff(app, officeStaff);
-  const requestId = (raw: string) => (/^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
 
   app.get<{ Querystring: { status?: string } }>('/staff/change-requests', { preHandler: staffOnly }, async (request, reply) => {
     const ctx = await ctxOf(request);
@@ -80,7 +79,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/staff/change-requests/:id', { preHandler: staffOnly }, async (request, reply) => {
-    const id = requestId(request.params.id);
+    const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const account = request.session!.account;
     const detail = await openChangeRequest(db, await officeScope(db, account.staff_id), id);
@@ -92,7 +91,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post<{ Params: { id: string } }>('/staff/change-requests/:id', { preHandler: staffOnly }, async (request, reply) => {
-    const id = requestId(request.params.id);
+    const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const ctx = await ctxOf(request);
     const account = request.session!.account;

@@ -1,4 +1,5 @@
 /** The portal tools of one student: /students/:id/schedule, grades, grades/:section, assignments, attendance. */
+import { recordId } from '../../domain/forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localDate, localTime } from '../../domain/calendar/dates.js';
 import { adultCutoff, type PortalTool } from '../../domain/district/settings.js';
@@ -27,8 +28,7 @@ import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
 import { AssignmentsPage, AttendancePage, ClassGradePage, formatDay, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
 
-const ID = /^[1-9]\d{0,9}$/;
-const toId = (raw: string | undefined) => (raw && ID.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
+const toId = (raw: string | undefined) => recordId(raw);
 
 export async function portalRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -158,7 +158,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const opened = await open(request, reply, 'reportCards');
     if (!opened) return reply;
     const { ctx, today, student } = opened;
-    const termId = /^\d{1,10}\.pdf$/.test(request.params.file) ? Number(request.params.file.slice(0, -4)) : null;
+    const termId = request.params.file.endsWith('.pdf') ? recordId(request.params.file.slice(0, -4)) : null;
     const card = reportCardsOf(await gradesOf(db, student.id, today)).find((c) => c.term.id === termId);
     if (!card) return reply.callNotFound();
     const pdf = await reportCardPdf(card, {

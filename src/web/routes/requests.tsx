@@ -1,6 +1,6 @@
 /** The public account request form, and the office staff's queue of requests. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseInput } from '../../domain/forms.js';
+import { parseInput, recordId } from '../../domain/forms.js';
 import { officeScope } from '../../domain/people/policies.js';
 import { actOnAccountRequest, listAccountRequests, openAccountRequest, submitAccountRequest } from '../../domain/requests/account-requests.js';
 import { accountRequestInput, requestActionInput, requestListInput } from '../../domain/requests/schemas.js';
@@ -80,10 +80,9 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <StaffRequestsPage ctx={ctx} items={items} total={total} filter={filter} when={when} />);
   });
 
-  const requestId = (raw: string) => (/^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null);
 
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/staff/account-requests/:id', { preHandler: staffOnly }, async (request, reply) => {
-    const id = requestId(request.params.id);
+    const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const account = request.session!.account;
     const detail = await openAccountRequest(db, await officeScope(db, account.staff_id), id);
@@ -97,7 +96,7 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post<{ Params: { id: string } }>('/staff/account-requests/:id', { preHandler: staffOnly }, async (request, reply) => {
-    const id = requestId(request.params.id);
+    const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const ctx = await ctxOf(request);
     const account = request.session!.account;

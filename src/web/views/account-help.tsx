@@ -15,8 +15,8 @@ export interface AccountHelpProps {
   notice?: string;
   problem?: string;
   errors?: Messages;
-  /** a random first password just issued: shown once, to hand over */
-  issued?: { name: string; studentNumber: string; password: string };
+  /** a first password just issued: shown once, to hand over */
+  issued?: { name: string; studentNumber: string; password: string; endsAt: string };
   /** an Activation Key just issued for an account: shown once */
   key?: { username: string; key: string; expiresAt: string };
 }
@@ -44,7 +44,7 @@ export function AccountHelpPage({ ctx, lines, total, status, number, notice, pro
       {issued ? (
         <div class="usa-alert usa-alert--warning" role="status">
           <div class="usa-alert__body">
-            <p class="usa-alert__text">{t('accountHelp.issuedRandom', { name: issued.name, number: issued.studentNumber })}</p>
+            <p class="usa-alert__text">{t('accountHelp.issuedRandom', { name: issued.name, number: issued.studentNumber, when: when(issued.endsAt) })}</p>
             <p class="usa-alert__text">
               <code>{issued.password}</code>
             </p>
@@ -95,7 +95,7 @@ export function AccountHelpPage({ ctx, lines, total, status, number, notice, pro
           </ul>
           {status.waitUntil ? action('unlock', 'accountId', status.accountId, t('accountHelp.unlock'), 'usa-button--secondary') : null}
           {status.recoveryEmail ? action('reset-link', 'accountId', status.accountId, t('accountHelp.sendReset', { email: status.recoveryEmail })) : null}
-          {action('key', 'accountId', status.accountId, t('accountHelp.issueKey'))}
+          {status.recoveryEmail ? null : action('key', 'accountId', status.accountId, t('accountHelp.issueKey'))}
           {status.kind === 'student' && status.studentId !== null ? (
             ctx.district.settings.initialStudentPassword !== 'none' ? (
               <>
