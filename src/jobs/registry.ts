@@ -7,6 +7,7 @@ import { generateParentAccounts } from '../domain/accounts/parent-generation.js'
 import { sendResetLink, sendUsernames } from '../domain/accounts/recovery.js';
 import { sendSignInCode } from '../domain/accounts/sign-in-codes.js';
 import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
+import { routeAccountRequest } from '../domain/requests/account-requests.js';
 import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
@@ -44,6 +45,7 @@ export function jobHandlers(config: { baseUrl: string }): Record<string, JobHand
     'accounts.sign_in_code': async (payload, { database, now }) => {
       await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db) }, now());
     },
+    'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now }) => resendWelcomeLinks(database.db, payload, now()),
   };
 }

@@ -10,6 +10,7 @@ import { generateParentAccounts } from '../../src/domain/accounts/parent-generat
 import { jobHandlers } from '../../src/jobs/registry.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
+import { runJobs } from '../support/jobs.js';
 import { CHROMIUM, consoleErrors, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { clock } from '../support/http.js';
@@ -44,9 +45,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
   });
   /** Runs the queued jobs (the self-serve forms queue their work), delivers the outbox, and finds the email. */
   const mailFor = async (to: string, subject: string) => {
-    const worker = startWorker({ database, handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
-    while (await worker.runOnce());
-    await worker.stop();
+    await runJobs(database, time.now);
     await app.services.mailer.flush();
     const found = smtp.messages.filter((m) => m.to.includes(to) && m.subject === subject).at(-1);
     if (!found) throw new Error(`no email "${subject}" to ${to} among: ${smtp.messages.map((m) => `${m.to[0]} ${m.subject}`).join('; ')}`);

@@ -10,9 +10,8 @@ import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
-import { jobHandlers } from '../../src/jobs/registry.js';
-import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
+import { runJobs } from '../support/jobs.js';
 import { QueryCounter } from '../support/query-counter.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client, clock, DAY, HOUR, MINUTE } from '../support/http.js';
@@ -46,9 +45,7 @@ describeEachEngine('account takeovers and lockouts', (get) => {
 
   /** Runs queued jobs as the worker does and delivers the outbox through the real SMTP server. */
   async function deliver(): Promise<ReceivedMail[]> {
-    const worker = startWorker({ database: get(), handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
-    while (await worker.runOnce());
-    await worker.stop();
+    await runJobs(get(), time.now);
     await app.services.mailer.flush();
     return smtp.messages;
   }
@@ -407,12 +404,12 @@ describeEachEngine('account takeovers and lockouts', (get) => {
     const counter = new QueryCounter();
     const counted = await makeApp({ ...get(), db: get().db.withPlugin(counter) }, { now: time.now, demoMode: false });
     try {
-      const statements = async (url: string, fields: Record<string, string>, ip: string) => {
+      const statements = async (url: string, fields: Record<string, string>, ip: string, status = 200) => {
         const c = new Client(counted, {}, ip);
         await c.get(url);
         counter.count = 0;
         const res = await c.post(url, fields);
-        expect(res.statusCode).toBe(200);
+        expect(res.statusCode).toBe(status);
         return counter.count;
       };
       const jobs = async () => Number((await get().db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -431,8 +428,25 @@ describeEachEngine('account takeovers and lockouts', (get) => {
         .values({ username: pending, username_key: pending, status: 'pending', person_kind: 'guardian', guardian_id: guardian.id, security_email: pending, created_at: time.now().toISOString(), updated_at: time.now().toISOString(), updated_by: null })
         .execute();
       expect(await statements('/welcome/resend', { email: pending }, '198.18.1.5')).toBe(await statements('/welcome/resend', { email: 'nobody@example.org' }, '198.18.1.6'));
+      // The account request form: a real student's number and name, or nobody's.
+      const allen = await get().db.selectFrom('students').select(['student_number', 'legal_first_name', 'legal_last_name']).where('legal_first_name', '=', 'Allen').executeTakeFirstOrThrow();
+      const request = (first: string, last: string, number: string) => ({
+        studentFirstName: first,
+        studentLastName: last,
+        studentNumber: number,
+        studentEmail: '',
+        resetFor: 'student',
+        parentFirstName: '',
+        parentLastName: '',
+        parentEmail: parentEmail,
+        comments: '',
+        website: '',
+      });
+      const known = await statements('/request-account', request(allen.legal_first_name, allen.legal_last_name, allen.student_number), '198.18.1.7', 303);
+      const unknown = await statements('/request-account', request('Nobody', 'Atall', '9999999'), '198.18.1.8', 303);
+      expect(known).toBe(unknown);
       // One queued job each, known or not: the work itself happens in the worker.
-      expect((await jobs()) - before).toBe(6);
+      expect((await jobs()) - before).toBe(8);
     } finally {
       await counted.close();
     }

@@ -4,9 +4,8 @@ import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
-import { jobHandlers } from '../../src/jobs/registry.js';
-import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
+import { runJobs } from '../support/jobs.js';
 import { describeEachEngine } from '../support/db.js';
 import { Client, clock, MINUTE } from '../support/http.js';
 import { linkIn, startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -41,9 +40,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
   /** Delivers the outbox through the real SMTP server and returns what arrived. */
   const delivered = async (count: number) => {
     // The self-serve forms queue their work: run it as the worker does.
-    const worker = startWorker({ database: get(), handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
-    while (await worker.runOnce());
-    await worker.stop();
+    await runJobs(get(), time.now);
     await app.services.mailer.flush();
     return smtp.waitFor(count);
   };

@@ -14,6 +14,7 @@
  * such a request also goes to the district office (see schoolAlone).
  */
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB, Row } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail } from '../../email/templates.js';
@@ -69,8 +70,8 @@ export async function submitAccountRequest(
     return { kind: 'received' };
   }
   const { form } = input;
-  const routed = await routeRequest(db, form);
-  const schoolId = routed ? await schoolAlone(db, routed.school_id, form) : null;
+  // Where the request goes is decided by the job it queues (routeAccountRequest): the answer must not
+  // wait on the lookups that a request naming a real student causes, or its time would tell.
   const key = dedupeKey(form);
   const t = now.toISOString();
   try {
@@ -103,8 +104,8 @@ export async function submitAccountRequest(
           comments: form.comments,
           locale: input.locale,
           ip: input.ip,
-          student_id: routed?.id ?? null,
-          school_id: schoolId,
+          student_id: null,
+          school_id: null,
           outcome: null,
           closed_at: null,
           closed_by: null,
@@ -114,6 +115,7 @@ export async function submitAccountRequest(
         .executeTakeFirstOrThrow();
       await addEvent(trx, row.id, null, 'received', null, now);
       await audit(trx, { action: 'account_request.received', subjectType: 'account_request', subjectId: row.id, ip: input.ip }, now);
+      await enqueue(trx, { kind: 'requests.route', payload: { requestId: row.id }, uniqueKey: `route-request:${row.id}` }, now);
     });
   } catch (error) {
     // Two identical requests at the same moment: the unique index kept one; the answer is the same.
@@ -122,7 +124,33 @@ export async function submitAccountRequest(
   return { kind: 'received' };
 }
 
-/** The student a request is about when it arrives: by number, else by a name only one student has. */
+const routePayload = z.object({ requestId: z.number().int().positive() });
+
+/**
+ * Job `requests.route`: the student an open request is about (by number, else by a name only one
+ * student has) and the office it goes to — that student's school, or the district office when it also
+ * matches another school's records (schoolAlone). Run again, it changes nothing.
+ */
+export async function routeAccountRequest(db: Kysely<DB>, payload: unknown): Promise<void> {
+  const { requestId } = routePayload.parse(payload);
+  const request = await db.selectFrom('account_requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (!request || request.status !== 'open' || request.student_id !== null) return;
+  const form = {
+    studentNumber: request.student_number,
+    studentFirstName: request.student_first_name,
+    studentLastName: request.student_last_name,
+    studentEmail: request.student_email,
+    parentFirstName: request.parent_first_name,
+    parentLastName: request.parent_last_name,
+    parentEmail: request.parent_email,
+  };
+  const routed = await routeRequest(db, form);
+  if (!routed) return;
+  const schoolId = await schoolAlone(db, routed.school_id, form);
+  await db.updateTable('account_requests').set({ student_id: routed.id, school_id: schoolId }).where('id', '=', requestId).where('student_id', 'is', null).execute();
+}
+
+/** The student a request is about: by number, else by a name only one student has. */
 async function routeRequest(db: Kysely<DB>, form: Pick<AccountRequestInput, 'studentNumber' | 'studentFirstName' | 'studentLastName'>) {
   if (form.studentNumber) {
     const byNumber = await db.selectFrom('students').select(['id', 'school_id']).where('student_number', '=', form.studentNumber).executeTakeFirst();
@@ -138,7 +166,11 @@ async function routeRequest(db: Kysely<DB>, form: Pick<AccountRequestInput, 'stu
  * name of another's, or the email of a guardian who is not that school's. The routed school's office
  * still sees the request (requestsInScope), but only its own records in it.
  */
-async function schoolAlone(db: Kysely<DB>, schoolId: number, form: AccountRequestInput): Promise<number | null> {
+async function schoolAlone(
+  db: Kysely<DB>,
+  schoolId: number,
+  form: Pick<AccountRequestInput, 'studentNumber' | 'studentFirstName' | 'studentLastName' | 'studentEmail' | 'parentFirstName' | 'parentLastName' | 'parentEmail'>,
+): Promise<number | null> {
   const { elsewhere } = await matchesFor(
     db,
     { district: false, schools: new Set([schoolId]) },
