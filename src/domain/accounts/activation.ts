@@ -18,10 +18,8 @@ import { sendConfirmationLink } from './security-email.js';
 import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken } from './tokens.js';
 import { endOutstandingTokens, findAccountById, findThrottle, setPassword, takeBackOne } from './repository.js';
-import { enqueueEmail } from '../../email/outbox.js';
-import { composeEmail, formatInstant } from '../../email/templates.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
-import { accountLocale, confirmedEmail } from './mail.js';
+import { confirmedEmail, tellPasswordChanged } from './mail.js';
 import { endSessionsOf } from './sessions.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -418,22 +416,8 @@ async function resetWithKey(
     await endFeedOf(trx, target.id);
     await clearThrottleKey(trx, userThrottleKey(target.username));
     await audit(trx, { action: 'password.reset_with_key', actorAccountId: target.id, subjectType: 'user_account', subjectId: target.id, ip: input.ip, details: { keyId: holder.keyId } }, now);
+    await tellPasswordChanged(trx, account, input.district, now);
     const to = confirmedEmail(account);
-    if (to) {
-      const locale = accountLocale(account, input.district);
-      await enqueueEmail(
-        trx,
-        composeEmail({
-          kind: 'password_changed',
-          to,
-          locale,
-          district: input.district,
-          subject: 'email.passwordChanged.subject',
-          paragraphs: [{ key: 'email.passwordChanged.body', params: { username: target.username, when: formatInstant(now, locale, input.district.timeZone) } }],
-        }),
-        now,
-      );
-    }
     if (input.email && input.email !== to) {
       await sendConfirmationLink(trx, { account, email: input.email, ip: input.ip, baseUrl: input.baseUrl, district: input.district }, now);
     }

@@ -1,6 +1,9 @@
 /** Who gets an account's email, and in which language. */
 import { isLocale, type Locale } from '../../i18n/index.js';
-import type { MailDistrict } from '../../email/templates.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { enqueueEmail } from '../../email/outbox.js';
+import { composeEmail, formatInstant, type MailDistrict } from '../../email/templates.js';
 import type { AccountRow } from './repository.js';
 
 export type AccountMailDistrict = MailDistrict & { timeZone: string; locale: string };
@@ -19,4 +22,31 @@ export function confirmedEmail(account: Pick<AccountRow, 'security_email' | 'sec
 
 export function normalizeEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
+}
+
+/**
+ * "Your password was changed", to the account's confirmed security email (if it has one), in the
+ * holder's language: every change, reset or reset by key tells the holder. In the caller's transaction.
+ */
+export async function tellPasswordChanged(
+  trx: Kysely<DB>,
+  account: Pick<AccountRow, 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>,
+  district: AccountMailDistrict,
+  now: Date,
+): Promise<void> {
+  const to = confirmedEmail(account);
+  if (!to) return;
+  const locale = accountLocale(account, district);
+  await enqueueEmail(
+    trx,
+    composeEmail({
+      kind: 'password_changed',
+      to,
+      locale,
+      district,
+      subject: 'email.passwordChanged.subject',
+      paragraphs: [{ key: 'email.passwordChanged.body', params: { username: account.username, when: formatInstant(now, locale, district.timeZone) } }],
+    }),
+    now,
+  );
 }

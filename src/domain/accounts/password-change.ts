@@ -5,10 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { enqueueEmail } from '../../email/outbox.js';
-import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
-import { accountLocale, type AccountMailDistrict } from './mail.js';
+import { tellPasswordChanged, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { endOutstandingTokens, setPassword, type AccountRow } from './repository.js';
@@ -68,26 +66,7 @@ export async function changePassword(db: Kysely<DB>, input: ChangePasswordInput,
     await endSessionsOf(trx, account.id, input.sessionId);
     await endFeedOf(trx, account.id);
     await audit(trx, { action: forced ? 'password.initial_changed' : 'password.changed', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
-    if (account.security_email && account.security_email_confirmed_at) {
-      const locale = accountLocale(account, input.district);
-      await enqueueEmail(
-        trx,
-        composeEmail({
-          kind: 'password_changed',
-          to: account.security_email,
-          locale,
-          district: input.district,
-          subject: 'email.passwordChanged.subject',
-          paragraphs: [
-            {
-              key: 'email.passwordChanged.body',
-              params: { username: account.username, when: formatInstant(now, locale, input.district.timeZone) },
-            },
-          ],
-        }),
-        now,
-      );
-    }
+    await tellPasswordChanged(trx, account, input.district, now);
   });
   return { kind: 'ok' };
 }

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { enqueue } from '../../jobs/queue.js';
-import { composeEmail, formatInstant } from '../../email/templates.js';
+import { composeEmail } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
-import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
+import { accountLocale, confirmedEmail, tellPasswordChanged, type AccountMailDistrict } from './mail.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import { passwordContextOf } from './reauthenticate.js';
@@ -160,8 +160,6 @@ export async function resetPassword(
   const problem = checkNewPassword(input.password, passwordContextOf(account, input.minLength));
   if (problem) return { kind: 'problem', problem };
   const hash = await hashPassword(input.password);
-  const locale = accountLocale(account, input.district);
-  const to = confirmedEmail(account);
   const done = await db.transaction().execute(async (trx) => {
     if (!(await useToken(trx, pending.tokenId, now.toISOString()))) return false;
     await setPassword(trx, account.id, hash, now.toISOString(), account.id);
@@ -173,22 +171,7 @@ export async function resetPassword(
     // A reset also lifts a lock after too many failed sign-ins.
     await clearThrottleKey(trx, userThrottleKey(account.username));
     await audit(trx, { action: 'password.reset', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
-    if (to) {
-      await enqueueEmail(
-        trx,
-        composeEmail({
-          kind: 'password_changed',
-          to,
-          locale,
-          district: input.district,
-          subject: 'email.passwordChanged.subject',
-          paragraphs: [
-            { key: 'email.passwordChanged.body', params: { username: account.username, when: formatInstant(now, locale, input.district.timeZone) } },
-          ],
-        }),
-        now,
-      );
-    }
+    await tellPasswordChanged(trx, account, input.district, now);
     return true;
   });
   return done ? { kind: 'done' } : { kind: 'invalid' };
