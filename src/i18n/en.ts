@@ -332,6 +332,7 @@ export const en = {
   'accountHelp.title': 'Account help',
   'accountHelp.intro': 'For a student or parent of your schools who cannot sign in. Find the account, see why, and help: lift a sign-in lock, send a reset link to the account’s security email, give an Activation Key that sets a new password, or issue a student a new first password. Check who is asking before you act. You never see or set a password.',
   'accountHelp.number': 'Student number or parent’s username',
+  'accountHelp.numberColumn': 'Student number',
   'accountHelp.numberHint': 'A student number exactly as issued, with any zeros at the beginning.',
   'accountHelp.numberInvalid': 'Enter a student number or a username: at most 64 letters, digits and . _ - @.',
   'accountHelp.notFound': 'No student or parent of your schools has a portal account with this number or username.',

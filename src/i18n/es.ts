@@ -334,6 +334,7 @@ export const es: Record<MessageKey, string> = {
   'accountHelp.title': 'Ayuda con cuentas',
   'accountHelp.intro': 'Para un estudiante o un padre de sus escuelas que no puede iniciar sesión. Busque la cuenta, vea por qué y ayude: quite un bloqueo, envíe un enlace para restablecer la contraseña al correo de seguridad de la cuenta, dé una clave de activación que establece una contraseña nueva o dé a un estudiante una nueva primera contraseña. Compruebe quién lo pide antes de actuar. Usted nunca ve ni establece una contraseña.',
   'accountHelp.number': 'Número de estudiante o nombre de usuario del padre',
+  'accountHelp.numberColumn': 'Número de estudiante',
   'accountHelp.numberHint': 'Un número de estudiante tal como se dio, con los ceros al principio.',
   'accountHelp.numberInvalid': 'Escriba un número de estudiante o un nombre de usuario: como máximo 64 letras, dígitos y . _ - @.',
   'accountHelp.notFound': 'Ningún estudiante ni padre de sus escuelas tiene una cuenta del portal con este número o nombre de usuario.',

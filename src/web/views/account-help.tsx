@@ -117,7 +117,7 @@ export function AccountHelpPage({ ctx, lines, total, status, number, notice, pro
             <thead>
               <tr>
                 <th scope="col">{t('accountHelp.student')}</th>
-                <th scope="col">{t('accountHelp.number')}</th>
+                <th scope="col">{t('accountHelp.numberColumn')}</th>
                 <th scope="col">{t('accountHelp.schoolColumn')}</th>
                 <th scope="col">{t('accountHelp.kind')}</th>
                 <th scope="col">{t('accountHelp.works')}</th>
@@ -131,7 +131,7 @@ export function AccountHelpPage({ ctx, lines, total, status, number, notice, pro
                   <th scope="row" data-label={t('accountHelp.student')}>
                     {l.name}
                   </th>
-                  <td data-label={t('accountHelp.number')}>{l.studentNumber}</td>
+                  <td data-label={t('accountHelp.numberColumn')}>{l.studentNumber}</td>
                   <td data-label={t('accountHelp.schoolColumn')}>{`${l.school} · ${t('accountHelp.grade', { grade: l.grade })}`}</td>
                   <td data-label={t('accountHelp.kind')}>{t(l.kind === 'formula' ? 'accountHelp.formula' : 'accountHelp.random')}</td>
                   <td data-label={t('accountHelp.works')}>
