@@ -361,12 +361,43 @@ async function copyRows(
   });
 }
 
-/** After rows were written with explicit ids, make PostgreSQL's identity sequences continue after them. */
+/**
+ * After rows were written with explicit ids, make PostgreSQL's identity sequences continue after them.
+ * Run only once those rows are committed: PostgreSQL never rolls a `setval` back, so a sequence set
+ * inside a transaction that then failed (a `demo --reset` killed while its indexes were rebuilt) kept
+ * the new load's values while the old rows stayed — and every insert collided with them. From
+ * `max(id)`, so it is safe to run again.
+ */
 export async function syncIdSequences(db: Kysely<DB>, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return;
   for (const table of TABLES_WITH_ID) {
     await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
   }
+}
+
+/**
+ * Moves forward every PostgreSQL identity sequence that lags its table (its next value is an id that
+ * already exists), as an interrupted load could leave one; never moves one back. The tables it moved.
+ * Run at every start (migrateToLatest).
+ */
+export async function repairIdSequences(db: Kysely<DB>, dialect: Dialect): Promise<string[]> {
+  if (dialect !== 'postgres') return [];
+  const repaired: string[] = [];
+  for (const table of TABLES_WITH_ID) {
+    const found = await sql<{ name: string | null; top: string | null }>`
+      select pg_get_serial_sequence(${table}, 'id') as name, (select max(id) from ${sql.table(table)})::text as top`.execute(db);
+    const { name, top } = found.rows[0] ?? { name: null, top: null };
+    if (!name || top === null) continue;
+    // (the name is PostgreSQL's own, quoted as needed)
+    const state = await sql<{ last_value: string; is_called: boolean }>`select last_value::text, is_called from ${sql.raw(name)}`.execute(db);
+    const seq = state.rows[0];
+    if (!seq) continue;
+    const next = BigInt(seq.last_value) + (seq.is_called ? 1n : 0n);
+    if (next > BigInt(top)) continue;
+    await sql`select setval(${name}, ${top}::bigint, true)`.execute(db);
+    repaired.push(table);
+  }
+  return repaired;
 }
 
 /** Deletes every row of every table, children first. */

@@ -3,6 +3,7 @@
  * kysely_migration. Safe to run on every start: applied migrations are skipped.
  */
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { repairIdSequences } from './bulk.js';
 import type { Database } from './connect.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { accounts } from './migrations/0002_accounts.js';
@@ -35,5 +36,7 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
     const reason = result.error instanceof Error ? result.error.message : String(result.error);
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: result.error });
   }
+  // An interrupted bulk load may have left an id sequence behind its table: set it right before anything inserts.
+  await repairIdSequences(db, dialect);
   return result;
 }

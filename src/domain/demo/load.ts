@@ -20,7 +20,14 @@ export async function isEmpty(database: Database): Promise<boolean> {
 export async function loadDemo(
   database: Database,
   options: DemoOptions,
-  { reset = false }: { reset?: boolean } = {},
+  {
+    reset = false,
+    beforeCommit,
+  }: {
+    reset?: boolean;
+    /** a test's fault-injection seam: runs once everything is written, just before the commit */
+    beforeCommit?: () => Promise<void>;
+  } = {},
 ): Promise<DemoSummary> {
   const result = await database.db.transaction().execute(async (trx) => {
     // before anything else: the load changes the tables' schema (withIndexesDeferred)
@@ -37,15 +44,19 @@ export async function loadDemo(
       try {
         const summary = await generateDemo(options, writer);
         await writer.flush();
-        await syncIdSequences(trx, database.dialect);
         return summary;
       } catch (error) {
         // nothing more may be written once the transaction rolls back (see abandon)
         await writer.abandon();
         throw error;
       }
+    }).then(async (summary) => {
+      await beforeCommit?.();
+      return summary;
     });
   });
+  // The sequences follow the rows only once the rows are committed (syncIdSequences).
+  await syncIdSequences(database.db, database.dialect);
   // Fresh statistics after a bulk load, so the planner uses the indexes from the first query on.
   await refreshStatistics(database);
   return result;
