@@ -89,6 +89,9 @@ export async function claimNext(
   return { id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown, attempts: row.attempts, maxAttempts: row.max_attempts };
 }
 
+/** Marks the running job done, in the transaction given: how a handler ends its job together with its work (worker.ts). */
+export type JobFinish = (trx: Kysely<DB>) => Promise<void>;
+
 export async function complete(db: Kysely<DB>, job: ClaimedJob, workerId: string, now: Date): Promise<void> {
   await db
     .updateTable('jobs')

@@ -29,24 +29,24 @@ export function jobHandlers(config: { baseUrl: string }): Record<string, JobHand
         adultBornOnOrBefore: adultCutoff(district.settings, localDate(now(), district.timeZone)),
       });
     },
-    'accounts.welcome': async (payload, { database, now }) => {
+    'accounts.welcome': async (payload, { database, now, finish }) => {
       const { accountId } = welcomePayload.parse(payload);
       const district = await getDistrictProfile(database.db);
-      await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays }, now());
+      await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays, finish }, now());
     },
     // The self-serve forms queue their work, so that their answer takes the same time whether or not
     // the username or address is known (domain/accounts/recovery.ts).
-    'recovery.reset': async (payload, { database, now }) => {
-      await sendResetLink(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    'recovery.reset': async (payload, { database, now, finish }) => {
+      await sendResetLink(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db), finish }, now());
     },
-    'recovery.usernames': async (payload, { database, now }) => {
-      await sendUsernames(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    'recovery.usernames': async (payload, { database, now, finish }) => {
+      await sendUsernames(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db), finish }, now());
     },
-    'accounts.sign_in_code': async (payload, { database, now }) => {
-      await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db) }, now());
+    'accounts.sign_in_code': async (payload, { database, now, finish }) => {
+      await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db), finish }, now());
     },
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
-    'recovery.welcome': async (payload, { database, now }) => resendWelcomeLinks(database.db, payload, now()),
+    'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),
   };
 }
 

@@ -6,9 +6,23 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../db/connect.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { claimNext, complete, fail } from './queue.js';
 
-export type JobHandler = (payload: unknown, context: { database: Database; now: () => Date }) => Promise<void>;
+/**
+ * What a handler gets besides its payload. `finish(trx)` marks the job done inside the handler's own
+ * transaction: a handler whose work is one transaction (an email and its link) calls it there, so that
+ * the work and the job's completion are written together — a worker that dies after the commit leaves a
+ * finished job, not one that runs again and sends a second email (issue 18).
+ */
+export interface JobContext {
+  database: Database;
+  now: () => Date;
+  finish: (trx: Kysely<DB>) => Promise<void>;
+}
+
+export type JobHandler = (payload: unknown, context: JobContext) => Promise<void>;
 
 export interface Worker {
   /** runs at most one due job; true when it ran one */
@@ -23,6 +37,11 @@ export function startWorker(options: {
   pollMs?: number;
   leaseMs?: number;
   onError?: (error: unknown, kind: string) => void;
+  /**
+   * A test's fault-injection seam: true makes the worker stop after the handler, before it completes
+   * the job or records a failure — what a process killed at that moment leaves behind.
+   */
+  dieBeforeComplete?: (kind: string) => boolean;
 }): Worker {
   const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const kinds = Object.keys(options.handlers);
@@ -35,7 +54,9 @@ export function startWorker(options: {
     const job = await claimNext(db, dialect, id, kinds, options.now(), leaseMs);
     if (!job) return false;
     try {
-      await (options.handlers[job.kind] as JobHandler)(job.payload, { database: options.database, now: options.now });
+      const finish = (trx: Kysely<DB>) => complete(trx, job, id, options.now());
+      await (options.handlers[job.kind] as JobHandler)(job.payload, { database: options.database, now: options.now, finish });
+      if (options.dieBeforeComplete?.(job.kind)) return true;
       await complete(db, job, id, options.now());
     } catch (error) {
       options.onError?.(error, job.kind);

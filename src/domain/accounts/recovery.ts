@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
-import { enqueue } from '../../jobs/queue.js';
+import { enqueue, type JobFinish } from '../../jobs/queue.js';
 import { composeEmail } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, tellPasswordChanged, type AccountMailDistrict } from './mail.js';
@@ -70,13 +70,15 @@ export async function requestPasswordReset(db: Kysely<DB>, input: { username: st
 export async function sendResetLink(
   db: Kysely<DB>,
   payload: unknown,
-  options: { baseUrl: string; district: AccountMailDistrict },
+  options: { baseUrl: string; district: AccountMailDistrict; finish?: JobFinish },
   now: Date,
 ): Promise<void> {
   const input = resetRequestPayload.parse(payload);
   const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
   const to = account && account.status === 'active' ? confirmedEmail(account) : null;
   await db.transaction().execute(async (trx) => {
+    // The job ends with its email, in one transaction: run again after a crash, it sends nothing.
+    await options.finish?.(trx);
     const send = account && to ? (await allowRequest(trx, `reset-mail:${account.id}`, MAILS_PER_TARGET, now)).kind === 'ok' : false;
     if (account && to && send) await writeResetLink(trx, { account, to, baseUrl: options.baseUrl, district: options.district, body: 'email.reset.body' }, now);
     await audit(
@@ -188,12 +190,13 @@ export async function requestUsernames(db: Kysely<DB>, input: { email: string; i
 export async function sendUsernames(
   db: Kysely<DB>,
   payload: unknown,
-  options: { baseUrl: string; district: AccountMailDistrict },
+  options: { baseUrl: string; district: AccountMailDistrict; finish?: JobFinish },
   now: Date,
 ): Promise<void> {
   const input = usernamesRequestPayload.parse(payload);
   const accounts = await findAccountsByConfirmedEmail(db, input.email);
   await db.transaction().execute(async (trx) => {
+    await options.finish?.(trx);
     const first = accounts[0];
     const send = first ? (await allowRequest(trx, `usernames-mail:${input.email}`, MAILS_PER_TARGET, now)).kind === 'ok' : false;
     if (first && send) {

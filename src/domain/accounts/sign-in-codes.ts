@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail } from '../../email/templates.js';
-import { enqueue } from '../../jobs/queue.js';
+import { enqueue, type JobFinish } from '../../jobs/queue.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
 import { findAccountByKeys, findToken, insertToken } from './repository.js';
@@ -67,11 +67,13 @@ export async function requestSignInCode(
 }
 
 /** Job `accounts.sign_in_code`: the code, to the confirmed security email of the username's active account. */
-export async function sendSignInCode(db: Kysely<DB>, payload: unknown, options: { district: AccountMailDistrict }, now: Date): Promise<void> {
+export async function sendSignInCode(db: Kysely<DB>, payload: unknown, options: { district: AccountMailDistrict; finish?: JobFinish }, now: Date): Promise<void> {
   const input = payloadSchema.parse(payload);
   const account = pickAccount(await findAccountByKeys(db, usernameKeys(input.username)), input.username);
   const to = account && account.status === 'active' ? confirmedEmail(account) : null;
   await db.transaction().execute(async (trx) => {
+    // The job ends with its email, in one transaction: run again after a crash, it sends nothing.
+    await options.finish?.(trx);
     const send = account && to ? (await allowRequest(trx, `code-mail:${account.id}`, CODE_MAILS_PER_ACCOUNT, now)).kind === 'ok' : false;
     if (account && to && send) {
       const code = String(randomInt(0, 100_000_000)).padStart(8, '0');

@@ -17,13 +17,14 @@ import { hashPassword } from './passwords.js';
 import { passwordContextOf } from './reauthenticate.js';
 import { findAccountById, findToken, insertToken, useToken } from './repository.js';
 import { allowRequest } from './throttle.js';
+import type { JobFinish } from '../../jobs/queue.js';
 import { hashToken, newToken } from './tokens.js';
 
 /** Job `accounts.welcome`: writes the welcome email of a pending account (a no-op for any other). */
 export async function sendWelcome(
   db: Kysely<DB>,
   accountId: number,
-  options: { baseUrl: string; district: AccountMailDistrict; days: number },
+  options: { baseUrl: string; district: AccountMailDistrict; days: number; finish?: JobFinish },
   now: Date,
 ): Promise<boolean> {
   const account = await findAccountById(db, accountId);
@@ -32,6 +33,8 @@ export async function sendWelcome(
   const token = newToken();
   const locale = accountLocale(account, options.district);
   await db.transaction().execute(async (trx) => {
+    // The job is done in the same transaction as its email: run again after a crash, it sends nothing.
+    await options.finish?.(trx);
     // Earlier links keep working until they expire: a stranger asking for a new one cancels nothing.
     await insertToken(trx, {
       account_id: account.id,
@@ -121,7 +124,7 @@ export async function resendWelcome(
 }
 
 /** Job `recovery.welcome`: a welcome job for each pending account with this email, at most 3 an hour per address. */
-export async function resendWelcomeLinks(db: Kysely<DB>, payload: unknown, now: Date): Promise<void> {
+export async function resendWelcomeLinks(db: Kysely<DB>, payload: unknown, now: Date, finish?: JobFinish): Promise<void> {
   const input = welcomeRequestPayload.parse(payload);
   const accounts = await db
     .selectFrom('user_accounts')
@@ -130,6 +133,7 @@ export async function resendWelcomeLinks(db: Kysely<DB>, payload: unknown, now: 
     .where('status', '=', 'pending')
     .execute();
   await db.transaction().execute(async (trx) => {
+    await finish?.(trx);
     const send = accounts.length > 0 && (await allowRequest(trx, `welcome-mail:${input.email}`, WELCOME_MAILS_PER_ADDRESS, now)).kind === 'ok';
     if (send) {
       for (const a of accounts) {
