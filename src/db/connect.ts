@@ -142,6 +142,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       // closes connections idle for 10 s, which under uneven load meant re-planning every few seconds;
       // here a connection, idle or not, lives PG_CONNECTION_LIFETIME_SECONDS.
       idleTimeoutMillis: 0,
+      // A server that does not answer (a network that drops packets) fails the query after 5 s, and
+      // the page answers 503 "briefly unavailable", rather than hanging until the browser gives up.
+      connectionTimeoutMillis: 5_000,
       maxLifetimeSeconds: options.connectionLifetimeSeconds ?? PG_CONNECTION_LIFETIME_SECONDS,
       // Every connection works in UTC (calendar dates never pass through a time zone), set before the
       // connection is first used: if that fails, the pool drops the connection and the query that

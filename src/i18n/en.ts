@@ -386,6 +386,8 @@ export const en = {
   'error.server.title': 'Something went wrong',
   'error.server.body': 'Please try again in a moment. If it keeps happening, contact {email}.',
   'error.server.bodyNoEmail': 'Please try again in a moment. If it keeps happening, contact your school.',
+  'error.unavailable.title': 'The portal is briefly unavailable',
+  'error.unavailable.body': 'We cannot reach the portal’s records right now. Please try again in {seconds} seconds; nothing you saved is lost.',
   'error.home': 'Go to the sign-in page',
   'form.optional': '(optional)',
   'nav.staffRequests': 'Account requests',

@@ -388,6 +388,8 @@ export const es: Record<MessageKey, string> = {
   'error.server.title': 'Algo salió mal',
   'error.server.body': 'Inténtelo de nuevo en un momento. Si sigue ocurriendo, escriba a {email}.',
   'error.server.bodyNoEmail': 'Inténtelo de nuevo en un momento. Si sigue ocurriendo, comuníquese con su escuela.',
+  'error.unavailable.title': 'El portal no está disponible por un momento',
+  'error.unavailable.body': 'No podemos llegar a los registros del portal en este momento. Inténtelo de nuevo en {seconds} segundos; no se perdió nada de lo que guardó.',
   'error.home': 'Ir a la página de inicio de sesión',
   'form.optional': '(opcional)',
   'nav.staffRequests': 'Solicitudes de cuenta',

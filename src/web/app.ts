@@ -96,7 +96,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const services: AppServices = {
     config,
     database,
-    districts: new DistrictCache(database.db),
+    districts: new DistrictCache(database.db, 5_000, {
+      down: (error) => app.log.error({ err: error }, 'the database cannot be reached: pages answer 503 until it is back'),
+      up: (seconds, refused) => app.log.warn({ seconds, refused }, 'the database is back'),
+    }),
     now,
     assetVersion: assetVersion(),
     knownDevices: new KnownDevices(await appSecret(database.db, 'known-devices', now())),

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
@@ -29,13 +30,26 @@ export const NO_DISTRICT: DistrictProfile = {
   settings: portalSettingsSchema.parse({}),
 };
 
+/** What the app hears of the database going away and coming back (once each per outage). */
+export interface OutageLog {
+  down(error: unknown): void;
+  up(seconds: number, refused: number): void;
+}
+
+/**
+ * The district profile, cached for a few seconds across requests. While the database cannot be
+ * reached, the last profile read is kept (pages keep the district's name and colours) and the outage
+ * is told to the log once, when it starts, and once when it ends with how many requests it refused.
+ */
 export class DistrictCache {
   private value: DistrictProfile | undefined;
   private loadedAt = 0;
+  private outage: { since: number; refused: number } | null = null;
 
   constructor(
     private readonly db: Kysely<DB>,
     private readonly ttlMs = 5_000,
+    private readonly log: OutageLog | null = null,
   ) {}
 
   async get(): Promise<DistrictProfile> {
@@ -43,13 +57,41 @@ export class DistrictCache {
     if (!this.value || now - this.loadedAt > this.ttlMs) {
       try {
         this.value = await getDistrictProfile(this.db);
+        this.databaseIsBack(now);
       } catch (error) {
+        if (isDatabaseUnavailable(error) && this.value) {
+          this.databaseIsAway(error);
+          return this.value;
+        }
         if (!(error instanceof NoDistrictError)) throw error;
         this.value = NO_DISTRICT;
       }
       this.loadedAt = now;
     }
     return this.value;
+  }
+
+  /** The last profile read, even while the database is away; the empty one if none was ever read. */
+  lastKnown(): DistrictProfile {
+    return this.value ?? NO_DISTRICT;
+  }
+
+  /** A request failed because the database cannot be reached: told to the log if it starts an outage. */
+  databaseIsAway(error: unknown): void {
+    if (this.outage) {
+      this.outage.refused++;
+      return;
+    }
+    this.outage = { since: Date.now(), refused: 1 };
+    // The next request asks the database again rather than trusting a profile read before the outage.
+    this.loadedAt = 0;
+    this.log?.down(error);
+  }
+
+  private databaseIsBack(now: number): void {
+    if (!this.outage) return;
+    this.log?.up(Math.round((now - this.outage.since) / 1000), this.outage.refused);
+    this.outage = null;
   }
 
   invalidate(): void {

@@ -4,7 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../i18n/index.js';
-import { contextFor, NO_DISTRICT } from './context.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { contextFor, requestLocale } from './context.js';
 import { sendPage } from './render.js';
 import type { PageContext } from './views/context.js';
 import { MessagePage } from './views/pages.js';
@@ -13,19 +14,31 @@ async function safeContext(app: FastifyInstance, request: FastifyRequest): Promi
   try {
     return await contextFor(app, request);
   } catch {
-    // The database itself may be what failed: render with no district rather than fail again.
+    // The database itself may be what failed: render with the district last read (its name and
+    // colours), in the reader's language as the browser asks, rather than fail again.
+    const district = app.services.districts.lastKnown();
+    const locale = requestLocale(request, district);
+    let csrf = '';
+    try {
+      csrf = request.csrfToken();
+    } catch {
+      // no form token: the page has no form that needs one
+    }
     return {
-      locale: 'en',
-      t: translator('en'),
-      district: NO_DISTRICT,
+      locale,
+      t: translator(locale),
+      district,
       path: '/',
       assetVersion: app.services.assetVersion,
       demoMode: false,
-      csrf: '',
+      csrf,
       account: null,
     };
   }
 }
+
+/** What a page answered while the database is away asks the browser to wait. */
+export const UNAVAILABLE_RETRY_SECONDS = 30;
 
 function wantsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
@@ -43,10 +56,15 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   );
 
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const unavailable = isDatabaseUnavailable(error);
+    const status = unavailable ? 503 : error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     // Without per-request logging the request's logger is the app's: the request is named here.
     const which = request.log === app.log ? { reqId: request.id } : {};
-    if (status >= 500) request.log.error({ ...which, err: error }, 'request failed');
+    // The database away is told to the log once per outage (DistrictCache), not at every request.
+    if (unavailable) {
+      app.services.districts.databaseIsAway(error);
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+    } else if (status >= 500) request.log.error({ ...which, err: error }, 'request failed');
     else request.log.info({ ...which, err: { message: error.message, code: error.code } }, 'request rejected');
     // A page that failed after it was compressed must not keep the compressed page's header.
     reply.removeHeader('content-encoding');
@@ -67,13 +85,16 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     } else if (status < 500) {
       title = t('error.badRequest.title');
       body = t('error.badRequest.body');
+    } else if (unavailable) {
+      title = t('error.unavailable.title');
+      body = t('error.unavailable.body', { seconds: UNAVAILABLE_RETRY_SECONDS });
     } else {
       title = t('error.server.title');
       body = ctx.district.helpEmail
         ? t('error.server.body', { email: ctx.district.helpEmail })
         : t('error.server.bodyNoEmail');
     }
-    if (!wantsHtml(request)) return reply.code(status).send({ error: status >= 500 ? 'server_error' : 'bad_request' });
+    if (!wantsHtml(request)) return reply.code(status).send({ error: unavailable ? 'unavailable' : status >= 500 ? 'server_error' : 'bad_request' });
     return sendPage(reply, <MessagePage ctx={ctx} title={title} body={body} />, status);
   });
 }

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -56,7 +57,9 @@ async function ops(app: FastifyInstance): Promise<void> {
       // Up or down only: which database (or anything else) runs here is none of the public's business.
       return reply.header('cache-control', 'no-store').send({ status: 'ok' });
     } catch (error) {
-      app.log.error({ err: error }, 'health check: database unreachable');
+      // A database that cannot be reached is told to the log once per outage (DistrictCache).
+      if (isDatabaseUnavailable(error)) app.services.districts.databaseIsAway(error);
+      else app.log.error({ err: error }, 'health check: database unreachable');
       return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable' });
     }
   });
