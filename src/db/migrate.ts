@@ -16,9 +16,10 @@ import { eventLocations } from './migrations/0008_event_locations.js';
 import { noLastSignIn } from './migrations/0009_no_last_sign_in.js';
 import { firstPasswords } from './migrations/0010_first_passwords.js';
 import { keysForAccounts } from './migrations/0011_keys_for_accounts.js';
+import { emailAttempts } from './migrations/0012_email_attempts.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

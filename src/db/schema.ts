@@ -376,6 +376,10 @@ export interface EmailOutboxTable {
   sent_at: Instant | null;
   attempts: Generated<number>;
   last_error: string | null;
+  /** the left part of the message's Message-ID, the same at every attempt */
+  message_id: Generated<string | null>;
+  /** an attempt began (and has not ended): see deliverPending */
+  sending_at: Generated<Instant | null>;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';

@@ -4,6 +4,7 @@
  * for a change that did not happen; a message is claimed before sending, so two processes never
  * send the same one.
  */
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
@@ -35,13 +36,23 @@ export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Da
       send_after: now.toISOString(),
       sent_at: null,
       last_error: null,
+      message_id: randomUUID(),
     })
     .execute();
 }
 
-export interface Transport {
-  send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
+/** The Message-ID of a message: its stored left part at the sender's domain (the same at every attempt). */
+export function messageIdOf(leftPart: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'homeroom.invalid';
+  return `<${leftPart}@${domain}>`;
 }
+
+export interface Transport {
+  send(message: { from: string; to: string; subject: string; text: string; html: string; messageId: string }): Promise<void>;
+}
+
+/** What a message a crashed process left in the middle of an attempt is recorded with: see deliverPending. */
+export const OUTCOME_UNKNOWN = 'the process stopped during this attempt, after it began: counted as sent, not sent again';
 
 const CLAIM_MS = 5 * 60_000;
 
@@ -50,7 +61,17 @@ export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'con
 const REDACTED = '[removed after delivery: the message held a single-use link]';
 const MAX_ATTEMPTS = 8;
 
-/** Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most. */
+/**
+ * Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most.
+ *
+ * No second copy after a crash (ADR 0008): an attempt is marked `sending_at` before the SMTP
+ * conversation starts and unmarked when it ends (sent, or refused with the reason). A message whose
+ * attempt began but never ended — the process died between the server's acceptance and the "sent" row,
+ * or during the conversation — is counted as sent once its claim has run out, not sent again: SMTP cannot
+ * be exactly-once, and a second welcome or reset email is worse than the rare lost one (which the holder
+ * asks for again). Every attempt carries the message's stable Message-ID as well, so that receiving
+ * systems can drop a duplicate.
+ */
 export async function deliverPending(
   db: Kysely<DB>,
   transport: Transport,
@@ -59,7 +80,17 @@ export async function deliverPending(
   limit = 50,
   /** the demo mailbox shows sent messages whole; elsewhere single-use links do not stay in the database */
   keepSecrets = false,
+  /** a test's fault-injection seam: true stops here after the server accepted a message, as a kill would */
+  dieAfterAccepted?: () => boolean,
 ): Promise<number> {
+  const start = now().toISOString();
+  await db
+    .updateTable('email_outbox')
+    .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN }))
+    .where('sent_at', 'is', null)
+    .where('sending_at', 'is not', null)
+    .where('send_after', '<=', start)
+    .execute();
   const due = await db
     .selectFrom('email_outbox')
     .select(['id', 'attempts'])
@@ -75,7 +106,7 @@ export async function deliverPending(
     // Claim: only one process moves send_after forward for this attempt.
     const claim = await db
       .updateTable('email_outbox')
-      .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1 })
+      .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1, sending_at: t.toISOString() })
       .where('id', '=', id)
       .where('attempts', '=', attempts)
       .where('sent_at', 'is', null)
@@ -83,11 +114,13 @@ export async function deliverPending(
     if (Number(claim.numUpdatedRows) !== 1) continue;
     const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     try {
-      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
+      const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
+      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId });
+      if (dieAfterAccepted?.()) return sent;
       const wipe = !keepSecrets && SECRET_KINDS.has(message.kind);
       await db
         .updateTable('email_outbox')
-        .set({ sent_at: now().toISOString(), last_error: null, ...(wipe ? { text_body: REDACTED, html_body: REDACTED } : {}) })
+        .set({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...(wipe ? { text_body: REDACTED, html_body: REDACTED } : {}) })
         .where('id', '=', id)
         .execute();
       sent++;
@@ -95,7 +128,7 @@ export async function deliverPending(
       const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
       await db
         .updateTable('email_outbox')
-        .set({ last_error: String((error as Error).message).slice(0, 500), send_after: new Date(now().getTime() + backoff).toISOString() })
+        .set({ last_error: String((error as Error).message).slice(0, 500), sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
         .where('id', '=', id)
         .execute();
     }
