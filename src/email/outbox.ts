@@ -59,7 +59,7 @@ const CLAIM_MS = 5 * 60_000;
 /** Messages that carry a live secret (a reset or confirmation link): their bodies are wiped once sent. */
 export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'confirm_email', 'welcome']);
 const REDACTED = '[removed after delivery: the message held a single-use link]';
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
 
 /**
  * Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most.
@@ -72,17 +72,32 @@ const MAX_ATTEMPTS = 8;
  * asks for again). Every attempt carries the message's stable Message-ID as well, so that receiving
  * systems can drop a duplicate.
  */
-export async function deliverPending(
-  db: Kysely<DB>,
-  transport: Transport,
-  from: string,
-  now: () => Date,
-  limit = 50,
+export interface DeliveryOptions {
+  from: string;
+  now: () => Date;
+  /** messages per run */
+  limit?: number;
   /** the demo mailbox shows sent messages whole; elsewhere single-use links do not stay in the database */
-  keepSecrets = false,
+  keepSecrets?: boolean;
+  /** told of every failed attempt (for the log): never the address, only its domain */
+  onFailure?: (failure: DeliveryFailure) => void;
   /** a test's fault-injection seam: true stops here after the server accepted a message, as a kill would */
-  dieAfterAccepted?: () => boolean,
-): Promise<number> {
+  dieAfterAccepted?: () => boolean;
+}
+
+export interface DeliveryFailure {
+  id: number;
+  messageId: string;
+  /** the recipient's domain (the address itself stays out of logs) */
+  domain: string;
+  attempt: number;
+  error: string;
+  /** that was the last attempt: the message will not be tried again unless an administrator asks */
+  gaveUp: boolean;
+}
+
+export async function deliverPending(db: Kysely<DB>, transport: Transport, options: DeliveryOptions): Promise<number> {
+  const { from, now, limit = 50, keepSecrets = false, dieAfterAccepted } = options;
   const start = now().toISOString();
   await db
     .updateTable('email_outbox')
@@ -126,11 +141,20 @@ export async function deliverPending(
       sent++;
     } catch (error) {
       const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
+      const reason = String((error as Error).message).slice(0, 500);
       await db
         .updateTable('email_outbox')
-        .set({ last_error: String((error as Error).message).slice(0, 500), sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
+        .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
         .where('id', '=', id)
         .execute();
+      options.onFailure?.({
+        id,
+        messageId: messageIdOf(message.message_id ?? `outbox-${message.id}`, from),
+        domain: message.to_address.split('@').pop() ?? '',
+        attempt: attempts + 1,
+        error: reason,
+        gaveUp: attempts + 1 >= MAX_ATTEMPTS,
+      });
     }
   }
   return sent;

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { deliverPending, writtenCount, type Transport } from '../email/outbox.js';
+import { deliverPending, writtenCount, type DeliveryFailure, type Transport } from '../email/outbox.js';
 
 export interface Mailer {
   /** deliver what is due now, soon */
@@ -21,12 +21,19 @@ export function startMailer(options: {
   now: () => Date;
   intervalMs?: number;
   onError?: (error: unknown) => void;
+  /** every failed attempt of a message (the log warns, and errors when it was the last) */
+  onFailure?: (failure: DeliveryFailure) => void;
   /** keep single-use links in sent messages (demo mailbox) */
   keepSecrets?: boolean;
 }): Mailer {
   let running: Promise<number> | null = null;
   const run = () => {
-    running ??= deliverPending(options.db, options.transport, options.from, options.now, 50, options.keepSecrets ?? false).finally(() => {
+    running ??= deliverPending(options.db, options.transport, {
+      from: options.from,
+      now: options.now,
+      keepSecrets: options.keepSecrets ?? false,
+      ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    }).finally(() => {
       running = null;
     });
     return running;

@@ -111,6 +111,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       intervalMs: options.mailIntervalMs ?? 5_000,
       keepSecrets: config.demoMode,
       onError: (error) => app.log.error({ err: error }, 'email delivery failed'),
+      // Each failed attempt is a warning; the last one, after which the message is not tried again, an error.
+      onFailure: ({ gaveUp, ...failure }) =>
+        gaveUp ? app.log.error(failure, 'email given up after its last attempt') : app.log.warn(failure, 'email attempt failed; it will be tried again'),
     }),
   };
   app.decorate('services', services);

@@ -57,13 +57,13 @@ describeEachEngine('email after a crash', (get) => {
     await write(to);
     const transport = smtpTransport(url);
     // Killed right after the server said "250 accepted", before the row says sent.
-    expect(await deliverPending(get().db, transport, FROM, time.now, 50, false, () => true)).toBe(0);
+    expect(await deliverPending(get().db, transport, { from: FROM, now: time.now, dieAfterAccepted: () => true })).toBe(0);
     expect(received.filter((m) => m.to === to)).toHaveLength(1);
     // Another process, at once: the attempt's claim still holds.
-    expect(await deliverPending(get().db, transport, FROM, time.now)).toBe(0);
+    expect(await deliverPending(get().db, transport, { from: FROM, now: time.now })).toBe(0);
     // After the claim runs out: counted as sent, not sent again.
     time.advance(6 * MINUTE);
-    await deliverPending(get().db, transport, FROM, time.now);
+    await deliverPending(get().db, transport, { from: FROM, now: time.now });
     expect(received.filter((m) => m.to === to)).toHaveLength(1);
     const after = await row(to);
     expect(after.sent_at).not.toBeNull();
@@ -77,13 +77,13 @@ describeEachEngine('email after a crash', (get) => {
     refuseOnce.add(to);
     await write(to);
     const transport = smtpTransport(url);
-    expect(await deliverPending(get().db, transport, FROM, time.now)).toBe(0);
+    expect(await deliverPending(get().db, transport, { from: FROM, now: time.now })).toBe(0);
     const refused = await row(to);
     expect(refused.sent_at).toBeNull();
     expect(refused.sending_at).toBeNull();
     expect(refused.last_error).toContain('Mailbox busy');
     time.advance(3 * MINUTE);
-    expect(await deliverPending(get().db, transport, FROM, time.now)).toBe(1);
+    expect(await deliverPending(get().db, transport, { from: FROM, now: time.now })).toBe(1);
     const copies = received.filter((m) => m.to === to);
     expect(copies).toHaveLength(1);
     expect(copies[0]!.messageId).toBe(messageIdOf(refused.message_id!, FROM));

@@ -324,6 +324,13 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
 
+    // Email delivery: the queue's counts and the messages that failed.
+    await page.getByRole('link', { name: 'Email delivery' }).click();
+    await page.waitForURL(`${base}/admin/mail`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Email delivery' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+
     // The sign-in help text: a mistake is shown at its field, then the text saved reaches the help page.
     await page.getByRole('link', { name: 'Sign-in help text' }).click();
     await page.waitForURL(`${base}/admin/sign-in-help`);

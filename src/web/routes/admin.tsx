@@ -10,9 +10,10 @@ import { enqueue } from '../../jobs/queue.js';
 import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
-import { ParentRunsPage, SignInHelpEditPage } from '../views/admin.js';
+import { MailPage, ParentRunsPage, SignInHelpEditPage } from '../views/admin.js';
+import { mailCounts, mailProblems, retryMessage } from '../../domain/system/mail-status.js';
 import { saveSignInHelp, signInHelpInput } from '../../domain/district/sign-in-help.js';
-import { parseInput } from '../../domain/forms.js';
+import { parseInput, recordId } from '../../domain/forms.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { districtAdmin, requireStaff } from '../guards.js';
 
@@ -22,6 +23,22 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   app.addHook('preHandler', requireStaff(app, districtAdmin));
+
+  // ── email delivery ──────────────────────────────────────────────────────────────────────────────
+  const mailPage = async (request: FastifyRequest, extra: { notice?: string; problem?: string } = {}) => {
+    const ctx = await ctxOf(request);
+    const [counts, problems] = await Promise.all([mailCounts(db, services.now()), mailProblems(db)]);
+    const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
+    return <MailPage ctx={ctx} counts={counts} problems={problems} when={when} {...extra} />;
+  };
+  app.get('/admin/mail', async (request, reply) => sendPage(reply, await mailPage(request)));
+  app.post('/admin/mail/retry', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const id = recordId((request.body as Record<string, unknown> | undefined)?.id);
+    const done = id !== null && (await retryMessage(db, { id, actorAccountId: request.session!.account.id, ip: clientIp(request) }, services.now()));
+    if (done) services.mailer.kick();
+    return sendPage(reply, await mailPage(request, done ? { notice: ctx.t('mail.retried') } : { problem: ctx.t('mail.notRetried') }), done ? 200 : 404);
+  });
 
   app.get<{ Querystring: { started?: string } }>('/admin/parent-accounts', async (request, reply) => {
     const ctx = await ctxOf(request);

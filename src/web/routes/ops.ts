@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { sql } from 'kysely';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { mailCounts } from '../../domain/system/mail-status.js';
 
 /** How often the event loop's delay is sampled for /metrics */
 export const EVENT_LOOP_SAMPLE_MS = 100;
@@ -36,6 +37,26 @@ async function ops(app: FastifyInstance): Promise<void> {
     labelNames: ['method', 'route', 'status_code'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
+  });
+
+  // The email queue, read from the database at each scrape (the same for every process).
+  new Gauge({
+    name: 'homeroom_email_messages',
+    help: 'Emails by state: queued (not yet tried), failing (to be tried again), gave_up, sent_24h',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await mailCounts(app.services.database.db, app.services.now());
+        this.set({ state: 'queued' }, counts.queued);
+        this.set({ state: 'failing' }, counts.failing);
+        this.set({ state: 'gave_up' }, counts.gaveUp);
+        this.set({ state: 'sent_24h' }, counts.sentToday);
+      } catch (error) {
+        // A scrape during an outage still answers, without these counts.
+        if (!isDatabaseUnavailable(error)) throw error;
+      }
+    },
   });
 
   app.addHook('onResponse', (request, reply, done) => {

@@ -3,6 +3,8 @@ import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
 import { SIGN_IN_HELP_MAX } from '../../domain/district/sign-in-help.js';
 import { Layout } from './layout.js';
+import { TableScroll } from './forms.js';
+import type { MailCounts, MailProblem } from '../../domain/system/mail-status.js';
 
 export interface RunView {
   id: number;
@@ -124,6 +126,80 @@ export function SignInHelpEditPage({
           {t('signInHelpEdit.save')}
         </button>
       </form>
+    </Layout>
+  );
+}
+
+/** Email delivery: what waits, fails or was given up, with the last error and "retry now". */
+export function MailPage({
+  ctx,
+  counts,
+  problems,
+  notice,
+  problem,
+  when,
+}: {
+  ctx: PageContext;
+  counts: MailCounts;
+  problems: MailProblem[];
+  notice?: string | undefined;
+  problem?: string | undefined;
+  when: (iso: string) => string;
+}) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('mail.title')}>
+      <h1>{t('mail.title')}</h1>
+      <p>{t('mail.intro')}</p>
+      <Alert type="success" text={notice} />
+      <Alert type="error" text={problem} />
+      <ul class="usa-list">
+        <li>{t('mail.queued', { count: counts.queued })}</li>
+        <li>{t('mail.failing', { count: counts.failing })}</li>
+        <li>{t('mail.gaveUp', { count: counts.gaveUp })}</li>
+        <li>{t('mail.sentToday', { count: counts.sentToday })}</li>
+      </ul>
+      <h2 id="problems-heading">{t('mail.problemsHeading')}</h2>
+      {problems.length === 0 ? (
+        <p>{t('mail.noProblems')}</p>
+      ) : (
+        <TableScroll label={t('mail.problemsHeading')}>
+          <table class="usa-table usa-table--striped usa-table--stacked">
+            <thead>
+              <tr>
+                <th scope="col">{t('mail.written')}</th>
+                <th scope="col">{t('mail.to')}</th>
+                <th scope="col">{t('mail.subject')}</th>
+                <th scope="col">{t('mail.state')}</th>
+                <th scope="col">{t('mail.lastError')}</th>
+                <th scope="col">{t('mail.action')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {problems.map((m) => (
+                <tr key={m.id}>
+                  <th scope="row" data-label={t('mail.written')}>
+                    {when(m.createdAt)}
+                  </th>
+                  <td data-label={t('mail.to')}>{m.to}</td>
+                  <td data-label={t('mail.subject')}>{m.subject}</td>
+                  <td data-label={t('mail.state')}>{m.gaveUp ? t('mail.stateGaveUp', { attempts: m.attempts }) : t('mail.stateFailing', { attempts: m.attempts })}</td>
+                  <td data-label={t('mail.lastError')}>{m.lastError ?? ''}</td>
+                  <td data-label={t('mail.action')}>
+                    <form method="post" action="/admin/mail/retry">
+                      <Csrf token={ctx.csrf} />
+                      <input type="hidden" name="id" value={String(m.id)} />
+                      <button class="usa-button usa-button--outline" type="submit">
+                        {t('mail.retry')}
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
     </Layout>
   );
 }

@@ -99,6 +99,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/admin/sign-in-help">{t('nav.signInHelp')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.districtAdmin ? (
+                    <li>
+                      <a href="/admin/mail">{t('nav.mail')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.kind === 'guardian' ? (
                     <li>
                       <a href="/account/contact">{t('nav.contact')}</a>
