@@ -65,7 +65,7 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
 }
 
 async function openDatabase(config: Config): Promise<Database> {
-  const database = await connect(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const database = await connect(config.databaseUrl, { poolSize: config.dbPoolSize, sqliteSynchronous: config.sqliteSynchronous });
   await migrateToLatest(database);
   return database;
 }

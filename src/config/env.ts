@@ -104,6 +104,7 @@ export const envSchema = z.object({
     .max(512, 'must be at most 512 characters')
     .refine((v) => /^[\x21-\x7e]+$/.test(v), { message: 'must be printable ASCII without spaces' })
     .optional(),
+  SQLITE_SYNCHRONOUS: z.string().trim().toLowerCase().pipe(z.enum(['normal', 'full'], { message: 'must be normal or full' })).default('normal'),
   DB_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -131,6 +132,8 @@ export interface Config {
   /** web processes `homeroom serve` starts on its port (one per core is the most that helps) */
   webProcesses: number;
   dbPoolSize: number;
+  /** SQLite only: how often the write-ahead log is synced to disk (ADR 0016) */
+  sqliteSynchronous: 'normal' | 'full';
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
   mailFrom: string;
@@ -180,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoMode: e.DEMO_MODE,
     trustProxy: e.TRUST_PROXY === 0 ? false : e.TRUST_PROXY,
     dbPoolSize: e.DB_POOL_SIZE,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',

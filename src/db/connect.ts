@@ -82,6 +82,8 @@ export interface ConnectOptions {
   poolSize?: number;
   /** PostgreSQL: how long a connection, with its prepared statements and their plans, is kept (seconds) */
   connectionLifetimeSeconds?: number;
+  /** SQLite: 'full' syncs the write-ahead log at every commit; 'normal' at checkpoints (ADR 0016) */
+  sqliteSynchronous?: 'normal' | 'full';
 }
 
 /**
@@ -168,7 +170,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): large loads and reports stay in memory.

@@ -44,6 +44,7 @@ describe('configuration', () => {
       TRUST_PROXY: '1',
       DB_POOL_SIZE: '20',
       DATA_DIR: '/var/lib/homeroom',
+      SQLITE_SYNCHRONOUS: 'Full',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -56,6 +57,7 @@ describe('configuration', () => {
       trustProxy: 1,
       dbPoolSize: 20,
       dataDir: '/var/lib/homeroom',
+      sqliteSynchronous: 'full',
     });
   });
 
@@ -73,6 +75,7 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['DEMO_MODE', 'maybe', /DEMO_MODE must be true or false \(got "maybe"\)/],
     ['DB_POOL_SIZE', '0', /DB_POOL_SIZE must be between 1 and 100/],
+    ['SQLITE_SYNCHRONOUS', 'off', /SQLITE_SYNCHRONOUS must be normal or full \(got "off"\)/],
     ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be the number of proxies .*; "10\.0\.0\.0\/33" is not an IP address or CIDR range \(got "10\.0\.0\.0\/33"\)/],
     ['TRUST_PROXY', '10.0.0.0/8,proxy.internal', /TRUST_PROXY .*"proxy\.internal" is not an IP address or CIDR range/],
     ['TRUST_PROXY', '10.0.0.0/8,,192.0.2.7', /TRUST_PROXY .*"" is not an IP address or CIDR range/],
