@@ -20,7 +20,7 @@ import { enqueue, type JobFinish } from '../../jobs/queue.js';
 import { audit } from '../audit/service.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
 import { findAccountByKeys, findToken, insertToken } from './repository.js';
-import { pickAccount, usernameKeys } from './sign-in.js';
+import { pickAccount, usernameKeys, type SignInPolicy } from './sign-in.js';
 import { allowRequest, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken, newToken } from './tokens.js';
 
@@ -54,12 +54,13 @@ const payloadSchema = z.object({ username: z.string().max(254), challenge: z.str
  */
 export async function requestSignInCode(
   db: Kysely<DB>,
-  input: { username: string; ip: string | null; schoolNetwork: boolean },
+  input: { username: string; ip: string | null; policy: Pick<SignInPolicy, 'firstPasswords'> },
   now: Date,
 ): Promise<{ kind: 'sent'; challenge: string } | ThrottleVerdict & { kind: 'wait' }> {
   const byRequester = await allowRequest(db, `code:${userThrottleKey(input.username)}|${input.ip ?? 'unknown'}`, PER_REQUESTER, now);
   if (byRequester.kind === 'wait') return byRequester;
-  const byIp = await allowRequest(db, `code-ip:${input.ip ?? 'unknown'}`, input.schoolNetwork ? PER_SCHOOL_NETWORK : PER_IP, now);
+  const schoolNetwork = input.policy.firstPasswords.networks.has(input.ip);
+  const byIp = await allowRequest(db, `code-ip:${input.ip ?? 'unknown'}`, schoolNetwork ? PER_SCHOOL_NETWORK : PER_IP, now);
   if (byIp.kind === 'wait') return byIp;
   const challenge = newToken();
   await enqueue(db, { kind: 'accounts.sign_in_code', payload: { username: input.username.slice(0, 254), challenge: challengeId(challenge), ip: input.ip } }, now);

@@ -105,9 +105,8 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await ctxOf(request);
     const parsed = parseInput(forgotPasswordInput, body);
     if (!parsed.ok) return render(request, reply, ctx, { errors: fromFieldErrors(parsed.errors), next }, 400);
-    const ip = clientIp(request);
-    const schoolNetwork = signInPolicyOf(await services.districts.get(), services.now()).firstPasswords.networks.has(ip);
-    const result = await requestSignInCode(db, { username: parsed.data.username, ip, schoolNetwork }, services.now());
+    const policy = signInPolicyOf(await services.districts.get(), services.now());
+    const result = await requestSignInCode(db, { username: parsed.data.username, ip: clientIp(request), policy }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
       const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
