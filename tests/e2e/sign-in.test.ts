@@ -486,6 +486,8 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     const holderUsername = spanishParent.username;
     const holderEmail = (await database.db.selectFrom('user_accounts').select('security_email').where('username', '=', holderUsername).executeTakeFirstOrThrow()).security_email!;
     await database.db.deleteFrom('throttle').execute();
+    // The holder's password (whatever earlier tests set), as a fixture of this test.
+    await database.db.updateTable('user_accounts').set({ password_hash: await hashPassword('ventana tranquila río') }).where('username', '=', holderUsername).execute();
     // A stranger has made 100 wrong guesses in a row: the username is locked for a day.
     await database.db
       .insertInto('throttle')
