@@ -22,7 +22,10 @@ Commands:
                  jobs (unless --no-worker). With --demo: demo mode (the sign-in page lists demo
                  accounts), and the demo district is loaded if the database is empty. With
                  --processes N (or WEB_PROCESSES): N web processes share the port, one per core.
-  worker         Run only the background worker and scheduler (for a separate worker process).
+  worker [--until-idle]
+                 Run only the background worker, the scheduler and email delivery (for a separate
+                 worker process). With --until-idle: run every job that is due and deliver the queued
+                 email, then exit (for cron, or after a restore).
   migrate        Bring the database schema up to date.
   demo [--students N] [--seed S] [--year YYYY] [--reset]
                  Load the demo district: N students (default 600), from seed S (default 1), for the
@@ -31,10 +34,12 @@ Commands:
   accounts keys --students N1,N2,… [--for students|guardians|both] [--format pdf|csv] --out FILE
                  Issue Activation Keys for these students, their guardians with portal access, or
                  both, and write the letters (PDF) or a CSV to FILE. Keys cannot be printed again.
-  accounts generate
+  accounts generate [--batch N]
                  Create the parent accounts of the nightly run now: every guardian with portal access
                  to an enrolled student, an email no other person has, and no account yet; each gets
-                 a welcome email with a link to choose a password (sent by the worker).
+                 a welcome email with a link to choose a password (sent by the worker). Each batch of
+                 N guardians (default 2000) is one transaction; a run stopped half-way is resumed by the
+                 next one.
   accounts students [--school NUMBER] [--grade N] --out FILE
                  Create accounts for active students who have none, with the district's first-password
                  rule (initials and birth date, or random words), and write the roster CSV to FILE.
@@ -203,14 +208,16 @@ async function serveProcess(config: Config, noWorker: boolean, opened?: Database
 async function startBackground(database: Database, config: Config, onError: (error: unknown) => void) {
   const { startWorker } = await import('../jobs/worker.js');
   const { startScheduler } = await import('../jobs/scheduler.js');
-  const { jobHandlers, schedules } = await import('../jobs/registry.js');
+  const { jobHandlers, schedules, afterRestart } = await import('../jobs/registry.js');
   const { getDistrictProfile, NoDistrictError } = await import('../domain/district/service.js');
   const now = () => new Date();
   const district = await getDistrictProfile(database.db).catch((error: unknown) => {
     if (error instanceof NoDistrictError) return null;
     throw error;
   });
-  const worker = startWorker({ database, handlers: jobHandlers(config), now, onError });
+  // Runs of a process that died end as "interrupted" now, not at the next housekeeping.
+  await afterRestart(database.db, now());
+  const worker = startWorker({ database, handlers: jobHandlers(config), now, onError, onReleased: (ids) => announceReleased(ids) });
   const scheduler = startScheduler({ db: database.db, schedules: schedules(district), now, onError });
   return {
     async stop() {
@@ -220,22 +227,69 @@ async function startBackground(database: Database, config: Config, onError: (err
   };
 }
 
+function announceReleased(ids: number[]): void {
+  if (process.env.HOMEROOM_QUIET !== '1') console.log(`Taking over job${ids.length === 1 ? '' : 's'} ${ids.join(', ')}: the process that ran ${ids.length === 1 ? 'it' : 'them'} has stopped.`);
+}
+
 async function worker(args: string[]): Promise<void> {
-  parse(args, {});
+  const { values } = parse(args, { 'until-idle': { type: 'boolean', default: false } });
   const config = loadConfig();
   const database = await openDatabase(config);
+  const { startMailer } = await import('../jobs/mailer.js');
+  const { transportFor } = await import('../email/transport.js');
+  const mailer = startMailer({
+    db: database.db,
+    transport: transportFor(config),
+    from: config.mailFrom,
+    now: () => new Date(),
+    intervalMs: values['until-idle'] ? 0 : 5_000,
+    keepSecrets: config.demoMode,
+    onError: (error) => console.error('email delivery failed:', error),
+  });
+  if (values['until-idle']) {
+    try {
+      await untilIdle(database, config);
+      const sent = await mailer.flush();
+      console.log(`Email: ${sent} sent.`);
+    } finally {
+      mailer.stop();
+      await database.close();
+    }
+    return;
+  }
   const background = await startBackground(database, config, (error) => console.error('background job failed:', error));
   console.log(`Homeroom worker running (database: ${database.label}). Stop it with Ctrl-C.`);
   // The worker's own timers do not hold the process open (so that `serve` can stop cleanly): this does.
   const keepAlive = setInterval(() => undefined, 60_000);
   const stop = async () => {
     clearInterval(keepAlive);
+    mailer.stop();
     await background.stop();
     await database.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Every due job, one after another, then back: `homeroom worker --until-idle`. */
+async function untilIdle(database: Database, config: Config): Promise<void> {
+  const { startWorker } = await import('../jobs/worker.js');
+  const { jobHandlers, afterRestart } = await import('../jobs/registry.js');
+  const now = () => new Date();
+  const worker = startWorker({
+    database,
+    handlers: jobHandlers(config),
+    now,
+    pollMs: 0,
+    onError: (error, kind) => console.error(`job ${kind} failed:`, error),
+    onReleased: announceReleased,
+  });
+  await worker.recover();
+  await afterRestart(database.db, now());
+  let ran = 0;
+  while (await worker.runOnce()) ran++;
+  console.log(`Jobs: ${ran} run.`);
 }
 
 async function migrate(args: string[]): Promise<void> {
@@ -316,7 +370,8 @@ async function studentAccounts(rest: string[]): Promise<void> {
 }
 
 async function generateAccounts(rest: string[]): Promise<void> {
-  parse(rest, {});
+  const { values } = parse(rest, { batch: { type: 'string' } });
+  const batchSize = positiveInt('batch', values.batch as string | undefined, 2_000, 100_000);
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
@@ -327,6 +382,7 @@ async function generateAccounts(rest: string[]): Promise<void> {
     const started = Date.now();
     const s = await generateParentAccounts(database.db, {
       now: () => new Date(),
+      batchSize,
       adultBornOnOrBefore: adultCutoff(district.settings, localDate(new Date(), district.timeZone)),
     });
     console.log(

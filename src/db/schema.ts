@@ -405,9 +405,15 @@ export interface AccountGenerationRunTable {
   id: Id;
   started_at: Instant;
   finished_at: Instant | null;
-  status: Generated<'running' | 'done' | 'failed'>;
+  /** interrupted: its process died (or lost its job) before it ended; a later run resumed its work */
+  status: Generated<'running' | 'done' | 'failed' | 'interrupted'>;
   /** the account that pressed "run now"; null for the schedule and the CLI */
   started_by: number | null;
+  /** the worker or process running it (jobs/holders.ts), and its job when a worker runs it */
+  holder: string | null;
+  job_id: number | null;
+  /** the interrupted run whose work this one took up */
+  resumed_from: number | null;
   created: Generated<number>;
   skipped_has_account: Generated<number>;
   skipped_no_email: Generated<number>;

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { faultPoint } from '../jobs/faults.js';
 
 export interface OutgoingEmail {
   kind: string;
@@ -131,6 +132,7 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     try {
       const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
       await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId });
+      faultPoint('mail.after-accepted');
       if (dieAfterAccepted?.()) return sent;
       const wipe = !keepSecrets && SECRET_KINDS.has(message.kind);
       await db

@@ -322,6 +322,8 @@ export const en = {
   'parentRuns.status.running': 'Running',
   'parentRuns.status.done': 'Done',
   'parentRuns.status.failed': 'Failed',
+  'parentRuns.status.interrupted': 'Interrupted',
+  'parentRuns.resumed': 'Resumed the interrupted run of {time}',
   'parentRuns.needKeysCsv': 'Download the list of parents who need an Activation Key (CSV)',
   'parentRuns.keysHint': 'Parents without an email, or whose email another person also has, cannot get an account this way: issue them Activation Keys.',
   'links.title': 'Parent account links',

@@ -324,6 +324,8 @@ export const es: Record<MessageKey, string> = {
   'parentRuns.status.running': 'En curso',
   'parentRuns.status.done': 'Terminada',
   'parentRuns.status.failed': 'Falló',
+  'parentRuns.status.interrupted': 'Interrumpida',
+  'parentRuns.resumed': 'Retomó la ejecución interrumpida del {time}',
   'parentRuns.needKeysCsv': 'Descargar la lista de padres que necesitan una clave de activación (CSV)',
   'parentRuns.keysHint': 'Los padres sin correo, o cuyo correo también tiene otra persona, no pueden obtener una cuenta de esta forma: emítales claves de activación.',
   'links.title': 'Vínculos de cuentas de padres',

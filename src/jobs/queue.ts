@@ -1,8 +1,9 @@
 /**
  * The job queue: rows in `jobs`. A job is claimed by one worker with a lease (an UPDATE of the next due
- * row, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers never wait on each other); a worker
- * that dies leaves a lease that expires, and the job is claimed again. Failures retry with back-off up to
- * `max_attempts`. `unique_key` makes enqueueing idempotent (scheduled runs, one per slot).
+ * row, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers never wait on each other). The holder
+ * renews its lease while the job runs (a heartbeat, worker.ts); a worker that dies leaves a lease that
+ * runs out, and the job is claimed again — at once when another worker on the same machine can tell the
+ * holder's process is gone (`releaseAbandoned`). Failures retry with back-off up to `max_attempts`. `unique_key` makes enqueueing idempotent (scheduled runs, one per slot).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.js';
@@ -87,6 +88,44 @@ export async function claimNext(
   const row = result.rows[0];
   if (!row) return null;
   return { id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown, attempts: row.attempts, maxAttempts: row.max_attempts };
+}
+
+/** Extends the lease of a job this worker holds; false when it no longer holds it (taken over, ended). */
+export async function renewLease(db: Kysely<DB>, jobId: number, workerId: string, now: Date, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('id', '=', jobId)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends at once the leases of running jobs whose holder is known to be gone (`isGone`, holders.ts), so
+ * the next claim takes them instead of waiting for the lease to run out. Returns the jobs released.
+ */
+export async function releaseAbandoned(db: Kysely<DB>, now: Date, isGone: (holder: string | null) => boolean): Promise<number[]> {
+  const running = await db
+    .selectFrom('jobs')
+    .select(['id', 'locked_by'])
+    .where('status', '=', 'running')
+    .where('locked_until', '>=', now.toISOString())
+    .execute();
+  const released: number[] = [];
+  for (const job of running) {
+    if (!isGone(job.locked_by)) continue;
+    const result = await db
+      .updateTable('jobs')
+      .set({ locked_until: new Date(0).toISOString() })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', job.locked_by)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) released.push(job.id);
+  }
+  return released;
 }
 
 /** Marks the running job done, in the transaction given: how a handler ends its job together with its work (worker.ts). */

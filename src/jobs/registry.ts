@@ -1,9 +1,11 @@
 /**
  * The background work Homeroom knows: job kinds with their handlers, and the recurring schedules.
  */
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { DB } from '../db/schema.js';
 import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
-import { generateParentAccounts } from '../domain/accounts/parent-generation.js';
+import { endAbandonedRuns, generateParentAccounts } from '../domain/accounts/parent-generation.js';
 import { sendResetLink, sendUsernames } from '../domain/accounts/recovery.js';
 import { sendSignInCode } from '../domain/accounts/sign-in-codes.js';
 import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
@@ -15,17 +17,29 @@ import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
 const welcomePayload = z.object({ accountId: z.number().int().positive() });
-const generatePayload = z.object({ startedBy: z.number().int().positive().nullable().optional() });
+const generatePayload = z.object({
+  startedBy: z.number().int().positive().nullable().optional(),
+  /** guardians per transaction (the run's default when absent) */
+  batchSize: z.number().int().min(1).max(100_000).optional(),
+});
 
 export function jobHandlers(config: { baseUrl: string }): Record<string, JobHandler> {
   return {
-    'accounts.housekeeping': async (_payload, { database, now }) => accountHousekeeping(database.db, now()),
-    'accounts.generate': async (payload, { database, now }) => {
-      const { startedBy } = generatePayload.parse(payload);
+    'accounts.housekeeping': async (_payload, { database, now }) => {
+      await accountHousekeeping(database.db, now());
+      // a run whose process died on another machine ends here, once its job has moved on
+      await endAbandonedRuns(database.db, now());
+    },
+    'accounts.generate': async (payload, { database, now, jobId, holder, signal }) => {
+      const { startedBy, batchSize } = generatePayload.parse(payload);
       const district = await getDistrictProfile(database.db);
       await generateParentAccounts(database.db, {
         now,
         startedBy: startedBy ?? null,
+        holder,
+        jobId,
+        ...(batchSize ? { batchSize } : {}),
+        signal,
         adultBornOnOrBefore: adultCutoff(district.settings, localDate(now(), district.timeZone)),
       });
     },
@@ -48,6 +62,11 @@ export function jobHandlers(config: { baseUrl: string }): Record<string, JobHand
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),
   };
+}
+
+/** What a process that starts the background work does first: runs whose process died end as "interrupted". */
+export async function afterRestart(db: Kysely<DB>, now: Date): Promise<void> {
+  await endAbandonedRuns(db, now);
 }
 
 /** Housekeeping every 10 minutes; the parent-account run every night at the district's hour. */

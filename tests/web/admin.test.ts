@@ -59,6 +59,29 @@ describeEachEngine('parent-account runs for district administrators', (get) => {
     expect(after.body).toContain(`<td>${runs[0]!.created}</td>`);
   });
 
+  it('shows a run whose process died as interrupted, and the run that resumed it', async () => {
+    const at = (iso: string) => ({ started_at: iso, finished_at: iso, started_by: null, error: null, holder: 'gone-host:1:abc:-:-' });
+    const dead = await get()
+      .db.insertInto('account_generation_runs')
+      .values({ ...at('2026-11-24T08:00:00.000Z'), status: 'interrupted' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await get()
+      .db.insertInto('account_generation_runs')
+      .values({ ...at('2026-11-24T08:05:00.000Z'), status: 'done', resumed_from: dead.id })
+      .execute();
+    const admin = await as('district_admin');
+    const page = (await admin.get('/admin/parent-accounts')).body;
+    expect(page).toContain('>Interrupted<');
+    // 08:00 UTC is 2:00 a.m. in the demo district (Chicago)
+    expect(page).toMatch(/Resumed the interrupted run of [^<]*2:00/);
+    await get().db.updateTable('user_accounts').set({ locale: 'es' }).where('username', '=', demo.district_admin!.username).execute();
+    const spanish = (await admin.get('/admin/parent-accounts')).body;
+    expect(spanish).toContain('>Interrumpida<');
+    expect(spanish).toContain('Retomó la ejecución interrumpida del');
+    await get().db.updateTable('user_accounts').set({ locale: 'en' }).where('username', '=', demo.district_admin!.username).execute();
+  });
+
   it('lists the parents who need an Activation Key instead', async () => {
     const admin = await as('district_admin');
     const res = await admin.get('/admin/parent-accounts/need-keys.csv');

@@ -12,14 +12,23 @@
  * Guardians are taken in id order in batches, each batch one transaction that also adds to the run's
  * counts: a run killed half-way leaves whole batches, and the next run skips those guardians as
  * "already has an account" and finishes the rest. No password is hashed on this path.
+ *
+ * A run records who holds it (the worker and its job, or the CLI's process: jobs/holders.ts). A run
+ * whose holder is gone — its process died, or its job was taken over or ended — is marked
+ * "interrupted" (`endAbandonedRuns`, at every run's start and by housekeeping), and the next run names
+ * the interrupted one it resumes.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { faultPoint } from '../../jobs/faults.js';
+import { holderGone, holderId } from '../../jobs/holders.js';
 import { enqueueMany } from '../../jobs/queue.js';
 import { audit } from '../audit/service.js';
 
 export interface GenerationSummary {
   runId: number;
+  /** the interrupted run whose work this run took up */
+  resumedFrom: number | null;
   created: number;
   skippedHasAccount: number;
   skippedNoEmail: number;
@@ -85,15 +94,38 @@ export async function generateParentAccounts(
     onBatch?: (summary: GenerationSummary) => void;
     /** when the district ends guardians' access at 18: students born on or before this date do not count */
     adultBornOnOrBefore?: string | null;
+    /** who runs it: the worker and its job (jobs/registry.ts); this process when not told */
+    holder?: string;
+    jobId?: number | null;
+    /** aborted when the job was taken over: the run stops before its next batch */
+    signal?: AbortSignal;
+    /** whether a holder's process is gone (jobs/holders.ts; tests give their own) */
+    isGone?: (holder: string | null) => boolean;
   },
 ): Promise<GenerationSummary> {
+  await endAbandonedRuns(db, options.now(), options.isGone);
+  // The run just before this one, when it was interrupted and nobody took its work up yet.
+  const previous = await db.selectFrom('account_generation_runs').select(['id', 'status']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const resumable =
+    previous?.status === 'interrupted' &&
+    !(await db.selectFrom('account_generation_runs').select('id').where('resumed_from', '=', previous.id).executeTakeFirst());
+  const resumedFrom = resumable ? previous.id : null;
   const run = await db
     .insertInto('account_generation_runs')
-    .values({ started_at: options.now().toISOString(), finished_at: null, started_by: options.startedBy ?? null, error: null })
+    .values({
+      started_at: options.now().toISOString(),
+      finished_at: null,
+      started_by: options.startedBy ?? null,
+      error: null,
+      holder: options.holder ?? holderId(),
+      job_id: options.jobId ?? null,
+      resumed_from: resumedFrom,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const summary: GenerationSummary = {
     runId: run.id,
+    resumedFrom,
     created: 0,
     skippedHasAccount: 0,
     skippedNoEmail: 0,
@@ -113,6 +145,7 @@ export async function generateParentAccounts(
   try {
     let afterId = 0;
     for (;;) {
+      options.signal?.throwIfAborted();
       const rows = await classify(db, afterId, batchSize, options.adultBornOnOrBefore ?? null);
       if (rows.length === 0) break;
       afterId = rows[rows.length - 1]!.id;
@@ -164,28 +197,75 @@ export async function generateParentAccounts(
         await trx.updateTable('account_generation_runs').set(increments).where('id', '=', run.id).execute();
       });
       for (const [reason, n] of counts) (summary[key[reason]] as number) += n;
+      faultPoint('generate.after-batch');
       options.onBatch?.(summary);
     }
+    // "where running": a run another process already declared interrupted keeps that story.
     await db
       .updateTable('account_generation_runs')
       .set({ status: 'done', finished_at: options.now().toISOString() })
       .where('id', '=', run.id)
+      .where('status', '=', 'running')
       .execute();
     await audit(db, { action: 'parent_accounts.generated', actorAccountId: options.startedBy ?? null, details: { ...summary } }, options.now());
     return summary;
   } catch (error) {
+    const interrupted = options.signal?.aborted === true;
     await db
       .updateTable('account_generation_runs')
-      .set({ status: 'failed', finished_at: options.now().toISOString(), error: String((error as Error).message).slice(0, 1000) })
+      .set({
+        status: interrupted ? 'interrupted' : 'failed',
+        finished_at: options.now().toISOString(),
+        error: String((error as Error).message).slice(0, 1000),
+      })
       .where('id', '=', run.id)
+      .where('status', '=', 'running')
       .execute();
     throw error;
   }
 }
 
+/**
+ * Marks "interrupted" every running run whose holder is gone: its process is known to have died
+ * (jobs/holders.ts), or the job it ran for is no longer held by it (taken over after its lease ran out,
+ * ended, or waiting to run again). Returns the runs it ended.
+ */
+export async function endAbandonedRuns(db: Kysely<DB>, now: Date, isGone: (holder: string | null) => boolean = holderGone): Promise<number[]> {
+  const running = await db
+    .selectFrom('account_generation_runs as r')
+    .leftJoin('jobs as j', 'j.id', 'r.job_id')
+    .select(['r.id', 'r.holder', 'r.job_id', 'j.status as job_status', 'j.locked_by', 'j.locked_until'])
+    .where('r.status', '=', 'running')
+    .where('r.holder', 'is not', null)
+    .execute();
+  const ended = running
+    .filter((r) => {
+      if (isGone(r.holder)) return true;
+      if (r.job_id === null) return false;
+      const held = r.job_status === 'running' && r.locked_by === r.holder && r.locked_until !== null && new Date(r.locked_until).getTime() >= now.getTime();
+      return !held;
+    })
+    .map((r) => r.id);
+  if (ended.length === 0) return [];
+  await db
+    .updateTable('account_generation_runs')
+    .set({ status: 'interrupted', finished_at: now.toISOString(), error: 'its process stopped before the run ended' })
+    .where('id', 'in', ended)
+    .where('status', '=', 'running')
+    .execute();
+  return ended;
+}
+
 /** The newest runs, for the administrators' summary. */
 export function recentRuns(db: Kysely<DB>, limit = 10) {
-  return db.selectFrom('account_generation_runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('account_generation_runs as r')
+    .leftJoin('account_generation_runs as p', 'p.id', 'r.resumed_from')
+    .selectAll('r')
+    .select('p.started_at as resumed_started_at')
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Database } from '../../db/connect.js';
 import { BulkWriter, deleteAll, lockAllTables, refreshStatistics, syncIdSequences, withIndexesDeferred } from '../../db/bulk.js';
 import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
+import { faultPoint } from '../../jobs/faults.js';
 
 export class DistrictExistsError extends Error {
   constructor() {
@@ -51,6 +52,7 @@ export async function loadDemo(
         throw error;
       }
     }).then(async (summary) => {
+      faultPoint('demo.before-commit');
       await beforeCommit?.();
       return summary;
     });

@@ -46,6 +46,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       id: r.id,
       startedAt: formatInstant(new Date(r.started_at), ctx.locale, ctx.district.timeZone),
       status: r.status,
+      resumedFrom: r.resumed_started_at ? formatInstant(new Date(r.resumed_started_at), ctx.locale, ctx.district.timeZone) : null,
       created: r.created,
       hasAccount: r.skipped_has_account,
       noEmail: r.skipped_no_email,

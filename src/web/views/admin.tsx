@@ -9,7 +9,9 @@ import type { MailCounts, MailProblem } from '../../domain/system/mail-status.js
 export interface RunView {
   id: number;
   startedAt: string;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  /** when the interrupted run this one resumed had started */
+  resumedFrom: string | null;
   created: number;
   hasAccount: number;
   noEmail: number;
@@ -59,7 +61,10 @@ export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: 
               {runs.map((r) => (
                 <tr key={r.id}>
                   <th scope="row">{r.startedAt}</th>
-                  <td>{t(`parentRuns.status.${r.status}`)}</td>
+                  <td>
+                    {t(`parentRuns.status.${r.status}`)}
+                    {r.resumedFrom ? <div class="usa-hint">{t('parentRuns.resumed', { time: r.resumedFrom })}</div> : null}
+                  </td>
                   {columns.map(([key]) => (
                     <td key={key}>{String(r[key])}</td>
                   ))}
