@@ -385,6 +385,7 @@ async function generateAccounts(rest: string[]): Promise<void> {
       batchSize,
       adultBornOnOrBefore: adultCutoff(district.settings, localDate(new Date(), district.timeZone)),
     });
+    if (s.resumedFrom !== null) console.log(`Resuming run ${s.resumedFrom}, which was interrupted before it ended.`);
     console.log(
       `Parent accounts: ${s.created} created in ${((Date.now() - started) / 1000).toFixed(1)} s, welcome emails queued. ` +
         `Skipped: ${s.skippedHasAccount} already have an account, ${s.skippedNoEmail} without email, ` +
