@@ -21,6 +21,28 @@ describe('message catalogs', () => {
     expect(translate('en', 'accessibility.goalBody')).toContain('{portal}');
   });
 
+  it('chooses the plural form by each language\'s rules, and writes the number in its style', () => {
+    // Written out by hand for this test, not derived from the catalogs.
+    expect(translate('en', 'signIn.wait', { minutes: 1 })).toBe('Too many unsuccessful attempts. Try again in 1 minute.');
+    expect(translate('en', 'signIn.wait', { minutes: 15 })).toBe('Too many unsuccessful attempts. Try again in 15 minutes.');
+    expect(translate('es', 'signIn.wait', { minutes: 1 })).toBe('Demasiados intentos sin éxito. Inténtelo de nuevo en 1 minuto.');
+    expect(translate('es', 'signIn.wait', { minutes: 2 })).toBe('Demasiados intentos sin éxito. Inténtelo de nuevo en 2 minutos.');
+    expect(translate('en', 'portal.assignmentCount', { count: 0 })).toBe('0 assignments');
+    expect(translate('en', 'portal.assignmentCount', { count: 1 })).toBe('1 assignment');
+    expect(translate('en', 'portal.assignmentCount', { count: 1200 })).toBe('1,200 assignments');
+    expect(translate('es', 'portal.assignmentCount', { count: 1 })).toBe('1 tarea');
+    expect(translate('es', 'portal.dosesMissing', { count: 1 })).toBe('Falta 1');
+    expect(translate('es', 'portal.dosesMissing', { count: 3 })).toBe('Faltan 3');
+    expect(translate('en', 'signIn.locked', { hours: 1 })).toContain('it is locked for about an hour.');
+    expect(translate('es', 'error.tooMany.body', { seconds: 1 })).toBe('Espere 1 segundo e inténtelo de nuevo.');
+    // A value left out stays visible rather than breaking the page.
+    expect(translate('en', 'requests.count')).toContain('{count, plural');
+  });
+
+  it('finds the placeholders of simple and plural messages alike', () => {
+    expect(placeholders('{a} and {n, plural, one {# b} other {# bs}} of {c}')).toEqual(['a', 'c', 'n']);
+  });
+
   it.each([
     ['es-MX,es;q=0.9,en;q=0.8', 'es'],
     ['en-US,en;q=0.9', 'en'],

@@ -120,7 +120,7 @@ describeEachEngine('signing in', (get) => {
       const blocked = await signIn(c, username, DEMO_PASSWORD);
       expect(blocked.statusCode, username).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-      expect(blocked.body).toContain('Too many unsuccessful attempts. Try again in 1 minutes.');
+      expect(blocked.body).toContain('Too many unsuccessful attempts. Try again in 1 minute.');
     }
     time.advance(31_000);
     expect((await signIn(new Client(app), parent.username, DEMO_PASSWORD)).statusCode).toBe(303);
