@@ -115,6 +115,16 @@ export const envSchema = z.object({
 
 /** Variables whose values are secrets: a message about them gives only their length. */
 const SECRETS = new Set(['METRICS_TOKEN']);
+/** Variables that may carry a password in their address (`scheme://user:password@host`): shown without it. */
+const ADDRESSES = new Set(['DATABASE_URL', 'SMTP_URL']);
+
+/** An address with the password part of its user information hidden, however malformed the rest. */
+export function withoutPassword(value: string): string {
+  return value.replace(/^((?:[^@/]*\/\/)?)([^@/]*)@/, (_all, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return `${scheme}${colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`}@`;
+  });
+}
 
 export interface Config {
   port: number;
@@ -165,7 +175,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         const key = String(issue.path[0] ?? '');
         const got = input[key];
         // A secret is never repeated in the message (it goes to logs): only its length.
-        const shown = got === undefined ? '' : SECRETS.has(key) ? ` (got ${got.trim().length} characters)` : ` (got ${JSON.stringify(got)})`;
+        const shown =
+          got === undefined
+            ? ''
+            : SECRETS.has(key)
+              ? ` (got ${got.trim().length} characters)`
+              : ` (got ${JSON.stringify(ADDRESSES.has(key) ? withoutPassword(got) : got)})`;
         return `${key} ${issue.message}${shown}`;
       }),
     );

@@ -111,6 +111,25 @@ describe('configuration', () => {
     }
   });
 
+  it('never repeats the password of a wrong DATABASE_URL or SMTP_URL', () => {
+    for (const [env, shown] of [
+      [{ DATABASE_URL: 'postgresql//admin:Tr0ub4dor@db.internal/homeroom' }, '"postgresql//admin:***@db.internal/homeroom"'],
+      [{ DATABASE_URL: 'admin:Tr0ub4dor@db.internal/homeroom' }, '"admin:***@db.internal/homeroom"'],
+      [{ DATABASE_URL: 'mysql://admin:Tr0ub4dor@db.internal/homeroom' }, '"mysql://admin:***@db.internal/homeroom"'],
+      [{ SMTP_URL: 'smtp://mailer:Tr0ub4dor@mail.example.org 587' }, '"smtp://mailer:***@mail.example.org 587"'],
+      [{ SMTP_URL: 'http://mailer@mail.example.org' }, '"http://mailer@mail.example.org"'],
+    ] as const) {
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, JSON.stringify(env)).toContain(`(got ${shown})`);
+      expect(message).not.toContain('Tr0ub4dor');
+    }
+  });
+
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', DEMO_MODE: 'x' })).toThrow(/PORT[\s\S]*DEMO_MODE/);
   });
