@@ -7,6 +7,7 @@ import { transcriptOf } from '../../src/domain/portal/transcript.js';
 import { reportCardsOf } from '../../src/domain/portal/report-cards.js';
 import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
 import { immunizationsOf } from '../../src/domain/health/immunizations.js';
+import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
 import { makeApp } from '../support/app.js';
 import { childrenOf as familyOf, demoAccounts } from '../support/families.js';
 import { PDFTOTEXT, pdfStructure, pdfText } from '../support/pdf.js';
@@ -14,22 +15,15 @@ import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
 const TODAY = '2026-11-24';
+/** Every tool of the registry, then the pages inside tools and other views of them. */
 const ROUTES = (id: number, section: number) => [
-  `/students/${id}/today`,
-  `/students/${id}/schedule`,
-  `/students/${id}/grades`,
+  ...PORTAL_TOOLS.map((tool) => `/students/${id}/${tool.path}`),
   `/students/${id}/grades/${section}`,
-  `/students/${id}/assignments`,
+  `/students/${id}/grades/${section}/what-if`,
   `/students/${id}/assignments?filter=missing&view=date`,
-  `/students/${id}/attendance`,
-  `/students/${id}/report-cards`,
-  `/students/${id}/transcript`,
   `/students/${id}/transcript.pdf`,
-  `/students/${id}/immunizations`,
-  `/students/${id}/calendar`,
   `/students/${id}/calendar?view=week`,
   `/students/${id}/calendar?month=2026-09`,
-  `/students/${id}/documents`,
 ];
 
 describeEachEngine('the portal tools', (get) => {
@@ -327,6 +321,17 @@ describeEachEngine('the portal tools', (get) => {
     const short = await parent.get('/grades');
     expect(short.statusCode).toBe(303);
     expect(short.headers.location).toBe(`/students/${aldas[0]!.id}/grades`);
+    // Report Cards had no short address and answered 404 (issue 17).
+    const reportCards = await parent.get('/report-cards');
+    expect(reportCards.statusCode).toBe(303);
+    expect(reportCards.headers.location).toBe(`/students/${aldas[0]!.id}/report-cards`);
+    expect((await parent.get(reportCards.headers.location!)).statusCode).toBe(200);
+    // Every tool of the registry has one.
+    for (const { path } of PORTAL_TOOLS) {
+      const res = await parent.get(`/${path}`);
+      expect(res.statusCode, path).toBe(303);
+      expect(res.headers.location, path).toBe(`/students/${aldas[0]!.id}/${path}`);
+    }
     await parent.get(`/students/${aldas[0]!.id}/attendance`);
     const switched = await parent.post('/students/current', { studentId: String(aldas[1]!.id), next: `/students/${aldas[0]!.id}/attendance?term=3` });
     expect(switched.headers.location).toBe(`/students/${aldas[1]!.id}/attendance`);

@@ -7,7 +7,8 @@ import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf } from './forms.js';
 import { Layout } from './layout.js';
-import { cached, formatDay, formatTime, intlLocale, PortalLayout, toolUrl } from './portal.js';
+import { cached, formatDay, formatTime, intlLocale, PortalLayout } from './portal.js';
+import { toolUrl } from '../../domain/portal/tools.js';
 
 export function calendarUrl(studentId: number, request: CalendarRequest): string {
   const base = toolUrl(studentId, 'calendar');

@@ -1,7 +1,8 @@
 /** Documents: the PDFs a family can open — report cards of posted grading periods and the unofficial transcript. */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { PageContext } from './context.js';
-import { PortalLayout, toolUrl } from './portal.js';
+import { PortalLayout } from './portal.js';
+import { toolUrl } from '../../domain/portal/tools.js';
 
 export interface DocumentLink {
   kind: 'reportCard' | 'transcript';

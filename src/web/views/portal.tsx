@@ -9,17 +9,12 @@ import type { TodayView } from '../../domain/portal/today.js';
 import type { TranscriptView } from '../../domain/portal/transcript.js';
 import type { ReportCard } from '../../domain/portal/report-cards.js';
 import type { VaccineRecord } from '../../domain/health/immunizations.js';
+import { TOOLS_IN_ORDER, toolUrl, type PortalTool } from '../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { describedBy, ErrorSummary, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-
-/** The address of a student's tool page (and of one class in Grades). */
-export function toolUrl(studentId: number, tool: string, sectionId?: number): string {
-  const path = tool === 'reportCards' ? 'report-cards' : tool;
-  return ['', 'students', studentId, path, ...(sectionId === undefined ? [] : [sectionId])].join('/');
-}
 
 export const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
 
@@ -65,28 +60,15 @@ export function formatPoints(n: number, locale: Locale): string {
   return cached(`pts:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 })).format(n);
 }
 
-const TOOLS = [
-  ['today', 'portal.today'],
-  ['calendar', 'portal.calendar'],
-  ['schedule', 'portal.schedule'],
-  ['assignments', 'portal.assignments'],
-  ['grades', 'portal.grades'],
-  ['attendance', 'portal.attendance'],
-  ['reportCards', 'portal.reportCards'],
-  ['transcript', 'portal.transcript'],
-  ['immunizations', 'portal.immunizations'],
-  ['documents', 'portal.documents'],
-] as const;
-
-/** The tools of one student, with the one open now marked. */
-function ToolNav({ ctx, student, active }: { ctx: PageContext; student: VisibleStudent; active: (typeof TOOLS)[number][0] }) {
+/** The tools of one student the district shows, in the registry's order, with the one open now marked. */
+function ToolNav({ ctx, student, active }: { ctx: PageContext; student: VisibleStudent; active: PortalTool }) {
   const { t } = ctx;
   return (
     <nav class="hr-tools" aria-label={t('portal.tools')}>
       <ul>
-        {TOOLS.filter(([tool]) => ctx.district.settings.tools[tool]).map(([tool, label]) => (
-          <li key={tool}>
-            <a href={toolUrl(student.id, tool)} aria-current={tool === active ? 'page' : undefined}>
+        {TOOLS_IN_ORDER.filter(({ key }) => ctx.district.settings.tools[key]).map(({ key, label }) => (
+          <li key={key}>
+            <a href={toolUrl(student.id, key)} aria-current={key === active ? 'page' : undefined}>
               {t(label)}
             </a>
           </li>
@@ -105,7 +87,7 @@ export function PortalLayout({
 }: {
   ctx: PageContext;
   student: VisibleStudent;
-  tool: (typeof TOOLS)[number][0];
+  tool: PortalTool;
   title: string;
   children: ComponentChildren;
 }) {
