@@ -14,8 +14,9 @@ import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../acco
 import type { AccountRow } from '../accounts/repository.js';
 import { hashToken, newToken } from '../accounts/tokens.js';
 import { addDays } from '../calendar/dates.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import { studentsVisibleTo, type VisibleStudent } from '../people/visibility.js';
-import { dueBetween, eventsBetween, schoolDaysBetween, type DueView, type SchoolEventView } from './calendar.js';
+import { dueBetween, eventsBetween, schoolDaysBetween, type DueView, type SchoolEventView } from '../calendar/calendar.js';
 
 /** How far back and ahead the feed reaches: about a school year around today. */
 export const FEED_DAYS_BACK = 60;
@@ -84,18 +85,8 @@ export async function createFeed(db: Kysely<DB>, account: FeedHolder, now: Date,
   return token;
 }
 
-/**
- * Ends the account's feed: a password change or reset does this, so an address made by someone who had
- * the old password stops working with it, and so does "sign out everywhere". True when there was one.
- */
-export async function endFeedOf(db: Kysely<DB>, accountId: number): Promise<boolean> {
-  const result = await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
-}
-
 export async function revokeFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<boolean> {
-  const result = await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
-  const revoked = Number(result.numDeletedRows) > 0;
+  const revoked = await endFeedOf(db, accountId);
   if (revoked) await audit(db, { action: 'calendar_feed.revoked', actorAccountId: accountId, subjectType: 'user_account', subjectId: accountId, ip }, now);
   return revoked;
 }

@@ -7,9 +7,9 @@ import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
 import { ttlCache } from '../cache.js';
-import { attendanceOf, type AttendanceEvent } from './attendance.js';
-import { gradesOf, preload, type AssignmentView, type StudentGrades } from './grades.js';
-import type { ClassRow } from './schedule.js';
+import { attendanceOf, type AttendanceEvent } from '../attendance/attendance.js';
+import { gradesOf, preload, type AssignmentView, type StudentGrades } from '../gradebook/grades.js';
+import type { ClassRow } from '../scheduling/schedule.js';
 
 /** A score below this percent is "low" in the needs-attention list. */
 export const LOW_SCORE_PERCENT = 70;

@@ -1,8 +1,8 @@
 /**
- * The portal tools of one student, `/students/:id/<tool>` and the pages inside a tool, plus the short
- * addresses `/<tool>` for the student shown now: one set per row of the tool registry
- * (src/domain/portal/tools.ts). Every page is opened through `open()`, which answers 404 for a tool the
- * district turned off and for a student the reader may not see.
+ * The portal tools of one student: for each row of the tool registry (src/domain/portal/tools.ts), its
+ * page under the student (/students/:id/grades), the pages inside it (/students/:id/grades/:section),
+ * and its short address for the student shown now (/grades). Every page is opened through `open()`,
+ * which answers 404 for a tool the district turned off and for a student the reader may not see.
  */
 import { recordId } from '../../domain/forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,22 +10,22 @@ import { localDate, localTime } from '../../domain/calendar/dates.js';
 import type { DateString } from '../../db/schema.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { readableStudent, StudentNotFound } from '../../domain/portal/access.js';
-import { attendanceOf } from '../../domain/portal/attendance.js';
-import { gradesOf } from '../../domain/portal/grades.js';
-import { scheduleOf } from '../../domain/portal/schedule.js';
+import { attendanceOf } from '../../domain/attendance/attendance.js';
+import { gradesOf } from '../../domain/gradebook/grades.js';
+import { scheduleOf } from '../../domain/scheduling/schedule.js';
 import { todayOf } from '../../domain/portal/today.js';
 import { PORTAL_TOOLS, type PortalTool } from '../../domain/portal/tools.js';
-import { transcriptOf } from '../../domain/portal/transcript.js';
-import { reportCardsOf } from '../../domain/portal/report-cards.js';
+import { transcriptOf } from '../../domain/gradebook/transcript.js';
+import { reportCardsOf } from '../../domain/gradebook/report-cards.js';
 import { reportCardPdf } from '../../documents/report-card.js';
 import { transcriptPdf } from '../../documents/transcript.js';
-import { calendarOf, parseCalendarRequest } from '../../domain/portal/calendar.js';
-import { birthDateOf } from '../../domain/portal/transcript.js';
+import { calendarOf, parseCalendarRequest } from '../../domain/calendar/calendar.js';
+import { birthDateOf } from '../../domain/gradebook/transcript.js';
 import { CalendarPage } from '../views/calendar.js';
 import { documentHref, DocumentsPage, type DocumentLink } from '../views/documents.js';
 import { formatInstant } from '../../email/templates.js';
-import { gradeTrend, whatIf } from '../../domain/portal/what-if.js';
-import { parseWhatIf } from '../../domain/portal/what-if-input.js';
+import { gradeTrend, whatIf } from '../../domain/gradebook/what-if.js';
+import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
@@ -239,7 +239,8 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     },
   };
 
-  for (const { key, path } of PORTAL_TOOLS) {
+  for (const row of PORTAL_TOOLS) {
+    const { key, path } = row;
     const { page, inside = {} } = tools[key];
     for (const [address, handler] of [['', page], ...Object.entries(inside)] as const) {
       app.get(`/students/:studentId/${path}${address}`, async (request: ToolRequest, reply) => {

@@ -1,13 +1,13 @@
 /** The portal tools of a student: Schedule, Grades (and one class), Assignments, Attendance. */
 import type { ComponentChildren } from 'preact';
 import { addDays } from '../../domain/calendar/dates.js';
-import type { AttendanceView } from '../../domain/portal/attendance.js';
-import type { AssignmentView, ClassGrades, StudentGrades } from '../../domain/portal/grades.js';
-import type { ScheduleView } from '../../domain/portal/schedule.js';
-import type { TrendPoint, WhatIfResult } from '../../domain/portal/what-if.js';
+import type { AttendanceView } from '../../domain/attendance/attendance.js';
+import type { AssignmentView, ClassGrades, StudentGrades } from '../../domain/gradebook/grades.js';
+import type { ScheduleView } from '../../domain/scheduling/schedule.js';
+import type { TrendPoint, WhatIfResult } from '../../domain/gradebook/what-if.js';
 import type { TodayView } from '../../domain/portal/today.js';
-import type { TranscriptView } from '../../domain/portal/transcript.js';
-import type { ReportCard } from '../../domain/portal/report-cards.js';
+import type { TranscriptView } from '../../domain/gradebook/transcript.js';
+import type { ReportCard } from '../../domain/gradebook/report-cards.js';
 import type { VaccineRecord } from '../../domain/health/immunizations.js';
 import { TOOLS_IN_ORDER, toolUrl, type PortalTool } from '../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';

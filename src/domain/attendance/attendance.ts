@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AttendanceExcuse, AttendanceKind, DateString, DB } from '../../db/schema.js';
-import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
+import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
 
 export interface AttendanceEvent {
   date: DateString;

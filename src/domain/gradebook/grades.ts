@@ -1,14 +1,14 @@
 /**
  * Grades and assignments of one student: per class, the in-progress grade of each grading period
- * computed from the gradebook exactly as its categories say (domain/gradebook/grade.ts), the category
+ * computed from the gradebook exactly as its categories say (grade.ts), the category
  * breakdown, posted grades with teachers' comments, and every assignment with its score and flags.
  * A fixed number of queries for any number of classes and assignments.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from '../gradebook/grade.js';
+import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
 import { ttlCache } from '../cache.js';
-import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
+import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
 
 export interface AssignmentView {
   id: number;

@@ -6,8 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { addDays, toDate, weekday, ymd } from '../calendar/dates.js';
-import { classesOf, type ClassRow } from './schedule.js';
+import { addDays, toDate, weekday, ymd } from './dates.js';
+import { classesOf, type ClassRow } from '../scheduling/schedule.js';
 
 export interface SchoolEventView {
   id: number;

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { letterFor, type GradeBand } from '../gradebook/grade.js';
+import { letterFor, type GradeBand } from './grade.js';
 
 export interface TranscriptCourse {
   schoolYear: number;
