@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { addDays, toDate, weekday, ymd } from './dates.js';
 import { classesOf, type ClassRow } from '../scheduling/schedule.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export interface SchoolEventView {
   id: number;
@@ -181,8 +182,9 @@ export async function eventsBetween(
 }
 
 /** The student's assignments due in the range, in classes the student was enrolled in on the due date. */
-export async function dueBetween(db: Kysely<DB>, studentId: number, from: DateString, to: DateString, classes?: ClassRow[]): Promise<DueView[]> {
-  const mine = classes ?? (await classesOf(db, studentId));
+export async function dueBetween(db: Kysely<DB>, student: ReadableStudent, from: DateString, to: DateString, classes?: ClassRow[]): Promise<DueView[]> {
+  const studentId = student.id;
+  const mine = classes ?? (await classesOf(db, student));
   const bySection = new Map(mine.map((c) => [c.sectionId, c]));
   if (bySection.size === 0) return [];
   const rows = await db
@@ -204,14 +206,14 @@ export async function dueBetween(db: Kysely<DB>, studentId: number, from: DateSt
 
 export async function calendarOf(
   db: Kysely<DB>,
-  input: { studentId: number; schoolId: number; today: DateString; locale: string; districtLocale: string; request: CalendarRequest },
+  input: { student: ReadableStudent; today: DateString; locale: string; districtLocale: string; request: CalendarRequest },
 ): Promise<CalendarView> {
   const { request, today } = input;
   const { from, to, inRange } = rangeOf(request);
   const [days, events, due] = await Promise.all([
-    schoolDaysBetween(db, input.schoolId, from, to),
-    eventsBetween(db, [input.schoolId], from, to, input),
-    dueBetween(db, input.studentId, from, to),
+    schoolDaysBetween(db, input.student.schoolId, from, to),
+    eventsBetween(db, [input.student.schoolId], from, to, input),
+    dueBetween(db, input.student, from, to),
   ]);
   const dayOf = new Map(days.map((d) => [d.date, d]));
   const weeks: CalendarDayView[][] = [];

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localDate, localTime } from '../../domain/calendar/dates.js';
 import type { DateString } from '../../db/schema.js';
 import { adultCutoff } from '../../domain/district/settings.js';
-import { readableStudent, StudentNotFound } from '../../domain/portal/access.js';
+import { readableStudent, StudentNotFound, type ReadableStudent } from '../../domain/access/portal.js';
 import { attendanceOf } from '../../domain/attendance/attendance.js';
 import { gradesOf } from '../../domain/gradebook/grades.js';
 import { scheduleOf } from '../../domain/scheduling/schedule.js';
@@ -45,7 +45,8 @@ type ToolRequest = FastifyRequest<{
 interface Opened {
   ctx: PageContext;
   today: DateString;
-  student: VisibleStudent;
+  /** the proof that the reader may see this student, which every portal read asks for */
+  student: ReadableStudent;
 }
 type ToolPage = (opened: Opened, request: ToolRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -89,7 +90,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
   /** One class of the student's grades, or null (404) for a section that is not theirs. */
   const classOf = async ({ student, today }: Opened, request: ToolRequest) => {
-    const grades = await gradesOf(db, student.id, today);
+    const grades = await gradesOf(db, student, today);
     return grades.classes.find((c) => c.class.sectionId === toId(request.params.sectionId)) ?? null;
   };
 
@@ -101,8 +102,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     today: {
       page: async ({ ctx, today, student }, request, reply) => {
         const view = await todayOf(db, {
-          studentId: student.id,
-          schoolId: student.schoolId,
+          student,
           date: today,
           time: localTime(services.now(), ctx.district.timeZone),
           locale: ctx.locale,
@@ -117,14 +117,14 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       page: async ({ ctx, today, student }, request, reply) => {
         const asked = parseCalendarRequest(request.query, today);
         if (!asked) return reply.callNotFound();
-        const calendar = await calendarOf(db, { studentId: student.id, schoolId: student.schoolId, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
+        const calendar = await calendarOf(db, { student, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
         return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} today={today} />);
       },
     },
 
     schedule: {
       page: async ({ ctx, today, student }, request, reply) =>
-        sendPage(reply, <SchedulePage ctx={ctx} student={student} schedule={await scheduleOf(db, student.id, today)} termId={termParam(request)} />),
+        sendPage(reply, <SchedulePage ctx={ctx} student={student} schedule={await scheduleOf(db, student, today)} termId={termParam(request)} />),
     },
 
     assignments: {
@@ -132,12 +132,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const filters: AssignmentFilter[] = ['all', 'missing', 'late', 'upcoming'];
         const filter = filters.find((f) => f === request.query.filter) ?? 'all';
         const view = request.query.view === 'date' ? 'date' : 'class';
-        return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} filter={filter} view={view} />);
+        return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} grades={await gradesOf(db, student, today)} filter={filter} view={view} />);
       },
     },
 
     grades: {
-      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <GradesPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} />),
+      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <GradesPage ctx={ctx} student={student} grades={await gradesOf(db, student, today)} />),
       inside: {
         '/:sectionId': async (opened, request, reply) => {
           const { ctx, today, student } = opened;
@@ -169,16 +169,16 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
     attendance: {
       page: async ({ ctx, today, student }, request, reply) =>
-        sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student.id, today)} termId={termParam(request)} />),
+        sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student, today)} termId={termParam(request)} />),
     },
 
     reportCards: {
-      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <ReportCardsPage ctx={ctx} student={student} cards={reportCardsOf(await gradesOf(db, student.id, today))} />),
+      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <ReportCardsPage ctx={ctx} student={student} cards={reportCardsOf(await gradesOf(db, student, today))} />),
       inside: {
         '/:file': async ({ ctx, today, student }, request, reply) => {
           const file = request.params.file ?? '';
           const termId = file.endsWith('.pdf') ? recordId(file.slice(0, -4)) : null;
-          const card = reportCardsOf(await gradesOf(db, student.id, today)).find((c) => c.term.id === termId);
+          const card = reportCardsOf(await gradesOf(db, student, today)).find((c) => c.term.id === termId);
           if (!card) return reply.callNotFound();
           const body = await reportCardPdf(card, {
             locale: ctx.locale,
@@ -192,12 +192,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
     transcript: {
       page: async ({ ctx, student }, _request, reply) => {
-        const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
+        const transcript = await transcriptOf(db, student, ctx.district.settings.graduationCredits);
         return sendPage(reply, <TranscriptPage ctx={ctx} student={student} transcript={transcript} />);
       },
       inside: {
         '.pdf': async ({ ctx, today, student }, _request, reply) => {
-          const [transcript, birthDate] = await Promise.all([transcriptOf(db, student.id, ctx.district.settings.graduationCredits), birthDateOf(db, student.id)]);
+          const [transcript, birthDate] = await Promise.all([transcriptOf(db, student, ctx.district.settings.graduationCredits), birthDateOf(db, student)]);
           const body = await transcriptPdf(transcript, {
             locale: ctx.locale,
             district: ctx.district,
@@ -220,7 +220,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const { tools } = ctx.district.settings;
         const documents: DocumentLink[] = [];
         if (tools.reportCards) {
-          const cards = reportCardsOf(await gradesOf(db, student.id, today));
+          const cards = reportCardsOf(await gradesOf(db, student, today));
           for (const card of [...cards].reverse()) {
             documents.push({
               kind: 'reportCard',
@@ -231,7 +231,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
           }
         }
         if (tools.transcript) {
-          const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
+          const transcript = await transcriptOf(db, student, ctx.district.settings.graduationCredits);
           if (transcript.years.length > 0) documents.unshift({ kind: 'transcript', title: ctx.t('portal.transcript'), href: documentHref.transcript(student.id), asOf: formatDay(today, ctx.locale, true) });
         }
         return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
