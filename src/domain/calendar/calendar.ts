@@ -9,6 +9,7 @@ import type { DateString, DB } from '../../db/schema.js';
 import { addDays, toDate, weekday, ymd } from './dates.js';
 import { classesOf, type ClassRow } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
+import type { MessageKey } from '../../i18n/index.js';
 
 export interface SchoolEventView {
   id: number;
@@ -49,6 +50,17 @@ export interface CalendarDayView {
 }
 
 export type CalendarRequest = { view: 'month'; year: number; month: number } | { view: 'week'; start: DateString };
+
+const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
+
+/**
+ * Why there is no school, in the reader's language: the calendar's own note ("Thanksgiving break") is
+ * written in the district's language, so a reader of another language gets the kind of day instead.
+ */
+export function reasonText(day: { reason: string | null; note: string | null }, locale: string, districtLocale: string, t: (key: MessageKey) => string): string | null {
+  if (day.note && locale === districtLocale) return day.note;
+  return day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : day.note;
+}
 
 export interface CalendarView {
   request: CalendarRequest;

@@ -11,8 +11,10 @@ import type { DateString } from '../../db/schema.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { readableStudent, StudentNotFound, type ReadableStudent } from '../../domain/access/portal.js';
 import { attendanceOf } from '../../domain/attendance/attendance.js';
+import { assignmentList, parseAssignmentsQuery } from '../../domain/gradebook/assignments.js';
 import { gradesOf } from '../../domain/gradebook/grades.js';
 import { scheduleOf } from '../../domain/scheduling/schedule.js';
+import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
 import { PORTAL_TOOLS, type PortalTool } from '../../domain/portal/tools.js';
 import { transcriptOf } from '../../domain/gradebook/transcript.js';
@@ -22,8 +24,7 @@ import { transcriptPdf } from '../../documents/transcript.js';
 import { calendarOf, parseCalendarRequest } from '../../domain/calendar/calendar.js';
 import { birthDateOf } from '../../domain/gradebook/transcript.js';
 import { CalendarPage } from '../views/calendar.js';
-import { documentHref, DocumentsPage, type DocumentLink } from '../views/documents.js';
-import { formatInstant } from '../../email/templates.js';
+import { DocumentsPage } from '../views/documents.js';
 import { gradeTrend, whatIf } from '../../domain/gradebook/what-if.js';
 import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
@@ -33,7 +34,7 @@ import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, formatDay, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
+import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage } from '../views/portal.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
 
@@ -129,10 +130,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
     assignments: {
       page: async ({ ctx, today, student }, request, reply) => {
-        const filters: AssignmentFilter[] = ['all', 'missing', 'late', 'upcoming'];
-        const filter = filters.find((f) => f === request.query.filter) ?? 'all';
-        const view = request.query.view === 'date' ? 'date' : 'class';
-        return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} grades={await gradesOf(db, student, today)} filter={filter} view={view} />);
+        const { filter, view } = parseAssignmentsQuery(request.query);
+        const list = assignmentList(await gradesOf(db, student, today), filter);
+        return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} list={list} filter={filter} view={view} />);
       },
     },
 
@@ -214,26 +214,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         sendPage(reply, <ImmunizationsPage ctx={ctx} student={student} record={await immunizationsOf(db, student, today)} />),
     },
 
-    // Documents: what the family can open as PDF, each only while its own tool is turned on.
     documents: {
       page: async ({ ctx, today, student }, _request, reply) => {
-        const { tools } = ctx.district.settings;
-        const documents: DocumentLink[] = [];
-        if (tools.reportCards) {
-          const cards = reportCardsOf(await gradesOf(db, student, today));
-          for (const card of [...cards].reverse()) {
-            documents.push({
-              kind: 'reportCard',
-              title: ctx.t('reportCard.heading', { period: card.term.title }),
-              href: documentHref.reportCard(student.id, card.term.id),
-              asOf: card.postedAt ? formatInstant(new Date(card.postedAt), ctx.locale, ctx.district.timeZone) : null,
-            });
-          }
-        }
-        if (tools.transcript) {
-          const transcript = await transcriptOf(db, student, ctx.district.settings.graduationCredits);
-          if (transcript.years.length > 0) documents.unshift({ kind: 'transcript', title: ctx.t('portal.transcript'), href: documentHref.transcript(student.id), asOf: formatDay(today, ctx.locale, true) });
-        }
+        const documents = await documentsOf(db, student, today, ctx.district.settings);
         return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
       },
     },

@@ -1,8 +1,7 @@
 /** The Calendar tool (month and week) and the calendar feed's page in Account Settings. */
-import { otherView, type CalendarDayView, type CalendarRequest, type CalendarView, type SchoolEventView } from '../../domain/calendar/calendar.js';
+import { otherView, reasonText, type CalendarDayView, type CalendarRequest, type CalendarView, type SchoolEventView } from '../../domain/calendar/calendar.js';
 import type { FeedStatus } from '../../domain/portal/calendar-feed.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
-import { reasonText } from '../../documents/calendar-feed.js';
 import type { Locale, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf } from './forms.js';

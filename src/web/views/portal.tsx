@@ -1,11 +1,11 @@
 /** The portal tools of a student: Schedule, Grades (and one class), Assignments, Attendance. */
 import type { ComponentChildren } from 'preact';
-import { addDays } from '../../domain/calendar/dates.js';
 import type { AttendanceView } from '../../domain/attendance/attendance.js';
 import type { AssignmentView, ClassGrades, StudentGrades } from '../../domain/gradebook/grades.js';
 import type { ScheduleView } from '../../domain/scheduling/schedule.js';
 import type { TrendPoint, WhatIfResult } from '../../domain/gradebook/what-if.js';
 import type { TodayView } from '../../domain/portal/today.js';
+import { ASSIGNMENT_FILTERS, type AssignmentFilter, type AssignmentList, type AssignmentOrder } from '../../domain/gradebook/assignments.js';
 import type { TranscriptView } from '../../domain/gradebook/transcript.js';
 import type { ReportCard } from '../../domain/gradebook/report-cards.js';
 import type { VaccineRecord } from '../../domain/health/immunizations.js';
@@ -379,25 +379,15 @@ export function ClassGradePage({
 
 // ── Assignments ──────────────────────────────────────────────────────────────────────────────────────
 
-export type AssignmentFilter = 'all' | 'missing' | 'late' | 'upcoming';
-
-/** "Upcoming" looks two weeks ahead: what a family can plan for. */
-export const UPCOMING_DAYS = 14;
-
-export function AssignmentsPage({ ctx, student, grades, filter, view }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades; filter: AssignmentFilter; view: 'class' | 'date' }) {
+export function AssignmentsPage({ ctx, student, list, filter, view }: { ctx: PageContext; student: VisibleStudent; list: AssignmentList; filter: AssignmentFilter; view: AssignmentOrder }) {
   const { t } = ctx;
-  const horizon = addDays(grades.today, UPCOMING_DAYS);
-  const keep = (a: AssignmentView) =>
-    filter === 'missing' ? a.missing : filter === 'late' ? a.late : filter === 'upcoming' ? a.status === 'upcoming' && a.due <= horizon : true;
-  const title = new Map(grades.classes.map((c) => [c.class.sectionId, c.class.courseTitle]));
-  const all = grades.classes.flatMap((c) => c.assignments).filter(keep);
-  const link = (f: AssignmentFilter, v: 'class' | 'date') => `${toolUrl(student.id, 'assignments')}?filter=${f}&view=${v}`;
-  const byDate = [...all].sort((a, b) => (filter === 'upcoming' ? a.due.localeCompare(b.due) : b.due.localeCompare(a.due)) || a.id - b.id);
+  const title = new Map(list.byClass.map((c) => [c.class.sectionId, c.class.courseTitle]));
+  const link = (f: AssignmentFilter, v: AssignmentOrder) => `${toolUrl(student.id, 'assignments')}?filter=${f}&view=${v}`;
   return (
     <PortalLayout ctx={ctx} student={student} tool="assignments" title={t('portal.assignments')}>
       <nav aria-label={t('portal.filter')}>
         <ul class="hr-inline-list">
-          {(['all', 'missing', 'late', 'upcoming'] as const).map((f) => (
+          {ASSIGNMENT_FILTERS.map((f) => (
             <li key={f}>
               <a href={link(f, view)} aria-current={f === filter ? 'page' : undefined}>
                 {t(`portal.filter.${f}`)}
@@ -409,20 +399,16 @@ export function AssignmentsPage({ ctx, student, grades, filter, view }: { ctx: P
       <p>
         {view === 'class' ? <a href={link(filter, 'date')}>{t('portal.byDate')}</a> : <a href={link(filter, 'class')}>{t('portal.byClass')}</a>}
       </p>
-      <p role="status">{t('portal.assignmentCount', { count: all.length })}</p>
-      {all.length === 0 ? null : view === 'date' ? (
-        <AssignmentTable ctx={ctx} assignments={byDate} caption={t(`portal.filter.${filter}`)} showClass classTitle={(id) => title.get(id) ?? ''} />
+      <p role="status">{t('portal.assignmentCount', { count: list.count })}</p>
+      {list.count === 0 ? null : view === 'date' ? (
+        <AssignmentTable ctx={ctx} assignments={list.byDate} caption={t(`portal.filter.${filter}`)} showClass classTitle={(id) => title.get(id) ?? ''} />
       ) : (
-        grades.classes.map((c) => {
-          const mine = c.assignments.filter(keep);
-          if (mine.length === 0) return null;
-          return (
-            <section key={c.class.sectionId} aria-labelledby={`class-${c.class.sectionId}`}>
-              <h2 id={`class-${c.class.sectionId}`}>{c.class.courseTitle}</h2>
-              <AssignmentTable ctx={ctx} assignments={[...mine].reverse()} caption={c.class.courseTitle} showClass={false} />
-            </section>
-          );
-        })
+        list.byClass.map(({ class: c, assignments }) => (
+          <section key={c.sectionId} aria-labelledby={`class-${c.sectionId}`}>
+            <h2 id={`class-${c.sectionId}`}>{c.courseTitle}</h2>
+            <AssignmentTable ctx={ctx} assignments={assignments} caption={c.courseTitle} showClass={false} />
+          </section>
+        ))
       )}
     </PortalLayout>
   );
