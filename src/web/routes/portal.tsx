@@ -23,8 +23,6 @@ import { reportCardPdf } from '../../documents/report-card.js';
 import { transcriptPdf } from '../../documents/transcript.js';
 import { calendarOf, parseCalendarRequest } from '../../domain/calendar/calendar.js';
 import { birthDateOf } from '../../domain/gradebook/transcript.js';
-import { CalendarPage } from '../views/calendar.js';
-import { DocumentsPage } from '../views/documents.js';
 import { gradeTrend, whatIf } from '../../domain/gradebook/what-if.js';
 import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
@@ -34,7 +32,17 @@ import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage } from '../views/portal.js';
+import { AssignmentsPage } from '../views/tools/assignments.js';
+import { AttendancePage } from '../views/tools/attendance.js';
+import { CalendarPage } from '../views/tools/calendar.js';
+import { DocumentsPage } from '../views/tools/documents.js';
+import { ClassGradePage, GradesPage } from '../views/tools/grades.js';
+import { ImmunizationsPage } from '../views/tools/immunizations.js';
+import { ReportCardsPage } from '../views/tools/report-cards.js';
+import { SchedulePage } from '../views/tools/schedule.js';
+import { TodayPage } from '../views/tools/today.js';
+import { TranscriptPage } from '../views/tools/transcript.js';
+import { WhatIfPage } from '../views/tools/what-if.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
 

@@ -1,10 +1,11 @@
 /** Documents: the PDFs a family can open — report cards of posted grading periods and the unofficial transcript. */
-import type { VisibleStudent } from '../../domain/people/visibility.js';
-import type { PageContext } from './context.js';
-import { formatDay, PortalLayout } from './portal.js';
-import { formatInstant } from '../../email/templates.js';
-import type { FamilyDocument } from '../../domain/portal/documents.js';
-import { toolUrl } from '../../domain/portal/tools.js';
+import type { FamilyDocument } from '../../../domain/portal/documents.js';
+import { toolUrl } from '../../../domain/portal/tools.js';
+import type { VisibleStudent } from '../../../domain/people/visibility.js';
+import { formatInstant } from '../../../email/templates.js';
+import type { PageContext } from '../context.js';
+import { formatDay } from '../format.js';
+import { PortalLayout } from './layout.js';
 
 interface DocumentLink {
   kind: FamilyDocument['kind'];
