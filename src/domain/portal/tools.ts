@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../i18n/index.js';
 
-export interface PortalToolRow {
+interface PortalToolRow {
   /** the tool's name in code, and the name of its district setting: `settings.tools[key]` */
   key: string;
   /** its address under a student, `/students/:id/<path>`, and its short address `/<path>` */
@@ -49,7 +49,7 @@ export const TOOLS_IN_ORDER: readonly (typeof PORTAL_TOOLS)[number][] = [...PORT
 
 const byKey = new Map<string, (typeof PORTAL_TOOLS)[number]>(PORTAL_TOOLS.map((t) => [t.key, t]));
 
-export function portalTool(key: PortalTool): (typeof PORTAL_TOOLS)[number] {
+function portalTool(key: PortalTool): (typeof PORTAL_TOOLS)[number] {
   return byKey.get(key)!;
 }
 
