@@ -7,20 +7,10 @@
  */
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
+import { reasonText } from '../domain/calendar/calendar.js';
 import { addDays } from '../domain/calendar/dates.js';
 import type { FeedContent } from '../domain/portal/calendar-feed.js';
 import { translate, type Locale, type MessageKey } from '../i18n/index.js';
-
-const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
-
-/**
- * Why there is no school, in the reader's language: the calendar's own note ("Thanksgiving break") is
- * written in the district's language, so a reader of another language gets the kind of day instead.
- */
-export function reasonText(day: { reason: string | null; note: string | null }, locale: string, districtLocale: string, t: (key: MessageKey) => string): string | null {
-  if (day.note && locale === districtLocale) return day.note;
-  return day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : day.note;
-}
 
 export function calendarFeedIcs(
   feed: FeedContent,

@@ -1,5 +1,5 @@
 /** A report card as a PDF (pdfkit): the district, the student, the grading period, every class's posted grade and comment. */
-import type { ReportCard } from '../domain/portal/report-cards.js';
+import type { ReportCard } from '../domain/gradebook/report-cards.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { bytesOf, tag, taggedDocument } from './tagged.js';
 

@@ -5,7 +5,7 @@
  * each year's courses as a table with header cells, the summary as a table of labelled values; rules,
  * boxes, footers and the headings repeated on a continuation page are page furniture.
  */
-import type { TranscriptCourse, TranscriptView } from '../domain/portal/transcript.js';
+import type { TranscriptCourse, TranscriptView } from '../domain/gradebook/transcript.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { artifact, bytesOf, tag, taggedDocument, type Doc } from './tagged.js';
 

@@ -9,7 +9,7 @@ import { isDatabaseUnavailable } from '../db/errors.js';
 import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
-import { studentsVisibleTo } from '../domain/people/visibility.js';
+import { studentsReadableBy } from '../domain/access/portal.js';
 import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
 import type { PageContext } from './views/context.js';
 
@@ -171,7 +171,7 @@ export async function contextFor(
   if (account && (account.person_kind === 'guardian' || account.person_kind === 'student')) {
     // Asked on every page: a link whose rights were revoked disappears at once, sessions included.
     const today = localDate(services.now(), ctx.district.timeZone);
-    const students = await studentsVisibleTo(services.database.db, account, adultCutoff(ctx.district.settings, today));
+    const students = await studentsReadableBy(services.database.db, account, adultCutoff(ctx.district.settings, today));
     const chosen = Number(request.cookies[STUDENT_COOKIE]);
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
 import { makeApp } from '../support/app.js';
 import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
@@ -56,20 +57,11 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
           await expectNoHorizontalScroll(page);
         };
         for (const path of [
-          `${studentPath}/today`,
-          `${studentPath}/calendar`,
+          ...PORTAL_TOOLS.map((tool) => `${studentPath}/${tool.path}`),
           `${studentPath}/calendar?view=week`,
-          `${studentPath}/schedule`,
-          `${studentPath}/grades`,
           classUrl!,
           `${classUrl!}/what-if`,
-          `${studentPath}/assignments`,
           `${studentPath}/assignments?filter=missing&view=date`,
-          `${studentPath}/attendance`,
-          `${studentPath}/report-cards`,
-          `${studentPath}/transcript`,
-          `${studentPath}/immunizations`,
-          `${studentPath}/documents`,
           '/account/calendar',
         ]) {
           const res = await page.goto(`${base}${path}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { immunizationStatus, type ImmunizationInput } from '../../src/domain/health/immunizations.js';
-import { gpaOf } from '../../src/domain/portal/transcript.js';
+import { gpaOf } from '../../src/domain/gradebook/transcript.js';
 
 describe('immunization status', () => {
   const base: ImmunizationInput = {

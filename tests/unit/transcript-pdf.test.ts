@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { transcriptPdf } from '../../src/documents/transcript.js';
-import type { TranscriptCourse, TranscriptView } from '../../src/domain/portal/transcript.js';
+import type { TranscriptCourse, TranscriptView } from '../../src/domain/gradebook/transcript.js';
 import type { Locale } from '../../src/i18n/index.js';
 import { pdfStructure } from '../support/pdf.js';
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSession } from '../../src/domain/accounts/sessions.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
+import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
 import { makeApp } from '../support/app.js';
 import { QueryCounter } from '../support/query-counter.js';
 import { describeEachEngine } from '../support/db.js';
@@ -52,7 +53,7 @@ describeEachEngine('portal pages ask a fixed number of queries', (get) => {
       expect(res.statusCode, tool).toBe(200);
       return counter.count;
     };
-    for (const tool of ['today', 'calendar', 'calendar?view=week', 'schedule', 'grades', 'assignments', 'attendance', 'report-cards', 'transcript', 'immunizations', 'documents']) {
+    for (const tool of [...PORTAL_TOOLS.map((t) => t.path), 'calendar?view=week']) {
       const a = await countFor(many, tool);
       const b = await countFor(few, tool);
       expect(a, tool).toBe(b);

@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
-import { gradesOf } from '../../src/domain/portal/grades.js';
-import { transcriptOf } from '../../src/domain/portal/transcript.js';
-import { reportCardsOf } from '../../src/domain/portal/report-cards.js';
-import { gradeTrend, whatIf } from '../../src/domain/portal/what-if.js';
+import { gradesOf } from '../../src/domain/gradebook/grades.js';
+import { transcriptOf } from '../../src/domain/gradebook/transcript.js';
+import { reportCardsOf } from '../../src/domain/gradebook/report-cards.js';
+import { gradeTrend, whatIf } from '../../src/domain/gradebook/what-if.js';
 import { immunizationsOf } from '../../src/domain/health/immunizations.js';
+import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
+import { readableStudent, StudentNotFound } from '../../src/domain/access/portal.js';
 import { makeApp } from '../support/app.js';
 import { childrenOf as familyOf, demoAccounts } from '../support/families.js';
 import { PDFTOTEXT, pdfStructure, pdfText } from '../support/pdf.js';
@@ -14,22 +16,15 @@ import { describeEachEngine } from '../support/db.js';
 import { Client } from '../support/http.js';
 
 const TODAY = '2026-11-24';
+/** Every tool of the registry, then the pages inside tools and other views of them. */
 const ROUTES = (id: number, section: number) => [
-  `/students/${id}/today`,
-  `/students/${id}/schedule`,
-  `/students/${id}/grades`,
+  ...PORTAL_TOOLS.map((tool) => `/students/${id}/${tool.path}`),
   `/students/${id}/grades/${section}`,
-  `/students/${id}/assignments`,
+  `/students/${id}/grades/${section}/what-if`,
   `/students/${id}/assignments?filter=missing&view=date`,
-  `/students/${id}/attendance`,
-  `/students/${id}/report-cards`,
-  `/students/${id}/transcript`,
   `/students/${id}/transcript.pdf`,
-  `/students/${id}/immunizations`,
-  `/students/${id}/calendar`,
   `/students/${id}/calendar?view=week`,
   `/students/${id}/calendar?month=2026-09`,
-  `/students/${id}/documents`,
 ];
 
 describeEachEngine('the portal tools', (get) => {
@@ -58,6 +53,11 @@ describeEachEngine('the portal tools', (get) => {
     allen = { id: allenRow.id, section: await sectionOf(allenRow.id) };
   });
   afterAll(() => app.close());
+
+  /** The student as this account may read them: the proof every portal read asks for. */
+  const readerOf = (username: string) =>
+    get().db.selectFrom('user_accounts').select(['person_kind', 'student_id', 'guardian_id']).where('username', '=', username).executeTakeFirstOrThrow();
+  const readBy = async (username: string, studentId: number) => readableStudent(get().db, await readerOf(username), studentId, null);
 
   // Each reader from its own address: the not-found page is rate limited per address (scanners).
   let address = 0;
@@ -105,6 +105,24 @@ describeEachEngine('the portal tools', (get) => {
     expect(anonymous.headers.location).toMatch(/^\/sign-in\?next=/);
   });
 
+  it('refuses in the domain, before any portal read, a student of another family, another student, and staff', async () => {
+    const parent = await readerOf(demo.parent!.username);
+    const student = await readerOf(demo.student!.username);
+    const teacher = await readerOf(demo.teacher!.username);
+    await expect(readableStudent(get().db, parent, aldas[0]!.id, null)).resolves.toMatchObject({ id: aldas[0]!.id });
+    for (const other of munozes) {
+      expect(aldas.some((a) => a.id === other.id)).toBe(false);
+      await expect(readableStudent(get().db, parent, other.id, null)).rejects.toBeInstanceOf(StudentNotFound);
+    }
+    await expect(readableStudent(get().db, student, allen.id, null)).resolves.toMatchObject({ id: allen.id });
+    // Another child of Allen's family, and a student of the other family.
+    for (const other of [aldas.find((a) => a.id !== allen.id)!, munozes[0]!]) {
+      await expect(readableStudent(get().db, student, other.id, null)).rejects.toBeInstanceOf(StudentNotFound);
+    }
+    await expect(readableStudent(get().db, teacher, allen.id, null)).rejects.toBeInstanceOf(StudentNotFound);
+    await expect(readableStudent(get().db, parent, 99_999_999, null)).rejects.toBeInstanceOf(StudentNotFound);
+  });
+
   it('takes a revoked link away at once, and hides a tool the district turned off', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[1]!;
@@ -126,7 +144,7 @@ describeEachEngine('the portal tools', (get) => {
   it('shows the grade the gradebook computes, the assignments each filter asks for, and attendance', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, child.id, TODAY);
+    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
     const withGrade = grades.classes.find((c) => c.periods.some((p) => p.period.id === c.currentPeriodId && p.grade.percent !== null))!;
     const current = withGrade.periods.find((p) => p.period.id === withGrade.currentPeriodId)!;
     const page = await parent.get(`/students/${child.id}/grades/${withGrade.class.sectionId}`);
@@ -153,7 +171,7 @@ describeEachEngine('the portal tools', (get) => {
   it('lists on Today what needs attention, what is due, and today’s classes with the one going on now', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, child.id, TODAY);
+    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
     const missing = grades.classes.flatMap((c) => c.assignments).filter((a) => a.missing);
     // Make sure there is one unexplained absence and one missing assignment to see.
     const code = await get().db.selectFrom('attendance_codes').select('id').where('code', '=', 'A-UNK').executeTakeFirstOrThrow();
@@ -195,7 +213,7 @@ describeEachEngine('the portal tools', (get) => {
       .where('id', 'in', aldas.map((a) => a.id))
       .where('grade_level', '>=', 10)
       .executeTakeFirstOrThrow();
-    const transcript = await transcriptOf(get().db, highSchooler.id, 24);
+    const transcript = await transcriptOf(get().db, await readBy(demo.parent!.username, highSchooler.id), 24);
     expect(transcript.years.length).toBeGreaterThan(0);
     const page = await parent.get(`/students/${highSchooler.id}/transcript`);
     expect(page.body).toContain('UNOFFICIAL TRANSCRIPT');
@@ -204,8 +222,7 @@ describeEachEngine('the portal tools', (get) => {
     expect(page.body).toContain(`of 24`);
     // One student out of compliance: take a required dose away.
     const child = aldas[0]!;
-    const grade = (await get().db.selectFrom('students').select('grade_level').where('id', '=', child.id).executeTakeFirstOrThrow()).grade_level;
-    const before = await immunizationsOf(get().db, { id: child.id, grade }, TODAY);
+    const before = await immunizationsOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
     expect(before.compliant).toBe(true);
     expect((await parent.get(`/students/${child.id}/immunizations`)).body).toContain('Meets the district’s immunization requirements.');
     const mmr = await get().db.selectFrom('vaccines').select('id').where('code', '=', 'MMR').executeTakeFirstOrThrow();
@@ -219,7 +236,7 @@ describeEachEngine('the portal tools', (get) => {
   it('answers what-if scores with the grade they would make, saves nothing, and draws the trend', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, child.id, TODAY);
+    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
     const c = grades.classes.find((x) => x.assignments.some((a) => a.periodId === x.currentPeriodId && a.points !== null && a.points < a.pointsPossible))!;
     const a = c.assignments.find((x) => x.periodId === c.currentPeriodId && x.points !== null && x.points < x.pointsPossible)!;
     const base = `/students/${child.id}/grades/${c.class.sectionId}/what-if?term=${c.currentPeriodId}`;
@@ -255,7 +272,7 @@ describeEachEngine('the portal tools', (get) => {
   it('lists posted grades on Report Cards and makes a real PDF of each', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const cards = reportCardsOf(await gradesOf(get().db, child.id, TODAY));
+    const cards = reportCardsOf(await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY));
     expect(cards.map((c) => c.term.title)).toEqual(['Quarter 1']);
     const page = await parent.get(`/students/${child.id}/report-cards`);
     expect(page.statusCode).toBe(200);
@@ -290,7 +307,7 @@ describeEachEngine('the portal tools', (get) => {
       .where('id', 'in', aldas.map((a) => a.id))
       .where('grade_level', '>=', 10)
       .executeTakeFirstOrThrow();
-    const transcript = await transcriptOf(get().db, highSchooler.id, 24);
+    const transcript = await transcriptOf(get().db, await readBy(demo.parent!.username, highSchooler.id), 24);
     const pdf = await parent.get(`/students/${highSchooler.id}/transcript.pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
@@ -310,7 +327,7 @@ describeEachEngine('the portal tools', (get) => {
     const documents = await parent.get(`/students/${highSchooler.id}/documents`);
     expect(documents.statusCode).toBe(200);
     const links = [...documents.body.matchAll(/href="(\/students\/\d+\/[^"]+\.pdf)"/g)].map((m) => m[1]!);
-    const cards = reportCardsOf(await gradesOf(get().db, highSchooler.id, TODAY));
+    const cards = reportCardsOf(await gradesOf(get().db, await readBy(demo.parent!.username, highSchooler.id), TODAY));
     // The transcript first, then report cards newest first.
     expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...[...cards].reverse().map((c) => `/students/${highSchooler.id}/report-cards/${c.term.id}.pdf`)]);
     for (const link of links) expect((await parent.get(link)).headers['content-type'], link).toBe('application/pdf');
@@ -327,6 +344,17 @@ describeEachEngine('the portal tools', (get) => {
     const short = await parent.get('/grades');
     expect(short.statusCode).toBe(303);
     expect(short.headers.location).toBe(`/students/${aldas[0]!.id}/grades`);
+    // Report Cards had no short address and answered 404 (issue 17).
+    const reportCards = await parent.get('/report-cards');
+    expect(reportCards.statusCode).toBe(303);
+    expect(reportCards.headers.location).toBe(`/students/${aldas[0]!.id}/report-cards`);
+    expect((await parent.get(reportCards.headers.location!)).statusCode).toBe(200);
+    // Every tool of the registry has one.
+    for (const { path } of PORTAL_TOOLS) {
+      const res = await parent.get(`/${path}`);
+      expect(res.statusCode, path).toBe(303);
+      expect(res.headers.location, path).toBe(`/students/${aldas[0]!.id}/${path}`);
+    }
     await parent.get(`/students/${aldas[0]!.id}/attendance`);
     const switched = await parent.post('/students/current', { studentId: String(aldas[1]!.id), next: `/students/${aldas[0]!.id}/attendance?term=3` });
     expect(switched.headers.location).toBe(`/students/${aldas[1]!.id}/attendance`);

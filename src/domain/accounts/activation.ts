@@ -18,7 +18,7 @@ import { sendConfirmationLink } from './security-email.js';
 import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken } from './tokens.js';
 import { endOutstandingTokens, findAccountById, findThrottle, setPassword, takeBackOne } from './repository.js';
-import { endFeedOf } from '../portal/calendar-feed.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import { confirmedEmail, tellPasswordChanged } from './mail.js';
 import { endSessionsOf } from './sessions.js';
 

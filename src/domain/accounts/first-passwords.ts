@@ -23,7 +23,7 @@ import { SchoolNetworks } from '../district/networks.js';
 import type { DistrictProfile } from '../district/service.js';
 import { adultCutoff, type PortalSettings } from '../district/settings.js';
 import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
-import { endFeedOf } from '../portal/calendar-feed.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import type { AccountMailDistrict } from './mail.js';
 import { hashPassword } from './passwords.js';
 import { endOutstandingTokens, markInitialPasswordUsed, type AccountRow } from './repository.js';

@@ -11,7 +11,7 @@ import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { endOutstandingTokens, setPassword, type AccountRow } from './repository.js';
 import { endSessionsOf } from './sessions.js';
-import { endFeedOf } from '../portal/calendar-feed.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import { passwordContextOf, reauthenticate } from './reauthenticate.js';
 import type { DeviceToken } from './devices.js';
 

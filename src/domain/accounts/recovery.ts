@@ -26,7 +26,7 @@ import {
   type AccountRow,
 } from './repository.js';
 import { endSessionsOf } from './sessions.js';
-import { endFeedOf } from '../portal/calendar-feed.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import { pickAccount, usernameKeys } from './sign-in.js';
 import { allowRequest, clearThrottleKey, userThrottleKey, type ThrottleVerdict } from './throttle.js';
 import { hashToken, newToken } from './tokens.js';

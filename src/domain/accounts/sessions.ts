@@ -9,7 +9,7 @@ import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { audit } from '../audit/service.js';
-import { endFeedOf } from '../portal/calendar-feed.js';
+import { endFeedOf } from '../calendar/feed-end.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from './mail.js';
 import type { PortalSettings } from '../district/settings.js';
 import {

@@ -3,25 +3,8 @@
  * schema, so a missing or older setting takes its default and a broken one is reported, not guessed.
  */
 import { z } from 'zod';
+import { TOOL_SETTINGS, type ToolSetting } from '../portal/tools.js';
 import { parseNetwork } from './networks.js';
-
-export const PORTAL_TOOLS = [
-  'today',
-  'calendar',
-  'schedule',
-  'assignments',
-  'grades',
-  'attendance',
-  'reportCards',
-  'transcript',
-  'immunizations',
-  'documents',
-  'messages',
-  'discussions',
-  'todo',
-  'payments',
-] as const;
-export type PortalTool = (typeof PORTAL_TOOLS)[number];
 
 const localized = z.object({ en: z.string().min(1).max(200), es: z.string().min(1).max(200) });
 
@@ -34,11 +17,11 @@ export const resourceLinkSchema = z.object({
 export type ResourceLink = z.infer<typeof resourceLinkSchema>;
 
 export const portalSettingsSchema = z.object({
-  /** which portal tools families see */
+  /** which portal tools families see: one setting per row of the tool registry (src/domain/portal/tools.ts), shown unless turned off */
   tools: z
-    .partialRecord(z.enum(PORTAL_TOOLS), z.boolean())
+    .partialRecord(z.enum(TOOL_SETTINGS), z.boolean())
     .default({})
-    .transform((t) => Object.fromEntries(PORTAL_TOOLS.map((k) => [k, t[k] ?? true])) as Record<PortalTool, boolean>),
+    .transform((t) => Object.fromEntries(TOOL_SETTINGS.map((k) => [k, t[k] ?? true])) as Record<ToolSetting, boolean>),
   /** the initial password of a student account (first seed): initials + birth date, random, or none */
   initialStudentPassword: z.enum(['initials-dob', 'random', 'none']).default('initials-dob'),
   /** how many days a first password the district issued works (from when it was issued) */

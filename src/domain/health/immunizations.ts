@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export type VaccineStatus = 'complete' | 'incomplete' | 'exempt' | 'notRequired';
 
@@ -59,7 +60,7 @@ export function immunizationStatus(input: ImmunizationInput): { vaccines: Vaccin
 }
 
 /** The student's record from the database, with the district's requirements. */
-export async function immunizationsOf(db: Kysely<DB>, student: { id: number; grade: number }, asOf: DateString) {
+export async function immunizationsOf(db: Kysely<DB>, student: ReadableStudent, asOf: DateString) {
   const [vaccines, requirements, doses, exemptions] = await Promise.all([
     db.selectFrom('vaccines').select(['id', 'code', 'name']).orderBy('id').execute(),
     db.selectFrom('immunization_requirements').select(['vaccine_id', 'grade_low', 'grade_high', 'doses']).execute(),

@@ -14,8 +14,10 @@ import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../acco
 import type { AccountRow } from '../accounts/repository.js';
 import { hashToken, newToken } from '../accounts/tokens.js';
 import { addDays } from '../calendar/dates.js';
-import { studentsVisibleTo, type VisibleStudent } from '../people/visibility.js';
-import { dueBetween, eventsBetween, schoolDaysBetween, type DueView, type SchoolEventView } from './calendar.js';
+import { endFeedOf } from '../calendar/feed-end.js';
+import { studentsReadableBy } from '../access/portal.js';
+import type { VisibleStudent } from '../people/visibility.js';
+import { dueBetween, eventsBetween, schoolDaysBetween, type DueView, type SchoolEventView } from '../calendar/calendar.js';
 
 /** How far back and ahead the feed reaches: about a school year around today. */
 export const FEED_DAYS_BACK = 60;
@@ -84,18 +86,8 @@ export async function createFeed(db: Kysely<DB>, account: FeedHolder, now: Date,
   return token;
 }
 
-/**
- * Ends the account's feed: a password change or reset does this, so an address made by someone who had
- * the old password stops working with it, and so does "sign out everywhere". True when there was one.
- */
-export async function endFeedOf(db: Kysely<DB>, accountId: number): Promise<boolean> {
-  const result = await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
-}
-
 export async function revokeFeed(db: Kysely<DB>, accountId: number, now: Date, ip: string | null): Promise<boolean> {
-  const result = await db.deleteFrom('calendar_feeds').where('account_id', '=', accountId).executeTakeFirst();
-  const revoked = Number(result.numDeletedRows) > 0;
+  const revoked = await endFeedOf(db, accountId);
   if (revoked) await audit(db, { action: 'calendar_feed.revoked', actorAccountId: accountId, subjectType: 'user_account', subjectId: accountId, ip }, now);
   return revoked;
 }
@@ -142,7 +134,7 @@ export async function feedContent(
   if (!feed.last_used_at || input.now.getTime() - Date.parse(feed.last_used_at) >= USED_RESOLUTION_MS) {
     await db.updateTable('calendar_feeds').set({ last_used_at: input.now.toISOString() }).where('id', '=', feed.id).execute();
   }
-  const students = await studentsVisibleTo(db, feed, input.adultBornOnOrBefore);
+  const students = await studentsReadableBy(db, feed, input.adultBornOnOrBefore);
   const from = addDays(input.today, -FEED_DAYS_BACK);
   const to = addDays(input.today, FEED_DAYS_AHEAD);
   const schoolIds = [...new Set(students.map((s) => s.schoolId))];
@@ -150,7 +142,7 @@ export async function feedContent(
   const [days, events, due] = await Promise.all([
     Promise.all(schoolIds.map((id) => schoolDaysBetween(db, id, from, to).then((rows) => ({ id, rows })))),
     students.length === 0 ? [] : eventsBetween(db, schoolIds, from, to, { locale, districtLocale: input.districtLocale }),
-    input.includeDue ? Promise.all(students.map((s) => dueBetween(db, s.id, from, to).then((rows) => rows.map((r) => ({ ...r, studentId: s.id }))))) : [],
+    input.includeDue ? Promise.all(students.map((s) => dueBetween(db, s, from, to).then((rows) => rows.map((r) => ({ ...r, studentId: s.id }))))) : [],
   ]);
   // Brothers and sisters at schools with the same calendar: each day off once, with the schools it is
   // a day off at; when it is not all of the family's schools, the feed says whose.

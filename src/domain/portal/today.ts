@@ -7,9 +7,10 @@ import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
 import { ttlCache } from '../cache.js';
-import { attendanceOf, type AttendanceEvent } from './attendance.js';
-import { gradesOf, preload, type AssignmentView, type StudentGrades } from './grades.js';
-import type { ClassRow } from './schedule.js';
+import { attendanceOf, type AttendanceEvent } from '../attendance/attendance.js';
+import { gradesOf, preload, type AssignmentView, type StudentGrades } from '../gradebook/grades.js';
+import type { ClassRow } from '../scheduling/schedule.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 /** A score below this percent is "low" in the needs-attention list. */
 export const LOW_SCORE_PERCENT = 70;
@@ -50,14 +51,14 @@ export interface TodayView {
 
 export async function todayOf(
   db: Kysely<DB>,
-  input: { studentId: number; schoolId: number; date: DateString; time: string; locale: string; districtLocale: string; audience: 'students' | 'guardians' },
+  input: { student: ReadableStudent; date: DateString; time: string; locale: string; districtLocale: string; audience: 'students' | 'guardians' },
 ): Promise<TodayView> {
-  const { studentId, date } = input;
-  const student = { school_id: input.schoolId };
-  const preloaded = await preload(db, studentId, date);
+  const { date } = input;
+  const student = { school_id: input.student.schoolId };
+  const preloaded = await preload(db, input.student, date);
   const [grades, attendance, day, announcementRows] = await Promise.all([
-    gradesOf(db, studentId, date, preloaded),
-    attendanceOf(db, studentId, date, preloaded),
+    gradesOf(db, input.student, date, preloaded),
+    attendanceOf(db, input.student, date, preloaded),
     calendarCache(db, `${student.school_id}:${date}`, () =>
       db.selectFrom('calendar_days').select(['instructional', 'note']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
     ),

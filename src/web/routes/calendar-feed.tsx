@@ -14,7 +14,7 @@ import { contextFor } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
-import { CalendarFeedPage } from '../views/calendar.js';
+import { CalendarFeedPage } from '../views/calendar-feed.js';
 
 const FEED_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;
 

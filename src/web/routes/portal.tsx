@@ -1,24 +1,29 @@
-/** The portal tools of one student: /students/:id/schedule, grades, grades/:section, assignments, attendance. */
+/**
+ * The portal tools of one student: for each row of the tool registry (src/domain/portal/tools.ts), its
+ * page under the student (/students/:id/grades), the pages inside it (/students/:id/grades/:section),
+ * and its short address for the student shown now (/grades). Every page is opened through `open()`,
+ * which answers 404 for a tool the district turned off and for a student the reader may not see.
+ */
 import { recordId } from '../../domain/forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localDate, localTime } from '../../domain/calendar/dates.js';
-import { adultCutoff, type PortalTool } from '../../domain/district/settings.js';
-import { readableStudent, StudentNotFound } from '../../domain/portal/access.js';
-import { attendanceOf } from '../../domain/portal/attendance.js';
-import { gradesOf } from '../../domain/portal/grades.js';
-import { scheduleOf } from '../../domain/portal/schedule.js';
+import type { DateString } from '../../db/schema.js';
+import { adultCutoff } from '../../domain/district/settings.js';
+import { readableStudent, StudentNotFound, type ReadableStudent } from '../../domain/access/portal.js';
+import { attendanceOf } from '../../domain/attendance/attendance.js';
+import { assignmentList, parseAssignmentsQuery } from '../../domain/gradebook/assignments.js';
+import { gradesOf } from '../../domain/gradebook/grades.js';
+import { scheduleOf } from '../../domain/scheduling/schedule.js';
+import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
-import { transcriptOf } from '../../domain/portal/transcript.js';
-import { reportCardsOf } from '../../domain/portal/report-cards.js';
+import { PORTAL_TOOLS, type PortalTool } from '../../domain/portal/tools.js';
+import { birthDateOf, transcriptOf } from '../../domain/gradebook/transcript.js';
+import { reportCardsOf } from '../../domain/gradebook/report-cards.js';
 import { reportCardPdf } from '../../documents/report-card.js';
 import { transcriptPdf } from '../../documents/transcript.js';
-import { calendarOf, parseCalendarRequest } from '../../domain/portal/calendar.js';
-import { birthDateOf } from '../../domain/portal/transcript.js';
-import { CalendarPage } from '../views/calendar.js';
-import { documentHref, DocumentsPage, type DocumentLink } from '../views/documents.js';
-import { formatInstant } from '../../email/templates.js';
-import { gradeTrend, whatIf } from '../../domain/portal/what-if.js';
-import { parseWhatIf } from '../../domain/portal/what-if-input.js';
+import { calendarOf, parseCalendarRequest } from '../../domain/calendar/calendar.js';
+import { gradeTrend, whatIf } from '../../domain/gradebook/what-if.js';
+import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
@@ -26,9 +31,38 @@ import { redirectToSignIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { AssignmentsPage, AttendancePage, ClassGradePage, formatDay, GradesPage, ImmunizationsPage, ReportCardsPage, SchedulePage, TodayPage, TranscriptPage, WhatIfPage, type AssignmentFilter } from '../views/portal.js';
+import { AssignmentsPage } from '../views/tools/assignments.js';
+import { AttendancePage } from '../views/tools/attendance.js';
+import { CalendarPage } from '../views/tools/calendar.js';
+import { DocumentsPage } from '../views/tools/documents.js';
+import { ClassGradePage, GradesPage } from '../views/tools/grades.js';
+import { ImmunizationsPage } from '../views/tools/immunizations.js';
+import { ReportCardsPage } from '../views/tools/report-cards.js';
+import { SchedulePage } from '../views/tools/schedule.js';
+import { TodayPage } from '../views/tools/today.js';
+import { TranscriptPage } from '../views/tools/transcript.js';
+import { WhatIfPage } from '../views/tools/what-if.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
+
+type ToolRequest = FastifyRequest<{
+  Params: { studentId: string; sectionId?: string; file?: string };
+  Querystring: Record<string, string | string[] | undefined>;
+}>;
+/** What every page of a tool starts from: the page context, today in the district, and the student. */
+interface Opened {
+  ctx: PageContext;
+  today: DateString;
+  /** the proof that the reader may see this student, which every portal read asks for */
+  student: ReadableStudent;
+}
+type ToolPage = (opened: Opened, request: ToolRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** The pages of a tool: its own, and those inside it, by the address after the tool's path. */
+interface ToolRoutes {
+  page: ToolPage;
+  inside?: Record<string, ToolPage>;
+}
 
 export async function portalRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -40,7 +74,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   });
 
   /** The page context, today's date in the district, and the student — or a 404 for anyone else's. */
-  async function open(request: FastifyRequest<{ Params: { studentId: string } }>, reply: FastifyReply, tool: PortalTool) {
+  async function open(request: ToolRequest, reply: FastifyReply, tool: PortalTool): Promise<Opened | null> {
     const ctx = await contextFor(app, request);
     const id = toId(request.params.studentId);
     if (id === null || !ctx.district.settings.tools[tool]) {
@@ -60,194 +94,157 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  const termParam = (request: FastifyRequest) => toId((request.query as Record<string, string | undefined>).term);
+  const termParam = (request: ToolRequest) => toId(typeof request.query.term === 'string' ? request.query.term : undefined);
 
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/today', async (request, reply) => {
-    const opened = await open(request, reply, 'today');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const time = localTime(services.now(), ctx.district.timeZone);
-    const view = await todayOf(db, {
-      studentId: student.id,
-      schoolId: student.schoolId,
-      date: today,
-      time,
-      locale: ctx.locale,
-      districtLocale: ctx.district.locale,
-      audience: request.session!.account.person_kind === 'student' ? 'students' : 'guardians',
-    });
-    return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
-  });
+  /** One class of the student's grades, or null (404) for a section that is not theirs. */
+  const classOf = async ({ student, today }: Opened, request: ToolRequest) => {
+    const grades = await gradesOf(db, student, today);
+    return grades.classes.find((c) => c.class.sectionId === toId(request.params.sectionId)) ?? null;
+  };
 
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/schedule', async (request, reply) => {
-    const opened = await open(request, reply, 'schedule');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    return sendPage(reply, <SchedulePage ctx={ctx} student={student} schedule={await scheduleOf(db, student.id, today)} termId={termParam(request)} />);
-  });
+  const pdf = (reply: FastifyReply, filename: string, body: Buffer) =>
+    reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'no-store').send(body);
 
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/grades', async (request, reply) => {
-    const opened = await open(request, reply, 'grades');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    return sendPage(reply, <GradesPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} />);
-  });
-
-  app.get<{ Params: { studentId: string; sectionId: string } }>('/students/:studentId/grades/:sectionId', async (request, reply) => {
-    const opened = await open(request, reply, 'grades');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const sectionId = toId(request.params.sectionId);
-    const grades = await gradesOf(db, student.id, today);
-    const one = grades.classes.find((c) => c.class.sectionId === sectionId);
-    if (!one) return reply.callNotFound();
-    return sendPage(reply, <ClassGradePage ctx={ctx} student={student} grades={one} periodId={termParam(request)} trend={(periodId) => gradeTrend(one, periodId, today)} />);
-  });
-
-  // What-if: a GET form (nothing is saved, so nothing to protect), answered with the grade it would make.
-  app.get<{ Params: { studentId: string; sectionId: string }; Querystring: Record<string, string | string[] | undefined> }>(
-    '/students/:studentId/grades/:sectionId/what-if',
-    async (request, reply) => {
-      const opened = await open(request, reply, 'grades');
-      if (!opened) return reply;
-      const { ctx, today, student } = opened;
-      const grades = await gradesOf(db, student.id, today);
-      const one = grades.classes.find((c) => c.class.sectionId === toId(request.params.sectionId));
-      if (!one) return reply.callNotFound();
-      const periodId = termParam(request) ?? one.currentPeriodId;
-      if (periodId === null || !one.periods.some((p) => p.period.id === periodId)) return reply.callNotFound();
-      const query = request.query;
-      const parsed = parseWhatIf(query, one.assignments.filter((a) => a.periodId === periodId).map((a) => a.id));
-      const values = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.slice(0, 20)]));
-      const errors = fromFieldErrors(parsed.errors);
-      const asked = Object.keys(query).some((k) => /^a\d+$/.test(k) || k === 'pts');
-      const result = asked && parsed.ok ? whatIf(one, periodId, today, parsed.value) : null;
-      return sendPage(
-        reply,
-        <WhatIfPage ctx={ctx} student={student} grades={one} periodId={periodId} result={result} values={values} errors={errors} />,
-        parsed.ok ? 200 : 400,
-      );
-    },
-  );
-
-  app.get<{ Params: { studentId: string }; Querystring: { filter?: string; view?: string } }>('/students/:studentId/assignments', async (request, reply) => {
-    const opened = await open(request, reply, 'assignments');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const filters: AssignmentFilter[] = ['all', 'missing', 'late', 'upcoming'];
-    const filter = filters.find((f) => f === request.query.filter) ?? 'all';
-    const view = request.query.view === 'date' ? 'date' : 'class';
-    return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} grades={await gradesOf(db, student.id, today)} filter={filter} view={view} />);
-  });
-
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/attendance', async (request, reply) => {
-    const opened = await open(request, reply, 'attendance');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    return sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student.id, today)} termId={termParam(request)} />);
-  });
-
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/report-cards', async (request, reply) => {
-    const opened = await open(request, reply, 'reportCards');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    return sendPage(reply, <ReportCardsPage ctx={ctx} student={student} cards={reportCardsOf(await gradesOf(db, student.id, today))} />);
-  });
-
-  app.get<{ Params: { studentId: string; file: string } }>('/students/:studentId/report-cards/:file', async (request, reply) => {
-    const opened = await open(request, reply, 'reportCards');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const termId = request.params.file.endsWith('.pdf') ? recordId(request.params.file.slice(0, -4)) : null;
-    const card = reportCardsOf(await gradesOf(db, student.id, today)).find((c) => c.term.id === termId);
-    if (!card) return reply.callNotFound();
-    const pdf = await reportCardPdf(card, {
-      locale: ctx.locale,
-      district: ctx.district,
-      student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade },
-    });
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="report-card-${student.studentNumber}-${card.term.id}.pdf"`)
-      .header('cache-control', 'no-store')
-      .send(pdf);
-  });
-
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/transcript', async (request, reply) => {
-    const opened = await open(request, reply, 'transcript');
-    if (!opened) return reply;
-    const { ctx, student } = opened;
-    const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
-    return sendPage(reply, <TranscriptPage ctx={ctx} student={student} transcript={transcript} />);
-  });
-
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/transcript.pdf', async (request, reply) => {
-    const opened = await open(request, reply, 'transcript');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const [transcript, birthDate] = await Promise.all([transcriptOf(db, student.id, ctx.district.settings.graduationCredits), birthDateOf(db, student.id)]);
-    const pdf = await transcriptPdf(transcript, {
-      locale: ctx.locale,
-      district: ctx.district,
-      student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade, birthDate },
-      printedOn: today,
-    });
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="unofficial-transcript-${student.studentNumber}.pdf"`)
-      .header('cache-control', 'no-store')
-      .send(pdf);
-  });
-
-  app.get<{ Params: { studentId: string }; Querystring: Record<string, unknown> }>('/students/:studentId/calendar', async (request, reply) => {
-    const opened = await open(request, reply, 'calendar');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const asked = parseCalendarRequest(request.query, today);
-    if (!asked) return reply.callNotFound();
-    const calendar = await calendarOf(db, { studentId: student.id, schoolId: student.schoolId, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
-    return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} today={today} />);
-  });
-
-  // Documents: what the family can open as PDF, each only while its own tool is turned on.
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/documents', async (request, reply) => {
-    const opened = await open(request, reply, 'documents');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    const { tools } = ctx.district.settings;
-    const documents: DocumentLink[] = [];
-    if (tools.reportCards) {
-      const cards = reportCardsOf(await gradesOf(db, student.id, today));
-      for (const card of [...cards].reverse()) {
-        documents.push({
-          kind: 'reportCard',
-          title: ctx.t('reportCard.heading', { period: card.term.title }),
-          href: documentHref.reportCard(student.id, card.term.id),
-          asOf: card.postedAt ? formatInstant(new Date(card.postedAt), ctx.locale, ctx.district.timeZone) : null,
+  // Every row of the registry has its pages here: a tool without them does not compile.
+  const tools: Record<PortalTool, ToolRoutes> = {
+    today: {
+      page: async ({ ctx, today, student }, request, reply) => {
+        const view = await todayOf(db, {
+          student,
+          date: today,
+          time: localTime(services.now(), ctx.district.timeZone),
+          locale: ctx.locale,
+          districtLocale: ctx.district.locale,
+          audience: request.session!.account.person_kind === 'student' ? 'students' : 'guardians',
         });
-      }
-    }
-    if (tools.transcript) {
-      const transcript = await transcriptOf(db, student.id, ctx.district.settings.graduationCredits);
-      if (transcript.years.length > 0) documents.unshift({ kind: 'transcript', title: ctx.t('portal.transcript'), href: documentHref.transcript(student.id), asOf: formatDay(today, ctx.locale, true) });
-    }
-    return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
-  });
+        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
+      },
+    },
 
-  app.get<{ Params: { studentId: string } }>('/students/:studentId/immunizations', async (request, reply) => {
-    const opened = await open(request, reply, 'immunizations');
-    if (!opened) return reply;
-    const { ctx, today, student } = opened;
-    return sendPage(reply, <ImmunizationsPage ctx={ctx} student={student} record={await immunizationsOf(db, student, today)} />);
-  });
+    calendar: {
+      page: async ({ ctx, today, student }, request, reply) => {
+        const asked = parseCalendarRequest(request.query, today);
+        if (!asked) return reply.callNotFound();
+        const calendar = await calendarOf(db, { student, today, locale: ctx.locale, districtLocale: ctx.district.locale, request: asked });
+        return sendPage(reply, <CalendarPage ctx={ctx} student={student} calendar={calendar} today={today} />);
+      },
+    },
 
-  // Short addresses for the student shown now (the switcher's choice, or the student themself).
-  for (const tool of ['today', 'calendar', 'schedule', 'grades', 'assignments', 'attendance', 'transcript', 'immunizations', 'documents'] as const) {
-    app.get(`/${tool}`, async (request, reply) => {
+    schedule: {
+      page: async ({ ctx, today, student }, request, reply) =>
+        sendPage(reply, <SchedulePage ctx={ctx} student={student} schedule={await scheduleOf(db, student, today)} termId={termParam(request)} />),
+    },
+
+    assignments: {
+      page: async ({ ctx, today, student }, request, reply) => {
+        const { filter, view } = parseAssignmentsQuery(request.query);
+        const list = assignmentList(await gradesOf(db, student, today), filter);
+        return sendPage(reply, <AssignmentsPage ctx={ctx} student={student} list={list} filter={filter} view={view} />);
+      },
+    },
+
+    grades: {
+      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <GradesPage ctx={ctx} student={student} grades={await gradesOf(db, student, today)} />),
+      inside: {
+        '/:sectionId': async (opened, request, reply) => {
+          const { ctx, today, student } = opened;
+          const one = await classOf(opened, request);
+          if (!one) return reply.callNotFound();
+          return sendPage(reply, <ClassGradePage ctx={ctx} student={student} grades={one} periodId={termParam(request)} trend={(periodId) => gradeTrend(one, periodId, today)} />);
+        },
+        // What-if: a GET form (nothing is saved, so nothing to protect), answered with the grade it would make.
+        '/:sectionId/what-if': async (opened, request, reply) => {
+          const { ctx, today, student } = opened;
+          const one = await classOf(opened, request);
+          if (!one) return reply.callNotFound();
+          const periodId = termParam(request) ?? one.currentPeriodId;
+          if (periodId === null || !one.periods.some((p) => p.period.id === periodId)) return reply.callNotFound();
+          const query = request.query;
+          const parsed = parseWhatIf(query, one.assignments.filter((a) => a.periodId === periodId).map((a) => a.id));
+          const values = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.slice(0, 20)]));
+          const errors = fromFieldErrors(parsed.errors);
+          const asked = Object.keys(query).some((k) => /^a\d+$/.test(k) || k === 'pts');
+          const result = asked && parsed.ok ? whatIf(one, periodId, today, parsed.value) : null;
+          return sendPage(
+            reply,
+            <WhatIfPage ctx={ctx} student={student} grades={one} periodId={periodId} result={result} values={values} errors={errors} />,
+            parsed.ok ? 200 : 400,
+          );
+        },
+      },
+    },
+
+    attendance: {
+      page: async ({ ctx, today, student }, request, reply) =>
+        sendPage(reply, <AttendancePage ctx={ctx} student={student} attendance={await attendanceOf(db, student, today)} termId={termParam(request)} />),
+    },
+
+    reportCards: {
+      page: async ({ ctx, today, student }, _request, reply) => sendPage(reply, <ReportCardsPage ctx={ctx} student={student} cards={reportCardsOf(await gradesOf(db, student, today))} />),
+      inside: {
+        '/:file': async ({ ctx, today, student }, request, reply) => {
+          const file = request.params.file ?? '';
+          const termId = file.endsWith('.pdf') ? recordId(file.slice(0, -4)) : null;
+          const card = reportCardsOf(await gradesOf(db, student, today)).find((c) => c.term.id === termId);
+          if (!card) return reply.callNotFound();
+          const body = await reportCardPdf(card, {
+            locale: ctx.locale,
+            district: ctx.district,
+            student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade },
+          });
+          return pdf(reply, `report-card-${student.studentNumber}-${card.term.id}.pdf`, body);
+        },
+      },
+    },
+
+    transcript: {
+      page: async ({ ctx, student }, _request, reply) => {
+        const transcript = await transcriptOf(db, student, ctx.district.settings.graduationCredits);
+        return sendPage(reply, <TranscriptPage ctx={ctx} student={student} transcript={transcript} />);
+      },
+      inside: {
+        '.pdf': async ({ ctx, today, student }, _request, reply) => {
+          const [transcript, birthDate] = await Promise.all([transcriptOf(db, student, ctx.district.settings.graduationCredits), birthDateOf(db, student)]);
+          const body = await transcriptPdf(transcript, {
+            locale: ctx.locale,
+            district: ctx.district,
+            student: { name: `${student.firstName} ${student.lastName}`, number: student.studentNumber, school: student.school, grade: student.grade, birthDate },
+            printedOn: today,
+          });
+          return pdf(reply, `unofficial-transcript-${student.studentNumber}.pdf`, body);
+        },
+      },
+    },
+
+    immunizations: {
+      page: async ({ ctx, today, student }, _request, reply) =>
+        sendPage(reply, <ImmunizationsPage ctx={ctx} student={student} record={await immunizationsOf(db, student, today)} />),
+    },
+
+    documents: {
+      page: async ({ ctx, today, student }, _request, reply) => {
+        const documents = await documentsOf(db, student, today, ctx.district.settings);
+        return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
+      },
+    },
+  };
+
+  for (const row of PORTAL_TOOLS) {
+    const { key, path } = row;
+    const { page, inside = {} } = tools[key];
+    for (const [address, handler] of [['', page], ...Object.entries(inside)] as const) {
+      app.get(`/students/:studentId/${path}${address}`, async (request: ToolRequest, reply) => {
+        const opened = await open(request, reply, key);
+        if (!opened) return reply;
+        return handler(opened, request, reply);
+      });
+    }
+    // The short address, for the student shown now (the switcher's choice, or the student themself).
+    app.get(`/${path}`, async (request, reply) => {
       const ctx: PageContext = await contextFor(app, request);
       const student: VisibleStudent | undefined = ctx.student;
       if (!student) return reply.callNotFound();
-      return reply.redirect(`/students/${student.id}/${tool}`, 303);
+      return reply.redirect(`/students/${student.id}/${path}`, 303);
     });
   }
 }

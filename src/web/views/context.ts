@@ -1,3 +1,4 @@
+import type { ReadableStudent } from '../../domain/access/portal.js';
 import type { DistrictProfile } from '../../domain/district/service.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Locale, Translate } from '../../i18n/index.js';
@@ -17,6 +18,6 @@ export interface PageContext {
   /** who is signed in, for the header */
   account: { name: string; username: string; kind: 'student' | 'guardian' | 'staff'; office: boolean; districtAdmin: boolean } | null;
   /** the students a signed-in student or guardian sees (the switcher), and the one chosen now */
-  students?: VisibleStudent[];
+  students?: ReadableStudent[];
   student?: VisibleStudent;
 }

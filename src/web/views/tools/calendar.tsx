@@ -1,13 +1,11 @@
-/** The Calendar tool (month and week) and the calendar feed's page in Account Settings. */
-import { otherView, type CalendarDayView, type CalendarRequest, type CalendarView, type SchoolEventView } from '../../domain/portal/calendar.js';
-import type { FeedStatus } from '../../domain/portal/calendar-feed.js';
-import type { VisibleStudent } from '../../domain/people/visibility.js';
-import { reasonText } from '../../documents/calendar-feed.js';
-import type { Locale, Translate } from '../../i18n/index.js';
-import type { PageContext } from './context.js';
-import { Alert, Csrf } from './forms.js';
-import { Layout } from './layout.js';
-import { cached, formatDay, formatTime, intlLocale, PortalLayout, toolUrl } from './portal.js';
+/** Calendar: a month or a week of school days, days without school, school events and due dates. */
+import { otherView, reasonText, type CalendarDayView, type CalendarRequest, type CalendarView, type SchoolEventView } from '../../../domain/calendar/calendar.js';
+import { toolUrl } from '../../../domain/portal/tools.js';
+import type { VisibleStudent } from '../../../domain/people/visibility.js';
+import type { PageContext } from '../context.js';
+import type { Locale, Translate } from '../../../i18n/index.js';
+import { cached, formatDay, formatTime, intlLocale } from '../format.js';
+import { PortalLayout } from './layout.js';
 
 export function calendarUrl(studentId: number, request: CalendarRequest): string {
   const base = toolUrl(studentId, 'calendar');
@@ -192,78 +190,5 @@ function WeekList({ ctx, student, days }: { ctx: PageContext; student: VisibleSt
         ))}
       </ol>
     </>
-  );
-}
-
-// ── Account Settings: the calendar feed ──────────────────────────────────────────────────────────────
-
-export function CalendarFeedPage({
-  ctx,
-  students,
-  status,
-  madeUrl,
-  notice,
-}: {
-  ctx: PageContext;
-  students: VisibleStudent[];
-  status: { createdAt: string; lastUsedAt: string | null } | null;
-  /** the feed's address, only in the answer that made it */
-  madeUrl?: string;
-  notice?: string;
-}) {
-  const { t, locale } = ctx;
-  const names = new Intl.ListFormat(intlLocale(locale), { type: 'conjunction' }).format(students.map((s) => s.firstName));
-  return (
-    <Layout ctx={ctx} title={t('feed.title')}>
-      <Alert type="success" text={notice} />
-      <p>
-        <a href="/account">{t('nav.account')}</a>
-      </p>
-      <h1>{t('feed.title')}</h1>
-      <p>{students.length > 0 ? t('feed.intro', { names }) : t('feed.introNone')}</p>
-      <p>
-        <strong>{t('feed.private')}</strong>
-      </p>
-      {madeUrl ? (
-        <>
-          <Alert type="success" text={t('feed.made')} />
-          <label class="usa-label" for="feed-url">
-            {t('feed.address')}
-          </label>
-          <input class="usa-input hr-feed-url" id="feed-url" type="text" readOnly value={madeUrl} autocomplete="off" spellcheck={false} />
-          <p>
-            <a href={madeUrl.replace(/^https?:/, 'webcal:')}>{t('feed.open')}</a>
-          </p>
-        </>
-      ) : null}
-      <p>{status ? t('feed.statusOn', { created: status.createdAt, used: status.lastUsedAt ?? t('feed.neverUsed') }) : t('feed.statusOff')}</p>
-      <form method="post" action="/account/calendar">
-        <Csrf token={ctx.csrf} />
-        <input type="hidden" name="action" value="make" />
-        <button class="usa-button" type="submit" aria-describedby={status ? 'replace-hint' : undefined}>
-          {status ? t('feed.replace') : t('feed.create')}
-        </button>
-        {status ? (
-          <p class="usa-hint" id="replace-hint">
-            {t('feed.replaceHint')}
-          </p>
-        ) : null}
-      </form>
-      {status ? (
-        <form method="post" action="/account/calendar">
-          <Csrf token={ctx.csrf} />
-          <input type="hidden" name="action" value="off" />
-          <button class="usa-button usa-button--secondary" type="submit">
-            {t('feed.turnOff')}
-          </button>
-        </form>
-      ) : null}
-      <h2>{t('feed.how')}</h2>
-      <ul class="usa-list">
-        <li>{t('feed.howGoogle')}</li>
-        <li>{t('feed.howApple')}</li>
-        <li>{t('feed.howOutlook')}</li>
-      </ul>
-    </Layout>
   );
 }

@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { AttendanceExcuse, AttendanceKind, DateString, DB } from '../../db/schema.js';
-import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
+import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export interface AttendanceEvent {
   date: DateString;
@@ -35,12 +36,13 @@ export interface AttendanceView {
 
 export async function attendanceOf(
   db: Kysely<DB>,
-  studentId: number,
+  student: ReadableStudent,
   today: DateString,
   preloaded?: { classes: ClassRow[]; terms: Awaited<ReturnType<typeof termsAround>> },
 ): Promise<AttendanceView> {
+  const studentId = student.id;
   const [classes, { semesters }, rows] = await Promise.all([
-    preloaded?.classes ?? classesOf(db, studentId),
+    preloaded?.classes ?? classesOf(db, student),
     preloaded?.terms ?? termsAround(db, today),
     db
       .selectFrom('attendance_records as r')

@@ -1,14 +1,15 @@
 /**
  * Grades and assignments of one student: per class, the in-progress grade of each grading period
- * computed from the gradebook exactly as its categories say (domain/gradebook/grade.ts), the category
+ * computed from the gradebook exactly as its categories say (grade.ts), the category
  * breakdown, posted grades with teachers' comments, and every assignment with its score and flags.
  * A fixed number of queries for any number of classes and assignments.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from '../gradebook/grade.js';
+import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
 import { ttlCache } from '../cache.js';
-import { classesOf, currentOf, termsAround, type ClassRow, type Term } from './schedule.js';
+import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export interface AssignmentView {
   id: number;
@@ -87,13 +88,14 @@ export interface Preloaded {
 }
 
 /** The student's classes and the year's terms: what every tool starts from, asked once per page. */
-export async function preload(db: Kysely<DB>, studentId: number, today: DateString): Promise<Preloaded> {
-  const [classes, terms] = await Promise.all([classesOf(db, studentId), termsAround(db, today)]);
+export async function preload(db: Kysely<DB>, student: ReadableStudent, today: DateString): Promise<Preloaded> {
+  const [classes, terms] = await Promise.all([classesOf(db, student), termsAround(db, today)]);
   return { classes, terms };
 }
 
-export async function gradesOf(db: Kysely<DB>, studentId: number, today: DateString, preloaded?: Preloaded): Promise<StudentGrades> {
-  const { classes, terms } = preloaded ?? (await preload(db, studentId, today));
+export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: DateString, preloaded?: Preloaded): Promise<StudentGrades> {
+  const studentId = student.id;
+  const { classes, terms } = preloaded ?? (await preload(db, student, today));
   const sectionIds = classes.map((c) => c.sectionId);
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];

@@ -6,7 +6,7 @@
  */
 import type { DateString } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
-import { computeGrade, withHypothetical, type GradeResult, type ScoreInput } from '../gradebook/grade.js';
+import { computeGrade, withHypothetical, type GradeResult, type ScoreInput } from './grade.js';
 import type { ClassGrades } from './grades.js';
 
 /** The scores of one grading period of a class, as the grade function takes them. */

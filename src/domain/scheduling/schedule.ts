@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DateString, DB, GradingMethod } from '../../db/schema.js';
 import { ttlCache } from '../cache.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export interface ClassRow {
   sectionId: number;
@@ -39,7 +40,8 @@ export interface Term {
 const classesCache = ttlCache<ClassRow[]>(60_000);
 
 /** Every class the student is or was enrolled in this school year, in period order (cached a minute). */
-export function classesOf(db: Kysely<DB>, studentId: number): Promise<ClassRow[]> {
+export function classesOf(db: Kysely<DB>, student: ReadableStudent): Promise<ClassRow[]> {
+  const studentId = student.id;
   return classesCache(db, String(studentId), () => loadClasses(db, studentId));
 }
 
@@ -148,8 +150,8 @@ export interface ScheduleView {
   terms: (Term & { current: boolean; classes: ClassRow[] })[];
 }
 
-export async function scheduleOf(db: Kysely<DB>, studentId: number, today: DateString): Promise<ScheduleView> {
-  const [classes, { semesters }] = await Promise.all([classesOf(db, studentId), termsAround(db, today)]);
+export async function scheduleOf(db: Kysely<DB>, student: ReadableStudent, today: DateString): Promise<ScheduleView> {
+  const [classes, { semesters }] = await Promise.all([classesOf(db, student), termsAround(db, today)]);
   const current = currentOf(semesters, today);
   return {
     terms: semesters.map((term) => ({

@@ -6,7 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { letterFor, type GradeBand } from '../gradebook/grade.js';
+import { letterFor, type GradeBand } from './grade.js';
+import type { ReadableStudent } from '../access/portal.js';
 
 export interface TranscriptCourse {
   schoolYear: number;
@@ -46,7 +47,8 @@ export function gpaOf(courses: Pick<TranscriptCourse, 'gpaPoints' | 'gpaBonus' |
   return Math.round((points / credits) * 1000) / 1000;
 }
 
-export async function transcriptOf(db: Kysely<DB>, studentId: number, requiredCredits: number): Promise<TranscriptView> {
+export async function transcriptOf(db: Kysely<DB>, student: ReadableStudent, requiredCredits: number): Promise<TranscriptView> {
+  const studentId = student.id;
   const [history, posted] = await Promise.all([
     db.selectFrom('transcript_courses').selectAll().where('student_id', '=', studentId).orderBy('school_year').orderBy('term').orderBy('course_code').execute(),
     db
@@ -137,7 +139,8 @@ export async function transcriptOf(db: Kysely<DB>, studentId: number, requiredCr
 }
 
 /** The birth date printed on the transcript. */
-export async function birthDateOf(db: Kysely<DB>, studentId: number): Promise<string> {
+export async function birthDateOf(db: Kysely<DB>, student: ReadableStudent): Promise<string> {
+  const studentId = student.id;
   const row = await db.selectFrom('students').select('birth_date').where('id', '=', studentId).executeTakeFirstOrThrow();
   return row.birth_date;
 }

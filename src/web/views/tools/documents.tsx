@@ -1,18 +1,33 @@
 /** Documents: the PDFs a family can open — report cards of posted grading periods and the unofficial transcript. */
-import type { VisibleStudent } from '../../domain/people/visibility.js';
-import type { PageContext } from './context.js';
-import { PortalLayout, toolUrl } from './portal.js';
+import type { FamilyDocument } from '../../../domain/portal/documents.js';
+import { toolUrl } from '../../../domain/portal/tools.js';
+import type { VisibleStudent } from '../../../domain/people/visibility.js';
+import { formatInstant } from '../../../email/templates.js';
+import type { PageContext } from '../context.js';
+import { formatDay } from '../format.js';
+import { PortalLayout } from './layout.js';
 
-export interface DocumentLink {
-  kind: 'reportCard' | 'transcript';
+interface DocumentLink {
+  kind: FamilyDocument['kind'];
   title: string;
   href: string;
-  /** when its content was posted (or today, for what is made fresh at each opening), already formatted */
+  /** when its content was posted (or today, for what is made fresh at each opening) */
   asOf: string | null;
 }
 
-export function DocumentsPage({ ctx, student, documents }: { ctx: PageContext; student: VisibleStudent; documents: DocumentLink[] }) {
+function linkOf(ctx: PageContext, studentId: number, d: FamilyDocument): DocumentLink {
+  if (d.kind === 'transcript') return { kind: d.kind, title: ctx.t('portal.transcript'), href: documentHref.transcript(studentId), asOf: formatDay(d.asOf, ctx.locale, true) };
+  return {
+    kind: d.kind,
+    title: ctx.t('reportCard.heading', { period: d.term.title }),
+    href: documentHref.reportCard(studentId, d.term.id),
+    asOf: d.postedAt ? formatInstant(new Date(d.postedAt), ctx.locale, ctx.district.timeZone) : null,
+  };
+}
+
+export function DocumentsPage({ ctx, student, documents: found }: { ctx: PageContext; student: VisibleStudent; documents: FamilyDocument[] }) {
   const { t } = ctx;
+  const documents = found.map((d) => linkOf(ctx, student.id, d));
   return (
     <PortalLayout ctx={ctx} student={student} tool="documents" title={t('portal.documents')}>
       <p>{t('documents.intro', { name: student.firstName })}</p>
@@ -47,7 +62,7 @@ export function DocumentsPage({ ctx, student, documents }: { ctx: PageContext; s
   );
 }
 
-export const documentHref = {
+const documentHref = {
   reportCard: (studentId: number, termId: number) => `${toolUrl(studentId, 'reportCards', termId)}.pdf`,
   transcript: (studentId: number) => `${toolUrl(studentId, 'transcript')}.pdf`,
 };

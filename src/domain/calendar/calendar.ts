@@ -6,8 +6,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { addDays, toDate, weekday, ymd } from '../calendar/dates.js';
-import { classesOf, type ClassRow } from './schedule.js';
+import { addDays, toDate, weekday, ymd } from './dates.js';
+import { classesOf, type ClassRow } from '../scheduling/schedule.js';
+import type { ReadableStudent } from '../access/portal.js';
+import type { MessageKey } from '../../i18n/index.js';
 
 export interface SchoolEventView {
   id: number;
@@ -48,6 +50,17 @@ export interface CalendarDayView {
 }
 
 export type CalendarRequest = { view: 'month'; year: number; month: number } | { view: 'week'; start: DateString };
+
+const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
+
+/**
+ * Why there is no school, in the reader's language: the calendar's own note ("Thanksgiving break") is
+ * written in the district's language, so a reader of another language gets the kind of day instead.
+ */
+export function reasonText(day: { reason: string | null; note: string | null }, locale: string, districtLocale: string, t: (key: MessageKey) => string): string | null {
+  if (day.note && locale === districtLocale) return day.note;
+  return day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : day.note;
+}
 
 export interface CalendarView {
   request: CalendarRequest;
@@ -181,8 +194,9 @@ export async function eventsBetween(
 }
 
 /** The student's assignments due in the range, in classes the student was enrolled in on the due date. */
-export async function dueBetween(db: Kysely<DB>, studentId: number, from: DateString, to: DateString, classes?: ClassRow[]): Promise<DueView[]> {
-  const mine = classes ?? (await classesOf(db, studentId));
+export async function dueBetween(db: Kysely<DB>, student: ReadableStudent, from: DateString, to: DateString, classes?: ClassRow[]): Promise<DueView[]> {
+  const studentId = student.id;
+  const mine = classes ?? (await classesOf(db, student));
   const bySection = new Map(mine.map((c) => [c.sectionId, c]));
   if (bySection.size === 0) return [];
   const rows = await db
@@ -204,14 +218,14 @@ export async function dueBetween(db: Kysely<DB>, studentId: number, from: DateSt
 
 export async function calendarOf(
   db: Kysely<DB>,
-  input: { studentId: number; schoolId: number; today: DateString; locale: string; districtLocale: string; request: CalendarRequest },
+  input: { student: ReadableStudent; today: DateString; locale: string; districtLocale: string; request: CalendarRequest },
 ): Promise<CalendarView> {
   const { request, today } = input;
   const { from, to, inRange } = rangeOf(request);
   const [days, events, due] = await Promise.all([
-    schoolDaysBetween(db, input.schoolId, from, to),
-    eventsBetween(db, [input.schoolId], from, to, input),
-    dueBetween(db, input.studentId, from, to),
+    schoolDaysBetween(db, input.student.schoolId, from, to),
+    eventsBetween(db, [input.student.schoolId], from, to, input),
+    dueBetween(db, input.student, from, to),
   ]);
   const dayOf = new Map(days.map((d) => [d.date, d]));
   const weeks: CalendarDayView[][] = [];

@@ -3,7 +3,7 @@
  * the posted letter and percent and the teacher's comment. Read from the same gradebook data as Grades.
  */
 import type { StudentGrades } from './grades.js';
-import type { Term } from './schedule.js';
+import type { Term } from '../scheduling/schedule.js';
 
 export interface ReportCardLine {
   course: string;

@@ -1,0 +1,81 @@
+/** Pieces several tools show: a grade, an assignment's flags and score, a table of assignments. */
+import type { AssignmentView } from '../../../domain/gradebook/grades.js';
+import type { Translate } from '../../../i18n/index.js';
+import type { PageContext } from '../context.js';
+import { formatDay, formatPercent, formatPoints } from '../format.js';
+
+export function GradeValue({ ctx, percent, letter }: { ctx: PageContext; percent: number | null; letter: string | null }) {
+  if (percent === null) return <span>{ctx.t('portal.noGradeYet')}</span>;
+  return (
+    <span>
+      <strong class="hr-grade">{letter ?? ''}</strong> {formatPercent(percent, ctx.locale)}
+    </span>
+  );
+}
+
+function Flags({ t, a }: { t: Translate; a: AssignmentView }) {
+  const flags = [
+    a.missing ? 'missing' : null,
+    a.late ? 'late' : null,
+    a.exempt ? 'exempt' : null,
+    a.incomplete ? 'incomplete' : null,
+    a.dropped || a.status === 'droppedByRule' ? 'dropped' : null,
+  ].filter((f): f is 'missing' | 'late' | 'exempt' | 'incomplete' | 'dropped' => f !== null);
+  if (flags.length === 0) return null;
+  return (
+    <>
+      {flags.map((f) => (
+        <span key={f} class={`usa-tag hr-flag hr-flag--${f}`}>
+          {t(`portal.flag.${f}`)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+export function scoreText(ctx: PageContext, a: AssignmentView): string {
+  const { t, locale } = ctx;
+  if (a.points !== null) return `${formatPoints(a.points, locale)} / ${formatPoints(a.pointsPossible, locale)}`;
+  if (a.missing) return `0 / ${formatPoints(a.pointsPossible, locale)}`;
+  if (a.status === 'upcoming') return t('portal.notDue');
+  return t('portal.notScored');
+}
+
+export function AssignmentTable({ ctx, assignments, caption, showClass, classTitle }: { ctx: PageContext; assignments: AssignmentView[]; caption: string; showClass: boolean; classTitle?: (sectionId: number) => string }) {
+  const { t, locale } = ctx;
+  return (
+    <div class="hr-stacked">
+      <table class="usa-table usa-table--borderless usa-table--stacked">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('portal.due')}</th>
+            {showClass ? <th scope="col">{t('portal.course')}</th> : null}
+            <th scope="col">{t('portal.assignment')}</th>
+            <th scope="col">{t('portal.score')}</th>
+            <th scope="col">{t('portal.percent')}</th>
+            <th scope="col">{t('portal.flags')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {assignments.map((a) => (
+            <tr key={a.id}>
+              <td data-label={t('portal.due')}>{formatDay(a.due, locale)}</td>
+              {showClass ? <td data-label={t('portal.course')}>{classTitle?.(a.sectionId) ?? ''}</td> : null}
+              <th scope="row" data-label={t('portal.assignment')}>
+                {a.title}
+                <span class="hr-muted">{a.category}</span>
+                {a.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: a.comment })}</span> : null}
+              </th>
+              <td data-label={t('portal.score')}>{scoreText(ctx, a)}</td>
+              <td data-label={t('portal.percent')}>{a.missing && a.points === null ? formatPercent(0, locale) : formatPercent(a.percent, locale)}</td>
+              <td data-label={t('portal.flags')}>
+                <Flags t={t} a={a} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

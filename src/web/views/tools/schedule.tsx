@@ -1,0 +1,49 @@
+/** Schedule: the student's classes of a term, each period with its times, course, teacher and room. */
+import type { ScheduleView } from '../../../domain/scheduling/schedule.js';
+import { toolUrl } from '../../../domain/portal/tools.js';
+import type { VisibleStudent } from '../../../domain/people/visibility.js';
+import type { PageContext } from '../context.js';
+import { formatTime } from '../format.js';
+import { PortalLayout, TermLinks } from './layout.js';
+
+export function SchedulePage({ ctx, student, schedule, termId }: { ctx: PageContext; student: VisibleStudent; schedule: ScheduleView; termId: number | null }) {
+  const { t, locale } = ctx;
+  const shown = schedule.terms.find((x) => x.id === termId) ?? schedule.terms.find((x) => x.current) ?? schedule.terms[0];
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="schedule" title={t('portal.schedule')}>
+      <TermLinks ctx={ctx} base={toolUrl(student.id, 'schedule')} terms={schedule.terms} shownId={shown?.id} />
+      {!shown || shown.classes.length === 0 ? (
+        <p>{t('portal.noClasses')}</p>
+      ) : (
+        <div class="hr-stacked">
+          <table class="usa-table usa-table--borderless usa-table--stacked">
+            <caption>{t('portal.scheduleOf', { term: shown.title })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('portal.period')}</th>
+                <th scope="col">{t('portal.time')}</th>
+                <th scope="col">{t('portal.course')}</th>
+                <th scope="col">{t('portal.teacher')}</th>
+                <th scope="col">{t('portal.room')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.classes.map((c) => (
+                <tr key={c.sectionId}>
+                  <td data-label={t('portal.period')}>{c.period}</td>
+                  <td data-label={t('portal.time')}>{`${formatTime(c.start, locale)} – ${formatTime(c.end, locale)}`}</td>
+                  <th scope="row" data-label={t('portal.course')}>
+                    {c.courseTitle}
+                    <span class="hr-muted">{c.sectionCode}</span>
+                  </th>
+                  <td data-label={t('portal.teacher')}>{c.teacher ?? '—'}</td>
+                  <td data-label={t('portal.room')}>{c.room ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </PortalLayout>
+  );
+}
