@@ -46,6 +46,11 @@ describeEachEngine('the student switcher', (get) => {
     expect(switched.statusCode).toBe(303);
     expect(switched.headers.location).toBe('/account/contact');
     expect((await c.get('/home')).body).toMatch(new RegExp(`<option value="${children[1]!.id}" selected`));
+    // From any tool's page, including those with a dash in their address or a page inside them, to the same tool of the other child.
+    for (const from of ['report-cards', 'report-cards/2', 'grades/41/what-if', 'attendance?term=3', 'transcript']) {
+      const res = await c.post('/students/current', { studentId: String(children[1]!.id), next: `/students/${children[0]!.id}/${from}` });
+      expect(res.headers.location, from).toBe(`/students/${children[1]!.id}/${from.split(/[/?]/)[0]}`);
+    }
     // Another family's student, a made-up id, or an off-site "next": refused or kept on this site.
     const stranger = await get().db.selectFrom('students').select('id').where('id', 'not in', children.map((x) => x.id)).executeTakeFirstOrThrow();
     expect((await c.post('/students/current', { studentId: String(stranger.id), next: '/home' })).statusCode).toBe(404);

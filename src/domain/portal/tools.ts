@@ -57,3 +57,14 @@ function portalTool(key: PortalTool): (typeof PORTAL_TOOLS)[number] {
 export function toolUrl(studentId: number, tool: PortalTool, inside?: number | string): string {
   return ['', 'students', studentId, portalTool(tool).path, ...(inside === undefined ? [] : [inside])].join('/');
 }
+
+const byPath = new Map<string, (typeof PORTAL_TOOLS)[number]>(PORTAL_TOOLS.map((t) => [t.path, t]));
+
+/**
+ * The tool a student's page belongs to: `/students/7/report-cards/2?x` → Report Cards; null for any
+ * other address. What the student switcher needs to show the same tool for another child.
+ */
+export function toolOfPage(path: string): PortalTool | null {
+  const match = /^\/students\/\d+\/([a-z-]+)(?:[/?#]|$)/.exec(path);
+  return (match && byPath.get(match[1]!)?.key) ?? null;
+}

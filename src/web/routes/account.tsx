@@ -10,6 +10,7 @@ import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSession, sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
+import { toolOfPage, toolUrl } from '../../domain/portal/tools.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
@@ -46,8 +47,10 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const student = ctx.students?.find((s) => s.id === wanted);
     if (!student) return reply.callNotFound();
     reply.setCookie(STUDENT_COOKIE, String(student.id), { path: '/', sameSite: 'lax', httpOnly: true, secure: services.config.secure });
-    // On a student's page (/students/7/grades), go to the same page of the chosen student.
-    const next = safeLocalPath(body.next).replace(/^\/students\/\d+(\/[a-z]+)(?:\/\d+)?(?:\?.*)?$/, `/students/${student.id}$1`);
+    // On a student's tool page (/students/7/grades/12), go to the same tool of the chosen student.
+    const from = safeLocalPath(body.next);
+    const tool = toolOfPage(from);
+    const next = tool ? toolUrl(student.id, tool) : from;
     return reply.redirect(next, 303);
   });
 
