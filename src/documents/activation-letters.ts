@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { IssuedKey } from '../domain/accounts/activation.js';
 import { isLocale, translate, type Locale } from '../i18n/index.js';
 import { bytesOf, tag, taggedDocument } from './tagged.js';
+import { localeTag } from '../i18n/format.js';
 
 export interface LetterDistrict {
   name: string;
@@ -19,7 +20,7 @@ export interface LetterDistrict {
 }
 
 function dateIn(locale: Locale, date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'es' ? 'es-US' : 'en-US', { dateStyle: 'long', timeZone }).format(date);
+  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeZone }).format(date);
 }
 
 export function activationLetters(keys: IssuedKey[], district: LetterDistrict): Promise<Buffer> {
@@ -34,7 +35,7 @@ export function activationLetters(keys: IssuedKey[], district: LetterDistrict): 
       translate(locale, key, { portal: district.portalName, district: district.name, ...params });
     const name = `${issued.recipient.firstName} ${issued.recipient.lastName}`;
     // Each letter is a section in its reader's language.
-    const letter = doc.struct('Sect', { lang: locale === 'es' ? 'es-US' : 'en-US' });
+    const letter = doc.struct('Sect', { lang: localeTag(locale) });
     root.add(letter);
     const p = (draw: () => void) => tag(doc, letter, 'P', draw);
     tag(doc, letter, 'H1', () => doc.font('Helvetica-Bold').fontSize(16).text(district.name));

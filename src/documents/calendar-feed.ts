@@ -11,6 +11,7 @@ import { reasonText } from '../domain/calendar/calendar.js';
 import { addDays } from '../domain/calendar/dates.js';
 import type { FeedContent } from '../domain/portal/calendar-feed.js';
 import { translate, type Locale, type MessageKey } from '../i18n/index.js';
+import { localeTag } from '../i18n/format.js';
 
 export function calendarFeedIcs(
   feed: FeedContent,
@@ -50,7 +51,7 @@ export function calendarFeedIcs(
     calendar.addSubcomponent(event);
   };
 
-  const list = new Intl.ListFormat(locale === 'es' ? 'es-US' : 'en-US', { type: 'conjunction' });
+  const list = new Intl.ListFormat(localeTag(locale), { type: 'conjunction' });
   for (const off of feed.noSchool) {
     const why = reasonText(off, locale, district.locale, t);
     const what = why ? t('calendar.noSchoolNote', { note: why }) : t('calendar.noSchool');

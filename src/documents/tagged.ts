@@ -4,6 +4,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { Locale } from '../i18n/index.js';
+import { localeTag } from '../i18n/format.js';
 
 export type Doc = InstanceType<typeof PDFDocument>;
 type StructureElement = ReturnType<Doc['struct']>;
@@ -16,7 +17,7 @@ export function taggedDocument(options: { title: string; author: string; locale:
     bufferPages: options.bufferPages ?? false,
     pdfVersion: '1.7',
     tagged: true,
-    lang: options.locale === 'es' ? 'es-US' : 'en-US',
+    lang: localeTag(options.locale),
     displayTitle: true,
     info: { Title: options.title, Author: options.author },
   });

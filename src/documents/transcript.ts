@@ -8,6 +8,7 @@
 import type { TranscriptCourse, TranscriptView } from '../domain/gradebook/transcript.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { artifact, bytesOf, tag, taggedDocument, type Doc } from './tagged.js';
+import { localeTag } from '../i18n/format.js';
 
 const MARGIN = 54;
 const FOOTER_GAP = 18; // from the bottom margin's top edge to the footer's baseline area
@@ -32,7 +33,7 @@ export function transcriptPdf(
   const { locale, district, student, printedOn } = input;
   const t = (key: Parameters<typeof translate>[1], params: Record<string, string | number> = {}) =>
     translate(locale, key, { portal: district.portalName, district: district.name, ...params });
-  const intl = locale === 'es' ? 'es-US' : 'en-US';
+  const intl = localeTag(locale);
   const credits = new Intl.NumberFormat(intl, { maximumFractionDigits: 2 });
   const gpaFormat = new Intl.NumberFormat(intl, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
   const dateFormat = new Intl.DateTimeFormat(intl, { dateStyle: 'long', timeZone: 'UTC' });

@@ -14,16 +14,6 @@ export function formatInstant(instant: Date, locale: Locale, timeZone: string): 
   return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeStyle: 'short', timeZone }).format(instant);
 }
 
-/** A calendar date ("2026-11-25") as words: "November 25, 2026"; read as that day wherever the server runs. */
-export function formatDate(isoDate: string, locale: Locale, style: 'long' | 'medium' | 'full' = 'long'): string {
-  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: style, timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
-}
-
-/** A number as the reader writes it ("1,234.5" in English). */
-export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(localeTag(locale), options).format(value);
-}
-
 /** "and"-lists: "Monday, Tuesday and Friday" / "lunes, martes y viernes". */
 export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(localeTag(locale), { type: 'conjunction' }).format(items);

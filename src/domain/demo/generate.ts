@@ -22,6 +22,7 @@ import { COMMON_FEMALE, COMMON_MALE, NAME_GROUPS, STREET_NAMES, STREET_SUFFIXES,
 import { gradingMethodFor, PortalData, type EnrollmentInfo } from './portal-data.js';
 import { Rng } from './random.js';
 import { planSchoolYear, type SchoolYearPlan } from './school-year.js';
+import { localeTag } from '../../i18n/format.js';
 
 export interface DemoOptions {
   /** number of students, at least 1 */
@@ -1090,7 +1091,7 @@ class Generator {
   private announcements(): void {
     const y = this.year;
     const fmt = (d: DateString, locale: 'en' | 'es') =>
-      new Intl.DateTimeFormat(locale === 'es' ? 'es-US' : 'en-US', {
+      new Intl.DateTimeFormat(localeTag(locale), {
         weekday: 'long',
         month: 'long',
         day: 'numeric',

@@ -2,7 +2,7 @@
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf } from './forms.js';
-import { intlLocale } from './format.js';
+import { formatList } from '../../i18n/format.js';
 import { Layout } from './layout.js';
 
 export function CalendarFeedPage({
@@ -20,7 +20,7 @@ export function CalendarFeedPage({
   notice?: string;
 }) {
   const { t, locale } = ctx;
-  const names = new Intl.ListFormat(intlLocale(locale), { type: 'conjunction' }).format(students.map((s) => s.firstName));
+  const names = formatList(students.map((s) => s.firstName), locale);
   return (
     <Layout ctx={ctx} title={t('feed.title')}>
       <Alert type="success" text={notice} />

@@ -1,7 +1,7 @@
 /** The formatters every page shares: dates, times, percents and points in the reader's language. */
+import { localeTag } from '../../i18n/format.js';
 import type { Locale } from '../../i18n/index.js';
 
-export const intlLocale = (locale: Locale) => (locale === 'es' ? 'es-US' : 'en-US');
 
 // Intl formatters are costly to make and cheap to use: one per language and kind, kept.
 const formats = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
@@ -17,7 +17,7 @@ export function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: s
 /** 'YYYY-MM-DD' as "Tue, Nov 24" in the reader's language (a calendar date: no time zone shift). */
 export function formatDay(date: string, locale: Locale, long = false): string {
   const f = cached(`day:${locale}:${long}`, () =>
-    new Intl.DateTimeFormat(intlLocale(locale), {
+    new Intl.DateTimeFormat(localeTag(locale), {
       weekday: 'short',
       month: long ? 'long' : 'short',
       day: 'numeric',
@@ -31,16 +31,16 @@ export function formatDay(date: string, locale: Locale, long = false): string {
 /** 'HH:MM' as "7:40 AM" or "7:40" by language. */
 export function formatTime(hhmm: string, locale: Locale): string {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  const f = cached(`time:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }));
+  const f = cached(`time:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }));
   return f.format(new Date(Date.UTC(2000, 0, 1, h, m)));
 }
 
 export function formatPercent(n: number | null, locale: Locale): string {
   if (n === null) return '—';
-  const f = cached(`pct:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  const f = cached(`pct:${locale}`, () => new Intl.NumberFormat(localeTag(locale), { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
   return `${f.format(n)}%`;
 }
 
 export function formatPoints(n: number, locale: Locale): string {
-  return cached(`pts:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 })).format(n);
+  return cached(`pts:${locale}`, () => new Intl.NumberFormat(localeTag(locale), { maximumFractionDigits: 2 })).format(n);
 }

@@ -4,7 +4,8 @@ import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import type { Locale, Translate } from '../../../i18n/index.js';
-import { cached, formatDay, formatTime, intlLocale } from '../format.js';
+import { cached, formatDay, formatTime } from '../format.js';
+import { localeTag } from '../../../i18n/format.js';
 import { PortalLayout } from './layout.js';
 
 export function calendarUrl(studentId: number, request: CalendarRequest): string {
@@ -13,13 +14,13 @@ export function calendarUrl(studentId: number, request: CalendarRequest): string
 }
 
 function monthName(year: number, month: number, locale: Locale): string {
-  const f = cached(`month:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { month: 'long', year: 'numeric', timeZone: 'UTC' }));
+  const f = cached(`month:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { month: 'long', year: 'numeric', timeZone: 'UTC' }));
   return f.format(new Date(Date.UTC(year, month - 1, 15)));
 }
 
 function weekdayNames(locale: Locale): { short: string; long: string }[] {
-  const short = cached(`wd:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { weekday: 'short', timeZone: 'UTC' }));
-  const long = cached(`wdl:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { weekday: 'long', timeZone: 'UTC' }));
+  const short = cached(`wd:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { weekday: 'short', timeZone: 'UTC' }));
+  const long = cached(`wdl:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { weekday: 'long', timeZone: 'UTC' }));
   // 2026-11-22 is a Sunday.
   return Array.from({ length: 7 }, (_, i) => {
     const d = new Date(Date.UTC(2026, 10, 22 + i, 12));
@@ -29,7 +30,7 @@ function weekdayNames(locale: Locale): { short: string; long: string }[] {
 
 /** "November 22, 2026", without the weekday (a week starts on Sunday anyway). */
 function longDate(date: string, locale: Locale): string {
-  const f = cached(`longdate:${locale}`, () => new Intl.DateTimeFormat(intlLocale(locale), { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' }));
+  const f = cached(`longdate:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' }));
   return f.format(new Date(`${date}T12:00:00Z`));
 }
 

@@ -4,12 +4,13 @@ import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import type { Locale } from '../../../i18n/index.js';
-import { cached, formatPoints, intlLocale } from '../format.js';
+import { cached, formatPoints } from '../format.js';
+import { localeTag } from '../../../i18n/format.js';
 import { PortalLayout } from './layout.js';
 
 function formatGpa(n: number | null, locale: Locale): string {
   if (n === null) return '—';
-  return cached(`gpa:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { minimumFractionDigits: 3, maximumFractionDigits: 3 })).format(n);
+  return cached(`gpa:${locale}`, () => new Intl.NumberFormat(localeTag(locale), { minimumFractionDigits: 3, maximumFractionDigits: 3 })).format(n);
 }
 
 export function TranscriptPage({ ctx, student, transcript }: { ctx: PageContext; student: VisibleStudent; transcript: TranscriptView }) {
