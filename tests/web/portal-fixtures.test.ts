@@ -1,0 +1,429 @@
+/**
+ * The portal's numbers against a district built by hand (tests/support/factories.ts), read through the
+ * pages as a family reads them. Every expected value is a literal worked out in the comments from the
+ * fixture, never the output of the code under test.
+ *
+ * The fixture, as of Tuesday 9 February 2027 (Quarter 3 of Semester 2):
+ *   Maya Ortiz, grade 11, and her mother Lucia (portal access); her brother Leo, grade 9, also Lucia's;
+ *   her father Victor, whose rights were revoked; her grandmother Rosa, linked without portal access;
+ *   Sam Reyes, 18, whose mother Ana is linked, in a district that ends guardians' access at 18.
+ *   Maya's classes:  1 English 11 (year), 2 Biology (year, weighted gradebook), 3 Algebra II (Semester 1),
+ *                    4 Ceramics (Semester 2, points gradebook, joined 13 January).
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import {
+  attendance,
+  guardianWithChild,
+  link,
+  schoolYear,
+  sectionWithGradebook,
+  student,
+  transcriptHistory,
+  type AccountFixture,
+  type Family,
+  type SectionFixture,
+  type StudentFixture,
+  type World,
+} from '../support/factories.js';
+import { definition, tableRows, textOf, textsOfClass } from '../support/html.js';
+import { Client } from '../support/http.js';
+
+const TODAY = '2027-02-09';
+const TOOLS = ['today', 'schedule', 'grades', 'assignments', 'attendance', 'report-cards', 'transcript', 'immunizations', 'calendar', 'documents'];
+
+describeEachEngine('portal pages from a hand-built district', (get) => {
+  let app: FastifyInstance;
+  let world: World;
+  let ortiz: Family;
+  let leo: StudentFixture;
+  let revoked: Family;
+  let noAccess: Family;
+  let reyes: Family;
+  let english: SectionFixture;
+  let biology: SectionFixture;
+  let algebra: SectionFixture;
+  let ceramics: SectionFixture;
+
+  beforeAll(async () => {
+    const db = get().db;
+    world = await schoolYear(db, { today: TODAY, settings: { guardiansKeepAccessAt18: false } });
+    ortiz = await guardianWithChild(db, world, {
+      student: { first: 'Maya', last: 'Ortiz', grade: 11, birthDate: '2010-03-14' },
+      guardian: { first: 'Lucia', last: 'Ortiz' },
+    });
+    const maya = ortiz.student;
+    leo = await student(db, world, { first: 'Leo', last: 'Ortiz', grade: 9, birthDate: '2012-06-02' });
+    await link(db, leo, ortiz.guardian);
+    revoked = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Victor', last: 'Ortiz' }, relationship: 'Father', revoked: true });
+    noAccess = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Rosa', last: 'Ortiz' }, relationship: 'Grandmother', portalAccess: false });
+    reyes = await guardianWithChild(db, world, { adult: true, student: { first: 'Sam', last: 'Reyes' }, guardian: { first: 'Ana', last: 'Reyes' } });
+
+    // Made before the others on purpose: the schedule must come out in period order, not in the order written.
+    ceramics = await sectionWithGradebook(db, world, {
+      course: { code: 'ART210', title: 'Ceramics', credits: 0.5 },
+      period: '4',
+      room: 'ART-3',
+      teacher: { first: 'Jonah', last: 'Pike' },
+      terms: ['S2'],
+      method: 'points',
+      categories: [
+        { name: 'Classwork', weight: null },
+        { name: 'Projects', weight: null },
+        { name: 'Critiques', weight: null },
+      ],
+      assignments: [
+        { title: 'Pinch pot', category: 'Classwork', quarter: 'Q3', due: '2027-01-15', possible: 10 },
+        { title: 'Coil vase', category: 'Classwork', quarter: 'Q3', due: '2027-01-22', possible: 10 },
+        { title: 'Glaze test', category: 'Classwork', quarter: 'Q3', due: '2027-01-29', possible: 10 },
+        { title: 'Slab box', category: 'Projects', quarter: 'Q3', due: '2027-02-01', possible: 50 },
+        { title: 'Wheel bowl', category: 'Projects', quarter: 'Q3', due: '2027-02-05', possible: 50 },
+        { title: 'Critique 1', category: 'Critiques', quarter: 'Q3', due: '2027-02-08', possible: 20 },
+      ],
+      students: [{ student: maya, from: '2027-01-13' }],
+      scores: [
+        { student: maya, assignment: 'Pinch pot', points: 9 },
+        { student: maya, assignment: 'Coil vase', missing: true },
+        { student: maya, assignment: 'Glaze test', exempt: true },
+        { student: maya, assignment: 'Slab box', points: 41 },
+        { student: maya, assignment: 'Wheel bowl', points: 20, dropped: true },
+        { student: maya, assignment: 'Critique 1', points: 17, late: true },
+      ],
+    });
+    english = await sectionWithGradebook(db, world, {
+      course: { code: 'ENG11', title: 'English 11', credits: 1 },
+      period: '1',
+      room: 'A-201',
+      teacher: { first: 'Daniel', last: 'Brooks' },
+      students: [{ student: maya }],
+      termGrades: [{ student: maya, term: 'S1', percent: 91, letter: 'A-' }],
+    });
+    biology = await sectionWithGradebook(db, world, {
+      course: { code: 'BIO', title: 'Biology', credits: 1 },
+      period: '2',
+      room: 'B-114',
+      teacher: { first: 'Rosa', last: 'Marquez' },
+      method: 'weighted',
+      categories: [
+        { name: 'Homework', weight: 20, dropLowest: 1 },
+        { name: 'Quizzes', weight: 30 },
+        { name: 'Tests', weight: 50 },
+      ],
+      assignments: [
+        { title: 'Unit test: chemistry', category: 'Tests', quarter: 'Q2', due: '2026-11-20', possible: 100 },
+        { title: 'Cell diagram', category: 'Homework', quarter: 'Q3', due: '2027-01-08', possible: 10 },
+        { title: 'Quiz: cells', category: 'Quizzes', quarter: 'Q3', due: '2027-01-14', possible: 20 },
+        { title: 'Osmosis worksheet', category: 'Homework', quarter: 'Q3', due: '2027-01-15', possible: 10 },
+        { title: 'Quiz: membranes', category: 'Quizzes', quarter: 'Q3', due: '2027-01-21', possible: 20 },
+        { title: 'Enzyme reading', category: 'Homework', quarter: 'Q3', due: '2027-01-22', possible: 10 },
+        { title: 'Unit test: cells', category: 'Tests', quarter: 'Q3', due: '2027-01-27', possible: 100 },
+        { title: 'Mitosis flashcards', category: 'Homework', quarter: 'Q3', due: '2027-01-29', possible: 10 },
+        { title: 'Quiz: energy', category: 'Quizzes', quarter: 'Q3', due: '2027-02-04', possible: 20 },
+        { title: 'Unit test: genetics', category: 'Tests', quarter: 'Q3', due: '2027-02-05', possible: 100 },
+        { title: 'Unit test: ecology', category: 'Tests', quarter: 'Q3', due: '2027-02-19', possible: 100 },
+      ],
+      students: [{ student: maya }, { student: leo }],
+      scores: [
+        { student: maya, assignment: 'Unit test: chemistry', points: 50 },
+        { student: maya, assignment: 'Cell diagram', points: 8 },
+        { student: maya, assignment: 'Quiz: cells', points: 17 },
+        { student: maya, assignment: 'Osmosis worksheet', points: 10 },
+        { student: maya, assignment: 'Quiz: membranes', missing: true, comment: 'Please turn this in.' },
+        { student: maya, assignment: 'Enzyme reading', points: 5 },
+        { student: maya, assignment: 'Unit test: cells', points: 88 },
+        { student: maya, assignment: 'Mitosis flashcards', exempt: true },
+        { student: maya, assignment: 'Quiz: energy', points: 4, dropped: true },
+        { student: maya, assignment: 'Unit test: genetics', points: 92 },
+        // Leo's scores are his: none of them may reach Maya's grade.
+        { student: leo, assignment: 'Quiz: membranes', points: 20 },
+        { student: leo, assignment: 'Unit test: ecology', points: 10 },
+        { student: leo, assignment: 'Enzyme reading', points: 10 },
+      ],
+      termGrades: [
+        { student: maya, term: 'Q1', percent: 88, letter: 'B+' },
+        { student: maya, term: 'Q2', percent: 85.5, letter: 'B' },
+        { student: maya, term: 'S1', percent: 84.2, letter: 'B' },
+      ],
+    });
+    algebra = await sectionWithGradebook(db, world, {
+      course: { code: 'MTH310', title: 'Algebra II', credits: 0.5 },
+      period: '3',
+      room: 'C-310',
+      teacher: { first: 'Helen', last: 'Cho' },
+      terms: ['S1'],
+      students: [{ student: maya, until: '2026-12-18' }],
+      termGrades: [{ student: maya, term: 'S1', percent: 78, letter: 'C+' }],
+    });
+    // A class of Leo's in period 3 of Semester 2: not Maya's.
+    await sectionWithGradebook(db, world, { course: { code: 'PHY9', title: 'Physical Science' }, period: '3', room: 'D-12', terms: ['S2'], students: [{ student: leo }] });
+
+    await attendance(db, world, maya, [
+      // Semester 1
+      { date: '2026-10-05', code: 'T-EX', section: english },
+      { date: '2026-11-10', code: 'A-UNX', section: algebra },
+      { date: '2026-12-01', code: 'A-ILL' },
+      // Semester 2
+      { date: '2027-01-12', code: 'A-ILL' },
+      { date: '2027-01-20', code: 'A-UNX' },
+      { date: '2027-01-26', code: 'A-UNX', section: biology },
+      { date: '2027-01-28', code: 'T-UNX', section: english },
+      { date: '2027-02-02', code: 'T-EX', section: ceramics },
+      { date: '2027-02-03', code: 'A-UNK' },
+      { date: '2027-02-04', code: 'ER', section: ceramics },
+    ]);
+    await attendance(db, world, leo, [{ date: '2027-01-12', code: 'A-UNX' }]);
+
+    await transcriptHistory(db, world, maya, [
+      { schoolYear: 2025, grade: 9, code: 'ENG9', title: 'English 9', term: 'Year', letter: 'A', gpaPoints: 4.0, attempted: 1, earned: 1 },
+      { schoolYear: 2025, grade: 9, code: 'MTH110', title: 'Algebra I', term: 'Year', letter: 'B', gpaPoints: 3.0, attempted: 1, earned: 1 },
+      { schoolYear: 2025, grade: 9, code: 'PE9', title: 'Physical Education', term: 'S1', letter: 'P', gpaPoints: null, attempted: 0.5, earned: 0.5 },
+      { schoolYear: 2026, grade: 10, code: 'ENG10', title: 'English 10', term: 'Year', letter: 'B+', gpaPoints: 3.3, attempted: 1, earned: 1 },
+      { schoolYear: 2026, grade: 10, code: 'CHM210H', title: 'Honors Chemistry', term: 'Year', letter: 'A-', gpaPoints: 3.7, gpaBonus: 0.5, attempted: 1, earned: 1 },
+      { schoolYear: 2026, grade: 10, code: 'APHG', title: 'AP Human Geography', term: 'S2', letter: 'F', gpaPoints: 0, gpaBonus: 1, attempted: 0.5, earned: 0 },
+    ]);
+
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+  });
+  afterAll(() => app?.close());
+
+  // Each reader from its own address: sign-in and the not-found page are limited per address.
+  let address = 0;
+  const signedIn = async (who: AccountFixture | null) => {
+    if (!who) throw new Error('no account');
+    const c = new Client(app, {}, `10.9.${Math.floor(++address / 250)}.${address % 250}`);
+    const res = await c.submit('/sign-in', { username: who.username, password: who.password });
+    expect(res.statusCode, `sign-in of ${who.username}`).toBe(303);
+    expect(res.headers.location).not.toMatch(/sign-in/);
+    return c;
+  };
+  const page = async (c: Client, url: string) => {
+    const res = await c.get(url);
+    expect(res.statusCode, url).toBe(200);
+    return res.body;
+  };
+  /** the student's own view and their mother's view of the same page */
+  const bothReaders = async () => [await signedIn(ortiz.studentAccount), await signedIn(ortiz.guardianAccount)] as const;
+
+  describe('Grades', () => {
+    it('shows each class’s grade for the current quarter, computed from the gradebook as the rules say', async () => {
+      const maya = ortiz.student.id;
+      for (const reader of await bothReaders()) {
+        const cards = textsOfClass(await page(reader, `/students/${maya}/grades`), 'li', 'hr-card');
+        expect(cards).toEqual([
+          // No gradebook categories or scores yet: no grade.
+          'English 11 Period 1 · Daniel Brooks Quarter 3 (in progress): No grade yet',
+          // Biology, weighted (Homework 20 % dropping its lowest, Quizzes 30 %, Tests 50 %), Quarter 3:
+          //   Homework: Cell diagram 8/10, Osmosis worksheet 10/10, Enzyme reading 5/10 (the lowest, 50 %:
+          //             dropped by the rule), Mitosis flashcards exempt → (8 + 10) / (10 + 10) = 90 %
+          //   Quizzes:  Quiz: cells 17/20, Quiz: membranes missing → 0/20, Quiz: energy 4/20 dropped by the
+          //             teacher → (17 + 0) / (20 + 20) = 42.5 %
+          //   Tests:    Unit test: cells 88/100, Unit test: genetics 92/100 (Unit test: ecology not due yet;
+          //             Unit test: chemistry is Quarter 2's) → 180 / 200 = 90 %
+          //   Class:    (20 × 90 + 30 × 42.5 + 50 × 90) / 100 = (1800 + 1275 + 4500) / 100 = 75.75 → C (73–77)
+          //   Earlier quarters show their posted letters.
+          'Biology Period 2 · Rosa Marquez Quarter 3 (in progress): C 75.75% Quarter 1 (posted): B+ · Quarter 2 (posted): B',
+          // Algebra II ended with Semester 1: its last quarter, with nothing posted for it.
+          'Algebra II Period 3 · Helen Cho Quarter 2 (in progress): No grade yet',
+          // Ceramics, points: Pinch pot 9/10, Coil vase missing 0/10, Glaze test exempt, Slab box 41/50,
+          //   Wheel bowl 20/50 dropped by the teacher, Critique 1 17/20 (late counts as entered)
+          //   → (9 + 0 + 41 + 17) / (10 + 10 + 50 + 20) = 67 / 90 = 74.444… → 74.44 → C (73–77)
+          'Ceramics Period 4 · Jonah Pike Quarter 3 (in progress): C 74.44%',
+        ]);
+      }
+    });
+
+    it('breaks a weighted class down by category and marks the missing, exempt and dropped work', async () => {
+      const [student, parent] = await bothReaders();
+      for (const reader of [student, parent]) {
+        const body = await page(reader, `/students/${ortiz.student.id}/grades/${biology.id}`);
+        expect(textOf(body)).toContain('Period 2 · Rosa Marquez · Room B-114');
+        expect(textOf(body)).toContain('Grade in progress: C 75.75%');
+        expect(textOf(body)).toContain('This class weighs categories');
+        // Category, weight, points earned / possible, percent (worked out in the test above).
+        expect(tableRows(body, 'Categories')).toEqual([
+          ['Homework', '20%', '18 / 20', '90.00%'],
+          ['Quizzes', '30%', '17 / 40', '42.50%'],
+          ['Tests', '50%', '180 / 200', '90.00%'],
+        ]);
+        // Quarter 3's assignments, by due date: due, title + category (+ comment), score, percent, flags.
+        expect(tableRows(body, 'Assignments, Quarter 3')).toEqual([
+          ['Fri, Jan 8', 'Cell diagram Homework', '8 / 10', '80.00%', ''],
+          ['Thu, Jan 14', 'Quiz: cells Quizzes', '17 / 20', '85.00%', ''],
+          ['Fri, Jan 15', 'Osmosis worksheet Homework', '10 / 10', '100.00%', ''],
+          ['Thu, Jan 21', 'Quiz: membranes Quizzes Teacher’s comment: Please turn this in.', '0 / 20', '0.00%', 'Missing'],
+          ['Fri, Jan 22', 'Enzyme reading Homework', '5 / 10', '50.00%', 'Dropped'],
+          ['Wed, Jan 27', 'Unit test: cells Tests', '88 / 100', '88.00%', ''],
+          ['Fri, Jan 29', 'Mitosis flashcards Homework', 'Not scored yet', '—', 'Exempt'],
+          ['Thu, Feb 4', 'Quiz: energy Quizzes', '4 / 20', '20.00%', 'Dropped'],
+          ['Fri, Feb 5', 'Unit test: genetics Tests', '92 / 100', '92.00%', ''],
+          ['Fri, Feb 19', 'Unit test: ecology Tests', 'Not due yet', '—', ''],
+        ]);
+      }
+      // Quarter 2: only its own assignment (50/100 → 50 %, an F), beside the grade the teacher posted.
+      const q2 = await page(parent, `/students/${ortiz.student.id}/grades/${biology.id}?term=${world.terms.Q2.id}`);
+      expect(textOf(q2)).toContain('Posted grade: B 85.50%');
+      expect(textOf(q2)).toContain('From the gradebook: F 50.00%');
+      expect(tableRows(q2, 'Assignments, Quarter 2')).toEqual([['Fri, Nov 20', 'Unit test: chemistry Tests', '50 / 100', '50.00%', '']]);
+    });
+
+    it('adds up every counted point in a points class, whatever its categories', async () => {
+      for (const reader of await bothReaders()) {
+        const body = await page(reader, `/students/${ortiz.student.id}/grades/${ceramics.id}`);
+        expect(textOf(body)).toContain('Period 4 · Jonah Pike · Room ART-3');
+        expect(textOf(body)).toContain('Grade in progress: C 74.44%');
+        expect(textOf(body)).toContain('This class counts total points');
+        // No weight column; Classwork 9 + 0 of 10 + 10 (Glaze test exempt), Projects 41 of 50 (Wheel bowl
+        // dropped), Critiques 17 of 20.
+        expect(tableRows(body, 'Categories')).toEqual([
+          ['Classwork', '9 / 20', '45.00%'],
+          ['Projects', '41 / 50', '82.00%'],
+          ['Critiques', '17 / 20', '85.00%'],
+        ]);
+        expect(tableRows(body, 'Assignments, Quarter 3')).toEqual([
+          ['Fri, Jan 15', 'Pinch pot Classwork', '9 / 10', '90.00%', ''],
+          ['Fri, Jan 22', 'Coil vase Classwork', '0 / 10', '0.00%', 'Missing'],
+          ['Fri, Jan 29', 'Glaze test Classwork', 'Not scored yet', '—', 'Exempt'],
+          ['Mon, Feb 1', 'Slab box Projects', '41 / 50', '82.00%', ''],
+          ['Fri, Feb 5', 'Wheel bowl Projects', '20 / 50', '40.00%', 'Dropped'],
+          ['Mon, Feb 8', 'Critique 1 Critiques', '17 / 20', '85.00%', 'Late'],
+        ]);
+      }
+    });
+  });
+
+  describe('Schedule', () => {
+    it('lists the classes of the current semester in period order, with times, teachers and rooms', async () => {
+      for (const reader of await bothReaders()) {
+        const s2 = await page(reader, `/students/${ortiz.student.id}/schedule`);
+        // Semester 2: English and Biology all year, Ceramics this semester; Algebra II ended; lunch is no class.
+        expect(tableRows(s2, 'Classes, Semester 2')).toEqual([
+          ['1', '8:00 AM – 8:50 AM', `English 11 ${english.sectionCode}`, 'Daniel Brooks', 'A-201'],
+          ['2', '8:55 AM – 9:45 AM', `Biology ${biology.sectionCode}`, 'Rosa Marquez', 'B-114'],
+          ['4', '11:20 AM – 12:10 PM', `Ceramics ${ceramics.sectionCode}`, 'Jonah Pike', 'ART-3'],
+        ]);
+        const s1 = await page(reader, `/students/${ortiz.student.id}/schedule?term=${world.terms.S1.id}`);
+        expect(tableRows(s1, 'Classes, Semester 1')).toEqual([
+          ['1', '8:00 AM – 8:50 AM', `English 11 ${english.sectionCode}`, 'Daniel Brooks', 'A-201'],
+          ['2', '8:55 AM – 9:45 AM', `Biology ${biology.sectionCode}`, 'Rosa Marquez', 'B-114'],
+          ['3', '9:50 AM – 10:40 AM', `Algebra II ${algebra.sectionCode}`, 'Helen Cho', 'C-310'],
+        ]);
+      }
+    });
+  });
+
+  describe('Attendance', () => {
+    it('counts whole days, absences by class (excused or not) and tardies, term by term', async () => {
+      for (const reader of await bothReaders()) {
+        const s2 = await page(reader, `/students/${ortiz.student.id}/attendance`);
+        // Semester 2: whole-day absences on Jan 12 (illness: excused), Jan 20 (unexcused), Feb 3 (not explained).
+        expect(textOf(s2)).toContain('Whole days absent: 3');
+        // A whole-day absence counts in every class the student was in that day; Ceramics began Jan 13,
+        // so Jan 12 is not one of its absences. Early release counts as neither absence nor tardy.
+        //   English:  3 whole days (1 excused, 1 unexcused, 1 unexplained); tardy Jan 28
+        //   Biology:  3 whole days + the period absence of Jan 26 (unexcused) = 4 (1, 2, 1); no tardy
+        //   Ceramics: Jan 20 and Feb 3 = 2 (0, 1, 1); tardy Feb 2
+        expect(tableRows(s2, 'Totals by class')).toEqual([
+          ['1 · English 11', '3', '1', '1', '1', '1'],
+          ['2 · Biology', '4', '1', '2', '1', '0'],
+          ['4 · Ceramics', '2', '0', '1', '1', '1'],
+        ]);
+        // Newest first; Leo's absence of Jan 12 is his, not Maya's.
+        expect(tableRows(s2, 'Absences, tardies and early releases')).toEqual([
+          ['Thu, Feb 4', '4', 'Ceramics', 'Early release ER: Early release: signed out by a parent', 'Excused'],
+          ['Wed, Feb 3', 'All day', 'All classes', 'Absent A-UNK: Absent: not yet explained', 'Not explained yet'],
+          ['Tue, Feb 2', '4', 'Ceramics', 'Tardy T-EX: Tardy: excused', 'Excused'],
+          ['Thu, Jan 28', '1', 'English 11', 'Tardy T-UNX: Tardy: unexcused', 'Unexcused'],
+          ['Tue, Jan 26', '2', 'Biology', 'Absent A-UNX: Absent: unexcused', 'Unexcused'],
+          ['Wed, Jan 20', 'All day', 'All classes', 'Absent A-UNX: Absent: unexcused', 'Unexcused'],
+          ['Tue, Jan 12', 'All day', 'All classes', 'Absent A-ILL: Absent: illness', 'Excused'],
+        ]);
+        // Semester 1: one whole day (Dec 1, illness), Algebra II's unexcused period absence of Nov 10,
+        // English's excused tardy of Oct 5.
+        const s1 = await page(reader, `/students/${ortiz.student.id}/attendance?term=${world.terms.S1.id}`);
+        expect(textOf(s1)).toContain('Whole days absent: 1');
+        expect(tableRows(s1, 'Totals by class')).toEqual([
+          ['1 · English 11', '1', '1', '0', '0', '1'],
+          ['2 · Biology', '1', '1', '0', '0', '0'],
+          ['3 · Algebra II', '2', '1', '1', '0', '0'],
+        ]);
+      }
+    });
+  });
+
+  describe('Unofficial Transcript', () => {
+    it('adds this year’s posted semester grades to earlier years and weighs the GPA by credits', async () => {
+      for (const reader of await bothReaders()) {
+        const body = await page(reader, `/students/${ortiz.student.id}/transcript`);
+        // Grade points × credits attempted, over the courses that have grade points (PE is pass/fail):
+        //   2025: English 9 A 4.0 × 1, Algebra I B 3.0 × 1
+        //   2026: English 10 B+ 3.3 × 1, Honors Chemistry A- 3.7 × 1 (+0.5 weighted), AP Human Geography F 0 × 0.5
+        //         (a failing grade gets no AP bonus)
+        //   2027, Semester 1 as posted: English 11 A- 3.7 and Biology B 3.0, year-long courses of 1 credit
+        //         → ½ credit each this semester; Algebra II C+ 2.3, a semester course of ½ credit
+        //   points  = 4 + 3 + 3.3 + 3.7 + 0 + 3.7 × 0.5 + 3.0 × 0.5 + 2.3 × 0.5 = 14 + 1.85 + 1.5 + 1.15 = 18.5
+        //   credits = 1 + 1 + 1 + 1 + 0.5 + 0.5 + 0.5 + 0.5 = 6
+        //   unweighted 18.5 / 6 = 3.0833… → 3.083; weighted (18.5 + 0.5 × 1) / 6 = 3.1666… → 3.167
+        // Credits earned: 1 + 1 + 0.5 + 1 + 1 + 0 + 0.5 + 0.5 + 0.5 = 6 of the district's default 24.
+        expect(definition(body, 'Cumulative GPA (unweighted)')).toBe('3.083');
+        expect(definition(body, 'Cumulative GPA (weighted)')).toBe('3.167');
+        expect(definition(body, 'Credits earned toward graduation')).toBe('6 of 24');
+        // Each year's courses by term, then by course code.
+        expect(tableRows(body, 'Courses, 2026–2027')).toEqual([
+          ['Semester 1', 'Biology BIO', 'B', '0.5', '0.5'],
+          ['Semester 1', 'English 11 ENG11', 'A-', '0.5', '0.5'],
+          ['Semester 1', 'Algebra II MTH310', 'C+', '0.5', '0.5'],
+        ]);
+        expect(tableRows(body, 'Courses, 2025–2026')).toEqual([
+          ['Semester 2', 'AP Human Geography APHG · weighted (honors or AP)', 'F', '0.5', '0'],
+          ['Full year', 'Honors Chemistry CHM210H · weighted (honors or AP)', 'A-', '1', '1'],
+          ['Full year', 'English 10 ENG10', 'B+', '1', '1'],
+        ]);
+      }
+    });
+  });
+
+  describe('who sees a student', () => {
+    const routes = (id: number) => [...TOOLS.map((t) => `/students/${id}/${t}`), `/students/${id}/grades/${biology.id}`, `/students/${id}/transcript.pdf`];
+
+    it('shows nothing of Maya to a guardian whose rights were revoked or who has no portal access', async () => {
+      for (const family of [revoked, noAccess]) {
+        const reader = await signedIn(family.guardianAccount);
+        for (const url of routes(ortiz.student.id)) {
+          const res = await reader.get(url);
+          expect(res.statusCode, `${family.guardian.first} ${url}`).toBe(404);
+          expect(res.body).not.toContain('Maya');
+        }
+        const home = await page(reader, '/home');
+        expect(home).not.toContain('Maya');
+        expect(textOf(home)).toContain('No students are linked to your account with portal access.');
+      }
+      // Her mother sees both her children; Maya sees herself and not her brother.
+      const mother = await signedIn(ortiz.guardianAccount);
+      for (const url of [...routes(ortiz.student.id), `/students/${leo.id}/grades`]) expect((await mother.get(url)).statusCode, url).toBe(200);
+      const maya = await signedIn(ortiz.studentAccount);
+      expect((await maya.get(`/students/${leo.id}/grades`)).statusCode).toBe(404);
+    });
+
+    it('shows an adult student’s records to the student and not to the guardian, while the district ends access at 18', async () => {
+      const sam = reyes.student;
+      const mother = await signedIn(reyes.guardianAccount);
+      for (const url of routes(sam.id)) expect((await mother.get(url)).statusCode, url).toBe(404);
+      expect(await page(mother, '/home')).not.toContain('Sam');
+      const himself = await signedIn(reyes.studentAccount);
+      expect((await himself.get(`/students/${sam.id}/schedule`)).statusCode).toBe(200);
+      // Where guardians keep access at 18, the same link shows him again.
+      const db = get().db;
+      const before = await db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+      try {
+        await db.updateTable('district').set({ settings: JSON.stringify({ guardiansKeepAccessAt18: true }) }).execute();
+        app.services.districts.invalidate();
+        expect((await mother.get(`/students/${sam.id}/schedule`)).statusCode).toBe(200);
+      } finally {
+        await db.updateTable('district').set({ settings: before.settings }).execute();
+        app.services.districts.invalidate();
+      }
+    });
+  });
+});
