@@ -694,3 +694,39 @@ export async function transcriptHistory(db: Kysely<DB>, world: World, who: Stude
     )
     .execute();
 }
+
+// ── immunizations ────────────────────────────────────────────────────────────────────────────────────
+
+export interface VaccineFixture {
+  id: number;
+  code: string;
+  name: string;
+}
+
+/** A vaccine and the doses the district requires of it, by grades. */
+export async function vaccine(
+  db: Kysely<DB>,
+  { code, name, requirements }: { code: string; name: string; requirements: { gradeLow: number; gradeHigh: number; doses: number }[] },
+): Promise<VaccineFixture> {
+  const row = await db.insertInto('vaccines').values({ code, name }).returning('id').executeTakeFirstOrThrow();
+  for (const r of requirements) {
+    await db.insertInto('immunization_requirements').values({ vaccine_id: row.id, grade_low: r.gradeLow, grade_high: r.gradeHigh, doses: r.doses }).execute();
+  }
+  return { id: row.id, code, name };
+}
+
+/** Doses of a vaccine on a student's record, and optionally an exemption from it. */
+export async function immunizations(
+  db: Kysely<DB>,
+  who: StudentFixture,
+  shot: VaccineFixture,
+  { doses = [], exemption }: { doses?: DateString[]; exemption?: { kind: 'medical' | 'religious' | 'personal'; granted: DateString; expires?: DateString | null } } = {},
+): Promise<void> {
+  for (const date of doses) await db.insertInto('immunization_doses').values({ student_id: who.id, vaccine_id: shot.id, dose_date: date, ...changed }).execute();
+  if (exemption) {
+    await db
+      .insertInto('immunization_exemptions')
+      .values({ student_id: who.id, vaccine_id: shot.id, kind: exemption.kind, granted_date: exemption.granted, expires_date: exemption.expires ?? null, ...changed })
+      .execute();
+  }
+}

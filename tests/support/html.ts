@@ -15,6 +15,8 @@ export function textOf(html: string): string {
       return ENTITIES[name] ?? whole;
     })
     .replace(/\s+/g, ' ')
+    // a tag that ended just before punctuation left a space there
+    .replace(/ ([:;,.)])/g, '$1')
     .trim();
 }
 
@@ -42,4 +44,23 @@ export function definition(html: string, term: string): string | undefined {
     if (textOf(m[1]!) === term) return textOf(m[2]!);
   }
   return undefined;
+}
+
+/** The text of each item of the first list (ul or ol) with this class. */
+export function listItems(html: string, className: string): string[] {
+  const list = new RegExp(`<(ul|ol)\\b[^>]*class="[^"]*\\b${className}\\b[^"]*"[^>]*>([\\s\\S]*?)</\\1>`).exec(html);
+  if (!list) throw new Error(`No list with the class ${className}`);
+  return [...list[2]!.matchAll(/<li\b[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
+}
+
+/** The html of the section labelled by the heading with this id. */
+export function section(html: string, headingId: string): string {
+  const m = new RegExp(`<section\\b[^>]*aria-labelledby="${headingId}"[^>]*>([\\s\\S]*?)</section>`).exec(html);
+  if (!m) throw new Error(`No section labelled by #${headingId}`);
+  return m[1]!;
+}
+
+/** The text of each item of every list in a fragment. */
+export function items(html: string): string[] {
+  return [...html.matchAll(/<li\b[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
 }
