@@ -440,6 +440,8 @@ export interface SectionOptions {
   period: string;
   room?: string | null;
   teacher?: { first: string; last: string; email?: string } | null;
+  /** several primary teachers one after the other (a teacher who left mid-year and the one who took over) */
+  teachers?: { first: string; last: string; email?: string; from?: DateString; until?: DateString | null }[];
   /** the semesters the section meets in (default both) */
   terms?: ('S1' | 'S2')[];
   method?: GradingMethod;
@@ -510,17 +512,19 @@ export async function sectionWithGradebook(db: Kysely<DB>, world: World, options
   await db.insertInto('section_periods').values({ section_id: section.id, bell_period_id: period.id }).execute();
   const firstDay = world.terms[terms[0]!].start;
 
+  /** the teacher now: the one whose assignment to the section has not ended */
   let teacher: string | null = null;
-  if (options.teacher) {
+  const teachers: NonNullable<SectionOptions['teachers']> = options.teachers ?? (options.teacher ? [options.teacher] : []);
+  for (const t of teachers) {
     const n = next();
     const staff = await db
       .insertInto('staff')
       .values({
         sourced_id: null,
         staff_number: `T${String(n).padStart(5, '0')}`,
-        first_name: options.teacher.first,
-        last_name: options.teacher.last,
-        email: options.teacher.email ?? `${options.teacher.first}.${options.teacher.last}@fixture.example.org`.toLowerCase(),
+        first_name: t.first,
+        last_name: t.last,
+        email: t.email ?? `${t.first}.${t.last}@fixture.example.org`.toLowerCase(),
         phone: null,
         title: 'Teacher',
         school_id: world.school.id,
@@ -529,8 +533,12 @@ export async function sectionWithGradebook(db: Kysely<DB>, world: World, options
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.insertInto('staff_roles').values({ staff_id: staff.id, role: 'teacher', school_id: world.school.id }).execute();
-    await db.insertInto('section_teachers').values({ sourced_id: null, section_id: section.id, staff_id: staff.id, primary_teacher: 1, begin_date: firstDay, end_date: null, ...changed }).execute();
-    teacher = `${options.teacher.first} ${options.teacher.last}`;
+    const until = t.until ?? null;
+    await db
+      .insertInto('section_teachers')
+      .values({ sourced_id: null, section_id: section.id, staff_id: staff.id, primary_teacher: 1, begin_date: t.from ?? firstDay, end_date: until, ...changed })
+      .execute();
+    if (until === null) teacher = `${t.first} ${t.last}`;
   }
 
   for (const e of options.students ?? []) {

@@ -49,6 +49,7 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
   let biology: SectionFixture;
   let algebra: SectionFixture;
   let ceramics: SectionFixture;
+  let science: SectionFixture;
 
   beforeAll(async () => {
     const db = get().db;
@@ -164,8 +165,18 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
       students: [{ student: maya, until: '2026-12-18' }],
       termGrades: [{ student: maya, term: 'S1', percent: 78, letter: 'C+' }],
     });
-    // A class of Leo's in period 3 of Semester 2: not Maya's.
-    await sectionWithGradebook(db, world, { course: { code: 'PHY9', title: 'Physical Science' }, period: '3', room: 'D-12', terms: ['S2'], students: [{ student: leo }] });
+    // A class of Leo's in period 3 of Semester 2 (not Maya's), whose teacher left in January.
+    science = await sectionWithGradebook(db, world, {
+      course: { code: 'PHY9', title: 'Physical Science' },
+      period: '3',
+      room: 'D-12',
+      terms: ['S2'],
+      teachers: [
+        { first: 'Carl', last: 'Nyberg', until: '2027-01-22' },
+        { first: 'Priya', last: 'Shah', from: '2027-01-25' },
+      ],
+      students: [{ student: leo }],
+    });
 
     await attendance(db, world, maya, [
       // Semester 1
@@ -333,6 +344,22 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
           ['3', '9:50 AM – 10:40 AM', `Algebra II ${algebra.sectionCode}`, 'Helen Cho', 'C-310'],
         ]);
       }
+    });
+  });
+
+  describe('Schedule after a change of teacher', () => {
+    // Found by this fixture: the Schedule (and Grades, Report Cards, Today) names Mr Nyberg, who left the
+    // class on Jan 22. domain/portal/schedule.ts joins every primary section_teachers row of the section,
+    // whatever its begin and end dates, and keeps the first row the database returns — here the older
+    // one, on both engines (the rows come in the order they were written; nothing orders or filters them).
+    // Expected: the teacher whose assignment covers today.
+    it.fails('names the teacher who teaches the class now, not the one who left', async () => {
+      const mother = await signedIn(ortiz.guardianAccount);
+      // Leo: Biology all year; Physical Science this semester, Mr Nyberg until Jan 22, Ms Shah since Jan 25.
+      expect(tableRows(await page(mother, `/students/${leo.id}/schedule`), 'Classes, Semester 2')).toEqual([
+        ['2', '8:55 AM – 9:45 AM', `Biology ${biology.sectionCode}`, 'Rosa Marquez', 'B-114'],
+        ['3', '9:50 AM – 10:40 AM', `Physical Science ${science.sectionCode}`, 'Priya Shah', 'D-12'],
+      ]);
     });
   });
 
