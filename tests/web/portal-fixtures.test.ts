@@ -45,6 +45,8 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
   let revoked: Family;
   let noAccess: Family;
   let reyes: Family;
+  let eighteenToday: StudentFixture;
+  let eighteenTomorrow: StudentFixture;
   let english: SectionFixture;
   let biology: SectionFixture;
   let algebra: SectionFixture;
@@ -64,6 +66,11 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
     revoked = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Victor', last: 'Ortiz' }, relationship: 'Father', revoked: true });
     noAccess = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Rosa', last: 'Ortiz' }, relationship: 'Grandmother', portalAccess: false });
     reyes = await guardianWithChild(db, world, { adult: true, student: { first: 'Sam', last: 'Reyes' }, guardian: { first: 'Ana', last: 'Reyes' } });
+    // Sam's twin cousins of a sort: one turns 18 today, one tomorrow, both Ana's wards.
+    eighteenToday = await student(db, world, { first: 'Nina', last: 'Reyes', birthDate: '2009-02-09', grade: 12 });
+    eighteenTomorrow = await student(db, world, { first: 'Theo', last: 'Reyes', birthDate: '2009-02-10', grade: 12 });
+    await link(db, eighteenToday, reyes.guardian, { relationship: 'Guardian' });
+    await link(db, eighteenTomorrow, reyes.guardian, { relationship: 'Guardian' });
 
     // Made before the others on purpose: the schedule must come out in period order, not in the order written.
     ceramics = await sectionWithGradebook(db, world, {
@@ -637,8 +644,15 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
     it('shows an adult student’s records to the student and not to the guardian, while the district ends access at 18', async () => {
       const sam = reyes.student;
       const mother = await signedIn(reyes.guardianAccount);
-      for (const url of routes(sam.id)) expect((await mother.get(url)).statusCode, url).toBe(404);
-      expect(await page(mother, '/home')).not.toContain('Sam');
+      // Sam turned 18 yesterday and Nina today: both adults; Theo is 18 tomorrow, a minor today.
+      for (const adult of [sam, eighteenToday]) {
+        for (const url of routes(adult.id)) expect((await mother.get(url)).statusCode, `${adult.first} ${url}`).toBe(404);
+      }
+      for (const url of TOOLS.map((t) => `/students/${eighteenTomorrow.id}/${t}`)) expect((await mother.get(url)).statusCode, `Theo ${url}`).toBe(200);
+      const home = await page(mother, '/home');
+      expect(home).not.toContain('Sam');
+      expect(home).not.toContain('Nina');
+      expect(home).toContain('Theo');
       const himself = await signedIn(reyes.studentAccount);
       expect((await himself.get(`/students/${sam.id}/schedule`)).statusCode).toBe(200);
       // Where guardians keep access at 18, the same link shows him again.
@@ -647,7 +661,7 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
       try {
         await db.updateTable('district').set({ settings: JSON.stringify({ guardiansKeepAccessAt18: true }) }).execute();
         app.services.districts.invalidate();
-        expect((await mother.get(`/students/${sam.id}/schedule`)).statusCode).toBe(200);
+        for (const adult of [sam, eighteenToday]) expect((await mother.get(`/students/${adult.id}/schedule`)).statusCode).toBe(200);
       } finally {
         await db.updateTable('district').set({ settings: before.settings }).execute();
         app.services.districts.invalidate();
