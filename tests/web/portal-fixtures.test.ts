@@ -507,6 +507,23 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
       }
     });
 
+    it('says there is no school on a holiday (with the calendar’s reason) and on a weekend', async () => {
+      for (const [now, expected] of [
+        ['2027-01-18T18:00:00Z', 'No school today: Martin Luther King Jr. Day.'],
+        ['2027-02-13T18:00:00Z', 'No school today.'],
+      ] as const) {
+        const other = await makeApp(get(), { now: () => new Date(now) });
+        try {
+          const c = new Client(other, {}, `10.8.0.${++address % 250}`);
+          await c.submit('/sign-in', { username: ortiz.guardianAccount!.username, password: ortiz.guardianAccount!.password });
+          const body = await page(c, `/students/${ortiz.student.id}/today`);
+          expect(textOf(section(body, 'classes-heading'))).toBe(`Today’s classes ${expected}`);
+        } finally {
+          await other.close();
+        }
+      }
+    });
+
     // Found by this fixture: "Needs attention" lists as low scores Biology's Quiz: energy (4/20) and
     // Ceramics' Wheel bowl (20/50), which their teachers dropped — they count for nothing in the grade
     // (gradebook/grade.ts, rule 1), as an exempt score does not, and exempt scores are already left out of
