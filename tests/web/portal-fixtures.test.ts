@@ -6,9 +6,11 @@
  * The fixture, as of Tuesday 9 February 2027 (Quarter 3 of Semester 2):
  *   Maya Ortiz, grade 11, and her mother Lucia (portal access); her brother Leo, grade 9, also Lucia's;
  *   her father Victor, whose rights were revoked; her grandmother Rosa, linked without portal access;
- *   Sam Reyes, 18, whose mother Ana is linked, in a district that ends guardians' access at 18.
+ *   Sam Reyes, 18 since yesterday, Nina 18 today and Theo 18 tomorrow, all Ana Reyes's, in a district that
+ *   ends guardians' access at 18.
  *   Maya's classes:  1 English 11 (year), 2 Biology (year, weighted gradebook), 3 Algebra II (Semester 1),
  *                    4 Ceramics (Semester 2, points gradebook, joined 13 January).
+ *   Leo's: 2 Biology, 3 Physical Science (Semester 2, its teacher replaced in January).
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +19,11 @@ import { describeEachEngine } from '../support/db.js';
 import {
   attendance,
   guardianWithChild,
+  immunizations,
   link,
   schoolYear,
   sectionWithGradebook,
   student,
-  immunizations,
   transcriptHistory,
   vaccine,
   type AccountFixture,
@@ -66,7 +68,7 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
     revoked = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Victor', last: 'Ortiz' }, relationship: 'Father', revoked: true });
     noAccess = await guardianWithChild(db, world, { child: maya, guardian: { first: 'Rosa', last: 'Ortiz' }, relationship: 'Grandmother', portalAccess: false });
     reyes = await guardianWithChild(db, world, { adult: true, student: { first: 'Sam', last: 'Reyes' }, guardian: { first: 'Ana', last: 'Reyes' } });
-    // Sam's twin cousins of a sort: one turns 18 today, one tomorrow, both Ana's wards.
+    // Two more of Ana's: one turns 18 today, one tomorrow.
     eighteenToday = await student(db, world, { first: 'Nina', last: 'Reyes', birthDate: '2009-02-09', grade: 12 });
     eighteenTomorrow = await student(db, world, { first: 'Theo', last: 'Reyes', birthDate: '2009-02-10', grade: 12 });
     await link(db, eighteenToday, reyes.guardian, { relationship: 'Guardian' });
