@@ -357,12 +357,10 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
   });
 
   describe('Schedule after a change of teacher', () => {
-    // Found by this fixture: the Schedule (and Grades, Report Cards, Today) names Mr Nyberg, who left the
-    // class on Jan 22. domain/portal/schedule.ts joins every primary section_teachers row of the section,
-    // whatever its begin and end dates, and keeps the first row the database returns — here the older
-    // one, on both engines (the rows come in the order they were written; nothing orders or filters them).
-    // Expected: the teacher whose assignment covers today.
-    it.fails('names the teacher who teaches the class now, not the one who left', async () => {
+    // Found by this fixture: the Schedule (and Grades, Report Cards, Today) named Mr Nyberg, who left the
+    // class on Jan 22: the query kept whichever primary-teacher row came first. Now the teacher whose
+    // assignment has no end (else the latest to begin) is named.
+    it('names the teacher who teaches the class now, not the one who left', async () => {
       const mother = await signedIn(ortiz.guardianAccount);
       // Leo: Biology all year; Physical Science this semester, Mr Nyberg until Jan 22, Ms Shah since Jan 25.
       expect(tableRows(await page(mother, `/students/${leo.id}/schedule`), 'Classes, Semester 2')).toEqual([
@@ -526,12 +524,10 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
       }
     });
 
-    // Found by this fixture: "Needs attention" lists as low scores Biology's Quiz: energy (4/20) and
-    // Ceramics' Wheel bowl (20/50), which their teachers dropped — they count for nothing in the grade
-    // (gradebook/grade.ts, rule 1), as an exempt score does not, and exempt scores are already left out of
-    // the list (domain/portal/today.ts filters `!a.exempt` but not `a.dropped`). A family is told to
-    // worry about work that cannot lower the grade. Expected: only what counts.
-    it.fails('does not call a score the teacher dropped a low score that needs attention', async () => {
+    // Found by this fixture: "Needs attention" listed as low scores Biology's Quiz: energy (4/20) and
+    // Ceramics' Wheel bowl (20/50), which their teachers dropped — they count for nothing in the grade,
+    // as an exempt score does not. A family was told to worry about work that cannot lower the grade.
+    it('does not call a score the teacher dropped a low score that needs attention', async () => {
       const body = await page(await signedIn(ortiz.guardianAccount), `/students/${ortiz.student.id}/today`);
       expect(listItems(body, 'hr-attention')).toEqual(missingAndUnexplained);
     });

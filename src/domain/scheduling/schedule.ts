@@ -64,6 +64,8 @@ async function loadClasses(db: Kysely<DB>, studentId: number): Promise<ClassRow[
       't.first_name as teacherFirst',
       't.last_name as teacherLast',
       't.email as teacherEmail',
+      'tt.begin_date as teacherFrom',
+      'tt.end_date as teacherUntil',
       'bp.name as period',
       'bp.sequence as periodSequence',
       'bp.start_time as start',
@@ -78,13 +80,23 @@ async function loadClasses(db: Kysely<DB>, studentId: number): Promise<ClassRow[
     .orderBy('bp.sequence')
     .orderBy('s.id')
     .execute();
-  const bySection = new Map<number, ClassRow>();
+  // A class's primary teacher is the one whose assignment has no end (the teacher now), else the one
+  // who began last: a class whose teacher changed names the new one, not whichever row comes first.
+  const teacherRank = (r: (typeof rows)[number]) => `${r.teacherUntil === null ? '1' : '0'}${r.teacherFrom ?? ''}`;
+  const chosen = new Map<number, (typeof rows)[number]>();
   for (const r of rows) {
-    const known = bySection.get(r.sectionId);
+    const best = chosen.get(r.sectionId);
+    if (!best || teacherRank(r) > teacherRank(best)) chosen.set(r.sectionId, r);
+  }
+  const bySection = new Map<number, ClassRow>();
+  for (const row of rows) {
+    const known = bySection.get(row.sectionId);
     if (known) {
-      if (!known.termIds.includes(r.termId)) known.termIds.push(r.termId);
+      if (!known.termIds.includes(row.termId)) known.termIds.push(row.termId);
       continue;
     }
+    const t = chosen.get(row.sectionId)!;
+    const r = { ...row, teacherFirst: t.teacherFirst, teacherLast: t.teacherLast, teacherEmail: t.teacherEmail };
     bySection.set(r.sectionId, {
       sectionId: r.sectionId,
       sectionCode: r.sectionCode,
