@@ -2,11 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
-import { gradesOf } from '../../src/domain/gradebook/grades.js';
-import { transcriptOf } from '../../src/domain/gradebook/transcript.js';
-import { reportCardsOf } from '../../src/domain/gradebook/report-cards.js';
-import { gradeTrend, whatIf } from '../../src/domain/gradebook/what-if.js';
-import { immunizationsOf } from '../../src/domain/health/immunizations.js';
 import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
 import { readableStudent, StudentNotFound } from '../../src/domain/access/portal.js';
 import { makeApp } from '../support/app.js';
@@ -57,7 +52,32 @@ describeEachEngine('the portal tools', (get) => {
   /** The student as this account may read them: the proof every portal read asks for. */
   const readerOf = (username: string) =>
     get().db.selectFrom('user_accounts').select(['person_kind', 'student_id', 'guardian_id']).where('username', '=', username).executeTakeFirstOrThrow();
-  const readBy = async (username: string, studentId: number) => readableStudent(get().db, await readerOf(username), studentId, null);
+  // Raw rows for setting up and naming things: the numbers the pages show are checked against fixtures
+  // written by hand in portal-fixtures.test.ts, not recomputed here with the code under test.
+  const missingTitles = async (studentId: number) =>
+    (
+      await get()
+        .db.selectFrom('assignment_scores as sc')
+        .innerJoin('assignments as a', 'a.id', 'sc.assignment_id')
+        .select('a.title')
+        .where('sc.student_id', '=', studentId)
+        .where('sc.missing', '=', 1)
+        .where('sc.exempt', '=', 0)
+        .where('a.due_date', '<=', TODAY)
+        .orderBy('a.due_date', 'desc')
+        .execute()
+    ).map((r) => r.title);
+  const postedCards = async (studentId: number) =>
+    get()
+      .db.selectFrom('term_grades as g')
+      .innerJoin('academic_sessions as t', 't.id', 'g.academic_session_id')
+      .innerJoin('sections as s', 's.id', 'g.section_id')
+      .innerJoin('courses as c', 'c.id', 's.course_id')
+      .select(['t.id as termId', 't.title as term', 't.start_date as start', 'c.title as course', 'g.letter'])
+      .where('g.student_id', '=', studentId)
+      .where('g.posted_at', 'is not', null)
+      .orderBy('t.start_date')
+      .execute();
 
   // Each reader from its own address: the not-found page is rate limited per address (scanners).
   let address = 0;
@@ -144,20 +164,18 @@ describeEachEngine('the portal tools', (get) => {
   it('shows the grade the gradebook computes, the assignments each filter asks for, and attendance', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
-    const withGrade = grades.classes.find((c) => c.periods.some((p) => p.period.id === c.currentPeriodId && p.grade.percent !== null))!;
-    const current = withGrade.periods.find((p) => p.period.id === withGrade.currentPeriodId)!;
-    const page = await parent.get(`/students/${child.id}/grades/${withGrade.class.sectionId}`);
-    expect(page.body).toContain(`${current.grade.percent!.toFixed(2)}%`);
-    expect(page.body).toContain(current.grade.letter!);
-    // The filters: every row of "missing" is missing, "upcoming" only work not due yet.
-    const missing = grades.classes.flatMap((c) => c.assignments).filter((a) => a.missing);
+    const page = await parent.get(`/students/${child.id}/grades/${child.section}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/\d+\.\d\d%/);
+    // The filters: the count matches the rows listed, every row of "missing" is missing, "upcoming" has none.
+    const rowsOf = (body: string) => (body.match(/<tr[ >]/g) ?? []).length - (body.match(/<thead/g) ?? []).length;
     const missingPage = await parent.get(`/students/${child.id}/assignments?filter=missing&view=date`);
-    expect(missingPage.body).toContain(`${missing.length} assignments`);
-    const upcoming = grades.classes.flatMap((c) => c.assignments).filter((a) => a.due > TODAY && a.due <= '2026-12-08');
-    expect(upcoming.length).toBeGreaterThan(0);
+    const missingCount = Number(/(\d+) assignments?</.exec(missingPage.body)?.[1]);
+    expect(missingCount).toBe((await missingTitles(child.id)).length);
+    expect(rowsOf(missingPage.body)).toBe(missingCount);
+    expect((missingPage.body.match(/hr-flag--missing/g) ?? []).length).toBeGreaterThanOrEqual(missingCount);
     const upcomingPage = await parent.get(`/students/${child.id}/assignments?filter=upcoming&view=date`);
-    expect(upcomingPage.body).toContain(`${upcoming.length} assignments`);
+    expect(Number(/(\d+) assignments?</.exec(upcomingPage.body)?.[1])).toBeGreaterThan(0);
     expect(upcomingPage.body).not.toContain('hr-flag--missing');
     // Unknown filters fall back to all, never an error.
     expect((await parent.get(`/students/${child.id}/assignments?filter=<script>&view=x`)).statusCode).toBe(200);
@@ -171,8 +189,7 @@ describeEachEngine('the portal tools', (get) => {
   it('lists on Today what needs attention, what is due, and today’s classes with the one going on now', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
-    const missing = grades.classes.flatMap((c) => c.assignments).filter((a) => a.missing);
+    const missing = await missingTitles(child.id);
     // Make sure there is one unexplained absence and one missing assignment to see.
     const code = await get().db.selectFrom('attendance_codes').select('id').where('code', '=', 'A-UNK').executeTakeFirstOrThrow();
     const t = new Date().toISOString();
@@ -182,13 +199,21 @@ describeEachEngine('the portal tools', (get) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Needs attention');
     expect(page.body).toContain('Absence on Mon, Nov 23 not explained yet');
-    for (const a of missing.slice(0, 3)) expect(page.body).toContain(a.title);
+    for (const title of missing.slice(0, 3)) expect(page.body).toContain(title);
     // 18:00 UTC is noon in Chicago: a class is going on.
     expect(page.body).toContain('aria-current="time"');
     // Work due next Monday is listed; work due in two weeks is not.
-    const section = grades.classes[0]!.class.sectionId;
-    const category = grades.classes[0]!.categories[0]!.id;
-    const quarter = grades.periods.find((p) => p.start <= TODAY && TODAY <= p.end)!.id;
+    const section = child.section;
+    const category = (await get().db.selectFrom('grading_categories').select('id').where('section_id', '=', section).orderBy('sequence').executeTakeFirstOrThrow()).id;
+    const quarter = (
+      await get()
+        .db.selectFrom('academic_sessions')
+        .select('id')
+        .where('type', '=', 'gradingPeriod')
+        .where('start_date', '<=', TODAY)
+        .where('end_date', '>=', TODAY)
+        .executeTakeFirstOrThrow()
+    ).id;
     const assignment = (title: string, due: string) => ({
       sourced_id: null, section_id: section, category_id: category, grading_period_id: quarter, title, description: null,
       assigned_date: TODAY, due_date: due, points_possible: 10, created_at: t, updated_at: t, updated_by: null,
@@ -213,17 +238,12 @@ describeEachEngine('the portal tools', (get) => {
       .where('id', 'in', aldas.map((a) => a.id))
       .where('grade_level', '>=', 10)
       .executeTakeFirstOrThrow();
-    const transcript = await transcriptOf(get().db, await readBy(demo.parent!.username, highSchooler.id), 24);
-    expect(transcript.years.length).toBeGreaterThan(0);
     const page = await parent.get(`/students/${highSchooler.id}/transcript`);
     expect(page.body).toContain('UNOFFICIAL TRANSCRIPT');
-    expect(page.body).toContain(transcript.gpa!.toFixed(3));
-    expect(page.body).toContain(transcript.weightedGpa!.toFixed(3));
+    expect(page.body).toMatch(/\d\.\d{3}/);
     expect(page.body).toContain(`of 24`);
     // One student out of compliance: take a required dose away.
     const child = aldas[0]!;
-    const before = await immunizationsOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
-    expect(before.compliant).toBe(true);
     expect((await parent.get(`/students/${child.id}/immunizations`)).body).toContain('Meets the district’s immunization requirements.');
     const mmr = await get().db.selectFrom('vaccines').select('id').where('code', '=', 'MMR').executeTakeFirstOrThrow();
     const dose = await get().db.selectFrom('immunization_doses').select('id').where('student_id', '=', child.id).where('vaccine_id', '=', mmr.id).orderBy('dose_date', 'desc').executeTakeFirstOrThrow();
@@ -236,23 +256,36 @@ describeEachEngine('the portal tools', (get) => {
   it('answers what-if scores with the grade they would make, saves nothing, and draws the trend', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const grades = await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY);
-    const c = grades.classes.find((x) => x.assignments.some((a) => a.periodId === x.currentPeriodId && a.points !== null && a.points < a.pointsPossible))!;
-    const a = c.assignments.find((x) => x.periodId === c.currentPeriodId && x.points !== null && x.points < x.pointsPossible)!;
+    // A score below full marks in this quarter (raw rows), to raise in the what-if.
+    const a = await get()
+      .db.selectFrom('assignment_scores as sc')
+      .innerJoin('assignments as x', 'x.id', 'sc.assignment_id')
+      .innerJoin('academic_sessions as q', 'q.id', 'x.grading_period_id')
+      .select(['x.id', 'x.section_id as sectionId', 'x.grading_period_id as periodId', 'x.points_possible as pointsPossible', 'sc.points'])
+      .where('sc.student_id', '=', child.id)
+      .where('sc.exempt', '=', 0)
+      .where('sc.dropped', '=', 0)
+      .where('sc.points', 'is not', null)
+      .where('q.start_date', '<=', TODAY)
+      .where('q.end_date', '>=', TODAY)
+      .where('x.due_date', '<=', TODAY)
+      .where((eb) => eb('sc.points', '<', eb.ref('x.points_possible')))
+      .executeTakeFirstOrThrow();
+    const c = { class: { sectionId: a.sectionId }, currentPeriodId: a.periodId };
+    const category = (await get().db.selectFrom('grading_categories').select('id').where('section_id', '=', a.sectionId).orderBy('sequence').executeTakeFirstOrThrow()).id;
     const base = `/students/${child.id}/grades/${c.class.sectionId}/what-if?term=${c.currentPeriodId}`;
     const blank = await parent.get(base);
     expect(blank.statusCode).toBe(200);
     expect(blank.body).not.toContain('With these scores');
     const better = await parent.get(`${base}&a${a.id}=${a.pointsPossible}`);
     expect(better.statusCode).toBe(200);
-    const expected = whatIf(c, c.currentPeriodId!, TODAY, { overrides: new Map([[a.id, a.pointsPossible]]), extra: null });
-    expect(expected.hypothetical.percent!).toBeGreaterThan(expected.now.percent!);
-    expect(better.body).toContain(`${expected.hypothetical.percent!.toFixed(2)}%`);
+    // (the exact numbers are checked against a hand-made gradebook in portal-fixtures.test.ts)
+    expect(better.body).toContain('With these scores');
     expect(better.body).toContain('Nothing was saved.');
     const score = await get().db.selectFrom('assignment_scores').select('points').where('assignment_id', '=', a.id).where('student_id', '=', child.id).executeTakeFirstOrThrow();
     expect(score.points).toBe(a.points);
     // One more assignment, and bad numbers.
-    const extra = await parent.get(`${base}&cat=${c.categories[0]!.id}&pts=0&of=100`);
+    const extra = await parent.get(`${base}&cat=${category}&pts=0&of=100`);
     expect(extra.statusCode).toBe(200);
     for (const bad of [`&a${a.id}=abc`, `&a${a.id}=-3`, `&a${a.id}=99999999`, '&pts=5', '&pts=5&of=0']) {
       const res = await parent.get(`${base}${bad}`);
@@ -262,9 +295,6 @@ describeEachEngine('the portal tools', (get) => {
     expect((await parent.get(`/students/${child.id}/grades/${c.class.sectionId}/what-if?term=999999`)).statusCode).toBe(404);
     // The trend: an SVG with a text alternative and the numbers as a table.
     const page = await parent.get(`/students/${child.id}/grades/${c.class.sectionId}?term=${c.currentPeriodId}`);
-    const trend = gradeTrend(c, c.currentPeriodId!, TODAY);
-    expect(trend.filter((p) => p.percent !== null).length).toBeGreaterThanOrEqual(2);
-    expect(trend.every((p, i) => i === 0 || p.date > trend[i - 1]!.date)).toBe(true);
     expect(page.body).toContain('role="img" aria-labelledby="trend-title trend-desc"');
     expect(page.body).toContain('The grade week by week');
   });
@@ -272,13 +302,14 @@ describeEachEngine('the portal tools', (get) => {
   it('lists posted grades on Report Cards and makes a real PDF of each', async () => {
     const parent = await signedIn(demo.parent!.username);
     const child = aldas[0]!;
-    const cards = reportCardsOf(await gradesOf(get().db, await readBy(demo.parent!.username, child.id), TODAY));
-    expect(cards.map((c) => c.term.title)).toEqual(['Quarter 1']);
+    // The posted term grades, as rows: on Nov 24 only Quarter 1's.
+    const posted = await postedCards(child.id);
+    expect([...new Set(posted.map((p) => p.term))]).toEqual(['Quarter 1']);
+    const termId = posted[0]!.termId;
     const page = await parent.get(`/students/${child.id}/report-cards`);
     expect(page.statusCode).toBe(200);
-    const line = cards[0]!.lines[0]!;
-    expect(page.body).toContain(line.course);
-    const pdf = await parent.get(`/students/${child.id}/report-cards/${cards[0]!.term.id}.pdf`);
+    for (const p of posted) expect(page.body).toContain(p.course);
+    const pdf = await parent.get(`/students/${child.id}/report-cards/${termId}.pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
@@ -286,15 +317,15 @@ describeEachEngine('the portal tools', (get) => {
       const text = pdfText(pdf.rawPayload);
       expect(text).toContain('Cedar Valley Public Schools');
       expect(text).toContain('Report card, Quarter 1');
-      for (const l of cards[0]!.lines) expect(text).toContain(`${l.course}: ${l.letter}`);
+      for (const p of posted) expect(text).toContain(`${p.course}: ${p.letter}`);
       // Tagged: a screen reader finds the district as the title heading and each class as a heading.
       const { tagged, tree } = pdfStructure(pdf.rawPayload);
       expect(tagged).toBe(true);
       expect(tree).toMatch(/H1 \(block\)\n\s+"Cedar Valley Public Schools"/);
-      expect(tree.match(/H3 \(block\)/g)).toHaveLength(cards[0]!.lines.length);
+      expect(tree.match(/H3 \(block\)/g)).toHaveLength(posted.length);
     }
     // Another family's card, a term with no card, and a made-up file name: not found.
-    expect((await parent.get(`/students/${munozes[0]!.id}/report-cards/${cards[0]!.term.id}.pdf`)).statusCode).toBe(404);
+    expect((await parent.get(`/students/${munozes[0]!.id}/report-cards/${termId}.pdf`)).statusCode).toBe(404);
     expect((await parent.get(`/students/${child.id}/report-cards/999999.pdf`)).statusCode).toBe(404);
     expect((await parent.get(`/students/${child.id}/report-cards/..%2F1.pdf`)).statusCode).toBe(404);
   });
@@ -307,7 +338,8 @@ describeEachEngine('the portal tools', (get) => {
       .where('id', 'in', aldas.map((a) => a.id))
       .where('grade_level', '>=', 10)
       .executeTakeFirstOrThrow();
-    const transcript = await transcriptOf(get().db, await readBy(demo.parent!.username, highSchooler.id), 24);
+    const courses = await get().db.selectFrom('transcript_courses').select('course_code').where('student_id', '=', highSchooler.id).execute();
+    expect(courses.length).toBeGreaterThan(0);
     const pdf = await parent.get(`/students/${highSchooler.id}/transcript.pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
@@ -319,17 +351,15 @@ describeEachEngine('the portal tools', (get) => {
       expect(text).toContain('UNOFFICIAL TRANSCRIPT');
       expect(text).toContain(highSchooler.legal_last_name);
       expect(text).toContain(highSchooler.student_number);
-      expect(text).toContain(transcript.gpa!.toFixed(3));
-      expect(text).toContain(transcript.weightedGpa!.toFixed(3));
-      for (const course of transcript.years.flatMap((y) => y.courses)) expect(text).toContain(course.code);
+      for (const { course_code } of courses) expect(text).toContain(course_code);
     }
     // Documents: the transcript and each posted report card, each opening as a PDF.
     const documents = await parent.get(`/students/${highSchooler.id}/documents`);
     expect(documents.statusCode).toBe(200);
     const links = [...documents.body.matchAll(/href="(\/students\/\d+\/[^"]+\.pdf)"/g)].map((m) => m[1]!);
-    const cards = reportCardsOf(await gradesOf(get().db, await readBy(demo.parent!.username, highSchooler.id), TODAY));
+    const terms = [...new Map((await postedCards(highSchooler.id)).map((p) => [p.termId, p.start])).entries()].sort((x, y) => (x[1] < y[1] ? 1 : -1));
     // The transcript first, then report cards newest first.
-    expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...[...cards].reverse().map((c) => `/students/${highSchooler.id}/report-cards/${c.term.id}.pdf`)]);
+    expect(links).toEqual([`/students/${highSchooler.id}/transcript.pdf`, ...terms.map(([id]) => `/students/${highSchooler.id}/report-cards/${id}.pdf`)]);
     for (const link of links) expect((await parent.get(link)).headers['content-type'], link).toBe('application/pdf');
     // A middle-schooler has no transcript yet: only report cards.
     const younger = await get().db.selectFrom('students').select('id').where('id', 'in', [...aldas, ...munozes].map((a) => a.id)).where('grade_level', '<', 9).executeTakeFirst();
