@@ -17,9 +17,10 @@ import { noLastSignIn } from './migrations/0009_no_last_sign_in.js';
 import { firstPasswords } from './migrations/0010_first_passwords.js';
 import { keysForAccounts } from './migrations/0011_keys_for_accounts.js';
 import { emailAttempts } from './migrations/0012_email_attempts.js';
+import { identityKeys } from './migrations/0014_identity_keys.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, identityKeys];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { portalLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
+import { normalizeUsername, usernameKey } from './identity.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import type { AccountMailDistrict } from './mail.js';
@@ -102,14 +104,11 @@ export async function findRecipients(
     }
   }
   if (include !== 'students' && students.length > 0) {
-    const links = await db
-      .selectFrom('student_guardians as sg')
+    const links = await portalLinks(db)
       .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
       .leftJoin('user_accounts as a', 'a.guardian_id', 'g.id')
       .select(['g.id', 'g.first_name', 'g.last_name', 'g.preferred_language', 'sg.student_id', 'a.id as account_id'])
       .where('sg.student_id', 'in', students.map((s) => s.id))
-      .where('sg.portal_access', '=', 1)
-      .where('sg.rights_revoked', '=', 0)
       .orderBy('g.id')
       .execute();
     const byGuardian = new Map<number, Recipient>();
@@ -296,14 +295,14 @@ export async function activateAccount(
   const holder = await findHolder(db, input.key, now);
   if (!holder) return { kind: 'invalid' };
   if (holder.resetAccount) return resetWithKey(db, holder, holder.resetAccount, input, now);
-  const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
+  const username = holder.fixedUsername ?? normalizeUsername(input.username ?? '');
   if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
   // A username counts before the answer is looked up, so that tries sent at once all count, and is taken
   // back when it was free: what is limited is the answers "already taken".
   const counter = `activate-key:${holder.keyId}`;
   const tried = await allowRequest(db, counter, TAKEN_USERNAMES_PER_KEY, now);
   if (tried.kind === 'wait') return tried;
-  const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', username).executeTakeFirst();
+  const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', usernameKey(holder.kind, username)).executeTakeFirst();
   if (!taken) await takeBackOne(db, counter);
   if (taken) {
     await allowRequest(db, `activate-ip:${input.ip ?? 'unknown'}`, KEY_WINDOW, now);
@@ -350,7 +349,7 @@ async function createFromKey(
       .insertInto('user_accounts')
       .values({
         username,
-        username_key: username,
+        username_key: usernameKey(holder.kind, username),
         password_hash: hash,
         status: 'active',
         must_change_password: 0,
