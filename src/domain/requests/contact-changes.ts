@@ -14,6 +14,7 @@ import { composeEmail } from '../../email/templates.js';
 import { translate } from '../../i18n/index.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
 import { findAccountById } from '../accounts/repository.js';
+import { contactLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
 import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
 import type { ContactChangeInput } from './schemas.js';
@@ -245,12 +246,10 @@ function changeRequestsInScope(db: Kysely<DB>, scope: OfficeScope) {
   return q
     .where((eb) =>
       eb.exists(
-        eb
-          .selectFrom('student_guardians as sg')
+        contactLinks(db)
           .innerJoin('students as s', 's.id', 'sg.student_id')
           .select('sg.id')
-          .whereRef('sg.guardian_id', '=', 'c.guardian_id')
-          .where('sg.rights_revoked', '=', 0)
+          .where('sg.guardian_id', '=', eb.ref('c.guardian_id'))
           .where('s.school_id', 'in', schools),
       ),
     )
@@ -343,13 +342,11 @@ export async function openChangeRequest(db: Kysely<DB>, scope: OfficeScope, id: 
   const [request] = await requestsOf(db, { requestId: id }, 1);
   const found = await currentValues(db, row.guardian_id);
   if (!request || !found) return null;
-  const children = await db
-    .selectFrom('student_guardians as sg')
+  const children = await contactLinks(db)
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
     .select(['s.student_number', 's.legal_last_name', 's.school_id', 'sc.short_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
     .where('sg.guardian_id', '=', row.guardian_id)
-    .where('sg.rights_revoked', '=', 0)
     .orderBy('s.birth_date')
     .execute();
   const students = children.filter((s) => mayActOnSchool(scope, s.school_id));
