@@ -3,7 +3,7 @@
  * no session → the sign-in page, coming back afterwards; the wrong person → a 403 page in their language.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isOfficeStaff, officeScope, type OfficeScope } from '../domain/people/policies.js';
+import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope } from '../domain/access/staff.js';
 import { contextFor } from './context.js';
 import { sendPage } from './render.js';
 import { MessagePage } from './views/pages.js';
@@ -27,5 +27,5 @@ export function requireStaff(app: FastifyInstance, allowed: (scope: OfficeScope)
   };
 }
 
-export const officeStaff = (scope: OfficeScope) => isOfficeStaff(scope);
-export const districtAdmin = (scope: OfficeScope) => scope.district;
+export const officeStaff = isOfficeStaff;
+export const districtAdmin = isDistrictAdmin;

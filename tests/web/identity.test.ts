@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { generateParentAccounts, guardiansNeedingKeys, type GenerationSummary } from '../../src/domain/accounts/parent-generation.js';
+import { operatorScope } from '../../src/domain/access/staff.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
@@ -88,7 +89,8 @@ describeEachEngine('one identity rule: usernames and emails', (get) => {
     expect(await accountOf(GUARDIANS.carlaCyrillic.id)).toMatchObject({ username_key: 'c\u0430rla.diaz@example.com' });
     expect(summary.skippedSharedEmail).toBeGreaterThanOrEqual(3);
     // Office staff see the three as needing Activation Keys.
-    const needing = (await guardiansNeedingKeys(get().db)).map((g) => g.id);
+    const viewer = { scope: operatorScope(), actorAccountId: null, ip: null };
+    const needing = (await guardiansNeedingKeys(get().db, { viewer, adultBornOnOrBefore: null }, time.now())).map((g) => g.id);
     for (const id of [GUARDIANS.benWide.id, GUARDIANS.benCaps.id, 900007]) expect(needing).toContain(id);
     for (const id of [GUARDIANS.ana.id, GUARDIANS.carlaLatin.id]) expect(needing).not.toContain(id);
   });

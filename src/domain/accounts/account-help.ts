@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
-import type { OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 import { normalizeStudentNumber, normalizeUsername } from './identity.js';
 import { issueKeyForAccount } from './activation.js';
 import { studentsWithFirstPasswords, type FirstPasswordLine } from './first-passwords.js';
@@ -48,7 +48,7 @@ async function accountInScope(db: Kysely<DB>, scope: OfficeScope, accountId: num
     .executeTakeFirst();
   if (!account || account.person_kind === 'staff') return null;
   const schools = await schoolsOf(db, account);
-  const inScope = schools.filter((s) => scope.district || scope.schools.has(s.id));
+  const inScope = schools.filter((s) => mayActOnSchool(scope, s.id));
   return inScope.length > 0 ? { ...account, schools: inScope.map((s) => s.name) } : null;
 }
 

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
+import { mayActOnSchool, OutsideScope, type OfficeScope } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { normalizeUsername, usernameKey } from './identity.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
@@ -68,6 +69,30 @@ export interface IssuedKey {
 }
 
 export type Skipped = { number: string; reason: 'unknown' } | { recipient: string; reason: 'hasAccount' };
+
+export type KeysForStudents =
+  | { kind: 'issued'; issued: IssuedKey[] }
+  /** student numbers of other schools' students: nothing issued */
+  | { kind: 'outside'; numbers: string[] }
+  /** nobody to give a key to, each with the reason */
+  | { kind: 'none'; skipped: Skipped[] };
+
+/**
+ * Activation Keys by student number, for the students, their guardians with portal access, or both:
+ * office staff only for their own schools' students (any other typed number refuses the whole list),
+ * district administrators and the command line for all.
+ */
+export async function issueKeysForStudents(
+  db: Kysely<DB>,
+  input: { scope: OfficeScope; numbers: string[]; include: 'students' | 'guardians' | 'both'; issuedBy: number | null; days: number },
+  now: Date,
+): Promise<KeysForStudents> {
+  const { recipients, skipped } = await findRecipients(db, input.numbers, input.include);
+  const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(input.scope, s.schoolId)).map((s) => s.number)))];
+  if (outside.length > 0) return { kind: 'outside', numbers: outside };
+  if (recipients.length === 0) return { kind: 'none', skipped };
+  return { kind: 'issued', issued: await issueActivationKeys(db, { scope: input.scope, recipients, issuedBy: input.issuedBy, days: input.days }, now) };
+}
 
 /**
  * The people to give keys to, from student numbers: the students, their guardians with portal access,
@@ -130,11 +155,17 @@ export async function findRecipients(
   return { recipients, skipped };
 }
 
+/**
+ * New Activation Keys, each replacing the person's older unused ones. Every recipient must be someone
+ * the scope acts for (a student of its schools, or a guardian linked to one); otherwise nothing is
+ * issued and OutsideScope is thrown: callers check first and answer the staff member themselves.
+ */
 export async function issueActivationKeys(
   db: Kysely<DB>,
-  input: { recipients: Recipient[]; issuedBy: number | null; days: number },
+  input: { scope: OfficeScope; recipients: Recipient[]; issuedBy: number | null; days: number },
   now: Date,
 ): Promise<IssuedKey[]> {
+  if (!input.recipients.every((r) => input.scope.district || r.students.some((s) => mayActOnSchool(input.scope, s.schoolId)))) throw new OutsideScope('an Activation Key for someone not of the scope’s schools');
   const expiresAt = new Date(now.getTime() + input.days * 86_400_000);
   const issued: IssuedKey[] = [];
   // Joins the caller's transaction when there is one (a staff action that also records what it did).

@@ -24,7 +24,7 @@ import { localDate } from '../calendar/dates.js';
 import { SchoolNetworks } from '../district/networks.js';
 import type { DistrictProfile } from '../district/service.js';
 import { adultCutoff, type PortalSettings } from '../district/settings.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 import { endFeedOf } from '../portal/calendar-feed.js';
 import type { AccountMailDistrict } from './mail.js';
 import { hashPassword } from './passwords.js';

@@ -17,6 +17,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { enqueueMany } from '../../jobs/queue.js';
 import { portalLinks } from '../access/guardian-links.js';
+import { isDistrictAdmin, OutsideScope, type StaffActor } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { ownersOfEmails, type EmailOwner } from '../people/emails.js';
 import { normalizeEmail } from './identity.js';
@@ -221,9 +222,12 @@ export function recentRuns(db: Kysely<DB>, limit = 10) {
 
 /**
  * Guardians the nightly run cannot reach: portal access to an enrolled student, no account, and no
- * email or one that another person has. Office staff give them Activation Keys instead.
+ * email or one that another person has. Office staff give them Activation Keys instead. The list is
+ * the district's: for district administrators, and the reading is audited.
  */
-export async function guardiansNeedingKeys(db: Kysely<DB>, adultBornOnOrBefore: string | null = null) {
+export async function guardiansNeedingKeys(db: Kysely<DB>, input: { viewer: StaffActor; adultBornOnOrBefore: string | null }, now: Date) {
+  if (!isDistrictAdmin(input.viewer.scope)) throw new OutsideScope('the guardians needing Activation Keys are the district’s list');
+  const adultBornOnOrBefore = input.adultBornOnOrBefore;
   let q = portalLinks(db)
     .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
     .innerJoin('students as s', 's.id', 'sg.student_id')
@@ -248,5 +252,7 @@ export async function guardiansNeedingKeys(db: Kysely<DB>, adultBornOnOrBefore: 
   // No email, or one another person has (by the identity rule): the nightly run cannot reach them.
   const keyOf = (email: string | null) => (email ? normalizeEmail(email) : '');
   const owners = await ownersOfEmails(db, [...new Set(rows.map((r) => keyOf(r.email)))]);
-  return rows.filter((r) => keyOf(r.email) === '' || sharedBy(owners, keyOf(r.email), r.id));
+  const needing = rows.filter((r) => keyOf(r.email) === '' || sharedBy(owners, keyOf(r.email), r.id));
+  await audit(db, { action: 'parent_accounts.need_keys_exported', actorAccountId: input.viewer.actorAccountId, ip: input.viewer.ip, details: { rows: needing.length } }, now);
+  return needing;
 }

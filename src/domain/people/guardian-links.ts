@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { normalizeStudentNumber, normalizeUsername } from '../accounts/identity.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from './policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 
 export const RELATIONSHIPS = ['mother', 'father', 'guardian', 'grandparent', 'stepparent', 'other'] as const;
 

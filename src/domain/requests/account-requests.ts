@@ -29,7 +29,7 @@ import { portalLinks } from '../access/guardian-links.js';
 import { normalizeEmail } from '../accounts/identity.js';
 import { guardiansWithEmail } from '../people/emails.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, schoolOfficeScope, type OfficeScope, type StaffActor } from '../access/staff.js';
 import { closedOutcome, type AccountRequestInput, type CloseReason, type RequestAction } from './schemas.js';
 
 /** Requests per IP address per hour (a school computer lab shares one address). */
@@ -176,7 +176,7 @@ async function schoolAlone(
 ): Promise<number | null> {
   const { elsewhere } = await matchesFor(
     db,
-    { district: false, schools: new Set([schoolId]) },
+    schoolOfficeScope(schoolId),
     {
       student_number: form.studentNumber,
       student_first_name: form.studentFirstName,
@@ -385,6 +385,17 @@ export interface RequestDetail {
 }
 
 /** One request with what it matches; null when it does not exist or is not this staff member's to see. */
+/**
+ * A staff member opens an account request: the detail their scope may read, and the view in the audit
+ * log (every staff view of a family's record is audited, from a page, the CLI or an API alike).
+ */
+export async function viewAccountRequest(db: Kysely<DB>, viewer: StaffActor, id: number, now: Date): Promise<RequestDetail | null> {
+  const detail = await openAccountRequest(db, viewer.scope, id);
+  if (detail) await audit(db, { action: 'account_request.viewed', actorAccountId: viewer.actorAccountId, subjectType: 'account_request', subjectId: id, ip: viewer.ip }, now);
+  return detail;
+}
+
+/** The detail without recording a view: for showing it again within an action (a form with errors), and for acting. */
 export async function openAccountRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<RequestDetail | null> {
   const request = await requestsInScope(db, scope).selectAll('r').where('r.id', '=', id).executeTakeFirst();
   if (!request) return null;
@@ -728,7 +739,7 @@ export async function actOnAccountRequest(
     // The holder hears from school at an address on record, never at one only typed into the form.
     const to = person.account?.recoveryEmail ?? (person.email ? normalizeEmail(person.email) : null);
     const issued = await db.transaction().execute(async (trx) => {
-      const [key] = await issueActivationKeys(trx, { recipients: [recipient], issuedBy: input.actorAccountId, days: input.keyDays }, now);
+      const [key] = await issueActivationKeys(trx, { scope: input.scope, recipients: [recipient], issuedBy: input.actorAccountId, days: input.keyDays }, now);
       if (to) {
         await enqueueEmail(
           trx,

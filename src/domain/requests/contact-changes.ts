@@ -16,7 +16,7 @@ import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../acco
 import { findAccountById } from '../accounts/repository.js';
 import { contactLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
 import type { ContactChangeInput } from './schemas.js';
 
 export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
@@ -336,6 +336,17 @@ export interface ChangeRequestDetail {
   current: Partial<Record<ContactField, string | null>>;
 }
 
+/**
+ * A staff member opens a change request: the detail their scope may read, and the view in the audit
+ * log (every staff view of a family's record is audited, from a page, the CLI or an API alike).
+ */
+export async function viewChangeRequest(db: Kysely<DB>, viewer: StaffActor, id: number, now: Date): Promise<ChangeRequestDetail | null> {
+  const detail = await openChangeRequest(db, viewer.scope, id);
+  if (detail) await audit(db, { action: 'change_request.viewed', actorAccountId: viewer.actorAccountId, subjectType: 'change_request', subjectId: id, ip: viewer.ip }, now);
+  return detail;
+}
+
+/** The detail without recording a view: for showing it again within an action (a form with errors), and for deciding. */
 export async function openChangeRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<ChangeRequestDetail | null> {
   const row = await changeRequestsInScope(db, scope).select(['c.id', 'c.guardian_id', 'c.household_id']).where('c.id', '=', id).executeTakeFirst();
   if (!row) return null;
