@@ -48,9 +48,9 @@ export async function ownersOfEmails(db: Kysely<DB>, keys: string[], kinds: read
     for (const [id, email] of found) {
       const key = normalizeEmail(email);
       if (!wanted.has(key)) continue;
-      const list = owners.get(key) ?? [];
-      list.push({ kind, id });
-      owners.set(key, list);
+      const ofKey = owners.get(key) ?? [];
+      ofKey.push({ kind, id });
+      owners.set(key, ofKey);
     }
   }
   return owners;
