@@ -379,12 +379,10 @@ async function accounts(args: string[]): Promise<void> {
       { scope: operatorScope(), numbers, include, issuedBy: null, days: district.settings.activationKeyDays },
       new Date(),
     );
-    if (result.kind !== 'issued') {
-      for (const s of result.kind === 'none' ? result.skipped : []) {
-        console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
-      }
-      throw new CliError('No keys issued.');
+    for (const s of result.kind === 'outside' ? [] : result.skipped) {
+      console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
     }
+    if (result.kind !== 'issued') throw new CliError('No keys issued.');
     const { issued } = result;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(

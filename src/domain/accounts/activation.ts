@@ -71,7 +71,8 @@ export interface IssuedKey {
 export type Skipped = { number: string; reason: 'unknown' } | { recipient: string; reason: 'hasAccount' };
 
 export type KeysForStudents =
-  | { kind: 'issued'; issued: IssuedKey[] }
+  /** with the numbers and people skipped on the way */
+  | { kind: 'issued'; issued: IssuedKey[]; skipped: Skipped[] }
   /** student numbers of other schools' students: nothing issued */
   | { kind: 'outside'; numbers: string[] }
   /** nobody to give a key to, each with the reason */
@@ -91,7 +92,7 @@ export async function issueKeysForStudents(
   const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(input.scope, s.schoolId)).map((s) => s.number)))];
   if (outside.length > 0) return { kind: 'outside', numbers: outside };
   if (recipients.length === 0) return { kind: 'none', skipped };
-  return { kind: 'issued', issued: await issueActivationKeys(db, { scope: input.scope, recipients, issuedBy: input.issuedBy, days: input.days }, now) };
+  return { kind: 'issued', issued: await issueActivationKeys(db, { scope: input.scope, recipients, issuedBy: input.issuedBy, days: input.days }, now), skipped };
 }
 
 /**
