@@ -426,20 +426,21 @@ async function accounts(args: string[]): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
-    const { findRecipients, issueActivationKeys } = await import('../domain/accounts/activation.js');
+    const { issueKeysForStudents } = await import('../domain/accounts/activation.js');
+    const { operatorScope } = await import('../domain/access/staff.js');
     const { activationCsv, activationLetters } = await import('../documents/activation-letters.js');
     const { getDistrictProfile } = await import('../domain/district/service.js');
     const district = await getDistrictProfile(database.db);
-    const { recipients, skipped } = await findRecipients(database.db, numbers, include);
-    for (const s of skipped) {
-      console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
-    }
-    if (recipients.length === 0) throw new CliError('No keys issued.');
-    const issued = await issueActivationKeys(
+    const result = await issueKeysForStudents(
       database.db,
-      { recipients, issuedBy: null, days: district.settings.activationKeyDays },
+      { scope: operatorScope(), numbers, include, issuedBy: null, days: district.settings.activationKeyDays },
       new Date(),
     );
+    for (const s of result.kind === 'outside' ? [] : result.skipped) {
+      console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
+    }
+    if (result.kind !== 'issued') throw new CliError('No keys issued.');
+    const { issued } = result;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(
       out,

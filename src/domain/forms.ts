@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { MessageKey } from '../i18n/index.js';
+import { normalizeEmail } from './accounts/identity.js';
 
 // Control characters other than tab and newlines never belong in a form field.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -84,7 +85,7 @@ export function optionalEmail() {
   return optionalText(254).pipe(
     z
       .string()
-      .transform((v) => v.toLowerCase())
+      .transform(normalizeEmail)
       .pipe(z.email({ message: 'email.invalid' satisfies MessageKey }))
       .nullable(),
   );
@@ -148,7 +149,7 @@ export function emailField() {
   return requiredText(254).pipe(
     z
       .string()
-      .transform((v) => v.toLowerCase())
+      .transform(normalizeEmail)
       .pipe(z.email({ message: 'email.invalid' satisfies MessageKey })),
   );
 }

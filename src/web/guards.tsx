@@ -3,7 +3,7 @@
  * no session → the sign-in page, coming back afterwards; the wrong person → a 403 page in their language.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isOfficeStaff, officeScope, type OfficeScope } from '../domain/people/policies.js';
+import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope } from '../domain/access/staff.js';
 import { contextFor } from './context.js';
 import { sendPage } from './render.js';
 import { MessagePage } from './views/pages.js';
@@ -13,6 +13,29 @@ export function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): 
   if (request.session) return false;
   void reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
   return true;
+}
+
+/** The page where a required new password is chosen. */
+export const PASSWORD_PAGE = '/account/password';
+/** While a new password is required, only these pages open. */
+const OPEN_BEFORE_NEW_PASSWORD = new Set([PASSWORD_PAGE, '/sign-out']);
+
+/** The account must choose a new password before anything else (a student's first password, a reset by staff). */
+export function mustChangePassword(account: { must_change_password: number }): boolean {
+  return account.must_change_password === 1;
+}
+
+/** Sends a signed-in person who must choose a new password to the password page; true when it did. */
+export function redirectToNewPassword(request: FastifyRequest, reply: FastifyReply): boolean {
+  const account = request.session?.account;
+  if (!account || !mustChangePassword(account) || OPEN_BEFORE_NEW_PASSWORD.has(request.routeOptions.url ?? '')) return false;
+  void reply.redirect(PASSWORD_PAGE, 303);
+  return true;
+}
+
+/** The guard of every signed-in page: no session → sign in; a new password required → the password page. */
+export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply) {
+  if (redirectToSignIn(request, reply) || redirectToNewPassword(request, reply)) return reply;
 }
 
 /** Staff whose office scope passes `allowed` (office staff and administrators, or district administrators). */
@@ -27,5 +50,5 @@ export function requireStaff(app: FastifyInstance, allowed: (scope: OfficeScope)
   };
 }
 
-export const officeStaff = (scope: OfficeScope) => isOfficeStaff(scope);
-export const districtAdmin = (scope: OfficeScope) => scope.district;
+export const officeStaff = isOfficeStaff;
+export const districtAdmin = isDistrictAdmin;

@@ -459,9 +459,10 @@ describeEachEngine('account takeovers and lockouts', (get) => {
       .where('id', 'not in', get().db.selectFrom('user_accounts').select('guardian_id').where('guardian_id', 'is not', null))
       .executeTakeFirstOrThrow();
     const { issueActivationKeys } = await import('../../src/domain/accounts/activation.js');
+    const { operatorScope } = await import('../../src/domain/access/staff.js');
     const [issued] = await issueActivationKeys(
       get().db,
-      { recipients: [{ kind: 'guardian', id: guardian.id, firstName: 'Test', lastName: 'Holder', language: 'en', students: [] }], issuedBy: null, days: 30 },
+      { scope: operatorScope(), recipients: [{ kind: 'guardian', id: guardian.id, firstName: 'Test', lastName: 'Holder', language: 'en', students: [] }], issuedBy: null, days: 30 },
       time.now(),
     );
     const c = new Client(app, {}, '198.18.2.1');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
-import { officeScope } from '../../src/domain/people/policies.js';
+import { officeScope } from '../../src/domain/access/staff.js';
 import { openChangeRequest } from '../../src/domain/requests/contact-changes.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';

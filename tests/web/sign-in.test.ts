@@ -48,8 +48,8 @@ describeEachEngine('signing in', (get) => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.expires).toBeUndefined();
 
-    // Nothing else opens until the password is changed.
-    for (const url of ['/home', '/account']) {
+    // Nothing else opens until the password is changed: account pages, portal pages, the calendar feed page.
+    for (const url of ['/home', '/account', '/students/1/grades', '/account/calendar']) {
       const r = await c.get(url);
       expect(r.statusCode, url).toBe(303);
       expect(r.headers.location).toBe('/account/password');

@@ -9,8 +9,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { portalLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
-import type { OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
+import { normalizeStudentNumber, normalizeUsername } from './identity.js';
 import { issueKeyForAccount } from './activation.js';
 import { studentsWithFirstPasswords, type FirstPasswordLine } from './first-passwords.js';
 import type { AccountMailDistrict } from './mail.js';
@@ -46,7 +48,7 @@ async function accountInScope(db: Kysely<DB>, scope: OfficeScope, accountId: num
     .executeTakeFirst();
   if (!account || account.person_kind === 'staff') return null;
   const schools = await schoolsOf(db, account);
-  const inScope = schools.filter((s) => scope.district || scope.schools.has(s.id));
+  const inScope = schools.filter((s) => mayActOnSchool(scope, s.id));
   return inScope.length > 0 ? { ...account, schools: inScope.map((s) => s.name) } : null;
 }
 
@@ -56,15 +58,12 @@ async function schoolsOf(db: Kysely<DB>, account: { person_kind: string; student
     return db.selectFrom('students as s').innerJoin('schools as sc', 'sc.id', 's.school_id').select(['sc.id', 'sc.name']).where('s.id', '=', account.student_id).execute();
   }
   if (account.person_kind !== 'guardian' || !account.guardian_id) return [];
-  return db
-    .selectFrom('student_guardians as sg')
+  return portalLinks(db)
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
     .select(['sc.id', 'sc.name'])
     .distinct()
     .where('sg.guardian_id', '=', account.guardian_id)
-    .where('sg.portal_access', '=', 1)
-    .where('sg.rights_revoked', '=', 0)
     .orderBy('sc.name')
     .execute();
 }
@@ -76,7 +75,7 @@ export async function findAccountForHelp(
   input: { query: string; days: number },
   now: Date,
 ): Promise<AccountHelpStatus | null> {
-  const typed = input.query.normalize('NFKC').trim();
+  const typed = normalizeStudentNumber(input.query);
   const row =
     (await db
       .selectFrom('user_accounts as a')
@@ -85,7 +84,7 @@ export async function findAccountForHelp(
       .where('s.student_number', '=', typed)
       .where('a.status', '=', 'active')
       .executeTakeFirst()) ??
-    (await db.selectFrom('user_accounts').select('id').where('username_key', '=', typed.toLowerCase()).where('person_kind', '=', 'guardian').where('status', '=', 'active').executeTakeFirst());
+    (await db.selectFrom('user_accounts').select('id').where('username_key', '=', normalizeUsername(typed)).where('person_kind', '=', 'guardian').where('status', '=', 'active').executeTakeFirst());
   if (!row) return null;
   const found = await accountInScope(db, scope, row.id);
   if (!found) return null;

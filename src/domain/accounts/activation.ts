@@ -10,7 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { mayActOnSchool, OutsideScope, type OfficeScope } from '../access/staff.js';
 import { audit } from '../audit/service.js';
+import { normalizeUsername, usernameKey } from './identity.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import type { AccountMailDistrict } from './mail.js';
@@ -67,6 +70,31 @@ export interface IssuedKey {
 
 export type Skipped = { number: string; reason: 'unknown' } | { recipient: string; reason: 'hasAccount' };
 
+export type KeysForStudents =
+  /** with the numbers and people skipped on the way */
+  | { kind: 'issued'; issued: IssuedKey[]; skipped: Skipped[] }
+  /** student numbers of other schools' students: nothing issued */
+  | { kind: 'outside'; numbers: string[] }
+  /** nobody to give a key to, each with the reason */
+  | { kind: 'none'; skipped: Skipped[] };
+
+/**
+ * Activation Keys by student number, for the students, their guardians with portal access, or both:
+ * office staff only for their own schools' students (any other typed number refuses the whole list),
+ * district administrators and the command line for all.
+ */
+export async function issueKeysForStudents(
+  db: Kysely<DB>,
+  input: { scope: OfficeScope; numbers: string[]; include: 'students' | 'guardians' | 'both'; issuedBy: number | null; days: number },
+  now: Date,
+): Promise<KeysForStudents> {
+  const { recipients, skipped } = await findRecipients(db, input.numbers, input.include);
+  const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(input.scope, s.schoolId)).map((s) => s.number)))];
+  if (outside.length > 0) return { kind: 'outside', numbers: outside };
+  if (recipients.length === 0) return { kind: 'none', skipped };
+  return { kind: 'issued', issued: await issueActivationKeys(db, { scope: input.scope, recipients, issuedBy: input.issuedBy, days: input.days }, now), skipped };
+}
+
 /**
  * The people to give keys to, from student numbers: the students, their guardians with portal access,
  * or both. People who already have an account are skipped, with the reason.
@@ -102,14 +130,11 @@ export async function findRecipients(
     }
   }
   if (include !== 'students' && students.length > 0) {
-    const links = await db
-      .selectFrom('student_guardians as sg')
+    const links = await portalLinks(db)
       .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
       .leftJoin('user_accounts as a', 'a.guardian_id', 'g.id')
       .select(['g.id', 'g.first_name', 'g.last_name', 'g.preferred_language', 'sg.student_id', 'a.id as account_id'])
       .where('sg.student_id', 'in', students.map((s) => s.id))
-      .where('sg.portal_access', '=', 1)
-      .where('sg.rights_revoked', '=', 0)
       .orderBy('g.id')
       .execute();
     const byGuardian = new Map<number, Recipient>();
@@ -131,11 +156,17 @@ export async function findRecipients(
   return { recipients, skipped };
 }
 
+/**
+ * New Activation Keys, each replacing the person's older unused ones. Every recipient must be someone
+ * the scope acts for (a student of its schools, or a guardian linked to one); otherwise nothing is
+ * issued and OutsideScope is thrown: callers check first and answer the staff member themselves.
+ */
 export async function issueActivationKeys(
   db: Kysely<DB>,
-  input: { recipients: Recipient[]; issuedBy: number | null; days: number },
+  input: { scope: OfficeScope; recipients: Recipient[]; issuedBy: number | null; days: number },
   now: Date,
 ): Promise<IssuedKey[]> {
+  if (!input.recipients.every((r) => input.scope.district || r.students.some((s) => mayActOnSchool(input.scope, s.schoolId)))) throw new OutsideScope('an Activation Key for someone not of the scope’s schools');
   const expiresAt = new Date(now.getTime() + input.days * 86_400_000);
   const issued: IssuedKey[] = [];
   // Joins the caller's transaction when there is one (a staff action that also records what it did).
@@ -296,14 +327,14 @@ export async function activateAccount(
   const holder = await findHolder(db, input.key, now);
   if (!holder) return { kind: 'invalid' };
   if (holder.resetAccount) return resetWithKey(db, holder, holder.resetAccount, input, now);
-  const username = holder.fixedUsername ?? (input.username ?? '').normalize('NFKC').trim().toLowerCase();
+  const username = holder.fixedUsername ?? normalizeUsername(input.username ?? '');
   if (!holder.fixedUsername && !validUsername(username)) return { kind: 'problem', field: 'username', problem: 'usernameInvalid' };
   // A username counts before the answer is looked up, so that tries sent at once all count, and is taken
   // back when it was free: what is limited is the answers "already taken".
   const counter = `activate-key:${holder.keyId}`;
   const tried = await allowRequest(db, counter, TAKEN_USERNAMES_PER_KEY, now);
   if (tried.kind === 'wait') return tried;
-  const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', username).executeTakeFirst();
+  const taken = await db.selectFrom('user_accounts').select('id').where('username_key', '=', usernameKey(holder.kind, username)).executeTakeFirst();
   if (!taken) await takeBackOne(db, counter);
   if (taken) {
     await allowRequest(db, `activate-ip:${input.ip ?? 'unknown'}`, KEY_WINDOW, now);
@@ -350,7 +381,7 @@ async function createFromKey(
       .insertInto('user_accounts')
       .values({
         username,
-        username_key: username,
+        username_key: usernameKey(holder.kind, username),
         password_hash: hash,
         status: 'active',
         must_change_password: 0,

@@ -17,12 +17,14 @@ import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant } from '../../email/templates.js';
 import { isLocale, type Locale } from '../../i18n/index.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { normalizeEmail } from './identity.js';
 import { audit } from '../audit/service.js';
 import { localDate } from '../calendar/dates.js';
 import { SchoolNetworks } from '../district/networks.js';
 import type { DistrictProfile } from '../district/service.js';
 import { adultCutoff, type PortalSettings } from '../district/settings.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 import { endFeedOf } from '../calendar/feed-end.js';
 import type { AccountMailDistrict } from './mail.js';
 import { hashPassword } from './passwords.js';
@@ -108,14 +110,11 @@ async function guardiansToTell(db: Kysely<DB>, studentId: number, adultBornOnOrB
     const student = await db.selectFrom('students').select('birth_date').where('id', '=', studentId).executeTakeFirst();
     if (!student || student.birth_date <= adultBornOnOrBefore) return [];
   }
-  const rows = await db
-    .selectFrom('student_guardians as sg')
+  const rows = await portalLinks(db)
     .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
     .leftJoin('user_accounts as a', (j) => j.onRef('a.guardian_id', '=', 'g.id').on('a.status', '=', 'active'))
     .select(['g.id', 'g.email', 'g.preferred_language', 'a.locale', 'a.security_email', 'a.security_email_confirmed_at'])
     .where('sg.student_id', '=', studentId)
-    .where('sg.portal_access', '=', 1)
-    .where('sg.rights_revoked', '=', 0)
     .orderBy('g.id')
     .execute();
   const seen = new Set<number>();
@@ -123,7 +122,7 @@ async function guardiansToTell(db: Kysely<DB>, studentId: number, adultBornOnOrB
   for (const r of rows) {
     if (seen.has(r.id)) continue;
     seen.add(r.id);
-    const email = r.security_email && r.security_email_confirmed_at ? r.security_email : r.email?.trim().toLowerCase() || null;
+    const email = r.security_email && r.security_email_confirmed_at ? r.security_email : (r.email ? normalizeEmail(r.email) : '') || null;
     if (email) out.push({ email, locale: r.locale ?? r.preferred_language });
   }
   return out;

@@ -20,10 +20,6 @@ export function confirmedEmail(account: Pick<AccountRow, 'security_email' | 'sec
   return account.security_email && account.security_email_confirmed_at ? account.security_email : null;
 }
 
-export function normalizeEmail(email: string): string {
-  return email.normalize('NFKC').trim().toLowerCase();
-}
-
 /**
  * "Your password was changed", to the account's confirmed security email (if it has one), in the
  * holder's language: every change, reset or reset by key tells the holder. In the caller's transaction.

@@ -18,12 +18,16 @@
  * "interrupted" (`endAbandonedRuns`, at every run's start and by housekeeping), and the next run names
  * the interrupted one it resumes.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { holderGone, holderId } from '../../jobs/holders.js';
 import { enqueueMany } from '../../jobs/queue.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { isDistrictAdmin, OutsideScope, type StaffActor } from '../access/staff.js';
 import { audit } from '../audit/service.js';
+import { ownersOfEmails, type EmailOwner } from '../people/emails.js';
+import { normalizeEmail } from './identity.js';
 
 export interface GenerationSummary {
   runId: number;
@@ -47,33 +51,61 @@ const COLUMN: Record<Exclude<Reason, 'create'>, keyof DB['account_generation_run
   username_taken: 'skipped_username_taken',
 };
 
-/** One batch of guardians after `afterId`, each with the first reason that applies. */
+/** Guardians with a portal link to an actively enrolled student (not counting adults when the district ends access at 18). */
+function portalLinkToEnrolled(db: Kysely<DB>, adultBornOnOrBefore: string | null) {
+  return portalLinks(db)
+    .innerJoin('students as s', 's.id', 'sg.student_id')
+    .select('sg.guardian_id')
+    .where('s.enrollment_status', '=', 'active')
+    .$if(adultBornOnOrBefore !== null, (q) => q.where('s.birth_date', '>', adultBornOnOrBefore as string));
+}
+
+/** Whether another person (guardian, student or staff) has the guardian's email, by the identity rule. */
+function sharedBy(owners: Map<string, EmailOwner[]>, key: string, guardianId: number): boolean {
+  return (owners.get(key) ?? []).some((o) => o.kind !== 'guardian' || o.id !== guardianId);
+}
+
+/**
+ * One batch of guardians after `afterId`, each with the first reason that applies. `email` is the
+ * address's key (normalizeEmail), which is the username, its key and the security email of the account
+ * made: the shared-email and username checks compare keys, so case and full-width letters do not matter.
+ */
 async function classify(db: Kysely<DB>, afterId: number, limit: number, adultBornOnOrBefore: string | null) {
-  const minor = adultBornOnOrBefore ? sql`and s.birth_date > ${adultBornOnOrBefore}` : sql``;
-  const flag = (condition: ReturnType<typeof sql>) => sql<number>`case when ${condition} then 1 else 0 end`;
-  return db
+  const flag = (condition: Expression<SqlBool>) => sql<number>`case when ${condition} then 1 else 0 end`;
+  const rows = await db
     .selectFrom('guardians as g')
-    .select([
+    .select((eb) => [
       'g.id',
       'g.email',
       'g.preferred_language',
-      flag(sql`exists (select 1 from user_accounts a where a.guardian_id = g.id)`).as('has_account'),
-      flag(
-        sql`exists (select 1 from student_guardians sg join students s on s.id = sg.student_id
-                     where sg.guardian_id = g.id and sg.portal_access = 1 and sg.rights_revoked = 0
-                       and s.enrollment_status = 'active' ${minor})`,
-      ).as('portal'),
-      flag(
-        sql`exists (select 1 from guardians o where o.email = g.email and o.id <> g.id)
-            or exists (select 1 from staff t where t.email = g.email)
-            or exists (select 1 from students s2 where s2.email = g.email)`,
-      ).as('shared'),
-      flag(sql`exists (select 1 from user_accounts u where u.username_key = g.email)`).as('taken'),
+      flag(eb.exists(eb.selectFrom('user_accounts as a').select('a.id').whereRef('a.guardian_id', '=', 'g.id'))).as('has_account'),
+      flag(eb.exists(portalLinkToEnrolled(db, adultBornOnOrBefore).where('sg.guardian_id', '=', eb.ref('g.id')))).as('portal'),
     ])
     .where('g.id', '>', afterId)
     .orderBy('g.id')
     .limit(limit)
     .execute();
+  const keyOf = (r: (typeof rows)[number]) => (r.email ? normalizeEmail(r.email) : '');
+  // Only guardians the run may make an account for need their address compared with everyone's.
+  const keys = [...new Set(rows.filter((r) => !Number(r.has_account) && Number(r.portal)).map(keyOf))].filter((k) => k !== '');
+  const owners = await ownersOfEmails(db, keys);
+  const taken = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const held = await db.selectFrom('user_accounts').select('username_key').where('username_key', 'in', keys.slice(i, i + 500)).execute();
+    for (const h of held) taken.add(h.username_key);
+  }
+  return rows.map((r) => {
+    const key = keyOf(r);
+    return {
+      id: r.id,
+      email: key === '' ? null : key,
+      preferred_language: r.preferred_language,
+      has_account: Number(r.has_account),
+      portal: Number(r.portal),
+      shared: key !== '' && sharedBy(owners, key, r.id) ? 1 : 0,
+      taken: taken.has(key) ? 1 : 0,
+    };
+  });
 }
 
 function reasonOf(row: { email: string | null; has_account: number; portal: number; shared: number; taken: number }): Reason {
@@ -270,12 +302,14 @@ export function recentRuns(db: Kysely<DB>, limit = 10) {
 
 /**
  * Guardians the nightly run cannot reach: portal access to an enrolled student, no account, and no
- * email or one that another person has. Office staff give them Activation Keys instead.
+ * email or one that another person has. Office staff give them Activation Keys instead. The list is
+ * the district's: for district administrators, and the reading is audited.
  */
-export async function guardiansNeedingKeys(db: Kysely<DB>, adultBornOnOrBefore: string | null = null) {
-  let q = db
-    .selectFrom('guardians as g')
-    .innerJoin('student_guardians as sg', 'sg.guardian_id', 'g.id')
+export async function guardiansNeedingKeys(db: Kysely<DB>, input: { viewer: StaffActor; adultBornOnOrBefore: string | null }, now: Date) {
+  if (!isDistrictAdmin(input.viewer.scope)) throw new OutsideScope('the guardians needing Activation Keys are the district’s list');
+  const adultBornOnOrBefore = input.adultBornOnOrBefore;
+  let q = portalLinks(db)
+    .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
     .select([
@@ -288,19 +322,17 @@ export async function guardiansNeedingKeys(db: Kysely<DB>, adultBornOnOrBefore: 
       's.legal_last_name as student_last_name',
       'sc.name as school',
     ])
-    .where('sg.portal_access', '=', 1)
-    .where('sg.rights_revoked', '=', 0)
     .where('s.enrollment_status', '=', 'active')
-    .where(sql<boolean>`not exists (select 1 from user_accounts a where a.guardian_id = g.id)`)
-    .where(
-      sql<boolean>`(g.email is null or g.email = ''
-        or exists (select 1 from guardians o where o.email = g.email and o.id <> g.id)
-        or exists (select 1 from staff t where t.email = g.email)
-        or exists (select 1 from students s2 where s2.email = g.email))`,
-    )
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('user_accounts as a').select('a.id').whereRef('a.guardian_id', '=', 'g.id'))))
     .orderBy('sc.name')
     .orderBy('g.last_name')
     .orderBy('g.id');
   if (adultBornOnOrBefore) q = q.where('s.birth_date', '>', adultBornOnOrBefore);
-  return q.execute();
+  const rows = await q.execute();
+  // No email, or one another person has (by the identity rule): the nightly run cannot reach them.
+  const keyOf = (email: string | null) => (email ? normalizeEmail(email) : '');
+  const owners = await ownersOfEmails(db, [...new Set(rows.map((r) => keyOf(r.email)))]);
+  const needing = rows.filter((r) => keyOf(r.email) === '' || sharedBy(owners, keyOf(r.email), r.id));
+  await audit(db, { action: 'parent_accounts.need_keys_exported', actorAccountId: input.viewer.actorAccountId, ip: input.viewer.ip, details: { rows: needing.length } }, now);
+  return needing;
 }

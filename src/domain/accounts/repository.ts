@@ -2,6 +2,7 @@
 import { PostgresAdapter, sql, type Kysely, type QueryCreator } from 'kysely';
 import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
+import { isDistrictAdmin, isOfficeStaff, officeScopes } from '../access/staff.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
 /**
@@ -60,21 +61,11 @@ export type AccountRow = PersonRow & { is_office: number; is_district_admin: num
  * Asked only for staff accounts, in one query, so a family's page costs nothing here.
  */
 async function withStaffFlags(db: Kysely<DB>, rows: PersonRow[]): Promise<AccountRow[]> {
-  const staffIds = rows.map((r) => r.staff_id).filter((id): id is number => id !== null);
-  const roles =
-    staffIds.length === 0
-      ? []
-      : await db
-          .selectFrom('staff_roles')
-          .select(['staff_id', 'role'])
-          .where('staff_id', 'in', staffIds)
-          .where('role', 'in', ['office', 'school_admin', 'district_admin'])
-          .execute();
-  return rows.map((r) => ({
-    ...r,
-    is_office: roles.some((x) => x.staff_id === r.staff_id) ? 1 : 0,
-    is_district_admin: roles.some((x) => x.staff_id === r.staff_id && x.role === 'district_admin') ? 1 : 0,
-  }));
+  const scopes = await officeScopes(db, rows.map((r) => r.staff_id).filter((id): id is number => id !== null));
+  return rows.map((r) => {
+    const scope = r.staff_id === null ? undefined : scopes.get(r.staff_id);
+    return { ...r, is_office: scope && isOfficeStaff(scope) ? 1 : 0, is_district_admin: scope && isDistrictAdmin(scope) ? 1 : 0 };
+  });
 }
 
 // Asked at every sign-in (a username is one key, or two when it has capitals): built once.

@@ -1,6 +1,7 @@
 /** Inputs of the account forms and API. */
 import { z } from 'zod';
 import { checkbox, emailField, hasForbiddenCharacters, optionalPasswordField, passwordField, requiredText } from '../forms.js';
+import { normalizeEmail } from './identity.js';
 
 export const signInInput = z.object({
   username: requiredText(254),
@@ -58,7 +59,7 @@ export const activationInput = z
     email: z.string().max(254).optional(),
   })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'password.mismatch' })
-  .transform((v) => ({ ...v, email: v.email?.trim() ? v.email.trim().toLowerCase() : null }))
+  .transform((v) => ({ ...v, email: v.email?.trim() ? normalizeEmail(v.email) : null }))
   .refine((v) => v.email === null || z.email().safeParse(v.email).success, { path: ['email'], message: 'email.invalid' });
 
 export const issueKeysInput = z.object({

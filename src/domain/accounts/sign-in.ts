@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit, auditRow } from '../audit/service.js';
+import { normalizeStudentNumber, normalizeUsername, usernameKeysOf } from './identity.js';
 import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { firstPasswordProblem, reportFirstSignIn, type FirstPasswordProblem, type FirstPasswordRules } from './first-passwords.js';
 import type { AccountMailDistrict } from './mail.js';
@@ -44,17 +45,13 @@ function dummy(): Promise<string> {
   return dummyHash;
 }
 
-export function usernameKeys(username: string): string[] {
-  const typed = username.normalize('NFKC').trim();
-  return [...new Set([typed, typed.toLowerCase()])];
-}
+export const usernameKeys = usernameKeysOf;
 
-/** Which account a typed username names: an exact student number first, else case-insensitively. */
+/** Which account a typed username names: an exact student number first, else by the identity rule. */
 export function pickAccount(rows: AccountRow[], username: string): AccountRow | undefined {
-  const typed = username.normalize('NFKC').trim();
   return (
-    rows.find((r) => r.person_kind === 'student' && r.username_key === typed) ??
-    rows.find((r) => r.person_kind !== 'student' && r.username_key === typed.toLowerCase())
+    rows.find((r) => r.person_kind === 'student' && r.username_key === normalizeStudentNumber(username)) ??
+    rows.find((r) => r.person_kind !== 'student' && r.username_key === normalizeUsername(username))
   );
 }
 

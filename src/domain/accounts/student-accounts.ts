@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import type { PortalSettings } from '../district/settings.js';
+import { usernameKey } from './identity.js';
 import { hashPassword, initialsDobPassword } from './passwords.js';
 
 const WORDS = dictionary['diceware-common'] as string[];
@@ -84,7 +85,7 @@ export async function createStudentAccounts(
         .values(
           lines.map((l, j) => ({
             username: l.line.username,
-            username_key: l.line.username,
+            username_key: usernameKey('student', l.line.username),
             password_hash: hashes[j] as string,
             status: 'active' as const,
             must_change_password: 1 as const,

@@ -21,6 +21,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { addFailure, addToWindow, blockThrottle, clearThrottle, findThrottle } from './repository.js';
+import { normalizeUsername } from './identity.js';
 
 export const FREE_FAILURES = 5;
 export const LOCK_AFTER = 100;
@@ -102,7 +103,7 @@ export async function recordSuccess(db: Kysely<DB>, key: string): Promise<void> 
   await clearThrottle(db, key);
 }
 
-export const userThrottleKey = (username: string) => `user:${username.normalize('NFKC').trim().toLowerCase()}`;
+export const userThrottleKey = (username: string) => `user:${normalizeUsername(username)}`;
 export const ipThrottleKey = (ip: string | null | undefined) => (ip ? `ip:${ip}` : null);
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { DateString, NewRow, StaffRole, TableName } from '../../db/schema.js';
 import { hashPassword, initialsDobPassword } from '../accounts/passwords.js';
+import { usernameKey } from '../accounts/identity.js';
 import { addDays, daysBetween, nthWeekday, onOrAfter, ymd } from '../calendar/dates.js';
 import type { PortalSettingsInput } from '../district/settings.js';
 import {
@@ -1005,7 +1006,7 @@ class Generator {
       this.sink.add('user_accounts', {
         id: this.nextId('user_accounts'),
         username: account.username,
-        username_key: kind === 'student' ? account.username : account.username.toLowerCase(),
+        username_key: usernameKey(kind, account.username),
         password_hash: await hashPassword(account.password, salt()),
         status: 'active',
         must_change_password: mustChange ? 1 : 0,
@@ -1021,7 +1022,7 @@ class Generator {
         locale: account.locale === 'es' ? 'es' : null,
         ...this.changed(),
       });
-      this.usernames.add(account.username.toLowerCase());
+      this.usernames.add(usernameKey(kind, account.username));
       this.summary.accounts.push(account);
     };
 

@@ -6,8 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { normalizeStudentNumber, normalizeUsername } from '../accounts/identity.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from './policies.js';
+import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 
 export const RELATIONSHIPS = ['mother', 'father', 'guardian', 'grandparent', 'stepparent', 'other'] as const;
 
@@ -19,13 +20,13 @@ async function find(db: Kysely<DB>, username: string, studentNumber: string) {
     .selectFrom('user_accounts as a')
     .innerJoin('guardians as g', 'g.id', 'a.guardian_id')
     .select(['a.id', 'a.guardian_id', 'g.first_name', 'g.last_name'])
-    .where('a.username_key', '=', username.normalize('NFKC').trim().toLowerCase())
+    .where('a.username_key', '=', normalizeUsername(username))
     .where('a.person_kind', '=', 'guardian')
     .executeTakeFirst();
   const student = await db
     .selectFrom('students')
     .select(['id', 'school_id', 'legal_first_name', 'legal_last_name', 'preferred_first_name'])
-    .where('student_number', '=', studentNumber.trim())
+    .where('student_number', '=', normalizeStudentNumber(studentNumber))
     .executeTakeFirst();
   return { account, student };
 }

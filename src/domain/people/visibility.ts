@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { DB } from '../../db/schema.js';
+import { portalLinks } from '../access/guardian-links.js';
 
 export interface VisibleStudent {
   id: number;
@@ -38,14 +39,11 @@ const theStudent = prepared((db, p: { studentId: number }) =>
 );
 /** From the guardian's links (indexed), never a scan of every student. */
 const guardiansStudents = (db: Kysely<DB>, guardianId: number) =>
-  db
-    .selectFrom('student_guardians as sg')
+  portalLinks(db)
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
     .select([...columns, 's.birth_date'])
     .where('sg.guardian_id', '=', guardianId)
-    .where('sg.portal_access', '=', 1)
-    .where('sg.rights_revoked', '=', 0)
     .orderBy('s.birth_date')
     .orderBy('s.id');
 const childrenOf = prepared((db, p: { guardianId: number }) => guardiansStudents(db, p.guardianId));

@@ -25,8 +25,11 @@ import type { AccountMailDistrict } from '../accounts/mail.js';
 import { writeResetLink } from '../accounts/recovery.js';
 import { endOutstandingTokens, findAccountById } from '../accounts/repository.js';
 import { allowRequest } from '../accounts/throttle.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { normalizeEmail } from '../accounts/identity.js';
+import { guardiansWithEmail } from '../people/emails.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, schoolOfficeScope, type OfficeScope, type StaffActor } from '../access/staff.js';
 import { closedOutcome, type AccountRequestInput, type CloseReason, type RequestAction } from './schemas.js';
 
 /** Requests per IP address per hour (a school computer lab shares one address). */
@@ -173,7 +176,7 @@ async function schoolAlone(
 ): Promise<number | null> {
   const { elsewhere } = await matchesFor(
     db,
-    { district: false, schools: new Set([schoolId]) },
+    schoolOfficeScope(schoolId),
     {
       student_number: form.studentNumber,
       student_first_name: form.studentFirstName,
@@ -382,6 +385,17 @@ export interface RequestDetail {
 }
 
 /** One request with what it matches; null when it does not exist or is not this staff member's to see. */
+/**
+ * A staff member opens an account request: the detail their scope may read, and the view in the audit
+ * log (every staff view of a family's record is audited, from a page, the CLI or an API alike).
+ */
+export async function viewAccountRequest(db: Kysely<DB>, viewer: StaffActor, id: number, now: Date): Promise<RequestDetail | null> {
+  const detail = await openAccountRequest(db, viewer.scope, id);
+  if (detail) await audit(db, { action: 'account_request.viewed', actorAccountId: viewer.actorAccountId, subjectType: 'account_request', subjectId: id, ip: viewer.ip }, now);
+  return detail;
+}
+
+/** The detail without recording a view: for showing it again within an action (a form with errors), and for acting. */
 export async function openAccountRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<RequestDetail | null> {
   const request = await requestsInScope(db, scope).selectAll('r').where('r.id', '=', id).executeTakeFirst();
   if (!request) return null;
@@ -401,13 +415,13 @@ export async function openAccountRequest(db: Kysely<DB>, scope: OfficeScope, id:
   // have acted for another school's student, and that student's address is not this office's to read.
   const known = new Set<string>();
   for (const m of [...students, ...guardians]) {
-    if (m.email) known.add(m.email.toLowerCase());
-    if (m.account?.recoveryEmail) known.add(m.account.recoveryEmail.toLowerCase());
+    if (m.email) known.add(normalizeEmail(m.email));
+    if (m.account?.recoveryEmail) known.add(normalizeEmail(m.account.recoveryEmail));
   }
   const told = (details: string | null): string | null => {
     const notified = details ? (JSON.parse(details) as Record<string, unknown>).notified : null;
     if (typeof notified !== 'string') return null;
-    return scope.district || known.has(notified.toLowerCase()) ? notified : null;
+    return scope.district || known.has(normalizeEmail(notified)) ? notified : null;
   };
   return {
     request,
@@ -503,7 +517,7 @@ async function matchesFor(
       numberMatches: request.student_number !== null && s.student_number === request.student_number,
       firstNameMatches: [s.legal_first_name, s.preferred_first_name].some((n) => n !== null && foldName(n) === first),
       lastNameMatches: [s.legal_last_name, s.preferred_last_name].some((n) => n !== null && foldName(n) === last),
-      emailMatches: request.student_email !== null && s.email !== null && s.email.toLowerCase() === request.student_email,
+      emailMatches: request.student_email !== null && s.email !== null && normalizeEmail(s.email) === normalizeEmail(request.student_email),
     };
     return {
       id: s.id,
@@ -528,31 +542,21 @@ async function matchesFor(
   const links =
     matchedIds.length === 0
       ? []
-      : await db
-          .selectFrom('student_guardians')
-          .select(['guardian_id', 'student_id'])
-          .where('student_id', 'in', matchedIds)
-          .where('portal_access', '=', 1)
-          .where('rights_revoked', '=', 0)
-          .execute();
+      : await portalLinks(db).select(['sg.guardian_id', 'sg.student_id']).where('sg.student_id', 'in', matchedIds).execute();
   const candidates = new Set(links.map((l) => l.guardian_id));
   if (request.parent_email) {
-    const byEmail = await db.selectFrom('guardians').select('id').where('email', '=', request.parent_email).limit(10).execute();
-    for (const g of byEmail) candidates.add(g.id);
+    for (const id of await guardiansWithEmail(db, normalizeEmail(request.parent_email), 10)) candidates.add(id);
   }
   // A guardian is this office's when linked with portal access to a student of its schools; one found
   // only by the typed email is not, or the form would tell any office whose address that is.
   let shown = [...candidates];
   if (!scope.district && shown.length > 0) {
     const schools = scope.schools.size > 0 ? [...scope.schools] : [-1];
-    const ours = await db
-      .selectFrom('student_guardians as sg')
+    const ours = await portalLinks(db)
       .innerJoin('students as s', 's.id', 'sg.student_id')
       .select('sg.guardian_id')
       .distinct()
       .where('sg.guardian_id', 'in', shown)
-      .where('sg.portal_access', '=', 1)
-      .where('sg.rights_revoked', '=', 0)
       .where('s.school_id', 'in', schools)
       .execute();
     const inScope = new Set(ours.map((o) => o.guardian_id));
@@ -573,7 +577,7 @@ async function matchesFor(
     const account = guardianAccounts.get(g.id) ?? null;
     const emailMatches =
       request.parent_email !== null &&
-      ((g.email !== null && g.email.toLowerCase() === request.parent_email) || account?.recoveryEmail === request.parent_email);
+      ((g.email !== null && normalizeEmail(g.email) === normalizeEmail(request.parent_email)) || (account?.recoveryEmail != null && normalizeEmail(account.recoveryEmail) === normalizeEmail(request.parent_email)));
     const toGoodStudent = linked.some((s) => s.quality !== 'weak');
     const quality: Quality =
       toGoodStudent && ((firstNameMatches && lastNameMatches) || emailMatches)
@@ -607,13 +611,13 @@ function replyAddress(request: Row<'account_requests'>, students: StudentMatch[]
   const trusted = new Set<string>();
   for (const g of guardians) {
     if (g.quality === 'weak') continue;
-    if (g.email) trusted.add(g.email.toLowerCase());
-    if (g.account?.recoveryEmail) trusted.add(g.account.recoveryEmail);
+    if (g.email) trusted.add(normalizeEmail(g.email));
+    if (g.account?.recoveryEmail) trusted.add(normalizeEmail(g.account.recoveryEmail));
   }
   for (const s of students) {
     if (s.quality === 'weak') continue;
-    if (s.email) trusted.add(s.email.toLowerCase());
-    if (s.account?.recoveryEmail) trusted.add(s.account.recoveryEmail);
+    if (s.email) trusted.add(normalizeEmail(s.email));
+    if (s.account?.recoveryEmail) trusted.add(normalizeEmail(s.account.recoveryEmail));
   }
   for (const typed of [request.parent_email, request.student_email]) if (typed && trusted.has(typed)) return typed;
   return null;
@@ -681,7 +685,7 @@ export async function actOnAccountRequest(
     if (!guardian.mayAct) return { kind: 'problem', problem: 'notAllowed' };
     if (guardian.linkedTo.length === 0) return { kind: 'problem', problem: 'noPortalAccess' };
     if (guardian.account && guardian.account.status !== 'pending') return { kind: 'problem', problem: 'hasAccount' };
-    const email = guardian.email?.trim().toLowerCase();
+    const email = guardian.email ? normalizeEmail(guardian.email) : '';
     if (!email) return { kind: 'problem', problem: 'noEmailOnRecord' };
     const result = await db.transaction().execute(async (trx) => {
       let accountId = guardian.account?.id;
@@ -733,9 +737,9 @@ export async function actOnAccountRequest(
     if (action.person === 'guardian' && (person as GuardianMatch).linkedTo.length === 0) return { kind: 'problem', problem: 'noPortalAccess' };
     const recipient = await keyRecipient(db, action.person, person.id);
     // The holder hears from school at an address on record, never at one only typed into the form.
-    const to = person.account?.recoveryEmail ?? person.email?.toLowerCase() ?? null;
+    const to = person.account?.recoveryEmail ?? (person.email ? normalizeEmail(person.email) : null);
     const issued = await db.transaction().execute(async (trx) => {
-      const [key] = await issueActivationKeys(trx, { recipients: [recipient], issuedBy: input.actorAccountId, days: input.keyDays }, now);
+      const [key] = await issueActivationKeys(trx, { scope: input.scope, recipients: [recipient], issuedBy: input.actorAccountId, days: input.keyDays }, now);
       if (to) {
         await enqueueEmail(
           trx,
@@ -798,13 +802,10 @@ async function keyRecipient(db: Kysely<DB>, kind: 'student' | 'guardian', id: nu
     };
   }
   const g = await db.selectFrom('guardians').select(['id', 'first_name', 'last_name', 'preferred_language']).where('id', '=', id).executeTakeFirstOrThrow();
-  const students = await db
-    .selectFrom('student_guardians as sg')
+  const students = await portalLinks(db)
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .select(['s.student_number', 's.school_id', 's.legal_last_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
     .where('sg.guardian_id', '=', id)
-    .where('sg.portal_access', '=', 1)
-    .where('sg.rights_revoked', '=', 0)
     .execute();
   return {
     kind: 'guardian' as const,

@@ -14,8 +14,9 @@ import { composeEmail } from '../../email/templates.js';
 import { translate } from '../../i18n/index.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
 import { findAccountById } from '../accounts/repository.js';
+import { contactLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
-import { mayActOnSchool, type OfficeScope } from '../people/policies.js';
+import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
 import type { ContactChangeInput } from './schemas.js';
 
 export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
@@ -245,12 +246,10 @@ function changeRequestsInScope(db: Kysely<DB>, scope: OfficeScope) {
   return q
     .where((eb) =>
       eb.exists(
-        eb
-          .selectFrom('student_guardians as sg')
+        contactLinks(db)
           .innerJoin('students as s', 's.id', 'sg.student_id')
           .select('sg.id')
-          .whereRef('sg.guardian_id', '=', 'c.guardian_id')
-          .where('sg.rights_revoked', '=', 0)
+          .where('sg.guardian_id', '=', eb.ref('c.guardian_id'))
           .where('s.school_id', 'in', schools),
       ),
     )
@@ -337,19 +336,28 @@ export interface ChangeRequestDetail {
   current: Partial<Record<ContactField, string | null>>;
 }
 
+/**
+ * A staff member opens a change request: the detail their scope may read, and the view in the audit
+ * log (every staff view of a family's record is audited, from a page, the CLI or an API alike).
+ */
+export async function viewChangeRequest(db: Kysely<DB>, viewer: StaffActor, id: number, now: Date): Promise<ChangeRequestDetail | null> {
+  const detail = await openChangeRequest(db, viewer.scope, id);
+  if (detail) await audit(db, { action: 'change_request.viewed', actorAccountId: viewer.actorAccountId, subjectType: 'change_request', subjectId: id, ip: viewer.ip }, now);
+  return detail;
+}
+
+/** The detail without recording a view: for showing it again within an action (a form with errors), and for deciding. */
 export async function openChangeRequest(db: Kysely<DB>, scope: OfficeScope, id: number): Promise<ChangeRequestDetail | null> {
   const row = await changeRequestsInScope(db, scope).select(['c.id', 'c.guardian_id', 'c.household_id']).where('c.id', '=', id).executeTakeFirst();
   if (!row) return null;
   const [request] = await requestsOf(db, { requestId: id }, 1);
   const found = await currentValues(db, row.guardian_id);
   if (!request || !found) return null;
-  const children = await db
-    .selectFrom('student_guardians as sg')
+  const children = await contactLinks(db)
     .innerJoin('students as s', 's.id', 'sg.student_id')
     .innerJoin('schools as sc', 'sc.id', 's.school_id')
     .select(['s.student_number', 's.legal_last_name', 's.school_id', 'sc.short_name', (eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name').as('first')])
     .where('sg.guardian_id', '=', row.guardian_id)
-    .where('sg.rights_revoked', '=', 0)
     .orderBy('s.birth_date')
     .execute();
   const students = children.filter((s) => mayActOnSchool(scope, s.school_id));

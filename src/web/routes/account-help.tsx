@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { clearSignInLock, findAccountForHelp, issueHelpKey, sendResetLinkForHolder } from '../../domain/accounts/account-help.js';
 import { reissueFirstPassword, studentsWithFirstPasswords } from '../../domain/accounts/first-passwords.js';
 import { parseInput, recordId } from '../../domain/forms.js';
-import { officeScope, type OfficeScope } from '../../domain/people/policies.js';
+import { officeScope, type OfficeScope } from '../../domain/access/staff.js';
 import { contextFor } from '../context.js';
 import { officeStaff, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
@@ -56,7 +56,7 @@ export async function accountHelpRoutes(app: FastifyInstance): Promise<void> {
     const account = request.session!.account;
     return {
       id: recordId((request.body as Record<string, unknown> | undefined)?.[field]),
-      scope: (await officeScope(db, account.staff_id)) as OfficeScope,
+      scope: await officeScope(db, account.staff_id),
       actorAccountId: account.id,
       ip: clientIp(request),
       ctx: await contextFor(app, request),

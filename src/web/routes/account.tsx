@@ -15,7 +15,7 @@ import { parseInput, recordId } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
-import { redirectToSignIn } from '../guards.js';
+import { mustChangePassword, requireSignedIn } from '../guards.js';
 import { describeDevice } from '../device.js';
 import { clearSessionCookie, clientIp, knownDevice } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -23,21 +23,13 @@ import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/a
 import { SecurityEmailPage } from '../views/recovery.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 
-/** While a new password is required, only these pages open. */
-const ALLOWED_BEFORE_NEW_PASSWORD = new Set(['/account/password', '/sign-out']);
-
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
   const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   // Every route of this plugin needs a signed-in person.
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (redirectToSignIn(request, reply)) return reply;
-    if (request.session!.account.must_change_password === 1 && !ALLOWED_BEFORE_NEW_PASSWORD.has(request.routeOptions.url ?? '')) {
-      return reply.redirect('/account/password', 303);
-    }
-  });
+  app.addHook('preHandler', requireSignedIn);
 
   // The student switcher: which child the portal's pages show. Only a student the account may see.
   app.post('/students/current', async (request, reply) => {
@@ -138,14 +130,14 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/account/password', async (request, reply) => {
     const ctx = await ctxOf(request);
-    const forced = request.session!.account.must_change_password === 1;
+    const forced = mustChangePassword(request.session!.account);
     return sendPage(reply, <PasswordPage ctx={ctx} forced={forced} minLength={ctx.district.settings.passwordMinLength} />);
   });
 
   app.post('/account/password', async (request, reply) => {
     const ctx = await ctxOf(request);
     const session = request.session!;
-    const forced = session.account.must_change_password === 1;
+    const forced = mustChangePassword(session.account);
     const minLength = ctx.district.settings.passwordMinLength;
     const show = (errors: Messages, status: number) =>
       sendPage(reply, <PasswordPage ctx={ctx} forced={forced} minLength={minLength} errors={errors} />, status);

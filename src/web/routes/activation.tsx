@@ -1,12 +1,12 @@
 /** Activation keys: redeeming one (public), and issuing them (office staff and administrators). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { activateAccount, checkActivationKey, findRecipients, issueActivationKeys } from '../../domain/accounts/activation.js';
+import { activateAccount, checkActivationKey, issueKeysForStudents } from '../../domain/accounts/activation.js';
 import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput } from '../../domain/accounts/schemas.js';
 import { changeGuardianLink } from '../../domain/people/guardian-links.js';
 import { GuardianLinksPage } from '../views/staff-links.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { parseInput } from '../../domain/forms.js';
-import { mayActOnSchool, officeScope } from '../../domain/people/policies.js';
+import { officeScope } from '../../domain/access/staff.js';
 import { officeStaff, requireStaff } from '../guards.js';
 import { activationCsv, activationLetters } from '../../documents/activation-letters.js';
 import { contextFor } from '../context.js';
@@ -168,20 +168,27 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     const parsed = parseInput(issueKeysInput, request.body);
     if (!parsed.ok) return sendPage(reply, <StaffKeysPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} numbers={typed} />, 400);
     const account = request.session!.account;
-    const scope = await officeScope(db, account.staff_id);
-    const { recipients, skipped } = await findRecipients(db, parsed.data.numbers, parsed.data.include);
-    // Office staff act only for their own schools' students; district administrators for all.
-    const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(scope, s.schoolId)).map((s) => s.number)))];
-    if (outside.length > 0) {
-      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.notAllowed', { numbers: outside.join(', ') })} numbers={typed} />, 403);
+    const result = await issueKeysForStudents(
+      db,
+      {
+        scope: await officeScope(db, account.staff_id),
+        numbers: parsed.data.numbers,
+        include: parsed.data.include,
+        issuedBy: account.id,
+        days: ctx.district.settings.activationKeyDays,
+      },
+      services.now(),
+    );
+    if (result.kind === 'outside') {
+      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.notAllowed', { numbers: result.numbers.join(', ') })} numbers={typed} />, 403);
     }
-    if (recipients.length === 0) {
-      const reasons = skipped
+    if (result.kind === 'none') {
+      const reasons = result.skipped
         .map((s) => ('number' in s ? ctx.t('staffKeys.unknown', { number: s.number }) : ctx.t('staffKeys.hasAccount', { name: s.recipient })))
         .join('; ');
       return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 422);
     }
-    const issued = await issueActivationKeys(db, { recipients, issuedBy: account.id, days: ctx.district.settings.activationKeyDays }, services.now());
+    const { issued } = result;
     const stamp = services.now().toISOString().slice(0, 10);
     if (parsed.data.format === 'csv') {
       return reply

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { guardiansNeedingKeys, recentRuns } from '../../domain/accounts/parent-generation.js';
+import { officeScope } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { audit } from '../../domain/audit/service.js';
@@ -60,8 +61,9 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.get('/admin/parent-accounts/need-keys.csv', async (request, reply) => {
     const ctx = await ctxOf(request);
     const cutoff = adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone));
-    const rows = await guardiansNeedingKeys(db, cutoff);
-    await audit(db, { action: 'parent_accounts.need_keys_exported', actorAccountId: request.session!.account.id, ip: clientIp(request), details: { rows: rows.length } }, services.now());
+    const account = request.session!.account;
+    const viewer = { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
+    const rows = await guardiansNeedingKeys(db, { viewer, adultBornOnOrBefore: cutoff }, services.now());
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="parents-needing-activation-keys.csv"')

@@ -11,7 +11,7 @@ import { hashToken } from '../../domain/accounts/tokens.js';
 import { formatInstant } from '../../email/templates.js';
 import { isLocale } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
-import { redirectToSignIn } from '../guards.js';
+import { redirectToNewPassword, redirectToSignIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { CalendarFeedPage } from '../views/calendar-feed.js';
@@ -24,12 +24,8 @@ export async function calendarFeedRoutes(app: FastifyInstance): Promise<void> {
 
   /** Only students and guardians have a calendar; for anyone else the page does not exist. */
   async function page(request: FastifyRequest, reply: FastifyReply) {
-    if (redirectToSignIn(request, reply)) return null;
+    if (redirectToSignIn(request, reply) || redirectToNewPassword(request, reply)) return null;
     const account = request.session!.account;
-    if (account.must_change_password === 1) {
-      void reply.redirect('/account/password', 303);
-      return null;
-    }
     const ctx = await contextFor(app, request);
     if ((account.person_kind !== 'student' && account.person_kind !== 'guardian') || !ctx.district.settings.tools.calendar) {
       void reply.callNotFound();

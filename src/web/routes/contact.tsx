@@ -1,19 +1,19 @@
 /** A parent's contact information and change requests; the office's review of them. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseInput, recordId } from '../../domain/forms.js';
-import { officeScope } from '../../domain/people/policies.js';
+import { officeScope } from '../../domain/access/staff.js';
 import {
   contactInfo,
   decideChangeRequest,
   FORM_NAMES,
   listChangeRequests,
   openChangeRequest,
+  viewChangeRequest,
   requestContactChanges,
   withdrawContactChanges,
   type ContactField,
 } from '../../domain/requests/contact-changes.js';
 import { changeDecisionInput, contactChangeInput } from '../../domain/requests/schemas.js';
-import { audit } from '../../domain/audit/service.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
 import { officeStaff, redirectToSignIn, requireStaff } from '../guards.js';
@@ -82,9 +82,8 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const account = request.session!.account;
-    const detail = await openChangeRequest(db, await officeScope(db, account.staff_id), id);
+    const detail = await viewChangeRequest(db, { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) }, id, services.now());
     if (!detail) return reply.callNotFound();
-    await audit(db, { action: 'change_request.viewed', actorAccountId: account.id, subjectType: 'change_request', subjectId: id, ip: clientIp(request) }, services.now());
     const ctx = await ctxOf(request);
     const notice = request.query.done === '1' ? ctx.t('changes.decided') : undefined;
     return sendPage(reply, <StaffChangePage ctx={ctx} detail={detail} when={whenFor(ctx)} notice={notice} />);

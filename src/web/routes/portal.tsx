@@ -27,7 +27,7 @@ import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
-import { redirectToSignIn } from '../guards.js';
+import { requireSignedIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
@@ -68,10 +68,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (redirectToSignIn(request, reply)) return reply;
-    if (request.session!.account.must_change_password === 1) return reply.redirect('/account/password', 303);
-  });
+  app.addHook('preHandler', requireSignedIn);
 
   /** The page context, today's date in the district, and the student — or a 404 for anyone else's. */
   async function open(request: ToolRequest, reply: FastifyReply, tool: PortalTool): Promise<Opened | null> {

@@ -1,10 +1,9 @@
 /** The public account request form, and the office staff's queue of requests. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInput, recordId } from '../../domain/forms.js';
-import { officeScope } from '../../domain/people/policies.js';
-import { actOnAccountRequest, listAccountRequests, openAccountRequest, submitAccountRequest } from '../../domain/requests/account-requests.js';
+import { officeScope } from '../../domain/access/staff.js';
+import { actOnAccountRequest, listAccountRequests, openAccountRequest, submitAccountRequest, viewAccountRequest } from '../../domain/requests/account-requests.js';
 import { accountRequestInput, requestActionInput, requestListInput } from '../../domain/requests/schemas.js';
-import { audit } from '../../domain/audit/service.js';
 import { formatInstant } from '../../email/templates.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
@@ -85,9 +84,8 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
     const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
     const account = request.session!.account;
-    const detail = await openAccountRequest(db, await officeScope(db, account.staff_id), id);
+    const detail = await viewAccountRequest(db, { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) }, id, services.now());
     if (!detail) return reply.callNotFound();
-    await audit(db, { action: 'account_request.viewed', actorAccountId: account.id, subjectType: 'account_request', subjectId: id, ip: clientIp(request) }, services.now());
     const ctx = await ctxOf(request);
     const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
     const done = request.query.done;
