@@ -1,5 +1,5 @@
 /**
- * `npm test`: type-check, build the stylesheet, then every Vitest suite — unit, database (SQLite, and
+ * `npm test`: type-check, look for unused code, build the stylesheet, then every Vitest suite — unit, database (SQLite, and
  * PostgreSQL when TEST_DATABASE_URL is set), web and browser (Chromium at /usr/bin/chromium or
  * CHROMIUM_PATH). It ends with one line, "N passed, N failed, N skipped", and says loudly what it
  * could not test. With CI=true a missing PostgreSQL or browser fails the run.
@@ -46,6 +46,11 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 if (step('Type-check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', '.']) !== 0) {
   console.log('\nType errors: no tests were run.\n0 passed, 1 failed');
+  process.exit(1);
+}
+// Unused files, exports and dependencies (knip; unused imports and locals are tsc's noUnusedLocals above).
+if (step('Unused code (knip)', bin('knip'), ['--no-progress']) !== 0) {
+  console.log('\nUnused code: remove it (or, when a test or a script needs it, say so in knip.json). No tests were run.\n0 passed, 1 failed');
   process.exit(1);
 }
 if (step('Build the stylesheet', bin('tsx'), ['scripts/build-css.ts']) !== 0) process.exit(1);

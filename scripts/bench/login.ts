@@ -22,8 +22,6 @@ import { connect } from '../../src/db/connect.js';
 import { combine, processTree, read as readCpu, split as splitCpu, type CpuSplit } from './cpu-split.js';
 import { startServer } from './server.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-
 /**
  * How many families the storm signs in, in turn: a morning's storm is many people, and a web process
  * runs one try per username at a time (throttle.ts), so one account signed in eight times at once

@@ -5,7 +5,7 @@
  *  - calendar dates are 'YYYY-MM-DD' strings (local dates of the district's time zone);
  *  - instants are ISO-8601 UTC strings ('2026-11-25T15:20:00.000Z').
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 export type Flag = 0 | 1;
 /** 'YYYY-MM-DD' */
@@ -710,5 +710,3 @@ export interface DB {
 export type TableName = keyof DB;
 export type Row<T extends TableName> = Selectable<DB[T]>;
 export type NewRow<T extends TableName> = Insertable<DB[T]>;
-export type RowUpdate<T extends TableName> = Updateable<DB[T]>;
-export type { ColumnType };

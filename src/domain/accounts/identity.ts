@@ -35,7 +35,3 @@ export function usernameKeysOf(typed: string): string[] {
   return [...new Set([normalizeStudentNumber(typed), normalizeUsername(typed)])];
 }
 
-/** True when the address needs more than ASCII lower-casing and trimming of spaces to become its key. */
-export function emailNeedsUnicodeRule(email: string): boolean {
-  return /[^\x20-\x7e]/.test(email);
-}

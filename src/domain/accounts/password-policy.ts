@@ -15,8 +15,6 @@ export function isCommonPassword(password: string): boolean {
   return COMMON.has(p) || COMMON.has(p.replace(/[\s\d!.?_-]+$/u, ''));
 }
 
-export const commonPasswordCount = (): number => COMMON.size;
-
 export type PasswordProblem = 'tooShort' | 'tooLong' | 'common' | 'personal' | 'sameAsCurrent';
 
 export interface PasswordContext {

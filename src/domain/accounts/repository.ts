@@ -232,10 +232,6 @@ const signInReplacing = prepared((db, p: SignInValues & { replaces: string }) =>
   signInWrites(db.with('ended', (q) => q.deleteFrom('sessions').where('id', '=', p.replaces)) as unknown as QueryCreator<DB>, p),
 );
 
-export function findSession(db: Kysely<DB>, id: string) {
-  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function touchSession(db: Kysely<DB>, id: string, now: Instant) {
   await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
 }

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit, auditRow } from '../audit/service.js';
 import { normalizeStudentNumber, normalizeUsername, usernameKeysOf } from './identity.js';
-import { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { firstPasswordProblem, reportFirstSignIn, type FirstPasswordProblem, type FirstPasswordRules } from './first-passwords.js';
 import type { AccountMailDistrict } from './mail.js';
 import { findAccountByKeys, recordSignIn, rehash, useToken, type AccountRow } from './repository.js';
@@ -205,4 +205,3 @@ async function signedIn(
   return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.device.token, input.username, now) ?? null };
 }
 
-export { ARGON2_OPTIONS };

@@ -85,11 +85,3 @@ export function localDate(instant: Date, timeZone: string): DateString {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

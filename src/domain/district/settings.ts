@@ -14,7 +14,6 @@ export const resourceLinkSchema = z.object({
   /** an absolute https URL or a path inside the portal */
   url: z.string().regex(/^(https:\/\/|\/)[^\s]*$/, 'must be an https:// URL or a path starting with /'),
 });
-export type ResourceLink = z.infer<typeof resourceLinkSchema>;
 
 export const portalSettingsSchema = z.object({
   /** which portal tools families see: one setting per row of the tool registry (src/domain/portal/tools.ts), shown unless turned off */

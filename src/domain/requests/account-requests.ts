@@ -817,11 +817,3 @@ async function keyRecipient(db: Kysely<DB>, kind: 'student' | 'guardian', id: nu
   };
 }
 
-/** How many requests wait for this staff member: for the navigation badge. */
-export async function openRequestCount(db: Kysely<DB>, scope: OfficeScope): Promise<number> {
-  const [{ n }] = (await requestsInScope(db, scope)
-    .where('r.status', '=', 'open')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .execute()) as [{ n: number }];
-  return Number(n);
-}

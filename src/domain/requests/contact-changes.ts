@@ -478,10 +478,3 @@ export async function decideChangeRequest(
   return { kind: 'done', approved, rejected, notified };
 }
 
-export async function pendingChangeCount(db: Kysely<DB>, scope: OfficeScope): Promise<number> {
-  const [row] = await changeRequestsInScope(db, scope)
-    .where('c.status', '=', 'pending')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .execute();
-  return Number(row?.n ?? 0);
-}

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { clearSignInLock, findAccountForHelp, issueHelpKey, sendResetLinkForHolder } from '../../domain/accounts/account-help.js';
 import { reissueFirstPassword, studentsWithFirstPasswords } from '../../domain/accounts/first-passwords.js';
 import { parseInput, recordId } from '../../domain/forms.js';
-import { officeScope, type OfficeScope } from '../../domain/access/staff.js';
+import { officeScope } from '../../domain/access/staff.js';
 import { contextFor } from '../context.js';
 import { officeStaff, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';

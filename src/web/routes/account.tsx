@@ -22,6 +22,7 @@ import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
 import { SecurityEmailPage } from '../views/recovery.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
+import { minutesToWait } from '../../i18n/format.js';
 
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -75,7 +76,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     if (result.kind === 'wrongPassword') return show({ password: { key: 'password.wrongCurrent' } }, 401);
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return show({ password: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+      return show({ password: { key: 'signIn.wait', params: { minutes: minutesToWait(result.retryAfterSeconds) } } }, 429);
     }
     return reply.redirect(`/account?pin=${result.kind}`, 303);
   });
@@ -168,7 +169,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     }
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return show({ current: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+      return show({ current: { key: 'signIn.wait', params: { minutes: minutesToWait(result.retryAfterSeconds) } } }, 429);
     }
     if (result.kind === 'problem') {
       const key =
@@ -225,7 +226,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     }
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return emailPage(request, reply, setup, { errors: { password: { key: 'signIn.wait', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } } }, 429);
+      return emailPage(request, reply, setup, { errors: { password: { key: 'signIn.wait', params: { minutes: minutesToWait(result.retryAfterSeconds) } } } }, 429);
     }
     return emailPage(request, reply, setup, { sentTo: result.email });
   };

@@ -15,6 +15,7 @@ import { sendPage } from '../render.js';
 import { ActivateKeyPage, CreateAccountPage, StaffKeysPage } from '../views/activation.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { MessagePage } from '../views/pages.js';
+import { minutesToWait } from '../../i18n/format.js';
 
 export async function activationRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -34,7 +35,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     const result = await checkActivationKey(db, parsed.data.key, clientIp(request), services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: Math.ceil(result.retryAfterSeconds / 60) })} />, 429);
+      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: minutesToWait(result.retryAfterSeconds) })} />, 429);
     }
     if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} key={parsed.data.key} />, 400);
     const { holder } = result;
@@ -58,7 +59,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     const checked = await checkActivationKey(db, key, clientIp(request), services.now());
     if (checked.kind === 'wait') {
       reply.header('retry-after', String(checked.retryAfterSeconds));
-      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: Math.ceil(checked.retryAfterSeconds / 60) })} />, 429);
+      return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.tooMany', { minutes: minutesToWait(checked.retryAfterSeconds) })} />, 429);
     }
     if (checked.kind !== 'ok') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
     const { holder } = checked;
@@ -98,7 +99,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
     if (result.kind === 'invalid') return sendPage(reply, <ActivateKeyPage ctx={ctx} problem={ctx.t('activate.invalid')} />, 400);
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return show({ username: { key: 'activate.tooManyTaken', params: { minutes: Math.ceil(result.retryAfterSeconds / 60) } } }, 429);
+      return show({ username: { key: 'activate.tooManyTaken', params: { minutes: minutesToWait(result.retryAfterSeconds) } } }, 429);
     }
     if (result.kind === 'problem') {
       const messageKey =

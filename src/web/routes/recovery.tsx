@@ -24,13 +24,12 @@ import {
 } from '../views/recovery.js';
 import { MessagePage } from '../views/pages.js';
 import { completeWelcome, pendingWelcome, resendWelcome } from '../../domain/accounts/welcome.js';
+import { minutesToWait } from '../../i18n/format.js';
 
 export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const baseUrl = services.config.baseUrl;
   const ctxOf = (request: FastifyRequest) => contextFor(app, request);
-  const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
   const field = (body: unknown, name: string) => {
     const v = (body as Record<string, unknown> | undefined)?.[name];
     return typeof v === 'string' ? v.slice(0, 254) : '';
@@ -48,7 +47,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     const result = await requestPasswordReset(db, { username: parsed.data.username, ip: clientIp(request) }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return sendPage(reply, <ForgotPasswordPage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} username={parsed.data.username} />, 429);
+      return sendPage(reply, <ForgotPasswordPage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutesToWait(result.retryAfterSeconds) })} username={parsed.data.username} />, 429);
     }
     return sendPage(reply, <ForgotPasswordPage ctx={ctx} sent />);
   });
@@ -63,7 +62,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     const result = await requestUsernames(db, { email: parsed.data.email, ip: clientIp(request) }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return sendPage(reply, <ForgotUsernamePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);
+      return sendPage(reply, <ForgotUsernamePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutesToWait(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);
     }
     return sendPage(reply, <ForgotUsernamePage ctx={ctx} sent />);
   });
@@ -152,7 +151,7 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
     const result = await resendWelcome(db, { email: parsed.data.email, ip: clientIp(request) }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      return sendPage(reply, <ResendWelcomePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutes(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);
+      return sendPage(reply, <ResendWelcomePage ctx={ctx} problem={ctx.t('recover.tooMany', { minutes: minutesToWait(result.retryAfterSeconds) })} email={parsed.data.email} />, 429);
     }
     return sendPage(reply, <ResendWelcomePage ctx={ctx} sent />);
   });

@@ -13,6 +13,7 @@ import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { KeyIssuedPage, RequestAccountPage, RequestReceivedPage, StaffRequestPage, StaffRequestsPage, type RequestFormValues } from '../views/requests.js';
 import { MessagePage } from '../views/pages.js';
+import { minutesToWait } from '../../i18n/format.js';
 
 /** What the person typed, to show the form again: strings only, bounded. */
 function typedValues(body: unknown): RequestFormValues {
@@ -57,7 +58,7 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
       reply.header('retry-after', String(result.retryAfterSeconds));
       return sendPage(
         reply,
-        <MessagePage ctx={ctx} title={ctx.t('error.tooMany.title')} body={ctx.t('recover.tooMany', { minutes: Math.ceil(result.retryAfterSeconds / 60) })} />,
+        <MessagePage ctx={ctx} title={ctx.t('error.tooMany.title')} body={ctx.t('recover.tooMany', { minutes: minutesToWait(result.retryAfterSeconds) })} />,
         429,
       );
     }

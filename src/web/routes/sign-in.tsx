@@ -15,6 +15,7 @@ import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { SignInPage, type SignInProps } from '../views/sign-in.js';
 import { landingFor } from '../navigation.js';
+import { minutesToWait } from '../../i18n/format.js';
 
 export async function signInRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -90,7 +91,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     }
     reply.header('retry-after', String(result.retryAfterSeconds));
     if (result.kind === 'wait') {
-      const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+      const minutes = minutesToWait(result.retryAfterSeconds);
       return render(request, reply, ctx, { problem: ctx.t('signIn.wait', { minutes }), ...page, offerCode: true }, 429);
     }
     const hours = Math.max(1, Math.ceil(result.retryAfterSeconds / 3600));
@@ -109,7 +110,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     const result = await requestSignInCode(db, { username: parsed.data.username, ip: clientIp(request), policy }, services.now());
     if (result.kind === 'wait') {
       reply.header('retry-after', String(result.retryAfterSeconds));
-      const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+      const minutes = minutesToWait(result.retryAfterSeconds);
       return render(request, reply, ctx, { problem: ctx.t('recover.tooMany', { minutes }), username: parsed.data.username, next }, 429);
     }
     reply.setCookie(challengeCookie, result.challenge, { path: '/sign-in', httpOnly: true, sameSite: 'lax', secure: services.config.secure, maxAge: CODE_MINUTES * 60 });
