@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { LOCALE_NAMES, LOCALES } from '../../i18n/index.js';
+import { toolUrl } from '../../domain/portal/tools.js';
 import type { PageContext } from './context.js';
 import { Csrf } from './forms.js';
 
@@ -61,7 +62,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   </li>
                   {ctx.student && ctx.district.settings.tools.grades ? (
                     <li>
-                      <a href={`/students/${ctx.student.id}/grades`}>{t('portal.grades')}</a>
+                      <a href={toolUrl(ctx.student.id, 'grades')}>{t('portal.grades')}</a>
                     </li>
                   ) : null}
                   {ctx.account.office ? (
