@@ -575,6 +575,26 @@ export interface AttendanceRecordTable extends Changed {
   comment: string | null;
 }
 
+/** What kind of record a change event is about (migration 0015). */
+export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement';
+
+/** One write a family would see, recorded with it (domain/changes). */
+export interface ChangeEventTable {
+  id: Id;
+  at: Instant;
+  kind: ChangeKind;
+  action: 'created' | 'updated' | 'deleted';
+  /** the row written, in the table of its kind */
+  subject_id: number;
+  student_id: number | null;
+  section_id: number | null;
+  school_id: number | null;
+  /** JSON of what a family sees of the row, before and after; null when there was none */
+  before: string | null;
+  after: string | null;
+  actor_account_id: number | null;
+}
+
 export interface TranscriptCourseTable extends Changed {
   id: Id;
   student_id: number;
@@ -698,6 +718,7 @@ export interface DB {
   attendance_codes: AttendanceCodeTable;
   attendance_records: AttendanceRecordTable;
   transcript_courses: TranscriptCourseTable;
+  change_events: ChangeEventTable;
   vaccines: VaccineTable;
   immunization_requirements: ImmunizationRequirementTable;
   immunization_doses: ImmunizationDoseTable;

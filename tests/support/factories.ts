@@ -12,7 +12,7 @@
  * Rows are inserted with SQL (ids chosen by the database), the same on SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import type { DateString, DB, GradingMethod } from '../../src/db/schema.js';
+import type { DateString, DB, GradingMethod, StaffRole } from '../../src/db/schema.js';
 import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import type { PortalSettingsInput } from '../../src/domain/district/settings.js';
 
@@ -737,4 +737,103 @@ export async function immunizations(
       .values({ student_id: who.id, vaccine_id: shot.id, kind: exemption.kind, granted_date: exemption.granted, expires_date: exemption.expires ?? null, ...changed })
       .execute();
   }
+}
+
+/** Another school of the fixture district (the world's own is its high school). */
+export async function otherSchool(db: Kysely<DB>, name = 'Fixture Middle School'): Promise<{ id: number; name: string }> {
+  const n = next();
+  const row = await db
+    .insertInto('schools')
+    .values({
+      sourced_id: null,
+      school_number: `08${String(n).padStart(2, '0')}`,
+      name,
+      short_name: `FMS${n}`,
+      grade_low: 6,
+      grade_high: 8,
+      address_line1: null,
+      city: null,
+      state: null,
+      postal_code: null,
+      phone: null,
+      ...changed,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, name };
+}
+
+export interface StaffFixture {
+  id: number;
+  name: string;
+  /** the sign-in account, when asked for */
+  account: AccountFixture | null;
+}
+
+/**
+ * A staff member with roles (`schoolId` null for a district-wide role) and, unless `account` is false,
+ * an account that signs in with FIXTURE_PASSWORD and its username.
+ */
+export async function staffMember(
+  db: Kysely<DB>,
+  world: World,
+  options: { first: string; last: string; roles: { role: StaffRole; schoolId?: number | null }[]; account?: boolean; locale?: 'en' | 'es' | null },
+): Promise<StaffFixture> {
+  const n = next();
+  const email = `${options.first}.${options.last}.${n}@fixture.example.org`.toLowerCase();
+  const staff = await db
+    .insertInto('staff')
+    .values({
+      sourced_id: null,
+      staff_number: `S${String(n).padStart(5, '0')}`,
+      first_name: options.first,
+      last_name: options.last,
+      email,
+      phone: null,
+      title: null,
+      school_id: world.school.id,
+      ...changed,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const r of options.roles) {
+    await db.insertInto('staff_roles').values({ staff_id: staff.id, role: r.role, school_id: r.schoolId === undefined ? world.school.id : r.schoolId }).execute();
+  }
+  let login: AccountFixture | null = null;
+  if (options.account !== false) {
+    const row = await db
+      .insertInto('user_accounts')
+      .values({
+        username: email,
+        username_key: email,
+        password_hash: await hashOf(FIXTURE_PASSWORD),
+        status: 'active',
+        must_change_password: 0,
+        security_email: email,
+        security_email_confirmed_at: STAMP,
+        person_kind: 'staff',
+        student_id: null,
+        guardian_id: null,
+        staff_id: staff.id,
+        locale: options.locale ?? null,
+        ...changed,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    login = { id: row.id, username: email, password: FIXTURE_PASSWORD };
+  }
+  return { id: staff.id, name: `${options.first} ${options.last}`, account: login };
+}
+
+/** A staff member teaching a section (a co-teacher unless `primary`), from and until a day. */
+export async function teachSection(
+  db: Kysely<DB>,
+  staff: StaffFixture,
+  section: { id: number },
+  { from = '2026-08-17', until = null, primary = false }: { from?: DateString; until?: DateString | null; primary?: boolean } = {},
+): Promise<void> {
+  await db
+    .insertInto('section_teachers')
+    .values({ sourced_id: null, section_id: section.id, staff_id: staff.id, primary_teacher: primary ? 1 : 0, begin_date: from, end_date: until, ...changed })
+    .execute();
 }

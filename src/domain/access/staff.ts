@@ -11,7 +11,7 @@
  * that takes one cannot be called with a scope a route made up.
  */
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import type { DB, StaffRole } from '../../db/schema.js';
 
 declare const made: unique symbol;
 
@@ -92,4 +92,89 @@ export function isDistrictAdmin(scope: OfficeScope): boolean {
 /** Whether the scope covers a school's students. */
 export function mayActOnSchool(scope: OfficeScope, schoolId: number): boolean {
   return scope.district || scope.schools.has(schoolId);
+}
+
+/**
+ * How far a staff member reaches when looking up a student: the schools of their office, nurse and
+ * counselor roles, every school for a district administrator, and the sections they teach now (a
+ * co-teacher as much as the primary teacher). Made only here.
+ */
+export interface StaffReach {
+  readonly district: boolean;
+  readonly schools: ReadonlySet<number>;
+  readonly sections: ReadonlySet<number>;
+  readonly [made]: true;
+}
+
+/** The roles whose school is theirs to look into. */
+export const SCHOOL_ROLES = ['office', 'school_admin', 'district_admin', 'nurse', 'counselor'] as const;
+
+/** A teacher's sections on a day: every assignment to the section that covers it. */
+export async function sectionsTaughtBy(db: Kysely<DB>, staffId: number, today: string): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('section_teachers')
+    .select('section_id')
+    .where('staff_id', '=', staffId)
+    .where('begin_date', '<=', today)
+    .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)]))
+    .execute();
+  return new Set(rows.map((r) => r.section_id));
+}
+
+/** The schools a staff member has one of these roles in (all of them for a district administrator). */
+async function rolesAt(db: Kysely<DB>, staffId: number, roles: readonly StaffRole[]) {
+  return db.selectFrom('staff_roles').select(['role', 'school_id']).where('staff_id', '=', staffId).where('role', 'in', roles).execute();
+}
+
+export async function staffReach(db: Kysely<DB>, staffId: number | null, today: string): Promise<StaffReach> {
+  if (!staffId) return { district: false, schools: new Set<number>(), sections: new Set<number>() } as unknown as StaffReach;
+  const roles = await rolesAt(db, staffId, SCHOOL_ROLES);
+  return {
+    district: roles.some((r) => r.role === 'district_admin'),
+    schools: new Set(roles.filter((r) => r.school_id !== null).map((r) => r.school_id as number)),
+    sections: await sectionsTaughtBy(db, staffId, today),
+  } as unknown as StaffReach;
+}
+
+/** Whether the reach covers anyone at all: who may open the student search. */
+export function reachesStudents(reach: StaffReach): boolean {
+  return reach.district || reach.schools.size > 0 || reach.sections.size > 0;
+}
+
+/** A teacher acting on their sections: the sections they teach today. Made only here. */
+export interface TeacherScope {
+  readonly staffId: number;
+  readonly sections: ReadonlySet<number>;
+  readonly [made]: true;
+}
+
+export async function teacherScope(db: Kysely<DB>, staffId: number | null, today: string): Promise<TeacherScope> {
+  const sections = staffId ? await sectionsTaughtBy(db, staffId, today) : new Set<number>();
+  return { staffId: staffId ?? 0, sections } as unknown as TeacherScope;
+}
+
+export function teachesSection(scope: TeacherScope, sectionId: number): boolean {
+  return scope.sections.has(sectionId);
+}
+
+/** A nurse's schools (the schools of their nurse roles). Made only here. */
+export interface NurseScope {
+  readonly schools: ReadonlySet<number>;
+  readonly [made]: true;
+}
+
+export async function nurseScope(db: Kysely<DB>, staffId: number | null): Promise<NurseScope> {
+  const roles = staffId ? await rolesAt(db, staffId, ['nurse']) : [];
+  return { schools: new Set(roles.filter((r) => r.school_id !== null).map((r) => r.school_id as number)) } as unknown as NurseScope;
+}
+
+/** A counselor's schools (the schools of their counselor roles). Made only here. */
+export interface CounselorScope {
+  readonly schools: ReadonlySet<number>;
+  readonly [made]: true;
+}
+
+export async function counselorScope(db: Kysely<DB>, staffId: number | null): Promise<CounselorScope> {
+  const roles = staffId ? await rolesAt(db, staffId, ['counselor']) : [];
+  return { schools: new Set(roles.filter((r) => r.school_id !== null).map((r) => r.school_id as number)) } as unknown as CounselorScope;
 }
