@@ -106,6 +106,7 @@ describe('message catalogs', () => {
       'portal.vax.',
       'portal.exemption.',
       'calendar.reason.',
+      'staffTools.group.',
       'documents.kind.',
       'changes.status.',
       'changes.approve',

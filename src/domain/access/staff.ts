@@ -12,6 +12,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB, StaffRole } from '../../db/schema.js';
+import type { StaffAbilities } from '../staff/tools.js';
 
 declare const made: unique symbol;
 
@@ -177,4 +178,17 @@ export interface CounselorScope {
 export async function counselorScope(db: Kysely<DB>, staffId: number | null): Promise<CounselorScope> {
   const roles = staffId ? await rolesAt(db, staffId, ['counselor']) : [];
   return { schools: new Set(roles.filter((r) => r.school_id !== null).map((r) => r.school_id as number)) } as unknown as CounselorScope;
+}
+
+/** What a staff member's Home lists (domain/staff/tools.ts): from their roles and today's sections. */
+export async function staffAbilities(db: Kysely<DB>, staffId: number, today: string): Promise<StaffAbilities> {
+  const roles = (await db.selectFrom('staff_roles').select('role').where('staff_id', '=', staffId).execute()).map((r) => r.role);
+  const office = await officeScope(db, staffId);
+  return {
+    teaches: (await sectionsTaughtBy(db, staffId, today)).size > 0,
+    office: isOfficeStaff(office),
+    nurse: roles.includes('nurse'),
+    counselor: roles.includes('counselor'),
+    districtAdmin: isDistrictAdmin(office),
+  };
 }

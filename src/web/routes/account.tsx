@@ -11,6 +11,9 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSession, sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
 import { toolOfPage, toolUrl } from '../../domain/portal/tools.js';
+import { staffToolsFor } from '../../domain/staff/tools.js';
+import { staffAbilities } from '../../domain/access/staff.js';
+import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
@@ -52,8 +55,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const account = request.session!.account;
     const students = ctx.students ?? [];
     const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
+    const tools = account.staff_id ? staffToolsFor(await staffAbilities(db, account.staff_id, localDate(services.now(), ctx.district.timeZone))) : [];
     const notice = request.query.changed !== undefined ? ctx.t('password.changed') : undefined;
-    return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} notice={notice} />);
+    return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} tools={tools} notice={notice} />);
   });
 
   app.get('/account/pin', async (request, reply) => {

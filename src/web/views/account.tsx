@@ -1,5 +1,6 @@
 /** Pages of a signed-in person: Home, Account Settings, and the password form. */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
+import type { staffToolsFor } from '../../domain/staff/tools.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
@@ -8,11 +9,14 @@ export function HomePage({
   ctx,
   students,
   roles,
+  tools = [],
   notice,
 }: {
   ctx: PageContext;
   students: VisibleStudent[];
   roles: { role: string; school: string | null }[];
+  /** a staff member's tools, by group (domain/staff/tools.ts) */
+  tools?: ReturnType<typeof staffToolsFor>;
   notice?: string;
 }) {
   const { t, district, account } = ctx;
@@ -56,7 +60,26 @@ export function HomePage({
           )}
         </section>
       )}
-      {account?.kind === 'staff' ? <p>{t('home.comingSoon', { portal: district.portalName })}</p> : null}
+      {account?.kind === 'staff' ? (
+        <section aria-labelledby="tools-heading">
+          <h2 id="tools-heading">{t('staffTools.heading')}</h2>
+          {tools.length === 0 ? <p>{t('staffTools.none')}</p> : null}
+          {tools.map(({ group, tools: list }) => (
+            <div key={group} class="hr-staff-tools">
+              <h3>{t(`staffTools.group.${group}`)}</h3>
+              <ul class="usa-list usa-list--unstyled">
+                {list.map((tool) => (
+                  <li key={tool.key}>
+                    <a href={tool.path}>{t(tool.label)}</a>
+                    <br />
+                    <span class="usa-hint">{t(tool.hint)}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      ) : null}
     </Layout>
   );
 }

@@ -1,0 +1,49 @@
+/**
+ * The registry of staff tools: one row per working page a staff member opens, with who may open it.
+ * A staff member's Home lists the rows their roles allow, grouped by the kind of work (the header keeps
+ * the office and administrator links it had). A new staff tool is a row here, its domain module (which
+ * checks the same scope again: the registry only decides what is listed), its routes, its view and
+ * its catalog entries.
+ */
+import type { MessageKey } from '../../i18n/index.js';
+
+/** What a staff member may do, from their roles and the sections they teach today. */
+export interface StaffAbilities {
+  /** teaches at least one section today */
+  teaches: boolean;
+  /** office, school administrator or district administrator (access/staff.ts isOfficeStaff) */
+  office: boolean;
+  nurse: boolean;
+  counselor: boolean;
+  districtAdmin: boolean;
+}
+
+export type StaffToolGroup = 'teaching' | 'office' | 'health' | 'counseling' | 'district';
+
+interface StaffToolRow {
+  key: string;
+  path: string;
+  label: MessageKey;
+  /** the catalog key of one line saying what the tool is for */
+  hint: MessageKey;
+  group: StaffToolGroup;
+  allowed: (a: StaffAbilities) => boolean;
+}
+
+export const STAFF_TOOLS: readonly StaffToolRow[] = [
+  { key: 'activationKeys', path: '/staff/activation-keys', label: 'nav.staffKeys', hint: 'staffTools.activationKeys', group: 'office', allowed: (a) => a.office },
+  { key: 'guardianLinks', path: '/staff/guardian-links', label: 'nav.staffLinks', hint: 'staffTools.guardianLinks', group: 'office', allowed: (a) => a.office },
+  { key: 'accountHelp', path: '/staff/account-help', label: 'nav.accountHelp', hint: 'staffTools.accountHelp', group: 'office', allowed: (a) => a.office },
+  { key: 'accountRequests', path: '/staff/account-requests', label: 'nav.staffRequests', hint: 'staffTools.accountRequests', group: 'office', allowed: (a) => a.office },
+  { key: 'changeRequests', path: '/staff/change-requests', label: 'nav.staffChanges', hint: 'staffTools.changeRequests', group: 'office', allowed: (a) => a.office },
+  { key: 'parentAccounts', path: '/admin/parent-accounts', label: 'nav.parentAccounts', hint: 'staffTools.parentAccounts', group: 'district', allowed: (a) => a.districtAdmin },
+  { key: 'signInHelp', path: '/admin/sign-in-help', label: 'nav.signInHelp', hint: 'staffTools.signInHelp', group: 'district', allowed: (a) => a.districtAdmin },
+  { key: 'mail', path: '/admin/mail', label: 'nav.mail', hint: 'staffTools.mail', group: 'district', allowed: (a) => a.districtAdmin },
+];
+
+export const STAFF_TOOL_GROUPS: readonly StaffToolGroup[] = ['teaching', 'office', 'health', 'counseling', 'district'];
+
+/** The tools these abilities open, by group, in the registry's order; groups without a tool left out. */
+export function staffToolsFor(abilities: StaffAbilities): { group: StaffToolGroup; tools: StaffToolRow[] }[] {
+  return STAFF_TOOL_GROUPS.map((group) => ({ group, tools: STAFF_TOOLS.filter((t) => t.group === group && t.allowed(abilities)) })).filter((g) => g.tools.length > 0);
+}
