@@ -75,6 +75,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'change_request_fields',
   'calendar_feeds',
   'change_events',
+  'attendance_takings',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

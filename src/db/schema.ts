@@ -575,6 +575,16 @@ export interface AttendanceRecordTable extends Changed {
   comment: string | null;
 }
 
+/** A section's attendance taken for a day (migration 0018). */
+export interface AttendanceTakingTable {
+  id: Id;
+  section_id: number;
+  date: DateString;
+  taken_at: Instant;
+  taken_by: number | null;
+  version: Generated<number>;
+}
+
 /** What kind of record a change event is about (migration 0015). */
 export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement';
 
@@ -719,6 +729,7 @@ export interface DB {
   attendance_records: AttendanceRecordTable;
   transcript_courses: TranscriptCourseTable;
   change_events: ChangeEventTable;
+  attendance_takings: AttendanceTakingTable;
   vaccines: VaccineTable;
   immunization_requirements: ImmunizationRequirementTable;
   immunization_doses: ImmunizationDoseTable;

@@ -1,0 +1,224 @@
+/** Teachers' pages: My classes, and taking a section's attendance; the office's list of sections not taken. */
+import type { MeetingSection, Roster } from '../../domain/attendance/taking.js';
+import type { PageContext } from './context.js';
+import { formatDay, formatTime } from './format.js';
+import { Alert, Csrf, TableScroll } from './forms.js';
+import { Layout } from './layout.js';
+
+function DayPicker({ ctx, action, date }: { ctx: PageContext; action: string; date: string }) {
+  const { t } = ctx;
+  return (
+    <form method="get" action={action} class="hr-inline-form">
+      <label class="usa-label" for="date">
+        {t('teaching.day')}
+      </label>
+      <input class="usa-input usa-input--medium" type="date" id="date" name="date" value={date} />
+      <button class="usa-button usa-button--outline" type="submit">
+        {t('teaching.show')}
+      </button>
+    </form>
+  );
+}
+
+const when = (ctx: PageContext, s: MeetingSection) => `${formatTime(s.start, ctx.locale)} – ${formatTime(s.end, ctx.locale)}`;
+
+export function MyClassesPage({ ctx, date, today, classes }: { ctx: PageContext; date: string; today: string; classes: MeetingSection[] }) {
+  const { t, locale } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('teaching.myClasses')}>
+      <h1>{t('teaching.myClasses')}</h1>
+      <p>{date === today ? t('teaching.todayIs', { day: formatDay(date, locale, true) }) : formatDay(date, locale, true)}</p>
+      <DayPicker ctx={ctx} action="/staff/classes" date={date} />
+      {classes.length === 0 ? (
+        <p>{t('teaching.noClasses')}</p>
+      ) : (
+        <ul class="usa-card-group hr-classes">
+          {classes.map((c) => (
+            <li key={c.sectionId} class="usa-card tablet:grid-col-6">
+              <div class="usa-card__container">
+                <div class="usa-card__header">
+                  <h2 class="usa-card__heading">{`${c.courseTitle} · ${c.sectionCode}`}</h2>
+                </div>
+                <div class="usa-card__body">
+                  <p>
+                    {t('teaching.periodLine', { period: c.period, time: when(ctx, c) })}
+                    {c.room ? ` · ${t('teaching.room', { room: c.room })}` : ''}
+                  </p>
+                  <p>{c.takenAt ? t('teaching.taken') : t('teaching.notTaken')}</p>
+                </div>
+                <div class="usa-card__footer">
+                  <a class="usa-button" href={`/staff/classes/${c.sectionId}/attendance?date=${date}`}>
+                    {c.takenAt ? t('teaching.reviewAttendance') : t('teaching.takeAttendance')}
+                    <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
+                  </a>
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export function RosterPage({
+  ctx,
+  roster,
+  notice,
+  problem,
+  marks,
+  invalid = [],
+}: {
+  ctx: PageContext;
+  roster: Roster;
+  notice?: string | undefined;
+  problem?: string | undefined;
+  /** what the form sent, shown again after a refusal */
+  marks?: Map<number, number | null>;
+  invalid?: number[];
+}) {
+  const { t, locale } = ctx;
+  const s = roster.section;
+  const title = t('teaching.attendanceTitle', { course: s.courseTitle, section: s.sectionCode });
+  const action = `/staff/classes/${s.sectionId}/attendance`;
+  return (
+    <Layout ctx={ctx} title={title}>
+      <p>
+        <a href={`/staff/classes?date=${roster.date}`}>{t('teaching.backToClasses')}</a>
+      </p>
+      <h1>{title}</h1>
+      <p>
+        {formatDay(roster.date, locale, true)} · {t('teaching.periodLine', { period: s.period, time: when(ctx, s) })}
+        {s.room ? ` · ${t('teaching.room', { room: s.room })}` : ''}
+      </p>
+      <Alert type="success" text={notice} />
+      <Alert type="error" text={problem} />
+      <p>{roster.version === 0 ? t('teaching.notTaken') : t('teaching.taken')}</p>
+      {roster.rows.length === 0 ? (
+        <p>{t('teaching.noStudents')}</p>
+      ) : roster.open ? (
+        <form method="post" action={action}>
+          <Csrf token={ctx.csrf} />
+          <input type="hidden" name="date" value={roster.date} />
+          <input type="hidden" name="version" value={String(roster.version)} />
+          <p class="usa-hint">{t('teaching.howTo')}</p>
+          <TableScroll label={t('teaching.rosterLabel')}>
+            <table class="usa-table usa-table--borderless hr-roster">
+              <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('teaching.student')}</th>
+                  <th scope="col">{t('teaching.mark')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roster.rows.map((r) => {
+                  const id = `mark-${r.studentId}`;
+                  const chosen = marks?.has(r.studentId) ? marks.get(r.studentId) : r.codeId;
+                  const wrong = invalid.includes(r.studentId);
+                  return (
+                    <tr key={r.studentId}>
+                      <th scope="row">
+                        <label for={id}>{`${r.lastName}, ${r.firstName}`}</label>
+                        <input type="hidden" name="student" value={String(r.studentId)} />
+                        <div class="usa-hint">{r.studentNumber}</div>
+                        {r.wholeDay ? <div class="usa-hint">{t('teaching.wholeDay', { what: r.wholeDay.description })}</div> : null}
+                        {wrong ? (
+                          <span class="usa-error-message" id={`${id}-error`}>
+                            {t('teaching.badMark')}
+                          </span>
+                        ) : null}
+                      </th>
+                      <td>
+                        <select class="usa-select" id={id} name={`mark_${r.studentId}`} aria-invalid={wrong ? 'true' : undefined} aria-describedby={wrong ? `${id}-error` : undefined}>
+                          <option value="present" selected={chosen === null || chosen === undefined}>
+                            {t('teaching.present')}
+                          </option>
+                          {roster.codes.map((c) => (
+                            <option key={c.id} value={String(c.id)} selected={chosen === c.id}>
+                              {`${t(c.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${c.description}`}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
+          <button class="usa-button hr-primary" type="submit">
+            {t('teaching.save')}
+          </button>
+        </form>
+      ) : (
+        <>
+          <p>{t('teaching.closed')}</p>
+          <TableScroll label={t('teaching.rosterLabel')}>
+            <table class="usa-table usa-table--borderless">
+              <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('teaching.student')}</th>
+                  <th scope="col">{t('teaching.mark')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roster.rows.map((r) => {
+                  const code = roster.codes.find((c) => c.id === r.codeId);
+                  return (
+                    <tr key={r.studentId}>
+                      <th scope="row">{`${r.lastName}, ${r.firstName}`}</th>
+                      <td>{code ? `${t(code.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${code.description}` : t('teaching.present')}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
+        </>
+      )}
+    </Layout>
+  );
+}
+
+export function NotTakenPage({ ctx, date, sections }: { ctx: PageContext; date: string; sections: MeetingSection[] }) {
+  const { t, locale } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('teaching.notTakenTitle')}>
+      <h1>{t('teaching.notTakenTitle')}</h1>
+      <p>{formatDay(date, locale, true)}</p>
+      <DayPicker ctx={ctx} action="/staff/attendance/not-taken" date={date} />
+      {sections.length === 0 ? (
+        <p>{t('teaching.allTaken')}</p>
+      ) : (
+        <>
+          <p role="status">{t('teaching.notTakenCount', { count: sections.length })}</p>
+          <TableScroll label={t('teaching.notTakenTitle')}>
+            <table class="usa-table usa-table--striped">
+              <caption class="usa-sr-only">{t('teaching.notTakenTitle')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('teaching.period')}</th>
+                  <th scope="col">{t('teaching.class')}</th>
+                  <th scope="col">{t('teaching.roomHeading')}</th>
+                  <th scope="col">{t('teaching.school')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sections.map((s) => (
+                  <tr key={s.sectionId}>
+                    <td>{`${s.period} · ${when(ctx, s)}`}</td>
+                    <th scope="row">{`${s.courseTitle} · ${s.sectionCode}`}</th>
+                    <td>{s.room ?? '—'}</td>
+                    <td>{s.school}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        </>
+      )}
+    </Layout>
+  );
+}

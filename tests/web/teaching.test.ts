@@ -1,0 +1,267 @@
+/**
+ * Teachers take attendance (issue 19): My classes, the roster, saving, correcting the same day, a
+ * collision with a co-teacher, bad input, other teachers' sections, and the office's list of classes
+ * that have not taken attendance. Every expectation comes from the fixture below.
+ *
+ * Tuesday 9 February 2027, noon in Chicago. Biology (period 2, room B-114): Rosa Marquez teaches it with
+ * Ana Lopez as co-teacher; Maya Ortiz, Leo Ortiz and Zoe Adams are enrolled, Ian Cho left on 1 February.
+ * Chemistry (period 3) is Paul Nyberg's. Maya's mother Lucia reads the portal. Office staff: Olga at the
+ * high school, Omar at the middle school.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import {
+  attendance,
+  guardianWithChild,
+  otherSchool,
+  schoolYear,
+  sectionWithGradebook,
+  staffMember,
+  student,
+  teachSection,
+  type AccountFixture,
+  type Family,
+  type SectionFixture,
+  type StaffFixture,
+  type StudentFixture,
+  type World,
+} from '../support/factories.js';
+import { Client } from '../support/http.js';
+
+const TODAY = '2027-02-09';
+
+describeEachEngine('taking attendance', (get) => {
+  let app: FastifyInstance;
+  let world: World;
+  let ortiz: Family;
+  let leo: StudentFixture;
+  let zoe: StudentFixture;
+  let biology: SectionFixture;
+  let chemistry: SectionFixture;
+  let rosa: StaffFixture;
+  let ana: StaffFixture;
+  let paul: StaffFixture;
+  let olga: StaffFixture;
+  let omar: StaffFixture;
+  let address = 0;
+
+  beforeAll(async () => {
+    const db = get().db;
+    world = await schoolYear(db, { today: TODAY });
+    ortiz = await guardianWithChild(db, world, { student: { first: 'Maya', last: 'Ortiz', grade: 11 }, guardian: { first: 'Lucia', last: 'Ortiz' } });
+    leo = await student(db, world, { first: 'Leo', last: 'Ortiz', grade: 9 });
+    zoe = await student(db, world, { first: 'Zoe', last: 'Adams', grade: 10 });
+    const ian = await student(db, world, { first: 'Ian', last: 'Cho', grade: 10 });
+    biology = await sectionWithGradebook(db, world, {
+      course: { code: 'SCI301', title: 'Biology' },
+      period: '2',
+      room: 'B-114',
+      students: [{ student: ortiz.student }, { student: leo }, { student: zoe }, { student: ian, until: '2027-02-01' }],
+    });
+    chemistry = await sectionWithGradebook(db, world, { course: { code: 'SCI401', title: 'Chemistry' }, period: '3', students: [{ student: zoe }] });
+    rosa = await staffMember(db, world, { first: 'Rosa', last: 'Marquez', roles: [{ role: 'teacher' }] });
+    ana = await staffMember(db, world, { first: 'Ana', last: 'Lopez', roles: [{ role: 'teacher' }] });
+    paul = await staffMember(db, world, { first: 'Paul', last: 'Nyberg', roles: [{ role: 'teacher' }] });
+    await teachSection(db, rosa, biology, { primary: true });
+    await teachSection(db, ana, biology);
+    await teachSection(db, paul, chemistry, { primary: true });
+    olga = await staffMember(db, world, { first: 'Olga', last: 'Office', roles: [{ role: 'office' }] });
+    const middle = await otherSchool(db);
+    omar = await staffMember(db, world, { first: 'Omar', last: 'Office', roles: [{ role: 'office', schoolId: middle.id }] });
+    // The office took Zoe's call this morning: absent all day, illness.
+    await attendance(db, world, zoe, [{ date: TODAY, code: 'A-ILL' }]);
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+  });
+  afterAll(() => app.close());
+
+  const signedIn = async (who: AccountFixture | null) => {
+    const c = new Client(app, {}, `10.8.${Math.floor(++address / 250)}.${address % 250}`);
+    const res = await c.submit('/sign-in', { username: who!.username, password: who!.password });
+    expect(res.statusCode).toBe(303);
+    return c;
+  };
+  const codeId = async (code: string) => (await get().db.selectFrom('attendance_codes').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+  const records = () =>
+    get()
+      .db.selectFrom('attendance_records as r')
+      .innerJoin('attendance_codes as c', 'c.id', 'r.code_id')
+      .select(['r.student_id', 'r.section_id', 'c.code'])
+      .where('r.date', '=', TODAY)
+      .orderBy('r.student_id')
+      .orderBy('r.section_id')
+      .execute();
+  const events = () => get().db.selectFrom('change_events').select(['kind', 'action', 'student_id', 'section_id', 'before', 'after']).orderBy('id').execute();
+  const url = (section: SectionFixture, date = TODAY) => `/staff/classes/${section.id}/attendance?date=${date}`;
+  const rosterForm = (body: string) => ({
+    version: /name="version" value="(\d+)"/.exec(body)![1]!,
+    students: [...body.matchAll(/name="student" value="(\d+)"/g)].map((m) => m[1]!),
+  });
+
+  it('lists the day’s classes with period and room, and only one’s own', async () => {
+    const page = (await (await signedIn(rosa.account)).get('/staff/classes')).body;
+    expect(page).toContain('Biology · SCI301-0');
+    expect(page).toContain('Period 2, 8:55 AM – 9:45 AM · Room B-114');
+    expect(page).toContain('Attendance not taken yet.');
+    expect(page).not.toContain('Chemistry');
+    // The co-teacher has the class too; the chemistry teacher does not.
+    expect((await (await signedIn(ana.account)).get('/staff/classes')).body).toContain('Biology');
+    expect((await (await signedIn(paul.account)).get('/staff/classes')).body).not.toContain('Biology');
+    // A Saturday: no class meets.
+    expect((await (await signedIn(rosa.account)).get('/staff/classes?date=2027-02-13')).body).toContain('None of your classes meets on this day.');
+    // Not teachers: office staff and a parent.
+    expect((await (await signedIn(olga.account)).get('/staff/classes')).statusCode).toBe(403);
+    expect((await (await signedIn(ortiz.guardianAccount)).get('/staff/classes')).statusCode).toBe(403);
+    expect((await new Client(app).get('/staff/classes')).headers.location).toBe('/sign-in?next=%2Fstaff%2Fclasses');
+    // The Home of a teacher lists it.
+    expect((await (await signedIn(rosa.account)).get('/home')).body).toContain('href="/staff/classes"');
+  });
+
+  it('takes attendance, corrects it the same day, and records each change once', async () => {
+    const rosaClient = await signedIn(rosa.account);
+    const page = await rosaClient.get(url(biology));
+    expect(page.statusCode).toBe(200);
+    // By last name; Ian left last week; Zoe's whole-day absence from the office is shown.
+    const names = [...page.body.matchAll(/<label for="mark-\d+">([^<]+)<\/label>/g)].map((m) => m[1]);
+    expect(names).toEqual(['Adams, Zoe', 'Ortiz, Leo', 'Ortiz, Maya']);
+    expect(page.body).toContain('Office, whole day: Absent: illness');
+    const form = rosterForm(page.body);
+    expect(form.version).toBe('0');
+
+    // Leo absent, Maya tardy, Zoe left present in class (the office has her day).
+    const absent = await codeId('A-UNK');
+    const tardy = await codeId('T-UNX');
+    const saved = await rosaClient.post(`/staff/classes/${biology.id}/attendance`, {
+      date: TODAY,
+      version: form.version,
+      student: form.students,
+      [`mark_${leo.id}`]: String(absent),
+      [`mark_${ortiz.student.id}`]: String(tardy),
+      [`mark_${zoe.id}`]: 'present',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/staff/classes/${biology.id}/attendance?date=${TODAY}&saved=1`);
+    expect((await rosaClient.get(saved.headers.location!)).body).toContain('Attendance saved.');
+    expect(await records()).toEqual(
+      [
+        { student_id: ortiz.student.id, section_id: biology.id, code: 'T-UNX' },
+        { student_id: leo.id, section_id: biology.id, code: 'A-UNK' },
+        { student_id: zoe.id, section_id: null, code: 'A-ILL' },
+      ].sort((a, b) => a.student_id - b.student_id || (a.section_id ?? 0) - (b.section_id ?? 0)),
+    );
+    const made = await events();
+    expect(made.map((e) => [e.kind, e.action, e.student_id, e.section_id])).toEqual(
+      expect.arrayContaining([
+        ['attendance', 'created', leo.id, biology.id],
+        ['attendance', 'created', ortiz.student.id, biology.id],
+      ]),
+    );
+    expect(made).toHaveLength(2);
+    expect(JSON.parse(made.find((e) => e.student_id === leo.id)!.after!)).toEqual({ date: TODAY, sectionId: biology.id, code: 'A-UNK' });
+
+    // Maya's mother sees the tardy on her next page load.
+    const mother = await signedIn(ortiz.guardianAccount);
+    expect((await mother.get(`/students/${ortiz.student.id}/attendance`)).body).toContain('Tardy: unexcused');
+
+    // The co-teacher corrects it: Maya was on time after all. An unchanged rest changes nothing else.
+    const anaClient = await signedIn(ana.account);
+    const again = rosterForm((await anaClient.get(url(biology))).body);
+    expect(again.version).toBe('1');
+    const corrected = await anaClient.post(`/staff/classes/${biology.id}/attendance`, {
+      date: TODAY,
+      version: again.version,
+      student: again.students,
+      [`mark_${leo.id}`]: String(absent),
+      [`mark_${ortiz.student.id}`]: 'present',
+      [`mark_${zoe.id}`]: 'present',
+    });
+    expect(corrected.statusCode).toBe(303);
+    expect((await records()).filter((r) => r.section_id === biology.id)).toEqual([{ student_id: leo.id, section_id: biology.id, code: 'A-UNK' }]);
+    const after = await events();
+    expect(after).toHaveLength(3);
+    expect(after[2]).toMatchObject({ kind: 'attendance', action: 'deleted', student_id: ortiz.student.id, after: null });
+    const audited = await get().db.selectFrom('audit_log').select(['action', 'actor_account_id', 'subject_id']).where('action', '=', 'attendance.taken').execute();
+    expect(audited).toEqual([
+      { action: 'attendance.taken', actor_account_id: rosa.account!.id, subject_id: biology.id },
+      { action: 'attendance.taken', actor_account_id: ana.account!.id, subject_id: biology.id },
+    ]);
+
+    // Rosa's page from before the correction is stale now: refused, nothing written, the current roster shown.
+    const stale = await rosaClient.post(`/staff/classes/${biology.id}/attendance`, {
+      date: TODAY,
+      version: form.version,
+      student: form.students,
+      [`mark_${leo.id}`]: 'present',
+      [`mark_${ortiz.student.id}`]: String(tardy),
+      [`mark_${zoe.id}`]: 'present',
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('changed since you opened this page');
+    expect(await events()).toHaveLength(3);
+    expect(rosterForm(stale.body).version).toBe('2');
+  });
+
+  it('records "all present" when nothing is marked, and the office sees which classes have not taken attendance', async () => {
+    const office = await signedIn(olga.account);
+    const before = (await office.get('/staff/attendance/not-taken')).body;
+    expect(before).toContain('Chemistry · SCI401-0');
+    expect(before).toContain('1 class has not taken attendance.');
+    const paulClient = await signedIn(paul.account);
+    const form = rosterForm((await paulClient.get(url(chemistry))).body);
+    const all = await paulClient.post(`/staff/classes/${chemistry.id}/attendance`, { date: TODAY, version: form.version, student: form.students, [`mark_${zoe.id}`]: 'present' });
+    expect(all.statusCode).toBe(303);
+    expect((await get().db.selectFrom('attendance_takings').select(['section_id', 'version']).where('section_id', '=', chemistry.id).execute())).toEqual([{ section_id: chemistry.id, version: 1 }]);
+    expect((await office.get('/staff/attendance/not-taken')).body).toContain('Every class meeting on this day has taken attendance.');
+    // Another school's office sees none of these classes; a teacher cannot open the office's page.
+    expect((await (await signedIn(omar.account)).get('/staff/attendance/not-taken')).body).toContain('Every class meeting on this day has taken attendance.');
+    expect((await (await signedIn(omar.account)).get('/staff/attendance/not-taken?date=2027-02-08')).body).not.toContain('Chemistry');
+    expect((await (await signedIn(olga.account)).get('/staff/attendance/not-taken?date=2027-02-08')).body).toContain('2 classes have not taken attendance.');
+    expect((await paulClient.get('/staff/attendance/not-taken')).statusCode).toBe(403);
+  });
+
+  it('refuses bad input, past days and other teachers’ classes, and writes nothing', async () => {
+    const rosaClient = await signedIn(rosa.account);
+    const form = rosterForm((await rosaClient.get(url(biology))).body);
+    const before = { records: await records(), events: await events() };
+    const earlyRelease = await codeId('ER');
+    const post = (fields: Record<string, string | string[]>, section = biology) => rosaClient.post(`/staff/classes/${section.id}/attendance`, { date: TODAY, version: form.version, student: form.students, ...fields });
+    const everyonePresent = Object.fromEntries(form.students.map((id) => [`mark_${id}`, 'present']));
+
+    // A mark that is not a choice, a code teachers do not mark, a student left out.
+    for (const fields of [
+      { ...everyonePresent, [`mark_${leo.id}`]: 'gone fishing' },
+      { ...everyonePresent, [`mark_${leo.id}`]: String(earlyRelease) },
+      { ...everyonePresent, [`mark_${leo.id}`]: '99999999' },
+    ]) {
+      const res = await post(fields);
+      expect(res.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(res.body).toContain('Some marks could not be read. Nothing was saved');
+      expect(res.body).toContain('aria-invalid="true"');
+    }
+    const noMaya = { ...everyonePresent };
+    delete noMaya[`mark_${ortiz.student.id}`];
+    expect((await post(noMaya)).statusCode).toBe(400);
+    // A roster that does not match the class (a student added in the form).
+    expect((await rosaClient.post(`/staff/classes/${biology.id}/attendance`, { date: TODAY, version: form.version, student: [...form.students, String(ortiz.student.id + 1000)], ...everyonePresent })).statusCode).toBe(409);
+    // Days that do not exist, and past days (the office corrects those).
+    for (const date of ['2027-02-30', 'yesterday', '2027-2-9']) {
+      expect((await rosaClient.post(`/staff/classes/${biology.id}/attendance`, { date, version: form.version, student: form.students, ...everyonePresent })).statusCode, date).toBe(400);
+      expect((await rosaClient.get(url(biology, date))).statusCode, date).toBe(400);
+    }
+    const past = await rosaClient.get(url(biology, '2027-02-08'));
+    expect(past.statusCode).toBe(200);
+    expect(past.body).toContain('This day has passed');
+    expect(past.body).not.toContain('name="version"');
+    expect((await rosaClient.post(`/staff/classes/${biology.id}/attendance`, { date: '2027-02-08', version: '0', student: form.students, ...everyonePresent })).statusCode).toBe(409);
+    // Someone else's class, a made-up one, a weekend: not found.
+    expect((await rosaClient.get(url(chemistry))).statusCode).toBe(404);
+    expect((await post({ [`mark_${zoe.id}`]: 'present' }, chemistry)).statusCode).toBe(404);
+    expect((await rosaClient.get('/staff/classes/abc/attendance')).statusCode).toBe(404);
+    expect((await rosaClient.get('/staff/classes/99999999/attendance')).statusCode).toBe(404);
+    expect((await rosaClient.get(url(biology, '2027-02-13'))).statusCode).toBe(404);
+    // A parent posting to a class: not a teacher.
+    expect((await (await signedIn(ortiz.guardianAccount)).post(`/staff/classes/${biology.id}/attendance`, { date: TODAY, version: '0', student: form.students, ...everyonePresent })).statusCode).toBe(403);
+    expect({ records: await records(), events: await events() }).toEqual(before);
+  });
+});
