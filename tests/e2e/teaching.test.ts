@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
 import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
-import { schoolYear, sectionWithGradebook, staffMember, student, teachSection, type SectionFixture, type StaffFixture } from '../support/factories.js';
+import { attendance, schoolYear, sectionWithGradebook, staffMember, student, teachSection, type SectionFixture, type StaffFixture } from '../support/factories.js';
 
 const TODAY = '2027-02-09';
 
@@ -40,6 +40,9 @@ describe.skipIf(!CHROMIUM)('taking attendance in Chromium', () => {
       await teachSection(db, teachers[locale], sections[locale], { primary: true });
       offices[locale] = await staffMember(db, world, { first: 'Olga', last: `Office${locale}`, roles: [{ role: 'office' }], locale });
     }
+    // Something for the attendance office to excuse: one whole-day absence not explained yet, one tardy.
+    await attendance(db, world, kids[0]!, [{ date: TODAY, code: 'A-UNK' }]);
+    await attendance(db, world, kids[1]!, [{ date: TODAY, code: 'T-UNX', comment: 'Bus 14 was late' }]);
     keyboardSection = await sectionWithGradebook(db, world, { course: { code: 'ENG301', title: 'English 11' }, period: '1', room: 'A-201', students: enrol });
     keyboardTeacher = await staffMember(db, world, { first: 'Kim', last: 'Keys', roles: [{ role: 'teacher' }] });
     await teachSection(db, keyboardTeacher, keyboardSection, { primary: true });
@@ -88,6 +91,7 @@ describe.skipIf(!CHROMIUM)('taking attendance in Chromium', () => {
         it('the roster', () => check(teacher, `/staff/classes/${sections[locale].id}/attendance`));
         it('a past day, read only', () => check(teacher, `/staff/classes/${sections[locale].id}/attendance?date=2027-02-08`));
         it('the office’s classes not taken', () => check(office, '/staff/attendance/not-taken'));
+        it('the attendance office', () => check(office, '/staff/attendance'));
       });
     }
   }

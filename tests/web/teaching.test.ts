@@ -80,6 +80,8 @@ describeEachEngine('taking attendance', (get) => {
     const c = new Client(app, {}, `10.8.${Math.floor(++address / 250)}.${address % 250}`);
     const res = await c.submit('/sign-in', { username: who!.username, password: who!.password });
     expect(res.statusCode).toBe(303);
+    // The form token belongs to the session: take the new session's from a page.
+    await c.get('/home');
     return c;
   };
   const codeId = async (code: string) => (await get().db.selectFrom('attendance_codes').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
@@ -263,5 +265,80 @@ describeEachEngine('taking attendance', (get) => {
     // A parent posting to a class: not a teacher.
     expect((await (await signedIn(ortiz.guardianAccount)).post(`/staff/classes/${biology.id}/attendance`, { date: TODAY, version: '0', student: form.students, ...everyonePresent })).statusCode).toBe(403);
     expect({ records: await records(), events: await events() }).toEqual(before);
+  });
+
+  it('lets the office excuse a record with a reason, and enter or remove a whole-day absence, also ahead of time', async () => {
+    const db = get().db;
+    // Monday 8 February: Leo absent from Biology (not explained yet), Maya tardy all day.
+    const [leoAbsence] = await attendance(db, world, leo, [{ date: '2027-02-08', code: 'A-UNK', section: biology }]);
+    const [mayaTardy] = await attendance(db, world, ortiz.student, [{ date: '2027-02-08', code: 'T-UNX' }]);
+    const office = await signedIn(olga.account);
+    const day = await office.get('/staff/attendance?date=2027-02-08');
+    expect(day.statusCode).toBe(200);
+    expect(day.body).toContain('Ortiz, Leo');
+    expect(day.body).toContain('Period 2, Biology');
+    expect(day.body).toContain('Whole day');
+    const eventsBefore = (await events()).length;
+    const row = (id: number) => db.selectFrom('attendance_records as r').innerJoin('attendance_codes as c', 'c.id', 'r.code_id').select(['c.code', 'r.comment']).where('r.id', '=', id).executeTakeFirst();
+
+    // Excused as an appointment, with the reason. A tardy code for an absence, or no reason: refused.
+    const apt = String(await codeId('A-APT'));
+    const tardyExcused = String(await codeId('T-EX'));
+    for (const [fields, message] of [
+      [{ code: tardyExcused, reason: 'dentist' }, 'an absence stays an absence'],
+      [{ code: apt, reason: '  ' }, 'Write why it is excused.'],
+      [{ code: 'x', reason: 'dentist' }, 'Choose one of the listed codes.'],
+    ] as const) {
+      const res = await office.post(`/staff/attendance/${leoAbsence}/excuse`, { date: '2027-02-08', ...fields });
+      expect(res.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    expect(await row(leoAbsence!)).toEqual({ code: 'A-UNK', comment: null });
+    // Another school's office, a made-up record: not found, nothing changed.
+    expect((await (await signedIn(omar.account)).post(`/staff/attendance/${leoAbsence}/excuse`, { code: apt, reason: 'dentist' })).statusCode).toBe(404);
+    expect((await office.post('/staff/attendance/abc/excuse', { code: apt, reason: 'dentist' })).statusCode).toBe(404);
+    const excused = await office.post(`/staff/attendance/${leoAbsence}/excuse`, { date: '2027-02-08', code: apt, reason: 'dentist, note from Dr. Kim' });
+    expect(excused.headers.location).toBe('/staff/attendance?date=2027-02-08&done=excused');
+    expect(await row(leoAbsence!)).toEqual({ code: 'A-APT', comment: 'dentist, note from Dr. Kim' });
+    expect((await events()).slice(eventsBefore)).toEqual([
+      { kind: 'attendance', action: 'updated', student_id: leo.id, section_id: biology.id, before: JSON.stringify({ date: '2027-02-08', sectionId: biology.id, code: 'A-UNK' }), after: JSON.stringify({ date: '2027-02-08', sectionId: biology.id, code: 'A-APT' }) },
+    ]);
+
+    // A parent phones on Tuesday: Maya will miss Wednesday. Her number without its leading zeros finds her.
+    const shortNumber = ortiz.student.number.replace(/^0+/, '');
+    const ahead = await office.post('/staff/attendance/whole-day', { number: shortNumber, date: '2027-02-10', code: apt, comment: 'Mother called: orthodontist' });
+    expect(ahead.headers.location).toBe('/staff/attendance?date=2027-02-10&done=recorded');
+    // Her mother sees the day on the portal (the office's note stays with the staff).
+    const portal = (await (await signedIn(ortiz.guardianAccount)).get(`/students/${ortiz.student.id}/attendance`)).body;
+    expect(portal).toContain('Absent: appointment');
+    expect(portal).not.toContain('Mother called');
+    const wednesday = await db.selectFrom('attendance_records').select('id').where('student_id', '=', ortiz.student.id).where('date', '=', '2027-02-10').executeTakeFirstOrThrow();
+    // Refused: a second one that day, a Saturday, someone else's student or nobody's number, a day that is not one, a note with a control character.
+    const omarStudentNumber = '9999999';
+    for (const [fields, message] of [
+      [{ number: shortNumber, date: '2027-02-10', code: apt }, 'already has a whole-day record'],
+      [{ number: shortNumber, date: '2027-02-13', code: apt }, 'not a school day'],
+      [{ number: omarStudentNumber, date: '2027-02-10', code: apt }, 'No student of your schools has this number.'],
+      [{ number: '<script>', date: '2027-02-10', code: apt }, 'No student of your schools has this number.'],
+      [{ number: shortNumber, date: '2027-02-31', code: apt }, 'Enter a day as the date field gives it.'],
+      [{ number: shortNumber, date: '2027-02-11', code: apt, comment: 'bell\u0007' }, 'without control characters'],
+      [{ number: shortNumber, date: '2027-02-11', code: '99999999' }, 'Choose one of the listed codes.'],
+    ] as const) {
+      const res = await office.post('/staff/attendance/whole-day', fields);
+      expect(res.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    expect((await (await signedIn(omar.account)).post('/staff/attendance/whole-day', { number: shortNumber, date: '2027-02-11', code: apt })).statusCode).toBe(400);
+
+    // Entered by mistake: removed. A class's record is its teacher's: not the office's to remove.
+    expect((await office.post(`/staff/attendance/${leoAbsence}/remove`, {})).statusCode).toBe(404);
+    expect((await office.post(`/staff/attendance/${wednesday.id}/remove`, { date: '2027-02-10' })).headers.location).toBe('/staff/attendance?date=2027-02-10&done=removed');
+    expect(await row(wednesday.id)).toBeUndefined();
+    const last = (await events()).at(-1)!;
+    expect(last).toMatchObject({ kind: 'attendance', action: 'deleted', student_id: ortiz.student.id, after: null });
+    expect(await row(mayaTardy!)).toEqual({ code: 'T-UNX', comment: null });
+    // Teachers and parents do not open the attendance office.
+    expect((await (await signedIn(rosa.account)).get('/staff/attendance')).statusCode).toBe(403);
+    expect((await (await signedIn(ortiz.guardianAccount)).post(`/staff/attendance/${mayaTardy}/excuse`, { code: tardyExcused, reason: 'bus' })).statusCode).toBe(403);
   });
 });

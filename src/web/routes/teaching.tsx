@@ -1,20 +1,24 @@
 /**
  * Teachers: My classes (the sections meeting on a day) and taking a section's attendance; office staff:
- * the sections of their schools that have not taken it. The domain (attendance/taking.ts) decides who
+ * the attendance office (a day's records, excusing, whole-day absences) and the sections of their
+ * schools that have not taken attendance. The domain (attendance/taking.ts) decides who
  * may see and write what; these routes parse and render.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { officeScope, teacherScope } from '../../domain/access/staff.js';
+import { excuseRecord, officeCodes, recordsOn, recordWholeDay, removeWholeDay, type OfficeProblem } from '../../domain/attendance/office.js';
 import { myClassesOn, rosterFor, sectionsNotTaken, takeAttendance, type Roster } from '../../domain/attendance/taking.js';
 import { localDate } from '../../domain/calendar/dates.js';
-import { recordId } from '../../domain/forms.js';
+import { hasForbiddenCharacters, recordId } from '../../domain/forms.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
 import { officeStaff, redirectToSignIn, requireSignedIn, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { MessagePage } from '../views/pages.js';
-import { MyClassesPage, NotTakenPage, RosterPage } from '../views/teaching.js';
+import type { Messages } from '../views/forms.js';
+import { AttendanceOfficePage, MyClassesPage, NotTakenPage, RosterPage, type OfficeDayProps } from '../views/teaching.js';
 
 /** A calendar day as the date input sends it; anything else is refused (400). */
 const day = z
@@ -125,7 +129,85 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.get<{ Querystring: { date?: string } }>('/staff/attendance/not-taken', { preHandler: requireStaff(app, officeStaff) }, async (request, reply) => {
+  // ── the attendance office ─────────────────────────────────────────────────────────────────────────
+  const officeOnly = requireStaff(app, officeStaff);
+  const officePage = async (request: FastifyRequest, reply: FastifyReply, date: string, extra: Partial<OfficeDayProps> = {}, status = 200) => {
+    const ctx = await ctxOf(request);
+    const scope = await officeScope(db, request.session!.account.staff_id);
+    const [records, codes] = await Promise.all([recordsOn(db, scope, date), officeCodes(db)]);
+    return sendPage(reply, <AttendanceOfficePage ctx={ctx} date={date} records={records} codes={codes} {...extra} />, status);
+  };
+  const actor = (request: FastifyRequest) => ({ actorAccountId: request.session!.account.id, ip: clientIp(request) });
+  const problem = (field: string, key: OfficeProblem | 'badDate' | 'badText'): Messages => ({ [field]: { key: `attendanceOffice.problem.${key}` as MessageKey } });
+  const text = z.string().max(200).refine((v) => !hasForbiddenCharacters(v));
+
+  app.get<{ Querystring: { date?: string; done?: string } }>('/staff/attendance', { preHandler: officeOnly }, async (request, reply) => {
+    const today = await todayFor(request);
+    const date = dayOf(request.query.date, today);
+    if (!date) return badDay(request, reply);
+    const ctx = await ctxOf(request);
+    const done = request.query.done;
+    const notice = done === 'recorded' || done === 'excused' || done === 'removed' ? ctx.t(`attendanceOffice.${done}`) : undefined;
+    return officePage(request, reply, date, { notice });
+  });
+
+  app.post('/staff/attendance/whole-day', { preHandler: officeOnly }, async (request, reply) => {
+    const today = await todayFor(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = { number: String(body.number ?? '').slice(0, 40), date: String(body.date ?? '').slice(0, 20), code: String(body.code ?? '').slice(0, 12), comment: String(body.comment ?? '').slice(0, 400) };
+    const refuse = (errors: Messages) => officePage(request, reply, today, { errors, form }, 400);
+    if (typeof body.number !== 'string' || !/^\s*[0-9A-Za-z-]{1,20}\s*$/.test(body.number)) return refuse(problem('number', 'unknownStudent'));
+    const date = typeof body.date === 'string' ? day.safeParse(body.date) : null;
+    if (!date?.success) return refuse(problem('wholeDate', 'badDate'));
+    const codeId = recordId(body.code);
+    if (codeId === null) return refuse(problem('code', 'unknownCode'));
+    const comment = text.safeParse(body.comment ?? '');
+    if (!comment.success) return refuse(problem('comment', 'badText'));
+    const scope = await officeScope(db, request.session!.account.staff_id);
+    const result = await recordWholeDay(db, scope, { studentNumber: body.number.trim(), date: date.data, codeId, comment: comment.data.trim() || null, ...actor(request) }, services.now());
+    if (result.kind === 'invalid') return refuse(problem(result.field === 'date' ? 'wholeDate' : result.field, result.problem));
+    if (result.kind === 'notFound') return reply.callNotFound();
+    return reply.redirect(`/staff/attendance?date=${date.data}&done=recorded`, 303);
+  });
+
+  const recordAction = async (
+    request: FastifyRequest<{ Params: { recordId: string } }>,
+    reply: FastifyReply,
+    run: (scope: Awaited<ReturnType<typeof officeScope>>, id: number, body: Record<string, unknown>) => Promise<{ kind: string; field?: string; problem?: OfficeProblem } | null>,
+    done: string,
+  ) => {
+    const today = await todayFor(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const date = dayOf(body.date, today) ?? today;
+    const id = recordId(request.params.recordId);
+    if (id === null) return reply.callNotFound();
+    const scope = await officeScope(db, request.session!.account.staff_id);
+    const result = await run(scope, id, body);
+    if (!result || result.kind === 'notFound') return reply.callNotFound();
+    if (result.kind === 'invalid') return officePage(request, reply, date, { errors: problem(result.field ?? 'code', result.problem ?? 'unknownCode') }, 400);
+    return reply.redirect(`/staff/attendance?date=${date}&done=${done}`, 303);
+  };
+
+  app.post<{ Params: { recordId: string } }>('/staff/attendance/:recordId/excuse', { preHandler: officeOnly }, (request, reply) =>
+    recordAction(
+      request,
+      reply,
+      async (scope, id, body) => {
+        const codeId = recordId(body.code);
+        const reason = text.safeParse(body.reason ?? '');
+        if (codeId === null) return { kind: 'invalid', field: 'code', problem: 'unknownCode' };
+        if (!reason.success) return { kind: 'invalid', field: 'reason', problem: 'reasonNeeded' };
+        return excuseRecord(db, scope, { recordId: id, codeId, reason: reason.data.trim(), ...actor(request) }, services.now());
+      },
+      'excused',
+    ),
+  );
+
+  app.post<{ Params: { recordId: string } }>('/staff/attendance/:recordId/remove', { preHandler: officeOnly }, (request, reply) =>
+    recordAction(request, reply, (scope, id) => removeWholeDay(db, scope, { recordId: id, ...actor(request) }, services.now()), 'removed'),
+  );
+
+  app.get<{ Querystring: { date?: string } }>('/staff/attendance/not-taken', { preHandler: officeOnly }, async (request, reply) => {
     if (redirectToSignIn(request, reply)) return reply;
     const today = await todayFor(request);
     const date = dayOf(request.query.date, today);

@@ -1,8 +1,9 @@
-/** Teachers' pages: My classes, and taking a section's attendance; the office's list of sections not taken. */
+/** Teachers' pages: My classes, and taking a section's attendance; the office's attendance pages. */
+import type { DayRecord, OfficeCode } from '../../domain/attendance/office.js';
 import type { MeetingSection, Roster } from '../../domain/attendance/taking.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
-import { Alert, Csrf, TableScroll } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 function DayPicker({ ctx, action, date }: { ctx: PageContext; action: string; date: string }) {
@@ -219,6 +220,133 @@ export function NotTakenPage({ ctx, date, sections }: { ctx: PageContext; date: 
           </TableScroll>
         </>
       )}
+    </Layout>
+  );
+}
+
+export interface OfficeDayProps {
+  ctx: PageContext;
+  date: string;
+  records: DayRecord[];
+  codes: OfficeCode[];
+  notice?: string | undefined;
+  errors?: Messages;
+  /** what the whole-day form sent, shown again after a refusal */
+  form?: { number: string; date: string; code: string; comment: string };
+}
+
+export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors = {}, form }: OfficeDayProps) {
+  const { t, locale } = ctx;
+  const labels = { number: t('attendanceOffice.studentNumber'), wholeDate: t('attendanceOffice.date'), code: t('attendanceOffice.code'), comment: t('attendanceOffice.comment') };
+  const excused = (kind: string) => codes.filter((c) => c.excuse === 'excused' && c.kind === kind);
+  return (
+    <Layout ctx={ctx} title={t('attendanceOffice.title')}>
+      <h1>{t('attendanceOffice.title')}</h1>
+      <p>{formatDay(date, locale, true)}</p>
+      <DayPicker ctx={ctx} action="/staff/attendance" date={date} />
+      <p>
+        <a href={`/staff/attendance/not-taken?date=${date}`}>{t('teaching.notTakenTitle')}</a>
+      </p>
+      <Alert type="success" text={notice} />
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <h2>{t('attendanceOffice.recordsHeading')}</h2>
+      {records.length === 0 ? (
+        <p>{t('attendanceOffice.none')}</p>
+      ) : (
+        <TableScroll label={t('attendanceOffice.recordsHeading')}>
+          <table class="usa-table usa-table--borderless hr-office-day">
+            <caption class="usa-sr-only">{t('attendanceOffice.recordsHeading')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('teaching.student')}</th>
+                <th scope="col">{t('attendanceOffice.when')}</th>
+                <th scope="col">{t('attendanceOffice.code')}</th>
+                <th scope="col">{t('attendanceOffice.change')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {records.map((r) => {
+                const choices = r.excuse === 'excused' ? [] : excused(r.kind);
+                return (
+                  <tr key={r.id}>
+                    <th scope="row">
+                      {`${r.lastName}, ${r.firstName}`}
+                      <div class="usa-hint">{`${r.studentNumber} · ${r.school}`}</div>
+                    </th>
+                    <td>{r.course ? t('attendanceOffice.inClass', { period: r.period ?? '', course: r.course }) : t('attendanceOffice.wholeDay')}</td>
+                    <td>
+                      {r.description}
+                      {r.comment ? <div class="usa-hint">{r.comment}</div> : null}
+                    </td>
+                    <td>
+                      {choices.length > 0 ? (
+                        <form method="post" action={`/staff/attendance/${r.id}/excuse`} class="hr-stack">
+                          <Csrf token={ctx.csrf} />
+                          <input type="hidden" name="date" value={date} />
+                          <label class="usa-label" for={`excuse-${r.id}`}>
+                            {t('attendanceOffice.excuseAs')}
+                          </label>
+                          <select class="usa-select" id={`excuse-${r.id}`} name="code">
+                            {choices.map((c) => (
+                              <option key={c.id} value={String(c.id)}>
+                                {c.description}
+                              </option>
+                            ))}
+                          </select>
+                          <label class="usa-label" for={`reason-${r.id}`}>
+                            {t('attendanceOffice.reason')}
+                          </label>
+                          <input class="usa-input" id={`reason-${r.id}`} name="reason" required maxLength={200} />
+                          <button class="usa-button usa-button--outline" type="submit">
+                            {t('attendanceOffice.excuse')}
+                            <span class="usa-sr-only">{` — ${r.firstName} ${r.lastName}`}</span>
+                          </button>
+                        </form>
+                      ) : null}
+                      {r.course === null ? (
+                        <form method="post" action={`/staff/attendance/${r.id}/remove`}>
+                          <Csrf token={ctx.csrf} />
+                          <input type="hidden" name="date" value={date} />
+                          <button class="usa-button usa-button--unstyled" type="submit">
+                            {t('attendanceOffice.remove')}
+                            <span class="usa-sr-only">{` — ${r.firstName} ${r.lastName}`}</span>
+                          </button>
+                        </form>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <h2 id="whole-day-heading">{t('attendanceOffice.wholeDayHeading')}</h2>
+      <p class="usa-hint">{t('attendanceOffice.wholeDayHint')}</p>
+      <form method="post" action="/staff/attendance/whole-day" aria-labelledby="whole-day-heading">
+        <Csrf token={ctx.csrf} />
+        <Field t={t} id="number" label={labels.number} error={errors.number}>
+          <input class={`usa-input usa-input--medium${errors.number ? ' usa-input--error' : ''}`} id="number" name="number" required maxLength={20} inputMode="numeric" autocomplete="off" value={form?.number ?? ''} aria-describedby={errors.number ? 'number-error' : undefined} />
+        </Field>
+        <Field t={t} id="wholeDate" label={labels.wholeDate} error={errors.wholeDate}>
+          <input class={`usa-input usa-input--medium${errors.wholeDate ? ' usa-input--error' : ''}`} type="date" id="wholeDate" name="date" required value={form?.date ?? date} aria-describedby={errors.wholeDate ? 'wholeDate-error' : undefined} />
+        </Field>
+        <Field t={t} id="code" label={labels.code} error={errors.code}>
+          <select class="usa-select" id="code" name="code" aria-describedby={errors.code ? 'code-error' : undefined}>
+            {codes.map((c) => (
+              <option key={c.id} value={String(c.id)} selected={form?.code === String(c.id)}>
+                {c.description}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field t={t} id="comment" label={labels.comment} hint={t('attendanceOffice.commentHint')} error={errors.comment}>
+          <input class="usa-input" id="comment" name="comment" maxLength={200} value={form?.comment ?? ''} aria-describedby="comment-hint" />
+        </Field>
+        <button class="usa-button hr-primary" type="submit">
+          {t('attendanceOffice.recordWholeDay')}
+        </button>
+      </form>
     </Layout>
   );
 }
