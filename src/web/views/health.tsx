@@ -112,7 +112,7 @@ export interface HealthRecordProps {
 export function HealthRecordPage({ ctx, record, notice, problem, values = {}, errors = {} }: HealthRecordProps) {
   const { t, locale } = ctx;
   const { student, status } = record;
-  const day = (d: string) => formatDay(d, locale);
+  const day = (d: string) => formatDay(d, locale, true);
   const base = `/staff/health/students/${student.id}`;
   const labels = {
     vaccine: t('health.vaccine'),
