@@ -125,6 +125,7 @@ export const en = {
   'staffTools.healthRecords': 'Look up a student of your schools to record immunization doses and exemptions, or correct a dose.',
   'staffTools.compliance': 'List the students who do not meet the district’s immunization requirements, and download it.',
   'health.title': 'Health records',
+  'health.forbidden': 'This page is for school nurses.',
   'health.intro': 'Find a student of your schools by student number to see their immunization record, record a dose or an exemption, or correct a dose entered by mistake.',
   'health.number': 'Student number',
   'health.numberHint': 'Leading zeros are optional.',

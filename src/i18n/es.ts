@@ -127,6 +127,7 @@ export const es: Record<MessageKey, string> = {
   'staffTools.healthRecords': 'Busque a un estudiante de sus escuelas para registrar dosis de vacunas y exenciones, o corregir una dosis.',
   'staffTools.compliance': 'Vea y descargue la lista de estudiantes que no cumplen los requisitos de vacunación del distrito.',
   'health.title': 'Registros de salud',
+  'health.forbidden': 'Esta página es para el personal de enfermería escolar.',
   'health.intro': 'Busque a un estudiante de sus escuelas por número de estudiante para ver su registro de vacunas, registrar una dosis o una exención, o corregir una dosis ingresada por error.',
   'health.number': 'Número de estudiante',
   'health.numberHint': 'Los ceros iniciales son opcionales.',

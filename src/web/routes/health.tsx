@@ -44,7 +44,7 @@ function requireNurse(app: FastifyInstance) {
     const scope = await nurseScope(app.services.database.db, request.session!.account.staff_id);
     if (scope.schools.size === 0) {
       const ctx = await contextFor(app, request);
-      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('health.forbidden')} />, 403);
     }
   };
 }
