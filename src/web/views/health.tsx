@@ -1,7 +1,8 @@
 /** The nurse's health records: the student lookup, a student's immunization record, a dose's correction, the compliance list. */
 import type { ComplianceLine, DoseLine, HealthRecord } from '../../domain/health/records.js';
 import { DOSE_SOURCES, EXEMPTION_KINDS } from '../../domain/health/records.js';
-import type { Translate } from '../../i18n/index.js';
+import type { DoseSource } from '../../db/schema.js';
+import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, describedBy, type Messages } from './forms.js';
@@ -45,7 +46,14 @@ function DateInput({ id, value, error, hint = false, required = true }: { id: st
   return <TextInput id={id} type="date" autocomplete="off" error={error} hint={hint} value={value} required={required} small />;
 }
 
-const sourceName = (t: Translate, source: DoseLine['source']) => (source ? t(`health.sourceNames.${source}`) : t('health.sourceUnknown'));
+const SOURCE_NAMES: Record<DoseSource, MessageKey> = {
+  school_clinic: 'health.sourceNames.school_clinic',
+  provider_record: 'health.sourceNames.provider_record',
+  state_registry: 'health.sourceNames.state_registry',
+};
+const KIND_NAMES: Record<(typeof EXEMPTION_KINDS)[number], MessageKey> = { medical: 'health.kinds.medical', religious: 'health.kinds.religious', personal: 'health.kinds.personal' };
+
+const sourceName = (t: Translate, source: DoseLine['source']) => (source ? t(SOURCE_NAMES[source]) : t('health.sourceUnknown'));
 
 /** The dose fields, for recording and for correcting. */
 function DoseFields({ t, vaccines, values, errors }: { t: Translate; vaccines: { id: number; name: string }[]; values: Record<string, string>; errors: Messages }) {
@@ -63,7 +71,7 @@ function DoseFields({ t, vaccines, values, errors }: { t: Translate; vaccines: {
           value={values.source ?? ''}
           error={Boolean(errors.source)}
           empty={t('health.chooseSource')}
-          options={DOSE_SOURCES.map((s) => ({ value: s, label: t(`health.sourceNames.${s}`) }))}
+          options={DOSE_SOURCES.map((s) => ({ value: s, label: t(SOURCE_NAMES[s]) }))}
         />
       </Field>
     </>
@@ -229,7 +237,7 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
               {record.exemptions.map((e) => (
                 <tr key={e.id}>
                   <th scope="row">{e.vaccine}</th>
-                  <td>{t(`health.kinds.${e.kind}`)}</td>
+                  <td>{t(KIND_NAMES[e.kind])}</td>
                   <td>{day(e.granted)}</td>
                   <td>{e.expires ? day(e.expires) : t('health.noEnd')}</td>
                   <td>{removeButton(`/staff/health/exemptions/${e.id}/remove`, t('health.doseOf', { vaccine: e.vaccine, date: day(e.granted) }))}</td>
@@ -267,7 +275,7 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
             value={values.kind ?? ''}
             error={Boolean(errors.kind)}
             empty={t('health.chooseKind')}
-            options={EXEMPTION_KINDS.map((k) => ({ value: k, label: t(`health.kinds.${k}`) }))}
+            options={EXEMPTION_KINDS.map((k) => ({ value: k, label: t(KIND_NAMES[k]) }))}
           />
         </Field>
         <Field t={t} id="granted" label={t('health.granted')} error={errors.granted}>
