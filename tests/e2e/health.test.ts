@@ -92,7 +92,7 @@ describe.skipIf(!CHROMIUM)('the nurse’s health records in Chromium', () => {
     await page.waitForURL(/\/staff\/health\/doses\/\d+$/);
     await page.locator('#date').focus();
     await page.keyboard.type('02012027');
-    await page.keyboard.press('Tab'); // the source
+    await page.locator('#source').focus();
     await page.keyboard.press('Tab'); // Save correction
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Save correction');
     await page.keyboard.press('Enter');
