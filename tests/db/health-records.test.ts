@@ -201,6 +201,23 @@ describeEachEngine('the nurse’s health records', (get) => {
     expect(await removeDose(db, nurse, id, NOW)).toEqual({ kind: 'missing' });
   });
 
+  it('saves one of two identical doses sent at the same moment, and calls the other a duplicate', async () => {
+    const form = { vaccineId: tdap.id, date: '2026-11-30', source: 'school_clinic' as const };
+    const results = await Promise.all([1, 2].map(() => recordDose(db, nurse, { studentId: leo.id, form, today: TODAY }, NOW)));
+    expect(results.map((r) => r.kind).sort()).toEqual(['invalid', 'saved']);
+    expect(results.find((r) => r.kind === 'invalid')).toEqual({ kind: 'invalid', errors: { date: 'health.doseDuplicate' } });
+    const saved = results.find((r) => r.kind === 'saved') as { id: number };
+    expect(await db.selectFrom('immunization_doses').select('id').where('student_id', '=', leo.id).where('dose_date', '=', '2026-11-30').execute()).toEqual([{ id: saved.id }]);
+    // Removing it twice at once: one removal, one change event.
+    const removals = await Promise.all([1, 2].map(() => removeDose(db, nurse, saved.id, NOW)));
+    expect(removals.map((r) => r.kind).sort()).toEqual(['missing', 'saved']);
+    const leoChanges = db.selectFrom('change_events').select('action').where('kind', '=', 'dose').where('student_id', '=', leo.id);
+    expect(await leoChanges.where('subject_id', '=', saved.id).orderBy('id').execute()).toEqual([
+      { action: 'created' },
+      { action: 'deleted' },
+    ]);
+  });
+
   it('records and removes an exemption, refusing an end before its start or a grant before birth', async () => {
     const before = await counts(db);
     const tryExemption = (granted: string, expires: string | null) =>

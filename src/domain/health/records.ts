@@ -143,6 +143,19 @@ async function studentInScope(db: Kysely<DB>, scope: NurseScope, studentId: numb
   return row ? scoped(row) : null;
 }
 
+/**
+ * Holds the student's row until the transaction ends, so that two nurses saving the same dose at the same
+ * moment are checked one after the other (the second sees the first's dose). A write that changes
+ * nothing: a row lock on PostgreSQL, the write lock on SQLite.
+ */
+async function holdStudent(trx: Kysely<DB>, studentId: number): Promise<void> {
+  await trx
+    .updateTable('students')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', studentId)
+    .execute();
+}
+
 /** A student of the nurse's schools by student number, leading zeros optional; null when none. */
 export async function findStudentByNumber(db: Kysely<DB>, scope: NurseScope, number: string): Promise<number | null> {
   const wanted = number.trim().replace(/^0+(?=.)/, '');
@@ -273,11 +286,23 @@ async function doseErrors(db: Kysely<DB>, student: ScopedStudent, form: DoseForm
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
+/** A dose of the nurse's schools and its student, the student held (read again under the hold); null when missing. */
+async function doseHeld(trx: Kysely<DB>, scope: NurseScope, doseId: number) {
+  const read = () => trx.selectFrom('immunization_doses').select(['id', 'student_id', 'vaccine_id', 'dose_date', 'source']).where('id', '=', doseId).executeTakeFirst();
+  const found = await read();
+  const student = found ? await studentInScope(trx, scope, found.student_id) : null;
+  if (!student) return null;
+  await holdStudent(trx, student.id);
+  const dose = await read();
+  return dose && dose.student_id === student.id ? { dose, student } : null;
+}
+
 /** Records a dose on a student's record. */
 export async function recordDose(db: Kysely<DB>, actor: NurseActor, input: { studentId: number; form: DoseForm; today: DateString }, now: Date): Promise<WriteOutcome> {
   return db.transaction().execute(async (trx) => {
     const student = await studentInScope(trx, actor.scope, input.studentId);
     if (!student) return MISSING;
+    await holdStudent(trx, student.id);
     const errors = await doseErrors(trx, student, input.form, input.today, null);
     if (errors) return { kind: 'invalid', errors };
     const values = { student_id: student.id, vaccine_id: input.form.vaccineId, dose_date: input.form.date, source: input.form.source };
@@ -297,9 +322,9 @@ export async function recordDose(db: Kysely<DB>, actor: NurseActor, input: { stu
 /** Corrects a dose entered with the wrong vaccine, date or source. */
 export async function correctDose(db: Kysely<DB>, actor: NurseActor, input: { doseId: number; form: DoseForm; today: DateString }, now: Date): Promise<WriteOutcome> {
   return db.transaction().execute(async (trx) => {
-    const dose = await trx.selectFrom('immunization_doses').select(['id', 'student_id', 'vaccine_id', 'dose_date', 'source']).where('id', '=', input.doseId).executeTakeFirst();
-    const student = dose ? await studentInScope(trx, actor.scope, dose.student_id) : null;
-    if (!dose || !student) return MISSING;
+    const held = await doseHeld(trx, actor.scope, input.doseId);
+    if (!held) return MISSING;
+    const { dose, student } = held;
     const errors = await doseErrors(trx, student, input.form, input.today, dose.id);
     if (errors) return { kind: 'invalid', errors };
     const values = { vaccine_id: input.form.vaccineId, dose_date: input.form.date, source: input.form.source };
@@ -323,9 +348,9 @@ export async function correctDose(db: Kysely<DB>, actor: NurseActor, input: { do
 /** Removes a dose entered by mistake. */
 export async function removeDose(db: Kysely<DB>, actor: NurseActor, doseId: number, now: Date): Promise<WriteOutcome> {
   return db.transaction().execute(async (trx) => {
-    const dose = await trx.selectFrom('immunization_doses').select(['id', 'student_id', 'vaccine_id', 'dose_date', 'source']).where('id', '=', doseId).executeTakeFirst();
-    const student = dose ? await studentInScope(trx, actor.scope, dose.student_id) : null;
-    if (!dose || !student) return MISSING;
+    const held = await doseHeld(trx, actor.scope, doseId);
+    if (!held) return MISSING;
+    const { dose, student } = held;
     await trx.deleteFrom('immunization_doses').where('id', '=', dose.id).execute();
     const before = shownDose(dose);
     await recordChanges(trx, [{ kind: 'dose', action: 'deleted', subjectId: dose.id, studentId: student.id, schoolId: student.schoolId, before, actorAccountId: actor.actorAccountId }], now);
@@ -376,13 +401,19 @@ export async function recordExemption(
 /** Removes an exemption entered by mistake. */
 export async function removeExemption(db: Kysely<DB>, actor: NurseActor, exemptionId: number, now: Date): Promise<WriteOutcome> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('immunization_exemptions')
-      .select(['id', 'student_id', 'vaccine_id', 'kind', 'granted_date', 'expires_date'])
-      .where('id', '=', exemptionId)
-      .executeTakeFirst();
-    const student = row ? await studentInScope(trx, actor.scope, row.student_id) : null;
-    if (!row || !student) return MISSING;
+    const exemption = () =>
+      trx
+        .selectFrom('immunization_exemptions')
+        .select(['id', 'student_id', 'vaccine_id', 'kind', 'granted_date', 'expires_date'])
+        .where('id', '=', exemptionId)
+        .executeTakeFirst();
+    const found = await exemption();
+    const student = found ? await studentInScope(trx, actor.scope, found.student_id) : null;
+    if (!student) return MISSING;
+    await holdStudent(trx, student.id);
+    // Read again under the hold: removed in the meantime, it is missing.
+    const row = await exemption();
+    if (!row) return MISSING;
     await trx.deleteFrom('immunization_exemptions').where('id', '=', row.id).execute();
     const before = shownExemption(row);
     await recordChanges(
