@@ -20,10 +20,11 @@ import { emailAttempts } from './migrations/0012_email_attempts.js';
 import { runsThatEnd } from './migrations/0013_runs_that_end.js';
 import { identityKeys } from './migrations/0014_identity_keys.js';
 import { changeEvents } from './migrations/0015_change_events.js';
+import { doseSources } from './migrations/0016_dose_sources.js';
 import { attendanceTakings } from './migrations/0018_attendance_takings.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, attendanceTakings];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -636,11 +636,15 @@ export interface ImmunizationRequirementTable {
   doses: number;
 }
 
+/** Where a dose's record came from (migration 0016); null: not recorded (imports, the demo). */
+export type DoseSource = 'school_clinic' | 'provider_record' | 'state_registry';
+
 export interface ImmunizationDoseTable extends Changed {
   id: Id;
   student_id: number;
   vaccine_id: number;
   dose_date: DateString;
+  source: DoseSource | null;
 }
 
 export interface ImmunizationExemptionTable extends Changed {

@@ -26,6 +26,7 @@ import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { accountHelpRoutes } from './routes/account-help.js';
 import { teachingRoutes } from './routes/teaching.js';
+import { healthRoutes } from './routes/health.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -170,5 +171,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
+  await app.register(healthRoutes);
   return app;
 }

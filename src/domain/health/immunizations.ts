@@ -59,20 +59,40 @@ export function immunizationStatus(input: ImmunizationInput): { vaccines: Vaccin
   return { vaccines, compliant: vaccines.every((v) => v.status !== 'incomplete') };
 }
 
-/** The student's record from the database, with the district's requirements. */
-export async function immunizationsOf(db: Kysely<DB>, student: ReadableStudent, asOf: DateString) {
-  const [vaccines, requirements, doses, exemptions] = await Promise.all([
+/** The district's list of vaccines and its requirements: the same rules for the portal and the nurse. */
+export interface DistrictVaccineRules {
+  vaccines: ImmunizationInput['vaccines'];
+  requirements: ImmunizationInput['requirements'];
+}
+
+export async function districtVaccineRules(db: Kysely<DB>): Promise<DistrictVaccineRules> {
+  const [vaccines, requirements] = await Promise.all([
     db.selectFrom('vaccines').select(['id', 'code', 'name']).orderBy('id').execute(),
     db.selectFrom('immunization_requirements').select(['vaccine_id', 'grade_low', 'grade_high', 'doses']).execute(),
-    db.selectFrom('immunization_doses').select(['vaccine_id', 'dose_date']).where('student_id', '=', student.id).execute(),
-    db.selectFrom('immunization_exemptions').select(['vaccine_id', 'kind', 'granted_date', 'expires_date']).where('student_id', '=', student.id).execute(),
   ]);
-  return immunizationStatus({
-    grade: student.grade,
-    asOf,
-    vaccines,
-    requirements: requirements.map((r) => ({ vaccineId: r.vaccine_id, gradeLow: r.grade_low, gradeHigh: r.grade_high, doses: r.doses })),
-    doses: doses.map((d) => ({ vaccineId: d.vaccine_id, date: d.dose_date })),
-    exemptions: exemptions.map((e) => ({ vaccineId: e.vaccine_id, kind: e.kind, granted: e.granted_date, expires: e.expires_date })),
-  });
+  return { vaccines, requirements: requirements.map((r) => ({ vaccineId: r.vaccine_id, gradeLow: r.grade_low, gradeHigh: r.grade_high, doses: r.doses })) };
+}
+
+/** The doses and exemptions on the records of these students, by student (one query each). */
+export async function immunizationRecordsOf(db: Kysely<DB>, studentIds: readonly number[]) {
+  const ids = [...new Set(studentIds)];
+  const [doses, exemptions] =
+    ids.length === 0
+      ? [[], []]
+      : await Promise.all([
+          db.selectFrom('immunization_doses').select(['student_id', 'vaccine_id', 'dose_date']).where('student_id', 'in', ids).execute(),
+          db.selectFrom('immunization_exemptions').select(['student_id', 'vaccine_id', 'kind', 'granted_date', 'expires_date']).where('student_id', 'in', ids).execute(),
+        ]);
+  const byStudent = new Map<number, Pick<ImmunizationInput, 'doses' | 'exemptions'>>(ids.map((id) => [id, { doses: [], exemptions: [] }]));
+  for (const d of doses) byStudent.get(d.student_id)!.doses.push({ vaccineId: d.vaccine_id, date: d.dose_date });
+  for (const e of exemptions) {
+    byStudent.get(e.student_id)!.exemptions.push({ vaccineId: e.vaccine_id, kind: e.kind, granted: e.granted_date, expires: e.expires_date });
+  }
+  return byStudent;
+}
+
+/** The student's record from the database, with the district's requirements. */
+export async function immunizationsOf(db: Kysely<DB>, student: ReadableStudent, asOf: DateString) {
+  const [rules, records] = await Promise.all([districtVaccineRules(db), immunizationRecordsOf(db, [student.id])]);
+  return immunizationStatus({ grade: student.grade, asOf, ...rules, ...records.get(student.id)! });
 }
