@@ -22,6 +22,11 @@ export const DUE_SOON_DAYS = 7;
 const calendarCache = ttlCache<{ instructional: number; note: string | null } | undefined>(30_000);
 const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string }[]>(30_000);
 
+/** Forgets the cached announcements (the announcements service calls it after each write). */
+export function forgetAnnouncements(db: Kysely<DB>): void {
+  announcementCache.clear(db);
+}
+
 export interface AnnouncementView {
   id: number;
   title: string;
