@@ -150,8 +150,6 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       ['an end time before the start time', { endTime: '17:00' }, 'endTime', 'The end time must be after the start time.'],
       ['times on a run of days', { end: '2027-03-06' }, 'startTime', 'Times can be given for a one-day event only.'],
       ['a time that is not one', { startTime: '25:00' }, 'startTime', 'This value is not valid.'],
-      ['another school', { place: 'ELSEWHERE' }, 'place', 'This value is not valid.'],
-      ['the district, by office staff', { place: 'district' }, 'place', 'This value is not valid.'],
       ['a list for a field', { titleEn: ['a', 'b'] as unknown as string }, 'titleEn', 'This value is not valid.'],
     ];
     for (const [what, change, field, message] of BAD) {
@@ -159,7 +157,6 @@ describeEachEngine('the office school calendar and announcements', (get) => {
         const staff = await signedIn(office.account!.username, office.account!.password);
         const before = await counts();
         const fields = { ...concert(world.school.id), ...change };
-        if (fields.place === 'ELSEWHERE') fields.place = String(elsewhere.id);
         const res = await staff.submit('/staff/calendar', fields);
         expect(res.statusCode).toBe(400);
         expect(res.body).toContain(`id="${field}-error"`);
@@ -167,6 +164,15 @@ describeEachEngine('the office school calendar and announcements', (get) => {
         expect(await counts()).toEqual(before);
       });
     }
+
+    it('an event for another school or, by office staff, for the district answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      for (const place of [String(elsewhere.id), 'district', '999999']) {
+        expect((await staff.submit('/staff/calendar', { ...concert(world.school.id), place })).statusCode, place).toBe(404);
+      }
+      expect(await counts()).toEqual(before);
+    });
 
     it('another school’s event answers 404 to open, change or remove, and stays as it was', async () => {
       const staff = await signedIn(office.account!.username, office.account!.password);
@@ -260,8 +266,6 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       ['no English title', { titleEn: '' }, 'titleEn', 'This field is required.'],
       ['a text too long', { bodyEn: 'x'.repeat(2001) }, 'bodyEn', 'This is too long.'],
       ['a control character', { titleEs: 'Aviso\u001b' }, 'titleEs', 'This contains characters that are not allowed.'],
-      ['the sign-in page, by office staff', { target: 'signIn' }, 'target', 'This value is not valid.'],
-      ['another school', { target: 'ELSEWHERE' }, 'target', 'This value is not valid.'],
     ];
     for (const [what, change, field, message] of BAD) {
       for (const intent of ['preview', 'publish']) {
@@ -269,7 +273,6 @@ describeEachEngine('the office school calendar and announcements', (get) => {
           const staff = await signedIn(office.account!.username, office.account!.password);
           const before = await counts();
           const fields = { ...notice(world.school.id), ...change, intent };
-          if (fields.target === 'ELSEWHERE') fields.target = String(elsewhere.id);
           const res = await staff.submit('/staff/announcements', fields);
           expect(res.statusCode).toBe(400);
           expect(res.body).toContain(`id="${field}-error"`);
@@ -278,6 +281,19 @@ describeEachEngine('the office school calendar and announcements', (get) => {
         });
       }
     }
+
+    it('an announcement for another school, the district or the sign-in page, by office staff, answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      for (const target of [String(elsewhere.id), 'district', 'signIn']) {
+        for (const intent of ['preview', 'publish']) {
+          const res = await staff.submit('/staff/announcements', { ...notice(world.school.id), target, intent });
+          expect(res.statusCode, `${target} ${intent}`).toBe(404);
+          expect(textOf(res.body)).not.toContain('Preview, as families will see it');
+        }
+      }
+      expect(await counts()).toEqual(before);
+    });
 
     it('another school’s announcement answers 404 to open, change or end, and stays as it was', async () => {
       const staff = await signedIn(office.account!.username, office.account!.password);

@@ -53,17 +53,18 @@ function targetOf(row: { schoolId: number | null; public: boolean }): string {
 }
 
 /** The checks across fields and the scope's right to the target; the row to write when they pass. */
-export async function checkAnnouncement(db: Kysely<DB>, scope: OfficeScope, form: AnnouncementForm): Promise<{ ok: true; row: AnnouncementRow } | { ok: false; errors: FieldErrors }> {
+export async function checkAnnouncement(db: Kysely<DB>, scope: OfficeScope, form: AnnouncementForm): Promise<{ ok: true; row: AnnouncementRow } | { ok: false; errors: FieldErrors } | { ok: false; outside: true }> {
   const errors: FieldErrors = {};
+  // The form offers only the scope's schools (and the district and sign-in page to a district administrator).
   const place = placeIn(scope, form.target === 'signIn' ? 'district' : form.target);
-  if (!place) errors.target = 'form.invalid';
+  if (!place) return { ok: false, outside: true };
   if (form.end < form.start) errors.end = 'officeCalendar.endBeforeStart';
   else if (!(await schoolYearHolding(db, form.start, form.end))) errors.start = 'officeCalendar.outsideYear';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     row: {
-      schoolId: place!.schoolId,
+      schoolId: place.schoolId,
       public: form.target === 'signIn',
       start: form.start,
       end: form.end,
@@ -142,7 +143,7 @@ export type AnnouncementResult = { kind: 'saved'; id: number } | { kind: 'invali
 
 export async function publishAnnouncement(db: Kysely<DB>, actor: StaffActor, form: AnnouncementForm, now: Date): Promise<AnnouncementResult> {
   const checked = await checkAnnouncement(db, actor.scope, form);
-  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  if (!checked.ok) return 'outside' in checked ? { kind: 'missing' } : { kind: 'invalid', errors: checked.errors };
   const { row } = checked;
   const id = await db.transaction().execute(async (trx) => {
     const stamp = now.toISOString();
@@ -164,7 +165,7 @@ export async function updateAnnouncement(db: Kysely<DB>, actor: StaffActor, id: 
   const before = await announcementForOffice(db, actor.scope, id);
   if (!before) return { kind: 'missing' };
   const checked = await checkAnnouncement(db, actor.scope, form);
-  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  if (!checked.ok) return 'outside' in checked ? { kind: 'missing' } : { kind: 'invalid', errors: checked.errors };
   const { row } = checked;
   const { id: _id, target: _t, ...was } = before;
   await db.transaction().execute(async (trx) => {

@@ -92,10 +92,11 @@ interface EventRow {
 }
 
 /** The rules across fields: an end on or after the start, both in a school year, times together on one day. */
-async function checkEvent(db: Kysely<DB>, scope: OfficeScope, form: EventForm): Promise<{ ok: true; row: EventRow } | { ok: false; errors: FieldErrors }> {
+async function checkEvent(db: Kysely<DB>, scope: OfficeScope, form: EventForm): Promise<{ ok: true; row: EventRow } | { ok: false; errors: FieldErrors } | { ok: false; outside: true }> {
   const errors: FieldErrors = {};
+  // The form offers only the scope's schools (and the district to a district administrator): another is not a typing mistake.
   const place = placeIn(scope, form.place);
-  if (!place) errors.place = 'form.invalid';
+  if (!place) return { ok: false, outside: true };
   const end = form.end ?? form.start;
   if (end < form.start) errors.end = 'officeCalendar.endBeforeStart';
   if ((form.startTime === null) !== (form.endTime === null)) errors[form.startTime === null ? 'startTime' : 'endTime'] = 'officeCalendar.bothTimes';
@@ -108,7 +109,7 @@ async function checkEvent(db: Kysely<DB>, scope: OfficeScope, form: EventForm): 
   return {
     ok: true,
     row: {
-      schoolId: place!.schoolId,
+      schoolId: place.schoolId,
       start: form.start,
       end,
       startTime: form.startTime,
@@ -195,7 +196,7 @@ export type EventResult = { kind: 'saved'; id: number } | { kind: 'invalid'; err
 
 export async function createEvent(db: Kysely<DB>, actor: StaffActor, form: EventForm, now: Date): Promise<EventResult> {
   const checked = await checkEvent(db, actor.scope, form);
-  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  if (!checked.ok) return 'outside' in checked ? { kind: 'missing' } : { kind: 'invalid', errors: checked.errors };
   const { row } = checked;
   const id = await db.transaction().execute(async (trx) => {
     const stamp = now.toISOString();
@@ -216,7 +217,7 @@ export async function updateEvent(db: Kysely<DB>, actor: StaffActor, id: number,
   const before = await eventForOffice(db, actor.scope, id);
   if (!before) return { kind: 'missing' };
   const checked = await checkEvent(db, actor.scope, form);
-  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  if (!checked.ok) return 'outside' in checked ? { kind: 'missing' } : { kind: 'invalid', errors: checked.errors };
   const { row } = checked;
   const { id: _id, ...was } = before;
   await db.transaction().execute(async (trx) => {

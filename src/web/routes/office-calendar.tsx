@@ -65,6 +65,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const parsed = parseInput(eventForm, request.body);
     if (!parsed.ok) return showCalendar(request, reply, { values, errors: parsed.errors }, 400);
     const result = await createEvent(db, await actorOf(request), parsed.data, services.now());
+    if (result.kind === 'missing') return notFound(request, reply, 'officeCalendar.missing');
     if (result.kind === 'invalid') return showCalendar(request, reply, { values, errors: result.errors }, 400);
     const ctx = await contextFor(app, request);
     return showCalendar(request, reply, { notice: ctx.t('officeCalendar.created') });
@@ -147,10 +148,12 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     if (intentOf(request.body) === 'preview') {
       // Checked as publishing would, and shown as families will see it: nothing is written.
       const checked = await checkAnnouncement(db, actor.scope, parsed.data);
+      if (!checked.ok && 'outside' in checked) return notFound(request, reply, 'officeAnnouncements.missing');
       if (!checked.ok) return showAnnouncements(request, reply, { values, errors: checked.errors }, 400);
       return showAnnouncements(request, reply, { values, preview: checked.row });
     }
     const result = await publishAnnouncement(db, actor, parsed.data, services.now());
+    if (result.kind === 'missing') return notFound(request, reply, 'officeAnnouncements.missing');
     if (result.kind === 'invalid') return showAnnouncements(request, reply, { values, errors: result.errors }, 400);
     const ctx = await contextFor(app, request);
     return showAnnouncements(request, reply, { notice: ctx.t('officeAnnouncements.published') });
@@ -191,6 +194,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     if (!parsed.ok) return showAnnouncement(request, reply, id, values, { errors: parsed.errors }, 400);
     if (intentOf(request.body) === 'preview') {
       const checked = await checkAnnouncement(db, actor.scope, parsed.data);
+      if (!checked.ok && 'outside' in checked) return notFound(request, reply, 'officeAnnouncements.missing');
       if (!checked.ok) return showAnnouncement(request, reply, id, values, { errors: checked.errors }, 400);
       return showAnnouncement(request, reply, id, values, { preview: checked.row });
     }
