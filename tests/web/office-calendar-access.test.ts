@@ -1,5 +1,5 @@
 /**
- * Who may use the office's school calendar and announcements: every route, GET and POST, as every role.
+ * Who may use the office's school calendar (events and days) and announcements: every route, GET and POST, as every role.
  * Nobody signed in is sent to sign in; students, parents, teachers, nurses and counselors are refused
  * (403); office staff of another school open the pages but reach none of this school's events or
  * announcements (404); office staff of the school and district administrators do. Every refused
@@ -46,8 +46,9 @@ describeEachEngine('who may use the school calendar and announcements', (get) =>
       eventTexts: await db.selectFrom('school_event_texts').selectAll().orderBy('event_id').orderBy('locale').execute(),
       announcements: await db.selectFrom('announcements').selectAll().orderBy('id').execute(),
       announcementTexts: await db.selectFrom('announcement_texts').selectAll().orderBy('announcement_id').orderBy('locale').execute(),
+      days: await db.selectFrom('calendar_days').selectAll().orderBy('id').execute(),
       changes: await db.selectFrom('change_events').selectAll().orderBy('id').execute(),
-      audits: await db.selectFrom('audit_log').selectAll().where('subject_type', 'in', ['school_event', 'announcement']).orderBy('id').execute(),
+      audits: await db.selectFrom('audit_log').selectAll().where('subject_type', 'in', ['school_event', 'announcement', 'calendar_day']).orderBy('id').execute(),
     };
   };
 
@@ -93,6 +94,7 @@ describeEachEngine('who may use the school calendar and announcements', (get) =>
     ['GET', `/staff/calendar/${ids.event}`, {}],
     ['POST', `/staff/calendar/${ids.event}`, event(school)],
     ['POST', `/staff/calendar/${ids.event}/remove`, {}],
+    ['POST', '/staff/calendar/days', { school: String(school), date: '2027-03-15', kind: 'holiday', note: 'Spring holiday' }],
     ['GET', '/staff/announcements', {}],
     ['POST', '/staff/announcements', { ...notice(school), intent: 'preview' }],
     ['POST', '/staff/announcements', { ...notice(school), intent: 'publish' }],

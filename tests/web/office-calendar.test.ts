@@ -188,6 +188,56 @@ describeEachEngine('the office school calendar and announcements', (get) => {
     });
   });
 
+  describe('days without school and day notes', () => {
+    it('a day made a day without school shows on the parent’s Today, Calendar and feed at their next read', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      // Today is read (and cached) while it is still a school day.
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Staff development');
+      const saved = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'teacher_workday', note: 'Staff development' }, '/staff/calendar/days');
+      expect(saved.statusCode).toBe(200);
+      expect(textOf(saved.body)).toContain('The day was saved.');
+      expect(textOf((await portal(parent, 'today')).body)).toContain('Staff development');
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-02')).body)).toContain('Staff development');
+      const row = await get().db.selectFrom('calendar_days').select(['id', 'instructional', 'reason', 'note']).where('school_id', '=', world.school.id).where('date', '=', '2027-02-09').executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ instructional: 0, reason: 'teacher_workday', note: 'Staff development' });
+      const change = await get().db.selectFrom('change_events').select(['kind', 'action', 'subject_id', 'before']).where('subject_id', '=', row.id).where('kind', '=', 'event').execute();
+      expect(change.map((c) => [c.action, JSON.parse(c.before!)])).toEqual([['updated', { date: '2027-02-09', schoolDay: true, reason: null, note: null }]]);
+
+      // And back to a school day.
+      await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'school', note: '' }, '/staff/calendar/days');
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Staff development');
+    });
+
+    const BAD: [string, Record<string, string>, string, string][] = [
+      ['a day outside the school year', { date: '2027-07-05' }, 'date', 'The dates must be within a school year.'],
+      ['a day that does not exist', { date: '2027-13-01' }, 'date', 'This value is not valid.'],
+      ['an unknown kind of day', { kind: 'summer' }, 'kind', 'This value is not valid.'],
+      ['a note too long', { note: 'x'.repeat(81) }, 'note', 'This is too long.'],
+      ['a control character', { note: 'Early\u0000release' }, 'note', 'This contains characters that are not allowed.'],
+    ];
+    for (const [what, change, field, message] of BAD) {
+      it(`refuses ${what}: 400, a message at the field, nothing written`, async () => {
+        const staff = await signedIn(office.account!.username, office.account!.password);
+        const before = await get().db.selectFrom('calendar_days').selectAll().orderBy('id').execute();
+        const res = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-03-15', kind: 'holiday', note: 'Spring holiday', ...change }, '/staff/calendar/days');
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain(`id="${field}-error"`);
+        expect(textOf(res.body)).toContain(message);
+        expect(await get().db.selectFrom('calendar_days').selectAll().orderBy('id').execute()).toEqual(before);
+      });
+    }
+
+    it('another school’s day answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      const res = await staff.submit('/staff/calendar', { school: String(elsewhere.id), date: '2027-03-15', kind: 'holiday', note: 'Spring holiday' }, '/staff/calendar/days');
+      expect(res.statusCode).toBe(404);
+      expect(await get().db.selectFrom('calendar_days').selectAll().where('school_id', '=', elsewhere.id).execute()).toEqual([]);
+      expect(await counts()).toEqual(before);
+    });
+  });
+
   describe('announcements', () => {
     const notice = (school: number) => ({
       target: String(school),

@@ -20,9 +20,6 @@ import type { MessageKey } from '../../i18n/index.js';
 export const ANNOUNCEMENT_TITLE_MAX = 120;
 export const ANNOUNCEMENT_BODY_MAX = 2000;
 
-/** Where an announcement shows: the sign-in page, every family of the district, or one school (its id). */
-export type AnnouncementTarget = 'signIn' | 'district' | `${number}`;
-
 const bodyField = () => optionalLongText(ANNOUNCEMENT_BODY_MAX).refine((v) => v !== null, 'form.required' satisfies MessageKey);
 
 export const announcementForm = z.object({

@@ -27,6 +27,11 @@ export function forgetAnnouncements(db: Kysely<DB>): void {
   announcementCache.clear(db);
 }
 
+/** Forgets the cached school days (the calendar days service calls it after each write). */
+export function forgetSchoolDays(db: Kysely<DB>): void {
+  calendarCache.clear(db);
+}
+
 export interface AnnouncementView {
   id: number;
   title: string;

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { announcementForm, announcementForOffice, announcementsForOffice, checkAnnouncement, endAnnouncement, publishAnnouncement, updateAnnouncement } from '../../domain/announcements/service.js';
 import { officeScope, type StaffActor } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
+import { dayForm, daysForOffice, setSchoolDay } from '../../domain/calendar/days.js';
 import { createEvent, eventForm, eventForOffice, eventsForOffice, removeEvent, schoolsOf, updateEvent } from '../../domain/calendar/events.js';
 import { parseInput, recordId, type FieldErrors } from '../../domain/forms.js';
 import { contextFor } from '../context.js';
@@ -28,6 +29,7 @@ function valuesOf<K extends string>(body: unknown, keys: readonly K[]): Partial<
 }
 
 const EVENT_KEYS = ['place', 'titleEn', 'titleEs', 'locationEn', 'locationEs', 'start', 'end', 'startTime', 'endTime'] as const;
+const DAY_KEYS = ['school', 'date', 'kind', 'note'] as const;
 const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end'] as const;
 
 export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> {
@@ -50,10 +52,11 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
   const showCalendar = async (request: FastifyRequest, reply: FastifyReply, extra: { values?: EventValues; errors?: FieldErrors; notice?: string; problem?: string } = {}, status = 200) => {
     const ctx = await contextFor(app, request);
     const { scope } = await actorOf(request);
-    const [events, schools] = await Promise.all([eventsForOffice(db, scope, todayOf(ctx.district.timeZone), ctx.locale), schoolsOf(db, scope)]);
+    const today = todayOf(ctx.district.timeZone);
+    const [events, days, schools] = await Promise.all([eventsForOffice(db, scope, today, ctx.locale), daysForOffice(db, scope, today), schoolsOf(db, scope)]);
     return sendPage(
       reply,
-      <OfficeCalendarPage ctx={ctx} events={events} schools={schools} district={scope.district} values={extra.values} errors={fromFieldErrors(extra.errors ?? {})} notice={extra.notice} problem={extra.problem} />,
+      <OfficeCalendarPage ctx={ctx} events={events} days={days} schools={schools} district={scope.district} values={extra.values} errors={fromFieldErrors(extra.errors ?? {})} notice={extra.notice} problem={extra.problem} />,
       status,
     );
   };
@@ -69,6 +72,17 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     if (result.kind === 'invalid') return showCalendar(request, reply, { values, errors: result.errors }, 400);
     const ctx = await contextFor(app, request);
     return showCalendar(request, reply, { notice: ctx.t('officeCalendar.created') });
+  });
+
+  app.post('/staff/calendar/days', { preHandler: staffOnly }, async (request, reply) => {
+    const values = valuesOf(request.body, DAY_KEYS);
+    const parsed = parseInput(dayForm, request.body);
+    if (!parsed.ok) return showCalendar(request, reply, { values, errors: parsed.errors }, 400);
+    const result = await setSchoolDay(db, await actorOf(request), parsed.data, services.now());
+    if (result.kind === 'missing') return notFound(request, reply, 'officeCalendar.missing');
+    if (result.kind === 'invalid') return showCalendar(request, reply, { values, errors: result.errors }, 400);
+    const ctx = await contextFor(app, request);
+    return showCalendar(request, reply, { notice: ctx.t('officeCalendar.daySaved') });
   });
 
   const showEvent = async (request: FastifyRequest, reply: FastifyReply, id: number, values: EventValues, errors: FieldErrors = {}, status = 200) => {

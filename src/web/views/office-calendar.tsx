@@ -1,4 +1,5 @@
 /** Office staff: the school calendar — events from today on, a form to add one, and a page to change one. */
+import { DAY_KINDS, type OfficeDayLine } from '../../domain/calendar/days.js';
 import type { OfficeEventLine } from '../../domain/calendar/events.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
@@ -7,7 +8,7 @@ import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldM
 import { Layout } from './layout.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
-export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime', string>>;
+export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>>;
 
 interface School {
   id: number;
@@ -92,7 +93,79 @@ function labelsOf(t: Translate): Record<string, string> {
     end: t('officeCalendar.end'),
     startTime: t('officeCalendar.startTime'),
     endTime: t('officeCalendar.endTime'),
+    school: t('officeCalendar.daySchool'),
+    date: t('officeCalendar.dayDate'),
+    kind: t('officeCalendar.dayKind'),
+    note: t('officeCalendar.dayNote'),
   };
+}
+
+function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext; days: OfficeDayLine[]; schools: School[]; values: EventValues; errors: Messages }) {
+  const { t, locale } = ctx;
+  return (
+    <>
+      <h2 id="days-heading">{t('officeCalendar.days')}</h2>
+      {days.length === 0 ? (
+        <p>{t('officeCalendar.daysNone')}</p>
+      ) : (
+        <TableScroll label={t('officeCalendar.days')}>
+          <table class="usa-table usa-table--borderless">
+            <caption class="usa-sr-only">{t('officeCalendar.days')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('officeCalendar.colDay')}</th>
+                <th scope="col">{t('officeCalendar.colSchool')}</th>
+                <th scope="col">{t('officeCalendar.colKind')}</th>
+                <th scope="col">{t('officeCalendar.colNote')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((d) => (
+                <tr key={`${d.schoolId}-${d.date}`}>
+                  <th scope="row">{formatDay(d.date, locale, true)}</th>
+                  <td>{schoolName(t, schools, d.schoolId)}</td>
+                  <td>{t(`officeCalendar.kind.${d.kind}`)}</td>
+                  <td>{d.note ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <h3 id="set-day-heading">{t('officeCalendar.setDay')}</h3>
+      <p>{t('officeCalendar.setDayIntro')}</p>
+      <form method="post" action="/staff/calendar/days" class="usa-form usa-form--large" novalidate>
+        <Csrf token={ctx.csrf} />
+        <Field t={t} id="school" label={t('officeCalendar.daySchool')} error={errors.school}>
+          <select class="usa-select" id="school" name="school" aria-describedby={describedBy('school', false, Boolean(errors.school))}>
+            {schools.map((s) => (
+              <option key={s.id} value={String(s.id)} selected={values.school === String(s.id)}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field t={t} id="date" label={t('officeCalendar.dayDate')} hint={t('officeCalendar.dateHint')} error={errors.date}>
+          <Input id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
+        </Field>
+        <Field t={t} id="kind" label={t('officeCalendar.dayKind')} error={errors.kind}>
+          <select class="usa-select" id="kind" name="kind" aria-describedby={describedBy('kind', false, Boolean(errors.kind))}>
+            {DAY_KINDS.map((k) => (
+              <option key={k} value={k} selected={values.kind === k}>
+                {t(`officeCalendar.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field t={t} id="note" label={t('officeCalendar.dayNote')} hint={t('officeCalendar.dayNoteHint')} error={errors.note}>
+          <Input id="note" value={values.note} error={errors.note} hint max={80} />
+        </Field>
+        <button class="usa-button hr-primary" type="submit">
+          {t('officeCalendar.saveDay')}
+        </button>
+      </form>
+    </>
+  );
 }
 
 export function whenText(ctx: PageContext, line: { start: string; end: string; startTime: string | null; endTime: string | null }): string {
@@ -105,6 +178,7 @@ export function whenText(ctx: PageContext, line: { start: string; end: string; s
 export interface OfficeCalendarProps {
   ctx: PageContext;
   events: OfficeEventLine[];
+  days: OfficeDayLine[];
   schools: School[];
   district: boolean;
   values?: EventValues;
@@ -113,7 +187,7 @@ export interface OfficeCalendarProps {
   problem?: string;
 }
 
-export function OfficeCalendarPage({ ctx, events, schools, district, values = {}, errors = {}, notice, problem }: OfficeCalendarProps) {
+export function OfficeCalendarPage({ ctx, events, days, schools, district, values = {}, errors = {}, notice, problem }: OfficeCalendarProps) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('officeCalendar.title')}>
@@ -170,6 +244,7 @@ export function OfficeCalendarPage({ ctx, events, schools, district, values = {}
           {t('officeCalendar.create')}
         </button>
       </form>
+      <DaysSection ctx={ctx} days={days} schools={schools} values={values} errors={errors} />
     </Layout>
   );
 }
