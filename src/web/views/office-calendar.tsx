@@ -1,7 +1,7 @@
 /** Office staff: the school calendar — events from today on, a form to add one, and a page to change one. */
-import { DAY_KINDS, type OfficeDayLine } from '../../domain/calendar/days.js';
+import { DAY_KINDS, type DayKind, type OfficeDayLine } from '../../domain/calendar/days.js';
 import type { OfficeEventLine } from '../../domain/calendar/events.js';
-import type { Translate } from '../../i18n/index.js';
+import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
@@ -100,6 +100,13 @@ function labelsOf(t: Translate): Record<string, string> {
   };
 }
 
+const KIND_LABEL: Record<DayKind, MessageKey> = {
+  school: 'officeCalendar.kind.school',
+  holiday: 'officeCalendar.kind.holiday',
+  break: 'officeCalendar.kind.break',
+  teacher_workday: 'officeCalendar.kind.teacher_workday',
+};
+
 function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext; days: OfficeDayLine[]; schools: School[]; values: EventValues; errors: Messages }) {
   const { t, locale } = ctx;
   return (
@@ -124,7 +131,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
                 <tr key={`${d.schoolId}-${d.date}`}>
                   <th scope="row">{formatDay(d.date, locale, true)}</th>
                   <td>{schoolName(t, schools, d.schoolId)}</td>
-                  <td>{t(`officeCalendar.kind.${d.kind}`)}</td>
+                  <td>{t(KIND_LABEL[d.kind])}</td>
                   <td>{d.note ?? ''}</td>
                 </tr>
               ))}
@@ -152,7 +159,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
           <select class="usa-select" id="kind" name="kind" aria-describedby={describedBy('kind', false, Boolean(errors.kind))}>
             {DAY_KINDS.map((k) => (
               <option key={k} value={k} selected={values.kind === k}>
-                {t(`officeCalendar.kind.${k}`)}
+                {t(KIND_LABEL[k])}
               </option>
             ))}
           </select>
