@@ -11,7 +11,7 @@ import type { DB } from '../db/schema.js';
 
 export function ttlCache<V>(ttlMs: number, maxEntries = 20_000) {
   const byDb = new WeakMap<Kysely<DB>, Map<string, { at: number; value: Promise<V> }>>();
-  return (db: Kysely<DB>, key: string, load: () => Promise<V>): Promise<V> => {
+  const cached = (db: Kysely<DB>, key: string, load: () => Promise<V>): Promise<V> => {
     let entries = byDb.get(db);
     if (!entries) {
       entries = new Map();
@@ -34,4 +34,9 @@ export function ttlCache<V>(ttlMs: number, maxEntries = 20_000) {
     }
     return value;
   };
+  /** Forgets every entry of a database: the writer of the cached data calls it, so this process's next read sees the write. */
+  const clear = (db: Kysely<DB>): void => {
+    byDb.get(db)?.clear();
+  };
+  return Object.assign(cached, { clear });
 }

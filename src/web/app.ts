@@ -27,6 +27,7 @@ import { signInRoutes } from './routes/sign-in.js';
 import { accountHelpRoutes } from './routes/account-help.js';
 import { teachingRoutes } from './routes/teaching.js';
 import { healthRoutes } from './routes/health.js';
+import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -172,5 +173,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
   await app.register(healthRoutes);
+  await app.register(officeCalendarRoutes);
   return app;
 }

@@ -22,6 +22,16 @@ export const DUE_SOON_DAYS = 7;
 const calendarCache = ttlCache<{ instructional: number; note: string | null } | undefined>(30_000);
 const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string }[]>(30_000);
 
+/** Forgets the cached announcements (the announcements service calls it after each write). */
+export function forgetAnnouncements(db: Kysely<DB>): void {
+  announcementCache.clear(db);
+}
+
+/** Forgets the cached school days (the calendar days service calls it after each write). */
+export function forgetSchoolDays(db: Kysely<DB>): void {
+  calendarCache.clear(db);
+}
+
 export interface AnnouncementView {
   id: number;
   title: string;

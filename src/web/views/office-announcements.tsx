@@ -1,0 +1,232 @@
+/** Office staff: announcements — current and coming ones, a form to write one with a preview, and a page to change one. */
+import type { OfficeAnnouncementLine } from '../../domain/announcements/service.js';
+import type { Translate } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+import { formatDay } from './format.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+export type AnnouncementValues = Partial<Record<'target' | 'titleEn' | 'bodyEn' | 'titleEs' | 'bodyEs' | 'start' | 'end', string>>;
+
+interface School {
+  id: number;
+  name: string;
+}
+
+/** What families will see: the same markup as the sign-in page and Today. */
+export interface AnnouncementPreview {
+  titleEn: string;
+  bodyEn: string;
+  titleEs: string;
+  bodyEs: string;
+}
+
+function targetName(t: Translate, schools: School[], target: string): string {
+  if (target === 'signIn') return t('officeAnnouncements.targetSignIn');
+  if (target === 'district') return t('officeAnnouncements.targetDistrict');
+  return t('officeAnnouncements.targetSchool', { school: schools.find((s) => String(s.id) === target)?.name ?? '' });
+}
+
+function Input({ id, type = 'text', value, error, max }: { id: string; type?: string; value: string | undefined; error: FieldMessage | undefined; max: number }) {
+  return (
+    <input
+      class={`usa-input${error ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      value={value ?? ''}
+      required
+      maxLength={max}
+      autocomplete="off"
+      aria-describedby={describedBy(id, false, Boolean(error))}
+      aria-invalid={error ? 'true' : undefined}
+    />
+  );
+}
+
+function TextArea({ id, value, error }: { id: string; value: string | undefined; error: FieldMessage | undefined }) {
+  return (
+    <textarea
+      class={`usa-textarea${error ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      rows={4}
+      required
+      maxLength={2000}
+      aria-describedby={describedBy(id, false, Boolean(error))}
+      aria-invalid={error ? 'true' : undefined}
+    >
+      {value ?? ''}
+    </textarea>
+  );
+}
+
+function labelsOf(t: Translate): Record<string, string> {
+  return {
+    target: t('officeAnnouncements.target'),
+    titleEn: t('officeAnnouncements.titleEn'),
+    bodyEn: t('officeAnnouncements.bodyEn'),
+    titleEs: t('officeAnnouncements.titleEs'),
+    bodyEs: t('officeAnnouncements.bodyEs'),
+    start: t('officeAnnouncements.start'),
+    end: t('officeAnnouncements.end'),
+  };
+}
+
+function AnnouncementForm({ ctx, action, schools, district, values, errors, preview, publishLabel }: { ctx: PageContext; action: string; schools: School[]; district: boolean; values: AnnouncementValues; errors: Messages; preview: boolean; publishLabel: string }) {
+  const { t } = ctx;
+  const targets = [...(district ? ['signIn', 'district'] : []), ...schools.map((s) => String(s.id))];
+  return (
+    <form method="post" action={action} class="usa-form usa-form--large" novalidate>
+      <Csrf token={ctx.csrf} />
+      <Field t={t} id="target" label={t('officeAnnouncements.target')} error={errors.target}>
+        <select class="usa-select" id="target" name="target" aria-describedby={describedBy('target', false, Boolean(errors.target))}>
+          {targets.map((v) => (
+            <option key={v} value={v} selected={values.target === v}>
+              {targetName(t, schools, v)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field t={t} id="titleEn" label={t('officeAnnouncements.titleEn')} error={errors.titleEn}>
+        <Input id="titleEn" value={values.titleEn} error={errors.titleEn} max={120} />
+      </Field>
+      <Field t={t} id="bodyEn" label={t('officeAnnouncements.bodyEn')} error={errors.bodyEn}>
+        <TextArea id="bodyEn" value={values.bodyEn} error={errors.bodyEn} />
+      </Field>
+      <Field t={t} id="titleEs" label={t('officeAnnouncements.titleEs')} error={errors.titleEs}>
+        <Input id="titleEs" value={values.titleEs} error={errors.titleEs} max={120} />
+      </Field>
+      <Field t={t} id="bodyEs" label={t('officeAnnouncements.bodyEs')} error={errors.bodyEs}>
+        <TextArea id="bodyEs" value={values.bodyEs} error={errors.bodyEs} />
+      </Field>
+      <Field t={t} id="start" label={t('officeAnnouncements.start')} error={errors.start}>
+        <Input id="start" type="date" value={values.start} error={errors.start} max={10} />
+      </Field>
+      <Field t={t} id="end" label={t('officeAnnouncements.end')} error={errors.end}>
+        <Input id="end" type="date" value={values.end} error={errors.end} max={10} />
+      </Field>
+      <button class={`usa-button${preview ? ' usa-button--outline' : ' hr-primary'}`} type="submit" name="intent" value="preview">
+        {t('officeAnnouncements.preview')}
+      </button>
+      {preview ? (
+        <button class="usa-button hr-primary" type="submit" name="intent" value="publish">
+          {publishLabel}
+        </button>
+      ) : null}
+    </form>
+  );
+}
+
+function Preview({ ctx, preview }: { ctx: PageContext; preview: AnnouncementPreview }) {
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="preview-heading" class="hr-panel">
+      <h2 id="preview-heading">{t('officeAnnouncements.previewHeading')}</h2>
+      <p>{t('officeAnnouncements.previewNote')}</p>
+      <h3>{t('officeAnnouncements.inEnglish')}</h3>
+      <article class="hr-panel" lang={ctx.locale === 'en' ? undefined : 'en'}>
+        <h4>{preview.titleEn}</h4>
+        <p>{preview.bodyEn}</p>
+      </article>
+      <h3>{t('officeAnnouncements.inSpanish')}</h3>
+      <article class="hr-panel" lang={ctx.locale === 'es' ? undefined : 'es'}>
+        <h4>{preview.titleEs}</h4>
+        <p>{preview.bodyEs}</p>
+      </article>
+    </section>
+  );
+}
+
+export interface OfficeAnnouncementsProps {
+  ctx: PageContext;
+  lines: OfficeAnnouncementLine[];
+  schools: School[];
+  district: boolean;
+  values?: AnnouncementValues;
+  errors?: Messages;
+  preview?: AnnouncementPreview;
+  notice?: string;
+  problem?: string;
+}
+
+export function OfficeAnnouncementsPage({ ctx, lines, schools, district, values = {}, errors = {}, preview, notice, problem }: OfficeAnnouncementsProps) {
+  const { t, locale } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('officeAnnouncements.title')}>
+      <h1>{t('officeAnnouncements.title')}</h1>
+      <p>{t('officeAnnouncements.intro')}</p>
+      <Alert type="success" text={notice} />
+      <Alert type="error" text={problem} />
+      <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
+      {preview ? <Preview ctx={ctx} preview={preview} /> : null}
+      <h2 id="current-heading">{t('officeAnnouncements.current')}</h2>
+      {lines.length === 0 ? (
+        <p>{t('officeAnnouncements.none')}</p>
+      ) : (
+        <TableScroll label={t('officeAnnouncements.current')}>
+          <table class="usa-table usa-table--borderless">
+            <caption class="usa-sr-only">{t('officeAnnouncements.current')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('officeAnnouncements.colTitle')}</th>
+                <th scope="col">{t('officeAnnouncements.colWhere')}</th>
+                <th scope="col">{t('officeAnnouncements.colDates')}</th>
+                <th scope="col">{t('officeAnnouncements.colActions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.map((a) => (
+                <tr key={a.id}>
+                  <th scope="row">{a.title}</th>
+                  <td>{targetName(t, schools, a.target)}</td>
+                  <td>{`${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}`}</td>
+                  <td>
+                    <a class="usa-button usa-button--outline" href={`/staff/announcements/${a.id}`}>
+                      {t('officeAnnouncements.edit')}
+                      <span class="usa-sr-only">{`: ${a.title}`}</span>
+                    </a>
+                    <form method="post" action={`/staff/announcements/${a.id}/end`} class="hr-inline-form">
+                      <Csrf token={ctx.csrf} />
+                      <button class="usa-button usa-button--secondary" type="submit">
+                        {t('officeAnnouncements.endNow')}
+                        <span class="usa-sr-only">{`: ${a.title}`}</span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <h2 id="write-heading">{t('officeAnnouncements.write')}</h2>
+      <AnnouncementForm ctx={ctx} action="/staff/announcements" schools={schools} district={district} values={values} errors={errors} preview={Boolean(preview)} publishLabel={t('officeAnnouncements.publish')} />
+    </Layout>
+  );
+}
+
+export interface EditAnnouncementProps {
+  ctx: PageContext;
+  id: number;
+  schools: School[];
+  district: boolean;
+  values: AnnouncementValues;
+  errors?: Messages;
+  preview?: AnnouncementPreview;
+}
+
+export function EditAnnouncementPage({ ctx, id, schools, district, values, errors = {}, preview }: EditAnnouncementProps) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('officeAnnouncements.editTitle')}>
+      <p>
+        <a href="/staff/announcements">{t('officeAnnouncements.back')}</a>
+      </p>
+      <h1>{t('officeAnnouncements.editTitle')}</h1>
+      <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
+      {preview ? <Preview ctx={ctx} preview={preview} /> : null}
+      <AnnouncementForm ctx={ctx} action={`/staff/announcements/${id}`} schools={schools} district={district} values={values} errors={errors} preview={Boolean(preview)} publishLabel={t('officeAnnouncements.publish')} />
+    </Layout>
+  );
+}

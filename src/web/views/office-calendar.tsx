@@ -1,0 +1,286 @@
+/** Office staff: the school calendar — events from today on, a form to add one, and a page to change one. */
+import { DAY_KINDS, type DayKind, type OfficeDayLine } from '../../domain/calendar/days.js';
+import type { OfficeEventLine } from '../../domain/calendar/events.js';
+import type { MessageKey, Translate } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+import { formatDay, formatTime } from './format.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+/** The event form's values as typed (strings: what the form sends back). */
+export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>>;
+
+interface School {
+  id: number;
+  name: string;
+}
+
+export function schoolName(t: Translate, schools: School[], schoolId: number | null): string {
+  return schoolId === null ? t('officeCalendar.wholeDistrict') : (schools.find((s) => s.id === schoolId)?.name ?? '');
+}
+
+function Input({ id, type = 'text', value, error, hint, required = false, max }: { id: string; type?: string; value: string | undefined; error: FieldMessage | undefined; hint?: boolean; required?: boolean; max: number }) {
+  return (
+    <input
+      class={`usa-input${error ? ' usa-input--error' : ''}`}
+      id={id}
+      name={id}
+      type={type}
+      value={value ?? ''}
+      required={required}
+      maxLength={max}
+      autocomplete="off"
+      aria-describedby={describedBy(id, Boolean(hint), Boolean(error))}
+      aria-invalid={error ? 'true' : undefined}
+    />
+  );
+}
+
+function EventFields({ ctx, schools, district, values, errors }: { ctx: PageContext; schools: School[]; district: boolean; values: EventValues; errors: Messages }) {
+  const { t } = ctx;
+  return (
+    <>
+      <Field t={t} id="place" label={t('officeCalendar.place')} error={errors.place}>
+        <select class="usa-select" id="place" name="place" aria-describedby={describedBy('place', false, Boolean(errors.place))}>
+          {schools.map((s) => (
+            <option key={s.id} value={String(s.id)} selected={values.place === String(s.id)}>
+              {s.name}
+            </option>
+          ))}
+          {district ? (
+            <option value="district" selected={values.place === 'district'}>
+              {t('officeCalendar.wholeDistrict')}
+            </option>
+          ) : null}
+        </select>
+      </Field>
+      <Field t={t} id="titleEn" label={t('officeCalendar.titleEn')} error={errors.titleEn}>
+        <Input id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
+      </Field>
+      <Field t={t} id="titleEs" label={t('officeCalendar.titleEs')} error={errors.titleEs}>
+        <Input id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
+      </Field>
+      <Field t={t} id="locationEn" label={t('officeCalendar.locationEn')} error={errors.locationEn}>
+        <Input id="locationEn" value={values.locationEn} error={errors.locationEn} max={120} />
+      </Field>
+      <Field t={t} id="locationEs" label={t('officeCalendar.locationEs')} error={errors.locationEs}>
+        <Input id="locationEs" value={values.locationEs} error={errors.locationEs} max={120} />
+      </Field>
+      <Field t={t} id="start" label={t('officeCalendar.start')} hint={t('officeCalendar.dateHint')} error={errors.start}>
+        <Input id="start" type="date" value={values.start} error={errors.start} hint required max={10} />
+      </Field>
+      <Field t={t} id="end" label={t('officeCalendar.end')} hint={t('officeCalendar.endHint')} error={errors.end}>
+        <Input id="end" type="date" value={values.end} error={errors.end} hint max={10} />
+      </Field>
+      <Field t={t} id="startTime" label={t('officeCalendar.startTime')} hint={t('officeCalendar.timeHint')} error={errors.startTime}>
+        <Input id="startTime" type="time" value={values.startTime} error={errors.startTime} hint max={5} />
+      </Field>
+      <Field t={t} id="endTime" label={t('officeCalendar.endTime')} error={errors.endTime}>
+        <Input id="endTime" type="time" value={values.endTime} error={errors.endTime} max={5} />
+      </Field>
+    </>
+  );
+}
+
+function labelsOf(t: Translate): Record<string, string> {
+  return {
+    place: t('officeCalendar.place'),
+    titleEn: t('officeCalendar.titleEn'),
+    titleEs: t('officeCalendar.titleEs'),
+    locationEn: t('officeCalendar.locationEn'),
+    locationEs: t('officeCalendar.locationEs'),
+    start: t('officeCalendar.start'),
+    end: t('officeCalendar.end'),
+    startTime: t('officeCalendar.startTime'),
+    endTime: t('officeCalendar.endTime'),
+    school: t('officeCalendar.daySchool'),
+    date: t('officeCalendar.dayDate'),
+    kind: t('officeCalendar.dayKind'),
+    note: t('officeCalendar.dayNote'),
+  };
+}
+
+const KIND_LABEL: Record<DayKind, MessageKey> = {
+  school: 'officeCalendar.kind.school',
+  holiday: 'officeCalendar.kind.holiday',
+  break: 'officeCalendar.kind.break',
+  teacher_workday: 'officeCalendar.kind.teacher_workday',
+};
+
+function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext; days: OfficeDayLine[]; schools: School[]; values: EventValues; errors: Messages }) {
+  const { t, locale } = ctx;
+  return (
+    <>
+      <h2 id="days-heading">{t('officeCalendar.days')}</h2>
+      {days.length === 0 ? (
+        <p>{t('officeCalendar.daysNone')}</p>
+      ) : (
+        <TableScroll label={t('officeCalendar.days')}>
+          <table class="usa-table usa-table--borderless">
+            <caption class="usa-sr-only">{t('officeCalendar.days')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('officeCalendar.colDay')}</th>
+                <th scope="col">{t('officeCalendar.colSchool')}</th>
+                <th scope="col">{t('officeCalendar.colKind')}</th>
+                <th scope="col">{t('officeCalendar.colNote')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((d) => (
+                <tr key={`${d.schoolId}-${d.date}`}>
+                  <th scope="row">{formatDay(d.date, locale, true)}</th>
+                  <td>{schoolName(t, schools, d.schoolId)}</td>
+                  <td>{t(KIND_LABEL[d.kind])}</td>
+                  <td>{d.note ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <h3 id="set-day-heading">{t('officeCalendar.setDay')}</h3>
+      <p>{t('officeCalendar.setDayIntro')}</p>
+      <form method="post" action="/staff/calendar/days" class="usa-form usa-form--large" novalidate>
+        <Csrf token={ctx.csrf} />
+        <Field t={t} id="school" label={t('officeCalendar.daySchool')} error={errors.school}>
+          <select class="usa-select" id="school" name="school" aria-describedby={describedBy('school', false, Boolean(errors.school))}>
+            {schools.map((s) => (
+              <option key={s.id} value={String(s.id)} selected={values.school === String(s.id)}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field t={t} id="date" label={t('officeCalendar.dayDate')} hint={t('officeCalendar.dateHint')} error={errors.date}>
+          <Input id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
+        </Field>
+        <Field t={t} id="kind" label={t('officeCalendar.dayKind')} error={errors.kind}>
+          <select class="usa-select" id="kind" name="kind" aria-describedby={describedBy('kind', false, Boolean(errors.kind))}>
+            {DAY_KINDS.map((k) => (
+              <option key={k} value={k} selected={values.kind === k}>
+                {t(KIND_LABEL[k])}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field t={t} id="note" label={t('officeCalendar.dayNote')} hint={t('officeCalendar.dayNoteHint')} error={errors.note}>
+          <Input id="note" value={values.note} error={errors.note} hint max={80} />
+        </Field>
+        <button class="usa-button hr-primary" type="submit">
+          {t('officeCalendar.saveDay')}
+        </button>
+      </form>
+    </>
+  );
+}
+
+export function whenText(ctx: PageContext, line: { start: string; end: string; startTime: string | null; endTime: string | null }): string {
+  const { locale, t } = ctx;
+  const days = line.start === line.end ? formatDay(line.start, locale, true) : `${formatDay(line.start, locale, true)} – ${formatDay(line.end, locale, true)}`;
+  const time = line.startTime && line.endTime ? `${formatTime(line.startTime, locale)} – ${formatTime(line.endTime, locale)}` : t('officeCalendar.allDay');
+  return `${days}, ${time}`;
+}
+
+export interface OfficeCalendarProps {
+  ctx: PageContext;
+  events: OfficeEventLine[];
+  days: OfficeDayLine[];
+  schools: School[];
+  district: boolean;
+  values?: EventValues;
+  errors?: Messages;
+  notice?: string;
+  problem?: string;
+}
+
+export function OfficeCalendarPage({ ctx, events, days, schools, district, values = {}, errors = {}, notice, problem }: OfficeCalendarProps) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('officeCalendar.title')}>
+      <h1>{t('officeCalendar.title')}</h1>
+      <p>{t('officeCalendar.intro')}</p>
+      <Alert type="success" text={notice} />
+      <Alert type="error" text={problem} />
+      <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
+      <h2 id="events-heading">{t('officeCalendar.upcoming')}</h2>
+      {events.length === 0 ? (
+        <p>{t('officeCalendar.none')}</p>
+      ) : (
+        <TableScroll label={t('officeCalendar.upcoming')}>
+          <table class="usa-table usa-table--borderless">
+            <caption class="usa-sr-only">{t('officeCalendar.upcoming')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('officeCalendar.colTitle')}</th>
+                <th scope="col">{t('officeCalendar.colWhere')}</th>
+                <th scope="col">{t('officeCalendar.colWhen')}</th>
+                <th scope="col">{t('officeCalendar.colActions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id}>
+                  <th scope="row">{e.title}</th>
+                  <td>{schoolName(t, schools, e.schoolId)}</td>
+                  <td>{whenText(ctx, e)}</td>
+                  <td>
+                    <a class="usa-button usa-button--outline" href={`/staff/calendar/${e.id}`}>
+                      {t('officeCalendar.edit')}
+                      <span class="usa-sr-only">{`: ${e.title}`}</span>
+                    </a>
+                    <form method="post" action={`/staff/calendar/${e.id}/remove`} class="hr-inline-form">
+                      <Csrf token={ctx.csrf} />
+                      <button class="usa-button usa-button--secondary" type="submit">
+                        {t('officeCalendar.remove')}
+                        <span class="usa-sr-only">{`: ${e.title}`}</span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <h2 id="add-heading">{t('officeCalendar.add')}</h2>
+      <form method="post" action="/staff/calendar" class="usa-form usa-form--large" novalidate>
+        <Csrf token={ctx.csrf} />
+        <EventFields ctx={ctx} schools={schools} district={district} values={values} errors={errors} />
+        <button class="usa-button hr-primary" type="submit">
+          {t('officeCalendar.create')}
+        </button>
+      </form>
+      <DaysSection ctx={ctx} days={days} schools={schools} values={values} errors={errors} />
+    </Layout>
+  );
+}
+
+export interface EditEventProps {
+  ctx: PageContext;
+  id: number;
+  schools: School[];
+  district: boolean;
+  values: EventValues;
+  errors?: Messages;
+}
+
+export function EditEventPage({ ctx, id, schools, district, values, errors = {} }: EditEventProps) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('officeCalendar.editTitle')}>
+      <p>
+        <a href="/staff/calendar">{t('officeCalendar.back')}</a>
+      </p>
+      <h1>{t('officeCalendar.editTitle')}</h1>
+      <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
+      <form method="post" action={`/staff/calendar/${id}`} class="usa-form usa-form--large" novalidate>
+        <Csrf token={ctx.csrf} />
+        <EventFields ctx={ctx} schools={schools} district={district} values={values} errors={errors} />
+        <button class="usa-button hr-primary" type="submit">
+          {t('officeCalendar.save')}
+        </button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The office's school calendar and announcements in Chromium: office staff add an event and write,
+ * preview and publish an announcement by keyboard alone; every page passes axe and fits 360 and
+ * 1280 px screens, in English and Spanish.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { CHROMIUM, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { guardianWithChild, schoolYear, staffMember, type StaffFixture } from '../support/factories.js';
+
+const STAMP = '2026-08-01T00:00:00.000Z';
+
+describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let office: StaffFixture;
+  let eventId: number;
+  let announcementId: number;
+
+  beforeAll(async () => {
+    database = await freshDatabase('sqlite');
+    const db = database.db;
+    const world = await schoolYear(db);
+    await guardianWithChild(db, world);
+    office = await staffMember(db, world, { first: 'Olga', last: 'Office', roles: [{ role: 'office' }] });
+    // A long title, to show the list's table scrolls inside its own region at 360 px.
+    const event = await db
+      .insertInto('school_events')
+      .values({ sourced_id: null, school_id: world.school.id, start_date: '2027-03-10', end_date: '2027-03-12', start_time: null, end_time: null, location: null, created_at: STAMP, updated_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    eventId = event.id;
+    await db
+      .insertInto('school_event_texts')
+      .values([
+        { event_id: event.id, locale: 'en', title: 'Parent–teacher conferences for all grades', description: null, location: 'Library' },
+        { event_id: event.id, locale: 'es', title: 'Conferencias de padres y maestros para todos los grados', description: null, location: 'Biblioteca' },
+      ])
+      .execute();
+    const a = await db
+      .insertInto('announcements')
+      .values({ school_id: world.school.id, audience: 'all', start_date: '2027-02-01', end_date: '2027-02-28', public: 0, created_at: STAMP, updated_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    announcementId = a.id;
+    await db
+      .insertInto('announcement_texts')
+      .values([
+        { announcement_id: a.id, locale: 'en', title: 'Book fair', body: 'In the library all week.' },
+        { announcement_id: a.id, locale: 'es', title: 'Feria del libro', body: 'En la biblioteca toda la semana.' },
+      ])
+      .execute();
+    app = await makeApp(database, { now: () => new Date('2027-02-09T18:00:00Z') });
+    base = await listen(app);
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const signIn = async (page: Page) => {
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(office.account!.username);
+    await page.getByLabel('Password', { exact: true }).fill(office.account!.password);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.waitForURL(/\/home/);
+  };
+  const check = async (page: Page) => {
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+  };
+  /** Checks the page in English, switches to Spanish and checks it again. */
+  const bothLanguages = async (page: Page, spanishHeading: string) => {
+    await check(page);
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'es');
+    await page.getByRole('heading', { level: 1, name: spanishHeading }).waitFor();
+    await check(page);
+    // The choice is kept on the account: back to English for the next test.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+  };
+  /** Moves to a field with Tab alone, from wherever the focus is. */
+  const tabTo = async (page: Page, id: string) => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
+    }
+    throw new Error(`Tab never reached #${id}`);
+  };
+  /** Tabs on to a button, out of a date's or a time's parts. */
+  const tabToButton = async (page: Page, name: string) => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((want) => document.activeElement?.tagName === 'BUTTON' && document.activeElement.textContent?.trim() === want, name)) return;
+    }
+    throw new Error(`Tab never reached the button ${name}`);
+  };
+
+  it('office staff add an event by keyboard alone and it is listed', async () => {
+    const page = await openPage(browser, 1280);
+    await signIn(page);
+    await page.getByRole('link', { name: 'School calendar' }).first().click();
+    await page.waitForURL(`${base}/staff/calendar`);
+    await tabTo(page, 'titleEn');
+    await page.keyboard.type('Spring Concert');
+    await tabTo(page, 'titleEs');
+    await page.keyboard.type('Concierto de primavera');
+    await tabTo(page, 'start');
+    await page.keyboard.type('03042027');
+    await tabTo(page, 'startTime');
+    await page.keyboard.type('0600P');
+    await tabTo(page, 'endTime');
+    await page.keyboard.type('0730P');
+    await tabToButton(page, 'Add the event');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByText('The event was added.').waitFor();
+    await page.getByRole('rowheader', { name: 'Spring Concert' }).waitFor();
+    const rows = await database.db.selectFrom('school_events').select(['start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
+    expect(rows).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
+  });
+
+  it('office staff write, preview and publish an announcement by keyboard alone', async () => {
+    const page = await openPage(browser, 1280);
+    await signIn(page);
+    await page.goto(`${base}/staff/announcements`);
+    await tabTo(page, 'titleEn');
+    await page.keyboard.type('Early release Friday');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('School ends at 12:30.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Salida temprana el viernes');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Las clases terminan a las 12:30.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('02102027');
+    await tabTo(page, 'end');
+    await page.keyboard.type('02122027');
+    await tabToButton(page, 'Preview');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByRole('heading', { name: 'Preview, as families will see it' }).waitFor();
+    expect(await database.db.selectFrom('announcement_texts').select('title').where('title', '=', 'Early release Friday').execute()).toEqual([]);
+    await tabToButton(page, 'Publish');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByText('The announcement was published.').waitFor();
+    expect(await database.db.selectFrom('announcement_texts').select('title').where('title', '=', 'Early release Friday').execute()).toEqual([{ title: 'Early release Friday' }]);
+  });
+
+  for (const width of [360, 1280] as const) {
+    it(`the school calendar passes axe and fits ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/calendar`);
+      await bothLanguages(page, 'Calendario escolar');
+    });
+
+    it(`an event's page passes axe and fits ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/calendar/${eventId}`);
+      await bothLanguages(page, 'Cambiar un evento');
+    });
+
+    it(`a refused event passes axe and fits ${width} px, with its messages`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/calendar`);
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Add the event' }).click()]);
+      await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+      // The browser logs the 400 it was answered: expected here.
+      expectOnlyHttpErrors(page, 400);
+      await check(page);
+    });
+
+    it(`the announcements, with a preview, pass axe and fit ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/announcements/${announcementId}`);
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Preview' }).click()]);
+      await page.getByRole('heading', { name: 'Preview, as families will see it' }).waitFor();
+      await check(page);
+      await page.goto(`${base}/staff/announcements`);
+      await bothLanguages(page, 'Anuncios');
+    });
+
+    it(`an announcement's page passes axe and fits ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/announcements/${announcementId}`);
+      await bothLanguages(page, 'Cambiar un anuncio');
+    });
+  }
+});

@@ -1,0 +1,360 @@
+/**
+ * The office's school calendar and announcements: what office staff write is what a parent sees on the
+ * next read of the Calendar, the calendar feed, Today and the sign-in page; each write records one
+ * change event and one audit entry; every bad input answers 400 with a field message and writes nothing.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { guardianWithChild, otherSchool, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
+import { textOf } from '../support/html.js';
+import { Client } from '../support/http.js';
+
+const STAMP = '2026-08-01T00:00:00.000Z';
+
+describeEachEngine('the office school calendar and announcements', (get) => {
+  let app: FastifyInstance;
+  let world: World;
+  let family: Family;
+  let office: StaffFixture;
+  let admin: StaffFixture;
+  let elsewhere: { id: number; name: string };
+  let otherEventId: number;
+  let otherAnnouncementId: number;
+  let address = 0;
+
+  /** A page of the parent's child, opened at its own address. */
+  const portal = (c: Client, tool: string, query = '') => c.get(`/students/${family.student.id}/${tool}${query}`);
+  const signedIn = async (username: string, password: string) => {
+    const c = new Client(app, {}, `10.7.0.${++address}`);
+    await c.submit('/sign-in', { username, password });
+    expect((await c.get('/home')).statusCode).toBe(200);
+    return c;
+  };
+  const count = async (table: 'school_events' | 'school_event_texts' | 'announcements' | 'announcement_texts' | 'change_events' | 'audit_log') =>
+    Number((await get().db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const counts = async () => ({
+    events: await count('school_events'),
+    eventTexts: await count('school_event_texts'),
+    announcements: await count('announcements'),
+    announcementTexts: await count('announcement_texts'),
+    changes: await count('change_events'),
+  });
+
+  beforeAll(async () => {
+    const db = get().db;
+    world = await schoolYear(db);
+    family = await guardianWithChild(db, world);
+    office = await staffMember(db, world, { first: 'Olga', last: 'Office', roles: [{ role: 'office' }] });
+    admin = await staffMember(db, world, { first: 'Dana', last: 'District', roles: [{ role: 'district_admin', schoolId: null }] });
+    elsewhere = await otherSchool(db);
+    // Another school's event and announcement, written as the importer would.
+    const event = await db
+      .insertInto('school_events')
+      .values({ sourced_id: null, school_id: elsewhere.id, start_date: '2027-03-10', end_date: '2027-03-10', start_time: null, end_time: null, location: null, created_at: STAMP, updated_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    otherEventId = event.id;
+    await db.insertInto('school_event_texts').values({ event_id: event.id, locale: 'en', title: 'Middle School Play', description: null, location: null }).execute();
+    const a = await db
+      .insertInto('announcements')
+      .values({ school_id: elsewhere.id, audience: 'all', start_date: '2027-02-01', end_date: '2027-02-28', public: 0, created_at: STAMP, updated_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    otherAnnouncementId = a.id;
+    await db.insertInto('announcement_texts').values({ announcement_id: a.id, locale: 'en', title: 'Middle School Book Fair', body: 'In the library.' }).execute();
+    app = await makeApp(get(), { now: () => new Date('2027-02-09T18:00:00Z') });
+  });
+  afterAll(() => app.close());
+
+  const concert = (school: number) => ({
+    place: String(school),
+    titleEn: 'Spring Concert',
+    titleEs: 'Concierto de primavera',
+    locationEn: 'Gym',
+    locationEs: 'Gimnasio',
+    start: '2027-03-04',
+    end: '',
+    startTime: '18:00',
+    endTime: '19:30',
+  });
+
+  describe('school events', () => {
+    it('an event added, changed and removed shows on the parent’s Calendar and feed at their next read', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      await parent.get('/account/calendar');
+      const made = await parent.post('/account/calendar', { action: 'make' });
+      const feed = new URL(/id="feed-url"[^>]*value="([^"]+)"/.exec(made.body)![1]!).pathname;
+      const ics = async () => (await app.inject({ method: 'GET', url: feed })).body;
+
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Spring Concert');
+      expect(await ics()).not.toContain('Spring Concert');
+
+      const created = await staff.submit('/staff/calendar', concert(world.school.id));
+      expect(created.statusCode).toBe(200);
+      expect(textOf(created.body)).toContain('The event was added.');
+      const row = await get().db.selectFrom('school_events').selectAll().where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ start_date: '2027-03-04', end_date: '2027-03-04', start_time: '18:00', end_time: '19:30' });
+      const calendar = textOf((await portal(parent, 'calendar', '?month=2027-03')).body);
+      expect(calendar).toContain('Spring Concert');
+      expect(await ics()).toContain('SUMMARY:Spring Concert');
+      expect(await ics()).toContain('LOCATION:Gym');
+      const changes = await get().db.selectFrom('change_events').selectAll().where('kind', '=', 'event').execute();
+      expect(changes.map((c) => [c.action, c.subject_id, c.school_id])).toEqual([['created', row.id, world.school.id]]);
+      const audits = await get().db.selectFrom('audit_log').select(['action', 'details']).where('subject_type', '=', 'school_event').execute();
+      expect(audits.map((a) => a.action)).toEqual(['school_event.created']);
+      expect(JSON.parse(audits[0]!.details!).after.titleEs).toBe('Concierto de primavera');
+
+
+      const edit = await staff.get(`/staff/calendar/${row.id}`);
+      expect(edit.statusCode).toBe(200);
+      const changed = await staff.post(`/staff/calendar/${row.id}`, { ...concert(world.school.id), titleEn: 'Spring Concert moved', start: '2027-03-05' });
+      expect(changed.statusCode).toBe(200);
+      expect(textOf(changed.body)).toContain('The event was saved.');
+      const moved = textOf((await portal(parent, 'calendar', '?week=2027-03-05')).body);
+      expect(moved).toContain('Spring Concert moved');
+      expect(await ics()).toContain('SUMMARY:Spring Concert moved');
+      expect(await ics()).toContain('DTSTART:20270306T000000Z');
+
+      const removed = await staff.post(`/staff/calendar/${row.id}/remove`, {});
+      expect(removed.statusCode).toBe(200);
+      expect(textOf(removed.body)).toContain('The event was removed.');
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Spring Concert');
+      expect(await ics()).not.toContain('Spring Concert');
+      const all = await get().db.selectFrom('change_events').select(['action']).where('kind', '=', 'event').orderBy('id').execute();
+      expect(all.map((c) => c.action)).toEqual(['created', 'updated', 'deleted']);
+      expect(await count('school_event_texts')).toBe(1);
+    });
+
+    it('a district administrator adds a district event that the family sees', async () => {
+      const staff = await signedIn(admin.account!.username, admin.account!.password);
+      const res = await staff.submit('/staff/calendar', { ...concert(0), place: 'district', titleEn: 'District Science Fair', titleEs: 'Feria de ciencias', start: '2027-04-12', end: '2027-04-13', startTime: '', endTime: '' });
+      expect(res.statusCode).toBe(200);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-04')).body)).toContain('District Science Fair');
+      const row = await get().db.selectFrom('school_events').selectAll().where('school_id', 'is', null).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ start_date: '2027-04-12', end_date: '2027-04-13', start_time: null, end_time: null });
+    });
+
+    const BAD: [string, Record<string, string>, string, string][] = [
+      ['the last day before the first', { start: '2027-03-04', end: '2027-03-03', startTime: '', endTime: '' }, 'end', 'The last day must be on or after the first day.'],
+      ['a day outside the school year', { start: '2027-07-01', startTime: '', endTime: '' }, 'start', 'The dates must be within a school year.'],
+      ['a day that does not exist', { start: '2027-02-30' }, 'start', 'This value is not valid.'],
+      ['no Spanish title', { titleEs: '' }, 'titleEs', 'This field is required.'],
+      ['no English title', { titleEn: '   ' }, 'titleEn', 'This field is required.'],
+      ['a title too long', { titleEn: 'x'.repeat(121) }, 'titleEn', 'This is too long.'],
+      ['a control character', { locationEs: 'Gimnasio\u0007' }, 'locationEs', 'This contains characters that are not allowed.'],
+      ['a start time alone', { endTime: '' }, 'endTime', 'Give both a start time and an end time, or neither.'],
+      ['an end time before the start time', { endTime: '17:00' }, 'endTime', 'The end time must be after the start time.'],
+      ['times on a run of days', { end: '2027-03-06' }, 'startTime', 'Times can be given for a one-day event only.'],
+      ['a time that is not one', { startTime: '25:00' }, 'startTime', 'This value is not valid.'],
+      ['a list for a field', { titleEn: ['a', 'b'] as unknown as string }, 'titleEn', 'This value is not valid.'],
+    ];
+    for (const [what, change, field, message] of BAD) {
+      it(`refuses ${what}: 400, a message at the field, nothing written`, async () => {
+        const staff = await signedIn(office.account!.username, office.account!.password);
+        const before = await counts();
+        const fields = { ...concert(world.school.id), ...change };
+        const res = await staff.submit('/staff/calendar', fields);
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain(`id="${field}-error"`);
+        expect(textOf(res.body)).toContain(message);
+        expect(await counts()).toEqual(before);
+      });
+    }
+
+    it('an event for another school or, by office staff, for the district answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      for (const place of [String(elsewhere.id), 'district', '999999']) {
+        expect((await staff.submit('/staff/calendar', { ...concert(world.school.id), place })).statusCode, place).toBe(404);
+      }
+      expect(await counts()).toEqual(before);
+    });
+
+    it('another school’s event answers 404 to open, change or remove, and stays as it was', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      expect((await staff.get(`/staff/calendar/${otherEventId}`)).statusCode).toBe(404);
+      await staff.get('/staff/calendar');
+      expect((await staff.post(`/staff/calendar/${otherEventId}`, concert(world.school.id))).statusCode).toBe(404);
+      expect((await staff.post(`/staff/calendar/${otherEventId}/remove`, {})).statusCode).toBe(404);
+      expect((await staff.post('/staff/calendar/abc/remove', {})).statusCode).toBe(404);
+      expect(await counts()).toEqual(before);
+      const texts = await get().db.selectFrom('school_event_texts').select(['title']).where('event_id', '=', otherEventId).execute();
+      expect(texts).toEqual([{ title: 'Middle School Play' }]);
+    });
+  });
+
+  describe('days without school and day notes', () => {
+    it('a day made a day without school shows on the parent’s Today, Calendar and feed at their next read', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      // Today is read (and cached) while it is still a school day.
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Staff development');
+      const saved = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'teacher_workday', note: 'Staff development' }, '/staff/calendar/days');
+      expect(saved.statusCode).toBe(200);
+      expect(textOf(saved.body)).toContain('The day was saved.');
+      expect(textOf((await portal(parent, 'today')).body)).toContain('Staff development');
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-02')).body)).toContain('Staff development');
+      const row = await get().db.selectFrom('calendar_days').select(['id', 'instructional', 'reason', 'note']).where('school_id', '=', world.school.id).where('date', '=', '2027-02-09').executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ instructional: 0, reason: 'teacher_workday', note: 'Staff development' });
+      const change = await get().db.selectFrom('change_events').select(['kind', 'action', 'subject_id', 'before']).where('subject_id', '=', row.id).where('kind', '=', 'event').execute();
+      expect(change.map((c) => [c.action, JSON.parse(c.before!)])).toEqual([['updated', { date: '2027-02-09', schoolDay: true, reason: null, note: null }]]);
+
+      // And back to a school day.
+      await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'school', note: '' }, '/staff/calendar/days');
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Staff development');
+    });
+
+    const BAD: [string, Record<string, string>, string, string][] = [
+      ['a day outside the school year', { date: '2027-07-05' }, 'date', 'The dates must be within a school year.'],
+      ['a day that does not exist', { date: '2027-13-01' }, 'date', 'This value is not valid.'],
+      ['an unknown kind of day', { kind: 'summer' }, 'kind', 'This value is not valid.'],
+      ['a note too long', { note: 'x'.repeat(81) }, 'note', 'This is too long.'],
+      ['a control character', { note: 'Early\u0000release' }, 'note', 'This contains characters that are not allowed.'],
+    ];
+    for (const [what, change, field, message] of BAD) {
+      it(`refuses ${what}: 400, a message at the field, nothing written`, async () => {
+        const staff = await signedIn(office.account!.username, office.account!.password);
+        const before = await get().db.selectFrom('calendar_days').selectAll().orderBy('id').execute();
+        const res = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-03-15', kind: 'holiday', note: 'Spring holiday', ...change }, '/staff/calendar/days');
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain(`id="${field}-error"`);
+        expect(textOf(res.body)).toContain(message);
+        expect(await get().db.selectFrom('calendar_days').selectAll().orderBy('id').execute()).toEqual(before);
+      });
+    }
+
+    it('another school’s day answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      const res = await staff.submit('/staff/calendar', { school: String(elsewhere.id), date: '2027-03-15', kind: 'holiday', note: 'Spring holiday' }, '/staff/calendar/days');
+      expect(res.statusCode).toBe(404);
+      expect(await get().db.selectFrom('calendar_days').selectAll().where('school_id', '=', elsewhere.id).execute()).toEqual([]);
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  describe('announcements', () => {
+    const notice = (school: number) => ({
+      target: String(school),
+      titleEn: 'Early release Friday',
+      bodyEn: 'School ends at 12:30.',
+      titleEs: 'Salida temprana el viernes',
+      bodyEs: 'Las clases terminan a las 12:30.',
+      start: '2027-02-09',
+      end: '2027-02-12',
+    });
+
+    it('is previewed without saving, then published, changed and ended, and Today shows each at its next read', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      // Today is read (and cached) before the announcement exists.
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Early release');
+
+      const before = await counts();
+      const preview = await staff.submit('/staff/announcements', { ...notice(world.school.id), intent: 'preview' });
+      expect(preview.statusCode).toBe(200);
+      const previewText = textOf(preview.body);
+      expect(previewText).toContain('Preview, as families will see it');
+      expect(previewText).toContain('Early release Friday');
+      expect(previewText).toContain('Salida temprana el viernes');
+      expect(await counts()).toEqual(before);
+
+      const published = await staff.post('/staff/announcements', { ...notice(world.school.id), intent: 'publish' });
+      expect(published.statusCode).toBe(200);
+      expect(textOf(published.body)).toContain('The announcement was published.');
+      const today = textOf((await portal(parent, 'today')).body);
+      expect(today).toContain('Early release Friday');
+      expect(today).toContain('School ends at 12:30.');
+      const row = await get().db.selectFrom('announcements').selectAll().where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ start_date: '2027-02-09', end_date: '2027-02-12', public: 0 });
+
+      await staff.get(`/staff/announcements/${row.id}`);
+      const changed = await staff.post(`/staff/announcements/${row.id}`, { ...notice(world.school.id), titleEn: 'Early release Thursday', intent: 'publish' });
+      expect(changed.statusCode).toBe(200);
+      expect(textOf((await portal(parent, 'today')).body)).toContain('Early release Thursday');
+
+      const ended = await staff.post(`/staff/announcements/${row.id}/end`, {});
+      expect(ended.statusCode).toBe(200);
+      expect(textOf(ended.body)).toContain('The announcement was ended: it no longer shows.');
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Early release');
+      const changes = await get().db.selectFrom('change_events').select(['action', 'subject_id']).where('kind', '=', 'announcement').orderBy('id').execute();
+      expect(changes).toEqual([
+        { action: 'created', subject_id: row.id },
+        { action: 'updated', subject_id: row.id },
+        { action: 'deleted', subject_id: row.id },
+      ]);
+      const audits = await get().db.selectFrom('audit_log').select(['action']).where('subject_type', '=', 'announcement').orderBy('id').execute();
+      expect(audits.map((a) => a.action)).toEqual(['announcement.created', 'announcement.updated', 'announcement.deleted']);
+    });
+
+    it('one that began before today ends yesterday when ended early', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Picture day forms', start: '2027-02-01', end: '2027-02-20', intent: 'publish' });
+      const row = await get().db.selectFrom('announcements').selectAll().where('start_date', '=', '2027-02-01').where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
+      expect((await staff.post(`/staff/announcements/${row.id}/end`, {})).statusCode).toBe(200);
+      const after = await get().db.selectFrom('announcements').select(['start_date', 'end_date']).where('id', '=', row.id).executeTakeFirstOrThrow();
+      expect(after).toEqual({ start_date: '2027-02-01', end_date: '2027-02-08' });
+    });
+
+    it('a district administrator publishes one for the sign-in page, and anyone sees it there', async () => {
+      const staff = await signedIn(admin.account!.username, admin.account!.password);
+      const res = await staff.submit('/staff/announcements', { ...notice(0), target: 'signIn', titleEn: 'Portal maintenance Saturday', titleEs: 'Mantenimiento del portal el sábado', intent: 'publish' });
+      expect(res.statusCode).toBe(200);
+      const visitor = new Client(app, {}, '10.7.2.1');
+      expect(textOf((await visitor.get('/sign-in')).body)).toContain('Portal maintenance Saturday');
+    });
+
+    const BAD: [string, Record<string, string>, string, string][] = [
+      ['the last day before the first', { start: '2027-02-10', end: '2027-02-09' }, 'end', 'The last day must be on or after the first day.'],
+      ['days outside the school year', { start: '2027-06-01', end: '2027-06-05' }, 'start', 'The dates must be within a school year.'],
+      ['no Spanish text', { bodyEs: '' }, 'bodyEs', 'This field is required.'],
+      ['no English title', { titleEn: '' }, 'titleEn', 'This field is required.'],
+      ['a text too long', { bodyEn: 'x'.repeat(2001) }, 'bodyEn', 'This is too long.'],
+      ['a control character', { titleEs: 'Aviso\u001b' }, 'titleEs', 'This contains characters that are not allowed.'],
+    ];
+    for (const [what, change, field, message] of BAD) {
+      for (const intent of ['preview', 'publish']) {
+        it(`refuses ${what} (${intent}): 400, a message at the field, nothing written`, async () => {
+          const staff = await signedIn(office.account!.username, office.account!.password);
+          const before = await counts();
+          const fields = { ...notice(world.school.id), ...change, intent };
+          const res = await staff.submit('/staff/announcements', fields);
+          expect(res.statusCode).toBe(400);
+          expect(res.body).toContain(`id="${field}-error"`);
+          expect(textOf(res.body)).toContain(message);
+          expect(await counts()).toEqual(before);
+        });
+      }
+    }
+
+    it('an announcement for another school, the district or the sign-in page, by office staff, answers 404 and writes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      for (const target of [String(elsewhere.id), 'district', 'signIn']) {
+        for (const intent of ['preview', 'publish']) {
+          const res = await staff.submit('/staff/announcements', { ...notice(world.school.id), target, intent });
+          expect(res.statusCode, `${target} ${intent}`).toBe(404);
+          expect(textOf(res.body)).not.toContain('Preview, as families will see it');
+        }
+      }
+      expect(await counts()).toEqual(before);
+    });
+
+    it('another school’s announcement answers 404 to open, change or end, and stays as it was', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      expect((await staff.get(`/staff/announcements/${otherAnnouncementId}`)).statusCode).toBe(404);
+      await staff.get('/staff/announcements');
+      expect((await staff.post(`/staff/announcements/${otherAnnouncementId}`, { ...notice(world.school.id), intent: 'publish' })).statusCode).toBe(404);
+      expect((await staff.post(`/staff/announcements/${otherAnnouncementId}/end`, {})).statusCode).toBe(404);
+      expect(await counts()).toEqual(before);
+      const row = await get().db.selectFrom('announcements').select(['end_date']).where('id', '=', otherAnnouncementId).executeTakeFirstOrThrow();
+      expect(row.end_date).toBe('2027-02-28');
+    });
+  });
+});
