@@ -25,6 +25,7 @@ import { portalRoutes } from './routes/portal.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { accountHelpRoutes } from './routes/account-help.js';
+import { staffStudentRoutes } from './routes/staff-students.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -168,5 +169,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);
   await app.register(accountHelpRoutes);
+  await app.register(staffStudentRoutes);
   return app;
 }
