@@ -49,6 +49,20 @@ describeEachEngine('finding a student (staff)', (get) => {
   const found = (html: string) => tableRows(html, 'Students found');
   const JOSE = ['Álvarez, Pepe Legal name: José Álvarez', '0000123', '11', 'Cedar Ridge High School'];
 
+  it('lists Find a student on Home under the first kind of work the person has, and not without a student in reach', async () => {
+    const groupOf = async (who: StaffFixture) => {
+      const html = (await (await as(who)).get('/home')).body;
+      const group = [...html.matchAll(/<div class="hr-staff-tools"><h3>([^<]*)<\/h3>([\s\S]*?)<\/div>/g)].find((m) => m[2]!.includes('href="/staff/students"'));
+      return group?.[1] ?? null;
+    };
+    expect(await groupOf(w.staff.teacher)).toBe('Teaching');
+    expect(await groupOf(w.staff.office)).toBe('School office');
+    expect(await groupOf(w.staff.nurse)).toBe('Health office');
+    expect(await groupOf(w.staff.counselor)).toBe('Counseling');
+    expect(await groupOf(w.staff.districtAdmin)).toBe('School office');
+    expect(await groupOf(w.staff.idleTeacher)).toBe(null);
+  });
+
   it('finds by legal or preferred name, any part, case and accents, and by number with or without leading zeros', async () => {
     const office = await as(w.staff.office);
     for (const q of ['alvarez', 'ÁLVAREZ', 'Álva', 'jose', 'JOSÉ', 'pepe', 'pep alv', '123', '0000123', '00123']) {
