@@ -9,6 +9,7 @@ import { describeEachEngine } from '../support/db.js';
 import { staffMember, student, type StaffFixture } from '../support/factories.js';
 import { definition, tableRows, textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
+import { QueryCounter } from '../support/query-counter.js';
 import { SEARCH_TODAY, searchWorld, type SearchWorld } from '../support/student-search.js';
 
 describeEachEngine('finding a student (staff)', (get) => {
@@ -199,5 +200,29 @@ describeEachEngine('finding a student (staff)', (get) => {
     expect((await other.get(`/staff/students/${id}/grades`)).statusCode).toBe(404);
     const office = await as(w.staff.office);
     expect((await office.get(`/staff/students/${id}/transcript`)).statusCode).toBe(403);
+  });
+
+  it('asks a fixed number of queries, however many students are found or guardians and classes a student has', async () => {
+    const counter = new QueryCounter();
+    const counted = await makeApp({ ...get(), db: get().db.withPlugin(counter) }, { now: () => new Date(`${SEARCH_TODAY}T18:00:00Z`) });
+    try {
+      const c = new Client(counted, {}, '10.8.200.1');
+      await c.submit('/sign-in', { username: w.staff.districtAdmin.account!.username, password: w.staff.districtAdmin.account!.password });
+      const count = async (url: string) => {
+        await c.get(url); // warms the short caches (terms, the district)
+        counter.count = 0;
+        expect((await c.get(url)).statusCode, url).toBe(200);
+        return counter.count;
+      };
+      const many = await count('/staff/students?q=pat');
+      expect(await count('/staff/students?q=lopez')).toBe(many);
+      expect(many).toBeLessThanOrEqual(12);
+      // José: three guardians and a class; Anatole: neither
+      const jose = await count(`/staff/students/${w.jose.student.id}`);
+      expect(await count(`/staff/students/${w.anatole.id}`)).toBe(jose);
+      expect(jose).toBeLessThanOrEqual(16);
+    } finally {
+      await counted.close();
+    }
   });
 });
