@@ -1,7 +1,8 @@
 /**
  * Finding a student in Chromium, as a counselor of the hand-built district of
- * tests/support/student-search.ts: every page passes axe and fits a phone's width, in English and
- * Spanish; the main flow (Home → search → the student → the transcript) by keyboard alone.
+ * tests/support/student-search.ts: every page (transfer credit's form and its errors too) passes axe and
+ * fits a phone's width, in English and Spanish; the main flow (Home → search → the student → the
+ * transcript) by keyboard alone.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -61,6 +62,7 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
           ['grades', (id) => `/staff/students/${id}/grades`, 200],
           ['attendance', (id) => `/staff/students/${id}/attendance`, 200],
           ['transcript', (id) => `/staff/students/${id}/transcript`, 200],
+          ['the transfer-credit form', (id) => `/staff/students/${id}/transfer-credit`, 200],
         ];
         for (const [name, address, status] of PAGES) {
           it(`${name} passes axe and fits the screen`, async () => {
@@ -73,6 +75,15 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
             await expectNoHorizontalScroll(page);
           });
         }
+        it('the transfer-credit form sent empty shows its errors accessibly', async () => {
+          await page.goto(`${base}/staff/students/${w.jose.student.id}/transfer-credit`);
+          await page.locator('form.usa-form button[type="submit"]').click();
+          await page.waitForLoadState();
+          expectOnlyHttpErrors(page, 400);
+          await expect(page.locator('.usa-alert--error').isVisible()).resolves.toBe(true);
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        });
       });
     }
   }

@@ -2,8 +2,9 @@
  * Who may open the student search, a student's page and a counselor's reads: every route as every
  * role. No session → sign in; a role with no student in reach (families, a teacher with no class
  * today) → 403; a student outside one's reach → 404, like one that does not exist; a counselor's pages
- * → 403 for anyone who is not a counselor, 404 for a counselor of another school. The routes only read;
- * a refused open writes nothing (no audit row), an allowed one writes one.
+ * → 403 for anyone who is not a counselor, 404 for a counselor of another school. A refused open writes
+ * nothing (no audit row), an allowed one writes one; the one write, transfer credit, is refused the same
+ * way and leaves the transcript and the change events as they were.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -84,7 +85,41 @@ describeEachEngine('who may find and open a student (staff)', (get) => {
     }
   });
 
-  it('has no route that writes: a POST to the search or a student page is not found', async () => {
+  it('adds transfer credit for a counselor of the student’s school only; every other role is refused and nothing is written', async () => {
+    const db = get().db;
+    const written = async () => [
+      Number((await db.selectFrom('transcript_courses').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0),
+      Number((await db.selectFrom('change_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0),
+    ];
+    const course = (code: string) => ({ school: 'Lakeside Academy', schoolYear: '2025', grade: '9', code, title: 'Algebra I', term: 'Year', letter: 'B', weight: 'none', attempted: '1', earned: '1' });
+    const cases: [number, Answers][] = [
+      [w.jose.student.id, { ...none(403), anonymous: 303, counselor: 303, otherCounselor: 404 }],
+      [w.zoe.id, { ...none(403), anonymous: 303, counselor: 404, otherCounselor: 303 }],
+      [999999, { ...none(403), anonymous: 303, counselor: 404, otherCounselor: 404 }],
+    ];
+    for (const [studentId, answers] of cases) {
+      for (const role of ROLES) {
+        const c = clients.get(role)!;
+        await c.get(role === 'anonymous' ? '/sign-in' : '/home');
+        const before = await written();
+        const url = `/staff/students/${studentId}/transfer-credit`;
+        const res = await c.post(url, course(`T-${role}`));
+        expect(res.statusCode, `${role} POST ${url}`).toBe(answers[role]);
+        const added = role !== 'anonymous' && answers[role] === 303;
+        if (added) expect(res.headers.location).toBe(`/staff/students/${studentId}/transcript?added=1`);
+        const after = await written();
+        expect(after, `${role} POST ${url}: rows`).toEqual(added ? [before[0]! + 1, before[1]! + 1] : before);
+      }
+    }
+    for (const [studentId, answers] of cases) {
+      for (const role of ROLES) {
+        const res = await clients.get(role)!.get(`/staff/students/${studentId}/transfer-credit`);
+        expect(res.statusCode, `${role} GET transfer credit of ${studentId}`).toBe(answers[role] === 303 && role !== 'anonymous' ? 200 : answers[role]);
+      }
+    }
+  });
+
+  it('has no other route that writes: a POST to the search, a student page or a read is not found', async () => {
     for (const role of ROLES.filter((r) => r !== 'anonymous')) {
       const c = clients.get(role)!;
       await c.get('/home');

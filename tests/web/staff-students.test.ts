@@ -225,4 +225,63 @@ describeEachEngine('finding a student (staff)', (get) => {
       await counted.close();
     }
   });
+
+  const COURSE = { school: 'Lakeside Academy', schoolYear: '2025', grade: '9', code: 'alg1', title: 'Algebra I', term: 'Year', letter: 'B+', weight: 'honors', attempted: '1', earned: '1' };
+  const transcriptCourses = async () => (await get().db.selectFrom('transcript_courses').select('id').where('student_id', '=', w.jose.student.id).execute()).length;
+  const changeEvents = async () => (await get().db.selectFrom('change_events').select('id').where('kind', '=', 'transcript_course').execute()).length;
+
+  it('lets a counselor add a course from another school to the transcript, with its change event and audit entry', async () => {
+    const id = w.jose.student.id;
+    const counselor = await as(w.staff.counselor);
+    expect((await counselor.get(`/staff/students/${id}/transfer-credit`)).statusCode).toBe(200);
+    const res = await counselor.post(`/staff/students/${id}/transfer-credit`, COURSE);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/staff/students/${id}/transcript?added=1`);
+    const page = await counselor.get(res.headers.location as string);
+    expect(textOf(page.body)).toContain('The course was added to the transcript.');
+    expect(tableRows(page.body, 'Courses, 2024–2025')).toEqual([['Full year', 'Algebra I ALG1 · weighted (honors or AP)', 'B+', '1', '1']]);
+    const row = await get().db.selectFrom('transcript_courses').selectAll().where('student_id', '=', id).where('course_code', '=', 'ALG1').executeTakeFirstOrThrow();
+    expect([row.school_name, row.school_year, row.grade_level, row.gpa_points, row.gpa_bonus, row.updated_by]).toEqual(['Lakeside Academy', 2025, 9, 3.3, 0.5, w.staff.counselor.account!.id]);
+    expect(await changeEvents()).toBe(1);
+    const audited = await get().db.selectFrom('audit_log').select('actor_account_id').where('action', '=', 'transcript.transfer_credit_added').where('subject_id', '=', id).execute();
+    expect(audited).toEqual([{ actor_account_id: w.staff.counselor.account!.id }]);
+
+    // The same course again: a message, nothing written.
+    const again = await counselor.post(`/staff/students/${id}/transfer-credit`, COURSE);
+    expect(again.statusCode).toBe(409);
+    expect(textOf(again.body)).toContain('This course is already on the transcript for that year and term.');
+    expect(await changeEvents()).toBe(1);
+  });
+
+  it('answers every bad field of the transfer form with 400 and its message, writing nothing', async () => {
+    const id = w.jose.student.id;
+    const counselor = await as(w.staff.counselor);
+    await counselor.get(`/staff/students/${id}/transfer-credit`);
+    const before = [await transcriptCourses(), await changeEvents()];
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{ school: '' }, 'This field is required.'],
+      [{ school: ['A', 'B'] }, 'This value is not valid.'],
+      [{ school: 'Lake\u0007side' }, 'This contains characters that are not allowed.'],
+      [{ title: 'x'.repeat(121) }, 'This is too long.'],
+      [{ schoolYear: '2016' }, 'Enter the year the school year ended, as four digits, within the years shown.'],
+      [{ schoolYear: '2028' }, 'Enter the year the school year ended, as four digits, within the years shown.'],
+      [{ schoolYear: '25' }, 'Enter the year the school year ended, as four digits, within the years shown.'],
+      [{ grade: '13' }, 'Enter a grade level from 6 to 12.'],
+      [{ grade: 'nine' }, 'Enter a grade level from 6 to 12.'],
+      [{ code: '%%' }, 'Use letters, digits, spaces, dots and hyphens, starting with a letter or a digit.'],
+      [{ term: 'Q1' }, 'Choose one of the options.'],
+      [{ letter: 'Z' }, 'Choose one of the options.'],
+      [{ weight: 'double' }, 'Choose one of the options.'],
+      [{ attempted: '-1' }, 'Enter a number of credits from 0 to 10, with at most two decimals.'],
+      [{ attempted: '11' }, 'Enter a number of credits from 0 to 10, with at most two decimals.'],
+      [{ earned: '0.125' }, 'Enter a number of credits from 0 to 10, with at most two decimals.'],
+      [{ attempted: '0.5', earned: '1' }, 'Credits earned cannot be more than credits attempted.'],
+    ];
+    for (const [change, message] of cases) {
+      const res = await counselor.post(`/staff/students/${id}/transfer-credit`, { ...COURSE, code: 'BAD1', ...change });
+      expect(res.statusCode, JSON.stringify(change)).toBe(400);
+      expect(textOf(res.body), JSON.stringify(change)).toContain(message);
+    }
+    expect([await transcriptCourses(), await changeEvents()]).toEqual(before);
+  });
 });

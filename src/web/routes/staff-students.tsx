@@ -18,7 +18,8 @@ import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import type { PageContext } from '../views/context.js';
-import { CounselorReadPage, StaffStudentPage, StudentSearchPage, type CounselorRead } from '../views/staff-students.js';
+import { CounselorReadPage, StaffStudentPage, StudentSearchPage, TransferCreditPage, studentPath, type CounselorRead } from '../views/staff-students.js';
+import { addTransferCredit, parseTransferCourse, transferLetters, transferYears } from '../../domain/staff/transfer-credit.js';
 
 type StudentRoute = { Params: { id: string }; Querystring: Record<string, unknown> };
 type StudentRequest = FastifyRequest<StudentRoute>;
@@ -88,7 +89,8 @@ export async function staffStudentRoutes(app: FastifyInstance): Promise<void> {
       } catch (error) {
         return notFound(reply, error);
       }
-      return sendPage(reply, <CounselorReadPage ctx={ctx} student={student} read={await render(ctx, student, today, request)} />);
+      const notice = purpose === 'transcript' && request.query.added === '1' ? ctx.t('transfer.added') : undefined;
+      return sendPage(reply, <CounselorReadPage ctx={ctx} student={student} read={await render(ctx, student, today, request)} notice={notice} />);
     };
 
   app.get<StudentRoute>(
@@ -106,4 +108,44 @@ export async function staffStudentRoutes(app: FastifyInstance): Promise<void> {
     { preHandler: counselors },
     counselorPage('transcript', async (ctx, student) => ({ kind: 'transcript', transcript: await transcriptOf(db, student, ctx.district.settings.graduationCredits) })),
   );
+
+  // Transfer credit: the form (a counselor of the student's school), and the course added.
+  app.get<StudentRoute>('/staff/students/:id/transfer-credit', { preHandler: counselors }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const today = todayFor(ctx);
+    try {
+      const student = await counselorReads(db, { counselor: await counselorScope(db, request.session!.account.staff_id), ...actorOf(request) }, id, 'transcript', today, services.now());
+      const letters = (await transferLetters(db)).map((l) => l.letter);
+      return sendPage(reply, <TransferCreditPage ctx={ctx} student={student} letters={letters} years={transferYears(today)} />);
+    } catch (error) {
+      return notFound(reply, error);
+    }
+  });
+
+  app.post<StudentRoute>('/staff/students/:id/transfer-credit', { preHandler: counselors }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const today = todayFor(ctx);
+    const counselor = await counselorScope(db, request.session!.account.staff_id);
+    const letters = (await transferLetters(db)).map((l) => l.letter);
+    const parsed = parseTransferCourse(request.body, letters, today);
+    try {
+      if (!parsed.ok) {
+        // The student is checked (and the open audited) before the form is shown again.
+        const student = await counselorReads(db, { counselor, ...actorOf(request) }, id, 'transcript', today, services.now());
+        return sendPage(reply, <TransferCreditPage ctx={ctx} student={student} letters={letters} years={transferYears(today)} values={parsed.values} errors={fromFieldErrors(parsed.errors)} />, 400);
+      }
+      const result = await addTransferCredit(db, { counselor, ...actorOf(request) }, id, parsed.data, today, services.now());
+      if (result.kind === 'duplicate') {
+        const student = await counselorReads(db, { counselor, ...actorOf(request) }, id, 'transcript', today, services.now());
+        return sendPage(reply, <TransferCreditPage ctx={ctx} student={student} letters={letters} years={transferYears(today)} values={parsed.values} errors={{ code: { key: 'transfer.duplicate' } }} />, 409);
+      }
+      return reply.redirect(`${studentPath(id, 'transcript')}?added=1`, 303);
+    } catch (error) {
+      return notFound(reply, error);
+    }
+  });
 }

@@ -7,7 +7,7 @@ import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { StudentPageView, StudentSearchResult, StudentTool } from '../../domain/staff/students.js';
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
-import { ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 import { AttendanceBody } from './tools/attendance.js';
 import { GradeCards } from './tools/grades.js';
@@ -231,13 +231,92 @@ export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view
 export type CounselorRead = { kind: 'grades'; grades: StudentGrades } | { kind: 'attendance'; attendance: AttendanceView; termId: number | null } | { kind: 'transcript'; transcript: TranscriptView };
 
 /** A counselor's read of one of the student's records, in the portal's own views. */
-export function CounselorReadPage({ ctx, student, read }: { ctx: PageContext; student: VisibleStudent; read: CounselorRead }) {
+export function CounselorReadPage({ ctx, student, read, notice }: { ctx: PageContext; student: VisibleStudent; read: CounselorRead; notice?: string | undefined }) {
   const { t } = ctx;
   return (
     <StudentLayout ctx={ctx} student={student} title={t(toolLabel[read.kind])} back={{ href: studentPath(student.id), label: t('students.backToStudent') }}>
+      <Alert type="success" text={notice} />
+      {read.kind === 'transcript' ? (
+        <p>
+          <a href={`${studentPath(student.id)}/transfer-credit`}>{t('transfer.title')}</a>
+        </p>
+      ) : null}
       {read.kind === 'grades' ? <GradeCards ctx={ctx} grades={read.grades} classHref={null} /> : null}
       {read.kind === 'attendance' ? <AttendanceBody ctx={ctx} attendance={read.attendance} termId={read.termId} base={studentPath(student.id, 'attendance')} /> : null}
       {read.kind === 'transcript' ? <TranscriptBody ctx={ctx} transcript={read.transcript} pdfHref={null} /> : null}
+    </StudentLayout>
+  );
+}
+
+const TERM_LABEL = { S1: 'portal.termName.S1', S2: 'portal.termName.S2', Year: 'portal.termName.Year' } as const;
+const WEIGHT_LABEL = { none: 'transfer.weight.none', honors: 'transfer.weight.honors', ap: 'transfer.weight.ap' } as const;
+
+/** A counselor adds a course from another school to the student's transcript. */
+export function TransferCreditPage({
+  ctx,
+  student,
+  letters,
+  years,
+  values = {},
+  errors = {},
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  letters: string[];
+  years: { from: number; to: number };
+  values?: Record<string, string>;
+  errors?: Messages;
+}) {
+  const { t } = ctx;
+  const labels = {
+    school: t('transfer.school'),
+    schoolYear: t('transfer.schoolYear'),
+    grade: t('transfer.grade'),
+    code: t('transfer.code'),
+    title: t('transfer.courseTitle'),
+    term: t('transfer.term'),
+    letter: t('transfer.letter'),
+    weight: t('transfer.weight'),
+    attempted: t('transfer.attempted'),
+    earned: t('transfer.earned'),
+  };
+  const text = (id: keyof typeof labels, hint?: string, inputmode?: string) => (
+    <Field t={t} id={id} label={labels[id]} {...(hint ? { hint } : {})} error={errors[id]}>
+      <TextInput id={id} autocomplete="off" error={Boolean(errors[id])} hint={Boolean(hint)} value={values[id] ?? ''} {...(inputmode ? { inputmode } : {})} />
+    </Field>
+  );
+  const select = (id: 'term' | 'letter' | 'weight', options: [string, string][]) => (
+    <Field t={t} id={id} label={labels[id]} error={errors[id]}>
+      <select class={`usa-select${errors[id] ? ' usa-input--error' : ''}`} id={id} name={id} aria-invalid={errors[id] ? 'true' : undefined} aria-describedby={errors[id] ? `${id}-error` : undefined}>
+        <option value="">{t('transfer.chooseOption')}</option>
+        {options.map(([value, label]) => (
+          <option key={value} value={value} selected={values[id] === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+  return (
+    <StudentLayout ctx={ctx} student={student} title={t('transfer.title')} back={{ href: studentPath(student.id, 'transcript'), label: t('transfer.backToTranscript') }}>
+      <p>{t('transfer.intro')}</p>
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <form class="usa-form usa-form--large" method="post" action={`${studentPath(student.id)}/transfer-credit`} novalidate>
+        <Csrf token={ctx.csrf} />
+        {text('school')}
+        {text('schoolYear', t('transfer.schoolYearHint', { from: years.from, to: years.to }), 'numeric')}
+        {text('grade', t('transfer.gradeHint'), 'numeric')}
+        {text('code')}
+        {text('title')}
+        {select('term', (Object.keys(TERM_LABEL) as (keyof typeof TERM_LABEL)[]).map((k) => [k, t(TERM_LABEL[k])]))}
+        {select('letter', letters.map((l) => [l, l === 'P' ? t('transfer.pass') : l]))}
+        {select('weight', (Object.keys(WEIGHT_LABEL) as (keyof typeof WEIGHT_LABEL)[]).map((k) => [k, t(WEIGHT_LABEL[k])]))}
+        {text('attempted', t('transfer.creditsHint'), 'decimal')}
+        {text('earned', t('transfer.creditsHint'), 'decimal')}
+        <button class="usa-button" type="submit">
+          {t('transfer.add')}
+        </button>
+      </form>
     </StudentLayout>
   );
 }
