@@ -77,7 +77,7 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
         }
         it('the transfer-credit form sent empty shows its errors accessibly', async () => {
           await page.goto(`${base}/staff/students/${w.jose.student.id}/transfer-credit`);
-          await page.locator('form.usa-form button[type="submit"]').click();
+          await page.locator('form[action$="/transfer-credit"] button[type="submit"]').click();
           await page.waitForLoadState();
           expectOnlyHttpErrors(page, 400);
           await expect(page.locator('.usa-alert--error').isVisible()).resolves.toBe(true);
