@@ -586,7 +586,7 @@ export interface AttendanceTakingTable {
 }
 
 /** What kind of record a change event is about (migration 0015). */
-export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement';
+export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
 
 /** One write a family would see, recorded with it (domain/changes). */
 export interface ChangeEventTable {

@@ -28,6 +28,7 @@ import { accountHelpRoutes } from './routes/account-help.js';
 import { teachingRoutes } from './routes/teaching.js';
 import { healthRoutes } from './routes/health.js';
 import { officeCalendarRoutes } from './routes/office-calendar.js';
+import { staffStudentRoutes } from './routes/staff-students.js';
 import { csrf } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -174,5 +175,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(teachingRoutes);
   await app.register(healthRoutes);
   await app.register(officeCalendarRoutes);
+  await app.register(staffStudentRoutes);
   return app;
 }

@@ -7,6 +7,7 @@ import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope } from '.
 import { contextFor } from './context.js';
 import { sendPage } from './render.js';
 import { MessagePage } from './views/pages.js';
+import type { MessageKey } from '../i18n/index.js';
 
 /** Sends a visitor without a session to sign in; true when it did. */
 export function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): boolean {
@@ -46,6 +47,21 @@ export function requireStaff(app: FastifyInstance, allowed: (scope: OfficeScope)
     if (!allowed(scope)) {
       const ctx = await contextFor(app, request);
       return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
+    }
+  };
+}
+
+/**
+ * Staff whose own reach or scope (what `load` makes for their staff id) passes `allowed`: the student
+ * search (any reach), a counselor's pages (a counselor's schools). Others get the 403 page saying who
+ * the page is for (`body`).
+ */
+export function requireStaffWith<T>(app: FastifyInstance, load: (request: FastifyRequest, staffId: number | null) => Promise<T>, allowed: (x: T) => boolean, body: MessageKey) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (redirectToSignIn(request, reply) || redirectToNewPassword(request, reply)) return reply;
+    if (!allowed(await load(request, request.session!.account.staff_id))) {
+      const ctx = await contextFor(app, request);
+      return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t(body)} />, 403);
     }
   };
 }

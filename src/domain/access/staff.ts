@@ -184,11 +184,13 @@ export async function counselorScope(db: Kysely<DB>, staffId: number | null): Pr
 export async function staffAbilities(db: Kysely<DB>, staffId: number, today: string): Promise<StaffAbilities> {
   const roles = (await db.selectFrom('staff_roles').select('role').where('staff_id', '=', staffId).execute()).map((r) => r.role);
   const office = await officeScope(db, staffId);
+  const reach = await staffReach(db, staffId, today);
   return {
-    teaches: (await sectionsTaughtBy(db, staffId, today)).size > 0,
+    teaches: reach.sections.size > 0,
     office: isOfficeStaff(office),
     nurse: roles.includes('nurse'),
     counselor: roles.includes('counselor'),
     districtAdmin: isDistrictAdmin(office),
+    reachesStudents: reachesStudents(reach),
   };
 }

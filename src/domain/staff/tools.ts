@@ -16,6 +16,8 @@ export interface StaffAbilities {
   nurse: boolean;
   counselor: boolean;
   districtAdmin: boolean;
+  /** reaches at least one student (access/staff.ts reachesStudents): may search for students */
+  reachesStudents: boolean;
 }
 
 export type StaffToolGroup = 'teaching' | 'office' | 'health' | 'counseling' | 'district';
@@ -26,11 +28,13 @@ interface StaffToolRow {
   label: MessageKey;
   /** the catalog key of one line saying what the tool is for */
   hint: MessageKey;
-  group: StaffToolGroup;
+  /** 'first': the first group of the person's own (a tool every role has, listed with their first kind of work) */
+  group: StaffToolGroup | 'first';
   allowed: (a: StaffAbilities) => boolean;
 }
 
 export const STAFF_TOOLS: readonly StaffToolRow[] = [
+  { key: 'students', path: '/staff/students', label: 'nav.staffStudents', hint: 'staffTools.students', group: 'first', allowed: (a) => a.reachesStudents },
   { key: 'myClasses', path: '/staff/classes', label: 'teaching.myClasses', hint: 'staffTools.myClasses', group: 'teaching', allowed: (a) => a.teaches },
   { key: 'attendanceOffice', path: '/staff/attendance', label: 'attendanceOffice.title', hint: 'staffTools.attendanceOffice', group: 'office', allowed: (a) => a.office },
   { key: 'attendanceNotTaken', path: '/staff/attendance/not-taken', label: 'teaching.notTakenTitle', hint: 'staffTools.attendanceNotTaken', group: 'office', allowed: (a) => a.office },
@@ -50,7 +54,15 @@ export const STAFF_TOOLS: readonly StaffToolRow[] = [
 
 export const STAFF_TOOL_GROUPS: readonly StaffToolGroup[] = ['teaching', 'office', 'health', 'counseling', 'district'];
 
+/** The kinds of work these abilities give, in the groups' order. */
+function groupsOf(a: StaffAbilities): StaffToolGroup[] {
+  const has: Record<StaffToolGroup, boolean> = { teaching: a.teaches, office: a.office, health: a.nurse, counseling: a.counselor, district: a.districtAdmin };
+  return STAFF_TOOL_GROUPS.filter((g) => has[g]);
+}
+
 /** The tools these abilities open, by group, in the registry's order; groups without a tool left out. */
 export function staffToolsFor(abilities: StaffAbilities): { group: StaffToolGroup; tools: StaffToolRow[] }[] {
-  return STAFF_TOOL_GROUPS.map((group) => ({ group, tools: STAFF_TOOLS.filter((t) => t.group === group && t.allowed(abilities)) })).filter((g) => g.tools.length > 0);
+  const first = groupsOf(abilities)[0] ?? 'teaching';
+  const groupOf = (t: StaffToolRow) => (t.group === 'first' ? first : t.group);
+  return STAFF_TOOL_GROUPS.map((group) => ({ group, tools: STAFF_TOOLS.filter((t) => groupOf(t) === group && t.allowed(abilities)) })).filter((g) => g.tools.length > 0);
 }

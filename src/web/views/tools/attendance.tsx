@@ -7,11 +7,20 @@ import { formatDay } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
 
 export function AttendancePage({ ctx, student, attendance, termId }: { ctx: PageContext; student: VisibleStudent; attendance: AttendanceView; termId: number | null }) {
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="attendance" title={ctx.t('portal.attendance')}>
+      <AttendanceBody ctx={ctx} attendance={attendance} termId={termId} base={toolUrl(student.id, 'attendance')} />
+    </PortalLayout>
+  );
+}
+
+/** A term's absences and totals with the links to the other terms (at `base?term=`): the portal's and a counselor's. */
+export function AttendanceBody({ ctx, attendance, termId, base }: { ctx: PageContext; attendance: AttendanceView; termId: number | null; base: string }) {
   const { t, locale } = ctx;
   const shown = attendance.terms.find((x) => x.id === termId) ?? attendance.terms.find((x) => x.current) ?? attendance.terms[0];
   return (
-    <PortalLayout ctx={ctx} student={student} tool="attendance" title={t('portal.attendance')}>
-      <TermLinks ctx={ctx} base={toolUrl(student.id, 'attendance')} terms={attendance.terms} shownId={shown?.id} />
+    <>
+      <TermLinks ctx={ctx} base={base} terms={attendance.terms} shownId={shown?.id} />
       {!shown ? (
         <p>{t('portal.noClasses')}</p>
       ) : (
@@ -81,6 +90,6 @@ export function AttendancePage({ ctx, student, attendance, termId }: { ctx: Page
           )}
         </>
       )}
-    </PortalLayout>
+    </>
   );
 }

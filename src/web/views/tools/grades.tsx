@@ -9,10 +9,19 @@ import { PortalLayout, TermLinks } from './layout.js';
 import { AssignmentTable, GradeValue } from './parts.js';
 
 export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades }) {
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="grades" title={ctx.t('portal.grades')}>
+      <p>{ctx.t('portal.gradesIntro')}</p>
+      <GradeCards ctx={ctx} grades={grades} classHref={(sectionId) => toolUrl(student.id, 'grades', sectionId)} />
+    </PortalLayout>
+  );
+}
+
+/** Every class with its grade now and its posted grades; each class a link when `classHref` is given. */
+export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grades: StudentGrades; classHref: ((sectionId: number) => string) | null }) {
   const { t } = ctx;
   return (
-    <PortalLayout ctx={ctx} student={student} tool="grades" title={t('portal.grades')}>
-      <p>{t('portal.gradesIntro')}</p>
+    <>
       {grades.classes.length === 0 ? <p>{t('portal.noClasses')}</p> : null}
       <ul class="usa-list usa-list--unstyled hr-cards">
         {grades.classes.map((c) => {
@@ -20,9 +29,7 @@ export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student
           const earlier = c.periods.filter((p) => p.posted && p.period.id !== c.currentPeriodId);
           return (
             <li key={c.class.sectionId} class="hr-card">
-              <h2 class="hr-card__title">
-                <a href={toolUrl(student.id, 'grades', c.class.sectionId)}>{c.class.courseTitle}</a>
-              </h2>
+              <h2 class="hr-card__title">{classHref ? <a href={classHref(c.class.sectionId)}>{c.class.courseTitle}</a> : c.class.courseTitle}</h2>
               <p class="hr-muted">{`${t('portal.periodN', { period: c.class.period })} · ${c.class.teacher ?? '—'}`}</p>
               {current ? (
                 <p>
@@ -44,7 +51,7 @@ export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student
           );
         })}
       </ul>
-    </PortalLayout>
+    </>
   );
 }
 

@@ -7,11 +7,20 @@ import { formatTime } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
 
 export function SchedulePage({ ctx, student, schedule, termId }: { ctx: PageContext; student: VisibleStudent; schedule: ScheduleView; termId: number | null }) {
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="schedule" title={ctx.t('portal.schedule')}>
+      <ScheduleBody ctx={ctx} schedule={schedule} termId={termId} base={toolUrl(student.id, 'schedule')} />
+    </PortalLayout>
+  );
+}
+
+/** A term's classes with the links to the other terms (at `base?term=`): the portal's and the staff's student page. */
+export function ScheduleBody({ ctx, schedule, termId, base }: { ctx: PageContext; schedule: ScheduleView; termId: number | null; base: string }) {
   const { t, locale } = ctx;
   const shown = schedule.terms.find((x) => x.id === termId) ?? schedule.terms.find((x) => x.current) ?? schedule.terms[0];
   return (
-    <PortalLayout ctx={ctx} student={student} tool="schedule" title={t('portal.schedule')}>
-      <TermLinks ctx={ctx} base={toolUrl(student.id, 'schedule')} terms={schedule.terms} shownId={shown?.id} />
+    <>
+      <TermLinks ctx={ctx} base={base} terms={schedule.terms} shownId={shown?.id} />
       {!shown || shown.classes.length === 0 ? (
         <p>{t('portal.noClasses')}</p>
       ) : (
@@ -44,6 +53,6 @@ export function SchedulePage({ ctx, student, schedule, termId }: { ctx: PageCont
           </table>
         </div>
       )}
-    </PortalLayout>
+    </>
   );
 }

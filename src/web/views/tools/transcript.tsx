@@ -14,17 +14,28 @@ function formatGpa(n: number | null, locale: Locale): string {
 }
 
 export function TranscriptPage({ ctx, student, transcript }: { ctx: PageContext; student: VisibleStudent; transcript: TranscriptView }) {
+  return (
+    <PortalLayout ctx={ctx} student={student} tool="transcript" title={ctx.t('portal.transcript')}>
+      <TranscriptBody ctx={ctx} transcript={transcript} pdfHref={`${toolUrl(student.id, 'transcript')}.pdf`} />
+    </PortalLayout>
+  );
+}
+
+/** The transcript's years, credits and GPA: the portal's (with its PDF) and a counselor's. */
+export function TranscriptBody({ ctx, transcript, pdfHref }: { ctx: PageContext; transcript: TranscriptView; pdfHref: string | null }) {
   const { t, locale, district } = ctx;
   return (
-    <PortalLayout ctx={ctx} student={student} tool="transcript" title={t('portal.transcript')}>
+    <>
       <p class="hr-unofficial">{t('portal.unofficial', { district: district.name })}</p>
       {transcript.years.length === 0 ? (
         <p>{t('portal.noTranscript')}</p>
       ) : (
         <>
-          <p>
-            <a href={`${toolUrl(student.id, 'transcript')}.pdf`}>{t('portal.transcriptPdf')}</a>
-          </p>
+          {pdfHref ? (
+            <p>
+              <a href={pdfHref}>{t('portal.transcriptPdf')}</a>
+            </p>
+          ) : null}
           <dl class="hr-settings">
             <div>
               <dt>{t('portal.creditsEarned')}</dt>
@@ -76,6 +87,6 @@ export function TranscriptPage({ ctx, student, transcript }: { ctx: PageContext;
           ))}
         </>
       )}
-    </PortalLayout>
+    </>
   );
 }
