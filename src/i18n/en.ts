@@ -420,6 +420,7 @@ export const en = {
   'students.tool.attendance': 'Attendance',
   'students.tool.transcript': 'Transcript',
   'students.tool.accountHelp': 'Account help',
+  'students.tool.health': 'Health record',
   'students.schedule': 'Schedule',
   'students.guardians': 'Parents, guardians and contacts',
   'students.guardiansCaption': 'Parents, guardians and contacts, first to call first',

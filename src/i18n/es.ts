@@ -422,6 +422,7 @@ export const es: Record<MessageKey, string> = {
   'students.tool.attendance': 'Asistencia',
   'students.tool.transcript': 'Expediente académico',
   'students.tool.accountHelp': 'Ayuda con cuentas',
+  'students.tool.health': 'Registro de salud',
   'students.schedule': 'Horario',
   'students.guardians': 'Padres, tutores y contactos',
   'students.guardiansCaption': 'Padres, tutores y contactos, en el orden en que se llaman',

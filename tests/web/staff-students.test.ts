@@ -147,6 +147,11 @@ describeEachEngine('finding a student (staff)', (get) => {
     const forCounselor = (await counselor.get(`/staff/students/${w.jose.student.id}`)).body;
     expect(textOf(/<nav aria-labelledby="student-tools-heading">([\s\S]*?)<\/nav>/.exec(forCounselor)![1]!)).toBe('Your tools for this student Grades Attendance Transcript');
 
+    const nurse = await as(w.staff.nurse);
+    const forNurse = (await nurse.get(`/staff/students/${w.jose.student.id}`)).body;
+    expect(textOf(/<nav aria-labelledby="student-tools-heading">([\s\S]*?)<\/nav>/.exec(forNurse)![1]!)).toBe('Your tools for this student Health record');
+    expect(forNurse).toContain(`href="/staff/health/students/${w.jose.student.id}"`);
+
     const teacher = await as(w.staff.teacher);
     const forTeacher = await teacher.get(`/staff/students/${w.jose.student.id}`);
     expect(forTeacher.statusCode).toBe(200);

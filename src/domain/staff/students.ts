@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { DB, EnrollmentStatus } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { readableByStaff, type ReadableStudent } from '../access/portal.js';
-import { mayActOnSchool, type CounselorScope, type OfficeScope, type StaffReach } from '../access/staff.js';
+import { mayActOnSchool, type CounselorScope, type OfficeScope, type StaffReach, type NurseScope } from '../access/staff.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { scheduleOf, type ScheduleView } from '../scheduling/schedule.js';
 
@@ -191,13 +191,14 @@ export interface StudentPageView {
   tools: StudentTool[];
 }
 
-export type StudentTool = 'grades' | 'attendance' | 'transcript' | 'accountHelp';
+export type StudentTool = 'grades' | 'attendance' | 'transcript' | 'accountHelp' | 'health';
 
 /** The student's staff tools this staff member may open. */
-function toolsFor(actor: { counselor: CounselorScope; office: OfficeScope }, schoolId: number): StudentTool[] {
+function toolsFor(actor: { counselor: CounselorScope; office: OfficeScope; nurse?: NurseScope }, schoolId: number): StudentTool[] {
   const tools: StudentTool[] = [];
   if (actor.counselor.schools.has(schoolId)) tools.push('grades', 'attendance', 'transcript');
   if (mayActOnSchool(actor.office, schoolId)) tools.push('accountHelp');
+  if (actor.nurse?.schools.has(schoolId)) tools.push('health');
   return tools;
 }
 
@@ -207,7 +208,7 @@ function toolsFor(actor: { counselor: CounselorScope; office: OfficeScope }, sch
  */
 export async function staffStudentPage(
   db: Kysely<DB>,
-  actor: { reach: StaffReach; counselor: CounselorScope; office: OfficeScope; actorAccountId: number; ip: string | null },
+  actor: { reach: StaffReach; counselor: CounselorScope; office: OfficeScope; nurse?: NurseScope; actorAccountId: number; ip: string | null },
   studentId: number,
   today: string,
   now: Date,

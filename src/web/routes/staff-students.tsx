@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StudentNotFound, type ReadableStudent } from '../../domain/access/portal.js';
-import { counselorScope, officeScope, reachesStudents, staffReach } from '../../domain/access/staff.js';
+import { counselorScope, officeScope, reachesStudents, staffReach, nurseScope } from '../../domain/access/staff.js';
 import { attendanceOf } from '../../domain/attendance/attendance.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
@@ -65,7 +65,7 @@ export async function staffStudentRoutes(app: FastifyInstance): Promise<void> {
     try {
       const view = await staffStudentPage(
         db,
-        { reach: await staffReach(db, staffId, today), counselor: await counselorScope(db, staffId), office: await officeScope(db, staffId), ...actorOf(request) },
+        { reach: await staffReach(db, staffId, today), counselor: await counselorScope(db, staffId), office: await officeScope(db, staffId), nurse: await nurseScope(db, staffId), ...actorOf(request) },
         id,
         today,
         services.now(),

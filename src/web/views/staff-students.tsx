@@ -116,6 +116,7 @@ const toolLabel = {
   attendance: 'students.tool.attendance',
   transcript: 'students.tool.transcript',
   accountHelp: 'students.tool.accountHelp',
+  health: 'students.tool.health',
 } as const;
 
 const statusLabel = {
@@ -128,7 +129,11 @@ const statusLabel = {
 const phoneLabel = { mobile: 'students.phone.mobile', home: 'students.phone.home', work: 'students.phone.work' } as const;
 
 const toolHref = (view: StudentPageView, tool: StudentTool) =>
-  tool === 'accountHelp' ? `/staff/account-help?${new URLSearchParams({ number: view.student.studentNumber }).toString()}` : studentPath(view.student.id, tool);
+  tool === 'accountHelp'
+    ? `/staff/account-help?${new URLSearchParams({ number: view.student.studentNumber }).toString()}`
+    : tool === 'health'
+      ? `/staff/health/students/${view.student.id}`
+      : studentPath(view.student.id, tool);
 
 export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view: StudentPageView; termId: number | null }) {
   const { t, locale } = ctx;
