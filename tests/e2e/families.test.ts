@@ -174,7 +174,7 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await runJobs(database, time.now);
 
     await signIn(page, account('office').username, DEMO_PASSWORD);
-    await page.getByRole('link', { name: 'Account requests' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Account requests' }).click();
     await page.waitForURL(`${base}/staff/account-requests`);
     await check(page);
     await page.getByRole('link', { name: `${child.legal_first_name} ${child.legal_last_name}` }).first().click();
@@ -220,7 +220,7 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
 
     const staff = await openPage(browser, 1280);
     await signIn(staff, account('office').username, DEMO_PASSWORD);
-    await staff.getByRole('link', { name: 'Change requests' }).click();
+    await staff.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Change requests' }).click();
     await check(staff);
     await staff.locator('main table a').first().click();
     await check(staff);

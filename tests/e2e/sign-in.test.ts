@@ -250,7 +250,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Sign In' }).click();
     await page.waitForURL(`${base}/home`);
-    await page.getByRole('link', { name: 'Activation keys' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Activation keys' }).click();
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
     await page.getByLabel('Student ID numbers').fill(student.student_number);
@@ -261,7 +261,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const key = /[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}/.exec(csv)?.[0];
     expect(key).toBeDefined();
-    await page.getByRole('link', { name: 'Parent links' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Parent links' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Parent account links' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
@@ -317,7 +317,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Sign In' }).click();
     await page.waitForURL(`${base}/home`);
-    await page.getByRole('link', { name: 'Parent accounts' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Parent accounts' }).click();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.waitForURL(`${base}/admin/parent-accounts?started=1`);
@@ -325,14 +325,14 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await expectNoHorizontalScroll(page);
 
     // Email delivery: the queue's counts and the messages that failed.
-    await page.getByRole('link', { name: 'Email delivery' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Email delivery' }).click();
     await page.waitForURL(`${base}/admin/mail`);
     await expect(page.getByRole('heading', { level: 1, name: 'Email delivery' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
 
     // The sign-in help text: a mistake is shown at its field, then the text saved reaches the help page.
-    await page.getByRole('link', { name: 'Sign-in help text' }).click();
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign-in help text' }).click();
     await page.waitForURL(`${base}/admin/sign-in-help`);
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
@@ -455,7 +455,7 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await staff.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Sign In' }).click();
     await staff.waitForURL(`${base}/home`);
-    await staff.getByRole('link', { name: 'Account help' }).click();
+    await staff.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Account help' }).click();
     await expect(staff.getByRole('heading', { level: 1, name: 'Account help' }).isVisible()).resolves.toBe(true);
     await expectAccessible(staff);
     await expectNoHorizontalScroll(staff);
