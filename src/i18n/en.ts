@@ -149,6 +149,7 @@ export const en = {
   'teaching.save': 'Save attendance',
   'teaching.saved': 'Attendance saved.',
   'teaching.closed': 'This day has passed: its attendance is corrected by the school office.',
+  'teaching.notYet': 'This day has not come yet: its attendance is taken on the day.',
   'teaching.stale': 'The class list or its attendance changed since you opened this page (a co-teacher or the office may have saved it). Nothing was saved. Here is the attendance as it is now: check it and save again.',
   'teaching.badDayTitle': 'That is not a day',
   'teaching.badDay': 'The address asks for a day that does not exist. Choose a day from My classes.',

@@ -151,6 +151,7 @@ export const es: Record<MessageKey, string> = {
   'teaching.save': 'Guardar asistencia',
   'teaching.saved': 'Asistencia guardada.',
   'teaching.closed': 'Este día ya pasó: su asistencia la corrige la oficina de la escuela.',
+  'teaching.notYet': 'Este día todavía no llegó: su asistencia se toma ese mismo día.',
   'teaching.stale': 'La lista de la clase o su asistencia cambió desde que abrió esta página (puede que la haya guardado un maestro asociado o la oficina). No se guardó nada. Esta es la asistencia actual: revísela y guarde de nuevo.',
   'teaching.badDayTitle': 'Eso no es un día',
   'teaching.badDay': 'La dirección pide un día que no existe. Elija un día desde Mis clases.',

@@ -256,6 +256,13 @@ describeEachEngine('taking attendance', (get) => {
     expect(past.body).toContain('This day has passed');
     expect(past.body).not.toContain('name="version"');
     expect((await rosaClient.post(`/staff/classes/${biology.id}/attendance`, { date: '2027-02-08', version: '0', student: form.students, ...everyonePresent })).statusCode).toBe(409);
+    // A day to come: read only too, and it says so.
+    const tomorrow = await rosaClient.get(url(biology, '2027-02-10'));
+    expect(tomorrow.body).toContain('This day has not come yet');
+    expect(tomorrow.body).not.toContain('name="version"');
+    const early = await rosaClient.post(`/staff/classes/${biology.id}/attendance`, { date: '2027-02-10', version: '0', student: form.students, ...everyonePresent });
+    expect(early.statusCode).toBe(409);
+    expect(early.body).toContain('This day has not come yet');
     // Someone else's class, a made-up one, a weekend: not found.
     expect((await rosaClient.get(url(chemistry))).statusCode).toBe(404);
     expect((await post({ [`mark_${zoe.id}`]: 'present' }, chemistry)).statusCode).toBe(404);

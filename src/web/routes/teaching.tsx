@@ -62,7 +62,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const showRoster = async (request: FastifyRequest, reply: FastifyReply, roster: Roster, extra: Partial<Parameters<typeof RosterPage>[0]> = {}, status = 200) =>
-    sendPage(reply, <RosterPage ctx={await ctxOf(request)} roster={roster} {...extra} />, status);
+    sendPage(reply, <RosterPage ctx={await ctxOf(request)} roster={roster} today={await todayFor(request)} {...extra} />, status);
 
   app.get<{ Params: { sectionId: string }; Querystring: { date?: string; saved?: string } }>(
     '/staff/classes/:sectionId/attendance',
@@ -117,7 +117,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
         return reply.redirect(`/staff/classes/${sectionId}/attendance?date=${date}&saved=1`, 303);
       case 'closed': {
         const roster = await rosterFor(db, scope, sectionId, date, today);
-        return roster ? showRoster(request, reply, roster, { problem: ctx.t('teaching.closed') }, 409) : reply.callNotFound();
+        return roster ? showRoster(request, reply, roster, { problem: ctx.t(date > today ? 'teaching.notYet' : 'teaching.closed') }, 409) : reply.callNotFound();
       }
       case 'stale':
         return showRoster(request, reply, result.roster, { problem: ctx.t('teaching.stale') }, 409);

@@ -69,9 +69,12 @@ export function RosterPage({
   problem,
   marks,
   invalid = [],
+  today,
 }: {
   ctx: PageContext;
   roster: Roster;
+  /** the district's today: a day before it has passed, a day after it is to come */
+  today: string;
   notice?: string | undefined;
   problem?: string | undefined;
   /** what the form sent, shown again after a refusal */
@@ -154,7 +157,7 @@ export function RosterPage({
         </form>
       ) : (
         <>
-          <p>{t('teaching.closed')}</p>
+          <p>{t(roster.date > today ? 'teaching.notYet' : 'teaching.closed')}</p>
           <TableScroll label={t('teaching.rosterLabel')}>
             <table class="usa-table usa-table--borderless">
               <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
