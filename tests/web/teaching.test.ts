@@ -112,6 +112,10 @@ describeEachEngine('taking attendance', (get) => {
     expect((await (await signedIn(paul.account)).get('/staff/classes')).body).not.toContain('Biology');
     // A Saturday: no class meets.
     expect((await (await signedIn(rosa.account)).get('/staff/classes?date=2027-02-13')).body).toContain('None of your classes meets on this day.');
+    // Another day: its roster opens to be read, not taken.
+    const monday = (await (await signedIn(rosa.account)).get('/staff/classes?date=2027-02-08')).body;
+    expect(monday).toContain('Review attendance');
+    expect(monday).not.toContain('Take attendance');
     // Not teachers: office staff and a parent.
     expect((await (await signedIn(olga.account)).get('/staff/classes')).statusCode).toBe(403);
     expect((await (await signedIn(ortiz.guardianAccount)).get('/staff/classes')).statusCode).toBe(403);

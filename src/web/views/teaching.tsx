@@ -49,7 +49,7 @@ export function MyClassesPage({ ctx, date, today, classes }: { ctx: PageContext;
                 </div>
                 <div class="usa-card__footer">
                   <a class="usa-button" href={`/staff/classes/${c.sectionId}/attendance?date=${date}`}>
-                    {c.takenAt ? t('teaching.reviewAttendance') : t('teaching.takeAttendance')}
+                    {c.takenAt || date !== today ? t('teaching.reviewAttendance') : t('teaching.takeAttendance')}
                     <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
                   </a>
                 </div>
