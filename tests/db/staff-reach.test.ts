@@ -23,13 +23,12 @@ describeEachEngine('staff reach by role', (get) => {
     const admin = await staffMember(db, world, { first: 'Dee', last: 'Admin', roles: [{ role: 'district_admin', schoolId: null }] });
     const nobody = await staffMember(db, world, { first: 'No', last: 'Roles', roles: [] });
 
-    const onDay = (day: string) => ({ teacher: teacherScope(db, teacher.id, day), reach: staffReach(db, teacher.id, day) });
-    const feb = onDay('2027-02-09');
-    expect([...(await feb.teacher).sections]).toEqual([biology.id]);
-    expect(teachesSection(await feb.teacher, biology.id)).toBe(true);
-    expect(teachesSection(await feb.teacher, chemistry.id)).toBe(false);
-    expect([...(await onDay('2026-12-01').teacher).sections].sort()).toEqual([biology.id, chemistry.id].sort());
-    expect(await feb.reach).toMatchObject({ district: false, schools: new Set(), sections: new Set([biology.id]) });
+    const feb = await teacherScope(db, teacher.id, '2027-02-09');
+    expect([...feb.sections]).toEqual([biology.id]);
+    expect(teachesSection(feb, biology.id)).toBe(true);
+    expect(teachesSection(feb, chemistry.id)).toBe(false);
+    expect([...(await teacherScope(db, teacher.id, '2026-12-01')).sections].sort()).toEqual([biology.id, chemistry.id].sort());
+    expect(await staffReach(db, teacher.id, '2027-02-09')).toMatchObject({ district: false, schools: new Set(), sections: new Set([biology.id]) });
 
     expect((await nurseScope(db, nurse.id)).schools).toEqual(new Set([middle.id]));
     expect((await counselorScope(db, counselor.id)).schools).toEqual(new Set([world.school.id]));
