@@ -551,6 +551,8 @@ export interface TermGradeTable extends Changed {
   comment: string | null;
   /** null: in progress, not posted */
   posted_at: Instant | null;
+  /** saves of the posted grade (migration 0020) */
+  version: Generated<number>;
 }
 
 export type AttendanceKind = 'absent' | 'tardy' | 'early_release';

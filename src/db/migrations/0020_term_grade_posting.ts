@@ -1,6 +1,7 @@
 /**
  * Posting term grades (issue 19): the district's report-card comment codes (English and Spanish), the
- * codes a teacher chose on a term grade, and the history of every earlier version of a posted grade.
+ * codes a teacher chose on a term grade, the history of every earlier version of a posted grade, and a
+ * version number on term_grades.
  * Only domain/gradebook/posting.ts writes these (and term_grades).
  */
 import type { Kysely } from 'kysely';
@@ -11,6 +12,9 @@ export const termGradePosting: DialectMigration = {
   name: '0020_term_grade_posting',
   async up(db: Kysely<any>, dialect: Dialect) {
     const c = columns(dialect);
+    // Saves of a posted grade so far: a posting form carries the version it showed, so a save in
+    // between (a co-teacher's, in the same millisecond even) is told apart.
+    await db.schema.alterTable('term_grades').addColumn('version', 'integer', (col) => col.notNull().defaultTo(0)).execute();
     await db.schema
       .createTable('report_card_comments')
       .$call(c.id)

@@ -14,7 +14,7 @@
  * - Posting is one transaction: every grade that changed is written with its codes, the version it
  *   replaces goes to term_grade_history, a change event (kind 'term_grade') is recorded per student, and
  *   one audit row for the whole posting. A grade posted again unchanged writes nothing.
- * - The form carries what it showed (the roster, each proposed percent, each posted grade's time): a
+ * - The form carries what it showed (the roster, each proposed percent, each posted grade's version): a
  *   change in between (a co-teacher posted, a score was entered, the roster changed) is refused with the
  *   current sheet instead of overwriting it.
  */
@@ -50,6 +50,8 @@ export interface PostedGrade {
   codes: number[];
   comment: string | null;
   postedAt: string;
+  /** saves so far: the form carries it back */
+  version: number;
 }
 
 export interface PostingRow {
@@ -145,7 +147,7 @@ export async function postingSheet(db: Kysely<DB>, scope: TeacherScope, sectionI
       : db.selectFrom('grading_scale_bands').select(['letter', 'min_percent', 'gpa_points']).where('scale_id', '=', section.grading_scale_id).orderBy('sequence').execute(),
     db
       .selectFrom('term_grades')
-      .select(['id', 'student_id', 'percent', 'letter', 'comment', 'posted_at'])
+      .select(['id', 'student_id', 'percent', 'letter', 'comment', 'posted_at', 'version'])
       .where('section_id', '=', sectionId)
       .where('academic_session_id', '=', period.id)
       .execute(),
@@ -184,7 +186,7 @@ export async function postingSheet(db: Kysely<DB>, scope: TeacherScope, sectionI
         lastName: s.preferred_last_name ?? s.legal_last_name,
         proposed: { percent: grade.percent, letter: grade.letter },
         posted: g
-          ? { id: g.id, percent: g.percent, letter: g.letter, comment: g.comment, postedAt: new Date(g.posted_at as string).toISOString(), codes: chosen.filter((c) => c.term_grade_id === g.id).map((c) => c.comment_id) }
+          ? { id: g.id, percent: g.percent, letter: g.letter, comment: g.comment, postedAt: new Date(g.posted_at as string).toISOString(), version: g.version, codes: chosen.filter((c) => c.term_grade_id === g.id).map((c) => c.comment_id) }
           : null,
       };
     })
@@ -225,8 +227,8 @@ export interface PostInput {
   sectionId: number;
   periodId: number;
   entries: Map<number, PostingEntry>;
-  /** the students the form listed, each with the proposed percent it showed and its posted grade's time ('' for none) */
-  listed: { studentId: number; shownPercent: string; postedAt: string }[];
+  /** the students the form listed, each with the proposed percent it showed and its posted grade's version ('' for none) */
+  listed: { studentId: number; shownPercent: string; version: string }[];
   actorAccountId: number | null;
   ip: string | null;
 }
@@ -275,7 +277,7 @@ async function post(trx: Kysely<DB>, scope: TeacherScope, input: PostInput, toda
   if (listed.size !== input.listed.length || listed.size !== sheet.rows.length) return { kind: 'stale', sheet };
   for (const row of sheet.rows) {
     const l = listed.get(row.studentId);
-    if (!l || l.shownPercent !== shown(row.proposed.percent) || l.postedAt !== (row.posted?.postedAt ?? '')) return { kind: 'stale', sheet };
+    if (!l || l.shownPercent !== shown(row.proposed.percent) || l.version !== (row.posted ? String(row.posted.version) : '')) return { kind: 'stale', sheet };
   }
   const problems = new Map<number, { field: 'letter' | 'codes' | 'comment'; problem: EntryProblem }[]>();
   for (const row of sheet.rows) {
@@ -324,9 +326,9 @@ async function post(trx: Kysely<DB>, scope: TeacherScope, input: PostInput, toda
         .execute();
       const updated = await trx
         .updateTable('term_grades')
-        .set({ percent: next.percent, letter: next.letter, comment: next.comment, posted_at: t, updated_at: t, updated_by: input.actorAccountId })
+        .set({ percent: next.percent, letter: next.letter, comment: next.comment, posted_at: t, updated_at: t, updated_by: input.actorAccountId, version: before.version + 1 })
         .where('id', '=', before.id)
-        .where('posted_at', '=', before.postedAt)
+        .where('version', '=', before.version)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw new Collided();
       gradeId = before.id;
@@ -334,7 +336,7 @@ async function post(trx: Kysely<DB>, scope: TeacherScope, input: PostInput, toda
       // An in-progress row (posted_at null) may be there already: it becomes the posted grade.
       const draft = await trx
         .updateTable('term_grades')
-        .set({ percent: next.percent, letter: next.letter, comment: next.comment, posted_at: t, updated_at: t, updated_by: input.actorAccountId })
+        .set({ percent: next.percent, letter: next.letter, comment: next.comment, posted_at: t, updated_at: t, updated_by: input.actorAccountId, version: 1 })
         .where('section_id', '=', input.sectionId)
         .where('student_id', '=', row.studentId)
         .where('academic_session_id', '=', input.periodId)
@@ -353,6 +355,7 @@ async function post(trx: Kysely<DB>, scope: TeacherScope, input: PostInput, toda
             letter: next.letter,
             comment: next.comment,
             posted_at: t,
+            version: 1,
             created_at: t,
             updated_at: t,
             updated_by: input.actorAccountId,

@@ -87,12 +87,13 @@ export async function postingRoutes(app: FastifyInstance): Promise<void> {
       : (ids as number[]).map((studentId) => ({
           studentId,
           shownPercent: typeof body[`shown_${studentId}`] === 'string' ? (body[`shown_${studentId}`] as string) : '\u0000',
-          postedAt: typeof body[`seen_${studentId}`] === 'string' ? (body[`seen_${studentId}`] as string) : '\u0000',
+          version: typeof body[`seen_${studentId}`] === 'string' ? (body[`seen_${studentId}`] as string) : '\u0000',
         }));
     // Each student's choices; what cannot be read is refused at its field.
     const entries = new Map<number, PostingEntry>();
     const errors: Messages = {};
-    for (const { studentId } of listed) {
+    for (const one of listed) {
+      const studentId = one.studentId;
       const letter = body[`letter_${studentId}`];
       const codes = ([] as unknown[]).concat(body[`codes_${studentId}`] ?? []).filter((c) => c !== '');
       const codeIds = codes.map(recordId);

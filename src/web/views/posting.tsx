@@ -7,7 +7,12 @@ import { formatDay, formatPercent } from './format.js';
 import { Alert, Csrf, ErrorSummary, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
-const postingUrl = (sheet: PostingSheet) => `/staff/classes/${sheet.section.id}/post-grades`;
+function postingUrl(sheet: PostingSheet): string {
+  return '/staff/classes/' + String(sheet.section.id) + '/post-grades';
+}
+
+/** Space-separated ids of the elements that describe a field (undefined: none). */
+const describedBy = (...ids: (string | false)[]) => ids.filter(Boolean).join(' ') || undefined;
 
 const gradeText = (ctx: PageContext, g: { percent: number | null; letter: string | null }) =>
   g.letter === null && g.percent === null ? ctx.t('posting.noGrade') : `${g.letter ?? '—'} (${formatPercent(g.percent, ctx.locale)})`;
@@ -114,6 +119,10 @@ function StudentEntry({ ctx, sheet, row, errors, entry }: { ctx: PageContext; sh
   const codes = entry ? entry.codes : (row.posted?.codes ?? []);
   const comment = entry ? entry.comment : (row.posted?.comment ?? null);
   const err = (field: string) => errors[field];
+  const letterId = 'letter-' + String(id);
+  const codesId = 'code-' + String(id) + '-1';
+  const commentId = 'comment-' + String(id);
+  const changed = letter !== null && letter !== row.proposed.letter;
   const message = (field: string) => {
     const e = err(field);
     return e ? (
@@ -129,21 +138,21 @@ function StudentEntry({ ctx, sheet, row, errors, entry }: { ctx: PageContext; sh
         <legend class="usa-legend usa-legend--large">{`${row.lastName}, ${row.firstName}`}</legend>
         <input type="hidden" name="student" value={String(id)} />
         <input type="hidden" name={`shown_${id}`} value={row.proposed.percent === null ? '' : String(row.proposed.percent)} />
-        <input type="hidden" name={`seen_${id}`} value={row.posted?.postedAt ?? ''} />
+        <input type="hidden" name={`seen_${id}`} value={row.posted ? String(row.posted.version) : ''} />
         <p class="usa-hint">{row.studentNumber}</p>
         <p>{t('posting.computed', { grade: gradeText(ctx, row.proposed) })}</p>
         <PostedLine ctx={ctx} sheet={sheet} row={row} />
-        <div class={`usa-form-group${err(`letter-${id}`) ? ' usa-form-group--error' : ''}`}>
-          <label class="usa-label" for={`letter-${id}`}>
+        <div class={err(letterId) ? 'usa-form-group usa-form-group--error' : 'usa-form-group'}>
+          <label class="usa-label" for={letterId}>
             {t('posting.letter')}
           </label>
-          {message(`letter-${id}`)}
+          {message(letterId)}
           <select
             class="usa-select"
-            id={`letter-${id}`}
+            id={letterId}
             name={`letter_${id}`}
-            aria-invalid={err(`letter-${id}`) ? 'true' : undefined}
-            aria-describedby={[err(`letter-${id}`) ? `letter-${id}-error` : '', letter !== null && letter !== row.proposed.letter ? `letter-${id}-changed` : ''].filter(Boolean).join(' ') || undefined}
+            aria-invalid={err(letterId) ? 'true' : undefined}
+            aria-describedby={describedBy(Boolean(err(letterId)) && letterId + '-error', changed && letterId + '-changed')}
           >
             <option value="" selected={letter === null}>
               {t('posting.notPosted')}
@@ -154,15 +163,15 @@ function StudentEntry({ ctx, sheet, row, errors, entry }: { ctx: PageContext; sh
               </option>
             ))}
           </select>
-          {letter !== null && letter !== row.proposed.letter ? (
-            <p class="usa-hint" id={`letter-${id}-changed`}>
+          {changed ? (
+            <p class="usa-hint" id={letterId + '-changed'}>
               {t('posting.changedLetter')}
             </p>
           ) : null}
         </div>
-        <fieldset class={`usa-fieldset usa-form-group${err(`code-${id}-1`) ? ' usa-form-group--error' : ''}`} aria-describedby={err(`code-${id}-1`) ? `code-${id}-1-error` : undefined}>
+        <fieldset class={err(codesId) ? 'usa-fieldset usa-form-group usa-form-group--error' : 'usa-fieldset usa-form-group'} aria-describedby={describedBy(Boolean(err(codesId)) && codesId + '-error')}>
           <legend class="usa-legend">{t('posting.codes')}</legend>
-          {message(`code-${id}-1`)}
+          {message(codesId)}
           {Array.from({ length: MAX_CODES }, (_, i) => (
             <div key={i}>
               <label class="usa-label" for={`code-${id}-${i + 1}`}>
@@ -181,22 +190,22 @@ function StudentEntry({ ctx, sheet, row, errors, entry }: { ctx: PageContext; sh
             </div>
           ))}
         </fieldset>
-        <div class={`usa-form-group${err(`comment-${id}`) ? ' usa-form-group--error' : ''}`}>
-          <label class="usa-label" for={`comment-${id}`}>
+        <div class={err(commentId) ? 'usa-form-group usa-form-group--error' : 'usa-form-group'}>
+          <label class="usa-label" for={commentId}>
             {t('posting.comment')}
           </label>
-          <span class="usa-hint" id={`comment-${id}-hint`}>
+          <span class="usa-hint" id={commentId + '-hint'}>
             {t('posting.commentHint')}
           </span>
-          {message(`comment-${id}`)}
+          {message(commentId)}
           <textarea
-            class={`usa-textarea hr-posting__comment${err(`comment-${id}`) ? ' usa-input--error' : ''}`}
-            id={`comment-${id}`}
+            class={err(commentId) ? 'usa-textarea usa-input--error' : 'usa-textarea'}
+            id={commentId}
             name={`comment_${id}`}
             maxLength={MAX_COMMENT}
             rows={3}
-            aria-invalid={err(`comment-${id}`) ? 'true' : undefined}
-            aria-describedby={`comment-${id}-hint${err(`comment-${id}`) ? ` comment-${id}-error` : ''}`}
+            aria-invalid={err(commentId) ? 'true' : undefined}
+            aria-describedby={describedBy(commentId + '-hint', Boolean(err(commentId)) && commentId + '-error')}
           >
             {comment ?? ''}
           </textarea>
