@@ -1175,6 +1175,8 @@ export const en = {
   'posting.replaced': 'Replaced {when}',
   'posting.current': 'Current',
   'posting.historyTable': 'Versions of the grade',
+  'posting.indexHint': 'Post or correct the term grades of a class, with report card comments.',
+  'posting.classLine': 'Period {period}: {course} · {section}',
   'transcriptPdf.title': 'Unofficial transcript: {name}',
   'transcriptPdf.mark': 'UNOFFICIAL TRANSCRIPT',
   'transcriptPdf.birthDate': 'Date of birth: {date}',

@@ -1177,6 +1177,8 @@ export const es: Record<MessageKey, string> = {
   'posting.replaced': 'Reemplazada el {when}',
   'posting.current': 'Actual',
   'posting.historyTable': 'Versiones de la calificación',
+  'posting.indexHint': 'Publique o corrija las calificaciones del período de una clase, con los comentarios de la boleta.',
+  'posting.classLine': 'Período {period}: {course} · {section}',
   'transcriptPdf.title': 'Expediente académico no oficial: {name}',
   'transcriptPdf.mark': 'EXPEDIENTE NO OFICIAL',
   'transcriptPdf.birthDate': 'Fecha de nacimiento: {date}',

@@ -117,6 +117,7 @@ describe.skipIf(!CHROMIUM)('posting term grades in Chromium', () => {
           await expectNoHorizontalScroll(teacher);
         };
         const page = (period: number) => `/staff/classes/${sections[locale].id}/post-grades?period=${period}`;
+        it('the list of one’s classes', () => check('/staff/post-grades'));
         it('the posting page', () => check(page(world.terms.Q2.id)));
         it('a quarter not open yet, read only', () => check(page(world.terms.Q3.id)));
         it('a grade’s history', () => check(`/staff/classes/${sections[locale].id}/post-grades/${posted.id}/history?period=${world.terms.Q2.id}`));

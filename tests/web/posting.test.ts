@@ -177,8 +177,15 @@ describeEachEngine('posting term grades', (get) => {
     // The active codes are offered, the retired one is not.
     expect(page.body).toContain('EFF: Excellent effort');
     expect(page.body).not.toContain('Retired code');
-    // My classes links to it (Algebra meets today, period 1).
+    // My classes links to it (Algebra meets today, period 1), and so does the list of one's classes
+    // that Home offers (for a day without class), which has only one's own.
     expect((await rosaC.get('/staff/classes')).body).toContain(`href="/staff/classes/${algebra.id}/post-grades"`);
+    expect((await rosaC.get('/home')).body).toContain('href="/staff/post-grades"');
+    const list = (await rosaC.get('/staff/post-grades')).body;
+    expect(list).toContain(`<a href="/staff/classes/${algebra.id}/post-grades">Period 1: Algebra II · ${algebra.sectionCode}</a>`);
+    expect(list).not.toContain('Chemistry');
+    expect((await (await signedIn(paul.account)).get('/staff/post-grades')).body).not.toContain('Algebra');
+    expect((await (await signedIn(olga.account)).get('/staff/post-grades')).statusCode).toBe(403);
   });
 
   it('refuses bad input field by field, in the reader’s language, and writes nothing', async () => {

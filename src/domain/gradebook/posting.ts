@@ -85,6 +85,31 @@ export interface PostingSheet {
   open: boolean;
 }
 
+/** A section the teacher may post grades for: every one they teach now, whether or not it meets today. */
+export interface PostingClass {
+  sectionId: number;
+  sectionCode: string;
+  courseTitle: string;
+  period: string | null;
+}
+
+/** The teacher's sections, in period order: where posting starts on a day without class (a weekend). */
+export async function postingClasses(db: Kysely<DB>, scope: TeacherScope): Promise<PostingClass[]> {
+  if (scope.sections.size === 0) return [];
+  const rows = await db
+    .selectFrom('sections as s')
+    .innerJoin('courses as c', 'c.id', 's.course_id')
+    .leftJoin('section_periods as sp', 'sp.section_id', 's.id')
+    .leftJoin('bell_periods as bp', 'bp.id', 'sp.bell_period_id')
+    .select(['s.id as sectionId', 's.section_code as sectionCode', 'c.title as courseTitle', 'bp.name as period', 'bp.sequence'])
+    .where('s.id', 'in', [...scope.sections])
+    .orderBy('bp.sequence')
+    .orderBy('s.id')
+    .execute();
+  const seen = new Set<number>();
+  return rows.filter((r) => (seen.has(r.sectionId) ? false : (seen.add(r.sectionId), true))).map(({ sequence: _sequence, ...r }) => r);
+}
+
 /** The first day a period's grades may be posted: its last week. */
 export function postingOpensOn(period: { end: DateString }): DateString {
   return addDays(period.end, -OPENS_DAYS_BEFORE_END);

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { teacherScope } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { optionalLongText, recordId } from '../../domain/forms.js';
-import { gradeHistory, MAX_COMMENT, postGrades, postingSheet, type EntryProblem, type PostingEntry, type PostingSheet } from '../../domain/gradebook/posting.js';
+import { gradeHistory, MAX_COMMENT, postGrades, postingClasses, postingSheet, type EntryProblem, type PostingEntry, type PostingSheet } from '../../domain/gradebook/posting.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
 import { requireSignedIn } from '../guards.js';
@@ -15,7 +15,7 @@ import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { Messages } from '../views/forms.js';
 import { MessagePage } from '../views/pages.js';
-import { GradeHistoryPage, PostingPage, type PostingPageProps } from '../views/posting.js';
+import { GradeHistoryPage, PostingClassesPage, PostingPage, type PostingPageProps } from '../views/posting.js';
 
 const PROBLEMS: Record<EntryProblem, MessageKey> = {
   unknownLetter: 'posting.problem.unknownLetter',
@@ -51,6 +51,13 @@ export async function postingRoutes(app: FastifyInstance): Promise<void> {
 
   const show = async (request: FastifyRequest, reply: FastifyReply, sheet: PostingSheet, extra: Partial<PostingPageProps> = {}, status = 200) =>
     sendPage(reply, <PostingPage ctx={await ctxOf(request)} sheet={sheet} {...extra} />, status);
+
+  app.get('/staff/post-grades', { preHandler: requireSignedIn }, async (request, reply) => {
+    const today = await todayFor(request);
+    const scope = await teacherOf(request, reply, today);
+    if (!scope) return reply;
+    return sendPage(reply, <PostingClassesPage ctx={await ctxOf(request)} classes={await postingClasses(db, scope)} />);
+  });
 
   app.get<{ Params: { sectionId: string }; Querystring: { period?: string; posted?: string } }>(
     '/staff/classes/:sectionId/post-grades',

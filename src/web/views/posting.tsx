@@ -1,5 +1,5 @@
 /** Teachers' pages: posting a section's term grades for a grading period, and one grade's history. */
-import type { CommentCode, GradeHistory, PostingEntry, PostingRow, PostingSheet } from '../../domain/gradebook/posting.js';
+import type { CommentCode, GradeHistory, PostingClass, PostingEntry, PostingRow, PostingSheet } from '../../domain/gradebook/posting.js';
 import { MAX_CODES, MAX_COMMENT } from '../../domain/gradebook/posting.js';
 import { formatInstant } from '../../email/templates.js';
 import type { PageContext } from './context.js';
@@ -282,6 +282,24 @@ export function GradeHistoryPage({ ctx, history }: { ctx: PageContext; history: 
           </tbody>
         </table>
       </TableScroll>
+    </Layout>
+  );
+}
+
+/** Every class the teacher teaches, each a link to its posting page (on a day without class too). */
+export function PostingClassesPage({ ctx, classes }: { ctx: PageContext; classes: PostingClass[] }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('posting.link')}>
+      <h1>{t('posting.link')}</h1>
+      <p>{t('posting.indexHint')}</p>
+      <ul class="usa-list">
+        {classes.map((c) => (
+          <li key={c.sectionId}>
+            <a href={'/staff/classes/' + String(c.sectionId) + '/post-grades'}>{c.period === null ? `${c.courseTitle} · ${c.sectionCode}` : t('posting.classLine', { period: c.period, course: c.courseTitle, section: c.sectionCode })}</a>
+          </li>
+        ))}
+      </ul>
     </Layout>
   );
 }
