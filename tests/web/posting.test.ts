@@ -297,6 +297,8 @@ describeEachEngine('posting term grades', (get) => {
     const rosaC = await signedIn(rosa.account);
     const page = (await rosaC.get(url())).body;
     // The form shows what was posted.
+    expect(page).toContain('Posted A- (90.80%) on February 9, 2027 at 12:00 PM.');
+    expect(page).not.toContain('The gradebook has changed since this grade was posted');
     expect(page).toContain('Great lab work.</textarea>');
     expect(page).toMatch(new RegExp(`<option value="${code.EFF}" selected>EFF: Excellent effort`));
     const res = await rosaC.post(url(), { ...formOf(page), ...entry(ortiz.student, 'A-', ['EFF', 'PLS'], 'Great lab work.'), ...entry(leo, 'F', ['MISS', 'TUT']), ...entry(zoe, '') });
@@ -357,6 +359,8 @@ describeEachEngine('posting term grades', (get) => {
       expect(res.statusCode).toBe(409);
       // Leo: Tests 70 %, Homework 18/20 = 90 % → 42 + 36 = 78.00 → C+.
       expect(res.body).toContain('Computed grade: C+ (78.00%)');
+      // Leo's posted F is no longer what the gradebook computes: the page says so.
+      expect(res.body).toContain('Posted F (58.00%) on February 9, 2027 at 12:00 PM. <strong>The gradebook has changed since this grade was posted');
       expect(await snapshot()).toBe(before);
     } finally {
       await db.updateTable('assignment_scores').set({ points: null }).where('assignment_id', '=', algebra.assignments['HW 1']!).where('student_id', '=', leo.id).execute();

@@ -101,9 +101,11 @@ export function PostingPage({ ctx, sheet, notice, problem, errors = {}, entries 
 function PostedLine({ ctx, sheet, row }: { ctx: PageContext; sheet: PostingSheet; row: PostingRow }) {
   const { t } = ctx;
   if (!row.posted) return <p class="usa-hint">{t('posting.notPostedYet')}</p>;
+  const drifted = row.posted.percent !== row.proposed.percent;
   return (
     <p class="usa-hint">
-      {`${t('posting.postedOn', { when: formatInstant(new Date(row.posted.postedAt), ctx.locale, ctx.district.timeZone) })} `}
+      {`${t('posting.postedOn', { grade: gradeText(ctx, row.posted), when: formatInstant(new Date(row.posted.postedAt), ctx.locale, ctx.district.timeZone) })} `}
+      {drifted ? <strong>{`${t('posting.drifted')} `}</strong> : null}
       <a href={`${postingUrl(sheet)}/${row.studentId}/history?period=${sheet.period.id}`}>
         {t('posting.historyLink')}
         <span class="usa-sr-only">{` — ${row.firstName} ${row.lastName}`}</span>
