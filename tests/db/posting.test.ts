@@ -6,6 +6,9 @@
  *
  * The gradebook (written here): one Test of 20 points in Quarter 2; Maya scores 17 (85.00 %, B), Leo
  * 19 (95.00 %, A) on the fixture scale.
+ *
+ * And the posting window: a period opens in its last 7 days (Quarter 3 ends Friday 12 March 2027, so it
+ * opens Saturday 6 March) and stays open after; a post the day before is refused with nothing written.
  */
 import { expect, it } from 'vitest';
 import { teacherScope } from '../../src/domain/access/staff.js';
@@ -102,5 +105,35 @@ describeEachEngine('posting grades at the same moment', (get) => {
       { letter: 'B', codes: JSON.stringify([winner.code]), comment: `From ${winner.name}`, posted_by: winner.account, replaced_by: loser.account },
     ]);
     expect((await db.selectFrom('term_grades').select('version').execute()).map((r) => r.version)).toEqual([2, 2]);
+  });
+});
+
+describeEachEngine('when a grading period may be posted', (get) => {
+  it('opens a grading period for posting in its last 7 days, not before', async () => {
+    const { db } = get();
+    const world = await schoolYear(db, { today: TODAY });
+    const maya = await student(db, world, { first: 'Maya', last: 'Cruz', grade: 11 });
+    const section = await sectionWithGradebook(db, world, { course: { code: 'HIS101', title: 'History' }, period: '2', students: [{ student: maya }] });
+    const teacher = await staffMember(db, world, { first: 'Tom', last: 'Reyes', roles: [{ role: 'teacher' }] });
+    await teachSection(db, teacher, section, { primary: true });
+    // Quarter 3 ends on Friday 12 March 2027: its last 7 days begin on Saturday 6 March.
+    const q3 = world.terms.Q3.id;
+    const on = async (day: string) => (await postingSheet(db, await teacherScope(db, teacher.id, day), section.id, q3, day))!;
+    expect(await on('2027-03-05')).toMatchObject({ open: false, opensOn: '2027-03-06' });
+    expect((await on('2027-03-06')).open).toBe(true);
+    expect((await on('2027-03-12')).open).toBe(true);
+    expect((await on('2027-04-01')).open).toBe(true);
+    // Refused the day before, with nothing written.
+    const day = '2027-03-05';
+    const scope = await teacherScope(db, teacher.id, day);
+    const result = await postGrades(
+      db,
+      scope,
+      { sectionId: section.id, periodId: q3, entries: new Map([[maya.id, { letter: null, codes: [], comment: null }]]), listed: [{ studentId: maya.id, shownPercent: '', version: '' }], actorAccountId: teacher.account!.id, ip: null },
+      day,
+      new Date(`${day}T18:00:00Z`),
+    );
+    expect(result.kind).toBe('notYet');
+    expect(await db.selectFrom('term_grades').select('id').where('section_id', '=', section.id).execute()).toEqual([]);
   });
 });
