@@ -551,6 +551,8 @@ export interface TermGradeTable extends Changed {
   comment: string | null;
   /** null: in progress, not posted */
   posted_at: Instant | null;
+  /** saves of the posted grade (migration 0020) */
+  version: Generated<number>;
 }
 
 export type AttendanceKind = 'absent' | 'tardy' | 'early_release';
@@ -583,6 +585,38 @@ export interface AttendanceTakingTable {
   taken_at: Instant;
   taken_by: number | null;
   version: Generated<number>;
+}
+
+/** A district's report-card comment code, in English and Spanish (migration 0020). */
+export interface ReportCardCommentTable {
+  id: Id;
+  code: string;
+  text_en: string;
+  text_es: string;
+  sequence: Generated<number>;
+  active: Generated<Flag>;
+}
+
+/** A code chosen on a term grade, in the teacher's order (migration 0020). */
+export interface TermGradeCommentTable {
+  term_grade_id: number;
+  comment_id: number;
+  sequence: number;
+}
+
+/** An earlier version of a posted term grade (migration 0020). */
+export interface TermGradeHistoryTable {
+  id: Id;
+  term_grade_id: number;
+  percent: number | null;
+  letter: string | null;
+  /** JSON array of the codes as they were */
+  codes: string;
+  comment: string | null;
+  posted_at: Instant;
+  posted_by: number | null;
+  replaced_at: Instant;
+  replaced_by: number | null;
 }
 
 /** What kind of record a change event is about (migration 0015). */
@@ -734,6 +768,9 @@ export interface DB {
   transcript_courses: TranscriptCourseTable;
   change_events: ChangeEventTable;
   attendance_takings: AttendanceTakingTable;
+  report_card_comments: ReportCardCommentTable;
+  term_grade_comments: TermGradeCommentTable;
+  term_grade_history: TermGradeHistoryTable;
   vaccines: VaccineTable;
   immunization_requirements: ImmunizationRequirementTable;
   immunization_doses: ImmunizationDoseTable;

@@ -19,10 +19,12 @@ const WRITERS: Record<string, string[]> = {
   announcements: ['domain/announcements/service.ts'],
   announcement_texts: ['domain/announcements/service.ts'],
   transcript_courses: ['domain/staff/transfer-credit.ts'],
+  term_grades: ['domain/gradebook/posting.ts'],
+  term_grade_comments: ['domain/gradebook/posting.ts'],
+  term_grade_history: ['domain/gradebook/posting.ts'],
   // No staff tool writes these yet (the gradebook is to come): nothing may.
   assignment_scores: [],
   assignments: [],
-  term_grades: [],
   change_events: ['domain/changes/service.ts'],
 };
 
