@@ -82,6 +82,50 @@ function categoriesOf(db: Kysely<DB>, sectionIds: number[], fresh = false) {
   return fresh ? load() : categoriesCache(db, ids.join(','), load);
 }
 
+/** Forgets this process's cached categories: the gradebook setup calls it after changing a category. */
+export function forgetCategories(db: Kysely<DB>): void {
+  categoriesCache.clear(db);
+}
+
+/** A grading scale's bands, as computeGrade takes them. */
+export async function bandsOfScale(db: Kysely<DB>, scaleId: number | null): Promise<GradeBand[]> {
+  if (scaleId === null) return [];
+  return (await bandsOf(db, [scaleId])).map((b) => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points }));
+}
+
+/** Whether an assignment due on `due` is part of a student's class enrolled from `from` until `until`. */
+export function countsDuring(due: DateString, from: DateString, until: DateString | null): boolean {
+  return due >= from && (until === null || due <= until);
+}
+
+interface StoredScore {
+  points: number | null;
+  missing: number;
+  late: number;
+  exempt: number;
+  incomplete: number;
+  dropped: number;
+}
+
+/**
+ * One assignment and a student's score on it (none: not scored) as computeGrade takes them: the one way
+ * the portal and the teacher's grid both build a grade's input.
+ */
+export function scoreInput(a: { id: number; category_id: number; points_possible: number; due_date: DateString }, s: StoredScore | undefined): ScoreInput {
+  return {
+    assignmentId: a.id,
+    categoryId: a.category_id,
+    pointsPossible: a.points_possible,
+    points: s?.points ?? null,
+    missing: s?.missing === 1,
+    late: s?.late === 1,
+    exempt: s?.exempt === 1,
+    incomplete: s?.incomplete === 1,
+    dropped: s?.dropped === 1,
+    dueDate: a.due_date,
+  };
+}
+
 export interface Preloaded {
   classes: ClassRow[];
   terms: Awaited<ReturnType<typeof termsAround>>;
@@ -124,6 +168,8 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
         'sc.comment',
       ])
       .where('a.section_id', 'in', sectionIds)
+      // An assignment the teacher has not published is not the family's to see, nor part of its grade.
+      .where('a.published', '=', 1)
       .orderBy('a.due_date')
       .orderBy('a.id')
       .execute(),
@@ -159,27 +205,11 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
       .filter((k) => k.section_id === c.sectionId)
       .map((k) => ({ id: k.id, name: k.name, weight: k.weight, dropLowest: k.drop_lowest }));
     const catName = new Map(cats.map((k) => [k.id, k.name]));
-    const mine = assignments.filter((a) => a.section_id === c.sectionId && a.due_date >= c.enrolledFrom && (c.enrolledUntil === null || a.due_date <= c.enrolledUntil));
+    const mine = assignments.filter((a) => a.section_id === c.sectionId && countsDuring(a.due_date, c.enrolledFrom, c.enrolledUntil));
     const classPeriods = terms.periods.filter((p) => p.termId !== null && c.termIds.includes(p.termId));
     const statuses = new Map<number, ScoreStatus>();
     const periods: PeriodGrade[] = classPeriods.map((period) => {
-      const inputs: ScoreInput[] = mine
-        .filter((a) => a.grading_period_id === period.id)
-        .map((a) => {
-          const s = scoreOf.get(a.id);
-          return {
-            assignmentId: a.id,
-            categoryId: a.category_id,
-            pointsPossible: a.points_possible,
-            points: s?.points ?? null,
-            missing: s?.missing === 1,
-            late: s?.late === 1,
-            exempt: s?.exempt === 1,
-            incomplete: s?.incomplete === 1,
-            dropped: s?.dropped === 1,
-            dueDate: a.due_date,
-          };
-        });
+      const inputs: ScoreInput[] = mine.filter((a) => a.grading_period_id === period.id).map((a) => scoreInput(a, scoreOf.get(a.id)));
       const grade = computeGrade({ method: c.gradingMethod, categories: cats, scores: inputs, scale });
       for (const [id, status] of grade.statuses) statuses.set(id, status);
       const p = posted.find((g) => g.section_id === c.sectionId && g.academic_session_id === period.id);
