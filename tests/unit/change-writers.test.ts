@@ -19,9 +19,10 @@ const WRITERS: Record<string, string[]> = {
   announcements: ['domain/announcements/service.ts'],
   announcement_texts: ['domain/announcements/service.ts'],
   transcript_courses: ['domain/staff/transfer-credit.ts'],
-  // No staff tool writes these yet (the gradebook is to come): nothing may.
-  assignment_scores: [],
-  assignments: [],
+  assignment_scores: ['domain/gradebook/scores.ts'],
+  assignments: ['domain/gradebook/setup.ts'],
+  grading_categories: ['domain/gradebook/setup.ts'],
+  // No staff tool writes term grades yet: nothing may.
   term_grades: [],
   change_events: ['domain/changes/service.ts'],
 };
