@@ -26,6 +26,7 @@ import {
 import { deleteAssignment, readNumber, removeCategory, saveAssignment, saveCategory, type AssignmentForm, type CategoryForm } from '../../domain/gradebook/setup.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
+import { CELL_MESSAGES, DONE, gradebookUrl } from '../gradebook-paths.js';
 import { requireSignedIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -85,7 +86,7 @@ function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (stud
     const typed = pointsRaw.trim();
     if (typed !== '') {
       const n = readNumber(typed);
-      if ('problem' in n) form.problems.set(key, { key: `gradebook.cell.${n.problem}` as MessageKey });
+      if ('problem' in n) form.problems.set(key, { key: CELL_MESSAGES[n.problem] });
       else points = n.value;
     }
     const set: Partial<CellValue> = { points };
@@ -132,8 +133,6 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return book ? { ctx, today, scope, book, maxMultiple: ctx.district.settings.maxScoreMultiple } : null;
   };
   type Opened = NonNullable<Awaited<ReturnType<typeof open>>>;
-  const base = (book: Gradebook) => `/staff/classes/${book.section.sectionId}/gradebook`;
-  const q = (book: Gradebook) => `?period=${book.period.id}`;
   const savedNotice = (o: Opened, request: Req) => {
     const n = request.query.saved;
     return n !== undefined && /^\d{1,6}$/.test(n) ? o.ctx.t('gradebook.saved', { count: Number(n) }) : undefined;
@@ -154,7 +153,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       case 'notFound':
         return reply.callNotFound();
       case 'saved':
-        return reply.redirect(`${back}${q(book)}&saved=${result.changed}`, 303);
+        return reply.redirect(`${back}&saved=${result.changed}`, 303);
       case 'invalid': {
         const possible = new Map(book.assignments.map((a) => [a.id, a.pointsPossible]));
         for (const [key, problem] of result.cells) {
@@ -171,7 +170,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
           const yours = redisplay.entered.get(key)?.points.trim() || '—';
           redisplay.entered.delete(key);
           redisplay.originals.delete(key);
-          redisplay.problems.set(key, { key: 'gradebook.cell.stale', params: { now: now?.points === null || now === undefined ? '—' : formatPoints(now.points, ctx.locale), yours } });
+          redisplay.problems.set(key, { key: CELL_MESSAGES.stale, params: { now: now?.points === null || now === undefined ? '—' : formatPoints(now.points, ctx.locale), yours } });
         }
         // Students no longer (or newly) on the roster start from what is stored.
         for (const key of [...redisplay.originals.keys()]) {
@@ -207,7 +206,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply.callNotFound();
-    return saveForm(request, reply, o, false, () => true, base(o.book), gridView);
+    return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);
   });
 
   const assignmentOf = (o: Opened, request: Req) => {
@@ -231,7 +230,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       const assignment = o && assignmentOf(o, request);
       if (!o || !assignment) return reply.callNotFound();
       const done = request.query.done;
-      const notice = done === 'filled' || done === 'missing' ? o.ctx.t(`gradebook.done.${done}`, { count: Number(request.query.saved ?? 0) || 0 }) : savedNotice(o, request);
+      const notice = done === 'filled' || done === 'missing' ? o.ctx.t(DONE[done], { count: Number(request.query.saved ?? 0) || 0 }) : savedNotice(o, request);
       return columnView(assignment.id)(o, o.book, { notice }, 200);
     },
   );
@@ -240,7 +239,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const o = await opened(request, reply);
     const assignment = o && assignmentOf(o, request);
     if (!o || !assignment) return reply.callNotFound();
-    return saveForm(request, reply, o, true, (_s, a) => a === assignment.id, `${base(o.book)}/assignments/${assignment.id}`, columnView(assignment.id));
+    return saveForm(request, reply, o, true, (_s, a) => a === assignment.id, gradebookUrl(o.book, 'assignments', assignment.id), columnView(assignment.id));
   });
 
   const bulk = (action: 'fill' | 'missing') => async (request: Req, reply: FastifyReply) => {
@@ -251,7 +250,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     let points: number | null = null;
     if (action === 'fill') {
       const n = typeof body.points === 'string' && body.points.trim() !== '' ? readNumber(body.points) : { problem: 'notNumber' as const };
-      if ('problem' in n) return columnView(assignment.id, { fill: { key: `gradebook.cell.${n.problem}` } })(o, o.book, {}, 400);
+      if ('problem' in n) return columnView(assignment.id, { fill: { key: CELL_MESSAGES[n.problem] } })(o, o.book, {}, 400);
       points = n.value;
     }
     const result = await bulkAction(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: assignment.id, action, points, maxMultiple: o.maxMultiple, ...actor(request) }, o.today, services.now());
@@ -260,7 +259,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       if (result.problem === 'notDue') return columnView(assignment.id)(o, o.book, { problem: o.ctx.t('gradebook.notDueYet') }, 400);
       return columnView(assignment.id, { fill: messageOf(result.problem, largestScore(assignment.pointsPossible, o.maxMultiple), o.ctx.locale) })(o, o.book, {}, 400);
     }
-    return reply.redirect(`${base(o.book)}/assignments/${assignment.id}${q(o.book)}&done=${action === 'fill' ? 'filled' : 'missing'}&saved=${result.changed}`, 303);
+    return reply.redirect(`${gradebookUrl(o.book, 'assignments', assignment.id)}&done=${action === 'fill' ? 'filled' : 'missing'}&saved=${result.changed}`, 303);
   };
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/fill', { preHandler: requireSignedIn }, bulk('fill'));
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/missing', { preHandler: requireSignedIn }, bulk('missing'));
@@ -288,7 +287,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const o = await opened(request, reply);
     const row = o && studentOf(o, request);
     if (!o || !row) return reply.callNotFound();
-    return saveForm(request, reply, o, true, (s) => s === row.studentId, `${base(o.book)}/students/${row.studentId}`, rowView(row.studentId));
+    return saveForm(request, reply, o, true, (s) => s === row.studentId, gradebookUrl(o.book, 'students', row.studentId), rowView(row.studentId));
   });
 
   // ── setup: categories and assignments ────────────────────────────────────────────────────────────
@@ -300,7 +299,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const done = request.query.done;
     const known = ['categoryAdded', 'categorySaved', 'categoryRemoved', 'assignmentSaved', 'assignmentDeleted'] as const;
     const which = known.find((k) => k === done);
-    return setupPage(o, { notice: which ? o.ctx.t(`gradebook.done.${which}`) : undefined });
+    return setupPage(o, { notice: which ? o.ctx.t(DONE[which]) : undefined });
   });
 
   const categoryForm = (body: Record<string, unknown>): CategoryForm => ({
@@ -319,7 +318,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const result = await saveCategory(db, o.scope, { sectionId: o.book.section.sectionId, categoryId, form, ...actor(request) }, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
     if (result.kind === 'invalid') return setupPage(o, { categoryErrors: { which: adding ? 'new' : String(categoryId), values: form, errors: result.errors } }, 400);
-    return reply.redirect(`${base(o.book)}/setup${q(o.book)}&done=${adding ? 'categoryAdded' : 'categorySaved'}`, 303);
+    return reply.redirect(`${gradebookUrl(o.book, 'setup')}&done=${adding ? 'categoryAdded' : 'categorySaved'}`, 303);
   };
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/categories', { preHandler: requireSignedIn }, categorySave(true));
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/categories/:categoryId', { preHandler: requireSignedIn }, categorySave(false));
@@ -335,7 +334,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       const values = { name: c.name, weight: c.weight === null ? '' : String(c.weight), dropLowest: String(c.dropLowest), sequence: String(c.sequence) };
       return setupPage(o, { categoryErrors: { which: String(categoryId), values, errors: result.errors } }, 409);
     }
-    return reply.redirect(`${base(o.book)}/setup${q(o.book)}&done=categoryRemoved`, 303);
+    return reply.redirect(`${gradebookUrl(o.book, 'setup')}&done=categoryRemoved`, 303);
   });
 
   const assignmentForm = (body: Record<string, unknown>): AssignmentForm => {
@@ -375,7 +374,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const result = await saveAssignment(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: existing?.id ?? null, form, ...actor(request) }, o.today, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
     if (result.kind === 'invalid') return formPage(o, existing?.id ?? null, form, result.errors, 400);
-    return reply.redirect(`${base(o.book)}/setup${q(o.book)}&done=assignmentSaved`, 303);
+    return reply.redirect(`${gradebookUrl(o.book, 'setup')}&done=assignmentSaved`, 303);
   };
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/new', { preHandler: requireSignedIn }, assignmentSave(true));
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/edit', { preHandler: requireSignedIn }, assignmentSave(false));
@@ -394,12 +393,12 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     if (!o || !a) return reply.callNotFound();
     const result = await deleteAssignment(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: a.id, ...actor(request) }, o.today, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
-    return reply.redirect(`${base(o.book)}/setup${q(o.book)}&done=assignmentDeleted`, 303);
+    return reply.redirect(`${gradebookUrl(o.book, 'setup')}&done=assignmentDeleted`, 303);
   });
 }
 
 /** A cell's message in the teacher's language. */
 function messageOf(problem: CellProblem, max: number, locale: 'en' | 'es'): { key: MessageKey; params?: Record<string, string | number> } {
-  if (problem === 'aboveMax') return { key: 'gradebook.cell.aboveMax', params: { max: formatPoints(max, locale) } };
-  return { key: `gradebook.cell.${problem}` as MessageKey };
+  if (problem === 'aboveMax') return { key: CELL_MESSAGES.aboveMax, params: { max: formatPoints(max, locale) } };
+  return { key: CELL_MESSAGES[problem] };
 }

@@ -6,7 +6,8 @@
  */
 import type { ComponentChildren } from 'preact';
 import { FLAGS, cellKey, type Cell, type Gradebook, type GridAssignment, type GridRow } from '../../domain/gradebook/scores.js';
-import type { SetupErrors } from '../../domain/gradebook/setup.js';
+import type { SetupErrors, SetupProblem } from '../../domain/gradebook/setup.js';
+import { FLAG_NAMES, SETUP_PROBLEMS, gradebookUrl } from '../gradebook-paths.js';
 import type { MessageKey } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatPercent, formatPoints } from './format.js';
@@ -57,8 +58,6 @@ export function decodeOriginal(text: unknown): Original | null {
 
 const pointsText = (p: number | null) => (p === null ? '' : String(p));
 const studentName = (r: GridRow) => `${r.lastName}, ${r.firstName}`;
-const base = (book: Gradebook) => `/staff/classes/${book.section.sectionId}/gradebook`;
-const q = (book: Gradebook) => `?period=${book.period.id}`;
 
 function gradeText(ctx: PageContext, r: GridRow) {
   return r.grade.percent === null ? '—' : `${formatPercent(r.grade.percent, ctx.locale)}${r.grade.letter ? ` ${r.grade.letter}` : ''}`;
@@ -77,12 +76,12 @@ function Frame({ ctx, book, title, children, here }: { ctx: PageContext; book: G
       <nav aria-label={t('gradebook.navLabel')} class="hr-actions">
         <ul class="usa-button-group">
           <li class="usa-button-group__item">
-            <a class={`usa-button${here === 'grid' ? '' : ' usa-button--outline'}`} href={`${base(book)}${q(book)}`} aria-current={here === 'grid' ? 'page' : undefined}>
+            <a class={`usa-button${here === 'grid' ? '' : ' usa-button--outline'}`} href={gradebookUrl(book)} aria-current={here === 'grid' ? 'page' : undefined}>
               {t('gradebook.grid')}
             </a>
           </li>
           <li class="usa-button-group__item">
-            <a class={`usa-button${here === 'setup' ? '' : ' usa-button--outline'}`} href={`${base(book)}/setup${q(book)}`} aria-current={here === 'setup' ? 'page' : undefined}>
+            <a class={`usa-button${here === 'setup' ? '' : ' usa-button--outline'}`} href={gradebookUrl(book, 'setup')} aria-current={here === 'setup' ? 'page' : undefined}>
               {t('gradebook.setup')}
             </a>
           </li>
@@ -117,7 +116,7 @@ function PeriodPicker({ ctx, book, action }: { ctx: PageContext; book: Gradebook
 function FlagMarks({ ctx, cell }: { ctx: PageContext; cell: Cell }) {
   const on = FLAGS.filter((f) => cell[f]);
   if (on.length === 0) return null;
-  return <span class="hr-cell-flags">{on.map((f) => ctx.t(`gradebook.flag.${f}`)).join(', ')}</span>;
+  return <span class="hr-cell-flags">{on.map((f) => ctx.t(FLAG_NAMES[f])).join(', ')}</span>;
 }
 
 function CellError({ id, problem, ctx }: { id: string; problem: Redisplay['problems'] extends Map<string, infer P> ? P | undefined : never; ctx: PageContext }) {
@@ -134,16 +133,16 @@ export function GridPage({ ctx, book, notice, problem, redisplay }: { ctx: PageC
   const title = t('gradebook.title', { course: book.section.courseTitle });
   return (
     <Frame ctx={ctx} book={book} title={title} here="grid">
-      <PeriodPicker ctx={ctx} book={book} action={base(book)} />
+      <PeriodPicker ctx={ctx} book={book} action={gradebookUrl(book).split('?')[0]!} />
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       {book.assignments.length === 0 || book.rows.length === 0 ? (
         <p>
           {book.rows.length === 0 ? t('gradebook.noStudents') : t('gradebook.noAssignments')}{' '}
-          <a href={`${base(book)}/setup${q(book)}`}>{t('gradebook.setupLink')}</a>
+          <a href={gradebookUrl(book, 'setup')}>{t('gradebook.setupLink')}</a>
         </p>
       ) : (
-        <form method="post" action={`${base(book)}${q(book)}`} class="hr-grid-form">
+        <form method="post" action={gradebookUrl(book)} class="hr-grid-form">
           <Csrf token={ctx.csrf} />
           <p class="usa-hint" id="grid-hint">
             {t('gradebook.gridHint')}
@@ -160,7 +159,7 @@ export function GridPage({ ctx, book, notice, problem, redisplay }: { ctx: PageC
                   <th scope="col">{t('gradebook.grade')}</th>
                   {book.assignments.map((a) => (
                     <th scope="col" key={a.id} id={`a-${a.id}`}>
-                      <a href={`${base(book)}/assignments/${a.id}${q(book)}`}>{a.title}</a>
+                      <a href={gradebookUrl(book, 'assignments', a.id)}>{a.title}</a>
                       <span class="hr-grid-sub">{t('gradebook.outOf', { points: formatPoints(a.pointsPossible, locale) })}</span>
                       <span class="hr-grid-sub">{t('gradebook.dueOn', { day: formatDay(a.due, locale) })}</span>
                       {a.published ? null : <span class="hr-grid-sub">{t('gradebook.unpublished')}</span>}
@@ -172,7 +171,7 @@ export function GridPage({ ctx, book, notice, problem, redisplay }: { ctx: PageC
                 {book.rows.map((r, row) => (
                   <tr key={r.studentId}>
                     <th scope="row" id={`s-${r.studentId}`}>
-                      <a href={`${base(book)}/students/${r.studentId}${q(book)}`}>{studentName(r)}</a>
+                      <a href={gradebookUrl(book, 'students', r.studentId)}>{studentName(r)}</a>
                     </th>
                     <td class="hr-grid-grade" data-grade={r.studentId}>
                       {gradeText(ctx, r)}
@@ -254,7 +253,7 @@ function FullCell({ ctx, cell, cellId, label, redisplay }: { ctx: PageContext; c
           <div class="usa-checkbox" key={f}>
             <input class="usa-checkbox__input" id={`f_${cellId}_${f}`} type="checkbox" name={`f_${cellId}`} value={f} checked={flags.includes(f)} />
             <label class="usa-checkbox__label" for={`f_${cellId}_${f}`}>
-              {t(`gradebook.flag.${f}`)}
+              {t(FLAG_NAMES[f])}
             </label>
           </div>
         ))}
@@ -289,7 +288,6 @@ export function ColumnPage({
   const { t, locale } = ctx;
   const title = t('gradebook.columnTitle', { title: assignment.title });
   const rows = book.rows.filter((r) => r.cells.has(assignment.id));
-  const action = `${base(book)}/assignments/${assignment.id}`;
   return (
     <Frame ctx={ctx} book={book} title={title} here="other">
       <p>
@@ -297,13 +295,13 @@ export function ColumnPage({
         {assignment.published ? '' : ` · ${t('gradebook.unpublished')}`}
       </p>
       <p>
-        <a href={`${action}/edit${q(book)}`}>{t('gradebook.editAssignment')}</a>
+        <a href={gradebookUrl(book, 'assignments', assignment.id, 'edit')}>{t('gradebook.editAssignment')}</a>
       </p>
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={bulkErrors} labels={{ fill: t('gradebook.fillValue') }} />
       <h2>{t('gradebook.bulk')}</h2>
-      <form method="post" action={`${action}/fill${q(book)}`} class="hr-inline-form">
+      <form method="post" action={gradebookUrl(book, 'assignments', assignment.id, 'fill')} class="hr-inline-form">
         <Csrf token={ctx.csrf} />
         <Field t={t} id="fill" label={t('gradebook.fillValue')} error={bulkErrors.fill}>
           <input class={`usa-input usa-input--small${bulkErrors.fill ? ' usa-input--error' : ''}`} id="fill" name="points" type="text" inputmode="decimal" maxLength={12} aria-invalid={bulkErrors.fill ? 'true' : undefined} aria-describedby={bulkErrors.fill ? 'fill-error' : undefined} />
@@ -313,7 +311,7 @@ export function ColumnPage({
         </button>
       </form>
       {assignment.due < today ? (
-        <form method="post" action={`${action}/missing${q(book)}`}>
+        <form method="post" action={gradebookUrl(book, 'assignments', assignment.id, 'missing')}>
           <Csrf token={ctx.csrf} />
           <button class="usa-button usa-button--outline" type="submit">
             {t('gradebook.markMissing')}
@@ -326,7 +324,7 @@ export function ColumnPage({
       {rows.length === 0 ? (
         <p>{t('gradebook.noStudents')}</p>
       ) : (
-        <form method="post" action={`${action}${q(book)}`}>
+        <form method="post" action={gradebookUrl(book, 'assignments', assignment.id)}>
           <Csrf token={ctx.csrf} />
           {book.rows.map((r) => (
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
@@ -355,7 +353,7 @@ export function RowPage({ ctx, book, row, notice, problem, redisplay }: { ctx: P
       {assignments.length === 0 ? (
         <p>{t('gradebook.noAssignments')}</p>
       ) : (
-        <form method="post" action={`${base(book)}/students/${row.studentId}${q(book)}`}>
+        <form method="post" action={gradebookUrl(book, 'students', row.studentId)}>
           <Csrf token={ctx.csrf} />
           {book.rows.map((r) => (
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
@@ -381,8 +379,8 @@ export function RowPage({ ctx, book, row, notice, problem, redisplay }: { ctx: P
 
 // ── setup ───────────────────────────────────────────────────────────────────────────────────────────
 
-const problemKey = (p: string) => `gradebook.problem.${p}` as MessageKey;
-const asMessages = (errors: SetupErrors | undefined): Messages => Object.fromEntries(Object.entries(errors ?? {}).map(([f, p]) => [f, { key: problemKey(p as string) }]));
+const problemKey = (p: SetupProblem) => SETUP_PROBLEMS[p];
+const asMessages = (errors: SetupErrors | undefined): Messages => Object.fromEntries(Object.entries(errors ?? {}).map(([f, p]) => [f, { key: problemKey(p as SetupProblem) }]));
 
 export interface CategoryValues {
   name: string;
@@ -442,7 +440,7 @@ export function SetupPage({
   const labels = { name: t('gradebook.categoryName'), weight: t('gradebook.weight'), dropLowest: t('gradebook.dropLowest'), sequence: t('gradebook.order') };
   return (
     <Frame ctx={ctx} book={book} title={title} here="setup">
-      <PeriodPicker ctx={ctx} book={book} action={`${base(book)}/setup`} />
+      <PeriodPicker ctx={ctx} book={book} action={gradebookUrl(book, 'setup').split('?')[0]!} />
       <Alert type="success" text={notice} />
       {categoryErrors ? (
         categoryErrors.errors.category ? (
@@ -462,7 +460,7 @@ export function SetupPage({
         <section key={c.id} class="hr-setup-item" aria-labelledby={`cat-${c.id}-h`}>
           <h3 id={`cat-${c.id}-h`}>{c.name}</h3>
           <p class="usa-hint">{t('gradebook.categoryCount', { count: c.assignments })}</p>
-          <form method="post" action={`${base(book)}/categories/${c.id}${q(book)}`}>
+          <form method="post" action={gradebookUrl(book, 'categories', c.id)}>
             <Csrf token={ctx.csrf} />
             <CategoryFields
               ctx={ctx}
@@ -476,7 +474,7 @@ export function SetupPage({
               <span class="usa-sr-only">{` — ${c.name}`}</span>
             </button>
           </form>
-          <form method="post" action={`${base(book)}/categories/${c.id}/remove${q(book)}`}>
+          <form method="post" action={gradebookUrl(book, 'categories', c.id, 'remove')}>
             <Csrf token={ctx.csrf} />
             <button class="usa-button usa-button--secondary" type="submit">
               {t('gradebook.removeCategory')}
@@ -487,7 +485,7 @@ export function SetupPage({
       ))}
       <section class="hr-setup-item" aria-labelledby="cat-new-h">
         <h3 id="cat-new-h">{t('gradebook.addCategory')}</h3>
-        <form method="post" action={`${base(book)}/categories${q(book)}`}>
+        <form method="post" action={gradebookUrl(book, 'categories')}>
           <Csrf token={ctx.csrf} />
           <CategoryFields ctx={ctx} prefix="new-" values={valuesFor('new', { name: '', weight: '', dropLowest: '0', sequence: String(book.categories.length + 1) })} errors={errorsFor('new')} weighted={weighted} />
           <button class="usa-button" type="submit">
@@ -501,7 +499,7 @@ export function SetupPage({
         <p>{t('gradebook.categoryFirst')}</p>
       ) : (
         <p>
-          <a class="usa-button" href={`${base(book)}/assignments/new${q(book)}`}>
+          <a class="usa-button" href={gradebookUrl(book, 'assignments', 'new')}>
             {t('gradebook.addAssignment')}
           </a>
         </p>
@@ -512,7 +510,7 @@ export function SetupPage({
         <ul class="usa-list">
           {book.assignments.map((a) => (
             <li key={a.id}>
-              <a href={`${base(book)}/assignments/${a.id}/edit${q(book)}`}>{a.title}</a>
+              <a href={gradebookUrl(book, 'assignments', a.id, 'edit')}>{a.title}</a>
               {` · ${a.category} · ${t('gradebook.outOf', { points: formatPoints(a.pointsPossible, locale) })} · ${t('gradebook.dueOn', { day: formatDay(a.due, locale) })}`}
               {a.published ? '' : ` · ${t('gradebook.unpublished')}`}
             </li>
@@ -546,7 +544,7 @@ export function AssignmentFormPage({ ctx, book, assignment, values, errors = {} 
     description: t('gradebook.description'),
   };
   const described = (id: string, hint: boolean) => [hint ? `${id}-hint` : null, messages[id] ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
-  const action = assignment ? `${base(book)}/assignments/${assignment.id}/edit${q(book)}` : `${base(book)}/assignments/new${q(book)}`;
+  const action = assignment ? gradebookUrl(book, 'assignments', assignment.id, 'edit') : gradebookUrl(book, 'assignments', 'new');
   const periodHint = t('gradebook.datesHint', { start: formatDay(book.period.start, locale, true), end: formatDay(book.period.end, locale, true) });
   return (
     <Frame ctx={ctx} book={book} title={title} here="other">
@@ -600,7 +598,7 @@ export function AssignmentFormPage({ ctx, book, assignment, values, errors = {} 
       </form>
       {assignment ? (
         <p>
-          <a href={`${base(book)}/assignments/${assignment.id}/delete${q(book)}`}>{t('gradebook.deleteAssignment')}</a>
+          <a href={gradebookUrl(book, 'assignments', assignment.id, 'delete')}>{t('gradebook.deleteAssignment')}</a>
         </p>
       ) : null}
     </Frame>
@@ -617,12 +615,12 @@ export function DeleteAssignmentPage({ ctx, book, assignment, scores }: { ctx: P
           <p class="usa-alert__text">{t('gradebook.deleteWarning', { count: scores })}</p>
         </div>
       </div>
-      <form method="post" action={`${base(book)}/assignments/${assignment.id}/delete${q(book)}`}>
+      <form method="post" action={gradebookUrl(book, 'assignments', assignment.id, 'delete')}>
         <Csrf token={ctx.csrf} />
         <button class="usa-button usa-button--secondary" type="submit">
           {t('gradebook.confirmDelete')}
         </button>
-        <a class="usa-button usa-button--outline" href={`${base(book)}/assignments/${assignment.id}/edit${q(book)}`}>
+        <a class="usa-button usa-button--outline" href={gradebookUrl(book, 'assignments', assignment.id, 'edit')}>
           {t('gradebook.cancel')}
         </a>
       </form>
