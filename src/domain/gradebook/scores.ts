@@ -406,7 +406,7 @@ function scoreChange(
 
 // ── bulk actions on a column ────────────────────────────────────────────────────────────────────────
 
-export type BulkResult = { kind: 'done'; changed: number } | { kind: 'notFound' } | { kind: 'invalid'; problem: CellProblem | 'notDue' };
+export type BulkResult = { kind: 'done'; changed: number } | { kind: 'notFound' } | { kind: 'busy' } | { kind: 'invalid'; problem: CellProblem | 'notDue' };
 
 /**
  * Bulk actions on one assignment, in one transaction: 'fill' puts `points` in every empty cell (no
@@ -419,6 +419,7 @@ export async function bulkAction(
   input: { sectionId: number; periodId: number; assignmentId: number; action: 'fill' | 'missing'; points: number | null; maxMultiple: number; actorAccountId: number | null; ip: string | null },
   today: DateString,
   now: Date,
+  attempt = 1,
 ): Promise<BulkResult> {
   const book = await gradebookFor(db, scope, input.sectionId, input.periodId, today);
   const assignment = book?.assignments.find((a) => a.id === input.assignmentId);
@@ -445,8 +446,9 @@ export async function bulkAction(
     today,
     now,
   );
-  // A cell filled or a student enrolled in between: the action is run again on what is there now.
-  if (result.kind === 'stale') return bulkAction(db, scope, input, today, now);
+  // A cell filled or a student enrolled in between: the action is run again on what is there now (a
+  // few times; past that the teacher is asked to try again rather than kept waiting).
+  if (result.kind === 'stale') return attempt < 5 ? bulkAction(db, scope, input, today, now, attempt + 1) : { kind: 'busy' };
   if (result.kind === 'saved') return { kind: 'done', changed: result.changed };
   if (result.kind === 'notFound') return result;
   return { kind: 'invalid', problem: [...result.cells.values()][0] ?? 'notNumber' };

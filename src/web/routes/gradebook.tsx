@@ -255,6 +255,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     }
     const result = await bulkAction(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: assignment.id, action, points, maxMultiple: o.maxMultiple, ...actor(request) }, o.today, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
+    if (result.kind === 'busy') return columnView(assignment.id)(o, o.book, { problem: o.ctx.t('gradebook.staleCells') }, 409);
     if (result.kind === 'invalid') {
       if (result.problem === 'notDue') return columnView(assignment.id)(o, o.book, { problem: o.ctx.t('gradebook.notDueYet') }, 400);
       return columnView(assignment.id, { fill: messageOf(result.problem, largestScore(assignment.pointsPossible, o.maxMultiple), o.ctx.locale) })(o, o.book, {}, 400);

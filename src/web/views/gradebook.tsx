@@ -73,14 +73,14 @@ function Frame({ ctx, book, title, children, here }: { ctx: PageContext; book: G
       </p>
       <h1>{title}</h1>
       <p>{t('gradebook.sectionLine', { course: s.courseTitle, section: s.sectionCode, period: book.period.title })}</p>
-      <nav aria-label={t('gradebook.navLabel')} class="hr-actions">
-        <ul class="usa-button-group">
-          <li class="usa-button-group__item">
+      <nav aria-label={t('gradebook.navLabel')}>
+        <ul class="usa-list usa-list--unstyled hr-gradebook-nav">
+          <li>
             <a class={`usa-button${here === 'grid' ? '' : ' usa-button--outline'}`} href={gradebookUrl(book)} aria-current={here === 'grid' ? 'page' : undefined}>
               {t('gradebook.grid')}
             </a>
           </li>
-          <li class="usa-button-group__item">
+          <li>
             <a class={`usa-button${here === 'setup' ? '' : ' usa-button--outline'}`} href={gradebookUrl(book, 'setup')} aria-current={here === 'setup' ? 'page' : undefined}>
               {t('gradebook.setup')}
             </a>
