@@ -239,6 +239,18 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     const ok = await rosaClient.post(grid(), { ...fields, [cell(leo, 'HW 2')]: '20' });
     expect(ok.statusCode).toBe(303);
     expect(await scoreOf(leo, 'HW 2')).toMatchObject({ points: 20 });
+    // The district sets the largest score: at 1.5 × points possible, 16 of 10 is refused and 15 accepted.
+    const district = await get().db.selectFrom('district').select('settings').executeTakeFirstOrThrow();
+    await get().db.updateTable('district').set({ settings: JSON.stringify({ ...JSON.parse(district.settings), maxScoreMultiple: 1.5 }) }).execute();
+    app.services.districts.invalidate();
+    const fresh = formFields((await rosaClient.get(grid())).body, grid());
+    const over = await rosaClient.post(grid(), { ...fresh, [cell(zoe, 'HW 2')]: '16' });
+    expect(over.statusCode).toBe(400);
+    expect(over.body).toContain('Points cannot be more than 15.');
+    expect((await rosaClient.post(grid(), { ...fresh, [cell(zoe, 'HW 2')]: '15' })).statusCode).toBe(303);
+    expect(await scoreOf(zoe, 'HW 2')).toMatchObject({ points: 15 });
+    await get().db.updateTable('district').set({ settings: district.settings }).execute();
+    app.services.districts.invalidate();
     // A malformed form (an original that is not one) is a 400, not a 500.
     const broken = await rosaClient.post(grid(), { ...fields, [`o_${leo.id}_${biology.assignments['HW 1']}`]: '{not json' });
     expect(broken.statusCode).toBe(400);
