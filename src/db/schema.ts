@@ -525,6 +525,8 @@ export interface AssignmentTable extends Changed {
   assigned_date: DateString;
   due_date: DateString;
   points_possible: number;
+  /** shown to families (1) or kept for the teacher (0) */
+  published: Generated<Flag>;
 }
 
 export interface AssignmentScoreTable extends Changed {
@@ -539,6 +541,8 @@ export interface AssignmentScoreTable extends Changed {
   incomplete: Generated<Flag>;
   dropped: Generated<Flag>;
   comment: string | null;
+  /** raised by every save: a form sends back the version it read (ADR 0020) */
+  version: Generated<number>;
 }
 
 export interface TermGradeTable extends Changed {
@@ -620,7 +624,7 @@ export interface TermGradeHistoryTable {
 }
 
 /** What kind of record a change event is about (migration 0015). */
-export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
+export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
 
 /** One write a family would see, recorded with it (domain/changes). */
 export interface ChangeEventTable {

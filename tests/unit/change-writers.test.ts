@@ -22,9 +22,9 @@ const WRITERS: Record<string, string[]> = {
   term_grades: ['domain/gradebook/posting.ts'],
   term_grade_comments: ['domain/gradebook/posting.ts'],
   term_grade_history: ['domain/gradebook/posting.ts'],
-  // No staff tool writes these yet (the gradebook is to come): nothing may.
-  assignment_scores: [],
-  assignments: [],
+  assignment_scores: ['domain/gradebook/scores.ts'],
+  assignments: ['domain/gradebook/setup.ts'],
+  grading_categories: ['domain/gradebook/setup.ts'],
   change_events: ['domain/changes/service.ts'],
 };
 

@@ -280,6 +280,7 @@ export class PortalData {
             assigned_date: assigned,
             due_date: due,
             points_possible: category.points,
+            published: 1,
             ...changed(),
           });
           this.counts.assignments++;
@@ -338,6 +339,7 @@ export class PortalData {
       incomplete: 0 as 0 | 1,
       dropped: 0 as 0 | 1,
       comment: null as string | null,
+      version: 1,
       ...changed(),
     };
     const missRate = level < 65 ? 0.12 : level < 75 ? 0.05 : 0.015;

@@ -88,6 +88,22 @@ function categoriesOf(db: Kysely<DB>, sectionIds: number[], fresh = false) {
   return fresh ? load() : categoriesCache(db, ids.join(','), load);
 }
 
+/** Forgets this process's cached categories: the gradebook setup calls it after changing a category. */
+export function forgetCategories(db: Kysely<DB>): void {
+  categoriesCache.clear(db);
+}
+
+/** A grading scale's bands, as computeGrade takes them. */
+export async function bandsOfScale(db: Kysely<DB>, scaleId: number | null): Promise<GradeBand[]> {
+  if (scaleId === null) return [];
+  return (await bandsOf(db, [scaleId])).map(toBand);
+}
+
+/** Whether an assignment due on `due` is part of a student's class enrolled from `from` until `until`. */
+export function countsDuring(due: DateString, from: DateString, until: DateString | null): boolean {
+  return due >= from && (until === null || due <= until);
+}
+
 /** A grading scale's band as computeGrade takes it. */
 export const toBand = (b: { letter: string; min_percent: number; gpa_points: number }): GradeBand => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points });
 
@@ -114,6 +130,25 @@ export interface GradedScore {
 }
 
 /**
+ * One assignment and a student's score on it (none: not scored) as computeGrade takes them: the one way
+ * the portal and the teacher's grid both build a grade's input.
+ */
+export function scoreInput(a: { id: number; category_id: number; points_possible: number; due_date: DateString }, s: GradedScore | undefined): ScoreInput {
+  return {
+    assignmentId: a.id,
+    categoryId: a.category_id,
+    pointsPossible: a.points_possible,
+    points: s?.points ?? null,
+    missing: s?.missing === 1,
+    late: s?.late === 1,
+    exempt: s?.exempt === 1,
+    incomplete: s?.incomplete === 1,
+    dropped: s?.dropped === 1,
+    dueDate: a.due_date,
+  };
+}
+
+/**
  * The input of one student's grade in a class for a grading period, as the portal shows it: the
  * period's assignments due while the student was enrolled, each with the student's score. The
  * teacher's posting page (posting.ts) computes the grade it proposes from the same input.
@@ -125,23 +160,9 @@ export function periodGradeInput(
   assignments: readonly GradedAssignment[],
   scoreOf: ReadonlyMap<number, GradedScore>,
 ): GradeInput {
-  const scores: ScoreInput[] = assignments
-    .filter((a) => a.grading_period_id === periodId && a.due_date >= enrolled.from && (enrolled.until === null || a.due_date <= enrolled.until))
-    .map((a) => {
-      const s = scoreOf.get(a.id);
-      return {
-        assignmentId: a.id,
-        categoryId: a.category_id,
-        pointsPossible: a.points_possible,
-        points: s?.points ?? null,
-        missing: s?.missing === 1,
-        late: s?.late === 1,
-        exempt: s?.exempt === 1,
-        incomplete: s?.incomplete === 1,
-        dropped: s?.dropped === 1,
-        dueDate: a.due_date,
-      };
-    });
+  const scores = assignments
+    .filter((a) => a.grading_period_id === periodId && countsDuring(a.due_date, enrolled.from, enrolled.until))
+    .map((a) => scoreInput(a, scoreOf.get(a.id)));
   return { method: section.method, categories: section.categories, scores, scale: section.scale };
 }
 
@@ -187,6 +208,8 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
         'sc.comment',
       ])
       .where('a.section_id', 'in', sectionIds)
+      // An assignment the teacher has not published is not the family's to see, nor part of its grade.
+      .where('a.published', '=', 1)
       .orderBy('a.due_date')
       .orderBy('a.id')
       .execute(),
@@ -234,7 +257,7 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
     const scale: GradeBand[] = bands.filter((b) => b.scale_id === c.gradingScaleId).map(toBand);
     const cats: CategoryInput[] = categories.filter((k) => k.section_id === c.sectionId).map(toCategoryInput);
     const catName = new Map(cats.map((k) => [k.id, k.name]));
-    const mine = assignments.filter((a) => a.section_id === c.sectionId && a.due_date >= c.enrolledFrom && (c.enrolledUntil === null || a.due_date <= c.enrolledUntil));
+    const mine = assignments.filter((a) => a.section_id === c.sectionId && countsDuring(a.due_date, c.enrolledFrom, c.enrolledUntil));
     const classPeriods = terms.periods.filter((p) => p.termId !== null && c.termIds.includes(p.termId));
     const statuses = new Map<number, ScoreStatus>();
     const periods: PeriodGrade[] = classPeriods.map((period) => {

@@ -166,6 +166,8 @@ export async function postingSheet(db: Kysely<DB>, scope: TeacherScope, sectionI
       .select(['id', 'category_id', 'grading_period_id', 'due_date', 'points_possible'])
       .where('section_id', '=', sectionId)
       .where('grading_period_id', '=', period.id)
+      // the grade families see: work the teacher has not published is not part of it
+      .where('published', '=', 1)
       .execute(),
     section.grading_scale_id === null
       ? Promise.resolve([])
