@@ -8,6 +8,9 @@
  *   attendance [--students N] [--window SECONDS] [--sections N] [--think LOW-HIGH] [--portal-rate R] [--database URL]
  *       A bell's attendance, submitted through the real routes by the sections' teachers (bench/attendance.ts).
  *
+ *   search [--students N] [--tries N] [--database URL]
+ *       Find a student as a district administrator and as a teacher (bench/search.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -314,6 +317,33 @@ async function attendance(args: string[]): Promise<void> {
   }
 }
 
+async function search(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      tries: { type: 'string', default: '40' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { searchBench } = await import('./bench/search.js');
+  const { msText } = await import('./bench/staff.js');
+  const options = { students: Number(values.students), tries: Number(values.tries), processes: Number(values.processes) };
+  const results = await onEngines(values, (url, label, reuse) => searchBench({ ...options, databaseUrl: url, label, reuse }));
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- search --students ${options.students} --tries ${options.tries}${values.database ? ' --database …' : ''}\n`);
+  console.log('| engine | as | search | requests | p50 | p95 | p99 | max | errors | with results |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    for (const row of r.rows) {
+      const s = row.summary;
+      console.log(`| ${r.label} | ${row.role} | ${row.kind} | ${s.count} | ${msText(s.p50)} | ${msText(s.p95)} | ${msText(s.p99)} | ${msText(s.max)} | ${s.errors} | ${row.found} |`);
+    }
+  }
+  for (const r of results) console.log(`\n${r.label}: load average before ${r.loadBefore}, after ${r.loadAfter}`);
+}
+
 async function recovery(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
   const tries = Number(values.tries);
@@ -350,6 +380,9 @@ switch (name) {
   case 'attendance':
     await attendance(rest);
     break;
+  case 'search':
+    await search(rest);
+    break;
   default:
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
@@ -357,6 +390,7 @@ switch (name) {
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
         '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);
