@@ -11,6 +11,10 @@
  *   search [--students N] [--tries N] [--database URL]
  *       Find a student as a district administrator and as a teacher (bench/search.ts).
  *
+ *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--database URL]
+ *       Teachers opening gradebooks and saving columns beside the portal's load (bench/gradebook.ts;
+ *       its column form is filled in once the gradebook's routes exist: until then it measures nothing).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -344,6 +348,52 @@ async function search(args: string[]): Promise<void> {
   for (const r of results) console.log(`\n${r.label}: load average before ${r.loadBefore}, after ${r.loadAfter}`);
 }
 
+async function gradebook(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      seconds: { type: 'string', default: '60' },
+      concurrency: { type: 'string', default: '50' },
+      'section-size': { type: 'string', default: '35' },
+      assignments: { type: 'string', default: '60' },
+      'portal-rate': { type: 'string', default: '300' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { gradebookBench, NotBuilt } = await import('./bench/gradebook.js');
+  const { msText } = await import('./bench/staff.js');
+  const options = {
+    students: Number(values.students),
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    sectionSize: Number(values['section-size']),
+    assignments: Number(values.assignments),
+    portalRate: Number(values['portal-rate']),
+    processes: Number(values.processes),
+  };
+  let results;
+  try {
+    results = await onEngines(values, (url, label, reuse) => gradebookBench({ ...options, databaseUrl: url, label, reuse }));
+  } catch (error) {
+    if (!(error instanceof NotBuilt)) throw error;
+    console.error(`Nothing measured: ${error.message}`);
+    process.exit(3);
+  }
+  console.log(
+    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate}${values.database ? ' --database …' : ''}\n`,
+  );
+  console.log('| engine | sections (students; assignments) | open the gradebook: p50 / p95 / p99 / max (requests, errors) | save a column: p50 / p95 / p99 / max (requests, errors) | portal beside it: requests/s, p50, p99, errors | server peak RSS | load average before → after |');
+  console.log('|---|---|---|---|---|---|---|');
+  const line = (s: { p50: number; p95: number; p99: number; max: number; count: number; errors: number }) => `${msText(s.p50)} / ${msText(s.p95)} / ${msText(s.p99)} / ${msText(s.max)} (${s.count}, ${s.errors})`;
+  for (const r of results) {
+    const portal = r.portal ? `${r.portal.rps.toFixed(0)}/s, ${msText(r.portal.p50)}, ${msText(r.portal.p99)}, ${r.portal.errors}` : 'none';
+    console.log(`| ${r.label} | ${r.sections} (${r.sizes}; ${r.assignments}) | ${line(r.open)} | ${line(r.save)} | ${portal} | ${r.peakRssMiB.toFixed(0)} MiB | ${r.loadBefore} → ${r.loadAfter} |`);
+  }
+}
+
 async function recovery(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
   const tries = Number(values.tries);
@@ -383,6 +433,9 @@ switch (name) {
   case 'search':
     await search(rest);
     break;
+  case 'gradebook':
+    await gradebook(rest);
+    break;
   default:
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
@@ -391,6 +444,7 @@ switch (name) {
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
         '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);
