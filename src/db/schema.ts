@@ -189,6 +189,8 @@ export interface StudentTable extends Changed {
   email: string | null;
   phone: string | null;
   preferred_language: Generated<string>;
+  /** the names folded for the staff search (no accents, lower case): written by the database (migration 0022) */
+  search_name: Generated<string | null>;
 }
 
 export interface HouseholdStudentTable {
