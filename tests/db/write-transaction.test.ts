@@ -2,7 +2,7 @@
  * A transaction that reads and then writes, with two SQLite connections on one file (two web processes):
  * a plain `begin` reads a snapshot that another connection's commit makes stale, and its write then fails
  * at once with SQLITE_BUSY whatever the busy timeout (the 503s of the attendance bell, BENCHMARKS.md);
- * `writeTransaction` holds the write lock from its start, so the other connection waits instead.
+ * every transaction of `connect()` holds the write lock from its start, so the other connection waits instead.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,6 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Database } from '../../src/db/connect.js';
-import { writeTransaction } from '../../src/db/transactions.js';
 
 describe('write transactions on SQLite', () => {
   let dir: string;
@@ -35,7 +34,7 @@ describe('write transactions on SQLite', () => {
   const n = async () => Number((await sql<{ n: number }>`select n from counter where id = 1`.execute(database.db)).rows[0]!.n);
 
   it('holds the write lock from the start: the other connection cannot write in between, and the save succeeds', async () => {
-    await writeTransaction(database.db, async (trx) => {
+    await database.db.transaction().execute(async (trx) => {
       const before = Number((await sql<{ n: number }>`select n from counter where id = 1`.execute(trx)).rows[0]!.n);
       expect(() => other.prepare('update counter set n = n + 100 where id = 1').run()).toThrow(/locked|busy/i);
       await sql`update counter set n = ${before + 1} where id = 1`.execute(trx);
@@ -48,7 +47,7 @@ describe('write transactions on SQLite', () => {
 
   it('undoes everything when the function throws, and releases the lock', async () => {
     await expect(
-      writeTransaction(database.db, async (trx) => {
+      database.db.transaction().execute(async (trx) => {
         await sql`update counter set n = 7 where id = 1`.execute(trx);
         throw new Error('refused');
       }),
@@ -58,14 +57,24 @@ describe('write transactions on SQLite', () => {
     expect(await n()).toBe(5);
   });
 
-  it('is why: a plain transaction that read before the other commit cannot write after it', async () => {
-    await expect(
-      database.db.transaction().execute(async (trx) => {
-        await sql`select n from counter where id = 1`.execute(trx);
-        other.prepare('update counter set n = n + 100 where id = 1').run();
-        await sql`update counter set n = n + 1 where id = 1`.execute(trx);
-      }),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
-    expect(await n()).toBe(100);
+  it('is why: a plain (deferred) transaction that read before the other commit cannot write after it', () => {
+    const plain = new SQLite(path.join(dir, 'db.sqlite'));
+    plain.pragma('busy_timeout = 1000');
+    try {
+      plain.exec('begin');
+      plain.prepare('select n from counter where id = 1').get();
+      other.prepare('update counter set n = n + 100 where id = 1').run();
+      let error: unknown;
+      try {
+        plain.prepare('update counter set n = n + 1 where id = 1').run();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      plain.exec('rollback');
+    } finally {
+      plain.close();
+    }
+    return n().then((value) => expect(value).toBe(100));
   });
 });

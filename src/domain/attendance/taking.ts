@@ -15,7 +15,6 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { AttendanceExcuse, AttendanceKind, DateString, DB } from '../../db/schema.js';
-import { writeTransaction } from '../../db/transactions.js';
 import { mayActOnSchool, teachesSection, type OfficeScope, type TeacherScope } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { recordChanges, type Change } from '../changes/service.js';
@@ -218,9 +217,9 @@ function saveRoster(
   today: DateString,
   now: Date,
 ): Promise<TakeResult> {
-  // On SQLite the write lock is taken before the roster is read: two processes' saves wait their turn
-  // instead of the second failing (db/transactions.ts).
-  return writeTransaction(db, async (trx): Promise<TakeResult> => {
+  // On SQLite the write lock is taken before the roster is read (db/connect.ts): two processes' saves
+  // wait their turn instead of the second failing.
+  return db.transaction().execute(async (trx): Promise<TakeResult> => {
     const roster = await rosterFor(trx, scope, input.sectionId, input.date, today);
     if (!roster) return { kind: 'notFound' };
     if (!roster.open) return { kind: 'closed' };
