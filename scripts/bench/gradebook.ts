@@ -9,9 +9,8 @@
  * up with students of the school enrolled from today), one per teacher, each filled up to 60 assignments in the grading period with a score for every student, by
  * SQL (setup is not the measured path); an account and a session per teacher.
  *
- * NOT MEASURED YET: the gradebook's routes are being built on another branch. Once they exist, fill in
- * the two request builders below (`openGradebook`, `saveColumn`): the harness stops with a message
- * until a gradebook page answers 200 and `saveColumn` builds a form.
+ * Saving a column is what a browser does from the grid: the whole grid form is posted back, one
+ * column's cells typed anew (the others unchanged, so only that column is written).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,13 +56,40 @@ export function openGradebook(s: BenchSection): string {
   return `/staff/classes/${s.sectionId}/gradebook?period=${s.gradingPeriodId}`;
 }
 
+const entities: Record<string, string> = { '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&lt;': '<', '&gt;': '>' };
+const unescape = (v: string) => v.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (e) => entities[e] ?? e);
+
 /**
- * The form that saves one whole column (every student's score of one assignment) from the gradebook
- * page just opened: FILL IN once the gradebook's POST route exists (its URL, its fields, the form token
- * and version the page carries). `round` varies the scores from one save to the next.
+ * The form that saves one whole column from the gradebook page just opened, as a browser sends it: the
+ * grid's form with every field the page carries (the form token, the roster, each cell's points and
+ * what it showed), one assignment's 35 cells typed anew. `round` picks the column and varies the scores
+ * from one save to the next, so every save changes every cell of its column.
  */
-export function saveColumn(_s: BenchSection, _page: string, _round: number): { url: string; form: [string, string][] } {
-  throw new NotBuilt('the gradebook column form is not built yet: fill in saveColumn in scripts/bench/gradebook.ts');
+export function saveColumn(s: BenchSection, page: string, round: number): { url: string; form: [string, string][] } {
+  const start = page.indexOf('class="hr-grid-form"');
+  if (start < 0) throw new NotBuilt('the gradebook page has no score grid');
+  const formStart = page.lastIndexOf('<form', start);
+  const formEnd = page.indexOf('</form>', start);
+  const html = page.slice(formStart, formEnd);
+  const action = /action="([^"]+)"/.exec(html.slice(0, html.indexOf('>')))?.[1];
+  if (!action) throw new NotBuilt('the score grid has no action');
+  const column = s.assignments[round % s.assignments.length]!;
+  const form: [string, string][] = [];
+  let typed = 0;
+  for (const tag of html.match(/<input\b[^>]*>/g) ?? []) {
+    const name = /\sname="([^"]*)"/.exec(tag)?.[1];
+    if (!name) continue;
+    let value = unescape(/\svalue="([^"]*)"/.exec(tag)?.[1] ?? '');
+    const cell = /^p_(\d+)_(\d+)$/.exec(name);
+    if (cell && Number(cell[2]) === column.id) {
+      // A whole number of points from 0 to the points possible, different from the last save's.
+      value = String((Number(cell[1]) + round) % (Math.floor(column.pointsPossible) + 1));
+      typed++;
+    }
+    form.push([unescape(name), value]);
+  }
+  if (typed === 0) throw new NotBuilt(`assignment ${column.id} has no cells on the page`);
+  return { url: unescape(action), form };
 }
 
 async function prepare(databaseUrl: string, options: GradebookBenchOptions, random: () => number) {
@@ -261,6 +287,7 @@ export async function gradebookBench(options: GradebookBenchOptions): Promise<Gr
     if (people.length > 0) fs.writeFileSync(script, luaScript(people, Math.round((portalConnections * 1000) / options.portalRate)));
     const portalRun = people.length > 0 ? runWrk(script, server.base, portalConnections, options.seconds) : Promise.resolve(null);
     const until = performance.now() + options.seconds * 1000;
+    let firstError: string | null = null;
     await Promise.all(
       setup.sections.map(async (s) => {
         const client = new StaffClient(server.base, setup.tokens.get(s.staffId)!);
@@ -270,7 +297,11 @@ export async function gradebookBench(options: GradebookBenchOptions): Promise<Gr
           if (page.status !== 200) continue;
           const { url, form } = saveColumn(s, page.text, round);
           const saved = await client.post(url, form);
-          save.push({ ms: saved.ms, ok: saved.status === 303 || saved.status === 200 });
+          save.push({ ms: saved.ms, ok: saved.status === 303 });
+          if (saved.status !== 303 && !firstError) {
+            firstError = `save answered ${saved.status}: ${/<h[12][^>]*>([^<]*)/.exec(saved.text)?.[1] ?? saved.text.slice(0, 200)}`;
+            console.error(firstError);
+          }
         }
       }),
     );

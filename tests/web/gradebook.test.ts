@@ -500,4 +500,32 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     expect((await lucia.get(`/students/${ortiz.student.id}/assignments`)).body).not.toContain('Lab report');
     expect((await audits('gradebook.assignment.deleted')).length).toBe(1);
   });
+  it('saves from a full-size grid: 35 students and 60 assignments post back as one form (with each cell’s full original it was over the form size limit: 413)', async () => {
+    const db = get().db;
+    const pupils: StudentFixture[] = [];
+    for (let i = 0; i < 35; i++) pupils.push(await student(db, world, { first: `Pupil${i}`, last: `Grid${String(i).padStart(2, '0')}`, grade: 10 }));
+    // Quarter 3 runs 5 January – 12 March: one 10-point homework due each day from 6 January.
+    const titles = Array.from({ length: 60 }, (_, i) => `Day ${i + 1}`);
+    const big = await sectionWithGradebook(db, world, {
+      course: { code: 'SCI900', title: 'Big Biology' },
+      period: '2',
+      categories: [{ name: 'Homework', weight: 100 }],
+      assignments: titles.map((title, i) => ({ title, category: 'Homework', quarter: 'Q3' as const, due: new Date(Date.UTC(2027, 0, 6 + i)).toISOString().slice(0, 10), possible: 10 })),
+      students: pupils.map((p) => ({ student: p })),
+      scores: pupils.map((p) => ({ student: p, assignment: 'Day 1', points: 5 })),
+    });
+    const bigTeacher = await staffMember(db, world, { first: 'Gina', last: 'Grid', roles: [{ role: 'teacher' }] });
+    await teachSection(db, bigTeacher, big, { primary: true });
+    const client = await signedIn(bigTeacher.account);
+    const url = `/staff/classes/${big.id}/gradebook?period=${q3()}`;
+    const fields = formFields((await client.get(url)).body, url);
+    expect(Object.keys(fields).filter((k) => k.startsWith('p_'))).toHaveLength(35 * 60);
+    // The whole column of Day 2 typed in: student i gets i mod 11 points.
+    pupils.forEach((p, i) => (fields[`p_${p.id}_${big.assignments['Day 2']}`] = String(i % 11)));
+    const res = await client.post(url, fields);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`${url}&saved=35`);
+    const stored = await db.selectFrom('assignment_scores').select(['student_id', 'points']).where('assignment_id', '=', big.assignments['Day 2']!).orderBy('student_id').execute();
+    expect(stored).toEqual(pupils.map((p, i) => ({ student_id: p.id, points: i % 11 })).sort((a, b) => a.student_id - b.student_id));
+  });
 });

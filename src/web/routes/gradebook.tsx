@@ -34,6 +34,7 @@ import { formatPoints } from '../views/format.js';
 import {
   AssignmentFormPage,
   ColumnPage,
+  decodeGridOriginal,
   decodeOriginal,
   DeleteAssignmentPage,
   GridPage,
@@ -72,7 +73,7 @@ function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (stud
   if (keys.length > 20_000) return null;
   for (const k of keys) {
     const m = /^o_(\d{1,10})_(\d{1,10})$/.exec(k);
-    const original = decodeOriginal(body[k]);
+    const original = full ? decodeOriginal(body[k]) : decodeGridOriginal(body[k]);
     if (!m || !original) return null;
     const studentId = Number(m[1]);
     const assignmentId = Number(m[2]);
@@ -203,7 +204,9 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return gridView(o, o.book, { notice: savedNotice(o, request) }, 200);
   });
 
-  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
+  // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
+  // 60 assignments, more than the 64 KB other forms may send (app.ts); up to 1 MiB here.
+  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: 1024 * 1024 }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply.callNotFound();
     return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);

@@ -42,6 +42,24 @@ export interface Original {
   comment: string | null;
 }
 
+/**
+ * What a grid cell showed: its version and points only ("3:8.5", "0:" when not scored). The grid saves
+ * points alone, and every one of its cells carries this, so it is kept short: a 35 × 60 grid posts about
+ * 100 KB, where the full form of a cell (with its comment) would make it megabytes.
+ */
+export function encodeGridOriginal(c: Cell): string {
+  return `${c.version}:${c.points === null ? '' : String(c.points)}`;
+}
+
+/** A grid cell's original, read back; flags and comment are not the grid's to change. */
+export function decodeGridOriginal(text: unknown): Original | null {
+  if (typeof text !== 'string') return null;
+  const m = /^(\d{1,9}):([0-9.e+-]{1,32})?$/.exec(text);
+  const points = m?.[2] === undefined ? null : Number(m[2]);
+  if (!m || (points !== null && !(Number.isFinite(points) && points >= 0))) return null;
+  return { version: Number(m[1]), points, flags: [], comment: null };
+}
+
 export function decodeOriginal(text: unknown): Original | null {
   if (typeof text !== 'string' || text.length > 2000) return null;
   try {
@@ -185,7 +203,7 @@ export function GridPage({ ctx, book, notice, problem, redisplay }: { ctx: PageC
                       const problem = redisplay?.problems.get(key);
                       return (
                         <td key={a.id} class={problem ? 'hr-cell-error' : undefined}>
-                          <input type="hidden" name={`o_${key}`} value={redisplay?.originals.get(key) ?? encodeOriginal(cell)} />
+                          <input type="hidden" name={`o_${key}`} value={redisplay?.originals.get(key) ?? encodeGridOriginal(cell)} />
                           <input
                             class={`usa-input hr-cell${problem ? ' usa-input--error' : ''}`}
                             id={id}
