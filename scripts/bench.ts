@@ -11,9 +11,9 @@
  *   search [--students N] [--tries N] [--database URL]
  *       Find a student as a district administrator and as a teacher (bench/search.ts).
  *
- *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--database URL]
- *       Teachers opening gradebooks and saving columns beside the portal's load (bench/gradebook.ts;
- *       its column form is filled in once the gradebook's routes exist: until then it measures nothing).
+ *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--think LOW-HIGH] [--database URL]
+ *       Teachers opening gradebooks and saving a column from the grid beside the portal's load
+ *       (bench/gradebook.ts); --think: seconds of typing between opening and saving (default 0-0: saturation).
  *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
@@ -358,6 +358,7 @@ async function gradebook(args: string[]): Promise<void> {
       'section-size': { type: 'string', default: '35' },
       assignments: { type: 'string', default: '60' },
       'portal-rate': { type: 'string', default: '300' },
+      think: { type: 'string', default: '0-0' },
       processes: { type: 'string', default: String(os.cpus().length) },
       database: { type: 'string' },
       engines: { type: 'string', default: 'sqlite,postgres' },
@@ -372,6 +373,7 @@ async function gradebook(args: string[]): Promise<void> {
     sectionSize: Number(values['section-size']),
     assignments: Number(values.assignments),
     portalRate: Number(values['portal-rate']),
+    think: String(values.think).split('-').map(Number) as [number, number],
     processes: Number(values.processes),
   };
   let results;
@@ -383,7 +385,7 @@ async function gradebook(args: string[]): Promise<void> {
     process.exit(3);
   }
   console.log(
-    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate}${values.database ? ' --database …' : ''}\n`,
+    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate} --think ${values.think}${values.database ? ' --database …' : ''}\n`,
   );
   console.log('| engine | sections (students; assignments) | open the gradebook: p50 / p95 / p99 / max (requests, errors) | save a column: p50 / p95 / p99 / max (requests, errors) | portal beside it: requests/s, p50, p99, errors | server peak RSS | load average before → after |');
   console.log('|---|---|---|---|---|---|---|');
@@ -442,9 +444,9 @@ switch (name) {
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
-        '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
-        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);

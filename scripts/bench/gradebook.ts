@@ -35,6 +35,8 @@ export interface GradebookBenchOptions {
   sectionSize: number;
   assignments: number;
   portalRate: number;
+  /** seconds a teacher spends typing a column between opening the gradebook and saving it, [low, high]; [0, 0]: none (saturation) */
+  think: [number, number];
   processes: number;
   reuse?: boolean;
 }
@@ -291,11 +293,19 @@ export async function gradebookBench(options: GradebookBenchOptions): Promise<Gr
     await Promise.all(
       setup.sections.map(async (s) => {
         const client = new StaffClient(server.base, setup.tokens.get(s.staffId)!);
+        const pause = () => {
+          const [low, high] = options.think;
+          return new Promise((resolve) => setTimeout(resolve, (low + Math.random() * (high - low)) * 1000));
+        };
+        // Teachers start spread over the first think time, not all at the same instant.
+        if (options.think[1] > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * options.think[1] * 1000));
         for (let round = 0; performance.now() < until; round++) {
           const page = await client.get(openGradebook(s));
           open.push({ ms: page.ms, ok: page.status === 200 });
           if (page.status !== 200) continue;
           const { url, form } = saveColumn(s, page.text, round);
+          if (options.think[1] > 0) await pause();
+          if (performance.now() >= until) break;
           const saved = await client.post(url, form);
           save.push({ ms: saved.ms, ok: saved.status === 303 });
           if (saved.status !== 303 && !firstError) {
