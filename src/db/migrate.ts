@@ -22,9 +22,10 @@ import { identityKeys } from './migrations/0014_identity_keys.js';
 import { changeEvents } from './migrations/0015_change_events.js';
 import { doseSources } from './migrations/0016_dose_sources.js';
 import { attendanceTakings } from './migrations/0018_attendance_takings.js';
+import { eventGradeLevels } from './migrations/0021_event_grade_levels.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, eventGradeLevels];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -109,6 +109,11 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await signIn(page);
     await page.getByRole('link', { name: 'School calendar' }).first().click();
     await page.waitForURL(`${base}/staff/calendar`);
+    // For the ninth and tenth grades only: two checkboxes ticked with the space bar.
+    await tabTo(page, 'grade-9');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'grade-10');
+    await page.keyboard.press('Space');
     await tabTo(page, 'titleEn');
     await page.keyboard.type('Spring Concert');
     await tabTo(page, 'titleEs');
@@ -123,8 +128,11 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
     await page.getByText('The event was added.').waitFor();
     await page.getByRole('rowheader', { name: 'Spring Concert' }).waitFor();
-    const rows = await database.db.selectFrom('school_events').select(['start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
-    expect(rows).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
+    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9, 10' }).waitFor();
+    const rows = await database.db.selectFrom('school_events').select(['id', 'start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
+    expect(rows.map(({ id: _id, ...r }) => r)).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
+    const grades = await database.db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', rows[0]!.id).orderBy('grade_level').execute();
+    expect(grades.map((g) => g.grade_level)).toEqual([9, 10]);
   });
 
   it('office staff write, preview and publish an announcement by keyboard alone', async () => {

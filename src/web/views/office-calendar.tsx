@@ -8,11 +8,58 @@ import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldM
 import { Layout } from './layout.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
-export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>>;
+export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>> & {
+  /** the grade levels ticked */
+  grades?: string[];
+};
 
 interface School {
   id: number;
   name: string;
+  /** the grades the school teaches (the event form offers them) */
+  gradeLow?: number;
+  gradeHigh?: number;
+}
+
+/** Every grade any of these schools teaches, lowest first. */
+function gradesTaught(schools: School[]): number[] {
+  const grades = new Set<number>();
+  for (const s of schools) if (s.gradeLow !== undefined && s.gradeHigh !== undefined) for (let g = s.gradeLow; g <= s.gradeHigh; g++) grades.add(g);
+  return [...grades].sort((a, b) => a - b);
+}
+
+/** Where an event is shown, with its grade levels when it has some. */
+export function audienceText(t: Translate, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+  const where = schoolName(t, schools, line.schoolId);
+  return line.grades.length === 0 ? where : t('officeCalendar.forGrades', { where, grades: line.grades.join(', ') });
+}
+
+/** The grade levels an event is for: a checkbox per grade taught; none ticked is the whole school (or district). */
+function GradeFields({ t, schools, values, error }: { t: Translate; schools: School[]; values: EventValues; error: FieldMessage | undefined }) {
+  const ticked = new Set(values.grades ?? []);
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <fieldset class="usa-fieldset" id="grades" aria-describedby={describedBy('grades', true, Boolean(error))}>
+        <legend class="usa-legend">{t('officeCalendar.grades')}</legend>
+        <p class="usa-hint" id="grades-hint">
+          {t('officeCalendar.gradesHint')}
+        </p>
+        {error ? (
+          <span class="usa-error-message" id="grades-error" role="alert">
+            {t(error.key, error.params)}
+          </span>
+        ) : null}
+        {gradesTaught(schools).map((g) => (
+          <div class="usa-checkbox" key={g}>
+            <input class="usa-checkbox__input" id={`grade-${g}`} type="checkbox" name="grades" value={String(g)} checked={ticked.has(String(g))} />
+            <label class="usa-checkbox__label" for={`grade-${g}`}>
+              {t('officeCalendar.grade', { grade: String(g) })}
+            </label>
+          </div>
+        ))}
+      </fieldset>
+    </div>
+  );
 }
 
 export function schoolName(t: Translate, schools: School[], schoolId: number | null): string {
@@ -54,6 +101,7 @@ function EventFields({ ctx, schools, district, values, errors }: { ctx: PageCont
           ) : null}
         </select>
       </Field>
+      <GradeFields t={t} schools={schools} values={values} error={errors.grades} />
       <Field t={t} id="titleEn" label={t('officeCalendar.titleEn')} error={errors.titleEn}>
         <Input id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
       </Field>
@@ -85,6 +133,7 @@ function EventFields({ ctx, schools, district, values, errors }: { ctx: PageCont
 function labelsOf(t: Translate): Record<string, string> {
   return {
     place: t('officeCalendar.place'),
+    grades: t('officeCalendar.grades'),
     titleEn: t('officeCalendar.titleEn'),
     titleEs: t('officeCalendar.titleEs'),
     locationEn: t('officeCalendar.locationEn'),
@@ -222,7 +271,7 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
               {events.map((e) => (
                 <tr key={e.id}>
                   <th scope="row">{e.title}</th>
-                  <td>{schoolName(t, schools, e.schoolId)}</td>
+                  <td>{audienceText(t, schools, e)}</td>
                   <td>{whenText(ctx, e)}</td>
                   <td>
                     <a class="usa-button usa-button--outline" href={`/staff/calendar/${e.id}`}>
