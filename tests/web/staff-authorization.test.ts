@@ -327,6 +327,7 @@ const WATCHED = [
   'calendar_days',
   'school_events',
   'school_event_texts',
+  'school_event_grades',
   'announcements',
   'announcement_texts',
   'attendance_records',
