@@ -6,20 +6,13 @@ import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
 export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>> & {
   /** the grade levels ticked */
   grades?: string[];
 };
-
-interface School {
-  id: number;
-  name: string;
-  /** the grades the school teaches (the event form offers them) */
-  gradeLow?: number;
-  gradeHigh?: number;
-}
 
 /** Every grade any of these schools teaches, lowest first. */
 function gradesTaught(schools: School[]): number[] {
@@ -66,23 +59,6 @@ export function schoolName(t: Translate, schools: School[], schoolId: number | n
   return schoolId === null ? t('officeCalendar.wholeDistrict') : (schools.find((s) => s.id === schoolId)?.name ?? '');
 }
 
-function Input({ id, type = 'text', value, error, hint, required = false, max }: { id: string; type?: string; value: string | undefined; error: FieldMessage | undefined; hint?: boolean; required?: boolean; max: number }) {
-  return (
-    <input
-      class={`usa-input${error ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      value={value ?? ''}
-      required={required}
-      maxLength={max}
-      autocomplete="off"
-      aria-describedby={describedBy(id, Boolean(hint), Boolean(error))}
-      aria-invalid={error ? 'true' : undefined}
-    />
-  );
-}
-
 function EventFields({ ctx, schools, district, values, errors }: { ctx: PageContext; schools: School[]; district: boolean; values: EventValues; errors: Messages }) {
   const { t } = ctx;
   return (
@@ -103,28 +79,28 @@ function EventFields({ ctx, schools, district, values, errors }: { ctx: PageCont
       </Field>
       <GradeFields t={t} schools={schools} values={values} error={errors.grades} />
       <Field t={t} id="titleEn" label={t('officeCalendar.titleEn')} error={errors.titleEn}>
-        <Input id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
+        <ItemInput id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
       </Field>
       <Field t={t} id="titleEs" label={t('officeCalendar.titleEs')} error={errors.titleEs}>
-        <Input id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
+        <ItemInput id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
       </Field>
       <Field t={t} id="locationEn" label={t('officeCalendar.locationEn')} error={errors.locationEn}>
-        <Input id="locationEn" value={values.locationEn} error={errors.locationEn} max={120} />
+        <ItemInput id="locationEn" value={values.locationEn} error={errors.locationEn} max={120} />
       </Field>
       <Field t={t} id="locationEs" label={t('officeCalendar.locationEs')} error={errors.locationEs}>
-        <Input id="locationEs" value={values.locationEs} error={errors.locationEs} max={120} />
+        <ItemInput id="locationEs" value={values.locationEs} error={errors.locationEs} max={120} />
       </Field>
       <Field t={t} id="start" label={t('officeCalendar.start')} hint={t('officeCalendar.dateHint')} error={errors.start}>
-        <Input id="start" type="date" value={values.start} error={errors.start} hint required max={10} />
+        <ItemInput id="start" type="date" value={values.start} error={errors.start} hint required max={10} />
       </Field>
       <Field t={t} id="end" label={t('officeCalendar.end')} hint={t('officeCalendar.endHint')} error={errors.end}>
-        <Input id="end" type="date" value={values.end} error={errors.end} hint max={10} />
+        <ItemInput id="end" type="date" value={values.end} error={errors.end} hint max={10} />
       </Field>
       <Field t={t} id="startTime" label={t('officeCalendar.startTime')} hint={t('officeCalendar.timeHint')} error={errors.startTime}>
-        <Input id="startTime" type="time" value={values.startTime} error={errors.startTime} hint max={5} />
+        <ItemInput id="startTime" type="time" value={values.startTime} error={errors.startTime} hint max={5} />
       </Field>
       <Field t={t} id="endTime" label={t('officeCalendar.endTime')} error={errors.endTime}>
-        <Input id="endTime" type="time" value={values.endTime} error={errors.endTime} max={5} />
+        <ItemInput id="endTime" type="time" value={values.endTime} error={errors.endTime} max={5} />
       </Field>
     </>
   );
@@ -202,7 +178,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
           </select>
         </Field>
         <Field t={t} id="date" label={t('officeCalendar.dayDate')} hint={t('officeCalendar.dateHint')} error={errors.date}>
-          <Input id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
+          <ItemInput id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
         </Field>
         <Field t={t} id="kind" label={t('officeCalendar.dayKind')} error={errors.kind}>
           <select class="usa-select" id="kind" name="kind" aria-describedby={describedBy('kind', false, Boolean(errors.kind))}>
@@ -214,7 +190,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
           </select>
         </Field>
         <Field t={t} id="note" label={t('officeCalendar.dayNote')} hint={t('officeCalendar.dayNoteHint')} error={errors.note}>
-          <Input id="note" value={values.note} error={errors.note} hint max={80} />
+          <ItemInput id="note" value={values.note} error={errors.note} hint max={80} />
         </Field>
         <button class="usa-button hr-primary" type="submit">
           {t('officeCalendar.saveDay')}
@@ -256,41 +232,15 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
       {events.length === 0 ? (
         <p>{t('officeCalendar.none')}</p>
       ) : (
-        <TableScroll label={t('officeCalendar.upcoming')}>
-          <table class="usa-table usa-table--borderless">
-            <caption class="usa-sr-only">{t('officeCalendar.upcoming')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('officeCalendar.colTitle')}</th>
-                <th scope="col">{t('officeCalendar.colWhere')}</th>
-                <th scope="col">{t('officeCalendar.colWhen')}</th>
-                <th scope="col">{t('officeCalendar.colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row">{e.title}</th>
-                  <td>{audienceText(t, schools, e)}</td>
-                  <td>{whenText(ctx, e)}</td>
-                  <td>
-                    <a class="usa-button usa-button--outline" href={`/staff/calendar/${e.id}`}>
-                      {t('officeCalendar.edit')}
-                      <span class="usa-sr-only">{`: ${e.title}`}</span>
-                    </a>
-                    <form method="post" action={`/staff/calendar/${e.id}/remove`} class="hr-inline-form">
-                      <Csrf token={ctx.csrf} />
-                      <button class="usa-button usa-button--secondary" type="submit">
-                        {t('officeCalendar.remove')}
-                        <span class="usa-sr-only">{`: ${e.title}`}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <ItemsTable
+          csrf={ctx.csrf}
+          caption={t('officeCalendar.upcoming')}
+          headings={[t('officeCalendar.colTitle'), t('officeCalendar.colWhere'), t('officeCalendar.colWhen'), t('officeCalendar.colActions')]}
+          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(t, schools, e), when: whenText(ctx, e) }))}
+          base="/staff/calendar"
+          editLabel={t('officeCalendar.edit')}
+          action={{ path: 'remove', label: t('officeCalendar.remove') }}
+        />
       )}
       <h2 id="add-heading">{t('officeCalendar.add')}</h2>
       <form method="post" action="/staff/calendar" class="usa-form usa-form--large" novalidate>
