@@ -5,6 +5,16 @@
  *   recovery [--tries N]
  *       The self-serve forms' answer time for known and unknown usernames and addresses (bench/recovery.ts).
  *
+ *   attendance [--students N] [--window SECONDS] [--sections N] [--think LOW-HIGH] [--portal-rate R] [--database URL]
+ *       A bell's attendance, submitted through the real routes by the sections' teachers (bench/attendance.ts).
+ *
+ *   search [--students N] [--tries N] [--database URL]
+ *       Find a student as a district administrator and as a teacher (bench/search.ts).
+ *
+ *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--database URL]
+ *       Teachers opening gradebooks and saving columns beside the portal's load (bench/gradebook.ts;
+ *       its column form is filled in once the gradebook's routes exist: until then it measures nothing).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -240,6 +250,150 @@ async function portal(args: string[]): Promise<void> {
   }
 }
 
+/** Runs `fn` on each engine in a fresh database (or once on `--database`), as the portal benchmark does. */
+async function onEngines<T>(values: { database?: string | boolean; engines?: string | boolean }, fn: (url: string, label: string, reuse: boolean) => Promise<T>): Promise<T[]> {
+  if (typeof values.database === 'string') return [await fn(values.database, values.database.split(':')[0]!, true)];
+  const out: T[] = [];
+  for (const engine of String(values.engines).split(',')) {
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-'));
+      try {
+        out.push(await fn(`sqlite:${path.join(dir, 'bench.sqlite')}`, engine, false));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') {
+      out.push(await withScratchPostgres((url) => fn(url, engine, false)));
+    } else {
+      throw new Error(`unknown engine ${engine}`);
+    }
+  }
+  return out;
+}
+
+async function attendance(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      window: { type: 'string', default: '300' },
+      sections: { type: 'string', default: '2000' },
+      think: { type: 'string', default: '5-20' },
+      'portal-rate': { type: 'string', default: '300' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const think = String(values.think).split('-').map(Number) as [number, number];
+  if (think.length !== 2 || think.some((x) => !(x >= 0)) || think[0] > think[1]) throw new Error('--think must be LOW-HIGH seconds, e.g. 5-20');
+  const window = Number(values.window);
+  if (!(window >= 10)) throw new Error('--window must be at least 10 seconds');
+  const { attendanceBench } = await import('./bench/attendance.js');
+  const { msText } = await import('./bench/staff.js');
+  const options = {
+    students: Number(values.students),
+    window,
+    sections: Number(values.sections),
+    think,
+    portalRate: Number(values['portal-rate']),
+    processes: Number(values.processes),
+  };
+  const results = await onEngines(values, (url, label, reuse) => attendanceBench({ ...options, databaseUrl: url, label, reuse }));
+  console.log(
+    `\nMachine: ${machine()}\nCommand: npm run bench -- attendance --students ${options.students} --window ${window} --sections ${options.sections} --think ${values.think} --portal-rate ${options.portalRate} --processes ${options.processes}${values.database ? ' --database …' : ''}\n`,
+  );
+  console.log('| engine | requests | count | p50 | p95 | p99 | max | errors |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    for (const k of r.kinds) {
+      const s = k.summary;
+      console.log(`| ${r.label} | ${k.kind} | ${s.count} | ${msText(s.p50)} | ${msText(s.p95)} | ${msText(s.p99)} | ${msText(s.max)} | ${s.errors} |`);
+    }
+  }
+  console.log('\n| engine | day | sections (teachers) | students marked | submitted in the first minute | saved | server peak RSS | portal beside it: requests/s, p50, p99, errors | load average before → after | run |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const portal = r.portal ? `${r.portal.rps.toFixed(0)}/s, ${msText(r.portal.p50)}, ${msText(r.portal.p99)}, ${r.portal.errors}` : 'none';
+    console.log(
+      `| ${r.label} | ${r.today}${r.madeSchoolDay > 0 ? ` (made a school day at ${r.madeSchoolDay} schools)` : ''} | ${r.sections} (${r.teachers}) | ${r.students} | ${r.firstMinute} | ${r.flowsSaved} | ${r.peakRssMiB.toFixed(0)} MiB | ${portal} | ${r.loadBefore} → ${r.loadAfter} | ${r.seconds.toFixed(0)} s |`,
+    );
+  }
+}
+
+async function search(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      tries: { type: 'string', default: '40' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { searchBench } = await import('./bench/search.js');
+  const { msText } = await import('./bench/staff.js');
+  const options = { students: Number(values.students), tries: Number(values.tries), processes: Number(values.processes) };
+  const results = await onEngines(values, (url, label, reuse) => searchBench({ ...options, databaseUrl: url, label, reuse }));
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- search --students ${options.students} --tries ${options.tries}${values.database ? ' --database …' : ''}\n`);
+  console.log('| engine | as | search | requests | p50 | p95 | p99 | max | errors | with results |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    for (const row of r.rows) {
+      const s = row.summary;
+      console.log(`| ${r.label} | ${row.role} | ${row.kind} | ${s.count} | ${msText(s.p50)} | ${msText(s.p95)} | ${msText(s.p99)} | ${msText(s.max)} | ${s.errors} | ${row.found} |`);
+    }
+  }
+  for (const r of results) console.log(`\n${r.label}: load average before ${r.loadBefore}, after ${r.loadAfter}`);
+}
+
+async function gradebook(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      seconds: { type: 'string', default: '60' },
+      concurrency: { type: 'string', default: '50' },
+      'section-size': { type: 'string', default: '35' },
+      assignments: { type: 'string', default: '60' },
+      'portal-rate': { type: 'string', default: '300' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { gradebookBench, NotBuilt } = await import('./bench/gradebook.js');
+  const { msText } = await import('./bench/staff.js');
+  const options = {
+    students: Number(values.students),
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    sectionSize: Number(values['section-size']),
+    assignments: Number(values.assignments),
+    portalRate: Number(values['portal-rate']),
+    processes: Number(values.processes),
+  };
+  let results;
+  try {
+    results = await onEngines(values, (url, label, reuse) => gradebookBench({ ...options, databaseUrl: url, label, reuse }));
+  } catch (error) {
+    if (!(error instanceof NotBuilt)) throw error;
+    console.error(`Nothing measured: ${error.message}`);
+    process.exit(3);
+  }
+  console.log(
+    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate}${values.database ? ' --database …' : ''}\n`,
+  );
+  console.log('| engine | sections (students; assignments) | open the gradebook: p50 / p95 / p99 / max (requests, errors) | save a column: p50 / p95 / p99 / max (requests, errors) | portal beside it: requests/s, p50, p99, errors | server peak RSS | load average before → after |');
+  console.log('|---|---|---|---|---|---|---|');
+  const line = (s: { p50: number; p95: number; p99: number; max: number; count: number; errors: number }) => `${msText(s.p50)} / ${msText(s.p95)} / ${msText(s.p99)} / ${msText(s.max)} (${s.count}, ${s.errors})`;
+  for (const r of results) {
+    const portal = r.portal ? `${r.portal.rps.toFixed(0)}/s, ${msText(r.portal.p50)}, ${msText(r.portal.p99)}, ${r.portal.errors}` : 'none';
+    console.log(`| ${r.label} | ${r.sections} (${r.sizes}; ${r.assignments}) | ${line(r.open)} | ${line(r.save)} | ${portal} | ${r.peakRssMiB.toFixed(0)} MiB | ${r.loadBefore} → ${r.loadAfter} |`);
+  }
+}
+
 async function recovery(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
   const tries = Number(values.tries);
@@ -273,12 +427,24 @@ switch (name) {
   case 'login':
     await login(rest);
     break;
+  case 'attendance':
+    await attendance(rest);
+    break;
+  case 'search':
+    await search(rest);
+    break;
+  case 'gradebook':
+    await gradebook(rest);
+    break;
   default:
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);

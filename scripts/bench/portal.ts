@@ -43,7 +43,7 @@ export interface PortalBenchResult {
 
 
 /** Accounts and sessions for random students and guardians; returns [cookie value, student id] pairs. */
-async function sessions(databaseUrl: string, people: number, seed: number): Promise<{ token: string; studentId: number }[]> {
+export async function sessions(databaseUrl: string, people: number, seed: number): Promise<{ token: string; studentId: number }[]> {
   const database = await connect(databaseUrl);
   const db = database.db;
   let x = seed;
@@ -110,7 +110,11 @@ async function sessions(databaseUrl: string, people: number, seed: number): Prom
   return out;
 }
 
-function luaScript(people: { token: string; studentId: number }[]): string {
+/**
+ * wrk's script: a random page of a random person. `delayMs` > 0 makes each connection wait that long
+ * between its requests (wrk's delay()), to hold a rate instead of the most the server can do.
+ */
+export function luaScript(people: { token: string; studentId: number }[], delayMs = 0): string {
   const tools = ['today', 'grades', 'assignments', 'attendance'];
   const entries = people.flatMap((p) => tools.map((tool) => `{"hr_session=${p.token}", "/students/${p.studentId}/${tool}"}`));
   return [
@@ -120,10 +124,25 @@ function luaScript(people: { token: string; studentId: number }[]): string {
     `  local r = reqs[math.random(#reqs)]`,
     `  return wrk.format("GET", r[2], {["Cookie"] = r[1], ["Accept-Encoding"] = "gzip"})`,
     `end`,
+    ...(delayMs > 0 ? [`delay = function()`, `  return ${delayMs}`, `end`] : []),
     `done = function(summary, latency, requests)`,
     `  io.write(string.format("WRK %d %d %d %d %.3f %.3f %.3f\\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.duration, 0, latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000))`,
     `end`,
   ].join('\n');
+}
+
+/** Runs wrk (niced, on the same cores) with a portal script: throughput and latency percentiles. */
+export async function runWrk(script: string, base: string, connections: number, seconds: number): Promise<{ rps: number; p50: number; p90: number; p99: number; errors: number }> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const wrk = spawn('nice', ['-n', '10', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, base], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    wrk.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    wrk.on('error', reject);
+    wrk.on('exit', () => resolve(text));
+  });
+  const m = /WRK (\d+) (\d+) (\d+) \d+ ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`wrk said: ${out}`);
+  return { rps: Number(m[1]) / (Number(m[3]) / 1e6), p50: Number(m[4]), p90: Number(m[5]), p99: Number(m[6]), errors: Number(m[2]) };
 }
 
 export async function portalBench(options: PortalBenchOptions): Promise<PortalBenchResult> {
@@ -177,17 +196,7 @@ export async function portalBench(options: PortalBenchOptions): Promise<PortalBe
     fs.writeFileSync(script, luaScript(people));
     const rows: PortalBenchResult['rows'] = [];
     for (const connections of options.levels) {
-      const out = await new Promise<string>((resolve, reject) => {
-        const wrk = spawn('nice', ['-n', '10', 'wrk', '-t1', `-c${connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', script, base], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        wrk.stdout.on('data', (d: Buffer) => (text += d.toString()));
-        wrk.on('error', reject);
-        wrk.on('exit', () => resolve(text));
-      });
-      const m = /WRK (\d+) (\d+) (\d+) \d+ ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
-      if (!m) throw new Error(`wrk said: ${out}`);
-      const requests = Number(m[1]);
-      const row = { connections, rps: requests / (Number(m[3]) / 1e6), p50: Number(m[4]), p90: Number(m[5]), p99: Number(m[6]), errors: Number(m[2]) };
+      const row = { connections, ...(await runWrk(script, base, connections, options.seconds)) };
       rows.push(row);
       console.error(`${options.label} c=${connections}: ${row.rps.toFixed(0)}/s p50 ${row.p50.toFixed(1)} ms p99 ${row.p99.toFixed(1)} ms errors ${row.errors}`);
     }

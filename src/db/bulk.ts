@@ -29,6 +29,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'vaccines',
   'immunization_requirements',
   'attendance_codes',
+  'report_card_comments',
   'schools',
   'academic_sessions',
   'calendar_days',
@@ -51,6 +52,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'assignments',
   'assignment_scores',
   'term_grades',
+  'term_grade_comments',
   'attendance_records',
   'transcript_courses',
   'immunization_doses',
@@ -77,6 +79,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'calendar_feeds',
   'change_events',
   'attendance_takings',
+  'term_grade_history',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -90,6 +93,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'announcement_texts',
       'school_event_texts',
       'school_event_grades',
+      'term_grade_comments',
       'app_secrets',
       'sessions',
       'throttle',

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver } from 'kysely';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DB } from './schema.js';
@@ -179,6 +179,25 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // no copy out of the operating system's page cache per page (measured: see BENCHMARKS). SQLite as
   // built by better-sqlite3 maps at most 2 GiB; the rest of a larger file is read as before.
   sqlite.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', label: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+/**
+ * SQLite transactions begin IMMEDIATE: they take the write lock at `begin`. A plain `begin` starts as a
+ * reader; when its first write comes after another process (a second web process, the worker) has
+ * committed, its snapshot is stale, SQLite cannot wait for the lock and fails at once with SQLITE_BUSY
+ * whatever the busy timeout — a save answered 503. Every transaction here reads and then writes (a
+ * version check, a roster, a before for the audit), so every one takes the lock first, and a second
+ * save waits its turn (busy_timeout) instead. Readers are never blocked (WAL). Found by the attendance
+ * bell (BENCHMARKS.md, issue 19). PostgreSQL needs no such care: its row locks and constraints decide.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }

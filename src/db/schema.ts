@@ -189,6 +189,8 @@ export interface StudentTable extends Changed {
   email: string | null;
   phone: string | null;
   preferred_language: Generated<string>;
+  /** the names folded for the staff search (no accents, lower case): written by the database (migration 0022) */
+  search_name: Generated<string | null>;
 }
 
 export interface HouseholdStudentTable {
@@ -525,6 +527,8 @@ export interface AssignmentTable extends Changed {
   assigned_date: DateString;
   due_date: DateString;
   points_possible: number;
+  /** shown to families (1) or kept for the teacher (0) */
+  published: Generated<Flag>;
 }
 
 export interface AssignmentScoreTable extends Changed {
@@ -539,6 +543,8 @@ export interface AssignmentScoreTable extends Changed {
   incomplete: Generated<Flag>;
   dropped: Generated<Flag>;
   comment: string | null;
+  /** raised by every save: a form sends back the version it read (ADR 0020) */
+  version: Generated<number>;
 }
 
 export interface TermGradeTable extends Changed {
@@ -551,6 +557,8 @@ export interface TermGradeTable extends Changed {
   comment: string | null;
   /** null: in progress, not posted */
   posted_at: Instant | null;
+  /** saves of the posted grade (migration 0020) */
+  version: Generated<number>;
 }
 
 export type AttendanceKind = 'absent' | 'tardy' | 'early_release';
@@ -585,8 +593,40 @@ export interface AttendanceTakingTable {
   version: Generated<number>;
 }
 
+/** A district's report-card comment code, in English and Spanish (migration 0020). */
+export interface ReportCardCommentTable {
+  id: Id;
+  code: string;
+  text_en: string;
+  text_es: string;
+  sequence: Generated<number>;
+  active: Generated<Flag>;
+}
+
+/** A code chosen on a term grade, in the teacher's order (migration 0020). */
+export interface TermGradeCommentTable {
+  term_grade_id: number;
+  comment_id: number;
+  sequence: number;
+}
+
+/** An earlier version of a posted term grade (migration 0020). */
+export interface TermGradeHistoryTable {
+  id: Id;
+  term_grade_id: number;
+  percent: number | null;
+  letter: string | null;
+  /** JSON array of the codes as they were */
+  codes: string;
+  comment: string | null;
+  posted_at: Instant;
+  posted_by: number | null;
+  replaced_at: Instant;
+  replaced_by: number | null;
+}
+
 /** What kind of record a change event is about (migration 0015). */
-export type ChangeKind = 'score' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
+export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
 
 /** One write a family would see, recorded with it (domain/changes). */
 export interface ChangeEventTable {
@@ -740,6 +780,9 @@ export interface DB {
   transcript_courses: TranscriptCourseTable;
   change_events: ChangeEventTable;
   attendance_takings: AttendanceTakingTable;
+  report_card_comments: ReportCardCommentTable;
+  term_grade_comments: TermGradeCommentTable;
+  term_grade_history: TermGradeHistoryTable;
   vaccines: VaccineTable;
   immunization_requirements: ImmunizationRequirementTable;
   immunization_doses: ImmunizationDoseTable;

@@ -1,5 +1,5 @@
 /** A report card as a PDF (pdfkit): the district, the student, the grading period, every class's posted grade and comment. */
-import type { ReportCard } from '../domain/gradebook/report-cards.js';
+import { commentTexts, type ReportCard } from '../domain/gradebook/report-cards.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { bytesOf, tag, taggedDocument } from './tagged.js';
 
@@ -26,7 +26,7 @@ export function reportCardPdf(
     );
     doc.font('Helvetica');
     if (line.teacher) tag(doc, section, 'P', () => doc.text(t('reportCard.teacher', { teacher: line.teacher! })));
-    if (line.comment) tag(doc, section, 'P', () => doc.text(t('reportCard.comment', { comment: line.comment! })));
+    for (const text of commentTexts(line, locale)) tag(doc, section, 'P', () => doc.text(t('reportCard.comment', { comment: text })));
     section.end();
     doc.moveDown(0.5);
   }

@@ -26,6 +26,8 @@ import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { accountHelpRoutes } from './routes/account-help.js';
 import { teachingRoutes } from './routes/teaching.js';
+import { gradebookRoutes } from './routes/gradebook.js';
+import { postingRoutes } from './routes/posting.js';
 import { healthRoutes } from './routes/health.js';
 import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { staffStudentRoutes } from './routes/staff-students.js';
@@ -173,6 +175,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
+  await app.register(gradebookRoutes);
+  await app.register(postingRoutes);
   await app.register(healthRoutes);
   await app.register(officeCalendarRoutes);
   await app.register(staffStudentRoutes);

@@ -447,7 +447,7 @@ export interface SectionOptions {
   method?: GradingMethod;
   /** in order; `weight` null in a points class */
   categories?: { name: string; weight: number | null; dropLowest?: number }[];
-  assignments?: { title: string; category: string; quarter: 'Q1' | 'Q2' | 'Q3' | 'Q4'; due: DateString; assigned?: DateString; possible: number }[];
+  assignments?: { title: string; category: string; quarter: 'Q1' | 'Q2' | 'Q3' | 'Q4'; due: DateString; assigned?: DateString; possible: number; published?: boolean }[];
   /** enrolled students; `from` defaults to the first day of the section's first term */
   students?: { student: StudentFixture; from?: DateString; until?: DateString | null }[];
   scores?: ScoreSpec[];
@@ -575,6 +575,7 @@ export async function sectionWithGradebook(db: Kysely<DB>, world: World, options
         assigned_date: a.assigned ?? addDays(a.due, -7),
         due_date: a.due,
         points_possible: a.possible,
+        published: a.published === false ? 0 : 1,
         ...changed,
       })
       .returning('id')

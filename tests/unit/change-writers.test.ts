@@ -20,10 +20,12 @@ const WRITERS: Record<string, string[]> = {
   announcements: ['domain/announcements/service.ts'],
   announcement_texts: ['domain/announcements/service.ts'],
   transcript_courses: ['domain/staff/transfer-credit.ts'],
-  // No staff tool writes these yet (the gradebook is to come): nothing may.
-  assignment_scores: [],
-  assignments: [],
-  term_grades: [],
+  term_grades: ['domain/gradebook/posting.ts'],
+  term_grade_comments: ['domain/gradebook/posting.ts'],
+  term_grade_history: ['domain/gradebook/posting.ts'],
+  assignment_scores: ['domain/gradebook/scores.ts'],
+  assignments: ['domain/gradebook/setup.ts'],
+  grading_categories: ['domain/gradebook/setup.ts'],
   change_events: ['domain/changes/service.ts'],
 };
 

@@ -217,6 +217,8 @@ function saveRoster(
   today: DateString,
   now: Date,
 ): Promise<TakeResult> {
+  // On SQLite the write lock is taken before the roster is read (db/connect.ts): two processes' saves
+  // wait their turn instead of the second failing.
   return db.transaction().execute(async (trx): Promise<TakeResult> => {
     const roster = await rosterFor(trx, scope, input.sectionId, input.date, today);
     if (!roster) return { kind: 'notFound' };

@@ -216,6 +216,8 @@ export async function dueBetween(db: Kysely<DB>, student: ReadableStudent, from:
     .leftJoin('assignment_scores as sc', (join) => join.onRef('sc.assignment_id', '=', 'a.id').on('sc.student_id', '=', studentId))
     .select(['a.id', 'a.section_id', 'a.title', 'a.due_date', 'sc.points', 'sc.missing'])
     .where('a.section_id', 'in', [...bySection.keys()])
+    // not published: the teacher's own, not the family's
+    .where('a.published', '=', 1)
     .where('a.due_date', '>=', from)
     .where('a.due_date', '<=', to)
     .orderBy('a.due_date')

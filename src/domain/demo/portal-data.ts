@@ -89,6 +89,20 @@ const TERM_COMMENTS = [
   'Great effort this quarter.',
 ];
 
+/** The district's report-card comment codes, in English and Spanish (teachers choose up to 3 per grade). */
+const REPORT_CARD_COMMENTS: readonly { code: string; en: string; es: string }[] = [
+  { code: 'EFF', en: 'Excellent effort', es: 'Excelente esfuerzo' },
+  { code: 'PLS', en: 'A pleasure to have in class', es: 'Es un placer tenerlo en clase' },
+  { code: 'PART', en: 'Participates actively in class', es: 'Participa activamente en clase' },
+  { code: 'IMP', en: 'Shows steady improvement', es: 'Muestra una mejora constante' },
+  { code: 'MISS', en: 'Missing assignments affect grade', es: 'Las tareas que faltan afectan la calificación' },
+  { code: 'LATE', en: 'Late work affects grade', es: 'El trabajo entregado tarde afecta la calificación' },
+  { code: 'TEST', en: 'Test scores are low; study more', es: 'Las calificaciones de los exámenes son bajas; debe estudiar más' },
+  { code: 'ATT', en: 'Absences affect progress', es: 'Las ausencias afectan su progreso' },
+  { code: 'TUT', en: 'Would benefit from tutoring', es: 'Le beneficiaría asistir a tutorías' },
+  { code: 'CONF', en: 'Please contact the teacher for a conference', es: 'Comuníquese con el maestro para una reunión' },
+];
+
 interface CategoryPlan {
   name: string;
   weight: number | null;
@@ -188,6 +202,9 @@ export class PortalData {
       this.codeIds.set(c.code, id);
       sink.add('attendance_codes', { id, ...c });
     }
+    REPORT_CARD_COMMENTS.forEach((c, i) => {
+      sink.add('report_card_comments', { id: nextId('report_card_comments'), code: c.code, text_en: c.en, text_es: c.es, sequence: i + 1, active: 1 });
+    });
     for (const v of VACCINES) {
       const id = nextId('vaccines');
       this.vaccineIds.set(v.code, id);
@@ -263,6 +280,7 @@ export class PortalData {
             assigned_date: assigned,
             due_date: due,
             points_possible: category.points,
+            published: 1,
             ...changed(),
           });
           this.counts.assignments++;
@@ -321,6 +339,7 @@ export class PortalData {
       incomplete: 0 as 0 | 1,
       dropped: 0 as 0 | 1,
       comment: null as string | null,
+      version: 1,
       ...changed(),
     };
     const missRate = level < 65 ? 0.12 : level < 75 ? 0.05 : 0.015;

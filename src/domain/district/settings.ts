@@ -51,6 +51,8 @@ export const portalSettingsSchema = z.object({
   welcomeLinkDays: z.number().int().min(1).max(60).default(14),
   /** credits a student needs to graduate (the transcript shows progress toward them) */
   graduationCredits: z.number().min(1).max(100).default(24),
+  /** the largest score a teacher may enter, as a multiple of the assignment's points possible (2: 10/10 allows up to 20) */
+  maxScoreMultiple: z.number().min(1).max(10).default(2),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */

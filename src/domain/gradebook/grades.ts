@@ -6,7 +6,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { computeGrade, type CategoryInput, type GradeBand, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
+import { computeGrade, type CategoryInput, type GradeBand, type GradeInput, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
 import { ttlCache } from '../cache.js';
 import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
@@ -34,10 +34,16 @@ export interface AssignmentView {
   status: ScoreStatus | 'upcoming';
 }
 
+/** A report-card comment code on a posted grade, with its text in both languages. */
+export interface CommentText {
+  code: string;
+  text: { en: string; es: string };
+}
+
 export interface PeriodGrade {
   period: Term;
   grade: GradeResult;
-  posted: { percent: number | null; letter: string | null; comment: string | null; postedAt: string } | null;
+  posted: { percent: number | null; letter: string | null; comment: string | null; codes: CommentText[]; postedAt: string } | null;
 }
 
 export interface ClassGrades {
@@ -50,7 +56,7 @@ export interface ClassGrades {
   assignments: AssignmentView[];
   scale: GradeBand[];
   /** posted semester grades */
-  semesters: { term: Term; letter: string | null; percent: number | null; comment: string | null }[];
+  semesters: { term: Term; letter: string | null; percent: number | null; comment: string | null; codes: CommentText[] }[];
 }
 
 export interface StudentGrades {
@@ -82,6 +88,84 @@ function categoriesOf(db: Kysely<DB>, sectionIds: number[], fresh = false) {
   return fresh ? load() : categoriesCache(db, ids.join(','), load);
 }
 
+/** Forgets this process's cached categories: the gradebook setup calls it after changing a category. */
+export function forgetCategories(db: Kysely<DB>): void {
+  categoriesCache.clear(db);
+}
+
+/** A grading scale's bands, as computeGrade takes them. */
+export async function bandsOfScale(db: Kysely<DB>, scaleId: number | null): Promise<GradeBand[]> {
+  if (scaleId === null) return [];
+  return (await bandsOf(db, [scaleId])).map(toBand);
+}
+
+/** Whether an assignment due on `due` is part of a student's class enrolled from `from` until `until`. */
+export function countsDuring(due: DateString, from: DateString, until: DateString | null): boolean {
+  return due >= from && (until === null || due <= until);
+}
+
+/** A grading scale's band as computeGrade takes it. */
+export const toBand = (b: { letter: string; min_percent: number; gpa_points: number }): GradeBand => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points });
+
+/** A gradebook category as computeGrade takes it. */
+export const toCategoryInput = (k: { id: number; name: string; weight: number | null; drop_lowest: number }): CategoryInput => ({ id: k.id, name: k.name, weight: k.weight, dropLowest: k.drop_lowest });
+
+/** An assignment of a section as the grade reads it. */
+export interface GradedAssignment {
+  id: number;
+  category_id: number;
+  grading_period_id: number;
+  due_date: DateString;
+  points_possible: number;
+}
+
+/** One student's score as the grade reads it (flags 0/1). */
+export interface GradedScore {
+  points: number | null;
+  missing: number;
+  late: number;
+  exempt: number;
+  incomplete: number;
+  dropped: number;
+}
+
+/**
+ * One assignment and a student's score on it (none: not scored) as computeGrade takes them: the one way
+ * the portal and the teacher's grid both build a grade's input.
+ */
+export function scoreInput(a: { id: number; category_id: number; points_possible: number; due_date: DateString }, s: GradedScore | undefined): ScoreInput {
+  return {
+    assignmentId: a.id,
+    categoryId: a.category_id,
+    pointsPossible: a.points_possible,
+    points: s?.points ?? null,
+    missing: s?.missing === 1,
+    late: s?.late === 1,
+    exempt: s?.exempt === 1,
+    incomplete: s?.incomplete === 1,
+    dropped: s?.dropped === 1,
+    dueDate: a.due_date,
+  };
+}
+
+/**
+ * The input of one student's grade in a class for a grading period, as the portal shows it: the
+ * period's assignments due while the student was enrolled, each with the student's score. The
+ * teacher's posting page (posting.ts) computes the grade it proposes from the same input.
+ */
+export function periodGradeInput(
+  section: { method: GradeInput['method']; categories: CategoryInput[]; scale: GradeBand[] },
+  enrolled: { from: DateString; until: DateString | null },
+  periodId: number,
+  assignments: readonly GradedAssignment[],
+  scoreOf: ReadonlyMap<number, GradedScore>,
+): GradeInput {
+  const scores = assignments
+    .filter((a) => a.grading_period_id === periodId && countsDuring(a.due_date, enrolled.from, enrolled.until))
+    .map((a) => scoreInput(a, scoreOf.get(a.id)));
+  return { method: section.method, categories: section.categories, scores, scale: section.scale };
+}
+
 export interface Preloaded {
   classes: ClassRow[];
   terms: Awaited<ReturnType<typeof termsAround>>;
@@ -99,7 +183,7 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
   const sectionIds = classes.map((c) => c.sectionId);
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
-  const [cachedCategories, rows, bands, posted] = await Promise.all([
+  const [cachedCategories, rows, bands, posted, postedCodes] = await Promise.all([
     categoriesOf(db, sectionIds),
     // Every assignment of the classes, with this student's score where there is one.
     db
@@ -124,6 +208,8 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
         'sc.comment',
       ])
       .where('a.section_id', 'in', sectionIds)
+      // An assignment the teacher has not published is not the family's to see, nor part of its grade.
+      .where('a.published', '=', 1)
       .orderBy('a.due_date')
       .orderBy('a.id')
       .execute(),
@@ -135,7 +221,21 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
       .where('section_id', 'in', sectionIds)
       .where('posted_at', 'is not', null)
       .execute(),
+    // The report-card comment codes of the posted grades, in the teacher's order.
+    db
+      .selectFrom('term_grade_comments as tc')
+      .innerJoin('term_grades as g', 'g.id', 'tc.term_grade_id')
+      .innerJoin('report_card_comments as rc', 'rc.id', 'tc.comment_id')
+      .select(['g.section_id', 'g.academic_session_id', 'rc.code', 'rc.text_en', 'rc.text_es'])
+      .where('g.student_id', '=', studentId)
+      .where('g.section_id', 'in', sectionIds)
+      .where('g.posted_at', 'is not', null)
+      .orderBy('tc.term_grade_id')
+      .orderBy('tc.sequence')
+      .execute(),
   ]);
+  const codesOf = (sectionId: number, sessionId: number): CommentText[] =>
+    postedCodes.filter((c) => c.section_id === sectionId && c.academic_session_id === sessionId).map((c) => ({ code: c.code, text: { en: c.text_en, es: c.text_es } }));
   // Categories are cached; a category added since (with its first assignment) is read fresh at once.
   const knownCategories = new Set(cachedCategories.map((c) => c.id));
   const categories = rows.some((r) => !knownCategories.has(r.category_id)) ? await categoriesOf(db, sectionIds, true) : cachedCategories;
@@ -154,39 +254,21 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
     }));
   const scoreOf = new Map(scores.map((s) => [s.assignment_id, s]));
   const result: ClassGrades[] = classes.map((c) => {
-    const scale: GradeBand[] = bands.filter((b) => b.scale_id === c.gradingScaleId).map((b) => ({ letter: b.letter, minPercent: b.min_percent, gpaPoints: b.gpa_points }));
-    const cats: CategoryInput[] = categories
-      .filter((k) => k.section_id === c.sectionId)
-      .map((k) => ({ id: k.id, name: k.name, weight: k.weight, dropLowest: k.drop_lowest }));
+    const scale: GradeBand[] = bands.filter((b) => b.scale_id === c.gradingScaleId).map(toBand);
+    const cats: CategoryInput[] = categories.filter((k) => k.section_id === c.sectionId).map(toCategoryInput);
     const catName = new Map(cats.map((k) => [k.id, k.name]));
-    const mine = assignments.filter((a) => a.section_id === c.sectionId && a.due_date >= c.enrolledFrom && (c.enrolledUntil === null || a.due_date <= c.enrolledUntil));
+    const mine = assignments.filter((a) => a.section_id === c.sectionId && countsDuring(a.due_date, c.enrolledFrom, c.enrolledUntil));
     const classPeriods = terms.periods.filter((p) => p.termId !== null && c.termIds.includes(p.termId));
     const statuses = new Map<number, ScoreStatus>();
     const periods: PeriodGrade[] = classPeriods.map((period) => {
-      const inputs: ScoreInput[] = mine
-        .filter((a) => a.grading_period_id === period.id)
-        .map((a) => {
-          const s = scoreOf.get(a.id);
-          return {
-            assignmentId: a.id,
-            categoryId: a.category_id,
-            pointsPossible: a.points_possible,
-            points: s?.points ?? null,
-            missing: s?.missing === 1,
-            late: s?.late === 1,
-            exempt: s?.exempt === 1,
-            incomplete: s?.incomplete === 1,
-            dropped: s?.dropped === 1,
-            dueDate: a.due_date,
-          };
-        });
-      const grade = computeGrade({ method: c.gradingMethod, categories: cats, scores: inputs, scale });
+      const input = periodGradeInput({ method: c.gradingMethod, categories: cats, scale }, { from: c.enrolledFrom, until: c.enrolledUntil }, period.id, mine, scoreOf);
+      const grade = computeGrade(input);
       for (const [id, status] of grade.statuses) statuses.set(id, status);
       const p = posted.find((g) => g.section_id === c.sectionId && g.academic_session_id === period.id);
       return {
         period,
         grade,
-        posted: p ? { percent: p.percent, letter: p.letter, comment: p.comment, postedAt: p.posted_at as string } : null,
+        posted: p ? { percent: p.percent, letter: p.letter, comment: p.comment, codes: codesOf(c.sectionId, period.id), postedAt: p.posted_at as string } : null,
       };
     });
     const started = periods.filter((p) => p.period.start <= today);
@@ -205,7 +287,7 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
         .filter((t) => c.termIds.includes(t.id))
         .map((t) => {
           const g = posted.find((p) => p.section_id === c.sectionId && p.academic_session_id === t.id);
-          return { term: t, letter: g?.letter ?? null, percent: g?.percent ?? null, comment: g?.comment ?? null };
+          return { term: t, letter: g?.letter ?? null, percent: g?.percent ?? null, comment: g?.comment ?? null, codes: codesOf(c.sectionId, t.id) };
         })
         .filter((s) => s.letter !== null),
       assignments: mine.map((a) => {

@@ -1,8 +1,8 @@
 /**
  * Report cards: for each grading period and semester with posted grades, every class with its teacher,
- * the posted letter and percent and the teacher's comment. Read from the same gradebook data as Grades.
+ * the posted letter and percent, the teacher's comment codes (both languages: the page picks the reader's) and comment. Read from the same gradebook data as Grades.
  */
-import type { StudentGrades } from './grades.js';
+import type { CommentText, StudentGrades } from './grades.js';
 import type { Term } from '../scheduling/schedule.js';
 
 export interface ReportCardLine {
@@ -12,12 +12,19 @@ export interface ReportCardLine {
   letter: string | null;
   percent: number | null;
   comment: string | null;
+  /** the teacher's report-card comment codes, in their order */
+  codes: CommentText[];
 }
 
 export interface ReportCard {
   term: Term;
   postedAt: string | null;
   lines: ReportCardLine[];
+}
+
+/** A line's comment as a family reads it: each code's text in their language, then the teacher's words. */
+export function commentTexts(line: Pick<ReportCardLine, 'codes' | 'comment'>, locale: 'en' | 'es'): string[] {
+  return [...line.codes.map((c) => c.text[locale]), ...(line.comment ? [line.comment] : [])];
 }
 
 export function reportCardsOf(grades: StudentGrades): ReportCard[] {
@@ -28,12 +35,12 @@ export function reportCardsOf(grades: StudentGrades): ReportCard[] {
       const card = cards.get(p.period.id) ?? { term: p.period, postedAt: p.posted.postedAt, lines: [] };
       // The card is as of the last grade posted on it.
       if (card.postedAt === null || p.posted.postedAt > card.postedAt) card.postedAt = p.posted.postedAt;
-      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: p.posted.letter, percent: p.posted.percent, comment: p.posted.comment });
+      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: p.posted.letter, percent: p.posted.percent, comment: p.posted.comment, codes: p.posted.codes });
       cards.set(p.period.id, card);
     }
     for (const s of c.semesters) {
       const card = cards.get(s.term.id) ?? { term: s.term, postedAt: null, lines: [] };
-      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: s.letter, percent: s.percent, comment: s.comment });
+      card.lines.push({ course: c.class.courseTitle, period: c.class.period, teacher: c.class.teacher, letter: s.letter, percent: s.percent, comment: s.comment, codes: s.codes });
       cards.set(s.term.id, card);
     }
   }

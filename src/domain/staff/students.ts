@@ -59,40 +59,16 @@ export interface StudentSearchResult {
   pageSize: number;
 }
 
-// Letters with accents, folded to their base letter on both engines (SQLite's lower() folds ASCII
-// only, and neither engine has unaccent without an extension): the name and the search are folded alike.
-const FOLD: readonly [string, string][] = [
-  ...'áàâäãå'.split('').map((c) => [c, 'a'] as [string, string]),
-  ...'ÁÀÂÄÃÅ'.split('').map((c) => [c, 'a'] as [string, string]),
-  ...'éèêë'.split('').map((c) => [c, 'e'] as [string, string]),
-  ...'ÉÈÊË'.split('').map((c) => [c, 'e'] as [string, string]),
-  ...'íìîï'.split('').map((c) => [c, 'i'] as [string, string]),
-  ...'ÍÌÎÏ'.split('').map((c) => [c, 'i'] as [string, string]),
-  ...'óòôöõø'.split('').map((c) => [c, 'o'] as [string, string]),
-  ...'ÓÒÔÖÕØ'.split('').map((c) => [c, 'o'] as [string, string]),
-  ...'úùûü'.split('').map((c) => [c, 'u'] as [string, string]),
-  ...'ÚÙÛÜ'.split('').map((c) => [c, 'u'] as [string, string]),
-  ['ñ', 'n'],
-  ['Ñ', 'n'],
-  ['ç', 'c'],
-  ['Ç', 'c'],
-  ['ý', 'y'],
-  ['Ý', 'y'],
-];
-
-/** A search word folded as the names are: no accents, lower case. */
+/**
+ * A search word folded as the names are: no accents, lower case. The names are folded by the database
+ * when they are written (`students.search_name`, migration 0022: SQLite's lower() folds ASCII only, and
+ * neither engine has unaccent without an extension, so the letters with accents are listed there).
+ */
 export function foldForSearch(text: string): string {
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
-}
-
-/** SQL folding a text column like foldForSearch (the letters above; other scripts as the engine's lower()). */
-function folded(column: Expression<string>) {
-  const open = FOLD.map(() => 'replace(').join('');
-  const close = FOLD.map(([from, to]) => `, '${from}', '${to}')`).join('');
-  return sql<string>`lower(${sql.raw(open)}${column}${sql.raw(close)})`;
 }
 
 /** A LIKE pattern matching `word` anywhere, its wildcards taken literally. */
@@ -107,7 +83,10 @@ export async function searchStudents(db: Kysely<DB>, reach: StaffReach, input: {
   const words = foldForSearch(input.q).split(/\s+/).filter(Boolean);
   if (words.length === 0) return empty;
   const number = /^\d+$/.test(input.q) ? input.q.replace(/^0+/, '') : null;
-  let query = db.selectFrom('students as s').innerJoin('schools as sc', 'sc.id', 's.school_id');
+  // The students alone (their schools' names are read for the page's rows only): joined to the schools,
+  // SQLite read every student's row through the schools instead of scanning the narrow index of the
+  // folded names (BENCHMARKS.md, "Staff tools").
+  let query = db.selectFrom('students as s');
   if (!reach.district) {
     // Students in the reach: whole schools, and the students enrolled today in the sections taught today.
     query = query.where((eb) => {
@@ -126,24 +105,37 @@ export async function searchStudents(db: Kysely<DB>, reach: StaffReach, input: {
     });
   }
   if (number !== null) {
+    // The expression of the index students_number_digits (migration 0022).
     query = query.where(sql<string>`ltrim(s.student_number, '0')`, '=', number);
   } else {
-    const name = folded(
-      sql<string>`coalesce(s.preferred_first_name, '') || ' ' || s.legal_first_name || ' ' || coalesce(s.legal_middle_name, '') || ' ' || s.legal_last_name || ' ' || coalesce(s.preferred_last_name, '')`,
-    );
-    for (const word of words) query = query.where(sql<SqlBool>`${name} like ${containing(word)} escape '\\'`);
+    // The words matched in the narrow index of the folded names (students_search_name, migration 0022),
+    // which SQLite scans instead of the table when the match is a query of its own.
+    let match = db.selectFrom('students').select('id');
+    for (const word of words) match = match.where(sql<SqlBool>`search_name like ${containing(word)} escape '\\'`);
+    query = query.where('s.id', 'in', match);
   }
-  const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
-  const total = Number(counted?.n ?? 0);
-  if (total === 0) return { ...empty, total };
+  // The page and the number of matches in one pass over the students (count(*) over the whole match).
   const rows = await query
-    .select(['s.id', 's.preferred_first_name', 's.legal_first_name', 's.legal_last_name', 's.preferred_last_name', 's.student_number', 's.grade_level', 'sc.name as school'])
+    .select(['s.id', 's.preferred_first_name', 's.legal_first_name', 's.legal_last_name', 's.preferred_last_name', 's.student_number', 's.grade_level', 's.school_id'])
+    .select((eb) => eb.fn.countAll<number | string>().over().as('matches'))
     .orderBy((eb) => eb.fn.coalesce('s.preferred_last_name', 's.legal_last_name'))
     .orderBy((eb) => eb.fn.coalesce('s.preferred_first_name', 's.legal_first_name'))
     .orderBy('s.student_number')
     .limit(SEARCH_PAGE_SIZE)
     .offset((input.page - 1) * SEARCH_PAGE_SIZE)
     .execute();
+  // A page past the last has no row to carry the count: counted alone.
+  const total =
+    rows.length > 0
+      ? Number(rows[0]!.matches)
+      : input.page > 1
+        ? Number((await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0)
+        : 0;
+  if (rows.length === 0) return { ...empty, total };
+  const schoolIds = [...new Set(rows.map((r) => r.school_id))];
+  const schools = new Map(
+    schoolIds.length === 0 ? [] : (await db.selectFrom('schools').select(['id', 'name']).where('id', 'in', schoolIds).execute()).map((sc) => [sc.id, sc.name]),
+  );
   return {
     students: rows.map((r) => {
       const firstName = r.preferred_first_name ?? r.legal_first_name;
@@ -156,7 +148,7 @@ export async function searchStudents(db: Kysely<DB>, reach: StaffReach, input: {
         legalName: legal === `${firstName} ${lastName}` ? null : legal,
         studentNumber: r.student_number,
         grade: r.grade_level,
-        school: r.school,
+        school: schools.get(r.school_id) ?? '',
       };
     }),
     total,

@@ -36,6 +36,7 @@ interface StaffToolRow {
 export const STAFF_TOOLS: readonly StaffToolRow[] = [
   { key: 'students', path: '/staff/students', label: 'nav.staffStudents', hint: 'staffTools.students', group: 'first', allowed: (a) => a.reachesStudents },
   { key: 'myClasses', path: '/staff/classes', label: 'teaching.myClasses', hint: 'staffTools.myClasses', group: 'teaching', allowed: (a) => a.teaches },
+  { key: 'postGrades', path: '/staff/post-grades', label: 'posting.link', hint: 'posting.indexHint', group: 'teaching', allowed: (a) => a.teaches },
   { key: 'attendanceOffice', path: '/staff/attendance', label: 'attendanceOffice.title', hint: 'staffTools.attendanceOffice', group: 'office', allowed: (a) => a.office },
   { key: 'attendanceNotTaken', path: '/staff/attendance/not-taken', label: 'teaching.notTakenTitle', hint: 'staffTools.attendanceNotTaken', group: 'office', allowed: (a) => a.office },
   { key: 'activationKeys', path: '/staff/activation-keys', label: 'nav.staffKeys', hint: 'staffTools.activationKeys', group: 'office', allowed: (a) => a.office },

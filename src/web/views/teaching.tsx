@@ -54,6 +54,14 @@ export function MyClassesPage({ ctx, date, today, classes }: { ctx: PageContext;
                     {c.takenAt || date !== today ? t('teaching.reviewAttendance') : t('teaching.takeAttendance')}
                     <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
                   </a>
+                  <a class="usa-button usa-button--outline" href={`/staff/classes/${c.sectionId}/gradebook`}>
+                    {t('gradebook.link')}
+                    <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
+                  </a>
+                  <a class="usa-button usa-button--outline" href={`/staff/classes/${c.sectionId}/post-grades`}>
+                    {t('posting.link')}
+                    <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
+                  </a>
                 </div>
               </div>
             </li>

@@ -1,5 +1,5 @@
 /** Report Cards: each grading period with posted grades, every class's mark and comment, and its PDF. */
-import type { ReportCard } from '../../../domain/gradebook/report-cards.js';
+import { commentTexts, type ReportCard } from '../../../domain/gradebook/report-cards.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
@@ -36,7 +36,9 @@ export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; stu
                     <td data-label={t('portal.teacher')}>{line.teacher ?? '—'}</td>
                     <td data-label={t('portal.mark')}>{line.letter ?? '—'}</td>
                     <td data-label={t('portal.percent')}>{formatPercent(line.percent, locale)}</td>
-                    <td data-label={t('portal.comment')}>{line.comment ?? '—'}</td>
+                    <td data-label={t('portal.comment')}>
+                      <Comment lines={commentTexts(line, locale)} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -45,5 +47,18 @@ export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; stu
         </section>
       ))}
     </PortalLayout>
+  );
+}
+
+/** The codes' texts and the teacher's comment, one per line; a dash when there is none. */
+function Comment({ lines }: { lines: string[] }) {
+  if (lines.length === 0) return <>—</>;
+  if (lines.length === 1) return <span class="hr-comment">{lines[0]}</span>;
+  return (
+    <ul class="usa-list usa-list--unstyled hr-comment">
+      {lines.map((l, i) => (
+        <li key={i}>{l}</li>
+      ))}
+    </ul>
   );
 }

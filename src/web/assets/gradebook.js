@@ -1,0 +1,30 @@
+// The gradebook grid without a mouse (progressive enhancement: the grid is a plain form that saves
+// without this). Arrow keys move between cells: up and down always, left and right once the caret is
+// at the start or end of what is typed. Enter saves, as in any form.
+(function () {
+  'use strict';
+  var grid = document.querySelector('.hr-grid');
+  if (!grid) return;
+  function cell(row, col) {
+    return grid.querySelector('input.hr-cell[data-row="' + row + '"][data-col="' + col + '"]');
+  }
+  grid.addEventListener('keydown', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains('hr-cell')) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var row = Number(input.getAttribute('data-row'));
+    var col = Number(input.getAttribute('data-col'));
+    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    var atEnd = input.selectionStart === input.value.length;
+    var next = null;
+    if (event.key === 'ArrowUp') next = cell(row - 1, col);
+    else if (event.key === 'ArrowDown') next = cell(row + 1, col);
+    else if (event.key === 'ArrowLeft' && atStart) next = cell(row, col - 1);
+    else if (event.key === 'ArrowRight' && atEnd) next = cell(row, col + 1);
+    else return;
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+    next.select();
+  });
+})();

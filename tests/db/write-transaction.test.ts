@@ -1,0 +1,80 @@
+/**
+ * A transaction that reads and then writes, with two SQLite connections on one file (two web processes):
+ * a plain `begin` reads a snapshot that another connection's commit makes stale, and its write then fails
+ * at once with SQLITE_BUSY whatever the busy timeout (the 503s of the attendance bell, BENCHMARKS.md);
+ * every transaction of `connect()` holds the write lock from its start, so the other connection waits instead.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, type Database } from '../../src/db/connect.js';
+
+describe('write transactions on SQLite', () => {
+  let dir: string;
+  let database: Database;
+  let other: SQLite.Database;
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-write-'));
+    const file = path.join(dir, 'db.sqlite');
+    database = await connect(`sqlite:${file}`);
+    await sql`create table counter (id integer primary key, n integer not null)`.execute(database.db);
+    await sql`insert into counter (id, n) values (1, 0)`.execute(database.db);
+    // The other process's connection, not waiting for a lock so that the test sees who holds it.
+    other = new SQLite(file);
+    other.pragma('busy_timeout = 0');
+  });
+  afterEach(async () => {
+    other.close();
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const n = async () => Number((await sql<{ n: number }>`select n from counter where id = 1`.execute(database.db)).rows[0]!.n);
+
+  it('holds the write lock from the start: the other connection cannot write in between, and the save succeeds', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      const before = Number((await sql<{ n: number }>`select n from counter where id = 1`.execute(trx)).rows[0]!.n);
+      expect(() => other.prepare('update counter set n = n + 100 where id = 1').run()).toThrow(/locked|busy/i);
+      await sql`update counter set n = ${before + 1} where id = 1`.execute(trx);
+    });
+    expect(await n()).toBe(1);
+    // Released at commit: the other connection writes now.
+    other.prepare('update counter set n = n + 100 where id = 1').run();
+    expect(await n()).toBe(101);
+  });
+
+  it('undoes everything when the function throws, and releases the lock', async () => {
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await sql`update counter set n = 7 where id = 1`.execute(trx);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await n()).toBe(0);
+    other.prepare('update counter set n = 5 where id = 1').run();
+    expect(await n()).toBe(5);
+  });
+
+  it('is why: a plain (deferred) transaction that read before the other commit cannot write after it', () => {
+    const plain = new SQLite(path.join(dir, 'db.sqlite'));
+    plain.pragma('busy_timeout = 1000');
+    try {
+      plain.exec('begin');
+      plain.prepare('select n from counter where id = 1').get();
+      other.prepare('update counter set n = n + 100 where id = 1').run();
+      let error: unknown;
+      try {
+        plain.prepare('update counter set n = n + 1 where id = 1').run();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      plain.exec('rollback');
+    } finally {
+      plain.close();
+    }
+    return n().then((value) => expect(value).toBe(100));
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * The gradebook in Chromium: scores entered with the keyboard alone (Tab into the grid, arrow keys
+ * between cells, Enter saves), a save with JavaScript turned off, the grid scrolling inside its own
+ * region at 360 px while the page does not, and every gradebook page passing axe in English and Spanish.
+ * A district built for the test; each keyboard or no-JS test has its own section.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { schoolYear, sectionWithGradebook, staffMember, student, teachSection, type SectionFixture, type StaffFixture, type StudentFixture, type World } from '../support/factories.js';
+
+const TODAY = '2027-02-09';
+
+describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let world: World;
+  let kids: StudentFixture[];
+  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs', StaffFixture>;
+  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs', SectionFixture>;
+
+  beforeAll(async () => {
+    database = await freshDatabase('sqlite');
+    const db = database.db;
+    world = await schoolYear(db, { today: TODAY });
+    kids = [];
+    for (const [first, last] of [['Maya', 'Ortiz'], ['Leo', 'Ortiz'], ['Zoe', 'Adams'], ['Bartholomew', 'Vanderhoeven-Castellanos']]) {
+      kids.push(await student(db, world, { first: first!, last: last!, grade: 10 }));
+    }
+    // Eight assignments: wider than a phone, so the grid has to scroll inside its region.
+    const assignments = Array.from({ length: 8 }, (_, i) => ({
+      title: `Homework ${i + 1}`,
+      category: i % 2 === 0 ? 'Homework' : 'Tests',
+      quarter: 'Q3' as const,
+      due: `2027-01-${String(10 + i * 2).padStart(2, '0')}`,
+      possible: i % 2 === 0 ? 10 : 100,
+      published: i !== 7,
+    }));
+    let period = 1;
+    for (const key of ['en', 'es', 'keys', 'nojs'] as const) {
+      sections[key] = await sectionWithGradebook(db, world, {
+        course: { code: `SCI3${period}0`, title: 'Biology' },
+        period: String(period++),
+        categories: [
+          { name: 'Homework', weight: 40 },
+          { name: 'Tests', weight: 60, dropLowest: 1 },
+        ],
+        assignments,
+        students: kids.map((k) => ({ student: k })),
+        scores: [{ student: kids[0]!, assignment: 'Homework 1', points: 8, comment: 'Good work' }],
+      });
+      teachers[key] = await staffMember(db, world, { first: 'Rosa', last: `Marquez${key}`, roles: [{ role: 'teacher' }], locale: key === 'es' ? 'es' : 'en' });
+      await teachSection(db, teachers[key], sections[key], { primary: true });
+    }
+    app = await makeApp(database, { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    base = await listen(app);
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const signIn = async (page: Page, who: StaffFixture) => {
+    await page.goto(`${base}/sign-in`);
+    await page.locator('#username').fill(who.account!.username);
+    await page.locator('#password').fill(who.account!.password);
+    await page.locator('form[action="/sign-in"] button[type="submit"]').click();
+    await page.waitForURL(`${base}/home`);
+  };
+  const gradebook = (key: keyof typeof sections, rest = '') => `/staff/classes/${sections[key].id}/gradebook${rest}?period=${world.terms.Q3.id}`;
+  const pointsOf = async (key: keyof typeof sections, s: StudentFixture, title: string) =>
+    (
+      await database.db
+        .selectFrom('assignment_scores')
+        .select('points')
+        .where('assignment_id', '=', sections[key].assignments[title]!)
+        .where('student_id', '=', s.id)
+        .executeTakeFirst()
+    )?.points;
+
+  for (const width of [360, 1280] as const) {
+    for (const locale of ['en', 'es'] as const) {
+      describe(`at ${width} px, in ${locale === 'en' ? 'English' : 'Spanish'}`, () => {
+        let page: Page;
+        beforeAll(async () => {
+          page = await openPage(browser, width);
+          await signIn(page, teachers[locale]);
+        });
+        afterAll(async () => {
+          await page?.context().close();
+        });
+        const check = async (path: string) => {
+          const res = await page.goto(`${base}${path}`);
+          expect(res?.status(), path).toBe(200);
+          expect(await page.getAttribute('html', 'lang')).toBe(locale);
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        };
+        it('the score grid, scrolling inside its own region', async () => {
+          await check(gradebook(locale));
+          if (width === 360) {
+            const region = await page.locator('.hr-grid-scroll').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+            expect(region.scroll).toBeGreaterThan(region.client);
+          }
+        });
+        it('a column', () => check(gradebook(locale, `/assignments/${sections[locale].assignments['Homework 1']}`)));
+        it('a row', () => check(gradebook(locale, `/students/${kids[0]!.id}`)));
+        it('the setup', () => check(gradebook(locale, '/setup')));
+        it('a new assignment', () => check(gradebook(locale, '/assignments/new')));
+        it('changing an assignment', () => check(gradebook(locale, `/assignments/${sections[locale].assignments['Homework 2']}/edit`)));
+        it('deleting an assignment', () => check(gradebook(locale, `/assignments/${sections[locale].assignments['Homework 2']}/delete`)));
+        it('a refused save, with its messages', async () => {
+          await page.goto(`${base}${gradebook(locale)}`);
+          await page.locator(`#p_${kids[1]!.id}_${sections[locale].assignments['Homework 1']}`).fill('-4');
+          await page.locator('.hr-grid-form button[type="submit"]').click();
+          await page.waitForLoadState();
+          expectOnlyHttpErrors(page, 400);
+          await expect(page.locator('.usa-error-message').first().textContent()).resolves.toBe(locale === 'en' ? 'Points cannot be below zero.' : 'Los puntos no pueden ser menores que cero.');
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        });
+      });
+    }
+  }
+
+  it('enters scores with the keyboard alone: Tab into the grid, arrows between cells, Enter saves', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, teachers.keys);
+    await page.goto(`${base}${gradebook('keys')}`);
+    // Tab until the first cell: Zoe Adams (first by last name), Homework 1.
+    const first = `p_${kids[2]!.id}_${sections.keys.assignments['Homework 1']}`;
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.id)) === first) break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(first);
+    await page.keyboard.type('9');
+    // Down: the next student (Leo Ortiz); right: his Homework 2 (the caret is at the end of what he has).
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.type('7');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`p_${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`);
+    await page.keyboard.type('88');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/saved=3$/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('3 scores saved.');
+    expect(await pointsOf('keys', kids[2]!, 'Homework 1')).toBe(9);
+    expect(await pointsOf('keys', kids[1]!, 'Homework 1')).toBe(7);
+    expect(await pointsOf('keys', kids[1]!, 'Homework 2')).toBe(88);
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it('saves the grid and a column with JavaScript turned off', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signIn(page, teachers.nojs);
+    await page.goto(`${base}${gradebook('nojs')}`);
+    await page.locator(`#p_${kids[3]!.id}_${sections.nojs.assignments['Homework 3']}`).fill('6.5');
+    await page.locator('.hr-grid-form button[type="submit"]').click();
+    await page.waitForURL(/saved=1$/);
+    expect(await pointsOf('nojs', kids[3]!, 'Homework 3')).toBe(6.5);
+    // A column: Maya's Homework 1 marked late with a comment.
+    const cell = `${kids[0]!.id}_${sections.nojs.assignments['Homework 1']}`;
+    await page.goto(`${base}${gradebook('nojs', `/assignments/${sections.nojs.assignments['Homework 1']}`)}`);
+    // (USWDS draws its own box: the label is what a person clicks.)
+    await page.locator(`label[for="f_${cell}_late"]`).click();
+    await page.locator(`#c_${cell}`).fill('A day late');
+    await page.getByRole('button', { name: 'Save this assignment’s scores' }).click();
+    await page.waitForURL(/saved=1$/);
+    const row = await database.db
+      .selectFrom('assignment_scores')
+      .select(['points', 'late', 'comment'])
+      .where('assignment_id', '=', sections.nojs.assignments['Homework 1']!)
+      .where('student_id', '=', kids[0]!.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ points: 8, late: 1, comment: 'A day late' });
+    await context.close();
+  });
+});
