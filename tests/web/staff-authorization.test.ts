@@ -100,6 +100,18 @@ interface Ids {
   freeDay: string;
   codes: { unknown: number; illness: number };
   school: number;
+  /** Biology's gradebook, Quarter 3 (the period today falls in): a category with two assignments, */
+  gradebook: {
+    category: number;
+    /** one Maya has a score in, */
+    scored: number;
+    /** one past due that nobody has a score in, */
+    blank: number;
+    /** and a category with no assignments, which may be removed */
+    empty: number;
+  };
+  /** Quarter 2: ended 18 December, so open for posting (from its last 7 days on); Maya's grade in it is posted */
+  postingPeriod: number;
 }
 
 interface Row {
@@ -131,6 +143,24 @@ const roster = async (ids: Ids, db: Kysely<DB>) => {
   const taking = await db.selectFrom('attendance_takings').select('version').where('section_id', '=', ids.section).where('date', '=', TODAY).executeTakeFirst();
   return { date: TODAY, version: String(taking?.version ?? 0), student: [String(ids.maya.id)], [`mark_${ids.maya.id}`]: 'present' };
 };
+/** A score form's cell as the grid and the column and row pages send it: what it showed, and the new points. */
+const scoreCell = async (ids: Ids, db: Kysely<DB>, full: boolean, points: string) => {
+  const score = await db.selectFrom('assignment_scores').selectAll().where('assignment_id', '=', ids.gradebook.scored).where('student_id', '=', ids.maya.id).executeTakeFirstOrThrow();
+  const key = `${ids.maya.id}_${ids.gradebook.scored}`;
+  const original = full ? JSON.stringify({ v: score.version, p: score.points, f: [], c: score.comment }) : `${score.version}:${score.points ?? ''}`;
+  return { student: [String(ids.maya.id)], [`o_${key}`]: original, [`p_${key}`]: points, ...(full ? { [`c_${key}`]: '' } : {}) };
+};
+const gradebook = (ids: Ids, rest = '') => `/staff/classes/${ids.section}/gradebook${rest}`;
+const assignmentForm = (ids: Ids, title: string) => ({ title, categoryId: String(ids.gradebook.category), assigned: '2027-02-08', due: '2027-02-12', pointsPossible: '20', published: '1', description: '' });
+/**
+ * The posting form for Quarter 2: Maya's proposed percent (17 of 20 = 85) and the version of her posted
+ * grade as the page showed them, and a letter other than the one posted (so every posting changes it).
+ */
+const posting = async (ids: Ids, db: Kysely<DB>) => {
+  const grade = await db.selectFrom('term_grades').select(['version', 'letter']).where('section_id', '=', ids.section).where('student_id', '=', ids.maya.id).where('academic_session_id', '=', ids.postingPeriod).executeTakeFirstOrThrow();
+  const m = ids.maya.id;
+  return { student: [String(m)], [`shown_${m}`]: '85', [`seen_${m}`]: String(grade.version), [`letter_${m}`]: grade.letter === 'A' ? 'B' : 'A', [`codes_${m}`]: ['', '', ''], [`comment_${m}`]: 'Excellent lab work.' };
+};
 const course = { school: 'Lakeside Academy', schoolYear: '2025', grade: '9', code: 'T-101', title: 'Algebra I', term: 'Year', letter: 'B', weight: 'none', attempted: '1', earned: '1' };
 
 /** Every staff route. The lead adds rows here for routes merged from other branches. */
@@ -139,6 +169,80 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/staff/classes', url: () => '/staff/classes', gate: TEACHERS, allowed: TEACHERS },
   { method: 'GET', route: '/staff/classes/:sectionId/attendance', url: (i) => `/staff/classes/${i.section}/attendance`, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
   { method: 'POST', route: '/staff/classes/:sectionId/attendance', url: (i) => `/staff/classes/${i.section}/attendance`, body: roster, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+
+  // ── the teacher's gradebook (its guard: a staff member who teaches a section today) ───────────────────
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook', url: (i) => gradebook(i), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/classes/:sectionId/gradebook', url: (i) => gradebook(i), body: (i, db) => scoreCell(i, db, false, '19'), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId', url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId',
+    url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}`),
+    body: (i, db) => scoreCell(i, db, true, '18'),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  { method: 'POST', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/fill', url: (i) => gradebook(i, `/assignments/${i.gradebook.blank}/fill`), body: () => ({ points: '10' }), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/missing', url: (i) => gradebook(i, `/assignments/${i.gradebook.blank}/missing`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/students/:studentId', url: (i) => gradebook(i, `/students/${i.maya.id}`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/students/:studentId',
+    url: (i) => gradebook(i, `/students/${i.maya.id}`),
+    body: (i, db) => scoreCell(i, db, true, '17'),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/setup', url: (i) => gradebook(i, '/setup'), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/categories',
+    url: (i) => gradebook(i, '/categories'),
+    body: (i) => ({ name: `Projects ${i.gradebook.category}`, weight: '10', dropLowest: '0', sequence: '9' }),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/categories/:categoryId',
+    url: (i) => gradebook(i, `/categories/${i.gradebook.category}`),
+    body: (i) => ({ name: `Labs ${i.gradebook.category} (lab reports)`, weight: '30', dropLowest: '1', sequence: '1' }),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  { method: 'POST', route: '/staff/classes/:sectionId/gradebook/categories/:categoryId/remove', url: (i) => gradebook(i, `/categories/${i.gradebook.empty}/remove`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/assignments/new', url: (i) => gradebook(i, '/assignments/new'), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/assignments/new',
+    url: (i) => gradebook(i, '/assignments/new'),
+    body: (i) => assignmentForm(i, 'Lab report'),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/edit', url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}/edit`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'POST',
+    route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/edit',
+    url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}/edit`),
+    body: (i) => assignmentForm(i, 'Cell lab (revised)'),
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
+  { method: 'GET', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/delete', url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}/delete`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/classes/:sectionId/gradebook/assignments/:assignmentId/delete', url: (i) => gradebook(i, `/assignments/${i.gradebook.scored}/delete`), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+
+  // ── posting term grades ──────────────────────────────────────────────────────────────────────────
+  { method: 'GET', route: '/staff/post-grades', url: () => '/staff/post-grades', gate: TEACHERS, allowed: TEACHERS },
+  { method: 'GET', route: '/staff/classes/:sectionId/post-grades', url: (i) => `/staff/classes/${i.section}/post-grades?period=${i.postingPeriod}`, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/classes/:sectionId/post-grades', url: (i) => `/staff/classes/${i.section}/post-grades?period=${i.postingPeriod}`, body: posting, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  {
+    method: 'GET',
+    route: '/staff/classes/:sectionId/post-grades/:studentId/history',
+    url: (i) => `/staff/classes/${i.section}/post-grades/${i.maya.id}/history?period=${i.postingPeriod}`,
+    gate: TEACHERS,
+    allowed: ['teacher', 'coTeacher'],
+  },
 
   // ── the attendance office ───────────────────────────────────────────────────────────────────────
   { method: 'GET', route: '/staff/attendance', url: () => '/staff/attendance', gate: OFFICE, allowed: OFFICE },
@@ -332,9 +436,12 @@ const WATCHED = [
   'announcement_texts',
   'attendance_records',
   'attendance_takings',
+  'grading_categories',
   'assignments',
   'assignment_scores',
   'term_grades',
+  'term_grade_comments',
+  'term_grade_history',
   'transcript_courses',
   'immunization_doses',
   'immunization_exemptions',
@@ -451,13 +558,43 @@ describeEachEngine('every staff route as every role', (get) => {
       .values({ request_id: change.id, target: 'guardian', field: 'phone_mobile', old_value: null, new_value: '555-0100', reason: null })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // Maya's Biology class (its teachers are added in beforeAll): in Quarter 2 a lab she scored 17 of 20
+    // in (85 %) and her posted grade, B; in Quarter 3 the records below, one set each.
+    const section =
+      ids?.section ??
+      (
+        await sectionWithGradebook(db, world, {
+          course: { code: 'BIO', title: 'Biology' },
+          period: '1',
+          students: [{ student: maya }],
+          categories: [{ name: 'Quarter 2 labs', weight: 100 }],
+          assignments: [{ title: 'Microscope lab', category: 'Quarter 2 labs', quarter: 'Q2', due: '2026-11-10', possible: 20 }],
+          scores: [{ student: maya, assignment: 'Microscope lab', points: 17 }],
+          termGrades: [{ student: maya, term: 'Q2', percent: 85, letter: 'B' }],
+        })
+      ).id;
+    const category = async (name: string) =>
+      (await db.insertInto('grading_categories').values({ section_id: section, name, weight: 20, drop_lowest: 0, sequence: 10 + n }).returning('id').executeTakeFirstOrThrow()).id;
+    const labs = await category(`Labs ${n}`);
+    const empty = await category(`Extra credit ${n}`);
+    const assignment = async (title: string, due: string) =>
+      (
+        await db
+          .insertInto('assignments')
+          .values({ sourced_id: null, section_id: section, category_id: labs, grading_period_id: world.terms.Q3.id, title, description: null, assigned_date: '2027-01-25', due_date: due, points_possible: 20, published: 1, created_at: STAMP, updated_at: STAMP, updated_by: null })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const scored = await assignment(`Cell lab ${n}`, '2027-02-01');
+    const blank = await assignment(`Field notes ${n}`, '2027-02-05');
+    await db.insertInto('assignment_scores').values({ assignment_id: scored, student_id: maya.id, points: 15, comment: null, created_at: STAMP, updated_at: STAMP, updated_by: null }).execute();
     const mail = await db
       .insertInto('email_outbox')
       .values({ kind: 'test', to_address: 'lucia@fixture.example.com', locale: 'en', subject: 'Hello', text_body: 'Hello', html_body: '<p>Hello</p>', created_at: STAMP, send_after: '2099-01-01T00:00:00.000Z', sent_at: null, attempts: 5, last_error: 'refused' })
       .returning('id')
       .executeTakeFirstOrThrow();
     return {
-      section: ids?.section ?? 0,
+      section,
       maya,
       fresh,
       parentAccount: ids?.parentAccount ?? family!.guardianAccount!.id,
@@ -477,6 +614,8 @@ describeEachEngine('every staff route as every role', (get) => {
       freeDay,
       codes: { unknown: world.codes['A-UNK'], illness: world.codes['A-ILL'] },
       school: world.school.id,
+      gradebook: { category: labs, scored, blank, empty },
+      postingPeriod: world.terms.Q2.id,
     };
   };
 
@@ -498,8 +637,8 @@ describeEachEngine('every staff route as every role', (get) => {
     const coTeacher = await staff('Ana', 'teacher');
     const otherTeacher = await staff('Paul', 'teacher');
     const farTeacher = await staff('Omar', 'teacher', elsewhere.id);
-    // Maya's Biology class (Rosa and her co-teacher Ana), Paul's Chemistry, Omar's Art at the other school.
-    const bio = await sectionWithGradebook(db, world, { course: { code: 'BIO', title: 'Biology' }, period: '1', students: [{ student: first.maya }] });
+    // Maya's Biology class (made by records()) is Rosa's and her co-teacher Ana's; Paul's Chemistry, Omar's Art at the other school.
+    const bio = { id: first.section };
     await teachSection(db, teacher, bio, { primary: true });
     await teachSection(db, coTeacher, bio);
     const leo = await student(db, world, { first: 'Leo', last: 'Chem', grade: 10 });
@@ -509,7 +648,7 @@ describeEachEngine('every staff route as every role', (get) => {
     await db.updateTable('sections').set({ school_id: elsewhere.id }).where('id', '=', art.id).execute();
     await db.updateTable('courses').set({ school_id: elsewhere.id }).where('id', '=', art.courseId).execute();
     await teachSection(db, farTeacher, art, { primary: true });
-    ids = { ...first, section: bio.id };
+    ids = first;
 
     const logins: Record<Exclude<Role, 'anonymous'>, AccountFixture> = {
       student: family.studentAccount,
