@@ -718,6 +718,12 @@ export interface SchoolEventTextTable {
   location: Generated<string | null>;
 }
 
+/** The grades a school event is for; none: everyone of its school (or of the district). */
+export interface SchoolEventGradeTable {
+  event_id: number;
+  grade_level: number;
+}
+
 export interface CalendarFeedTable {
   id: Id;
   account_id: number;
@@ -782,6 +788,7 @@ export interface DB {
   immunization_doses: ImmunizationDoseTable;
   immunization_exemptions: ImmunizationExemptionTable;
   school_events: SchoolEventTable;
+  school_event_grades: SchoolEventGradeTable;
   school_event_texts: SchoolEventTextTable;
   calendar_feeds: CalendarFeedTable;
 }

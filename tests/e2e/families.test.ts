@@ -9,7 +9,7 @@ import { jobHandlers } from '../../src/jobs/registry.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
 import { runJobs } from '../support/jobs.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectFits, expectOnlyHttpErrors, launch, listen, openPage, signIn as signInAs } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { clock } from '../support/http.js';
 import { linkIn, startSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
@@ -51,17 +51,8 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     }
     throw new Error(`no email to ${address}`);
   };
-  const signIn = async (page: Page, username: string, password: string) => {
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign In' }).click();
-    await page.waitForURL(/\/home|\/account\//);
-  };
-  const check = async (page: Page) => {
-    await expectAccessible(page);
-    await expectNoHorizontalScroll(page);
-  };
+  const signIn = (page: Page, username: string, password: string) => signInAs(page, base, { username, password }, /\/home|\/account\//);
+  const check = expectFits;
 
   it('welcomes a parent of two from the nightly run by real email; they sign in and switch between their children by keyboard', async () => {
     await generateParentAccounts(database.db, { now: time.now });

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectFits, launch, listen, openPage, signIn as signInAs } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { immunizations, schoolYear, staffMember, student, vaccine, type AccountFixture } from '../support/factories.js';
 
@@ -47,19 +47,8 @@ describe.skipIf(!CHROMIUM)('the nurse’s health records in Chromium', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page, who: AccountFixture) => {
-    await page.goto(`${base}/sign-in`);
-    await page.locator('#username').focus();
-    await page.keyboard.type(who.username);
-    await page.locator('#password').focus();
-    await page.keyboard.type(who.password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/\/home/);
-  };
-  const check = async (page: Page) => {
-    await expectAccessible(page);
-    await expectNoHorizontalScroll(page);
-  };
+  const signIn = (page: Page, who: AccountFixture) => signInAs(page, base, who);
+  const check = expectFits;
 
   it('finds a student by number, records a dose and corrects it, by keyboard alone', async () => {
     const page = await openPage(browser, 1280);

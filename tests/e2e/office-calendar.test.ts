@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectOnlyHttpErrors, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectFits, expectOnlyHttpErrors, launch, listen, openPage, signIn as signInAs, tabTo } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { guardianWithChild, schoolYear, staffMember, type StaffFixture } from '../support/factories.js';
 
@@ -65,17 +65,8 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await database?.drop();
   });
 
-  const signIn = async (page: Page) => {
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('Username').fill(office.account!.username);
-    await page.getByLabel('Password', { exact: true }).fill(office.account!.password);
-    await page.getByRole('button', { name: 'Sign In' }).click();
-    await page.waitForURL(/\/home/);
-  };
-  const check = async (page: Page) => {
-    await expectAccessible(page);
-    await expectNoHorizontalScroll(page);
-  };
+  const signIn = (page: Page) => signInAs(page, base, office.account!);
+  const check = expectFits;
   /** Checks the page in English, switches to Spanish and checks it again. */
   const bothLanguages = async (page: Page, spanishHeading: string) => {
     await check(page);
@@ -87,28 +78,19 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await page.getByRole('button', { name: 'English' }).click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
   };
-  /** Moves to a field with Tab alone, from wherever the focus is. */
-  const tabTo = async (page: Page, id: string) => {
-    for (let i = 0; i < 40; i++) {
-      await page.keyboard.press('Tab');
-      if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
-    }
-    throw new Error(`Tab never reached #${id}`);
-  };
   /** Tabs on to a button, out of a date's or a time's parts. */
-  const tabToButton = async (page: Page, name: string) => {
-    for (let i = 0; i < 40; i++) {
-      await page.keyboard.press('Tab');
-      if (await page.evaluate((want) => document.activeElement?.tagName === 'BUTTON' && document.activeElement.textContent?.trim() === want, name)) return;
-    }
-    throw new Error(`Tab never reached the button ${name}`);
-  };
+  const tabToButton = (page: Page, name: string) => tabTo(page, name, { button: true });
 
   it('office staff add an event by keyboard alone and it is listed', async () => {
     const page = await openPage(browser, 1280);
     await signIn(page);
     await page.getByRole('link', { name: 'School calendar' }).first().click();
     await page.waitForURL(`${base}/staff/calendar`);
+    // For the ninth and tenth grades only: two checkboxes ticked with the space bar.
+    await tabTo(page, 'grade-9');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'grade-10');
+    await page.keyboard.press('Space');
     await tabTo(page, 'titleEn');
     await page.keyboard.type('Spring Concert');
     await tabTo(page, 'titleEs');
@@ -123,8 +105,11 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
     await page.getByText('The event was added.').waitFor();
     await page.getByRole('rowheader', { name: 'Spring Concert' }).waitFor();
-    const rows = await database.db.selectFrom('school_events').select(['start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
-    expect(rows).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
+    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9, 10' }).waitFor();
+    const rows = await database.db.selectFrom('school_events').select(['id', 'start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
+    expect(rows.map(({ id: _id, ...r }) => r)).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
+    const grades = await database.db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', rows[0]!.id).orderBy('grade_level').execute();
+    expect(grades.map((g) => g.grade_level)).toEqual([9, 10]);
   });
 
   it('office staff write, preview and publish an announcement by keyboard alone', async () => {

@@ -6,7 +6,7 @@ import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { PORTAL_TOOLS } from '../../src/domain/portal/tools.js';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage, signIn as signInAs, tabTo as tabToName } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 
 const TODAY = '2026-11-24';
@@ -33,13 +33,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page, username: string) => {
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: /Sign In|Iniciar sesión/ }).click();
-    await page.waitForURL(`${base}/home`);
-  };
+  const signIn = (page: Page, username: string) => signInAs(page, base, { username, password: DEMO_PASSWORD });
 
   // One short test per page, each on a page signed in once per width and language: a slow machine
   // stretches each test a little rather than one test past its limit, and a failure names its page.
@@ -96,14 +90,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     const parent = accounts.find((a) => a.role === 'parent' && a.locale === 'en')!;
     const page = await openPage(browser, 360);
     await signIn(page, parent.username);
-    const tabTo = async (name: string) => {
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press('Tab');
-        const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-        if (text === name) return;
-      }
-      throw new Error(`could not reach ${name} by Tab`);
-    };
+    const tabTo = (name: string) => tabToName(page, name);
     await tabTo('Grades');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/students\/\d+\/grades$/);
@@ -125,14 +112,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     const page = await openPage(browser, 360);
     await signIn(page, parent.username);
     await page.goto(`${base}/today`);
-    const tabTo = async (name: string | RegExp) => {
-      for (let i = 0; i < 80; i++) {
-        await page.keyboard.press('Tab');
-        const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-        if (typeof name === 'string' ? text === name : name.test(text)) return;
-      }
-      throw new Error(`could not reach ${String(name)} by Tab`);
-    };
+    const tabTo = (name: string | RegExp) => tabToName(page, name);
     await tabTo('Calendar');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/students\/\d+\/calendar$/);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage, signIn as signInAs, tabTo as tabToName } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { SEARCH_TODAY, searchWorld, type SearchWorld } from '../support/student-search.js';
 
@@ -32,14 +32,7 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page) => {
-    const { username, password } = w.staff.counselor.account!;
-    await page.goto(`${base}/sign-in`);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(password);
-    await page.locator('form.hr-signin button[type="submit"]').click();
-    await page.waitForURL(`${base}/home`);
-  };
+  const signIn = (page: Page) => signInAs(page, base, w.staff.counselor.account!);
 
   for (const width of [360, 1280] as const) {
     for (const locale of ['en', 'es'] as const) {
@@ -91,18 +84,11 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
   it('goes from Home to a student found by name and to their transcript with the keyboard alone', async () => {
     const page = await openPage(browser, 360);
     await signIn(page);
-    const tabTo = async (name: string) => {
-      for (let i = 0; i < 80; i++) {
-        await page.keyboard.press('Tab');
-        const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
-        if (text === name) return;
-      }
-      throw new Error(`could not reach ${name} by Tab`);
-    };
+    const tabTo = (name: string) => tabToName(page, name);
     await tabTo('Find a student');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/staff/students`);
-    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'q'; i++) await page.keyboard.press('Tab');
+    await tabTo('q');
     await page.keyboard.type('pepe alv');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/staff\/students\?q=pepe\+alv$/);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, launch, listen, openPage, signIn as signInAs, tabTo as tabToName } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { attendance, schoolYear, sectionWithGradebook, staffMember, student, teachSection, type SectionFixture, type StaffFixture } from '../support/factories.js';
 
@@ -56,13 +56,7 @@ describe.skipIf(!CHROMIUM)('taking attendance in Chromium', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page, who: StaffFixture) => {
-    await page.goto(`${base}/sign-in`);
-    await page.locator('#username').fill(who.account!.username);
-    await page.locator('#password').fill(who.account!.password);
-    await page.locator('form[action="/sign-in"] button[type="submit"]').click();
-    await page.waitForURL(`${base}/home`);
-  };
+  const signIn = (page: Page, who: StaffFixture) => signInAs(page, base, who.account!);
 
   for (const width of [360, 1280] as const) {
     for (const locale of ['en', 'es'] as const) {
@@ -100,19 +94,7 @@ describe.skipIf(!CHROMIUM)('taking attendance in Chromium', () => {
     const page = await openPage(browser, 360);
     await signIn(page, keyboardTeacher);
     /** Tab until the focused element's text (or, for a form control, its id) matches. */
-    const tabTo = async (name: string | RegExp) => {
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press('Tab');
-        const { text, id, tag } = await page.evaluate(() => ({
-          text: document.activeElement?.textContent?.trim() ?? '',
-          id: document.activeElement?.id ?? '',
-          tag: document.activeElement?.tagName ?? '',
-        }));
-        const value = tag === 'SELECT' ? id : text;
-        if (typeof name === 'string' ? value === name : name.test(value)) return;
-      }
-      throw new Error(`could not reach ${String(name)} by Tab`);
-    };
+    const tabTo = (name: string | RegExp) => tabToName(page, name);
     await tabTo('My classes');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/staff\/classes$/);

@@ -86,3 +86,43 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
   }));
   expect(scroll, `page ${page.url()} scrolls sideways (${wide.join(', ')})`).toBeLessThanOrEqual(width);
 }
+
+/** Both checks every staff and portal page must pass: axe clean, and no sideways scrolling. */
+export async function expectFits(page: Page): Promise<void> {
+  await expectAccessible(page);
+  await expectNoHorizontalScroll(page);
+}
+
+/**
+ * Signs in on the sign-in page by keyboard (type into each field, Enter), and waits for the page the
+ * account lands on (Home unless said otherwise).
+ */
+export async function signIn(page: Page, base: string, who: { username: string; password: string }, landing: RegExp = /\/home$/): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.locator('#username').focus();
+  await page.keyboard.type(who.username);
+  await page.locator('#password').focus();
+  await page.keyboard.type(who.password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(landing);
+}
+
+/**
+ * Presses Tab until the focused element is the one named: by its id, or by its text (a link's or a
+ * button's); `button` only counts buttons. Fails after `max` presses.
+ */
+export async function tabTo(page: Page, name: string | RegExp, { button = false, max = 80 }: { button?: boolean; max?: number } = {}): Promise<void> {
+  const matches = (value: string) => (typeof name === 'string' ? value === name : name.test(value));
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const { id, text, tag } = await page.evaluate(() => ({
+      id: document.activeElement?.id ?? '',
+      tag: document.activeElement?.tagName ?? '',
+      // a select's text is all its options: only its id names it
+      text: document.activeElement?.tagName === 'SELECT' ? '' : (document.activeElement?.textContent?.trim() ?? ''),
+    }));
+    if (button && tag !== 'BUTTON') continue;
+    if ((!button && id !== '' && matches(id)) || matches(text)) return;
+  }
+  throw new Error(`Tab never reached ${String(name)}`);
+}

@@ -15,6 +15,7 @@ const WRITERS: Record<string, string[]> = {
   immunization_exemptions: ['domain/health/records.ts'],
   school_events: ['domain/calendar/events.ts'],
   school_event_texts: ['domain/calendar/events.ts'],
+  school_event_grades: ['domain/calendar/events.ts'],
   calendar_days: ['domain/calendar/days.ts'],
   announcements: ['domain/announcements/service.ts'],
   announcement_texts: ['domain/announcements/service.ts'],

@@ -115,7 +115,7 @@ describe('message catalogs', () => {
       'changes.status.',
       'changes.approve',
       'changes.reject',
-      'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.notYourSchool', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
+      'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
     const unused = Object.keys(en).filter(
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),
     );

@@ -1,8 +1,8 @@
 /**
  * The teacher's gradebook (issue 19): the score grid, column and row pages, bulk actions, setup of
  * categories and assignments, concurrency (a cell saved by someone else, a roster that changed, two
- * co-teachers at once), bad input with no partial save, access (404 and nothing written for anyone
- * who does not teach the section), change events and audit rows, and what families see afterwards.
+ * co-teachers at once), bad input with no partial save, access (404 for a teacher of another section,
+ * 403 for anyone who teaches nothing, and nothing written either way), change events and audit rows, and what families see afterwards.
  * Every expected value is worked out by hand from the fixture below.
  *
  * Tuesday 9 February 2027; Quarter 3 runs 5 January – 12 March. Biology (weighted: Homework 40 %, Tests
@@ -323,25 +323,38 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     await get().db.deleteFrom('section_enrollments').where('student_id', '=', ian.id).execute();
   });
 
-  it('answers 404 and writes nothing for anyone who does not teach the section', async () => {
+  it('answers 404 to teachers of other sections, 403 to everyone who teaches nothing, and writes nothing', async () => {
     const rosaClient = await signedIn(rosa.account);
     const fields = { ...formFields((await rosaClient.get(grid())).body, grid()), [cell(leo, 'HW 2')]: '3' };
     const snapshot = await everything();
-    const outsiders = [paul.account, tom.account, olga.account, nina.account, ortiz.guardianAccount, ortiz.studentAccount];
-    for (const who of outsiders) {
+    // Teachers of another section (here and at the middle school): as if the section did not exist.
+    // Office staff, the nurse and the family teach nothing: the teaching pages are not theirs (403).
+    const outsiders: [AccountFixture | null, number][] = [
+      [paul.account, 404],
+      [tom.account, 404],
+      [olga.account, 403],
+      [nina.account, 403],
+      [ortiz.guardianAccount, 403],
+      [ortiz.studentAccount, 403],
+    ];
+    for (const [who, status] of outsiders) {
       const c = await signedIn(who);
+      const as = (url: string) => `${who!.username} ${url}`;
       for (const url of [grid(), column('HW 1'), row(leo), setup(), `/staff/classes/${biology.id}/gradebook/assignments/new?period=${q3()}`, `/staff/classes/${biology.id}/gradebook/assignments/${biology.assignments['HW 1']}/delete?period=${q3()}`]) {
-        expect((await c.get(url)).statusCode, `${who!.username} ${url}`).toBe(404);
+        const res = await c.get(url);
+        expect(res.statusCode, as(url)).toBe(status);
+        expect(res.body, as(url)).not.toContain('Ortiz, Maya');
       }
-      expect((await c.post(grid(), fields)).statusCode).toBe(404);
-      expect((await c.post(column('HW 1').replace('?', '/fill?'), { points: '1' })).statusCode).toBe(404);
-      expect((await c.post(column('HW 1').replace('?', '/missing?'), {})).statusCode).toBe(404);
-      expect((await c.post(`/staff/classes/${biology.id}/gradebook/categories?period=${q3()}`, { name: 'X', weight: '5', dropLowest: '0', sequence: '3' })).statusCode).toBe(404);
-      expect((await c.post(`/staff/classes/${biology.id}/gradebook/categories/${biology.categories.Homework}/remove?period=${q3()}`, {})).statusCode).toBe(404);
+      expect((await c.post(grid(), fields)).statusCode, as(grid())).toBe(status);
+      expect((await c.post(column('HW 1').replace('?', '/fill?'), { points: '1' })).statusCode, as('fill')).toBe(status);
+      expect((await c.post(column('HW 1').replace('?', '/missing?'), {})).statusCode, as('missing')).toBe(status);
+      expect((await c.post(`/staff/classes/${biology.id}/gradebook/categories?period=${q3()}`, { name: 'X', weight: '5', dropLowest: '0', sequence: '3' })).statusCode, as('category')).toBe(status);
+      expect((await c.post(`/staff/classes/${biology.id}/gradebook/categories/${biology.categories.Homework}/remove?period=${q3()}`, {})).statusCode, as('remove')).toBe(status);
       expect(
         (await c.post(`/staff/classes/${biology.id}/gradebook/assignments/new?period=${q3()}`, { title: 'X', categoryId: String(biology.categories.Homework), assigned: TODAY, due: TODAY, pointsPossible: '5' })).statusCode,
-      ).toBe(404);
-      expect((await c.post(`/staff/classes/${biology.id}/gradebook/assignments/${biology.assignments['HW 1']}/delete?period=${q3()}`, {})).statusCode).toBe(404);
+        as('new assignment'),
+      ).toBe(status);
+      expect((await c.post(`/staff/classes/${biology.id}/gradebook/assignments/${biology.assignments['HW 1']}/delete?period=${q3()}`, {})).statusCode, as('delete')).toBe(status);
     }
     expect(await everything()).toEqual(snapshot);
     // A period that is not the section's, and a section that does not exist, are not found either.

@@ -63,7 +63,7 @@ describeEachEngine('staff linking parent accounts to students', (get) => {
       ['no.such.parent', sameSchool.number, 404, 'No parent account has this username.'],
       [demo.teacher!.username, sameSchool.number, 404, 'No parent account has this username.'],
       [demo.parent!.username, '0000000', 404, 'No student has this number.'],
-      [demo.parent!.username, otherSchool, 403, 'This student is not at your school.'],
+      [demo.parent!.username, otherSchool, 404, 'No student has this number.'],
       ['', sameSchool.number, 400, 'This field is required.'],
     ];
     for (const [username, number, status, message] of cases) {

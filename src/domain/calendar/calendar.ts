@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import { addDays, toDate, weekday, ymd } from './dates.js';
+import { gradesOfEvents } from './events.js';
 import { classesOf, type ClassRow } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
 import type { MessageKey } from '../../i18n/index.js';
@@ -155,14 +156,19 @@ export function schoolDaysBetween(db: Kysely<DB>, schoolId: number, from: DateSt
     .execute();
 }
 
-/** The events of these schools and of the district that touch the range, in the reader's language where written in it. */
+/**
+ * The events of these students' schools and of the district that touch the range, in the reader's
+ * language where written in it. An event for some grade levels only is shown when one of the students
+ * is in one of those grades (at the event's school, for a school's event).
+ */
 export async function eventsBetween(
   db: Kysely<DB>,
-  schoolIds: number[],
+  students: readonly { schoolId: number; grade: number }[],
   from: DateString,
   to: DateString,
   locales: { locale: string; districtLocale: string },
 ): Promise<SchoolEventView[]> {
+  const schoolIds = [...new Set(students.map((s) => s.schoolId))];
   const rows = await db
     .selectFrom('school_events as e')
     .innerJoin('school_event_texts as t', 't.event_id', 'e.id')
@@ -174,9 +180,15 @@ export async function eventsBetween(
     .orderBy('e.start_time')
     .orderBy('e.id')
     .execute();
+  const grades = await gradesOfEvents(db, [...new Set(rows.map((r) => r.id))]);
+  const forSomeone = (id: number, schoolId: number | null) => {
+    const only = grades.get(id);
+    return !only || students.some((s) => (schoolId === null || s.schoolId === schoolId) && only.includes(s.grade));
+  };
   const byId = new Map<number, (typeof rows)[number]>();
   const rank = (l: string) => (l === locales.locale ? 0 : l === locales.districtLocale ? 1 : 2);
   for (const row of rows) {
+    if (!forSomeone(row.id, row.school_id)) continue;
     const seen = byId.get(row.id);
     if (!seen || rank(row.locale) < rank(seen.locale)) byId.set(row.id, row);
   }
@@ -226,7 +238,7 @@ export async function calendarOf(
   const { from, to, inRange } = rangeOf(request);
   const [days, events, due] = await Promise.all([
     schoolDaysBetween(db, input.student.schoolId, from, to),
-    eventsBetween(db, [input.student.schoolId], from, to, input),
+    eventsBetween(db, [input.student], from, to, input),
     dueBetween(db, input.student, from, to),
   ]);
   const dayOf = new Map(days.map((d) => [d.date, d]));

@@ -41,8 +41,15 @@ const optionalTimeField = () => optionalText(5).refine((v) => v === null || TIME
 const placeField = () =>
   requiredText(12).refine((v) => v === 'district' || /^\d{1,10}$/.test(v), 'form.invalid' satisfies MessageKey);
 
+/** The grade levels ticked: none is the whole school (or district); each one a grade number. */
+const gradesField = () =>
+  z
+    .preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().regex(/^\d{1,2}$/, 'form.invalid' satisfies MessageKey)).max(20, 'form.invalid' satisfies MessageKey))
+    .transform((a) => [...new Set(a.map(Number))].sort((x, y) => x - y));
+
 /** The event form as typed. */
 export const eventForm = z.object({
+  grades: gradesField(),
   place: placeField(),
   titleEn: requiredText(TITLE_MAX),
   titleEs: requiredText(TITLE_MAX),
@@ -89,6 +96,20 @@ interface EventRow {
   titleEs: string;
   locationEn: string | null;
   locationEs: string | null;
+  /** the grades it is for; empty: everyone of its school (or of the district) */
+  grades: number[];
+}
+
+/** The grades the schools of a place teach: one school's range, or every school's for the district. */
+async function gradesOf(db: Kysely<DB>, schoolId: number | null): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('schools')
+    .select(['grade_low', 'grade_high'])
+    .$if(schoolId !== null, (q) => q.where('id', '=', schoolId!))
+    .execute();
+  const grades = new Set<number>();
+  for (const r of rows) for (let g = r.grade_low; g <= r.grade_high; g++) grades.add(g);
+  return grades;
 }
 
 /** The rules across fields: an end on or after the start, both in a school year, times together on one day. */
@@ -105,6 +126,10 @@ async function checkEvent(db: Kysely<DB>, scope: OfficeScope, form: EventForm): 
     else if (form.endTime <= form.startTime) errors.endTime = 'officeCalendar.endTimeBeforeStart';
   }
   if (!errors.end && !(await schoolYearHolding(db, form.start, end))) errors.start = 'officeCalendar.outsideYear';
+  if (form.grades.length > 0) {
+    const taught = await gradesOf(db, place.schoolId);
+    if (form.grades.some((g) => !taught.has(g))) errors.grades = 'officeCalendar.gradeNotTaught';
+  }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -118,6 +143,7 @@ async function checkEvent(db: Kysely<DB>, scope: OfficeScope, form: EventForm): 
       titleEs: form.titleEs,
       locationEn: form.locationEn,
       locationEs: form.locationEs,
+      grades: form.grades,
     },
   };
 }
@@ -129,8 +155,10 @@ export async function eventForOffice(db: Kysely<DB>, scope: OfficeScope, id: num
   const texts = await db.selectFrom('school_event_texts').selectAll().where('event_id', '=', id).execute();
   const en = texts.find((x) => x.locale === 'en');
   const es = texts.find((x) => x.locale === 'es');
+  const grades = await db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', id).orderBy('grade_level').execute();
   return {
     id,
+    grades: grades.map((g) => g.grade_level),
     schoolId: event.school_id,
     start: event.start_date,
     end: event.end_date,
@@ -151,6 +179,17 @@ export interface OfficeEventLine {
   end: DateString;
   startTime: string | null;
   endTime: string | null;
+  /** the grades it is for; empty: everyone */
+  grades: number[];
+}
+
+/** The grade levels of each of these events (none: everyone), in one query. */
+export async function gradesOfEvents(db: Kysely<DB>, ids: number[]): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  if (ids.length === 0) return out;
+  const rows = await db.selectFrom('school_event_grades').select(['event_id', 'grade_level']).where('event_id', 'in', ids).orderBy('grade_level').execute();
+  for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.grade_level]);
+  return out;
 }
 
 /** The events the scope may change that end on or after a day, soonest first, titled in the reader's language. */
@@ -171,9 +210,10 @@ export async function eventsForOffice(db: Kysely<DB>, scope: OfficeScope, from: 
   for (const r of rows) {
     const seen = byId.get(r.id);
     if (seen && seen.locale === locale) continue;
-    byId.set(r.id, { id: r.id, schoolId: r.school_id, title: r.title, start: r.start_date, end: r.end_date, startTime: r.start_time, endTime: r.end_time, locale: r.locale });
+    byId.set(r.id, { id: r.id, schoolId: r.school_id, title: r.title, start: r.start_date, end: r.end_date, startTime: r.start_time, endTime: r.end_time, grades: [], locale: r.locale });
   }
-  return [...byId.values()].map(({ locale: _l, ...line }) => line);
+  const grades = await gradesOfEvents(db, [...byId.keys()]);
+  return [...byId.values()].map(({ locale: _l, ...line }) => ({ ...line, grades: grades.get(line.id) ?? [] }));
 }
 
 /** What a family sees of an event: the change event's and the audit's before and after. */
@@ -181,7 +221,10 @@ function shown(row: EventRow): Record<string, unknown> {
   return { ...row };
 }
 
+/** The event's texts in both languages and its grade levels, written anew. */
 async function writeTexts(trx: Kysely<DB>, id: number, row: EventRow) {
+  await trx.deleteFrom('school_event_grades').where('event_id', '=', id).execute();
+  if (row.grades.length > 0) await trx.insertInto('school_event_grades').values(row.grades.map((g) => ({ event_id: id, grade_level: g }))).execute();
   await trx.deleteFrom('school_event_texts').where('event_id', '=', id).execute();
   await trx
     .insertInto('school_event_texts')
@@ -239,6 +282,7 @@ export async function removeEvent(db: Kysely<DB>, actor: StaffActor, id: number,
   if (!before) return false;
   const { id: _id, ...was } = before;
   await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('school_event_grades').where('event_id', '=', id).execute();
     await trx.deleteFrom('school_event_texts').where('event_id', '=', id).execute();
     await trx.deleteFrom('school_events').where('id', '=', id).execute();
     await recordChanges(trx, [{ kind: 'event', action: 'deleted', subjectId: id, schoolId: was.schoolId, before: shown(was), actorAccountId: actor.actorAccountId }], now);
@@ -247,13 +291,13 @@ export async function removeEvent(db: Kysely<DB>, actor: StaffActor, id: number,
   return true;
 }
 
-/** The schools an office scope writes to, by name (every school for a district administrator). */
-export async function schoolsOf(db: Kysely<DB>, scope: OfficeScope): Promise<{ id: number; name: string }[]> {
+/** The schools an office scope writes to, by name, with the grades they teach (every school for a district administrator). */
+export async function schoolsOf(db: Kysely<DB>, scope: OfficeScope): Promise<{ id: number; name: string; gradeLow: number; gradeHigh: number }[]> {
   const schools = [...scope.schools];
   if (!scope.district && schools.length === 0) return [];
   return db
     .selectFrom('schools')
-    .select(['id', 'name'])
+    .select(['id', 'name', 'grade_low as gradeLow', 'grade_high as gradeHigh'])
     .$if(!scope.district, (q) => q.where('id', 'in', schools))
     .orderBy('name')
     .orderBy('id')

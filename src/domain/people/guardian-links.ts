@@ -12,7 +12,7 @@ import { mayActOnSchool, type OfficeScope } from '../access/staff.js';
 
 export const RELATIONSHIPS = ['mother', 'father', 'guardian', 'grandparent', 'stepparent', 'other'] as const;
 
-export type LinkProblem = 'noAccount' | 'noStudent' | 'notYourSchool' | 'revoked' | 'alreadyLinked' | 'notLinked';
+export type LinkProblem = 'noAccount' | 'noStudent' | 'revoked' | 'alreadyLinked' | 'notLinked';
 export type LinkResult = { kind: 'ok'; parent: string; student: string } | { kind: 'problem'; field: 'username' | 'studentNumber'; problem: LinkProblem };
 
 async function find(db: Kysely<DB>, username: string, studentNumber: string) {
@@ -38,8 +38,8 @@ export async function changeGuardianLink(
 ): Promise<LinkResult> {
   const { account, student } = await find(db, input.username, input.studentNumber);
   if (!account || !account.guardian_id) return { kind: 'problem', field: 'username', problem: 'noAccount' };
-  if (!student) return { kind: 'problem', field: 'studentNumber', problem: 'noStudent' };
-  if (!mayActOnSchool(input.scope, student.school_id)) return { kind: 'problem', field: 'studentNumber', problem: 'notYourSchool' };
+  // A student of another school answers as a number that names nobody: no hint that the student exists.
+  if (!student || !mayActOnSchool(input.scope, student.school_id)) return { kind: 'problem', field: 'studentNumber', problem: 'noStudent' };
   const existing = await db
     .selectFrom('student_guardians')
     .selectAll()

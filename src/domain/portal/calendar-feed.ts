@@ -141,7 +141,7 @@ export async function feedContent(
   const locale = feed.locale ?? input.districtLocale;
   const [days, events, due] = await Promise.all([
     Promise.all(schoolIds.map((id) => schoolDaysBetween(db, id, from, to).then((rows) => ({ id, rows })))),
-    students.length === 0 ? [] : eventsBetween(db, schoolIds, from, to, { locale, districtLocale: input.districtLocale }),
+    students.length === 0 ? [] : eventsBetween(db, students, from, to, { locale, districtLocale: input.districtLocale }),
     input.includeDue ? Promise.all(students.map((s) => dueBetween(db, s, from, to).then((rows) => rows.map((r) => ({ ...r, studentId: s.id }))))) : [],
   ]);
   // Brothers and sisters at schools with the same calendar: each day off once, with the schools it is

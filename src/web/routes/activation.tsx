@@ -152,7 +152,7 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       services.now(),
     );
     if (result.kind === 'problem') {
-      const status = result.problem === 'noAccount' || result.problem === 'noStudent' ? 404 : result.problem === 'notYourSchool' || result.problem === 'revoked' ? 403 : 409;
+      const status = result.problem === 'noAccount' || result.problem === 'noStudent' ? 404 : result.problem === 'revoked' ? 403 : 409;
       return sendPage(reply, <GuardianLinksPage ctx={ctx} errors={{ [result.field]: { key: `links.${result.problem}` } }} action={action} values={values} />, status);
     }
     const notice = ctx.t(parsed.data.action === 'link' ? 'links.linked' : 'links.unlinked', { parent: result.parent, student: result.student });
@@ -181,7 +181,9 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       services.now(),
     );
     if (result.kind === 'outside') {
-      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.notAllowed', { numbers: result.numbers.join(', ') })} numbers={typed} />, 403);
+      // Numbers of students of other schools answer as numbers that name nobody (404): no hint that they exist.
+      const reasons = result.numbers.map((number) => ctx.t('staffKeys.unknown', { number })).join('; ');
+      return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 404);
     }
     if (result.kind === 'none') {
       const reasons = result.skipped

@@ -2,8 +2,9 @@
  * The teacher's gradebook (issue 19), under /staff/classes/:sectionId/gradebook (?period=ID, default the
  * grading period today falls in): the score grid, a column (one assignment), a row (one student), bulk
  * actions on a column, and the setup of categories and assignments. The domain (gradebook/scores.ts and
- * gradebook/setup.ts) decides who may read and write (a teacher or co-teacher of the section; anyone else
- * gets 404) and checks every value; these routes read the form and render.
+ * gradebook/setup.ts) decides who may read and write (a teacher or co-teacher of the section; another
+ * teacher gets 404) and checks every value; like the other teaching pages, a staff member who teaches no
+ * section today gets 403. These routes read the form and render.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { requireSignedIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { formatPoints } from '../views/format.js';
+import { MessagePage } from '../views/pages.js';
 import {
   AssignmentFormPage,
   ColumnPage,
@@ -121,11 +123,15 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(SCRIPT),
   );
 
-  /** The gradebook the address names, when the signed-in staff member teaches the section; else null (404). */
+  /**
+   * The gradebook the address names. 'forbidden' for a staff member who teaches no section today (the
+   * teaching pages' guard: 403), null when the section is not theirs or the address names nothing (404).
+   */
   const open = async (request: Req) => {
     const ctx = await ctxOf(request);
     const today = localDate(services.now(), ctx.district.timeZone);
     const scope = await teacherScope(db, request.session!.account.staff_id, today);
+    if (scope.sections.size === 0) return 'forbidden' as const;
     const sectionId = recordId(request.params.sectionId);
     const period = request.query.period;
     const periodId = period === undefined || period === '' ? null : recordId(period);
@@ -133,7 +139,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const book = await gradebookFor(db, scope, sectionId, periodId, today);
     return book ? { ctx, today, scope, book, maxMultiple: ctx.district.settings.maxScoreMultiple } : null;
   };
-  type Opened = NonNullable<Awaited<ReturnType<typeof open>>>;
+  type Opened = Exclude<NonNullable<Awaited<ReturnType<typeof open>>>, 'forbidden'>;
   const savedNotice = (o: Opened, request: Req) => {
     const n = request.query.saved;
     return n !== undefined && /^\d{1,6}$/.test(n) ? o.ctx.t('gradebook.saved', { count: Number(n) }) : undefined;
@@ -192,15 +198,25 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   function reply$(o: Opened): FastifyReply {
     return replies.get(o)!;
   }
-  const opened = async (request: Req, reply: FastifyReply) => {
+  /** The opened gradebook; null when the request has been answered: 403 (not a teacher) or 404. */
+  const opened = async (request: Req, reply: FastifyReply): Promise<Opened | null> => {
     const o = await open(request);
-    if (o) replies.set(o, reply);
+    if (o === 'forbidden') {
+      const ctx = await ctxOf(request);
+      await sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
+      return null;
+    }
+    if (!o) {
+      reply.callNotFound();
+      return null;
+    }
+    replies.set(o, reply);
     return o;
   };
 
   app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    if (!o) return reply.callNotFound();
+    if (!o) return reply;
     return gridView(o, o.book, { notice: savedNotice(o, request) }, 200);
   });
 
@@ -208,7 +224,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   // 60 assignments, more than the 64 KB other forms may send (app.ts); up to 1 MiB here.
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: 1024 * 1024 }, async (request, reply) => {
     const o = await opened(request, reply);
-    if (!o) return reply.callNotFound();
+    if (!o) return reply;
     return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);
   });
 
@@ -230,8 +246,9 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     { preHandler: requireSignedIn },
     async (request, reply) => {
       const o = await opened(request, reply);
-      const assignment = o && assignmentOf(o, request);
-      if (!o || !assignment) return reply.callNotFound();
+      if (!o) return reply;
+      const assignment = assignmentOf(o, request);
+      if (!assignment) return reply.callNotFound();
       const done = request.query.done;
       const notice = done === 'filled' || done === 'missing' ? o.ctx.t(DONE[done], { count: Number(request.query.saved ?? 0) || 0 }) : savedNotice(o, request);
       return columnView(assignment.id)(o, o.book, { notice }, 200);
@@ -240,15 +257,17 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const assignment = o && assignmentOf(o, request);
-    if (!o || !assignment) return reply.callNotFound();
+    if (!o) return reply;
+    const assignment = assignmentOf(o, request);
+    if (!assignment) return reply.callNotFound();
     return saveForm(request, reply, o, true, (_s, a) => a === assignment.id, gradebookUrl(o.book, 'assignments', assignment.id), columnView(assignment.id));
   });
 
   const bulk = (action: 'fill' | 'missing') => async (request: Req, reply: FastifyReply) => {
     const o = await opened(request, reply);
-    const assignment = o && assignmentOf(o, request);
-    if (!o || !assignment) return reply.callNotFound();
+    if (!o) return reply;
+    const assignment = assignmentOf(o, request);
+    if (!assignment) return reply.callNotFound();
     const body = (request.body ?? {}) as Record<string, unknown>;
     let points: number | null = null;
     if (action === 'fill') {
@@ -282,15 +301,17 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const row = o && studentOf(o, request);
-    if (!o || !row) return reply.callNotFound();
+    if (!o) return reply;
+    const row = studentOf(o, request);
+    if (!row) return reply.callNotFound();
     return rowView(row.studentId)(o, o.book, { notice: savedNotice(o, request) }, 200);
   });
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const row = o && studentOf(o, request);
-    if (!o || !row) return reply.callNotFound();
+    if (!o) return reply;
+    const row = studentOf(o, request);
+    if (!row) return reply.callNotFound();
     return saveForm(request, reply, o, true, (s) => s === row.studentId, gradebookUrl(o.book, 'students', row.studentId), rowView(row.studentId));
   });
 
@@ -299,7 +320,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: Params; Querystring: { period?: string; done?: string } }>('/staff/classes/:sectionId/gradebook/setup', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    if (!o) return reply.callNotFound();
+    if (!o) return reply;
     const done = request.query.done;
     const known = ['categoryAdded', 'categorySaved', 'categoryRemoved', 'assignmentSaved', 'assignmentDeleted'] as const;
     const which = known.find((k) => k === done);
@@ -315,7 +336,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   const categorySave = (adding: boolean) => async (request: Req, reply: FastifyReply) => {
     const o = await opened(request, reply);
-    if (!o) return reply.callNotFound();
+    if (!o) return reply;
     const categoryId = adding ? null : recordId(request.params.categoryId);
     if (!adding && categoryId === null) return reply.callNotFound();
     const form = categoryForm((request.body ?? {}) as Record<string, unknown>);
@@ -329,8 +350,9 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/categories/:categoryId/remove', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
+    if (!o) return reply;
     const categoryId = recordId(request.params.categoryId);
-    if (!o || categoryId === null) return reply.callNotFound();
+    if (categoryId === null) return reply.callNotFound();
     const result = await removeCategory(db, o.scope, { sectionId: o.book.section.sectionId, categoryId, ...actor(request) }, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
     if (result.kind === 'invalid') {
@@ -358,22 +380,24 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/new', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    if (!o) return reply.callNotFound();
+    if (!o) return reply;
     const day = o.today >= o.book.period.start && o.today <= o.book.period.end ? o.today : o.book.period.start;
     return formPage(o, null, { title: '', categoryId: String(o.book.categories[0]?.id ?? ''), assigned: day, due: day, pointsPossible: '', published: true, description: '' });
   });
 
   app.get<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/edit', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const a = o && assignmentOf(o, request);
-    if (!o || !a) return reply.callNotFound();
+    if (!o) return reply;
+    const a = assignmentOf(o, request);
+    if (!a) return reply.callNotFound();
     return formPage(o, a.id, { title: a.title, categoryId: String(a.categoryId), assigned: a.assigned, due: a.due, pointsPossible: String(a.pointsPossible), published: a.published, description: a.description ?? '' });
   });
 
   const assignmentSave = (adding: boolean) => async (request: Req, reply: FastifyReply) => {
     const o = await opened(request, reply);
-    const existing = o && !adding ? assignmentOf(o, request) : null;
-    if (!o || (!adding && !existing)) return reply.callNotFound();
+    if (!o) return reply;
+    const existing = adding ? null : assignmentOf(o, request);
+    if (!adding && !existing) return reply.callNotFound();
     const form = assignmentForm((request.body ?? {}) as Record<string, unknown>);
     const result = await saveAssignment(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: existing?.id ?? null, form, ...actor(request) }, o.today, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
@@ -385,16 +409,18 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/delete', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const a = o && assignmentOf(o, request);
-    if (!o || !a) return reply.callNotFound();
+    if (!o) return reply;
+    const a = assignmentOf(o, request);
+    if (!a) return reply.callNotFound();
     const scores = o.book.rows.filter((r) => (r.cells.get(a.id)?.version ?? 0) > 0).length;
     return sendPage(reply, <DeleteAssignmentPage ctx={o.ctx} book={o.book} assignment={a} scores={scores} />);
   });
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/delete', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
-    const a = o && assignmentOf(o, request);
-    if (!o || !a) return reply.callNotFound();
+    if (!o) return reply;
+    const a = assignmentOf(o, request);
+    if (!a) return reply.callNotFound();
     const result = await deleteAssignment(db, o.scope, { sectionId: o.book.section.sectionId, periodId: o.book.period.id, assignmentId: a.id, ...actor(request) }, o.today, services.now());
     if (result.kind === 'notFound') return reply.callNotFound();
     return reply.redirect(`${gradebookUrl(o.book, 'setup')}&done=assignmentDeleted`, 303);

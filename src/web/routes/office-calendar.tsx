@@ -22,6 +22,12 @@ import { MessagePage } from '../views/pages.js';
 
 type Body = Record<string, unknown>;
 
+/** The grade levels ticked on the event form, to show again. */
+function gradesTyped(body: unknown): string[] {
+  const v = ((body ?? {}) as Body).grades;
+  return (Array.isArray(v) ? v : [v]).filter((g): g is string => typeof g === 'string').slice(0, 20);
+}
+
 /** The typed values of a form, to show again: strings only, anything else left out. */
 function valuesOf<K extends string>(body: unknown, keys: readonly K[]): Partial<Record<K, string>> {
   const b = (body ?? {}) as Body;
@@ -64,7 +70,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
   app.get('/staff/calendar', { preHandler: staffOnly }, async (request, reply) => showCalendar(request, reply));
 
   app.post('/staff/calendar', { preHandler: staffOnly }, async (request, reply) => {
-    const values = valuesOf(request.body, EVENT_KEYS);
+    const values = { ...valuesOf(request.body, EVENT_KEYS), grades: gradesTyped(request.body) };
     const parsed = parseInput(eventForm, request.body);
     if (!parsed.ok) return showCalendar(request, reply, { values, errors: parsed.errors }, 400);
     const result = await createEvent(db, await actorOf(request), parsed.data, services.now());
@@ -107,6 +113,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
       end: event.end === event.start ? '' : event.end,
       startTime: event.startTime ?? '',
       endTime: event.endTime ?? '',
+      grades: event.grades.map(String),
     });
   });
 
@@ -114,7 +121,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const id = recordId((request.params as Body).id);
     const actor = await actorOf(request);
     if (id === null || !(await eventForOffice(db, actor.scope, id))) return notFound(request, reply, 'officeCalendar.missing');
-    const values = valuesOf(request.body, EVENT_KEYS);
+    const values = { ...valuesOf(request.body, EVENT_KEYS), grades: gradesTyped(request.body) };
     const parsed = parseInput(eventForm, request.body);
     if (!parsed.ok) return showEvent(request, reply, id, values, parsed.errors, 400);
     const result = await updateEvent(db, actor, id, parsed.data, services.now());

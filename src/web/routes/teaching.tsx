@@ -13,7 +13,7 @@ import { localDate } from '../../domain/calendar/dates.js';
 import { hasForbiddenCharacters, recordId } from '../../domain/forms.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
-import { officeStaff, redirectToSignIn, requireSignedIn, requireStaff } from '../guards.js';
+import { officeStaff, requireSignedIn, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { MessagePage } from '../views/pages.js';
@@ -208,7 +208,6 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get<{ Querystring: { date?: string } }>('/staff/attendance/not-taken', { preHandler: officeOnly }, async (request, reply) => {
-    if (redirectToSignIn(request, reply)) return reply;
     const today = await todayFor(request);
     const date = dayOf(request.query.date, today);
     if (!date) return badDay(request, reply);

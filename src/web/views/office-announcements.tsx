@@ -3,15 +3,11 @@ import type { OfficeAnnouncementLine } from '../../domain/announcements/service.
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
-import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { ItemInput, ItemsTable, type School } from './office-items.js';
 
 export type AnnouncementValues = Partial<Record<'target' | 'titleEn' | 'bodyEn' | 'titleEs' | 'bodyEs' | 'start' | 'end', string>>;
-
-interface School {
-  id: number;
-  name: string;
-}
 
 /** What families will see: the same markup as the sign-in page and Today. */
 export interface AnnouncementPreview {
@@ -25,23 +21,6 @@ function targetName(t: Translate, schools: School[], target: string): string {
   if (target === 'signIn') return t('officeAnnouncements.targetSignIn');
   if (target === 'district') return t('officeAnnouncements.targetDistrict');
   return t('officeAnnouncements.targetSchool', { school: schools.find((s) => String(s.id) === target)?.name ?? '' });
-}
-
-function Input({ id, type = 'text', value, error, max }: { id: string; type?: string; value: string | undefined; error: FieldMessage | undefined; max: number }) {
-  return (
-    <input
-      class={`usa-input${error ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      value={value ?? ''}
-      required
-      maxLength={max}
-      autocomplete="off"
-      aria-describedby={describedBy(id, false, Boolean(error))}
-      aria-invalid={error ? 'true' : undefined}
-    />
-  );
 }
 
 function TextArea({ id, value, error }: { id: string; value: string | undefined; error: FieldMessage | undefined }) {
@@ -89,22 +68,22 @@ function AnnouncementForm({ ctx, action, schools, district, values, errors, prev
         </select>
       </Field>
       <Field t={t} id="titleEn" label={t('officeAnnouncements.titleEn')} error={errors.titleEn}>
-        <Input id="titleEn" value={values.titleEn} error={errors.titleEn} max={120} />
+        <ItemInput id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
       </Field>
       <Field t={t} id="bodyEn" label={t('officeAnnouncements.bodyEn')} error={errors.bodyEn}>
         <TextArea id="bodyEn" value={values.bodyEn} error={errors.bodyEn} />
       </Field>
       <Field t={t} id="titleEs" label={t('officeAnnouncements.titleEs')} error={errors.titleEs}>
-        <Input id="titleEs" value={values.titleEs} error={errors.titleEs} max={120} />
+        <ItemInput id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
       </Field>
       <Field t={t} id="bodyEs" label={t('officeAnnouncements.bodyEs')} error={errors.bodyEs}>
         <TextArea id="bodyEs" value={values.bodyEs} error={errors.bodyEs} />
       </Field>
       <Field t={t} id="start" label={t('officeAnnouncements.start')} error={errors.start}>
-        <Input id="start" type="date" value={values.start} error={errors.start} max={10} />
+        <ItemInput id="start" type="date" value={values.start} error={errors.start} required max={10} />
       </Field>
       <Field t={t} id="end" label={t('officeAnnouncements.end')} error={errors.end}>
-        <Input id="end" type="date" value={values.end} error={errors.end} max={10} />
+        <ItemInput id="end" type="date" value={values.end} error={errors.end} required max={10} />
       </Field>
       <button class={`usa-button${preview ? ' usa-button--outline' : ' hr-primary'}`} type="submit" name="intent" value="preview">
         {t('officeAnnouncements.preview')}
@@ -164,41 +143,15 @@ export function OfficeAnnouncementsPage({ ctx, lines, schools, district, values 
       {lines.length === 0 ? (
         <p>{t('officeAnnouncements.none')}</p>
       ) : (
-        <TableScroll label={t('officeAnnouncements.current')}>
-          <table class="usa-table usa-table--borderless">
-            <caption class="usa-sr-only">{t('officeAnnouncements.current')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('officeAnnouncements.colTitle')}</th>
-                <th scope="col">{t('officeAnnouncements.colWhere')}</th>
-                <th scope="col">{t('officeAnnouncements.colDates')}</th>
-                <th scope="col">{t('officeAnnouncements.colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lines.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row">{a.title}</th>
-                  <td>{targetName(t, schools, a.target)}</td>
-                  <td>{`${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}`}</td>
-                  <td>
-                    <a class="usa-button usa-button--outline" href={`/staff/announcements/${a.id}`}>
-                      {t('officeAnnouncements.edit')}
-                      <span class="usa-sr-only">{`: ${a.title}`}</span>
-                    </a>
-                    <form method="post" action={`/staff/announcements/${a.id}/end`} class="hr-inline-form">
-                      <Csrf token={ctx.csrf} />
-                      <button class="usa-button usa-button--secondary" type="submit">
-                        {t('officeAnnouncements.endNow')}
-                        <span class="usa-sr-only">{`: ${a.title}`}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <ItemsTable
+          csrf={ctx.csrf}
+          caption={t('officeAnnouncements.current')}
+          headings={[t('officeAnnouncements.colTitle'), t('officeAnnouncements.colWhere'), t('officeAnnouncements.colDates'), t('officeAnnouncements.colActions')]}
+          rows={lines.map((a) => ({ id: a.id, title: a.title, where: targetName(t, schools, a.target), when: `${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}` }))}
+          base="/staff/announcements"
+          editLabel={t('officeAnnouncements.edit')}
+          action={{ path: 'end', label: t('officeAnnouncements.endNow') }}
+        />
       )}
       <h2 id="write-heading">{t('officeAnnouncements.write')}</h2>
       <AnnouncementForm ctx={ctx} action="/staff/announcements" schools={schools} district={district} values={values} errors={errors} preview={Boolean(preview)} publishLabel={t('officeAnnouncements.publish')} />

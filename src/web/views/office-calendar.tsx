@@ -6,34 +6,57 @@ import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
-export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>>;
+export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>> & {
+  /** the grade levels ticked */
+  grades?: string[];
+};
 
-interface School {
-  id: number;
-  name: string;
+/** Every grade any of these schools teaches, lowest first. */
+function gradesTaught(schools: School[]): number[] {
+  const grades = new Set<number>();
+  for (const s of schools) if (s.gradeLow !== undefined && s.gradeHigh !== undefined) for (let g = s.gradeLow; g <= s.gradeHigh; g++) grades.add(g);
+  return [...grades].sort((a, b) => a - b);
+}
+
+/** Where an event is shown, with its grade levels when it has some. */
+export function audienceText(t: Translate, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+  const where = schoolName(t, schools, line.schoolId);
+  return line.grades.length === 0 ? where : t('officeCalendar.forGrades', { where, grades: line.grades.join(', ') });
+}
+
+/** The grade levels an event is for: a checkbox per grade taught; none ticked is the whole school (or district). */
+function GradeFields({ t, schools, values, error }: { t: Translate; schools: School[]; values: EventValues; error: FieldMessage | undefined }) {
+  const ticked = new Set(values.grades ?? []);
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <fieldset class="usa-fieldset" id="grades" aria-describedby={describedBy('grades', true, Boolean(error))}>
+        <legend class="usa-legend">{t('officeCalendar.grades')}</legend>
+        <p class="usa-hint" id="grades-hint">
+          {t('officeCalendar.gradesHint')}
+        </p>
+        {error ? (
+          <span class="usa-error-message" id="grades-error" role="alert">
+            {t(error.key, error.params)}
+          </span>
+        ) : null}
+        {gradesTaught(schools).map((g) => (
+          <div class="usa-checkbox" key={g}>
+            <input class="usa-checkbox__input" id={`grade-${g}`} type="checkbox" name="grades" value={String(g)} checked={ticked.has(String(g))} />
+            <label class="usa-checkbox__label" for={`grade-${g}`}>
+              {t('officeCalendar.grade', { grade: String(g) })}
+            </label>
+          </div>
+        ))}
+      </fieldset>
+    </div>
+  );
 }
 
 export function schoolName(t: Translate, schools: School[], schoolId: number | null): string {
   return schoolId === null ? t('officeCalendar.wholeDistrict') : (schools.find((s) => s.id === schoolId)?.name ?? '');
-}
-
-function Input({ id, type = 'text', value, error, hint, required = false, max }: { id: string; type?: string; value: string | undefined; error: FieldMessage | undefined; hint?: boolean; required?: boolean; max: number }) {
-  return (
-    <input
-      class={`usa-input${error ? ' usa-input--error' : ''}`}
-      id={id}
-      name={id}
-      type={type}
-      value={value ?? ''}
-      required={required}
-      maxLength={max}
-      autocomplete="off"
-      aria-describedby={describedBy(id, Boolean(hint), Boolean(error))}
-      aria-invalid={error ? 'true' : undefined}
-    />
-  );
 }
 
 function EventFields({ ctx, schools, district, values, errors }: { ctx: PageContext; schools: School[]; district: boolean; values: EventValues; errors: Messages }) {
@@ -54,29 +77,30 @@ function EventFields({ ctx, schools, district, values, errors }: { ctx: PageCont
           ) : null}
         </select>
       </Field>
+      <GradeFields t={t} schools={schools} values={values} error={errors.grades} />
       <Field t={t} id="titleEn" label={t('officeCalendar.titleEn')} error={errors.titleEn}>
-        <Input id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
+        <ItemInput id="titleEn" value={values.titleEn} error={errors.titleEn} required max={120} />
       </Field>
       <Field t={t} id="titleEs" label={t('officeCalendar.titleEs')} error={errors.titleEs}>
-        <Input id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
+        <ItemInput id="titleEs" value={values.titleEs} error={errors.titleEs} required max={120} />
       </Field>
       <Field t={t} id="locationEn" label={t('officeCalendar.locationEn')} error={errors.locationEn}>
-        <Input id="locationEn" value={values.locationEn} error={errors.locationEn} max={120} />
+        <ItemInput id="locationEn" value={values.locationEn} error={errors.locationEn} max={120} />
       </Field>
       <Field t={t} id="locationEs" label={t('officeCalendar.locationEs')} error={errors.locationEs}>
-        <Input id="locationEs" value={values.locationEs} error={errors.locationEs} max={120} />
+        <ItemInput id="locationEs" value={values.locationEs} error={errors.locationEs} max={120} />
       </Field>
       <Field t={t} id="start" label={t('officeCalendar.start')} hint={t('officeCalendar.dateHint')} error={errors.start}>
-        <Input id="start" type="date" value={values.start} error={errors.start} hint required max={10} />
+        <ItemInput id="start" type="date" value={values.start} error={errors.start} hint required max={10} />
       </Field>
       <Field t={t} id="end" label={t('officeCalendar.end')} hint={t('officeCalendar.endHint')} error={errors.end}>
-        <Input id="end" type="date" value={values.end} error={errors.end} hint max={10} />
+        <ItemInput id="end" type="date" value={values.end} error={errors.end} hint max={10} />
       </Field>
       <Field t={t} id="startTime" label={t('officeCalendar.startTime')} hint={t('officeCalendar.timeHint')} error={errors.startTime}>
-        <Input id="startTime" type="time" value={values.startTime} error={errors.startTime} hint max={5} />
+        <ItemInput id="startTime" type="time" value={values.startTime} error={errors.startTime} hint max={5} />
       </Field>
       <Field t={t} id="endTime" label={t('officeCalendar.endTime')} error={errors.endTime}>
-        <Input id="endTime" type="time" value={values.endTime} error={errors.endTime} max={5} />
+        <ItemInput id="endTime" type="time" value={values.endTime} error={errors.endTime} max={5} />
       </Field>
     </>
   );
@@ -85,6 +109,7 @@ function EventFields({ ctx, schools, district, values, errors }: { ctx: PageCont
 function labelsOf(t: Translate): Record<string, string> {
   return {
     place: t('officeCalendar.place'),
+    grades: t('officeCalendar.grades'),
     titleEn: t('officeCalendar.titleEn'),
     titleEs: t('officeCalendar.titleEs'),
     locationEn: t('officeCalendar.locationEn'),
@@ -153,7 +178,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
           </select>
         </Field>
         <Field t={t} id="date" label={t('officeCalendar.dayDate')} hint={t('officeCalendar.dateHint')} error={errors.date}>
-          <Input id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
+          <ItemInput id="date" type="date" value={values.date} error={errors.date} hint required max={10} />
         </Field>
         <Field t={t} id="kind" label={t('officeCalendar.dayKind')} error={errors.kind}>
           <select class="usa-select" id="kind" name="kind" aria-describedby={describedBy('kind', false, Boolean(errors.kind))}>
@@ -165,7 +190,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
           </select>
         </Field>
         <Field t={t} id="note" label={t('officeCalendar.dayNote')} hint={t('officeCalendar.dayNoteHint')} error={errors.note}>
-          <Input id="note" value={values.note} error={errors.note} hint max={80} />
+          <ItemInput id="note" value={values.note} error={errors.note} hint max={80} />
         </Field>
         <button class="usa-button hr-primary" type="submit">
           {t('officeCalendar.saveDay')}
@@ -207,41 +232,15 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
       {events.length === 0 ? (
         <p>{t('officeCalendar.none')}</p>
       ) : (
-        <TableScroll label={t('officeCalendar.upcoming')}>
-          <table class="usa-table usa-table--borderless">
-            <caption class="usa-sr-only">{t('officeCalendar.upcoming')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('officeCalendar.colTitle')}</th>
-                <th scope="col">{t('officeCalendar.colWhere')}</th>
-                <th scope="col">{t('officeCalendar.colWhen')}</th>
-                <th scope="col">{t('officeCalendar.colActions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row">{e.title}</th>
-                  <td>{schoolName(t, schools, e.schoolId)}</td>
-                  <td>{whenText(ctx, e)}</td>
-                  <td>
-                    <a class="usa-button usa-button--outline" href={`/staff/calendar/${e.id}`}>
-                      {t('officeCalendar.edit')}
-                      <span class="usa-sr-only">{`: ${e.title}`}</span>
-                    </a>
-                    <form method="post" action={`/staff/calendar/${e.id}/remove`} class="hr-inline-form">
-                      <Csrf token={ctx.csrf} />
-                      <button class="usa-button usa-button--secondary" type="submit">
-                        {t('officeCalendar.remove')}
-                        <span class="usa-sr-only">{`: ${e.title}`}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <ItemsTable
+          csrf={ctx.csrf}
+          caption={t('officeCalendar.upcoming')}
+          headings={[t('officeCalendar.colTitle'), t('officeCalendar.colWhere'), t('officeCalendar.colWhen'), t('officeCalendar.colActions')]}
+          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(t, schools, e), when: whenText(ctx, e) }))}
+          base="/staff/calendar"
+          editLabel={t('officeCalendar.edit')}
+          action={{ path: 'remove', label: t('officeCalendar.remove') }}
+        />
       )}
       <h2 id="add-heading">{t('officeCalendar.add')}</h2>
       <form method="post" action="/staff/calendar" class="usa-form usa-form--large" novalidate>

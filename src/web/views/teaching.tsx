@@ -1,6 +1,8 @@
 /** Teachers' pages: My classes, and taking a section's attendance; the office's attendance pages. */
 import type { DayRecord, OfficeCode } from '../../domain/attendance/office.js';
 import type { MeetingSection, Roster } from '../../domain/attendance/taking.js';
+import type { ComponentChildren } from 'preact';
+import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, type Messages } from './forms.js';
@@ -114,51 +116,43 @@ export function RosterPage({
           <input type="hidden" name="date" value={roster.date} />
           <input type="hidden" name="version" value={String(roster.version)} />
           <p class="usa-hint">{t('teaching.howTo')}</p>
-          <TableScroll label={t('teaching.rosterLabel')}>
-            <table class="usa-table usa-table--borderless hr-roster">
-              <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('teaching.student')}</th>
-                  <th scope="col">{t('teaching.mark')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {roster.rows.map((r) => {
-                  const id = `mark-${r.studentId}`;
-                  const chosen = marks?.has(r.studentId) ? marks.get(r.studentId) : r.codeId;
-                  const wrong = invalid.includes(r.studentId);
-                  return (
-                    <tr key={r.studentId}>
-                      <th scope="row">
-                        <label for={id}>{`${r.lastName}, ${r.firstName}`}</label>
-                        <input type="hidden" name="student" value={String(r.studentId)} />
-                        <div class="usa-hint">{r.studentNumber}</div>
-                        {r.wholeDay ? <div class="usa-hint">{t('teaching.wholeDay', { what: r.wholeDay.description })}</div> : null}
-                        {wrong ? (
-                          <span class="usa-error-message" id={`${id}-error`}>
-                            {t('teaching.badMark')}
-                          </span>
-                        ) : null}
-                      </th>
-                      <td>
-                        <select class="usa-select" id={id} name={`mark_${r.studentId}`} aria-invalid={wrong ? 'true' : undefined} aria-describedby={wrong ? `${id}-error` : undefined}>
-                          <option value="present" selected={chosen === null || chosen === undefined}>
-                            {t('teaching.present')}
-                          </option>
-                          {roster.codes.map((c) => (
-                            <option key={c.id} value={String(c.id)} selected={chosen === c.id}>
-                              {`${t(c.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${c.description}`}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableScroll>
+          <RosterTable
+            t={t}
+            editable
+            rows={roster.rows.map((r) => {
+              const id = `mark-${r.studentId}`;
+              const chosen = marks?.has(r.studentId) ? marks.get(r.studentId) : r.codeId;
+              const wrong = invalid.includes(r.studentId);
+              return {
+                studentId: r.studentId,
+                student: (
+                  <>
+                    <label for={id}>{`${r.lastName}, ${r.firstName}`}</label>
+                    <input type="hidden" name="student" value={String(r.studentId)} />
+                    <div class="usa-hint">{r.studentNumber}</div>
+                    {r.wholeDay ? <div class="usa-hint">{t('teaching.wholeDay', { what: r.wholeDay.description })}</div> : null}
+                    {wrong ? (
+                      <span class="usa-error-message" id={`${id}-error`}>
+                        {t('teaching.badMark')}
+                      </span>
+                    ) : null}
+                  </>
+                ),
+                mark: (
+                  <select class="usa-select" id={id} name={`mark_${r.studentId}`} aria-invalid={wrong ? 'true' : undefined} aria-describedby={wrong ? `${id}-error` : undefined}>
+                    <option value="present" selected={chosen === null || chosen === undefined}>
+                      {t('teaching.present')}
+                    </option>
+                    {roster.codes.map((c) => (
+                      <option key={c.id} value={String(c.id)} selected={chosen === c.id}>
+                        {markText(t, c)}
+                      </option>
+                    ))}
+                  </select>
+                ),
+              };
+            })}
+          />
           <button class="usa-button hr-primary" type="submit">
             {t('teaching.save')}
           </button>
@@ -166,28 +160,13 @@ export function RosterPage({
       ) : (
         <>
           <p>{t(roster.date > today ? 'teaching.notYet' : 'teaching.closed')}</p>
-          <TableScroll label={t('teaching.rosterLabel')}>
-            <table class="usa-table usa-table--borderless">
-              <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('teaching.student')}</th>
-                  <th scope="col">{t('teaching.mark')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {roster.rows.map((r) => {
-                  const code = roster.codes.find((c) => c.id === r.codeId);
-                  return (
-                    <tr key={r.studentId}>
-                      <th scope="row">{`${r.lastName}, ${r.firstName}`}</th>
-                      <td>{code ? `${t(code.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${code.description}` : t('teaching.present')}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableScroll>
+          <RosterTable
+            t={t}
+            rows={roster.rows.map((r) => {
+              const code = roster.codes.find((c) => c.id === r.codeId);
+              return { studentId: r.studentId, student: `${r.lastName}, ${r.firstName}`, mark: code ? markText(t, code) : t('teaching.present') };
+            })}
+          />
         </>
       )}
     </Layout>
@@ -359,5 +338,35 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
         </button>
       </form>
     </Layout>
+  );
+}
+
+/** A code as the roster says it: "Absent: illness", "Tardy: unexcused". */
+function markText(t: Translate, code: { kind: string; description: string }): string {
+  return `${t(code.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${code.description}`;
+}
+
+/** The roster: a student a row, with a control to mark them (a day open for saving) or their mark as saved. */
+function RosterTable({ t, rows, editable = false }: { t: Translate; rows: { studentId: number; student: ComponentChildren; mark: ComponentChildren }[]; editable?: boolean }) {
+  return (
+    <TableScroll label={t('teaching.rosterLabel')}>
+      <table class={`usa-table usa-table--borderless${editable ? ' hr-roster' : ''}`}>
+        <caption class="usa-sr-only">{t('teaching.rosterLabel')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('teaching.student')}</th>
+            <th scope="col">{t('teaching.mark')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.studentId}>
+              <th scope="row">{r.student}</th>
+              <td>{r.mark}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
