@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage, signIn } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { schoolYear, sectionWithGradebook, staffMember, student, teachSection, type SectionFixture, type StaffFixture, type StudentFixture, type World } from '../support/factories.js';
 
@@ -67,13 +67,6 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page, who: StaffFixture) => {
-    await page.goto(`${base}/sign-in`);
-    await page.locator('#username').fill(who.account!.username);
-    await page.locator('#password').fill(who.account!.password);
-    await page.locator('form[action="/sign-in"] button[type="submit"]').click();
-    await page.waitForURL(`${base}/home`);
-  };
   const gradebook = (key: keyof typeof sections, rest = '') => `/staff/classes/${sections[key].id}/gradebook${rest}?period=${world.terms.Q3.id}`;
   const pointsOf = async (key: keyof typeof sections, s: StudentFixture, title: string) =>
     (
@@ -91,7 +84,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
         let page: Page;
         beforeAll(async () => {
           page = await openPage(browser, width);
-          await signIn(page, teachers[locale]);
+          await signIn(page, base, teachers[locale].account!);
         });
         afterAll(async () => {
           await page?.context().close();
@@ -132,7 +125,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
 
   it('enters scores with the keyboard alone: Tab into the grid, arrows between cells, Enter saves', async () => {
     const page = await openPage(browser, 360);
-    await signIn(page, teachers.keys);
+    await signIn(page, base, teachers.keys.account!);
     await page.goto(`${base}${gradebook('keys')}`);
     // Tab until the first cell: Zoe Adams (first by last name), Homework 1.
     const first = `p_${kids[2]!.id}_${sections.keys.assignments['Homework 1']}`;
@@ -161,7 +154,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
   it('saves the grid and a column with JavaScript turned off', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
     const page = await context.newPage();
-    await signIn(page, teachers.nojs);
+    await signIn(page, base, teachers.nojs.account!);
     await page.goto(`${base}${gradebook('nojs')}`);
     await page.locator(`#p_${kids[3]!.id}_${sections.nojs.assignments['Homework 3']}`).fill('6.5');
     await page.locator('.hr-grid-form button[type="submit"]').click();

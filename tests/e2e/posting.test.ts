@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage } from '../support/browser.js';
+import { CHROMIUM, expectAccessible, expectNoHorizontalScroll, expectOnlyHttpErrors, launch, listen, openPage, signIn } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, student, teachSection, type AccountFixture, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
 
@@ -90,13 +90,6 @@ describe.skipIf(!CHROMIUM)('posting term grades in Chromium', () => {
     await database?.drop();
   });
 
-  const signIn = async (page: Page, who: AccountFixture) => {
-    await page.goto(`${base}/sign-in`);
-    await page.locator('#username').fill(who.username);
-    await page.locator('#password').fill(who.password);
-    await page.locator('form[action="/sign-in"] button[type="submit"]').click();
-    await page.waitForURL(`${base}/home`);
-  };
 
   for (const width of [360, 1280] as const) {
     for (const locale of ['en', 'es'] as const) {
@@ -104,7 +97,7 @@ describe.skipIf(!CHROMIUM)('posting term grades in Chromium', () => {
         let teacher: Page;
         beforeAll(async () => {
           teacher = await openPage(browser, width);
-          await signIn(teacher, teachers[locale].account!);
+          await signIn(teacher, base, teachers[locale].account!);
         });
         afterAll(async () => {
           await teacher?.context().close();
@@ -140,7 +133,7 @@ describe.skipIf(!CHROMIUM)('posting term grades in Chromium', () => {
 
   it('goes from Home to posting grades with the keyboard alone, and the parent reads them on Report Cards', async () => {
     const page = await openPage(browser, 360);
-    await signIn(page, keyboardTeacher.account!);
+    await signIn(page, base, keyboardTeacher.account!);
     /** Tab until the focused element's text (or, for a form control, its id) matches. */
     const tabTo = async (name: string | RegExp) => {
       for (let i = 0; i < 80; i++) {
@@ -174,7 +167,7 @@ describe.skipIf(!CHROMIUM)('posting term grades in Chromium', () => {
     await page.context().close();
 
     const family = await openPage(browser, 360);
-    await signIn(family, parent);
+    await signIn(family, base, parent);
     await family.goto(`${base}/students/${maya.id}/report-cards`);
     const card = family.locator('main');
     await expect(card.textContent()).resolves.toContain('Quarter 2');
