@@ -18,6 +18,13 @@ export function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): 
 
 /** The page where a required new password is chosen. */
 export const PASSWORD_PAGE = '/account/password';
+
+/**
+ * The form size a whole class's page may post: other forms may send 64 KB (app.ts), but a grid of 35 × 60
+ * scores, a student's row or an assignment's column with a comment per cell, or a class's report-card
+ * comments run past that (a refused form would lose what the teacher typed). 1 MiB, the app's limit.
+ */
+export const WHOLE_CLASS_FORM_BYTES = 1024 * 1024;
 /** While a new password is required, only these pages open. */
 const OPEN_BEFORE_NEW_PASSWORD = new Set([PASSWORD_PAGE, '/sign-out']);
 

@@ -28,7 +28,7 @@ import { deleteAssignment, readNumber, removeCategory, saveAssignment, saveCateg
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
 import { CELL_MESSAGES, DONE, gradebookUrl } from '../gradebook-paths.js';
-import { requireSignedIn } from '../guards.js';
+import { requireSignedIn, WHOLE_CLASS_FORM_BYTES } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { formatPoints } from '../views/format.js';
@@ -221,8 +221,8 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
-  // 60 assignments, more than the 64 KB other forms may send (app.ts); up to 1 MiB here.
-  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: 1024 * 1024 }, async (request, reply) => {
+  // 60 assignments, more than the 64 KB other forms may send (app.ts); up to WHOLE_CLASS_FORM_BYTES here.
+  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
     return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);
@@ -255,7 +255,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
     const assignment = assignmentOf(o, request);
@@ -307,7 +307,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return rowView(row.studentId)(o, o.book, { notice: savedNotice(o, request) }, 200);
   });
 
-  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
     const row = studentOf(o, request);

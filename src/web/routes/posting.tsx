@@ -10,7 +10,7 @@ import { optionalLongText, recordId } from '../../domain/forms.js';
 import { gradeHistory, MAX_COMMENT, postGrades, postingClasses, postingSheet, type EntryProblem, type PostingEntry, type PostingSheet } from '../../domain/gradebook/posting.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
-import { requireSignedIn } from '../guards.js';
+import { requireSignedIn, WHOLE_CLASS_FORM_BYTES } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { Messages } from '../views/forms.js';
@@ -77,7 +77,7 @@ export async function postingRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { sectionId: string }; Querystring: { period?: string } }>('/staff/classes/:sectionId/post-grades', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.post<{ Params: { sectionId: string }; Querystring: { period?: string } }>('/staff/classes/:sectionId/post-grades', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
     const today = await todayFor(request);
     const scope = await teacherOf(request, reply, today);
     if (!scope) return reply;
