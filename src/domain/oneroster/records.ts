@@ -226,6 +226,26 @@ export interface RecordOf {
 }
 
 /**
+ * An opened package (a zip file or a folder), as the reader gives it to the loader. Problems found while
+ * reading (a bad value, a misspelled header) go to the ProblemSink given to the reader when it opened the
+ * package; a row with an error is reported and left out of `rows`.
+ */
+export interface OneRosterPackage {
+  readonly version: OneRosterVersion;
+  /** how the manifest gives each file; a file it does not name is 'absent' */
+  readonly modes: Readonly<Record<OneRosterFile, FileMode>>;
+  /** whether the package holds Homeroom's attendance file (ATTENDANCE_FILE) */
+  readonly hasAttendance: boolean;
+  /** the file's records in file order; each call reads the file again from its start */
+  rows<K extends OneRosterFile>(file: K): AsyncIterable<RecordOf[K]>;
+  attendance(): AsyncIterable<AttendanceRowRecord>;
+  /** the uncompressed size of every file the run reads, and how much of it has been read (progress) */
+  readonly totalBytes: number;
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+/**
  * Something wrong or odd in a package. An error stops the run (nothing is written); a warning is
  * reported and the run goes on. `code` picks the message in the catalogs (`oneroster.problem.<code>`),
  * filled with `value`, `expected` and `detail`.
