@@ -94,7 +94,7 @@ export function saveColumn(s: BenchSection, page: string, round: number): { url:
   return { url: unescape(action), form };
 }
 
-async function prepare(databaseUrl: string, options: GradebookBenchOptions, random: () => number) {
+export async function prepare(databaseUrl: string, options: GradebookBenchOptions, random: () => number) {
   const database = await connect(databaseUrl);
   const db = database.db;
   try {

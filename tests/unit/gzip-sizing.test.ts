@@ -16,8 +16,18 @@ describe('gzip sized to the page', () => {
     expect(gzipSizedFor(1024)).toEqual({ windowBits: 11, memLevel: 4 });
     expect(gzipSizedFor(5_000)).toEqual({ windowBits: 13, memLevel: 6 });
     expect(gzipSizedFor(100_000)).toEqual({ windowBits: 15, memLevel: 8 });
-    expect(gzipSizedFor(50_000_000)).toEqual({ windowBits: 15, memLevel: 8 });
+    expect(gzipSizedFor(50_000_000)).toEqual({ windowBits: 15, memLevel: 8, level: 4 });
     expect(gzipSizedFor(0).windowBits).toBe(9);
+  });
+
+  it('compresses a page of more than 100 KB faster, at level 4, and it still inflates to the page', () => {
+    const html = page(4_000);
+    expect(html.length).toBeGreaterThan(100_000);
+    expect(gzipSizedFor(html.length).level).toBe(4);
+    const sized = zlib.gzipSync(html, gzipSizedFor(html.length));
+    expect(zlib.gunzipSync(sized).equals(html)).toBe(true);
+    expect(sized.equals(zlib.gzipSync(html, { level: 4 }))).toBe(true);
+    expect(gzipSizedFor(100_000).level).toBeUndefined();
   });
 
   it.each([1_100, 4_000, 9_000, 16_000])('compresses a %i-byte page to the same bytes as the defaults, with a smaller window', (bytes) => {

@@ -161,7 +161,15 @@ async function rosterOf(db: Kysely<DB>, sectionId: number, period: Term) {
  * The gradebook of a section the teacher teaches, for a grading period (default: the one today falls
  * in, else the next, else the last). Null when the section is not theirs or the period not the section's.
  */
-export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionId: number, periodId: number | null, today: DateString): Promise<Gradebook | null> {
+export async function gradebookFor(
+  db: Kysely<DB>,
+  scope: TeacherScope,
+  sectionId: number,
+  periodId: number | null,
+  today: DateString,
+  /** only these assignments (a save reads the cells it writes, not the whole grid) */
+  only?: ReadonlySet<number>,
+): Promise<Gradebook | null> {
   const section = await sectionFor(db, scope, sectionId);
   if (!section) return null;
   const periods = await periodsOf(db, sectionId, today);
@@ -174,6 +182,7 @@ export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionI
       .select(['id', 'title', 'category_id', 'assigned_date', 'due_date', 'points_possible', 'published', 'description'])
       .where('section_id', '=', sectionId)
       .where('grading_period_id', '=', period.id)
+      .$if(only !== undefined, (q) => q.where('id', 'in', only!.size === 0 ? [0] : [...only!]))
       .orderBy('due_date')
       .orderBy('id')
       .execute(),
@@ -204,8 +213,21 @@ export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionI
           : EMPTY_CELL,
       );
     }
-    const inputs = mine.filter((a) => a.published === 1).map((a) => scoreInput(a, scoreOf.get(cellKey(student.studentId, a.id))));
-    return { ...student, cells, grade: computeGrade({ method: section.method, categories: gradeCategories, scores: inputs, scale }) };
+    // Computed when first read: a save reads the gradebook for its cells' versions, not its grades.
+    let grade: GradeResult | undefined;
+    return {
+      ...student,
+      cells,
+      get grade(): GradeResult {
+        grade ??= computeGrade({
+          method: section.method,
+          categories: gradeCategories,
+          scores: mine.filter((a) => a.published === 1).map((a) => scoreInput(a, scoreOf.get(cellKey(student.studentId, a.id)))),
+          scale,
+        });
+        return grade;
+      },
+    };
   });
   return {
     section,
@@ -275,7 +297,11 @@ class Collided extends Error {}
  */
 export async function saveScores(db: Kysely<DB>, scope: TeacherScope, input: SaveInput, today: DateString, now: Date): Promise<SaveResult> {
   try {
-    return await db.transaction().execute((trx) => writeScores(trx, scope, input, today, now));
+    const result = await db.transaction().execute((trx) => writeScores(trx, scope, input, today, now));
+    if (result.kind !== 'stale') return result;
+    // The save read only the cells it writes; the page shown again is the whole gradebook.
+    const gradebook = await gradebookFor(db, scope, input.sectionId, input.periodId, today);
+    return gradebook ? { ...result, gradebook } : { kind: 'notFound' };
   } catch (error) {
     if (!(error instanceof Collided)) throw error;
     const gradebook = await gradebookFor(db, scope, input.sectionId, input.periodId, today);
@@ -286,7 +312,7 @@ export async function saveScores(db: Kysely<DB>, scope: TeacherScope, input: Sav
 }
 
 async function writeScores(trx: Kysely<DB>, scope: TeacherScope, input: SaveInput, today: DateString, now: Date): Promise<SaveResult> {
-  const book = await gradebookFor(trx, scope, input.sectionId, input.periodId, today);
+  const book = await gradebookFor(trx, scope, input.sectionId, input.periodId, today, new Set(input.edits.map((e) => e.assignmentId)));
   if (!book) return { kind: 'notFound' };
   const problems = new Map<string, CellProblem>();
   const possibleOf = new Map(book.assignments.map((a) => [a.id, a.pointsPossible]));

@@ -1,19 +1,26 @@
 // The gradebook grid without a mouse (progressive enhancement: the grid is a plain form that saves
 // without this). Arrow keys move between cells: up and down always, left and right once the caret is
-// at the start or end of what is typed. Enter saves, as in any form.
+// at the start or end of what is typed. Enter saves, as in any form. A cell's place is its place in
+// the table (a student not enrolled for an assignment has no field there: the arrow stops).
 (function () {
   'use strict';
   var grid = document.querySelector('.hr-grid');
-  if (!grid) return;
+  if (!grid || !grid.tBodies[0]) return;
+  var body = grid.tBodies[0];
   function cell(row, col) {
-    return grid.querySelector('input.hr-cell[data-row="' + row + '"][data-col="' + col + '"]');
+    var tr = body.rows[row];
+    var td = tr && tr.cells[col];
+    return td ? td.querySelector('input.hr-cell') : null;
   }
   grid.addEventListener('keydown', function (event) {
     var input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.classList.contains('hr-cell')) return;
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    var row = Number(input.getAttribute('data-row'));
-    var col = Number(input.getAttribute('data-col'));
+    var td = input.closest('td');
+    var tr = td && td.parentElement;
+    if (!td || !tr) return;
+    var row = tr.sectionRowIndex;
+    var col = td.cellIndex;
     var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
     var atEnd = input.selectionStart === input.value.length;
     var next = null;

@@ -47,6 +47,9 @@ import {
   type Redisplay,
 } from '../views/gradebook.js';
 
+/** A save opens the gradebook without its cells: the save itself reads the ones it writes. */
+const NO_ASSIGNMENTS: ReadonlySet<number> = new Set();
+
 const SCRIPT = fs.readFileSync(path.resolve(import.meta.dirname, '../assets/gradebook.js'));
 
 type Params = { sectionId: string; assignmentId?: string; studentId?: string; categoryId?: string };
@@ -127,7 +130,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
    * The gradebook the address names. 'forbidden' for a staff member who teaches no section today (the
    * teaching pages' guard: 403), null when the section is not theirs or the address names nothing (404).
    */
-  const open = async (request: Req) => {
+  const open = async (request: Req, only?: ReadonlySet<number>) => {
     const ctx = await ctxOf(request);
     const today = localDate(services.now(), ctx.district.timeZone);
     const scope = await teacherScope(db, request.session!.account.staff_id, today);
@@ -136,7 +139,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const period = request.query.period;
     const periodId = period === undefined || period === '' ? null : recordId(period);
     if (sectionId === null || (period !== undefined && period !== '' && periodId === null)) return null;
-    const book = await gradebookFor(db, scope, sectionId, periodId, today);
+    const book = await gradebookFor(db, scope, sectionId, periodId, today, only);
     return book ? { ctx, today, scope, book, maxMultiple: ctx.district.settings.maxScoreMultiple } : null;
   };
   type Opened = Exclude<NonNullable<Awaited<ReturnType<typeof open>>>, 'forbidden'>;
@@ -150,11 +153,14 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
 
   /** Saves a score form; on a refusal shows the page again with each cell's message and nothing saved. */
   const saveForm = async (request: Req, reply: FastifyReply, o: Opened, full: boolean, keep: (s: number, a: number) => boolean, back: string, view: ScoreView) => {
-    const { ctx, book } = o;
+    const { ctx } = o;
+    // A save was opened with only the cells it may write (see `opened`); a page shown again is whole.
+    const whole = async () => (await gradebookFor(db, o.scope, o.book.section.sectionId, o.book.period.id, o.today)) ?? o.book;
     const form = readScoreForm((request.body ?? {}) as Record<string, unknown>, full, keep);
-    if (!form) return view(o, book, { problem: ctx.t('gradebook.badForm') }, 400);
+    if (!form) return view(o, await whole(), { problem: ctx.t('gradebook.badForm') }, 400);
     const redisplay: Redisplay = { entered: form.entered, originals: form.originals, problems: form.problems };
-    if (form.problems.size > 0) return view(o, book, { problem: ctx.t('gradebook.fixCells', { count: form.problems.size }), redisplay }, 400);
+    if (form.problems.size > 0) return view(o, await whole(), { problem: ctx.t('gradebook.fixCells', { count: form.problems.size }), redisplay }, 400);
+    const { book } = o;
     const result = await saveScores(db, o.scope, { sectionId: book.section.sectionId, periodId: book.period.id, listed: form.listed, edits: form.edits, maxMultiple: o.maxMultiple, ...actor(request) }, o.today, services.now());
     switch (result.kind) {
       case 'notFound':
@@ -162,12 +168,13 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       case 'saved':
         return reply.redirect(`${back}&saved=${result.changed}`, 303);
       case 'invalid': {
-        const possible = new Map(book.assignments.map((a) => [a.id, a.pointsPossible]));
+        const page = await whole();
+        const possible = new Map(page.assignments.map((a) => [a.id, a.pointsPossible]));
         for (const [key, problem] of result.cells) {
           const assignmentId = Number(key.split('_')[1]);
           redisplay.problems.set(key, messageOf(problem, largestScore(possible.get(assignmentId) ?? 0, o.maxMultiple), ctx.locale));
         }
-        return view(o, book, { problem: ctx.t('gradebook.fixCells', { count: result.cells.size }), redisplay }, 400);
+        return view(o, page, { problem: ctx.t('gradebook.fixCells', { count: result.cells.size }), redisplay }, 400);
       }
       case 'stale': {
         const fresh = result.gradebook;
@@ -199,8 +206,8 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return replies.get(o)!;
   }
   /** The opened gradebook; null when the request has been answered: 403 (not a teacher) or 404. */
-  const opened = async (request: Req, reply: FastifyReply): Promise<Opened | null> => {
-    const o = await open(request);
+  const opened = async (request: Req, reply: FastifyReply, only?: ReadonlySet<number>): Promise<Opened | null> => {
+    const o = await open(request, only);
     if (o === 'forbidden') {
       const ctx = await ctxOf(request);
       await sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
@@ -223,7 +230,8 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
   // 60 assignments, more than the 64 KB other forms may send (app.ts); up to WHOLE_CLASS_FORM_BYTES here.
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
-    const o = await opened(request, reply);
+    // The roster and the period, not the scores: the save reads the cells it writes.
+    const o = await opened(request, reply, NO_ASSIGNMENTS);
     if (!o) return reply;
     return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);
   });
