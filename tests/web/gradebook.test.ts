@@ -235,6 +235,11 @@ describeEachEngine('the teacher’s gradebook', (get) => {
       expect(res.body).toMatch(new RegExp(`name="${cell(leo, 'HW 1')}"[^>]*value="6"`));
       expect(await everything()).toEqual(snapshot);
     }
+    // What was typed comes back escaped, never as markup (the grid's cells are written as a string).
+    const hostile = await rosaClient.post(grid(), { ...fields, [cell(leo, 'HW 2')]: '"><b>8</b>&' });
+    expect(hostile.statusCode).toBe(400);
+    expect(hostile.body).toContain('value="&quot;&gt;&lt;b&gt;8&lt;/b&gt;&amp;"');
+    expect(hostile.body).not.toContain('<b>8</b>');
     // Exactly the largest allowed (twice 10) is accepted.
     const ok = await rosaClient.post(grid(), { ...fields, [cell(leo, 'HW 2')]: '20' });
     expect(ok.statusCode).toBe(303);
