@@ -234,6 +234,7 @@ function saveRoster(
     const bellPeriod = await trx.selectFrom('section_periods').select('bell_period_id').where('section_id', '=', input.sectionId).orderBy('bell_period_id').executeTakeFirst();
     const codeOf = new Map(roster.codes.map((c) => [c.id, c.code]));
     const changes: Change[] = [];
+    const fresh: { studentId: number; codeId: number; at: number }[] = [];
     for (const row of roster.rows) {
       const next = input.marks.get(row.studentId) ?? null;
       if (next === row.codeId) continue;
@@ -246,12 +247,9 @@ function saveRoster(
         await trx.deleteFrom('attendance_records').where('id', '=', gone.id).execute();
         subjectId = gone.id;
       } else if (row.codeId === null) {
-        const made = await trx
-          .insertInto('attendance_records')
-          .values({ student_id: row.studentId, date: input.date, section_id: input.sectionId, bell_period_id: bellPeriod?.bell_period_id ?? null, code_id: next, comment: null, created_at: t, updated_at: t, updated_by: input.actorAccountId })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        subjectId = made.id;
+        // Written below with the others, in one statement (most of a first taking's records are new).
+        fresh.push({ studentId: row.studentId, codeId: next, at: changes.length });
+        subjectId = 0;
       } else {
         const kept = await existing.executeTakeFirstOrThrow();
         await trx.updateTable('attendance_records').set({ code_id: next, updated_at: t, updated_by: input.actorAccountId }).where('id', '=', kept.id).execute();
@@ -268,6 +266,27 @@ function saveRoster(
         after,
         actorAccountId: input.actorAccountId,
       });
+    }
+    if (fresh.length > 0) {
+      const made = await trx
+        .insertInto('attendance_records')
+        .values(
+          fresh.map((f) => ({
+            student_id: f.studentId,
+            date: input.date,
+            section_id: input.sectionId,
+            bell_period_id: bellPeriod?.bell_period_id ?? null,
+            code_id: f.codeId,
+            comment: null,
+            created_at: t,
+            updated_at: t,
+            updated_by: input.actorAccountId,
+          })),
+        )
+        .returning(['id', 'student_id'])
+        .execute();
+      const idOf = new Map(made.map((m) => [m.student_id, m.id]));
+      for (const f of fresh) changes[f.at]!.subjectId = idOf.get(f.studentId)!;
     }
     // A co-teacher's save that came in between (PostgreSQL runs both at once) makes this one write no
     // taking row: the whole transaction is undone and the form answered with the current roster.
