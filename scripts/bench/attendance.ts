@@ -221,7 +221,7 @@ export async function attendanceBench(options: AttendanceBenchOptions): Promise<
     const runSeconds = Math.ceil(options.window + lead / 1000 + 5);
     const script = path.join(dataDir, 'portal.lua');
     const portalConnections = 8;
-    if (people.length > 0) fs.writeFileSync(script, luaScript(people, Math.round((portalConnections * 1000) / options.portalRate)));
+    if (people.length > 0) fs.writeFileSync(script, luaScript(people, options.portalRate));
     const t0 = performance.now();
     const portalRun = people.length > 0 ? runWrk(script, base, portalConnections, runSeconds) : Promise.resolve(null);
 

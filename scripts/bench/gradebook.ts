@@ -286,7 +286,7 @@ export async function gradebookBench(options: GradebookBenchOptions): Promise<Gr
     const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, serverRssMiB(server.pid))), 1000);
     const script = path.join(server.dataDir, 'portal.lua');
     const portalConnections = 8;
-    if (people.length > 0) fs.writeFileSync(script, luaScript(people, Math.round((portalConnections * 1000) / options.portalRate)));
+    if (people.length > 0) fs.writeFileSync(script, luaScript(people, options.portalRate));
     const portalRun = people.length > 0 ? runWrk(script, server.base, portalConnections, options.seconds) : Promise.resolve(null);
     const until = performance.now() + options.seconds * 1000;
     let firstError: string | null = null;
