@@ -416,10 +416,27 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.insertInto('section_periods').values({ section_id: bio.id, bell_period_id: odd.id }).execute();
+    await db.updateTable('guardians').set({ sourced_id: 'sis,gil' }).where('id', '=', gil.id).execute();
+    await db
+      .insertInto('sections')
+      .values({ sourced_id: null, school_id: world.school.id, course_id: bio.courseId, section_code: 'SCI101-LAB', room: null, grading_scale_id: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .execute();
     const out = path.join(dir, 'odd.zip');
     const summary = await exportPackage(get(), out, { now: NOW });
-    expect(summary.warnings).toEqual([`class ${bio.sectionCode} period: "A,B" holds a comma, which a list cell cannot carry; left out of the list`]);
-    expect(csv((await readZip(out)).get('classes.csv')).rows[0]?.periods).toBe('2');
+    expect(summary.warnings).toEqual([
+      `class ${bio.sectionCode} period: "A,B" holds a comma, which a list cell cannot carry; left out of the list`,
+      'class SCI101-LAB has no terms: its termSourcedIds, which OneRoster requires, is empty',
+      'student 0099 guardian: "sis,gil" holds a comma, which a list cell cannot carry; left out of the list',
+    ]);
+    expect(summary.warningCount).toBe(3);
+    const zip = await readZip(out);
+    expect(csv(zip.get('classes.csv')).rows.map((r) => [r.classCode, r.periods, r.termSourcedIds])).toEqual([
+      [bio.sectionCode, '2', `hr-session-${world.terms.S1.id},hr-session-${world.terms.S2.id}`],
+      ['SCI101-LAB', '', ''],
+    ]);
+    const users = csv(zip.get('users.csv')).rows;
+    expect(users.find((u) => u.identifier === '0099')?.agentSourcedIds).toBe('');
+    expect(users.find((u) => u.sourcedId === 'sis,gil')?.agentSourcedIds).toBe(sid.wes);
     fs.rmSync(out);
   });
 });
