@@ -247,7 +247,7 @@ function studentPages(ctx: ExportContext) {
 }
 
 /** The OneRoster role a guardian link's relationship says (Homeroom keeps it as typed: 'mother', 'aunt' …). */
-export function guardianRole(relationship: string): 'parent' | 'guardian' | 'relative' {
+function guardianRole(relationship: string): 'parent' | 'guardian' | 'relative' {
   const r = relationship.trim().toLowerCase();
   if (/^(mother|father|parent|step ?(mother|father|parent)|adoptive (mother|father|parent))$/.test(r)) return 'parent';
   if (/^(grand(mother|father|parent)|aunt|uncle|sister|brother|sibling|cousin|relative)$/.test(r)) return 'relative';
@@ -300,7 +300,7 @@ function guardianRoles(links: readonly GuardianLink[]) {
 }
 
 /** Homeroom's staff roles in OneRoster 1.2's role list; office and nurse have none (see the module doc of ./index.ts). */
-export const STAFF_ROLES: Record<StaffRole, PersonRole | null> = {
+const STAFF_ROLES: Record<StaffRole, PersonRole | null> = {
   teacher: 'teacher',
   counselor: 'counselor',
   school_admin: 'siteAdministrator',
