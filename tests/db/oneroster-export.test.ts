@@ -455,6 +455,22 @@ describeEachEngine('OneRoster export of a database', (get) => {
     await expect(exportPackage(get(), path.join(dir, 'empty.zip'))).rejects.toThrow('The district has no schools: there is nothing to export.');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
+
+  it('that fails half-way leaves neither the package nor a partial file, and keeps an earlier package', async () => {
+    const db = get().db;
+    // the district of the test above, given a school again
+    await db.insertInto('schools').values({
+      sourced_id: null, school_number: '0902', name: 'Second Fixture High', short_name: 'SFH', grade_low: 9, grade_high: 12,
+      address_line1: null, city: null, state: null, postal_code: null, phone: null, created_at: STAMP, updated_at: STAMP, updated_by: null,
+    }).execute();
+    const out = path.join(dir, 'kept.zip');
+    fs.writeFileSync(out, 'an earlier package');
+    // the last file's table is gone: the export fails after writing every other file
+    await db.schema.dropTable('attendance_records').execute();
+    await expect(exportPackage(get(), out, { overwrite: true })).rejects.toThrow(/attendance_records/);
+    expect(fs.readdirSync(dir)).toEqual(['kept.zip']);
+    expect(fs.readFileSync(out, 'utf8')).toBe('an earlier package');
+  });
 });
 
 describeEachEngine('OneRoster export of many rows', (get) => {
@@ -573,6 +589,25 @@ describe('homeroom export oneroster', () => {
     // Each file's sourcedIds are unique.
     for (const file of ['orgs.csv', 'academicSessions.csv', 'courses.csv', 'classes.csv', 'users.csv', 'roles.csv', 'enrollments.csv', 'categories.csv', 'lineItems.csv', 'results.csv']) {
       expect(ids(file).size, file).toBe(rows(file).length);
+    }
+    // As many rows as the database holds of each kind (counted here with SQL).
+    const count = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
+    const counted = await connect(process.env.DATABASE_URL ?? '');
+    try {
+      const c = counted.db;
+      expect(rows('lineItems.csv').length).toBe(await count(c.selectFrom('assignments').where('published', '=', 1).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()));
+      expect(rows('results.csv').length).toBe(
+        await count(c.selectFrom('assignment_scores as r').innerJoin('assignments as a', 'a.id', 'r.assignment_id').where('a.published', '=', 1).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()),
+      );
+      expect(rows('lineItems.csv').length).toBeLessThan(await count(c.selectFrom('assignments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) + 1);
+      expect(rows('enrollments.csv').length).toBe(
+        (await count(c.selectFrom('section_enrollments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())) +
+          (await count(c.selectFrom('section_teachers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())),
+      );
+      expect(rows('homeroom_attendance.csv').length).toBe(await count(c.selectFrom('attendance_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()));
+      expect(rows('categories.csv').length).toBe(await count(c.selectFrom('grading_categories').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()));
+    } finally {
+      await counted.close();
     }
     // Students are enrolled, and the demo's guardians are linked both ways.
     const students = rows('users.csv').filter((r) => /^\d+$/.test(r.identifier ?? '') && r.grades !== '');
