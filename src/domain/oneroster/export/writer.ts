@@ -6,6 +6,7 @@
  * The zip is written to a temporary file beside the destination and renamed over it once complete: an
  * export that fails half-way leaves no file that looks like a package (and the old one, when replacing).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -68,7 +69,7 @@ export class PackageWriter {
   #closed: Promise<void>;
   readonly files: FileCount[] = [];
 
-  private constructor(readonly destination: string, temp: string, out: fs.WriteStream, mtime: Date) {
+  private constructor(readonly destination: string, temp: string, out: fs.WriteStream, mtime: Date, readonly overwrite: boolean) {
     this.#temp = temp;
     this.#out = out;
     this.#mtime = mtime;
@@ -99,7 +100,7 @@ export class PackageWriter {
     }
     if (existing?.isDirectory()) throw new ExportError(`${destination} is a folder: give the path of the zip file to write.`);
     if (existing && !overwrite) throw new ExportError(`${destination} already exists: choose another name, or replace it with --force.`);
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
     const out = fs.createWriteStream(temp, { flags: 'wx', mode: 0o600 });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -109,7 +110,7 @@ export class PackageWriter {
     } catch (error) {
       throw new ExportError(`Cannot write ${destination}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message}`);
     }
-    return new PackageWriter(target, temp, out, mtime);
+    return new PackageWriter(target, temp, out, mtime, overwrite);
   }
 
   /**
@@ -170,7 +171,18 @@ export class PackageWriter {
   async finish(): Promise<number> {
     this.#zip.end();
     await this.#closed;
-    fs.renameSync(this.#temp, this.destination);
+    if (this.overwrite) {
+      fs.renameSync(this.#temp, this.destination);
+    } else {
+      // a file that appeared at the destination during the export is not replaced either
+      try {
+        fs.linkSync(this.#temp, this.destination);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ExportError(`${this.destination} appeared while the package was written: it was left as it is.`);
+        throw error;
+      }
+      fs.rmSync(this.#temp);
+    }
     return fs.statSync(this.destination).size;
   }
 
