@@ -395,6 +395,7 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
     const again = path.join(dir, 'again.zip');
     await exportPackage(get(), again, { now: NOW });
     expect(await readZip(again)).toEqual(files);
+    expect(fs.statSync(again).mode & 0o777).toBe(0o600);
     await expect(exportPackage(get(), again, { now: NOW })).rejects.toThrow(/already exists: choose another name, or replace it with --force/);
     const before = fs.statSync(again).mtimeMs;
     await exportPackage(get(), again, { now: NOW, overwrite: true });

@@ -126,6 +126,7 @@ export class PackageWriter {
     let rows = 0;
     try {
       for await (const page of pages) {
+        if (this.#failure) throw this.#failure;
         if (rows === 0 && page[0]) {
           const unknown = Object.keys(page[0]).filter((k) => !known.has(k));
           if (unknown.length > 0) throw new Error(`${name}: no column named ${unknown.join(', ')} (COLUMNS_1_2 changed?)`);
