@@ -15,6 +15,11 @@
  *       Teachers opening gradebooks and saving a column from the grid beside the portal's load
  *       (bench/gradebook.ts); --think: seconds of typing between opening and saving (default 0-0: saturation).
  *
+ *   oneroster-export --database URL
+ *       Export an existing database (load it with `homeroom demo --students N` first) as a OneRoster 1.2
+ *       package, in a child process: rows and rows/s per file, size, wall time and peak memory
+ *       (bench/oneroster-export.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -396,6 +401,23 @@ async function gradebook(args: string[]): Promise<void> {
   }
 }
 
+async function onerosterExport(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { database: { type: 'string' } } });
+  if (!values.database) throw new Error('--database URL is required: the database to export (load one with `homeroom demo --students N`)');
+  const r = JSON.parse(
+    execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/oneroster-export.ts', values.database], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }),
+  ) as { ms: number; rows: number; bytes: number; files: { name: string; rows: number; ms: number; rowsPerSecond: number }[]; peakRssMiB: number; peakAnonMiB: number };
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- oneroster-export --database ${values.database.split(':')[0]}:…\n`);
+  console.log('| file | rows | time | rows/s |');
+  console.log('|---|---|---|---|');
+  for (const f of r.files) console.log(`| ${f.name} | ${n(f.rows)} | ${(f.ms / 1000).toFixed(1)} s | ${n(f.rowsPerSecond)} |`);
+  console.log(
+    `| **all** | ${n(r.rows)} | ${(r.ms / 1000).toFixed(1)} s | ${n(r.rows / (r.ms / 1000))} |\n\n` +
+      `Package ${(r.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS ${r.peakRssMiB.toFixed(0)} MiB, peak of its own memory (RSS less mapped files) ${r.peakAnonMiB.toFixed(0)} MiB.`,
+  );
+}
+
 async function recovery(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
   const tries = Number(values.tries);
@@ -438,6 +460,9 @@ switch (name) {
   case 'gradebook':
     await gradebook(rest);
     break;
+  case 'oneroster-export':
+    await onerosterExport(rest);
+    break;
   default:
     console.error(
       'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
@@ -447,6 +472,7 @@ switch (name) {
         '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- oneroster-export --database URL\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);

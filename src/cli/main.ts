@@ -44,6 +44,10 @@ Commands:
                  Create accounts for active students who have none, with the district's first-password
                  rule (initials and birth date, or random words), and write the roster CSV to FILE.
                  Every student must change the password at the first sign-in.
+  export oneroster --out FILE.zip [--force]
+                 Write the district as a OneRoster 1.2 CSV package (zip) for another app (an LMS) or
+                 Homeroom's own importer, and print the rows per file. Refuses to replace FILE unless
+                 --force.
   help           Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -459,6 +463,39 @@ class CliError extends Error {
   override name = 'CliError';
 }
 
+async function exportCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'oneroster') throw new UsageError(sub ? `Unknown export format "${sub}"` : 'export needs a format: oneroster');
+  const { values } = parse(rest, { out: { type: 'string' }, force: { type: 'boolean', default: false } });
+  if (!values.out) throw new UsageError('--out FILE.zip is required');
+  const out = String(values.out);
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { exportPackage, ExportError } = await import('../domain/oneroster/export/index.js');
+    let summary;
+    try {
+      summary = await exportPackage(database, out, { overwrite: Boolean(values.force) });
+    } catch (error) {
+      if (error instanceof ExportError) throw new CliError(error.message);
+      throw error;
+    }
+    const width = Math.max(...summary.files.map((f) => f.name.length));
+    for (const f of summary.files) {
+      const rate = f.ms > 0 ? Math.round(f.rows / (f.ms / 1000)) : 0;
+      console.log(`  ${f.name.padEnd(width)} ${f.rows.toLocaleString('en-US').padStart(12)} rows  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${rate.toLocaleString('en-US')} rows/s`);
+    }
+    for (const w of summary.warnings) console.error(`warning: ${w}`);
+    if (summary.warningCount > summary.warnings.length) console.error(`… and ${summary.warningCount - summary.warnings.length} more warnings`);
+    console.log(
+      `OneRoster 1.2 package written to ${summary.out}: ${summary.rows.toLocaleString('en-US')} rows in ${(summary.ms / 1000).toFixed(1)} s ` +
+        `(${(summary.bytes / 1024 / 1024).toFixed(1)} MiB).`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -477,6 +514,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'worker':
         await worker(args);
+        return 0;
+      case 'export':
+        await exportCommand(args);
         return 0;
       case 'help':
       case '--help':
