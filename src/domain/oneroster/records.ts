@@ -343,8 +343,8 @@ export const COLUMNS_1_2: Record<OneRosterFile, readonly string[]> = {
     'gradingPeriodSourcedId', 'resultValueMin', 'resultValueMax',
   ],
   results: [
-    'sourcedId', 'status', 'dateLastModified', 'lineItemSourcedId', 'studentSourcedId', 'scoreStatus', 'score', 'scoreDate', 'comment',
-    'inProgress', 'incomplete', 'late', 'missing',
+    'sourcedId', 'status', 'dateLastModified', 'lineItemSourcedId', 'studentSourcedId', 'scoreStatus', 'score', 'textScore', 'scoreDate',
+    'comment', 'inProgress', 'incomplete', 'late', 'missing',
   ],
   scoreScales: ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'courseSourcedId', 'classSourcedId', 'scoreScaleValue'],
 };
