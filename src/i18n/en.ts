@@ -28,7 +28,7 @@ export const en = {
   'oneroster.problem.unknownColumn': 'Not a column of this file; its values are ignored. The file’s columns are: {expected}.',
   'oneroster.problem.missingColumn': 'This required column is missing from the header; the file is not read.',
   'oneroster.problem.rowTooLong': 'The row has more values than the header has columns (“{value}” past column {expected}); a comma in a value that is not in quotes? The row is left out.',
-  'oneroster.problem.rowTooShort': 'The row has {value} values where the header has {expected} columns; the row is left out.',
+  'oneroster.problem.rowTooShort': 'The row has {value} values where the header’s columns need {expected}; the row is left out.',
   'oneroster.problem.unnamedColumn': 'A value (“{value}”) under a column without a name is ignored.',
   'oneroster.problem.required': 'A value is required here; the row is left out.',
   'oneroster.problem.badEnum': '“{value}” is not allowed here; expected one of: {expected}.',

@@ -27,7 +27,7 @@ export const es: Record<MessageKey, string> = {
   'oneroster.problem.unknownColumn': 'No es una columna de este archivo; sus valores se ignoran. Las columnas del archivo son: {expected}.',
   'oneroster.problem.missingColumn': 'Falta esta columna obligatoria en el encabezado; el archivo no se lee.',
   'oneroster.problem.rowTooLong': 'La fila tiene más valores que columnas el encabezado («{value}» después de la columna {expected}); ¿una coma en un valor sin comillas? La fila se omite.',
-  'oneroster.problem.rowTooShort': 'La fila tiene {value} valores donde el encabezado tiene {expected} columnas; la fila se omite.',
+  'oneroster.problem.rowTooShort': 'La fila tiene {value} valores donde las columnas del encabezado necesitan {expected}; la fila se omite.',
   'oneroster.problem.unnamedColumn': 'Se ignora un valor («{value}») bajo una columna sin nombre.',
   'oneroster.problem.required': 'Aquí se requiere un valor; la fila se omite.',
   'oneroster.problem.badEnum': '«{value}» no está permitido aquí; se esperaba uno de: {expected}.',

@@ -74,7 +74,7 @@ export async function readManifest(source: PackageSource, report: (p: Problem) =
       } else mode = found;
     }
     if (mode !== 'absent' && version === '1.1' && ONLY_1_2.includes(file)) {
-      report({ severity: 'warning', code: 'notInVersion', file: `${file}.csv`, line: entry?.line ?? null, column: null, value: `file.${file}`, expected: '1.2' });
+      report({ severity: 'warning', code: 'notInVersion', file: name, line: entry?.line ?? null, column: null, value: `${file}.csv`, expected: '1.2' });
       mode = 'absent';
     }
     modes[file] = mode;
@@ -87,7 +87,7 @@ export async function readManifest(source: PackageSource, report: (p: Problem) =
     const file = entry.written.slice('file.'.length);
     if (ONEROSTER_FILES.some((f) => f.toLowerCase() === file.toLowerCase())) continue;
     if (entry.value.toLowerCase() === 'bulk' || entry.value.toLowerCase() === 'delta') {
-      report({ severity: 'warning', code: 'fileNotRead', file: `${file}.csv`, line: entry.line, column: null, value: entry.written, expected: null });
+      report({ severity: 'warning', code: 'fileNotRead', file: name, line: entry.line, column: null, value: `${file}.csv`, expected: null });
     }
   }
   return ok ? { version, modes } : null;

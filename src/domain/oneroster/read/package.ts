@@ -57,7 +57,12 @@ async function* checkedRows<T>(
   const state = new FileState(name, report);
   let header = null;
   let needed = 0;
-  for await (const record of csvRecords(source, name, report, counted)) {
+  let broken = false;
+  const fatal = (p: Problem) => {
+    broken = true;
+    report(p);
+  };
+  for await (const record of csvRecords(source, name, fatal, counted)) {
     if (record.cells.every((c) => c.trim() === '')) continue;
     if (!header) {
       header = matchHeader(record.cells, columns, name, report);
@@ -82,7 +87,7 @@ async function* checkedRows<T>(
     const value = row(new RowReader(state, header, record.cells, at));
     if (value !== null) yield value;
   }
-  if (!header) report({ severity: 'error', code: 'emptyFile', file: name, line: null, column: null, value: null, expected: null });
+  if (!header && !broken) report({ severity: 'error', code: 'emptyFile', file: name, line: null, column: null, value: null, expected: null });
 }
 
 export async function openPackage(path: string, problems: ProblemSink): Promise<OneRosterPackage> {
