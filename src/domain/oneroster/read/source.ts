@@ -6,8 +6,30 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
+
+/** zlib.crc32 (Node ≥ 20.15); yauzl does not check an entry's CRC-32, so the reader does when it can. */
+const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+
+/** Passes an entry's bytes through and fails at the end if their CRC-32 is not the one the zip records. */
+function checkedCrc(stream: Readable, expected: number, name: string): Readable {
+  if (!crc32) return stream;
+  let crc = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      crc = crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      done(crc >>> 0 === expected >>> 0 ? null : new Error(`${name}: CRC-32 mismatch`));
+    },
+  });
+  stream.on('error', (e) => check.destroy(e));
+  check.on('close', () => stream.destroy());
+  return stream.pipe(check);
+}
 
 export interface PackageSource {
   /** the file names at the package's root (after the top folder, if any), as written */
@@ -115,7 +137,9 @@ function openZip(path: string): Promise<PackageSource> {
                 rej(new Error(`no ${name}`));
                 return;
               }
-              zip.openReadStream(entry, (e, stream) => (e || !stream ? rej(e ?? new Error('no stream')) : res(stream)));
+              zip.openReadStream(entry, (e, stream) =>
+                e || !stream ? rej(e ?? new Error('no stream')) : res(checkedCrc(stream, entry.crc32, name)),
+              );
             }),
           close: async () => {
             zip.close();
