@@ -74,7 +74,9 @@ const orgs: Builder<OrgRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     name: r.required('name'),
     type: r.enumOf('type', ORG_TYPES, true)!,
     identifier: r.text('identifier'),
@@ -87,7 +89,9 @@ const academicSessions: Builder<AcademicSessionRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     title: r.required('title'),
     type: r.enumOf('type', SESSION_TYPES, true)!,
     startDate: r.date('startDate', true)!,
@@ -103,7 +107,9 @@ const courses: Builder<CourseRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     title: r.required('title'),
     courseCode: r.text('courseCode'),
     grades: r.grades('grades'),
@@ -118,7 +124,9 @@ const classes: Builder<ClassRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     title: r.required('title'),
     classCode: r.text('classCode'),
     classType: r.enumOf('classType', CLASS_TYPES, true)!,
@@ -144,7 +152,9 @@ export function userAndRoles(r: RowReader, ctx: BuildContext): { user: UserRecor
     orgIds = r.requiredList('orgSourcedIds');
   }
   const user: UserRecord = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     enabled: r.boolean('enabledUser', true) ?? false,
     username: r.text('username'),
     givenName: r.required('givenName'),
@@ -179,7 +189,9 @@ const roles: Builder<RoleRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     userSourcedId: r.required('userSourcedId'),
     role: r.enumOf('role', ROLES_1_2, true)!,
     roleType: r.enumOf('roleType', ROLE_TYPES, true)!,
@@ -201,7 +213,9 @@ const enrollments: Builder<EnrollmentRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     classSourcedId: r.required('classSourcedId'),
     schoolSourcedId: r.required('schoolSourcedId'),
     userSourcedId: r.required('userSourcedId'),
@@ -216,7 +230,7 @@ const enrollments: Builder<EnrollmentRecord> = (r, ctx) => {
 const demographics: Builder<DemographicRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
-  const record = { ...b, birthDate: r.date('birthDate', false) };
+  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, birthDate: r.date('birthDate', false) };
   return done(r, record);
 };
 
@@ -228,7 +242,7 @@ const categories: Builder<CategoryRecord> = (r, ctx) => {
     weight = r.number('weight', false);
     if (weight !== null && (weight < 0 || weight > 100)) r.problem('error', 'outOfRange', 'weight', r.raw('weight'), '0–100');
   }
-  const record = { ...b, title: r.required('title'), weight };
+  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, title: r.required('title'), weight };
   return done(r, record);
 };
 
@@ -236,7 +250,9 @@ const lineItems: Builder<LineItemRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     title: r.required('title'),
     description: r.text('description'),
     assignDate: r.date('assignDate', true, true)!,
@@ -259,7 +275,9 @@ const results: Builder<ResultRecord> = (r, ctx) => {
   const flag = (column: string) => (ctx.version === '1.2' ? (r.boolean(column, false) ?? false) : false);
   if (ctx.version === '1.2') r.boolean('inProgress', false);
   const record = {
-    ...b,
+    sourcedId: b.sourcedId,
+    status: b.status,
+    at: b.at,
     lineItemSourcedId: r.required('lineItemSourcedId'),
     studentSourcedId: r.required('studentSourcedId'),
     scoreStatus: r.enumOf('scoreStatus', SCORE_STATUSES, true)!,
