@@ -141,6 +141,45 @@ describe('files of a package', () => {
     expect(noColumn.sink.list().map(brief)).toEqual([['error', 'missingColumn', 'orgs.csv', 1, 'status', null]]);
   });
 
+  it('reads a deletion in a delta that gives only its sourcedId; a value it does give is still checked', async () => {
+    const { pkg, sink } = await opened(
+      await folderOf({
+        'manifest.csv': manifest('1.2', { enrollments: 'delta' }),
+        'enrollments.csv':
+          'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' +
+          'enr-7,tobedeleted,,,,,,,,\nenr-8,tobedeleted,,,,,,,2026-02-30,\nenr-9,active,,,,,,,,\n',
+      }),
+    );
+    expect(await all(pkg, 'enrollments')).toEqual([
+      {
+        sourcedId: 'enr-7', status: 'tobedeleted', at: { file: 'enrollments.csv', line: 2 }, classSourcedId: '', schoolSourcedId: '',
+        userSourcedId: '', role: null, primary: false, beginDate: null, endDate: null,
+      },
+    ]);
+    expect(sink.list().map((p) => [p.code, p.line, p.column])).toEqual([
+      ['impossibleDate', 3, 'beginDate'],
+      ['required', 4, 'classSourcedId'],
+      ['required', 4, 'schoolSourcedId'],
+      ['required', 4, 'userSourcedId'],
+      ['required', 4, 'role'],
+    ]);
+    await pkg.close();
+  });
+
+  it('reports a file’s problems once however often it is read, even when a first reading stopped early', async () => {
+    const rows = 'sourcedId,status,name,type\nd-1,active,North,district\nd-2,active,,district\nd-3,active,South,county\n';
+    const { pkg, sink } = await opened(await folderOf({ 'manifest.csv': manifest('1.2', { orgs: 'bulk' }), 'orgs.csv': rows }));
+    for await (const org of pkg.rows('orgs')) {
+      expect(org.sourcedId).toBe('d-1');
+      break;
+    }
+    expect(sink.list()).toEqual([]);
+    await all(pkg, 'orgs');
+    await all(pkg, 'orgs');
+    expect(sink.list().map((p) => [p.code, p.line])).toEqual([['required', 3], ['badEnum', 4]]);
+    await pkg.close();
+  });
+
   it('reports a file the manifest gives as bulk that is not there, an empty file, and a quote never closed', async () => {
     const { pkg, sink } = await opened(
       await folderOf({

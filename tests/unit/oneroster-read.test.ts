@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ONEROSTER_FILES, type AttendanceRowRecord } from '../../src/domain/oneroster/records.js';
+import { ONEROSTER_FILES, type AttendanceRowRecord, type RoleRecord } from '../../src/domain/oneroster/records.js';
 import { all, brief, FIXTURES, opened, removeTemps, zipOf } from './oneroster-read-support.js';
 
 afterAll(removeTemps);
@@ -233,14 +233,19 @@ describe('a OneRoster 1.1 bulk package', () => {
       '',
     ].join('\n');
     const path = await zipOf(null, {}, { 'manifest.csv': 'propertyName,value\noneroster.version,1.1\nfile.users,bulk\n', 'users.csv': users });
-    const { pkg, sink } = await opened(path);
-    expect((await all(pkg, 'users')).map((u) => u.sourcedId)).toEqual(['u-1']);
-    expect((await all(pkg, 'roles')).map((r) => [r.userSourcedId, r.role])).toEqual([['u-1', 'student']]);
-    expect(sink.list().map(brief)).toEqual([
-      ['error', 'badEnum', 'users.csv', 3, 'role', 'principal'],
-      ['error', 'required', 'users.csv', 4, 'orgSourcedIds', ''],
-    ]);
-    await pkg.close();
+    for (const order of [['users', 'roles'], ['roles', 'users']] as const) {
+      const { pkg, sink } = await opened(path);
+      for (const file of order) {
+        const rows = await all(pkg, file);
+        if (file === 'users') expect(rows.map((u) => u.sourcedId)).toEqual(['u-1']);
+        else expect((rows as RoleRecord[]).map((r) => [r.userSourcedId, r.role])).toEqual([['u-1', 'student']]);
+      }
+      expect(sink.list().map(brief)).toEqual([
+        ['error', 'badEnum', 'users.csv', 3, 'role', 'principal'],
+        ['error', 'required', 'users.csv', 4, 'orgSourcedIds', ''],
+      ]);
+      await pkg.close();
+    }
   });
 });
 

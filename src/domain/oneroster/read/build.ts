@@ -49,7 +49,7 @@ interface Base {
 }
 
 /**
- * sourcedId and status. An empty status is `active` in a bulk file (1.1 allows it) and an error in a
+ * sourcedId and status. A `tobedeleted` row of a delta is read leniently (RowReader.lenient). An empty status is `active` in a bulk file (1.1 allows it) and an error in a
  * delta; `tobedeleted` in a bulk file is a warning and the row is left out (null, not failed).
  */
 function base(r: RowReader, ctx: BuildContext): Base | null {
@@ -61,6 +61,8 @@ function base(r: RowReader, ctx: BuildContext): Base | null {
     r.problem('warning', 'deletedInBulk', 'status', r.raw('status'), 'active');
     return null;
   }
+  // a deletion in a delta may give only its sourcedId
+  if (status === 'tobedeleted') r.lenient = true;
   return status ? { sourcedId, status, at: r.at } : null;
 }
 
@@ -99,7 +101,7 @@ const academicSessions: Builder<AcademicSessionRecord> = (r, ctx) => {
     parentSourcedId: r.text('parentSourcedId'),
     schoolYear: r.year('schoolYear'),
   };
-  if (!r.failed && record.endDate < record.startDate) r.problem('error', 'endBeforeStart', 'endDate', record.endDate, `≥ ${record.startDate}`);
+  if (!r.failed && record.startDate && record.endDate && record.endDate < record.startDate) r.problem('error', 'endBeforeStart', 'endDate', record.endDate, `≥ ${record.startDate}`);
   return done(r, record);
 };
 
@@ -263,7 +265,7 @@ const lineItems: Builder<LineItemRecord> = (r, ctx) => {
     resultValueMin: r.number('resultValueMin', false),
     resultValueMax: r.number('resultValueMax', true)!,
   };
-  if (!r.failed && record.resultValueMin !== null && record.resultValueMax < record.resultValueMin) {
+  if (!r.failed && record.resultValueMin !== null && record.resultValueMax !== null && record.resultValueMax < record.resultValueMin) {
     r.problem('error', 'outOfRange', 'resultValueMax', r.raw('resultValueMax'), `≥ ${record.resultValueMin}`);
   }
   return done(r, record);

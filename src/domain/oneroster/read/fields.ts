@@ -33,6 +33,11 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 export class RowReader {
   failed = false;
+  /**
+   * A `tobedeleted` row of a delta needs only its sourcedId: an empty value elsewhere is no error (a text
+   * is then '', a list [], anything else null). A value that is given is still checked.
+   */
+  lenient = false;
 
   constructor(
     private readonly state: FileState,
@@ -77,7 +82,7 @@ export class RowReader {
 
   required(column: string): string {
     const v = this.raw(column);
-    if (v === '') this.problem('error', 'required', column, '', null);
+    if (v === '' && !this.lenient) this.problem('error', 'required', column, '', null);
     return v;
   }
 
@@ -93,7 +98,7 @@ export class RowReader {
 
   requiredList(column: string): string[] {
     const items = this.list(column);
-    if (items.length === 0) this.problem('error', 'required', column, this.raw(column), null);
+    if (items.length === 0 && !this.lenient) this.problem('error', 'required', column, this.raw(column), null);
     return items;
   }
 
@@ -101,7 +106,7 @@ export class RowReader {
   enumOf<T extends string>(column: string, allowed: readonly T[], required: boolean): T | null {
     const v = this.raw(column);
     if (v === '') {
-      if (required) this.problem('error', 'required', column, '', allowed.join(', '));
+      if (required && !this.lenient) this.problem('error', 'required', column, '', allowed.join(', '));
       return null;
     }
     const found = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
@@ -116,7 +121,7 @@ export class RowReader {
   boolean(column: string, required: boolean): boolean | null {
     const v = this.raw(column).toLowerCase();
     if (v === '') {
-      if (required) this.problem('error', 'required', column, '', 'true, false');
+      if (required && !this.lenient) this.problem('error', 'required', column, '', 'true, false');
       return null;
     }
     if (v === 'true' || v === 'false') return v === 'true';
@@ -131,7 +136,7 @@ export class RowReader {
   number(column: string, required: boolean): number | null {
     const v = this.raw(column);
     if (v === '') {
-      if (required) this.problem('error', 'required', column, '', null);
+      if (required && !this.lenient) this.problem('error', 'required', column, '', null);
       return null;
     }
     if (!NUMBER.test(v)) {
@@ -141,11 +146,11 @@ export class RowReader {
     return Number(v);
   }
 
-  /** a four-digit year */
+  /** a four-digit year (0 when a lenient row leaves it empty) */
   year(column: string): number {
     const v = this.raw(column);
     if (v === '') {
-      this.problem('error', 'required', column, '', 'YYYY');
+      if (!this.lenient) this.problem('error', 'required', column, '', 'YYYY');
       return 0;
     }
     if (!/^\d{4}$/.test(v)) {
@@ -162,7 +167,7 @@ export class RowReader {
   date(column: string, required: boolean, dateTime = false): DateString | null {
     const v = this.raw(column);
     if (v === '') {
-      if (required) this.problem('error', 'required', column, '', 'YYYY-MM-DD');
+      if (required && !this.lenient) this.problem('error', 'required', column, '', 'YYYY-MM-DD');
       return null;
     }
     const expected = dateTime ? 'YYYY-MM-DD, YYYY-MM-DDThh:mm:ssZ' : 'YYYY-MM-DD';

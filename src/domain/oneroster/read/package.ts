@@ -50,10 +50,11 @@ async function* checkedRows<T>(
   source: PackageSource,
   name: string,
   columns: FileColumns,
-  report: (p: Problem) => void,
+  reporter: Reporter,
   counted: (n: number) => void,
   row: (r: RowReader) => T | null,
 ): AsyncGenerator<T> {
+  const report = reporter.start(name);
   const state = new FileState(name, report);
   let header = null;
   let needed = 0;
@@ -66,7 +67,10 @@ async function* checkedRows<T>(
     if (record.cells.every((c) => c.trim() === '')) continue;
     if (!header) {
       header = matchHeader(record.cells, columns, name, report);
-      if (!header) return;
+      if (!header) {
+        reporter.finished(name);
+        return;
+      }
       needed = Math.max(...header.index.values()) + 1;
       continue;
     }
@@ -85,9 +89,37 @@ async function* checkedRows<T>(
       report({ severity: 'warning', code: 'unnamedColumn', file: name, line: record.line, column: String(stray + 1), value: record.cells[stray]!.trim(), expected: null });
     }
     const value = row(new RowReader(state, header, record.cells, at));
+    reporter.reached(name, record.line);
     if (value !== null) yield value;
   }
   if (!header && !broken) report({ severity: 'error', code: 'emptyFile', file: name, line: null, column: null, value: null, expected: null });
+  reporter.finished(name);
+}
+
+/**
+ * Reports each file's problems once, however often the file is read (`rows` reads it again at every
+ * call, and 1.1's roles read users.csv again): a pass reports only problems past the last line an
+ * earlier pass reached, and nothing once a pass has read the whole file.
+ */
+class Reporter {
+  #reached = new Map<string, number>();
+
+  constructor(private readonly sink: ProblemSink) {}
+
+  start(name: string): (p: Problem) => void {
+    const before = this.#reached.get(name) ?? 0;
+    return (p) => {
+      if (before === 0 || (p.line !== null && p.line > before)) this.sink.add(p);
+    };
+  }
+
+  reached(name: string, line: number): void {
+    if (line > (this.#reached.get(name) ?? 0)) this.#reached.set(name, line);
+  }
+
+  finished(name: string): void {
+    this.#reached.set(name, Number.POSITIVE_INFINITY);
+  }
 }
 
 export async function openPackage(path: string, problems: ProblemSink): Promise<OneRosterPackage> {
@@ -100,6 +132,7 @@ export async function openPackage(path: string, problems: ProblemSink): Promise<
     report({ severity: 'error', code, file: null, line: null, column: null, value: path, expected: null, detail: (error as Error).message });
     return emptyPackage();
   }
+  const reporter = new Reporter(problems);
   let read = 0;
   const counted = (n: number) => {
     read += n;
@@ -143,13 +176,12 @@ export async function openPackage(path: string, problems: ProblemSink): Promise<
     // a delta must say what each row is
     const columns = mode === 'delta' ? { all: base.all, required: [...base.required, 'status'] } : base;
     const builder = BUILDERS[file] as (r: RowReader, c: BuildContext) => RecordOf[K] | null;
-    return checkedRows(source, names.get(file)!, columns, report, counted, (r) => builder(r, ctx));
+    return checkedRows(source, names.get(file)!, columns, reporter, counted, (r) => builder(r, ctx));
   }
 
-  /** 1.1: each users row's roles; users.csv is read again, its problems were reported with the users */
+  /** 1.1: each users row's roles; users.csv is read again (its problems are reported once, by whichever pass comes first) */
   async function* rolesOf11(ctx: BuildContext): AsyncGenerator<RecordOf['roles']> {
-    const mute = () => {};
-    const users = checkedRows(source, names.get('users')!, columnsOf('users', version), mute, counted, (r) => userAndRoles(r, ctx));
+    const users = checkedRows(source, names.get('users')!, columnsOf('users', version), reporter, counted, (r) => userAndRoles(r, ctx));
     for await (const found of users) yield* found.roles;
   }
 
@@ -160,7 +192,7 @@ export async function openPackage(path: string, problems: ProblemSink): Promise<
     rows,
     attendance(): AsyncIterable<AttendanceRowRecord> {
       if (!attendanceName) return (async function* () {})();
-      return checkedRows(source, attendanceName, attendanceColumns, report, counted, attendanceRow);
+      return checkedRows(source, attendanceName, attendanceColumns, reporter, counted, attendanceRow);
     },
     totalBytes,
     bytesRead: () => Math.min(read, totalBytes),
