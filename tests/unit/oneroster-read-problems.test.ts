@@ -110,6 +110,32 @@ describe('files of a package', () => {
     await pkg.close();
   });
 
+  it('numbers each row by the line it starts on, with LF, CRLF or CR line ends, quoted line breaks and blank lines', async () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = [
+        '',
+        'sourcedId,status,name,type',
+        'd-1,active,"North',
+        'District",district',
+        '',
+        'd-2,active,"East, ""Upper""",district',
+        '"d-3",active,"A',
+        '',
+        'B",school',
+        'd-4,active,West,district',
+      ].join(eol);
+      const { pkg, sink } = await opened(await folderOf({ 'manifest.csv': manifest('1.2', { orgs: 'bulk' }), 'orgs.csv': text }));
+      expect((await all(pkg, 'orgs')).map((o) => [o.sourcedId, o.at.line, o.name])).toEqual([
+        ['d-1', 3, `North${eol}District`],
+        ['d-2', 6, 'East, "Upper"'],
+        ['d-3', 7, `A${eol}${eol}B`],
+        ['d-4', 10, 'West'],
+      ]);
+      expect(sink.list()).toEqual([]);
+      await pkg.close();
+    }
+  });
+
   it('refuses a file missing a required column or repeating one; a misspelled required column is missing', async () => {
     const cases: [string, [string, string, string | null][]][] = [
       ['sourcedId,status,dateLastModified,enabledUser,givenName', [['error', 'missingColumn', 'familyName']]],
