@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeProblem } from '../../src/domain/oneroster/read/describe.js';
 import { translator } from '../../src/i18n/index.js';
-import { all, brief, opened, removeTemps, tempDir, zipOf } from './oneroster-read-support.js';
+import { all, brief, FIXTURES, opened, removeTemps, tempDir, zipOf } from './oneroster-read-support.js';
 
 afterAll(removeTemps);
 
@@ -134,6 +134,37 @@ describe('files of a package', () => {
       expect(sink.list()).toEqual([]);
       await pkg.close();
     }
+  });
+
+  it('reads a folder whose files sit in one top folder', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'export-2026-10-05'));
+    for (const name of ['manifest.csv', 'users.csv', 'roles.csv', 'enrollments.csv', 'results.csv']) {
+      await writeFile(join(dir, 'export-2026-10-05', name), await readFile(join(FIXTURES, 'v12-delta', name)));
+    }
+    const { pkg, sink } = await opened(dir);
+    expect(pkg.modes.users).toBe('delta');
+    expect((await all(pkg, 'users')).map((u) => u.sourcedId)).toEqual(['stu-004', 'stu-007']);
+    expect(sink.list()).toEqual([]);
+    await pkg.close();
+  });
+
+  it('checks userProfiles and scoreScales rows and gives their sourcedId, status and line', async () => {
+    const { pkg, sink } = await opened(
+      await folderOf({
+        'manifest.csv': manifest('1.2', { userProfiles: 'bulk', scoreScales: 'bulk' }),
+        'userProfiles.csv':
+          'sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password\n' +
+          'up-1,active,,u-1,lms,acme,,,password,ann,\nup-2,active,,u-2,lms,,,,password,bea,\n',
+        'scoreScales.csv':
+          'sourcedId,status,dateLastModified,title,type,courseSourcedId,classSourcedId,scoreScaleValue\n' +
+          'ss-1,active,,Letter grades,letter,,,"{A:90},{B:80}"\n',
+      }),
+    );
+    expect(await all(pkg, 'userProfiles')).toEqual([{ sourcedId: 'up-1', status: 'active', at: { file: 'userProfiles.csv', line: 2 } }]);
+    expect(await all(pkg, 'scoreScales')).toEqual([{ sourcedId: 'ss-1', status: 'active', at: { file: 'scoreScales.csv', line: 2 } }]);
+    expect(sink.list().map(brief)).toEqual([['error', 'required', 'userProfiles.csv', 3, 'vendorId', '']]);
+    await pkg.close();
   });
 
   it('refuses a file missing a required column or repeating one; a misspelled required column is missing', async () => {
