@@ -100,14 +100,16 @@ describe('a package that cannot be opened', () => {
 
 describe('files of a package', () => {
   it('names the line of the first bytes that are not UTF-8, far into a file', async () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => Buffer.from(`u-${i},active,,true,,,Ann,Lee,,,,,,,,,,,,,,,\n`));
-    rows[3999] = Buffer.concat([Buffer.from('u-3999,active,,true,,,Ren'), Buffer.from([0xe9]), Buffer.from(',Lee,,,,,,,,,,,,,,,\n')]); // Latin-1 é
-    const { pkg, sink } = await opened(
-      await folderOf({ 'manifest.csv': manifest('1.2', { users: 'bulk' }), 'users.csv': Buffer.concat([Buffer.from(`${USERS_HEADER}\n`), ...rows]) }),
-    );
-    await all(pkg, 'users');
-    expect(sink.list().map(brief)).toEqual([['error', 'notUtf8', 'users.csv', 4001, null, null]]);
-    await pkg.close();
+    for (const eol of ['\n', '\r\n']) {
+      const rows = Array.from({ length: 5000 }, (_, i) => Buffer.from(`u-${i},active,,true,,,Ann,Lee,,,,,,,,,,,,,,,${eol}`));
+      rows[3999] = Buffer.concat([Buffer.from('u-3999,active,,true,,,Ren'), Buffer.from([0xe9]), Buffer.from(`,Lee,,,,,,,,,,,,,,,${eol}`)]); // Latin-1 é
+      const { pkg, sink } = await opened(
+        await folderOf({ 'manifest.csv': manifest('1.2', { users: 'bulk' }), 'users.csv': Buffer.concat([Buffer.from(`${USERS_HEADER}${eol}`), ...rows]) }),
+      );
+      await all(pkg, 'users');
+      expect(sink.list().map(brief)).toEqual([['error', 'notUtf8', 'users.csv', 4001, null, null]]);
+      await pkg.close();
+    }
   });
 
   it('numbers each row by the line it starts on, with LF, CRLF or CR line ends, quoted line breaks and blank lines', async () => {

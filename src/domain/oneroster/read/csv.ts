@@ -64,7 +64,7 @@ class Utf8Lines extends Transform {
         if (!this.#lastWasCr) {
           this.breaks.push(this.offset + i + 1);
           this.lines += 1;
-        } else {
+        } else if (this.breaks.length) {
           // CRLF: the break was counted at the CR; it ends after the LF
           this.breaks[this.breaks.length - 1] = this.offset + i + 1;
         }
@@ -92,13 +92,14 @@ function incompleteTail(bytes: Buffer): number {
   return 0;
 }
 
-/** The line (0-based within these bytes) of the first byte that is not UTF-8. */
+/** The line (0-based within these bytes) of the first byte that is not UTF-8; CRLF, CR and LF end a line. */
 function firstBadLine(bytes: Buffer): number {
   let line = 0;
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
+    if (i === bytes.length || bytes[i] === 0x0a || bytes[i] === 0x0d) {
       if (!isUtf8(bytes.subarray(start, i))) return line;
+      if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a) i += 1;
       line += 1;
       start = i + 1;
     }
