@@ -172,16 +172,21 @@ export async function openPackage(path: string, problems: ProblemSink): Promise<
     if (mode === 'absent') return (async function* () {})();
     const ctx: BuildContext = { version, mode };
     if (version === '1.1' && file === 'roles') return rolesOf11(ctx) as AsyncIterable<RecordOf[K]>;
-    const base = columnsOf(file, version);
-    // a delta must say what each row is
-    const columns = mode === 'delta' ? { all: base.all, required: [...base.required, 'status'] } : base;
     const builder = BUILDERS[file] as (r: RowReader, c: BuildContext) => RecordOf[K] | null;
-    return checkedRows(source, names.get(file)!, columns, reporter, counted, (r) => builder(r, ctx));
+    return checkedRows(source, names.get(file)!, columnsFor(file, mode), reporter, counted, (r) => builder(r, ctx));
+  }
+
+  /** a delta must say what each row is: its status column is required */
+  function columnsFor(file: OneRosterFile, mode: FileMode): FileColumns {
+    const base = columnsOf(file, version);
+    return mode === 'delta' ? { all: base.all, required: [...base.required, 'status'] } : base;
   }
 
   /** 1.1: each users row's roles; users.csv is read again (its problems are reported once, by whichever pass comes first) */
   async function* rolesOf11(ctx: BuildContext): AsyncGenerator<RecordOf['roles']> {
-    const users = checkedRows(source, names.get('users')!, columnsOf('users', version), reporter, counted, (r) => userAndRoles(r, ctx));
+    const users = checkedRows(source, names.get('users')!, columnsFor('users', ctx.mode), reporter, counted, (r) =>
+      userAndRoles(r, ctx),
+    );
     for await (const found of users) yield* found.roles;
   }
 
