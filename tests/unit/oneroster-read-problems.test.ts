@@ -258,6 +258,20 @@ describe('files of a package', () => {
     await pkg.close();
   });
 
+  it('stops at a quote never closed before it gathers the rest of a large file', async () => {
+    const rest = Array.from({ length: 40_000 }, (_, i) => `u-${i},active,,true,,,Ann,Lee,,,,,,,,,,,,,,,`).join('\n');
+    const { pkg, sink } = await opened(
+      await folderOf({
+        'manifest.csv': manifest('1.2', { users: 'bulk' }),
+        'users.csv': `${USERS_HEADER}\nu-0,active,,true,,,"Ann,Lee,,,,,,,,,,,,,,,\n${rest}\n`,
+      }),
+    );
+    expect(await all(pkg, 'users')).toEqual([]);
+    expect(sink.list().map((p) => [p.code, p.file])).toEqual([['csvSyntax', 'users.csv']]);
+    expect(sink.list()[0]!.detail).toMatch(/max_record_size|Max Record Size/i);
+    await pkg.close();
+  });
+
   it('checks numbers, booleans, enums, weights and ranges with what was expected', async () => {
     const { pkg, sink } = await opened(
       await folderOf({

@@ -10,6 +10,9 @@ import { parse, CsvError } from 'csv-parse';
 import type { Problem } from '../records.js';
 import type { PackageSource } from './source.js';
 
+/** The longest row read, in characters: far beyond any real row, small enough to keep memory bounded. */
+const MAX_RECORD = 1 << 20;
+
 export interface CsvRecord {
   cells: string[];
   /** the line the record starts on (1 = the file's first line) */
@@ -139,6 +142,8 @@ export async function* csvRecords(
     relax_quotes: true,
     skip_empty_lines: true,
     info: true,
+    // a quote never closed would otherwise gather the rest of the file into one value
+    max_record_size: MAX_RECORD,
   });
   let inputFailed: Error | null = null;
   input.on('error', (e: Error) => {
