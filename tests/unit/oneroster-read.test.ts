@@ -6,6 +6,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeProblem } from '../../src/domain/oneroster/read/describe.js';
+import { translator } from '../../src/i18n/index.js';
 import { ONEROSTER_FILES, type AttendanceRowRecord, type RoleRecord } from '../../src/domain/oneroster/records.js';
 import { all, brief, FIXTURES, opened, removeTemps, zipOf } from './oneroster-read-support.js';
 
@@ -325,6 +327,11 @@ describe('a messy package', () => {
     ]);
     const misspelled = sink.list().find((p) => p.code === 'misspelledColumn');
     expect(misspelled?.expected).toBe('preferredGivenName');
+    // every code found has its own message in both languages
+    for (const locale of ['en', 'es'] as const) {
+      const other = translator(locale)('oneroster.problem.other', { code: '', value: '', detail: '' }).slice(0, 8);
+      for (const p of sink.list()) expect(describeProblem(p, translator(locale))).not.toContain(other);
+    }
     await pkg.close();
   });
 });

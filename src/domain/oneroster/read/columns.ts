@@ -5,6 +5,7 @@
  * extension columns (allowed by the specification) ignored without a word.
  */
 import { COLUMNS_1_2, type OneRosterFile, type OneRosterVersion, type Problem } from '../records.js';
+import type { ProblemCode } from './describe.js';
 
 /** OneRoster 1.1's CSV columns; null for files 1.1 does not have. */
 export const COLUMNS_1_1: Record<OneRosterFile, readonly string[] | null> = {
@@ -107,7 +108,7 @@ export function matchHeader(
   const unnamed: number[] = [];
   const unmatched: { at: number; name: string }[] = [];
   let ok = true;
-  const at = (column: string | null, code: string, severity: 'error' | 'warning', expected: string | null = null, value: string | null = null) =>
+  const at = (column: string | null, code: ProblemCode, severity: 'error' | 'warning', expected: string | null = null, value: string | null = null) =>
     report({ severity, code, file, line: 1, column, value, expected });
 
   cells.forEach((cell, i) => {

@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import type { Problem } from '../records.js';
+import type { ProblemCode } from './describe.js';
 import type { PackageSource } from './source.js';
 
 /** The longest row read, in characters: far beyond any real row, small enough to keep memory bounded. */
@@ -181,6 +182,6 @@ export async function* csvRecords(
   }
 }
 
-function problem(code: string, file: string, line: number | null, detail: string | null): Problem {
+function problem(code: ProblemCode, file: string, line: number | null, detail: string | null): Problem {
   return { severity: 'error', code, file, line, column: null, value: null, expected: null, ...(detail ? { detail } : {}) };
 }

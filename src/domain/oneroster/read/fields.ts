@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { DateString } from '../../../db/schema.js';
 import { gradeFromOneRoster, type Problem, type RowAt } from '../records.js';
 import type { Header } from './columns.js';
+import type { ProblemCode } from './describe.js';
 
 /** Per file read: the warnings already given once. Bounded, so a file of odd values cannot grow it. */
 export class FileState {
@@ -56,7 +57,7 @@ export class RowReader {
     return this.header.index.has(column);
   }
 
-  problem(severity: 'error' | 'warning', code: string, column: string | null, value: string | null, expected: string | null, detail?: string): void {
+  problem(severity: 'error' | 'warning', code: ProblemCode, column: string | null, value: string | null, expected: string | null, detail?: string): void {
     if (severity === 'error') this.failed = true;
     this.state.report({
       severity,
@@ -71,7 +72,7 @@ export class RowReader {
   }
 
   /** a warning given once per file and column (and `key`) */
-  warnOnce(code: string, column: string, value: string, expected: string | null, key = ''): void {
+  warnOnce(code: ProblemCode, column: string, value: string, expected: string | null, key = ''): void {
     if (this.state.first(`${code}\u0000${column}\u0000${key}`)) this.problem('warning', code, column, value, expected);
   }
 

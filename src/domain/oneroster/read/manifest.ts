@@ -5,6 +5,7 @@
  */
 import { ONEROSTER_FILES, type FileMode, type OneRosterFile, type OneRosterVersion, type Problem } from '../records.js';
 import { csvRecords } from './csv.js';
+import type { ProblemCode } from './describe.js';
 import type { PackageSource } from './source.js';
 
 export const MANIFEST = 'manifest.csv';
@@ -27,7 +28,7 @@ export function findName(source: PackageSource, name: string): string | null {
 /** The manifest, or null when the package cannot be read (the errors are reported). */
 export async function readManifest(source: PackageSource, report: (p: Problem) => void, counted: (n: number) => void): Promise<Manifest | null> {
   const name = findName(source, MANIFEST);
-  const error = (code: string, extra: Partial<Problem> = {}): null => {
+  const error = (code: ProblemCode, extra: Partial<Problem> = {}): null => {
     report({ severity: 'error', code, file: name ?? MANIFEST, line: null, column: null, value: null, expected: null, ...extra });
     return null;
   };
