@@ -41,7 +41,12 @@ export interface RowAt {
   line: number;
 }
 
-/** `active`, or `tobedeleted` (in a delta: remove it; in a bulk file: a warning, and the row is left out). */
+/**
+ * `active`, or `tobedeleted` (in a delta: remove it; in a bulk file: a warning, and the row is left out).
+ * A `tobedeleted` row of a delta may give only its sourcedId (ADR 0023): its other fields are then empty —
+ * '' for a text, [] for a list, null for anything else, whatever the field's type says — so a loader uses
+ * only `sourcedId`, `status` and `at` of a deletion.
+ */
 export type RowStatus = 'active' | 'tobedeleted';
 
 interface Row {
@@ -343,8 +348,8 @@ export const COLUMNS_1_2: Record<OneRosterFile, readonly string[]> = {
     'gradingPeriodSourcedId', 'resultValueMin', 'resultValueMax',
   ],
   results: [
-    'sourcedId', 'status', 'dateLastModified', 'lineItemSourcedId', 'studentSourcedId', 'scoreStatus', 'score', 'scoreDate', 'comment',
-    'inProgress', 'incomplete', 'late', 'missing',
+    'sourcedId', 'status', 'dateLastModified', 'lineItemSourcedId', 'studentSourcedId', 'scoreStatus', 'score', 'textScore', 'scoreDate',
+    'comment', 'inProgress', 'incomplete', 'late', 'missing',
   ],
   scoreScales: ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'courseSourcedId', 'classSourcedId', 'scoreScaleValue'],
 };

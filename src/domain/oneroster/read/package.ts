@@ -1,0 +1,206 @@
+/**
+ * openPackage: a OneRoster CSV package (a zip file or a folder) as the loader reads it — the version and
+ * file modes from the manifest, then each file's checked records, streamed one row at a time. Every
+ * problem goes to the ProblemSink; nothing is thrown for a bad package (ADR 0023). A package that cannot
+ * be opened at all (not found, not a zip, no manifest, unknown version) is given as an empty package —
+ * every file absent — with the error in the sink, and the caller stops on `problems.errors`.
+ */
+import {
+  ATTENDANCE_FILE,
+  ONEROSTER_FILES,
+  type AttendanceRowRecord,
+  type FileMode,
+  type OneRosterFile,
+  type OneRosterPackage,
+  type OneRosterVersion,
+  type Problem,
+  type ProblemSink,
+  type RecordOf,
+} from '../records.js';
+import { attendanceRow, BUILDERS, userAndRoles, type BuildContext } from './build.js';
+import { attendanceColumns, columnsOf, matchHeader, type FileColumns } from './columns.js';
+import { csvRecords } from './csv.js';
+import { FileState, RowReader } from './fields.js';
+import { findName, readManifest } from './manifest.js';
+import { openSource, SourceError, type PackageSource } from './source.js';
+
+function allAbsent(): Record<OneRosterFile, FileMode> {
+  return Object.fromEntries(ONEROSTER_FILES.map((f) => [f, 'absent'])) as Record<OneRosterFile, FileMode>;
+}
+
+function emptyPackage(version: OneRosterVersion = '1.2'): OneRosterPackage {
+  return {
+    version,
+    modes: allAbsent(),
+    hasAttendance: false,
+    rows: () => (async function* () {})(),
+    attendance: () => (async function* () {})(),
+    totalBytes: 0,
+    bytesRead: () => 0,
+    close: async () => {},
+  };
+}
+
+/**
+ * The checked rows of one CSV file: header matched, then each row through `row`. Rows whose cells are all
+ * empty (`,,,`) are blank lines; cells past the header must be empty (a value there means the row's
+ * values are shifted: an error); a value under an unnamed header cell is ignored with a warning.
+ */
+async function* checkedRows<T>(
+  source: PackageSource,
+  name: string,
+  columns: FileColumns,
+  reporter: Reporter,
+  counted: (n: number) => void,
+  row: (r: RowReader) => T | null,
+): AsyncGenerator<T> {
+  const report = reporter.start(name);
+  const state = new FileState(name, report);
+  let header = null;
+  let needed = 0;
+  let broken = false;
+  const fatal = (p: Problem) => {
+    broken = true;
+    report(p);
+  };
+  for await (const record of csvRecords(source, name, fatal, counted)) {
+    if (record.cells.every((c) => c.trim() === '')) continue;
+    if (!header) {
+      header = matchHeader(record.cells, columns, name, report);
+      if (!header) {
+        reporter.finished(name);
+        return;
+      }
+      needed = Math.max(...header.index.values()) + 1;
+      continue;
+    }
+    const at = { file: name, line: record.line };
+    const extra = record.cells.slice(header.width).find((c) => c.trim() !== '');
+    if (extra !== undefined) {
+      report({ severity: 'error', code: 'rowTooLong', file: name, line: record.line, column: null, value: extra.trim(), expected: String(header.width) });
+      continue;
+    }
+    if (record.cells.length < needed) {
+      report({ severity: 'error', code: 'rowTooShort', file: name, line: record.line, column: null, value: String(record.cells.length), expected: String(needed) });
+      continue;
+    }
+    const stray = header.unnamed.find((i) => (record.cells[i] ?? '').trim() !== '');
+    if (stray !== undefined && state.first('unnamedColumn')) {
+      report({ severity: 'warning', code: 'unnamedColumn', file: name, line: record.line, column: String(stray + 1), value: record.cells[stray]!.trim(), expected: null });
+    }
+    const value = row(new RowReader(state, header, record.cells, at));
+    reporter.reached(name, record.line);
+    if (value !== null) yield value;
+  }
+  if (!header && !broken) report({ severity: 'error', code: 'emptyFile', file: name, line: null, column: null, value: null, expected: null });
+  reporter.finished(name);
+}
+
+/**
+ * Reports each file's problems once, however often the file is read (`rows` reads it again at every
+ * call, and 1.1's roles read users.csv again): a pass reports only problems past the last line an
+ * earlier pass reached, and nothing once a pass has read the whole file.
+ */
+class Reporter {
+  #reached = new Map<string, number>();
+
+  constructor(private readonly sink: ProblemSink) {}
+
+  start(name: string): (p: Problem) => void {
+    const before = this.#reached.get(name) ?? 0;
+    return (p) => {
+      if (before === 0 || (p.line !== null && p.line > before)) this.sink.add(p);
+    };
+  }
+
+  reached(name: string, line: number): void {
+    if (line > (this.#reached.get(name) ?? 0)) this.#reached.set(name, line);
+  }
+
+  finished(name: string): void {
+    this.#reached.set(name, Number.POSITIVE_INFINITY);
+  }
+}
+
+export async function openPackage(path: string, problems: ProblemSink): Promise<OneRosterPackage> {
+  const report = (p: Problem) => problems.add(p);
+  let source: PackageSource;
+  try {
+    source = await openSource(path);
+  } catch (error) {
+    const code = error instanceof SourceError ? error.code : 'notZip';
+    report({ severity: 'error', code, file: null, line: null, column: null, value: path, expected: null, detail: (error as Error).message });
+    return emptyPackage();
+  }
+  const reporter = new Reporter(problems);
+  let read = 0;
+  const counted = (n: number) => {
+    read += n;
+  };
+  const manifest = await readManifest(source, report, counted);
+  if (!manifest) {
+    await source.close();
+    return emptyPackage();
+  }
+  read = 0;
+  const { version } = manifest;
+  const modes = { ...manifest.modes };
+  const names = new Map<OneRosterFile, string>();
+  for (const file of ONEROSTER_FILES) {
+    const csv = `${file}.csv`;
+    // 1.1's roles are in users.csv
+    const found = version === '1.1' && file === 'roles' ? null : findName(source, csv);
+    if (modes[file] !== 'absent' && !(version === '1.1' && file === 'roles')) {
+      if (found) names.set(file, found);
+      else {
+        report({ severity: 'error', code: 'missingFile', file: csv, line: null, column: null, value: `file.${file}`, expected: modes[file] });
+        modes[file] = 'absent';
+      }
+    } else if (modes[file] === 'absent' && found) {
+      report({ severity: 'warning', code: 'absentFilePresent', file: found, line: null, column: null, value: `file.${file}`, expected: null });
+    }
+  }
+  if (version === '1.1') modes.roles = modes.users;
+  const attendanceName = findName(source, ATTENDANCE_FILE);
+
+  let totalBytes = 0;
+  for (const [file, name] of names) totalBytes += source.size(name) * (version === '1.1' && file === 'users' && modes.roles !== 'absent' ? 2 : 1);
+  if (attendanceName) totalBytes += source.size(attendanceName);
+
+  function rows<K extends OneRosterFile>(file: K): AsyncIterable<RecordOf[K]> {
+    const mode = modes[file];
+    if (mode === 'absent') return (async function* () {})();
+    const ctx: BuildContext = { version, mode };
+    if (version === '1.1' && file === 'roles') return rolesOf11(ctx) as AsyncIterable<RecordOf[K]>;
+    const builder = BUILDERS[file] as (r: RowReader, c: BuildContext) => RecordOf[K] | null;
+    return checkedRows(source, names.get(file)!, columnsFor(file, mode), reporter, counted, (r) => builder(r, ctx));
+  }
+
+  /** a delta must say what each row is: its status column is required */
+  function columnsFor(file: OneRosterFile, mode: FileMode): FileColumns {
+    const base = columnsOf(file, version);
+    return mode === 'delta' ? { all: base.all, required: [...base.required, 'status'] } : base;
+  }
+
+  /** 1.1: each users row's roles; users.csv is read again (its problems are reported once, by whichever pass comes first) */
+  async function* rolesOf11(ctx: BuildContext): AsyncGenerator<RecordOf['roles']> {
+    const users = checkedRows(source, names.get('users')!, columnsFor('users', ctx.mode), reporter, counted, (r) =>
+      userAndRoles(r, ctx),
+    );
+    for await (const found of users) yield* found.roles;
+  }
+
+  return {
+    version,
+    modes,
+    hasAttendance: attendanceName !== null,
+    rows,
+    attendance(): AsyncIterable<AttendanceRowRecord> {
+      if (!attendanceName) return (async function* () {})();
+      return checkedRows(source, attendanceName, attendanceColumns, reporter, counted, attendanceRow);
+    },
+    totalBytes,
+    bytesRead: () => Math.min(read, totalBytes),
+    close: () => source.close(),
+  };
+}
