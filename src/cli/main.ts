@@ -222,7 +222,7 @@ async function startBackground(database: Database, config: Config, onError: (err
   // Runs of a process that died end as "interrupted" now, not at the next housekeeping.
   await afterRestart(database.db, now());
   const worker = startWorker({ database, handlers: jobHandlers(config), now, onError, onReleased: (ids) => announceReleased(ids) });
-  const scheduler = startScheduler({ db: database.db, schedules: schedules(district), now, onError });
+  const scheduler = startScheduler({ db: database.db, schedules: schedules(district, config.importDir), now, onError });
   return {
     async stop() {
       scheduler.stop();

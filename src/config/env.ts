@@ -84,6 +84,7 @@ export const envSchema = z.object({
     .trim()
     .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), { message: 'must look like smtp://user:password@host:587 or smtps://…' })
     .optional(),
+  IMPORT_DIR: z.string().trim().min(1, 'must not be empty').optional(),
   MAIL_FROM: z
     .string()
     .trim()
@@ -147,6 +148,8 @@ export interface Config {
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
   mailFrom: string;
+  /** the folder the SIS drops OneRoster packages into, read every night at the district's import hour; null: no nightly import */
+  importDir: string | null;
   /** the bearer token /metrics asks for; without it /metrics is not served */
   metricsToken: string | null;
   /** true when the public URL is https, so cookies get the Secure flag */
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
+    importDir: e.IMPORT_DIR ? path.resolve(e.IMPORT_DIR) : null,
     metricsToken: e.METRICS_TOKEN ?? null,
     secure: baseUrl.startsWith('https://'),
   };

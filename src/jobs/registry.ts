@@ -13,6 +13,7 @@ import { routeAccountRequest } from '../domain/requests/account-requests.js';
 import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
+import { importDropped } from '../domain/oneroster/nightly.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -23,8 +24,12 @@ const generatePayload = z.object({
   batchSize: z.number().int().min(1).max(100_000).optional(),
 });
 
-export function jobHandlers(config: { baseUrl: string }): Record<string, JobHandler> {
+export function jobHandlers(config: { baseUrl: string; importDir?: string | null }): Record<string, JobHandler> {
   return {
+    // The SIS's packages dropped into IMPORT_DIR, every night at the district's import hour.
+    'oneroster.nightly': async (_payload, { database, now }) => {
+      if (config.importDir) await importDropped(database, config.importDir, now);
+    },
     'accounts.housekeeping': async (_payload, { database, now }) => {
       await accountHousekeeping(database.db, now());
       // a run whose process died on another machine ends here, once its job has moved on
@@ -69,13 +74,20 @@ export async function afterRestart(db: Kysely<DB>, now: Date): Promise<void> {
   await endAbandonedRuns(db, now);
 }
 
-/** Housekeeping every 10 minutes; the parent-account run every night at the district's hour. */
-export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings'> | null): Schedule[] {
+/**
+ * Housekeeping every 10 minutes; the parent-account run every night at the district's hour; the
+ * OneRoster pickup every night at the district's import hour when an IMPORT_DIR is configured.
+ */
+export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings'> | null, importDir: string | null = null): Schedule[] {
   const timeZone = district?.timeZone ?? 'UTC';
   const list: Schedule[] = [{ kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone }];
   if (district) {
     const [hh, mm] = district.settings.parentAccountsAt.split(':');
     list.push({ kind: 'accounts.generate', pattern: `${Number(mm)} ${Number(hh)} * * *`, timeZone });
+    if (importDir) {
+      const [ih, im] = district.settings.importAt.split(':');
+      list.push({ kind: 'oneroster.nightly', pattern: `${Number(im)} ${Number(ih)} * * *`, timeZone });
+    }
   }
   return list;
 }

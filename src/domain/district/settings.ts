@@ -47,6 +47,8 @@ export const portalSettingsSchema = z.object({
   guardiansKeepAccessAt18: z.boolean().default(true),
   /** when the nightly parent-account run starts, district time 'HH:MM' */
   parentAccountsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
+  /** when the nightly OneRoster import reads IMPORT_DIR, district time 'HH:MM' (before the parent-account run, which creates the accounts of new guardians) */
+  importAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('01:00'),
   /** how long the "choose your password" link of a new parent account works */
   welcomeLinkDays: z.number().int().min(1).max(60).default(14),
   /** credits a student needs to graduate (the transcript shows progress toward them) */
