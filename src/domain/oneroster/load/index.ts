@@ -15,9 +15,44 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, Dialect } from '../../../db/connect.js';
+import type { MessageKey } from '../../../i18n/index.js';
 import { localDate } from '../../calendar/dates.js';
+import { recordChangesSelected } from '../../changes/service.js';
 import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
 import { createStaging, readOnly, stageFile, STAGED_FILES, Temporaries, type FileRead, type Progress } from './staging.js';
+
+/**
+ * Every problem the loader reports (`Problem.code`) and its message in the catalogs: the type check
+ * proves that each has one, in English and Spanish.
+ */
+export const LOAD_PROBLEMS = {
+  'load.courseNoSchool': 'oneroster.problem.load.courseNoSchool',
+  'load.districtCreated': 'oneroster.problem.load.districtCreated',
+  'load.duplicateId': 'oneroster.problem.load.duplicateId',
+  'load.duplicateKey': 'oneroster.problem.load.duplicateKey',
+  'load.endBeforeStart': 'oneroster.problem.load.endBeforeStart',
+  'load.enrollmentNotStaff': 'oneroster.problem.load.enrollmentNotStaff',
+  'load.enrollmentNotStudent': 'oneroster.problem.load.enrollmentNotStudent',
+  'load.failed': 'oneroster.problem.load.failed',
+  'load.keyTaken': 'oneroster.problem.load.keyTaken',
+  'load.manyDistricts': 'oneroster.problem.load.manyDistricts',
+  'load.missingReference': 'oneroster.problem.load.missingReference',
+  'load.mixedRoles': 'oneroster.problem.load.mixedRoles',
+  'load.noBellSchedule': 'oneroster.problem.load.noBellSchedule',
+  'load.noDistrict': 'oneroster.problem.load.noDistrict',
+  'load.notASchool': 'oneroster.problem.load.notASchool',
+  'load.notDeleted': 'oneroster.problem.load.notDeleted',
+  'load.notLoaded': 'oneroster.problem.load.notLoaded',
+  'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
+  'load.studentNoBirthDate': 'oneroster.problem.load.studentNoBirthDate',
+  'load.studentNoGrade': 'oneroster.problem.load.studentNoGrade',
+  'load.studentNoIdentifier': 'oneroster.problem.load.studentNoIdentifier',
+  'load.studentNoSchool': 'oneroster.problem.load.studentNoSchool',
+  'load.unknownPeriod': 'oneroster.problem.load.unknownPeriod',
+  'load.userIgnored': 'oneroster.problem.load.userIgnored',
+  'load.userNoRole': 'oneroster.problem.load.userNoRole',
+} as const satisfies Record<string, MessageKey>;
+export type LoadProblemCode = keyof typeof LOAD_PROBLEMS;
 
 export const LOAD_KINDS = ['schools', 'sessions', 'courses', 'sections', 'students', 'staff', 'guardians', 'links', 'enrollments', 'teachers'] as const;
 export type LoadKind = (typeof LOAD_KINDS)[number];
@@ -206,7 +241,7 @@ class Loader {
   }
 
   /** Reports every row `select` finds (file, line, value[, detail]): all counted, the first PROBLEM_LIMIT kept. */
-  private async report(severity: Problem['severity'], code: string, select: string, column: string | null, expected: string | null = null): Promise<number> {
+  private async report(severity: Problem['severity'], code: LoadProblemCode, select: string, column: string | null, expected: string | null = null): Promise<number> {
     const total = await this.number(`select count(*) as n from (${select}) x`);
     if (total === 0) return 0;
     const kept = await this.rows<ProblemRow>(`select * from (${select}) x order by file, line limit ${PROBLEM_LIMIT}`);
@@ -219,6 +254,10 @@ class Loader {
     // Counted, not kept: the sink is full by now (total > PROBLEM_LIMIT rows were found).
     for (let i = kept.length; i < total && last; i++) this.problems.add(last);
     return total;
+  }
+
+  private add(problem: Omit<Problem, 'code'> & { code: LoadProblemCode }): void {
+    this.problems.add(problem);
   }
 
   private stopIfErrors(): void {
@@ -237,7 +276,7 @@ class Loader {
         const read = await readOnly(this.pkg, file, this.options.onProgress);
         files.push(read);
         if (read.rows > 0 && file !== 'userProfiles' && file !== 'scoreScales') {
-          this.problems.add({ severity: 'warning', code: 'load.notLoaded', file: `${file}.csv`, line: null, column: null, value: String(read.rows), expected: null });
+          this.add({ severity: 'warning', code: 'load.notLoaded', file: `${file}.csv`, line: null, column: null, value: String(read.rows), expected: null });
         }
       }
     }
@@ -246,7 +285,7 @@ class Loader {
       const began = performance.now();
       for await (const _row of this.pkg.attendance()) rows += 1;
       files.push({ file: 'attendance', rows, seconds: (performance.now() - began) / 1000 });
-      if (rows > 0) this.problems.add({ severity: 'warning', code: 'load.notLoaded', file: 'homeroom_attendance.csv', line: null, column: null, value: String(rows), expected: null });
+      if (rows > 0) this.add({ severity: 'warning', code: 'load.notLoaded', file: 'homeroom_attendance.csv', line: null, column: null, value: String(rows), expected: null });
     }
     for (const name of [...this.temps.names]) await this.temps.analyze(name);
     // The reader's errors (rows it left out) stop the run as the loader's do.
@@ -356,7 +395,7 @@ class Loader {
       `select sourced_id, name, file, line from s_orgs where type = 'district' and status = 'active' order by line`,
     );
     for (const extra of orgs.slice(1)) {
-      this.problems.add({ severity: 'error', code: 'load.manyDistricts', file: extra.file, line: Number(extra.line), column: 'type', value: extra.sourced_id, expected: orgs[0]!.sourced_id });
+      this.add({ severity: 'error', code: 'load.manyDistricts', file: extra.file, line: Number(extra.line), column: 'type', value: extra.sourced_id, expected: orgs[0]!.sourced_id });
     }
     this.stopIfErrors();
     const org = orgs[0];
@@ -364,7 +403,7 @@ class Loader {
     if (!row) {
       if (!org) {
         const schools = await this.number(`select count(*) as n from s_orgs where type = 'school' and status = 'active'`);
-        if (schools > 0) this.problems.add({ severity: 'error', code: 'load.noDistrict', file: 'orgs.csv', line: null, column: 'type', value: null, expected: 'district' });
+        if (schools > 0) this.add({ severity: 'error', code: 'load.noDistrict', file: 'orgs.csv', line: null, column: 'type', value: null, expected: 'district' });
         this.stopIfErrors();
         return;
       }
@@ -375,7 +414,7 @@ class Loader {
           color_primary: '#005ea2', color_secondary: '#1a4480', created_at: this.now, updated_at: this.now, updated_by: null,
         })
         .execute();
-      this.problems.add({ severity: 'warning', code: 'load.districtCreated', file: org.file, line: Number(org.line), column: 'name', value: org.name, expected: null, detail: NEW_DISTRICT_TIME_ZONE });
+      this.add({ severity: 'warning', code: 'load.districtCreated', file: org.file, line: Number(org.line), column: 'name', value: org.name, expected: null, detail: NEW_DISTRICT_TIME_ZONE });
       this.setToday(NEW_DISTRICT_TIME_ZONE);
       return;
     }
@@ -385,7 +424,7 @@ class Loader {
       // The district's name, branding and settings are Homeroom's: the import only links it to the SIS.
       await this.db.updateTable('district').set({ sourced_id: org.sourced_id, updated_at: this.now, updated_by: null }).where('id', '=', row.id).execute();
     } else if (row.sourced_id !== org.sourced_id) {
-      this.problems.add({ severity: 'error', code: 'load.otherDistrict', file: org.file, line: Number(org.line), column: 'sourcedId', value: org.sourced_id, expected: row.sourced_id });
+      this.add({ severity: 'error', code: 'load.otherDistrict', file: org.file, line: Number(org.line), column: 'sourcedId', value: org.sourced_id, expected: row.sourced_id });
       this.stopIfErrors();
     }
   }
@@ -800,13 +839,17 @@ class Loader {
     this.counts.enrollments.unchanged += (await this.number(`select count(*) as n from r_enrollments`)) - created - updated;
 
     if (!events) return;
-    const event = (action: string, from: string, before: string, after: string) =>
-      `insert into change_events (at, kind, action, subject_id, student_id, section_id, school_id, before, after, actor_account_id)
-       select ${this.nowLit}, 'enrollment', '${action}', d.id, d.student_id, d.section_id, sec.school_id, ${before}, ${after}, ${this.options.actorAccountId ?? 'null'}
-         from ${from} join sections sec on sec.id = d.section_id`;
-    await this.exec(event('created', `section_enrollments d join r_enrollments s on s.sourced_id = d.sourced_id and s.is_new = 1`, 'null', json('d.')));
-    await this.exec(event('updated', `section_enrollments d join c_enrollments c on c.id = d.id`, 'c.before', json('d.')));
-    await this.exec(event('deleted', `section_enrollments d join e_enrollments c on c.id = d.id`, 'c.before', json('d.')));
+    const event = async (action: 'created' | 'updated' | 'deleted', from: string, before: string) =>
+      recordChangesSelected(
+        this.db,
+        { kind: 'enrollment', action, actorAccountId: this.options.actorAccountId },
+        sql.raw(`select d.id as subject_id, d.student_id, d.section_id, sec.school_id, ${before} as before, ${json('d.')} as after from ${from} join sections sec on sec.id = d.section_id`),
+        this.options.now,
+        this.dialect,
+      );
+    await event('created', `section_enrollments d join r_enrollments s on s.sourced_id = d.sourced_id and s.is_new = 1`, 'cast(null as text)');
+    await event('updated', `section_enrollments d join c_enrollments c on c.id = d.id`, 'c.before');
+    await event('deleted', `section_enrollments d join e_enrollments c on c.id = d.id`, 'c.before');
   }
 
   /** Teachers of classes (section_teachers): the enrollments with the role teacher. */
