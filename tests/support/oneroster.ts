@@ -4,7 +4,11 @@
  * objects; `row()` and friends fill in the fields a test does not care about, and number the lines of
  * each file in the order the records are given (line 1 is the header, as in a real CSV).
  */
+import type { Database } from '../../src/db/connect.js';
+import { importPackage, type ImportReport } from '../../src/domain/oneroster/load/index.js';
 import {
+  ProblemSink,
+  type Problem,
   ONEROSTER_FILES,
   type AttendanceRowRecord,
   type FileMode,
@@ -13,6 +17,7 @@ import {
   type OneRosterVersion,
   type RecordOf,
 } from '../../src/domain/oneroster/records.js';
+import { dumpAll } from './db.js';
 
 export type Records = { [K in OneRosterFile]?: Omit<RecordOf[K], 'at'>[] };
 
@@ -93,3 +98,59 @@ export const enrollment = (sourcedId: string, classSourcedId: string, userSource
 });
 
 export const demographic = (sourcedId: string, birthDate: string | null): Rec<'demographics'> => ({ ...base, sourcedId, birthDate });
+
+// ── the loader's tests' district and helpers ─────────────────────────────────────────────────────────
+
+export const NOW = new Date('2026-09-15T14:00:00.000Z');
+
+/** The district of these tests, as its SIS exports it. */
+export function bulkRecords(): Records {
+  return {
+    orgs: [org('D1', 'district', 'Lakeside Unified'), org('S1', 'school', 'Lakeside High', { identifier: '0101', parentSourcedId: 'D1' })],
+    academicSessions: [
+      session('Y27', 'schoolYear', '2026-27', '2026-08-20', '2027-06-10'),
+      session('T1', 'semester', 'Fall', '2026-08-20', '2027-01-15', { parentSourcedId: 'Y27' }),
+      session('T2', 'semester', 'Spring', '2027-01-19', '2027-06-10', { parentSourcedId: 'Y27' }),
+    ],
+    courses: [course('C1', 'Biology', 'S1', { courseCode: 'BIO1', grades: [9, 10], subjects: ['Science'] })],
+    classes: [klass('K1', 'C1', 'S1', { classCode: 'BIO1-01', termSourcedIds: ['T1'], periods: ['1'], location: 'Room 12' })],
+    users: [
+      user('U1', 'Maya', 'Lopez', { identifier: '000123', grades: [9], primaryOrgSourcedId: 'S1', email: 'maya@students.example' }),
+      user('U2', 'Ben', 'Ortiz', { identifier: '000124', grades: [10], primaryOrgSourcedId: 'S1' }),
+      user('G1', 'Rosa', 'Lopez', { email: 'rosa@example.com', phone: '555-0101', agentSourcedIds: ['U1'] }),
+      user('G2', 'Tom', 'Ortiz', { email: 'tom@example.com' }),
+      user('T1U', 'Ada', 'King', { identifier: 'E77', email: 'ada.king@lakeside.example', primaryOrgSourcedId: 'S1' }),
+      user('A1', 'Sam', 'Chief', { email: 'sam@lakeside.example', primaryOrgSourcedId: 'D1' }),
+    ],
+    roles: [
+      role('U1', 'student', 'S1'),
+      role('U2', 'student', 'S1'),
+      role('G1', 'parent', 'S1'),
+      role('G2', 'guardian', 'S1'),
+      role('T1U', 'teacher', 'S1'),
+      role('A1', 'districtAdministrator', 'D1'),
+    ],
+    enrollments: [
+      enrollment('E1', 'K1', 'U1', 'student', 'S1'),
+      enrollment('E2', 'K1', 'U2', 'student', 'S1', { beginDate: '2026-09-01' }),
+      enrollment('E3', 'K1', 'T1U', 'teacher', 'S1'),
+    ],
+    demographics: [demographic('U1', '2011-03-04'), demographic('U2', '2010-11-30')],
+  };
+}
+
+export async function load(database: Database, records: Records, options: { dryRun?: boolean; now?: Date; pkg?: MemoryPackageOptions } = {}): Promise<{ report: ImportReport; problems: Problem[] }> {
+  const sink = new ProblemSink();
+  const report = await importPackage(database, memoryPackage(records, options.pkg), sink, { dryRun: options.dryRun ?? false, now: options.now ?? NOW, actorAccountId: null });
+  return { report, problems: sink.list() };
+}
+
+/** Every table, the loader's own bookkeeping too, without the run log. */
+export async function dump(database: Database): Promise<Record<string, unknown[]>> {
+  const all = await dumpAll(database);
+  for (const table of ['oneroster_last_schools', 'oneroster_last_sessions', 'oneroster_last_courses', 'oneroster_last_sections', 'oneroster_last_students', 'oneroster_last_staff', 'oneroster_last_guardians', 'oneroster_links', 'oneroster_staff_roles'] as const) {
+    all[table] = (await database.db.selectFrom(table).selectAll().execute()).map((r) => JSON.parse(JSON.stringify(r))).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+  return all;
+}
+
