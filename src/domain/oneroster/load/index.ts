@@ -16,6 +16,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Dialect } from '../../../db/connect.js';
 import type { MessageKey } from '../../../i18n/index.js';
+import { faultPoint } from '../../../jobs/faults.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
 import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
@@ -128,10 +129,13 @@ export async function importPackage(database: Database, pkg: OneRosterPackage, p
   let applied = false;
   try {
     await db.transaction().execute(async (trx) => {
+      await endInterruptedRuns(trx as unknown as Kysely<any>, dialect, run.id, options.now);
       const loader = new Loader(trx as unknown as Kysely<any>, dialect, pkg, problems, options, firstImport, counts);
       await loader.stage(files);
+      faultPoint('oneroster.after-stage');
       await loader.apply();
       await loader.temps.dropAll();
+      faultPoint('oneroster.before-commit');
       applied = true;
       if (options.dryRun) throw new Rollback();
     });
@@ -168,6 +172,23 @@ export async function importPackage(database: Database, pkg: OneRosterPackage, p
     await trx.deleteFrom('import_runs').where('id', 'not in', kept.map((r) => r.id)).execute();
   });
   return report;
+}
+
+/**
+ * A run whose process died (killed, a power cut) stays 'running' in the log: the next run marks it
+ * failed. On PostgreSQL each run holds its own log row locked for its transaction, so a run that is
+ * still alive is waited for (imports run one at a time), never marked; on SQLite the write lock taken at
+ * `begin` already makes them wait. Whatever it had written died with its transaction.
+ */
+async function endInterruptedRuns(trx: Kysely<any>, dialect: Dialect, runId: number, now: Date): Promise<void> {
+  if (dialect === 'postgres') await sql`select id from import_runs where id = ${runId} for update`.execute(trx);
+  await trx
+    .updateTable('import_runs')
+    .set({ status: 'failed', finished_at: now.toISOString() })
+    .where('kind', '=', 'oneroster')
+    .where('status', '=', 'running')
+    .where('id', '<>', runId)
+    .execute();
 }
 
 interface ProblemRow {
