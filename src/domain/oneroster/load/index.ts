@@ -501,9 +501,17 @@ class Loader {
     );
   }
 
+  /** Indexes a resolved staging table on its sourced ids and row ids: every later step joins on them. */
+  private async indexResolved(r: string): Promise<void> {
+    await this.exec(`create index ${r}_sourced_id on ${r} (sourced_id)`);
+    await this.exec(`create index ${r}_row_id on ${r} (row_id)`);
+  }
+
   private async upsert(t: Target, checks: () => Promise<void> = async () => {}, beforeUpdate: () => Promise<void> = async () => {}): Promise<void> {
+    await this.indexResolved(t.r);
     await this.temps.analyze(t.r);
     await this.resolve(t);
+    await this.temps.analyze(t.r);
     await checks();
     this.stopIfErrors();
     await this.insertNew(t);
@@ -757,6 +765,7 @@ class Loader {
         ) p join students st on st.sourced_id = p.student_sid join guardians g on g.sourced_id = p.guardian_sid
         group by st.id, g.id`,
     );
+    await this.exec(`create index r_links_pair on r_links (student_id, guardian_id)`);
     await this.temps.as(
       'n_links',
       `select w.student_id, w.guardian_id, w.relationship from r_links w where not exists (select 1 from student_guardians d where d.student_id = w.student_id and d.guardian_id = w.guardian_id)`,
@@ -828,6 +837,7 @@ class Loader {
     await this.report('error', 'load.enrollmentNotStudent', `select s.file, s.line, s.user_sid as value from r_enrollments s where s.student_id is null`, 'userSourcedId', 'student');
     await this.report('error', 'load.endBeforeStart', `select s.file, s.line, cast(s.end_date as text) as value from r_enrollments s where s.end_date < s.begin_date`, 'endDate');
     this.stopIfErrors();
+    await this.indexResolved('r_enrollments');
     await this.temps.analyze('r_enrollments');
     await this.exec(`update r_enrollments set row_id = (select d.id from section_enrollments d where d.sourced_id = r_enrollments.sourced_id)`);
     await this.exec(`update r_enrollments set is_new = 1 where row_id is null`);
@@ -885,6 +895,7 @@ class Loader {
     );
     await this.report('error', 'load.enrollmentNotStaff', `select s.file, s.line, s.user_sid as value from r_teachers s where s.staff_id is null`, 'userSourcedId', 'teacher');
     this.stopIfErrors();
+    await this.indexResolved('r_teachers');
     await this.exec(`update r_teachers set row_id = (select d.id from section_teachers d where d.sourced_id = r_teachers.sourced_id)`);
     const fields = ['section_id', 'staff_id', 'primary_teacher', 'begin_date', 'end_date'];
     const differs = fields.map((f) => `s.${f} is distinct from section_teachers.${f}`).join(' or ');
