@@ -112,3 +112,14 @@ describeEachEngine('OneRoster loader: a bulk package', (get) => {
     expect(await dump(get())).toEqual(before);
   });
 });
+
+describeEachEngine('OneRoster loader: a 1.1 package', (get) => {
+  it('reads the roles the reader made from 1.1 users.csv, although the manifest names no roles file', async () => {
+    const { report, problems } = await load(get(), bulkRecords(), { pkg: { version: '1.1', modes: { roles: 'absent' } } });
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.version).toBe('1.1');
+    expect(report.counts.students.created).toBe(2);
+    expect(report.counts.staff.created).toBe(2);
+    expect(report.counts.guardians.created).toBe(2);
+  });
+});

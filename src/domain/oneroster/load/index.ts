@@ -257,8 +257,9 @@ class Loader {
     return this.dialect === 'postgres' ? `cast('${d}' as date)` : `'${d}'`;
   }
 
+  /** How a file is given. In 1.1 the roles come from users.csv (the reader makes them), so they are given as it is. */
   private mode(file: OneRosterFile) {
-    return this.pkg.modes[file];
+    return file === 'roles' && this.pkg.version === '1.1' ? this.pkg.modes.users : this.pkg.modes[file];
   }
 
   /** Reports every row `select` finds (file, line, value[, detail]): all counted, the first PROBLEM_LIMIT kept. */
