@@ -508,6 +508,8 @@ export interface GradingScaleBandTable {
 
 export interface GradingCategoryTable {
   id: Id;
+  /** the SIS's id (migration 0023) */
+  sourced_id: Generated<string | null>;
   section_id: number;
   name: string;
   /** percent weight; null in a points-based class */
@@ -533,6 +535,8 @@ export interface AssignmentTable extends Changed {
 
 export interface AssignmentScoreTable extends Changed {
   id: Id;
+  /** the SIS's id of the result (migration 0023) */
+  sourced_id: Generated<string | null>;
   assignment_id: number;
   student_id: number;
   /** null: not graded yet */

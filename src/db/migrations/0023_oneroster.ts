@@ -3,7 +3,8 @@
  * wrote — the values the SIS last gave (so a field is written again only when the SIS changed it, and an
  * edit made in Homeroom survives), whether the person left the SIS, and the status of the account the
  * import took away (so that a person who returns gets it back, while an account an administrator
- * disabled stays disabled).
+ * disabled stays disabled). Grading categories and assignment scores get a `sourced_id`, as the other
+ * imported tables have.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../connect.js';
@@ -94,5 +95,11 @@ export const oneroster: DialectMigration = {
       .addColumn('school_id', 'integer', (col) => col.references('schools.id').onDelete('cascade'))
       .execute();
     await db.schema.createIndex('oneroster_staff_roles_staff').on('oneroster_staff_roles').column('staff_id').execute();
+
+    // The gradebook's records keep their SIS ids too (categories and results; assignments have one already).
+    for (const table of ['grading_categories', 'assignment_scores']) {
+      await db.schema.alterTable(table).addColumn('sourced_id', 'text').execute();
+      await db.schema.createIndex(`${table}_sourced_id`).on(table).column('sourced_id').unique().execute();
+    }
   },
 };
