@@ -329,9 +329,10 @@ const COPY_CHUNK = 256 * 1024;
  * private, but its PostgreSQL driver hands a query's `sql` to `client.query()`, which runs any object
  * with a `submit` method (a pg "Submittable", as pg-copy-streams' streams are) on the connection.
  */
-async function copyRows(
+export async function copyRows(
   db: Kysely<DB>,
-  table: TableName,
+  /** a table of the schema, or a temporary one of the transaction (the OneRoster loader's staging) */
+  table: string,
   columns: string[],
   rows: readonly Record<string, unknown>[],
   start: number,

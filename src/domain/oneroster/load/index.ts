@@ -293,7 +293,7 @@ class Loader {
     for (const file of ONEROSTER_FILES) {
       if (this.mode(file) === 'absent') continue;
       if ((STAGED_FILES as string[]).includes(file)) {
-        files.push(await stageFile(this.db, this.pkg, file as (typeof STAGED_FILES)[number], this.options.onProgress));
+        files.push(await stageFile(this.db, this.dialect, this.pkg, file as (typeof STAGED_FILES)[number], this.options.onProgress));
       } else {
         const read = await readOnly(this.pkg, file, this.options.onProgress);
         files.push(read);

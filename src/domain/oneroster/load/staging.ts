@@ -5,11 +5,14 @@
  * file is held in memory beyond one batch.
  */
 import { sql, type Kysely } from 'kysely';
+import { copyRows } from '../../../db/bulk.js';
 import type { Dialect } from '../../../db/connect.js';
 import type { OneRosterFile, OneRosterPackage, RecordOf } from '../records.js';
 
-/** Rows per multi-row insert: at most 16 columns, well under both engines' parameter limits. */
+/** Rows per multi-row insert (SQLite): at most 16 columns, well under its parameter limit. */
 const BATCH = 500;
+/** Rows per COPY (PostgreSQL): one statement streams them all. */
+const COPY_BATCH = 5_000;
 
 type Col = 'T' | 'I' | 'D';
 interface Stage<K extends OneRosterFile> {
@@ -159,15 +162,21 @@ export interface FileRead {
 
 export type Progress = (p: { file: string; rows: number; bytesRead: number; totalBytes: number }) => void;
 
-/** Streams one file's records into its staging tables, a batch at a time. */
-export async function stageFile<K extends StagedFile>(db: Kysely<any>, pkg: OneRosterPackage, file: K, onProgress?: Progress): Promise<FileRead> {
+/**
+ * Streams one file's records into its staging tables, a batch at a time: on PostgreSQL with COPY (no
+ * statement to build and parse per batch), on SQLite as multi-row inserts.
+ */
+export async function stageFile<K extends StagedFile>(db: Kysely<any>, dialect: Dialect, pkg: OneRosterPackage, file: K, onProgress?: Progress): Promise<FileRead> {
   const stage = STAGES[file] as unknown as Stage<K>;
   const started = performance.now();
   const buffers = new Map<string, Record<string, unknown>[]>();
+  const columnsOf = new Map<string, string[]>([[stage.table, Object.keys(stage.columns)], ...(stage.extra ?? []).map((e) => [e.table, Object.keys(e.columns)] as [string, string[]])]);
+  const batch = dialect === 'postgres' ? COPY_BATCH : BATCH;
   const flush = async (force: boolean) => {
     for (const [table, rows] of buffers) {
-      if (rows.length === 0 || (!force && rows.length < BATCH)) continue;
-      for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
+      if (rows.length === 0 || (!force && rows.length < batch)) continue;
+      if (dialect === 'postgres') await copyRows(db, table, columnsOf.get(table)!, rows, 0, rows.length);
+      else for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
       buffers.set(table, []);
     }
   };
@@ -182,7 +191,7 @@ export async function stageFile<K extends StagedFile>(db: Kysely<any>, pkg: OneR
     count += 1;
     push(stage.table, stage.rows(record));
     for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));
-    if (count % BATCH === 0) {
+    if (count % batch === 0) {
       await flush(false);
       onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
     }
