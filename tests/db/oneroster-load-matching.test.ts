@@ -57,6 +57,14 @@ describeEachEngine('OneRoster loader: rows made in Homeroom', (get) => {
     expect(await rolesOf()).toEqual(['school_admin', 'teacher']);
   });
 
+  it('a roles delta adds what it gives and takes back only what it deletes', async () => {
+    const delta = { modes: { roles: 'delta' as const } };
+    await load(get(), { roles: [role('T1U', 'counselor', 'S1')] }, { now: new Date('2026-09-17T15:00:00Z'), pkg: delta });
+    expect(await rolesOf()).toEqual(['counselor', 'school_admin', 'teacher']);
+    await load(get(), { roles: [role('T1U', 'principal', 'S1', { status: 'tobedeleted' })] }, { now: new Date('2026-09-17T16:00:00Z'), pkg: delta });
+    expect(await rolesOf()).toEqual(['counselor', 'teacher']);
+  });
+
   it('a link the import made is removed when neither side lists it; a hand-made one stays', async () => {
     const withG2 = (on: boolean) => sis((r) => (r.users = r.users!.map((u) => (u.sourcedId === 'G2' ? { ...u, agentSourcedIds: on ? ['U2'] : [] } : u.sourcedId === 'G1' ? { ...u, agentSourcedIds: [] } : u))));
     const added = await load(get(), withG2(true), { now: new Date('2026-09-18T14:00:00Z') });

@@ -791,20 +791,26 @@ class Loader {
    * when the SIS no longer gives it.
    */
   private async staffRoles(): Promise<void> {
-    await this.temps.as(
-      'r_roles',
-      `select distinct d.id as staff_id, m.role, case when m.role = 'district_admin' then null else m.school_id end as school_id from (
+    const mapped = (status: string) => `select distinct d.id as staff_id, m.role, case when m.role = 'district_admin' then null else m.school_id end as school_id from (
           select r.user_sid, sc.id as school_id, case r.role
               when 'teacher' then 'teacher' when 'counselor' then 'counselor' when 'principal' then 'school_admin' when 'siteAdministrator' then 'school_admin'
               when 'districtAdministrator' then 'district_admin' when 'systemAdministrator' then 'district_admin'
               when 'administrator' then case when sc.id is null then 'district_admin' else 'school_admin' end end as role
-            from s_roles r left join schools sc on sc.sourced_id = r.org where r.status = 'active'
-        ) m join staff d on d.sourced_id = m.user_sid where m.role is not null`,
+            from s_roles r left join schools sc on sc.sourced_id = r.org where r.status = '${status}'
+        ) m join staff d on d.sourced_id = m.user_sid where m.role is not null`;
+    await this.temps.as('r_roles', mapped('active'));
+    // Taken back: in a bulk file, a role the import gave that the user's roles no longer include; in a
+    // delta, one whose role row is tobedeleted (and that no other row still gives).
+    const taken =
+      this.mode('roles') === 'bulk'
+        ? `select o.staff_id, o.role, o.school_id from oneroster_staff_roles o where o.staff_id in (select d.id from staff d where d.sourced_id in (select user_sid from s_roles))`
+        : `select o.staff_id, o.role, o.school_id from oneroster_staff_roles o join (${mapped('tobedeleted')}) t
+             on t.staff_id = o.staff_id and t.role = o.role and t.school_id is not distinct from o.school_id`;
+    await this.temps.as(
+      'x_roles',
+      `select x.staff_id, x.role, x.school_id from (${taken}) x
+        where not exists (select 1 from r_roles w where w.staff_id = x.staff_id and w.role = x.role and w.school_id is not distinct from x.school_id)`,
     );
-    const restated = `select d.id from staff d where d.sourced_id in (select user_sid from s_roles)`;
-    const stale = `select o.staff_id, o.role, o.school_id from oneroster_staff_roles o where o.staff_id in (${restated})
-      and not exists (select 1 from r_roles w where w.staff_id = o.staff_id and w.role = o.role and w.school_id is not distinct from o.school_id)`;
-    await this.temps.as('x_roles', stale);
     await this.exec(`delete from staff_roles where exists (select 1 from x_roles x where x.staff_id = staff_roles.staff_id and x.role = staff_roles.role and x.school_id is not distinct from staff_roles.school_id)`);
     await this.exec(`delete from oneroster_staff_roles where exists (select 1 from x_roles x where x.staff_id = oneroster_staff_roles.staff_id and x.role = oneroster_staff_roles.role and x.school_id is not distinct from oneroster_staff_roles.school_id)`);
     await this.temps.as(
