@@ -1450,6 +1450,7 @@ export const en = {
   'oneroster.problem.load.studentNoSchool': 'The student “{value}” has no school: neither a primary org nor a student role at a school.',
   'oneroster.problem.load.enrollmentNotStudent': 'The enrollment as a student names “{value}”, who is not a student.',
   'oneroster.problem.load.enrollmentNotStaff': 'The enrollment as a teacher names “{value}”, who is not a staff member.',
+  'oneroster.problem.load.enrollmentSchool': 'The enrollment names the school “{value}”, but its class is at “{detail}”: the class’s school counts.',
 } as const;
 
 export type MessageKey = keyof typeof en;

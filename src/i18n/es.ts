@@ -1452,4 +1452,5 @@ export const es: Record<MessageKey, string> = {
   'oneroster.problem.load.studentNoSchool': 'El estudiante «{value}» no tiene escuela: ni una organización principal ni un rol de estudiante en una escuela.',
   'oneroster.problem.load.enrollmentNotStudent': 'La inscripción como estudiante nombra a «{value}», que no es estudiante.',
   'oneroster.problem.load.enrollmentNotStaff': 'La inscripción como maestro nombra a «{value}», que no es miembro del personal.',
+  'oneroster.problem.load.enrollmentSchool': 'La inscripción nombra la escuela «{value}», pero su clase está en «{detail}»: cuenta la escuela de la clase.',
 };

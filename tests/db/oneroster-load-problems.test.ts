@@ -87,6 +87,12 @@ describeEachEngine('OneRoster loader: problems', (get) => {
     expect(await dump(get())).toEqual(before);
   });
 
+  it('an enrollment whose school is not its class’s is loaded at the class’s school, with a warning', async () => {
+    const { report, problems } = await load(get(), edit((r) => (r.enrollments![1] = { ...r.enrollments![1]!, schoolSourcedId: 'D1' })), { dryRun: true });
+    expect(report.ok).toBe(true);
+    expect(problems.filter((p) => p.code === 'load.enrollmentSchool').map(line)).toEqual(['warning load.enrollmentSchool enrollments.csv:3 schoolSourcedId=D1 [S1]']);
+  });
+
   it('counts every error past the limit and keeps the first ones', async () => {
     const extra = Array.from({ length: PROBLEM_LIMIT + 50 }, (_, i) => enrollment(`EX${i}`, `KX${i}`, 'U1', 'student', 'S1'));
     const { report } = await load(get(), edit((r) => r.enrollments!.push(...extra)));

@@ -34,6 +34,7 @@ export const LOAD_PROBLEMS = {
   'load.endBeforeStart': 'oneroster.problem.load.endBeforeStart',
   'load.enrollmentNotStaff': 'oneroster.problem.load.enrollmentNotStaff',
   'load.enrollmentNotStudent': 'oneroster.problem.load.enrollmentNotStudent',
+  'load.enrollmentSchool': 'oneroster.problem.load.enrollmentSchool',
   'load.failed': 'oneroster.problem.load.failed',
   'load.keyTaken': 'oneroster.problem.load.keyTaken',
   'load.manyDistricts': 'oneroster.problem.load.manyDistricts',
@@ -388,6 +389,14 @@ class Loader {
     await this.report('error', 'load.mixedRoles', `select s.file, s.line, s.sourced_id as value from s_users s where s.status = 'active' and ${n(STUDENT_ROLES)} + ${n(STAFF_ROLES)} + ${n(GUARDIAN_ROLES)} > 1`, 'role');
     await this.report('warning', 'load.userNoRole', `select s.file, s.line, s.sourced_id as value from s_users s where s.status = 'active' and s.kind is null`, 'role');
     await this.report('warning', 'load.userIgnored', `select s.file, s.line, s.sourced_id as value from s_users s where s.status = 'active' and s.kind = 'other'`, 'role');
+    // An enrollment names its class's school too: when the two differ, the class's school is the one that counts.
+    await this.report(
+      'warning',
+      'load.enrollmentSchool',
+      `select e.file, e.line, e.school as value, c.school as detail from s_enrollments e join s_classes c on c.sourced_id = e.class and c.status = 'active'
+        where e.status = 'active' and e.school <> c.school`,
+      'schoolSourcedId',
+    );
     // Orgs, sessions, courses and classes are kept when the SIS deletes them: scores, grades and attendance hang on them.
     for (const [table, file] of [['s_orgs', 'orgs'], ['s_sessions', 'academicSessions'], ['s_courses', 'courses'], ['s_classes', 'classes']]) {
       await this.report('warning', 'load.notDeleted', `select s.file, s.line, s.sourced_id as value from ${table} s where s.status = 'tobedeleted'`, 'status', file);
