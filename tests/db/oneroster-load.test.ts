@@ -123,3 +123,13 @@ describeEachEngine('OneRoster loader: a 1.1 package', (get) => {
     expect(report.counts.guardians.created).toBe(2);
   });
 });
+
+describeEachEngine('OneRoster loader: two imports at once', (get) => {
+  it('run one after the other: both finish, the second finds everything the first wrote', async () => {
+    const [first, second] = await Promise.all([load(get(), bulkRecords()), load(get(), bulkRecords(), { now: new Date('2026-09-15T14:01:00.000Z') })]);
+    expect([first.report.ok, second.report.ok]).toEqual([true, true]);
+    const created = [first.report.counts.students.created, second.report.counts.students.created].sort();
+    expect(created).toEqual([0, 2]);
+    expect((await get().db.selectFrom('import_runs').select('status').execute()).map((r) => r.status)).toEqual(['done', 'done']);
+  });
+});

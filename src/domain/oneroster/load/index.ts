@@ -15,6 +15,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, Dialect } from '../../../db/connect.js';
+import type { DB } from '../../../db/schema.js';
 import type { MessageKey } from '../../../i18n/index.js';
 import { faultPoint } from '../../../jobs/faults.js';
 import { localDate } from '../../calendar/dates.js';
@@ -124,30 +125,12 @@ export async function importPackage(database: Database, pkg: OneRosterPackage, p
     .values({ kind: 'oneroster', status: 'running', dry_run: options.dryRun ? 1 : 0, source: options.source ?? null, started_by: options.actorAccountId, started_at: startedAt })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const firstImport = (await db.selectFrom('import_runs').select('id').where('kind', '=', 'oneroster').where('status', '=', 'done').where('dry_run', '=', 0).limit(1).executeTakeFirst()) === undefined;
+  await endInterruptedRuns(db as unknown as Kysely<any>, dialect, run.id, options.now);
+  // Decided once this run holds the import lock (a run that finished meanwhile counts).
+  let firstImport = false;
   const counts = Object.fromEntries(LOAD_KINDS.map((k) => [k, { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0 }])) as Record<LoadKind, KindCounts>;
   const files: FileRead[] = [];
-  let applied = false;
-  try {
-    await db.transaction().execute(async (trx) => {
-      await endInterruptedRuns(trx as unknown as Kysely<any>, dialect, run.id, options.now);
-      const loader = new Loader(trx as unknown as Kysely<any>, dialect, pkg, problems, options, firstImport, counts);
-      await loader.stage(files);
-      faultPoint('oneroster.after-stage');
-      await loader.apply();
-      await loader.temps.dropAll();
-      faultPoint('oneroster.before-commit');
-      applied = true;
-      if (options.dryRun) throw new Rollback();
-    });
-  } catch (error) {
-    if (!(error instanceof Rollback)) {
-      applied = false;
-      problems.add({ severity: 'error', code: 'load.failed', file: null, line: null, column: null, value: null, expected: null, detail: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  const ok = applied && problems.errors === 0;
-  const report: ImportReport = {
+  const reportOf = (ok: boolean): ImportReport => ({
     runId: run.id,
     version: pkg.version,
     dryRun: options.dryRun,
@@ -162,33 +145,74 @@ export async function importPackage(database: Database, pkg: OneRosterPackage, p
     startedAt,
     // `now` is the run's clock (tests give a fixed one): it finishes that long after it started.
     finishedAt: new Date(options.now.getTime() + (performance.now() - began)).toISOString(),
-  };
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('import_runs')
-      .set({ status: ok ? 'done' : 'failed', finished_at: report.finishedAt, report: JSON.stringify(report) })
-      .where('id', '=', run.id)
-      .execute();
-    const kept = await trx.selectFrom('import_runs').select('id').orderBy('id', 'desc').limit(RUNS_KEPT).execute();
-    await trx.deleteFrom('import_runs').where('id', 'not in', kept.map((r) => r.id)).execute();
   });
-  return report;
+  let report: ImportReport | undefined;
+  try {
+    await db.transaction().execute(async (trx) => {
+      await holdRun(trx as unknown as Kysely<any>, dialect, run.id);
+      firstImport = (await trx.selectFrom('import_runs').select('id').where('kind', '=', 'oneroster').where('status', '=', 'done').where('dry_run', '=', 0).limit(1).executeTakeFirst()) === undefined;
+      const loader = new Loader(trx as unknown as Kysely<any>, dialect, pkg, problems, options, firstImport, counts);
+      await loader.stage(files);
+      faultPoint('oneroster.after-stage');
+      await loader.apply();
+      await loader.temps.dropAll();
+      report = reportOf(true);
+      if (options.dryRun) throw new Rollback();
+      // Applied: the run is logged done in the same transaction, so no moment exists where its rows are
+      // written and its log says running.
+      await logRun(trx, report);
+      faultPoint('oneroster.before-commit');
+    });
+    return report!;
+  } catch (error) {
+    if (!(error instanceof Rollback)) {
+      report = undefined;
+      problems.add({ severity: 'error', code: 'load.failed', file: null, line: null, column: null, value: null, expected: null, detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  // Rolled back (errors, a dry run, a failure): logged on its own.
+  const final = report ?? reportOf(false);
+  await db.transaction().execute((trx) => logRun(trx, final));
+  return final;
+}
+
+/** Writes the run's status and report, and keeps the last RUNS_KEPT runs. */
+async function logRun(trx: Kysely<DB>, report: ImportReport): Promise<void> {
+  await trx
+    .updateTable('import_runs')
+    .set({ status: report.ok ? 'done' : 'failed', finished_at: report.finishedAt, report: JSON.stringify(report) })
+    .where('id', '=', report.runId)
+    .execute();
+  const kept = await trx.selectFrom('import_runs').select('id').orderBy('id', 'desc').limit(RUNS_KEPT).execute();
+  await trx.deleteFrom('import_runs').where('id', 'not in', kept.map((r) => r.id)).execute();
 }
 
 /**
- * A run whose process died (killed, a power cut) stays 'running' in the log: the next run marks it
- * failed. On PostgreSQL each run holds its own log row locked for its transaction, so a run that is
- * still alive is waited for (imports run one at a time), never marked; on SQLite the write lock taken at
- * `begin` already makes them wait. Whatever it had written died with its transaction.
+ * Imports run one at a time: on PostgreSQL each takes a transaction-long advisory lock (the next one
+ * waits for it) and locks its own log row; on SQLite the write lock taken at `begin` does both.
  */
-async function endInterruptedRuns(trx: Kysely<any>, dialect: Dialect, runId: number, now: Date): Promise<void> {
-  if (dialect === 'postgres') await sql`select id from import_runs where id = ${runId} for update`.execute(trx);
-  await trx
-    .updateTable('import_runs')
-    .set({ status: 'failed', finished_at: now.toISOString() })
+async function holdRun(trx: Kysely<any>, dialect: Dialect, runId: number): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(hashtext('homeroom.import.oneroster'))`.execute(trx);
+  await sql`select id from import_runs where id = ${runId} for update`.execute(trx);
+}
+
+/**
+ * A run whose process died (killed, a power cut) stays 'running' in the log, and whatever it had
+ * written died with its transaction: the next run marks it failed. A run that is alive holds its log
+ * row locked (PostgreSQL: skipped here) or the write lock (SQLite: this waits for it).
+ */
+async function endInterruptedRuns(db: Kysely<any>, dialect: Dialect, runId: number, now: Date): Promise<void> {
+  const stale = db
+    .selectFrom('import_runs')
+    .select('id')
     .where('kind', '=', 'oneroster')
     .where('status', '=', 'running')
-    .where('id', '<>', runId)
+    .where('id', '<>', runId);
+  await db
+    .updateTable('import_runs')
+    .set({ status: 'failed', finished_at: now.toISOString() })
+    .where('id', 'in', dialect === 'postgres' ? stale.forUpdate().skipLocked() : stale)
     .execute();
 }
 
