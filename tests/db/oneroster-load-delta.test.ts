@@ -174,4 +174,18 @@ describeEachEngine('OneRoster loader: deltas, people who leave and return, what 
     expect(await db().selectFrom('oneroster_last_students').select(['gone', 'taken_status']).where('row_id', '=', u9).executeTakeFirstOrThrow()).toEqual({ gone: 1, taken_status: null });
     expect(await db().selectFrom('guardians').select('id').where('sourced_id', '=', 'U8').execute()).toEqual([]);
   });
+
+  it('a student the SIS disables (enabledUser false) loses access the same way, and gets it back when enabled again', async () => {
+    const u1 = { ...bulkRecords().users![0]!, email: 'maya.lopez@students.example' };
+    const delta = { modes: { users: 'delta' as const } };
+    const off = await load(get(), { users: [{ ...u1, enabled: false }] }, { now: new Date('2026-10-06T14:00:00.000Z'), pkg: delta });
+    expect(off.report.counts.students).toMatchObject({ deactivated: 1, updated: 0 });
+    expect(await statusOf('u1')).toBe('disabled');
+    expect(await sessionsOf('u1')).toBe(0);
+    expect(await db().selectFrom('calendar_feeds').select('token_hash').execute()).toEqual([{ token_hash: 'feed-hash' }]);
+    const on = await load(get(), { users: [u1] }, { now: new Date('2026-10-07T14:00:00.000Z'), pkg: delta });
+    expect(on.report.counts.students).toMatchObject({ reactivated: 1 });
+    expect(await statusOf('u1')).toBe('active');
+    expect(await db().selectFrom('user_accounts').select(['password_hash', 'security_email']).where('id', '=', accounts.u1!).executeTakeFirstOrThrow()).toEqual({ password_hash: 'hash-of-000123', security_email: '000123@home.example' });
+  });
 });
