@@ -1451,6 +1451,7 @@ export const en = {
   'oneroster.problem.load.enrollmentNotStudent': 'The enrollment as a student names “{value}”, who is not a student.',
   'oneroster.problem.load.enrollmentNotStaff': 'The enrollment as a teacher names “{value}”, who is not a staff member.',
   'oneroster.problem.load.enrollmentSchool': 'The enrollment names the school “{value}”, but its class is at “{detail}”: the class’s school counts.',
+  'oneroster.problem.load.sameRecord': '“{value}” and “{detail}” both match the same record made in Homeroom (by its number or email): tell them apart in the SIS or in Homeroom.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1453,4 +1453,5 @@ export const es: Record<MessageKey, string> = {
   'oneroster.problem.load.enrollmentNotStudent': 'La inscripción como estudiante nombra a «{value}», que no es estudiante.',
   'oneroster.problem.load.enrollmentNotStaff': 'La inscripción como maestro nombra a «{value}», que no es miembro del personal.',
   'oneroster.problem.load.enrollmentSchool': 'La inscripción nombra la escuela «{value}», pero su clase está en «{detail}»: cuenta la escuela de la clase.',
+  'oneroster.problem.load.sameRecord': '«{value}» y «{detail}» coinciden con el mismo registro creado en Homeroom (por su número o correo): distíngalos en el SIS o en Homeroom.',
 };

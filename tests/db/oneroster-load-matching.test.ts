@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { guardian, link, schoolYear, staffMember, student } from '../support/factories.js';
-import { bulkRecords, load, role, type Records } from '../support/oneroster.js';
+import { bulkRecords, load, role, user, type Records } from '../support/oneroster.js';
 
 function sis(change: (r: Records) => void = () => {}): Records {
   const r = bulkRecords();
@@ -73,5 +73,19 @@ describeEachEngine('OneRoster loader: rows made in Homeroom', (get) => {
     expect(removed.report.counts.links).toMatchObject({ created: 0, deactivated: 1 });
     const links = await db().selectFrom('student_guardians').innerJoin('guardians', 'guardians.id', 'student_guardians.guardian_id').select('guardians.sourced_id').execute();
     expect(links).toEqual([{ sourced_id: 'G1' }]);
+  });
+
+  it('two people of the package matching one person made in Homeroom is an error', async () => {
+    await db().insertInto('staff').values({ sourced_id: null, staff_number: 'H1', first_name: 'Jo', last_name: 'Hand', email: 'jo@lakeside.example', phone: null, title: null, school_id: ids.school, created_at: '2026-07-01T00:00:00.000Z', updated_at: '2026-07-01T00:00:00.000Z', updated_by: null }).execute();
+    const { report, problems } = await load(
+      get(),
+      sis((r) => {
+        r.users!.push(user('J1', 'Jo', 'Hand', { email: 'jo@lakeside.example', identifier: 'J1' }), user('J2', 'Jo', 'Hand', { email: 'JO@lakeside.example', identifier: 'J2' }));
+        r.roles!.push(role('J1', 'teacher', 'S1'), role('J2', 'teacher', 'S1'));
+      }),
+      { now: new Date('2026-09-20T14:00:00Z') },
+    );
+    expect(report.ok).toBe(false);
+    expect(problems.filter((p) => p.severity === 'error').map((p) => `${p.code} ${p.file}:${p.line} ${p.value} ${p.detail}`)).toEqual(['load.sameRecord users.csv:9 J2 J1']);
   });
 });

@@ -47,6 +47,7 @@ export const LOAD_PROBLEMS = {
   'load.notDeleted': 'oneroster.problem.load.notDeleted',
   'load.notLoaded': 'oneroster.problem.load.notLoaded',
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
+  'load.sameRecord': 'oneroster.problem.load.sameRecord',
   'load.studentNoBirthDate': 'oneroster.problem.load.studentNoBirthDate',
   'load.studentNoGrade': 'oneroster.problem.load.studentNoGrade',
   'load.studentNoIdentifier': 'oneroster.problem.load.studentNoIdentifier',
@@ -546,6 +547,14 @@ class Loader {
     await this.temps.analyze(t.r);
     await this.resolve(t);
     await this.temps.analyze(t.r);
+    // Two rows of the package matched to one row made in Homeroom (two staff members with its email).
+    await this.report(
+      'error',
+      'load.sameRecord',
+      `select s.file, s.line, s.sourced_id as value, (select min(o.sourced_id) from ${t.r} o where o.row_id = s.row_id and o.line < s.line) as detail
+         from ${t.r} s where s.claimed = 1 and exists (select 1 from ${t.r} o where o.row_id = s.row_id and o.line < s.line)`,
+      'sourcedId',
+    );
     await checks();
     this.stopIfErrors();
     await this.insertNew(t);
