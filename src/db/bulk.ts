@@ -80,6 +80,16 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'change_events',
   'attendance_takings',
   'term_grade_history',
+  'import_runs',
+  'oneroster_last_schools',
+  'oneroster_last_sessions',
+  'oneroster_last_courses',
+  'oneroster_last_sections',
+  'oneroster_last_students',
+  'oneroster_last_staff',
+  'oneroster_last_guardians',
+  'oneroster_links',
+  'oneroster_staff_roles',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -97,6 +107,15 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'app_secrets',
       'sessions',
       'throttle',
+      'oneroster_last_schools',
+      'oneroster_last_sessions',
+      'oneroster_last_courses',
+      'oneroster_last_sections',
+      'oneroster_last_students',
+      'oneroster_last_staff',
+      'oneroster_last_guardians',
+      'oneroster_links',
+      'oneroster_staff_roles',
     ].includes(t),
 );
 
@@ -310,9 +329,10 @@ const COPY_CHUNK = 256 * 1024;
  * private, but its PostgreSQL driver hands a query's `sql` to `client.query()`, which runs any object
  * with a `submit` method (a pg "Submittable", as pg-copy-streams' streams are) on the connection.
  */
-async function copyRows(
+export async function copyRows(
   db: Kysely<DB>,
-  table: TableName,
+  /** a table of the schema, or a temporary one of the transaction (the OneRoster loader's staging) */
+  table: string,
   columns: string[],
   rows: readonly Record<string, unknown>[],
   start: number,
