@@ -26,9 +26,10 @@ import { gradebook } from './migrations/0019_gradebook.js';
 import { termGradePosting } from './migrations/0020_term_grade_posting.js';
 import { eventGradeLevels } from './migrations/0021_event_grade_levels.js';
 import { studentSearch } from './migrations/0022_student_search.js';
+import { oneroster } from './migrations/0023_oneroster.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

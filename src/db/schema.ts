@@ -626,7 +626,7 @@ export interface TermGradeHistoryTable {
 }
 
 /** What kind of record a change event is about (migration 0015). */
-export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course';
+export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course' | 'enrollment';
 
 /** One write a family would see, recorded with it (domain/changes). */
 export interface ChangeEventTable {
@@ -733,7 +733,100 @@ export interface CalendarFeedTable {
   last_used_at: Instant | null;
 }
 
+/** One OneRoster import, dry or not (migration 0023): the last ten are kept. */
+export interface ImportRunTable {
+  id: Id;
+  kind: string;
+  status: 'running' | 'done' | 'failed';
+  dry_run: Generated<Flag>;
+  /** the package's path as given */
+  source: string | null;
+  started_by: number | null;
+  started_at: Instant;
+  finished_at: Instant | null;
+  /** JSON: ImportReport (domain/oneroster/load) */
+  report: string | null;
+}
+
+/** The SIS's values as last imported (migration 0023, ADR 0024): one table per kind, by the row written. */
+interface LastImported {
+  row_id: number;
+}
+/** A person the import wrote: whether they left the SIS, and the account status the import took away. */
+interface LastPerson extends LastImported {
+  gone: Generated<Flag>;
+  taken_status: AccountStatus | null;
+}
+export interface LastSchoolTable extends LastImported {
+  school_number: string | null;
+  name: string | null;
+}
+export interface LastSessionTable extends LastImported {
+  title: string | null;
+  type: string | null;
+  start_date: DateString | null;
+  end_date: DateString | null;
+  parent_id: number | null;
+  school_year: number | null;
+}
+export interface LastCourseTable extends LastImported {
+  school_id: number | null;
+  course_code: string | null;
+  title: string | null;
+  subject: string | null;
+  grade_low: number | null;
+  grade_high: number | null;
+}
+export interface LastSectionTable extends LastImported {
+  school_id: number | null;
+  course_id: number | null;
+  section_code: string | null;
+  room: string | null;
+}
+export interface LastStudentTable extends LastPerson {
+  student_number: string | null;
+  legal_first_name: string | null;
+  legal_middle_name: string | null;
+  legal_last_name: string | null;
+  preferred_first_name: string | null;
+  preferred_last_name: string | null;
+  birth_date: DateString | null;
+  grade_level: number | null;
+  school_id: number | null;
+  email: string | null;
+  phone: string | null;
+}
+export interface LastStaffTable extends LastPerson {
+  staff_number: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  school_id: number | null;
+}
+export interface LastGuardianTable extends LastPerson {
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone_mobile: string | null;
+}
+export interface ImportedStaffRoleTable {
+  staff_id: number;
+  role: StaffRole;
+  school_id: number | null;
+}
+
 export interface DB {
+  import_runs: ImportRunTable;
+  oneroster_last_schools: LastSchoolTable;
+  oneroster_last_sessions: LastSessionTable;
+  oneroster_last_courses: LastCourseTable;
+  oneroster_last_sections: LastSectionTable;
+  oneroster_last_students: LastStudentTable;
+  oneroster_last_staff: LastStaffTable;
+  oneroster_last_guardians: LastGuardianTable;
+  oneroster_links: LastImported;
+  oneroster_staff_roles: ImportedStaffRoleTable;
   district: DistrictTable;
   schools: SchoolTable;
   academic_sessions: AcademicSessionTable;

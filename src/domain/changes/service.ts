@@ -6,7 +6,8 @@
  * reads them by student. `before` and `after` hold what a family sees of the row (never a comment meant
  * for staff only, never anything secret).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Dialect } from '../../db/connect.js';
 import type { ChangeKind, DB } from '../../db/schema.js';
 
 export interface Change {
@@ -42,4 +43,29 @@ export async function recordChanges(trx: Kysely<DB>, changes: readonly Change[],
       })),
     )
     .execute();
+}
+
+/**
+ * Records changes in bulk (an import), set-based, in the caller's transaction: `rows` is a query giving
+ * one row per change, with the columns subject_id, student_id, section_id, school_id, before and after
+ * (JSON text of what a family sees, or null). Returns how many were recorded.
+ */
+export async function recordChangesSelected(
+  trx: Kysely<DB>,
+  change: { kind: ChangeKind; action: Change['action']; actorAccountId: number | null },
+  rows: RawBuilder<unknown>,
+  now: Date,
+  dialect: Dialect,
+): Promise<number> {
+  // Parameters in a select list have no type on PostgreSQL: the instant and the actor are cast to the columns' types.
+  const at = dialect === 'postgres' ? sql`cast(${now.toISOString()} as timestamptz)` : sql`${now.toISOString()}`;
+  const result = await trx
+    .insertInto('change_events')
+    .columns(['at', 'kind', 'action', 'subject_id', 'student_id', 'section_id', 'school_id', 'before', 'after', 'actor_account_id'])
+    .expression(
+      sql`select ${at}, ${change.kind}, ${change.action}, x.subject_id, x.student_id, x.section_id, x.school_id, x.before, x.after, cast(${change.actorAccountId} as integer)
+            from (${rows}) x`,
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }

@@ -1,0 +1,205 @@
+/**
+ * The loader's staging tables: TEMPORARY tables of the run's transaction (dropped at its end), into
+ * which the package's records are streamed in batches, so that every later step — duplicates, references,
+ * matching, the upserts — is a set-based statement over them, whatever the package's size. Nothing of a
+ * file is held in memory beyond one batch.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../../db/connect.js';
+import type { OneRosterFile, OneRosterPackage, RecordOf } from '../records.js';
+
+/** Rows per multi-row insert: at most 16 columns, well under both engines' parameter limits. */
+const BATCH = 500;
+
+type Col = 'T' | 'I' | 'D';
+interface Stage<K extends OneRosterFile> {
+  file: K;
+  table: string;
+  columns: Record<string, Col>;
+  rows(r: RecordOf[K]): Record<string, unknown>[];
+  /** other tables one record also fills (a class's terms, a user's agents) */
+  extra?: { table: string; columns: Record<string, Col>; rows(r: RecordOf[K]): Record<string, unknown>[] }[];
+}
+
+const ROW = { sourced_id: 'T', status: 'T', file: 'T', line: 'I' } as const;
+const row = (r: { sourcedId: string; status: string; at: { file: string; line: number } }) => ({ sourced_id: r.sourcedId, status: r.status, file: r.at.file, line: r.at.line });
+/** a list's distinct values, for an active record only (a deleted class's terms mean nothing) */
+const activeOnly = (r: { status: string }, list: readonly string[]): string[] => (r.status === 'active' ? [...new Set(list)] : []);
+const flag = (b: boolean) => (b ? 1 : 0);
+const first = <T>(list: readonly T[]): T | null => (list.length > 0 ? list[0]! : null);
+const min = (list: readonly number[]) => (list.length > 0 ? Math.min(...list) : null);
+const max = (list: readonly number[]) => (list.length > 0 ? Math.max(...list) : null);
+
+export const STAGES = {
+  orgs: {
+    file: 'orgs',
+    table: 's_orgs',
+    columns: { ...ROW, name: 'T', type: 'T', identifier: 'T', parent: 'T' },
+    rows: (r) => [{ ...row(r), name: r.name, type: r.type, identifier: r.identifier, parent: r.parentSourcedId }],
+  } satisfies Stage<'orgs'>,
+  academicSessions: {
+    file: 'academicSessions',
+    table: 's_sessions',
+    columns: { ...ROW, title: 'T', type: 'T', start_date: 'D', end_date: 'D', parent: 'T', school_year: 'I' },
+    rows: (r) => [{ ...row(r), title: r.title, type: r.type, start_date: r.startDate, end_date: r.endDate, parent: r.parentSourcedId, school_year: r.schoolYear }],
+  } satisfies Stage<'academicSessions'>,
+  courses: {
+    file: 'courses',
+    table: 's_courses',
+    columns: { ...ROW, title: 'T', course_code: 'T', grade_low: 'I', grade_high: 'I', org: 'T', school_year: 'T', subject: 'T' },
+    rows: (r) => [
+      { ...row(r), title: r.title, course_code: r.courseCode, grade_low: min(r.grades), grade_high: max(r.grades), org: r.orgSourcedId, school_year: r.schoolYearSourcedId, subject: first(r.subjects) },
+    ],
+  } satisfies Stage<'courses'>,
+  classes: {
+    file: 'classes',
+    table: 's_classes',
+    columns: { ...ROW, title: 'T', class_code: 'T', course: 'T', school: 'T', location: 'T' },
+    rows: (r) => [{ ...row(r), title: r.title, class_code: r.classCode, course: r.courseSourcedId, school: r.schoolSourcedId, location: r.location }],
+    extra: [
+      { table: 's_class_terms', columns: { class: 'T', term: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.termSourcedIds).map((term: string) => ({ class: r.sourcedId, term, file: r.at.file, line: r.at.line })) },
+      { table: 's_class_periods', columns: { class: 'T', period: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.periods).map((period: string) => ({ class: r.sourcedId, period, file: r.at.file, line: r.at.line })) },
+    ],
+  } satisfies Stage<'classes'>,
+  users: {
+    file: 'users',
+    table: 's_users',
+    columns: {
+      ...ROW, enabled: 'I', given: 'T', family: 'T', middle: 'T', pref_given: 'T', pref_family: 'T', identifier: 'T', email: 'T', phone: 'T', grade: 'I', primary_org: 'T',
+    },
+    rows: (r) => [
+      {
+        ...row(r), enabled: flag(r.enabled), given: r.givenName, family: r.familyName, middle: r.middleName, pref_given: r.preferredGivenName, pref_family: r.preferredFamilyName,
+        identifier: r.identifier, email: r.email, phone: r.phone ?? r.sms, grade: first(r.grades), primary_org: r.primaryOrgSourcedId,
+      },
+    ],
+    extra: [{ table: 's_agents', columns: { user_sid: 'T', agent: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.agentSourcedIds).map((agent: string) => ({ user_sid: r.sourcedId, agent, file: r.at.file, line: r.at.line })) }],
+  } satisfies Stage<'users'>,
+  roles: {
+    file: 'roles',
+    table: 's_roles',
+    columns: { ...ROW, user_sid: 'T', role: 'T', org: 'T' },
+    rows: (r) => [{ ...row(r), user_sid: r.userSourcedId, role: r.role, org: r.orgSourcedId }],
+  } satisfies Stage<'roles'>,
+  enrollments: {
+    file: 'enrollments',
+    table: 's_enrollments',
+    columns: { ...ROW, class: 'T', school: 'T', user_sid: 'T', role: 'T', is_primary: 'I', begin_date: 'D', end_date: 'D' },
+    rows: (r) => [{ ...row(r), class: r.classSourcedId, school: r.schoolSourcedId, user_sid: r.userSourcedId, role: r.role, is_primary: flag(r.primary), begin_date: r.beginDate, end_date: r.endDate }],
+  } satisfies Stage<'enrollments'>,
+  demographics: {
+    file: 'demographics',
+    table: 's_demographics',
+    columns: { ...ROW, birth_date: 'D' },
+    rows: (r) => [{ ...row(r), birth_date: r.birthDate }],
+  } satisfies Stage<'demographics'>,
+};
+export type StagedFile = keyof typeof STAGES;
+export const STAGED_FILES = Object.keys(STAGES) as StagedFile[];
+
+/** Indexes the later statements join on. */
+const INDEXES: [string, string][] = [
+  ['s_orgs', 'sourced_id'], ['s_sessions', 'sourced_id'], ['s_courses', 'sourced_id'], ['s_classes', 'sourced_id'], ['s_class_terms', 'class'],
+  ['s_class_periods', 'class'], ['s_users', 'sourced_id'], ['s_agents', 'user_sid'], ['s_agents', 'agent'], ['s_roles', 'user_sid'],
+  ['s_enrollments', 'sourced_id'], ['s_enrollments', 'user_sid'], ['s_demographics', 'sourced_id'],
+];
+
+export function typeOf(dialect: Dialect, col: Col): string {
+  if (col === 'I') return 'integer';
+  return col === 'D' && dialect === 'postgres' ? 'date' : 'text';
+}
+
+/** `create temporary table … as select …`, dropped with the transaction on PostgreSQL (see dropTemporary for SQLite). */
+export function temporaryAs(dialect: Dialect, name: string, select: string): string {
+  return dialect === 'postgres' ? `create temporary table ${name} on commit drop as ${select}` : `create temporary table ${name} as ${select}`;
+}
+
+/** The temporary tables made so far, for SQLite to drop before the commit (PostgreSQL drops them itself). */
+export class Temporaries {
+  readonly names: string[] = [];
+  constructor(private readonly db: Kysely<any>, private readonly dialect: Dialect) {}
+
+  async create(name: string, columns: Record<string, Col>): Promise<void> {
+    const cols = Object.entries(columns).map(([c, t]) => `${c} ${typeOf(this.dialect, t)}`).join(', ');
+    await sql.raw(`create temporary table ${name} (${cols})${this.dialect === 'postgres' ? ' on commit drop' : ''}`).execute(this.db);
+    this.names.push(name);
+  }
+
+  async as(name: string, select: string): Promise<void> {
+    await sql.raw(temporaryAs(this.dialect, name, select)).execute(this.db);
+    this.names.push(name);
+    await this.analyze(name);
+  }
+
+  /** PostgreSQL keeps no statistics of a temporary table unless asked: without them it plans joins blind. */
+  async analyze(name: string): Promise<void> {
+    if (this.dialect === 'postgres') await sql.raw(`analyze ${name}`).execute(this.db);
+  }
+
+  async dropAll(): Promise<void> {
+    if (this.dialect === 'postgres') return;
+    for (const name of this.names.reverse()) await sql.raw(`drop table if exists temp.${name}`).execute(this.db);
+    this.names.length = 0;
+  }
+}
+
+export async function createStaging(temps: Temporaries, db: Kysely<any>): Promise<void> {
+  for (const stage of Object.values(STAGES) as Stage<OneRosterFile>[]) {
+    await temps.create(stage.table, stage.columns);
+    for (const extra of stage.extra ?? []) await temps.create(extra.table, extra.columns);
+  }
+  for (const [table, column] of INDEXES) await sql.raw(`create index ${table}_${column} on ${table} (${column})`).execute(db);
+}
+
+export interface FileRead {
+  file: string;
+  rows: number;
+  seconds: number;
+}
+
+export type Progress = (p: { file: string; rows: number; bytesRead: number; totalBytes: number }) => void;
+
+/** Streams one file's records into its staging tables, a batch at a time. */
+export async function stageFile<K extends StagedFile>(db: Kysely<any>, pkg: OneRosterPackage, file: K, onProgress?: Progress): Promise<FileRead> {
+  const stage = STAGES[file] as unknown as Stage<K>;
+  const started = performance.now();
+  const buffers = new Map<string, Record<string, unknown>[]>();
+  const flush = async (force: boolean) => {
+    for (const [table, rows] of buffers) {
+      if (rows.length === 0 || (!force && rows.length < BATCH)) continue;
+      for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
+      buffers.set(table, []);
+    }
+  };
+  const push = (table: string, rows: Record<string, unknown>[]) => {
+    if (rows.length === 0) return;
+    const buffer = buffers.get(table) ?? [];
+    buffer.push(...rows);
+    buffers.set(table, buffer);
+  };
+  let count = 0;
+  for await (const record of pkg.rows(file)) {
+    count += 1;
+    push(stage.table, stage.rows(record));
+    for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));
+    if (count % BATCH === 0) {
+      await flush(false);
+      onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+    }
+  }
+  await flush(true);
+  onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+  return { file, rows: count, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Reads a file the loader does not load (yet), so that the reader checks it and its problems are reported. */
+export async function readOnly(pkg: OneRosterPackage, file: OneRosterFile, onProgress?: Progress): Promise<FileRead> {
+  const started = performance.now();
+  let count = 0;
+  for await (const _record of pkg.rows(file)) {
+    count += 1;
+    if (count % BATCH === 0) onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+  }
+  onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+  return { file, rows: count, seconds: (performance.now() - started) / 1000 };
+}
