@@ -97,7 +97,8 @@ export function ImportsPage({
                   </th>
                   <td>
                     {r.source ?? '—'}
-                    {r.startedBy ? <div class="usa-hint">{t('imports.by', { who: r.startedBy })}</div> : <div class="usa-hint">{t('imports.byNight')}</div>}
+                    {/* not a grey hint: on the table's striped rows it would lack contrast */}
+                    <div>{r.startedBy ? t('imports.by', { who: r.startedBy }) : t('imports.byNight')}</div>
                   </td>
                   <td>{statusText(ctx, r)}</td>
                   <td>{t('imports.problemCount', { errors: r.errors, warnings: r.warnings })}</td>
