@@ -14,6 +14,7 @@ import { getDistrictProfile, type DistrictProfile } from '../domain/district/ser
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { importDropped } from '../domain/oneroster/nightly.js';
+import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -24,8 +25,13 @@ const generatePayload = z.object({
   batchSize: z.number().int().min(1).max(100_000).optional(),
 });
 
-export function jobHandlers(config: { baseUrl: string; importDir?: string | null }): Record<string, JobHandler> {
+export function jobHandlers(config: { baseUrl: string; importDir?: string | null; dataDir?: string }): Record<string, JobHandler> {
   return {
+    // A package a district administrator uploaded (the upload page).
+    [UPLOAD_JOB]: async (payload, { database, now }) => {
+      if (!config.dataDir) throw new Error('uploaded packages need the data folder');
+      await runUpload(database, config.dataDir, payload, now);
+    },
     // The SIS's packages dropped into IMPORT_DIR, every night at the district's import hour.
     'oneroster.nightly': async (_payload, { database, now }) => {
       if (config.importDir) await importDropped(database, config.importDir, now);

@@ -12,6 +12,7 @@ import type { Config } from '../config/env.js';
 import type { Database } from '../db/connect.js';
 import { DistrictCache } from './context.js';
 import { registerErrorHandlers } from './errors.js';
+import { importRoutes } from './routes/imports.js';
 import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
 import { accountRoutes } from './routes/account.js';
@@ -173,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(portalRoutes);
   await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);
+  await app.register(importRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
   await app.register(gradebookRoutes);

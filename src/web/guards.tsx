@@ -12,7 +12,9 @@ import type { MessageKey } from '../i18n/index.js';
 /** Sends a visitor without a session to sign in; true when it did. */
 export function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): boolean {
   if (request.session) return false;
-  void reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+  // An upload form's token rides in its address (routes/imports.tsx): it is not carried on.
+  const next = request.url.replace(/([?&])_csrf=[^&]*(&|$)/, (_m, before: string, after: string) => (after ? before : '')).replace(/\?$/, '');
+  void reply.redirect(`/sign-in?next=${encodeURIComponent(next)}`, 303);
   return true;
 }
 

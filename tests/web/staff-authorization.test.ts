@@ -96,6 +96,9 @@ interface Ids {
   changeRequest: number;
   changeField: number;
   mail: number;
+  /** an import run in the log, and an upload waiting for its job */
+  importRun: number;
+  uploadJob: number;
   /** a school day no whole-day absence of Maya's is on yet */
   freeDay: string;
   codes: { unknown: number; illness: number };
@@ -126,6 +129,8 @@ interface Row {
   allowed: Role[];
   /** the answer to a role of `gate` outside `allowed`, when it is not 404 */
   outside?: number;
+  /** a file upload (multipart, the token in the address) instead of a plain form */
+  upload?: Parameters<Client['upload']>[1];
 }
 
 const event = (ids: Ids) => ({ place: String(ids.school), titleEn: 'Art Show', titleEs: 'Muestra de arte', start: '2027-03-11', end: '', startTime: '', endTime: '' });
@@ -392,6 +397,20 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/admin/parent-accounts', url: () => '/admin/parent-accounts', gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/parent-accounts/need-keys.csv', url: () => '/admin/parent-accounts/need-keys.csv', gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/parent-accounts/run', url: () => '/admin/parent-accounts/run', gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/imports', url: () => '/admin/imports', gate: ADMIN, allowed: ADMIN },
+  {
+    method: 'POST',
+    route: '/admin/imports',
+    url: () => '/admin/imports',
+    upload: [
+      { name: 'package', filename: 'sis.zip', content: Buffer.from('PK not really a zip') },
+      { name: 'dryRun', value: '1' },
+    ],
+    gate: ADMIN,
+    allowed: ADMIN,
+  },
+  { method: 'GET', route: '/admin/imports/runs/:runId', url: (i) => `/admin/imports/runs/${i.importRun}`, gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/imports/uploads/:jobId', url: (i) => `/admin/imports/uploads/${i.uploadJob}`, gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/sign-in-help', url: () => '/admin/sign-in-help', gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/sign-in-help', url: () => '/admin/sign-in-help', body: () => ({ en: 'Call the office.', es: 'Llame a la oficina.' }), gate: ADMIN, allowed: ADMIN },
 ];
@@ -593,6 +612,21 @@ describeEachEngine('every staff route as every role', (get) => {
       .values({ kind: 'test', to_address: 'lucia@fixture.example.com', locale: 'en', subject: 'Hello', text_body: 'Hello', html_body: '<p>Hello</p>', created_at: STAMP, send_after: '2099-01-01T00:00:00.000Z', sent_at: null, attempts: 5, last_error: 'refused' })
       .returning('id')
       .executeTakeFirstOrThrow();
+    const importRun = await db
+      .insertInto('import_runs')
+      .values({ kind: 'oneroster', status: 'failed', dry_run: 1, source: '/sis/monday.zip', started_by: null, started_at: STAMP, finished_at: STAMP, report: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const uploadJob = await db
+      .insertInto('jobs')
+      .values({
+        kind: 'oneroster.import',
+        payload: JSON.stringify({ source: `/data/imports/upload-${'0'.repeat(24)}.zip`, dryRun: true, startedBy: 1, name: 'sis.zip' }),
+        run_at: '2099-01-01T00:00:00.000Z',
+        created_at: STAMP,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return {
       section,
       maya,
@@ -611,6 +645,8 @@ describeEachEngine('every staff route as every role', (get) => {
       changeRequest: change.id,
       changeField: field.id,
       mail: mail.id,
+      importRun: importRun.id,
+      uploadJob: uploadJob.id,
       freeDay,
       codes: { unknown: world.codes['A-UNK'], illness: world.codes['A-ILL'] },
       school: world.school.id,
@@ -695,6 +731,7 @@ describeEachEngine('every staff route as every role', (get) => {
       const c = clients.get(role)!;
       const url = row.url(use);
       if (row.method === 'GET') return { url, res: await c.get(url) };
+      if (row.upload) return { url, res: await c.upload(url, row.upload) };
       return { url, res: await c.post(url, (await row.body?.(use, db)) ?? {}) };
     };
     for (const row of ROWS) {

@@ -113,7 +113,11 @@ async function csrfPlugin(app: FastifyInstance, options: { secret: string }): Pr
     if (SAFE_METHODS.has(request.method)) return done();
     if (fromAnotherSite(request)) return done(new CsrfError());
     const seed = request.cookies[name];
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+    // A form that uploads a file carries its token in its address: its body is read by the handler,
+    // after this check (routes/imports.tsx), never before.
+    const sent = request.isMultipart?.()
+      ? (request.query as Record<string, unknown> | undefined)?._csrf
+      : (request.body as Record<string, unknown> | undefined)?._csrf;
     if (seed && SEED.test(seed) && typeof sent === 'string') {
       const expected = Buffer.from(tokenFor(seed, request.session?.id ?? null));
       const given = Buffer.from(sent);

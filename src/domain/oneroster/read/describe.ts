@@ -47,16 +47,18 @@ const MESSAGES = {
 
 export type ProblemCode = keyof typeof MESSAGES;
 
-function keyOf(code: string): MessageKey {
-  return Object.hasOwn(MESSAGES, code) ? MESSAGES[code as ProblemCode] : 'oneroster.problem.other';
+function keyOf(code: string, more: Readonly<Record<string, MessageKey>>): MessageKey {
+  if (Object.hasOwn(MESSAGES, code)) return MESSAGES[code as ProblemCode];
+  return Object.hasOwn(more, code) ? more[code]! : 'oneroster.problem.other';
 }
 
-export function describeProblem(problem: Problem, t: Translate): string {
+/** `more`: the messages of codes reported by others than the reader (the loader's LOAD_PROBLEMS). */
+export function describeProblem(problem: Problem, t: Translate, more: Readonly<Record<string, MessageKey>> = {}): string {
   const where: string[] = [];
   if (problem.file !== null) where.push(t('oneroster.problem.where.file', { file: problem.file }));
   if (problem.line !== null) where.push(t('oneroster.problem.where.line', { line: problem.line }));
   if (problem.column !== null) where.push(t('oneroster.problem.where.column', { column: problem.column }));
-  const message = t(keyOf(problem.code), {
+  const message = t(keyOf(problem.code, more), {
     code: problem.code,
     value: problem.value ?? '',
     expected: problem.expected ?? '',
