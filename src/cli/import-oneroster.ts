@@ -6,13 +6,16 @@
  * The exit code is 0 when the package was applied (or, in a dry run, would be), 1 otherwise.
  *
  * main.ts opens the package with the reader (`openPackage(path, problems)`, domain/oneroster/read)
- * and calls runOneRosterImport: that wiring is made where the reader and the loader meet (the merge).
+ * and calls runOneRosterImport.
  */
 import cliProgress from 'cli-progress';
 import type { Database } from '../db/connect.js';
-import { importPackage, LOAD_KINDS, type ImportReport } from '../domain/oneroster/load/index.js';
+import { importPackage, LOAD_KINDS, LOAD_PROBLEMS, type ImportReport } from '../domain/oneroster/load/index.js';
 import type { OneRosterPackage, Problem, ProblemSink } from '../domain/oneroster/records.js';
-import { catalogs, translate, type MessageKey } from '../i18n/index.js';
+import { describeProblem } from '../domain/oneroster/read/describe.js';
+import { translator } from '../i18n/index.js';
+
+const english = translator('en');
 
 export interface ImportOutput {
   write(text: string): unknown;
@@ -81,11 +84,7 @@ export function summary(report: ImportReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The problem's English message, or its code and values when the catalog has none for it. */
+/** The problem's English message, as the import page gives it. */
 function message(p: Problem): string {
-  const key = `oneroster.problem.${p.code}`;
-  if (key in catalogs.en) return translate('en', key as MessageKey, { value: p.value ?? '', expected: p.expected ?? '', detail: p.detail ?? '' });
-  const value = p.value !== null ? ` "${p.value}"` : '';
-  const expected = p.expected !== null ? ` (expected ${p.expected})` : '';
-  return `${p.code}${value}${expected}${p.detail ? ` — ${p.detail}` : ''}`;
+  return describeProblem({ ...p, file: null, line: null, column: null }, english, LOAD_PROBLEMS);
 }

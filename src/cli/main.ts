@@ -44,6 +44,11 @@ Commands:
                  Create accounts for active students who have none, with the district's first-password
                  rule (initials and birth date, or random words), and write the roster CSV to FILE.
                  Every student must change the password at the first sign-in.
+  import oneroster PATH [--dry-run]
+                 Import a OneRoster 1.1 or 1.2 CSV package (a zip file or a folder) from the district's
+                 SIS: one transaction, nothing written when any error is found. With --dry-run: report
+                 what would be created, updated and deactivated, and every problem, writing nothing.
+                 Exit status 1 when the package was not (or would not be) imported.
   export oneroster --out FILE.zip [--force]
                  Write the district as a OneRoster 1.2 CSV package (zip) for another app (an LMS) or
                  Homeroom's own importer, and print the rows per file. Refuses to replace FILE unless
@@ -463,6 +468,36 @@ class CliError extends Error {
   override name = 'CliError';
 }
 
+async function importCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'oneroster') throw new UsageError(sub ? `Unknown import format "${sub}"` : 'import needs a format: oneroster');
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [source, ...extra] = parsed.positionals;
+  if (!source || extra.length > 0) throw new UsageError('import oneroster needs one PATH: the package (a zip file or a folder)');
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { openPackage } = await import('../domain/oneroster/read/package.js');
+    const { ProblemSink } = await import('../domain/oneroster/records.js');
+    const { runOneRosterImport } = await import('./import-oneroster.js');
+    const problems = new ProblemSink();
+    const pkg = await openPackage(source, problems);
+    try {
+      const { code } = await runOneRosterImport(database, pkg, problems, { dryRun: Boolean(parsed.values['dry-run']), source, out: process.stdout });
+      return code;
+    } finally {
+      await pkg.close();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 async function exportCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'oneroster') throw new UsageError(sub ? `Unknown export format "${sub}"` : 'export needs a format: oneroster');
@@ -515,6 +550,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'worker':
         await worker(args);
         return 0;
+      case 'import':
+        return await importCommand(args);
       case 'export':
         await exportCommand(args);
         return 0;
