@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { connect, type Database } from '../db/connect.js';
 import type { DB } from '../db/schema.js';
 import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
 import { endAbandonedRuns, generateParentAccounts } from '../domain/accounts/parent-generation.js';
@@ -25,16 +26,33 @@ const generatePayload = z.object({
   batchSize: z.number().int().min(1).max(100_000).optional(),
 });
 
-export function jobHandlers(config: { baseUrl: string; importDir?: string | null; dataDir?: string }): Record<string, JobHandler> {
+export function jobHandlers(config: { baseUrl: string; importDir?: string | null; dataDir?: string; databaseUrl?: string }): Record<string, JobHandler> {
+  /**
+   * An import is one long transaction. On SQLite a process has one connection, which a transaction holds
+   * to its end: on the process's own connection the import would stop every page this process serves
+   * (the worker runs beside the web server in `homeroom serve`). It gets a connection of its own, so
+   * that pages keep reading while it runs (writes still wait for its commit: see ADR 0024).
+   */
+  const ownConnection = async <T>(database: Database, run: (database: Database) => Promise<T>): Promise<T> => {
+    if (database.dialect !== 'sqlite' || !config.databaseUrl || config.databaseUrl.includes(':memory:')) return run(database);
+    const own = await connect(config.databaseUrl);
+    try {
+      return await run(own);
+    } finally {
+      await own.close();
+    }
+  };
   return {
     // A package a district administrator uploaded (the upload page).
     [UPLOAD_JOB]: async (payload, { database, now }) => {
       if (!config.dataDir) throw new Error('uploaded packages need the data folder');
-      await runUpload(database, config.dataDir, payload, now);
+      const dataDir = config.dataDir;
+      await ownConnection(database, (db) => runUpload(db, dataDir, payload, now));
     },
     // The SIS's packages dropped into IMPORT_DIR, every night at the district's import hour.
     'oneroster.nightly': async (_payload, { database, now }) => {
-      if (config.importDir) await importDropped(database, config.importDir, now);
+      const dir = config.importDir;
+      if (dir) await ownConnection(database, (db) => importDropped(db, dir, now));
     },
     'accounts.housekeeping': async (_payload, { database, now }) => {
       await accountHousekeeping(database.db, now());

@@ -6,8 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { importDropped } from '../../src/domain/oneroster/nightly.js';
+import { enqueue } from '../../src/jobs/queue.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
 import { describeEachEngine } from '../support/db.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/oneroster');
@@ -75,5 +80,33 @@ describeEachEngine('the nightly OneRoster pickup', (get) => {
   it('an empty or missing folder: nothing to do', async () => {
     expect(await importDropped(get(), dir, () => NOW)).toEqual({ read: [], superseded: [], left: [] });
     expect(await importDropped(get(), path.join(dir, 'none'), () => NOW)).toEqual({ read: [], superseded: [], left: [] });
+  });
+});
+
+describe('the nightly job on an embedded database file', () => {
+  it('imports on a connection of its own: the worker’s connection is free meanwhile and sees the result', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-nightly-job-'));
+    const url = `sqlite:${path.join(dir, 'h.sqlite')}`;
+    const inbox = path.join(dir, 'inbox');
+    fs.mkdirSync(inbox);
+    drop(inbox, 'v12-bulk', 'full', new Date(NOW.getTime() - DAY));
+    const database = await connect(url);
+    try {
+      await migrateToLatest(database);
+      await enqueue(database.db, { kind: 'oneroster.nightly' }, NOW);
+      const worker = startWorker({ database, handlers: jobHandlers({ baseUrl: 'http://portal.test', importDir: inbox, databaseUrl: url }), now: () => NOW, pollMs: 0 });
+      // While the job runs, this process's own connection answers (it is not the import's).
+      const running = worker.runOnce();
+      const during = await database.db.selectFrom('jobs').select('status').executeTakeFirstOrThrow();
+      expect(['queued', 'running', 'done']).toContain(during.status);
+      expect(await running).toBe(true);
+      await worker.stop();
+      const n = await database.db.selectFrom('students').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(n.n)).toBe(8);
+      expect(fs.readdirSync(path.join(inbox, 'processed'))).toHaveLength(1);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
