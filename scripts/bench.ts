@@ -15,6 +15,8 @@
  *       Teachers opening gradebooks and saving a column from the grid beside the portal's load
  *       (bench/gradebook.ts); --think: seconds of typing between opening and saving (default 0-0: saturation).
  *
+ *   oneroster --database URL --package PATH [--dry-run]
+ *       One OneRoster import of a package into a database, measured (bench/oneroster-import.ts).
  *   oneroster-export --database URL
  *       Export an existing database (load it with `homeroom demo --students N` first) as a OneRoster 1.2
  *       package, in a child process: rows and rows/s per file, size, wall time and peak memory
@@ -418,6 +420,28 @@ async function onerosterExport(args: string[]): Promise<void> {
   );
 }
 
+async function onerosterImport(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { database: { type: 'string' }, package: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
+  if (!values.database || !values.package) throw new Error('--database URL and --package PATH are required (a package from `npm run bench -- oneroster-export` or `homeroom export oneroster`)');
+  const r = JSON.parse(
+    execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/oneroster-import.ts', values.database, values.package, ...(values['dry-run'] ? ['dry-run'] : [])], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    }),
+  ) as { ms: number; ok: boolean; files: { file: string; rows: number; rowsPerSecond: number }[]; counts: Record<string, Record<string, number>>; errors: number; warnings: number; problems: unknown[]; peakRssMiB: number; peakAnonMiB: number };
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- oneroster --database ${values.database.split(':')[0]}:… --package …${values['dry-run'] ? ' --dry-run' : ''}\n`);
+  console.log('| file | rows | rows/s |');
+  console.log('|---|---|---|');
+  for (const f of r.files) console.log(`| ${f.file} | ${n(f.rows)} | ${n(f.rowsPerSecond)} |`);
+  const rows = r.files.reduce((a, f) => a + f.rows, 0);
+  console.log(`| **all** | ${n(rows)} | ${n(rows / (r.ms / 1000))} |\n`);
+  console.log(`Imported: ${r.ok}; ${(r.ms / 1000).toFixed(1)} s; ${r.errors} errors, ${r.warnings} warnings; peak RSS ${r.peakRssMiB.toFixed(0)} MiB, own memory ${r.peakAnonMiB.toFixed(0)} MiB.`);
+  console.log(Object.entries(r.counts).map(([k, c]) => `${k}: ${Object.entries(c).map(([a, b]) => `${a} ${n(b)}`).join(', ')}`).join('\n'));
+  if (r.problems.length > 0) console.log(JSON.stringify(r.problems, null, 1));
+}
+
 async function recovery(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { tries: { type: 'string', default: '400' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
   const tries = Number(values.tries);
@@ -460,6 +484,9 @@ switch (name) {
   case 'gradebook':
     await gradebook(rest);
     break;
+  case 'oneroster':
+    await onerosterImport(rest);
+    break;
   case 'oneroster-export':
     await onerosterExport(rest);
     break;
@@ -473,6 +500,7 @@ switch (name) {
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- oneroster-export --database URL\n' +
+        '       npm run bench -- oneroster --database URL --package PATH [--dry-run]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);

@@ -1,0 +1,48 @@
+/**
+ * One measured OneRoster import (issue 20): a package (a zip or a folder) imported into a database
+ * (empty: the full first import; or one that already holds it: a rerun or a delta), through the reader
+ * and the loader as `homeroom import oneroster` does. Prints, as JSON, the wall time, the run's report
+ * (rows and rows per second per file, counts per kind, problems), the process's peak RSS and the peak of
+ * its own memory (RSS less mapped files, sampled every 100 ms as in demo-load.ts). Run by scripts/bench.ts.
+ */
+import fs from 'node:fs';
+import { connect } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { importFrom } from '../../src/domain/oneroster/nightly.js';
+
+const [url, source, mode] = process.argv.slice(2);
+if (!url || !source) throw new Error('usage: oneroster-import.ts <database-url> <package> [dry-run]');
+const anonKiB = () => {
+  try {
+    return Number(/RssAnon:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+};
+const database = await connect(url);
+await migrateToLatest(database);
+let peakAnonKiB = anonKiB();
+const sampler = setInterval(() => (peakAnonKiB = Math.max(peakAnonKiB, anonKiB())), 100);
+try {
+  const started = performance.now();
+  const report = await importFrom(database, source, { dryRun: mode === 'dry-run', now: new Date(), actorAccountId: null });
+  const ms = performance.now() - started;
+  clearInterval(sampler);
+  peakAnonKiB = Math.max(peakAnonKiB, anonKiB());
+  console.log(
+    JSON.stringify({
+      ms,
+      ok: report.ok,
+      files: report.files,
+      counts: report.counts,
+      errors: report.errors,
+      warnings: report.warnings,
+      problems: report.problems.slice(0, 10),
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      peakAnonMiB: peakAnonKiB / 1024,
+    }),
+  );
+} finally {
+  clearInterval(sampler);
+  await database.close();
+}
