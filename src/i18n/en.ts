@@ -52,6 +52,11 @@ export const en = {
   'layout.footer.privacy': 'Privacy',
   'layout.home': '{portal} home',
 
+  'portal.notStarted': 'not started',
+  'portal.notStartedCap': 'Not started',
+  'portal.startsOn': 'starts {date}',
+  'portal.notPosted': 'ended, not posted',
+  'portal.notPostedGrade': 'Grade at the end of the period, not posted yet',
   'signIn.title': 'Sign in',
   'signIn.heading': '{portal}',
   'signIn.username': 'Username',

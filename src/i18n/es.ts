@@ -51,6 +51,11 @@ export const es: Record<MessageKey, string> = {
   'layout.footer.privacy': 'Privacidad',
   'layout.home': 'Inicio de {portal}',
 
+  'portal.notStarted': 'no ha comenzado',
+  'portal.notStartedCap': 'No ha comenzado',
+  'portal.startsOn': 'comienza el {date}',
+  'portal.notPosted': 'terminado, sin publicar',
+  'portal.notPostedGrade': 'Calificación al final del período, todavía sin publicar',
   'signIn.title': 'Iniciar sesión',
   'signIn.heading': '{portal}',
   'signIn.username': 'Nombre de usuario',
