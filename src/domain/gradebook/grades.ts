@@ -6,7 +6,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { computeGrade, type CategoryInput, type GradeBand, type GradeInput, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
+import { computeGrade, shownFlags, type CategoryInput, type GradeBand, type GradeInput, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
 import { ttlCache } from '../cache.js';
 import { classesOf, currentOf, stateOf, termsAround, type ClassRow, type Term, type TermState } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
@@ -308,11 +308,8 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
           pointsPossible: a.points_possible,
           points,
           percent: points !== null && a.points_possible > 0 ? round2((points / a.points_possible) * 100) : null,
-          missing: s?.missing === 1,
-          late: s?.late === 1,
-          exempt: s?.exempt === 1,
-          incomplete: s?.incomplete === 1,
-          dropped: s?.dropped === 1,
+          // One state per score, as the family is shown it (ADR 0025); the grade is the same either way.
+          ...shownFlags({ points, missing: s?.missing === 1, late: s?.late === 1, exempt: s?.exempt === 1, incomplete: s?.incomplete === 1, dropped: s?.dropped === 1 }),
           comment: s?.comment ?? null,
           status: !s && a.due_date > today ? 'upcoming' : (statuses.get(a.id) ?? 'ungraded'),
         };
