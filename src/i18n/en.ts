@@ -57,6 +57,7 @@ export const en = {
   'portal.startsOn': 'starts {date}',
   'portal.notPosted': 'ended, not posted',
   'portal.notPostedGrade': 'Grade at the end of the period, not posted yet',
+  'portal.trendSince': 'Since the first graded work, due {date}',
   'signIn.title': 'Sign in',
   'signIn.heading': '{portal}',
   'signIn.username': 'Username',

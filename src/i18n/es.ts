@@ -56,6 +56,7 @@ export const es: Record<MessageKey, string> = {
   'portal.startsOn': 'comienza el {date}',
   'portal.notPosted': 'terminado, sin publicar',
   'portal.notPostedGrade': 'Calificación al final del período, todavía sin publicar',
+  'portal.trendSince': 'Desde el primer trabajo calificado, con entrega el {date}',
   'signIn.title': 'Iniciar sesión',
   'signIn.heading': '{portal}',
   'signIn.username': 'Nombre de usuario',

@@ -186,7 +186,10 @@ function TrendChart({ ctx, points, title }: { ctx: PageContext; points: TrendPoi
   for (let v = low; v <= high; v += 10) grid.push(v);
   return (
     <figure class="hr-trend">
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        <span class="hr-muted">{t('portal.trendSince', { date: formatDay(points[0]!.date, locale) })}</span>
+      </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="trend-title trend-desc" focusable="false">
         <title id="trend-title">{title}</title>
         <desc id="trend-desc">{summary}</desc>
