@@ -57,6 +57,7 @@ export const es: Record<MessageKey, string> = {
   'portal.notPosted': 'terminado, sin publicar',
   'portal.notPostedGrade': 'Calificación al final del período, todavía sin publicar',
   'portal.trendSince': 'Desde el primer trabajo calificado, con entrega el {date}',
+  'portal.whatIfAboveMax': 'Escriba como máximo {max} puntos: lo más que acepta el libro de calificaciones del maestro en esta tarea.',
   'signIn.title': 'Iniciar sesión',
   'signIn.heading': '{portal}',
   'signIn.username': 'Nombre de usuario',
