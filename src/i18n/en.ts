@@ -59,6 +59,7 @@ export const en = {
   'portal.notPostedGrade': 'Grade at the end of the period, not posted yet',
   'portal.trendSince': 'Since the first graded work, due {date}',
   'portal.whatIfAboveMax': 'Enter at most {max} points: the most the teacher’s gradebook accepts on this assignment.',
+  'feed.eventAt': '{title} ({school})',
   'signIn.title': 'Sign in',
   'signIn.heading': '{portal}',
   'signIn.username': 'Username',

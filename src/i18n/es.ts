@@ -58,6 +58,7 @@ export const es: Record<MessageKey, string> = {
   'portal.notPostedGrade': 'Calificación al final del período, todavía sin publicar',
   'portal.trendSince': 'Desde el primer trabajo calificado, con entrega el {date}',
   'portal.whatIfAboveMax': 'Escriba como máximo {max} puntos: lo más que acepta el libro de calificaciones del maestro en esta tarea.',
+  'feed.eventAt': '{title} ({school})',
   'signIn.title': 'Iniciar sesión',
   'signIn.heading': '{portal}',
   'signIn.username': 'Nombre de usuario',
