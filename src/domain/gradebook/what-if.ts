@@ -1,7 +1,7 @@
 /**
  * Beyond the seeds: a what-if calculator (type hypothetical scores for a class's assignments, or add
  * one more assignment, and see the grade change — nothing is saved) and the grade's trend through a
- * grading period (the grade as it stood at the end of each school week). Both use the one grade
+ * grading period (the grade as it stood on its first graded day and at the end of each school week after). Both use the one grade
  * function, so they agree with the gradebook to the hundredth.
  */
 import type { DateString } from '../../db/schema.js';
