@@ -29,7 +29,8 @@ export function calendarFeedIcs(
   calendar.updatePropertyWithValue('x-wr-calname', names ? t('feed.calendarName', { names }) : district.name);
   calendar.updatePropertyWithValue('x-wr-caldesc', t('feed.calendarDescription'));
   // Calendar apps that honour these poll every few hours.
-  calendar.updatePropertyWithValue('refresh-interval', ICAL.Duration.fromSeconds(4 * 60 * 60)).setParameter('value', 'DURATION');
+  // A Duration value makes ical.js write VALUE=DURATION itself (once: setting it again repeats it).
+  calendar.updatePropertyWithValue('refresh-interval', ICAL.Duration.fromSeconds(4 * 60 * 60));
   calendar.updatePropertyWithValue('x-published-ttl', 'PT4H');
 
   const stamp = ICAL.Time.fromJSDate(input.now, true);
@@ -64,13 +65,18 @@ export function calendarFeedIcs(
       free: true,
     });
   }
+  // A family at more than one school is told whose each school event is: two schools' "Winter Concert"
+  // are two events, not one written twice.
+  const schoolName = new Map(feed.students.map((s) => [s.schoolId, s.school]));
+  const severalSchools = schoolName.size > 1;
   for (const event of feed.events) {
     const timed = event.startTime !== null && event.endTime !== null;
+    const school = event.schoolId === null ? undefined : schoolName.get(event.schoolId);
     add({
       uid: uid('event', event.id),
       start: timed ? at(event.start, event.startTime!) : day(event.start),
       end: timed ? at(event.end, event.endTime!) : day(addDays(event.end, 1)),
-      summary: event.title,
+      summary: severalSchools && school ? t('feed.eventAt', { title: event.title, school }) : event.title,
       description: event.description,
       location: event.location,
     });

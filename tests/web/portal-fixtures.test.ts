@@ -265,8 +265,8 @@ describeEachEngine('portal pages from a hand-built district', (get) => {
           //   Class:    (20 × 90 + 30 × 42.5 + 50 × 90) / 100 = (1800 + 1275 + 4500) / 100 = 75.75 → C (73–77)
           //   Earlier quarters show their posted letters.
           'Biology Period 2 · Rosa Marquez Quarter 3 (in progress): C 75.75% Quarter 1 (posted): B+ · Quarter 2 (posted): B',
-          // Algebra II ended with Semester 1: its last quarter, with nothing posted for it.
-          'Algebra II Period 3 · Helen Cho Quarter 2 (in progress): No grade yet',
+          // Algebra II ended with Semester 1: its last quarter, ended with nothing posted for it.
+          'Algebra II Period 3 · Helen Cho Quarter 2 (ended, not posted): No grade yet',
           // Ceramics, points: Pinch pot 9/10, Coil vase missing 0/10, Glaze test exempt, Slab box 41/50,
           //   Wheel bowl 20/50 dropped by the teacher, Critique 1 17/20 (late counts as entered)
           //   → (9 + 0 + 41 + 17) / (10 + 10 + 50 + 20) = 67 / 90 = 74.444… → 74.44 → C (73–77)

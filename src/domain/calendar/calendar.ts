@@ -9,6 +9,7 @@ import type { DateString, DB } from '../../db/schema.js';
 import { addDays, toDate, weekday, ymd } from './dates.js';
 import { gradesOfEvents } from './events.js';
 import { classesOf, type ClassRow } from '../scheduling/schedule.js';
+import { shownFlags } from '../gradebook/grade.js';
 import type { ReadableStudent } from '../access/portal.js';
 import type { MessageKey } from '../../i18n/index.js';
 
@@ -214,7 +215,7 @@ export async function dueBetween(db: Kysely<DB>, student: ReadableStudent, from:
   const rows = await db
     .selectFrom('assignments as a')
     .leftJoin('assignment_scores as sc', (join) => join.onRef('sc.assignment_id', '=', 'a.id').on('sc.student_id', '=', studentId))
-    .select(['a.id', 'a.section_id', 'a.title', 'a.due_date', 'sc.points', 'sc.missing'])
+    .select(['a.id', 'a.section_id', 'a.title', 'a.due_date', 'sc.points', 'sc.missing', 'sc.late', 'sc.exempt', 'sc.incomplete', 'sc.dropped'])
     .where('a.section_id', 'in', [...bySection.keys()])
     // not published: the teacher's own, not the family's
     .where('a.published', '=', 1)
@@ -226,7 +227,9 @@ export async function dueBetween(db: Kysely<DB>, student: ReadableStudent, from:
   return rows.flatMap((r) => {
     const c = bySection.get(r.section_id)!;
     if (r.due_date < c.enrolledFrom || (c.enrolledUntil !== null && r.due_date > c.enrolledUntil)) return [];
-    return [{ assignmentId: r.id, sectionId: r.section_id, title: r.title, course: c.courseTitle, due: r.due_date, missing: r.missing === 1, scored: r.points !== null }];
+    // Missing as the family is shown it: not when the teacher dropped or excused the work (ADR 0025).
+    const { missing } = shownFlags({ points: r.points, missing: r.missing === 1, late: r.late === 1, exempt: r.exempt === 1, incomplete: r.incomplete === 1, dropped: r.dropped === 1 });
+    return [{ assignmentId: r.id, sectionId: r.section_id, title: r.title, course: c.courseTitle, due: r.due_date, missing, scored: r.points !== null }];
   });
 }
 

@@ -15,6 +15,8 @@
  *      score that is also flagged missing, the entered points count (the flag stays a label for the family).
  *      A zero is only assumed when there is nothing else to go on. This is also what makes the what-if
  *      calculator useful for the question families ask most, "what if I turn in the missing work?".
+ *    A family is shown one state per score in the same order (shownFlags, ADR 0025): a score dropped by the
+ *    teacher is only "dropped", never also "missing", so it is not work that needs attention.
  *    Late work counts as entered: there is no automatic late penalty. Points above the points possible
  *    (extra credit) count as entered, so a grade can be above 100 %.
  *    An assignment worth 0 points is pure extra credit: its points are added to what the student earned in
@@ -207,6 +209,28 @@ function checkDate(d: string, what: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+export interface ScoreFlags {
+  missing: boolean;
+  late: boolean;
+  exempt: boolean;
+  incomplete: boolean;
+  dropped: boolean;
+}
+
+/**
+ * The flags a family is shown on a score (ADR 0025), in the order of rule 1: dropped by the teacher hides
+ * missing, exempt and incomplete; exempt hides missing and incomplete; incomplete with no points hides
+ * missing. Late stays whatever else is set: it says when the work came in, not how it counts. The grade
+ * of the shown flags is the grade of the entered ones.
+ */
+export function shownFlags(s: ScoreFlags & { points: number | null }): ScoreFlags {
+  const dropped = s.dropped;
+  const exempt = s.exempt && !dropped;
+  const incomplete = s.incomplete && !dropped && !exempt;
+  const missing = s.missing && !dropped && !exempt && !(incomplete && s.points === null);
+  return { missing, late: s.late, exempt, incomplete, dropped };
+}
 
 /** The status of one score before any drop-lowest rule (see rule 1 of the module comment). */
 function statusOf(s: ScoreInput): ScoreStatus {

@@ -6,9 +6,9 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
-import { computeGrade, type CategoryInput, type GradeBand, type GradeInput, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
+import { computeGrade, shownFlags, type CategoryInput, type GradeBand, type GradeInput, type GradeResult, type ScoreInput, type ScoreStatus } from './grade.js';
 import { ttlCache } from '../cache.js';
-import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
+import { classesOf, currentOf, stateOf, termsAround, type ClassRow, type Term, type TermState } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
 
 export interface AssignmentView {
@@ -42,6 +42,8 @@ export interface CommentText {
 
 export interface PeriodGrade {
   period: Term;
+  /** as of today: only the period today falls in is in progress */
+  state: TermState;
   grade: GradeResult;
   posted: { percent: number | null; letter: string | null; comment: string | null; codes: CommentText[]; postedAt: string } | null;
 }
@@ -51,7 +53,7 @@ export interface ClassGrades {
   categories: CategoryInput[];
   /** the grading periods of the class, each with its computed and posted grade */
   periods: PeriodGrade[];
-  /** the period shown first: the one today falls in, or the class's last */
+  /** the period shown first: the one today falls in, else the last begun; null before the class starts */
   currentPeriodId: number | null;
   assignments: AssignmentView[];
   scale: GradeBand[];
@@ -267,16 +269,17 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
       const p = posted.find((g) => g.section_id === c.sectionId && g.academic_session_id === period.id);
       return {
         period,
+        state: stateOf(period, today),
         grade,
         posted: p ? { percent: p.percent, letter: p.letter, comment: p.comment, codes: codesOf(c.sectionId, period.id), postedAt: p.posted_at as string } : null,
       };
     });
-    const started = periods.filter((p) => p.period.start <= today);
-    const current = currentOf(
-      periods.map((p) => p.period),
-      today,
-    );
-    const currentPeriodId = (started.find((p) => p.period.id === current?.id) ?? started[started.length - 1] ?? periods[0])?.period.id ?? null;
+    // The period today falls in, else the last one begun; none while the class has not started.
+    const currentPeriodId =
+      currentOf(
+        periods.map((p) => p.period),
+        today,
+      )?.id ?? null;
     return {
       class: c,
       categories: cats,
@@ -305,11 +308,8 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
           pointsPossible: a.points_possible,
           points,
           percent: points !== null && a.points_possible > 0 ? round2((points / a.points_possible) * 100) : null,
-          missing: s?.missing === 1,
-          late: s?.late === 1,
-          exempt: s?.exempt === 1,
-          incomplete: s?.incomplete === 1,
-          dropped: s?.dropped === 1,
+          // One state per score, as the family is shown it (ADR 0025); the grade is the same either way.
+          ...shownFlags({ points, missing: s?.missing === 1, late: s?.late === 1, exempt: s?.exempt === 1, incomplete: s?.incomplete === 1, dropped: s?.dropped === 1 }),
           comment: s?.comment ?? null,
           status: !s && a.due_date > today ? 'upcoming' : (statuses.get(a.id) ?? 'ungraded'),
         };

@@ -159,7 +159,8 @@ async function rosterOf(db: Kysely<DB>, sectionId: number, period: Term) {
 
 /**
  * The gradebook of a section the teacher teaches, for a grading period (default: the one today falls
- * in, else the next, else the last). Null when the section is not theirs or the period not the section's.
+ * in, else the last begun, else the first, for a section that has not started). Null when the section is
+ * not theirs or the period not the section's.
  */
 export async function gradebookFor(
   db: Kysely<DB>,
@@ -173,7 +174,7 @@ export async function gradebookFor(
   const section = await sectionFor(db, scope, sectionId);
   if (!section) return null;
   const periods = await periodsOf(db, sectionId, today);
-  const period = periodId === null ? currentOf(periods, today) : periods.find((p) => p.id === periodId);
+  const period = periodId === null ? (currentOf(periods, today) ?? periods[0]) : periods.find((p) => p.id === periodId);
   if (!period) return null;
   const [categories, assignmentRows, roster, scale] = await Promise.all([
     categoriesOfSection(db, sectionId),

@@ -1,7 +1,7 @@
 /**
  * Beyond the seeds: a what-if calculator (type hypothetical scores for a class's assignments, or add
  * one more assignment, and see the grade change — nothing is saved) and the grade's trend through a
- * grading period (the grade as it stood at the end of each school week). Both use the one grade
+ * grading period (the grade as it stood on its first graded day and at the end of each school week after). Both use the one grade
  * function, so they agree with the gradebook to the hundredth.
  */
 import type { DateString } from '../../db/schema.js';
@@ -70,18 +70,28 @@ export interface TrendPoint {
   letter: string | null;
 }
 
-/** The grade at the end of each school week of the period (Fridays), and today. */
+/**
+ * The grade from the first graded work of the period (the earliest due date of a score with points
+ * entered that counts: not a missing zero nor work not scored yet), then at the end of each school
+ * week after it (Fridays), and today. None before anything is graded.
+ */
 export function gradeTrend(c: ClassGrades, periodId: number, today: DateString): TrendPoint[] {
   const period = c.periods.find((p) => p.period.id === periodId)?.period;
   if (!period) return [];
   const scores = scoresOf(c, periodId);
   const last = today < period.end ? today : period.end;
-  const dates: DateString[] = [];
-  // The first Friday on or after the start.
-  let d = period.start;
+  const graded = scores
+    .filter((s) => s.points !== null && !s.dropped && !s.exempt && s.dueDate >= period.start && s.dueDate <= last)
+    .map((s) => s.dueDate)
+    .sort();
+  const first = graded[0];
+  if (first === undefined) return [];
+  const dates: DateString[] = [first];
+  // Each Friday after the first graded day.
+  let d = addDays(first, 1);
   while (new Date(`${d}T12:00:00Z`).getUTCDay() !== 5) d = addDays(d, 1);
   for (; d <= last; d = addDays(d, 7)) dates.push(d);
-  if (dates[dates.length - 1] !== last && last >= period.start) dates.push(last);
+  if (dates[dates.length - 1] !== last) dates.push(last);
   return dates.map((date) => {
     const g = computeGrade({ method: c.class.gradingMethod, categories: c.categories, scores, scale: c.scale, asOf: date });
     return { date, percent: g.percent, letter: g.letter };

@@ -115,7 +115,7 @@ export async function todayOf(
   const needsAttention: Attention[] = [
     ...all.filter((a) => a.missing && a.due <= date).map((a) => ({ kind: 'missing' as const, assignment: a, course: courseOf.get(a.sectionId) ?? '' })),
     ...all
-      .filter((a) => a.percent !== null && a.percent < LOW_SCORE_PERCENT && a.due >= since && a.due <= date && !a.exempt && !a.dropped)
+      .filter((a) => a.percent !== null && a.percent < LOW_SCORE_PERCENT && a.due >= since && a.due <= date && a.status === 'counted')
       .map((a) => ({ kind: 'lowScore' as const, assignment: a, course: courseOf.get(a.sectionId) ?? '' })),
     ...events.filter((e) => e.excuse === 'unknown').map((e) => ({ kind: 'unexplained' as const, event: e })),
   ];

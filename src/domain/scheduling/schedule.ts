@@ -153,9 +153,19 @@ async function loadTerms(db: Kysely<DB>, date: DateString): Promise<Terms> {
   };
 }
 
-/** The term a date falls in, else the next one, else the last one. */
+/**
+ * The term a date falls in, else the last one that has started (between two terms, the one just
+ * ended); undefined when none has started yet. A term to come is never the current one.
+ */
 export function currentOf<T extends { start: DateString; end: DateString }>(terms: T[], date: DateString): T | undefined {
-  return terms.find((t) => t.start <= date && date <= t.end) ?? terms.find((t) => t.start > date) ?? terms[terms.length - 1];
+  return terms.find((t) => t.start <= date && date <= t.end) ?? terms.filter((t) => t.start <= date).at(-1);
+}
+
+/** Where a term stands on a date: only the one the date falls in is in progress. */
+export type TermState = 'notStarted' | 'inProgress' | 'ended';
+
+export function stateOf(term: { start: DateString; end: DateString }, date: DateString): TermState {
+  return date < term.start ? 'notStarted' : date > term.end ? 'ended' : 'inProgress';
 }
 
 export interface ScheduleView {

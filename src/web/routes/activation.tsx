@@ -5,6 +5,7 @@ import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput 
 import { changeGuardianLink } from '../../domain/people/guardian-links.js';
 import { GuardianLinksPage } from '../views/staff-links.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
+import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput } from '../../domain/forms.js';
 import { officeScope } from '../../domain/access/staff.js';
 import { officeStaff, requireStaff } from '../guards.js';
@@ -192,7 +193,8 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
       return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 422);
     }
     const { issued } = result;
-    const stamp = services.now().toISOString().slice(0, 10);
+    // The district's date, not UTC's: at 9:40 p.m. in Chicago on Dec 5 the file is still Dec 5's.
+    const stamp = localDate(services.now(), ctx.district.timeZone);
     if (parsed.data.format === 'csv') {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

@@ -29,7 +29,8 @@ import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
 import { requireSignedIn } from '../guards.js';
 import { sendPage } from '../render.js';
-import { fromFieldErrors } from '../views/forms.js';
+import type { Messages } from '../views/forms.js';
+import { formatPoints } from '../views/format.js';
 import type { PageContext } from '../views/context.js';
 import { AssignmentsPage } from '../views/tools/assignments.js';
 import { AttendancePage } from '../views/tools/attendance.js';
@@ -157,9 +158,15 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
           const periodId = termParam(request) ?? one.currentPeriodId;
           if (periodId === null || !one.periods.some((p) => p.period.id === periodId)) return reply.callNotFound();
           const query = request.query;
-          const parsed = parseWhatIf(query, one.assignments.filter((a) => a.periodId === periodId).map((a) => a.id));
+          const parsed = parseWhatIf(
+            query,
+            one.assignments.filter((a) => a.periodId === periodId),
+            ctx.district.settings.maxScoreMultiple,
+          );
           const values = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.slice(0, 20)]));
-          const errors = fromFieldErrors(parsed.errors);
+          const errors: Messages = Object.fromEntries(
+            Object.entries(parsed.errors).map(([field, p]) => [field, { key: p.key, ...(p.max === undefined ? {} : { params: { max: formatPoints(p.max, ctx.locale) } }) }]),
+          );
           const asked = Object.keys(query).some((k) => /^a\d+$/.test(k) || k === 'pts');
           const result = asked && parsed.ok ? whatIf(one, periodId, today, parsed.value) : null;
           return sendPage(

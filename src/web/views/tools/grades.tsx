@@ -26,6 +26,8 @@ export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grade
       <ul class="usa-list usa-list--unstyled hr-cards">
         {grades.classes.map((c) => {
           const current = c.periods.find((p) => p.period.id === c.currentPeriodId);
+          // A class not begun shows its first period as not started, with no grade.
+          const first = current ? undefined : c.periods.find((p) => p.state === 'notStarted');
           const earlier = c.periods.filter((p) => p.posted && p.period.id !== c.currentPeriodId);
           return (
             <li key={c.class.sectionId} class="hr-card">
@@ -33,9 +35,11 @@ export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grade
               <p class="hr-muted">{`${t('portal.periodN', { period: c.class.period })} · ${c.class.teacher ?? '—'}`}</p>
               {current ? (
                 <p>
-                  {`${current.period.title}${current.posted ? '' : ` (${t('portal.inProgress')})`}: `}
+                  {`${current.period.title}${current.posted ? '' : ` (${t(current.state === 'inProgress' ? 'portal.inProgress' : 'portal.notPosted')})`}: `}
                   <GradeValue ctx={ctx} percent={current.posted?.percent ?? current.grade.percent} letter={current.posted?.letter ?? current.grade.letter} />
                 </p>
+              ) : first ? (
+                <p>{`${first.period.title} (${t('portal.notStarted')}): ${t('portal.startsOn', { date: formatDay(first.period.start, ctx.locale) })}`}</p>
               ) : null}
               {earlier.length > 0 ? (
                 <p>
@@ -82,6 +86,9 @@ export function ClassGradePage({
       {shown ? (
         <>
           <h2>{shown.period.title}</h2>
+          {shown.state === 'notStarted' ? (
+            <p>{`${t('portal.notStartedCap')}: ${t('portal.startsOn', { date: formatDay(shown.period.start, locale) })}`}</p>
+          ) : null}
           {shown.posted ? (
             <p>
               {`${t('portal.postedGrade')}: `}
@@ -89,10 +96,12 @@ export function ClassGradePage({
               {shown.posted.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: shown.posted.comment })}</span> : null}
             </p>
           ) : null}
-          <p>
-            {`${shown.posted ? t('portal.computedGrade') : t('portal.inProgressGrade')}: `}
-            <GradeValue ctx={ctx} percent={shown.grade.percent} letter={shown.grade.letter} />
-          </p>
+          {shown.state === 'notStarted' ? null : (
+            <p>
+              {`${shown.posted ? t('portal.computedGrade') : shown.state === 'inProgress' ? t('portal.inProgressGrade') : t('portal.notPostedGrade')}: `}
+              <GradeValue ctx={ctx} percent={shown.grade.percent} letter={shown.grade.letter} />
+            </p>
+          )}
           <p class="hr-muted">{c.gradingMethod === 'points' ? t('portal.methodPoints') : t('portal.methodWeighted')}</p>
           <p>
             <a href={`${toolUrl(student.id, 'grades', c.sectionId)}/what-if?term=${shown.period.id}`}>{t('portal.whatIfLink')}</a>
@@ -177,7 +186,10 @@ function TrendChart({ ctx, points, title }: { ctx: PageContext; points: TrendPoi
   for (let v = low; v <= high; v += 10) grid.push(v);
   return (
     <figure class="hr-trend">
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        <span class="hr-muted">{t('portal.trendSince', { date: formatDay(points[0]!.date, locale) })}</span>
+      </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="trend-title trend-desc" focusable="false">
         <title id="trend-title">{title}</title>
         <desc id="trend-desc">{summary}</desc>

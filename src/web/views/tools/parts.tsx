@@ -19,7 +19,8 @@ function Flags({ t, a }: { t: Translate; a: AssignmentView }) {
     a.late ? 'late' : null,
     a.exempt ? 'exempt' : null,
     a.incomplete ? 'incomplete' : null,
-    a.dropped || a.status === 'droppedByRule' ? 'dropped' : null,
+    // A missing zero the drop-lowest rule drops stays Missing only: the work is still owed (ADR 0025).
+    a.dropped || (a.status === 'droppedByRule' && !a.missing) ? 'dropped' : null,
   ].filter((f): f is 'missing' | 'late' | 'exempt' | 'incomplete' | 'dropped' => f !== null);
   if (flags.length === 0) return null;
   return (
@@ -37,6 +38,8 @@ export function scoreText(ctx: PageContext, a: AssignmentView): string {
   const { t, locale } = ctx;
   if (a.points !== null) return `${formatPoints(a.points, locale)} / ${formatPoints(a.pointsPossible, locale)}`;
   if (a.missing) return `0 / ${formatPoints(a.pointsPossible, locale)}`;
+  // dropped with nothing entered: there is nothing to score, not a score to come
+  if (a.dropped) return '—';
   if (a.status === 'upcoming') return t('portal.notDue');
   return t('portal.notScored');
 }
