@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import { main } from '../../src/cli/main.js';
 import { connect } from '../../src/db/connect.js';
 import { COLUMNS_1_2, type OneRosterFile } from '../../src/domain/oneroster/records.js';
 import { ExportError, exportPackage } from '../../src/domain/oneroster/export/index.js';
 import { describeEachEngine } from '../support/db.js';
+import { runCli } from '../support/cli.js';
 import {
   account,
   attendance,
@@ -492,19 +492,7 @@ describeEachEngine('OneRoster export of many rows', (get) => {
   });
 });
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('homeroom export oneroster', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-or-cli-'));

@@ -76,9 +76,7 @@ const orgs: Builder<OrgRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     name: r.required('name'),
     type: r.enumOf('type', ORG_TYPES, true)!,
     identifier: r.text('identifier'),
@@ -91,9 +89,7 @@ const academicSessions: Builder<AcademicSessionRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     title: r.required('title'),
     type: r.enumOf('type', SESSION_TYPES, true)!,
     startDate: r.date('startDate', true)!,
@@ -109,9 +105,7 @@ const courses: Builder<CourseRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     title: r.required('title'),
     courseCode: r.text('courseCode'),
     grades: r.grades('grades'),
@@ -126,9 +120,7 @@ const classes: Builder<ClassRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     title: r.required('title'),
     classCode: r.text('classCode'),
     classType: r.enumOf('classType', CLASS_TYPES, true)!,
@@ -154,9 +146,7 @@ export function userAndRoles(r: RowReader, ctx: BuildContext): { user: UserRecor
     orgIds = r.requiredList('orgSourcedIds');
   }
   const user: UserRecord = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     enabled: r.boolean('enabledUser', true) ?? false,
     username: r.text('username'),
     givenName: r.required('givenName'),
@@ -191,9 +181,7 @@ const roles: Builder<RoleRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     userSourcedId: r.required('userSourcedId'),
     role: r.enumOf('role', ROLES_1_2, true)!,
     roleType: r.enumOf('roleType', ROLE_TYPES, true)!,
@@ -215,9 +203,7 @@ const enrollments: Builder<EnrollmentRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     classSourcedId: r.required('classSourcedId'),
     schoolSourcedId: r.required('schoolSourcedId'),
     userSourcedId: r.required('userSourcedId'),
@@ -252,9 +238,7 @@ const lineItems: Builder<LineItemRecord> = (r, ctx) => {
   const b = base(r, ctx);
   if (!b) return null;
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     title: r.required('title'),
     description: r.text('description'),
     assignDate: r.date('assignDate', true, true)!,
@@ -277,9 +261,7 @@ const results: Builder<ResultRecord> = (r, ctx) => {
   const flag = (column: string) => (ctx.version === '1.2' ? (r.boolean(column, false) ?? false) : false);
   if (ctx.version === '1.2') r.boolean('inProgress', false);
   const record = {
-    sourcedId: b.sourcedId,
-    status: b.status,
-    at: b.at,
+    ...b,
     lineItemSourcedId: r.required('lineItemSourcedId'),
     studentSourcedId: r.required('studentSourcedId'),
     scoreStatus: r.enumOf('scoreStatus', SCORE_STATUSES, true)!,
