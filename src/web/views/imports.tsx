@@ -199,7 +199,7 @@ export function RunPage({ ctx, run, when, problems }: { ctx: PageContext; run: R
       <p>
         <a href="/admin/imports">{t('imports.back')}</a>
       </p>
-      <dl>
+      <dl class="hr-settings">
         <dt>{t('imports.package')}</dt>
         <dd>{run.source ?? '—'}</dd>
         <dt>{t('imports.status')}</dt>

@@ -97,6 +97,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   ) : null}
                   {ctx.account.districtAdmin ? (
                     <li>
+                      <a href="/admin/imports">{t('nav.imports')}</a>
+                    </li>
+                  ) : null}
+                  {ctx.account.districtAdmin ? (
+                    <li>
                       <a href="/admin/sign-in-help">{t('nav.signInHelp')}</a>
                     </li>
                   ) : null}
