@@ -7,25 +7,17 @@
  * The process's own memory (anonymous pages: the JavaScript heap, buffers, SQLite's page cache) has no
  * peak counter, so it is sampled from /proc every 100 ms and its highest value reported beside it.
  */
-import fs from 'node:fs';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
+import { sampleOwnMemory } from './own-memory.js';
 
 const [url, students, seed, year, asOf] = process.argv.slice(2);
 if (!url || !students) throw new Error('usage: demo-load.ts <database-url> <students> [seed] [year] [as-of YYYY-MM-DD]');
 const database = await connect(url);
 await migrateToLatest(database);
-/** the process's anonymous memory now, in KiB (Linux; 0 elsewhere) */
-const anonKiB = () => {
-  try {
-    return Number(/RssAnon:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-};
-let peakAnonKiB = anonKiB();
-const sampler = setInterval(() => (peakAnonKiB = Math.max(peakAnonKiB, anonKiB())), 100);
+const memory = sampleOwnMemory();
+let peakAnonMiB = 0;
 const started = process.hrtime.bigint();
 const summary = await loadDemo(database, {
   students: Number(students),
@@ -34,8 +26,7 @@ const summary = await loadDemo(database, {
   ...(asOf ? { asOf } : {}),
 });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
-clearInterval(sampler);
-peakAnonKiB = Math.max(peakAnonKiB, anonKiB());
+peakAnonMiB = memory.stop();
 await database.close();
 const { accounts: _accounts, ...counts } = summary;
-console.log(JSON.stringify({ ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, peakAnonMiB: peakAnonKiB / 1024, counts }));
+console.log(JSON.stringify({ ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, peakAnonMiB, counts }));

@@ -11,25 +11,18 @@ import path from 'node:path';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { exportPackage } from '../../src/domain/oneroster/export/index.js';
+import { sampleOwnMemory } from './own-memory.js';
 
 const [url] = process.argv.slice(2);
 if (!url) throw new Error('usage: oneroster-export.ts <database-url>');
-const anonKiB = () => {
-  try {
-    return Number(/RssAnon:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-};
 const database = await connect(url);
 await migrateToLatest(database);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-export-'));
-let peakAnonKiB = anonKiB();
-const sampler = setInterval(() => (peakAnonKiB = Math.max(peakAnonKiB, anonKiB())), 100);
+const memory = sampleOwnMemory();
+let peakAnonMiB = 0;
 try {
   const summary = await exportPackage(database, path.join(dir, 'oneroster.zip'));
-  clearInterval(sampler);
-  peakAnonKiB = Math.max(peakAnonKiB, anonKiB());
+  peakAnonMiB = memory.stop();
   console.log(
     JSON.stringify({
       ms: summary.ms,
@@ -37,11 +30,11 @@ try {
       bytes: summary.bytes,
       files: summary.files.map((f) => ({ name: f.name, rows: f.rows, ms: f.ms, rowsPerSecond: f.ms > 0 ? f.rows / (f.ms / 1000) : 0 })),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
-      peakAnonMiB: peakAnonKiB / 1024,
+      peakAnonMiB,
     }),
   );
 } finally {
-  clearInterval(sampler);
+  memory.stop();
   fs.rmSync(dir, { recursive: true, force: true });
   await database.close();
 }

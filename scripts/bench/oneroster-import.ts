@@ -5,30 +5,22 @@
  * (rows and rows per second per file, counts per kind, problems), the process's peak RSS and the peak of
  * its own memory (RSS less mapped files, sampled every 100 ms as in demo-load.ts). Run by scripts/bench.ts.
  */
-import fs from 'node:fs';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { importFrom } from '../../src/domain/oneroster/nightly.js';
+import { sampleOwnMemory } from './own-memory.js';
 
 const [url, source, mode] = process.argv.slice(2);
 if (!url || !source) throw new Error('usage: oneroster-import.ts <database-url> <package> [dry-run]');
-const anonKiB = () => {
-  try {
-    return Number(/RssAnon:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-};
 const database = await connect(url);
 await migrateToLatest(database);
-let peakAnonKiB = anonKiB();
-const sampler = setInterval(() => (peakAnonKiB = Math.max(peakAnonKiB, anonKiB())), 100);
+const memory = sampleOwnMemory();
+let peakAnonMiB = 0;
 try {
   const started = performance.now();
   const report = await importFrom(database, source, { dryRun: mode === 'dry-run', now: new Date(), actorAccountId: null });
   const ms = performance.now() - started;
-  clearInterval(sampler);
-  peakAnonKiB = Math.max(peakAnonKiB, anonKiB());
+  peakAnonMiB = memory.stop();
   console.log(
     JSON.stringify({
       ms,
@@ -39,10 +31,10 @@ try {
       warnings: report.warnings,
       problems: report.problems.slice(0, 10),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
-      peakAnonMiB: peakAnonKiB / 1024,
+      peakAnonMiB,
     }),
   );
 } finally {
-  clearInterval(sampler);
+  memory.stop();
   await database.close();
 }

@@ -21,6 +21,19 @@ const { from: copyFrom } = createRequire(import.meta.url)('pg-copy-streams') as 
   from(text: string): CopyFromStream;
 };
 
+/** What the OneRoster loader remembers of each row it wrote (migration 0023): keyed by that row, no id of their own. */
+const ONEROSTER_MEMORY = [
+  'oneroster_last_schools',
+  'oneroster_last_sessions',
+  'oneroster_last_courses',
+  'oneroster_last_sections',
+  'oneroster_last_students',
+  'oneroster_last_staff',
+  'oneroster_last_guardians',
+  'oneroster_links',
+  'oneroster_staff_roles',
+] as const;
+
 /** Every table in an order where each one only references tables before it. */
 export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'district',
@@ -81,15 +94,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'attendance_takings',
   'term_grade_history',
   'import_runs',
-  'oneroster_last_schools',
-  'oneroster_last_sessions',
-  'oneroster_last_courses',
-  'oneroster_last_sections',
-  'oneroster_last_students',
-  'oneroster_last_staff',
-  'oneroster_last_guardians',
-  'oneroster_links',
-  'oneroster_staff_roles',
+  ...ONEROSTER_MEMORY,
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -107,15 +112,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'app_secrets',
       'sessions',
       'throttle',
-      'oneroster_last_schools',
-      'oneroster_last_sessions',
-      'oneroster_last_courses',
-      'oneroster_last_sections',
-      'oneroster_last_students',
-      'oneroster_last_staff',
-      'oneroster_last_guardians',
-      'oneroster_links',
-      'oneroster_staff_roles',
+      ...ONEROSTER_MEMORY,
     ].includes(t),
 );
 

@@ -53,6 +53,7 @@ export async function queueUpload(db: Kysely<DB>, payload: UploadPayload, ip: st
 export async function runUpload(database: Database, dataDir: string, raw: unknown, now: () => Date): Promise<ImportReport> {
   const payload = uploadPayload.parse(raw);
   const source = path.resolve(payload.source);
+  // Only a package in the uploads folder is read, and then removed: never a path a payload could name.
   if (path.dirname(source) !== path.resolve(uploadsDir(dataDir))) throw new Error(`not an uploaded package: ${payload.source}`);
   let written = 0;
   try {

@@ -82,7 +82,13 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       fs.rmSync(target, { force: true });
       return importsPage(request, reply, ctx.t('imports.noFile'), 400);
     }
-    const jobId = await queueUpload(db, { source: target, dryRun, startedBy: request.session!.account.id, name }, clientIp(request), services.now());
+    let jobId: number;
+    try {
+      jobId = await queueUpload(db, { source: target, dryRun, startedBy: request.session!.account.id, name }, clientIp(request), services.now());
+    } catch (error) {
+      fs.rmSync(target, { force: true });
+      throw error;
+    }
     return reply.redirect(`/admin/imports/uploads/${jobId}`, 303);
   });
 
