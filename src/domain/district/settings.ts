@@ -49,6 +49,12 @@ export const portalSettingsSchema = z.object({
   parentAccountsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00'),
   /** when the nightly OneRoster import reads IMPORT_DIR, district time 'HH:MM' (before the parent-account run, which creates the accounts of new guardians) */
   importAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('01:00'),
+  /**
+   * who owns the gradebook when the OneRoster import carries one: 'homeroom' (teachers enter scores in
+   * Homeroom; the import adds what Homeroom lacks and never overwrites a score a teacher entered) or 'sis'
+   * (the SIS's gradebook is the record: each import writes its scores over Homeroom's)
+   */
+  gradebookSource: z.enum(['homeroom', 'sis']).default('homeroom'),
   /** how long the "choose your password" link of a new parent account works */
   welcomeLinkDays: z.number().int().min(1).max(60).default(14),
   /** credits a student needs to graduate (the transcript shows progress toward them) */
