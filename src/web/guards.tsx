@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope } from '../domain/access/staff.js';
 import { contextFor } from './context.js';
+import { withoutFormToken } from './plugins/csrf.js';
 import { sendPage } from './render.js';
 import { MessagePage } from './views/pages.js';
 import type { MessageKey } from '../i18n/index.js';
@@ -13,7 +14,7 @@ import type { MessageKey } from '../i18n/index.js';
 export function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): boolean {
   if (request.session) return false;
   // An upload form's token rides in its address (routes/imports.tsx): it is not carried on.
-  const next = request.url.replace(/([?&])_csrf=[^&]*(&|$)/, (_m, before: string, after: string) => (after ? before : '')).replace(/\?$/, '');
+  const next = withoutFormToken(request.url);
   void reply.redirect(`/sign-in?next=${encodeURIComponent(next)}`, 303);
   return true;
 }

@@ -182,6 +182,27 @@ describeEachEngine('public pages', (get) => {
     }
   });
 
+  it('never writes an upload form\'s token into the log when every request is logged', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({ LOG_LEVEL: 'debug', DATA_DIR: os.tmpdir(), BASE_URL: 'http://portal.test' });
+    const logged = await buildApp({ config, database: get(), logger: { level: 'debug', stream }, mailIntervalMs: 0 });
+    try {
+      const res = await logged.inject({ method: 'GET', url: '/admin/imports?_csrf=SeCrEtToKeN123&page=2' });
+      expect(res.statusCode).toBe(303);
+      const urls = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).flatMap((l) => (l.req?.url ? [l.req.url] : []));
+      expect(urls).toContain('/admin/imports?page=2');
+      expect(lines.join('\n')).not.toContain('SeCrEtToKeN123');
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('serves the stylesheet for a year, the theme in the district colours, compressed', async () => {
     const page = (await app.inject('/sign-in')).body;
     const href = /href="(\/assets\/homeroom\.css\?v=[0-9a-f]+)"/.exec(page)?.[1];

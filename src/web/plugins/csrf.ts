@@ -133,3 +133,11 @@ async function csrfPlugin(app: FastifyInstance, options: { secret: string }): Pr
 }
 
 export const csrf = fp(csrfPlugin, { name: 'homeroom-csrf', dependencies: ['@fastify/cookie', 'homeroom-session'] });
+
+/**
+ * A request's address without the form token an upload carries in it (routes/imports.tsx): for
+ * redirects that carry the address on, and for the log, which must never hold a token.
+ */
+export function withoutFormToken(url: string): string {
+  return url.replace(/([?&])_csrf=[^&]*(&|$)/, (_m, before: string, after: string) => (after ? before : '')).replace(/\?$/, '');
+}
