@@ -85,6 +85,12 @@ export const envSchema = z.object({
     .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), { message: 'must look like smtp://user:password@host:587 or smtps://…' })
     .optional(),
   IMPORT_DIR: z.string().trim().min(1, 'must not be empty').optional(),
+  IMPORT_UPLOAD_MAX_MB: z.coerce
+    .number({ message: 'must be a whole number of megabytes' })
+    .int('must be a whole number of megabytes')
+    .min(1, 'must be between 1 and 16384')
+    .max(16384, 'must be between 1 and 16384')
+    .default(1024),
   MAIL_FROM: z
     .string()
     .trim()
@@ -150,6 +156,8 @@ export interface Config {
   mailFrom: string;
   /** the folder the SIS drops OneRoster packages into, read every night at the district's import hour; null: no nightly import */
   importDir: string | null;
+  /** the largest package the upload page takes, in bytes (the nightly folder has no limit) */
+  importUploadMaxBytes: number;
   /** the bearer token /metrics asks for; without it /metrics is not served */
   metricsToken: string | null;
   /** true when the public URL is https, so cookies get the Secure flag */
@@ -206,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
     importDir: e.IMPORT_DIR ? path.resolve(e.IMPORT_DIR) : null,
+    importUploadMaxBytes: e.IMPORT_UPLOAD_MAX_MB * 1024 * 1024,
     metricsToken: e.METRICS_TOKEN ?? null,
     secure: baseUrl.startsWith('https://'),
   };

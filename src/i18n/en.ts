@@ -1477,7 +1477,7 @@ export const en = {
   'imports.upload': 'Upload and import',
   'imports.noFile': 'Choose the zip file to import.',
   'imports.badUpload': 'The upload was not complete or not this form’s. Choose the file and send it again.',
-  'imports.tooLarge': 'The file is larger than {max} GB. Ask your IT staff to put it in the import folder instead.',
+  'imports.tooLarge': 'The file is larger than {max}. Ask your IT staff to put it in the import folder instead.',
   'imports.runsHeading': 'Recent imports',
   'imports.noRuns': 'Nothing has been imported yet.',
   'imports.when': 'Started',

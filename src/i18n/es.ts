@@ -1479,7 +1479,7 @@ export const es: Record<MessageKey, string> = {
   'imports.upload': 'Subir e importar',
   'imports.noFile': 'Elija el archivo zip que desea importar.',
   'imports.badUpload': 'El envío no llegó completo o no es de este formulario. Elija el archivo y envíelo de nuevo.',
-  'imports.tooLarge': 'El archivo pesa más de {max} GB. Pida a su personal de TI que lo ponga en la carpeta de importación.',
+  'imports.tooLarge': 'El archivo pesa más de {max}. Pida a su personal de TI que lo ponga en la carpeta de importación.',
   'imports.runsHeading': 'Importaciones recientes',
   'imports.noRuns': 'Todavía no se ha importado nada.',
   'imports.when': 'Inicio',

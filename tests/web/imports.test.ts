@@ -123,6 +123,37 @@ describeEachEngine('OneRoster imports from the browser', (get) => {
     expect(leftInUploads()).toEqual([]);
   });
 
+  it('refuses a package over the upload limit with the limit in the administrator\'s words, and keeps nothing of it', async () => {
+    // IMPORT_UPLOAD_MAX_MB: 1 here; the default (1024) is the same code path with a bigger number.
+    const small = await makeApp(get(), { now: () => new Date('2026-09-15T14:00:00Z'), env: { IMPORT_UPLOAD_MAX_MB: '1' } });
+    try {
+      const inbox = path.join(small.services.config.dataDir, 'imports');
+      const jobsBefore = await get().db.selectFrom('jobs').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      for (const [who, message] of [
+        [admin, 'The file is larger than 1 MB. Ask your IT staff to put it in the import folder instead.'],
+        [spanishAdmin, 'El archivo pesa más de 1 MB.'],
+      ] as const) {
+        const c = new Client(small);
+        expect((await c.submit('/sign-in', { username: who.account!.username, password: who.account!.password })).statusCode).toBe(303);
+        await c.get('/admin/imports');
+        const kept = () => (fs.existsSync(inbox) ? fs.readdirSync(inbox) : []);
+        const before = kept();
+        const over = await c.upload('/admin/imports', [{ name: 'package', filename: 'big.zip', content: Buffer.alloc(1024 * 1024 + 1, 7) }]);
+        expect(over.statusCode).toBe(413);
+        expect(over.body).toContain(message);
+        expect(kept()).toEqual(before);
+        // Exactly at the limit is taken.
+        const at = await c.upload('/admin/imports', [{ name: 'package', filename: 'at.zip', content: Buffer.alloc(1024 * 1024, 7) }]);
+        expect(at.statusCode).toBe(303);
+      }
+      const jobsAfter = await get().db.selectFrom('jobs').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(jobsAfter.n) - Number(jobsBefore.n)).toBe(2);
+      await get().db.deleteFrom('jobs').where('kind', '=', 'oneroster.import').execute();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses an upload with no file, or not sent as a file', async () => {
     const c = await signedIn(admin);
     const none = await c.upload('/admin/imports', [{ name: 'dryRun', value: '1' }]);

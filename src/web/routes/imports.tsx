@@ -20,9 +20,6 @@ import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { ImportsPage, RunPage, UploadPage } from '../views/imports.js';
 
-/** The largest package the page takes: a 100,000-student district with its gradebook zips to a few hundred MB. */
-export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
-
 /** Seconds between the reloads of an import being followed. */
 const REFRESH_SECONDS = 5;
 
@@ -32,7 +29,10 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
   const ctxOf = (request: FastifyRequest) => contextFor(app, request);
 
   // Multipart bodies are parsed here only, and as a stream: the handler reads the file after the checks.
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 100 } });
+  // The largest package the page takes (IMPORT_UPLOAD_MAX_MB, default 1 GB): a 100,000-student district
+  // with its gradebook zips to about 90 MB.
+  const maxBytes = services.config.importUploadMaxBytes;
+  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6, fieldSize: 100 } });
   app.addHook('preHandler', requireStaff(app, districtAdmin));
 
   const importsPage = async (request: FastifyRequest, reply: FastifyReply, problem?: string, status = 200) => {
@@ -70,13 +70,17 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       }
     } catch (error) {
       fs.rmSync(target, { force: true });
-      // More parts or fields than the form has, or a body cut short: the form was not ours.
-      request.log.info({ err: error }, 'upload refused');
-      return importsPage(request, reply, ctx.t('imports.badUpload'), 400);
+      // The file passed the limit: @fastify/multipart ends its stream with this error.
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') tooLarge = true;
+      else {
+        // More parts or fields than the form has, or a body cut short: the form was not ours.
+        request.log.info({ err: error }, 'upload refused');
+        return importsPage(request, reply, ctx.t('imports.badUpload'), 400);
+      }
     }
     if (tooLarge) {
       fs.rmSync(target, { force: true });
-      return importsPage(request, reply, ctx.t('imports.tooLarge', { max: MAX_UPLOAD_BYTES / 1024 / 1024 / 1024 }), 413);
+      return importsPage(request, reply, ctx.t('imports.tooLarge', { max: sizeText(maxBytes, ctx.locale) }), 413);
     }
     if (name === null || bytes === 0) {
       fs.rmSync(target, { force: true });
@@ -113,4 +117,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     const problems = (run.report?.problems ?? []).map((p) => ({ severity: p.severity, text: describeProblem(p, ctx.t, LOAD_PROBLEMS) }));
     return sendPage(reply, <RunPage ctx={ctx} run={run} when={when} problems={problems} />);
   });
+}
+
+/** A size limit as people say it: "1 GB", "1.5 GB", "200 MB". */
+function sizeText(bytes: number, locale: string): string {
+  const mb = bytes / 1024 / 1024;
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  return mb >= 1024 ? `${number.format(mb / 1024)} GB` : `${number.format(mb)} MB`;
 }
