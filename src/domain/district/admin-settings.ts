@@ -141,12 +141,14 @@ export const SETTING_DEFAULTS: PortalSettings = portalSettingsSchema.parse({});
 // ── reading forms ──────────────────────────────────────────────────────────────────────────────────
 
 type Body = Record<string, unknown>;
-const text = (body: Body, name: string): string | undefined => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+/** A field as posted: its text, undefined when absent, null when it is not one text (a list, an object). */
+const text = (body: Body, name: string): string | undefined | null => (body[name] === undefined ? undefined : typeof body[name] === 'string' ? (body[name] as string) : null);
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** One field's value from the form, or its problem. */
-function readField(field: SettingField, raw: string | undefined): { value: unknown } | { problem: SettingProblem } {
+function readField(field: SettingField, raw: string | undefined | null): { value: unknown } | { problem: SettingProblem } {
+  if (raw === null) return { problem: { key: 'form.invalid' } };
   const kind = field.kind;
   const value = (raw ?? '').normalize('NFKC').trim();
   switch (kind.type) {
@@ -253,6 +255,10 @@ function readFields(fields: readonly SettingField[], body: Body): { values: Reco
 
 /** A text field in one language: line breaks kept, other control characters refused. */
 function readLongText(body: Body, name: string, max: number, problems: SettingProblems): string {
+  if (text(body, name) === null) {
+    problems[name] = { key: 'form.invalid' };
+    return '';
+  }
   const value = (text(body, name) ?? '').normalize('NFKC').replace(/\r\n?/g, '\n').trim();
   if (value.length > max) problems[name] = { key: 'settings.error.tooLong', params: { max } };
   else if (hasForbiddenCharacters(value, { lineBreaks: true })) problems[name] = { key: 'form.badCharacters' };
@@ -266,7 +272,11 @@ function readLinks(body: Body, problems: SettingProblems): ResourceLink[] {
   const links: ResourceLink[] = [];
   for (let i = 0; i < MAX_LINKS + EMPTY_LINK_ROWS; i++) {
     const field = (part: string) => `link-${i}-${part}`;
-    const read = (part: string) => (text(body, field(part)) ?? '').normalize('NFKC').trim();
+    const read = (part: string) => {
+      const value = text(body, field(part));
+      if (value === null) problems[field(part)] = { key: 'form.invalid' };
+      return (value ?? '').normalize('NFKC').trim();
+    };
     const [audience, en, es, url] = [read('audience'), read('en'), read('es'), read('url')];
     if (!en && !es && !url) continue;
     const before = Object.keys(problems).length;
