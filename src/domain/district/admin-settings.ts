@@ -122,13 +122,10 @@ export const TEXT_FIELDS = [
   { name: 'signInHelp', max: 4000 },
   { name: 'welcomeClosing', max: 1000 },
 ] as const;
-export type TextName = (typeof TEXT_FIELDS)[number]['name'];
 
 /** The sections of the Parent and Student Resources pages that a district writes. */
 export const RESOURCE_AUDIENCES = ['parents', 'students'] as const;
 export const RESOURCE_SECTIONS = ['gettingStarted', 'faq'] as const;
-export type ResourceAudience = (typeof RESOURCE_AUDIENCES)[number];
-export type ResourceSection = (typeof RESOURCE_SECTIONS)[number];
 export const RESOURCE_TEXT_MAX = 8000;
 /** Portal Resources links the form offers at once (the stored schema keeps at most 20). */
 export const MAX_LINKS = 20;
@@ -266,6 +263,11 @@ function readLongText(body: Body, name: string, max: number, problems: SettingPr
 }
 
 export type ResourceLink = z.infer<typeof resourceLinkSchema>;
+
+/** The name of a part of row `i` of the links form: `link-<i>-<part>`. */
+export function linkField(i: number, part: 'audience' | 'en' | 'es' | 'url'): string {
+  return ['link', i, part].join('-');
+}
 
 /** The links form: rows `link-N-audience`, `-en`, `-es`, `-url`; an empty row is left out, a half-filled one is refused field by field. */
 function readLinks(body: Body, problems: SettingProblems): ResourceLink[] {

@@ -52,7 +52,7 @@ export async function settingsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireStaff(app, districtAdmin));
 
   // The sign-in help editor of before is the texts page now.
-  app.get('/admin/sign-in-help', async (_request, reply) => reply.redirect('/admin/settings/texts', 301));
+  app.get('/admin/sign-in-help', async (_request, reply) => reply.redirect('/admin/settings/texts', 302));
 
   app.get('/admin/settings', async (request, reply) => sendPage(reply, <SettingsIndexPage ctx={await ctxOf(request)} />));
 

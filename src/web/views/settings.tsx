@@ -9,7 +9,9 @@ import {
   SETTING_FIELDS,
   SETTINGS_GROUPS,
   TEXT_FIELDS,
+  linkField,
   linkRows,
+  MAX_LINKS,
   type SettingField,
   type SettingProblems,
   type SettingsGroup,
@@ -184,12 +186,12 @@ function fieldLabels(t: Translate, group: SettingsGroup): Record<string, string>
   if (group === 'tools') for (const key of TOOL_SETTINGS) out[key] = t(TOOL_LABEL[key]);
   if (group === 'texts') for (const { name } of TEXT_FIELDS) for (const l of ['en', 'es'] as const) out[`${name}-${l}`] = `${t(TEXT_LABEL[name].label)} (${t(LANGUAGE[l])})`;
   if (group === 'resources') {
-    for (let i = 0; i < 22; i++) {
+    for (let i = 0; i < MAX_LINKS + EMPTY_LINK_ROWS; i++) {
       const n = i + 1;
-      out[`link-${i}-audience`] = t('settings.link.audienceOf', { n });
-      out[`link-${i}-en`] = t('settings.link.labelOf', { n, language: t('settings.inEnglish') });
-      out[`link-${i}-es`] = t('settings.link.labelOf', { n, language: t('settings.inSpanish') });
-      out[`link-${i}-url`] = t('settings.link.urlOf', { n });
+      out[linkField(i, 'audience')] = t('settings.link.audienceOf', { n });
+      out[linkField(i, 'en')] = t('settings.link.labelOf', { n, language: t('settings.inEnglish') });
+      out[linkField(i, 'es')] = t('settings.link.labelOf', { n, language: t('settings.inSpanish') });
+      out[linkField(i, 'url')] = t('settings.link.urlOf', { n });
     }
     for (const a of RESOURCE_AUDIENCES) for (const s of RESOURCE_SECTIONS) for (const l of ['en', 'es'] as const) out[`${a}-${s}-${l}`] = `${t(SECTION_LABEL[a][s])} (${t(LANGUAGE[l])})`;
   }
@@ -251,7 +253,7 @@ function SettingInput({ t, field, value, saved, fallback, error }: { t: Translat
       ) : kind.type === 'int' || kind.type === 'decimal' ? (
         <input class={`${inputClass} usa-input--small`} type="text" inputmode={kind.type === 'int' ? 'numeric' : 'decimal'} autocomplete="off" value={value} {...common} />
       ) : kind.type === 'time' ? (
-        <input class={`${inputClass} usa-input--small`} type="text" inputmode="numeric" autocomplete="off" placeholder="HH:MM" value={value} {...common} />
+        <input class={`${inputClass} usa-input--small`} type="text" inputmode="numeric" autocomplete="off" value={value} {...common} />
       ) : kind.type === 'colour' ? (
         <input class={`${inputClass} usa-input--medium`} type="text" autocomplete="off" spellcheck={false} autocapitalize="none" value={value} {...common} />
       ) : (
@@ -331,7 +333,7 @@ function ResourcesInputs({ t, values, errors }: { t: Translate; values: Record<s
       <h2>{t('settings.links.heading')}</h2>
       <p class="usa-hint">{t('settings.links.explain', { empty: EMPTY_LINK_ROWS })}</p>
       {Array.from({ length: rows }, (_, i) => {
-        const f = (part: string) => `link-${i}-${part}`;
+        const f = (part: 'audience' | 'en' | 'es' | 'url') => linkField(i, part);
         const input = (part: 'en' | 'es' | 'url', label: string, lang?: Locale) => (
           <Field t={t} id={f(part)} label={label} error={errors[f(part)]}>
             <input
