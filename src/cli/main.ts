@@ -217,7 +217,7 @@ async function serveProcess(config: Config, noWorker: boolean, opened?: Database
 async function startBackground(database: Database, config: Config, onError: (error: unknown) => void) {
   const { startWorker } = await import('../jobs/worker.js');
   const { startScheduler } = await import('../jobs/scheduler.js');
-  const { jobHandlers, schedules, afterRestart } = await import('../jobs/registry.js');
+  const { jobHandlers, schedules, afterRestart, currentSchedules, SCHEDULE_REFRESH_MS } = await import('../jobs/registry.js');
   const { getDistrictProfile, NoDistrictError } = await import('../domain/district/service.js');
   const now = () => new Date();
   const district = await getDistrictProfile(database.db).catch((error: unknown) => {
@@ -228,8 +228,14 @@ async function startBackground(database: Database, config: Config, onError: (err
   await afterRestart(database.db, now());
   const worker = startWorker({ database, handlers: jobHandlers(config), now, onError, onReleased: (ids) => announceReleased(ids) });
   const scheduler = startScheduler({ db: database.db, schedules: schedules(district, config.importDir), now, onError });
+  // A district administrator's new nightly hour or time zone reschedules this process without a restart.
+  const refresh = setInterval(() => {
+    currentSchedules(database.db, config.importDir).then((list) => scheduler.update(list), onError);
+  }, SCHEDULE_REFRESH_MS);
+  refresh.unref();
   return {
     async stop() {
+      clearInterval(refresh);
       scheduler.stop();
       await worker.stop();
     },

@@ -15,7 +15,7 @@ export interface MailDistrict {
   helpEmail: string | null;
 }
 
-function EmailBody({ locale, district, paragraphs, link, footer }: { locale: Locale; district: MailDistrict; paragraphs: string[]; link: { url: string; label: string } | null; footer: string[] }) {
+function EmailBody({ locale, district, paragraphs, link, closing, footer }: { locale: Locale; district: MailDistrict; paragraphs: string[]; link: { url: string; label: string } | null; closing: string[]; footer: string[] }) {
   return (
     <html lang={locale}>
       <body style="font-family:sans-serif;line-height:1.5;max-width:40em">
@@ -33,6 +33,9 @@ function EmailBody({ locale, district, paragraphs, link, footer }: { locale: Loc
             <p style="font-size:small">{link.url}</p>
           </>
         ) : null}
+        {closing.map((p, i) => (
+          <p key={`c${i}`}>{p}</p>
+        ))}
         <hr />
         <p style="font-size:small;color:#555">
           {footer.map((line, i) => (
@@ -56,6 +59,8 @@ export function composeEmail(options: {
   subjectParams?: Params;
   paragraphs: { key: MessageKey; params?: Params }[];
   link?: { url: string; label: MessageKey };
+  /** the district's own closing words (plain text, paragraphs split by blank lines), after the link */
+  closing?: string | undefined;
 }): OutgoingEmail {
   const { locale, district } = options;
   const base = { portal: district.portalName, district: district.name };
@@ -65,7 +70,8 @@ export function composeEmail(options: {
     (x): x is string => x !== null,
   );
   const link = options.link ? { url: options.link.url, label: t(options.link.label) } : null;
-  const text = [...paragraphs, ...(link ? [`${link.label}:\n${link.url}`] : []), '--', ...footer].join('\n\n');
-  const html = `<!doctype html>${renderToString(<EmailBody locale={locale} district={district} paragraphs={paragraphs} link={link} footer={footer} />)}`;
+  const closing = (options.closing ?? '').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  const text = [...paragraphs, ...(link ? [`${link.label}:\n${link.url}`] : []), ...closing, '--', ...footer].join('\n\n');
+  const html = `<!doctype html>${renderToString(<EmailBody locale={locale} district={district} paragraphs={paragraphs} link={link} closing={closing} footer={footer} />)}`;
   return { kind: options.kind, to: options.to, locale, subject: t(options.subject, options.subjectParams), text, html };
 }

@@ -11,7 +11,7 @@ import { sendResetLink, sendUsernames } from '../domain/accounts/recovery.js';
 import { sendSignInCode } from '../domain/accounts/sign-in-codes.js';
 import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
 import { routeAccountRequest } from '../domain/requests/account-requests.js';
-import { getDistrictProfile, type DistrictProfile } from '../domain/district/service.js';
+import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { importDropped } from '../domain/oneroster/nightly.js';
@@ -75,7 +75,7 @@ export function jobHandlers(config: { baseUrl: string; importDir?: string | null
     'accounts.welcome': async (payload, { database, now, finish }) => {
       const { accountId } = welcomePayload.parse(payload);
       const district = await getDistrictProfile(database.db);
-      await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays, finish }, now());
+      await sendWelcome(database.db, accountId, { baseUrl: config.baseUrl, district, days: district.settings.welcomeLinkDays, finish, closing: district.settings.welcomeClosing }, now());
     },
     // The self-serve forms queue their work, so that their answer takes the same time whether or not
     // the username or address is known (domain/accounts/recovery.ts).
@@ -114,4 +114,16 @@ export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings
     }
   }
   return list;
+}
+
+/** How often a process with a scheduler reads the district's hours again: a changed hour takes effect within this. */
+export const SCHEDULE_REFRESH_MS = 15_000;
+
+/** The schedules as the district's settings say now (read from the database, not a cache). */
+export async function currentSchedules(db: Kysely<DB>, importDir: string | null): Promise<Schedule[]> {
+  const district = await getDistrictProfile(db).catch((error: unknown) => {
+    if (error instanceof NoDistrictError) return null;
+    throw error;
+  });
+  return schedules(district, importDir);
 }

@@ -28,7 +28,16 @@ export function enqueueSlot(db: Kysely<DB>, schedule: Schedule, slot: Date, now:
 
 export interface Scheduler {
   stop(): void;
+  /**
+   * Takes new schedules without a restart: a schedule whose pattern or time zone changed is restarted,
+   * one no longer listed stops, a new one starts; an unchanged one keeps running.
+   */
+  update(schedules: Schedule[]): void;
+  /** The next slot of each schedule after `from`, in the order given. */
+  upcoming(from: Date): { kind: string; at: Date | null }[];
 }
+
+const sameSchedule = (a: Schedule, b: Schedule) => a.pattern === b.pattern && a.timeZone === b.timeZone && JSON.stringify(a.payload ?? {}) === JSON.stringify(b.payload ?? {});
 
 export function startScheduler(options: {
   db: Kysely<DB>;
@@ -36,16 +45,24 @@ export function startScheduler(options: {
   now: () => Date;
   onError?: (error: unknown) => void;
 }): Scheduler {
-  const crons = options.schedules.map(
-    (schedule) =>
-      new Cron(schedule.pattern, { timezone: schedule.timeZone, protect: true, unref: true }, (self: Cron) => {
-        const slot = self.currentRun() ?? options.now();
-        enqueueSlot(options.db, schedule, slot, options.now()).catch((error: unknown) => options.onError?.(error));
-      }),
-  );
+  const start = (schedule: Schedule) =>
+    new Cron(schedule.pattern, { timezone: schedule.timeZone, protect: true, unref: true }, (self: Cron) => {
+      const slot = self.currentRun() ?? options.now();
+      enqueueSlot(options.db, schedule, slot, options.now()).catch((error: unknown) => options.onError?.(error));
+    });
+  let running = options.schedules.map((schedule) => ({ schedule, cron: start(schedule) }));
   return {
     stop: () => {
-      for (const c of crons) c.stop();
+      for (const r of running) r.cron.stop();
     },
+    update: (schedules) => {
+      const next = schedules.map((schedule) => {
+        const same = running.find((r) => r.schedule.kind === schedule.kind && sameSchedule(r.schedule, schedule));
+        return same ?? { schedule, cron: start(schedule) };
+      });
+      for (const r of running) if (!next.includes(r)) r.cron.stop();
+      running = next;
+    },
+    upcoming: (from) => running.map((r) => ({ kind: r.schedule.kind, at: r.cron.nextRun(from) })),
   };
 }

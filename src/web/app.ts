@@ -19,6 +19,7 @@ import { accountRoutes } from './routes/account.js';
 import { publicRoutes } from './routes/public.js';
 import { activationRoutes } from './routes/activation.js';
 import { adminRoutes } from './routes/admin.js';
+import { settingsRoutes } from './routes/settings.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
 import { contactRoutes } from './routes/contact.js';
@@ -179,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(portalRoutes);
   await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);
+  await app.register(settingsRoutes);
   await app.register(importRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);

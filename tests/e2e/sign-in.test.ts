@@ -331,23 +331,25 @@ describe.skipIf(!CHROMIUM)('sign-in page in Chromium', () => {
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
 
-    // The sign-in help text: a mistake is shown at its field, then the text saved reaches the help page.
-    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign-in help text' }).click();
-    await page.waitForURL(`${base}/admin/sign-in-help`);
+    // The sign-in help text (district settings, texts): a mistake is shown at its field, then the text saved reaches the help page.
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'District settings' }).click();
+    await page.waitForURL(`${base}/admin/settings`);
+    await page.getByRole('main').getByRole('link', { name: 'Sign-in help and welcome email' }).click();
+    await page.waitForURL(`${base}/admin/settings/texts`);
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
-    const english = page.getByLabel('Help text in English');
+    const english = page.locator('#signInHelp-en');
     await english.fill('Call the front office.\u0007');
-    await page.getByRole('button', { name: 'Save help text' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.locator('.usa-error-message').first().textContent()).resolves.toContain('characters that are not allowed');
     expectOnlyHttpErrors(page, 400);
     await expectAccessible(page);
     await english.fill('Call the front office at 555-0100 if the self-serve steps do not work.');
-    await page.getByLabel('Help text in Spanish').fill('Llame a la oficina al 555-0100 si los pasos de autoayuda no funcionan.');
-    await page.getByRole('button', { name: 'Save help text' }).press('Enter');
-    await page.waitForURL(`${base}/admin/sign-in-help?saved=1`);
+    await page.locator('#signInHelp-es').fill('Llame a la oficina al 555-0100 si los pasos de autoayuda no funcionan.');
+    await page.getByRole('button', { name: 'Save' }).press('Enter');
+    await page.waitForURL(`${base}/admin/settings/texts?saved=1`);
     await expectAccessible(page);
-    await page.getByRole('link', { name: 'See the help page as families see it' }).click();
+    await page.goto(`${base}/help/sign-in`);
     await expect(page.locator('main').textContent()).resolves.toContain('Call the front office at 555-0100');
     await page.close();
   });

@@ -412,7 +412,10 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/admin/imports/runs/:runId', url: (i) => `/admin/imports/runs/${i.importRun}`, gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/imports/uploads/:jobId', url: (i) => `/admin/imports/uploads/${i.uploadJob}`, gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/sign-in-help', url: () => '/admin/sign-in-help', gate: ADMIN, allowed: ADMIN },
-  { method: 'POST', route: '/admin/sign-in-help', url: () => '/admin/sign-in-help', body: () => ({ en: 'Call the office.', es: 'Llame a la oficina.' }), gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/settings', url: () => '/admin/settings', gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/settings/:group', url: () => '/admin/settings/texts', gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/admin/settings/:group', url: () => '/admin/settings/texts', body: () => ({ 'signInHelp-en': 'Call the office.', 'signInHelp-es': 'Llame a la oficina.' }), gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/settings/identity/preview.css', url: () => '/admin/settings/identity/preview.css?primary=%231a4480&secondary=%238b1303', gate: ADMIN, allowed: ADMIN },
 ];
 
 /** The staff routes the app registers: "METHOD /path" for every path under /staff or /admin (HEAD left out: it is GET). */

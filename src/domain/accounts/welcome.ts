@@ -24,7 +24,7 @@ import { hashToken, newToken } from './tokens.js';
 export async function sendWelcome(
   db: Kysely<DB>,
   accountId: number,
-  options: { baseUrl: string; district: AccountMailDistrict; days: number; finish?: JobFinish },
+  options: { baseUrl: string; district: AccountMailDistrict; days: number; finish?: JobFinish; /** the district's closing words, by language */ closing?: { en: string; es: string } | undefined },
   now: Date,
 ): Promise<boolean> {
   const account = await findAccountById(db, accountId);
@@ -54,6 +54,7 @@ export async function sendWelcome(
         subject: 'email.welcome.subject',
         paragraphs: [{ key: 'email.welcome.body', params: { username: account.username, days: options.days } }],
         link: { url: `${options.baseUrl}/welcome?token=${token}`, label: 'email.welcome.link' },
+        closing: options.closing?.[locale],
       }),
       now,
     );

@@ -15,6 +15,9 @@ export const resourceLinkSchema = z.object({
   url: z.string().regex(/^(https:\/\/|\/)[^\s]*$/, 'must be an https:// URL or a path starting with /'),
 });
 
+const localizedLong = z.object({ en: z.string().max(8000), es: z.string().max(8000) });
+const resourcePageTexts = z.object({ gettingStarted: localizedLong.optional(), faq: localizedLong.optional() });
+
 export const portalSettingsSchema = z.object({
   /** which portal tools families see: one setting per row of the tool registry (src/domain/portal/tools.ts), shown unless turned off */
   tools: z
@@ -67,6 +70,15 @@ export const portalSettingsSchema = z.object({
   signInHelp: z.object({ en: z.string().max(4000), es: z.string().max(4000) }).optional(),
   /** Portal Resources links of the sign-in page */
   resources: z.array(resourceLinkSchema).max(20).default([]),
+  /** the district's closing words at the end of the welcome email of a new parent account (plain text) */
+  welcomeClosing: z.object({ en: z.string().max(1000), es: z.string().max(1000) }).optional(),
+  /**
+   * the district's own texts of the Parent and Student Resources pages, section by section and in each
+   * language; a section or language left empty shows the text shipped with Homeroom
+   */
+  resourcePages: z
+    .object({ parents: resourcePageTexts.optional(), students: resourcePageTexts.optional() })
+    .default({}),
   /** present only in a demo district: the accounts its sign-in page offers to try */
   demo: z
     .object({

@@ -50,8 +50,8 @@ export const STAFF_TOOLS: readonly StaffToolRow[] = [
   { key: 'announcements', path: '/staff/announcements', label: 'officeAnnouncements.title', hint: 'staffTools.announcements', group: 'office', allowed: (a) => a.office },
   { key: 'parentAccounts', path: '/admin/parent-accounts', label: 'nav.parentAccounts', hint: 'staffTools.parentAccounts', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'imports', path: '/admin/imports', label: 'nav.imports', hint: 'staffTools.imports', group: 'district', allowed: (a) => a.districtAdmin },
-  { key: 'signInHelp', path: '/admin/sign-in-help', label: 'nav.signInHelp', hint: 'staffTools.signInHelp', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'mail', path: '/admin/mail', label: 'nav.mail', hint: 'staffTools.mail', group: 'district', allowed: (a) => a.districtAdmin },
+  { key: 'settings', path: '/admin/settings', label: 'settings.title', hint: 'staffTools.settings', group: 'district', allowed: (a) => a.districtAdmin },
 ];
 
 export const STAFF_TOOL_GROUPS: readonly StaffToolGroup[] = ['teaching', 'office', 'health', 'counseling', 'district'];

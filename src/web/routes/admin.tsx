@@ -1,4 +1,4 @@
-/** District administrators: the nightly parent-account runs, running one now, and the sign-in help text. */
+/** District administrators: email delivery, and the nightly parent-account runs and running one now. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { guardiansNeedingKeys, recentRuns } from '../../domain/accounts/parent-generation.js';
@@ -11,11 +11,9 @@ import { enqueue } from '../../jobs/queue.js';
 import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
-import { MailPage, ParentRunsPage, SignInHelpEditPage } from '../views/admin.js';
+import { MailPage, ParentRunsPage } from '../views/admin.js';
 import { mailCounts, mailProblems, retryMessage } from '../../domain/system/mail-status.js';
-import { saveSignInHelp, signInHelpInput } from '../../domain/district/sign-in-help.js';
-import { parseInput, recordId } from '../../domain/forms.js';
-import { fromFieldErrors } from '../views/forms.js';
+import { recordId } from '../../domain/forms.js';
 import { districtAdmin, requireStaff } from '../guards.js';
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
@@ -82,25 +80,6 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
           { header: true, columns: ['school', 'student_number', 'student', 'guardian_first_name', 'guardian_last_name', 'guardian_email', 'reason'] },
         ),
       );
-  });
-
-  app.get<{ Querystring: { saved?: string } }>('/admin/sign-in-help', async (request, reply) => {
-    const ctx = await ctxOf(request);
-    const help = ctx.district.settings.signInHelp ?? { en: '', es: '' };
-    return sendPage(reply, <SignInHelpEditPage ctx={ctx} values={help} notice={request.query.saved !== undefined ? ctx.t('signInHelpEdit.saved') : undefined} />);
-  });
-
-  app.post('/admin/sign-in-help', async (request, reply) => {
-    const parsed = parseInput(signInHelpInput, request.body);
-    if (!parsed.ok) {
-      const ctx = await ctxOf(request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const typed = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 8000) : '');
-      return sendPage(reply, <SignInHelpEditPage ctx={ctx} values={{ en: typed('en'), es: typed('es') }} errors={fromFieldErrors(parsed.errors)} />, 400);
-    }
-    await saveSignInHelp(db, { en: parsed.data.en, es: parsed.data.es, actorAccountId: request.session!.account.id, ip: clientIp(request) }, services.now());
-    services.districts.invalidate();
-    return reply.redirect('/admin/sign-in-help?saved=1', 303);
   });
 
   app.post('/admin/parent-accounts/run', async (request, reply) => {

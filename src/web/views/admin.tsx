@@ -1,7 +1,6 @@
 /** District administrators' pages. */
 import type { PageContext } from './context.js';
-import { Alert, Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
-import { SIGN_IN_HELP_MAX } from '../../domain/district/sign-in-help.js';
+import { Alert, Csrf } from './forms.js';
 import { Layout } from './layout.js';
 import { TableScroll } from './forms.js';
 import type { MailCounts, MailProblem } from '../../domain/system/mail-status.js';
@@ -83,54 +82,6 @@ export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: 
           <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>
         </li>
       </ul>
-    </Layout>
-  );
-}
-
-/** The district's own words at the top of "Problems logging in?", in both languages. */
-export function SignInHelpEditPage({
-  ctx,
-  values,
-  errors = {},
-  notice,
-}: {
-  ctx: PageContext;
-  values: { en: string; es: string };
-  errors?: Messages;
-  notice?: string | undefined;
-}) {
-  const { t } = ctx;
-  const labels = { en: t('signInHelpEdit.english'), es: t('signInHelpEdit.spanish') };
-  return (
-    <Layout ctx={ctx} title={t('signInHelpEdit.title')}>
-      <h1>{t('signInHelpEdit.title')}</h1>
-      <Alert type="success" text={notice} />
-      <p>{t('signInHelpEdit.intro')}</p>
-      <p>
-        <a href="/help/sign-in">{t('signInHelpEdit.see')}</a>
-      </p>
-      <ErrorSummary t={t} errors={errors} labels={labels} />
-      <form class="usa-form usa-form--large" method="post" action="/admin/sign-in-help" novalidate>
-        <Csrf token={ctx.csrf} />
-        {(['en', 'es'] as const).map((locale) => (
-          <Field key={locale} t={t} id={locale} label={labels[locale]} hint={t('signInHelpEdit.hint', { max: SIGN_IN_HELP_MAX })} error={errors[locale]}>
-            <textarea
-              class={`usa-textarea${errors[locale] ? ' usa-input--error' : ''}`}
-              id={locale}
-              name={locale}
-              lang={locale}
-              rows={8}
-              maxLength={SIGN_IN_HELP_MAX}
-              aria-describedby={describedBy(locale, true, Boolean(errors[locale]))}
-            >
-              {values[locale]}
-            </textarea>
-          </Field>
-        ))}
-        <button class="usa-button hr-primary" type="submit">
-          {t('signInHelpEdit.save')}
-        </button>
-      </form>
     </Layout>
   );
 }

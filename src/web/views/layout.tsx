@@ -102,7 +102,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   ) : null}
                   {ctx.account.districtAdmin ? (
                     <li>
-                      <a href="/admin/sign-in-help">{t('nav.signInHelp')}</a>
+                      <a href="/admin/settings">{t('settings.title')}</a>
                     </li>
                   ) : null}
                   {ctx.account.districtAdmin ? (

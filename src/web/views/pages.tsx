@@ -2,6 +2,7 @@
 import type { MessageKey } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Layout } from './layout.js';
+import { paragraphs, resourcePage, resourceTexts, type ResourceAudience } from '../../domain/district/resources.js';
 
 export function MessagePage({
   ctx,
@@ -101,42 +102,63 @@ export function StatementPage({ ctx, page }: { ctx: PageContext; page: keyof typ
   );
 }
 
-const HELP: Record<'parents' | 'students', { title: MessageKey; intro: MessageKey; sections: [MessageKey, MessageKey][] }> = {
-  parents: {
-    title: 'help.parents.title',
-    intro: 'help.parents.intro',
-    sections: [
-      ['help.parents.account', 'help.parents.accountBody'],
-      ['help.parents.children', 'help.parents.childrenBody'],
-      ['help.parents.recovery', 'help.parents.recoveryBody'],
-      ['help.parents.phone', 'help.parents.phoneBody'],
-    ],
-  },
-  students: {
-    title: 'help.students.title',
-    intro: 'help.students.intro',
-    sections: [
-      ['help.students.signIn', 'help.students.signInBody'],
-      ['help.students.see', 'help.students.seeBody'],
-      ['help.students.recovery', 'help.students.recoveryBody'],
-    ],
-  },
+const TITLE: Record<ResourceAudience, { title: MessageKey; intro: MessageKey }> = {
+  parents: { title: 'help.parents.title', intro: 'help.parents.intro' },
+  students: { title: 'help.students.title', intro: 'help.students.intro' },
 };
 
-export function ResourcesPage({ ctx, audience }: { ctx: PageContext; audience: 'parents' | 'students' }) {
+/** Plain text as paragraphs (split by blank lines). */
+export function HelpText({ text }: { text: string }) {
+  return (
+    <>
+      {paragraphs(text).map((p, i) => (
+        <p key={i}>{p}</p>
+      ))}
+    </>
+  );
+}
+
+export type ResourceTexts = { gettingStarted: string; faq: string };
+
+/** A Resources page's two sections: Getting started, and the questions with their answers. */
+export function ResourceSections({ texts, headings, headingLevel = 2 }: { texts: ResourceTexts; headings: { gettingStarted: string; faq: string }; headingLevel?: 2 | 5 }) {
+  const page = resourcePage(texts);
+  const H = headingLevel === 2 ? 'h2' : 'h5';
+  const Q = headingLevel === 2 ? 'h3' : 'h6';
+  return (
+    <>
+      <section aria-labelledby={headingLevel === 2 ? 'getting-started' : undefined}>
+        <H id={headingLevel === 2 ? 'getting-started' : undefined}>{headings.gettingStarted}</H>
+        {page.gettingStarted.map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
+      </section>
+      <section aria-labelledby={headingLevel === 2 ? 'faq' : undefined}>
+        <H id={headingLevel === 2 ? 'faq' : undefined}>{headings.faq}</H>
+        {page.faq.map((item, i) => (
+          <div key={i}>
+            <Q>{item.question}</Q>
+            {item.answer.map((a, j) => (
+              <p key={j}>{a}</p>
+            ))}
+          </div>
+        ))}
+      </section>
+    </>
+  );
+}
+
+/** The Parent or Student Resources page (seed 000): the district's texts, or Homeroom's where it wrote none. */
+export function ResourcesPage({ ctx, audience }: { ctx: PageContext; audience: ResourceAudience }) {
   const { t, district } = ctx;
-  const page = HELP[audience];
+  const page = TITLE[audience];
+  const texts = resourceTexts(district.settings, audience, ctx.locale, { portal: district.portalName });
   return (
     <Layout ctx={ctx} title={t(page.title)}>
       <div class="usa-prose">
         <h1>{t(page.title)}</h1>
         <p class="usa-intro">{t(page.intro, { portal: district.portalName })}</p>
-        {page.sections.map(([heading, body]) => (
-          <section key={heading}>
-            <h2>{t(heading)}</h2>
-            <p>{t(body)}</p>
-          </section>
-        ))}
+        <ResourceSections texts={texts} headings={{ gettingStarted: t('resources.gettingStarted'), faq: t('resources.faq') }} />
         <p>
           <a href="/sign-in">{t('soon.back')}</a>
         </p>

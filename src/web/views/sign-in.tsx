@@ -92,6 +92,12 @@ export function SignInPage({ ctx, announcements, notice, problem, errors = {}, u
               <span class="usa-sr-only"> ({t('signIn.activation.haveNotLink')})</span>
             </a>
           </p>
+          <p>
+            <a href="/help/parents#getting-started">
+              {t('resources.tellMeMore')}
+              <span class="usa-sr-only"> ({t('resources.tellMeMoreAbout')})</span>
+            </a>
+          </p>
         </div>
         <div class="tablet:grid-col-6">
           <section aria-labelledby="announcements-heading">

@@ -1,0 +1,90 @@
+/**
+ * The district's settings in Chromium: a district administrator previews and saves a new theme colour
+ * by keyboard alone; every settings page passes axe and fits 360 px in English and Spanish; a parent
+ * reads the Parent Resources page.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { CHROMIUM, expectAccessible, expectFits, launch, listen, openPage, signIn, tabTo } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture } from '../support/factories.js';
+
+const NOW = new Date('2026-12-01T15:00:00Z');
+const GROUPS = ['sign-in', 'tools', 'families', 'identity', 'texts', 'resources', 'schedule'];
+
+describe.skipIf(!CHROMIUM)('district settings in Chromium', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let admin: StaffFixture;
+  let family: Family;
+
+  beforeAll(async () => {
+    database = await freshDatabase('sqlite');
+    const world = await schoolYear(database.db, { today: '2026-12-01' });
+    admin = await staffMember(database.db, world, { first: 'Dana', last: 'Admin', roles: [{ role: 'district_admin', schoolId: null }] });
+    family = await guardianWithChild(database.db, world);
+    app = await makeApp(database, { now: () => NOW });
+    base = await listen(app);
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('previews and saves a new main colour by keyboard alone', async () => {
+    const page = await openPage(browser, 1280);
+    await signIn(page, base, admin.account!);
+    await page.goto(`${base}/admin/settings/identity`);
+    await page.locator('#primary').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('#0b4f2f');
+    await tabTo(page, 'Preview', { button: true, max: 20 });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Preview (not saved)' }).waitFor();
+    // White text on #0b4f2f, by hand: luminance 0.0587 → 1.05 / 0.1087 = 9.66:1.
+    await expect(page.locator('main').textContent()).resolves.toContain('White text on #0b4f2f: contrast 9.66:1');
+    const header = await page.locator('.hr-preview__masthead').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(header).toBe('rgb(11, 79, 47)');
+    await expectAccessible(page);
+    await tabTo(page, 'Save', { button: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/admin/settings/identity?saved=1`);
+    const live = await page.locator('.hr-masthead').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(live).toBe('rgb(11, 79, 47)');
+    await page.close();
+  });
+
+  it('passes axe and fits 360 px on every settings page, in English and Spanish', async () => {
+    for (const locale of ['en-US', 'es-US']) {
+      const page = await openPage(browser, 360, locale);
+      await signIn(page, base, admin.account!);
+      if (locale === 'es-US') {
+        await page.getByRole('button', { name: 'Español' }).click();
+        await page.waitForFunction(() => document.documentElement.lang === 'es');
+      }
+      for (const url of ['/admin/settings', ...GROUPS.map((g) => `/admin/settings/${g}`)]) {
+        await page.goto(`${base}${url}`);
+        await expectAccessible(page);
+        await expectFits(page);
+      }
+      await page.close();
+    }
+  });
+
+  it('shows a parent the Parent Resources page', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, base, family.guardianAccount!, /\//);
+    await page.goto(`${base}/help/parents`);
+    await page.getByRole('heading', { level: 2, name: 'Getting started' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Frequently asked questions' }).waitFor();
+    await expectAccessible(page);
+    await expectFits(page);
+    await page.close();
+  });
+});
