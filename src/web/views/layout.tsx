@@ -13,7 +13,8 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} | ${district.portalName}`}</title>
         <link rel="stylesheet" href={`/assets/homeroom.css?v=${ctx.assetVersion}`} />
-        <link rel="stylesheet" href={`/theme.css?v=${ctx.assetVersion}`} />
+        {/* The colours are in the address: a district that changes them is seen at the next page, whatever the browser cached. */}
+        <link rel="stylesheet" href={`/theme.css?v=${ctx.assetVersion}&c=${district.colors.primary.slice(1)}${district.colors.secondary.slice(1)}`} />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <meta name="theme-color" content={district.colors.primary} />
       </head>
