@@ -780,7 +780,10 @@ class Generator {
         }
       }
       // Elective sections: each period offers a rotating choice of the school's electives.
+      // A student never takes one elective twice (issue 23: two report-card lines for one course): a section
+      // of a course they already have is passed over, and with no other choice the period stays free.
       const offered = electives(school.low);
+      const electivesOf = new Map<number, Set<string>>();
       electiveDemand.forEach((students, period) => {
         if (students.length === 0) return;
         const count = Math.max(1, Math.round(students.length / TARGET_CLASS_SIZE));
@@ -789,10 +792,15 @@ class Generator {
           this.section(school, offered[(period * 3 + i) % offered.length] as CourseDef, period, 0),
         );
         for (const id of students) {
-          let pickIndex = this.rng.int(0, count - 1);
-          while ((sections[pickIndex] as Section).size >= capacity) pickIndex = (pickIndex + 1) % count;
-          const section = sections[pickIndex] as Section;
+          const mine = electivesOf.get(id) ?? new Set<string>();
+          electivesOf.set(id, mine);
+          const fits = (s: Section, full: boolean) => !mine.has(s.course.code) && (full || s.size < capacity);
+          const start = this.rng.int(0, count - 1);
+          const order = Array.from({ length: count }, (_, i) => sections[(start + i) % count] as Section);
+          const section = order.find((s) => fits(s, false)) ?? order.find((s) => fits(s, true));
+          if (!section) continue;
           section.size++;
+          mine.add(section.course.code);
           enroll.push([id, section]);
         }
       });

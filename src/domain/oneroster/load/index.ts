@@ -48,6 +48,7 @@ export const LOAD_PROBLEMS = {
   'load.notDeleted': 'oneroster.problem.load.notDeleted',
   'load.notLoaded': 'oneroster.problem.load.notLoaded',
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
+  'load.sameCourseTwice': 'oneroster.problem.load.sameCourseTwice',
   'load.sameRecord': 'oneroster.problem.load.sameRecord',
   'load.studentNoBirthDate': 'oneroster.problem.load.studentNoBirthDate',
   'load.studentNoGrade': 'oneroster.problem.load.studentNoGrade',
@@ -493,7 +494,8 @@ class Loader {
     if (!org) return;
     if (row.sourced_id === null) {
       // The district's name, branding and settings are Homeroom's: the import only links it to the SIS.
-      await this.db.updateTable('district').set({ sourced_id: org.sourced_id, updated_at: this.now, updated_by: null }).where('id', '=', row.id).execute();
+      // Linking changes nothing a person sees, so the row's time and author of change stay (as for any linked row).
+      await this.db.updateTable('district').set({ sourced_id: org.sourced_id }).where('id', '=', row.id).execute();
     } else if (row.sourced_id !== org.sourced_id) {
       this.add({ severity: 'error', code: 'load.otherDistrict', file: org.file, line: Number(org.line), column: 'sourcedId', value: org.sourced_id, expected: row.sourced_id });
       this.stopIfErrors();
@@ -993,6 +995,7 @@ class Loader {
     });
     await this.claimedTwice('r_enrollments');
     this.stopIfErrors();
+    await this.sameCourseTwice();
     const events = !this.firstImport;
     const json = (p: string) =>
       `'{"sectionId":' || cast(${p}section_id as text) || ',"beginDate":"' || cast(${p}begin_date as text) || '","endDate":' || coalesce('"' || cast(${p}end_date as text) || '"', 'null') || '}'`;
@@ -1034,6 +1037,29 @@ class Loader {
     await event('created', `section_enrollments d join r_enrollments s on s.sourced_id = d.sourced_id and s.is_new = 1`, 'cast(null as text)');
     await event('updated', `section_enrollments d join c_enrollments c on c.id = d.id`, 'c.before');
     await event('deleted', `section_enrollments d join e_enrollments c on c.id = d.id`, 'c.before');
+  }
+
+  /**
+   * A warning for a student enrolled in two classes of the same course whose terms and enrollment dates
+   * overlap (two report-card lines for one course): the later row of the pair, naming both classes.
+   */
+  private async sameCourseTwice(): Promise<void> {
+    await this.exec(`create index r_enrollments_student on r_enrollments (student_id)`);
+    const never = this.date('9999-12-31');
+    const termsOverlap = `exists (select 1 from section_terms ta join academic_sessions x on x.id = ta.academic_session_id
+        join section_terms tb on tb.section_id = b.section_id join academic_sessions y on y.id = tb.academic_session_id
+       where ta.section_id = a.section_id and x.start_date <= y.end_date and y.start_date <= x.end_date)`;
+    await this.report(
+      'warning',
+      'load.sameCourseTwice',
+      `select a.file, a.line, a.user_sid as value, min(kb.class || ', ' || ka.class) as detail
+         from r_enrollments a join r_enrollments b on b.student_id = a.student_id and b.section_id <> a.section_id and b.line < a.line
+         join s_enrollments ka on ka.sourced_id = a.sourced_id join s_enrollments kb on kb.sourced_id = b.sourced_id
+         join sections sa on sa.id = a.section_id join sections sb on sb.id = b.section_id and sb.course_id = sa.course_id
+        where a.begin_date <= coalesce(b.end_date, ${never}) and b.begin_date <= coalesce(a.end_date, ${never}) and ${termsOverlap}
+        group by a.file, a.line, a.user_sid`,
+      'classSourcedId',
+    );
   }
 
   /** Teachers of classes (section_teachers): the enrollments with the role teacher. */
