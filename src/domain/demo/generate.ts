@@ -781,7 +781,8 @@ class Generator {
       }
       // Elective sections: each period offers a rotating choice of the school's electives.
       // A student never takes one elective twice (issue 23: two report-card lines for one course): a section
-      // of a course they already have is passed over, and with no other choice the period stays free.
+      // of a course they already have is passed over, and with no other choice the period gets a section of
+      // another elective of the same term (the day stays full).
       const offered = electives(school.low);
       const electivesOf = new Map<number, Set<string>>();
       electiveDemand.forEach((students, period) => {
@@ -796,9 +797,9 @@ class Generator {
           electivesOf.set(id, mine);
           const fits = (s: Section, full: boolean) => !mine.has(s.course.code) && (full || s.size < capacity);
           const start = this.rng.int(0, count - 1);
-          const order = Array.from({ length: count }, (_, i) => sections[(start + i) % count] as Section);
-          const section = order.find((s) => fits(s, false)) ?? order.find((s) => fits(s, true));
-          if (!section) continue;
+          const order = Array.from({ length: sections.length }, (_, i) => sections[(start + i) % sections.length] as Section);
+          const section = order.find((s) => fits(s, false)) ?? order.find((s) => fits(s, true)) ?? this.otherElective(school, offered, mine, order[0] as Section);
+          if (section !== order[0] && !sections.includes(section)) sections.push(section);
           section.size++;
           mine.add(section.course.code);
           enroll.push([id, section]);
@@ -841,6 +842,13 @@ class Generator {
   }
 
   private readonly sectionCounts = new Map<string, number>();
+
+  /** A section in `like`'s period of an elective the student does not have, with `like`'s term. */
+  private otherElective(school: SchoolPlan, offered: readonly CourseDef[], mine: ReadonlySet<string>, like: Section): Section {
+    const course = offered.find((c) => !mine.has(c.code) && c.term === like.course.term);
+    if (!course) throw new Error(`demo: no elective left for a student at ${school.id}`);
+    return this.section(school, course, like.period, 0);
+  }
 
   private section(school: SchoolPlan, course: CourseDef, period: number, size: number): Section {
     const id = this.nextId('sections');
