@@ -1688,6 +1688,9 @@ export const en = {
   'oneroster.problem.load.enrollmentNotStudent': 'The enrollment as a student names “{value}”, who is not a student.',
   'oneroster.problem.load.enrollmentNotStaff': 'The enrollment as a teacher names “{value}”, who is not a staff member.',
   'oneroster.problem.load.enrollmentSchool': 'The enrollment names the school “{value}”, but its class is at “{detail}”: the class’s school counts.',
+  // ── OneRoster round trip ──
+  'oneroster.problem.load.ambiguous': '“{value}” matches {detail} records made in Homeroom, so none was chosen: tell them apart in Homeroom (or give the SIS’s values) and import again.',
+  'oneroster.problem.load.sameCourseTwice': 'The student “{value}” is enrolled in two classes of the same course in overlapping terms ({detail}).',
   'oneroster.problem.load.sameRecord': '“{value}” and “{detail}” both match the same record made in Homeroom (by its number or email): tell them apart in the SIS or in Homeroom.',
 } as const;
 

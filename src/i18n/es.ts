@@ -1690,5 +1690,8 @@ export const es: Record<MessageKey, string> = {
   'oneroster.problem.load.enrollmentNotStudent': 'La inscripción como estudiante nombra a «{value}», que no es estudiante.',
   'oneroster.problem.load.enrollmentNotStaff': 'La inscripción como maestro nombra a «{value}», que no es miembro del personal.',
   'oneroster.problem.load.enrollmentSchool': 'La inscripción nombra la escuela «{value}», pero su clase está en «{detail}»: cuenta la escuela de la clase.',
+  // ── OneRoster round trip ──
+  'oneroster.problem.load.ambiguous': '«{value}» coincide con {detail} registros creados en Homeroom, así que no se eligió ninguno: distíngalos en Homeroom (o use los valores del SIS) e importe de nuevo.',
+  'oneroster.problem.load.sameCourseTwice': 'El estudiante «{value}» está inscrito en dos clases del mismo curso en períodos que se superponen ({detail}).',
   'oneroster.problem.load.sameRecord': '«{value}» y «{detail}» coinciden con el mismo registro creado en Homeroom (por su número o correo): distíngalos en el SIS o en Homeroom.',
 };

@@ -780,7 +780,11 @@ class Generator {
         }
       }
       // Elective sections: each period offers a rotating choice of the school's electives.
+      // A student never takes one elective twice (issue 23: two report-card lines for one course): a section
+      // of a course they already have is passed over, and with no other choice the period gets a section of
+      // another elective of the same term (the day stays full).
       const offered = electives(school.low);
+      const electivesOf = new Map<number, Set<string>>();
       electiveDemand.forEach((students, period) => {
         if (students.length === 0) return;
         const count = Math.max(1, Math.round(students.length / TARGET_CLASS_SIZE));
@@ -789,10 +793,15 @@ class Generator {
           this.section(school, offered[(period * 3 + i) % offered.length] as CourseDef, period, 0),
         );
         for (const id of students) {
-          let pickIndex = this.rng.int(0, count - 1);
-          while ((sections[pickIndex] as Section).size >= capacity) pickIndex = (pickIndex + 1) % count;
-          const section = sections[pickIndex] as Section;
+          const mine = electivesOf.get(id) ?? new Set<string>();
+          electivesOf.set(id, mine);
+          const fits = (s: Section, full: boolean) => !mine.has(s.course.code) && (full || s.size < capacity);
+          const start = this.rng.int(0, count - 1);
+          const order = Array.from({ length: sections.length }, (_, i) => sections[(start + i) % sections.length] as Section);
+          const section = order.find((s) => fits(s, false)) ?? order.find((s) => fits(s, true)) ?? this.otherElective(school, offered, mine, order[0] as Section);
+          if (section !== order[0] && !sections.includes(section)) sections.push(section);
           section.size++;
+          mine.add(section.course.code);
           enroll.push([id, section]);
         }
       });
@@ -833,6 +842,13 @@ class Generator {
   }
 
   private readonly sectionCounts = new Map<string, number>();
+
+  /** A section in `like`'s period of an elective the student does not have, with `like`'s term. */
+  private otherElective(school: SchoolPlan, offered: readonly CourseDef[], mine: ReadonlySet<string>, like: Section): Section {
+    const course = offered.find((c) => !mine.has(c.code) && c.term === like.course.term);
+    if (!course) throw new Error(`demo: no elective left for a student at ${school.id}`);
+    return this.section(school, course, like.period, 0);
+  }
 
   private section(school: SchoolPlan, course: CourseDef, period: number, size: number): Section {
     const id = this.nextId('sections');

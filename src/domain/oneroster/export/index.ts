@@ -24,7 +24,8 @@
  *   with a portal link); the guardians who have at least one portal link — portal access on, rights not
  *   revoked (ADR 0017): a guardian whose rights were revoked, or whose portal access staff turned off,
  *   is not given to another app as the student's parent (agentSourcedIds = those students; enabledUser
- *   while one of them is enrolled; username = email on record, else the sourcedId); staff who hold a
+ *   while one of them is enrolled; username = email on record, else the sourcedId; phone and sms = the
+ *   mobile phone only, ADR 0029); staff who hold a
  *   role OneRoster has or teach a section (enabledUser = active; identifier = staff number, username =
  *   email, else the staff number). Names: legal given/middle/family names, preferred names as
  *   preferredGivenName/preferredFamilyName. password is always empty.

@@ -261,7 +261,7 @@ function guardianPages(ctx: ExportContext) {
   return byId((after) =>
     ctx.q
       .selectFrom('guardians as g')
-      .select(['g.id', 'g.sourced_id', 'g.first_name', 'g.last_name', 'g.email', 'g.phone_mobile', 'g.phone_home', 'g.phone_work', 'g.updated_at'])
+      .select(['g.id', 'g.sourced_id', 'g.first_name', 'g.last_name', 'g.email', 'g.phone_mobile', 'g.updated_at'])
       .where('g.id', '>', after)
       .where('g.id', 'in', portalLinks(ctx.q).select('sg.guardian_id'))
       .orderBy('g.id')
@@ -429,8 +429,10 @@ export async function* users(ctx: ExportContext): Page<CsvRow> {
         givenName: g.first_name,
         familyName: g.last_name,
         email: g.email,
+        // Only the mobile phone: an importer (Homeroom's among them) takes `phone` as the number to reach the
+        // guardian on, so a home or work phone written there would come back as a mobile one (ADR 0029).
         sms: g.phone_mobile,
-        phone: g.phone_mobile ?? g.phone_home ?? g.phone_work,
+        phone: g.phone_mobile,
         agentSourcedIds: list(ctx, `guardian ${sid} student`, mine.map((l) => sourcedId('student', l.student_id, l.sourced_id))),
         primaryOrgSourcedId: guardianRoles(mine)[0]?.org ?? null,
       });

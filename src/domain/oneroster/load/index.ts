@@ -28,6 +28,7 @@ import { createStaging, readOnly, stageFile, STAGED_FILES, Temporaries, type Fil
  * proves that each has one, in English and Spanish.
  */
 export const LOAD_PROBLEMS = {
+  'load.ambiguous': 'oneroster.problem.load.ambiguous',
   'load.courseNoSchool': 'oneroster.problem.load.courseNoSchool',
   'load.districtCreated': 'oneroster.problem.load.districtCreated',
   'load.duplicateId': 'oneroster.problem.load.duplicateId',
@@ -47,6 +48,7 @@ export const LOAD_PROBLEMS = {
   'load.notDeleted': 'oneroster.problem.load.notDeleted',
   'load.notLoaded': 'oneroster.problem.load.notLoaded',
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
+  'load.sameCourseTwice': 'oneroster.problem.load.sameCourseTwice',
   'load.sameRecord': 'oneroster.problem.load.sameRecord',
   'load.studentNoBirthDate': 'oneroster.problem.load.studentNoBirthDate',
   'load.studentNoGrade': 'oneroster.problem.load.studentNoGrade',
@@ -233,8 +235,22 @@ interface Target {
   fields: string[];
   /** columns only written when the row is created, as expressions over the staging row `s` */
   insertOnly?: Record<string, string>;
-  /** an expression (over the staging table by its name) finding a row made without a sourced_id */
-  natural?: string;
+  /**
+   * How a row made in Homeroom without a sourced_id is found on a first import (ADR 0029): the keys
+   * in order, each a condition over the table's row `d` and the staging row (the resolved table by its
+   * name). The first key that finds exactly one row matches. A `strict` key names one record: finding
+   * several is an error (`load.ambiguous`), not a reason to try the next key; a key that is only a hint
+   * (an email two people share) is passed over when it finds several.
+   */
+  natural?: NaturalKey[];
+}
+
+interface NaturalKey {
+  where: string;
+  strict: boolean;
+  /** for an ambiguous match: the OneRoster column and the staging row's value (an expression over `s`) */
+  column: string;
+  value: string;
 }
 
 class Loader {
@@ -478,7 +494,8 @@ class Loader {
     if (!org) return;
     if (row.sourced_id === null) {
       // The district's name, branding and settings are Homeroom's: the import only links it to the SIS.
-      await this.db.updateTable('district').set({ sourced_id: org.sourced_id, updated_at: this.now, updated_by: null }).where('id', '=', row.id).execute();
+      // Linking changes nothing a person sees, so the row's time and author of change stay (as for any linked row).
+      await this.db.updateTable('district').set({ sourced_id: org.sourced_id }).where('id', '=', row.id).execute();
     } else if (row.sourced_id !== org.sourced_id) {
       this.add({ severity: 'error', code: 'load.otherDistrict', file: org.file, line: Number(org.line), column: 'sourcedId', value: org.sourced_id, expected: row.sourced_id });
       this.stopIfErrors();
@@ -491,11 +508,31 @@ class Loader {
     this.yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   }
 
-  /** Finds each staged row's row: by sourced_id, then (a row made without one) by its natural key. */
-  private async resolve(t: Target): Promise<void> {
+  /**
+   * Finds each staged row's row: by sourced_id, then (a row made without one) by its natural keys, in
+   * order (see Target.natural). A row a strict key finds several of is reported (`load.ambiguous`).
+   */
+  private async resolve(t: Pick<Target, 'table' | 'r' | 'natural'>): Promise<void> {
     await this.exec(`update ${t.r} set row_id = (select d.id from ${t.table} d where d.sourced_id = ${t.r}.sourced_id)`);
-    if (t.natural) await this.exec(`update ${t.r} set row_id = (${t.natural}), claimed = 1 where row_id is null`);
-    await this.exec(`update ${t.r} set claimed = 0 where row_id is null`);
+    const keys = t.natural ?? [];
+    for (const [i, key] of keys.entries()) {
+      const candidates = `from ${t.table} d where d.sourced_id is null and (${key.where})`;
+      const open = `row_id is null and ambiguous = 0`;
+      await this.exec(`update ${t.r} set row_id = (select min(d.id) ${candidates} having count(*) = 1), claimed = 1 where ${open}`);
+      await this.exec(`update ${t.r} set claimed = 0 where row_id is null`);
+      if (key.strict) await this.exec(`update ${t.r} set ambiguous = ${i + 1} where ${open} and (select count(*) ${candidates}) > 1`);
+    }
+    for (const [i, key] of keys.entries()) {
+      if (!key.strict) continue;
+      await this.report(
+        'error',
+        'load.ambiguous',
+        `select s.file, s.line, cast(${key.value} as text) as value,
+           (select cast(count(*) as text) from ${t.table} d where d.sourced_id is null and (${key.where.replaceAll(`${t.r}.`, 's.')})) as detail
+           from ${t.r} s where s.ambiguous = ${i + 1}`,
+        key.column,
+      );
+    }
     await this.exec(`update ${t.r} set is_new = 1 where row_id is null`);
   }
 
@@ -516,10 +553,15 @@ class Loader {
     const since = (f: string) => `(l.row_id is null or s.${f} is distinct from l.${f})`;
     const set = t.fields.map((f) => `${f} = case when ${since(f)} then s.${f} else ${t.table}.${f} end`);
     const differs = t.fields.map((f) => `(${since(f)} and s.${f} is distinct from ${t.table}.${f})`).join(' or ');
+    // A row made in Homeroom that already holds the SIS's values is only linked to it: unchanged.
+    await this.exec(
+      `update ${t.table} set sourced_id = s.sourced_id from ${t.r} s left join ${t.last} l on l.row_id = s.row_id
+        where ${t.table}.id = s.row_id and s.claimed = 1 and not (${differs})`,
+    );
     const updated = await this.exec(
       `update ${t.table} set ${set.join(', ')}, sourced_id = s.sourced_id, updated_at = ${this.nowLit}, updated_by = null
          from ${t.r} s left join ${t.last} l on l.row_id = s.row_id
-        where ${t.table}.id = s.row_id and s.is_new = 0 and (s.claimed = 1 or ${differs})`,
+        where ${t.table}.id = s.row_id and s.is_new = 0 and (${differs})`,
     );
     this.counts[t.kind].updated += updated;
     const total = await this.number(`select count(*) as n from ${t.r}`);
@@ -547,14 +589,7 @@ class Loader {
     await this.temps.analyze(t.r);
     await this.resolve(t);
     await this.temps.analyze(t.r);
-    // Two rows of the package matched to one row made in Homeroom (two staff members with its email).
-    await this.report(
-      'error',
-      'load.sameRecord',
-      `select s.file, s.line, s.sourced_id as value, (select min(o.sourced_id) from ${t.r} o where o.row_id = s.row_id and o.line < s.line) as detail
-         from ${t.r} s where s.claimed = 1 and exists (select 1 from ${t.r} o where o.row_id = s.row_id and o.line < s.line)`,
-      'sourcedId',
-    );
+    await this.claimedTwice(t.r);
     await checks();
     this.stopIfErrors();
     await this.insertNew(t);
@@ -563,9 +598,20 @@ class Loader {
     await this.remember(t);
   }
 
+  /** Two rows of the package matched to one row made in Homeroom (two staff members with its email). */
+  private async claimedTwice(r: string): Promise<void> {
+    await this.report(
+      'error',
+      'load.sameRecord',
+      `select s.file, s.line, s.sourced_id as value, (select min(o.sourced_id) from ${r} o where o.row_id = s.row_id and o.line < s.line) as detail
+         from ${r} s where s.claimed = 1 and exists (select 1 from ${r} o where o.row_id = s.row_id and o.line < s.line)`,
+      'sourcedId',
+    );
+  }
+
   /** `select` of a resolved staging table, with its bookkeeping columns first. */
   private resolved(select: string, from: string): string {
-    return `select s.sourced_id, s.file, s.line, cast(null as integer) as row_id, 0 as is_new, 0 as claimed, ${select} from ${from}`;
+    return `select s.sourced_id, s.file, s.line, cast(null as integer) as row_id, 0 as is_new, 0 as claimed, 0 as ambiguous, ${select} from ${from}`;
   }
 
   /** Errors for rows of `r` whose `col` another row holds: earlier in the package, or already in `table`. */
@@ -591,7 +637,10 @@ class Loader {
           grade_low: `coalesce((select min(c.grade_low) from s_courses c where c.org = s.sourced_id), 0)`,
           grade_high: `coalesce((select max(c.grade_high) from s_courses c where c.org = s.sourced_id), 12)`,
         },
-        natural: `select d.id from schools d where d.sourced_id is null and d.school_number = r_schools.school_number`,
+        natural: [
+          { where: `d.school_number = r_schools.school_number`, strict: true, column: 'identifier', value: 's.school_number' },
+          { where: `lower(trim(d.name)) = lower(trim(r_schools.name))`, strict: true, column: 'name', value: 's.name' },
+        ],
       },
       () => this.uniqueChecks('r_schools', 'schools', 'school_number', 'identifier'),
     );
@@ -603,9 +652,18 @@ class Loader {
       this.resolved(`s.title, s.type, s.start_date, s.end_date, s.parent as parent_sid, cast(null as integer) as parent_id, s.school_year`, `s_sessions s where s.status = 'active'`),
     );
     await this.report('error', 'load.endBeforeStart', `select s.file, s.line, cast(s.end_date as text) as value from r_sessions s where s.end_date < s.start_date`, 'endDate');
-    const t: Target = { kind: 'sessions', table: 'academic_sessions', r: 'r_sessions', last: 'oneroster_last_sessions', fields: ['title', 'type', 'start_date', 'end_date', 'parent_id', 'school_year'] };
+    const t: Target = {
+      kind: 'sessions', table: 'academic_sessions', r: 'r_sessions', last: 'oneroster_last_sessions', fields: ['title', 'type', 'start_date', 'end_date', 'parent_id', 'school_year'],
+      // The same kind of session on the same dates (the SIS may call Quarter 1 "Q1"), else the same title in the same year.
+      natural: [
+        { where: `d.type = r_sessions.type and d.start_date = r_sessions.start_date and d.end_date = r_sessions.end_date`, strict: true, column: 'title', value: 's.title' },
+        { where: `d.type = r_sessions.type and d.school_year = r_sessions.school_year and lower(trim(d.title)) = lower(trim(r_sessions.title))`, strict: true, column: 'title', value: 's.title' },
+      ],
+    };
     await this.upsert(t, async () => {}, async () => {
-      await this.exec(`update r_sessions set parent_id = (select a.id from academic_sessions a where a.sourced_id = r_sessions.parent_sid)`);
+      // The parent by its row in this package (a matched one has no sourced_id yet), else by its sourced_id.
+      await this.exec(`update r_sessions set parent_id = coalesce((select p.row_id from r_sessions p where p.sourced_id = r_sessions.parent_sid),
+        (select a.id from academic_sessions a where a.sourced_id = r_sessions.parent_sid))`);
       await this.exec(
         `update academic_sessions set parent_id = (select s.parent_id from r_sessions s where s.row_id = academic_sessions.id)
           where id in (select row_id from r_sessions where is_new = 1 and parent_id is not null)`,
@@ -629,7 +687,11 @@ class Loader {
       grade_high = coalesce(grade_high, (select d.grade_high from schools d where d.id = r_courses.school_id))`);
     await this.report('error', 'load.courseNoSchool', `select s.file, s.line, s.org as value from r_courses s where s.school_id is null`, 'orgSourcedId', 'school');
     this.stopIfErrors();
-    await this.upsert({ kind: 'courses', table: 'courses', r: 'r_courses', last: 'oneroster_last_courses', fields: ['school_id', 'course_code', 'title', 'subject', 'grade_low', 'grade_high'] }, () =>
+    const courses: Target = {
+      kind: 'courses', table: 'courses', r: 'r_courses', last: 'oneroster_last_courses', fields: ['school_id', 'course_code', 'title', 'subject', 'grade_low', 'grade_high'],
+      natural: [{ where: `d.school_id = r_courses.school_id and d.course_code = r_courses.course_code`, strict: true, column: 'courseCode', value: 's.course_code' }],
+    };
+    await this.upsert(courses, () =>
       this.uniqueChecks('r_courses', 'courses', 'course_code', 'courseCode', 'school_id'),
     );
   }
@@ -645,7 +707,19 @@ class Loader {
     );
     await this.report('error', 'load.notASchool', `select s.file, s.line, s.school_sid as value from r_sections s where s.school_id is null`, 'schoolSourcedId', 'school');
     this.stopIfErrors();
-    await this.upsert({ kind: 'sections', table: 'sections', r: 'r_sections', last: 'oneroster_last_sections', fields: ['school_id', 'course_id', 'section_code', 'room'] });
+    // A section is its course's in given terms: the same code in a term the class has, else the same period in such a term
+    // (a course's section codes are reused from year to year, and the SIS's may not be Homeroom's).
+    const sharesTerm = `exists (select 1 from s_class_terms ct join academic_sessions a on a.sourced_id = ct.term
+      join section_terms st on st.academic_session_id = a.id where ct.class = r_sections.sourced_id and st.section_id = d.id)`;
+    const sharesPeriod = `exists (select 1 from s_class_periods cp join section_periods sp on sp.section_id = d.id
+      join bell_periods bp on bp.id = sp.bell_period_id where cp.class = r_sections.sourced_id and bp.name = cp.period)`;
+    await this.upsert({
+      kind: 'sections', table: 'sections', r: 'r_sections', last: 'oneroster_last_sections', fields: ['school_id', 'course_id', 'section_code', 'room'],
+      natural: [
+        { where: `d.course_id = r_sections.course_id and d.section_code = r_sections.section_code and ${sharesTerm}`, strict: true, column: 'classCode', value: 's.section_code' },
+        { where: `d.course_id = r_sections.course_id and ${sharesTerm} and ${sharesPeriod}`, strict: true, column: 'periods', value: 's.section_code' },
+      ],
+    });
 
     // Terms: the SIS's list, as given.
     const terms = `select distinct s.row_id as section_id, a.id as academic_session_id from s_class_terms t
@@ -699,7 +773,7 @@ class Loader {
     const students: Target = {
       kind: 'students', table: 'students', r: 'r_students', last: 'oneroster_last_students',
       fields: ['student_number', 'legal_first_name', 'legal_middle_name', 'legal_last_name', 'preferred_first_name', 'preferred_last_name', 'birth_date', 'grade_level', 'school_id', 'email', 'phone'],
-      natural: `select d.id from students d where d.sourced_id is null and d.student_number = r_students.student_number`,
+      natural: [{ where: `d.student_number = r_students.student_number`, strict: true, column: 'identifier', value: 's.student_number' }],
     };
     await this.upsert(students, async () => {
       // What the package leaves out and Homeroom already has: kept.
@@ -724,12 +798,12 @@ class Loader {
         `s_users s where s.status = 'active' and s.kind = 'staff'`,
       ),
     );
-    const byEmail = (table: string, r: string) =>
-      `select min(d.id) from ${table} d where d.sourced_id is null and lower(d.email) = lower(${r}.email) having count(*) = 1`;
+    // An email is a hint, not a name: two people may share one (a family's address), and then it matches nobody.
+    const byEmail = (r: string): NaturalKey => ({ where: `lower(d.email) = lower(${r}.email)`, strict: false, column: 'email', value: 's.email' });
     const staff: Target = {
       kind: 'staff', table: 'staff', r: 'r_staff', last: 'oneroster_last_staff', fields: ['staff_number', 'first_name', 'last_name', 'email', 'phone', 'school_id'],
       insertOnly: { active: 's.enabled' },
-      natural: byEmail('staff', 'r_staff'),
+      natural: [{ where: `d.staff_number = r_staff.staff_number`, strict: true, column: 'identifier', value: 's.staff_number' }, byEmail('r_staff')],
     };
     await this.upsert(staff, async () => {
       await this.uniqueChecks('r_staff', 'staff', 'staff_number', 'identifier');
@@ -740,7 +814,19 @@ class Loader {
       'r_guardians',
       this.resolved(`s.enabled, s.given as first_name, s.family as last_name, s.email, s.phone as phone_mobile`, `s_users s where s.status = 'active' and s.kind = 'guardian'`),
     );
-    const guardians: Target = { kind: 'guardians', table: 'guardians', r: 'r_guardians', last: 'oneroster_last_guardians', fields: ['first_name', 'last_name', 'email', 'phone_mobile'], natural: byEmail('guardians', 'r_guardians') };
+    // A guardian: the same name and email; else the same name and a child in common (one the package links them to,
+    // linked to them in Homeroom); else an email only they have.
+    const sameName = `lower(trim(d.first_name)) = lower(trim(r_guardians.first_name)) and lower(trim(d.last_name)) = lower(trim(r_guardians.last_name))`;
+    const childInCommon = `d.id in (select sg.guardian_id from student_guardians sg join students st on st.id = sg.student_id
+      join s_agents a on (a.user_sid = r_guardians.sourced_id and a.agent = st.sourced_id) or (a.agent = r_guardians.sourced_id and a.user_sid = st.sourced_id))`;
+    const guardians: Target = {
+      kind: 'guardians', table: 'guardians', r: 'r_guardians', last: 'oneroster_last_guardians', fields: ['first_name', 'last_name', 'email', 'phone_mobile'],
+      natural: [
+        { where: `lower(d.email) = lower(r_guardians.email) and ${sameName}`, strict: true, column: 'email', value: 's.email' },
+        { where: `${sameName} and ${childInCommon}`, strict: true, column: 'givenName', value: `s.first_name || ' ' || s.last_name` },
+        byEmail('r_guardians'),
+      ],
+    };
     await this.upsert(guardians);
 
     await this.presence(students, 'student_id');
@@ -757,6 +843,16 @@ class Loader {
   private async presence(t: Target, accountColumn: 'student_id' | 'staff_id' | 'guardian_id'): Promise<void> {
     const gone = `g_${t.table}`;
     const back = `b_${t.table}`;
+    // A row made in Homeroom that the SIS, on being linked, says is disabled, and that Homeroom already has as
+    // inactive (a withdrawn student, a staff member made inactive, a guardian with no enrolled child): linked
+    // as gone, with nothing taken (its account stays as it is).
+    const inactive = {
+      students: `d.enrollment_status <> 'active'`,
+      staff: `d.active = 0`,
+      guardians: `not exists (select 1 from student_guardians sg join students st on st.id = sg.student_id where sg.guardian_id = d.id and st.enrollment_status = 'active')`,
+    }[t.table as 'students' | 'staff' | 'guardians'];
+    await this.exec(`update ${t.last} set gone = 1 where gone = 0 and row_id in (
+      select s.row_id from ${t.r} s join ${t.table} d on d.id = s.row_id where s.claimed = 1 and s.enabled = 0 and ${inactive})`);
     const absentFromBulk = this.mode('users') === 'bulk' ? `union select l.row_id from ${t.last} l where l.gone = 0 and not exists (select 1 from ${t.r} s where s.row_id = l.row_id)` : '';
     await this.temps.as(
       gone,
@@ -888,16 +984,27 @@ class Loader {
     this.stopIfErrors();
     await this.indexResolved('r_enrollments');
     await this.temps.analyze('r_enrollments');
-    await this.exec(`update r_enrollments set row_id = (select d.id from section_enrollments d where d.sourced_id = r_enrollments.sourced_id)`);
-    await this.exec(`update r_enrollments set is_new = 1 where row_id is null`);
+    // One made in Homeroom: the same student in the same class, from the same day if there are several.
+    const same = `d.student_id = r_enrollments.student_id and d.section_id = r_enrollments.section_id`;
+    await this.resolve({
+      table: 'section_enrollments', r: 'r_enrollments',
+      natural: [
+        { where: `${same} and d.begin_date = r_enrollments.begin_date`, strict: true, column: 'beginDate', value: 's.sourced_id' },
+        { where: same, strict: true, column: 'classSourcedId', value: 's.sourced_id' },
+      ],
+    });
+    await this.claimedTwice('r_enrollments');
+    this.stopIfErrors();
+    await this.sameCourseTwice();
     const events = !this.firstImport;
     const json = (p: string) =>
       `'{"sectionId":' || cast(${p}section_id as text) || ',"beginDate":"' || cast(${p}begin_date as text) || '","endDate":' || coalesce('"' || cast(${p}end_date as text) || '"', 'null') || '}'`;
     const fields = ['section_id', 'student_id', 'begin_date', 'end_date'];
     const differs = fields.map((f) => `s.${f} is distinct from d.${f}`).join(' or ');
 
-    // Changed: their old values first, for the events.
+    // Changed: their old values first, for the events. One made in Homeroom as the SIS has it is only linked.
     await this.temps.as('c_enrollments', `select d.id, ${json('d.')} as before from r_enrollments s join section_enrollments d on d.id = s.row_id where s.is_new = 0 and (${differs})`);
+    await this.exec(`update section_enrollments set sourced_id = s.sourced_id from r_enrollments s where section_enrollments.id = s.row_id and s.claimed = 1`);
     const updated = await this.exec(
       `update section_enrollments set ${fields.map((f) => `${f} = s.${f}`).join(', ')}, updated_at = ${this.nowLit}, updated_by = null
          from r_enrollments s where section_enrollments.id = s.row_id and s.is_new = 0 and section_enrollments.id in (select id from c_enrollments)`,
@@ -932,6 +1039,29 @@ class Loader {
     await event('deleted', `section_enrollments d join e_enrollments c on c.id = d.id`, 'c.before');
   }
 
+  /**
+   * A warning for a student enrolled in two classes of the same course whose terms and enrollment dates
+   * overlap (two report-card lines for one course): the later row of the pair, naming both classes.
+   */
+  private async sameCourseTwice(): Promise<void> {
+    await this.exec(`create index r_enrollments_student on r_enrollments (student_id)`);
+    const never = this.date('9999-12-31');
+    const termsOverlap = `exists (select 1 from section_terms ta join academic_sessions x on x.id = ta.academic_session_id
+        join section_terms tb on tb.section_id = b.section_id join academic_sessions y on y.id = tb.academic_session_id
+       where ta.section_id = a.section_id and x.start_date <= y.end_date and y.start_date <= x.end_date)`;
+    await this.report(
+      'warning',
+      'load.sameCourseTwice',
+      `select a.file, a.line, a.user_sid as value, min(kb.class || ', ' || ka.class) as detail
+         from r_enrollments a join r_enrollments b on b.student_id = a.student_id and b.section_id <> a.section_id and b.line < a.line
+         join s_enrollments ka on ka.sourced_id = a.sourced_id join s_enrollments kb on kb.sourced_id = b.sourced_id
+         join sections sa on sa.id = a.section_id join sections sb on sb.id = b.section_id and sb.course_id = sa.course_id
+        where a.begin_date <= coalesce(b.end_date, ${never}) and b.begin_date <= coalesce(a.end_date, ${never}) and ${termsOverlap}
+        group by a.file, a.line, a.user_sid`,
+      'classSourcedId',
+    );
+  }
+
   /** Teachers of classes (section_teachers): the enrollments with the role teacher. */
   private async teachers(): Promise<void> {
     await this.temps.as(
@@ -945,7 +1075,13 @@ class Loader {
     await this.report('error', 'load.enrollmentNotStaff', `select s.file, s.line, s.user_sid as value from r_teachers s where s.staff_id is null`, 'userSourcedId', 'teacher');
     this.stopIfErrors();
     await this.indexResolved('r_teachers');
-    await this.exec(`update r_teachers set row_id = (select d.id from section_teachers d where d.sourced_id = r_teachers.sourced_id)`);
+    await this.resolve({
+      table: 'section_teachers', r: 'r_teachers',
+      natural: [{ where: `d.staff_id = r_teachers.staff_id and d.section_id = r_teachers.section_id`, strict: true, column: 'classSourcedId', value: 's.sourced_id' }],
+    });
+    await this.claimedTwice('r_teachers');
+    this.stopIfErrors();
+    await this.exec(`update section_teachers set sourced_id = s.sourced_id from r_teachers s where section_teachers.id = s.row_id and s.claimed = 1`);
     const fields = ['section_id', 'staff_id', 'primary_teacher', 'begin_date', 'end_date'];
     const differs = fields.map((f) => `s.${f} is distinct from section_teachers.${f}`).join(' or ');
     const updated = await this.exec(
