@@ -17,6 +17,7 @@ import {
   bulkAction,
   cellKey,
   gradebookFor,
+  gradebookFromSis,
   largestScore,
   saveScores,
   type CellEdit,
@@ -217,6 +218,11 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       reply.callNotFound();
       return null;
     }
+    // The district's gradebook comes from its SIS (ADR 0027): every change is refused, with the reason.
+    if (request.method === 'POST' && gradebookFromSis(o.ctx.district.settings)) {
+      await sendPage(reply, <MessagePage ctx={o.ctx} title={o.ctx.t('gradebook.fromSis.title')} body={o.ctx.t('gradebook.fromSis.refused')} />, 409);
+      return null;
+    }
     replies.set(o, reply);
     return o;
   };
@@ -224,7 +230,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
-    return gridView(o, o.book, { notice: savedNotice(o, request) }, 200);
+    return gridView(o, o.book, { notice: gradebookFromSis(o.ctx.district.settings) ? o.ctx.t('gradebook.fromSis.notice') : savedNotice(o, request) }, 200);
   });
 
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
