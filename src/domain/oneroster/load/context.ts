@@ -33,6 +33,11 @@ export interface LoadContext {
 
 type JsonKind = 'int' | 'num' | 'text' | 'bool';
 
+/** A number as text, as JavaScript writes it: 9 not SQLite's 9.0 (PostgreSQL already writes the shortest form). */
+export function numberText(dialect: Dialect, e: string): string {
+  return dialect === 'postgres' ? `cast(${e} as text)` : `cast(case when ${e} = cast(${e} as integer) then cast(${e} as integer) else ${e} end as text)`;
+}
+
 /**
  * An SQL expression giving the JSON text of an object, written as JSON.stringify writes the staff
  * services' change events (the same keys in the same order, no spaces, whole numbers without a
@@ -42,7 +47,7 @@ export function jsonText(dialect: Dialect, fields: readonly (readonly [key: stri
   const value = (e: string, kind: JsonKind) => {
     if (kind === 'bool') return `case when ${e} is null then null when ${e} = 1 then 'true' else 'false' end`;
     if (kind === 'int') return `cast(${e} as text)`;
-    if (kind === 'num') return dialect === 'postgres' ? `cast(${e} as text)` : `cast(case when ${e} = cast(${e} as integer) then cast(${e} as integer) else ${e} end as text)`;
+    if (kind === 'num') return numberText(dialect, e);
     return dialect === 'postgres' ? `cast(to_json(cast(${e} as text)) as text)` : `case when ${e} is null then null else json_quote(cast(${e} as text)) end`;
   };
   const parts = fields.map(([key, e, kind], i) => `'${i === 0 ? '{' : ','}"${key}":' || coalesce(${value(e, kind)}, 'null')`);

@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { parsePortalSettings } from '../../district/settings.js';
 import { EXTRA_CREDIT_MAX, gradebookFromSis } from '../../gradebook/scores.js';
 import { recordChangesSelected } from '../../changes/service.js';
-import { jsonText, type LoadContext } from './context.js';
+import { jsonText, numberText, type LoadContext } from './context.js';
 
 export async function loadGradebook(c: LoadContext): Promise<void> {
   if (c.mode('categories') === 'absent' && c.mode('lineItems') === 'absent' && c.mode('results') === 'absent') return;
@@ -191,7 +191,7 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
   const largest = `case when r_scores.points_possible > 0 then r_scores.points_possible * ${Number(maxMultiple)} else ${EXTRA_CREDIT_MAX} end`;
   const outOfRange = `r_scores.points < 0 or r_scores.points > ${largest}`;
   await c.report('warning', 'load.resultNotEnrolled', `select r_scores.file, r_scores.line, r_scores.student as value from r_scores where ${notEnrolled}`, 'studentSourcedId');
-  await c.report('warning', 'load.scoreRange', `select r_scores.file, r_scores.line, cast(r_scores.points as text) as value, cast(${largest} as text) as detail from r_scores where ${outOfRange}`, 'score');
+  await c.report('warning', 'load.scoreRange', `select r_scores.file, r_scores.line, ${numberText(c.dialect, 'r_scores.points')} as value, ${numberText(c.dialect, largest)} as detail from r_scores where ${outOfRange}`, 'score');
   await c.exec(`delete from r_scores where ${notEnrolled} or ${outOfRange}`);
 
   // Matched by (assignment, student), which Homeroom keeps unique.
