@@ -253,4 +253,31 @@ describeEachEngine('OneRoster loader: gradebook and attendance', (get) => {
     ]);
     expect(await dump(get())).toEqual(before);
   });
+
+  it("a bulk file without a line item or result removes the import's, keeping under 'homeroom' what a teacher edited", async () => {
+    const [l1, l2] = [await idOf('assignments', 'L1'), await idOf('assignments', 'L2')];
+    const idOfScore = async (sourcedId: string) => (await db().selectFrom('assignment_scores').select('id').where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
+    // (The bulk package of the attendance test above brought R4 back and R2 to not submitted.)
+    const [r1, r3, r4] = [await idOfScore('R1'), await idOfScore('R3'), await idOfScore('R4')];
+    // The teacher marks Ben's worksheet in Homeroom: it and its assignment are the teacher's now.
+    await db().updateTable('assignment_scores').set({ comment: 'Redo', updated_by: 4242 }).where('sourced_id', '=', 'R2').execute();
+    await db().deleteFrom('change_events').execute();
+    const { report, problems } = await load(get(), { ...gradebookRecords(), lineItems: [], results: [] }, { now: NOW3 });
+    expect(problems).toEqual([]);
+    expect(report.counts.assignments).toEqual({ created: 0, updated: 0, deactivated: 1, reactivated: 0, unchanged: 0 });
+    // Removed: R3 and R4 with their line item L2, and R1.
+    expect(report.counts.scores).toEqual({ created: 0, updated: 0, deactivated: 3, reactivated: 0, unchanged: 0 });
+    expect((await db().selectFrom('assignments').select('sourced_id').execute()).map((a) => a.sourced_id)).toEqual(['L1']);
+    expect((await scores()).map((s) => [s.sourced_id, s.points, s.comment])).toEqual([['R2', null, 'Redo']]);
+    const byKey = (a: unknown[], b: unknown[]) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect((await events()).map((e) => [e.kind, e.action, e.subject_id, e.before?.title ?? null, e.after]).sort(byKey)).toEqual(
+      [
+        ['score', 'deleted', r3, 'Unit test', null],
+        ['score', 'deleted', r4, 'Unit test', null],
+        ['assignment', 'deleted', l2, 'Unit test', null],
+        ['score', 'deleted', r1, 'Worksheet 1', null],
+      ].sort(byKey),
+    );
+    expect(l1).toBeGreaterThan(0);
+  });
 });

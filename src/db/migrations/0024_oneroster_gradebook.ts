@@ -13,6 +13,8 @@ export const onerosterGradebook: DialectMigration = {
   async up(db: Kysely<any>) {
     await db.schema.dropIndex('grading_categories_sourced_id').execute();
     await db.schema.createIndex('grading_categories_sourced_id').on('grading_categories').columns(['section_id', 'sourced_id']).unique().execute();
+    // A delta's line item may name a category imported earlier, in any section.
+    await db.schema.createIndex('grading_categories_sourced').on('grading_categories').column('sourced_id').execute();
     // Line items are found by their sourcedId (the other imported tables' are unique columns already).
     await db.schema.createIndex('assignments_sourced_id').on('assignments').column('sourced_id').unique().execute();
     await db.schema

@@ -136,7 +136,7 @@ async function assignments(c: LoadContext, sis: boolean): Promise<void> {
     `select d.id as subject_id, d.student_id, a.section_id, sec.school_id, ${scoreJson(c)} as before, cast(null as text) as after
        from assignment_scores d join assignments a on a.id = d.assignment_id join sections sec on sec.id = a.section_id where a.id in (select id from x_assign)`,
   );
-  await c.exec(`delete from assignment_scores where assignment_id in (select id from x_assign)`);
+  c.counts.scores.deactivated += await c.exec(`delete from assignment_scores where assignment_id in (select id from x_assign)`);
   const removed = await c.exec(`delete from assignments where id in (select id from x_assign)`);
 
   c.counts.assignments.created += created;
@@ -208,6 +208,7 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
     'x_scores',
     `select d.id from assignment_scores d where d.sourced_id is not null and not exists (select 1 from r_scores s where s.row_id = d.id)
         and (exists (select 1 from s_results t where t.sourced_id = d.sourced_id and t.status = 'tobedeleted') or exists (select 1 from r_scores s where s.sourced_id = d.sourced_id) ${leftOut})
+        and (${writable(sis, 'd')})
      union select d.id from assignment_scores d join r_scores s on s.row_id = d.id where ${empty('s.')} and (${writable(sis, 'd')})`,
   );
   // One that stays (edited in Homeroom) lets go of a sourcedId the package now gives another score.
@@ -227,7 +228,8 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
       where not ${empty('s.')} and (${writable(sis, 'd')}) and (${differs})`,
   );
   // SourcedIds first (a score may take over one another score held), then the values.
-  await c.exec(`update assignment_scores set sourced_id = null where id in (select s.row_id from r_scores s where s.sourced_id is distinct from assignment_scores.sourced_id)`);
+  await c.exec(`update assignment_scores set sourced_id = null from r_scores s
+    where assignment_scores.id = s.row_id and assignment_scores.sourced_id is not null and s.sourced_id <> assignment_scores.sourced_id`);
   await c.exec(`update assignment_scores set sourced_id = s.sourced_id from r_scores s where assignment_scores.id = s.row_id and assignment_scores.sourced_id is null`);
   const updated = await c.exec(`update assignment_scores set ${SCORE_FIELDS.map((f) => `${f} = s.${f}`).join(', ')}, version = assignment_scores.version + 1, updated_at = ${c.nowLit}, updated_by = null
     from r_scores s where assignment_scores.id = s.row_id and assignment_scores.id in (select id from c_scores)`);
