@@ -71,9 +71,9 @@ describeEachEngine('OneRoster loader: gradebook and attendance', (get) => {
       // Written as JSON.stringify writes the staff services' events: the same text, not only the same values.
       for (const text of [e.before, e.after]) if (text !== null) expect(text).toBe(JSON.stringify(JSON.parse(text)));
       return {
-      ...e,
-      before: e.before === null ? null : JSON.parse(e.before),
-      after: e.after === null ? null : JSON.parse(e.after),
+        ...e,
+        before: e.before === null ? null : JSON.parse(e.before),
+        after: e.after === null ? null : JSON.parse(e.after),
       };
     });
   const idOf = async (table: 'students' | 'sections' | 'assignments', sourcedId: string) => (await db().selectFrom(table).select('id').where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
