@@ -200,7 +200,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
-  const gridView: ScoreView = (o, book, extra, status) => sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} {...extra} />, status);
+  const gridView: ScoreView = (o, book, extra, status) => sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} fromSis={gradebookFromSis(o.ctx.district.settings)} {...extra} />, status);
   // Each opened gradebook remembers the reply it is answered on, so the views need only the opened one.
   const replies = new WeakMap<Opened, FastifyReply>();
   function reply$(o: Opened): FastifyReply {
@@ -230,7 +230,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
-    return gridView(o, o.book, { notice: gradebookFromSis(o.ctx.district.settings) ? o.ctx.t('gradebook.fromSis.notice') : savedNotice(o, request) }, 200);
+    return gridView(o, o.book, { notice: savedNotice(o, request) }, 200);
   });
 
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
