@@ -32,6 +32,7 @@ const ONEROSTER_MEMORY = [
   'oneroster_last_guardians',
   'oneroster_links',
   'oneroster_staff_roles',
+  'oneroster_attendance',
 ] as const;
 
 /** Every table in an order where each one only references tables before it. */

@@ -888,6 +888,8 @@ export interface DB {
   school_event_grades: SchoolEventGradeTable;
   school_event_texts: SchoolEventTextTable;
   calendar_feeds: CalendarFeedTable;
+  /** the attendance records the OneRoster import made (migration 0024) */
+  oneroster_attendance: LastImported;
 }
 
 export type TableName = keyof DB;

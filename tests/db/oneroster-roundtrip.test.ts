@@ -48,7 +48,26 @@ async function district(url: string) {
       .orderBy('g.first_name')
       .execute();
     const schools = await db.selectFrom('schools').select(['school_number', 'name']).orderBy('school_number').execute();
-    return { schools, students, enrollments, links };
+    // The scores families see (published assignments), with their flags, and each class's category weights.
+    // Not `dropped`: OneRoster has no such flag, so a score a teacher dropped in Homeroom does not survive
+    // the trip (ADR 0027).
+    const scores = await db
+      .selectFrom('assignment_scores as r')
+      .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
+      .innerJoin('grading_categories as g', 'g.id', 'a.category_id')
+      .innerJoin('students as s', 's.id', 'r.student_id')
+      .innerJoin('sections as x', 'x.id', 'a.section_id')
+      .innerJoin('courses as c', 'c.id', 'x.course_id')
+      .select(['s.student_number', 'c.course_code', 'x.section_code', 'a.title', 'a.due_date', 'a.points_possible', 'g.name as category', 'g.weight', 'r.points', 'r.exempt', 'r.missing', 'r.late', 'r.incomplete', 'r.comment'])
+      .where('a.published', '=', 1)
+      .where('s.enrollment_status', '=', 'active')
+      .orderBy('s.student_number')
+      .orderBy('c.course_code')
+      .orderBy('x.section_code')
+      .orderBy('a.due_date')
+      .orderBy('a.title')
+      .execute();
+    return { schools, students, enrollments, links, scores };
   } finally {
     await close();
   }
@@ -108,7 +127,9 @@ describe('homeroom import oneroster', () => {
     expect(after.students).toEqual(before.students);
     expect(after.enrollments).toEqual(before.enrollments);
     expect(after.links).toEqual(before.links);
+    expect(after.scores).toEqual(before.scores);
     expect(before.students.length).toBeGreaterThan(30);
+    expect(before.scores.length).toBeGreaterThan(100);
 
     // The same package again changes nothing.
     const again = await run('import', 'oneroster', pkg);

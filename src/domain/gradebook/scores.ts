@@ -282,6 +282,14 @@ export interface SaveInput {
   ip: string | null;
 }
 
+/**
+ * Whether the district's gradebook comes from its SIS (the setting `gradebookSource`, ADR 0027): the
+ * OneRoster import then writes the scores, and Homeroom shows them and refuses every change to them.
+ */
+export function gradebookFromSis(settings: { gradebookSource: 'homeroom' | 'sis' }): boolean {
+  return settings.gradebookSource === 'sis';
+}
+
 /** Points above this are refused on a 0-point (extra-credit) assignment, which has no multiple to go by. */
 export const EXTRA_CREDIT_MAX = 1000;
 

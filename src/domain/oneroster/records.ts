@@ -194,6 +194,8 @@ export interface ResultRecord extends Row {
   score: number | null;
   scoreDate: DateString | null;
   comment: string | null;
+  /** 1.2's text score (a letter, "Pass"); null in 1.1 */
+  textScore: string | null;
   /** 1.2's flags; false in 1.1 */
   late: boolean;
   missing: boolean;

@@ -17,6 +17,7 @@ import {
   bulkAction,
   cellKey,
   gradebookFor,
+  gradebookFromSis,
   largestScore,
   saveScores,
   type CellEdit,
@@ -199,7 +200,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
-  const gridView: ScoreView = (o, book, extra, status) => sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} {...extra} />, status);
+  const gridView: ScoreView = (o, book, extra, status) => sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} fromSis={gradebookFromSis(o.ctx.district.settings)} {...extra} />, status);
   // Each opened gradebook remembers the reply it is answered on, so the views need only the opened one.
   const replies = new WeakMap<Opened, FastifyReply>();
   function reply$(o: Opened): FastifyReply {
@@ -215,6 +216,11 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     }
     if (!o) {
       reply.callNotFound();
+      return null;
+    }
+    // The district's gradebook comes from its SIS (ADR 0027): every change is refused, with the reason.
+    if (request.method === 'POST' && gradebookFromSis(o.ctx.district.settings)) {
+      await sendPage(reply, <MessagePage ctx={o.ctx} title={o.ctx.t('gradebook.fromSis.title')} body={o.ctx.t('gradebook.fromSis.refused')} />, 409);
       return null;
     }
     replies.set(o, reply);

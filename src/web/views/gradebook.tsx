@@ -140,12 +140,15 @@ function CellError({ id, problem, ctx }: { id: string; problem: Redisplay['probl
   );
 }
 
-export function GridPage({ ctx, book, notice, problem, redisplay }: { ctx: PageContext; book: Gradebook; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined }) {
+export function GridPage({
+  ctx, book, notice, problem, redisplay, fromSis,
+}: { ctx: PageContext; book: Gradebook; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined; fromSis?: boolean }) {
   const { t, locale } = ctx;
   const title = t('gradebook.title', { course: book.section.courseTitle });
   return (
     <Frame ctx={ctx} book={book} title={title} here="grid">
       <PeriodPicker ctx={ctx} book={book} action={gradebookUrl(book).split('?')[0]!} />
+      <Alert type="info" text={fromSis ? t('gradebook.fromSis.notice') : undefined} />
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       {book.assignments.length === 0 || book.rows.length === 0 ? (

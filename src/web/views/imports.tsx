@@ -22,6 +22,10 @@ const KIND_LABELS: Record<LoadKind, MessageKey> = {
   links: 'imports.kind.links',
   enrollments: 'imports.kind.enrollments',
   teachers: 'imports.kind.teachers',
+  categories: 'imports.kind.categories',
+  assignments: 'imports.kind.assignments',
+  scores: 'imports.kind.scores',
+  attendance: 'imports.kind.attendance',
 };
 
 function statusText(ctx: PageContext, run: Pick<RunSummary, 'status' | 'dryRun' | 'report'>): string {

@@ -21,7 +21,10 @@ import { faultPoint } from '../../../jobs/faults.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
 import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
-import { createStaging, readOnly, stageFile, STAGED_FILES, Temporaries, type FileRead, type Progress } from './staging.js';
+import { loadAttendance } from './attendance.js';
+import type { LoadContext } from './context.js';
+import { loadGradebook } from './gradebook.js';
+import { createStaging, readOnly, stageAttendance, stageFile, STAGED_FILES, Temporaries, type FileRead, type Progress } from './staging.js';
 
 /**
  * Every problem the loader reports (`Problem.code`) and its message in the catalogs: the type check
@@ -57,10 +60,20 @@ export const LOAD_PROBLEMS = {
   'load.unknownPeriod': 'oneroster.problem.load.unknownPeriod',
   'load.userIgnored': 'oneroster.problem.load.userIgnored',
   'load.userNoRole': 'oneroster.problem.load.userNoRole',
+  'load.lineItemPeriod': 'oneroster.problem.load.lineItemPeriod',
+  'load.resultNotStudent': 'oneroster.problem.load.resultNotStudent',
+  'load.resultNotEnrolled': 'oneroster.problem.load.resultNotEnrolled',
+  'load.scoreRange': 'oneroster.problem.load.scoreRange',
+  'load.attendanceCode': 'oneroster.problem.load.attendanceCode',
+  'load.attendanceDate': 'oneroster.problem.load.attendanceDate',
+  'load.attendanceNotEnrolled': 'oneroster.problem.load.attendanceNotEnrolled',
+  'load.attendanceExcused': 'oneroster.problem.load.attendanceExcused',
 } as const satisfies Record<string, MessageKey>;
 export type LoadProblemCode = keyof typeof LOAD_PROBLEMS;
 
-export const LOAD_KINDS = ['schools', 'sessions', 'courses', 'sections', 'students', 'staff', 'guardians', 'links', 'enrollments', 'teachers'] as const;
+export const LOAD_KINDS = [
+  'schools', 'sessions', 'courses', 'sections', 'students', 'staff', 'guardians', 'links', 'enrollments', 'teachers', 'categories', 'assignments', 'scores', 'attendance',
+] as const;
 export type LoadKind = (typeof LOAD_KINDS)[number];
 
 export interface KindCounts {
@@ -344,13 +357,7 @@ class Loader {
         }
       }
     }
-    if (this.pkg.hasAttendance) {
-      let rows = 0;
-      const began = performance.now();
-      for await (const _row of this.pkg.attendance()) rows += 1;
-      files.push({ file: 'attendance', rows, seconds: (performance.now() - began) / 1000 });
-      if (rows > 0) this.add({ severity: 'warning', code: 'load.notLoaded', file: 'homeroom_attendance.csv', line: null, column: null, value: String(rows), expected: null });
-    }
+    if (this.pkg.hasAttendance) files.push(await stageAttendance(this.db, this.dialect, this.pkg, this.options.onProgress));
     for (const name of [...this.temps.names]) await this.temps.analyze(name);
     // The reader's errors (rows it left out) stop the run as the loader's do.
     this.stopIfErrors();
@@ -359,14 +366,16 @@ class Loader {
   // ── checks ───────────────────────────────────────────────────────────────────────────────────────
 
   /** Is the sourced id `x` (an SQL expression) a row of `target`: in the package, or already imported when the file is not bulk? */
-  private known(target: 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users', x: string): string {
-    const staged = { orgs: 's_orgs', academicSessions: 's_sessions', courses: 's_courses', classes: 's_classes', users: 's_users' }[target];
+  private known(target: 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users' | 'categories' | 'lineItems', x: string): string {
+    const staged = { orgs: 's_orgs', academicSessions: 's_sessions', courses: 's_courses', classes: 's_classes', users: 's_users', categories: 's_categories', lineItems: 's_lineitems' }[target];
     const inDb = {
       orgs: `exists (select 1 from schools d where d.sourced_id = ${x}) or exists (select 1 from district d where d.sourced_id = ${x})`,
       academicSessions: `exists (select 1 from academic_sessions d where d.sourced_id = ${x})`,
       courses: `exists (select 1 from courses d where d.sourced_id = ${x})`,
       classes: `exists (select 1 from sections d where d.sourced_id = ${x})`,
       users: `exists (select 1 from students d where d.sourced_id = ${x}) or exists (select 1 from staff d where d.sourced_id = ${x}) or exists (select 1 from guardians d where d.sourced_id = ${x})`,
+      categories: `exists (select 1 from grading_categories d where d.sourced_id = ${x})`,
+      lineItems: `exists (select 1 from assignments d where d.sourced_id = ${x})`,
     }[target];
     const inPackage = `exists (select 1 from ${staged} t where t.sourced_id = ${x} and t.status = 'active')`;
     return this.mode(target) === 'bulk' ? `(${inPackage})` : `(${inPackage} or ${inDb})`;
@@ -374,7 +383,7 @@ class Loader {
 
   private async checks(): Promise<void> {
     // The same sourcedId twice in a file: every later row is an error.
-    for (const table of ['s_orgs', 's_sessions', 's_courses', 's_classes', 's_users', 's_roles', 's_enrollments', 's_demographics']) {
+    for (const table of ['s_orgs', 's_sessions', 's_courses', 's_classes', 's_users', 's_roles', 's_enrollments', 's_demographics', 's_categories', 's_lineitems', 's_results']) {
       await this.report(
         'error',
         'load.duplicateId',
@@ -402,6 +411,11 @@ class Loader {
       ['s_enrollments', 'user_sid', 'userSourcedId', 'users', true],
       ['s_enrollments', 'school', 'schoolSourcedId', 'orgs', true],
       ['s_demographics', 'sourced_id', 'sourcedId', 'users', true],
+      ['s_lineitems', 'class', 'classSourcedId', 'classes', true],
+      ['s_lineitems', 'category', 'categorySourcedId', 'categories', true],
+      ['s_lineitems', 'period', 'gradingPeriodSourcedId', 'academicSessions', true],
+      ['s_results', 'line_item', 'lineItemSourcedId', 'lineItems', true],
+      ['s_results', 'student', 'studentSourcedId', 'users', true],
     ];
     for (const [table, col, column, target, hasStatus] of refs) {
       await this.report(
@@ -459,7 +473,30 @@ class Loader {
     await this.staffRoles();
     await this.enrollments();
     await this.teachers();
+    await loadGradebook(this.context());
+    await loadAttendance(this.context());
     this.stopIfErrors();
+  }
+
+  /** What the gradebook and attendance steps (./gradebook.ts, ./attendance.ts) are given. */
+  private context(): LoadContext {
+    return {
+      db: this.db,
+      dialect: this.dialect,
+      temps: this.temps,
+      version: this.pkg.version,
+      mode: (file) => this.mode(file),
+      exec: (text) => this.exec(text),
+      number: (text) => this.number(text),
+      report: (severity, code, select, column, expected) => this.report(severity, code, select, column, expected ?? null),
+      stopIfErrors: () => this.stopIfErrors(),
+      nowLit: this.nowLit,
+      todayLit: this.date(this.today),
+      now: this.options.now,
+      actorAccountId: this.options.actorAccountId,
+      firstImport: this.firstImport,
+      counts: this.counts,
+    };
   }
 
   private async district(): Promise<void> {

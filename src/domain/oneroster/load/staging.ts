@@ -7,14 +7,15 @@
 import { sql, type Kysely } from 'kysely';
 import { copyRows } from '../../../db/bulk.js';
 import type { Dialect } from '../../../db/connect.js';
-import type { OneRosterFile, OneRosterPackage, RecordOf } from '../records.js';
+import { type AttendanceRowRecord, type OneRosterFile, type OneRosterPackage, type RecordOf } from '../records.js';
 
 /** Rows per multi-row insert (SQLite): at most 16 columns, well under its parameter limit. */
 const BATCH = 500;
 /** Rows per COPY (PostgreSQL): one statement streams them all. */
 const COPY_BATCH = 5_000;
 
-type Col = 'T' | 'I' | 'D';
+/** text, integer, date, real */
+type Col = 'T' | 'I' | 'D' | 'R';
 interface Stage<K extends OneRosterFile> {
   file: K;
   table: string;
@@ -96,7 +97,45 @@ export const STAGES = {
     columns: { ...ROW, birth_date: 'D' },
     rows: (r) => [{ ...row(r), birth_date: r.birthDate }],
   } satisfies Stage<'demographics'>,
+  categories: {
+    file: 'categories',
+    table: 's_categories',
+    columns: { ...ROW, title: 'T', weight: 'R' },
+    rows: (r) => [{ ...row(r), title: r.title, weight: r.weight }],
+  } satisfies Stage<'categories'>,
+  lineItems: {
+    file: 'lineItems',
+    table: 's_lineitems',
+    columns: { ...ROW, title: 'T', description: 'T', assign_date: 'D', due_date: 'D', class: 'T', category: 'T', period: 'T', max: 'R' },
+    rows: (r) => [
+      {
+        ...row(r), title: r.title, description: r.description, assign_date: r.assignDate, due_date: r.dueDate, class: r.classSourcedId, category: r.categorySourcedId,
+        period: r.gradingPeriodSourcedId, max: r.resultValueMax,
+      },
+    ],
+  } satisfies Stage<'lineItems'>,
+  results: {
+    file: 'results',
+    table: 's_results',
+    columns: { ...ROW, line_item: 'T', student: 'T', score_status: 'T', score: 'R', comment: 'T', late: 'I', missing: 'I', incomplete: 'I' },
+    rows: (r) => [
+      {
+        ...row(r), line_item: r.lineItemSourcedId, student: r.studentSourcedId, score_status: r.scoreStatus, score: r.score,
+        // A text score ("Pass", a letter) is kept where a comment would be, when the row has no comment of its own.
+        comment: r.comment ?? r.textScore, late: flag(r.late), missing: flag(r.missing), incomplete: flag(r.incomplete),
+      },
+    ],
+  } satisfies Stage<'results'>,
 };
+
+/** Homeroom's attendance file: no sourcedId nor status, one row per record. */
+const ATTENDANCE_STAGE = {
+  table: 's_attendance',
+  columns: { file: 'T', line: 'I', student: 'T', date: 'D', class: 'T', code: 'T', excused: 'I' },
+  rows: (r: AttendanceRowRecord) => [
+    { file: r.at.file, line: r.at.line, student: r.studentSourcedId, date: r.date, class: r.classSourcedId, code: r.code, excused: r.excused === null ? null : flag(r.excused) },
+  ],
+} as const;
 export type StagedFile = keyof typeof STAGES;
 export const STAGED_FILES = Object.keys(STAGES) as StagedFile[];
 
@@ -105,10 +144,12 @@ const INDEXES: [string, string][] = [
   ['s_orgs', 'sourced_id'], ['s_sessions', 'sourced_id'], ['s_courses', 'sourced_id'], ['s_classes', 'sourced_id'], ['s_class_terms', 'class'],
   ['s_class_periods', 'class'], ['s_users', 'sourced_id'], ['s_agents', 'user_sid'], ['s_agents', 'agent'], ['s_roles', 'user_sid'],
   ['s_enrollments', 'sourced_id'], ['s_enrollments', 'user_sid'], ['s_demographics', 'sourced_id'],
+  ['s_categories', 'sourced_id'], ['s_lineitems', 'sourced_id'], ['s_results', 'sourced_id'], ['s_results', 'line_item'], ['s_attendance', 'student'],
 ];
 
 export function typeOf(dialect: Dialect, col: Col): string {
   if (col === 'I') return 'integer';
+  if (col === 'R') return dialect === 'postgres' ? 'double precision' : 'real';
   return col === 'D' && dialect === 'postgres' ? 'date' : 'text';
 }
 
@@ -151,6 +192,7 @@ export async function createStaging(temps: Temporaries, db: Kysely<any>): Promis
     await temps.create(stage.table, stage.columns);
     for (const extra of stage.extra ?? []) await temps.create(extra.table, extra.columns);
   }
+  await temps.create(ATTENDANCE_STAGE.table, ATTENDANCE_STAGE.columns);
   for (const [table, column] of INDEXES) await sql.raw(`create index ${table}_${column} on ${table} (${column})`).execute(db);
 }
 
@@ -167,7 +209,23 @@ export type Progress = (p: { file: string; rows: number; bytesRead: number; tota
  * statement to build and parse per batch), on SQLite as multi-row inserts.
  */
 export async function stageFile<K extends StagedFile>(db: Kysely<any>, dialect: Dialect, pkg: OneRosterPackage, file: K, onProgress?: Progress): Promise<FileRead> {
-  const stage = STAGES[file] as unknown as Stage<K>;
+  return streamInto(db, dialect, pkg, file, pkg.rows(file), STAGES[file] as unknown as Stage<K>, onProgress);
+}
+
+/** Streams Homeroom's attendance file into `s_attendance`, as stageFile does a OneRoster file. */
+export async function stageAttendance(db: Kysely<any>, dialect: Dialect, pkg: OneRosterPackage, onProgress?: Progress): Promise<FileRead> {
+  return streamInto(db, dialect, pkg, 'attendance', pkg.attendance(), ATTENDANCE_STAGE, onProgress);
+}
+
+async function streamInto<R>(
+  db: Kysely<any>,
+  dialect: Dialect,
+  pkg: OneRosterPackage,
+  file: string,
+  records: AsyncIterable<R>,
+  stage: Pick<Stage<OneRosterFile>, 'table' | 'columns'> & { rows(r: R): Record<string, unknown>[]; extra?: { table: string; columns: Record<string, Col>; rows(r: R): Record<string, unknown>[] }[] },
+  onProgress?: Progress,
+): Promise<FileRead> {
   const started = performance.now();
   const buffers = new Map<string, Record<string, unknown>[]>();
   const columnsOf = new Map<string, string[]>([[stage.table, Object.keys(stage.columns)], ...(stage.extra ?? []).map((e) => [e.table, Object.keys(e.columns)] as [string, string[]])]);
@@ -187,7 +245,7 @@ export async function stageFile<K extends StagedFile>(db: Kysely<any>, dialect: 
     buffers.set(table, buffer);
   };
   let count = 0;
-  for await (const record of pkg.rows(file)) {
+  for await (const record of records) {
     count += 1;
     push(stage.table, stage.rows(record));
     for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));

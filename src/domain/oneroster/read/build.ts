@@ -268,6 +268,7 @@ const results: Builder<ResultRecord> = (r, ctx) => {
     score: r.number('score', false),
     scoreDate: r.date('scoreDate', false),
     comment: r.text('comment'),
+    textScore: ctx.version === '1.2' ? r.text('textScore') : null,
     late: flag('late'),
     missing: flag('missing'),
     incomplete: flag('incomplete'),
