@@ -1707,6 +1707,7 @@ export const en = {
   // ── OneRoster round trip ──
   'oneroster.problem.load.ambiguous': '“{value}” matches {detail} records made in Homeroom, so none was chosen: tell them apart in Homeroom (or give the SIS’s values) and import again.',
   'oneroster.problem.load.sameCourseTwice': 'The student “{value}” is enrolled in two classes of the same course in overlapping terms ({detail}).',
+  'oneroster.problem.load.starterSet': 'The district had no grading scale, attendance codes or report-card comments of its own: Homeroom added its standard ones (A–F, the attendance codes of the attendance file’s documentation, ten comment codes).',
   'oneroster.problem.load.sameRecord': '“{value}” and “{detail}” both match the same record made in Homeroom (by its number or email): tell them apart in the SIS or in Homeroom.',
 } as const;
 

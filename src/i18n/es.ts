@@ -1709,5 +1709,6 @@ export const es: Record<MessageKey, string> = {
   // ── OneRoster round trip ──
   'oneroster.problem.load.ambiguous': '«{value}» coincide con {detail} registros creados en Homeroom, así que no se eligió ninguno: distíngalos en Homeroom (o use los valores del SIS) e importe de nuevo.',
   'oneroster.problem.load.sameCourseTwice': 'El estudiante «{value}» está inscrito en dos clases del mismo curso en períodos que se superponen ({detail}).',
+  'oneroster.problem.load.starterSet': 'El distrito no tenía escala de calificaciones, códigos de asistencia ni comentarios de boleta propios: Homeroom agregó los suyos (A–F, los códigos de asistencia de la documentación del archivo de asistencia, diez códigos de comentario).',
   'oneroster.problem.load.sameRecord': '«{value}» y «{detail}» coinciden con el mismo registro creado en Homeroom (por su número o correo): distíngalos en el SIS o en Homeroom.',
 };

@@ -8,9 +8,10 @@
  * last two days' partly), later work is listed but not scored, attendance is taken up to that day.
  * Deterministic like the rest of the demo: the same options give the same rows.
  */
-import type { AttendanceExcuse, AttendanceKind, DateString, GradingMethod, NewRow, TableName } from '../../db/schema.js';
+import type { DateString, GradingMethod, NewRow, TableName } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
 import { computeGrade, letterFor, type CategoryInput, type GradeBand, type ScoreInput } from '../gradebook/grade.js';
+import { ATTENDANCE_CODES, REPORT_CARD_COMMENTS, STANDARD_SCALE } from '../district/starter.js';
 import { electives, coreSlots, type CourseDef, type Dept } from './catalog.js';
 import type { Rng } from './random.js';
 import type { SchoolYearPlan } from './school-year.js';
@@ -33,30 +34,7 @@ export interface PortalContext {
   seed: number;
 }
 
-export const STANDARD_SCALE: readonly GradeBand[] = [
-  { letter: 'A', minPercent: 93, gpaPoints: 4.0 },
-  { letter: 'A-', minPercent: 90, gpaPoints: 3.7 },
-  { letter: 'B+', minPercent: 87, gpaPoints: 3.3 },
-  { letter: 'B', minPercent: 83, gpaPoints: 3.0 },
-  { letter: 'B-', minPercent: 80, gpaPoints: 2.7 },
-  { letter: 'C+', minPercent: 77, gpaPoints: 2.3 },
-  { letter: 'C', minPercent: 73, gpaPoints: 2.0 },
-  { letter: 'C-', minPercent: 70, gpaPoints: 1.7 },
-  { letter: 'D+', minPercent: 67, gpaPoints: 1.3 },
-  { letter: 'D', minPercent: 63, gpaPoints: 1.0 },
-  { letter: 'D-', minPercent: 60, gpaPoints: 0.7 },
-  { letter: 'F', minPercent: 0, gpaPoints: 0 },
-];
 
-const ATTENDANCE_CODES: readonly { code: string; description: string; kind: AttendanceKind; excuse: AttendanceExcuse }[] = [
-  { code: 'A-ILL', description: 'Absent: illness', kind: 'absent', excuse: 'excused' },
-  { code: 'A-APT', description: 'Absent: medical or dental appointment', kind: 'absent', excuse: 'excused' },
-  { code: 'A-UNX', description: 'Absent: unexcused', kind: 'absent', excuse: 'unexcused' },
-  { code: 'A-UNK', description: 'Absent: not yet explained', kind: 'absent', excuse: 'unknown' },
-  { code: 'T-EX', description: 'Tardy: excused', kind: 'tardy', excuse: 'excused' },
-  { code: 'T-UNX', description: 'Tardy: unexcused', kind: 'tardy', excuse: 'unexcused' },
-  { code: 'ER', description: 'Early release: signed out by a parent', kind: 'early_release', excuse: 'excused' },
-];
 
 /** Vaccine, doses required, grades; and when children usually get each dose (age in months). */
 const VACCINES: readonly { code: string; name: string; rules: [low: number, high: number, doses: number][]; ages: number[] }[] = [
@@ -89,19 +67,6 @@ const TERM_COMMENTS = [
   'Great effort this quarter.',
 ];
 
-/** The district's report-card comment codes, in English and Spanish (teachers choose up to 3 per grade). */
-const REPORT_CARD_COMMENTS: readonly { code: string; en: string; es: string }[] = [
-  { code: 'EFF', en: 'Excellent effort', es: 'Excelente esfuerzo' },
-  { code: 'PLS', en: 'A pleasure to have in class', es: 'Es un placer tenerlo en clase' },
-  { code: 'PART', en: 'Participates actively in class', es: 'Participa activamente en clase' },
-  { code: 'IMP', en: 'Shows steady improvement', es: 'Muestra una mejora constante' },
-  { code: 'MISS', en: 'Missing assignments affect grade', es: 'Las tareas que faltan afectan la calificación' },
-  { code: 'LATE', en: 'Late work affects grade', es: 'El trabajo entregado tarde afecta la calificación' },
-  { code: 'TEST', en: 'Test scores are low; study more', es: 'Las calificaciones de los exámenes son bajas; debe estudiar más' },
-  { code: 'ATT', en: 'Absences affect progress', es: 'Las ausencias afectan su progreso' },
-  { code: 'TUT', en: 'Would benefit from tutoring', es: 'Le beneficiaría asistir a tutorías' },
-  { code: 'CONF', en: 'Please contact the teacher for a conference', es: 'Comuníquese con el maestro para una reunión' },
-];
 
 interface CategoryPlan {
   name: string;

@@ -20,6 +20,7 @@ import type { MessageKey } from '../../../i18n/index.js';
 import { faultPoint } from '../../../jobs/faults.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
+import { addStarterSet } from '../../district/starter.js';
 import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
 import { loadAttendance } from './attendance.js';
 import type { LoadContext } from './context.js';
@@ -53,6 +54,7 @@ export const LOAD_PROBLEMS = {
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
   'load.sameCourseTwice': 'oneroster.problem.load.sameCourseTwice',
   'load.sameRecord': 'oneroster.problem.load.sameRecord',
+  'load.starterSet': 'oneroster.problem.load.starterSet',
   'load.studentNoBirthDate': 'oneroster.problem.load.studentNoBirthDate',
   'load.studentNoGrade': 'oneroster.problem.load.studentNoGrade',
   'load.studentNoIdentifier': 'oneroster.problem.load.studentNoIdentifier',
@@ -464,6 +466,7 @@ class Loader {
   async apply(): Promise<void> {
     await this.checks();
     await this.district();
+    await this.starterSet();
     await this.upsertSchools();
     await this.upsertSessions();
     await this.upsertCourses();
@@ -537,6 +540,13 @@ class Loader {
       this.add({ severity: 'error', code: 'load.otherDistrict', file: org.file, line: Number(org.line), column: 'sourcedId', value: org.sourced_id, expected: row.sourced_id });
       this.stopIfErrors();
     }
+  }
+
+  /** A district without a grading scale, attendance codes or report-card comments gets Homeroom's standard ones (district/starter.ts). */
+  private async starterSet(): Promise<void> {
+    if (!(await this.db.selectFrom('district').select('id').executeTakeFirst())) return;
+    const added = await addStarterSet(this.db, this.options.now);
+    if (added.length > 0) this.add({ severity: 'warning', code: 'load.starterSet', file: null, line: null, column: null, value: added.join(', '), expected: null });
   }
 
   private setToday(timeZone: string): void {
@@ -752,6 +762,8 @@ class Loader {
       join bell_periods bp on bp.id = sp.bell_period_id where cp.class = r_sections.sourced_id and bp.name = cp.period)`;
     await this.upsert({
       kind: 'sections', table: 'sections', r: 'r_sections', last: 'oneroster_last_sections', fields: ['school_id', 'course_id', 'section_code', 'room'],
+      // A new class is graded on the district's scale (its first: the standard one unless the district made its own).
+      insertOnly: { grading_scale_id: '(select min(g.id) from grading_scales g)' },
       natural: [
         { where: `d.course_id = r_sections.course_id and d.section_code = r_sections.section_code and ${sharesTerm}`, strict: true, column: 'classCode', value: 's.section_code' },
         { where: `d.course_id = r_sections.course_id and ${sharesTerm} and ${sharesPeriod}`, strict: true, column: 'periods', value: 's.section_code' },
