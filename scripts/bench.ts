@@ -17,6 +17,11 @@
  *
  *   oneroster --database URL --package PATH [--dry-run]
  *       One OneRoster import of a package into a database, measured (bench/oneroster-import.ts).
+ *   oneroster --database URL --package FULL --delta [--fraction 0.01] [--seed 1] [--delta-package PATH] [--portal-rate 300] [--baseline-seconds 15]
+ *       A nightly delta: made from the district's full package FULL (bench/oneroster-delta.ts), imported
+ *       into a copy of URL (the database that holds FULL's import; it stays as it is) while the portal is
+ *       under load beside it: import time, write-lock time, rows/s per file, memory, the portal's p99.
+ *       --delta-package: a delta made before with `tsx scripts/bench/oneroster-delta.ts FULL DELTA.zip [fraction] [seed]`.
  *   oneroster-export --database URL
  *       Export an existing database (load it with `homeroom demo --students N` first) as a OneRoster 1.2
  *       package, in a child process: rows and rows/s per file, size, wall time and peak memory
@@ -28,7 +33,7 @@
  *       PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names
  *       a server where a scratch database is created and dropped.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -420,26 +425,188 @@ async function onerosterExport(args: string[]): Promise<void> {
   );
 }
 
-async function onerosterImport(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { database: { type: 'string' }, package: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
-  if (!values.database || !values.package) throw new Error('--database URL and --package PATH are required (a package from `npm run bench -- oneroster-export` or `homeroom export oneroster`)');
-  const r = JSON.parse(
-    execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/oneroster-import.ts', values.database, values.package, ...(values['dry-run'] ? ['dry-run'] : [])], {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    }),
-  ) as { ms: number; ok: boolean; files: { file: string; rows: number; rowsPerSecond: number }[]; counts: Record<string, Record<string, number>>; errors: number; warnings: number; problems: unknown[]; peakRssMiB: number; peakAnonMiB: number };
+interface ImportRun {
+  ms: number;
+  ok: boolean;
+  files: { file: string; rows: number; rowsPerSecond: number }[];
+  stagingSeconds: number;
+  writeSeconds: number;
+  counts: Record<string, Record<string, number>>;
+  errors: number;
+  warnings: number;
+  problems: unknown[];
+  peakRssMiB: number;
+  peakAnonMiB: number;
+}
+
+/** One measured import in a child process (bench/oneroster-import.ts). */
+function importInChild(database: string, pkg: string, dryRun: boolean): Promise<ImportRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['scripts/bench/oneroster-import.ts', database, pkg, ...(dryRun ? ['dry-run'] : [])],
+      { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as ImportRun)),
+    );
+  });
+}
+
+function printImport(r: ImportRun): void {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- oneroster --database ${values.database.split(':')[0]}:… --package …${values['dry-run'] ? ' --dry-run' : ''}\n`);
   console.log('| file | rows | rows/s |');
   console.log('|---|---|---|');
   for (const f of r.files) console.log(`| ${f.file} | ${n(f.rows)} | ${n(f.rowsPerSecond)} |`);
   const rows = r.files.reduce((a, f) => a + f.rows, 0);
   console.log(`| **all** | ${n(rows)} | ${n(rows / (r.ms / 1000))} |\n`);
-  console.log(`Imported: ${r.ok}; ${(r.ms / 1000).toFixed(1)} s; ${r.errors} errors, ${r.warnings} warnings; peak RSS ${r.peakRssMiB.toFixed(0)} MiB, own memory ${r.peakAnonMiB.toFixed(0)} MiB.`);
+  console.log(
+    `Imported: ${r.ok}; ${(r.ms / 1000).toFixed(1)} s (staging, no write lock: ${r.stagingSeconds.toFixed(1)} s; write transaction: ${r.writeSeconds.toFixed(1)} s); ` +
+      `${r.errors} errors, ${r.warnings} warnings; peak RSS ${r.peakRssMiB.toFixed(0)} MiB, own memory ${r.peakAnonMiB.toFixed(0)} MiB.`,
+  );
   console.log(Object.entries(r.counts).map(([k, c]) => `${k}: ${Object.entries(c).map(([a, b]) => `${a} ${n(b)}`).join(', ')}`).join('\n'));
-  if (r.problems.length > 0) console.log(JSON.stringify(r.problems, null, 1));
+  const problems = new Map<string, number>();
+  for (const p of r.problems as { severity: string; code: string }[]) problems.set(`${p.severity} ${p.code}`, (problems.get(`${p.severity} ${p.code}`) ?? 0) + 1);
+  if (problems.size > 0) console.log(`Problems (the first ten kept by the run): ${[...problems].map(([k, c]) => `${k} ×${c}`).join(', ')}`);
+}
+
+/**
+ * A copy of a database to import into, so that the database named stays as it is and the run can be
+ * repeated: SQLite by copying its file (closed: its write-ahead log is checkpointed), PostgreSQL as a
+ * new database from it as a template. Removed by the returned function.
+ */
+async function scratchCopy(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const stamp = Date.now();
+  if (url.startsWith('sqlite:')) {
+    const file = url.replace(/^sqlite:(\/\/)?/, '');
+    const copy = path.join(path.dirname(path.resolve(file)), `bench-delta-${stamp}.sqlite`);
+    if (fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0) throw new Error(`${file} has a write-ahead log: close whatever has it open first`);
+    fs.copyFileSync(file, copy);
+    return { url: `sqlite:${copy}`, drop: async () => ['', '-wal', '-shm'].forEach((x) => fs.rmSync(`${copy}${x}`, { force: true })) };
+  }
+  const source = new URL(url);
+  const name = `homeroom_bench_delta_${stamp}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${source.pathname.slice(1)}`);
+  } finally {
+    await admin.end();
+  }
+  const copy = new URL(url);
+  copy.pathname = `/${name}`;
+  return {
+    url: copy.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * A nightly delta, measured (issue 20): a delta package is made from the district's full package
+ * (bench/oneroster-delta.ts), then imported into a copy of the database that holds the full import,
+ * while the portal's pages are asked for beside it at `portalRate` requests per second, paced open-loop
+ * as in the staff benchmarks. Reports the import (time, staging and write-transaction time — on SQLite
+ * how long the write lock was held —, rows/s per file, peak memory) and the portal's latency while it
+ * ran, against the same load for `baselineSeconds` before it.
+ */
+async function onerosterDelta(values: {
+  database: string;
+  package: string;
+  'delta-package'?: string;
+  fraction: string;
+  seed: string;
+  'portal-rate': string;
+  'baseline-seconds': string;
+  processes: string;
+}): Promise<void> {
+  const { makeDelta } = await import('./bench/oneroster-delta.js');
+  const { luaScript, runWrk, sessions } = await import('./bench/portal.js');
+  const { startServer } = await import('./bench/server.js');
+  const { msText } = await import('./bench/staff.js');
+  const fraction = Number(values.fraction);
+  if (!(fraction > 0 && fraction <= 0.5)) throw new Error('--fraction must be above 0 and at most 0.5');
+  const portalRate = Number(values['portal-rate']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-delta-'));
+  // A delta made before (the generator's own command, for the same FULL and seed) is read as it is.
+  const deltaPath = values['delta-package'] ?? path.join(dir, 'delta.zip');
+  const delta = values['delta-package'] ? null : await makeDelta(values.package, deltaPath, fraction, Number(values.seed));
+  if (delta) console.error(`delta: ${delta.rows} rows in ${(delta.ms / 1000).toFixed(1)} s`);
+  const copy = await scratchCopy(values.database);
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  try {
+    let baseline: Awaited<ReturnType<typeof runWrk>> | null = null;
+    let during: Awaited<ReturnType<typeof runWrk>> | null = null;
+    let run: ImportRun;
+    if (portalRate > 0) {
+      const people = await sessions(copy.url, 400, 7);
+      server = await startServer(['--no-worker', '--processes', values.processes], { DATABASE_URL: copy.url, DEMO_MODE: 'false' }, (out) => out.includes('Homeroom is running at'));
+      for (const p of people) {
+        for (const tool of ['today', 'grades', 'assignments', 'attendance']) {
+          const res = await fetch(`${server.base}/students/${p.studentId}/${tool}`, { headers: { cookie: `hr_session=${p.token}` }, redirect: 'manual' });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${tool} of student ${p.studentId} answered ${res.status}`);
+        }
+      }
+      const script = path.join(dir, 'portal.lua');
+      fs.writeFileSync(script, luaScript(people, portalRate));
+      baseline = await runWrk(script, server.base, 8, Number(values['baseline-seconds']));
+      const importing = importInChild(copy.url, deltaPath, false);
+      [during, run] = await Promise.all([runWrk(script, server.base, 8, 600, importing), importing]);
+    } else {
+      run = await importInChild(copy.url, deltaPath, false);
+    }
+    const n = (x: number) => Math.round(x).toLocaleString('en-US');
+    console.log(`\nMachine: ${machine()}\nLoad average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
+    console.log(
+      `Command: npm run bench -- oneroster --database ${values.database.split(':')[0]}:… --package … --delta${values['delta-package'] ? ' --delta-package …' : ` --fraction ${values.fraction} --seed ${values.seed}`} --portal-rate ${portalRate} --baseline-seconds ${values['baseline-seconds']}\n`,
+    );
+    if (delta) {
+      console.log(`The delta: ${n(delta.rows)} rows (${Object.entries(delta.files).map(([f, c]) => `${f} ${n(c)}`).join(', ')}).`);
+      console.log(`${Object.entries(delta.changes).map(([what, c]) => `${what} ${n(c)}`).join('; ')}.\n`);
+    }
+    printImport(run);
+    if (baseline && during) {
+      const row = (label: string, w: typeof baseline) => `| ${label} | ${w.rps.toFixed(0)} | ${msText(w.p50)} | ${msText(w.p90)} | ${msText(w.p99)} | ${w.errors} |`;
+      console.log(`\nThe portal beside it (${portalRate} requests/s asked, open-loop, 8 connections, ${values.processes} web processes):\n`);
+      console.log('| when | requests/s | p50 | p90 | p99 | errors |');
+      console.log('|---|---|---|---|---|---|');
+      console.log(row(`before the import (${values['baseline-seconds']} s)`, baseline));
+      console.log(row(`while the delta was imported (${(run.ms / 1000).toFixed(0)} s)`, during));
+    }
+  } finally {
+    await server?.stop();
+    await copy.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function onerosterImport(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      database: { type: 'string' },
+      package: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      delta: { type: 'boolean', default: false },
+      'delta-package': { type: 'string' },
+      fraction: { type: 'string', default: '0.01' },
+      seed: { type: 'string', default: '1' },
+      'portal-rate': { type: 'string', default: '300' },
+      'baseline-seconds': { type: 'string', default: '15' },
+      processes: { type: 'string', default: String(os.cpus().length) },
+    },
+  });
+  if (!values.database || !values.package) throw new Error('--database URL and --package PATH are required (a package from `npm run bench -- oneroster-export` or `homeroom export oneroster`)');
+  if (values.delta) {
+    await onerosterDelta({ ...values, database: values.database, package: values.package });
+    return;
+  }
+  const r = await importInChild(values.database, values.package, values['dry-run']);
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- oneroster --database ${values.database.split(':')[0]}:… --package …${values['dry-run'] ? ' --dry-run' : ''}\n`);
+  printImport(r);
 }
 
 async function recovery(args: string[]): Promise<void> {
@@ -501,6 +668,7 @@ switch (name) {
         '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- oneroster-export --database URL\n' +
         '       npm run bench -- oneroster --database URL --package PATH [--dry-run]\n' +
+        '       npm run bench -- oneroster --database URL --package FULL --delta [--fraction 0.01] [--seed 1] [--delta-package PATH] [--portal-rate 300] [--baseline-seconds 15]\n' +
         '       npm run bench -- portal [--students N] [--seconds 15] [--levels 1,2,4,8,16] [--people 400] [--processes CORES] [--engines sqlite,postgres]',
     );
     process.exit(2);

@@ -26,6 +26,8 @@ try {
       ms,
       ok: report.ok,
       files: report.files,
+      stagingSeconds: report.stagingSeconds,
+      writeSeconds: report.writeSeconds,
       counts: report.counts,
       errors: report.errors,
       warnings: report.warnings,

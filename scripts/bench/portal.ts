@@ -151,14 +151,28 @@ export function luaScript(people: { token: string; studentId: number }[], rate =
   ].join('\n');
 }
 
-/** Runs wrk (niced, on the same cores) with a portal script: throughput and latency percentiles. */
-export async function runWrk(script: string, base: string, connections: number, seconds: number): Promise<{ rps: number; p50: number; p90: number; p99: number; errors: number }> {
+/**
+ * Runs wrk (niced, on the same cores) with a portal script: throughput and latency percentiles. With
+ * `stop`, wrk is interrupted (SIGINT: it reports what it measured so far) when that settles, if before
+ * `seconds` are up.
+ */
+export async function runWrk(
+  script: string,
+  base: string,
+  connections: number,
+  seconds: number,
+  stop?: Promise<unknown>,
+): Promise<{ rps: number; p50: number; p90: number; p99: number; errors: number }> {
   const out = await new Promise<string>((resolve, reject) => {
+    // nice executes wrk in its own process: the signal reaches wrk.
     const wrk = spawn('nice', ['-n', '10', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, base], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     wrk.stdout.on('data', (d: Buffer) => (text += d.toString()));
     wrk.on('error', reject);
     wrk.on('exit', () => resolve(text));
+    void stop?.finally(() => {
+      if (wrk.exitCode === null) wrk.kill('SIGINT');
+    });
   });
   const m = /WRK (\d+) (\d+) (\d+) \d+ ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
   if (!m) throw new Error(`wrk said: ${out}`);

@@ -750,6 +750,8 @@ export interface ImportRunTable {
   finished_at: Instant | null;
   /** JSON: ImportReport (domain/oneroster/load) */
   report: string | null;
+  /** the process running it (jobs/holders.ts; migration 0029): a run whose holder is gone was interrupted */
+  holder: string | null;
 }
 
 /** The SIS's values as last imported (migration 0023, ADR 0024): one table per kind, by the row written. */

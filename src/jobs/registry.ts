@@ -28,10 +28,11 @@ const generatePayload = z.object({
 
 export function jobHandlers(config: { baseUrl: string; importDir?: string | null; dataDir?: string; databaseUrl?: string }): Record<string, JobHandler> {
   /**
-   * An import is one long transaction. On SQLite a process has one connection, which a transaction holds
-   * to its end: on the process's own connection the import would stop every page this process serves
-   * (the worker runs beside the web server in `homeroom serve`). It gets a connection of its own, so
-   * that pages keep reading while it runs (writes still wait for its commit: see ADR 0024).
+   * An import runs on one connection from its first staged row to its commit. On SQLite a process has
+   * one connection, which the run holds to its end: on the process's own connection the import would
+   * stop every page this process serves (the worker runs beside the web server in `homeroom serve`).
+   * It gets a connection of its own, so that pages keep reading and writing while it runs; writes wait
+   * only for its short write transaction at the end (ADR 0028).
    */
   const ownConnection = async <T>(database: Database, run: (database: Database) => Promise<T>): Promise<T> => {
     if (database.dialect !== 'sqlite' || !config.databaseUrl || config.databaseUrl.includes(':memory:')) return run(database);

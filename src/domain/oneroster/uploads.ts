@@ -2,8 +2,8 @@
  * Imports started from the upload page: the package a district administrator sends is kept under
  * DATA_DIR/imports/ under a random name, imported by a background job ('oneroster.import'), and removed
  * once read (the run's report stays: the last RUNS_KEPT of them). While the job runs it writes its
- * progress to a small file beside the package, which the page reads: the import's own transaction is
- * invisible to other connections until it ends, and on SQLite it holds the write lock meanwhile.
+ * progress to a small file beside the package, which the page reads: what the import reads is in its
+ * own connection's temporary tables, invisible to other connections until its transaction commits.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';

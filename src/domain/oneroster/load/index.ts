@@ -18,6 +18,7 @@ import type { Database, Dialect } from '../../../db/connect.js';
 import type { DB } from '../../../db/schema.js';
 import type { MessageKey } from '../../../i18n/index.js';
 import { faultPoint } from '../../../jobs/faults.js';
+import { holderGone, holderId } from '../../../jobs/holders.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
 import { addStarterSet } from '../../district/starter.js';
@@ -109,6 +110,10 @@ export interface ImportReport {
   problems: Problem[];
   startedAt: string;
   finishedAt: string;
+  /** seconds spent reading the package into the staging tables, outside any write transaction */
+  stagingSeconds: number;
+  /** seconds of the write transaction (checks and apply): on SQLite, how long the write lock was held */
+  writeSeconds: number;
 }
 
 export interface ImportOptions {
@@ -135,63 +140,98 @@ const GUARDIAN_ROLES = `('guardian', 'parent', 'relative')`;
 const STAFF_ROLES = `('teacher', 'administrator', 'districtAdministrator', 'siteAdministrator', 'systemAdministrator', 'principal', 'counselor')`;
 
 export async function importPackage(database: Database, pkg: OneRosterPackage, problems: ProblemSink, options: ImportOptions): Promise<ImportReport> {
-  const { db, dialect } = database;
+  // One connection for the whole run: its temporary tables live on it, from the first staged row to the apply.
+  return database.db.connection().execute((conn) => runImport(conn, database.dialect, pkg, problems, options));
+}
+
+/**
+ * A run, on its own connection, in three steps:
+ *   1. the package is read into the staging tables OUTSIDE any write transaction: temporary tables are
+ *      the connection's own, and writing them takes no lock on the database (SQLite: a temporary table
+ *      is in the connection's `temp` database, whose lock is its own) — pages, staff saves, sign-ins
+ *      and the job worker's lease heartbeat keep writing meanwhile;
+ *   2. checks and apply in ONE write transaction, the only time the run holds SQLite's write lock;
+ *   3. the temporary tables are dropped, whatever happened.
+ * A failure at any row, a dry run, or a process killed anywhere writes nothing of the package.
+ */
+async function runImport(conn: Kysely<DB>, dialect: Dialect, pkg: OneRosterPackage, problems: ProblemSink, options: ImportOptions): Promise<ImportReport> {
   const startedAt = options.now.toISOString();
   const began = performance.now();
-  const run = await db
-    .insertInto('import_runs')
-    .values({ kind: 'oneroster', status: 'running', dry_run: options.dryRun ? 1 : 0, source: options.source ?? null, started_by: options.actorAccountId, started_at: startedAt })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await endInterruptedRuns(db as unknown as Kysely<any>, dialect, run.id, options.now);
-  // Decided once this run holds the import lock (a run that finished meanwhile counts).
-  let firstImport = false;
-  const counts = Object.fromEntries(LOAD_KINDS.map((k) => [k, { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0 }])) as Record<LoadKind, KindCounts>;
-  const files: FileRead[] = [];
-  const reportOf = (ok: boolean): ImportReport => ({
-    runId: run.id,
-    version: pkg.version,
-    dryRun: options.dryRun,
-    ok,
-    firstImport: firstImport && ok && !options.dryRun,
-    counts,
-    files: files.map((f) => ({ file: f.file, rows: f.rows, rowsPerSecond: f.seconds > 0 ? Math.round(f.rows / f.seconds) : f.rows })),
-    errors: problems.errors,
-    warnings: problems.warnings,
-    omitted: problems.omitted,
-    problems: problems.list(),
-    startedAt,
-    // `now` is the run's clock (tests give a fixed one): it finishes that long after it started.
-    finishedAt: new Date(options.now.getTime() + (performance.now() - began)).toISOString(),
-  });
-  let report: ImportReport | undefined;
+  await holdImports(conn, dialect);
   try {
-    await db.transaction().execute(async (trx) => {
-      await holdRun(trx as unknown as Kysely<any>, dialect, run.id);
-      firstImport = (await trx.selectFrom('import_runs').select('id').where('kind', '=', 'oneroster').where('status', '=', 'done').where('dry_run', '=', 0).limit(1).executeTakeFirst()) === undefined;
-      const loader = new Loader(trx as unknown as Kysely<any>, dialect, pkg, problems, options, firstImport, counts);
-      await loader.stage(files);
-      faultPoint('oneroster.after-stage');
-      await loader.apply();
-      await loader.temps.dropAll();
-      report = reportOf(true);
-      if (options.dryRun) throw new Rollback();
-      // Applied: the run is logged done in the same transaction, so no moment exists where its rows are
-      // written and its log says running.
-      await logRun(trx, report);
-      faultPoint('oneroster.before-commit');
+    const run = await conn
+      .insertInto('import_runs')
+      .values({ kind: 'oneroster', status: 'running', dry_run: options.dryRun ? 1 : 0, source: options.source ?? null, started_by: options.actorAccountId, started_at: startedAt, holder: holderId() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await endInterruptedRuns(conn, dialect, run.id, options.now);
+    // Decided inside the write transaction (a run that finished meanwhile counts).
+    let firstImport = false;
+    const counts = Object.fromEntries(LOAD_KINDS.map((k) => [k, { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0 }])) as Record<LoadKind, KindCounts>;
+    const files: FileRead[] = [];
+    const timing = { stagingSeconds: 0, writeSeconds: 0 };
+    const reportOf = (ok: boolean): ImportReport => ({
+      runId: run.id,
+      version: pkg.version,
+      dryRun: options.dryRun,
+      ok,
+      firstImport: firstImport && ok && !options.dryRun,
+      counts,
+      files: files.map((f) => ({ file: f.file, rows: f.rows, rowsPerSecond: f.seconds > 0 ? Math.round(f.rows / f.seconds) : f.rows })),
+      errors: problems.errors,
+      warnings: problems.warnings,
+      omitted: problems.omitted,
+      problems: problems.list(),
+      startedAt,
+      // `now` is the run's clock (tests give a fixed one): it finishes that long after it started.
+      finishedAt: new Date(options.now.getTime() + (performance.now() - began)).toISOString(),
+      ...timing,
     });
-    return report!;
-  } catch (error) {
-    if (!(error instanceof Rollback)) {
-      report = undefined;
-      problems.add({ severity: 'error', code: 'load.failed', file: null, line: null, column: null, value: null, expected: null, detail: error instanceof Error ? error.message : String(error) });
+    const loader = new Loader(conn as unknown as Kysely<any>, dialect, pkg, problems, options, counts);
+    let report: ImportReport | undefined;
+    try {
+      const staging = performance.now();
+      try {
+        await loader.stage(files);
+      } finally {
+        timing.stagingSeconds = (performance.now() - staging) / 1000;
+      }
+      faultPoint('oneroster.after-stage');
+      const writing = performance.now();
+      try {
+        await conn.transaction().execute(async (trx) => {
+          firstImport = (await trx.selectFrom('import_runs').select('id').where('kind', '=', 'oneroster').where('status', '=', 'done').where('dry_run', '=', 0).limit(1).executeTakeFirst()) === undefined;
+          loader.within(trx as unknown as Kysely<any>, firstImport);
+          await loader.apply();
+          // for the report the run logs (the one returned counts the commit too)
+          timing.writeSeconds = (performance.now() - writing) / 1000;
+          report = reportOf(true);
+          if (options.dryRun) throw new Rollback();
+          // Applied: the run is logged done in the same transaction, so no moment exists where its rows are
+          // written and its log says running.
+          await logRun(trx, report);
+          faultPoint('oneroster.before-commit');
+        });
+      } finally {
+        timing.writeSeconds = (performance.now() - writing) / 1000;
+        loader.within(conn as unknown as Kysely<any>, firstImport);
+      }
+      return { ...report!, writeSeconds: timing.writeSeconds };
+    } catch (error) {
+      if (!(error instanceof Rollback)) {
+        report = undefined;
+        problems.add({ severity: 'error', code: 'load.failed', file: null, line: null, column: null, value: null, expected: null, detail: error instanceof Error ? error.message : String(error) });
+      }
+    } finally {
+      await loader.temps.dropAll();
     }
+    // Rolled back (errors, a dry run, a failure): logged on its own.
+    const final = report ? { ...report, writeSeconds: timing.writeSeconds } : reportOf(false);
+    await conn.transaction().execute((trx) => logRun(trx, final));
+    return final;
+  } finally {
+    await releaseImports(conn, dialect);
   }
-  // Rolled back (errors, a dry run, a failure): logged on its own.
-  const final = report ?? reportOf(false);
-  await db.transaction().execute((trx) => logRun(trx, final));
-  return final;
 }
 
 /** Writes the run's status and report, and keeps the last RUNS_KEPT runs. */
@@ -206,32 +246,33 @@ async function logRun(trx: Kysely<DB>, report: ImportReport): Promise<void> {
 }
 
 /**
- * Imports run one at a time: on PostgreSQL each takes a transaction-long advisory lock (the next one
- * waits for it) and locks its own log row; on SQLite the write lock taken at `begin` does both.
+ * Imports run one at a time. On PostgreSQL a run holds a session-level advisory lock on its connection
+ * from before its log row exists to its end (the next run waits for it; the server lets it go when the
+ * connection ends, a killed process included). On SQLite runs read their packages side by side and
+ * apply one at a time, in turn for the write lock.
  */
-async function holdRun(trx: Kysely<any>, dialect: Dialect, runId: number): Promise<void> {
+async function holdImports(conn: Kysely<DB>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_lock(hashtext('homeroom.import.oneroster'))`.execute(conn);
+}
+
+async function releaseImports(conn: Kysely<DB>, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return;
-  await sql`select pg_advisory_xact_lock(hashtext('homeroom.import.oneroster'))`.execute(trx);
-  await sql`select id from import_runs where id = ${runId} for update`.execute(trx);
+  // A connection that cannot run this has ended, and its session's lock with it.
+  await sql`select pg_advisory_unlock(hashtext('homeroom.import.oneroster'))`.execute(conn).catch(() => undefined);
 }
 
 /**
  * A run whose process died (killed, a power cut) stays 'running' in the log, and whatever it had
- * written died with its transaction: the next run marks it failed. A run that is alive holds its log
- * row locked (PostgreSQL: skipped here) or the write lock (SQLite: this waits for it).
+ * written died with its transaction: the next run marks it failed. On PostgreSQL every other running
+ * run is dead, since this one holds the import lock and a run logs itself only once it holds it; on
+ * SQLite, where a live run holds no lock while it reads its package, a run is dead when its holder's
+ * process is known to be gone (jobs/holders.ts; a run logged before holders were kept has none).
  */
-async function endInterruptedRuns(db: Kysely<any>, dialect: Dialect, runId: number, now: Date): Promise<void> {
-  const stale = db
-    .selectFrom('import_runs')
-    .select('id')
-    .where('kind', '=', 'oneroster')
-    .where('status', '=', 'running')
-    .where('id', '<>', runId);
-  await db
-    .updateTable('import_runs')
-    .set({ status: 'failed', finished_at: now.toISOString() })
-    .where('id', 'in', dialect === 'postgres' ? stale.forUpdate().skipLocked() : stale)
-    .execute();
+async function endInterruptedRuns(db: Kysely<DB>, dialect: Dialect, runId: number, now: Date): Promise<void> {
+  const running = await db.selectFrom('import_runs').select(['id', 'holder']).where('kind', '=', 'oneroster').where('status', '=', 'running').where('id', '<>', runId).execute();
+  const dead = running.filter((r) => dialect === 'postgres' || r.holder === null || holderGone(r.holder)).map((r) => r.id);
+  if (dead.length === 0) return;
+  await db.updateTable('import_runs').set({ status: 'failed', finished_at: now.toISOString() }).where('id', 'in', dead).execute();
 }
 
 interface ProblemRow {
@@ -270,17 +311,18 @@ interface NaturalKey {
 
 class Loader {
   readonly temps: Temporaries;
+  /** on the first import that writes, no change events are recorded: decided in the write transaction */
+  private firstImport = false;
   private readonly now: string;
   private today: string;
   private yesterday: string;
 
   constructor(
-    private readonly db: Kysely<any>,
+    private db: Kysely<any>,
     private readonly dialect: Dialect,
     private readonly pkg: OneRosterPackage,
     private readonly problems: ProblemSink,
     private readonly options: ImportOptions,
-    private readonly firstImport: boolean,
     private readonly counts: Record<LoadKind, KindCounts>,
   ) {
     this.temps = new Temporaries(db, dialect);
@@ -288,6 +330,13 @@ class Loader {
     // Calendar dates are the district's; before the district is known, UTC's (fixed in apply()).
     this.today = options.now.toISOString().slice(0, 10);
     this.yesterday = new Date(Date.parse(`${this.today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  }
+
+  /** Runs the later steps on `db`: the run's write transaction, on the same connection as the staging. */
+  within(db: Kysely<any>, firstImport: boolean): void {
+    this.db = db;
+    this.temps.within(db);
+    this.firstImport = firstImport;
   }
 
   // ── SQL helpers ──────────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,9 @@
 /**
- * The loader's staging tables: TEMPORARY tables of the run's transaction (dropped at its end), into
- * which the package's records are streamed in batches, so that every later step — duplicates, references,
- * matching, the upserts — is a set-based statement over them, whatever the package's size. Nothing of a
- * file is held in memory beyond one batch.
+ * The loader's staging tables: TEMPORARY tables of the run's connection, into which the package's
+ * records are streamed in batches before the run's write transaction begins (writing them takes no lock
+ * on the database), so that every later step — duplicates, references, matching, the upserts — is a
+ * set-based statement over them, whatever the package's size. Nothing of a file is held in memory
+ * beyond one batch. They are dropped at the run's end, and die with the connection if the process does.
  */
 import { sql, type Kysely } from 'kysely';
 import { copyRows } from '../../../db/bulk.js';
@@ -153,24 +154,27 @@ export function typeOf(dialect: Dialect, col: Col): string {
   return col === 'D' && dialect === 'postgres' ? 'date' : 'text';
 }
 
-/** `create temporary table … as select …`, dropped with the transaction on PostgreSQL (see dropTemporary for SQLite). */
-export function temporaryAs(dialect: Dialect, name: string, select: string): string {
-  return dialect === 'postgres' ? `create temporary table ${name} on commit drop as ${select}` : `create temporary table ${name} as ${select}`;
-}
-
-/** The temporary tables made so far, for SQLite to drop before the commit (PostgreSQL drops them itself). */
+/**
+ * The temporary tables made so far, dropped at the run's end. They live as long as the connection (not
+ * `on commit drop`): the staging ones are made before the run's transaction and used inside it.
+ */
 export class Temporaries {
   readonly names: string[] = [];
-  constructor(private readonly db: Kysely<any>, private readonly dialect: Dialect) {}
+  constructor(private db: Kysely<any>, private readonly dialect: Dialect) {}
+
+  /** Makes the next tables on `db` (the run's transaction, on the same connection). */
+  within(db: Kysely<any>): void {
+    this.db = db;
+  }
 
   async create(name: string, columns: Record<string, Col>): Promise<void> {
     const cols = Object.entries(columns).map(([c, t]) => `${c} ${typeOf(this.dialect, t)}`).join(', ');
-    await sql.raw(`create temporary table ${name} (${cols})${this.dialect === 'postgres' ? ' on commit drop' : ''}`).execute(this.db);
+    await sql.raw(`create temporary table ${name} (${cols})`).execute(this.db);
     this.names.push(name);
   }
 
   async as(name: string, select: string): Promise<void> {
-    await sql.raw(temporaryAs(this.dialect, name, select)).execute(this.db);
+    await sql.raw(`create temporary table ${name} as ${select}`).execute(this.db);
     this.names.push(name);
     await this.analyze(name);
   }
@@ -180,9 +184,10 @@ export class Temporaries {
     if (this.dialect === 'postgres') await sql.raw(`analyze ${name}`).execute(this.db);
   }
 
+  /** Drops them all (those made in a transaction that rolled back are gone already). */
   async dropAll(): Promise<void> {
-    if (this.dialect === 'postgres') return;
-    for (const name of this.names.reverse()) await sql.raw(`drop table if exists temp.${name}`).execute(this.db);
+    const schema = this.dialect === 'postgres' ? 'pg_temp' : 'temp';
+    for (const name of this.names.reverse()) await sql.raw(`drop table if exists ${schema}.${name}`).execute(this.db);
     this.names.length = 0;
   }
 }
