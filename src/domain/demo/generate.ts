@@ -781,6 +781,15 @@ class Generator {
       }
       // Elective sections: each period offers a rotating choice of the school's electives.
       const offered = electives(school.low);
+      const courses = new Map<number, CourseDef[]>();
+      for (const [id, section] of enroll) courses.set(id, [...(courses.get(id) ?? []), section.course]);
+      const extras = new Map<string, Section>();
+      const extra = (course: CourseDef, period: number): Section => {
+        const key = `${period}:${course.code}`;
+        const made = extras.get(key) ?? this.section(school, course, period, 0);
+        extras.set(key, made);
+        return made;
+      };
       electiveDemand.forEach((students, period) => {
         if (students.length === 0) return;
         const count = Math.max(1, Math.round(students.length / TARGET_CLASS_SIZE));
@@ -789,11 +798,20 @@ class Generator {
           this.section(school, offered[(period * 3 + i) % offered.length] as CourseDef, period, 0),
         );
         for (const id of students) {
-          let pickIndex = this.rng.int(0, count - 1);
-          while ((sections[pickIndex] as Section).size >= capacity) pickIndex = (pickIndex + 1) % count;
-          const section = sections[pickIndex] as Section;
+          const start = this.rng.int(0, count - 1);
+          // Never a second section of a course the student already takes in the same term (issue 23:
+          // Theater Arts in periods 6 and 7): the first section from the drawn one that has room and
+          // a new course, else any with a new course, else a section of the next elective the student
+          // does not take, opened in this period for those who need it.
+          const takes = (course: CourseDef) => (courses.get(id) ?? []).some((c) => sameTerm(c, course) && c.code === course.code);
+          const order = Array.from({ length: count }, (_, i) => sections[(start + i) % count] as Section);
+          const fresh = order.filter((s) => !takes(s.course));
+          const other = offered.find((c) => !takes(c));
+          const section = fresh.find((s) => s.size < capacity) ?? fresh[0] ?? (other ? extra(other, period) : undefined);
+          if (!section) continue;
           section.size++;
           enroll.push([id, section]);
+          courses.set(id, [...(courses.get(id) ?? []), section.course]);
         }
       });
       this.assignTeachers(school);
@@ -1267,4 +1285,9 @@ class Generator {
         ['Reunión de la Junta Escolar', 'Abierta al público. La agenda se publica en el sitio web del distrito.']);
     }
   }
+}
+
+/** Whether two courses meet in a common semester (a year-long course meets in both). */
+function sameTerm(a: CourseDef, b: CourseDef): boolean {
+  return a.term === 'year' || b.term === 'year' || a.term === b.term;
 }
