@@ -107,7 +107,7 @@ export const en = {
     'Enter an account security email in Account Settings. With it you can reset your password or get your username by email, any time, without calling the school.',
   'help.parents.phone': 'On your phone',
   'help.parents.phoneBody':
-    'The portal works in your phone’s browser. You can add it to your home screen and turn on notifications for changes in attendance, grades and assignments.',
+    'The portal works in your phone’s browser, at any screen size. Your children’s Home shows each child’s grades, today’s attendance and what needs attention; open it whenever you want to check.',
   'help.students.title': 'Student Resources',
   'help.students.intro': '{portal} is where students in grades 6 through 12 see their schedule, assignments, grades and more.',
   'help.students.signIn': 'Signing in the first time',
@@ -115,7 +115,7 @@ export const en = {
     'Your username is your student ID number. Type every digit, including zeros at the beginning. Your school will tell you your first password; you must choose a new one the first time you sign in.',
   'help.students.see': 'What you can see',
   'help.students.seeBody':
-    'Schedule, assignments, grades, report cards, attendance, immunizations, your unofficial transcript and messages from school staff.',
+    'Schedule, assignments, grades, report cards, attendance, immunizations, your unofficial transcript, the school calendar and your school’s announcements.',
   'help.students.recovery': 'Keep your account safe',
   'help.students.recoveryBody':
     'Add an account security email in Account Settings so you can reset your password yourself. Never share your password, and never send it in a form or an email.',
@@ -162,6 +162,11 @@ export const en = {
   'nav.signOut': 'Sign out',
   'nav.signedInAs': 'Signed in as {name}',
   // ── family polish (issue 23) ──
+  'staffKeys.noGuardian': '{name} has no parent or guardian with portal access to give a key to',
+  'staffKeys.checkHeading': 'Nothing has been made yet',
+  'staffKeys.checkIntro': '{count, plural, one {One number or person cannot get a key:} other {# numbers or people cannot get a key:}}',
+  'staffKeys.confirm': '{count, plural, one {Issue the other key} other {Issue the other # keys}}',
+  'staffKeys.orChange': 'Or correct the numbers below and issue again.',
   'home.child.attention': '{count, plural, one {# item needs attention} other {# items need attention}}',
   'home.child.noAttention': 'Nothing needs attention',
   'home.child.attendanceToday': 'Attendance today',
@@ -807,7 +812,7 @@ export const en = {
   'staff.forbidden.body': 'This page is for school office staff and administrators.',
   'nav.staffKeys': 'Activation keys',
   'email.welcome.subject': 'Your {portal} account is ready',
-  'email.welcome.body': 'Welcome to {portal}, where you follow your children’s school day: schedule, assignments, grades, attendance and messages from school. Your username is {username}. To choose your password, open the link below within {days, plural, one {# day} other {# days}}. It works once. If it expires, ask for a new one on the sign-in help page.',
+  'email.welcome.body': 'Welcome to {portal}, where you follow your children’s school day: schedule, assignments, grades, attendance and the school’s announcements. Your username is {username}. To choose your password, open the link below within {days, plural, one {# day} other {# days}}. It works once. If it expires, ask for a new one on the sign-in help page.',
   'email.welcome.link': 'Choose your password',
   'welcome.title': 'Choose your password',
   'welcome.intro': 'Your {portal} account is {username}. Choose a password to start using it.',

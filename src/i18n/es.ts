@@ -108,7 +108,7 @@ export const es: Record<MessageKey, string> = {
     'Ingrese un correo electrónico de seguridad en la Configuración de la cuenta. Con él puede restablecer su contraseña o recibir su nombre de usuario por correo, en cualquier momento, sin llamar a la escuela.',
   'help.parents.phone': 'En su teléfono',
   'help.parents.phoneBody':
-    'El portal funciona en el navegador de su teléfono. Puede agregarlo a la pantalla de inicio y activar notificaciones sobre cambios en la asistencia, las calificaciones y las tareas.',
+    'El portal funciona en el navegador de su teléfono, en cualquier tamaño de pantalla. Su página de inicio muestra de cada hijo las calificaciones, la asistencia de hoy y lo que requiere atención; ábrala cuando quiera consultarla.',
   'help.students.title': 'Recursos para estudiantes',
   'help.students.intro':
     '{portal} es donde los estudiantes de 6.º a 12.º grado ven su horario, tareas, calificaciones y más.',
@@ -117,7 +117,7 @@ export const es: Record<MessageKey, string> = {
     'Su nombre de usuario es su número de identificación de estudiante. Escriba todos los dígitos, incluidos los ceros al principio. Su escuela le dirá su primera contraseña; debe elegir una nueva la primera vez que inicie sesión.',
   'help.students.see': 'Lo que puede ver',
   'help.students.seeBody':
-    'Horario, tareas, calificaciones, boletas de calificaciones, asistencia, vacunas, su expediente académico no oficial y mensajes del personal escolar.',
+    'Horario, tareas, calificaciones, boletas de calificaciones, asistencia, vacunas, su expediente académico no oficial, el calendario escolar y los anuncios de su escuela.',
   'help.students.recovery': 'Mantenga su cuenta segura',
   'help.students.recoveryBody':
     'Agregue un correo electrónico de seguridad en la Configuración de la cuenta para poder restablecer su contraseña usted mismo. Nunca comparta su contraseña ni la envíe en un formulario o un correo electrónico.',
@@ -164,6 +164,11 @@ export const es: Record<MessageKey, string> = {
   'nav.signOut': 'Cerrar sesión',
   'nav.signedInAs': 'Sesión iniciada como {name}',
   // ── family polish (issue 23) ──
+  'staffKeys.noGuardian': '{name} no tiene ningún padre, madre o tutor con acceso al portal a quien dar una clave',
+  'staffKeys.checkHeading': 'Todavía no se ha creado nada',
+  'staffKeys.checkIntro': '{count, plural, one {Un número o persona no puede recibir una clave:} other {# números o personas no pueden recibir una clave:}}',
+  'staffKeys.confirm': '{count, plural, one {Emitir la otra clave} other {Emitir las otras # claves}}',
+  'staffKeys.orChange': 'O corrija los números abajo y vuelva a emitir.',
   'home.child.attention': '{count, plural, one {# asunto requiere atención} other {# asuntos requieren atención}}',
   'home.child.noAttention': 'Nada requiere atención',
   'home.child.attendanceToday': 'Asistencia de hoy',
@@ -809,7 +814,7 @@ export const es: Record<MessageKey, string> = {
   'staff.forbidden.body': 'Esta página es para el personal de oficina y los administradores escolares.',
   'nav.staffKeys': 'Claves de activación',
   'email.welcome.subject': 'Su cuenta de {portal} está lista',
-  'email.welcome.body': 'Bienvenido/a a {portal}, donde sigue el día escolar de sus hijos: horario, tareas, calificaciones, asistencia y mensajes de la escuela. Su nombre de usuario es {username}. Para elegir su contraseña, abra el enlace de abajo dentro de {days, plural, one {# día} other {# días}}. Funciona una sola vez. Si vence, pida uno nuevo en la página de ayuda para iniciar sesión.',
+  'email.welcome.body': 'Bienvenido/a a {portal}, donde sigue el día escolar de sus hijos: horario, tareas, calificaciones, asistencia y los anuncios de la escuela. Su nombre de usuario es {username}. Para elegir su contraseña, abra el enlace de abajo dentro de {days, plural, one {# día} other {# días}}. Funciona una sola vez. Si vence, pida uno nuevo en la página de ayuda para iniciar sesión.',
   'email.welcome.link': 'Elegir su contraseña',
   'welcome.title': 'Elija su contraseña',
   'welcome.intro': 'Su cuenta de {portal} es {username}. Elija una contraseña para empezar a usarla.',
