@@ -41,7 +41,7 @@ export interface ChildCard {
 
 export async function familyHomeOf(
   db: Kysely<DB>,
-  input: { students: readonly ReadableStudent[]; date: DateString; time: string; locale: string; districtLocale: string },
+  input: { students: readonly ReadableStudent[]; date: DateString; time: string; locale: string; districtLocale: string; securityEmailConfirmed: boolean },
 ): Promise<ChildCard[]> {
   const cards: ChildCard[] = [];
   // One child after another: a family has a few, and each Today already asks its queries side by side.
