@@ -448,11 +448,17 @@ async function accounts(args: string[]): Promise<void> {
     const district = await getDistrictProfile(database.db);
     const result = await issueKeysForStudents(
       database.db,
-      { scope: operatorScope(), numbers, include, issuedBy: null, days: district.settings.activationKeyDays },
+      { scope: operatorScope(), numbers, include, issuedBy: null, days: district.settings.activationKeyDays, confirmed: true },
       new Date(),
     );
     for (const s of result.kind === 'outside' ? [] : result.skipped) {
-      console.error('number' in s ? `skipped: no student has the number ${s.number}` : `skipped: ${s.recipient} already has an account`);
+      console.error(
+        s.reason === 'unknown'
+          ? `skipped: no student has the number ${s.number}`
+          : s.reason === 'hasAccount'
+            ? `skipped: ${s.recipient} already has an account`
+            : `skipped: ${s.recipient} has no parent or guardian with portal access`,
+      );
     }
     if (result.kind !== 'issued') throw new CliError('No keys issued.');
     const { issued } = result;

@@ -285,7 +285,12 @@ export interface AnnouncementTable extends Changed {
   end_date: DateString;
   /** shown on the public sign-in page (District Announcements) */
   public: Generated<Flag>;
+  /** what makes it disappear for a signed-in reader (migration 0028); null: nothing */
+  condition: Generated<AnnouncementCondition | null>;
 }
+
+/** 'noSecurityEmail': shown only to readers who have not confirmed an account security email */
+export type AnnouncementCondition = 'noSecurityEmail';
 
 export interface AnnouncementTextTable {
   announcement_id: number;

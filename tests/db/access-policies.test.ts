@@ -183,7 +183,7 @@ describeEachEngine('access policies', (get) => {
     it('Activation Keys by student number: refused for another school’s student, issued for one’s own', async () => {
       const { db } = get();
       const officeA = await officeScope(db, 31);
-      const keys = (numbers: string[], include: 'students' | 'guardians') => issueKeysForStudents(db, { scope: officeA, numbers, include, issuedBy: 131, days: 30 }, now);
+      const keys = (numbers: string[], include: 'students' | 'guardians') => issueKeysForStudents(db, { scope: officeA, numbers, include, issuedBy: 131, days: 30, confirmed: false }, now);
       expect(await keys(['0012'], 'students')).toEqual({ kind: 'outside', numbers: ['0012'] });
       expect(await keys(['0011'], 'students')).toMatchObject({ kind: 'none', skipped: [{ recipient: 'S11 Fixture', reason: 'hasAccount' }] });
       const issued = await keys(['0011'], 'guardians');

@@ -111,6 +111,26 @@ describeEachEngine('demo district', (get) => {
     for (const { id } of active) expect(slots.get(id)?.size, `student ${id}`).toBe(14); // 7 periods × 2 semesters
   });
 
+  // Issue 23: 81 of 600 students had two sections of one course in a semester (Theater Arts in periods 6 and 7).
+  it('never puts a student in two sections of the same course in one term', async () => {
+    const { db } = get();
+    const rows = await db
+      .selectFrom('section_enrollments as e')
+      .innerJoin('sections as sec', 'sec.id', 'e.section_id')
+      .innerJoin('section_terms as st', 'st.section_id', 'e.section_id')
+      .select(['e.student_id', 'e.section_id', 'sec.course_id', 'st.academic_session_id'])
+      .execute();
+    const seen = new Map<string, number>();
+    const twice: string[] = [];
+    for (const r of rows) {
+      const key = `${r.student_id}:${r.course_id}:${r.academic_session_id}`;
+      const other = seen.get(key);
+      if (other !== undefined && other !== r.section_id) twice.push(key);
+      seen.set(key, r.section_id);
+    }
+    expect(twice).toEqual([]);
+  });
+
   it('never books a teacher twice in one period and term', async () => {
     const { db } = get();
     const rows = await db

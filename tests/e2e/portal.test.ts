@@ -58,6 +58,8 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
             whatIf: `${classUrl}/what-if`,
             missing: `${student}/assignments?filter=missing&view=date`,
             feed: '/account/calendar',
+            // issue 23: a parent's Home with a card per child
+            home: '/home',
           });
         });
         afterAll(async () => {
@@ -68,7 +70,7 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
           await expectAccessible(page);
           await expectNoHorizontalScroll(page);
         };
-        for (const name of [...PORTAL_TOOLS.map((t) => t.key), 'week', 'class', 'whatIf', 'missing', 'feed']) {
+        for (const name of [...PORTAL_TOOLS.map((t) => t.key), 'week', 'class', 'whatIf', 'missing', 'feed', 'home']) {
           it(`${name} passes axe and fits the screen`, async () => {
             const res = await page.goto(`${base}${paths[name]}`);
             expect(res?.status(), paths[name]).toBe(200);
@@ -106,6 +108,31 @@ describe.skipIf(!CHROMIUM)('portal tools in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Assignments');
     await page.close();
   });
+
+  // Issue 23: Home's child cards, and the rest of the grading period's assignments one key press away.
+  for (const locale of ['en', 'es'] as const) {
+    it(`opens a child's Today from Home and the rest of the period's assignments with the keyboard alone (${locale})`, async () => {
+      const parent = accounts.find((a) => a.role === 'parent' && a.locale === locale)!;
+      const page = await openPage(browser, 360);
+      await signIn(page, parent.username);
+      const child = (await page.locator('.hr-child .hr-card__title a').first().textContent())!.trim();
+      await tabToName(page, child);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/students\/\d+\/today$/);
+      await tabToName(page, locale === 'en' ? 'Assignments' : 'Tareas');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/students\/\d+\/assignments$/);
+      const summary = page.locator('details.hr-rest summary');
+      const rest = (await summary.textContent())!.trim();
+      expect(await page.locator('details.hr-rest').getAttribute('open')).toBeNull();
+      await tabToName(page, rest);
+      await page.keyboard.press('Enter');
+      expect(await page.locator('details.hr-rest').getAttribute('open')).not.toBeNull();
+      await expectAccessible(page);
+      await expectNoHorizontalScroll(page);
+      await page.close();
+    });
+  }
 
   it('moves through the calendar and makes a calendar address with the keyboard alone', async () => {
     const parent = accounts.find((a) => a.role === 'parent' && a.locale === 'en')!;

@@ -57,9 +57,34 @@ describe('the Assignments lists', () => {
     expect(ids(math)).toEqual(['A1', 'A2', 'A3', 'A4']);
   });
 
-  it('reads the filter and the order from the address, anything else being all by class', () => {
+  // Issue 23: the default is the current grading period (it used to be the whole year).
+  it('reads the filter and the order from the address, anything else being this grading period by class', () => {
     expect(parseAssignmentsQuery({ filter: 'missing', view: 'date' })).toEqual({ filter: 'missing', view: 'date' });
-    expect(parseAssignmentsQuery({ filter: 'nonsense', view: ['date'] })).toEqual({ filter: 'all', view: 'class' });
-    expect(parseAssignmentsQuery({})).toEqual({ filter: 'all', view: 'class' });
+    expect(parseAssignmentsQuery({ filter: 'all' })).toEqual({ filter: 'all', view: 'class' });
+    expect(parseAssignmentsQuery({ filter: 'nonsense', view: ['date'] })).toEqual({ filter: 'period', view: 'class' });
+    expect(parseAssignmentsQuery({})).toEqual({ filter: 'period', view: 'class' });
+  });
+
+  it('keeps each class’s current grading period: missing work first, then what is to come, then the rest', () => {
+    // Algebra's current period is 1 (Quarter 2); a Quarter 1 item (period 9) is not this period's.
+    // Art's current period is 1 as well. Expected by hand from the fixture's dates and flags.
+    const quarter = (id: number, title: string) => ({ period: { id, title, start: '2026-10-19', end: '2026-12-18' }, state: 'inProgress' }) as ClassGrades['periods'][number];
+    const old = work(10, '2026-10-01', { periodId: 9, missing: true });
+    const withPeriods: StudentGrades = {
+      today: TODAY,
+      periods: [],
+      classes: [
+        { ...classOf(10, 'Algebra I', [old, ...math]), periods: [quarter(9, 'Quarter 1'), quarter(1, 'Quarter 2')] },
+        { ...classOf(20, 'Art', art), periods: [quarter(1, 'Quarter 2')] },
+      ],
+    };
+    const list = assignmentList(withPeriods, 'period');
+    expect(list.count).toBe(7);
+    expect(list.period.titles).toEqual(['Quarter 2']);
+    expect(ids(list.period.missing)).toEqual(['A1']);
+    expect(ids(list.period.upcoming)).toEqual(['A6', 'A3', 'A7', 'A4']); // Nov 30, Dec 1, Dec 8, Dec 9
+    expect(ids(list.period.rest)).toEqual(['A2', 'A5']); // Nov 20, Nov 10
+    // The whole year keeps the Quarter 1 item too.
+    expect(assignmentList(withPeriods, 'all').count).toBe(8);
   });
 });

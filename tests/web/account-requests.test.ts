@@ -199,6 +199,11 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(page.body).not.toContain('<script>alert(1)');
     expect(page.body).toContain('Strong match');
     expect(page.body).toContain('The requester cannot be told by email');
+    // Issue 23: each action button names its person (hidden text after the visible label), so several
+    // identical buttons are told apart by a screen reader.
+    const buttons = [...page.body.matchAll(/<button class="usa-button[^"]*" type="submit">([^<]*)<span class="usa-sr-only">([^<]*)<\/span><\/button>/g)];
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.map((b) => b[2])).toContain(` (${parent.first_name} ${parent.last_name})`);
     const outboxBefore = await get().db.selectFrom('email_outbox').select('id').execute();
     const done = await office.post(`/staff/account-requests/${request.id}`, { action: 'reset', accountId: String(parent.id) });
     expect(done.statusCode).toBe(303);

@@ -8,7 +8,7 @@
  * single use; they expire after the district's number of days; a new key replaces an older one.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { mayActOnSchool, OutsideScope, type OfficeScope } from '../access/staff.js';
@@ -68,44 +68,55 @@ export interface IssuedKey {
   expiresAt: Date;
 }
 
-export type Skipped = { number: string; reason: 'unknown' } | { recipient: string; reason: 'hasAccount' };
+export type Skipped =
+  | { number: string; reason: 'unknown' }
+  | { recipient: string; reason: 'hasAccount' }
+  /** a student asked for whose guardians were asked for, none of them with portal access */
+  | { recipient: string; reason: 'noGuardian' };
 
 export type KeysForStudents =
   /** with the numbers and people skipped on the way */
   | { kind: 'issued'; issued: IssuedKey[]; skipped: Skipped[] }
+  /** some numbers or people would be skipped and the caller has not confirmed: nothing issued yet */
+  | { kind: 'check'; skipped: Skipped[]; recipients: number }
   /** student numbers of other schools' students: nothing issued */
   | { kind: 'outside'; numbers: string[] }
   /** nobody to give a key to, each with the reason */
   | { kind: 'none'; skipped: Skipped[] };
 
 /**
- * Activation Keys by student number, for the students, their guardians with portal access, or both:
- * office staff only for their own schools' students (any other typed number refuses the whole list),
- * district administrators and the command line for all.
+ * Activation Keys by student number (leading zeros optional), for the students, their guardians with
+ * portal access, or both: office staff only for their own schools' students (any other typed number
+ * refuses the whole list), district administrators and the command line for all. When any number or
+ * person would be skipped, nothing is made until the caller confirms (`confirmed`) having seen why.
  */
 export async function issueKeysForStudents(
   db: Kysely<DB>,
-  input: { scope: OfficeScope; numbers: string[]; include: 'students' | 'guardians' | 'both'; issuedBy: number | null; days: number },
+  input: { scope: OfficeScope; numbers: string[]; include: 'students' | 'guardians' | 'both'; issuedBy: number | null; days: number; confirmed: boolean },
   now: Date,
 ): Promise<KeysForStudents> {
-  const { recipients, skipped } = await findRecipients(db, input.numbers, input.include);
-  const outside = [...new Set(recipients.flatMap((r) => r.students.filter((s) => !mayActOnSchool(input.scope, s.schoolId)).map((s) => s.number)))];
+  const { recipients, skipped, found } = await findRecipients(db, input.numbers, input.include);
+  const outside = [...new Set(found.filter((s) => !mayActOnSchool(input.scope, s.schoolId)).map((s) => s.number))];
   if (outside.length > 0) return { kind: 'outside', numbers: outside };
   if (recipients.length === 0) return { kind: 'none', skipped };
+  if (skipped.length > 0 && !input.confirmed) return { kind: 'check', skipped, recipients: recipients.length };
   return { kind: 'issued', issued: await issueActivationKeys(db, { scope: input.scope, recipients, issuedBy: input.issuedBy, days: input.days }, now), skipped };
 }
 
 /**
- * The people to give keys to, from student numbers: the students, their guardians with portal access,
- * or both. People who already have an account are skipped, with the reason.
+ * The people to give keys to, from student numbers as typed (leading zeros optional: "4006" is
+ * 0004006): the students, their guardians with portal access, or both. Every number that names nobody,
+ * every person who already has an account, and every student without a guardian to give a key to is
+ * skipped, with the reason; `found` is every student the numbers named.
  */
-export async function findRecipients(
+async function findRecipients(
   db: Kysely<DB>,
   studentNumbers: string[],
   include: 'students' | 'guardians' | 'both',
-): Promise<{ recipients: Recipient[]; skipped: Skipped[] }> {
+): Promise<{ recipients: Recipient[]; skipped: Skipped[]; found: { number: string; schoolId: number }[] }> {
   const numbers = [...new Set(studentNumbers.map((n) => n.trim()).filter(Boolean))];
-  if (numbers.length === 0) return { recipients: [], skipped: [] };
+  if (numbers.length === 0) return { recipients: [], skipped: [], found: [] };
+  const digits = (n: string) => n.replace(/^0+/, '');
   const students = await db
     .selectFrom('students as s')
     .leftJoin('user_accounts as a', 'a.student_id', 's.id')
@@ -118,9 +129,9 @@ export async function findRecipients(
       's.legal_last_name as last_name',
       'a.id as account_id',
     ])
-    .where('s.student_number', 'in', numbers)
+    .where(sql<string>`ltrim(s.student_number, '0')`, 'in', [...new Set(numbers.map(digits))])
     .execute();
-  const skipped: Skipped[] = numbers.filter((n) => !students.some((s) => s.student_number === n)).map((number) => ({ number, reason: 'unknown' as const }));
+  const skipped: Skipped[] = numbers.filter((n) => !students.some((s) => digits(s.student_number) === digits(n))).map((number) => ({ number, reason: 'unknown' as const }));
   const recipients: Recipient[] = [];
   const studentInfo = (s: (typeof students)[number]) => ({ name: `${s.first_name} ${s.last_name}`, number: s.student_number, schoolId: s.school_id });
   if (include !== 'guardians') {
@@ -152,8 +163,10 @@ export async function findRecipients(
       byGuardian.set(l.id, r);
     }
     recipients.push(...byGuardian.values());
+    const reached = new Set(links.map((l) => l.student_id));
+    for (const s of students) if (!reached.has(s.id)) skipped.push({ recipient: `${s.first_name} ${s.last_name}`, reason: 'noGuardian' });
   }
-  return { recipients, skipped };
+  return { recipients, skipped, found: students.map((s) => ({ number: s.student_number, schoolId: s.school_id })) };
 }
 
 /**

@@ -71,6 +71,8 @@ export const issueKeysInput = z.object({
     .pipe(z.array(z.string().max(20, 'form.tooLong')).min(1, 'form.required').max(500, 'staffKeys.tooMany')),
   include: z.enum(['students', 'guardians', 'both']),
   format: z.enum(['pdf', 'csv']),
+  /** '1' once the office has seen which numbers and people will be skipped, and why */
+  confirm: z.literal('1').optional(),
 });
 
 export const guardianLinkInput = z.object({

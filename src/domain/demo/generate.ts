@@ -1130,6 +1130,8 @@ class Generator {
         start_date: start,
         end_date: end,
         public: isPublic ? 1 : 0,
+        // The seed's "Account Security Email" asks for what a reader who confirmed one has done.
+        condition: en[0] === 'Account Security Email' ? 'noSecurityEmail' : null,
         ...this.changed(),
       });
       this.sink.add('announcement_texts', { announcement_id: id, locale: 'en', title: en[0], body: en[1] });

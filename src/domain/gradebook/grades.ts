@@ -69,6 +69,16 @@ export interface StudentGrades {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * The grade a class shows first (Grades' cards, a parent's Home): its current period's, posted where the
+ * teacher has posted it, else computed from the gradebook; null before the class has begun.
+ */
+export function shownGradeOf(c: ClassGrades): { period: PeriodGrade; percent: number | null; letter: string | null } | null {
+  const period = c.periods.find((p) => p.period.id === c.currentPeriodId);
+  if (!period) return null;
+  return { period, percent: period.posted?.percent ?? period.grade.percent, letter: period.posted?.letter ?? period.grade.letter };
+}
+
 const bandsCache = ttlCache<{ scale_id: number; letter: string; min_percent: number; gpa_points: number }[]>(60_000);
 
 /** The bands of these grading scales (they change a few times a year: cached a minute). */

@@ -1,10 +1,11 @@
 /**
  * Today, for one student: whether there is school, today's classes with the one going on now, work due
- * in the next week, recent scores, today's attendance, current announcements for the student's school,
+ * in the next week, recent scores, today's attendance, current announcements for the student's school
+ * (less those aimed at a condition the reader has met),
  * and what needs attention in any class: missing work, low scores and absences nobody has explained.
  */
 import type { Kysely } from 'kysely';
-import type { DateString, DB } from '../../db/schema.js';
+import type { AnnouncementCondition, DateString, DB } from '../../db/schema.js';
 import { addDays } from '../calendar/dates.js';
 import { ttlCache } from '../cache.js';
 import { attendanceOf, type AttendanceEvent } from '../attendance/attendance.js';
@@ -20,7 +21,7 @@ export const DUE_SOON_DAYS = 7;
 
 // The calendar and the announcements are the same for a whole school all day: cached 30 seconds.
 const calendarCache = ttlCache<{ instructional: number; note: string | null } | undefined>(30_000);
-const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string }[]>(30_000);
+const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string; condition: AnnouncementCondition | null }[]>(30_000);
 
 /** Forgets the cached announcements (the announcements service calls it after each write). */
 export function forgetAnnouncements(db: Kysely<DB>): void {
@@ -61,7 +62,16 @@ export interface TodayView {
 
 export async function todayOf(
   db: Kysely<DB>,
-  input: { student: ReadableStudent; date: DateString; time: string; locale: string; districtLocale: string; audience: 'students' | 'guardians' },
+  input: {
+    student: ReadableStudent;
+    date: DateString;
+    time: string;
+    locale: string;
+    districtLocale: string;
+    audience: 'students' | 'guardians';
+    /** whether the reader (the signed-in account) has confirmed a security email: its announcement goes */
+    securityEmailConfirmed: boolean;
+  },
 ): Promise<TodayView> {
   const { date } = input;
   const student = { school_id: input.student.schoolId };
@@ -76,7 +86,7 @@ export async function todayOf(
       db
       .selectFrom('announcements as a')
       .innerJoin('announcement_texts as t', 't.announcement_id', 'a.id')
-      .select(['a.id', 't.locale', 't.title', 't.body'])
+      .select(['a.id', 't.locale', 't.title', 't.body', 'a.condition'])
       .where('a.start_date', '<=', date)
       .where('a.end_date', '>=', date)
       .where((eb) => eb.or([eb('a.school_id', 'is', null), eb('a.school_id', '=', student.school_id)]))
@@ -103,7 +113,10 @@ export async function todayOf(
 
   // One announcement per id, in the reader's language when it has one, else the district's.
   const announcements = new Map<number, AnnouncementView>();
+  // An announcement aimed at a condition is gone for a reader who has met it.
+  const met = (c: AnnouncementCondition | null) => c === 'noSecurityEmail' && input.securityEmailConfirmed;
   for (const r of announcementRows) {
+    if (met(r.condition)) continue;
     const seen = announcements.get(r.id);
     if (!seen || (r.locale === input.locale && seen.locale !== input.locale) || (seen.locale !== input.locale && r.locale === input.districtLocale)) {
       announcements.set(r.id, { id: r.id, title: r.title, body: r.body, locale: r.locale });

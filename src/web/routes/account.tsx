@@ -10,6 +10,8 @@ import { pendingEmailOf } from '../../domain/accounts/repository.js';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { endSession, sessionsOf, signOutEverywhere } from '../../domain/accounts/sessions.js';
 import { feedStatus } from '../../domain/portal/calendar-feed.js';
+import { familyHomeOf } from '../../domain/portal/home.js';
+import { todayOf } from '../../domain/portal/today.js';
 import { toolOfPage, toolUrl } from '../../domain/portal/tools.js';
 import { staffToolsFor } from '../../domain/staff/tools.js';
 import { staffAbilities } from '../../domain/access/staff.js';
@@ -20,6 +22,8 @@ import { formatInstant } from '../../email/templates.js';
 import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
 import { mustChangePassword, requireSignedIn } from '../guards.js';
 import { describeDevice } from '../device.js';
+import { todayInput } from '../today-input.js';
+import { TodayPage } from '../views/tools/today.js';
 import { clearSessionCookie, clientIp, knownDevice } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { AccountSettingsPage, HomePage, PasswordPage, PinPage } from '../views/account.js';
@@ -54,10 +58,21 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await ctxOf(request);
     const account = request.session!.account;
     const students = ctx.students ?? [];
-    const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
-    const tools = account.staff_id ? staffToolsFor(await staffAbilities(db, account.staff_id, localDate(services.now(), ctx.district.timeZone))) : [];
     const notice = request.query.changed !== undefined ? ctx.t('password.changed') : undefined;
-    return sendPage(reply, <HomePage ctx={ctx} students={students} roles={roles} tools={tools} notice={notice} />);
+    const now = services.now();
+    // A student's Home is their Today, with every tool one tap away.
+    const self = account.person_kind === 'student' ? students[0] : undefined;
+    if (self && ctx.district.settings.tools.today) {
+      ctx.student = self;
+      const view = await todayOf(db, todayInput(ctx, now, self, account));
+      return sendPage(reply, <TodayPage ctx={ctx} student={self} today={view} notice={notice} />);
+    }
+    // A parent's Home: each child as a card, read from the same Today.
+    const first = account.person_kind === 'guardian' ? students[0] : undefined;
+    const children = first ? await familyHomeOf(db, { ...todayInput(ctx, now, first, account), students }) : [];
+    const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
+    const tools = account.staff_id ? staffToolsFor(await staffAbilities(db, account.staff_id, localDate(now, ctx.district.timeZone))) : [];
+    return sendPage(reply, <HomePage ctx={ctx} students={students} children={children} roles={roles} tools={tools} notice={notice} />);
   });
 
   app.get('/account/pin', async (request, reply) => {

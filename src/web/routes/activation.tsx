@@ -1,6 +1,6 @@
 /** Activation keys: redeeming one (public), and issuing them (office staff and administrators). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { activateAccount, checkActivationKey, issueKeysForStudents } from '../../domain/accounts/activation.js';
+import { activateAccount, checkActivationKey, issueKeysForStudents, type Skipped } from '../../domain/accounts/activation.js';
 import { activationInput, activationKeyInput, guardianLinkInput, issueKeysInput } from '../../domain/accounts/schemas.js';
 import { changeGuardianLink } from '../../domain/people/guardian-links.js';
 import { GuardianLinksPage } from '../views/staff-links.js';
@@ -178,18 +178,24 @@ export async function activationRoutes(app: FastifyInstance): Promise<void> {
         include: parsed.data.include,
         issuedBy: account.id,
         days: ctx.district.settings.activationKeyDays,
+        confirmed: parsed.data.confirm === '1',
       },
       services.now(),
     );
+    const why = (s: Skipped) =>
+      s.reason === 'unknown' ? ctx.t('staffKeys.unknown', { number: s.number }) : s.reason === 'hasAccount' ? ctx.t('staffKeys.hasAccount', { name: s.recipient }) : ctx.t('staffKeys.noGuardian', { name: s.recipient });
+    if (result.kind === 'check') {
+      // Nothing made yet: every number and person that would be skipped, and why, then "issue the rest".
+      const values = { numbers: typed, include: parsed.data.include, format: parsed.data.format };
+      return sendPage(reply, <StaffKeysPage ctx={ctx} numbers={typed} values={values} check={{ reasons: result.skipped.map(why), recipients: result.recipients }} />);
+    }
     if (result.kind === 'outside') {
       // Numbers of students of other schools answer as numbers that name nobody (404): no hint that they exist.
       const reasons = result.numbers.map((number) => ctx.t('staffKeys.unknown', { number })).join('; ');
       return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 404);
     }
     if (result.kind === 'none') {
-      const reasons = result.skipped
-        .map((s) => ('number' in s ? ctx.t('staffKeys.unknown', { number: s.number }) : ctx.t('staffKeys.hasAccount', { name: s.recipient })))
-        .join('; ');
+      const reasons = result.skipped.map(why).join('; ');
       return sendPage(reply, <StaffKeysPage ctx={ctx} problem={ctx.t('staffKeys.none', { reasons })} numbers={typed} />, 422);
     }
     const { issued } = result;

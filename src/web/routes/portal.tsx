@@ -6,7 +6,7 @@
  */
 import { recordId } from '../../domain/forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { localDate, localTime } from '../../domain/calendar/dates.js';
+import { localDate } from '../../domain/calendar/dates.js';
 import type { DateString } from '../../db/schema.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { readableStudent, StudentNotFound, type ReadableStudent } from '../../domain/access/portal.js';
@@ -27,6 +27,7 @@ import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import { contextFor } from '../context.js';
+import { todayInput } from '../today-input.js';
 import { requireSignedIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import type { Messages } from '../views/forms.js';
@@ -106,15 +107,8 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   // Every row of the registry has its pages here: a tool without them does not compile.
   const tools: Record<PortalTool, ToolRoutes> = {
     today: {
-      page: async ({ ctx, today, student }, request, reply) => {
-        const view = await todayOf(db, {
-          student,
-          date: today,
-          time: localTime(services.now(), ctx.district.timeZone),
-          locale: ctx.locale,
-          districtLocale: ctx.district.locale,
-          audience: request.session!.account.person_kind === 'student' ? 'students' : 'guardians',
-        });
+      page: async ({ ctx, student }, request, reply) => {
+        const view = await todayOf(db, todayInput(ctx, services.now(), student, request.session!.account));
         return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
       },
     },

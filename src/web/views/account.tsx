@@ -1,19 +1,26 @@
 /** Pages of a signed-in person: Home, Account Settings, and the password form. */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { staffToolsFor } from '../../domain/staff/tools.js';
+import type { ChildCard } from '../../domain/portal/home.js';
+import { toolUrl } from '../../domain/portal/tools.js';
 import type { PageContext } from './context.js';
+import { formatPercent } from './format.js';
+import { ToolNav } from './tools/layout.js';
 import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export function HomePage({
   ctx,
   students,
+  children = [],
   roles,
   tools = [],
   notice,
 }: {
   ctx: PageContext;
   students: VisibleStudent[];
+  /** a parent's children, each as a card (domain/portal/home.ts) */
+  children?: ChildCard[];
   roles: { role: string; school: string | null }[];
   /** a staff member's tools, by group (domain/staff/tools.ts) */
   tools?: ReturnType<typeof staffToolsFor>;
@@ -36,27 +43,30 @@ export function HomePage({
             ))}
           </ul>
         </section>
+      ) : account?.kind === 'guardian' ? (
+        <section aria-labelledby="students-heading">
+          <h2 id="students-heading">{t('home.students')}</h2>
+          {children.length === 0 ? <p>{t('home.noStudents')}</p> : null}
+          <ul class="usa-list usa-list--unstyled hr-children">
+            {children.map((card) => (
+              <ChildCardView key={card.student.id} ctx={ctx} card={card} current={children.length > 1 && ctx.student?.id === card.student.id} />
+            ))}
+          </ul>
+        </section>
       ) : (
         <section aria-labelledby="students-heading">
-          <h2 id="students-heading">{account?.kind === 'student' ? t('home.yourSchool') : t('home.students')}</h2>
+          <h2 id="students-heading">{t('home.yourSchool')}</h2>
           {students.length === 0 ? (
             <p>{t('home.noStudents')}</p>
           ) : (
-            <ul class="usa-list usa-list--unstyled hr-students">
-              {students.map((s) => {
-                const current = students.length > 1 && ctx.student?.id === s.id;
-                return (
-                  <li key={s.id} aria-current={current ? 'true' : undefined}>
-                    <strong>
-                      {ctx.district.settings.tools.today ? <a href={`/students/${s.id}/today`}>{`${s.firstName} ${s.lastName}`}</a> : `${s.firstName} ${s.lastName}`}
-                    </strong>
-                    {current ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
-                    <br />
-                    {`${s.school} · ${t('home.gradeN', { grade: s.grade })}`}
-                  </li>
-                );
-              })}
-            </ul>
+            <>
+              <ul class="usa-list usa-list--unstyled hr-students">
+                {students.map((s) => (
+                  <li key={s.id}>{`${s.school} · ${t('home.gradeN', { grade: s.grade })}`}</li>
+                ))}
+              </ul>
+              {students[0] ? <ToolNav ctx={ctx} student={students[0]} /> : null}
+            </>
           )}
         </section>
       )}
@@ -81,6 +91,77 @@ export function HomePage({
         </section>
       ) : null}
     </Layout>
+  );
+}
+
+/** One child on a parent's Home: grades now, today's attendance, what needs attention, the child's tools. */
+function ChildCardView({ ctx, card, current }: { ctx: PageContext; card: ChildCard; current: boolean }) {
+  const { t, locale } = ctx;
+  const { student } = card;
+  const shows = ctx.district.settings.tools;
+  const name = `${student.firstName} ${student.lastName}`;
+  const headingId = `child-${student.id}`;
+  return (
+    <li class="hr-card hr-child">
+      <h3 id={headingId} class="hr-card__title">
+        {shows.today ? <a href={toolUrl(student.id, 'today')}>{name}</a> : name}
+        {current ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
+      </h3>
+      <p class="hr-muted">{`${student.school} · ${t('home.gradeN', { grade: student.grade })}`}</p>
+      {shows.today ? (
+        <p>
+          <a href={`${toolUrl(student.id, 'today')}#attention-heading`} class={card.needsAttention > 0 ? 'hr-attention-count' : undefined}>
+            {card.needsAttention > 0 ? t('home.child.attention', { count: card.needsAttention }) : t('home.child.noAttention')}
+          </a>
+        </p>
+      ) : null}
+      {shows.attendance ? (
+        <p>
+          <strong>{`${t('home.child.attendanceToday')}: `}</strong>
+          {!card.schoolDay
+            ? card.noSchoolNote
+              ? t('portal.noSchoolBecause', { note: card.noSchoolNote })
+              : t('portal.noSchool')
+            : card.attendanceToday.length === 0
+              ? t('home.child.noAbsences')
+              : card.attendanceToday.map((e) => `${t(`portal.kind.${e.kind}`)}: ${e.course ?? t('portal.allDay')} (${t(`portal.excuse.${e.excuse}`)})`).join('; ')}
+        </p>
+      ) : null}
+      {shows.grades ? (
+        card.classes.length === 0 ? (
+          <p>{t('home.child.noClasses')}</p>
+        ) : (
+          <table class="usa-table usa-table--borderless usa-table--compact hr-glance">
+            <caption>{t('home.child.gradesOf', { period: [...new Set(card.classes.map((c) => c.periodTitle))].join(', ') })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('portal.course')}</th>
+                <th scope="col">{t('home.child.grade')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {card.classes.map((c) => (
+                <tr key={c.sectionId}>
+                  <th scope="row">
+                    <a href={toolUrl(student.id, 'grades', c.sectionId)}>{c.course}</a>
+                  </th>
+                  <td>
+                    {c.percent === null ? (
+                      t('portal.noGradeYet')
+                    ) : (
+                      <>
+                        <strong class="hr-grade">{c.letter ?? ''}</strong> {formatPercent(c.percent, locale)}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+      <ToolNav ctx={ctx} student={student} label={t('home.child.tools', { name })} />
+    </li>
   );
 }
 

@@ -86,7 +86,23 @@ export function CreateAccountPage({
   );
 }
 
-export function StaffKeysPage({ ctx, errors = {}, problem, numbers }: { ctx: PageContext; errors?: Messages; problem?: string; numbers?: string }) {
+export function StaffKeysPage({
+  ctx,
+  errors = {},
+  problem,
+  numbers,
+  values,
+  check,
+}: {
+  ctx: PageContext;
+  errors?: Messages;
+  problem?: string;
+  numbers?: string;
+  /** the choices as sent, kept when the page comes back */
+  values?: { include: string; format: string };
+  /** nothing made yet: why some numbers or people would be skipped, and how many keys the rest make */
+  check?: { reasons: string[]; recipients: number };
+}) {
   const { t } = ctx;
   const radio = (name: string, value: string, label: string, checked: boolean) => (
     <div class="usa-radio">
@@ -102,6 +118,30 @@ export function StaffKeysPage({ ctx, errors = {}, problem, numbers }: { ctx: Pag
         <h1>{t('staffKeys.title')}</h1>
         <p>{t('staffKeys.intro')}</p>
         <Alert type="error" text={problem} />
+        {check ? (
+          <div class="usa-alert usa-alert--warning" role="status">
+            <div class="usa-alert__body">
+              <h2 class="usa-alert__heading">{t('staffKeys.checkHeading')}</h2>
+              <p class="usa-alert__text">{t('staffKeys.checkIntro', { count: check.reasons.length })}</p>
+              <ul class="usa-list">
+                {check.reasons.map((r, i) => (
+                  <li key={i}>{r}</li>
+                ))}
+              </ul>
+              <form method="post" action="/staff/activation-keys">
+                <Csrf token={ctx.csrf} />
+                <input type="hidden" name="numbers" value={numbers ?? ''} />
+                <input type="hidden" name="include" value={values?.include ?? 'students'} />
+                <input type="hidden" name="format" value={values?.format ?? 'pdf'} />
+                <input type="hidden" name="confirm" value="1" />
+                <button class="usa-button" type="submit">
+                  {t('staffKeys.confirm', { count: check.recipients })}
+                </button>
+              </form>
+              <p class="usa-alert__text">{t('staffKeys.orChange')}</p>
+            </div>
+          </div>
+        ) : null}
         <ErrorSummary t={t} errors={errors} labels={{ numbers: t('staffKeys.numbers') }} />
         <form class="usa-form" method="post" action="/staff/activation-keys" novalidate>
           <Csrf token={ctx.csrf} />
@@ -119,14 +159,14 @@ export function StaffKeysPage({ ctx, errors = {}, problem, numbers }: { ctx: Pag
           </Field>
           <fieldset class="usa-fieldset">
             <legend class="usa-legend">{t('staffKeys.for')}</legend>
-            {radio('include', 'students', t('staffKeys.forStudents'), true)}
-            {radio('include', 'guardians', t('staffKeys.forGuardians'), false)}
-            {radio('include', 'both', t('staffKeys.forBoth'), false)}
+            {radio('include', 'students', t('staffKeys.forStudents'), (values?.include ?? 'students') === 'students')}
+            {radio('include', 'guardians', t('staffKeys.forGuardians'), values?.include === 'guardians')}
+            {radio('include', 'both', t('staffKeys.forBoth'), values?.include === 'both')}
           </fieldset>
           <fieldset class="usa-fieldset">
             <legend class="usa-legend">{t('staffKeys.format')}</legend>
-            {radio('format', 'pdf', t('staffKeys.formatPdf'), true)}
-            {radio('format', 'csv', t('staffKeys.formatCsv'), false)}
+            {radio('format', 'pdf', t('staffKeys.formatPdf'), (values?.format ?? 'pdf') === 'pdf')}
+            {radio('format', 'csv', t('staffKeys.formatCsv'), values?.format === 'csv')}
           </fieldset>
           <button class="usa-button hr-primary" type="submit">
             {t('staffKeys.submit')}

@@ -279,7 +279,12 @@ function yesNo(t: Translate, v: boolean) {
   return v ? t('requests.matches') : t('requests.differs');
 }
 
-function ActionButton({ ctx, id, fields, label, secondary }: { ctx: PageContext; id: number; fields: Record<string, string | number>; label: string; secondary?: boolean }) {
+/**
+ * One action on one person of a request. Several people can have the same action, told apart on screen
+ * by the heading above: the person's name is part of each button's accessible name (issue 23), after
+ * the visible label so that a voice command with the label still finds it.
+ */
+function ActionButton({ ctx, id, fields, label, person, secondary }: { ctx: PageContext; id: number; fields: Record<string, string | number>; label: string; person: string; secondary?: boolean }) {
   return (
     <form method="post" action={`/staff/account-requests/${id}`}>
       <Csrf token={ctx.csrf} />
@@ -288,6 +293,7 @@ function ActionButton({ ctx, id, fields, label, secondary }: { ctx: PageContext;
       ))}
       <button class={`usa-button${secondary ? ' usa-button--outline' : ''}`} type="submit">
         {label}
+        <span class="usa-sr-only">{` (${person})`}</span>
       </button>
     </form>
   );
@@ -320,10 +326,10 @@ function StudentCard({ ctx, requestId, s }: { ctx: PageContext; requestId: numbe
       {s.mayAct ? (
         <div class="hr-actions">
           {s.account?.recoveryEmail && s.account.status === 'active' ? (
-            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'reset', accountId: s.account.id }} label={t('requests.action.reset')} />
+            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'reset', accountId: s.account.id }} label={t('requests.action.reset')} person={s.name} />
           ) : null}
           {!s.account || s.account.status === 'pending' ? (
-            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'key', person: 'student', personId: s.id }} label={t('requests.action.key')} secondary />
+            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'key', person: 'student', personId: s.id }} label={t('requests.action.key')} person={s.name} secondary />
           ) : null}
         </div>
       ) : null}
@@ -352,13 +358,13 @@ function GuardianCard({ ctx, requestId, g }: { ctx: PageContext; requestId: numb
       ) : (
         <div class="hr-actions">
           {g.account?.recoveryEmail && g.account.status === 'active' ? (
-            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'reset', accountId: g.account.id }} label={t('requests.action.reset')} />
+            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'reset', accountId: g.account.id }} label={t('requests.action.reset')} person={g.name} />
           ) : null}
           {canInvite && g.email ? (
-            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'activationLink', guardianId: g.id }} label={t('requests.action.activationLink')} />
+            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'activationLink', guardianId: g.id }} label={t('requests.action.activationLink')} person={g.name} />
           ) : null}
           {canInvite ? (
-            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'key', person: 'guardian', personId: g.id }} label={t('requests.action.key')} secondary />
+            <ActionButton ctx={ctx} id={requestId} fields={{ action: 'key', person: 'guardian', personId: g.id }} label={t('requests.action.key')} person={g.name} secondary />
           ) : null}
         </div>
       )}

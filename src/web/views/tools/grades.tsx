@@ -1,5 +1,5 @@
 /** Grades: every class with its grade, and one class with its categories, assignments, posted grades and trend. */
-import type { ClassGrades, StudentGrades } from '../../../domain/gradebook/grades.js';
+import { shownGradeOf, type ClassGrades, type StudentGrades } from '../../../domain/gradebook/grades.js';
 import type { TrendPoint } from '../../../domain/gradebook/what-if.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
@@ -25,7 +25,8 @@ export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grade
       {grades.classes.length === 0 ? <p>{t('portal.noClasses')}</p> : null}
       <ul class="usa-list usa-list--unstyled hr-cards">
         {grades.classes.map((c) => {
-          const current = c.periods.find((p) => p.period.id === c.currentPeriodId);
+          const shown = shownGradeOf(c);
+          const current = shown?.period;
           // A class not begun shows its first period as not started, with no grade.
           const first = current ? undefined : c.periods.find((p) => p.state === 'notStarted');
           const earlier = c.periods.filter((p) => p.posted && p.period.id !== c.currentPeriodId);
@@ -33,10 +34,10 @@ export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grade
             <li key={c.class.sectionId} class="hr-card">
               <h2 class="hr-card__title">{classHref ? <a href={classHref(c.class.sectionId)}>{c.class.courseTitle}</a> : c.class.courseTitle}</h2>
               <p class="hr-muted">{`${t('portal.periodN', { period: c.class.period })} · ${c.class.teacher ?? '—'}`}</p>
-              {current ? (
+              {shown && current ? (
                 <p>
                   {`${current.period.title}${current.posted ? '' : ` (${t(current.state === 'inProgress' ? 'portal.inProgress' : 'portal.notPosted')})`}: `}
-                  <GradeValue ctx={ctx} percent={current.posted?.percent ?? current.grade.percent} letter={current.posted?.letter ?? current.grade.letter} />
+                  <GradeValue ctx={ctx} percent={shown.percent} letter={shown.letter} />
                 </p>
               ) : first ? (
                 <p>{`${first.period.title} (${t('portal.notStarted')}): ${t('portal.startsOn', { date: formatDay(first.period.start, ctx.locale) })}`}</p>

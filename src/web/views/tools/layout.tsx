@@ -6,10 +6,10 @@ import type { PageContext } from '../context.js';
 import { Layout } from '../layout.js';
 
 /** The tools of one student the district shows, in the registry's order, with the one open now marked. */
-function ToolNav({ ctx, student, active }: { ctx: PageContext; student: VisibleStudent; active: PortalTool }) {
+export function ToolNav({ ctx, student, active, label }: { ctx: PageContext; student: VisibleStudent; active?: PortalTool; label?: string }) {
   const { t } = ctx;
   return (
-    <nav class="hr-tools" aria-label={t('portal.tools')}>
+    <nav class="hr-tools" aria-label={label ?? t('portal.tools')}>
       <ul>
         {TOOLS_IN_ORDER.filter(({ key }) => ctx.district.settings.tools[key]).map(({ key, label }) => (
           <li key={key}>

@@ -25,7 +25,7 @@ export function ScheduleBody({ ctx, schedule, termId, base }: { ctx: PageContext
         <p>{t('portal.noClasses')}</p>
       ) : (
         <div class="hr-stacked">
-          <table class="usa-table usa-table--borderless usa-table--stacked">
+          <table class="usa-table usa-table--borderless hr-schedule">
             <caption>{t('portal.scheduleOf', { term: shown.title })}</caption>
             <thead>
               <tr>
@@ -39,14 +39,20 @@ export function ScheduleBody({ ctx, schedule, termId, base }: { ctx: PageContext
             <tbody>
               {shown.classes.map((c) => (
                 <tr key={c.sectionId}>
-                  <td data-label={t('portal.period')}>{c.period}</td>
-                  <td data-label={t('portal.time')}>{`${formatTime(c.start, locale)} – ${formatTime(c.end, locale)}`}</td>
-                  <th scope="row" data-label={t('portal.course')}>
+                  <td data-label={t('portal.period')} class="hr-schedule__period">
+                    {c.period}
+                  </td>
+                  <td data-label={t('portal.time')} class="hr-schedule__time">{`${formatTime(c.start, locale)} – ${formatTime(c.end, locale)}`}</td>
+                  <th scope="row" data-label={t('portal.course')} class="hr-schedule__course">
                     {c.courseTitle}
                     <span class="hr-muted">{c.sectionCode}</span>
                   </th>
-                  <td data-label={t('portal.teacher')}>{c.teacher ?? '—'}</td>
-                  <td data-label={t('portal.room')}>{c.room ?? '—'}</td>
+                  <td data-label={t('portal.teacher')} class="hr-schedule__teacher">
+                    {c.teacher ?? '—'}
+                  </td>
+                  <td data-label={t('portal.room')} class="hr-schedule__room">
+                    {c.room ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

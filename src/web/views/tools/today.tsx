@@ -4,13 +4,15 @@ import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatDay, formatPercent, formatTime } from '../format.js';
+import { Alert } from '../forms.js';
 import { PortalLayout } from './layout.js';
 import { scoreText } from './parts.js';
 
-export function TodayPage({ ctx, student, today }: { ctx: PageContext; student: VisibleStudent; today: TodayView }) {
+export function TodayPage({ ctx, student, today, notice }: { ctx: PageContext; student: VisibleStudent; today: TodayView; notice?: string }) {
   const { t, locale } = ctx;
   return (
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
+      <Alert type="success" text={notice} />
       <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
       <section aria-labelledby="attention-heading">
         <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
