@@ -69,11 +69,9 @@ function mayGrant(scope: StaffAdminScope, g: RoleGrant): boolean {
   return g.role !== 'district_admin' && g.schoolId !== null && scope.schools.has(g.schoolId);
 }
 
-/** Whether the scope sees this staff member: any role or the primary school at one of its schools. */
-function sees(scope: StaffAdminScope, member: { schoolId: number | null; roles: readonly RoleGrant[] }): boolean {
-  if (scope.district) return true;
-  if (member.schoolId !== null && scope.schools.has(member.schoolId)) return true;
-  return member.roles.some((r) => r.schoolId !== null && scope.schools.has(r.schoolId));
+/** Whether the scope sees this staff member: a role at one of its schools (a primary school alone names no work there). */
+function sees(scope: StaffAdminScope, roles: readonly RoleGrant[]): boolean {
+  return scope.district || roles.some((r) => r.schoolId !== null && scope.schools.has(r.schoolId));
 }
 
 /** Whether the scope may change the whole account: every role of the member is one it may give. */
@@ -102,9 +100,7 @@ export async function listStaff(
   let query = db.selectFrom('staff as s').leftJoin('user_accounts as a', 'a.staff_id', 's.id');
   if (!scope.district) {
     const schools = [...scope.schools];
-    query = query.where((eb) =>
-      eb.or([eb('s.school_id', 'in', schools), eb('s.id', 'in', eb.selectFrom('staff_roles').select('staff_id').where('school_id', 'in', schools))]),
-    );
+    query = query.where('s.id', 'in', (eb) => eb.selectFrom('staff_roles').select('staff_id').where('school_id', 'in', schools.length > 0 ? schools : [0]));
   }
   for (const word of filters.q.toLowerCase().split(/\s+/).filter(Boolean)) {
     const like = containing(word);
@@ -159,12 +155,12 @@ export async function staffMember(db: Kysely<DB>, scope: StaffAdminScope, staffI
   const row = await db
     .selectFrom('staff as s')
     .leftJoin('user_accounts as a', 'a.staff_id', 's.id')
-    .select(['s.id', 's.staff_number', 's.first_name', 's.last_name', 's.email', 's.active', 's.sourced_id', 's.school_id', 'a.id as account_id', 'a.username', 'a.status'])
+    .select(['s.id', 's.staff_number', 's.first_name', 's.last_name', 's.email', 's.active', 's.sourced_id', 'a.id as account_id', 'a.username', 'a.status'])
     .where('s.id', '=', staffId)
     .executeTakeFirst();
   if (!row) return null;
   const roles = (await rolesOf(db, [row.id])).get(row.id)!;
-  if (!sees(scope, { schoolId: row.school_id, roles })) return null;
+  if (!sees(scope, roles)) return null;
   const sisRoles = row.sourced_id !== null ? (await rolesOf(db, [row.id], 'oneroster_staff_roles')).get(row.id)! : [];
   return {
     id: row.id,
