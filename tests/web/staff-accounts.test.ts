@@ -155,6 +155,19 @@ describeEachEngine('staff accounts and the audit log, through the pages', (get) 
     }
   });
 
+  it('lists the tools on Home: staff accounts for school and district administrators, the audit log for the district’s', async () => {
+    const home = async (role: Role) => (await clients.get(role)!.get('/home')).body;
+    for (const role of ['teacher', 'office', 'nurse', 'counselor'] as const) {
+      const body = await home(role);
+      expect(body, role).not.toContain('href="/admin/staff"');
+      expect(body, role).not.toContain('href="/admin/audit"');
+    }
+    expect(await home('schoolAdmin')).toContain('href="/admin/staff"');
+    expect(await home('schoolAdmin')).not.toContain('href="/admin/audit"');
+    expect(await home('districtAdmin')).toContain('href="/admin/staff"');
+    expect(await home('districtAdmin')).toContain('href="/admin/audit"');
+  });
+
   it('welcomes a new staff member by email with a link to choose a password, valid the district’s days, then lets them in', async () => {
     const c = clients.get('districtAdmin')!;
     await c.get('/admin/staff/new');

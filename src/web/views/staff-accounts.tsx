@@ -29,10 +29,6 @@ export function grantText(t: Translate, g: RoleGrant, schoolName: (id: number) =
   return g.schoolId === null ? t(ROLE_LABEL[g.role]) : `${t(ROLE_LABEL[g.role])}, ${schoolName(g.schoolId)}`;
 }
 
-export function roleLabel(t: Translate, role: StaffRole): string {
-  return t(ROLE_LABEL[role]);
-}
-
 export function StaffListPage({
   ctx,
   rows,
