@@ -963,6 +963,8 @@ export const en = {
   'auditLog.kind.school_event': 'School calendar',
   'auditLog.kind.district': 'District settings',
   'auditLog.kind.oneroster': 'Imports',
+  'auditLog.field.page': 'Page',
+  'auditLog.field.rows': 'Entries',
   'nav.mail': 'Email delivery',
   'mail.title': 'Email delivery',
   'mail.intro': 'The portal’s emails (welcome links, resets, sign-in codes, notices) wait in a queue and are sent to the district’s mail server. A message the server refuses is tried again later, 8 times over about two hours; after that it is given up. Here you see what needs a look, and can try a message again now.',

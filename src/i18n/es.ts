@@ -965,6 +965,8 @@ export const es: Record<MessageKey, string> = {
   'auditLog.kind.school_event': 'Calendario escolar',
   'auditLog.kind.district': 'Ajustes del distrito',
   'auditLog.kind.oneroster': 'Importaciones',
+  'auditLog.field.page': 'Página',
+  'auditLog.field.rows': 'Entradas',
   'nav.mail': 'Envío de correos',
   'mail.title': 'Envío de correos',
   'mail.intro': 'Los correos del portal (enlaces de bienvenida, restablecimientos, códigos para iniciar sesión, avisos) esperan en una cola y se envían al servidor de correo del distrito. Un mensaje que el servidor rechaza se intenta de nuevo más tarde, 8 veces durante unas dos horas; después se abandona. Aquí ve lo que necesita atención y puede intentar de nuevo un mensaje ahora.',

@@ -333,8 +333,9 @@ export async function updateStaff(db: Kysely<DB>, actor: StaffAdminActor, staffI
   const added = next.filter((g) => !hasGrant(member.roles, g));
   const roleProblem = await grantProblem(db, actor.scope, added);
   if (roleProblem) errors.roles = roleProblem;
-  if (removed.some((g) => hasGrant(member.sisRoles, g))) errors.roles = 'staffAccounts.sisRole';
   if (next.length === 0) errors.roles = 'staffAccounts.noRoles';
+  // Saying the SIS keeps its role tells more than "choose a role".
+  if (removed.some((g) => hasGrant(member.sisRoles, g))) errors.roles = 'staffAccounts.sisRole';
   const losesAdmin = member.roles.some((g) => g.role === 'district_admin') && !next.some((g) => g.role === 'district_admin');
   if (losesAdmin && member.id === actor.actorStaffId) errors.roles = 'staffAccounts.ownAdminRole';
   else if (losesAdmin && member.active && member.account === 'active' && (await otherActiveDistrictAdmins(db, member.id)) === 0) errors.roles = 'staffAccounts.lastAdmin';

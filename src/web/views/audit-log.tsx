@@ -49,6 +49,13 @@ const FIELDS: Record<string, MessageKey> = {
   staffNumber: 'staffAccounts.staffNumber',
   roles: 'staffAccounts.roles',
   account: 'staffAccounts.accountState',
+  person: 'auditLog.person',
+  student: 'auditLog.student',
+  kind: 'auditLog.kindLabel',
+  from: 'auditLog.from',
+  to: 'auditLog.to',
+  page: 'auditLog.field.page',
+  rows: 'auditLog.field.rows',
 };
 
 /** A value as words: a list of role grants as roles and schools, a list joined, a flag as yes or no. */
@@ -64,6 +71,7 @@ function valueText(t: Translate, field: string, value: unknown, schoolName: (id:
   if (field === 'account' && typeof value === 'string' && ['active', 'pending', 'disabled', 'none', 'enabled'].includes(value)) {
     return t(`auditLog.accountState.${value as 'active' | 'pending' | 'disabled' | 'none' | 'enabled'}`);
   }
+  if (field === 'kind' && typeof value === 'string') return kindLabel(t, value) ?? value;
   if (typeof value === 'boolean') return t(value ? 'auditLog.yes' : 'auditLog.no');
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');

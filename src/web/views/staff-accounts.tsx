@@ -117,11 +117,11 @@ export function StaffListPage({
                 <tr key={r.id}>
                   <th scope="row" data-label={t('staffAccounts.name')}>
                     <a href={`/admin/staff/${r.id}`}>{`${r.lastName}, ${r.firstName}`}</a>
-                    {r.sis ? <div class="usa-hint">{t('staffAccounts.sisManaged')}</div> : null}
+                    {r.sis ? <div>{`(${t('staffAccounts.sisManaged')})`}</div> : null}
                   </th>
                   <td data-label={t('staffAccounts.emailAndUsername')}>
                     {r.email ?? ''}
-                    {r.username && r.username !== r.email ? <div class="usa-hint">{r.username}</div> : null}
+                    {r.username && r.username !== r.email ? <div>{r.username}</div> : null}
                   </td>
                   <td data-label={t('staffAccounts.roles')}>{r.roles.map((g) => grantText(t, g, schoolName)).join('; ')}</td>
                   <td data-label={t('staffAccounts.accountState')}>{r.active ? t(ACCOUNT_LABEL[r.account]) : t('staffAccounts.inactive')}</td>
