@@ -51,7 +51,7 @@ try {
             1 + (g * 7919) % 20000,
             (array['sign_in','sign_out','sign_in.failed','student.viewed_by_staff','gradebook.scores','attendance.taken','password.changed','staff.updated'])[1 + g % 8] || case when g % 5 = 0 then '.x' || (g % 5)::text else '' end,
             case when g % 4 = 0 then 'student' else 'user_account' end, 1 + (g * 104729) % 100000, '10.0.' || (g % 250)::text || '.1', null
-          from generate_series(1, ${rows}) g`
+          from generate_series(1::bigint, ${rows}::bigint) g`
     : sql`with recursive n(g) as (select 1 union all select g + 1 from n where g < ${rows})
           select strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || (g * 15) || ' seconds'), 1 + (g * 7919) % 20000,
             case g % 8 when 0 then 'sign_in' when 1 then 'sign_out' when 2 then 'sign_in.failed' when 3 then 'student.viewed_by_staff' when 4 then 'gradebook.scores'

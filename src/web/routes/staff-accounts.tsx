@@ -15,6 +15,8 @@ import { fromFieldErrors, type Messages } from '../views/forms.js';
 import { MessagePage } from '../views/pages.js';
 import { NewStaffPage, StaffListPage, StaffPage, type StaffFormValues } from '../views/staff-accounts.js';
 
+const DONE = { welcome: 'staffAccounts.done.welcome', deactivate: 'staffAccounts.done.deactivate', reactivate: 'staffAccounts.done.reactivate' } as const;
+
 type R = { Params: { id: string }; Querystring: Record<string, string | undefined> };
 
 /** What a form sent, as typed, to show it again with its messages. */
@@ -107,7 +109,7 @@ export async function staffAccountRoutes(app: FastifyInstance): Promise<void> {
     if (!member) return notFound(request, reply);
     const ctx = await contextFor(app, request);
     const q = request.query;
-    const notice = q.created !== undefined ? ctx.t('staffAccounts.created') : q.saved !== undefined ? ctx.t('staffAccounts.saved') : q.done !== undefined && /^(welcome|deactivate|reactivate)$/.test(q.done) ? ctx.t(`staffAccounts.done.${q.done as 'welcome' | 'deactivate' | 'reactivate'}`) : undefined;
+    const notice = q.created !== undefined ? ctx.t('staffAccounts.created') : q.saved !== undefined ? ctx.t('staffAccounts.saved') : q.done !== undefined && Object.hasOwn(DONE, q.done) ? ctx.t(DONE[q.done as keyof typeof DONE]) : undefined;
     return staffPage(request, reply, member, notice ? { notice } : {});
   });
 

@@ -15,9 +15,43 @@ export interface AuditFormValues {
   to: string;
 }
 
+const KIND_LABEL: Record<AuditKind, MessageKey> = {
+  sign_in: 'auditLog.kind.sign_in',
+  sign_out: 'auditLog.kind.sign_out',
+  sessions: 'auditLog.kind.sessions',
+  password: 'auditLog.kind.password',
+  password_reset: 'auditLog.kind.password_reset',
+  security_email: 'auditLog.kind.security_email',
+  account: 'auditLog.kind.account',
+  welcome: 'auditLog.kind.welcome',
+  staff: 'auditLog.kind.staff',
+  audit_log: 'auditLog.kind.audit_log',
+  student: 'auditLog.kind.student',
+  health: 'auditLog.kind.health',
+  attendance: 'auditLog.kind.attendance',
+  gradebook: 'auditLog.kind.gradebook',
+  grades: 'auditLog.kind.grades',
+  guardian_link: 'auditLog.kind.guardian_link',
+  account_request: 'auditLog.kind.account_request',
+  contact_change: 'auditLog.kind.contact_change',
+  activation_key: 'auditLog.kind.activation_key',
+  parent_accounts: 'auditLog.kind.parent_accounts',
+  announcement: 'auditLog.kind.announcement',
+  school_event: 'auditLog.kind.school_event',
+  district: 'auditLog.kind.district',
+  oneroster: 'auditLog.kind.oneroster',
+};
+const STATE_LABEL: Record<string, MessageKey> = {
+  active: 'auditLog.accountState.active',
+  pending: 'auditLog.accountState.pending',
+  disabled: 'auditLog.accountState.disabled',
+  none: 'auditLog.accountState.none',
+  enabled: 'auditLog.accountState.enabled',
+};
+
 /** The name of a kind of event (an action's prefix). */
 function kindLabel(t: Translate, kind: string): string | null {
-  return (AUDIT_KINDS as readonly string[]).includes(kind) ? t(`auditLog.kind.${kind as AuditKind}`) : null;
+  return (AUDIT_KINDS as readonly string[]).includes(kind) ? t(KIND_LABEL[kind as AuditKind]) : null;
 }
 
 /** What happened: the actions this area writes by name, any other by its kind and its code. */
@@ -68,9 +102,7 @@ function valueText(t: Translate, field: string, value: unknown, schoolName: (id:
     });
     return grants.length > 0 ? grants.join('; ') : t('auditLog.empty');
   }
-  if (field === 'account' && typeof value === 'string' && ['active', 'pending', 'disabled', 'none', 'enabled'].includes(value)) {
-    return t(`auditLog.accountState.${value as 'active' | 'pending' | 'disabled' | 'none' | 'enabled'}`);
-  }
+  if (field === 'account' && typeof value === 'string' && STATE_LABEL[value]) return t(STATE_LABEL[value]);
   if (field === 'kind' && typeof value === 'string') return kindLabel(t, value) ?? value;
   if (typeof value === 'boolean') return t(value ? 'auditLog.yes' : 'auditLog.no');
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
@@ -151,7 +183,7 @@ export function AuditLogPage({
       />
     </Field>
   );
-  const pageLink = (p: number) => `/admin/audit?${query}${query ? '&' : ''}page=${p}`;
+  const pageLink = (p: number) => '/admin/audit?' + new URLSearchParams([...new URLSearchParams(query), ['page', String(p)]]).toString();
   return (
     <Layout ctx={ctx} title={t('auditLog.title')}>
       <h1>{t('auditLog.title')}</h1>
@@ -165,7 +197,7 @@ export function AuditLogPage({
             <option value="">{t('auditLog.anyKind')}</option>
             {AUDIT_KINDS.map((k) => (
               <option key={k} value={k} selected={values.kind === k}>
-                {t(`auditLog.kind.${k}`)}
+                {t(KIND_LABEL[k])}
               </option>
             ))}
           </select>
