@@ -20,6 +20,8 @@ import { publicRoutes } from './routes/public.js';
 import { activationRoutes } from './routes/activation.js';
 import { adminRoutes } from './routes/admin.js';
 import { settingsRoutes } from './routes/settings.js';
+import { auditLogRoutes } from './routes/audit-log.js';
+import { staffAccountRoutes } from './routes/staff-accounts.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
 import { contactRoutes } from './routes/contact.js';
@@ -182,6 +184,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(settingsRoutes);
   await app.register(importRoutes);
+  await app.register(staffAccountRoutes);
+  await app.register(auditLogRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
   await app.register(gradebookRoutes);

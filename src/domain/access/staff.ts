@@ -180,9 +180,34 @@ export async function counselorScope(db: Kysely<DB>, staffId: number | null): Pr
   return { schools: new Set(roles.filter((r) => r.school_id !== null).map((r) => r.school_id as number)) } as unknown as CounselorScope;
 }
 
+/**
+ * Who manages staff accounts (issue 25): a district administrator every staff member; a school
+ * administrator the staff of the schools of their `school_admin` roles, and within them only the roles
+ * at those schools. Made only here.
+ */
+export interface StaffAdminScope {
+  readonly district: boolean;
+  readonly schools: ReadonlySet<number>;
+  readonly [made]: true;
+}
+
+export async function staffAdminScope(db: Kysely<DB>, staffId: number | null): Promise<StaffAdminScope> {
+  const roles = staffId ? await rolesAt(db, staffId, ['school_admin', 'district_admin']) : [];
+  return {
+    district: roles.some((r) => r.role === 'district_admin'),
+    schools: new Set(roles.filter((r) => r.role === 'school_admin' && r.school_id !== null).map((r) => r.school_id as number)),
+  } as unknown as StaffAdminScope;
+}
+
+/** Whether the scope manages any staff at all: who may open the staff accounts pages. */
+export function managesStaff(scope: StaffAdminScope): boolean {
+  return scope.district || scope.schools.size > 0;
+}
+
 /** What a staff member's Home lists (domain/staff/tools.ts): from their roles and today's sections. */
 export async function staffAbilities(db: Kysely<DB>, staffId: number, today: string): Promise<StaffAbilities> {
-  const roles = (await db.selectFrom('staff_roles').select('role').where('staff_id', '=', staffId).execute()).map((r) => r.role);
+  const rows = await db.selectFrom('staff_roles').select(['role', 'school_id']).where('staff_id', '=', staffId).execute();
+  const roles = rows.map((r) => r.role);
   const office = await officeScope(db, staffId);
   const reach = await staffReach(db, staffId, today);
   return {
@@ -191,6 +216,7 @@ export async function staffAbilities(db: Kysely<DB>, staffId: number, today: str
     nurse: roles.includes('nurse'),
     counselor: roles.includes('counselor'),
     districtAdmin: isDistrictAdmin(office),
+    staffAdmin: isDistrictAdmin(office) || rows.some((r) => r.role === 'school_admin' && r.school_id !== null),
     reachesStudents: reachesStudents(reach),
   };
 }

@@ -52,7 +52,8 @@ export async function sendWelcome(
         locale,
         district: options.district,
         subject: 'email.welcome.subject',
-        paragraphs: [{ key: 'email.welcome.body', params: { username: account.username, days: options.days } }],
+        // Staff are welcomed to their work, families to their children's school day.
+        paragraphs: [{ key: account.person_kind === 'staff' ? 'email.staffWelcome.body' : 'email.welcome.body', params: { username: account.username, days: options.days } }],
         link: { url: `${options.baseUrl}/welcome?token=${token}`, label: 'email.welcome.link' },
         closing: options.closing?.[locale],
       }),

@@ -72,7 +72,7 @@ export function foldForSearch(text: string): string {
 }
 
 /** A LIKE pattern matching `word` anywhere, its wildcards taken literally. */
-const containing = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const containing = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The students in reach matching the search, by last name, first name and number; an empty search

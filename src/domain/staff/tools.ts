@@ -16,6 +16,8 @@ export interface StaffAbilities {
   nurse: boolean;
   counselor: boolean;
   districtAdmin: boolean;
+  /** manages staff accounts: a district administrator, or a school administrator with a school (access/staff.ts managesStaff) */
+  staffAdmin: boolean;
   /** reaches at least one student (access/staff.ts reachesStudents): may search for students */
   reachesStudents: boolean;
 }
@@ -52,6 +54,8 @@ export const STAFF_TOOLS: readonly StaffToolRow[] = [
   { key: 'imports', path: '/admin/imports', label: 'nav.imports', hint: 'staffTools.imports', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'mail', path: '/admin/mail', label: 'nav.mail', hint: 'staffTools.mail', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'settings', path: '/admin/settings', label: 'settings.title', hint: 'staffTools.settings', group: 'district', allowed: (a) => a.districtAdmin },
+  { key: 'staffAccounts', path: '/admin/staff', label: 'staffAccounts.title', hint: 'staffAccounts.toolHint', group: 'district', allowed: (a) => a.staffAdmin },
+  { key: 'auditLog', path: '/admin/audit', label: 'auditLog.title', hint: 'auditLog.toolHint', group: 'district', allowed: (a) => a.districtAdmin },
 ];
 
 export const STAFF_TOOL_GROUPS: readonly StaffToolGroup[] = ['teaching', 'office', 'health', 'counseling', 'district'];
