@@ -134,6 +134,9 @@ function preparePerConnection(client: pg.PoolClient): void {
   };
 }
 
+/** How long a SQLite write waits for another connection's write lock. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Database> {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
@@ -172,7 +175,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (the default is 2 MiB): large loads and reports stay in memory.
   sqlite.pragma('cache_size = -65536');
   // Reads through a memory map of the database file instead of a read() per page: no system call and
@@ -180,7 +183,37 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // built by better-sqlite3 maps at most 2 GiB; the rest of a larger file is read as before.
   sqlite.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  sqliteDatabases.add(db);
   return { db, dialect: 'sqlite', label: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+const sqliteDatabases = new WeakSet<Kysely<DB>>();
+
+/**
+ * A write that may be skipped, tried without waiting for SQLite's write lock: false when another
+ * connection holds it. A SQLite write otherwise waits up to busy_timeout for the lock, and
+ * better-sqlite3 waits synchronously: the whole process stops answering meanwhile (a page that only
+ * refreshed its session's last-seen time waited for an import's write transaction: BENCHMARKS.md,
+ * "A nightly 1 % delta"). Only for writes whose loss is harmless. PostgreSQL: the write is just run.
+ */
+export async function writeUnlessBusy(db: Kysely<DB>, write: (db: Kysely<DB>) => Promise<unknown>): Promise<boolean> {
+  if (!sqliteDatabases.has(db)) {
+    await write(db);
+    return true;
+  }
+  // One connection held for the three statements: nothing else runs between them.
+  return db.connection().execute(async (connection) => {
+    await sql`pragma busy_timeout = 0`.execute(connection);
+    try {
+      await write(connection);
+      return true;
+    } catch (error) {
+      if (String((error as { code?: string }).code).startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      await sql`pragma busy_timeout = ${sql.raw(String(SQLITE_BUSY_TIMEOUT_MS))}`.execute(connection);
+    }
+  });
 }
 
 /**

@@ -7,10 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type Database } from '../../src/db/connect.js';
+import { connect, writeUnlessBusy, type Database } from '../../src/db/connect.js';
 
 describe('write transactions on SQLite', () => {
   let dir: string;
@@ -55,6 +56,27 @@ describe('write transactions on SQLite', () => {
     expect(await n()).toBe(0);
     other.prepare('update counter set n = 5 where id = 1').run();
     expect(await n()).toBe(5);
+  });
+
+  it('a write that may be skipped gives up at once while another connection holds the lock, and waits again afterwards', async () => {
+    const bump = (db: typeof database.db) => sql`update counter set n = n + 1 where id = 1`.execute(db);
+    // Another thread holds the lock for 400 ms (an import's write transaction). A write that waited
+    // would get it after those 400 ms and succeed; this one does not wait.
+    const holder = new Worker(
+      `const SQLite = require('better-sqlite3'); const { parentPort, workerData } = require('node:worker_threads');
+       const db = new SQLite(workerData); db.exec('begin immediate'); parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); db.exec('commit'); db.close();`,
+      { eval: true, workerData: path.join(dir, 'db.sqlite') },
+    );
+    await new Promise((resolve) => holder.once('message', resolve));
+    expect(await writeUnlessBusy(database.db, bump)).toBe(false);
+    await new Promise((resolve) => holder.once('exit', resolve));
+    expect(await n()).toBe(0);
+    expect(await writeUnlessBusy(database.db, bump)).toBe(true);
+    expect(await n()).toBe(1);
+    // The connection's busy timeout is back: other writes wait for the lock as before.
+    const [timeout] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db)).rows;
+    expect(Number(Object.values(timeout ?? {})[0])).toBe(5000);
   });
 
   it('is why: a plain (deferred) transaction that read before the other commit cannot write after it', () => {

@@ -2,6 +2,7 @@
 import { PostgresAdapter, sql, type Kysely, type QueryCreator } from 'kysely';
 import { insertAudit, type AuditRow } from '../audit/repository.js';
 import { prepared } from '../../db/prepared.js';
+import { writeUnlessBusy } from '../../db/connect.js';
 import { isDistrictAdmin, isOfficeStaff, officeScopes } from '../access/staff.js';
 import type { DB, Instant, TokenPurpose } from '../../db/schema.js';
 
@@ -232,8 +233,9 @@ const signInReplacing = prepared((db, p: SignInValues & { replaces: string }) =>
   signInWrites(db.with('ended', (q) => q.deleteFrom('sessions').where('id', '=', p.replaces)) as unknown as QueryCreator<DB>, p),
 );
 
+/** Refreshes a session's last-seen time; skipped, not waited for, while another write holds SQLite's lock (the next request does it). */
 export async function touchSession(db: Kysely<DB>, id: string, now: Instant) {
-  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+  await writeUnlessBusy(db, (d) => d.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute());
 }
 
 export async function deleteSession(db: Kysely<DB>, id: string) {
