@@ -157,7 +157,7 @@ describeEachEngine('the demo district, exported and imported into an empty datab
       expect(ok, JSON.stringify(problems.list().filter((p) => p.severity === 'error'))).toBe(true);
     };
     await importIt();
-    // Bell schedules are a school's, set in Homeroom (OneRoster has none): an administrator enters them,
+    // Bell schedules and school days are a school's, set in Homeroom (OneRoster has none): the office enters them,
     // and the next import places the classes in their periods by name.
     for (const school of await get().db.selectFrom('schools').select(['id', 'school_number']).execute()) {
       const there = await copy.db.selectFrom('schools').select('id').where('school_number', '=', school.school_number).executeTakeFirstOrThrow();
@@ -166,6 +166,11 @@ describeEachEngine('the demo district, exported and imported into an empty datab
         const made = await copy.db.insertInto('bell_schedules').values({ ...rest, school_id: there.id }).returning('id').executeTakeFirstOrThrow();
         const periods = await get().db.selectFrom('bell_periods').selectAll().where('bell_schedule_id', '=', bellId).execute();
         await copy.db.insertInto('bell_periods').values(periods.map(({ id: _id, ...p }) => ({ ...p, bell_schedule_id: made.id }))).execute();
+      }
+      // So is each school's calendar of school days (the office calendar).
+      const days = await get().db.selectFrom('calendar_days').selectAll().where('school_id', '=', school.id).execute();
+      for (let i = 0; i < days.length; i += 200) {
+        await copy.db.insertInto('calendar_days').values(days.slice(i, i + 200).map(({ id: _id, ...d }) => ({ ...d, school_id: there.id }))).execute();
       }
     }
     await importIt();

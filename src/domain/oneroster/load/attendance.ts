@@ -82,8 +82,10 @@ export async function loadAttendance(c: LoadContext): Promise<void> {
   );
   const removed = await c.exec(`delete from attendance_records where id in (select id from x_att)`);
   const updated = await c.exec(`update attendance_records set code_id = x.code_id, updated_at = ${c.nowLit}, updated_by = null from c_att x where attendance_records.id = x.id`);
+  // A class's record is at the class's period, as a teacher's taking writes it (attendance/taking.ts).
   const created = await c.exec(`insert into attendance_records (student_id, date, section_id, bell_period_id, code_id, comment, created_at, updated_at, updated_by)
-    select r.student_id, r.date, r.section_id, null, r.code_id, null, ${c.nowLit}, ${c.nowLit}, null from r_att r where r.row_id is null`);
+    select r.student_id, r.date, r.section_id, (select min(sp.bell_period_id) from section_periods sp where sp.section_id = r.section_id), r.code_id, null, ${c.nowLit}, ${c.nowLit}, null
+      from r_att r where r.row_id is null`);
   await c.exec(`insert into oneroster_attendance (row_id) select d.id from attendance_records d join r_att r on ${key('d', 'r')} where r.row_id is null`);
   c.counts.attendance.created += created;
   c.counts.attendance.updated += updated;
