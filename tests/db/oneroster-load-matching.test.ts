@@ -32,7 +32,11 @@ describeEachEngine('OneRoster loader: rows made in Homeroom', (get) => {
 
     const { report, problems } = await load(get(), sis());
     expect(report.ok).toBe(true);
-    expect(problems.map((p) => `${p.severity} ${p.code} ${p.file}:${p.line} ${p.column}=${p.value}`)).toEqual(['warning load.unknownPeriod classes.csv:2 periods=Z9']);
+    expect(problems.map((p) => `${p.severity} ${p.code} ${p.file}:${p.line} ${p.column}=${p.value}`)).toEqual([
+      // The fixture district has a grading scale and attendance codes but no report-card comment codes: the standard ones are added, and told.
+      'warning load.starterSet null:null null=reportCardComments',
+      'warning load.unknownPeriod classes.csv:2 periods=Z9',
+    ]);
     expect(await db().selectFrom('district').select(['id', 'sourced_id', 'name']).execute()).toEqual([{ id: ids.district, sourced_id: 'D1', name: 'Fixture Unified School District' }]);
     expect(await db().selectFrom('schools').select(['id', 'sourced_id', 'name']).execute()).toEqual([{ id: ids.school, sourced_id: 'S1', name: 'Lakeside High' }]);
     expect(await db().selectFrom('students').select(['sourced_id', 'legal_last_name']).where('id', '=', ids.maya).executeTakeFirstOrThrow()).toEqual({ sourced_id: 'U1', legal_last_name: 'Lopez' });

@@ -36,11 +36,23 @@ describeEachEngine('OneRoster loader: a bulk package', (get) => {
     const { report, problems } = await load(get(), withStudentSideLink(bulkRecords()));
     expect(report.ok).toBe(true);
     expect(report.firstImport).toBe(true);
-    // The district is created (with a warning: its time zone is a guess); the school has no bell schedule for period '1'.
+    // The district is created (with a warning: its time zone is a guess) with Homeroom's standard grading
+    // scale, attendance codes and comment codes (told); the school has no bell schedule for period '1'.
     expect(codes(problems)).toEqual([
       'warning load.districtCreated orgs.csv:2 name=Lakeside Unified',
+      'warning load.starterSet null:null null=gradingScale, attendanceCodes, reportCardComments',
       'warning load.noBellSchedule classes.csv:2 periods=S1',
     ]);
+    // Standard A–F (12 bands, 93 and up an A), 7 attendance codes, 10 comment codes; the class is graded on that scale.
+    const scale = await get().db.selectFrom('grading_scales').select('id').execute();
+    expect(scale).toHaveLength(1);
+    expect(await get().db.selectFrom('grading_scale_bands').select(['letter', 'min_percent']).where('scale_id', '=', scale[0]!.id).orderBy('sequence').limit(2).execute()).toEqual([
+      { letter: 'A', min_percent: 93 },
+      { letter: 'A-', min_percent: 90 },
+    ]);
+    expect(await get().db.selectFrom('attendance_codes').select('code').orderBy('code').execute()).toHaveLength(7);
+    expect(await get().db.selectFrom('report_card_comments').select('code').execute()).toHaveLength(10);
+    expect(await get().db.selectFrom('sections').select('grading_scale_id').execute()).toEqual([{ grading_scale_id: scale[0]!.id }]);
     const db = get().db;
     expect(await db.selectFrom('district').select(['sourced_id', 'name', 'portal_name']).execute()).toEqual([{ sourced_id: 'D1', name: 'Lakeside Unified', portal_name: 'Lakeside Unified' }]);
     const school = await db.selectFrom('schools').select(['id', 'sourced_id', 'school_number', 'name', 'grade_low', 'grade_high']).executeTakeFirstOrThrow();

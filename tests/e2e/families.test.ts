@@ -112,8 +112,9 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await reloaded;
     await page.waitForLoadState('load');
     await expect(page.getByLabel('Student', { exact: true }).inputValue()).resolves.toBe(String(children[1]!.id));
-    const current = page.locator(`li[aria-current="true"]`);
-    await expect(current.textContent()).resolves.toContain(`${children[1]!.first} ${children[1]!.legal_last_name}`);
+    // The child shown now is marked on their card (issue 23: a card per child).
+    const current = page.locator('li.hr-child', { has: page.locator('.hr-tag--inline') });
+    await expect(current.locator('h3').textContent()).resolves.toContain(`${children[1]!.first} ${children[1]!.legal_last_name}`);
     await check(page);
     await page.close();
   });

@@ -78,7 +78,9 @@ describeEachEngine('signing in', (get) => {
     expect((await c.post('/account/security-setup/skip', {})).headers.location).toBe('/home');
     const home = await c.get('/home?changed=1');
     expect(home.statusCode).toBe(200);
-    expect(home.body).toContain('Welcome, Allen Alda');
+    // A student's Home is their Today (issue 23), with their tools.
+    expect(home.body).toContain('Allen Alda');
+    expect(home.body).toMatch(/href="\/students\/\d+\/grades"/);
     expect(home.body).toContain('Your password has been changed.');
     const account = await get().db.selectFrom('user_accounts').selectAll().where('username', '=', student.username).executeTakeFirstOrThrow();
     expect(account.must_change_password).toBe(0);
