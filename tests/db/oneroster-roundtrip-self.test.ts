@@ -64,8 +64,8 @@ describeEachEngine('the demo district exported and imported into itself', (get) 
       const { report, problems } = await importIt();
       expect(problems.list().filter((p) => p.severity === 'error')).toEqual([]);
       expect(report.ok).toBe(true);
-      // Only the files Homeroom does not load yet are warned about: no ambiguity, no course twice.
-      expect(problems.list().map((p) => p.code)).toEqual(['load.notLoaded', 'load.notLoaded', 'load.notLoaded', 'load.notLoaded']);
+      // Nothing to warn about: no ambiguity, no course twice, every file loaded.
+      expect(problems.list().map((p) => `${p.code} ${p.file}:${p.line} ${p.value}`)).toEqual([]);
       for (const [kind, c] of Object.entries(report.counts)) {
         expect({ kind, ...c }).toEqual({ kind, created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: c.unchanged });
         expect(c.unchanged, kind).toBeGreaterThan(0);

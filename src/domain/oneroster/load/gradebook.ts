@@ -46,6 +46,12 @@ async function categories(c: LoadContext, sis: boolean): Promise<void> {
        join sections sec on sec.sourced_id = l.class
        left join s_categories k on k.sourced_id = l.category and k.status = 'active'`,
   );
+  // A category made in Homeroom (no sourcedId) is the SIS's of the same name in its section, when each side has one such (ADR 0029's rule).
+  const sameName = (n: string, g: string) => `${n}.section_id = ${g}.section_id and lower(${n}.name) = lower(${g}.name)`;
+  await c.exec(`update grading_categories set sourced_id = (select n.sourced_id from r_gcats n where ${sameName('n', 'grading_categories')})
+    where sourced_id is null and (select count(*) from r_gcats n where ${sameName('n', 'grading_categories')}) = 1
+      and (select count(*) from grading_categories o where ${sameName('o', 'grading_categories')}) = 1
+      and not exists (select 1 from grading_categories o join r_gcats n on n.section_id = o.section_id and n.sourced_id = o.sourced_id where ${sameName('n', 'grading_categories')})`);
   const created = await c.exec(`insert into grading_categories (sourced_id, section_id, name, weight, sequence)
     select n.sourced_id, n.section_id, n.name, n.weight,
         coalesce((select max(g.sequence) from grading_categories g where g.section_id = n.section_id), 0) + row_number() over (partition by n.section_id order by n.sourced_id)
@@ -106,6 +112,13 @@ async function assignments(c: LoadContext, sis: boolean): Promise<void> {
        from r_assign s join academic_sessions a on a.id = s.grading_period_id where s.due_date < a.start_date or s.due_date > a.end_date`,
     'dueDate',
   );
+  // An assignment made in Homeroom (no sourcedId) is the SIS's line item of its class with the same title and due date, when each side has one such.
+  const same = (d: string, r: string) => `${d}.section_id = ${r}.section_id and ${d}.title = ${r}.title and ${d}.due_date = ${r}.due_date`;
+  await c.exec(`update r_assign set row_id = (select d.id from assignments d where d.sourced_id is null and ${same('d', 'r_assign')})
+    where row_id is null and (select count(*) from assignments d where d.sourced_id is null and ${same('d', 'r_assign')}) = 1
+      and (select count(*) from r_assign o where ${same('o', 'r_assign')}) = 1`);
+  await c.exec(`update assignments set sourced_id = (select s.sourced_id from r_assign s where s.row_id = assignments.id)
+    where sourced_id is null and exists (select 1 from r_assign s where s.row_id = assignments.id)`);
   await c.exec(`create index r_assign_row_id on r_assign (row_id)`);
   await c.exec(`create index r_assign_sourced_id on r_assign (sourced_id)`);
   await c.temps.analyze('r_assign');
