@@ -3,7 +3,7 @@ import { AUDIT_KINDS, type AuditEntryView, type AuditKind } from '../../domain/a
 import type { StaffRole } from '../../db/schema.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { Alert, ErrorSummary, Field, TableScroll, type Messages } from './forms.js';
+import { Alert, ErrorSummary, Field, Pager, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 import { grantText } from './staff-accounts.js';
 
@@ -250,26 +250,11 @@ export function AuditLogPage({
               </table>
             </TableScroll>
           )}
-          {page > 1 || hasMore ? (
-            <nav aria-label={t('staffAccounts.pages')} class="usa-pagination">
-              <ul class="usa-pagination__list">
-                {page > 1 ? (
-                  <li class="usa-pagination__item">
-                    <a class="usa-pagination__link" href={pageLink(page - 1)}>
-                      {t('auditLog.newer')}
-                    </a>
-                  </li>
-                ) : null}
-                {hasMore ? (
-                  <li class="usa-pagination__item">
-                    <a class="usa-pagination__link" href={pageLink(page + 1)}>
-                      {t('auditLog.older')}
-                    </a>
-                  </li>
-                ) : null}
-              </ul>
-            </nav>
-          ) : null}
+          <Pager
+            label={t('staffAccounts.pages')}
+            previous={page > 1 ? { href: pageLink(page - 1), text: t('auditLog.newer') } : null}
+            next={hasMore ? { href: pageLink(page + 1), text: t('auditLog.older') } : null}
+          />
         </>
       ) : null}
     </Layout>

@@ -164,3 +164,25 @@ export function TableScroll({ label, children }: { label: string; children: Comp
     </div>
   );
 }
+
+/** Previous/next links between pages of a list (USWDS pagination), with an optional "page N of M" between them. */
+export function Pager({ label, previous, next, position }: { label: string; previous: { href: string; text: string } | null; next: { href: string; text: string } | null; position?: string }) {
+  if (!previous && !next) return null;
+  const item = (link: { href: string; text: string } | null) =>
+    link ? (
+      <li class="usa-pagination__item">
+        <a class="usa-pagination__link" href={link.href}>
+          {link.text}
+        </a>
+      </li>
+    ) : null;
+  return (
+    <nav aria-label={label} class="usa-pagination">
+      <ul class="usa-pagination__list">
+        {item(previous)}
+        {position ? <li class="usa-pagination__item">{position}</li> : null}
+        {item(next)}
+      </ul>
+    </nav>
+  );
+}

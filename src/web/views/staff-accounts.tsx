@@ -4,7 +4,7 @@ import { grantValue, STAFF_ROLES, type RoleGrant } from '../../domain/staff/acco
 import type { AccountState, StaffListRow, StaffMember } from '../../domain/staff/accounts.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, Pager, TableScroll, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 type School = { id: number; name: string };
@@ -131,27 +131,12 @@ export function StaffListPage({
           </table>
         </TableScroll>
       ) : null}
-      {pages > 1 ? (
-        <nav aria-label={t('staffAccounts.pages')} class="usa-pagination">
-          <ul class="usa-pagination__list">
-            {page > 1 ? (
-              <li class="usa-pagination__item">
-                <a class="usa-pagination__link" href={link(page - 1)}>
-                  {t('staffAccounts.previous')}
-                </a>
-              </li>
-            ) : null}
-            <li class="usa-pagination__item">{t('staffAccounts.pageOf', { page, pages })}</li>
-            {page < pages ? (
-              <li class="usa-pagination__item">
-                <a class="usa-pagination__link" href={link(page + 1)}>
-                  {t('staffAccounts.next')}
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <Pager
+        label={t('staffAccounts.pages')}
+        previous={page > 1 ? { href: link(page - 1), text: t('staffAccounts.previous') } : null}
+        position={pages > 1 ? t('staffAccounts.pageOf', { page, pages }) : undefined}
+        next={page < pages ? { href: link(page + 1), text: t('staffAccounts.next') } : null}
+      />
     </Layout>
   );
 }
