@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
+import { writeUnlessBusy } from '../db/connect.js';
 
 export interface OutgoingEmail {
   kind: string;
@@ -100,13 +101,29 @@ export interface DeliveryFailure {
 export async function deliverPending(db: Kysely<DB>, transport: Transport, options: DeliveryOptions): Promise<number> {
   const { from, now, limit = 50, keepSecrets = false, dieAfterAccepted } = options;
   const start = now().toISOString();
-  await db
-    .updateTable('email_outbox')
-    .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN }))
+  // A pass runs every few seconds in a web process: it writes only when there is something to write, and
+  // on SQLite never waits for the write lock (better-sqlite3 waits synchronously: the whole process
+  // would stop answering while an import holds the lock). What a busy pass skips, the next one does.
+  const interrupted = await db
+    .selectFrom('email_outbox')
+    .select('id')
     .where('sent_at', 'is', null)
     .where('sending_at', 'is not', null)
     .where('send_after', '<=', start)
-    .execute();
+    .limit(1)
+    .executeTakeFirst();
+  if (interrupted) {
+    const written = await writeUnlessBusy(db, (d) =>
+      d
+        .updateTable('email_outbox')
+        .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN }))
+        .where('sent_at', 'is', null)
+        .where('sending_at', 'is not', null)
+        .where('send_after', '<=', start)
+        .execute(),
+    );
+    if (!written) return 0;
+  }
   const due = await db
     .selectFrom('email_outbox')
     .select(['id', 'attempts'])
@@ -120,14 +137,20 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   for (const { id, attempts } of due) {
     const t = now();
     // Claim: only one process moves send_after forward for this attempt.
-    const claim = await db
-      .updateTable('email_outbox')
-      .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1, sending_at: t.toISOString() })
-      .where('id', '=', id)
-      .where('attempts', '=', attempts)
-      .where('sent_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(claim.numUpdatedRows) !== 1) continue;
+    let claimed = 0;
+    const written = await writeUnlessBusy(db, async (d) => {
+      const claim = await d
+        .updateTable('email_outbox')
+        .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1, sending_at: t.toISOString() })
+        .where('id', '=', id)
+        .where('attempts', '=', attempts)
+        .where('sent_at', 'is', null)
+        .executeTakeFirst();
+      claimed = Number(claim.numUpdatedRows);
+    });
+    // The write lock is held elsewhere (an import): the rest waits for the next pass.
+    if (!written) break;
+    if (claimed !== 1) continue;
     const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     try {
       const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);

@@ -5,8 +5,8 @@
  * runs out, and the job is claimed again — at once when another worker on the same machine can tell the
  * holder's process is gone (`releaseAbandoned`). Failures retry with back-off up to `max_attempts`. `unique_key` makes enqueueing idempotent (scheduled runs, one per slot).
  */
-import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../db/connect.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { writeUnlessBusy, type Dialect } from '../db/connect.js';
 import type { DB } from '../db/schema.js';
 
 export interface NewJob {
@@ -74,6 +74,26 @@ export async function claimNext(
   const t = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  if (dialect === 'sqlite') {
+    // A worker polls every few seconds, in a web process: on SQLite it writes only when a job is due, and
+    // never waits for the write lock (better-sqlite3 waits synchronously, stopping the whole process while
+    // an import holds the lock). A claim skipped for that is made at the next poll.
+    const due = await sql<{ id: number }>`
+      select id from jobs
+       where kind in (${sql.join(kinds)})
+         and ((status = 'queued' and run_at <= ${t}) or (status = 'running' and locked_until < ${t}))
+       limit 1`.execute(db);
+    if (due.rows.length === 0) return null;
+    let claimed: ClaimedJob | null = null;
+    await writeUnlessBusy(db, async (d) => {
+      claimed = await claimWith(d, workerId, kinds, t, until, lock);
+    });
+    return claimed;
+  }
+  return claimWith(db, workerId, kinds, t, until, lock);
+}
+
+async function claimWith(db: Kysely<DB>, workerId: string, kinds: string[], t: string, until: string, lock: RawBuilder<unknown>): Promise<ClaimedJob | null> {
   const result = await sql<{ id: number; kind: string; payload: string; attempts: number; max_attempts: number }>`
     update jobs
        set status = 'running', locked_by = ${workerId}, locked_until = ${until}, attempts = attempts + 1
@@ -92,14 +112,20 @@ export async function claimNext(
 
 /** Extends the lease of a job this worker holds; false when it no longer holds it (taken over, ended). */
 export async function renewLease(db: Kysely<DB>, jobId: number, workerId: string, now: Date, leaseMs: number): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({ locked_until: new Date(now.getTime() + leaseMs).toISOString() })
-    .where('id', '=', jobId)
-    .where('status', '=', 'running')
-    .where('locked_by', '=', workerId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  let held = true;
+  // On SQLite a heartbeat does not wait for the write lock (see claimNext): while another connection
+  // holds it, nobody can take the job over either, and the next heartbeat renews.
+  await writeUnlessBusy(db, async (d) => {
+    const result = await d
+      .updateTable('jobs')
+      .set({ locked_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', '=', jobId)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
+    held = Number(result.numUpdatedRows) === 1;
+  });
+  return held;
 }
 
 /**

@@ -1,0 +1,101 @@
+/**
+ * The background passes of a web process (the outbox's delivery, the job worker's poll and heartbeat)
+ * never wait for SQLite's write lock. better-sqlite3 waits for a lock synchronously: a pass that waited
+ * stopped the whole process — every page — for the busy timeout (5 s) at each poll while an import held
+ * the lock (BENCHMARKS.md, "the portal during a 1 % delta"). Here another thread holds the lock for as
+ * long as the test wants; without the fix each pass below throws SQLITE_BUSY after waiting.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, type Database } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { deliverPending, enqueueEmail, type Transport } from '../../src/email/outbox.js';
+import { claimNext, enqueue, renewLease } from '../../src/jobs/queue.js';
+
+/** Another thread that takes SQLite's write lock and keeps it until `release()`. */
+async function holdWriteLock(file: string): Promise<{ release(): Promise<void> }> {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const holder = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const SQLite = require('better-sqlite3');
+     const db = new SQLite(workerData.file); db.exec('begin immediate'); parentPort.postMessage('locked');
+     Atomics.wait(workerData.flag, 0, 0); db.exec('commit'); db.close();`,
+    { eval: true, workerData: { file, flag } },
+  );
+  await new Promise((resolve) => holder.once('message', resolve));
+  return {
+    async release() {
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await new Promise((resolve) => holder.once('exit', resolve));
+    },
+  };
+}
+
+describe('background writes while another connection holds the SQLite write lock', () => {
+  let dir: string;
+  let file: string;
+  let database: Database;
+  const now = new Date('2027-02-09T18:00:00Z');
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-background-'));
+    file = path.join(dir, 'db.sqlite');
+    database = await connect(`sqlite:${file}`);
+    await migrateToLatest(database);
+  });
+  afterEach(async () => {
+    await database.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the outbox pass sends nothing and claims nothing while the lock is held, then sends everything', async () => {
+    await enqueueEmail(database.db, { kind: 'notice', to: 'a@example.org', locale: 'en', subject: 'One', text: 'one', html: '<p>one</p>' }, now);
+    // A message whose send was interrupted (claimed, then the process stopped): counted as sent by the next pass.
+    await enqueueEmail(database.db, { kind: 'notice', to: 'b@example.org', locale: 'en', subject: 'Two', text: 'two', html: '<p>two</p>' }, now);
+    await database.db.updateTable('email_outbox').set({ sending_at: '2027-02-09T17:00:00.000Z', attempts: 1 }).where('subject', '=', 'Two').execute();
+    const sent: string[] = [];
+    const transport: Transport = { send: async (m) => void sent.push(m.subject) };
+    const lock = await holdWriteLock(file);
+    try {
+      expect(await deliverPending(database.db, transport, { from: 'portal@example.org', now: () => now })).toBe(0);
+      expect(sent).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+    const rows = await database.db.selectFrom('email_outbox').select(['subject', 'attempts', 'sent_at']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { subject: 'One', attempts: 0, sent_at: null },
+      { subject: 'Two', attempts: 1, sent_at: null },
+    ]);
+    expect(await deliverPending(database.db, transport, { from: 'portal@example.org', now: () => now })).toBe(1);
+    expect(sent).toEqual(['One']);
+    const after = await database.db.selectFrom('email_outbox').select(['subject', 'sent_at']).orderBy('id').execute();
+    expect(after.map((r) => [r.subject, r.sent_at !== null])).toEqual([
+      ['One', true],
+      ['Two', true],
+    ]);
+  });
+
+  it("the worker's poll claims nothing and its heartbeat keeps the lease while the lock is held; both work after", async () => {
+    const held = await enqueue(database.db, { kind: 'first' }, now);
+    const claimed = await claimNext(database.db, 'sqlite', 'worker-a', ['first', 'second'], now, 120_000);
+    expect(claimed?.id).toBe(held);
+    const due = await enqueue(database.db, { kind: 'second' }, now);
+    const lock = await holdWriteLock(file);
+    try {
+      expect(await claimNext(database.db, 'sqlite', 'worker-a', ['second'], now, 120_000)).toBeNull();
+      // Unknown, not lost: nobody else can take the job over while the lock is held either.
+      expect(await renewLease(database.db, held!, 'worker-a', new Date(now.getTime() + 60_000), 120_000)).toBe(true);
+    } finally {
+      await lock.release();
+    }
+    expect((await claimNext(database.db, 'sqlite', 'worker-a', ['second'], now, 120_000))?.id).toBe(due);
+    expect(await renewLease(database.db, held!, 'worker-a', new Date(now.getTime() + 60_000), 120_000)).toBe(true);
+    expect(await renewLease(database.db, held!, 'worker-b', new Date(now.getTime() + 60_000), 120_000)).toBe(false);
+    // Nothing due: the poll answers without writing.
+    expect(await claimNext(database.db, 'sqlite', 'worker-a', ['second'], now, 120_000)).toBeNull();
+  });
+});
