@@ -21,12 +21,14 @@ describe.skipIf(!CHROMIUM)('district settings in Chromium', () => {
   let base: string;
   let admin: StaffFixture;
   let family: Family;
+  let schoolId: number;
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
     const world = await schoolYear(database.db, { today: '2026-12-01' });
     admin = await staffMember(database.db, world, { first: 'Dana', last: 'Admin', roles: [{ role: 'district_admin', schoolId: null }] });
     family = await guardianWithChild(database.db, world);
+    schoolId = world.school.id;
     app = await makeApp(database, { now: () => NOW });
     base = await listen(app);
     browser = await launch();
@@ -68,7 +70,7 @@ describe.skipIf(!CHROMIUM)('district settings in Chromium', () => {
         await page.getByRole('button', { name: 'Español' }).click();
         await page.waitForFunction(() => document.documentElement.lang === 'es');
       }
-      for (const url of ['/admin/settings', ...GROUPS.map((g) => `/admin/settings/${g}`)]) {
+      for (const url of ['/admin/settings', ...GROUPS.map((g) => `/admin/settings/${g}`), '/admin/bell-schedules', `/admin/bell-schedules/${schoolId}`]) {
         await page.goto(`${base}${url}`);
         // axe and no sideways scroll
         await expectFits(page);
@@ -76,6 +78,33 @@ describe.skipIf(!CHROMIUM)('district settings in Chromium', () => {
       await page.close();
     }, 120_000);
   }
+
+  it("adds a period to a school's bell schedule by keyboard alone", async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, base, admin.account!);
+    await page.goto(`${base}/admin/bell-schedules`);
+    await tabTo(page, 'Cedar Ridge High School');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Bell schedule: Cedar Ridge High School' }).waitFor();
+    // The fixture's five periods, then the blank rows: the first blank row's name.
+    await page.locator('#name-5').focus();
+    await page.keyboard.type('Advisory');
+    // A time field is three parts (hours, minutes, AM/PM), each its own Tab stop: typed in one go.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('1220P');
+    await page.locator('#end-5').focus();
+    await page.keyboard.type('0100P');
+    await tabTo(page, 'Save the bell schedule', { button: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/admin/bell-schedules/${schoolId}?saved=1`);
+    await expect(page.locator('#name-5').inputValue()).resolves.toBe('Advisory');
+    await expect(page.locator('#start-5').inputValue()).resolves.toBe('12:20');
+    await expect(page.locator('#end-5').inputValue()).resolves.toBe('13:00');
+    await expectFits(page);
+    const stored = await database.db.selectFrom('bell_periods').select(['name', 'sequence', 'start_time', 'end_time']).where('name', '=', 'Advisory').execute();
+    expect(stored).toEqual([{ name: 'Advisory', sequence: 6, start_time: '12:20', end_time: '13:00' }]);
+    await page.close();
+  });
 
   it('shows a parent the Parent Resources page', async () => {
     const page = await openPage(browser, 360);

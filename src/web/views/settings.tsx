@@ -98,6 +98,9 @@ function SettingsLayout({ ctx, title, current, children }: { ctx: PageContext; t
               </a>
             </li>
           ))}
+          <li>
+            <a href="/admin/bell-schedules">{t('settings.bells')}</a>
+          </li>
         </ul>
       </nav>
       {children}
@@ -120,6 +123,12 @@ export function SettingsIndexPage({ ctx }: { ctx: PageContext }) {
             <p>{t(GROUP_INTRO[g])}</p>
           </li>
         ))}
+        <li class="hr-panel">
+          <h2>
+            <a href="/admin/bell-schedules">{t('settings.bells')}</a>
+          </h2>
+          <p>{t('settings.bells.intro')}</p>
+        </li>
       </ul>
     </SettingsLayout>
   );
