@@ -1904,6 +1904,9 @@ export const en = {
   'oneroster.problem.load.sameCourseTwice': 'The student “{value}” is enrolled in two classes of the same course in overlapping terms ({detail}).',
   'oneroster.problem.load.starterSet': 'The district had no grading scale, attendance codes or report-card comments of its own: Homeroom added its standard ones (A–F, the attendance codes of the attendance file’s documentation, ten comment codes).',
   'oneroster.problem.load.sameRecord': '“{value}” and “{detail}” both match the same record made in Homeroom (by its number or email): tell them apart in the SIS or in Homeroom.',
+  'parentRuns.alreadyRunning': 'Nothing new was started: a run is already running (started {time}). Reload this page in a minute to see its summary.',
+  'parentRuns.alreadyQueued': 'Nothing new was started: the run asked for on {time} has not begun yet and will start shortly.',
+  'parentRuns.justFinished': 'Nothing new was started: a run was already started this minute and finished on {time}; its summary is below. You can run it again from the next minute.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1906,4 +1906,7 @@ export const es: Record<MessageKey, string> = {
   'oneroster.problem.load.sameCourseTwice': 'El estudiante «{value}» está inscrito en dos clases del mismo curso en períodos que se superponen ({detail}).',
   'oneroster.problem.load.starterSet': 'El distrito no tenía escala de calificaciones, códigos de asistencia ni comentarios de boleta propios: Homeroom agregó los suyos (A–F, los códigos de asistencia de la documentación del archivo de asistencia, diez códigos de comentario).',
   'oneroster.problem.load.sameRecord': '«{value}» y «{detail}» coinciden con el mismo registro creado en Homeroom (por su número o correo): distíngalos en el SIS o en Homeroom.',
+  'parentRuns.alreadyRunning': 'No se inició nada nuevo: ya hay una ejecución en curso (iniciada {time}). Recargue esta página en un minuto para ver su resumen.',
+  'parentRuns.alreadyQueued': 'No se inició nada nuevo: la ejecución pedida el {time} aún no ha comenzado y empezará en breve.',
+  'parentRuns.justFinished': 'No se inició nada nuevo: ya se inició una ejecución en este minuto y terminó el {time}; su resumen está abajo. Puede ejecutarla de nuevo a partir del próximo minuto.',
 };
