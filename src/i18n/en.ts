@@ -1907,6 +1907,14 @@ export const en = {
   'parentRuns.alreadyRunning': 'Nothing new was started: a run is already running (started {time}). Reload this page in a minute to see its summary.',
   'parentRuns.alreadyQueued': 'Nothing new was started: the run asked for on {time} has not begun yet and will start shortly.',
   'parentRuns.justFinished': 'Nothing new was started: a run was already started this minute and finished on {time}; its summary is below. You can run it again from the next minute.',
+  'mailbox.searchLabel': 'Recipient’s email address (or any part of it)',
+  'mailbox.search': 'Search',
+  'mailbox.found': '{count, plural, one {# email} other {# emails}} to an address containing “{to}”.',
+  'mailbox.noneTo': 'No email was sent to such an address.',
+  'mailbox.pages': 'Pages of the mailbox',
+  'mailbox.newer': 'Newer emails',
+  'mailbox.older': 'Older emails',
+  'mailbox.pageOf': 'Page {page} of {pages}',
 } as const;
 
 export type MessageKey = keyof typeof en;

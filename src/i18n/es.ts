@@ -1909,4 +1909,12 @@ export const es: Record<MessageKey, string> = {
   'parentRuns.alreadyRunning': 'No se inició nada nuevo: ya hay una ejecución en curso (iniciada {time}). Recargue esta página en un minuto para ver su resumen.',
   'parentRuns.alreadyQueued': 'No se inició nada nuevo: la ejecución pedida el {time} aún no ha comenzado y empezará en breve.',
   'parentRuns.justFinished': 'No se inició nada nuevo: ya se inició una ejecución en este minuto y terminó el {time}; su resumen está abajo. Puede ejecutarla de nuevo a partir del próximo minuto.',
+  'mailbox.searchLabel': 'Correo electrónico del destinatario (o una parte)',
+  'mailbox.search': 'Buscar',
+  'mailbox.found': '{count, plural, one {# correo} other {# correos}} a una dirección que contiene «{to}».',
+  'mailbox.noneTo': 'No se envió ningún correo a una dirección así.',
+  'mailbox.pages': 'Páginas del buzón',
+  'mailbox.newer': 'Correos más recientes',
+  'mailbox.older': 'Correos más antiguos',
+  'mailbox.pageOf': 'Página {page} de {pages}',
 };
