@@ -1915,6 +1915,9 @@ export const en = {
   'mailbox.newer': 'Newer emails',
   'mailbox.older': 'Older emails',
   'mailbox.pageOf': 'Page {page} of {pages}',
+  'officeAnnouncements.condition': 'Stop showing it to a signed-in reader',
+  'officeAnnouncements.conditionNone': 'Never: everyone it is for sees it until its last day',
+  'officeAnnouncements.conditionNoSecurityEmail': 'Once they have confirmed an account security email',
 } as const;
 
 export type MessageKey = keyof typeof en;

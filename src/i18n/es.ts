@@ -1917,4 +1917,7 @@ export const es: Record<MessageKey, string> = {
   'mailbox.newer': 'Correos más recientes',
   'mailbox.older': 'Correos más antiguos',
   'mailbox.pageOf': 'Página {page} de {pages}',
+  'officeAnnouncements.condition': 'Dejar de mostrarlo a un lector que inició sesión',
+  'officeAnnouncements.conditionNone': 'Nunca: todos sus destinatarios lo ven hasta su último día',
+  'officeAnnouncements.conditionNoSecurityEmail': 'Cuando haya confirmado un correo de seguridad de la cuenta',
 };
