@@ -1918,6 +1918,7 @@ export const en = {
   'officeAnnouncements.condition': 'Stop showing it to a signed-in reader',
   'officeAnnouncements.conditionNone': 'Never: everyone it is for sees it until its last day',
   'officeAnnouncements.conditionNoSecurityEmail': 'Once they have confirmed an account security email',
+  'signIn.invalidNumber': 'The username or password is not correct. A student’s username is the whole student number, with any zeros at its start (for example 0004001, not 4001).',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1920,4 +1920,5 @@ export const es: Record<MessageKey, string> = {
   'officeAnnouncements.condition': 'Dejar de mostrarlo a un lector que inició sesión',
   'officeAnnouncements.conditionNone': 'Nunca: todos sus destinatarios lo ven hasta su último día',
   'officeAnnouncements.conditionNoSecurityEmail': 'Cuando haya confirmado un correo de seguridad de la cuenta',
+  'signIn.invalidNumber': 'El nombre de usuario o la contraseña no son correctos. El nombre de usuario de un estudiante es su número de estudiante completo, con los ceros del principio (por ejemplo 0004001, no 4001).',
 };

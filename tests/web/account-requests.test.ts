@@ -7,6 +7,7 @@ import { officeScope } from '../../src/domain/access/staff.js';
 import { openAccountRequest } from '../../src/domain/requests/account-requests.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 import { runJobs } from '../support/jobs.js';
 import { officeAccountAt, personAccount } from '../support/staff.js';
@@ -286,6 +287,24 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toMatch(/class="hr-key">[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}</);
     expect(await get().db.selectFrom('activation_keys').select('id').where('student_id', '=', student.id).execute()).toHaveLength(1);
+  });
+
+  it('matches a student number typed without its leading zeros, in the form and in the office’s search (issue 23)', async () => {
+    const t = new Date().toISOString();
+    await get()
+      .db.insertInto('students')
+      .values({ id: 90011, student_number: '0090411', legal_first_name: 'Grace', legal_last_name: 'Zeroes', birth_date: '2011-01-03', grade_level: 9, school_id: allen.school_id, created_at: t, updated_at: t, updated_by: null })
+      .execute();
+    await visitor().submit('/request-account', form({ studentFirstName: 'Grace', studentLastName: 'Zeroes', studentNumber: '90411', resetFor: 'student' }));
+    const request = await newest();
+    expect(request).toMatchObject({ student_id: 90011, school_id: allen.school_id, student_number: '90411' });
+    const office = await as('office');
+    const page = textOf((await office.get(`/staff/account-requests/${request.id}`)).body);
+    expect(page).toContain('Grace Zeroes (0090411)');
+    expect(page).toContain('Strong match');
+    expect(page).not.toContain('Partial match');
+    // the office's list finds the request by the number with or without its zeros
+    for (const q of ['0090411', '90411']) expect(textOf((await office.get(`/staff/account-requests?status=all&q=${q}`)).body), q).toContain('Zeroes');
   });
 
   it('sends a request that names two students, or an unknown number, to the district office with every match shown', async () => {
