@@ -1311,7 +1311,7 @@ export const en = {
   'requests.one': 'Request for {student}',
   'requests.back': 'All account requests',
   'requests.backToRequest': 'Back to the request',
-  'requests.receivedAt': 'Received {when}.',
+  'requests.receivedAt': 'Received {when}',
   'requests.typed': 'What the form says',
   'requests.typedHint': 'Typed by someone who was not signed in: check it against the records before acting.',
   'requests.matchesHeading': 'Records it matches',

@@ -63,6 +63,9 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     }
   }
   /** Signed in as a demo role, or as a fixture account with the demo password. */
+  // a date of birth as the office page writes it in English ("January 3, 2011")
+  const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const born = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}, ${iso.slice(0, 4)}`;
   const as = async (role: string) => {
     const c = new Client(app);
     await c.submit('/sign-in', { username: demo[role]?.username ?? role, password: DEMO_PASSWORD });
@@ -303,6 +306,14 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(page).toContain('Grace Zeroes (0090411)');
     expect(page).toContain('Strong match');
     expect(page).not.toContain('Partial match');
+    expect(page).toContain('grade 9, born January 3, 2011');
+    // in Spanish: the date of birth in words, and one period after a time that ends with "p. m." / "a. m."
+    const es = new Client(app, { 'accept-language': 'es' });
+    await es.submit('/sign-in', { username: demo.office!.username, password: DEMO_PASSWORD });
+    const spanish = textOf((await es.get(`/staff/account-requests/${request.id}`)).body);
+    expect(spanish).toContain('grado 9, fecha de nacimiento: 3 de enero de 2011');
+    expect(spanish).toMatch(/Recibida el \d{1,2} de [a-z]+ de \d{4}/);
+    expect(spanish).not.toMatch(/\.\./);
     // the office's list finds the request by the number with or without its zeros
     for (const q of ['0090411', '90411']) expect(textOf((await office.get(`/staff/account-requests?status=all&q=${q}`)).body), q).toContain('Zeroes');
   });
@@ -409,7 +420,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     const xAccount = await personAccount(db, { studentId: x.id }, x.student_number, 'x.recovery.fixture@example.net');
     const gAccount = await personAccount(db, { guardianId: x.guardian_id }, 'fixture.guardian.b', 'g.recovery.fixture@example.net');
     const officeB = await officeAccountAt(db, x.school_id, 'fixture.office.b', demo.office!.username);
-    const secrets = [xName, x.student_number, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, 'fixture.guardian.b', 'g.recovery.fixture@example.net'];
+    const secrets = [xName, x.student_number, born(x.birth_date), x.email!, 'x.recovery.fixture@example.net', gName, 'fixture.guardian.b', 'g.recovery.fixture@example.net'];
     /** The page without what the form says (the typed parent email is G's own, shown as typed). */
     const outsideTyped = (body: string) => body.replace(/<dl class="hr-settings">[\s\S]*?<\/dl>/, '');
 
@@ -480,7 +491,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     const admin = await as('district_admin');
     const full = await admin.get(`/staff/account-requests/${r1.id}`);
     expect(full.statusCode).toBe(200);
-    for (const shown of [`${xName} (${x.student_number})`, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, `Email on record: ${x.g_email}`, 'fixture.guardian.b', 'Strong match']) {
+    for (const shown of [`${xName} (${x.student_number})`, born(x.birth_date), x.email!, 'x.recovery.fixture@example.net', gName, `Email on record: ${x.g_email}`, 'fixture.guardian.b', 'Strong match']) {
       expect(full.body, shown).toContain(shown);
     }
     expect(full.body).toContain(`The requester will be told by email at ${x.g_email}`);

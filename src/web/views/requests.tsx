@@ -5,6 +5,7 @@ import { CLOSE_REASONS, closedOutcome } from '../../domain/requests/schemas.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
+import { formatBirthDate, sentence } from './format.js';
 import { Layout } from './layout.js';
 
 export interface RequestFormValues {
@@ -317,7 +318,7 @@ function StudentCard({ ctx, requestId, s }: { ctx: PageContext; requestId: numbe
         {`${s.name} (${s.number})`} <QualityTag t={t} quality={s.quality} />
       </h4>
       <ul class="usa-list">
-        <li>{t('requests.studentLine', { school: s.school, grade: s.grade, birthDate: s.birthDate })}</li>
+        <li>{t('requests.studentLine', { school: s.school, grade: s.grade, birthDate: formatBirthDate(s.birthDate, ctx.locale) })}</li>
         <li>{`${t('requests.number')}: ${s.numberMatches ? t('requests.matches') : t('requests.differs')}`}</li>
         <li>{`${t('requests.firstName')}: ${yesNo(t, s.firstNameMatches)} · ${t('requests.lastName')}: ${yesNo(t, s.lastNameMatches)}`}</li>
         {s.email ? <li>{`${t('requests.emailOnRecord', { email: s.email })} ${s.emailMatches ? `(${t('requests.matches')})` : ''}`}</li> : null}
@@ -411,7 +412,7 @@ export function StaffRequestPage({
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={{ reason: t('requests.reason') }} />
       <p>
-        {t('requests.receivedAt', { when: when(r.received_at) })} {r.status === 'open' ? t('requests.status.open') : outcomeText(t, r.outcome)}
+        {sentence(t('requests.receivedAt', { when: when(r.received_at) }))} {r.status === 'open' ? t('requests.status.open') : outcomeText(t, r.outcome)}
       </p>
       <h2>{t('requests.typed')}</h2>
       <p>{t('requests.typedHint')}</p>
