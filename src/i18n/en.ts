@@ -1919,6 +1919,16 @@ export const en = {
   'officeAnnouncements.conditionNone': 'Never: everyone it is for sees it until its last day',
   'officeAnnouncements.conditionNoSecurityEmail': 'Once they have confirmed an account security email',
   'signIn.invalidNumber': 'The username or password is not correct. A student’s username is the whole student number, with any zeros at its start (for example 0004001, not 4001).',
+  'request.passwordWarning.title': 'Your comment looks like it has a password in it',
+  'request.passwordWarning.body': 'Never send a password with this form: the office reads every comment, and will never ask for one. Nothing has been sent yet. Take the password out of Comments and press Submit, or, if it is not a password, send the request as it is.',
+  'request.passwordWarning.edit': 'Edit the comments',
+  'request.passwordWarning.sendAnyway': 'It is not a password: send as it is',
+  'requests.redact': 'Remove the comment',
+  'requests.redactHint': 'For a comment with a password or anything else that should not be kept: it is deleted from the database, not hidden, and cannot be brought back.',
+  'requests.commentRedacted': '(removed by the office)',
+  'requests.event.comment_redacted': 'Comment removed',
+  'requests.done.comment_redacted': 'The comment was removed.',
+  'requests.noComment': 'This request has no comment to remove.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -349,6 +349,66 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect((await admin.get('/staff/account-requests')).body).toContain('No match (district office)');
   });
 
+  it('warns before sending a comment that looks like a password: edit it, or send it anyway (issue 23)', async () => {
+    const fields = form({ studentFirstName: 'Paula', studentLastName: 'Warned', studentNumber: '', resetFor: 'student', comments: 'her password is Tiger2024!' });
+    const before = await requestsCount();
+    const c = visitor();
+    const warned = await c.submit('/request-account', fields);
+    expect(warned.statusCode).toBe(200);
+    expect(warned.headers['cache-control']).toBe('no-store');
+    expect(textOf(warned.body)).toContain('Your comment looks like it has a password in it');
+    expect(warned.body).toContain('name="sendAnyway" value="yes"');
+    expect(warned.body).toContain('value="Paula"');
+    expect(await requestsCount()).toBe(before);
+    // edited: sent at once
+    const edited = await c.post('/request-account', { ...fields, comments: 'She cannot sign in since Monday.' });
+    expect(edited.headers.location).toBe('/request-account/received');
+    expect((await newest()).comments).toBe('She cannot sign in since Monday.');
+    // "my password is not working" is no password; in Spanish the warning is Spanish, and "send anyway" keeps it
+    const plain = await visitor().submit('/request-account', form({ studentFirstName: 'Pia', studentLastName: 'Plain', studentNumber: '', resetFor: 'student', comments: 'my password is not working' }));
+    expect(plain.headers.location).toBe('/request-account/received');
+    const es = new RoutedClient(app, { 'accept-language': 'es' }, '198.51.100.250');
+    const spanishFields = form({ studentFirstName: 'Pedro', studentLastName: 'Anyway', studentNumber: '', resetFor: 'student', comments: 'contraseña: pa010311' });
+    expect(textOf((await es.submit('/request-account', spanishFields)).body)).toContain('Su comentario parece contener una contraseña');
+    const anyway = await es.post('/request-account', { ...spanishFields, sendAnyway: 'yes' });
+    expect(anyway.headers.location).toBe('/request-account/received');
+    expect((await newest()).comments).toBe('contraseña: pa010311');
+  });
+
+  it('lets the office remove a comment: gone from the database, said in the history and the audit log (issue 23)', async () => {
+    const secret = 'Kc-2291-secret-Zz';
+    await visitor().submit('/request-account', form({ resetFor: 'student', studentFirstName: 'Allen', studentLastName: 'Redact', comments: `password: ${secret}`, sendAnyway: 'yes' }));
+    const request = await newest();
+    expect(request.comments).toContain(secret);
+    // not the office's to see: another school's office, a forged id
+    const office = await as('office');
+    const page = await office.get(`/staff/account-requests/${request.id}`);
+    expect(page.body).toContain(`action="/staff/account-requests/${request.id}/redact-comment"`);
+    expect((await office.post('/staff/account-requests/99999999/redact-comment', {})).statusCode).toBe(404);
+    expect((await office.post('/staff/account-requests/abc/redact-comment', {})).statusCode).toBe(404);
+    const removed = await office.post(`/staff/account-requests/${request.id}/redact-comment`, {});
+    expect(removed.headers.location).toBe(`/staff/account-requests/${request.id}?done=comment_redacted`);
+    const after = textOf((await office.get(removed.headers.location as string)).body);
+    expect(after).toContain('The comment was removed.');
+    expect(after).toContain('(removed by the office)');
+    expect(after).toContain('Comment removed');
+    expect(after).not.toContain(secret);
+    const db = get().db;
+    expect((await db.selectFrom('account_requests').select('comments').where('id', '=', request.id).executeTakeFirstOrThrow()).comments).toBeNull();
+    const everywhere = JSON.stringify([
+      await db.selectFrom('account_requests').selectAll().execute(),
+      await db.selectFrom('account_request_events').selectAll().execute(),
+      await db.selectFrom('audit_log').selectAll().execute(),
+    ]);
+    expect(everywhere).not.toContain(secret);
+    const audited = await db.selectFrom('audit_log').select(['action', 'actor_account_id']).where('subject_type', '=', 'account_request').where('subject_id', '=', request.id).where('action', '=', 'account_request.comment_redacted').execute();
+    expect(audited).toHaveLength(1);
+    // twice: nothing to remove
+    const again = await office.post(`/staff/account-requests/${request.id}/redact-comment`, {});
+    expect(again.statusCode).toBe(409);
+    expect(textOf(again.body)).toContain('This request has no comment to remove.');
+  });
+
   it('keeps staff to their own schools’ requests and the request’s own matches', async () => {
     await visitor().submit(
       '/request-account',

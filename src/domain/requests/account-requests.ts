@@ -638,6 +638,29 @@ function replyAddress(request: Row<'account_requests'>, students: StudentMatch[]
   return null;
 }
 
+/**
+ * Staff remove a request's comment (a password typed in it, or anything else not to be kept): the
+ * text is deleted from the row — not hidden — and the history and the audit log say who removed it
+ * and when, never what it said. 'none' when there is no comment; 'missing' when the request is not
+ * the staff member's to see.
+ */
+export async function redactRequestComment(
+  db: Kysely<DB>,
+  input: { scope: OfficeScope; actorAccountId: number; requestId: number; ip: string | null },
+  now: Date,
+): Promise<'done' | 'none' | 'missing'> {
+  const row = await requestsInScope(db, input.scope).select(['r.id', 'r.comments']).where('r.id', '=', input.requestId).executeTakeFirst();
+  if (!row) return 'missing';
+  if (row.comments === null) return 'none';
+  return db.transaction().execute(async (trx) => {
+    const cleared = await trx.updateTable('account_requests').set({ comments: null }).where('id', '=', input.requestId).where('comments', 'is not', null).executeTakeFirst();
+    if (Number(cleared.numUpdatedRows) === 0) return 'none';
+    await addEvent(trx, input.requestId, input.actorAccountId, 'comment_redacted', null, now);
+    await audit(trx, { action: 'account_request.comment_redacted', actorAccountId: input.actorAccountId, subjectType: 'account_request', subjectId: input.requestId, ip: input.ip }, now);
+    return 'done';
+  });
+}
+
 export type ActionProblem = 'notFound' | 'noRecoveryEmail' | 'hasAccount' | 'noEmailOnRecord' | 'usernameTaken' | 'notAllowed' | 'noPortalAccess';
 
 export type ActionResult =
