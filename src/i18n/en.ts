@@ -1421,7 +1421,7 @@ export const en = {
   'changes.sentNotice': 'Your changes were sent to the school office. You will get an email when they are decided.',
   'changes.withdrawnNotice': 'Your request was withdrawn.',
   'changes.noChanges': 'Nothing was sent: the values are the same as on record.',
-  'changes.phoneInvalid': 'Enter a phone number with 7 to 15 digits, like 555-201-0143.',
+  'changes.phoneInvalid': 'Enter a phone number with its area code, like (573) 555-0143, or with + and its country code.',
   'changes.stateInvalid': 'Enter the two-letter state code, like CA.',
   'changes.postalInvalid': 'Enter a 5-digit ZIP code, like 95112 or 95112-1234.',
   'changes.addressIncomplete': 'An address needs the street, city, state and ZIP code.',

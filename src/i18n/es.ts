@@ -1423,7 +1423,7 @@ export const es: Record<MessageKey, string> = {
   'changes.sentNotice': 'Sus cambios se enviaron a la oficina de la escuela. Recibirá un correo cuando se decidan.',
   'changes.withdrawnNotice': 'Su solicitud fue retirada.',
   'changes.noChanges': 'No se envió nada: los valores son los mismos que los registrados.',
-  'changes.phoneInvalid': 'Escriba un número de teléfono de 7 a 15 dígitos, como 555-201-0143.',
+  'changes.phoneInvalid': 'Escriba un número de teléfono con su código de área, como (573) 555-0143, o con + y el código de su país.',
   'changes.stateInvalid': 'Escriba el código de dos letras del estado, como CA.',
   'changes.postalInvalid': 'Escriba un código postal de 5 dígitos, como 95112 o 95112-1234.',
   'changes.addressIncomplete': 'Una dirección necesita la calle, la ciudad, el estado y el código postal.',

@@ -202,7 +202,7 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await check(page);
     await page.getByLabel('Teléfono celular').fill('abc');
     await page.getByRole('button', { name: 'Enviar los cambios a la escuela' }).click();
-    await expect(page.getByText('Escriba un número de teléfono de 7 a 15 dígitos', { exact: false }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Escriba un número de teléfono con su código de área', { exact: false }).first().isVisible()).resolves.toBe(true);
     expectOnlyHttpErrors(page, 400);
     await check(page);
     await page.getByLabel('Teléfono celular').fill('555-201-4242');
