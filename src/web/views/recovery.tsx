@@ -314,7 +314,10 @@ function Linked({ text }: { text: string }) {
 
 export function MailboxPage({ ctx, mail, to, total, page, pages }: { ctx: PageContext; mail: MailView[]; to: string; total: number; page: number; pages: number }) {
   const { t } = ctx;
-  const link = (p: number) => `/demo/mailbox?${new URLSearchParams({ ...(to ? { to } : {}), page: String(p) }).toString()}`;
+  const link = (p: number) => {
+    const query = new URLSearchParams({ ...(to ? { to } : {}), page: String(p) });
+    return '/demo/mailbox?' + query.toString();
+  };
   return (
     <Layout ctx={ctx} title={t('mailbox.title')}>
       <h1>{t('mailbox.title')}</h1>
