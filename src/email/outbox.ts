@@ -5,7 +5,7 @@
  * send the same one.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
 import { writeUnlessBusy } from '../db/connect.js';
@@ -185,7 +185,30 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   return sent;
 }
 
-/** The newest messages, for the demo mailbox. */
-export function recentEmails(db: Kysely<DB>, limit: number) {
-  return db.selectFrom('email_outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
+export const MAILBOX_PAGE_SIZE = 20;
+
+/** The demo mailbox's query: a recipient to look for (any part of the address, any case) and a page. */
+export function mailboxFilters(query: Record<string, unknown>): { to: string; page: number } {
+  const text = (v: unknown) => (typeof v === 'string' ? v.normalize('NFKC').trim().slice(0, 200) : '');
+  const page = text(query.page);
+  return { to: text(query.to), page: /^\d{1,6}$/.test(page) && Number(page) >= 1 ? Number(page) : 1 };
+}
+
+/** The messages of the demo mailbox, newest first, a page at a time, those to a matching address only when one is asked for. */
+export async function mailboxPage(db: Kysely<DB>, filters: { to: string; page: number }) {
+  let query = db.selectFrom('email_outbox');
+  if (filters.to !== '') {
+    const like = `%${filters.to.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<SqlBool>`lower(to_address) like ${like} escape '\\'`);
+  }
+  const { total } = await query.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+  const pages = Math.max(1, Math.ceil(Number(total) / MAILBOX_PAGE_SIZE));
+  const page = Math.min(filters.page, pages);
+  const rows = await query
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(MAILBOX_PAGE_SIZE)
+    .offset((page - 1) * MAILBOX_PAGE_SIZE)
+    .execute();
+  return { rows, total: Number(total), page, pages };
 }

@@ -157,8 +157,14 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await page.getByLabel('Parent’s First Name').fill(parent.first_name);
     await page.getByLabel('Parent’s Last Name').fill(parent.last_name);
     await page.getByLabel('Parent’s Email Address').fill(parent.security_email!.toUpperCase());
-    await page.getByLabel('Comments (optional)').fill('I forgot my password and my <b>email</b> changed.');
+    // A comment that looks like a password comes back with a warning (issue 23); edited, it is sent.
+    await page.getByLabel('Comments (optional)').fill('my password is Tiger2024!');
     await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(page.getByRole('heading', { name: 'Your comment looks like it has a password in it' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'It is not a password: send as it is' }).isVisible()).resolves.toBe(true);
+    await check(page);
+    await page.getByLabel('Comments (optional)').fill('I forgot my password and my <b>email</b> changed.');
+    await page.getByRole('button', { name: 'Submit', exact: true }).click();
     await page.waitForURL(`${base}/request-account/received`);
     await expect(page.locator('main').textContent()).resolves.toContain('If the details match our records, the school will contact you');
     await check(page);
@@ -177,6 +183,12 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await expect(card.textContent()).resolves.toContain('Strong match');
     await card.getByRole('button', { name: 'Send a password reset link to the security email' }).click();
     await expect(page.getByText('A reset link was sent to the security email on file.').isVisible()).resolves.toBe(true);
+    await check(page);
+    // The office removes the comment (issue 23): gone from the page, said in its place and in the history.
+    await page.getByRole('button', { name: 'Remove the comment' }).click();
+    await expect(page.getByText('The comment was removed.').isVisible()).resolves.toBe(true);
+    await expect(page.locator('main').textContent()).resolves.not.toContain('I forgot my password');
+    await expect(page.locator('main').textContent()).resolves.toContain('(removed by the office)');
     await check(page);
 
     const mail = await mailTo(parent.security_email!, 'Choose a new');
@@ -202,10 +214,10 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await check(page);
     await page.getByLabel('Teléfono celular').fill('abc');
     await page.getByRole('button', { name: 'Enviar los cambios a la escuela' }).click();
-    await expect(page.getByText('Escriba un número de teléfono de 7 a 15 dígitos', { exact: false }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Escriba un número de teléfono con su código de área', { exact: false }).first().isVisible()).resolves.toBe(true);
     expectOnlyHttpErrors(page, 400);
     await check(page);
-    await page.getByLabel('Teléfono celular').fill('555-201-4242');
+    await page.getByLabel('Teléfono celular').fill('573-201-4242');
     await page.getByRole('button', { name: 'Enviar los cambios a la escuela' }).click();
     await expect(page.getByRole('heading', { name: 'Esperando a la oficina de la escuela' }).isVisible()).resolves.toBe(true);
     await check(page);
@@ -222,13 +234,14 @@ describe.skipIf(!CHROMIUM)('families in Chromium: nightly accounts, the request 
     await check(staff);
 
     await page.goto(`${base}/account/contact`);
-    await expect(page.getByLabel('Teléfono celular').inputValue()).resolves.toBe('555-201-4242');
+    // stored in E.164, shown in the national format (issue 23)
+    await expect(page.getByLabel('Teléfono celular').inputValue()).resolves.toBe('(573) 201-4242');
     await expect(page.getByRole('heading', { name: 'Solicitudes anteriores' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('main').textContent()).resolves.toContain('Aprobado');
     await check(page);
     const guardian = await database.db.selectFrom('user_accounts').select('security_email').where('username', '=', parent.username).executeTakeFirstOrThrow();
     const mail = await mailTo(guardian.security_email!, 'contacto');
-    expect(mail.text).toContain('Aprobado y ya registrado: Teléfono celular: 555-201-4242.');
+    expect(mail.text).toContain('Aprobado y ya registrado: Teléfono celular: (573) 201-4242.');
     await staff.close();
     await page.close();
   });

@@ -4,8 +4,8 @@
  *   Cedar Ridge High School (the world's school):
  *     José Álvarez, goes by Pepe, number 0000123, grade 11, in Biology (period 2, room B-114, Rosa Marquez
  *       and, as co-teacher, the fixture teacher Tomás Reed). His mother Lucía (portal access, an account,
- *       mobile 555-0101), his father Víctor (rights revoked), his grandmother Rosa (no portal access,
- *       not living with him, called second, home 555-0199). Links are emergency contacts and live with
+ *       mobile +15735550101, stored E.164), his father Víctor (rights revoked), his grandmother Rosa (no portal access,
+ *       not living with him, called second, home 555-0199, kept as typed). Links are emergency contacts and live with
  *       the student unless said (the columns' defaults).
  *       Biology Q2 posted grade 91 A-; one absence on 3 February (A-ILL); a transcript course of 2025–26
  *       (ENG10 English 10, A, 1 credit).
@@ -62,7 +62,7 @@ export async function searchWorld(db: Kysely<DB>): Promise<SearchWorld> {
     guardian: { first: 'Lucía', last: 'Álvarez' },
   });
   await db.updateTable('students').set({ preferred_first_name: 'Pepe' }).where('id', '=', jose.student.id).execute();
-  await db.updateTable('guardians').set({ phone_mobile: '555-0101' }).where('id', '=', jose.guardian.id).execute();
+  await db.updateTable('guardians').set({ phone_mobile: '+15735550101' }).where('id', '=', jose.guardian.id).execute();
   await guardianWithChild(db, world, { child: jose.student, guardian: { first: 'Víctor', last: 'Álvarez' }, relationship: 'Father', revoked: true, accounts: 'none' });
   const rosa = await guardianWithChild(db, world, { child: jose.student, guardian: { first: 'Rosa', last: 'Álvarez' }, relationship: 'Grandmother', portalAccess: false, accounts: 'none' });
   await db.updateTable('guardians').set({ phone_home: '555-0199' }).where('id', '=', rosa.guardian.id).execute();

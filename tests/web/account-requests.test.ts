@@ -7,6 +7,7 @@ import { officeScope } from '../../src/domain/access/staff.js';
 import { openAccountRequest } from '../../src/domain/requests/account-requests.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 import { runJobs } from '../support/jobs.js';
 import { officeAccountAt, personAccount } from '../support/staff.js';
@@ -62,6 +63,9 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     }
   }
   /** Signed in as a demo role, or as a fixture account with the demo password. */
+  // a date of birth as the office page writes it in English ("January 3, 2011")
+  const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const born = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}, ${iso.slice(0, 4)}`;
   const as = async (role: string) => {
     const c = new Client(app);
     await c.submit('/sign-in', { username: demo[role]?.username ?? role, password: DEMO_PASSWORD });
@@ -288,6 +292,32 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(await get().db.selectFrom('activation_keys').select('id').where('student_id', '=', student.id).execute()).toHaveLength(1);
   });
 
+  it('matches a student number typed without its leading zeros, in the form and in the office’s search (issue 23)', async () => {
+    const t = new Date().toISOString();
+    await get()
+      .db.insertInto('students')
+      .values({ id: 90011, student_number: '0090411', legal_first_name: 'Grace', legal_last_name: 'Zeroes', birth_date: '2011-01-03', grade_level: 9, school_id: allen.school_id, created_at: t, updated_at: t, updated_by: null })
+      .execute();
+    await visitor().submit('/request-account', form({ studentFirstName: 'Grace', studentLastName: 'Zeroes', studentNumber: '90411', resetFor: 'student' }));
+    const request = await newest();
+    expect(request).toMatchObject({ student_id: 90011, school_id: allen.school_id, student_number: '90411' });
+    const office = await as('office');
+    const page = textOf((await office.get(`/staff/account-requests/${request.id}`)).body);
+    expect(page).toContain('Grace Zeroes (0090411)');
+    expect(page).toContain('Strong match');
+    expect(page).not.toContain('Partial match');
+    expect(page).toContain('grade 9, born January 3, 2011');
+    // in Spanish: the date of birth in words, and one period after a time that ends with "p. m." / "a. m."
+    const es = new Client(app, { 'accept-language': 'es' });
+    await es.submit('/sign-in', { username: demo.office!.username, password: DEMO_PASSWORD });
+    const spanish = textOf((await es.get(`/staff/account-requests/${request.id}`)).body);
+    expect(spanish).toContain('grado 9, fecha de nacimiento: 3 de enero de 2011');
+    expect(spanish).toMatch(/Recibida el \d{1,2} de [a-z]+ de \d{4}/);
+    expect(spanish).not.toMatch(/\.\./);
+    // the office's list finds the request by the number with or without its zeros
+    for (const q of ['0090411', '90411']) expect(textOf((await office.get(`/staff/account-requests?status=all&q=${q}`)).body), q).toContain('Zeroes');
+  });
+
   it('sends a request that names two students, or an unknown number, to the district office with every match shown', async () => {
     const t = new Date().toISOString();
     const twin = (id: number, number: string, school: number) => ({
@@ -317,6 +347,66 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     expect(page.body).toContain('Jordan Nuñez (9990002)');
     expect((await admin.get(`/staff/account-requests/${unknown.id}`)).body).toContain('No student matches the number or the name.');
     expect((await admin.get('/staff/account-requests')).body).toContain('No match (district office)');
+  });
+
+  it('warns before sending a comment that looks like a password: edit it, or send it anyway (issue 23)', async () => {
+    const fields = form({ studentFirstName: 'Paula', studentLastName: 'Warned', studentNumber: '', resetFor: 'student', comments: 'her password is Tiger2024!' });
+    const before = await requestsCount();
+    const c = visitor();
+    const warned = await c.submit('/request-account', fields);
+    expect(warned.statusCode).toBe(200);
+    expect(warned.headers['cache-control']).toBe('no-store');
+    expect(textOf(warned.body)).toContain('Your comment looks like it has a password in it');
+    expect(warned.body).toContain('name="sendAnyway" value="yes"');
+    expect(warned.body).toContain('value="Paula"');
+    expect(await requestsCount()).toBe(before);
+    // edited: sent at once
+    const edited = await c.post('/request-account', { ...fields, comments: 'She cannot sign in since Monday.' });
+    expect(edited.headers.location).toBe('/request-account/received');
+    expect((await newest()).comments).toBe('She cannot sign in since Monday.');
+    // "my password is not working" is no password; in Spanish the warning is Spanish, and "send anyway" keeps it
+    const plain = await visitor().submit('/request-account', form({ studentFirstName: 'Pia', studentLastName: 'Plain', studentNumber: '', resetFor: 'student', comments: 'my password is not working' }));
+    expect(plain.headers.location).toBe('/request-account/received');
+    const es = new RoutedClient(app, { 'accept-language': 'es' }, '198.51.100.250');
+    const spanishFields = form({ studentFirstName: 'Pedro', studentLastName: 'Anyway', studentNumber: '', resetFor: 'student', comments: 'contraseña: pa010311' });
+    expect(textOf((await es.submit('/request-account', spanishFields)).body)).toContain('Su comentario parece contener una contraseña');
+    const anyway = await es.post('/request-account', { ...spanishFields, sendAnyway: 'yes' });
+    expect(anyway.headers.location).toBe('/request-account/received');
+    expect((await newest()).comments).toBe('contraseña: pa010311');
+  });
+
+  it('lets the office remove a comment: gone from the database, said in the history and the audit log (issue 23)', async () => {
+    const secret = 'Kc-2291-secret-Zz';
+    await visitor().submit('/request-account', form({ resetFor: 'student', studentFirstName: 'Allen', studentLastName: 'Redact', comments: `password: ${secret}`, sendAnyway: 'yes' }));
+    const request = await newest();
+    expect(request.comments).toContain(secret);
+    // not the office's to see: another school's office, a forged id
+    const office = await as('office');
+    const page = await office.get(`/staff/account-requests/${request.id}`);
+    expect(page.body).toContain(`action="/staff/account-requests/${request.id}/redact-comment"`);
+    expect((await office.post('/staff/account-requests/99999999/redact-comment', {})).statusCode).toBe(404);
+    expect((await office.post('/staff/account-requests/abc/redact-comment', {})).statusCode).toBe(404);
+    const removed = await office.post(`/staff/account-requests/${request.id}/redact-comment`, {});
+    expect(removed.headers.location).toBe(`/staff/account-requests/${request.id}?done=comment_redacted`);
+    const after = textOf((await office.get(removed.headers.location as string)).body);
+    expect(after).toContain('The comment was removed.');
+    expect(after).toContain('(removed by the office)');
+    expect(after).toContain('Comment removed');
+    expect(after).not.toContain(secret);
+    const db = get().db;
+    expect((await db.selectFrom('account_requests').select('comments').where('id', '=', request.id).executeTakeFirstOrThrow()).comments).toBeNull();
+    const everywhere = JSON.stringify([
+      await db.selectFrom('account_requests').selectAll().execute(),
+      await db.selectFrom('account_request_events').selectAll().execute(),
+      await db.selectFrom('audit_log').selectAll().execute(),
+    ]);
+    expect(everywhere).not.toContain(secret);
+    const audited = await db.selectFrom('audit_log').select(['action', 'actor_account_id']).where('subject_type', '=', 'account_request').where('subject_id', '=', request.id).where('action', '=', 'account_request.comment_redacted').execute();
+    expect(audited).toHaveLength(1);
+    // twice: nothing to remove
+    const again = await office.post(`/staff/account-requests/${request.id}/redact-comment`, {});
+    expect(again.statusCode).toBe(409);
+    expect(textOf(again.body)).toContain('This request has no comment to remove.');
   });
 
   it('keeps staff to their own schools’ requests and the request’s own matches', async () => {
@@ -390,7 +480,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     const xAccount = await personAccount(db, { studentId: x.id }, x.student_number, 'x.recovery.fixture@example.net');
     const gAccount = await personAccount(db, { guardianId: x.guardian_id }, 'fixture.guardian.b', 'g.recovery.fixture@example.net');
     const officeB = await officeAccountAt(db, x.school_id, 'fixture.office.b', demo.office!.username);
-    const secrets = [xName, x.student_number, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, 'fixture.guardian.b', 'g.recovery.fixture@example.net'];
+    const secrets = [xName, x.student_number, born(x.birth_date), x.email!, 'x.recovery.fixture@example.net', gName, 'fixture.guardian.b', 'g.recovery.fixture@example.net'];
     /** The page without what the form says (the typed parent email is G's own, shown as typed). */
     const outsideTyped = (body: string) => body.replace(/<dl class="hr-settings">[\s\S]*?<\/dl>/, '');
 
@@ -461,7 +551,7 @@ describeEachEngine('the account request form and the staff queue', (get) => {
     const admin = await as('district_admin');
     const full = await admin.get(`/staff/account-requests/${r1.id}`);
     expect(full.statusCode).toBe(200);
-    for (const shown of [`${xName} (${x.student_number})`, x.birth_date, x.email!, 'x.recovery.fixture@example.net', gName, `Email on record: ${x.g_email}`, 'fixture.guardian.b', 'Strong match']) {
+    for (const shown of [`${xName} (${x.student_number})`, born(x.birth_date), x.email!, 'x.recovery.fixture@example.net', gName, `Email on record: ${x.g_email}`, 'fixture.guardian.b', 'Strong match']) {
       expect(full.body, shown).toContain(shown);
     }
     expect(full.body).toContain(`The requester will be told by email at ${x.g_email}`);

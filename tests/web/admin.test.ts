@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/domain/demo/generate.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { holderId } from '../../src/jobs/holders.js';
 import { jobHandlers } from '../../src/jobs/registry.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { makeApp } from '../support/app.js';
@@ -44,12 +45,20 @@ describeEachEngine('parent-account runs for district administrators', (get) => {
     expect(page.body).toContain('No run yet.');
     const run = await admin.post('/admin/parent-accounts/run', {});
     expect(run.headers.location).toBe('/admin/parent-accounts?started=1');
-    await admin.post('/admin/parent-accounts/run', {});
+    // A second press in the same minute starts nothing and says why (the first has not begun: 9:00 a.m. Chicago)
+    const again = await admin.post('/admin/parent-accounts/run', {});
+    expect(again.statusCode).toBe(200);
+    expect(again.body).not.toContain('The run has started.');
+    expect(again.body).toMatch(/Nothing new was started: the run asked for on November 25, 2026[^<]*9:00[^<]*has not begun yet/);
     const jobs = await get().db.selectFrom('jobs').selectAll().where('kind', '=', 'accounts.generate').execute();
     expect(jobs).toHaveLength(1);
     const worker = startWorker({ database: get(), handlers: jobHandlers({ baseUrl: 'http://portal.test' }), now: time.now, pollMs: 0 });
     expect(await worker.runOnce()).toBe(true);
     await worker.stop();
+    // pressed again within the minute, after the run ended
+    const third = await admin.post('/admin/parent-accounts/run', {});
+    expect(third.body).toMatch(/Nothing new was started: a run was already started this minute and finished on November 25, 2026/);
+    expect(await get().db.selectFrom('jobs').select('id').where('kind', '=', 'accounts.generate').execute()).toHaveLength(1);
     const runs = await get().db.selectFrom('account_generation_runs').selectAll().execute();
     expect(runs).toHaveLength(1);
     expect(runs[0]?.started_by).not.toBeNull();
@@ -57,6 +66,29 @@ describeEachEngine('parent-account runs for district administrators', (get) => {
     expect(after.body).toContain('The run has started.');
     expect(after.body).toContain('>Done<');
     expect(after.body).toContain(`<td>${runs[0]!.created}</td>`);
+  });
+
+  it('says a run is already running instead of starting another, and starts one once a dead run is found out', async () => {
+    const start = (holder: string) => ({ started_at: '2026-11-25T14:58:00.000Z', finished_at: null, started_by: null, error: null, holder, status: 'running' as const });
+    // a run held by this very process (alive): 8:58 a.m. in Chicago
+    const live = await get().db.insertInto('account_generation_runs').values(start(holderId())).returning('id').executeTakeFirstOrThrow();
+    const admin = await as('district_admin');
+    const jobsBefore = (await get().db.selectFrom('jobs').select('id').where('kind', '=', 'accounts.generate').execute()).length;
+    await admin.get('/admin/parent-accounts');
+    const pressed = await admin.post('/admin/parent-accounts/run', {});
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toMatch(/Nothing new was started: a run is already running \(started November 25, 2026[^<]*8:58/);
+    expect(await get().db.selectFrom('jobs').select('id').where('kind', '=', 'accounts.generate').execute()).toHaveLength(jobsBefore);
+    await get().db.updateTable('account_generation_runs').set({ status: 'done', finished_at: '2026-11-25T14:59:00.000Z' }).where('id', '=', live.id).execute();
+    // a run whose process is gone (this machine, a pid no process has) is ended, and the press starts a run
+    const [host, , tag, started, scope] = holderId().split(':');
+    const dead = await get().db.insertInto('account_generation_runs').values(start(`${host}:999999999:${tag}:${started}:${scope}`)).returning('id').executeTakeFirstOrThrow();
+    time.advance(60_000);
+    const now = await admin.post('/admin/parent-accounts/run', {});
+    expect(now.headers.location).toBe('/admin/parent-accounts?started=1');
+    const row = await get().db.selectFrom('account_generation_runs').select('status').where('id', '=', dead.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('interrupted');
+    await get().db.deleteFrom('account_generation_runs').where('id', 'in', [live.id, dead.id]).execute();
   });
 
   it('shows a run whose process died as interrupted, and the run that resumed it', async () => {

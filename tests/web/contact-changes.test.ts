@@ -7,6 +7,7 @@ import { officeScope } from '../../src/domain/access/staff.js';
 import { openChangeRequest } from '../../src/domain/requests/contact-changes.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 import { officeAccountAt } from '../support/staff.js';
 
@@ -62,8 +63,11 @@ describeEachEngine('contact change requests', (get) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain((await household()).address_line1!);
     const cases: [Record<string, string>, string][] = [
-      [{ phoneMobile: 'call me maybe' }, 'Enter a phone number with 7 to 15 digits'],
-      [{ phoneHome: '12' }, 'Enter a phone number with 7 to 15 digits'],
+      [{ phoneMobile: 'call me maybe' }, 'Enter a phone number with its area code'],
+      [{ phoneHome: '12' }, 'Enter a phone number with its area code'],
+      // issue 23: digits enough but no such number — 555 is no area code; seven digits have none
+      [{ phoneHome: '555-201-9999' }, 'Enter a phone number with its area code'],
+      [{ phoneWork: '555-1234' }, 'Enter a phone number with its area code'],
       [{ state: 'California' }, 'Enter the two-letter state code'],
       [{ postalCode: '1234' }, 'Enter a 5-digit ZIP code'],
       [{ city: '' }, 'An address needs the street, city, state and ZIP code.'],
@@ -88,23 +92,28 @@ describeEachEngine('contact change requests', (get) => {
     const c = await as('parent');
     await c.get('/account/contact');
     const before = await household();
-    expect((await c.post('/account/contact', await formWith({ phoneMobile: '555-201-9999', city: 'Springfield' }))).statusCode).toBe(303);
+    expect((await c.post('/account/contact', await formWith({ phoneMobile: '573-201-9999', city: 'Springfield' }))).statusCode).toBe(303);
     // Sent again with another number while waiting: the same request, updated.
     await c.get('/account/contact');
-    expect((await c.post('/account/contact', await formWith({ phoneMobile: '(555) 201-7777', city: 'Springfield', state: 'ca' }))).statusCode).toBe(303);
+    expect((await c.post('/account/contact', await formWith({ phoneMobile: '573.201.7777', phoneWork: '+44 20 7946 0958', city: 'Springfield', state: 'ca' }))).statusCode).toBe(303);
     const requests = await get().db.selectFrom('change_requests').selectAll().execute();
     expect(requests).toHaveLength(1);
     const fields = await get().db.selectFrom('change_request_fields').selectAll().where('status', '=', 'pending').orderBy('id').execute();
     const stateChanged = before.state !== 'CA';
+    // phones are kept in E.164 (issue 23)
     expect(fields.map((f) => [f.field, f.new_value])).toEqual([
-      ['phone_mobile', '(555) 201-7777'],
+      ['phone_mobile', '+15732017777'],
       ['city', 'Springfield'],
+      ['phone_work', '+442079460958'],
       ...(stateChanged ? [['state', 'CA']] : []),
     ]);
     // Nothing is on record before staff decide.
     expect((await get().db.selectFrom('guardians').select('phone_mobile').where('id', '=', parent.guardian_id).executeTakeFirstOrThrow()).phone_mobile).toBe(parent.phone_mobile);
     const waiting = await c.get('/account/contact');
     expect(waiting.body).toContain('Waiting for the school office');
+    // shown in the national format, another country's in the international one
+    expect(waiting.body).toContain('value="(573) 201-7777"');
+    expect(waiting.body).toContain('value="+44 20 7946 0958"');
 
     const office = await as('office');
     const list = await office.get('/staff/change-requests');
@@ -118,17 +127,18 @@ describeEachEngine('contact change requests', (get) => {
     expect(bogus.statusCode).toBe(400);
     const decisions: Record<string, string> = { note: 'Please bring a utility bill for the new address.' };
     for (const f of fields) decisions[`decision-${f.id}`] = f.field === 'phone_mobile' ? 'approve' : 'reject';
+    expect(textOf((await office.get(url)).body)).toContain('requested: (573) 201-7777');
     const done = await office.post(url, decisions);
     expect(done.statusCode).toBe(303);
-    expect((await get().db.selectFrom('guardians').select(['phone_mobile', 'updated_by']).where('id', '=', parent.guardian_id).executeTakeFirstOrThrow()).phone_mobile).toBe('(555) 201-7777');
+    expect((await get().db.selectFrom('guardians').select(['phone_mobile', 'updated_by']).where('id', '=', parent.guardian_id).executeTakeFirstOrThrow()).phone_mobile).toBe('+15732017777');
     expect((await household()).city).toBe(before.city);
     const mail = await get().db.selectFrom('email_outbox').selectAll().where('kind', '=', 'contact_change_decided').execute();
     expect(mail.map((m) => m.to_address)).toEqual([parent.security_email]);
-    expect(mail[0]!.text_body).toContain('Approved and now on record: Cell phone: (555) 201-7777.');
+    expect(mail[0]!.text_body).toContain('Approved and now on record: Cell phone: (573) 201-7777.');
     expect(mail[0]!.text_body).toContain('Not approved: City: Springfield');
     expect(mail[0]!.text_body).toContain('Please bring a utility bill');
     const audited = await get().db.selectFrom('audit_log').select('action').where('action', 'like', 'contact_change.%').execute();
-    expect(audited.map((a) => a.action).sort()).toEqual(['contact_change.approved', 'contact_change.rejected', ...(stateChanged ? ['contact_change.rejected'] : []), 'contact_change.requested', 'contact_change.requested'].sort());
+    expect(audited.map((a) => a.action).sort()).toEqual(['contact_change.approved', 'contact_change.rejected', 'contact_change.rejected', ...(stateChanged ? ['contact_change.rejected'] : []), 'contact_change.requested', 'contact_change.requested'].sort());
     expect((await office.post(url, decisions)).statusCode).toBe(409);
     const seen = await c.get('/account/contact');
     expect(seen.body).toContain('Approved');
@@ -139,14 +149,14 @@ describeEachEngine('contact change requests', (get) => {
   it('lets the parent withdraw a waiting request', async () => {
     const c = await as('parent');
     await c.get('/account/contact');
-    await c.post('/account/contact', await formWith({ phoneWork: '555 201 0000' }));
+    await c.post('/account/contact', await formWith({ phoneWork: '573 201 0000' }));
     await c.get('/account/contact');
     expect((await c.post('/account/contact/withdraw', {})).statusCode).toBe(303);
     const open = await get().db.selectFrom('change_requests').select('status').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(open.status).toBe('withdrawn');
     // Sending the record's own values while a request waits withdraws it, and says so.
     await c.get('/account/contact');
-    await c.post('/account/contact', await formWith({ phoneWork: '555 201 0001' }));
+    await c.post('/account/contact', await formWith({ phoneWork: '573 201 0001' }));
     await c.get('/account/contact');
     const back = await c.post('/account/contact', await formWith({}));
     expect(back.headers.location).toBe('/account/contact?sent=withdrawn');
@@ -202,7 +212,7 @@ describeEachEngine('contact change requests', (get) => {
 
     const c = await as('parent');
     await c.get('/account/contact');
-    expect((await c.post('/account/contact', await formWith({ phoneHome: '555 201 3333' }))).statusCode).toBe(303);
+    expect((await c.post('/account/contact', await formWith({ phoneHome: '573 201 3333' }))).statusCode).toBe(303);
     const waiting = await db.selectFrom('change_requests').select('id').where('guardian_id', '=', parent.guardian_id).where('status', '=', 'pending').executeTakeFirstOrThrow();
     const url = `/staff/change-requests/${waiting.id}`;
 
@@ -278,7 +288,7 @@ describeEachEngine('contact change requests', (get) => {
       return { id: r.id, url: `/staff/change-requests/${r.id}`, fields: ids };
     };
     const moving = await ask([
-      { target: 'guardian', field: 'phone_mobile', old_value: null, new_value: '555-201-1111' },
+      { target: 'guardian', field: 'phone_mobile', old_value: null, new_value: '+15732011111' },
       { target: 'household', field: 'address_line1', old_value: '1 Fixture Lane', new_value: '2 Moved Street' },
     ]);
     const decisions = Object.fromEntries(moving.fields.map((id) => [`decision-${id}`, 'approve']));

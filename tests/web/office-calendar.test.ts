@@ -309,6 +309,33 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(textOf((await visitor.get('/sign-in')).body)).toContain('Portal maintenance Saturday');
     });
 
+    it('offers the announcement’s condition: one aimed at readers without a security email leaves Today once they confirm one (issue 23)', async () => {
+      const db = get().db;
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const form = textOf((await staff.get('/staff/announcements')).body);
+      expect(form).toContain('Stop showing it to a signed-in reader');
+      const res = await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Set up your security email', condition: 'noSecurityEmail', intent: 'publish' });
+      expect(res.statusCode).toBe(200);
+      const row = await db.selectFrom('announcements as a').innerJoin('announcement_texts as t', 't.announcement_id', 'a.id').select(['a.id', 'a.condition']).where('t.title', '=', 'Set up your security email').executeTakeFirstOrThrow();
+      expect(row.condition).toBe('noSecurityEmail');
+      // the edit page shows it chosen
+      expect((await staff.get(`/staff/announcements/${row.id}`)).body).toMatch(/<option value="noSecurityEmail" selected/);
+      const account = family.guardianAccount!.id;
+      const was = await db.selectFrom('user_accounts').select(['security_email', 'security_email_confirmed_at']).where('id', '=', account).executeTakeFirstOrThrow();
+      await db.updateTable('user_accounts').set({ security_email: null, security_email_confirmed_at: null }).where('id', '=', account).execute();
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      expect(textOf((await portal(parent, 'today')).body)).toContain('Set up your security email');
+      await db.updateTable('user_accounts').set({ security_email: 'parent@example.org', security_email_confirmed_at: '2027-02-01T00:00:00.000Z' }).where('id', '=', account).execute();
+      expect(textOf((await portal(parent, 'today')).body)).not.toContain('Set up your security email');
+      // changed back to none, it shows again to the same reader
+      await staff.get(`/staff/announcements/${row.id}`);
+      await staff.post(`/staff/announcements/${row.id}`, { ...notice(world.school.id), titleEn: 'Set up your security email', condition: '', intent: 'publish' });
+      expect((await db.selectFrom('announcements').select('condition').where('id', '=', row.id).executeTakeFirstOrThrow()).condition).toBeNull();
+      expect(textOf((await portal(parent, 'today')).body)).toContain('Set up your security email');
+      await db.updateTable('user_accounts').set(was).where('id', '=', account).execute();
+      await staff.post(`/staff/announcements/${row.id}/end`, {});
+    });
+
     const BAD: [string, Record<string, string>, string, string][] = [
       ['the last day before the first', { start: '2027-02-10', end: '2027-02-09' }, 'end', 'The last day must be on or after the first day.'],
       ['days outside the school year', { start: '2027-06-01', end: '2027-06-05' }, 'start', 'The dates must be within a school year.'],
@@ -316,6 +343,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       ['no English title', { titleEn: '' }, 'titleEn', 'This field is required.'],
       ['a text too long', { bodyEn: 'x'.repeat(2001) }, 'bodyEn', 'This is too long.'],
       ['a control character', { titleEs: 'Aviso\u001b' }, 'titleEs', 'This contains characters that are not allowed.'],
+      ['a condition that does not exist', { condition: 'always' }, 'condition', 'This value is not valid.'],
     ];
     for (const [what, change, field, message] of BAD) {
       for (const intent of ['preview', 'publish']) {

@@ -5,6 +5,7 @@ import { loadDemo } from '../../src/domain/demo/load.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { textOf } from '../support/html.js';
 import { Client, clock, DAY, HOUR, MINUTE } from '../support/http.js';
 
 const NEW_PASSWORD = 'river otter lantern';
@@ -112,7 +113,16 @@ describeEachEngine('signing in', (get) => {
 
   it('treats guardian usernames case-insensitively but student numbers exactly', async () => {
     expect((await signIn(new Client(app), `  ${parent.username.toUpperCase()} `, DEMO_PASSWORD)).headers.location).toBe('/home');
-    expect((await signIn(new Client(app), student.username.replace(/^0+/, ''), NEW_PASSWORD)).statusCode).toBe(401);
+    const unpadded = await signIn(new Client(app), student.username.replace(/^0+/, ''), NEW_PASSWORD);
+    expect(unpadded.statusCode).toBe(401);
+    // the help says to type the zeros (issue 23) — for any number typed, known or not: the same page
+    expect(textOf(unpadded.body)).toContain('A student’s username is the whole student number, with any zeros at its start (for example 0004001, not 4001).');
+    const strip = (html: string) => html.replace(/value="[^"]*"/g, '');
+    expect(strip((await signIn(new Client(app), '9999999', 'not the password')).body)).toBe(strip(unpadded.body));
+    const es = await signIn(new Client(app, { 'accept-language': 'es' }), student.username.replace(/^0+/, ''), NEW_PASSWORD);
+    expect(textOf(es.body)).toContain('con los ceros del principio (por ejemplo 0004001, no 4001)');
+    // a username that is not a number gets the plain answer
+    expect(textOf((await signIn(new Client(app), 'nobody.here', 'x')).body)).not.toContain('student number');
   });
 
   it('slows down a username after 5 failures, for known and unknown usernames alike', async () => {

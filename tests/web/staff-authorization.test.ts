@@ -284,6 +284,14 @@ const ROWS: Row[] = [
     gate: OFFICE,
     allowed: ['office', 'districtAdmin'],
   },
+  {
+    method: 'POST',
+    route: '/staff/account-requests/:id/redact-comment',
+    url: (i) => `/staff/account-requests/${i.accountRequest}/redact-comment`,
+    body: () => ({}),
+    gate: OFFICE,
+    allowed: ['office', 'districtAdmin'],
+  },
   { method: 'GET', route: '/staff/change-requests', url: () => '/staff/change-requests', gate: OFFICE, allowed: OFFICE },
   { method: 'GET', route: '/staff/change-requests/:id', url: (i) => `/staff/change-requests/${i.changeRequest}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   {
@@ -585,7 +593,7 @@ describeEachEngine('every staff route as every role', (get) => {
         parent_first_name: 'Lucia',
         parent_last_name: 'Ortiz',
         parent_email: `lucia${n}@fixture.example.com`,
-        comments: null,
+        comments: 'She is locked out.',
         locale: 'en',
         ip: null,
         student_id: maya.id,

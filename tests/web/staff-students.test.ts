@@ -135,7 +135,7 @@ describeEachEngine('finding a student (staff)', (get) => {
     expect(definition(html, 'Enrollment')).toBe('Active');
     expect(tableRows(html, 'Classes, Semester 2')).toEqual([['2', '8:55 AM – 9:45 AM', expect.stringMatching(/^Biology BIO-0\d$/), 'Rosa Marquez', 'B-114']]);
     expect(tableRows(html, 'Parents, guardians and contacts, first to call first')).toEqual([
-      ['Lucía Álvarez Mother', 'Mobile: 555-0101', w.jose.guardian.email, 'Yes', 'Yes', 'Yes', 'Yes'],
+      ['Lucía Álvarez Mother', 'Mobile: (573) 555-0101', w.jose.guardian.email, 'Yes', 'Yes', 'Yes', 'Yes'],
       ['Víctor Álvarez Father', 'None on record', expect.stringMatching(/^víctor\.álvarez\.\d+@fixture\.example\.com$/), 'No: rights revoked', 'No', 'Yes', 'Yes'],
       ['Rosa Álvarez Grandmother', 'Home: 555-0199', expect.stringMatching(/^rosa\.álvarez\.\d+@fixture\.example\.com$/), 'No', 'No', 'Yes', 'No'],
     ]);

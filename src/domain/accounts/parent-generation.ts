@@ -22,7 +22,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { holderGone, holderId } from '../../jobs/holders.js';
-import { enqueueMany } from '../../jobs/queue.js';
+import { enqueue, enqueueMany } from '../../jobs/queue.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { isDistrictAdmin, OutsideScope, type StaffActor } from '../access/staff.js';
 import { audit } from '../audit/service.js';
@@ -286,6 +286,38 @@ export async function endAbandonedRuns(db: Kysely<DB>, now: Date, isGone: (holde
     .where('status', '=', 'running')
     .execute();
   return ended;
+}
+
+/**
+ * What a district administrator's "Run now" did: `started` (a run was queued), or why nothing new was
+ * queued — a run is `running` (since `at`), one asked for is still `queued` (since `at`), or one was
+ * already asked for in this minute and has `finished` (at `at`). One manual run per minute however
+ * often the button is pressed (the job's unique key), and none while a run holds the guardians.
+ */
+export type ManualRunOutcome = { outcome: 'started' } | { outcome: 'running' | 'queued' | 'finished'; at: string };
+
+export async function requestManualRun(db: Kysely<DB>, input: { actorAccountId: number; ip: string | null }, now: Date): Promise<ManualRunOutcome> {
+  // a run whose process died holds nothing: it is marked interrupted, and this run resumes it
+  await endAbandonedRuns(db, now);
+  const running = await db
+    .selectFrom('account_generation_runs')
+    .select('started_at')
+    .where('status', '=', 'running')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (running) return { outcome: 'running', at: running.started_at };
+  const uniqueKey = `accounts.generate@manual:${now.toISOString().slice(0, 16)}`;
+  const id = await enqueue(db, { kind: 'accounts.generate', payload: { startedBy: input.actorAccountId }, uniqueKey }, now);
+  if (id !== null) {
+    await audit(db, { action: 'parent_accounts.run_requested', actorAccountId: input.actorAccountId, ip: input.ip }, now);
+    return { outcome: 'started' };
+  }
+  const job = await db.selectFrom('jobs').select(['status', 'created_at', 'finished_at']).where('unique_key', '=', uniqueKey).executeTakeFirst();
+  if (job === undefined) return requestManualRun(db, input, now);
+  if (job.status === 'queued') return { outcome: 'queued', at: job.created_at };
+  if (job.status === 'running') return { outcome: 'running', at: job.created_at };
+  return { outcome: 'finished', at: job.finished_at ?? job.created_at };
 }
 
 /** The newest runs, for the administrators' summary. */

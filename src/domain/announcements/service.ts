@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DateString, DB } from '../../db/schema.js';
+import type { AnnouncementCondition, DateString, DB } from '../../db/schema.js';
 import type { OfficeScope, StaffActor } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { addDays } from '../calendar/dates.js';
@@ -18,6 +18,7 @@ import { optionalLongText, requiredText, type FieldErrors } from '../forms.js';
 import type { MessageKey } from '../../i18n/index.js';
 
 export const ANNOUNCEMENT_TITLE_MAX = 120;
+export const ANNOUNCEMENT_CONDITIONS = ['noSecurityEmail'] as const satisfies readonly AnnouncementCondition[];
 export const ANNOUNCEMENT_BODY_MAX = 2000;
 
 const bodyField = () => optionalLongText(ANNOUNCEMENT_BODY_MAX).refine((v) => v !== null, 'form.required' satisfies MessageKey);
@@ -30,6 +31,13 @@ export const announcementForm = z.object({
   bodyEs: bodyField(),
   start: dateField(),
   end: dateField(),
+  // what makes it disappear for a signed-in reader (migration 0028): nothing, or a confirmed security email
+  condition: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .refine((v) => v === '' || (ANNOUNCEMENT_CONDITIONS as readonly string[]).includes(v), 'form.invalid' satisfies MessageKey)
+    .transform((v) => (v === '' ? null : (v as AnnouncementCondition))),
 });
 
 export type AnnouncementForm = z.output<typeof announcementForm>;
@@ -39,6 +47,7 @@ export interface AnnouncementRow {
   public: boolean;
   start: DateString;
   end: DateString;
+  condition: AnnouncementCondition | null;
   titleEn: string;
   bodyEn: string;
   titleEs: string;
@@ -65,6 +74,7 @@ export async function checkAnnouncement(db: Kysely<DB>, scope: OfficeScope, form
       public: form.target === 'signIn',
       start: form.start,
       end: form.end,
+      condition: form.condition,
       titleEn: form.titleEn,
       bodyEn: form.bodyEn!,
       titleEs: form.titleEs,
@@ -85,6 +95,7 @@ export async function announcementForOffice(db: Kysely<DB>, scope: OfficeScope, 
     public: a.public === 1,
     start: a.start_date,
     end: a.end_date,
+    condition: a.condition,
     titleEn: en?.title ?? '',
     bodyEn: en?.body ?? '',
     titleEs: es?.title ?? '',
@@ -146,7 +157,7 @@ export async function publishAnnouncement(db: Kysely<DB>, actor: StaffActor, for
     const stamp = now.toISOString();
     const inserted = await trx
       .insertInto('announcements')
-      .values({ school_id: row.schoolId, audience: 'all', start_date: row.start, end_date: row.end, public: row.public ? 1 : 0, created_at: stamp, updated_at: stamp })
+      .values({ school_id: row.schoolId, audience: 'all', start_date: row.start, end_date: row.end, public: row.public ? 1 : 0, condition: row.condition, created_at: stamp, updated_at: stamp })
       .returning('id')
       .executeTakeFirstOrThrow();
     await writeTexts(trx, inserted.id, row);
@@ -168,7 +179,7 @@ export async function updateAnnouncement(db: Kysely<DB>, actor: StaffActor, id: 
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('announcements')
-      .set({ school_id: row.schoolId, public: row.public ? 1 : 0, start_date: row.start, end_date: row.end, updated_at: now.toISOString() })
+      .set({ school_id: row.schoolId, public: row.public ? 1 : 0, start_date: row.start, end_date: row.end, condition: row.condition, updated_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
     await writeTexts(trx, id, row);

@@ -738,9 +738,9 @@ class Generator {
     return email;
   }
 
-  /** Only the 555-0100…0199 numbers, which are reserved for fiction. */
+  /** Only the 555-0100…0199 numbers, which are reserved for fiction; stored in E.164 as every phone is (people/phones.ts). */
   private phone(): string {
-    return `(573) 555-01${String(this.rng.int(0, 99)).padStart(2, '0')}`;
+    return `+157355501${String(this.rng.int(0, 99)).padStart(2, '0')}`;
   }
 
   private streetAddress(): string {

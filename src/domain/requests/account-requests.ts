@@ -13,7 +13,7 @@
  * guardian not linked to a student of theirs) is not described to them at all, only that one exists;
  * such a request also goes to the district office (see schoolAlone).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB, Row } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
@@ -153,10 +153,25 @@ export async function routeAccountRequest(db: Kysely<DB>, payload: unknown): Pro
   await db.updateTable('account_requests').set({ student_id: routed.id, school_id: schoolId }).where('id', '=', requestId).where('student_id', 'is', null).execute();
 }
 
-/** The student a request is about: by number, else by a name only one student has. */
+/** A typed student number without its leading zeros: "4001" and "0004001" are one number to a person. */
+const unpadded = (number: string) => number.replace(/^0+/, '');
+
+/** The student a typed number names: the number exactly, else the only student whose number is it with leading zeros. */
+async function studentByNumber(db: Kysely<DB>, typed: string) {
+  const matches = await db
+    .selectFrom('students')
+    .select(['id', 'school_id', 'student_number'])
+    .where(sql<string>`ltrim(student_number, '0')`, '=', unpadded(typed))
+    .limit(20)
+    .execute();
+  const found = matches.find((m) => m.student_number === typed) ?? (matches.length === 1 ? matches[0] : undefined);
+  return found ? { id: found.id, school_id: found.school_id } : undefined;
+}
+
+/** The student a request is about: by number (leading zeros or not), else by a name only one student has. */
 async function routeRequest(db: Kysely<DB>, form: Pick<AccountRequestInput, 'studentNumber' | 'studentFirstName' | 'studentLastName'>) {
   if (form.studentNumber) {
-    const byNumber = await db.selectFrom('students').select(['id', 'school_id']).where('student_number', '=', form.studentNumber).executeTakeFirst();
+    const byNumber = await studentByNumber(db, form.studentNumber);
     if (byNumber) return byNumber;
   }
   const named = (await studentsByName(db, form.studentFirstName, form.studentLastName)).filter((s) => s.enrollment_status === 'active');
@@ -266,7 +281,7 @@ export async function listAccountRequests(
     const q = filter.q.toLowerCase();
     base = base.where((eb) =>
       eb.or([
-        eb('r.student_number', '=', filter.q),
+        eb(sql<string>`ltrim(r.student_number, '0')`, '=', unpadded(filter.q)),
         eb(eb.fn('lower', ['r.student_last_name']), '=', q),
         eb(eb.fn('lower', ['r.parent_last_name']), '=', q),
         eb('r.parent_email', '=', q),
@@ -482,7 +497,7 @@ async function matchesFor(
 ): Promise<{ students: StudentMatch[]; guardians: GuardianMatch[]; elsewhere: boolean }> {
   const ids = new Set<number>();
   if (request.student_number) {
-    const s = await db.selectFrom('students').select('id').where('student_number', '=', request.student_number).executeTakeFirst();
+    const s = await studentByNumber(db, request.student_number);
     if (s) ids.add(s.id);
   }
   for (const s of await studentsByName(db, request.student_first_name, request.student_last_name)) ids.add(s.id);
@@ -514,7 +529,7 @@ async function matchesFor(
   const last = foldName(request.student_last_name);
   const students: StudentMatch[] = rows.map((s) => {
     const m = {
-      numberMatches: request.student_number !== null && s.student_number === request.student_number,
+      numberMatches: request.student_number !== null && unpadded(s.student_number) === unpadded(request.student_number),
       firstNameMatches: [s.legal_first_name, s.preferred_first_name].some((n) => n !== null && foldName(n) === first),
       lastNameMatches: [s.legal_last_name, s.preferred_last_name].some((n) => n !== null && foldName(n) === last),
       emailMatches: request.student_email !== null && s.email !== null && normalizeEmail(s.email) === normalizeEmail(request.student_email),
@@ -621,6 +636,29 @@ function replyAddress(request: Row<'account_requests'>, students: StudentMatch[]
   }
   for (const typed of [request.parent_email, request.student_email]) if (typed && trusted.has(typed)) return typed;
   return null;
+}
+
+/**
+ * Staff remove a request's comment (a password typed in it, or anything else not to be kept): the
+ * text is deleted from the row — not hidden — and the history and the audit log say who removed it
+ * and when, never what it said. 'none' when there is no comment; 'missing' when the request is not
+ * the staff member's to see.
+ */
+export async function redactRequestComment(
+  db: Kysely<DB>,
+  input: { scope: OfficeScope; actorAccountId: number; requestId: number; ip: string | null },
+  now: Date,
+): Promise<'done' | 'none' | 'missing'> {
+  const row = await requestsInScope(db, input.scope).select(['r.id', 'r.comments']).where('r.id', '=', input.requestId).executeTakeFirst();
+  if (!row) return 'missing';
+  if (row.comments === null) return 'none';
+  return db.transaction().execute(async (trx) => {
+    const cleared = await trx.updateTable('account_requests').set({ comments: null }).where('id', '=', input.requestId).where('comments', 'is not', null).executeTakeFirst();
+    if (Number(cleared.numUpdatedRows) === 0) return 'none';
+    await addEvent(trx, input.requestId, input.actorAccountId, 'comment_redacted', null, now);
+    await audit(trx, { action: 'account_request.comment_redacted', actorAccountId: input.actorAccountId, subjectType: 'account_request', subjectId: input.requestId, ip: input.ip }, now);
+    return 'done';
+  });
 }
 
 export type ActionProblem = 'notFound' | 'noRecoveryEmail' | 'hasAccount' | 'noEmailOnRecord' | 'usernameTaken' | 'notAllowed' | 'noPortalAccess';

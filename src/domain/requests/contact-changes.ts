@@ -16,6 +16,7 @@ import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../acco
 import { findAccountById } from '../accounts/repository.js';
 import { contactLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
+import { displayPhone } from '../people/phones.js';
 import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
 import type { ContactChangeInput } from './schemas.js';
 
@@ -24,6 +25,9 @@ export const HOUSEHOLD_FIELDS = ['address_line1', 'address_line2', 'city', 'stat
 export type GuardianField = (typeof GUARDIAN_FIELDS)[number];
 export type HouseholdField = (typeof HOUSEHOLD_FIELDS)[number];
 export type ContactField = `guardian.${GuardianField}` | `household.${HouseholdField}`;
+
+/** The fields that hold a phone number (stored E.164, people/phones.ts). */
+export const isPhoneField = (f: ContactField) => f === 'household.phone' || f.startsWith('guardian.phone_');
 
 /** Form field name for each record field. */
 export const FORM_NAMES: Record<ContactField, keyof ContactChangeInput> = {
@@ -451,7 +455,7 @@ export async function decideChangeRequest(
     if (to) {
       const locale = account ? accountLocale(account, input.district) : input.district.locale === 'es' ? 'es' : 'en';
       const line = (f: FieldRequest) =>
-        `${translate(locale, `changes.field.${f.field}`)}: ${f.newValue ?? translate(locale, 'changes.empty')}`;
+        `${translate(locale, `changes.field.${f.field}`)}: ${f.newValue === null ? translate(locale, 'changes.empty') : isPhoneField(f.field) ? displayPhone(f.newValue) : f.newValue}`;
       const approvedLines = waiting.filter((f) => input.decisions.get(f.id) === 'approve').map(line);
       const rejectedLines = waiting.filter((f) => input.decisions.get(f.id) === 'reject').map(line);
       await enqueueEmail(

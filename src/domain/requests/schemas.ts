@@ -1,6 +1,7 @@
 /** Inputs of the account request form, the staff queue, and the contact change requests. */
 import { z } from 'zod';
 import type { MessageKey } from '../../i18n/index.js';
+import { toE164 } from '../people/phones.js';
 import { checkboxGroup, optionalEmail, optionalLongText, optionalText, requiredText } from '../forms.js';
 
 export const PEOPLE = ['student', 'parent'] as const;
@@ -59,12 +60,14 @@ export const requestListInput = z.object({
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
 
-/** A phone number as people write it: digits with spaces, dashes, dots, parentheses and a leading +. */
+/**
+ * A phone number as people write it ("573-555-0199", "(573) 555-0199", "+44 20 7946 0958"): it must be a
+ * valid number (the district's country when none is given), and is kept in E.164 (people/phones.ts).
+ */
 function optionalPhone() {
-  return optionalText(25).refine(
-    (v) => v === null || (/^\+?[0-9 ().-]+$/.test(v) && (v.match(/\d/g) ?? []).length >= 7 && (v.match(/\d/g) ?? []).length <= 15),
-    'changes.phoneInvalid' satisfies MessageKey,
-  );
+  return optionalText(25)
+    .refine((v) => v === null || toE164(v) !== null, 'changes.phoneInvalid' satisfies MessageKey)
+    .transform((v) => (v === null ? null : toE164(v)));
 }
 
 export const contactChangeInput = z

@@ -1,13 +1,11 @@
 /** District administrators: email delivery, and the nightly parent-account runs and running one now. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
-import { guardiansNeedingKeys, recentRuns } from '../../domain/accounts/parent-generation.js';
+import { guardiansNeedingKeys, recentRuns, requestManualRun } from '../../domain/accounts/parent-generation.js';
 import { officeScope } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { adultCutoff } from '../../domain/district/settings.js';
-import { audit } from '../../domain/audit/service.js';
 import { formatInstant } from '../../email/templates.js';
-import { enqueue } from '../../jobs/queue.js';
 import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -39,7 +37,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, await mailPage(request, done ? { notice: ctx.t('mail.retried') } : { problem: ctx.t('mail.notRetried') }), done ? 200 : 404);
   });
 
-  app.get<{ Querystring: { started?: string } }>('/admin/parent-accounts', async (request, reply) => {
+  const runsPage = async (request: FastifyRequest, notice: { started?: string; info?: string }) => {
     const ctx = await ctxOf(request);
     const runs = (await recentRuns(db, 20)).map((r) => ({
       id: r.id,
@@ -53,7 +51,11 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       noPortal: r.skipped_no_portal_access,
       usernameTaken: r.skipped_username_taken,
     }));
-    return sendPage(reply, <ParentRunsPage ctx={ctx} runs={runs} notice={request.query.started !== undefined ? ctx.t('parentRuns.started') : undefined} />);
+    return <ParentRunsPage ctx={ctx} runs={runs} notice={notice.started} info={notice.info} />;
+  };
+  app.get<{ Querystring: { started?: string } }>('/admin/parent-accounts', async (request, reply) => {
+    const ctx = await ctxOf(request);
+    return sendPage(reply, await runsPage(request, request.query.started !== undefined ? { started: ctx.t('parentRuns.started') } : {}));
   });
 
   app.get('/admin/parent-accounts/need-keys.csv', async (request, reply) => {
@@ -83,12 +85,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/admin/parent-accounts/run', async (request, reply) => {
-    const account = request.session!.account;
-    const now = services.now();
-    // One manual run per minute however often the button is pressed.
-    const minute = now.toISOString().slice(0, 16);
-    await enqueue(db, { kind: 'accounts.generate', payload: { startedBy: account.id }, uniqueKey: `accounts.generate@manual:${minute}` }, now);
-    await audit(db, { action: 'parent_accounts.run_requested', actorAccountId: account.id, ip: clientIp(request) }, now);
-    return reply.redirect('/admin/parent-accounts?started=1', 303);
+    const ctx = await ctxOf(request);
+    const result = await requestManualRun(db, { actorAccountId: request.session!.account.id, ip: clientIp(request) }, services.now());
+    if (result.outcome === 'started') return reply.redirect('/admin/parent-accounts?started=1', 303);
+    // Nothing new was started: the page says why, at once (a reload of it starts nothing).
+    const time = formatInstant(new Date(result.at), ctx.locale, ctx.district.timeZone);
+    const key = ({ running: 'parentRuns.alreadyRunning', queued: 'parentRuns.alreadyQueued', finished: 'parentRuns.justFinished' } as const)[result.outcome];
+    return sendPage(reply, await runsPage(request, { info: ctx.t(key, { time }) }));
   });
 }

@@ -36,7 +36,7 @@ function valuesOf<K extends string>(body: unknown, keys: readonly K[]): Partial<
 
 const EVENT_KEYS = ['place', 'titleEn', 'titleEs', 'locationEn', 'locationEs', 'start', 'end', 'startTime', 'endTime'] as const;
 const DAY_KEYS = ['school', 'date', 'kind', 'note'] as const;
-const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end'] as const;
+const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
 
 export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
@@ -203,7 +203,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const { scope } = await actorOf(request);
     const a = id === null ? null : await announcementForOffice(db, scope, id);
     if (!a || id === null) return notFound(request, reply, 'officeAnnouncements.missing');
-    return showAnnouncement(request, reply, id, { target: a.target, titleEn: a.titleEn, bodyEn: a.bodyEn, titleEs: a.titleEs, bodyEs: a.bodyEs, start: a.start, end: a.end });
+    return showAnnouncement(request, reply, id, { target: a.target, titleEn: a.titleEn, bodyEn: a.bodyEn, titleEs: a.titleEs, bodyEs: a.bodyEs, start: a.start, end: a.end, condition: a.condition ?? '' });
   });
 
   app.post('/staff/announcements/:id', { preHandler: staffOnly }, async (request, reply) => {

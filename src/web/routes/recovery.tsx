@@ -5,7 +5,7 @@ import { pendingReset, requestPasswordReset, requestUsernames, resetPassword } f
 import { forgotPasswordInput, forgotUsernameInput, resetPasswordInput, tokenInput } from '../../domain/accounts/schemas.js';
 import { confirmSecurityEmail, pendingConfirmation } from '../../domain/accounts/security-email.js';
 import { parseInput } from '../../domain/forms.js';
-import { recentEmails } from '../../email/outbox.js';
+import { mailboxFilters, mailboxPage } from '../../email/outbox.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
 import { clientIp } from '../plugins/session.js';
@@ -160,7 +160,9 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
   app.get('/demo/mailbox', async (request, reply) => {
     if (!services.config.demoMode) return reply.callNotFound();
     const ctx = await ctxOf(request);
-    const mail = (await recentEmails(db, 50)).map((m) => ({
+    const filters = mailboxFilters(request.query as Record<string, unknown>);
+    const found = await mailboxPage(db, filters);
+    const mail = found.rows.map((m) => ({
       id: m.id,
       to: m.to_address,
       subject: m.subject,
@@ -168,6 +170,6 @@ export async function recoveryRoutes(app: FastifyInstance): Promise<void> {
       createdAt: formatInstant(new Date(m.created_at), ctx.locale, ctx.district.timeZone),
       sent: m.sent_at !== null,
     }));
-    return sendPage(reply, <MailboxPage ctx={ctx} mail={mail} />);
+    return sendPage(reply, <MailboxPage ctx={ctx} mail={mail} to={filters.to} total={found.total} page={found.page} pages={found.pages} />);
   });
 }

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { officeScope } from '../../domain/access/staff.js';
-import { actOnAccountRequest, listAccountRequests, openAccountRequest, submitAccountRequest, viewAccountRequest } from '../../domain/requests/account-requests.js';
+import { actOnAccountRequest, listAccountRequests, openAccountRequest, redactRequestComment, submitAccountRequest, viewAccountRequest } from '../../domain/requests/account-requests.js';
+import { looksLikePassword } from '../../domain/requests/password-check.js';
 import { accountRequestInput, requestActionInput, requestListInput } from '../../domain/requests/schemas.js';
 import { formatInstant } from '../../email/templates.js';
 import type { MessageKey } from '../../i18n/index.js';
@@ -49,6 +50,12 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseInput(accountRequestInput, body);
     if (!parsed.ok) return sendPage(reply, <RequestAccountPage ctx={ctx} errors={fromFieldErrors(parsed.errors)} values={typedValues(body)} />, 400);
+    // "Never submit passwords": a comment that looks like one comes back to be edited, or sent as it is
+    // by the second button; nothing is kept until then (and this page is not stored by the browser).
+    const form = parsed.data;
+    if (body.sendAnyway !== 'yes' && looksLikePassword(form.comments, { studentNumber: form.studentNumber, emails: [form.studentEmail, form.parentEmail] })) {
+      return sendPage(reply.header('cache-control', 'no-store'), <RequestAccountPage ctx={ctx} values={typedValues(body)} passwordWarning />);
+    }
     const result = await submitAccountRequest(
       db,
       { form: parsed.data, honeypot: typeof body.website === 'string' && body.website.trim() !== '', locale: ctx.locale, ip: clientIp(request) },
@@ -90,8 +97,25 @@ export async function requestRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await ctxOf(request);
     const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
     const done = request.query.done;
-    const notice = done && ['reset_sent', 'activation_sent', 'closed'].includes(done) ? ctx.t(`requests.done.${done}` as MessageKey) : undefined;
+    const notice = done && ['reset_sent', 'activation_sent', 'closed', 'comment_redacted'].includes(done) ? ctx.t(`requests.done.${done}` as MessageKey) : undefined;
     return sendPage(reply, <StaffRequestPage ctx={ctx} detail={detail} when={when} notice={notice} />);
+  });
+
+  app.post<{ Params: { id: string } }>('/staff/account-requests/:id/redact-comment', { preHandler: staffOnly }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const account = request.session!.account;
+    const scope = await officeScope(db, account.staff_id);
+    const result = await redactRequestComment(db, { scope, actorAccountId: account.id, requestId: id, ip: clientIp(request) }, services.now());
+    if (result === 'missing') return reply.callNotFound();
+    if (result === 'none') {
+      const ctx = await ctxOf(request);
+      const detail = await openAccountRequest(db, scope, id);
+      if (!detail) return reply.callNotFound();
+      const when = (iso: string) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone);
+      return sendPage(reply, <StaffRequestPage ctx={ctx} detail={detail} when={when} problem={ctx.t('requests.noComment')} />, 409);
+    }
+    return reply.redirect(`/staff/account-requests/${id}?done=comment_redacted`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/staff/account-requests/:id', { preHandler: staffOnly }, async (request, reply) => {

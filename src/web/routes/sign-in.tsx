@@ -84,7 +84,9 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await ctxOf(request);
     const askCode = Boolean(request.cookies[challengeCookie]);
     const page = { username: data.username, remember: data.remember, next, askCode };
-    if (result.kind === 'invalid') return render(request, reply, ctx, { problem: ctx.t('signIn.invalid'), ...page }, 401);
+    // A username of digits is a student number: the number is kept exactly, so say to type its zeros.
+    // The answer depends on what was typed only, never on whether such an account exists.
+    if (result.kind === 'invalid') return render(request, reply, ctx, { problem: ctx.t(/^\d+$/.test(data.username.trim()) ? 'signIn.invalidNumber' : 'signIn.invalid'), ...page }, 401);
     if (result.kind === 'codeInvalid') return render(request, reply, ctx, { errors: { code: { key: 'signIn.codeInvalid' } }, ...page, offerCode: true }, 400);
     if (result.kind === 'firstPassword') {
       return render(request, reply, ctx, { problem: ctx.t(result.problem === 'expired' ? 'signIn.firstPasswordExpired' : 'signIn.firstPasswordOffNetwork'), ...page }, 403);

@@ -19,7 +19,7 @@ export interface RunView {
   usernameTaken: number;
 }
 
-export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: RunView[]; notice?: string }) {
+export function ParentRunsPage({ ctx, runs, notice, info }: { ctx: PageContext; runs: RunView[]; notice?: string | undefined; info?: string | undefined }) {
   const { t, district } = ctx;
   const columns: [keyof RunView, string][] = [
     ['created', t('parentRuns.created')],
@@ -33,6 +33,7 @@ export function ParentRunsPage({ ctx, runs, notice }: { ctx: PageContext; runs: 
     <Layout ctx={ctx} title={t('parentRuns.title')}>
       <h1>{t('parentRuns.title')}</h1>
       <Alert type="success" text={notice} />
+      <Alert type="info" text={info} />
       <p>{t('parentRuns.intro', { time: district.settings.parentAccountsAt })}</p>
       <form method="post" action="/admin/parent-accounts/run">
         <Csrf token={ctx.csrf} />

@@ -1,6 +1,7 @@
 /** A parent's contact information and change requests, and the office's review of them. */
 import type { ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
-import { FORM_NAMES } from '../../domain/requests/contact-changes.js';
+import { displayPhone } from '../../domain/people/phones.js';
+import { FORM_NAMES, isPhoneField } from '../../domain/requests/contact-changes.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
@@ -29,6 +30,8 @@ const AUTOCOMPLETE: Record<ContactField, string> = {
 
 const fieldLabel = (t: Translate, f: ContactField) => t(`changes.field.${f}`);
 const shown = (t: Translate, v: string | null | undefined) => (v ? v : t('changes.empty'));
+/** A field's value as people read it: a phone (stored E.164) in the national format. */
+const readable = (f: ContactField, v: string | null | undefined) => (v && isPhoneField(f) ? displayPhone(v) : v);
 
 function FieldStatus({ t, f }: { t: Translate; f: FieldRequest }) {
   return <span class={`usa-tag hr-tag--${f.status === 'approved' ? 'strong' : f.status === 'pending' ? 'partial' : 'weak'}`}>{t(`changes.status.${f.status}`)}</span>;
@@ -52,8 +55,8 @@ function RequestTable({ t, request, when }: { t: Translate; request: ContactRequ
           {fields.map((f) => (
             <tr key={f.id}>
               <th scope="row">{fieldLabel(t, f.field)}</th>
-              <td class="hr-typed">{shown(t, f.oldValue)}</td>
-              <td class="hr-typed">{shown(t, f.newValue)}</td>
+              <td class="hr-typed">{shown(t, readable(f.field, f.oldValue))}</td>
+              <td class="hr-typed">{shown(t, readable(f.field, f.newValue))}</td>
               <td>
                 <FieldStatus t={t} f={f} />
               </td>
@@ -86,7 +89,7 @@ export function ContactPage({
   const valueOf = (f: ContactField) => {
     if (values) return values[f] ?? '';
     const waiting = pendingValue(f);
-    return (waiting ? waiting.newValue : info.current[f]) ?? '';
+    return readable(f, waiting ? waiting.newValue : info.current[f]) ?? '';
   };
   const groups = GROUPS.filter((g) => g.heading === 'changes.yours' || info.householdId !== null);
   const labels = Object.fromEntries(groups.flatMap((g) => g.fields).map((f) => [FORM_NAMES[f], fieldLabel(t, f)]));
@@ -121,7 +124,7 @@ export function ContactPage({
               {group.fields.map((f) => {
                 const name = FORM_NAMES[f];
                 const onRecord = info.current[f];
-                const hint = t('changes.onRecord', { value: shown(t, onRecord) });
+                const hint = t('changes.onRecord', { value: shown(t, readable(f, onRecord)) });
                 return (
                   <Field key={f} t={t} id={name} label={fieldLabel(t, f)} hint={hint} error={errors[name]}>
                     <TextInput
@@ -250,7 +253,7 @@ export function StaffChangePage({
                 <fieldset class="usa-fieldset" id={name} aria-describedby={describedBy(name, true, Boolean(error))}>
                   <legend class="usa-legend">{fieldLabel(t, f.field)}</legend>
                   <p class="usa-hint" id={`${name}-hint`}>
-                    {t('changes.fromTo', { from: shown(t, current), to: shown(t, f.newValue) })}
+                    {t('changes.fromTo', { from: shown(t, readable(f.field, current)), to: shown(t, readable(f.field, f.newValue)) })}
                   </p>
                   {error ? (
                     <span class="usa-error-message" id={`${name}-error`} role="alert">

@@ -28,6 +28,17 @@ export function formatDay(date: string, locale: Locale, long = false): string {
   return f.format(new Date(`${date}T12:00:00Z`));
 }
 
+/** 'YYYY-MM-DD' as a date of birth: "January 3, 2011" / "3 de enero de 2011" (no weekday, no time zone shift). */
+export function formatBirthDate(date: string, locale: Locale): string {
+  const f = cached(`birth:${locale}`, () => new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeZone: 'UTC' }));
+  return f.format(new Date(`${date}T12:00:00Z`));
+}
+
+/** A sentence ended by one period: a text that already ends with one (a time "9:34 p.m.") gets no second. */
+export function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 /** 'HH:MM' as "7:40 AM" or "7:40" by language. */
 export function formatTime(hhmm: string, locale: Locale): string {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];

@@ -7,7 +7,7 @@ import { Alert, Csrf, describedBy, ErrorSummary, Field, type FieldMessage, type 
 import { Layout } from './layout.js';
 import { ItemInput, ItemsTable, type School } from './office-items.js';
 
-export type AnnouncementValues = Partial<Record<'target' | 'titleEn' | 'bodyEn' | 'titleEs' | 'bodyEs' | 'start' | 'end', string>>;
+export type AnnouncementValues = Partial<Record<'target' | 'titleEn' | 'bodyEn' | 'titleEs' | 'bodyEs' | 'start' | 'end' | 'condition', string>>;
 
 /** What families will see: the same markup as the sign-in page and Today. */
 export interface AnnouncementPreview {
@@ -84,6 +84,16 @@ function AnnouncementForm({ ctx, action, schools, district, values, errors, prev
       </Field>
       <Field t={t} id="end" label={t('officeAnnouncements.end')} error={errors.end}>
         <ItemInput id="end" type="date" value={values.end} error={errors.end} required max={10} />
+      </Field>
+      <Field t={t} id="condition" label={t('officeAnnouncements.condition')} error={errors.condition}>
+        <select class="usa-select" id="condition" name="condition" aria-describedby={describedBy('condition', false, Boolean(errors.condition))}>
+          <option value="" selected={!values.condition}>
+            {t('officeAnnouncements.conditionNone')}
+          </option>
+          <option value="noSecurityEmail" selected={values.condition === 'noSecurityEmail'}>
+            {t('officeAnnouncements.conditionNoSecurityEmail')}
+          </option>
+        </select>
       </Field>
       <button class={`usa-button${preview ? ' usa-button--outline' : ' hr-primary'}`} type="submit" name="intent" value="preview">
         {t('officeAnnouncements.preview')}

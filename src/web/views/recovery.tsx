@@ -1,7 +1,7 @@
 /** Self-serve recovery, the security email, the sign-in help page and the demo mailbox. */
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
+import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, Pager, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 function Page({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
@@ -312,13 +312,27 @@ function Linked({ text }: { text: string }) {
   return <>{parts.map((part, i) => (i % 2 === 1 ? <a key={i} href={part}>{part}</a> : part))}</>;
 }
 
-export function MailboxPage({ ctx, mail }: { ctx: PageContext; mail: MailView[] }) {
+export function MailboxPage({ ctx, mail, to, total, page, pages }: { ctx: PageContext; mail: MailView[]; to: string; total: number; page: number; pages: number }) {
   const { t } = ctx;
+  const link = (p: number) => {
+    const query = new URLSearchParams({ ...(to ? { to } : {}), page: String(p) });
+    return '/demo/mailbox?' + query.toString();
+  };
   return (
     <Layout ctx={ctx} title={t('mailbox.title')}>
       <h1>{t('mailbox.title')}</h1>
       <p>{t('mailbox.intro')}</p>
-      {mail.length === 0 ? <p>{t('mailbox.empty')}</p> : null}
+      <form class="usa-form usa-form--large" method="get" action="/demo/mailbox" role="search" aria-label={t('mailbox.searchLabel')}>
+        <label class="usa-label" for="mailbox-to">
+          {t('mailbox.searchLabel')}
+        </label>
+        <input class="usa-input" id="mailbox-to" name="to" type="search" value={to} maxLength={200} />
+        <button class="usa-button" type="submit">
+          {t('mailbox.search')}
+        </button>
+      </form>
+      {to ? <p role="status">{t('mailbox.found', { count: total, to })}</p> : null}
+      {mail.length === 0 ? <p>{to ? t('mailbox.noneTo') : t('mailbox.empty')}</p> : null}
       {mail.map((m) => (
         <article key={m.id} class="hr-panel hr-mail" aria-labelledby={`mail-${m.id}`}>
           <h2 id={`mail-${m.id}`}>{m.subject}</h2>
@@ -330,6 +344,12 @@ export function MailboxPage({ ctx, mail }: { ctx: PageContext; mail: MailView[] 
           </pre>
         </article>
       ))}
+      <Pager
+        label={t('mailbox.pages')}
+        previous={page > 1 ? { href: link(page - 1), text: t('mailbox.newer') } : null}
+        position={pages > 1 ? t('mailbox.pageOf', { page, pages }) : undefined}
+        next={page < pages ? { href: link(page + 1), text: t('mailbox.older') } : null}
+      />
     </Layout>
   );
 }

@@ -5,6 +5,7 @@ import { CLOSE_REASONS, closedOutcome } from '../../domain/requests/schemas.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
+import { formatBirthDate, sentence } from './format.js';
 import { Layout } from './layout.js';
 
 export interface RequestFormValues {
@@ -56,7 +57,7 @@ function Checkboxes({ t, name, legend, values, error }: { t: Translate; name: 'r
   );
 }
 
-export function RequestAccountPage({ ctx, errors = {}, values = {} }: { ctx: PageContext; errors?: Messages; values?: RequestFormValues }) {
+export function RequestAccountPage({ ctx, errors = {}, values = {}, passwordWarning = false }: { ctx: PageContext; errors?: Messages; values?: RequestFormValues; passwordWarning?: boolean }) {
   const { t, district } = ctx;
   const labels: Record<string, string> = {
     ...Object.fromEntries([...TEXT_FIELDS, ...PARENT_FIELDS].map(([name, key]) => [name, t(key)])),
@@ -102,6 +103,17 @@ export function RequestAccountPage({ ctx, errors = {}, values = {} }: { ctx: Pag
           </div>
         </div>
         <ErrorSummary t={t} errors={errors} labels={labels} />
+        {passwordWarning ? (
+          <div class="usa-alert usa-alert--warning" role="alert" id="password-warning" tabindex={-1}>
+            <div class="usa-alert__body">
+              <h2 class="usa-alert__heading">{t('request.passwordWarning.title')}</h2>
+              <p class="usa-alert__text">{t('request.passwordWarning.body')}</p>
+              <p class="usa-alert__text">
+                <a href="#comments">{t('request.passwordWarning.edit')}</a>
+              </p>
+            </div>
+          </div>
+        ) : null}
         <form class="usa-form usa-form--large" method="post" action="/request-account" novalidate>
           <Csrf token={ctx.csrf} />
           <fieldset class="usa-fieldset">
@@ -139,6 +151,11 @@ export function RequestAccountPage({ ctx, errors = {}, values = {} }: { ctx: Pag
           <button class="usa-button hr-primary" type="submit">
             {t('request.submit')}
           </button>
+          {passwordWarning ? (
+            <button class="usa-button usa-button--outline" type="submit" name="sendAnyway" value="yes">
+              {t('request.passwordWarning.sendAnyway')}
+            </button>
+          ) : null}
           <p>
             <strong>{t('request.noPasswords')}</strong>
           </p>
@@ -317,7 +334,7 @@ function StudentCard({ ctx, requestId, s }: { ctx: PageContext; requestId: numbe
         {`${s.name} (${s.number})`} <QualityTag t={t} quality={s.quality} />
       </h4>
       <ul class="usa-list">
-        <li>{t('requests.studentLine', { school: s.school, grade: s.grade, birthDate: s.birthDate })}</li>
+        <li>{t('requests.studentLine', { school: s.school, grade: s.grade, birthDate: formatBirthDate(s.birthDate, ctx.locale) })}</li>
         <li>{`${t('requests.number')}: ${s.numberMatches ? t('requests.matches') : t('requests.differs')}`}</li>
         <li>{`${t('requests.firstName')}: ${yesNo(t, s.firstNameMatches)} · ${t('requests.lastName')}: ${yesNo(t, s.lastNameMatches)}`}</li>
         {s.email ? <li>{`${t('requests.emailOnRecord', { email: s.email })} ${s.emailMatches ? `(${t('requests.matches')})` : ''}`}</li> : null}
@@ -398,7 +415,7 @@ export function StaffRequestPage({
     [t('request.parentFirstName'), r.parent_first_name],
     [t('request.parentLastName'), r.parent_last_name],
     [t('request.parentEmail'), r.parent_email],
-    [t('request.comments'), r.comments],
+    [t('request.comments'), r.comments ?? (detail.events.some((e) => e.action === 'comment_redacted') ? t('requests.commentRedacted') : null)],
   ];
   const title = t('requests.one', { student: `${r.student_first_name} ${r.student_last_name}` });
   return (
@@ -411,7 +428,7 @@ export function StaffRequestPage({
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={{ reason: t('requests.reason') }} />
       <p>
-        {t('requests.receivedAt', { when: when(r.received_at) })} {r.status === 'open' ? t('requests.status.open') : outcomeText(t, r.outcome)}
+        {sentence(t('requests.receivedAt', { when: when(r.received_at) }))} {r.status === 'open' ? t('requests.status.open') : outcomeText(t, r.outcome)}
       </p>
       <h2>{t('requests.typed')}</h2>
       <p>{t('requests.typedHint')}</p>
@@ -423,6 +440,17 @@ export function StaffRequestPage({
           </div>
         ))}
       </dl>
+      {r.comments !== null ? (
+        <form class="usa-form" method="post" action={`/staff/account-requests/${r.id}/redact-comment`}>
+          <Csrf token={ctx.csrf} />
+          <p class="usa-hint" id="redact-hint">
+            {t('requests.redactHint')}
+          </p>
+          <button class="usa-button usa-button--secondary" type="submit" aria-describedby="redact-hint">
+            {t('requests.redact')}
+          </button>
+        </form>
+      ) : null}
       <h2>{t('requests.matchesHeading')}</h2>
       <p>{t('requests.matchesHint')}</p>
       {detail.elsewhere ? (
@@ -480,6 +508,7 @@ export function StaffRequestPage({
 function eventText(t: Translate, action: string): string {
   if (action === 'received') return t('requests.event.received');
   if (action === 'repeated') return t('requests.event.repeated');
+  if (action === 'comment_redacted') return t('requests.event.comment_redacted');
   return outcomeText(t, action) || action;
 }
 

@@ -1,4 +1,5 @@
 /** Staff: find a student, a student's page, and a counselor's reads of grades, attendance and transcript. */
+import { displayPhone } from '../../domain/people/phones.js';
 import type { ComponentChildren } from 'preact';
 import type { AttendanceView } from '../../domain/attendance/attendance.js';
 import type { StudentGrades } from '../../domain/gradebook/grades.js';
@@ -160,7 +161,7 @@ export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view
         </div>
         <div>
           <dt>{t('students.phone')}</dt>
-          <dd>{view.phone ?? t('students.none')}</dd>
+          <dd>{view.phone ? displayPhone(view.phone) : t('students.none')}</dd>
         </div>
       </dl>
       {view.tools.length > 0 ? (
@@ -211,7 +212,7 @@ export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view
                       ) : (
                         <ul class="usa-list usa-list--unstyled">
                           {g.phones.map((p) => (
-                            <li key={p.kind}>{t(phoneLabel[p.kind], { number: p.number })}</li>
+                            <li key={p.kind}>{t(phoneLabel[p.kind], { number: displayPhone(p.number) })}</li>
                           ))}
                         </ul>
                       )}

@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import { copyRows } from '../../../db/bulk.js';
 import type { Dialect } from '../../../db/connect.js';
+import { storedPhone } from '../../people/phones.js';
 import { type AttendanceRowRecord, type OneRosterFile, type OneRosterPackage, type RecordOf } from '../records.js';
 
 /** Rows per multi-row insert (SQLite): at most 16 columns, well under its parameter limit. */
@@ -75,7 +76,7 @@ export const STAGES = {
     rows: (r) => [
       {
         ...row(r), enabled: flag(r.enabled), given: r.givenName, family: r.familyName, middle: r.middleName, pref_given: r.preferredGivenName, pref_family: r.preferredFamilyName,
-        identifier: r.identifier, email: r.email, phone: r.phone ?? r.sms, grade: first(r.grades), primary_org: r.primaryOrgSourcedId,
+        identifier: r.identifier, email: r.email, phone: storedPhone(r.phone ?? r.sms), grade: first(r.grades), primary_org: r.primaryOrgSourcedId,
       },
     ],
     extra: [{ table: 's_agents', columns: { user_sid: 'T', agent: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.agentSourcedIds).map((agent: string) => ({ user_sid: r.sourcedId, agent, file: r.at.file, line: r.at.line })) }],
