@@ -122,12 +122,16 @@ describeEachEngine('discussions', (get) => {
     }
     expect(await topics()).toEqual([]);
 
-    // Another teacher's section, office staff, a parent: as if it did not exist.
+    // Another teacher's section: as if it did not exist; office staff and a parent: the page is for teachers.
     const paulClient = await signedIn(paul.account);
     expect((await paulClient.get(`/staff/classes/${biology.id}/discussions`)).statusCode).toBe(404);
     expect((await paulClient.post(`/staff/classes/${biology.id}/discussions`, { title: 'Mine', prompt: 'Now', opensOn: TODAY, closesOn: '2027-02-20' })).statusCode).toBe(404);
-    expect((await (await signedIn(olga.account)).get(`/staff/classes/${biology.id}/discussions`)).statusCode).toBe(404);
-    expect((await (await signedIn(ortiz.guardianAccount)).get(`/staff/classes/${biology.id}/discussions`)).statusCode).toBe(404);
+    expect((await (await signedIn(olga.account)).get(`/staff/classes/${biology.id}/discussions`)).statusCode).toBe(403);
+    expect((await (await signedIn(ortiz.guardianAccount)).get(`/staff/classes/${biology.id}/discussions`)).statusCode).toBe(403);
+    expect(await topics()).toEqual([]);
+
+    // A forged form (no token) is refused before anything is read.
+    expect((await rosaClient.post(`/staff/classes/${biology.id}/discussions`, { title: 'Forged', prompt: 'x', opensOn: TODAY, closesOn: '2027-02-20' }, { csrf: false })).statusCode).toBe(403);
     expect(await topics()).toEqual([]);
 
     const made = await rosaClient.post(`/staff/classes/${biology.id}/discussions`, { title: 'Cells and energy', prompt: 'Where does a cell get its energy?', opensOn: TODAY, closesOn: '2027-02-20' });

@@ -318,7 +318,7 @@ export async function setLocked(db: Kysely<DB>, scope: TeacherScope, input: { to
 
 export type HideResult = { kind: 'hidden'; topicId: number } | { kind: 'invalid'; topicId: number; problems: Problems } | { kind: 'notFound' };
 
-/** A teacher hides a post (and with it its replies, from families) with a reason, which the audit log keeps. */
+/** A teacher hides a post with a reason, which the audit log keeps; its replies stay (each can be hidden on its own). */
 export async function hidePost(db: Kysely<DB>, scope: TeacherScope, input: { postId: number; reason: unknown; actorAccountId: number; ip: string | null }, now: Date): Promise<HideResult> {
   return db.transaction().execute(async (trx): Promise<HideResult> => {
     const post = await trx

@@ -9,7 +9,7 @@ import { localDate } from '../../domain/calendar/dates.js';
 import { createTopic, hidePost, openTopic, setLocked, topicsOfSection, TopicNotFound } from '../../domain/discussions/service.js';
 import { recordId } from '../../domain/forms.js';
 import { contextFor } from '../context.js';
-import { requireSignedIn } from '../guards.js';
+import { requireStaffWith } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { Messages } from '../views/forms.js';
@@ -21,13 +21,17 @@ const field = (body: Body, name: string) => (typeof body[name] === 'string' ? (b
 export async function discussionRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const opts = { preHandler: requireSignedIn };
+
 
   const begin = async (request: FastifyRequest) => {
     const ctx = await contextFor(app, request);
     const today = localDate(services.now(), ctx.district.timeZone);
     const scope = await teacherScope(db, request.session!.account.staff_id, today);
     return { ctx, today, scope, actor: { actorAccountId: request.session!.account.id, ip: clientIp(request) } };
+  };
+  // The pages are for teachers (a staff member who teaches a section today); anyone else is told so (403).
+  const opts = {
+    preHandler: requireStaffWith(app, async (_request, staffId) => teacherScope(db, staffId, localDate(services.now(), (await services.districts.get()).timeZone)), (scope) => scope.sections.size > 0, 'staff.forbidden.body'),
   };
 
   const sectionPage = async (request: FastifyRequest, reply: FastifyReply, sectionId: number | null, values?: TopicFormValues, errors?: Messages) => {
