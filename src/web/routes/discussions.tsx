@@ -8,6 +8,7 @@ import { teacherScope } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { createTopic, hidePost, openTopic, setLocked, topicsOfSection, TopicNotFound } from '../../domain/discussions/service.js';
 import { recordId } from '../../domain/forms.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
 import { requireStaffWith } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
@@ -16,6 +17,14 @@ import type { Messages } from '../views/forms.js';
 import { SectionTopicsPage, TeacherTopicPage, type TopicFormValues } from '../views/discussions.js';
 
 type Body = Record<string, unknown>;
+
+/** What the topic page says after a change (`?done=`). */
+const DONE = {
+  opened: 'discussions.done.opened',
+  hidden: 'discussions.done.hidden',
+  locked: 'discussions.done.locked',
+  unlocked: 'discussions.done.unlocked',
+} as const satisfies Record<string, MessageKey>;
 const field = (body: Body, name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 5000) : '');
 
 export async function discussionRoutes(app: FastifyInstance): Promise<void> {
@@ -74,7 +83,7 @@ export async function discussionRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { topicId: string }; Querystring: { done?: string } }>('/staff/discussions/:topicId', opts, async (request, reply) => {
     const { ctx } = await begin(request);
     const done = request.query.done;
-    const notice = done === 'opened' || done === 'hidden' || done === 'locked' || done === 'unlocked' ? ctx.t(`discussions.done.${done}`) : undefined;
+    const notice = done !== undefined && Object.hasOwn(DONE, done) ? ctx.t(DONE[done as keyof typeof DONE]) : undefined;
     return topicPage(request, reply, recordId(request.params.topicId), { notice });
   });
 

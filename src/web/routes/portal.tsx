@@ -16,12 +16,13 @@ import { gradesOf } from '../../domain/gradebook/grades.js';
 import { scheduleOf } from '../../domain/scheduling/schedule.js';
 import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
-import { addPost, newInDiscussions, openTopic, topicsForStudent, TopicNotFound, type DiscussionReader } from '../../domain/discussions/service.js';
+import { addPost, newInDiscussions, openTopic, topicsForStudent, TopicNotFound, type DiscussionReader, type PostResult } from '../../domain/discussions/service.js';
+import type { MessageKey } from '../../i18n/index.js';
 import { studentsReadableBy } from '../../domain/access/portal.js';
 import { todoListOf } from '../../domain/todo/registry.js';
 import { DiscussionsPage, TopicPage, type PostFormState } from '../views/tools/discussions.js';
 import { TodoAllPage, TodoPage } from '../views/tools/todo.js';
-import { PORTAL_TOOLS, type PortalTool } from '../../domain/portal/tools.js';
+import { PORTAL_TOOLS, toolUrl, type PortalTool } from '../../domain/portal/tools.js';
 import { birthDateOf, transcriptOf } from '../../domain/gradebook/transcript.js';
 import { reportCardsOf } from '../../domain/gradebook/report-cards.js';
 import { reportCardPdf } from '../../documents/report-card.js';
@@ -51,6 +52,14 @@ import { TranscriptPage } from '../views/tools/transcript.js';
 import { WhatIfPage } from '../views/tools/what-if.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
+
+/** Why a post was refused, as the student reads it. */
+const REFUSED: Record<Extract<PostResult, { kind: 'refused' }>['why'], MessageKey> = {
+  closed: 'discussions.refused.closed',
+  locked: 'discussions.refused.locked',
+  notStudent: 'discussions.refused.notStudent',
+  hiddenParent: 'discussions.refused.hiddenParent',
+};
 
 type ToolRequest = FastifyRequest<{
   Params: { studentId: string; sectionId?: string; file?: string };
@@ -258,9 +267,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
             case 'notFound':
               return reply.callNotFound();
             case 'posted':
-              return reply.redirect(`/students/${student.id}/discussions/${topicId}?posted=1#post-${result.id}`, 303);
+              return reply.redirect(`${toolUrl(student.id, 'discussions', topicId)}?posted=1#post-${result.id}`, 303);
             case 'refused':
-              return showTopic(opened, request, reply, { problem: ctx.t(`discussions.refused.${result.why}`) }, result.why === 'notStudent' ? 403 : 409);
+              return showTopic(opened, request, reply, { problem: ctx.t(REFUSED[result.why]) }, result.why === 'notStudent' ? 403 : 409);
             case 'invalid': {
               const state: PostFormState = { parentId, body: typeof body.body === 'string' ? body.body.slice(0, 5000) : '', errors: result.problems };
               return showTopic(opened, request, reply, { state }, 400);

@@ -1,16 +1,19 @@
 /** To Do: what is left to do, for one student or, for a guardian, each child in turn. */
 import type { TodoGroup, TodoItem } from '../../../domain/todo/registry.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
-import { catalogs, type MessageKey } from '../../../i18n/index.js';
+import type { MessageKey } from '../../../i18n/index.js';
 import type { PageContext } from '../context.js';
 import { formatDay } from '../format.js';
 import { Layout } from '../layout.js';
 import { PortalLayout } from './layout.js';
 
-/** A kind's name; a kind a source adds without a catalog entry reads as a plain "To do". */
+/** The name of each kind of item; a kind a source adds without a name here reads as a plain "To do". */
+const KINDS: Record<string, MessageKey> = {
+  assignmentDue: 'todo.kind.assignmentDue',
+  assignmentMissing: 'todo.kind.assignmentMissing',
+};
 function kindName(ctx: PageContext, kind: string): string {
-  const key = `todo.kind.${kind}` as MessageKey;
-  return key in catalogs[ctx.locale] ? ctx.t(key) : ctx.t('todo.kind.other');
+  return ctx.t(Object.hasOwn(KINDS, kind) ? KINDS[kind]! : 'todo.kind.other');
 }
 
 function Items({ ctx, items, headingId }: { ctx: PageContext; items: TodoItem[]; headingId: string }) {
