@@ -18,7 +18,6 @@ import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
 import { addPost, newInDiscussions, openTopic, topicsForStudent, TopicNotFound, type DiscussionReader, type PostResult } from '../../domain/discussions/service.js';
 import type { MessageKey } from '../../i18n/index.js';
-import { studentsReadableBy } from '../../domain/access/portal.js';
 import { todoListOf } from '../../domain/todo/registry.js';
 import { DiscussionsPage, TopicPage, type PostFormState } from '../views/tools/discussions.js';
 import { TodoAllPage, TodoPage } from '../views/tools/todo.js';
@@ -329,8 +328,8 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         if (!ctx.district.settings.tools[key] || !ctx.students) return reply.callNotFound();
         const account = request.session!.account;
         const today = localDate(services.now(), ctx.district.timeZone);
-        const students = ctx.students ?? (await studentsReadableBy(db, account, adultCutoff(ctx.district.settings, today)));
-        const groups = await todoListOf(db, { reader: account, students, today }, services.now());
+        // The students the reader may read, as the page context already asked (the proofs of access/portal.ts).
+        const groups = await todoListOf(db, { reader: account, students: ctx.students, today }, services.now());
         return sendPage(reply, <TodoAllPage ctx={ctx} groups={groups} />);
       });
       continue;

@@ -49,6 +49,7 @@ export function TodoAllPage({ ctx, groups }: { ctx: PageContext; groups: TodoGro
     <Layout ctx={ctx} title={t('todo.title')}>
       <h1>{t('todo.title')}</h1>
       <p>{t('todo.intro')}</p>
+      {groups.length === 0 ? <p>{t('todo.nothing')}</p> : null}
       {groups.map((g, i) => {
         const id = `todo-${g.student?.id ?? 'own'}`;
         return (
