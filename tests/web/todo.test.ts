@@ -27,6 +27,7 @@ describeEachEngine('to do', (get) => {
   let maya: Family;
   let leo: Family;
   let kim: Family;
+  let marco: Family;
   let biology: SectionFixture;
   let address = 0;
 
@@ -38,6 +39,8 @@ describeEachEngine('to do', (get) => {
     // Lucia is Leo's mother too.
     await db.insertInto('student_guardians').values({ student_id: leo.student.id, guardian_id: maya.guardian.id, relationship: 'Mother', portal_access: 1, rights_revoked: 0, created_at: '2027-01-01T00:00:00Z', updated_at: '2027-01-01T00:00:00Z', updated_by: null }).execute();
     kim = await guardianWithChild(db, world, { student: { first: 'Jin', last: 'Kim' }, guardian: { first: 'Sun', last: 'Kim' } });
+    // Maya's father: linked, without portal access.
+    marco = await guardianWithChild(db, world, { child: maya.student, guardian: { first: 'Marco', last: 'Ortiz' }, portalAccess: false, accounts: 'guardian' });
     const a = (title: string, due: string, published = true) => ({ title, category: 'Work', quarter: 'Q3' as const, due, possible: 10, published });
     biology = await sectionWithGradebook(db, world, {
       course: { code: 'SCI301', title: 'Biology' },
@@ -105,6 +108,13 @@ describeEachEngine('to do', (get) => {
     expect(items(theirs).map((i) => i.split(' | ')[0])).toEqual(['Titration · Chemistry']);
     expect(theirs).not.toContain('Biology');
     expect((await sun.get(`/students/${leo.student.id}/todo`)).statusCode).toBe(404);
+    // A link without portal access reads nothing of the child.
+    const marcoClient = await signedIn(marco.guardianAccount);
+    const his = await marcoClient.get('/todo');
+    expect(his.statusCode).toBe(200);
+    expect(his.body).not.toContain('Biology');
+    expect(his.body).toContain('Nothing to do right now.');
+    expect((await marcoClient.get(`/students/${maya.student.id}/todo`)).statusCode).toBe(404);
 
     // The teacher enters Leo's lab report: it leaves his list, nothing else changes.
     const db = get().db;
