@@ -635,7 +635,7 @@ export interface TermGradeHistoryTable {
 }
 
 /** What kind of record a change event is about (migration 0015). */
-export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course' | 'enrollment';
+export type ChangeKind = 'score' | 'assignment' | 'term_grade' | 'attendance' | 'dose' | 'exemption' | 'event' | 'announcement' | 'transcript_course' | 'enrollment' | 'discussion_topic' | 'discussion_post';
 
 /** One write a family would see, recorded with it (domain/changes). */
 export interface ChangeEventTable {
@@ -897,6 +897,43 @@ export interface DB {
   calendar_feeds: CalendarFeedTable;
   /** the attendance records the OneRoster import made (migration 0024) */
   oneroster_attendance: LastImported;
+  /** discussions (migration 0031) */
+  discussion_topics: DiscussionTopicTable;
+  discussion_posts: DiscussionPostTable;
+  discussion_visits: DiscussionVisitTable;
+}
+
+/** A teacher's discussion topic for a section (migration 0031). */
+export interface DiscussionTopicTable extends Changed {
+  id: Id;
+  section_id: number;
+  title: string;
+  prompt: string;
+  /** the first and last day students may post, in the district's zone, inclusive */
+  opens_on: DateString;
+  closes_on: DateString;
+  locked: Generated<Flag>;
+  created_by: number | null;
+}
+
+/** A student's post on a topic, or a reply to one (one level: a reply's parent is a post with no parent). */
+export interface DiscussionPostTable {
+  id: Id;
+  topic_id: number;
+  parent_id: number | null;
+  student_id: number;
+  body: string;
+  created_at: Instant;
+  /** hidden by a teacher (the reason is in the audit log); null: shown */
+  hidden_at: Instant | null;
+  hidden_by: number | null;
+}
+
+/** The newest post of a topic a student had when they last opened it. */
+export interface DiscussionVisitTable {
+  student_id: number;
+  topic_id: number;
+  last_post_id: number;
 }
 
 export type TableName = keyof DB;

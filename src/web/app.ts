@@ -31,6 +31,7 @@ import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { accountHelpRoutes } from './routes/account-help.js';
 import { teachingRoutes } from './routes/teaching.js';
+import { discussionRoutes } from './routes/discussions.js';
 import { gradebookRoutes } from './routes/gradebook.js';
 import { postingRoutes } from './routes/posting.js';
 import { healthRoutes } from './routes/health.js';
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditLogRoutes);
   await app.register(accountHelpRoutes);
   await app.register(teachingRoutes);
+  await app.register(discussionRoutes);
   await app.register(gradebookRoutes);
   await app.register(postingRoutes);
   await app.register(healthRoutes);

@@ -115,6 +115,8 @@ interface Ids {
   };
   /** Quarter 2: ended 18 December, so open for posting (from its last 7 days on); Maya's grade in it is posted */
   postingPeriod: number;
+  /** a discussion topic of Biology with a post of Maya's on it */
+  discussion: { topic: number; post: number };
   /** a teacher of the school, for the staff accounts pages */
   staffMember: number;
 }
@@ -176,6 +178,13 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/staff/classes', url: () => '/staff/classes', gate: TEACHERS, allowed: TEACHERS },
   { method: 'GET', route: '/staff/classes/:sectionId/attendance', url: (i) => `/staff/classes/${i.section}/attendance`, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
   { method: 'POST', route: '/staff/classes/:sectionId/attendance', url: (i) => `/staff/classes/${i.section}/attendance`, body: roster, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+
+  // ── the teacher's discussions (its guard: a staff member who teaches a section today) ────────────────
+  { method: 'GET', route: '/staff/classes/:sectionId/discussions', url: (i) => `/staff/classes/${i.section}/discussions`, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/classes/:sectionId/discussions', url: (i) => `/staff/classes/${i.section}/discussions`, body: () => ({ title: 'Energy', prompt: 'Where from?', opensOn: TODAY, closesOn: '2027-02-20' }), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'GET', route: '/staff/discussions/:topicId', url: (i) => `/staff/discussions/${i.discussion.topic}`, gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/discussions/:topicId/lock', url: (i) => `/staff/discussions/${i.discussion.topic}/lock`, body: () => ({ locked: '1' }), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
+  { method: 'POST', route: '/staff/discussions/posts/:postId/hide', url: (i) => `/staff/discussions/posts/${i.discussion.post}/hide`, body: (i) => ({ [`reason-${i.discussion.post}`]: 'Off topic' }), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
 
   // ── the teacher's gradebook (its guard: a staff member who teaches a section today) ───────────────────
   { method: 'GET', route: '/staff/classes/:sectionId/gradebook', url: (i) => gradebook(i), gate: TEACHERS, allowed: ['teacher', 'coTeacher'] },
@@ -667,6 +676,12 @@ describeEachEngine('every staff route as every role', (get) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const teacherHere = await staffMember(db, world, { first: 'Tess', last: `Staffed${n}`, roles: [{ role: 'teacher' }], account: false });
+    const topic = await db
+      .insertInto('discussion_topics')
+      .values({ section_id: section, title: `Cells ${n}`, prompt: 'Why?', opens_on: '2027-02-01', closes_on: '2027-02-28', created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const post = await db.insertInto('discussion_posts').values({ topic_id: topic.id, parent_id: null, student_id: maya.id, body: 'Mitochondria', created_at: STAMP }).returning('id').executeTakeFirstOrThrow();
     return {
       staffMember: teacherHere.id,
       section,
@@ -693,6 +708,7 @@ describeEachEngine('every staff route as every role', (get) => {
       school: world.school.id,
       gradebook: { category: labs, scored, blank, empty },
       postingPeriod: world.terms.Q2.id,
+      discussion: { topic: topic.id, post: post.id },
     };
   };
 

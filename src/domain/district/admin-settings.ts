@@ -86,6 +86,7 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
   ],
   families: [
     { name: 'guardiansKeepAccessAt18', label: 'settings.guardiansKeepAccessAt18', explain: 'settings.guardiansKeepAccessAt18.explain', kind: { type: 'yesNo' } },
+    { name: 'guardiansReadDiscussions', label: 'discussions.setting', explain: 'discussions.setting.explain', kind: { type: 'yesNo' } },
     { name: 'graduationCredits', label: 'settings.graduationCredits', explain: 'settings.graduationCredits.explain', kind: { type: 'decimal', ...range('graduationCredits') } },
     { name: 'maxScoreMultiple', label: 'settings.maxScoreMultiple', explain: 'settings.maxScoreMultiple.explain', kind: { type: 'decimal', ...range('maxScoreMultiple') } },
     { name: 'gradebookSource', label: 'settings.gradebookSource', explain: 'settings.gradebookSource.explain', kind: { type: 'choice', choices: SCHEMA.gradebookSource.unwrap().options } },

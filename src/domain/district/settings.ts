@@ -46,6 +46,8 @@ export const portalSettingsSchema = z.object({
   sessionAbsoluteHours: z.number().int().min(1).max(24).default(12),
   /** "Keep me signed in on this device" (students and families only): days */
   rememberDeviceDays: z.number().int().min(1).max(30).default(30),
+  /** whether guardians read the discussions of their children's sections (they never post) */
+  guardiansReadDiscussions: z.boolean().default(true),
   /** whether parents and guardians keep portal access to a student who is 18 or older */
   guardiansKeepAccessAt18: z.boolean().default(true),
   /** when the nightly parent-account run starts, district time 'HH:MM' */

@@ -16,6 +16,11 @@ interface PortalToolRow {
   label: MessageKey;
   /** its place in the navigation, smallest first */
   order: number;
+  /**
+   * its short address `/<path>` is a page of its own, across every student the reader reads (To Do:
+   * a guardian's list of all their children), instead of a redirect to the student shown now
+   */
+  acrossStudents?: true;
 }
 
 export const PORTAL_TOOLS = [
@@ -29,16 +34,17 @@ export const PORTAL_TOOLS = [
   { key: 'transcript', path: 'transcript', label: 'portal.transcript', order: 80 },
   { key: 'immunizations', path: 'immunizations', label: 'portal.immunizations', order: 90 },
   { key: 'documents', path: 'documents', label: 'portal.documents', order: 100 },
+  { key: 'discussions', path: 'discussions', label: 'discussions.title', order: 110 },
+  { key: 'todo', path: 'todo', label: 'todo.title', order: 15, acrossStudents: true },
 ] as const satisfies readonly PortalToolRow[];
 
 export type PortalTool = (typeof PORTAL_TOOLS)[number]['key'];
 
 /**
- * District settings kept for tools of the seeds that are not built yet (the Family menu's Messages,
- * Discussions, To Do List and Payments): a district can already turn them off; each becomes a row
- * above when it gets a page.
+ * District settings kept for tools of the seeds that are not built yet (the Family menu's Messages and
+ * Payments): a district can already turn them off; each becomes a row above when it gets a page.
  */
-export const SETTING_ONLY_TOOLS = ['messages', 'discussions', 'todo', 'payments'] as const;
+export const SETTING_ONLY_TOOLS = ['messages', 'payments'] as const;
 
 /** Every key of the district's `tools` setting. */
 export type ToolSetting = PortalTool | (typeof SETTING_ONLY_TOOLS)[number];

@@ -16,7 +16,12 @@ import { gradesOf } from '../../domain/gradebook/grades.js';
 import { scheduleOf } from '../../domain/scheduling/schedule.js';
 import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
-import { PORTAL_TOOLS, type PortalTool } from '../../domain/portal/tools.js';
+import { addPost, newInDiscussions, openTopic, topicsForStudent, TopicNotFound, type DiscussionReader, type PostResult } from '../../domain/discussions/service.js';
+import type { MessageKey } from '../../i18n/index.js';
+import { todoListOf } from '../../domain/todo/registry.js';
+import { DiscussionsPage, TopicPage, type PostFormState } from '../views/tools/discussions.js';
+import { TodoAllPage, TodoPage } from '../views/tools/todo.js';
+import { PORTAL_TOOLS, toolUrl, type PortalTool } from '../../domain/portal/tools.js';
 import { birthDateOf, transcriptOf } from '../../domain/gradebook/transcript.js';
 import { reportCardsOf } from '../../domain/gradebook/report-cards.js';
 import { reportCardPdf } from '../../documents/report-card.js';
@@ -47,6 +52,14 @@ import { WhatIfPage } from '../views/tools/what-if.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
 
+/** Why a post was refused, as the student reads it. */
+const REFUSED: Record<Extract<PostResult, { kind: 'refused' }>['why'], MessageKey> = {
+  closed: 'discussions.refused.closed',
+  locked: 'discussions.refused.locked',
+  notStudent: 'discussions.refused.notStudent',
+  hiddenParent: 'discussions.refused.hiddenParent',
+};
+
 type ToolRequest = FastifyRequest<{
   Params: { studentId: string; sectionId?: string; file?: string };
   Querystring: Record<string, string | string[] | undefined>;
@@ -60,10 +73,11 @@ interface Opened {
 }
 type ToolPage = (opened: Opened, request: ToolRequest, reply: FastifyReply) => Promise<unknown>;
 
-/** The pages of a tool: its own, and those inside it, by the address after the tool's path. */
+/** The pages of a tool: its own, and those inside it, by the address after the tool's path; and the forms it takes. */
 interface ToolRoutes {
   page: ToolPage;
   inside?: Record<string, ToolPage>;
+  posts?: Record<string, ToolPage>;
 }
 
 export async function portalRoutes(app: FastifyInstance): Promise<void> {
@@ -108,8 +122,11 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   const tools: Record<PortalTool, ToolRoutes> = {
     today: {
       page: async ({ ctx, student }, request, reply) => {
-        const view = await todayOf(db, todayInput(ctx, services.now(), student, request.session!.account));
-        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
+        const account = request.session!.account;
+        const view = await todayOf(db, todayInput(ctx, services.now(), student, account));
+        // New posts in the student's discussions, for the student themself (a guardian reads, and is not told).
+        const discussions = account.person_kind === 'student' && ctx.district.settings.tools.discussions ? await newInDiscussions(db, student, localDate(services.now(), ctx.district.timeZone)) : [];
+        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} discussions={discussions} />);
       },
     },
 
@@ -225,17 +242,97 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
       },
     },
+
+    discussions: {
+      page: async ({ ctx, today, student }, request, reply) => {
+        const reader = discussionReader(request, student);
+        const topics = await topicsForStudent(db, reader, today, ctx.district.settings.guardiansReadDiscussions);
+        return sendPage(reply, <DiscussionsPage ctx={ctx} student={student} topics={topics} guardian={reader.kind === 'guardian'} />);
+      },
+      inside: {
+        '/:file': async (opened, request, reply) => showTopic(opened, request, reply),
+      },
+      posts: {
+        '/:file': async (opened, request, reply) => {
+          const { ctx, today, student } = opened;
+          const topicId = toId(request.params.file);
+          if (topicId === null) return reply.callNotFound();
+          const body = (request.body ?? {}) as Record<string, unknown>;
+          const parentId = body.parent === undefined ? null : toId(typeof body.parent === 'string' ? body.parent : undefined);
+          if (body.parent !== undefined && parentId === null) return reply.callNotFound();
+          const reader = discussionReader(request, student);
+          const result = await addPost(db, reader, { topicId, parentId, body: body.body, actorAccountId: request.session!.account.id }, today, ctx.district.settings.guardiansReadDiscussions, services.now());
+          switch (result.kind) {
+            case 'notFound':
+              return reply.callNotFound();
+            case 'posted':
+              return reply.redirect(`${toolUrl(student.id, 'discussions', topicId)}?posted=1#post-${result.id}`, 303);
+            case 'refused':
+              return showTopic(opened, request, reply, { problem: ctx.t(REFUSED[result.why]) }, result.why === 'notStudent' ? 403 : 409);
+            case 'invalid': {
+              const state: PostFormState = { parentId, body: typeof body.body === 'string' ? body.body.slice(0, 5000) : '', errors: result.problems };
+              return showTopic(opened, request, reply, { state }, 400);
+            }
+          }
+        },
+      },
+    },
+
+    todo: {
+      page: async ({ ctx, today, student }, request, reply) => {
+        const [group] = await todoListOf(db, { reader: request.session!.account, students: [student], today }, services.now());
+        return sendPage(reply, <TodoPage ctx={ctx} student={student} items={group?.items ?? []} />);
+      },
+    },
   };
+
+  /** Who reads a discussion: the student themself, or a guardian reading for their child. */
+  function discussionReader(request: ToolRequest, student: ReadableStudent): Exclude<DiscussionReader, { kind: 'teacher' }> {
+    return request.session!.account.person_kind === 'student' ? { kind: 'student', student } : { kind: 'guardian', student };
+  }
+
+  async function showTopic({ ctx, today, student }: Opened, request: ToolRequest, reply: FastifyReply, extra: { state?: PostFormState; problem?: string } = {}, status = 200) {
+    const topicId = toId(request.params.file);
+    if (topicId === null) return reply.callNotFound();
+    try {
+      const topic = await openTopic(db, discussionReader(request, student), topicId, today, ctx.district.settings.guardiansReadDiscussions);
+      const notice = request.query.posted !== undefined && status === 200 ? ctx.t('discussions.posted') : undefined;
+      return sendPage(reply, <TopicPage ctx={ctx} student={student} topic={topic} notice={notice} {...extra} />, status);
+    } catch (error) {
+      if (!(error instanceof TopicNotFound)) throw error;
+      return reply.callNotFound();
+    }
+  }
 
   for (const row of PORTAL_TOOLS) {
     const { key, path } = row;
-    const { page, inside = {} } = tools[key];
+    const { page, inside = {}, posts = {} } = tools[key];
+    for (const [address, handler] of Object.entries(posts)) {
+      app.post(`/students/:studentId/${path}${address}`, async (request: ToolRequest, reply) => {
+        const opened = await open(request, reply, key);
+        if (!opened) return reply;
+        return handler(opened, request, reply);
+      });
+    }
     for (const [address, handler] of [['', page], ...Object.entries(inside)] as const) {
       app.get(`/students/:studentId/${path}${address}`, async (request: ToolRequest, reply) => {
         const opened = await open(request, reply, key);
         if (!opened) return reply;
         return handler(opened, request, reply);
       });
+    }
+    if ('acrossStudents' in row) {
+      // A page of its own: the reader's list across every student they read (a guardian's children, one after another).
+      app.get(`/${path}`, async (request, reply) => {
+        const ctx: PageContext = await contextFor(app, request);
+        if (!ctx.district.settings.tools[key] || !ctx.students) return reply.callNotFound();
+        const account = request.session!.account;
+        const today = localDate(services.now(), ctx.district.timeZone);
+        // The students the reader may read, as the page context already asked (the proofs of access/portal.ts).
+        const groups = await todoListOf(db, { reader: account, students: ctx.students, today }, services.now());
+        return sendPage(reply, <TodoAllPage ctx={ctx} groups={groups} />);
+      });
+      continue;
     }
     // The short address, for the student shown now (the switcher's choice, or the student themself).
     app.get(`/${path}`, async (request, reply) => {

@@ -66,6 +66,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href={toolUrl(ctx.student.id, 'grades')}>{t('portal.grades')}</a>
                     </li>
                   ) : null}
+                  {ctx.student && ctx.district.settings.tools.todo ? (
+                    <li>
+                      <a href="/todo">{t('todo.title')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.office ? (
                     <li>
                       <a href="/staff/activation-keys">{t('nav.staffKeys')}</a>

@@ -62,6 +62,10 @@ export function MyClassesPage({ ctx, date, today, classes }: { ctx: PageContext;
                     {t('posting.link')}
                     <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
                   </a>
+                  <a class="usa-button usa-button--outline" href={`/staff/classes/${c.sectionId}/discussions`}>
+                    {t('discussions.title')}
+                    <span class="usa-sr-only">{` — ${c.courseTitle} ${c.sectionCode}`}</span>
+                  </a>
                 </div>
               </div>
             </li>

@@ -1,5 +1,6 @@
 /** Today: what needs attention, today's classes, work due soon, recent scores and announcements. */
 import type { TodayView } from '../../../domain/portal/today.js';
+import type { NewInDiscussions } from '../../../domain/discussions/service.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
@@ -8,7 +9,20 @@ import { Alert } from '../forms.js';
 import { PortalLayout } from './layout.js';
 import { scoreText } from './parts.js';
 
-export function TodayPage({ ctx, student, today, notice }: { ctx: PageContext; student: VisibleStudent; today: TodayView; notice?: string }) {
+export function TodayPage({
+  ctx,
+  student,
+  today,
+  notice,
+  discussions = [],
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  today: TodayView;
+  notice?: string;
+  /** the student's own new posts in discussions, per topic since they last opened it (empty for a guardian) */
+  discussions?: NewInDiscussions;
+}) {
   const { t, locale } = ctx;
   return (
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
@@ -77,6 +91,19 @@ export function TodayPage({ ctx, student, today, notice }: { ctx: PageContext; s
           </ul>
         )}
       </section>
+      {discussions.length > 0 ? (
+        <section aria-labelledby="discussions-heading">
+          <h2 id="discussions-heading">{t('discussions.newOnToday')}</h2>
+          <ul class="usa-list">
+            {discussions.map((d) => (
+              <li key={d.topicId}>
+                <a href={toolUrl(student.id, 'discussions', d.topicId)}>{`${d.course} · ${d.title}`}</a>
+                {`: ${t('discussions.newCount', { count: d.count })}`}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-labelledby="scores-heading">
         <h2 id="scores-heading">{t('portal.recentScores')}</h2>
         {today.recentScores.length === 0 ? (

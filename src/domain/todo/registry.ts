@@ -1,0 +1,84 @@
+/**
+ * To Do (issue 21, ADR 0033): one list of what a student (or, for a guardian, each child) still has to
+ * do, each item linking to where it is done. Nothing is stored: every source computes its items from the
+ * records as they are now, so an item that is done leaves the list by itself.
+ *
+ * Sources plug in here: a source is `(db, reader, now) => TodoItem[]` for the students the reader may
+ * read (the proofs of access/portal.ts). The assignment sources are built here; others (messages that
+ * ask for an answer, forms waiting for a signature) add their function to `TODO_SOURCES`.
+ */
+import type { Kysely } from 'kysely';
+import type { DateString, DB } from '../../db/schema.js';
+import type { PortalReader, ReadableStudent } from '../access/portal.js';
+import { addDays } from '../calendar/dates.js';
+import { gradesOf } from '../gradebook/grades.js';
+import { toolUrl } from '../portal/tools.js';
+import { DUE_SOON_DAYS } from '../portal/today.js';
+
+export interface TodoItem {
+  /** what kind of thing is to do: 'assignmentDue', 'assignmentMissing', … (a catalog key `todo.kind.<kind>`) */
+  kind: string;
+  title: string;
+  /** where it is done */
+  url: string;
+  /** the day it is due, in the district's zone; null when it has no date */
+  due: string | null;
+  /** the student it concerns; null when it concerns the reader themself */
+  studentId: number | null;
+}
+
+/** Who a source answers for: the signed-in reader, the students they may read, and the district's today. */
+export interface TodoReader {
+  reader: PortalReader;
+  students: readonly ReadableStudent[];
+  today: DateString;
+}
+
+export type TodoSource = (db: Kysely<DB>, reader: TodoReader, now: Date) => Promise<TodoItem[]>;
+
+/**
+ * Assignments due from today through the next 7 days that have nothing entered yet (no points, not
+ * marked missing, not exempt) and assignments marked missing that were due by today — the same two
+ * lists as Today's "Due soon" and the missing work of "Needs attention" (flags as the portal shows them,
+ * ADR 0025), so the two never disagree. Only published assignments reach a family (gradesOf).
+ */
+export const assignmentSources: TodoSource = async (db, { students, today }) => {
+  const until = addDays(today, DUE_SOON_DAYS);
+  const items: TodoItem[] = [];
+  for (const student of students) {
+    const grades = await gradesOf(db, student, today);
+    for (const c of grades.classes) {
+      for (const a of c.assignments) {
+        const url = toolUrl(student.id, 'grades', a.sectionId);
+        const title = `${a.title} · ${c.class.courseTitle}`;
+        if (a.missing && a.due <= today) items.push({ kind: 'assignmentMissing', title, url, due: a.due, studentId: student.id });
+        else if (a.due >= today && a.due <= until && a.points === null && !a.missing && !a.exempt) items.push({ kind: 'assignmentDue', title, url, due: a.due, studentId: student.id });
+      }
+    }
+  }
+  return items;
+};
+
+/** Every source of the list. */
+export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources];
+
+export interface TodoGroup {
+  /** null: items about the reader themself */
+  student: ReadableStudent | null;
+  items: TodoItem[];
+}
+
+/** The reader's list, grouped by student in the order of their students, each group's items by due day (undated last). */
+export async function todoListOf(db: Kysely<DB>, reader: TodoReader, now: Date, sources: readonly TodoSource[] = TODO_SOURCES): Promise<TodoGroup[]> {
+  const found = (await Promise.all(sources.map((source) => source(db, reader, now)))).flat();
+  const readable = new Set(reader.students.map((s) => s.id));
+  // A source answers only for the students it was given; anything else is dropped, never shown.
+  const items = found.filter((i) => i.studentId === null || readable.has(i.studentId));
+  const order = (i: TodoItem) => i.due ?? '9999-12-31';
+  const sorted = [...items].sort((a, b) => order(a).localeCompare(order(b)) || a.title.localeCompare(b.title));
+  const groups: TodoGroup[] = [];
+  const own = sorted.filter((i) => i.studentId === null);
+  if (own.length > 0) groups.push({ student: null, items: own });
+  for (const student of reader.students) groups.push({ student, items: sorted.filter((i) => i.studentId === student.id) });
+  return groups;
+}
