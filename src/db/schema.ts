@@ -897,6 +897,53 @@ export interface DB {
   calendar_feeds: CalendarFeedTable;
   /** the attendance records the OneRoster import made (migration 0024) */
   oneroster_attendance: LastImported;
+  signed_forms: SignedFormTable;
+  signed_form_versions: SignedFormVersionTable;
+  signed_form_signatures: SignedFormSignatureTable;
+}
+
+/** A form families sign with the E-Signature PIN (migration 0032). */
+export interface SignedFormTable extends Changed {
+  id: Id;
+  school_id: number;
+  /** null: every grade of the school */
+  grade_level: number | null;
+  title_en: string;
+  title_es: string;
+  due_date: DateString | null;
+  status: Generated<'draft' | 'published'>;
+  published_at: Instant | null;
+  /** the last reminder sent to those who have not signed */
+  reminded_at: Instant | null;
+  created_by: number | null;
+}
+
+export interface SignedFormVersionTable {
+  id: Id;
+  form_id: number;
+  version: number;
+  body_en: string;
+  body_es: string;
+  /** JSON text: FormField[] */
+  fields: string;
+  created_at: Instant;
+}
+
+export interface SignedFormSignatureTable {
+  id: Id;
+  form_id: number;
+  version_id: number;
+  student_id: number;
+  guardian_id: number;
+  account_id: number | null;
+  signer_name: string;
+  /** JSON text: { [fieldKey]: boolean | string } */
+  answers: string;
+  locale: string;
+  ip: string | null;
+  method: 'pin' | 'password';
+  late: Generated<Flag>;
+  signed_at: Instant;
 }
 
 export type TableName = keyof DB;

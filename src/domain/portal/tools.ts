@@ -29,6 +29,7 @@ export const PORTAL_TOOLS = [
   { key: 'transcript', path: 'transcript', label: 'portal.transcript', order: 80 },
   { key: 'immunizations', path: 'immunizations', label: 'portal.immunizations', order: 90 },
   { key: 'documents', path: 'documents', label: 'portal.documents', order: 100 },
+  { key: 'forms', path: 'forms', label: 'forms.title', order: 110 },
 ] as const satisfies readonly PortalToolRow[];
 
 export type PortalTool = (typeof PORTAL_TOOLS)[number]['key'];

@@ -37,6 +37,8 @@ import { AssignmentsPage } from '../views/tools/assignments.js';
 import { AttendancePage } from '../views/tools/attendance.js';
 import { CalendarPage } from '../views/tools/calendar.js';
 import { DocumentsPage } from '../views/tools/documents.js';
+import { formsToolRoutes, signingRoute } from './signed-forms-family.js';
+import { waitingCount } from '../../domain/signed-forms/service.js';
 import { ClassGradePage, GradesPage } from '../views/tools/grades.js';
 import { ImmunizationsPage } from '../views/tools/immunizations.js';
 import { ReportCardsPage } from '../views/tools/report-cards.js';
@@ -47,12 +49,12 @@ import { WhatIfPage } from '../views/tools/what-if.js';
 
 const toId = (raw: string | undefined) => recordId(raw);
 
-type ToolRequest = FastifyRequest<{
+export type ToolRequest = FastifyRequest<{
   Params: { studentId: string; sectionId?: string; file?: string };
   Querystring: Record<string, string | string[] | undefined>;
 }>;
 /** What every page of a tool starts from: the page context, today in the district, and the student. */
-interface Opened {
+export interface Opened {
   ctx: PageContext;
   today: DateString;
   /** the proof that the reader may see this student, which every portal read asks for */
@@ -61,7 +63,7 @@ interface Opened {
 type ToolPage = (opened: Opened, request: ToolRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** The pages of a tool: its own, and those inside it, by the address after the tool's path. */
-interface ToolRoutes {
+export interface ToolRoutes {
   page: ToolPage;
   inside?: Record<string, ToolPage>;
 }
@@ -109,7 +111,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     today: {
       page: async ({ ctx, student }, request, reply) => {
         const view = await todayOf(db, todayInput(ctx, services.now(), student, request.session!.account));
-        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} />);
+        // A line when a form waits for this guardian's signature for the child.
+        const formsWaiting = ctx.district.settings.tools.forms && request.session!.account.person_kind === 'guardian' ? await waitingCount(db, student) : 0;
+        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} formsWaiting={formsWaiting} />);
       },
     },
 
@@ -225,6 +229,8 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         return sendPage(reply, <DocumentsPage ctx={ctx} student={student} documents={documents} />);
       },
     },
+
+    forms: formsToolRoutes(app, pdf),
   };
 
   for (const row of PORTAL_TOOLS) {
@@ -245,4 +251,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/students/${student.id}/${path}`, 303);
     });
   }
+
+  // Signing a form: the one portal page that takes a POST.
+  signingRoute(app, (request, reply) => open(request, reply, 'forms'));
 }

@@ -8,11 +8,16 @@ import { Alert } from '../forms.js';
 import { PortalLayout } from './layout.js';
 import { scoreText } from './parts.js';
 
-export function TodayPage({ ctx, student, today, notice }: { ctx: PageContext; student: VisibleStudent; today: TodayView; notice?: string }) {
+export function TodayPage({ ctx, student, today, notice, formsWaiting = 0 }: { ctx: PageContext; student: VisibleStudent; today: TodayView; notice?: string; formsWaiting?: number }) {
   const { t, locale } = ctx;
   return (
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
       <Alert type="success" text={notice} />
+      {formsWaiting > 0 ? (
+        <p class="hr-forms-waiting">
+          {t('forms.todayLine', { count: formsWaiting })} <a href={toolUrl(student.id, 'forms')}>{t('forms.todayLink')}</a>
+        </p>
+      ) : null}
       <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
       <section aria-labelledby="attention-heading">
         <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
