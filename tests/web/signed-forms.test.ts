@@ -319,7 +319,8 @@ describeEachEngine('forms signed with the E-Signature PIN', (get) => {
     expect(english.text).toContain('http://portal.test/forms');
     const inSpanish = mails.find((m) => m.to[0] === tenth.guardian.email)!;
     expect(inSpanish.subject).toBe('Recordatorio: firme «Permiso de fotos»');
-    expect(inSpanish.text).toContain('Vence el 2027-02-20.');
+    expect(inSpanish.text).toContain('Vence el 20 de febrero de 2027.');
+    expect(english.text).toContain('It is due February 20, 2027.');
     expect(await db.selectFrom('jobs').select('id').where('kind', '=', 'forms.remind').where('finished_at', 'is', null).execute()).toEqual([]);
     time.advance(DAY + 1);
     const later = await signedIn(office.account!.username);

@@ -27,8 +27,14 @@ import { localDate } from '../calendar/dates.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { inLocale, MAX_BODY, MAX_TITLE, parseAnswers, type Answers, type FormField, type Problems } from './fields.js';
 import type { Locale } from '../../i18n/index.js';
+import { localeTag } from '../../i18n/format.js';
 
 export const REMIND_JOB = 'forms.remind';
+
+/** A calendar date as "February 20, 2027" in the reader's language (no time zone shift). */
+function dayText(date: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
+}
 /** A second reminder for the same form within this time is refused. */
 export const REMIND_AGAIN_MS = 24 * 60 * 60_000;
 
@@ -414,7 +420,7 @@ export async function sendReminders(db: Kysely<DB>, payload: unknown, options: {
         subjectParams: { title: inLocale(form.title, locale) },
         paragraphs: [
           { key: 'email.formReminder.body', params: { title: inLocale(form.title, locale), school: form.school } },
-          ...(form.dueDate ? [{ key: 'email.formReminder.due' as const, params: { date: form.dueDate } }] : []),
+          ...(form.dueDate ? [{ key: 'email.formReminder.due' as const, params: { date: dayText(form.dueDate, locale) } }] : []),
         ],
         link: { url: `${options.baseUrl}/forms`, label: 'email.formReminder.link' },
       }),

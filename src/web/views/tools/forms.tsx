@@ -101,7 +101,7 @@ export function FormPage({
         {inLocale(version.body, locale)
           .split(/\n\s*\n/)
           .map((p, i) => (
-            <p key={i} style="white-space:pre-line">
+            <p key={i} class="hr-typed">
               {p.trim()}
             </p>
           ))}
