@@ -1,11 +1,16 @@
 /** The office's forms: the list, the editor (English and Spanish side by side), and who signed. */
-import { FIELD_KINDS, inLocale, MAX_BODY, MAX_FIELDS, MAX_TITLE } from '../../domain/signed-forms/fields.js';
+import type { MessageKey } from '../../i18n/index.js';
+import { FIELD_KINDS, inLocale, type FieldKind, MAX_BODY, MAX_FIELDS, MAX_TITLE } from '../../domain/signed-forms/fields.js';
 import type { FormSummary, SignedForm, StatusRow } from '../../domain/signed-forms/service.js';
 import { formatInstant } from '../../email/templates.js';
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+
+const signaturePdf = (formId: number, signatureId: number) => ['', 'staff', 'forms', formId, 'signatures', `${signatureId}.pdf`].join('/');
+
+const KIND_LABEL: Record<FieldKind, MessageKey> = { checkbox: 'forms.kind.checkbox', text: 'forms.kind.text', choice: 'forms.kind.choice' };
 
 const audienceText = (ctx: PageContext, school: string, grade: number | null) =>
   grade === null ? ctx.t('forms.audience.school', { school }) : ctx.t('forms.audience.grade', { school, grade });
@@ -201,7 +206,7 @@ export function FormEditorPage({
                   <option value="">{t('forms.kind.none')}</option>
                   {FIELD_KINDS.map((k) => (
                     <option key={k} value={k} selected={values[`${p}kind`] === k}>
-                      {t(`forms.kind.${k}`)}
+                      {t(KIND_LABEL[k])}
                     </option>
                   ))}
                 </select>
@@ -321,7 +326,7 @@ export function FormStatusPage({ ctx, form, rows, notice, problem }: { ctx: Page
                       <>
                         {t('forms.signedBy', { name: r.signature.signer, when: formatInstant(new Date(r.signature.signedAt), ctx.locale, ctx.district.timeZone) })}
                         {r.signature.late ? ` · ${t('forms.late')}` : ''} ·{' '}
-                        <a href={`/staff/forms/${form.id}/signatures/${r.signature.id}.pdf`}>{t('forms.staff.pdf', { student: r.student })}</a>
+                        <a href={signaturePdf(form.id, r.signature.id)}>{t('forms.staff.pdf', { student: r.student })}</a>
                       </>
                     ) : (
                       t('forms.staff.notSigned')
