@@ -268,14 +268,14 @@ export function FormStatusPage({ ctx, form, rows, notice, problem }: { ctx: Page
         {audienceText(ctx, form.school, form.gradeLevel)} · {form.dueDate ? t('forms.dueOn', { date: formatDay(form.dueDate, ctx.locale, true) }) : t('forms.noDue')} ·{' '}
         {t(form.status === 'draft' ? 'forms.staff.draft' : 'forms.staff.published')} · {t('forms.staff.versionN', { version: form.current.version })}
       </p>
-      <ul class="usa-button-group">
-        <li class="usa-button-group__item">
+      <ul class="hr-actions">
+        <li>
           <a class="usa-button usa-button--outline" href={`/staff/forms/${form.id}/edit`}>
             {t('forms.staff.edit')}
           </a>
         </li>
         {form.status === 'draft' ? (
-          <li class="usa-button-group__item">
+          <li>
             <form method="post" action={`/staff/forms/${form.id}/publish`}>
               <Csrf token={ctx.csrf} />
               <button type="submit" class="usa-button">
@@ -285,12 +285,12 @@ export function FormStatusPage({ ctx, form, rows, notice, problem }: { ctx: Page
           </li>
         ) : (
           <>
-            <li class="usa-button-group__item">
+            <li>
               <a class="usa-button usa-button--outline" href={`/staff/forms/${form.id}/signatures.csv`}>
                 {t('forms.staff.csv')}
               </a>
             </li>
-            <li class="usa-button-group__item">
+            <li>
               <form method="post" action={`/staff/forms/${form.id}/remind`}>
                 <Csrf token={ctx.csrf} />
                 <button type="submit" class="usa-button usa-button--secondary">

@@ -196,7 +196,7 @@ export function FormPage({
               </div>
             );
           })}
-          <fieldset class="usa-fieldset">
+          <fieldset class="usa-fieldset hr-sign">
             <legend class="usa-legend usa-legend--large">{t('forms.signHeading')}</legend>
             {hasPin ? (
               <SecretField ctx={ctx} id="pin" label={t('forms.pin')} hint={t('forms.pinHint')} errors={errors} numeric />
