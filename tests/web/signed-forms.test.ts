@@ -276,6 +276,7 @@ describeEachEngine('forms signed with the E-Signature PIN', (get) => {
     const c = await signedIn(office.account!.username);
     const page = await c.get(`/staff/forms/${formId}`);
     expect(page.body).toContain('4 of 5 students signed');
+    expect((await c.get('/staff/forms')).body).toMatch(/Field trip to the science museum<\/a><\/th><td>Families of grade 11 at [^<]+<\/td><td>Published<\/td><td>4 of 5<\/td>/);
     expect(page.body).toContain('Alone, Nadia');
     const csv = (await c.get(`/staff/forms/${formId}/signatures.csv`)).body.trim().split('\n');
     expect(csv[0]).toBe('student_number,student,grade,guardians,signed,signer,signed_at,version,late,f1: I allow my child to go,f2: Allergies,f3: Lunch');

@@ -70,16 +70,22 @@ export interface FormInput {
 
 // ── reading ──────────────────────────────────────────────────────────────────────────────────────────
 
-async function loadForm(db: Kysely<DB>, formId: number): Promise<SignedForm | null> {
-  const row = await db
-    .selectFrom('signed_forms as f')
-    .innerJoin('schools as s', 's.id', 'f.school_id')
-    .select(['f.id', 'f.school_id', 's.name as school', 'f.grade_level', 'f.title_en', 'f.title_es', 'f.due_date', 'f.status', 'f.published_at', 'f.reminded_at'])
-    .where('f.id', '=', formId)
-    .executeTakeFirst();
-  if (!row) return null;
-  const v = await db.selectFrom('signed_form_versions').selectAll().where('form_id', '=', formId).orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
-  return {
+const formColumns = ['f.id', 'f.school_id', 's.name as school', 'f.grade_level', 'f.title_en', 'f.title_es', 'f.due_date', 'f.status', 'f.published_at', 'f.reminded_at'] as const;
+
+function formsWithSchool(db: Kysely<DB>) {
+  return db.selectFrom('signed_forms as f').innerJoin('schools as s', 's.id', 'f.school_id').select(formColumns);
+}
+
+type FormRow = Awaited<ReturnType<ReturnType<typeof formsWithSchool>['executeTakeFirstOrThrow']>>;
+type VersionRow = { id: number; form_id: number; version: number; body_en: string; body_es: string; fields: string };
+
+/** Forms with their latest versions, in two queries whatever their number. */
+async function withVersions(db: Kysely<DB>, rows: FormRow[]): Promise<SignedForm[]> {
+  if (rows.length === 0) return [];
+  const versions = await db.selectFrom('signed_form_versions').selectAll().where('form_id', 'in', rows.map((r) => r.id)).execute();
+  const latest = new Map<number, VersionRow>();
+  for (const v of versions) if ((latest.get(v.form_id)?.version ?? 0) < v.version) latest.set(v.form_id, v);
+  return rows.map((row) => ({
     id: row.id,
     schoolId: row.school_id,
     school: row.school,
@@ -89,8 +95,13 @@ async function loadForm(db: Kysely<DB>, formId: number): Promise<SignedForm | nu
     status: row.status,
     publishedAt: row.published_at,
     remindedAt: row.reminded_at,
-    current: versionOf(v),
-  };
+    current: versionOf(latest.get(row.id)!),
+  }));
+}
+
+async function loadForm(db: Kysely<DB>, formId: number): Promise<SignedForm | null> {
+  const row = await formsWithSchool(db).where('f.id', '=', formId).executeTakeFirst();
+  return row ? ((await withVersions(db, [row]))[0] ?? null) : null;
 }
 
 function versionOf(v: { id: number; version: number; body_en: string; body_es: string; fields: string }): FormVersion {
@@ -138,23 +149,27 @@ export async function listOfficeForms(db: Kysely<DB>, scope: OfficeScope): Promi
     .orderBy('f.id', 'desc');
   if (!scope.district) q = q.where('f.school_id', 'in', scope.schools.size ? [...scope.schools] : [-1]);
   const rows = await q.execute();
-  const out: FormSummary[] = [];
-  for (const r of rows) {
-    const count = await audienceOf(db, { schoolId: r.school_id, gradeLevel: r.grade_level })
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    out.push({
-      id: r.id,
-      title: { en: r.title_en, es: r.title_es },
-      school: r.school,
-      gradeLevel: r.grade_level,
-      dueDate: r.due_date,
-      status: r.status,
-      students: Number(count.n),
-      signed: Number(r.signed ?? 0),
-    });
-  }
-  return out;
+  if (rows.length === 0) return [];
+  // The students of each school and grade, in one query.
+  const counts = await db
+    .selectFrom('students')
+    .select(['school_id', 'grade_level', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('enrollment_status', '=', 'active')
+    .where('school_id', 'in', [...new Set(rows.map((r) => r.school_id))])
+    .groupBy(['school_id', 'grade_level'])
+    .execute();
+  const studentsOf = (schoolId: number, grade: number | null) =>
+    counts.filter((c) => c.school_id === schoolId && (grade === null || c.grade_level === grade)).reduce((sum, c) => sum + Number(c.n), 0);
+  return rows.map((r) => ({
+    id: r.id,
+    title: { en: r.title_en, es: r.title_es },
+    school: r.school,
+    gradeLevel: r.grade_level,
+    dueDate: r.due_date,
+    status: r.status,
+    students: studentsOf(r.school_id, r.grade_level),
+    signed: Number(r.signed ?? 0),
+  }));
 }
 
 // ── the office writes ────────────────────────────────────────────────────────────────────────────────
@@ -290,15 +305,16 @@ export interface StatusRow {
   signature: SignatureRecord | null;
 }
 
-async function signaturesOf(db: Kysely<DB>, formId: number, studentIds?: readonly number[]): Promise<SignatureRecord[]> {
+async function signaturesOf(db: Kysely<DB>, formIds: number | readonly number[], studentIds?: readonly number[], only?: number): Promise<SignatureRecord[]> {
   if (studentIds && studentIds.length === 0) return [];
   let q = db
     .selectFrom('signed_form_signatures as g')
     .innerJoin('signed_form_versions as v', 'v.id', 'g.version_id')
     .select(['g.id', 'g.form_id', 'g.student_id', 'g.guardian_id', 'g.signer_name', 'g.answers', 'g.locale', 'g.ip', 'g.method', 'g.late', 'g.signed_at'])
     .select(['v.id as version_id', 'v.version', 'v.body_en', 'v.body_es', 'v.fields'])
-    .where('g.form_id', '=', formId);
+    .where('g.form_id', 'in', typeof formIds === 'number' ? [formIds] : [...formIds]);
   if (studentIds) q = q.where('g.student_id', 'in', [...studentIds]);
+  if (only !== undefined) q = q.where('g.id', '=', only);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
@@ -349,7 +365,7 @@ export async function formStatus(db: Kysely<DB>, form: SignedForm): Promise<Stat
 export async function officeSignature(db: Kysely<DB>, scope: OfficeScope, formId: number, signatureId: number): Promise<{ form: SignedForm; signature: SignatureRecord } | null> {
   const form = await officeForm(db, scope, formId);
   if (!form) return null;
-  const signature = (await signaturesOf(db, formId)).find((s) => s.id === signatureId);
+  const [signature] = await signaturesOf(db, formId, undefined, signatureId);
   return signature ? { form, signature } : null;
 }
 
@@ -446,25 +462,16 @@ export interface FamilyForm {
 export async function formsForStudent(db: Kysely<DB>, student: ReadableStudent): Promise<FamilyForm[]> {
   const s = await db.selectFrom('students').select(['school_id', 'grade_level', 'enrollment_status']).where('id', '=', student.id).executeTakeFirstOrThrow();
   if (s.enrollment_status !== 'active') return [];
-  const rows = await db
-    .selectFrom('signed_forms')
-    .select('id')
-    .where('status', '=', 'published')
-    .where('school_id', '=', s.school_id)
-    .where((eb) => eb.or([eb('grade_level', 'is', null), eb('grade_level', '=', s.grade_level)]))
-    .orderBy('id', 'desc')
+  const rows = await formsWithSchool(db)
+    .where('f.status', '=', 'published')
+    .where('f.school_id', '=', s.school_id)
+    .where((eb) => eb.or([eb('f.grade_level', 'is', null), eb('f.grade_level', '=', s.grade_level)]))
+    .orderBy('f.id', 'desc')
     .execute();
+  const forms = await withVersions(db, rows);
   const signatures = new Map<number, SignatureRecord>();
-  for (const r of rows) {
-    const [sig] = await signaturesOf(db, r.id, [student.id]);
-    if (sig) signatures.set(r.id, sig);
-  }
-  const out: FamilyForm[] = [];
-  for (const r of rows) {
-    const form = await loadForm(db, r.id);
-    if (form) out.push({ form, student, signature: signatures.get(r.id) ?? null });
-  }
-  return out;
+  if (forms.length > 0) for (const sig of await signaturesOf(db, forms.map((f) => f.id), [student.id])) signatures.set(sig.formId, sig);
+  return forms.map((form) => ({ form, student, signature: signatures.get(form.id) ?? null }));
 }
 
 /** One form for one child of the reader's, or null (a form not theirs answers like one that does not exist). */
