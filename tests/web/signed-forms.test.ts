@@ -338,4 +338,21 @@ describeEachEngine('forms signed with the E-Signature PIN', (get) => {
     const kid = await db.selectFrom('user_accounts').select(['person_kind', 'student_id', 'guardian_id']).where('id', '=', family.studentAccount!.id).executeTakeFirstOrThrow();
     expect(await todoItemsForForms(db, kid, time.now())).toEqual([]);
   });
+
+  it('hides the Forms tool, its pages and its To Do items when the district turns it off', async () => {
+    const db = get().db;
+    const district = await signedIn(admin.account!.username);
+    await district.get('/admin/settings/tools');
+    const on = ['today', 'calendar', 'schedule', 'assignments', 'grades', 'attendance', 'reportCards', 'transcript', 'immunizations', 'documents'];
+    expect((await district.post('/admin/settings/tools', Object.fromEntries(on.map((k) => [k, 'on'])))).statusCode).toBe(303);
+    const c = await signedIn(family.guardianAccount!.username);
+    expect((await c.get(`/students/${family.student.id}/forms`)).statusCode).toBe(404);
+    expect((await c.get(`${formUrl(family)}/signed.pdf`)).statusCode).toBe(404);
+    await c.get(`/students/${family.student.id}/today`);
+    expect(c.last!.body).not.toContain('waits for your signature');
+    expect(c.last!.body).not.toContain(`/students/${family.student.id}/forms`);
+    expect((await c.post(formUrl(family, formId + 1), { ...answers, pin: PIN, version: '1' })).statusCode).toBe(404);
+    const reader = await db.selectFrom('user_accounts').select(['person_kind', 'student_id', 'guardian_id', 'locale']).where('id', '=', family.guardianAccount!.id).executeTakeFirstOrThrow();
+    expect(await todoItemsForForms(db, reader, time.now())).toEqual([]);
+  });
 });
