@@ -901,6 +901,9 @@ export interface DB {
   discussion_topics: DiscussionTopicTable;
   discussion_posts: DiscussionPostTable;
   discussion_visits: DiscussionVisitTable;
+  signed_forms: SignedFormTable;
+  signed_form_versions: SignedFormVersionTable;
+  signed_form_signatures: SignedFormSignatureTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -934,6 +937,50 @@ export interface DiscussionVisitTable {
   student_id: number;
   topic_id: number;
   last_post_id: number;
+}
+
+/** A form families sign with the E-Signature PIN (migration 0032). */
+export interface SignedFormTable extends Changed {
+  id: Id;
+  school_id: number;
+  /** null: every grade of the school */
+  grade_level: number | null;
+  title_en: string;
+  title_es: string;
+  due_date: DateString | null;
+  status: Generated<'draft' | 'published'>;
+  published_at: Instant | null;
+  /** the last reminder sent to those who have not signed */
+  reminded_at: Instant | null;
+  created_by: number | null;
+}
+
+export interface SignedFormVersionTable {
+  id: Id;
+  form_id: number;
+  version: number;
+  body_en: string;
+  body_es: string;
+  /** JSON text: FormField[] */
+  fields: string;
+  created_at: Instant;
+}
+
+export interface SignedFormSignatureTable {
+  id: Id;
+  form_id: number;
+  version_id: number;
+  student_id: number;
+  guardian_id: number;
+  account_id: number | null;
+  signer_name: string;
+  /** JSON text: { [fieldKey]: boolean | string } */
+  answers: string;
+  locale: string;
+  ip: string | null;
+  method: 'pin' | 'password';
+  late: Generated<Flag>;
+  signed_at: Instant;
 }
 
 export type TableName = keyof DB;

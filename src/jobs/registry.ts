@@ -11,6 +11,7 @@ import { sendResetLink, sendUsernames } from '../domain/accounts/recovery.js';
 import { sendSignInCode } from '../domain/accounts/sign-in-codes.js';
 import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
 import { routeAccountRequest } from '../domain/requests/account-requests.js';
+import { REMIND_JOB, sendReminders } from '../domain/signed-forms/service.js';
 import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
 import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
@@ -91,6 +92,10 @@ export function jobHandlers(config: { baseUrl: string; importDir?: string | null
     },
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),
+    // A reminder to the families who have not signed a form (the office's button).
+    [REMIND_JOB]: async (payload, { database, now }) => {
+      await sendReminders(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    },
   };
 }
 

@@ -111,7 +111,7 @@ describeEachEngine('district settings', (get) => {
     const on = ['today', 'grades', 'attendance', 'messages'];
     expect((await admin.post('/admin/settings/tools', Object.fromEntries(on.map((k) => [k, 'on'])))).statusCode).toBe(303);
     expect((await stored()).tools).toEqual({
-      today: true, calendar: false, schedule: false, assignments: false, grades: true, attendance: true, reportCards: false, transcript: false, immunizations: false, documents: false,
+      today: true, calendar: false, schedule: false, assignments: false, grades: true, attendance: true, reportCards: false, transcript: false, immunizations: false, documents: false, forms: false,
       messages: true, discussions: false, todo: false, payments: false,
     });
 

@@ -119,6 +119,9 @@ interface Ids {
   discussion: { topic: number; post: number };
   /** a teacher of the school, for the staff accounts pages */
   staffMember: number;
+  /** a form published to the school's families, and a signature of it (a fresh student's guardian's) */
+  form: number;
+  formSignature: number;
 }
 
 interface Row {
@@ -170,6 +173,7 @@ const posting = async (ids: Ids, db: Kysely<DB>) => {
   const m = ids.maya.id;
   return { student: [String(m)], [`shown_${m}`]: '85', [`seen_${m}`]: String(grade.version), [`letter_${m}`]: grade.letter === 'A' ? 'B' : 'A', [`codes_${m}`]: ['', '', ''], [`comment_${m}`]: 'Excellent lab work.' };
 };
+const signedForm = (ids: Ids) => ({ schoolId: String(ids.school), gradeLevel: '', titleEn: 'Photo release', titleEs: 'Permiso de fotos', bodyEn: 'Photos may be taken.', bodyEs: 'Se pueden tomar fotos.', dueDate: '' });
 const course = { school: 'Lakeside Academy', schoolYear: '2025', grade: '9', code: 'T-101', title: 'Algebra I', term: 'Year', letter: 'B', weight: 'none', attempted: '1', earned: '1' };
 
 /** Every staff route. The lead adds rows here for routes merged from other branches. */
@@ -302,6 +306,19 @@ const ROWS: Row[] = [
     allowed: ['office', 'districtAdmin'],
   },
   { method: 'GET', route: '/staff/change-requests', url: () => '/staff/change-requests', gate: OFFICE, allowed: OFFICE },
+
+  // ── forms signed with the E-Signature PIN ─────────────────────────────────────────────────────────
+  { method: 'GET', route: '/staff/forms', url: () => '/staff/forms', gate: OFFICE, allowed: OFFICE },
+  { method: 'GET', route: '/staff/forms/new', url: () => '/staff/forms/new', gate: OFFICE, allowed: OFFICE },
+  // Another school's office is told to choose a school of theirs.
+  { method: 'POST', route: '/staff/forms/new', url: () => '/staff/forms/new', body: (i) => signedForm(i), gate: OFFICE, allowed: ['office', 'districtAdmin'], outside: 400 },
+  { method: 'GET', route: '/staff/forms/:id', url: (i) => `/staff/forms/${i.form}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/forms/:id/edit', url: (i) => `/staff/forms/${i.form}/edit`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/forms/:id/edit', url: (i) => `/staff/forms/${i.form}/edit`, body: (i) => signedForm(i), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/forms/:id/publish', url: (i) => `/staff/forms/${i.form}/publish`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/forms/:id/remind', url: (i) => `/staff/forms/${i.form}/remind`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/forms/:id/signatures.csv', url: (i) => `/staff/forms/${i.form}/signatures.csv`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/forms/:id/signatures/:file', url: (i) => `/staff/forms/${i.form}/signatures/${i.formSignature}.pdf`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'GET', route: '/staff/change-requests/:id', url: (i) => `/staff/change-requests/${i.changeRequest}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   {
     method: 'POST',
@@ -514,6 +531,9 @@ const WATCHED = [
   'immunization_exemptions',
   'change_events',
   'audit_log',
+  'signed_forms',
+  'signed_form_versions',
+  'signed_form_signatures',
 ] as const;
 
 async function snapshot(db: Kysely<DB>): Promise<Record<string, string>> {
@@ -682,7 +702,24 @@ describeEachEngine('every staff route as every role', (get) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const post = await db.insertInto('discussion_posts').values({ topic_id: topic.id, parent_id: null, student_id: maya.id, body: 'Mitochondria', created_at: STAMP }).returning('id').executeTakeFirstOrThrow();
+    const form = await db
+      .insertInto('signed_forms')
+      .values({ school_id: world.school.id, grade_level: null, title_en: `Photo release ${n}`, title_es: `Permiso de fotos ${n}`, due_date: null, status: 'published', published_at: STAMP, reminded_at: null, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const formVersion = await db
+      .insertInto('signed_form_versions')
+      .values({ form_id: form.id, version: 1, body_en: 'Photos may be taken.', body_es: 'Se pueden tomar fotos.', fields: '[]', created_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const formSignature = await db
+      .insertInto('signed_form_signatures')
+      .values({ form_id: form.id, version_id: formVersion.id, student_id: fresh.id, guardian_id: noEmail.id, account_id: noEmailAccount.id, signer_name: `Ines NoEmail${n}`, answers: '{}', locale: 'en', ip: null, method: 'password', signed_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return {
+      form: form.id,
+      formSignature: formSignature.id,
       staffMember: teacherHere.id,
       section,
       maya,

@@ -36,6 +36,7 @@ export const PORTAL_TOOLS = [
   { key: 'documents', path: 'documents', label: 'portal.documents', order: 100 },
   { key: 'discussions', path: 'discussions', label: 'discussions.title', order: 110 },
   { key: 'todo', path: 'todo', label: 'todo.title', order: 15, acrossStudents: true },
+  { key: 'forms', path: 'forms', label: 'forms.title', order: 120 },
 ] as const satisfies readonly PortalToolRow[];
 
 export type PortalTool = (typeof PORTAL_TOOLS)[number]['key'];

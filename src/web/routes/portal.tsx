@@ -42,6 +42,8 @@ import { AssignmentsPage } from '../views/tools/assignments.js';
 import { AttendancePage } from '../views/tools/attendance.js';
 import { CalendarPage } from '../views/tools/calendar.js';
 import { DocumentsPage } from '../views/tools/documents.js';
+import { formsToolRoutes, signingRoute } from './signed-forms-family.js';
+import { waitingCount } from '../../domain/signed-forms/service.js';
 import { ClassGradePage, GradesPage } from '../views/tools/grades.js';
 import { ImmunizationsPage } from '../views/tools/immunizations.js';
 import { ReportCardsPage } from '../views/tools/report-cards.js';
@@ -60,12 +62,12 @@ const REFUSED: Record<Extract<PostResult, { kind: 'refused' }>['why'], MessageKe
   hiddenParent: 'discussions.refused.hiddenParent',
 };
 
-type ToolRequest = FastifyRequest<{
+export type ToolRequest = FastifyRequest<{
   Params: { studentId: string; sectionId?: string; file?: string };
   Querystring: Record<string, string | string[] | undefined>;
 }>;
 /** What every page of a tool starts from: the page context, today in the district, and the student. */
-interface Opened {
+export interface Opened {
   ctx: PageContext;
   today: DateString;
   /** the proof that the reader may see this student, which every portal read asks for */
@@ -74,7 +76,7 @@ interface Opened {
 type ToolPage = (opened: Opened, request: ToolRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** The pages of a tool: its own, and those inside it, by the address after the tool's path; and the forms it takes. */
-interface ToolRoutes {
+export interface ToolRoutes {
   page: ToolPage;
   inside?: Record<string, ToolPage>;
   posts?: Record<string, ToolPage>;
@@ -126,7 +128,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const view = await todayOf(db, todayInput(ctx, services.now(), student, account));
         // New posts in the student's discussions, for the student themself (a guardian reads, and is not told).
         const discussions = account.person_kind === 'student' && ctx.district.settings.tools.discussions ? await newInDiscussions(db, student, localDate(services.now(), ctx.district.timeZone)) : [];
-        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} discussions={discussions} />);
+        // A line when a form waits for this guardian's signature for the child.
+        const formsWaiting = ctx.district.settings.tools.forms && account.person_kind === 'guardian' ? await waitingCount(db, student) : 0;
+        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} discussions={discussions} formsWaiting={formsWaiting} />);
       },
     },
 
@@ -284,6 +288,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         return sendPage(reply, <TodoPage ctx={ctx} student={student} items={group?.items ?? []} />);
       },
     },
+    forms: formsToolRoutes(app, pdf),
   };
 
   /** Who reads a discussion: the student themself, or a guardian reading for their child. */
@@ -342,4 +347,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/students/${student.id}/${path}`, 303);
     });
   }
+
+  // Signing a form: the one portal page that takes a POST.
+  signingRoute(app, (request, reply) => open(request, reply, 'forms'));
 }

@@ -96,6 +96,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/staff/change-requests">{t('nav.staffChanges')}</a>
                     </li>
                   ) : null}
+                  {ctx.account.office ? (
+                    <li>
+                      <a href="/staff/forms">{t('forms.staff.title')}</a>
+                    </li>
+                  ) : null}
                   {ctx.account.districtAdmin ? (
                     <li>
                       <a href="/admin/parent-accounts">{t('nav.parentAccounts')}</a>

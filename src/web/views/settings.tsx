@@ -59,6 +59,7 @@ const TOOL_LABEL: Record<(typeof TOOL_SETTINGS)[number], MessageKey> = {
   transcript: 'portal.transcript',
   immunizations: 'portal.immunizations',
   documents: 'portal.documents',
+  forms: 'forms.title',
   messages: 'settings.tool.messages',
   discussions: 'settings.tool.discussions',
   todo: 'settings.tool.todo',

@@ -15,6 +15,7 @@ export function TodayPage({
   today,
   notice,
   discussions = [],
+  formsWaiting = 0,
 }: {
   ctx: PageContext;
   student: VisibleStudent;
@@ -22,11 +23,18 @@ export function TodayPage({
   notice?: string;
   /** the student's own new posts in discussions, per topic since they last opened it (empty for a guardian) */
   discussions?: NewInDiscussions;
+  /** forms waiting for this guardian's signature for the child */
+  formsWaiting?: number;
 }) {
   const { t, locale } = ctx;
   return (
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
       <Alert type="success" text={notice} />
+      {formsWaiting > 0 ? (
+        <p class="hr-forms-waiting">
+          {t('forms.todayLine', { count: formsWaiting })} <a href={toolUrl(student.id, 'forms')}>{t('forms.todayLink')}</a>
+        </p>
+      ) : null}
       <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
       <section aria-labelledby="attention-heading">
         <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
