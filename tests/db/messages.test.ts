@@ -27,7 +27,7 @@ import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { jobHandlers } from '../../src/jobs/registry.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { describeEachEngine } from '../support/db.js';
-import { guardianWithChild, otherSchool, schoolYear, sectionWithGradebook, staffMember, student, teachSection, type Family, type StaffFixture, type World } from '../support/factories.js';
+import { guardianWithChild, otherSchool, schoolYear, sectionWithGradebook, staffMember, teachSection, type Family, type StaffFixture, type World } from '../support/factories.js';
 
 const NOW = new Date('2027-02-09T18:00:00.000Z');
 const SETTINGS = parsePortalSettings('{}');

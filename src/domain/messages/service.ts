@@ -90,7 +90,8 @@ const idList = z
   .union([z.string(), z.array(z.string()).max(200)], { error: 'form.invalid' satisfies MessageKey })
   .optional()
   .transform((v, ctx) => {
-    const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    // An empty value is nothing chosen (a form may send the field empty).
+    const list = (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x !== '');
     const ids = list.map(recordId);
     if (ids.some((id) => id === null)) {
       ctx.addIssue({ code: 'custom', message: 'form.invalid' satisfies MessageKey });

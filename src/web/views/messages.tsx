@@ -9,7 +9,26 @@ import { Alert, Csrf, describedBy, ErrorSummary, Field, Pager, type FieldMessage
 import { Layout } from './layout.js';
 
 const when = (ctx: PageContext, iso: string) => (iso ? formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone) : '');
-const roleName = (t: Translate, role: MessageSenderRole) => t(`messages.role.${role}` as MessageKey);
+const ROLE_LABEL: Record<MessageSenderRole | 'staff', MessageKey> = {
+  teacher: 'messages.role.teacher',
+  office: 'messages.role.office',
+  counselor: 'messages.role.counselor',
+  district_admin: 'messages.role.district_admin',
+  guardian: 'messages.role.guardian',
+  student: 'messages.role.student',
+  staff: 'messages.role.staff',
+};
+const KIND_LABEL: Record<AudienceKind, MessageKey> = {
+  sections: 'messages.kind.sections',
+  students: 'messages.kind.students',
+  grade: 'messages.kind.grade',
+  school: 'messages.kind.school',
+  families: 'messages.kind.families',
+  district: 'messages.kind.district',
+};
+const READERS_LABEL: Record<Audience['readers'], MessageKey> = { guardians: 'messages.readers.guardians', students: 'messages.readers.students', both: 'messages.readers.both' };
+const PREVIEW_IN: Record<'en' | 'es', MessageKey> = { en: 'messages.previewIn.en', es: 'messages.previewIn.es' };
+const roleName = (t: Translate, role: MessageSenderRole | 'staff') => t(ROLE_LABEL[role]);
 
 /** Plain text as the sender typed it: paragraphs and lines kept, web addresses made links; never the sender's HTML. */
 export function PlainText({ text }: { text: string }) {
@@ -267,7 +286,7 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
                 <div class="usa-radio" key={k}>
                   <input class="usa-radio__input" id={`kind-${k}`} type="radio" name="kind" value={k} checked={k === kind} />
                   <label class="usa-radio__label" for={`kind-${k}`}>
-                    {t(`messages.kind.${k}` as MessageKey)}
+                    {t(KIND_LABEL[k])}
                   </label>
                 </div>
               ))}
@@ -323,7 +342,7 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
               <div class="usa-radio" key={r}>
                 <input class="usa-radio__input" id={`readers-${r}`} type="radio" name="readers" value={r} checked={r === readers} />
                 <label class="usa-radio__label" for={`readers-${r}`}>
-                  {t(`messages.readers.${r}`)}
+                  {t(READERS_LABEL[r])}
                 </label>
               </div>
             ))}
@@ -391,7 +410,7 @@ export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: D
       {(['en', 'es'] as const).map((lang) =>
         words(lang).body !== null ? (
           <section key={lang} aria-labelledby={`preview-${lang}`} lang={lang}>
-            <h2 id={`preview-${lang}`}>{t(`messages.previewIn.${lang}`)}</h2>
+            <h2 id={`preview-${lang}`}>{t(PREVIEW_IN[lang])}</h2>
             <article class="hr-card">
               <p class="hr-card__title">{words(lang).subject}</p>
               <PlainText text={words(lang).body ?? ''} />
@@ -418,7 +437,7 @@ export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: D
 }
 
 export function audienceText(t: Translate, a: Audience): string {
-  return `${t(`messages.kind.${a.kind}` as MessageKey)} · ${t(`messages.readers.${a.readers}`)}`;
+  return `${t(KIND_LABEL[a.kind])} · ${t(READERS_LABEL[a.readers])}`;
 }
 
 export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: SentLine[]; more: boolean; page: number }) {
@@ -474,7 +493,7 @@ export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; me
             {message.threads.map((th) => (
               <li key={`${th.kind}-${th.id}`}>
                 <a href={`/messages/${th.messageId}`}>{th.name}</a>
-                {` (${t(`messages.role.${th.kind}` as MessageKey)})`}
+                {` (${roleName(t, th.kind)})`}
                 {th.unread ? ` · ${t('messages.new')}` : ''}
               </li>
             ))}

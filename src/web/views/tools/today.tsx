@@ -14,6 +14,13 @@ export function TodayPage({ ctx, student, today, notice }: { ctx: PageContext; s
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
       <Alert type="success" text={notice} />
       <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
+      {ctx.unreadMessages ? (
+        <p>
+          <a href="/messages" class="hr-attention-count">
+            {t('messages.unreadCount', { count: ctx.unreadMessages })}
+          </a>
+        </p>
+      ) : null}
       <section aria-labelledby="attention-heading">
         <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
         {today.needsAttention.length === 0 ? (
