@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { DB, MessageSenderRole, PersonKind } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
+import { EMAIL_JOB } from './email.js';
 import { studentsReadableBy, type PortalReader, type ReadableStudent } from '../access/portal.js';
 import { audit } from '../audit/service.js';
 import { recordChanges } from '../changes/service.js';
@@ -299,6 +300,8 @@ export async function deliverMessage(db: Kysely<DB>, messageId: number, now: Dat
     const { n } = await trx.selectFrom('message_recipients').select((eb) => eb.fn.countAll().as('n')).where('message_id', '=', messageId).executeTakeFirstOrThrow();
     await trx.updateTable('messages').set({ status: 'sent', sent_at: now.toISOString(), recipient_count: Number(n) }).where('id', '=', messageId).execute();
     await recordChanges(trx, [{ kind: 'message' as never, action: 'created', subjectId: messageId, actorAccountId: message.sender_account_id }], now);
+    // The email copies: a job of their own, so a delivery to 130,000 people commits without them.
+    await enqueue(trx, { kind: EMAIL_JOB, payload: { messageId }, uniqueKey: `${EMAIL_JOB}:${messageId}` }, now);
   });
 }
 
