@@ -2015,6 +2015,8 @@ export const en = {
   'messages.setting.repliesGuardians.explain': 'Parents and guardians can answer a teacher’s message; the reply starts a private thread with the teacher.',
   'messages.setting.repliesStudents': 'Students may reply to teachers',
   'messages.setting.repliesStudents.explain': 'Students can answer a teacher’s message; the reply starts a private thread with the teacher.',
+  'messages.announcements': 'Announcements',
+  'messages.yourMessages': 'Your messages',
   'email.message.subject': 'You have a new message in {portal}',
   'email.message.body': '{sender} sent you a message. Sign in to read it.',
   'email.message.link': 'Read the message',

@@ -2017,6 +2017,8 @@ export const es: Record<MessageKey, string> = {
   'messages.setting.repliesGuardians.explain': 'Los padres y tutores pueden responder al mensaje de un maestro; la respuesta abre una conversación privada con el maestro.',
   'messages.setting.repliesStudents': 'Los estudiantes pueden responder a los maestros',
   'messages.setting.repliesStudents.explain': 'Los estudiantes pueden responder al mensaje de un maestro; la respuesta abre una conversación privada con el maestro.',
+  'messages.announcements': 'Anuncios',
+  'messages.yourMessages': 'Sus mensajes',
   'email.message.subject': 'Tiene un mensaje nuevo en {portal}',
   'email.message.body': '{sender} le envió un mensaje. Inicie sesión para leerlo.',
   'email.message.link': 'Leer el mensaje',

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teachSection, type AccountFixture, type Family, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
+import { guardianWithChild, otherSchool, schoolYear, sectionWithGradebook, staffMember, teachSection, type AccountFixture, type Family, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
 import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 import { runJobs } from '../support/jobs.js';
@@ -144,6 +144,21 @@ describeEachEngine('Message Center pages', (get) => {
     const thread = textOf((await teacher.get(`/messages/sent/${id}`)).body);
     expect(thread).toContain('Lucia Ortiz (Parent or guardian)');
     expect(textOf((await teacher.get('/messages')).body)).toContain('Re: Lab day');
+  });
+
+  it('shows the current announcements of the family\'s school and the district, not another school\'s', async () => {
+    const db = get().db;
+    const far = await otherSchool(db, 'Far Middle School');
+    const stamp = NOW.toISOString();
+    for (const [schoolId, title] of [[world.school.id, 'Picture day'], [null, 'Snow closure plan'], [far.id, 'Far school dance']] as const) {
+      const { id } = await db.insertInto('announcements').values({ school_id: schoolId, start_date: '2027-02-01', end_date: '2027-02-28', created_at: stamp, updated_at: stamp, updated_by: null }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('announcement_texts').values([{ announcement_id: id, locale: 'en', title, body: 'Details inside.' }, { announcement_id: id, locale: 'es', title: `ES ${title}`, body: 'Detalles.' }]).execute();
+    }
+    const kim = await signedIn(zoe.guardianAccount);
+    const inbox = textOf((await kim.get('/messages')).body);
+    expect(inbox).toContain('Picture day');
+    expect(inbox).toContain('Snow closure plan');
+    expect(inbox).not.toContain('Far school dance');
   });
 
   it('answers 404 to families when the district turns Messages off', async () => {

@@ -4,6 +4,7 @@
  * send or answer what is decided in domain/messages.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentAnnouncements } from '../../domain/announcements/service.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
@@ -89,7 +90,13 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     const query = inboxQuery.parse(request.query ?? {});
     const { lines, more } = await inboxOf(db, reader, query, ctx.locale);
     const sends = (await rightsOf(ctx, request)) !== null;
-    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} />);
+    // A family's current announcements head the first page of the inbox.
+    const kind = request.session!.account.person_kind;
+    const announcements =
+      kind !== 'staff' && query.view === 'inbox' && query.page === 1 && query.q === ''
+        ? await currentAnnouncements(db, { schoolIds: [...new Set((ctx.students ?? []).map((s) => s.schoolId))], date: localDate(services.now(), ctx.district.timeZone), audience: kind === 'student' ? 'students' : 'guardians', locale: ctx.locale })
+        : [];
+    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} />);
   });
 
   // ── composing (staff) ──

@@ -1,4 +1,5 @@
 /** The Message Center: the inbox, one message with its private thread, the composer with its preview, and what a sender sent. */
+import type { CurrentAnnouncement } from '../../domain/announcements/service.js';
 import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
 import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
 import type { MessageSenderRole } from '../../db/schema.js';
@@ -89,7 +90,23 @@ function inboxHref(query: InboxQuery, page: number): string {
   return `/messages${s ? `?${s}` : ''}`;
 }
 
-export function InboxPage({ ctx, query, lines, more, maySend, notice }: { ctx: PageContext; query: InboxQuery; lines: InboxLine[]; more: boolean; maySend: boolean; notice?: string | undefined }) {
+export function InboxPage({
+  ctx,
+  query,
+  lines,
+  more,
+  maySend,
+  notice,
+  announcements = [],
+}: {
+  ctx: PageContext;
+  query: InboxQuery;
+  lines: InboxLine[];
+  more: boolean;
+  maySend: boolean;
+  notice?: string | undefined;
+  announcements?: CurrentAnnouncement[];
+}) {
   const { t } = ctx;
   const archived = query.view === 'archived';
   const title = archived ? t('messages.archived') : t('messages.inbox');
@@ -130,6 +147,18 @@ export function InboxPage({ ctx, query, lines, more, maySend, notice }: { ctx: P
           </button>
         </div>
       </form>
+      {announcements.length > 0 ? (
+        <section aria-labelledby="announcements-heading">
+          <h2 id="announcements-heading">{t('messages.announcements')}</h2>
+          {announcements.map((a) => (
+            <article key={a.id} class="hr-card">
+              <h3 class="hr-card__title">{a.title}</h3>
+              <PlainText text={a.body} />
+            </article>
+          ))}
+        </section>
+      ) : null}
+      {announcements.length > 0 ? <h2>{t('messages.yourMessages')}</h2> : null}
       {lines.length === 0 ? (
         <p>{query.q ? t('messages.noneFound') : archived ? t('messages.noneArchived') : t('messages.none')}</p>
       ) : (
