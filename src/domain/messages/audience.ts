@@ -18,7 +18,7 @@ import { counselorScope, officeScope, sectionsTaughtBy } from '../access/staff.j
 export const AUDIENCE_KINDS = ['sections', 'students', 'grade', 'school', 'families', 'district'] as const;
 export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
 export const READERS = ['students', 'guardians', 'both'] as const;
-export type Readers = (typeof READERS)[number];
+
 
 export const audienceSchema = z.object({
   kind: z.enum(AUDIENCE_KINDS),
