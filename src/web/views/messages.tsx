@@ -114,38 +114,30 @@ export function InboxPage({
     <Layout ctx={ctx} title={title}>
       <Alert type="success" text={notice} />
       <h1>{title}</h1>
-      <ul class="usa-button-group">
-        <li class="usa-button-group__item">
-          <a class="usa-button usa-button--outline" href={archived ? '/messages' : '/messages?view=archived'}>
-            {archived ? t('messages.showInbox') : t('messages.showArchived')}
-          </a>
-        </li>
+      <p>
+        <a class="usa-button usa-button--outline" href={archived ? '/messages' : '/messages?view=archived'}>
+          {archived ? t('messages.showInbox') : t('messages.showArchived')}
+        </a>
         {maySend ? (
           <>
-            <li class="usa-button-group__item">
-              <a class="usa-button" href="/messages/new">
-                {t('messages.compose')}
-              </a>
-            </li>
-            <li class="usa-button-group__item">
-              <a class="usa-button usa-button--outline" href="/messages/sent">
-                {t('messages.sent')}
-              </a>
-            </li>
+            <a class="usa-button" href="/messages/new">
+              {t('messages.compose')}
+            </a>
+            <a class="usa-button usa-button--outline" href="/messages/sent">
+              {t('messages.sent')}
+            </a>
           </>
         ) : null}
-      </ul>
-      <form method="get" action="/messages" role="search" class="usa-search usa-search--small hr-message-search">
+      </p>
+      <form method="get" action="/messages" role="search" class="usa-form">
         {archived ? <input type="hidden" name="view" value="archived" /> : null}
         <label class="usa-label" for="q">
           {t('messages.search')}
         </label>
-        <div class="hr-inline-form">
-          <input class="usa-input" id="q" name="q" type="search" maxLength={100} value={query.q} />
-          <button class="usa-button" type="submit">
-            {t('messages.searchButton')}
-          </button>
-        </div>
+        <input class="usa-input" id="q" name="q" type="search" maxLength={100} value={query.q} />
+        <button class="usa-button usa-button--outline" type="submit">
+          {t('messages.searchButton')}
+        </button>
       </form>
       {announcements.length > 0 ? (
         <section aria-labelledby="announcements-heading">
