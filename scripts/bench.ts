@@ -27,6 +27,10 @@
  *       package, in a child process: rows and rows/s per file, size, wall time and peak memory
  *       (bench/oneroster-export.ts).
  *
+ *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
+ *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
+ *       for a guardian with 2,000 messages (bench/messages.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -281,6 +285,25 @@ async function onEngines<T>(values: { database?: string | boolean; engines?: str
     }
   }
   return out;
+}
+
+async function messages(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      tries: { type: 'string', default: '1000' },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { messagesBench } = await import('./bench/messages.js');
+  const { msText } = await import('./bench/staff.js');
+  const results = await onEngines(values, (url, label, reuse) => messagesBench({ databaseUrl: url, label, students: Number(values.students), tries: Number(values.tries), reuse }));
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- messages --students ${values.students} --tries ${values.tries}\n`);
+  console.log('| engine | recipients | send (request) | delivery (job) | inbox queries p50 | p95 | p99 | max |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p95)} | ${msText(r.inbox.p99)} | ${msText(r.inbox.max)} |`);
 }
 
 async function attendance(args: string[]): Promise<void> {
@@ -648,6 +671,9 @@ switch (name) {
   case 'search':
     await search(rest);
     break;
+  case 'messages':
+    await messages(rest);
+    break;
   case 'gradebook':
     await gradebook(rest);
     break;
@@ -664,6 +690,7 @@ switch (name) {
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +
         '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- messages [--students N] [--tries 1000] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- oneroster-export --database URL\n' +

@@ -827,6 +827,48 @@ export interface ImportedStaffRoleTable {
   school_id: number | null;
 }
 
+/** Who sent a message: the role they wrote as (staff), or the family member replying. */
+export type MessageSenderRole = 'teacher' | 'office' | 'counselor' | 'district_admin' | 'guardian' | 'student';
+
+/** A message as its sender wrote it (migration 0030, domain/messages). */
+export interface MessageTable {
+  id: Id;
+  sender_account_id: number;
+  sender_name: string;
+  sender_role: MessageSenderRole;
+  subject_en: string | null;
+  body_en: string | null;
+  subject_es: string | null;
+  body_es: string | null;
+  /** JSON: what it was sent to (domain/messages/audience.ts) */
+  audience: string;
+  /** about the student each recipient is reached through (a section, chosen students): emails never carry its body */
+  concerns_student: Generated<Flag>;
+  asks_reply: Generated<Flag>;
+  /** a reply: the first message of its thread, and the family member the thread is with */
+  thread_root_id: number | null;
+  thread_person_kind: PersonKind | null;
+  thread_person_id: number | null;
+  status: Generated<'scheduled' | 'sent'>;
+  recipient_count: Generated<number>;
+  send_at: Instant;
+  sent_at: Instant | null;
+  created_at: Instant;
+}
+
+/** One person a message was delivered to. */
+export interface MessageRecipientTable {
+  message_id: number;
+  person_kind: PersonKind;
+  person_id: number;
+  /** the student the person was reached through; null for staff */
+  student_id: number | null;
+  /** the person's language when it was sent */
+  locale: string;
+  read_at: Instant | null;
+  archived: Generated<Flag>;
+}
+
 export interface DB {
   import_runs: ImportRunTable;
   oneroster_last_schools: LastSchoolTable;
@@ -904,6 +946,8 @@ export interface DB {
   signed_forms: SignedFormTable;
   signed_form_versions: SignedFormVersionTable;
   signed_form_signatures: SignedFormSignatureTable;
+  messages: MessageTable;
+  message_recipients: MessageRecipientTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */

@@ -17,6 +17,8 @@ import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { importDropped } from '../domain/oneroster/nightly.js';
 import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
+import { deliverMessage, deliverPayload, DELIVER_JOB } from '../domain/messages/service.js';
+import { emailMessageCopies, emailPayload, EMAIL_JOB } from '../domain/messages/email.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -89,6 +91,12 @@ export function jobHandlers(config: { baseUrl: string; importDir?: string | null
     },
     'accounts.sign_in_code': async (payload, { database, now, finish }) => {
       await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db), finish }, now());
+    },
+    // A message's delivery to every person of its audience, at its time (domain/messages).
+    [DELIVER_JOB]: async (payload, { database, now }) => deliverMessage(database.db, deliverPayload.parse(payload).messageId, now()),
+    // Its email copies, queued by the delivery (domain/messages/email.ts).
+    [EMAIL_JOB]: async (payload, { database, now, finish }) => {
+      await emailMessageCopies(database.db, database.dialect, emailPayload.parse(payload).messageId, { baseUrl: config.baseUrl, finish }, now());
     },
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),

@@ -38,6 +38,7 @@ import { postingRoutes } from './routes/posting.js';
 import { healthRoutes } from './routes/health.js';
 import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { staffStudentRoutes } from './routes/staff-students.js';
+import { messageRoutes } from './routes/messages.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -199,5 +200,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(officeCalendarRoutes);
   await app.register(staffStudentRoutes);
+  await app.register(messageRoutes);
   return app;
 }

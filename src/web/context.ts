@@ -10,6 +10,7 @@ import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../do
 import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { studentsReadableBy } from '../domain/access/portal.js';
+import { messageReader, unreadCount } from '../domain/messages/service.js';
 import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
 import type { PageContext } from './views/context.js';
 
@@ -176,6 +177,12 @@ export async function contextFor(
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];
     if (current) ctx.student = current;
+  }
+  // The header's unread count: families see Messages unless the district turned it off; staff always (their replies).
+  if (account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)) {
+    const db = services.database.db;
+    const reader = await messageReader(db, account, null, ctx.students ?? []);
+    if (reader) ctx.unreadMessages = await unreadCount(db, reader);
   }
   return ctx;
 }

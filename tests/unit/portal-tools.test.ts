@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
-import { PORTAL_TOOLS, SETTING_ONLY_TOOLS, TOOLS_IN_ORDER, toolUrl } from '../../src/domain/portal/tools.js';
+import { PERSON_TOOLS, PORTAL_TOOLS, SETTING_ONLY_TOOLS, TOOLS_IN_ORDER, toolUrl } from '../../src/domain/portal/tools.js';
 import { en } from '../../src/i18n/en.js';
 import { es } from '../../src/i18n/es.js';
 
@@ -35,7 +35,7 @@ describe('the portal tool registry', () => {
 
   it('derives the district setting: every tool shown unless turned off, setting-only tools kept', () => {
     const shown = parsePortalSettings('{}').tools;
-    expect(Object.keys(shown).sort()).toEqual([...PORTAL_TOOLS.map((t) => t.key), ...SETTING_ONLY_TOOLS].sort());
+    expect(Object.keys(shown).sort()).toEqual([...PORTAL_TOOLS.map((t) => t.key), ...PERSON_TOOLS.map((t) => t.key), ...SETTING_ONLY_TOOLS].sort());
     expect(Object.values(shown).every((v) => v === true)).toBe(true);
     const stored = parsePortalSettings(JSON.stringify({ tools: { reportCards: false, payments: false } })).tools;
     expect(stored.reportCards).toBe(false);

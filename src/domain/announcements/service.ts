@@ -216,3 +216,38 @@ export async function endAnnouncement(db: Kysely<DB>, actor: StaffActor, id: num
   forgetAnnouncements(db);
   return true;
 }
+
+export interface CurrentAnnouncement {
+  id: number;
+  title: string;
+  body: string;
+  start: DateString;
+}
+
+/**
+ * The announcements a family reads on a day (issue 21, the Message Center): district-wide ones and those
+ * of their students' schools, for their audience, one per announcement in the reader's language when
+ * written in it, newest first. Read from the rows this module writes; nothing is copied.
+ */
+export async function currentAnnouncements(db: Kysely<DB>, input: { schoolIds: readonly number[]; date: DateString; audience: 'students' | 'guardians'; locale: string }): Promise<CurrentAnnouncement[]> {
+  const rows = await db
+    .selectFrom('announcements as a')
+    .innerJoin('announcement_texts as t', 't.announcement_id', 'a.id')
+    .select(['a.id', 'a.start_date', 't.locale', 't.title', 't.body'])
+    .where('a.start_date', '<=', input.date)
+    .where('a.end_date', '>=', input.date)
+    .where('a.condition', 'is', null)
+    .where((eb) => (input.schoolIds.length === 0 ? eb('a.school_id', 'is', null) : eb.or([eb('a.school_id', 'is', null), eb('a.school_id', 'in', [...input.schoolIds])])))
+    .where('a.audience', 'in', ['all', input.audience])
+    .orderBy('a.start_date', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(100)
+    .execute();
+  const byId = new Map<number, CurrentAnnouncement & { locale: string }>();
+  for (const r of rows) {
+    const seen = byId.get(r.id);
+    if (seen && seen.locale === input.locale) continue;
+    byId.set(r.id, { id: r.id, title: r.title, body: r.body, start: r.start_date, locale: r.locale });
+  }
+  return [...byId.values()].map(({ locale: _l, ...a }) => a);
+}

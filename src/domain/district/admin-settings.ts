@@ -90,6 +90,8 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
     { name: 'graduationCredits', label: 'settings.graduationCredits', explain: 'settings.graduationCredits.explain', kind: { type: 'decimal', ...range('graduationCredits') } },
     { name: 'maxScoreMultiple', label: 'settings.maxScoreMultiple', explain: 'settings.maxScoreMultiple.explain', kind: { type: 'decimal', ...range('maxScoreMultiple') } },
     { name: 'gradebookSource', label: 'settings.gradebookSource', explain: 'settings.gradebookSource.explain', kind: { type: 'choice', choices: SCHEMA.gradebookSource.unwrap().options } },
+    { name: 'messageRepliesGuardians', label: 'messages.setting.repliesGuardians', explain: 'messages.setting.repliesGuardians.explain', kind: { type: 'yesNo' } },
+    { name: 'messageRepliesStudents', label: 'messages.setting.repliesStudents', explain: 'messages.setting.repliesStudents.explain', kind: { type: 'yesNo' } },
   ],
   schedule: [
     { name: 'importAt', label: 'settings.importAt', explain: 'settings.importAt.explain', kind: { type: 'time' } },

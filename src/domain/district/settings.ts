@@ -36,6 +36,10 @@ export const portalSettingsSchema = z.object({
     .array(z.string().refine((v) => parseNetwork(v) !== null, 'must be an address range such as 203.0.113.0/24 or 2001:db8::/48'))
     .max(100)
     .default([]),
+  /** whether parents and guardians may answer a teacher's message (a private thread with the teacher) */
+  messageRepliesGuardians: z.boolean().default(true),
+  /** whether students may answer a teacher's message */
+  messageRepliesStudents: z.boolean().default(true),
   /** whether the E-Signature PIN is used by the district yet */
   eSignaturePinEnabled: z.boolean().default(false),
   /** shortest new password the district accepts (NIST: at least 8; default 12) */

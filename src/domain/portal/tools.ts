@@ -42,14 +42,22 @@ export const PORTAL_TOOLS = [
 export type PortalTool = (typeof PORTAL_TOOLS)[number]['key'];
 
 /**
- * District settings kept for tools of the seeds that are not built yet (the Family menu's Messages and
- * Payments): a district can already turn them off; each becomes a row above when it gets a page.
+ * Tools of a person rather than of one student (the seed's Family menu): one page for the signed-in
+ * person whoever the student shown is, at `path`, with a link in the header. Messages is an inbox per
+ * person — a guardian's messages about all their children, a staff member's replies — so it is not
+ * under `/students/:id/` (ADR 0032). Its district setting hides it from families.
  */
-export const SETTING_ONLY_TOOLS = ['messages', 'payments'] as const;
+export const PERSON_TOOLS = [{ key: 'messages', path: '/messages', label: 'messages.title' }] as const satisfies readonly { key: string; path: string; label: MessageKey }[];
+
+/**
+ * District settings kept for tools of the seeds that are not built yet (the Family menu's Payments): a
+ * district can already turn them off; each becomes a row above when it gets a page.
+ */
+export const SETTING_ONLY_TOOLS = ['payments'] as const;
 
 /** Every key of the district's `tools` setting. */
-export type ToolSetting = PortalTool | (typeof SETTING_ONLY_TOOLS)[number];
-export const TOOL_SETTINGS: readonly ToolSetting[] = [...PORTAL_TOOLS.map((t) => t.key), ...SETTING_ONLY_TOOLS];
+export type ToolSetting = PortalTool | (typeof PERSON_TOOLS)[number]['key'] | (typeof SETTING_ONLY_TOOLS)[number];
+export const TOOL_SETTINGS: readonly ToolSetting[] = [...PORTAL_TOOLS.map((t) => t.key), ...PERSON_TOOLS.map((t) => t.key), ...SETTING_ONLY_TOOLS];
 
 /** The rows in navigation order. */
 export const TOOLS_IN_ORDER: readonly (typeof PORTAL_TOOLS)[number][] = [...PORTAL_TOOLS].sort((a, b) => a.order - b.order);

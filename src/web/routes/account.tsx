@@ -1,4 +1,5 @@
 /** The signed-in person's own pages: Home, Account Settings, password. */
+import { messageReader, unreadByStudent } from '../../domain/messages/service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../domain/accounts/password-change.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
@@ -72,7 +73,9 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const children = first ? await familyHomeOf(db, { ...todayInput(ctx, now, first, account), students }) : [];
     const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
     const tools = account.staff_id ? staffToolsFor(await staffAbilities(db, account.staff_id, localDate(now, ctx.district.timeZone))) : [];
-    return sendPage(reply, <HomePage ctx={ctx} students={students} children={children} roles={roles} tools={tools} notice={notice} />);
+    const reader = first && ctx.unreadMessages ? await messageReader(db, account, null, students) : null;
+    const unread = reader ? await unreadByStudent(db, reader) : undefined;
+    return sendPage(reply, <HomePage ctx={ctx} students={students} children={children} roles={roles} tools={tools} notice={notice} unread={unread} />);
   });
 
   app.get('/account/pin', async (request, reply) => {

@@ -16,6 +16,7 @@ export function HomePage({
   roles,
   tools = [],
   notice,
+  unread,
 }: {
   ctx: PageContext;
   students: VisibleStudent[];
@@ -25,6 +26,8 @@ export function HomePage({
   /** a staff member's tools, by group (domain/staff/tools.ts) */
   tools?: ReturnType<typeof staffToolsFor>;
   notice?: string;
+  /** a parent's unread messages per child (domain/messages) */
+  unread?: ReadonlyMap<number, number>;
 }) {
   const { t, district, account } = ctx;
   return (
@@ -49,7 +52,7 @@ export function HomePage({
           {children.length === 0 ? <p>{t('home.noStudents')}</p> : null}
           <ul class="usa-list usa-list--unstyled hr-children">
             {children.map((card) => (
-              <ChildCardView key={card.student.id} ctx={ctx} card={card} current={children.length > 1 && ctx.student?.id === card.student.id} />
+              <ChildCardView key={card.student.id} ctx={ctx} card={card} current={children.length > 1 && ctx.student?.id === card.student.id} unread={unread?.get(card.student.id) ?? 0} />
             ))}
           </ul>
         </section>
@@ -95,7 +98,7 @@ export function HomePage({
 }
 
 /** One child on a parent's Home: grades now, today's attendance, what needs attention, the child's tools. */
-function ChildCardView({ ctx, card, current }: { ctx: PageContext; card: ChildCard; current: boolean }) {
+function ChildCardView({ ctx, card, current, unread }: { ctx: PageContext; card: ChildCard; current: boolean; unread: number }) {
   const { t, locale } = ctx;
   const { student } = card;
   const shows = ctx.district.settings.tools;
@@ -108,6 +111,13 @@ function ChildCardView({ ctx, card, current }: { ctx: PageContext; card: ChildCa
         {current ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('home.current')}</span> : null}
       </h3>
       <p class="hr-muted">{`${student.school} · ${t('home.gradeN', { grade: student.grade })}`}</p>
+      {unread > 0 ? (
+        <p>
+          <a href="/messages" class="hr-attention-count">
+            {t('messages.unreadCount', { count: unread })}
+          </a>
+        </p>
+      ) : null}
       {shows.today ? (
         <p>
           <a href={`${toolUrl(student.id, 'today')}#attention-heading`} class={card.needsAttention > 0 ? 'hr-attention-count' : undefined}>

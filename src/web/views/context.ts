@@ -20,4 +20,6 @@ export interface PageContext {
   /** the students a signed-in student or guardian sees (the switcher), and the one chosen now */
   students?: ReadableStudent[];
   student?: VisibleStudent;
+  /** the signed-in person's unread messages (the header's count); undefined where Messages is not shown */
+  unreadMessages?: number;
 }

@@ -61,6 +61,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   <li>
                     <a href="/home">{t('nav.home')}</a>
                   </li>
+                  {ctx.unreadMessages !== undefined ? (
+                    <li>
+                      <a href="/messages">{ctx.unreadMessages > 0 ? t('messages.navUnread', { count: ctx.unreadMessages }) : t('messages.title')}</a>
+                    </li>
+                  ) : null}
                   {ctx.student && ctx.district.settings.tools.grades ? (
                     <li>
                       <a href={toolUrl(ctx.student.id, 'grades')}>{t('portal.grades')}</a>

@@ -36,6 +36,13 @@ export function TodayPage({
         </p>
       ) : null}
       <p class="usa-intro">{formatDay(today.date, locale, true)}</p>
+      {ctx.unreadMessages ? (
+        <p>
+          <a href="/messages" class="hr-attention-count">
+            {t('messages.unreadCount', { count: ctx.unreadMessages })}
+          </a>
+        </p>
+      ) : null}
       <section aria-labelledby="attention-heading">
         <h2 id="attention-heading">{t('portal.needsAttention')}</h2>
         {today.needsAttention.length === 0 ? (

@@ -1,0 +1,209 @@
+/**
+ * The Message Center's pages: every signed-in person's inbox and messages; the composer (with its
+ * preview) and the sent messages for staff whose roles may send. Routes parse and render; who may read,
+ * send or answer what is decided in domain/messages.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentAnnouncements } from '../../domain/announcements/service.js';
+import { adultCutoff } from '../../domain/district/settings.js';
+import { localDate } from '../../domain/calendar/dates.js';
+import { parseInput, recordId } from '../../domain/forms.js';
+import { composerChoices, kindsFor, maySend, senderRights, type SenderRights } from '../../domain/messages/audience.js';
+import {
+  checkCompose,
+  composeInput,
+  inboxOf,
+  inboxQuery,
+  markArchived,
+  markRead,
+  messageReader,
+  openMessage,
+  replyInput,
+  replyTo,
+  sendMessage,
+  sentBy,
+  sentMessage,
+  type MessageReader,
+} from '../../domain/messages/service.js';
+import type { MessageKey } from '../../i18n/index.js';
+import { contextFor } from '../context.js';
+import { requireSignedIn } from '../guards.js';
+import { clientIp } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import type { PageContext } from '../views/context.js';
+import { fromFieldErrors } from '../views/forms.js';
+import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, type ComposeValues } from '../views/messages.js';
+
+/** What the person typed in the composer, to show again: strings only, bounded. */
+function typedValues(body: unknown): ComposeValues {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const str = (name: string, max: number) => (typeof b[name] === 'string' ? (b[name] as string).slice(0, max) : undefined);
+  const ids = Array.isArray(b.sectionIds) ? b.sectionIds : b.sectionIds === undefined ? [] : [b.sectionIds];
+  return {
+    kind: str('kind', 20),
+    readers: str('readers', 20),
+    sectionIds: ids.filter((x): x is string => typeof x === 'string').slice(0, 200).map((x) => x.slice(0, 12)),
+    studentNumbers: str('studentNumbers', 20_000),
+    schoolId: str('schoolId', 12),
+    grade: str('grade', 3),
+    subjectEn: str('subjectEn', 150),
+    bodyEn: str('bodyEn', 10_000),
+    subjectEs: str('subjectEs', 150),
+    bodyEs: str('bodyEs', 10_000),
+    sendDate: str('sendDate', 10),
+    sendTime: str('sendTime', 5),
+    asksReply: str('asksReply', 3),
+  };
+}
+
+const NOTICES: Record<string, MessageKey> = {
+  replied: 'messages.replied',
+  unread: 'messages.markedUnread',
+  archived: 'messages.archivedNotice',
+  unarchived: 'messages.unarchivedNotice',
+  sent: 'messages.sentNotice',
+};
+
+export async function messageRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+
+  /** The reader of the request, or null when the district turned Messages off for families (the page is then not there). */
+  const readerOf = async (ctx: PageContext, request: FastifyRequest): Promise<MessageReader | null> => {
+    const account = request.session!.account;
+    if (account.person_kind !== 'staff' && !ctx.district.settings.tools.messages) return null;
+    const today = localDate(services.now(), ctx.district.timeZone);
+    return messageReader(db, account, adultCutoff(ctx.district.settings, today), ctx.students);
+  };
+  const rightsOf = async (ctx: PageContext, request: FastifyRequest): Promise<SenderRights | null> => {
+    const staffId = request.session!.account.staff_id;
+    if (!staffId || !ctx.district.settings.tools.messages) return null;
+    const rights = await senderRights(db, staffId, localDate(services.now(), ctx.district.timeZone));
+    return maySend(rights) ? rights : null;
+  };
+  const notice = (ctx: PageContext, done: unknown) => (typeof done === 'string' && NOTICES[done] ? ctx.t(NOTICES[done]) : undefined);
+
+  app.get<{ Querystring: Record<string, string> }>('/messages', { preHandler: requireSignedIn }, async (request, reply) => {
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    if (!reader) return reply.callNotFound();
+    const query = inboxQuery.parse(request.query ?? {});
+    const { lines, more } = await inboxOf(db, reader, query, ctx.locale);
+    const sends = (await rightsOf(ctx, request)) !== null;
+    // A family's current announcements head the first page of the inbox.
+    const kind = request.session!.account.person_kind;
+    const announcements =
+      kind !== 'staff' && query.view === 'inbox' && query.page === 1 && query.q === ''
+        ? await currentAnnouncements(db, { schoolIds: [...new Set((ctx.students ?? []).map((s) => s.schoolId))], date: localDate(services.now(), ctx.district.timeZone), audience: kind === 'student' ? 'students' : 'guardians', locale: ctx.locale })
+        : [];
+    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} />);
+  });
+
+  // ── composing (staff) ──
+  const composer = async (request: FastifyRequest, reply: FastifyReply, show: (ctx: PageContext, rights: SenderRights) => Promise<FastifyReply>) => {
+    const ctx = await contextFor(app, request);
+    const rights = await rightsOf(ctx, request);
+    if (!rights) return reply.callNotFound();
+    return show(ctx, rights);
+  };
+  const choicesFor = async (rights: SenderRights) => ({ kinds: kindsFor(rights), ...(await composerChoices(db, rights)) });
+
+  app.get('/messages/new', { preHandler: requireSignedIn }, (request, reply) =>
+    composer(request, reply, async (ctx, rights) => sendPage(reply, <ComposePage ctx={ctx} choices={await choicesFor(rights)} values={{}} />)),
+  );
+
+  app.post('/messages/new', { preHandler: requireSignedIn }, (request, reply) =>
+    composer(request, reply, async (ctx, rights) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const values = typedValues(body);
+      const again = async (status: number, errors = {}) => sendPage(reply, <ComposePage ctx={ctx} choices={await choicesFor(rights)} values={values} errors={errors} />, status);
+      if (body.action === 'edit') return again(200);
+      const parsed = parseInput(composeInput, body);
+      if (!parsed.ok) return again(400, fromFieldErrors(parsed.errors));
+      const now = services.now();
+      const checked = await checkCompose(db, rights, parsed.data, { now, timeZone: ctx.district.timeZone, settings: ctx.district.settings });
+      if (!checked.ok) return again(400, fromFieldErrors(checked.errors, checked.params));
+      if (body.action !== 'send') return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} />);
+      const account = request.session!.account;
+      const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
+      const id = await sendMessage(db, { accountId: account.id, name, ip: clientIp(request) }, checked.draft, now);
+      return reply.redirect(`/messages/sent/${id}?done=sent`, 303);
+    }),
+  );
+
+  app.get<{ Querystring: { page?: string } }>('/messages/sent', { preHandler: requireSignedIn }, (request, reply) =>
+    composer(request, reply, async (ctx) => {
+      const page = Math.max(1, Math.min(99_999, Number(/^\d{1,5}$/.test(request.query.page ?? '') ? request.query.page : 1)));
+      const { lines, more } = await sentBy(db, request.session!.account.id, ctx.locale, page);
+      return sendPage(reply, <SentPage ctx={ctx} lines={lines} more={more} page={page} />);
+    }),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/messages/sent/:id', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const message = await sentMessage(db, request.session!.account.id, id, ctx.locale);
+    if (!message) return reply.callNotFound();
+    return sendPage(reply, <SentMessagePage ctx={ctx} message={message} notice={notice(ctx, request.query.done)} />);
+  });
+
+  // ── one message ──
+  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/messages/:id', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    if (!reader) return reply.callNotFound();
+    const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now: services.now() });
+    if (!message) return reply.callNotFound();
+    return sendPage(reply, <MessagePageView ctx={ctx} message={message} notice={notice(ctx, request.query.done)} />);
+  });
+
+  app.post<{ Params: { id: string } }>('/messages/:id/reply', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    if (!reader) return reply.callNotFound();
+    const now = services.now();
+    const parsed = parseInput(replyInput, request.body);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (!parsed.ok) {
+      const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now });
+      if (!message) return reply.callNotFound();
+      return sendPage(reply, <MessagePageView ctx={ctx} message={message} errors={fromFieldErrors(parsed.errors)} reply={typeof body.body === 'string' ? body.body.slice(0, 10_000) : ''} />, 400);
+    }
+    const account = request.session!.account;
+    const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
+    const result = await replyTo(db, reader, id, parsed.data.body!, { locale: ctx.locale, name, ip: clientIp(request), settings: ctx.district.settings, now });
+    if (result.kind === 'missing') return reply.callNotFound();
+    if (result.kind === 'closed') {
+      const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now });
+      if (!message) return reply.callNotFound();
+      return sendPage(reply, <MessagePageView ctx={ctx} message={message} closed />, 403);
+    }
+    return reply.redirect(`/messages/${id}?done=replied`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/messages/:id/read', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    const read = ((request.body ?? {}) as Record<string, unknown>).read === '1';
+    if (!reader || !(await markRead(db, reader, id, read, services.now()))) return reply.callNotFound();
+    // Marked unread, the message leaves the page (opening it would read it again): back to the inbox.
+    return reply.redirect(read ? `/messages/${id}` : '/messages?done=unread', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/messages/:id/archive', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    const archived = ((request.body ?? {}) as Record<string, unknown>).archived !== '0';
+    if (!reader || !(await markArchived(db, reader, id, archived))) return reply.callNotFound();
+    return reply.redirect(archived ? '/messages?done=archived' : '/messages?view=archived&done=unarchived', 303);
+  });
+}

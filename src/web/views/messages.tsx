@@ -1,0 +1,526 @@
+/** The Message Center: the inbox, one message with its private thread, the composer with its preview, and what a sender sent. */
+import type { CurrentAnnouncement } from '../../domain/announcements/service.js';
+import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
+import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
+import type { MessageSenderRole } from '../../db/schema.js';
+import { formatInstant } from '../../i18n/format.js';
+import type { MessageKey, Translate } from '../../i18n/index.js';
+import type { PageContext } from './context.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, Pager, type FieldMessage, type Messages } from './forms.js';
+import { Layout } from './layout.js';
+
+const when = (ctx: PageContext, iso: string) => (iso ? formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone) : '');
+const ROLE_LABEL: Record<MessageSenderRole | 'staff', MessageKey> = {
+  teacher: 'messages.role.teacher',
+  office: 'messages.role.office',
+  counselor: 'messages.role.counselor',
+  district_admin: 'messages.role.district_admin',
+  guardian: 'messages.role.guardian',
+  student: 'messages.role.student',
+  staff: 'messages.role.staff',
+};
+const KIND_LABEL: Record<AudienceKind, MessageKey> = {
+  sections: 'messages.kind.sections',
+  students: 'messages.kind.students',
+  grade: 'messages.kind.grade',
+  school: 'messages.kind.school',
+  families: 'messages.kind.families',
+  district: 'messages.kind.district',
+};
+const READERS_LABEL: Record<Audience['readers'], MessageKey> = { guardians: 'messages.readers.guardians', students: 'messages.readers.students', both: 'messages.readers.both' };
+const PREVIEW_IN: Record<'en' | 'es', MessageKey> = { en: 'messages.previewIn.en', es: 'messages.previewIn.es' };
+const roleName = (t: Translate, role: MessageSenderRole | 'staff') => t(ROLE_LABEL[role]);
+
+/** Plain text as the sender typed it: paragraphs and lines kept, web addresses made links; never the sender's HTML. */
+export function PlainText({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/\n{2,}/).map((para, i) => (
+        <p key={i}>
+          {para.split('\n').map((line, j) => (
+            <>
+              {j > 0 ? <br /> : null}
+              {withLinks(line)}
+            </>
+          ))}
+        </p>
+      ))}
+    </>
+  );
+}
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;
+
+/** Splits a line into text and links: only http(s) addresses that parse become links, opened without the portal's referrer. */
+function withLinks(line: string) {
+  const parts: (string | { href: string; text: string })[] = [];
+  let last = 0;
+  for (const match of line.matchAll(URL_IN_TEXT)) {
+    // A sentence's full stop or closing bracket is not part of the address.
+    const text = match[0].replace(/[.,;:!?)\]]+$/, '');
+    let href: string | null = null;
+    try {
+      const url = new URL(text);
+      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    parts.push(line.slice(last, match.index), { href, text });
+    last = match.index + text.length;
+  }
+  parts.push(line.slice(last));
+  return parts.map((p, i) =>
+    typeof p === 'string' ? (
+      p
+    ) : (
+      <a key={i} href={p.href} rel="noopener noreferrer nofollow" class="hr-break-anywhere">
+        {p.text}
+      </a>
+    ),
+  );
+}
+
+function inboxHref(query: InboxQuery, page: number): string {
+  const p = new URLSearchParams();
+  if (query.view === 'archived') p.set('view', 'archived');
+  if (query.q) p.set('q', query.q);
+  if (page > 1) p.set('page', String(page));
+  const s = p.toString();
+  return `/messages${s ? `?${s}` : ''}`;
+}
+
+export function InboxPage({
+  ctx,
+  query,
+  lines,
+  more,
+  maySend,
+  notice,
+  announcements = [],
+}: {
+  ctx: PageContext;
+  query: InboxQuery;
+  lines: InboxLine[];
+  more: boolean;
+  maySend: boolean;
+  notice?: string | undefined;
+  announcements?: CurrentAnnouncement[];
+}) {
+  const { t } = ctx;
+  const archived = query.view === 'archived';
+  const title = archived ? t('messages.archived') : t('messages.inbox');
+  return (
+    <Layout ctx={ctx} title={title}>
+      <Alert type="success" text={notice} />
+      <h1>{title}</h1>
+      <p>
+        <a class="usa-button usa-button--outline" href={archived ? '/messages' : '/messages?view=archived'}>
+          {archived ? t('messages.showInbox') : t('messages.showArchived')}
+        </a>
+        {maySend ? (
+          <>
+            <a class="usa-button" href="/messages/new">
+              {t('messages.compose')}
+            </a>
+            <a class="usa-button usa-button--outline" href="/messages/sent">
+              {t('messages.sent')}
+            </a>
+          </>
+        ) : null}
+      </p>
+      <form method="get" action="/messages" role="search" class="usa-form">
+        {archived ? <input type="hidden" name="view" value="archived" /> : null}
+        <label class="usa-label" for="q">
+          {t('messages.search')}
+        </label>
+        <input class="usa-input" id="q" name="q" type="search" maxLength={100} value={query.q} />
+        <button class="usa-button usa-button--outline" type="submit">
+          {t('messages.searchButton')}
+        </button>
+      </form>
+      {announcements.length > 0 ? (
+        <section aria-labelledby="announcements-heading">
+          <h2 id="announcements-heading">{t('messages.announcements')}</h2>
+          {announcements.map((a) => (
+            <article key={a.id} class="hr-card">
+              <h3 class="hr-card__title">{a.title}</h3>
+              <PlainText text={a.body} />
+            </article>
+          ))}
+        </section>
+      ) : null}
+      {announcements.length > 0 ? <h2>{t('messages.yourMessages')}</h2> : null}
+      {lines.length === 0 ? (
+        <p>{query.q ? t('messages.noneFound') : archived ? t('messages.noneArchived') : t('messages.none')}</p>
+      ) : (
+        <ul class="usa-list usa-list--unstyled hr-messages">
+          {lines.map((m) => (
+            <li key={m.id} class={`hr-card hr-message${m.unread ? ' hr-message--unread' : ''}`}>
+              <p class="hr-card__title">
+                {m.unread ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('messages.new')}</span> : null}
+                <a href={`/messages/${m.id}`}>{m.subject}</a>
+              </p>
+              <p class="hr-muted">
+                {`${m.senderName} (${roleName(t, m.senderRole)}) · ${when(ctx, m.sentAt)}`}
+                {m.student ? ` · ${t('messages.about', { student: m.student })}` : ''}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pager
+        label={t('messages.pages')}
+        previous={query.page > 1 ? { href: inboxHref(query, query.page - 1), text: t('messages.newer') } : null}
+        next={more ? { href: inboxHref(query, query.page + 1), text: t('messages.older') } : null}
+      />
+    </Layout>
+  );
+}
+
+function ThreadEntry({ ctx, m, heading }: { ctx: PageContext; m: ThreadMessage; heading: 'h1' | 'h2' }) {
+  const { t } = ctx;
+  const H = heading;
+  return (
+    <article class="hr-card hr-thread-message" lang={undefined}>
+      <H class={heading === 'h1' ? undefined : 'hr-card__title'}>{m.subject}</H>
+      <p class="hr-muted">{`${m.mine ? t('messages.you') : `${m.senderName} (${roleName(t, m.senderRole)})`} · ${when(ctx, m.sentAt)}`}</p>
+      {m.fallback ? <p class="usa-hint">{t('messages.otherLanguage')}</p> : null}
+      <div lang={m.fallback ? (ctx.locale === 'es' ? 'en' : 'es') : undefined}>
+        <PlainText text={m.body} />
+      </div>
+    </article>
+  );
+}
+
+export function MessagePageView({ ctx, message, errors = {}, reply, notice, closed }: { ctx: PageContext; message: OpenedMessage; errors?: Messages; reply?: string; notice?: string | undefined; closed?: boolean }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={message.subject}>
+      <Alert type="success" text={notice} />
+      <ErrorSummary t={t} errors={errors} labels={{ body: t('messages.replyLabel') }} />
+      <p>
+        <a href="/messages">{t('messages.backToInbox')}</a>
+      </p>
+      {message.student ? <p class="usa-intro">{t('messages.about', { student: message.student })}</p> : null}
+      {message.asksReply ? <Alert type="info" text={t('messages.asksReplyNote')} /> : null}
+      <ThreadEntry ctx={ctx} m={message} heading="h1" />
+      {message.replies.length > 0 ? (
+        <section aria-labelledby="thread-heading">
+          <h2 id="thread-heading">{t('messages.thread')}</h2>
+          <p class="usa-hint">{t('messages.threadPrivate')}</p>
+          {message.replies.map((m) => (
+            <ThreadEntry key={m.id} ctx={ctx} m={m} heading="h2" />
+          ))}
+        </section>
+      ) : null}
+      {message.mayReply ? (
+        <form method="post" action={`/messages/${message.id}/reply`} class="usa-form usa-form--large">
+          <Csrf token={ctx.csrf} />
+          <Field t={t} id="body" label={t('messages.replyLabel')} hint={t('messages.replyHint')} error={errors.body}>
+            <textarea class={`usa-textarea${errors.body ? ' usa-input--error' : ''}`} id="body" name="body" rows={5} required maxLength={10000} aria-describedby={describedBy('body', true, Boolean(errors.body))} aria-invalid={errors.body ? 'true' : undefined}>
+              {reply ?? ''}
+            </textarea>
+          </Field>
+          <button class="usa-button" type="submit">
+            {t('messages.sendReply')}
+          </button>
+        </form>
+      ) : closed ? (
+        <p>{t('messages.repliesClosed')}</p>
+      ) : null}
+      <div class="usa-button-group hr-message-actions">
+        <form method="post" action={`/messages/${message.id}/read`}>
+          <Csrf token={ctx.csrf} />
+          <input type="hidden" name="read" value="0" />
+          <button class="usa-button usa-button--outline" type="submit">
+            {t('messages.markUnread')}
+          </button>
+        </form>
+        <form method="post" action={`/messages/${message.id}/archive`}>
+          <Csrf token={ctx.csrf} />
+          <input type="hidden" name="archived" value={message.archived ? '0' : '1'} />
+          <button class="usa-button usa-button--outline" type="submit">
+            {message.archived ? t('messages.unarchive') : t('messages.archive')}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export type ComposeValues = Partial<Record<'kind' | 'readers' | 'studentNumbers' | 'schoolId' | 'grade' | 'subjectEn' | 'bodyEn' | 'subjectEs' | 'bodyEs' | 'sendDate' | 'sendTime' | 'asksReply', string>> & { sectionIds?: string[] };
+
+export interface ComposerChoices {
+  kinds: AudienceKind[];
+  sections: { id: number; label: string }[];
+  schools: { id: number; name: string }[];
+}
+
+function TextArea({ id, value, error, rows = 6, max }: { id: string; value: string | undefined; error: FieldMessage | undefined; rows?: number; max: number }) {
+  return (
+    <textarea class={`usa-textarea${error ? ' usa-input--error' : ''}`} id={id} name={id} rows={rows} maxLength={max} aria-describedby={describedBy(id, false, Boolean(error))} aria-invalid={error ? 'true' : undefined}>
+      {value ?? ''}
+    </textarea>
+  );
+}
+
+function Input({ id, value, error, type = 'text', max }: { id: string; value: string | undefined; error: FieldMessage | undefined; type?: string; max: number }) {
+  return <input class={`usa-input${error ? ' usa-input--error' : ''}`} id={id} name={id} type={type} maxLength={max} value={value ?? ''} aria-describedby={describedBy(id, false, Boolean(error))} aria-invalid={error ? 'true' : undefined} />;
+}
+
+export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageContext; choices: ComposerChoices; values: ComposeValues; errors?: Messages }) {
+  const { t } = ctx;
+  const kind = values.kind ?? choices.kinds[0];
+  const readers = values.readers ?? 'guardians';
+  const labels = {
+    kind: t('messages.field.kind'),
+    sectionIds: t('messages.field.sections'),
+    studentNumbers: t('messages.field.studentNumbers'),
+    schoolId: t('messages.field.school'),
+    grade: t('messages.field.grade'),
+    subjectEn: t('messages.field.subjectEn'),
+    bodyEn: t('messages.field.bodyEn'),
+    subjectEs: t('messages.field.subjectEs'),
+    bodyEs: t('messages.field.bodyEs'),
+    sendDate: t('messages.field.sendDate'),
+  };
+  return (
+    <Layout ctx={ctx} title={t('messages.compose')}>
+      <h1>{t('messages.compose')}</h1>
+      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <form method="post" action="/messages/new" class="usa-form usa-form--large">
+        <Csrf token={ctx.csrf} />
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend usa-legend--large">{t('messages.to')}</legend>
+          <div class={`usa-form-group${errors.kind ? ' usa-form-group--error' : ''}`}>
+            <fieldset class="usa-fieldset" aria-describedby={errors.kind ? 'kind-error' : undefined}>
+              <legend class="usa-legend" id="kind">
+                {labels.kind}
+              </legend>
+              {errors.kind ? (
+                <span class="usa-error-message" id="kind-error" role="alert">
+                  {t(errors.kind.key, errors.kind.params)}
+                </span>
+              ) : null}
+              {choices.kinds.map((k) => (
+                <div class="usa-radio" key={k}>
+                  <input class="usa-radio__input" id={`kind-${k}`} type="radio" name="kind" value={k} checked={k === kind} />
+                  <label class="usa-radio__label" for={`kind-${k}`}>
+                    {t(KIND_LABEL[k])}
+                  </label>
+                </div>
+              ))}
+            </fieldset>
+          </div>
+          {choices.sections.length > 0 ? (
+            <div class={`usa-form-group${errors.sectionIds ? ' usa-form-group--error' : ''}`}>
+              <fieldset class="usa-fieldset">
+                <legend class="usa-legend" id="sectionIds">
+                  {labels.sectionIds}
+                </legend>
+                <p class="usa-hint">{t('messages.field.sectionsHint')}</p>
+                {errors.sectionIds ? (
+                  <span class="usa-error-message" role="alert">
+                    {t(errors.sectionIds.key, errors.sectionIds.params)}
+                  </span>
+                ) : null}
+                {choices.sections.map((s) => (
+                  <div class="usa-checkbox" key={s.id}>
+                    <input class="usa-checkbox__input" id={`section-${s.id}`} type="checkbox" name="sectionIds" value={String(s.id)} checked={(values.sectionIds ?? []).includes(String(s.id))} />
+                    <label class="usa-checkbox__label" for={`section-${s.id}`}>
+                      {s.label}
+                    </label>
+                  </div>
+                ))}
+              </fieldset>
+            </div>
+          ) : null}
+          {choices.kinds.includes('students') || choices.kinds.includes('families') ? (
+            <Field t={t} id="studentNumbers" label={labels.studentNumbers} hint={t('messages.field.studentNumbersHint')} error={errors.studentNumbers}>
+              <TextArea id="studentNumbers" value={values.studentNumbers} error={errors.studentNumbers} rows={3} max={20000} />
+            </Field>
+          ) : null}
+          {choices.schools.length > 0 ? (
+            <>
+              <Field t={t} id="schoolId" label={labels.schoolId} hint={t('messages.field.schoolHint')} error={errors.schoolId}>
+                <select class="usa-select" id="schoolId" name="schoolId" aria-invalid={errors.schoolId ? 'true' : undefined}>
+                  {choices.schools.map((s) => (
+                    <option key={s.id} value={String(s.id)} selected={values.schoolId === String(s.id)}>
+                      {s.name}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field t={t} id="grade" label={labels.grade} hint={t('messages.field.gradeHint')} error={errors.grade}>
+                <input class={`usa-input usa-input--small${errors.grade ? ' usa-input--error' : ''}`} id="grade" name="grade" type="text" inputMode="numeric" maxLength={3} value={values.grade ?? ''} />
+              </Field>
+            </>
+          ) : null}
+          <fieldset class="usa-fieldset">
+            <legend class="usa-legend">{t('messages.field.readers')}</legend>
+            {(['guardians', 'students', 'both'] as const).map((r) => (
+              <div class="usa-radio" key={r}>
+                <input class="usa-radio__input" id={`readers-${r}`} type="radio" name="readers" value={r} checked={r === readers} />
+                <label class="usa-radio__label" for={`readers-${r}`}>
+                  {t(READERS_LABEL[r])}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        </fieldset>
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend usa-legend--large">{t('messages.words')}</legend>
+          <p class="usa-hint">{t('messages.wordsHint')}</p>
+          <Field t={t} id="subjectEn" label={labels.subjectEn} error={errors.subjectEn}>
+            <Input id="subjectEn" value={values.subjectEn} error={errors.subjectEn} max={150} />
+          </Field>
+          <Field t={t} id="bodyEn" label={labels.bodyEn} error={errors.bodyEn}>
+            <TextArea id="bodyEn" value={values.bodyEn} error={errors.bodyEn} max={10000} />
+          </Field>
+          <Field t={t} id="subjectEs" label={labels.subjectEs} error={errors.subjectEs}>
+            <Input id="subjectEs" value={values.subjectEs} error={errors.subjectEs} max={150} />
+          </Field>
+          <Field t={t} id="bodyEs" label={labels.bodyEs} error={errors.bodyEs}>
+            <TextArea id="bodyEs" value={values.bodyEs} error={errors.bodyEs} max={10000} />
+          </Field>
+          <div class="usa-checkbox">
+            <input class="usa-checkbox__input" id="asksReply" type="checkbox" name="asksReply" value="yes" checked={values.asksReply === 'yes'} />
+            <label class="usa-checkbox__label" for="asksReply">
+              {t('messages.field.asksReply')}
+            </label>
+          </div>
+        </fieldset>
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend usa-legend--large">{t('messages.field.when')}</legend>
+          <p class="usa-hint">{t('messages.field.whenHint', { zone: ctx.district.timeZone })}</p>
+          <Field t={t} id="sendDate" label={labels.sendDate} error={errors.sendDate}>
+            <Input id="sendDate" value={values.sendDate} error={errors.sendDate} type="date" max={10} />
+          </Field>
+          <Field t={t} id="sendTime" label={t('messages.field.sendTime')}>
+            <Input id="sendTime" value={values.sendTime} error={undefined} type="time" max={5} />
+          </Field>
+        </fieldset>
+        <button class="usa-button" type="submit" name="action" value="preview">
+          {t('messages.preview')}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+/** The sender checks what goes out: to how many people, in which languages, when; the values ride along hidden. */
+export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: Draft; values: ComposeValues }) {
+  const { t } = ctx;
+  const hidden = Object.entries(values).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x) => [name, x] as const) : v === undefined ? [] : [[name, v] as const]));
+  const words = (lang: 'en' | 'es') => ({ subject: lang === 'en' ? draft.subjectEn : draft.subjectEs, body: lang === 'en' ? draft.bodyEn : draft.bodyEs });
+  return (
+    <Layout ctx={ctx} title={t('messages.previewTitle')}>
+      <h1>{t('messages.previewTitle')}</h1>
+      <div class="usa-summary-box" role="region" aria-labelledby="reach-heading">
+        <div class="usa-summary-box__body">
+          <h2 class="usa-summary-box__heading" id="reach-heading">
+            {t('messages.reach', { count: draft.count.total })}
+          </h2>
+          <p>{t('messages.reachLanguages', { en: draft.count.en, es: draft.count.es })}</p>
+          {draft.count.es > 0 && draft.bodyEs === null ? <p>{t('messages.missingEs')}</p> : null}
+          {draft.count.en > 0 && draft.bodyEn === null ? <p>{t('messages.missingEn')}</p> : null}
+          <p>{draft.sendAt ? t('messages.sendsAt', { when: formatInstant(draft.sendAt, ctx.locale, ctx.district.timeZone) }) : t('messages.sendsNow')}</p>
+        </div>
+      </div>
+      {(['en', 'es'] as const).map((lang) =>
+        words(lang).body !== null ? (
+          <section key={lang} aria-labelledby={`preview-${lang}`} lang={lang}>
+            <h2 id={`preview-${lang}`}>{t(PREVIEW_IN[lang])}</h2>
+            <article class="hr-card">
+              <p class="hr-card__title">{words(lang).subject}</p>
+              <PlainText text={words(lang).body ?? ''} />
+            </article>
+          </section>
+        ) : null,
+      )}
+      <form method="post" action="/messages/new" class="usa-form">
+        <Csrf token={ctx.csrf} />
+        {hidden.map(([name, v], i) => (
+          <input key={i} type="hidden" name={name} value={v} />
+        ))}
+        <div class="usa-button-group">
+          <button class="usa-button" type="submit" name="action" value="send">
+            {t('messages.send')}
+          </button>
+          <button class="usa-button usa-button--outline" type="submit" name="action" value="edit">
+            {t('messages.change')}
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function audienceText(t: Translate, a: Audience): string {
+  return `${t(KIND_LABEL[a.kind])} · ${t(READERS_LABEL[a.readers])}`;
+}
+
+export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: SentLine[]; more: boolean; page: number }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('messages.sent')}>
+      <h1>{t('messages.sent')}</h1>
+      <p>
+        <a href="/messages/new">{t('messages.compose')}</a>
+      </p>
+      {lines.length === 0 ? <p>{t('messages.noneSent')}</p> : null}
+      <ul class="usa-list usa-list--unstyled hr-messages">
+        {lines.map((m) => (
+          <li key={m.id} class="hr-card hr-message">
+            <p class="hr-card__title">
+              <a href={`/messages/sent/${m.id}`}>{m.subject}</a>
+            </p>
+            <p class="hr-muted">{`${audienceText(t, m.audience)} · ${m.status === 'sent' ? t('messages.deliveredTo', { count: m.recipients }) : t('messages.scheduledFor', { when: when(ctx, m.sendAt) })}`}</p>
+            {m.threads.length > 0 ? <p>{t('messages.replyCount', { count: m.threads.length })}</p> : null}
+          </li>
+        ))}
+      </ul>
+      <Pager
+        label={t('messages.pages')}
+        previous={page > 1 ? { href: `/messages/sent?page=${page - 1}`, text: t('messages.newer') } : null}
+        next={more ? { href: `/messages/sent?page=${page + 1}`, text: t('messages.older') } : null}
+      />
+    </Layout>
+  );
+}
+
+/** One sent message: its delivery (a progress line while it waits for its time or the worker) and its threads. */
+export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; message: SentLine & { body: string; fallback: boolean }; notice?: string | undefined }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={message.subject}>
+      <Alert type="success" text={notice} />
+      <p>
+        <a href="/messages/sent">{t('messages.sent')}</a>
+      </p>
+      <h1>{message.subject}</h1>
+      <p class="usa-intro" role="status">
+        {message.status === 'sent' ? t('messages.deliveredTo', { count: message.recipients }) : t('messages.scheduledFor', { when: when(ctx, message.sendAt) })}
+      </p>
+      <p class="hr-muted">{audienceText(t, message.audience)}</p>
+      <PlainText text={message.body} />
+      <section aria-labelledby="threads-heading">
+        <h2 id="threads-heading">{t('messages.threads')}</h2>
+        {message.threads.length === 0 ? (
+          <p>{t('messages.noThreads')}</p>
+        ) : (
+          <ul class="usa-list">
+            {message.threads.map((th) => (
+              <li key={`${th.kind}-${th.id}`}>
+                <a href={`/messages/${th.messageId}`}>{th.name}</a>
+                {` (${roleName(t, th.kind)})`}
+                {th.unread ? ` · ${t('messages.new')}` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Layout>
+  );
+}
