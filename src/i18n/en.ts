@@ -1925,6 +1925,7 @@ export const en = {
   'push.devices.notFound': 'That device is not in your list (it may have been removed already).',
   'push.devices.backToSettings': 'Back to Account Settings',
   'push.devices.link': 'Devices that get notifications',
+  'push.devices.edit': 'Edit the devices that get notifications',
   'push.this.heading': 'This device',
   'push.this.nameLabel': 'Name for this device',
   'push.this.nameHint': 'So you can tell your devices apart, for example “Maria’s phone”.',

@@ -1927,6 +1927,7 @@ export const es: Record<MessageKey, string> = {
   'push.devices.notFound': 'Ese dispositivo no está en su lista (puede que ya se haya quitado).',
   'push.devices.backToSettings': 'Volver a Configuración de la cuenta',
   'push.devices.link': 'Dispositivos que reciben notificaciones',
+  'push.devices.edit': 'Editar los dispositivos que reciben notificaciones',
   'push.this.heading': 'Este dispositivo',
   'push.this.nameLabel': 'Nombre para este dispositivo',
   'push.this.nameHint': 'Para distinguir sus dispositivos, por ejemplo «Teléfono de María».',

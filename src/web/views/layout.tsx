@@ -17,8 +17,12 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
         <link rel="stylesheet" href={`/theme.css?v=${ctx.assetVersion}&c=${district.colors.primary.slice(1)}${district.colors.secondary.slice(1)}`} />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <meta name="theme-color" content={district.colors.primary} />
+        <link rel="manifest" href={`/manifest.webmanifest?lang=${ctx.locale}`} />
+        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+        <script src={`/app.js?v=${ctx.assetVersion}`} defer />
       </head>
-      <body>
+      {/* Signed out just now: the page script tells the service worker to forget saved pages (routes/app.tsx). */}
+      <body data-signed-out={/^\/sign-in\?(.*&)?signedOut=1(&|$)/.test(ctx.path) ? '' : undefined}>
         <a class="usa-skipnav" href="#main-content">
           {t('layout.skip')}
         </a>
