@@ -1915,7 +1915,6 @@ export const en = {
   'push.devices.intro': 'Notifications can come to the phones, tablets and computers you choose. Every device you turn them on for is listed here.',
   'push.devices.none': 'No device gets notifications yet.',
   'push.devices.listLabel': 'Your devices',
-  'push.devices.name': 'Device',
   'push.devices.added': 'Added',
   'push.devices.lastSent': 'Last notification',
   'push.devices.never': 'None yet',

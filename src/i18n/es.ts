@@ -1917,7 +1917,6 @@ export const es: Record<MessageKey, string> = {
   'push.devices.intro': 'Las notificaciones pueden llegar a los teléfonos, tabletas y computadoras que usted elija. Aquí aparece cada dispositivo en el que las activó.',
   'push.devices.none': 'Todavía ningún dispositivo recibe notificaciones.',
   'push.devices.listLabel': 'Sus dispositivos',
-  'push.devices.name': 'Dispositivo',
   'push.devices.added': 'Agregado',
   'push.devices.lastSent': 'Última notificación',
   'push.devices.never': 'Ninguna todavía',

@@ -49,6 +49,7 @@
       status.textContent = box.dataset[key] || '';
     };
     box.hidden = false;
+    document.getElementById('push-needs-script').hidden = true;
     if (!registration || !('PushManager' in window) || !('Notification' in window)) {
       say('msgUnsupported');
       return;

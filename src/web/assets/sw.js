@@ -116,6 +116,11 @@ function isStatic(url) {
   return url.pathname.startsWith('/assets/') || url.pathname.startsWith('/icons/') || url.pathname === '/theme.css' || url.pathname === '/favicon.svg';
 }
 
+/** The page script and the manifest: from the network when it answers (they change without a new address), else the copy kept. */
+function isShell(url) {
+  return url.pathname === '/app.js' || url.pathname === '/manifest.webmanifest';
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
@@ -135,6 +140,17 @@ self.addEventListener('fetch', (event) => {
         if (response.ok) await cache.put(request, response.clone());
         return response;
       }),
+    );
+    return;
+  }
+  if (isShell(url)) {
+    event.respondWith(
+      fetch(request)
+        .then(async (response) => {
+          if (response.ok) await (await caches.open(STATIC_CACHE)).put(request, response.clone());
+          return response;
+        })
+        .catch(async () => (await caches.match(request, { cacheName: STATIC_CACHE })) ?? Response.error()),
     );
   }
 });
@@ -172,12 +188,14 @@ self.addEventListener('push', (event) => {
 async function openOrFocus(path) {
   const target = new URL(path, self.location.origin).href;
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  // Focusing is allowed only during the tap itself; a window that cannot take focus still shows the page.
+  const focus = (w) => w.focus().catch(() => w);
   const same = windows.find((w) => w.url === target);
-  if (same) return same.focus();
+  if (same) return focus(same);
   const ours = windows.find((w) => w.url.startsWith(self.location.origin + '/'));
   if (ours) {
     const moved = await ours.navigate(target).catch(() => null);
-    if (moved) return moved.focus();
+    if (moved) return focus(moved);
   }
   return self.clients.openWindow(target);
 }

@@ -125,6 +125,8 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
         ...LOCALES.map((l) => `/offline?lang=${l}`),
         `/assets/homeroom.css?v=${services.assetVersion}`,
         '/icons/icon-192.png',
+        // the offline notice's icon (a USWDS warning alert)
+        '/assets/uswds/img/usa-icons/warning.svg',
       ],
     };
     // The worker's script is checked for updates at every visit (not cached): a changed district name or zone reaches it.

@@ -3,7 +3,7 @@ import { formatInstant } from '../../i18n/format.js';
 import type { PushDevice } from '../../domain/notifications/push.js';
 import { MAX_DEVICE_NAME } from '../../domain/notifications/push.js';
 import type { PageContext } from './context.js';
-import { Alert, Csrf, TableScroll } from './forms.js';
+import { Alert, Csrf } from './forms.js';
 import { Layout } from './layout.js';
 
 export function DevicesPage({ ctx, devices, vapidKey, notice, problem }: { ctx: PageContext; devices: PushDevice[]; vapidKey: string; notice?: string | undefined; problem?: string | undefined }) {
@@ -19,41 +19,30 @@ export function DevicesPage({ ctx, devices, vapidKey, notice, problem }: { ctx: 
       {devices.length === 0 ? (
         <p>{t('push.devices.none')}</p>
       ) : (
-        <TableScroll label={t('push.devices.listLabel')}>
-          <table class="usa-table usa-table--borderless">
-            <thead>
-              <tr>
-                <th scope="col">{t('push.devices.name')}</th>
-                <th scope="col">{t('push.devices.added')}</th>
-                <th scope="col">{t('push.devices.lastSent')}</th>
-                <td />
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row">{d.name}</th>
-                  <td>{when(d.createdAt)}</td>
-                  <td>{d.lastSuccessAt ? when(d.lastSuccessAt) : t('push.devices.never')}</td>
-                  <td>
-                    <form method="post" action={`/account/notifications/devices/${d.id}/remove`}>
-                      <Csrf token={ctx.csrf} />
-                      <button type="submit" class="usa-button usa-button--unstyled hr-link-button" aria-label={t('push.devices.removeLabel', { name: d.name })}>
-                        {t('push.devices.remove')}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <ul class="usa-list usa-list--unstyled hr-devices" aria-labelledby="devices-heading">
+          {devices.map((d) => (
+            <li key={d.id}>
+              <h3>{d.name}</h3>
+              <dl class="hr-settings">
+                <dt>{t('push.devices.added')}</dt>
+                <dd>{when(d.createdAt)}</dd>
+                <dt>{t('push.devices.lastSent')}</dt>
+                <dd>{d.lastSuccessAt ? when(d.lastSuccessAt) : t('push.devices.never')}</dd>
+              </dl>
+              <form method="post" action={`/account/notifications/devices/${d.id}/remove`}>
+                <Csrf token={ctx.csrf} />
+                <button type="submit" class="usa-button usa-button--outline" aria-label={t('push.devices.removeLabel', { name: d.name })}>
+                  {t('push.devices.remove')}
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
       )}
       <section aria-labelledby="this-device-heading">
         <h2 id="this-device-heading">{t('push.this.heading')}</h2>
-        <noscript>
-          <p>{t('push.this.needsScript')}</p>
-        </noscript>
+        {/* shown until the page script runs (it hides this): without JavaScript the page says what it cannot do */}
+        <p id="push-needs-script">{t('push.this.needsScript')}</p>
         <div
           id="push-controls"
           hidden
