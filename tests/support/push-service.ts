@@ -11,11 +11,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-
-const ece = createRequire(import.meta.url)('http_ece') as {
-  decrypt(buffer: Buffer, params: { version: string; privateKey: ECDH; authSecret: string }): Buffer;
-};
+import * as ece from 'http_ece';
 
 export interface TestSubscription {
   /** the device's id in the push service's addresses */

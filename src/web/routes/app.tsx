@@ -204,7 +204,7 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/account/notifications/devices/unsubscribe', { preHandler: signedIn, bodyLimit: PUSH_BODY_BYTES }, async (request, reply) => {
     const endpoint = (request.body as Record<string, unknown> | undefined)?.endpoint;
-    if (typeof endpoint !== 'string' || endpoint.length > MAX_ENDPOINT_LENGTH) {
+    if (typeof endpoint !== 'string' || MAX_ENDPOINT_LENGTH < endpoint.length) {
       const ctx = await contextFor(app, request);
       return reply.code(400).send({ errors: { endpoint: ctx.t('push.error.endpoint') } });
     }
