@@ -102,7 +102,7 @@ export function jobHandlers(config: {
       await sendSignInCode(database.db, payload, { district: await getDistrictProfile(database.db), finish }, now());
     },
     // Queued Web Push deliveries (domain/notifications/push.ts): what is due now; a retry waiting for
-    // later gets a job of its own at its time (the minute's scheduled run is the safety net).
+    // later gets a job of its own at its time (a run every 10 minutes is the safety net).
     [PUSH_JOB]: async (_payload, { database, now, signal }) => {
       const district = await getDistrictProfile(database.db);
       const vapid = await vapidKeys(database.db, now());
@@ -133,7 +133,7 @@ export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings
   const timeZone = district?.timeZone ?? 'UTC';
   const list: Schedule[] = [
     { kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone },
-    { kind: PUSH_JOB, pattern: '* * * * *', timeZone },
+    { kind: PUSH_JOB, pattern: '*/10 * * * *', timeZone },
   ];
   if (district) {
     const [hh, mm] = district.settings.parentAccountsAt.split(':');
