@@ -7,8 +7,8 @@
  * is claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never take the same one) and
  * marked `sending` until a deadline before the request goes out. A delivery whose attempt began and
  * never ended (its process died) is counted as sent when its deadline passes, never sent again — as the
- * email outbox does (ADR 0008): a push service gives no way to ask whether it took a message, and the
- * notification's tag makes a device replace, not repeat, the rare copy a retry could bring.
+ * email outbox does (ADR 0008): a push service gives no way to ask whether it took a message, and a
+ * second copy is the worse failure. At most the requests in flight (`concurrency`) are in doubt.
  */
 import type { Agent } from 'node:https';
 import { createHash } from 'node:crypto';
@@ -221,6 +221,8 @@ export interface PushDeliveryOptions {
   now: () => Date;
   /** at most this many deliveries per run */
   limit?: number;
+  /** requests in flight at once (each its own claimed delivery); a process killed mid-run leaves at most this many in doubt */
+  concurrency?: number;
   /** a test's fault-injection seam: true stops here after the push service accepted, as a kill would */
   dieAfterAccepted?: () => boolean;
 }
@@ -248,7 +250,7 @@ async function claimDelivery(db: Kysely<DB>, dialect: Dialect, now: Date): Promi
   const result = await sql<Claimed>`
     update push_deliveries
        set state = 'sending', attempts = attempts + 1, sending_until = ${until}
-     where id = (
+     where state = 'queued' and id = (
        select id from push_deliveries
         where state = 'queued' and next_attempt_at <= ${t}
         order by next_attempt_at, id
@@ -274,11 +276,11 @@ function topicOf(tag: string): string {
 }
 
 /**
- * Sends what is due, one delivery at a time; returns what happened. Safe to run in several processes
+ * Sends what is due, a few deliveries at once (`concurrency`); returns what happened. Safe to run in several processes
  * at once. A delivery of an account that is no longer active is not sent (it fails, with the reason).
  */
 export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: PushSendOptions, options: PushDeliveryOptions): Promise<PushRunResult> {
-  const { now, limit = 500, dieAfterAccepted } = options;
+  const { now, limit = 500, concurrency = 8, dieAfterAccepted } = options;
   const out: PushRunResult = { sent: 0, retried: 0, failed: 0, removed: 0, nextDue: null };
   // Attempts whose process died after they began: counted as sent (see the top of this file).
   await db
@@ -287,9 +289,8 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
     .where('state', '=', 'sending')
     .where('sending_until', '<', now().toISOString())
     .execute();
-  for (let i = 0; i < limit; i++) {
-    const claimed = await claimDelivery(db, dialect, now());
-    if (!claimed) break;
+  /** One claimed delivery: sent, retried later, failed, or its subscription removed ('died': the test's kill). */
+  const sendOne = async (claimed: Claimed): Promise<'done' | 'died'> => {
     const target = await db
       .selectFrom('push_subscriptions')
       .innerJoin('user_accounts', 'user_accounts.id', 'push_subscriptions.account_id')
@@ -303,7 +304,7 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         .where('id', '=', claimed.id)
         .execute();
       out.failed++;
-      continue;
+      return 'done';
     }
     const message = JSON.parse(claimed.payload) as PushMessage;
     try {
@@ -317,13 +318,14 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         ...(send.agent ? { agent: send.agent } : {}),
       });
       faultPoint('push.after-accepted');
-      if (dieAfterAccepted?.()) return out;
+      if (dieAfterAccepted?.()) return 'died';
       const at = now().toISOString();
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', '=', claimed.id).execute();
         await trx.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', '=', claimed.subscription_id).execute();
       });
       out.sent++;
+      return 'done';
     } catch (error) {
       const status = error instanceof webpush.WebPushError ? error.statusCode : null;
       const reason = (status ? `${status} ${String((error as webpush.WebPushError).body ?? '').slice(0, 200)}` : String((error as Error).message)).slice(0, 500);
@@ -331,13 +333,13 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         // The device's subscription ended (RFC 8030 §7.3): it and its queued pushes go.
         await db.deleteFrom('push_subscriptions').where('id', '=', claimed.subscription_id).execute();
         out.removed++;
-        continue;
+        return 'done';
       }
       const transient = status === null || status === 429 || status >= 500;
       if (!transient || claimed.attempts >= MAX_PUSH_ATTEMPTS) {
         await db.updateTable('push_deliveries').set({ state: 'failed', sending_until: null, last_error: reason }).where('id', '=', claimed.id).execute();
         out.failed++;
-        continue;
+        return 'done';
       }
       const asked = error instanceof webpush.WebPushError ? retryAfterMs(error.headers?.['retry-after'], now()) : null;
       const wait = Math.max(pushBackoffMs(claimed.attempts), asked ?? 0);
@@ -348,8 +350,23 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         .where('id', '=', claimed.id)
         .execute();
       out.retried++;
+      return 'done';
     }
-  }
+  };
+  // A few requests at once (each lane claims its own delivery, so lanes never share one): a push service
+  // answers in tens of milliseconds, which one request at a time would spend waiting.
+  let taken = 0;
+  let died = false;
+  const lane = async () => {
+    while (!died && taken < limit) {
+      taken++;
+      const claimed = await claimDelivery(db, dialect, now());
+      if (!claimed) return;
+      if ((await sendOne(claimed)) === 'died') died = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  if (died) return out;
   const waiting = await db
     .selectFrom('push_deliveries')
     .select((eb) => eb.fn.min('next_attempt_at').as('next'))
