@@ -124,9 +124,9 @@ describe.skipIf(!CHROMIUM)('the installable app in Chromium', () => {
     await context.close();
   });
 
-  it('has a manifest Chromium reads without errors, and the offline page in Spanish', async () => {
+  it('has a manifest Chromium reads without errors (installable), and the offline page in Spanish', async () => {
     const page = await openPage(browser, 360, 'es-US');
-    await page.goto(`${base}/sign-in`);
+    await signIn(page, base, family.guardianAccount!);
     await controlled(page);
     const cdp = await page.context().newCDPSession(page);
     const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[]; data?: string };
@@ -136,6 +136,9 @@ describe.skipIf(!CHROMIUM)('the installable app in Chromium', () => {
     // Installable but for the test's browser context itself, which is a private one ("in-incognito").
     const installable = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
     expect(installable.installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+    // Signed out, then offline: the offline page, in the language the person was reading.
+    await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+    await page.waitForURL(/signedOut=1/);
     await page.context().setOffline(true);
     await page.goto(`${base}/home`);
     expect(await page.locator('h1').textContent()).toBe('Está sin conexión');

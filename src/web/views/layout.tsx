@@ -6,6 +6,7 @@ import { Csrf } from './forms.js';
 
 export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, district } = ctx;
+  const signedOut = !ctx.account && /^\/sign-in\?(.*&)?signedOut=1(&|$)/.test(ctx.path);
   return (
     <html lang={ctx.locale}>
       <head>
@@ -19,10 +20,11 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
         <meta name="theme-color" content={district.colors.primary} />
         <link rel="manifest" href={`/manifest.webmanifest?lang=${ctx.locale}`} />
         <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
-        <script src={`/app.js?v=${ctx.assetVersion}`} defer />
+        {/* The app's script (service worker, push) on signed-in pages, and where the person has just signed
+            out (it tells the worker to forget saved pages); the sign-in page itself stays without script. */}
+        {ctx.account || signedOut ? <script src={`/app.js?v=${ctx.assetVersion}`} defer /> : null}
       </head>
-      {/* Signed out just now: the page script tells the service worker to forget saved pages (routes/app.tsx). */}
-      <body data-signed-out={/^\/sign-in\?(.*&)?signedOut=1(&|$)/.test(ctx.path) ? '' : undefined}>
+      <body data-signed-out={signedOut ? '' : undefined}>
         <a class="usa-skipnav" href="#main-content">
           {t('layout.skip')}
         </a>
