@@ -13,6 +13,7 @@ import {
   OUTCOME_UNKNOWN,
   PUSH_JOB,
   queuePush,
+  retryAfterMs,
   subscribe,
   vapidKeys,
   type PushMessage,
@@ -189,6 +190,16 @@ describeEachEngine('Web Push delivery', (get) => {
     expect(await run()).toMatchObject({ sent: 0 });
     expect(service.received.map((r) => r.subscription).sort()).toEqual(subs.map((s) => s.id).sort());
     expect((await deliveriesOf(first))[0]).toMatchObject({ state: 'sent', last_error: OUTCOME_UNKNOWN });
+  });
+
+  it('reads Retry-After as seconds or as a date, and ignores what is neither', () => {
+    const at = new Date('2027-02-09T18:00:00Z');
+    expect(retryAfterMs('120', at)).toBe(120_000);
+    expect(retryAfterMs('Tue, 09 Feb 2027 18:05:00 GMT', at)).toBe(300_000);
+    expect(retryAfterMs('Tue, 09 Feb 2027 17:00:00 GMT', at)).toBe(0);
+    expect(retryAfterMs('9999999', at)).toBe(24 * 3_600_000);
+    expect(retryAfterMs('soon', at)).toBeNull();
+    expect(retryAfterMs(undefined, at)).toBeNull();
   });
 
   it('two workers at once, each with several requests in flight, send each push once', async () => {
