@@ -18,7 +18,8 @@ import { requireSignedIn } from '../guards.js';
 import { sendPage } from '../render.js';
 import { DevicesPage, OfflinePage } from '../views/app.js';
 
-const ASSETS = path.resolve(import.meta.dirname, '../assets');
+// From the project's root, as routes/assets.ts does: the same from src/ (tsx) and from dist/ (the build copies no assets).
+const ASSETS = path.resolve(import.meta.dirname, '../../..', 'src/web/assets');
 const SERVICE_WORKER = fs.readFileSync(path.join(ASSETS, 'sw.js'), 'utf8');
 const PAGE_SCRIPT = fs.readFileSync(path.join(ASSETS, 'app.js'));
 const ICONS: Record<string, { type: string; body: Buffer }> = Object.fromEntries(
