@@ -948,6 +948,8 @@ export interface DB {
   signed_form_signatures: SignedFormSignatureTable;
   messages: MessageTable;
   message_recipients: MessageRecipientTable;
+  push_subscriptions: PushSubscriptionTable;
+  push_deliveries: PushDeliveryTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1025,6 +1027,41 @@ export interface SignedFormSignatureTable {
   method: 'pin' | 'password';
   late: Generated<Flag>;
   signed_at: Instant;
+}
+
+/** A device a person turned Web Push on for (migration 0034). */
+export interface PushSubscriptionTable {
+  id: Id;
+  account_id: number;
+  /** the push service's address for this device (https in production) */
+  endpoint: string;
+  /** the browser's P-256 public key and auth secret, base64url (RFC 8291) */
+  p256dh: string;
+  auth: string;
+  /** the name the person gave the device */
+  device_name: string;
+  user_agent: string | null;
+  created_at: Instant;
+  last_success_at: Instant | null;
+}
+
+export type PushDeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+
+/** One push to one device, once per (subscription, key) (migration 0034). */
+export interface PushDeliveryTable {
+  id: Id;
+  subscription_id: number;
+  key: string;
+  /** JSON: title, body, url, tag */
+  payload: string;
+  state: Generated<PushDeliveryState>;
+  attempts: Generated<number>;
+  next_attempt_at: Instant;
+  /** an attempt began and holds the delivery until then (see domain/notifications/push.ts) */
+  sending_until: Instant | null;
+  created_at: Instant;
+  sent_at: Instant | null;
+  last_error: string | null;
 }
 
 export type TableName = keyof DB;

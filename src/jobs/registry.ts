@@ -1,6 +1,7 @@
 /**
  * The background work Homeroom knows: job kinds with their handlers, and the recurring schedules.
  */
+import type { Agent } from 'node:https';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { connect, type Database } from '../db/connect.js';
@@ -19,6 +20,8 @@ import { importDropped } from '../domain/oneroster/nightly.js';
 import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
 import { deliverMessage, deliverPayload, DELIVER_JOB } from '../domain/messages/service.js';
 import { emailMessageCopies, emailPayload, EMAIL_JOB } from '../domain/messages/email.js';
+import { deliverDuePushes, PUSH_JOB, vapidKeys, vapidSubject } from '../domain/notifications/push.js';
+import { enqueue } from './queue.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -29,7 +32,16 @@ const generatePayload = z.object({
   batchSize: z.number().int().min(1).max(100_000).optional(),
 });
 
-export function jobHandlers(config: { baseUrl: string; importDir?: string | null; dataDir?: string; databaseUrl?: string }): Record<string, JobHandler> {
+export function jobHandlers(config: {
+  baseUrl: string;
+  importDir?: string | null;
+  dataDir?: string;
+  databaseUrl?: string;
+  /** the sender address: the VAPID subject when the district has no help address */
+  mailFrom?: string;
+  /** the TLS agent push requests use (tests trust their own push service) */
+  pushAgent?: Agent;
+}): Record<string, JobHandler> {
   /**
    * An import runs on one connection from its first staged row to its commit. On SQLite a process has
    * one connection, which the run holds to its end: on the process's own connection the import would
@@ -98,6 +110,20 @@ export function jobHandlers(config: { baseUrl: string; importDir?: string | null
     [EMAIL_JOB]: async (payload, { database, now, finish }) => {
       await emailMessageCopies(database.db, database.dialect, emailPayload.parse(payload).messageId, { baseUrl: config.baseUrl, finish }, now());
     },
+    // Queued Web Push deliveries (domain/notifications/push.ts): what is due now; a retry waiting for
+    // later gets a job of its own at its time (a run every 10 minutes is the safety net).
+    [PUSH_JOB]: async (_payload, { database, now, signal }) => {
+      const district = await getDistrictProfile(database.db);
+      const vapid = await vapidKeys(database.db, now());
+      const subject = vapidSubject(district.helpEmail, config.mailFrom ?? 'homeroom@localhost');
+      const send = { vapid, subject, ...(config.pushAgent ? { agent: config.pushAgent } : {}) };
+      const limit = 500;
+      let result;
+      do {
+        result = await deliverDuePushes(database.db, database.dialect, send, { now, limit });
+      } while (result.sent + result.retried + result.failed + result.removed >= limit && !signal.aborted);
+      if (result.nextDue && result.nextDue > now()) await enqueue(database.db, { kind: PUSH_JOB, runAt: result.nextDue, uniqueKey: `${PUSH_JOB}@${result.nextDue.toISOString()}` }, now());
+    },
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),
     // A reminder to the families who have not signed a form (the office's button).
@@ -118,7 +144,10 @@ export async function afterRestart(db: Kysely<DB>, now: Date): Promise<void> {
  */
 export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings'> | null, importDir: string | null = null): Schedule[] {
   const timeZone = district?.timeZone ?? 'UTC';
-  const list: Schedule[] = [{ kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone }];
+  const list: Schedule[] = [
+    { kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone },
+    { kind: PUSH_JOB, pattern: '*/10 * * * *', timeZone },
+  ];
   if (district) {
     const [hh, mm] = district.settings.parentAccountsAt.split(':');
     list.push({ kind: 'accounts.generate', pattern: `${Number(mm)} ${Number(hh)} * * *`, timeZone });

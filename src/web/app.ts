@@ -39,6 +39,7 @@ import { healthRoutes } from './routes/health.js';
 import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { staffStudentRoutes } from './routes/staff-students.js';
 import { messageRoutes } from './routes/messages.js';
+import { appRoutes, offlineHeaders } from './routes/app.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -153,6 +154,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
+        // the service worker (/sw.js) and the web app manifest: this site's own, nothing else
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
@@ -171,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   await app.register(session);
   await app.register(csrf, { secret: await appSecret(database.db, 'csrf', services.now()) });
+  await app.register(offlineHeaders);
 
   // Error and not-found pages first, so that every route registered below inherits them.
   registerErrorHandlers(app);
@@ -201,5 +206,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(officeCalendarRoutes);
   await app.register(staffStudentRoutes);
   await app.register(messageRoutes);
+  await app.register(appRoutes);
   return app;
 }

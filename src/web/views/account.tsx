@@ -230,6 +230,12 @@ export function AccountSettingsPage({
             {hasPin ? t('account.edit') : t('account.pinAdd')}
           </a>
         </dd>
+        <dt>{t('push.devices.link')}</dt>
+        <dd>
+          <a href="/account/notifications/devices" aria-label={t('push.devices.edit')}>
+            {t('account.edit')}
+          </a>
+        </dd>
         {calendarFeed === null ? null : (
           <>
             <dt>{t('account.calendarFeed')}</dt>

@@ -6,6 +6,7 @@ import { Csrf } from './forms.js';
 
 export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, district } = ctx;
+  const signedOut = !ctx.account && /^\/sign-in\?(.*&)?signedOut=1(&|$)/.test(ctx.path);
   return (
     <html lang={ctx.locale}>
       <head>
@@ -17,8 +18,13 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
         <link rel="stylesheet" href={`/theme.css?v=${ctx.assetVersion}&c=${district.colors.primary.slice(1)}${district.colors.secondary.slice(1)}`} />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <meta name="theme-color" content={district.colors.primary} />
+        <link rel="manifest" href={`/manifest.webmanifest?lang=${ctx.locale}`} />
+        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+        {/* The app's script (service worker, push) on signed-in pages, and where the person has just signed
+            out (it tells the worker to forget saved pages); the sign-in page itself stays without script. */}
+        {ctx.account || signedOut ? <script src={`/app.js?v=${ctx.assetVersion}`} defer /> : null}
       </head>
-      <body>
+      <body data-signed-out={signedOut ? '' : undefined}>
         <a class="usa-skipnav" href="#main-content">
           {t('layout.skip')}
         </a>
