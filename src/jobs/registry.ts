@@ -16,6 +16,7 @@ import { adultCutoff } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { importDropped } from '../domain/oneroster/nightly.js';
 import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
+import { NOTIFICATIONS_JOB, runNotifications } from '../domain/notifications/service.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -91,6 +92,10 @@ export function jobHandlers(config: { baseUrl: string; importDir?: string | null
     },
     'requests.route': async (payload, { database }) => routeAccountRequest(database.db, payload),
     'recovery.welcome': async (payload, { database, now, finish }) => resendWelcomeLinks(database.db, payload, now(), finish),
+    // Notifications (issue 22): the push channel is given here once it is wired (domain/notifications/decide.ts QueuePush).
+    [NOTIFICATIONS_JOB]: async (_payload, { database, now }) => {
+      await runNotifications(database, { now: now(), baseUrl: config.baseUrl, queuePush: null });
+    },
   };
 }
 
@@ -105,7 +110,10 @@ export async function afterRestart(db: Kysely<DB>, now: Date): Promise<void> {
  */
 export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings'> | null, importDir: string | null = null): Schedule[] {
   const timeZone = district?.timeZone ?? 'UTC';
-  const list: Schedule[] = [{ kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone }];
+  const list: Schedule[] = [
+    { kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone },
+    { kind: NOTIFICATIONS_JOB, pattern: '* * * * *', timeZone },
+  ];
   if (district) {
     const [hh, mm] = district.settings.parentAccountsAt.split(':');
     list.push({ kind: 'accounts.generate', pattern: `${Number(mm)} ${Number(hh)} * * *`, timeZone });
