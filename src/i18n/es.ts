@@ -1914,7 +1914,7 @@ export const es: Record<MessageKey, string> = {
   'notifications.received': 'Recibido {when}',
   'notifications.markRead': 'Marcar como leído',
   'notifications.markAllRead': 'Marcar todo como leído',
-  'notifications.bell': '{count, plural, =0 {Notificaciones} one {Notificaciones (# sin leer)} other {Notificaciones (# sin leer)}}',
+  'notifications.bell': 'Notificaciones ({count, plural, =0 {ninguna sin leer} other {# sin leer}})',
   'notifications.settingsLink': 'Configuración de notificaciones',
   'notifications.kind.score': 'Puntajes nuevos o cambiados',
   'notifications.kind.missing': 'Tareas marcadas como faltantes',

@@ -35,6 +35,7 @@ import { postingRoutes } from './routes/posting.js';
 import { healthRoutes } from './routes/health.js';
 import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { staffStudentRoutes } from './routes/staff-students.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -193,5 +194,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(officeCalendarRoutes);
   await app.register(staffStudentRoutes);
+  await app.register(notificationRoutes);
   return app;
 }

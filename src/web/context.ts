@@ -2,6 +2,7 @@
  * Per-request context for pages: the reader's language (cookie, then Accept-Language, then the
  * district's) and the district profile, which is cached for a few seconds across requests.
  */
+import { unreadCount } from '../domain/notifications/list.js';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -176,6 +177,8 @@ export async function contextFor(
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];
     if (current) ctx.student = current;
+    // The header's bell (issue 22): unread entries about the students shown, and the account's own.
+    ctx.unreadNotifications = await unreadCount(services.database.db, account.id, students);
   }
   return ctx;
 }

@@ -20,4 +20,6 @@ export interface PageContext {
   /** the students a signed-in student or guardian sees (the switcher), and the one chosen now */
   students?: ReadableStudent[];
   student?: VisibleStudent;
+  /** a signed-in student's or guardian's unread notifications (the header's bell) */
+  unreadNotifications?: number;
 }
