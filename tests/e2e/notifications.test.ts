@@ -98,7 +98,7 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     expect(settings.quiet).toEqual({ from: '22:00', to: '07:00', exemptAttendance: false });
     expect(settings.children[String(family.student.id)]!.gradeBelow).toBe(70);
 
-    await tabTo(page, /^🔔 Notificaciones \(1 sin leer\)$/);
+    await tabTo(page, 'Notificaciones (1 sin leer)');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/notifications$/);
     await expectFits(page);

@@ -119,7 +119,6 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                   {ctx.unreadNotifications !== undefined ? (
                     <li>
                       <a href="/notifications" class="hr-bell">
-                        <span aria-hidden="true">🔔 </span>
                         {t('notifications.bell', { count: ctx.unreadNotifications })}
                       </a>
                     </li>

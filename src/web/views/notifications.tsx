@@ -188,14 +188,14 @@ export function NotificationSettingsPage({
             <h2 id={`child-${s.id}`}>{t('notifications.settings.child', { name: `${s.firstName} ${s.lastName}` })}</h2>
             {NOTIFY_KINDS.map((k) => (
               <fieldset key={k} class="usa-fieldset margin-bottom-2">
-                <legend class="usa-legend usa-legend--large font-heading-sm">{`${t(`notifications.kind.${k}`)} (${s.firstName})`}</legend>
+                <legend class="usa-legend text-bold">{`${t(`notifications.kind.${k}`)} (${s.firstName})`}</legend>
                 <Check id={fieldName.kind(s.id, k, 'on')} label={t('notifications.settings.on')} checked={values.checked(fieldName.kind(s.id, k, 'on'))} />
                 <Check id={fieldName.kind(s.id, k, 'email')} label={t('notifications.settings.email')} checked={values.checked(fieldName.kind(s.id, k, 'email'))} />
                 <Check id={fieldName.kind(s.id, k, 'push')} label={t('notifications.settings.push')} checked={values.checked(fieldName.kind(s.id, k, 'push'))} />
               </fieldset>
             ))}
             <fieldset class="usa-fieldset">
-              <legend class="usa-legend usa-legend--large font-heading-sm">{t('notifications.settings.thresholds', { name: s.firstName })}</legend>
+              <legend class="usa-legend text-bold">{t('notifications.settings.thresholds', { name: s.firstName })}</legend>
               <PercentInput ctx={ctx} id={fieldName.threshold(s.id, 'scoreBelow')} label={t('notifications.settings.scoreBelow')} hint={t('notifications.settings.scoreBelow.hint')} value={values.text(fieldName.threshold(s.id, 'scoreBelow'))} errors={errors} />
               <PercentInput ctx={ctx} id={fieldName.threshold(s.id, 'gradeBelow')} label={t('notifications.settings.gradeBelow')} hint={t('notifications.settings.threshold.hint')} value={values.text(fieldName.threshold(s.id, 'gradeBelow'))} errors={errors} />
               <PercentInput ctx={ctx} id={fieldName.threshold(s.id, 'gradeAbove')} label={t('notifications.settings.gradeAbove')} hint={t('notifications.settings.threshold.hint')} value={values.text(fieldName.threshold(s.id, 'gradeAbove'))} errors={errors} />
