@@ -19,6 +19,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
+import { faultPoint } from '../../jobs/faults.js';
 import { toolUrl } from '../portal/tools.js';
 import { readableStudent } from '../access/portal.js';
 import { portalLinks } from '../access/guardian-links.js';
@@ -320,6 +321,7 @@ async function record(trx: Kysely<DB>, p: Planned, district: DistrictProfile, op
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return false;
+  faultPoint('notify.after-notification');
   const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
   const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
   const due = (exempt ? null : quietUntil(now, p.settings.quiet, district.timeZone)) ?? now;
