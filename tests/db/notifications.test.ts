@@ -214,6 +214,14 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     expect(body).toContain(`• Kid${n}: 27 of 30 (90 %) on “Lab 2” in Chemistry ${n}.`);
     expect(JSON.parse(mail[0]!.headers!)['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    // An item waiting for the digest when the person turns the digest off goes on its own.
+    await score(s, 'Lab 3', 10, at('2027-02-15T15:00:00Z'));
+    await decide(at('2027-02-15T15:20:00Z'));
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent', 'sent', 'digest']);
+    await withSettings(s.family, () => undefined);
+    await sendDigests(get(), { now: at('2027-02-15T15:21:00Z'), baseUrl: BASE_URL });
+    await deliver(at('2027-02-15T15:21:00Z'));
+    expect((await outboxTo(s.family.guardian.email)).map((m) => m.subject)).toEqual(['2 notifications from Fixture Portal', `New score for Kid${n}`]);
   });
 
   it('a decider stopped mid-batch leaves nothing; the next run writes each notification once, even two at a time', async () => {

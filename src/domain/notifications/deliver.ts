@@ -144,7 +144,11 @@ export async function sendDigests(database: Database, options: { now: Date; base
     const wrote = await db.transaction().execute(async (trx) => {
       const settings = await settingsOf(trx, accountId, district.settings);
       const slot = digestSlot(now, settings.digest, district.timeZone);
-      if (!slot) return false;
+      if (!slot) {
+        // The digest was turned off since: what waited for it goes by itself now.
+        await trx.updateTable('notification_deliveries').set({ status: 'pending', due_at: now.toISOString() }).where('account_id', '=', accountId).where('status', '=', 'digest').execute();
+        return false;
+      }
       const items = await trx
         .selectFrom('notification_deliveries as d')
         .innerJoin('notifications as n', 'n.id', 'd.notification_id')
