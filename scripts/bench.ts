@@ -30,6 +30,9 @@
  *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
  *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
  *       for a guardian with 2,000 messages (bench/messages.ts).
+ *   notify [--students N] [--smtp-seconds S] [--engines sqlite,postgres]
+ *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
+ *       time to decide and queue, emails written, delivery rate to a local SMTP sink (bench/notify.ts).
  *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
@@ -649,7 +652,35 @@ async function recovery(args: string[]): Promise<void> {
   console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- recovery --tries ${tries} --engines ${values.engines}\n`);
 }
 
+async function notify(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { students: { type: 'string', default: '2000' }, 'smtp-seconds': { type: 'string', default: '20' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
+  const students = Number(values.students);
+  console.log('| engine | students | changes | notifications | decide and queue (s) | emails written (s) | SMTP delivered | per second |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const engine of values.engines.split(',')) {
+    const run = (url: string) =>
+      JSON.parse(
+        execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/notify.ts', url, String(students), values['smtp-seconds']], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).trim().split('\n').pop()!,
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; smtpReceived: number; smtpPerSecond: number };
+    let r;
+    if (engine === 'postgres') r = await withScratchPostgres(run);
+    else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-bench-notify-'));
+      try {
+        r = run(`sqlite:${path.join(dir, 'bench.sqlite')}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    console.log(`| ${engine} | ${students} | ${r.changes} | ${r.notifications} | ${(r.decideMs / 1000).toFixed(1)} | ${(r.queueMs / 1000).toFixed(1)} | ${r.smtpReceived} | ${r.smtpPerSecond.toFixed(0)} |`);
+  }
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- notify --students ${students} --smtp-seconds ${values['smtp-seconds']} --engines ${values.engines}\n`);
+}
+
 switch (name) {
+  case 'notify':
+    await notify(rest);
+    break;
   case 'recovery':
     await recovery(rest);
     break;
@@ -685,7 +716,8 @@ switch (name) {
     break;
   default:
     console.error(
-      'Usage: npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
+      'Usage: npm run bench -- notify [--students 2000] [--smtp-seconds 20] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
         '       npm run bench -- recovery [--tries 400] [--engines sqlite,postgres]\n' +

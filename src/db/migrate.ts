@@ -34,11 +34,12 @@ import { importRunHolders } from './migrations/0029_import_run_holders.js';
 import { messages } from './migrations/0030_messages.js';
 import { discussions } from './migrations/0031_discussions.js';
 import { signedForms } from './migrations/0032_signed_forms.js';
+import { notifications } from './migrations/0033_notifications.js';
 import { push } from './migrations/0034_push.js';
 import { phonesE164 } from './migrations/0036_phones_e164.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, push, phonesE164];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, phonesE164];
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {
   const { db, dialect } = database;

@@ -387,6 +387,8 @@ export interface EmailOutboxTable {
   message_id: Generated<string | null>;
   /** an attempt began (and has not ended): see deliverPending */
   sending_at: Generated<Instant | null>;
+  /** JSON object of extra headers (List-Unsubscribe …; migration 0033), or null */
+  headers: Generated<string | null>;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -652,6 +654,64 @@ export interface ChangeEventTable {
   before: string | null;
   after: string | null;
   actor_account_id: number | null;
+}
+
+/** A person's notification settings (migration 0033): JSON read by domain/notifications/settings.ts. */
+export interface NotificationSettingsTable {
+  account_id: number;
+  settings: string;
+  updated_at: Instant;
+}
+
+/** One entry of a person's in-app list (migration 0033). */
+export interface NotificationTable {
+  id: Id;
+  account_id: number;
+  key: string;
+  kind: string;
+  change_event_id: number | null;
+  student_id: number | null;
+  section_id: number | null;
+  /** JSON: the catalog parameters of the entry's text */
+  params: string;
+  url: string;
+  created_at: Instant;
+  read_at: Instant | null;
+}
+
+export type DeliveryChannel = 'email' | 'push';
+export type DeliveryStatus = 'pending' | 'digest' | 'sent' | 'withdrawn';
+
+/** One notification by one channel (migration 0033): unique per notification and channel. */
+export interface NotificationDeliveryTable {
+  id: Id;
+  notification_id: number;
+  account_id: number;
+  channel: DeliveryChannel;
+  status: DeliveryStatus;
+  due_at: Instant;
+  done_at: Instant | null;
+  digest_id: number | null;
+}
+
+export interface NotificationDigestTable {
+  id: Id;
+  account_id: number;
+  slot: string;
+  items: number;
+  sent_at: Instant;
+}
+
+/** The class grade last seen per student and class, for thresholds crossed (migration 0033). */
+export interface NotificationClassGradeTable {
+  student_id: number;
+  section_id: number;
+  percent: number | null;
+}
+
+export interface NotificationCursorTable {
+  id: number;
+  decided_through: number;
 }
 
 export interface TranscriptCourseTable extends Changed {
@@ -925,6 +985,12 @@ export interface DB {
   attendance_records: AttendanceRecordTable;
   transcript_courses: TranscriptCourseTable;
   change_events: ChangeEventTable;
+  notification_settings: NotificationSettingsTable;
+  notifications: NotificationTable;
+  notification_deliveries: NotificationDeliveryTable;
+  notification_digests: NotificationDigestTable;
+  notification_class_grades: NotificationClassGradeTable;
+  notification_cursor: NotificationCursorTable;
   attendance_takings: AttendanceTakingTable;
   report_card_comments: ReportCardCommentTable;
   term_grade_comments: TermGradeCommentTable;

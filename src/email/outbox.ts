@@ -17,6 +17,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  /** extra headers (List-Unsubscribe and List-Unsubscribe-Post of a notification, RFC 8058) */
+  headers?: Record<string, string>;
 }
 
 /** Counts messages written by this process, so that a delivery run is only started when there may be some. */
@@ -39,6 +41,7 @@ export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Da
       sent_at: null,
       last_error: null,
       message_id: randomUUID(),
+      headers: email.headers ? JSON.stringify(email.headers) : null,
     })
     .execute();
 }
@@ -50,7 +53,7 @@ export function messageIdOf(leftPart: string, from: string): string {
 }
 
 export interface Transport {
-  send(message: { from: string; to: string; subject: string; text: string; html: string; messageId: string }): Promise<void>;
+  send(message: { from: string; to: string; subject: string; text: string; html: string; messageId: string; headers?: Record<string, string> }): Promise<void>;
 }
 
 /** What a message a crashed process left in the middle of an attempt is recorded with: see deliverPending. */
@@ -154,7 +157,8 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     try {
       const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
-      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId });
+      const headers = message.headers ? (JSON.parse(message.headers) as Record<string, string>) : undefined;
+      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId, ...(headers ? { headers } : {}) });
       faultPoint('mail.after-accepted');
       if (dieAfterAccepted?.()) return sent;
       const wipe = !keepSecrets && SECRET_KINDS.has(message.kind);

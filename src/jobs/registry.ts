@@ -20,8 +20,9 @@ import { importDropped } from '../domain/oneroster/nightly.js';
 import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
 import { deliverMessage, deliverPayload, DELIVER_JOB } from '../domain/messages/service.js';
 import { emailMessageCopies, emailPayload, EMAIL_JOB } from '../domain/messages/email.js';
-import { deliverDuePushes, PUSH_JOB, vapidKeys, vapidSubject } from '../domain/notifications/push.js';
+import { deliverDuePushes, PUSH_JOB, queuePush, vapidKeys, vapidSubject } from '../domain/notifications/push.js';
 import { enqueue } from './queue.js';
+import { NOTIFICATIONS_JOB, runNotifications } from '../domain/notifications/service.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -130,6 +131,10 @@ export function jobHandlers(config: {
     [REMIND_JOB]: async (payload, { database, now }) => {
       await sendReminders(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
     },
+    // Notifications (issue 22): decided from the change events; the push channel queues Web Push deliveries (push.ts).
+    [NOTIFICATIONS_JOB]: async (_payload, { database, now }) => {
+      await runNotifications(database, { now: now(), baseUrl: config.baseUrl, queuePush });
+    },
   };
 }
 
@@ -147,6 +152,7 @@ export function schedules(district: Pick<DistrictProfile, 'timeZone' | 'settings
   const list: Schedule[] = [
     { kind: 'accounts.housekeeping', pattern: '*/10 * * * *', timeZone },
     { kind: PUSH_JOB, pattern: '*/10 * * * *', timeZone },
+    { kind: NOTIFICATIONS_JOB, pattern: '* * * * *', timeZone },
   ];
   if (district) {
     const [hh, mm] = district.settings.parentAccountsAt.split(':');

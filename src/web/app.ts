@@ -40,6 +40,7 @@ import { officeCalendarRoutes } from './routes/office-calendar.js';
 import { staffStudentRoutes } from './routes/staff-students.js';
 import { messageRoutes } from './routes/messages.js';
 import { appRoutes, offlineHeaders } from './routes/app.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -207,5 +208,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(staffStudentRoutes);
   await app.register(messageRoutes);
   await app.register(appRoutes);
+  await app.register(notificationRoutes);
   return app;
 }

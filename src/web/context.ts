@@ -11,6 +11,7 @@ import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.j
 import { localDate } from '../domain/calendar/dates.js';
 import { studentsReadableBy } from '../domain/access/portal.js';
 import { messageReader, unreadCount } from '../domain/messages/service.js';
+import { unreadCount as unreadNotifications } from '../domain/notifications/list.js';
 import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
 import type { PageContext } from './views/context.js';
 
@@ -177,6 +178,8 @@ export async function contextFor(
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];
     if (current) ctx.student = current;
+    // The header's bell (issue 22): unread entries about the students shown, and the account's own.
+    ctx.unreadNotifications = await unreadNotifications(services.database.db, account.id, students);
   }
   // The header's unread count: families see Messages unless the district turned it off; staff always (their replies).
   if (account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)) {

@@ -116,7 +116,7 @@ describeEachEngine('district settings', (get) => {
     });
 
     await admin.get('/admin/settings/families');
-    expect((await admin.post('/admin/settings/families', { guardiansKeepAccessAt18: 'no', guardiansReadDiscussions: 'no', graduationCredits: '26.5', maxScoreMultiple: '1.5', gradebookSource: 'sis', messageRepliesGuardians: 'no', messageRepliesStudents: 'no' })).statusCode).toBe(303);
+    expect((await admin.post('/admin/settings/families', { guardiansKeepAccessAt18: 'no', guardiansReadDiscussions: 'no', graduationCredits: '26.5', maxScoreMultiple: '1.5', gradebookSource: 'sis', messageRepliesGuardians: 'no', messageRepliesStudents: 'no', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' })).statusCode).toBe(303);
     const families = await stored();
     expect([families.guardiansKeepAccessAt18, families.guardiansReadDiscussions, families.graduationCredits, families.maxScoreMultiple, families.gradebookSource, families.messageRepliesGuardians, families.messageRepliesStudents]).toEqual([false, false, 26.5, 1.5, 'sis', false, false]);
 
@@ -168,8 +168,8 @@ describeEachEngine('district settings', (get) => {
     ['sign-in', { ...SIGN_IN, eSignaturePinEnabled: ['yes', 'no'] }, 'eSignaturePinEnabled', 'This value is not valid.', 'Este valor no es válido.'],
     ['sign-in', { ...SIGN_IN, schoolNetworks: '10.20.0.0/33' }, 'schoolNetworks', '“10.20.0.0/33” is not an address range.', '“10.20.0.0/33” no es un rango de direcciones.'],
     ['sign-in', { ...SIGN_IN, schoolNetworks: '0.0.0.0/0' }, 'schoolNetworks', '0.0.0.0/0 is wider than a school network: use a prefix of at least /8.', '0.0.0.0/0 es más amplio que una red escolar: use un prefijo de al menos /8.'],
-    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '101', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes' }, 'graduationCredits', 'Enter a number from 1 to 100 (at most two decimals).', 'Escriba un número de 1 a 100 (con dos decimales como máximo).'],
-    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'excel', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes' }, 'gradebookSource', 'Choose one of the options.', 'Elija una de las opciones.'],
+    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '101', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'graduationCredits', 'Enter a number from 1 to 100 (at most two decimals).', 'Escriba un número de 1 a 100 (con dos decimales como máximo).'],
+    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'excel', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'gradebookSource', 'Choose one of the options.', 'Elija una de las opciones.'],
     ['schedule', { importAt: '24:00', parentAccountsAt: '02:00' }, 'importAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     ['schedule', { importAt: '01:00', parentAccountsAt: '2am' }, 'parentAccountsAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     // White text on #4c9b4c: luminance 0.2550 by hand, (1.05)/(0.2550+0.05) = 3.44:1; #ffcc00 on white: 1.51:1
@@ -291,18 +291,18 @@ describeEachEngine('district settings', (get) => {
     try {
       const next = () => Object.fromEntries(scheduler.upcoming(NOW).map((u) => [u.kind, u.at?.toISOString()]));
       // Defaults: 02:00 and 01:00 in Chicago (UTC−6 in December) → 08:00 and 07:00 UTC on 2 December.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T08:00:00.000Z', 'oneroster.nightly': '2026-12-02T07:00:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T08:00:00.000Z', 'oneroster.nightly': '2026-12-02T07:00:00.000Z' });
       const admin = await as('district_admin');
       await admin.get('/admin/settings/schedule');
       await admin.post('/admin/settings/schedule', { importAt: '23:45', parentAccountsAt: '04:30' });
       scheduler.update(await currentSchedules(get().db, '/srv/sis'));
       // 04:30 Chicago = 10:30 UTC; 23:45 Chicago on 1 December = 05:45 UTC on 2 December.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T10:30:00.000Z', 'oneroster.nightly': '2026-12-02T05:45:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T10:30:00.000Z', 'oneroster.nightly': '2026-12-02T05:45:00.000Z' });
       await admin.get('/admin/settings/identity');
       await admin.post('/admin/settings/identity', { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/New_York' });
       scheduler.update(await currentSchedules(get().db, '/srv/sis'));
       // New York is UTC−5 in December: 04:30 → 09:30 UTC; 23:45 → 04:45 UTC.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T09:30:00.000Z', 'oneroster.nightly': '2026-12-02T04:45:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T09:30:00.000Z', 'oneroster.nightly': '2026-12-02T04:45:00.000Z' });
     } finally {
       scheduler.stop();
     }

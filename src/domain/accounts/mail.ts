@@ -5,6 +5,7 @@ import type { DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail, formatInstant, type MailDistrict } from '../../email/templates.js';
 import type { AccountRow } from './repository.js';
+import { notifyAccountEvent } from '../notifications/service.js';
 
 export type AccountMailDistrict = MailDistrict & { timeZone: string; locale: string };
 
@@ -26,10 +27,12 @@ export function confirmedEmail(account: Pick<AccountRow, 'security_email' | 'sec
  */
 export async function tellPasswordChanged(
   trx: Kysely<DB>,
-  account: Pick<AccountRow, 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>,
+  account: Pick<AccountRow, 'id' | 'username' | 'locale' | 'guardian_language' | 'security_email' | 'security_email_confirmed_at'>,
   district: AccountMailDistrict,
   now: Date,
 ): Promise<void> {
+  // Always on: the account's own list shows it too (issue 22).
+  await notifyAccountEvent(trx, account.id, 'passwordChanged', now);
   const to = confirmedEmail(account);
   if (!to) return;
   const locale = accountLocale(account, district);

@@ -54,7 +54,7 @@ export interface SettingField {
 
 const SCHEMA = portalSettingsSchema.shape;
 /** A number setting's range, read from the stored settings' own schema so the two cannot disagree. */
-function range(key: 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple') {
+function range(key: 'notifyGraceMinutes' | 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple') {
   const inner = SCHEMA[key].unwrap();
   return { min: inner.minValue!, max: inner.maxValue! };
 }
@@ -92,6 +92,11 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
     { name: 'gradebookSource', label: 'settings.gradebookSource', explain: 'settings.gradebookSource.explain', kind: { type: 'choice', choices: SCHEMA.gradebookSource.unwrap().options } },
     { name: 'messageRepliesGuardians', label: 'messages.setting.repliesGuardians', explain: 'messages.setting.repliesGuardians.explain', kind: { type: 'yesNo' } },
     { name: 'messageRepliesStudents', label: 'messages.setting.repliesStudents', explain: 'messages.setting.repliesStudents.explain', kind: { type: 'yesNo' } },
+    { name: 'notifyGraceMinutes', label: 'notifications.district.grace', explain: 'notifications.district.grace.explain', kind: { type: 'int', ...range('notifyGraceMinutes') } },
+    { name: 'notifyQuietFrom', label: 'notifications.district.quietFrom', explain: 'notifications.district.quietFrom.explain', kind: { type: 'time' } },
+    { name: 'notifyQuietTo', label: 'notifications.district.quietTo', explain: 'notifications.district.quietTo.explain', kind: { type: 'time' } },
+    { name: 'notifyByEmail', label: 'notifications.district.byEmail', explain: 'notifications.district.byEmail.explain', kind: { type: 'yesNo' } },
+    { name: 'notifyByPush', label: 'notifications.district.byPush', explain: 'notifications.district.byPush.explain', kind: { type: 'yesNo' } },
   ],
   schedule: [
     { name: 'importAt', label: 'settings.importAt', explain: 'settings.importAt.explain', kind: { type: 'time' } },

@@ -70,6 +70,14 @@ export const portalSettingsSchema = z.object({
   graduationCredits: z.number().min(1).max(100).default(24),
   /** the largest score a teacher may enter, as a multiple of the assignment's points possible (2: 10/10 allows up to 20) */
   maxScoreMultiple: z.number().min(1).max(10).default(2),
+  /** notifications (issue 22): a change is sent only after it has stood this many minutes (a corrected typo sends nothing) */
+  notifyGraceMinutes: z.number().int().min(0).max(240).default(15),
+  /** the quiet hours a person starts with, 'HH:MM' in the district's zone: email and push wait until they end */
+  notifyQuietFrom: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('21:00'),
+  notifyQuietTo: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('07:00'),
+  /** whether a person's notifications go by email, and by Web Push, until they choose otherwise */
+  notifyByEmail: z.boolean().default(true),
+  notifyByPush: z.boolean().default(true),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */

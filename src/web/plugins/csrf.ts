@@ -20,6 +20,10 @@ import { safeLocalPath } from '../context.js';
 import { sessionCookieName } from './session.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route is not checked here (its own signed token is its authority) */
+    csrf?: boolean;
+  }
   interface FastifyRequest {
     csrfToken(): string;
     /** A new seed for this browser's form tokens, sent with the reply: every token given before stops working. */
@@ -111,6 +115,8 @@ async function csrfPlugin(app: FastifyInstance, options: { secret: string }): Pr
 
   app.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done();
+    // A route whose own token is its authority (one-click unsubscribe, RFC 8058: the mail provider posts it).
+    if (request.routeOptions.config?.csrf === false) return done();
     if (fromAnotherSite(request)) return done(new CsrfError());
     const seed = request.cookies[name];
     // A form that uploads a file carries its token in its address: its body is read by the handler,

@@ -22,4 +22,6 @@ export interface PageContext {
   student?: VisibleStudent;
   /** the signed-in person's unread messages (the header's count); undefined where Messages is not shown */
   unreadMessages?: number;
+  /** a signed-in student's or guardian's unread notifications (the header's bell) */
+  unreadNotifications?: number;
 }

@@ -137,6 +137,18 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                       <a href="/account/contact">{t('nav.contact')}</a>
                     </li>
                   ) : null}
+                  {ctx.unreadNotifications !== undefined ? (
+                    <li>
+                      <a href="/notifications" class="hr-bell">
+                        {t('notifications.bell', { count: ctx.unreadNotifications })}
+                      </a>
+                    </li>
+                  ) : null}
+                  {ctx.unreadNotifications !== undefined ? (
+                    <li>
+                      <a href="/account/notifications">{t('notifications.settingsLink')}</a>
+                    </li>
+                  ) : null}
                   <li>
                     <a href="/account">{t('nav.account')}</a>
                   </li>

@@ -1,0 +1,119 @@
+/**
+ * One measured run of the notifications (issue 22): migrate a database, load the demo district, then
+ * a teacher posts a column of scores (one section's students) and an import changes every student's
+ * term grade at once (set-based, as the OneRoster import records it). Measured: the decider's time to
+ * decide and queue every resulting notification, the delivery step's time to write their emails to the
+ * outbox, and the rate at which the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1,
+ * through nodemailer) for `seconds`. Prints JSON; run by scripts/bench.ts.
+ */
+import { sql } from 'kysely';
+import { SMTPServer } from 'smtp-server';
+import { connect } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
+import { loadDemo } from '../../src/domain/demo/load.js';
+import { decideChanges } from '../../src/domain/notifications/decide.js';
+import { deliverDue } from '../../src/domain/notifications/deliver.js';
+import { deliverPending } from '../../src/email/outbox.js';
+import { smtpTransport } from '../../src/email/transport.js';
+
+const [url, students, seconds] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [smtp-seconds]');
+const database = await connect(url);
+await migrateToLatest(database);
+await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026 });
+const db = database.db;
+const changedAt = new Date();
+// Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
+const stamp = database.dialect === 'postgres' ? sql`cast(${changedAt.toISOString()} as timestamptz)` : sql`${changedAt.toISOString()}`;
+for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
+  await sql`insert into user_accounts (username, username_key, password_hash, status, must_change_password, security_email, security_email_confirmed_at, person_kind, student_id, guardian_id, staff_id, locale, created_at, updated_at, updated_by)
+    select ${`bench-${kind}-`} || p.id, ${`bench-${kind}-`} || p.id, null, 'active', 0, ${`bench-${kind}-`} || p.id || '@example.org', ${stamp}, ${kind},
+           ${kind === 'student' ? sql`p.id` : sql`cast(null as integer)`}, ${kind === 'guardian' ? sql`p.id` : sql`cast(null as integer)`}, cast(null as integer), cast(null as text), ${stamp}, ${stamp}, cast(null as integer)
+      from ${sql.table(table)} p
+     where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
+}
+const decideAt = new Date(changedAt.getTime() + 16 * 60_000);
+
+// The column: the largest section's students, one assignment of it.
+const biggest = await db
+  .selectFrom('section_enrollments')
+  .select(['section_id', (eb) => eb.fn.countAll<number>().as('n')])
+  .groupBy('section_id')
+  .orderBy('n', 'desc')
+  .limit(1)
+  .executeTakeFirstOrThrow();
+const assignment = await db.selectFrom('assignments').select(['id', 'title', 'points_possible']).where('section_id', '=', biggest.section_id).limit(1).executeTakeFirstOrThrow();
+const column = await db.selectFrom('section_enrollments').select('student_id').distinct().where('section_id', '=', biggest.section_id).execute();
+await db.transaction().execute((trx) =>
+  recordChanges(
+    trx,
+    column.map((c, i) => ({
+      kind: 'score',
+      action: 'updated',
+      subjectId: 1_000_000_000 + i,
+      studentId: c.student_id,
+      sectionId: biggest.section_id,
+      after: { assignmentId: assignment.id, title: assignment.title, pointsPossible: assignment.points_possible, published: true, points: Math.round(assignment.points_possible * 0.8) },
+      actorAccountId: null,
+    })),
+    changedAt,
+  ),
+);
+// The import: every student's term grade, recorded set-based.
+const imported = await db.transaction().execute((trx) =>
+  recordChangesSelected(
+    trx,
+    { kind: 'term_grade', action: 'updated', actorAccountId: null },
+    sql`select s.id as subject_id, s.id as student_id, cast(null as integer) as section_id, s.school_id, cast(null as text) as before, cast('{"letter":"B","percent":85}' as text) as after from students s`,
+    changedAt,
+    database.dialect,
+  ),
+);
+
+const t0 = process.hrtime.bigint();
+const decided = await decideChanges(database, { now: decideAt, queuePush: null });
+const decideMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const t1 = process.hrtime.bigint();
+const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush: null, limit: 2000 });
+const queueMs = Number(process.hrtime.bigint() - t1) / 1e6;
+
+// Delivery to a local SMTP sink.
+let received = 0;
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  onData(stream, _session, callback) {
+    stream.on('data', () => undefined);
+    stream.on('end', () => {
+      received++;
+      callback();
+    });
+  },
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const address = server.server.address();
+const transport = smtpTransport(`smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}?pool=true&maxConnections=4`);
+const until = Date.now() + Number(seconds ?? 20) * 1000;
+const t2 = process.hrtime.bigint();
+while (Date.now() < until) {
+  const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit: 200 });
+  if (sent === 0) break;
+}
+const sendMs = Number(process.hrtime.bigint() - t2) / 1e6;
+await new Promise<void>((resolve) => server.close(() => resolve()));
+await database.close();
+console.log(
+  JSON.stringify({
+    changes: column.length + imported,
+    column: column.length,
+    imported,
+    notifications: decided.notifications,
+    decideMs,
+    emailsQueued: queued,
+    queueMs,
+    smtpReceived: received,
+    smtpPerSecond: received / (sendMs / 1000),
+  }),
+);

@@ -1,0 +1,54 @@
+/**
+ * A person's in-app list: their notifications about the students they may see now (a link whose rights
+ * ended hides its entries at once) and about their own account, newest first; read and unread.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Locale } from '../../i18n/index.js';
+import type { ReadableStudent } from '../access/portal.js';
+import { notificationText } from './decide.js';
+
+export const LIST_LENGTH = 100;
+
+export interface NotificationEntry {
+  id: number;
+  title: string;
+  body: string;
+  url: string;
+  createdAt: string;
+  read: boolean;
+}
+
+const visible = (db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]) =>
+  db
+    .selectFrom('notifications')
+    .where('account_id', '=', accountId)
+    .where((eb) => {
+      const ids = readable.map((s) => s.id);
+      return ids.length > 0 ? eb.or([eb('student_id', 'is', null), eb('student_id', 'in', ids)]) : eb('student_id', 'is', null);
+    });
+
+export async function notificationsOf(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[], locale: Locale): Promise<NotificationEntry[]> {
+  const rows = await visible(db, accountId, readable).select(['id', 'kind', 'params', 'url', 'created_at', 'read_at']).orderBy('id', 'desc').limit(LIST_LENGTH).execute();
+  return rows.map((r) => {
+    const text = notificationText(locale, r.kind, JSON.parse(r.params) as Record<string, string | number>);
+    return { id: r.id, ...text, url: r.url, createdAt: new Date(r.created_at).toISOString(), read: r.read_at !== null };
+  });
+}
+
+export async function unreadCount(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]): Promise<number> {
+  const row = await visible(db, accountId, readable).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Marks one entry read (only the reader's own, about a student they may see); its page, or null. */
+export async function markRead(db: Kysely<DB>, accountId: number, id: number, readable: readonly ReadableStudent[], now: Date): Promise<string | null> {
+  const row = await visible(db, accountId, readable).where('id', '=', id).select(['url', 'read_at']).executeTakeFirst();
+  if (!row) return null;
+  if (row.read_at === null) await db.updateTable('notifications').set({ read_at: now.toISOString() }).where('id', '=', id).where('account_id', '=', accountId).execute();
+  return row.url;
+}
+
+export async function markAllRead(db: Kysely<DB>, accountId: number, now: Date): Promise<void> {
+  await db.updateTable('notifications').set({ read_at: now.toISOString() }).where('account_id', '=', accountId).where('read_at', 'is', null).execute();
+}

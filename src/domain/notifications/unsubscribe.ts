@@ -1,0 +1,73 @@
+/**
+ * One-click unsubscribe (RFC 8058): every notification email carries a link that needs no sign-in. Its
+ * token is signed (HMAC-SHA256 under the application's own secret) and names one person, one kind (or
+ * every kind) and when it stops working; nothing is stored, so a token cannot be guessed or changed to
+ * name another person. Using it turns email off for that kind, for every child; push and the in-app
+ * list stay as they were.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { audit } from '../audit/service.js';
+import { getDistrictProfile } from '../district/service.js';
+import { appSecret } from '../system/secrets.js';
+import { channelsOf, isNotifyKind, NOTIFY_KINDS, saveSettings, settingsOf, defaultChild, type NotifyKind } from './settings.js';
+
+/** A link works this long after its email was written. */
+export const UNSUBSCRIBE_DAYS = 90;
+const SECRET = 'notification-unsubscribe';
+
+export interface UnsubscribeScope {
+  accountId: number;
+  kind: NotifyKind | 'all';
+}
+
+const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`unsubscribe:${body}`).digest('base64url');
+
+export async function unsubscribeToken(db: Kysely<DB>, scope: UnsubscribeScope, now: Date): Promise<string> {
+  const expires = Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_DAYS * 86_400;
+  const body = `${scope.accountId}.${scope.kind}.${expires}`;
+  return `${body}.${sign(await appSecret(db, SECRET, now), body)}`;
+}
+
+/** What a token allows, if it is one of ours and still works; null otherwise (forged, changed, expired). */
+export async function readUnsubscribeToken(db: Kysely<DB>, token: unknown, now: Date): Promise<UnsubscribeScope | null> {
+  if (typeof token !== 'string' || token.length > 200) return null;
+  const match = /^(\d{1,12})\.([A-Za-z]{1,20})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return null;
+  const [, account, kind, expires, mac] = match as unknown as [string, string, string, string, string];
+  const expected = Buffer.from(sign(await appSecret(db, SECRET, now), `${account}.${kind}.${expires}`));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  if (Number(expires) * 1000 <= now.getTime()) return null;
+  if (kind !== 'all' && !isNotifyKind(kind)) return null;
+  return { accountId: Number(account), kind: kind as NotifyKind | 'all' };
+}
+
+/** Turns email off as the token says; false when its account is gone. */
+export async function unsubscribe(db: Kysely<DB>, scope: UnsubscribeScope, ip: string | null, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const account = await trx.selectFrom('user_accounts').select(['id', 'student_id', 'guardian_id']).where('id', '=', scope.accountId).executeTakeFirst();
+    if (!account) return false;
+    const district = await getDistrictProfile(trx);
+    const settings = await settingsOf(trx, scope.accountId, district.settings);
+    // Every child the person has settings for, and the children the portal shows them now.
+    const linked = account.student_id
+      ? [account.student_id]
+      : (await trx.selectFrom('student_guardians').select('student_id').where('guardian_id', '=', account.guardian_id ?? -1).execute()).map((r) => r.student_id);
+    const ids = new Set([...Object.keys(settings.children).map(Number), ...linked]);
+    for (const id of ids) {
+      const child = settings.children[String(id)] ?? defaultChild(district.settings);
+      const kinds = scope.kind === 'all' ? NOTIFY_KINDS : [scope.kind];
+      for (const k of kinds) child.kinds[k] = { ...channelsOf(child, k, district.settings), email: false };
+      settings.children[String(id)] = child;
+    }
+    await saveSettings(trx, scope.accountId, settings, now);
+    // Emails not sent yet stop too.
+    let pending = trx.updateTable('notification_deliveries').set({ status: 'withdrawn', done_at: now.toISOString() }).where('account_id', '=', scope.accountId).where('channel', '=', 'email').where('status', 'in', ['pending', 'digest']);
+    if (scope.kind !== 'all') pending = pending.where('notification_id', 'in', (eb) => eb.selectFrom('notifications').select('id').where('account_id', '=', scope.accountId).where('kind', '=', scope.kind));
+    await pending.execute();
+    await audit(trx, { action: 'notifications.unsubscribed', actorAccountId: null, subjectType: 'user_account', subjectId: scope.accountId, ip, details: { kind: scope.kind } }, now);
+    return true;
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Notifications (issue 22): the in-app list (/notifications), Notification Settings
+ * (/account/notifications) for students and families, and the one-click unsubscribe of every
+ * notification email (/unsubscribe/:token, RFC 8058: GET shows a confirmation, POST unsubscribes; no
+ * sign-in, the signed token is the authority).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { confirmedEmail } from '../../domain/accounts/mail.js';
+import { recordId } from '../../domain/forms.js';
+import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
+import { childSettings, readSettingsForm, saveSettings, settingsOf } from '../../domain/notifications/settings.js';
+import { readUnsubscribeToken, unsubscribe } from '../../domain/notifications/unsubscribe.js';
+import { formatInstant } from '../../email/templates.js';
+import { contextFor } from '../context.js';
+import { redirectToSignIn } from '../guards.js';
+import { clientIp } from '../plugins/session.js';
+import { sendPage } from '../render.js';
+import { NotificationSettingsPage, NotificationsPage, UnsubscribePage, valuesOfBody, valuesOfSettings } from '../views/notifications.js';
+
+export async function notificationRoutes(app: FastifyInstance): Promise<void> {
+  const { services } = app;
+  const db = services.database.db;
+
+  /** Students and families only; staff get the not-found page. */
+  const family = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (redirectToSignIn(request, reply)) return reply;
+    const kind = request.session!.account.person_kind;
+    if (kind !== 'guardian' && kind !== 'student') return reply.callNotFound();
+  };
+
+  app.get('/notifications', { preHandler: family }, async (request, reply) => {
+    const ctx = await contextFor(app, request);
+    const entries = await notificationsOf(db, request.session!.account.id, ctx.students ?? [], ctx.locale);
+    return sendPage(reply, <NotificationsPage ctx={ctx} entries={entries} when={(iso) => formatInstant(new Date(iso), ctx.locale, ctx.district.timeZone)} />);
+  });
+
+  // Opening an entry marks it read and goes to the page that shows the change.
+  app.get<{ Params: { id: string } }>('/notifications/:id/open', { preHandler: family }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const url = await markRead(db, request.session!.account.id, id, ctx.students ?? [], services.now());
+    if (url === null) return reply.callNotFound();
+    return reply.redirect(url, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/notifications/:id/read', { preHandler: family }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    if (id === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    if ((await markRead(db, request.session!.account.id, id, ctx.students ?? [], services.now())) === null) return reply.callNotFound();
+    return reply.redirect('/notifications', 303);
+  });
+
+  app.post('/notifications/read', { preHandler: family }, async (request, reply) => {
+    await markAllRead(db, request.session!.account.id, services.now());
+    return reply.redirect('/notifications', 303);
+  });
+
+  app.get<{ Querystring: { saved?: string } }>('/account/notifications', { preHandler: family }, async (request, reply) => {
+    const ctx = await contextFor(app, request);
+    const account = request.session!.account;
+    const students = ctx.students ?? [];
+    const settings = await settingsOf(db, account.id, ctx.district.settings);
+    const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])));
+    const notice = request.query.saved === '1' ? ctx.t('notifications.settings.saved') : undefined;
+    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} />);
+  });
+
+  app.post('/account/notifications', { preHandler: family }, async (request, reply) => {
+    const ctx = await contextFor(app, request);
+    const account = request.session!.account;
+    const students = ctx.students ?? [];
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const read = readSettingsForm(body, students.map((s) => s.id));
+    if (!read.ok) {
+      return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} />, 400);
+    }
+    // Children the person no longer sees keep what they had (a link restored finds it again).
+    const before = await settingsOf(db, account.id, ctx.district.settings);
+    await saveSettings(db, account.id, { ...read.settings, children: { ...before.children, ...read.settings.children } }, services.now());
+    return reply.redirect('/account/notifications?saved=1', 303);
+  });
+
+  // ── unsubscribe (no sign-in) ──
+  // RFC 8058 allows multipart/form-data as well: its body says nothing the address does not.
+  if (!app.hasContentTypeParser('multipart/form-data')) {
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, {}));
+  }
+  const unsubscribePage = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, post: boolean) => {
+    const ctx = await contextFor(app, request);
+    const now = services.now();
+    const scope = await readUnsubscribeToken(db, request.params.token, now);
+    const account = scope ? await db.selectFrom('user_accounts').select(['username']).where('id', '=', scope.accountId).executeTakeFirst() : undefined;
+    if (!scope || !account) return sendPage(reply, <UnsubscribePage ctx={ctx} state="invalid" what="" username="" token="" />, scope ? 404 : 400);
+    const what = scope.kind === 'all' ? ctx.t('notifications.unsubscribe.all') : ctx.t(`notifications.kind.${scope.kind}`);
+    if (!post) return sendPage(reply, <UnsubscribePage ctx={ctx} state="confirm" what={what} username={account.username} token={request.params.token} />);
+    await unsubscribe(db, scope, clientIp(request), now);
+    return sendPage(reply, <UnsubscribePage ctx={ctx} state="done" what={what} username={account.username} token="" />);
+  };
+  app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
+    // The page holds the token in its form: it is not for other sites nor for the log of a proxy's cache.
+    void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    return unsubscribePage(request, reply, false);
+  });
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { config: { csrf: false } }, async (request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    return unsubscribePage(request, reply, true);
+  });
+}

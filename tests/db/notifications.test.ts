@@ -1,0 +1,243 @@
+/**
+ * The notifications' decider and delivery (domain/notifications) on both engines, with an injected
+ * clock: grace period, a change reverted within it, quiet hours, thresholds both ways, digests, rights
+ * revoked between the change and the send, a decider stopped mid-batch, and two deciders at once.
+ * Expected values are worked out by hand from the fixture.
+ *
+ * Each test has its own family (a guardian and a student with accounts) in its own Chemistry section
+ * (a points class: Lab 1 of 20 points, Lab 2 of 30, Lab 3 of 20, all due in Quarter 3), taught by Rosa,
+ * and its own day, later than the one before (the decider's cursor is shared). The district is in
+ * Chicago (UTC−6 in February); grace 15 minutes; quiet hours 21:00–07:00 by default.
+ */
+import { beforeAll, expect, it } from 'vitest';
+import { teacherScope } from '../../src/domain/access/staff.js';
+import { saveScores } from '../../src/domain/gradebook/scores.js';
+import { decideChanges } from '../../src/domain/notifications/decide.js';
+import { deliverDue, sendDigests } from '../../src/domain/notifications/deliver.js';
+import { defaultSettings, saveSettings, defaultChild, type PersonSettings } from '../../src/domain/notifications/settings.js';
+import { SETTING_DEFAULTS } from '../../src/domain/district/admin-settings.js';
+import { describeEachEngine } from '../support/db.js';
+import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teachSection, type Family, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
+
+const BASE_URL = 'https://portal.fixture.example.org';
+const at = (iso: string) => new Date(iso);
+const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
+
+describeEachEngine('notifications: deciding and delivering', (get) => {
+  let world: World;
+  let rosa: StaffFixture;
+  let n = 0;
+
+  beforeAll(async () => {
+    world = await schoolYear(get().db, { today: '2027-02-09' });
+    rosa = await staffMember(get().db, world, { first: 'Rosa', last: 'Marquez', roles: [{ role: 'teacher' }] });
+  });
+
+  /** A family in a section of its own. */
+  async function scenario(): Promise<{ family: Family; section: SectionFixture }> {
+    const db = get().db;
+    n++;
+    const family = await guardianWithChild(db, world, { student: { first: `Kid${n}`, last: 'Tester' }, guardian: { first: `Parent${n}`, last: 'Tester' } });
+    const section = await sectionWithGradebook(db, world, {
+      course: { code: `SCI${400 + n}`, title: `Chemistry ${n}` },
+      period: '3',
+      method: 'points',
+      categories: [{ name: 'Labs', weight: null }],
+      assignments: [
+        { title: 'Lab 1', category: 'Labs', quarter: 'Q3', due: '2027-01-15', possible: 20 },
+        { title: 'Lab 2', category: 'Labs', quarter: 'Q3', due: '2027-01-22', possible: 30 },
+        { title: 'Lab 3', category: 'Labs', quarter: 'Q3', due: '2027-01-29', possible: 20 },
+      ],
+      students: [{ student: family.student }],
+    });
+    await teachSection(db, rosa, section, { primary: true });
+    return { family, section };
+  }
+
+  /** Rosa types a score (null clears it) at `now`. */
+  async function score(s: { family: Family; section: SectionFixture }, lab: string, points: number | null, now: Date) {
+    const db = get().db;
+    const today = now.toISOString().slice(0, 10);
+    const assignmentId = s.section.assignments[lab]!;
+    const row = await db.selectFrom('assignment_scores').select('version').where('assignment_id', '=', assignmentId).where('student_id', '=', s.family.student.id).executeTakeFirst();
+    const result = await saveScores(
+      db,
+      await teacherScope(db, rosa.id, today),
+      { sectionId: s.section.id, periodId: world.terms.Q3.id, listed: [s.family.student.id], edits: [{ studentId: s.family.student.id, assignmentId, version: row?.version ?? 0, set: { points } }], maxMultiple: 2, actorAccountId: rosa.account!.id, ip: null },
+      today,
+      now,
+    );
+    expect(result.kind).toBe('saved');
+  }
+
+  const listOf = (accountId: number) =>
+    get().db.selectFrom('notifications').select(['kind', 'key', 'params', 'url']).where('account_id', '=', accountId).orderBy('id').execute();
+  const kindsOf = async (accountId: number) => (await listOf(accountId)).map((r) => [r.kind, JSON.parse(r.params) as Record<string, unknown>] as const);
+  const deliveriesOf = (accountId: number) =>
+    get().db.selectFrom('notification_deliveries').select(['channel', 'status', 'due_at']).where('account_id', '=', accountId).orderBy('id').execute();
+  const outboxTo = (address: string) => get().db.selectFrom('email_outbox').select(['subject', 'text_body', 'headers', 'kind']).where('to_address', '=', address).orderBy('id').execute();
+  const decide = (now: Date) => decideChanges(get(), { now, queuePush: null });
+  const deliver = (now: Date) => deliverDue(get(), { now, baseUrl: BASE_URL, queuePush: null });
+  const withSettings = (family: Family, change: (s: PersonSettings) => void) => {
+    const s = defaultSettings(SETTING_DEFAULTS);
+    s.children[String(family.student.id)] = defaultChild(SETTING_DEFAULTS);
+    change(s);
+    return saveSettings(get().db, family.guardianAccount!.id, s, at('2027-02-01T00:00:00Z'));
+  };
+
+  it('tells only once a change has stood for the grace period, in the list and by email', async () => {
+    const s = await scenario();
+    const t = at('2027-02-09T18:00:00Z'); // 12:00 in Chicago
+    await score(s, 'Lab 1', 18, t);
+    await decide(minutes(t, 14));
+    expect(await listOf(s.family.guardianAccount!.id)).toEqual([]);
+    await decide(minutes(t, 15));
+    const expected = { student: `Kid${n}`, class: `Chemistry ${n}`, assignment: 'Lab 1', points: 18, possible: 20, percent: 90 };
+    expect(await kindsOf(s.family.guardianAccount!.id)).toEqual([['score', expected]]);
+    expect(await kindsOf(s.family.studentAccount!.id)).toEqual([['score', expected]]);
+    expect((await listOf(s.family.guardianAccount!.id))[0]!.url).toBe(`/students/${s.family.student.id}/grades/${s.section.id}`);
+    // Read again (another run, the same minute): nothing new.
+    await decide(minutes(t, 16));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    expect(await deliveriesOf(s.family.guardianAccount!.id)).toEqual([{ channel: 'email', status: 'pending', due_at: expect.anything() }]);
+    await deliver(minutes(t, 16));
+    const mail = await outboxTo(s.family.guardian.email);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toBe(`New score for Kid${n}`);
+    expect(mail[0]!.text_body).toContain(`Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.`);
+    const headers = JSON.parse(mail[0]!.headers!) as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent']);
+    await deliver(minutes(t, 20));
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
+  });
+
+  it('sends nothing for a change reverted within the grace period (8 → 9 → 8; entered then cleared)', async () => {
+    const s = await scenario();
+    const t = at('2027-02-10T18:00:00Z');
+    await score(s, 'Lab 1', 8, t);
+    await decide(minutes(t, 20));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    await score(s, 'Lab 1', 9, minutes(t, 30));
+    await score(s, 'Lab 1', 8, minutes(t, 35));
+    await score(s, 'Lab 2', 12, minutes(t, 36));
+    await score(s, 'Lab 2', null, minutes(t, 40));
+    await decide(minutes(t, 39)); // the chain of Lab 1 has stood only 4 minutes: not decided
+    await decide(minutes(t, 80));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    expect(await listOf(s.family.studentAccount!.id)).toHaveLength(1);
+  });
+
+  it('holds email during quiet hours and sends it when they end; the list shows it at once', async () => {
+    const s = await scenario();
+    const t = at('2027-02-11T09:00:00Z'); // 03:00 in Chicago
+    await score(s, 'Lab 1', 18, t);
+    await decide(minutes(t, 15));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    // 07:00 in Chicago is 13:00 UTC.
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => [d.status, new Date(d.due_at).toISOString()])).toEqual([['pending', '2027-02-11T13:00:00.000Z']]);
+    await deliver(at('2027-02-11T12:59:00Z'));
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(0);
+    await deliver(at('2027-02-11T13:00:00Z'));
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
+  });
+
+  it('applies thresholds both ways: a score below N %, a class grade falling below and rising above', async () => {
+    const s = await scenario();
+    await withSettings(s.family, (x) => {
+      const c = x.children[String(s.family.student.id)]!;
+      c.scoreBelow = 70;
+      c.gradeBelow = 80;
+      c.gradeAbove = 90;
+    });
+    const t = at('2027-02-12T18:00:00Z');
+    // Lab 1 15/20 = 75 %: a score not below 70; the class grade 15/20 = 75 % < 80 (first seen): falls below.
+    await score(s, 'Lab 1', 15, t);
+    await decide(minutes(t, 15));
+    const g = s.family.guardianAccount!.id;
+    const base = { student: `Kid${n}`, class: `Chemistry ${n}` };
+    expect(await kindsOf(g)).toEqual([['classGrade', { ...base, percent: 75, threshold: 80, direction: 'below' }]]);
+    // The student kept the defaults: the score itself, no thresholds.
+    expect((await kindsOf(s.family.studentAccount!.id)).map((k) => k[0])).toEqual(['score']);
+    // Lab 2 30/30: 45/50 = 90 %, not above 90; a score of 100 %, not below 70: nothing.
+    await score(s, 'Lab 2', 30, minutes(t, 60));
+    await decide(minutes(t, 75));
+    expect(await kindsOf(g)).toHaveLength(1);
+    // Lab 3 12/20 = 60 % < 70: the score; 57/70 = 81.43 %: between the thresholds.
+    await score(s, 'Lab 3', 12, minutes(t, 120));
+    await decide(minutes(t, 135));
+    expect((await kindsOf(g)).slice(1)).toEqual([['score', { ...base, assignment: 'Lab 3', points: 12, possible: 20, percent: 60 }]]);
+    // Lab 3 changed to 20/20 (100 %): 65/70 = 92.86 % > 90, up from 81.43: rises above.
+    await score(s, 'Lab 3', 20, minutes(t, 180));
+    await decide(minutes(t, 195));
+    expect((await kindsOf(g)).slice(2)).toEqual([['classGrade', { ...base, percent: 92.9, threshold: 90, direction: 'above' }]]);
+  });
+
+  it('sends nothing to a guardian whose rights were revoked between the change and the send', async () => {
+    const s = await scenario();
+    const t = at('2027-02-13T09:00:00Z'); // 03:00 in Chicago: email waits for 07:00
+    await score(s, 'Lab 1', 18, t);
+    await decide(minutes(t, 15));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 1 }).where('id', '=', s.family.linkId).execute();
+    await deliver(at('2027-02-13T13:00:00Z'));
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(0);
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['withdrawn']);
+    // A change after the revocation: nothing at all for the guardian; the student still hears.
+    await score(s, 'Lab 2', 20, at('2027-02-13T18:00:00Z'));
+    await decide(at('2027-02-13T18:15:00Z'));
+    expect(await listOf(s.family.guardianAccount!.id)).toHaveLength(1);
+    expect(await listOf(s.family.studentAccount!.id)).toHaveLength(2);
+  });
+
+  it('gathers a daily digest at the chosen hour, grouped by child and class, once', async () => {
+    const s = await scenario();
+    await withSettings(s.family, (x) => {
+      x.digest = { mode: 'daily', hour: 18, weekday: 5 };
+    });
+    const t = at('2027-02-14T15:00:00Z'); // 09:00 in Chicago
+    await score(s, 'Lab 1', 18, t);
+    await score(s, 'Lab 2', 27, minutes(t, 5));
+    await decide(minutes(t, 30));
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['digest', 'digest']);
+    await deliver(minutes(t, 30));
+    await sendDigests(get(), { now: at('2027-02-14T23:59:00Z'), baseUrl: BASE_URL }); // 17:59 in Chicago
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(0);
+    await sendDigests(get(), { now: at('2027-02-15T00:00:00Z'), baseUrl: BASE_URL }); // 18:00
+    await sendDigests(get(), { now: at('2027-02-15T00:05:00Z'), baseUrl: BASE_URL });
+    const mail = await outboxTo(s.family.guardian.email);
+    expect(mail.map((m) => m.subject)).toEqual(['2 notifications from Fixture Portal']);
+    const body = mail[0]!.text_body;
+    expect(body.indexOf(`Kid${n} · Chemistry ${n}`)).toBeGreaterThan(-1);
+    expect(body).toContain(`• Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.`);
+    expect(body).toContain(`• Kid${n}: 27 of 30 (90 %) on “Lab 2” in Chemistry ${n}.`);
+    expect(JSON.parse(mail[0]!.headers!)['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    // An item waiting for the digest when the person turns the digest off goes on its own.
+    await score(s, 'Lab 3', 10, at('2027-02-15T15:00:00Z'));
+    await decide(at('2027-02-15T15:20:00Z'));
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent', 'sent', 'digest']);
+    await withSettings(s.family, () => undefined);
+    await sendDigests(get(), { now: at('2027-02-15T15:21:00Z'), baseUrl: BASE_URL });
+    await deliver(at('2027-02-15T15:21:00Z'));
+    expect((await outboxTo(s.family.guardian.email)).map((m) => m.subject)).toEqual(['2 notifications from Fixture Portal', `New score for Kid${n}`]);
+  });
+
+  it('a decider stopped mid-batch leaves nothing; the next run writes each notification once, even two at a time', async () => {
+    const s = await scenario();
+    const t = at('2027-02-16T18:00:00Z');
+    await score(s, 'Lab 1', 18, t);
+    await score(s, 'Lab 2', 27, t);
+    const cursor = () => get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow();
+    const before = await cursor();
+    await expect(decideChanges(get(), { now: minutes(t, 20), queuePush: null, batchSize: 1, dieBeforeCommit: () => true })).rejects.toThrow(/fault injected/);
+    expect(await cursor()).toEqual(before);
+    expect(await listOf(s.family.guardianAccount!.id)).toEqual([]);
+    // Two processes' deciders at once (SQLite: one writer at a time).
+    await Promise.all([decide(minutes(t, 20)), decide(minutes(t, 20))]);
+    await decide(minutes(t, 21));
+    expect((await kindsOf(s.family.guardianAccount!.id)).map((k) => k[1].assignment)).toEqual(['Lab 1', 'Lab 2']);
+    expect(await deliveriesOf(s.family.guardianAccount!.id)).toHaveLength(2);
+  });
+});
