@@ -12,6 +12,7 @@ import type { Config } from '../config/env.js';
 import type { Database } from '../db/connect.js';
 import { DistrictCache } from './context.js';
 import { registerErrorHandlers } from './errors.js';
+import { secondFactorGuard, secondFactorRoutes } from './routes/second-factor.js';
 import { importRoutes } from './routes/imports.js';
 import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
@@ -170,10 +171,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Error and not-found pages first, so that every route registered below inherits them.
   registerErrorHandlers(app);
+  // Staff whose role requires a second factor and who have none set one up before anything else.
+  app.addHook('preHandler', secondFactorGuard(app));
   await app.register(opsRoutes);
   await app.register(assetRoutes);
   await app.register(publicRoutes);
   await app.register(signInRoutes);
+  await app.register(secondFactorRoutes);
   await app.register(recoveryRoutes);
   await app.register(activationRoutes);
   await app.register(accountRoutes);

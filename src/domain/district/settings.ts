@@ -36,6 +36,8 @@ export const portalSettingsSchema = z.object({
     .array(z.string().refine((v) => parseNetwork(v) !== null, 'must be an address range such as 203.0.113.0/24 or 2001:db8::/48'))
     .max(100)
     .default([]),
+  /** the staff roles that must sign in with a second factor (an authenticator app; ADR 0037) */
+  secondFactorRoles: z.array(z.enum(['teacher', 'office', 'counselor', 'nurse', 'school_admin', 'district_admin'])).max(6).default([]),
   /** whether the E-Signature PIN is used by the district yet */
   eSignaturePinEnabled: z.boolean().default(false),
   /** shortest new password the district accepts (NIST: at least 8; default 12) */
