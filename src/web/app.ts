@@ -13,6 +13,7 @@ import type { Database } from '../db/connect.js';
 import { DistrictCache } from './context.js';
 import { registerErrorHandlers } from './errors.js';
 import { secondFactorGuard, secondFactorRoutes } from './routes/second-factor.js';
+import { familyRecordsRoutes } from './routes/family-records.js';
 import { importRoutes } from './routes/imports.js';
 import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
@@ -197,5 +198,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(officeCalendarRoutes);
   await app.register(staffStudentRoutes);
+  await app.register(familyRecordsRoutes);
   return app;
 }
