@@ -264,6 +264,27 @@ describeEachEngine('staff accounts and the audit log, through the pages', (get) 
     }
   });
 
+  it('changes the roles of an SIS staff member whose SIS email this form would call odd: the SIS’s fields are not validated as local edits', async () => {
+    const sis = await staffMember(db, world, { first: 'Odd', last: 'Address', roles: [{ role: 'teacher' }] });
+    // Two dots in a row: the SIS accepts it, the form's email check does not.
+    const odd = 'odd..address@fixture.example.org';
+    await db.updateTable('staff').set({ sourced_id: 'sis-odd-address', email: odd }).where('id', '=', sis.id).execute();
+    await db.insertInto('oneroster_staff_roles').values({ staff_id: sis.id, role: 'teacher', school_id: world.school.id }).execute();
+    const c = clients.get('districtAdmin')!;
+    await c.get(`/admin/staff/${sis.id}`);
+    const saved = await c.post(`/admin/staff/${sis.id}`, { firstName: 'Odd', lastName: 'Address', email: odd, roles: [`teacher@${world.school.id}`, `nurse@${world.school.id}`] });
+    expect(saved.statusCode, mainText(saved.body).slice(0, 300)).toBe(303);
+    const roles = await db.selectFrom('staff_roles').select('role').where('staff_id', '=', sis.id).orderBy('role').execute();
+    expect(roles.map((r) => r.role)).toEqual(['nurse', 'teacher']);
+    // A change to the SIS's email is still refused, with the SIS's message, and nothing is saved.
+    await c.get(`/admin/staff/${sis.id}`);
+    const changed = await c.post(`/admin/staff/${sis.id}`, { firstName: 'Odd', lastName: 'Address', email: 'other@fixture.example.org', roles: [`teacher@${world.school.id}`] });
+    expect(changed.statusCode).toBe(400);
+    expect(mainText(changed.body)).toContain('Managed by the SIS: change it in the SIS, not here.');
+    expect((await db.selectFrom('staff').select('email').where('id', '=', sis.id).executeTakeFirstOrThrow()).email).toBe(odd);
+    expect(await db.selectFrom('staff_roles').select('role').where('staff_id', '=', sis.id).orderBy('role').execute()).toEqual(roles);
+  });
+
   it('answers bad input with a message at each field and a 400, never half-saved, in English and Spanish', async () => {
     const c = clients.get('districtAdmin')!;
     const count = async () => Number((await db.selectFrom('staff').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);

@@ -5,7 +5,7 @@
 import { hasSecondFactor, resetSecondFactor } from '../../domain/accounts/second-factor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { managesStaff, staffAdminScope, type StaffAdminScope } from '../../domain/access/staff.js';
-import { newStaffInput, staffDetailsInput, staffListFilters, grantValue } from '../../domain/staff/account-schemas.js';
+import { newStaffInput, sisStaffDetailsInput, staffDetailsInput, staffListFilters, grantValue } from '../../domain/staff/account-schemas.js';
 import { createStaff, listStaff, schoolsFor, sendStaffWelcome, setStaffActive, staffMember, updateStaff, type StaffAdminActor, type StaffMember } from '../../domain/staff/accounts.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { contextFor } from '../context.js';
@@ -128,7 +128,7 @@ export async function staffAccountRoutes(app: FastifyInstance): Promise<void> {
     const actor = await actorOf(request);
     const member = id === null ? null : await staffMember(db, actor.scope, id);
     if (!member) return notFound(request, reply);
-    const parsed = parseInput(staffDetailsInput, request.body);
+    const parsed = parseInput(member.sis ? sisStaffDetailsInput : staffDetailsInput, request.body);
     const result = parsed.ok ? await updateStaff(db, actor, member.id, parsed.data, services.now()) : ({ kind: 'problems', errors: parsed.errors } as const);
     if (result.kind === 'notFound') return notFound(request, reply);
     if (result.kind === 'done') return reply.redirect(`/admin/staff/${member.id}?saved=1`, 303);
