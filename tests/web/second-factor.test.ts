@@ -327,6 +327,9 @@ describeEachEngine('the staff second factor, through the pages', (get) => {
     expect((await teacherClient.get('/home')).statusCode).toBe(303);
     const entry = await db.selectFrom('audit_log').select(['actor_account_id', 'subject_id']).where('action', '=', 'second_factor.reset').executeTakeFirstOrThrow();
     expect(entry).toEqual({ actor_account_id: admin.id, subject_id: teacher.id });
+    // The audit log's page names it in words; its CSV keeps the code.
+    const log = await a.get('/admin/audit');
+    expect(mainText(log.body)).toContain('Second factor reset by an administrator');
     // Nothing left to reset; one's own is not reset here.
     await a.get(`/admin/staff/${teacherStaff.staff_id}`);
     expect((await a.post(`/admin/staff/${teacherStaff.staff_id}/second-factor-reset`, {})).statusCode).toBe(409);
