@@ -117,6 +117,8 @@ interface Ids {
   postingPeriod: number;
   /** a teacher of the school, for the staff accounts pages */
   staffMember: number;
+  /** a staff member with an account and a second factor, for its reset (ADR 0037) */
+  factorHolder: number;
 }
 
 interface Row {
@@ -441,7 +443,10 @@ const ROWS: Row[] = [
   },
   { method: 'POST', route: '/admin/staff/:id/deactivate', url: (i) => `/admin/staff/${i.staffMember}/deactivate`, gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/staff/:id/reactivate', url: (i) => `/admin/staff/${i.staffMember}/reactivate`, gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/admin/staff/:id/second-factor-reset', url: (i) => `/admin/staff/${i.factorHolder}/second-factor-reset`, gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/staff/:id/welcome', url: (i) => `/admin/staff/${i.staffMember}/welcome`, gate: ADMIN, allowed: ADMIN, outside: 409 },
+  { method: 'GET', route: '/staff/students/:id/records', url: (i) => `/staff/students/${i.maya.id}/records`, gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/staff/students/:id/records', url: (i) => `/staff/students/${i.maya.id}/records`, body: () => ({ locale: 'en', reason: 'The walk of every route.' }), gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/audit', url: () => '/admin/audit', gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/audit.csv', url: () => '/admin/audit.csv', gate: ADMIN, allowed: ADMIN },
 ];
@@ -659,8 +664,12 @@ describeEachEngine('every staff route as every role', (get) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const teacherHere = await staffMember(db, world, { first: 'Tess', last: `Staffed${n}`, roles: [{ role: 'teacher' }], account: false });
+    const factorHolder = await staffMember(db, world, { first: 'Fay', last: `Factor${n}`, roles: [{ role: 'teacher' }] });
+    // Only its presence matters to a reset, which deletes it without reading the sealed secret.
+    await db.insertInto('second_factors').values({ account_id: factorHolder.account!.id, secret: 'sealed', created_at: STAMP, confirmed_at: STAMP, last_step: null }).execute();
     return {
       staffMember: teacherHere.id,
+      factorHolder: factorHolder.id,
       section,
       maya,
       fresh,
