@@ -338,7 +338,7 @@ export interface ThrottleTable {
   blocked_until: Instant | null;
 }
 
-export type TokenPurpose = 'reset_password' | 'confirm_email' | 'activation' | 'sign_in_code';
+export type TokenPurpose = 'reset_password' | 'confirm_email' | 'activation' | 'sign_in_code' | 'second_factor';
 
 export interface AccountTokenTable {
   id: Id;
@@ -350,6 +350,27 @@ export interface AccountTokenTable {
   email: string | null;
   created_at: Instant;
   expires_at: Instant;
+  used_at: Instant | null;
+}
+
+/** a staff member's authenticator app (migration 0035, ADR 0037) */
+export interface SecondFactorTable {
+  account_id: number;
+  /** AES-256-GCM of the TOTP secret (domain/accounts/second-factor.ts); never shown again */
+  secret: string;
+  created_at: Instant;
+  /** null until the first code from the app was typed */
+  confirmed_at: Instant | null;
+  /** the time step of the last accepted code */
+  last_step: number | null;
+}
+
+export interface RecoveryCodeTable {
+  id: Id;
+  account_id: number;
+  /** sha-256 (hex) of the code */
+  code_hash: string;
+  created_at: Instant;
   used_at: Instant | null;
 }
 
@@ -1016,6 +1037,8 @@ export interface DB {
   message_recipients: MessageRecipientTable;
   push_subscriptions: PushSubscriptionTable;
   push_deliveries: PushDeliveryTable;
+  second_factors: SecondFactorTable;
+  recovery_codes: RecoveryCodeTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */

@@ -12,6 +12,8 @@ import type { Config } from '../config/env.js';
 import type { Database } from '../db/connect.js';
 import { DistrictCache } from './context.js';
 import { registerErrorHandlers } from './errors.js';
+import { secondFactorGuard, secondFactorRoutes } from './routes/second-factor.js';
+import { familyRecordsRoutes } from './routes/family-records.js';
 import { importRoutes } from './routes/imports.js';
 import { assetRoutes, assetVersion } from './routes/assets.js';
 import { opsRoutes } from './routes/ops.js';
@@ -180,10 +182,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Error and not-found pages first, so that every route registered below inherits them.
   registerErrorHandlers(app);
+  // Staff whose role requires a second factor and who have none set one up before anything else.
+  app.addHook('preHandler', secondFactorGuard(app));
   await app.register(opsRoutes);
   await app.register(assetRoutes);
   await app.register(publicRoutes);
   await app.register(signInRoutes);
+  await app.register(secondFactorRoutes);
   await app.register(recoveryRoutes);
   await app.register(activationRoutes);
   await app.register(accountRoutes);
@@ -209,5 +214,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(messageRoutes);
   await app.register(appRoutes);
   await app.register(notificationRoutes);
+  await app.register(familyRecordsRoutes);
   return app;
 }

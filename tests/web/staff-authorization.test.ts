@@ -122,6 +122,8 @@ interface Ids {
   /** a form published to the school's families, and a signature of it (a fresh student's guardian's) */
   form: number;
   formSignature: number;
+  /** a staff member with an account and a second factor, for its reset (ADR 0037) */
+  factorHolder: number;
 }
 
 interface Row {
@@ -475,7 +477,10 @@ const ROWS: Row[] = [
   },
   { method: 'POST', route: '/admin/staff/:id/deactivate', url: (i) => `/admin/staff/${i.staffMember}/deactivate`, gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/staff/:id/reactivate', url: (i) => `/admin/staff/${i.staffMember}/reactivate`, gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/admin/staff/:id/second-factor-reset', url: (i) => `/admin/staff/${i.factorHolder}/second-factor-reset`, gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/staff/:id/welcome', url: (i) => `/admin/staff/${i.staffMember}/welcome`, gate: ADMIN, allowed: ADMIN, outside: 409 },
+  { method: 'GET', route: '/staff/students/:id/records', url: (i) => `/staff/students/${i.maya.id}/records`, gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/staff/students/:id/records', url: (i) => `/staff/students/${i.maya.id}/records`, body: () => ({ locale: 'en', reason: 'The walk of every route.' }), gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/audit', url: () => '/admin/audit', gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/audit.csv', url: () => '/admin/audit.csv', gate: ADMIN, allowed: ADMIN },
 ];
@@ -717,10 +722,14 @@ describeEachEngine('every staff route as every role', (get) => {
       .values({ form_id: form.id, version_id: formVersion.id, student_id: fresh.id, guardian_id: noEmail.id, account_id: noEmailAccount.id, signer_name: `Ines NoEmail${n}`, answers: '{}', locale: 'en', ip: null, method: 'password', signed_at: STAMP })
       .returning('id')
       .executeTakeFirstOrThrow();
+    const factorHolder = await staffMember(db, world, { first: 'Fay', last: `Factor${n}`, roles: [{ role: 'teacher' }] });
+    // Only its presence matters to a reset, which deletes it without reading the sealed secret.
+    await db.insertInto('second_factors').values({ account_id: factorHolder.account!.id, secret: 'sealed', created_at: STAMP, confirmed_at: STAMP, last_step: null }).execute();
     return {
       form: form.id,
       formSignature: formSignature.id,
       staffMember: teacherHere.id,
+      factorHolder: factorHolder.id,
       section,
       maya,
       fresh,

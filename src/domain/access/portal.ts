@@ -54,7 +54,7 @@ export async function readableStudent(
 }
 
 /** Why a staff member opened a student's records: written to the audit log with each open. */
-export type StaffReadPurpose = 'student' | 'grades' | 'attendance' | 'transcript' | 'transferCredit';
+export type StaffReadPurpose = 'student' | 'grades' | 'attendance' | 'transcript' | 'transferCredit' | 'records';
 
 /**
  * The proof for a staff reader (ADR 0019): the student, if the staff member's reach covers them — a

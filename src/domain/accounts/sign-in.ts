@@ -13,6 +13,7 @@ import { firstPasswordProblem, reportFirstSignIn, type FirstPasswordProblem, typ
 import type { AccountMailDistrict } from './mail.js';
 import { findAccountByKeys, recordSignIn, rehash, useToken, type AccountRow } from './repository.js';
 import { challengeId, findSignInCode } from './sign-in-codes.js';
+import { beginCodeStep, hasSecondFactor } from './second-factor.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
 import type { DeviceToken } from './devices.js';
 import { ipThrottleKey, recordFailure, recordSuccess, throttledTry, userThrottleKey, type SignInVerdict } from './throttle.js';
@@ -32,7 +33,9 @@ export type SignInResult =
   /** the emailed sign-in code is wrong, used, expired or not this browser's */
   | { kind: 'codeInvalid' }
   /** the right first password, but it may not sign in here or now (first-passwords.ts) */
-  | { kind: 'firstPassword'; problem: FirstPasswordProblem };
+  | { kind: 'firstPassword'; problem: FirstPasswordProblem }
+  /** the right password of a staff member with a second factor: a half signed-in state waits for a code (second-factor.ts) */
+  | { kind: 'secondFactor'; token: string };
 
 let dummyHash: Promise<string> | undefined;
 /** A real hash of a random password, verified when the username is unknown, to take the same time. */
@@ -186,6 +189,8 @@ async function signedIn(
   // device's counter is cleared: the holder signing in does not reset a stranger's wait at the username.
   if (verdict.failures) await recordSuccess(db, verdict.key);
   if (needsRehash(account.password_hash!)) await rehash(db, account.id, await hashPassword(input.password));
+  // Staff with a second factor: no session yet, only the code step (families never have one).
+  if (account.person_kind === 'staff' && (await hasSecondFactor(db, account.id))) return { kind: 'secondFactor', token: await beginCodeStep(db, account, input.ip, now) };
   // The first sign-in with a first password the district issued is told to the student's guardians.
   if (account.initial_password && !account.initial_password_used_at) {
     await db.transaction().execute((trx) => reportFirstSignIn(trx, account, { ip: input.ip, district: policy.district, adultBornOnOrBefore: policy.adultBornOnOrBefore }, now));

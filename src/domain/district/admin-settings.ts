@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { MessageKey, Params } from '../../i18n/index.js';
 import { audit } from '../audit/service.js';
+import { hasSecondFactor } from '../accounts/second-factor.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { PORTAL_TOOLS, TOOL_SETTINGS, type ToolSetting } from '../portal/tools.js';
 import { parseNetwork } from './networks.js';
@@ -42,7 +43,9 @@ export type FieldKind =
   | { type: 'networks' }
   | { type: 'colour'; against: 'text' | 'page' }
   | { type: 'timeZone' }
-  | { type: 'text'; max: number };
+  | { type: 'text'; max: number }
+  /** several of the staff roles (check boxes) */
+  | { type: 'roles'; choices: readonly string[] };
 
 export interface SettingField {
   name: string;
@@ -83,6 +86,7 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
     { name: 'initialPasswordDays', label: 'settings.initialPasswordDays', explain: 'settings.initialPasswordDays.explain', kind: { type: 'int', ...range('initialPasswordDays') } },
     { name: 'schoolNetworks', label: 'settings.schoolNetworks', explain: 'settings.schoolNetworks.explain', kind: { type: 'networks' } },
     { name: 'eSignaturePinEnabled', label: 'settings.eSignaturePinEnabled', explain: 'settings.eSignaturePinEnabled.explain', kind: { type: 'yesNo' } },
+    { name: 'secondFactorRoles', label: 'twoFactor.setting', explain: 'twoFactor.setting.explain', kind: { type: 'roles', choices: SCHEMA.secondFactorRoles.unwrap().element.options } },
   ],
   families: [
     { name: 'guardiansKeepAccessAt18', label: 'settings.guardiansKeepAccessAt18', explain: 'settings.guardiansKeepAccessAt18.explain', kind: { type: 'yesNo' } },
@@ -151,6 +155,13 @@ const text = (body: Body, name: string): string | undefined | null => (body[name
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+/** Several check boxes of one name: the values ticked, in the order of the choices, or a problem. */
+function readRoles(choices: readonly string[], raw: unknown): { value: string[] } | { problem: SettingProblem } {
+  const ticked = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  if (ticked.length > choices.length || ticked.some((v) => typeof v !== 'string' || !choices.includes(v))) return { problem: { key: 'settings.error.choice' } };
+  return { value: choices.filter((c) => ticked.includes(c)) };
+}
+
 /** One field's value from the form, or its problem. */
 function readField(field: SettingField, raw: string | undefined | null): { value: unknown } | { problem: SettingProblem } {
   if (raw === null) return { problem: { key: 'form.invalid' } };
@@ -186,6 +197,8 @@ function readField(field: SettingField, raw: string | undefined | null): { value
     case 'timeZone':
       if (value === '' || value.length > 64) return { problem: { key: 'settings.error.timeZone', params: { value: value.slice(0, 64) } } };
       return IANAZone.isValidZone(value) ? { value: new IANAZone(value).name } : { problem: { key: 'settings.error.timeZone', params: { value } } };
+    case 'roles':
+      return readRoles(kind.choices, raw);
     case 'text':
       if (value === '') return { problem: { key: 'form.required' } };
       if (value.length > kind.max) return { problem: { key: 'settings.error.tooLong', params: { max: kind.max } } };
@@ -251,7 +264,7 @@ function readFields(fields: readonly SettingField[], body: Body): { values: Reco
   const values: Record<string, unknown> = {};
   const problems: SettingProblems = {};
   for (const field of fields) {
-    const read = readField(field, text(body, field.name));
+    const read = field.kind.type === 'roles' ? readRoles(field.kind.choices, body[field.name]) : readField(field, text(body, field.name));
     if ('problem' in read) problems[field.name] = read.problem;
     else values[field.name] = read.value;
   }
@@ -343,6 +356,7 @@ export function formValues(group: SettingsGroup, settings: PortalSettings, ident
 export function showValue(field: SettingField, value: unknown): string {
   if (field.kind.type === 'yesNo') return value ? 'yes' : 'no';
   if (field.kind.type === 'networks') return (value as string[]).join('\n');
+  if (field.kind.type === 'roles') return (value as string[]).join(',');
   return String(value);
 }
 
@@ -438,6 +452,11 @@ export async function saveSettingsGroup(
       after[name] = value;
       columns[IDENTITY_COLUMNS[name]] = value;
     }
+    // Requiring a second factor of district administrators while the one saving it has none would send
+    // every district administrator (this one first) to set one up before anything else, the only people
+    // who can reset one among them: refused until the administrator has set up their own (ADR 0037).
+    const adminsNow = (after.secondFactorRoles as string[] | undefined)?.includes('district_admin') && !(before.secondFactorRoles as string[]).includes('district_admin');
+    if (adminsNow && !(await hasSecondFactor(trx, input.actorAccountId))) return { kind: 'refused', problems: { secondFactorRoles: { key: 'twoFactor.error.setUpFirst' } } };
     const changed = Object.keys(after);
     if (changed.length === 0) return { kind: 'saved', changed };
     const settings = JSON.stringify(next);

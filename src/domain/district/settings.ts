@@ -40,6 +40,8 @@ export const portalSettingsSchema = z.object({
   messageRepliesGuardians: z.boolean().default(true),
   /** whether students may answer a teacher's message */
   messageRepliesStudents: z.boolean().default(true),
+  /** the staff roles that must sign in with a second factor (an authenticator app; ADR 0037) */
+  secondFactorRoles: z.array(z.enum(['teacher', 'office', 'counselor', 'nurse', 'school_admin', 'district_admin'])).max(6).default([]),
   /** whether the E-Signature PIN is used by the district yet */
   eSignaturePinEnabled: z.boolean().default(false),
   /** shortest new password the district accepts (NIST: at least 8; default 12) */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { StaffRole } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
+import { normalizeEmail } from '../accounts/identity.js';
 import { MAX_ID, emailField, requiredText } from '../forms.js';
 
 /** The roles a staff member can hold, in the order the pages show them. */
@@ -64,6 +65,18 @@ export const staffDetailsInput = z.object({
   firstName: requiredText(100),
   lastName: requiredText(100),
   email: emailField(),
+  roles: roleGrants,
+});
+
+/**
+ * The same form for a staff member from the SIS: the name and email are the SIS's, not local edits, so
+ * they are not validated as such (an SIS address this form would call odd must not block a change of
+ * roles); accounts.ts refuses any change to them with a message naming the SIS.
+ */
+export const sisStaffDetailsInput = z.object({
+  firstName: z.string().max(1000, 'form.tooLong' satisfies MessageKey),
+  lastName: z.string().max(1000, 'form.tooLong' satisfies MessageKey),
+  email: z.string().max(1000, 'form.tooLong' satisfies MessageKey).transform(normalizeEmail),
   roles: roleGrants,
 });
 

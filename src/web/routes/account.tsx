@@ -2,6 +2,7 @@
 import { messageReader, unreadByStudent } from '../../domain/messages/service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../domain/accounts/password-change.js';
+import { hasSecondFactor } from '../../domain/accounts/second-factor.js';
 import { MAX_PASSWORD_LENGTH } from '../../domain/accounts/password-policy.js';
 import { findAccountById } from '../../domain/accounts/repository.js';
 import { changePasswordInput, pinInput, securityEmailInput } from '../../domain/accounts/schemas.js';
@@ -123,6 +124,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         hasPin={Boolean(account.pin_hash)}
         pinEnabled={ctx.district.settings.eSignaturePinEnabled}
         sessions={sessions}
+        secondFactor={account.person_kind === 'staff' ? await hasSecondFactor(db, account.id) : null}
         calendarFeed={(account.person_kind === 'student' || account.person_kind === 'guardian') && ctx.district.settings.tools.calendar ? (await feedStatus(db, account.id)) !== null : null}
         notice={
           request.query.ended !== undefined

@@ -15,6 +15,7 @@ import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { SignInPage, type SignInProps } from '../views/sign-in.js';
 import { landingFor } from '../navigation.js';
+import { setCodeStepCookie } from './second-factor.js';
 import { minutesToWait } from '../../i18n/format.js';
 
 export async function signInRoutes(app: FastifyInstance): Promise<void> {
@@ -80,6 +81,12 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       if (result.deviceToken) setDeviceCookie(app, reply, result.deviceToken);
       if (request.cookies[challengeCookie]) reply.clearCookie(challengeCookie, { path: '/sign-in', secure: services.config.secure, httpOnly: true, sameSite: 'lax' });
       return reply.redirect(landingFor(result.account, next && next !== '/' ? next : '/home'), 303);
+    }
+    if (result.kind === 'secondFactor') {
+      // The password was right; the session waits for the code (routes/second-factor.tsx).
+      setCodeStepCookie(app, reply, result.token);
+      if (request.cookies[challengeCookie]) reply.clearCookie(challengeCookie, { path: '/sign-in', secure: services.config.secure, httpOnly: true, sameSite: 'lax' });
+      return reply.redirect(`/sign-in/second-factor${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     }
     const ctx = await ctxOf(request);
     const askCode = Boolean(request.cookies[challengeCookie]);

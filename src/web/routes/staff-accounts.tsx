@@ -2,9 +2,10 @@
  * Staff accounts and roles (issue 25): district administrators for every staff member, school
  * administrators for their schools' staff. Routes parse and render; domain/staff/accounts.ts decides.
  */
+import { hasSecondFactor, resetSecondFactor } from '../../domain/accounts/second-factor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { managesStaff, staffAdminScope, type StaffAdminScope } from '../../domain/access/staff.js';
-import { newStaffInput, staffDetailsInput, staffListFilters, grantValue } from '../../domain/staff/account-schemas.js';
+import { newStaffInput, sisStaffDetailsInput, staffDetailsInput, staffListFilters, grantValue } from '../../domain/staff/account-schemas.js';
 import { createStaff, listStaff, schoolsFor, sendStaffWelcome, setStaffActive, staffMember, updateStaff, type StaffAdminActor, type StaffMember } from '../../domain/staff/accounts.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { contextFor } from '../context.js';
@@ -15,7 +16,12 @@ import { fromFieldErrors, type Messages } from '../views/forms.js';
 import { MessagePage } from '../views/pages.js';
 import { NewStaffPage, StaffListPage, StaffPage, type StaffFormValues } from '../views/staff-accounts.js';
 
-const DONE = { welcome: 'staffAccounts.done.welcome', deactivate: 'staffAccounts.done.deactivate', reactivate: 'staffAccounts.done.reactivate' } as const;
+const DONE = {
+  welcome: 'staffAccounts.done.welcome',
+  deactivate: 'staffAccounts.done.deactivate',
+  reactivate: 'staffAccounts.done.reactivate',
+  secondFactor: 'twoFactor.reset.done',
+} as const;
 
 type R = { Params: { id: string }; Querystring: Record<string, string | undefined> };
 
@@ -58,9 +64,13 @@ export async function staffAccountRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await contextFor(app, request);
     const scope = await scopeOf(request);
     const { schools, schoolName } = await namesOf(scope);
+    // A district administrator resets someone else's second factor (ADR 0037).
+    const mayReset = scope.district && member.accountId !== null && member.accountId !== request.session!.account.id;
+    const secondFactor = mayReset ? await hasSecondFactor(db, member.accountId!) : null;
     return sendPage(
       reply,
       <StaffPage
+        secondFactor={secondFactor}
         ctx={ctx}
         member={member}
         values={extra.values ?? valuesOf(member)}
@@ -118,11 +128,23 @@ export async function staffAccountRoutes(app: FastifyInstance): Promise<void> {
     const actor = await actorOf(request);
     const member = id === null ? null : await staffMember(db, actor.scope, id);
     if (!member) return notFound(request, reply);
-    const parsed = parseInput(staffDetailsInput, request.body);
+    const parsed = parseInput(member.sis ? sisStaffDetailsInput : staffDetailsInput, request.body);
     const result = parsed.ok ? await updateStaff(db, actor, member.id, parsed.data, services.now()) : ({ kind: 'problems', errors: parsed.errors } as const);
     if (result.kind === 'notFound') return notFound(request, reply);
     if (result.kind === 'done') return reply.redirect(`/admin/staff/${member.id}?saved=1`, 303);
     return staffPage(request, reply, member, { values: { ...typed(request.body), username: '', staffNumber: '' }, errors: fromFieldErrors(result.errors), status: 400 });
+  });
+
+  app.post<R>('/admin/staff/:id/second-factor-reset', { preHandler: guard }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    const actor = await actorOf(request);
+    const member = id === null ? null : await staffMember(db, actor.scope, id);
+    // Only a district administrator resets a second factor; to anyone else the action does not exist.
+    if (!member || !actor.scope.district || member.accountId === null) return notFound(request, reply);
+    const result = await resetSecondFactor(db, { actorAccountId: actor.actorAccountId, accountId: member.accountId, ip: actor.ip }, services.now());
+    if (result === 'reset') return reply.redirect(`/admin/staff/${member.id}?done=secondFactor`, 303);
+    const ctx = await contextFor(app, request);
+    return staffPage(request, reply, member, { problem: ctx.t(result === 'self' ? 'twoFactor.reset.self' : 'twoFactor.reset.none'), status: 409 });
   });
 
   for (const step of ['deactivate', 'reactivate', 'welcome'] as const) {

@@ -63,14 +63,15 @@ export async function staffStudentRoutes(app: FastifyInstance): Promise<void> {
     const staffId = request.session!.account.staff_id;
     const today = todayFor(ctx);
     try {
+      const reach = await staffReach(db, staffId, today);
       const view = await staffStudentPage(
         db,
-        { reach: await staffReach(db, staffId, today), counselor: await counselorScope(db, staffId), office: await officeScope(db, staffId), nurse: await nurseScope(db, staffId), ...actorOf(request) },
+        { reach, counselor: await counselorScope(db, staffId), office: await officeScope(db, staffId), nurse: await nurseScope(db, staffId), ...actorOf(request) },
         id,
         today,
         services.now(),
       );
-      return sendPage(reply, <StaffStudentPage ctx={ctx} view={view} termId={termOf(request)} />);
+      return sendPage(reply, <StaffStudentPage ctx={ctx} view={view} termId={termOf(request)} records={reach.district} />);
     } catch (error) {
       return notFound(reply, error);
     }

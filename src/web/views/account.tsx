@@ -190,9 +190,12 @@ export function AccountSettingsPage({
   pinEnabled,
   sessions,
   calendarFeed,
+  secondFactor = null,
   notice,
 }: {
   ctx: PageContext;
+  /** whether a staff member has a second factor; null for families (ADR 0037) */
+  secondFactor?: boolean | null;
   securityEmail: string | null;
   emailConfirmed: boolean;
   hasPin: boolean;
@@ -236,6 +239,17 @@ export function AccountSettingsPage({
             {t('account.edit')}
           </a>
         </dd>
+        {secondFactor === null ? null : (
+          <>
+            <dt>{t('twoFactor.account.label')}</dt>
+            <dd>
+              {secondFactor ? t('twoFactor.account.on') : t('twoFactor.account.off')}{' '}
+              <a href="/account/second-factor" aria-label={t('twoFactor.account.manage')}>
+                {secondFactor ? t('account.edit') : t('twoFactor.account.setUp')}
+              </a>
+            </dd>
+          </>
+        )}
         {calendarFeed === null ? null : (
           <>
             <dt>{t('account.calendarFeed')}</dt>

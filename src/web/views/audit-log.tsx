@@ -2,6 +2,7 @@
 import { AUDIT_KINDS, type AuditEntryView, type AuditKind } from '../../domain/audit/search.js';
 import type { StaffRole } from '../../db/schema.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
+import { AUDIT_ACTION_LABELS } from './audit-actions.js';
 import type { PageContext } from './context.js';
 import { Alert, ErrorSummary, Field, Pager, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
@@ -69,7 +70,7 @@ const ACTIONS: Record<string, MessageKey> = {
 };
 
 export function actionText(t: Translate, action: string): string {
-  const known = ACTIONS[action];
+  const known = ACTIONS[action] ?? AUDIT_ACTION_LABELS[action];
   if (known) return t(known);
   const kind = kindLabel(t, action.split('.')[0] ?? '');
   return kind ? `${kind}: ${action}` : action;

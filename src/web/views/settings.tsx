@@ -46,6 +46,14 @@ const GROUP_INTRO: Record<SettingsGroup, MessageKey> = {
 const CHOICES: Record<string, Record<string, MessageKey>> = {
   initialStudentPassword: { 'initials-dob': 'settings.choice.initialsDob', random: 'settings.choice.random', none: 'settings.choice.none' },
   gradebookSource: { homeroom: 'settings.choice.homeroom', sis: 'settings.choice.sis' },
+  secondFactorRoles: {
+    teacher: 'staffAccounts.role.teacher',
+    office: 'staffAccounts.role.office',
+    counselor: 'staffAccounts.role.counselor',
+    nurse: 'staffAccounts.role.nurse',
+    school_admin: 'staffAccounts.role.school_admin',
+    district_admin: 'staffAccounts.role.district_admin',
+  },
 };
 
 const TOOL_LABEL: Record<(typeof TOOL_SETTINGS)[number], MessageKey> = {
@@ -209,6 +217,7 @@ function fieldLabels(t: Translate, group: SettingsGroup): Record<string, string>
 }
 
 function shown(t: Translate, field: SettingField, value: string): string {
+  if (field.kind.type === 'roles') return value ? value.split(',').map((r) => t(CHOICES[field.name]![r]!)).join(', ') : t('twoFactor.setting.none');
   const choice = CHOICES[field.name]?.[value];
   if (choice) return t(choice);
   if (field.kind.type === 'yesNo') return t(value === 'yes' ? 'settings.yes' : 'settings.no');
@@ -223,6 +232,30 @@ function SettingInput({ t, field, value, saved, fallback, error }: { t: Translat
   const hint = `${t(field.explain)} ${facts}`.trim();
   const kind = field.kind;
   const invalid = Boolean(error);
+  if (kind.type === 'roles') {
+    const ticked = value.split(',');
+    return (
+      <fieldset class={`usa-fieldset usa-form-group${invalid ? ' usa-form-group--error' : ''}`} aria-describedby={describedBy(id, true, invalid)}>
+        <legend class="usa-legend">{t(field.label)}</legend>
+        <div class="usa-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+        {error ? (
+          <span class="usa-error-message" id={`${id}-error`} role="alert">
+            {t(error.key, error.params)}
+          </span>
+        ) : null}
+        {kind.choices.map((v, i) => (
+          <div class="usa-checkbox" key={v}>
+            <input class="usa-checkbox__input" type="checkbox" id={i === 0 ? id : `${id}-${v}`} name={id} value={v} checked={ticked.includes(v)} />
+            <label class="usa-checkbox__label" for={i === 0 ? id : `${id}-${v}`}>
+              {t(CHOICES[field.name]![v]!)}
+            </label>
+          </div>
+        ))}
+      </fieldset>
+    );
+  }
   if (kind.type === 'yesNo' || (kind.type === 'choice' && kind.choices.length <= 3)) {
     const choices = kind.type === 'yesNo' ? [['yes', t('settings.yes')] as const, ['no', t('settings.no')] as const] : kind.choices.map((c) => [c, t(CHOICES[field.name]![c]!)] as const);
     return (

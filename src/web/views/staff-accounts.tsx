@@ -246,8 +246,11 @@ export function StaffPage({
   problem,
   schoolName,
   welcomeDays,
+  secondFactor = null,
 }: {
   ctx: PageContext;
+  /** whether the member has a second factor, when the viewer may reset it (a district administrator, not their own) */
+  secondFactor?: boolean | null;
   member: StaffMember;
   values: StaffFormValues;
   errors?: Messages;
@@ -307,6 +310,18 @@ export function StaffPage({
         </>
       ) : (
         <p>{t('staffAccounts.notYoursWhole')}</p>
+      )}
+      {secondFactor === null ? null : (
+        <>
+          <h2>{t('twoFactor.reset.heading')}</h2>
+          <p>{t(secondFactor ? 'twoFactor.reset.on' : 'twoFactor.reset.off')}</p>
+          {secondFactor ? (
+            <>
+              <p>{t('twoFactor.reset.hint')}</p>
+              {action('second-factor-reset', t('twoFactor.reset.button'), true)}
+            </>
+          ) : null}
+        </>
       )}
       <h2>{t('staffAccounts.editHeading')}</h2>
       <ErrorSummary t={t} errors={errors} labels={LABELS(t)} />

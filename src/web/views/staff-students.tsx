@@ -136,7 +136,7 @@ const toolHref = (view: StudentPageView, tool: StudentTool) =>
       ? `/staff/health/students/${view.student.id}`
       : studentPath(view.student.id, tool);
 
-export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view: StudentPageView; termId: number | null }) {
+export function StaffStudentPage({ ctx, view, termId, records = false }: { ctx: PageContext; view: StudentPageView; termId: number | null; /** a district administrator: the family's records on request (ADR 0037) */ records?: boolean }) {
   const { t, locale } = ctx;
   const { student } = view;
   const yesNo = (v: boolean) => t(v ? 'students.yes' : 'students.no');
@@ -164,6 +164,11 @@ export function StaffStudentPage({ ctx, view, termId }: { ctx: PageContext; view
           <dd>{view.phone ? displayPhone(view.phone) : t('students.none')}</dd>
         </div>
       </dl>
+      {records ? (
+        <p>
+          <a href={`/staff/students/${student.id}/records`}>{t('records.link')}</a>
+        </p>
+      ) : null}
       {view.tools.length > 0 ? (
         <nav aria-labelledby="student-tools-heading">
           <h2 id="student-tools-heading">{t('students.tools')}</h2>
