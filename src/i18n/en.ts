@@ -2334,7 +2334,6 @@ export const en = {
   'notifications.settings.intro': 'Choose what you want to hear about, and how. Everything also appears in your Notifications list. Account security notices (a password change) are always sent.',
   'notifications.settings.saved': 'Your notification settings were saved.',
   'notifications.settings.child': 'About {name}',
-  'notifications.settings.kinds': 'What to tell you about {name}',
   'notifications.settings.on': 'Tell me',
   'notifications.settings.email': 'By email',
   'notifications.settings.push': 'By push notification',
@@ -2615,6 +2614,22 @@ export const en = {
   'records.action.transcript.transfer_credit_added': 'Transfer credit added to the transcript',
   'records.action.usernames.requested': 'Usernames asked for by email',
   'records.action.welcome.resend_requested': 'Welcome email asked for again',
+  // --- audit labels for this session's actions ---
+  'records.action.account_request.comment_redacted': 'A comment was removed from an account request',
+  'records.action.discussion.post_hidden': 'A discussion post was hidden',
+  'records.action.discussion.topic_created': 'A discussion topic was opened',
+  'records.action.discussion.topic_locked': 'A discussion topic was locked',
+  'records.action.discussion.topic_unlocked': 'A discussion topic was unlocked',
+  'records.action.form.changed': 'A form to sign was changed',
+  'records.action.form.created': 'A form to sign was written',
+  'records.action.form.published': 'A form to sign was published',
+  'records.action.form.reminded': 'Families were reminded to sign a form',
+  'records.action.form.signed': 'A form was signed',
+  'records.action.form.wrong_pin': 'A wrong PIN was entered to sign a form',
+  'records.action.message.replied': 'A message was answered',
+  'records.action.message.sent': 'A message was sent',
+  'records.action.notifications.unsubscribed': 'Notification emails were turned off from an email’s link',
+  'records.action.school.bell_schedule_saved': 'A school’s bell schedule was saved',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -115,6 +115,12 @@ describe('message catalogs', () => {
       'changes.status.',
       'changes.approve',
       'changes.reject',
+      // notifications: `notifications.${part}.${kind}`, `notifications.kind.${k}`, the digest's modes and weekdays
+      'notifications.title.',
+      'notifications.body.',
+      'notifications.kind.',
+      'notifications.settings.digest.',
+      'notifications.weekday.',
       'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
     const unused = Object.keys(en).filter(
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),

@@ -56,9 +56,10 @@ export async function familyRecordsRoutes(app: FastifyInstance): Promise<void> {
     }
     const now = services.now();
     const day = localDate(now, ctx.district.timeZone);
+    const asker = { reach: await reachOf(request, request.session!.account.staff_id), actorAccountId: request.session!.account.id, ip: clientIp(request) };
     const records = await familyRecordsOf(
       db,
-      { reach: await reachOf(request, request.session!.account.staff_id), actorAccountId: request.session!.account.id, ip: clientIp(request) },
+      asker,
       student.id,
       { ...parsed.data, today: day, graduationCredits: ctx.district.settings.graduationCredits },
       now,

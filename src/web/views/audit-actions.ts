@@ -6,6 +6,21 @@
 import type { MessageKey } from '../../i18n/index.js';
 
 export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
+  'account_request.comment_redacted': 'records.action.account_request.comment_redacted',
+  'discussion.post_hidden': 'records.action.discussion.post_hidden',
+  'discussion.topic_created': 'records.action.discussion.topic_created',
+  'discussion.topic_locked': 'records.action.discussion.topic_locked',
+  'discussion.topic_unlocked': 'records.action.discussion.topic_unlocked',
+  'form.changed': 'records.action.form.changed',
+  'form.created': 'records.action.form.created',
+  'form.published': 'records.action.form.published',
+  'form.reminded': 'records.action.form.reminded',
+  'form.signed': 'records.action.form.signed',
+  'form.wrong_pin': 'records.action.form.wrong_pin',
+  'message.replied': 'records.action.message.replied',
+  'message.sent': 'records.action.message.sent',
+  'notifications.unsubscribed': 'records.action.notifications.unsubscribed',
+  'school.bell_schedule_saved': 'records.action.school.bell_schedule_saved',
   'account.activated': 'records.action.account.activated',
   'account.language_changed': 'records.action.account.language_changed',
   'account.username_key_collision': 'records.action.account.username_key_collision',
