@@ -291,18 +291,18 @@ describeEachEngine('district settings', (get) => {
     try {
       const next = () => Object.fromEntries(scheduler.upcoming(NOW).map((u) => [u.kind, u.at?.toISOString()]));
       // Defaults: 02:00 and 01:00 in Chicago (UTC−6 in December) → 08:00 and 07:00 UTC on 2 December.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T08:00:00.000Z', 'oneroster.nightly': '2026-12-02T07:00:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'push.deliver': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T08:00:00.000Z', 'oneroster.nightly': '2026-12-02T07:00:00.000Z' });
       const admin = await as('district_admin');
       await admin.get('/admin/settings/schedule');
       await admin.post('/admin/settings/schedule', { importAt: '23:45', parentAccountsAt: '04:30' });
       scheduler.update(await currentSchedules(get().db, '/srv/sis'));
       // 04:30 Chicago = 10:30 UTC; 23:45 Chicago on 1 December = 05:45 UTC on 2 December.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T10:30:00.000Z', 'oneroster.nightly': '2026-12-02T05:45:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'push.deliver': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T10:30:00.000Z', 'oneroster.nightly': '2026-12-02T05:45:00.000Z' });
       await admin.get('/admin/settings/identity');
       await admin.post('/admin/settings/identity', { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/New_York' });
       scheduler.update(await currentSchedules(get().db, '/srv/sis'));
       // New York is UTC−5 in December: 04:30 → 09:30 UTC; 23:45 → 04:45 UTC.
-      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'accounts.generate': '2026-12-02T09:30:00.000Z', 'oneroster.nightly': '2026-12-02T04:45:00.000Z' });
+      expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'push.deliver': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T09:30:00.000Z', 'oneroster.nightly': '2026-12-02T04:45:00.000Z' });
     } finally {
       scheduler.stop();
     }

@@ -453,6 +453,9 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/admin/settings', url: () => '/admin/settings', gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/settings/:group', url: () => '/admin/settings/texts', gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/settings/:group', url: () => '/admin/settings/texts', body: () => ({ 'signInHelp-en': 'Call the office.', 'signInHelp-es': 'Llame a la oficina.' }), gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/bell-schedules', url: () => '/admin/bell-schedules', gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/bell-schedules/:school', url: (i) => `/admin/bell-schedules/${i.school}`, gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/admin/bell-schedules/:school', url: (i) => `/admin/bell-schedules/${i.school}`, body: () => ({ rows: '1', action: 'more' }), gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/settings/identity/preview.css', url: () => '/admin/settings/identity/preview.css?primary=%231a4480&secondary=%238b1303', gate: ADMIN, allowed: ADMIN },
 
   // ── staff accounts and the audit log (school administrators: tests/web/staff-accounts.test.ts) ─────
@@ -504,6 +507,8 @@ function registeredStaffRoutes(app: FastifyInstance): string[] {
 
 /** Every table a family sees, and the change events and audit log: whatever a refused request might have written. */
 const WATCHED = [
+  'bell_schedules',
+  'bell_periods',
   'students',
   'guardians',
   'student_guardians',

@@ -232,32 +232,13 @@ function SettingInput({ t, field, value, saved, fallback, error }: { t: Translat
   const hint = `${t(field.explain)} ${facts}`.trim();
   const kind = field.kind;
   const invalid = Boolean(error);
-  if (kind.type === 'roles') {
-    const ticked = value.split(',');
-    return (
-      <fieldset class={`usa-fieldset usa-form-group${invalid ? ' usa-form-group--error' : ''}`} aria-describedby={describedBy(id, true, invalid)}>
-        <legend class="usa-legend">{t(field.label)}</legend>
-        <div class="usa-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-        {error ? (
-          <span class="usa-error-message" id={`${id}-error`} role="alert">
-            {t(error.key, error.params)}
-          </span>
-        ) : null}
-        {kind.choices.map((v, i) => (
-          <div class="usa-checkbox" key={v}>
-            <input class="usa-checkbox__input" type="checkbox" id={i === 0 ? id : `${id}-${v}`} name={id} value={v} checked={ticked.includes(v)} />
-            <label class="usa-checkbox__label" for={i === 0 ? id : `${id}-${v}`}>
-              {t(CHOICES[field.name]![v]!)}
-            </label>
-          </div>
-        ))}
-      </fieldset>
-    );
-  }
-  if (kind.type === 'yesNo' || (kind.type === 'choice' && kind.choices.length <= 3)) {
-    const choices = kind.type === 'yesNo' ? [['yes', t('settings.yes')] as const, ['no', t('settings.no')] as const] : kind.choices.map((c) => [c, t(CHOICES[field.name]![c]!)] as const);
+  if (kind.type === 'roles' || kind.type === 'yesNo' || (kind.type === 'choice' && kind.choices.length <= 3)) {
+    // Several roles ticked, or one choice among a few: a group of checkboxes or of radio buttons.
+    const many = kind.type === 'roles';
+    const ticked = many ? value.split(',') : [value];
+    const choices =
+      kind.type === 'yesNo' ? [['yes', t('settings.yes')] as const, ['no', t('settings.no')] as const] : kind.choices.map((c) => [c, t(CHOICES[field.name]![c]!)] as const);
+    const box = many ? 'usa-checkbox' : 'usa-radio';
     return (
       <fieldset class={`usa-fieldset usa-form-group${invalid ? ' usa-form-group--error' : ''}`} aria-describedby={describedBy(id, true, invalid)}>
         <legend class="usa-legend">{t(field.label)}</legend>
@@ -270,9 +251,9 @@ function SettingInput({ t, field, value, saved, fallback, error }: { t: Translat
           </span>
         ) : null}
         {choices.map(([v, label], i) => (
-          <div class="usa-radio" key={v}>
-            <input class="usa-radio__input" type="radio" id={i === 0 ? id : `${id}-${v}`} name={id} value={v} checked={value === v} />
-            <label class="usa-radio__label" for={i === 0 ? id : `${id}-${v}`}>
+          <div class={box} key={v}>
+            <input class={`${box}__input`} type={many ? 'checkbox' : 'radio'} id={i === 0 ? id : `${id}-${v}`} name={id} value={v} checked={ticked.includes(v)} />
+            <label class={`${box}__label`} for={i === 0 ? id : `${id}-${v}`}>
               {label}
             </label>
           </div>
