@@ -96,6 +96,25 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'term_grade_history',
   'import_runs',
   ...ONEROSTER_MEMORY,
+  // Session 15: discussions, forms, messages, push, notifications, second factors.
+  'discussion_topics',
+  'discussion_posts',
+  'discussion_visits',
+  'signed_forms',
+  'signed_form_versions',
+  'signed_form_signatures',
+  'messages',
+  'message_recipients',
+  'push_subscriptions',
+  'push_deliveries',
+  'notification_settings',
+  'notifications',
+  'notification_deliveries',
+  'notification_digests',
+  'notification_class_grades',
+  'notification_cursor',
+  'second_factors',
+  'recovery_codes',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -114,6 +133,12 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'sessions',
       'throttle',
       ...ONEROSTER_MEMORY,
+      'discussion_visits',
+      'message_recipients',
+      'notification_settings',
+      'notification_class_grades',
+      'notification_cursor',
+      'second_factors',
     ].includes(t),
 );
 
@@ -428,7 +453,11 @@ export async function repairIdSequences(db: Kysely<DB>, dialect: Dialect): Promi
 
 /** Deletes every row of every table, children first. */
 export async function deleteAll(db: Kysely<DB>): Promise<void> {
-  for (const table of [...TABLES_IN_FK_ORDER].reverse()) await db.deleteFrom(table).execute();
+  for (const table of [...TABLES_IN_FK_ORDER].reverse()) {
+    // The notifications' one-row cursor over the change events (made by its migration) starts again.
+    if (table === 'notification_cursor') await db.updateTable('notification_cursor').set({ decided_through: 0 }).execute();
+    else await db.deleteFrom(table).execute();
+  }
 }
 
 /** Planner statistics after a bulk load (PostgreSQL's autovacuum would get there later; SQLite's ANALYZE helps its planner too). */
