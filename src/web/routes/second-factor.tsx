@@ -34,7 +34,18 @@ export function codeStepCookie(secure: boolean): string {
 const COOKIE_PATH = '/sign-in';
 
 /** Pages a staff member who must set up a second factor can still open. */
-const OPEN_BEFORE_SECOND_FACTOR = new Set([SECOND_FACTOR_PAGE, PASSWORD_PAGE, '/sign-out', '/lang/:locale']);
+const OPEN_BEFORE_SECOND_FACTOR = new Set([
+  SECOND_FACTOR_PAGE,
+  PASSWORD_PAGE,
+  '/sign-out',
+  '/lang/:locale',
+  // the installable app's files (routes/app.tsx): the setup page itself loads its script
+  '/app.js',
+  '/sw.js',
+  '/manifest.webmanifest',
+  '/offline',
+  '/icons/:file',
+]);
 
 /**
  * The app-wide guard (a preHandler of every route): a signed-in staff member whose role the district
