@@ -125,6 +125,9 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
       precache: [
         ...LOCALES.map((l) => `/offline?lang=${l}`),
         `/assets/homeroom.css?v=${services.assetVersion}`,
+        // the district's theme and the icon, at the addresses every page (the offline page too) links them by
+        `/theme.css?v=${services.assetVersion}&c=${district.colors.primary.slice(1)}${district.colors.secondary.slice(1)}`,
+        '/favicon.svg',
         '/icons/icon-192.png',
         // the offline notice's icon (a USWDS warning alert)
         '/assets/uswds/img/usa-icons/warning.svg',
