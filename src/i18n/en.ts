@@ -2630,6 +2630,8 @@ export const en = {
   'records.action.message.sent': 'A message was sent',
   'records.action.notifications.unsubscribed': 'Notification emails were turned off from an email’s link',
   'records.action.school.bell_schedule_saved': 'A school’s bell schedule was saved',
+  'todo.kind.message': 'Answer a message',
+  'todo.kind.form': 'Sign a form',
 } as const;
 
 export type MessageKey = keyof typeof en;

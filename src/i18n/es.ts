@@ -2632,4 +2632,6 @@ export const es: Record<MessageKey, string> = {
   'records.action.message.sent': 'Se envió un mensaje',
   'records.action.notifications.unsubscribed': 'Se desactivaron los correos de avisos desde el enlace de un correo',
   'records.action.school.bell_schedule_saved': 'Se guardó el horario de timbres de una escuela',
+  'todo.kind.message': 'Responder un mensaje',
+  'todo.kind.form': 'Firmar un formulario',
 };

@@ -8,6 +8,7 @@
  * carries the students of access/portal.ts's proof), so a link removed or revoked after sending hides
  * the message at once. Anything else answers null, which the routes show as 404.
  */
+import type { TodoItem } from '../todo/registry.js';
 import { sql, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -674,13 +675,6 @@ async function threadsOf(db: Kysely<DB>, accountId: number, rootIds: number[]) {
 
 // ── To Do ─────────────────────────────────────────────────────────────────────────────────────────
 
-export interface TodoItem {
-  kind: 'message';
-  title: string;
-  url: string;
-  due: string | null;
-  studentId: number | null;
-}
 
 /**
  * Unread messages that ask for an answer, for the To Do list: each links to the message, and leaves

@@ -7,6 +7,7 @@
  * staff act inside their OfficeScope, families through `readableStudent`; a form or student outside
  * them is answered like one that does not exist.
  */
+import type { TodoItem } from '../todo/registry.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
@@ -479,13 +480,6 @@ export async function familyForm(db: Kysely<DB>, student: ReadableStudent, formI
   return (await formsForStudent(db, student)).find((f) => f.form.id === formId) ?? null;
 }
 
-export interface TodoItem {
-  kind: 'form';
-  title: string;
-  url: string;
-  due: string | null;
-  studentId: number | null;
-}
 
 /** For the To Do list: each form waiting for a signature, per child of the reader (a guardian). */
 export async function todoItemsForForms(db: Kysely<DB>, reader: PortalReader & { locale?: string | null }, now: Date): Promise<TodoItem[]> {

@@ -14,6 +14,8 @@ import { addDays } from '../calendar/dates.js';
 import { gradesOf } from '../gradebook/grades.js';
 import { toolUrl } from '../portal/tools.js';
 import { DUE_SOON_DAYS } from '../portal/today.js';
+import { messageReader, todoItemsForMessages, type ReaderAccount } from '../messages/service.js';
+import { todoItemsForForms } from '../signed-forms/service.js';
 
 export interface TodoItem {
   /** what kind of thing is to do: 'assignmentDue', 'assignmentMissing', … (a catalog key `todo.kind.<kind>`) */
@@ -29,7 +31,8 @@ export interface TodoItem {
 
 /** Who a source answers for: the signed-in reader, the students they may read, and the district's today. */
 export interface TodoReader {
-  reader: PortalReader;
+  /** the signed-in account (its person, and its language for the items' titles) */
+  reader: PortalReader & ReaderAccount & { locale: string | null };
   students: readonly ReadableStudent[];
   today: DateString;
 }
@@ -59,8 +62,17 @@ export const assignmentSources: TodoSource = async (db, { students, today }) => 
   return items;
 };
 
+/** Unread messages that ask for an answer (the Message Center): each leaves the list once read. */
+const messageSource: TodoSource = async (db, { reader, students }, now) => {
+  const person = await messageReader(db, reader, null, students);
+  return person ? todoItemsForMessages(db, person, now, reader.locale ?? 'en') : [];
+};
+
+/** Forms waiting for this guardian's signature, per child (forms signed with the PIN). */
+const formSource: TodoSource = (db, { reader }, now) => todoItemsForForms(db, reader, now);
+
 /** Every source of the list. */
-export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources];
+export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources, messageSource, formSource];
 
 export interface TodoGroup {
   /** null: items about the reader themself */

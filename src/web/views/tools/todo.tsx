@@ -11,6 +11,8 @@ import { PortalLayout } from './layout.js';
 const KINDS: Record<string, MessageKey> = {
   assignmentDue: 'todo.kind.assignmentDue',
   assignmentMissing: 'todo.kind.assignmentMissing',
+  message: 'todo.kind.message',
+  form: 'todo.kind.form',
 };
 function kindName(ctx: PageContext, kind: string): string {
   return ctx.t(Object.hasOwn(KINDS, kind) ? KINDS[kind]! : 'todo.kind.other');
