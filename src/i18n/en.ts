@@ -2632,6 +2632,8 @@ export const en = {
   'records.action.school.bell_schedule_saved': 'A school’s bell schedule was saved',
   'todo.kind.message': 'Answer a message',
   'todo.kind.form': 'Sign a form',
+  'settings.helpEmail': 'Help email',
+  'settings.helpEmail.explain': 'The address on every page’s footer and in emails where families ask for help with the portal (also the contact the installable app’s push service is given).',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2634,4 +2634,6 @@ export const es: Record<MessageKey, string> = {
   'records.action.school.bell_schedule_saved': 'Se guardó el horario de timbres de una escuela',
   'todo.kind.message': 'Responder un mensaje',
   'todo.kind.form': 'Firmar un formulario',
+  'settings.helpEmail': 'Correo de ayuda',
+  'settings.helpEmail.explain': 'La dirección que aparece al pie de cada página y en los correos para que las familias pidan ayuda con el portal (también el contacto que se da al servicio de notificaciones push de la aplicación).',
 };

@@ -125,10 +125,10 @@ describeEachEngine('district settings', (get) => {
     expect([(await stored()).importAt, (await stored()).parentAccountsAt]).toEqual(['00:30', '03:15']);
 
     await admin.get('/admin/settings/identity');
-    const identity = { name: 'Cedar Valley R-IV', shortName: 'CV R-IV', portalName: 'Cedar Portal', primary: '#005EA2', secondary: '#B50909', timeZone: 'America/Denver' };
+    const identity = { name: 'Cedar Valley R-IV', shortName: 'CV R-IV', portalName: 'Cedar Portal', primary: '#005EA2', secondary: '#B50909', timeZone: 'America/Denver', helpEmail: 'Portal.Help@CedarValley.example.org' };
     expect((await admin.post('/admin/settings/identity', identity)).statusCode).toBe(303);
     const row = await district();
-    expect([row.name, row.short_name, row.portal_name, row.color_primary, row.color_secondary, row.time_zone]).toEqual(['Cedar Valley R-IV', 'CV R-IV', 'Cedar Portal', '#005ea2', '#b50909', 'America/Denver']);
+    expect([row.name, row.short_name, row.portal_name, row.color_primary, row.color_secondary, row.time_zone, row.help_email]).toEqual(['Cedar Valley R-IV', 'CV R-IV', 'Cedar Portal', '#005ea2', '#b50909', 'America/Denver', 'portal.help@cedarvalley.example.org']);
     // The theme families load has the new colour.
     expect((await new Client(app).get('/theme.css')).body).toContain('--hr-primary:#005ea2');
 
@@ -173,11 +173,12 @@ describeEachEngine('district settings', (get) => {
     ['schedule', { importAt: '24:00', parentAccountsAt: '02:00' }, 'importAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     ['schedule', { importAt: '01:00', parentAccountsAt: '2am' }, 'parentAccountsAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     // White text on #4c9b4c: luminance 0.2550 by hand, (1.05)/(0.2550+0.05) = 3.44:1; #ffcc00 on white: 1.51:1
-    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#4c9b4c', secondary: '#8b1303', timeZone: 'America/Chicago' }, 'primary', 'White text on #4c9b4c has a contrast of 3.44:1; it needs at least 4.5:1.', 'El texto blanco sobre #4c9b4c tiene un contraste de 3.44:1; se necesita al menos 4.5:1.'],
-    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#ffcc00', timeZone: 'America/Chicago' }, 'secondary', '#ffcc00 on the white page has a contrast of 1.51:1; it needs at least 3:1.', '#ffcc00 sobre la página blanca tiene un contraste de 1.51:1; se necesita al menos 3:1.'],
-    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: 'navy', secondary: '#8b1303', timeZone: 'America/Chicago' }, 'primary', 'Enter a colour as # and six hexadecimal digits, such as #1a4480.', 'Escriba un color como # y seis dígitos hexadecimales, por ejemplo #1a4480.'],
-    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/Springfield' }, 'timeZone', '“America/Springfield” is not a time zone name.', '“America/Springfield” no es el nombre de una zona horaria.'],
-    ['identity', { name: '  ', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/Chicago' }, 'name', 'This field is required.', 'Este campo es obligatorio.'],
+    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#4c9b4c', secondary: '#8b1303', timeZone: 'America/Chicago', helpEmail: 'help@cedarvalley.example.org' }, 'primary', 'White text on #4c9b4c has a contrast of 3.44:1; it needs at least 4.5:1.', 'El texto blanco sobre #4c9b4c tiene un contraste de 3.44:1; se necesita al menos 4.5:1.'],
+    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#ffcc00', timeZone: 'America/Chicago', helpEmail: 'help@cedarvalley.example.org' }, 'secondary', '#ffcc00 on the white page has a contrast of 1.51:1; it needs at least 3:1.', '#ffcc00 sobre la página blanca tiene un contraste de 1.51:1; se necesita al menos 3:1.'],
+    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: 'navy', secondary: '#8b1303', timeZone: 'America/Chicago', helpEmail: 'help@cedarvalley.example.org' }, 'primary', 'Enter a colour as # and six hexadecimal digits, such as #1a4480.', 'Escriba un color como # y seis dígitos hexadecimales, por ejemplo #1a4480.'],
+    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/Chicago', helpEmail: 'help at cedarvalley' }, 'helpEmail', 'Enter an email address like name@example.com.', 'Ingrese un correo electrónico como nombre@ejemplo.com.'],
+    ['identity', { name: 'X', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/Springfield', helpEmail: 'help@cedarvalley.example.org' }, 'timeZone', '“America/Springfield” is not a time zone name.', '“America/Springfield” no es el nombre de una zona horaria.'],
+    ['identity', { name: '  ', shortName: 'X', portalName: 'X', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/Chicago', helpEmail: 'help@cedarvalley.example.org' }, 'name', 'This field is required.', 'Este campo es obligatorio.'],
     ['texts', { 'signInHelp-en': 'x'.repeat(4001), 'signInHelp-es': 'bien' }, 'signInHelp-en', 'Write at most 4000 characters.', 'Escriba como máximo 4000 caracteres.'],
     ['texts', { 'signInHelp-en': 'ok', 'signInHelp-es': 'Llame\u0007 a la oficina.' }, 'signInHelp-es', 'This contains characters that are not allowed.', 'Contiene caracteres que no están permitidos.'],
     ['resources', { 'link-0-audience': 'parent', 'link-0-en': 'Help', 'link-0-es': '', 'link-0-url': '/help/parents' }, 'link-0-es', 'This field is required.', 'Este campo es obligatorio.'],
@@ -231,7 +232,7 @@ describeEachEngine('district settings', (get) => {
     const admin = await as('district_admin');
     const before = await district();
     await admin.get('/admin/settings/identity');
-    const fields = { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#0071bc', secondary: '#8b1303', timeZone: 'America/Chicago', action: 'preview' };
+    const fields = { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#0071bc', secondary: '#8b1303', timeZone: 'America/Chicago', helpEmail: 'help@cedarvalley.example.org', action: 'preview' };
     const preview = await admin.post('/admin/settings/identity', fields);
     expect(preview.statusCode).toBe(200);
     // #0071bc: luminance 0.1544 → (1.05)/(0.2044) = 5.13:1 (hand-worked; shown rounded down)
@@ -299,7 +300,7 @@ describeEachEngine('district settings', (get) => {
       // 04:30 Chicago = 10:30 UTC; 23:45 Chicago on 1 December = 05:45 UTC on 2 December.
       expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'push.deliver': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T10:30:00.000Z', 'oneroster.nightly': '2026-12-02T05:45:00.000Z' });
       await admin.get('/admin/settings/identity');
-      await admin.post('/admin/settings/identity', { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/New_York' });
+      await admin.post('/admin/settings/identity', { name: 'Cedar Valley School District', shortName: 'Cedar Valley', portalName: 'Cedar Valley Portal', primary: '#1a4480', secondary: '#8b1303', timeZone: 'America/New_York', helpEmail: 'help@cedarvalley.example.org' });
       scheduler.update(await currentSchedules(get().db, '/srv/sis'));
       // New York is UTC−5 in December: 04:30 → 09:30 UTC; 23:45 → 04:45 UTC.
       expect(next()).toEqual({ 'accounts.housekeeping': '2026-12-01T15:10:00.000Z', 'notifications.run': '2026-12-01T15:01:00.000Z', 'push.deliver': '2026-12-01T15:10:00.000Z', 'accounts.generate': '2026-12-02T09:30:00.000Z', 'oneroster.nightly': '2026-12-02T04:45:00.000Z' });

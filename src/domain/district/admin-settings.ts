@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { MessageKey, Params } from '../../i18n/index.js';
 import { audit } from '../audit/service.js';
@@ -44,6 +44,8 @@ export type FieldKind =
   | { type: 'colour'; against: 'text' | 'page' }
   | { type: 'timeZone' }
   | { type: 'text'; max: number }
+  /** an email address families write to */
+  | { type: 'email' }
   /** several of the staff roles (check boxes) */
   | { type: 'roles'; choices: readonly string[] };
 
@@ -116,6 +118,7 @@ export const IDENTITY_FIELDS: readonly SettingField[] = [
   { name: 'primary', label: 'settings.primary', explain: 'settings.primary.explain', kind: { type: 'colour', against: 'text' } },
   { name: 'secondary', label: 'settings.secondary', explain: 'settings.secondary.explain', kind: { type: 'colour', against: 'page' } },
   { name: 'timeZone', label: 'settings.timeZone', explain: 'settings.timeZone.explain', kind: { type: 'timeZone' } },
+  { name: 'helpEmail', label: 'settings.helpEmail', explain: 'settings.helpEmail.explain', kind: { type: 'email' } },
 ];
 
 const IDENTITY_COLUMNS = {
@@ -125,6 +128,7 @@ const IDENTITY_COLUMNS = {
   primary: 'color_primary',
   secondary: 'color_secondary',
   timeZone: 'time_zone',
+  helpEmail: 'help_email',
 } as const;
 type IdentityName = keyof typeof IDENTITY_COLUMNS;
 export type Identity = Record<IdentityName, string>;
@@ -199,6 +203,9 @@ function readField(field: SettingField, raw: string | undefined | null): { value
       return IANAZone.isValidZone(value) ? { value: new IANAZone(value).name } : { problem: { key: 'settings.error.timeZone', params: { value } } };
     case 'roles':
       return readRoles(kind.choices, raw);
+    case 'email':
+      if (value === '') return { problem: { key: 'form.required' } };
+      return value.length <= 254 && z.email().safeParse(value).success ? { value: value.toLowerCase() } : { problem: { key: 'email.invalid' } };
     case 'text':
       if (value === '') return { problem: { key: 'form.required' } };
       if (value.length > kind.max) return { problem: { key: 'settings.error.tooLong', params: { max: kind.max } } };
@@ -325,8 +332,8 @@ export async function currentIdentity(db: Kysely<DB>): Promise<Identity> {
   return identityOf(d);
 }
 
-function identityOf(d: { name: string; short_name: string; portal_name: string; color_primary: string; color_secondary: string; time_zone: string }): Identity {
-  return { name: d.name, shortName: d.short_name, portalName: d.portal_name, primary: d.color_primary, secondary: d.color_secondary, timeZone: d.time_zone };
+function identityOf(d: { name: string; short_name: string; portal_name: string; color_primary: string; color_secondary: string; time_zone: string; help_email: string | null }): Identity {
+  return { name: d.name, shortName: d.short_name, portalName: d.portal_name, primary: d.color_primary, secondary: d.color_secondary, timeZone: d.time_zone, helpEmail: d.help_email ?? '' };
 }
 
 /** The values a group's form shows for these settings and identity, as text. */

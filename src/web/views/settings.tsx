@@ -278,6 +278,8 @@ function SettingInput({ t, field, value, saved, fallback, error }: { t: Translat
         <input class={`${inputClass} usa-input--small`} type="text" inputmode={kind.type === 'int' ? 'numeric' : 'decimal'} autocomplete="off" value={value} {...common} />
       ) : kind.type === 'time' ? (
         <input class={`${inputClass} usa-input--small`} type="text" inputmode="numeric" autocomplete="off" value={value} {...common} />
+      ) : kind.type === 'email' ? (
+        <input class={inputClass} type="email" autocomplete="email" spellcheck={false} autocapitalize="none" value={value} {...common} />
       ) : kind.type === 'colour' ? (
         <input class={`${inputClass} usa-input--medium`} type="text" autocomplete="off" spellcheck={false} autocapitalize="none" value={value} {...common} />
       ) : (
