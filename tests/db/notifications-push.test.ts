@@ -97,4 +97,18 @@ describeEachEngine('notifications reach a phone by Web Push', (get) => {
     expect(receivedBy(s.device)).toEqual([]);
     expect(await get().db.selectFrom('notifications').select('id').where('account_id', '=', s.family.guardianAccount!.id).execute()).toEqual([]);
   });
+
+  it('sends nothing when the link ends after the decision but before the push goes out', async () => {
+    const s = await scenario();
+    const t = new Date('2027-02-11T18:00:00Z');
+    await score(s, 19, t);
+    await decideChanges(get(), { now: minutes(t, 15), queuePush });
+    // Decided and queued while the guardian could see the child; the link ends before the send.
+    expect(await get().db.selectFrom('push_deliveries').select('state').where('key', 'like', 'notification-%').where('state', '=', 'queued').execute()).toHaveLength(1);
+    await get().db.updateTable('student_guardians').set({ rights_revoked: 1 }).where('id', '=', s.family.linkId).execute();
+    await sendAt(minutes(t, 15));
+    expect(receivedBy(s.device)).toEqual([]);
+    const rows = await get().db.selectFrom('push_deliveries').select(['state', 'last_error']).where('key', 'like', 'notification-%').where('state', '!=', 'sent').execute();
+    expect(rows).toEqual([{ state: 'failed', last_error: 'no longer allowed to see the student: not sent' }]);
+  });
 });

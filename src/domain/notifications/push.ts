@@ -23,6 +23,8 @@ import { enqueue } from '../../jobs/queue.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { appSecret } from '../system/secrets.js';
+import { getDistrictProfile } from '../district/service.js';
+import { recipientsOf } from './decide.js';
 
 export interface PushMessage {
   title: string;
@@ -239,6 +241,8 @@ export interface PushRunResult {
 interface Claimed {
   id: number;
   subscription_id: number;
+  /** what the push is of: `notification-<id>` for the notifications' pushes */
+  key: string;
   payload: string;
   attempts: number;
 }
@@ -256,7 +260,7 @@ async function claimDelivery(db: Kysely<DB>, dialect: Dialect, now: Date): Promi
         order by next_attempt_at, id
         limit 1
         ${lock})
-    returning id, subscription_id, payload, attempts`.execute(db);
+    returning id, subscription_id, key, payload, attempts`.execute(db);
   return result.rows[0] ?? null;
 }
 
@@ -268,6 +272,17 @@ export function retryAfterMs(value: string | string[] | undefined, now: Date): n
   const at = Date.parse(text);
   if (Number.isNaN(at)) return null;
   return Math.min(Math.max(0, at - now.getTime()), MAX_RETRY_AFTER_MS);
+}
+
+/** Whether the person a notification's push is for may still see its student (other pushes: yes). */
+async function stillAllowed(db: Kysely<DB>, key: string, now: Date): Promise<boolean> {
+  const match = /^notification-(\d+)$/.exec(key);
+  if (!match) return true;
+  const about = await db.selectFrom('notifications').select(['account_id', 'student_id']).where('id', '=', Number(match[1])).executeTakeFirst();
+  if (!about) return false;
+  if (about.student_id === null) return true;
+  const district = await getDistrictProfile(db);
+  return (await recipientsOf(db, [about.student_id], district, now)).some((r) => r.accountId === about.account_id);
 }
 
 /** A Topic header (RFC 8030 §5.4: at most 32 base64url characters): a newer push with the same tag replaces one not yet delivered. */
@@ -301,6 +316,17 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
       await db
         .updateTable('push_deliveries')
         .set({ state: 'failed', sending_until: null, last_error: 'the account is no longer active: not sent' })
+        .where('id', '=', claimed.id)
+        .execute();
+      out.failed++;
+      return 'done';
+    }
+    // A notification about a student goes only to someone who may still see that student now (a link
+    // removed after the decision, before a retry: nothing is sent).
+    if (!(await stillAllowed(db, claimed.key, now()))) {
+      await db
+        .updateTable('push_deliveries')
+        .set({ state: 'failed', sending_until: null, last_error: 'no longer allowed to see the student: not sent' })
         .where('id', '=', claimed.id)
         .execute();
       out.failed++;
