@@ -71,3 +71,11 @@ export async function unsubscribe(db: Kysely<DB>, scope: UnsubscribeScope, ip: s
     return true;
   });
 }
+
+/** The scope of an unsubscribe link and the username of the account it is for (shown on its page); null when the link is not good. */
+export async function unsubscribeTarget(db: Kysely<DB>, token: unknown, now: Date): Promise<{ scope: UnsubscribeScope; username: string } | null> {
+  const scope = await readUnsubscribeToken(db, token, now);
+  if (!scope) return null;
+  const account = await db.selectFrom('user_accounts').select(['username']).where('id', '=', scope.accountId).executeTakeFirst();
+  return account ? { scope, username: account.username } : null;
+}

@@ -363,11 +363,18 @@ export async function formStatus(db: Kysely<DB>, form: SignedForm): Promise<Stat
 }
 
 /** One signature of a form the office may act on, or null. */
-export async function officeSignature(db: Kysely<DB>, scope: OfficeScope, formId: number, signatureId: number): Promise<{ form: SignedForm; signature: SignatureRecord } | null> {
+export async function officeSignature(
+  db: Kysely<DB>,
+  scope: OfficeScope,
+  formId: number,
+  signatureId: number,
+): Promise<{ form: SignedForm; signature: SignatureRecord; student: { name: string; number: string } } | null> {
   const form = await officeForm(db, scope, formId);
   if (!form) return null;
   const [signature] = await signaturesOf(db, formId, undefined, signatureId);
-  return signature ? { form, signature } : null;
+  if (!signature) return null;
+  const s = await db.selectFrom('students').select(['legal_first_name', 'preferred_first_name', 'legal_last_name', 'student_number']).where('id', '=', signature.studentId).executeTakeFirstOrThrow();
+  return { form, signature, student: { name: `${s.preferred_first_name ?? s.legal_first_name} ${s.legal_last_name}`, number: s.student_number } };
 }
 
 // ── reminders ────────────────────────────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { recordId } from '../../domain/forms.js';
 import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
 import { childSettings, readSettingsForm, saveSettings, settingsOf } from '../../domain/notifications/settings.js';
-import { readUnsubscribeToken, unsubscribe } from '../../domain/notifications/unsubscribe.js';
+import { unsubscribeTarget, unsubscribe } from '../../domain/notifications/unsubscribe.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
@@ -90,9 +90,10 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
   const unsubscribePage = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, post: boolean) => {
     const ctx = await contextFor(app, request);
     const now = services.now();
-    const scope = await readUnsubscribeToken(db, request.params.token, now);
-    const account = scope ? await db.selectFrom('user_accounts').select(['username']).where('id', '=', scope.accountId).executeTakeFirst() : undefined;
-    if (!scope || !account) return sendPage(reply, <UnsubscribePage ctx={ctx} state="invalid" what="" username="" token="" />, scope ? 404 : 400);
+    const target = await unsubscribeTarget(db, request.params.token, now);
+    if (!target) return sendPage(reply, <UnsubscribePage ctx={ctx} state="invalid" what="" username="" token="" />, 400);
+    const { scope } = target;
+    const account = { username: target.username };
     const what = scope.kind === 'all' ? ctx.t('notifications.unsubscribe.all') : ctx.t(`notifications.kind.${scope.kind}`);
     if (!post) return sendPage(reply, <UnsubscribePage ctx={ctx} state="confirm" what={what} username={account.username} token={request.params.token} />);
     await unsubscribe(db, scope, clientIp(request), now);

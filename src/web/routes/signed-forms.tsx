@@ -205,14 +205,13 @@ export async function signedFormRoutes(app: FastifyInstance): Promise<void> {
     const found = await officeSignature(db, scope, id, sigId);
     if (!found) return reply.callNotFound();
     const ctx = await contextFor(app, request);
-    const student = await db.selectFrom('students').select(['legal_first_name', 'preferred_first_name', 'legal_last_name', 'student_number']).where('id', '=', found.signature.studentId).executeTakeFirstOrThrow();
     const body = await signedFormPdf(found.form, found.signature, {
       district: ctx.district,
-      student: { name: `${student.preferred_first_name ?? student.legal_first_name} ${student.legal_last_name}`, number: student.student_number },
+      student: found.student,
     });
     return reply
       .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="form-${id}-${student.student_number}.pdf"`)
+      .header('content-disposition', `inline; filename="form-${id}-${found.student.number}.pdf"`)
       .header('cache-control', 'no-store')
       .send(body);
   });
