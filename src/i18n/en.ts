@@ -2634,6 +2634,9 @@ export const en = {
   'todo.kind.form': 'Sign a form',
   'settings.helpEmail': 'Help email',
   'settings.helpEmail.explain': 'The address on every page’s footer and in emails where families ask for help with the portal (also the contact the installable app’s push service is given).',
+  // retention
+  'settings.messageRetentionYears': 'Keep messages for (years)',
+  'settings.messageRetentionYears.explain': 'A conversation in the Message Center (a message and every reply to it) is deleted this many years after its newest message. Nobody can delete a message before then, staff included.',
 } as const;
 
 export type MessageKey = keyof typeof en;

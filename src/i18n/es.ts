@@ -2636,4 +2636,7 @@ export const es: Record<MessageKey, string> = {
   'todo.kind.form': 'Firmar un formulario',
   'settings.helpEmail': 'Correo de ayuda',
   'settings.helpEmail.explain': 'La dirección que aparece al pie de cada página y en los correos para que las familias pidan ayuda con el portal (también el contacto que se da al servicio de notificaciones push de la aplicación).',
+  // retention
+  'settings.messageRetentionYears': 'Conservar los mensajes (años)',
+  'settings.messageRetentionYears.explain': 'Una conversación del Centro de mensajes (un mensaje y todas sus respuestas) se elimina esta cantidad de años después de su mensaje más reciente. Nadie puede eliminar un mensaje antes, ni siquiera el personal.',
 };

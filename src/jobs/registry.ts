@@ -14,7 +14,8 @@ import { resendWelcomeLinks, sendWelcome } from '../domain/accounts/welcome.js';
 import { routeAccountRequest } from '../domain/requests/account-requests.js';
 import { REMIND_JOB, sendReminders } from '../domain/signed-forms/service.js';
 import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../domain/district/service.js';
-import { adultCutoff } from '../domain/district/settings.js';
+import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
+import { pruneExpired } from '../domain/system/retention.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { importDropped } from '../domain/oneroster/nightly.js';
 import { runUpload, UPLOAD_JOB } from '../domain/oneroster/uploads.js';
@@ -75,6 +76,12 @@ export function jobHandlers(config: {
       await accountHousekeeping(database.db, now());
       // a run whose process died on another machine ends here, once its job has moved on
       await endAbandonedRuns(database.db, now());
+      // what has served its time: finished jobs, sent emails and pushes, old notifications and messages (ADR 0046)
+      const district = await getDistrictProfile(database.db).catch((error: unknown) => {
+        if (error instanceof NoDistrictError) return null;
+        throw error;
+      });
+      await pruneExpired(database.db, now(), { messageRetentionYears: district?.settings.messageRetentionYears ?? portalSettingsSchema.parse({}).messageRetentionYears });
     },
     'accounts.generate': async (payload, { database, now, jobId, holder, signal }) => {
       const { startedBy, batchSize } = generatePayload.parse(payload);

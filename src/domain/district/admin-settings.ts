@@ -59,7 +59,7 @@ export interface SettingField {
 
 const SCHEMA = portalSettingsSchema.shape;
 /** A number setting's range, read from the stored settings' own schema so the two cannot disagree. */
-function range(key: 'notifyGraceMinutes' | 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple') {
+function range(key: 'messageRetentionYears' | 'notifyGraceMinutes' | 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple') {
   const inner = SCHEMA[key].unwrap();
   return { min: inner.minValue!, max: inner.maxValue! };
 }
@@ -98,6 +98,7 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
     { name: 'gradebookSource', label: 'settings.gradebookSource', explain: 'settings.gradebookSource.explain', kind: { type: 'choice', choices: SCHEMA.gradebookSource.unwrap().options } },
     { name: 'messageRepliesGuardians', label: 'messages.setting.repliesGuardians', explain: 'messages.setting.repliesGuardians.explain', kind: { type: 'yesNo' } },
     { name: 'messageRepliesStudents', label: 'messages.setting.repliesStudents', explain: 'messages.setting.repliesStudents.explain', kind: { type: 'yesNo' } },
+    { name: 'messageRetentionYears', label: 'settings.messageRetentionYears', explain: 'settings.messageRetentionYears.explain', kind: { type: 'int', ...range('messageRetentionYears') } },
     { name: 'notifyGraceMinutes', label: 'notifications.district.grace', explain: 'notifications.district.grace.explain', kind: { type: 'int', ...range('notifyGraceMinutes') } },
     { name: 'notifyQuietFrom', label: 'notifications.district.quietFrom', explain: 'notifications.district.quietFrom.explain', kind: { type: 'time' } },
     { name: 'notifyQuietTo', label: 'notifications.district.quietTo', explain: 'notifications.district.quietTo.explain', kind: { type: 'time' } },

@@ -40,6 +40,8 @@ export const portalSettingsSchema = z.object({
   messageRepliesGuardians: z.boolean().default(true),
   /** whether students may answer a teacher's message */
   messageRepliesStudents: z.boolean().default(true),
+  /** how many years a message thread is kept after its newest message (ADR 0046): the only end of a message */
+  messageRetentionYears: z.number().int().min(1).max(20).default(5),
   /** the staff roles that must sign in with a second factor (an authenticator app; ADR 0037) */
   secondFactorRoles: z.array(z.enum(['teacher', 'office', 'counselor', 'nurse', 'school_admin', 'district_admin'])).max(6).default([]),
   /** whether the E-Signature PIN is used by the district yet */
