@@ -9,6 +9,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
 import { writeUnlessBusy } from '../db/connect.js';
+import { paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
   kind: string;
@@ -26,24 +27,34 @@ let written = 0;
 export const writtenCount = (): number => written;
 
 export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Date): Promise<void> {
-  written++;
-  await db
-    .insertInto('email_outbox')
-    .values({
-      kind: email.kind,
-      to_address: email.to,
-      locale: email.locale,
-      subject: email.subject,
-      text_body: email.text,
-      html_body: email.html,
-      created_at: now.toISOString(),
-      send_after: now.toISOString(),
-      sent_at: null,
-      last_error: null,
-      message_id: randomUUID(),
-      headers: email.headers ? JSON.stringify(email.headers) : null,
-    })
-    .execute();
+  await enqueueEmails(db, [email], now);
+}
+
+/** Many messages at once, with multi-row inserts (a batch of notifications' emails). */
+export async function enqueueEmails(db: Kysely<DB>, emails: readonly OutgoingEmail[], now: Date): Promise<void> {
+  written += emails.length;
+  const at = now.toISOString();
+  for (const chunk of paramChunks(emails, 12)) {
+    await db
+      .insertInto('email_outbox')
+      .values(
+        chunk.map((email) => ({
+          kind: email.kind,
+          to_address: email.to,
+          locale: email.locale,
+          subject: email.subject,
+          text_body: email.text,
+          html_body: email.html,
+          created_at: at,
+          send_after: at,
+          sent_at: null,
+          last_error: null,
+          message_id: randomUUID(),
+          headers: email.headers ? JSON.stringify(email.headers) : null,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** The Message-ID of a message: its stored left part at the sender's domain (the same at every attempt). */

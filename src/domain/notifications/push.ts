@@ -25,6 +25,7 @@ import { hasForbiddenCharacters } from '../forms.js';
 import { appSecret } from '../system/secrets.js';
 import { getDistrictProfile } from '../district/service.js';
 import { recipientsOf } from './decide.js';
+import { paramChunks } from '../../db/bulk.js';
 
 export interface PushMessage {
   title: string;
@@ -55,9 +56,10 @@ export function pushBackoffMs(attempts: number): number {
 /**
  * In the caller's transaction: one delivery per subscription of the account, exactly once per key
  * (a repeat queues nothing). Returns how many deliveries were queued. A job to send them is queued in
- * the same transaction, so they go out as soon as it commits.
+ * the same transaction, so they go out as soon as it commits. `queuePush.many` does the same for many
+ * pushes at once (the decider's batches): one read of the accounts' devices, multi-row inserts.
  */
-export async function queuePush(trx: Kysely<DB>, accountId: number, message: PushMessage, key: string, now: Date): Promise<number> {
+async function queueOne(trx: Kysely<DB>, accountId: number, message: PushMessage, key: string, now: Date): Promise<number> {
   const payload = JSON.stringify({ title: message.title, body: message.body, url: message.url, tag: message.tag });
   const at = now.toISOString();
   const result = await trx
@@ -75,6 +77,40 @@ export async function queuePush(trx: Kysely<DB>, accountId: number, message: Pus
   if (queued > 0) await enqueue(trx, { kind: PUSH_JOB, uniqueKey: `${PUSH_JOB}@${at}` }, now);
   return queued;
 }
+
+/** One push to queue: for every device of the account, once per key. */
+export interface PushToQueue {
+  accountId: number;
+  message: PushMessage;
+  key: string;
+}
+
+async function queueMany(trx: Kysely<DB>, pushes: readonly PushToQueue[], now: Date): Promise<number> {
+  if (pushes.length === 0) return 0;
+  const at = now.toISOString();
+  const devices = new Map<number, number[]>();
+  for (const ids of paramChunks([...new Set(pushes.map((p) => p.accountId))], 1)) {
+    const rows = await trx.selectFrom('push_subscriptions').select(['id', 'account_id']).where('account_id', 'in', ids).orderBy('id').execute();
+    for (const r of rows) (devices.get(r.account_id) ?? devices.set(r.account_id, []).get(r.account_id)!).push(r.id);
+  }
+  const rows = pushes.flatMap((p) => {
+    const payload = JSON.stringify({ title: p.message.title, body: p.message.body, url: p.message.url, tag: p.message.tag });
+    return (devices.get(p.accountId) ?? []).map((subscriptionId) => ({ subscription_id: subscriptionId, key: p.key, payload, next_attempt_at: at, created_at: at }));
+  });
+  let queued = 0;
+  for (const chunk of paramChunks(rows, 5)) {
+    const result = await trx
+      .insertInto('push_deliveries')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['subscription_id', 'key']).doNothing())
+      .executeTakeFirst();
+    queued += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  if (queued > 0) await enqueue(trx, { kind: PUSH_JOB, uniqueKey: `${PUSH_JOB}@${at}` }, now);
+  return queued;
+}
+
+export const queuePush = Object.assign(queueOne, { many: queueMany });
 
 // ── VAPID keys ──
 
