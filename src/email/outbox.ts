@@ -211,11 +211,13 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
 async function claimRound(db: Kysely<DB>, dialect: Dialect, t: Date, count: number): Promise<Selectable<DB['email_outbox']>[]> {
   const at = t.toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
+  // each run skipping other locked rows, and claim more than `count`).
   const due = sql`select id from email_outbox where sent_at is null and attempts < ${MAX_ATTEMPTS} and send_after <= ${at} order by id limit ${count} ${lock}`;
   const result = await sql<Selectable<DB['email_outbox']>>`
     update email_outbox
        set send_after = ${new Date(t.getTime() + CLAIM_MS).toISOString()}, attempts = attempts + 1, sending_at = ${at}
-     where id in (${due}) and sent_at is null and send_after <= ${at}
+     where id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`} and sent_at is null and send_after <= ${at}
     returning *`.execute(db);
   return [...result.rows].sort((a, b) => a.id - b.id);
 }

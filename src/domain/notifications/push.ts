@@ -288,15 +288,13 @@ async function claimRound(db: Kysely<DB>, dialect: Dialect, now: Date, count: nu
   const t = now.toISOString();
   const until = new Date(now.getTime() + SENDING_MS).toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
+  // each run skipping other locked rows, and claim more than `count`).
+  const due = sql`select id from push_deliveries where state = 'queued' and next_attempt_at <= ${t} order by next_attempt_at, id limit ${count} ${lock}`;
   const result = await sql<Claimed>`
     update push_deliveries
        set state = 'sending', attempts = attempts + 1, sending_until = ${until}
-     where state = 'queued' and id in (
-       select id from push_deliveries
-        where state = 'queued' and next_attempt_at <= ${t}
-        order by next_attempt_at, id
-        limit ${count}
-        ${lock})
+     where state = 'queued' and id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`}
     returning id, subscription_id, key, payload, attempts`.execute(db);
   return [...result.rows].sort((x, y) => x.id - y.id);
 }
