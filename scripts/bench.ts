@@ -30,9 +30,10 @@
  *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
  *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
  *       for a guardian with 2,000 messages (bench/messages.ts).
- *   notify [--students N] [--smtp-seconds S] [--engines sqlite,postgres]
+ *   notify [--students N] [--seconds S] [--mail-connections 8] [--push-devices 20000] [--engines sqlite,postgres]
  *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
- *       time to decide and queue, emails written, delivery rate to a local SMTP sink (bench/notify.ts).
+ *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
+ *       a local Web Push service, each for at most S seconds (bench/notify.ts).
  *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
@@ -653,15 +654,27 @@ async function recovery(args: string[]): Promise<void> {
 }
 
 async function notify(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { students: { type: 'string', default: '2000' }, 'smtp-seconds': { type: 'string', default: '20' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '2000' },
+      seconds: { type: 'string', default: '20' },
+      'mail-connections': { type: 'string', default: '8' },
+      'push-devices': { type: 'string', default: '20000' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
   const students = Number(values.students);
-  console.log('| engine | students | changes | notifications | decide and queue (s) | emails written (s) | SMTP delivered | per second |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written | decided and queued | SMTP delivered | emails/s | pushes delivered (of queued) | pushes/s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
       JSON.parse(
-        execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/notify.ts', url, String(students), values['smtp-seconds']], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).trim().split('\n').pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; smtpReceived: number; smtpPerSecond: number };
+        execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices']], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -672,9 +685,14 @@ async function notify(args: string[]): Promise<void> {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
-    console.log(`| ${engine} | ${students} | ${r.changes} | ${r.notifications} | ${(r.decideMs / 1000).toFixed(1)} | ${(r.queueMs / 1000).toFixed(1)} | ${r.smtpReceived} | ${r.smtpPerSecond.toFixed(0)} |`);
+    const n = (x: number) => Math.round(x).toLocaleString('en-US');
+    const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    console.log(
+      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} |`,
+    );
   }
-  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- notify --students ${students} --smtp-seconds ${values['smtp-seconds']} --engines ${values.engines}\n`);
+  console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
+  console.log(`Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --push-devices ${values['push-devices']} --engines ${values.engines}\n`);
 }
 
 switch (name) {
@@ -716,7 +734,7 @@ switch (name) {
     break;
   default:
     console.error(
-      'Usage: npm run bench -- notify [--students 2000] [--smtp-seconds 20] [--engines sqlite,postgres]\n' +
+      'Usage: npm run bench -- notify [--students 2000] [--seconds 20] [--mail-connections 8] [--push-devices 20000] [--engines sqlite,postgres]\n' +
         '       npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +

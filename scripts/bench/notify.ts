@@ -1,24 +1,33 @@
 /**
- * One measured run of the notifications (issue 22): migrate a database, load the demo district, then
- * a teacher posts a column of scores (one section's students) and an import changes every student's
- * term grade at once (set-based, as the OneRoster import records it). Measured: the decider's time to
- * decide and queue every resulting notification, the delivery step's time to write their emails to the
- * outbox, and the rate at which the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1,
- * through nodemailer) for `seconds`. Prints JSON; run by scripts/bench.ts.
+ * One measured run of the notifications (issue 22): migrate a database, load the demo district, give
+ * every student and guardian an account with a confirmed address (and `pushDevices` of the guardians a
+ * device subscribed at a local Web Push service), then a teacher posts a column of scores (one
+ * section's students) and an import changes every student's term grade at once (set-based, as the
+ * OneRoster import records it). Measured: the decider's time to decide every resulting notification and
+ * queue its pushes, the delivery step's time to write their emails to the outbox, then the rate at which
+ * the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1, through nodemailer's pool) and the
+ * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
+ * checked, every payload decrypted), each for at most `seconds`. The sinks run in this process: they take
+ * CPU from the senders. Prints JSON; run by scripts/bench.ts.
  */
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
+import { refreshStatistics } from '../../src/db/bulk.js';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { decideChanges } from '../../src/domain/notifications/decide.js';
 import { deliverDue } from '../../src/domain/notifications/deliver.js';
+import { deliverDuePushes, queuePush, vapidKeys } from '../../src/domain/notifications/push.js';
 import { deliverPending } from '../../src/email/outbox.js';
 import { smtpTransport } from '../../src/email/transport.js';
+import { startPushService } from '../../tests/support/push-service.js';
 
-const [url, students, seconds] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [smtp-seconds]');
+const [url, students, seconds, connectionsArg, devicesArg] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices]');
+const connections = Number(connectionsArg ?? 8);
+const pushDevices = Number(devicesArg ?? 20000);
 const database = await connect(url);
 await migrateToLatest(database);
 await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026 });
@@ -33,6 +42,18 @@ for (const [kind, table, column] of [['student', 'students', 'student_id'], ['gu
       from ${sql.table(table)} p
      where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
 }
+// Devices: the first `pushDevices` guardian accounts, each a subscription the local push service knows.
+const push = await startPushService({ keepAlive: true });
+const guardians = await db.selectFrom('user_accounts').select('id').where('person_kind', '=', 'guardian').orderBy('id').limit(pushDevices).execute();
+const devices = guardians.map((g) => ({ g, s: push.subscription() }));
+for (let i = 0; i < devices.length; i += 2000) {
+  await db
+    .insertInto('push_subscriptions')
+    .values(devices.slice(i, i + 2000).map(({ g, s }) => ({ account_id: g.id, endpoint: s.endpoint, p256dh: s.keys.p256dh, auth: s.keys.auth, device_name: 'bench', user_agent: null, created_at: changedAt.toISOString(), last_success_at: null })))
+    .execute();
+}
+// A district's statistics once its accounts exist (the demo load analysed the tables before they did).
+await refreshStatistics(database);
 const decideAt = new Date(changedAt.getTime() + 16 * 60_000);
 
 // The column: the largest section's students, one assignment of it.
@@ -71,18 +92,21 @@ const imported = await db.transaction().execute((trx) =>
   ),
 );
 
+const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const t0 = process.hrtime.bigint();
-const decided = await decideChanges(database, { now: decideAt, queuePush: null });
-const decideMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const decided = await decideChanges(database, { now: decideAt, queuePush });
+const decideMs = ms(t0);
 const t1 = process.hrtime.bigint();
-const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush: null, limit: 2000 });
-const queueMs = Number(process.hrtime.bigint() - t1) / 1e6;
+const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
+const queueMs = ms(t1);
+const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-// Delivery to a local SMTP sink.
+// Email to a local SMTP sink.
 let received = 0;
 const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
+  disableReverseLookup: true,
   logger: false,
   onData(stream, _session, callback) {
     stream.on('data', () => undefined);
@@ -92,17 +116,33 @@ const server = new SMTPServer({
     });
   },
 });
+server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.server.address();
-const transport = smtpTransport(`smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}?pool=true&maxConnections=4`);
-const until = Date.now() + Number(seconds ?? 20) * 1000;
+const transport = smtpTransport(`smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, connections);
+const limit = 50 * connections;
+let until = Date.now() + Number(seconds ?? 20) * 1000;
 const t2 = process.hrtime.bigint();
 while (Date.now() < until) {
-  const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit: 200 });
-  if (sent === 0) break;
+  const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
+  if (sent < limit) break;
 }
-const sendMs = Number(process.hrtime.bigint() - t2) / 1e6;
+const sendMs = ms(t2);
 await new Promise<void>((resolve) => server.close(() => resolve()));
+
+// Pushes to the local push service.
+const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: push.agent };
+until = Date.now() + Number(seconds ?? 20) * 1000;
+let pushed = 0;
+const t3 = process.hrtime.bigint();
+while (Date.now() < until) {
+  const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
+  pushed += r.sent;
+  if (r.sent + r.failed + r.retried + r.removed < 500) break;
+}
+const pushMs = ms(t3);
+const problems = push.problems.length;
+await push.close();
 await database.close();
 console.log(
   JSON.stringify({
@@ -113,7 +153,12 @@ console.log(
     decideMs,
     emailsQueued: queued,
     queueMs,
+    pushesQueued,
     smtpReceived: received,
     smtpPerSecond: received / (sendMs / 1000),
+    pushReceived: push.received.length,
+    pushSent: pushed,
+    pushPerSecond: push.received.length / (pushMs / 1000),
+    pushProblems: problems,
   }),
 );

@@ -259,6 +259,7 @@ async function worker(args: string[]): Promise<void> {
     now: () => new Date(),
     intervalMs: values['until-idle'] ? 0 : 5_000,
     keepSecrets: config.demoMode,
+    concurrency: config.mailConnections,
     onError: (error) => console.error('email delivery failed:', error),
   });
   if (values['until-idle']) {

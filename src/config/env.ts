@@ -84,6 +84,13 @@ export const envSchema = z.object({
     .trim()
     .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), { message: 'must look like smtp://user:password@host:587 or smtps://…' })
     .optional(),
+  // SMTP conversations at once (pooled connections); a process killed mid-round leaves at most this many "outcome unknown".
+  MAIL_CONNECTIONS: z.coerce
+    .number({ message: 'must be a whole number from 1 to 50' })
+    .int('must be a whole number from 1 to 50')
+    .min(1, 'must be a whole number from 1 to 50')
+    .max(50, 'must be a whole number from 1 to 50')
+    .default(1),
   IMPORT_DIR: z.string().trim().min(1, 'must not be empty').optional(),
   IMPORT_UPLOAD_MAX_MB: z.coerce
     .number({ message: 'must be a whole number of megabytes' })
@@ -153,6 +160,8 @@ export interface Config {
   sqliteSynchronous: 'normal' | 'full';
   /** SMTP server for email; without it, email goes to files under DATA_DIR/outbox */
   smtpUrl: string | null;
+  /** SMTP conversations at once (MAIL_CONNECTIONS) */
+  mailConnections: number;
   mailFrom: string;
   /** the folder the SIS drops OneRoster packages into, read every night at the district's import hour; null: no nightly import */
   importDir: string | null;
@@ -212,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     webProcesses: e.WEB_PROCESSES,
     smtpUrl: e.SMTP_URL ?? null,
+    mailConnections: e.MAIL_CONNECTIONS,
     mailFrom: e.MAIL_FROM ?? 'Homeroom <no-reply@localhost>',
     importDir: e.IMPORT_DIR ? path.resolve(e.IMPORT_DIR) : null,
     importUploadMaxBytes: e.IMPORT_UPLOAD_MAX_MB * 1024 * 1024,

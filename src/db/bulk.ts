@@ -147,6 +147,17 @@ const SQLITE_MAX_PARAMS = 32_000;
 /** Rows per multi-row insert on SQLite (fewer when the columns are many: SQLITE_MAX_PARAMS). */
 const SQLITE_ROWS_PER_INSERT = 256;
 
+/**
+ * Rows cut into pieces small enough for one multi-row statement each on either engine (SQLite's bound
+ * parameters: SQLITE_MAX_PARAMS; PostgreSQL allows 65,535), for set-based writes outside the BulkWriter.
+ */
+export function paramChunks<T>(rows: readonly T[], columns: number, maxRows = 1000): T[][] {
+  const size = Math.max(1, Math.min(maxRows, Math.floor(SQLITE_MAX_PARAMS / Math.max(1, columns))));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 export class BulkWriter {
   private buffers = new Map<TableName, Record<string, unknown>[]>();
   private buffered = 0;

@@ -189,6 +189,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
 
 const sqliteDatabases = new WeakSet<Kysely<DB>>();
 
+/** Whether this (root) Kysely instance is a SQLite database opened by `connect`. */
+export const isSqlite = (db: Kysely<DB>): boolean => sqliteDatabases.has(db);
+
 /**
  * A write that may be skipped, tried without waiting for SQLite's write lock: false when another
  * connection holds it. A SQLite write otherwise waits up to busy_timeout for the lock, and

@@ -5,10 +5,11 @@
  * send the same one.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
-import { writeUnlessBusy } from '../db/connect.js';
+import { isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
+import { paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
   kind: string;
@@ -26,24 +27,34 @@ let written = 0;
 export const writtenCount = (): number => written;
 
 export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Date): Promise<void> {
-  written++;
-  await db
-    .insertInto('email_outbox')
-    .values({
-      kind: email.kind,
-      to_address: email.to,
-      locale: email.locale,
-      subject: email.subject,
-      text_body: email.text,
-      html_body: email.html,
-      created_at: now.toISOString(),
-      send_after: now.toISOString(),
-      sent_at: null,
-      last_error: null,
-      message_id: randomUUID(),
-      headers: email.headers ? JSON.stringify(email.headers) : null,
-    })
-    .execute();
+  await enqueueEmails(db, [email], now);
+}
+
+/** Many messages at once, with multi-row inserts (a batch of notifications' emails). */
+export async function enqueueEmails(db: Kysely<DB>, emails: readonly OutgoingEmail[], now: Date): Promise<void> {
+  written += emails.length;
+  const at = now.toISOString();
+  for (const chunk of paramChunks(emails, 12)) {
+    await db
+      .insertInto('email_outbox')
+      .values(
+        chunk.map((email) => ({
+          kind: email.kind,
+          to_address: email.to,
+          locale: email.locale,
+          subject: email.subject,
+          text_body: email.text,
+          html_body: email.html,
+          created_at: at,
+          send_after: at,
+          sent_at: null,
+          last_error: null,
+          message_id: randomUUID(),
+          headers: email.headers ? JSON.stringify(email.headers) : null,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** The Message-ID of a message: its stored left part at the sender's domain (the same at every attempt). */
@@ -88,6 +99,12 @@ export interface DeliveryOptions {
   onFailure?: (failure: DeliveryFailure) => void;
   /** a test's fault-injection seam: true stops here after the server accepted a message, as a kill would */
   dieAfterAccepted?: () => boolean;
+  /**
+   * SMTP conversations at once (give the transport as many pooled connections). Each round claims one
+   * message per lane and marks the round's accepted ones sent together; a process killed mid-round
+   * leaves at most this many messages "outcome unknown" (counted as sent). 1: one at a time.
+   */
+  concurrency?: number;
 }
 
 export interface DeliveryFailure {
@@ -102,7 +119,8 @@ export interface DeliveryFailure {
 }
 
 export async function deliverPending(db: Kysely<DB>, transport: Transport, options: DeliveryOptions): Promise<number> {
-  const { from, now, limit = 50, keepSecrets = false, dieAfterAccepted } = options;
+  const { from, now, limit = 50, keepSecrets = false, dieAfterAccepted, concurrency = 1 } = options;
+  const dialect: Dialect = isSqlite(db) ? 'sqlite' : 'postgres';
   const start = now().toISOString();
   // A pass runs every few seconds in a web process: it writes only when there is something to write, and
   // on SQLite never waits for the write lock (better-sqlite3 waits synchronously: the whole process
@@ -127,66 +145,81 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     );
     if (!written) return 0;
   }
-  const due = await db
-    .selectFrom('email_outbox')
-    .select(['id', 'attempts'])
-    .where('sent_at', 'is', null)
-    .where('attempts', '<', MAX_ATTEMPTS)
-    .where('send_after', '<=', now().toISOString())
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  const lanes = Math.max(1, Math.min(concurrency, limit));
   let sent = 0;
-  for (const { id, attempts } of due) {
+  let handled = 0;
+  while (handled < limit) {
     const t = now();
-    // Claim: only one process moves send_after forward for this attempt.
-    let claimed = 0;
+    // Claim a round: one message per lane, marked as begun (sending_at) in the one statement that takes
+    // it — PostgreSQL skips rows another process holds; SQLite has one writer, and a busy lock ends the pass.
+    let claimed: Selectable<DB['email_outbox']>[] = [];
     const written = await writeUnlessBusy(db, async (d) => {
-      const claim = await d
-        .updateTable('email_outbox')
-        .set({ send_after: new Date(t.getTime() + CLAIM_MS).toISOString(), attempts: attempts + 1, sending_at: t.toISOString() })
-        .where('id', '=', id)
-        .where('attempts', '=', attempts)
-        .where('sent_at', 'is', null)
-        .executeTakeFirst();
-      claimed = Number(claim.numUpdatedRows);
+      claimed = await claimRound(d, dialect, t, Math.min(lanes, limit - handled));
     });
     // The write lock is held elsewhere (an import): the rest waits for the next pass.
-    if (!written) break;
-    if (claimed !== 1) continue;
-    const message = await db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    try {
-      const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
-      const headers = message.headers ? (JSON.parse(message.headers) as Record<string, string>) : undefined;
-      await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId, ...(headers ? { headers } : {}) });
-      faultPoint('mail.after-accepted');
-      if (dieAfterAccepted?.()) return sent;
-      const wipe = !keepSecrets && SECRET_KINDS.has(message.kind);
+    if (!written || claimed.length === 0) break;
+    handled += claimed.length;
+    const accepted: Selectable<DB['email_outbox']>[] = [];
+    let died = false;
+    await Promise.all(
+      claimed.map(async (message) => {
+        const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
+        try {
+          const headers = message.headers ? (JSON.parse(message.headers) as Record<string, string>) : undefined;
+          await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId, ...(headers ? { headers } : {}) });
+          faultPoint('mail.after-accepted');
+          if (dieAfterAccepted?.()) died = true;
+          accepted.push(message);
+        } catch (error) {
+          const attempts = message.attempts - 1;
+          const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
+          const reason = String((error as Error).message).slice(0, 500);
+          await db
+            .updateTable('email_outbox')
+            .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
+            .where('id', '=', message.id)
+            .execute();
+          options.onFailure?.({ id: message.id, messageId, domain: message.to_address.split('@').pop() ?? '', attempt: message.attempts, error: reason, gaveUp: message.attempts >= MAX_ATTEMPTS });
+        }
+      }),
+    );
+    if (died) return sent;
+    if (accepted.length > 0) {
+      // The round's accepted messages marked sent at once; single-use links wiped in the same statement.
+      const wipe = keepSecrets ? [] : [...SECRET_KINDS];
       await db
         .updateTable('email_outbox')
-        .set({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...(wipe ? { text_body: REDACTED, html_body: REDACTED } : {}) })
-        .where('id', '=', id)
+        .set((eb) => ({
+          sent_at: now().toISOString(),
+          sending_at: null,
+          last_error: null,
+          text_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else text_body end` : eb.ref('text_body'),
+          html_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else html_body end` : eb.ref('html_body'),
+        }))
+        .where('id', 'in', accepted.map((m) => m.id))
         .execute();
-      sent++;
-    } catch (error) {
-      const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
-      const reason = String((error as Error).message).slice(0, 500);
-      await db
-        .updateTable('email_outbox')
-        .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
-        .where('id', '=', id)
-        .execute();
-      options.onFailure?.({
-        id,
-        messageId: messageIdOf(message.message_id ?? `outbox-${message.id}`, from),
-        domain: message.to_address.split('@').pop() ?? '',
-        attempt: attempts + 1,
-        error: reason,
-        gaveUp: attempts + 1 >= MAX_ATTEMPTS,
-      });
+      sent += accepted.length;
     }
   }
   return sent;
+}
+
+/**
+ * Takes up to `count` due messages for an attempt that begins now: attempts counted, `sending_at` set,
+ * `send_after` moved past the claim, in one statement; returns them whole.
+ */
+async function claimRound(db: Kysely<DB>, dialect: Dialect, t: Date, count: number): Promise<Selectable<DB['email_outbox']>[]> {
+  const at = t.toISOString();
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
+  // each run skipping other locked rows, and claim more than `count`).
+  const due = sql`select id from email_outbox where sent_at is null and attempts < ${MAX_ATTEMPTS} and send_after <= ${at} order by id limit ${count} ${lock}`;
+  const result = await sql<Selectable<DB['email_outbox']>>`
+    update email_outbox
+       set send_after = ${new Date(t.getTime() + CLAIM_MS).toISOString()}, attempts = attempts + 1, sending_at = ${at}
+     where id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`} and sent_at is null and send_after <= ${at}
+    returning *`.execute(db);
+  return [...result.rows].sort((a, b) => a.id - b.id);
 }
 
 export const MAILBOX_PAGE_SIZE = 20;

@@ -7,8 +7,12 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Transport } from './outbox.js';
 
-export function smtpTransport(url: string): Transport {
-  const transporter = nodemailer.createTransport(url);
+/**
+ * SMTP through a pool of kept connections (several messages per connection): `connections` at once,
+ * as many as the outbox's lanes (MAIL_CONNECTIONS). Options in the URL (`?pool=false`) win.
+ */
+export function smtpTransport(url: string, connections = 1): Transport {
+  const transporter = nodemailer.createTransport({ url, pool: true, maxConnections: connections, maxMessages: 100 });
   return {
     async send(message) {
       await transporter.sendMail(message);
@@ -28,6 +32,6 @@ export function fileTransport(dir: string): Transport {
   };
 }
 
-export function transportFor(config: { smtpUrl: string | null; dataDir: string }): Transport {
-  return config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'outbox'));
+export function transportFor(config: { smtpUrl: string | null; dataDir: string; mailConnections?: number }): Transport {
+  return config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailConnections ?? 1) : fileTransport(path.join(config.dataDir, 'outbox'));
 }

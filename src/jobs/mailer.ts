@@ -25,15 +25,30 @@ export function startMailer(options: {
   onFailure?: (failure: DeliveryFailure) => void;
   /** keep single-use links in sent messages (demo mailbox) */
   keepSecrets?: boolean;
+  /** SMTP conversations at once (MAIL_CONNECTIONS; see deliverPending) */
+  concurrency?: number;
 }): Mailer {
+  const concurrency = options.concurrency ?? 1;
+  // A pass goes on while it finds a full batch (a burst of notifications), instead of waiting a tick per batch.
+  const limit = 50 * concurrency;
+  const drain = async () => {
+    let total = 0;
+    for (;;) {
+      const sent = await deliverPending(options.db, options.transport, {
+        from: options.from,
+        now: options.now,
+        limit,
+        concurrency,
+        keepSecrets: options.keepSecrets ?? false,
+        ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+      });
+      total += sent;
+      if (sent < limit) return total;
+    }
+  };
   let running: Promise<number> | null = null;
   const run = () => {
-    running ??= deliverPending(options.db, options.transport, {
-      from: options.from,
-      now: options.now,
-      keepSecrets: options.keepSecrets ?? false,
-      ...(options.onFailure ? { onFailure: options.onFailure } : {}),
-    }).finally(() => {
+    running ??= drain().finally(() => {
       running = null;
     });
     return running;

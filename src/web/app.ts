@@ -133,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       now,
       intervalMs: options.mailIntervalMs ?? 5_000,
       keepSecrets: config.demoMode,
+      concurrency: config.mailConnections,
       onError: (error) => app.log.error({ err: error }, 'email delivery failed'),
       // Each failed attempt is a warning; the last one, after which the message is not tried again, an error.
       onFailure: ({ gaveUp, ...failure }) =>

@@ -72,7 +72,8 @@ export function checkVapid(header: string | undefined, origin: string): { jwt: R
   return { jwt: claims, key };
 }
 
-export async function startPushService(): Promise<PushService> {
+/** `keepAlive`: the agent keeps its connections (the benchmark; production's default agent does too). */
+export async function startPushService(options: { keepAlive?: boolean } = {}): Promise<PushService> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'push-service-'));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
@@ -123,7 +124,7 @@ export async function startPushService(): Promise<PushService> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   origin = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const agent = new https.Agent({ ca: cert, keepAlive: false });
+  const agent = new https.Agent({ ca: cert, keepAlive: options.keepAlive ?? false });
   let count = 0;
   return {
     origin,

@@ -15,7 +15,7 @@
  * locks on PostgreSQL, so two workers never decide the same batch); every row has a unique key, so a
  * batch read again after a crash adds nothing. Deliveries (deliver.ts) are claimed with SKIP LOCKED.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
@@ -27,7 +27,8 @@ import { localDate } from '../calendar/dates.js';
 import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
 import { adultCutoff } from '../district/settings.js';
 import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
-import type { queuePush } from './push.js';
+import type { PushToQueue, queuePush } from './push.js';
+import { paramChunks } from '../../db/bulk.js';
 import { quietUntil } from './quiet.js';
 import { channelsOf, childSettings, defaultSettings, settingsOfMany, type NotifyKind, type PersonSettings } from './settings.js';
 
@@ -302,43 +303,59 @@ async function tell(trx: Kysely<DB>, ready: { last: EventRow; described: Describ
       planned.push({ accountId: r.accountId, studentId: check.studentId, sectionId: check.sectionId, eventId: check.eventId, key: `grade:${check.eventId}:${direction}`, kind: 'classGrade', params: { ...base, threshold, direction }, locale: r.locale, settings });
     }
   }
-  let written = 0;
-  for (const p of planned) if (await record(trx, p, district, options)) written++;
-  return written;
+  return record(trx, planned, district, options);
 }
 
-/** One notification and its deliveries; false when it was already written (a batch read again). */
-async function record(trx: Kysely<DB>, p: Planned, district: DistrictProfile, options: DecideOptions): Promise<boolean> {
+/**
+ * The notifications and their deliveries, set-based: multi-row inserts in chunks (SQLite's bound
+ * parameters), each notification once (unique key: a batch read again adds nothing), then one delivery
+ * per channel for each one this run wrote, and its push when one is due now. Returns how many were written.
+ */
+async function record(trx: Kysely<DB>, planned: readonly Planned[], district: DistrictProfile, options: DecideOptions): Promise<number> {
   const { now } = options;
-  const url = pageOf(p.kind, p.studentId, p.sectionId);
-  const inserted = await trx
-    .insertInto('notifications')
-    .values({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: JSON.stringify(p.params), url, created_at: now.toISOString(), read_at: null })
-    .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return false;
-  faultPoint('notify.after-notification');
-  const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
-  const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
-  const due = (exempt ? null : quietUntil(now, p.settings.quiet, district.timeZone)) ?? now;
-  const deliveries: { channel: 'email' | 'push'; status: 'pending' | 'digest' | 'sent'; due: Date }[] = [];
-  if (channels.email) deliveries.push({ channel: 'email', status: p.settings.digest.mode === 'off' ? 'pending' : 'digest', due });
-  if (channels.push && options.queuePush) {
-    if (due.getTime() <= now.getTime()) {
-      const text = notificationText(p.locale, p.kind, p.params);
-      await options.queuePush(trx, p.accountId, { ...text, url, tag: `notification-${inserted.id}` }, `notification-${inserted.id}`, now);
-      deliveries.push({ channel: 'push', status: 'sent', due: now });
-    } else deliveries.push({ channel: 'push', status: 'pending', due });
-  }
-  if (deliveries.length > 0) {
-    await trx
-      .insertInto('notification_deliveries')
-      .values(deliveries.map((d) => ({ notification_id: inserted.id, account_id: p.accountId, channel: d.channel, status: d.status, due_at: d.due.toISOString(), done_at: d.status === 'sent' ? now.toISOString() : null, digest_id: null })))
-      .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
+  const at = now.toISOString();
+  let written = 0;
+  for (const chunk of paramChunks(planned, 10)) {
+    const byKey = new Map(chunk.map((p) => [`${p.accountId}:${p.key}`, p]));
+    const inserted = await trx
+      .insertInto('notifications')
+      .values([...byKey.values()].map((p) => ({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: JSON.stringify(p.params), url: pageOf(p.kind, p.studentId, p.sectionId), created_at: at, read_at: null })))
+      .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
+      .returning(['id', 'account_id', 'key'])
       .execute();
+    const deliveries: Insertable<DB['notification_deliveries']>[] = [];
+    const pushes: PushToQueue[] = [];
+    // In the order planned, whatever order the database returned them in.
+    const ids = new Map(inserted.map((row) => [`${row.account_id}:${row.key}`, row.id]));
+    for (const [k, p] of byKey) {
+      const id = ids.get(k);
+      if (id === undefined) continue;
+      faultPoint('notify.after-notification');
+      const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
+      const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
+      const due = (exempt ? null : quietUntil(now, p.settings.quiet, district.timeZone)) ?? now;
+      const delivery = (channel: 'email' | 'push', status: 'pending' | 'digest' | 'sent', when: Date) =>
+        deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: when.toISOString(), done_at: status === 'sent' ? at : null, digest_id: null });
+      if (channels.email) delivery('email', p.settings.digest.mode === 'off' ? 'pending' : 'digest', due);
+      if (channels.push && options.queuePush) {
+        if (due.getTime() <= now.getTime()) {
+          const url = pageOf(p.kind, p.studentId, p.sectionId);
+          pushes.push({ accountId: p.accountId, message: { ...notificationText(p.locale, p.kind, p.params), url, tag: `notification-${id}` }, key: `notification-${id}` });
+          delivery('push', 'sent', now);
+        } else delivery('push', 'pending', due);
+      }
+    }
+    for (const rows of paramChunks(deliveries, 7)) {
+      await trx
+        .insertInto('notification_deliveries')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
+        .execute();
+    }
+    if (pushes.length > 0 && options.queuePush) await options.queuePush.many(trx, pushes, now);
+    written += ids.size;
   }
-  return true;
+  return written;
 }
 
 async function namesOf(trx: Kysely<DB>, studentIds: number[], sectionIds: number[]) {

@@ -8,15 +8,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
-import { enqueueEmail } from '../../email/outbox.js';
+import { enqueueEmail, enqueueEmails, type OutgoingEmail } from '../../email/outbox.js';
+import { paramChunks } from '../../db/bulk.js';
 import { composeEmail } from '../../email/templates.js';
 import { isLocale, translate, type Locale } from '../../i18n/index.js';
 import { accountLocale, confirmedEmail } from '../accounts/mail.js';
 import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
 import { notificationText, recipientsOf, type QueuePush } from './decide.js';
 import { digestSlot } from './quiet.js';
-import { channelsOf, childSettings, isNotifyKind, settingsOf } from './settings.js';
-import { unsubscribeToken } from './unsubscribe.js';
+import type { PushToQueue } from './push.js';
+import { channelsOf, childSettings, defaultSettings, isNotifyKind, settingsOf, settingsOfMany, type PersonSettings } from './settings.js';
+import { unsubscribeSigner, type UnsubscribeSigner } from './unsubscribe.js';
 
 export interface DeliverOptions {
   now: Date;
@@ -43,26 +45,41 @@ async function stillAllowed(trx: Kysely<DB>, rows: readonly { account_id: number
   return allowed;
 }
 
-async function emailOf(trx: Kysely<DB>, accountId: number, district: DistrictProfile) {
-  const account = await trx
-    .selectFrom('user_accounts as ua')
-    .leftJoin('guardians as g', 'g.id', 'ua.guardian_id')
-    .select(['ua.id', 'ua.status', 'ua.locale', 'g.preferred_language as guardian_language', 'ua.security_email', 'ua.security_email_confirmed_at'])
-    .where('ua.id', '=', accountId)
-    .executeTakeFirst();
-  if (!account || account.status !== 'active') return null;
-  const to = confirmedEmail(account);
-  return to ? { to, locale: accountLocale(account, district) } : null;
+type Address = { to: string; locale: Locale };
+
+/** The confirmed address and language of each active account among these (absent: none to write to). */
+async function addressesOf(trx: Kysely<DB>, accountIds: readonly number[], district: DistrictProfile): Promise<Map<number, Address>> {
+  const out = new Map<number, Address>();
+  for (const ids of paramChunks([...new Set(accountIds)], 1)) {
+    const accounts = await trx
+      .selectFrom('user_accounts as ua')
+      .leftJoin('guardians as g', 'g.id', 'ua.guardian_id')
+      .select(['ua.id', 'ua.status', 'ua.locale', 'g.preferred_language as guardian_language', 'ua.security_email', 'ua.security_email_confirmed_at'])
+      .where('ua.id', 'in', ids)
+      .execute();
+    for (const account of accounts) {
+      const to = account.status === 'active' ? confirmedEmail(account) : null;
+      if (to) out.set(account.id, { to, locale: accountLocale(account, district) });
+    }
+  }
+  return out;
 }
 
-/** The RFC 8058 headers and the link's address, for one person and kind. */
-async function unsubscribeFor(trx: Kysely<DB>, accountId: number, kind: string, baseUrl: string, now: Date) {
-  const token = await unsubscribeToken(trx, { accountId, kind: isNotifyKind(kind) ? kind : 'all' }, now);
-  const url = `${baseUrl}/unsubscribe/${token}`;
+async function emailOf(trx: Kysely<DB>, accountId: number, district: DistrictProfile): Promise<Address | null> {
+  return (await addressesOf(trx, [accountId], district)).get(accountId) ?? null;
+}
+
+/** The RFC 8058 headers and the link's address, for one person and kind (`sign`: unsubscribe.ts's signer). */
+function unsubscribeFor(sign: UnsubscribeSigner, accountId: number, kind: string, baseUrl: string) {
+  const url = `${baseUrl}/unsubscribe/${sign({ accountId, kind: isNotifyKind(kind) ? kind : 'all' })}`;
   return { url, headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }
 
-/** Sends the deliveries due now; returns how many were sent (withdrawn ones are not counted). */
+/**
+ * Sends the deliveries due now; returns how many were sent (withdrawn ones are not counted). Set-based
+ * per batch of `limit`: the rights, addresses and settings of the batch's people are read at once, its
+ * emails written with multi-row inserts and its deliveries marked with one update per outcome.
+ */
 export async function deliverDue(database: Database, options: DeliverOptions): Promise<number> {
   const { now } = options;
   const limit = options.limit ?? 500;
@@ -82,39 +99,46 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
       if (due.length === 0) return { count: 0, sent: 0 };
       const district = await getDistrictProfile(trx);
       const allowed = await stillAllowed(trx, due, district, now);
-      let done = 0;
+      const addresses = await addressesOf(trx, due.map((d) => d.account_id), district);
+      const emailed = due.filter((d) => d.channel === 'email' && d.student_id !== null && isNotifyKind(d.kind));
+      const settings = await settingsOfMany(trx, [...new Set(emailed.map((d) => d.account_id))], district.settings);
+      const sign = await unsubscribeSigner(trx, now);
+      const fallback: Locale = isLocale(district.locale) ? district.locale : 'en';
+      const emails: OutgoingEmail[] = [];
+      const pushes: PushToQueue[] = [];
+      const delivered: number[] = [];
+      const withdrawn: number[] = [];
       for (const d of due) {
         const ok = d.student_id === null || allowed.has(`${d.account_id}:${d.student_id}`);
-        let delivered = false;
-        if (ok && d.channel === 'email') delivered = await sendEmail(trx, d, district, options);
+        let email: OutgoingEmail | null = null;
+        if (ok && d.channel === 'email') email = emailFor(d, addresses.get(d.account_id) ?? null, settings.get(d.account_id) ?? defaultSettings(district.settings), district, sign, options);
+        if (email) emails.push(email);
         else if (ok && d.channel === 'push' && options.queuePush) {
-          const locale = (await emailOf(trx, d.account_id, district))?.locale ?? (isLocale(district.locale) ? district.locale : 'en');
+          const locale = addresses.get(d.account_id)?.locale ?? fallback;
           const text = notificationText(locale, d.kind, JSON.parse(d.params) as Record<string, string | number>);
-          await options.queuePush(trx, d.account_id, { ...text, url: d.url, tag: `notification-${d.notification_id}` }, `notification-${d.notification_id}`, now);
-          delivered = true;
+          pushes.push({ accountId: d.account_id, message: { ...text, url: d.url, tag: `notification-${d.notification_id}` }, key: `notification-${d.notification_id}` });
         }
-        await trx.updateTable('notification_deliveries').set({ status: delivered ? 'sent' : 'withdrawn', done_at: now.toISOString() }).where('id', '=', d.delivery_id).execute();
-        if (delivered) done++;
+        (email || (ok && d.channel === 'push' && options.queuePush) ? delivered : withdrawn).push(d.delivery_id);
       }
-      return { count: due.length, sent: done };
+      await enqueueEmails(trx, emails, now);
+      if (pushes.length > 0) await options.queuePush!.many(trx, pushes, now);
+      for (const [status, ids] of [['sent', delivered], ['withdrawn', withdrawn]] as const) {
+        for (const chunk of paramChunks(ids, 1)) await trx.updateTable('notification_deliveries').set({ status, done_at: now.toISOString() }).where('id', 'in', chunk).execute();
+      }
+      return { count: due.length, sent: delivered.length };
     });
     sent += step.sent;
     if (step.count < limit) return sent;
   }
 }
 
-async function sendEmail(trx: Kysely<DB>, d: Due, district: DistrictProfile, options: DeliverOptions): Promise<boolean> {
-  const { now } = options;
-  const address = await emailOf(trx, d.account_id, district);
-  if (!address) return false;
-  // Settings changed since (email turned off for this kind): nothing goes.
-  if (d.student_id !== null && isNotifyKind(d.kind)) {
-    const settings = await settingsOf(trx, d.account_id, district.settings);
-    if (!channelsOf(childSettings(settings, d.student_id, district.settings), d.kind, district.settings).email) return false;
-  }
+/** A delivery's email, or null when none goes: no confirmed address, or email turned off for this kind since. */
+function emailFor(d: Due, address: Address | null, settings: PersonSettings, district: DistrictProfile, sign: UnsubscribeSigner, options: DeliverOptions): OutgoingEmail | null {
+  if (!address) return null;
+  if (d.student_id !== null && isNotifyKind(d.kind) && !channelsOf(childSettings(settings, d.student_id, district.settings), d.kind, district.settings).email) return null;
   const params = JSON.parse(d.params) as Record<string, string | number>;
   const text = notificationText(address.locale, d.kind, params);
-  const unsub = await unsubscribeFor(trx, d.account_id, d.kind, options.baseUrl, now);
+  const unsub = unsubscribeFor(sign, d.account_id, d.kind, options.baseUrl);
   const email = composeEmail({
     kind: 'notification',
     to: address.to,
@@ -125,8 +149,7 @@ async function sendEmail(trx: Kysely<DB>, d: Due, district: DistrictProfile, opt
     paragraphs: [{ key: 'email.notification.body', params: { body: text.body } }, { key: 'email.notification.unsubscribe', params: { url: unsub.url } }],
     link: { url: `${options.baseUrl}${d.url}`, label: 'email.notification.open' },
   });
-  await enqueueEmail(trx, { ...email, headers: unsub.headers }, now);
-  return true;
+  return { ...email, headers: unsub.headers };
 }
 
 /**
@@ -172,7 +195,7 @@ export async function sendDigests(database: Database, options: { now: Date; base
       const shown = items.filter((i) => i.student_id === null || allowed.has(`${accountId}:${i.student_id}`));
       const address = await emailOf(trx, accountId, district);
       if (address && shown.length > 0) {
-        const unsub = await unsubscribeFor(trx, accountId, 'all', options.baseUrl, now);
+        const unsub = unsubscribeFor(await unsubscribeSigner(trx, now), accountId, 'all', options.baseUrl);
         await enqueueEmail(trx, { ...digestEmail(address.to, address.locale, district, shown, options.baseUrl, unsub.url), headers: unsub.headers }, now);
       }
       const shownIds = new Set(shown.map((i) => i.id));

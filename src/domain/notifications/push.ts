@@ -25,6 +25,7 @@ import { hasForbiddenCharacters } from '../forms.js';
 import { appSecret } from '../system/secrets.js';
 import { getDistrictProfile } from '../district/service.js';
 import { recipientsOf } from './decide.js';
+import { paramChunks } from '../../db/bulk.js';
 
 export interface PushMessage {
   title: string;
@@ -55,9 +56,10 @@ export function pushBackoffMs(attempts: number): number {
 /**
  * In the caller's transaction: one delivery per subscription of the account, exactly once per key
  * (a repeat queues nothing). Returns how many deliveries were queued. A job to send them is queued in
- * the same transaction, so they go out as soon as it commits.
+ * the same transaction, so they go out as soon as it commits. `queuePush.many` does the same for many
+ * pushes at once (the decider's batches): one read of the accounts' devices, multi-row inserts.
  */
-export async function queuePush(trx: Kysely<DB>, accountId: number, message: PushMessage, key: string, now: Date): Promise<number> {
+async function queueOne(trx: Kysely<DB>, accountId: number, message: PushMessage, key: string, now: Date): Promise<number> {
   const payload = JSON.stringify({ title: message.title, body: message.body, url: message.url, tag: message.tag });
   const at = now.toISOString();
   const result = await trx
@@ -75,6 +77,40 @@ export async function queuePush(trx: Kysely<DB>, accountId: number, message: Pus
   if (queued > 0) await enqueue(trx, { kind: PUSH_JOB, uniqueKey: `${PUSH_JOB}@${at}` }, now);
   return queued;
 }
+
+/** One push to queue: for every device of the account, once per key. */
+export interface PushToQueue {
+  accountId: number;
+  message: PushMessage;
+  key: string;
+}
+
+async function queueMany(trx: Kysely<DB>, pushes: readonly PushToQueue[], now: Date): Promise<number> {
+  if (pushes.length === 0) return 0;
+  const at = now.toISOString();
+  const devices = new Map<number, number[]>();
+  for (const ids of paramChunks([...new Set(pushes.map((p) => p.accountId))], 1)) {
+    const rows = await trx.selectFrom('push_subscriptions').select(['id', 'account_id']).where('account_id', 'in', ids).orderBy('id').execute();
+    for (const r of rows) (devices.get(r.account_id) ?? devices.set(r.account_id, []).get(r.account_id)!).push(r.id);
+  }
+  const rows = pushes.flatMap((p) => {
+    const payload = JSON.stringify({ title: p.message.title, body: p.message.body, url: p.message.url, tag: p.message.tag });
+    return (devices.get(p.accountId) ?? []).map((subscriptionId) => ({ subscription_id: subscriptionId, key: p.key, payload, next_attempt_at: at, created_at: at }));
+  });
+  let queued = 0;
+  for (const chunk of paramChunks(rows, 5)) {
+    const result = await trx
+      .insertInto('push_deliveries')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['subscription_id', 'key']).doNothing())
+      .executeTakeFirst();
+    queued += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  if (queued > 0) await enqueue(trx, { kind: PUSH_JOB, uniqueKey: `${PUSH_JOB}@${at}` }, now);
+  return queued;
+}
+
+export const queuePush = Object.assign(queueOne, { many: queueMany });
 
 // ── VAPID keys ──
 
@@ -223,7 +259,7 @@ export interface PushDeliveryOptions {
   now: () => Date;
   /** at most this many deliveries per run */
   limit?: number;
-  /** requests in flight at once (each its own claimed delivery); a process killed mid-run leaves at most this many in doubt */
+  /** requests in flight at once (a round of claimed deliveries); a process killed mid-round leaves at most this many in doubt */
   concurrency?: number;
   /** a test's fault-injection seam: true stops here after the push service accepted, as a kill would */
   dieAfterAccepted?: () => boolean;
@@ -247,21 +283,20 @@ interface Claimed {
   attempts: number;
 }
 
-async function claimDelivery(db: Kysely<DB>, dialect: Dialect, now: Date): Promise<Claimed | null> {
+/** Claims up to `count` due deliveries for an attempt that begins now (state `sending` until the hold ends). */
+async function claimRound(db: Kysely<DB>, dialect: Dialect, now: Date, count: number): Promise<Claimed[]> {
   const t = now.toISOString();
   const until = new Date(now.getTime() + SENDING_MS).toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
+  // each run skipping other locked rows, and claim more than `count`).
+  const due = sql`select id from push_deliveries where state = 'queued' and next_attempt_at <= ${t} order by next_attempt_at, id limit ${count} ${lock}`;
   const result = await sql<Claimed>`
     update push_deliveries
        set state = 'sending', attempts = attempts + 1, sending_until = ${until}
-     where state = 'queued' and id = (
-       select id from push_deliveries
-        where state = 'queued' and next_attempt_at <= ${t}
-        order by next_attempt_at, id
-        limit 1
-        ${lock})
+     where state = 'queued' and id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`}
     returning id, subscription_id, key, payload, attempts`.execute(db);
-  return result.rows[0] ?? null;
+  return [...result.rows].sort((x, y) => x.id - y.id);
 }
 
 /** How long a push service asked to wait (Retry-After: seconds or an HTTP date), in ms; null when it did not say. */
@@ -274,15 +309,28 @@ export function retryAfterMs(value: string | string[] | undefined, now: Date): n
   return Math.min(Math.max(0, at - now.getTime()), MAX_RETRY_AFTER_MS);
 }
 
-/** Whether the person a notification's push is for may still see its student (other pushes: yes). */
-async function stillAllowed(db: Kysely<DB>, key: string, now: Date): Promise<boolean> {
-  const match = /^notification-(\d+)$/.exec(key);
-  if (!match) return true;
-  const about = await db.selectFrom('notifications').select(['account_id', 'student_id']).where('id', '=', Number(match[1])).executeTakeFirst();
-  if (!about) return false;
-  if (about.student_id === null) return true;
-  const district = await getDistrictProfile(db);
-  return (await recipientsOf(db, [about.student_id], district, now)).some((r) => r.accountId === about.account_id);
+/**
+ * Which of these deliveries' keys may still go: a notification's push only to someone who may still see
+ * its student now (other pushes: yes). One look for the whole round.
+ */
+async function stillAllowed(db: Kysely<DB>, claimed: readonly Claimed[], now: Date): Promise<Set<number>> {
+  const about = new Map<number, number>();
+  for (const c of claimed) {
+    const match = /^notification-(\d+)$/.exec(c.key);
+    if (match) about.set(c.id, Number(match[1]));
+  }
+  const ok = new Set(claimed.filter((c) => !about.has(c.id)).map((c) => c.id));
+  if (about.size === 0) return ok;
+  const notifications = await db.selectFrom('notifications').select(['id', 'account_id', 'student_id']).where('id', 'in', [...new Set(about.values())]).execute();
+  const byId = new Map(notifications.map((n) => [n.id, n]));
+  const students = [...new Set(notifications.map((n) => n.student_id).filter((s): s is number => s !== null))];
+  const district = students.length > 0 ? await getDistrictProfile(db) : null;
+  const may = new Set(district ? (await recipientsOf(db, students, district, now)).map((r) => `${r.accountId}:${r.studentId}`) : []);
+  for (const [deliveryId, notificationId] of about) {
+    const n = byId.get(notificationId);
+    if (n && (n.student_id === null || may.has(`${n.account_id}:${n.student_id}`))) ok.add(deliveryId);
+  }
+  return ok;
 }
 
 /** A Topic header (RFC 8030 §5.4: at most 32 base64url characters): a newer push with the same tag replaces one not yet delivered. */
@@ -295,7 +343,7 @@ function topicOf(tag: string): string {
  * at once. A delivery of an account that is no longer active is not sent (it fails, with the reason).
  */
 export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: PushSendOptions, options: PushDeliveryOptions): Promise<PushRunResult> {
-  const { now, limit = 500, concurrency = 8, dieAfterAccepted } = options;
+  const { now, limit = 500, concurrency = 50, dieAfterAccepted } = options;
   const out: PushRunResult = { sent: 0, retried: 0, failed: 0, removed: 0, nextDue: null };
   // Attempts whose process died after they began: counted as sent (see the top of this file).
   await db
@@ -305,13 +353,10 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
     .where('sending_until', '<', now().toISOString())
     .execute();
   /** One claimed delivery: sent, retried later, failed, or its subscription removed ('died': the test's kill). */
-  const sendOne = async (claimed: Claimed): Promise<'done' | 'died'> => {
-    const target = await db
-      .selectFrom('push_subscriptions')
-      .innerJoin('user_accounts', 'user_accounts.id', 'push_subscriptions.account_id')
-      .select(['push_subscriptions.endpoint', 'push_subscriptions.p256dh', 'push_subscriptions.auth', 'user_accounts.status'])
-      .where('push_subscriptions.id', '=', claimed.subscription_id)
-      .executeTakeFirst();
+  type Target = { endpoint: string; p256dh: string; auth: string; status: string };
+  const sentIds: Claimed[] = [];
+  /** One claimed delivery: sent, retried later, failed, or its subscription removed ('died': the test's kill). */
+  const sendOne = async (claimed: Claimed, target: Target | undefined, allowed: boolean): Promise<'done' | 'died'> => {
     if (!target || target.status !== 'active') {
       await db
         .updateTable('push_deliveries')
@@ -323,7 +368,7 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
     }
     // A notification about a student goes only to someone who may still see that student now (a link
     // removed after the decision, before a retry: nothing is sent).
-    if (!(await stillAllowed(db, claimed.key, now()))) {
+    if (!allowed) {
       await db
         .updateTable('push_deliveries')
         .set({ state: 'failed', sending_until: null, last_error: 'no longer allowed to see the student: not sent' })
@@ -345,12 +390,8 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
       });
       faultPoint('push.after-accepted');
       if (dieAfterAccepted?.()) return 'died';
-      const at = now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', '=', claimed.id).execute();
-        await trx.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', '=', claimed.subscription_id).execute();
-      });
-      out.sent++;
+      // Marked sent with the rest of its round (below).
+      sentIds.push(claimed);
       return 'done';
     } catch (error) {
       const status = error instanceof webpush.WebPushError ? error.statusCode : null;
@@ -379,19 +420,39 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
       return 'done';
     }
   };
-  // A few requests at once (each lane claims its own delivery, so lanes never share one): a push service
-  // answers in tens of milliseconds, which one request at a time would spend waiting.
+  // Rounds of a few requests at once (`concurrency`): a round's deliveries are claimed in one statement,
+  // their devices and the people's rights read at once, and the accepted ones marked sent together. A
+  // push service answers in tens of milliseconds, which one request at a time would spend waiting.
   let taken = 0;
   let died = false;
-  const lane = async () => {
-    while (!died && taken < limit) {
-      taken++;
-      const claimed = await claimDelivery(db, dialect, now());
-      if (!claimed) return;
-      if ((await sendOne(claimed)) === 'died') died = true;
+  while (!died && taken < limit) {
+    const round = await claimRound(db, dialect, now(), Math.min(Math.max(1, concurrency), limit - taken));
+    if (round.length === 0) break;
+    taken += round.length;
+    const targets = new Map(
+      (
+        await db
+          .selectFrom('push_subscriptions')
+          .innerJoin('user_accounts', 'user_accounts.id', 'push_subscriptions.account_id')
+          .select(['push_subscriptions.id', 'push_subscriptions.endpoint', 'push_subscriptions.p256dh', 'push_subscriptions.auth', 'user_accounts.status'])
+          .where('push_subscriptions.id', 'in', [...new Set(round.map((c) => c.subscription_id))])
+          .execute()
+      ).map((t) => [t.id, t]),
+    );
+    const allowed = await stillAllowed(db, round, now());
+    const results = await Promise.all(round.map((c) => sendOne(c, targets.get(c.subscription_id), allowed.has(c.id))));
+    if (results.includes('died')) died = true;
+    if (died) break;
+    if (sentIds.length > 0) {
+      const at = now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', 'in', sentIds.map((c) => c.id)).execute();
+        await trx.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', 'in', [...new Set(sentIds.map((c) => c.subscription_id))]).execute();
+      });
+      out.sent += sentIds.length;
+      sentIds.length = 0;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  }
   if (died) return out;
   const waiting = await db
     .selectFrom('push_deliveries')

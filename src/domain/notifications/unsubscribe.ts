@@ -25,9 +25,19 @@ export interface UnsubscribeScope {
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`unsubscribe:${body}`).digest('base64url');
 
 export async function unsubscribeToken(db: Kysely<DB>, scope: UnsubscribeScope, now: Date): Promise<string> {
+  return (await unsubscribeSigner(db, now))(scope);
+}
+
+export type UnsubscribeSigner = (scope: UnsubscribeScope) => string;
+
+/** Tokens written now, for many people at once: the secret read once (a batch of emails). */
+export async function unsubscribeSigner(db: Kysely<DB>, now: Date): Promise<UnsubscribeSigner> {
+  const secret = await appSecret(db, SECRET, now);
   const expires = Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_DAYS * 86_400;
-  const body = `${scope.accountId}.${scope.kind}.${expires}`;
-  return `${body}.${sign(await appSecret(db, SECRET, now), body)}`;
+  return (scope) => {
+    const body = `${scope.accountId}.${scope.kind}.${expires}`;
+    return `${body}.${sign(secret, body)}`;
+  };
 }
 
 /** What a token allows, if it is one of ours and still works; null otherwise (forged, changed, expired). */
