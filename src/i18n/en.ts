@@ -2634,6 +2634,18 @@ export const en = {
   'todo.kind.form': 'Sign a form',
   'settings.helpEmail': 'Help email',
   'settings.helpEmail.explain': 'The address on every page’s footer and in emails where families ask for help with the portal (also the contact the installable app’s push service is given).',
+  // messages more
+  'messages.attach.label': 'Attach files (optional)',
+  'messages.attach.hint': 'Up to 3 files, each a PDF or a picture (PNG, JPEG, GIF or WebP) of at most 5 MB.',
+  'messages.attach.composeNote': 'You can attach files on the next page, before you send the message.',
+  'messages.attach.files': 'Attached files',
+  'messages.attach.pdf': 'PDF, {size}',
+  'messages.attach.image': 'picture, {size}',
+  'messages.attach.tooMany': 'Attach at most {max} files.',
+  'messages.attach.tooLarge': '“{name}” is larger than {max} MB.',
+  'messages.attach.empty': '“{name}” is empty.',
+  'messages.attach.badType': '“{name}” is not a PDF or a picture (PNG, JPEG, GIF or WebP).',
+  'messages.attach.badUpload': 'The form could not be read. Choose the files again and send it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2636,4 +2636,16 @@ export const es: Record<MessageKey, string> = {
   'todo.kind.form': 'Firmar un formulario',
   'settings.helpEmail': 'Correo de ayuda',
   'settings.helpEmail.explain': 'La dirección que aparece al pie de cada página y en los correos para que las familias pidan ayuda con el portal (también el contacto que se da al servicio de notificaciones push de la aplicación).',
+  // messages more
+  'messages.attach.label': 'Adjuntar archivos (opcional)',
+  'messages.attach.hint': 'Hasta 3 archivos, cada uno un PDF o una imagen (PNG, JPEG, GIF o WebP) de 5 MB como máximo.',
+  'messages.attach.composeNote': 'Puede adjuntar archivos en la página siguiente, antes de enviar el mensaje.',
+  'messages.attach.files': 'Archivos adjuntos',
+  'messages.attach.pdf': 'PDF, {size}',
+  'messages.attach.image': 'imagen, {size}',
+  'messages.attach.tooMany': 'Adjunte como máximo {max} archivos.',
+  'messages.attach.tooLarge': '“{name}” pesa más de {max} MB.',
+  'messages.attach.empty': '“{name}” está vacío.',
+  'messages.attach.badType': '“{name}” no es un PDF ni una imagen (PNG, JPEG, GIF o WebP).',
+  'messages.attach.badUpload': 'No se pudo leer el formulario. Elija los archivos de nuevo y envíelo.',
 };

@@ -3,7 +3,8 @@ import type { CurrentAnnouncement } from '../../domain/announcements/service.js'
 import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
 import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
 import type { MessageSenderRole } from '../../db/schema.js';
-import { formatInstant } from '../../i18n/format.js';
+import type { AttachmentLine } from '../../domain/messages/attachments.js';
+import { formatFileSize, formatInstant } from '../../i18n/format.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, Pager, type FieldMessage, type Messages } from './forms.js';
@@ -178,6 +179,55 @@ export function InboxPage({
   );
 }
 
+/** A message's files: each a link (a PDF downloads, a picture opens), with its kind and size. */
+function Attachments({ ctx, files }: { ctx: PageContext; files: AttachmentLine[] }) {
+  const { t } = ctx;
+  if (files.length === 0) return null;
+  return (
+    <div class="hr-attachments">
+      <p class="hr-muted">{t('messages.attach.files')}</p>
+      <ul class="usa-list">
+        {files.map((f) => (
+          <li key={f.position}>
+            <a href={`/messages/${f.messageId}/files/${f.position}`}>{f.fileName}</a>
+            {` (${t(f.mediaType === 'application/pdf' ? 'messages.attach.pdf' : 'messages.attach.image', { size: formatFileSize(f.size, ctx.locale) })})`}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The file input of a form that sends a message or a reply (the form is multipart, its token in its address). */
+function AttachmentInput({ ctx, error }: { ctx: PageContext; error: FieldMessage | undefined }) {
+  const { t } = ctx;
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for="attachments">
+        {t('messages.attach.label')}
+      </label>
+      <span class="usa-hint" id="attachments-hint">
+        {t('messages.attach.hint')}
+      </span>
+      {error ? (
+        <span class="usa-error-message" id="attachments-error" role="alert">
+          {t(error.key, error.params)}
+        </span>
+      ) : null}
+      <input
+        class="hr-file"
+        id="attachments"
+        name="attachments"
+        type="file"
+        multiple
+        accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,application/pdf,image/png,image/jpeg,image/gif,image/webp"
+        aria-describedby={error ? 'attachments-hint attachments-error' : 'attachments-hint'}
+        aria-invalid={error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
 function ThreadEntry({ ctx, m, heading }: { ctx: PageContext; m: ThreadMessage; heading: 'h1' | 'h2' }) {
   const { t } = ctx;
   const H = heading;
@@ -189,6 +239,7 @@ function ThreadEntry({ ctx, m, heading }: { ctx: PageContext; m: ThreadMessage; 
       <div lang={m.fallback ? (ctx.locale === 'es' ? 'en' : 'es') : undefined}>
         <PlainText text={m.body} />
       </div>
+      <Attachments ctx={ctx} files={m.attachments} />
     </article>
   );
 }
@@ -198,7 +249,7 @@ export function MessagePageView({ ctx, message, errors = {}, reply, notice, clos
   return (
     <Layout ctx={ctx} title={message.subject}>
       <Alert type="success" text={notice} />
-      <ErrorSummary t={t} errors={errors} labels={{ body: t('messages.replyLabel') }} />
+      <ErrorSummary t={t} errors={errors} labels={{ body: t('messages.replyLabel'), attachments: t('messages.attach.label') }} />
       <p>
         <a href="/messages">{t('messages.backToInbox')}</a>
       </p>
@@ -215,13 +266,13 @@ export function MessagePageView({ ctx, message, errors = {}, reply, notice, clos
         </section>
       ) : null}
       {message.mayReply ? (
-        <form method="post" action={`/messages/${message.id}/reply`} class="usa-form usa-form--large">
-          <Csrf token={ctx.csrf} />
+        <form method="post" action={`/messages/${message.id}/reply?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="usa-form usa-form--large">
           <Field t={t} id="body" label={t('messages.replyLabel')} hint={t('messages.replyHint')} error={errors.body}>
             <textarea class={`usa-textarea${errors.body ? ' usa-input--error' : ''}`} id="body" name="body" rows={5} required maxLength={10000} aria-describedby={describedBy('body', true, Boolean(errors.body))} aria-invalid={errors.body ? 'true' : undefined}>
               {reply ?? ''}
             </textarea>
           </Field>
+          <AttachmentInput ctx={ctx} error={errors.attachments} />
           <button class="usa-button" type="submit">
             {t('messages.sendReply')}
           </button>
@@ -401,6 +452,7 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
             <Input id="sendTime" value={values.sendTime} error={undefined} type="time" max={5} />
           </Field>
         </fieldset>
+        <p class="usa-hint">{t('messages.attach.composeNote')}</p>
         <button class="usa-button" type="submit" name="action" value="preview">
           {t('messages.preview')}
         </button>
@@ -410,13 +462,14 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
 }
 
 /** The sender checks what goes out: to how many people, in which languages, when; the values ride along hidden. */
-export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: Draft; values: ComposeValues }) {
+export function PreviewPage({ ctx, draft, values, errors = {} }: { ctx: PageContext; draft: Draft; values: ComposeValues; errors?: Messages }) {
   const { t } = ctx;
   const hidden = Object.entries(values).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x) => [name, x] as const) : v === undefined ? [] : [[name, v] as const]));
   const words = (lang: 'en' | 'es') => ({ subject: lang === 'en' ? draft.subjectEn : draft.subjectEs, body: lang === 'en' ? draft.bodyEn : draft.bodyEs });
   return (
     <Layout ctx={ctx} title={t('messages.previewTitle')}>
       <h1>{t('messages.previewTitle')}</h1>
+      <ErrorSummary t={t} errors={errors} labels={{ attachments: t('messages.attach.label') }} />
       <div class="usa-summary-box" role="region" aria-labelledby="reach-heading">
         <div class="usa-summary-box__body">
           <h2 class="usa-summary-box__heading" id="reach-heading">
@@ -439,11 +492,11 @@ export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: D
           </section>
         ) : null,
       )}
-      <form method="post" action="/messages/new" class="usa-form">
-        <Csrf token={ctx.csrf} />
+      <form method="post" action={`/messages/new?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="usa-form">
         {hidden.map(([name, v], i) => (
           <input key={i} type="hidden" name={name} value={v} />
         ))}
+        <AttachmentInput ctx={ctx} error={errors.attachments} />
         <div class="usa-button-group">
           <button class="usa-button" type="submit" name="action" value="send">
             {t('messages.send')}
@@ -491,7 +544,7 @@ export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: 
 }
 
 /** One sent message: its delivery (a progress line while it waits for its time or the worker) and its threads. */
-export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; message: SentLine & { body: string; fallback: boolean }; notice?: string | undefined }) {
+export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; message: SentLine & { body: string; fallback: boolean; attachments: AttachmentLine[] }; notice?: string | undefined }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={message.subject}>
@@ -505,6 +558,7 @@ export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; me
       </p>
       <p class="hr-muted">{audienceText(t, message.audience)}</p>
       <PlainText text={message.body} />
+      <Attachments ctx={ctx} files={message.attachments} />
       <section aria-labelledby="threads-heading">
         <h2 id="threads-heading">{t('messages.threads')}</h2>
         {message.threads.length === 0 ? (
