@@ -120,7 +120,7 @@ describeEachEngine('Message attachments', (get) => {
     const sent = await teacher.upload(
       '/messages/new',
       parts('send', [
-        { filename: 'C:\\Users\\rosa\\Permission "slip".pdf', content: PDF, type: 'application/octet-stream' },
+        { filename: 'C:\\Users\\rosa\\Permission: <slip>.pdf', content: PDF, type: 'application/octet-stream' },
         { filename: 'map', content: PNG, type: 'application/pdf' },
         // An empty file input, as a browser sends it when nothing was chosen: no file.
         { filename: '', content: Buffer.alloc(0), type: 'application/octet-stream' },
@@ -131,21 +131,21 @@ describeEachEngine('Message attachments', (get) => {
     await runJobs(get(), () => NOW);
     const stored = await get().db.selectFrom('message_attachments').select(['position', 'file_name', 'media_type', 'byte_size']).where('message_id', '=', id).orderBy('position').execute();
     expect(stored).toEqual([
-      { position: 1, file_name: 'Permission _slip_.pdf', media_type: 'application/pdf', byte_size: PDF.length },
+      { position: 1, file_name: 'Permission_ _slip_.pdf', media_type: 'application/pdf', byte_size: PDF.length },
       { position: 2, file_name: 'map.png', media_type: 'image/png', byte_size: PNG.length },
     ]);
 
     const lucia = await signedIn(maya.guardianAccount);
     const page = await lucia.get(`/messages/${id}`);
     expect(textOf(page.body)).toContain('Attached files');
-    expect(textOf(page.body)).toContain('Permission _slip_.pdf (PDF, 1 KB)');
+    expect(textOf(page.body)).toContain('Permission_ _slip_.pdf (PDF, 1 KB)');
     expect(page.body).toContain(`href="/messages/${id}/files/2"`);
     const mayaHerself = await signedIn(maya.studentAccount);
     for (const reader of [lucia, mayaHerself, teacher]) {
       const pdf = await reader.get(`/messages/${id}/files/1`);
       expect(pdf.statusCode).toBe(200);
       expect(pdf.headers['content-type']).toBe('application/pdf');
-      expect(pdf.headers['content-disposition']).toBe(`attachment; filename="Permission _slip_.pdf"; filename*=UTF-8''Permission%20_slip_.pdf`);
+      expect(pdf.headers['content-disposition']).toBe(`attachment; filename="Permission_ _slip_.pdf"; filename*=UTF-8''Permission_%20_slip_.pdf`);
       expect(pdf.headers['x-content-type-options']).toBe('nosniff');
       expect(pdf.rawPayload.equals(PDF)).toBe(true);
       const png = await reader.get(`/messages/${id}/files/2`);

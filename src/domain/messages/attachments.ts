@@ -60,8 +60,12 @@ export async function checkAttachments(uploads: readonly Upload[], more = false)
 
 /** A name to show in a message: the last part of a path, without control characters, bounded. */
 function displayName(raw: string): string {
+  return baseName(raw) || '—';
+}
+
+function baseName(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';
-  return base.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, 100) || '—';
+  return base.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, 100);
 }
 
 /**
@@ -71,7 +75,7 @@ function displayName(raw: string): string {
  */
 export function safeFileName(raw: string, mediaType: MediaType): string {
   const ext = EXTENSIONS[mediaType];
-  let base = displayName(raw)
+  let base = baseName(raw)
     .replace(/["'`<>:|?*;%]/g, '_')
     .replace(/^\.+/, '')
     .replace(/\s+/g, ' ');
