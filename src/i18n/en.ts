@@ -2646,6 +2646,14 @@ export const en = {
   'messages.attach.empty': '“{name}” is empty.',
   'messages.attach.badType': '“{name}” is not a PDF or a picture (PNG, JPEG, GIF or WebP).',
   'messages.attach.badUpload': 'The form could not be read. Choose the files again and send it.',
+  'messages.threads.title': 'Replies by section',
+  'messages.threads.intro': 'The private threads families started under your messages, in the section of their student.',
+  'messages.threads.none': 'No one has replied to your messages yet.',
+  'messages.threads.other': 'Students not in your sections',
+  'messages.threads.filter': 'Show the threads of',
+  'messages.threads.all': 'All sections',
+  'messages.threads.unread': '{count} unread',
+  'messages.threads.summary': 'Threads: {threads}. Unread: {unread}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2648,4 +2648,12 @@ export const es: Record<MessageKey, string> = {
   'messages.attach.empty': '“{name}” está vacío.',
   'messages.attach.badType': '“{name}” no es un PDF ni una imagen (PNG, JPEG, GIF o WebP).',
   'messages.attach.badUpload': 'No se pudo leer el formulario. Elija los archivos de nuevo y envíelo.',
+  'messages.threads.title': 'Respuestas por sección',
+  'messages.threads.intro': 'Las conversaciones privadas que las familias iniciaron con sus mensajes, en la sección de su estudiante.',
+  'messages.threads.none': 'Nadie ha respondido a sus mensajes todavía.',
+  'messages.threads.other': 'Estudiantes que no están en sus secciones',
+  'messages.threads.filter': 'Mostrar las conversaciones de',
+  'messages.threads.all': 'Todas las secciones',
+  'messages.threads.unread': '{count} sin leer',
+  'messages.threads.summary': 'Conversaciones: {threads}. Sin leer: {unread}.',
 };

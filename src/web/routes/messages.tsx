@@ -10,6 +10,7 @@ import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { attachmentHeaders, checkAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type AttachmentCheck, type Upload } from '../../domain/messages/attachments.js';
+import { threadsBySection } from '../../domain/messages/threads.js';
 import { composerChoices, kindsFor, maySend, senderRights, type SenderRights } from '../../domain/messages/audience.js';
 import {
   checkCompose,
@@ -35,7 +36,7 @@ import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
-import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, type ComposeValues } from '../views/messages.js';
+import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, ThreadsPage, type ComposeValues } from '../views/messages.js';
 
 /** What the person typed in the composer, to show again: strings only, bounded. */
 function typedValues(body: unknown): ComposeValues {
@@ -196,6 +197,18 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     const message = await sentMessage(db, request.session!.account.id, id, ctx.locale);
     if (!message) return reply.callNotFound();
     return sendPage(reply, <SentMessagePage ctx={ctx} message={message} notice={notice(ctx, request.query.done)} />);
+  });
+
+  // ── a teacher's reply threads, by section ──
+  app.get<{ Querystring: { section?: string } }>('/messages/threads', { preHandler: requireSignedIn }, async (request, reply) => {
+    const account = request.session!.account;
+    if (account.person_kind !== 'staff' || !account.staff_id) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const groups = await threadsBySection(db, account.staff_id, account.id, ctx.locale);
+    const wanted = request.query.section === 'other' ? null : recordId(request.query.section ?? '');
+    const chosen = request.query.section === undefined || request.query.section === '' ? undefined : groups.find((g) => g.sectionId === wanted);
+    // A section that is not one of the teacher's (or has no threads): the whole list, as for no choice.
+    return sendPage(reply, <ThreadsPage ctx={ctx} groups={groups} chosen={chosen?.sectionId} />);
   });
 
   // ── one message ──

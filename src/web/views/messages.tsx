@@ -4,6 +4,7 @@ import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
 import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
 import type { MessageSenderRole } from '../../db/schema.js';
 import type { AttachmentLine } from '../../domain/messages/attachments.js';
+import type { SectionThreads } from '../../domain/messages/threads.js';
 import { formatFileSize, formatInstant } from '../../i18n/format.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
@@ -126,6 +127,9 @@ export function InboxPage({
             </a>
             <a class="usa-button usa-button--outline" href="/messages/sent">
               {t('messages.sent')}
+            </a>
+            <a class="usa-button usa-button--outline" href="/messages/threads">
+              {t('messages.threads.title')}
             </a>
           </>
         ) : null}
@@ -521,6 +525,8 @@ export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: 
       <h1>{t('messages.sent')}</h1>
       <p>
         <a href="/messages/new">{t('messages.compose')}</a>
+        {' · '}
+        <a href="/messages/threads">{t('messages.threads.title')}</a>
       </p>
       {lines.length === 0 ? <p>{t('messages.noneSent')}</p> : null}
       <ul class="usa-list usa-list--unstyled hr-messages">
@@ -575,6 +581,57 @@ export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; me
           </ul>
         )}
       </section>
+    </Layout>
+  );
+}
+
+/** A teacher's reply threads by section, with unread counts; a section chosen shows only its threads (links, no script). */
+export function ThreadsPage({ ctx, groups, chosen }: { ctx: PageContext; groups: SectionThreads[]; chosen: number | null | undefined }) {
+  const { t } = ctx;
+  const label = (g: SectionThreads) => g.label ?? t('messages.threads.other');
+  const key = (g: SectionThreads) => (g.sectionId === null ? 'other' : String(g.sectionId));
+  const shown = chosen === undefined ? groups : groups.filter((g) => g.sectionId === chosen);
+  return (
+    <Layout ctx={ctx} title={t('messages.threads.title')}>
+      <h1>{t('messages.threads.title')}</h1>
+      <p class="usa-intro">{t('messages.threads.intro')}</p>
+      {groups.length === 0 ? (
+        <p>{t('messages.threads.none')}</p>
+      ) : (
+        <nav aria-label={t('messages.threads.filter')}>
+          <ul class="usa-button-group">
+            <li class="usa-button-group__item">
+              <a class={`usa-button${chosen === undefined ? '' : ' usa-button--outline'}`} href="/messages/threads" aria-current={chosen === undefined ? 'page' : undefined}>
+                {t('messages.threads.all')}
+              </a>
+            </li>
+            {groups.map((g) => (
+              <li key={key(g)} class="usa-button-group__item">
+                <a class={`usa-button${chosen === g.sectionId ? '' : ' usa-button--outline'}`} href={`/messages/threads?section=${key(g)}`} aria-current={chosen === g.sectionId ? 'page' : undefined}>
+                  {g.unread > 0 ? `${label(g)} · ${t('messages.threads.unread', { count: g.unread })}` : label(g)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {shown.map((g) => (
+        <section key={key(g)} aria-labelledby={`threads-${key(g)}`}>
+          <h2 id={`threads-${key(g)}`}>{label(g)}</h2>
+          <p class="hr-muted">{t('messages.threads.summary', { threads: g.threads.length, unread: g.unread })}</p>
+          <ul class="usa-list usa-list--unstyled hr-messages">
+            {g.threads.map((th) => (
+              <li key={`${th.rootId}-${th.personKind}-${th.personName}`} class={`hr-card hr-message${th.unread > 0 ? ' hr-message--unread' : ''}`}>
+                <p class="hr-card__title">
+                  {th.unread > 0 ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('messages.threads.unread', { count: th.unread })}</span> : null}
+                  <a href={`/messages/${th.latestId}`}>{th.subject}</a>
+                </p>
+                <p class="hr-muted">{`${th.personName} (${roleName(t, th.personKind)}) · ${when(ctx, th.latestAt)}`}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
     </Layout>
   );
 }
