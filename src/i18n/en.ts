@@ -2654,6 +2654,20 @@ export const en = {
   'messages.threads.all': 'All sections',
   'messages.threads.unread': '{count} unread',
   'messages.threads.summary': 'Threads: {threads}. Unread: {unread}.',
+  'records.action.message.adult_choice': 'Answered whether guardians receive messages (18 or older)',
+  'messages.adult.heading': 'Messages to your parents and guardians',
+  'messages.adult.question': 'You are 18 or older. Should your parents and guardians keep receiving the school’s messages about you?',
+  'messages.adult.untilKeeps': 'Until you answer, they do: the district keeps their access when a student turns 18.',
+  'messages.adult.untilEnds': 'Until you answer, they do not: the district ends their access when a student turns 18.',
+  'messages.adult.nowYes': 'Your answer: your parents and guardians receive the school’s messages about you.',
+  'messages.adult.nowNo': 'Your answer: your parents and guardians do not receive the school’s messages about you.',
+  'messages.adult.onlyMessages': 'This is about messages only; your other records follow the district’s rule.',
+  'messages.adult.yes': 'Yes, they keep receiving them',
+  'messages.adult.no': 'No, only I receive them',
+  'messages.adult.save': 'Save my answer',
+  'messages.adult.saved': 'Your answer is saved.',
+  'messages.adult.choose': 'Choose yes or no.',
+  'messages.adult.change': 'Change my answer',
 } as const;
 
 export type MessageKey = keyof typeof en;

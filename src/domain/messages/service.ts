@@ -18,6 +18,8 @@ import { enqueue } from '../../jobs/queue.js';
 import { EMAIL_JOB } from './email.js';
 import { attachmentsOf, storeAttachments, type AttachmentLine, type CheckedFile } from './attachments.js';
 import { studentsReadableBy, type PortalReader, type ReadableStudent } from '../access/portal.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { consentingAdults } from './adult.js';
 import { audit } from '../audit/service.js';
 import { recordChanges } from '../changes/service.js';
 import { getDistrictProfile } from '../district/service.js';
@@ -72,7 +74,12 @@ export async function messageReader(db: Kysely<DB>, account: ReaderAccount, adul
   const kind = account.person_kind as PersonKind;
   const personId = kind === 'student' ? account.student_id : kind === 'guardian' ? account.guardian_id : account.staff_id;
   if (!personId) return null;
-  const students = kind === 'staff' ? null : (readable ?? (await studentsReadableBy(db, account, adultBornOnOrBefore))).map((s) => s.id);
+  let students = kind === 'staff' ? null : (readable ?? (await studentsReadableBy(db, account, adultBornOnOrBefore))).map((s) => s.id);
+  // Where the district ends guardians' access at 18, a student who answered yes lets their guardians read messages about them (adult.ts).
+  if (kind === 'guardian' && adultBornOnOrBefore !== null && students) {
+    const consented = await portalLinks(db).select('sg.student_id').where('sg.guardian_id', '=', personId).where('sg.student_id', 'in', consentingAdults(db)).execute();
+    students = [...new Set([...students, ...consented.map((r) => r.student_id)])];
+  }
   return { accountId: account.id, kind, personId, students } as unknown as MessageReader;
 }
 

@@ -11,6 +11,7 @@ import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { attachmentHeaders, checkAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type AttachmentCheck, type Upload } from '../../domain/messages/attachments.js';
 import { threadsBySection } from '../../domain/messages/threads.js';
+import { adultChoiceOf, answerAdultChoice } from '../../domain/messages/adult.js';
 import { composerChoices, kindsFor, maySend, senderRights, type SenderRights } from '../../domain/messages/audience.js';
 import {
   checkCompose,
@@ -107,6 +108,7 @@ const NOTICES: Record<string, MessageKey> = {
   archived: 'messages.archivedNotice',
   unarchived: 'messages.unarchivedNotice',
   sent: 'messages.sentNotice',
+  answered: 'messages.adult.saved',
 };
 
 export async function messageRoutes(app: FastifyInstance): Promise<void> {
@@ -143,7 +145,29 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       kind !== 'staff' && query.view === 'inbox' && query.page === 1 && query.q === ''
         ? await currentAnnouncements(db, { schoolIds: [...new Set((ctx.students ?? []).map((s) => s.schoolId))], date: localDate(services.now(), ctx.district.timeZone), audience: kind === 'student' ? 'students' : 'guardians', locale: ctx.locale })
         : [];
-    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} />);
+    // A student of 18 or older is asked whether their guardians keep receiving messages about them.
+    const studentId = request.session!.account.student_id;
+    const adult = kind === 'student' && studentId ? await adultChoiceOf(db, studentId, localDate(services.now(), ctx.district.timeZone), ctx.district.settings) : null;
+    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} adult={adult} />);
+  });
+
+  app.post('/messages/guardians', { preHandler: requireSignedIn }, async (request, reply) => {
+    const account = request.session!.account;
+    const ctx = await contextFor(app, request);
+    if (account.person_kind !== 'student' || !account.student_id || !ctx.district.settings.tools.messages) return reply.callNotFound();
+    const answer = ((request.body ?? {}) as Record<string, unknown>).guardiansReceive;
+    const today = localDate(services.now(), ctx.district.timeZone);
+    if (answer !== 'yes' && answer !== 'no') {
+      const adult = await adultChoiceOf(db, account.student_id, today, ctx.district.settings);
+      if (!adult) return reply.callNotFound();
+      const reader = (await readerOf(ctx, request))!;
+      const query = inboxQuery.parse({});
+      const { lines, more } = await inboxOf(db, reader, query, ctx.locale);
+      return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={false} announcements={[]} adult={adult} adultError={ctx.t('messages.adult.choose')} />, 400);
+    }
+    const saved = await answerAdultChoice(db, { accountId: account.id, studentId: account.student_id }, answer === 'yes', { today, now: services.now(), ip: clientIp(request), settings: ctx.district.settings });
+    if (!saved) return reply.callNotFound();
+    return reply.redirect('/messages?done=answered', 303);
   });
 
   // ── composing (staff) ──

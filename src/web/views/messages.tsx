@@ -5,6 +5,7 @@ import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessa
 import type { MessageSenderRole } from '../../db/schema.js';
 import type { AttachmentLine } from '../../domain/messages/attachments.js';
 import type { SectionThreads } from '../../domain/messages/threads.js';
+import type { AdultChoice } from '../../domain/messages/adult.js';
 import { formatFileSize, formatInstant } from '../../i18n/format.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
@@ -92,6 +93,57 @@ function inboxHref(query: InboxQuery, page: number): string {
   return `/messages${s ? `?${s}` : ''}`;
 }
 
+/** The question to a student of 18 or older: open until answered, then their answer with the form to change it. */
+function AdultQuestion({ ctx, adult, error }: { ctx: PageContext; adult: AdultChoice; error: string | undefined }) {
+  const { t } = ctx;
+  const status = adult.answer === null ? t(adult.districtKeeps ? 'messages.adult.untilKeeps' : 'messages.adult.untilEnds') : t(adult.answer ? 'messages.adult.nowYes' : 'messages.adult.nowNo');
+  const form = (
+    <form method="post" action="/messages/guardians" class="usa-form">
+      <Csrf token={ctx.csrf} />
+      <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+        <fieldset class="usa-fieldset" aria-describedby={error ? 'guardians-error' : undefined}>
+          <legend class="usa-legend">{t('messages.adult.question')}</legend>
+          {error ? (
+            <span class="usa-error-message" id="guardians-error" role="alert">
+              {error}
+            </span>
+          ) : null}
+          {(['yes', 'no'] as const).map((v) => (
+            <div class="usa-radio" key={v}>
+              <input class="usa-radio__input" id={`guardians-${v}`} type="radio" name="guardiansReceive" value={v} checked={adult.answer !== null && adult.answer === (v === 'yes')} />
+              <label class="usa-radio__label" for={`guardians-${v}`}>
+                {t(v === 'yes' ? 'messages.adult.yes' : 'messages.adult.no')}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      </div>
+      <button class="usa-button" type="submit">
+        {t('messages.adult.save')}
+      </button>
+    </form>
+  );
+  return (
+    <section class="usa-summary-box" aria-labelledby="adult-heading">
+      <div class="usa-summary-box__body">
+        <h2 class="usa-summary-box__heading" id="adult-heading">
+          {t('messages.adult.heading')}
+        </h2>
+        <p>{status}</p>
+        <p class="usa-hint">{t('messages.adult.onlyMessages')}</p>
+        {adult.answer === null || error ? (
+          form
+        ) : (
+          <details>
+            <summary>{t('messages.adult.change')}</summary>
+            {form}
+          </details>
+        )}
+      </div>
+    </section>
+  );
+}
+
 export function InboxPage({
   ctx,
   query,
@@ -100,6 +152,8 @@ export function InboxPage({
   maySend,
   notice,
   announcements = [],
+  adult = null,
+  adultError,
 }: {
   ctx: PageContext;
   query: InboxQuery;
@@ -108,6 +162,9 @@ export function InboxPage({
   maySend: boolean;
   notice?: string | undefined;
   announcements?: CurrentAnnouncement[];
+  /** a student of 18 or older: what they answered about their guardians */
+  adult?: AdultChoice | null;
+  adultError?: string;
 }) {
   const { t } = ctx;
   const archived = query.view === 'archived';
@@ -116,6 +173,7 @@ export function InboxPage({
     <Layout ctx={ctx} title={title}>
       <Alert type="success" text={notice} />
       <h1>{title}</h1>
+      {adult ? <AdultQuestion ctx={ctx} adult={adult} error={adultError} /> : null}
       <p>
         <a class="usa-button usa-button--outline" href={archived ? '/messages' : '/messages?view=archived'}>
           {archived ? t('messages.showInbox') : t('messages.showArchived')}
