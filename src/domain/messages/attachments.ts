@@ -134,7 +134,8 @@ export function attachmentHeaders(file: { fileName: string; mediaType: MediaType
     'content-disposition': `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
     'x-content-type-options': 'nosniff',
     'cache-control': 'private, no-store',
-    // A file is never a page: nothing in it runs, even opened on its own.
-    'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+    // A file is never a page: nothing in it runs, even opened on its own (a picture still shows: its
+    // document loads it from this origin, which a sandbox would make opaque and the resource policy refuse).
+    'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
   };
 }
