@@ -9,6 +9,7 @@ import type { AdultChoice } from '../../domain/messages/adult.js';
 import { formatFileSize, formatInstant } from '../../i18n/format.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
+import { fileHref } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, Pager, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
@@ -251,7 +252,7 @@ function Attachments({ ctx, files }: { ctx: PageContext; files: AttachmentLine[]
       <ul class="usa-list">
         {files.map((f) => (
           <li key={f.position}>
-            <a href={`/messages/${f.messageId}/files/${f.position}`}>{f.fileName}</a>
+            <a href={fileHref(f)}>{f.fileName}</a>
             {` (${t(f.mediaType === 'application/pdf' ? 'messages.attach.pdf' : 'messages.attach.image', { size: formatFileSize(f.size, ctx.locale) })})`}
           </li>
         ))}
