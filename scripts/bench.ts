@@ -297,17 +297,23 @@ async function messages(args: string[]): Promise<void> {
     options: {
       students: { type: 'string', default: '100000' },
       tries: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '300' },
+      seconds: { type: 'string', default: '30' },
+      processes: { type: 'string', default: String(os.cpus().length) },
       database: { type: 'string' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
   const { messagesBench } = await import('./bench/messages.js');
   const { msText } = await import('./bench/staff.js');
-  const results = await onEngines(values, (url, label, reuse) => messagesBench({ databaseUrl: url, label, students: Number(values.students), tries: Number(values.tries), reuse }));
-  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- messages --students ${values.students} --tries ${values.tries}\n`);
-  console.log('| engine | recipients | send (request) | delivery (job) | inbox queries p50 | p95 | p99 | max |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p95)} | ${msText(r.inbox.p99)} | ${msText(r.inbox.max)} |`);
+  const results = await onEngines(values, (url, label, reuse) =>
+    messagesBench({ databaseUrl: url, label, students: Number(values.students), tries: Number(values.tries), reuse, rate: Number(values.rate), seconds: Number(values.seconds), processes: Number(values.processes) }),
+  );
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- messages --students ${values.students} --tries ${values.tries} --rate ${values.rate} --seconds ${values.seconds} --processes ${values.processes}\n`);
+  console.log('| engine | recipients | send (request) | delivery (job) | inbox queries p50 | p99 | inbox page over HTTP: asked/s | got/s | p50 | p99 | errors |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results)
+    console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p99)} | ${r.page.rate} | ${r.page.rps.toFixed(0)} | ${msText(r.page.p50)} | ${msText(r.page.p99)} | ${r.page.errors} |`);
 }
 
 async function attendance(args: string[]): Promise<void> {

@@ -119,7 +119,15 @@ export async function sessions(databaseUrl: string, people: number, seed: number
  */
 export function luaScript(people: { token: string; studentId: number }[], rate = 0): string {
   const tools = ['today', 'grades', 'assignments', 'attendance'];
-  const entries = people.flatMap((p) => tools.map((tool) => `{"hr_session=${p.token}", "/students/${p.studentId}/${tool}"}`));
+  return requestScript(
+    people.flatMap((p) => tools.map((tool) => [p.token, `/students/${p.studentId}/${tool}`] as const)),
+    rate,
+  );
+}
+
+/** wrk's script for these (session token, path) pairs, one at random per request, paced as luaScript says. */
+export function requestScript(pairs: readonly (readonly [token: string, path: string])[], rate = 0): string {
+  const entries = pairs.map(([token, url]) => `{"hr_session=${token}", "${url}"}`);
   const paced =
     rate > 0
       ? [

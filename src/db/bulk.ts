@@ -115,6 +115,9 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'notification_cursor',
   'second_factors',
   'recovery_codes',
+  // messages more (ADR 0042)
+  'message_attachments',
+  'message_adult_choices',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -139,6 +142,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'notification_class_grades',
       'notification_cursor',
       'second_factors',
+      'message_adult_choices',
     ].includes(t),
 );
 

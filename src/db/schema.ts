@@ -950,6 +950,26 @@ export interface MessageRecipientTable {
   archived: Generated<Flag>;
 }
 
+/** A file of a message (migration 0040, ADR 0042): one copy per message, its type read from its content. */
+export interface MessageAttachmentTable {
+  id: Id;
+  message_id: number;
+  /** 1 to 3, in the order the sender attached them */
+  position: number;
+  file_name: string;
+  media_type: 'application/pdf' | 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  byte_size: number;
+  content: Buffer;
+  created_at: Instant;
+}
+
+/** What a student of 18 or older answered: whether their guardians keep receiving messages about them. */
+export interface MessageAdultChoiceTable {
+  student_id: number;
+  guardians_receive: Flag;
+  answered_at: Instant;
+}
+
 export interface DB {
   import_runs: ImportRunTable;
   oneroster_last_schools: LastSchoolTable;
@@ -1035,6 +1055,8 @@ export interface DB {
   signed_form_signatures: SignedFormSignatureTable;
   messages: MessageTable;
   message_recipients: MessageRecipientTable;
+  message_attachments: MessageAttachmentTable;
+  message_adult_choices: MessageAdultChoiceTable;
   push_subscriptions: PushSubscriptionTable;
   push_deliveries: PushDeliveryTable;
   second_factors: SecondFactorTable;

@@ -23,3 +23,13 @@ export function formatList(items: string[], locale: Locale): string {
 export function minutesToWait(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
 }
+
+/** A size as people say it: "820 KB", "1.5 MB", "1 GB". */
+export function formatFileSize(bytes: number, locale: Locale): string {
+  const number = new Intl.NumberFormat(localeTag(locale), { maximumFractionDigits: 1 });
+  const kb = bytes / 1024;
+  const mb = kb / 1024;
+  if (mb >= 1024) return `${number.format(mb / 1024)} GB`;
+  if (mb >= 1) return `${number.format(mb)} MB`;
+  return `${number.format(Math.max(1, Math.round(kb)))} KB`;
+}

@@ -184,7 +184,7 @@ export async function contextFor(
   // The header's unread count: families see Messages unless the district turned it off; staff always (their replies).
   if (account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)) {
     const db = services.database.db;
-    const reader = await messageReader(db, account, null, ctx.students ?? []);
+    const reader = await messageReader(db, account, adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone)), ctx.students ?? []);
     if (reader) ctx.unreadMessages = await unreadCount(db, reader);
   }
   return ctx;

@@ -1,7 +1,8 @@
 /**
  * The Message Center in Chromium: a teacher writes to a section's families by keyboard alone, previews
  * and sends; a Spanish-speaking mother on a 360 px phone finds it (header count), reads it in Spanish
- * and replies; the teacher finds the reply. Every page passes axe and fits its width. One server, one
+ * and replies; the teacher finds the reply. The teacher attaches a map and a slip (the file input reached
+ * by keyboard); the mother opens the picture and downloads the PDF; the teacher's replies by section. Every page passes axe and fits its width. One server, one
  * district built for the test.
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,9 @@ import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teach
 import { runJobs } from '../support/jobs.js';
 
 const NOW = new Date('2027-02-09T18:00:00Z');
+// A 1×1 PNG and a small PDF, written here.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
 
 describe.skipIf(!CHROMIUM)('the Message Center in Chromium', () => {
   let database: TestDatabase;
@@ -64,6 +68,12 @@ describe.skipIf(!CHROMIUM)('the Message Center in Chromium', () => {
     await page.waitForSelector('text=1 people will receive it');
     expect(await page.textContent('main')).toContain('In English: 0. In Spanish: 1.');
     await expectFits(page);
+    // The files: the input is reached by keyboard; the system's file dialog is stood in for by setInputFiles.
+    await tabTo(page, 'attachments');
+    await page.setInputFiles('#attachments', [
+      { name: 'map.png', mimeType: 'image/png', buffer: PNG },
+      { name: 'slip.pdf', mimeType: 'application/pdf', buffer: PDF },
+    ]);
     await tabTo(page, 'Send', { button: true });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/messages\/sent\/\d+/);
@@ -82,7 +92,16 @@ describe.skipIf(!CHROMIUM)('the Message Center in Chromium', () => {
     await phone.click('text=Día de laboratorio');
     expect(await phone.textContent('main')).toContain('Usen zapatos cerrados.');
     expect(await phone.textContent('main')).toContain('Sobre Maya Ortiz');
+    expect(await phone.textContent('main')).toContain('map.png (imagen, 1 KB)');
     await expectFits(phone);
+    const messageUrl = phone.url();
+    const picture = await phone.goto(new URL((await phone.getAttribute('a:text("map.png")', 'href'))!, base).href);
+    expect(picture?.headers()['content-type']).toBe('image/png');
+    expect(picture?.headers()['x-content-type-options']).toBe('nosniff');
+    expect((await picture!.body()).equals(PNG)).toBe(true);
+    await phone.goto(messageUrl);
+    const [download] = await Promise.all([phone.waitForEvent('download'), phone.click('a:text("slip.pdf")')]);
+    expect(download.suggestedFilename()).toBe('slip.pdf');
     await tabTo(phone, 'body');
     await phone.keyboard.type('Gracias, ahí estaremos.');
     await tabTo(phone, 'Enviar respuesta', { button: true });
@@ -101,7 +120,13 @@ describe.skipIf(!CHROMIUM)('the Message Center in Chromium', () => {
     await expectFits(page);
     await page.goto(`${base}/messages/sent`);
     await expectFits(page);
+    await page.goto(`${base}/messages/threads`);
+    expect(await page.textContent('main')).toContain('Biology');
+    expect(await page.textContent('main')).toContain('Lucia Ortiz (Parent or guardian)');
+    await expectFits(page);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await expectFits(page);
     await page.context().close();
     await phone.context().close();
-  });
+  }, 180_000);
 });

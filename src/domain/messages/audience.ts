@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { DB, MessageSenderRole } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { counselorScope, officeScope, sectionsTaughtBy } from '../access/staff.js';
+import { consentingAdults, refusingAdults } from './adult.js';
 
 export const AUDIENCE_KINDS = ['sections', 'students', 'grade', 'school', 'families', 'district'] as const;
 export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
@@ -124,9 +125,11 @@ export function recipientSelects(db: Kysely<DB>, a: Audience, today: string, adu
     );
   }
   if (a.readers !== 'students') {
+    // A student of 18 or older who answered decides for their guardians (adult.ts); until then, the district's rule.
     const students = studentsOf(db, a, today)
       .select('s.id')
-      .$if(adultBornOnOrBefore !== null, (q) => q.where('s.birth_date', '>', adultBornOnOrBefore!));
+      .$if(adultBornOnOrBefore !== null, (q) => q.where((eb) => eb.or([eb('s.birth_date', '>', adultBornOnOrBefore!), eb('s.id', 'in', consentingAdults(db))])))
+      .$if(adultBornOnOrBefore === null, (q) => q.where('s.id', 'not in', refusingAdults(db)));
     selects.push(
       portalLinks(db)
         .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')

@@ -16,7 +16,10 @@ import type { DB, MessageSenderRole, PersonKind } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
 import { EMAIL_JOB } from './email.js';
+import { attachmentsOf, storeAttachments, type AttachmentLine, type CheckedFile } from './attachments.js';
 import { studentsReadableBy, type PortalReader, type ReadableStudent } from '../access/portal.js';
+import { portalLinks } from '../access/guardian-links.js';
+import { consentingAdults } from './adult.js';
 import { audit } from '../audit/service.js';
 import { recordChanges } from '../changes/service.js';
 import { getDistrictProfile } from '../district/service.js';
@@ -71,7 +74,12 @@ export async function messageReader(db: Kysely<DB>, account: ReaderAccount, adul
   const kind = account.person_kind as PersonKind;
   const personId = kind === 'student' ? account.student_id : kind === 'guardian' ? account.guardian_id : account.staff_id;
   if (!personId) return null;
-  const students = kind === 'staff' ? null : (readable ?? (await studentsReadableBy(db, account, adultBornOnOrBefore))).map((s) => s.id);
+  let students = kind === 'staff' ? null : (readable ?? (await studentsReadableBy(db, account, adultBornOnOrBefore))).map((s) => s.id);
+  // Where the district ends guardians' access at 18, a student who answered yes lets their guardians read messages about them (adult.ts).
+  if (kind === 'guardian' && adultBornOnOrBefore !== null && students) {
+    const consented = await portalLinks(db).select('sg.student_id').where('sg.guardian_id', '=', personId).where('sg.student_id', 'in', consentingAdults(db)).execute();
+    students = [...new Set([...students, ...consented.map((r) => r.student_id)])];
+  }
   return { accountId: account.id, kind, personId, students } as unknown as MessageReader;
 }
 
@@ -237,7 +245,7 @@ export interface Sender {
  * Writes the message and queues its delivery for its time: the request returns at once, whatever the
  * audience's size. Audited with what it was sent to.
  */
-export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, now: Date): Promise<number> {
+export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, now: Date, files: readonly CheckedFile[] = []): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const stamp = now.toISOString();
     const { id } = await trx
@@ -262,6 +270,7 @@ export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await storeAttachments(trx, id, files, now);
     await enqueue(trx, { kind: DELIVER_JOB, payload: { messageId: id }, runAt: draft.sendAt ?? now, uniqueKey: `${DELIVER_JOB}:${id}` }, now);
     await audit(trx, { action: 'message.sent', actorAccountId: sender.accountId, subjectType: 'message', subjectId: id, ip: sender.ip, details: { audience: draft.audience, recipients: draft.count.total, sendAt: draft.sendAt?.toISOString() ?? null } }, now);
     return id;
@@ -407,6 +416,7 @@ export interface ThreadMessage {
   /** written in the other language: the page says so */
   fallback: boolean;
   sentAt: string;
+  attachments: AttachmentLine[];
 }
 
 export interface OpenedMessage extends ThreadMessage {
@@ -425,9 +435,10 @@ function asThreadMessage(
   m: { id: number; sender_account_id: number; sender_name: string; sender_role: MessageSenderRole; subject_en: string | null; body_en: string | null; subject_es: string | null; body_es: string | null; sent_at: string | null; send_at: string },
   reader: MessageReader,
   locale: string,
+  files: Map<number, AttachmentLine[]>,
 ): ThreadMessage {
   const words = inLanguage(m, locale);
-  return { id: m.id, senderName: m.sender_name, senderRole: m.sender_role, mine: m.sender_account_id === reader.accountId, subject: words.subject, body: words.body, fallback: words.fallback, sentAt: m.sent_at ?? m.send_at };
+  return { id: m.id, senderName: m.sender_name, senderRole: m.sender_role, mine: m.sender_account_id === reader.accountId, subject: words.subject, body: words.body, fallback: words.fallback, sentAt: m.sent_at ?? m.send_at, attachments: files.get(m.id) ?? [] };
 }
 
 /** Whether the district lets this kind of family member answer a teacher. */
@@ -476,16 +487,17 @@ export async function openMessage(
     first = { ...row, ...root };
   }
   const replies = person ? await threadReplies(db, rootId, person) : [];
+  const files = await attachmentsOf(db, [first.id, ...replies.map((m) => m.id)]);
   const student = first.concerns_student === 1 && row.legal_last_name ? `${row.preferred_first_name ?? row.legal_first_name ?? ''} ${row.legal_last_name}` : null;
   const familyMayReply = reader.kind !== 'staff' && first.sender_role === 'teacher' && repliesAllowed(c.settings, reader.kind);
   // The teacher answers in a thread a family member started.
   const teacherMayReply = reader.kind === 'staff' && row.thread_root_id !== null && first.sender_account_id === reader.accountId;
   return {
-    ...asThreadMessage(first, reader, c.locale),
+    ...asThreadMessage(first, reader, c.locale, files),
     archived: row.archived === 1,
     student,
     asksReply: first.asks_reply === 1,
-    replies: replies.map((m) => asThreadMessage(m, reader, c.locale)),
+    replies: replies.map((m) => asThreadMessage(m, reader, c.locale, files)),
     mayReply: familyMayReply || teacherMayReply,
   };
 }
@@ -522,6 +534,7 @@ export async function replyTo(
   id: number,
   body: string,
   c: { locale: string; name: string; ip: string | null; settings: Pick<PortalSettings, 'messageRepliesGuardians' | 'messageRepliesStudents'>; now: Date },
+  files: readonly CheckedFile[] = [],
 ): Promise<ReplyResult> {
   const row = await ownRows(db, reader).innerJoin('messages as m', 'm.id', 'r.message_id').select([...messageColumns, 'r.student_id']).where('r.message_id', '=', id).executeTakeFirst();
   if (!row) return { kind: 'missing' };
@@ -584,6 +597,7 @@ export async function replyTo(
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('message_recipients').values({ message_id: replyId, person_kind: to.kind, person_id: to.id, student_id: to.studentId, locale: to.locale, read_at: null }).execute();
+    await storeAttachments(trx, replyId, files, c.now);
     await recordChanges(trx, [{ kind: 'message' as never, action: 'created', subjectId: replyId, studentId: to.studentId, actorAccountId: reader.accountId }], c.now);
     await audit(trx, { action: 'message.replied', actorAccountId: reader.accountId, subjectType: 'message', subjectId: replyId, ip: c.ip, details: { thread: rootId } }, c.now);
     return replyId;
@@ -632,7 +646,7 @@ export async function sentBy(db: Kysely<DB>, accountId: number, locale: string, 
 }
 
 /** The sender's view of one message they sent; null when it is not theirs. */
-export async function sentMessage(db: Kysely<DB>, accountId: number, id: number, locale: string): Promise<(SentLine & { body: string; fallback: boolean }) | null> {
+export async function sentMessage(db: Kysely<DB>, accountId: number, id: number, locale: string): Promise<(SentLine & { body: string; fallback: boolean; attachments: AttachmentLine[] }) | null> {
   const r = await db
     .selectFrom('messages as m')
     .select(['m.id', 'm.subject_en', 'm.subject_es', 'm.body_en', 'm.body_es', 'm.audience', 'm.status', 'm.send_at', 'm.recipient_count'])
@@ -643,7 +657,8 @@ export async function sentMessage(db: Kysely<DB>, accountId: number, id: number,
   if (!r) return null;
   const words = inLanguage(r, locale);
   const threads = await threadsOf(db, accountId, [id]);
-  return { id, subject: words.subject, body: words.body, fallback: words.fallback, audience: audienceSchema.parse(JSON.parse(r.audience)), status: r.status, sendAt: r.send_at, recipients: r.recipient_count, threads: threads.get(id) ?? [] };
+  const files = await attachmentsOf(db, [id]);
+  return { id, subject: words.subject, body: words.body, fallback: words.fallback, audience: audienceSchema.parse(JSON.parse(r.audience)), status: r.status, sendAt: r.send_at, recipients: r.recipient_count, threads: threads.get(id) ?? [], attachments: files.get(id) ?? [] };
 }
 
 /** Each thread under these first messages: the family member, and the latest message they sent the sender. */
@@ -671,6 +686,20 @@ async function threadsOf(db: Kysely<DB>, accountId: number, rootIds: number[]) {
     out.set(r.thread_root_id!, list);
   }
   return out;
+}
+
+// ── files ─────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * One file of a message, for its sender (by account) or a person it was delivered to and may still read
+ * (the reader's rows, as for the message itself); null for anyone else, as for a file that does not exist.
+ */
+export async function openAttachment(db: Kysely<DB>, reader: MessageReader | null, accountId: number, messageId: number, position: number) {
+  const sender = await db.selectFrom('messages').select('id').where('id', '=', messageId).where('sender_account_id', '=', accountId).executeTakeFirst();
+  const allowed = sender ?? (reader ? await ownRows(db, reader).select('r.message_id').where('r.message_id', '=', messageId).executeTakeFirst() : undefined);
+  if (!allowed) return null;
+  const file = await db.selectFrom('message_attachments').select(['file_name', 'media_type', 'byte_size', 'content']).where('message_id', '=', messageId).where('position', '=', position).executeTakeFirst();
+  return file ? { fileName: file.file_name, mediaType: file.media_type, size: file.byte_size, content: Buffer.from(file.content) } : null;
 }
 
 // ── To Do ─────────────────────────────────────────────────────────────────────────────────────────

@@ -14,6 +14,7 @@ import { LOAD_PROBLEMS } from '../../domain/oneroster/load/index.js';
 import { describeProblem } from '../../domain/oneroster/read/describe.js';
 import { importRun, importRuns, queueUpload, uploadPath, uploadState } from '../../domain/oneroster/uploads.js';
 import { formatInstant } from '../../email/templates.js';
+import { formatFileSize } from '../../i18n/format.js';
 import { contextFor } from '../context.js';
 import { districtAdmin, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
@@ -80,7 +81,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     }
     if (tooLarge) {
       fs.rmSync(target, { force: true });
-      return importsPage(request, reply, ctx.t('imports.tooLarge', { max: sizeText(maxBytes, ctx.locale) }), 413);
+      return importsPage(request, reply, ctx.t('imports.tooLarge', { max: formatFileSize(maxBytes, ctx.locale) }), 413);
     }
     if (name === null || bytes === 0) {
       fs.rmSync(target, { force: true });
@@ -117,11 +118,4 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     const problems = (run.report?.problems ?? []).map((p) => ({ severity: p.severity, text: describeProblem(p, ctx.t, LOAD_PROBLEMS) }));
     return sendPage(reply, <RunPage ctx={ctx} run={run} when={when} problems={problems} />);
   });
-}
-
-/** A size limit as people say it: "1 GB", "1.5 GB", "200 MB". */
-function sizeText(bytes: number, locale: string): string {
-  const mb = bytes / 1024 / 1024;
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  return mb >= 1024 ? `${number.format(mb / 1024)} GB` : `${number.format(mb)} MB`;
 }

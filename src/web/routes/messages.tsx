@@ -3,11 +3,15 @@
  * preview) and the sent messages for staff whose roles may send. Routes parse and render; who may read,
  * send or answer what is decided in domain/messages.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentAnnouncements } from '../../domain/announcements/service.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
+import { attachmentHeaders, checkAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type AttachmentCheck, type Upload } from '../../domain/messages/attachments.js';
+import { threadsBySection } from '../../domain/messages/threads.js';
+import { adultChoiceOf, answerAdultChoice } from '../../domain/messages/adult.js';
 import { composerChoices, kindsFor, maySend, senderRights, type SenderRights } from '../../domain/messages/audience.js';
 import {
   checkCompose,
@@ -17,6 +21,7 @@ import {
   markArchived,
   markRead,
   messageReader,
+  openAttachment,
   openMessage,
   replyInput,
   replyTo,
@@ -32,7 +37,7 @@ import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
 import { fromFieldErrors } from '../views/forms.js';
-import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, type ComposeValues } from '../views/messages.js';
+import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, ThreadsPage, type ComposeValues } from '../views/messages.js';
 
 /** What the person typed in the composer, to show again: strings only, bounded. */
 function typedValues(body: unknown): ComposeValues {
@@ -56,17 +61,61 @@ function typedValues(body: unknown): ComposeValues {
   };
 }
 
+/** A form as the handler reads it: its fields (a name sent twice is a list, as in a plain form) and its files. */
+interface FormBody {
+  fields: Record<string, string | string[]>;
+  uploads: Upload[];
+  /** more files than a message may carry were sent */
+  more: boolean;
+}
+
+/**
+ * Reads a form: a plain one as parsed, a multipart one (a form with files) part by part, each file kept
+ * in memory up to the limit and marked when cut there (at most 3 × 5 MB per request). Null: a multipart
+ * body that was not a form of ours (too many fields or parts, cut short).
+ */
+async function formBody(request: FastifyRequest): Promise<FormBody | null> {
+  if (!request.isMultipart()) {
+    const body = (request.body ?? {}) as Record<string, string | string[]>;
+    return { fields: body, uploads: [], more: false };
+  }
+  const out: FormBody = { fields: {}, uploads: [], more: false };
+  const add = (name: string, value: string) => {
+    const had = out.fields[name];
+    out.fields[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file) chunks.push(chunk as Buffer);
+        if (part.fieldname === 'attachments') out.uploads.push({ fileName: part.filename ?? '', data: Buffer.concat(chunks), truncated: part.file.truncated });
+      } else if (typeof part.value === 'string') {
+        add(part.fieldname, part.value);
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_FILES_LIMIT') return { ...out, more: true };
+    request.log.info({ err: error }, 'message form refused');
+    return null;
+  }
+  return out;
+}
+
 const NOTICES: Record<string, MessageKey> = {
   replied: 'messages.replied',
   unread: 'messages.markedUnread',
   archived: 'messages.archivedNotice',
   unarchived: 'messages.unarchivedNotice',
   sent: 'messages.sentNotice',
+  answered: 'messages.adult.saved',
 };
 
 export async function messageRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
+  // Forms with files (the composer's last step, a reply): parsed here only, after the access and token checks.
+  await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 260, parts: 265, fieldSize: 40_000 }, throwFileSizeLimit: false });
 
   /** The reader of the request, or null when the district turned Messages off for families (the page is then not there). */
   const readerOf = async (ctx: PageContext, request: FastifyRequest): Promise<MessageReader | null> => {
@@ -96,7 +145,29 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       kind !== 'staff' && query.view === 'inbox' && query.page === 1 && query.q === ''
         ? await currentAnnouncements(db, { schoolIds: [...new Set((ctx.students ?? []).map((s) => s.schoolId))], date: localDate(services.now(), ctx.district.timeZone), audience: kind === 'student' ? 'students' : 'guardians', locale: ctx.locale })
         : [];
-    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} />);
+    // A student of 18 or older is asked whether their guardians keep receiving messages about them.
+    const studentId = request.session!.account.student_id;
+    const adult = kind === 'student' && studentId ? await adultChoiceOf(db, studentId, localDate(services.now(), ctx.district.timeZone), ctx.district.settings) : null;
+    return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={sends} notice={notice(ctx, request.query.done)} announcements={announcements} adult={adult} />);
+  });
+
+  app.post('/messages/guardians', { preHandler: requireSignedIn }, async (request, reply) => {
+    const account = request.session!.account;
+    const ctx = await contextFor(app, request);
+    if (account.person_kind !== 'student' || !account.student_id || !ctx.district.settings.tools.messages) return reply.callNotFound();
+    const answer = ((request.body ?? {}) as Record<string, unknown>).guardiansReceive;
+    const today = localDate(services.now(), ctx.district.timeZone);
+    if (answer !== 'yes' && answer !== 'no') {
+      const adult = await adultChoiceOf(db, account.student_id, today, ctx.district.settings);
+      if (!adult) return reply.callNotFound();
+      const reader = (await readerOf(ctx, request))!;
+      const query = inboxQuery.parse({});
+      const { lines, more } = await inboxOf(db, reader, query, ctx.locale);
+      return sendPage(reply, <InboxPage ctx={ctx} query={query} lines={lines} more={more} maySend={false} announcements={[]} adult={adult} adultError={ctx.t('messages.adult.choose')} />, 400);
+    }
+    const saved = await answerAdultChoice(db, { accountId: account.id, studentId: account.student_id }, answer === 'yes', { today, now: services.now(), ip: clientIp(request), settings: ctx.district.settings });
+    if (!saved) return reply.callNotFound();
+    return reply.redirect('/messages?done=answered', 303);
   });
 
   // ── composing (staff) ──
@@ -114,9 +185,11 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/messages/new', { preHandler: requireSignedIn }, (request, reply) =>
     composer(request, reply, async (ctx, rights) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const form = await formBody(request);
+      const body: Record<string, unknown> = form?.fields ?? {};
       const values = typedValues(body);
       const again = async (status: number, errors = {}) => sendPage(reply, <ComposePage ctx={ctx} choices={await choicesFor(rights)} values={values} errors={errors} />, status);
+      if (!form) return again(400, { kind: { key: 'messages.attach.badUpload' } });
       if (body.action === 'edit') return again(200);
       const parsed = parseInput(composeInput, body);
       if (!parsed.ok) return again(400, fromFieldErrors(parsed.errors));
@@ -124,9 +197,11 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       const checked = await checkCompose(db, rights, parsed.data, { now, timeZone: ctx.district.timeZone, settings: ctx.district.settings });
       if (!checked.ok) return again(400, fromFieldErrors(checked.errors, checked.params));
       if (body.action !== 'send') return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} />);
+      const files = await checkAttachments(form.uploads, form.more);
+      if (!files.ok) return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} errors={attachmentError(files)} />, files.error === 'messages.attach.tooLarge' ? 413 : 400);
       const account = request.session!.account;
       const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
-      const id = await sendMessage(db, { accountId: account.id, name, ip: clientIp(request) }, checked.draft, now);
+      const id = await sendMessage(db, { accountId: account.id, name, ip: clientIp(request) }, checked.draft, now, files.files);
       return reply.redirect(`/messages/sent/${id}?done=sent`, 303);
     }),
   );
@@ -148,6 +223,18 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <SentMessagePage ctx={ctx} message={message} notice={notice(ctx, request.query.done)} />);
   });
 
+  // ── a teacher's reply threads, by section ──
+  app.get<{ Querystring: { section?: string } }>('/messages/threads', { preHandler: requireSignedIn }, async (request, reply) => {
+    const account = request.session!.account;
+    if (account.person_kind !== 'staff' || !account.staff_id) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const groups = await threadsBySection(db, account.staff_id, account.id, ctx.locale);
+    const wanted = request.query.section === 'other' ? null : recordId(request.query.section ?? '');
+    const chosen = request.query.section === undefined || request.query.section === '' ? undefined : groups.find((g) => g.sectionId === wanted);
+    // A section that is not one of the teacher's (or has no threads): the whole list, as for no choice.
+    return sendPage(reply, <ThreadsPage ctx={ctx} groups={groups} chosen={chosen?.sectionId} />);
+  });
+
   // ── one message ──
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/messages/:id', { preHandler: requireSignedIn }, async (request, reply) => {
     const id = recordId(request.params.id);
@@ -167,16 +254,19 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     const reader = await readerOf(ctx, request);
     if (!reader) return reply.callNotFound();
     const now = services.now();
-    const parsed = parseInput(replyInput, request.body);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    if (!parsed.ok) {
+    const form = await formBody(request);
+    const body: Record<string, unknown> = form?.fields ?? {};
+    const parsed = parseInput(replyInput, body);
+    const files: AttachmentCheck = form ? await checkAttachments(form.uploads, form.more) : { ok: false, error: 'messages.attach.badUpload', params: {} };
+    if (!parsed.ok || !files.ok) {
       const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now });
       if (!message) return reply.callNotFound();
-      return sendPage(reply, <MessagePageView ctx={ctx} message={message} errors={fromFieldErrors(parsed.errors)} reply={typeof body.body === 'string' ? body.body.slice(0, 10_000) : ''} />, 400);
+      const errors = { ...(parsed.ok ? {} : fromFieldErrors(parsed.errors)), ...(files.ok ? {} : attachmentError(files)) };
+      return sendPage(reply, <MessagePageView ctx={ctx} message={message} errors={errors} reply={typeof body.body === 'string' ? body.body.slice(0, 10_000) : ''} />, 400);
     }
     const account = request.session!.account;
     const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
-    const result = await replyTo(db, reader, id, parsed.data.body!, { locale: ctx.locale, name, ip: clientIp(request), settings: ctx.district.settings, now });
+    const result = await replyTo(db, reader, id, parsed.data.body!, { locale: ctx.locale, name, ip: clientIp(request), settings: ctx.district.settings, now }, files.files);
     if (result.kind === 'missing') return reply.callNotFound();
     if (result.kind === 'closed') {
       const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now });
@@ -184,6 +274,19 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       return sendPage(reply, <MessagePageView ctx={ctx} message={message} closed />, 403);
     }
     return reply.redirect(`/messages/${id}?done=replied`, 303);
+  });
+
+  // A file of a message: to its sender and the people it was delivered to; 404 to anyone else.
+  app.get<{ Params: { id: string; n: string } }>('/messages/:id/files/:n', { preHandler: requireSignedIn }, async (request, reply) => {
+    const id = recordId(request.params.id);
+    const n = /^[1-9]$/.test(request.params.n) ? Number(request.params.n) : null;
+    if (id === null || n === null) return reply.callNotFound();
+    const ctx = await contextFor(app, request);
+    const reader = await readerOf(ctx, request);
+    if (!reader && request.session!.account.person_kind !== 'staff') return reply.callNotFound();
+    const file = await openAttachment(db, reader, request.session!.account.id, id, n);
+    if (!file) return reply.callNotFound();
+    return reply.headers(attachmentHeaders(file)).send(file.content);
   });
 
   app.post<{ Params: { id: string } }>('/messages/:id/read', { preHandler: requireSignedIn }, async (request, reply) => {
@@ -206,4 +309,9 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     if (!reader || !(await markArchived(db, reader, id, archived))) return reply.callNotFound();
     return reply.redirect(archived ? '/messages?done=archived' : '/messages?view=archived&done=unarchived', 303);
   });
+}
+
+/** A refused file as the form's field message. */
+function attachmentError(check: Extract<AttachmentCheck, { ok: false }>) {
+  return { attachments: { key: check.error, params: check.params } };
 }

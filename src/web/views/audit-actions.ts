@@ -19,6 +19,7 @@ export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
   'form.wrong_pin': 'records.action.form.wrong_pin',
   'message.replied': 'records.action.message.replied',
   'message.sent': 'records.action.message.sent',
+  'message.adult_choice': 'records.action.message.adult_choice',
   'notifications.unsubscribed': 'records.action.notifications.unsubscribed',
   'school.bell_schedule_saved': 'records.action.school.bell_schedule_saved',
   'account.activated': 'records.action.account.activated',

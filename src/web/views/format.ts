@@ -55,3 +55,8 @@ export function formatPercent(n: number | null, locale: Locale): string {
 export function formatPoints(n: number, locale: Locale): string {
   return cached(`pts:${locale}`, () => new Intl.NumberFormat(localeTag(locale), { maximumFractionDigits: 2 })).format(n);
 }
+
+/** Where one file of a message is served (routes/messages.tsx). */
+export function fileHref(f: { messageId: number; position: number }): string {
+  return `/messages/${f.messageId}/files/${f.position}`;
+}

@@ -3,9 +3,13 @@ import type { CurrentAnnouncement } from '../../domain/announcements/service.js'
 import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
 import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
 import type { MessageSenderRole } from '../../db/schema.js';
-import { formatInstant } from '../../i18n/format.js';
+import type { AttachmentLine } from '../../domain/messages/attachments.js';
+import type { SectionThreads } from '../../domain/messages/threads.js';
+import type { AdultChoice } from '../../domain/messages/adult.js';
+import { formatFileSize, formatInstant } from '../../i18n/format.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
+import { fileHref } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, Pager, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
@@ -90,6 +94,57 @@ function inboxHref(query: InboxQuery, page: number): string {
   return `/messages${s ? `?${s}` : ''}`;
 }
 
+/** The question to a student of 18 or older: open until answered, then their answer with the form to change it. */
+function AdultQuestion({ ctx, adult, error }: { ctx: PageContext; adult: AdultChoice; error: string | undefined }) {
+  const { t } = ctx;
+  const status = adult.answer === null ? t(adult.districtKeeps ? 'messages.adult.untilKeeps' : 'messages.adult.untilEnds') : t(adult.answer ? 'messages.adult.nowYes' : 'messages.adult.nowNo');
+  const form = (
+    <form method="post" action="/messages/guardians" class="usa-form">
+      <Csrf token={ctx.csrf} />
+      <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+        <fieldset class="usa-fieldset" aria-describedby={error ? 'guardians-error' : undefined}>
+          <legend class="usa-legend">{t('messages.adult.question')}</legend>
+          {error ? (
+            <span class="usa-error-message" id="guardians-error" role="alert">
+              {error}
+            </span>
+          ) : null}
+          {(['yes', 'no'] as const).map((v) => (
+            <div class="usa-radio" key={v}>
+              <input class="usa-radio__input" id={`guardians-${v}`} type="radio" name="guardiansReceive" value={v} checked={adult.answer !== null && adult.answer === (v === 'yes')} />
+              <label class="usa-radio__label" for={`guardians-${v}`}>
+                {t(v === 'yes' ? 'messages.adult.yes' : 'messages.adult.no')}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      </div>
+      <button class="usa-button" type="submit">
+        {t('messages.adult.save')}
+      </button>
+    </form>
+  );
+  return (
+    <section class="usa-summary-box" aria-labelledby="adult-heading">
+      <div class="usa-summary-box__body">
+        <h2 class="usa-summary-box__heading" id="adult-heading">
+          {t('messages.adult.heading')}
+        </h2>
+        <p>{status}</p>
+        <p class="usa-hint">{t('messages.adult.onlyMessages')}</p>
+        {adult.answer === null || error ? (
+          form
+        ) : (
+          <details>
+            <summary>{t('messages.adult.change')}</summary>
+            {form}
+          </details>
+        )}
+      </div>
+    </section>
+  );
+}
+
 export function InboxPage({
   ctx,
   query,
@@ -98,6 +153,8 @@ export function InboxPage({
   maySend,
   notice,
   announcements = [],
+  adult = null,
+  adultError,
 }: {
   ctx: PageContext;
   query: InboxQuery;
@@ -106,6 +163,9 @@ export function InboxPage({
   maySend: boolean;
   notice?: string | undefined;
   announcements?: CurrentAnnouncement[];
+  /** a student of 18 or older: what they answered about their guardians */
+  adult?: AdultChoice | null;
+  adultError?: string;
 }) {
   const { t } = ctx;
   const archived = query.view === 'archived';
@@ -114,6 +174,7 @@ export function InboxPage({
     <Layout ctx={ctx} title={title}>
       <Alert type="success" text={notice} />
       <h1>{title}</h1>
+      {adult ? <AdultQuestion ctx={ctx} adult={adult} error={adultError} /> : null}
       <p>
         <a class="usa-button usa-button--outline" href={archived ? '/messages' : '/messages?view=archived'}>
           {archived ? t('messages.showInbox') : t('messages.showArchived')}
@@ -125,6 +186,9 @@ export function InboxPage({
             </a>
             <a class="usa-button usa-button--outline" href="/messages/sent">
               {t('messages.sent')}
+            </a>
+            <a class="usa-button usa-button--outline" href="/messages/threads">
+              {t('messages.threads.title')}
             </a>
           </>
         ) : null}
@@ -178,6 +242,55 @@ export function InboxPage({
   );
 }
 
+/** A message's files: each a link (a PDF downloads, a picture opens), with its kind and size. */
+function Attachments({ ctx, files }: { ctx: PageContext; files: AttachmentLine[] }) {
+  const { t } = ctx;
+  if (files.length === 0) return null;
+  return (
+    <div class="hr-attachments">
+      <p class="hr-muted">{t('messages.attach.files')}</p>
+      <ul class="usa-list">
+        {files.map((f) => (
+          <li key={f.position}>
+            <a href={fileHref(f)}>{f.fileName}</a>
+            {` (${t(f.mediaType === 'application/pdf' ? 'messages.attach.pdf' : 'messages.attach.image', { size: formatFileSize(f.size, ctx.locale) })})`}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The file input of a form that sends a message or a reply (the form is multipart, its token in its address). */
+function AttachmentInput({ ctx, error }: { ctx: PageContext; error: FieldMessage | undefined }) {
+  const { t } = ctx;
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for="attachments">
+        {t('messages.attach.label')}
+      </label>
+      <span class="usa-hint" id="attachments-hint">
+        {t('messages.attach.hint')}
+      </span>
+      {error ? (
+        <span class="usa-error-message" id="attachments-error" role="alert">
+          {t(error.key, error.params)}
+        </span>
+      ) : null}
+      <input
+        class="hr-file"
+        id="attachments"
+        name="attachments"
+        type="file"
+        multiple
+        accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,application/pdf,image/png,image/jpeg,image/gif,image/webp"
+        aria-describedby={error ? 'attachments-hint attachments-error' : 'attachments-hint'}
+        aria-invalid={error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
 function ThreadEntry({ ctx, m, heading }: { ctx: PageContext; m: ThreadMessage; heading: 'h1' | 'h2' }) {
   const { t } = ctx;
   const H = heading;
@@ -189,6 +302,7 @@ function ThreadEntry({ ctx, m, heading }: { ctx: PageContext; m: ThreadMessage; 
       <div lang={m.fallback ? (ctx.locale === 'es' ? 'en' : 'es') : undefined}>
         <PlainText text={m.body} />
       </div>
+      <Attachments ctx={ctx} files={m.attachments} />
     </article>
   );
 }
@@ -198,7 +312,7 @@ export function MessagePageView({ ctx, message, errors = {}, reply, notice, clos
   return (
     <Layout ctx={ctx} title={message.subject}>
       <Alert type="success" text={notice} />
-      <ErrorSummary t={t} errors={errors} labels={{ body: t('messages.replyLabel') }} />
+      <ErrorSummary t={t} errors={errors} labels={{ body: t('messages.replyLabel'), attachments: t('messages.attach.label') }} />
       <p>
         <a href="/messages">{t('messages.backToInbox')}</a>
       </p>
@@ -215,13 +329,13 @@ export function MessagePageView({ ctx, message, errors = {}, reply, notice, clos
         </section>
       ) : null}
       {message.mayReply ? (
-        <form method="post" action={`/messages/${message.id}/reply`} class="usa-form usa-form--large">
-          <Csrf token={ctx.csrf} />
+        <form method="post" action={`/messages/${message.id}/reply?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="usa-form usa-form--large">
           <Field t={t} id="body" label={t('messages.replyLabel')} hint={t('messages.replyHint')} error={errors.body}>
             <textarea class={`usa-textarea${errors.body ? ' usa-input--error' : ''}`} id="body" name="body" rows={5} required maxLength={10000} aria-describedby={describedBy('body', true, Boolean(errors.body))} aria-invalid={errors.body ? 'true' : undefined}>
               {reply ?? ''}
             </textarea>
           </Field>
+          <AttachmentInput ctx={ctx} error={errors.attachments} />
           <button class="usa-button" type="submit">
             {t('messages.sendReply')}
           </button>
@@ -401,6 +515,7 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
             <Input id="sendTime" value={values.sendTime} error={undefined} type="time" max={5} />
           </Field>
         </fieldset>
+        <p class="usa-hint">{t('messages.attach.composeNote')}</p>
         <button class="usa-button" type="submit" name="action" value="preview">
           {t('messages.preview')}
         </button>
@@ -410,13 +525,14 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
 }
 
 /** The sender checks what goes out: to how many people, in which languages, when; the values ride along hidden. */
-export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: Draft; values: ComposeValues }) {
+export function PreviewPage({ ctx, draft, values, errors = {} }: { ctx: PageContext; draft: Draft; values: ComposeValues; errors?: Messages }) {
   const { t } = ctx;
   const hidden = Object.entries(values).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x) => [name, x] as const) : v === undefined ? [] : [[name, v] as const]));
   const words = (lang: 'en' | 'es') => ({ subject: lang === 'en' ? draft.subjectEn : draft.subjectEs, body: lang === 'en' ? draft.bodyEn : draft.bodyEs });
   return (
     <Layout ctx={ctx} title={t('messages.previewTitle')}>
       <h1>{t('messages.previewTitle')}</h1>
+      <ErrorSummary t={t} errors={errors} labels={{ attachments: t('messages.attach.label') }} />
       <div class="usa-summary-box" role="region" aria-labelledby="reach-heading">
         <div class="usa-summary-box__body">
           <h2 class="usa-summary-box__heading" id="reach-heading">
@@ -439,11 +555,11 @@ export function PreviewPage({ ctx, draft, values }: { ctx: PageContext; draft: D
           </section>
         ) : null,
       )}
-      <form method="post" action="/messages/new" class="usa-form">
-        <Csrf token={ctx.csrf} />
+      <form method="post" action={`/messages/new?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="usa-form">
         {hidden.map(([name, v], i) => (
           <input key={i} type="hidden" name={name} value={v} />
         ))}
+        <AttachmentInput ctx={ctx} error={errors.attachments} />
         <div class="usa-button-group">
           <button class="usa-button" type="submit" name="action" value="send">
             {t('messages.send')}
@@ -468,6 +584,8 @@ export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: 
       <h1>{t('messages.sent')}</h1>
       <p>
         <a href="/messages/new">{t('messages.compose')}</a>
+        {' · '}
+        <a href="/messages/threads">{t('messages.threads.title')}</a>
       </p>
       {lines.length === 0 ? <p>{t('messages.noneSent')}</p> : null}
       <ul class="usa-list usa-list--unstyled hr-messages">
@@ -491,7 +609,7 @@ export function SentPage({ ctx, lines, more, page }: { ctx: PageContext; lines: 
 }
 
 /** One sent message: its delivery (a progress line while it waits for its time or the worker) and its threads. */
-export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; message: SentLine & { body: string; fallback: boolean }; notice?: string | undefined }) {
+export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; message: SentLine & { body: string; fallback: boolean; attachments: AttachmentLine[] }; notice?: string | undefined }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={message.subject}>
@@ -505,6 +623,7 @@ export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; me
       </p>
       <p class="hr-muted">{audienceText(t, message.audience)}</p>
       <PlainText text={message.body} />
+      <Attachments ctx={ctx} files={message.attachments} />
       <section aria-labelledby="threads-heading">
         <h2 id="threads-heading">{t('messages.threads')}</h2>
         {message.threads.length === 0 ? (
@@ -521,6 +640,57 @@ export function SentMessagePage({ ctx, message, notice }: { ctx: PageContext; me
           </ul>
         )}
       </section>
+    </Layout>
+  );
+}
+
+/** A teacher's reply threads by section, with unread counts; a section chosen shows only its threads (links, no script). */
+export function ThreadsPage({ ctx, groups, chosen }: { ctx: PageContext; groups: SectionThreads[]; chosen: number | null | undefined }) {
+  const { t } = ctx;
+  const label = (g: SectionThreads) => g.label ?? t('messages.threads.other');
+  const key = (g: SectionThreads) => (g.sectionId === null ? 'other' : String(g.sectionId));
+  const shown = chosen === undefined ? groups : groups.filter((g) => g.sectionId === chosen);
+  return (
+    <Layout ctx={ctx} title={t('messages.threads.title')}>
+      <h1>{t('messages.threads.title')}</h1>
+      <p class="usa-intro">{t('messages.threads.intro')}</p>
+      {groups.length === 0 ? (
+        <p>{t('messages.threads.none')}</p>
+      ) : (
+        <nav aria-label={t('messages.threads.filter')}>
+          <ul class="usa-button-group">
+            <li class="usa-button-group__item">
+              <a class={`usa-button${chosen === undefined ? '' : ' usa-button--outline'}`} href="/messages/threads" aria-current={chosen === undefined ? 'page' : undefined}>
+                {t('messages.threads.all')}
+              </a>
+            </li>
+            {groups.map((g) => (
+              <li key={key(g)} class="usa-button-group__item">
+                <a class={`usa-button${chosen === g.sectionId ? '' : ' usa-button--outline'}`} href={`/messages/threads?section=${key(g)}`} aria-current={chosen === g.sectionId ? 'page' : undefined}>
+                  {g.unread > 0 ? `${label(g)} · ${t('messages.threads.unread', { count: g.unread })}` : label(g)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {shown.map((g) => (
+        <section key={key(g)} aria-labelledby={`threads-${key(g)}`}>
+          <h2 id={`threads-${key(g)}`}>{label(g)}</h2>
+          <p class="hr-muted">{t('messages.threads.summary', { threads: g.threads.length, unread: g.unread })}</p>
+          <ul class="usa-list usa-list--unstyled hr-messages">
+            {g.threads.map((th) => (
+              <li key={`${th.rootId}-${th.personKind}-${th.personName}`} class={`hr-card hr-message${th.unread > 0 ? ' hr-message--unread' : ''}`}>
+                <p class="hr-card__title">
+                  {th.unread > 0 ? <span class="usa-tag hr-tag--strong hr-tag--inline">{t('messages.threads.unread', { count: th.unread })}</span> : null}
+                  <a href={`/messages/${th.latestId}`}>{th.subject}</a>
+                </p>
+                <p class="hr-muted">{`${th.personName} (${roleName(t, th.personKind)}) · ${when(ctx, th.latestAt)}`}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
     </Layout>
   );
 }
