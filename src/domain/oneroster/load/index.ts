@@ -848,8 +848,17 @@ class Loader {
       join r_sections s on s.sourced_id = p.class join (${bell}) b on b.school_id = s.school_id and b.name = p.period`;
     await this.exec(`delete from section_periods where section_id in (select s.row_id from r_sections s where ${hasBell})
       and not exists (select 1 from (${periods}) w where w.section_id = section_periods.section_id and w.bell_period_id = section_periods.bell_period_id)`);
+    // Classes placed in a period for the first time (their school has a bell schedule now): kept apart, for their attendance below.
+    await this.temps.as('n_placed', `select distinct w.section_id from (${periods}) w where not exists (select 1 from section_periods d where d.section_id = w.section_id)`);
     await this.exec(`insert into section_periods (section_id, bell_period_id) select w.section_id, w.bell_period_id from (${periods}) w
       where not exists (select 1 from section_periods d where d.section_id = w.section_id and d.bell_period_id = w.bell_period_id)`);
+    // The import's attendance records of those classes, loaded while they had no period, are placed at the class's
+    // period now, as a teacher's taking places a record (attendance/taking.ts: the class's first bell period).
+    // Staff's records are never touched (ADR 0027); a record that has a period keeps it.
+    if ((await this.number(`select count(*) as n from n_placed`)) > 0) {
+      await this.exec(`update attendance_records set bell_period_id = (select min(sp.bell_period_id) from section_periods sp where sp.section_id = attendance_records.section_id)
+        where bell_period_id is null and section_id in (select section_id from n_placed) and exists (select 1 from oneroster_attendance o where o.row_id = attendance_records.id)`);
+    }
   }
 
   private async upsertPeople(): Promise<void> {
