@@ -2634,6 +2634,9 @@ export const en = {
   'todo.kind.form': 'Sign a form',
   'settings.helpEmail': 'Help email',
   'settings.helpEmail.explain': 'The address on every page’s footer and in emails where families ask for help with the portal (also the contact the installable app’s push service is given).',
+  // oneroster more
+  'oneroster.problem.load.scoreScaleIgnored':
+    'Score scale {value} was read but not used: Homeroom shows each class’s grade with the grading scale set for the class in Homeroom (letters, lowest percents, GPA points), which a OneRoster score scale cannot describe faithfully. Check that the class’s grading scale in Homeroom matches this one.',
 } as const;
 
 export type MessageKey = keyof typeof en;

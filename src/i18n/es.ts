@@ -2636,4 +2636,7 @@ export const es: Record<MessageKey, string> = {
   'todo.kind.form': 'Firmar un formulario',
   'settings.helpEmail': 'Correo de ayuda',
   'settings.helpEmail.explain': 'La dirección que aparece al pie de cada página y en los correos para que las familias pidan ayuda con el portal (también el contacto que se da al servicio de notificaciones push de la aplicación).',
+  // oneroster more
+  'oneroster.problem.load.scoreScaleIgnored':
+    'La escala de puntuación {value} se leyó pero no se usa: Homeroom muestra la calificación de cada clase con la escala de calificación configurada para la clase en Homeroom (letras, porcentajes mínimos, puntos de GPA), que una escala de puntuación de OneRoster no puede describir fielmente. Compruebe que la escala de la clase en Homeroom coincide con esta.',
 };

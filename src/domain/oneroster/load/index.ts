@@ -22,7 +22,7 @@ import { holderGone, holderId } from '../../../jobs/holders.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
 import { addStarterSet } from '../../district/starter.js';
-import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
+import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink, type RecordOf } from '../records.js';
 import { loadAttendance } from './attendance.js';
 import type { LoadContext } from './context.js';
 import { loadGradebook } from './gradebook.js';
@@ -52,6 +52,7 @@ export const LOAD_PROBLEMS = {
   'load.notASchool': 'oneroster.problem.load.notASchool',
   'load.notDeleted': 'oneroster.problem.load.notDeleted',
   'load.notLoaded': 'oneroster.problem.load.notLoaded',
+  'load.scoreScaleIgnored': 'oneroster.problem.load.scoreScaleIgnored',
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
   'load.sameCourseTwice': 'oneroster.problem.load.sameCourseTwice',
   'load.sameRecord': 'oneroster.problem.load.sameRecord',
@@ -401,7 +402,11 @@ class Loader {
       if ((STAGED_FILES as string[]).includes(file)) {
         files.push(await stageFile(this.db, this.dialect, this.pkg, file as (typeof STAGED_FILES)[number], this.options.onProgress));
       } else {
-        const read = await readOnly(this.pkg, file, this.options.onProgress);
+        // A score scale is not used (ADR 0044): each one the package gives is named, so none is dropped silently.
+        const scaleIgnored = (r: RecordOf[OneRosterFile]) => {
+          if (r.status === 'active') this.add({ severity: 'warning', code: 'load.scoreScaleIgnored', file: r.at.file, line: r.at.line, column: 'sourcedId', value: r.sourcedId, expected: null });
+        };
+        const read = await readOnly(this.pkg, file, this.options.onProgress, file === 'scoreScales' ? scaleIgnored : undefined);
         files.push(read);
         if (read.rows > 0 && file !== 'userProfiles' && file !== 'scoreScales') {
           this.add({ severity: 'warning', code: 'load.notLoaded', file: `${file}.csv`, line: null, column: null, value: String(read.rows), expected: null });

@@ -268,11 +268,12 @@ async function streamInto<R>(
 }
 
 /** Reads a file the loader does not load (yet), so that the reader checks it and its problems are reported. */
-export async function readOnly(pkg: OneRosterPackage, file: OneRosterFile, onProgress?: Progress): Promise<FileRead> {
+export async function readOnly(pkg: OneRosterPackage, file: OneRosterFile, onProgress?: Progress, each?: (record: RecordOf[OneRosterFile]) => void): Promise<FileRead> {
   const started = performance.now();
   let count = 0;
-  for await (const _record of pkg.rows(file)) {
+  for await (const record of pkg.rows(file)) {
     count += 1;
+    each?.(record);
     if (count % BATCH === 0) onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
   }
   onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
