@@ -2671,6 +2671,9 @@ export const en = {
   'messages.adult.saved': 'Your answer is saved.',
   'messages.adult.choose': 'Choose yes or no.',
   'messages.adult.change': 'Change my answer',
+  // oneroster more
+  'oneroster.problem.load.scoreScaleIgnored':
+    'Score scale {value} was read but not used: Homeroom shows each class’s grade with the grading scale set for the class in Homeroom (letters, lowest percents, GPA points), which a OneRoster score scale cannot describe faithfully. Check that the class’s grading scale in Homeroom matches this one.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2673,4 +2673,7 @@ export const es: Record<MessageKey, string> = {
   'messages.adult.saved': 'Su respuesta está guardada.',
   'messages.adult.choose': 'Elija sí o no.',
   'messages.adult.change': 'Cambiar mi respuesta',
+  // oneroster more
+  'oneroster.problem.load.scoreScaleIgnored':
+    'La escala de puntuación {value} se leyó pero no se usa: Homeroom muestra la calificación de cada clase con la escala de calificación configurada para la clase en Homeroom (letras, porcentajes mínimos, puntos de GPA), que una escala de puntuación de OneRoster no puede describir fielmente. Compruebe que la escala de la clase en Homeroom coincide con esta.',
 };

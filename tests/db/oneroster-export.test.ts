@@ -64,8 +64,11 @@ function csv(text: string | undefined): Csv {
 }
 
 /** A full row of a 1.2 file: the cells given, every other column empty. */
+/** Homeroom's extension columns, after the specification's (ADR 0044). */
+const EXTENSIONS: Partial<Record<OneRosterFile, string[]>> = { categories: ['metadata.homeroom.dropLowest'], results: ['metadata.homeroom.dropped'] };
+
 function full(file: OneRosterFile, cells: Record<string, string>): Record<string, string> {
-  const row = Object.fromEntries(COLUMNS_1_2[file].map((c) => [c, '']));
+  const row = Object.fromEntries([...COLUMNS_1_2[file], ...(EXTENSIONS[file] ?? [])].map((c) => [c, '']));
   for (const k of Object.keys(cells)) if (!(k in row)) throw new Error(`test: ${file} has no column ${k}`);
   return { ...row, ...cells };
 }
@@ -159,6 +162,9 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
       .where('assignment_id', '=', bio.assignments['Unit test']!)
       .where('student_id', '=', mary.id)
       .execute();
+    // A teacher's dropped score and a category that drops its lowest score: Homeroom's extension columns carry them.
+    await db.updateTable('assignment_scores').set({ dropped: 1 }).where('assignment_id', '=', bio.assignments['Lab 1']!).where('student_id', '=', mary.id).execute();
+    await db.updateTable('grading_categories').set({ drop_lowest: 2 }).where('id', '=', bio.categories.Homework!).execute();
     ana = (await db.selectFrom('section_teachers').select('staff_id').where('section_id', '=', bio.id).executeTakeFirstOrThrow()).staff_id;
     ben = await staffMember(db, world, { first: 'Ben', last: 'Cho', roles: [{ role: 'counselor' }], account: false });
     await teachSection(db, ben, bio, { from: '2026-09-01' });
@@ -212,7 +218,7 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
     });
     for (const file of Object.keys(COLUMNS_1_2) as OneRosterFile[]) {
       if (file === 'userProfiles' || file === 'scoreScales') continue;
-      expect(csv(files.get(`${file}.csv`)).header, file).toEqual(COLUMNS_1_2[file]);
+      expect(csv(files.get(`${file}.csv`)).header, file).toEqual([...COLUMNS_1_2[file], ...(EXTENSIONS[file] ?? [])]);
     }
   });
 
@@ -344,8 +350,8 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
   it('writes categories, only published line items, and their results with status and flags', () => {
     const now = NOW.toISOString();
     expect(csv(files.get('categories.csv')).rows).toEqual([
-      full('categories', { sourcedId: `hr-category-${bio.categories.Homework}`, status: 'active', dateLastModified: now, title: 'Homework', weight: '40' }),
-      full('categories', { sourcedId: `hr-category-${bio.categories.Tests}`, status: 'active', dateLastModified: now, title: 'Tests', weight: '60' }),
+      full('categories', { sourcedId: `hr-category-${bio.categories.Homework}`, status: 'active', dateLastModified: now, title: 'Homework', weight: '40', 'metadata.homeroom.dropLowest': '2' }),
+      full('categories', { sourcedId: `hr-category-${bio.categories.Tests}`, status: 'active', dateLastModified: now, title: 'Tests', weight: '60', 'metadata.homeroom.dropLowest': '0' }),
     ]);
     const lab = `hr-assignment-${bio.assignments['Lab 1']}`;
     const unit = `hr-assignment-${bio.assignments['Unit test']}`;
@@ -359,12 +365,12 @@ describeEachEngine('OneRoster 1.2 export', (get) => {
       return r;
     });
     const result = (r: Record<string, string>) => {
-      const { sourcedId: _s, ...rest } = full('results', { status: 'active', dateLastModified: STAMP, inProgress: 'false', incomplete: 'false', late: 'false', missing: 'false', ...r });
+      const { sourcedId: _s, ...rest } = full('results', { status: 'active', dateLastModified: STAMP, inProgress: 'false', incomplete: 'false', late: 'false', missing: 'false', 'metadata.homeroom.dropped': 'false', ...r });
       return rest;
     };
     expect(results).toEqual([
       result({ lineItemSourcedId: lab, studentSourcedId: 'sis-stu-1', scoreStatus: 'fully graded', score: '9.5', scoreDate: '2026-07-01', comment: 'Good, "careful" work', late: 'true' }),
-      result({ lineItemSourcedId: lab, studentSourcedId: sid.mary, scoreStatus: 'not submitted', missing: 'true' }),
+      result({ lineItemSourcedId: lab, studentSourcedId: sid.mary, scoreStatus: 'not submitted', missing: 'true', 'metadata.homeroom.dropped': 'true' }),
       result({ lineItemSourcedId: unit, studentSourcedId: 'sis-stu-1', scoreStatus: 'exempt' }),
       // changed at 03:30 UTC on October 2: October 1 in Chicago
       result({ lineItemSourcedId: unit, studentSourcedId: sid.mary, scoreStatus: 'fully graded', score: '88', scoreDate: '2026-10-01', incomplete: 'true', dateLastModified: '2026-10-02T03:30:00.000Z' }),

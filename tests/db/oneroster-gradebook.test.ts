@@ -11,12 +11,12 @@ import { bulkRecords, demographic, dump, load, role, session, user, type Records
 import type { AttendanceRowRecord, RecordOf } from '../../src/domain/oneroster/records.js';
 
 type Rec<K extends keyof RecordOf> = Omit<RecordOf[K], 'at'>;
-const category = (sourcedId: string, title: string, weight: number | null): Rec<'categories'> => ({ sourcedId, status: 'active', title, weight });
+const category = (sourcedId: string, title: string, weight: number | null): Rec<'categories'> => ({ sourcedId, status: 'active', title, weight, dropLowest: null });
 const lineItem = (sourcedId: string, title: string, category: string, assignDate: string, dueDate: string, max: number): Rec<'lineItems'> => ({
   sourcedId, status: 'active', title, description: null, assignDate, dueDate, classSourcedId: 'K1', categorySourcedId: category, gradingPeriodSourcedId: 'Q1', resultValueMin: 0, resultValueMax: max,
 });
 const result = (sourcedId: string, lineItemSourcedId: string, studentSourcedId: string, scoreStatus: Rec<'results'>['scoreStatus'], score: number | null, more: Partial<Rec<'results'>> = {}): Rec<'results'> => ({
-  sourcedId, status: 'active', lineItemSourcedId, studentSourcedId, scoreStatus, score, scoreDate: null, comment: null, textScore: null, late: false, missing: false, incomplete: false, ...more,
+  sourcedId, status: 'active', lineItemSourcedId, studentSourcedId, scoreStatus, score, scoreDate: null, comment: null, textScore: null, late: false, missing: false, incomplete: false, dropped: null, ...more,
 });
 type Att = Omit<AttendanceRowRecord, 'at'>;
 const att = (studentSourcedId: string, date: string, classSourcedId: string | null, code: string, excused: boolean | null = null): Att => ({ studentSourcedId, date, classSourcedId, code, excused });

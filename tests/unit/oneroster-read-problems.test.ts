@@ -317,6 +317,45 @@ describe('files of a package', () => {
     expect(sink.list()).toEqual([]);
     await pkg.close();
   });
+  it('reads Homeroom’s metadata.homeroom.dropped column of results.csv, in any case; empty or absent is null; a bad value is an error', async () => {
+    const header = 'sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,textScore,scoreDate,comment,inProgress,incomplete,late,missing';
+    const { pkg, sink } = await opened(
+      await folderOf({
+        'manifest.csv': manifest('1.2', { results: 'bulk' }),
+        'results.csv': [
+          `${header},Metadata.Homeroom.Dropped`,
+          'r-1,active,,li-1,s-1,fully graded,4,,,,false,false,false,false,true',
+          'r-2,active,,li-1,s-2,fully graded,9,,,,false,false,false,false,false',
+          'r-3,active,,li-1,s-3,fully graded,7,,,,false,false,false,false,',
+          'r-4,active,,li-1,s-4,fully graded,7,,,,false,false,false,false,perhaps',
+          'r-5,active,,li-1,s-5,fully graded,2,,,,false,false,false,false,1',
+          '',
+        ].join('\n'),
+      }),
+    );
+    expect((await all(pkg, 'results')).map((r) => [r.sourcedId, r.dropped])).toEqual([['r-1', true], ['r-2', false], ['r-3', null], ['r-5', true]]);
+    expect(sink.list().map(brief)).toEqual([
+      ['error', 'badBoolean', 'results.csv', 5, 'metadata.homeroom.dropped', 'perhaps'],
+      ['warning', 'looseBoolean', 'results.csv', 6, 'metadata.homeroom.dropped', '1'],
+    ]);
+    await pkg.close();
+
+    // Another SIS's results.csv, without the column: every score's flag is left as it is (null).
+    const other = await opened(
+      await folderOf({ 'manifest.csv': manifest('1.2', { results: 'bulk' }), 'results.csv': `${header},metadata.sis.dropped\nr-1,active,,li-1,s-1,fully graded,4,,,,false,false,false,false,true\n` }),
+    );
+    expect((await all(other.pkg, 'results')).map((r) => r.dropped)).toEqual([null]);
+    expect(other.sink.list()).toEqual([]);
+    await other.pkg.close();
+
+    // Given twice, the file is not read.
+    const twice = await opened(
+      await folderOf({ 'manifest.csv': manifest('1.2', { results: 'bulk' }), 'results.csv': `${header},metadata.homeroom.dropped,METADATA.HOMEROOM.DROPPED\nr-1,active,,li-1,s-1,fully graded,4,,,,false,false,false,false,true,true\n` }),
+    );
+    expect(await all(twice.pkg, 'results')).toEqual([]);
+    expect(twice.sink.list().map(brief)).toEqual([['error', 'duplicateColumn', 'results.csv', 1, 'METADATA.HOMEROOM.DROPPED', null]]);
+    await twice.pkg.close();
+  });
 });
 
 describe('describeProblem', () => {

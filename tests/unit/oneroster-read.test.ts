@@ -108,7 +108,7 @@ describe('a OneRoster 1.2 bulk package', () => {
       expect(results).toHaveLength(8);
       expect(results[1]).toEqual({
         sourcedId: 'res-02', status: 'active', at: { file: 'results.csv', line: 3 }, lineItemSourcedId: 'li-01', studentSourcedId: 'stu-002',
-        scoreStatus: 'fully graded', score: 7, scoreDate: '2026-08-31', comment: null, textScore: null, late: true, missing: false, incomplete: false,
+        scoreStatus: 'fully graded', score: 7, scoreDate: '2026-08-31', comment: null, textScore: null, late: true, missing: false, incomplete: false, dropped: null,
       });
       expect(results[2]).toMatchObject({ scoreStatus: 'not submitted', score: null, scoreDate: null, missing: true });
       expect(results[4]!.score).toBe(88.5);
@@ -186,7 +186,7 @@ describe('a OneRoster 1.2 delta package', () => {
     expect(await all(pkg, 'results')).toEqual([
       {
         sourcedId: 'res-02', status: 'active', at: { file: 'results.csv', line: 2 }, lineItemSourcedId: 'li-01', studentSourcedId: 'stu-002',
-        scoreStatus: 'fully graded', score: 8, scoreDate: '2026-10-02', comment: 'Late work accepted', textScore: null, late: true, missing: false, incomplete: false,
+        scoreStatus: 'fully graded', score: 8, scoreDate: '2026-10-02', comment: 'Late work accepted', textScore: null, late: true, missing: false, incomplete: false, dropped: null,
       },
     ]);
     expect(sink.list()).toEqual([]);

@@ -171,6 +171,8 @@ export interface CategoryRecord extends Row {
   title: string;
   /** 1.2 only: a weight in percent (0–100); null in 1.1 */
   weight: number | null;
+  /** Homeroom's extension column DROP_LOWEST_COLUMN (0–20 lowest scores the category drops); null when not given */
+  dropLowest: number | null;
 }
 
 export interface LineItemRecord extends Row {
@@ -200,7 +202,31 @@ export interface ResultRecord extends Row {
   late: boolean;
   missing: boolean;
   incomplete: boolean;
+  /**
+   * Homeroom's extension column DROPPED_COLUMN (a teacher dropped the score: it never counts); null when
+   * the package has no such column or leaves it empty (another SIS: the score's flag stays as it is).
+   */
+  dropped: boolean | null;
 }
+
+/**
+ * Homeroom's own extension column of results.csv (the specification allows `metadata.*` columns): whether
+ * a teacher dropped the score. OneRoster has no such flag, so without it a dropped score would come back
+ * counted. Written by the export, read by the import, ignored by other readers.
+ */
+export const DROPPED_COLUMN = 'metadata.homeroom.dropped';
+
+/**
+ * Homeroom's own extension column of categories.csv: how many of its lowest scores a category drops (a
+ * section's grading setup; OneRoster has no such rule). Without it the grades would differ after a round trip.
+ */
+export const DROP_LOWEST_COLUMN = 'metadata.homeroom.dropLowest';
+
+/** The most lowest scores a category may drop (as the teacher's setup allows, gradebook/setup.ts). */
+export const DROP_LOWEST_MAX = 20;
+
+/** The `metadata.*` extension columns Homeroom reads and writes, per file, after the specification's columns. */
+export const EXTENSION_COLUMNS: Partial<Record<OneRosterFile, readonly string[]>> = { categories: [DROP_LOWEST_COLUMN], results: [DROPPED_COLUMN] };
 
 /** Homeroom's attendance file (ATTENDANCE_FILE): one record per absence, tardy or early release. */
 export interface AttendanceRowRecord {

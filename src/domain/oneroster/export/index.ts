@@ -1,6 +1,7 @@
 /**
  * The district as a OneRoster 1.2 CSV package (issue 20, "Export"): a zip file with `manifest.csv`, one
- * CSV per file with exactly the columns of COLUMNS_1_2 in their order (UTF-8 without a byte-order mark,
+ * CSV per file with exactly the columns of COLUMNS_1_2 in their order, then Homeroom's extension columns
+ * (EXTENSION_COLUMNS: results.csv's `metadata.homeroom.dropped`, which the specification allows) (UTF-8 without a byte-order mark,
  * LF line ends, quoted by csv-stringify where a value needs it), and Homeroom's own attendance file
  * (ATTENDANCE_FILE), so that the package passes Homeroom's importer and feeds other apps (an LMS).
  *
@@ -44,8 +45,9 @@
  *   assignments (what families see; a teacher's drafts stay in Homeroom) with resultValueMin 0 and
  *   resultValueMax = points possible, results only for those (scoreStatus exempt if exempt, else fully
  *   graded with a score, else not submitted; scoreDate = the district's date of the score's last
- *   change; late, missing, incomplete flags; comment). Dropped scores are Homeroom's computation and
- *   are not marked.
+ *   change; late, missing, incomplete flags; comment; `metadata.homeroom.dropped` true when a teacher
+ *   dropped the score — OneRoster has no such flag, so other readers ignore it, and Homeroom's importer
+ *   reads it back). Scores dropped by a category's drop-lowest rule are computed, not marked.
  * - attendance (homeroom_attendance.csv): studentSourcedId, date, classSourcedId (empty: the whole day),
  *   code, excused (true/false; empty for a code whose excuse is not known yet).
  * - never secrets: the export does not read user_accounts, sessions, tokens or keys at all, so no
@@ -59,7 +61,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../../db/connect.js';
 import type { DB } from '../../../db/schema.js';
 import { audit } from '../../audit/service.js';
-import { ATTENDANCE_FILE, COLUMNS_1_2, ONEROSTER_FILES, type OneRosterFile } from '../records.js';
+import { ATTENDANCE_FILE, COLUMNS_1_2, EXTENSION_COLUMNS, ONEROSTER_FILES, type OneRosterFile } from '../records.js';
 import * as rows from './rows.js';
 import { ExportError, PackageWriter, type CsvRow, type FileCount } from './writer.js';
 
@@ -170,7 +172,7 @@ export async function exportPackage(database: Database, out: string, options: Ex
         },
       };
       await writer.small('manifest.csv', ['propertyName', 'value'], manifest());
-      for (const file of WRITTEN) await writer.file(`${file}.csv`, COLUMNS_1_2[file], SOURCES[file](ctx));
+      for (const file of WRITTEN) await writer.file(`${file}.csv`, [...COLUMNS_1_2[file], ...(EXTENSION_COLUMNS[file] ?? [])], SOURCES[file](ctx));
       await writer.file(ATTENDANCE_FILE, rows.ATTENDANCE_COLUMNS, rows.attendance(ctx));
     });
     bytes = await writer.finish();

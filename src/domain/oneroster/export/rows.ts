@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB, StaffRole } from '../../../db/schema.js';
 import { portalLinks } from '../../access/guardian-links.js';
 import { localDate } from '../../calendar/dates.js';
-import { gradeToOneRoster, type PersonRole } from '../records.js';
+import { DROP_LOWEST_COLUMN, DROPPED_COLUMN, gradeToOneRoster, type PersonRole } from '../records.js';
 import type { CsvRow } from './writer.js';
 
 export const PAGE_SIZE = 5_000;
@@ -590,8 +590,9 @@ export function demographics(ctx: ExportContext): Page<CsvRow> {
 
 export function categories(ctx: ExportContext): Page<CsvRow> {
   return mapPages(
-    byId((after) => ctx.q.selectFrom('grading_categories').select(['id', 'name', 'weight']).where('id', '>', after).orderBy('id').limit(PAGE_SIZE).execute()),
-    (rows) => rows.map((c) => ({ sourcedId: sourcedId('category', c.id, null), status: 'active', dateLastModified: ctx.now, title: c.name, weight: num(c.weight) })),
+    byId((after) => ctx.q.selectFrom('grading_categories').select(['id', 'name', 'weight', 'drop_lowest']).where('id', '>', after).orderBy('id').limit(PAGE_SIZE).execute()),
+    (rows) =>
+      rows.map((c) => ({ sourcedId: sourcedId('category', c.id, null), status: 'active', dateLastModified: ctx.now, title: c.name, weight: num(c.weight), [DROP_LOWEST_COLUMN]: String(c.drop_lowest) })),
   );
 }
 
@@ -656,7 +657,7 @@ export function results(ctx: ExportContext): Page<CsvRow> {
         .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
         .innerJoin('students as st', 'st.id', 'r.student_id')
         .select([
-          'r.id', 'r.points', 'r.missing', 'r.late', 'r.exempt', 'r.incomplete', 'r.comment', 'r.updated_at', 'r.assignment_id',
+          'r.id', 'r.points', 'r.missing', 'r.late', 'r.exempt', 'r.incomplete', 'r.dropped', 'r.comment', 'r.updated_at', 'r.assignment_id',
           'a.sourced_id as assignment_sourced_id', 'r.student_id', 'st.sourced_id as student_sourced_id',
         ])
         .where('a.published', '=', 1)
@@ -680,6 +681,7 @@ export function results(ctx: ExportContext): Page<CsvRow> {
         incomplete: bool(r.incomplete === 1),
         late: bool(r.late === 1),
         missing: bool(r.missing === 1),
+        [DROPPED_COLUMN]: bool(r.dropped === 1),
       })),
   );
 }

@@ -31,7 +31,9 @@ const writable = (sis: boolean, d: string) => (sis ? '1 = 1' : `${d}.updated_by 
 
 /**
  * A OneRoster category is the district's; a Homeroom category is a section's. Each section gets one
- * category per OneRoster category its line items use, with that category's sourcedId, title and weight.
+ * category per OneRoster category its line items use, with that category's sourcedId, title and weight,
+ * and the lowest scores it drops from Homeroom's extension column `metadata.homeroom.dropLowest` (0
+ * when a package does not give it), in the order of categories.csv.
  * A category already made is renamed or reweighted by the import only under 'sis' (under 'homeroom' the
  * teacher's setup is theirs once made). Categories are never removed: assignments hang on them. (The
  * portal caches a section's categories for a minute: a change shows within that.)
@@ -41,7 +43,9 @@ async function categories(c: LoadContext, sis: boolean): Promise<void> {
     'r_gcats',
     `select sec.id as section_id, l.category as sourced_id,
         coalesce(k.title, (select min(g.name) from grading_categories g where g.sourced_id = l.category)) as name,
-        case when k.sourced_id is not null then k.weight else (select min(g.weight) from grading_categories g where g.sourced_id = l.category) end as weight
+        case when k.sourced_id is not null then k.weight else (select min(g.weight) from grading_categories g where g.sourced_id = l.category) end as weight,
+        case when k.sourced_id is not null then k.drop_lowest else (select min(g.drop_lowest) from grading_categories g where g.sourced_id = l.category) end as drop_lowest,
+        k.line
        from (select distinct class, category from s_lineitems where status = 'active') l
        join sections sec on sec.sourced_id = l.class
        left join s_categories k on k.sourced_id = l.category and k.status = 'active'`,
@@ -52,15 +56,28 @@ async function categories(c: LoadContext, sis: boolean): Promise<void> {
     where sourced_id is null and (select count(*) from r_gcats n where ${sameName('n', 'grading_categories')}) = 1
       and (select count(*) from grading_categories o where ${sameName('o', 'grading_categories')}) = 1
       and not exists (select 1 from grading_categories o join r_gcats n on n.section_id = o.section_id and n.sourced_id = o.sourced_id where ${sameName('n', 'grading_categories')})`);
-  const created = await c.exec(`insert into grading_categories (sourced_id, section_id, name, weight, sequence)
-    select n.sourced_id, n.section_id, n.name, n.weight,
-        coalesce((select max(g.sequence) from grading_categories g where g.section_id = n.section_id), 0) + row_number() over (partition by n.section_id order by n.sourced_id)
+  // How a section is graded follows its categories' weights: none weighted (a points class, as the export writes one;
+  // 1.1, which has no weights) → by points, all weighted → by weights, a mix → as it is. The import sets it where it
+  // makes the section's gradebook setup (the section had no category yet), and under 'sis' whenever it differs.
+  await c.temps.as(
+    'm_method',
+    `select n.section_id, case when count(n.weight) = 0 then 'points' else 'weighted' end as method from r_gcats n
+      ${sis ? '' : 'where not exists (select 1 from grading_categories g where g.section_id = n.section_id)'}
+      group by n.section_id having count(n.weight) = 0 or count(n.weight) = count(*)`,
+  );
+  // A section's new categories follow categories.csv's order (a copied one, not in the file, after them by sourcedId).
+  const created = await c.exec(`insert into grading_categories (sourced_id, section_id, name, weight, drop_lowest, sequence)
+    select n.sourced_id, n.section_id, n.name, n.weight, coalesce(n.drop_lowest, 0),
+        coalesce((select max(g.sequence) from grading_categories g where g.section_id = n.section_id), 0)
+          + row_number() over (partition by n.section_id order by coalesce(n.line, 2147483647), n.sourced_id)
       from r_gcats n where not exists (select 1 from grading_categories g where g.section_id = n.section_id and g.sourced_id = n.sourced_id)`);
   const updated = sis
-    ? await c.exec(`update grading_categories set name = k.title, weight = k.weight from s_categories k
+    ? await c.exec(`update grading_categories set name = k.title, weight = k.weight, drop_lowest = coalesce(k.drop_lowest, grading_categories.drop_lowest) from s_categories k
         where k.sourced_id = grading_categories.sourced_id and k.status = 'active'
-          and (k.title <> grading_categories.name or k.weight is distinct from grading_categories.weight)`)
+          and (k.title <> grading_categories.name or k.weight is distinct from grading_categories.weight or (k.drop_lowest is not null and k.drop_lowest <> grading_categories.drop_lowest))`)
     : 0;
+  await c.exec(`update sections set grading_method = m.method, updated_at = ${c.nowLit}, updated_by = null from m_method m
+    where sections.id = m.section_id and sections.grading_method <> m.method`);
   const total = await c.number(`select count(*) as n from r_gcats`);
   c.counts.categories.created += created;
   c.counts.categories.updated += updated;
@@ -175,8 +192,10 @@ const SCORE_FIELDS = ['points', 'missing', 'late', 'exempt', 'incomplete', 'comm
  * Results → scores. scoreStatus gives the flags: exempt → exempt; partially graded → incomplete;
  * fully graded and submitted → the score alone; not submitted → missing when 1.2's `missing` says so
  * (in 1.1, which has no such flag, when the line item's due date has passed). 1.2's late and incomplete
- * are kept; `dropped` is Homeroom's own (the SIS has none) and never written. A result with nothing in
- * it (no score, flag or comment) is no score, as a cell a teacher clears.
+ * are kept. `dropped` (a teacher dropped the score) is in no SIS: it is read from Homeroom's extension
+ * column `metadata.homeroom.dropped` (a Homeroom export's), and where a package lacks it or leaves it empty
+ * a score's flag stays as it is (false for a new one). A result with nothing in it (no score, flag or
+ * comment) is no score, as a cell a teacher clears.
  */
 async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promise<void> {
   const missingByDate = c.version === '1.1' ? `or (s.score_status = 'not submitted' and s.score is null and a.due_date < ${c.todayLit})` : '';
@@ -187,7 +206,7 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
     `select s.sourced_id, s.file, s.line, d.id as row_id, case when d.id is null then 1 else 0 end as is_new, a.id as assignment_id, a.section_id, a.points_possible, st.id as student_id, s.student,
         s.score as points, case when s.missing = 1 ${missingByDate} then 1 else 0 end as missing, s.late,
         case when s.score_status = 'exempt' then 1 else 0 end as exempt, case when s.incomplete = 1 or s.score_status = 'partially graded' then 1 else 0 end as incomplete,
-        s.comment
+        s.comment, s.dropped
        from s_results s join assignments a on a.sourced_id = s.line_item left join students st on st.sourced_id = s.student
        left join assignment_scores d on d.assignment_id = a.id and d.student_id = st.id
        where s.status = 'active'`,
@@ -236,7 +255,7 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
   const removed = await c.exec(`delete from assignment_scores where id in (select id from x_scores)`);
 
   // Changed: their old values first, for the events.
-  const differs = SCORE_FIELDS.map((f) => `s.${f} is distinct from d.${f}`).join(' or ');
+  const differs = [...SCORE_FIELDS.map((f) => `s.${f} is distinct from d.${f}`), `(s.dropped is not null and s.dropped <> d.dropped)`].join(' or ');
   await c.temps.as(
     'c_scores',
     `select d.id, ${scoreJson(c)} as before from r_scores s join assignment_scores d on d.id = s.row_id join assignments a on a.id = d.assignment_id
@@ -246,10 +265,10 @@ async function scores(c: LoadContext, sis: boolean, maxMultiple: number): Promis
   await c.exec(`update assignment_scores set sourced_id = null from r_scores s
     where assignment_scores.id = s.row_id and assignment_scores.sourced_id is not null and s.sourced_id <> assignment_scores.sourced_id`);
   await c.exec(`update assignment_scores set sourced_id = s.sourced_id from r_scores s where assignment_scores.id = s.row_id and assignment_scores.sourced_id is null`);
-  const updated = await c.exec(`update assignment_scores set ${SCORE_FIELDS.map((f) => `${f} = s.${f}`).join(', ')}, version = assignment_scores.version + 1, updated_at = ${c.nowLit}, updated_by = null
+  const updated = await c.exec(`update assignment_scores set ${SCORE_FIELDS.map((f) => `${f} = s.${f}`).join(', ')}, dropped = coalesce(s.dropped, assignment_scores.dropped), version = assignment_scores.version + 1, updated_at = ${c.nowLit}, updated_by = null
     from r_scores s where assignment_scores.id = s.row_id and assignment_scores.id in (select id from c_scores)`);
-  const created = await c.exec(`insert into assignment_scores (sourced_id, assignment_id, student_id, ${SCORE_FIELDS.join(', ')}, created_at, updated_at, updated_by)
-    select s.sourced_id, s.assignment_id, s.student_id, ${SCORE_FIELDS.map((f) => `s.${f}`).join(', ')}, ${c.nowLit}, ${c.nowLit}, null from r_scores s where s.is_new = 1 and not ${empty('s.')}`);
+  const created = await c.exec(`insert into assignment_scores (sourced_id, assignment_id, student_id, ${SCORE_FIELDS.join(', ')}, dropped, created_at, updated_at, updated_by)
+    select s.sourced_id, s.assignment_id, s.student_id, ${SCORE_FIELDS.map((f) => `s.${f}`).join(', ')}, coalesce(s.dropped, 0), ${c.nowLit}, ${c.nowLit}, null from r_scores s where s.is_new = 1 and not ${empty('s.')}`);
   await scoreEvent('created', `assignment_scores d join r_scores s on s.sourced_id = d.sourced_id and s.is_new = 1`, 'cast(null as text)', scoreJson(c));
   await scoreEvent('updated', `assignment_scores d join c_scores x on x.id = d.id`, 'x.before', scoreJson(c));
 

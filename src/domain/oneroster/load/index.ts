@@ -22,7 +22,7 @@ import { holderGone, holderId } from '../../../jobs/holders.js';
 import { localDate } from '../../calendar/dates.js';
 import { recordChangesSelected } from '../../changes/service.js';
 import { addStarterSet } from '../../district/starter.js';
-import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink } from '../records.js';
+import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPackage, type OneRosterVersion, type Problem, type ProblemSink, type RecordOf } from '../records.js';
 import { loadAttendance } from './attendance.js';
 import type { LoadContext } from './context.js';
 import { loadGradebook } from './gradebook.js';
@@ -52,6 +52,7 @@ export const LOAD_PROBLEMS = {
   'load.notASchool': 'oneroster.problem.load.notASchool',
   'load.notDeleted': 'oneroster.problem.load.notDeleted',
   'load.notLoaded': 'oneroster.problem.load.notLoaded',
+  'load.scoreScaleIgnored': 'oneroster.problem.load.scoreScaleIgnored',
   'load.otherDistrict': 'oneroster.problem.load.otherDistrict',
   'load.sameCourseTwice': 'oneroster.problem.load.sameCourseTwice',
   'load.sameRecord': 'oneroster.problem.load.sameRecord',
@@ -401,7 +402,11 @@ class Loader {
       if ((STAGED_FILES as string[]).includes(file)) {
         files.push(await stageFile(this.db, this.dialect, this.pkg, file as (typeof STAGED_FILES)[number], this.options.onProgress));
       } else {
-        const read = await readOnly(this.pkg, file, this.options.onProgress);
+        // A score scale is not used (ADR 0044): each one the package gives is named, so none is dropped silently.
+        const scaleIgnored = (r: RecordOf[OneRosterFile]) => {
+          if (r.status === 'active') this.add({ severity: 'warning', code: 'load.scoreScaleIgnored', file: r.at.file, line: r.at.line, column: 'sourcedId', value: r.sourcedId, expected: null });
+        };
+        const read = await readOnly(this.pkg, file, this.options.onProgress, file === 'scoreScales' ? scaleIgnored : undefined);
         files.push(read);
         if (read.rows > 0 && file !== 'userProfiles' && file !== 'scoreScales') {
           this.add({ severity: 'warning', code: 'load.notLoaded', file: `${file}.csv`, line: null, column: null, value: String(read.rows), expected: null });
@@ -848,8 +853,17 @@ class Loader {
       join r_sections s on s.sourced_id = p.class join (${bell}) b on b.school_id = s.school_id and b.name = p.period`;
     await this.exec(`delete from section_periods where section_id in (select s.row_id from r_sections s where ${hasBell})
       and not exists (select 1 from (${periods}) w where w.section_id = section_periods.section_id and w.bell_period_id = section_periods.bell_period_id)`);
+    // Classes placed in a period for the first time (their school has a bell schedule now): kept apart, for their attendance below.
+    await this.temps.as('n_placed', `select distinct w.section_id from (${periods}) w where not exists (select 1 from section_periods d where d.section_id = w.section_id)`);
     await this.exec(`insert into section_periods (section_id, bell_period_id) select w.section_id, w.bell_period_id from (${periods}) w
       where not exists (select 1 from section_periods d where d.section_id = w.section_id and d.bell_period_id = w.bell_period_id)`);
+    // The import's attendance records of those classes, loaded while they had no period, are placed at the class's
+    // period now, as a teacher's taking places a record (attendance/taking.ts: the class's first bell period).
+    // Staff's records are never touched (ADR 0027); a record that has a period keeps it.
+    if ((await this.number(`select count(*) as n from n_placed`)) > 0) {
+      await this.exec(`update attendance_records set bell_period_id = (select min(sp.bell_period_id) from section_periods sp where sp.section_id = attendance_records.section_id)
+        where bell_period_id is null and section_id in (select section_id from n_placed) and exists (select 1 from oneroster_attendance o where o.row_id = attendance_records.id)`);
+    }
   }
 
   private async upsertPeople(): Promise<void> {

@@ -102,8 +102,8 @@ export const STAGES = {
   categories: {
     file: 'categories',
     table: 's_categories',
-    columns: { ...ROW, title: 'T', weight: 'R' },
-    rows: (r) => [{ ...row(r), title: r.title, weight: r.weight }],
+    columns: { ...ROW, title: 'T', weight: 'R', drop_lowest: 'I' },
+    rows: (r) => [{ ...row(r), title: r.title, weight: r.weight, drop_lowest: r.dropLowest }],
   } satisfies Stage<'categories'>,
   lineItems: {
     file: 'lineItems',
@@ -119,12 +119,14 @@ export const STAGES = {
   results: {
     file: 'results',
     table: 's_results',
-    columns: { ...ROW, line_item: 'T', student: 'T', score_status: 'T', score: 'R', comment: 'T', late: 'I', missing: 'I', incomplete: 'I' },
+    columns: { ...ROW, line_item: 'T', student: 'T', score_status: 'T', score: 'R', comment: 'T', late: 'I', missing: 'I', incomplete: 'I', dropped: 'I' },
     rows: (r) => [
       {
         ...row(r), line_item: r.lineItemSourcedId, student: r.studentSourcedId, score_status: r.scoreStatus, score: r.score,
         // A text score ("Pass", a letter) is kept where a comment would be, when the row has no comment of its own.
         comment: r.comment ?? r.textScore, late: flag(r.late), missing: flag(r.missing), incomplete: flag(r.incomplete),
+        // Homeroom's extension column; null (absent or empty) leaves the score's flag as it is.
+        dropped: r.dropped === null ? null : flag(r.dropped),
       },
     ],
   } satisfies Stage<'results'>,
@@ -266,11 +268,12 @@ async function streamInto<R>(
 }
 
 /** Reads a file the loader does not load (yet), so that the reader checks it and its problems are reported. */
-export async function readOnly(pkg: OneRosterPackage, file: OneRosterFile, onProgress?: Progress): Promise<FileRead> {
+export async function readOnly(pkg: OneRosterPackage, file: OneRosterFile, onProgress?: Progress, each?: (record: RecordOf[OneRosterFile]) => void): Promise<FileRead> {
   const started = performance.now();
   let count = 0;
-  for await (const _record of pkg.rows(file)) {
+  for await (const record of pkg.rows(file)) {
     count += 1;
+    each?.(record);
     if (count % BATCH === 0) onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
   }
   onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });

@@ -2,6 +2,7 @@
  * One checked row to one typed record, per file and version. A builder returns null when the row is
  * left out: an error was reported (RowReader.failed), or it is a `tobedeleted` row of a bulk file.
  */
+import { DROP_LOWEST_COLUMN, DROP_LOWEST_MAX, DROPPED_COLUMN } from '../records.js';
 import type {
   AcademicSessionRecord,
   AttendanceRowRecord,
@@ -230,7 +231,12 @@ const categories: Builder<CategoryRecord> = (r, ctx) => {
     weight = r.number('weight', false);
     if (weight !== null && (weight < 0 || weight > 100)) r.problem('error', 'outOfRange', 'weight', r.raw('weight'), '0–100');
   }
-  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, title: r.required('title'), weight };
+  // Homeroom's extension: a whole number of lowest scores to drop, as the teacher's setup allows.
+  const dropLowest = r.number(DROP_LOWEST_COLUMN, false);
+  if (dropLowest !== null && (!Number.isInteger(dropLowest) || dropLowest < 0 || dropLowest > DROP_LOWEST_MAX)) {
+    r.problem('error', 'outOfRange', DROP_LOWEST_COLUMN, r.raw(DROP_LOWEST_COLUMN), `0–${DROP_LOWEST_MAX}`);
+  }
+  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, title: r.required('title'), weight, dropLowest };
   return done(r, record);
 };
 
@@ -272,6 +278,7 @@ const results: Builder<ResultRecord> = (r, ctx) => {
     late: flag('late'),
     missing: flag('missing'),
     incomplete: flag('incomplete'),
+    dropped: r.boolean(DROPPED_COLUMN, false),
   };
   return done(r, record);
 };

@@ -2,9 +2,10 @@
  * The columns of each file in each version, which of them must be present, and how a file's header is
  * matched to them: case-insensitively, a misspelled optional column (a small edit distance) read as the
  * column it was meant to be with a warning, an unknown column reported and ignored, `metadata.*`
- * extension columns (allowed by the specification) ignored without a word.
+ * extension columns (allowed by the specification) ignored without a word — but for Homeroom's own
+ * (EXTENSION_COLUMNS: `metadata.homeroom.dropped` in results.csv), which are read, in any case.
  */
-import { COLUMNS_1_2, type OneRosterFile, type OneRosterVersion, type Problem } from '../records.js';
+import { COLUMNS_1_2, EXTENSION_COLUMNS, type OneRosterFile, type OneRosterVersion, type Problem } from '../records.js';
 import type { ProblemCode } from './describe.js';
 
 /** OneRoster 1.1's CSV columns; null for files 1.1 does not have. */
@@ -51,12 +52,14 @@ const ATTENDANCE_REQUIRED = ['studentSourcedId', 'date', 'code'];
 export interface FileColumns {
   all: readonly string[];
   required: readonly string[];
+  /** the `metadata.*` columns read (Homeroom's extensions); optional, never taken for a misspelling */
+  extensions?: readonly string[];
 }
 
 export function columnsOf(file: OneRosterFile, version: OneRosterVersion): FileColumns {
   const all = (version === '1.1' ? COLUMNS_1_1[file] : COLUMNS_1_2[file]) ?? COLUMNS_1_2[file];
   const required = ['sourcedId', ...REQUIRED[file], ...(version === '1.1' && file === 'users' ? ['role', 'orgSourcedIds'] : [])];
-  return { all, required };
+  return { all, required, extensions: EXTENSION_COLUMNS[file] ?? [] };
 }
 
 export const attendanceColumns: FileColumns = { all: ATTENDANCE_COLUMNS, required: ATTENDANCE_REQUIRED };
@@ -117,7 +120,14 @@ export function matchHeader(
       unnamed.push(i);
       return;
     }
-    if (name.toLowerCase().startsWith('metadata.')) return;
+    if (name.toLowerCase().startsWith('metadata.')) {
+      const extension = columns.extensions?.find((e) => e.toLowerCase() === name.toLowerCase());
+      if (extension && index.has(extension)) {
+        at(name, 'duplicateColumn', 'error');
+        ok = false;
+      } else if (extension) index.set(extension, i);
+      return;
+    }
     const column = byLower.get(name.toLowerCase());
     if (!column) {
       unmatched.push({ at: i, name });

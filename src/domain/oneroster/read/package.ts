@@ -179,7 +179,7 @@ export async function openPackage(path: string, problems: ProblemSink): Promise<
   /** a delta must say what each row is: its status column is required */
   function columnsFor(file: OneRosterFile, mode: FileMode): FileColumns {
     const base = columnsOf(file, version);
-    return mode === 'delta' ? { all: base.all, required: [...base.required, 'status'] } : base;
+    return mode === 'delta' ? { ...base, required: [...base.required, 'status'] } : base;
   }
 
   /** 1.1: each users row's roles; users.csv is read again (its problems are reported once, by whichever pass comes first) */
