@@ -115,6 +115,10 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'notification_cursor',
   'second_factors',
   'recovery_codes',
+  // Session 16: fees (migration 0037).
+  'fees',
+  'fee_payments',
+  'fee_ledger',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
