@@ -144,7 +144,7 @@ describeEachEngine('fees pages', (get) => {
     const key = formKeyOf(page.body, action);
     expect(key).toMatch(/^[0-9a-f]{32}$/);
     const before = { fees: await count('fees'), ledger: await count('fee_ledger'), payments: await count('fee_payments') };
-    for (const [amount, message] of [
+    for (const [amount, message] of <[string, string][]>[
       ['1000.01', 'This is more than is owed on this fee.'],
       ['-3', 'The amount must be more than zero.'],
       ['lots', 'Type an amount in dollars and cents, for example 12.50.'],

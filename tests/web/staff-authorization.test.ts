@@ -914,6 +914,6 @@ describeEachEngine('every staff route as every role', (get) => {
       }
     }
     // Every row is a request per role and, for a write, a snapshot of every watched table before and after
-    // each refusal: some 700 snapshots, over a minute on PostgreSQL on a busy 2-core machine.
-  }, 180_000);
+    // each refusal: some 800 snapshots, over a minute on PostgreSQL on a busy 2-core machine.
+  }, 300_000);
 });

@@ -159,8 +159,9 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  for (const action of ['adjust', 'waive'] as const) {
-    app.post<{ Params: { id: string } }>(`/staff/fees/:id/${action}`, { preHandler: staffOnly }, async (request, reply) => {
+  /** Changing a fee's amount, or waiving what is owed on it. */
+  const feeWrite = (action: 'adjust' | 'waive') =>
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const id = recordId(request.params.id);
       const actor = await actorOf(request);
       const fee = id === null ? null : await officeFee(db, actor.scope, id);
@@ -173,7 +174,7 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
         case 'notFound':
           return reply.callNotFound();
         case 'done':
-          return reply.redirect(`${studentFeesHref(student.id)}?done=${action === 'adjust' ? 'adjusted' : 'waived'}#fee-${fee.id}`, 303);
+          return reply.redirect(studentFeesHref(student.id) + (action === 'adjust' ? '?done=adjusted' : '?done=waived') + '#' + ['fee', fee.id].join('-'), 303);
         case 'duplicate':
           return studentPage(request, reply, student, { problem: ctx.t('fees.problem.alreadySent') }, 409);
         case 'problems': {
@@ -185,8 +186,9 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
           return studentPage(request, reply, student, { feeForms: new Map([[fee.id, forms]]), problem: problem && ctx.t(problem) }, 400);
         }
       }
-    });
-  }
+    };
+  app.post<{ Params: { id: string } }>('/staff/fees/:id/adjust', { preHandler: staffOnly }, feeWrite('adjust'));
+  app.post<{ Params: { id: string } }>('/staff/fees/:id/waive', { preHandler: staffOnly }, feeWrite('waive'));
 
   app.post<{ Params: { id: string } }>('/staff/fees/payments/:id/refund', { preHandler: staffOnly }, async (request, reply) => {
     const id = recordId(request.params.id);

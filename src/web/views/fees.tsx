@@ -11,8 +11,8 @@ import { formatDay } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
-export const studentFeesHref = (studentId: number) => `/staff/fees/students/${studentId}`;
-const receiptHref = (paymentId: number, lang: 'en' | 'es') => `/staff/fees/payments/${paymentId}/receipt.pdf?lang=${lang}`;
+export const studentFeesHref = (studentId: number) => ['', 'staff', 'fees', 'students', studentId].join('/');
+const receiptHref = (paymentId: number, lang: 'en' | 'es') => ['', 'staff', 'fees', 'payments', paymentId, `receipt.pdf?lang=${lang}`].join('/');
 
 export type Values = Record<string, string | undefined>;
 
@@ -323,8 +323,7 @@ export function AssessFeePage({
   );
 }
 
-// ── one student's fees ───────────────────────────────────────────────────────────────────────────────
-
+/** The state of one student's fee page: its forms' keys, and what is shown again after a refusal. */
 export interface StudentFeesState {
   /** the payment form */
   pay: { key: string; values: Values; errors: Messages };
