@@ -22,7 +22,3 @@ export function parseCents(value: unknown): MoneyResult {
   return { ok: true, cents };
 }
 
-/** Cents as a form shows them back: 1250 → "12.50". */
-export function centsText(cents: number): string {
-  return `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-}
