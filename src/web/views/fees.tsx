@@ -8,7 +8,7 @@ import { translate, type MessageKey } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { FeeHistory, feeSummary, STATUS_LABEL } from './fee-parts.js';
 import { formatDay } from './format.js';
-import { Alert, Csrf, describedBy, ErrorSummary, TableScroll, type Messages } from './forms.js';
+import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
 
 export const studentFeesHref = (studentId: number) => ['', 'staff', 'fees', 'students', studentId].join('/');
@@ -16,25 +16,12 @@ const receiptHref = (paymentId: number, lang: 'en' | 'es') => ['', 'staff', 'fee
 
 export type Values = Record<string, string | undefined>;
 
+/** A form group wired to its field's message: the shared Field, with the field's message looked up by id. */
 function Group({ ctx, id, label, hint, errors, children }: { ctx: PageContext; id: string; label: string; hint?: string; errors: Messages; children: ComponentChildren }) {
-  const error = errors[id];
   return (
-    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
-      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for={id}>
-        {label}
-      </label>
-      {hint ? (
-        <div class="usa-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <span class="usa-error-message" id={`${id}-error`} role="alert">
-          {ctx.t(error.key, error.params)}
-        </span>
-      ) : null}
+    <Field t={ctx.t} id={id} label={label} {...(hint ? { hint } : {})} {...(errors[id] ? { error: errors[id] } : {})}>
       {children}
-    </div>
+    </Field>
   );
 }
 
