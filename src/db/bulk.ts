@@ -118,6 +118,10 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   // messages more (ADR 0042)
   'message_attachments',
   'message_adult_choices',
+  // Session 16: fees (migration 0037).
+  'fees',
+  'fee_payments',
+  'fee_ledger',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

@@ -1061,6 +1061,10 @@ export interface DB {
   push_deliveries: PushDeliveryTable;
   second_factors: SecondFactorTable;
   recovery_codes: RecoveryCodeTable;
+  /** fees (migration 0037) */
+  fees: FeeTable;
+  fee_payments: FeePaymentTable;
+  fee_ledger: FeeLedgerTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1178,3 +1182,49 @@ export interface PushDeliveryTable {
 export type TableName = keyof DB;
 export type Row<T extends TableName> = Selectable<DB[T]>;
 export type NewRow<T extends TableName> = Insertable<DB[T]>;
+
+/** A fee of one student (migration 0037): its balance and status are the sum of its ledger, never stored. */
+export interface FeeTable extends Changed {
+  id: Id;
+  student_id: number;
+  school_id: number;
+  /** the calendar year in which the school year ends */
+  school_year: number;
+  description_en: string;
+  description_es: string;
+  /** as first assessed, integer cents */
+  amount_cents: number;
+  due_date: DateString | null;
+  required: Generated<Flag>;
+  /** the assessing form's key: one fee per student and key */
+  assessment_key: string;
+  created_by: number | null;
+}
+
+/** One payment of one or more fees (migration 0037). */
+export interface FeePaymentTable {
+  id: Id;
+  idempotency_key: string;
+  method: 'cash' | 'check' | 'online';
+  check_number: string | null;
+  reference: string | null;
+  payer: string | null;
+  total_cents: number;
+  recorded_by: number | null;
+  recorded_at: Instant;
+}
+
+export type FeeLedgerKind = 'assessed' | 'adjusted' | 'waived' | 'paid' | 'refunded';
+
+/** One change to a fee's balance, signed integer cents (migration 0037). */
+export interface FeeLedgerTable {
+  id: Id;
+  fee_id: number;
+  kind: FeeLedgerKind;
+  amount_cents: number;
+  reason: string | null;
+  payment_id: number | null;
+  idempotency_key: string | null;
+  by_account: number | null;
+  at: Instant;
+}

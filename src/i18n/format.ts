@@ -33,3 +33,13 @@ export function formatFileSize(bytes: number, locale: Locale): string {
   if (mb >= 1) return `${number.format(mb)} MB`;
   return `${number.format(Math.max(1, Math.round(kb)))} KB`;
 }
+/** Integer cents in the reader's currency format (US dollars): 1250 → "$12.50" in en-US and es-US. */
+export function formatMoney(cents: number, locale: Locale): string {
+  const f = moneyFormats.get(locale) ?? new Intl.NumberFormat(localeTag(locale), { style: 'currency', currency: 'USD' });
+  moneyFormats.set(locale, f);
+  // Dollars and cents as a decimal string: the format never sees a float made by arithmetic on money.
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return f.format(`${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}` as unknown as number);
+}
+const moneyFormats = new Map<Locale, Intl.NumberFormat>();

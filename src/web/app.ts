@@ -28,6 +28,7 @@ import { staffAccountRoutes } from './routes/staff-accounts.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { requestRoutes } from './routes/requests.js';
 import { signedFormRoutes } from './routes/signed-forms.js';
+import { feeRoutes } from './routes/fees.js';
 import { contactRoutes } from './routes/contact.js';
 import { portalRoutes } from './routes/portal.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes);
   await app.register(requestRoutes);
   await app.register(signedFormRoutes);
+  await app.register(feeRoutes);
   await app.register(contactRoutes);
   await app.register(portalRoutes);
   await app.register(calendarFeedRoutes);

@@ -23,7 +23,7 @@ describe('the portal tool registry', () => {
   });
 
   it('orders the navigation as the seeds and the pages have it', () => {
-    expect(TOOLS_IN_ORDER.map((t) => t.key)).toEqual(['today', 'todo', 'calendar', 'schedule', 'assignments', 'grades', 'attendance', 'reportCards', 'transcript', 'immunizations', 'documents', 'discussions', 'forms']);
+    expect(TOOLS_IN_ORDER.map((t) => t.key)).toEqual(['today', 'todo', 'calendar', 'schedule', 'assignments', 'grades', 'attendance', 'reportCards', 'transcript', 'immunizations', 'documents', 'discussions', 'forms', 'payments']);
   });
 
   it('gives each tool its address under the student', () => {

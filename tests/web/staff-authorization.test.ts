@@ -124,6 +124,9 @@ interface Ids {
   formSignature: number;
   /** a staff member with an account and a second factor, for its reset (ADR 0037) */
   factorHolder: number;
+  /** a fee of Maya's ($10.00) and a payment of $2.00 of it (issue 24) */
+  fee: number;
+  feePayment: number;
 }
 
 interface Row {
@@ -176,6 +179,7 @@ const posting = async (ids: Ids, db: Kysely<DB>) => {
   return { student: [String(m)], [`shown_${m}`]: '85', [`seen_${m}`]: String(grade.version), [`letter_${m}`]: grade.letter === 'A' ? 'B' : 'A', [`codes_${m}`]: ['', '', ''], [`comment_${m}`]: 'Excellent lab work.' };
 };
 const signedForm = (ids: Ids) => ({ schoolId: String(ids.school), gradeLevel: '', titleEn: 'Photo release', titleEs: 'Permiso de fotos', bodyEn: 'Photos may be taken.', bodyEs: 'Se pueden tomar fotos.', dueDate: '' });
+const feeKey = () => `matrix-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 const course = { school: 'Lakeside Academy', schoolYear: '2025', grade: '9', code: 'T-101', title: 'Algebra I', term: 'Year', letter: 'B', weight: 'none', attempted: '1', earned: '1' };
 
 /** Every staff route. The lead adds rows here for routes merged from other branches. */
@@ -322,6 +326,26 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/staff/forms/:id/signatures.csv', url: (i) => `/staff/forms/${i.form}/signatures.csv`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'GET', route: '/staff/forms/:id/signatures/:file', url: (i) => `/staff/forms/${i.form}/signatures/${i.formSignature}.pdf`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'GET', route: '/staff/change-requests/:id', url: (i) => `/staff/change-requests/${i.changeRequest}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+
+  // ── fees (issue 24) ───────────────────────────────────────────────────────────────────────────────
+  { method: 'GET', route: '/staff/fees', url: () => '/staff/fees?status=open', gate: OFFICE, allowed: OFFICE },
+  { method: 'GET', route: '/staff/fees/new', url: () => '/staff/fees/new', gate: OFFICE, allowed: OFFICE },
+  // Another school's office is told the student number is not one of its students.
+  {
+    method: 'POST',
+    route: '/staff/fees/new',
+    url: () => '/staff/fees/new',
+    body: (i) => ({ key: feeKey(), target: 'student', studentNumber: i.maya.number, descriptionEn: 'Lab fee', descriptionEs: 'Cuota de laboratorio', amount: '12.00', dueDate: '', schoolYear: '2027', required: 'required' }),
+    gate: OFFICE,
+    allowed: ['office', 'districtAdmin'],
+    outside: 400,
+  },
+  { method: 'GET', route: '/staff/fees/students/:id', url: (i) => `/staff/fees/students/${i.maya.id}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/fees/students/:id/payments', url: (i) => `/staff/fees/students/${i.maya.id}/payments`, body: (i) => ({ key: feeKey(), method: 'cash', [`pay.${i.fee}`]: '1.00' }), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/fees/:id/adjust', url: (i) => `/staff/fees/${i.fee}/adjust`, body: () => ({ key: feeKey(), amount: '9.00', reason: 'Price' }), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/fees/:id/waive', url: (i) => `/staff/fees/${i.fee}/waive`, body: () => ({ key: feeKey(), reason: 'Assistance' }), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/fees/payments/:id/refund', url: (i) => `/staff/fees/payments/${i.feePayment}/refund`, body: () => ({ key: feeKey(), reason: 'Returned' }), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/fees/payments/:id/receipt.pdf', url: (i) => `/staff/fees/payments/${i.feePayment}/receipt.pdf?lang=es`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   {
     method: 'POST',
     route: '/staff/change-requests/:id',
@@ -544,6 +568,9 @@ const WATCHED = [
   'signed_forms',
   'signed_form_versions',
   'signed_form_signatures',
+  'fees',
+  'fee_ledger',
+  'fee_payments',
 ] as const;
 
 async function snapshot(db: Kysely<DB>): Promise<Record<string, string>> {
@@ -730,7 +757,26 @@ describeEachEngine('every staff route as every role', (get) => {
     const factorHolder = await staffMember(db, world, { first: 'Fay', last: `Factor${n}`, roles: [{ role: 'teacher' }] });
     // Only its presence matters to a reset, which deletes it without reading the sealed secret.
     await db.insertInto('second_factors').values({ account_id: factorHolder.account!.id, secret: 'sealed', created_at: STAMP, confirmed_at: STAMP, last_step: null }).execute();
+    const fee = await db
+      .insertInto('fees')
+      .values({ student_id: maya.id, school_id: world.school.id, school_year: 2027, description_en: `Lab fee ${n}`, description_es: `Cuota ${n}`, amount_cents: 1000, due_date: null, required: 1, assessment_key: `matrix-fee-${n}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const feePayment = await db
+      .insertInto('fee_payments')
+      .values({ idempotency_key: `matrix-payment-${n}`, method: 'cash', check_number: null, reference: null, payer: null, total_cents: 200, recorded_by: null, recorded_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('fee_ledger')
+      .values([
+        { fee_id: fee.id, kind: 'assessed', amount_cents: 1000, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP },
+        { fee_id: fee.id, kind: 'paid', amount_cents: -200, reason: null, payment_id: feePayment.id, idempotency_key: null, by_account: null, at: STAMP },
+      ])
+      .execute();
     return {
+      fee: fee.id,
+      feePayment: feePayment.id,
       form: form.id,
       formSignature: formSignature.id,
       staffMember: teacherHere.id,
@@ -868,6 +914,6 @@ describeEachEngine('every staff route as every role', (get) => {
       }
     }
     // Every row is a request per role and, for a write, a snapshot of every watched table before and after
-    // each refusal: some 700 snapshots, over a minute on PostgreSQL on a busy 2-core machine.
-  }, 180_000);
+    // each refusal: some 800 snapshots, over a minute on PostgreSQL on a busy 2-core machine.
+  }, 300_000);
 });

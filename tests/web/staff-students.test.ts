@@ -140,7 +140,8 @@ describeEachEngine('finding a student (staff)', (get) => {
       ['Rosa Álvarez Grandmother', 'Home: 555-0199', expect.stringMatching(/^rosa\.álvarez\.\d+@fixture\.example\.com$/), 'No', 'No', 'Yes', 'No'],
     ]);
     const tools = textOf(/<nav aria-labelledby="student-tools-heading">([\s\S]*?)<\/nav>/.exec(html)![1]!);
-    expect(tools).toBe('Your tools for this student Account help');
+    expect(tools).toBe('Your tools for this student Account help Fees');
+    expect(html).toContain(`href="/staff/fees/students/${w.jose.student.id}"`);
     expect(html).toContain('href="/staff/account-help?number=0000123"');
 
     const counselor = await as(w.staff.counselor);

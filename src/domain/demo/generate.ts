@@ -175,6 +175,8 @@ class Generator {
     parent?: { id: number; name: string; email: string; children: string[] };
     spanishParent?: { id: number; name: string; email: string; children: string[] };
     teacherId?: number;
+    /** Allen and Grace Alda, for their demo fees */
+    aldaChildren?: { id: number; schoolId: number }[];
   } = {};
 
   constructor(
@@ -209,6 +211,51 @@ class Generator {
     return id;
   }
 
+  /**
+   * Fees of the Alda children, so diane.alda sees Payments with something in each list: Allen's science
+   * lab fee due within the week (on To Do), his yearbook paid by check; Grace's library book past due with
+   * part paid in cash, her field trip waived. Each fee's ledger is what the office's pages would write.
+   */
+  private fees(): void {
+    const [allen, grace] = this.featured.aldaChildren ?? [];
+    if (!allen || !grace) return;
+    const year = this.options.startYear + 1;
+    const at = (days: number) => `${addDays(this.asOf, days)}T15:30:00.000Z`;
+    const fee = (student: { id: number; schoolId: number }, f: { en: string; es: string; cents: number; due: DateString; required: boolean; days: number }) => {
+      const id = this.nextId('fees');
+      this.sink.add('fees', {
+        id,
+        student_id: student.id,
+        school_id: student.schoolId,
+        school_year: year,
+        description_en: f.en,
+        description_es: f.es,
+        amount_cents: f.cents,
+        due_date: f.due,
+        required: f.required ? 1 : 0,
+        assessment_key: `demo-${id}`,
+        created_by: null,
+        created_at: at(f.days),
+        updated_at: at(f.days),
+        updated_by: null,
+      });
+      this.sink.add('fee_ledger', { id: this.nextId('fee_ledger'), fee_id: id, kind: 'assessed', amount_cents: f.cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: at(f.days) });
+      return id;
+    };
+    const pay = (feeId: number, cents: number, method: 'cash' | 'check', checkNumber: string | null, days: number) => {
+      const id = this.nextId('fee_payments');
+      this.sink.add('fee_payments', { id, idempotency_key: `demo-payment-${id}`, method, check_number: checkNumber, reference: null, payer: 'Diane Alda', total_cents: cents, recorded_by: null, recorded_at: at(days) });
+      this.sink.add('fee_ledger', { id: this.nextId('fee_ledger'), fee_id: feeId, kind: 'paid', amount_cents: -cents, reason: null, payment_id: id, idempotency_key: null, by_account: null, at: at(days) });
+    };
+    fee(allen, { en: 'Science lab fee', es: 'Cuota de laboratorio de ciencias', cents: 2500, due: addDays(this.asOf, 7), required: true, days: -14 });
+    const yearbook = fee(allen, { en: 'Yearbook', es: 'Anuario', cents: 4500, due: addDays(this.asOf, 30), required: false, days: -40 });
+    pay(yearbook, 4500, 'check', '1042', -35);
+    const book = fee(grace, { en: 'Lost library book', es: 'Libro de la biblioteca perdido', cents: 1250, due: addDays(this.asOf, -10), required: true, days: -25 });
+    pay(book, 500, 'cash', null, -12);
+    const trip = fee(grace, { en: 'Field trip to the science museum', es: 'Excursión al museo de ciencias', cents: 1500, due: addDays(this.asOf, -20), required: true, days: -45 });
+    this.sink.add('fee_ledger', { id: this.nextId('fee_ledger'), fee_id: trip, kind: 'waived', amount_cents: -1500, reason: 'Fee assistance', payment_id: null, idempotency_key: null, by_account: null, at: at(-30) });
+  }
+
   private changed() {
     return { created_at: this.stamp, updated_at: this.stamp, updated_by: null };
   }
@@ -221,6 +268,7 @@ class Generator {
     await this.schedules();
     await this.supportStaff();
     await this.accounts();
+    this.fees();
     this.announcements();
     this.events();
     // Last, because its settings list the demo accounts for the sign-in page's demo panel.
@@ -648,6 +696,7 @@ class Generator {
       school.byGrade.set(grade, list);
       if (withdrawn) school.withdrawn.add(id);
       if (allen && i === 0) this.featured.allen = { id, number, first: p.first, last: p.last, birth, school };
+      if (allen) (this.featured.aldaChildren ??= []).push({ id, schoolId: school.id });
       children.push(`${p.first} (${grade})`);
 
       homes.forEach((home, h) => {

@@ -37,6 +37,7 @@ export const PORTAL_TOOLS = [
   { key: 'discussions', path: 'discussions', label: 'discussions.title', order: 110 },
   { key: 'todo', path: 'todo', label: 'todo.title', order: 15, acrossStudents: true },
   { key: 'forms', path: 'forms', label: 'forms.title', order: 120 },
+  { key: 'payments', path: 'payments', label: 'fees.title', order: 130 },
 ] as const satisfies readonly PortalToolRow[];
 
 export type PortalTool = (typeof PORTAL_TOOLS)[number]['key'];
@@ -53,7 +54,7 @@ export const PERSON_TOOLS = [{ key: 'messages', path: '/messages', label: 'messa
  * District settings kept for tools of the seeds that are not built yet (the Family menu's Payments): a
  * district can already turn them off; each becomes a row above when it gets a page.
  */
-export const SETTING_ONLY_TOOLS = ['payments'] as const;
+export const SETTING_ONLY_TOOLS = [] as const;
 
 /** Every key of the district's `tools` setting. */
 export type ToolSetting = PortalTool | (typeof PERSON_TOOLS)[number]['key'] | (typeof SETTING_ONLY_TOOLS)[number];

@@ -183,13 +183,13 @@ export interface StudentPageView {
   tools: StudentTool[];
 }
 
-export type StudentTool = 'grades' | 'attendance' | 'transcript' | 'accountHelp' | 'health';
+export type StudentTool = 'grades' | 'attendance' | 'transcript' | 'accountHelp' | 'fees' | 'health';
 
 /** The student's staff tools this staff member may open. */
 function toolsFor(actor: { counselor: CounselorScope; office: OfficeScope; nurse?: NurseScope }, schoolId: number): StudentTool[] {
   const tools: StudentTool[] = [];
   if (actor.counselor.schools.has(schoolId)) tools.push('grades', 'attendance', 'transcript');
-  if (mayActOnSchool(actor.office, schoolId)) tools.push('accountHelp');
+  if (mayActOnSchool(actor.office, schoolId)) tools.push('accountHelp', 'fees');
   if (actor.nurse?.schools.has(schoolId)) tools.push('health');
   return tools;
 }

@@ -49,6 +49,7 @@ export const STAFF_TOOLS: readonly StaffToolRow[] = [
   { key: 'healthRecords', path: '/staff/health', label: 'health.title', hint: 'staffTools.healthRecords', group: 'health', allowed: (a) => a.nurse },
   { key: 'immunizationCompliance', path: '/staff/health/compliance', label: 'health.compliance.title', hint: 'staffTools.compliance', group: 'health', allowed: (a) => a.nurse },
   { key: 'officeCalendar', path: '/staff/calendar', label: 'officeCalendar.title', hint: 'staffTools.officeCalendar', group: 'office', allowed: (a) => a.office },
+  { key: 'fees', path: '/staff/fees', label: 'fees.staff.title', hint: 'fees.staff.toolHint', group: 'office', allowed: (a) => a.office },
   { key: 'announcements', path: '/staff/announcements', label: 'officeAnnouncements.title', hint: 'staffTools.announcements', group: 'office', allowed: (a) => a.office },
   { key: 'parentAccounts', path: '/admin/parent-accounts', label: 'nav.parentAccounts', hint: 'staffTools.parentAccounts', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'imports', path: '/admin/imports', label: 'nav.imports', hint: 'staffTools.imports', group: 'district', allowed: (a) => a.districtAdmin },

@@ -16,6 +16,8 @@ import { toolUrl } from '../portal/tools.js';
 import { DUE_SOON_DAYS } from '../portal/today.js';
 import { messageReader, todoItemsForMessages, type ReaderAccount } from '../messages/service.js';
 import { todoItemsForForms } from '../signed-forms/service.js';
+import { FEE_DUE_SOON_DAYS, todoItemsForFees } from '../fees/service.js';
+import { getDistrictProfile } from '../district/service.js';
 
 export interface TodoItem {
   /** what kind of thing is to do: 'assignmentDue', 'assignmentMissing', … (a catalog key `todo.kind.<kind>`) */
@@ -71,8 +73,16 @@ const messageSource: TodoSource = async (db, { reader, students }, now) => {
 /** Forms waiting for this guardian's signature, per child (forms signed with the PIN). */
 const formSource: TodoSource = (db, { reader }, now) => todoItemsForForms(db, reader, now);
 
+/** Required fees still unpaid, past or near their due date, per child (Payments). */
+const feeSource: TodoSource = async (db, { reader, students, today }) => {
+  const district = await getDistrictProfile(db);
+  if (!district.settings.tools.payments) return [];
+  const locale = reader.locale === 'es' || (reader.locale !== 'en' && district.locale === 'es') ? 'es' : 'en';
+  return todoItemsForFees(db, students, addDays(today, FEE_DUE_SOON_DAYS), locale);
+};
+
 /** Every source of the list. */
-export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources, messageSource, formSource];
+export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources, messageSource, formSource, feeSource];
 
 export interface TodoGroup {
   /** null: items about the reader themself */

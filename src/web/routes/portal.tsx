@@ -43,6 +43,7 @@ import { AttendancePage } from '../views/tools/attendance.js';
 import { CalendarPage } from '../views/tools/calendar.js';
 import { DocumentsPage } from '../views/tools/documents.js';
 import { formsToolRoutes, signingRoute } from './signed-forms-family.js';
+import { paymentsToolRoutes } from './payments-family.js';
 import { waitingCount } from '../../domain/signed-forms/service.js';
 import { ClassGradePage, GradesPage } from '../views/tools/grades.js';
 import { ImmunizationsPage } from '../views/tools/immunizations.js';
@@ -289,6 +290,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     forms: formsToolRoutes(app, pdf),
+    payments: paymentsToolRoutes(app, pdf),
   };
 
   /** Who reads a discussion: the student themself, or a guardian reading for their child. */

@@ -73,7 +73,7 @@ const TOOL_LABEL: Record<(typeof TOOL_SETTINGS)[number], MessageKey> = {
   todo: 'settings.tool.todo',
   payments: 'settings.tool.payments',
 };
-const NOT_BUILT = new Set<string>(['payments']);
+const NOT_BUILT = new Set<string>([]);
 
 const TEXT_LABEL: Record<(typeof TEXT_FIELDS)[number]['name'], { label: MessageKey; explain: MessageKey }> = {
   signInHelp: { label: 'settings.signInHelp', explain: 'settings.signInHelp.explain' },

@@ -9,6 +9,7 @@ import type { StudentPageView, StudentSearchResult, StudentTool } from '../../do
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
+import { studentFeesHref } from './fees.js';
 import { Layout } from './layout.js';
 import { AttendanceBody } from './tools/attendance.js';
 import { GradeCards } from './tools/grades.js';
@@ -117,6 +118,7 @@ const toolLabel = {
   attendance: 'students.tool.attendance',
   transcript: 'students.tool.transcript',
   accountHelp: 'students.tool.accountHelp',
+  fees: 'fees.staff.title',
   health: 'students.tool.health',
 } as const;
 
@@ -134,7 +136,9 @@ const toolHref = (view: StudentPageView, tool: StudentTool) =>
     ? `/staff/account-help?${new URLSearchParams({ number: view.student.studentNumber }).toString()}`
     : tool === 'health'
       ? `/staff/health/students/${view.student.id}`
-      : studentPath(view.student.id, tool);
+      : tool === 'fees'
+        ? studentFeesHref(view.student.id)
+        : studentPath(view.student.id, tool);
 
 export function StaffStudentPage({ ctx, view, termId, records = false }: { ctx: PageContext; view: StudentPageView; termId: number | null; /** a district administrator: the family's records on request (ADR 0037) */ records?: boolean }) {
   const { t, locale } = ctx;

@@ -13,6 +13,7 @@ const KINDS: Record<string, MessageKey> = {
   assignmentMissing: 'todo.kind.assignmentMissing',
   message: 'todo.kind.message',
   form: 'todo.kind.form',
+  fee: 'todo.kind.fee',
 };
 function kindName(ctx: PageContext, kind: string): string {
   return ctx.t(Object.hasOwn(KINDS, kind) ? KINDS[kind]! : 'todo.kind.other');

@@ -1,0 +1,29 @@
+/** The Payments tool's pages: a child's fees, and the receipt of a payment of them as a PDF. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { recordId } from '../../domain/forms.js';
+import { familyFees, familyPayment } from '../../domain/fees/service.js';
+import { feeReceiptPdf } from '../../documents/fee-receipt.js';
+import { sendPage } from '../render.js';
+import { PaymentsPage } from '../views/tools/payments.js';
+import type { ToolRoutes } from './portal.js';
+
+export function paymentsToolRoutes(app: FastifyInstance, pdf: (reply: FastifyReply, filename: string, body: Buffer) => FastifyReply): ToolRoutes {
+  const db = app.services.database.db;
+  return {
+    page: async ({ ctx, student }, _request, reply) => {
+      const { fees, office } = await familyFees(db, student);
+      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} />);
+    },
+    inside: {
+      // A receipt, in the reader's language: only a payment of this child's fees, showing only its lines for this child.
+      '/:file': async ({ ctx, student }, request, reply) => {
+        const file = request.params.file ?? '';
+        const id = file.endsWith('.pdf') ? recordId(file.slice(0, -4)) : null;
+        const payment = id === null ? null : await familyPayment(db, student, id);
+        if (!payment) return reply.callNotFound();
+        const body = await feeReceiptPdf(payment, { locale: ctx.locale, district: ctx.district });
+        return pdf(reply, `receipt-${payment.id}.pdf`, body);
+      },
+    },
+  };
+}
