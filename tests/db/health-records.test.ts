@@ -132,7 +132,7 @@ describeEachEngine('the nurse’s health records', (get) => {
     expect(JSON.parse(logged.details!)).toEqual({ doseId: id, before: null, after: { vaccineId: mmr.id, date: '2027-02-08', source: 'school_clinic' } });
 
     const record = (await healthRecordOf(db, nurse, maya.id, TODAY, NOW))!;
-    expect(record.doses.map((d) => [d.vaccine, d.date, d.source])).toEqual([
+    expect(record.doses.map((d) => [d.vaccine.base, d.date, d.source])).toEqual([
       ['Measles, mumps, rubella (MMR)', '2011-04-01', null],
       ['Measles, mumps, rubella (MMR)', '2027-02-08', 'school_clinic'],
     ]);

@@ -68,7 +68,7 @@ describe('the Assignments lists', () => {
   it('keeps each class’s current grading period: missing work first, then what is to come, then the rest', () => {
     // Algebra's current period is 1 (Quarter 2); a Quarter 1 item (period 9) is not this period's.
     // Art's current period is 1 as well. Expected by hand from the fixture's dates and flags.
-    const quarter = (id: number, title: string) => ({ period: { id, title, start: '2026-10-19', end: '2026-12-18' }, state: 'inProgress' }) as ClassGrades['periods'][number];
+    const quarter = (id: number, title: string) => ({ period: { id, title: { base: title, es: null }, start: '2026-10-19', end: '2026-12-18' }, state: 'inProgress' }) as ClassGrades['periods'][number];
     const old = work(10, '2026-10-01', { periodId: 9, missing: true });
     const withPeriods: StudentGrades = {
       today: TODAY,
