@@ -80,7 +80,7 @@ describe('the Assignments lists', () => {
     };
     const list = assignmentList(withPeriods, 'period');
     expect(list.count).toBe(7);
-    expect(list.period.titles).toEqual(['Quarter 2']);
+    expect(list.period.titles).toEqual([{ base: 'Quarter 2', es: null }]);
     expect(ids(list.period.missing)).toEqual(['A1']);
     expect(ids(list.period.upcoming)).toEqual(['A6', 'A3', 'A7', 'A4']); // Nov 30, Dec 1, Dec 8, Dec 9
     expect(ids(list.period.rest)).toEqual(['A2', 'A5']); // Nov 20, Nov 10
