@@ -40,9 +40,11 @@ import { secondFactor } from './migrations/0035_second_factor.js';
 import { phonesE164 } from './migrations/0036_phones_e164.js';
 import { fees } from './migrations/0037_fees.js';
 import { messageAttachments } from './migrations/0040_message_attachments.js';
+import { spanishNames } from './migrations/0041_spanish_names.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, messageAttachments];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, messageAttachments, spanishNames];
+
 
 
 export async function migrateToLatest(database: Database): Promise<MigrationResultSet> {

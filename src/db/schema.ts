@@ -69,6 +69,8 @@ export interface AcademicSessionTable extends Changed {
   parent_id: number | null;
   type: SessionType;
   title: string;
+  /** the title in Spanish; null: none, the district's title is shown (migration 0041) */
+  title_es: string | null;
   /** the calendar year in which the school year ends, as OneRoster's schoolYear */
   school_year: number;
   start_date: DateString;
@@ -84,6 +86,8 @@ export interface CalendarDayTable {
   reason: string | null;
   /** e.g. 'Labor Day' */
   note: string | null;
+  /** the note in Spanish; null: none, the district's note is shown (migration 0041) */
+  note_es: string | null;
 }
 
 export interface BellScheduleTable extends Changed {
@@ -600,6 +604,8 @@ export interface AttendanceCodeTable {
   id: Id;
   code: string;
   description: string;
+  /** the description in Spanish; null: none, the district's is shown (migration 0041) */
+  description_es: string | null;
   kind: AttendanceKind;
   excuse: AttendanceExcuse;
 }
@@ -756,6 +762,8 @@ export interface VaccineTable {
   id: Id;
   code: string;
   name: string;
+  /** the name in Spanish; null: none, the district's name is shown (migration 0041) */
+  name_es: string | null;
 }
 
 export interface ImmunizationRequirementTable {

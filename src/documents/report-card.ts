@@ -2,6 +2,7 @@
 import { commentTexts, type ReportCard } from '../domain/gradebook/report-cards.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { bytesOf, tag, taggedDocument } from './tagged.js';
+import { localName } from '../i18n/format.js';
 
 export function reportCardPdf(
   card: ReportCard,
@@ -10,11 +11,11 @@ export function reportCardPdf(
   const { locale, district, student } = input;
   const t = (key: Parameters<typeof translate>[1], params: Record<string, string | number> = {}) =>
     translate(locale, key, { portal: district.portalName, district: district.name, ...params });
-  const title = t('reportCard.pdfTitle', { period: card.term.title, name: student.name });
+  const title = t('reportCard.pdfTitle', { period: localName(locale, card.term.title), name: student.name });
   const { doc, root } = taggedDocument({ title, author: district.name, locale, margin: 60 });
   const done = bytesOf(doc);
   tag(doc, root, 'H1', () => doc.font('Helvetica-Bold').fontSize(16).text(district.name));
-  tag(doc, root, 'H2', () => doc.font('Helvetica').fontSize(12).text(t('reportCard.heading', { period: card.term.title })));
+  tag(doc, root, 'H2', () => doc.font('Helvetica').fontSize(12).text(t('reportCard.heading', { period: localName(locale, card.term.title) })));
   doc.moveDown();
   tag(doc, root, 'P', () => doc.text(`${student.name} · ${t('reportCard.number', { number: student.number })}`));
   tag(doc, root, 'P', () => doc.text(`${student.school} · ${t('reportCard.grade', { grade: student.grade })}`));

@@ -43,3 +43,23 @@ export function formatMoney(cents: number, locale: Locale): string {
   return f.format(`${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}` as unknown as number);
 }
 const moneyFormats = new Map<Locale, Intl.NumberFormat>();
+/**
+ * A name a district keeps in its own language and, where it has one, in Spanish (a grading period's
+ * title, a vaccine, an attendance code, a calendar day's note: migration 0041, ADR 0043).
+ */
+export interface LocalName {
+  /** as the district writes it, in the district's language */
+  base: string;
+  /** the Spanish name; null: none */
+  es: string | null;
+}
+
+/** The name in the reader's language: the Spanish one for a Spanish reader where it exists, else the district's. */
+export function localName(locale: Locale, name: LocalName): string {
+  return locale === 'es' && name.es ? name.es : name.base;
+}
+
+/** A LocalName from a row's two columns. */
+export function bilingual(base: string, es: string | null | undefined): LocalName {
+  return { base, es: es ?? null };
+}

@@ -11,6 +11,7 @@ import type { FamilyRecords } from '../domain/staff/family-records.js';
 import { formatInstant } from '../i18n/format.js';
 import { translate, type Locale, type MessageKey } from '../i18n/index.js';
 import { csvOf } from './csv.js';
+import { localName } from '../i18n/format.js';
 
 export interface RecordsZipInput {
   records: FamilyRecords;
@@ -38,7 +39,7 @@ export async function familyRecordsZip(input: RecordsZipInput): Promise<{ bytes:
   csv(
     'schedule.csv',
     ['records.col.term', 'records.col.period', 'records.col.course', 'records.col.section', 'records.col.teacher', 'records.col.room', 'records.col.start', 'records.col.end'],
-    records.schedule.terms.flatMap((term) => term.classes.map((c) => [term.title, c.period, c.courseTitle, c.sectionCode, c.teacher ?? '', c.room ?? '', c.start, c.end])),
+    records.schedule.terms.flatMap((term) => term.classes.map((c) => [localName(locale, term.title), c.period, c.courseTitle, c.sectionCode, c.teacher ?? '', c.room ?? '', c.start, c.end])),
   );
   csv(
     'grades.csv',
@@ -47,7 +48,7 @@ export async function familyRecordsZip(input: RecordsZipInput): Promise<{ bytes:
       c.periods.map((p) => {
         const letter = p.posted ? p.posted.letter : p.grade.letter;
         const percent = p.posted ? p.posted.percent : p.grade.percent;
-        return [c.class.courseTitle, p.period.title, letter ?? '', percent === null ? '' : percent.toFixed(2), flag(t, p.posted !== null), p.posted ? commentTexts(p.posted, locale).join(' ') : ''];
+        return [c.class.courseTitle, localName(locale, p.period.title), letter ?? '', percent === null ? '' : percent.toFixed(2), flag(t, p.posted !== null), p.posted ? commentTexts(p.posted, locale).join(' ') : ''];
       }),
     ),
   );
@@ -61,12 +62,12 @@ export async function familyRecordsZip(input: RecordsZipInput): Promise<{ bytes:
   csv(
     'attendance.csv',
     ['records.col.date', 'records.col.course', 'records.col.period', 'records.col.code', 'records.col.description', 'records.col.comment'],
-    records.attendance.terms.flatMap((term) => term.events.map((e) => [e.date, e.course ?? t('records.wholeDay'), e.period ?? '', e.code, e.description, e.comment ?? ''])),
+    records.attendance.terms.flatMap((term) => term.events.map((e) => [e.date, e.course ?? t('records.wholeDay'), e.period ?? '', e.code, localName(locale, e.description), e.comment ?? ''])),
   );
   csv(
     'immunizations.csv',
     ['records.col.vaccine', 'records.col.required', 'records.col.doses', 'records.col.exemption'],
-    records.immunizations.map((v) => [v.name, v.required ?? '', v.doses.join(' '), v.exemption ? `${v.exemption.kind} ${v.exemption.granted}` : '']),
+    records.immunizations.map((v) => [localName(locale, v.name), v.required ?? '', v.doses.join(' '), v.exemption ? `${v.exemption.kind} ${v.exemption.granted}` : '']),
   );
   csv(
     'accounts.csv',

@@ -107,6 +107,7 @@ describeEachEngine('BulkWriter', (get, engine) => {
       instructional: (i % 2) as 0 | 1,
       reason: i === 0 ? '' : null,
       note: AWKWARD[i] as string,
+      note_es: i === 1 ? 'Día bisiesto' : null,
     }));
 
     await db.transaction().execute(async (trx) => {

@@ -132,7 +132,7 @@ describeEachEngine('the nurse’s health records', (get) => {
     expect(JSON.parse(logged.details!)).toEqual({ doseId: id, before: null, after: { vaccineId: mmr.id, date: '2027-02-08', source: 'school_clinic' } });
 
     const record = (await healthRecordOf(db, nurse, maya.id, TODAY, NOW))!;
-    expect(record.doses.map((d) => [d.vaccine, d.date, d.source])).toEqual([
+    expect(record.doses.map((d) => [d.vaccine.base, d.date, d.source])).toEqual([
       ['Measles, mumps, rubella (MMR)', '2011-04-01', null],
       ['Measles, mumps, rubella (MMR)', '2027-02-08', 'school_clinic'],
     ]);
@@ -253,11 +253,11 @@ describeEachEngine('the nurse’s health records', (get) => {
         grade: 9,
         school: 'Cedar Ridge High School',
         missing: [
-          { vaccine: 'Measles, mumps, rubella (MMR)', doses: 2 },
-          { vaccine: 'Tdap booster', doses: 1 },
+          { vaccine: { base: 'Measles, mumps, rubella (MMR)', es: null }, doses: 2 },
+          { vaccine: { base: 'Tdap booster', es: null }, doses: 1 },
         ],
       },
-      { studentId: maya.id, number: '00412', name: 'Maya Ortiz', grade: 11, school: 'Cedar Ridge High School', missing: [{ vaccine: 'Tdap booster', doses: 1 }] },
+      { studentId: maya.id, number: '00412', name: 'Maya Ortiz', grade: 11, school: 'Cedar Ridge High School', missing: [{ vaccine: { base: 'Tdap booster', es: null }, doses: 1 }] },
     ]);
     expect((await complianceList(db, nurse.scope, { grade: 11, schoolId: null, asOf: TODAY })).map((l) => l.name)).toEqual(['Maya Ortiz']);
     expect(await complianceList(db, nurse.scope, { grade: 10, schoolId: null, asOf: TODAY })).toEqual([]);
@@ -265,7 +265,7 @@ describeEachEngine('the nurse’s health records', (get) => {
     const samSchool = (await db.selectFrom('students').select('school_id').where('id', '=', sam.id).executeTakeFirstOrThrow()).school_id;
     expect(await complianceList(db, nurse.scope, { grade: null, schoolId: samSchool, asOf: TODAY })).toEqual([]);
     expect((await complianceList(db, otherNurse.scope, { grade: null, schoolId: null, asOf: TODAY })).map((l) => [l.name, l.missing])).toEqual([
-      ['Sam Cole', [{ vaccine: 'Measles, mumps, rubella (MMR)', doses: 2 }, { vaccine: 'Tdap booster', doses: 1 }]],
+      ['Sam Cole', [{ vaccine: { base: 'Measles, mumps, rubella (MMR)', es: null }, doses: 2 }, { vaccine: { base: 'Tdap booster', es: null }, doses: 1 }]],
     ]);
   });
 });

@@ -68,7 +68,7 @@ describe('the Assignments lists', () => {
   it('keeps each class’s current grading period: missing work first, then what is to come, then the rest', () => {
     // Algebra's current period is 1 (Quarter 2); a Quarter 1 item (period 9) is not this period's.
     // Art's current period is 1 as well. Expected by hand from the fixture's dates and flags.
-    const quarter = (id: number, title: string) => ({ period: { id, title, start: '2026-10-19', end: '2026-12-18' }, state: 'inProgress' }) as ClassGrades['periods'][number];
+    const quarter = (id: number, title: string) => ({ period: { id, title: { base: title, es: null }, start: '2026-10-19', end: '2026-12-18' }, state: 'inProgress' }) as ClassGrades['periods'][number];
     const old = work(10, '2026-10-01', { periodId: 9, missing: true });
     const withPeriods: StudentGrades = {
       today: TODAY,
@@ -80,7 +80,7 @@ describe('the Assignments lists', () => {
     };
     const list = assignmentList(withPeriods, 'period');
     expect(list.count).toBe(7);
-    expect(list.period.titles).toEqual(['Quarter 2']);
+    expect(list.period.titles).toEqual([{ base: 'Quarter 2', es: null }]);
     expect(ids(list.period.missing)).toEqual(['A1']);
     expect(ids(list.period.upcoming)).toEqual(['A6', 'A3', 'A7', 'A4']); // Nov 30, Dec 1, Dec 8, Dec 9
     expect(ids(list.period.rest)).toEqual(['A2', 'A5']); // Nov 20, Nov 10

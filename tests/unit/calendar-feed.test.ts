@@ -20,9 +20,9 @@ describe('days without school in the feed', () => {
       day('2026-12-25', 0, 'break', 'Winter break'),
     ]);
     expect(runs).toEqual([
-      { start: '2026-12-18', end: '2026-12-22', schoolIds: [7], reason: 'break', note: 'Winter break' },
-      { start: '2026-12-23', end: '2026-12-23', schoolIds: [7], reason: 'holiday', note: 'Winter holiday' },
-      { start: '2026-12-25', end: '2026-12-25', schoolIds: [7], reason: 'break', note: 'Winter break' },
+      { start: '2026-12-18', end: '2026-12-22', schoolIds: [7], reason: 'break', note: 'Winter break', noteEs: null },
+      { start: '2026-12-23', end: '2026-12-23', schoolIds: [7], reason: 'holiday', note: 'Winter holiday', noteEs: null },
+      { start: '2026-12-25', end: '2026-12-25', schoolIds: [7], reason: 'break', note: 'Winter break', noteEs: null },
     ]);
   });
 });

@@ -7,9 +7,9 @@ describe('immunization status', () => {
     grade: 8,
     asOf: '2026-11-24',
     vaccines: [
-      { id: 1, code: 'MMR', name: 'Measles, mumps, rubella' },
-      { id: 2, code: 'TDAP', name: 'Tdap booster' },
-      { id: 3, code: 'MCV4', name: 'Meningococcal' },
+      { id: 1, code: 'MMR', name: { base: 'Measles, mumps, rubella', es: null } },
+      { id: 2, code: 'TDAP', name: { base: 'Tdap booster', es: null } },
+      { id: 3, code: 'MCV4', name: { base: 'Meningococcal', es: null } },
     ],
     requirements: [
       { vaccineId: 1, gradeLow: 6, gradeHigh: 12, doses: 2 },

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { AttendanceExcuse, AttendanceKind, DateString, DB } from '../../db/schema.js';
 import { classesOf, currentOf, termsAround, type ClassRow, type Term } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 
 export interface AttendanceEvent {
   date: DateString;
@@ -15,7 +16,8 @@ export interface AttendanceEvent {
   course: string | null;
   period: string | null;
   code: string;
-  description: string;
+  /** in the district's language and in Spanish (i18n/format.ts localName) */
+  description: LocalName;
   kind: AttendanceKind;
   excuse: AttendanceExcuse;
   comment: string | null;
@@ -48,7 +50,7 @@ export async function attendanceOf(
       .selectFrom('attendance_records as r')
       .innerJoin('attendance_codes as c', 'c.id', 'r.code_id')
       .leftJoin('bell_periods as bp', 'bp.id', 'r.bell_period_id')
-      .select(['r.date', 'r.section_id', 'bp.name as period', 'c.code', 'c.description', 'c.kind', 'c.excuse', 'r.comment'])
+      .select(['r.date', 'r.section_id', 'bp.name as period', 'c.code', 'c.description', 'c.description_es', 'c.kind', 'c.excuse', 'r.comment'])
       .where('r.student_id', '=', studentId)
       .orderBy('r.date', 'desc')
       .orderBy('bp.sequence')
@@ -66,7 +68,7 @@ export async function attendanceOf(
         course: r.section_id ? (title.get(r.section_id) ?? null) : null,
         period: r.period,
         code: r.code,
-        description: r.description,
+        description: bilingual(r.description, r.description_es),
         kind: r.kind,
         excuse: r.excuse,
         comment: r.comment,

@@ -47,6 +47,8 @@ export interface CalendarDayView {
   /** 'weekend', 'holiday', 'break', 'teacher_workday' … when there is no school */
   reason: string | null;
   note: string | null;
+  /** the note in Spanish, where the district wrote one (migration 0041) */
+  noteEs: string | null;
   events: SchoolEventView[];
   due: DueView[];
 }
@@ -57,9 +59,16 @@ const REASONS = new Set(['holiday', 'break', 'teacher_workday']);
 
 /**
  * Why there is no school, in the reader's language: the calendar's own note ("Thanksgiving break") is
- * written in the district's language, so a reader of another language gets the kind of day instead.
+ * written in the district's language and, where the district gave one, in Spanish (migration 0041); a
+ * reader of another language gets the kind of day instead.
  */
-export function reasonText(day: { reason: string | null; note: string | null }, locale: string, districtLocale: string, t: (key: MessageKey) => string): string | null {
+export function reasonText(
+  day: { reason: string | null; note: string | null; noteEs?: string | null },
+  locale: string,
+  districtLocale: string,
+  t: (key: MessageKey) => string,
+): string | null {
+  if (locale === 'es' && day.noteEs) return day.noteEs;
   if (day.note && locale === districtLocale) return day.note;
   return day.reason && REASONS.has(day.reason) ? t(`calendar.reason.${day.reason}` as MessageKey) : day.note;
 }
@@ -149,7 +158,7 @@ export function otherView(request: CalendarRequest, today: DateString): Calendar
 export function schoolDaysBetween(db: Kysely<DB>, schoolId: number, from: DateString, to: DateString) {
   return db
     .selectFrom('calendar_days')
-    .select(['date', 'instructional', 'reason', 'note'])
+    .select(['date', 'instructional', 'reason', 'note', 'note_es'])
     .where('school_id', '=', schoolId)
     .where('date', '>=', from)
     .where('date', '<=', to)
@@ -260,6 +269,7 @@ export async function calendarOf(
         // A day the school has not planned (summer, another year) is a day without school, said plainly.
         reason: day ? (day.instructional === 1 ? null : day.reason) : weekend ? 'weekend' : null,
         note: day?.note ?? null,
+        noteEs: day?.note_es ?? null,
         events: events.filter((e) => e.start <= date && e.end >= date),
         due: due.filter((d) => d.due === date),
       });

@@ -349,12 +349,12 @@ class Generator {
     const schoolYear = y.startYear + 1;
 
     // District-wide sessions: the school year, two semesters, four quarters (grading periods).
-    this.sessionIds.year = this.session(null, 'schoolYear', y.title, y.first, y.last, schoolYear);
-    this.sessionIds.s1 = this.session(this.sessionIds.year, 'semester', y.semesters[0].title, y.semesters[0].start, y.semesters[0].end, schoolYear);
-    this.sessionIds.s2 = this.session(this.sessionIds.year, 'semester', y.semesters[1].title, y.semesters[1].start, y.semesters[1].end, schoolYear);
+    this.sessionIds.year = this.session(null, 'schoolYear', { title: y.title, titleEs: y.title }, y.first, y.last, schoolYear);
+    this.sessionIds.s1 = this.session(this.sessionIds.year, 'semester', y.semesters[0], y.semesters[0].start, y.semesters[0].end, schoolYear);
+    this.sessionIds.s2 = this.session(this.sessionIds.year, 'semester', y.semesters[1], y.semesters[1].start, y.semesters[1].end, schoolYear);
     this.portal.setSemesters(this.sessionIds.s1, this.sessionIds.s2);
     y.quarters.forEach((q, i) => {
-      this.quarterIds[i] = this.session(i < 2 ? this.sessionIds.s1 : this.sessionIds.s2, 'gradingPeriod', q.title, q.start, q.end, schoolYear);
+      this.quarterIds[i] = this.session(i < 2 ? this.sessionIds.s1 : this.sessionIds.s2, 'gradingPeriod', q, q.start, q.end, schoolYear);
     });
 
     const names = this.rng.shuffle([...SCHOOL_NAMES]);
@@ -409,6 +409,7 @@ class Generator {
           instructional: day.instructional ? 1 : 0,
           reason: day.reason,
           note: day.note,
+          note_es: day.noteEs,
         });
       }
       this.bellSchedule(school);
@@ -420,7 +421,7 @@ class Generator {
   private session(
     parent: number | null,
     type: 'schoolYear' | 'semester' | 'gradingPeriod',
-    title: string,
+    name: { title: string; titleEs: string },
     start: DateString,
     end: DateString,
     schoolYear: number,
@@ -432,7 +433,8 @@ class Generator {
       school_id: null,
       parent_id: parent,
       type,
-      title,
+      title: name.title,
+      title_es: name.titleEs,
       school_year: schoolYear,
       start_date: start,
       end_date: end,

@@ -37,14 +37,14 @@ export interface PortalContext {
 
 
 /** Vaccine, doses required, grades; and when children usually get each dose (age in months). */
-const VACCINES: readonly { code: string; name: string; rules: [low: number, high: number, doses: number][]; ages: number[] }[] = [
-  { code: 'DTAP', name: 'Diphtheria, tetanus, pertussis (DTaP/DTP/Td)', rules: [[6, 12, 4]], ages: [2, 4, 6, 16, 54] },
-  { code: 'TDAP', name: 'Tetanus, diphtheria, pertussis booster (Tdap)', rules: [[8, 12, 1]], ages: [138] },
-  { code: 'IPV', name: 'Polio (IPV/OPV)', rules: [[6, 12, 4]], ages: [2, 4, 12, 54] },
-  { code: 'MMR', name: 'Measles, mumps, rubella (MMR)', rules: [[6, 12, 2]], ages: [13, 54] },
-  { code: 'HEPB', name: 'Hepatitis B', rules: [[6, 12, 3]], ages: [0, 2, 9] },
-  { code: 'VAR', name: 'Varicella (chickenpox)', rules: [[6, 12, 2]], ages: [13, 54] },
-  { code: 'MCV4', name: 'Meningococcal conjugate (MenACWY)', rules: [[8, 11, 1], [12, 12, 2]], ages: [138, 194] },
+const VACCINES: readonly { code: string; name: string; es: string; rules: [low: number, high: number, doses: number][]; ages: number[] }[] = [
+  { code: 'DTAP', name: 'Diphtheria, tetanus, pertussis (DTaP/DTP/Td)', es: 'Difteria, tétanos, tos ferina (DTaP/DTP/Td)', rules: [[6, 12, 4]], ages: [2, 4, 6, 16, 54] },
+  { code: 'TDAP', name: 'Tetanus, diphtheria, pertussis booster (Tdap)', es: 'Refuerzo de tétanos, difteria y tos ferina (Tdap)', rules: [[8, 12, 1]], ages: [138] },
+  { code: 'IPV', name: 'Polio (IPV/OPV)', es: 'Polio (IPV/OPV)', rules: [[6, 12, 4]], ages: [2, 4, 12, 54] },
+  { code: 'MMR', name: 'Measles, mumps, rubella (MMR)', es: 'Sarampión, paperas, rubéola (MMR)', rules: [[6, 12, 2]], ages: [13, 54] },
+  { code: 'HEPB', name: 'Hepatitis B', es: 'Hepatitis B', rules: [[6, 12, 3]], ages: [0, 2, 9] },
+  { code: 'VAR', name: 'Varicella (chickenpox)', es: 'Varicela', rules: [[6, 12, 2]], ages: [13, 54] },
+  { code: 'MCV4', name: 'Meningococcal conjugate (MenACWY)', es: 'Meningocócica conjugada (MenACWY)', rules: [[8, 11, 1], [12, 12, 2]], ages: [138, 194] },
 ];
 
 const TEACHER_COMMENTS = [
@@ -173,7 +173,7 @@ export class PortalData {
     for (const v of VACCINES) {
       const id = nextId('vaccines');
       this.vaccineIds.set(v.code, id);
-      sink.add('vaccines', { id, code: v.code, name: v.name });
+      sink.add('vaccines', { id, code: v.code, name: v.name, name_es: v.es });
       for (const [low, high, doses] of v.rules) {
         sink.add('immunization_requirements', { id: nextId('immunization_requirements'), vaccine_id: id, grade_low: low, grade_high: high, doses });
       }

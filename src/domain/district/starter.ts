@@ -26,14 +26,14 @@ export const STANDARD_SCALE: readonly GradeBand[] = [
 ];
 
 /** The attendance codes: what each means and whether it is excused. */
-export const ATTENDANCE_CODES: readonly { code: string; description: string; kind: AttendanceKind; excuse: AttendanceExcuse }[] = [
-  { code: 'A-ILL', description: 'Absent: illness', kind: 'absent', excuse: 'excused' },
-  { code: 'A-APT', description: 'Absent: medical or dental appointment', kind: 'absent', excuse: 'excused' },
-  { code: 'A-UNX', description: 'Absent: unexcused', kind: 'absent', excuse: 'unexcused' },
-  { code: 'A-UNK', description: 'Absent: not yet explained', kind: 'absent', excuse: 'unknown' },
-  { code: 'T-EX', description: 'Tardy: excused', kind: 'tardy', excuse: 'excused' },
-  { code: 'T-UNX', description: 'Tardy: unexcused', kind: 'tardy', excuse: 'unexcused' },
-  { code: 'ER', description: 'Early release: signed out by a parent', kind: 'early_release', excuse: 'excused' },
+export const ATTENDANCE_CODES: readonly { code: string; description: string; description_es: string; kind: AttendanceKind; excuse: AttendanceExcuse }[] = [
+  { code: 'A-ILL', description: 'Absent: illness', description_es: 'Ausente: enfermedad', kind: 'absent', excuse: 'excused' },
+  { code: 'A-APT', description: 'Absent: medical or dental appointment', description_es: 'Ausente: cita médica o dental', kind: 'absent', excuse: 'excused' },
+  { code: 'A-UNX', description: 'Absent: unexcused', description_es: 'Ausente: sin justificar', kind: 'absent', excuse: 'unexcused' },
+  { code: 'A-UNK', description: 'Absent: not yet explained', description_es: 'Ausente: aún sin explicar', kind: 'absent', excuse: 'unknown' },
+  { code: 'T-EX', description: 'Tardy: excused', description_es: 'Tarde: justificado', kind: 'tardy', excuse: 'excused' },
+  { code: 'T-UNX', description: 'Tardy: unexcused', description_es: 'Tarde: sin justificar', kind: 'tardy', excuse: 'unexcused' },
+  { code: 'ER', description: 'Early release: signed out by a parent', description_es: 'Salida temprana: retirado por un padre o madre', kind: 'early_release', excuse: 'excused' },
 ];
 
 /** The report-card comment codes, in English and Spanish (teachers choose up to 3 per grade). */

@@ -8,6 +8,7 @@
 import { addDays } from '../calendar/dates.js';
 import type { ClassRow } from '../scheduling/schedule.js';
 import type { AssignmentView, StudentGrades } from './grades.js';
+import type { LocalName } from '../../i18n/format.js';
 
 export const ASSIGNMENT_FILTERS = ['period', 'all', 'missing', 'late', 'upcoming'] as const;
 export type AssignmentFilter = (typeof ASSIGNMENT_FILTERS)[number];
@@ -34,7 +35,7 @@ export interface AssignmentList {
   /** the 'period' filter's three parts; the filter keeps each class's work of its current grading period */
   period: {
     /** the grading periods shown ("Quarter 2"), each once */
-    titles: string[];
+    titles: LocalName[];
     /** missing work, the latest due first */
     missing: AssignmentView[];
     /** not scored and due later, the soonest first */
@@ -63,7 +64,7 @@ export function assignmentList(grades: StudentGrades, filter: AssignmentFilter):
   const titles = grades.classes.flatMap((c) => c.periods.filter((p) => p.period.id === c.currentPeriodId).map((p) => p.period.title));
   return {
     period: {
-      titles: [...new Set(titles)],
+      titles: titles.filter((n, i) => titles.findIndex((m) => m.base === n.base) === i),
       missing: inPeriod.filter((a) => a.missing).sort(latestFirst),
       upcoming: inPeriod.filter((a) => !a.missing && a.status === 'upcoming').sort((a, b) => a.due.localeCompare(b.due) || a.id - b.id),
       rest: inPeriod.filter((a) => !a.missing && a.status !== 'upcoming').sort(latestFirst),

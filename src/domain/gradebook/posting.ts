@@ -20,6 +20,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 import { teachesSection, type TeacherScope } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { addDays } from '../calendar/dates.js';
@@ -66,7 +67,7 @@ export interface PostingRow {
 
 export interface GradingPeriod {
   id: number;
-  title: string;
+  title: LocalName;
   start: DateString;
   end: DateString;
 }
@@ -117,14 +118,15 @@ export function postingOpensOn(period: { end: DateString }): DateString {
 
 /** The grading periods of a section: those of the terms it meets in. */
 async function periodsOf(db: Kysely<DB>, sectionId: number): Promise<GradingPeriod[]> {
-  return db
+  const rows = await db
     .selectFrom('academic_sessions as a')
     .innerJoin('section_terms as st', 'st.academic_session_id', 'a.parent_id')
-    .select(['a.id', 'a.title', 'a.start_date as start', 'a.end_date as end'])
+    .select(['a.id', 'a.title', 'a.title_es', 'a.start_date as start', 'a.end_date as end'])
     .where('st.section_id', '=', sectionId)
     .where('a.type', '=', 'gradingPeriod')
     .orderBy('a.start_date')
     .execute();
+  return rows.map(({ title, title_es, ...r }) => ({ ...r, title: bilingual(title, title_es) }));
 }
 
 /** The district's comment codes (all of them: an inactive one may still be on a posted grade). */

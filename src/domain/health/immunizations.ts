@@ -7,12 +7,14 @@
 import type { Kysely } from 'kysely';
 import type { DateString, DB } from '../../db/schema.js';
 import type { ReadableStudent } from '../access/portal.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 
 export type VaccineStatus = 'complete' | 'incomplete' | 'exempt' | 'notRequired';
 
 export interface VaccineRecord {
   code: string;
-  name: string;
+  /** in the district's language and in Spanish (i18n/format.ts localName) */
+  name: LocalName;
   /** doses required at this grade; null when none is required */
   required: number | null;
   doses: DateString[];
@@ -25,7 +27,7 @@ export interface VaccineRecord {
 export interface ImmunizationInput {
   grade: number;
   asOf: DateString;
-  vaccines: { id: number; code: string; name: string }[];
+  vaccines: { id: number; code: string; name: LocalName }[];
   requirements: { vaccineId: number; gradeLow: number; gradeHigh: number; doses: number }[];
   doses: { vaccineId: number; date: DateString }[];
   exemptions: { vaccineId: number; kind: 'medical' | 'religious' | 'personal'; granted: DateString; expires: DateString | null }[];
@@ -66,10 +68,11 @@ export interface DistrictVaccineRules {
 }
 
 export async function districtVaccineRules(db: Kysely<DB>): Promise<DistrictVaccineRules> {
-  const [vaccines, requirements] = await Promise.all([
-    db.selectFrom('vaccines').select(['id', 'code', 'name']).orderBy('id').execute(),
+  const [rows, requirements] = await Promise.all([
+    db.selectFrom('vaccines').select(['id', 'code', 'name', 'name_es']).orderBy('id').execute(),
     db.selectFrom('immunization_requirements').select(['vaccine_id', 'grade_low', 'grade_high', 'doses']).execute(),
   ]);
+  const vaccines = rows.map((v) => ({ id: v.id, code: v.code, name: bilingual(v.name, v.name_es) }));
   return { vaccines, requirements: requirements.map((r) => ({ vaccineId: r.vaccine_id, gradeLow: r.grade_low, gradeHigh: r.grade_high, doses: r.doses })) };
 }
 

@@ -16,6 +16,7 @@ import { audit } from '../audit/service.js';
 import { recordChanges } from '../changes/service.js';
 import { recordId, type FieldErrors } from '../forms.js';
 import { districtVaccineRules, immunizationRecordsOf, immunizationStatus, type VaccineRecord } from './immunizations.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 
 export const DOSE_SOURCES = ['school_clinic', 'provider_record', 'state_registry'] as const satisfies readonly DoseSource[];
 export const EXEMPTION_KINDS = ['medical', 'religious', 'personal'] as const;
@@ -175,7 +176,7 @@ export async function findStudentByNumber(db: Kysely<DB>, scope: NurseScope, num
 export interface DoseLine {
   id: number;
   vaccineId: number;
-  vaccine: string;
+  vaccine: LocalName;
   date: DateString;
   source: DoseSource | null;
 }
@@ -183,7 +184,7 @@ export interface DoseLine {
 export interface ExemptionLine {
   id: number;
   vaccineId: number;
-  vaccine: string;
+  vaccine: LocalName;
   kind: ExemptionKind;
   granted: DateString;
   expires: DateString | null;
@@ -191,7 +192,7 @@ export interface ExemptionLine {
 
 export interface HealthRecord {
   student: ScopedStudent;
-  vaccines: { id: number; name: string }[];
+  vaccines: { id: number; name: LocalName }[];
   status: { vaccines: VaccineRecord[]; compliant: boolean };
   doses: DoseLine[];
   exemptions: ExemptionLine[];
@@ -207,7 +208,7 @@ export async function healthRecordOf(db: Kysely<DB>, actor: NurseActor, studentI
     db
       .selectFrom('immunization_doses as d')
       .innerJoin('vaccines as v', 'v.id', 'd.vaccine_id')
-      .select(['d.id', 'd.vaccine_id', 'v.name', 'd.dose_date', 'd.source'])
+      .select(['d.id', 'd.vaccine_id', 'v.name', 'v.name_es', 'd.dose_date', 'd.source'])
       .where('d.student_id', '=', student.id)
       .orderBy('v.id')
       .orderBy('d.dose_date')
@@ -216,7 +217,7 @@ export async function healthRecordOf(db: Kysely<DB>, actor: NurseActor, studentI
     db
       .selectFrom('immunization_exemptions as e')
       .innerJoin('vaccines as v', 'v.id', 'e.vaccine_id')
-      .select(['e.id', 'e.vaccine_id', 'v.name', 'e.kind', 'e.granted_date', 'e.expires_date'])
+      .select(['e.id', 'e.vaccine_id', 'v.name', 'v.name_es', 'e.kind', 'e.granted_date', 'e.expires_date'])
       .where('e.student_id', '=', student.id)
       .orderBy('v.id')
       .orderBy('e.granted_date')
@@ -228,8 +229,8 @@ export async function healthRecordOf(db: Kysely<DB>, actor: NurseActor, studentI
     student,
     vaccines: rules.vaccines.map((v) => ({ id: v.id, name: v.name })),
     status: immunizationStatus({ grade: student.grade, asOf: today, ...rules, ...records.get(student.id)! }),
-    doses: doses.map((d) => ({ id: d.id, vaccineId: d.vaccine_id, vaccine: d.name, date: d.dose_date, source: d.source })),
-    exemptions: exemptions.map((e) => ({ id: e.id, vaccineId: e.vaccine_id, vaccine: e.name, kind: e.kind, granted: e.granted_date, expires: e.expires_date })),
+    doses: doses.map((d) => ({ id: d.id, vaccineId: d.vaccine_id, vaccine: bilingual(d.name, d.name_es), date: d.dose_date, source: d.source })),
+    exemptions: exemptions.map((e) => ({ id: e.id, vaccineId: e.vaccine_id, vaccine: bilingual(e.name, e.name_es), kind: e.kind, granted: e.granted_date, expires: e.expires_date })),
   };
 }
 
@@ -238,12 +239,12 @@ export async function doseOf(db: Kysely<DB>, scope: NurseScope, doseId: number):
   const dose = await db
     .selectFrom('immunization_doses as d')
     .innerJoin('vaccines as v', 'v.id', 'd.vaccine_id')
-    .select(['d.id', 'd.student_id', 'd.vaccine_id', 'v.name', 'd.dose_date', 'd.source'])
+    .select(['d.id', 'd.student_id', 'd.vaccine_id', 'v.name', 'v.name_es', 'd.dose_date', 'd.source'])
     .where('d.id', '=', doseId)
     .executeTakeFirst();
   const student = dose ? await studentInScope(db, scope, dose.student_id) : null;
   if (!dose || !student) return null;
-  return { id: dose.id, vaccineId: dose.vaccine_id, vaccine: dose.name, date: dose.dose_date, source: dose.source, student };
+  return { id: dose.id, vaccineId: dose.vaccine_id, vaccine: bilingual(dose.name, dose.name_es), date: dose.dose_date, source: dose.source, student };
 }
 
 // ── writing ───────────────────────────────────────────────────────────────────────────────────────
@@ -439,7 +440,7 @@ export interface ComplianceLine {
   grade: number;
   school: string;
   /** each vaccine still short of the requirement, with the doses still needed */
-  missing: { vaccine: string; doses: number }[];
+  missing: { vaccine: LocalName; doses: number }[];
 }
 
 /** The nurse's schools, for the list's school filter. */

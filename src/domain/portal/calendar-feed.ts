@@ -100,6 +100,8 @@ export interface FeedDay {
   schoolIds: number[];
   reason: string | null;
   note: string | null;
+  /** the note in Spanish (migration 0041); absent or null: none */
+  noteEs?: string | null;
 }
 
 export interface FeedContent {
@@ -148,7 +150,7 @@ export async function feedContent(
   // a day off at; when it is not all of the family's schools, the feed says whose.
   const noSchool = new Map<string, FeedDay>();
   for (const run of days.flatMap(({ id, rows }) => runsWithoutSchool(id, rows))) {
-    const key = [run.start, run.end, run.reason, run.note].join('|');
+    const key = [run.start, run.end, run.reason, run.note, run.noteEs].join('|');
     const known = noSchool.get(key);
     if (known) known.schoolIds.push(...run.schoolIds);
     else noSchool.set(key, run);
@@ -164,14 +166,14 @@ export async function feedContent(
  * Weekdays without school, joined into runs (a week of break is one entry, not five); weekends are
  * left out, and a run goes on across a weekend when the same reason continues on the Monday.
  */
-export function runsWithoutSchool(schoolId: number, days: { date: DateString; instructional: number; reason: string | null; note: string | null }[]): FeedDay[] {
+export function runsWithoutSchool(schoolId: number, days: { date: DateString; instructional: number; reason: string | null; note: string | null; note_es?: string | null }[]): FeedDay[] {
   const runs: FeedDay[] = [];
   for (const day of days) {
     if (day.instructional === 1 || day.reason === 'weekend') continue;
     const last = runs[runs.length - 1];
     const gap = last ? daysApartSkippingWeekend(last.end, day.date) : Infinity;
-    if (last && gap === 1 && last.reason === day.reason && last.note === day.note) last.end = day.date;
-    else runs.push({ start: day.date, end: day.date, schoolIds: [schoolId], reason: day.reason, note: day.note });
+    if (last && gap === 1 && last.reason === day.reason && last.note === day.note && (last.noteEs ?? null) === (day.note_es ?? null)) last.end = day.date;
+    else runs.push({ start: day.date, end: day.date, schoolIds: [schoolId], reason: day.reason, note: day.note, noteEs: day.note_es ?? null });
   }
   return runs;
 }

@@ -11,12 +11,13 @@ import type { AttendanceEvent } from '../attendance/attendance.js';
 import { shownGradeOf, type ClassGrades } from '../gradebook/grades.js';
 import type { TermState } from '../scheduling/schedule.js';
 import { todayOf } from './today.js';
+import type { LocalName } from '../../i18n/format.js';
 
 export interface ClassAtAGlance {
   sectionId: number;
   course: string;
   /** the grading period the grade is of ("Quarter 2") */
-  periodTitle: string;
+  periodTitle: LocalName;
   state: TermState;
   posted: boolean;
   letter: string | null;
@@ -27,7 +28,7 @@ export interface ClassAtAGlance {
 export interface ChildCard {
   student: ReadableStudent;
   schoolDay: boolean;
-  noSchoolNote: string | null;
+  noSchoolNote: LocalName | null;
   /**
    * the classes of the grading period going on, in period order, each with its grade now; between
    * periods (a break), those of the period just ended

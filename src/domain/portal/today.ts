@@ -12,6 +12,7 @@ import { attendanceOf, type AttendanceEvent } from '../attendance/attendance.js'
 import { gradesOf, preload, type AssignmentView, type StudentGrades } from '../gradebook/grades.js';
 import type { ClassRow } from '../scheduling/schedule.js';
 import type { ReadableStudent } from '../access/portal.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 
 /** A score below this percent is "low" in the needs-attention list. */
 export const LOW_SCORE_PERCENT = 70;
@@ -20,7 +21,7 @@ export const RECENT_DAYS = 14;
 export const DUE_SOON_DAYS = 7;
 
 // The calendar and the announcements are the same for a whole school all day: cached 30 seconds.
-const calendarCache = ttlCache<{ instructional: number; note: string | null } | undefined>(30_000);
+const calendarCache = ttlCache<{ instructional: number; note: string | null; note_es: string | null } | undefined>(30_000);
 const announcementCache = ttlCache<{ id: number; locale: string; title: string; body: string; condition: AnnouncementCondition | null }[]>(30_000);
 
 /** Forgets the cached announcements (the announcements service calls it after each write). */
@@ -50,7 +51,8 @@ export interface TodayView {
   /** false on weekends, holidays and breaks */
   schoolDay: boolean;
   /** why there is no school today, from the calendar ("Thanksgiving break") */
-  noSchoolNote: string | null;
+  /** the calendar's note for the day off, in the district's language and in Spanish */
+  noSchoolNote: LocalName | null;
   classes: (ClassRow & { now: boolean; done: boolean })[];
   dueSoon: (AssignmentView & { course: string })[];
   recentScores: (AssignmentView & { course: string })[];
@@ -80,7 +82,7 @@ export async function todayOf(
     gradesOf(db, input.student, date, preloaded),
     attendanceOf(db, input.student, date, preloaded),
     calendarCache(db, `${student.school_id}:${date}`, () =>
-      db.selectFrom('calendar_days').select(['instructional', 'note']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
+      db.selectFrom('calendar_days').select(['instructional', 'note', 'note_es']).where('school_id', '=', student.school_id).where('date', '=', date).executeTakeFirst(),
     ),
     announcementCache(db, `${student.school_id}:${date}:${input.audience}`, () =>
       db
@@ -136,7 +138,7 @@ export async function todayOf(
   return {
     date,
     schoolDay,
-    noSchoolNote: schoolDay ? null : (day?.note ?? null),
+    noSchoolNote: schoolDay || !day?.note ? null : bilingual(day.note, day.note_es),
     classes,
     dueSoon: all
       .filter((a) => a.due >= date && a.due <= soon && a.points === null && !a.missing && !a.exempt)

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DateString, DB, GradingMethod } from '../../db/schema.js';
+import { bilingual, type LocalName } from '../../i18n/format.js';
 import { ttlCache } from '../cache.js';
 import type { ReadableStudent } from '../access/portal.js';
 
@@ -30,7 +31,8 @@ export interface ClassRow {
 
 export interface Term {
   id: number;
-  title: string;
+  /** in the district's language and in Spanish (i18n/format.ts localName) */
+  title: LocalName;
   start: DateString;
   end: DateString;
 }
@@ -140,16 +142,16 @@ async function loadTerms(db: Kysely<DB>, date: DateString): Promise<Terms> {
   if (!year) return { semesters: [] as Term[], periods: [] as (Term & { termId: number | null })[] };
   const sessions = await db
     .selectFrom('academic_sessions')
-    .select(['id', 'type', 'title', 'start_date', 'end_date', 'parent_id'])
+    .select(['id', 'type', 'title', 'title_es', 'start_date', 'end_date', 'parent_id'])
     .where('school_year', '=', year.school_year)
     .where('type', 'in', ['semester', 'gradingPeriod'])
     .orderBy('start_date')
     .execute();
   return {
-    semesters: sessions.filter((s) => s.type === 'semester').map((s) => ({ id: s.id, title: s.title, start: s.start_date, end: s.end_date })),
+    semesters: sessions.filter((s) => s.type === 'semester').map((s) => ({ id: s.id, title: bilingual(s.title, s.title_es), start: s.start_date, end: s.end_date })),
     periods: sessions
       .filter((s) => s.type === 'gradingPeriod')
-      .map((s) => ({ id: s.id, title: s.title, start: s.start_date, end: s.end_date, termId: s.parent_id })),
+      .map((s) => ({ id: s.id, title: bilingual(s.title, s.title_es), start: s.start_date, end: s.end_date, termId: s.parent_id })),
   };
 }
 

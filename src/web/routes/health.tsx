@@ -34,6 +34,7 @@ import { sendPage } from '../render.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 import { CompliancePage, CorrectDosePage, HealthRecordPage, HealthSearchPage, type HealthRecordProps } from '../views/health.js';
 import { MessagePage } from '../views/pages.js';
+import { localName } from '../../i18n/format.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -220,7 +221,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
             student: l.name,
             grade: l.grade,
             school: l.school,
-            missing: l.missing.map((m) => ctx.t('health.missingLine', { vaccine: m.vaccine, count: m.doses })).join('; '),
+            missing: l.missing.map((m) => ctx.t('health.missingLine', { vaccine: localName(ctx.locale, m.vaccine), count: m.doses })).join('; '),
           })),
         ),
       );

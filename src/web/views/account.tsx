@@ -8,6 +8,7 @@ import { formatPercent } from './format.js';
 import { ToolNav } from './tools/layout.js';
 import { Alert, Csrf, ErrorSummary, Field, NewPasswordFields, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { localName } from '../../i18n/format.js';
 
 export function HomePage({
   ctx,
@@ -130,7 +131,7 @@ function ChildCardView({ ctx, card, current, unread }: { ctx: PageContext; card:
           <strong>{`${t('home.child.attendanceToday')}: `}</strong>
           {!card.schoolDay
             ? card.noSchoolNote
-              ? t('portal.noSchoolBecause', { note: card.noSchoolNote })
+              ? t('portal.noSchoolBecause', { note: localName(ctx.locale, card.noSchoolNote) })
               : t('portal.noSchool')
             : card.attendanceToday.length === 0
               ? t('home.child.noAbsences')
@@ -142,7 +143,7 @@ function ChildCardView({ ctx, card, current, unread }: { ctx: PageContext; card:
           <p>{t('home.child.noClasses')}</p>
         ) : (
           <table class="usa-table usa-table--borderless usa-table--compact hr-glance">
-            <caption>{t('home.child.gradesOf', { period: [...new Set(card.classes.map((c) => c.periodTitle))].join(', ') })}</caption>
+            <caption>{t('home.child.gradesOf', { period: [...new Set(card.classes.map((c) => localName(ctx.locale, c.periodTitle)))].join(', ') })}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('portal.course')}</th>

@@ -13,6 +13,7 @@ import type { PageContext } from './context.js';
 import { formatDay, formatPercent, formatPoints } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { localName } from '../../i18n/format.js';
 
 type Flag = (typeof FLAGS)[number];
 
@@ -90,7 +91,7 @@ function Frame({ ctx, book, title, children, here }: { ctx: PageContext; book: G
         <a href="/staff/classes">{t('teaching.backToClasses')}</a>
       </p>
       <h1>{title}</h1>
-      <p>{t('gradebook.sectionLine', { course: s.courseTitle, section: s.sectionCode, period: book.period.title })}</p>
+      <p>{t('gradebook.sectionLine', { course: s.courseTitle, section: s.sectionCode, period: localName(ctx.locale, book.period.title) })}</p>
       <nav aria-label={t('gradebook.navLabel')}>
         <ul class="usa-list usa-list--unstyled hr-gradebook-nav">
           <li>
@@ -120,7 +121,7 @@ function PeriodPicker({ ctx, book, action }: { ctx: PageContext; book: Gradebook
       <select class="usa-select" id="period" name="period">
         {book.periods.map((p) => (
           <option key={p.id} value={String(p.id)} selected={p.id === book.period.id}>
-            {`${p.title} (${formatDay(p.start, locale)} – ${formatDay(p.end, locale)})`}
+            {`${localName(locale, p.title)} (${formatDay(p.start, locale)} – ${formatDay(p.end, locale)})`}
           </option>
         ))}
       </select>

@@ -2,7 +2,8 @@
 import type { ComplianceLine, DoseLine, HealthRecord } from '../../domain/health/records.js';
 import { DOSE_SOURCES, EXEMPTION_KINDS } from '../../domain/health/records.js';
 import type { DoseSource } from '../../db/schema.js';
-import type { MessageKey, Translate } from '../../i18n/index.js';
+import type { Locale, MessageKey, Translate } from '../../i18n/index.js';
+import { localName, type LocalName } from '../../i18n/format.js';
 import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, describedBy, type Messages } from './forms.js';
@@ -56,11 +57,11 @@ const KIND_NAMES: Record<(typeof EXEMPTION_KINDS)[number], MessageKey> = { medic
 const sourceName = (t: Translate, source: DoseLine['source']) => (source ? t(SOURCE_NAMES[source]) : t('health.sourceUnknown'));
 
 /** The dose fields, for recording and for correcting. */
-function DoseFields({ t, vaccines, values, errors }: { t: Translate; vaccines: { id: number; name: string }[]; values: Record<string, string>; errors: Messages }) {
+function DoseFields({ t, locale, vaccines, values, errors }: { t: Translate; locale: Locale; vaccines: { id: number; name: LocalName }[]; values: Record<string, string>; errors: Messages }) {
   return (
     <>
       <Field t={t} id="vaccine" label={t('health.vaccine')} error={errors.vaccine}>
-        <Select id="vaccine" value={values.vaccine ?? ''} error={Boolean(errors.vaccine)} empty={t('health.chooseVaccine')} options={vaccines.map((v) => ({ value: String(v.id), label: v.name }))} />
+        <Select id="vaccine" value={values.vaccine ?? ''} error={Boolean(errors.vaccine)} empty={t('health.chooseVaccine')} options={vaccines.map((v) => ({ value: String(v.id), label: localName(locale, v.name) }))} />
       </Field>
       <Field t={t} id="date" label={t('health.date')} error={errors.date}>
         <DateInput id="date" value={values.date ?? ''} error={Boolean(errors.date)} />
@@ -166,7 +167,7 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
           <tbody>
             {status.vaccines.map((v) => (
               <tr key={v.code}>
-                <th scope="row">{v.name}</th>
+                <th scope="row">{localName(locale, v.name)}</th>
                 <td>{v.required === null ? t('portal.notRequired') : String(v.required)}</td>
                 <td>{String(v.doses.length)}</td>
                 <td>
@@ -196,10 +197,10 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
             </thead>
             <tbody>
               {record.doses.map((d) => {
-                const what = t('health.doseOf', { vaccine: d.vaccine, date: day(d.date) });
+                const what = t('health.doseOf', { vaccine: localName(locale, d.vaccine), date: day(d.date) });
                 return (
                   <tr key={d.id}>
-                    <th scope="row">{d.vaccine}</th>
+                    <th scope="row">{localName(locale, d.vaccine)}</th>
                     <td>{day(d.date)}</td>
                     <td>{sourceName(t, d.source)}</td>
                     <td>
@@ -236,11 +237,11 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
             <tbody>
               {record.exemptions.map((e) => (
                 <tr key={e.id}>
-                  <th scope="row">{e.vaccine}</th>
+                  <th scope="row">{localName(locale, e.vaccine)}</th>
                   <td>{t(KIND_NAMES[e.kind])}</td>
                   <td>{day(e.granted)}</td>
                   <td>{e.expires ? day(e.expires) : t('health.noEnd')}</td>
-                  <td>{removeButton(`/staff/health/exemptions/${e.id}/remove`, t('health.doseOf', { vaccine: e.vaccine, date: day(e.granted) }))}</td>
+                  <td>{removeButton(`/staff/health/exemptions/${e.id}/remove`, t('health.doseOf', { vaccine: localName(locale, e.vaccine), date: day(e.granted) }))}</td>
                 </tr>
               ))}
             </tbody>
@@ -251,7 +252,7 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
       <h2 id="record-dose">{t('health.recordDose')}</h2>
       <form class="usa-form" method="post" action={`${base}/doses`} novalidate aria-labelledby="record-dose">
         <Csrf token={ctx.csrf} />
-        <DoseFields t={t} vaccines={record.vaccines} values={values} errors={errors} />
+        <DoseFields t={t} locale={locale} vaccines={record.vaccines} values={values} errors={errors} />
         <button class="usa-button" type="submit">
           {t('health.saveDose')}
         </button>
@@ -266,7 +267,7 @@ export function HealthRecordPage({ ctx, record, notice, problem, values = {}, er
             value={values.exemptionVaccine ?? ''}
             error={Boolean(errors.exemptionVaccine)}
             empty={t('health.chooseVaccine')}
-            options={record.vaccines.map((v) => ({ value: String(v.id), label: v.name }))}
+            options={record.vaccines.map((v) => ({ value: String(v.id), label: localName(locale, v.name) }))}
           />
         </Field>
         <Field t={t} id="kind" label={t('health.kind')} error={errors.kind}>
@@ -301,11 +302,11 @@ export function CorrectDosePage({
 }: {
   ctx: PageContext;
   dose: DoseLine & { student: { id: number; name: string } };
-  vaccines: { id: number; name: string }[];
+  vaccines: { id: number; name: LocalName }[];
   values: Record<string, string>;
   errors?: Messages;
 }) {
-  const { t } = ctx;
+  const { t, locale } = ctx;
   const labels = { vaccine: t('health.vaccine'), date: t('health.date'), source: t('health.source') };
   return (
     <Layout ctx={ctx} title={t('health.correctTitle')}>
@@ -317,7 +318,7 @@ export function CorrectDosePage({
       <ErrorSummary t={t} errors={errors} labels={labels} />
       <form class="usa-form" method="post" action={`/staff/health/doses/${dose.id}`} novalidate>
         <Csrf token={ctx.csrf} />
-        <DoseFields t={t} vaccines={vaccines} values={values} errors={errors} />
+        <DoseFields t={t} locale={locale} vaccines={vaccines} values={values} errors={errors} />
         <button class="usa-button" type="submit">
           {t('health.saveCorrection')}
         </button>
@@ -336,7 +337,7 @@ export interface CompliancePageProps {
 }
 
 export function CompliancePage({ ctx, lines, schools, grades, filter, errors = {} }: CompliancePageProps) {
-  const { t } = ctx;
+  const { t, locale } = ctx;
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
   return (
     <Layout ctx={ctx} title={t('health.compliance.title')}>
@@ -397,7 +398,7 @@ export function CompliancePage({ ctx, lines, schools, grades, filter, errors = {
                         <td>
                           <ul class="usa-list usa-list--unstyled">
                             {l.missing.map((m) => (
-                              <li key={m.vaccine}>{t('health.missingLine', { vaccine: m.vaccine, count: m.doses })}</li>
+                              <li key={m.vaccine.base}>{t('health.missingLine', { vaccine: localName(locale, m.vaccine), count: m.doses })}</li>
                             ))}
                           </ul>
                         </td>

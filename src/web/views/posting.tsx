@@ -6,6 +6,7 @@ import type { PageContext } from './context.js';
 import { formatDay, formatPercent } from './format.js';
 import { Alert, Csrf, ErrorSummary, TableScroll, type Messages } from './forms.js';
 import { Layout } from './layout.js';
+import { localName } from '../../i18n/format.js';
 
 function postingUrl(sheet: PostingSheet): string {
   return '/staff/classes/' + String(sheet.section.id) + '/post-grades';
@@ -29,7 +30,7 @@ function PeriodPicker({ ctx, sheet }: { ctx: PageContext; sheet: PostingSheet })
       <select class="usa-select" id="period" name="period">
         {sheet.periods.map((p) => (
           <option key={p.id} value={String(p.id)} selected={p.id === sheet.period.id}>
-            {`${p.title} (${t('posting.periodDates', { start: formatDay(p.start, locale), end: formatDay(p.end, locale) })})`}
+            {`${localName(locale, p.title)} (${t('posting.periodDates', { start: formatDay(p.start, locale), end: formatDay(p.end, locale) })})`}
           </option>
         ))}
       </select>
@@ -69,7 +70,7 @@ export function PostingPage({ ctx, sheet, notice, problem, errors = {}, entries 
       </p>
       <h1>{title}</h1>
       <PeriodPicker ctx={ctx} sheet={sheet} />
-      <h2>{`${sheet.period.title} (${t('posting.periodDates', { start: formatDay(sheet.period.start, locale), end: formatDay(sheet.period.end, locale) })})`}</h2>
+      <h2>{`${localName(locale, sheet.period.title)} (${t('posting.periodDates', { start: formatDay(sheet.period.start, locale), end: formatDay(sheet.period.end, locale) })})`}</h2>
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={labels} />
@@ -90,7 +91,7 @@ export function PostingPage({ ctx, sheet, notice, problem, errors = {}, entries 
         </form>
       ) : (
         <>
-          <p>{t('posting.notYet', { period: sheet.period.title, day: formatDay(sheet.opensOn, locale, true) })}</p>
+          <p>{t('posting.notYet', { period: localName(ctx.locale, sheet.period.title), day: formatDay(sheet.opensOn, locale, true) })}</p>
           <ReadOnlyGrades ctx={ctx} sheet={sheet} />
         </>
       )}
@@ -255,7 +256,7 @@ export function GradeHistoryPage({ ctx, history }: { ctx: PageContext; history: 
         <a href={`${postingUrl(sheet)}?period=${sheet.period.id}`}>{t('posting.backToPosting')}</a>
       </p>
       <h1>{title}</h1>
-      <p>{t('posting.historyIntro', { course: sheet.section.courseTitle, section: sheet.section.code, period: sheet.period.title })}</p>
+      <p>{t('posting.historyIntro', { course: sheet.section.courseTitle, section: sheet.section.code, period: localName(ctx.locale, sheet.period.title) })}</p>
       <TableScroll label={t('posting.historyTable')}>
         <table class="usa-table usa-table--borderless">
           <caption class="usa-sr-only">{t('posting.historyTable')}</caption>

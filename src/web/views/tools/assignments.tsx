@@ -5,6 +5,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { PortalLayout } from './layout.js';
 import { AssignmentTable } from './parts.js';
+import { localName } from '../../../i18n/format.js';
 
 export function AssignmentsPage({ ctx, student, list, filter, view }: { ctx: PageContext; student: VisibleStudent; list: AssignmentList; filter: AssignmentFilter; view: AssignmentOrder }) {
   const { t } = ctx;
@@ -52,7 +53,7 @@ export function AssignmentsPage({ ctx, student, list, filter, view }: { ctx: Pag
 function PeriodParts({ ctx, list, classTitle, allHref }: { ctx: PageContext; list: AssignmentList; classTitle: (sectionId: number) => string; allHref: string }) {
   const { t } = ctx;
   const { titles, missing, upcoming, rest } = list.period;
-  const period = titles.join(', ');
+  const period = titles.map((n) => localName(ctx.locale, n)).join(', ');
   return (
     <>
       <p role="status">{titles.length === 0 ? t('portal.period.none') : t('portal.period.intro', { period, count: list.count })}</p>

@@ -5,6 +5,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatDay } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
+import { localName } from '../../../i18n/format.js';
 
 export function AttendancePage({ ctx, student, attendance, termId }: { ctx: PageContext; student: VisibleStudent; attendance: AttendanceView; termId: number | null }) {
   return (
@@ -25,7 +26,7 @@ export function AttendanceBody({ ctx, attendance, termId, base }: { ctx: PageCon
         <p>{t('portal.noClasses')}</p>
       ) : (
         <>
-          <h2>{shown.title}</h2>
+          <h2>{localName(ctx.locale, shown.title)}</h2>
           <p>{t('portal.daysAbsent', { count: shown.daysAbsent })}</p>
           <div class="hr-stacked">
             <table class="usa-table usa-table--borderless usa-table--stacked">
@@ -77,7 +78,7 @@ export function AttendanceBody({ ctx, attendance, termId, base }: { ctx: PageCon
                       <td data-label={t('portal.course')}>{e.course ?? t('portal.allClasses')}</td>
                       <th scope="row" data-label={t('portal.what')}>
                         {t(`portal.kind.${e.kind}`)}
-                        <span class="hr-muted">{`${e.code}: ${e.description}`}</span>
+                        <span class="hr-muted">{`${e.code}: ${localName(ctx.locale, e.description)}`}</span>
                       </th>
                       <td data-label={t('portal.excused')}>
                         <span class={`usa-tag hr-excuse hr-excuse--${e.excuse}`}>{t(`portal.excuse.${e.excuse}`)}</span>

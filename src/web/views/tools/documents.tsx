@@ -6,6 +6,7 @@ import { formatInstant } from '../../../email/templates.js';
 import type { PageContext } from '../context.js';
 import { formatDay } from '../format.js';
 import { PortalLayout } from './layout.js';
+import { localName } from '../../../i18n/format.js';
 
 interface DocumentLink {
   kind: FamilyDocument['kind'];
@@ -19,7 +20,7 @@ function linkOf(ctx: PageContext, studentId: number, d: FamilyDocument): Documen
   if (d.kind === 'transcript') return { kind: d.kind, title: ctx.t('portal.transcript'), href: documentHref.transcript(studentId), asOf: formatDay(d.asOf, ctx.locale, true) };
   return {
     kind: d.kind,
-    title: ctx.t('reportCard.heading', { period: d.term.title }),
+    title: ctx.t('reportCard.heading', { period: localName(ctx.locale, d.term.title) }),
     href: documentHref.reportCard(studentId, d.term.id),
     asOf: d.postedAt ? formatInstant(new Date(d.postedAt), ctx.locale, ctx.district.timeZone) : null,
   };

@@ -7,6 +7,7 @@ import type { PageContext } from '../context.js';
 import { formatDay, formatPercent, formatPoints } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
 import { AssignmentTable, GradeValue } from './parts.js';
+import { localName } from '../../../i18n/format.js';
 
 export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades }) {
   return (
@@ -36,18 +37,18 @@ export function GradeCards({ ctx, grades, classHref }: { ctx: PageContext; grade
               <p class="hr-muted">{`${t('portal.periodN', { period: c.class.period })} · ${c.class.teacher ?? '—'}`}</p>
               {shown && current ? (
                 <p>
-                  {`${current.period.title}${current.posted ? '' : ` (${t(current.state === 'inProgress' ? 'portal.inProgress' : 'portal.notPosted')})`}: `}
+                  {`${localName(ctx.locale, current.period.title)}${current.posted ? '' : ` (${t(current.state === 'inProgress' ? 'portal.inProgress' : 'portal.notPosted')})`}: `}
                   <GradeValue ctx={ctx} percent={shown.percent} letter={shown.letter} />
                 </p>
               ) : first ? (
-                <p>{`${first.period.title} (${t('portal.notStarted')}): ${t('portal.startsOn', { date: formatDay(first.period.start, ctx.locale) })}`}</p>
+                <p>{`${localName(ctx.locale, first.period.title)} (${t('portal.notStarted')}): ${t('portal.startsOn', { date: formatDay(first.period.start, ctx.locale) })}`}</p>
               ) : null}
               {earlier.length > 0 ? (
                 <p>
                   {earlier.map((p, i) => (
                     <span key={p.period.id}>
                       {i > 0 ? ' · ' : ''}
-                      {`${p.period.title} (${t('portal.posted')}): ${p.posted!.letter ?? ''}`}
+                      {`${localName(ctx.locale, p.period.title)} (${t('portal.posted')}): ${p.posted!.letter ?? ''}`}
                     </span>
                   ))}
                 </p>
@@ -86,7 +87,7 @@ export function ClassGradePage({
       <TermLinks ctx={ctx} base={toolUrl(student.id, 'grades', c.sectionId)} terms={grades.periods.map((p) => ({ id: p.period.id, title: p.period.title }))} shownId={shown?.period.id} />
       {shown ? (
         <>
-          <h2>{shown.period.title}</h2>
+          <h2>{localName(ctx.locale, shown.period.title)}</h2>
           {shown.state === 'notStarted' ? (
             <p>{`${t('portal.notStartedCap')}: ${t('portal.startsOn', { date: formatDay(shown.period.start, locale) })}`}</p>
           ) : null}
@@ -107,7 +108,7 @@ export function ClassGradePage({
           <p>
             <a href={`${toolUrl(student.id, 'grades', c.sectionId)}/what-if?term=${shown.period.id}`}>{t('portal.whatIfLink')}</a>
           </p>
-          <TrendChart ctx={ctx} points={trend(shown.period.id)} title={t('portal.trendOf', { course: c.courseTitle, period: shown.period.title })} />
+          <TrendChart ctx={ctx} points={trend(shown.period.id)} title={t('portal.trendOf', { course: c.courseTitle, period: localName(ctx.locale, shown.period.title) })} />
           <div class="hr-stacked">
             <table class="usa-table usa-table--borderless usa-table--stacked">
               <caption>{t('portal.categories')}</caption>
@@ -136,7 +137,7 @@ export function ClassGradePage({
           {assignments.length === 0 ? (
             <p>{t('portal.noAssignments')}</p>
           ) : (
-            <AssignmentTable ctx={ctx} assignments={assignments} caption={t('portal.assignmentsOf', { period: shown.period.title })} showClass={false} />
+            <AssignmentTable ctx={ctx} assignments={assignments} caption={t('portal.assignmentsOf', { period: localName(ctx.locale, shown.period.title) })} showClass={false} />
           )}
         </>
       ) : (
@@ -148,7 +149,7 @@ export function ClassGradePage({
           <ul class="usa-list">
             {grades.semesters.map((s) => (
               <li key={s.term.id}>
-                {`${s.term.title}: ${s.letter ?? ''} (${formatPercent(s.percent, locale)})`}
+                {`${localName(ctx.locale, s.term.title)}: ${s.letter ?? ''} (${formatPercent(s.percent, locale)})`}
                 {s.comment ? ` — ${s.comment}` : ''}
               </li>
             ))}

@@ -4,6 +4,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatDay } from '../format.js';
 import { PortalLayout } from './layout.js';
+import { localName } from '../../../i18n/format.js';
 
 export function ImmunizationsPage({ ctx, student, record }: { ctx: PageContext; student: VisibleStudent; record: { vaccines: VaccineRecord[]; compliant: boolean } }) {
   const { t, locale } = ctx;
@@ -29,7 +30,7 @@ export function ImmunizationsPage({ ctx, student, record }: { ctx: PageContext; 
             {record.vaccines.map((v) => (
               <tr key={v.code}>
                 <th scope="row" data-label={t('portal.vaccine')}>
-                  {v.name}
+                  {localName(locale, v.name)}
                 </th>
                 <td data-label={t('portal.dosesGiven')}>{v.doses.length === 0 ? '—' : v.doses.map((d) => formatDay(d, locale, true)).join('; ')}</td>
                 <td data-label={t('portal.required')}>{v.required === null ? t('portal.notRequired') : String(v.required)}</td>

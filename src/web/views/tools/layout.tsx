@@ -4,6 +4,7 @@ import { TOOLS_IN_ORDER, toolUrl, type PortalTool } from '../../../domain/portal
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { Layout } from '../layout.js';
+import { localName, type LocalName } from '../../../i18n/format.js';
 
 /** The tools of one student the district shows, in the registry's order, with the one open now marked. */
 export function ToolNav({ ctx, student, active, label }: { ctx: PageContext; student: VisibleStudent; active?: PortalTool; label?: string }) {
@@ -49,7 +50,7 @@ export function PortalLayout({
   );
 }
 
-export function TermLinks({ ctx, base, terms, shownId }: { ctx: PageContext; base: string; terms: { id: number; title: string }[]; shownId: number | undefined }) {
+export function TermLinks({ ctx, base, terms, shownId }: { ctx: PageContext; base: string; terms: { id: number; title: LocalName }[]; shownId: number | undefined }) {
   if (terms.length < 2) return null;
   return (
     <nav aria-label={ctx.t('portal.terms')}>
@@ -57,7 +58,7 @@ export function TermLinks({ ctx, base, terms, shownId }: { ctx: PageContext; bas
         {terms.map((term) => (
           <li key={term.id}>
             <a href={`${base}?term=${term.id}`} aria-current={term.id === shownId ? 'page' : undefined}>
-              {term.title}
+              {localName(ctx.locale, term.title)}
             </a>
           </li>
         ))}

@@ -5,6 +5,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatPercent } from '../format.js';
 import { PortalLayout } from './layout.js';
+import { localName } from '../../../i18n/format.js';
 
 export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; student: VisibleStudent; cards: ReportCard[] }) {
   const { t, locale } = ctx;
@@ -13,13 +14,13 @@ export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; stu
       {cards.length === 0 ? <p>{t('portal.noReportCards')}</p> : null}
       {cards.map((card) => (
         <section key={card.term.id} aria-labelledby={`card-${card.term.id}`}>
-          <h2 id={`card-${card.term.id}`}>{card.term.title}</h2>
+          <h2 id={`card-${card.term.id}`}>{localName(ctx.locale, card.term.title)}</h2>
           <p>
-            <a href={`${toolUrl(student.id, 'reportCards', card.term.id)}.pdf`}>{t('portal.reportCardPdf', { period: card.term.title })}</a>
+            <a href={`${toolUrl(student.id, 'reportCards', card.term.id)}.pdf`}>{t('portal.reportCardPdf', { period: localName(ctx.locale, card.term.title) })}</a>
           </p>
           <div class="hr-stacked">
             <table class="usa-table usa-table--borderless usa-table--stacked">
-              <caption class="usa-sr-only">{card.term.title}</caption>
+              <caption class="usa-sr-only">{localName(ctx.locale, card.term.title)}</caption>
               <thead>
                 <tr>
                   <th scope="col">{t('portal.course')}</th>

@@ -5,6 +5,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatTime } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
+import { localName } from '../../../i18n/format.js';
 
 export function SchedulePage({ ctx, student, schedule, termId }: { ctx: PageContext; student: VisibleStudent; schedule: ScheduleView; termId: number | null }) {
   return (
@@ -26,7 +27,7 @@ export function ScheduleBody({ ctx, schedule, termId, base }: { ctx: PageContext
       ) : (
         <div class="hr-stacked">
           <table class="usa-table usa-table--borderless hr-schedule">
-            <caption>{t('portal.scheduleOf', { term: shown.title })}</caption>
+            <caption>{t('portal.scheduleOf', { term: localName(ctx.locale, shown.title) })}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('portal.period')}</th>

@@ -8,6 +8,7 @@ import { formatDay, formatPercent, formatTime } from '../format.js';
 import { Alert } from '../forms.js';
 import { PortalLayout } from './layout.js';
 import { scoreText } from './parts.js';
+import { localName } from '../../../i18n/format.js';
 
 export function TodayPage({
   ctx,
@@ -74,7 +75,7 @@ export function TodayPage({
       <section aria-labelledby="classes-heading">
         <h2 id="classes-heading">{t('portal.todaysClasses')}</h2>
         {!today.schoolDay ? (
-          <p>{today.noSchoolNote ? t('portal.noSchoolBecause', { note: today.noSchoolNote }) : t('portal.noSchool')}</p>
+          <p>{today.noSchoolNote ? t('portal.noSchoolBecause', { note: localName(ctx.locale, today.noSchoolNote) }) : t('portal.noSchool')}</p>
         ) : (
           <ol class="usa-list usa-list--unstyled hr-today-classes">
             {today.classes.map((c) => (

@@ -8,6 +8,7 @@ import { describedBy, ErrorSummary, type Messages } from '../forms.js';
 import { formatDay, formatPoints } from '../format.js';
 import { PortalLayout } from './layout.js';
 import { GradeValue } from './parts.js';
+import { localName } from '../../../i18n/format.js';
 
 export function WhatIfPage({
   ctx,
@@ -42,7 +43,7 @@ export function WhatIfPage({
       <p>
         <a href={`${toolUrl(student.id, 'grades', c.sectionId)}?term=${periodId}`}>{t('portal.backToClass', { course: c.courseTitle })}</a>
       </p>
-      <p>{t('portal.whatIfIntro', { course: c.courseTitle, period: period.period.title })}</p>
+      <p>{t('portal.whatIfIntro', { course: c.courseTitle, period: localName(ctx.locale, period.period.title) })}</p>
       <ErrorSummary t={t} errors={errors} labels={labels} />
       {result ? (
         <div class="usa-summary-box" role="status">
