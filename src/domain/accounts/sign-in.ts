@@ -15,7 +15,8 @@ import { findAccountByKeys, recordSignIn, rehash, useToken, type AccountRow } fr
 import { challengeId, findSignInCode } from './sign-in-codes.js';
 import { beginCodeStep, hasSecondFactor } from './second-factor.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
-import type { DeviceToken } from './devices.js';
+import { deviceLabel, type DeviceToken } from './devices.js';
+import { notifyAccountEvent } from '../notifications/service.js';
 import { ipThrottleKey, recordFailure, recordSuccess, throttledTry, userThrottleKey, type SignInVerdict } from './throttle.js';
 
 export type SignInResult =
@@ -207,6 +208,12 @@ async function signedIn(
   });
   const signedIn = auditRow({ action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
   await recordSignIn(db, { audit: signedIn, session: row, replaces: asked.replaces });
+  // A browser without this username's known-device token (devices.ts) is a new device: always told
+  // (issue 22, ADR 0041) — but not the first sign-in with the district's first password.
+  const firstSignIn = Boolean(account.initial_password && !account.initial_password_used_at);
+  if (input.device && !firstSignIn && input.device.known.throttleKey(input.device.token, input.username, now) === null) {
+    await db.transaction().execute((trx) => notifyAccountEvent(trx, account.id, 'newDevice', now, { device: deviceLabel(asked.userAgent) }));
+  }
   return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.device.token, input.username, now) ?? null };
 }
 

@@ -29,7 +29,7 @@ import { adultCutoff } from '../district/settings.js';
 import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { queuePush } from './push.js';
 import { quietUntil } from './quiet.js';
-import { channelsOf, childSettings, defaultSettings, settingsOfMany, type NotifyKind, type PersonSettings } from './settings.js';
+import { channelsOf, childSettings, defaultSettings, settingsOfMany, zoneOf, type NotifyKind, type PersonSettings } from './settings.js';
 
 /**
  * The push channel: push.ts's queuePush in production (jobs/registry.ts); a parameter so that the
@@ -270,7 +270,7 @@ async function tell(trx: Kysely<DB>, ready: { last: EventRow; described: Describ
       if (last.kind === 'score' && last.section_id && (child.gradeBelow !== null || child.gradeAbove !== null) && channelsOf(child, 'classGrade', district.settings).on) {
         gradeChecks.set(`${studentId}:${last.section_id}`, { studentId, sectionId: last.section_id, eventId: last.id });
       }
-      if (!channelsOf(child, described.kind, district.settings).on) continue;
+      if (!channelsOf(child, described.kind, district.settings, last.section_id).on) continue;
       if (described.kind === 'score' && child.scoreBelow !== null && (described.percent === null || described.percent >= child.scoreBelow)) continue;
       planned.push({ accountId: r.accountId, studentId, sectionId: last.section_id, eventId: last.id, key: `change:${last.id}`, kind: described.kind, params: { ...base, ...described.params }, locale: r.locale, settings });
     }
@@ -321,7 +321,7 @@ async function record(trx: Kysely<DB>, p: Planned, district: DistrictProfile, op
   faultPoint('notify.after-notification');
   const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
   const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
-  const due = (exempt ? null : quietUntil(now, p.settings.quiet, district.timeZone)) ?? now;
+  const due = (exempt ? null : quietUntil(now, p.settings.quiet, zoneOf(p.settings, district.timeZone))) ?? now;
   const deliveries: { channel: 'email' | 'push'; status: 'pending' | 'digest' | 'sent'; due: Date }[] = [];
   if (channels.email) deliveries.push({ channel: 'email', status: p.settings.digest.mode === 'off' ? 'pending' : 'digest', due });
   if (channels.push && options.queuePush) {

@@ -15,7 +15,7 @@ import { accountLocale, confirmedEmail } from '../accounts/mail.js';
 import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
 import { notificationText, recipientsOf, type QueuePush } from './decide.js';
 import { digestSlot } from './quiet.js';
-import { channelsOf, childSettings, isNotifyKind, settingsOf } from './settings.js';
+import { channelsOf, childSettings, isDirectKind, isNotifyKind, settingsOf, zoneOf } from './settings.js';
 import { unsubscribeToken } from './unsubscribe.js';
 
 export interface DeliverOptions {
@@ -57,7 +57,7 @@ async function emailOf(trx: Kysely<DB>, accountId: number, district: DistrictPro
 
 /** The RFC 8058 headers and the link's address, for one person and kind. */
 async function unsubscribeFor(trx: Kysely<DB>, accountId: number, kind: string, baseUrl: string, now: Date) {
-  const token = await unsubscribeToken(trx, { accountId, kind: isNotifyKind(kind) ? kind : 'all' }, now);
+  const token = await unsubscribeToken(trx, { accountId, kind: isNotifyKind(kind) || isDirectKind(kind) ? kind : 'all' }, now);
   const url = `${baseUrl}/unsubscribe/${token}`;
   return { url, headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }
@@ -143,7 +143,7 @@ export async function sendDigests(database: Database, options: { now: Date; base
   for (const { account_id: accountId } of accounts) {
     const wrote = await db.transaction().execute(async (trx) => {
       const settings = await settingsOf(trx, accountId, district.settings);
-      const slot = digestSlot(now, settings.digest, district.timeZone);
+      const slot = digestSlot(now, settings.digest, zoneOf(settings, district.timeZone));
       if (!slot) {
         // The digest was turned off since: what waited for it goes by itself now.
         await trx.updateTable('notification_deliveries').set({ status: 'pending', due_at: now.toISOString() }).where('account_id', '=', accountId).where('status', '=', 'digest').execute();
