@@ -20,9 +20,9 @@ export const isNotifyKind = (v: string): v is NotifyKind => (NOTIFY_KINDS as rea
 
 /**
  * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
- * person, whatever the child. ADR 0041.
+ * person, whatever the child. ADR 0041. (Announcements and forms to sign are not notified yet.)
  */
-export const DIRECT_KINDS = ['message', 'announcement', 'form'] as const;
+export const DIRECT_KINDS = ['message'] as const;
 export type DirectKind = (typeof DIRECT_KINDS)[number];
 export const isDirectKind = (v: string): v is DirectKind => (DIRECT_KINDS as readonly string[]).includes(v);
 /** The account's own events: always on, by every channel, at once (never held by quiet hours or a digest). */
@@ -56,7 +56,7 @@ export const personSettingsSchema = z.object({
   digest: z.object({ mode: z.enum(['off', 'daily', 'weekly']), hour: z.number().int().min(0).max(23), weekday: z.number().int().min(1).max(7) }),
   /** by student id */
   children: z.record(z.string().regex(ID), childSchema),
-  /** the person's own kinds (messages, announcements, forms); absent: on, by the district's channels */
+  /** the person's own kinds (a new message); absent: on, by the district's channels */
   own: z.partialRecord(z.enum(DIRECT_KINDS), channels).default({}),
   /** the person's time zone for quiet hours and the digest; null: the district's */
   timeZone: z.string().refine(isTimeZone).nullable().default(null),

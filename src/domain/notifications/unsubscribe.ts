@@ -56,7 +56,7 @@ export async function unsubscribe(db: Kysely<DB>, scope: UnsubscribeScope, ip: s
       ? [account.student_id]
       : (await trx.selectFrom('student_guardians').select('student_id').where('guardian_id', '=', account.guardian_id ?? -1).execute()).map((r) => r.student_id);
     const ids = new Set([...Object.keys(settings.children).map(Number), ...linked]);
-    // The person's own kinds (a message, an announcement, a form): once, whatever the child.
+    // The person's own kinds (a new message): once, whatever the child.
     for (const k of scope.kind === 'all' ? DIRECT_KINDS : isDirectKind(scope.kind) ? [scope.kind] : []) settings.own[k] = { ...ownChannelsOf(settings, k, district.settings), email: false };
     for (const id of scope.kind === 'all' || isNotifyKind(scope.kind) ? ids : []) {
       const child = settings.children[String(id)] ?? defaultChild(district.settings);
