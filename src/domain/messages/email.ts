@@ -69,7 +69,7 @@ export async function emailMessageCopies(db: Kysely<DB>, dialect: Dialect, messa
             join (
               select a.person_kind, coalesce(a.student_id, a.guardian_id, a.staff_id) as person_id,
                      min(coalesce(case when a.security_email_confirmed_at is not null then a.security_email end, g.email)) as address,
-                     max(case when a.security_email_confirmed_at is not null then 1 else 0 end) as confirmed,
+                     max(case when a.security_email_confirmed_at is not null and a.security_email is not null then 1 else 0 end) as confirmed,
                      min(a.id) as account_id
                 from user_accounts a
                 left join guardians g on g.id = a.guardian_id
