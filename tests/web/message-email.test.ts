@@ -62,8 +62,8 @@ describeEachEngine('the email copy of a message', (get) => {
     await healthy.stop();
     // Her account has a confirmed address: the copy is her "new message" notification's email (ADR 0041),
     // sent by the notifications' run (every minute in production), once however often it runs.
-    await runNotifications(get(), { now: new Date(t), baseUrl: 'http://portal.test', queuePush: null });
-    await runNotifications(get(), { now: new Date(t), baseUrl: 'http://portal.test', queuePush: null });
+    await runNotifications(get(), { now: NOW, baseUrl: 'http://portal.test', queuePush: null });
+    await runNotifications(get(), { now: NOW, baseUrl: 'http://portal.test', queuePush: null });
     await app.services.mailer.flush();
     const [mail] = await smtp.waitFor(1);
     expect(smtp.messages.length).toBe(1);
