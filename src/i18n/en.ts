@@ -2347,7 +2347,7 @@ export const en = {
   'notifications.settings.quietOn': 'Hold emails and push notifications during quiet hours',
   'notifications.settings.quietFrom': 'Quiet from',
   'notifications.settings.quietTo': 'Quiet until',
-  'notifications.settings.quietHint': 'HH:MM on a 24-hour clock, in the district’s time ({zone}). Held notifications go out when quiet hours end.',
+  'notifications.settings.quietHint': 'HH:MM on a 24-hour clock, in your time zone ({zone}). Held notifications go out when quiet hours end.',
   'notifications.settings.quietExemptAttendance': 'Send attendance notifications even during quiet hours',
   'notifications.settings.digest': 'Email digest',
   'notifications.settings.digestMode': 'How emails come',
@@ -2812,6 +2812,21 @@ export const en = {
   'records.action.fee.refunded': 'A fee payment was refunded',
   'records.action.fee.waived': 'A fee was waived',
   'todo.kind.fee': 'Pay a fee',
+  // notify kinds
+  'notifications.kind.message': 'New messages in the Message Center',
+  'notifications.title.message': 'New message from {sender}',
+  'notifications.body.message': '{sender} sent you a message. Open the Message Center to read it.',
+  'notifications.title.newDevice': 'New sign-in to your account',
+  'notifications.body.newDevice': 'Your account was signed in to from a device it was not used on before ({device, select, unknown {an unknown browser} other {{device}}}). If this was not you, change your password now and contact your school.',
+  'notifications.settings.own': 'About you',
+  'notifications.settings.account': 'Your account’s security',
+  'notifications.settings.accountAlways': 'Always on: a changed password and a sign-in from a new device are always told to you, in this list and by email, at once. They cannot be turned off.',
+  'notifications.settings.classes': 'Classes ({name})',
+  'notifications.settings.classes.hint': 'Clear a class to hear nothing about its scores, missing work and grades.',
+  'notifications.settings.timeZone': 'Your time zone',
+  'notifications.settings.timeZone.hint': 'Quiet hours and the digest follow this time zone. The district’s is {zone}.',
+  'notifications.settings.timeZone.district': 'The district’s time zone ({zone})',
+  'notifications.error.timeZone': 'Choose a time zone from the list.',
 } as const;
 
 export type MessageKey = keyof typeof en;

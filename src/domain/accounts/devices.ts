@@ -82,3 +82,15 @@ function tokensOf(cookie: string | null | undefined): string[] {
     .filter((t) => t.length > 0 && t.length <= TOKEN_LENGTH_MAX)
     .slice(0, KNOWN_PER_BROWSER);
 }
+
+/**
+ * A browser as a person recognizes it ("Firefox on Android"), from its user agent: only these names,
+ * never the agent's own text (it is the browser's to write). 'unknown' when nothing is recognized.
+ */
+export function deviceLabel(userAgent: string | null): string {
+  const ua = userAgent ?? '';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrome\/|CriOS\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : null;
+  const system = /Android/.test(ua) ? 'Android' : /iPhone|iPad|iPod/.test(ua) ? 'iOS' : /CrOS/.test(ua) ? 'ChromeOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS X|Macintosh/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
+  if (browser && system) return `${browser} / ${system}`;
+  return browser ?? system ?? 'unknown';
+}

@@ -15,7 +15,8 @@ import { findAccountByKeys, recordSignIn, rehash, useToken, type AccountRow } fr
 import { challengeId, findSignInCode } from './sign-in-codes.js';
 import { beginCodeStep, hasSecondFactor } from './second-factor.js';
 import { newSession, type SessionSettings, type StartedSession } from './sessions.js';
-import type { DeviceToken } from './devices.js';
+import { deviceLabel, type DeviceToken } from './devices.js';
+import { notifyAccountEvent } from '../notifications/service.js';
 import { ipThrottleKey, recordFailure, recordSuccess, throttledTry, userThrottleKey, type SignInVerdict } from './throttle.js';
 
 export type SignInResult =
@@ -206,7 +207,17 @@ async function signedIn(
     now,
   });
   const signedIn = auditRow({ action: 'sign_in', actorAccountId: account.id, subjectType: 'user_account', subjectId: account.id, ip: input.ip }, now);
+  // A browser without this username's known-device token (devices.ts) is a new device: always told
+  // (issue 22, ADR 0041) — but not the account's very first sign-in (there is no other device yet).
+  const newDevice = input.device !== undefined && input.device.known.throttleKey(input.device.token, input.username, now) === null && (await hasSignedIn(db, account.id));
   await recordSignIn(db, { audit: signedIn, session: row, replaces: asked.replaces });
+  if (newDevice) await db.transaction().execute((trx) => notifyAccountEvent(trx, account.id, 'newDevice', now, { device: deviceLabel(asked.userAgent) }));
   return { kind: 'ok', account, mustChangePassword: account.must_change_password === 1, session: started, deviceToken: input.device?.known.issue(input.device.token, input.username, now) ?? null };
 }
 
+
+/** Whether the account signed in before (its audit rows say so). */
+async function hasSignedIn(db: Kysely<DB>, accountId: number): Promise<boolean> {
+  const row = await db.selectFrom('audit_log').select('id').where('subject_type', '=', 'user_account').where('subject_id', '=', accountId).where('action', '=', 'sign_in').limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -15,8 +15,8 @@ import { z } from 'zod';
 import type { DB, MessageSenderRole, PersonKind } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
-import { EMAIL_JOB } from './email.js';
 import { attachmentsOf, storeAttachments, type AttachmentLine, type CheckedFile } from './attachments.js';
+import { EMAIL_JOB, notifyRecipients } from './email.js';
 import { studentsReadableBy, type PortalReader, type ReadableStudent } from '../access/portal.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { consentingAdults } from './adult.js';
@@ -598,6 +598,8 @@ export async function replyTo(
       .executeTakeFirstOrThrow();
     await trx.insertInto('message_recipients').values({ message_id: replyId, person_kind: to.kind, person_id: to.id, student_id: to.studentId, locale: to.locale, read_at: null }).execute();
     await storeAttachments(trx, replyId, files, c.now);
+    // A family member's inbox: their "new message" notification (staff have none; issue 22).
+    if (to.kind !== 'staff') await notifyRecipients(trx, replyId, c.now);
     await recordChanges(trx, [{ kind: 'message' as never, action: 'created', subjectId: replyId, studentId: to.studentId, actorAccountId: reader.accountId }], c.now);
     await audit(trx, { action: 'message.replied', actorAccountId: reader.accountId, subjectType: 'message', subjectId: replyId, ip: c.ip, details: { thread: rootId } }, c.now);
     return replyId;

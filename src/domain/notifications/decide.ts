@@ -30,7 +30,7 @@ import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { PushToQueue, queuePush } from './push.js';
 import { paramChunks } from '../../db/bulk.js';
 import { quietUntil } from './quiet.js';
-import { channelsOf, childSettings, defaultSettings, settingsOfMany, type NotifyKind, type PersonSettings } from './settings.js';
+import { channelsOf, childSettings, defaultSettings, settingsOfMany, zoneOf, type NotifyKind, type PersonSettings } from './settings.js';
 
 /**
  * The push channel: push.ts's queuePush in production (jobs/registry.ts); a parameter so that the
@@ -271,7 +271,7 @@ async function tell(trx: Kysely<DB>, ready: { last: EventRow; described: Describ
       if (last.kind === 'score' && last.section_id && (child.gradeBelow !== null || child.gradeAbove !== null) && channelsOf(child, 'classGrade', district.settings).on) {
         gradeChecks.set(`${studentId}:${last.section_id}`, { studentId, sectionId: last.section_id, eventId: last.id });
       }
-      if (!channelsOf(child, described.kind, district.settings).on) continue;
+      if (!channelsOf(child, described.kind, district.settings, last.section_id).on) continue;
       if (described.kind === 'score' && child.scoreBelow !== null && (described.percent === null || described.percent >= child.scoreBelow)) continue;
       planned.push({ accountId: r.accountId, studentId, sectionId: last.section_id, eventId: last.id, key: `change:${last.id}`, kind: described.kind, params: { ...base, ...described.params }, locale: r.locale, settings });
     }
@@ -333,7 +333,7 @@ async function record(trx: Kysely<DB>, planned: readonly Planned[], district: Di
       faultPoint('notify.after-notification');
       const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
       const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
-      const due = (exempt ? null : quietUntil(now, p.settings.quiet, district.timeZone)) ?? now;
+      const due = (exempt ? null : quietUntil(now, p.settings.quiet, zoneOf(p.settings, district.timeZone))) ?? now;
       const delivery = (channel: 'email' | 'push', status: 'pending' | 'digest' | 'sent', when: Date) =>
         deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: when.toISOString(), done_at: status === 'sent' ? at : null, digest_id: null });
       if (channels.email) delivery('email', p.settings.digest.mode === 'off' ? 'pending' : 'digest', due);

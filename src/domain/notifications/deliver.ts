@@ -17,7 +17,7 @@ import { getDistrictProfile, type DistrictProfile } from '../district/service.js
 import { notificationText, recipientsOf, type QueuePush } from './decide.js';
 import { digestSlot } from './quiet.js';
 import type { PushToQueue } from './push.js';
-import { channelsOf, childSettings, defaultSettings, isNotifyKind, settingsOf, settingsOfMany, type PersonSettings } from './settings.js';
+import { channelsOf, childSettings, defaultSettings, isDirectKind, isNotifyKind, settingsOf, settingsOfMany, zoneOf, type PersonSettings } from './settings.js';
 import { unsubscribeSigner, type UnsubscribeSigner } from './unsubscribe.js';
 
 export interface DeliverOptions {
@@ -71,7 +71,7 @@ async function emailOf(trx: Kysely<DB>, accountId: number, district: DistrictPro
 
 /** The RFC 8058 headers and the link's address, for one person and kind (`sign`: unsubscribe.ts's signer). */
 function unsubscribeFor(sign: UnsubscribeSigner, accountId: number, kind: string, baseUrl: string) {
-  const url = `${baseUrl}/unsubscribe/${sign({ accountId, kind: isNotifyKind(kind) ? kind : 'all' })}`;
+  const url = `${baseUrl}/unsubscribe/${sign({ accountId, kind: isNotifyKind(kind) || isDirectKind(kind) ? kind : 'all' })}`;
   return { url, headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }
 
@@ -166,7 +166,7 @@ export async function sendDigests(database: Database, options: { now: Date; base
   for (const { account_id: accountId } of accounts) {
     const wrote = await db.transaction().execute(async (trx) => {
       const settings = await settingsOf(trx, accountId, district.settings);
-      const slot = digestSlot(now, settings.digest, district.timeZone);
+      const slot = digestSlot(now, settings.digest, zoneOf(settings, district.timeZone));
       if (!slot) {
         // The digest was turned off since: what waited for it goes by itself now.
         await trx.updateTable('notification_deliveries').set({ status: 'pending', due_at: now.toISOString() }).where('account_id', '=', accountId).where('status', '=', 'digest').execute();

@@ -5,22 +5,45 @@
  * the person's own, whatever the child. ADR 0035.
  */
 import type { Kysely } from 'kysely';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
+import type { ReadableStudent } from '../access/portal.js';
 import type { PortalSettings } from '../district/settings.js';
+import { classesOf } from '../scheduling/schedule.js';
 
 /** What can notify, as a person chooses it (the account's own events are always on, in the list). */
 export const NOTIFY_KINDS = ['score', 'missing', 'classGrade', 'termGrade', 'attendance', 'immunization'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 export const isNotifyKind = (v: string): v is NotifyKind => (NOTIFY_KINDS as readonly string[]).includes(v);
 
+/**
+ * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
+ * person, whatever the child. ADR 0041. (Announcements and forms to sign are not notified yet.)
+ */
+export const DIRECT_KINDS = ['message'] as const;
+export type DirectKind = (typeof DIRECT_KINDS)[number];
+export const isDirectKind = (v: string): v is DirectKind => (DIRECT_KINDS as readonly string[]).includes(v);
+/** The account's own events: always on, by every channel, at once (never held by quiet hours or a digest). */
+export const ACCOUNT_KINDS = ['passwordChanged', 'newDevice'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+/** The kinds of a child's change that concern one class: a class may be turned off for them (per-class settings). */
+export const SECTION_KINDS: readonly NotifyKind[] = ['score', 'missing', 'classGrade', 'termGrade'];
+
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const ID = /^\d{1,12}$/;
 const percent = z.number().min(0).max(200).nullable();
 const channels = z.object({ on: z.boolean(), email: z.boolean(), push: z.boolean() });
+/** The zones the settings page offers (the runtime's IANA list); any valid IANA name is read. */
+export const TIME_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
+/** A valid IANA zone name (luxon's check), as luxon spells it. */
+export const isTimeZone = (v: string): boolean => v.length <= 64 && IANAZone.isValidZone(v);
 
 const childSchema = z.object({
   kinds: z.partialRecord(z.enum(NOTIFY_KINDS), channels),
+  /** per class (by section id): `on: false` silences the class's kinds (SECTION_KINDS) for this child; absent: as the child */
+  sections: z.record(z.string().regex(ID), z.object({ on: z.boolean() })).default({}),
   /** "a score below N %": only such scores notify; null: every score */
   scoreBelow: percent,
   /** "a class grade falls below N %" and "rises above N %" (both may be set) */
@@ -32,7 +55,11 @@ export const personSettingsSchema = z.object({
   quiet: z.object({ from: z.string().regex(TIME), to: z.string().regex(TIME), exemptAttendance: z.boolean() }).nullable(),
   digest: z.object({ mode: z.enum(['off', 'daily', 'weekly']), hour: z.number().int().min(0).max(23), weekday: z.number().int().min(1).max(7) }),
   /** by student id */
-  children: z.record(z.string().regex(/^\d{1,12}$/), childSchema),
+  children: z.record(z.string().regex(ID), childSchema),
+  /** the person's own kinds (a new message); absent: on, by the district's channels */
+  own: z.partialRecord(z.enum(DIRECT_KINDS), channels).default({}),
+  /** the person's time zone for quiet hours and the digest; null: the district's */
+  timeZone: z.string().refine(isTimeZone).nullable().default(null),
 });
 export type PersonSettings = z.infer<typeof personSettingsSchema>;
 export type ChildSettings = z.infer<typeof childSchema>;
@@ -44,6 +71,7 @@ type Defaults = Pick<PortalSettings, 'notifyQuietFrom' | 'notifyQuietTo' | 'noti
 export function defaultChild(district: Defaults): ChildSettings {
   return {
     kinds: Object.fromEntries(NOTIFY_KINDS.map((k) => [k, { on: true, email: district.notifyByEmail, push: district.notifyByPush }])),
+    sections: {},
     scoreBelow: null,
     gradeBelow: null,
     gradeAbove: null,
@@ -51,7 +79,17 @@ export function defaultChild(district: Defaults): ChildSettings {
 }
 
 export function defaultSettings(district: Defaults): PersonSettings {
-  return { quiet: { from: district.notifyQuietFrom, to: district.notifyQuietTo, exemptAttendance: false }, digest: { mode: 'off', hour: 18, weekday: 5 }, children: {} };
+  return { quiet: { from: district.notifyQuietFrom, to: district.notifyQuietTo, exemptAttendance: false }, digest: { mode: 'off', hour: 18, weekday: 5 }, children: {}, own: {}, timeZone: null };
+}
+
+/** The zone of a person's quiet hours and digest: their own, else the district's. */
+export function zoneOf(settings: Pick<PersonSettings, 'timeZone'>, districtZone: string): string {
+  return settings.timeZone ?? districtZone;
+}
+
+/** The channels of one of the person's own kinds (absent: on, by the district's channels). */
+export function ownChannelsOf(settings: Pick<PersonSettings, 'own'>, kind: DirectKind, district: Defaults): Channels {
+  return settings.own[kind] ?? { on: true, email: district.notifyByEmail, push: district.notifyByPush };
 }
 
 /** One child's settings as they apply (the person's, else the district's defaults). */
@@ -59,12 +97,18 @@ export function childSettings(settings: PersonSettings, studentId: number, distr
   return settings.children[String(studentId)] ?? defaultChild(district);
 }
 
-/** The channels of one kind for one child (a kind the person never saw is on, by the district's channels). */
-export function channelsOf(child: ChildSettings, kind: NotifyKind, district: Defaults): Channels {
-  return child.kinds[kind] ?? { on: true, email: district.notifyByEmail, push: district.notifyByPush };
+/**
+ * The channels of one kind for one child (a kind the person never saw is on, by the district's
+ * channels); with a class (section id), a class the person turned off for this child is off for its kinds.
+ */
+export function channelsOf(child: ChildSettings, kind: NotifyKind, district: Defaults, sectionId: number | null = null): Channels {
+  const channels = child.kinds[kind] ?? { on: true, email: district.notifyByEmail, push: district.notifyByPush };
+  if (sectionId !== null && SECTION_KINDS.includes(kind) && child.sections[String(sectionId)]?.on === false) return { ...channels, on: false };
+  return channels;
 }
 
-function parseStored(json: string, district: Defaults): PersonSettings {
+/** A stored settings document as this version reads it (one it cannot read: the district's defaults). */
+export function parseStored(json: string, district: Defaults): PersonSettings {
   try {
     return personSettingsSchema.parse(JSON.parse(json));
   } catch {
@@ -97,6 +141,25 @@ export async function saveSettings(db: Kysely<DB>, accountId: number, settings: 
     .execute();
 }
 
+/** A class a child's settings may turn off: the classes each student is enrolled in today, by student id. */
+export interface SettingsClass {
+  sectionId: number;
+  title: string;
+}
+
+export async function classesForSettings(db: Kysely<DB>, students: readonly ReadableStudent[], today: string): Promise<Map<number, SettingsClass[]>> {
+  const out = new Map<number, SettingsClass[]>();
+  for (const student of students) {
+    const seen = new Map<number, SettingsClass>();
+    for (const c of await classesOf(db, student)) {
+      if (c.enrolledUntil !== null && c.enrolledUntil < today) continue;
+      if (!seen.has(c.sectionId)) seen.set(c.sectionId, { sectionId: c.sectionId, title: c.courseTitle });
+    }
+    out.set(student.id, [...seen.values()]);
+  }
+  return out;
+}
+
 // ── the form ───────────────────────────────────────────────────────────────────────────────────────
 
 export type SettingsProblems = Record<string, { key: MessageKey; params?: Record<string, string | number> }>;
@@ -110,6 +173,8 @@ const field = (body: Body, name: string): string | null => {
 export const fieldName = {
   kind: (studentId: number, kind: NotifyKind, part: 'on' | 'email' | 'push') => `c${studentId}-${kind}-${part}`,
   threshold: (studentId: number, which: 'scoreBelow' | 'gradeBelow' | 'gradeAbove') => `c${studentId}-${which}`,
+  section: (studentId: number, sectionId: number) => `c${studentId}-s${sectionId}`,
+  own: (kind: DirectKind, part: 'on' | 'email' | 'push') => `o-${kind}-${part}`,
 };
 
 function readPercent(body: Body, name: string, problems: SettingsProblems): number | null {
@@ -127,10 +192,15 @@ function readPercent(body: Body, name: string, problems: SettingsProblems): numb
 }
 
 /**
- * Reads the settings form for these students (the ones the person may see now): the settings, or the
- * problem of each field. Checkboxes: present means on.
+ * Reads the settings form for these students (the ones the person may see now) and their classes (by
+ * student id, the sections the page listed): the settings, or the problem of each field. Checkboxes:
+ * present means on.
  */
-export function readSettingsForm(body: Body, studentIds: readonly number[]): { ok: true; settings: PersonSettings } | { ok: false; problems: SettingsProblems } {
+export function readSettingsForm(
+  body: Body,
+  studentIds: readonly number[],
+  sectionsOf: ReadonlyMap<number, readonly number[]> = new Map(),
+): { ok: true; settings: PersonSettings } | { ok: false; problems: SettingsProblems } {
   const problems: SettingsProblems = {};
   const children: PersonSettings['children'] = {};
   for (const id of studentIds) {
@@ -138,8 +208,11 @@ export function readSettingsForm(body: Body, studentIds: readonly number[]): { o
     for (const k of NOTIFY_KINDS) {
       kinds[k] = { on: body[fieldName.kind(id, k, 'on')] !== undefined, email: body[fieldName.kind(id, k, 'email')] !== undefined, push: body[fieldName.kind(id, k, 'push')] !== undefined };
     }
+    const sections: ChildSettings['sections'] = {};
+    for (const sectionId of sectionsOf.get(id) ?? []) sections[String(sectionId)] = { on: body[fieldName.section(id, sectionId)] !== undefined };
     const child: ChildSettings = {
       kinds,
+      sections,
       scoreBelow: readPercent(body, fieldName.threshold(id, 'scoreBelow'), problems),
       gradeBelow: readPercent(body, fieldName.threshold(id, 'gradeBelow'), problems),
       gradeAbove: readPercent(body, fieldName.threshold(id, 'gradeAbove'), problems),
@@ -164,6 +237,13 @@ export function readSettingsForm(body: Body, studentIds: readonly number[]): { o
   if (hour === null || !/^\d{1,2}$/.test(hour) || Number(hour) > 23) problems.digestHour = { key: 'notifications.error.choice' };
   const weekday = field(body, 'digestWeekday');
   if (weekday === null || !/^[1-7]$/.test(weekday)) problems.digestWeekday = { key: 'notifications.error.choice' };
+  const own: PersonSettings['own'] = {};
+  for (const k of DIRECT_KINDS) own[k] = { on: body[fieldName.own(k, 'on')] !== undefined, email: body[fieldName.own(k, 'email')] !== undefined, push: body[fieldName.own(k, 'push')] !== undefined };
+  // The time zone: empty is the district's; anything else must be an IANA zone name.
+  const zone = field(body, 'timeZone');
+  let timeZone: string | null = null;
+  if (zone === null || (zone !== '' && !isTimeZone(zone))) problems.timeZone = { key: 'notifications.error.timeZone' };
+  else if (zone !== '') timeZone = new IANAZone(zone).name;
   if (Object.keys(problems).length > 0) return { ok: false, problems };
-  return { ok: true, settings: { quiet, digest: { mode: mode as 'off', hour: Number(hour), weekday: Number(weekday) }, children } };
+  return { ok: true, settings: { quiet, digest: { mode: mode as 'off', hour: Number(hour), weekday: Number(weekday) }, children, own, timeZone } };
 }

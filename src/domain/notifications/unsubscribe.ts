@@ -11,7 +11,7 @@ import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { getDistrictProfile } from '../district/service.js';
 import { appSecret } from '../system/secrets.js';
-import { channelsOf, isNotifyKind, NOTIFY_KINDS, saveSettings, settingsOf, defaultChild, type NotifyKind } from './settings.js';
+import { channelsOf, isNotifyKind, NOTIFY_KINDS, saveSettings, settingsOf, defaultChild, isDirectKind, ownChannelsOf, DIRECT_KINDS, type DirectKind, type NotifyKind } from './settings.js';
 
 /** A link works this long after its email was written. */
 export const UNSUBSCRIBE_DAYS = 90;
@@ -19,7 +19,7 @@ const SECRET = 'notification-unsubscribe';
 
 export interface UnsubscribeScope {
   accountId: number;
-  kind: NotifyKind | 'all';
+  kind: NotifyKind | DirectKind | 'all';
 }
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`unsubscribe:${body}`).digest('base64url');
@@ -50,8 +50,8 @@ export async function readUnsubscribeToken(db: Kysely<DB>, token: unknown, now: 
   const given = Buffer.from(mac);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   if (Number(expires) * 1000 <= now.getTime()) return null;
-  if (kind !== 'all' && !isNotifyKind(kind)) return null;
-  return { accountId: Number(account), kind: kind as NotifyKind | 'all' };
+  if (kind !== 'all' && !isNotifyKind(kind) && !isDirectKind(kind)) return null;
+  return { accountId: Number(account), kind: kind as UnsubscribeScope['kind'] };
 }
 
 /** Turns email off as the token says; false when its account is gone. */
@@ -66,9 +66,11 @@ export async function unsubscribe(db: Kysely<DB>, scope: UnsubscribeScope, ip: s
       ? [account.student_id]
       : (await trx.selectFrom('student_guardians').select('student_id').where('guardian_id', '=', account.guardian_id ?? -1).execute()).map((r) => r.student_id);
     const ids = new Set([...Object.keys(settings.children).map(Number), ...linked]);
-    for (const id of ids) {
+    // The person's own kinds (a new message): once, whatever the child.
+    for (const k of scope.kind === 'all' ? DIRECT_KINDS : isDirectKind(scope.kind) ? [scope.kind] : []) settings.own[k] = { ...ownChannelsOf(settings, k, district.settings), email: false };
+    for (const id of scope.kind === 'all' || isNotifyKind(scope.kind) ? ids : []) {
       const child = settings.children[String(id)] ?? defaultChild(district.settings);
-      const kinds = scope.kind === 'all' ? NOTIFY_KINDS : [scope.kind];
+      const kinds = scope.kind === 'all' ? NOTIFY_KINDS : [scope.kind as NotifyKind];
       for (const k of kinds) child.kinds[k] = { ...channelsOf(child, k, district.settings), email: false };
       settings.children[String(id)] = child;
     }

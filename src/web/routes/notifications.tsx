@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { recordId } from '../../domain/forms.js';
 import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
-import { childSettings, readSettingsForm, saveSettings, settingsOf } from '../../domain/notifications/settings.js';
+import { localDate } from '../../domain/calendar/dates.js';
+import { childSettings, classesForSettings, DIRECT_KINDS, ownChannelsOf, readSettingsForm, saveSettings, settingsOf, TIME_ZONES } from '../../domain/notifications/settings.js';
 import { unsubscribeTarget, unsubscribe } from '../../domain/notifications/unsubscribe.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
@@ -62,9 +63,11 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const account = request.session!.account;
     const students = ctx.students ?? [];
     const settings = await settingsOf(db, account.id, ctx.district.settings);
-    const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])));
+    const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
+    const own = Object.fromEntries(DIRECT_KINDS.map((k) => [k, ownChannelsOf(settings, k, ctx.district.settings)])) as Parameters<typeof valuesOfSettings>[2];
+    const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])), own, classes);
     const notice = request.query.saved === '1' ? ctx.t('notifications.settings.saved') : undefined;
-    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} />);
+    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} />);
   });
 
   app.post('/account/notifications', { preHandler: family }, async (request, reply) => {
@@ -72,9 +75,14 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const account = request.session!.account;
     const students = ctx.students ?? [];
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const read = readSettingsForm(body, students.map((s) => s.id));
+    const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
+    const read = readSettingsForm(
+      body,
+      students.map((s) => s.id),
+      new Map([...classes].map(([id, list]) => [id, list.map((c) => c.sectionId)])),
+    );
     if (!read.ok) {
-      return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} />, 400);
+      return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} />, 400);
     }
     // Children the person no longer sees keep what they had (a link restored finds it again).
     const before = await settingsOf(db, account.id, ctx.district.settings);

@@ -1,6 +1,6 @@
 /** The in-app notifications list, Notification Settings and the unsubscribe pages (issue 22). */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
-import { fieldName, NOTIFY_KINDS, type ChildSettings, type PersonSettings } from '../../domain/notifications/settings.js';
+import { DIRECT_KINDS, fieldName, NOTIFY_KINDS, type Channels, type ChildSettings, type DirectKind, type PersonSettings, type SettingsClass } from '../../domain/notifications/settings.js';
 import type { NotificationEntry } from '../../domain/notifications/list.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
@@ -89,10 +89,23 @@ export interface SettingsFormValues {
   text: (name: string) => string;
 }
 
-export function valuesOfSettings(settings: PersonSettings, children: Map<number, ChildSettings>): SettingsFormValues {
+export function valuesOfSettings(
+  settings: PersonSettings,
+  children: Map<number, ChildSettings>,
+  own: Record<DirectKind, Channels>,
+  classes: ReadonlyMap<number, readonly SettingsClass[]>,
+): SettingsFormValues {
   const checks = new Set<string>();
   const texts: Record<string, string> = {};
+  for (const k of DIRECT_KINDS) {
+    if (own[k].on) checks.add(fieldName.own(k, 'on'));
+    if (own[k].email) checks.add(fieldName.own(k, 'email'));
+    if (own[k].push) checks.add(fieldName.own(k, 'push'));
+  }
+  texts.timeZone = settings.timeZone ?? '';
   for (const [id, child] of children) {
+    // A class is on unless the person turned it off for this child.
+    for (const c of classes.get(id) ?? []) if (child.sections[String(c.sectionId)]?.on !== false) checks.add(fieldName.section(id, c.sectionId));
     for (const k of NOTIFY_KINDS) {
       const c = child.kinds[k];
       if (!c) continue;
@@ -115,7 +128,7 @@ export function valuesOfSettings(settings: PersonSettings, children: Map<number,
 }
 
 export function valuesOfBody(body: Record<string, unknown>): SettingsFormValues {
-  return { checked: (n) => body[n] !== undefined, text: (n) => (typeof body[n] === 'string' ? (body[n] as string).slice(0, 20) : '') };
+  return { checked: (n) => body[n] !== undefined, text: (n) => (typeof body[n] === 'string' ? (body[n] as string).slice(0, 64) : '') };
 }
 
 export function NotificationSettingsPage({
@@ -125,6 +138,8 @@ export function NotificationSettingsPage({
   errors = {},
   notice,
   hasEmail,
+  classes,
+  zones,
 }: {
   ctx: PageContext;
   students: VisibleStudent[];
@@ -132,9 +147,14 @@ export function NotificationSettingsPage({
   errors?: Messages;
   notice?: string;
   hasEmail: boolean;
+  /** each student's classes today, by student id */
+  classes: ReadonlyMap<number, readonly SettingsClass[]>;
+  /** the time zones a person may choose (IANA names) */
+  zones: readonly string[];
 }) {
   const { t } = ctx;
-  const labels: Record<string, string> = { quietFrom: t('notifications.settings.quietFrom'), quietTo: t('notifications.settings.quietTo'), digestMode: t('notifications.settings.digestMode'), digestHour: t('notifications.settings.digestHour'), digestWeekday: t('notifications.settings.digestWeekday') };
+  const zone = values.text('timeZone') || ctx.district.timeZone;
+  const labels: Record<string, string> = { timeZone: t('notifications.settings.timeZone'), quietFrom: t('notifications.settings.quietFrom'), quietTo: t('notifications.settings.quietTo'), digestMode: t('notifications.settings.digestMode'), digestHour: t('notifications.settings.digestHour'), digestWeekday: t('notifications.settings.digestWeekday') };
   for (const s of students) {
     labels[fieldName.threshold(s.id, 'scoreBelow')] = `${s.firstName}: ${t('notifications.settings.scoreBelow')}`;
     labels[fieldName.threshold(s.id, 'gradeBelow')] = `${s.firstName}: ${t('notifications.settings.gradeBelow')}`;
@@ -157,7 +177,7 @@ export function NotificationSettingsPage({
   const time = (id: 'quietFrom' | 'quietTo', label: string) => {
     const error = errors[id];
     return (
-      <Field t={t} id={id} label={label} hint={t('notifications.settings.quietHint', { zone: ctx.district.timeZone })} {...(error ? { error } : {})}>
+      <Field t={t} id={id} label={label} hint={t('notifications.settings.quietHint', { zone })} {...(error ? { error } : {})}>
         <input
           class={`usa-input usa-input--small${error ? ' usa-input--error' : ''}`}
           id={id}
@@ -194,6 +214,17 @@ export function NotificationSettingsPage({
                 <Check id={fieldName.kind(s.id, k, 'push')} label={t('notifications.settings.push')} checked={values.checked(fieldName.kind(s.id, k, 'push'))} />
               </fieldset>
             ))}
+            {(classes.get(s.id) ?? []).length > 0 ? (
+              <fieldset class="usa-fieldset margin-bottom-2" aria-describedby={`classes-${s.id}-hint`}>
+                <legend class="usa-legend text-bold">{t('notifications.settings.classes', { name: s.firstName })}</legend>
+                <p class="usa-hint" id={`classes-${s.id}-hint`}>
+                  {t('notifications.settings.classes.hint')}
+                </p>
+                {(classes.get(s.id) ?? []).map((c) => (
+                  <Check key={c.sectionId} id={fieldName.section(s.id, c.sectionId)} label={c.title} checked={values.checked(fieldName.section(s.id, c.sectionId))} />
+                ))}
+              </fieldset>
+            ) : null}
             <fieldset class="usa-fieldset">
               <legend class="usa-legend text-bold">{t('notifications.settings.thresholds', { name: s.firstName })}</legend>
               <PercentInput ctx={ctx} id={fieldName.threshold(s.id, 'scoreBelow')} label={t('notifications.settings.scoreBelow')} hint={t('notifications.settings.scoreBelow.hint')} value={values.text(fieldName.threshold(s.id, 'scoreBelow'))} errors={errors} />
@@ -202,8 +233,33 @@ export function NotificationSettingsPage({
             </fieldset>
           </section>
         ))}
+        <section aria-labelledby="own-heading">
+          <h2 id="own-heading">{t('notifications.settings.own')}</h2>
+          {DIRECT_KINDS.map((k) => (
+            <fieldset key={k} class="usa-fieldset margin-bottom-2">
+              <legend class="usa-legend text-bold">{t(`notifications.kind.${k}`)}</legend>
+              <Check id={fieldName.own(k, 'on')} label={t('notifications.settings.on')} checked={values.checked(fieldName.own(k, 'on'))} />
+              <Check id={fieldName.own(k, 'email')} label={t('notifications.settings.email')} checked={values.checked(fieldName.own(k, 'email'))} />
+              <Check id={fieldName.own(k, 'push')} label={t('notifications.settings.push')} checked={values.checked(fieldName.own(k, 'push'))} />
+            </fieldset>
+          ))}
+          <h3>{t('notifications.settings.account')}</h3>
+          <p>{t('notifications.settings.accountAlways')}</p>
+        </section>
         <section aria-labelledby="quiet-heading">
           <h2 id="quiet-heading">{t('notifications.settings.quiet')}</h2>
+          <Field t={t} id="timeZone" label={t('notifications.settings.timeZone')} hint={t('notifications.settings.timeZone.hint', { zone: ctx.district.timeZone })} {...(errors.timeZone ? { error: errors.timeZone } : {})}>
+            <select class={`usa-select${errors.timeZone ? ' usa-input--error' : ''}`} id="timeZone" name="timeZone" aria-describedby={describedBy('timeZone', true, Boolean(errors.timeZone))}>
+              <option value="" selected={values.text('timeZone') === ''}>
+                {t('notifications.settings.timeZone.district', { zone: ctx.district.timeZone })}
+              </option>
+              {zones.map((z) => (
+                <option key={z} value={z} selected={values.text('timeZone') === z}>
+                  {z}
+                </option>
+              ))}
+            </select>
+          </Field>
           <Check id="quietOn" label={t('notifications.settings.quietOn')} checked={values.checked('quietOn')} />
           {time('quietFrom', t('notifications.settings.quietFrom'))}
           {time('quietTo', t('notifications.settings.quietTo'))}
