@@ -23,3 +23,8 @@ export function formatList(items: string[], locale: Locale): string {
 export function minutesToWait(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
 }
+
+/** Cents as money in the reader's language: 1250 → "$12.50" / "12.50 US$"; the district's currency is the US dollar. */
+export function formatMoney(cents: number, locale: Locale): string {
+  return new Intl.NumberFormat(localeTag(locale), { style: 'currency', currency: 'USD' }).format(cents / 100);
+}
