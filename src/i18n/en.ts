@@ -2664,6 +2664,7 @@ export const en = {
   'meals.todayLink': 'Meal account',
   'meals.setting.lowBalance': 'Low meal balance (dollars)',
   'meals.setting.lowBalance.explain': 'A parent or guardian sees an alert on Today when a child’s meal balance is below this amount, until they choose their own.',
+  'meals.office.hint': 'A student’s meal balance, deposits and adjustments; the point-of-sale import.',
   'meals.office.title': 'Meal accounts',
   'meals.office.searchLabel': 'Student number',
   'meals.office.search': 'Find',

@@ -2666,6 +2666,7 @@ export const es: Record<MessageKey, string> = {
   'meals.todayLink': 'Cuenta de comidas',
   'meals.setting.lowBalance': 'Saldo de comidas bajo (dólares)',
   'meals.setting.lowBalance.explain': 'Un padre, madre o tutor ve un aviso en Hoy cuando el saldo de comidas de un hijo es menor que este monto, hasta que elija el suyo.',
+  'meals.office.hint': 'El saldo de comidas de un estudiante, depósitos y ajustes; la importación del punto de venta.',
   'meals.office.title': 'Cuentas de comidas',
   'meals.office.searchLabel': 'Número de estudiante',
   'meals.office.search': 'Buscar',
