@@ -34,6 +34,10 @@
  *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
  *       time to decide and queue, emails written, delivery rate to a local SMTP sink (bench/notify.ts).
  *
+ *   payments [--students N] [--database URL] [--engines sqlite,postgres]
+ *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
+ *       again (adds nothing): wall time of each (bench/payments.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -307,6 +311,25 @@ async function messages(args: string[]): Promise<void> {
   console.log('| engine | recipients | send (request) | delivery (job) | inbox queries p50 | p95 | p99 | max |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p95)} | ${msText(r.inbox.p99)} | ${msText(r.inbox.max)} |`);
+}
+
+async function payments(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { paymentsBench } = await import('./bench/payments.js');
+  const results = await onEngines(values, (url, label, reuse) => paymentsBench({ databaseUrl: url, label, students: Number(values.students), reuse }));
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- payments --students ${values.students}\n`);
+  console.log('| engine | students | transactions | file | import | rows added | same file again | added again |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.label} | ${r.students} | ${r.transactions} | ${r.fileMiB.toFixed(1)} MiB | ${(r.firstMs / 1000).toFixed(1)} s | ${r.added} | ${(r.againMs / 1000).toFixed(1)} s | ${r.addedAgain} (${r.alreadyImported} already imported) |`);
+  }
 }
 
 async function attendance(args: string[]): Promise<void> {
@@ -704,6 +727,9 @@ switch (name) {
     break;
   case 'messages':
     await messages(rest);
+    break;
+  case 'payments':
+    await payments(rest);
     break;
   case 'gradebook':
     await gradebook(rest);

@@ -2641,7 +2641,6 @@ export const en = {
   'meals.balanceOf': 'Meal balance for {name}: {balance}',
   'meals.low': 'Low',
   'meals.history': 'Last 30 days',
-  'meals.historyLink': 'Purchases and deposits of the last 30 days',
   'meals.noHistory': 'No purchases or deposits in the last 30 days.',
   'meals.col.date': 'Date',
   'meals.col.what': 'Description',

@@ -2643,7 +2643,6 @@ export const es: Record<MessageKey, string> = {
   'meals.balanceOf': 'Saldo de comidas de {name}: {balance}',
   'meals.low': 'Bajo',
   'meals.history': 'Últimos 30 días',
-  'meals.historyLink': 'Compras y depósitos de los últimos 30 días',
   'meals.noHistory': 'No hay compras ni depósitos en los últimos 30 días.',
   'meals.col.date': 'Fecha',
   'meals.col.what': 'Descripción',

@@ -98,13 +98,35 @@ function fileCents(text: string): number | null {
   return cents > 0 && cents <= MAX_CENTS ? cents : null;
 }
 
-const TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|([+-])(\d{2}):?(\d{2}))?$/;
 
-/** A time as the file writes it, to a UTC instant; null when it is not one. */
-function fileTime(text: string, timeZone: string): string | null {
-  if (!TIME.test(text)) return null;
-  const t = DateTime.fromISO(text.replace(' ', 'T'), { zone: timeZone });
-  return t.isValid ? t.toUTC().toISO() : null;
+/**
+ * A time as the file writes it, to a UTC instant; null when it is not one. The district's offset is asked
+ * of the time-zone database once per local hour (`offsets`): a day's file has a few dozen, not 150,000,
+ * and US zones change offset on the hour.
+ */
+function fileTime(text: string, timeZone: string, offsets: Map<string, number>): string | null {
+  const m = TIME.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return null;
+  const local = Date.UTC(y, mo - 1, d, h, mi, s, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
+  if (new Date(local).getUTCDate() !== d) return null;
+  let offset: number;
+  if (m[8] === 'Z') offset = 0;
+  else if (m[8]) {
+    if (Number(m[10]) > 23 || Number(m[11]) > 59) return null;
+    offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  } else {
+    const key = text.slice(0, 13);
+    let known = offsets.get(key);
+    if (known === undefined) {
+      known = DateTime.fromObject({ year: y, month: mo, day: d, hour: h }, { zone: timeZone }).offset;
+      offsets.set(key, known);
+    }
+    offset = known;
+  }
+  return new Date(local - offset * 60_000).toISOString();
 }
 
 /** Reads and checks the whole file; rows only when there is no error. */
@@ -119,7 +141,7 @@ export function readMealFile(content: Buffer, options: { file: string; timeZone:
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as never;
+    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
   } catch (error) {
     const e = error as { lines?: number; message?: string };
     problems.add('error', 'csvSyntax', e.lines ?? null, null, null, null, (e.message ?? '').slice(0, 200));
@@ -129,7 +151,7 @@ export function readMealFile(content: Buffer, options: { file: string; timeZone:
     problems.add('error', 'emptyFile', null, null, null, null);
     return { rows: [], problems };
   }
-  const header = records[0]!.record.map((h) => h.toLowerCase());
+  const header = records[0]!.record.map((h) => h.trim().toLowerCase());
   const index = new Map(header.map((h, i) => [h, i]));
   for (const column of REQUIRED) if (!index.has(column)) problems.add('error', 'missingColumn', 1, column, null, REQUIRED.join(', '));
   for (const column of header) if (!(REQUIRED as readonly string[]).includes(column) && !(OPTIONAL as readonly string[]).includes(column)) problems.add('warning', 'unknownColumn', 1, column, column, [...REQUIRED, ...OPTIONAL].join(', '));
@@ -140,10 +162,11 @@ export function readMealFile(content: Buffer, options: { file: string; timeZone:
   }
   const latest = options.now.getTime() + 86_400_000;
   const seen = new Map<string, number>();
+  const offsets = new Map<string, number>();
   const rows: Row[] = [];
   const cell = (r: string[], column: string) => {
     const i = index.get(column);
-    return i === undefined ? '' : (r[i] ?? '');
+    return i === undefined ? '' : (r[i] ?? '').trim();
   };
   for (let n = 1; n < records.length; n++) {
     const { record, info } = records[n]!;
@@ -162,7 +185,7 @@ export function readMealFile(content: Buffer, options: { file: string; timeZone:
     if (studentNumber === '') bad('missingValue', 'student_number', '', null);
     else if (!/^[0-9A-Za-z]{1,32}$/.test(studentNumber)) bad('badStudentNumber', 'student_number', cell(record, 'student_number'), null);
     const timeText = cell(record, 'time');
-    const at = fileTime(timeText, options.timeZone);
+    const at = fileTime(timeText, options.timeZone, offsets);
     if (timeText === '') bad('missingValue', 'time', '', null);
     else if (at === null) bad('badTime', 'time', timeText, 'YYYY-MM-DD HH:MM');
     else if (Date.parse(at) > latest) bad('futureTime', 'time', timeText, null);
