@@ -35,6 +35,10 @@
  *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
  *       a local Web Push service, each for at most S seconds (bench/notify.ts).
  *
+ *   payments [--students N] [--database URL] [--engines sqlite,postgres]
+ *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
+ *       again (adds nothing): wall time of each (bench/payments.ts).
+ *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
  *       database each: wall time of generation + load, and the process's peak RSS.
@@ -314,6 +318,25 @@ async function messages(args: string[]): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results)
     console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p99)} | ${r.page.rate} | ${r.page.rps.toFixed(0)} | ${msText(r.page.p50)} | ${msText(r.page.p99)} | ${r.page.errors} |`);
+}
+
+async function payments(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { paymentsBench } = await import('./bench/payments.js');
+  const results = await onEngines(values, (url, label, reuse) => paymentsBench({ databaseUrl: url, label, students: Number(values.students), reuse }));
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- payments --students ${values.students}\n`);
+  console.log('| engine | students | transactions | file | import | rows added | same file again | added again |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.label} | ${r.students} | ${r.transactions} | ${r.fileMiB.toFixed(1)} MiB | ${(r.firstMs / 1000).toFixed(1)} s | ${r.added} | ${(r.againMs / 1000).toFixed(1)} s | ${r.addedAgain} (${r.alreadyImported} already imported) |`);
+  }
 }
 
 async function attendance(args: string[]): Promise<void> {
@@ -728,6 +751,9 @@ switch (name) {
     break;
   case 'messages':
     await messages(rest);
+    break;
+  case 'payments':
+    await payments(rest);
     break;
   case 'gradebook':
     await gradebook(rest);

@@ -49,6 +49,11 @@ Commands:
                  SIS: one transaction, nothing written when any error is found. With --dry-run: report
                  what would be created, updated and deactivated, and every problem, writing nothing.
                  Exit status 1 when the package was not (or would not be) imported.
+  import meals FILE [--dry-run]
+                 Import a day's point-of-sale file of meal purchases and deposits (Homeroom's CSV, see
+                 README.md): one transaction, nothing written when any error is found; a transaction id
+                 already imported is not added again. Unknown student numbers are warnings (the row is
+                 skipped). Exit status 1 when the file was not (or would not be) imported.
   export oneroster --out FILE.zip [--force]
                  Write the district as a OneRoster 1.2 CSV package (zip) for another app (an LMS) or
                  Homeroom's own importer, and print the rows per file. Refuses to replace FILE unless
@@ -483,7 +488,8 @@ class CliError extends Error {
 
 async function importCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'oneroster') throw new UsageError(sub ? `Unknown import format "${sub}"` : 'import needs a format: oneroster');
+  if (sub === 'meals') return importMealsCommand(rest);
+  if (sub !== 'oneroster') throw new UsageError(sub ? `Unknown import format "${sub}"` : 'import needs a format: oneroster or meals');
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
@@ -506,6 +512,33 @@ async function importCommand(args: string[]): Promise<number> {
     } finally {
       await pkg.close();
     }
+  } finally {
+    await database.close();
+  }
+}
+
+async function importMealsCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) throw new UsageError('import meals needs one FILE: the point-of-sale CSV');
+  const { readFileSync } = await import('node:fs');
+  const { basename } = await import('node:path');
+  let content: Buffer;
+  try {
+    content = readFileSync(file);
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const { runMealImport } = await import('./import-meals.js');
+    return await runMealImport(database, content, { file: basename(file), dryRun: Boolean(parsed.values['dry-run']), out: process.stdout });
   } finally {
     await database.close();
   }

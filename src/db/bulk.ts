@@ -122,6 +122,10 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'fees',
   'fee_payments',
   'fee_ledger',
+  // Food service (issue 24).
+  'meal_accounts',
+  'meal_ledger',
+  'meal_thresholds',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -130,6 +134,8 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
     ![
       'section_terms',
       'section_periods',
+      'meal_accounts',
+      'meal_thresholds',
       'staff_roles',
       'household_students',
       'announcement_texts',

@@ -1073,6 +1073,9 @@ export interface DB {
   fees: FeeTable;
   fee_payments: FeePaymentTable;
   fee_ledger: FeeLedgerTable;
+  meal_accounts: MealAccountTable;
+  meal_ledger: MealLedgerTable;
+  meal_thresholds: MealThresholdTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1185,6 +1188,41 @@ export interface PushDeliveryTable {
   created_at: Instant;
   sent_at: Instant | null;
   last_error: string | null;
+}
+
+export type MealLedgerKind = 'purchase' | 'deposit' | 'adjustment';
+export type MealLedgerSource = 'pos' | 'office';
+
+/** A student's meal account (migration 0038): the balance is the sum of its ledger, in cents. */
+export interface MealAccountTable {
+  student_id: number;
+  balance_cents: Generated<number>;
+  updated_at: Instant;
+}
+
+/** One change to a meal account: a purchase (negative), a deposit, an adjustment (migration 0038). */
+export interface MealLedgerTable {
+  id: Id;
+  student_id: number;
+  kind: MealLedgerKind;
+  amount_cents: number;
+  at: Instant;
+  item: string | null;
+  reason: string | null;
+  method: 'cash' | 'check' | null;
+  check_number: string | null;
+  source: MealLedgerSource;
+  /** the point-of-sale system's transaction id: unique per source */
+  external_id: string | null;
+  recorded_by: number | null;
+  recorded_at: Instant;
+}
+
+/** A guardian's own low-balance threshold, in cents (migration 0038); without a row, the district's. */
+export interface MealThresholdTable {
+  guardian_id: number;
+  threshold_cents: number;
+  updated_at: Instant;
 }
 
 export type TableName = keyof DB;

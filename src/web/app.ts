@@ -44,6 +44,7 @@ import { staffStudentRoutes } from './routes/staff-students.js';
 import { messageRoutes } from './routes/messages.js';
 import { appRoutes, offlineHeaders } from './routes/app.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { mealFamilyRoutes, mealStaffRoutes } from './routes/meals.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -218,5 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(appRoutes);
   await app.register(notificationRoutes);
   await app.register(familyRecordsRoutes);
+  await app.register(mealFamilyRoutes);
+  await app.register(mealStaffRoutes);
   return app;
 }

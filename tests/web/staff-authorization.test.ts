@@ -399,6 +399,30 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/staff/announcements/:id', url: (i) => `/staff/announcements/${i.announcement}`, body: (i) => notice(i, 'publish'), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'POST', route: '/staff/announcements/:id/end', url: (i) => `/staff/announcements/${i.announcement}/end`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
 
+  // ── meal accounts (food service) ─────────────────────────────────────────────────────────────────
+  { method: 'GET', route: '/staff/meals', url: (i) => `/staff/meals?number=${i.maya.number}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/meals/students/:id', url: (i) => `/staff/meals/students/${i.maya.id}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  {
+    method: 'POST',
+    route: '/staff/meals/students/:id/entries',
+    url: (i) => `/staff/meals/students/${i.maya.id}/entries`,
+    body: () => ({ kind: 'deposit', amount: '20.00', method: 'cash' }),
+    gate: OFFICE,
+    allowed: ['office', 'districtAdmin'],
+  },
+  { method: 'GET', route: '/staff/meals/import', url: () => '/staff/meals/import', gate: OFFICE, allowed: OFFICE },
+  {
+    method: 'POST',
+    route: '/staff/meals/import',
+    url: () => '/staff/meals/import',
+    upload: [
+      { name: 'file', filename: 'pos.csv', content: Buffer.from('transaction_id,student_number,time,amount\nAUTH-1,000000,2027-02-08 11:00,1.00\n') },
+      { name: 'dryRun', value: '1' },
+    ],
+    gate: OFFICE,
+    allowed: OFFICE,
+  },
+
   // ── the nurse's health records ───────────────────────────────────────────────────────────────────
   { method: 'GET', route: '/staff/health', url: (i) => `/staff/health?number=${i.maya.number}`, gate: NURSES, allowed: ['nurse'] },
   { method: 'GET', route: '/staff/health/students/:id', url: (i) => `/staff/health/students/${i.maya.id}`, gate: NURSES, allowed: ['nurse'] },
@@ -571,6 +595,8 @@ const WATCHED = [
   'fees',
   'fee_ledger',
   'fee_payments',
+  'meal_accounts',
+  'meal_ledger',
 ] as const;
 
 async function snapshot(db: Kysely<DB>): Promise<Record<string, string>> {

@@ -59,7 +59,7 @@ export interface SettingField {
 
 const SCHEMA = portalSettingsSchema.shape;
 /** A number setting's range, read from the stored settings' own schema so the two cannot disagree. */
-function range(key: 'messageRetentionYears' | 'notifyGraceMinutes' | 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple') {
+function range(key: 'messageRetentionYears' | 'notifyGraceMinutes' | 'passwordMinLength' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'rememberDeviceDays' | 'activationKeyDays' | 'welcomeLinkDays' | 'initialPasswordDays' | 'graduationCredits' | 'maxScoreMultiple' | 'mealLowBalanceDollars') {
   const inner = SCHEMA[key].unwrap();
   return { min: inner.minValue!, max: inner.maxValue! };
 }
@@ -104,6 +104,7 @@ export const SETTING_FIELDS: Record<'sign-in' | 'families' | 'schedule', readonl
     { name: 'notifyQuietTo', label: 'notifications.district.quietTo', explain: 'notifications.district.quietTo.explain', kind: { type: 'time' } },
     { name: 'notifyByEmail', label: 'notifications.district.byEmail', explain: 'notifications.district.byEmail.explain', kind: { type: 'yesNo' } },
     { name: 'notifyByPush', label: 'notifications.district.byPush', explain: 'notifications.district.byPush.explain', kind: { type: 'yesNo' } },
+    { name: 'mealLowBalanceDollars', label: 'meals.setting.lowBalance', explain: 'meals.setting.lowBalance.explain', kind: { type: 'int', ...range('mealLowBalanceDollars') } },
   ],
   schedule: [
     { name: 'importAt', label: 'settings.importAt', explain: 'settings.importAt.explain', kind: { type: 'time' } },

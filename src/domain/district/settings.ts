@@ -82,6 +82,8 @@ export const portalSettingsSchema = z.object({
   /** whether a person's notifications go by email, and by Web Push, until they choose otherwise */
   notifyByEmail: z.boolean().default(true),
   notifyByPush: z.boolean().default(true),
+  /** food service: the low-balance threshold of a guardian who has not chosen one, in whole dollars */
+  mealLowBalanceDollars: z.number().int().min(0).max(500).default(10),
   /** how long an activation key can be used */
   activationKeyDays: z.number().int().min(1).max(365).default(30),
   /** the district's own words at the top of "Problems logging in?" (plain text, paragraphs split by blank lines) */

@@ -51,6 +51,7 @@ export const STAFF_TOOLS: readonly StaffToolRow[] = [
   { key: 'officeCalendar', path: '/staff/calendar', label: 'officeCalendar.title', hint: 'staffTools.officeCalendar', group: 'office', allowed: (a) => a.office },
   { key: 'fees', path: '/staff/fees', label: 'fees.staff.title', hint: 'fees.staff.toolHint', group: 'office', allowed: (a) => a.office },
   { key: 'announcements', path: '/staff/announcements', label: 'officeAnnouncements.title', hint: 'staffTools.announcements', group: 'office', allowed: (a) => a.office },
+  { key: 'meals', path: '/staff/meals', label: 'meals.office.title', hint: 'meals.office.hint', group: 'office', allowed: (a) => a.office },
   { key: 'parentAccounts', path: '/admin/parent-accounts', label: 'nav.parentAccounts', hint: 'staffTools.parentAccounts', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'imports', path: '/admin/imports', label: 'nav.imports', hint: 'staffTools.imports', group: 'district', allowed: (a) => a.districtAdmin },
   { key: 'mail', path: '/admin/mail', label: 'nav.mail', hint: 'staffTools.mail', group: 'district', allowed: (a) => a.districtAdmin },

@@ -16,6 +16,7 @@ import { gradesOf } from '../../domain/gradebook/grades.js';
 import { scheduleOf } from '../../domain/scheduling/schedule.js';
 import { documentsOf } from '../../domain/portal/documents.js';
 import { todayOf } from '../../domain/portal/today.js';
+import { districtThresholdCents, lowMealBalances } from '../../domain/meals/family.js';
 import { addPost, newInDiscussions, openTopic, topicsForStudent, TopicNotFound, type DiscussionReader, type PostResult } from '../../domain/discussions/service.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { todoListOf } from '../../domain/todo/registry.js';
@@ -131,7 +132,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const discussions = account.person_kind === 'student' && ctx.district.settings.tools.discussions ? await newInDiscussions(db, student, localDate(services.now(), ctx.district.timeZone)) : [];
         // A line when a form waits for this guardian's signature for the child.
         const formsWaiting = ctx.district.settings.tools.forms && account.person_kind === 'guardian' ? await waitingCount(db, student) : 0;
-        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} discussions={discussions} formsWaiting={formsWaiting} />);
+        // A line for each of the guardian's children whose meal balance is below the guardian's threshold.
+        const mealsLow =
+          ctx.district.settings.tools.payments && account.person_kind === 'guardian' && account.guardian_id
+            ? await lowMealBalances(db, account.guardian_id, ctx.students ?? [student], districtThresholdCents(ctx.district.settings))
+            : [];
+        return sendPage(reply, <TodayPage ctx={ctx} student={student} today={view} discussions={discussions} formsWaiting={formsWaiting} mealsLow={mealsLow} />);
       },
     },
 

@@ -6,6 +6,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatDay, formatPercent, formatTime } from '../format.js';
 import { Alert } from '../forms.js';
+import { MealLowBanner } from '../meals.js';
 import { PortalLayout } from './layout.js';
 import { scoreText } from './parts.js';
 import { localName } from '../../../i18n/format.js';
@@ -17,6 +18,7 @@ export function TodayPage({
   notice,
   discussions = [],
   formsWaiting = 0,
+  mealsLow = [],
 }: {
   ctx: PageContext;
   student: VisibleStudent;
@@ -26,11 +28,14 @@ export function TodayPage({
   discussions?: NewInDiscussions;
   /** forms waiting for this guardian's signature for the child */
   formsWaiting?: number;
+  /** the guardian's children whose meal balance is below the guardian's threshold */
+  mealsLow?: { student: VisibleStudent; balanceCents: number; thresholdCents: number }[];
 }) {
   const { t, locale } = ctx;
   return (
     <PortalLayout ctx={ctx} student={student} tool="today" title={t('portal.today')}>
       <Alert type="success" text={notice} />
+      <MealLowBanner ctx={ctx} low={mealsLow} />
       {formsWaiting > 0 ? (
         <p class="hr-forms-waiting">
           {t('forms.todayLine', { count: formsWaiting })} <a href={toolUrl(student.id, 'forms')}>{t('forms.todayLink')}</a>
