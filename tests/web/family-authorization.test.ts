@@ -55,6 +55,7 @@ interface Ids {
   message: number;
   notification: number;
   device: number;
+  payment: number;
 }
 
 interface Row {
@@ -71,7 +72,7 @@ interface Row {
 const studentPage = (path: string, allowed = FAMILY): Row => ({ method: 'GET', route: `/students/:studentId/${path}`, url: (i) => `/students/${i.maya}/${path}`, allowed });
 
 const ROWS: Row[] = [
-  ...['today', 'todo', 'transcript', 'transcript.pdf', 'calendar', 'schedule', 'assignments', 'attendance', 'grades', 'report-cards', 'immunizations', 'documents', 'discussions', 'forms'].map((p) =>
+  ...['today', 'todo', 'transcript', 'transcript.pdf', 'calendar', 'schedule', 'assignments', 'attendance', 'grades', 'report-cards', 'immunizations', 'documents', 'discussions', 'forms', 'payments'].map((p) =>
     studentPage(p),
   ),
   { method: 'GET', route: '/students/:studentId/grades/:sectionId', url: (i) => `/students/${i.maya}/grades/${i.section}`, allowed: FAMILY },
@@ -82,7 +83,11 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/students/:studentId/forms/:formId', url: (i) => `/students/${i.maya}/forms/${i.form}`, allowed: FAMILY },
   { method: 'POST', route: '/students/:studentId/forms/:formId', url: (i) => `/students/${i.maya}/forms/${i.form}`, body: () => ({ password: PASSWORD }), allowed: PARENT },
   { method: 'GET', route: '/students/:studentId/forms/:formId/signed.pdf', url: (i) => `/students/${i.maya}/forms/${i.form}/signed.pdf`, allowed: FAMILY },
+  { method: 'GET', route: '/students/:studentId/payments/:file', url: (i) => `/students/${i.maya}/payments/${i.payment}.pdf`, allowed: FAMILY },
+  { method: 'GET', route: '/payments/meals/:studentId', url: (i) => `/payments/meals/${i.maya}`, allowed: FAMILY },
   { method: 'GET', route: '/messages/:id', url: (i) => `/messages/${i.message}`, allowed: PARENT },
+  // the teacher sent it: the sender reads its files too
+  { method: 'GET', route: '/messages/:id/files/:n', url: (i) => `/messages/${i.message}/files/1`, allowed: [...PARENT, 'teacher'] },
   { method: 'POST', route: '/messages/:id/read', url: (i) => `/messages/${i.message}/read`, allowed: PARENT },
   { method: 'POST', route: '/messages/:id/reply', url: (i) => `/messages/${i.message}/reply`, body: () => ({ body: 'Thank you, we will bring it.' }), allowed: PARENT },
   { method: 'POST', route: '/messages/:id/archive', url: (i) => `/messages/${i.message}/archive`, allowed: PARENT },
@@ -112,6 +117,10 @@ function registeredFamilyRoutes(app: FastifyInstance): string[] {
 /** The family's records a refused request could have touched, as rows. */
 const WATCHED = [
   'message_recipients',
+  'message_attachments',
+  'fee_ledger',
+  'meal_ledger',
+  'meal_thresholds',
   'messages',
   'notifications',
   'notification_deliveries',
@@ -203,7 +212,31 @@ describeEachEngine('every family route as every person', (get) => {
       .returning('id')
       .executeTakeFirstOrThrow();
 
-    ids = { maya: family.student.id, section: section.id, reportTerm: world.terms.Q2.id, topic: topic.id, form: form.id, message: message.id, notification: notification.id, device: device.id };
+    await db
+      .insertInto('message_attachments')
+      .values({ message_id: message.id, position: 1, file_name: 'goggles.png', media_type: 'image/png', byte_size: 8, content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), created_at: STAMP })
+      .execute();
+    // A lab fee of Maya's, paid at the office, and her meal account.
+    const fee = await db
+      .insertInto('fees')
+      .values({ student_id: family.student.id, school_id: world.school.id, school_year: 2027, description_en: 'Lab fee', description_es: 'Cuota de laboratorio', amount_cents: 1500, due_date: '2027-02-01', required: 1, assessment_key: 'matrix-fee', created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const payment = await db
+      .insertInto('fee_payments')
+      .values({ idempotency_key: 'matrix-payment', method: 'cash', check_number: null, reference: null, payer: 'Lucia Ortiz', total_cents: 1500, recorded_by: null, recorded_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('fee_ledger')
+      .values([
+        { fee_id: fee.id, kind: 'assessed', amount_cents: 1500, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP },
+        { fee_id: fee.id, kind: 'paid', amount_cents: -1500, reason: null, payment_id: payment.id, idempotency_key: null, by_account: null, at: STAMP },
+      ])
+      .execute();
+    await db.insertInto('meal_accounts').values({ student_id: family.student.id, balance_cents: 725, updated_at: STAMP }).execute();
+
+    ids = { maya: family.student.id, section: section.id, reportTerm: world.terms.Q2.id, topic: topic.id, form: form.id, message: message.id, notification: notification.id, device: device.id, payment: payment.id };
 
     const logins: Record<Exclude<Role, 'anonymous'>, string> = {
       parent: family.guardianAccount!.username,
