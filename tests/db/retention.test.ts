@@ -143,10 +143,15 @@ describeEachEngine('retention', (get) => {
     const lateReply = await message('Re: Supplies', 30, answered);
     const young = await message('Concert', YEAR);
     for (const id of [oldThread, oldReply, answered, lateReply, young]) await reach(id);
+    const attach = (id: number) =>
+      db.insertInto('message_attachments').values({ message_id: id, position: 1, file_name: 'map.png', media_type: 'image/png', byte_size: 4, content: Buffer.from([1, 2, 3, 4]), created_at: ago(1) }).execute();
+    await attach(oldReply);
+    await attach(young);
 
     expect((await pruneExpired(db, NOW, { messageRetentionYears: 2 })).messages).toBe(2);
     expect((await db.selectFrom('messages').select('subject_en').orderBy('id').execute()).map((r) => r.subject_en)).toEqual(['Supplies', 'Re: Supplies', 'Concert']);
     expect((await db.selectFrom('message_recipients').select('message_id').orderBy('message_id').execute()).map((r) => r.message_id)).toEqual([answered, lateReply, young]);
+    expect((await db.selectFrom('message_attachments').select('message_id').execute()).map((r) => r.message_id)).toEqual([young]);
     // the district keeps them longer: nothing more goes
     expect((await pruneExpired(db, NOW, { messageRetentionYears: 5 })).messages).toBe(0);
   });

@@ -10,7 +10,7 @@
  * - Web Push deliveries sent or given up on 30 days ago;
  * - in-app notifications (and their deliveries) made more than 400 days ago: a school year and a summer;
  * - messages: a thread (a message and every reply to it) whose newest message is older than the
- *   district's `messageRetentionYears`, with its recipients. Users never delete a message; this is the
+ *   district's `messageRetentionYears`, with its recipients and attached files. Users never delete a message; this is the
  *   only end of one (issue 21).
  * The change events and the audit log are the district's history and are not touched here.
  *
@@ -105,7 +105,7 @@ export async function pruneExpired(db: Kysely<DB>, now: Date, settings: { messag
   return { jobs, emails, pushDeliveries, notifications, messages };
 }
 
-/** Threads whose newest message was made before `cutoff`: the whole thread goes, recipients first. */
+/** Threads whose newest message was made before `cutoff`: the whole thread goes, recipients and files first. */
 async function pruneMessages(db: Kysely<DB>, cutoff: string): Promise<number> {
   // A thread's messages are its first one and its replies; threads are taken 200 at a time.
   const THREADS = 200;
@@ -129,6 +129,7 @@ async function pruneMessages(db: Kysely<DB>, cutoff: string): Promise<number> {
     // recipients one message at a time, each its own statement (a district-wide message: some 130,000 rows)
     for (const id of all) await db.deleteFrom('message_recipients').where('message_id', '=', id).execute();
     await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('message_attachments').where('message_id', 'in', all).execute();
       if (replies.length > 0) await trx.deleteFrom('messages').where('id', 'in', replies).execute();
       await trx.deleteFrom('messages').where('id', 'in', roots).execute();
     });

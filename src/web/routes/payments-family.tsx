@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { recordId } from '../../domain/forms.js';
 import { familyFees, familyPayment } from '../../domain/fees/service.js';
+import { mealBalancesFor } from '../../domain/meals/family.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
 import { sendPage } from '../render.js';
 import { PaymentsPage } from '../views/tools/payments.js';
@@ -12,7 +13,9 @@ export function paymentsToolRoutes(app: FastifyInstance, pdf: (reply: FastifyRep
   return {
     page: async ({ ctx, student }, _request, reply) => {
       const { fees, office } = await familyFees(db, student);
-      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} />);
+      // The child's meal account beside the fees (its own page has the purchases and the low-balance threshold).
+      const [meal] = await mealBalancesFor(db, [student]);
+      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} mealBalanceCents={meal?.balanceCents ?? 0} />);
     },
     inside: {
       // A receipt, in the reader's language: only a payment of this child's fees, showing only its lines for this child.

@@ -1,5 +1,6 @@
 /** Payments: a child's fees (open, paid, waived) with their history, receipts, and how to pay at the school office. */
 import type { FeeWithHistory, SchoolOffice } from '../../../domain/fees/service.js';
+import { MealBalanceSummary } from '../meals.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import { formatMoney } from '../../../i18n/format.js';
@@ -31,7 +32,7 @@ function FeeList({ ctx, student, fees }: { ctx: PageContext; student: VisibleStu
   );
 }
 
-export function PaymentsPage({ ctx, student, fees, office }: { ctx: PageContext; student: VisibleStudent; fees: FeeWithHistory[]; office: SchoolOffice }) {
+export function PaymentsPage({ ctx, student, fees, office, mealBalanceCents }: { ctx: PageContext; student: VisibleStudent; fees: FeeWithHistory[]; office: SchoolOffice; mealBalanceCents: number }) {
   const { t } = ctx;
   const open = fees.filter((f) => f.status === 'open');
   const owed = open.reduce((sum, f) => sum + f.balanceCents, 0);
@@ -64,6 +65,8 @@ export function PaymentsPage({ ctx, student, fees, office }: { ctx: PageContext;
       {fees.some((f) => f.status === 'paid') ? <FeeList ctx={ctx} student={student} fees={fees.filter((f) => f.status === 'paid')} /> : <p>{t('fees.nonePaid')}</p>}
       <h2>{t('fees.waived')}</h2>
       {fees.some((f) => f.status === 'waived') ? <FeeList ctx={ctx} student={student} fees={fees.filter((f) => f.status === 'waived')} /> : <p>{t('fees.noneWaived')}</p>}
+      <h2>{t('meals.title')}</h2>
+      <MealBalanceSummary ctx={ctx} student={student} balanceCents={mealBalanceCents} />
     </PortalLayout>
   );
 }
