@@ -116,9 +116,9 @@ describeEachEngine('district settings', (get) => {
     });
 
     await admin.get('/admin/settings/families');
-    expect((await admin.post('/admin/settings/families', { guardiansKeepAccessAt18: 'no', guardiansReadDiscussions: 'no', graduationCredits: '26.5', maxScoreMultiple: '1.5', gradebookSource: 'sis', messageRepliesGuardians: 'no', messageRepliesStudents: 'no', messageRetentionYears: '7', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' })).statusCode).toBe(303);
+    expect((await admin.post('/admin/settings/families', { guardiansKeepAccessAt18: 'no', guardiansReadDiscussions: 'no', graduationCredits: '26.5', maxScoreMultiple: '1.5', gradebookSource: 'sis', messageRepliesGuardians: 'no', messageRepliesStudents: 'no', messageRetentionYears: '7', mealLowBalanceDollars: '15', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' })).statusCode).toBe(303);
     const families = await stored();
-    expect([families.guardiansKeepAccessAt18, families.guardiansReadDiscussions, families.graduationCredits, families.maxScoreMultiple, families.gradebookSource, families.messageRepliesGuardians, families.messageRepliesStudents, families.messageRetentionYears]).toEqual([false, false, 26.5, 1.5, 'sis', false, false, 7]);
+    expect([families.guardiansKeepAccessAt18, families.guardiansReadDiscussions, families.graduationCredits, families.maxScoreMultiple, families.gradebookSource, families.messageRepliesGuardians, families.messageRepliesStudents, families.messageRetentionYears, families.mealLowBalanceDollars]).toEqual([false, false, 26.5, 1.5, 'sis', false, false, 7, 15]);
 
     await admin.get('/admin/settings/schedule');
     expect((await admin.post('/admin/settings/schedule', { importAt: '00:30', parentAccountsAt: '03:15' })).statusCode).toBe(303);
@@ -168,9 +168,9 @@ describeEachEngine('district settings', (get) => {
     ['sign-in', { ...SIGN_IN, eSignaturePinEnabled: ['yes', 'no'] }, 'eSignaturePinEnabled', 'This value is not valid.', 'Este valor no es válido.'],
     ['sign-in', { ...SIGN_IN, schoolNetworks: '10.20.0.0/33' }, 'schoolNetworks', '“10.20.0.0/33” is not an address range.', '“10.20.0.0/33” no es un rango de direcciones.'],
     ['sign-in', { ...SIGN_IN, schoolNetworks: '0.0.0.0/0' }, 'schoolNetworks', '0.0.0.0/0 is wider than a school network: use a prefix of at least /8.', '0.0.0.0/0 es más amplio que una red escolar: use un prefijo de al menos /8.'],
-    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '101', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '5', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'graduationCredits', 'Enter a number from 1 to 100 (at most two decimals).', 'Escriba un número de 1 a 100 (con dos decimales como máximo).'],
-    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'excel', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '5', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'gradebookSource', 'Choose one of the options.', 'Elija una de las opciones.'],
-    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '0', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'messageRetentionYears', 'Enter a whole number from 1 to 20.', 'Escriba un número entero de 1 a 20.'],
+    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '101', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '5', mealLowBalanceDollars: '10', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'graduationCredits', 'Enter a number from 1 to 100 (at most two decimals).', 'Escriba un número de 1 a 100 (con dos decimales como máximo).'],
+    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'excel', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '5', mealLowBalanceDollars: '10', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'gradebookSource', 'Choose one of the options.', 'Elija una de las opciones.'],
+    ['families', { guardiansKeepAccessAt18: 'yes', guardiansReadDiscussions: 'yes', graduationCredits: '24', maxScoreMultiple: '2', gradebookSource: 'homeroom', messageRepliesGuardians: 'yes', messageRepliesStudents: 'yes', messageRetentionYears: '0', mealLowBalanceDollars: '10', notifyGraceMinutes: '15', notifyQuietFrom: '21:00', notifyQuietTo: '07:00', notifyByEmail: 'yes', notifyByPush: 'yes' }, 'messageRetentionYears', 'Enter a whole number from 1 to 20.', 'Escriba un número entero de 1 a 20.'],
     ['schedule', { importAt: '24:00', parentAccountsAt: '02:00' }, 'importAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     ['schedule', { importAt: '01:00', parentAccountsAt: '2am' }, 'parentAccountsAt', 'Enter a time as HH:MM on a 24-hour clock, such as 02:00.', 'Escriba una hora como HH:MM en reloj de 24 horas, por ejemplo 02:00.'],
     // White text on #4c9b4c: luminance 0.2550 by hand, (1.05)/(0.2550+0.05) = 3.44:1; #ffcc00 on white: 1.51:1
@@ -218,7 +218,7 @@ describeEachEngine('district settings', (get) => {
     expect(textOf(nowhere.body)).toContain('No school computer can have an address in these ranges');
     // Every tool off: families could sign in and open nothing.
     await admin.get('/admin/settings/tools');
-    const noTools = await admin.post('/admin/settings/tools', { messages: 'on', payments: 'on' });
+    const noTools = await admin.post('/admin/settings/tools', { messages: 'on' });
     expect(noTools.statusCode).toBe(400);
     expect(textOf(noTools.body)).toContain('Leave at least one tool on');
     expect(await district()).toEqual(before);
