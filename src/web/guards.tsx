@@ -3,9 +3,10 @@
  * no session → the sign-in page, coming back afterwards; the wrong person → a 403 page in their language.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope } from '../domain/access/staff.js';
+import { isDistrictAdmin, isOfficeStaff, officeScope, type OfficeScope, type StaffActor } from '../domain/access/staff.js';
 import { contextFor } from './context.js';
 import { withoutFormToken } from './plugins/csrf.js';
+import { clientIp } from './plugins/session.js';
 import { sendPage } from './render.js';
 import { MessagePage } from './views/pages.js';
 import type { MessageKey } from '../i18n/index.js';
@@ -78,3 +79,9 @@ export function requireStaffWith<T>(app: FastifyInstance, load: (request: Fastif
 
 export const officeStaff = isOfficeStaff;
 export const districtAdmin = isDistrictAdmin;
+
+/** The signed-in staff member acting through an office tool: their schools (as office staff), account and address. */
+export async function officeActor(app: FastifyInstance, request: FastifyRequest): Promise<StaffActor> {
+  const account = request.session!.account;
+  return { scope: await officeScope(app.services.database.db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
+}

@@ -1,6 +1,5 @@
 /** The office's fees: the fees of a school, assessing fees, one student's fees, payments, receipts. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { officeScope, type StaffActor } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { recordId } from '../../domain/forms.js';
 import {
@@ -26,8 +25,7 @@ import {
 } from '../../domain/fees/service.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
 import { contextFor } from '../context.js';
-import { officeStaff, requireStaff } from '../guards.js';
-import { clientIp } from '../plugins/session.js';
+import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 import { AssessFeePage, StaffFeesPage, StudentFeesPage, studentFeesHref, type StudentFeesState, type Values } from '../views/fees.js';
@@ -61,10 +59,7 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
   const staffOnly = requireStaff(app, officeStaff);
-  const actorOf = async (request: FastifyRequest): Promise<StaffActor> => {
-    const account = request.session!.account;
-    return { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
-  };
+  const actorOf = (request: FastifyRequest) => officeActor(app, request);
   const today = (timeZone: string) => localDate(services.now(), timeZone);
 
   app.get('/staff/fees', { preHandler: staffOnly }, async (request, reply) => {

@@ -8,7 +8,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readableStudent, StudentNotFound } from '../../domain/access/portal.js';
-import { officeScope, type StaffActor } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { adultCutoff } from '../../domain/district/settings.js';
 import { recordId } from '../../domain/forms.js';
@@ -18,8 +17,7 @@ import { findMealStudent, officeMealAccount, readOfficeEntryForm, recordOfficeEn
 import { describeProblem } from '../../domain/oneroster/read/describe.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { contextFor } from '../context.js';
-import { officeStaff, requireSignedIn, requireStaff } from '../guards.js';
-import { clientIp } from '../plugins/session.js';
+import { officeActor, officeStaff, requireSignedIn, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors, type Messages } from '../views/forms.js';
 import { MealAccountPage, MealImportPage, MealsPage, MEALS_PATH, OfficeMealAccountPage, OfficeMealSearchPage } from '../views/meals.js';
@@ -96,10 +94,7 @@ export async function mealStaffRoutes(app: FastifyInstance): Promise<void> {
   await app.register(multipart, { limits: { fileSize: MAX_FILE_MB * 1024 * 1024, files: 1, fields: 3, parts: 4, fieldSize: 100 } });
   app.addHook('preHandler', requireStaff(app, officeStaff));
 
-  const actorOf = async (request: FastifyRequest): Promise<StaffActor> => {
-    const account = request.session!.account;
-    return { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
-  };
+  const actorOf = (request: FastifyRequest) => officeActor(app, request);
   const notFound = async (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = await contextFor(app, request);
     return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('meals.office.title')} body={ctx.t('meals.office.missing')} />, 404);

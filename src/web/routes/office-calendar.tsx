@@ -6,14 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { announcementForm, announcementForOffice, announcementsForOffice, checkAnnouncement, endAnnouncement, publishAnnouncement, updateAnnouncement } from '../../domain/announcements/service.js';
-import { officeScope, type StaffActor } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { dayForm, daysForOffice, setSchoolDay } from '../../domain/calendar/days.js';
 import { createEvent, eventForm, eventForOffice, eventsForOffice, removeEvent, schoolsOf, updateEvent } from '../../domain/calendar/events.js';
 import { parseInput, recordId, type FieldErrors } from '../../domain/forms.js';
 import { contextFor } from '../context.js';
-import { officeStaff, requireStaff } from '../guards.js';
-import { clientIp } from '../plugins/session.js';
+import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { EditEventPage, OfficeCalendarPage, type EventValues } from '../views/office-calendar.js';
@@ -43,10 +41,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
   const db = services.database.db;
   const staffOnly = requireStaff(app, officeStaff);
 
-  const actorOf = async (request: FastifyRequest): Promise<StaffActor> => {
-    const account = request.session!.account;
-    return { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
-  };
+  const actorOf = (request: FastifyRequest) => officeActor(app, request);
   const todayOf = (timeZone: string) => localDate(services.now(), timeZone);
   const notFound = async (request: FastifyRequest, reply: FastifyReply, key: 'officeCalendar.missing' | 'officeAnnouncements.missing') => {
     const ctx = await contextFor(app, request);

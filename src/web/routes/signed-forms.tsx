@@ -1,6 +1,5 @@
 /** The office's forms: write and publish a form, see who signed, export a CSV, remind those who have not. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { officeScope, type StaffActor } from '../../domain/access/staff.js';
 import { recordId } from '../../domain/forms.js';
 import { fieldRows, inLocale, parseFieldRows } from '../../domain/signed-forms/fields.js';
 import {
@@ -20,8 +19,7 @@ import { signedFormPdf } from '../../documents/signed-form.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
 import { csvOf } from '../csv.js';
-import { officeStaff, requireStaff } from '../guards.js';
-import { clientIp } from '../plugins/session.js';
+import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { FormEditorPage, FormStatusPage, StaffFormsPage, type EditorValues } from '../views/signed-forms.js';
@@ -70,10 +68,7 @@ export async function signedFormRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
   const staffOnly = requireStaff(app, officeStaff);
-  const actorOf = async (request: FastifyRequest): Promise<StaffActor> => {
-    const account = request.session!.account;
-    return { scope: await officeScope(db, account.staff_id), actorAccountId: account.id, ip: clientIp(request) };
-  };
+  const actorOf = (request: FastifyRequest) => officeActor(app, request);
 
   app.get('/staff/forms', { preHandler: staffOnly }, async (request, reply) => {
     const ctx = await contextFor(app, request);
