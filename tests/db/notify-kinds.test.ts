@@ -12,6 +12,7 @@ import { senderRights } from '../../src/domain/messages/audience.js';
 import { checkCompose, composeInput, deliverMessage, sendMessage } from '../../src/domain/messages/service.js';
 import { notifyRecipients } from '../../src/domain/messages/email.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
+import { deliverDue } from '../../src/domain/notifications/deliver.js';
 import { notifyDirect } from '../../src/domain/notifications/direct.js';
 import { defaultSettings, saveSettings, type PersonSettings } from '../../src/domain/notifications/settings.js';
 import { SETTING_DEFAULTS } from '../../src/domain/district/admin-settings.js';
@@ -119,6 +120,13 @@ describeEachEngine('notifications about a person', (get) => {
     const count = await db.transaction().execute((trx) => notifyDirect(trx, audience([f.guardianAccount!.id], null), { kind: 'newDevice', source: NOW.toISOString(), params: { device: 'Firefox / Android' }, url: '/account' }, NOW));
     expect(count).toBe(1);
     expect((await deliveries(f.guardianAccount!.id)).map((d) => [d.channel, d.status, iso(d.due_at)])).toEqual([['email', 'pending', NOW.toISOString()]]);
+    // Its email offers no unsubscribe: the notice cannot be turned off (no link, no RFC 8058 headers).
+    const address = (await db.selectFrom('user_accounts').select('security_email').where('id', '=', f.guardianAccount!.id).executeTakeFirstOrThrow()).security_email!;
+    await deliverDue(get(), { now: NOW, baseUrl: 'http://portal.test', queuePush: null });
+    const mail = await db.selectFrom('email_outbox').select(['text_body', 'headers']).where('to_address', '=', address).executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain('Firefox / Android');
+    expect(mail.text_body).not.toContain('/unsubscribe/');
+    expect(mail.headers).toBeNull();
   });
 
   it('tells a message’s families through the notification once, about the student when it concerns one', async () => {

@@ -17,7 +17,7 @@ import { getDistrictProfile, type DistrictProfile } from '../district/service.js
 import { notificationText, recipientsOf, type QueuePush } from './decide.js';
 import { digestSlot } from './quiet.js';
 import type { PushToQueue } from './push.js';
-import { channelsOf, childSettings, defaultSettings, isDirectKind, isNotifyKind, settingsOf, settingsOfMany, zoneOf, type PersonSettings } from './settings.js';
+import { ACCOUNT_KINDS, channelsOf, childSettings, defaultSettings, isDirectKind, isNotifyKind, settingsOf, settingsOfMany, zoneOf, type PersonSettings } from './settings.js';
 import { unsubscribeSigner, type UnsubscribeSigner } from './unsubscribe.js';
 
 export interface DeliverOptions {
@@ -132,13 +132,17 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
   }
 }
 
+const isAccountKind = (kind: string) => (ACCOUNT_KINDS as readonly string[]).includes(kind);
+
 /** A delivery's email, or null when none goes: no confirmed address, or email turned off for this kind since. */
 function emailFor(d: Due, address: Address | null, settings: PersonSettings, district: DistrictProfile, sign: UnsubscribeSigner, options: DeliverOptions): OutgoingEmail | null {
   if (!address) return null;
   if (d.student_id !== null && isNotifyKind(d.kind) && !channelsOf(childSettings(settings, d.student_id, district.settings), d.kind, district.settings).email) return null;
   const params = JSON.parse(d.params) as Record<string, string | number>;
   const text = notificationText(address.locale, d.kind, params);
-  const unsub = unsubscribeFor(sign, d.account_id, d.kind, options.baseUrl);
+  // An account's own security notice (a new device, a changed password) is always sent: no unsubscribe
+  // link or List-Unsubscribe header offers what cannot be turned off.
+  const unsub = isAccountKind(d.kind) ? null : unsubscribeFor(sign, d.account_id, d.kind, options.baseUrl);
   const email = composeEmail({
     kind: 'notification',
     to: address.to,
@@ -146,10 +150,10 @@ function emailFor(d: Due, address: Address | null, settings: PersonSettings, dis
     district,
     subject: 'email.notification.subject',
     subjectParams: { title: text.title },
-    paragraphs: [{ key: 'email.notification.body', params: { body: text.body } }, { key: 'email.notification.unsubscribe', params: { url: unsub.url } }],
+    paragraphs: [{ key: 'email.notification.body', params: { body: text.body } }, ...(unsub ? [{ key: 'email.notification.unsubscribe' as const, params: { url: unsub.url } }] : [])],
     link: { url: `${options.baseUrl}${d.url}`, label: 'email.notification.open' },
   });
-  return { ...email, headers: unsub.headers };
+  return unsub ? { ...email, headers: unsub.headers } : email;
 }
 
 /**
