@@ -142,6 +142,8 @@ describeEachEngine('the demo district, exported and imported into an empty datab
   let copy: TestDatabase;
   let apps: [FastifyInstance, FastifyInstance];
   let samples: Sample[];
+  /** The district's names kept in Spanish (ADR 0043), as [Spanish, district's] pairs, longest first. */
+  let spanishNames: [string, string][];
 
   beforeAll(async () => {
     await loadDemo(get(), { students: 40, seed: 67, startYear: 2026, asOf: TODAY });
@@ -175,6 +177,16 @@ describeEachEngine('the demo district, exported and imported into an empty datab
     const own = await get().db.selectFrom('district').select(['name', 'short_name', 'portal_name', 'time_zone', 'locale', 'color_primary', 'color_secondary', 'help_email', 'website_url', 'settings']).executeTakeFirstOrThrow();
     await copy.db.updateTable('district').set(own).execute();
     samples = await chooseSample(get());
+    // OneRoster has no Spanish titles (ADR 0043): the copy shows the district's names where the source
+    // shows its Spanish ones. Nothing else may differ, so a Spanish reader's source page is compared with
+    // each Spanish name put back to the district's.
+    const { db } = get();
+    const pairs = [
+      ...(await db.selectFrom('academic_sessions').select(['title_es as es', 'title as base']).where('title_es', 'is not', null).execute()),
+      ...(await db.selectFrom('calendar_days').select(['note_es as es', 'note as base']).where('note_es', 'is not', null).where('note', 'is not', null).execute()),
+    ];
+    spanishNames = [...new Map(pairs.map((p) => [p.es!, p.base!])).entries()].sort((x, y) => y[0].length - x[0].length);
+    expect(spanishNames.length).toBeGreaterThan(0);
     apps = [await makeApp(get(), { now: () => NOW }), await makeApp(copy, { now: () => NOW })];
   }, 120_000);
   afterAll(async () => {
@@ -199,7 +211,8 @@ describeEachEngine('the demo district, exported and imported into an empty datab
           const [ra, rb] = [await a.client.get(url(page, a.ids.get(number)!)), await b.client.get(url(page, b.ids.get(number)!))];
           expect(ra.statusCode, where).toBe(200);
           expect(rb.statusCode, where).toBe(200);
-          const difference = firstDifference(normalise(ra.body), normalise(rb.body));
+          const source = sample.locale === 'es' ? spanishNames.reduce((html, [es, base]) => html.replaceAll(es, base), ra.body) : ra.body;
+          const difference = firstDifference(normalise(source), normalise(rb.body));
           if ((COMPARED as readonly string[]).includes(page)) {
             expect(difference, where).toBeNull();
             same.push(where);
