@@ -65,6 +65,8 @@ export function messageIdOf(leftPart: string, from: string): string {
 
 export interface Transport {
   send(message: { from: string; to: string; subject: string; text: string; html: string; messageId: string; headers?: Record<string, string> }): Promise<void>;
+  /** ends kept connections (an SMTP pool), so that a process that stops sending can exit */
+  close?(): void;
 }
 
 /** What a message a crashed process left in the middle of an attempt is recorded with: see deliverPending. */

@@ -17,6 +17,9 @@ export function smtpTransport(url: string, connections = 1): Transport {
     async send(message) {
       await transporter.sendMail(message);
     },
+    close() {
+      transporter.close();
+    },
   };
 }
 

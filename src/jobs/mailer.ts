@@ -75,6 +75,8 @@ export function startMailer(options: {
     },
     stop: () => {
       if (timer) clearInterval(timer);
+      // The SMTP pool keeps its connections open: closed here, or the process would not exit.
+      options.transport.close?.();
     },
   };
 }
