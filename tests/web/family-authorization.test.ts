@@ -26,6 +26,7 @@ import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { account, guardian, guardianWithChild, link, schoolYear, sectionWithGradebook, staffMember, teachSection, type World } from '../support/factories.js';
 import { Client } from '../support/http.js';
+import { isStaffPath, registeredRoutes } from '../support/routes.js';
 
 const TODAY = '2027-02-09';
 const STAMP = '2027-01-20T12:00:00.000Z';
@@ -97,22 +98,7 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/account/notifications/devices/:id/remove', url: (i) => `/account/notifications/devices/${i.device}/remove`, allowed: PARENT },
 ];
 
-/** Family routes with a parameter, as the app registers them (HEAD left out: it answers as GET). */
-function registeredFamilyRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?\s*$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    if (!m[3] || /^\/(staff|admin)(\/|$|\.)/.test(path) || !path.includes('/:')) continue;
-    for (const method of m[3].split(',').map((s) => s.trim())) if (method !== 'HEAD') out.push(`${method} ${path}`);
-  }
-  return out.sort();
-}
+const registeredFamilyRoutes = (app: FastifyInstance) => registeredRoutes(app, (path) => !isStaffPath(path) && path.includes('/:'));
 
 /** The family's records a refused request could have touched, as rows. */
 const WATCHED = [

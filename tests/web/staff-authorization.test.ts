@@ -41,6 +41,7 @@ import {
   type World,
 } from '../support/factories.js';
 import { Client } from '../support/http.js';
+import { isStaffPath, registeredRoutes } from '../support/routes.js';
 
 const TODAY = '2027-02-09';
 const STAMP = '2027-01-20T12:00:00.000Z';
@@ -536,22 +537,7 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/admin/audit.csv', url: () => '/admin/audit.csv', gate: ADMIN, allowed: ADMIN },
 ];
 
-/** The staff routes the app registers: "METHOD /path" for every path under /staff or /admin (HEAD left out: it is GET). */
-function registeredStaffRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]*)\))?\s*$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    if (!m[3] || !/^\/(staff|admin)(\/|$|\.)/.test(path)) continue;
-    for (const method of m[3].split(',').map((s) => s.trim())) if (method !== 'HEAD') out.push(`${method} ${path}`);
-  }
-  return out.sort();
-}
+const registeredStaffRoutes = (app: FastifyInstance) => registeredRoutes(app, isStaffPath);
 
 /** Every table a family sees, and the change events and audit log: whatever a refused request might have written. */
 const WATCHED = [

@@ -1,6 +1,7 @@
 /** Payments: a child's fees (open, paid, waived) with their history, receipts, and how to pay at the school office. */
 import type { FeeWithHistory, SchoolOffice } from '../../../domain/fees/service.js';
 import { MealBalanceSummary } from '../meals.js';
+import { displayPhone } from '../../../domain/people/phones.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import { formatMoney } from '../../../i18n/format.js';
@@ -47,7 +48,7 @@ export function PaymentsPage({ ctx, student, fees, office, mealBalanceCents }: {
           {office.address ? <p class="usa-summary-box__text">{office.address}</p> : null}
           {office.phone ? (
             <p class="usa-summary-box__text">
-              {t('fees.officePhone')} <a href={`tel:${office.phone.replace(/[^\d+]/g, '')}`}>{office.phone}</a>
+              {t('fees.officePhone')} <a href={`tel:${office.phone.replace(/[^\d+]/g, '')}`}>{displayPhone(office.phone)}</a>
             </p>
           ) : null}
         </div>
