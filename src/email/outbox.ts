@@ -127,14 +127,11 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   // A pass runs every few seconds in a web process: it writes only when there is something to write, and
   // on SQLite never waits for the write lock (better-sqlite3 waits synchronously: the whole process
   // would stop answering while an import holds the lock). What a busy pass skips, the next one does.
-  const interrupted = await db
-    .selectFrom('email_outbox')
-    .select('id')
-    .where('sent_at', 'is', null)
-    .where('sending_at', 'is not', null)
-    .where('send_after', '<=', start)
-    .limit(1)
-    .executeTakeFirst();
+  // Only the messages in flight are in `email_outbox_in_flight`; SQLite's planner, whose statistics may
+  // date from an empty outbox, preferred the pending index and read every pending row (137 ms with
+  // 275,000 waiting) on every pass, so it is named.
+  const inFlight = dialect === 'sqlite' ? sql`email_outbox indexed by email_outbox_in_flight` : sql`email_outbox`;
+  const interrupted = (await sql<{ id: number }>`select id from ${inFlight} where sent_at is null and sending_at is not null and send_after <= ${start} limit 1`.execute(db)).rows[0];
   if (interrupted) {
     const written = await writeUnlessBusy(db, (d) =>
       d
@@ -213,13 +210,19 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
 async function claimRound(db: Kysely<DB>, dialect: Dialect, t: Date, count: number): Promise<Selectable<DB['email_outbox']>[]> {
   const at = t.toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // In the order of the pending index (sent_at, send_after; the id breaks ties, as the row id is in it):
+  // the round's few rows are the index's first, where `order by id` made both engines read and sort every
+  // pending row for each round — 10 ms a round with 200,000 emails waiting, 34 emails a second (ADR 0035).
   // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
-  // each run skipping other locked rows, and claim more than `count`).
-  const due = sql`select id from email_outbox where sent_at is null and attempts < ${MAX_ATTEMPTS} and send_after <= ${at} order by id limit ${count} ${lock}`;
+  // each run skipping other locked rows, and claim more than `count`), and checked again against what
+  // another process may have done since. SQLite: the statement holds the only write lock, and the ids
+  // alone — with the subquery's conditions repeated outside, the planner walked every pending row and
+  // tested each against the list: 24 ms a round with 275,000 waiting, 3 ms of CPU an email.
+  const due = sql`select id from email_outbox where sent_at is null and attempts < ${MAX_ATTEMPTS} and send_after <= ${at} order by send_after, id limit ${count} ${lock}`;
   const result = await sql<Selectable<DB['email_outbox']>>`
     update email_outbox
        set send_after = ${new Date(t.getTime() + CLAIM_MS).toISOString()}, attempts = attempts + 1, sending_at = ${at}
-     where id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`} and sent_at is null and send_after <= ${at}
+     where ${dialect === 'postgres' ? sql`id = any(array(${due})) and sent_at is null and send_after <= ${at}` : sql`id in (${due})`}
     returning *`.execute(db);
   return [...result.rows].sort((a, b) => a.id - b.id);
 }

@@ -289,12 +289,14 @@ async function claimRound(db: Kysely<DB>, dialect: Dialect, now: Date, count: nu
   const until = new Date(now.getTime() + SENDING_MS).toISOString();
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   // PostgreSQL: the ids taken once into an array (a plain `in (subquery)` may be run again by the plan,
-  // each run skipping other locked rows, and claim more than `count`).
+  // each run skipping other locked rows, and claim more than `count`), checked again against what another
+  // process did since. SQLite holds the only write lock: the ids alone, or its planner walks every queued
+  // row testing each against the list (as the email outbox's claim did, src/email/outbox.ts).
   const due = sql`select id from push_deliveries where state = 'queued' and next_attempt_at <= ${t} order by next_attempt_at, id limit ${count} ${lock}`;
   const result = await sql<Claimed>`
     update push_deliveries
        set state = 'sending', attempts = attempts + 1, sending_until = ${until}
-     where state = 'queued' and id ${dialect === 'postgres' ? sql`= any(array(${due}))` : sql`in (${due})`}
+     where ${dialect === 'postgres' ? sql`state = 'queued' and id = any(array(${due}))` : sql`id in (${due})`}
     returning id, subscription_id, key, payload, attempts`.execute(db);
   return [...result.rows].sort((x, y) => x.id - y.id);
 }
