@@ -315,7 +315,7 @@ async function messages(args: string[]): Promise<void> {
   );
   console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- messages --students ${values.students} --tries ${values.tries} --rate ${values.rate} --seconds ${values.seconds} --processes ${values.processes}\n`);
   console.log('| engine | recipients | send (request) | delivery (job) | inbox queries p50 | p99 | inbox page over HTTP: asked/s | got/s | p50 | p99 | errors |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results)
     console.log(`| ${r.label} | ${r.recipients} | ${msText(r.sendMs)} | ${msText(r.deliverMs)} | ${msText(r.inbox.p50)} | ${msText(r.inbox.p99)} | ${r.page.rate} | ${r.page.rps.toFixed(0)} | ${msText(r.page.p50)} | ${msText(r.page.p99)} | ${r.page.errors} |`);
 }
@@ -694,7 +694,7 @@ async function notify(args: string[]): Promise<void> {
     },
   });
   const students = Number(values.students);
-  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written | decided and queued | SMTP delivered | emails/s | pushes delivered (of queued) | pushes/s |');
+  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
@@ -703,7 +703,7 @@ async function notify(args: string[]): Promise<void> {
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -717,7 +717,7 @@ async function notify(args: string[]): Promise<void> {
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
     console.log(
-      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} |`,
+      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms |`,
     );
   }
   console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);

@@ -7,14 +7,17 @@
  * queue its pushes, the delivery step's time to write their emails to the outbox, then the rate at which
  * the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1, through nodemailer's pool) and the
  * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
- * checked, every payload decrypted), each for at most `seconds`. The sinks run in this process: they take
- * CPU from the senders. Prints JSON; run by scripts/bench.ts.
+ * checked, every payload decrypted), each for at most `seconds`. The sinks run in a process of their own
+ * (notify-sinks.ts), as a district's relay and push services would on other machines; on two cores they
+ * still share the machine. Prints JSON; run by scripts/bench.ts.
  */
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
+import { fork } from 'node:child_process';
+import https from 'node:https';
 import { refreshStatistics } from '../../src/db/bulk.js';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { localDate } from '../../src/domain/calendar/dates.js';
 import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { decideChanges } from '../../src/domain/notifications/decide.js';
@@ -22,7 +25,6 @@ import { deliverDue } from '../../src/domain/notifications/deliver.js';
 import { deliverDuePushes, queuePush, vapidKeys } from '../../src/domain/notifications/push.js';
 import { deliverPending } from '../../src/email/outbox.js';
 import { smtpTransport } from '../../src/email/transport.js';
-import { startPushService } from '../../tests/support/push-service.js';
 
 const [url, students, seconds, connectionsArg, devicesArg] = process.argv.slice(2);
 if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices]');
@@ -32,7 +34,10 @@ const database = await connect(url);
 await migrateToLatest(database);
 await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026 });
 const db = database.db;
-const changedAt = new Date();
+// The changes are made at 14:00 in the district's zone (20:00 UTC) today, so that the notifications fall due at
+// 14:16, outside every person's default quiet hours (21:00–07:00): a run in the evening would otherwise find
+// every notification waiting for the morning and measure nothing.
+const changedAt = new Date(`${localDate(new Date(), 'America/Chicago')}T20:00:00Z`);
 // Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
 const stamp = database.dialect === 'postgres' ? sql`cast(${changedAt.toISOString()} as timestamptz)` : sql`${changedAt.toISOString()}`;
 for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
@@ -43,9 +48,11 @@ for (const [kind, table, column] of [['student', 'students', 'student_id'], ['gu
      where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
 }
 // Devices: the first `pushDevices` guardian accounts, each a subscription the local push service knows.
-const push = await startPushService({ keepAlive: true });
-const guardians = await db.selectFrom('user_accounts').select('id').where('person_kind', '=', 'guardian').orderBy('id').limit(pushDevices).execute();
-const devices = guardians.map((g) => ({ g, s: push.subscription() }));
+const sinks = await startSinks();
+// The same guardians on both engines: by guardian, not by account id (an insert … select numbers rows in no set order).
+const guardians = await db.selectFrom('user_accounts').select('id').where('person_kind', '=', 'guardian').orderBy('guardian_id').limit(pushDevices).execute();
+const subscriptions = await sinks.subscriptions(guardians.length);
+const devices = guardians.map((g, i) => ({ g, s: subscriptions[i]! }));
 for (let i = 0; i < devices.length; i += 2000) {
   await db
     .insertInto('push_subscriptions')
@@ -101,48 +108,37 @@ const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://por
 const queueMs = ms(t1);
 const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-// Email to a local SMTP sink.
-let received = 0;
-const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  disableReverseLookup: true,
-  logger: false,
-  onData(stream, _session, callback) {
-    stream.on('data', () => undefined);
-    stream.on('end', () => {
-      received++;
-      callback();
-    });
-  },
-});
-server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const address = server.server.address();
-const transport = smtpTransport(`smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, connections);
+// Email to the SMTP sink.
+const transport = smtpTransport(`smtp://127.0.0.1:${sinks.smtpPort}`, connections);
 const limit = 50 * connections;
 let until = Date.now() + Number(seconds ?? 20) * 1000;
 const t2 = process.hrtime.bigint();
+const c2 = process.cpuUsage();
 while (Date.now() < until) {
   const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
   if (sent < limit) break;
 }
 const sendMs = ms(t2);
-await new Promise<void>((resolve) => server.close(() => resolve()));
+const sendCpu = process.cpuUsage(c2);
+const { smtp: received } = await sinks.counts();
 
 // Pushes to the local push service.
-const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: push.agent };
+const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: new https.Agent({ ca: sinks.ca, keepAlive: true }) };
 until = Date.now() + Number(seconds ?? 20) * 1000;
 let pushed = 0;
 const t3 = process.hrtime.bigint();
+const c3 = process.cpuUsage();
 while (Date.now() < until) {
   const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
   pushed += r.sent;
   if (r.sent + r.failed + r.retried + r.removed < 500) break;
 }
 const pushMs = ms(t3);
-const problems = push.problems.length;
-await push.close();
+const pushCpu = process.cpuUsage(c3);
+const counts = await sinks.counts();
+if (counts.problemCount > 0) console.error(`push service: ${counts.problemCount} problems, e.g. ${counts.problems.join('; ')}`);
+send.agent.destroy();
+await sinks.close();
 await database.close();
 console.log(
   JSON.stringify({
@@ -156,9 +152,49 @@ console.log(
     pushesQueued,
     smtpReceived: received,
     smtpPerSecond: received / (sendMs / 1000),
-    pushReceived: push.received.length,
+    pushReceived: counts.push,
     pushSent: pushed,
-    pushPerSecond: push.received.length / (pushMs / 1000),
-    pushProblems: problems,
+    pushPerSecond: counts.push / (pushMs / 1000),
+    pushProblems: counts.problemCount,
+    // The sender's own CPU (this process: Homeroom's outbox or push rounds, and SQLite when it is the engine) per item.
+    smtpCpuMsEach: (sendCpu.user + sendCpu.system) / 1000 / Math.max(1, received),
+    pushCpuMsEach: (pushCpu.user + pushCpu.system) / 1000 / Math.max(1, counts.push),
   }),
 );
+
+/** The receivers, forked (scripts/bench/notify-sinks.ts), and the questions this process asks them. */
+async function startSinks() {
+  const child = fork(new URL('./notify-sinks.ts', import.meta.url).pathname, [], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type: string }) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`the sinks' process ended (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await next<{ smtpPort: number; ca: string }>('ready');
+  return {
+    smtpPort: ready.smtpPort,
+    ca: ready.ca,
+    async subscriptions(count: number) {
+      const answer = next<{ subscriptions: { endpoint: string; keys: { p256dh: string; auth: string } }[] }>('subscriptions');
+      child.send({ type: 'subscriptions', count });
+      return (await answer).subscriptions;
+    },
+    async counts() {
+      const answer = next<{ smtp: number; push: number; problems: string[]; problemCount: number }>('counts');
+      child.send({ type: 'counts' });
+      return answer;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}

@@ -36,8 +36,10 @@ export interface ScriptedAnswer {
 
 export interface PushService {
   origin: string;
-  /** the certificate to trust (an https.Agent with it as `ca`) */
+  /** an https.Agent that trusts the service's certificate */
   agent: https.Agent;
+  /** the certificate itself (PEM), for an agent in another process */
+  ca: Buffer;
   received: ReceivedPush[];
   /** requests whose authorization or payload were wrong: a test expects none */
   problems: string[];
@@ -129,6 +131,7 @@ export async function startPushService(options: { keepAlive?: boolean } = {}): P
   return {
     origin,
     agent,
+    ca: cert,
     received,
     problems,
     subscription() {
