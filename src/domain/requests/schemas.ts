@@ -116,3 +116,40 @@ export const changeDecisionInput = z.record(z.string(), z.unknown()).transform((
   if (!note.success) ctx.addIssue({ code: 'custom', path: ['note'], message: note.error.issues[0]?.message ?? ('form.invalid' satisfies MessageKey) });
   return { decisions, note: note.success ? note.data : null };
 });
+
+// ── the people around a student (ADR 0050) ─────────────────────────────────────────────────────────
+
+/** The relationships a family chooses from for an emergency contact; each has a label in both languages. */
+export const CONTACT_RELATIONSHIPS = ['grandparent', 'aunt', 'uncle', 'sibling', 'cousin', 'stepparent', 'family friend', 'neighbor', 'other relative'] as const;
+export type ContactRelationship = (typeof CONTACT_RELATIONSHIPS)[number];
+
+const contactPhones = {
+  phoneMobile: optionalPhone(),
+  phoneHome: optionalPhone(),
+  phoneWork: optionalPhone(),
+};
+
+/** At least one phone: an emergency contact the school cannot call is no contact. */
+const somePhone = (v: { phoneMobile: string | null; phoneHome: string | null; phoneWork: string | null }, ctx: z.RefinementCtx) => {
+  if (v.phoneMobile === null && v.phoneHome === null && v.phoneWork === null) {
+    ctx.addIssue({ code: 'custom', path: ['phoneMobile'], message: 'contacts.phoneNeeded' satisfies MessageKey });
+  }
+};
+
+/** An emergency contact as the family asks for it: to add one, or the new details of one. */
+export const emergencyContactInput = z
+  .object({
+    firstName: requiredText(100),
+    lastName: requiredText(100),
+    relationship: z.enum(CONTACT_RELATIONSHIPS, { error: 'contacts.relationshipNeeded' satisfies MessageKey }),
+    ...contactPhones,
+  })
+  .superRefine(somePhone);
+export type EmergencyContactInput = z.output<typeof emergencyContactInput>;
+
+/** Another guardian of the household: phones and email on record (never their name or portal rights). */
+export const otherGuardianInput = z.object({ ...contactPhones, email: optionalEmail() });
+export type OtherGuardianInput = z.output<typeof otherGuardianInput>;
+
+/** Which waiting request the family takes back. */
+export const withdrawInput = z.object({ requestId: id });
