@@ -136,8 +136,10 @@ export async function contactPeopleRoutes(app: FastifyInstance): Promise<void> {
     const o = await opened(request, reply);
     if (!o) return reply;
     const person = await personOf(o, request);
-    if (!person || person.busy) return reply.callNotFound();
-    return sendPage(reply, <PersonPage ctx={o.ctx} student={o.student} person={person} values={recordValues(person)} when={when(o.ctx)} />);
+    if (!person) return reply.callNotFound();
+    // While someone else's request about them waits, the page says so (sending is refused, 409).
+    const problem = person.busy ? o.ctx.t('contacts.busy', { name: `${person.firstName} ${person.lastName}` }) : undefined;
+    return sendPage(reply, <PersonPage ctx={o.ctx} student={o.student} person={person} values={recordValues(person)} when={when(o.ctx)} problem={problem} />);
   });
 
   app.post<StudentParams>('/account/contact/students/:studentId/people/:guardianId', async (request, reply) => {

@@ -50,26 +50,23 @@ function PersonCard({ ctx, student, p }: { ctx: PageContext; student: VisibleStu
   const { t } = ctx;
   const name = personName(p);
   return (
-    <li class="usa-card hr-contact-card">
-      <div class="usa-card__container">
-        <div class="usa-card__header">
-          <h3 class="usa-card__heading">{name}</h3>
-        </div>
-        <div class="usa-card__body">
-          <p>{relationshipText(t, p.relationship)}</p>
-          <Phones t={t} p={p} />
-          {p.kind === 'guardian' ? <p>{`${t('changes.field.contact.email')}: ${p.email ?? t('changes.empty')}`}</p> : null}
-          {p.waiting ? <p class="usa-tag hr-tag--partial">{t('changes.pending')}</p> : null}
-          {p.busy ? <p>{t('contacts.busy', { name })}</p> : null}
-        </div>
-        {p.busy ? null : (
-          <div class="usa-card__footer">
-            <a class="usa-button usa-button--outline" href={`${peopleHref(student)}/people/${p.guardianId}`}>
-              {t('contacts.changeFor', { name })}
-            </a>
-          </div>
-        )}
-      </div>
+    <li class="hr-card">
+      <h3 class="hr-card__title">{name}</h3>
+      <p>{relationshipText(t, p.relationship)}</p>
+      <Phones t={t} p={p} />
+      {p.kind === 'guardian' ? <p>{`${t('changes.field.contact.email')}: ${p.email ?? t('changes.empty')}`}</p> : null}
+      {p.waiting ? (
+        <p>
+          <span class="usa-tag hr-tag--partial">{t('changes.pending')}</span>
+        </p>
+      ) : null}
+      {p.busy ? (
+        <p>{t('contacts.busy', { name })}</p>
+      ) : (
+        <p>
+          <a href={`${peopleHref(student)}/people/${p.guardianId}`}>{t('contacts.changeFor', { name })}</a>
+        </p>
+      )}
     </li>
   );
 }
@@ -106,7 +103,7 @@ export function PeoplePage({
         <section aria-labelledby="emergency-heading">
           <h2 id="emergency-heading">{t('contacts.emergency')}</h2>
           {contacts.length === 0 ? <p>{t('contacts.none')}</p> : null}
-          <ul class="usa-card-group hr-contact-cards">
+          <ul class="hr-cards hr-contact-list">
             {contacts.map((p) => (
               <PersonCard key={p.guardianId} ctx={ctx} student={student} p={p} />
             ))}
@@ -142,7 +139,7 @@ export function PeoplePage({
           <section aria-labelledby="guardians-heading">
             <h2 id="guardians-heading">{t('contacts.guardians')}</h2>
             <p>{t('contacts.guardiansHint')}</p>
-            <ul class="usa-card-group hr-contact-cards">
+            <ul class="hr-cards hr-contact-list">
               {guardians.map((p) => (
                 <PersonCard key={p.guardianId} ctx={ctx} student={student} p={p} />
               ))}
