@@ -135,7 +135,7 @@ describeEachEngine('requests about the people around a student', (get) => {
     expect(done).toEqual({ kind: 'done', approved: 1, rejected: 1, notified: f.lucia.email });
     const marco = await db.selectFrom('guardians').selectAll().where('id', '=', f.marco.id).executeTakeFirstOrThrow();
     expect([marco.phone_work, marco.email, marco.updated_by]).toEqual(['+15732016666', f.marco.email, office.account!.id]);
-    const audits = await db.selectFrom('audit_log').select(['action', 'subject_type', 'subject_id', 'details']).where('action', 'in', ['contact_change.approved', 'contact_change.rejected']).where('subject_id', '=', f.marco.id).orderBy('id').execute();
+    const audits = await db.selectFrom('audit_log').select(['action', 'subject_type', 'subject_id', 'details']).where('action', 'in', ['contact_change.approved', 'contact_change.rejected']).where('subject_type', '=', 'guardian').where('subject_id', '=', f.marco.id).orderBy('id').execute();
     expect(audits.map((a) => [a.action, a.subject_type, JSON.parse(a.details!)])).toEqual([
       ['contact_change.rejected', 'guardian', { request: id, student: f.maya.id, field: 'contact.email', from: f.marco.email, to: 'marco.new@example.com' }],
       ['contact_change.approved', 'guardian', { request: id, student: f.maya.id, before: { phone_work: null }, after: { phone_work: '+15732016666' } }],
@@ -182,7 +182,7 @@ describeEachEngine('requests about the people around a student', (get) => {
       .where('g.last_name', '=', 'Ruiz')
       .executeTakeFirstOrThrow();
     expect({ ...row, id: 0 }).toEqual({ id: 0, household_id: null, phone_home: '+15732013333', email: null, relationship: 'neighbor', portal_access: 0, receives_mail: 0, emergency_contact: 1, rights_revoked: 0, student_id: f.maya.id });
-    const audit = await db.selectFrom('audit_log').select('details').where('action', '=', 'contact_change.approved').where('subject_id', '=', row.id).executeTakeFirstOrThrow();
+    const audit = await db.selectFrom('audit_log').select('details').where('action', '=', 'contact_change.approved').where('subject_type', '=', 'guardian').where('subject_id', '=', row.id).executeTakeFirstOrThrow();
     expect(JSON.parse(audit.details!)).toMatchObject({ request: id, before: null, after: { firstName: 'Ana', lastName: 'Ruiz', relationship: 'neighbor', phoneHome: '+15732013333' } });
     // removal: the link stays, no longer an emergency contact
     const removal = await requestRemoval(db, { student: maya, requester: as(f), subjectId: f.nora.id }, NOW);

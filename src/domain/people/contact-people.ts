@@ -135,7 +135,7 @@ export async function writePersonChanges(
   }
   if (change.kind === 'add') {
     const c = change.contact;
-    const district = await trx.selectFrom('districts').select('locale').executeTakeFirst();
+    const district = await trx.selectFrom('district').select('locale').executeTakeFirst();
     const guardian = await trx
       .insertInto('guardians')
       .values({

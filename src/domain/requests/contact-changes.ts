@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { ChangeRequestKind, DB } from '../../db/schema.js';
 import { enqueueEmail } from '../../email/outbox.js';
 import { composeEmail } from '../../email/templates.js';
-import { translate } from '../../i18n/index.js';
+import { translate, type Locale } from '../../i18n/index.js';
 import { accountLocale, confirmedEmail, type AccountMailDistrict } from '../accounts/mail.js';
 import { findAccountById } from '../accounts/repository.js';
 import { contactLinks } from '../access/guardian-links.js';
@@ -19,7 +19,7 @@ import { audit } from '../audit/service.js';
 import { displayPhone } from '../people/phones.js';
 import { emergencyContactCount, MAX_EMERGENCY_CONTACTS, PERSON_FIELDS, personAround, writePersonChanges, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
 import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
-import { CONTACT_RELATIONSHIPS, type ContactChangeInput, type ContactRelationship } from './schemas.js';
+import { isListedRelationship, type ContactChangeInput } from './schemas.js';
 
 export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
 export const HOUSEHOLD_FIELDS = ['address_line1', 'address_line2', 'city', 'state', 'postal_code', 'phone'] as const;
@@ -507,7 +507,7 @@ export type DecideResult =
   | { kind: 'tooMany' };
 
 /** A field's value as the parent reads it in the email: phones in the national format, an addition as its parts. */
-function emailValue(locale: 'en' | 'es', f: FieldRequest): string {
+function emailValue(locale: Locale, f: FieldRequest): string {
   if (f.field === 'link.add') {
     const c = parseNewContact(f.newValue);
     return c ? [`${c.firstName} ${c.lastName}`, relationshipLabel(locale, c.relationship), ...[c.phoneMobile, c.phoneHome, c.phoneWork].filter((p): p is string => p !== null).map((p) => displayPhone(p))].join(', ') : '';
@@ -518,8 +518,8 @@ function emailValue(locale: 'en' | 'es', f: FieldRequest): string {
 }
 
 /** A relationship as a reader of this language says it: the catalog's word for the ones families choose, else as recorded. */
-export function relationshipLabel(locale: 'en' | 'es', relationship: string): string {
-  return (CONTACT_RELATIONSHIPS as readonly string[]).includes(relationship) ? translate(locale, `contacts.rel.${relationship as ContactRelationship}`) : relationship;
+function relationshipLabel(locale: Locale, relationship: string): string {
+  return isListedRelationship(relationship) ? translate(locale, `contacts.rel.${relationship}`) : relationship;
 }
 
 /**

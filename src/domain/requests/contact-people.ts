@@ -21,7 +21,7 @@ import type { ReadableStudent } from '../access/portal.js';
 import { audit } from '../audit/service.js';
 import { MAX_EMERGENCY_CONTACTS, peopleAround, personAround, type ContactPerson, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
 import { parseNewContact, requestsOf, type ContactRequestView, type PersonField } from './contact-changes.js';
-import type { EmergencyContactInput, OtherGuardianInput } from './schemas.js';
+import { isListedRelationship, type EmergencyContactInput, type OtherGuardianInput } from './schemas.js';
 
 export interface PersonShown extends ContactPerson {
   /** this guardian's waiting request about this person for this child, to show and update */
@@ -90,7 +90,9 @@ export type PeopleRequestResult =
   /** the child has the most emergency contacts there may be, waiting additions counted (409) */
   | { kind: 'tooMany' }
   /** this child already has an emergency contact (or a waiting addition) of this name (400) */
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  /** a relationship neither of the list nor the one on record (400) */
+  | { kind: 'badRelationship' };
 
 type Wanted = Map<PersonField, string | null>;
 
@@ -205,6 +207,8 @@ export async function requestPersonChange(
     if (!person) return { kind: 'missing' } as const;
     const wanted = wantedFor(person, input.values);
     if (!wanted) return { kind: 'missing' } as const;
+    const relationship = wanted.get('link.relationship');
+    if (relationship !== undefined && relationship !== null && relationship !== person.relationship && !isListedRelationship(relationship)) return { kind: 'badRelationship' } as const;
     const { own, busy } = await waitingAbout(trx, input.student.id, input.requester.guardianId, person.guardianId);
     if (busy) return { kind: 'busy' } as const;
     const current = currentOf(person);
@@ -240,6 +244,7 @@ const sameName = (a: { firstName: string; lastName: string }, b: { firstName: st
 
 /** Asks the office to add an emergency contact, within MAX_EMERGENCY_CONTACTS (waiting additions counted). */
 export async function requestNewContact(db: Kysely<DB>, input: { student: ReadableStudent; requester: Requester; data: EmergencyContactInput }, now: Date): Promise<PeopleRequestResult> {
+  if (!isListedRelationship(input.data.relationship)) return { kind: 'badRelationship' };
   return db.transaction().execute(async (trx) => {
     const people = await peopleAround(trx, input.student.id, input.requester.guardianId);
     const pending = await trx

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { MessageKey } from '../../i18n/index.js';
 import { toE164 } from '../people/phones.js';
-import { checkboxGroup, optionalEmail, optionalLongText, optionalText, requiredText } from '../forms.js';
+import { checkboxGroup, hasForbiddenCharacters, optionalEmail, optionalLongText, optionalText, requiredText } from '../forms.js';
 
 export const PEOPLE = ['student', 'parent'] as const;
 export const CLOSE_REASONS = ['resolved', 'visitOffice', 'noMatch', 'duplicate', 'spam'] as const;
@@ -136,16 +136,40 @@ const somePhone = (v: { phoneMobile: string | null; phoneHome: string | null; ph
   }
 };
 
-/** An emergency contact as the family asks for it: to add one, or the new details of one. */
+/** One of the relationships families choose from. */
+export const isListedRelationship = (r: string): r is ContactRelationship => (CONTACT_RELATIONSHIPS as readonly string[]).includes(r);
+
+/**
+ * The relationship as sent: one of the list, or (for a contact whose link was recorded otherwise, e.g. by
+ * an import) the one on record, which the form offers as it is — the domain checks which.
+ */
+const relationshipField = z
+  .string({ error: 'contacts.relationshipNeeded' satisfies MessageKey })
+  .transform((v) => v.normalize('NFKC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'contacts.relationshipNeeded' satisfies MessageKey)
+      .max(60, 'form.tooLong' satisfies MessageKey)
+      .refine((v) => !hasForbiddenCharacters(v), 'form.badCharacters' satisfies MessageKey),
+  );
+
+/** An emergency contact's new details as the family asks for them. */
 export const emergencyContactInput = z
   .object({
     firstName: requiredText(100),
     lastName: requiredText(100),
-    relationship: z.enum(CONTACT_RELATIONSHIPS, { error: 'contacts.relationshipNeeded' satisfies MessageKey }),
+    relationship: relationshipField,
     ...contactPhones,
   })
   .superRefine(somePhone);
 export type EmergencyContactInput = z.output<typeof emergencyContactInput>;
+
+/** An emergency contact to add: the relationship is one of the list. */
+export const newEmergencyContactInput = emergencyContactInput.refine((v) => isListedRelationship(v.relationship), {
+  path: ['relationship'],
+  message: 'contacts.relationshipNeeded' satisfies MessageKey,
+});
 
 /** Another guardian of the household: phones and email on record (never their name or portal rights). */
 export const otherGuardianInput = z.object({ ...contactPhones, email: optionalEmail() });

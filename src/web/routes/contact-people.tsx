@@ -12,7 +12,7 @@ import { parseInput, recordId } from '../../domain/forms.js';
 import { displayPhone } from '../../domain/people/phones.js';
 import { MAX_EMERGENCY_CONTACTS } from '../../domain/people/contact-people.js';
 import { peopleInfo, requestNewContact, requestPersonChange, requestRemoval, withdrawPeopleRequest, type PeopleRequestResult, type PersonShown } from '../../domain/requests/contact-people.js';
-import { emergencyContactInput, otherGuardianInput, withdrawInput } from '../../domain/requests/schemas.js';
+import { emergencyContactInput, newEmergencyContactInput, otherGuardianInput, withdrawInput } from '../../domain/requests/schemas.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
 import { redirectToSignIn } from '../guards.js';
@@ -101,6 +101,8 @@ export async function contactPeopleRoutes(app: FastifyInstance): Promise<void> {
         return again(409, { problem: o.ctx.t('contacts.tooMany', { max: MAX_EMERGENCY_CONTACTS }) });
       case 'duplicate':
         return again(400, { errors: { firstName: { key: 'contacts.duplicate', params: { name } } } });
+      case 'badRelationship':
+        return again(400, { errors: { relationship: { key: 'contacts.relationshipNeeded' } } });
       default:
         return reply.redirect(`${peopleHref(o.student)}?sent=${result.kind === 'submitted' ? 'updated' : result.kind === 'withdrawn' ? 'withdrawn' : 'none'}`, 303);
     }
@@ -126,7 +128,7 @@ export async function contactPeopleRoutes(app: FastifyInstance): Promise<void> {
     if (!o) return reply;
     const values = typed(request.body);
     const again = async (status: number, extra: { problem?: string; errors?: Messages }) => sendPage(reply, <AddContactPage ctx={o.ctx} student={o.student} values={values} {...extra} />, status);
-    const parsed = parseInput(emergencyContactInput, request.body);
+    const parsed = parseInput(newEmergencyContactInput, request.body);
     if (!parsed.ok) return again(400, { errors: fromFieldErrors(parsed.errors) });
     const result = await requestNewContact(db, { student: o.student, requester: o.requester, data: parsed.data }, services.now());
     return answered(o, `${parsed.data.firstName} ${parsed.data.lastName}`, result, reply, again);
@@ -152,18 +154,17 @@ export async function contactPeopleRoutes(app: FastifyInstance): Promise<void> {
     const again = async (status: number, extra: { problem?: string; errors?: Messages }) =>
       sendPage(reply, <PersonPage ctx={o.ctx} student={o.student} person={person} values={values} when={when(o.ctx)} {...extra} />, status);
     if (person.busy) return again(409, { problem: o.ctx.t('contacts.busy', { name }) });
-    const parsed = person.kind === 'contact' ? parseInput(emergencyContactInput, request.body) : parseInput(otherGuardianInput, request.body);
-    if (!parsed.ok) return again(400, { errors: fromFieldErrors(parsed.errors) });
-    const result = await requestPersonChange(
-      db,
-      {
-        student: o.student,
-        requester: o.requester,
-        subjectId: person.guardianId,
-        values: person.kind === 'contact' ? { kind: 'contact', data: parsed.data as never } : { kind: 'guardian', data: parsed.data as never },
-      },
-      services.now(),
-    );
+    let asked: Parameters<typeof requestPersonChange>[1]['values'];
+    if (person.kind === 'contact') {
+      const parsed = parseInput(emergencyContactInput, request.body);
+      if (!parsed.ok) return again(400, { errors: fromFieldErrors(parsed.errors) });
+      asked = { kind: 'contact', data: parsed.data };
+    } else {
+      const parsed = parseInput(otherGuardianInput, request.body);
+      if (!parsed.ok) return again(400, { errors: fromFieldErrors(parsed.errors) });
+      asked = { kind: 'guardian', data: parsed.data };
+    }
+    const result = await requestPersonChange(db, { student: o.student, requester: o.requester, subjectId: person.guardianId, values: asked }, services.now());
     return answered(o, name, result, reply, again);
   });
 

@@ -1,7 +1,7 @@
 /** A guardian's requests about the people around a child: the list, one person's form, an addition (ADR 0050). */
 import { displayPhone } from '../../domain/people/phones.js';
 import type { PeopleInfo, PersonShown } from '../../domain/requests/contact-people.js';
-import { CONTACT_RELATIONSHIPS } from '../../domain/requests/schemas.js';
+import { CONTACT_RELATIONSHIPS, isListedRelationship } from '../../domain/requests/schemas.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Translate } from '../../i18n/index.js';
 import { RequestTable, relationshipText } from './contact.js';
@@ -199,7 +199,7 @@ function PersonFields({ t, kind, values, errors }: { t: Translate; kind: 'contac
                   {t(`contacts.rel.${r}`)}
                 </option>
               ))}
-              {values.relationship && !(CONTACT_RELATIONSHIPS as readonly string[]).includes(values.relationship) ? (
+              {values.relationship && !isListedRelationship(values.relationship) ? (
                 <option value={values.relationship} selected>
                   {values.relationship}
                 </option>

@@ -2,7 +2,7 @@
 import type { AnyField, ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
 import { displayPhone } from '../../domain/people/phones.js';
 import { FORM_NAMES, isPhoneField, parseNewContact } from '../../domain/requests/contact-changes.js';
-import { CONTACT_RELATIONSHIPS, type ContactRelationship } from '../../domain/requests/schemas.js';
+import { isListedRelationship } from '../../domain/requests/schemas.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
@@ -36,7 +36,7 @@ const readable = (f: AnyField, v: string | null | undefined) => (v && isPhoneFie
 
 /** A relationship in the reader's language: the catalog's word for the ones families choose, else as recorded. */
 export const relationshipText = (t: Translate, r: string) =>
-  (CONTACT_RELATIONSHIPS as readonly string[]).includes(r) ? t(`contacts.rel.${r as ContactRelationship}`) : r;
+  isListedRelationship(r) ? t(`contacts.rel.${r}`) : r;
 
 /** A request field's value as the reader reads it (an addition: the new contact's name, relationship and phones). */
 export function valueText(t: Translate, f: AnyField, v: string | null | undefined): string {
