@@ -86,6 +86,20 @@ export async function emergencyContactCount(db: Kysely<DB>, studentId: number): 
   return Number(row.n);
 }
 
+/**
+ * Serializes the requests and decisions about one person, or about one student's list of contacts: on
+ * PostgreSQL an update takes the row's lock until the transaction ends, so the second of two at once
+ * waits and then sees the first (SQLite transactions hold the write lock from their start, ADR 0022).
+ * The update writes the value the row has.
+ */
+export async function lockPerson(trx: Kysely<DB>, guardianId: number): Promise<void> {
+  await trx.updateTable('guardians').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', guardianId).execute();
+}
+
+export async function lockStudentContacts(trx: Kysely<DB>, studentId: number): Promise<void> {
+  await trx.updateTable('students').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', studentId).execute();
+}
+
 export interface NewEmergencyContact {
   firstName: string;
   lastName: string;

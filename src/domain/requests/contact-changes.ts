@@ -17,7 +17,7 @@ import { findAccountById } from '../accounts/repository.js';
 import { contactLinks } from '../access/guardian-links.js';
 import { audit } from '../audit/service.js';
 import { displayPhone } from '../people/phones.js';
-import { emergencyContactCount, MAX_EMERGENCY_CONTACTS, PERSON_FIELDS, personAround, writePersonChanges, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
+import { emergencyContactCount, lockStudentContacts, MAX_EMERGENCY_CONTACTS, PERSON_FIELDS, personAround, writePersonChanges, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
 import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
 import { isListedRelationship, type ContactChangeInput } from './schemas.js';
 
@@ -302,27 +302,27 @@ function changeRequestsInScope(db: Kysely<DB>, scope: OfficeScope) {
         ),
         // the household part of an own request is this office's (see above)
         outer.or([
-        outer('c.household_id', 'is', null),
-        outer.not(
+          outer('c.household_id', 'is', null),
+          outer.not(
+            outer.exists(
+              outer
+                .selectFrom('change_request_fields as f')
+                .select('f.id')
+                .whereRef('f.request_id', '=', 'c.id')
+                .where('f.target', '=', 'household')
+                .where('f.status', '!=', 'withdrawn'),
+            ),
+          ),
+          outer.not(outer.exists(outer.selectFrom('household_students as hs').select('hs.student_id').whereRef('hs.household_id', '=', 'c.household_id'))),
           outer.exists(
             outer
-              .selectFrom('change_request_fields as f')
-              .select('f.id')
-              .whereRef('f.request_id', '=', 'c.id')
-              .where('f.target', '=', 'household')
-              .where('f.status', '!=', 'withdrawn'),
+              .selectFrom('household_students as hs')
+              .innerJoin('students as hst', 'hst.id', 'hs.student_id')
+              .select('hs.student_id')
+              .whereRef('hs.household_id', '=', 'c.household_id')
+              .where('hst.school_id', 'in', schools),
           ),
-        ),
-        outer.not(outer.exists(outer.selectFrom('household_students as hs').select('hs.student_id').whereRef('hs.household_id', '=', 'c.household_id'))),
-        outer.exists(
-          outer
-            .selectFrom('household_students as hs')
-            .innerJoin('students as hst', 'hst.id', 'hs.student_id')
-            .select('hs.student_id')
-            .whereRef('hs.household_id', '=', 'c.household_id')
-            .where('hst.school_id', 'in', schools),
-        ),
-      ]),
+        ]),
       ]),
     ]),
   );
@@ -561,6 +561,7 @@ export async function decideChangeRequest(
     const add = approvedFields.find((f) => f.field === 'link.add');
     const contact = add ? parseNewContact(add.newValue) : null;
     if (add && !contact) return { kind: 'missing' } as const;
+    if (contact) await lockStudentContacts(trx, request.student_id!);
     if (contact && (await emergencyContactCount(trx, request.student_id!)) >= MAX_EMERGENCY_CONTACTS) return { kind: 'tooMany' } as const;
     for (const f of waiting) {
       const decision = input.decisions.get(f.id)!;

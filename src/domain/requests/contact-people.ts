@@ -19,7 +19,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { ReadableStudent } from '../access/portal.js';
 import { audit } from '../audit/service.js';
-import { MAX_EMERGENCY_CONTACTS, peopleAround, personAround, type ContactPerson, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
+import { lockPerson, lockStudentContacts, MAX_EMERGENCY_CONTACTS, peopleAround, personAround, type ContactPerson, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
 import { parseNewContact, requestsOf, type ContactRequestView, type PersonField } from './contact-changes.js';
 import { isListedRelationship, type EmergencyContactInput, type OtherGuardianInput } from './schemas.js';
 
@@ -203,6 +203,7 @@ export async function requestPersonChange(
   now: Date,
 ): Promise<PeopleRequestResult> {
   return db.transaction().execute(async (trx) => {
+    await lockPerson(trx, input.subjectId);
     const person = await personAround(trx, input.student.id, input.requester.guardianId, input.subjectId);
     if (!person) return { kind: 'missing' } as const;
     const wanted = wantedFor(person, input.values);
@@ -226,6 +227,7 @@ export async function requestPersonChange(
 /** Asks the office to remove an emergency contact (this child's link; the person stays on record). It replaces this guardian's waiting changes to them. */
 export async function requestRemoval(db: Kysely<DB>, input: { student: ReadableStudent; requester: Requester; subjectId: number }, now: Date): Promise<PeopleRequestResult> {
   return db.transaction().execute(async (trx) => {
+    await lockPerson(trx, input.subjectId);
     const person = await personAround(trx, input.student.id, input.requester.guardianId, input.subjectId);
     if (!person || person.kind !== 'contact') return { kind: 'missing' } as const;
     const { own, busy } = await waitingAbout(trx, input.student.id, input.requester.guardianId, person.guardianId);
@@ -246,6 +248,7 @@ const sameName = (a: { firstName: string; lastName: string }, b: { firstName: st
 export async function requestNewContact(db: Kysely<DB>, input: { student: ReadableStudent; requester: Requester; data: EmergencyContactInput }, now: Date): Promise<PeopleRequestResult> {
   if (!isListedRelationship(input.data.relationship)) return { kind: 'badRelationship' };
   return db.transaction().execute(async (trx) => {
+    await lockStudentContacts(trx, input.student.id);
     const people = await peopleAround(trx, input.student.id, input.requester.guardianId);
     const pending = await trx
       .selectFrom('change_requests as c')

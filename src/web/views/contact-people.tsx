@@ -1,5 +1,6 @@
 /** A guardian's requests about the people around a child: the list, one person's form, an addition (ADR 0050). */
 import { displayPhone } from '../../domain/people/phones.js';
+import { parseNewContact } from '../../domain/requests/contact-changes.js';
 import type { PeopleInfo, PersonShown } from '../../domain/requests/contact-people.js';
 import { CONTACT_RELATIONSHIPS, isListedRelationship } from '../../domain/requests/schemas.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
@@ -111,18 +112,22 @@ export function PeoplePage({
           {info.additions.length > 0 ? (
             <>
               <h3>{t('contacts.waitingAdditions')}</h3>
-              {info.additions.map((r) => (
-                <div key={r.id}>
-                  <RequestTable t={t} request={r} when={when} />
-                  <form method="post" action={`${peopleHref(student)}/withdraw`}>
-                    <Csrf token={ctx.csrf} />
-                    <input type="hidden" name="requestId" value={String(r.id)} />
-                    <button class="usa-button usa-button--outline" type="submit">
-                      {t('changes.withdraw')}
-                    </button>
-                  </form>
-                </div>
-              ))}
+              {info.additions.map((r) => {
+                const added = parseNewContact(r.fields.find((x) => x.field === 'link.add')?.newValue ?? null);
+                return (
+                  <div key={r.id}>
+                    <RequestTable t={t} request={r} when={when} />
+                    <form method="post" action={`${peopleHref(student)}/withdraw`}>
+                      <Csrf token={ctx.csrf} />
+                      <input type="hidden" name="requestId" value={String(r.id)} />
+                      <button class="usa-button usa-button--outline" type="submit">
+                        {t('changes.withdraw')}
+                        {added ? <span class="usa-sr-only">{`: ${personName(added)}`}</span> : null}
+                      </button>
+                    </form>
+                  </div>
+                );
+              })}
             </>
           ) : null}
           {info.canAdd ? (
