@@ -10,8 +10,8 @@
  * And the one service that writes what the office approved about them, each change audited with what it
  * was and what it became.
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import type { Kysely, Updateable } from 'kysely';
+import type { DB, GuardianTable } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import { contactLinks } from '../access/guardian-links.js';
 
@@ -138,7 +138,8 @@ export async function writePersonChanges(
     audit(trx, { action: 'contact_change.approved', actorAccountId: writer.actorAccountId, subjectType, subjectId, ip: writer.ip, details: { request: writer.requestId, ...details } }, now);
   if (change.kind === 'update') {
     if (Object.keys(change.person).length > 0) {
-      await trx.updateTable('guardians').set({ ...change.person, ...stamp }).where('id', '=', change.guardianId).execute();
+      // names are required by the form (requests/schemas.ts): never null here
+      await trx.updateTable('guardians').set({ ...(change.person as Updateable<GuardianTable>), ...stamp }).where('id', '=', change.guardianId).execute();
     }
     if (change.relationship !== undefined) {
       await trx.updateTable('student_guardians').set({ relationship: change.relationship, ...stamp }).where('student_id', '=', change.studentId).where('guardian_id', '=', change.guardianId).execute();
