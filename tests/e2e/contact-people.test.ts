@@ -62,12 +62,13 @@ describe.skipIf(!CHROMIUM)('requests about emergency contacts in Chromium', () =
     await page.getByText('Escriba un número de teléfono con su código de área').first().waitFor();
     expectOnlyHttpErrors(page, 400);
     await expectFits(page);
-    await tabTo(page, 'phoneWork');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('573-201-2222');
+    // the page came back with what was typed: the relationship (before the phones), then the work phone
     await tabTo(page, 'relationship');
     await page.keyboard.type('Abuelo');
     expect(await page.locator('#relationship').inputValue()).toBe('grandparent');
+    await tabTo(page, 'phoneWork');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('573-201-2222');
     await tabTo(page, 'Enviar los cambios a la escuela', { button: true });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\?sent=updated$/);
