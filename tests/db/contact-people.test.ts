@@ -68,8 +68,8 @@ describeEachEngine('requests about the people around a student', (get) => {
     expect(first.kind).toBe('submitted');
     const id = (first as { requestId: number }).requestId;
     expect((await fieldsOf(id)).map((x) => [x.target, x.field, x.old_value, x.new_value, x.status])).toEqual([
-      ['contact', 'phone_mobile', '+15732010101', '+15732014444', 'pending'],
       ['link', 'relationship', 'aunt', 'grandparent', 'pending'],
+      ['contact', 'phone_mobile', '+15732010101', '+15732014444', 'pending'],
     ]);
     // nothing on record yet
     expect((await db.selectFrom('guardians').select('phone_mobile').where('id', '=', f.nora.id).executeTakeFirstOrThrow()).phone_mobile).toBe('+15732010101');
@@ -77,8 +77,8 @@ describeEachEngine('requests about the people around a student', (get) => {
     const again = await requestPersonChange(db, { student: maya, requester: as(f), subjectId: f.nora.id, values: contactForm({ ...nora, phoneMobile: '(573) 201-5555' }) }, NOW);
     expect(again).toEqual({ kind: 'submitted', requestId: id });
     expect((await fieldsOf(id)).map((x) => [x.field, x.new_value, x.status])).toEqual([
-      ['phone_mobile', '+15732015555', 'pending'],
       ['relationship', 'grandparent', 'withdrawn'],
+      ['phone_mobile', '+15732015555', 'pending'],
     ]);
     const before = await requestCount();
     // Marco asks about Nora while Lucia's request waits: refused, nothing written
@@ -210,7 +210,7 @@ describeEachEngine('requests about the people around a student', (get) => {
     expect((await db.selectFrom('guardians').select('id').execute()).length).toBe(guardiansBefore);
     expect(await decide(office, addId, [[field!.id, 'reject']])).toMatchObject({ kind: 'done', rejected: 1 });
 
-    const changed = await requestPersonChange(db, { student: maya, requester: as(f), subjectId: f.nora.id, values: contactForm({ lastName: f.nora.last, phoneWork: '573-201-2222' }) }, NOW);
+    const changed = await requestPersonChange(db, { student: maya, requester: as(f), subjectId: f.nora.id, values: contactForm({ lastName: f.nora.last, phoneMobile: '573-201-0101', phoneWork: '573-201-2222' }) }, NOW);
     const changeId = (changed as { requestId: number }).requestId;
     await db.updateTable('student_guardians').set({ rights_revoked: 1 }).where('guardian_id', '=', f.nora.id).execute();
     const [work] = await fieldsOf(changeId);

@@ -12,7 +12,10 @@ import { Layout } from './layout.js';
 
 const studentName = (s: VisibleStudent) => `${s.firstName} ${s.lastName}`;
 const personName = (p: { firstName: string; lastName: string }) => `${p.firstName} ${p.lastName}`;
-export const peopleHref = (s: VisibleStudent) => `/account/contact/students/${s.id}`;
+/** The address of a child's page, or of a page under it (`peopleHref(s, 'people', 12)`). */
+export function peopleHref(s: VisibleStudent, ...under: (string | number)[]): string {
+  return ['/account/contact/students', s.id, ...under].join('/');
+}
 
 /** The form's fields: an emergency contact's (name, relationship, phones) or another guardian's (phones, email). */
 export type PersonFormValues = Partial<Record<'firstName' | 'lastName' | 'relationship' | 'phoneMobile' | 'phoneHome' | 'phoneWork' | 'email', string>>;
@@ -65,7 +68,7 @@ function PersonCard({ ctx, student, p }: { ctx: PageContext; student: VisibleStu
         <p>{t('contacts.busy', { name })}</p>
       ) : (
         <p>
-          <a href={`${peopleHref(student)}/people/${p.guardianId}`}>{t('contacts.changeFor', { name })}</a>
+          <a href={peopleHref(student, 'people', p.guardianId)}>{t('contacts.changeFor', { name })}</a>
         </p>
       )}
     </li>
@@ -117,7 +120,7 @@ export function PeoplePage({
                 return (
                   <div key={r.id}>
                     <RequestTable t={t} request={r} when={when} />
-                    <form method="post" action={`${peopleHref(student)}/withdraw`}>
+                    <form method="post" action={peopleHref(student, 'withdraw')}>
                       <Csrf token={ctx.csrf} />
                       <input type="hidden" name="requestId" value={String(r.id)} />
                       <button class="usa-button usa-button--outline" type="submit">
@@ -132,7 +135,7 @@ export function PeoplePage({
           ) : null}
           {info.canAdd ? (
             <p>
-              <a class="usa-button" href={`${peopleHref(student)}/new`}>
+              <a class="usa-button" href={peopleHref(student, 'new')}>
                 {t('contacts.add')}
               </a>
             </p>
@@ -246,7 +249,7 @@ export function PersonPage({
   const name = personName(person);
   const title = t('contacts.editTitle', { name });
   const labels = Object.fromEntries(Object.entries(LABELS).map(([k, key]) => [k, t(key)]));
-  const action = `${peopleHref(student)}/people/${person.guardianId}`;
+  const action = peopleHref(student, 'people', person.guardianId);
   return (
     <Layout ctx={ctx} title={title}>
       <div class="hr-narrow">
@@ -262,7 +265,7 @@ export function PersonPage({
             <h2 id="pending-heading">{t('changes.pending')}</h2>
             <p>{t('changes.pendingHint')}</p>
             <RequestTable t={t} request={person.waiting} when={when} />
-            <form method="post" action={`${peopleHref(student)}/withdraw`}>
+            <form method="post" action={peopleHref(student, 'withdraw')}>
               <Csrf token={ctx.csrf} />
               <input type="hidden" name="requestId" value={String(person.waiting.id)} />
               <button class="usa-button usa-button--outline" type="submit">
@@ -279,7 +282,7 @@ export function PersonPage({
           </button>
         </form>
         {person.kind === 'contact' ? (
-          <form class="usa-form usa-form--large" method="post" action={`${action}/remove`}>
+          <form class="usa-form usa-form--large" method="post" action={peopleHref(student, 'people', person.guardianId, 'remove')}>
             <Csrf token={ctx.csrf} />
             <p>{t('contacts.removeHint', { name, student: studentName(student) })}</p>
             <button class="usa-button usa-button--secondary" type="submit">
@@ -306,7 +309,7 @@ export function AddContactPage({ ctx, student, values = {}, errors = {}, problem
         <p>{t('contacts.intro')}</p>
         <Alert type="error" text={problem} />
         <ErrorSummary t={t} errors={errors} labels={labels} />
-        <form class="usa-form usa-form--large" method="post" action={`${peopleHref(student)}/new`} novalidate>
+        <form class="usa-form usa-form--large" method="post" action={peopleHref(student, 'new')} novalidate>
           <Csrf token={ctx.csrf} />
           <PersonFields t={t} kind="contact" values={values} errors={errors} />
           <button class="usa-button hr-primary" type="submit">
