@@ -84,7 +84,8 @@ describe.skipIf(!CHROMIUM)('requests about emergency contacts in Chromium', () =
     await staff.getByText('On record: (none) → requested: (573) 201-2222').first().waitFor();
     await expectFits(staff);
     const fields = await database.db.selectFrom('change_request_fields').select(['id', 'field']).orderBy('id').execute();
-    for (const x of fields) await staff.locator(`#decision-${x.id}-${x.field === 'phone_work' ? 'approve' : 'reject'}`).check();
+    // USWDS draws the radio on its label (the input itself is off screen)
+    for (const x of fields) await staff.locator(`label[for="decision-${x.id}-${x.field === 'phone_work' ? 'approve' : 'reject'}"]`).click();
     await staff.locator('#note').fill('Nora es su tía según el acta de nacimiento.');
     await staff.getByRole('button', { name: 'Save the decisions' }).click();
     await staff.getByText('The decisions are saved and the parent was told.').first().waitFor();
