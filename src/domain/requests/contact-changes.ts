@@ -19,7 +19,7 @@ import { audit } from '../audit/service.js';
 import { displayPhone } from '../people/phones.js';
 import { emergencyContactCount, lockStudentContacts, MAX_EMERGENCY_CONTACTS, PERSON_FIELDS, personAround, writePersonChanges, type NewEmergencyContact, type PersonColumn } from '../people/contact-people.js';
 import { mayActOnSchool, type OfficeScope, type StaffActor } from '../access/staff.js';
-import { isListedRelationship, type ContactChangeInput } from './schemas.js';
+import { labelledRelationship, type ContactChangeInput } from './schemas.js';
 
 export const GUARDIAN_FIELDS = ['email', 'phone_mobile', 'phone_home', 'phone_work'] as const;
 export const HOUSEHOLD_FIELDS = ['address_line1', 'address_line2', 'city', 'state', 'postal_code', 'phone'] as const;
@@ -519,7 +519,8 @@ function emailValue(locale: Locale, f: FieldRequest): string {
 
 /** A relationship as a reader of this language says it: the catalog's word for the ones families choose, else as recorded. */
 function relationshipLabel(locale: Locale, relationship: string): string {
-  return isListedRelationship(relationship) ? translate(locale, `contacts.rel.${relationship}`) : relationship;
+  const key = labelledRelationship(relationship);
+  return key ? translate(locale, `contacts.rel.${key}`) : relationship;
 }
 
 /**

@@ -139,6 +139,16 @@ const somePhone = (v: { phoneMobile: string | null; phoneHome: string | null; ph
 /** One of the relationships families choose from. */
 export const isListedRelationship = (r: string): r is ContactRelationship => (CONTACT_RELATIONSHIPS as readonly string[]).includes(r);
 
+/** Relationships with a label in both languages: those families choose, and the parents' as SIS data records them. */
+const LABELLED_RELATIONSHIPS = [...CONTACT_RELATIONSHIPS, 'mother', 'father', 'legal guardian'] as const;
+export type LabelledRelationship = (typeof LABELLED_RELATIONSHIPS)[number];
+
+/** The catalog's relationship for one as recorded ("Aunt", "aunt"), or null when there is none (shown as recorded). */
+export function labelledRelationship(recorded: string): LabelledRelationship | null {
+  const r = recorded.trim().toLowerCase();
+  return (LABELLED_RELATIONSHIPS as readonly string[]).includes(r) ? (r as LabelledRelationship) : null;
+}
+
 /**
  * The relationship as sent: one of the list, or (for a contact whose link was recorded otherwise, e.g. by
  * an import) the one on record, which the form offers as it is — the domain checks which.

@@ -216,7 +216,7 @@ function PersonFields({ t, kind, values, errors }: { t: Translate; kind: 'contac
           </Field>
         </>
       ) : null}
-      <fieldset class="usa-fieldset">
+      <fieldset class="usa-fieldset hr-phones">
         <legend class="usa-legend">{t('contacts.phones')}</legend>
         {kind === 'contact' ? <p class="usa-hint">{t('contacts.phonesHint')}</p> : null}
         {text('phoneMobile')}
@@ -282,7 +282,7 @@ export function PersonPage({
           </button>
         </form>
         {person.kind === 'contact' ? (
-          <form class="usa-form usa-form--large" method="post" action={peopleHref(student, 'people', person.guardianId, 'remove')}>
+          <form class="usa-form usa-form--large hr-remove" method="post" action={peopleHref(student, 'people', person.guardianId, 'remove')}>
             <Csrf token={ctx.csrf} />
             <p>{t('contacts.removeHint', { name, student: studentName(student) })}</p>
             <button class="usa-button usa-button--secondary" type="submit">

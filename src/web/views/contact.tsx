@@ -2,7 +2,7 @@
 import type { AnyField, ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
 import { displayPhone } from '../../domain/people/phones.js';
 import { FORM_NAMES, isPhoneField, parseNewContact } from '../../domain/requests/contact-changes.js';
-import { isListedRelationship } from '../../domain/requests/schemas.js';
+import { labelledRelationship } from '../../domain/requests/schemas.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
@@ -35,8 +35,10 @@ const shown = (t: Translate, v: string | null | undefined) => (v ? v : t('change
 const readable = (f: AnyField, v: string | null | undefined) => (v && isPhoneField(f) ? displayPhone(v) : v);
 
 /** A relationship in the reader's language: the catalog's word for the ones families choose, else as recorded. */
-export const relationshipText = (t: Translate, r: string) =>
-  isListedRelationship(r) ? t(`contacts.rel.${r}`) : r;
+export function relationshipText(t: Translate, r: string): string {
+  const key = labelledRelationship(r);
+  return key ? t(`contacts.rel.${key}`) : r;
+}
 
 /** A request field's value as the reader reads it (an addition: the new contact's name, relationship and phones). */
 export function valueText(t: Translate, f: AnyField, v: string | null | undefined): string {
