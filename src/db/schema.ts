@@ -5,7 +5,7 @@
  *  - calendar dates are 'YYYY-MM-DD' strings (local dates of the district's time zone);
  *  - instants are ISO-8601 UTC strings ('2026-11-25T15:20:00.000Z').
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Flag = 0 | 1;
 /** 'YYYY-MM-DD' */
@@ -501,9 +501,18 @@ export interface AccountRequestEventTable {
 export type ChangeRequestStatus = 'pending' | 'decided' | 'withdrawn';
 export type ChangeFieldStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 
+/** what a change request is about (ADR 0050) */
+export type ChangeRequestKind = 'own' | 'contact' | 'guardian' | 'new_contact';
+
 export interface ChangeRequestTable {
   id: Id;
+  /** the guardian who asked */
   guardian_id: number;
+  kind: Generated<ChangeRequestKind>;
+  /** the student it was asked for (null: 'own'); may be left out when inserting a parent's own request */
+  student_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** the person it is about (null: 'own', 'new_contact'); may be left out like student_id */
+  subject_guardian_id: ColumnType<number | null, number | null | undefined, number | null>;
   account_id: number | null;
   household_id: number | null;
   submitted_at: Instant;
@@ -515,7 +524,8 @@ export interface ChangeRequestTable {
 export interface ChangeRequestFieldTable {
   id: Id;
   request_id: number;
-  target: 'guardian' | 'household';
+  /** 'guardian'/'household': the requester's own; 'contact'/'link': the request's subject person and their link to the student */
+  target: 'guardian' | 'household' | 'contact' | 'link';
   field: string;
   old_value: string | null;
   new_value: string | null;

@@ -138,7 +138,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): Pars
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? '_form');
-    const key = /^(form|password|email|pin|activate|staffKeys|links|request|changes|staffAccounts|auditLog|messages|push|records)\./.test(issue.message) ? issue.message : 'form.invalid';
+    const key = /^(form|password|email|pin|activate|staffKeys|links|request|changes|contacts|staffAccounts|auditLog|messages|push|records)\./.test(issue.message) ? issue.message : 'form.invalid';
     errors[field] ??= key as MessageKey;
   }
   return { ok: false, errors };

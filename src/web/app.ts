@@ -30,6 +30,7 @@ import { requestRoutes } from './routes/requests.js';
 import { signedFormRoutes } from './routes/signed-forms.js';
 import { feeRoutes } from './routes/fees.js';
 import { contactRoutes } from './routes/contact.js';
+import { contactPeopleRoutes } from './routes/contact-people.js';
 import { portalRoutes } from './routes/portal.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -199,6 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(signedFormRoutes);
   await app.register(feeRoutes);
   await app.register(contactRoutes);
+  await app.register(contactPeopleRoutes);
   await app.register(portalRoutes);
   await app.register(calendarFeedRoutes);
   await app.register(adminRoutes);

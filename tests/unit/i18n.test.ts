@@ -121,7 +121,7 @@ describe('message catalogs', () => {
       'notifications.kind.',
       'notifications.settings.digest.',
       'notifications.weekday.',
-      'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'links.noAccount', 'links.noStudent', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
+      'role.', 'password.', 'parentRuns.status.', 'links.rel.', 'contacts.rel.', 'contacts.about.', 'links.noAccount', 'links.noStudent', 'links.revoked', 'links.alreadyLinked', 'links.notLinked'];
     const unused = Object.keys(en).filter(
       (key) => !source.includes(`'${key}'`) && !source.includes(`"${key}"`) && !dynamic.some((p) => key.startsWith(p)),
     );

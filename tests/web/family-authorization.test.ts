@@ -57,6 +57,10 @@ interface Ids {
   notification: number;
   device: number;
   payment: number;
+  /** Nora, Maya's aunt: an emergency contact (linked without portal rights) */
+  contact: number;
+  /** a waiting request of Lucia's to add an emergency contact for Maya */
+  contactRequest: number;
 }
 
 interface Row {
@@ -96,6 +100,26 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/notifications/:id/open', url: (i) => `/notifications/${i.notification}/open`, allowed: PARENT },
   { method: 'POST', route: '/notifications/:id/read', url: (i) => `/notifications/${i.notification}/read`, allowed: PARENT },
   { method: 'POST', route: '/account/notifications/devices/:id/remove', url: (i) => `/account/notifications/devices/${i.device}/remove`, allowed: PARENT },
+  // requests about the people around a child (ADR 0050): the guardian with portal rights only, never the student
+  { method: 'GET', route: '/account/contact/students/:studentId', url: (i) => `/account/contact/students/${i.maya}`, allowed: PARENT },
+  { method: 'GET', route: '/account/contact/students/:studentId/new', url: (i) => `/account/contact/students/${i.maya}/new`, allowed: PARENT },
+  {
+    method: 'POST',
+    route: '/account/contact/students/:studentId/new',
+    url: (i) => `/account/contact/students/${i.maya}/new`,
+    body: () => ({ firstName: 'Ana', lastName: 'Ruiz', relationship: 'neighbor', phoneMobile: '573-201-3333' }),
+    allowed: PARENT,
+  },
+  { method: 'GET', route: '/account/contact/students/:studentId/people/:guardianId', url: (i) => `/account/contact/students/${i.maya}/people/${i.contact}`, allowed: PARENT },
+  {
+    method: 'POST',
+    route: '/account/contact/students/:studentId/people/:guardianId',
+    url: (i) => `/account/contact/students/${i.maya}/people/${i.contact}`,
+    body: () => ({ firstName: 'Nora', lastName: 'Ortiz', relationship: 'aunt', phoneMobile: '573-201-5555' }),
+    allowed: PARENT,
+  },
+  { method: 'POST', route: '/account/contact/students/:studentId/people/:guardianId/remove', url: (i) => `/account/contact/students/${i.maya}/people/${i.contact}/remove`, allowed: PARENT },
+  { method: 'POST', route: '/account/contact/students/:studentId/withdraw', url: (i) => `/account/contact/students/${i.maya}/withdraw`, body: (i) => ({ requestId: String(i.contactRequest) }), allowed: PARENT },
 ];
 
 const registeredFamilyRoutes = (app: FastifyInstance) => registeredRoutes(app, (path) => !isStaffPath(path) && path.includes('/:'));
@@ -114,6 +138,10 @@ const WATCHED = [
   'discussion_posts',
   'signed_form_signatures',
   'change_events',
+  'change_requests',
+  'change_request_fields',
+  'guardians',
+  'student_guardians',
   'audit_log',
 ] as const;
 
@@ -222,7 +250,30 @@ describeEachEngine('every family route as every person', (get) => {
       .execute();
     await db.insertInto('meal_accounts').values({ student_id: family.student.id, balance_cents: 725, updated_at: STAMP }).execute();
 
-    ids = { maya: family.student.id, section: section.id, reportTerm: world.terms.Q2.id, topic: topic.id, form: form.id, message: message.id, notification: notification.id, device: device.id, payment: payment.id };
+    // Lucia asked the office to add an emergency contact for Maya; it waits.
+    const contactRequest = await db
+      .insertInto('change_requests')
+      .values({ guardian_id: family.guardian.id, account_id: family.guardianAccount!.id, household_id: null, kind: 'new_contact', student_id: family.student.id, subject_guardian_id: null, submitted_at: STAMP, decided_at: null, decided_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('change_request_fields')
+      .values({ request_id: contactRequest.id, target: 'link', field: 'add', old_value: null, new_value: JSON.stringify({ firstName: 'Eva', lastName: 'Ortiz', relationship: 'cousin', phoneMobile: '+15732014444', phoneHome: null, phoneWork: null }), reason: null })
+      .execute();
+
+    ids = {
+      maya: family.student.id,
+      section: section.id,
+      reportTerm: world.terms.Q2.id,
+      topic: topic.id,
+      form: form.id,
+      message: message.id,
+      notification: notification.id,
+      device: device.id,
+      payment: payment.id,
+      contact: noRights.id,
+      contactRequest: contactRequest.id,
+    };
 
     const logins: Record<Exclude<Role, 'anonymous'>, string> = {
       parent: family.guardianAccount!.username,

@@ -656,6 +656,29 @@ class Generator {
       });
     }
 
+    // The featured families (the Aldas, the Spanish-speaking family) always have a relative who is an
+    // emergency contact, so that a demo parent finds one to correct (issue 23, ADR 0050). Written without
+    // the random stream, so that the rest of the district stays as it was.
+    if ((allen || spanishFamily) && !guardians.some((g) => g.contactOnly)) {
+      const id = this.nextId('guardians');
+      const relative = allen ? { first: 'Ruth', last: 'Alda', phone: '+15735550162', relationship: 'grandparent' } : { first: 'Teresa', last: surname, phone: '+15735550163', relationship: 'aunt' };
+      this.sink.add('guardians', {
+        id,
+        sourced_id: null,
+        first_name: relative.first,
+        last_name: relative.last,
+        email: null,
+        phone_mobile: relative.phone,
+        phone_home: null,
+        phone_work: null,
+        household_id: null,
+        preferred_language: language,
+        ...this.changed(),
+      });
+      this.summary.guardians++;
+      guardians.push({ id, relationship: relative.relationship, home: homeA, livesWith: false, revoked: false, contactOnly: true, priority: guardians.length + 1 });
+    }
+
     // The students.
     const children: string[] = [];
     grades.forEach((grade, i) => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { MessageKey } from '../../i18n/index.js';
 import { toE164 } from '../people/phones.js';
-import { checkboxGroup, optionalEmail, optionalLongText, optionalText, requiredText } from '../forms.js';
+import { checkboxGroup, hasForbiddenCharacters, optionalEmail, optionalLongText, optionalText, requiredText } from '../forms.js';
 
 export const PEOPLE = ['student', 'parent'] as const;
 export const CLOSE_REASONS = ['resolved', 'visitOffice', 'noMatch', 'duplicate', 'spam'] as const;
@@ -116,3 +116,74 @@ export const changeDecisionInput = z.record(z.string(), z.unknown()).transform((
   if (!note.success) ctx.addIssue({ code: 'custom', path: ['note'], message: note.error.issues[0]?.message ?? ('form.invalid' satisfies MessageKey) });
   return { decisions, note: note.success ? note.data : null };
 });
+
+// ── the people around a student (ADR 0050) ─────────────────────────────────────────────────────────
+
+/** The relationships a family chooses from for an emergency contact; each has a label in both languages. */
+export const CONTACT_RELATIONSHIPS = ['grandparent', 'aunt', 'uncle', 'sibling', 'cousin', 'stepparent', 'family friend', 'neighbor', 'other relative'] as const;
+export type ContactRelationship = (typeof CONTACT_RELATIONSHIPS)[number];
+
+const contactPhones = {
+  phoneMobile: optionalPhone(),
+  phoneHome: optionalPhone(),
+  phoneWork: optionalPhone(),
+};
+
+/** At least one phone: an emergency contact the school cannot call is no contact. */
+const somePhone = (v: { phoneMobile: string | null; phoneHome: string | null; phoneWork: string | null }, ctx: z.RefinementCtx) => {
+  if (v.phoneMobile === null && v.phoneHome === null && v.phoneWork === null) {
+    ctx.addIssue({ code: 'custom', path: ['phoneMobile'], message: 'contacts.phoneNeeded' satisfies MessageKey });
+  }
+};
+
+/** One of the relationships families choose from. */
+export const isListedRelationship = (r: string): r is ContactRelationship => (CONTACT_RELATIONSHIPS as readonly string[]).includes(r);
+
+/** Relationships with a label in both languages: those families choose, and the parents' as SIS data records them. */
+const LABELLED_RELATIONSHIPS = [...CONTACT_RELATIONSHIPS, 'mother', 'father', 'legal guardian'] as const;
+export type LabelledRelationship = (typeof LABELLED_RELATIONSHIPS)[number];
+
+/** The catalog's relationship for one as recorded ("Aunt", "aunt"), or null when there is none (shown as recorded). */
+export function labelledRelationship(recorded: string): LabelledRelationship | null {
+  const r = recorded.trim().toLowerCase();
+  return (LABELLED_RELATIONSHIPS as readonly string[]).includes(r) ? (r as LabelledRelationship) : null;
+}
+
+/**
+ * The relationship as sent: one of the list, or (for a contact whose link was recorded otherwise, e.g. by
+ * an import) the one on record, which the form offers as it is — the domain checks which.
+ */
+const relationshipField = z
+  .string({ error: 'contacts.relationshipNeeded' satisfies MessageKey })
+  .transform((v) => v.normalize('NFKC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'contacts.relationshipNeeded' satisfies MessageKey)
+      .max(60, 'form.tooLong' satisfies MessageKey)
+      .refine((v) => !hasForbiddenCharacters(v), 'form.badCharacters' satisfies MessageKey),
+  );
+
+/** An emergency contact's new details as the family asks for them. */
+export const emergencyContactInput = z
+  .object({
+    firstName: requiredText(100),
+    lastName: requiredText(100),
+    relationship: relationshipField,
+    ...contactPhones,
+  })
+  .superRefine(somePhone);
+export type EmergencyContactInput = z.output<typeof emergencyContactInput>;
+
+/** An emergency contact to add: the relationship is one of the list. */
+export const newEmergencyContactInput = emergencyContactInput.refine((v) => isListedRelationship(v.relationship), {
+  path: ['relationship'],
+  message: 'contacts.relationshipNeeded' satisfies MessageKey,
+});
+
+/** Another guardian of the household: phones and email on record (never their name or portal rights). */
+export const otherGuardianInput = z.object({ ...contactPhones, email: optionalEmail() });
+export type OtherGuardianInput = z.output<typeof otherGuardianInput>;
+
+/** Which waiting request the family takes back. */
+export const withdrawInput = z.object({ requestId: id });

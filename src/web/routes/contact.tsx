@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { officeScope } from '../../domain/access/staff.js';
+import { MAX_EMERGENCY_CONTACTS } from '../../domain/people/contact-people.js';
 import {
   contactInfo,
   decideChangeRequest,
@@ -109,6 +110,8 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     );
     if (result.kind === 'missing') return reply.callNotFound();
     if (result.kind === 'notPending') return again(409, { problem: ctx.t('changes.alreadyDecided') });
+    if (result.kind === 'gone') return again(409, { problem: ctx.t('contacts.gone', { name: (await openChangeRequest(db, scope, id))?.about?.name ?? '' }) });
+    if (result.kind === 'tooMany') return again(409, { problem: ctx.t('contacts.problem.tooMany', { max: MAX_EMERGENCY_CONTACTS }) });
     if (result.kind === 'undecided') {
       return again(400, { errors: Object.fromEntries(result.fieldIds.map((f) => [`decision-${f}`, { key: 'changes.decide' as const }])) });
     }

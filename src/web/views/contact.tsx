@@ -1,7 +1,8 @@
 /** A parent's contact information and change requests, and the office's review of them. */
-import type { ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
+import type { AnyField, ChangeListItem, ChangeRequestDetail, ContactField, ContactInfo, ContactRequestView, FieldRequest } from '../../domain/requests/contact-changes.js';
 import { displayPhone } from '../../domain/people/phones.js';
-import { FORM_NAMES, isPhoneField } from '../../domain/requests/contact-changes.js';
+import { FORM_NAMES, isPhoneField, parseNewContact } from '../../domain/requests/contact-changes.js';
+import { labelledRelationship } from '../../domain/requests/schemas.js';
 import type { Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
@@ -28,16 +29,33 @@ const AUTOCOMPLETE: Record<ContactField, string> = {
   'household.phone': 'tel',
 };
 
-const fieldLabel = (t: Translate, f: ContactField) => t(`changes.field.${f}`);
+const fieldLabel = (t: Translate, f: AnyField) => t(`changes.field.${f}`);
 const shown = (t: Translate, v: string | null | undefined) => (v ? v : t('changes.empty'));
 /** A field's value as people read it: a phone (stored E.164) in the national format. */
-const readable = (f: ContactField, v: string | null | undefined) => (v && isPhoneField(f) ? displayPhone(v) : v);
+const readable = (f: AnyField, v: string | null | undefined) => (v && isPhoneField(f) ? displayPhone(v) : v);
+
+/** A relationship in the reader's language: the catalog's word for the ones families choose, else as recorded. */
+export function relationshipText(t: Translate, r: string): string {
+  const key = labelledRelationship(r);
+  return key ? t(`contacts.rel.${key}`) : r;
+}
+
+/** A request field's value as the reader reads it (an addition: the new contact's name, relationship and phones). */
+export function valueText(t: Translate, f: AnyField, v: string | null | undefined): string {
+  if (!v) return t('changes.empty');
+  if (f === 'link.add') {
+    const c = parseNewContact(v);
+    return c ? [`${c.firstName} ${c.lastName}`, relationshipText(t, c.relationship), ...[c.phoneMobile, c.phoneHome, c.phoneWork].filter((p): p is string => p !== null).map((p) => displayPhone(p))].join(', ') : '';
+  }
+  if (f === 'link.relationship') return relationshipText(t, v);
+  return shown(t, readable(f, v));
+}
 
 function FieldStatus({ t, f }: { t: Translate; f: FieldRequest }) {
   return <span class={`usa-tag hr-tag--${f.status === 'approved' ? 'strong' : f.status === 'pending' ? 'partial' : 'weak'}`}>{t(`changes.status.${f.status}`)}</span>;
 }
 
-function RequestTable({ t, request, when }: { t: Translate; request: ContactRequestView; when: (iso: string) => string }) {
+export function RequestTable({ t, request, when }: { t: Translate; request: ContactRequestView; when: (iso: string) => string }) {
   const fields = request.fields.filter((f) => f.status !== 'withdrawn');
   return (
     <TableScroll label={t('changes.sentOn', { when: when(request.submittedAt) })}>
@@ -55,8 +73,8 @@ function RequestTable({ t, request, when }: { t: Translate; request: ContactRequ
           {fields.map((f) => (
             <tr key={f.id}>
               <th scope="row">{fieldLabel(t, f.field)}</th>
-              <td class="hr-typed">{shown(t, readable(f.field, f.oldValue))}</td>
-              <td class="hr-typed">{shown(t, readable(f.field, f.newValue))}</td>
+              <td class="hr-typed">{valueText(t, f.field, f.oldValue)}</td>
+              <td class="hr-typed">{valueText(t, f.field, f.newValue)}</td>
               <td>
                 <FieldStatus t={t} f={f} />
               </td>
@@ -92,6 +110,7 @@ export function ContactPage({
     return readable(f, waiting ? waiting.newValue : info.current[f]) ?? '';
   };
   const groups = GROUPS.filter((g) => g.heading === 'changes.yours' || info.householdId !== null);
+  const children = ctx.students ?? [];
   const labels = Object.fromEntries(groups.flatMap((g) => g.fields).map((f) => [FORM_NAMES[f], fieldLabel(t, f)]));
   return (
     <Layout ctx={ctx} title={t('changes.title')}>
@@ -147,6 +166,18 @@ export function ContactPage({
             {info.pending ? t('changes.update') : t('changes.send')}
           </button>
         </form>
+        {children.length > 0 ? (
+          <section aria-labelledby="people-heading">
+            <h2 id="people-heading">{t('contacts.linksHeading')}</h2>
+            <ul class="usa-list">
+              {children.map((c) => (
+                <li key={c.id}>
+                  <a href={`/account/contact/students/${c.id}`}>{t('contacts.linkFor', { student: `${c.firstName} ${c.lastName}` })}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {info.recent.length > 0 ? (
           <section aria-labelledby="recent-heading">
             <h2 id="recent-heading">{t('changes.recent')}</h2>
@@ -185,6 +216,7 @@ export function StaffChangesPage({ ctx, items, status, when }: { ctx: PageContex
             <thead>
               <tr>
                 <th scope="col">{t('changes.parent')}</th>
+                <th scope="col">{t('contacts.aboutHeading')}</th>
                 <th scope="col">{t('changes.sent')}</th>
                 <th scope="col">{t('changes.fieldCount')}</th>
               </tr>
@@ -195,6 +227,7 @@ export function StaffChangesPage({ ctx, items, status, when }: { ctx: PageContex
                   <th scope="row">
                     <a href={`/staff/change-requests/${r.id}`}>{r.parent}</a>
                   </th>
+                  <td>{t(`contacts.about.${r.kind}`, { name: r.subject ?? '', student: r.student ?? '' })}</td>
                   <td>{when(r.submittedAt)}</td>
                   <td>{r.fields}</td>
                 </tr>
@@ -236,7 +269,17 @@ export function StaffChangePage({
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={labels} />
-      <p>{t('changes.parentOf', { students: detail.students.join(', ') || '—' })}</p>
+      {detail.about ? (
+        <>
+          <p>
+            <strong>{t(`contacts.about.${detail.about.kind}`, { name: detail.about.relationship ? `${detail.about.name} (${relationshipText(t, detail.about.relationship)})` : (detail.about.name ?? ''), student: detail.about.student })}</strong>
+          </p>
+          <p>{t('contacts.askedBy', { parent: detail.parent })}</p>
+          {detail.about.gone && waiting.length > 0 ? <Alert type="warning" text={t('contacts.gone', { name: detail.about.name ?? '' })} /> : null}
+        </>
+      ) : (
+        <p>{t('changes.parentOf', { students: detail.students.join(', ') || '—' })}</p>
+      )}
       {detail.otherSchools ? <p>{t('changes.otherSchools')}</p> : null}
       {waiting.length === 0 ? (
         <RequestTable t={t} request={request} when={when} />
@@ -253,7 +296,7 @@ export function StaffChangePage({
                 <fieldset class="usa-fieldset" id={name} aria-describedby={describedBy(name, true, Boolean(error))}>
                   <legend class="usa-legend">{fieldLabel(t, f.field)}</legend>
                   <p class="usa-hint" id={`${name}-hint`}>
-                    {t('changes.fromTo', { from: shown(t, readable(f.field, current)), to: shown(t, readable(f.field, f.newValue)) })}
+                    {t('changes.fromTo', { from: valueText(t, f.field, current ?? (f.field === 'link.remove' ? f.oldValue : null)), to: valueText(t, f.field, f.newValue) })}
                   </p>
                   {error ? (
                     <span class="usa-error-message" id={`${name}-error`} role="alert">
