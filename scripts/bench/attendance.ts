@@ -65,7 +65,7 @@ export interface AttendanceBenchResult {
 }
 
 /** Today as the district counts it (the server's clock and the district's time zone). */
-async function districtToday(databaseUrl: string): Promise<string> {
+export async function districtToday(databaseUrl: string): Promise<string> {
   const database = await connect(databaseUrl);
   try {
     const d = await database.db.selectFrom('district').select('time_zone').executeTakeFirstOrThrow();
@@ -76,7 +76,7 @@ async function districtToday(databaseUrl: string): Promise<string> {
 }
 
 /** Setup: today a school day, the bell's sections and teachers, their attendance for today cleared, sessions. */
-async function prepare(databaseUrl: string, today: string, wanted: number, random: () => number) {
+export async function prepareBell(databaseUrl: string, today: string, wanted: number, random: () => number) {
   const database = await connect(databaseUrl);
   const db = database.db;
   try {
@@ -176,7 +176,7 @@ export async function attendanceBench(options: AttendanceBenchOptions): Promise<
   }
   const random = seeded(19);
   const today = await districtToday(options.databaseUrl);
-  const setup = await prepare(options.databaseUrl, today, options.sections, random);
+  const setup = await prepareBell(options.databaseUrl, today, options.sections, random);
   const people = options.portalRate > 0 ? await sessions(options.databaseUrl, 400, 7) : [];
   const server = await startServer(['--no-worker', '--processes', String(options.processes)], { DATABASE_URL: options.databaseUrl, DEMO_MODE: 'false' }, (out) =>
     out.includes('Homeroom is running at'),

@@ -154,19 +154,22 @@ export function safeLocalPath(next: unknown): string {
   return next;
 }
 
-/** The page context of a request, with the app's own settings: what every route renders with. */
-export async function contextFor(
-  app: {
-    services: {
-      districts: DistrictCache;
-      assetVersion: string;
-      config: { demoMode: boolean };
-      database: { db: Kysely<DB> };
-      now: () => Date;
-    };
-  },
-  request: FastifyRequest,
-): Promise<PageContext> {
+type ContextApp = {
+  services: {
+    districts: DistrictCache;
+    assetVersion: string;
+    config: { demoMode: boolean };
+    database: { db: Kysely<DB> };
+    now: () => Date;
+  };
+};
+
+/**
+ * The page context of a request, with the app's own settings: what every route renders with.
+ * `unreadMessages: false` leaves out the header's count of unread messages (a statement): for a form
+ * that usually answers with a redirect, which then adds it only when it shows a page (withUnreadMessages).
+ */
+export async function contextFor(app: ContextApp, request: FastifyRequest, options: { unreadMessages?: boolean } = {}): Promise<PageContext> {
   const { services } = app;
   const ctx = await pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
   const account = request.session?.account;
@@ -181,7 +184,18 @@ export async function contextFor(
     // The header's bell (issue 22): unread entries about the students shown, and the account's own.
     ctx.unreadNotifications = await unreadNotifications(services.database.db, account.id, students);
   }
-  // The header's unread count: families see Messages unless the district turned it off; staff always (their replies).
+  return options.unreadMessages === false ? ctx : withUnreadMessages(app, request, ctx);
+}
+
+/** Contexts whose unread count was asked for. */
+const counted = new WeakSet<PageContext>();
+
+/** A context with the header's count of unread messages, asked once: families see Messages unless the district turned it off; staff always (their replies). */
+export async function withUnreadMessages(app: ContextApp, request: FastifyRequest, ctx: PageContext): Promise<PageContext> {
+  const { services } = app;
+  const account = request.session?.account;
+  if (counted.has(ctx)) return ctx;
+  counted.add(ctx);
   if (account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)) {
     const db = services.database.db;
     const reader = await messageReader(db, account, adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone)), ctx.students ?? []);

@@ -33,6 +33,7 @@ import {
   type World,
 } from '../support/factories.js';
 import { Client } from '../support/http.js';
+import { QueryCounter } from '../support/query-counter.js';
 
 const TODAY = '2027-02-09';
 
@@ -256,9 +257,24 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     expect(await scoreOf(zoe, 'HW 2')).toMatchObject({ points: 15 });
     await get().db.updateTable('district').set({ settings: district.settings }).execute();
     app.services.districts.invalidate();
-    // A malformed form (an original that is not one) is a 400, not a 500.
-    const broken = await rosaClient.post(grid(), { ...fields, [`o_${leo.id}_${biology.assignments['HW 1']}`]: '{not json' });
-    expect(broken.statusCode).toBe(400);
+    // A malformed form is a 400, not a 500, and saves nothing: a row's originals that are not the grid's
+    // (not a list, a list of another length, an entry that is not "version:points"), or no list of the
+    // grid's assignments to read them by.
+    const unchanged = await everything();
+    const leoRow = fields[`o_${leo.id}`] as string;
+    expect(leoRow.split(',')).toHaveLength(4);
+    const malformed = [
+      { ...fields, [`o_${leo.id}`]: '{not json' },
+      { ...fields, [`o_${leo.id}`]: `${leoRow},0:` },
+      { ...fields, [`o_${leo.id}`]: leoRow.replace(/^[^,]*/, 'x:1') },
+      Object.fromEntries(Object.entries(fields).filter(([k]) => k !== 'assignments')),
+    ];
+    for (const form of malformed) {
+      const broken = await rosaClient.post(grid(), { ...form, [cell(leo, 'HW 1')]: '3' });
+      expect(broken.statusCode).toBe(400);
+      expect(broken.body).toContain('This form could not be read.');
+    }
+    expect(await everything()).toEqual(unchanged);
   });
 
   it('refuses a cell someone else saved meanwhile, names it, saves nothing; the shown form then saves', async () => {
@@ -538,6 +554,8 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     const url = `/staff/classes/${big.id}/gradebook?period=${q3()}`;
     const fields = formFields((await client.get(url)).body, url);
     expect(Object.keys(fields).filter((k) => k.startsWith('p_'))).toHaveLength(35 * 60);
+    // What each cell showed rides in one hidden field per student row, not one per cell.
+    expect(Object.keys(fields).filter((k) => k.startsWith('o_'))).toHaveLength(35);
     // The whole column of Day 2 typed in: student i gets i mod 11 points.
     pupils.forEach((p, i) => (fields[`p_${p.id}_${big.assignments['Day 2']}`] = String(i % 11)));
     const res = await client.post(url, fields);
@@ -545,5 +563,42 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     expect(res.headers.location).toBe(`${url}&saved=35`);
     const stored = await db.selectFrom('assignment_scores').select(['student_id', 'points']).where('assignment_id', '=', big.assignments['Day 2']!).orderBy('student_id').execute();
     expect(stored).toEqual(pupils.map((p, i) => ({ student_id: p.id, points: i % 11 })).sort((a, b) => a.student_id - b.student_id));
+
+    // Opening a grid asks as many statements for 35 × 60 as for Biology's 3 × 4, and saving a column as
+    // many for 35 new scores as for one, or for 35 changed ones: a fixed number, each a round trip on
+    // PostgreSQL (BENCHMARKS.md, "Session 17", counting begin and commit too: 11 → 9 to open, 25 → 12 to
+    // save a column; a new column was an INSERT a cell).
+    const counter = new QueryCounter();
+    const counted = await makeApp({ ...get(), db: db.withPlugin(counter) }, { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    try {
+      const browser = async (who: AccountFixture, page: string) => {
+        const c = new Client(counted, {}, `10.9.250.${++address % 250}`);
+        expect((await c.submit('/sign-in', { username: who.username, password: who.password })).statusCode).toBe(303);
+        expect((await c.get(page)).statusCode).toBe(200); // warms the short caches (the district, the terms)
+        return c;
+      };
+      const statements = async (run: () => Promise<number>, status: number) => {
+        counter.count = 0;
+        expect(await run()).toBe(status);
+        return counter.count;
+      };
+      const gina = await browser(bigTeacher.account!, url);
+      const rosaCounted = await browser(rosa.account!, grid());
+      const openLarge = await statements(async () => (await gina.get(url)).statusCode, 200);
+      expect(await statements(async () => (await rosaCounted.get(grid())).statusCode, 200)).toBe(openLarge);
+      const column = async (title: string, typed: (i: number) => boolean) => {
+        const form = formFields((await gina.get(url)).body, url);
+        pupils.forEach((p, i) => typed(i) && (form[`p_${p.id}_${big.assignments[title]}`] = String((i % 9) + 1)));
+        return statements(async () => (await gina.post(url, form)).statusCode, 303);
+      };
+      const newColumn = await column('Day 3', () => true);
+      expect(await column('Day 4', (i) => i === 0)).toBe(newColumn);
+      expect(await column('Day 2', () => true)).toBe(newColumn);
+      expect(await db.selectFrom('assignment_scores').select((eb) => eb.fn.countAll<number>().as('n')).where('assignment_id', '=', big.assignments['Day 3']!).executeTakeFirstOrThrow()).toEqual({ n: 35 });
+      expect(openLarge).toBeLessThanOrEqual(11);
+      expect(newColumn).toBeLessThanOrEqual(14);
+    } finally {
+      await counted.close();
+    }
   });
 });

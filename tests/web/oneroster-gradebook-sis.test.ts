@@ -59,7 +59,7 @@ describeEachEngine('a gradebook that comes from the SIS', (get) => {
     const period = `?period=${world.terms.Q3.id}`;
     const hw1 = biology.assignments['HW 1'];
     const attempts: [string, Record<string, string>][] = [
-      [grid(), { [`p_${leo.id}_${hw1}`]: '10', [`o_${leo.id}_${hw1}`]: '8' }],
+      [grid(), { [`p_${leo.id}_${hw1}`]: '10', assignments: String(hw1), [`o_${leo.id}`]: '1:8' }],
       [`${base()}/assignments/${hw1}${period}`, { [`p_${leo.id}_${hw1}`]: '10' }],
       [`${base()}/assignments/${hw1}/fill${period}`, { points: '10' }],
       [`${base()}/assignments/${hw1}/missing${period}`, {}],

@@ -165,8 +165,12 @@ const roster = async (ids: Ids, db: Kysely<DB>) => {
 const scoreCell = async (ids: Ids, db: Kysely<DB>, full: boolean, points: string) => {
   const score = await db.selectFrom('assignment_scores').selectAll().where('assignment_id', '=', ids.gradebook.scored).where('student_id', '=', ids.maya.id).executeTakeFirstOrThrow();
   const key = `${ids.maya.id}_${ids.gradebook.scored}`;
-  const original = full ? JSON.stringify({ v: score.version, p: score.points, f: [], c: score.comment }) : `${score.version}:${score.points ?? ''}`;
-  return { student: [String(ids.maya.id)], [`o_${key}`]: original, [`p_${key}`]: points, ...(full ? { [`c_${key}`]: '' } : {}) };
+  if (!full) {
+    // The grid: what each cell showed in one field per student row, read in the order of `assignments`.
+    return { student: [String(ids.maya.id)], assignments: String(ids.gradebook.scored), [`o_${ids.maya.id}`]: `${score.version}:${score.points ?? ''}`, [`p_${key}`]: points };
+  }
+  const original = JSON.stringify({ v: score.version, p: score.points, f: [], c: score.comment });
+  return { student: [String(ids.maya.id)], [`o_${key}`]: original, [`p_${key}`]: points, [`c_${key}`]: '' };
 };
 const gradebook = (ids: Ids, rest = '') => `/staff/classes/${ids.section}/gradebook${rest}`;
 const assignmentForm = (ids: Ids, title: string) => ({ title, categoryId: String(ids.gradebook.category), assigned: '2027-02-08', due: '2027-02-12', pointsPossible: '20', published: '1', description: '' });

@@ -156,6 +156,9 @@ describeEachEngine('taking attendance', (get) => {
         { student_id: zoe.id, section_id: null, code: 'A-ILL' },
       ].sort((a, b) => a.student_id - b.student_id || (a.section_id ?? 0) - (b.section_id ?? 0)),
     );
+    // Each for the class's period (period 2), the one My classes shows.
+    const periods = await get().db.selectFrom('attendance_records').select('bell_period_id').where('section_id', '=', biology.id).execute();
+    expect(periods).toEqual([{ bell_period_id: world.periods['2']!.id }, { bell_period_id: world.periods['2']!.id }]);
     const made = await events();
     expect(made.map((e) => [e.kind, e.action, e.student_id, e.section_id])).toEqual(
       expect.arrayContaining([

@@ -17,6 +17,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AttendanceExcuse, AttendanceKind, DateString, DB } from '../../db/schema.js';
 import { mayActOnSchool, teachesSection, type OfficeScope, type TeacherScope } from '../access/staff.js';
 import { audit } from '../audit/service.js';
+import { ttlCache } from '../cache.js';
 import { recordChanges, type Change } from '../changes/service.js';
 
 export interface MeetingSection {
@@ -63,6 +64,8 @@ export interface Roster {
   version: number;
   /** whether the teacher may still take or correct it (its day is today) */
   open: boolean;
+  /** the bell period its records are written for: the section's first of the day */
+  bellPeriodId: number;
 }
 
 /** Sections meeting on a day: their term covers it and their school has class that day. */
@@ -86,6 +89,9 @@ function meetingOn(db: Kysely<DB>, date: DateString) {
       'bp.end_time as end',
       's.room',
       't.taken_at as takenAt',
+      // for a roster: the taking's version and the period its records are written for
+      't.version as takenVersion',
+      'bp.id as bellPeriodId',
     ])
     .where(({ exists, selectFrom }) =>
       exists(
@@ -110,7 +116,7 @@ function meetingOn(db: Kysely<DB>, date: DateString) {
     .orderBy('s.id');
 }
 
-function asMeeting(r: { takenAt: unknown } & Omit<MeetingSection, 'takenAt'>): MeetingSection {
+function asMeeting({ takenVersion: _version, bellPeriodId: _period, ...r }: { takenAt: unknown; takenVersion: unknown; bellPeriodId: unknown } & Omit<MeetingSection, 'takenAt'>): MeetingSection {
   return { ...r, takenAt: r.takenAt === null || r.takenAt === undefined ? null : new Date(r.takenAt as string).toISOString() };
 }
 
@@ -133,50 +139,76 @@ export async function sectionsNotTaken(db: Kysely<DB>, scope: OfficeScope, date:
   return rows.filter((r) => mayActOnSchool(scope, r.schoolId));
 }
 
-async function codesForTeachers(db: Kysely<DB>): Promise<AttendanceCode[]> {
-  return db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'kind', 'excuse']).where('kind', 'in', ['absent', 'tardy']).orderBy('kind').orderBy('code').execute();
+// The district's attendance codes are set up with the district (or by an import) and change a few times
+// a year: cached a minute, like the grading scales, instead of asked at every roster.
+const codesCache = ttlCache<AttendanceCode[]>(60_000);
+
+/** The codes a teacher may mark (absences and tardies). */
+function codesForTeachers(db: Kysely<DB>): Promise<AttendanceCode[]> {
+  return codesCache(db, 'teachers', () =>
+    db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'kind', 'excuse']).where('kind', 'in', ['absent', 'tardy']).orderBy('kind').orderBy('code').execute(),
+  );
 }
 
-/** The roster of a section the teacher teaches, for a day it meets; null when not theirs or not meeting. */
-export async function rosterFor(db: Kysely<DB>, scope: TeacherScope, sectionId: number, date: DateString, today: DateString): Promise<Roster | null> {
+/**
+ * The roster of a section the teacher teaches, for a day it meets; null when not theirs or not meeting.
+ * Three queries: the meeting (with the taking's version and the section's first period of the day),
+ * the students enrolled that day with their marks for the class and the office's whole-day records,
+ * and the codes.
+ */
+export async function rosterFor(
+  db: Kysely<DB>,
+  scope: TeacherScope,
+  sectionId: number,
+  date: DateString,
+  today: DateString,
+  /** the codes, read already (a save reads them before its transaction, from the cache) */
+  codes?: AttendanceCode[],
+): Promise<Roster | null> {
   if (!teachesSection(scope, sectionId)) return null;
-  const section = (await meetingOn(db, date).where('s.id', '=', sectionId).execute()).map(asMeeting)[0];
-  if (!section) return null;
-  const [students, records, taking, codes] = await Promise.all([
+  // In period order: a section meeting in two periods is taken once, at its first.
+  const meeting = (await meetingOn(db, date).where('s.id', '=', sectionId).execute())[0];
+  if (!meeting) return null;
+  const [marked, markable] = await Promise.all([
     db
       .selectFrom('section_enrollments as e')
       .innerJoin('students as st', 'st.id', 'e.student_id')
-      .select(['st.id', 'st.student_number', 'st.legal_first_name', 'st.preferred_first_name', 'st.legal_last_name', 'st.preferred_last_name'])
+      // the student's record for this class, and the office's whole-day record, when there are
+      .leftJoin('attendance_records as r', (j) =>
+        j
+          .onRef('r.student_id', '=', 'st.id')
+          .on('r.date', '=', date)
+          .on((eb) => eb.or([eb('r.section_id', '=', sectionId), eb('r.section_id', 'is', null)])),
+      )
+      .leftJoin('attendance_codes as c', 'c.id', 'r.code_id')
+      .select(['st.id', 'st.student_number', 'st.legal_first_name', 'st.preferred_first_name', 'st.legal_last_name', 'st.preferred_last_name', 'r.section_id', 'r.code_id', 'c.code', 'c.description'])
       .where('e.section_id', '=', sectionId)
       .where('e.begin_date', '<=', date)
       .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', date)]))
       .execute(),
-    db
-      .selectFrom('attendance_records as r')
-      .innerJoin('attendance_codes as c', 'c.id', 'r.code_id')
-      .innerJoin('section_enrollments as e', (j) => j.onRef('e.student_id', '=', 'r.student_id').on('e.section_id', '=', sectionId))
-      .select(['r.student_id', 'r.section_id', 'r.code_id', 'c.code', 'c.description'])
-      .where('r.date', '=', date)
-      .where((eb) => eb.or([eb('r.section_id', '=', sectionId), eb('r.section_id', 'is', null)]))
-      .execute(),
-    db.selectFrom('attendance_takings').select('version').where('section_id', '=', sectionId).where('date', '=', date).executeTakeFirst(),
-    codesForTeachers(db),
+    codes ?? codesForTeachers(db),
   ]);
-  const rows = students
-    .map((s) => {
-      const mine = records.find((r) => r.student_id === s.id && r.section_id === sectionId);
-      const day = records.find((r) => r.student_id === s.id && r.section_id === null);
-      return {
+  const byStudent = new Map<number, RosterRow>();
+  for (const s of marked) {
+    let row = byStudent.get(s.id);
+    if (!row) {
+      row = {
         studentId: s.id,
         studentNumber: s.student_number,
         firstName: s.preferred_first_name ?? s.legal_first_name,
         lastName: s.preferred_last_name ?? s.legal_last_name,
-        codeId: mine?.code_id ?? null,
-        wholeDay: day ? { code: day.code, description: day.description } : null,
+        codeId: null,
+        wholeDay: null,
       };
-    })
-    .sort((a, b) => a.lastName.localeCompare(b.lastName, 'en') || a.firstName.localeCompare(b.firstName, 'en') || a.studentId - b.studentId);
-  return { section, date, rows, codes, version: taking?.version ?? 0, open: date === today };
+      byStudent.set(s.id, row);
+    }
+    if (s.code_id === null || s.code === null || s.description === null) continue;
+    if (s.section_id === sectionId) row.codeId ??= s.code_id;
+    else if (s.section_id === null) row.wholeDay ??= { code: s.code, description: s.description };
+  }
+  const rows = [...byStudent.values()].sort((a, b) => a.lastName.localeCompare(b.lastName, 'en') || a.firstName.localeCompare(b.firstName, 'en') || a.studentId - b.studentId);
+  const version = meeting.takenVersion === null || meeting.takenVersion === undefined ? 0 : Number(meeting.takenVersion);
+  return { section: asMeeting(meeting), date, rows, codes: markable, version, open: date === today, bellPeriodId: meeting.bellPeriodId };
 }
 
 export type TakeResult =
@@ -210,17 +242,19 @@ export async function takeAttendance(
 
 class Collided extends Error {}
 
-function saveRoster(
+async function saveRoster(
   db: Kysely<DB>,
   scope: TeacherScope,
   input: Parameters<typeof takeAttendance>[2],
   today: DateString,
   now: Date,
 ): Promise<TakeResult> {
+  // The codes from the cache, before the transaction: one statement fewer while it holds its lock.
+  const codes = await codesForTeachers(db);
   // On SQLite the write lock is taken before the roster is read (db/connect.ts): two processes' saves
   // wait their turn instead of the second failing.
   return db.transaction().execute(async (trx): Promise<TakeResult> => {
-    const roster = await rosterFor(trx, scope, input.sectionId, input.date, today);
+    const roster = await rosterFor(trx, scope, input.sectionId, input.date, today, codes);
     if (!roster) return { kind: 'notFound' };
     if (!roster.open) return { kind: 'closed' };
     const current = roster.rows.map((r) => r.studentId).sort((a, b) => a - b);
@@ -231,7 +265,6 @@ function saveRoster(
     if (bad.length > 0) return { kind: 'invalid', studentIds: bad.map((r) => r.studentId) };
 
     const t = now.toISOString();
-    const bellPeriod = await trx.selectFrom('section_periods').select('bell_period_id').where('section_id', '=', input.sectionId).orderBy('bell_period_id').executeTakeFirst();
     const codeOf = new Map(roster.codes.map((c) => [c.id, c.code]));
     const changes: Change[] = [];
     const fresh: { studentId: number; codeId: number; at: number }[] = [];
@@ -275,7 +308,7 @@ function saveRoster(
             student_id: f.studentId,
             date: input.date,
             section_id: input.sectionId,
-            bell_period_id: bellPeriod?.bell_period_id ?? null,
+            bell_period_id: roster.bellPeriodId,
             code_id: f.codeId,
             comment: null,
             created_at: t,

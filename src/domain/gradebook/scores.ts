@@ -80,11 +80,15 @@ export interface GridRow {
   grade: GradeResult;
 }
 
-export interface Gradebook {
+/** A section's gradebook before its cells: the section, its grading periods and the one shown. */
+export interface GradebookHead {
   section: GradebookSection;
   /** the section's grading periods, and the one shown */
   periods: Term[];
   period: Term;
+}
+
+export interface Gradebook extends GradebookHead {
   categories: CategoryRow[];
   assignments: GridAssignment[];
   rows: GridRow[];
@@ -114,13 +118,17 @@ export async function periodsOf(db: Kysely<DB>, sectionId: number, today: DateSt
   return periods.filter((p) => p.termId !== null && mine.has(p.termId)).map(({ id, title, start, end }) => ({ id, title, start, end }));
 }
 
+/** A section's categories with the number of assignments in each, in one query. */
 export async function categoriesOfSection(db: Kysely<DB>, sectionId: number): Promise<CategoryRow[]> {
-  const [rows, counts] = await Promise.all([
-    db.selectFrom('grading_categories').selectAll().where('section_id', '=', sectionId).orderBy('sequence').orderBy('id').execute(),
-    db.selectFrom('assignments').select(['category_id', (eb) => eb.fn.countAll<number>().as('n')]).where('section_id', '=', sectionId).groupBy('category_id').execute(),
-  ]);
-  const countOf = new Map(counts.map((c) => [c.category_id, Number(c.n)]));
-  return rows.map((r) => ({ id: r.id, name: r.name, weight: r.weight, dropLowest: r.drop_lowest, sequence: r.sequence, assignments: countOf.get(r.id) ?? 0 }));
+  const rows = await db
+    .selectFrom('grading_categories as g')
+    .select(['g.id', 'g.name', 'g.weight', 'g.drop_lowest', 'g.sequence'])
+    .select((eb) => eb.selectFrom('assignments as a').select(eb.fn.countAll<number>().as('n')).whereRef('a.category_id', '=', 'g.id').as('n'))
+    .where('g.section_id', '=', sectionId)
+    .orderBy('g.sequence')
+    .orderBy('g.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, weight: r.weight, dropLowest: r.drop_lowest, sequence: r.sequence, assignments: Number(r.n ?? 0) }));
 }
 
 /** Students enrolled in the section at any time in the period, by last name. */
@@ -158,26 +166,45 @@ async function rosterOf(db: Kysely<DB>, sectionId: number, period: Term) {
 }
 
 /**
- * The gradebook of a section the teacher teaches, for a grading period (default: the one today falls
- * in, else the last begun, else the first, for a section that has not started). Null when the section is
- * not theirs or the period not the section's.
+ * The section and its grading periods when the teacher teaches it, with the period asked for (default:
+ * the one today falls in, else the last begun, else the first, for a section that has not started).
+ * Null when the section is not theirs or the period not the section's. What a save needs before it
+ * reads the cells it writes.
  */
-export async function gradebookFor(
-  db: Kysely<DB>,
-  scope: TeacherScope,
-  sectionId: number,
-  periodId: number | null,
-  today: DateString,
-  /** only these assignments (a save reads the cells it writes, not the whole grid) */
-  only?: ReadonlySet<number>,
-): Promise<Gradebook | null> {
-  const section = await sectionFor(db, scope, sectionId);
+export async function gradebookHead(db: Kysely<DB>, scope: TeacherScope, sectionId: number, periodId: number | null, today: DateString): Promise<GradebookHead | null> {
+  if (!teachesSection(scope, sectionId)) return null;
+  const [section, periods] = await Promise.all([sectionFor(db, scope, sectionId), periodsOf(db, sectionId, today)]);
   if (!section) return null;
-  const periods = await periodsOf(db, sectionId, today);
   const period = periodId === null ? (currentOf(periods, today) ?? periods[0]) : periods.find((p) => p.id === periodId);
-  if (!period) return null;
+  return period ? { section, periods, period } : null;
+}
+
+/** What of a gradebook to read (gradebookFor): everything unless told otherwise. */
+export interface Reading {
+  /** only these assignments' columns (a save reads the cells it writes, not the whole grid) */
+  only?: ReadonlySet<number>;
+  /** false: without the categories' weights and the grading scale, so without grades (a save shows none) */
+  grades?: boolean;
+  /** the section and period as this request has read them already (gradebookHead): not read again */
+  head?: GradebookHead | undefined;
+}
+
+/**
+ * The gradebook of a section the teacher teaches, for a grading period (gradebookHead). Null when the
+ * section is not theirs or the period not the section's.
+ */
+export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionId: number, periodId: number | null, today: DateString, reading: Reading = {}): Promise<Gradebook | null> {
+  const known = reading.head;
+  const head =
+    known && teachesSection(scope, sectionId) && known.section.sectionId === sectionId && (periodId === null || known.period.id === periodId)
+      ? known
+      : await gradebookHead(db, scope, sectionId, periodId, today);
+  if (!head) return null;
+  const { section, period } = head;
+  const { only } = reading;
+  const grades = reading.grades !== false;
   const [categories, assignmentRows, roster, scale] = await Promise.all([
-    categoriesOfSection(db, sectionId),
+    grades ? categoriesOfSection(db, sectionId) : ([] as CategoryRow[]),
     db
       .selectFrom('assignments')
       .select(['id', 'title', 'category_id', 'assigned_date', 'due_date', 'points_possible', 'published', 'description'])
@@ -188,7 +215,7 @@ export async function gradebookFor(
       .orderBy('id')
       .execute(),
     rosterOf(db, sectionId, period),
-    bandsOfScale(db, section.scaleId),
+    grades ? bandsOfScale(db, section.scaleId) : [],
   ]);
   const ids = assignmentRows.map((a) => a.id);
   const scores =
@@ -220,6 +247,7 @@ export async function gradebookFor(
       ...student,
       cells,
       get grade(): GradeResult {
+        if (!grades) throw new Error('the gradebook was read without its grades');
         grade ??= computeGrade({
           method: section.method,
           categories: gradeCategories,
@@ -231,9 +259,7 @@ export async function gradebookFor(
     };
   });
   return {
-    section,
-    periods,
-    period,
+    ...head,
     categories,
     rows,
     assignments: assignmentRows.map((a) => ({
@@ -280,6 +306,8 @@ export interface SaveInput {
   maxMultiple: number;
   actorAccountId: number | null;
   ip: string | null;
+  /** the section and period as the caller read them (gradebookHead), so the transaction reads only cells */
+  head?: GradebookHead;
 }
 
 /**
@@ -321,7 +349,8 @@ export async function saveScores(db: Kysely<DB>, scope: TeacherScope, input: Sav
 }
 
 async function writeScores(trx: Kysely<DB>, scope: TeacherScope, input: SaveInput, today: DateString, now: Date): Promise<SaveResult> {
-  const book = await gradebookFor(trx, scope, input.sectionId, input.periodId, today, new Set(input.edits.map((e) => e.assignmentId)));
+  // The cells it writes, without categories or grades: nothing here shows a grade.
+  const book = await gradebookFor(trx, scope, input.sectionId, input.periodId, today, { only: new Set(input.edits.map((e) => e.assignmentId)), grades: false, head: input.head });
   if (!book) return { kind: 'notFound' };
   const problems = new Map<string, CellProblem>();
   const possibleOf = new Map(book.assignments.map((a) => [a.id, a.pointsPossible]));
@@ -359,6 +388,8 @@ async function writeScores(trx: Kysely<DB>, scope: TeacherScope, input: SaveInpu
   const changes: Change[] = [];
   const details: { student: number; assignment: number; before: CellValue | null; after: CellValue | null }[] = [];
   const kept: { e: CellEdit; before: Cell; after: CellValue }[] = [];
+  // New scores and cleared ones, in the order edited (their change events keep it), with their row ids once written.
+  const written: { e: CellEdit; before: Cell; after: CellValue; action: 'created' | 'deleted'; id?: number }[] = [];
   const done = (e: CellEdit, before: Cell, after: CellValue, subjectId: number, action: Change['action']) => {
     const empty = action === 'deleted';
     changes.push(scoreChange(book, titleOf.get(e.assignmentId)!, e.studentId, subjectId, action, before.version === 0 ? null : valueOf(before), empty ? null : after, input.actorAccountId));
@@ -370,22 +401,30 @@ async function writeScores(trx: Kysely<DB>, scope: TeacherScope, input: SaveInpu
     if (sameValue(valueOf(before), after)) continue;
     const empty = isEmpty(after);
     if (before.version === 0) {
-      if (empty) continue;
-      const made = await trx
-        .insertInto('assignment_scores')
-        .values({ assignment_id: e.assignmentId, student_id: e.studentId, ...columnsOf(after), version: 1, created_at: t, updated_at: t, updated_by: input.actorAccountId })
-        .onConflict((oc) => oc.columns(['assignment_id', 'student_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!made) throw new Collided();
-      done(e, before, after, made.id, 'created');
+      if (!empty) written.push({ e, before, after, action: 'created' });
     } else if (empty) {
       // Cleared: the score goes, as if never entered.
       const gone = await trx.deleteFrom('assignment_scores').where('assignment_id', '=', e.assignmentId).where('student_id', '=', e.studentId).where('version', '=', before.version).returning('id').executeTakeFirst();
       if (!gone) throw new Collided();
-      done(e, before, after, gone.id, 'deleted');
+      written.push({ e, before, after, action: 'deleted', id: gone.id });
     } else kept.push({ e, before, after });
   }
+  // New scores (a new assignment's column is 35 of them): one INSERT for them all. A cell someone else
+  // scored since the form was read is there already: the insert skips it, and the save is undone.
+  const created = written.filter((w) => w.action === 'created');
+  for (let i = 0; i < created.length; i += INSERT_BATCH) {
+    const batch = created.slice(i, i + INSERT_BATCH);
+    const made = await trx
+      .insertInto('assignment_scores')
+      .values(batch.map(({ e, after }) => ({ assignment_id: e.assignmentId, student_id: e.studentId, ...columnsOf(after), version: 1, created_at: t, updated_at: t, updated_by: input.actorAccountId })))
+      .onConflict((oc) => oc.columns(['assignment_id', 'student_id']).doNothing())
+      .returning(['id', 'assignment_id', 'student_id'])
+      .execute();
+    if (made.length !== batch.length) throw new Collided();
+    const idOf = new Map(made.map((m) => [cellKey(Number(m.student_id), Number(m.assignment_id)), Number(m.id)]));
+    for (const w of batch) w.id = idOf.get(cellKey(w.e.studentId, w.e.assignmentId))!;
+  }
+  for (const w of written) done(w.e, w.before, w.after, w.id!, w.action);
   // Changed scores (a column typed anew is 35 of them): one conditional UPDATE for them all, each row
   // only at the version the form read — one round trip to PostgreSQL instead of one a cell.
   for (let i = 0; i < kept.length; i += UPDATE_BATCH) {
@@ -401,8 +440,10 @@ async function writeScores(trx: Kysely<DB>, scope: TeacherScope, input: SaveInpu
   return { kind: 'saved', changed: changes.length };
 }
 
-/** Cells in one UPDATE: 9 values each, well under either engine's limit on bound values. */
+/** Cells in one UPDATE: 10 values each, well under either engine's limit on bound values. */
 const UPDATE_BATCH = 100;
+/** Cells in one INSERT: 13 values each. */
+const INSERT_BATCH = 100;
 
 /**
  * Writes changed scores in one statement (`UPDATE … FROM (VALUES …)`, which both engines have), each

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
 import { teacherScope } from '../../domain/access/staff.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { hasForbiddenCharacters, recordId } from '../../domain/forms.js';
@@ -18,6 +19,7 @@ import {
   cellKey,
   gradebookFor,
   gradebookFromSis,
+  gradebookHead,
   largestScore,
   saveScores,
   type CellEdit,
@@ -27,7 +29,7 @@ import {
 } from '../../domain/gradebook/scores.js';
 import { deleteAssignment, readNumber, removeCategory, saveAssignment, saveCategory, type AssignmentForm, type CategoryForm } from '../../domain/gradebook/setup.js';
 import type { MessageKey } from '../../i18n/index.js';
-import { contextFor } from '../context.js';
+import { contextFor, withUnreadMessages } from '../context.js';
 import { CELL_MESSAGES, DONE, gradebookUrl } from '../gradebook-paths.js';
 import { requireSignedIn, WHOLE_CLASS_FORM_BYTES } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
@@ -37,7 +39,7 @@ import { MessagePage } from '../views/pages.js';
 import {
   AssignmentFormPage,
   ColumnPage,
-  decodeGridOriginal,
+  decodeGridRows,
   decodeOriginal,
   DeleteAssignmentPage,
   GridPage,
@@ -45,11 +47,15 @@ import {
   SetupPage,
   type AssignmentValues,
   type Entered,
+  type Original,
   type Redisplay,
 } from '../views/gradebook.js';
 
-/** A save opens the gradebook without its cells: the save itself reads the ones it writes. */
-const NO_ASSIGNMENTS: ReadonlySet<number> = new Set();
+/**
+ * The grid's save opens only the gradebook's head (the section and the period): the save reads the
+ * cells it writes, and a page shown again after a refusal reads the whole gradebook then.
+ */
+const HEAD = 'head';
 
 const SCRIPT = fs.readFileSync(path.resolve(import.meta.dirname, '../assets/gradebook.js'));
 
@@ -67,27 +73,24 @@ interface ReadForm {
 }
 
 /**
- * Reads a score form: every cell it carried (`o_<student>_<assignment>` = what the cell was), its points
- * (`p_…`) and, on the column and row pages, its flags (`f_…`) and comment (`c_…`). Only cells whose value
- * differs from what the page showed become edits. Null when the form itself is malformed.
+ * Reads a score form: every cell it carried with what the cell was when the page was read — on the grid
+ * a field per student row (`o_<student>`, in the order of its `assignments` field: decodeGridRows), on
+ * the column and row pages a field per cell (`o_<student>_<assignment>`) —, its points (`p_…`) and, on
+ * the column and row pages, its flags (`f_…`) and comment (`c_…`). Only cells whose value differs from
+ * what the page showed become edits. Null when the form itself is malformed.
  */
 function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (studentId: number, assignmentId: number) => boolean): ReadForm | null {
   const listed = ([] as unknown[]).concat(body.student ?? []).map(recordId);
   if (listed.some((id) => id === null) || listed.length > 500) return null;
   const form: ReadForm = { listed: listed as number[], edits: [], entered: new Map(), originals: new Map(), problems: new Map() };
-  const keys = Object.keys(body).filter((k) => k.startsWith('o_'));
-  if (keys.length > 20_000) return null;
-  for (const k of keys) {
-    const m = /^o_(\d{1,10})_(\d{1,10})$/.exec(k);
-    const original = full ? decodeOriginal(body[k]) : decodeGridOriginal(body[k]);
-    if (!m || !original) return null;
-    const studentId = Number(m[1]);
-    const assignmentId = Number(m[2]);
+  const carried = full ? decodeCells(body) : decodeGridRows(body);
+  if (!carried) return null;
+  for (const [key, { text, original }] of carried) {
+    const [studentId, assignmentId] = key.split('_').map(Number) as [number, number];
     if (!keep(studentId, assignmentId)) continue;
-    const key = cellKey(studentId, assignmentId);
     const pointsRaw = body[`p_${key}`];
     if (typeof pointsRaw !== 'string') return null;
-    form.originals.set(key, body[k] as string);
+    form.originals.set(key, text);
     const entered: Entered = { points: pointsRaw.slice(0, 40) };
     let points: number | null = null;
     const typed = pointsRaw.trim();
@@ -117,6 +120,20 @@ function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (stud
   return form;
 }
 
+/** The column and row pages' originals, a field per cell (`o_<student>_<assignment>`, decodeOriginal); null when one is not one. */
+function decodeCells(body: Record<string, unknown>): Map<string, { text: string; original: Original }> | null {
+  const keys = Object.keys(body).filter((k) => k.startsWith('o_'));
+  if (keys.length > 20_000) return null;
+  const out = new Map<string, { text: string; original: Original }>();
+  for (const k of keys) {
+    const m = /^o_(\d{1,10})_(\d{1,10})$/.exec(k);
+    const original = decodeOriginal(body[k]);
+    if (!m || !original) return null;
+    out.set(cellKey(Number(m[1]), Number(m[2])), { text: body[k] as string, original });
+  }
+  return out;
+}
+
 export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
@@ -131,8 +148,9 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
    * The gradebook the address names. 'forbidden' for a staff member who teaches no section today (the
    * teaching pages' guard: 403), null when the section is not theirs or the address names nothing (404).
    */
-  const open = async (request: Req, only?: ReadonlySet<number>) => {
-    const ctx = await ctxOf(request);
+  const open = async (request: Req, head?: typeof HEAD) => {
+    // A form's context leaves out the header's unread count until it shows a page (send): most saves redirect.
+    const ctx = await contextFor(app, request, { unreadMessages: request.method === 'GET' });
     const today = localDate(services.now(), ctx.district.timeZone);
     const scope = await teacherScope(db, request.session!.account.staff_id, today);
     if (scope.sections.size === 0) return 'forbidden' as const;
@@ -140,8 +158,11 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const period = request.query.period;
     const periodId = period === undefined || period === '' ? null : recordId(period);
     if (sectionId === null || (period !== undefined && period !== '' && periodId === null)) return null;
-    const book = await gradebookFor(db, scope, sectionId, periodId, today, only);
-    return book ? { ctx, today, scope, book, maxMultiple: ctx.district.settings.maxScoreMultiple } : null;
+    const book: Gradebook | null =
+      head === HEAD
+        ? await gradebookHead(db, scope, sectionId, periodId, today).then((h) => h && { ...h, categories: [], assignments: [], rows: [] })
+        : await gradebookFor(db, scope, sectionId, periodId, today);
+    return book ? { ctx, request, today, scope, book, maxMultiple: ctx.district.settings.maxScoreMultiple } : null;
   };
   type Opened = Exclude<NonNullable<Awaited<ReturnType<typeof open>>>, 'forbidden'>;
   const savedNotice = (o: Opened, request: Req) => {
@@ -155,14 +176,21 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   /** Saves a score form; on a refusal shows the page again with each cell's message and nothing saved. */
   const saveForm = async (request: Req, reply: FastifyReply, o: Opened, full: boolean, keep: (s: number, a: number) => boolean, back: string, view: ScoreView) => {
     const { ctx } = o;
-    // A save was opened with only the cells it may write (see `opened`); a page shown again is whole.
+    // The grid's save was opened without its cells (HEAD); a page shown again is whole.
     const whole = async () => (await gradebookFor(db, o.scope, o.book.section.sectionId, o.book.period.id, o.today)) ?? o.book;
     const form = readScoreForm((request.body ?? {}) as Record<string, unknown>, full, keep);
     if (!form) return view(o, await whole(), { problem: ctx.t('gradebook.badForm') }, 400);
     const redisplay: Redisplay = { entered: form.entered, originals: form.originals, problems: form.problems };
     if (form.problems.size > 0) return view(o, await whole(), { problem: ctx.t('gradebook.fixCells', { count: form.problems.size }), redisplay }, 400);
     const { book } = o;
-    const result = await saveScores(db, o.scope, { sectionId: book.section.sectionId, periodId: book.period.id, listed: form.listed, edits: form.edits, maxMultiple: o.maxMultiple, ...actor(request) }, o.today, services.now());
+    const { section, periods, period } = book;
+    const result = await saveScores(
+      db,
+      o.scope,
+      { sectionId: section.sectionId, periodId: period.id, listed: form.listed, edits: form.edits, maxMultiple: o.maxMultiple, head: { section, periods, period }, ...actor(request) },
+      o.today,
+      services.now(),
+    );
     switch (result.kind) {
       case 'notFound':
         return reply.callNotFound();
@@ -200,15 +228,20 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
-  const gridView: ScoreView = (o, book, extra, status) => sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} fromSis={gradebookFromSis(o.ctx.district.settings)} {...extra} />, status);
+  /** Shows a page of an opened gradebook, with the header's unread count (a form's context was made without it). */
+  const send = async (o: Opened, page: VNode, status = 200) => {
+    await withUnreadMessages(app, o.request, o.ctx);
+    return sendPage(reply$(o), page, status);
+  };
+  const gridView: ScoreView = (o, book, extra, status) => send(o, <GridPage ctx={o.ctx} book={book} fromSis={gradebookFromSis(o.ctx.district.settings)} {...extra} />, status);
   // Each opened gradebook remembers the reply it is answered on, so the views need only the opened one.
   const replies = new WeakMap<Opened, FastifyReply>();
   function reply$(o: Opened): FastifyReply {
     return replies.get(o)!;
   }
   /** The opened gradebook; null when the request has been answered: 403 (not a teacher) or 404. */
-  const opened = async (request: Req, reply: FastifyReply, only?: ReadonlySet<number>): Promise<Opened | null> => {
-    const o = await open(request, only);
+  const opened = async (request: Req, reply: FastifyReply, head?: typeof HEAD): Promise<Opened | null> => {
+    const o = await open(request, head);
     if (o === 'forbidden') {
       const ctx = await ctxOf(request);
       await sendPage(reply, <MessagePage ctx={ctx} title={ctx.t('staff.forbidden.title')} body={ctx.t('staff.forbidden.body')} />, 403);
@@ -219,11 +252,11 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       return null;
     }
     // The district's gradebook comes from its SIS (ADR 0027): every change is refused, with the reason.
+    replies.set(o, reply);
     if (request.method === 'POST' && gradebookFromSis(o.ctx.district.settings)) {
-      await sendPage(reply, <MessagePage ctx={o.ctx} title={o.ctx.t('gradebook.fromSis.title')} body={o.ctx.t('gradebook.fromSis.refused')} />, 409);
+      await send(o, <MessagePage ctx={o.ctx} title={o.ctx.t('gradebook.fromSis.title')} body={o.ctx.t('gradebook.fromSis.refused')} />, 409);
       return null;
     }
-    replies.set(o, reply);
     return o;
   };
 
@@ -236,8 +269,8 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
   // 60 assignments, more than the 64 KB other forms may send (app.ts); up to WHOLE_CLASS_FORM_BYTES here.
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {
-    // The roster and the period, not the scores: the save reads the cells it writes.
-    const o = await opened(request, reply, NO_ASSIGNMENTS);
+    // The section and the period, not the scores: the save reads the cells it writes.
+    const o = await opened(request, reply, HEAD);
     if (!o) return reply;
     return saveForm(request, reply, o, false, () => true, gradebookUrl(o.book), gridView);
   });
@@ -252,7 +285,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     (o, book, extra, status) => {
       const assignment = book.assignments.find((a) => a.id === assignmentId);
       if (!assignment) return reply$(o).callNotFound();
-      return sendPage(reply$(o), <ColumnPage ctx={o.ctx} book={book} assignment={assignment} today={o.today} {...extra} {...(bulkErrors ? { bulkErrors } : {})} />, status);
+      return send(o, <ColumnPage ctx={o.ctx} book={book} assignment={assignment} today={o.today} {...extra} {...(bulkErrors ? { bulkErrors } : {})} />, status);
     };
 
   app.get<{ Params: Params; Querystring: { period?: string; saved?: string; done?: string } }>(
@@ -305,8 +338,8 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     (studentId: number): ScoreView =>
     (o, book, extra, status) => {
       const row = book.rows.find((r) => r.studentId === studentId);
-      if (!row) return sendPage(reply$(o), <GridPage ctx={o.ctx} book={book} problem={o.ctx.t('gradebook.rosterChanged')} />, status);
-      return sendPage(reply$(o), <RowPage ctx={o.ctx} book={book} row={row} {...extra} />, status);
+      if (!row) return send(o, <GridPage ctx={o.ctx} book={book} problem={o.ctx.t('gradebook.rosterChanged')} />, status);
+      return send(o, <RowPage ctx={o.ctx} book={book} row={row} {...extra} />, status);
     };
   const studentOf = (o: Opened, request: Req) => {
     const id = recordId(request.params.studentId);
@@ -330,7 +363,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ── setup: categories and assignments ────────────────────────────────────────────────────────────
-  const setupPage = (o: Opened, extra: Partial<Parameters<typeof SetupPage>[0]>, status = 200) => sendPage(reply$(o), <SetupPage ctx={o.ctx} book={o.book} {...extra} />, status);
+  const setupPage = (o: Opened, extra: Partial<Parameters<typeof SetupPage>[0]>, status = 200) => send(o, <SetupPage ctx={o.ctx} book={o.book} {...extra} />, status);
 
   app.get<{ Params: Params; Querystring: { period?: string; done?: string } }>('/staff/classes/:sectionId/gradebook/setup', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
@@ -390,7 +423,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     };
   };
   const formPage = (o: Opened, assignmentId: number | null, values: AssignmentValues, errors = {}, status = 200) =>
-    sendPage(reply$(o), <AssignmentFormPage ctx={o.ctx} book={o.book} assignment={assignmentId === null ? null : (o.book.assignments.find((a) => a.id === assignmentId) ?? null)} values={values} errors={errors} />, status);
+    send(o, <AssignmentFormPage ctx={o.ctx} book={o.book} assignment={assignmentId === null ? null : (o.book.assignments.find((a) => a.id === assignmentId) ?? null)} values={values} errors={errors} />, status);
 
   app.get<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/new', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
@@ -427,7 +460,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     const a = assignmentOf(o, request);
     if (!a) return reply.callNotFound();
     const scores = o.book.rows.filter((r) => (r.cells.get(a.id)?.version ?? 0) > 0).length;
-    return sendPage(reply, <DeleteAssignmentPage ctx={o.ctx} book={o.book} assignment={a} scores={scores} />);
+    return send(o, <DeleteAssignmentPage ctx={o.ctx} book={o.book} assignment={a} scores={scores} />);
   });
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/assignments/:assignmentId/delete', { preHandler: requireSignedIn }, async (request, reply) => {

@@ -17,6 +17,7 @@ import { officeStaff, requireSignedIn, requireStaff } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import { MessagePage } from '../views/pages.js';
+import type { PageContext } from '../views/context.js';
 import type { Messages } from '../views/forms.js';
 import { AttendanceOfficePage, MyClassesPage, NotTakenPage, RosterPage, type OfficeDayProps } from '../views/teaching.js';
 
@@ -29,9 +30,17 @@ const day = z
 export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
-  const ctxOf = (request: FastifyRequest) => contextFor(app, request);
+  // A request's page context, made once: each one asks the database for the header's unread count,
+  // and a roster's page asked for it up to four times (BENCHMARKS.md, "Session 17").
+  const contexts = new WeakMap<FastifyRequest, Promise<PageContext>>();
+  const ctxOf = (request: FastifyRequest) => {
+    let ctx = contexts.get(request);
+    if (!ctx) contexts.set(request, (ctx = contextFor(app, request)));
+    return ctx;
+  };
 
-  const todayFor = async (request: FastifyRequest) => localDate(services.now(), (await ctxOf(request)).district.timeZone);
+  /** Today in the district's time zone: the district's profile (cached), not a page context, so a save that only redirects makes none. */
+  const todayFor = async () => localDate(services.now(), (await services.districts.get()).timeZone);
   /** The day asked for (today when none); null when it is not a day. */
   const dayOf = (value: unknown, today: string): string | null => {
     if (value === undefined || value === '') return today;
@@ -52,7 +61,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   };
 
   app.get<{ Querystring: { date?: string } }>('/staff/classes', { preHandler: requireSignedIn }, async (request, reply) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const scope = await teacherOf(request, reply, today);
     if (!scope) return reply;
     const date = dayOf(request.query.date, today);
@@ -62,13 +71,13 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const showRoster = async (request: FastifyRequest, reply: FastifyReply, roster: Roster, extra: Partial<Parameters<typeof RosterPage>[0]> = {}, status = 200) =>
-    sendPage(reply, <RosterPage ctx={await ctxOf(request)} roster={roster} today={await todayFor(request)} {...extra} />, status);
+    sendPage(reply, <RosterPage ctx={await ctxOf(request)} roster={roster} today={await todayFor()} {...extra} />, status);
 
   app.get<{ Params: { sectionId: string }; Querystring: { date?: string; saved?: string } }>(
     '/staff/classes/:sectionId/attendance',
     { preHandler: requireSignedIn },
     async (request, reply) => {
-      const today = await todayFor(request);
+      const today = await todayFor();
       const scope = await teacherOf(request, reply, today);
       if (!scope) return reply;
       const date = dayOf(request.query.date, today);
@@ -82,10 +91,9 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.post<{ Params: { sectionId: string } }>('/staff/classes/:sectionId/attendance', { preHandler: requireSignedIn }, async (request, reply) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const scope = await teacherOf(request, reply, today);
     if (!scope) return reply;
-    const ctx = await ctxOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const sectionId = recordId(request.params.sectionId);
     const date = typeof body.date === 'string' ? dayOf(body.date, today) : null;
@@ -117,14 +125,16 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
         return reply.redirect(`/staff/classes/${sectionId}/attendance?date=${date}&saved=1`, 303);
       case 'closed': {
         const roster = await rosterFor(db, scope, sectionId, date, today);
-        return roster ? showRoster(request, reply, roster, { problem: ctx.t(date > today ? 'teaching.notYet' : 'teaching.closed') }, 409) : reply.callNotFound();
+        const { t } = await ctxOf(request);
+        return roster ? showRoster(request, reply, roster, { problem: t(date > today ? 'teaching.notYet' : 'teaching.closed') }, 409) : reply.callNotFound();
       }
       case 'stale':
-        return showRoster(request, reply, result.roster, { problem: ctx.t('teaching.stale') }, 409);
+        return showRoster(request, reply, result.roster, { problem: (await ctxOf(request)).t('teaching.stale') }, 409);
       case 'invalid': {
         const roster = await rosterFor(db, scope, sectionId, date, today);
         if (!roster) return reply.callNotFound();
-        return showRoster(request, reply, roster, { problem: ctx.t('teaching.badMarks'), marks, invalid: [...new Set([...result.studentIds, ...unreadable])] }, 400);
+        const { t } = await ctxOf(request);
+        return showRoster(request, reply, roster, { problem: t('teaching.badMarks'), marks, invalid: [...new Set([...result.studentIds, ...unreadable])] }, 400);
       }
     }
   });
@@ -142,7 +152,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   const text = z.string().max(200).refine((v) => !hasForbiddenCharacters(v));
 
   app.get<{ Querystring: { date?: string; done?: string } }>('/staff/attendance', { preHandler: officeOnly }, async (request, reply) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const date = dayOf(request.query.date, today);
     if (!date) return badDay(request, reply);
     const ctx = await ctxOf(request);
@@ -152,7 +162,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/staff/attendance/whole-day', { preHandler: officeOnly }, async (request, reply) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = { number: String(body.number ?? '').slice(0, 40), date: String(body.date ?? '').slice(0, 20), code: String(body.code ?? '').slice(0, 12), comment: String(body.comment ?? '').slice(0, 400) };
     const refuse = (errors: Messages) => officePage(request, reply, today, { errors, form }, 400);
@@ -176,7 +186,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
     run: (scope: Awaited<ReturnType<typeof officeScope>>, id: number, body: Record<string, unknown>) => Promise<{ kind: string; field?: string; problem?: OfficeProblem } | null>,
     done: string,
   ) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const date = dayOf(body.date, today) ?? today;
     const id = recordId(request.params.recordId);
@@ -208,7 +218,7 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get<{ Querystring: { date?: string } }>('/staff/attendance/not-taken', { preHandler: officeOnly }, async (request, reply) => {
-    const today = await todayFor(request);
+    const today = await todayFor();
     const date = dayOf(request.query.date, today);
     if (!date) return badDay(request, reply);
     const ctx = await ctxOf(request);

@@ -45,8 +45,7 @@ export interface Original {
 
 /**
  * What a grid cell showed: its version and points only ("3:8.5", "0:" when not scored). The grid saves
- * points alone, and every one of its cells carries this, so it is kept short: a 35 × 60 grid posts about
- * 100 KB, where the full form of a cell (with its comment) would make it megabytes.
+ * points alone, so its cells carry no more than this; and they carry it a row at a time (`gridRowOriginal`).
  */
 export function encodeGridOriginal(c: Cell): string {
   return `${c.version}:${c.points === null ? '' : String(c.points)}`;
@@ -59,6 +58,51 @@ export function decodeGridOriginal(text: unknown): Original | null {
   const points = m?.[2] === undefined ? null : Number(m[2]);
   if (!m || (points !== null && !(Number.isFinite(points) && points >= 0))) return null;
   return { version: Number(m[1]), points, flags: [], comment: null };
+}
+
+/**
+ * The grid's hidden "what the page showed" (ADR 0020), one field per student row instead of one per
+ * cell: the row's cells' originals in the order of the grid's assignments (the form's `assignments`
+ * field), separated by commas, empty where the student has no cell (not enrolled when it was due).
+ * "3:8.5,0:,,1:10" is four assignments: scored 8.5 at version 3, not scored, no cell, scored 10. A
+ * 35 × 60 grid is 35 such fields instead of 2,100 (about 100 KB less to write, send and read back).
+ */
+export function gridRowOriginal(book: Gradebook, row: GridRow, original: (key: string, cell: Cell) => string): string {
+  return book.assignments
+    .map((a) => {
+      const cell = row.cells.get(a.id);
+      return cell ? original(cellKey(row.studentId, a.id), cell) : '';
+    })
+    .join(',');
+}
+
+/**
+ * The grid form's originals read back, by cell key (`<student>_<assignment>`): null when the form is
+ * not one the grid wrote (an unreadable list of assignments, a row with another number of cells, an
+ * original that is not one).
+ */
+export function decodeGridRows(body: Record<string, unknown>): Map<string, { text: string; original: Original }> | null {
+  const listed = body.assignments;
+  if (typeof listed !== 'string' || listed.length > 24_000) return null;
+  const assignments = listed === '' ? [] : listed.split(',');
+  if (assignments.length > 2_000 || !assignments.every((a) => /^[1-9]\d{0,9}$/.test(a))) return null;
+  const out = new Map<string, { text: string; original: Original }>();
+  for (const [name, value] of Object.entries(body)) {
+    const m = /^o_([1-9]\d{0,9})$/.exec(name);
+    if (!m) continue;
+    if (typeof value !== 'string') return null;
+    const cells = value.split(',');
+    if (cells.length !== assignments.length) return null;
+    for (let i = 0; i < cells.length; i++) {
+      const text = cells[i]!;
+      if (text === '') continue;
+      const original = decodeGridOriginal(text);
+      if (!original) return null;
+      out.set(`${m[1]}_${assignments[i]}`, { text, original });
+    }
+    if (out.size > 20_000) return null;
+  }
+  return out;
 }
 
 export function decodeOriginal(text: unknown): Original | null {
@@ -166,6 +210,7 @@ export function GridPage({
           {book.rows.map((r) => (
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
           ))}
+          <input type="hidden" name="assignments" value={book.assignments.map((a) => a.id).join(',')} />
           <div class="hr-grid-scroll" tabindex={0} role="region" aria-label={t('gradebook.gridLabel')}>
             <table class="usa-table usa-table--borderless hr-grid">
               <caption class="usa-sr-only">{t('gradebook.gridLabel')}</caption>
@@ -202,9 +247,10 @@ const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const esc = (text: string) => text.replace(/[&<>"]/g, (c) => escapes[c]!);
 
 /**
- * The grid's rows as HTML: a student's name, their grade, and a cell per assignment — the hidden
- * original (`o_`), the points field (`p_`), the flags and the cell's message. A 35 × 60 grid is 2,100
- * cells: written as strings they cost a fraction of rendering the same markup node by node (BENCHMARKS,
+ * The grid's rows as HTML: a student's name with the row's hidden originals (`o_`, gridRowOriginal),
+ * their grade, and a cell per assignment — the points field (`p_`), the flags and the cell's message. A
+ * 35 × 60 grid is 2,100 cells: written as strings they cost a fraction of rendering the same markup node
+ * by node (BENCHMARKS,
  * "The gradebook"). Every value is escaped by `esc`; the cell's position is read from the table by
  * gradebook.js, so a cell carries no more than the form and its label need.
  */
@@ -213,8 +259,10 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
   const notEnrolled = `<td>${esc(t('gradebook.notEnrolled'))}</td>`;
   const flagNames = new Map(FLAGS.map((f) => [f, t(FLAG_NAMES[f])]));
   let html = '';
+  const original = (key: string, cell: Cell) => redisplay?.originals.get(key) ?? encodeGridOriginal(cell);
   for (const r of book.rows) {
-    html += `<tr><th scope="row" id="s-${r.studentId}"><a href="${esc(gradebookUrl(book, 'students', r.studentId))}">${esc(studentName(r))}</a></th>`;
+    html += `<tr><th scope="row" id="s-${r.studentId}"><a href="${esc(gradebookUrl(book, 'students', r.studentId))}">${esc(studentName(r))}</a>`;
+    html += `<input type="hidden" name="o_${r.studentId}" value="${esc(gridRowOriginal(book, r, original))}"></th>`;
     html += `<td class="hr-grid-grade" data-grade="${r.studentId}">${esc(gradeText(ctx, r))}</td>`;
     for (const a of book.assignments) {
       const cell = r.cells.get(a.id);
@@ -223,14 +271,14 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
         continue;
       }
       const key = cellKey(r.studentId, a.id);
+      // Named, not given an id: nothing points at the field (its label is the row's and column's headers,
+      // its message is pointed at from it), and 2,100 ids were some 50 KB of the page.
       const id = `p_${key}`;
       const entered = redisplay?.entered.get(key);
       const problem = redisplay?.problems.get(key);
-      const original = redisplay?.originals.get(key) ?? encodeGridOriginal(cell);
       const value = entered ? entered.points : pointsText(cell.points);
       html += problem ? '<td class="hr-cell-error">' : '<td>';
-      html += `<input type="hidden" name="o_${key}" value="${esc(original)}">`;
-      html += `<input class="usa-input hr-cell${problem ? ' usa-input--error' : ''}" id="${id}" name="${id}" inputmode="decimal" maxlength="12" value="${esc(value)}" aria-labelledby="s-${r.studentId} a-${a.id}"`;
+      html += `<input class="usa-input hr-cell${problem ? ' usa-input--error' : ''}" name="${id}" inputmode="decimal" maxlength="12" value="${esc(value)}" aria-labelledby="s-${r.studentId} a-${a.id}"`;
       html += problem ? ` aria-describedby="${id}-error" aria-invalid="true">` : '>';
       const flags = FLAGS.filter((f) => cell[f]);
       if (flags.length > 0) html += `<span class="hr-cell-flags">${esc(flags.map((f) => flagNames.get(f)!).join(', '))}</span>`;
@@ -350,6 +398,7 @@ export function ColumnPage({
           {book.rows.map((r) => (
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
           ))}
+          <input type="hidden" name="assignments" value={book.assignments.map((a) => a.id).join(',')} />
           {rows.map((r) => (
             <FullCell key={r.studentId} ctx={ctx} cell={r.cells.get(assignment.id)!} cellId={cellKey(r.studentId, assignment.id)} label={studentName(r)} redisplay={redisplay} />
           ))}
@@ -379,6 +428,7 @@ export function RowPage({ ctx, book, row, notice, problem, redisplay }: { ctx: P
           {book.rows.map((r) => (
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
           ))}
+          <input type="hidden" name="assignments" value={book.assignments.map((a) => a.id).join(',')} />
           {assignments.map((a) => (
             <FullCell
               key={a.id}
