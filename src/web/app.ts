@@ -45,6 +45,9 @@ import { messageRoutes } from './routes/messages.js';
 import { appRoutes, offlineHeaders } from './routes/app.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { mealFamilyRoutes, mealStaffRoutes } from './routes/meals.js';
+import { onlinePaymentRoutes, paymentWebhookRoutes } from './routes/payments-online.js';
+import type { PaymentProvider } from '../domain/payments/provider.js';
+import { stripeProvider } from '../domain/payments/stripe.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -77,6 +80,8 @@ export interface AppServices {
   mailer: Mailer;
   /** checks and gives the tokens of browsers that have signed in before (domain/accounts/devices.ts) */
   knownDevices: KnownDevices;
+  /** where families pay fees online (STRIPE_SECRET_KEY …); null: online payment is not offered */
+  payments: PaymentProvider | null;
 }
 
 declare module 'fastify' {
@@ -128,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     assetVersion: assetVersion(),
     knownDevices: new KnownDevices(await appSecret(database.db, 'known-devices', now())),
+    payments: config.stripe ? stripeProvider(config.stripe) : null,
     mailer: startMailer({
       db: database.db,
       transport: options.transport ?? transportFor(config),
@@ -221,5 +227,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(familyRecordsRoutes);
   await app.register(mealFamilyRoutes);
   await app.register(mealStaffRoutes);
+  await app.register(onlinePaymentRoutes);
+  await app.register(paymentWebhookRoutes);
   return app;
 }
