@@ -106,6 +106,13 @@ function requestForLog(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, url: withoutFormToken(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
 }
 
+/** Where the online-payment form's redirect goes: Stripe's hosted checkout, or the host the client is pointed at (the tests' server). */
+function checkoutOrigins(config: Config): string[] {
+  if (!config.stripe) return [];
+  const api = config.stripe.api;
+  return [api ? `${api.protocol}://${api.host}:${api.port}` : 'https://checkout.stripe.com'];
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const requestLogging = config.logLevel === 'debug' || config.logLevel === 'trace';
@@ -169,7 +176,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // the service worker (/sw.js) and the web app manifest: this site's own, nothing else
         workerSrc: ["'self'"],
         manifestSrc: ["'self'"],
-        formAction: ["'self'"],
+        // A form's redirect is checked too: the online-payment form goes on to the provider's hosted checkout.
+        formAction: ["'self'", ...checkoutOrigins(config)],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
