@@ -291,6 +291,23 @@ describeEachEngine('paying fees online with Stripe Checkout', (get) => {
     expect(stripe.calls.filter((call) => call.path === '/v1/refunds' && call.headers['idempotency-key'] === `refund-excess-${key}`).length).toBe(refunds.length);
   });
 
+  it('when Stripe cannot be reached, says so (503), charges nothing and leaves the fee free', async () => {
+    await fee('Library fine', leoId, 350);
+    const c = await signedIn(lucia.guardianAccount!.username);
+    const key = keyOf((await c.get('/payments/online')).body);
+    stripe.down = true;
+    try {
+      const res = await c.post('/payments/online', { key, fee: String(fees['Library fine']) });
+      expect(res.statusCode).toBe(503);
+      expect(res.body).toContain('The payment service cannot be reached right now. Nothing was charged');
+    } finally {
+      stripe.down = false;
+    }
+    const row = await db.selectFrom('online_checkouts').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', failure: 'unavailable', session_id: null });
+    await checkout(c, ['Library fine']);
+  });
+
   it('the office refunds an online payment through Stripe, and the ledger has it when Stripe confirms', async () => {
     const payment = await db.selectFrom('fee_payments').selectAll().where('reference', '=', 'pi_test_lucia1').executeTakeFirstOrThrow();
     const staff = await signedIn(office.account!.username);

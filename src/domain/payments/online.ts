@@ -114,12 +114,15 @@ export async function startCheckout(
   const t = now.toISOString();
   const readable = new Set(payer.students.map((s) => s.id));
 
-  const started = await db.transaction().execute(async (trx): Promise<StartResult | { kind: 'ask'; checkoutId: number }> => {
+  const started = await db.transaction().execute(async (trx): Promise<StartResult | { kind: 'ask'; checkoutId: number; fresh?: true }> => {
     const again = await trx.selectFrom('online_checkouts').select(['id', 'guardian_id', 'status']).where('idempotency_key', '=', key).executeTakeFirst();
     if (again) return again.guardian_id !== payer.guardianId ? { kind: 'notFound' } : { kind: 'ask', checkoutId: again.id };
     // Take the fees' row locks (the write lock on SQLite): a second checkout of them waits, then sees this one.
     const touched = await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', ids).where('student_id', 'in', readable.size ? [...readable] : [-1]).executeTakeFirst();
     if (Number(touched.numUpdatedRows) !== ids.length) return { kind: 'notFound' };
+    // The same form sent twice at once (a double click): the second waited for the first, and continues it.
+    const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
+    if (first) return { kind: 'ask', checkoutId: first.id };
     const fees = await openFees(trx).where('f.id', 'in', ids).execute();
     if (fees.length !== ids.length) return { kind: 'problems', problems: { fee: 'payments.problem.notOpen' } };
     const busy = await trx
@@ -142,14 +145,14 @@ export async function startCheckout(
       .insertInto('online_checkout_lines')
       .values(fees.map((f) => ({ checkout_id: checkout.id, fee_id: f.id, cents: Number(f.balance) })))
       .execute();
-    return { kind: 'ask', checkoutId: checkout.id };
+    return { kind: 'ask', checkoutId: checkout.id, fresh: true };
   });
   if (started.kind !== 'ask') return started;
-  return askProvider(db, provider, started.checkoutId, returnUrl(started.checkoutId), now);
+  return askProvider(db, provider, started.checkoutId, returnUrl(started.checkoutId), now, started.fresh === true);
 }
 
 /** Asks the provider for the checkout's session (again, under the same key, if it was asked before) and keeps its address. */
-async function askProvider(db: Kysely<DB>, provider: PaymentProvider, checkoutId: number, returnUrl: string, now: Date): Promise<StartResult> {
+async function askProvider(db: Kysely<DB>, provider: PaymentProvider, checkoutId: number, returnUrl: string, now: Date, fresh: boolean): Promise<StartResult> {
   const checkout = await db.selectFrom('online_checkouts').selectAll().where('id', '=', checkoutId).executeTakeFirstOrThrow();
   if (checkout.status === 'paid' || checkout.status === 'failed') return { kind: 'ended', checkoutId };
   if (checkout.status === 'pending' && checkout.url) return { kind: 'redirect', url: checkout.url, checkoutId };
@@ -175,8 +178,10 @@ async function askProvider(db: Kysely<DB>, provider: PaymentProvider, checkoutId
     return { kind: 'redirect', url: session.url, checkoutId };
   } catch (error) {
     if (!(error instanceof ProviderUnavailable)) throw error;
-    // Nothing was made at the provider: the fees are free again at once.
-    await db.updateTable('online_checkouts').set({ status: 'failed', failure: 'unavailable', updated_at: now.toISOString() }).where('id', '=', checkoutId).where('status', '=', 'creating').execute();
+    // Nothing was made at the provider: the fees are free again at once. (A double click's second request
+    // does not end the checkout the first one may still be making.)
+    if (fresh)
+      await db.updateTable('online_checkouts').set({ status: 'failed', failure: 'unavailable', updated_at: now.toISOString() }).where('id', '=', checkoutId).where('status', '=', 'creating').execute();
     return { kind: 'unavailable', checkoutId };
   }
 }
@@ -378,8 +383,8 @@ export async function refundOnlinePayment(db: Kysely<DB>, provider: PaymentProvi
     const refund = await provider.refund({ reference: row.reference, cents: payment.totalCents, key, metadata: { homeroom_refund: String(asked.id), homeroom_payment: String(paymentId) } });
     return await db.transaction().execute(async (trx): Promise<OnlineRefundResult> => {
       // Its webhook may have come first: the row's state decides.
-      const now_ = await trx.selectFrom('online_refunds').select('status').where('id', '=', asked.id).executeTakeFirstOrThrow();
-      if (now_.status === 'succeeded') return { kind: 'refunded' };
+      const state = await trx.selectFrom('online_refunds').select('status').where('id', '=', asked.id).executeTakeFirstOrThrow();
+      if (state.status === 'succeeded') return { kind: 'refunded' };
       if (refund.status === 'succeeded') {
         await recordRefund(trx, asked.id, refund.refundId, now);
         return { kind: 'refunded' };

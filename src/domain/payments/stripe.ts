@@ -26,21 +26,12 @@ function refundStatus(s: unknown): RefundStatus {
   return s === 'succeeded' ? 'succeeded' : s === 'failed' || s === 'canceled' ? 'failed' : 'pending';
 }
 
-/** The Stripe events Homeroom reads (README: the events to send to the endpoint). */
-export const STRIPE_EVENTS = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'refund.created',
-  'refund.updated',
-  'refund.failed',
-] as const;
-
-/** What a Stripe event means to Homeroom; BadWebhook('unknownType') for one it is not sent. */
-export function readStripeEvent(event: { id: string; type: string; data: { object: unknown } }): ProviderEvent {
+/**
+ * What a Stripe event means to Homeroom; BadWebhook('unknownType') for one it is not sent. The events read
+ * (README, "Connecting the district's Stripe account"): checkout.session.completed, .async_payment_succeeded,
+ * .async_payment_failed, .expired; payment_intent.succeeded, .payment_failed; refund.created, .updated, .failed.
+ */
+function readStripeEvent(event: { id: string; type: string; data: { object: unknown } }): ProviderEvent {
   const o = obj(event.data.object);
   const base = { id: event.id, type: event.type };
   switch (event.type) {

@@ -38,8 +38,8 @@ export async function onlinePaymentRoutes(app: FastifyInstance): Promise<void> {
   const choicePage = async (request: FastifyRequest, reply: FastifyReply, state: Partial<PayOnlineState> = {}, status = 200) => {
     const found = await payerOf(request);
     if (!found) return reply.callNotFound();
-    const children = await payableFees(db, found.payer.students);
-    return sendPage(reply, <PayOnlinePage ctx={found.ctx} children={children} state={{ key: formKey(), chosen: new Set(), errors: {}, ...state }} />, status);
+    const families = await payableFees(db, found.payer.students);
+    return sendPage(reply, <PayOnlinePage ctx={found.ctx} families={families} state={{ key: formKey(), chosen: new Set(), errors: {}, ...state }} />, status);
   };
 
   app.get(ONLINE_PATH, async (request, reply) => choicePage(request, reply));

@@ -20,10 +20,10 @@ export interface PayOnlineState {
   continueUrl?: string | null;
 }
 
-export function PayOnlinePage({ ctx, children, state }: { ctx: PageContext; children: { student: ReadableStudent; fees: PayableFee[] }[]; state: PayOnlineState }) {
+export function PayOnlinePage({ ctx, families, state }: { ctx: PageContext; families: { student: ReadableStudent; fees: PayableFee[] }[]; state: PayOnlineState }) {
   const { t, locale } = ctx;
-  const owed = children.reduce((s, c) => s + c.fees.reduce((x, f) => x + f.balanceCents, 0), 0);
-  const any = children.some((c) => c.fees.length > 0);
+  const owed = families.reduce((s, c) => s + c.fees.reduce((x, f) => x + f.balanceCents, 0), 0);
+  const any = families.some((c) => c.fees.length > 0);
   return (
     <Layout ctx={ctx} title={t('payments.online.title')}>
       <h1>{t('payments.online.title')}</h1>
@@ -51,7 +51,7 @@ export function PayOnlinePage({ ctx, children, state }: { ctx: PageContext; chil
                   {t(state.errors.fee.key, state.errors.fee.params)}
                 </span>
               ) : null}
-              {children
+              {families
                 .filter((c) => c.fees.length > 0)
                 .map(({ student, fees }) => (
                   <fieldset class="usa-fieldset margin-top-2" key={student.id}>
