@@ -81,6 +81,14 @@ export type StartResult =
   /** the same form again, for a checkout that has ended */
   | { kind: 'ended'; checkoutId: number };
 
+/** Thrown inside the transaction to roll it back with its answer. */
+class Refused extends Error {
+  constructor(readonly result: StartResult) {
+    super('refused');
+    this.name = 'Refused';
+  }
+}
+
 function chosenIds(body: Record<string, unknown>): number[] | null {
   const raw = body.fee;
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
@@ -114,39 +122,49 @@ export async function startCheckout(
   const t = now.toISOString();
   const readable = new Set(payer.students.map((s) => s.id));
 
-  const started = await db.transaction().execute(async (trx): Promise<StartResult | { kind: 'ask'; checkoutId: number; fresh?: true }> => {
-    const again = await trx.selectFrom('online_checkouts').select(['id', 'guardian_id', 'status']).where('idempotency_key', '=', key).executeTakeFirst();
-    if (again) return again.guardian_id !== payer.guardianId ? { kind: 'notFound' } : { kind: 'ask', checkoutId: again.id };
-    // Take the fees' row locks (the write lock on SQLite): a second checkout of them waits, then sees this one.
-    const touched = await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', ids).where('student_id', 'in', readable.size ? [...readable] : [-1]).executeTakeFirst();
-    if (Number(touched.numUpdatedRows) !== ids.length) return { kind: 'notFound' };
-    // The same form sent twice at once (a double click): the second waited for the first, and continues it.
-    const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
-    if (first) return { kind: 'ask', checkoutId: first.id };
-    const fees = await openFees(trx).where('f.id', 'in', ids).execute();
-    if (fees.length !== ids.length) return { kind: 'problems', problems: { fee: 'payments.problem.notOpen' } };
-    const busy = await trx
-      .selectFrom('online_checkout_lines as l')
-      .innerJoin('online_checkouts as c', 'c.id', 'l.checkout_id')
-      .select(['c.id', 'c.guardian_id', 'c.url', 'c.expires_at'])
-      .where('l.fee_id', 'in', ids)
-      .where('c.status', 'in', ['creating', 'pending'])
-      .where('c.expires_at', '>', t)
-      .orderBy('c.expires_at', 'desc')
-      .executeTakeFirst();
-    if (busy) return { kind: 'busy', until: String(busy.expires_at), continueUrl: busy.guardian_id === payer.guardianId ? busy.url : null };
-    const total = fees.reduce((s, f) => s + Number(f.balance), 0);
-    const checkout = await trx
-      .insertInto('online_checkouts')
-      .values({ idempotency_key: key, provider: provider.name, account_id: payer.accountId, guardian_id: payer.guardianId, session_id: null, url: null, status: 'creating', total_cents: total, locale: payer.locale, expires_at: new Date(now.getTime() + CHECKOUT_MINUTES * 60_000).toISOString(), payment_id: null, reference: null, excess_refund_id: null, failure: null, created_at: t, updated_at: t })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('online_checkout_lines')
-      .values(fees.map((f) => ({ checkout_id: checkout.id, fee_id: f.id, cents: Number(f.balance) })))
-      .execute();
-    return { kind: 'ask', checkoutId: checkout.id, fresh: true };
-  });
+  // A refusal after the fees were locked rolls the lock's touch back: a refused request writes nothing.
+  const refuse = (result: StartResult): never => {
+    throw new Refused(result);
+  };
+  const started = await db
+    .transaction()
+    .execute(async (trx): Promise<StartResult | { kind: 'ask'; checkoutId: number; fresh?: true }> => {
+      const again = await trx.selectFrom('online_checkouts').select(['id', 'guardian_id', 'status']).where('idempotency_key', '=', key).executeTakeFirst();
+      if (again) return again.guardian_id !== payer.guardianId ? { kind: 'notFound' } : { kind: 'ask', checkoutId: again.id };
+      // Take the fees' row locks (the write lock on SQLite): a second checkout of them waits, then sees this one.
+      const touched = await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', ids).where('student_id', 'in', readable.size ? [...readable] : [-1]).executeTakeFirst();
+      if (Number(touched.numUpdatedRows) !== ids.length) refuse({ kind: 'notFound' });
+      // The same form sent twice at once (a double click): the second waited for the first, and continues it.
+      const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
+      if (first) return { kind: 'ask', checkoutId: first.id };
+      const fees = await openFees(trx).where('f.id', 'in', ids).execute();
+      if (fees.length !== ids.length) refuse({ kind: 'problems', problems: { fee: 'payments.problem.notOpen' } });
+      const busy = await trx
+        .selectFrom('online_checkout_lines as l')
+        .innerJoin('online_checkouts as c', 'c.id', 'l.checkout_id')
+        .select(['c.id', 'c.guardian_id', 'c.url', 'c.expires_at'])
+        .where('l.fee_id', 'in', ids)
+        .where('c.status', 'in', ['creating', 'pending'])
+        .where('c.expires_at', '>', t)
+        .orderBy('c.expires_at', 'desc')
+        .executeTakeFirst();
+      if (busy) refuse({ kind: 'busy', until: String(busy.expires_at), continueUrl: busy.guardian_id === payer.guardianId ? busy.url : null });
+      const total = fees.reduce((s, f) => s + Number(f.balance), 0);
+      const checkout = await trx
+        .insertInto('online_checkouts')
+        .values({ idempotency_key: key, provider: provider.name, account_id: payer.accountId, guardian_id: payer.guardianId, session_id: null, url: null, status: 'creating', total_cents: total, locale: payer.locale, expires_at: new Date(now.getTime() + CHECKOUT_MINUTES * 60_000).toISOString(), payment_id: null, reference: null, excess_refund_id: null, failure: null, created_at: t, updated_at: t })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('online_checkout_lines')
+        .values(fees.map((f) => ({ checkout_id: checkout.id, fee_id: f.id, cents: Number(f.balance) })))
+        .execute();
+      return { kind: 'ask', checkoutId: checkout.id, fresh: true };
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Refused) return error.result;
+      throw error;
+    });
   if (started.kind !== 'ask') return started;
   return askProvider(db, provider, started.checkoutId, returnUrl(started.checkoutId), now, started.fresh === true);
 }
