@@ -137,7 +137,7 @@ export async function startCheckout(
       // The same form sent twice at once (a double click): the second waited for the first, and continues it.
       const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
       if (first) return { kind: 'ask', checkoutId: first.id };
-      const fees = await openFees(trx).where('f.id', 'in', ids).execute();
+      const fees = await openFees(trx).where('f.id', 'in', ids).orderBy('f.id').execute();
       if (fees.length !== ids.length) refuse({ kind: 'problems', problems: { fee: 'payments.problem.notOpen' } });
       const busy = await trx
         .selectFrom('online_checkout_lines as l')
