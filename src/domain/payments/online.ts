@@ -257,10 +257,11 @@ export async function applyEvent(db: Kysely<DB>, provider: string, event: Provid
   const t = now.toISOString();
   return db.transaction().execute(async (trx): Promise<EventResult> => {
     if (event.kind === 'refund') {
+      const { refundId, refundRowId } = event;
       const refund = await trx
         .selectFrom('online_refunds')
         .selectAll()
-        .where((eb) => eb.or([eb('provider_refund_id', '=', event.refundId), ...(event.refundRowId !== null ? [eb('id', '=', event.refundRowId)] : [])]))
+        .where((eb) => eb.or([eb('provider_refund_id', '=', refundId), ...(refundRowId !== null ? [eb('id', '=', refundRowId)] : [])]))
         .executeTakeFirst();
       const excess = refund ? null : await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', event.refundId).executeTakeFirst();
       if (!refund && !excess) return { kind: 'ignored' };
@@ -273,10 +274,11 @@ export async function applyEvent(db: Kysely<DB>, provider: string, event: Provid
       }
       return { kind: 'applied', checkoutId: null };
     }
+    const { checkoutId, sessionId } = event;
     const found = await trx
       .selectFrom('online_checkouts')
       .select('id')
-      .where((eb) => eb.or([...(event.checkoutId !== null ? [eb('id', '=', event.checkoutId)] : []), ...(event.sessionId !== null ? [eb('session_id', '=', event.sessionId)] : []), eb('id', '=', -1)]))
+      .where((eb) => eb.or([...(checkoutId !== null ? [eb('id', '=', checkoutId)] : []), ...(sessionId !== null ? [eb('session_id', '=', sessionId)] : []), eb('id', '=', -1)]))
       .where('provider', '=', provider)
       .executeTakeFirst();
     if (!found) return { kind: 'ignored' };
