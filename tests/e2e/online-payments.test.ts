@@ -68,8 +68,8 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
     await tabTo(page, 'Pagar cuotas en línea');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/payments/online`);
-    await page.getByText('Cuota de laboratorio — $15.00').waitFor();
-    await page.getByText('Total que se debe por todos sus hijos: $87.50.', { exact: false }).waitFor();
+    await page.getByText('Cuota de laboratorio — $15.00').first().waitFor();
+    await page.getByText('Total que se debe por todos sus hijos: $87.50.').first().waitFor();
     await expectFits(page);
     await tabTo(page, `fee-${fees['Lab fee']}`);
     await page.keyboard.press('Space');
@@ -87,7 +87,7 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
     const delivered = await fetch(`${base}/webhooks/stripe`, { method: 'POST', body: event.payload, headers: event.headers });
     expect(delivered.status).toBe(200);
     await page.goto(`${base}/payments/online/${session.client_reference_id}`);
-    await page.getByText('Pagado: $57.50. Gracias.').waitFor();
+    await page.getByText('Pagado: $57.50. Gracias.').first().waitFor();
     await expectFits(page);
     if (shots) await page.screenshot({ path: `${shots}/checkout-paid-es-360.png`, fullPage: true });
     const receiptLink = page.getByRole('link', { name: 'Recibo de Ana Reyes (PDF)' });
