@@ -2947,6 +2947,7 @@ export const en = {
   'payments.problem.refundRequested': 'A refund of this payment was already asked for.',
   'payments.problem.refundFailed': 'Stripe refused the refund. See the payment in the district’s Stripe account.',
   'payments.refund.requested': 'The refund was asked of Stripe; it is recorded here when Stripe confirms it.',
+  'payments.staff.online': 'Paid online (Stripe {reference})',
   'records.action.fee.paid_online': 'Fees were paid online',
 } as const;
 

@@ -2949,5 +2949,6 @@ export const es: Record<MessageKey, string> = {
   'payments.problem.refundRequested': 'Ya se pidió un reembolso de este pago.',
   'payments.problem.refundFailed': 'Stripe rechazó el reembolso. Vea el pago en la cuenta de Stripe del distrito.',
   'payments.refund.requested': 'Se pidió el reembolso a Stripe; se registra aquí cuando Stripe lo confirme.',
+  'payments.staff.online': 'Pagado en línea (Stripe {reference})',
   'records.action.fee.paid_online': 'Se pagaron cuotas en línea',
 };

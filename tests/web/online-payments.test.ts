@@ -312,6 +312,7 @@ describeEachEngine('paying fees online with Stripe Checkout', (get) => {
     const payment = await db.selectFrom('fee_payments').selectAll().where('reference', '=', 'pi_test_lucia1').executeTakeFirstOrThrow();
     const staff = await signedIn(office.account!.username);
     const page = await staff.get(`/staff/fees/students/${lucia.student.id}`);
+    expect(page.body).toContain('Paid online (Stripe pi_test_lucia1)');
     const action = `/staff/fees/payments/${payment.id}/refund`;
     const key = new RegExp(`action="${action.replace(/\//g, '\\/')}"[\\s\\S]*?name="key" value="([^"]+)"`).exec(page.body)?.[1] ?? '';
     expect(key).toMatch(/^[0-9a-f]{32}$/);
