@@ -260,6 +260,15 @@ describeEachEngine('paying fees online with Stripe Checkout', (get) => {
     await db.updateTable('online_checkouts').set({ expires_at: new Date(time.now().getTime() - MINUTE).toISOString() }).where('id', '=', started.checkoutId).execute();
     const again = await checkout(c, ['Parking']);
     expect(again.checkoutId).not.toBe(started.checkoutId);
+    // Its two "money arrived" events, and one of them twice, all at once: one payment, each event kept once.
+    const before = await counts();
+    const intent = signedEvent('payment_intent.succeeded', paymentIntentOf(again.session, 'pi_test_parking', 'succeeded'));
+    const completed = signedEvent('checkout.session.completed', paidSession(again.session, 'pi_test_parking'));
+    const answers = await Promise.all([webhook(intent), webhook(completed), webhook(intent)]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => (a.json() as { result: string }).result).sort()).toEqual(['applied', 'applied', 'replayed']);
+    expect(await counts()).toEqual({ ...before, payments: before.payments + 1, ledger: before.ledger + 1, events: before.events + 2 });
+    expect(await balance(fees.Parking!)).toBe(0);
   });
 
   it('a fee paid at the office meanwhile: records what is still owed and gives the rest back through Stripe, once, even after Stripe was down', async () => {
