@@ -88,7 +88,8 @@ export async function paymentWebhookRoutes(app: FastifyInstance): Promise<void> 
 
   app.post('/webhooks/stripe', { config: { csrf: false }, bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
     const provider = services.payments;
-    if (!provider || provider.name !== 'stripe') return reply.callNotFound();
+    // Answered here: the not-found page's hooks would ask this request for a form token.
+    if (!provider || provider.name !== 'stripe') return reply.code(404).send({ error: 'not found' });
     const raw = request.body;
     const signature = request.headers['stripe-signature'];
     try {
