@@ -131,7 +131,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         // The hosted payment page, as far as a browser test needs it.
         const session = sessions.get(path.slice(5));
         res.writeHead(session ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(`<!doctype html><html lang="en"><head><title>Test checkout</title></head><body><main><h1>Test checkout</h1><p id="total">${session ? session.amount_total : 'no such session'}</p></main></body></html>`);
+        res.end(`<!doctype html><html lang="en"><head><title>Test checkout</title><link rel="icon" href="data:,"></head><body><main><h1>Test checkout</h1><p id="total">${session ? session.amount_total : 'no such session'}</p></main></body></html>`);
         return;
       }
       const form = decodeForm(raw);
