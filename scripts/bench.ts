@@ -351,7 +351,7 @@ async function payments(args: string[]): Promise<void> {
   console.log('\n| engine | webhooks asked/s | sent | got/s | p50 | p95 | p99 | max | errors | checkouts paid (once each) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const { hooks: w } of results) {
-    console.log(`| ${w.label} | ${w.rate} | ${w.sent} | ${w.achieved.toFixed(0)} | ${msText(w.latency.p50)} | ${msText(w.latency.p95)} | ${msText(w.latency.p99)} | ${msText(w.latency.max)} | ${w.errors} | ${w.paid} of ${w.checkouts} |`);
+    console.log(`| ${w.label} | ${w.rate} | ${w.sent} | ${w.achieved.toFixed(0)} | ${msText(w.latency.p50)} | ${msText(w.latency.p95)} | ${msText(w.latency.p99)} | ${msText(w.latency.max)} | ${w.errors}${w.errors ? ` (${Object.entries(w.statuses).map(([k, n]) => `${k === '0' ? 'no answer' : k}: ${n}`).join(', ')})` : ''} | ${w.paid} of ${w.checkouts} |`);
   }
 }
 
