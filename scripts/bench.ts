@@ -35,9 +35,11 @@
  *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
  *       a local Web Push service, each for at most S seconds (bench/notify.ts).
  *
- *   payments [--students N] [--database URL] [--engines sqlite,postgres]
+ *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
- *       again (adds nothing): wall time of each (bench/payments.ts).
+ *       again (adds nothing): wall time of each (bench/payments.ts). Then Stripe's webhooks, signed, sent
+ *       to a real server over HTTP open-loop at R per second for S seconds (default 200/s, 30 s): the
+ *       achieved rate and the latency from each one's slot (bench/payment-webhooks.ts).
  *
  *   demo [--students N] [--seed S] [--engines sqlite,postgres]
  *       Generate and load the demo district on each engine, in a fresh child process and a fresh
@@ -325,17 +327,31 @@ async function payments(args: string[]): Promise<void> {
     args,
     options: {
       students: { type: 'string', default: '100000' },
+      'webhook-rate': { type: 'string', default: '200' },
+      'webhook-seconds': { type: 'string', default: '30' },
+      processes: { type: 'string', default: String(os.cpus().length) },
       database: { type: 'string' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
   const { paymentsBench } = await import('./bench/payments.js');
-  const results = await onEngines(values, (url, label, reuse) => paymentsBench({ databaseUrl: url, label, students: Number(values.students), reuse }));
-  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- payments --students ${values.students}\n`);
+  const { webhookBench } = await import('./bench/payment-webhooks.js');
+  const { msText } = await import('./bench/staff.js');
+  const results = await onEngines(values, async (url, label, reuse) => {
+    const pos = await paymentsBench({ databaseUrl: url, label, students: Number(values.students), reuse });
+    const hooks = await webhookBench({ databaseUrl: url, label, rate: Number(values['webhook-rate']), seconds: Number(values['webhook-seconds']), processes: Number(values.processes) });
+    return { pos, hooks };
+  });
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- payments --students ${values.students} --webhook-rate ${values['webhook-rate']} --webhook-seconds ${values['webhook-seconds']} --processes ${values.processes}\n`);
   console.log('| engine | students | transactions | file | import | rows added | same file again | added again |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of results) {
+  for (const { pos: r } of results) {
     console.log(`| ${r.label} | ${r.students} | ${r.transactions} | ${r.fileMiB.toFixed(1)} MiB | ${(r.firstMs / 1000).toFixed(1)} s | ${r.added} | ${(r.againMs / 1000).toFixed(1)} s | ${r.addedAgain} (${r.alreadyImported} already imported) |`);
+  }
+  console.log('\n| engine | webhooks asked/s | sent | got/s | p50 | p95 | p99 | max | errors | checkouts paid (once each) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const { hooks: w } of results) {
+    console.log(`| ${w.label} | ${w.rate} | ${w.sent} | ${w.achieved.toFixed(0)} | ${msText(w.latency.p50)} | ${msText(w.latency.p95)} | ${msText(w.latency.p99)} | ${msText(w.latency.max)} | ${w.errors}${w.errors ? ` (${Object.entries(w.statuses).map(([k, n]) => `${k === '0' ? 'no answer' : k}: ${n}`).join(', ')})` : ''} | ${w.paid} of ${w.checkouts} |`);
   }
 }
 

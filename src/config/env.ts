@@ -125,10 +125,27 @@ export const envSchema = z.object({
     .min(1, 'must be between 1 and 100')
     .max(100, 'must be between 1 and 100')
     .default(10),
+  // Paying fees online (ADR 0047): the district's own Stripe account. Both keys, or neither (no online payment).
+  STRIPE_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(v), { message: 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_live_…)' })
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .refine((v) => /^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(v), { message: 'must be the signing secret of the webhook endpoint at Stripe (whsec_…)' })
+    .optional(),
+  // Where the Stripe client sends its requests: Stripe's own API unless set (the tests point it at a local server).
+  STRIPE_API_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(v), { message: 'must be an address such as https://api.stripe.com or http://127.0.0.1:12111, with no path' })
+    .optional(),
 });
 
 /** Variables whose values are secrets: a message about them gives only their length. */
-const SECRETS = new Set(['METRICS_TOKEN']);
+const SECRETS = new Set(['METRICS_TOKEN', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
 /** Variables that may carry a password in their address (`scheme://user:password@host`): shown without it. */
 const ADDRESSES = new Set(['DATABASE_URL', 'SMTP_URL']);
 
@@ -171,6 +188,22 @@ export interface Config {
   metricsToken: string | null;
   /** true when the public URL is https, so cookies get the Secure flag */
   secure: boolean;
+  /** the district's Stripe account for paying fees online; null: online payment is not offered */
+  stripe: StripeConfig | null;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  /** where the client sends its requests; null: Stripe's API */
+  api: { protocol: 'http' | 'https'; host: string; port: number } | null;
+}
+
+function stripeApi(url: string | undefined): StripeConfig['api'] {
+  if (!url) return null;
+  const u = new URL(url);
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  return { protocol, host: u.hostname, port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443 };
 }
 
 export class ConfigError extends Error {
@@ -189,6 +222,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = envSchema.safeParse(input);
+  if (parsed.success && Boolean(parsed.data.STRIPE_SECRET_KEY) !== Boolean(parsed.data.STRIPE_WEBHOOK_SECRET)) {
+    const missing = parsed.data.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY';
+    throw new ConfigError([`${missing} must be set too: online payment needs both the secret key and the webhook's signing secret`]);
+  }
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -227,5 +264,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importUploadMaxBytes: e.IMPORT_UPLOAD_MAX_MB * 1024 * 1024,
     metricsToken: e.METRICS_TOKEN ?? null,
     secure: baseUrl.startsWith('https://'),
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, api: stripeApi(e.STRIPE_API_URL) } : null,
   };
 }

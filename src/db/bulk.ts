@@ -126,6 +126,11 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'meal_accounts',
   'meal_ledger',
   'meal_thresholds',
+  // Paying fees online (migration 0042).
+  'online_checkouts',
+  'online_checkout_lines',
+  'payment_events',
+  'online_refunds',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */

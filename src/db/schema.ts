@@ -1086,6 +1086,11 @@ export interface DB {
   meal_accounts: MealAccountTable;
   meal_ledger: MealLedgerTable;
   meal_thresholds: MealThresholdTable;
+  /** paying fees online (migration 0042) */
+  online_checkouts: OnlineCheckoutTable;
+  online_checkout_lines: OnlineCheckoutLineTable;
+  payment_events: PaymentEventTable;
+  online_refunds: OnlineRefundTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1283,4 +1288,60 @@ export interface FeeLedgerTable {
   idempotency_key: string | null;
   by_account: number | null;
   at: Instant;
+}
+
+export type CheckoutStatus = 'creating' | 'pending' | 'paid' | 'failed';
+
+/** A guardian's checkout at the payment provider (migration 0042). */
+export interface OnlineCheckoutTable {
+  id: Id;
+  idempotency_key: string;
+  provider: string;
+  account_id: number | null;
+  guardian_id: number;
+  session_id: string | null;
+  url: string | null;
+  status: CheckoutStatus;
+  total_cents: number;
+  locale: string;
+  expires_at: Instant;
+  payment_id: number | null;
+  reference: string | null;
+  excess_cents: Generated<number>;
+  excess_refund_id: string | null;
+  failure: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** A fee chosen in a checkout and the cents paid on it (migration 0042). */
+export interface OnlineCheckoutLineTable {
+  id: Id;
+  checkout_id: number;
+  fee_id: number;
+  cents: number;
+}
+
+/** A provider event applied, once (migration 0042). */
+export interface PaymentEventTable {
+  id: Id;
+  provider: string;
+  event_id: string;
+  type: string;
+  checkout_id: number | null;
+  received_at: Instant;
+}
+
+/** The office's refund of an online payment, asked of the provider (migration 0042). */
+export interface OnlineRefundTable {
+  id: Id;
+  payment_id: number;
+  idempotency_key: string;
+  provider_refund_id: string | null;
+  status: 'requested' | 'succeeded' | 'failed';
+  cents: number;
+  reason: string;
+  requested_by: number | null;
+  requested_at: Instant;
+  recorded_at: Instant | null;
 }

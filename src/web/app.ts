@@ -46,6 +46,9 @@ import { messageRoutes } from './routes/messages.js';
 import { appRoutes, offlineHeaders } from './routes/app.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { mealFamilyRoutes, mealStaffRoutes } from './routes/meals.js';
+import { onlinePaymentRoutes, paymentWebhookRoutes } from './routes/payments-online.js';
+import type { PaymentProvider } from '../domain/payments/provider.js';
+import { stripeProvider } from '../domain/payments/stripe.js';
 import { csrf, withoutFormToken } from './plugins/csrf.js';
 import { session } from './plugins/session.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -78,6 +81,8 @@ export interface AppServices {
   mailer: Mailer;
   /** checks and gives the tokens of browsers that have signed in before (domain/accounts/devices.ts) */
   knownDevices: KnownDevices;
+  /** where families pay fees online (STRIPE_SECRET_KEY …); null: online payment is not offered */
+  payments: PaymentProvider | null;
 }
 
 declare module 'fastify' {
@@ -100,6 +105,13 @@ export function trustProxyOption(trust: Config['trustProxy']): false | string[] 
 /** What the log says of a request: Fastify's own fields, with an upload's form token taken out of its address. */
 function requestForLog(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, url: withoutFormToken(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+}
+
+/** Where the online-payment form's redirect goes: Stripe's hosted checkout, or the host the client is pointed at (the tests' server). */
+function checkoutOrigins(config: Config): string[] {
+  if (!config.stripe) return [];
+  const api = config.stripe.api;
+  return [api ? `${api.protocol}://${api.host}:${api.port}` : 'https://checkout.stripe.com'];
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -129,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     assetVersion: assetVersion(),
     knownDevices: new KnownDevices(await appSecret(database.db, 'known-devices', now())),
+    payments: config.stripe ? stripeProvider(config.stripe) : null,
     mailer: startMailer({
       db: database.db,
       transport: options.transport ?? transportFor(config),
@@ -164,7 +177,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // the service worker (/sw.js) and the web app manifest: this site's own, nothing else
         workerSrc: ["'self'"],
         manifestSrc: ["'self'"],
-        formAction: ["'self'"],
+        // A form's redirect is checked too: the online-payment form goes on to the provider's hosted checkout.
+        formAction: ["'self'", ...checkoutOrigins(config)],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
@@ -223,5 +237,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(familyRecordsRoutes);
   await app.register(mealFamilyRoutes);
   await app.register(mealStaffRoutes);
+  await app.register(onlinePaymentRoutes);
+  await app.register(paymentWebhookRoutes);
   return app;
 }

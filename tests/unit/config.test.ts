@@ -133,4 +133,22 @@ describe('configuration', () => {
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', DEMO_MODE: 'x' })).toThrow(/PORT[\s\S]*DEMO_MODE/);
   });
+
+  it('reads the Stripe keys together, points the client at another host when told, and never repeats a key', () => {
+    expect(loadConfig({}).stripe).toBeNull();
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_51Abcdefgh', STRIPE_WEBHOOK_SECRET: 'whsec_Abcdefgh12' }).stripe).toEqual({ secretKey: 'sk_live_51Abcdefgh', webhookSecret: 'whsec_Abcdefgh12', api: null });
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_51Abcdefgh', STRIPE_WEBHOOK_SECRET: 'whsec_Abcdefgh12', STRIPE_API_URL: 'http://127.0.0.1:12111' }).stripe?.api).toEqual({ protocol: 'http', host: '127.0.0.1', port: 12111 });
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_51Abcdefgh' })).toThrow(/STRIPE_WEBHOOK_SECRET must be set too/);
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_Abcdefgh12' })).toThrow(/STRIPE_SECRET_KEY must be set too/);
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_51Abcdefgh', STRIPE_WEBHOOK_SECRET: 'whsec_Abcdefgh12', STRIPE_API_URL: 'ftp://stripe.example/v1' })).toThrow(/STRIPE_API_URL must be an address/);
+    let message = '';
+    try {
+      loadConfig({ STRIPE_SECRET_KEY: 'pk_live_Secret12345', STRIPE_WEBHOOK_SECRET: 'whsec_Abcdefgh12' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('STRIPE_SECRET_KEY must be a Stripe secret or restricted key');
+    expect(message).toContain('(got 19 characters)');
+    expect(message).not.toContain('Secret12345');
+  });
 });

@@ -61,6 +61,7 @@ interface Ids {
   contact: number;
   /** a waiting request of Lucia's to add an emergency contact for Maya */
   contactRequest: number;
+  checkout: number;
 }
 
 interface Row {
@@ -90,6 +91,8 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/students/:studentId/forms/:formId/signed.pdf', url: (i) => `/students/${i.maya}/forms/${i.form}/signed.pdf`, allowed: FAMILY },
   { method: 'GET', route: '/students/:studentId/payments/:file', url: (i) => `/students/${i.maya}/payments/${i.payment}.pdf`, allowed: FAMILY },
   { method: 'GET', route: '/payments/meals/:studentId', url: (i) => `/payments/meals/${i.maya}`, allowed: FAMILY },
+  // an online checkout is its guardian's alone (the student pays nothing)
+  { method: 'GET', route: '/payments/online/:id', url: (i) => `/payments/online/${i.checkout}`, allowed: PARENT },
   { method: 'GET', route: '/messages/:id', url: (i) => `/messages/${i.message}`, allowed: PARENT },
   // the teacher sent it: the sender reads its files too
   { method: 'GET', route: '/messages/:id/files/:n', url: (i) => `/messages/${i.message}/files/1`, allowed: [...PARENT, 'teacher'] },
@@ -131,6 +134,8 @@ const WATCHED = [
   'fee_ledger',
   'meal_ledger',
   'meal_thresholds',
+  'online_checkouts',
+  'online_checkout_lines',
   'messages',
   'notifications',
   'notification_deliveries',
@@ -249,6 +254,13 @@ describeEachEngine('every family route as every person', (get) => {
       ])
       .execute();
     await db.insertInto('meal_accounts').values({ student_id: family.student.id, balance_cents: 725, updated_at: STAMP }).execute();
+    // An online checkout Lucia started for Maya's fee (the district takes payments online: see makeApp below).
+    const checkout = await db
+      .insertInto('online_checkouts')
+      .values({ idempotency_key: 'matrix-checkout-key-0001', provider: 'stripe', account_id: family.guardianAccount!.id, guardian_id: family.guardian.id, session_id: 'cs_test_matrix', url: 'https://checkout.stripe.com/c/pay/cs_test_matrix', status: 'pending', total_cents: 1500, locale: 'en', expires_at: '2027-02-09T18:31:00.000Z', payment_id: null, reference: null, excess_refund_id: null, failure: null, created_at: STAMP, updated_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('online_checkout_lines').values({ checkout_id: checkout.id, fee_id: fee.id, cents: 1500 }).execute();
 
     // Lucia asked the office to add an emergency contact for Maya; it waits.
     const contactRequest = await db
@@ -273,6 +285,7 @@ describeEachEngine('every family route as every person', (get) => {
       payment: payment.id,
       contact: noRights.id,
       contactRequest: contactRequest.id,
+      checkout: checkout.id,
     };
 
     const logins: Record<Exclude<Role, 'anonymous'>, string> = {
@@ -284,7 +297,8 @@ describeEachEngine('every family route as every person', (get) => {
       otherStudent: other.studentAccount!.username,
       teacher: teacher.account!.username,
     };
-    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
+    // Online payment configured (its pages exist); nothing here reaches Stripe.
+    app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`), env: { STRIPE_SECRET_KEY: 'sk_test_matrixOnly0000', STRIPE_WEBHOOK_SECRET: 'whsec_matrixOnly0000', STRIPE_API_URL: 'http://127.0.0.1:9' } });
     let address = 0;
     for (const role of ROLES) {
       const c = new Client(app, {}, `10.8.0.${++address}`);

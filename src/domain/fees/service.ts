@@ -614,6 +614,8 @@ export interface Payment {
   method: PaymentMethod;
   checkNumber: string | null;
   payer: string | null;
+  /** the provider's reference of an online payment (a Stripe PaymentIntent id) */
+  reference: string | null;
   totalCents: number;
   recordedAt: string;
   refundedCents: number;
@@ -637,6 +639,7 @@ async function paymentOf(db: Kysely<DB>, paymentId: number): Promise<Payment | n
     method: p.method,
     checkNumber: p.check_number,
     payer: p.payer,
+    reference: p.reference,
     totalCents: p.total_cents,
     recordedAt: p.recorded_at,
     refundedCents: rows.filter((r) => r.kind === 'refunded').reduce((s, r) => s + r.amount_cents, 0),

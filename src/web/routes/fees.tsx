@@ -24,6 +24,7 @@ import {
   type Problems,
 } from '../../domain/fees/service.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
+import { refundOnlinePayment } from '../../domain/payments/online.js';
 import { contextFor } from '../context.js';
 import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
@@ -45,6 +46,7 @@ const DONE: Record<string, MessageKey> = {
   adjusted: 'fees.done.adjusted',
   waived: 'fees.done.waived',
   refunded: 'fees.done.refunded',
+  refundRequested: 'payments.refund.requested',
   assessed: 'fees.done.assessed',
 };
 
@@ -192,13 +194,19 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
     if (!payment) return reply.callNotFound();
     const student = (await officeStudent(db, actor.scope, payment.lines[0]!.studentId))!;
     const ctx = await contextFor(app, request);
-    const result = await refundPayment(db, actor, payment.id, (request.body ?? {}) as Body, services.now());
+    const body = (request.body ?? {}) as Body;
+    // An online payment is refunded through the provider, and written to the ledger when it confirms (ADR 0047).
+    const result = payment.method === 'online' ? await refundOnlinePayment(db, services.payments, actor, payment.id, body, services.now()) : await refundPayment(db, actor, payment.id, body, services.now());
     switch (result.kind) {
       case 'notFound':
         return reply.callNotFound();
       case 'refunded':
       case 'done':
         return reply.redirect(`${studentFeesHref(student.id)}?done=refunded`, 303);
+      case 'requested':
+        return reply.redirect(`${studentFeesHref(student.id)}?done=refundRequested`, 303);
+      case 'unavailable':
+        return studentPage(request, reply, student, { problem: ctx.t('payments.problem.unavailable') }, 503);
       case 'duplicate':
         return studentPage(request, reply, student, { problem: ctx.t('fees.problem.alreadySent') }, 409);
       case 'problems': {

@@ -11,11 +11,13 @@ import type { ToolRoutes } from './portal.js';
 export function paymentsToolRoutes(app: FastifyInstance, pdf: (reply: FastifyReply, filename: string, body: Buffer) => FastifyReply): ToolRoutes {
   const db = app.services.database.db;
   return {
-    page: async ({ ctx, student }, _request, reply) => {
+    page: async ({ ctx, student }, request, reply) => {
       const { fees, office } = await familyFees(db, student);
       // The child's meal account beside the fees (its own page has the purchases and the low-balance threshold).
       const [meal] = await mealBalancesFor(db, [student]);
-      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} mealBalanceCents={meal?.balanceCents ?? 0} />);
+      // Online payment where the district connected a provider, for a guardian (a student sees what is owed, and pays nothing).
+      const payOnline = app.services.payments !== null && request.session!.account.person_kind === 'guardian';
+      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} mealBalanceCents={meal?.balanceCents ?? 0} payOnline={payOnline} />);
     },
     inside: {
       // A receipt, in the reader's language: only a payment of this child's fees, showing only its lines for this child.

@@ -14,6 +14,7 @@ export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
   'fee.adjusted': 'records.action.fee.adjusted',
   'fee.assessed': 'records.action.fee.assessed',
   'fee.payment_recorded': 'records.action.fee.payment_recorded',
+  'fee.paid_online': 'records.action.fee.paid_online',
   'fee.refunded': 'records.action.fee.refunded',
   'fee.waived': 'records.action.fee.waived',
   'form.changed': 'records.action.form.changed',

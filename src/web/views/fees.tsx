@@ -458,6 +458,7 @@ export function StudentFeesPage({ ctx, student, fees, payments, state }: { ctx: 
                   <a href={receiptHref(p.id, 'es')} hrefLang="es" lang="es">
                     {translate('es', 'fees.staff.receiptIn')}
                   </a>
+                  {p.method === 'online' ? ` · ${t('payments.staff.online', { reference: p.reference ?? '' })}` : ''}
                   {p.refundedCents > 0 ? ` · ${t('fees.receipt.refunded', { amount: formatMoney(p.refundedCents, ctx.locale) })}` : ''}
                 </p>
                 {p.refundedCents === 0 ? (

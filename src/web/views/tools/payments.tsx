@@ -9,6 +9,7 @@ import type { PageContext } from '../context.js';
 import { FeeHistory, feeSummary } from '../fee-parts.js';
 import { formatDay } from '../format.js';
 import { PortalLayout } from './layout.js';
+import { ONLINE_PATH } from '../online-payments.js';
 
 export const receiptHref = (studentId: number, paymentId: number) => toolUrl(studentId, 'payments', `${paymentId}.pdf`);
 
@@ -33,7 +34,22 @@ function FeeList({ ctx, student, fees }: { ctx: PageContext; student: VisibleStu
   );
 }
 
-export function PaymentsPage({ ctx, student, fees, office, mealBalanceCents }: { ctx: PageContext; student: VisibleStudent; fees: FeeWithHistory[]; office: SchoolOffice; mealBalanceCents: number }) {
+export function PaymentsPage({
+  ctx,
+  student,
+  fees,
+  office,
+  mealBalanceCents,
+  payOnline,
+}: {
+  ctx: PageContext;
+  student: VisibleStudent;
+  fees: FeeWithHistory[];
+  office: SchoolOffice;
+  mealBalanceCents: number;
+  /** the district takes payments online and the reader is a guardian */
+  payOnline: boolean;
+}) {
   const { t } = ctx;
   const open = fees.filter((f) => f.status === 'open');
   const owed = open.reduce((sum, f) => sum + f.balanceCents, 0);
@@ -44,6 +60,14 @@ export function PaymentsPage({ ctx, student, fees, office, mealBalanceCents }: {
           <h2 class="usa-summary-box__heading" id="how-to-pay">
             {t('fees.howToPay')}
           </h2>
+          {payOnline && open.length > 0 ? (
+            <p class="usa-summary-box__text">
+              {t('payments.online.offer')}{' '}
+              <a class="usa-link" href={ONLINE_PATH}>
+                {t('payments.online.link')}
+              </a>
+            </p>
+          ) : null}
           <p class="usa-summary-box__text">{t('fees.payAtOffice', { school: office.name })}</p>
           {office.address ? <p class="usa-summary-box__text">{office.address}</p> : null}
           {office.phone ? (

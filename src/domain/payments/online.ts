@@ -1,0 +1,420 @@
+/**
+ * Paying fees online (issue 24, ADR 0047). A guardian chooses open fees of any of their children whose
+ * records they may read (the ReadableStudent proofs: an active link with portal rights) and is sent to
+ * the provider's hosted checkout; the money is recorded only when the provider's signed webhook says it
+ * arrived, through the fees' own `recordPayment`, in one transaction with the ledger rows, the event's id
+ * and the checkout's new state. The browser coming back proves nothing and changes nothing.
+ *
+ * - Starting a checkout is idempotent by the form's key (a double click makes one checkout, and asking the
+ *   provider again with the same key answers the same session), and a fee already in another checkout that
+ *   has not ended is refused with a message (two tabs, or two parents at once, never start two payments
+ *   of one fee).
+ * - Events are applied once each (payment_events, unique by id), in any order: money received (the
+ *   session completed and paid, a delayed payment succeeded, or the PaymentIntent succeeded — whichever
+ *   comes first) records the payment once (its key is the checkout's), a failure or expiry only ends a
+ *   checkout that has not been paid, and money received after a failure still counts.
+ * - A fee settled meanwhile at the office: what is still owed is recorded, and the rest (the excess) is
+ *   given back through the provider, once (its key is the checkout's).
+ * - The office's refund of an online payment asks the provider, and is written to the ledger when the
+ *   provider answers that it succeeded (at once for cards, else with the refund's webhook).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { audit } from '../audit/service.js';
+import type { ReadableStudent } from '../access/portal.js';
+import type { StaffActor } from '../access/staff.js';
+import { hasForbiddenCharacters } from '../forms.js';
+import { officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
+import { ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
+
+/** How long a checkout stays open at the provider (Stripe asks for at least 30 minutes). */
+export const CHECKOUT_MINUTES = 31;
+/** The most fees one checkout pays. */
+export const MAX_FEES = 50;
+const KEY = /^[A-Za-z0-9_-]{16,64}$/;
+const MAX_REASON = 500;
+
+export interface PayableFee {
+  id: number;
+  description: { en: string; es: string };
+  balanceCents: number;
+  dueDate: string | null;
+  required: boolean;
+}
+
+/** Each child's open fees, for the guardian's choice. */
+export async function payableFees(db: Kysely<DB>, students: readonly ReadableStudent[]): Promise<{ student: ReadableStudent; fees: PayableFee[] }[]> {
+  if (students.length === 0) return [];
+  const rows = await openFees(db).where('f.student_id', 'in', students.map((s) => s.id)).orderBy('f.due_date').orderBy('f.id').execute();
+  return students.map((student) => ({
+    student,
+    fees: rows
+      .filter((r) => r.student_id === student.id)
+      .map((r) => ({ id: r.id, description: { en: r.description_en, es: r.description_es }, balanceCents: Number(r.balance), dueDate: r.due_date, required: r.required === 1 })),
+  }));
+}
+
+function openFees(db: Kysely<DB>) {
+  return db
+    .selectFrom('fees as f')
+    .innerJoin(db.selectFrom('fee_ledger').select('fee_id').select(sql<number>`sum(amount_cents)`.as('balance')).groupBy('fee_id').as('t'), 't.fee_id', 'f.id')
+    .select(['f.id', 'f.student_id', 'f.description_en', 'f.description_es', 'f.due_date', 'f.required', 't.balance'])
+    .where('t.balance', '>', 0);
+}
+
+export interface Payer {
+  accountId: number;
+  guardianId: number;
+  locale: 'en' | 'es';
+  /** the children whose fees this guardian may pay */
+  students: readonly ReadableStudent[];
+}
+
+export type StartResult =
+  | { kind: 'redirect'; url: string; checkoutId: number }
+  | { kind: 'problems'; problems: Problems }
+  /** a fee is in another checkout that has not ended: until when, and (the payer's own) where to go on */
+  | { kind: 'busy'; until: string; continueUrl: string | null }
+  /** a fee not of a child of this guardian's, or no fee at all: answered like one that does not exist */
+  | { kind: 'notFound' }
+  | { kind: 'unavailable'; checkoutId: number }
+  /** the same form again, for a checkout that has ended */
+  | { kind: 'ended'; checkoutId: number };
+
+/** Thrown inside the transaction to roll it back with its answer. */
+class Refused extends Error {
+  constructor(readonly result: StartResult) {
+    super('refused');
+    this.name = 'Refused';
+  }
+}
+
+function chosenIds(body: Record<string, unknown>): number[] | null {
+  const raw = body.fee;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const ids: number[] = [];
+  for (const v of list) {
+    if (typeof v !== 'string' || !/^\d{1,12}$/.test(v)) return null;
+    ids.push(Number(v));
+  }
+  return [...new Set(ids)];
+}
+
+/**
+ * Starts (or, for the same form sent again, continues) a checkout of the chosen fees: each for what is
+ * owed on it now. The checkout row and its lines are written before the provider is asked, under the
+ * form's key, so the provider's session is made with the same idempotency key whatever the retries.
+ */
+export async function startCheckout(
+  db: Kysely<DB>,
+  provider: PaymentProvider,
+  payer: Payer,
+  body: Record<string, unknown>,
+  returnUrl: (checkoutId: number) => string,
+  now: Date,
+): Promise<StartResult> {
+  const key = typeof body.key === 'string' ? body.key : '';
+  if (!KEY.test(key)) return { kind: 'problems', problems: { form: 'fees.problem.staleForm' } };
+  const ids = chosenIds(body);
+  if (ids === null) return { kind: 'notFound' };
+  if (ids.length === 0) return { kind: 'problems', problems: { fee: 'payments.problem.noneChosen' } };
+  if (ids.length > MAX_FEES) return { kind: 'problems', problems: { fee: 'payments.problem.tooMany' } };
+  const t = now.toISOString();
+  const readable = new Set(payer.students.map((s) => s.id));
+
+  // A refusal after the fees were locked rolls the lock's touch back: a refused request writes nothing.
+  const refuse = (result: StartResult): never => {
+    throw new Refused(result);
+  };
+  const started = await db
+    .transaction()
+    .execute(async (trx): Promise<StartResult | { kind: 'ask'; checkoutId: number; fresh?: true }> => {
+      const again = await trx.selectFrom('online_checkouts').select(['id', 'guardian_id', 'status']).where('idempotency_key', '=', key).executeTakeFirst();
+      if (again) return again.guardian_id !== payer.guardianId ? { kind: 'notFound' } : { kind: 'ask', checkoutId: again.id };
+      // Take the fees' row locks (the write lock on SQLite): a second checkout of them waits, then sees this one.
+      const touched = await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', ids).where('student_id', 'in', readable.size ? [...readable] : [-1]).executeTakeFirst();
+      if (Number(touched.numUpdatedRows) !== ids.length) refuse({ kind: 'notFound' });
+      // The same form sent twice at once (a double click): the second waited for the first, and continues it.
+      const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
+      if (first) return { kind: 'ask', checkoutId: first.id };
+      const fees = await openFees(trx).where('f.id', 'in', ids).orderBy('f.id').execute();
+      if (fees.length !== ids.length) refuse({ kind: 'problems', problems: { fee: 'payments.problem.notOpen' } });
+      const busy = await trx
+        .selectFrom('online_checkout_lines as l')
+        .innerJoin('online_checkouts as c', 'c.id', 'l.checkout_id')
+        .select(['c.id', 'c.guardian_id', 'c.url', 'c.expires_at'])
+        .where('l.fee_id', 'in', ids)
+        .where('c.status', 'in', ['creating', 'pending'])
+        .where('c.expires_at', '>', t)
+        .orderBy('c.expires_at', 'desc')
+        .executeTakeFirst();
+      if (busy) refuse({ kind: 'busy', until: String(busy.expires_at), continueUrl: busy.guardian_id === payer.guardianId ? busy.url : null });
+      const total = fees.reduce((s, f) => s + Number(f.balance), 0);
+      const checkout = await trx
+        .insertInto('online_checkouts')
+        .values({ idempotency_key: key, provider: provider.name, account_id: payer.accountId, guardian_id: payer.guardianId, session_id: null, url: null, status: 'creating', total_cents: total, locale: payer.locale, expires_at: new Date(now.getTime() + CHECKOUT_MINUTES * 60_000).toISOString(), payment_id: null, reference: null, excess_refund_id: null, failure: null, created_at: t, updated_at: t })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('online_checkout_lines')
+        .values(fees.map((f) => ({ checkout_id: checkout.id, fee_id: f.id, cents: Number(f.balance) })))
+        .execute();
+      return { kind: 'ask', checkoutId: checkout.id, fresh: true };
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Refused) return error.result;
+      throw error;
+    });
+  if (started.kind !== 'ask') return started;
+  return askProvider(db, provider, started.checkoutId, returnUrl(started.checkoutId), now, started.fresh === true);
+}
+
+/** Asks the provider for the checkout's session (again, under the same key, if it was asked before) and keeps its address. */
+async function askProvider(db: Kysely<DB>, provider: PaymentProvider, checkoutId: number, returnUrl: string, now: Date, fresh: boolean): Promise<StartResult> {
+  const checkout = await db.selectFrom('online_checkouts').selectAll().where('id', '=', checkoutId).executeTakeFirstOrThrow();
+  if (checkout.status === 'paid' || checkout.status === 'failed') return { kind: 'ended', checkoutId };
+  if (checkout.status === 'pending' && checkout.url) return { kind: 'redirect', url: checkout.url, checkoutId };
+  const lines = await db
+    .selectFrom('online_checkout_lines as l')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .innerJoin('students as s', 's.id', 'f.student_id')
+    .select(['l.cents', 'f.description_en', 'f.description_es', 's.legal_first_name', 's.preferred_first_name'])
+    .where('l.checkout_id', '=', checkoutId)
+    .orderBy('l.id')
+    .execute();
+  const locale = checkout.locale === 'es' ? 'es' : 'en';
+  try {
+    const session = await provider.createCheckout({
+      checkoutId,
+      key: checkout.idempotency_key,
+      lines: lines.map((l) => ({ description: `${l.preferred_first_name ?? l.legal_first_name}: ${locale === 'es' ? l.description_es : l.description_en}`, cents: l.cents })),
+      locale,
+      returnUrl,
+      expiresAt: new Date(String(checkout.expires_at)),
+    });
+    await db.updateTable('online_checkouts').set({ session_id: session.sessionId, url: session.url, status: 'pending', updated_at: now.toISOString() }).where('id', '=', checkoutId).where('status', '=', 'creating').execute();
+    return { kind: 'redirect', url: session.url, checkoutId };
+  } catch (error) {
+    if (!(error instanceof ProviderUnavailable)) throw error;
+    // Nothing was made at the provider: the fees are free again at once. (A double click's second request
+    // does not end the checkout the first one may still be making.)
+    if (fresh)
+      await db.updateTable('online_checkouts').set({ status: 'failed', failure: 'unavailable', updated_at: now.toISOString() }).where('id', '=', checkoutId).where('status', '=', 'creating').execute();
+    return { kind: 'unavailable', checkoutId };
+  }
+}
+
+export interface CheckoutView {
+  id: number;
+  status: 'processing' | 'paid' | 'failed';
+  /** the provider's page, while the payer may still go on there */
+  continueUrl: string | null;
+  expiresAt: string;
+  totalCents: number;
+  excessCents: number;
+  paymentId: number | null;
+  lines: { studentId: number; student: string; description: { en: string; es: string }; cents: number }[];
+}
+
+/** A checkout as its guardian sees it (from the database only), or null for anyone else's. */
+export async function checkoutOf(db: Kysely<DB>, guardianId: number, checkoutId: number, now: Date): Promise<CheckoutView | null> {
+  const c = await db.selectFrom('online_checkouts').selectAll().where('id', '=', checkoutId).where('guardian_id', '=', guardianId).executeTakeFirst();
+  if (!c) return null;
+  const lines = await db
+    .selectFrom('online_checkout_lines as l')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .innerJoin('students as s', 's.id', 'f.student_id')
+    .select(['l.cents', 'f.student_id', 'f.description_en', 'f.description_es', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
+    .where('l.checkout_id', '=', checkoutId)
+    .orderBy('l.id')
+    .execute();
+  const open = (c.status === 'pending' || c.status === 'creating') && new Date(String(c.expires_at)).getTime() > now.getTime();
+  return {
+    id: c.id,
+    status: c.status === 'paid' ? 'paid' : c.status === 'failed' ? 'failed' : 'processing',
+    continueUrl: open && c.status === 'pending' ? c.url : null,
+    expiresAt: String(c.expires_at),
+    totalCents: c.total_cents,
+    excessCents: c.excess_cents,
+    paymentId: c.payment_id,
+    lines: lines.map((l) => ({ studentId: l.student_id, student: `${l.preferred_first_name ?? l.legal_first_name} ${l.legal_last_name}`, description: { en: l.description_en, es: l.description_es }, cents: l.cents })),
+  };
+}
+
+// ── the provider's events ────────────────────────────────────────────────────────────────────────────
+
+export type EventResult =
+  | { kind: 'applied'; checkoutId: number | null }
+  | { kind: 'replayed'; checkoutId: number | null }
+  /** about nothing of Homeroom's (another application's checkout on the same account): nothing written */
+  | { kind: 'ignored' };
+
+/**
+ * Applies one verified provider event in one transaction: its id (once), and what it means — the
+ * payment recorded with its ledger rows, the checkout ended, or an office refund written to the ledger.
+ */
+export async function applyEvent(db: Kysely<DB>, provider: string, event: ProviderEvent, now: Date): Promise<EventResult> {
+  const t = now.toISOString();
+  return db.transaction().execute(async (trx): Promise<EventResult> => {
+    if (event.kind === 'refund') {
+      const { refundId, refundRowId } = event;
+      const refund = await trx
+        .selectFrom('online_refunds')
+        .selectAll()
+        .where((eb) => eb.or([eb('provider_refund_id', '=', refundId), ...(refundRowId !== null ? [eb('id', '=', refundRowId)] : [])]))
+        .executeTakeFirst();
+      const excess = refund ? null : await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', event.refundId).executeTakeFirst();
+      if (!refund && !excess) return { kind: 'ignored' };
+      if (!(await eventOnce(trx, provider, event, excess?.id ?? null, t))) return { kind: 'replayed', checkoutId: null };
+      // A refund the office's request lost track of (its answer timed out) still counts once it succeeded.
+      if (refund && refund.status !== 'succeeded') {
+        if (event.status === 'succeeded') await recordRefund(trx, refund.id, event.refundId, now);
+        else if (event.status === 'failed' && refund.status === 'requested') await trx.updateTable('online_refunds').set({ status: 'failed', provider_refund_id: event.refundId }).where('id', '=', refund.id).execute();
+        else await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', refund.id).where('provider_refund_id', 'is', null).execute();
+      }
+      return { kind: 'applied', checkoutId: null };
+    }
+    const { checkoutId, sessionId } = event;
+    const found = await trx
+      .selectFrom('online_checkouts')
+      .select('id')
+      .where((eb) => eb.or([...(checkoutId !== null ? [eb('id', '=', checkoutId)] : []), ...(sessionId !== null ? [eb('session_id', '=', sessionId)] : []), eb('id', '=', -1)]))
+      .where('provider', '=', provider)
+      .executeTakeFirst();
+    if (!found) return { kind: 'ignored' };
+    if (!(await eventOnce(trx, provider, event, found.id, t))) return { kind: 'replayed', checkoutId: found.id };
+    // The checkout's row lock: two events of one checkout at once are applied one after the other.
+    await trx.updateTable('online_checkouts').set({ updated_at: t }).where('id', '=', found.id).execute();
+    const checkout = await trx.selectFrom('online_checkouts').selectAll().where('id', '=', found.id).executeTakeFirstOrThrow();
+    if (event.kind === 'failed') {
+      if (checkout.status === 'creating' || checkout.status === 'pending') await trx.updateTable('online_checkouts').set({ status: 'failed', failure: event.why }).where('id', '=', checkout.id).execute();
+    } else if (event.kind === 'paid' && checkout.status !== 'paid') {
+      await recordCheckoutPayment(trx, checkout, event.reference, now);
+    }
+    return { kind: 'applied', checkoutId: checkout.id };
+  });
+}
+
+async function eventOnce(trx: Kysely<DB>, provider: string, event: ProviderEvent, checkoutId: number | null, t: string): Promise<boolean> {
+  const done = await trx
+    .insertInto('payment_events')
+    .values({ provider, event_id: event.id, type: event.type, checkout_id: checkoutId, received_at: t })
+    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+    .executeTakeFirst();
+  return Number(done.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * The money of a checkout arrived: each fee is paid what is still owed on it, at most what was chosen
+ * (the fees locked); what the office settled meanwhile becomes the excess, given back through the
+ * provider after the commit (settleExcess).
+ */
+async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; guardian_id: number; account_id: number | null; total_cents: number }, reference: string, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const lines = await trx.selectFrom('online_checkout_lines').select(['fee_id', 'cents']).where('checkout_id', '=', checkout.id).orderBy('id').execute();
+  await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', lines.map((l) => l.fee_id)).execute();
+  const balances = new Map((await trx.selectFrom('fee_ledger').select('fee_id').select(sql<number>`sum(amount_cents)`.as('balance')).where('fee_id', 'in', lines.map((l) => l.fee_id)).groupBy('fee_id').execute()).map((r) => [r.fee_id, Number(r.balance)]));
+  const applied = lines.map((l) => ({ feeId: l.fee_id, cents: Math.max(0, Math.min(l.cents, balances.get(l.fee_id) ?? 0)) })).filter((l) => l.cents > 0);
+  const appliedCents = applied.reduce((s, l) => s + l.cents, 0);
+  let paymentId: number | null = null;
+  if (applied.length > 0) {
+    const guardian = await trx.selectFrom('guardians').select(['first_name', 'last_name']).where('id', '=', checkout.guardian_id).executeTakeFirst();
+    const result = await recordPayment(trx, { lines: applied, method: 'online', checkNumber: null, reference, payer: guardian ? `${guardian.first_name} ${guardian.last_name}` : null, key: `online-${checkout.id}`, actorAccountId: null }, now);
+    if (result.kind !== 'recorded' && result.kind !== 'duplicate') throw new Error(`checkout ${checkout.id}: the payment could not be recorded (${result.kind})`);
+    paymentId = result.paymentId;
+  }
+  const excess = checkout.total_cents - appliedCents;
+  await trx.updateTable('online_checkouts').set({ status: 'paid', payment_id: paymentId, reference, excess_cents: excess, failure: null }).where('id', '=', checkout.id).execute();
+  await audit(trx, { action: 'fee.paid_online', actorAccountId: checkout.account_id, subjectType: 'online_checkout', subjectId: checkout.id, ip: null, details: { payment: paymentId, paidCents: appliedCents, excessCents: excess, reference } }, now);
+}
+
+/**
+ * Gives back, through the provider, what a paid checkout brought beyond what was still owed (a fee the
+ * office settled meanwhile). Once: the provider's idempotency key is the checkout's, and the refund's id
+ * is kept. Throws ProviderUnavailable when the provider cannot be reached (the webhook then answers an
+ * error, the provider sends the event again, and this runs again).
+ */
+export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, checkoutId: number, now: Date): Promise<void> {
+  const c = await db.selectFrom('online_checkouts').select(['id', 'status', 'excess_cents', 'excess_refund_id', 'reference', 'idempotency_key']).where('id', '=', checkoutId).executeTakeFirst();
+  if (!c || c.status !== 'paid' || c.excess_cents <= 0 || c.excess_refund_id !== null || c.reference === null) return;
+  const refund = await provider.refund({ reference: c.reference, cents: c.excess_cents, key: `excess-${c.idempotency_key}`, metadata: { homeroom_checkout: String(c.id), homeroom_excess: '1' } });
+  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, updated_at: now.toISOString() }).where('id', '=', c.id).execute();
+}
+
+// ── the office's refunds of online payments ──────────────────────────────────────────────────────────
+
+/** Writes a refund the provider confirmed to the ledger: every fee of the payment owes again what it paid. */
+async function recordRefund(trx: Kysely<DB>, refundRowId: number, providerRefundId: string, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const refund = await trx.selectFrom('online_refunds').selectAll().where('id', '=', refundRowId).executeTakeFirstOrThrow();
+  const lines = await trx.selectFrom('fee_ledger').select(['fee_id', 'amount_cents']).where('payment_id', '=', refund.payment_id).where('kind', '=', 'paid').orderBy('id').execute();
+  await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', lines.map((l) => l.fee_id)).execute();
+  const already = await trx.selectFrom('fee_ledger').select('id').where('payment_id', '=', refund.payment_id).where('kind', '=', 'refunded').executeTakeFirst();
+  if (!already) {
+    await trx
+      .insertInto('fee_ledger')
+      .values(lines.map((l, n) => ({ fee_id: l.fee_id, kind: 'refunded' as const, amount_cents: -l.amount_cents, reason: refund.reason, payment_id: refund.payment_id, idempotency_key: n === 0 ? `online-refund-${refund.id}` : null, by_account: refund.requested_by, at: t })))
+      .execute();
+    await audit(trx, { action: 'fee.refunded', actorAccountId: refund.requested_by, subjectType: 'fee_payment', subjectId: refund.payment_id, ip: null, details: { totalCents: refund.cents, online: providerRefundId } }, now);
+  }
+  await trx.updateTable('online_refunds').set({ status: 'succeeded', provider_refund_id: providerRefundId, recorded_at: t }).where('id', '=', refund.id).execute();
+}
+
+export type OnlineRefundResult =
+  | { kind: 'refunded' }
+  /** asked of the provider; written to the ledger when its webhook says it succeeded */
+  | { kind: 'requested' }
+  | { kind: 'problems'; problems: Problems }
+  | { kind: 'duplicate' }
+  | { kind: 'notFound' }
+  | { kind: 'unavailable' };
+
+/** The office refunds a whole online payment through the provider, with a reason; once. */
+export async function refundOnlinePayment(db: Kysely<DB>, provider: PaymentProvider | null, actor: StaffActor, paymentId: number, body: Record<string, unknown>, now: Date): Promise<OnlineRefundResult> {
+  const payment: Payment | null = await officePayment(db, actor.scope, paymentId);
+  if (!payment || payment.method !== 'online') return { kind: 'notFound' };
+  const key = typeof body.key === 'string' ? body.key : '';
+  const reason = typeof body.reason === 'string' ? body.reason.normalize('NFKC').trim() : '';
+  const problems: Problems = {};
+  if (!KEY.test(key)) problems.form = 'fees.problem.staleForm';
+  if (reason === '') problems.reason = 'form.required';
+  else if (reason.length > MAX_REASON) problems.reason = 'form.tooLong';
+  else if (hasForbiddenCharacters(reason)) problems.reason = 'form.badCharacters';
+  if (Object.keys(problems).length > 0) return { kind: 'problems', problems };
+  if (!provider) return { kind: 'problems', problems: { reason: 'payments.problem.noProvider' } };
+  const row = await db.selectFrom('fee_payments').select('reference').where('id', '=', paymentId).executeTakeFirstOrThrow();
+  if (!row.reference) return { kind: 'problems', problems: { reason: 'payments.problem.noProvider' } };
+  if (payment.refundedCents > 0) return { kind: 'problems', problems: { reason: 'fees.problem.alreadyRefunded' } };
+  const t = now.toISOString();
+  const asked = await db.transaction().execute(async (trx): Promise<OnlineRefundResult | { kind: 'ask'; id: number }> => {
+    if (await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', key).executeTakeFirst()) return { kind: 'duplicate' };
+    const pending = await trx.selectFrom('online_refunds').select('id').where('payment_id', '=', paymentId).where('status', 'in', ['requested', 'succeeded']).executeTakeFirst();
+    if (pending) return { kind: 'problems', problems: { reason: 'payments.problem.refundRequested' } };
+    const inserted = await trx
+      .insertInto('online_refunds')
+      .values({ payment_id: paymentId, idempotency_key: key, provider_refund_id: null, status: 'requested', cents: payment.totalCents, reason, requested_by: actor.actorAccountId, requested_at: t, recorded_at: null })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return inserted ? { kind: 'ask', id: inserted.id } : { kind: 'duplicate' };
+  });
+  if (asked.kind !== 'ask') return asked;
+  try {
+    const refund = await provider.refund({ reference: row.reference, cents: payment.totalCents, key, metadata: { homeroom_refund: String(asked.id), homeroom_payment: String(paymentId) } });
+    return await db.transaction().execute(async (trx): Promise<OnlineRefundResult> => {
+      // Its webhook may have come first: the row's state decides.
+      const state = await trx.selectFrom('online_refunds').select('status').where('id', '=', asked.id).executeTakeFirstOrThrow();
+      if (state.status === 'succeeded') return { kind: 'refunded' };
+      if (refund.status === 'succeeded') {
+        await recordRefund(trx, asked.id, refund.refundId, now);
+        return { kind: 'refunded' };
+      }
+      await trx.updateTable('online_refunds').set({ provider_refund_id: refund.refundId, ...(refund.status === 'failed' ? { status: 'failed' as const } : {}) }).where('id', '=', asked.id).execute();
+      return refund.status === 'failed' ? { kind: 'problems', problems: { reason: 'payments.problem.refundFailed' } } : { kind: 'requested' };
+    });
+  } catch (error) {
+    if (!(error instanceof ProviderUnavailable)) throw error;
+    await db.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', asked.id).where('status', '=', 'requested').execute();
+    return { kind: 'unavailable' };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A payment provider (ADR 0047): where a family pays online. Homeroom asks it for a hosted checkout of
+ * chosen fees (the family types their card at the provider, never here), learns that money arrived only
+ * from the provider's signed webhook events, and asks it to give money back. One provider is real:
+ * Stripe Checkout (./stripe.ts). Nothing here knows HTTP or Fastify.
+ */
+
+export interface CheckoutRequest {
+  /** Homeroom's checkout id, sent along so that the provider's events name it */
+  checkoutId: number;
+  /** the provider's idempotency key: the same request twice makes one checkout */
+  key: string;
+  lines: readonly { description: string; cents: number }[];
+  locale: 'en' | 'es';
+  /** where the provider sends the payer back, paid or not (the page then reads the state from the database) */
+  returnUrl: string;
+  expiresAt: Date;
+}
+
+export interface CreatedCheckout {
+  sessionId: string;
+  /** the provider's hosted payment page */
+  url: string;
+}
+
+export type RefundStatus = 'succeeded' | 'pending' | 'failed';
+
+export interface RefundRequest {
+  /** the provider's reference of the money received (a Stripe PaymentIntent) */
+  reference: string;
+  cents: number;
+  key: string;
+  /** Homeroom's own ids, sent along so that the refund's events name them */
+  metadata: Record<string, string>;
+}
+
+interface EventBase {
+  /** the provider's event id: an event is applied once */
+  id: string;
+  type: string;
+}
+
+/** What a verified webhook event means to Homeroom. */
+export type ProviderEvent =
+  /** the money of a checkout arrived */
+  | (EventBase & { kind: 'paid'; checkoutId: number | null; sessionId: string | null; reference: string; amountCents: number })
+  /** the checkout ended without money: it expired, or a delayed payment failed */
+  | (EventBase & { kind: 'failed'; checkoutId: number | null; sessionId: string | null; why: 'expired' | 'failed' })
+  /** a refund's state */
+  | (EventBase & { kind: 'refund'; refundId: string; status: RefundStatus; refundRowId: number | null })
+  /** an event Homeroom is sent and has nothing to do about (a declined card the payer may try again) */
+  | (EventBase & { kind: 'noted'; checkoutId: number | null; sessionId: string | null });
+
+/** A webhook whose signature does not verify, that cannot be read, or of a type Homeroom is not sent. */
+export class BadWebhook extends Error {
+  constructor(readonly why: 'signature' | 'unreadable' | 'unknownType') {
+    super(`webhook refused: ${why}`);
+    this.name = 'BadWebhook';
+  }
+}
+
+/** The provider could not be reached or refused the request: nothing happened there. */
+export class ProviderUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderUnavailable';
+  }
+}
+
+export interface PaymentProvider {
+  /** as stored with each checkout and event */
+  readonly name: string;
+  createCheckout(request: CheckoutRequest): Promise<CreatedCheckout>;
+  /** Verifies the signature over the raw body and reads the event; BadWebhook otherwise. */
+  parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+  refund(request: RefundRequest): Promise<{ refundId: string; status: RefundStatus }>;
+}

@@ -1,0 +1,107 @@
+/**
+ * Paying fees online in Chromium (issue 24, ADR 0047): a Spanish-speaking guardian on a 360 px phone
+ * chooses two fees of two children by keyboard and is sent to the checkout page (the local server
+ * standing in for Stripe); the test then sends the signed webhook Stripe would send, and the guardian
+ * sees the payment as paid, with a receipt PDF in Spanish for each child. axe and fit on every page.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../support/app.js';
+import { CHROMIUM, expectFits, launch, listen, openPage, signIn, tabTo } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { guardianWithChild, link, schoolYear, student, type Family } from '../support/factories.js';
+import { pdfText } from '../support/pdf.js';
+import { paidSession, signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
+
+const STAMP = '2027-02-01T15:00:00.000Z';
+
+describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let stripe: FakeStripe;
+  let base: string;
+  let family: Family;
+  let anaId: number;
+  const fees: Record<string, number> = {};
+
+  beforeAll(async () => {
+    database = await freshDatabase('sqlite');
+    const db = database.db;
+    const world = await schoolYear(db);
+    family = await guardianWithChild(db, world, { student: { first: 'Diego', last: 'Reyes', grade: 11 }, guardian: { first: 'Rosa', last: 'Reyes' }, locale: 'es' });
+    const ana = await student(db, world, { first: 'Ana', last: 'Reyes', grade: 9 });
+    await link(db, ana, family.guardian);
+    anaId = ana.id;
+    for (const [name, es, studentId, cents] of [
+      ['Lab fee', 'Cuota de laboratorio', family.student.id, 1500],
+      ['Band trip', 'Excursión de la banda', ana.id, 4250],
+      ['Yearbook', 'Anuario', family.student.id, 3000],
+    ] as const) {
+      const row = await db
+        .insertInto('fees')
+        .values({ student_id: studentId, school_id: world.school.id, school_year: 2027, description_en: name, description_es: es, amount_cents: cents, due_date: '2027-02-20', required: 1, assessment_key: `e2e-${name}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
+      fees[name] = row.id;
+    }
+    stripe = await startFakeStripe();
+    app = await makeApp(database, { now: () => new Date('2027-02-09T18:00:00Z'), env: stripe.env() });
+    base = await listen(app);
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await stripe?.close();
+    await database?.drop();
+  });
+
+  it('a guardian picks two fees of two children by keyboard, pays at the checkout, and sees them paid with receipts', async () => {
+    const page = await openPage(browser, 360, 'es-ES');
+    const shots = process.env.SCREENSHOT_DIR;
+    await signIn(page, base, family.guardianAccount!);
+    await page.goto(`${base}/students/${family.student.id}/payments`);
+    await expectFits(page);
+    await tabTo(page, 'Pagar cuotas en línea');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/payments/online`);
+    await page.getByText('Cuota de laboratorio — $15.00').first().waitFor();
+    await page.getByText('Total que se debe por todos sus hijos: $87.50.').first().waitFor();
+    await expectFits(page);
+    await tabTo(page, `fee-${fees['Lab fee']}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, `fee-${fees['Band trip']}`);
+    await page.keyboard.press('Space');
+    if (shots) await page.screenshot({ path: `${shots}/pay-online-es-360.png`, fullPage: true });
+    await tabTo(page, 'Continuar al pago', { button: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`^${stripe.url}/pay/cs_test_\\d+$`));
+    const session = stripe.sessions.get(page.url().split('/pay/')[1]!)!;
+    expect(session.amount_total).toBe(5750);
+    expect(await page.locator('#total').textContent()).toBe('5750');
+    // Stripe tells Homeroom, signed; the browser's return proves nothing by itself.
+    const event = signedEvent('checkout.session.completed', paidSession(session, 'pi_test_e2e'));
+    const delivered = await fetch(`${base}/webhooks/stripe`, { method: 'POST', body: event.payload, headers: event.headers });
+    expect(delivered.status).toBe(200);
+    await page.goto(`${base}/payments/online/${session.client_reference_id}`);
+    await page.getByText('Pagado: $57.50. Gracias.').first().waitFor();
+    await expectFits(page);
+    if (shots) await page.screenshot({ path: `${shots}/checkout-paid-es-360.png`, fullPage: true });
+    const receiptLink = page.getByRole('link', { name: 'Recibo de Ana Reyes (PDF)' });
+    const href = await receiptLink.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^/students/${anaId}/payments/\\d+\\.pdf$`));
+    const pdf = await page.request.get(`${base}${href}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    const text = pdfText(Buffer.from(await pdf.body())).replace(/\s+/g, ' ');
+    expect(text).toContain('En línea');
+    expect(text).toContain('Excursión de la banda — $42.50');
+    expect(text).not.toContain('Cuota de laboratorio');
+    await page.goto(`${base}/students/${family.student.id}/payments`);
+    expect(await page.locator('main').textContent()).toContain('Anuario');
+    await expectFits(page);
+    if (shots) await page.screenshot({ path: `${shots}/payments-es-360.png`, fullPage: true });
+  }, 120_000);
+});
