@@ -2640,7 +2640,6 @@ export const en = {
   // messages more
   'messages.attach.label': 'Attach files (optional)',
   'messages.attach.hint': 'Up to 3 files, each a PDF or a picture (PNG, JPEG, GIF or WebP) of at most 5 MB.',
-  'messages.attach.composeNote': 'You can attach files on the next page, before you send the message.',
   'messages.attach.files': 'Attached files',
   'messages.attach.pdf': 'PDF, {size}',
   'messages.attach.image': 'picture, {size}',
@@ -2943,6 +2942,10 @@ export const en = {
   'officeCalendar.dayNoteEsHint': 'For families who read Spanish, for example “Día de Acción de Gracias”. Empty: they see the note above.',
   'officeCalendar.colNoteEs': 'In Spanish',
   'records.action.district.spanish_names_changed': 'Spanish names changed',
+  'messages.attach.section': 'Files',
+  'messages.attach.keptLegend': 'Attached to this message (untick a file to remove it)',
+  'messages.attach.changeHint': 'To remove a file, choose “Change the message”. You can add files below.',
+  'messages.attach.expired': 'Files attached to this message are no longer kept (they are kept for a day, until it is sent). Attach them again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2642,7 +2642,6 @@ export const es: Record<MessageKey, string> = {
   // messages more
   'messages.attach.label': 'Adjuntar archivos (opcional)',
   'messages.attach.hint': 'Hasta 3 archivos, cada uno un PDF o una imagen (PNG, JPEG, GIF o WebP) de 5 MB como máximo.',
-  'messages.attach.composeNote': 'Puede adjuntar archivos en la página siguiente, antes de enviar el mensaje.',
   'messages.attach.files': 'Archivos adjuntos',
   'messages.attach.pdf': 'PDF, {size}',
   'messages.attach.image': 'imagen, {size}',
@@ -2945,4 +2944,8 @@ export const es: Record<MessageKey, string> = {
   'officeCalendar.dayNoteEsHint': 'Para las familias que leen en español, por ejemplo “Día de Acción de Gracias”. Vacío: ven la nota de arriba.',
   'officeCalendar.colNoteEs': 'En español',
   'records.action.district.spanish_names_changed': 'Nombres en español cambiados',
+  'messages.attach.section': 'Archivos',
+  'messages.attach.keptLegend': 'Adjuntos a este mensaje (desmarque un archivo para quitarlo)',
+  'messages.attach.changeHint': 'Para quitar un archivo, elija “Cambiar el mensaje”. Puede agregar archivos abajo.',
+  'messages.attach.expired': 'Los archivos adjuntos a este mensaje ya no se conservan (se conservan un día, hasta que se envía). Adjúntelos de nuevo.',
 };
