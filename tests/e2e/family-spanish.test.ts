@@ -159,7 +159,7 @@ describe.skipIf(!CHROMIUM)('every family page in Spanish at 360 px', () => {
     const tools = ['today', 'calendar', 'calendar?view=week', 'schedule', 'assignments', 'assignments?view=date', 'grades', 'attendance', 'report-cards', 'transcript', 'immunizations', 'documents', 'discussions', 'todo', 'forms', 'payments'];
     const paths = tools.map((t) => `/students/${id}/${t}`);
     await page.goto(`${base}/students/${id}/grades`);
-    const classUrl = await page.locator('.hr-card__title a').first().getAttribute('href');
+    const classUrl = await page.locator('.hr-card__title a').first().getAttribute('href', { timeout: 2000 }).catch(() => null);
     if (classUrl) paths.push(classUrl, `${classUrl}/what-if`);
     await page.goto(`${base}/students/${id}/forms`);
     const form = await page.locator(`main a[href^="/students/${id}/forms/"]`).first().getAttribute('href', { timeout: 1000 }).catch(() => null);
