@@ -7,7 +7,7 @@
  * one, sends nothing.
  *
  * Tuesday 9 February 2027, noon in Chicago. Rosa Carter teaches Biology to Maya Ortiz (mother Lucia);
- * Ed Moss teaches Art.
+ * Ed Moss teaches Art to Zoe Park (mother Kim).
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ describeEachEngine('Files attached on the compose step', (get) => {
   let app: FastifyInstance;
   let maya: Family;
   let biology: SectionFixture;
+  let art: SectionFixture;
   let rosa: StaffFixture;
   let ed: StaffFixture;
   let address = 0;
@@ -45,7 +46,8 @@ describeEachEngine('Files attached on the compose step', (get) => {
     const world = await schoolYear(db);
     maya = await guardianWithChild(db, world, { student: { first: 'Maya', last: 'Ortiz' }, guardian: { first: 'Lucia', last: 'Ortiz' } });
     biology = await sectionWithGradebook(db, world, { course: { code: 'BIO', title: 'Biology' }, period: '1', teacher: null, students: [{ student: maya.student }] });
-    const art = await sectionWithGradebook(db, world, { course: { code: 'ART', title: 'Art' }, period: '2', teacher: null, students: [] });
+    const zoe = await guardianWithChild(db, world, { student: { first: 'Zoe', last: 'Park' }, guardian: { first: 'Kim', last: 'Park' } });
+    art = await sectionWithGradebook(db, world, { course: { code: 'ART', title: 'Art' }, period: '2', teacher: null, students: [{ student: zoe.student }] });
     rosa = await staffMember(db, world, { first: 'Rosa', last: 'Carter', roles: [{ role: 'teacher' }] });
     await teachSection(db, rosa, biology, { primary: true });
     ed = await staffMember(db, world, { first: 'Ed', last: 'Moss', roles: [{ role: 'teacher' }] });
@@ -164,14 +166,14 @@ describeEachEngine('Files attached on the compose step', (get) => {
 
     // Ed posts Rosa's draft key: the files are not his.
     const other = await signedIn(ed.account);
-    const artWords = { ...words(), sectionIds: String((await get().db.selectFrom('sections').select('id').where('id', '!=', biology.id).executeTakeFirstOrThrow()).id) };
+    const artWords = { ...words(), sectionIds: String(art.id) };
     const stolen = await other.upload('/messages/new', parts({ ...artWords, action: 'send', draft, keep }));
     expect(stolen.statusCode).toBe(400);
     expect(textOf(stolen.body)).toContain('Files attached to this message are no longer kept');
     expect(await counts()).toEqual(before);
 
-    // A day and an hour later, the preview's send finds the files gone: nothing is sent.
-    time.advance(25 * HOUR);
+    // Written a day and an hour ago: the preview's send finds the files gone, nothing is sent.
+    await get().db.updateTable('message_draft_files').set({ created_at: new Date(time.now().getTime() - 25 * HOUR).toISOString() }).where('draft_key', '=', draft).execute();
     const late = await teacher.upload('/messages/new', parts({ ...words(), action: 'send', draft, keep }));
     expect(late.statusCode).toBe(400);
     expect(textOf(late.body)).toContain('Files attached to this message are no longer kept');
