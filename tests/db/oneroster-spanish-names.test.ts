@@ -15,9 +15,11 @@ describeEachEngine('OneRoster import and the Spanish names', (get) => {
     const db = get().db;
     expect((await load(get(), bulkRecords())).report.ok).toBe(true);
     const ids = Object.fromEntries((await db.selectFrom('academic_sessions').select(['id', 'sourced_id']).execute()).map((r) => [r.sourced_id, r.id]));
+    // The district administrator of the package (Sam Chief), with an account made in Homeroom.
+    const sam = await db.selectFrom('staff').select('id').where('sourced_id', '=', 'A1').executeTakeFirstOrThrow();
     const admin = await db
       .insertInto('user_accounts')
-      .values({ username: 'admin', username_key: 'admin', password_hash: 'x', status: 'active', person_kind: 'staff', security_email: null, security_email_confirmed_at: null, student_id: null, guardian_id: null, staff_id: null, locale: 'en', created_at: NOW.toISOString(), updated_at: NOW.toISOString(), updated_by: null })
+      .values({ username: 'admin', username_key: 'admin', password_hash: 'x', status: 'active', person_kind: 'staff', security_email: null, security_email_confirmed_at: null, student_id: null, guardian_id: null, staff_id: sam.id, locale: 'en', created_at: NOW.toISOString(), updated_at: NOW.toISOString(), updated_by: null })
       .returning('id')
       .executeTakeFirstOrThrow();
     const saved = await saveSpanishNames(db, { kind: 'sessions', body: { [`es-${ids.T1}`]: 'Otoño', [`es-${ids.Y27}`]: 'Año escolar 2026-27' }, actorAccountId: admin.id, ip: null }, NOW);

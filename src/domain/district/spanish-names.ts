@@ -93,7 +93,7 @@ export type SaveNames = { kind: 'saved'; changed: number } | { kind: 'refused'; 
  */
 export async function saveSpanishNames(db: Kysely<DB>, input: { kind: NameKind; body: Record<string, unknown>; actorAccountId: number; ip: string | null }, now: Date): Promise<SaveNames> {
   const field = spanishNameField();
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<SaveNames> => {
     const lines = await namesOf(trx, input.kind);
     const errors: FieldErrors = {};
     const changes: { id: number; base: string; before: string | null; after: string | null }[] = [];
