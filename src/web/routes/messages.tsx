@@ -229,9 +229,11 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       if (keep.length + files.files.length > MAX_ATTACHMENTS) return preview(400, attachmentError({ ok: false, error: 'messages.attach.tooMany', params: { max: MAX_ATTACHMENTS } }));
       const account = request.session!.account;
       const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
+      const sender = { accountId, name, ip: clientIp(request) };
+      const fromDraft = { key, keep };
       let id: number;
       try {
-        id = await sendMessage(db, { accountId, name, ip: clientIp(request) }, checked.draft, now, files.files, { key, keep });
+        id = await sendMessage(db, sender, checked.draft, now, files.files, fromDraft);
       } catch (error) {
         if (error instanceof DraftFilesGone) return preview(400, gone);
         throw error;
