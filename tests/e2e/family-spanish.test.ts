@@ -7,7 +7,8 @@
  * days, months, kinds of records) that must not appear, as whole words, in the text a reader sees or
  * hears (text nodes, and aria-label, title, alt, placeholder and button values). Text marked with
  * another language (`lang="en"`: a message or a name the school wrote only in English, shown with a
- * note) is left out, as are the district's own names that have no Spanish (courses, schools, people).
+ * note, or a teacher's comment) is left out, as are the district's own names that have no Spanish
+ * (courses, schools, people, bell periods) and the calendar apps' names.
  * The words are ones no demo course, school or person is called, so a hit is a leak.
  */
 import type { FastifyInstance } from 'fastify';
@@ -35,7 +36,8 @@ const ENGLISH = [
   'Due', 'Missing', 'Late', 'Absent', 'Tardy', 'Excused', 'Unexcused', 'Score', 'Points', 'Teacher', 'Room', 'Grade', 'Credits',
   'Quarter', 'Semester', 'School year', 'Grading period', 'Term', 'Balance', 'Deposit', 'Purchase', 'Paid', 'Unpaid', 'Amount',
   'Holiday', 'Break', 'No school', 'Early release', 'Teacher workday', 'Illness', 'illness', 'appointment', 'unexcused',
-  'Measles', 'mumps', 'rubella', 'Tetanus', 'Hepatitis', 'Varicella', 'Polio', 'Meningococcal', 'Thanksgiving', 'Winter break',
+  // (not Polio nor Hepatitis: the same words in Spanish)
+  'Measles', 'mumps', 'rubella', 'Tetanus', 'Varicella', 'Meningococcal', 'Thanksgiving', 'Winter break',
   'Veterans Day', 'Labor Day',
   // actions and states
   'Save', 'Submit', 'Cancel', 'Send', 'Search', 'Download', 'Open', 'View', 'Back', 'Next', 'Previous', 'Newer', 'Older', 'Unread',
@@ -130,6 +132,8 @@ describe.skipIf(!CHROMIUM)('every family page in Spanish at 360 px', () => {
       ...guardians.flatMap((g) => [g.first_name, g.last_name]),
       ...sections.map((p) => p.name),
     ]
+      // the calendar apps the feed page names
+      .concat(['Google Calendar', 'Outlook'])
       .filter((n): n is string => Boolean(n && n.trim()))
       // longest first, so "English 10" goes before "English"
       .sort((a, b) => b.length - a.length);
@@ -150,7 +154,8 @@ describe.skipIf(!CHROMIUM)('every family page in Spanish at 360 px', () => {
     expect(await page.getAttribute('html', 'lang'), path).toBe('es');
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
-    expect(await englishOn(page, districtNames), `English on ${path}`).toEqual([]);
+    // Soft: one run names every page with English, not only the first.
+    expect.soft(await englishOn(page, districtNames), `English on ${path}`).toEqual([]);
     if (SHOTS && shot) await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
   };
 
