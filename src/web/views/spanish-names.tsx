@@ -46,7 +46,7 @@ export function SpanishNamesPage({ ctx, lines, refused, notice, problem = false 
       <ErrorSummary t={t} errors={summary} labels={labels} />
       <p>{t('spanishNames.intro')}</p>
       {NAME_KINDS.map((kind) => (
-        <section key={kind} aria-labelledby={`${kind}-heading`} class="hr-panel">
+        <section key={kind} aria-labelledby={`${kind}-heading`}>
           <h2 id={`${kind}-heading`}>{t(KIND_TITLE[kind])}</h2>
           <p>{t(KIND_INTRO[kind])}</p>
           {lines[kind].length === 0 ? (
