@@ -11,6 +11,8 @@ import { CHROMIUM, expectFits, expectOnlyHttpErrors, launch, listen, openPage, s
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
 
+const SHOTS = process.env.SPANISH_SHOTS_DIR;
+
 describe.skipIf(!CHROMIUM)('names in Spanish in Chromium', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
@@ -66,6 +68,20 @@ describe.skipIf(!CHROMIUM)('names in Spanish in Chromium', () => {
     await page.getByText('The Spanish names were saved.').first().waitFor();
     expect(await page.inputValue(`#${field}`)).toBe('Trimestre 2');
     await expectFits(page);
+    // The staff pages of this work on a phone, in Spanish: the names, the calendar's day form with its
+    // Spanish note, the composer with its files.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.goto(`${base}/lang/es?next=/admin/spanish-names`);
+    for (const [path, text] of [
+      ['/admin/spanish-names', 'Nombres en español'],
+      ['/staff/calendar', 'Nota en español (opcional)'],
+      ['/messages/new', 'Adjuntar archivos (opcional)'],
+    ] as const) {
+      await page.goto(`${base}${path}`);
+      expect(await page.textContent('main'), path).toContain(text);
+      await expectFits(page);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/staff${path.replace(/\//g, '-')}.png`, fullPage: true });
+    }
 
     const phone = await openPage(browser, 360, 'es-MX');
     await signIn(phone, base, family.guardianAccount!);
