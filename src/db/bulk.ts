@@ -118,6 +118,8 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   // messages more (ADR 0042)
   'message_attachments',
   'message_adult_choices',
+  // files attached on the composer's first step, waiting for the send (migration 0046)
+  'message_draft_files',
   // Session 16: fees (migration 0037).
   'fees',
   'fee_payments',

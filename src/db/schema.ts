@@ -981,6 +981,21 @@ export interface MessageAttachmentTable {
   created_at: Instant;
 }
 
+/** A file attached on the composer's first step, kept until the message is sent or for a day (migration 0046). */
+export interface MessageDraftFileTable {
+  id: Id;
+  account_id: number;
+  /** random, 32 hex characters: the draft's files, with the account */
+  draft_key: string;
+  /** 1 to 3 */
+  position: number;
+  file_name: string;
+  media_type: MessageAttachmentTable['media_type'];
+  byte_size: number;
+  content: Buffer;
+  created_at: Instant;
+}
+
 /** What a student of 18 or older answered: whether their guardians keep receiving messages about them. */
 export interface MessageAdultChoiceTable {
   student_id: number;
@@ -1075,6 +1090,7 @@ export interface DB {
   message_recipients: MessageRecipientTable;
   message_attachments: MessageAttachmentTable;
   message_adult_choices: MessageAdultChoiceTable;
+  message_draft_files: MessageDraftFileTable;
   push_subscriptions: PushSubscriptionTable;
   push_deliveries: PushDeliveryTable;
   second_factors: SecondFactorTable;

@@ -23,6 +23,7 @@ import { activationRoutes } from './routes/activation.js';
 import { adminRoutes } from './routes/admin.js';
 import { settingsRoutes } from './routes/settings.js';
 import { bellScheduleRoutes } from './routes/bell-schedules.js';
+import { spanishNameRoutes } from './routes/spanish-names.js';
 import { auditLogRoutes } from './routes/audit-log.js';
 import { staffAccountRoutes } from './routes/staff-accounts.js';
 import { recoveryRoutes } from './routes/recovery.js';
@@ -220,6 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(settingsRoutes);
   await app.register(bellScheduleRoutes);
+  await app.register(spanishNameRoutes);
   await app.register(importRoutes);
   await app.register(staffAccountRoutes);
   await app.register(auditLogRoutes);

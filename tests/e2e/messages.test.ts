@@ -1,8 +1,8 @@
 /**
  * The Message Center in Chromium: a teacher writes to a section's families by keyboard alone, previews
  * and sends; a Spanish-speaking mother on a 360 px phone finds it (header count), reads it in Spanish
- * and replies; the teacher finds the reply. The teacher attaches a map and a slip (the file input reached
- * by keyboard); the mother opens the picture and downloads the PDF; the teacher's replies by section. Every page passes axe and fits its width. One server, one
+ * and replies; the teacher finds the reply. The teacher attaches a map while writing and a slip on the
+ * preview (the file input reached by keyboard); the mother opens the picture and downloads the PDF; the teacher's replies by section. Every page passes axe and fits its width. One server, one
  * district built for the test.
  */
 import type { FastifyInstance } from 'fastify';
@@ -63,17 +63,20 @@ describe.skipIf(!CHROMIUM)('the Message Center in Chromium', () => {
     await page.keyboard.type('Día de laboratorio');
     await page.keyboard.press('Tab');
     await page.keyboard.type('Usen zapatos cerrados.');
+    // The map is attached while writing (issue 21): the input is reached by keyboard; the system's file
+    // dialog is stood in for by setInputFiles.
+    await tabTo(page, 'attachments');
+    await page.setInputFiles('#attachments', [{ name: 'map.png', mimeType: 'image/png', buffer: PNG }]);
     await tabTo(page, 'Preview', { button: true });
     await page.keyboard.press('Enter');
     await page.waitForSelector('text=1 people will receive it');
     expect(await page.textContent('main')).toContain('In English: 0. In Spanish: 1.');
+    // The preview lists the file attached on the composer, kept for the send.
+    expect(await page.textContent('main')).toContain('map.png (picture, 1 KB)');
     await expectFits(page);
-    // The files: the input is reached by keyboard; the system's file dialog is stood in for by setInputFiles.
+    // The slip is added on the preview.
     await tabTo(page, 'attachments');
-    await page.setInputFiles('#attachments', [
-      { name: 'map.png', mimeType: 'image/png', buffer: PNG },
-      { name: 'slip.pdf', mimeType: 'application/pdf', buffer: PDF },
-    ]);
+    await page.setInputFiles('#attachments', [{ name: 'slip.pdf', mimeType: 'application/pdf', buffer: PDF }]);
     await tabTo(page, 'Send', { button: true });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/messages\/sent\/\d+/);

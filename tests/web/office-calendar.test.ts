@@ -202,7 +202,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const row = await get().db.selectFrom('calendar_days').select(['id', 'instructional', 'reason', 'note']).where('school_id', '=', world.school.id).where('date', '=', '2027-02-09').executeTakeFirstOrThrow();
       expect(row).toMatchObject({ instructional: 0, reason: 'teacher_workday', note: 'Staff development' });
       const change = await get().db.selectFrom('change_events').select(['kind', 'action', 'subject_id', 'before']).where('subject_id', '=', row.id).where('kind', '=', 'event').execute();
-      expect(change.map((c) => [c.action, JSON.parse(c.before!)])).toEqual([['updated', { date: '2027-02-09', schoolDay: true, reason: null, note: null }]]);
+      expect(change.map((c) => [c.action, JSON.parse(c.before!)])).toEqual([['updated', { date: '2027-02-09', schoolDay: true, reason: null, note: null, noteEs: null }]]);
 
       // And back to a school day.
       await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'school', note: '' }, '/staff/calendar/days');

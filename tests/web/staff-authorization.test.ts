@@ -509,6 +509,8 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/admin/bell-schedules', url: () => '/admin/bell-schedules', gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/bell-schedules/:school', url: (i) => `/admin/bell-schedules/${i.school}`, gate: ADMIN, allowed: ADMIN },
   { method: 'POST', route: '/admin/bell-schedules/:school', url: (i) => `/admin/bell-schedules/${i.school}`, body: () => ({ rows: '1', action: 'more' }), gate: ADMIN, allowed: ADMIN },
+  { method: 'GET', route: '/admin/spanish-names', url: () => '/admin/spanish-names', gate: ADMIN, allowed: ADMIN },
+  { method: 'POST', route: '/admin/spanish-names', url: () => '/admin/spanish-names', body: () => ({ kind: 'vaccines' }), gate: ADMIN, allowed: ADMIN },
   { method: 'GET', route: '/admin/settings/identity/preview.css', url: () => '/admin/settings/identity/preview.css?primary=%231a4480&secondary=%238b1303', gate: ADMIN, allowed: ADMIN },
 
   // ── staff accounts and the audit log (school administrators: tests/web/staff-accounts.test.ts) ─────

@@ -15,7 +15,8 @@ import { z } from 'zod';
 import type { DB, MessageSenderRole, PersonKind } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
-import { attachmentsOf, storeAttachments, type AttachmentLine, type CheckedFile } from './attachments.js';
+import { attachmentsOf, MAX_ATTACHMENTS, storeAttachments, type AttachmentLine, type CheckedFile } from './attachments.js';
+import { takeDraftFiles } from './drafts.js';
 import { EMAIL_JOB, notifyRecipients } from './email.js';
 import { studentsReadableBy, type PortalReader, type ReadableStudent } from '../access/portal.js';
 import { portalLinks } from '../access/guardian-links.js';
@@ -241,12 +242,30 @@ export interface Sender {
   ip: string | null;
 }
 
+/** The files attached on the composer's first step that go with a message: its draft key and the positions the sender kept. */
+export interface AttachedOnCompose {
+  key: string | null;
+  keep: readonly number[];
+}
+
+/** Thrown (and nothing sent) when files of the draft the sender saw are no longer there: expired, or sent already. */
+export class DraftFilesGone extends Error {
+  constructor() {
+    super('the files attached to this draft are no longer kept');
+  }
+}
+
 /**
  * Writes the message and queues its delivery for its time: the request returns at once, whatever the
  * audience's size. Audited with what it was sent to.
  */
-export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, now: Date, files: readonly CheckedFile[] = []): Promise<number> {
+export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, now: Date, files: readonly CheckedFile[] = [], attached?: AttachedOnCompose): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    // The files attached while writing move into the message here: all those the sender saw, or nothing is sent.
+    const taken = attached ? (await takeDraftFiles(trx, sender.accountId, attached.key, now)).filter((f) => attached.keep.includes(f.position)) : [];
+    if (attached && taken.length !== attached.keep.length) throw new DraftFilesGone();
+    const all = [...taken, ...files];
+    if (all.length > MAX_ATTACHMENTS) throw new DraftFilesGone();
     const stamp = now.toISOString();
     const { id } = await trx
       .insertInto('messages')
@@ -270,7 +289,7 @@ export async function sendMessage(db: Kysely<DB>, sender: Sender, draft: Draft, 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await storeAttachments(trx, id, files, now);
+    await storeAttachments(trx, id, all, now);
     await enqueue(trx, { kind: DELIVER_JOB, payload: { messageId: id }, runAt: draft.sendAt ?? now, uniqueKey: `${DELIVER_JOB}:${id}` }, now);
     await audit(trx, { action: 'message.sent', actorAccountId: sender.accountId, subjectType: 'message', subjectId: id, ip: sender.ip, details: { audience: draft.audience, recipients: draft.count.total, sendAt: draft.sendAt?.toISOString() ?? null } }, now);
     return id;

@@ -125,6 +125,11 @@ type Terms = { semesters: Term[]; periods: (Term & { termId: number | null })[] 
 
 const termsCache = ttlCache<Terms>(30_000);
 
+/** Forgets this process's cached terms: the writer of their names calls it, so the next read shows them. */
+export function forgetTerms(db: Kysely<DB>): void {
+  termsCache.clear(db);
+}
+
 /** The school year's terms (semesters) and grading periods (quarters) around `date`, cached 30 seconds. */
 export function termsAround(db: Kysely<DB>, date: DateString): Promise<Terms> {
   return termsCache(db, date, () => loadTerms(db, date));

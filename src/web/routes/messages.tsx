@@ -10,12 +10,14 @@ import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { attachmentHeaders, checkAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type AttachmentCheck, type Upload } from '../../domain/messages/attachments.js';
+import { draftFiles, draftKey, keepDraftFiles } from '../../domain/messages/drafts.js';
 import { threadsBySection } from '../../domain/messages/threads.js';
 import { adultChoiceOf, answerAdultChoice } from '../../domain/messages/adult.js';
 import { composerChoices, kindsFor, maySend, senderRights, type SenderRights } from '../../domain/messages/audience.js';
 import {
   checkCompose,
   composeInput,
+  DraftFilesGone,
   inboxOf,
   inboxQuery,
   markArchived,
@@ -36,8 +38,8 @@ import { requireSignedIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
 import type { PageContext } from '../views/context.js';
-import { fromFieldErrors } from '../views/forms.js';
-import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, ThreadsPage, type ComposeValues } from '../views/messages.js';
+import { fromFieldErrors, type Messages } from '../views/forms.js';
+import { ComposePage, InboxPage, MessagePageView, PreviewPage, SentMessagePage, SentPage, ThreadsPage, type AttachedFiles, type ComposeValues } from '../views/messages.js';
 
 /** What the person typed in the composer, to show again: strings only, bounded. */
 function typedValues(body: unknown): ComposeValues {
@@ -188,20 +190,54 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
       const form = await formBody(request);
       const body: Record<string, unknown> = form?.fields ?? {};
       const values = typedValues(body);
-      const again = async (status: number, errors = {}) => sendPage(reply, <ComposePage ctx={ctx} choices={await choicesFor(rights)} values={values} errors={errors} />, status);
-      if (!form) return again(400, { kind: { key: 'messages.attach.badUpload' } });
+      const accountId = request.session!.account.id;
+      const now = services.now();
+      // The files attached while writing wait under the draft's key (ADR 0042 addendum); `keep` lists those still wanted.
+      let key = draftKey(body.draft);
+      const keep = keptPositions(body.keep);
+      const attachedOf = async (): Promise<AttachedFiles> => ({ key, files: (await draftFiles(db, accountId, key, now)).map((f) => ({ ...f, kept: keep.includes(f.position) })) });
+      const again = async (status: number, errors = {}, attached?: AttachedFiles) =>
+        sendPage(reply, <ComposePage ctx={ctx} choices={await choicesFor(rights)} values={values} errors={errors} attached={attached ?? (await attachedOf())} />, status);
+      if (!form) return again(400, { attachments: { key: 'messages.attach.badUpload' } });
       if (body.action === 'edit') return again(200);
+      if (body.action !== 'send') {
+        // The compose step: its files are checked and kept first, so a mistake in the words does not lose them.
+        const added = await checkAttachments(form.uploads, form.more);
+        if (!added.ok) return again(fileStatus(added), attachmentError(added));
+        const kept = await keepDraftFiles(db, accountId, key, keep, added.files, now);
+        if (!kept.ok) return again(400, attachmentError(kept));
+        key = kept.key;
+        const attached: AttachedFiles = { key, files: kept.files.map((f) => ({ ...f, kept: true })) };
+        const parsed = parseInput(composeInput, body);
+        if (!parsed.ok) return again(400, fromFieldErrors(parsed.errors), attached);
+        const checked = await checkCompose(db, rights, parsed.data, { now, timeZone: ctx.district.timeZone, settings: ctx.district.settings });
+        if (!checked.ok) return again(400, fromFieldErrors(checked.errors, checked.params), attached);
+        return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} attached={attached} />);
+      }
       const parsed = parseInput(composeInput, body);
       if (!parsed.ok) return again(400, fromFieldErrors(parsed.errors));
-      const now = services.now();
       const checked = await checkCompose(db, rights, parsed.data, { now, timeZone: ctx.district.timeZone, settings: ctx.district.settings });
       if (!checked.ok) return again(400, fromFieldErrors(checked.errors, checked.params));
-      if (body.action !== 'send') return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} />);
+      const waiting = await draftFiles(db, accountId, key, now);
+      const preview = (status: number, errors: Messages) =>
+        sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} errors={errors} attached={{ key, files: waiting.map((f) => ({ ...f, kept: true })) }} />, status);
       const files = await checkAttachments(form.uploads, form.more);
-      if (!files.ok) return sendPage(reply, <PreviewPage ctx={ctx} draft={checked.draft} values={values} errors={attachmentError(files)} />, files.error === 'messages.attach.tooLarge' ? 413 : 400);
+      if (!files.ok) return preview(fileStatus(files), attachmentError(files));
+      // A file the preview showed that is no longer kept (a day passed, or the message was sent in another tab).
+      const gone = { attachments: { key: 'messages.attach.expired' as const } };
+      if (keep.some((p) => !waiting.some((f) => f.position === p))) return preview(400, gone);
+      if (keep.length + files.files.length > MAX_ATTACHMENTS) return preview(400, attachmentError({ ok: false, error: 'messages.attach.tooMany', params: { max: MAX_ATTACHMENTS } }));
       const account = request.session!.account;
       const name = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || account.username;
-      const id = await sendMessage(db, { accountId: account.id, name, ip: clientIp(request) }, checked.draft, now, files.files);
+      const sender = { accountId, name, ip: clientIp(request) };
+      const fromDraft = { key, keep };
+      let id: number;
+      try {
+        id = await sendMessage(db, sender, checked.draft, now, files.files, fromDraft);
+      } catch (error) {
+        if (error instanceof DraftFilesGone) return preview(400, gone);
+        throw error;
+      }
       return reply.redirect(`/messages/sent/${id}?done=sent`, 303);
     }),
   );
@@ -309,6 +345,17 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     if (!reader || !(await markArchived(db, reader, id, archived))) return reply.callNotFound();
     return reply.redirect(archived ? '/messages?done=archived' : '/messages?view=archived&done=unarchived', 303);
   });
+}
+
+/** The answer to refused files: 413 for a file over the limit, 400 for the rest. */
+function fileStatus(check: Extract<AttachmentCheck, { ok: false }>): number {
+  return check.error === 'messages.attach.tooLarge' ? 413 : 400;
+}
+
+/** The positions of the draft's files the form still lists (at most a few small numbers). */
+function keptPositions(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return [...new Set(list.filter((x): x is string => typeof x === 'string' && /^[1-9]\d{0,2}$/.test(x)).map(Number))].slice(0, 10);
 }
 
 /** A refused file as the form's field message. */

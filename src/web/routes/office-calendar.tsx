@@ -33,7 +33,7 @@ function valuesOf<K extends string>(body: unknown, keys: readonly K[]): Partial<
 }
 
 const EVENT_KEYS = ['place', 'titleEn', 'titleEs', 'locationEn', 'locationEs', 'start', 'end', 'startTime', 'endTime'] as const;
-const DAY_KEYS = ['school', 'date', 'kind', 'note'] as const;
+const DAY_KEYS = ['school', 'date', 'kind', 'note', 'noteEs'] as const;
 const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
 
 export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> {

@@ -57,6 +57,7 @@ export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
   'change_request.viewed': 'records.action.change_request.viewed',
   'contact_change.withdrawn': 'records.action.contact_change.withdrawn',
   'district.settings_changed': 'records.action.district.settings_changed',
+  'district.spanish_names_changed': 'records.action.district.spanish_names_changed',
   'email.retry_asked': 'records.action.email.retry_asked',
   'first_password.first_sign_in': 'records.action.first_password.first_sign_in',
   'first_password.reissued': 'records.action.first_password.reissued',

@@ -4,6 +4,7 @@ import type { Audience, AudienceKind } from '../../domain/messages/audience.js';
 import type { Draft, InboxLine, InboxQuery, OpenedMessage, SentLine, ThreadMessage } from '../../domain/messages/service.js';
 import type { MessageSenderRole } from '../../db/schema.js';
 import type { AttachmentLine } from '../../domain/messages/attachments.js';
+import type { DraftFile } from '../../domain/messages/drafts.js';
 import type { SectionThreads } from '../../domain/messages/threads.js';
 import type { AdultChoice } from '../../domain/messages/adult.js';
 import { formatFileSize, formatInstant } from '../../i18n/format.js';
@@ -242,6 +243,18 @@ export function InboxPage({
   );
 }
 
+/** A file's kind and size, as a message lists it: "(PDF, 1.2 MB)". */
+function fileKind(ctx: PageContext, f: { mediaType: AttachmentLine['mediaType']; size: number }): string {
+  return ` (${ctx.t(f.mediaType === 'application/pdf' ? 'messages.attach.pdf' : 'messages.attach.image', { size: formatFileSize(f.size, ctx.locale) })})`;
+}
+
+/** The files attached to a message being written (on the composer or its preview). */
+export interface AttachedFiles {
+  /** the draft they wait under; null: none yet */
+  key: string | null;
+  files: (DraftFile & { kept: boolean })[];
+}
+
 /** A message's files: each a link (a PDF downloads, a picture opens), with its kind and size. */
 function Attachments({ ctx, files }: { ctx: PageContext; files: AttachmentLine[] }) {
   const { t } = ctx;
@@ -253,7 +266,7 @@ function Attachments({ ctx, files }: { ctx: PageContext; files: AttachmentLine[]
         {files.map((f) => (
           <li key={f.position}>
             <a href={fileHref(f)}>{f.fileName}</a>
-            {` (${t(f.mediaType === 'application/pdf' ? 'messages.attach.pdf' : 'messages.attach.image', { size: formatFileSize(f.size, ctx.locale) })})`}
+            {fileKind(ctx, f)}
           </li>
         ))}
       </ul>
@@ -383,7 +396,7 @@ function Input({ id, value, error, type = 'text', max }: { id: string; value: st
   return <input class={`usa-input${error ? ' usa-input--error' : ''}`} id={id} name={id} type={type} maxLength={max} value={value ?? ''} aria-describedby={describedBy(id, false, Boolean(error))} aria-invalid={error ? 'true' : undefined} />;
 }
 
-export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageContext; choices: ComposerChoices; values: ComposeValues; errors?: Messages }) {
+export function ComposePage({ ctx, choices, values, errors = {}, attached = { key: null, files: [] } }: { ctx: PageContext; choices: ComposerChoices; values: ComposeValues; errors?: Messages; attached?: AttachedFiles }) {
   const { t } = ctx;
   const kind = values.kind ?? choices.kinds[0];
   const readers = values.readers ?? 'guardians';
@@ -398,13 +411,13 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
     subjectEs: t('messages.field.subjectEs'),
     bodyEs: t('messages.field.bodyEs'),
     sendDate: t('messages.field.sendDate'),
+    attachments: t('messages.attach.label'),
   };
   return (
     <Layout ctx={ctx} title={t('messages.compose')}>
       <h1>{t('messages.compose')}</h1>
       <ErrorSummary t={t} errors={errors} labels={labels} />
-      <form method="post" action="/messages/new" class="usa-form usa-form--large">
-        <Csrf token={ctx.csrf} />
+      <form method="post" action={`/messages/new?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="usa-form usa-form--large">
         <fieldset class="usa-fieldset">
           <legend class="usa-legend usa-legend--large">{t('messages.to')}</legend>
           <div class={`usa-form-group${errors.kind ? ' usa-form-group--error' : ''}`}>
@@ -515,7 +528,25 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
             <Input id="sendTime" value={values.sendTime} error={undefined} type="time" max={5} />
           </Field>
         </fieldset>
-        <p class="usa-hint">{t('messages.attach.composeNote')}</p>
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend usa-legend--large">{t('messages.attach.section')}</legend>
+          {attached.key ? <input type="hidden" name="draft" value={attached.key} /> : null}
+          {attached.files.length > 0 ? (
+            <fieldset class="usa-fieldset">
+              <legend class="usa-legend">{t('messages.attach.keptLegend')}</legend>
+              {attached.files.map((f) => (
+                <div class="usa-checkbox" key={f.position}>
+                  <input class="usa-checkbox__input" id={`keep-${f.position}`} type="checkbox" name="keep" value={String(f.position)} checked={f.kept} />
+                  <label class="usa-checkbox__label" for={`keep-${f.position}`}>
+                    {f.fileName}
+                    {fileKind(ctx, f)}
+                  </label>
+                </div>
+              ))}
+            </fieldset>
+          ) : null}
+          <AttachmentInput ctx={ctx} error={errors.attachments} />
+        </fieldset>
         <button class="usa-button" type="submit" name="action" value="preview">
           {t('messages.preview')}
         </button>
@@ -525,7 +556,7 @@ export function ComposePage({ ctx, choices, values, errors = {} }: { ctx: PageCo
 }
 
 /** The sender checks what goes out: to how many people, in which languages, when; the values ride along hidden. */
-export function PreviewPage({ ctx, draft, values, errors = {} }: { ctx: PageContext; draft: Draft; values: ComposeValues; errors?: Messages }) {
+export function PreviewPage({ ctx, draft, values, errors = {}, attached = { key: null, files: [] } }: { ctx: PageContext; draft: Draft; values: ComposeValues; errors?: Messages; attached?: AttachedFiles }) {
   const { t } = ctx;
   const hidden = Object.entries(values).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x) => [name, x] as const) : v === undefined ? [] : [[name, v] as const]));
   const words = (lang: 'en' | 'es') => ({ subject: lang === 'en' ? draft.subjectEn : draft.subjectEs, body: lang === 'en' ? draft.bodyEn : draft.bodyEs });
@@ -559,6 +590,24 @@ export function PreviewPage({ ctx, draft, values, errors = {} }: { ctx: PageCont
         {hidden.map(([name, v], i) => (
           <input key={i} type="hidden" name={name} value={v} />
         ))}
+        {attached.key ? <input type="hidden" name="draft" value={attached.key} /> : null}
+        {attached.files.map((f) => (
+          <input key={`keep-${f.position}`} type="hidden" name="keep" value={String(f.position)} />
+        ))}
+        {attached.files.length > 0 ? (
+          <div class="hr-attachments">
+            <h2>{t('messages.attach.files')}</h2>
+            <ul class="usa-list">
+              {attached.files.map((f) => (
+                <li key={f.position}>
+                  {f.fileName}
+                  {fileKind(ctx, f)}
+                </li>
+              ))}
+            </ul>
+            <p class="usa-hint">{t('messages.attach.changeHint')}</p>
+          </div>
+        ) : null}
         <AttachmentInput ctx={ctx} error={errors.attachments} />
         <div class="usa-button-group">
           <button class="usa-button" type="submit" name="action" value="send">

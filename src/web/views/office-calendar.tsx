@@ -9,7 +9,7 @@ import { Layout } from './layout.js';
 import { ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
-export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note', string>> & {
+export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note' | 'noteEs', string>> & {
   /** the grade levels ticked */
   grades?: string[];
 };
@@ -122,6 +122,7 @@ function labelsOf(t: Translate): Record<string, string> {
     date: t('officeCalendar.dayDate'),
     kind: t('officeCalendar.dayKind'),
     note: t('officeCalendar.dayNote'),
+    noteEs: t('officeCalendar.dayNoteEs'),
   };
 }
 
@@ -149,6 +150,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
                 <th scope="col">{t('officeCalendar.colSchool')}</th>
                 <th scope="col">{t('officeCalendar.colKind')}</th>
                 <th scope="col">{t('officeCalendar.colNote')}</th>
+                <th scope="col">{t('officeCalendar.colNoteEs')}</th>
               </tr>
             </thead>
             <tbody>
@@ -158,6 +160,7 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
                   <td>{schoolName(t, schools, d.schoolId)}</td>
                   <td>{t(KIND_LABEL[d.kind])}</td>
                   <td>{d.note ?? ''}</td>
+                  <td lang="es">{d.noteEs ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -191,6 +194,9 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
         </Field>
         <Field t={t} id="note" label={t('officeCalendar.dayNote')} hint={t('officeCalendar.dayNoteHint')} error={errors.note}>
           <ItemInput id="note" value={values.note} error={errors.note} hint max={80} />
+        </Field>
+        <Field t={t} id="noteEs" label={t('officeCalendar.dayNoteEs')} hint={t('officeCalendar.dayNoteEsHint')} error={errors.noteEs}>
+          <ItemInput id="noteEs" value={values.noteEs} error={errors.noteEs} hint max={80} />
         </Field>
         <button class="usa-button hr-primary" type="submit">
           {t('officeCalendar.saveDay')}

@@ -89,7 +89,7 @@ function toMessages(problems: SettingProblems): Messages {
   return Object.fromEntries(Object.entries(problems).map(([field, p]) => [field, { key: p.key, ...(p.params ? { params: p.params } : {}) }]));
 }
 
-function SettingsLayout({ ctx, title, current, children }: { ctx: PageContext; title: string; current: SettingsGroup | null; children: ComponentChildren }) {
+export function SettingsLayout({ ctx, title, current, children }: { ctx: PageContext; title: string; current: SettingsGroup | 'spanish-names' | null; children: ComponentChildren }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={title}>
@@ -109,6 +109,11 @@ function SettingsLayout({ ctx, title, current, children }: { ctx: PageContext; t
           ))}
           <li>
             <a href="/admin/bell-schedules">{t('settings.bells')}</a>
+          </li>
+          <li>
+            <a href="/admin/spanish-names" aria-current={current === 'spanish-names' ? 'page' : undefined}>
+              {t('spanishNames.title')}
+            </a>
           </li>
         </ul>
       </nav>
@@ -137,6 +142,12 @@ export function SettingsIndexPage({ ctx }: { ctx: PageContext }) {
             <a href="/admin/bell-schedules">{t('settings.bells')}</a>
           </h2>
           <p>{t('settings.bells.intro')}</p>
+        </li>
+        <li class="hr-panel">
+          <h2>
+            <a href="/admin/spanish-names">{t('spanishNames.title')}</a>
+          </h2>
+          <p>{t('spanishNames.indexIntro')}</p>
         </li>
       </ul>
     </SettingsLayout>

@@ -6,7 +6,7 @@ import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatDay, formatPercent, formatPoints } from '../format.js';
 import { PortalLayout, TermLinks } from './layout.js';
-import { AssignmentTable, GradeValue } from './parts.js';
+import { AssignmentTable, GradeValue, staffLang, TeacherComment } from './parts.js';
 import { localName } from '../../../i18n/format.js';
 
 export function GradesPage({ ctx, student, grades }: { ctx: PageContext; student: VisibleStudent; grades: StudentGrades }) {
@@ -95,7 +95,7 @@ export function ClassGradePage({
             <p>
               {`${t('portal.postedGrade')}: `}
               <GradeValue ctx={ctx} percent={shown.posted.percent} letter={shown.posted.letter} />
-              {shown.posted.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: shown.posted.comment })}</span> : null}
+              {shown.posted.comment ? <TeacherComment ctx={ctx} comment={shown.posted.comment} /> : null}
             </p>
           ) : null}
           {shown.state === 'notStarted' ? null : (
@@ -150,7 +150,12 @@ export function ClassGradePage({
             {grades.semesters.map((s) => (
               <li key={s.term.id}>
                 {`${localName(ctx.locale, s.term.title)}: ${s.letter ?? ''} (${formatPercent(s.percent, locale)})`}
-                {s.comment ? ` — ${s.comment}` : ''}
+                {s.comment ? (
+                  <>
+                    {' — '}
+                    <span lang={staffLang(ctx)}>{s.comment}</span>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>

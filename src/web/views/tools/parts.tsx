@@ -13,6 +13,27 @@ export function GradeValue({ ctx, percent, letter }: { ctx: PageContext; percent
   );
 }
 
+/**
+ * The language of words staff wrote (a teacher's comment): the district's, marked when it is not the
+ * page's (WCAG 2.1, 3.1.2 Language of Parts), so a screen reader reads "Turned in late." in English on a
+ * Spanish page, and a reader knows it is the teacher's own words, not the portal's.
+ */
+export function staffLang(ctx: PageContext): string | undefined {
+  return ctx.district.locale !== ctx.locale ? ctx.district.locale : undefined;
+}
+
+/** "Teacher's comment: …" with the teacher's words in their own language. */
+export function TeacherComment({ ctx, comment }: { ctx: PageContext; comment: string }) {
+  const [before = '', after = ''] = ctx.t('portal.teacherComment', { comment: '\u0000' }).split('\u0000');
+  return (
+    <span class="hr-comment">
+      {before}
+      <span lang={staffLang(ctx)}>{comment}</span>
+      {after}
+    </span>
+  );
+}
+
 function Flags({ t, a }: { t: Translate; a: AssignmentView }) {
   const flags = [
     a.missing ? 'missing' : null,
@@ -68,7 +89,7 @@ export function AssignmentTable({ ctx, assignments, caption, showClass, classTit
               <th scope="row" data-label={t('portal.assignment')}>
                 {a.title}
                 <span class="hr-muted">{a.category}</span>
-                {a.comment ? <span class="hr-comment">{t('portal.teacherComment', { comment: a.comment })}</span> : null}
+                {a.comment ? <TeacherComment ctx={ctx} comment={a.comment} /> : null}
               </th>
               <td data-label={t('portal.score')}>{scoreText(ctx, a)}</td>
               <td data-label={t('portal.percent')}>{a.missing && a.points === null ? formatPercent(0, locale) : formatPercent(a.percent, locale)}</td>

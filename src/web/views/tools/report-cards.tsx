@@ -1,10 +1,11 @@
 /** Report Cards: each grading period with posted grades, every class's mark and comment, and its PDF. */
-import { commentTexts, type ReportCard } from '../../../domain/gradebook/report-cards.js';
+import type { ReportCard } from '../../../domain/gradebook/report-cards.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
 import type { VisibleStudent } from '../../../domain/people/visibility.js';
 import type { PageContext } from '../context.js';
 import { formatPercent } from '../format.js';
 import { PortalLayout } from './layout.js';
+import { staffLang } from './parts.js';
 import { localName } from '../../../i18n/format.js';
 
 export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; student: VisibleStudent; cards: ReportCard[] }) {
@@ -38,7 +39,7 @@ export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; stu
                     <td data-label={t('portal.mark')}>{line.letter ?? '—'}</td>
                     <td data-label={t('portal.percent')}>{formatPercent(line.percent, locale)}</td>
                     <td data-label={t('portal.comment')}>
-                      <Comment lines={commentTexts(line, locale)} />
+                      <Comment codes={line.codes.map((c) => c.text[locale])} comment={line.comment} lang={staffLang(ctx)} />
                     </td>
                   </tr>
                 ))}
@@ -51,14 +52,23 @@ export function ReportCardsPage({ ctx, student, cards }: { ctx: PageContext; stu
   );
 }
 
-/** The codes' texts and the teacher's comment, one per line; a dash when there is none. */
-function Comment({ lines }: { lines: string[] }) {
+/** The codes' texts and the teacher's comment (in the teacher's language), one per line; a dash when there is none. */
+function Comment({ codes, comment, lang }: { codes: string[]; comment: string | null; lang: string | undefined }) {
+  const lines = [...codes.map((text) => ({ text, lang: undefined })), ...(comment ? [{ text: comment, lang }] : [])];
   if (lines.length === 0) return <>—</>;
-  if (lines.length === 1) return <span class="hr-comment">{lines[0]}</span>;
+  if (lines.length === 1) {
+    return (
+      <span class="hr-comment" lang={lines[0]!.lang}>
+        {lines[0]!.text}
+      </span>
+    );
+  }
   return (
     <ul class="usa-list usa-list--unstyled hr-comment">
       {lines.map((l, i) => (
-        <li key={i}>{l}</li>
+        <li key={i} lang={l.lang}>
+          {l.text}
+        </li>
       ))}
     </ul>
   );
