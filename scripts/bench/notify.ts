@@ -9,7 +9,16 @@
  * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
  * checked, every payload decrypted), each for at most `seconds`. The sinks run in this process: they take
  * CPU from the senders. Prints JSON; run by scripts/bench.ts.
+ *
+ * With a portal rate (requests per second, 0: none), a real server (`homeroom serve`, no worker, on the
+ * same database) answers the portal benchmark's pages for 400 of the district's students and guardians
+ * beside the run, paced open-loop by wrk as the other benchmarks do (portal.ts: sessions, luaScript,
+ * runWrk): for 10 seconds before anything is decided (the baseline), while the changes are decided and
+ * queued, and while the emails and pushes are delivered. Reported for each: requests/s, p50, p99, errors.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { refreshStatistics } from '../../src/db/bulk.js';
@@ -22,15 +31,21 @@ import { deliverDue } from '../../src/domain/notifications/deliver.js';
 import { deliverDuePushes, queuePush, vapidKeys } from '../../src/domain/notifications/push.js';
 import { deliverPending } from '../../src/email/outbox.js';
 import { smtpTransport } from '../../src/email/transport.js';
+import { localDate } from '../../src/domain/calendar/dates.js';
 import { startPushService } from '../../tests/support/push-service.js';
+import { luaScript, runWrk, sessions } from './portal.js';
+import { startServer, type BenchServer } from './server.js';
 
-const [url, students, seconds, connectionsArg, devicesArg] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices]');
+const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes]');
 const connections = Number(connectionsArg ?? 8);
 const pushDevices = Number(devicesArg ?? 20000);
+const portalRate = Number(portalRateArg ?? 0);
+const processes = Number(processesArg ?? os.cpus().length);
 const database = await connect(url);
 await migrateToLatest(database);
-await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026 });
+// As of today, as the portal benchmark loads it: the pages beside the run show this week's work.
+await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026, asOf: localDate(new Date(), 'America/Chicago') });
 const db = database.db;
 const changedAt = new Date();
 // Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
@@ -92,18 +107,59 @@ const imported = await db.transaction().execute((trx) =>
   ),
 );
 
+// The portal beside the run: a real server on this database, its pages asked for at `portalRate`.
+type PortalRun = Awaited<ReturnType<typeof runWrk>>;
+let server: BenchServer | null = null;
+let script = '';
+const portal: { before: PortalRun | null; decide: PortalRun | null; deliver: PortalRun | null } = { before: null, decide: null, deliver: null };
+if (portalRate > 0) {
+  const people = await sessions(url, 400, 7);
+  server = await startServer(['--no-worker', '--processes', String(processes)], { DATABASE_URL: url, DEMO_MODE: 'false' }, (out) => out.includes('Homeroom is running at'));
+  // Every session works before the clock starts (and warms the server up).
+  for (const p of people) {
+    for (const tool of ['today', 'grades', 'assignments', 'attendance']) {
+      const res = await fetch(`${server.base}/students/${p.studentId}/${tool}`, { headers: { cookie: `hr_session=${p.token}` }, redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${tool} of student ${p.studentId} answered ${res.status}`);
+    }
+  }
+  script = path.join(server.dataDir, 'portal.lua');
+  fs.writeFileSync(script, luaScript(people, portalRate));
+  portal.before = await runWrk(script, server.base, 8, 10);
+}
+/** Runs `work` with the portal's load beside it (when there is one), stopped when the work ends. */
+async function beside<T>(work: () => Promise<T>): Promise<[T, PortalRun | null]> {
+  if (!server) return [await work(), null];
+  let done!: () => void;
+  const ended = new Promise<void>((resolve) => (done = resolve));
+  const load = runWrk(script, server.base, 8, 3600, ended);
+  try {
+    const result = await work();
+    done();
+    return [result, await load];
+  } finally {
+    done();
+  }
+}
+
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-const t0 = process.hrtime.bigint();
-const decided = await decideChanges(database, { now: decideAt, queuePush });
-const decideMs = ms(t0);
-const t1 = process.hrtime.bigint();
-const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
-const queueMs = ms(t1);
+let decideMs = 0;
+let queueMs = 0;
+const [[decided, queued], whileDeciding] = await beside(async () => {
+  const t0 = process.hrtime.bigint();
+  const decided = await decideChanges(database, { now: decideAt, queuePush });
+  decideMs = ms(t0);
+  const t1 = process.hrtime.bigint();
+  const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
+  queueMs = ms(t1);
+  return [decided, queued] as const;
+});
+portal.decide = whileDeciding;
 const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
 // Email to a local SMTP sink.
 let received = 0;
-const server = new SMTPServer({
+const smtp = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
   disableReverseLookup: true,
@@ -116,31 +172,35 @@ const server = new SMTPServer({
     });
   },
 });
-server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const address = server.server.address();
+smtp.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+const address = smtp.server.address();
 const transport = smtpTransport(`smtp://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, connections);
 const limit = 50 * connections;
-let until = Date.now() + Number(seconds ?? 20) * 1000;
-const t2 = process.hrtime.bigint();
-while (Date.now() < until) {
-  const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
-  if (sent < limit) break;
-}
-const sendMs = ms(t2);
-await new Promise<void>((resolve) => server.close(() => resolve()));
-
-// Pushes to the local push service.
 const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: push.agent };
-until = Date.now() + Number(seconds ?? 20) * 1000;
+let sendMs = 0;
+let pushMs = 0;
 let pushed = 0;
-const t3 = process.hrtime.bigint();
-while (Date.now() < until) {
-  const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
-  pushed += r.sent;
-  if (r.sent + r.failed + r.retried + r.removed < 500) break;
-}
-const pushMs = ms(t3);
+[, portal.deliver] = await beside(async () => {
+  let until = Date.now() + Number(seconds ?? 20) * 1000;
+  const t2 = process.hrtime.bigint();
+  while (Date.now() < until) {
+    const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
+    if (sent < limit) break;
+  }
+  sendMs = ms(t2);
+  // Pushes to the local push service.
+  until = Date.now() + Number(seconds ?? 20) * 1000;
+  const t3 = process.hrtime.bigint();
+  while (Date.now() < until) {
+    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
+    pushed += r.sent;
+    if (r.sent + r.failed + r.retried + r.removed < 500) break;
+  }
+  pushMs = ms(t3);
+});
+await new Promise<void>((resolve) => smtp.close(() => resolve()));
+await server?.stop();
 const problems = push.problems.length;
 await push.close();
 await database.close();
@@ -160,5 +220,7 @@ console.log(
     pushSent: pushed,
     pushPerSecond: push.received.length / (pushMs / 1000),
     pushProblems: problems,
+    portalRate,
+    portal,
   }),
 );
