@@ -126,6 +126,8 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'meal_accounts',
   'meal_ledger',
   'meal_thresholds',
+  // Notification kinds: announcements told (migration 0044).
+  'notification_announcements',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -153,6 +155,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'notification_cursor',
       'second_factors',
       'message_adult_choices',
+      'notification_announcements',
     ].includes(t),
 );
 

@@ -42,9 +42,10 @@ import { fees } from './migrations/0037_fees.js';
 import { meals } from './migrations/0038_meals.js';
 import { messageAttachments } from './migrations/0040_message_attachments.js';
 import { spanishNames } from './migrations/0041_spanish_names.js';
+import { announcementNotices } from './migrations/0044_announcement_notices.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames, announcementNotices];
 
 
 

@@ -1076,6 +1076,8 @@ export interface DB {
   meal_accounts: MealAccountTable;
   meal_ledger: MealLedgerTable;
   meal_thresholds: MealThresholdTable;
+  /** the announcements the notifications have told (migration 0044) */
+  notification_announcements: NotificationAnnouncementTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1273,4 +1275,12 @@ export interface FeeLedgerTable {
   idempotency_key: string | null;
   by_account: number | null;
   at: Instant;
+}
+
+/** An announcement its families were notified of, once (migration 0044, ADR 0049). */
+export interface NotificationAnnouncementTable {
+  announcement_id: number;
+  notified_at: Instant;
+  /** the people whose lists it was written to (0: marked at the upgrade) */
+  recipients: number;
 }
