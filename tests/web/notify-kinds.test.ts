@@ -155,7 +155,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     expect(mail.subject).toBe('Nuevo inicio de sesión en su cuenta');
     const text = mail.text.replace(/\u202f/g, ' ');
     expect(text).toContain(
-      `Se inició sesión en su cuenta ${rosa.guardian.email} el 9 de febrero de 2027, 12:00 desde un navegador o dispositivo que no se había usado antes con ella (Safari / iOS). Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña ahora, cierre la sesión en los demás dispositivos en la Configuración de la cuenta y comuníquese con su escuela.`,
+      `Se inició sesión en su cuenta ${rosa.guardian.email} el 9 de febrero de 2027 a las 12:00 p.m. desde un navegador o dispositivo que no se había usado antes con ella (Safari / iOS). Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña ahora, cierre la sesión en los demás dispositivos en la Configuración de la cuenta y comuníquese con su escuela.`,
     );
     expect(text).toMatch(/Vea dónde está abierta su cuenta, en [^\n]+:\nhttp:\/\/portal\.test\/account#sessions-heading/);
     expect(headers(mail).has('list-unsubscribe')).toBe(false);

@@ -31,17 +31,12 @@ import { bothLanguages } from './localized.js';
 /** Tells every announcement that has become visible and was not told yet; returns the entries written. */
 export async function notifyAnnouncements(database: Database, now: Date): Promise<{ announcements: number; notifications: number }> {
   const db = database.db;
+  const untold = () => db.selectFrom('announcements as a').leftJoin('notification_announcements as na', 'na.announcement_id', 'a.id').select('a.id').where('na.announcement_id', 'is', null);
+  // Most minutes there is nothing to tell (and a database without a district yet has no announcement).
+  if (!(await untold().limit(1).executeTakeFirst())) return { announcements: 0, notifications: 0 };
   const district = await getDistrictProfile(db);
   const today = localDate(now, district.timeZone);
-  const due = await db
-    .selectFrom('announcements as a')
-    .leftJoin('notification_announcements as na', 'na.announcement_id', 'a.id')
-    .select('a.id')
-    .where('na.announcement_id', 'is', null)
-    .where('a.start_date', '<=', today)
-    .where('a.end_date', '>=', today)
-    .orderBy('a.id')
-    .execute();
+  const due = await untold().where('a.start_date', '<=', today).where('a.end_date', '>=', today).orderBy('a.id').execute();
   let announcements = 0;
   let notifications = 0;
   for (const { id } of due) {

@@ -62,7 +62,7 @@ async function tellForm(trx: Kysely<DB>, formId: number, now: Date): Promise<num
     .$if(form.grade_level !== null, (q) => q.where('st.grade_level', '=', form.grade_level!))
     .$if(cutoff !== null, (q) => q.where('st.birth_date', '>', cutoff!))
     .groupBy('ua.id')
-    .select(['ua.id as account_id', (eb) => eb.fn.min<number>('st.id').as('student_id')]);
+    .select(['ua.id as account_id', (eb) => eb.fn.min<number | null>('st.id').as('student_id')]);
   const due = form.due_date ? bothLanguages('due', Object.fromEntries(LOCALES.map((l) => [l, dayIn(form.due_date!, l)])) as Record<Locale, string>) : { due: 'none' };
   return notifyDirect(
     trx,

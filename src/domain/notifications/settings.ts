@@ -22,7 +22,7 @@ export const isNotifyKind = (v: string): v is NotifyKind => (NOTIFY_KINDS as rea
  * What the school asks or tells the family (notifications/announcements.ts, notifications/forms.ts): a
  * new announcement of their school or the district, a form to sign (guardians only). ADR 0049.
  */
-export const SCHOOL_NOTICE_KINDS = ['announcement', 'form'] as const;
+const SCHOOL_NOTICE_KINDS = ['announcement', 'form'] as const;
 /**
  * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
  * person, whatever the child. ADR 0041.

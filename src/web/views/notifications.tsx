@@ -98,10 +98,11 @@ export function valuesOfSettings(
   const checks = new Set<string>();
   const texts: Record<string, string> = {};
   for (const k of DIRECT_KINDS) {
-    if (!own[k]) continue;
-    if (own[k].on) checks.add(fieldName.own(k, 'on'));
-    if (own[k].email) checks.add(fieldName.own(k, 'email'));
-    if (own[k].push) checks.add(fieldName.own(k, 'push'));
+    const c = own[k];
+    if (!c) continue;
+    if (c.on) checks.add(fieldName.own(k, 'on'));
+    if (c.email) checks.add(fieldName.own(k, 'email'));
+    if (c.push) checks.add(fieldName.own(k, 'push'));
   }
   texts.timeZone = settings.timeZone ?? '';
   for (const [id, child] of children) {
