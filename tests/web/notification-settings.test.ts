@@ -42,7 +42,7 @@ describeEachEngine('Notification Settings: each field’s bad input', (get) => {
     const db = get().db;
     const world = await schoolYear(db, { today: '2027-02-09' });
     english = await guardianWithChild(db, world, { student: { first: 'Kid', last: 'Lund' }, guardian: { first: 'Ann', last: 'Lund' }, locale: 'en' });
-    spanish = await guardianWithChild(db, world, { student: { first: 'Ema', last: 'Díaz' }, guardian: { first: 'Rosa', last: 'Díaz' }, locale: 'es' });
+    spanish = await guardianWithChild(db, world, { student: { first: 'Ema', last: 'Díaz' }, guardian: { first: 'Rosa', last: 'Díaz' }, email: 'rosa.diaz@fixture.example.com', locale: 'es' });
     app = await makeApp(get(), { now: time.now });
   });
   afterAll(async () => {

@@ -43,7 +43,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     const db = get().db;
     world = await schoolYear(db, { today: '2027-02-09' });
     ann = await guardianWithChild(db, world, { student: { first: 'Kid', last: 'Lund' }, guardian: { first: 'Ann', last: 'Lund' } });
-    rosa = await guardianWithChild(db, world, { student: { first: 'Ema', last: 'Díaz' }, guardian: { first: 'Rosa', last: 'Díaz' }, locale: 'es' });
+    rosa = await guardianWithChild(db, world, { student: { first: 'Ema', last: 'Díaz' }, guardian: { first: 'Rosa', last: 'Díaz' }, email: 'rosa.diaz@fixture.example.com', locale: 'es' });
     carl = await guardianWithChild(db, world, { student: { first: 'Nina', last: 'Noel' }, guardian: { first: 'Carl', last: 'Noel' }, portalAccess: false });
     mia = await guardianWithChild(db, world, { student: { first: 'Leo', last: 'Park' }, guardian: { first: 'Mia', last: 'Park' } });
     const middle = await otherSchool(db);
@@ -147,6 +147,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
   });
 
   it('writes the new-device email in Spanish for a Spanish-speaking guardian', async () => {
+    // (a minute after the first test's sign-ins: 18:01 UTC, 12:01 in Chicago)
     const who = rosa.guardianAccount!;
     browsers.set(who.username, await signIn(who, new Client(app, { 'user-agent': FIREFOX_LINUX })));
     await signIn(who, new Client(app, { 'user-agent': SAFARI_IPHONE }));
@@ -155,7 +156,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     expect(mail.subject).toBe('Nuevo inicio de sesión en su cuenta');
     const text = mail.text.replace(/\u202f/g, ' ');
     expect(text).toContain(
-      `Se inició sesión en su cuenta ${rosa.guardian.email} el 9 de febrero de 2027 a las 12:00 p.m. desde un navegador o dispositivo que no se había usado antes con ella (Safari / iOS). Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña ahora, cierre la sesión en los demás dispositivos en la Configuración de la cuenta y comuníquese con su escuela.`,
+      `Se inició sesión en su cuenta ${rosa.guardian.email} el 9 de febrero de 2027 a las 12:01 p.m. desde un navegador o dispositivo que no se había usado antes con ella (Safari / iOS). Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña ahora, cierre la sesión en los demás dispositivos en la Configuración de la cuenta y comuníquese con su escuela.`,
     );
     expect(text).toMatch(/Vea dónde está abierta su cuenta, en [^\n]+:\nhttp:\/\/portal\.test\/account#sessions-heading/);
     expect(headers(mail).has('list-unsubscribe')).toBe(false);
