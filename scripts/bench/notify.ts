@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { SMTPServer } from 'smtp-server';
 import { refreshStatistics } from '../../src/db/bulk.js';
 import { connect } from '../../src/db/connect.js';
@@ -47,7 +48,11 @@ await migrateToLatest(database);
 // As of today, as the portal benchmark loads it: the pages beside the run show this week's work.
 await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026, asOf: localDate(new Date(), 'America/Chicago') });
 const db = database.db;
-const changedAt = new Date();
+// Decided at noon in the district: at night (quiet hours, 21:00–07:00 by default) every email and push
+// would wait for the morning and the delivery rates would measure nothing.
+const zone = (await db.selectFrom('district').select('time_zone').executeTakeFirstOrThrow()).time_zone;
+const decideAt = DateTime.now().setZone(zone).set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+const changedAt = new Date(decideAt.getTime() - 16 * 60_000);
 // Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
 const stamp = database.dialect === 'postgres' ? sql`cast(${changedAt.toISOString()} as timestamptz)` : sql`${changedAt.toISOString()}`;
 for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
@@ -69,7 +74,6 @@ for (let i = 0; i < devices.length; i += 2000) {
 }
 // A district's statistics once its accounts exist (the demo load analysed the tables before they did).
 await refreshStatistics(database);
-const decideAt = new Date(changedAt.getTime() + 16 * 60_000);
 
 // The column: the largest section's students, one assignment of it.
 const biggest = await db
@@ -126,6 +130,7 @@ if (portalRate > 0) {
   script = path.join(server.dataDir, 'portal.lua');
   fs.writeFileSync(script, luaScript(people, portalRate));
   portal.before = await runWrk(script, server.base, 8, 10);
+  console.error(`notify: the portal alone: ${portal.before.rps.toFixed(0)}/s, p99 ${portal.before.p99.toFixed(1)} ms`);
 }
 /** Runs `work` with the portal's load beside it (when there is one), stopped when the work ends. */
 async function beside<T>(work: () => Promise<T>): Promise<[T, PortalRun | null]> {
@@ -149,9 +154,11 @@ const [[decided, queued], whileDeciding] = await beside(async () => {
   const t0 = process.hrtime.bigint();
   const decided = await decideChanges(database, { now: decideAt, queuePush });
   decideMs = ms(t0);
+  console.error(`notify: ${decided.notifications} notifications decided in ${(decideMs / 1000).toFixed(1)} s`);
   const t1 = process.hrtime.bigint();
   const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
   queueMs = ms(t1);
+  console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
   return [decided, queued] as const;
 });
 portal.decide = whileDeciding;
@@ -189,6 +196,7 @@ let pushed = 0;
     if (sent < limit) break;
   }
   sendMs = ms(t2);
+  console.error(`notify: ${received} emails received by the sink in ${(sendMs / 1000).toFixed(1)} s`);
   // Pushes to the local push service.
   until = Date.now() + Number(seconds ?? 20) * 1000;
   const t3 = process.hrtime.bigint();
@@ -198,6 +206,7 @@ let pushed = 0;
     if (r.sent + r.failed + r.retried + r.removed < 500) break;
   }
   pushMs = ms(t3);
+  console.error(`notify: ${pushed} pushes sent in ${(pushMs / 1000).toFixed(1)} s`);
 });
 await new Promise<void>((resolve) => smtp.close(() => resolve()));
 await server?.stop();
