@@ -30,10 +30,12 @@
  *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
  *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
  *       for a guardian with 2,000 messages (bench/messages.ts).
- *   notify [--students N] [--seconds S] [--mail-connections 8] [--push-devices 20000] [--engines sqlite,postgres]
+ *   notify [--students N] [--seconds S] [--mail-connections 8] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]
  *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
  *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
- *       a local Web Push service, each for at most S seconds (bench/notify.ts).
+ *       a local Web Push service, each for at most S seconds (bench/notify.ts); with --portal-rate R (0:
+ *       none), a real server on the same database answers the portal's pages at R requests/s beside it:
+ *       requests/s, p50, p99 before, while deciding and queueing, and while delivering.
  *
  *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
@@ -706,20 +708,28 @@ async function notify(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '20' },
       'mail-connections': { type: 'string', default: '8' },
       'push-devices': { type: 'string', default: '20000' },
+      'portal-rate': { type: 'string', default: '300' },
+      processes: { type: 'string', default: String(os.cpus().length) },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
   const students = Number(values.students);
+  type PortalRun = { rps: number; p50: number; p99: number; errors: number } | null;
+  const portals: { engine: string; before: PortalRun; decide: PortalRun; deliver: PortalRun }[] = [];
   console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
       JSON.parse(
-        execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices']], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+        execFileSync(
+          path.join(root, 'node_modules/.bin/tsx'),
+          ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices'], values['portal-rate'], values.processes],
+          { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+        )
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -735,9 +745,20 @@ async function notify(args: string[]): Promise<void> {
     console.log(
       `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms |`,
     );
+    portals.push({ engine, ...r.portal });
+  }
+  if (Number(values['portal-rate']) > 0) {
+    const { msText } = await import('./bench/staff.js');
+    const cell = (w: PortalRun) => (w ? `${w.rps.toFixed(0)}/s, ${msText(w.p50)}, ${msText(w.p99)}, ${w.errors}` : '—');
+    console.log(`\nThe portal beside it (${values['portal-rate']} requests/s asked, open-loop, 8 connections, ${values.processes} web processes; requests/s, p50, p99, errors):\n`);
+    console.log('| engine | before (10 s) | while deciding and queueing | while delivering |');
+    console.log('|---|---|---|---|');
+    for (const p of portals) console.log(`| ${p.engine} | ${cell(p.before)} | ${cell(p.decide)} | ${cell(p.deliver)} |`);
   }
   console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
-  console.log(`Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --push-devices ${values['push-devices']} --engines ${values.engines}\n`);
+  console.log(
+    `Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --push-devices ${values['push-devices']} --portal-rate ${values['portal-rate']} --processes ${values.processes} --engines ${values.engines}\n`,
+  );
 }
 
 switch (name) {
@@ -782,7 +803,7 @@ switch (name) {
     break;
   default:
     console.error(
-      'Usage: npm run bench -- notify [--students 2000] [--seconds 20] [--mail-connections 8] [--push-devices 20000] [--engines sqlite,postgres]\n' +
+      'Usage: npm run bench -- notify [--students 2000] [--seconds 20] [--mail-connections 8] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]\n' +
         '       npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +

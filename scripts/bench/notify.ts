@@ -10,14 +10,23 @@
  * checked, every payload decrypted), each for at most `seconds`. The sinks run in a process of their own
  * (notify-sinks.ts), as a district's relay and push services would on other machines; on two cores they
  * still share the machine. Prints JSON; run by scripts/bench.ts.
+ *
+ * With a portal rate (requests per second, 0: none), a real server (`homeroom serve`, no worker, on the
+ * same database) answers the portal benchmark's pages for 400 of the district's students and guardians
+ * beside the run, paced open-loop by wrk as the other benchmarks do (portal.ts: sessions, luaScript,
+ * runWrk): for 10 seconds before anything is decided (the baseline), while the changes are decided and
+ * queued, and while the emails and pushes are delivered. Reported for each: requests/s, p50, p99, errors.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { fork } from 'node:child_process';
 import https from 'node:https';
 import { refreshStatistics } from '../../src/db/bulk.js';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { localDate } from '../../src/domain/calendar/dates.js';
 import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
 import { decideChanges } from '../../src/domain/notifications/decide.js';
@@ -25,19 +34,26 @@ import { deliverDue } from '../../src/domain/notifications/deliver.js';
 import { deliverDuePushes, queuePush, vapidKeys } from '../../src/domain/notifications/push.js';
 import { deliverPending } from '../../src/email/outbox.js';
 import { smtpTransport } from '../../src/email/transport.js';
+import { localDate } from '../../src/domain/calendar/dates.js';
+import { luaScript, runWrk, sessions } from './portal.js';
+import { startServer, type BenchServer } from './server.js';
 
-const [url, students, seconds, connectionsArg, devicesArg] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices]');
+const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes]');
 const connections = Number(connectionsArg ?? 8);
 const pushDevices = Number(devicesArg ?? 20000);
+const portalRate = Number(portalRateArg ?? 0);
+const processes = Number(processesArg ?? os.cpus().length);
 const database = await connect(url);
 await migrateToLatest(database);
-await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026 });
+// As of today, as the portal benchmark loads it: the pages beside the run show this week's work.
+await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026, asOf: localDate(new Date(), 'America/Chicago') });
 const db = database.db;
-// The changes are made at 14:00 in the district's zone (20:00 UTC) today, so that the notifications fall due at
-// 14:16, outside every person's default quiet hours (21:00–07:00): a run in the evening would otherwise find
-// every notification waiting for the morning and measure nothing.
-const changedAt = new Date(`${localDate(new Date(), 'America/Chicago')}T20:00:00Z`);
+// Decided at noon in the district: at night (quiet hours, 21:00–07:00 by default) every email and push
+// would wait for the morning and the delivery rates would measure nothing.
+const zone = (await db.selectFrom('district').select('time_zone').executeTakeFirstOrThrow()).time_zone;
+const decideAt = DateTime.now().setZone(zone).set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+const changedAt = new Date(decideAt.getTime() - 16 * 60_000);
 // Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
 const stamp = database.dialect === 'postgres' ? sql`cast(${changedAt.toISOString()} as timestamptz)` : sql`${changedAt.toISOString()}`;
 for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
@@ -61,7 +77,6 @@ for (let i = 0; i < devices.length; i += 2000) {
 }
 // A district's statistics once its accounts exist (the demo load analysed the tables before they did).
 await refreshStatistics(database);
-const decideAt = new Date(changedAt.getTime() + 16 * 60_000);
 
 // The column: the largest section's students, one assignment of it.
 const biggest = await db
@@ -99,42 +114,102 @@ const imported = await db.transaction().execute((trx) =>
   ),
 );
 
+// The portal beside the run: a real server on this database, its pages asked for at `portalRate`.
+type PortalRun = Awaited<ReturnType<typeof runWrk>>;
+let server: BenchServer | null = null;
+let script = '';
+const portal: { before: PortalRun | null; decide: PortalRun | null; deliver: PortalRun | null } = { before: null, decide: null, deliver: null };
+if (portalRate > 0) {
+  const people = await sessions(url, 400, 7);
+  server = await startServer(['--no-worker', '--processes', String(processes)], { DATABASE_URL: url, DEMO_MODE: 'false' }, (out) => out.includes('Homeroom is running at'));
+  // Every session works before the clock starts (and warms the server up).
+  for (const p of people) {
+    for (const tool of ['today', 'grades', 'assignments', 'attendance']) {
+      const res = await fetch(`${server.base}/students/${p.studentId}/${tool}`, { headers: { cookie: `hr_session=${p.token}` }, redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${tool} of student ${p.studentId} answered ${res.status}`);
+    }
+  }
+  script = path.join(server.dataDir, 'portal.lua');
+  fs.writeFileSync(script, luaScript(people, portalRate));
+  portal.before = await runWrk(script, server.base, 8, 10);
+  console.error(`notify: the portal alone: ${portal.before.rps.toFixed(0)}/s, p99 ${portal.before.p99.toFixed(1)} ms`);
+}
+/** Runs `work` with the portal's load beside it (when there is one), stopped when the work ends. */
+async function beside<T>(work: () => Promise<T>): Promise<[T, PortalRun | null]> {
+  if (!server) return [await work(), null];
+  let done!: () => void;
+  const ended = new Promise<void>((resolve) => (done = resolve));
+  const load = runWrk(script, server.base, 8, 3600, ended);
+  try {
+    const result = await work();
+    done();
+    return [result, await load];
+  } finally {
+    done();
+  }
+}
+
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-const t0 = process.hrtime.bigint();
-const decided = await decideChanges(database, { now: decideAt, queuePush });
-const decideMs = ms(t0);
-const t1 = process.hrtime.bigint();
-const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
-const queueMs = ms(t1);
+let decideMs = 0;
+let queueMs = 0;
+const [[decided, queued], whileDeciding] = await beside(async () => {
+  const t0 = process.hrtime.bigint();
+  const decided = await decideChanges(database, { now: decideAt, queuePush });
+  decideMs = ms(t0);
+  console.error(`notify: ${decided.notifications} notifications decided in ${(decideMs / 1000).toFixed(1)} s`);
+  const t1 = process.hrtime.bigint();
+  const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
+  queueMs = ms(t1);
+  console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
+  return [decided, queued] as const;
+});
+portal.decide = whileDeciding;
 const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
 // Email to the SMTP sink.
 const transport = smtpTransport(`smtp://127.0.0.1:${sinks.smtpPort}`, connections);
 const limit = 50 * connections;
-let until = Date.now() + Number(seconds ?? 20) * 1000;
-const t2 = process.hrtime.bigint();
-const c2 = process.cpuUsage();
-while (Date.now() < until) {
-  const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
-  if (sent < limit) break;
-}
-const sendMs = ms(t2);
-const sendCpu = process.cpuUsage(c2);
-const { smtp: received } = await sinks.counts();
-
-// Pushes to the local push service.
 const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: new https.Agent({ ca: sinks.ca, keepAlive: true }) };
-until = Date.now() + Number(seconds ?? 20) * 1000;
+let sendMs = 0;
+let pushMs = 0;
+let received = 0;
+let sendCpu = 0;
+let pushCpu = 0;
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 let pushed = 0;
-const t3 = process.hrtime.bigint();
-const c3 = process.cpuUsage();
-while (Date.now() < until) {
-  const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
-  pushed += r.sent;
-  if (r.sent + r.failed + r.retried + r.removed < 500) break;
-}
-const pushMs = ms(t3);
-const pushCpu = process.cpuUsage(c3);
+[, portal.deliver] = await beside(async () => {
+  let until = Date.now() + Number(seconds ?? 20) * 1000;
+  const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage();
+  // Until the outbox is empty (or the time is up): a pass that found the write lock busy (the portal's
+  // server writes beside it) sends fewer than its limit without the outbox being done.
+  const unsent = async () => (await db.selectFrom('email_outbox').select('id').where('sent_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+  while (Date.now() < until) {
+    const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
+    if (sent < limit && !(await unsent())) break;
+  }
+  sendMs = ms(t2);
+  sendCpu = cpuMs(c2);
+  received = (await sinks.counts()).smtp;
+  console.error(`notify: ${received} emails received by the sink in ${(sendMs / 1000).toFixed(1)} s`);
+  // Pushes to the local push service.
+  until = Date.now() + Number(seconds ?? 20) * 1000;
+  const t3 = process.hrtime.bigint();
+  const c3 = process.cpuUsage();
+  while (Date.now() < until) {
+    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
+    pushed += r.sent;
+    if (r.sent + r.failed + r.retried + r.removed < 500) break;
+  }
+  pushMs = ms(t3);
+  pushCpu = cpuMs(c3);
+  console.error(`notify: ${pushed} pushes sent in ${(pushMs / 1000).toFixed(1)} s`);
+});
+await server?.stop();
 const counts = await sinks.counts();
 if (counts.problemCount > 0) console.error(`push service: ${counts.problemCount} problems, e.g. ${counts.problems.join('; ')}`);
 send.agent.destroy();
@@ -157,8 +232,10 @@ console.log(
     pushPerSecond: counts.push / (pushMs / 1000),
     pushProblems: counts.problemCount,
     // The sender's own CPU (this process: Homeroom's outbox or push rounds, and SQLite when it is the engine) per item.
-    smtpCpuMsEach: (sendCpu.user + sendCpu.system) / 1000 / Math.max(1, received),
-    pushCpuMsEach: (pushCpu.user + pushCpu.system) / 1000 / Math.max(1, counts.push),
+    smtpCpuMsEach: sendCpu / Math.max(1, received),
+    pushCpuMsEach: pushCpu / Math.max(1, counts.push),
+    portalRate,
+    portal,
   }),
 );
 

@@ -133,6 +133,8 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'online_checkout_lines',
   'payment_events',
   'online_refunds',
+  // Notification kinds: announcements told (migration 0044).
+  'notification_announcements',
 ];
 
 /** Tables whose integer id the database assigns (and whose PostgreSQL sequence must follow explicit ids). */
@@ -160,6 +162,7 @@ export const TABLES_WITH_ID: readonly TableName[] = TABLES_IN_FK_ORDER.filter(
       'notification_cursor',
       'second_factors',
       'message_adult_choices',
+      'notification_announcements',
     ].includes(t),
 );
 

@@ -43,12 +43,14 @@ import { meals } from './migrations/0038_meals.js';
 import { messageAttachments } from './migrations/0040_message_attachments.js';
 import { spanishNames } from './migrations/0041_spanish_names.js';
 import { onlinePayments } from './migrations/0042_online_payments.js';
+import { announcementNotices } from './migrations/0044_announcement_notices.js';
 import { contactPeopleRequests } from './migrations/0045_contact_people_requests.js';
 import { messageDraftFiles } from './migrations/0046_message_draft_files.js';
 import { outboxDue } from './migrations/0049_outbox_due.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames, onlinePayments, contactPeopleRequests, messageDraftFiles, outboxDue];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames, onlinePayments, announcementNotices, contactPeopleRequests, messageDraftFiles, outboxDue];
+
 
 
 

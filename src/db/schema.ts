@@ -1107,6 +1107,8 @@ export interface DB {
   online_checkout_lines: OnlineCheckoutLineTable;
   payment_events: PaymentEventTable;
   online_refunds: OnlineRefundTable;
+  /** the announcements the notifications have told (migration 0044) */
+  notification_announcements: NotificationAnnouncementTable;
 }
 
 /** A teacher's discussion topic for a section (migration 0031). */
@@ -1360,4 +1362,12 @@ export interface OnlineRefundTable {
   requested_by: number | null;
   requested_at: Instant;
   recorded_at: Instant | null;
+}
+
+/** An announcement its families were notified of, once (migration 0044, ADR 0049). */
+export interface NotificationAnnouncementTable {
+  announcement_id: number;
+  notified_at: Instant;
+  /** the people whose lists it was written to (0: marked at the upgrade) */
+  recipients: number;
 }

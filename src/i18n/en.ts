@@ -2816,8 +2816,8 @@ export const en = {
   'notifications.title.message': 'New message from {sender}',
   'notifications.body.message': '{sender} sent you a message. Open the Message Center to read it.',
   'notifications.title.newDevice': 'New sign-in to your account',
-  'notifications.body.newDevice': 'Your account was signed in to from a device it was not used on before ({device, select, unknown {an unknown browser} other {{device}}}). If this was not you, change your password now and contact your school.',
-  'notifications.settings.own': 'About you',
+  'notifications.body.newDevice': 'Your account {username} was signed in to on {when} from a browser or device it had not been used on before ({device, select, unknown {an unknown browser} other {{device}}}). If this was you, there is nothing to do. If it was not, change your password now, sign out the other devices in Account Settings and contact your school.',
+  'notifications.settings.own': 'From school',
   'notifications.settings.account': 'Your account’s security',
   'notifications.settings.accountAlways': 'Always on: a changed password and a sign-in from a new device are always told to you, in this list and by email, at once. They cannot be turned off.',
   'notifications.settings.classes': 'Classes ({name})',
@@ -3035,6 +3035,14 @@ export const en = {
   'messages.attach.keptLegend': 'Attached to this message (untick a file to remove it)',
   'messages.attach.changeHint': 'To remove a file, choose “Change the message”. You can add files below.',
   'messages.attach.expired': 'Files attached to this message are no longer kept (they are kept for a day, until it is sent). Attach them again.',
+  // ── notify: the notifications' new kinds (issue 22, ADR 0049) ──
+  'notifications.kind.announcement': 'New announcements from the school or the district',
+  'notifications.title.announcement': 'New announcement: {title}',
+  'notifications.body.announcement': '{from} posted an announcement: “{title}”.',
+  'notifications.kind.form': 'Forms to sign',
+  'notifications.title.form': 'Form to sign: {title}',
+  'notifications.body.form': '{school} asks you to sign “{title}”.{due, select, none {} other { It is due {due}.}}',
+  'email.notification.openAccount': 'See where your account is signed in, in {portal}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2818,8 +2818,8 @@ export const es: Record<MessageKey, string> = {
   'notifications.title.message': 'Mensaje nuevo de {sender}',
   'notifications.body.message': '{sender} le envió un mensaje. Abra el Centro de Mensajes para leerlo.',
   'notifications.title.newDevice': 'Nuevo inicio de sesión en su cuenta',
-  'notifications.body.newDevice': 'Se inició sesión en su cuenta desde un dispositivo que no se había usado antes ({device, select, unknown {un navegador desconocido} other {{device}}}). Si no fue usted, cambie su contraseña ahora y comuníquese con su escuela.',
-  'notifications.settings.own': 'Sobre usted',
+  'notifications.body.newDevice': 'Se inició sesión en su cuenta {username} el {when} desde un navegador o dispositivo que no se había usado antes con ella ({device, select, unknown {un navegador desconocido} other {{device}}}). Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña ahora, cierre la sesión en los demás dispositivos en la Configuración de la cuenta y comuníquese con su escuela.',
+  'notifications.settings.own': 'De la escuela',
   'notifications.settings.account': 'La seguridad de su cuenta',
   'notifications.settings.accountAlways': 'Siempre activado: un cambio de contraseña y un inicio de sesión desde un dispositivo nuevo siempre se le avisan, en esta lista y por correo electrónico, de inmediato. No se pueden desactivar.',
   'notifications.settings.classes': 'Clases ({name})',
@@ -3037,4 +3037,12 @@ export const es: Record<MessageKey, string> = {
   'messages.attach.keptLegend': 'Adjuntos a este mensaje (desmarque un archivo para quitarlo)',
   'messages.attach.changeHint': 'Para quitar un archivo, elija “Cambiar el mensaje”. Puede agregar archivos abajo.',
   'messages.attach.expired': 'Los archivos adjuntos a este mensaje ya no se conservan (se conservan un día, hasta que se envía). Adjúntelos de nuevo.',
+  // ── notify: the notifications' new kinds (issue 22, ADR 0049) ──
+  'notifications.kind.announcement': 'Anuncios nuevos de la escuela o del distrito',
+  'notifications.title.announcement': 'Anuncio nuevo: {title}',
+  'notifications.body.announcement': '{from} publicó un anuncio: «{title}».',
+  'notifications.kind.form': 'Formularios para firmar',
+  'notifications.title.form': 'Formulario para firmar: {title}',
+  'notifications.body.form': '{school} le pide que firme «{title}».{due, select, none {} other { Vence el {due}.}}',
+  'email.notification.openAccount': 'Vea dónde está abierta su cuenta, en {portal}',
 };

@@ -24,6 +24,7 @@ import { emailMessageCopies, emailPayload, EMAIL_JOB } from '../domain/messages/
 import { deliverDuePushes, PUSH_JOB, queuePush, vapidKeys, vapidSubject } from '../domain/notifications/push.js';
 import { enqueue } from './queue.js';
 import { NOTIFICATIONS_JOB, runNotifications } from '../domain/notifications/service.js';
+import { FORM_NOTICE_JOB, formNoticePayload, notifyFormToSign } from '../domain/notifications/forms.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -137,6 +138,10 @@ export function jobHandlers(config: {
     // A reminder to the families who have not signed a form (the office's button).
     [REMIND_JOB]: async (payload, { database, now }) => {
       await sendReminders(database.db, payload, { baseUrl: config.baseUrl, district: await getDistrictProfile(database.db) }, now());
+    },
+    // A form to sign, told to the families it concerns (notifications/forms.ts), queued when it is published.
+    [FORM_NOTICE_JOB]: async (payload, { database, now, finish }) => {
+      await notifyFormToSign(database.db, formNoticePayload.parse(payload).formId, now(), finish);
     },
     // Notifications (issue 22): decided from the change events; the push channel queues Web Push deliveries (push.ts).
     [NOTIFICATIONS_JOB]: async (_payload, { database, now }) => {

@@ -1,7 +1,9 @@
 /**
  * Notifications in Chromium (issue 22): a Spanish-speaking guardian, by keyboard alone at 360 px, sets a
  * class-grade threshold (after a first try the page refuses) and quiet hours, sees the bell's unread
- * count and opens the notification; axe on every page (the list, the settings, the unsubscribe page).
+ * count and opens the notification; then chooses their own time zone, turns a class off and the new
+ * announcements' email off (ADRs 0041, 0049); axe on every page (the list, the settings, the
+ * unsubscribe page).
  *
  * Kid's Chemistry score (17 of 20) was entered half an hour before; the notifications run has told
  * the family. The district is in Chicago; 12:00 there is 18:00 UTC.
@@ -109,6 +111,45 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await page.goto(`${base}/notifications`);
     await page.getByText('Kid: 17 de 20 (85 %) en «Lab 1» de Chemistry.').waitFor();
     await expectFits(page);
+    await page.context().close();
+  }, 180_000);
+
+  it('a guardian chooses their own time zone, turns a class off and the announcements’ email off, by keyboard at 360 px in Spanish', async () => {
+    const page = await openPage(browser, 360, 'es-US');
+    await signIn(page, base, family.guardianAccount!);
+    await page.goto(`${base}/account/notifications`);
+    await page.getByRole('heading', { level: 1, name: 'Configuración de notificaciones' }).waitFor();
+    // The new parts, in Spanish: the kinds from school (a form to sign: a guardian's), the class, the zone.
+    await page.getByRole('group', { name: 'Anuncios nuevos de la escuela o del distrito' }).waitFor();
+    await page.getByRole('group', { name: 'Formularios para firmar' }).waitFor();
+    await page.getByRole('group', { name: 'Clases (Kid)' }).waitFor();
+    expect(await page.locator('#timeZone option[value=""]').textContent()).toBe('La zona horaria del distrito (America/Chicago)');
+    await expectFits(page);
+    // Chemistry off for Kid; announcements by email off; the zone typed into the list (its type-ahead).
+    await tabTo(page, `c${family.student.id}-s${chemistry.id}`);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'o-announcement-email');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'timeZone');
+    await page.keyboard.type('Europe/Madrid');
+    expect(await page.locator('#timeZone').inputValue()).toBe('Europe/Madrid');
+    await tabTo(page, 'Guardar configuración', { button: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/account\/notifications\?saved=1$/);
+    await page.getByText('Se guardó su configuración de notificaciones.').waitFor();
+    // The page says so: the zone chosen, the class and the email unchecked.
+    expect(await page.locator('#timeZone').inputValue()).toBe('Europe/Madrid');
+    expect(await page.locator(`#c${family.student.id}-s${chemistry.id}`).isChecked()).toBe(false);
+    expect(await page.locator('#o-announcement-email').isChecked()).toBe(false);
+    expect(await page.locator('#o-announcement-on').isChecked()).toBe(true);
+    await page.getByText(/en su zona horaria \(Europe\/Madrid\)/).first().waitFor();
+    await expectFits(page);
+    const saved = await database.db.selectFrom('notification_settings').select('settings').where('account_id', '=', family.guardianAccount!.id).executeTakeFirstOrThrow();
+    const settings = JSON.parse(saved.settings) as { timeZone: string | null; own: Record<string, { on: boolean; email: boolean }>; children: Record<string, { sections: Record<string, { on: boolean }> }> };
+    expect(settings.timeZone).toBe('Europe/Madrid');
+    expect(settings.children[String(family.student.id)]!.sections).toEqual({ [String(chemistry.id)]: { on: false } });
+    expect(settings.own.announcement).toMatchObject({ on: true, email: false });
+    expect(settings.own.form).toMatchObject({ on: true, email: true });
     await page.context().close();
   }, 180_000);
 

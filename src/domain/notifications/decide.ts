@@ -29,6 +29,7 @@ import { adultCutoff } from '../district/settings.js';
 import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { PushToQueue, queuePush } from './push.js';
 import { paramChunks } from '../../db/bulk.js';
+import { inReaderLanguage } from './localized.js';
 import { quietUntil } from './quiet.js';
 import { channelsOf, childSettings, defaultSettings, settingsOfMany, zoneOf, type NotifyKind, type PersonSettings } from './settings.js';
 
@@ -111,7 +112,8 @@ export function pageOf(kind: NotifyKind, studentId: number, sectionId: number | 
 /** A notification's text in a language (the list, push, email). */
 export function notificationText(locale: Locale, kind: string, params: Record<string, string | number>): { title: string; body: string } {
   const key = (part: 'title' | 'body') => `notifications.${part}.${kind}` as MessageKey;
-  return { title: translate(locale, key('title'), params), body: translate(locale, key('body'), params) };
+  const read = inReaderLanguage(locale, params);
+  return { title: translate(locale, key('title'), read), body: translate(locale, key('body'), read) };
 }
 
 export interface Recipient {

@@ -151,7 +151,8 @@ function emailFor(d: Due, address: Address | null, settings: PersonSettings, dis
     subject: 'email.notification.subject',
     subjectParams: { title: text.title },
     paragraphs: [{ key: 'email.notification.body', params: { body: text.body } }, ...(unsub ? [{ key: 'email.notification.unsubscribe' as const, params: { url: unsub.url } }] : [])],
-    link: { url: `${options.baseUrl}${d.url}`, label: 'email.notification.open' },
+    // A security notice leads to where the account's sign-ins are listed (and ended).
+    link: { url: `${options.baseUrl}${d.url}`, label: isAccountKind(d.kind) ? 'email.notification.openAccount' : 'email.notification.open' },
   });
   return unsub ? { ...email, headers: unsub.headers } : email;
 }

@@ -11,7 +11,7 @@
  * portal link to the student now (the district's end of access at 18 included); deliver.ts asks again
  * at send time. The account's own events are always on, by every channel, at once.
  */
-import { PostgresAdapter, sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { localDate } from '../calendar/dates.js';
@@ -26,8 +26,8 @@ export interface DirectNotice {
   source: string;
   /** the catalog parameters of its text (`notifications.title.<kind>`, `notifications.body.<kind>`) */
   params: Record<string, string | number>;
-  /** the page that shows it */
-  url: string;
+  /** the page that shows it: one for everyone, or an expression over the audience's columns (`a.student_id`) */
+  url: string | RawBuilder<string>;
 }
 
 /** The people to tell: their account ids, and the student each entry is about (null: none). */

@@ -1,23 +1,30 @@
 /**
- * The notifications' background run (every minute, jobs/registry.ts): decide what stood, deliver what is
- * due, send the digests whose hour came. And the account's own events (a password change), which are
+ * The notifications' background run (every minute, jobs/registry.ts): decide what stood, tell the
+ * announcements whose day came, deliver what is due, send the digests whose hour came. And the account's own events (a password change), which are
  * always on: an entry in the person's list, besides the email the account code already sends.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
+import { notifyAnnouncements } from './announcements.js';
 import { decideChanges, type QueuePush } from './decide.js';
 import { deliverDue, sendDigests } from './deliver.js';
 import { notifyDirect } from './direct.js';
-import type { AccountKind } from './settings.js';
+import { formatInstant } from '../../i18n/format.js';
+import { LOCALES, type Locale } from '../../i18n/index.js';
+import { getDistrictProfile } from '../district/service.js';
+import { bothLanguages } from './localized.js';
+import { settingsOf, zoneOf, type AccountKind } from './settings.js';
 
 export const NOTIFICATIONS_JOB = 'notifications.run';
 
 export async function runNotifications(database: Database, options: { now: Date; baseUrl: string; queuePush: QueuePush | null }) {
   const decided = await decideChanges(database, { now: options.now, queuePush: options.queuePush });
+  // Announcements whose day has come (announcements.ts): their deliveries go out in this run's step below.
+  const announced = await notifyAnnouncements(database, options.now);
   const delivered = await deliverDue(database, options);
   const digests = await sendDigests(database, options);
-  return { ...decided, delivered, digests };
+  return { ...decided, announced, delivered, digests };
 }
 
 /**
@@ -27,8 +34,15 @@ export async function runNotifications(database: Database, options: { now: Date;
  */
 export async function notifyAccountEvent(trx: Kysely<DB>, accountId: number, event: AccountKind, now: Date, params: Record<string, string> = {}): Promise<void> {
   if (event === 'newDevice') {
+    // Which account and when, in the person's time zone and each language: the notice is read in the list,
+    // by email and on the lock screen, far from the sign-in it tells of.
+    const account = await trx.selectFrom('user_accounts').select('username').where('id', '=', accountId).executeTakeFirst();
+    if (!account) return;
+    const district = await getDistrictProfile(trx);
+    const zone = zoneOf(await settingsOf(trx, accountId, district.settings), district.timeZone);
+    const when = bothLanguages('when', Object.fromEntries(LOCALES.map((l) => [l, formatInstant(now, l, zone)])) as Record<Locale, string>);
     const audience = trx.selectFrom('user_accounts').where('id', '=', accountId).select(['id as account_id', sql<number | null>`cast(null as integer)`.as('student_id')]);
-    await notifyDirect(trx, audience, { kind: 'newDevice', source: now.toISOString(), params, url: '/account' }, now);
+    await notifyDirect(trx, audience, { kind: 'newDevice', source: now.toISOString(), params: { ...params, username: account.username, ...when }, url: '/account#sessions-heading' }, now);
     return;
   }
   await trx

@@ -19,12 +19,21 @@ export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 export const isNotifyKind = (v: string): v is NotifyKind => (NOTIFY_KINDS as readonly string[]).includes(v);
 
 /**
- * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
- * person, whatever the child. ADR 0041. (Announcements and forms to sign are not notified yet.)
+ * What the school asks or tells the family (notifications/announcements.ts, notifications/forms.ts): a
+ * new announcement of their school or the district, a form to sign (guardians only). ADR 0049.
  */
-export const DIRECT_KINDS = ['message'] as const;
+const SCHOOL_NOTICE_KINDS = ['announcement', 'form'] as const;
+/**
+ * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
+ * person, whatever the child. ADR 0041.
+ */
+export const DIRECT_KINDS = ['message', ...SCHOOL_NOTICE_KINDS] as const;
 export type DirectKind = (typeof DIRECT_KINDS)[number];
 export const isDirectKind = (v: string): v is DirectKind => (DIRECT_KINDS as readonly string[]).includes(v);
+/** The person's own kinds their settings offer: a form to sign is for guardians (students sign none). */
+export function ownKindsFor(personKind: string): readonly DirectKind[] {
+  return personKind === 'guardian' ? DIRECT_KINDS : DIRECT_KINDS.filter((k) => k !== 'form');
+}
 /** The account's own events: always on, by every channel, at once (never held by quiet hours or a digest). */
 export const ACCOUNT_KINDS = ['passwordChanged', 'newDevice'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
@@ -200,6 +209,9 @@ export function readSettingsForm(
   body: Body,
   studentIds: readonly number[],
   sectionsOf: ReadonlyMap<number, readonly number[]> = new Map(),
+  /** the person's own kinds the page offered (ownKindsFor); the others keep what `before` had */
+  ownKinds: readonly DirectKind[] = DIRECT_KINDS,
+  before: PersonSettings['own'] = {},
 ): { ok: true; settings: PersonSettings } | { ok: false; problems: SettingsProblems } {
   const problems: SettingsProblems = {};
   const children: PersonSettings['children'] = {};
@@ -237,8 +249,8 @@ export function readSettingsForm(
   if (hour === null || !/^\d{1,2}$/.test(hour) || Number(hour) > 23) problems.digestHour = { key: 'notifications.error.choice' };
   const weekday = field(body, 'digestWeekday');
   if (weekday === null || !/^[1-7]$/.test(weekday)) problems.digestWeekday = { key: 'notifications.error.choice' };
-  const own: PersonSettings['own'] = {};
-  for (const k of DIRECT_KINDS) own[k] = { on: body[fieldName.own(k, 'on')] !== undefined, email: body[fieldName.own(k, 'email')] !== undefined, push: body[fieldName.own(k, 'push')] !== undefined };
+  const own: PersonSettings['own'] = { ...before };
+  for (const k of ownKinds) own[k] = { on: body[fieldName.own(k, 'on')] !== undefined, email: body[fieldName.own(k, 'email')] !== undefined, push: body[fieldName.own(k, 'push')] !== undefined };
   // The time zone: empty is the district's; anything else must be an IANA zone name.
   const zone = field(body, 'timeZone');
   let timeZone: string | null = null;

@@ -22,6 +22,7 @@ import { accountLocale, confirmedEmail } from '../accounts/mail.js';
 import { enqueueEmail, type OutgoingEmail } from '../../email/outbox.js';
 import { composeEmail, type MailDistrict } from '../../email/templates.js';
 import { enqueue } from '../../jobs/queue.js';
+import { FORM_NOTICE_JOB } from '../notifications/forms.js';
 import { getDistrictProfile } from '../district/service.js';
 import { adultCutoff } from '../district/settings.js';
 import { localDate } from '../calendar/dates.js';
@@ -276,6 +277,8 @@ export async function publishForm(db: Kysely<DB>, actor: StaffActor, formId: num
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('signed_forms').set({ status: 'published', published_at: now.toISOString(), updated_at: now.toISOString(), updated_by: actor.actorAccountId }).where('id', '=', formId).where('status', '=', 'draft').execute();
     await audit(trx, { action: 'form.published', actorAccountId: actor.actorAccountId, subjectType: 'signed_form', subjectId: formId, ip: actor.ip }, now);
+    // The families it concerns are told by a job (a large school has thousands): notifications/forms.ts.
+    await enqueue(trx, { kind: FORM_NOTICE_JOB, payload: { formId }, uniqueKey: `${FORM_NOTICE_JOB}-${formId}` }, now);
   });
   return 'published';
 }

@@ -9,7 +9,7 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { recordId } from '../../domain/forms.js';
 import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
 import { localDate } from '../../domain/calendar/dates.js';
-import { childSettings, classesForSettings, DIRECT_KINDS, ownChannelsOf, readSettingsForm, saveSettings, settingsOf, TIME_ZONES } from '../../domain/notifications/settings.js';
+import { childSettings, classesForSettings, ownChannelsOf, ownKindsFor, readSettingsForm, saveSettings, settingsOf, TIME_ZONES } from '../../domain/notifications/settings.js';
 import { unsubscribeTarget, unsubscribe } from '../../domain/notifications/unsubscribe.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
@@ -64,10 +64,11 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const students = ctx.students ?? [];
     const settings = await settingsOf(db, account.id, ctx.district.settings);
     const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
-    const own = Object.fromEntries(DIRECT_KINDS.map((k) => [k, ownChannelsOf(settings, k, ctx.district.settings)])) as Parameters<typeof valuesOfSettings>[2];
+    const ownKinds = ownKindsFor(account.person_kind);
+    const own = Object.fromEntries(ownKinds.map((k) => [k, ownChannelsOf(settings, k, ctx.district.settings)]));
     const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])), own, classes);
     const notice = request.query.saved === '1' ? ctx.t('notifications.settings.saved') : undefined;
-    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} />);
+    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />);
   });
 
   app.post('/account/notifications', { preHandler: family }, async (request, reply) => {
@@ -76,16 +77,23 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const students = ctx.students ?? [];
     const body = (request.body ?? {}) as Record<string, unknown>;
     const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
+    const ownKinds = ownKindsFor(account.person_kind);
+    const before = await settingsOf(db, account.id, ctx.district.settings);
     const read = readSettingsForm(
       body,
       students.map((s) => s.id),
       new Map([...classes].map(([id, list]) => [id, list.map((c) => c.sectionId)])),
+      ownKinds,
+      before.own,
     );
     if (!read.ok) {
-      return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} />, 400);
+      return sendPage(
+        reply,
+        <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />,
+        400,
+      );
     }
     // Children the person no longer sees keep what they had (a link restored finds it again).
-    const before = await settingsOf(db, account.id, ctx.district.settings);
     await saveSettings(db, account.id, { ...read.settings, children: { ...before.children, ...read.settings.children } }, services.now());
     return reply.redirect('/account/notifications?saved=1', 303);
   });

@@ -92,15 +92,17 @@ export interface SettingsFormValues {
 export function valuesOfSettings(
   settings: PersonSettings,
   children: Map<number, ChildSettings>,
-  own: Record<DirectKind, Channels>,
+  own: Partial<Record<DirectKind, Channels>>,
   classes: ReadonlyMap<number, readonly SettingsClass[]>,
 ): SettingsFormValues {
   const checks = new Set<string>();
   const texts: Record<string, string> = {};
   for (const k of DIRECT_KINDS) {
-    if (own[k].on) checks.add(fieldName.own(k, 'on'));
-    if (own[k].email) checks.add(fieldName.own(k, 'email'));
-    if (own[k].push) checks.add(fieldName.own(k, 'push'));
+    const c = own[k];
+    if (!c) continue;
+    if (c.on) checks.add(fieldName.own(k, 'on'));
+    if (c.email) checks.add(fieldName.own(k, 'email'));
+    if (c.push) checks.add(fieldName.own(k, 'push'));
   }
   texts.timeZone = settings.timeZone ?? '';
   for (const [id, child] of children) {
@@ -140,9 +142,12 @@ export function NotificationSettingsPage({
   hasEmail,
   classes,
   zones,
+  ownKinds,
 }: {
   ctx: PageContext;
   students: VisibleStudent[];
+  /** the person's own kinds offered (settings.ts ownKindsFor: a form to sign is a guardian's) */
+  ownKinds: readonly DirectKind[];
   values: SettingsFormValues;
   errors?: Messages;
   notice?: string;
@@ -235,7 +240,7 @@ export function NotificationSettingsPage({
         ))}
         <section aria-labelledby="own-heading">
           <h2 id="own-heading">{t('notifications.settings.own')}</h2>
-          {DIRECT_KINDS.map((k) => (
+          {ownKinds.map((k) => (
             <fieldset key={k} class="usa-fieldset margin-bottom-2">
               <legend class="usa-legend text-bold">{t(`notifications.kind.${k}`)}</legend>
               <Check id={fieldName.own(k, 'on')} label={t('notifications.settings.on')} checked={values.checked(fieldName.own(k, 'on'))} />
@@ -243,7 +248,9 @@ export function NotificationSettingsPage({
               <Check id={fieldName.own(k, 'push')} label={t('notifications.settings.push')} checked={values.checked(fieldName.own(k, 'push'))} />
             </fieldset>
           ))}
-          <h3>{t('notifications.settings.account')}</h3>
+        </section>
+        <section aria-labelledby="account-heading">
+          <h2 id="account-heading">{t('notifications.settings.account')}</h2>
           <p>{t('notifications.settings.accountAlways')}</p>
         </section>
         <section aria-labelledby="quiet-heading">
