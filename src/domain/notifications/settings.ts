@@ -22,8 +22,10 @@ export const isNotifyKind = (v: string): v is NotifyKind => (NOTIFY_KINDS as rea
  * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
  * person, whatever the child. ADR 0041. (Announcements and forms to sign are not notified yet.)
  */
-export const DIRECT_KINDS = ['message'] as const;
+export const DIRECT_KINDS = ['message', 'mealLow'] as const;
 export type DirectKind = (typeof DIRECT_KINDS)[number];
+/** Own kinds only a guardian is told of: a child's meal balance falling below the guardian's threshold (meals/low-balance.ts). */
+export const GUARDIAN_KINDS: readonly DirectKind[] = ['mealLow'];
 export const isDirectKind = (v: string): v is DirectKind => (DIRECT_KINDS as readonly string[]).includes(v);
 /** The account's own events: always on, by every channel, at once (never held by quiet hours or a digest). */
 export const ACCOUNT_KINDS = ['passwordChanged', 'newDevice'] as const;

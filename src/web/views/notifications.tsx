@@ -1,6 +1,6 @@
 /** The in-app notifications list, Notification Settings and the unsubscribe pages (issue 22). */
 import type { VisibleStudent } from '../../domain/people/visibility.js';
-import { DIRECT_KINDS, fieldName, NOTIFY_KINDS, type Channels, type ChildSettings, type DirectKind, type PersonSettings, type SettingsClass } from '../../domain/notifications/settings.js';
+import { DIRECT_KINDS, fieldName, GUARDIAN_KINDS, NOTIFY_KINDS, type Channels, type ChildSettings, type DirectKind, type PersonSettings, type SettingsClass } from '../../domain/notifications/settings.js';
 import type { NotificationEntry } from '../../domain/notifications/list.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, type Messages } from './forms.js';
@@ -235,7 +235,7 @@ export function NotificationSettingsPage({
         ))}
         <section aria-labelledby="own-heading">
           <h2 id="own-heading">{t('notifications.settings.own')}</h2>
-          {DIRECT_KINDS.map((k) => (
+          {DIRECT_KINDS.filter((k) => !GUARDIAN_KINDS.includes(k) || (ctx.account?.kind === 'guardian' && ctx.district.settings.tools.payments)).map((k) => (
             <fieldset key={k} class="usa-fieldset margin-bottom-2">
               <legend class="usa-legend text-bold">{t(`notifications.kind.${k}`)}</legend>
               <Check id={fieldName.own(k, 'on')} label={t('notifications.settings.on')} checked={values.checked(fieldName.own(k, 'on'))} />
