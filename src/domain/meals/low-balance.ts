@@ -56,29 +56,32 @@ export async function notifyLowBalances(trx: Kysely<DB>, moves: readonly Balance
       .leftJoin('meal_thresholds as mt', 'mt.guardian_id', 'sg.guardian_id')
       .where('ua.person_kind', '=', 'guardian')
       .where('ua.status', '=', 'active');
-  // The children with at least one guardian to tell (with an account, portal rights, a threshold crossed),
-  // and their names: one query per thousand children, not a notice's statements for each.
-  const told = new Map<number, string>();
+  // The guardians to tell (with an account, portal rights, their threshold crossed) and the children's
+  // names: one query per thousand children. Each notice's audience is then their accounts by primary key
+  // (notifyDirect checks the rights again in its statement).
+  const told = new Map<number, { name: string; accounts: number[] }>();
   for (const ids of paramChunks([...crossing.keys()], 1)) {
     const rows = await guardians()
       .innerJoin('students as s', 's.id', 'sg.student_id')
       .where('sg.student_id', 'in', ids)
-      .select(['sg.student_id', 's.preferred_first_name', 's.legal_first_name', threshold.as('threshold')])
+      .select(['ua.id as account_id', 'sg.student_id', 's.preferred_first_name', 's.legal_first_name', threshold.as('threshold')])
+      .orderBy('ua.id')
       .execute();
     for (const r of rows) {
       const m = crossing.get(r.student_id)!;
-      if (m.afterCents < Number(r.threshold) && Number(r.threshold) <= m.beforeCents) told.set(r.student_id, r.preferred_first_name ?? r.legal_first_name);
+      if (!(m.afterCents < Number(r.threshold) && Number(r.threshold) <= m.beforeCents)) continue;
+      const entry = told.get(r.student_id) ?? { name: r.preferred_first_name ?? r.legal_first_name, accounts: [] };
+      entry.accounts.push(r.account_id);
+      told.set(r.student_id, entry);
     }
   }
   let written = 0;
-  for (const [studentId, name] of told) {
+  for (const [studentId, { name, accounts }] of told) {
     const m = crossing.get(studentId)!;
-    const audience = guardians()
-      .where('sg.student_id', '=', studentId)
-      .where(threshold, '>', m.afterCents)
-      .where(threshold, '<=', m.beforeCents)
-      .select(['ua.id as account_id', 'sg.student_id'])
-      .$castTo<{ account_id: number; student_id: number | null }>();
+    const audience = trx
+      .selectFrom('user_accounts')
+      .where('id', 'in', accounts)
+      .select(['id as account_id', sql<number | null>`cast(${studentId} as integer)`.as('student_id')]);
     written += await notifyDirect(
       trx,
       audience,
