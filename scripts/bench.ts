@@ -122,7 +122,7 @@ async function demo(args: string[]): Promise<void> {
     rows.push(
       `| ${engine} | ${students.toLocaleString('en-US')} | ${(result.ms / 1000).toFixed(1)} s | ${result.peakRssMiB.toFixed(0)} MiB | ${result.peakAnonMiB.toFixed(0)} MiB | ` +
         `${n('guardians')} guardians, ${n('sectionEnrollments')} class enrollments, ${n('assignments')} assignments, ${n('scores')} scores, ${n('termGrades')} posted grades, ` +
-        `${n('attendanceRecords')} attendance records, ${n('transcriptCourses')} transcript courses, ${n('immunizationDoses')} immunization doses (${Math.round(rowCount / (result.ms / 1000)).toLocaleString('en-US')} counted rows/s) |`,
+        `${n('attendanceRecords')} attendance records, ${n('transcriptCourses')} transcript courses, ${n('immunizationDoses')} immunization doses, ${n('mealLedgerRows')} meal ledger rows (${Math.round(rowCount / (result.ms / 1000)).toLocaleString('en-US')} counted rows/s) |`,
     );
     console.error(`${engine}: ${(result.ms / 1000).toFixed(1)} s, ${result.peakRssMiB.toFixed(0)} MiB (own memory ${result.peakAnonMiB.toFixed(0)} MiB)`);
   }

@@ -28,5 +28,5 @@ const summary = await loadDemo(database, {
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 peakAnonMiB = memory.stop();
 await database.close();
-const { accounts: _accounts, ...counts } = summary;
+const { accounts: _accounts, asOf: _asOf, featuredChildren: _featured, ...counts } = summary;
 console.log(JSON.stringify({ ms, peakRssMiB: process.resourceUsage().maxRSS / 1024, peakAnonMiB, counts }));

@@ -486,8 +486,21 @@ export async function repairIdSequences(db: Kysely<DB>, dialect: Dialect): Promi
   return repaired;
 }
 
-/** Deletes every row of every table, children first. */
-export async function deleteAll(db: Kysely<DB>): Promise<void> {
+/**
+ * Deletes every row of every table, children first, and starts the ids again at 1, so that a load after
+ * it gives the same ids as into an empty database — rows the database numbers itself included (the
+ * demo's meal ledger, written by `insert … select`). PostgreSQL: one `TRUNCATE … RESTART IDENTITY` of
+ * every table, which, unlike `setval`, is undone with the transaction (a reset that fails keeps the old
+ * rows and their counters). SQLite numbers a table without AUTOINCREMENT (none has it) from its largest
+ * id, so an emptied table starts at 1 by itself.
+ */
+export async function deleteAll(db: Kysely<DB>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') {
+    const tables = TABLES_IN_FK_ORDER.filter((t) => t !== 'notification_cursor');
+    await sql`truncate table ${sql.join(tables.map((t) => sql.table(t)))} restart identity`.execute(db);
+    await db.updateTable('notification_cursor').set({ decided_through: 0 }).execute();
+    return;
+  }
   for (const table of [...TABLES_IN_FK_ORDER].reverse()) {
     // The notifications' one-row cursor over the change events (made by its migration) starts again.
     if (table === 'notification_cursor') await db.updateTable('notification_cursor').set({ decided_through: 0 }).execute();

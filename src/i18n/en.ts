@@ -2846,7 +2846,7 @@ export const en = {
   'meals.noChildren': 'There is no meal account to show.',
   'meals.threshold.heading': 'Low-balance alert',
   'meals.threshold.label': 'Tell me when a balance is below (in dollars)',
-  'meals.threshold.hint': 'Leave it empty to use the district’s amount, {amount}. You see the alert on Today.',
+  'meals.threshold.hint': 'Leave it empty to use the district’s amount, {amount}. You see the alert on Today, and a notification when a balance falls below it (Notification Settings).',
   'meals.threshold.current': 'Now: {amount}.',
   'meals.threshold.save': 'Save',
   'meals.threshold.saved': 'Your low-balance alert is saved.',
@@ -2854,7 +2854,7 @@ export const en = {
   'meals.todayLow': '{name}’s meal balance is {balance}, below {threshold}.',
   'meals.todayLink': 'Meal account',
   'meals.setting.lowBalance': 'Low meal balance (dollars)',
-  'meals.setting.lowBalance.explain': 'A parent or guardian sees an alert on Today when a child’s meal balance is below this amount, until they choose their own.',
+  'meals.setting.lowBalance.explain': 'A parent or guardian sees an alert on Today when a child’s meal balance is below this amount, and is notified when it falls below it, until they choose their own amount.',
   'meals.office.hint': 'A student’s meal balance, deposits and adjustments; the point-of-sale import.',
   'meals.office.title': 'Meal accounts',
   'meals.office.searchLabel': 'Student number',
@@ -3043,6 +3043,10 @@ export const en = {
   'notifications.title.form': 'Form to sign: {title}',
   'notifications.body.form': '{school} asks you to sign “{title}”.{due, select, none {} other { It is due {due}.}}',
   'email.notification.openAccount': 'See where your account is signed in, in {portal}',
+  // ── meals (issue 24): the low-balance notification, the demo's meal month ──
+  'notifications.kind.mealLow': 'A child’s meal balance falls below your low-balance amount',
+  'notifications.title.mealLow': 'Low meal balance: {student}',
+  'notifications.body.mealLow': '{student}’s meal balance is {balance}, below your low-balance amount. Money can be added at the school office.',
 } as const;
 
 export type MessageKey = keyof typeof en;

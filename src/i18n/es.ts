@@ -2848,7 +2848,7 @@ export const es: Record<MessageKey, string> = {
   'meals.noChildren': 'No hay ninguna cuenta de comidas que mostrar.',
   'meals.threshold.heading': 'Aviso de saldo bajo',
   'meals.threshold.label': 'Avisarme cuando un saldo sea menor que (en dólares)',
-  'meals.threshold.hint': 'Déjelo vacío para usar el monto del distrito, {amount}. Verá el aviso en Hoy.',
+  'meals.threshold.hint': 'Déjelo vacío para usar el monto del distrito, {amount}. Verá el aviso en Hoy y una notificación cuando un saldo baje de él (Configuración de notificaciones).',
   'meals.threshold.current': 'Ahora: {amount}.',
   'meals.threshold.save': 'Guardar',
   'meals.threshold.saved': 'Se guardó su aviso de saldo bajo.',
@@ -2856,7 +2856,7 @@ export const es: Record<MessageKey, string> = {
   'meals.todayLow': 'El saldo de comidas de {name} es {balance}, menor que {threshold}.',
   'meals.todayLink': 'Cuenta de comidas',
   'meals.setting.lowBalance': 'Saldo de comidas bajo (dólares)',
-  'meals.setting.lowBalance.explain': 'Un padre, madre o tutor ve un aviso en Hoy cuando el saldo de comidas de un hijo es menor que este monto, hasta que elija el suyo.',
+  'meals.setting.lowBalance.explain': 'Un padre, madre o tutor ve un aviso en Hoy cuando el saldo de comidas de un hijo es menor que este monto, y recibe una notificación cuando baja de él, hasta que elija su propio monto.',
   'meals.office.hint': 'El saldo de comidas de un estudiante, depósitos y ajustes; la importación del punto de venta.',
   'meals.office.title': 'Cuentas de comidas',
   'meals.office.searchLabel': 'Número de estudiante',
@@ -3045,4 +3045,8 @@ export const es: Record<MessageKey, string> = {
   'notifications.title.form': 'Formulario para firmar: {title}',
   'notifications.body.form': '{school} le pide que firme «{title}».{due, select, none {} other { Vence el {due}.}}',
   'email.notification.openAccount': 'Vea dónde está abierta su cuenta, en {portal}',
+  // ── meals (issue 24): the low-balance notification, the demo's meal month ──
+  'notifications.kind.mealLow': 'El saldo de comidas de un hijo baja de su monto de saldo bajo',
+  'notifications.title.mealLow': 'Saldo de comidas bajo: {student}',
+  'notifications.body.mealLow': 'El saldo de comidas de {student} es {balance}, menor que su monto de saldo bajo. Se puede agregar dinero en la oficina de la escuela.',
 };

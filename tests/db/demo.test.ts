@@ -176,6 +176,37 @@ describeEachEngine('demo district', (get) => {
     expect(taught.map((r) => r.legal_first_name)).toContain('Allen');
   });
 
+  it('gives every active student a meal account: a month of lunches, a deposit, the balance its ledger’s sum', async () => {
+    const { db } = get();
+    const active = (await db.selectFrom('students').select('id').where('enrollment_status', '=', 'active').orderBy('id').execute()).map((s) => s.id);
+    const accounts = await db.selectFrom('meal_accounts').select(['student_id', 'balance_cents']).orderBy('student_id').execute();
+    expect(accounts.map((a) => a.student_id)).toEqual(active);
+    const ledger = await db.selectFrom('meal_ledger').select(['student_id', 'kind', 'amount_cents', 'at', 'source']).execute();
+    const sums = new Map<number, number>();
+    for (const row of ledger) sums.set(row.student_id, (sums.get(row.student_id) ?? 0) + row.amount_cents);
+    for (const a of accounts) expect(Number(a.balance_cents), `student ${a.student_id}`).toBe(sums.get(a.student_id) ?? 0);
+    // Lunches on school days only (Chicago's dates), in the 30 days up to the demo's date (14 weeks after
+    // the first day, 19 August 2026: 25 November), from 27 October, never on or after the 25th.
+    const schoolDays = new Set((await db.selectFrom('calendar_days').select('date').where('instructional', '=', 1).execute()).map((d) => d.date));
+    const lunchDays = new Set(ledger.filter((r) => r.kind === 'purchase').map((r) => new Date(r.at).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' })));
+    expect(lunchDays.size).toBeGreaterThan(15);
+    for (const day of lunchDays) {
+      expect(schoolDays.has(day), day).toBe(true);
+      expect(day >= '2026-10-27' && day < '2026-11-25', day).toBe(true);
+    }
+    expect(ledger.filter((r) => r.kind === 'purchase').every((r) => r.amount_cents < 0 && r.source === 'pos')).toBe(true);
+    expect(ledger.filter((r) => r.kind === 'deposit').every((r) => r.amount_cents > 0 && r.source === 'office')).toBe(true);
+    // A few children under the district's $10 default, most not; of the demo parent's, Grace is and Allen is not.
+    const low = accounts.filter((a) => Number(a.balance_cents) < 1000).length;
+    expect(low).toBeGreaterThan(0);
+    expect(low).toBeLessThan(accounts.length / 5);
+    const alda = await db.selectFrom('students as s').innerJoin('meal_accounts as m', 'm.student_id', 's.id').select(['s.legal_first_name', 'm.balance_cents']).where('s.legal_last_name', '=', 'Alda').orderBy('s.id').execute();
+    expect(alda.map((a) => [a.legal_first_name, Number(a.balance_cents)])).toEqual([
+      ['Allen', 2340],
+      ['Grace', 385],
+    ]);
+  });
+
   it('refuses to load over a district, and --reset replaces it with the same data', async () => {
     const before = digest(await dumpAll(get()));
     await expect(loadDemo(get(), TINY)).rejects.toBeInstanceOf(DistrictExistsError);

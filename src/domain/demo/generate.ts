@@ -69,7 +69,13 @@ export interface DemoSummary {
   termGrades: number;
   transcriptCourses: number;
   immunizationDoses: number;
+  /** meal ledger rows (written after the generator, demo/meals.ts) */
+  mealLedgerRows: number;
   accounts: DemoAccount[];
+  /** the day the portal data is as of */
+  asOf: DateString;
+  /** the demo parent's children (Allen and Grace Alda), for their meal accounts */
+  featuredChildren: number[];
 }
 
 /** The password of every demo account except the student's, whose password follows the seed's rule. */
@@ -167,7 +173,10 @@ class Generator {
     termGrades: 0,
     transcriptCourses: 0,
     immunizationDoses: 0,
+    mealLedgerRows: 0,
     accounts: [],
+    asOf: '',
+    featuredChildren: [],
   };
   /** people who get demo accounts */
   private readonly featured: {
@@ -282,6 +291,8 @@ class Generator {
       termGrades: c.termGrades,
       transcriptCourses: c.transcriptCourses,
       immunizationDoses: c.doses,
+      asOf: this.asOf,
+      featuredChildren: (this.featured.aldaChildren ?? []).map((c) => c.id),
     });
     return this.summary;
   }

@@ -3,7 +3,8 @@
  */
 import type { Database } from '../../db/connect.js';
 import { BulkWriter, deleteAll, lockAllTables, refreshStatistics, syncIdSequences, withIndexesDeferred } from '../../db/bulk.js';
-import { generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
+import { DEMO_DISTRICT, generateDemo, type DemoOptions, type DemoSummary } from './generate.js';
+import { loadDemoMeals } from './meals.js';
 import { faultPoint } from '../../jobs/faults.js';
 
 export class DistrictExistsError extends Error {
@@ -36,7 +37,7 @@ export async function loadDemo(
     const existing = await trx.selectFrom('district').select('id').executeTakeFirst();
     if (existing) {
       if (!reset) throw new DistrictExistsError();
-      await deleteAll(trx);
+      await deleteAll(trx, database.dialect);
     }
     // The district's millions of rows are written with the tables' secondary indexes (and PostgreSQL's
     // foreign keys) off, and those are rebuilt once at the end: see withIndexesDeferred.
@@ -45,6 +46,8 @@ export async function loadDemo(
       try {
         const summary = await generateDemo(options, writer);
         await writer.flush();
+        // The meal accounts' month, set-based by the database over the rows just written.
+        summary.mealLedgerRows = await loadDemoMeals(trx, database.dialect, { startYear: options.startYear, asOf: summary.asOf, timeZone: DEMO_DISTRICT.timeZone, featured: summary.featuredChildren });
         return summary;
       } catch (error) {
         // nothing more may be written once the transaction rolls back (see abandon)

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB, MealLedgerKind, MealLedgerSource } from '../../db/schema.js';
+import { notifyLowBalances, type BalanceMove } from './low-balance.js';
 
 /** One change to a student's meal account, as it is written. */
 export interface MealEntry {
@@ -29,8 +30,9 @@ const CHUNK = 500;
 
 /**
  * Writes the entries in the caller's transaction: opens the accounts they need, adds each ledger row
- * whose (source, external id) is new, and moves each balance by the rows actually added. Returns the
- * rows added (an entry already written before is not added again).
+ * whose (source, external id) is new, and moves each balance by the rows actually added; a balance
+ * that fell below a guardian's threshold tells the guardian (low-balance.ts). Returns the rows added
+ * (an entry already written before is not added again).
  */
 export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEntry[], now: Date): Promise<number> {
   if (entries.length === 0) return 0;
@@ -44,6 +46,8 @@ export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEn
       .execute();
   }
   const moved = new Map<number, number>();
+  /** the last ledger row added for each student */
+  const lastEntry = new Map<number, number>();
   let added = 0;
   for (let i = 0; i < entries.length; i += CHUNK) {
     const rows = await trx
@@ -65,14 +69,18 @@ export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEn
         })),
       )
       .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
-      .returning(['student_id', 'amount_cents'])
+      .returning(['id', 'student_id', 'amount_cents'])
       .execute();
     added += rows.length;
-    for (const r of rows) moved.set(r.student_id, (moved.get(r.student_id) ?? 0) + r.amount_cents);
+    for (const r of rows) {
+      moved.set(r.student_id, (moved.get(r.student_id) ?? 0) + r.amount_cents);
+      lastEntry.set(r.student_id, Math.max(lastEntry.get(r.student_id) ?? 0, r.id));
+    }
   }
   const changes = [...moved].filter(([, cents]) => cents !== 0);
+  const moves: BalanceMove[] = [];
   for (let i = 0; i < changes.length; i += CHUNK) {
-    await trx
+    const after = await trx
       .insertInto('meal_accounts')
       .values(changes.slice(i, i + CHUNK).map(([student_id, cents]) => ({ student_id, balance_cents: cents, updated_at: at })))
       .onConflict((oc) =>
@@ -81,8 +89,15 @@ export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEn
           updated_at: sql<string>`excluded.updated_at`,
         }),
       )
+      // the balance after the move (the row is locked by the update): before is after less the move
+      .returning(['student_id', 'balance_cents'])
       .execute();
+    for (const r of after) {
+      const balance = Number(r.balance_cents);
+      moves.push({ studentId: r.student_id, beforeCents: balance - moved.get(r.student_id)!, afterCents: balance, entryId: lastEntry.get(r.student_id)! });
+    }
   }
+  await notifyLowBalances(trx, moves, now);
   return added;
 }
 

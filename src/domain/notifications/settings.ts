@@ -27,12 +27,14 @@ const SCHOOL_NOTICE_KINDS = ['announcement', 'form'] as const;
  * Kinds about the person, not about one child's change (notifications/direct.ts): chosen once per
  * person, whatever the child. ADR 0041.
  */
-export const DIRECT_KINDS = ['message', ...SCHOOL_NOTICE_KINDS] as const;
+export const DIRECT_KINDS = ['message', ...SCHOOL_NOTICE_KINDS, 'mealLow'] as const;
 export type DirectKind = (typeof DIRECT_KINDS)[number];
+/** Own kinds only a guardian is told of: a form to sign, a child's meal balance falling below the guardian's threshold (meals/low-balance.ts). */
+export const GUARDIAN_KINDS: readonly DirectKind[] = ['form', 'mealLow'];
 export const isDirectKind = (v: string): v is DirectKind => (DIRECT_KINDS as readonly string[]).includes(v);
-/** The person's own kinds their settings offer: a form to sign is for guardians (students sign none). */
+/** The person's own kinds their settings offer: a form to sign and a low meal balance are for guardians. */
 export function ownKindsFor(personKind: string): readonly DirectKind[] {
-  return personKind === 'guardian' ? DIRECT_KINDS : DIRECT_KINDS.filter((k) => k !== 'form');
+  return personKind === 'guardian' ? DIRECT_KINDS : DIRECT_KINDS.filter((k) => !GUARDIAN_KINDS.includes(k));
 }
 /** The account's own events: always on, by every channel, at once (never held by quiet hours or a digest). */
 export const ACCOUNT_KINDS = ['passwordChanged', 'newDevice'] as const;

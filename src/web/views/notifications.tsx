@@ -240,7 +240,7 @@ export function NotificationSettingsPage({
         ))}
         <section aria-labelledby="own-heading">
           <h2 id="own-heading">{t('notifications.settings.own')}</h2>
-          {ownKinds.map((k) => (
+          {ownKinds.filter((k) => k !== 'mealLow' || ctx.district.settings.tools.payments).map((k) => (
             <fieldset key={k} class="usa-fieldset margin-bottom-2">
               <legend class="usa-legend text-bold">{t(`notifications.kind.${k}`)}</legend>
               <Check id={fieldName.own(k, 'on')} label={t('notifications.settings.on')} checked={values.checked(fieldName.own(k, 'on'))} />
