@@ -18,12 +18,14 @@ const memory = sampleOwnMemory();
 let peakAnonMiB = 0;
 try {
   const started = performance.now();
+  const startedAtMs = Date.now();
   const report = await importFrom(database, source, { dryRun: mode === 'dry-run', now: new Date(), actorAccountId: null });
   const ms = performance.now() - started;
   peakAnonMiB = memory.stop();
   console.log(
     JSON.stringify({
       ms,
+      startedAtMs,
       ok: report.ok,
       files: report.files,
       stagingSeconds: report.stagingSeconds,
@@ -34,6 +36,8 @@ try {
       problems: report.problems.slice(0, 10),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       peakAnonMiB,
+      // CPU of this process (reading, checking, sending); the database server's is not in it
+      cpuSeconds: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
     }),
   );
 } finally {

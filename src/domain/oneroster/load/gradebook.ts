@@ -131,11 +131,14 @@ async function assignments(c: LoadContext, sis: boolean): Promise<void> {
   );
   // An assignment made in Homeroom (no sourcedId) is the SIS's line item of its class with the same title and due date, when each side has one such.
   const same = (d: string, r: string) => `${d}.section_id = ${r}.section_id and ${d}.title = ${r}.title and ${d}.due_date = ${r}.due_date`;
-  await c.exec(`update r_assign set row_id = (select d.id from assignments d where d.sourced_id is null and ${same('d', 'r_assign')})
-    where row_id is null and (select count(*) from assignments d where d.sourced_id is null and ${same('d', 'r_assign')}) = 1
-      and (select count(*) from r_assign o where ${same('o', 'r_assign')}) = 1`);
-  await c.exec(`update assignments set sourced_id = (select s.sourced_id from r_assign s where s.row_id = assignments.id)
-    where sourced_id is null and exists (select 1 from r_assign s where s.row_id = assignments.id)`);
+  // (Only when there is such an assignment: on a first import, or once every one is linked, there is none to look for.)
+  if ((await c.number(`select count(*) as n from (select 1 from assignments d where d.sourced_id is null limit 1) x`)) > 0) {
+    await c.exec(`update r_assign set row_id = (select d.id from assignments d where d.sourced_id is null and ${same('d', 'r_assign')})
+      where row_id is null and (select count(*) from assignments d where d.sourced_id is null and ${same('d', 'r_assign')}) = 1
+        and (select count(*) from r_assign o where ${same('o', 'r_assign')}) = 1`);
+    await c.exec(`update assignments set sourced_id = (select s.sourced_id from r_assign s where s.row_id = assignments.id)
+      where sourced_id is null and exists (select 1 from r_assign s where s.row_id = assignments.id)`);
+  }
   await c.exec(`create index r_assign_row_id on r_assign (row_id)`);
   await c.exec(`create index r_assign_sourced_id on r_assign (sourced_id)`);
   await c.temps.analyze('r_assign');

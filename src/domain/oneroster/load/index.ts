@@ -26,7 +26,7 @@ import { ONEROSTER_FILES, PROBLEM_LIMIT, type OneRosterFile, type OneRosterPacka
 import { loadAttendance } from './attendance.js';
 import type { LoadContext } from './context.js';
 import { loadGradebook } from './gradebook.js';
-import { createStaging, readOnly, stageAttendance, stageFile, STAGED_FILES, Temporaries, type FileRead, type Progress } from './staging.js';
+import { createStaging, indexStaging, readOnly, stageAttendance, stageFile, STAGED_FILES, Temporaries, type FileRead, type Progress } from './staging.js';
 
 /**
  * Every problem the loader reports (`Problem.code`) and its message in the catalogs: the type check
@@ -396,7 +396,7 @@ class Loader {
   // ── reading ──────────────────────────────────────────────────────────────────────────────────────
 
   async stage(files: FileRead[]): Promise<void> {
-    await createStaging(this.temps, this.db);
+    await createStaging(this.temps);
     for (const file of ONEROSTER_FILES) {
       if (this.mode(file) === 'absent') continue;
       if ((STAGED_FILES as string[]).includes(file)) {
@@ -414,9 +414,10 @@ class Loader {
       }
     }
     if (this.pkg.hasAttendance) files.push(await stageAttendance(this.db, this.dialect, this.pkg, this.options.onProgress));
-    for (const name of [...this.temps.names]) await this.temps.analyze(name);
     // The reader's errors (rows it left out) stop the run as the loader's do.
     this.stopIfErrors();
+    await indexStaging(this.db);
+    for (const name of [...this.temps.names]) await this.temps.analyze(name);
   }
 
   // ── checks ───────────────────────────────────────────────────────────────────────────────────────
@@ -614,13 +615,17 @@ class Loader {
    * order (see Target.natural). A row a strict key finds several of is reported (`load.ambiguous`).
    */
   private async resolve(t: Pick<Target, 'table' | 'r' | 'natural'>): Promise<void> {
-    await this.exec(`update ${t.r} set row_id = (select d.id from ${t.table} d where d.sourced_id = ${t.r}.sourced_id)`);
-    const keys = t.natural ?? [];
+    // Only the rows that find one are written (PostgreSQL writes a new version of every row an UPDATE touches).
+    const bySourcedId = `from ${t.table} d where d.sourced_id = ${t.r}.sourced_id`;
+    await this.exec(`update ${t.r} set row_id = (select d.id ${bySourcedId}) where exists (select 1 ${bySourcedId})`);
+    // Natural keys only find rows without a sourced id: when the table has none (a first import, or every row
+    // linked already), no key can match and the statements below would rewrite every staged row for nothing.
+    const unlinked = await this.number(`select count(*) as n from (select 1 from ${t.table} d where d.sourced_id is null limit 1) x`);
+    const keys = unlinked > 0 ? (t.natural ?? []) : [];
     for (const [i, key] of keys.entries()) {
       const candidates = `from ${t.table} d where d.sourced_id is null and (${key.where})`;
       const open = `row_id is null and ambiguous = 0`;
-      await this.exec(`update ${t.r} set row_id = (select min(d.id) ${candidates} having count(*) = 1), claimed = 1 where ${open}`);
-      await this.exec(`update ${t.r} set claimed = 0 where row_id is null`);
+      await this.exec(`update ${t.r} set row_id = (select min(d.id) ${candidates}), claimed = 1 where ${open} and (select count(*) ${candidates}) = 1`);
       if (key.strict) await this.exec(`update ${t.r} set ambiguous = ${i + 1} where ${open} and (select count(*) ${candidates}) > 1`);
     }
     for (const [i, key] of keys.entries()) {

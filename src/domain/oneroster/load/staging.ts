@@ -195,12 +195,22 @@ export class Temporaries {
   }
 }
 
-export async function createStaging(temps: Temporaries, db: Kysely<any>): Promise<void> {
+/** Makes the staging tables, empty and without indexes (indexStaging adds them once every file is in). */
+export async function createStaging(temps: Temporaries): Promise<void> {
   for (const stage of Object.values(STAGES) as Stage<OneRosterFile>[]) {
     await temps.create(stage.table, stage.columns);
     for (const extra of stage.extra ?? []) await temps.create(extra.table, extra.columns);
   }
   await temps.create(ATTENDANCE_STAGE.table, ATTENDANCE_STAGE.columns);
+}
+
+/**
+ * Indexes the staging tables once their rows are in: building an index is one sort of the rows, where
+ * an index made before the load is searched and updated at every row (and, on PostgreSQL, a
+ * temporary table's index larger than the session's `temp_buffers` is read and written back to disk
+ * page by page all along).
+ */
+export async function indexStaging(db: Kysely<any>): Promise<void> {
   for (const [table, column] of INDEXES) await sql.raw(`create index ${table}_${column} on ${table} (${column})`).execute(db);
 }
 
@@ -238,31 +248,53 @@ async function streamInto<R>(
   const buffers = new Map<string, Record<string, unknown>[]>();
   const columnsOf = new Map<string, string[]>([[stage.table, Object.keys(stage.columns)], ...(stage.extra ?? []).map((e) => [e.table, Object.keys(e.columns)] as [string, string[]])]);
   const batch = dialect === 'postgres' ? COPY_BATCH : BATCH;
+  /**
+   * PostgreSQL: the COPY of the last batch, still being written. The server writes one batch while
+   * this process reads and checks the next (two cores at work, not one after the other); at most one
+   * batch waits, so memory stays at two batches. Its failure is thrown at the next flush or at the end.
+   */
+  let writing: Promise<void> | undefined;
+  const settle = async () => {
+    const pending = writing;
+    writing = undefined;
+    if (pending) await pending;
+  };
   const flush = async (force: boolean) => {
     for (const [table, rows] of buffers) {
       if (rows.length === 0 || (!force && rows.length < batch)) continue;
-      if (dialect === 'postgres') await copyRows(db, table, columnsOf.get(table)!, rows, 0, rows.length);
-      else for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
       buffers.set(table, []);
+      if (dialect === 'postgres') {
+        await settle();
+        const copying = copyRows(db, table, columnsOf.get(table)!, rows, 0, rows.length);
+        // handled when settled; until then a failure must not count as an unhandled rejection
+        copying.catch(() => undefined);
+        writing = copying;
+      } else for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
     }
   };
   const push = (table: string, rows: Record<string, unknown>[]) => {
     if (rows.length === 0) return;
-    const buffer = buffers.get(table) ?? [];
-    buffer.push(...rows);
-    buffers.set(table, buffer);
+    const buffer = buffers.get(table);
+    if (!buffer) buffers.set(table, rows);
+    else for (const r of rows) buffer.push(r);
   };
   let count = 0;
-  for await (const record of records) {
-    count += 1;
-    push(stage.table, stage.rows(record));
-    for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));
-    if (count % batch === 0) {
-      await flush(false);
-      onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+  try {
+    for await (const record of records) {
+      count += 1;
+      push(stage.table, stage.rows(record));
+      for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));
+      if (count % batch === 0) {
+        await flush(false);
+        onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
+      }
     }
+    await flush(true);
+    await settle();
+  } finally {
+    // A reader that failed: the COPY under way ends before the connection is used again (the caller drops the tables).
+    await settle().catch(() => undefined);
   }
-  await flush(true);
   onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
   return { file, rows: count, seconds: (performance.now() - started) / 1000 };
 }

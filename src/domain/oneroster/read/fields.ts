@@ -32,6 +32,22 @@ const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
+/**
+ * Whether a `YYYY-MM-DD` is a day of the calendar (not the 30th of February), as luxon decides it,
+ * remembered per date: a file repeats the same few hundred dates (a score's date, a day's attendance)
+ * millions of times, and luxon's parse was about 8 % of the reader's time (BENCHMARKS.md, session 17).
+ */
+const REAL_DATES = new Map<string, boolean>();
+function realDate(iso: string): boolean {
+  let real = REAL_DATES.get(iso);
+  if (real === undefined) {
+    real = DateTime.fromISO(iso).isValid;
+    if (REAL_DATES.size >= 10_000) REAL_DATES.clear();
+    REAL_DATES.set(iso, real);
+  }
+  return real;
+}
+
 export class RowReader {
   failed = false;
   /**
@@ -193,7 +209,7 @@ export class RowReader {
   }
 
   #real(column: string, written: string, iso: string, expected: string): DateString | null {
-    if (!DateTime.fromISO(iso).isValid) {
+    if (!realDate(iso)) {
       this.problem('error', 'impossibleDate', column, written, expected);
       return null;
     }
