@@ -47,6 +47,7 @@ import {
   SetupPage,
   type AssignmentValues,
   type Entered,
+  type GridCells,
   type Original,
   type Redisplay,
 } from '../views/gradebook.js';
@@ -121,7 +122,7 @@ function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (stud
 }
 
 /** The column and row pages' originals, a field per cell (`o_<student>_<assignment>`, decodeOriginal); null when one is not one. */
-function decodeCells(body: Record<string, unknown>): Map<string, { text: string; original: Original }> | null {
+function decodeCells(body: Record<string, unknown>): GridCells | null {
   const keys = Object.keys(body).filter((k) => k.startsWith('o_'));
   if (keys.length > 20_000) return null;
   const out = new Map<string, { text: string; original: Original }>();

@@ -81,7 +81,10 @@ export function gridRowOriginal(book: Gradebook, row: GridRow, original: (key: s
  * not one the grid wrote (an unreadable list of assignments, a row with another number of cells, an
  * original that is not one).
  */
-export function decodeGridRows(body: Record<string, unknown>): Map<string, { text: string; original: Original }> | null {
+/** Each cell a form carried back, by `student:assignment`: what was typed and what the cell showed. */
+export type GridCells = Map<string, { text: string; original: Original }>;
+
+export function decodeGridRows(body: Record<string, unknown>): GridCells | null {
   const listed = body.assignments;
   if (typeof listed !== 'string' || listed.length > 24_000) return null;
   const assignments = listed === '' ? [] : listed.split(',');
