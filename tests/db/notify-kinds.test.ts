@@ -14,6 +14,7 @@ import { notifyRecipients } from '../../src/domain/messages/email.js';
 import { parsePortalSettings } from '../../src/domain/district/settings.js';
 import { deliverDue } from '../../src/domain/notifications/deliver.js';
 import { notifyDirect } from '../../src/domain/notifications/direct.js';
+import { notifyAccountEvent } from '../../src/domain/notifications/service.js';
 import { defaultSettings, saveSettings, type PersonSettings } from '../../src/domain/notifications/settings.js';
 import { SETTING_DEFAULTS } from '../../src/domain/district/admin-settings.js';
 import { describeEachEngine } from '../support/db.js';
@@ -117,14 +118,17 @@ describeEachEngine('notifications about a person', (get) => {
       s.digest = { mode: 'daily', hour: 18, weekday: 5 };
       s.own.message = { on: false, email: false, push: false };
     }), NOW);
-    const count = await db.transaction().execute((trx) => notifyDirect(trx, audience([f.guardianAccount!.id], null), { kind: 'newDevice', source: NOW.toISOString(), params: { device: 'Firefox / Android' }, url: '/account' }, NOW));
-    expect(count).toBe(1);
+    // As the sign-in tells of it (accounts/sign-in.ts): the account's name and the time come with the device.
+    await db.transaction().execute((trx) => notifyAccountEvent(trx, f.guardianAccount!.id, 'newDevice', NOW, { device: 'Firefox / Android' }));
+    expect((await entries(f.guardianAccount!.id)).length).toBe(1);
     expect((await deliveries(f.guardianAccount!.id)).map((d) => [d.channel, d.status, iso(d.due_at)])).toEqual([['email', 'pending', NOW.toISOString()]]);
     // Its email offers no unsubscribe: the notice cannot be turned off (no link, no RFC 8058 headers).
     const address = (await db.selectFrom('user_accounts').select('security_email').where('id', '=', f.guardianAccount!.id).executeTakeFirstOrThrow()).security_email!;
     await deliverDue(get(), { now: NOW, baseUrl: 'http://portal.test', queuePush: null });
     const mail = await db.selectFrom('email_outbox').select(['text_body', 'headers']).where('to_address', '=', address).executeTakeFirstOrThrow();
     expect(mail.text_body).toContain('Firefox / Android');
+    expect(mail.text_body).toContain(f.guardianAccount!.username);
+    expect(mail.text_body).not.toMatch(/[{}]/);
     expect(mail.text_body).not.toContain('/unsubscribe/');
     expect(mail.headers).toBeNull();
   });

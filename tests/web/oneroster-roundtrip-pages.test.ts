@@ -173,6 +173,19 @@ describeEachEngine('the demo district, exported and imported into an empty datab
       }
     }
     await importIt();
+    // Meal accounts come from the district's point-of-sale system, never the SIS (ADR 0040): the copy gets each
+    // student's account and ledger as the point-of-sale file would give them, matched by student number.
+    const numbers = new Map((await copy.db.selectFrom('students').select(['id', 'student_number']).execute()).map((r) => [r.student_number, r.id]));
+    const thereOf = new Map((await get().db.selectFrom('students').select(['id', 'student_number']).execute()).map((r) => [r.id, numbers.get(r.student_number)!]));
+    const accounts = await get().db.selectFrom('meal_accounts').selectAll().execute();
+    expect(accounts.length).toBeGreaterThan(0);
+    for (let i = 0; i < accounts.length; i += 200) {
+      await copy.db.insertInto('meal_accounts').values(accounts.slice(i, i + 200).map((a) => ({ ...a, student_id: thereOf.get(a.student_id)! }))).execute();
+    }
+    const ledger = await get().db.selectFrom('meal_ledger').selectAll().execute();
+    for (let i = 0; i < ledger.length; i += 200) {
+      await copy.db.insertInto('meal_ledger').values(ledger.slice(i, i + 200).map(({ id: _id, ...e }) => ({ ...e, student_id: thereOf.get(e.student_id)!, recorded_by: null }))).execute();
+    }
     // The district's own configuration is set by an administrator in Homeroom, never by the SIS: as one would.
     const own = await get().db.selectFrom('district').select(['name', 'short_name', 'portal_name', 'time_zone', 'locale', 'color_primary', 'color_secondary', 'help_email', 'website_url', 'settings']).executeTakeFirstOrThrow();
     await copy.db.updateTable('district').set(own).execute();

@@ -243,6 +243,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
   });
 
   /** A guardian account with no security email, as the nightly generation or a key makes them. */
+  // An English reader's account (the pages' words are checked), whatever the language the guardian's record has.
   const accountWithoutEmail = async (username: string) => {
     const guardian = await get()
       .db.selectFrom('guardians')
@@ -253,7 +254,7 @@ describeEachEngine('self-serve recovery and the security email', (get) => {
     const now = time.now().toISOString();
     await get()
       .db.insertInto('user_accounts')
-      .values({ username, username_key: username, password_hash: await hashPassword('a long enough secret'), person_kind: 'guardian', guardian_id: guardian.id, created_at: now, updated_at: now, updated_by: null })
+      .values({ username, username_key: username, password_hash: await hashPassword('a long enough secret'), person_kind: 'guardian', guardian_id: guardian.id, locale: 'en', created_at: now, updated_at: now, updated_by: null })
       .execute();
     return get().db.selectFrom('user_accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow();
   };

@@ -5,7 +5,7 @@ import type { PeopleInfo, PersonShown } from '../../domain/requests/contact-peop
 import { CONTACT_RELATIONSHIPS, isListedRelationship } from '../../domain/requests/schemas.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { Translate } from '../../i18n/index.js';
-import { RequestTable, relationshipText } from './contact.js';
+import { RecentRequests, RequestTable, relationshipText } from './contact.js';
 import type { PageContext } from './context.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TextInput, type Messages } from './forms.js';
 import { Layout } from './layout.js';
@@ -154,17 +154,7 @@ export function PeoplePage({
             </ul>
           </section>
         ) : null}
-        {info.recent.length > 0 ? (
-          <section aria-labelledby="recent-heading">
-            <h2 id="recent-heading">{t('changes.recent')}</h2>
-            {info.recent.map((r) => (
-              <div key={r.id}>
-                <RequestTable t={t} request={r} when={when} />
-                {r.note ? <p class="hr-typed">{t('changes.noteFromSchool', { note: r.note })}</p> : null}
-              </div>
-            ))}
-          </section>
-        ) : null}
+        <RecentRequests t={t} recent={info.recent} when={when} />
       </div>
     </Layout>
   );

@@ -86,6 +86,22 @@ export function RequestTable({ t, request, when }: { t: Translate; request: Cont
   );
 }
 
+/** The requests decided lately, each with the school's note: on a guardian's own page and on a child's. */
+export function RecentRequests({ t, recent, when }: { t: Translate; recent: readonly ContactRequestView[]; when: (iso: string) => string }) {
+  if (recent.length === 0) return null;
+  return (
+    <section aria-labelledby="recent-heading">
+      <h2 id="recent-heading">{t('changes.recent')}</h2>
+      {recent.map((r) => (
+        <div key={r.id}>
+          <RequestTable t={t} request={r} when={when} />
+          {r.note ? <p class="hr-typed">{t('changes.noteFromSchool', { note: r.note })}</p> : null}
+        </div>
+      ))}
+    </section>
+  );
+}
+
 export function ContactPage({
   ctx,
   info,
@@ -178,17 +194,7 @@ export function ContactPage({
             </ul>
           </section>
         ) : null}
-        {info.recent.length > 0 ? (
-          <section aria-labelledby="recent-heading">
-            <h2 id="recent-heading">{t('changes.recent')}</h2>
-            {info.recent.map((r) => (
-              <div key={r.id}>
-                <RequestTable t={t} request={r} when={when} />
-                {r.note ? <p class="hr-typed">{t('changes.noteFromSchool', { note: r.note })}</p> : null}
-              </div>
-            ))}
-          </section>
-        ) : null}
+        <RecentRequests t={t} recent={info.recent} when={when} />
       </div>
     </Layout>
   );
