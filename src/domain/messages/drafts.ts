@@ -29,17 +29,15 @@ function expiry(now: Date): string {
   return new Date(now.getTime() - DRAFT_HOURS * 3_600_000).toISOString();
 }
 
+/** A draft's unexpired files of this account, in their order. */
+function filesOf(db: Kysely<DB>, accountId: number, key: string, now: Date) {
+  return db.selectFrom('message_draft_files').where('account_id', '=', accountId).where('draft_key', '=', key).where('created_at', '>=', expiry(now)).orderBy('position');
+}
+
 /** The files of a draft, in their order (none when the key is not the account's or they expired). */
 export async function draftFiles(db: Kysely<DB>, accountId: number, key: string | null, now: Date): Promise<DraftFile[]> {
   if (key === null) return [];
-  const rows = await db
-    .selectFrom('message_draft_files')
-    .select(['position', 'file_name', 'media_type', 'byte_size'])
-    .where('account_id', '=', accountId)
-    .where('draft_key', '=', key)
-    .where('created_at', '>=', expiry(now))
-    .orderBy('position')
-    .execute();
+  const rows = await filesOf(db, accountId, key, now).select(['position', 'file_name', 'media_type', 'byte_size']).execute();
   return rows.map((r) => ({ messageId: 0, position: r.position, fileName: r.file_name, mediaType: r.media_type, size: r.byte_size }));
 }
 
@@ -83,14 +81,7 @@ export async function keepDraftFiles(db: Kysely<DB>, accountId: number, key: str
  */
 export async function takeDraftFiles(trx: Transaction<DB>, accountId: number, key: string | null, now: Date): Promise<(CheckedFile & { position: number })[]> {
   if (key === null) return [];
-  const rows = await trx
-    .selectFrom('message_draft_files')
-    .select(['position', 'file_name', 'media_type', 'content'])
-    .where('account_id', '=', accountId)
-    .where('draft_key', '=', key)
-    .where('created_at', '>=', expiry(now))
-    .orderBy('position')
-    .execute();
+  const rows = await filesOf(trx, accountId, key, now).select(['position', 'file_name', 'media_type', 'content']).execute();
   await trx.deleteFrom('message_draft_files').where('account_id', '=', accountId).where('draft_key', '=', key).execute();
   return rows.map((r) => ({ position: r.position, fileName: r.file_name, mediaType: r.media_type, data: Buffer.from(r.content) }));
 }
