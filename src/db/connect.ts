@@ -220,6 +220,28 @@ export async function writeUnlessBusy(db: Kysely<DB>, write: (db: Kysely<DB>) =>
 }
 
 /**
+ * SQLite's planner statistics (sqlite_stat1) brought up to date where a table has grown or shrunk a lot
+ * since they were made: `pragma optimize`, bounded by `analysis_limit` (rows sampled per index). Only a
+ * bulk load ran ANALYZE before, so a district whose accounts came later (the nightly parent run) kept the
+ * statistics of a table of 8 accounts, and SQLite planned the low-balance notices' audience as a scan of
+ * every account, once per child: 13.5 ms a notice at 100,000 students, 6.3 s for 300 children in one
+ * statement (BENCHMARKS.md, "The low-balance notices"). ANALYZE writes, so it is tried without waiting
+ * for the write lock (writeUnlessBusy): false when another connection holds it, or on PostgreSQL, whose
+ * autovacuum analyzes by itself. Run by the housekeeping job every ten minutes; cheap when nothing changed.
+ */
+export async function refreshPlannerStatistics(db: Kysely<DB>): Promise<boolean> {
+  if (!sqliteDatabases.has(db)) return false;
+  return writeUnlessBusy(db, async (connection) => {
+    await sql`pragma analysis_limit = 1000`.execute(connection);
+    try {
+      await sql`pragma optimize = 0x10002`.execute(connection);
+    } finally {
+      await sql`pragma analysis_limit = 0`.execute(connection);
+    }
+  });
+}
+
+/**
  * SQLite transactions begin IMMEDIATE: they take the write lock at `begin`. A plain `begin` starts as a
  * reader; when its first write comes after another process (a second web process, the worker) has
  * committed, its snapshot is stale, SQLite cannot wait for the lock and fails at once with SQLITE_BUSY

@@ -4,7 +4,7 @@
 import type { Agent } from 'node:https';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { connect, type Database } from '../db/connect.js';
+import { connect, refreshPlannerStatistics, type Database } from '../db/connect.js';
 import type { DB } from '../db/schema.js';
 import { accountHousekeeping } from '../domain/accounts/housekeeping.js';
 import { endAbandonedRuns, generateParentAccounts } from '../domain/accounts/parent-generation.js';
@@ -83,6 +83,8 @@ export function jobHandlers(config: {
         throw error;
       });
       await pruneExpired(database.db, now(), { messageRetentionYears: district?.settings.messageRetentionYears ?? portalSettingsSchema.parse({}).messageRetentionYears });
+      // SQLite's planner statistics, for tables that grew since the last look (the nightly accounts, imports)
+      await refreshPlannerStatistics(database.db);
     },
     'accounts.generate': async (payload, { database, now, jobId, holder, signal }) => {
       const { startedBy, batchSize } = generatePayload.parse(payload);

@@ -8,32 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Database } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { deliverPending, enqueueEmail, type Transport } from '../../src/email/outbox.js';
 import { claimNext, enqueue, renewLease } from '../../src/jobs/queue.js';
-
-/** Another thread that takes SQLite's write lock and keeps it until `release()`. */
-async function holdWriteLock(file: string): Promise<{ release(): Promise<void> }> {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const holder = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const SQLite = require('better-sqlite3');
-     const db = new SQLite(workerData.file); db.exec('begin immediate'); parentPort.postMessage('locked');
-     Atomics.wait(workerData.flag, 0, 0); db.exec('commit'); db.close();`,
-    { eval: true, workerData: { file, flag } },
-  );
-  await new Promise((resolve) => holder.once('message', resolve));
-  return {
-    async release() {
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      await new Promise((resolve) => holder.once('exit', resolve));
-    },
-  };
-}
+import { holdWriteLock } from '../support/sqlite-lock.js';
 
 describe('background writes while another connection holds the SQLite write lock', () => {
   let dir: string;
