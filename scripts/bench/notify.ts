@@ -25,7 +25,7 @@ import { DateTime } from 'luxon';
 import { fork } from 'node:child_process';
 import https from 'node:https';
 import { refreshStatistics } from '../../src/db/bulk.js';
-import { connect } from '../../src/db/connect.js';
+import { connect, refreshPlannerStatistics } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
@@ -63,6 +63,8 @@ for (const [kind, table, column] of [['student', 'students', 'student_id'], ['gu
       from ${sql.table(table)} p
      where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
 }
+// Housekeeping brings SQLite's planner statistics up to date within ten minutes of the accounts' night.
+await refreshPlannerStatistics(db);
 // Devices: the first `pushDevices` guardian accounts, each a subscription the local push service knows.
 const sinks = await startSinks();
 // The same guardians on both engines: by guardian, not by account id (an insert … select numbers rows in no set order).
