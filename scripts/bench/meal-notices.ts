@@ -29,8 +29,9 @@ await sql`insert into user_accounts (username, username_key, password_hash, secu
     from guardians g
    where exists (select 1 from student_guardians sg where sg.guardian_id = g.id and sg.portal_access = 1 and sg.rights_revoked = 0)
      and not exists (select 1 from user_accounts ua where ua.guardian_id = g.id)`.execute(db);
-// Housekeeping brings SQLite's planner statistics up to date within ten minutes of the accounts' night.
-await refreshPlannerStatistics(db);
+// Planner statistics as they are by the time a district's accounts meet a change: housekeeping's on
+// SQLite (within ten minutes of the accounts' night), autovacuum's ANALYZE on PostgreSQL.
+if (!(await refreshPlannerStatistics(db))) await sql`analyze user_accounts`.execute(db);
 const accounts = Number((await db.selectFrom('user_accounts').select((eb) => eb.fn.countAll().as('n')).where('person_kind', '=', 'guardian').executeTakeFirstOrThrow()).n);
 const district = await getDistrictProfile(db);
 const numbers = (await db.selectFrom('students').select('student_number').where('enrollment_status', '=', 'active').orderBy('id').execute()).map((s) => s.student_number);

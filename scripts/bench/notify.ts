@@ -63,8 +63,9 @@ for (const [kind, table, column] of [['student', 'students', 'student_id'], ['gu
       from ${sql.table(table)} p
      where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
 }
-// Housekeeping brings SQLite's planner statistics up to date within ten minutes of the accounts' night.
-await refreshPlannerStatistics(db);
+// Planner statistics as they are by the time a district's accounts meet a change: housekeeping's on
+// SQLite (within ten minutes of the accounts' night), autovacuum's ANALYZE on PostgreSQL.
+if (!(await refreshPlannerStatistics(db))) await sql`analyze user_accounts`.execute(db);
 // Devices: the first `pushDevices` guardian accounts, each a subscription the local push service knows.
 const sinks = await startSinks();
 // The same guardians on both engines: by guardian, not by account id (an insert … select numbers rows in no set order).
