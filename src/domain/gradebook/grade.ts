@@ -163,7 +163,8 @@ function fraction(n: bigint, d: bigint): Fraction {
   return g > 1n ? { n: n / g, d: d / g } : { n, d };
 }
 
-const add = (a: Fraction, b: Fraction): Fraction => fraction(a.n * b.d + b.n * a.d, a.d * b.d);
+/** Whole numbers (most scores and points possible) add without a product or a gcd: n/1 is in lowest terms. */
+const add = (a: Fraction, b: Fraction): Fraction => (a.d === 1n && b.d === 1n ? { n: a.n + b.n, d: 1n } : fraction(a.n * b.d + b.n * a.d, a.d * b.d));
 const mul = (a: Fraction, b: Fraction): Fraction => fraction(a.n * b.n, a.d * b.d);
 /** b must not be zero */
 const div = (a: Fraction, b: Fraction): Fraction => fraction(a.n * b.d, a.d * b.n);
@@ -181,6 +182,8 @@ const HUNDRED: Fraction = { n: 100n, d: 1n };
  * that reads back as the same double, which is exactly what was typed for any gradebook-sized number.
  */
 function exact(x: number): Fraction {
+  // A whole number (most points): itself over 1, without reading its digits back from a string.
+  if (Number.isSafeInteger(x) && x >= 0) return { n: BigInt(x), d: 1n };
   const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
   if (!m) throw new RangeError(`Not a non-negative finite number: ${x}`);
   const [, whole = '0', decimals = '', exponent = '0'] = m;
@@ -298,7 +301,8 @@ export function computeGrade(input: GradeInput): GradeResult {
 
   for (const { category, counted } of byCategory.values()) {
     // Drop-lowest applies to regular scores only (0-point extra credit has no percentage), and keeps one.
-    const droppable = counted.filter((c) => c.possible.n > 0n).sort(lowestFirst);
+    // Sorted only when the category drops some: the sort divides two fractions per comparison.
+    const droppable = category.dropLowest > 0 ? counted.filter((c) => c.possible.n > 0n).sort(lowestFirst) : [];
     const dropCount = Math.min(category.dropLowest, Math.max(droppable.length - 1, 0));
     const droppedByRule = droppable.slice(0, dropCount).map((c) => c.score.assignmentId);
     const dropSet = new Set(droppedByRule);
