@@ -108,14 +108,29 @@ export async function sectionFor(db: Kysely<DB>, scope: TeacherScope, sectionId:
   return row ? { sectionId: row.id, schoolId: row.school_id, courseTitle: row.title, sectionCode: row.section_code, method: row.grading_method, scaleId: row.grading_scale_id } : null;
 }
 
-/** The section's grading periods (those of the terms it meets in), in order. */
-export async function periodsOf(db: Kysely<DB>, sectionId: number, today: DateString): Promise<Term[]> {
-  const [terms, { periods }] = await Promise.all([
-    db.selectFrom('section_terms').select('academic_session_id').where('section_id', '=', sectionId).execute(),
+/**
+ * The section (as sectionFor reads it) with its grading periods (those of the terms it meets in), in
+ * order: one statement, a row per term it meets in, the year's periods from the terms' short cache.
+ */
+async function sectionAndPeriods(db: Kysely<DB>, scope: TeacherScope, sectionId: number, today: DateString): Promise<{ section: GradebookSection; periods: Term[] } | null> {
+  if (!teachesSection(scope, sectionId)) return null;
+  const [rows, { periods }] = await Promise.all([
+    db
+      .selectFrom('sections as s')
+      .innerJoin('courses as c', 'c.id', 's.course_id')
+      .leftJoin('section_terms as st', 'st.section_id', 's.id')
+      .select(['s.id', 's.school_id', 'c.title', 's.section_code', 's.grading_method', 's.grading_scale_id', 'st.academic_session_id'])
+      .where('s.id', '=', sectionId)
+      .execute(),
     termsAround(db, today),
   ]);
-  const mine = new Set(terms.map((t) => t.academic_session_id));
-  return periods.filter((p) => p.termId !== null && mine.has(p.termId)).map(({ id, title, start, end }) => ({ id, title, start, end }));
+  const row = rows[0];
+  if (!row) return null;
+  const mine = new Set(rows.map((t) => t.academic_session_id));
+  return {
+    section: { sectionId: row.id, schoolId: row.school_id, courseTitle: row.title, sectionCode: row.section_code, method: row.grading_method, scaleId: row.grading_scale_id },
+    periods: periods.filter((p) => p.termId !== null && mine.has(p.termId)).map(({ id, title, start, end }) => ({ id, title, start, end })),
+  };
 }
 
 /** A section's categories with the number of assignments in each, in one query. */
@@ -172,9 +187,9 @@ async function rosterOf(db: Kysely<DB>, sectionId: number, period: Term) {
  * reads the cells it writes.
  */
 export async function gradebookHead(db: Kysely<DB>, scope: TeacherScope, sectionId: number, periodId: number | null, today: DateString): Promise<GradebookHead | null> {
-  if (!teachesSection(scope, sectionId)) return null;
-  const [section, periods] = await Promise.all([sectionFor(db, scope, sectionId), periodsOf(db, sectionId, today)]);
-  if (!section) return null;
+  const read = await sectionAndPeriods(db, scope, sectionId, today);
+  if (!read) return null;
+  const { section, periods } = read;
   const period = periodId === null ? (currentOf(periods, today) ?? periods[0]) : periods.find((p) => p.id === periodId);
   return period ? { section, periods, period } : null;
 }
