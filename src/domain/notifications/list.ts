@@ -41,7 +41,6 @@ export function unreadQuery(db: Kysely<DB>, accountId: number, readable: readonl
   return visible(db, accountId, readable).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
-
 /** Marks one entry read (only the reader's own, about a student they may see); its page, or null. */
 export async function markRead(db: Kysely<DB>, accountId: number, id: number, readable: readonly ReadableStudent[], now: Date): Promise<string | null> {
   const row = await visible(db, accountId, readable).where('id', '=', id).select(['url', 'read_at']).executeTakeFirst();
