@@ -6,7 +6,10 @@
  * - the gradebook: open a 35-student section's grid of 60 assignments (`GET`), save one whole column
  *   from the form that page carried (`POST`, 303; gradebook.ts builds the form as a browser sends it);
  * - a bell: open a section's roster (`GET`), submit it with about 6 % of the students marked absent or
- *   tardy (`POST`, 303), and the page the 303 leads to (`GET`), one section after another.
+ *   tardy (`POST`, 303), and the page the 303 leads to (`GET`), one section after another;
+ * - the inbox (issue 21): a guardian with 2,000 messages (messages.ts's: every third one unread) reads
+ *   `GET /messages?page=N`, N = 1 to 5 in turn, as the messages benchmark asks for it; the first page
+ *   (which also shows the current announcements) apart from pages 2–5.
  *
  * For each kind of request, per request: the CPU time of this process (process.cpuUsage: the app, the
  * database driver, SQLite itself on that engine), the statements sent to the database (every `query` of
@@ -15,10 +18,11 @@
  * connections (/proc, Linux; the database's other users are not counted), and the bytes of the answer
  * (gzipped, as a browser asks) and of the form sent.
  *
- *   tsx scripts/bench/cost.ts <database-url> [--students 600] [--rounds 40] [--statements]
+ *   tsx scripts/bench/cost.ts <database-url> [--students 600] [--rounds 40] [--statements] [--parts gradebook,bell,inbox]
  *
  * An empty database is first given the demo district (`--students`, as of today). `--statements` also
- * prints the statements of one request of each kind.
+ * prints the statements of one request of each kind; `--parts` measures only those named. The inbox's
+ * guardian is given their 2,000 messages once (a later run on the same database finds them).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +36,8 @@ import { connect, isPostgresUrl } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { localDate } from '../../src/domain/calendar/dates.js';
 import { loadDemo } from '../../src/domain/demo/load.js';
+import { portalLinks } from '../../src/domain/access/guardian-links.js';
+import { startSession } from '../../src/domain/accounts/sessions.js';
 import { buildApp } from '../../src/web/app.js';
 import { districtToday, prepareBell } from './attendance.js';
 import { openGradebook, prepare, saveColumn } from './gradebook.js';
@@ -39,11 +45,18 @@ import { seeded, tags } from './staff.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { students: { type: 'string', default: '600' }, rounds: { type: 'string', default: '40' }, statements: { type: 'boolean', default: false } },
+  options: {
+    students: { type: 'string', default: '600' },
+    rounds: { type: 'string', default: '40' },
+    statements: { type: 'boolean', default: false },
+    parts: { type: 'string', default: 'gradebook,bell,inbox' },
+  },
 });
 const url = positionals[0];
-if (!url) throw new Error('usage: cost.ts <database-url> [--students N] [--rounds N] [--statements]');
+if (!url) throw new Error('usage: cost.ts <database-url> [--students N] [--rounds N] [--statements] [--parts gradebook,bell,inbox]');
 const rounds = Number(values.rounds);
+const parts = new Set(values.parts.split(','));
+for (const part of parts) if (!['gradebook', 'bell', 'inbox'].includes(part)) throw new Error(`unknown part: ${part}`);
 
 // ── counting statements: installed before any connection is made ───────────────────────────────────
 let counting = false;
@@ -108,11 +121,50 @@ async function postgresCpuMs(): Promise<number> {
   }
   await database.close();
 }
-const gradebook = await prepare(url, { databaseUrl: url, label: '', students: 0, seconds: 0, concurrency: 1, sectionSize: 35, assignments: 60, portalRate: 0, think: [0, 0], processes: 1 }, seeded(31));
-const section = gradebook.sections[0];
-if (!section) throw new Error('no section for the gradebook');
-const today = await districtToday(url);
-const bell = await prepareBell(url, today, rounds + 3, seeded(19));
+const gradebook = parts.has('gradebook')
+  ? await prepare(url, { databaseUrl: url, label: '', students: 0, seconds: 0, concurrency: 1, sectionSize: 35, assignments: 60, portalRate: 0, think: [0, 0], processes: 1 }, seeded(31))
+  : null;
+const section = gradebook?.sections[0];
+if (gradebook && !section) throw new Error('no section for the gradebook');
+const bell = parts.has('bell') ? await prepareBell(url, await districtToday(url), rounds + 3, seeded(19)) : null;
+const inboxToken = parts.has('inbox') ? await prepareInbox(url) : null;
+
+/**
+ * The inbox's guardian (the first guardian account with a child to read) and their 2,000 messages, as
+ * messages.ts gives them: copies of one office message addressed to them alone, every third one unread;
+ * added once, kept for later runs. A session of a day for them: its token.
+ */
+async function prepareInbox(databaseUrl: string): Promise<string> {
+  const database = await connect(databaseUrl);
+  const db = database.db;
+  try {
+    const guardian = await portalLinks(db)
+      .innerJoin('user_accounts as a', 'a.guardian_id', 'sg.guardian_id')
+      .select(['a.id', 'a.guardian_id'])
+      .where('a.status', '=', 'active')
+      .orderBy('a.id')
+      .executeTakeFirstOrThrow();
+    const admin = await db.selectFrom('user_accounts').select('id').where('person_kind', '=', 'staff').orderBy('id').executeTakeFirstOrThrow();
+    const had = await db.selectFrom('message_recipients').select((eb) => eb.fn.countAll<number | string>().as('n')).where('person_kind', '=', 'guardian').where('person_id', '=', guardian.guardian_id!).executeTakeFirstOrThrow();
+    const stamp = new Date().toISOString();
+    for (let i = Number(had.n); i < 2000; i += 200) {
+      const batch = Array.from({ length: Math.min(200, 2000 - i) }, (_, k) => i + k);
+      const ids = await db
+        .insertInto('messages')
+        .values(batch.map((n) => ({ sender_account_id: admin.id, sender_name: `Sender ${n % 40}`, sender_role: 'office' as const, subject_en: `Message ${n}`, body_en: 'x', subject_es: null, body_es: null, audience: '{"kind":"district","readers":"guardians"}', thread_root_id: null, thread_person_kind: null, thread_person_id: null, status: 'sent' as const, send_at: stamp, sent_at: stamp, created_at: stamp })))
+        .returning('id')
+        .execute();
+      await db
+        .insertInto('message_recipients')
+        .values(ids.map(({ id }, k) => ({ message_id: id, person_kind: 'guardian' as const, person_id: guardian.guardian_id!, student_id: null, locale: 'en', read_at: batch[k]! % 3 === 0 ? null : stamp })))
+        .execute();
+    }
+    const session = await startSession(db, guardian.id, { persistent: true, ip: null, userAgent: 'homeroom-cost', settings: { sessionIdleMinutes: 600, sessionAbsoluteHours: 12, rememberDeviceDays: 1 }, now: new Date() });
+    return session.token;
+  } finally {
+    await database.close();
+  }
+}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-cost-'));
 const config = loadConfig({ DATABASE_URL: url, DEMO_MODE: 'false', LOG_LEVEL: 'silent', DATA_DIR: dataDir, BASE_URL: 'http://portal.test' });
@@ -181,37 +233,41 @@ async function measured<T extends { res: Answer; sent?: number } | Answer>(kind:
   return out;
 }
 
-const teacher = browser(gradebook.tokens.get(section.staffId)!);
 const gunzip = async (res: Answer) => (res.headers['content-encoding'] === 'gzip' ? (await import('node:zlib')).gunzipSync(res.rawPayload).toString('utf8') : res.body);
+const summary: string[] = [];
 
-// Warm-up, not counted: the code paths compiled, prepared statements made, caches filled.
-for (let round = 0; round < 3; round++) {
-  const page = await gunzip(await teacher.get(openGradebook(section)));
-  const form = columnForm(page, 1000 + round);
-  const saved = await teacher.post(form.url, form.form);
-  if (saved.res.statusCode !== 303) throw new Error(`warm-up save: ${saved.res.statusCode}`);
-}
-let htmlBytes = 0;
-/**
- * The column's form (gradebook.ts), each of its cells typed as one more point than the page showed (modulo
- * the points possible + 1): every cell changes, whatever an earlier run of this script saved there.
- */
-function columnForm(page: string, round: number) {
-  const form = saveColumn(section!, page, round);
-  const column = section!.assignments[round % section!.assignments.length]!;
-  const shown = new Map(tags(page, 'input').map((i) => [i.name, i.value]));
-  for (const field of form.form) {
-    const cell = /^p_(\d+)_(\d+)$/.exec(field[0]);
-    if (cell && Number(cell[2]) === column.id) field[1] = String((Number(shown.get(field[0]) || 0) + 1) % (Math.floor(column.pointsPossible) + 1));
+if (gradebook && section) {
+  const teacher = browser(gradebook.tokens.get(section.staffId)!);
+  /**
+   * The column's form (gradebook.ts), each of its cells typed as one more point than the page showed (modulo
+   * the points possible + 1): every cell changes, whatever an earlier run of this script saved there.
+   */
+  const columnForm = (page: string, round: number) => {
+    const form = saveColumn(section, page, round);
+    const column = section.assignments[round % section.assignments.length]!;
+    const shown = new Map(tags(page, 'input').map((i) => [i.name, i.value]));
+    for (const field of form.form) {
+      const cell = /^p_(\d+)_(\d+)$/.exec(field[0]);
+      if (cell && Number(cell[2]) === column.id) field[1] = String((Number(shown.get(field[0]) || 0) + 1) % (Math.floor(column.pointsPossible) + 1));
+    }
+    return form;
+  };
+  // Warm-up, not counted: the code paths compiled, prepared statements made, caches filled.
+  for (let round = 0; round < 3; round++) {
+    const page = await gunzip(await teacher.get(openGradebook(section)));
+    const form = columnForm(page, 1000 + round);
+    const saved = await teacher.post(form.url, form.form);
+    if (saved.res.statusCode !== 303) throw new Error(`warm-up save: ${saved.res.statusCode}`);
   }
-  return form;
-}
-for (let round = 0; round < rounds; round++) {
-  const opened = await measured('gradebook: open (GET)', 200, () => teacher.get(openGradebook(section)));
-  const page = await gunzip(opened);
-  htmlBytes = Buffer.byteLength(page);
-  const form = columnForm(page, round);
-  await measured('gradebook: save a column (POST)', 303, () => teacher.post(form.url, form.form));
+  let htmlBytes = 0;
+  for (let round = 0; round < rounds; round++) {
+    const opened = await measured('gradebook: open (GET)', 200, () => teacher.get(openGradebook(section)));
+    const page = await gunzip(opened);
+    htmlBytes = Buffer.byteLength(page);
+    const form = columnForm(page, round);
+    await measured('gradebook: save a column (POST)', 303, () => teacher.post(form.url, form.form));
+  }
+  summary.push(`${section.students.length} × ${section.assignments.length} gradebook (page ${(htmlBytes / 1024).toFixed(0)} KiB of HTML)`);
 }
 
 /** The roster's form as a browser sends it: about 6 % of the students marked with one of the page's codes. */
@@ -230,19 +286,39 @@ function rosterForm(html: string, random: () => number): [string, string][] {
   }
   return form;
 }
-const marks = seeded(7);
-let rosterBytes = 0;
-for (const [i, p] of bell.picked.entries()) {
-  const staff = browser(bell.tokens.get(p.staffId)!);
-  const path = `/staff/classes/${p.sectionId}/attendance`;
-  const warm = i < 3;
-  const run = <T extends { res: Answer; sent?: number } | Answer>(kind: string, expect: number, request: () => Promise<T>) => (warm ? request() : measured(kind, expect, request));
-  const opened = await run('attendance: open the roster (GET)', 200, () => staff.get(path));
-  const html = await gunzip(opened);
-  rosterBytes = Buffer.byteLength(html);
-  const form = rosterForm(html, marks);
-  const saved = await run('attendance: submit (POST)', 303, () => staff.post(path, form));
-  await run('attendance: the page after saving (GET)', 200, () => staff.get(saved.res.headers.location as string));
+if (bell) {
+  const marks = seeded(7);
+  let rosterBytes = 0;
+  for (const [i, p] of bell.picked.entries()) {
+    const staff = browser(bell.tokens.get(p.staffId)!);
+    const path = `/staff/classes/${p.sectionId}/attendance`;
+    const warm = i < 3;
+    const run = <T extends { res: Answer; sent?: number } | Answer>(kind: string, expect: number, request: () => Promise<T>) => (warm ? request() : measured(kind, expect, request));
+    const opened = await run('attendance: open the roster (GET)', 200, () => staff.get(path));
+    const html = await gunzip(opened);
+    rosterBytes = Buffer.byteLength(html);
+    const form = rosterForm(html, marks);
+    const saved = await run('attendance: submit (POST)', 303, () => staff.post(path, form));
+    await run('attendance: the page after saving (GET)', 200, () => staff.get(saved.res.headers.location as string));
+  }
+  summary.push(`${bell.picked.length - 3} rosters (last page ${(rosterBytes / 1024).toFixed(0)} KiB)`);
+}
+
+if (inboxToken) {
+  const guardian = browser(inboxToken);
+  const pageOf = (round: number) => `/messages?page=${1 + (round % 5)}`;
+  let inboxBytes = 0;
+  // Warm-up, not counted: each page once, and the first twice.
+  for (let round = 0; round < 6; round++) {
+    const res = await guardian.get(pageOf(round));
+    if (res.statusCode !== 200 || !(await gunzip(res)).includes('Message ')) throw new Error(`warm-up inbox: ${res.statusCode}`);
+  }
+  for (let round = 0; round < rounds * 5; round++) {
+    const kind = round % 5 === 0 ? 'inbox: the first page (GET)' : 'inbox: pages 2–5 (GET)';
+    const res = await measured(kind, 200, () => guardian.get(pageOf(round)));
+    inboxBytes = Buffer.byteLength(await gunzip(res));
+  }
+  summary.push(`an inbox of 2,000 messages (last page ${(inboxBytes / 1024).toFixed(0)} KiB of HTML)`);
 }
 
 await app.close();
@@ -250,7 +326,7 @@ await database.close();
 await admin?.end();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
-console.log(`\n${postgres ? 'postgres' : 'sqlite'}: ${section.students.length} × ${section.assignments.length} gradebook (page ${(htmlBytes / 1024).toFixed(0)} KiB of HTML), ${bell.picked.length - 3} rosters (last page ${(rosterBytes / 1024).toFixed(0)} KiB)`);
+console.log(`\n${postgres ? 'postgres' : 'sqlite'}: ${summary.join(', ')}`);
 console.log('| request | n | CPU of the web process per request | statements per request | PostgreSQL CPU per request | answer (gzip) | form sent |');
 console.log('|---|---|---|---|---|---|---|');
 for (const [kind, t] of tallies) {

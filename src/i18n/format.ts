@@ -9,9 +9,18 @@ export function localeTag(locale: Locale): string {
   return locale === 'es' ? 'es-US' : 'en-US';
 }
 
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date and time in the district's time zone: "November 25, 2026 at 9:00 AM". */
 export function formatInstant(instant: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeStyle: 'short', timeZone }).format(instant);
+  const key = `${locale}|${timeZone}`;
+  let format = instantFormats.get(key);
+  if (!format) {
+    // Made once per language and zone: a format with a time zone is costly to make (an inbox page shows 20 instants).
+    format = new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeStyle: 'short', timeZone });
+    instantFormats.set(key, format);
+  }
+  return format.format(instant);
 }
 
 /** "and"-lists: "Monday, Tuesday and Friday" / "lunes, martes y viernes". */

@@ -10,8 +10,8 @@ import { getDistrictProfile, NoDistrictError, type DistrictProfile } from '../do
 import { adultCutoff, portalSettingsSchema } from '../domain/district/settings.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { studentsReadableBy } from '../domain/access/portal.js';
-import { messageReader, unreadCount } from '../domain/messages/service.js';
-import { unreadCount as unreadNotifications } from '../domain/notifications/list.js';
+import { messageReader, type MessageReader, type UnreadCounts, type UnreadNotificationsOf } from '../domain/messages/service.js';
+import { headerCounts } from '../domain/portal/header.js';
 import { fromAcceptLanguage, isLocale, translator, type Locale } from '../i18n/index.js';
 import type { PageContext } from './views/context.js';
 
@@ -165,11 +165,14 @@ type ContextApp = {
 };
 
 /**
- * The page context of a request, with the app's own settings: what every route renders with.
- * `unreadMessages: false` leaves out the header's count of unread messages (a statement): for a form
+ * The page context of a request, with the app's own settings: what every route renders with. The
+ * header's counts (a family's unread notifications, the unread messages) are asked in one statement
+ * (domain/portal/header.ts). `unreadMessages: false` leaves out the count of unread messages: for a form
  * that usually answers with a redirect, which then adds it only when it shows a page (withUnreadMessages).
+ * `counts: false` leaves out both: for a page whose own statement brings them (the inbox, ADR 0058),
+ * which then gives them to the context (withCounts), or asks for them when it had none (withHeaderCounts).
  */
-export async function contextFor(app: ContextApp, request: FastifyRequest, options: { unreadMessages?: boolean } = {}): Promise<PageContext> {
+export async function contextFor(app: ContextApp, request: FastifyRequest, options: { unreadMessages?: boolean; counts?: boolean } = {}): Promise<PageContext> {
   const { services } = app;
   const ctx = await pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
   const account = request.session?.account;
@@ -181,25 +184,65 @@ export async function contextFor(app: ContextApp, request: FastifyRequest, optio
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];
     if (current) ctx.student = current;
-    // The header's bell (issue 22): unread entries about the students shown, and the account's own.
-    ctx.unreadNotifications = await unreadNotifications(services.database.db, account.id, students);
   }
-  return options.unreadMessages === false ? ctx : withUnreadMessages(app, request, ctx);
+  if (options.counts === false) return ctx;
+  return counting(app, request, ctx, { notifications: true, messages: options.unreadMessages !== false });
 }
 
-/** Contexts whose unread count was asked for. */
+/** Contexts whose unread messages were counted (or are not shown to this reader). */
 const counted = new WeakSet<PageContext>();
+/** The message reader of each context's request, made once. */
+const readers = new WeakMap<PageContext, MessageReader | null>();
 
-/** A context with the header's count of unread messages, asked once: families see Messages unless the district turned it off; staff always (their replies). */
-export async function withUnreadMessages(app: ContextApp, request: FastifyRequest, ctx: PageContext): Promise<PageContext> {
+/**
+ * The request's message reader, made once per context; null when the reader has no Messages: families
+ * see them unless the district turned them off, staff always (their replies).
+ */
+export async function messageReaderOf(app: ContextApp, request: FastifyRequest, ctx: PageContext): Promise<MessageReader | null> {
+  if (readers.has(ctx)) return readers.get(ctx)!;
   const { services } = app;
   const account = request.session?.account;
-  if (counted.has(ctx)) return ctx;
+  const reader =
+    account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)
+      ? await messageReader(services.database.db, account, adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone)), ctx.students ?? [])
+      : null;
+  readers.set(ctx, reader);
+  return reader;
+}
+
+/** What the bell counts: a family member's notifications about the students of the context; null for others (no bell). */
+export function notificationsAsk(request: FastifyRequest, ctx: PageContext): UnreadNotificationsOf | null {
+  const account = request.session?.account;
+  return account && (account.person_kind === 'guardian' || account.person_kind === 'student') ? { accountId: account.id, readable: ctx.students ?? [] } : null;
+}
+
+async function counting(app: ContextApp, request: FastifyRequest, ctx: PageContext, which: { notifications: boolean; messages: boolean }): Promise<PageContext> {
+  const messages = which.messages && !counted.has(ctx) ? await messageReaderOf(app, request, ctx) : null;
+  if (which.messages) counted.add(ctx);
+  const notifications = which.notifications ? notificationsAsk(request, ctx) : null;
+  const counts = await headerCounts(app.services.database.db, { messages, notifications });
+  if (counts.messages !== null) ctx.unreadMessages = counts.messages;
+  if (counts.notifications !== null) ctx.unreadNotifications = counts.notifications;
+  return ctx;
+}
+
+/** A context with the header's count of unread messages, asked once. */
+export async function withUnreadMessages(app: ContextApp, request: FastifyRequest, ctx: PageContext): Promise<PageContext> {
+  return counting(app, request, ctx, { notifications: false, messages: true });
+}
+
+/** A context made with `counts: false` gets both of the header's counts, asked in one statement. */
+export async function withHeaderCounts(app: ContextApp, request: FastifyRequest, ctx: PageContext): Promise<PageContext> {
+  return counting(app, request, ctx, { notifications: true, messages: true });
+}
+
+/**
+ * A context made with `counts: false` takes the counts a page's own statement brought, asked for the
+ * same reader (`messageReaderOf`) and the same notifications (`notificationsAsk`).
+ */
+export function withCounts(ctx: PageContext, counts: UnreadCounts): PageContext {
   counted.add(ctx);
-  if (account && (account.person_kind === 'staff' || ctx.district.settings.tools.messages)) {
-    const db = services.database.db;
-    const reader = await messageReader(db, account, adultCutoff(ctx.district.settings, localDate(services.now(), ctx.district.timeZone)), ctx.students ?? []);
-    if (reader) ctx.unreadMessages = await unreadCount(db, reader);
-  }
+  ctx.unreadMessages = counts.messages;
+  if (counts.notifications !== null) ctx.unreadNotifications = counts.notifications;
   return ctx;
 }

@@ -15,6 +15,7 @@ import { guardianWithChild, otherSchool, schoolYear, sectionWithGradebook, staff
 import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 import { runJobs } from '../support/jobs.js';
+import { QueryCounter } from '../support/query-counter.js';
 
 const NOW = new Date('2027-02-09T18:00:00Z');
 
@@ -149,16 +150,90 @@ describeEachEngine('Message Center pages', (get) => {
   it('shows the current announcements of the family\'s school and the district, not another school\'s', async () => {
     const db = get().db;
     const far = await otherSchool(db, 'Far Middle School');
-    const stamp = NOW.toISOString();
-    for (const [schoolId, title] of [[world.school.id, 'Picture day'], [null, 'Snow closure plan'], [far.id, 'Far school dance']] as const) {
-      const { id } = await db.insertInto('announcements').values({ school_id: schoolId, start_date: '2027-02-01', end_date: '2027-02-28', created_at: stamp, updated_at: stamp, updated_by: null }).returning('id').executeTakeFirstOrThrow();
-      await db.insertInto('announcement_texts').values([{ announcement_id: id, locale: 'en', title, body: 'Details inside.' }, { announcement_id: id, locale: 'es', title: `ES ${title}`, body: 'Detalles.' }]).execute();
-    }
+    const dana = await staffMember(db, world, { first: 'Dana', last: 'District', roles: [{ role: 'district_admin', schoolId: null }] });
     const kim = await signedIn(zoe.guardianAccount);
+    // Read before they exist: the inbox keeps the day's announcements a while (ADR 0058), and publishing forgets them.
+    expect(textOf((await kim.get('/messages')).body)).not.toContain('Picture day');
+    const admin = await signedIn(dana.account);
+    await admin.get('/staff/announcements');
+    for (const [target, title] of [[String(world.school.id), 'Picture day'], ['district', 'Snow closure plan'], [String(far.id), 'Far school dance']] as const) {
+      const res = await admin.post('/staff/announcements', { target, titleEn: title, bodyEn: 'Details inside.', titleEs: `ES ${title}`, bodyEs: 'Detalles.', start: '2027-02-09', end: '2027-02-28', intent: 'publish' });
+      expect(res.statusCode, title).toBe(200);
+    }
+    expect((await db.selectFrom('announcements').select('id').execute()).length).toBe(3);
     const inbox = textOf((await kim.get('/messages')).body);
     expect(inbox).toContain('Picture day');
     expect(inbox).toContain('Snow closure plan');
     expect(inbox).not.toContain('Far school dance');
+  });
+
+  it('asks three statements for an inbox page with its header, whose counts stay exact and the family\'s own', async () => {
+    const db = get().db;
+    const count = await guardianWithChild(db, world, { student: { first: 'Ivy', last: 'Count' }, guardian: { first: 'Iris', last: 'Count' } });
+    const stamp = NOW.toISOString();
+    const message = async (subject: string) =>
+      (
+        await db
+          .insertInto('messages')
+          .values({ sender_account_id: rosa.account!.id, sender_name: 'Rosa Carter', sender_role: 'teacher', subject_en: subject, body_en: 'x', subject_es: null, body_es: null, audience: '{"kind":"district","readers":"guardians"}', thread_root_id: null, thread_person_kind: null, thread_person_id: null, status: 'sent', send_at: stamp, sent_at: stamp, created_at: stamp })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    // 45 messages to Iris (three pages of 20, 20 and 5), every third one unread (i = 0, 3, … 42: 15), half about Ivy.
+    const ids: number[] = [];
+    for (let i = 0; i < 45; i++) {
+      const id = await message(`Note ${i}`);
+      await db.insertInto('message_recipients').values({ message_id: id, person_kind: 'guardian', person_id: count.guardian.id, student_id: i % 2 === 0 ? count.student.id : null, locale: 'en', read_at: i % 3 === 0 ? null : stamp }).execute();
+      ids.push(id);
+    }
+    // Not Iris's to count: a message to her through a student she does not see (Zoe), and Kim's own.
+    const stray = await message('Through Zoe');
+    await db.insertInto('message_recipients').values({ message_id: stray, person_kind: 'guardian', person_id: count.guardian.id, student_id: zoe.student.id, locale: 'en', read_at: null }).execute();
+    const kims = await message('For Kim only');
+    await db.insertInto('message_recipients').values({ message_id: kims, person_kind: 'guardian', person_id: zoe.guardian.id, student_id: zoe.student.id, locale: 'en', read_at: null }).execute();
+    // Her bell: one about Ivy and one about her account unread, one read, one about Zoe (not hers to see): 2.
+    const notification = (key: string, studentId: number | null, readAt: string | null) => ({ account_id: count.guardianAccount!.id, key, kind: 'grade', change_event_id: null, student_id: studentId, section_id: null, params: '{}', url: '/grades', created_at: stamp, read_at: readAt });
+    await db.insertInto('notifications').values([notification('t:1', count.student.id, null), notification('t:2', null, null), notification('t:3', count.student.id, stamp), notification('t:4', zoe.student.id, null)]).execute();
+
+    const counter = new QueryCounter();
+    const counted = await makeApp({ ...get(), db: db.withPlugin(counter) }, { now: () => NOW });
+    try {
+      const iris = new Client(counted, {}, '10.9.251.1');
+      expect((await iris.submit('/sign-in', { username: count.guardianAccount!.username, password: count.guardianAccount!.password })).statusCode).toBe(303);
+      const page = async (url: string) => {
+        expect((await iris.get(url)).statusCode).toBe(200); // warms the short caches (the district's 5 s, the announcements' 30 s)
+        counter.count = 0;
+        const res = await iris.get(url);
+        expect(res.statusCode, url).toBe(200);
+        return { statements: counter.count, text: textOf(res.body) };
+      };
+      // The session, the students she may see, and the page's rows with both counts (BENCHMARKS.md: 6 before, page 1).
+      for (const [url, first, last] of [['/messages', 44, 25], ['/messages?page=2', 24, 5], ['/messages?page=3', 4, 0]] as const) {
+        const shown = await page(url);
+        expect(shown.statements, url).toBe(3);
+        expect(shown.text).toContain('Messages (15 unread)');
+        expect(shown.text).toContain('Notifications (2 unread)');
+        expect(shown.text).toContain(`Note ${first}`);
+        expect(shown.text).toContain(`Note ${last}`);
+        expect(shown.text).not.toContain('Through Zoe');
+        expect(shown.text).not.toContain('For Kim only');
+      }
+      // A page past the end has no rows to carry the counts: one statement more asks for them alone.
+      const past = await page('/messages?page=4');
+      expect(past.statements).toBe(4);
+      expect(past.text).toContain('Messages (15 unread)');
+      expect(past.text).toContain('Notifications (2 unread)');
+      // Exact at the next page after a message is read, and after one is marked unread again.
+      expect((await iris.post(`/messages/${ids[0]}/read`, { read: '1' })).statusCode).toBe(303);
+      expect((await page('/messages')).text).toContain('Messages (14 unread)');
+      expect((await iris.post(`/messages/${ids[1]}/read`, { read: '0' })).statusCode).toBe(303);
+      expect((await iris.post(`/messages/${ids[2]}/read`, { read: '0' })).statusCode).toBe(303);
+      expect((await page('/messages?page=2')).text).toContain('Messages (16 unread)');
+      // Another family's message is not hers to mark.
+      expect((await iris.post(`/messages/${kims}/read`, { read: '1' })).statusCode).toBe(404);
+    } finally {
+      await counted.close();
+    }
   });
 
   it('answers 404 to families when the district turns Messages off', async () => {

@@ -3,7 +3,7 @@
  * whole district), every family of the district, or one school's families, from a start day to an end
  * day. This module is the only writer of announcements and announcement_texts: each write records a
  * change event (kind 'announcement') and an audit entry with the before and after in the same
- * transaction, and forgets the cached announcements of Today so that the next read shows the change.
+ * transaction, and forgets the cached announcements (Today's, the inbox's) so that the next read shows the change.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import { addDays } from '../calendar/dates.js';
 import { dateField, mayWrite, placeIn, schoolYearHolding } from '../calendar/events.js';
 import { recordChanges } from '../changes/service.js';
 import { forgetAnnouncements } from '../portal/today.js';
+import { ttlCache } from '../cache.js';
 import { optionalLongText, requiredText, type FieldErrors } from '../forms.js';
 import type { MessageKey } from '../../i18n/index.js';
 
@@ -165,7 +166,7 @@ export async function publishAnnouncement(db: Kysely<DB>, actor: StaffActor, for
     await audit(trx, { action: 'announcement.created', actorAccountId: actor.actorAccountId, subjectType: 'announcement', subjectId: inserted.id, ip: actor.ip, details: { after: shown(row) } }, now);
     return inserted.id;
   });
-  forgetAnnouncements(db);
+  forget(db);
   return { kind: 'saved', id };
 }
 
@@ -186,7 +187,7 @@ export async function updateAnnouncement(db: Kysely<DB>, actor: StaffActor, id: 
     await recordChanges(trx, [{ kind: 'announcement', action: 'updated', subjectId: id, schoolId: row.schoolId, before: shown(was), after: shown(row), actorAccountId: actor.actorAccountId }], now);
     await audit(trx, { action: 'announcement.updated', actorAccountId: actor.actorAccountId, subjectType: 'announcement', subjectId: id, ip: actor.ip, details: { before: shown(was), after: shown(row) } }, now);
   });
-  forgetAnnouncements(db);
+  forget(db);
   return { kind: 'saved', id };
 }
 
@@ -213,7 +214,7 @@ export async function endAnnouncement(db: Kysely<DB>, actor: StaffActor, id: num
       await audit(trx, { action: 'announcement.deleted', actorAccountId: actor.actorAccountId, subjectType: 'announcement', subjectId: id, ip: actor.ip, details: { before: shown(was) } }, now);
     }
   });
-  forgetAnnouncements(db);
+  forget(db);
   return true;
 }
 
@@ -230,7 +231,31 @@ export interface CurrentAnnouncement {
  * written in it, newest first. Read from the rows this module writes; nothing is copied.
  */
 export async function currentAnnouncements(db: Kysely<DB>, input: { schoolIds: readonly number[]; date: DateString; audience: 'students' | 'guardians'; locale: string }): Promise<CurrentAnnouncement[]> {
-  const rows = await db
+  const schools = [...new Set(input.schoolIds)].sort((a, b) => a - b);
+  const rows = await currentCache(db, `${schools.join(',')}:${input.date}:${input.audience}`, () => currentRows(db, { ...input, schoolIds: schools }));
+  const byId = new Map<number, CurrentAnnouncement & { locale: string }>();
+  for (const r of rows) {
+    const seen = byId.get(r.id);
+    if (seen && seen.locale === input.locale) continue;
+    byId.set(r.id, { id: r.id, title: r.title, body: r.body, start: r.start_date, locale: r.locale });
+  }
+  return [...byId.values()].map(({ locale: _l, ...a }) => a);
+}
+
+/**
+ * The same for a whole school all day, and read on the first page of every family's inbox: cached 30
+ * seconds per set of schools, date and audience, like Today's (ADR 0058); every write here forgets it.
+ */
+const currentCache = ttlCache<{ id: number; start_date: DateString; locale: string; title: string; body: string }[]>(30_000);
+
+/** Forgets the cached announcements of Today and of the inbox, after a write: this process's next read shows it. */
+function forget(db: Kysely<DB>): void {
+  forgetAnnouncements(db);
+  currentCache.clear(db);
+}
+
+function currentRows(db: Kysely<DB>, input: { schoolIds: readonly number[]; date: DateString; audience: 'students' | 'guardians' }) {
+  return db
     .selectFrom('announcements as a')
     .innerJoin('announcement_texts as t', 't.announcement_id', 'a.id')
     .select(['a.id', 'a.start_date', 't.locale', 't.title', 't.body'])
@@ -243,11 +268,4 @@ export async function currentAnnouncements(db: Kysely<DB>, input: { schoolIds: r
     .orderBy('a.id', 'desc')
     .limit(100)
     .execute();
-  const byId = new Map<number, CurrentAnnouncement & { locale: string }>();
-  for (const r of rows) {
-    const seen = byId.get(r.id);
-    if (seen && seen.locale === input.locale) continue;
-    byId.set(r.id, { id: r.id, title: r.title, body: r.body, start: r.start_date, locale: r.locale });
-  }
-  return [...byId.values()].map(({ locale: _l, ...a }) => a);
 }

@@ -108,14 +108,29 @@ export async function sectionFor(db: Kysely<DB>, scope: TeacherScope, sectionId:
   return row ? { sectionId: row.id, schoolId: row.school_id, courseTitle: row.title, sectionCode: row.section_code, method: row.grading_method, scaleId: row.grading_scale_id } : null;
 }
 
-/** The section's grading periods (those of the terms it meets in), in order. */
-export async function periodsOf(db: Kysely<DB>, sectionId: number, today: DateString): Promise<Term[]> {
-  const [terms, { periods }] = await Promise.all([
-    db.selectFrom('section_terms').select('academic_session_id').where('section_id', '=', sectionId).execute(),
+/**
+ * The section (as sectionFor reads it) with its grading periods (those of the terms it meets in), in
+ * order: one statement, a row per term it meets in, the year's periods from the terms' short cache.
+ */
+async function sectionAndPeriods(db: Kysely<DB>, scope: TeacherScope, sectionId: number, today: DateString): Promise<{ section: GradebookSection; periods: Term[] } | null> {
+  if (!teachesSection(scope, sectionId)) return null;
+  const [rows, { periods }] = await Promise.all([
+    db
+      .selectFrom('sections as s')
+      .innerJoin('courses as c', 'c.id', 's.course_id')
+      .leftJoin('section_terms as st', 'st.section_id', 's.id')
+      .select(['s.id', 's.school_id', 'c.title', 's.section_code', 's.grading_method', 's.grading_scale_id', 'st.academic_session_id'])
+      .where('s.id', '=', sectionId)
+      .execute(),
     termsAround(db, today),
   ]);
-  const mine = new Set(terms.map((t) => t.academic_session_id));
-  return periods.filter((p) => p.termId !== null && mine.has(p.termId)).map(({ id, title, start, end }) => ({ id, title, start, end }));
+  const row = rows[0];
+  if (!row) return null;
+  const mine = new Set(rows.map((t) => t.academic_session_id));
+  return {
+    section: { sectionId: row.id, schoolId: row.school_id, courseTitle: row.title, sectionCode: row.section_code, method: row.grading_method, scaleId: row.grading_scale_id },
+    periods: periods.filter((p) => p.termId !== null && mine.has(p.termId)).map(({ id, title, start, end }) => ({ id, title, start, end })),
+  };
 }
 
 /** A section's categories with the number of assignments in each, in one query. */
@@ -177,9 +192,9 @@ async function rosterOf(db: Kysely<DB>, sectionId: number, period: Term) {
  * reads the cells it writes.
  */
 export async function gradebookHead(db: Kysely<DB>, scope: TeacherScope, sectionId: number, periodId: number | null, today: DateString): Promise<GradebookHead | null> {
-  if (!teachesSection(scope, sectionId)) return null;
-  const [section, periods] = await Promise.all([sectionFor(db, scope, sectionId), periodsOf(db, sectionId, today)]);
-  if (!section) return null;
+  const read = await sectionAndPeriods(db, scope, sectionId, today);
+  if (!read) return null;
+  const { section, periods } = read;
   const period = periodId === null ? (currentOf(periods, today) ?? periods[0]) : periods.find((p) => p.id === periodId);
   return period ? { section, periods, period } : null;
 }
@@ -231,14 +246,21 @@ export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionI
           .select(['assignment_id', 'student_id', 'points', 'missing', 'late', 'exempt', 'incomplete', 'dropped', 'comment', 'version'])
           .where('assignment_id', 'in', ids)
           .execute();
-  const scoreOf = new Map(scores.map((s) => [cellKey(s.student_id, s.assignment_id), s]));
+  // By student, then assignment: 2,100 scores looked up twice (the cell, the grade) without making a key string each time.
+  const scoresOf = new Map<number, Map<number, (typeof scores)[number]>>();
+  for (const s of scores) {
+    let mine = scoresOf.get(s.student_id);
+    if (!mine) scoresOf.set(s.student_id, (mine = new Map()));
+    mine.set(s.assignment_id, s);
+  }
   const categoryName = new Map(categories.map((c) => [c.id, c.name]));
   const gradeCategories: CategoryInput[] = categories.map(({ id, name, weight, dropLowest }) => ({ id, name, weight, dropLowest }));
   const rows: GridRow[] = roster.map((student) => {
     const cells = new Map<number, Cell>();
     const mine = assignmentRows.filter((a) => countsDuring(a.due_date, student.enrolledFrom, student.enrolledUntil));
+    const scoreOf = scoresOf.get(student.studentId);
     for (const a of mine) {
-      const s = scoreOf.get(cellKey(student.studentId, a.id));
+      const s = scoreOf?.get(a.id);
       cells.set(
         a.id,
         s
@@ -256,7 +278,7 @@ export async function gradebookFor(db: Kysely<DB>, scope: TeacherScope, sectionI
         grade ??= computeGrade({
           method: section.method,
           categories: gradeCategories,
-          scores: mine.filter((a) => a.published === 1).map((a) => scoreInput(a, scoreOf.get(cellKey(student.studentId, a.id)))),
+          scores: mine.filter((a) => a.published === 1).map((a) => scoreInput(a, scoreOf?.get(a.id))),
           scale,
         });
         return grade;

@@ -36,9 +36,9 @@ export async function notificationsOf(db: Kysely<DB>, accountId: number, readabl
   });
 }
 
-export async function unreadCount(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]): Promise<number> {
-  const row = await visible(db, accountId, readable).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-  return Number(row?.n ?? 0);
+/** The count of the reader's unread entries, as a query: a subquery of the header's counts (domain/portal/header.ts, ADR 0058). */
+export function unreadQuery(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]) {
+  return visible(db, accountId, readable).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
 /** Marks one entry read (only the reader's own, about a student they may see); its page, or null. */

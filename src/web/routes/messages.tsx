@@ -6,7 +6,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentAnnouncements } from '../../domain/announcements/service.js';
-import { adultCutoff } from '../../domain/district/settings.js';
 import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { attachmentHeaders, checkAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type AttachmentCheck, type Upload } from '../../domain/messages/attachments.js';
@@ -22,7 +21,6 @@ import {
   inboxQuery,
   markArchived,
   markRead,
-  messageReader,
   openAttachment,
   openMessage,
   replyInput,
@@ -33,7 +31,7 @@ import {
   type MessageReader,
 } from '../../domain/messages/service.js';
 import type { MessageKey } from '../../i18n/index.js';
-import { contextFor } from '../context.js';
+import { contextFor, messageReaderOf, notificationsAsk, withCounts, withHeaderCounts } from '../context.js';
 import { requireSignedIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -120,12 +118,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 260, parts: 265, fieldSize: 40_000 }, throwFileSizeLimit: false });
 
   /** The reader of the request, or null when the district turned Messages off for families (the page is then not there). */
-  const readerOf = async (ctx: PageContext, request: FastifyRequest): Promise<MessageReader | null> => {
-    const account = request.session!.account;
-    if (account.person_kind !== 'staff' && !ctx.district.settings.tools.messages) return null;
-    const today = localDate(services.now(), ctx.district.timeZone);
-    return messageReader(db, account, adultCutoff(ctx.district.settings, today), ctx.students);
-  };
+  const readerOf = (ctx: PageContext, request: FastifyRequest): Promise<MessageReader | null> => messageReaderOf(app, request, ctx);
   const rightsOf = async (ctx: PageContext, request: FastifyRequest): Promise<SenderRights | null> => {
     const staffId = request.session!.account.staff_id;
     if (!staffId || !ctx.district.settings.tools.messages) return null;
@@ -135,11 +128,14 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   const notice = (ctx: PageContext, done: unknown) => (typeof done === 'string' && NOTICES[done] ? ctx.t(NOTICES[done]) : undefined);
 
   app.get<{ Querystring: Record<string, string> }>('/messages', { preHandler: requireSignedIn }, async (request, reply) => {
-    const ctx = await contextFor(app, request);
+    // The header's counts come with the page's rows (one statement, ADR 0058); an empty page asks for them alone.
+    const ctx = await contextFor(app, request, { counts: false });
     const reader = await readerOf(ctx, request);
     if (!reader) return reply.callNotFound();
     const query = inboxQuery.parse(request.query ?? {});
-    const { lines, more } = await inboxOf(db, reader, query, ctx.locale);
+    const { lines, more, counts } = await inboxOf(db, reader, query, ctx.locale, { notifications: notificationsAsk(request, ctx) });
+    if (counts) withCounts(ctx, counts);
+    else await withHeaderCounts(app, request, ctx);
     const sends = (await rightsOf(ctx, request)) !== null;
     // A family's current announcements head the first page of the inbox.
     const kind = request.session!.account.person_kind;
@@ -328,7 +324,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: string } }>('/messages/:id/read', { preHandler: requireSignedIn }, async (request, reply) => {
     const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
-    const ctx = await contextFor(app, request);
+    const ctx = await contextFor(app, request, { counts: false }); // answers with a redirect (or the 404 page, which makes its own)
     const reader = await readerOf(ctx, request);
     const read = ((request.body ?? {}) as Record<string, unknown>).read === '1';
     if (!reader || !(await markRead(db, reader, id, read, services.now()))) return reply.callNotFound();
@@ -339,7 +335,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: string } }>('/messages/:id/archive', { preHandler: requireSignedIn }, async (request, reply) => {
     const id = recordId(request.params.id);
     if (id === null) return reply.callNotFound();
-    const ctx = await contextFor(app, request);
+    const ctx = await contextFor(app, request, { counts: false }); // answers with a redirect (or the 404 page, which makes its own)
     const reader = await readerOf(ctx, request);
     const archived = ((request.body ?? {}) as Record<string, unknown>).archived !== '0';
     if (!reader || !(await markArchived(db, reader, id, archived))) return reply.callNotFound();

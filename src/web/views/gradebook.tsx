@@ -279,12 +279,14 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
       const id = `p_${key}`;
       const entered = redisplay?.entered.get(key);
       const problem = redisplay?.problems.get(key);
-      const value = entered ? entered.points : pointsText(cell.points);
+      // Points as stored are a number's digits: nothing in them to escape; what was typed is escaped.
+      const value = entered ? esc(entered.points) : pointsText(cell.points);
       html += problem ? '<td class="hr-cell-error">' : '<td>';
-      html += `<input class="usa-input hr-cell${problem ? ' usa-input--error' : ''}" name="${id}" inputmode="decimal" maxlength="12" value="${esc(value)}" aria-labelledby="s-${r.studentId} a-${a.id}"`;
+      html += `<input class="usa-input hr-cell${problem ? ' usa-input--error' : ''}" name="${id}" inputmode="decimal" maxlength="12" value="${value}" aria-labelledby="s-${r.studentId} a-${a.id}"`;
       html += problem ? ` aria-describedby="${id}-error" aria-invalid="true">` : '>';
-      const flags = FLAGS.filter((f) => cell[f]);
-      if (flags.length > 0) html += `<span class="hr-cell-flags">${esc(flags.map((f) => flagNames.get(f)!).join(', '))}</span>`;
+      if (cell.missing || cell.late || cell.exempt || cell.incomplete || cell.dropped) {
+        html += `<span class="hr-cell-flags">${esc(FLAGS.filter((f) => cell[f]).map((f) => flagNames.get(f)!).join(', '))}</span>`;
+      }
       if (problem) html += `<span class="usa-error-message" id="${id}-error">${esc(t(problem.key, problem.params))}</span>`;
       html += '</td>';
     }
