@@ -117,8 +117,11 @@ describeEachEngine('a family’s records on request', (get) => {
     const band = await fee(leo.id, 'Band trip', 'Viaje de banda', 4250, '2027-02-20');
     await db.insertInto('fee_ledger').values({ fee_id: book, kind: 'waived', amount_cents: -800, reason: 'Found', payment_id: null, idempotency_key: 'records-waive', by_account: null, at: STAMP }).execute();
     // $5.00 of the field trip by check at the office; then the lab fee and Leo's band trip in one online payment ($57.50).
-    const paid = (lines: { feeId: number; cents: number }[], method: 'check' | 'online', key: string) =>
-      db.transaction().execute((trx) => recordPayment(trx, { lines, method, checkNumber: method === 'check' ? '1042' : null, reference: method === 'online' ? 'pi_records_1' : null, payer: 'Lucia Ortiz', key, actorAccountId: null }, new Date(STAMP)));
+    const paid = async (lines: { feeId: number; cents: number }[], method: 'check' | 'online', key: string) => {
+      const result = await db.transaction().execute((trx) => recordPayment(trx, { lines, method, checkNumber: method === 'check' ? '1042' : null, reference: method === 'online' ? 'pi_records_1' : null, payer: 'Lucia Ortiz', key, actorAccountId: null }, new Date(STAMP)));
+      if (result.kind !== 'recorded') throw new Error(`fixture payment not recorded: ${result.kind}`);
+      return result;
+    };
     const check = await paid([{ feeId: trip, cents: 500 }], 'check', 'records-check');
     const online = await paid([{ feeId: lab, cents: 1500 }, { feeId: band, cents: 4250 }], 'online', 'records-online');
     payments = { check: check.paymentId, online: online.paymentId };

@@ -25,7 +25,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { enqueueMany } from '../../jobs/queue.js';
+import { enqueueMany, type NewJob } from '../../jobs/queue.js';
 import { paramChunks } from '../../db/bulk.js';
 import { formatMoney } from '../../i18n/format.js';
 import { portalLinks } from '../access/guardian-links.js';
@@ -53,7 +53,7 @@ const CHILDREN_PER_TRANSACTION = 50;
 const cents = z.number().int().min(-1_000_000_000).max(1_000_000_000);
 const id = z.number().int().positive();
 /** A job's payload: each move as [student, before, after, ledger row]. */
-export const lowBalancePayload = z.object({ moves: z.array(z.tuple([id, cents, cents, id])).max(MOVES_PER_JOB) });
+const lowBalancePayload = z.object({ moves: z.array(z.tuple([id, cents, cents, id])).max(MOVES_PER_JOB) });
 
 /**
  * The moves that crossed one of the thresholds in use downwards (the district's default and the amounts
@@ -91,7 +91,7 @@ export async function notifyLowBalances(trx: Kysely<DB>, moves: readonly Balance
 export async function queueLowBalanceNotices(trx: Kysely<DB>, moves: readonly BalanceMove[], now: Date): Promise<number> {
   const { crossing } = await crossingMoves(trx, moves);
   const packed = [...crossing.values()].sort((a, b) => a.studentId - b.studentId).map((m) => [m.studentId, m.beforeCents, m.afterCents, m.entryId] as const);
-  const jobs = [];
+  const jobs: NewJob[] = [];
   for (let i = 0; i < packed.length; i += MOVES_PER_JOB) jobs.push({ kind: LOW_BALANCE_JOB, payload: { moves: packed.slice(i, i + MOVES_PER_JOB) } });
   await enqueueMany(trx, jobs, now);
   return packed.length;
