@@ -2,8 +2,9 @@
  * What the low-balance notices cost in a day's point-of-sale import (issue 24, ADR 0040): the demo
  * district with an account for every guardian with portal rights (as the nightly run would make them),
  * then a file of one $3.25 lunch per student — which takes every demo balance of $12.00 (one student in
- * nine) below the district's $10 default — imported once with the notices and once, on a copy of the same
- * balances, with the kind turned off for everyone (no notice is written). Prints JSON.
+ * nine) below the district's $10 default — as a dry run with Payments hidden (nothing decided), as a dry
+ * run with it shown, then for real; then the `meals.low_balance` jobs the import queued are run by a
+ * worker, as the background work would after the commit, and timed apart. Prints JSON.
  *
  *   tsx scripts/bench/meal-notices.ts <database-url> <students>
  */
@@ -14,6 +15,9 @@ import { connect, refreshPlannerStatistics } from '../../src/db/connect.js';
 import { operatorScope } from '../../src/domain/access/staff.js';
 import { getDistrictProfile } from '../../src/domain/district/service.js';
 import { importMeals } from '../../src/domain/meals/import.js';
+import { LOW_BALANCE_JOB } from '../../src/domain/meals/low-balance.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
 
 const [url, students] = process.argv.slice(2);
 if (!url || !students) throw new Error('usage: meal-notices.ts <database-url> <students>');
@@ -51,5 +55,14 @@ const without = await time(file('A'), true);
 await db.updateTable('district').set({ settings: JSON.stringify(settings) }).execute();
 const dryWith = await time(file('A'), true);
 const real = await time(file('A'), false);
-console.log(JSON.stringify({ engine: database.dialect, students: numbers.length, guardianAccounts: accounts, dryRunWithoutNotices: without, dryRunWithNotices: dryWith, imported: real, notices: await count() }));
+const noticesAtCommit = await count();
+// The notices, written after the commit by the jobs the import queued (only this kind runs here).
+const handlers = jobHandlers({ baseUrl: 'http://bench.test' });
+const worker = startWorker({ database, handlers: { [LOW_BALANCE_JOB]: handlers[LOW_BALANCE_JOB]! }, now: () => new Date('2026-12-04T20:00:00Z'), pollMs: 0 });
+const started = performance.now();
+let jobs = 0;
+while (await worker.runOnce()) jobs++;
+await worker.stop();
+const afterCommit = { ms: Math.round(performance.now() - started), jobs };
+console.log(JSON.stringify({ engine: database.dialect, students: numbers.length, guardianAccounts: accounts, dryRunWithoutNotices: without, dryRunWithNotices: dryWith, imported: real, noticesAtCommit, noticesJobs: afterCommit, notices: await count() }));
 await database.close();

@@ -7,6 +7,8 @@
  * 1. Load the demo district into a fresh database (not timed).
  * 2. Write the file (not timed): student numbers as the SIS writes them, times in the district's zone.
  * 3. Time the import, then the second import of the same file; check the balances' sum against the file.
+ * 4. Time the low-balance notice jobs the first import queued (ADR 0056), run as the worker would after
+ *    the commit — and so that the webhook part that follows starts with an empty queue.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +16,9 @@ import { connect } from '../../src/db/connect.js';
 import { operatorScope } from '../../src/domain/access/staff.js';
 import { getDistrictProfile } from '../../src/domain/district/service.js';
 import { importMeals } from '../../src/domain/meals/import.js';
+import { LOW_BALANCE_JOB } from '../../src/domain/meals/low-balance.js';
+import { jobHandlers } from '../../src/jobs/registry.js';
+import { startWorker } from '../../src/jobs/worker.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -27,6 +32,9 @@ export interface PaymentsBenchResult {
   added: number;
   addedAgain: number;
   alreadyImported: number;
+  /** the low-balance notice jobs the import queued: how many, and how long they took */
+  noticeJobs: number;
+  noticeJobsMs: number;
 }
 
 export async function paymentsBench(options: { databaseUrl: string; label: string; students: number; reuse: boolean }): Promise<PaymentsBenchResult> {
@@ -55,6 +63,12 @@ export async function paymentsBench(options: { databaseUrl: string; label: strin
     };
     const first = await run();
     const again = await run();
+    const worker = startWorker({ database, handlers: { [LOW_BALANCE_JOB]: jobHandlers({ baseUrl: 'http://bench.test' })[LOW_BALANCE_JOB]! }, now: () => new Date(), pollMs: 0 });
+    const noticesStarted = performance.now();
+    let noticeJobs = 0;
+    while (await worker.runOnce()) noticeJobs++;
+    await worker.stop();
+    const noticeJobsMs = performance.now() - noticesStarted;
     return {
       label: options.label,
       students: numbers.length,
@@ -65,6 +79,8 @@ export async function paymentsBench(options: { databaseUrl: string; label: strin
       added: first.report.added,
       addedAgain: again.report.added,
       alreadyImported: again.report.alreadyImported,
+      noticeJobs,
+      noticeJobsMs,
     };
   } finally {
     await database.close();

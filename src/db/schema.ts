@@ -1350,7 +1350,10 @@ export interface PaymentEventTable {
   received_at: Instant;
 }
 
-/** The office's refund of an online payment, asked of the provider (migration 0042). */
+/**
+ * A refund of an online payment (migration 0042): the office's, asked of the provider; or (origin
+ * 'provider', migration 0052) one made in the provider's dashboard, learnt from its webhook.
+ */
 export interface OnlineRefundTable {
   id: Id;
   payment_id: number;
@@ -1362,6 +1365,7 @@ export interface OnlineRefundTable {
   requested_by: number | null;
   requested_at: Instant;
   recorded_at: Instant | null;
+  origin: Generated<'office' | 'provider'>;
 }
 
 /** An announcement its families were notified of, once (migration 0044, ADR 0049). */

@@ -3050,6 +3050,27 @@ export const en = {
   'notifications.kind.mealLow': 'A child’s meal balance falls below your low-balance amount',
   'notifications.title.mealLow': 'Low meal balance: {student}',
   'notifications.body.mealLow': '{student}’s meal balance is {balance}, below your low-balance amount. Money can be added at the school office.',
+  // The family records zip: fees, payments and online payments (issue 24, ADR 0056).
+  'records.col.fee': 'Fee',
+  'records.col.schoolYear': 'School year',
+  'records.col.feeDue': 'Due date',
+  'records.col.feeRequired': 'Required',
+  'records.col.charged': 'Charged',
+  'records.col.paid': 'Paid',
+  'records.col.waived': 'Waived',
+  'records.col.balance': 'Owed',
+  'records.col.receipt': 'Receipt number',
+  'records.col.method': 'Paid by',
+  'records.col.checkNumber': 'Check number',
+  'records.col.reference': 'Online payment reference (Stripe)',
+  'records.col.amount': 'Amount for this student',
+  'records.col.refunded': 'Refunded',
+  'records.col.started': 'Started',
+  'records.col.checkoutTotal': 'Total of the payment',
+  'records.col.givenBack': 'Returned to the card',
+  'records.checkout.pending': 'started, not finished',
+  'records.checkout.paid': 'paid',
+  'records.checkout.failed': 'not completed, nothing charged',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -25,6 +25,7 @@ import { deliverDuePushes, PUSH_JOB, queuePush, vapidKeys, vapidSubject } from '
 import { enqueue } from './queue.js';
 import { NOTIFICATIONS_JOB, runNotifications } from '../domain/notifications/service.js';
 import { FORM_NOTICE_JOB, formNoticePayload, notifyFormToSign } from '../domain/notifications/forms.js';
+import { LOW_BALANCE_JOB, runLowBalanceNotices } from '../domain/meals/low-balance.js';
 import type { Schedule } from './scheduler.js';
 import type { JobHandler } from './worker.js';
 
@@ -144,6 +145,10 @@ export function jobHandlers(config: {
     // A form to sign, told to the families it concerns (notifications/forms.ts), queued when it is published.
     [FORM_NOTICE_JOB]: async (payload, { database, now, finish }) => {
       await notifyFormToSign(database.db, formNoticePayload.parse(payload).formId, now(), finish);
+    },
+    // The low meal balances a point-of-sale import made, told after its commit (meals/low-balance.ts).
+    [LOW_BALANCE_JOB]: async (payload, { database, now, signal }) => {
+      await runLowBalanceNotices(database.db, payload, now, signal);
     },
     // Notifications (issue 22): decided from the change events; the push channel queues Web Push deliveries (push.ts).
     [NOTIFICATIONS_JOB]: async (_payload, { database, now }) => {

@@ -1,6 +1,8 @@
 /**
  * A family's records as one zip (ADR 0037): a CSV per kind of record, with its header and values in the
- * family's language (spreadsheet-safe, web/csv.ts), the report cards and the unofficial transcript as the
+ * family's language (spreadsheet-safe, web/csv.ts) — among them the fees, their payments (this student's
+ * part, with the receipt number) and the payments started online (ADR 0056), amounts as the portal
+ * writes them — the report cards and the unofficial transcript as the
  * same PDFs the portal gives the family, and a README listing the files. Made in memory.
  */
 import { ZipFile } from 'yazl';
@@ -8,9 +10,10 @@ import { reportCardPdf } from '../documents/report-card.js';
 import { transcriptPdf } from '../documents/transcript.js';
 import { commentTexts } from '../domain/gradebook/report-cards.js';
 import type { FamilyRecords } from '../domain/staff/family-records.js';
-import { formatInstant } from '../i18n/format.js';
+import { formatInstant, formatMoney } from '../i18n/format.js';
 import { translate, type Locale, type MessageKey } from '../i18n/index.js';
 import { csvOf } from './csv.js';
+import { METHOD_LABEL, STATUS_LABEL } from './views/fee-parts.js';
 import { localName } from '../i18n/format.js';
 
 export interface RecordsZipInput {
@@ -20,6 +23,8 @@ export interface RecordsZipInput {
   today: string;
   now: Date;
 }
+
+const CHECKOUT_STATUS = { pending: 'records.checkout.pending', paid: 'records.checkout.paid', failed: 'records.checkout.failed' } as const satisfies Record<FamilyRecords['checkouts'][number]['status'], MessageKey>;
 
 const flag = (t: (k: MessageKey) => string, on: boolean) => t(on ? 'records.yes' : 'records.no');
 
@@ -73,6 +78,22 @@ export async function familyRecordsZip(input: RecordsZipInput): Promise<{ bytes:
     'accounts.csv',
     ['records.col.person', 'records.col.kind', 'records.col.username', 'records.col.status', 'records.col.created', 'records.col.securityEmail'],
     records.accounts.map((a) => [a.person, t(a.kind === 'student' ? 'records.kind.student' : 'records.kind.guardian'), a.username, a.status, when(a.createdAt), a.securityEmail ?? '']),
+  );
+  const money = (cents: number) => formatMoney(cents, locale);
+  csv(
+    'fees.csv',
+    ['records.col.fee', 'records.col.schoolYear', 'records.col.feeDue', 'records.col.feeRequired', 'records.col.charged', 'records.col.paid', 'records.col.waived', 'records.col.balance', 'records.col.status'],
+    records.fees.map((f) => [f.description[locale], `${f.schoolYear - 1}–${f.schoolYear}`, f.dueDate ?? '', flag(t, f.required), money(f.chargedCents), money(f.paidCents), money(f.waivedCents), money(f.balanceCents), t(STATUS_LABEL[f.status])]),
+  );
+  csv(
+    'payments.csv',
+    ['records.col.receipt', 'records.col.when', 'records.col.method', 'records.col.checkNumber', 'records.col.reference', 'records.col.amount', 'records.col.refunded'],
+    records.payments.map((p) => [p.id, when(p.recordedAt), t(METHOD_LABEL[p.method]), p.checkNumber ?? '', p.reference ?? '', money(p.cents), p.refundedCents > 0 ? money(p.refundedCents) : '']),
+  );
+  csv(
+    'online-payments.csv',
+    ['records.col.started', 'records.col.guardian', 'records.col.status', 'records.col.amount', 'records.col.checkoutTotal', 'records.col.givenBack', 'records.col.receipt', 'records.col.reference'],
+    records.checkouts.map((c) => [when(c.startedAt), c.guardian, t(CHECKOUT_STATUS[c.status]), money(c.cents), money(c.totalCents), c.excessCents > 0 ? money(c.excessCents) : '', c.paymentId ?? '', c.reference ?? '']),
   );
   const auditKeys = ['records.col.when', 'records.col.username', 'records.col.action', 'records.col.ip', 'records.col.details'] as const;
   csv('sign-ins.csv', auditKeys, records.signIns.map((r) => [when(r.at), r.username, r.action, r.ip ?? '', r.details ?? '']));

@@ -1,5 +1,5 @@
 /**
- * Retention (ADR 0046): what served its time is removed, what did not stays. Every row below is
+ * Retention (ADRs 0046, 0056): what served its time is removed, what did not stays. Every row below is
  * written for the test with its age; the expected survivors are listed by hand.
  */
 import type { Kysely } from 'kysely';
@@ -92,8 +92,12 @@ describeEachEngine('retention', (get) => {
       .values({ notification_id: old.id, account_id: 1, channel: 'email', status: 'sent', due_at: ago(401), done_at: ago(401), digest_id: null })
       .execute();
 
+    // Payment provider events: 90 days (ADR 0056), whatever their checkout.
+    const event = (id: string, receivedDaysAgo: number) => ({ provider: 'stripe', event_id: id, type: 'payment_intent.succeeded', checkout_id: null, received_at: ago(receivedDaysAgo) });
+    await db.insertInto('payment_events').values([event('evt_old', 91), event('evt_much_older', 400), event('evt_young', 89), event('evt_today', 0)]).execute();
+
     const pruned = await pruneExpired(db, NOW, { messageRetentionYears: 5 });
-    expect(pruned).toEqual({ jobs: 2_102, emails: 2, pushDeliveries: 2, notifications: 1, messages: 0 });
+    expect(pruned).toEqual({ jobs: 2_102, emails: 2, pushDeliveries: 2, notifications: 1, paymentEvents: 2, messages: 0 });
     expect((await db.selectFrom('jobs').select('kind').orderBy('kind').execute()).map((r) => r.kind)).toEqual(['done-young', 'queued-old', 'running']);
     expect((await db.selectFrom('email_outbox').select('to_address').orderBy('to_address').execute()).map((r) => r.to_address)).toEqual([
       'gave-up-young@example.org',
@@ -103,8 +107,9 @@ describeEachEngine('retention', (get) => {
     expect((await db.selectFrom('push_deliveries').select('key').orderBy('key').execute()).map((r) => r.key)).toEqual(['queued-old', 'sent-young']);
     expect((await db.selectFrom('notifications').select('key').execute()).map((r) => r.key)).toEqual(['young']);
     expect(await db.selectFrom('notification_deliveries').selectAll().execute()).toEqual([]);
+    expect((await db.selectFrom('payment_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id)).toEqual(['evt_today', 'evt_young']);
     // A second pass finds nothing more.
-    expect(await pruneExpired(db, NOW, { messageRetentionYears: 5 })).toEqual({ jobs: 0, emails: 0, pushDeliveries: 0, notifications: 0, messages: 0 });
+    expect(await pruneExpired(db, NOW, { messageRetentionYears: 5 })).toEqual({ jobs: 0, emails: 0, pushDeliveries: 0, notifications: 0, paymentEvents: 0, messages: 0 });
   });
 
   it('ends a message thread the district’s years after its newest message, with its recipients, and no sooner', async () => {

@@ -2,7 +2,8 @@
  * A family's records on request (issue 25, ADR 0037) through the pages: only a district administrator
  * produces them, with a reason (bad input refused, nothing recorded), in the family's language; the zip
  * is opened with yauzl, each CSV parsed with csv-parse and each PDF read with pdftotext, and compared with
- * the fixture written here.
+ * the fixture written here — fees, a payment at the office, an online payment that also paid a sibling's
+ * fee and was partly refunded, and an online payment that was not completed among them (ADR 0056).
  */
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
@@ -10,15 +11,18 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import type { DB } from '../../src/db/schema.js';
+import { recordPayment } from '../../src/domain/fees/service.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import {
   attendance,
   guardianWithChild,
   immunizations,
+  link,
   schoolYear,
   sectionWithGradebook,
   staffMember,
+  student,
   transcriptHistory,
   vaccine,
   type AccountFixture,
@@ -64,6 +68,7 @@ describeEachEngine('a family’s records on request', (get) => {
   let world: World;
   let family: Family;
   let q2: number;
+  let payments: { check: number; online: number };
   const staff: Record<'admin' | 'office' | 'schoolAdmin' | 'teacher', AccountFixture> = {} as never;
   const client = async (who: AccountFixture, address: string) => {
     const c = new Client(app, {}, address);
@@ -93,6 +98,45 @@ describeEachEngine('a family’s records on request', (get) => {
     await transcriptHistory(db, world, family.student, [{ schoolYear: 2026, grade: 10, code: 'ENG201', title: 'English 10', term: 'Year', letter: 'A', gpaPoints: 4, attempted: 1, earned: 1 }]);
     const mmr = await vaccine(db, { code: 'MMR', name: 'Measles, mumps, rubella', requirements: [{ gradeLow: 9, gradeHigh: 12, doses: 2 }] });
     await immunizations(db, family.student, mmr, { doses: ['2011-03-14'] });
+    // Fees: Maya's lab fee ($15.00), field trip ($20.00) and lost book ($8.00, waived); her brother Leo's band trip ($42.50).
+    const leo = await student(db, world, { first: 'Leo', last: 'Ortiz', grade: 9 });
+    await link(db, leo, family.guardian);
+    const STAMP = '2027-01-15T16:00:00.000Z';
+    const fee = async (studentId: number, en: string, es: string, cents: number, due: string | null) => {
+      const row = await db
+        .insertInto('fees')
+        .values({ student_id: studentId, school_id: world.school.id, school_year: 2027, description_en: en, description_es: es, amount_cents: cents, due_date: due, required: due ? 1 : 0, assessment_key: `records-${en}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
+      return row.id;
+    };
+    const lab = await fee(family.student.id, 'Lab fee', 'Cuota de laboratorio', 1500, '2027-02-20');
+    const trip = await fee(family.student.id, 'Field trip', 'Excursión', 2000, '2027-03-01');
+    const book = await fee(family.student.id, 'Lost book', 'Libro perdido', 800, null);
+    const band = await fee(leo.id, 'Band trip', 'Viaje de banda', 4250, '2027-02-20');
+    await db.insertInto('fee_ledger').values({ fee_id: book, kind: 'waived', amount_cents: -800, reason: 'Found', payment_id: null, idempotency_key: 'records-waive', by_account: null, at: STAMP }).execute();
+    // $5.00 of the field trip by check at the office; then the lab fee and Leo's band trip in one online payment ($57.50).
+    const paid = async (lines: { feeId: number; cents: number }[], method: 'check' | 'online', key: string) => {
+      const result = await db.transaction().execute((trx) => recordPayment(trx, { lines, method, checkNumber: method === 'check' ? '1042' : null, reference: method === 'online' ? 'pi_records_1' : null, payer: 'Lucia Ortiz', key, actorAccountId: null }, new Date(STAMP)));
+      if (result.kind !== 'recorded') throw new Error(`fixture payment not recorded: ${result.kind}`);
+      return result;
+    };
+    const check = await paid([{ feeId: trip, cents: 500 }], 'check', 'records-check');
+    const online = await paid([{ feeId: lab, cents: 1500 }, { feeId: band, cents: 4250 }], 'online', 'records-online');
+    payments = { check: check.paymentId, online: online.paymentId };
+    const checkout = async (status: 'paid' | 'failed', lines: { feeId: number; cents: number }[], paymentId: number | null) => {
+      const row = await db
+        .insertInto('online_checkouts')
+        .values({ idempotency_key: `records-checkout-${status}`, provider: 'stripe', account_id: family.guardianAccount!.id, guardian_id: family.guardian.id, session_id: `cs_records_${status}`, url: null, status, total_cents: lines.reduce((s, l) => s + l.cents, 0), locale: 'es', expires_at: STAMP, payment_id: paymentId, reference: paymentId ? 'pi_records_1' : null, excess_refund_id: null, failure: status === 'failed' ? 'expired' : null, created_at: STAMP, updated_at: STAMP })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('online_checkout_lines').values(lines.map((l) => ({ checkout_id: row.id, fee_id: l.feeId, cents: l.cents }))).execute();
+    };
+    await checkout('paid', [{ feeId: lab, cents: 1500 }, { feeId: band, cents: 4250 }], online.paymentId);
+    // The lab fee's $15.00 refunded (at the provider); then a payment of the rest of the field trip ($15.00) that expired.
+    await db.insertInto('fee_ledger').values({ fee_id: lab, kind: 'refunded', amount_cents: 1500, reason: null, payment_id: online.paymentId, idempotency_key: 'records-refund', by_account: null, at: STAMP }).execute();
+    await checkout('failed', [{ feeId: trip, cents: 1500 }], null);
     staff.admin = (await staffMember(db, world, { first: 'Dana', last: 'Admin', roles: [{ role: 'district_admin', schoolId: null }] })).account!;
     staff.office = (await staffMember(db, world, { first: 'Otto', last: 'Office', roles: [{ role: 'office' }] })).account!;
     staff.schoolAdmin = (await staffMember(db, world, { first: 'Sara', last: 'Principal', roles: [{ role: 'school_admin' }] })).account!;
@@ -169,6 +213,9 @@ describeEachEngine('a family’s records on request', (get) => {
         'sign-ins.csv',
         'account-changes.csv',
         'requests.csv',
+        'fees.csv',
+        'payments.csv',
+        'online-payments.csv',
         `report-card-${q2}.pdf`,
         'unofficial-transcript.pdf',
       ].sort(),
@@ -201,6 +248,30 @@ describeEachEngine('a family’s records on request', (get) => {
       [family.guardianAccount!.username, 'sign_in', '10.7.1.4'],
     ]);
     expect(csvRows(files.get('requests.csv'))).toHaveLength(1);
+    // Maya's fees, in Spanish, with what was charged, paid (less refunded), waived and is owed; not Leo's.
+    const fees = csvRows(files.get('fees.csv'));
+    expect(fees[0]).toEqual(['Cargo', 'Año escolar', 'Fecha de vencimiento', 'Obligatorio', 'Cobrado', 'Pagado', 'Exonerado', 'Adeudado', 'Estado']);
+    expect(fees.slice(1)).toEqual([
+      ['Cuota de laboratorio', '2026–2027', '2027-02-20', 'sí', '$15.00', '$0.00', '$0.00', '$15.00', 'Pendiente'],
+      ['Excursión', '2026–2027', '2027-03-01', 'sí', '$20.00', '$5.00', '$0.00', '$15.00', 'Pendiente'],
+      ['Libro perdido', '2026–2027', '', 'no', '$8.00', '$0.00', '$8.00', '$0.00', 'Exonerada'],
+    ]);
+    // Her part of each payment, with its receipt number: the check's $5.00; $15.00 of the $57.50 online, refunded.
+    const paidRows = csvRows(files.get('payments.csv'));
+    expect(paidRows[0]).toEqual(['Número de recibo', 'Cuándo', 'Forma de pago', 'Número de cheque', 'Referencia del pago en línea (Stripe)', 'Monto de este estudiante', 'Reembolsado']);
+    expect(paidRows.slice(1).map((r) => [r[0], r[2], r[3], r[4], r[5], r[6]])).toEqual([
+      [String(payments.check), 'Cheque', '1042', '', '$5.00', ''],
+      [String(payments.online), 'En línea', '', 'pi_records_1', '$15.00', '$15.00'],
+    ]);
+    expect(paidRows.slice(1).every((r) => r[1]!.includes('2027'))).toBe(true);
+    // The payments started online that included her fees: the one paid (with Leo's fee in its total) and the one that expired.
+    const started = csvRows(files.get('online-payments.csv'));
+    expect(started[0]).toEqual(['Iniciado', 'Padre, madre o tutor', 'Estado', 'Monto de este estudiante', 'Total del pago', 'Devuelto a la tarjeta', 'Número de recibo', 'Referencia del pago en línea (Stripe)']);
+    expect(started.slice(1).map((r) => r.slice(1))).toEqual([
+      ['Lucia Ortiz', 'pagado', '$15.00', '$57.50', '', String(payments.online), 'pi_records_1'],
+      ['Lucia Ortiz', 'no se completó, no se cobró nada', '$15.00', '$15.00', '', '', ''],
+    ]);
+    expect(JSON.stringify([fees, paidRows, started])).not.toContain('Viaje de banda');
     const card = pdfText(files.get(`report-card-${q2}.pdf`)!);
     expect(card).toContain('Maya Ortiz');
     expect(card).toContain('Biology');

@@ -3,7 +3,8 @@
  * child's meal balance below a guardian's threshold (their own, or the district's $10 default) tells that
  * guardian once; a balance that stays below tells nobody again; one that goes back up and falls again is
  * told again; a guardian without portal rights, a revoked link, the student and a guardian who turned the
- * kind off get nothing; a dry run and a file imported twice tell nobody. The emails go through a real SMTP
+ * kind off get nothing; a dry run and a file imported twice tell nobody. (An import's notices are written
+ * by the jobs it queues, run here after each import.) The emails go through a real SMTP
  * server, in each guardian's language; the kind is on Notification Settings for guardians only. Every
  * balance below is worked out by hand from the steps.
  */
@@ -23,6 +24,7 @@ import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, schoolYear, staffMember, type AccountFixture, type Family } from '../support/factories.js';
 import { textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
+import { runJobs } from '../support/jobs.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 // 18:00 UTC is noon in Chicago: outside the district's quiet hours (21:00–07:00).
@@ -76,7 +78,12 @@ describeEachEngine('the low meal balance notification', (get) => {
   /** A point-of-sale file of purchases (dollars) for Maya, each with a new transaction id. */
   const purchases = (...amounts: string[]) =>
     Buffer.from(`transaction_id,student_number,time,amount,item\n${amounts.map((a) => `T-${++serial},412,2027-02-09 11:30,${a},Lunch`).join('\n')}\n`);
-  const pos = (file: Buffer, dryRun = false) => importMeals(db, office, file, { file: 'pos.csv', timeZone: ZONE, dryRun, now: NOW });
+  /** An import, then the jobs it queued (its notices are written after its commit: tests/db/meal-notices-job.test.ts). */
+  const pos = async (file: Buffer, dryRun = false) => {
+    const report = await importMeals(db, office, file, { file: 'pos.csv', timeZone: ZONE, dryRun, now: NOW });
+    await runJobs(get(), () => NOW);
+    return report;
+  };
   const deposit = (cents: number) => recordOfficeEntry(db, office, rosa.student.id, { kind: 'deposit', amountCents: cents, method: 'cash', checkNumber: null, reason: null }, NOW);
 
   it('tells each guardian once per crossing of their own threshold, and again after the balance went back up', async () => {

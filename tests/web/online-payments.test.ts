@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
 import { recordPayment } from '../../src/domain/fees/service.js';
+import { pruneExpired } from '../../src/domain/system/retention.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { FIXTURE_PASSWORD, guardianWithChild, link, schoolYear, staffMember, student, type Family, type StaffFixture, type World } from '../support/factories.js';
@@ -355,6 +356,84 @@ describeEachEngine('paying fees online with Stripe Checkout', (get) => {
     const done = await staff.post(action2, { key: key2, reason: 'Overpaid' });
     expect(String(done.headers.location)).toContain('done=refunded');
     expect(await balance(fees['Field trip']!)).toBe(1500);
+  });
+
+  it("a refund made in Stripe's dashboard is recorded once it succeeded, in part or whole, once, in any order, and only for Homeroom's payments", async () => {
+    // The lab fee ($15.00) and Leo's band trip ($42.50) are open again (the office refunded them): paid online once more.
+    const c = await signedIn(lucia.guardianAccount!.username);
+    const { session } = await checkout(c, ['Lab fee', 'Band trip']);
+    expect((await webhook(signedEvent('payment_intent.succeeded', paymentIntentOf(session, 'pi_test_dash', 'succeeded')))).statusCode).toBe(200);
+    const payment = await db.selectFrom('fee_payments').selectAll().where('reference', '=', 'pi_test_dash').executeTakeFirstOrThrow();
+    expect([await balance(fees['Lab fee']!), await balance(fees['Band trip']!)]).toEqual([0, 0]);
+    const refund = (id: string, status: string, amount: number, intent = 'pi_test_dash', metadata: Record<string, string> = {}) => ({ id, object: 'refund', status, amount, currency: 'usd', payment_intent: intent, charge: 'ch_test_dash', reason: 'requested_by_customer', metadata });
+    const refundsOf = () => db.selectFrom('online_refunds').select(['provider_refund_id', 'status', 'cents', 'origin', 'requested_by']).where('payment_id', '=', payment.id).orderBy('id').execute();
+
+    // $20.00 given back in the dashboard; its "succeeded" update comes before its creation (still "pending").
+    const updated = signedEvent('refund.updated', refund('re_test_dash1', 'succeeded', 2000));
+    expect((await webhook(updated)).json()).toEqual({ received: true, result: 'applied' });
+    // The fees reopen in the order they were paid: the lab fee's $15.00, then $5.00 of the band trip.
+    expect([await balance(fees['Lab fee']!), await balance(fees['Band trip']!)]).toEqual([1500, 500]);
+    expect(await refundsOf()).toEqual([{ provider_refund_id: 're_test_dash1', status: 'succeeded', cents: 2000, origin: 'provider', requested_by: null }]);
+    const ledger = await count('fee_ledger');
+    expect((await webhook(signedEvent('refund.created', refund('re_test_dash1', 'pending', 2000)))).json()).toEqual({ received: true, result: 'applied' });
+    expect((await webhook(updated)).json()).toEqual({ received: true, result: 'replayed' });
+    expect(await count('fee_ledger')).toBe(ledger);
+    expect([await balance(fees['Lab fee']!), await balance(fees['Band trip']!)]).toEqual([1500, 500]);
+
+    // The rest ($37.50): its creation (pending) and its success delivered at once; then a late failure changes nothing.
+    const answers = await Promise.all([webhook(signedEvent('refund.created', refund('re_test_dash2', 'pending', 3750))), webhook(signedEvent('refund.updated', refund('re_test_dash2', 'succeeded', 3750)))]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    expect([await balance(fees['Lab fee']!), await balance(fees['Band trip']!)]).toEqual([1500, 4250]);
+    expect((await webhook(signedEvent('refund.failed', refund('re_test_dash2', 'failed', 3750)))).statusCode).toBe(200);
+    expect(await balance(fees['Band trip']!)).toBe(4250);
+    expect(await refundsOf()).toEqual([
+      { provider_refund_id: 're_test_dash1', status: 'succeeded', cents: 2000, origin: 'provider', requested_by: null },
+      { provider_refund_id: 're_test_dash2', status: 'succeeded', cents: 3750, origin: 'provider', requested_by: null },
+    ]);
+    const refunded = await db.selectFrom('fee_ledger').select(['fee_id', 'amount_cents', 'reason', 'by_account']).where('payment_id', '=', payment.id).where('kind', '=', 'refunded').orderBy('id').execute();
+    expect(refunded).toEqual([
+      { fee_id: fees['Lab fee'], amount_cents: 1500, reason: null, by_account: null },
+      { fee_id: fees['Band trip'], amount_cents: 500, reason: null, by_account: null },
+      { fee_id: fees['Band trip'], amount_cents: 3750, reason: null, by_account: null },
+    ]);
+    // The office sees it refunded, and its own refund form no longer offers that payment.
+    const staff = await signedIn(office.account!.username);
+    const page = await staff.get(`/staff/fees/students/${lucia.student.id}`);
+    expect(page.body).toMatch(new RegExp(`Receipt ${payment.id} ·(?:(?!</p>)[\\s\\S])*Paid online \\(Stripe pi_test_dash\\) · Refunded: \\$57\\.50`));
+    expect(page.body).not.toContain(`action="/staff/fees/payments/${payment.id}/refund"`);
+
+    // A dashboard refund that fails: kept as failed, the ledger untouched (the parking fee stays paid).
+    const parking = await db.selectFrom('fee_payments').select('id').where('reference', '=', 'pi_test_parking').executeTakeFirstOrThrow();
+    expect((await webhook(signedEvent('refund.created', refund('re_test_dash3', 'pending', 1200, 'pi_test_parking')))).statusCode).toBe(200);
+    expect((await webhook(signedEvent('refund.failed', refund('re_test_dash3', 'failed', 1200, 'pi_test_parking')))).statusCode).toBe(200);
+    expect((await db.selectFrom('online_refunds').select('status').where('payment_id', '=', parking.id).execute()).map((r) => r.status)).toEqual(['failed']);
+    expect(await balance(fees.Parking!)).toBe(0);
+
+    // Not Homeroom's payment, or Homeroom's own excess not yet known by its id: answered, nothing written.
+    const before = await counts();
+    const other = await webhook(signedEvent('refund.updated', refund('re_test_other', 'succeeded', 999, 'pi_not_homerooms')));
+    expect(other.json()).toEqual({ received: true, result: 'ignored' });
+    const excess = await webhook(signedEvent('refund.updated', refund('re_test_excess', 'succeeded', 100, 'pi_test_parking', { homeroom_checkout: '1', homeroom_excess: '1' })));
+    expect(excess.json()).toEqual({ received: true, result: 'ignored' });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('keeps provider event ids 90 days; an event delivered again after that changes nothing', async () => {
+    const payment = await db.selectFrom('fee_payments').selectAll().where('reference', '=', 'pi_test_dash').executeTakeFirstOrThrow();
+    const row = await db.selectFrom('online_checkouts').selectAll().where('payment_id', '=', payment.id).executeTakeFirstOrThrow();
+    const session = stripe.sessions.get(row.session_id!)!;
+    const intent = signedEvent('payment_intent.succeeded', paymentIntentOf(session, 'pi_test_dash', 'succeeded'), { id: 'evt_test_kept_90_days' });
+    expect((await webhook(intent)).json()).toEqual({ received: true, result: 'applied' });
+    const events = await count('payment_events');
+    // 89 days on, nothing goes; 91 days on, every event so far goes.
+    expect((await pruneExpired(db, new Date(time.now().getTime() + 89 * 86_400_000), { messageRetentionYears: 5 })).paymentEvents).toBe(0);
+    expect((await pruneExpired(db, new Date(time.now().getTime() + 91 * 86_400_000), { messageRetentionYears: 5 })).paymentEvents).toBe(events);
+    // Delivered again (a dashboard "resend"): the checkout is paid and the refund recorded, so nothing moves.
+    const before = await counts();
+    expect((await webhook(intent)).json()).toEqual({ received: true, result: 'applied' });
+    expect((await webhook(signedEvent('refund.updated', { id: 're_test_dash1', object: 'refund', status: 'succeeded', amount: 2000, payment_intent: 'pi_test_dash', metadata: {} }))).json()).toEqual({ received: true, result: 'applied' });
+    expect(await counts()).toEqual({ ...before, events: before.events + 2 });
+    expect([await balance(fees['Lab fee']!), await balance(fees['Band trip']!)]).toEqual([1500, 4250]);
   });
 
   it('without a provider configured, nothing of it exists', async () => {

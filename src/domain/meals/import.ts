@@ -14,7 +14,8 @@
  *
  * The whole file is checked first; any error and nothing is written. An unknown student number (or a
  * student outside the importer's schools) is a warning and the row is skipped: importing the same file
- * again once the roster knows the student adds just those rows. A run is one transaction.
+ * again once the roster knows the student adds just those rows. A run is one transaction, in which the
+ * low-balance notices it causes are queued as jobs (written after the commit; a dry run queues none).
  */
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
@@ -254,7 +255,8 @@ export async function importMeals(
           recordedBy: actor.actorAccountId,
         });
       }
-      report.added = await writeMealEntries(trx, entries, options.now);
+      // The low-balance notices are queued in this transaction and written after the commit (low-balance.ts).
+      report.added = await writeMealEntries(trx, entries, options.now, 'queued');
       report.alreadyImported = entries.length - report.added;
       for (const e of entries) {
         if (e.kind === 'purchase') report.purchasesCents -= e.amountCents;

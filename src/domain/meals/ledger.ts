@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB, MealLedgerKind, MealLedgerSource } from '../../db/schema.js';
-import { notifyLowBalances, type BalanceMove } from './low-balance.js';
+import { notifyLowBalances, queueLowBalanceNotices, type BalanceMove } from './low-balance.js';
 
 /** One change to a student's meal account, as it is written. */
 export interface MealEntry {
@@ -31,10 +31,11 @@ const CHUNK = 500;
 /**
  * Writes the entries in the caller's transaction: opens the accounts they need, adds each ledger row
  * whose (source, external id) is new, and moves each balance by the rows actually added; a balance
- * that fell below a guardian's threshold tells the guardian (low-balance.ts). Returns the rows added
- * (an entry already written before is not added again).
+ * that fell below a guardian's threshold tells the guardian (low-balance.ts) — in this transaction
+ * (`notices: 'now'`, a single office write), or by jobs queued in it that write the notices after the
+ * commit (`'queued'`, an import). Returns the rows added (an entry already written before is not added again).
  */
-export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEntry[], now: Date): Promise<number> {
+export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEntry[], now: Date, notices: 'now' | 'queued' = 'now'): Promise<number> {
   if (entries.length === 0) return 0;
   const at = now.toISOString();
   const students = [...new Set(entries.map((e) => e.studentId))];
@@ -97,7 +98,8 @@ export async function writeMealEntries(trx: Kysely<DB>, entries: readonly MealEn
       moves.push({ studentId: r.student_id, beforeCents: balance - moved.get(r.student_id)!, afterCents: balance, entryId: lastEntry.get(r.student_id)! });
     }
   }
-  await notifyLowBalances(trx, moves, now);
+  if (notices === 'queued') await queueLowBalanceNotices(trx, moves, now);
+  else await notifyLowBalances(trx, moves, now);
   return added;
 }
 

@@ -10,9 +10,22 @@
  * Each guardian's threshold is their own (meal_thresholds) or the district's default
  * (mealLowBalanceDollars). Only guardians with portal rights to the child now are told (notifyDirect
  * checks the link, and the end of access at 18, in the same statement).
+ *
+ * When. A single office write (a deposit, an adjustment) decides and writes its notices in its own
+ * transaction (`notifyLowBalances`: a few statements). A point-of-sale import may cross thresholds for
+ * thousands of children at once, and writing those notices inside it held the import's transaction (and
+ * SQLite's write lock) for minutes: the import keeps only the moves that crossed a threshold in use, and
+ * queues them in its own transaction as `meals.low_balance` jobs (`queueLowBalanceNotices`); the jobs
+ * write the notices after the commit (`runLowBalanceNotices`), a few children per transaction. A dry run
+ * or a rolled-back import queues nothing; a committed one always has its jobs. The crossing is the
+ * import's own (the balances before and after it, carried in the job), never the balance read later. A
+ * job run again (a crash after some of its transactions) adds nothing: a notice's key is the child and
+ * the ledger row of the crossing, unique per person.
  */
 import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
+import { enqueueMany, type NewJob } from '../../jobs/queue.js';
 import { paramChunks } from '../../db/bulk.js';
 import { formatMoney } from '../../i18n/format.js';
 import { portalLinks } from '../access/guardian-links.js';
@@ -30,24 +43,82 @@ export interface BalanceMove {
 /** The family page of a child's meal account (the web layer's MEALS_PATH). */
 const accountUrl = (studentId: number) => `/payments/meals/${studentId}`;
 
+/** The job that writes an import's low-balance notices after its commit. */
+export const LOW_BALANCE_JOB = 'meals.low_balance';
+/** Moves per job: a payload of some 150 KB at most, however large the day's file. */
+const MOVES_PER_JOB = 5_000;
+/** Children per transaction in the job: SQLite's write lock is held for a few dozen notices at a time. */
+const CHILDREN_PER_TRANSACTION = 50;
+
+const cents = z.number().int().min(-1_000_000_000).max(1_000_000_000);
+const id = z.number().int().positive();
+/** A job's payload: each move as [student, before, after, ledger row]. */
+const lowBalancePayload = z.object({ moves: z.array(z.tuple([id, cents, cents, id])).max(MOVES_PER_JOB) });
+
 /**
- * Tells each guardian whose threshold one of these moves crossed downwards, in the caller's transaction
- * (a write rolled back — a dry run — tells nobody). Returns the notifications written.
+ * The moves that crossed one of the thresholds in use downwards (the district's default and the amounts
+ * guardians chose), by child; none where the district hides Payments (the meal account's page is not
+ * shown: nothing to point to). In memory but for two small reads.
  */
-export async function notifyLowBalances(trx: Kysely<DB>, moves: readonly BalanceMove[], now: Date): Promise<number> {
+async function crossingMoves(trx: Kysely<DB>, moves: readonly BalanceMove[]): Promise<{ crossing: Map<number, BalanceMove>; defaultCents: number }> {
+  const none = { crossing: new Map<number, BalanceMove>(), defaultCents: 0 };
   const falling = moves.filter((m) => m.afterCents < m.beforeCents);
-  if (falling.length === 0) return 0;
+  if (falling.length === 0) return none;
   const district = await getDistrictProfile(trx);
-  // Where the district hides Payments, the meal account's page is not shown: nothing to point to.
-  if (!district.settings.tools.payments) return 0;
+  if (!district.settings.tools.payments) return none;
   const defaultCents = district.settings.mealLowBalanceDollars * 100;
   // The thresholds in use are few (the default and the amounts guardians chose): a move that crosses
   // none of them concerns nobody, and a day's purchases cross one for few children.
   const own = await trx.selectFrom('meal_thresholds').select('threshold_cents').distinct().execute();
   const thresholds = [...new Set([defaultCents, ...own.map((r) => r.threshold_cents)])];
-  const crossing = new Map(falling.filter((m) => thresholds.some((t) => m.afterCents < t && t <= m.beforeCents)).map((m) => [m.studentId, m]));
-  if (crossing.size === 0) return 0;
+  return { crossing: new Map(falling.filter((m) => thresholds.some((t) => m.afterCents < t && t <= m.beforeCents)).map((m) => [m.studentId, m])), defaultCents };
+}
 
+/**
+ * Tells each guardian whose threshold one of these moves crossed downwards, in the caller's transaction
+ * (a write rolled back tells nobody). For a single office write; an import queues its moves instead
+ * (queueLowBalanceNotices). Returns the notifications written.
+ */
+export async function notifyLowBalances(trx: Kysely<DB>, moves: readonly BalanceMove[], now: Date): Promise<number> {
+  const { crossing, defaultCents } = await crossingMoves(trx, moves);
+  return crossing.size === 0 ? 0 : tellGuardians(trx, crossing, defaultCents, now);
+}
+
+/**
+ * In the import's transaction: the moves that crossed a threshold in use, queued as jobs that write the
+ * notices after the commit (rolled back with the import, a dry run's included). Returns the moves queued.
+ */
+export async function queueLowBalanceNotices(trx: Kysely<DB>, moves: readonly BalanceMove[], now: Date): Promise<number> {
+  const { crossing } = await crossingMoves(trx, moves);
+  const packed = [...crossing.values()].sort((a, b) => a.studentId - b.studentId).map((m) => [m.studentId, m.beforeCents, m.afterCents, m.entryId] as const);
+  const jobs: NewJob[] = [];
+  for (let i = 0; i < packed.length; i += MOVES_PER_JOB) jobs.push({ kind: LOW_BALANCE_JOB, payload: { moves: packed.slice(i, i + MOVES_PER_JOB) } });
+  await enqueueMany(trx, jobs, now);
+  return packed.length;
+}
+
+/**
+ * The job: the import's moves, a few children per transaction, each judged against its guardians'
+ * thresholds now and told through notifyDirect. Run again, it writes nothing twice. Stops between
+ * transactions when the job's lease was lost (`signal`); the next holder goes on. Returns the notices written.
+ */
+export async function runLowBalanceNotices(db: Kysely<DB>, payload: unknown, now: () => Date, signal?: AbortSignal): Promise<number> {
+  const moves = lowBalancePayload.parse(payload).moves.map(([studentId, beforeCents, afterCents, entryId]) => ({ studentId, beforeCents, afterCents, entryId }));
+  let written = 0;
+  for (let i = 0; i < moves.length; i += CHILDREN_PER_TRANSACTION) {
+    if (signal?.aborted) throw new Error('the job was taken over');
+    written += await db.transaction().execute(async (trx) => {
+      const district = await getDistrictProfile(trx);
+      if (!district.settings.tools.payments) return 0;
+      const chunk = new Map(moves.slice(i, i + CHILDREN_PER_TRANSACTION).map((m) => [m.studentId, m]));
+      return tellGuardians(trx, chunk, district.settings.mealLowBalanceDollars * 100, now());
+    });
+  }
+  return written;
+}
+
+/** The guardians of these children whose threshold their move crossed, each child's notice written for them. */
+async function tellGuardians(trx: Kysely<DB>, crossing: ReadonlyMap<number, BalanceMove>, defaultCents: number, now: Date): Promise<number> {
   // Each guardian's threshold: their own, else the district's.
   const threshold = sql<number>`coalesce(mt.threshold_cents, ${sql.lit(defaultCents)})`;
   const guardians = () =>

@@ -16,7 +16,9 @@
  * - A fee settled meanwhile at the office: what is still owed is recorded, and the rest (the excess) is
  *   given back through the provider, once (its key is the checkout's).
  * - The office's refund of an online payment asks the provider, and is written to the ledger when the
- *   provider answers that it succeeded (at once for cards, else with the refund's webhook).
+ *   provider answers that it succeeded (at once for cards, else with the refund's webhook). A refund made
+ *   in the provider's dashboard is learnt from its webhook and written to the ledger alike, for what it
+ *   gave back (ADR 0056).
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -256,24 +258,7 @@ export type EventResult =
 export async function applyEvent(db: Kysely<DB>, provider: string, event: ProviderEvent, now: Date): Promise<EventResult> {
   const t = now.toISOString();
   return db.transaction().execute(async (trx): Promise<EventResult> => {
-    if (event.kind === 'refund') {
-      const { refundId, refundRowId } = event;
-      const refund = await trx
-        .selectFrom('online_refunds')
-        .selectAll()
-        .where((eb) => eb.or([eb('provider_refund_id', '=', refundId), ...(refundRowId !== null ? [eb('id', '=', refundRowId)] : [])]))
-        .executeTakeFirst();
-      const excess = refund ? null : await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', event.refundId).executeTakeFirst();
-      if (!refund && !excess) return { kind: 'ignored' };
-      if (!(await eventOnce(trx, provider, event, excess?.id ?? null, t))) return { kind: 'replayed', checkoutId: null };
-      // A refund the office's request lost track of (its answer timed out) still counts once it succeeded.
-      if (refund && refund.status !== 'succeeded') {
-        if (event.status === 'succeeded') await recordRefund(trx, refund.id, event.refundId, now);
-        else if (event.status === 'failed' && refund.status === 'requested') await trx.updateTable('online_refunds').set({ status: 'failed', provider_refund_id: event.refundId }).where('id', '=', refund.id).execute();
-        else await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', refund.id).where('provider_refund_id', 'is', null).execute();
-      }
-      return { kind: 'applied', checkoutId: null };
-    }
+    if (event.kind === 'refund') return refundEvent(trx, provider, event, now);
     const { checkoutId, sessionId } = event;
     const found = await trx
       .selectFrom('online_checkouts')
@@ -293,6 +278,112 @@ export async function applyEvent(db: Kysely<DB>, provider: string, event: Provid
     }
     return { kind: 'applied', checkoutId: checkout.id };
   });
+}
+
+type RefundEvent = Extract<ProviderEvent, { kind: 'refund' }>;
+
+/**
+ * A refund's event. The office's refund (its row named by the refund's id or by the metadata Homeroom
+ * put on it) is written to the ledger once it succeeded; a checkout's excess given back changes no fee;
+ * a refund made in the provider's dashboard, of an online payment Homeroom recorded, is kept as a row of
+ * its own (origin 'provider', keyed by the provider's refund id) and written to the ledger when it
+ * succeeded, whatever the order its events come in. Anything else is not Homeroom's.
+ */
+async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent, now: Date): Promise<EventResult> {
+  const t = now.toISOString();
+  const { refundId, refundRowId } = event;
+  const refund = await trx
+    .selectFrom('online_refunds')
+    .selectAll()
+    .where((eb) => eb.or([eb('provider_refund_id', '=', refundId), ...(refundRowId !== null ? [eb('id', '=', refundRowId)] : [])]))
+    .executeTakeFirst();
+  if (refund?.origin === 'provider') {
+    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
+    await providerRefundState(trx, refund.id, event, now);
+    return { kind: 'applied', checkoutId: null };
+  }
+  if (refund) {
+    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
+    // A refund the office's request lost track of (its answer timed out) still counts once it succeeded.
+    if (refund.status !== 'succeeded') {
+      if (event.status === 'succeeded') await recordRefund(trx, refund.id, event.refundId, now);
+      else if (event.status === 'failed' && refund.status === 'requested') await trx.updateTable('online_refunds').set({ status: 'failed', provider_refund_id: event.refundId }).where('id', '=', refund.id).execute();
+      else await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', refund.id).where('provider_refund_id', 'is', null).execute();
+    }
+    return { kind: 'applied', checkoutId: null };
+  }
+  const excess = await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', refundId).executeTakeFirst();
+  if (excess) {
+    if (!(await eventOnce(trx, provider, event, excess.id, t))) return { kind: 'replayed', checkoutId: null };
+    return { kind: 'applied', checkoutId: null };
+  }
+  // Homeroom's own refund not yet known here (an excess whose id is not kept yet): nothing to record.
+  if (event.ours || event.reference === null || event.amountCents <= 0) return { kind: 'ignored' };
+  // A refund made in the provider's dashboard: of an online payment Homeroom recorded, or not Homeroom's.
+  const payment = await trx.selectFrom('fee_payments').select('id').where('method', '=', 'online').where('reference', '=', event.reference).orderBy('id').executeTakeFirst();
+  if (!payment) return { kind: 'ignored' };
+  if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
+  // Two events of one new refund at once: one row (either unique key), the second waits and finds it.
+  await trx
+    .insertInto('online_refunds')
+    .values({ payment_id: payment.id, idempotency_key: `provider:${refundId}`, provider_refund_id: refundId, status: 'requested', cents: event.amountCents, reason: '', requested_by: null, requested_at: t, recorded_at: null, origin: 'provider' })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const row = await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', `provider:${refundId}`).executeTakeFirstOrThrow();
+  await providerRefundState(trx, row.id, event, now);
+  return { kind: 'applied', checkoutId: null };
+}
+
+/** What an event says of a refund made at the provider: succeeded (written to the ledger, once) or failed. */
+async function providerRefundState(trx: Kysely<DB>, rowId: number, event: RefundEvent, now: Date): Promise<void> {
+  // The row's lock (the write lock on SQLite): two events of one refund are applied one after the other.
+  await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', rowId).execute();
+  const row = await trx.selectFrom('online_refunds').selectAll().where('id', '=', rowId).executeTakeFirstOrThrow();
+  // Money given back stays given back: a late "pending" or "failed" does not undo a recorded refund.
+  if (row.status === 'succeeded') return;
+  if (event.status === 'succeeded') await recordProviderRefund(trx, row, now);
+  else if (event.status === 'failed') await trx.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', row.id).execute();
+}
+
+/**
+ * A refund made at the provider, written to the ledger: it may be part of the payment, so it reopens the
+ * payment's fees in the order they were paid, each for at most what it still keeps of this payment (paid
+ * less refunded before). What is left beyond every fee (a checkout's excess the office had settled,
+ * refunded at the provider before Homeroom gave it back) reopens no fee; the audit entry says how much.
+ */
+async function recordProviderRefund(trx: Kysely<DB>, refund: { id: number; payment_id: number; cents: number; provider_refund_id: string | null }, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const paid = await trx.selectFrom('fee_ledger').select('fee_id').where('payment_id', '=', refund.payment_id).where('kind', '=', 'paid').orderBy('id').execute();
+  const feeIds = [...new Set(paid.map((l) => l.fee_id))];
+  if (feeIds.length > 0) await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', feeIds).execute();
+  // Read under the fees' locks: what each fee still keeps of this payment.
+  const kept = new Map(
+    (
+      await trx
+        .selectFrom('fee_ledger')
+        .select('fee_id')
+        .select(sql<number>`sum(-amount_cents)`.as('kept'))
+        .where('payment_id', '=', refund.payment_id)
+        .where('kind', 'in', ['paid', 'refunded'])
+        .groupBy('fee_id')
+        .execute()
+    ).map((r) => [r.fee_id, Number(r.kept)]),
+  );
+  let rest = refund.cents;
+  const rows: { fee_id: number; kind: 'refunded'; amount_cents: number; reason: null; payment_id: number; idempotency_key: string | null; by_account: null; at: string }[] = [];
+  for (const feeId of feeIds) {
+    const take = Math.min(rest, Math.max(0, kept.get(feeId) ?? 0));
+    if (take <= 0) continue;
+    rows.push({ fee_id: feeId, kind: 'refunded', amount_cents: take, reason: null, payment_id: refund.payment_id, idempotency_key: rows.length === 0 ? `provider-refund-${refund.id}` : null, by_account: null, at: t });
+    rest -= take;
+  }
+  if (rows.length > 0) await trx.insertInto('fee_ledger').values(rows).execute();
+  await audit(
+    trx,
+    { action: 'fee.refunded', actorAccountId: null, subjectType: 'fee_payment', subjectId: refund.payment_id, ip: null, details: { totalCents: refund.cents - rest, online: refund.provider_refund_id, atProvider: true, ...(rest > 0 ? { notOnFeesCents: rest } : {}) } },
+    now,
+  );
+  await trx.updateTable('online_refunds').set({ status: 'succeeded', recorded_at: t }).where('id', '=', refund.id).execute();
 }
 
 async function eventOnce(trx: Kysely<DB>, provider: string, event: ProviderEvent, checkoutId: number | null, t: string): Promise<boolean> {

@@ -46,8 +46,11 @@ export type ProviderEvent =
   | (EventBase & { kind: 'paid'; checkoutId: number | null; sessionId: string | null; reference: string; amountCents: number })
   /** the checkout ended without money: it expired, or a delayed payment failed */
   | (EventBase & { kind: 'failed'; checkoutId: number | null; sessionId: string | null; why: 'expired' | 'failed' })
-  /** a refund's state */
-  | (EventBase & { kind: 'refund'; refundId: string; status: RefundStatus; refundRowId: number | null })
+  /**
+   * a refund's state: one Homeroom asked for (`refundRowId` or `ours`: the office's, or a checkout's excess)
+   * or one made at the provider (its dashboard), of the payment `reference`, for `amountCents`
+   */
+  | (EventBase & { kind: 'refund'; refundId: string; status: RefundStatus; refundRowId: number | null; ours: boolean; reference: string | null; amountCents: number })
   /** an event Homeroom is sent and has nothing to do about (a declined card the payer may try again) */
   | (EventBase & { kind: 'noted'; checkoutId: number | null; sessionId: string | null });
 

@@ -58,8 +58,21 @@ function readStripeEvent(event: { id: string; type: string; data: { object: unkn
     case 'refund.failed': {
       const refundId = str(o.id);
       if (refundId === null) throw new BadWebhook('unreadable');
-      const row = str(obj(o.metadata).homeroom_refund);
-      return { ...base, kind: 'refund', refundId, status: event.type === 'refund.failed' ? 'failed' : refundStatus(o.status), refundRowId: row !== null && /^\d{1,12}$/.test(row) ? Number(row) : null };
+      const metadata = obj(o.metadata);
+      const row = str(metadata.homeroom_refund);
+      const amount = Number(o.amount);
+      return {
+        ...base,
+        kind: 'refund',
+        refundId,
+        status: event.type === 'refund.failed' ? 'failed' : refundStatus(o.status),
+        refundRowId: row !== null && /^\d{1,12}$/.test(row) ? Number(row) : null,
+        // Homeroom's own refunds carry its metadata (the office's refund row, or a checkout's excess);
+        // one made in Stripe's dashboard has none of it.
+        ours: row !== null || str(metadata.homeroom_excess) !== null || str(metadata.homeroom_checkout) !== null,
+        reference: idOf(o.payment_intent),
+        amountCents: Number.isSafeInteger(amount) && amount > 0 ? amount : 0,
+      };
     }
     default:
       throw new BadWebhook('unknownType');

@@ -1,7 +1,7 @@
 /**
  * A family's records on request (FERPA; issue 25, ADR 0037): for one student, what the portal shows the
  * family (schedule, grades and assignments, attendance, report cards, transcript, immunizations, the
- * documents list) and the account data of the student and the guardians with portal access (the accounts,
+ * documents list, the fees with their payments, and the payments started online — ADR 0056) and the account data of the student and the guardians with portal access (the accounts,
  * their sign-ins, what was done to them, their change requests). Only a district administrator produces
  * it, with a reason; the request is written to the audit log before anything is read. Everything is read
  * into memory: a student's records are a few thousand rows at most.
@@ -13,6 +13,7 @@ import { readableByStaff, StudentNotFound, type ReadableStudent } from '../acces
 import type { StaffReach } from '../access/staff.js';
 import { audit } from '../audit/service.js';
 import { attendanceOf, type AttendanceView } from '../attendance/attendance.js';
+import { feesOfStudent, paymentsOfStudent, type FeeStatus, type PaymentMethod } from '../fees/service.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { gradesOf, type StudentGrades } from '../gradebook/grades.js';
 import { reportCardsOf, type ReportCard } from '../gradebook/report-cards.js';
@@ -62,6 +63,48 @@ export interface RecordsRequest {
   newValue: string | null;
 }
 
+export interface RecordsFee {
+  description: { en: string; es: string };
+  schoolYear: number;
+  dueDate: string | null;
+  required: boolean;
+  chargedCents: number;
+  /** paid less refunded */
+  paidCents: number;
+  waivedCents: number;
+  balanceCents: number;
+  status: FeeStatus;
+}
+
+/** A payment of this student's fees (at the office or online): only this student's part of it. */
+export interface RecordsPayment {
+  /** the receipt's number */
+  id: number;
+  recordedAt: string;
+  method: PaymentMethod;
+  checkNumber: string | null;
+  /** the provider's reference of an online payment */
+  reference: string | null;
+  cents: number;
+  refundedCents: number;
+}
+
+/** A payment started online (a checkout) that included fees of this student. */
+export interface RecordsCheckout {
+  startedAt: string;
+  guardian: string;
+  status: 'pending' | 'paid' | 'failed';
+  /** this student's fees in it */
+  cents: number;
+  /** the whole checkout (other children's fees included) */
+  totalCents: number;
+  /** given back to the card: fees the office had settled meanwhile */
+  excessCents: number;
+  /** the receipt's number, once paid */
+  paymentId: number | null;
+  reference: string | null;
+}
+
 export interface FamilyRecords {
   student: ReadableStudent & { birthDate: string };
   schedule: ScheduleView;
@@ -70,6 +113,9 @@ export interface FamilyRecords {
   transcript: TranscriptView;
   attendance: AttendanceView;
   immunizations: VaccineRecord[];
+  fees: RecordsFee[];
+  payments: RecordsPayment[];
+  checkouts: RecordsCheckout[];
   accounts: RecordsAccount[];
   signIns: RecordsAuditRow[];
   accountEvents: RecordsAuditRow[];
@@ -129,6 +175,7 @@ export async function familyRecordsOf(
     immunizationsOf(db, student, input.today),
     birthDateOf(db, student),
   ]);
+  const { fees, payments, checkouts } = await moneyOf(db, student.id);
   const accounts = await familyAccounts(db, student.id);
   const ids = accounts.map((a) => a.id);
   const username = new Map(accounts.map((a) => [a.id, a.username]));
@@ -165,6 +212,9 @@ export async function familyRecordsOf(
     transcript,
     attendance,
     immunizations: immunizations.vaccines,
+    fees,
+    payments,
+    checkouts,
     accounts,
     signIns: rows.filter((r) => SIGN_IN_ACTIONS.includes(r.action)).map(audited),
     accountEvents: rows.filter((r) => !SIGN_IN_ACTIONS.includes(r.action)).map(audited),
@@ -177,6 +227,66 @@ export async function familyRecordsOf(
       oldValue: r.old_value,
       newValue: r.new_value,
     })),
+  };
+}
+
+/**
+ * The student's fees (every school year) with what was charged, paid, waived and is owed; each payment of
+ * them, this student's part only (a payment may cover a sibling's fees too); and each payment started
+ * online that included this student's fees, whatever became of it.
+ */
+async function moneyOf(db: Kysely<DB>, studentId: number): Promise<{ fees: RecordsFee[]; payments: RecordsPayment[]; checkouts: RecordsCheckout[] }> {
+  const fees = await feesOfStudent(db, studentId);
+  const mine = new Set(fees.map((f) => f.id));
+  // This student's part of each payment, from the fees' own ledgers: paid (negative) and refunded (positive).
+  const parts = new Map<number, { cents: number; refundedCents: number }>();
+  for (const entry of fees.flatMap((f) => f.history)) {
+    if (entry.paymentId === null || (entry.kind !== 'paid' && entry.kind !== 'refunded')) continue;
+    const part = parts.get(entry.paymentId) ?? { cents: 0, refundedCents: 0 };
+    if (entry.kind === 'paid') part.cents -= entry.amountCents;
+    else part.refundedCents += entry.amountCents;
+    parts.set(entry.paymentId, part);
+  }
+  const payments = (await paymentsOfStudent(db, studentId))
+    .filter((p) => parts.has(p.id))
+    .sort((a, b) => a.id - b.id)
+    .map((p) => ({ id: p.id, recordedAt: instant(p.recordedAt), method: p.method, checkNumber: p.checkNumber, reference: p.reference, ...parts.get(p.id)! }));
+  const lines =
+    mine.size === 0
+      ? []
+      : await db
+          .selectFrom('online_checkout_lines as l')
+          .innerJoin('online_checkouts as c', 'c.id', 'l.checkout_id')
+          .innerJoin('guardians as g', 'g.id', 'c.guardian_id')
+          .select(['c.id', 'c.created_at', 'c.status', 'c.total_cents', 'c.excess_cents', 'c.payment_id', 'c.reference', 'g.first_name', 'g.last_name', 'l.cents'])
+          .where('l.fee_id', 'in', [...mine])
+          .orderBy('c.id')
+          .orderBy('l.id')
+          .execute();
+  const checkouts = new Map<number, RecordsCheckout>();
+  for (const l of lines) {
+    const known = checkouts.get(l.id);
+    if (known) {
+      known.cents += l.cents;
+      continue;
+    }
+    checkouts.set(l.id, {
+      startedAt: instant(l.created_at),
+      guardian: `${l.first_name} ${l.last_name}`,
+      status: l.status === 'paid' ? 'paid' : l.status === 'failed' ? 'failed' : 'pending',
+      cents: l.cents,
+      totalCents: l.total_cents,
+      excessCents: l.excess_cents,
+      paymentId: l.payment_id,
+      reference: l.reference,
+    });
+  }
+  return {
+    fees: [...fees]
+      .sort((a, b) => a.schoolYear - b.schoolYear || a.id - b.id)
+      .map((f) => ({ description: f.description, schoolYear: f.schoolYear, dueDate: f.dueDate, required: f.required, chargedCents: f.chargedCents, paidCents: f.paidCents, waivedCents: f.waivedCents, balanceCents: f.balanceCents, status: f.status })),
+    payments,
+    checkouts: [...checkouts.values()],
   };
 }
 

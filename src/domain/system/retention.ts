@@ -9,6 +9,10 @@
  *   month; an email holds links and a family's words;
  * - Web Push deliveries sent or given up on 30 days ago;
  * - in-app notifications (and their deliveries) made more than 400 days ago: a school year and a summer;
+ * - payment provider events (`payment_events`, ADR 0056) received 90 days ago: an event's id is kept so that
+ *   a delivery repeated by the provider (Stripe retries for 3 days, and resends from its dashboard for 30)
+ *   is known; by then the checkout or refund it was about has long reached a state that another copy of
+ *   the event cannot change (a paid checkout stays paid, a recorded refund is known by its id);
  * - messages: a thread (a message and every reply to it) whose newest message is older than the
  *   district's `messageRetentionYears`, with its recipients and attached files. Users never delete a message; this is the
  *   only end of one (issue 21).
@@ -26,13 +30,14 @@ export const CHUNK = 2_000;
 const MAX_CHUNKS = 50;
 const DAY = 86_400_000;
 
-export const RETENTION_DAYS = { jobs: 30, sentEmail: 30, failedEmail: 90, push: 30, notifications: 400 } as const;
+export const RETENTION_DAYS = { jobs: 30, sentEmail: 30, failedEmail: 90, push: 30, notifications: 400, paymentEvents: 90 } as const;
 
 export interface Pruned {
   jobs: number;
   emails: number;
   pushDeliveries: number;
   notifications: number;
+  paymentEvents: number;
   messages: number;
 }
 
@@ -101,8 +106,13 @@ export async function pruneExpired(db: Kysely<DB>, now: Date, settings: { messag
       }),
   );
 
+  const paymentEvents = await inChunks(
+    async (limit) => ids(await db.selectFrom('payment_events').select('id').where('received_at', '<', before(RETENTION_DAYS.paymentEvents)).orderBy('id').limit(limit).execute()),
+    async (chosen) => void (await db.deleteFrom('payment_events').where('id', 'in', chosen).execute()),
+  );
+
   const messages = await pruneMessages(db, new Date(now.getTime() - settings.messageRetentionYears * 365.25 * DAY).toISOString());
-  return { jobs, emails, pushDeliveries, notifications, messages };
+  return { jobs, emails, pushDeliveries, notifications, paymentEvents, messages };
 }
 
 /** Threads whose newest message was made before `cutoff`: the whole thread goes, recipients and files first. */

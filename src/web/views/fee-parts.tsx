@@ -12,7 +12,7 @@ const KIND_LABEL: Record<LedgerEntry['kind'], MessageKey> = {
   paid: 'fees.kind.paid',
   refunded: 'fees.kind.refunded',
 };
-const METHOD_LABEL: Record<'cash' | 'check' | 'online', MessageKey> = { cash: 'fees.method.cash', check: 'fees.method.check', online: 'fees.method.online' };
+export const METHOD_LABEL: Record<'cash' | 'check' | 'online', MessageKey> = { cash: 'fees.method.cash', check: 'fees.method.check', online: 'fees.method.online' };
 
 /** A fee's ledger as a list: what happened, when, how much (signed), and why. */
 export function FeeHistory({ ctx, fee, receiptHref }: { ctx: PageContext; fee: FeeWithHistory; receiptHref: (paymentId: number) => string }) {
