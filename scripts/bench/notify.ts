@@ -7,7 +7,9 @@
  * queue its pushes, the delivery step's time to write their emails to the outbox, then the rate at which
  * the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1, through nodemailer's pool) and the
  * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
- * checked, every payload decrypted), each for at most `seconds`. The sinks run in a process of their own
+ * checked, every payload decrypted), each for at most `seconds`. For each channel, per item delivered:
+ * the sender's CPU, the statements it sent to the database (statements.ts) and, on PostgreSQL, the CPU
+ * of the server processes that ran them. The sinks run in a process of their own
  * (notify-sinks.ts), as a district's relay and push services would on other machines; on two cores they
  * still share the machine. Prints JSON; run by scripts/bench.ts.
  *
@@ -37,14 +39,20 @@ import { smtpTransport } from '../../src/email/transport.js';
 import { localDate } from '../../src/domain/calendar/dates.js';
 import { luaScript, runWrk, sessions } from './portal.js';
 import { startServer, type BenchServer } from './server.js';
+import { installStatementCounter, serverCpuBetween, serverCpuMs, withApplicationName } from './statements.js';
 
-const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes]');
+const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg, , , pushConcurrencyArg] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes] [mail-round] [push-round] [push-concurrency]');
 const connections = Number(connectionsArg ?? 8);
 const pushDevices = Number(devicesArg ?? 20000);
 const portalRate = Number(portalRateArg ?? 0);
 const processes = Number(processesArg ?? os.cpus().length);
-const database = await connect(url);
+const pushConcurrency = Number(pushConcurrencyArg ?? 50);
+// Counted from before the first connection; the sender's connections named, to find their server processes.
+const counter = installStatementCounter();
+const SENDER = 'homeroom-notify-sender';
+const postgres = url.startsWith('postgres');
+const database = await connect(postgres ? withApplicationName(url, SENDER) : url);
 await migrateToLatest(database);
 // As of today, as the portal benchmark loads it: the pages beside the run show this week's work.
 await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026, asOf: localDate(new Date(), 'America/Chicago') });
@@ -176,6 +184,11 @@ let pushMs = 0;
 let received = 0;
 let sendCpu = 0;
 let pushCpu = 0;
+let sendStatements = 0;
+let pushStatements = 0;
+let sendServerCpu = 0;
+let pushServerCpu = 0;
+const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
@@ -183,30 +196,48 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 let pushed = 0;
 [, portal.deliver] = await beside(async () => {
   let until = Date.now() + Number(seconds ?? 20) * 1000;
+  const s2 = await serverCpu();
+  counter.statements = 0;
+  counter.counting = true;
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();
   // Until the outbox is empty (or the time is up): a pass that found the write lock busy (the portal's
   // server writes beside it) sends fewer than its limit without the outbox being done.
-  const unsent = async () => (await db.selectFrom('email_outbox').select('id').where('sent_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+  // (The bench's own question, not counted.)
+  const unsent = async () => {
+    counter.counting = false;
+    const left = (await db.selectFrom('email_outbox').select('id').where('sent_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+    counter.counting = true;
+    return left;
+  };
   while (Date.now() < until) {
     const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
     if (sent < limit && !(await unsent())) break;
   }
   sendMs = ms(t2);
   sendCpu = cpuMs(c2);
+  counter.counting = false;
+  sendStatements = counter.statements;
+  sendServerCpu = serverCpuBetween(s2, await serverCpu());
   received = (await sinks.counts()).smtp;
   console.error(`notify: ${received} emails received by the sink in ${(sendMs / 1000).toFixed(1)} s`);
   // Pushes to the local push service.
   until = Date.now() + Number(seconds ?? 20) * 1000;
+  const s3 = await serverCpu();
+  counter.statements = 0;
+  counter.counting = true;
   const t3 = process.hrtime.bigint();
   const c3 = process.cpuUsage();
   while (Date.now() < until) {
-    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
+    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: pushConcurrency });
     pushed += r.sent;
     if (r.sent + r.failed + r.retried + r.removed < 500) break;
   }
   pushMs = ms(t3);
   pushCpu = cpuMs(c3);
+  counter.counting = false;
+  pushStatements = counter.statements;
+  pushServerCpu = serverCpuBetween(s3, await serverCpu());
   console.error(`notify: ${pushed} pushes sent in ${(pushMs / 1000).toFixed(1)} s`);
 });
 await server?.stop();
@@ -234,6 +265,11 @@ console.log(
     // The sender's own CPU (this process: Homeroom's outbox or push rounds, and SQLite when it is the engine) per item.
     smtpCpuMsEach: sendCpu / Math.max(1, received),
     pushCpuMsEach: pushCpu / Math.max(1, counts.push),
+    // Statements the sender sent per item, and (PostgreSQL) the CPU of the server processes that ran them.
+    smtpStatementsEach: sendStatements / Math.max(1, received),
+    pushStatementsEach: pushStatements / Math.max(1, counts.push),
+    smtpServerCpuMsEach: postgres ? sendServerCpu / Math.max(1, received) : null,
+    pushServerCpuMsEach: postgres ? pushServerCpu / Math.max(1, counts.push) : null,
     portalRate,
     portal,
   }),
