@@ -30,13 +30,14 @@
  *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
  *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
  *       for a guardian with 2,000 messages (bench/messages.ts).
- *   notify [--students N] [--seconds S] [--mail-connections 8] [--push-concurrency 50] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]
+ *   notify [--students N] [--seconds S] [--mail-connections 8] [--mail-round M] [--push-round P] [--push-concurrency 50] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]
  *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
  *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
  *       a local Web Push service, each for at most S seconds (bench/notify.ts); with --portal-rate R (0:
  *       none), a real server on the same database answers the portal's pages at R requests/s beside it:
  *       requests/s, p50, p99 before, while deciding and queueing, and while delivering. Per email and
- *       per push: the sender's CPU, its statements, PostgreSQL's CPU for them.
+ *       per push: the sender's CPU, its statements, PostgreSQL's CPU for them. --mail-round and
+ *       --push-round: messages per round (0: one round of --mail-connections / --push-concurrency).
  *
  *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
@@ -708,6 +709,8 @@ async function notify(args: string[]): Promise<void> {
       students: { type: 'string', default: '2000' },
       seconds: { type: 'string', default: '20' },
       'mail-connections': { type: 'string', default: '8' },
+      'mail-round': { type: 'string', default: '0' },
+      'push-round': { type: 'string', default: '0' },
       'push-concurrency': { type: 'string', default: '50' },
       'push-devices': { type: 'string', default: '20000' },
       'portal-rate': { type: 'string', default: '300' },
@@ -725,7 +728,7 @@ async function notify(args: string[]): Promise<void> {
       JSON.parse(
         execFileSync(
           path.join(root, 'node_modules/.bin/tsx'),
-          ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices'], values['portal-rate'], values.processes, '0', '0', values['push-concurrency']],
+          ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices'], values['portal-rate'], values.processes, values['mail-round'], values['push-round'], values['push-concurrency']],
           { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
         )
           .trim()
@@ -760,7 +763,7 @@ async function notify(args: string[]): Promise<void> {
   }
   console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
   console.log(
-    `Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --push-concurrency ${values['push-concurrency']} --push-devices ${values['push-devices']} --portal-rate ${values['portal-rate']} --processes ${values.processes} --engines ${values.engines}\n`,
+    `Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --mail-round ${values['mail-round']} --push-round ${values['push-round']} --push-concurrency ${values['push-concurrency']} --push-devices ${values['push-devices']} --portal-rate ${values['portal-rate']} --processes ${values.processes} --engines ${values.engines}\n`,
   );
 }
 

@@ -9,7 +9,8 @@
  * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
  * checked, every payload decrypted), each for at most `seconds`. For each channel, per item delivered:
  * the sender's CPU, the statements it sent to the database (statements.ts) and, on PostgreSQL, the CPU
- * of the server processes that ran them. The sinks run in a process of their own
+ * of the server processes that ran them. `mail-round` and `push-round` are the rounds' sizes
+ * (`deliverPending`'s and `deliverDuePushes`' `roundSize`; 0: the library's default for the run). The sinks run in a process of their own
  * (notify-sinks.ts), as a district's relay and push services would on other machines; on two cores they
  * still share the machine. Prints JSON; run by scripts/bench.ts.
  *
@@ -41,12 +42,14 @@ import { luaScript, runWrk, sessions } from './portal.js';
 import { startServer, type BenchServer } from './server.js';
 import { installStatementCounter, serverCpuBetween, serverCpuMs, withApplicationName } from './statements.js';
 
-const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg, , , pushConcurrencyArg] = process.argv.slice(2);
+const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg, mailRoundArg, pushRoundArg, pushConcurrencyArg] = process.argv.slice(2);
 if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes] [mail-round] [push-round] [push-concurrency]');
 const connections = Number(connectionsArg ?? 8);
 const pushDevices = Number(devicesArg ?? 20000);
 const portalRate = Number(portalRateArg ?? 0);
 const processes = Number(processesArg ?? os.cpus().length);
+const mailRound = Number(mailRoundArg ?? 0);
+const pushRound = Number(pushRoundArg ?? 0);
 const pushConcurrency = Number(pushConcurrencyArg ?? 50);
 // Counted from before the first connection; the sender's connections named, to find their server processes.
 const counter = installStatementCounter();
@@ -211,7 +214,7 @@ let pushed = 0;
     return left;
   };
   while (Date.now() < until) {
-    const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
+    const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections, ...(mailRound > 0 ? { roundSize: mailRound } : {}) });
     if (sent < limit && !(await unsent())) break;
   }
   sendMs = ms(t2);
@@ -229,7 +232,7 @@ let pushed = 0;
   const t3 = process.hrtime.bigint();
   const c3 = process.cpuUsage();
   while (Date.now() < until) {
-    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: pushConcurrency });
+    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: pushConcurrency, ...(pushRound > 0 ? { roundSize: pushRound } : {}) });
     pushed += r.sent;
     if (r.sent + r.failed + r.retried + r.removed < 500) break;
   }
