@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
+import { roundSizes } from '../jobs/rounds.js';
 import { isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
 import { paramChunks } from '../db/bulk.js';
 
@@ -153,7 +154,6 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     if (!written) return 0;
   }
   const lanes = Math.max(1, Math.min(concurrency, limit));
-  const roundSize = Math.max(1, Math.min(options.roundSize ?? MAIL_ROUND_SIZE, lanes));
   let sent = 0;
   /** messages claimed, or being claimed, by the rounds of this run */
   let handled = 0;
@@ -162,9 +162,9 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   let died = false;
   // One round after another in each of `concurrency / roundSize` loops: each claims its messages, sends
   // them at once and marks the accepted ones, while the other loops' rounds do the same.
-  const loop = async (): Promise<void> => {
+  const loop = async (size: number): Promise<void> => {
     while (!done && !died && handled < limit) {
-      const count = Math.min(roundSize, limit - handled);
+      const count = Math.min(size, limit - handled);
       handled += count;
       const t = now();
       // Claim a round, marked as begun (sending_at) in the one statement that takes it — PostgreSQL skips
@@ -224,7 +224,7 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.ceil(lanes / roundSize) }, loop));
+  await Promise.all(roundSizes(lanes, options.roundSize ?? MAIL_ROUND_SIZE).map((size) => loop(size)));
   return sent;
 }
 

@@ -21,6 +21,7 @@ import type { DB } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
 import { faultPoint } from '../../jobs/faults.js';
+import { roundSizes } from '../../jobs/rounds.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { appSecret } from '../system/secrets.js';
 import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
@@ -376,7 +377,6 @@ function topicOf(tag: string): string {
 export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: PushSendOptions, options: PushDeliveryOptions): Promise<PushRunResult> {
   const { now, limit = 500, concurrency = 50, dieAfterAccepted } = options;
   const lanes = Math.max(1, Math.min(concurrency, limit));
-  const roundSize = Math.max(1, Math.min(options.roundSize ?? PUSH_ROUND_SIZE, lanes));
   const out: PushRunResult = { sent: 0, retried: 0, failed: 0, removed: 0, nextDue: null };
   // Attempts whose process died after they began: counted as sent (see the top of this file).
   await db
@@ -467,9 +467,9 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
   const districtOf = async () => (district ??= await getDistrictProfile(db));
   let taken = 0;
   let done = false;
-  const loop = async (): Promise<void> => {
+  const loop = async (size: number): Promise<void> => {
     while (!done && !died && taken < limit) {
-      const count = Math.min(roundSize, limit - taken);
+      const count = Math.min(size, limit - taken);
       taken += count;
       const round = await claimRound(db, dialect, now(), count);
       taken -= count - round.length;
@@ -503,7 +503,7 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.ceil(lanes / roundSize) }, loop));
+  await Promise.all(roundSizes(lanes, options.roundSize ?? PUSH_ROUND_SIZE).map((size) => loop(size)));
   if (died) return out;
   const waiting = await db
     .selectFrom('push_deliveries')
