@@ -5,11 +5,11 @@
  * send the same one.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
 import { roundSizes } from '../jobs/rounds.js';
-import { isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
+import { commitWithoutWaiting, isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
 import { paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
@@ -145,7 +145,7 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     const written = await writeUnlessBusy(db, (d) =>
       d
         .updateTable('email_outbox')
-        .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN }))
+        .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN, ...wiped(eb, keepSecrets) }))
         .where('sent_at', 'is', null)
         .where('sending_at', 'is not', null)
         .where('send_after', '<=', start)
@@ -208,17 +208,13 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
       if (died) return;
       if (accepted.length > 0) {
         // The round's accepted messages marked sent at once; single-use links wiped in the same statement.
-        const wipe = keepSecrets ? [] : [...SECRET_KINDS];
+        // Committed without waiting for the disk (PostgreSQL): undone by a crash of the database server,
+        // the messages are again begun and never ended, which counts them as sent — what they are.
         await db
           .updateTable('email_outbox')
-          .set((eb) => ({
-            sent_at: now().toISOString(),
-            sending_at: null,
-            last_error: null,
-            text_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else text_body end` : eb.ref('text_body'),
-            html_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else html_body end` : eb.ref('html_body'),
-          }))
+          .set((eb) => ({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...wiped(eb, keepSecrets) }))
           .where('id', 'in', accepted.map((m) => m.id))
+          .where(commitWithoutWaiting(dialect))
           .execute();
         sent += accepted.length;
       }
@@ -226,6 +222,16 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   };
   await Promise.all(roundSizes(lanes, options.roundSize ?? MAIL_ROUND_SIZE).map((size) => loop(size)));
   return sent;
+}
+
+/** A sent message's bodies: those of a message that held a single-use link wiped, unless kept (the demo mailbox). */
+function wiped(eb: ExpressionBuilder<DB, 'email_outbox'>, keepSecrets: boolean) {
+  if (keepSecrets) return { text_body: eb.ref('text_body'), html_body: eb.ref('html_body') };
+  const secret = sql.join([...SECRET_KINDS]);
+  return {
+    text_body: sql<string>`case when kind in (${secret}) then ${REDACTED} else text_body end`,
+    html_body: sql<string>`case when kind in (${secret}) then ${REDACTED} else html_body end`,
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ import { isIP } from 'node:net';
 import { sql, type Kysely } from 'kysely';
 import webpush from 'web-push';
 import { z } from 'zod';
-import type { Dialect } from '../../db/connect.js';
+import { commitWithoutWaiting, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
@@ -495,10 +495,12 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
       if (sentIds.length > 0) {
         // Marked sent first (what exactly-once rests on), then the devices' last success: two statements
         // rather than a transaction of four round trips; a process that stops between them leaves a
-        // device's "last success" older than it is, nothing else.
+        // device's "last success" older than it is, nothing else. Both committed without waiting for the
+        // disk (PostgreSQL): undone by a crash of the database server, a delivery is again one begun and
+        // never ended, counted as sent when its hold ends — what it is.
         const at = now().toISOString();
-        await db.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', 'in', sentIds.map((c) => c.id)).execute();
-        await db.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', 'in', [...new Set(sentIds.map((c) => c.subscription_id))]).execute();
+        await db.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', 'in', sentIds.map((c) => c.id)).where(commitWithoutWaiting(dialect)).execute();
+        await db.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', 'in', [...new Set(sentIds.map((c) => c.subscription_id))]).where(commitWithoutWaiting(dialect)).execute();
         out.sent += sentIds.length;
       }
     }
