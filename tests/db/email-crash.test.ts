@@ -3,10 +3,14 @@
  * accepted a message but before it was marked sent does not send it again; a refused attempt is retried
  * with the same Message-ID. With several rounds in flight (ADR 0055): two processes at once send each
  * message once, and a process killed mid-run leaves at most its conversations in doubt, none sent twice.
+ * A message in doubt that held a single-use link has it wiped when it is counted as sent; the marks'
+ * commit without waiting for the disk is their statement's alone.
  */
+import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { commitWithoutWaiting } from '../../src/db/connect.js';
 import { deliverPending, enqueueEmail, messageIdOf, OUTCOME_UNKNOWN } from '../../src/email/outbox.js';
 import { smtpTransport } from '../../src/email/transport.js';
 import { describeEachEngine } from '../support/db.js';
@@ -133,5 +137,35 @@ describeEachEngine('email after a crash', (get) => {
     const rows = await get().db.selectFrom('email_outbox').select(['sent_at', 'last_error']).where('to_address', 'in', to).execute();
     expect(rows.every((r) => r.sent_at !== null)).toBe(true);
     expect(rows.filter((r) => r.last_error === OUTCOME_UNKNOWN)).toHaveLength(inDoubt);
+  });
+
+  it('wipes the single-use link of a message left in doubt when it is counted as sent', async () => {
+    const to = 'reset-in-doubt@example.org';
+    const link = 'https://portal.example.org/reset?token=4f1c9a0e';
+    await enqueueEmail(get().db, { kind: 'reset_password', to, locale: 'en', subject: 'Reset your password', text: `Reset: ${link}`, html: `<a href="${link}">Reset</a>` }, time.now());
+    const transport = smtpTransport(url);
+    await deliverPending(get().db, transport, { from: FROM, now: time.now, dieAfterAccepted: () => true });
+    expect((await row(to)).text_body).toContain(link);
+    time.advance(6 * MINUTE);
+    await deliverPending(get().db, transport, { from: FROM, now: time.now });
+    transport.close?.();
+    const after = await row(to);
+    expect(after.last_error).toBe(OUTCOME_UNKNOWN);
+    expect(after.text_body).not.toContain('token=');
+    expect(after.html_body).not.toContain('token=');
+    expect(received.filter((m) => m.to === to)).toHaveLength(1);
+  });
+
+  it("commits without waiting for the disk for the marking statement's own transaction only", async () => {
+    const { db, dialect } = get();
+    const total = Number((await db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    await db.connection().execute(async (connection) => {
+      // The condition is true for every row: it filters nothing.
+      expect(await connection.selectFrom('email_outbox').select('id').where(commitWithoutWaiting(dialect)).execute()).toHaveLength(total);
+      if (dialect === 'postgres') {
+        // On the same connection afterwards, commits wait for the disk again.
+        expect((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(connection)).rows[0]?.synchronous_commit).toBe('on');
+      }
+    });
   });
 });
