@@ -37,7 +37,8 @@
  *       none), a real server on the same database answers the portal's pages at R requests/s beside it:
  *       requests/s, p50, p99 before, while deciding and queueing, and while delivering. Per email and
  *       per push: the sender's CPU, its statements, PostgreSQL's CPU for them. --mail-round and
- *       --push-round: messages per round (0: one round of --mail-connections / --push-concurrency).
+ *       --push-round: items per round (0: the library's default; ADR 0055), or a comma-separated list
+ *       of them measured one after the other on the same outbox and queue (S seconds at most each).
  *
  *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
@@ -721,6 +722,8 @@ async function notify(args: string[]): Promise<void> {
   const students = Number(values.students);
   type PortalRun = { rps: number; p50: number; p99: number; errors: number } | null;
   const portals: { engine: string; before: PortalRun; decide: PortalRun; deliver: PortalRun }[] = [];
+  type Variant = { round: number; delivered: number; perSecond: number; cpuMsEach: number; statementsEach: number; serverCpuMsEach: number | null };
+  const variants: string[] = [];
   console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | statements per email | PostgreSQL CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push | statements per push | PostgreSQL CPU per push |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
@@ -734,7 +737,7 @@ async function notify(args: string[]): Promise<void> {
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; smtpStatementsEach: number; pushStatementsEach: number; smtpServerCpuMsEach: number | null; pushServerCpuMsEach: number | null; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; smtpStatementsEach: number; pushStatementsEach: number; smtpServerCpuMsEach: number | null; pushServerCpuMsEach: number | null; mail: Variant[]; push: Variant[]; mailConnections: number; pushConcurrency: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -752,6 +755,17 @@ async function notify(args: string[]): Promise<void> {
       `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${r.smtpStatementsEach.toFixed(3)} | ${pgMs(r.smtpServerCpuMsEach)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms | ${r.pushStatementsEach.toFixed(3)} | ${pgMs(r.pushServerCpuMsEach)} |`,
     );
     portals.push({ engine, ...r.portal });
+    for (const [channel, list, inFlight] of [['email', r.mail, r.mailConnections], ['push', r.push, r.pushConcurrency]] as const) {
+      for (const v of list) {
+        variants.push(`| ${engine} | ${channel} | ${inFlight} | ${v.round || 'default'} | ${n(v.delivered)} | ${n(v.perSecond)} | ${v.cpuMsEach.toFixed(2)} ms | ${v.statementsEach.toFixed(3)} | ${pgMs(v.serverCpuMsEach)} |`);
+      }
+    }
+  }
+  if (values['mail-round'].includes(',') || values['push-round'].includes(',')) {
+    console.log(`\nEach variant, one after the other on the same outbox and queue, ${values.seconds} s at most each (in flight: SMTP conversations or push requests at once; round: items per claim):\n`);
+    console.log('| engine | channel | in flight | round | delivered | per second | sender CPU each | statements each | PostgreSQL CPU each |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const line of variants) console.log(line);
   }
   if (Number(values['portal-rate']) > 0) {
     const { msText } = await import('./bench/staff.js');
