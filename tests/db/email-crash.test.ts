@@ -164,7 +164,7 @@ describeEachEngine('email after a crash', (get) => {
       expect(await connection.selectFrom('email_outbox').select('id').where(commitWithoutWaiting(dialect)).execute()).toHaveLength(total);
       if (dialect === 'postgres') {
         // On the same connection afterwards, commits wait for the disk again.
-        expect((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(connection)).rows[0]?.synchronous_commit).toBe('on');
+        expect((await sql<{ value: string }>`select current_setting('synchronous_commit') as value`.execute(connection)).rows[0]?.value).toBe('on');
       }
     });
   });
