@@ -39,7 +39,7 @@ export interface PushMessage {
 export const PUSH_JOB = 'push.deliver';
 
 /** Deliveries per round by default (ADR 0055: measured with `npm run bench -- notify`). */
-const PUSH_ROUND_SIZE = 50;
+const PUSH_ROUND_SIZE = 10;
 /** Attempts before a delivery is given up. */
 export const MAX_PUSH_ATTEMPTS = 6;
 /** How long an attempt holds its delivery: longer than the request's own timeout. */
