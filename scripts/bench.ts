@@ -30,12 +30,15 @@
  *   messages [--students N] [--tries N] [--database URL] [--engines sqlite,postgres]
  *       A district administrator's message to every guardian, sent and delivered; the inbox's queries
  *       for a guardian with 2,000 messages (bench/messages.ts).
- *   notify [--students N] [--seconds S] [--mail-connections 8] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]
+ *   notify [--students N] [--seconds S] [--mail-connections 8] [--mail-round M] [--push-round P] [--push-concurrency 50] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]
  *       Notifications (issue 22): a column of scores and an import changing every student's term grade;
  *       time to decide and queue (pushes queued, emails written), delivery rates to a local SMTP sink and
  *       a local Web Push service, each for at most S seconds (bench/notify.ts); with --portal-rate R (0:
  *       none), a real server on the same database answers the portal's pages at R requests/s beside it:
- *       requests/s, p50, p99 before, while deciding and queueing, and while delivering.
+ *       requests/s, p50, p99 before, while deciding and queueing, and while delivering. Per email and
+ *       per push: the sender's CPU, its statements, PostgreSQL's CPU for them. --mail-round and
+ *       --push-round: items per round (0: the library's default; ADR 0055), or a comma-separated list
+ *       of them measured one after the other on the same outbox and queue (S seconds at most each).
  *
  *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
@@ -707,6 +710,9 @@ async function notify(args: string[]): Promise<void> {
       students: { type: 'string', default: '2000' },
       seconds: { type: 'string', default: '20' },
       'mail-connections': { type: 'string', default: '8' },
+      'mail-round': { type: 'string', default: '0' },
+      'push-round': { type: 'string', default: '0' },
+      'push-concurrency': { type: 'string', default: '50' },
       'push-devices': { type: 'string', default: '20000' },
       'portal-rate': { type: 'string', default: '300' },
       processes: { type: 'string', default: String(os.cpus().length) },
@@ -716,20 +722,22 @@ async function notify(args: string[]): Promise<void> {
   const students = Number(values.students);
   type PortalRun = { rps: number; p50: number; p99: number; errors: number } | null;
   const portals: { engine: string; before: PortalRun; decide: PortalRun; deliver: PortalRun }[] = [];
-  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  type Variant = { round: number; delivered: number; perSecond: number; cpuMsEach: number; statementsEach: number; serverCpuMsEach: number | null };
+  const variants: string[] = [];
+  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | statements per email | PostgreSQL CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push | statements per push | PostgreSQL CPU per push |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
       JSON.parse(
         execFileSync(
           path.join(root, 'node_modules/.bin/tsx'),
-          ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices'], values['portal-rate'], values.processes],
+          ['scripts/bench/notify.ts', url, String(students), values.seconds, values['mail-connections'], values['push-devices'], values['portal-rate'], values.processes, values['mail-round'], values['push-round'], values['push-concurrency']],
           { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
         )
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; smtpStatementsEach: number; pushStatementsEach: number; smtpServerCpuMsEach: number | null; pushServerCpuMsEach: number | null; mail: Variant[]; push: Variant[]; mailConnections: number; pushConcurrency: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -742,10 +750,22 @@ async function notify(args: string[]): Promise<void> {
     }
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    const pgMs = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} ms`);
     console.log(
-      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms |`,
+      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${r.smtpStatementsEach.toFixed(3)} | ${pgMs(r.smtpServerCpuMsEach)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms | ${r.pushStatementsEach.toFixed(3)} | ${pgMs(r.pushServerCpuMsEach)} |`,
     );
     portals.push({ engine, ...r.portal });
+    for (const [channel, list, inFlight] of [['email', r.mail, r.mailConnections], ['push', r.push, r.pushConcurrency]] as const) {
+      for (const v of list) {
+        variants.push(`| ${engine} | ${channel} | ${inFlight} | ${v.round || 'default'} | ${n(v.delivered)} | ${n(v.perSecond)} | ${v.cpuMsEach.toFixed(2)} ms | ${v.statementsEach.toFixed(3)} | ${pgMs(v.serverCpuMsEach)} |`);
+      }
+    }
+  }
+  if (values['mail-round'].includes(',') || values['push-round'].includes(',')) {
+    console.log(`\nEach variant, one after the other on the same outbox and queue, ${values.seconds} s at most each (in flight: SMTP conversations or push requests at once; round: items per claim):\n`);
+    console.log('| engine | channel | in flight | round | delivered | per second | sender CPU each | statements each | PostgreSQL CPU each |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const line of variants) console.log(line);
   }
   if (Number(values['portal-rate']) > 0) {
     const { msText } = await import('./bench/staff.js');
@@ -757,7 +777,7 @@ async function notify(args: string[]): Promise<void> {
   }
   console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
   console.log(
-    `Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --push-devices ${values['push-devices']} --portal-rate ${values['portal-rate']} --processes ${values.processes} --engines ${values.engines}\n`,
+    `Command: npm run bench -- notify --students ${students} --seconds ${values.seconds} --mail-connections ${values['mail-connections']} --mail-round ${values['mail-round']} --push-round ${values['push-round']} --push-concurrency ${values['push-concurrency']} --push-devices ${values['push-devices']} --portal-rate ${values['portal-rate']} --processes ${values.processes} --engines ${values.engines}\n`,
   );
 }
 

@@ -7,7 +7,11 @@
  * queue its pushes, the delivery step's time to write their emails to the outbox, then the rate at which
  * the outbox delivers to a local SMTP sink (smtp-server on 127.0.0.1, through nodemailer's pool) and the
  * rate at which queued pushes reach the local push service (tests/support/push-service.ts: HTTPS, VAPID
- * checked, every payload decrypted), each for at most `seconds`. The sinks run in a process of their own
+ * checked, every payload decrypted), each for at most `seconds`. For each channel, per item delivered:
+ * the sender's CPU, the statements it sent to the database (statements.ts) and, on PostgreSQL, the CPU
+ * of the server processes that ran them. `mail-round` and `push-round` are the rounds' sizes
+ * (`deliverPending`'s and `deliverDuePushes`' `roundSize`; 0: the library's default), each a comma-separated
+ * list of variants measured one after the other, `seconds` each, on the same outbox and queue. The sinks run in a process of their own
  * (notify-sinks.ts), as a district's relay and push services would on other machines; on two cores they
  * still share the machine. Prints JSON; run by scripts/bench.ts.
  *
@@ -37,14 +41,20 @@ import { smtpTransport } from '../../src/email/transport.js';
 import { localDate } from '../../src/domain/calendar/dates.js';
 import { luaScript, runWrk, sessions } from './portal.js';
 import { startServer, type BenchServer } from './server.js';
+import { installStatementCounter, serverCpuBetween, serverCpuMs, withApplicationName } from './statements.js';
 
-const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg] = process.argv.slice(2);
-if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes]');
+const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg, mailRoundArg, pushRoundArg, pushConcurrencyArg] = process.argv.slice(2);
+if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes] [mail-round] [push-round] [push-concurrency]');
 const connections = Number(connectionsArg ?? 8);
 const pushDevices = Number(devicesArg ?? 20000);
 const portalRate = Number(portalRateArg ?? 0);
 const processes = Number(processesArg ?? os.cpus().length);
-const database = await connect(url);
+const pushConcurrency = Number(pushConcurrencyArg ?? 50);
+// Counted from before the first connection; the sender's connections named, to find their server processes.
+const counter = installStatementCounter();
+const SENDER = 'homeroom-notify-sender';
+const postgres = url.startsWith('postgres');
+const database = await connect(postgres ? withApplicationName(url, SENDER) : url);
 await migrateToLatest(database);
 // As of today, as the portal benchmark loads it: the pages beside the run show this week's work.
 await loadDemo(database, { students: Number(students), seed: 1, startYear: 2026, asOf: localDate(new Date(), 'America/Chicago') });
@@ -170,47 +180,82 @@ const [[decided, queued], whileDeciding] = await beside(async () => {
 portal.decide = whileDeciding;
 const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-// Email to the SMTP sink.
+// Email to the SMTP sink, then pushes to the push service: each in one or more variants (round sizes),
+// measured one after the other on the same outbox and queue, each for at most `seconds`.
 const transport = smtpTransport(`smtp://127.0.0.1:${sinks.smtpPort}`, connections);
 const limit = 50 * connections;
 const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: new https.Agent({ ca: sinks.ca, keepAlive: true }) };
-let sendMs = 0;
-let pushMs = 0;
-let received = 0;
-let sendCpu = 0;
-let pushCpu = 0;
+const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
 };
-let pushed = 0;
+/** One variant's run: what the sink received, in what time, at what cost to the sender and the database. */
+interface Phase {
+  /** the round size asked (0: the library's default) */
+  round: number;
+  delivered: number;
+  ms: number;
+  cpuMs: number;
+  statements: number;
+  serverCpuMs: number | null;
+}
+/** Runs `work` until its time is up, counting what the sink received meanwhile and what it cost. */
+async function phase(round: number, work: (until: number) => Promise<void>, receivedSoFar: () => Promise<number>): Promise<Phase> {
+  const until = Date.now() + Number(seconds ?? 20) * 1000;
+  const before = await receivedSoFar();
+  const server = await serverCpu();
+  counter.statements = 0;
+  counter.counting = true;
+  const t = process.hrtime.bigint();
+  const c = process.cpuUsage();
+  await work(until);
+  const elapsed = ms(t);
+  const cpu = cpuMs(c);
+  counter.counting = false;
+  const statements = counter.statements;
+  return { round, delivered: (await receivedSoFar()) - before, ms: elapsed, cpuMs: cpu, statements, serverCpuMs: postgres ? serverCpuBetween(server, await serverCpu()) : null };
+}
+const mailPhases: Phase[] = [];
+const pushPhases: Phase[] = [];
 [, portal.deliver] = await beside(async () => {
-  let until = Date.now() + Number(seconds ?? 20) * 1000;
-  const t2 = process.hrtime.bigint();
-  const c2 = process.cpuUsage();
   // Until the outbox is empty (or the time is up): a pass that found the write lock busy (the portal's
   // server writes beside it) sends fewer than its limit without the outbox being done.
-  const unsent = async () => (await db.selectFrom('email_outbox').select('id').where('sent_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
-  while (Date.now() < until) {
-    const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections });
-    if (sent < limit && !(await unsent())) break;
+  // (The bench's own question, not counted.)
+  const unsent = async () => {
+    counter.counting = false;
+    const left = (await db.selectFrom('email_outbox').select('id').where('sent_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+    counter.counting = true;
+    return left;
+  };
+  for (const round of (mailRoundArg ?? '0').split(',').map(Number)) {
+    const result = await phase(
+      round,
+      async (until) => {
+        while (Date.now() < until) {
+          const sent = await deliverPending(db, transport, { from: 'Portal <portal@example.org>', now: () => decideAt, limit, concurrency: connections, ...(round > 0 ? { roundSize: round } : {}) });
+          if (sent < limit && !(await unsent())) break;
+        }
+      },
+      async () => (await sinks.counts()).smtp,
+    );
+    mailPhases.push(result);
+    console.error(`notify: ${result.delivered} emails received by the sink in ${(result.ms / 1000).toFixed(1)} s (rounds of ${round || 'the default'})`);
   }
-  sendMs = ms(t2);
-  sendCpu = cpuMs(c2);
-  received = (await sinks.counts()).smtp;
-  console.error(`notify: ${received} emails received by the sink in ${(sendMs / 1000).toFixed(1)} s`);
-  // Pushes to the local push service.
-  until = Date.now() + Number(seconds ?? 20) * 1000;
-  const t3 = process.hrtime.bigint();
-  const c3 = process.cpuUsage();
-  while (Date.now() < until) {
-    const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: 50 });
-    pushed += r.sent;
-    if (r.sent + r.failed + r.retried + r.removed < 500) break;
+  for (const round of (pushRoundArg ?? '0').split(',').map(Number)) {
+    const result = await phase(
+      round,
+      async (until) => {
+        while (Date.now() < until) {
+          const r = await deliverDuePushes(db, database.dialect, send, { now: () => decideAt, limit: 500, concurrency: pushConcurrency, ...(round > 0 ? { roundSize: round } : {}) });
+          if (r.sent + r.failed + r.retried + r.removed < 500) break;
+        }
+      },
+      async () => (await sinks.counts()).push,
+    );
+    pushPhases.push(result);
+    console.error(`notify: ${result.delivered} pushes received by the push service in ${(result.ms / 1000).toFixed(1)} s (rounds of ${round || 'the default'})`);
   }
-  pushMs = ms(t3);
-  pushCpu = cpuMs(c3);
-  console.error(`notify: ${pushed} pushes sent in ${(pushMs / 1000).toFixed(1)} s`);
 });
 await server?.stop();
 const counts = await sinks.counts();
@@ -218,6 +263,19 @@ if (counts.problemCount > 0) console.error(`push service: ${counts.problemCount}
 send.agent.destroy();
 await sinks.close();
 await database.close();
+/** Per second and per item, for the report. */
+const rates = (p: Phase) => ({
+  round: p.round,
+  delivered: p.delivered,
+  perSecond: p.delivered / (p.ms / 1000),
+  // The sender's own CPU (this process: Homeroom's outbox or push rounds, and SQLite when it is the engine) per item.
+  cpuMsEach: p.cpuMs / Math.max(1, p.delivered),
+  // Statements the sender sent per item, and (PostgreSQL) the CPU of the server processes that ran them.
+  statementsEach: p.statements / Math.max(1, p.delivered),
+  serverCpuMsEach: p.serverCpuMs === null ? null : p.serverCpuMs / Math.max(1, p.delivered),
+});
+const mail = mailPhases.map(rates);
+const push = pushPhases.map(rates);
 console.log(
   JSON.stringify({
     changes: column.length + imported,
@@ -228,15 +286,22 @@ console.log(
     emailsQueued: queued,
     queueMs,
     pushesQueued,
-    smtpReceived: received,
-    smtpPerSecond: received / (sendMs / 1000),
-    pushReceived: counts.push,
-    pushSent: pushed,
-    pushPerSecond: counts.push / (pushMs / 1000),
+    // The first variant of each channel (the table's row); every variant in `mail` and `push`.
+    smtpReceived: mail[0]!.delivered,
+    smtpPerSecond: mail[0]!.perSecond,
+    pushReceived: push[0]!.delivered,
+    pushPerSecond: push[0]!.perSecond,
     pushProblems: counts.problemCount,
-    // The sender's own CPU (this process: Homeroom's outbox or push rounds, and SQLite when it is the engine) per item.
-    smtpCpuMsEach: sendCpu / Math.max(1, received),
-    pushCpuMsEach: pushCpu / Math.max(1, counts.push),
+    smtpCpuMsEach: mail[0]!.cpuMsEach,
+    pushCpuMsEach: push[0]!.cpuMsEach,
+    smtpStatementsEach: mail[0]!.statementsEach,
+    pushStatementsEach: push[0]!.statementsEach,
+    smtpServerCpuMsEach: mail[0]!.serverCpuMsEach,
+    pushServerCpuMsEach: push[0]!.serverCpuMsEach,
+    mail,
+    push,
+    mailConnections: connections,
+    pushConcurrency,
     portalRate,
     portal,
   }),

@@ -5,10 +5,11 @@
  * send the same one.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
-import { isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
+import { roundSizes } from '../jobs/rounds.js';
+import { commitWithoutWaiting, isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
 import { paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
@@ -78,6 +79,8 @@ const CLAIM_MS = 5 * 60_000;
 export const SECRET_KINDS: ReadonlySet<string> = new Set(['reset_password', 'confirm_email', 'welcome']);
 const REDACTED = '[removed after delivery: the message held a single-use link]';
 export const MAX_ATTEMPTS = 8;
+/** Messages per round by default (ADR 0055: measured with `npm run bench -- notify`). */
+const MAIL_ROUND_SIZE = 8;
 
 /**
  * Sends what is due; returns how many were sent. Failures are retried with back-off, 8 times at most.
@@ -102,11 +105,17 @@ export interface DeliveryOptions {
   /** a test's fault-injection seam: true stops here after the server accepted a message, as a kill would */
   dieAfterAccepted?: () => boolean;
   /**
-   * SMTP conversations at once (give the transport as many pooled connections). Each round claims one
-   * message per lane and marks the round's accepted ones sent together; a process killed mid-round
-   * leaves at most this many messages "outcome unknown" (counted as sent). 1: one at a time.
+   * SMTP conversations at once (give the transport as many pooled connections). A process killed
+   * mid-run leaves at most this many messages "outcome unknown" (counted as sent). 1: one at a time.
    */
   concurrency?: number;
+  /**
+   * Messages per round (default `MAIL_ROUND_SIZE`, at most `concurrency`). A round is claimed in one
+   * statement and its accepted messages marked sent in one; `concurrency / roundSize` rounds are in
+   * flight at once, so that one round's statements overlap the others' SMTP conversations instead of
+   * every conversation waiting for them (ADR 0055).
+   */
+  roundSize?: number;
 }
 
 export interface DeliveryFailure {
@@ -136,7 +145,7 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
     const written = await writeUnlessBusy(db, (d) =>
       d
         .updateTable('email_outbox')
-        .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN }))
+        .set((eb) => ({ sent_at: eb.ref('sending_at'), sending_at: null, last_error: OUTCOME_UNKNOWN, ...wiped(eb, keepSecrets) }))
         .where('sent_at', 'is', null)
         .where('sending_at', 'is not', null)
         .where('send_after', '<=', start)
@@ -146,61 +155,83 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
   }
   const lanes = Math.max(1, Math.min(concurrency, limit));
   let sent = 0;
+  /** messages claimed, or being claimed, by the rounds of this run */
   let handled = 0;
-  while (handled < limit) {
-    const t = now();
-    // Claim a round: one message per lane, marked as begun (sending_at) in the one statement that takes
-    // it — PostgreSQL skips rows another process holds; SQLite has one writer, and a busy lock ends the pass.
-    let claimed: Selectable<DB['email_outbox']>[] = [];
-    const written = await writeUnlessBusy(db, async (d) => {
-      claimed = await claimRound(d, dialect, t, Math.min(lanes, limit - handled));
-    });
-    // The write lock is held elsewhere (an import): the rest waits for the next pass.
-    if (!written || claimed.length === 0) break;
-    handled += claimed.length;
-    const accepted: Selectable<DB['email_outbox']>[] = [];
-    let died = false;
-    await Promise.all(
-      claimed.map(async (message) => {
-        const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
-        try {
-          const headers = message.headers ? (JSON.parse(message.headers) as Record<string, string>) : undefined;
-          await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId, ...(headers ? { headers } : {}) });
-          faultPoint('mail.after-accepted');
-          if (dieAfterAccepted?.()) died = true;
-          accepted.push(message);
-        } catch (error) {
-          const attempts = message.attempts - 1;
-          const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
-          const reason = String((error as Error).message).slice(0, 500);
-          await db
-            .updateTable('email_outbox')
-            .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
-            .where('id', '=', message.id)
-            .execute();
-          options.onFailure?.({ id: message.id, messageId, domain: message.to_address.split('@').pop() ?? '', attempt: message.attempts, error: reason, gaveUp: message.attempts >= MAX_ATTEMPTS });
-        }
-      }),
-    );
-    if (died) return sent;
-    if (accepted.length > 0) {
-      // The round's accepted messages marked sent at once; single-use links wiped in the same statement.
-      const wipe = keepSecrets ? [] : [...SECRET_KINDS];
-      await db
-        .updateTable('email_outbox')
-        .set((eb) => ({
-          sent_at: now().toISOString(),
-          sending_at: null,
-          last_error: null,
-          text_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else text_body end` : eb.ref('text_body'),
-          html_body: wipe.length > 0 ? sql<string>`case when kind in (${sql.join(wipe)}) then ${REDACTED} else html_body end` : eb.ref('html_body'),
-        }))
-        .where('id', 'in', accepted.map((m) => m.id))
-        .execute();
-      sent += accepted.length;
+  /** no round claims again: the outbox had nothing due, SQLite's write lock was busy, or the test's kill came */
+  let done = false;
+  let died = false;
+  // One round after another in each of `concurrency / roundSize` loops: each claims its messages, sends
+  // them at once and marks the accepted ones, while the other loops' rounds do the same.
+  const loop = async (size: number): Promise<void> => {
+    while (!done && !died && handled < limit) {
+      const count = Math.min(size, limit - handled);
+      handled += count;
+      const t = now();
+      // Claim a round, marked as begun (sending_at) in the one statement that takes it — PostgreSQL skips
+      // rows another process or round holds; SQLite has one writer, and a busy lock ends the pass.
+      let claimed: Selectable<DB['email_outbox']>[] = [];
+      const written = await writeUnlessBusy(db, async (d) => {
+        claimed = await claimRound(d, dialect, t, count);
+      });
+      handled -= count - claimed.length;
+      // Nothing due, or the write lock is held elsewhere (an import): the rest waits for the next pass.
+      // (A round that got fewer than it asked for may have met another round's claim, which PostgreSQL
+      // skips: only an empty one ends the run.)
+      if (!written || claimed.length === 0) {
+        done = true;
+        return;
+      }
+      const accepted: Selectable<DB['email_outbox']>[] = [];
+      await Promise.all(
+        claimed.map(async (message) => {
+          const messageId = messageIdOf(message.message_id ?? `outbox-${message.id}`, from);
+          try {
+            const headers = message.headers ? (JSON.parse(message.headers) as Record<string, string>) : undefined;
+            await transport.send({ from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body, messageId, ...(headers ? { headers } : {}) });
+            faultPoint('mail.after-accepted');
+            if (dieAfterAccepted?.()) died = true;
+            accepted.push(message);
+          } catch (error) {
+            const attempts = message.attempts - 1;
+            const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
+            const reason = String((error as Error).message).slice(0, 500);
+            await db
+              .updateTable('email_outbox')
+              .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
+              .where('id', '=', message.id)
+              .execute();
+            options.onFailure?.({ id: message.id, messageId, domain: message.to_address.split('@').pop() ?? '', attempt: message.attempts, error: reason, gaveUp: message.attempts >= MAX_ATTEMPTS });
+          }
+        }),
+      );
+      // The test's kill: nothing more is written by any round, as a killed process writes nothing.
+      if (died) return;
+      if (accepted.length > 0) {
+        // The round's accepted messages marked sent at once; single-use links wiped in the same statement.
+        // Committed without waiting for the disk (PostgreSQL): undone by a crash of the database server,
+        // the messages are again begun and never ended, which counts them as sent — what they are.
+        await db
+          .updateTable('email_outbox')
+          .set((eb) => ({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...wiped(eb, keepSecrets) }))
+          .where('id', 'in', accepted.map((m) => m.id))
+          .where(commitWithoutWaiting(dialect))
+          .execute();
+        sent += accepted.length;
+      }
     }
-  }
+  };
+  await Promise.all(roundSizes(lanes, options.roundSize ?? MAIL_ROUND_SIZE).map((size) => loop(size)));
   return sent;
+}
+
+/** A sent message's bodies: those of a message that held a single-use link wiped, unless kept (the demo mailbox). */
+function wiped(eb: ExpressionBuilder<DB, 'email_outbox'>, keepSecrets: boolean) {
+  if (keepSecrets) return { text_body: eb.ref('text_body'), html_body: eb.ref('html_body') };
+  const secret = sql.join([...SECRET_KINDS]);
+  return {
+    text_body: sql<string>`case when kind in (${secret}) then ${REDACTED} else text_body end`,
+    html_body: sql<string>`case when kind in (${secret}) then ${REDACTED} else html_body end`,
+  };
 }
 
 /**

@@ -4,7 +4,8 @@
  * keys; expired subscriptions removed (404/410); 429 and 5xx retried with back-off (Retry-After
  * respected) on an injected clock, and given up after the last attempt; a deactivated account gets
  * nothing; a worker killed after the service accepted a push does not send it again, and the rest of
- * its batch is sent by the next worker; two workers at once send each push once.
+ * its batch is sent by the next worker; two workers at once send each push once; with several rounds
+ * in flight (ADR 0055), a kill leaves at most the requests in flight in doubt, none sent twice.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import {
@@ -46,7 +47,7 @@ describeEachEngine('Web Push delivery', (get) => {
 
   const db = () => get().db;
   const send = async () => ({ vapid: await vapidKeys(db(), time.now()), subject: `mailto:${HELP}`, agent: service.agent });
-  const run = async (extra: { dieAfterAccepted?: () => boolean; concurrency?: number } = {}) => deliverDuePushes(db(), get().dialect, await send(), { now: time.now, ...extra });
+  const run = async (extra: { dieAfterAccepted?: () => boolean; concurrency?: number; roundSize?: number } = {}) => deliverDuePushes(db(), get().dialect, await send(), { now: time.now, ...extra });
 
   /** a guardian account with `devices` subscribed devices */
   async function family(devices: number) {
@@ -210,5 +211,38 @@ describeEachEngine('Web Push delivery', (get) => {
     const ids = service.received.map((r) => r.subscription);
     expect(new Set(ids).size).toBe(10);
     expect(ids).toHaveLength(10);
+  });
+
+  it('two workers at once, each with several rounds in flight, send each push once', async () => {
+    const families = await Promise.all([family(4), family(4), family(4)]);
+    for (const [i, f] of families.entries()) await db().transaction().execute((trx) => queuePush(trx, f.accountId, MESSAGE, `rounds:${i}`, time.now()));
+    const [a, b] = await Promise.all([run({ concurrency: 6, roundSize: 2 }), run({ concurrency: 6, roundSize: 2 })]);
+    expect(a.sent + b.sent).toBe(12);
+    const ids = service.received.map((r) => r.subscription);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+  });
+
+  it('a worker killed with several rounds in flight: at most its requests in flight are in doubt, none is sent twice', async () => {
+    const families = await Promise.all([family(3), family(3), family(3)]);
+    const subs = families.flatMap((f) => f.subs);
+    for (const [i, f] of families.entries()) await db().transaction().execute((trx) => queuePush(trx, f.accountId, MESSAGE, `killed:${i}`, time.now()));
+    let accepted = 0;
+    // Killed right after the service accepted its second push: two rounds of two were in flight.
+    await run({ concurrency: 4, roundSize: 2, dieAfterAccepted: () => ++accepted === 2 });
+    const byKilled = service.received.length;
+    const inDoubt = (await Promise.all(subs.map((s) => deliveriesOf(s.id)))).flat().filter((d) => d.state === 'sending').length;
+    expect(inDoubt).toBeGreaterThanOrEqual(1);
+    expect(inDoubt).toBeLessThanOrEqual(4);
+    // A worker started at once sends what the killed one never began, not what is in doubt.
+    expect(await run({ concurrency: 4, roundSize: 2 })).toMatchObject({ sent: 9 - byKilled });
+    time.advance(3 * MINUTE); // the attempts' hold has run out: counted as sent
+    expect(await run()).toMatchObject({ sent: 0 });
+    const ids = service.received.map((r) => r.subscription);
+    expect(ids).toHaveLength(9);
+    expect(new Set(ids)).toEqual(new Set(subs.map((s) => s.id)));
+    const rows = (await Promise.all(subs.map((s) => deliveriesOf(s.id)))).flat();
+    expect(rows.map((r) => r.state)).toEqual(subs.map(() => 'sent'));
+    expect(rows.filter((r) => r.last_error === OUTCOME_UNKNOWN)).toHaveLength(inDoubt);
   });
 });

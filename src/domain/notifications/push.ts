@@ -16,14 +16,15 @@ import { isIP } from 'node:net';
 import { sql, type Kysely } from 'kysely';
 import webpush from 'web-push';
 import { z } from 'zod';
-import type { Dialect } from '../../db/connect.js';
+import { commitWithoutWaiting, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { enqueue } from '../../jobs/queue.js';
 import { faultPoint } from '../../jobs/faults.js';
+import { roundSizes } from '../../jobs/rounds.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { appSecret } from '../system/secrets.js';
-import { getDistrictProfile } from '../district/service.js';
+import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
 import { recipientsOf } from './decide.js';
 import { paramChunks } from '../../db/bulk.js';
 
@@ -37,6 +38,8 @@ export interface PushMessage {
 /** The job that sends queued pushes (jobs/registry.ts). */
 export const PUSH_JOB = 'push.deliver';
 
+/** Deliveries per round by default (ADR 0055: measured with `npm run bench -- notify`). */
+const PUSH_ROUND_SIZE = 10;
 /** Attempts before a delivery is given up. */
 export const MAX_PUSH_ATTEMPTS = 6;
 /** How long an attempt holds its delivery: longer than the request's own timeout. */
@@ -280,8 +283,14 @@ export interface PushDeliveryOptions {
   now: () => Date;
   /** at most this many deliveries per run */
   limit?: number;
-  /** requests in flight at once (a round of claimed deliveries); a process killed mid-round leaves at most this many in doubt */
+  /** requests in flight at once; a process killed mid-run leaves at most this many in doubt */
   concurrency?: number;
+  /**
+   * Deliveries per round (default `PUSH_ROUND_SIZE`, at most `concurrency`). A round is claimed in one
+   * statement, its devices and rights read once, its accepted ones marked together; `concurrency /
+   * roundSize` rounds are in flight at once, one's statements beside the others' requests (ADR 0055).
+   */
+  roundSize?: number;
   /** a test's fault-injection seam: true stops here after the push service accepted, as a kill would */
   dieAfterAccepted?: () => boolean;
 }
@@ -336,7 +345,7 @@ export function retryAfterMs(value: string | string[] | undefined, now: Date): n
  * Which of these deliveries' keys may still go: a notification's push only to someone who may still see
  * its student now (other pushes: yes). One look for the whole round.
  */
-async function stillAllowed(db: Kysely<DB>, claimed: readonly Claimed[], now: Date): Promise<Set<number>> {
+async function stillAllowed(db: Kysely<DB>, claimed: readonly Claimed[], now: Date, districtOf: () => Promise<DistrictProfile>): Promise<Set<number>> {
   const about = new Map<number, number>();
   for (const c of claimed) {
     const match = /^notification-(\d+)$/.exec(c.key);
@@ -347,7 +356,7 @@ async function stillAllowed(db: Kysely<DB>, claimed: readonly Claimed[], now: Da
   const notifications = await db.selectFrom('notifications').select(['id', 'account_id', 'student_id']).where('id', 'in', [...new Set(about.values())]).execute();
   const byId = new Map(notifications.map((n) => [n.id, n]));
   const students = [...new Set(notifications.map((n) => n.student_id).filter((s): s is number => s !== null))];
-  const district = students.length > 0 ? await getDistrictProfile(db) : null;
+  const district = students.length > 0 ? await districtOf() : null;
   const may = new Set(district ? (await recipientsOf(db, students, district, now)).map((r) => `${r.accountId}:${r.studentId}`) : []);
   for (const [deliveryId, notificationId] of about) {
     const n = byId.get(notificationId);
@@ -367,6 +376,7 @@ function topicOf(tag: string): string {
  */
 export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: PushSendOptions, options: PushDeliveryOptions): Promise<PushRunResult> {
   const { now, limit = 500, concurrency = 50, dieAfterAccepted } = options;
+  const lanes = Math.max(1, Math.min(concurrency, limit));
   const out: PushRunResult = { sent: 0, retried: 0, failed: 0, removed: 0, nextDue: null };
   // Attempts whose process died after they began: counted as sent (see the top of this file).
   await db
@@ -375,11 +385,15 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
     .where('state', '=', 'sending')
     .where('sending_until', '<', now().toISOString())
     .execute();
-  /** One claimed delivery: sent, retried later, failed, or its subscription removed ('died': the test's kill). */
+  /** The test's kill came: no round writes anything more, as a killed process writes nothing. */
+  let died = false;
+  /** Where a delivery goes, and whether its account is still active. */
   type Target = { endpoint: string; p256dh: string; auth: string; status: string };
-  const sentIds: Claimed[] = [];
-  /** One claimed delivery: sent, retried later, failed, or its subscription removed ('died': the test's kill). */
-  const sendOne = async (claimed: Claimed, target: Target | undefined, allowed: boolean): Promise<'done' | 'died'> => {
+  /**
+   * One claimed delivery: sent (added to its round's `sentIds`, marked with the round), retried later,
+   * failed, or its subscription removed.
+   */
+  const sendOne = async (claimed: Claimed, target: Target | undefined, allowed: boolean, sentIds: Claimed[]): Promise<void> => {
     if (!target || target.status !== 'active') {
       await db
         .updateTable('push_deliveries')
@@ -387,7 +401,7 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         .where('id', '=', claimed.id)
         .execute();
       out.failed++;
-      return 'done';
+      return;
     }
     // A notification about a student goes only to someone who may still see that student now (a link
     // removed after the decision, before a retry: nothing is sent).
@@ -398,7 +412,7 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         .where('id', '=', claimed.id)
         .execute();
       out.failed++;
-      return 'done';
+      return;
     }
     const message = JSON.parse(claimed.payload) as PushMessage;
     try {
@@ -412,10 +426,12 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         ...(send.agent ? { agent: send.agent } : {}),
       });
       faultPoint('push.after-accepted');
-      if (dieAfterAccepted?.()) return 'died';
+      if (dieAfterAccepted?.()) {
+        died = true;
+        return;
+      }
       // Marked sent with the rest of its round (below).
       sentIds.push(claimed);
-      return 'done';
     } catch (error) {
       const status = error instanceof webpush.WebPushError ? error.statusCode : null;
       const reason = (status ? `${status} ${String((error as webpush.WebPushError).body ?? '').slice(0, 200)}` : String((error as Error).message)).slice(0, 500);
@@ -423,13 +439,13 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         // The device's subscription ended (RFC 8030 §7.3): it and its queued pushes go.
         await db.deleteFrom('push_subscriptions').where('id', '=', claimed.subscription_id).execute();
         out.removed++;
-        return 'done';
+        return;
       }
       const transient = status === null || status === 429 || status >= 500;
       if (!transient || claimed.attempts >= MAX_PUSH_ATTEMPTS) {
         await db.updateTable('push_deliveries').set({ state: 'failed', sending_until: null, last_error: reason }).where('id', '=', claimed.id).execute();
         out.failed++;
-        return 'done';
+        return;
       }
       const asked = error instanceof webpush.WebPushError ? retryAfterMs(error.headers?.['retry-after'], now()) : null;
       const wait = Math.max(pushBackoffMs(claimed.attempts), asked ?? 0);
@@ -440,42 +456,56 @@ export async function deliverDuePushes(db: Kysely<DB>, dialect: Dialect, send: P
         .where('id', '=', claimed.id)
         .execute();
       out.retried++;
-      return 'done';
     }
   };
-  // Rounds of a few requests at once (`concurrency`): a round's deliveries are claimed in one statement,
-  // their devices and the people's rights read at once, and the accepted ones marked sent together. A
-  // push service answers in tens of milliseconds, which one request at a time would spend waiting.
+  // Rounds of a few requests at once: a round's deliveries are claimed in one statement, their devices
+  // and the people's rights read at once, and the accepted ones marked sent together. A push service
+  // answers in tens of milliseconds, which one request at a time would spend waiting; and with several
+  // rounds in flight (`concurrency / roundSize`), one round's statements run while others' requests do.
+  // The district (its end of access at 18, its zone) is read once per run.
+  let district: DistrictProfile | null = null;
+  const districtOf = async () => (district ??= await getDistrictProfile(db));
   let taken = 0;
-  let died = false;
-  while (!died && taken < limit) {
-    const round = await claimRound(db, dialect, now(), Math.min(Math.max(1, concurrency), limit - taken));
-    if (round.length === 0) break;
-    taken += round.length;
-    const targets = new Map(
-      (
-        await db
-          .selectFrom('push_subscriptions')
-          .innerJoin('user_accounts', 'user_accounts.id', 'push_subscriptions.account_id')
-          .select(['push_subscriptions.id', 'push_subscriptions.endpoint', 'push_subscriptions.p256dh', 'push_subscriptions.auth', 'user_accounts.status'])
-          .where('push_subscriptions.id', 'in', [...new Set(round.map((c) => c.subscription_id))])
-          .execute()
-      ).map((t) => [t.id, t]),
-    );
-    const allowed = await stillAllowed(db, round, now());
-    const results = await Promise.all(round.map((c) => sendOne(c, targets.get(c.subscription_id), allowed.has(c.id))));
-    if (results.includes('died')) died = true;
-    if (died) break;
-    if (sentIds.length > 0) {
-      const at = now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', 'in', sentIds.map((c) => c.id)).execute();
-        await trx.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', 'in', [...new Set(sentIds.map((c) => c.subscription_id))]).execute();
-      });
-      out.sent += sentIds.length;
-      sentIds.length = 0;
+  let done = false;
+  const loop = async (size: number): Promise<void> => {
+    while (!done && !died && taken < limit) {
+      const count = Math.min(size, limit - taken);
+      taken += count;
+      const round = await claimRound(db, dialect, now(), count);
+      taken -= count - round.length;
+      if (round.length === 0) {
+        done = true;
+        return;
+      }
+      const targets = new Map(
+        (
+          await db
+            .selectFrom('push_subscriptions')
+            .innerJoin('user_accounts', 'user_accounts.id', 'push_subscriptions.account_id')
+            .select(['push_subscriptions.id', 'push_subscriptions.endpoint', 'push_subscriptions.p256dh', 'push_subscriptions.auth', 'user_accounts.status'])
+            .where('push_subscriptions.id', 'in', [...new Set(round.map((c) => c.subscription_id))])
+            .execute()
+        ).map((t) => [t.id, t]),
+      );
+      const allowed = await stillAllowed(db, round, now(), districtOf);
+      const sentIds: Claimed[] = [];
+      await Promise.all(round.map((c) => sendOne(c, targets.get(c.subscription_id), allowed.has(c.id), sentIds)));
+      // The test's kill: nothing more is written by any round, as a killed process writes nothing.
+      if (died) return;
+      if (sentIds.length > 0) {
+        // Marked sent first (what exactly-once rests on), then the devices' last success: two statements
+        // rather than a transaction of four round trips; a process that stops between them leaves a
+        // device's "last success" older than it is, nothing else. Both committed without waiting for the
+        // disk (PostgreSQL): undone by a crash of the database server, a delivery is again one begun and
+        // never ended, counted as sent when its hold ends — what it is.
+        const at = now().toISOString();
+        await db.updateTable('push_deliveries').set({ state: 'sent', sent_at: at, sending_until: null, last_error: null }).where('id', 'in', sentIds.map((c) => c.id)).where(commitWithoutWaiting(dialect)).execute();
+        await db.updateTable('push_subscriptions').set({ last_success_at: at }).where('id', 'in', [...new Set(sentIds.map((c) => c.subscription_id))]).where(commitWithoutWaiting(dialect)).execute();
+        out.sent += sentIds.length;
+      }
     }
-  }
+  };
+  await Promise.all(roundSizes(lanes, options.roundSize ?? PUSH_ROUND_SIZE).map((size) => loop(size)));
   if (died) return out;
   const waiting = await db
     .selectFrom('push_deliveries')
