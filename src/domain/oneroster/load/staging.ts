@@ -408,20 +408,28 @@ function copyValue(value: unknown, table: string): string {
   throw new TypeError(`staging: ${table} was given a ${typeof value}, which COPY cannot take`);
 }
 
-/** A batch's values (`width` a row) as COPY text, in pieces of about COPY_CHUNK characters. */
+/**
+ * A batch's values (`width` a row) as COPY text, in pieces of about COPY_CHUNK characters. Each piece is
+ * joined once from its values and separators (no string grown by `+=`, which V8 keeps as a tree of
+ * concatenations until it is flattened).
+ */
 function copyText(values: readonly unknown[], width: number, table: string): string[] {
   const pieces: string[] = [];
-  let text = '';
+  const parts: string[] = [];
+  let size = 0;
   for (let i = 0; i < values.length; i += width) {
-    let line = copyValue(values[i], table);
-    for (let c = 1; c < width; c++) line += '\t' + copyValue(values[i + c], table);
-    text += line + '\n';
-    if (text.length >= COPY_CHUNK) {
-      pieces.push(text);
-      text = '';
+    for (let c = 0; c < width; c++) {
+      const text = copyValue(values[i + c], table);
+      parts.push(text, c === width - 1 ? '\n' : '\t');
+      size += text.length + 1;
+    }
+    if (size >= COPY_CHUNK) {
+      pieces.push(parts.join(''));
+      parts.length = 0;
+      size = 0;
     }
   }
-  if (text) pieces.push(text);
+  if (parts.length > 0) pieces.push(parts.join(''));
   return pieces;
 }
 
@@ -436,7 +444,8 @@ async function copyInto(db: Kysely<any>, table: string, columns: readonly string
   await db.getExecutor().provideConnection(async (connection: DatabaseConnection) => {
     const stream = copyFrom(`copy ${table} (${columns.map(quoted).join(', ')}) from stdin`);
     const finished = new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
+      // (every error is listened to: the stream may report more than one)
+      stream.on('error', reject);
       stream.once('finish', resolve);
     });
     // awaited below; until then (while the COPY starts) a failure must not count as an unhandled rejection
