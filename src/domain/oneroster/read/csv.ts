@@ -21,6 +21,12 @@ export interface CsvRecord {
   line: number;
 }
 
+/** The records of a parsed chunk: each one's cells, and the line it starts on (no object per record). */
+export interface CsvBatch {
+  cells: string[][];
+  lines: number[];
+}
+
 /**
  * Validates UTF-8 and notes where each line break is, so the reader can turn csv-parse's byte counts into
  * line numbers. A multi-byte character split between two chunks is held back until it is whole.
@@ -150,14 +156,14 @@ const OPTIONS: Options = {
 };
 
 /**
- * csv-parse's stream, giving the records of each chunk it parses as one array, each with the line it
+ * csv-parse's stream, giving the records of each chunk it parses as one batch, each with the line it
  * starts on. csv-parse's `info: true` would copy its whole info object into a new one for every record
  * (two object spreads a row); the one number needed, the bytes parsed through the record's end, is read
  * from the parser's own `info` as csv-parse pushes the record (it pushes synchronously, while parsing).
  * The records of a chunk that fails are dropped, as the stream's destroy drops what it had buffered.
  */
 class LineParser extends Parser {
-  #batch: CsvRecord[] = [];
+  #batch: CsvBatch = { cells: [], lines: [] };
   #claimed = 0;
   #lastBreakEnd = 0;
 
@@ -185,13 +191,14 @@ class LineParser extends Parser {
     // (the common row, counted without looking at its values); else counted in the values.
     const spanned = this.#claimed - before;
     const plain = spanned === 0 || (spanned === 1 && this.#lastBreakEnd === end && !endsWithBreak(cells[cells.length - 1]));
-    this.#batch.push({ cells, line: Math.max(1, lastLine - (plain ? 0 : breaksIn(cells))) });
+    this.#batch.cells.push(cells);
+    this.#batch.lines.push(Math.max(1, lastLine - (plain ? 0 : breaksIn(cells))));
     return true;
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
     super._transform(chunk, encoding, (error?: Error | null) => {
-      if (error) this.#batch = [];
+      if (error) this.#batch = { cells: [], lines: [] };
       else this.#emit();
       callback(error);
     });
@@ -199,16 +206,16 @@ class LineParser extends Parser {
 
   override _flush(callback: TransformCallback): void {
     super._flush((error?: Error | null) => {
-      if (error) this.#batch = [];
+      if (error) this.#batch = { cells: [], lines: [] };
       else this.#emit();
       callback(error);
     });
   }
 
   #emit(): void {
-    if (this.#batch.length === 0) return;
+    if (this.#batch.cells.length === 0) return;
     const batch = this.#batch;
-    this.#batch = [];
+    this.#batch = { cells: [], lines: [] };
     super.push(batch);
   }
 }
@@ -222,7 +229,7 @@ export async function* csvBatches(
   name: string,
   report: (p: Problem) => void,
   counted: (n: number) => void,
-): AsyncGenerator<CsvRecord[]> {
+): AsyncGenerator<CsvBatch> {
   let input;
   try {
     input = await source.open(name);
@@ -241,7 +248,7 @@ export async function* csvBatches(
   input.pipe(utf8).pipe(parser);
 
   try {
-    for await (const batch of parser as AsyncIterable<CsvRecord[]>) yield batch;
+    for await (const batch of parser as AsyncIterable<CsvBatch>) yield batch;
   } catch (error) {
     if (utf8.badLine !== null) report(problem('notUtf8', name, utf8.badLine, null));
     else if (inputFailed) report(problem('damagedZip', name, null, (inputFailed as Error).message));
@@ -263,7 +270,9 @@ export async function* csvRecords(
   report: (p: Problem) => void,
   counted: (n: number) => void,
 ): AsyncGenerator<CsvRecord> {
-  for await (const batch of csvBatches(source, name, report, counted)) yield* batch;
+  for await (const batch of csvBatches(source, name, report, counted)) {
+    for (let i = 0; i < batch.cells.length; i++) yield { cells: batch.cells[i]!, line: batch.lines[i]! };
+  }
 }
 
 function problem(code: ProblemCode, file: string, line: number | null, detail: string | null): Problem {

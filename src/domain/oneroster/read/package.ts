@@ -68,8 +68,9 @@ async function* checkedRows<T>(
     report(p);
   };
   for await (const batch of csvBatches(source, name, fatal, counted)) {
-    for (const record of batch) {
-      const cells = record.cells;
+    for (let i = 0; i < batch.cells.length; i++) {
+      const cells = batch.cells[i]!;
+      const line = batch.lines[i]!;
       if (blank(cells, 0)) continue;
       if (!header || !reader) {
         header = matchHeader(cells, columns, name, report);
@@ -83,22 +84,22 @@ async function* checkedRows<T>(
       }
       const extra = firstValue(cells, header.width);
       if (extra !== undefined) {
-        report({ severity: 'error', code: 'rowTooLong', file: name, line: record.line, column: null, value: extra.trim(), expected: String(header.width) });
+        report({ severity: 'error', code: 'rowTooLong', file: name, line, column: null, value: extra.trim(), expected: String(header.width) });
         continue;
       }
       if (cells.length < needed) {
-        report({ severity: 'error', code: 'rowTooShort', file: name, line: record.line, column: null, value: String(cells.length), expected: String(needed) });
+        report({ severity: 'error', code: 'rowTooShort', file: name, line, column: null, value: String(cells.length), expected: String(needed) });
         continue;
       }
       if (header.unnamed.length > 0) {
-        const stray = header.unnamed.find((i) => (cells[i] ?? '').trim() !== '');
+        const stray = header.unnamed.find((at) => (cells[at] ?? '').trim() !== '');
         if (stray !== undefined && state.first('unnamedColumn')) {
-          report({ severity: 'warning', code: 'unnamedColumn', file: name, line: record.line, column: String(stray + 1), value: cells[stray]!.trim(), expected: null });
+          report({ severity: 'warning', code: 'unnamedColumn', file: name, line, column: String(stray + 1), value: cells[stray]!.trim(), expected: null });
         }
       }
-      reader.next(cells, { file: name, line: record.line });
+      reader.next(cells, { file: name, line });
       const value = row(reader);
-      if (record.line > pass.reached.line) pass.reached.line = record.line;
+      if (line > pass.reached.line) pass.reached.line = line;
       if (value !== null) yield value;
     }
   }
