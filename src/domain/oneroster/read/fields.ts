@@ -51,7 +51,7 @@ function realDate(iso: string): boolean {
 /**
  * Whether a date-time is one luxon reads (ISO 8601, a space allowed for the `T`), remembered per value as
  * realDate is: a SIS writes a line item's assignDate and dueDate as date-times, and a package's line
- * items share a few thousand of them (ADR 0057).
+ * items often share them (ADR 0057).
  */
 const VALID_DATE_TIMES = new Map<string, boolean>();
 function validDateTime(written: string): boolean {
