@@ -3,7 +3,8 @@
  * (empty: the full first import; or one that already holds it: a rerun or a delta), through the reader
  * and the loader as `homeroom import oneroster` does. Prints, as JSON, the wall time, the run's report
  * (rows and rows per second per file, counts per kind, problems), the process's peak RSS and the peak of
- * its own memory (RSS less mapped files, sampled every 100 ms as in demo-load.ts). Run by scripts/bench.ts.
+ * its own memory (RSS less mapped files, sampled every 100 ms as in demo-load.ts), and the process's CPU
+ * seconds in all and per row. Run by scripts/bench.ts.
  */
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -22,6 +23,8 @@ try {
   const report = await importFrom(database, source, { dryRun: mode === 'dry-run', now: new Date(), actorAccountId: null });
   const ms = performance.now() - started;
   peakAnonMiB = memory.stop();
+  const cpu = process.cpuUsage();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   console.log(
     JSON.stringify({
       ms,
@@ -37,7 +40,9 @@ try {
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       peakAnonMiB,
       // CPU of this process (reading, checking, sending); the database server's is not in it
-      cpuSeconds: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+      cpuSeconds,
+      // and per row of the package (ADR 0057)
+      cpuMicrosPerRow: (cpuSeconds * 1e6) / Math.max(1, report.files.reduce((n, f) => n + f.rows, 0)),
     }),
   );
 } finally {

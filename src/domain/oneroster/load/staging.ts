@@ -5,11 +5,16 @@
  * set-based statement over them, whatever the package's size. Nothing of a file is held in memory
  * beyond one batch. They are dropped at the run's end, and die with the connection if the process does.
  */
-import { sql, type Kysely } from 'kysely';
-import { copyRows } from '../../../db/bulk.js';
+import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { CompiledQuery, sql, type DatabaseConnection, type Kysely } from 'kysely';
 import type { Dialect } from '../../../db/connect.js';
 import { storedPhone } from '../../people/phones.js';
 import { type AttendanceRowRecord, type OneRosterFile, type OneRosterPackage, type RecordOf } from '../records.js';
+
+/** pg-copy-streams' COPY FROM stream (the package ships no types): a Writable that knows, once finished, how many rows were copied. */
+const { from: copyFrom } = createRequire(import.meta.url)('pg-copy-streams') as { from(text: string): Writable & { readonly rowCount: number } };
 
 /** Rows per multi-row insert (SQLite): at most 16 columns, well under its parameter limit. */
 const BATCH = 500;
@@ -18,19 +23,35 @@ const COPY_BATCH = 5_000;
 
 /** text, integer, date, real */
 type Col = 'T' | 'I' | 'D' | 'R';
-interface Stage<K extends OneRosterFile> {
-  file: K;
+
+/**
+ * One staging table and how a record fills it: `put` appends the values of the record's rows in this
+ * table (none, one, or one per item of a list), row after row, each in the order of `columns`, to the
+ * batch's flat list of values, and says how many rows it added. No object is made per row: the values go
+ * from the record straight into the batch (ADR 0057), and from there into the COPY text or the insert's
+ * parameters.
+ */
+interface Table<R> {
   table: string;
   columns: Record<string, Col>;
-  rows(r: RecordOf[K]): Record<string, unknown>[];
+  put(r: R, out: unknown[]): number;
+}
+interface Stage<K extends OneRosterFile> extends Table<RecordOf[K]> {
+  file: K;
   /** other tables one record also fills (a class's terms, a user's agents) */
-  extra?: { table: string; columns: Record<string, Col>; rows(r: RecordOf[K]): Record<string, unknown>[] }[];
+  extra?: Table<RecordOf[K]>[];
 }
 
+// Every table's first columns: sourced_id, status, file, line.
 const ROW = { sourced_id: 'T', status: 'T', file: 'T', line: 'I' } as const;
-const row = (r: { sourcedId: string; status: string; at: { file: string; line: number } }) => ({ sourced_id: r.sourcedId, status: r.status, file: r.at.file, line: r.at.line });
 /** a list's distinct values, for an active record only (a deleted class's terms mean nothing) */
-const activeOnly = (r: { status: string }, list: readonly string[]): string[] => (r.status === 'active' ? [...new Set(list)] : []);
+const activeOnly = (r: { status: string }, list: readonly string[]): readonly string[] => (r.status !== 'active' ? [] : list.length < 2 ? list : [...new Set(list)]);
+/** one row (`of`, the record's sourced id, `item`, file, line) per distinct item of an active record's list */
+const putEach = (r: { sourcedId: string; status: string; at: { file: string; line: number } }, list: readonly string[], out: unknown[]): number => {
+  const items = activeOnly(r, list);
+  for (const item of items) out.push(r.sourcedId, item, r.at.file, r.at.line);
+  return items.length;
+};
 const flag = (b: boolean) => (b ? 1 : 0);
 const first = <T>(list: readonly T[]): T | null => (list.length > 0 ? list[0]! : null);
 const min = (list: readonly number[]) => (list.length > 0 ? Math.min(...list) : null);
@@ -41,30 +62,40 @@ export const STAGES = {
     file: 'orgs',
     table: 's_orgs',
     columns: { ...ROW, name: 'T', type: 'T', identifier: 'T', parent: 'T' },
-    rows: (r) => [{ ...row(r), name: r.name, type: r.type, identifier: r.identifier, parent: r.parentSourcedId }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.name, r.type, r.identifier, r.parentSourcedId);
+      return 1;
+    },
   } satisfies Stage<'orgs'>,
   academicSessions: {
     file: 'academicSessions',
     table: 's_sessions',
     columns: { ...ROW, title: 'T', type: 'T', start_date: 'D', end_date: 'D', parent: 'T', school_year: 'I' },
-    rows: (r) => [{ ...row(r), title: r.title, type: r.type, start_date: r.startDate, end_date: r.endDate, parent: r.parentSourcedId, school_year: r.schoolYear }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear);
+      return 1;
+    },
   } satisfies Stage<'academicSessions'>,
   courses: {
     file: 'courses',
     table: 's_courses',
     columns: { ...ROW, title: 'T', course_code: 'T', grade_low: 'I', grade_high: 'I', org: 'T', school_year: 'T', subject: 'T' },
-    rows: (r) => [
-      { ...row(r), title: r.title, course_code: r.courseCode, grade_low: min(r.grades), grade_high: max(r.grades), org: r.orgSourcedId, school_year: r.schoolYearSourcedId, subject: first(r.subjects) },
-    ],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.title, r.courseCode, min(r.grades), max(r.grades), r.orgSourcedId, r.schoolYearSourcedId, first(r.subjects));
+      return 1;
+    },
   } satisfies Stage<'courses'>,
   classes: {
     file: 'classes',
     table: 's_classes',
     columns: { ...ROW, title: 'T', class_code: 'T', course: 'T', school: 'T', location: 'T' },
-    rows: (r) => [{ ...row(r), title: r.title, class_code: r.classCode, course: r.courseSourcedId, school: r.schoolSourcedId, location: r.location }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.title, r.classCode, r.courseSourcedId, r.schoolSourcedId, r.location);
+      return 1;
+    },
     extra: [
-      { table: 's_class_terms', columns: { class: 'T', term: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.termSourcedIds).map((term: string) => ({ class: r.sourcedId, term, file: r.at.file, line: r.at.line })) },
-      { table: 's_class_periods', columns: { class: 'T', period: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.periods).map((period: string) => ({ class: r.sourcedId, period, file: r.at.file, line: r.at.line })) },
+      { table: 's_class_terms', columns: { class: 'T', term: 'T', file: 'T', line: 'I' }, put: (r, o) => putEach(r, r.termSourcedIds, o) },
+      { table: 's_class_periods', columns: { class: 'T', period: 'T', file: 'T', line: 'I' }, put: (r, o) => putEach(r, r.periods, o) },
     ],
   } satisfies Stage<'classes'>,
   users: {
@@ -73,73 +104,89 @@ export const STAGES = {
     columns: {
       ...ROW, enabled: 'I', given: 'T', family: 'T', middle: 'T', pref_given: 'T', pref_family: 'T', identifier: 'T', email: 'T', phone: 'T', grade: 'I', primary_org: 'T',
     },
-    rows: (r) => [
-      {
-        ...row(r), enabled: flag(r.enabled), given: r.givenName, family: r.familyName, middle: r.middleName, pref_given: r.preferredGivenName, pref_family: r.preferredFamilyName,
-        identifier: r.identifier, email: r.email, phone: storedPhone(r.phone ?? r.sms), grade: first(r.grades), primary_org: r.primaryOrgSourcedId,
-      },
-    ],
-    extra: [{ table: 's_agents', columns: { user_sid: 'T', agent: 'T', file: 'T', line: 'I' }, rows: (r) => activeOnly(r, r.agentSourcedIds).map((agent: string) => ({ user_sid: r.sourcedId, agent, file: r.at.file, line: r.at.line })) }],
+    put: (r, o) => {
+      o.push(
+        r.sourcedId, r.status, r.at.file, r.at.line, flag(r.enabled), r.givenName, r.familyName, r.middleName, r.preferredGivenName, r.preferredFamilyName,
+        r.identifier, r.email, storedPhone(r.phone ?? r.sms), first(r.grades), r.primaryOrgSourcedId,
+      );
+      return 1;
+    },
+    extra: [{ table: 's_agents', columns: { user_sid: 'T', agent: 'T', file: 'T', line: 'I' }, put: (r, o) => putEach(r, r.agentSourcedIds, o) }],
   } satisfies Stage<'users'>,
   roles: {
     file: 'roles',
     table: 's_roles',
     columns: { ...ROW, user_sid: 'T', role: 'T', org: 'T' },
-    rows: (r) => [{ ...row(r), user_sid: r.userSourcedId, role: r.role, org: r.orgSourcedId }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.userSourcedId, r.role, r.orgSourcedId);
+      return 1;
+    },
   } satisfies Stage<'roles'>,
   enrollments: {
     file: 'enrollments',
     table: 's_enrollments',
     columns: { ...ROW, class: 'T', school: 'T', user_sid: 'T', role: 'T', is_primary: 'I', begin_date: 'D', end_date: 'D' },
-    rows: (r) => [{ ...row(r), class: r.classSourcedId, school: r.schoolSourcedId, user_sid: r.userSourcedId, role: r.role, is_primary: flag(r.primary), begin_date: r.beginDate, end_date: r.endDate }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.classSourcedId, r.schoolSourcedId, r.userSourcedId, r.role, flag(r.primary), r.beginDate, r.endDate);
+      return 1;
+    },
   } satisfies Stage<'enrollments'>,
   demographics: {
     file: 'demographics',
     table: 's_demographics',
     columns: { ...ROW, birth_date: 'D' },
-    rows: (r) => [{ ...row(r), birth_date: r.birthDate }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.birthDate);
+      return 1;
+    },
   } satisfies Stage<'demographics'>,
   categories: {
     file: 'categories',
     table: 's_categories',
     columns: { ...ROW, title: 'T', weight: 'R', drop_lowest: 'I' },
-    rows: (r) => [{ ...row(r), title: r.title, weight: r.weight, drop_lowest: r.dropLowest }],
+    put: (r, o) => {
+      o.push(r.sourcedId, r.status, r.at.file, r.at.line, r.title, r.weight, r.dropLowest);
+      return 1;
+    },
   } satisfies Stage<'categories'>,
   lineItems: {
     file: 'lineItems',
     table: 's_lineitems',
     columns: { ...ROW, title: 'T', description: 'T', assign_date: 'D', due_date: 'D', class: 'T', category: 'T', period: 'T', max: 'R' },
-    rows: (r) => [
-      {
-        ...row(r), title: r.title, description: r.description, assign_date: r.assignDate, due_date: r.dueDate, class: r.classSourcedId, category: r.categorySourcedId,
-        period: r.gradingPeriodSourcedId, max: r.resultValueMax,
-      },
-    ],
+    put: (r, o) => {
+      o.push(
+        r.sourcedId, r.status, r.at.file, r.at.line, r.title, r.description, r.assignDate, r.dueDate, r.classSourcedId, r.categorySourcedId, r.gradingPeriodSourcedId,
+        r.resultValueMax,
+      );
+      return 1;
+    },
   } satisfies Stage<'lineItems'>,
   results: {
     file: 'results',
     table: 's_results',
     columns: { ...ROW, line_item: 'T', student: 'T', score_status: 'T', score: 'R', comment: 'T', late: 'I', missing: 'I', incomplete: 'I', dropped: 'I' },
-    rows: (r) => [
-      {
-        ...row(r), line_item: r.lineItemSourcedId, student: r.studentSourcedId, score_status: r.scoreStatus, score: r.score,
+    put: (r, o) => {
+      o.push(
+        r.sourcedId, r.status, r.at.file, r.at.line, r.lineItemSourcedId, r.studentSourcedId, r.scoreStatus, r.score,
         // A text score ("Pass", a letter) is kept where a comment would be, when the row has no comment of its own.
-        comment: r.comment ?? r.textScore, late: flag(r.late), missing: flag(r.missing), incomplete: flag(r.incomplete),
+        r.comment ?? r.textScore, flag(r.late), flag(r.missing), flag(r.incomplete),
         // Homeroom's extension column; null (absent or empty) leaves the score's flag as it is.
-        dropped: r.dropped === null ? null : flag(r.dropped),
-      },
-    ],
+        r.dropped === null ? null : flag(r.dropped),
+      );
+      return 1;
+    },
   } satisfies Stage<'results'>,
 };
 
 /** Homeroom's attendance file: no sourcedId nor status, one row per record. */
-const ATTENDANCE_STAGE = {
+const ATTENDANCE_STAGE: Table<AttendanceRowRecord> = {
   table: 's_attendance',
   columns: { file: 'T', line: 'I', student: 'T', date: 'D', class: 'T', code: 'T', excused: 'I' },
-  rows: (r: AttendanceRowRecord) => [
-    { file: r.at.file, line: r.at.line, student: r.studentSourcedId, date: r.date, class: r.classSourcedId, code: r.code, excused: r.excused === null ? null : flag(r.excused) },
-  ],
-} as const;
+  put: (r, o) => {
+    o.push(r.at.file, r.at.line, r.studentSourcedId, r.date, r.classSourcedId, r.code, r.excused === null ? null : flag(r.excused));
+    return 1;
+  },
+};
 export type StagedFile = keyof typeof STAGES;
 export const STAGED_FILES = Object.keys(STAGES) as StagedFile[];
 
@@ -235,19 +282,27 @@ export async function stageAttendance(db: Kysely<any>, dialect: Dialect, pkg: On
   return streamInto(db, dialect, pkg, 'attendance', pkg.attendance(), ATTENDANCE_STAGE, onProgress);
 }
 
+/** A staging table's batch: the values of its rows, one after another. */
+interface Batch<R> {
+  table: string;
+  columns: string[];
+  put: Table<R>['put'];
+  values: unknown[];
+  rows: number;
+}
+
 async function streamInto<R>(
   db: Kysely<any>,
   dialect: Dialect,
   pkg: OneRosterPackage,
   file: string,
   records: AsyncIterable<R>,
-  stage: Pick<Stage<OneRosterFile>, 'table' | 'columns'> & { rows(r: R): Record<string, unknown>[]; extra?: { table: string; columns: Record<string, Col>; rows(r: R): Record<string, unknown>[] }[] },
+  stage: Table<R> & { extra?: Table<R>[] },
   onProgress?: Progress,
 ): Promise<FileRead> {
   const started = performance.now();
-  const buffers = new Map<string, Record<string, unknown>[]>();
-  const columnsOf = new Map<string, string[]>([[stage.table, Object.keys(stage.columns)], ...(stage.extra ?? []).map((e) => [e.table, Object.keys(e.columns)] as [string, string[]])]);
-  const batch = dialect === 'postgres' ? COPY_BATCH : BATCH;
+  const batches: Batch<R>[] = [stage, ...(stage.extra ?? [])].map((t) => ({ table: t.table, columns: Object.keys(t.columns), put: t.put, values: [], rows: 0 }));
+  const size = dialect === 'postgres' ? COPY_BATCH : BATCH;
   /**
    * PostgreSQL: the COPY of the last batch, still being written. The server writes one batch while
    * this process reads and checks the next (two cores at work, not one after the other); at most one
@@ -260,31 +315,28 @@ async function streamInto<R>(
     if (pending) await pending;
   };
   const flush = async (force: boolean) => {
-    for (const [table, rows] of buffers) {
-      if (rows.length === 0 || (!force && rows.length < batch)) continue;
-      buffers.set(table, []);
+    for (const batch of batches) {
+      if (batch.rows === 0 || (!force && batch.rows < size)) continue;
+      const { table, columns, values, rows } = batch;
+      batch.values = [];
+      batch.rows = 0;
       if (dialect === 'postgres') {
+        // the text is made while the server still writes the previous batch
+        const text = copyText(values, columns.length, table);
         await settle();
-        const copying = copyRows(db, table, columnsOf.get(table)!, rows, 0, rows.length);
+        const copying = copyInto(db, table, columns, text, rows);
         // handled when settled; until then a failure must not count as an unhandled rejection
         copying.catch(() => undefined);
         writing = copying;
-      } else for (let i = 0; i < rows.length; i += BATCH) await db.insertInto(table).values(rows.slice(i, i + BATCH)).execute();
+      } else await insertInto(db, table, columns, values, rows);
     }
-  };
-  const push = (table: string, rows: Record<string, unknown>[]) => {
-    if (rows.length === 0) return;
-    const buffer = buffers.get(table);
-    if (!buffer) buffers.set(table, rows);
-    else for (const r of rows) buffer.push(r);
   };
   let count = 0;
   try {
     for await (const record of records) {
       count += 1;
-      push(stage.table, stage.rows(record));
-      for (const extra of stage.extra ?? []) push(extra.table, extra.rows(record));
-      if (count % batch === 0) {
+      for (const batch of batches) batch.rows += batch.put(record, batch.values);
+      if (count % size === 0) {
         await flush(false);
         onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
       }
@@ -297,6 +349,117 @@ async function streamInto<R>(
   }
   onProgress?.({ file, rows: count, bytesRead: pkg.bytesRead(), totalBytes: pkg.totalBytes });
   return { file, rows: count, seconds: (performance.now() - started) / 1000 };
+}
+
+/** SQLite: the full inserts' texts, one per table (a last, shorter one is made each time). */
+const insertTexts = new Map<string, string>();
+
+function insertText(table: string, columns: readonly string[], rows: number): string {
+  const key = rows === BATCH ? table : undefined;
+  const known = key === undefined ? undefined : insertTexts.get(key);
+  if (known) return known;
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  const text = `insert into ${table} (${columns.map(quoted).join(', ')}) values ${new Array<string>(rows).fill(row).join(', ')}`;
+  if (key !== undefined) insertTexts.set(key, text);
+  return text;
+}
+
+/**
+ * SQLite: rows as multi-row inserts of BATCH rows, their values bound as they are (the same text for
+ * every full insert, so SQLite prepares it once: connect.ts keeps it). Built here rather than by Kysely's
+ * query builder, which would make a tree of every value and compile it anew for each insert.
+ */
+async function insertInto(db: Kysely<any>, table: string, columns: readonly string[], values: unknown[], rows: number): Promise<void> {
+  const width = columns.length;
+  // a value a record leaves undefined is stored as null (as Kysely's insert did)
+  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+  for (let start = 0; start < rows; start += BATCH) {
+    const n = Math.min(BATCH, rows - start);
+    const params = n === rows ? values : values.slice(start * width, (start + n) * width);
+    await db.executeQuery(CompiledQuery.raw(insertText(table, columns, n), params));
+  }
+}
+
+/** COPY's text is sent in pieces of about this many characters (one CopyData message each). */
+const COPY_CHUNK = 256 * 1024;
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * One value in COPY's text format, as the bulk writer writes it (db/bulk.ts): `\N` for null (and
+ * undefined); in text a backslash, newline, carriage return and tab (the column delimiter) escaped
+ * with a backslash; numbers as `pg` sends them as parameters.
+ */
+function copyValue(value: unknown, table: string): string {
+  switch (typeof value) {
+    case 'string':
+      return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return '\\N';
+    case 'object':
+      if (value === null) return '\\N';
+  }
+  throw new TypeError(`staging: ${table} was given a ${typeof value}, which COPY cannot take`);
+}
+
+/**
+ * A batch's values (`width` a row) as COPY text, in pieces of about COPY_CHUNK characters. Each piece is
+ * joined once from its values and separators (no string grown by `+=`, which V8 keeps as a tree of
+ * concatenations until it is flattened).
+ */
+function copyText(values: readonly unknown[], width: number, table: string): string[] {
+  const pieces: string[] = [];
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; i < values.length; i += width) {
+    for (let c = 0; c < width; c++) {
+      const text = copyValue(values[i + c], table);
+      parts.push(text, c === width - 1 ? '\n' : '\t');
+      size += text.length + 1;
+    }
+    if (size >= COPY_CHUNK) {
+      pieces.push(parts.join(''));
+      parts.length = 0;
+      size = 0;
+    }
+  }
+  if (parts.length > 0) pieces.push(parts.join(''));
+  return pieces;
+}
+
+/**
+ * PostgreSQL: one `COPY table (columns) FROM STDIN` of the text, on the connection `db` runs its queries
+ * on (the run's). As db/bulk.ts's copyRows does it — Kysely's PostgreSQL driver hands a query's `sql`
+ * to `client.query()`, which runs a pg "Submittable" (pg-copy-streams' stream) on the connection — but
+ * from text made straight from the records, with no row object between. A value the server refuses
+ * fails the COPY with the server's error, after which the connection is ready for its next statement.
+ */
+async function copyInto(db: Kysely<any>, table: string, columns: readonly string[], text: readonly string[], rows: number): Promise<void> {
+  await db.getExecutor().provideConnection(async (connection: DatabaseConnection) => {
+    const stream = copyFrom(`copy ${table} (${columns.map(quoted).join(', ')}) from stdin`);
+    const finished = new Promise<void>((resolve, reject) => {
+      // (every error is listened to: the stream may report more than one)
+      stream.on('error', reject);
+      stream.once('finish', resolve);
+    });
+    // awaited below; until then (while the COPY starts) a failure must not count as an unhandled rejection
+    finished.catch(() => undefined);
+    await connection.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
+    for (const piece of text) stream.write(Buffer.from(piece, 'utf8'));
+    stream.end();
+    await finished;
+    if (stream.rowCount !== rows) throw new Error(`staging: COPY into ${table} wrote ${stream.rowCount} rows instead of ${rows}`);
+  });
+}
+
+function quoted(name: string): string {
+  return `"${name}"`;
 }
 
 /** Reads a file the loader does not load (yet), so that the reader checks it and its problems are reported. */

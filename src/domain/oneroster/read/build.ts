@@ -50,21 +50,23 @@ interface Base {
 }
 
 /**
- * sourcedId and status. A `tobedeleted` row of a delta is read leniently (RowReader.lenient). An empty status is `active` in a bulk file (1.1 allows it) and an error in a
- * delta; `tobedeleted` in a bulk file is a warning and the row is left out (null, not failed).
+ * The row's status, after its sourcedId was read (`r.required('sourcedId')`, first, so that problems keep
+ * their order). A `tobedeleted` row of a delta is read leniently (RowReader.lenient). An empty status is
+ * `active` in a bulk file (1.1 allows it) and an error in a delta; `tobedeleted` in a bulk file is a
+ * warning and the row is left out (null, not failed).
  */
-function base(r: RowReader, ctx: BuildContext): Base | null {
-  const sourcedId = r.required('sourcedId');
+function statusOf(r: RowReader, ctx: BuildContext): RowStatus | null {
+  const written = r.raw('status');
   let status: RowStatus | null;
-  if (r.raw('status') === '' && ctx.mode === 'bulk') status = 'active';
+  if (written === '' && ctx.mode === 'bulk') status = 'active';
   else status = r.enumOf('status', STATUSES, true);
   if (status === 'tobedeleted' && ctx.mode === 'bulk') {
-    r.problem('warning', 'deletedInBulk', 'status', r.raw('status'), 'active');
+    r.problem('warning', 'deletedInBulk', 'status', written, 'active');
     return null;
   }
   // a deletion in a delta may give only its sourcedId
   if (status === 'tobedeleted') r.lenient = true;
-  return status ? { sourcedId, status, at: r.at } : null;
+  return status;
 }
 
 type Builder<T> = (r: RowReader, ctx: BuildContext) => T | null;
@@ -73,11 +75,17 @@ function done<T>(r: RowReader, record: T | null): T | null {
   return r.failed ? null : record;
 }
 
+// Each builder makes its record in one object literal (no base object spread into it: one object a row),
+// reading the columns in the same order as ever, so that a row's problems come in the same order.
+
 const orgs: Builder<OrgRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     name: r.required('name'),
     type: r.enumOf('type', ORG_TYPES, true)!,
     identifier: r.text('identifier'),
@@ -87,10 +95,13 @@ const orgs: Builder<OrgRecord> = (r, ctx) => {
 };
 
 const academicSessions: Builder<AcademicSessionRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     title: r.required('title'),
     type: r.enumOf('type', SESSION_TYPES, true)!,
     startDate: r.date('startDate', true)!,
@@ -103,10 +114,13 @@ const academicSessions: Builder<AcademicSessionRecord> = (r, ctx) => {
 };
 
 const courses: Builder<CourseRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     title: r.required('title'),
     courseCode: r.text('courseCode'),
     grades: r.grades('grades'),
@@ -118,10 +132,13 @@ const courses: Builder<CourseRecord> = (r, ctx) => {
 };
 
 const classes: Builder<ClassRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     title: r.required('title'),
     classCode: r.text('classCode'),
     classType: r.enumOf('classType', CLASS_TYPES, true)!,
@@ -138,8 +155,9 @@ const classes: Builder<ClassRecord> = (r, ctx) => {
 
 /** A users row; in 1.1 also the row's roles (from `role` and `orgSourcedIds`). */
 export function userAndRoles(r: RowReader, ctx: BuildContext): { user: UserRecord; roles: RoleRecord[] } | null {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   let role: PersonRole | null = null;
   let orgIds: string[] = [];
   if (ctx.version === '1.1') {
@@ -147,7 +165,9 @@ export function userAndRoles(r: RowReader, ctx: BuildContext): { user: UserRecor
     orgIds = r.requiredList('orgSourcedIds');
   }
   const user: UserRecord = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     enabled: r.boolean('enabledUser', true) ?? false,
     username: r.text('username'),
     givenName: r.required('givenName'),
@@ -179,10 +199,13 @@ export function userAndRoles(r: RowReader, ctx: BuildContext): { user: UserRecor
 }
 
 const roles: Builder<RoleRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     userSourcedId: r.required('userSourcedId'),
     role: r.enumOf('role', ROLES_1_2, true)!,
     roleType: r.enumOf('roleType', ROLE_TYPES, true)!,
@@ -194,17 +217,21 @@ const roles: Builder<RoleRecord> = (r, ctx) => {
 };
 
 const userProfiles: Builder<Base> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   for (const column of ['userSourcedId', 'profileType', 'vendorId', 'credentialType']) r.required(column);
-  return done(r, b);
+  return done(r, { sourcedId, status, at: r.at });
 };
 
 const enrollments: Builder<EnrollmentRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     classSourcedId: r.required('classSourcedId'),
     schoolSourcedId: r.required('schoolSourcedId'),
     userSourcedId: r.required('userSourcedId'),
@@ -217,15 +244,17 @@ const enrollments: Builder<EnrollmentRecord> = (r, ctx) => {
 };
 
 const demographics: Builder<DemographicRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
-  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, birthDate: r.date('birthDate', false) };
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
+  const record = { sourcedId, status, at: r.at, birthDate: r.date('birthDate', false) };
   return done(r, record);
 };
 
 const categories: Builder<CategoryRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   let weight: number | null = null;
   if (ctx.version === '1.2') {
     weight = r.number('weight', false);
@@ -236,15 +265,18 @@ const categories: Builder<CategoryRecord> = (r, ctx) => {
   if (dropLowest !== null && (!Number.isInteger(dropLowest) || dropLowest < 0 || dropLowest > DROP_LOWEST_MAX)) {
     r.problem('error', 'outOfRange', DROP_LOWEST_COLUMN, r.raw(DROP_LOWEST_COLUMN), `0–${DROP_LOWEST_MAX}`);
   }
-  const record = { sourcedId: b.sourcedId, status: b.status, at: b.at, title: r.required('title'), weight, dropLowest };
+  const record = { sourcedId, status, at: r.at, title: r.required('title'), weight, dropLowest };
   return done(r, record);
 };
 
 const lineItems: Builder<LineItemRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     title: r.required('title'),
     description: r.text('description'),
     assignDate: r.date('assignDate', true, true)!,
@@ -261,13 +293,20 @@ const lineItems: Builder<LineItemRecord> = (r, ctx) => {
   return done(r, record);
 };
 
+/** 1.2's result flags (false when empty); 1.1 has none */
+function resultFlag(r: RowReader, ctx: BuildContext, column: string): boolean {
+  return ctx.version === '1.2' ? (r.boolean(column, false) ?? false) : false;
+}
+
 const results: Builder<ResultRecord> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
-  const flag = (column: string) => (ctx.version === '1.2' ? (r.boolean(column, false) ?? false) : false);
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   if (ctx.version === '1.2') r.boolean('inProgress', false);
   const record = {
-    ...b,
+    sourcedId,
+    status,
+    at: r.at,
     lineItemSourcedId: r.required('lineItemSourcedId'),
     studentSourcedId: r.required('studentSourcedId'),
     scoreStatus: r.enumOf('scoreStatus', SCORE_STATUSES, true)!,
@@ -275,19 +314,20 @@ const results: Builder<ResultRecord> = (r, ctx) => {
     scoreDate: r.date('scoreDate', false),
     comment: r.text('comment'),
     textScore: ctx.version === '1.2' ? r.text('textScore') : null,
-    late: flag('late'),
-    missing: flag('missing'),
-    incomplete: flag('incomplete'),
+    late: resultFlag(r, ctx, 'late'),
+    missing: resultFlag(r, ctx, 'missing'),
+    incomplete: resultFlag(r, ctx, 'incomplete'),
     dropped: r.boolean(DROPPED_COLUMN, false),
   };
   return done(r, record);
 };
 
 const scoreScales: Builder<Base> = (r, ctx) => {
-  const b = base(r, ctx);
-  if (!b) return null;
+  const sourcedId = r.required('sourcedId');
+  const status = statusOf(r, ctx);
+  if (!status) return null;
   r.required('title');
-  return done(r, b);
+  return done(r, { sourcedId, status, at: r.at });
 };
 
 const users: Builder<UserRecord> = (r, ctx) => userAndRoles(r, ctx)?.user ?? null;

@@ -1,12 +1,13 @@
 /**
- * One CSV file of a package, streamed with csv-parse: each record with the line it STARTS on, one at a
- * time. The bytes first pass a check that they are UTF-8 (a file that is not stops at the first bad line,
- * with an error naming it) and are counted for progress. Line breaks are counted on the bytes, so a
- * quoted value with line breaks, CRLF, a byte-order mark and blank lines all keep the numbers right.
+ * One CSV file of a package, streamed with csv-parse: each record with the line it STARTS on, given a
+ * chunk's records at a time (one await per chunk of the file, not per row: ADR 0057). The bytes first
+ * pass a check that they are UTF-8 (a file that is not stops at the first bad line, with an error naming
+ * it) and are counted for progress. Line breaks are counted on the bytes, so a quoted value with line
+ * breaks, CRLF, a byte-order mark and blank lines all keep the numbers right.
  */
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
+import { CsvError, Parser, type Options } from 'csv-parse';
 import type { Problem } from '../records.js';
 import type { ProblemCode } from './describe.js';
 import type { PackageSource } from './source.js';
@@ -18,6 +19,12 @@ export interface CsvRecord {
   cells: string[];
   /** the line the record starts on (1 = the file's first line) */
   line: number;
+}
+
+/** The records of a parsed chunk: each one's cells, and the line it starts on (no object per record). */
+export interface CsvBatch {
+  cells: string[][];
+  lines: number[];
 }
 
 /**
@@ -61,27 +68,42 @@ class Utf8Lines extends Transform {
     done();
   }
 
+  /**
+   * Notes the line breaks of `bytes`: a CR, an LF, or a CRLF (one break, ending after its LF, even when
+   * the two are in different chunks). The bytes between breaks are skipped with indexOf (native), not
+   * looked at one by one.
+   */
   #note(bytes: Buffer): void {
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i];
-      if (b === 0x0a) {
+    const n = bytes.length;
+    let i = 0;
+    let lf = -2;
+    let cr = -2;
+    while (i < n) {
+      if (lf !== -1 && lf < i) lf = bytes.indexOf(0x0a, i);
+      if (cr !== -1 && cr < i) cr = bytes.indexOf(0x0d, i);
+      const next = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (next === -1) {
+        this.#lastWasCr = false;
+        break;
+      }
+      if (next > i) this.#lastWasCr = false;
+      if (next === lf) {
         if (!this.#lastWasCr) {
-          this.breaks.push(this.offset + i + 1);
+          this.breaks.push(this.offset + next + 1);
           this.lines += 1;
         } else if (this.breaks.length) {
           // CRLF: the break was counted at the CR; it ends after the LF
-          this.breaks[this.breaks.length - 1] = this.offset + i + 1;
+          this.breaks[this.breaks.length - 1] = this.offset + next + 1;
         }
         this.#lastWasCr = false;
-      } else if (b === 0x0d) {
-        this.breaks.push(this.offset + i + 1);
+      } else {
+        this.breaks.push(this.offset + next + 1);
         this.lines += 1;
         this.#lastWasCr = true;
-      } else {
-        this.#lastWasCr = false;
       }
+      i = next + 1;
     }
-    this.offset += bytes.length;
+    this.offset += n;
   }
 }
 
@@ -119,16 +141,95 @@ function breaksIn(cells: string[]): number {
   return n;
 }
 
+function endsWithBreak(cell: string | undefined): boolean {
+  const last = cell === undefined || cell.length === 0 ? 0 : cell.charCodeAt(cell.length - 1);
+  return last === 0x0a || last === 0x0d;
+}
+
+const OPTIONS: Options = {
+  bom: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  skip_empty_lines: true,
+  // a quote never closed would otherwise gather the rest of the file into one value
+  max_record_size: MAX_RECORD,
+};
+
 /**
- * The records of one file, header first. Problems that end the file (not UTF-8, broken quoting, a damaged
- * zip entry) go to `report`; the generator then stops.
+ * csv-parse's stream, giving the records of each chunk it parses as one batch, each with the line it
+ * starts on. csv-parse's `info: true` would copy its whole info object into a new one for every record
+ * (two object spreads a row); the one number needed, the bytes parsed through the record's end, is read
+ * from the parser's own `info` as csv-parse pushes the record (it pushes synchronously, while parsing).
+ * The records of a chunk that fails are dropped, as the stream's destroy drops what it had buffered.
  */
-export async function* csvRecords(
+class LineParser extends Parser {
+  #batch: CsvBatch = { cells: [], lines: [] };
+  #claimed = 0;
+  #lastBreakEnd = 0;
+
+  constructor(private readonly lines: Utf8Lines) {
+    // one chunk's records waiting at a time (csv-parse ignores options it does not know)
+    super({ ...OPTIONS, readableHighWaterMark: 1 } as Options);
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) {
+      this.#emit();
+      return super.push(null, encoding);
+    }
+    const cells = chunk as string[];
+    const end = this.info.bytes;
+    const breaks = this.lines.breaks;
+    const before = this.#claimed;
+    while (breaks.length && breaks[0]! <= end) {
+      this.#lastBreakEnd = breaks.shift()!;
+      this.#claimed += 1;
+    }
+    // the record's last line: the breaks up to its end, plus one when it ends without a break (at EOF)
+    const lastLine = this.#lastBreakEnd === end ? this.#claimed : this.#claimed + 1;
+    // Breaks inside the record's values: none when its bytes hold no break, or only the one that ends it
+    // (the common row, counted without looking at its values); else counted in the values.
+    const spanned = this.#claimed - before;
+    const plain = spanned === 0 || (spanned === 1 && this.#lastBreakEnd === end && !endsWithBreak(cells[cells.length - 1]));
+    this.#batch.cells.push(cells);
+    this.#batch.lines.push(Math.max(1, lastLine - (plain ? 0 : breaksIn(cells))));
+    return true;
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (error?: Error | null) => {
+      if (error) this.#batch = { cells: [], lines: [] };
+      else this.#emit();
+      callback(error);
+    });
+  }
+
+  override _flush(callback: TransformCallback): void {
+    super._flush((error?: Error | null) => {
+      if (error) this.#batch = { cells: [], lines: [] };
+      else this.#emit();
+      callback(error);
+    });
+  }
+
+  #emit(): void {
+    if (this.#batch.cells.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = { cells: [], lines: [] };
+    super.push(batch);
+  }
+}
+
+/**
+ * The records of one file, header first, a parsed chunk's worth at a time. Problems that end the file (not
+ * UTF-8, broken quoting, a damaged zip entry) go to `report`; the generator then stops.
+ */
+export async function* csvBatches(
   source: PackageSource,
   name: string,
   report: (p: Problem) => void,
   counted: (n: number) => void,
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvBatch> {
   let input;
   try {
     input = await source.open(name);
@@ -137,15 +238,7 @@ export async function* csvRecords(
     return;
   }
   const utf8 = new Utf8Lines(counted);
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    info: true,
-    // a quote never closed would otherwise gather the rest of the file into one value
-    max_record_size: MAX_RECORD,
-  });
+  const parser = new LineParser(utf8);
   let inputFailed: Error | null = null;
   input.on('error', (e: Error) => {
     inputFailed = e;
@@ -154,20 +247,8 @@ export async function* csvRecords(
   utf8.on('error', (e: Error) => parser.destroy(e));
   input.pipe(utf8).pipe(parser);
 
-  let claimed = 0;
-  let lastBreakEnd = 0;
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
-      const end = item.info.bytes;
-      while (utf8.breaks.length && utf8.breaks[0]! <= end) {
-        lastBreakEnd = utf8.breaks.shift()!;
-        claimed += 1;
-      }
-      // the record's last line: the breaks up to its end, plus one when it ends without a break (at EOF)
-      const lastLine = lastBreakEnd === end ? claimed : claimed + 1;
-      const line = lastLine - breaksIn(item.record);
-      yield { cells: item.record, line: Math.max(1, line) };
-    }
+    for await (const batch of parser as AsyncIterable<CsvBatch>) yield batch;
   } catch (error) {
     if (utf8.badLine !== null) report(problem('notUtf8', name, utf8.badLine, null));
     else if (inputFailed) report(problem('damagedZip', name, null, (inputFailed as Error).message));
@@ -179,6 +260,18 @@ export async function* csvRecords(
     input.unpipe();
     input.destroy();
     utf8.destroy();
+  }
+}
+
+/** The records of one file, one at a time (csvBatches, for a reader of a few rows: the manifest). */
+export async function* csvRecords(
+  source: PackageSource,
+  name: string,
+  report: (p: Problem) => void,
+  counted: (n: number) => void,
+): AsyncGenerator<CsvRecord> {
+  for await (const batch of csvBatches(source, name, report, counted)) {
+    for (let i = 0; i < batch.cells.length; i++) yield { cells: batch.cells[i]!, line: batch.lines[i]! };
   }
 }
 

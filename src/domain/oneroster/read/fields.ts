@@ -48,6 +48,26 @@ function realDate(iso: string): boolean {
   return real;
 }
 
+/**
+ * Whether a date-time is one luxon reads (ISO 8601, a space allowed for the `T`), remembered per value as
+ * realDate is: a SIS writes a line item's assignDate and dueDate as date-times, and a package's line
+ * items often share them (ADR 0057).
+ */
+const VALID_DATE_TIMES = new Map<string, boolean>();
+function validDateTime(written: string): boolean {
+  let valid = VALID_DATE_TIMES.get(written);
+  if (valid === undefined) {
+    valid = DateTime.fromISO(written.replace(' ', 'T'), { setZone: true }).isValid;
+    if (VALID_DATE_TIMES.size >= 10_000) VALID_DATE_TIMES.clear();
+    VALID_DATE_TIMES.set(written, valid);
+  }
+  return valid;
+}
+
+/**
+ * The rows of one file, read one after another through one reader (`next` moves it to the next row):
+ * a file of millions of rows makes no reader object per row.
+ */
 export class RowReader {
   failed = false;
   /**
@@ -55,18 +75,27 @@ export class RowReader {
    * is then '', a list [], anything else null). A value that is given is still checked.
    */
   lenient = false;
+  #cells: string[] = [];
+  /** where the current row is (a new object per row: records keep it) */
+  at: RowAt = { file: '', line: 0 };
 
   constructor(
     private readonly state: FileState,
     private readonly header: Header,
-    private readonly cells: string[],
-    readonly at: RowAt,
   ) {}
+
+  /** Moves to the next row. */
+  next(cells: string[], at: RowAt): void {
+    this.#cells = cells;
+    this.at = at;
+    this.failed = false;
+    this.lenient = false;
+  }
 
   /** the trimmed cell of a column, '' when the file has no such column */
   raw(column: string): string {
     const i = this.header.index.get(column);
-    return i === undefined ? '' : (this.cells[i] ?? '').trim();
+    return i === undefined ? '' : (this.#cells[i] ?? '').trim();
   }
 
   has(column: string): boolean {
@@ -126,7 +155,8 @@ export class RowReader {
       if (required && !this.lenient) this.problem('error', 'required', column, '', allowed.join(', '));
       return null;
     }
-    const found = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    // as written (the common case), else in any case
+    const found = allowed.includes(v as T) ? (v as T) : allowed.find((a) => a.toLowerCase() === v.toLowerCase());
     if (!found) {
       this.problem('error', 'badEnum', column, v, allowed.join(', '));
       return null;
@@ -136,17 +166,20 @@ export class RowReader {
 
   /** true/false; 1/0 and yes/no accepted with a warning once per file and column; null when empty */
   boolean(column: string, required: boolean): boolean | null {
-    const v = this.raw(column).toLowerCase();
+    const written = this.raw(column);
+    if (written === 'true') return true;
+    if (written === 'false') return false;
+    const v = written.toLowerCase();
     if (v === '') {
       if (required && !this.lenient) this.problem('error', 'required', column, '', 'true, false');
       return null;
     }
     if (v === 'true' || v === 'false') return v === 'true';
     if (v === '1' || v === 'yes' || v === '0' || v === 'no') {
-      this.warnOnce('looseBoolean', column, this.raw(column), 'true, false');
+      this.warnOnce('looseBoolean', column, written, 'true, false');
       return v === '1' || v === 'yes';
     }
-    this.problem('error', 'badBoolean', column, this.raw(column), 'true, false');
+    this.problem('error', 'badBoolean', column, written, 'true, false');
     return null;
   }
 
@@ -191,7 +224,7 @@ export class RowReader {
     if (ISO_DATE.test(v)) return this.#real(column, v, v, expected);
     const dt = ISO_DATE_TIME.exec(v);
     if (dt && dateTime) {
-      if (!DateTime.fromISO(v.replace(' ', 'T'), { setZone: true }).isValid) {
+      if (!validDateTime(v)) {
         this.problem('error', 'badDate', column, v, expected);
         return null;
       }

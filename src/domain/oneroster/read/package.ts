@@ -18,8 +18,8 @@ import {
   type RecordOf,
 } from '../records.js';
 import { attendanceRow, BUILDERS, userAndRoles, type BuildContext } from './build.js';
-import { attendanceColumns, columnsOf, matchHeader, type FileColumns } from './columns.js';
-import { csvRecords } from './csv.js';
+import { attendanceColumns, columnsOf, matchHeader, type FileColumns, type Header } from './columns.js';
+import { csvBatches } from './csv.js';
 import { FileState, RowReader } from './fields.js';
 import { findName, readManifest } from './manifest.js';
 import { openSource, SourceError, type PackageSource } from './source.js';
@@ -44,7 +44,9 @@ function emptyPackage(version: OneRosterVersion = '1.2'): OneRosterPackage {
 /**
  * The checked rows of one CSV file: header matched, then each row through `row`. Rows whose cells are all
  * empty (`,,,`) are blank lines; cells past the header must be empty (a value there means the row's
- * values are shifted: an error); a value under an unnamed header cell is ignored with a warning.
+ * values are shifted: an error); a value under an unnamed header cell is ignored with a warning. The CSV
+ * comes a parsed chunk at a time; each row is checked only when it is asked for, so a reader that stops
+ * early has reported nothing of the rows after it.
  */
 async function* checkedRows<T>(
   source: PackageSource,
@@ -54,46 +56,74 @@ async function* checkedRows<T>(
   counted: (n: number) => void,
   row: (r: RowReader) => T | null,
 ): AsyncGenerator<T> {
-  const report = reporter.start(name);
+  const pass = reporter.start(name);
+  const report = pass.report;
   const state = new FileState(name, report);
-  let header = null;
+  let header: Header | null = null;
+  let reader: RowReader | null = null;
   let needed = 0;
   let broken = false;
   const fatal = (p: Problem) => {
     broken = true;
     report(p);
   };
-  for await (const record of csvRecords(source, name, fatal, counted)) {
-    if (record.cells.every((c) => c.trim() === '')) continue;
-    if (!header) {
-      header = matchHeader(record.cells, columns, name, report);
-      if (!header) {
-        reporter.finished(name);
-        return;
+  for await (const batch of csvBatches(source, name, fatal, counted)) {
+    for (let i = 0; i < batch.cells.length; i++) {
+      const cells = batch.cells[i]!;
+      const line = batch.lines[i]!;
+      if (blank(cells, 0)) continue;
+      if (!header || !reader) {
+        header = matchHeader(cells, columns, name, report);
+        if (!header) {
+          reporter.finished(name);
+          return;
+        }
+        needed = Math.max(...header.index.values()) + 1;
+        reader = new RowReader(state, header);
+        continue;
       }
-      needed = Math.max(...header.index.values()) + 1;
-      continue;
+      const extra = firstValue(cells, header.width);
+      if (extra !== undefined) {
+        report({ severity: 'error', code: 'rowTooLong', file: name, line, column: null, value: extra.trim(), expected: String(header.width) });
+        continue;
+      }
+      if (cells.length < needed) {
+        report({ severity: 'error', code: 'rowTooShort', file: name, line, column: null, value: String(cells.length), expected: String(needed) });
+        continue;
+      }
+      if (header.unnamed.length > 0) {
+        const stray = header.unnamed.find((at) => (cells[at] ?? '').trim() !== '');
+        if (stray !== undefined && state.first('unnamedColumn')) {
+          report({ severity: 'warning', code: 'unnamedColumn', file: name, line, column: String(stray + 1), value: cells[stray]!.trim(), expected: null });
+        }
+      }
+      reader.next(cells, { file: name, line });
+      const value = row(reader);
+      if (line > pass.reached.line) pass.reached.line = line;
+      if (value !== null) yield value;
     }
-    const at = { file: name, line: record.line };
-    const extra = record.cells.slice(header.width).find((c) => c.trim() !== '');
-    if (extra !== undefined) {
-      report({ severity: 'error', code: 'rowTooLong', file: name, line: record.line, column: null, value: extra.trim(), expected: String(header.width) });
-      continue;
-    }
-    if (record.cells.length < needed) {
-      report({ severity: 'error', code: 'rowTooShort', file: name, line: record.line, column: null, value: String(record.cells.length), expected: String(needed) });
-      continue;
-    }
-    const stray = header.unnamed.find((i) => (record.cells[i] ?? '').trim() !== '');
-    if (stray !== undefined && state.first('unnamedColumn')) {
-      report({ severity: 'warning', code: 'unnamedColumn', file: name, line: record.line, column: String(stray + 1), value: record.cells[stray]!.trim(), expected: null });
-    }
-    const value = row(new RowReader(state, header, record.cells, at));
-    reporter.reached(name, record.line);
-    if (value !== null) yield value;
   }
   if (!header && !broken) report({ severity: 'error', code: 'emptyFile', file: name, line: null, column: null, value: null, expected: null });
   reporter.finished(name);
+}
+
+/** Whether every cell from `from` on is empty or blank. */
+function blank(cells: string[], from: number): boolean {
+  return firstValue(cells, from) === undefined;
+}
+
+/** The first cell from `from` on that is not empty or blank. */
+function firstValue(cells: string[], from: number): string | undefined {
+  for (let i = from; i < cells.length; i++) {
+    const cell = cells[i]!;
+    if (cell !== '' && cell.trim() !== '') return cell;
+  }
+  return undefined;
+}
+
+/** How far the readings of a file have reached (the last line checked), shared by every pass over it. */
+interface Reached {
+  line: number;
 }
 
 /**
@@ -102,23 +132,28 @@ async function* checkedRows<T>(
  * earlier pass reached, and nothing once a pass has read the whole file.
  */
 class Reporter {
-  #reached = new Map<string, number>();
+  #reached = new Map<string, Reached>();
 
   constructor(private readonly sink: ProblemSink) {}
 
-  start(name: string): (p: Problem) => void {
-    const before = this.#reached.get(name) ?? 0;
-    return (p) => {
-      if (before === 0 || (p.line !== null && p.line > before)) this.sink.add(p);
+  /** A new pass over a file: its problems' sink, and the file's mark, which the pass moves on as it checks rows. */
+  start(name: string): { report: (p: Problem) => void; reached: Reached } {
+    let reached = this.#reached.get(name);
+    if (!reached) {
+      reached = { line: 0 };
+      this.#reached.set(name, reached);
+    }
+    const before = reached.line;
+    return {
+      report: (p) => {
+        if (before === 0 || (p.line !== null && p.line > before)) this.sink.add(p);
+      },
+      reached,
     };
   }
 
-  reached(name: string, line: number): void {
-    if (line > (this.#reached.get(name) ?? 0)) this.#reached.set(name, line);
-  }
-
   finished(name: string): void {
-    this.#reached.set(name, Number.POSITIVE_INFINITY);
+    this.start(name).reached.line = Number.POSITIVE_INFINITY;
   }
 }
 
