@@ -716,8 +716,8 @@ async function notify(args: string[]): Promise<void> {
   const students = Number(values.students);
   type PortalRun = { rps: number; p50: number; p99: number; errors: number } | null;
   const portals: { engine: string; before: PortalRun; decide: PortalRun; deliver: PortalRun }[] = [];
-  console.log('| engine | students | changes | notifications | decide + queue pushes | emails written (count) | decided and queued | SMTP delivered | emails/s | sender CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| engine | students | changes | notifications | decide (pushes and emails due now) | delivery step | emails written | decided and queued | CPU per notification | writes (longest) | SMTP delivered | emails/s | sender CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
       JSON.parse(
@@ -729,7 +729,7 @@ async function notify(args: string[]): Promise<void> {
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; decideWrites: number; longestWriteMs: number; decideCpuMsEach: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -743,7 +743,7 @@ async function notify(args: string[]): Promise<void> {
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
     console.log(
-      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} (${n(r.emailsQueued)}) | ${s(r.decideMs + r.queueMs)} | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms |`,
+      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} | ${n(r.emailsQueued)} | ${s(r.decideMs + r.queueMs)} | ${r.decideCpuMsEach.toFixed(3)} ms | ${n(r.decideWrites)} (${r.longestWriteMs.toFixed(1)} ms) | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms |`,
     );
     portals.push({ engine, ...r.portal });
   }

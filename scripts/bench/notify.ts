@@ -151,16 +151,25 @@ async function beside<T>(work: () => Promise<T>): Promise<[T, PortalRun | null]>
 }
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 let decideMs = 0;
 let queueMs = 0;
+let decideCpu = 0;
 const [[decided, queued], whileDeciding] = await beside(async () => {
   const t0 = process.hrtime.bigint();
-  const decided = await decideChanges(database, { now: decideAt, queuePush });
+  const c0 = process.cpuUsage();
+  // As the notifications run does: emails due now are written with their notifications (ADR 0054).
+  const decided = await decideChanges(database, { now: decideAt, queuePush, baseUrl: 'https://portal.example.org' });
   decideMs = ms(t0);
-  console.error(`notify: ${decided.notifications} notifications decided in ${(decideMs / 1000).toFixed(1)} s`);
+  console.error(`notify: ${decided.notifications} notifications decided, ${decided.emails} emails written, in ${(decideMs / 1000).toFixed(1)} s (${decided.writes} writes, the longest ${decided.longestWriteMs.toFixed(1)} ms)`);
+  // What the decider left pending (none at noon: no quiet hours), as the run's delivery step would send it.
   const t1 = process.hrtime.bigint();
   const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
   queueMs = ms(t1);
+  decideCpu = cpuMs(c0);
   console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
   return [decided, queued] as const;
 });
@@ -176,10 +185,6 @@ let pushMs = 0;
 let received = 0;
 let sendCpu = 0;
 let pushCpu = 0;
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
 let pushed = 0;
 [, portal.deliver] = await beside(async () => {
   let until = Date.now() + Number(seconds ?? 20) * 1000;
@@ -222,8 +227,14 @@ console.log(
     imported,
     notifications: decided.notifications,
     decideMs,
-    emailsQueued: queued,
+    // Emails written to the outbox: by the decider with their notifications, and by the delivery step.
+    emailsQueued: decided.emails + queued,
     queueMs,
+    // The decider's write transactions and the longest one (on SQLite, the longest the write lock was held).
+    decideWrites: decided.writes,
+    longestWriteMs: decided.longestWriteMs,
+    // This process's CPU while deciding and queueing, per notification (SQLite's work included when it is the engine; PostgreSQL's server is not).
+    decideCpuMsEach: decideCpu / Math.max(1, decided.notifications),
     pushesQueued,
     smtpReceived: received,
     smtpPerSecond: received / (sendMs / 1000),

@@ -219,6 +219,38 @@ export async function writeUnlessBusy(db: Kysely<DB>, write: (db: Kysely<DB>) =>
   });
 }
 
+/** How long `writeInTurn` waits, in all, for SQLite's write lock before it gives up. */
+const WRITE_IN_TURN_MS = 60_000;
+
+/**
+ * One short write transaction of a long background run (the notifications' decider, ADR 0054), taken
+ * in turn with everyone else's writes. SQLite: tried with `writeUnlessBusy` (its `begin immediate` does
+ * not wait for the lock); while another connection holds the lock, the process waits without blocking
+ * (its event loop goes on serving pages) and tries again after a few milliseconds, up to a minute.
+ * `BUSY` only comes at `begin`, before `work` ran, so `work` runs to its end at most once per attempt
+ * and is rolled back whole if it fails. PostgreSQL: an ordinary transaction.
+ * Returns what `work` returned and how long the transaction held the lock (milliseconds).
+ */
+export async function writeInTurn<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<{ result: T; heldMs: number }> {
+  if (!sqliteDatabases.has(db)) {
+    const t0 = performance.now();
+    const result = await db.transaction().execute(work);
+    return { result, heldMs: performance.now() - t0 };
+  }
+  const deadline = Date.now() + WRITE_IN_TURN_MS;
+  for (let attempt = 0; ; attempt++) {
+    let out: { result: T; heldMs: number } | undefined;
+    const written = await writeUnlessBusy(db, async (connection) => {
+      const t0 = performance.now();
+      const result = await connection.transaction().execute(work);
+      out = { result, heldMs: performance.now() - t0 };
+    });
+    if (written && out) return out;
+    if (Date.now() > deadline) throw Object.assign(new Error('SQLite write lock stayed taken for a minute'), { code: 'SQLITE_BUSY' });
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2 + attempt, 20)));
+  }
+}
+
 /**
  * SQLite transactions begin IMMEDIATE: they take the write lock at `begin`. A plain `begin` starts as a
  * reader; when its first write comes after another process (a second web process, the worker) has

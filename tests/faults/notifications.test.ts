@@ -45,7 +45,7 @@ describeFaults('notifications through a crash mid-batch', (get) => {
 
     const first = await homeroom(get(), ['worker', '--until-idle'], { fault: 'notify.after-notification:4' });
     expect(first.signal, first.stderr).toBe('SIGKILL');
-    // The batch was one transaction: nothing of it stayed.
+    // The notification and its deliveries were one write transaction (of a few hundred): nothing of it stayed.
     expect(await db.selectFrom('notifications').select('id').execute()).toEqual([]);
     expect((await db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(0);
 
