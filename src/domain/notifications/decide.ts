@@ -203,7 +203,7 @@ export interface DecideResult {
 }
 
 /** Notifications written per write transaction: on SQLite, a few milliseconds of the only write lock (ADR 0054). */
-export const NOTIFICATIONS_PER_WRITE = 200;
+const NOTIFICATIONS_PER_WRITE = 200;
 
 const DECIDER_LOCK = sql`hashtext('homeroom.notifications.decide')`;
 
