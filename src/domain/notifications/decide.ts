@@ -20,9 +20,9 @@
  * lock without stopping the process (`writeInTurn`), and holds it for milliseconds.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
-import { writeInTurn, type Database } from '../../db/connect.js';
+import { writesInTurn, type Database, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
-import { enqueueEmails, type OutgoingEmail } from '../../email/outbox.js';
+import { enqueueEmailsInBulk, type OutgoingEmail } from '../../email/outbox.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { toolUrl } from '../portal/tools.js';
@@ -34,11 +34,11 @@ import { getDistrictProfile, type DistrictProfile } from '../district/service.js
 import { adultCutoff } from '../district/settings.js';
 import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { PushToQueue, queuePush } from './push.js';
-import { paramChunks } from '../../db/bulk.js';
+import { copyRows, paramChunks } from '../../db/bulk.js';
 import { notificationEmails } from './email.js';
 import { inReaderLanguage } from './localized.js';
 import { quietUntil } from './quiet.js';
-import { channelsOf, childSettings, defaultSettings, settingsOfMany, zoneOf, type NotifyKind, type PersonSettings } from './settings.js';
+import { channelsOf, defaultChild, defaultSettings, settingsOfMany, zoneOf, type ChildSettings, type NotifyKind, type PersonSettings } from './settings.js';
 import { unsubscribeSigner } from './unsubscribe.js';
 
 /**
@@ -213,11 +213,11 @@ const DECIDER_LOCK = sql`hashtext('homeroom.notifications.decide')`;
  * the cursor moved); on SQLite two runs may read the same batch, and the unique keys keep every row once.
  */
 export async function decideChanges(database: Database, options: DecideOptions): Promise<DecideResult> {
-  if (database.dialect !== 'postgres') return decideAll(database.db, options);
+  if (database.dialect !== 'postgres') return decideAll(database.db, 'sqlite', options);
   return database.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${DECIDER_LOCK})`.execute(conn);
     try {
-      return await decideAll(conn, options);
+      return await decideAll(conn, 'postgres', options);
     } finally {
       // A connection that cannot run this has ended, and its session's lock with it.
       await sql`select pg_advisory_unlock(${DECIDER_LOCK})`.execute(conn).catch(() => undefined);
@@ -225,10 +225,10 @@ export async function decideChanges(database: Database, options: DecideOptions):
   });
 }
 
-async function decideAll(db: Kysely<DB>, options: DecideOptions): Promise<DecideResult> {
+async function decideAll(db: Kysely<DB>, dialect: Dialect, options: DecideOptions): Promise<DecideResult> {
   const total: DecideResult = { decided: 0, notifications: 0, emails: 0, writes: 0, longestWriteMs: 0 };
   for (;;) {
-    const step = await decideBatch(db, options);
+    const step = await decideBatch(db, dialect, options);
     total.decided += step.decided;
     total.notifications += step.notifications;
     total.emails += step.emails;
@@ -246,7 +246,7 @@ async function decideAll(db: Kysely<DB>, options: DecideOptions): Promise<Decide
  * written adds nothing (unique keys; deliveries, pushes and emails are written only with a notification
  * that was new).
  */
-async function decideBatch(db: Kysely<DB>, options: DecideOptions): Promise<DecideResult & { more: boolean }> {
+async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOptions): Promise<DecideResult & { more: boolean }> {
   const { now } = options;
   const batchSize = options.batchSize ?? 5000;
   const cursor = (await db.selectFrom('notification_cursor').select('decided_through').where('id', '=', 1).executeTakeFirst())?.decided_through ?? 0;
@@ -292,7 +292,7 @@ async function decideBatch(db: Kysely<DB>, options: DecideOptions): Promise<Deci
   const through = blockedFrom === Infinity ? lastId : blockedFrom - 1;
 
   const plan = await planBatch(db, ready, district, options);
-  const writer = await recorder(db, district, options);
+  const writer = await recorder(db, dialect, district, options);
   const chunkSize = Math.max(1, options.chunkSize ?? NOTIFICATIONS_PER_WRITE);
   const pieces: { planned: Planned[]; checks: GradeCheck[] }[] = [];
   for (let i = 0; i < plan.planned.length; i += chunkSize) pieces.push({ planned: plan.planned.slice(i, i + chunkSize), checks: [] });
@@ -301,13 +301,15 @@ async function decideBatch(db: Kysely<DB>, options: DecideOptions): Promise<Deci
   // Nothing to tell: one write still moves the cursor.
   if (pieces.length === 0) pieces.push({ planned: [], checks: [] });
 
+  // Others' writes (a page's, the outbox's) take their turn between two of these.
+  const turns = writesInTurn(db);
   const out = { decided: Math.max(0, through - cursor), notifications: 0, emails: 0, writes: 0, longestWriteMs: 0, more: through > cursor && events.length === batchSize };
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     const last = i === pieces.length - 1;
     // Composed before the write: the lock is held only for the statements.
     const emails = writer.emailsOf(piece.planned);
-    const { result, heldMs } = await writeInTurn(db, async (trx) => {
+    const result = await turns.write(async (trx) => {
       const written = await writer.record(trx, piece.planned, emails);
       const told = await writer.checkGrades(trx, piece.checks, plan);
       if (last) {
@@ -319,15 +321,13 @@ async function decideBatch(db: Kysely<DB>, options: DecideOptions): Promise<Deci
     });
     out.notifications += result.notifications;
     out.emails += result.emails;
-    out.writes += 1;
-    out.longestWriteMs = Math.max(out.longestWriteMs, heldMs);
     if (!last) {
       faultPoint('notify.after-chunk');
       if (options.dieAfterChunk?.(i + 1)) throw new Error('fault injected: the decider stopped between two writes');
     }
-    // Others' writes (a page's, the outbox's) take their turn between two of these.
-    await new Promise((resolve) => setImmediate(resolve));
   }
+  out.writes = turns.stats.writes;
+  out.longestWriteMs = turns.stats.longestMs;
   return out;
 }
 
@@ -361,6 +361,12 @@ interface BatchPlan {
   names: Awaited<ReturnType<typeof namesOf>>;
 }
 
+/** `childSettings`, with the district's default child made once: it is only read here. */
+function childrenIn(district: DistrictProfile): (settings: PersonSettings, studentId: number) => ChildSettings {
+  const fallback = defaultChild(district.settings);
+  return (settings, studentId) => settings.children[String(studentId)] ?? fallback;
+}
+
 /** Who is told what, read and worked out outside any write transaction. */
 async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Described }[], district: DistrictProfile, options: DecideOptions): Promise<BatchPlan> {
   const { now } = options;
@@ -372,6 +378,7 @@ async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Des
   // The district's defaults, once: read, never changed, by everyone who never saved settings.
   const defaults = defaultSettings(district.settings);
   const settingsOf = (accountId: number) => stored.get(accountId) ?? defaults;
+  const childOf = childrenIn(district);
   const names = await namesOf(db, studentIds, [...new Set(ready.map((r) => r.last.section_id).filter((s): s is number => s !== null))]);
 
   const planned: Planned[] = [];
@@ -382,7 +389,7 @@ async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Des
     const params = { ...base, ...described.params };
     for (const r of byStudent.get(studentId) ?? []) {
       const settings = settingsOf(r.accountId);
-      const child = childSettings(settings, studentId, district.settings);
+      const child = childOf(settings, studentId);
       if (last.kind === 'score' && last.section_id && (child.gradeBelow !== null || child.gradeAbove !== null) && channelsOf(child, 'classGrade', district.settings).on) {
         gradeChecks.set(`${studentId}:${last.section_id}`, { studentId, sectionId: last.section_id, eventId: last.id });
       }
@@ -412,7 +419,7 @@ async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Des
  * each one this write added, its push when one is due now, and — with the portal's address — its email
  * when one is due now (composed beforehand, `emailsOf`).
  */
-async function recorder(db: Kysely<DB>, district: DistrictProfile, options: DecideOptions) {
+async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProfile, options: DecideOptions) {
   const { now } = options;
   const at = now.toISOString();
   const compose = options.baseUrl ? notificationEmails(district, options.baseUrl, await unsubscribeSigner(db, now)) : null;
@@ -429,7 +436,8 @@ async function recorder(db: Kysely<DB>, district: DistrictProfile, options: Deci
     }
     return due;
   };
-  const channelsFor = (p: Planned) => channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
+  const childOf = childrenIn(district);
+  const channelsFor = (p: Planned) => channelsOf(childOf(p.settings, p.studentId), p.kind, district.settings);
   /** The email of each planned notification that is due now by email (null: none, or none to write now). */
   const emailsOf = (planned: readonly Planned[]): (OutgoingEmail | null)[] =>
     planned.map((p) => {
@@ -444,12 +452,7 @@ async function recorder(db: Kysely<DB>, district: DistrictProfile, options: Deci
     const indexOf = new Map(planned.map((p, i) => [p, i]));
     for (const chunk of paramChunks(planned, 10)) {
       const byKey = new Map(chunk.map((p) => [`${p.accountId}:${p.key}`, p]));
-      const inserted = await trx
-        .insertInto('notifications')
-        .values([...byKey.values()].map((p) => ({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: JSON.stringify(p.params), url: pageOf(p.kind, p.studentId, p.sectionId), created_at: at, read_at: null })))
-        .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
-        .returning(['id', 'account_id', 'key'])
-        .execute();
+      const inserted = await insertNotifications(trx, dialect, [...byKey.values()], at);
       const deliveries: Insertable<DB['notification_deliveries']>[] = [];
       const pushes: PushToQueue[] = [];
       // In the order planned, whatever order the database returned them in.
@@ -479,17 +482,22 @@ async function recorder(db: Kysely<DB>, district: DistrictProfile, options: Deci
           } else delivery('push', 'pending', due);
         }
       }
-      for (const rows of paramChunks(deliveries, 7)) {
-        await trx
-          .insertInto('notification_deliveries')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
-          .execute();
+      if (dialect === 'postgres') {
+        // Deliveries of notifications this write added: none can be there already, so no conflict to handle.
+        if (deliveries.length > 0) await copyRows(trx, 'notification_deliveries', Object.keys(deliveries[0]!), deliveries, 0, deliveries.length);
+      } else {
+        for (const rows of paramChunks(deliveries, 7)) {
+          await trx
+            .insertInto('notification_deliveries')
+            .values(rows)
+            .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
+            .execute();
+        }
       }
       if (pushes.length > 0 && options.queuePush) await options.queuePush.many(trx, pushes, now);
       written += ids.size;
     }
-    await enqueueEmails(trx, outgoing, now);
+    await enqueueEmailsInBulk(trx, dialect, outgoing, now);
     return { notifications: written, emails: outgoing.length };
   }
 
@@ -509,7 +517,7 @@ async function recorder(db: Kysely<DB>, district: DistrictProfile, options: Deci
       const base = { student: plan.names.students.get(check.studentId) ?? '', class: plan.names.sections.get(check.sectionId) ?? '', percent: round1(percent) };
       for (const r of plan.byStudent.get(check.studentId) ?? []) {
         const settings = plan.settingsOf(r.accountId);
-        const child = childSettings(settings, check.studentId, district.settings);
+        const child = childOf(settings, check.studentId);
         if (!channelsOf(child, 'classGrade', district.settings).on) continue;
         const fell = child.gradeBelow !== null && percent < child.gradeBelow && (prev === null || prev >= child.gradeBelow);
         const rose = child.gradeAbove !== null && percent > child.gradeAbove && prev !== null && prev <= child.gradeAbove;
@@ -524,6 +532,52 @@ async function recorder(db: Kysely<DB>, district: DistrictProfile, options: Deci
   }
 
   return { emailsOf, record, checkGrades };
+}
+
+/**
+ * A write's notifications, each once (unique key); returns the ones added. PostgreSQL: one statement
+ * whose text is the same whatever the number of rows (each column an array, `unnest`), so it is parsed
+ * and planned once per connection rather than once per size of a multi-row VALUES list.
+ */
+async function insertNotifications(trx: Kysely<DB>, dialect: Dialect, rows: readonly Planned[], at: string): Promise<{ id: number; account_id: number; key: string }[]> {
+  if (rows.length === 0) return [];
+  if (dialect === 'postgres') {
+    const column = <T>(of: (p: Planned) => T) => rows.map(of);
+    return (
+      await sql<{ id: number; account_id: number; key: string }>`
+        insert into notifications (account_id, key, kind, change_event_id, student_id, section_id, params, url, created_at, read_at)
+        select t.account_id, t.key, t.kind, t.change_event_id, t.student_id, t.section_id, t.params, t.url, cast(${at} as timestamptz), null
+          from unnest(cast(${column((p) => p.accountId)} as integer[]), cast(${column((p) => p.key)} as text[]), cast(${column((p) => p.kind)} as text[]),
+                      cast(${column((p) => p.eventId)} as integer[]), cast(${column((p) => p.studentId)} as integer[]), cast(${column((p) => p.sectionId)} as integer[]),
+                      cast(${column((p) => paramsOf(p))} as text[]), cast(${column((p) => pageOf(p.kind, p.studentId, p.sectionId))} as text[]))
+               as t(account_id, key, kind, change_event_id, student_id, section_id, params, url)
+        on conflict (account_id, key) do nothing
+        returning id, account_id, key`.execute(trx)
+    ).rows;
+  }
+  const out: { id: number; account_id: number; key: string }[] = [];
+  for (const chunk of paramChunks(rows, 10)) {
+    out.push(
+      ...(await trx
+        .insertInto('notifications')
+        .values(chunk.map((p) => ({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: paramsOf(p), url: pageOf(p.kind, p.studentId, p.sectionId), created_at: at, read_at: null })))
+        .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
+        .returning(['id', 'account_id', 'key'])
+        .execute()),
+    );
+  }
+  return out;
+}
+
+/** A notification's parameters as stored: the same object for everyone told of one change, written once. */
+const paramsText = new WeakMap<object, string>();
+function paramsOf(p: Planned): string {
+  let text = paramsText.get(p.params);
+  if (text === undefined) {
+    text = JSON.stringify(p.params);
+    paramsText.set(p.params, text);
+  }
+  return text;
 }
 
 async function namesOf(trx: Kysely<DB>, studentIds: number[], sectionIds: number[]) {

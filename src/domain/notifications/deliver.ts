@@ -6,7 +6,7 @@
  * whatever crashes, however many workers. Emails carry RFC 8058 unsubscribe headers (email.ts).
  */
 import { sql, type Kysely } from 'kysely';
-import { writeInTurn, type Database } from '../../db/connect.js';
+import { writesInTurn, type Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail, enqueueEmails, type OutgoingEmail } from '../../email/outbox.js';
 import { paramChunks } from '../../db/bulk.js';
@@ -83,6 +83,8 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
   const { now } = options;
   const db = database.db;
   const limit = options.limit ?? 500;
+  // Others' writes (a page's, the outbox's) take their turn between two of these.
+  const turns = writesInTurn(db);
   let sent = 0;
   for (;;) {
     const due = (
@@ -101,7 +103,7 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
     const settings = await settingsOfMany(db, [...new Set(emailed.map((d) => d.account_id))], district.settings);
     const compose = notificationEmails(district, options.baseUrl, await unsubscribeSigner(db, now));
     const fallback: Locale = isLocale(district.locale) ? district.locale : 'en';
-    const outcomes = due.map((d) => {
+    const outcomeOf = (d: Due) => {
       const ok = d.student_id === null || allowed.has(`${d.account_id}:${d.student_id}`);
       if (ok && d.channel === 'email') {
         const email = emailFor(d, addresses.get(d.account_id) ?? null, settings.get(d.account_id) ?? defaultSettings(district.settings), district, compose);
@@ -114,13 +116,15 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
         return { d, email: null, push };
       }
       return { d, email: null, push: null };
-    });
-    for (const chunk of paramChunks(outcomes, 1, DELIVERIES_PER_WRITE)) {
-      const { result } = await writeInTurn(db, async (trx) => {
+    };
+    for (const part of paramChunks(due, 1, DELIVERIES_PER_WRITE)) {
+      // Composed before the write: the lock is held only for the statements.
+      const chunk = part.map(outcomeOf);
+      sent += await turns.write(async (trx) => {
         const mark = async (status: 'sent' | 'withdrawn', ids: number[]) => {
           const marked = new Set<number>();
-          for (const part of paramChunks(ids, 1)) {
-            const rows = await trx.updateTable('notification_deliveries').set({ status, done_at: now.toISOString() }).where('id', 'in', part).where('status', '=', 'pending').returning('id').execute();
+          for (const some of paramChunks(ids, 1)) {
+            const rows = await trx.updateTable('notification_deliveries').set({ status, done_at: now.toISOString() }).where('id', 'in', some).where('status', '=', 'pending').returning('id').execute();
             for (const r of rows) marked.add(r.id);
           }
           return marked;
@@ -134,9 +138,6 @@ export async function deliverDue(database: Database, options: DeliverOptions): P
         if (pushes.length > 0) await options.queuePush!.many(trx, pushes, now);
         return marked.size;
       });
-      sent += result;
-      // Others' writes (a page's, the outbox's) take their turn between two of these.
-      await new Promise((resolve) => setImmediate(resolve));
     }
     if (due.length < limit) return sent;
   }
