@@ -35,7 +35,7 @@ interface Shared {
   html: string[];
 }
 
-export interface NotificationEmail {
+interface NotificationEmail {
   accountId: number;
   to: string;
   locale: Locale;
