@@ -422,6 +422,12 @@ async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Des
 async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProfile, options: DecideOptions) {
   const { now } = options;
   const at = now.toISOString();
+  const dueText = new Map<number, string>();
+  const iso = (d: Date) => {
+    let text = dueText.get(d.getTime());
+    if (text === undefined) dueText.set(d.getTime(), (text = d.toISOString()));
+    return text;
+  };
   const compose = options.baseUrl ? notificationEmails(district, options.baseUrl, await unsubscribeSigner(db, now)) : null;
   // When a notification may go out: now, or when the person's quiet hours end (the same for everyone with the same hours and zone).
   const dueAt = new Map<string, Date>();
@@ -438,12 +444,22 @@ async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProf
   };
   const childOf = childrenIn(district);
   const channelsFor = (p: Planned) => channelsOf(childOf(p.settings, p.studentId), p.kind, district.settings);
+  // A change's text per language, for everyone told of it (their planned rows share one parameters object).
+  const texts = new WeakMap<object, Map<string, { title: string; body: string }>>();
+  const textOf = (p: Planned) => {
+    let byLocale = texts.get(p.params);
+    if (!byLocale) texts.set(p.params, (byLocale = new Map()));
+    const key = `${p.locale}:${p.kind}`;
+    let text = byLocale.get(key);
+    if (!text) byLocale.set(key, (text = notificationText(p.locale, p.kind, p.params)));
+    return text;
+  };
   /** The email of each planned notification that is due now by email (null: none, or none to write now). */
   const emailsOf = (planned: readonly Planned[]): (OutgoingEmail | null)[] =>
     planned.map((p) => {
       if (!compose || !p.email || !channelsFor(p).email || p.settings.digest.mode !== 'off' || dueOf(p).getTime() > now.getTime()) return null;
       const url = pageOf(p.kind, p.studentId, p.sectionId);
-      return compose({ accountId: p.accountId, to: p.email, locale: p.locale, kind: p.kind, url, text: notificationText(p.locale, p.kind, p.params) });
+      return compose({ accountId: p.accountId, to: p.email, locale: p.locale, kind: p.kind, url, text: textOf(p) });
     });
 
   async function record(trx: Kysely<DB>, planned: readonly Planned[], emails: readonly (OutgoingEmail | null)[]): Promise<{ notifications: number; emails: number }> {
@@ -464,7 +480,7 @@ async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProf
         const channels = channelsFor(p);
         const due = dueOf(p);
         const delivery = (channel: 'email' | 'push', status: 'pending' | 'digest' | 'sent' | 'withdrawn', when: Date) =>
-          deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: when.toISOString(), done_at: status === 'sent' || status === 'withdrawn' ? at : null, digest_id: null });
+          deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: iso(when), done_at: status === 'sent' || status === 'withdrawn' ? at : null, digest_id: null });
         if (channels.email) {
           const email = emails[indexOf.get(p)!] ?? null;
           if (email) outgoing.push(email);
@@ -477,7 +493,7 @@ async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProf
         if (channels.push && options.queuePush) {
           if (due.getTime() <= now.getTime()) {
             const url = pageOf(p.kind, p.studentId, p.sectionId);
-            pushes.push({ accountId: p.accountId, message: { ...notificationText(p.locale, p.kind, p.params), url, tag: `notification-${id}` }, key: `notification-${id}` });
+            pushes.push({ accountId: p.accountId, message: { ...textOf(p), url, tag: `notification-${id}` }, key: `notification-${id}` });
             delivery('push', 'sent', now);
           } else delivery('push', 'pending', due);
         }
