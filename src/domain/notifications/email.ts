@@ -10,10 +10,8 @@
  * joined with their link — escaped for the HTML part by the same renderer, so the copy is the message
  * `composeEmail` would have written for them.
  */
-import { Fragment, h } from 'preact';
-import { renderToString } from 'preact-render-to-string';
 import type { OutgoingEmail } from '../../email/outbox.js';
-import { composeEmail, type MailDistrict } from '../../email/templates.js';
+import { composeEmail, htmlText, type MailDistrict } from '../../email/templates.js';
 import type { Locale } from '../../i18n/index.js';
 import { ACCOUNT_KINDS, isDirectKind, isNotifyKind } from './settings.js';
 import type { UnsubscribeSigner } from './unsubscribe.js';
@@ -83,7 +81,7 @@ export function notificationEmails(district: MailDistrict, baseUrl: string, sign
       locale: n.locale,
       subject: parts.subject,
       text: unsub ? parts.text.join(unsub.url) : parts.text.join(''),
-      html: unsub ? parts.html.join(renderToString(h(Fragment, null, unsub.url))) : parts.html.join(''),
+      html: unsub ? parts.html.join(htmlText(unsub.url)) : parts.html.join(''),
     };
     return unsub ? { ...email, headers: unsub.headers } : email;
   };
