@@ -561,8 +561,8 @@ async function insertNotifications(trx: Kysely<DB>, dialect: Dialect, rows: read
     const column = <T>(of: (p: Planned) => T) => rows.map(of);
     return (
       await sql<{ id: number; account_id: number; key: string }>`
-        insert into notifications (account_id, key, kind, change_event_id, student_id, section_id, params, url, created_at, read_at)
-        select t.account_id, t.key, t.kind, t.change_event_id, t.student_id, t.section_id, t.params, t.url, cast(${at} as timestamptz), null
+        insert into notifications (account_id, key, kind, change_event_id, student_id, section_id, params, url, created_at)
+        select t.account_id, t.key, t.kind, t.change_event_id, t.student_id, t.section_id, t.params, t.url, cast(${at} as timestamptz)
           from unnest(cast(${column((p) => p.accountId)} as integer[]), cast(${column((p) => p.key)} as text[]), cast(${column((p) => p.kind)} as text[]),
                       cast(${column((p) => p.eventId)} as integer[]), cast(${column((p) => p.studentId)} as integer[]), cast(${column((p) => p.sectionId)} as integer[]),
                       cast(${column((p) => paramsOf(p))} as text[]), cast(${column((p) => pageOf(p.kind, p.studentId, p.sectionId))} as text[]))
