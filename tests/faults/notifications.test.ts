@@ -3,6 +3,8 @@
  * it wrote some notifications, before the batch's commit), then a healthy one. Each person who may see
  * a change gets exactly one notification of it and one email delivery: nothing lost, nothing twice.
  * Who may see it is worked out here with the portal-link rule written out in SQL, not with the decider.
+ * And a worker killed between two of a batch's writes (ADR 0054): what the first committed stays, whole, and
+ * the next worker adds the rest without a second notification or email.
  */
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
@@ -56,5 +58,57 @@ describeFaults('notifications through a crash mid-batch', (get) => {
     expect(counts).toEqual(new Map(expected.map((k) => [k, 1])));
     const deliveries = await db.selectFrom('notification_deliveries').select(['notification_id', 'channel']).execute();
     expect(tally(deliveries.map((d) => `${d.notification_id}:${d.channel}`)).size).toBe(deliveries.length);
+  });
+});
+
+describeFaults('notifications through a crash between two writes', (get) => {
+  it('keeps what the first write committed, and the next worker writes the rest: each notification and its email once', async () => {
+    const { db } = get();
+    await loadDemo(get(), { students: 200, seed: 32, startYear: 2026 });
+    // Every student and guardian signs in, with a confirmed address: one account each where the demo made none.
+    const stamp = new Date().toISOString();
+    for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
+      await sql`insert into user_accounts (username, username_key, password_hash, status, must_change_password, security_email, security_email_confirmed_at, person_kind, student_id, guardian_id, staff_id, locale, created_at, updated_at, updated_by)
+        select ${`crash-${kind}-`} || p.id, ${`crash-${kind}-`} || p.id, null, 'active', 0, ${`crash-${kind}-`} || p.id || '@example.org', ${stamp}, ${kind},
+               ${kind === 'student' ? sql`p.id` : sql`cast(null as integer)`}, ${kind === 'guardian' ? sql`p.id` : sql`cast(null as integer)`}, cast(null as integer), cast(null as text), ${stamp}, ${stamp}, cast(null as integer)
+          from ${sql.table(table)} p
+         where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
+    }
+    const students = await db.selectFrom('students').select(['id', 'school_id']).execute();
+    await db.transaction().execute((trx) =>
+      recordChanges(trx, students.map((s) => ({ kind: 'term_grade', action: 'created', subjectId: s.id, studentId: s.id, schoolId: s.school_id, after: { letter: 'B', percent: 85 }, actorAccountId: null })), new Date(Date.now() - 20 * 60_000)),
+    );
+    const expected = (
+      await sql<{ account_id: number; student_id: number }>`
+        select ua.id as account_id, ua.student_id from user_accounts ua where ua.person_kind = 'student' and ua.status = 'active' and ua.student_id is not null
+        union
+        select ua.id, sg.student_id from student_guardians sg join user_accounts ua on ua.guardian_id = sg.guardian_id
+         where sg.portal_access = 1 and sg.rights_revoked = 0 and ua.person_kind = 'guardian' and ua.status = 'active'`.execute(db)
+    ).rows;
+    // More than one write's worth (a few hundred notifications a write).
+    expect(expected.length).toBeGreaterThan(400);
+    // Each notification's email goes to its account's confirmed address.
+    const addresses = new Map(
+      (await db.selectFrom('user_accounts').select(['id', 'security_email', 'security_email_confirmed_at']).execute()).flatMap((a) =>
+        a.security_email && a.security_email_confirmed_at ? [[a.id, a.security_email] as const] : [],
+      ),
+    );
+    const emails = () => db.selectFrom('email_outbox').select('to_address').where('kind', '=', 'notification').execute();
+    await enqueue(db, { kind: NOTIFICATIONS_JOB }, new Date());
+
+    const first = await homeroom(get(), ['worker', '--until-idle'], { fault: 'notify.after-chunk' });
+    expect(first.signal, first.stderr).toBe('SIGKILL');
+    // The first write stayed, whole: its notifications, each with its email; the cursor did not move.
+    const kept = await db.selectFrom('notifications').select('account_id').execute();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(expected.length);
+    expect(tally((await emails()).map((e) => e.to_address))).toEqual(tally(kept.flatMap((n) => (addresses.has(n.account_id) ? [addresses.get(n.account_id)!] : []))));
+    expect((await db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(0);
+
+    const second = await homeroom(get(), ['worker', '--until-idle']);
+    expect(second.code, second.stderr).toBe(0);
+    const written = await db.selectFrom('notifications').select(['account_id', 'student_id']).where('kind', '=', 'termGrade').execute();
+    expect(tally(written.map((n) => `${n.account_id}:${n.student_id}`))).toEqual(new Map(expected.map((r) => [`${r.account_id}:${r.student_id}`, 1])));
+    expect(tally((await emails()).map((e) => e.to_address))).toEqual(tally(expected.flatMap((r) => (addresses.has(r.account_id) ? [addresses.get(r.account_id)!] : []))));
   });
 });
