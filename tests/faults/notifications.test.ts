@@ -1,6 +1,6 @@
 /**
- * The notifications' decider through a crash (issue 22): a worker killed in the middle of a batch (after
- * it wrote some notifications, before the batch's commit), then a healthy one. Each person who may see
+ * The notifications' decider through a crash (issue 22): a worker killed in the middle of a write (after
+ * it wrote some notifications, before that write's commit), then a healthy one. Each person who may see
  * a change gets exactly one notification of it and one email delivery: nothing lost, nothing twice.
  * Who may see it is worked out here with the portal-link rule written out in SQL, not with the decider.
  * And a worker killed between two of a batch's writes (ADR 0054): what the first committed stays, whole, and
