@@ -335,4 +335,20 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     // Each delivery counted by the step that marked it: the guardian's and the student's, once in all.
     expect(counts[0] + counts[1]).toBe(2);
   });
+  it('decides a subject whose changes lie further apart than a batch, instead of stopping before it for good', async () => {
+    const s = await scenario();
+    const t = at('2027-02-20T18:00:00Z');
+    // Lab 1 typed, Lab 2 typed, Lab 1 corrected: with batches of two, Lab 1's chain goes on after the first batch.
+    await score(s, 'Lab 1', 8, t);
+    await score(s, 'Lab 2', 27, minutes(t, 1));
+    await score(s, 'Lab 1', 15, minutes(t, 2));
+    const last = await get().db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    await decideChanges(get(), { now: minutes(t, 20), queuePush: null, batchSize: 2 });
+    // Lab 1 told once, as it stands (15), with Lab 2; the cursor past all three.
+    expect((await kindsOf(s.family.guardianAccount!.id)).map((k) => [k[1].assignment, k[1].points])).toEqual([
+      ['Lab 2', 27],
+      ['Lab 1', 15],
+    ]);
+    expect((await get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(Number(last.id));
+  });
 });

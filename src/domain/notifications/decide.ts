@@ -278,17 +278,23 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
   }
   const atOf = (e: EventRow) => (e.at instanceof Date ? e.at.getTime() : Date.parse(e.at));
   let blockedFrom = Infinity;
+  let waiting = Infinity;
   const ready: { last: EventRow; described: Described }[] = [];
   for (const [key, chain] of chains) {
     const last = chain[chain.length - 1]!;
     if (continued.has(key) || atOf(last) > horizon) {
       blockedFrom = Math.min(blockedFrom, chain[0]!.id);
+      if (atOf(last) > horizon) waiting = Math.min(waiting, chain[0]!.id);
       continue;
     }
     if (last.student_id === null) continue;
     const described = describe(last.kind, parse(chain[0]!.before), parse(last.after));
     if (described) ready.push({ last, described });
   }
+  // The batch's first chain goes on after it (a score corrected after an import's 100,000 changes) and
+  // has stood so far: only a longer batch can see its end. Read again, twice as long; otherwise the
+  // cursor would stay before it for good.
+  if (blockedFrom === events[0]!.id && waiting !== blockedFrom) return decideBatch(db, dialect, { ...options, batchSize: batchSize * 2 });
   const through = blockedFrom === Infinity ? lastId : blockedFrom - 1;
 
   const plan = await planBatch(db, ready, district, options);
