@@ -344,10 +344,10 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     await score(s, 'Lab 1', 15, minutes(t, 2));
     const last = await get().db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
     await decideChanges(get(), { now: minutes(t, 20), queuePush: null, batchSize: 2 });
-    // Lab 1 told once, as it stands (15), with Lab 2; the cursor past all three.
+    // Lab 1 told once, as it stands (15), and Lab 2; the cursor past all three.
     expect((await kindsOf(s.family.guardianAccount!.id)).map((k) => [k[1].assignment, k[1].points])).toEqual([
-      ['Lab 2', 27],
       ['Lab 1', 15],
+      ['Lab 2', 27],
     ]);
     expect((await get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(Number(last.id));
   });
