@@ -239,13 +239,13 @@ async function writeInTurn<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise
   }
   const deadline = Date.now() + WRITE_IN_TURN_MS;
   for (let attempt = 0; ; attempt++) {
-    let out: { result: T; heldMs: number } | undefined;
+    const box: { out?: { result: T; heldMs: number } } = {};
     const written = await writeUnlessBusy(db, async (connection) => {
       const t0 = performance.now();
       const result = await connection.transaction().execute(work);
-      out = { result, heldMs: performance.now() - t0 };
+      box.out = { result, heldMs: performance.now() - t0 };
     });
-    if (written && out) return out;
+    if (written && box.out) return box.out;
     if (Date.now() > deadline) throw Object.assign(new Error('SQLite write lock stayed taken for a minute'), { code: 'SQLITE_BUSY' });
     await new Promise((resolve) => setTimeout(resolve, Math.min(2 + attempt, 20)));
   }
