@@ -164,16 +164,25 @@ async function beside<T>(work: () => Promise<T>): Promise<[T, PortalRun | null]>
 }
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 let decideMs = 0;
 let queueMs = 0;
+let decideCpu = 0;
 const [[decided, queued], whileDeciding] = await beside(async () => {
   const t0 = process.hrtime.bigint();
-  const decided = await decideChanges(database, { now: decideAt, queuePush });
+  const c0 = process.cpuUsage();
+  // As the notifications run does: emails due now are written with their notifications (ADR 0054).
+  const decided = await decideChanges(database, { now: decideAt, queuePush, baseUrl: 'https://portal.example.org' });
   decideMs = ms(t0);
-  console.error(`notify: ${decided.notifications} notifications decided in ${(decideMs / 1000).toFixed(1)} s`);
+  console.error(`notify: ${decided.notifications} notifications decided, ${decided.emails} emails written, in ${(decideMs / 1000).toFixed(1)} s (${decided.writes} writes, the longest ${decided.longestWriteMs.toFixed(1)} ms)`);
+  // What the decider left pending (none at noon: no quiet hours), as the run's delivery step would send it.
   const t1 = process.hrtime.bigint();
   const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
   queueMs = ms(t1);
+  decideCpu = cpuMs(c0);
   console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
   return [decided, queued] as const;
 });
@@ -186,10 +195,6 @@ const transport = smtpTransport(`smtp://127.0.0.1:${sinks.smtpPort}`, connection
 const limit = 50 * connections;
 const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: new https.Agent({ ca: sinks.ca, keepAlive: true }) };
 const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
 /** One variant's run: what the sink received, in what time, at what cost to the sender and the database. */
 interface Phase {
   /** the round size asked (0: the library's default) */
@@ -283,8 +288,14 @@ console.log(
     imported,
     notifications: decided.notifications,
     decideMs,
-    emailsQueued: queued,
+    // Emails written to the outbox: by the decider with their notifications, and by the delivery step.
+    emailsQueued: decided.emails + queued,
     queueMs,
+    // The decider's write transactions and the longest one (on SQLite, the longest the write lock was held).
+    decideWrites: decided.writes,
+    longestWriteMs: decided.longestWriteMs,
+    // This process's CPU while deciding and queueing, per notification (SQLite's work included when it is the engine; PostgreSQL's server is not).
+    decideCpuMsEach: decideCpu / Math.max(1, decided.notifications),
     pushesQueued,
     // The first variant of each channel (the table's row); every variant in `mail` and `push`.
     smtpReceived: mail[0]!.delivered,

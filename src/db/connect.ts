@@ -232,6 +232,59 @@ export async function writeUnlessBusy(db: Kysely<DB>, write: (db: Kysely<DB>) =>
   });
 }
 
+/** How long `writeInTurn` waits, in all, for SQLite's write lock before it gives up. */
+const WRITE_IN_TURN_MS = 60_000;
+
+/**
+ * One short write transaction of a long background run (the notifications' decider, ADR 0054), taken
+ * in turn with everyone else's writes. SQLite: tried with `writeUnlessBusy` (its `begin immediate` does
+ * not wait for the lock); while another connection holds the lock, the process waits without blocking
+ * (its event loop goes on serving pages) and tries again after a few milliseconds, up to a minute.
+ * `BUSY` only comes at `begin`, before `work` ran, so `work` runs to its end at most once per attempt
+ * and is rolled back whole if it fails. PostgreSQL: an ordinary transaction.
+ * Returns what `work` returned and how long the transaction held the lock (milliseconds).
+ */
+async function writeInTurn<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<{ result: T; heldMs: number }> {
+  if (!sqliteDatabases.has(db)) {
+    const t0 = performance.now();
+    const result = await db.transaction().execute(work);
+    return { result, heldMs: performance.now() - t0 };
+  }
+  const deadline = Date.now() + WRITE_IN_TURN_MS;
+  for (let attempt = 0; ; attempt++) {
+    const box: { out?: { result: T; heldMs: number } } = {};
+    const written = await writeUnlessBusy(db, async (connection) => {
+      const t0 = performance.now();
+      const result = await connection.transaction().execute(work);
+      box.out = { result, heldMs: performance.now() - t0 };
+    });
+    if (written && box.out) return box.out;
+    if (Date.now() > deadline) throw Object.assign(new Error('SQLite write lock stayed taken for a minute'), { code: 'SQLITE_BUSY' });
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2 + attempt, 20)));
+  }
+}
+
+/**
+ * The short writes of one long run, taken in turn (`writeInTurn`), with a turn of the event loop before
+ * each (a run in a web process lets its requests in between writes). Between two writes the run reads
+ * and composes the next without the lock, and other processes' writes take it then. Keeps how many
+ * writes there were and the longest hold, for the run's report. (Holding back further, to leave the lock
+ * free at least as long as each write held it, was measured: a third more wall time for the run, ADR 0054.)
+ */
+export function writesInTurn(db: Kysely<DB>) {
+  const stats = { writes: 0, longestMs: 0 };
+  return {
+    stats,
+    async write<T>(work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+      await new Promise((resolve) => setImmediate(resolve));
+      const { result, heldMs } = await writeInTurn(db, work);
+      stats.writes += 1;
+      stats.longestMs = Math.max(stats.longestMs, heldMs);
+      return result;
+    },
+  };
+}
+
 /**
  * SQLite's planner statistics (sqlite_stat1) brought up to date where a table has grown or shrunk a lot
  * since they were made: `pragma optimize`, bounded by `analysis_limit` (rows sampled per index). Only a

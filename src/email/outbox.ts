@@ -10,7 +10,7 @@ import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
 import { roundSizes } from '../jobs/rounds.js';
 import { commitWithoutWaiting, isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
-import { paramChunks } from '../db/bulk.js';
+import { copyRows, paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
   kind: string;
@@ -284,4 +284,32 @@ export async function mailboxPage(db: Kysely<DB>, filters: { to: string; page: n
     .offset((page - 1) * MAILBOX_PAGE_SIZE)
     .execute();
   return { rows, total: Number(total), page, pages };
+}
+
+/**
+ * Many messages at once, as fast as the engine takes them (the notifications run's emails, ADR 0054):
+ * on PostgreSQL one `COPY … FROM STDIN` on the caller's connection (inside its transaction), with no
+ * statement to build, send and plan; on SQLite the multi-row inserts of `enqueueEmails`.
+ */
+export async function enqueueEmailsInBulk(db: Kysely<DB>, dialect: Dialect, emails: readonly OutgoingEmail[], now: Date): Promise<void> {
+  if (emails.length === 0) return;
+  if (dialect === 'sqlite') return enqueueEmails(db, emails, now);
+  written += emails.length;
+  const at = now.toISOString();
+  const rows = emails.map((email) => ({
+    kind: email.kind,
+    to_address: email.to,
+    locale: email.locale,
+    subject: email.subject,
+    text_body: email.text,
+    html_body: email.html,
+    created_at: at,
+    send_after: at,
+    sent_at: null,
+    attempts: 0,
+    last_error: null,
+    message_id: randomUUID(),
+    headers: email.headers ? JSON.stringify(email.headers) : null,
+  }));
+  await copyRows(db, 'email_outbox', Object.keys(rows[0]!), rows, 0, rows.length);
 }

@@ -75,3 +75,8 @@ export function composeEmail(options: {
   const html = `<!doctype html>${renderToString(<EmailBody locale={locale} district={district} paragraphs={paragraphs} link={link} closing={closing} footer={footer} />)}`;
   return { kind: options.kind, to: options.to, locale, subject: t(options.subject, options.subjectParams), text, html };
 }
+
+/** Text as the HTML part writes it (escaped by the same renderer): for a value joined into a message rendered once for many (notifications/email.ts). */
+export function htmlText(text: string): string {
+  return renderToString(<>{text}</>);
+}

@@ -9,7 +9,8 @@
  *   generate.after-batch    a batch of nightly parent accounts committed (parent-generation.ts)
  *   mail.after-accepted     the SMTP server accepted a message, not yet marked sent (email/outbox.ts)
  *   demo.before-commit      a demo load wrote everything, not yet committed (domain/demo/load.ts)
- *   notify.after-notification  the decider wrote a notification, its batch not yet committed (domain/notifications/decide.ts)
+ *   notify.after-notification  the decider wrote a notification, its write not yet committed (domain/notifications/decide.ts)
+ *   notify.after-chunk  one of a batch's writes committed, the next (and the cursor's move) not yet begun (decide.ts)
  */
 const spec = process.env.HOMEROOM_FAULT ?? '';
 const [armedPoint = '', nth = '1'] = spec.split(':');

@@ -12,9 +12,12 @@
 import { beforeAll, expect, it } from 'vitest';
 import { teacherScope } from '../../src/domain/access/staff.js';
 import { saveScores } from '../../src/domain/gradebook/scores.js';
+import { composeEmail } from '../../src/email/templates.js';
+import { getDistrictProfile } from '../../src/domain/district/service.js';
 import { decideChanges } from '../../src/domain/notifications/decide.js';
 import { deliverDue, sendDigests } from '../../src/domain/notifications/deliver.js';
 import { defaultSettings, saveSettings, defaultChild, type PersonSettings } from '../../src/domain/notifications/settings.js';
+import { unsubscribeToken } from '../../src/domain/notifications/unsubscribe.js';
 import { SETTING_DEFAULTS } from '../../src/domain/district/admin-settings.js';
 import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teachSection, type Family, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
@@ -22,6 +25,7 @@ import { guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teach
 const BASE_URL = 'https://portal.fixture.example.org';
 const at = (iso: string) => new Date(iso);
 const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
+const tally = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
 
 describeEachEngine('notifications: deciding and delivering', (get) => {
   let world: World;
@@ -239,5 +243,112 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     await decide(minutes(t, 21));
     expect((await kindsOf(s.family.guardianAccount!.id)).map((k) => k[1].assignment)).toEqual(['Lab 1', 'Lab 2']);
     expect(await deliveriesOf(s.family.guardianAccount!.id)).toHaveLength(2);
+  });
+  it('with the portal’s address, writes an email due now with its notification: the message composeEmail makes, once', async () => {
+    const s = await scenario();
+    const t = at('2027-02-17T18:00:00Z'); // 12:00 in Chicago: no quiet hours
+    await score(s, 'Lab 1', 18, t);
+    const now = minutes(t, 15);
+    const result = await decideChanges(get(), { now, queuePush: null, baseUrl: BASE_URL });
+    expect(result.emails).toBe(2);
+    const g = s.family.guardianAccount!.id;
+    // No delivery step ran: the email is in the outbox, its delivery done.
+    expect((await deliveriesOf(g)).map((d) => [d.channel, d.status])).toEqual([['email', 'sent']]);
+    const mail = await get().db.selectFrom('email_outbox').selectAll().where('to_address', '=', s.family.guardian.email).execute();
+    expect(mail).toHaveLength(1);
+    // The message written by hand from the catalogs' keys, with this person's own unsubscribe link.
+    const unsubscribe = `${BASE_URL}/unsubscribe/${await unsubscribeToken(get().db, { accountId: g, kind: 'score' }, now)}`;
+    const expected = composeEmail({
+      kind: 'notification',
+      to: s.family.guardian.email,
+      locale: 'en',
+      district: await getDistrictProfile(get().db),
+      subject: 'email.notification.subject',
+      subjectParams: { title: `New score for Kid${n}` },
+      paragraphs: [
+        { key: 'email.notification.body', params: { body: `Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.` } },
+        { key: 'email.notification.unsubscribe', params: { url: unsubscribe } },
+      ],
+      link: { url: `${BASE_URL}/students/${s.family.student.id}/grades/${s.section.id}`, label: 'email.notification.open' },
+    });
+    expect({ subject: mail[0]!.subject, text: mail[0]!.text_body, html: mail[0]!.html_body, kind: mail[0]!.kind, locale: mail[0]!.locale }).toEqual({
+      subject: expected.subject,
+      text: expected.text,
+      html: expected.html,
+      kind: 'notification',
+      locale: 'en',
+    });
+    expect(JSON.parse(mail[0]!.headers!)).toEqual({ 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    // The student's copy: the same subject, their own link.
+    const theirs = await get().db.selectFrom('user_accounts').select('security_email').where('id', '=', s.family.studentAccount!.id).executeTakeFirstOrThrow();
+    const copy = await outboxTo(theirs.security_email!);
+    expect(copy.map((m) => m.subject)).toEqual([`New score for Kid${n}`]);
+    expect(JSON.parse(copy[0]!.headers!)['List-Unsubscribe']).toContain(`/unsubscribe/${s.family.studentAccount!.id}.score.`);
+    // Read again, and the delivery step after it: nothing more.
+    await decideChanges(get(), { now: minutes(t, 16), queuePush: null, baseUrl: BASE_URL });
+    await deliver(minutes(t, 16));
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
+  });
+
+  it('a decider stopped between two of its writes keeps the first; the next run writes the rest, each once', async () => {
+    const s = await scenario();
+    const t = at('2027-02-18T18:00:00Z');
+    await score(s, 'Lab 1', 18, t);
+    await score(s, 'Lab 2', 27, minutes(t, 1));
+    const cursor = () => get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow();
+    const before = await cursor();
+    const accounts = [s.family.guardianAccount!.id, s.family.studentAccount!.id];
+    const written = () => get().db.selectFrom('notifications').select(['account_id', 'key']).where('account_id', 'in', accounts).execute();
+    // Four notifications (two changes, two people), one per write: stopped after the first write committed.
+    await expect(decideChanges(get(), { now: minutes(t, 20), queuePush: null, baseUrl: BASE_URL, chunkSize: 1, dieAfterChunk: (k) => k === 1 })).rejects.toThrow(/fault injected/);
+    expect(await written()).toHaveLength(1);
+    expect(await cursor()).toEqual(before);
+    const addresses = (await get().db.selectFrom('user_accounts').select('security_email').where('id', 'in', accounts).execute()).map((a) => a.security_email!);
+    const emails = () => get().db.selectFrom('email_outbox').select('to_address').where('to_address', 'in', addresses).execute();
+    // The committed write holds one notification and its email.
+    expect(await emails()).toHaveLength(1);
+    await decideChanges(get(), { now: minutes(t, 20), queuePush: null, baseUrl: BASE_URL, chunkSize: 1 });
+    const keys = (await written()).map((r) => `${r.account_id}:${r.key}`).sort();
+    expect(new Set(keys).size).toBe(4);
+    expect(keys).toHaveLength(4);
+    expect((await cursor()).decided_through).toBeGreaterThan(before.decided_through);
+    for (const account of accounts) {
+      expect((await deliveriesOf(account)).map((d) => [d.channel, d.status])).toEqual([
+        ['email', 'sent'],
+        ['email', 'sent'],
+      ]);
+    }
+    // One email per notification, whichever run wrote it.
+    expect(tally((await emails()).map((e) => e.to_address))).toEqual(new Map(addresses.map((a) => [a, 2])));
+  });
+
+  it('two delivery steps at once send a held email once', async () => {
+    const s = await scenario();
+    const t = at('2027-02-19T09:00:00Z'); // 03:00 in Chicago: held until 07:00 (13:00 UTC)
+    await score(s, 'Lab 1', 18, t);
+    await decideChanges(get(), { now: minutes(t, 15), queuePush: null, baseUrl: BASE_URL });
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['pending']);
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(0);
+    const counts = await Promise.all([deliver(at('2027-02-19T13:00:00Z')), deliver(at('2027-02-19T13:00:00Z'))]);
+    expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
+    expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent']);
+    // Each delivery counted by the step that marked it: the guardian's and the student's, once in all.
+    expect(counts[0] + counts[1]).toBe(2);
+  });
+  it('decides a subject whose changes lie further apart than a batch, instead of stopping before it for good', async () => {
+    const s = await scenario();
+    const t = at('2027-02-20T18:00:00Z');
+    // Lab 1 typed, Lab 2 typed, Lab 1 corrected: with batches of two, Lab 1's chain goes on after the first batch.
+    await score(s, 'Lab 1', 8, t);
+    await score(s, 'Lab 2', 27, minutes(t, 1));
+    await score(s, 'Lab 1', 15, minutes(t, 2));
+    const last = await get().db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    await decideChanges(get(), { now: minutes(t, 20), queuePush: null, batchSize: 2 });
+    // Lab 1 told once, as it stands (15), and Lab 2; the cursor past all three.
+    expect((await kindsOf(s.family.guardianAccount!.id)).map((k) => [k[1].assignment, k[1].points])).toEqual([
+      ['Lab 1', 15],
+      ['Lab 2', 27],
+    ]);
+    expect((await get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(Number(last.id));
   });
 });

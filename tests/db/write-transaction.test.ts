@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, writeUnlessBusy, type Database } from '../../src/db/connect.js';
+import { connect, writeUnlessBusy, writesInTurn, type Database } from '../../src/db/connect.js';
 
 describe('write transactions on SQLite', () => {
   let dir: string;
@@ -75,6 +75,49 @@ describe('write transactions on SQLite', () => {
     expect(await writeUnlessBusy(database.db, bump)).toBe(true);
     expect(await n()).toBe(1);
     // The connection's busy timeout is back: other writes wait for the lock as before.
+    const [timeout] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db)).rows;
+    expect(Number(Object.values(timeout ?? {})[0])).toBe(5000);
+  });
+
+  it('a long run’s write waits for the lock without stopping the process, then writes once, whole', async () => {
+    // Another thread holds the lock until told to let go (an import's write transaction).
+    const release = new Int32Array(new SharedArrayBuffer(4));
+    const holder = new Worker(
+      `const SQLite = require('better-sqlite3'); const { parentPort, workerData } = require('node:worker_threads');
+       const db = new SQLite(workerData.file); db.exec('begin immediate'); parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(workerData.release), 0, 0); db.exec('commit'); db.close();`,
+      { eval: true, workerData: { file: path.join(dir, 'db.sqlite'), release: release.buffer } },
+    );
+    await new Promise((resolve) => holder.once('message', resolve));
+    const turns = writesInTurn(database.db);
+    let settled = false;
+    const write = turns
+      .write(async (trx) => {
+        await sql`update counter set n = n + 1 where id = 1`.execute(trx);
+        return 'written';
+      })
+      .finally(() => (settled = true));
+    // The process goes on meanwhile: a timer fires and a read answers, the write still waiting.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await n()).toBe(0);
+    expect(settled).toBe(false);
+    Atomics.store(release, 0, 1);
+    Atomics.notify(release, 0);
+    await new Promise((resolve) => holder.once('exit', resolve));
+    expect(await write).toBe('written');
+    expect(await n()).toBe(1);
+    // A write that fails is undone whole, and the next one goes through.
+    await expect(
+      turns.write(async (trx) => {
+        await sql`update counter set n = 50 where id = 1`.execute(trx);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await n()).toBe(1);
+    await turns.write((trx) => sql`update counter set n = n + 1 where id = 1`.execute(trx));
+    expect(await n()).toBe(2);
+    expect(turns.stats.writes).toBe(2);
+    // The connection's busy timeout is back for everything else.
     const [timeout] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db)).rows;
     expect(Number(Object.values(timeout ?? {})[0])).toBe(5000);
   });

@@ -11,17 +11,23 @@
  * and one delivery per channel (unique key): email now, after quiet hours, or in their digest; Web Push
  * through the push channel when one is wired.
  *
- * Exactly once: a batch is one transaction that writes its notifications and moves the cursor (which it
- * locks on PostgreSQL, so two workers never decide the same batch); every row has a unique key, so a
- * batch read again after a crash adds nothing. Deliveries (deliver.ts) are claimed with SKIP LOCKED.
+ * Exactly once (ADR 0054): a batch is read and worked out outside any write transaction, then written
+ * in short write transactions of a few hundred notifications each — every notification with its
+ * deliveries, its push and its email when they are due now — the cursor moving with the last one. Every
+ * row has a unique key, and deliveries, pushes and emails are written only with a notification the same
+ * transaction added, so a batch read again after a crash between two writes adds nothing twice. On
+ * PostgreSQL one decider runs at a time (a session lock); on SQLite each write waits its turn for the
+ * lock without stopping the process (`writeInTurn`), and holds it for milliseconds.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Database } from '../../db/connect.js';
+import { writesInTurn, type Database, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
+import { enqueueEmailsInBulk, type OutgoingEmail } from '../../email/outbox.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { toolUrl } from '../portal/tools.js';
 import { readableStudent } from '../access/portal.js';
+import { confirmedEmail } from '../accounts/mail.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { localDate } from '../calendar/dates.js';
 import { getDistrictProfile, type DistrictProfile } from '../district/service.js';
@@ -29,9 +35,11 @@ import { adultCutoff } from '../district/settings.js';
 import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { PushToQueue, queuePush } from './push.js';
 import { paramChunks } from '../../db/bulk.js';
+import { notificationEmails } from './email.js';
 import { inReaderLanguage } from './localized.js';
 import { quietUntil } from './quiet.js';
-import { channelsOf, childSettings, defaultSettings, settingsOfMany, zoneOf, type NotifyKind, type PersonSettings } from './settings.js';
+import { channelsOf, defaultChild, defaultSettings, settingsOfMany, zoneOf, type ChildSettings, type NotifyKind, type PersonSettings } from './settings.js';
+import { unsubscribeSigner } from './unsubscribe.js';
 
 /**
  * The push channel: push.ts's queuePush in production (jobs/registry.ts); a parameter so that the
@@ -120,6 +128,8 @@ export interface Recipient {
   accountId: number;
   studentId: number;
   locale: Locale;
+  /** the account's confirmed security email, where its notification emails go (null: none) */
+  email: string | null;
 }
 
 /**
@@ -135,17 +145,17 @@ export async function recipientsOf(db: Kysely<DB>, studentIds: readonly number[]
     const ids = studentIds.slice(i, i + 1000);
     const own = await db
       .selectFrom('user_accounts as ua')
-      .select(['ua.id', 'ua.student_id', 'ua.locale'])
+      .select(['ua.id', 'ua.student_id', 'ua.locale', 'ua.security_email', 'ua.security_email_confirmed_at'])
       .where('ua.person_kind', '=', 'student')
       .where('ua.status', '=', 'active')
       .where('ua.student_id', 'in', ids)
       .execute();
-    for (const r of own) out.push({ accountId: r.id, studentId: r.student_id!, locale: isLocale(r.locale) ? r.locale : fallback });
+    for (const r of own) out.push({ accountId: r.id, studentId: r.student_id!, locale: isLocale(r.locale) ? r.locale : fallback, email: confirmedEmail(r) });
     let guardians = portalLinks(db)
       .innerJoin('user_accounts as ua', 'ua.guardian_id', 'sg.guardian_id')
       .innerJoin('students as s', 's.id', 'sg.student_id')
       .innerJoin('guardians as g', 'g.id', 'sg.guardian_id')
-      .select(['ua.id', 'sg.student_id', 'ua.locale', 'g.preferred_language as guardian_language'])
+      .select(['ua.id', 'sg.student_id', 'ua.locale', 'g.preferred_language as guardian_language', 'ua.security_email', 'ua.security_email_confirmed_at'])
       .where('ua.person_kind', '=', 'guardian')
       .where('ua.status', '=', 'active')
       .where('sg.student_id', 'in', ids);
@@ -155,7 +165,7 @@ export async function recipientsOf(db: Kysely<DB>, studentIds: readonly number[]
       const k = `${r.id}:${r.student_id}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      out.push({ accountId: r.id, studentId: r.student_id, locale: isLocale(r.locale) ? r.locale : isLocale(r.guardian_language) ? r.guardian_language : fallback });
+      out.push({ accountId: r.id, studentId: r.student_id, locale: isLocale(r.locale) ? r.locale : isLocale(r.guardian_language) ? r.guardian_language : fallback, email: confirmedEmail(r) });
     }
   }
   return out;
@@ -164,10 +174,20 @@ export async function recipientsOf(db: Kysely<DB>, studentIds: readonly number[]
 export interface DecideOptions {
   now: Date;
   queuePush: QueuePush | null;
-  /** change events per transaction */
+  /**
+   * The portal's address for links: given (the notifications run gives it), an email due now is written
+   * to the outbox with its notification, and its delivery is done; absent, it waits pending for the
+   * delivery step (deliver.ts), which writes the same message.
+   */
+  baseUrl?: string;
+  /** change events read and decided together (the chains are within it) */
   batchSize?: number;
-  /** a test's fault-injection seam: throws after a batch's notifications are written, before its commit */
+  /** notifications written per write transaction (ADR 0054) */
+  chunkSize?: number;
+  /** a test's fault-injection seam: throws in a batch's last write transaction, before its commit */
   dieBeforeCommit?: () => boolean;
+  /** a test's fault-injection seam: throws after the n-th write transaction of a batch (from 1) committed, when it was not the last */
+  dieAfterChunk?: (n: number) => boolean;
 }
 
 export interface DecideResult {
@@ -175,33 +195,77 @@ export interface DecideResult {
   decided: number;
   /** in-app notifications written */
   notifications: number;
+  /** emails written to the outbox with their notifications (only with `baseUrl`) */
+  emails: number;
+  /** write transactions, and how long the longest held the write lock (ms) */
+  writes: number;
+  longestWriteMs: number;
 }
 
-/** Decides every change that has stood; returns what it did. Safe to run from several processes. */
+/** Notifications written per write transaction: on SQLite, a few milliseconds of the only write lock (ADR 0054). */
+const NOTIFICATIONS_PER_WRITE = 200;
+
+const DECIDER_LOCK = sql`hashtext('homeroom.notifications.decide')`;
+
+/**
+ * Decides every change that has stood; returns what it did. Safe to run from several processes: on
+ * PostgreSQL one decider at a time holds a session lock (another worker's run waits for it, then finds
+ * the cursor moved); on SQLite two runs may read the same batch, and the unique keys keep every row once.
+ */
 export async function decideChanges(database: Database, options: DecideOptions): Promise<DecideResult> {
-  const total: DecideResult = { decided: 0, notifications: 0 };
+  if (database.dialect !== 'postgres') return decideAll(database.db, 'sqlite', options);
+  return database.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${DECIDER_LOCK})`.execute(conn);
+    // The foreign-key checks of the rows it writes are planned by PostgreSQL once per connection and kept:
+    // planned while a new district's notifications table was nearly empty, the check of each delivery's
+    // notification read that whole table (a scan per row, growing with it: 0.3 s a write of 200 at 5,000
+    // students). Planned at each use in this session, they follow the table as it grows.
+    await sql`set plan_cache_mode = force_custom_plan`.execute(conn);
+    try {
+      return await decideAll(conn, 'postgres', options);
+    } finally {
+      await sql`reset plan_cache_mode`.execute(conn).catch(() => undefined);
+      // A connection that cannot run this has ended, and its session's lock with it.
+      await sql`select pg_advisory_unlock(${DECIDER_LOCK})`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+async function decideAll(db: Kysely<DB>, dialect: Dialect, options: DecideOptions): Promise<DecideResult> {
+  const total: DecideResult = { decided: 0, notifications: 0, emails: 0, writes: 0, longestWriteMs: 0 };
   for (;;) {
-    const step = await database.db.transaction().execute((trx) => decideBatch(trx, database.dialect, options));
+    const step = await decideBatch(db, dialect, options);
     total.decided += step.decided;
     total.notifications += step.notifications;
+    total.emails += step.emails;
+    total.writes += step.writes;
+    total.longestWriteMs = Math.max(total.longestWriteMs, step.longestWriteMs);
     if (!step.more) return total;
   }
 }
 
-async function decideBatch(trx: Kysely<DB>, dialect: Database['dialect'], options: DecideOptions): Promise<DecideResult & { more: boolean }> {
+/**
+ * One batch of change events. Read and worked out outside any write transaction (the events, chains,
+ * recipients, settings, names, class grades); then written a chunk of notifications per short write
+ * transaction, each with its deliveries, pushes and emails, the cursor moving with the last one. A
+ * process that dies between two leaves the cursor where it was: the batch is read again, and what was
+ * written adds nothing (unique keys; deliveries, pushes and emails are written only with a notification
+ * that was new).
+ */
+async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOptions): Promise<DecideResult & { more: boolean }> {
   const { now } = options;
   const batchSize = options.batchSize ?? 5000;
-  const lock = dialect === 'postgres' ? sql`for update` : sql``;
-  const cursor = (await sql<{ decided_through: number }>`select decided_through from notification_cursor where id = 1 ${lock}`.execute(trx)).rows[0]?.decided_through ?? 0;
-  const events = await trx
+  const cursor = (await db.selectFrom('notification_cursor').select('decided_through').where('id', '=', 1).executeTakeFirst())?.decided_through ?? 0;
+  const events = await db
     .selectFrom('change_events')
     .select(['id', 'at', 'kind', 'action', 'subject_id', 'student_id', 'section_id', 'before', 'after'])
     .where('id', '>', cursor)
     .orderBy('id')
     .limit(batchSize)
     .execute();
-  if (events.length === 0) return { decided: 0, notifications: 0, more: false };
-  const district = await getDistrictProfile(trx);
+  const nothing = { decided: 0, notifications: 0, emails: 0, writes: 0, longestWriteMs: 0, more: false };
+  if (events.length === 0) return nothing;
+  const district = await getDistrictProfile(db);
   const horizon = now.getTime() - district.settings.notifyGraceMinutes * 60_000;
   const lastId = events[events.length - 1]!.id;
 
@@ -215,28 +279,68 @@ async function decideBatch(trx: Kysely<DB>, dialect: Database['dialect'], option
   }
   const continued = new Set<string>();
   if (events.length === batchSize) {
-    const later = await trx.selectFrom('change_events').select(['kind', 'subject_id']).where('id', '>', lastId).where('subject_id', 'in', [...new Set(events.map((e) => e.subject_id))]).execute();
+    const later = await db.selectFrom('change_events').select(['kind', 'subject_id']).where('id', '>', lastId).where('subject_id', 'in', [...new Set(events.map((e) => e.subject_id))]).execute();
     for (const l of later) continued.add(`${l.kind}:${l.subject_id}`);
   }
   const atOf = (e: EventRow) => (e.at instanceof Date ? e.at.getTime() : Date.parse(e.at));
   let blockedFrom = Infinity;
+  let waiting = Infinity;
   const ready: { last: EventRow; described: Described }[] = [];
   for (const [key, chain] of chains) {
     const last = chain[chain.length - 1]!;
     if (continued.has(key) || atOf(last) > horizon) {
       blockedFrom = Math.min(blockedFrom, chain[0]!.id);
+      if (atOf(last) > horizon) waiting = Math.min(waiting, chain[0]!.id);
       continue;
     }
     if (last.student_id === null) continue;
     const described = describe(last.kind, parse(chain[0]!.before), parse(last.after));
     if (described) ready.push({ last, described });
   }
+  // The batch's first chain goes on after it (a score corrected after an import's 100,000 changes) and
+  // has stood so far: only a longer batch can see its end. Read again, twice as long; otherwise the
+  // cursor would stay before it for good.
+  if (blockedFrom === events[0]!.id && waiting !== blockedFrom) return decideBatch(db, dialect, { ...options, batchSize: batchSize * 2 });
   const through = blockedFrom === Infinity ? lastId : blockedFrom - 1;
 
-  const written = await tell(trx, ready, district, options);
-  if (options.dieBeforeCommit?.()) throw new Error('fault injected: the decider stopped before its commit');
-  if (through > cursor) await trx.updateTable('notification_cursor').set({ decided_through: through }).where('id', '=', 1).execute();
-  return { decided: Math.max(0, through - cursor), notifications: written, more: through > cursor && events.length === batchSize };
+  const plan = await planBatch(db, ready, district, options);
+  const writer = await recorder(db, dialect, district, options);
+  const chunkSize = Math.max(1, options.chunkSize ?? NOTIFICATIONS_PER_WRITE);
+  const pieces: { planned: Planned[]; checks: GradeCheck[] }[] = [];
+  for (let i = 0; i < plan.planned.length; i += chunkSize) pieces.push({ planned: plan.planned.slice(i, i + chunkSize), checks: [] });
+  // A class grade's check reads and writes its last seen grade with the notifications it gives: one write.
+  for (let i = 0; i < plan.checks.length; i += chunkSize) pieces.push({ planned: [], checks: plan.checks.slice(i, i + chunkSize) });
+  // Nothing to tell: one write still moves the cursor.
+  if (pieces.length === 0) pieces.push({ planned: [], checks: [] });
+
+  // Others' writes (a page's, the outbox's) take their turn between two of these.
+  const turns = writesInTurn(db);
+  const out = { decided: Math.max(0, through - cursor), notifications: 0, emails: 0, writes: 0, longestWriteMs: 0, more: through > cursor && events.length === batchSize };
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const last = i === pieces.length - 1;
+    // Composed before the write: the lock is held only for the statements.
+    const emails = writer.emailsOf(piece.planned);
+    const result = await turns.write(async (trx) => {
+      const written = await writer.record(trx, piece.planned, emails);
+      const told = await writer.checkGrades(trx, piece.checks, plan);
+      if (last) {
+        if (options.dieBeforeCommit?.()) throw new Error('fault injected: the decider stopped before its commit');
+        // Never back: a second decider (SQLite) that finished a later batch first keeps its place.
+        if (through > cursor) await trx.updateTable('notification_cursor').set({ decided_through: through }).where('id', '=', 1).where('decided_through', '<', through).execute();
+      }
+      return { notifications: written.notifications + told.notifications, emails: written.emails + told.emails };
+    });
+    out.notifications += result.notifications;
+    out.emails += result.emails;
+    if (!last) {
+      faultPoint('notify.after-chunk');
+      if (options.dieAfterChunk?.(i + 1)) throw new Error('fault injected: the decider stopped between two writes');
+    }
+  }
+  out.writes = turns.stats.writes;
+  out.longestWriteMs = turns.stats.longestMs;
+  return out;
 }
 
 interface Planned {
@@ -248,116 +352,255 @@ interface Planned {
   kind: NotifyKind;
   params: Record<string, string | number>;
   locale: Locale;
+  /** the account's confirmed address (recipientsOf) */
+  email: string | null;
   settings: PersonSettings;
 }
 
-async function tell(trx: Kysely<DB>, ready: { last: EventRow; described: Described }[], district: DistrictProfile, options: DecideOptions): Promise<number> {
-  if (ready.length === 0) return 0;
+/** A (student, class) whose score changed and whose grade some recipient watches: the grade as the portal shows it now. */
+interface GradeCheck {
+  studentId: number;
+  sectionId: number;
+  eventId: number;
+  percent: number | null;
+}
+
+interface BatchPlan {
+  planned: Planned[];
+  checks: GradeCheck[];
+  byStudent: Map<number, Recipient[]>;
+  settingsOf: (accountId: number) => PersonSettings;
+  names: Awaited<ReturnType<typeof namesOf>>;
+}
+
+/** `childSettings`, with the district's default child made once: it is only read here. */
+function childrenIn(district: DistrictProfile): (settings: PersonSettings, studentId: number) => ChildSettings {
+  const fallback = defaultChild(district.settings);
+  return (settings, studentId) => settings.children[String(studentId)] ?? fallback;
+}
+
+/** Who is told what, read and worked out outside any write transaction. */
+async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Described }[], district: DistrictProfile, options: DecideOptions): Promise<BatchPlan> {
   const { now } = options;
   const studentIds = [...new Set(ready.map((r) => r.last.student_id!))];
-  const recipients = await recipientsOf(trx, studentIds, district, now);
+  const recipients = await recipientsOf(db, studentIds, district, now);
   const byStudent = new Map<number, Recipient[]>();
   for (const r of recipients) (byStudent.get(r.studentId) ?? byStudent.set(r.studentId, []).get(r.studentId)!).push(r);
-  const stored = await settingsOfMany(trx, [...new Set(recipients.map((r) => r.accountId))], district.settings);
-  const settingsOf = (accountId: number) => stored.get(accountId) ?? defaultSettings(district.settings);
-  const names = await namesOf(trx, studentIds, [...new Set(ready.map((r) => r.last.section_id).filter((s): s is number => s !== null))]);
+  const stored = await settingsOfMany(db, [...new Set(recipients.map((r) => r.accountId))], district.settings);
+  // The district's defaults, once: read, never changed, by everyone who never saved settings.
+  const defaults = defaultSettings(district.settings);
+  const settingsOf = (accountId: number) => stored.get(accountId) ?? defaults;
+  const childOf = childrenIn(district);
+  const names = await namesOf(db, studentIds, [...new Set(ready.map((r) => r.last.section_id).filter((s): s is number => s !== null))]);
 
   const planned: Planned[] = [];
   const gradeChecks = new Map<string, { studentId: number; sectionId: number; eventId: number }>();
   for (const { last, described } of ready) {
     const studentId = last.student_id!;
     const base = { student: names.students.get(studentId) ?? '', class: last.section_id ? (names.sections.get(last.section_id) ?? '') : '' };
+    const params = { ...base, ...described.params };
     for (const r of byStudent.get(studentId) ?? []) {
       const settings = settingsOf(r.accountId);
-      const child = childSettings(settings, studentId, district.settings);
+      const child = childOf(settings, studentId);
       if (last.kind === 'score' && last.section_id && (child.gradeBelow !== null || child.gradeAbove !== null) && channelsOf(child, 'classGrade', district.settings).on) {
         gradeChecks.set(`${studentId}:${last.section_id}`, { studentId, sectionId: last.section_id, eventId: last.id });
       }
       if (!channelsOf(child, described.kind, district.settings, last.section_id).on) continue;
       if (described.kind === 'score' && child.scoreBelow !== null && (described.percent === null || described.percent >= child.scoreBelow)) continue;
-      planned.push({ accountId: r.accountId, studentId, sectionId: last.section_id, eventId: last.id, key: `change:${last.id}`, kind: described.kind, params: { ...base, ...described.params }, locale: r.locale, settings });
+      planned.push({ accountId: r.accountId, studentId, sectionId: last.section_id, eventId: last.id, key: `change:${last.id}`, kind: described.kind, params, locale: r.locale, email: r.email, settings });
     }
   }
 
-  // Class grades crossing a person's thresholds: computed by the portal's own grade function.
+  // Class grades, computed by the portal's own grade function (reads only); whether each crossed a
+  // person's threshold is decided in the write that records the grade as seen (checkGrades).
   const today = localDate(now, district.timeZone);
+  const checks: GradeCheck[] = [];
   for (const check of gradeChecks.values()) {
-    const proof = await readableStudent(trx, { person_kind: 'student', student_id: check.studentId, guardian_id: null }, check.studentId, null).catch(() => null);
+    const proof = await readableStudent(db, { person_kind: 'student', student_id: check.studentId, guardian_id: null }, check.studentId, null).catch(() => null);
     if (!proof) continue;
-    const grades = await gradesOf(trx, proof, today);
+    const grades = await gradesOf(db, proof, today);
     const cls = grades.classes.find((c) => c.class.sectionId === check.sectionId);
-    const percent = cls ? (shownGradeOf(cls)?.percent ?? null) : null;
-    const prevRow = await trx.selectFrom('notification_class_grades').select('percent').where('student_id', '=', check.studentId).where('section_id', '=', check.sectionId).executeTakeFirst();
-    const prev = prevRow?.percent ?? null;
-    if (prevRow) await trx.updateTable('notification_class_grades').set({ percent }).where('student_id', '=', check.studentId).where('section_id', '=', check.sectionId).execute();
-    else await trx.insertInto('notification_class_grades').values({ student_id: check.studentId, section_id: check.sectionId, percent }).execute();
-    if (percent === null) continue;
-    const base = { student: names.students.get(check.studentId) ?? '', class: names.sections.get(check.sectionId) ?? '', percent: round1(percent) };
-    for (const r of byStudent.get(check.studentId) ?? []) {
-      const settings = settingsOf(r.accountId);
-      const child = childSettings(settings, check.studentId, district.settings);
-      if (!channelsOf(child, 'classGrade', district.settings).on) continue;
-      const fell = child.gradeBelow !== null && percent < child.gradeBelow && (prev === null || prev >= child.gradeBelow);
-      const rose = child.gradeAbove !== null && percent > child.gradeAbove && prev !== null && prev <= child.gradeAbove;
-      if (!fell && !rose) continue;
-      const direction = fell ? 'below' : 'above';
-      const threshold = fell ? child.gradeBelow! : child.gradeAbove!;
-      planned.push({ accountId: r.accountId, studentId: check.studentId, sectionId: check.sectionId, eventId: check.eventId, key: `grade:${check.eventId}:${direction}`, kind: 'classGrade', params: { ...base, threshold, direction }, locale: r.locale, settings });
-    }
+    checks.push({ ...check, percent: cls ? (shownGradeOf(cls)?.percent ?? null) : null });
   }
-  return record(trx, planned, district, options);
+  return { planned, checks, byStudent, settingsOf, names };
 }
 
 /**
- * The notifications and their deliveries, set-based: multi-row inserts in chunks (SQLite's bound
- * parameters), each notification once (unique key: a batch read again adds nothing), then one delivery
- * per channel for each one this run wrote, and its push when one is due now. Returns how many were written.
+ * Writes planned notifications, in the caller's short write transaction: multi-row inserts, each
+ * notification once (unique key: a batch read again adds nothing), then one delivery per channel for
+ * each one this write added, its push when one is due now, and — with the portal's address — its email
+ * when one is due now (composed beforehand, `emailsOf`).
  */
-async function record(trx: Kysely<DB>, planned: readonly Planned[], district: DistrictProfile, options: DecideOptions): Promise<number> {
+async function recorder(db: Kysely<DB>, dialect: Dialect, district: DistrictProfile, options: DecideOptions) {
   const { now } = options;
   const at = now.toISOString();
-  let written = 0;
-  for (const chunk of paramChunks(planned, 10)) {
-    const byKey = new Map(chunk.map((p) => [`${p.accountId}:${p.key}`, p]));
-    const inserted = await trx
-      .insertInto('notifications')
-      .values([...byKey.values()].map((p) => ({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: JSON.stringify(p.params), url: pageOf(p.kind, p.studentId, p.sectionId), created_at: at, read_at: null })))
-      .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
-      .returning(['id', 'account_id', 'key'])
-      .execute();
-    const deliveries: Insertable<DB['notification_deliveries']>[] = [];
-    const pushes: PushToQueue[] = [];
-    // In the order planned, whatever order the database returned them in.
-    const ids = new Map(inserted.map((row) => [`${row.account_id}:${row.key}`, row.id]));
-    for (const [k, p] of byKey) {
-      const id = ids.get(k);
-      if (id === undefined) continue;
-      faultPoint('notify.after-notification');
-      const channels = channelsOf(childSettings(p.settings, p.studentId, district.settings), p.kind, district.settings);
-      const exempt = p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true;
-      const due = (exempt ? null : quietUntil(now, p.settings.quiet, zoneOf(p.settings, district.timeZone))) ?? now;
-      const delivery = (channel: 'email' | 'push', status: 'pending' | 'digest' | 'sent', when: Date) =>
-        deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: when.toISOString(), done_at: status === 'sent' ? at : null, digest_id: null });
-      if (channels.email) delivery('email', p.settings.digest.mode === 'off' ? 'pending' : 'digest', due);
-      if (channels.push && options.queuePush) {
-        if (due.getTime() <= now.getTime()) {
-          const url = pageOf(p.kind, p.studentId, p.sectionId);
-          pushes.push({ accountId: p.accountId, message: { ...notificationText(p.locale, p.kind, p.params), url, tag: `notification-${id}` }, key: `notification-${id}` });
-          delivery('push', 'sent', now);
-        } else delivery('push', 'pending', due);
+  const dueText = new Map<number, string>();
+  const iso = (d: Date) => {
+    let text = dueText.get(d.getTime());
+    if (text === undefined) dueText.set(d.getTime(), (text = d.toISOString()));
+    return text;
+  };
+  const compose = options.baseUrl ? notificationEmails(district, options.baseUrl, await unsubscribeSigner(db, now)) : null;
+  // When a notification may go out: now, or when the person's quiet hours end (the same for everyone with the same hours and zone).
+  const dueAt = new Map<string, Date>();
+  const dueOf = (p: Planned): Date => {
+    if (p.kind === 'attendance' && p.settings.quiet?.exemptAttendance === true) return now;
+    const zone = zoneOf(p.settings, district.timeZone);
+    const key = `${zone} ${p.settings.quiet ? `${p.settings.quiet.from}-${p.settings.quiet.to}` : ''}`;
+    let due = dueAt.get(key);
+    if (!due) {
+      due = quietUntil(now, p.settings.quiet, zone) ?? now;
+      dueAt.set(key, due);
+    }
+    return due;
+  };
+  const childOf = childrenIn(district);
+  const channelsFor = (p: Planned) => channelsOf(childOf(p.settings, p.studentId), p.kind, district.settings);
+  // A change's text per language, for everyone told of it (their planned rows share one parameters object).
+  const texts = new WeakMap<object, Map<string, { title: string; body: string }>>();
+  const textOf = (p: Planned) => {
+    let byLocale = texts.get(p.params);
+    if (!byLocale) texts.set(p.params, (byLocale = new Map()));
+    const key = `${p.locale}:${p.kind}`;
+    let text = byLocale.get(key);
+    if (!text) byLocale.set(key, (text = notificationText(p.locale, p.kind, p.params)));
+    return text;
+  };
+  /** The email of each planned notification that is due now by email (null: none, or none to write now). */
+  const emailsOf = (planned: readonly Planned[]): (OutgoingEmail | null)[] =>
+    planned.map((p) => {
+      if (!compose || !p.email || !channelsFor(p).email || p.settings.digest.mode !== 'off' || dueOf(p).getTime() > now.getTime()) return null;
+      const url = pageOf(p.kind, p.studentId, p.sectionId);
+      return compose({ accountId: p.accountId, to: p.email, locale: p.locale, kind: p.kind, url, text: textOf(p) });
+    });
+
+  async function record(trx: Kysely<DB>, planned: readonly Planned[], emails: readonly (OutgoingEmail | null)[]): Promise<{ notifications: number; emails: number }> {
+    let written = 0;
+    const outgoing: OutgoingEmail[] = [];
+    const indexOf = new Map(planned.map((p, i) => [p, i]));
+    for (const chunk of paramChunks(planned, 10)) {
+      const byKey = new Map(chunk.map((p) => [`${p.accountId}:${p.key}`, p]));
+      const inserted = await insertNotifications(trx, dialect, [...byKey.values()], at);
+      const deliveries: Insertable<DB['notification_deliveries']>[] = [];
+      const pushes: PushToQueue[] = [];
+      // In the order planned, whatever order the database returned them in.
+      const ids = new Map(inserted.map((row) => [`${row.account_id}:${row.key}`, row.id]));
+      for (const [k, p] of byKey) {
+        const id = ids.get(k);
+        if (id === undefined) continue;
+        faultPoint('notify.after-notification');
+        const channels = channelsFor(p);
+        const due = dueOf(p);
+        const delivery = (channel: 'email' | 'push', status: 'pending' | 'digest' | 'sent' | 'withdrawn', when: Date) =>
+          deliveries.push({ notification_id: id, account_id: p.accountId, channel, status, due_at: iso(when), done_at: status === 'sent' || status === 'withdrawn' ? at : null, digest_id: null });
+        if (channels.email) {
+          const email = emails[indexOf.get(p)!] ?? null;
+          if (email) outgoing.push(email);
+          if (p.settings.digest.mode !== 'off') delivery('email', 'digest', due);
+          else if (email) delivery('email', 'sent', now);
+          // Due now with no confirmed address to write to: what the delivery step would decide.
+          else if (compose && due.getTime() <= now.getTime()) delivery('email', 'withdrawn', now);
+          else delivery('email', 'pending', due);
+        }
+        if (channels.push && options.queuePush) {
+          if (due.getTime() <= now.getTime()) {
+            const url = pageOf(p.kind, p.studentId, p.sectionId);
+            pushes.push({ accountId: p.accountId, message: { ...textOf(p), url, tag: `notification-${id}` }, key: `notification-${id}` });
+            delivery('push', 'sent', now);
+          } else delivery('push', 'pending', due);
+        }
+      }
+      for (const rows of paramChunks(deliveries, 7)) {
+        await trx
+          .insertInto('notification_deliveries')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
+          .execute();
+      }
+      if (pushes.length > 0 && options.queuePush) await options.queuePush.many(trx, pushes, now);
+      written += ids.size;
+    }
+    await enqueueEmailsInBulk(trx, dialect, outgoing, now);
+    return { notifications: written, emails: outgoing.length };
+  }
+
+  /**
+   * Class grades crossing a person's thresholds, in the write transaction that records each grade as
+   * last seen: a crash before its commit leaves the old grade, and the check is made again.
+   */
+  async function checkGrades(trx: Kysely<DB>, checks: readonly GradeCheck[], plan: BatchPlan): Promise<{ notifications: number; emails: number }> {
+    const planned: Planned[] = [];
+    for (const check of checks) {
+      const { percent } = check;
+      const prevRow = await trx.selectFrom('notification_class_grades').select('percent').where('student_id', '=', check.studentId).where('section_id', '=', check.sectionId).executeTakeFirst();
+      const prev = prevRow?.percent ?? null;
+      if (prevRow) await trx.updateTable('notification_class_grades').set({ percent }).where('student_id', '=', check.studentId).where('section_id', '=', check.sectionId).execute();
+      else await trx.insertInto('notification_class_grades').values({ student_id: check.studentId, section_id: check.sectionId, percent }).execute();
+      if (percent === null) continue;
+      const base = { student: plan.names.students.get(check.studentId) ?? '', class: plan.names.sections.get(check.sectionId) ?? '', percent: round1(percent) };
+      for (const r of plan.byStudent.get(check.studentId) ?? []) {
+        const settings = plan.settingsOf(r.accountId);
+        const child = childOf(settings, check.studentId);
+        if (!channelsOf(child, 'classGrade', district.settings).on) continue;
+        const fell = child.gradeBelow !== null && percent < child.gradeBelow && (prev === null || prev >= child.gradeBelow);
+        const rose = child.gradeAbove !== null && percent > child.gradeAbove && prev !== null && prev <= child.gradeAbove;
+        if (!fell && !rose) continue;
+        const direction = fell ? 'below' : 'above';
+        const threshold = fell ? child.gradeBelow! : child.gradeAbove!;
+        planned.push({ accountId: r.accountId, studentId: check.studentId, sectionId: check.sectionId, eventId: check.eventId, key: `grade:${check.eventId}:${direction}`, kind: 'classGrade', params: { ...base, threshold, direction }, locale: r.locale, email: r.email, settings });
       }
     }
-    for (const rows of paramChunks(deliveries, 7)) {
-      await trx
-        .insertInto('notification_deliveries')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['notification_id', 'channel']).doNothing())
-        .execute();
-    }
-    if (pushes.length > 0 && options.queuePush) await options.queuePush.many(trx, pushes, now);
-    written += ids.size;
+    // Few (a column of scores whose families watch the class grade): composed here, in the write.
+    return planned.length > 0 ? record(trx, planned, emailsOf(planned)) : { notifications: 0, emails: 0 };
   }
-  return written;
+
+  return { emailsOf, record, checkGrades };
+}
+
+/**
+ * A write's notifications, each once (unique key); returns the ones added. PostgreSQL: one statement
+ * whose text is the same whatever the number of rows (each column an array, `unnest`), so it is parsed
+ * and planned once per connection rather than once per size of a multi-row VALUES list.
+ */
+async function insertNotifications(trx: Kysely<DB>, dialect: Dialect, rows: readonly Planned[], at: string): Promise<{ id: number; account_id: number; key: string }[]> {
+  if (rows.length === 0) return [];
+  if (dialect === 'postgres') {
+    const column = <T>(of: (p: Planned) => T) => rows.map(of);
+    return (
+      await sql<{ id: number; account_id: number; key: string }>`
+        insert into notifications (account_id, key, kind, change_event_id, student_id, section_id, params, url, created_at)
+        select t.account_id, t.key, t.kind, t.change_event_id, t.student_id, t.section_id, t.params, t.url, cast(${at} as timestamptz)
+          from unnest(cast(${column((p) => p.accountId)} as integer[]), cast(${column((p) => p.key)} as text[]), cast(${column((p) => p.kind)} as text[]),
+                      cast(${column((p) => p.eventId)} as integer[]), cast(${column((p) => p.studentId)} as integer[]), cast(${column((p) => p.sectionId)} as integer[]),
+                      cast(${column((p) => paramsOf(p))} as text[]), cast(${column((p) => pageOf(p.kind, p.studentId, p.sectionId))} as text[]))
+               as t(account_id, key, kind, change_event_id, student_id, section_id, params, url)
+        on conflict (account_id, key) do nothing
+        returning id, account_id, key`.execute(trx)
+    ).rows;
+  }
+  const out: { id: number; account_id: number; key: string }[] = [];
+  for (const chunk of paramChunks(rows, 10)) {
+    out.push(
+      ...(await trx
+        .insertInto('notifications')
+        .values(chunk.map((p) => ({ account_id: p.accountId, key: p.key, kind: p.kind, change_event_id: p.eventId, student_id: p.studentId, section_id: p.sectionId, params: paramsOf(p), url: pageOf(p.kind, p.studentId, p.sectionId), created_at: at, read_at: null })))
+        .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
+        .returning(['id', 'account_id', 'key'])
+        .execute()),
+    );
+  }
+  return out;
+}
+
+/** A notification's parameters as stored: the same object for everyone told of one change, written once. */
+const paramsText = new WeakMap<object, string>();
+function paramsOf(p: Planned): string {
+  let text = paramsText.get(p.params);
+  if (text === undefined) {
+    text = JSON.stringify(p.params);
+    paramsText.set(p.params, text);
+  }
+  return text;
 }
 
 async function namesOf(trx: Kysely<DB>, studentIds: number[], sectionIds: number[]) {

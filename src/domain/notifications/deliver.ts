@@ -1,12 +1,12 @@
 /**
- * Delivering notifications that wait (quiet hours, a digest) and every email: deliveries due now are
- * claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share them; SQLite has one
- * writer), the person's right to see the student is checked again — a link removed since the change
- * sends nothing — and the email is written to the outbox (or the push queued) in the same transaction
- * that marks the delivery sent: once, whatever crashes. Emails carry RFC 8058 unsubscribe headers.
+ * Delivering notifications that wait (quiet hours, a digest), and emails the decider left pending (run
+ * without the portal's address): the person's right to see the student is checked again — a link removed
+ * since the change sends nothing — and the email is written to the outbox (or the push queued) in the
+ * same short transaction that marks the delivery sent, on the condition that it is still pending: once,
+ * whatever crashes, however many workers. Emails carry RFC 8058 unsubscribe headers (email.ts).
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/connect.js';
+import { writesInTurn, type Database } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmail, enqueueEmails, type OutgoingEmail } from '../../email/outbox.js';
 import { paramChunks } from '../../db/bulk.js';
@@ -17,8 +17,9 @@ import { getDistrictProfile, type DistrictProfile } from '../district/service.js
 import { notificationText, recipientsOf, type QueuePush } from './decide.js';
 import { digestSlot } from './quiet.js';
 import type { PushToQueue } from './push.js';
-import { ACCOUNT_KINDS, channelsOf, childSettings, defaultSettings, isDirectKind, isNotifyKind, settingsOf, settingsOfMany, zoneOf, type PersonSettings } from './settings.js';
-import { unsubscribeSigner, type UnsubscribeSigner } from './unsubscribe.js';
+import { notificationEmails, unsubscribeFor } from './email.js';
+import { channelsOf, childSettings, defaultSettings, isNotifyKind, settingsOf, settingsOfMany, zoneOf, type PersonSettings } from './settings.js';
+import { unsubscribeSigner } from './unsubscribe.js';
 
 export interface DeliverOptions {
   now: Date;
@@ -69,92 +70,88 @@ async function emailOf(trx: Kysely<DB>, accountId: number, district: DistrictPro
   return (await addressesOf(trx, [accountId], district)).get(accountId) ?? null;
 }
 
-/** The RFC 8058 headers and the link's address, for one person and kind (`sign`: unsubscribe.ts's signer). */
-function unsubscribeFor(sign: UnsubscribeSigner, accountId: number, kind: string, baseUrl: string) {
-  const url = `${baseUrl}/unsubscribe/${sign({ accountId, kind: isNotifyKind(kind) || isDirectKind(kind) ? kind : 'all' })}`;
-  return { url, headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
-}
-
 /**
  * Sends the deliveries due now; returns how many were sent (withdrawn ones are not counted). Set-based
- * per batch of `limit`: the rights, addresses and settings of the batch's people are read at once, its
- * emails written with multi-row inserts and its deliveries marked with one update per outcome.
+ * per batch of `limit`: the due deliveries, and the rights, addresses and settings of their people, are
+ * read and their emails composed outside any write transaction; then, a few hundred at a time, each
+ * short write transaction (ADR 0054) marks those still pending — `status = 'pending'` in the update's
+ * condition — and writes the emails and pushes of the ones it marked, and only those: a delivery that
+ * another worker marked since is neither sent nor counted twice, and a process that dies between two
+ * writes leaves the rest pending for the next run.
  */
 export async function deliverDue(database: Database, options: DeliverOptions): Promise<number> {
   const { now } = options;
+  const db = database.db;
   const limit = options.limit ?? 500;
+  // Others' writes (a page's, the outbox's) take their turn between two of these.
+  const turns = writesInTurn(db);
   let sent = 0;
   for (;;) {
-    const step = await database.db.transaction().execute(async (trx) => {
-      const lock = database.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
-      const due = (
-        await sql<Due>`
-          select d.id as delivery_id, d.channel, n.id as notification_id, n.account_id, n.kind, n.student_id, n.params, n.url
-            from notification_deliveries d join notifications n on n.id = d.notification_id
-           where d.status = 'pending' and d.due_at <= ${database.dialect === 'postgres' ? sql`cast(${now.toISOString()} as timestamptz)` : now.toISOString()}
-           order by d.id
-           limit ${limit}
-           ${lock}`.execute(trx)
-      ).rows;
-      if (due.length === 0) return { count: 0, sent: 0 };
-      const district = await getDistrictProfile(trx);
-      const allowed = await stillAllowed(trx, due, district, now);
-      const addresses = await addressesOf(trx, due.map((d) => d.account_id), district);
-      const emailed = due.filter((d) => d.channel === 'email' && d.student_id !== null && isNotifyKind(d.kind));
-      const settings = await settingsOfMany(trx, [...new Set(emailed.map((d) => d.account_id))], district.settings);
-      const sign = await unsubscribeSigner(trx, now);
-      const fallback: Locale = isLocale(district.locale) ? district.locale : 'en';
-      const emails: OutgoingEmail[] = [];
-      const pushes: PushToQueue[] = [];
-      const delivered: number[] = [];
-      const withdrawn: number[] = [];
-      for (const d of due) {
-        const ok = d.student_id === null || allowed.has(`${d.account_id}:${d.student_id}`);
-        let email: OutgoingEmail | null = null;
-        if (ok && d.channel === 'email') email = emailFor(d, addresses.get(d.account_id) ?? null, settings.get(d.account_id) ?? defaultSettings(district.settings), district, sign, options);
-        if (email) emails.push(email);
-        else if (ok && d.channel === 'push' && options.queuePush) {
-          const locale = addresses.get(d.account_id)?.locale ?? fallback;
-          const text = notificationText(locale, d.kind, JSON.parse(d.params) as Record<string, string | number>);
-          pushes.push({ accountId: d.account_id, message: { ...text, url: d.url, tag: `notification-${d.notification_id}` }, key: `notification-${d.notification_id}` });
-        }
-        (email || (ok && d.channel === 'push' && options.queuePush) ? delivered : withdrawn).push(d.delivery_id);
+    const due = (
+      await sql<Due>`
+        select d.id as delivery_id, d.channel, n.id as notification_id, n.account_id, n.kind, n.student_id, n.params, n.url
+          from notification_deliveries d join notifications n on n.id = d.notification_id
+         where d.status = 'pending' and d.due_at <= ${database.dialect === 'postgres' ? sql`cast(${now.toISOString()} as timestamptz)` : now.toISOString()}
+         order by d.id
+         limit ${limit}`.execute(db)
+    ).rows;
+    if (due.length === 0) return sent;
+    const district = await getDistrictProfile(db);
+    const allowed = await stillAllowed(db, due, district, now);
+    const addresses = await addressesOf(db, due.map((d) => d.account_id), district);
+    const emailed = due.filter((d) => d.channel === 'email' && d.student_id !== null && isNotifyKind(d.kind));
+    const settings = await settingsOfMany(db, [...new Set(emailed.map((d) => d.account_id))], district.settings);
+    const compose = notificationEmails(district, options.baseUrl, await unsubscribeSigner(db, now));
+    const fallback: Locale = isLocale(district.locale) ? district.locale : 'en';
+    const outcomeOf = (d: Due) => {
+      const ok = d.student_id === null || allowed.has(`${d.account_id}:${d.student_id}`);
+      if (ok && d.channel === 'email') {
+        const email = emailFor(d, addresses.get(d.account_id) ?? null, settings.get(d.account_id) ?? defaultSettings(district.settings), district, compose);
+        return { d, email, push: null };
       }
-      await enqueueEmails(trx, emails, now);
-      if (pushes.length > 0) await options.queuePush!.many(trx, pushes, now);
-      for (const [status, ids] of [['sent', delivered], ['withdrawn', withdrawn]] as const) {
-        for (const chunk of paramChunks(ids, 1)) await trx.updateTable('notification_deliveries').set({ status, done_at: now.toISOString() }).where('id', 'in', chunk).execute();
+      if (ok && d.channel === 'push' && options.queuePush) {
+        const locale = addresses.get(d.account_id)?.locale ?? fallback;
+        const text = notificationText(locale, d.kind, JSON.parse(d.params) as Record<string, string | number>);
+        const push: PushToQueue = { accountId: d.account_id, message: { ...text, url: d.url, tag: `notification-${d.notification_id}` }, key: `notification-${d.notification_id}` };
+        return { d, email: null, push };
       }
-      return { count: due.length, sent: delivered.length };
-    });
-    sent += step.sent;
-    if (step.count < limit) return sent;
+      return { d, email: null, push: null };
+    };
+    for (const part of paramChunks(due, 1, DELIVERIES_PER_WRITE)) {
+      // Composed before the write: the lock is held only for the statements.
+      const chunk = part.map(outcomeOf);
+      sent += await turns.write(async (trx) => {
+        const mark = async (status: 'sent' | 'withdrawn', ids: number[]) => {
+          const marked = new Set<number>();
+          for (const some of paramChunks(ids, 1)) {
+            const rows = await trx.updateTable('notification_deliveries').set({ status, done_at: now.toISOString() }).where('id', 'in', some).where('status', '=', 'pending').returning('id').execute();
+            for (const r of rows) marked.add(r.id);
+          }
+          return marked;
+        };
+        const going = chunk.filter((o) => o.email || o.push);
+        const marked = await mark('sent', going.map((o) => o.d.delivery_id));
+        await mark('withdrawn', chunk.filter((o) => !o.email && !o.push).map((o) => o.d.delivery_id));
+        const ours = going.filter((o) => marked.has(o.d.delivery_id));
+        await enqueueEmails(trx, ours.flatMap((o) => (o.email ? [o.email] : [])), now);
+        const pushes = ours.flatMap((o) => (o.push ? [o.push] : []));
+        if (pushes.length > 0) await options.queuePush!.many(trx, pushes, now);
+        return marked.size;
+      });
+    }
+    if (due.length < limit) return sent;
   }
 }
 
-const isAccountKind = (kind: string) => (ACCOUNT_KINDS as readonly string[]).includes(kind);
+/** Deliveries marked, and their emails written, per write transaction (ADR 0054). */
+const DELIVERIES_PER_WRITE = 250;
 
 /** A delivery's email, or null when none goes: no confirmed address, or email turned off for this kind since. */
-function emailFor(d: Due, address: Address | null, settings: PersonSettings, district: DistrictProfile, sign: UnsubscribeSigner, options: DeliverOptions): OutgoingEmail | null {
+function emailFor(d: Due, address: Address | null, settings: PersonSettings, district: DistrictProfile, compose: ReturnType<typeof notificationEmails>): OutgoingEmail | null {
   if (!address) return null;
   if (d.student_id !== null && isNotifyKind(d.kind) && !channelsOf(childSettings(settings, d.student_id, district.settings), d.kind, district.settings).email) return null;
   const params = JSON.parse(d.params) as Record<string, string | number>;
-  const text = notificationText(address.locale, d.kind, params);
-  // An account's own security notice (a new device, a changed password) is always sent: no unsubscribe
-  // link or List-Unsubscribe header offers what cannot be turned off.
-  const unsub = isAccountKind(d.kind) ? null : unsubscribeFor(sign, d.account_id, d.kind, options.baseUrl);
-  const email = composeEmail({
-    kind: 'notification',
-    to: address.to,
-    locale: address.locale,
-    district,
-    subject: 'email.notification.subject',
-    subjectParams: { title: text.title },
-    paragraphs: [{ key: 'email.notification.body', params: { body: text.body } }, ...(unsub ? [{ key: 'email.notification.unsubscribe' as const, params: { url: unsub.url } }] : [])],
-    // A security notice leads to where the account's sign-ins are listed (and ended).
-    link: { url: `${options.baseUrl}${d.url}`, label: isAccountKind(d.kind) ? 'email.notification.openAccount' : 'email.notification.open' },
-  });
-  return unsub ? { ...email, headers: unsub.headers } : email;
+  return compose({ accountId: d.account_id, to: address.to, locale: address.locale, kind: d.kind, url: d.url, text: notificationText(address.locale, d.kind, params) });
 }
 
 /**

@@ -19,7 +19,8 @@ import { settingsOf, zoneOf, type AccountKind } from './settings.js';
 export const NOTIFICATIONS_JOB = 'notifications.run';
 
 export async function runNotifications(database: Database, options: { now: Date; baseUrl: string; queuePush: QueuePush | null }) {
-  const decided = await decideChanges(database, { now: options.now, queuePush: options.queuePush });
+  // Emails due now are written with their notifications (the portal's address for their links).
+  const decided = await decideChanges(database, { now: options.now, queuePush: options.queuePush, baseUrl: options.baseUrl });
   // Announcements whose day has come (announcements.ts): their deliveries go out in this run's step below.
   const announced = await notifyAnnouncements(database, options.now);
   const delivered = await deliverDue(database, options);
