@@ -9,7 +9,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool
 import type { DB } from '../db/schema.js';
 import { faultPoint } from '../jobs/faults.js';
 import { roundSizes } from '../jobs/rounds.js';
-import { commitWithoutWaiting, isSqlite, writeUnlessBusy, type Dialect } from '../db/connect.js';
+import { commitWithoutWaiting, isSqlite, writesInTurn, writeUnlessBusy, type Dialect } from '../db/connect.js';
 import { copyRows, paramChunks } from '../db/bulk.js';
 
 export interface OutgoingEmail {
@@ -195,11 +195,13 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
             const attempts = message.attempts - 1;
             const backoff = Math.min(60_000 * 2 ** attempts, 6 * 3_600_000);
             const reason = String((error as Error).message).slice(0, 500);
-            await db
-              .updateTable('email_outbox')
-              .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
-              .where('id', '=', message.id)
-              .execute();
+            await markWrite(db, dialect, (d) =>
+              d
+                .updateTable('email_outbox')
+                .set({ last_error: reason, sending_at: null, send_after: new Date(now().getTime() + backoff).toISOString() })
+                .where('id', '=', message.id)
+                .execute(),
+            );
             options.onFailure?.({ id: message.id, messageId, domain: message.to_address.split('@').pop() ?? '', attempt: message.attempts, error: reason, gaveUp: message.attempts >= MAX_ATTEMPTS });
           }
         }),
@@ -210,18 +212,31 @@ export async function deliverPending(db: Kysely<DB>, transport: Transport, optio
         // The round's accepted messages marked sent at once; single-use links wiped in the same statement.
         // Committed without waiting for the disk (PostgreSQL): undone by a crash of the database server,
         // the messages are again begun and never ended, which counts them as sent — what they are.
-        await db
-          .updateTable('email_outbox')
-          .set((eb) => ({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...wiped(eb, keepSecrets) }))
-          .where('id', 'in', accepted.map((m) => m.id))
-          .where(commitWithoutWaiting(dialect))
-          .execute();
+        await markWrite(db, dialect, (d) =>
+          d
+            .updateTable('email_outbox')
+            .set((eb) => ({ sent_at: now().toISOString(), sending_at: null, last_error: null, ...wiped(eb, keepSecrets) }))
+            .where('id', 'in', accepted.map((m) => m.id))
+            .where(commitWithoutWaiting(dialect))
+            .execute(),
+        );
         sent += accepted.length;
       }
     }
   };
   await Promise.all(roundSizes(lanes, options.roundSize ?? MAIL_ROUND_SIZE).map((size) => loop(size)));
   return sent;
+}
+
+/**
+ * A delivery pass's marks (sent, or an attempt refused), which must be written once the message went
+ * out. On SQLite they wait for the write lock without blocking the process (`writesInTurn`): a plain
+ * write waits synchronously — better-sqlite3 — and the web process that runs the mailer stopped answering
+ * pages while the notifications' decider held the lock between its turns. PostgreSQL: a plain statement.
+ */
+async function markWrite(db: Kysely<DB>, dialect: Dialect, write: (db: Kysely<DB>) => Promise<unknown>): Promise<void> {
+  if (dialect === 'sqlite') await writesInTurn(db).write((trx) => write(trx));
+  else await write(db);
 }
 
 /** A sent message's bodies: those of a message that held a single-use link wiped, unless kept (the demo mailbox). */

@@ -78,4 +78,26 @@ describe('background writes while another connection holds the SQLite write lock
     // Nothing due: the poll answers without writing.
     expect(await claimNext(database.db, 'sqlite', 'worker-a', ['second'], now, 120_000)).toBeNull();
   });
+  it("a message's sent mark waits for the lock without stopping the process, and is written once the lock is free", async () => {
+    await enqueueEmail(database.db, { kind: 'notice', to: 'c@example.org', locale: 'en', subject: 'Three', text: 'three', html: '<p>three</p>' }, now);
+    let lock: { release(): Promise<void> } | null = null;
+    // The lock is taken by another connection while the message is on its way (after the claim, before the mark).
+    const transport: Transport = {
+      send: async () => {
+        lock = await holdWriteLock(file);
+      },
+    };
+    const pass = deliverPending(database.db, transport, { from: 'portal@example.org', now: () => now });
+    while (lock === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The process goes on: timers fire while the mark waits (a synchronous wait would hold them all).
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const meanwhile = await database.db.selectFrom('email_outbox').select(['sent_at', 'sending_at']).where('subject', '=', 'Three').executeTakeFirstOrThrow();
+    expect(meanwhile.sent_at).toBeNull();
+    expect(meanwhile.sending_at).not.toBeNull();
+    await (lock as unknown as { release(): Promise<void> }).release();
+    expect(await pass).toBe(1);
+    const after = await database.db.selectFrom('email_outbox').select(['sent_at', 'sending_at']).where('subject', '=', 'Three').executeTakeFirstOrThrow();
+    expect(after.sent_at).not.toBeNull();
+    expect(after.sending_at).toBeNull();
+  });
 });
