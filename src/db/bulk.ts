@@ -358,11 +358,12 @@ const SPECIALS = /[\\\n\r\t]/g;
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * One value in COPY's text format: `\N` for null; in text a backslash, newline, carriage return and tab
- * (the column delimiter) are escaped with a backslash. Numbers, bigints and booleans are written as `pg`
- * sends them as query parameters, so PostgreSQL reads the same value as from an insert.
+ * One value in COPY's text format: `\N` for null (and undefined); in text a backslash, newline, carriage
+ * return and tab (the column delimiter) are escaped with a backslash. Numbers, bigints and booleans are
+ * written as `pg` sends them as query parameters, so PostgreSQL reads the same value as from an insert.
+ * Also the OneRoster staging's COPY (its staging tables have no column name here).
  */
-function copyText(value: unknown, table: string, column: string): string {
+export function copyText(value: unknown, table: string, column?: string): string {
   switch (typeof value) {
     case 'string':
       return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
@@ -371,11 +372,13 @@ function copyText(value: unknown, table: string, column: string): string {
       return String(value);
     case 'boolean':
       return value ? 'true' : 'false';
+    case 'undefined':
+      return '\\N';
     case 'object':
       if (value === null) return '\\N';
       if (value instanceof Date) return value.toISOString();
   }
-  throw new TypeError(`BulkWriter: ${table}.${column} is a ${typeof value}, which it cannot write`);
+  throw new TypeError(`COPY: ${column === undefined ? table : `${table}.${column}`} is a ${typeof value}, which it cannot write`);
 }
 
 /** Text of about this many characters goes into one CopyData message. */

@@ -35,27 +35,31 @@ export async function enqueueEmail(db: Kysely<DB>, email: OutgoingEmail, now: Da
 export async function enqueueEmails(db: Kysely<DB>, emails: readonly OutgoingEmail[], now: Date): Promise<void> {
   written += emails.length;
   const at = now.toISOString();
-  for (const chunk of paramChunks(emails, 12)) {
+  for (const chunk of paramChunks(emails, 13)) {
     await db
       .insertInto('email_outbox')
-      .values(
-        chunk.map((email) => ({
-          kind: email.kind,
-          to_address: email.to,
-          locale: email.locale,
-          subject: email.subject,
-          text_body: email.text,
-          html_body: email.html,
-          created_at: at,
-          send_after: at,
-          sent_at: null,
-          last_error: null,
-          message_id: randomUUID(),
-          headers: email.headers ? JSON.stringify(email.headers) : null,
-        })),
-      )
+      .values(chunk.map((email) => outboxRow(email, at)))
       .execute();
   }
+}
+
+/** A message's row in the outbox, due now and never tried. */
+function outboxRow(email: OutgoingEmail, at: string) {
+  return {
+    kind: email.kind,
+    to_address: email.to,
+    locale: email.locale,
+    subject: email.subject,
+    text_body: email.text,
+    html_body: email.html,
+    created_at: at,
+    send_after: at,
+    sent_at: null,
+    attempts: 0,
+    last_error: null,
+    message_id: randomUUID(),
+    headers: email.headers ? JSON.stringify(email.headers) : null,
+  };
 }
 
 /** The Message-ID of a message: its stored left part at the sender's domain (the same at every attempt). */
@@ -311,20 +315,6 @@ export async function enqueueEmailsInBulk(db: Kysely<DB>, dialect: Dialect, emai
   if (dialect === 'sqlite') return enqueueEmails(db, emails, now);
   written += emails.length;
   const at = now.toISOString();
-  const rows = emails.map((email) => ({
-    kind: email.kind,
-    to_address: email.to,
-    locale: email.locale,
-    subject: email.subject,
-    text_body: email.text,
-    html_body: email.html,
-    created_at: at,
-    send_after: at,
-    sent_at: null,
-    attempts: 0,
-    last_error: null,
-    message_id: randomUUID(),
-    headers: email.headers ? JSON.stringify(email.headers) : null,
-  }));
+  const rows = emails.map((email) => outboxRow(email, at));
   await copyRows(db, 'email_outbox', Object.keys(rows[0]!), rows, 0, rows.length);
 }

@@ -9,6 +9,7 @@ import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { CompiledQuery, sql, type DatabaseConnection, type Kysely } from 'kysely';
+import { copyText as copyValue } from '../../../db/bulk.js';
 import type { Dialect } from '../../../db/connect.js';
 import { storedPhone } from '../../people/phones.js';
 import { type AttendanceRowRecord, type OneRosterFile, type OneRosterPackage, type RecordOf } from '../records.js';
@@ -382,31 +383,6 @@ async function insertInto(db: Kysely<any>, table: string, columns: readonly stri
 
 /** COPY's text is sent in pieces of about this many characters (one CopyData message each). */
 const COPY_CHUNK = 256 * 1024;
-const SPECIAL = /[\\\n\r\t]/;
-const SPECIALS = /[\\\n\r\t]/g;
-const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * One value in COPY's text format, as the bulk writer writes it (db/bulk.ts): `\N` for null (and
- * undefined); in text a backslash, newline, carriage return and tab (the column delimiter) escaped
- * with a backslash; numbers as `pg` sends them as parameters.
- */
-function copyValue(value: unknown, table: string): string {
-  switch (typeof value) {
-    case 'string':
-      return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
-    case 'number':
-    case 'bigint':
-      return String(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'undefined':
-      return '\\N';
-    case 'object':
-      if (value === null) return '\\N';
-  }
-  throw new TypeError(`staging: ${table} was given a ${typeof value}, which COPY cannot take`);
-}
 
 /**
  * A batch's values (`width` a row) as COPY text, in pieces of about COPY_CHUNK characters. Each piece is
