@@ -1,5 +1,5 @@
 /** The signed-in person's own pages: Home, Account Settings, password. */
-import { messageReader, unreadByStudent } from '../../domain/messages/service.js';
+import { unreadByStudent } from '../../domain/messages/service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../domain/accounts/password-change.js';
 import { hasSecondFactor } from '../../domain/accounts/second-factor.js';
@@ -21,7 +21,7 @@ import { localDate } from '../../domain/calendar/dates.js';
 import { parseInput, recordId } from '../../domain/forms.js';
 import { staffRoles } from '../../domain/people/visibility.js';
 import { formatInstant } from '../../email/templates.js';
-import { contextFor, safeLocalPath, STUDENT_COOKIE } from '../context.js';
+import { contextFor, messageReaderOf, safeLocalPath, STUDENT_COOKIE } from '../context.js';
 import { mustChangePassword, requireSignedIn } from '../guards.js';
 import { describeDevice } from '../device.js';
 import { todayInput } from '../today-input.js';
@@ -74,7 +74,8 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const children = first ? await familyHomeOf(db, { ...todayInput(ctx, now, first, account), students }) : [];
     const roles = account.staff_id ? await staffRoles(db, account.staff_id) : [];
     const tools = account.staff_id ? staffToolsFor(await staffAbilities(db, account.staff_id, localDate(now, ctx.district.timeZone))) : [];
-    const reader = first && ctx.unreadMessages ? await messageReader(db, account, null, students) : null;
+    // The header's reader (the district's end of access at 18 and the students' answers included): the cards add up to its count.
+    const reader = first && ctx.unreadMessages ? await messageReaderOf(app, request, ctx) : null;
     const unread = reader ? await unreadByStudent(db, reader) : undefined;
     return sendPage(reply, <HomePage ctx={ctx} students={students} children={children} roles={roles} tools={tools} notice={notice} unread={unread} />);
   });
