@@ -10,6 +10,7 @@
  * Chicago (UTC−6 in February); grace 15 minutes; quiet hours 21:00–07:00 by default.
  */
 import { beforeAll, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { teacherScope } from '../../src/domain/access/staff.js';
 import { saveScores } from '../../src/domain/gradebook/scores.js';
 import { composeEmail } from '../../src/email/templates.js';
@@ -350,5 +351,25 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
       ['Lab 2', 27],
     ]);
     expect((await get().db.selectFrom('notification_cursor').select('decided_through').executeTakeFirstOrThrow()).decided_through).toBe(Number(last.id));
+  });
+
+  it('PostgreSQL: a run that wrote many notifications analyzes the tables it wrote; a small run leaves it to autovacuum', async () => {
+    if (get().dialect !== 'postgres') return;
+    const analyzed = async () => {
+      const rows = await sql<{ relname: string; last_analyze: Date | null }>`select relname, last_analyze from pg_stat_user_tables where relname in ('notifications', 'notification_deliveries', 'push_deliveries', 'email_outbox')`.execute(get().db);
+      return new Map(rows.rows.map((r) => [r.relname, r.last_analyze === null ? 0 : new Date(r.last_analyze).getTime()]));
+    };
+    const s = await scenario();
+    const t = at('2027-02-21T18:00:00Z');
+    await score(s, 'Lab 1', 8, t);
+    const before = await analyzed();
+    // Two notifications (the guardian's and the student's), below the threshold: nothing analyzed.
+    await decideChanges(get(), { now: minutes(t, 20), queuePush: null, statisticsAfter: 3 });
+    expect(await analyzed()).toEqual(before);
+    await score(s, 'Lab 2', 27, minutes(t, 30));
+    await decideChanges(get(), { now: minutes(t, 50), queuePush: null, statisticsAfter: 2 });
+    const after = await analyzed();
+    expect([...after.keys()].sort()).toEqual(['email_outbox', 'notification_deliveries', 'notifications', 'push_deliveries']);
+    for (const [table, time] of after) expect(time, table).toBeGreaterThan(before.get(table) ?? 0);
   });
 });

@@ -188,6 +188,8 @@ export interface DecideOptions {
   dieBeforeCommit?: () => boolean;
   /** a test's fault-injection seam: throws after the n-th write transaction of a batch (from 1) committed, when it was not the last */
   dieAfterChunk?: (n: number) => boolean;
+  /** PostgreSQL: notifications a run writes at least before it analyzes the tables it wrote (default STATISTICS_AFTER) */
+  statisticsAfter?: number;
 }
 
 export interface DecideResult {
@@ -208,6 +210,15 @@ const NOTIFICATIONS_PER_WRITE = 200;
 const DECIDER_LOCK = sql`hashtext('homeroom.notifications.decide')`;
 
 /**
+ * PostgreSQL: after a run that wrote at least this many notifications, the tables it wrote are analyzed
+ * at once rather than when autovacuum gets to them (a minute or more later; never, where it is off).
+ * Planned with statistics from before the run — no email waiting — the outbox's claim of the next eight
+ * emails sorted all 282,000 just written (370 ms, not 0.07 ms, a claim: 72 emails a second at 100,000
+ * students). ANALYZE samples a bounded number of rows: about a second for those four tables then.
+ */
+const STATISTICS_AFTER = 10_000;
+
+/**
  * Decides every change that has stood; returns what it did. Safe to run from several processes: on
  * PostgreSQL one decider at a time holds a session lock (another worker's run waits for it, then finds
  * the cursor moved); on SQLite two runs may read the same batch, and the unique keys keep every row once.
@@ -222,7 +233,9 @@ export async function decideChanges(database: Database, options: DecideOptions):
     // students). Planned at each use in this session, they follow the table as it grows.
     await sql`set plan_cache_mode = force_custom_plan`.execute(conn);
     try {
-      return await decideAll(conn, 'postgres', options);
+      const total = await decideAll(conn, 'postgres', options);
+      if (total.notifications >= (options.statisticsAfter ?? STATISTICS_AFTER)) await sql`analyze notifications, notification_deliveries, push_deliveries, email_outbox`.execute(conn);
+      return total;
     } finally {
       await sql`reset plan_cache_mode`.execute(conn).catch(() => undefined);
       // A connection that cannot run this has ended, and its session's lock with it.
