@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { connect, redactUrl, type Database } from '../db/connect.js';
+import { connect, openConnections, redactUrl, type Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { hashingShare, setHashingThreads } from '../domain/accounts/passwords.js';
 import { localDate } from '../domain/calendar/dates.js';
@@ -202,6 +202,7 @@ async function serveProcess(config: Config, noWorker: boolean, opened?: Database
   const database = opened ?? (await openDatabase(config));
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });
+  await openConnections(database);
   const background = noWorker ? null : await startBackground(database, config, (error) => app.log.error({ err: error }, 'background job failed'));
   const close = async () => {
     await background?.stop();

@@ -147,6 +147,21 @@ function preparePerConnection(client: pg.PoolClient): void {
   };
 }
 
+const postgresPools = new WeakMap<Kysely<DB>, pg.Pool>();
+
+/**
+ * PostgreSQL: opens every connection of the pool now (a web process, before it listens), rather than
+ * one by one under the first requests. A fresh server asked for 200 webhooks a second opened its twenty
+ * connections (two processes) while requests queued behind them, and each new server process ran its
+ * first statements with cold caches: its first seconds answered in up to 2 s (BENCHMARKS.md, issue 24).
+ */
+export async function openConnections(database: Database): Promise<void> {
+  const pool = postgresPools.get(database.db);
+  if (!pool) return;
+  const clients = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+  for (const client of clients) client.release();
+}
+
 /** How long a SQLite write waits for another connection's write lock. */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
@@ -179,6 +194,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
+    postgresPools.set(db, pool);
     return { db, dialect: 'postgres', label: redactUrl(url), close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) throw new Error(`Unsupported database URL: ${redactUrl(url)}`);

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connect, type Database } from '../../src/db/connect.js';
+import { connect, openConnections, type Database } from '../../src/db/connect.js';
 import { prepared } from '../../src/db/prepared.js';
 import type { DB } from '../../src/db/schema.js';
 import { describeEachEngine } from '../support/db.js';
@@ -55,5 +55,27 @@ describeEachEngine('PostgreSQL connections are replaced', (get, engine) => {
       return (await scans()) - before;
     });
     expect(freshReads).toBe(0);
+  });
+});
+
+describeEachEngine('a web process opens its PostgreSQL connections before it listens', (get, engine) => {
+  it.runIf(engine === 'postgres')('every connection of the pool is open, idle and ready, before the first request', async () => {
+    const name = `homeroom-open-${process.pid}-${Date.now()}`;
+    const url = new URL(get().url!);
+    url.searchParams.set('application_name', name);
+    const database = await connect(url.toString(), { poolSize: 4 });
+    try {
+      const count = async () =>
+        Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = ${name}`.execute(get().db)).rows[0]!.n);
+      // connect() itself asked one question: one connection
+      expect(await count()).toBe(1);
+      await openConnections(database);
+      expect(await count()).toBe(4);
+    } finally {
+      await database.close();
+    }
+  });
+  it.runIf(engine === 'sqlite')('SQLite has no pool: nothing to open', async () => {
+    await expect(openConnections(get())).resolves.toBeUndefined();
   });
 });
