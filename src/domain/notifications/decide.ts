@@ -320,7 +320,10 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
   const writer = await recorder(db, dialect, district, options);
   const chunkSize = Math.max(1, options.chunkSize ?? NOTIFICATIONS_PER_WRITE);
   const pieces: { planned: Planned[]; checks: GradeCheck[] }[] = [];
-  for (let i = 0; i < plan.planned.length; i += chunkSize) pieces.push({ planned: plan.planned.slice(i, i + chunkSize), checks: [] });
+  // In account order (stable: one person's keep theirs): a write's rows then fall on neighbouring pages
+  // of the indexes that begin with the account (the list's, the unique key's) instead of one page each.
+  const inAccountOrder = [...plan.planned].sort((a, b) => a.accountId - b.accountId);
+  for (let i = 0; i < inAccountOrder.length; i += chunkSize) pieces.push({ planned: inAccountOrder.slice(i, i + chunkSize), checks: [] });
   // A class grade's check reads and writes its last seen grade with the notifications it gives: one write.
   for (let i = 0; i < plan.checks.length; i += chunkSize) pieces.push({ planned: [], checks: plan.checks.slice(i, i + chunkSize) });
   // Nothing to tell: one write still moves the cursor.
