@@ -1330,6 +1330,11 @@ export interface OnlineCheckoutTable {
   failure: string | null;
   created_at: Instant;
   updated_at: Instant;
+  /** what of the excess a refund made in the provider's dashboard gave back (migration 0058, ADR 0061) */
+  excess_at_provider_cents: Generated<number>;
+  /** what the provider refused to give back when Homeroom asked, and its reason (migration 0058) */
+  excess_refused_cents: number | null;
+  excess_refusal: string | null;
 }
 
 /** A fee chosen in a checkout and the cents paid on it (migration 0042). */

@@ -3071,6 +3071,14 @@ export const en = {
   'records.checkout.pending': 'started, not finished',
   'records.checkout.paid': 'paid',
   'records.checkout.failed': 'not completed, nothing charged',
+  'payments.problem.nothingToRefund': 'Nothing is left to refund on this payment: all of it was refunded, here or in Stripe’s dashboard.',
+  'payments.problem.refundRefused': 'Stripe refused this refund. Part of the payment may have been refunded in Stripe’s dashboard meanwhile: reload this page in a minute to see it.',
+  'payments.staff.refundRest': 'Part of this payment was already refunded in Stripe’s dashboard ({refunded}). This refunds the rest.',
+  'payments.staff.excess': 'Also paid {amount} for fees the office had settled meanwhile',
+  'payments.staff.excessBack': 'given back to the card: {amount}',
+  'payments.staff.excessAtProvider': 'given back in Stripe’s dashboard: {amount}',
+  'payments.staff.excessWaiting': 'still to give back: {amount} (Homeroom asks Stripe again when Stripe sends the payment’s event again)',
+  'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3073,4 +3073,12 @@ export const es: Record<MessageKey, string> = {
   'records.checkout.pending': 'iniciado, sin terminar',
   'records.checkout.paid': 'pagado',
   'records.checkout.failed': 'no se completó, no se cobró nada',
+  'payments.problem.nothingToRefund': 'No queda nada por reembolsar de este pago: se reembolsó todo, aquí o en el panel de Stripe.',
+  'payments.problem.refundRefused': 'Stripe rechazó este reembolso. Puede que parte del pago se haya reembolsado mientras tanto en el panel de Stripe: vuelva a cargar esta página en un minuto para verlo.',
+  'payments.staff.refundRest': 'Parte de este pago ya se reembolsó en el panel de Stripe ({refunded}). Esto reembolsa el resto.',
+  'payments.staff.excess': 'También se pagaron {amount} por cuotas que la oficina había liquidado mientras tanto',
+  'payments.staff.excessBack': 'devuelto a la tarjeta: {amount}',
+  'payments.staff.excessAtProvider': 'devuelto en el panel de Stripe: {amount}',
+  'payments.staff.excessWaiting': 'falta devolver: {amount} (Homeroom lo pide de nuevo a Stripe cuando Stripe vuelva a enviar el evento del pago)',
+  'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
 };

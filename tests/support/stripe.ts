@@ -6,6 +6,12 @@
  * and body answers the first response again), the Stripe-Version header. It also serves the "checkout
  * page" each session's url points to (for the browser tests), and signs webhook events with the
  * library's own test helper.
+ *
+ * A PaymentIntent a test declares paid (`charge`) is refunded as Stripe does: never more than is left of
+ * it — a refund of one already refunded in full is refused with `charge_already_refunded`, one of more
+ * than is left with Stripe's "greater than unrefunded amount" (400, invalid_request_error) — whether the
+ * refund is asked through the API or made in the dashboard (`dashboardRefund`, which answers the refund
+ * object its events carry: no metadata).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +53,12 @@ export interface FakeStripe {
   refundStatus: 'succeeded' | 'pending' | 'failed';
   /** answer every API call 500 (Stripe unreachable or failing) */
   down: boolean;
+  /** PaymentIntents declared paid: what was received and what is refunded of it */
+  charges: Map<string, { amount: number; refunded: number }>;
+  /** Declares a PaymentIntent paid, for `amount` cents. */
+  charge(paymentIntent: string, amount: number): void;
+  /** A refund made in Stripe's dashboard (no metadata); throws as the dashboard refuses one of more than is left. */
+  dashboardRefund(paymentIntent: string, amount: number): Record<string, unknown>;
   /** The environment that points Homeroom at this server. */
   env(): Record<string, string>;
   close(): Promise<void>;
@@ -71,13 +83,35 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const calls: StripeCall[] = [];
   const sessions = new Map<string, FakeSession>();
   const idempotent = new Map<string, { raw: string; status: number; body: string }>();
+  const charges = new Map<string, { amount: number; refunded: number }>();
   let serial = 0;
+  const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+  /** Stripe's refusal of a refund of a declared PaymentIntent, or null when it fits in what is left. */
+  const refusal = (paymentIntent: string, amount: number): string | null => {
+    const charge = charges.get(paymentIntent);
+    if (!charge) return null;
+    if (charge.refunded >= charge.amount) return JSON.stringify({ error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: `Charge ch_${paymentIntent.slice(3)} has already been refunded.` } });
+    if (charge.refunded + amount > charge.amount) {
+      return JSON.stringify({ error: { type: 'invalid_request_error', param: 'amount', message: `Refund amount (${dollars(amount)}) is greater than unrefunded amount on charge (${dollars(charge.amount - charge.refunded)})` } });
+    }
+    return null;
+  };
   const fake: FakeStripe = {
     url: '',
     calls,
     sessions,
     refundStatus: 'succeeded',
     down: false,
+    charges,
+    charge: (paymentIntent, amount) => {
+      charges.set(paymentIntent, { amount, refunded: 0 });
+    },
+    dashboardRefund: (paymentIntent, amount) => {
+      const refused = refusal(paymentIntent, amount);
+      if (refused) throw new Error(refused);
+      charges.get(paymentIntent)!.refunded += amount;
+      return { id: `re_test_${String(++serial).padStart(6, '0')}`, object: 'refund', amount, currency: 'usd', payment_intent: paymentIntent, status: 'succeeded', reason: 'requested_by_customer', metadata: {} };
+    },
     env: () => ({ STRIPE_SECRET_KEY: TEST_SECRET_KEY, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, STRIPE_API_URL: fake.url }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -115,6 +149,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (method === 'POST' && path === '/v1/refunds') {
       const amount = form.amount ?? '';
       if (!/^pi_/.test(form.payment_intent ?? '') || !/^\d+$/.test(amount)) return { status: 400, body: stripeError('invalid_request_error', 'payment_intent and amount are required') };
+      const refused = refusal(form.payment_intent!, Number(amount));
+      if (refused) return { status: 400, body: refused };
+      const charge = charges.get(form.payment_intent!);
+      if (charge && fake.refundStatus !== 'failed') charge.refunded += Number(amount);
       const refund = { id: `re_test_${String(++serial).padStart(6, '0')}`, object: 'refund', amount: Number(amount), currency: 'usd', payment_intent: form.payment_intent, status: fake.refundStatus, metadata: metadataOf(form, 'metadata') };
       return { status: 200, body: JSON.stringify(refund) };
     }

@@ -18,16 +18,18 @@
  * - The office's refund of an online payment asks the provider, and is written to the ledger when the
  *   provider answers that it succeeded (at once for cards, else with the refund's webhook). A refund made
  *   in the provider's dashboard is learnt from its webhook and written to the ledger alike, for what it
- *   gave back (ADR 0056).
+ *   gave back (ADR 0056); the office may then refund the rest from here, and what such a refund gave
+ *   back beyond the fees counts as the checkout's excess, which Homeroom then does not give back twice
+ *   (ADR 0061).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import type { ReadableStudent } from '../access/portal.js';
 import type { StaffActor } from '../access/staff.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
-import { ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
+import { ProviderRefused, ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
 
 /** How long a checkout stays open at the provider (Stripe asks for at least 30 minutes). */
 export const CHECKOUT_MINUTES = 31;
@@ -287,30 +289,21 @@ type RefundEvent = Extract<ProviderEvent, { kind: 'refund' }>;
  * put on it) is written to the ledger once it succeeded; a checkout's excess given back changes no fee;
  * a refund made in the provider's dashboard, of an online payment Homeroom recorded, is kept as a row of
  * its own (origin 'provider', keyed by the provider's refund id) and written to the ledger when it
- * succeeded, whatever the order its events come in. Anything else is not Homeroom's.
+ * succeeded, whatever the order its events come in. Anything else is not Homeroom's. Answers the
+ * checkout whose excess is still to be given back, if any (the caller then gives back what is left).
  */
 async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent, now: Date): Promise<EventResult> {
   const t = now.toISOString();
   const { refundId, refundRowId } = event;
   const refund = await trx
     .selectFrom('online_refunds')
-    .selectAll()
+    .select(['id', 'payment_id'])
     .where((eb) => eb.or([eb('provider_refund_id', '=', refundId), ...(refundRowId !== null ? [eb('id', '=', refundRowId)] : [])]))
     .executeTakeFirst();
-  if (refund?.origin === 'provider') {
-    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
-    await providerRefundState(trx, refund.id, event, now);
-    return { kind: 'applied', checkoutId: null };
-  }
   if (refund) {
-    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
-    // A refund the office's request lost track of (its answer timed out) still counts once it succeeded.
-    if (refund.status !== 'succeeded') {
-      if (event.status === 'succeeded') await recordRefund(trx, refund.id, event.refundId, now);
-      else if (event.status === 'failed' && refund.status === 'requested') await trx.updateTable('online_refunds').set({ status: 'failed', provider_refund_id: event.refundId }).where('id', '=', refund.id).execute();
-      else await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', refund.id).where('provider_refund_id', 'is', null).execute();
-    }
-    return { kind: 'applied', checkoutId: null };
+    // Delivered again (its first delivery may have been answered 503 while the excess could not be given back): the excess is tried again.
+    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, refund.payment_id) };
+    return { kind: 'applied', checkoutId: await refundState(trx, refund.id, event, now) };
   }
   const excess = await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', refundId).executeTakeFirst();
   if (excess) {
@@ -322,7 +315,7 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
   // A refund made in the provider's dashboard: of an online payment Homeroom recorded, or not Homeroom's.
   const payment = await trx.selectFrom('fee_payments').select('id').where('method', '=', 'online').where('reference', '=', event.reference).orderBy('id').executeTakeFirst();
   if (!payment) return { kind: 'ignored' };
-  if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: null };
+  if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, payment.id) };
   // Two events of one new refund at once: one row (either unique key), the second waits and finds it.
   await trx
     .insertInto('online_refunds')
@@ -330,28 +323,50 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
     .onConflict((oc) => oc.doNothing())
     .execute();
   const row = await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', `provider:${refundId}`).executeTakeFirstOrThrow();
-  await providerRefundState(trx, row.id, event, now);
-  return { kind: 'applied', checkoutId: null };
-}
-
-/** What an event says of a refund made at the provider: succeeded (written to the ledger, once) or failed. */
-async function providerRefundState(trx: Kysely<DB>, rowId: number, event: RefundEvent, now: Date): Promise<void> {
-  // The row's lock (the write lock on SQLite): two events of one refund are applied one after the other.
-  await trx.updateTable('online_refunds').set({ provider_refund_id: event.refundId }).where('id', '=', rowId).execute();
-  const row = await trx.selectFrom('online_refunds').selectAll().where('id', '=', rowId).executeTakeFirstOrThrow();
-  // Money given back stays given back: a late "pending" or "failed" does not undo a recorded refund.
-  if (row.status === 'succeeded') return;
-  if (event.status === 'succeeded') await recordProviderRefund(trx, row, now);
-  else if (event.status === 'failed') await trx.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', row.id).execute();
+  return { kind: 'applied', checkoutId: await refundState(trx, row.id, event, now) };
 }
 
 /**
- * A refund made at the provider, written to the ledger: it may be part of the payment, so it reopens the
- * payment's fees in the order they were paid, each for at most what it still keeps of this payment (paid
- * less refunded before). What is left beyond every fee (a checkout's excess the office had settled,
- * refunded at the provider before Homeroom gave it back) reopens no fee; the audit entry says how much.
+ * Takes a refund row's lock (the write lock on SQLite), keeping the provider's id of it, and reads it:
+ * two events of one refund, or an event and the office's request that asked for it, are applied one after
+ * the other, and the second finds what the first did.
  */
-async function recordProviderRefund(trx: Kysely<DB>, refund: { id: number; payment_id: number; cents: number; provider_refund_id: string | null }, now: Date): Promise<void> {
+async function lockedRefund(trx: Kysely<DB>, rowId: number, providerRefundId: string) {
+  await trx
+    .updateTable('online_refunds')
+    .set((eb) => ({ provider_refund_id: eb.fn.coalesce('provider_refund_id', eb.val(providerRefundId)) }))
+    .where('id', '=', rowId)
+    .execute();
+  return trx.selectFrom('online_refunds').selectAll().where('id', '=', rowId).executeTakeFirstOrThrow();
+}
+
+/**
+ * What an event says of a refund (the office's or one made at the provider): succeeded (written to the
+ * ledger, once) or failed. Answers the payment's checkout when part of its excess is still to be given back.
+ */
+async function refundState(trx: Kysely<DB>, rowId: number, event: RefundEvent, now: Date): Promise<number | null> {
+  const row = await lockedRefund(trx, rowId, event.refundId);
+  // Money given back stays given back: a late "pending" or "failed" does not undo a recorded refund.
+  if (row.status === 'succeeded') return null;
+  if (event.status === 'succeeded') {
+    await recordRefund(trx, row, now);
+    return excessStillOwed(trx, row.payment_id);
+  }
+  if (event.status === 'failed') await trx.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', row.id).execute();
+  return null;
+}
+
+/**
+ * A refund the provider confirmed, written to the ledger once (the caller holds the row's lock and found it
+ * not yet succeeded). It reopens the payment's fees in the order they were paid, each for at most what it
+ * still keeps of this payment (paid less refunded before): the whole payment for the office's refund of
+ * an untouched payment; the rest after a part refunded in the dashboard; for a dashboard refund, part of a
+ * payment (which fee it was for cannot be known, ADR 0056). What is left beyond every fee (a dashboard
+ * refund made before Homeroom gave a checkout's excess back) counts as that excess given back, so Homeroom
+ * does not give it back twice; when the provider had refused Homeroom's own excess refund, a dashboard
+ * refund gives back that excess before any fee (ADR 0061). The audit entry says how much of each.
+ */
+async function recordRefund(trx: Kysely<DB>, refund: Selectable<DB['online_refunds']>, now: Date): Promise<void> {
   const t = now.toISOString();
   const paid = await trx.selectFrom('fee_ledger').select('fee_id').where('payment_id', '=', refund.payment_id).where('kind', '=', 'paid').orderBy('id').execute();
   const feeIds = [...new Set(paid.map((l) => l.fee_id))];
@@ -369,21 +384,82 @@ async function recordProviderRefund(trx: Kysely<DB>, refund: { id: number; payme
         .execute()
     ).map((r) => [r.fee_id, Number(r.kept)]),
   );
-  let rest = refund.cents;
-  const rows: { fee_id: number; kind: 'refunded'; amount_cents: number; reason: null; payment_id: number; idempotency_key: string | null; by_account: null; at: string }[] = [];
+  const atProvider = refund.origin === 'provider';
+  // Homeroom's own excess refund was refused (a definite answer: that request gave nothing back): the
+  // excess is then the office's to give back, and a dashboard refund gives it back before any fee.
+  const excessFirst = atProvider ? await excessGivenBackAtProvider(trx, refund.payment_id, refund.cents, t, 'refused') : 0;
+  let rest = refund.cents - excessFirst;
+  const rows: { fee_id: number; kind: 'refunded'; amount_cents: number; reason: string | null; payment_id: number; idempotency_key: string | null; by_account: number | null; at: string }[] = [];
   for (const feeId of feeIds) {
     const take = Math.min(rest, Math.max(0, kept.get(feeId) ?? 0));
     if (take <= 0) continue;
-    rows.push({ fee_id: feeId, kind: 'refunded', amount_cents: take, reason: null, payment_id: refund.payment_id, idempotency_key: rows.length === 0 ? `provider-refund-${refund.id}` : null, by_account: null, at: t });
+    rows.push({
+      fee_id: feeId,
+      kind: 'refunded',
+      amount_cents: take,
+      reason: atProvider ? null : refund.reason,
+      payment_id: refund.payment_id,
+      idempotency_key: rows.length === 0 ? `${atProvider ? 'provider-refund' : 'online-refund'}-${refund.id}` : null,
+      by_account: refund.requested_by,
+      at: t,
+    });
     rest -= take;
   }
   if (rows.length > 0) await trx.insertInto('fee_ledger').values(rows).execute();
+  const onFees = refund.cents - excessFirst - rest;
+  const excessCents = excessFirst + (rest > 0 ? await excessGivenBackAtProvider(trx, refund.payment_id, rest, t, 'any') : 0);
+  const notOnFees = refund.cents - onFees;
   await audit(
     trx,
-    { action: 'fee.refunded', actorAccountId: null, subjectType: 'fee_payment', subjectId: refund.payment_id, ip: null, details: { totalCents: refund.cents - rest, online: refund.provider_refund_id, atProvider: true, ...(rest > 0 ? { notOnFeesCents: rest } : {}) } },
+    {
+      action: 'fee.refunded',
+      actorAccountId: refund.requested_by,
+      subjectType: 'fee_payment',
+      subjectId: refund.payment_id,
+      ip: null,
+      details: { totalCents: onFees, online: refund.provider_refund_id, ...(atProvider ? { atProvider: true } : {}), ...(notOnFees > 0 ? { notOnFeesCents: notOnFees } : {}), ...(excessCents > 0 ? { excessCents } : {}) },
+    },
     now,
   );
   await trx.updateTable('online_refunds').set({ status: 'succeeded', recorded_at: t }).where('id', '=', refund.id).execute();
+}
+
+/**
+ * Part of a refund that counts as (some of) the checkout's excess given back, if Homeroom had not given it
+ * back: what reached beyond every fee of the payment (`any`), or, before the fees, what Homeroom's own
+ * excess refund was refused for (`refused`). Kept on the checkout; answers how much it counted.
+ */
+async function excessGivenBackAtProvider(trx: Kysely<DB>, paymentId: number, cents: number, t: string, which: 'any' | 'refused'): Promise<number> {
+  const checkout = await trx
+    .selectFrom('online_checkouts')
+    .select(['id', 'excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents'])
+    .where('payment_id', '=', paymentId)
+    .where('status', '=', 'paid')
+    .executeTakeFirst();
+  if (!checkout || checkout.excess_refund_id !== null) return 0;
+  const left = checkout.excess_cents - checkout.excess_at_provider_cents;
+  if (which === 'refused' && checkout.excess_refused_cents !== left) return 0;
+  const counted = Math.min(cents, left);
+  if (counted <= 0) return 0;
+  await trx
+    .updateTable('online_checkouts')
+    .set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), updated_at: t }))
+    .where('id', '=', checkout.id)
+    .execute();
+  return counted;
+}
+
+/** The payment's checkout, when part of its excess is still to be given back by Homeroom. */
+async function excessStillOwed(trx: Kysely<DB>, paymentId: number): Promise<number | null> {
+  const checkout = await trx
+    .selectFrom('online_checkouts')
+    .select('id')
+    .where('payment_id', '=', paymentId)
+    .where('status', '=', 'paid')
+    .where('excess_refund_id', 'is', null)
+    .where(sql<boolean>`excess_cents > excess_at_provider_cents`)
+    .executeTakeFirst();
+  return checkout?.id ?? null;
 }
 
 async function eventOnce(trx: Kysely<DB>, provider: string, event: ProviderEvent, checkoutId: number | null, t: string): Promise<boolean> {
@@ -421,35 +497,76 @@ async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; gu
 
 /**
  * Gives back, through the provider, what a paid checkout brought beyond what was still owed (a fee the
- * office settled meanwhile). Once: the provider's idempotency key is the checkout's, and the refund's id
- * is kept. Throws ProviderUnavailable when the provider cannot be reached (the webhook then answers an
- * error, the provider sends the event again, and this runs again).
+ * office settled meanwhile), less what a refund in the provider's dashboard already gave back of it
+ * (ADR 0061). Once: the provider's idempotency key is the checkout's (and the amount's, when a dashboard
+ * refund left less to give back), and the refund's id is kept. Throws ProviderUnavailable when the
+ * provider cannot be reached (the webhook then answers an error, the provider sends the event again, and
+ * this runs again). When the provider refuses (the payment was refunded in its dashboard meanwhile, all of
+ * it or more than leaves room for the excess), the refusal is kept for the office to see and not asked
+ * again for the same amount: asking again would be refused again.
  */
 export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, checkoutId: number, now: Date): Promise<void> {
-  const c = await db.selectFrom('online_checkouts').select(['id', 'status', 'excess_cents', 'excess_refund_id', 'reference', 'idempotency_key']).where('id', '=', checkoutId).executeTakeFirst();
-  if (!c || c.status !== 'paid' || c.excess_cents <= 0 || c.excess_refund_id !== null || c.reference === null) return;
-  const refund = await provider.refund({ reference: c.reference, cents: c.excess_cents, key: `excess-${c.idempotency_key}`, metadata: { homeroom_checkout: String(c.id), homeroom_excess: '1' } });
-  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, updated_at: now.toISOString() }).where('id', '=', c.id).execute();
+  const c = await db
+    .selectFrom('online_checkouts')
+    .select(['id', 'status', 'excess_cents', 'excess_at_provider_cents', 'excess_refused_cents', 'excess_refund_id', 'reference', 'idempotency_key'])
+    .where('id', '=', checkoutId)
+    .executeTakeFirst();
+  if (!c || c.status !== 'paid' || c.excess_refund_id !== null || c.reference === null) return;
+  const cents = c.excess_cents - c.excess_at_provider_cents;
+  if (cents <= 0 || c.excess_refused_cents === cents) return;
+  const key = cents === c.excess_cents ? `excess-${c.idempotency_key}` : `excess-${c.idempotency_key}-${cents}`;
+  const t = now.toISOString();
+  let refund: { refundId: string };
+  try {
+    refund = await provider.refund({ reference: c.reference, cents, key, metadata: { homeroom_checkout: String(c.id), homeroom_excess: '1' } });
+  } catch (error) {
+    if (!(error instanceof ProviderRefused)) throw error;
+    const reason = (error.code ?? error.message).slice(0, 200);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('online_checkouts').set({ excess_refused_cents: cents, excess_refusal: reason, updated_at: t }).where('id', '=', c.id).where('excess_refund_id', 'is', null).execute();
+      await audit(trx, { action: 'fee.excess_refused', actorAccountId: null, subjectType: 'online_checkout', subjectId: c.id, ip: null, details: { cents, reason } }, now);
+    });
+    return;
+  }
+  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, updated_at: t }).where('id', '=', c.id).execute();
+}
+
+/** What became of an online payment's excess (its checkout's), as the office sees it. */
+export interface ExcessView {
+  /** what the checkout brought beyond what was still owed */
+  cents: number;
+  /** given back by Homeroom through the provider (asked; a refund's own events follow) */
+  backCents: number;
+  /** given back by refunds made in the provider's dashboard */
+  atProviderCents: number;
+  /** refused by the provider when Homeroom asked, and its reason */
+  refusedCents: number;
+  refusal: string | null;
+  /** still to be given back (Homeroom asks again when the provider sends the payment's event again) */
+  waitingCents: number;
+}
+
+/** The excess of each of these online payments that had one (the caller has checked that it may see them). */
+export async function paymentExcesses(db: Kysely<DB>, paymentIds: readonly number[]): Promise<Map<number, ExcessView>> {
+  if (paymentIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('online_checkouts')
+    .select(['payment_id', 'excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal'])
+    .where('payment_id', 'in', [...paymentIds])
+    .where('status', '=', 'paid')
+    .where('excess_cents', '>', 0)
+    .execute();
+  return new Map(
+    rows.map((r) => {
+      const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
+      const back = r.excess_refund_id !== null ? left : 0;
+      const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
+      return [r.payment_id!, { cents: r.excess_cents, backCents: back, atProviderCents: r.excess_at_provider_cents, refusedCents: refused, refusal: refused > 0 ? r.excess_refusal : null, waitingCents: left - back - refused }];
+    }),
+  );
 }
 
 // ── the office's refunds of online payments ──────────────────────────────────────────────────────────
-
-/** Writes a refund the provider confirmed to the ledger: every fee of the payment owes again what it paid. */
-async function recordRefund(trx: Kysely<DB>, refundRowId: number, providerRefundId: string, now: Date): Promise<void> {
-  const t = now.toISOString();
-  const refund = await trx.selectFrom('online_refunds').selectAll().where('id', '=', refundRowId).executeTakeFirstOrThrow();
-  const lines = await trx.selectFrom('fee_ledger').select(['fee_id', 'amount_cents']).where('payment_id', '=', refund.payment_id).where('kind', '=', 'paid').orderBy('id').execute();
-  await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', lines.map((l) => l.fee_id)).execute();
-  const already = await trx.selectFrom('fee_ledger').select('id').where('payment_id', '=', refund.payment_id).where('kind', '=', 'refunded').executeTakeFirst();
-  if (!already) {
-    await trx
-      .insertInto('fee_ledger')
-      .values(lines.map((l, n) => ({ fee_id: l.fee_id, kind: 'refunded' as const, amount_cents: -l.amount_cents, reason: refund.reason, payment_id: refund.payment_id, idempotency_key: n === 0 ? `online-refund-${refund.id}` : null, by_account: refund.requested_by, at: t })))
-      .execute();
-    await audit(trx, { action: 'fee.refunded', actorAccountId: refund.requested_by, subjectType: 'fee_payment', subjectId: refund.payment_id, ip: null, details: { totalCents: refund.cents, online: providerRefundId } }, now);
-  }
-  await trx.updateTable('online_refunds').set({ status: 'succeeded', provider_refund_id: providerRefundId, recorded_at: t }).where('id', '=', refund.id).execute();
-}
 
 export type OnlineRefundResult =
   | { kind: 'refunded' }
@@ -460,7 +577,12 @@ export type OnlineRefundResult =
   | { kind: 'notFound' }
   | { kind: 'unavailable' };
 
-/** The office refunds a whole online payment through the provider, with a reason; once. */
+/**
+ * The office refunds an online payment through the provider, with a reason: the whole payment, or what
+ * is left of it after a part was refunded in the provider's dashboard (ADR 0061). Once: the form's key
+ * makes one request (a double click), and the payment's lock with the refunds already asked makes one
+ * refund of what is left (two tabs); nothing left answers a message.
+ */
 export async function refundOnlinePayment(db: Kysely<DB>, provider: PaymentProvider | null, actor: StaffActor, paymentId: number, body: Record<string, unknown>, now: Date): Promise<OnlineRefundResult> {
   const payment: Payment | null = await officePayment(db, actor.scope, paymentId);
   if (!payment || payment.method !== 'online') return { kind: 'notFound' };
@@ -473,39 +595,59 @@ export async function refundOnlinePayment(db: Kysely<DB>, provider: PaymentProvi
   else if (hasForbiddenCharacters(reason)) problems.reason = 'form.badCharacters';
   if (Object.keys(problems).length > 0) return { kind: 'problems', problems };
   if (!provider) return { kind: 'problems', problems: { reason: 'payments.problem.noProvider' } };
-  const row = await db.selectFrom('fee_payments').select('reference').where('id', '=', paymentId).executeTakeFirstOrThrow();
-  if (!row.reference) return { kind: 'problems', problems: { reason: 'payments.problem.noProvider' } };
-  if (payment.refundedCents > 0) return { kind: 'problems', problems: { reason: 'fees.problem.alreadyRefunded' } };
+  if (!payment.reference) return { kind: 'problems', problems: { reason: 'payments.problem.noProvider' } };
+  const reference = payment.reference;
   const t = now.toISOString();
-  const asked = await db.transaction().execute(async (trx): Promise<OnlineRefundResult | { kind: 'ask'; id: number }> => {
+  const asked = await db.transaction().execute(async (trx): Promise<OnlineRefundResult | { kind: 'ask'; id: number; cents: number }> => {
     if (await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', key).executeTakeFirst()) return { kind: 'duplicate' };
-    const pending = await trx.selectFrom('online_refunds').select('id').where('payment_id', '=', paymentId).where('status', 'in', ['requested', 'succeeded']).executeTakeFirst();
+    // The payment's lock (the write lock on SQLite): a second tab's refund waits, then sees this one.
+    await trx
+      .updateTable('fee_payments')
+      .set((eb) => ({ total_cents: eb.ref('total_cents') }))
+      .where('id', '=', paymentId)
+      .execute();
+    if (await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', key).executeTakeFirst()) return { kind: 'duplicate' };
+    const pending = await trx.selectFrom('online_refunds').select('id').where('payment_id', '=', paymentId).where('status', '=', 'requested').executeTakeFirst();
     if (pending) return { kind: 'problems', problems: { reason: 'payments.problem.refundRequested' } };
+    const total = await trx.selectFrom('fee_payments').select('total_cents').where('id', '=', paymentId).executeTakeFirstOrThrow();
+    const refunded = await trx
+      .selectFrom('fee_ledger')
+      .select(sql<number>`coalesce(sum(amount_cents), 0)`.as('cents'))
+      .where('payment_id', '=', paymentId)
+      .where('kind', '=', 'refunded')
+      .executeTakeFirstOrThrow();
+    const cents = total.total_cents - Number(refunded.cents);
+    if (cents <= 0) return { kind: 'problems', problems: { form: 'payments.problem.nothingToRefund' } };
     const inserted = await trx
       .insertInto('online_refunds')
-      .values({ payment_id: paymentId, idempotency_key: key, provider_refund_id: null, status: 'requested', cents: payment.totalCents, reason, requested_by: actor.actorAccountId, requested_at: t, recorded_at: null })
+      .values({ payment_id: paymentId, idempotency_key: key, provider_refund_id: null, status: 'requested', cents, reason, requested_by: actor.actorAccountId, requested_at: t, recorded_at: null })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returning('id')
       .executeTakeFirst();
-    return inserted ? { kind: 'ask', id: inserted.id } : { kind: 'duplicate' };
+    return inserted ? { kind: 'ask', id: inserted.id, cents } : { kind: 'duplicate' };
   });
   if (asked.kind !== 'ask') return asked;
+  let refund: { refundId: string; status: 'succeeded' | 'pending' | 'failed' };
   try {
-    const refund = await provider.refund({ reference: row.reference, cents: payment.totalCents, key, metadata: { homeroom_refund: String(asked.id), homeroom_payment: String(paymentId) } });
-    return await db.transaction().execute(async (trx): Promise<OnlineRefundResult> => {
-      // Its webhook may have come first: the row's state decides.
-      const state = await trx.selectFrom('online_refunds').select('status').where('id', '=', asked.id).executeTakeFirstOrThrow();
-      if (state.status === 'succeeded') return { kind: 'refunded' };
-      if (refund.status === 'succeeded') {
-        await recordRefund(trx, asked.id, refund.refundId, now);
-        return { kind: 'refunded' };
-      }
-      await trx.updateTable('online_refunds').set({ provider_refund_id: refund.refundId, ...(refund.status === 'failed' ? { status: 'failed' as const } : {}) }).where('id', '=', asked.id).execute();
-      return refund.status === 'failed' ? { kind: 'problems', problems: { reason: 'payments.problem.refundFailed' } } : { kind: 'requested' };
-    });
+    refund = await provider.refund({ reference, cents: asked.cents, key, metadata: { homeroom_refund: String(asked.id), homeroom_payment: String(paymentId) } });
   } catch (error) {
-    if (!(error instanceof ProviderUnavailable)) throw error;
+    if (!(error instanceof ProviderUnavailable) && !(error instanceof ProviderRefused)) throw error;
     await db.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', asked.id).where('status', '=', 'requested').execute();
-    return { kind: 'unavailable' };
+    // Refused: most likely part of it was refunded in the dashboard meanwhile, its event not yet here.
+    return error instanceof ProviderRefused ? { kind: 'problems', problems: { form: 'payments.problem.refundRefused' } } : { kind: 'unavailable' };
   }
+  return db.transaction().execute(async (trx): Promise<OnlineRefundResult> => {
+    // Its webhook may have come first: the row's state decides.
+    const row = await lockedRefund(trx, asked.id, refund.refundId);
+    if (row.status === 'succeeded') return { kind: 'refunded' };
+    if (refund.status === 'succeeded') {
+      await recordRefund(trx, row, now);
+      return { kind: 'refunded' };
+    }
+    if (refund.status === 'failed') {
+      await trx.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', row.id).execute();
+      return { kind: 'problems', problems: { reason: 'payments.problem.refundFailed' } };
+    }
+    return { kind: 'requested' };
+  });
 }

@@ -70,11 +70,28 @@ export class ProviderUnavailable extends Error {
   }
 }
 
+/**
+ * The provider answered and refused the request (Stripe: an invalid request, such as a refund of a payment
+ * already refunded, or of more than is left of it): asking again would be refused again.
+ */
+export class ProviderRefused extends Error {
+  constructor(
+    message: string,
+    /** the provider's code for the refusal, when it gives one (Stripe: `charge_already_refunded`) */
+    readonly code: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProviderRefused';
+  }
+}
+
 export interface PaymentProvider {
   /** as stored with each checkout and event */
   readonly name: string;
   createCheckout(request: CheckoutRequest): Promise<CreatedCheckout>;
   /** Verifies the signature over the raw body and reads the event; BadWebhook otherwise. */
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+  /** ProviderUnavailable when it could not be reached (asking again may work); ProviderRefused when it refused. */
   refund(request: RefundRequest): Promise<{ refundId: string; status: RefundStatus }>;
 }

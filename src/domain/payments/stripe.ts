@@ -8,7 +8,7 @@
  */
 import Stripe from 'stripe';
 import type { StripeConfig } from '../../config/env.js';
-import { BadWebhook, ProviderUnavailable, type CheckoutRequest, type CreatedCheckout, type PaymentProvider, type ProviderEvent, type RefundRequest, type RefundStatus } from './provider.js';
+import { BadWebhook, ProviderRefused, ProviderUnavailable, type CheckoutRequest, type CreatedCheckout, type PaymentProvider, type ProviderEvent, type RefundRequest, type RefundStatus } from './provider.js';
 
 type Json = Record<string, unknown>;
 
@@ -91,6 +91,15 @@ export function stripeProvider(config: StripeConfig): PaymentProvider {
   const unavailable = (error: unknown): never => {
     throw new ProviderUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
   };
+  // A refund Stripe refuses (400: already refunded, more than is left of the payment, the same key with
+  // other parameters) is refused again whenever it is asked; anything else (no answer, 5xx, 429, a key
+  // the district must fix) may succeed later.
+  const refusedOrUnavailable = (error: unknown): never => {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeIdempotencyError) {
+      throw new ProviderRefused(error.message, typeof error.code === 'string' && error.code !== '' ? error.code : null, { cause: error });
+    }
+    return unavailable(error);
+  };
 
   return {
     name: 'stripe',
@@ -130,7 +139,7 @@ export function stripeProvider(config: StripeConfig): PaymentProvider {
     },
 
     async refund(request: RefundRequest): Promise<{ refundId: string; status: RefundStatus }> {
-      const refund = await stripe.refunds.create({ payment_intent: request.reference, amount: request.cents, metadata: request.metadata }, { idempotencyKey: `refund-${request.key}` }).catch(unavailable);
+      const refund = await stripe.refunds.create({ payment_intent: request.reference, amount: request.cents, metadata: request.metadata }, { idempotencyKey: `refund-${request.key}` }).catch(refusedOrUnavailable);
       return { refundId: refund.id, status: refundStatus(refund.status) };
     },
   };

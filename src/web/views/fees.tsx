@@ -1,6 +1,7 @@
 /** The office's fee pages: the fees of a school (filters), assessing a fee, and one student's fees with payments. */
 import type { ComponentChildren } from 'preact';
 import type { Fee, FeeFilter, FeeStudent, FeeWithHistory, Payment } from '../../domain/fees/service.js';
+import type { ExcessView } from '../../domain/payments/online.js';
 import { LIST_LIMIT, MAX_DESCRIPTION, MAX_REASON, TARGETS } from '../../domain/fees/service.js';
 import { MAX_CENTS } from '../../domain/fees/money.js';
 import { formatInstant, formatMoney } from '../../i18n/format.js';
@@ -322,7 +323,35 @@ export interface StudentFeesState {
   problem?: string | undefined;
 }
 
-export function StudentFeesPage({ ctx, student, fees, payments, state }: { ctx: PageContext; student: FeeStudent; fees: FeeWithHistory[]; payments: Payment[]; state: StudentFeesState }) {
+/** What became of an online payment's excess, in one line: how much, and each part's fate. */
+function excessLine(ctx: PageContext, excess: ExcessView): string {
+  const { t } = ctx;
+  const money = (cents: number) => formatMoney(cents, ctx.locale);
+  const parts = [
+    excess.backCents > 0 ? t('payments.staff.excessBack', { amount: money(excess.backCents) }) : null,
+    excess.atProviderCents > 0 ? t('payments.staff.excessAtProvider', { amount: money(excess.atProviderCents) }) : null,
+    excess.refusedCents > 0 ? t('payments.staff.excessRefused', { amount: money(excess.refusedCents), reason: excess.refusal ?? '' }) : null,
+    excess.waitingCents > 0 ? t('payments.staff.excessWaiting', { amount: money(excess.waitingCents) }) : null,
+  ].filter((p): p is string => p !== null);
+  return `${t('payments.staff.excess', { amount: money(excess.cents) })}: ${parts.join(' · ')}.`;
+}
+
+export function StudentFeesPage({
+  ctx,
+  student,
+  fees,
+  payments,
+  excesses,
+  state,
+}: {
+  ctx: PageContext;
+  student: FeeStudent;
+  fees: FeeWithHistory[];
+  payments: Payment[];
+  /** per online payment that had one, what became of its excess */
+  excesses: ReadonlyMap<number, ExcessView>;
+  state: StudentFeesState;
+}) {
   const { t } = ctx;
   const title = t('fees.staff.studentTitle', { name: student.name });
   const open = fees.filter((f) => f.status === 'open');
@@ -447,6 +476,9 @@ export function StudentFeesPage({ ctx, student, fees, payments, state }: { ctx: 
         <ul class="usa-list usa-list--unstyled">
           {payments.map((p) => {
             const errors = state.refundErrors?.paymentId === p.id ? state.refundErrors.errors : {};
+            // What the refund form offers: the whole payment, or (an online payment partly refunded in Stripe's dashboard) what is left of it.
+            const left = p.totalCents - p.refundedCents;
+            const excess = excesses.get(p.id);
             return (
               <li key={p.id} class="margin-bottom-2">
                 <p class="margin-y-05">
@@ -461,17 +493,19 @@ export function StudentFeesPage({ ctx, student, fees, payments, state }: { ctx: 
                   {p.method === 'online' ? ` · ${t('payments.staff.online', { reference: p.reference ?? '' })}` : ''}
                   {p.refundedCents > 0 ? ` · ${t('fees.receipt.refunded', { amount: formatMoney(p.refundedCents, ctx.locale) })}` : ''}
                 </p>
-                {p.refundedCents === 0 ? (
+                {excess ? <p class="margin-y-05">{excessLine(ctx, excess)}</p> : null}
+                {left > 0 ? (
                   <details open={Object.keys(errors).length > 0}>
                     <summary>{t('fees.staff.refund')}</summary>
                     <form method="post" action={`/staff/fees/payments/${p.id}/refund`} class="usa-form" novalidate>
                       <Csrf token={ctx.csrf} />
+                      {p.refundedCents > 0 ? <p>{t('payments.staff.refundRest', { refunded: formatMoney(p.refundedCents, ctx.locale) })}</p> : null}
                       <input type="hidden" name="key" value={state.refundKeys.get(p.id) ?? ''} />
                       <Group ctx={ctx} id={`refund-${p.id}`} label={t('fees.field.reason')} errors={errors}>
                         <input class="usa-input" id={`refund-${p.id}`} name="reason" type="text" maxLength={MAX_REASON} aria-describedby={describedBy(`refund-${p.id}`, false, Boolean(errors[`refund-${p.id}`]))} />
                       </Group>
                       <button class="usa-button usa-button--secondary margin-top-1" type="submit">
-                        {t('fees.staff.refundButton', { amount: formatMoney(p.totalCents, ctx.locale) })}
+                        {t('fees.staff.refundButton', { amount: formatMoney(left, ctx.locale) })}
                       </button>
                     </form>
                   </details>
