@@ -6,6 +6,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { studentsReadableBy } from '../../src/domain/access/portal.js';
+import { messageReader } from '../../src/domain/messages/service.js';
 import { todoListOf } from '../../src/domain/todo/registry.js';
 import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
@@ -52,7 +53,7 @@ describeEachEngine('To Do: messages that ask for an answer, forms to sign', (get
     const db = get().db;
     const account = await db.selectFrom('user_accounts').selectAll().where('id', '=', family.guardianAccount!.id).executeTakeFirstOrThrow();
     const students = await studentsReadableBy(db, account, null);
-    const groups = await todoListOf(db, { reader: account, students, today: '2027-02-09' }, NOW);
+    const groups = await todoListOf(db, { reader: account, students, today: '2027-02-09', messages: await messageReader(db, account, null, students) }, NOW);
     return groups.flatMap((g) => g.items.map((i) => [i.kind, i.title, i.url, i.due, i.studentId]));
   };
 

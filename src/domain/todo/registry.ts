@@ -14,7 +14,7 @@ import { addDays } from '../calendar/dates.js';
 import { gradesOf } from '../gradebook/grades.js';
 import { toolUrl } from '../portal/tools.js';
 import { DUE_SOON_DAYS } from '../portal/today.js';
-import { messageReader, todoItemsForMessages, type ReaderAccount } from '../messages/service.js';
+import { todoItemsForMessages, type MessageReader, type ReaderAccount } from '../messages/service.js';
 import { todoItemsForForms } from '../signed-forms/service.js';
 import { FEE_DUE_SOON_DAYS, todoItemsForFees } from '../fees/service.js';
 import { getDistrictProfile } from '../district/service.js';
@@ -37,6 +37,12 @@ export interface TodoReader {
   reader: PortalReader & ReaderAccount & { locale: string | null };
   students: readonly ReadableStudent[];
   today: DateString;
+  /**
+   * The request's one message reader, the header's and Home's (`messageReaderOf` in the web layer): the
+   * district's end of access at 18 and the answers of students of 18 or older included; null when the
+   * reader has no Messages (the district hides the tool), and then no message is on the list.
+   */
+  messages: MessageReader | null;
 }
 
 export type TodoSource = (db: Kysely<DB>, reader: TodoReader, now: Date) => Promise<TodoItem[]>;
@@ -64,11 +70,8 @@ export const assignmentSources: TodoSource = async (db, { students, today }) => 
   return items;
 };
 
-/** Unread messages that ask for an answer (the Message Center): each leaves the list once read. */
-const messageSource: TodoSource = async (db, { reader, students }, now) => {
-  const person = await messageReader(db, reader, null, students);
-  return person ? todoItemsForMessages(db, person, now, reader.locale ?? 'en') : [];
-};
+/** Unread messages that ask for an answer (the Message Center), read as the header counts them: each leaves the list once read. */
+const messageSource: TodoSource = async (db, { reader, messages }, now) => (messages ? todoItemsForMessages(db, messages, now, reader.locale ?? 'en') : []);
 
 /** Forms waiting for this guardian's signature, per child (forms signed with the PIN). */
 const formSource: TodoSource = (db, { reader }, now) => todoItemsForForms(db, reader, now);

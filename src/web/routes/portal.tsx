@@ -32,7 +32,7 @@ import { gradeTrend, whatIf } from '../../domain/gradebook/what-if.js';
 import { parseWhatIf } from '../../domain/gradebook/what-if-input.js';
 import { immunizationsOf } from '../../domain/health/immunizations.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
-import { contextFor } from '../context.js';
+import { contextFor, messageReaderOf } from '../context.js';
 import { todayInput } from '../today-input.js';
 import { requireSignedIn } from '../guards.js';
 import { sendPage } from '../render.js';
@@ -291,7 +291,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
     todo: {
       page: async ({ ctx, today, student }, request, reply) => {
-        const [group] = await todoListOf(db, { reader: request.session!.account, students: [student], today }, services.now());
+        // The request's message reader, the header's: the same messages as its count, and none where the district hides Messages.
+        const messages = await messageReaderOf(app, request, ctx);
+        const [group] = await todoListOf(db, { reader: request.session!.account, students: [student], today, messages }, services.now());
         return sendPage(reply, <TodoPage ctx={ctx} student={student} items={group?.items ?? []} />);
       },
     },
@@ -342,7 +344,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const account = request.session!.account;
         const today = localDate(services.now(), ctx.district.timeZone);
         // The students the reader may read, as the page context already asked (the proofs of access/portal.ts).
-        const groups = await todoListOf(db, { reader: account, students: ctx.students, today }, services.now());
+        const groups = await todoListOf(db, { reader: account, students: ctx.students, today, messages: await messageReaderOf(app, request, ctx) }, services.now());
         return sendPage(reply, <TodoAllPage ctx={ctx} groups={groups} />);
       });
       continue;
