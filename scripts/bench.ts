@@ -40,6 +40,12 @@
  *       --push-round: items per round (0: the library's default; ADR 0055), or a comma-separated list
  *       of them measured one after the other on the same outbox and queue (S seconds at most each).
  *
+ *   announce [--students N] [--engines sqlite,postgres]
+ *       A district-wide announcement (issue 22) on a fresh demo district of N students (default
+ *       600, each with an account), told while another process and this one each save a row every 10 ms:
+ *       wall time and CPU of the telling, entries and deliveries written, and how long the saves took
+ *       (p50, p99, max; on SQLite, waiting for the write lock) (bench/announce.ts, a child per engine).
+ *
  *   payments [--students N] [--webhook-rate R] [--webhook-seconds S] [--processes N] [--database URL] [--engines sqlite,postgres]
  *       A day's point-of-sale file (about 1.5 meal transactions per student) imported, then imported
  *       again (adds nothing): wall time of each (bench/payments.ts). Then Stripe's webhooks, signed, sent
@@ -782,7 +788,37 @@ async function notify(args: string[]): Promise<void> {
   );
 }
 
+async function announce(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { students: { type: 'string', default: '600' }, engines: { type: 'string', default: 'sqlite,postgres' } } });
+  const students = Number(values.students);
+  if (!Number.isInteger(students) || students < 1) throw new Error('--students must be a positive whole number');
+  type Saves = { count: number; p50: number; p99: number; max: number };
+  type Result = { engine: string; told: { announcements: number; notifications: number }; entries: number; deliveries: number; ms: number; cpuMs: number; otherSaves: Saves; ownSaves: Saves };
+  const run = (url: string) => JSON.parse(execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/announce.ts', url, String(students)], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })) as Result;
+  const rows: Result[] = [];
+  for (const engine of String(values.engines).split(',')) {
+    if (engine === 'sqlite') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-announce-'));
+      try {
+        rows.push(run(`sqlite:${path.join(dir, 'bench.sqlite')}`));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    } else if (engine === 'postgres') rows.push(await withScratchPostgres(run));
+    else throw new Error(`unknown engine: ${engine}`);
+  }
+  const saves = (w: Saves) => `${w.count}: ${w.p50} / ${w.p99} / ${w.max} ms`;
+  console.log('| engine | entries | deliveries | wall time | CPU (this process) | another process\'s saves: p50 / p99 / max | this process\'s saves: p50 / p99 / max |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.engine} | ${r.entries} | ${r.deliveries} | ${(r.ms / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${saves(r.otherSaves)} | ${saves(r.ownSaves)} |`);
+  console.log(`\nMachine: ${machine()}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}`);
+  console.log(`Command: npm run bench -- announce --students ${students} --engines ${values.engines}\n`);
+}
+
 switch (name) {
+  case 'announce':
+    await announce(rest);
+    break;
   case 'notify':
     await notify(rest);
     break;
@@ -824,7 +860,8 @@ switch (name) {
     break;
   default:
     console.error(
-      'Usage: npm run bench -- notify [--students 2000] [--seconds 20] [--mail-connections 8] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]\n' +
+      'Usage: npm run bench -- announce [--students 600] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- notify [--students 2000] [--seconds 20] [--mail-connections 8] [--push-devices 20000] [--portal-rate 300] [--processes CORES] [--engines sqlite,postgres]\n' +
         '       npm run bench -- demo [--students N] [--seed S] [--engines sqlite,postgres]\n' +
         '       npm run bench -- login [--seconds 20] [--concurrency 8] [--engines sqlite,postgres,bare]\n' +
         '       npm run bench -- accounts [--students N] [--engines sqlite,postgres]\n' +
