@@ -66,7 +66,8 @@ export function gzipSizedFor(bytes: number): zlib.ZlibOptions {
  * an open of the gradebook (a profile: more than rendering it), where the bytes of its rows cost under
  * one. The mark holds a random token of this process and an HTML comment's opening, which escaped
  * text cannot hold (`<` is always escaped), so nothing a person typed can stand for a part. Rendering is
- * synchronous: the parts of a render are taken by the sendPage that made it.
+ * synchronous: the parts of a render are taken by the sendPage that made it, so a part is made while
+ * rendering (in a component), never before: one made earlier is dropped, and its page refused (500).
  */
 const PART_MARK = `<!--hr-part-${randomBytes(12).toString('hex')}-->`;
 let parts: Buffer[] = [];
@@ -90,9 +91,10 @@ export function sendPage(reply: FastifyReply, page: VNode, status = 200): Fastif
   }
   const made = parts;
   parts = [];
-  if (made.length === 0) return reply.send(encoded(reply, html));
-  const pieces = html.split(PART_MARK);
-  if (pieces.length !== made.length + 1) throw new Error('a page part was not placed once in the page');
+  const pieces = made.length === 0 && !html.includes(PART_MARK) ? null : html.split(PART_MARK);
+  if (!pieces) return reply.send(encoded(reply, html));
+  // A part made before this render began (outside a component) was dropped above: its mark has no bytes.
+  if (pieces.length !== made.length + 1) throw new Error('a page part was not placed exactly once in the page');
   const bytes: Buffer[] = [Buffer.from(pieces[0]!)];
   for (let i = 0; i < made.length; i++) bytes.push(made[i]!, Buffer.from(pieces[i + 1]!));
   return reply.send(encoded(reply, Buffer.concat(bytes)));
