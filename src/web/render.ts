@@ -64,8 +64,8 @@ export function gzipSizedFor(bytes: number): zlib.ZlibOptions {
  * a mark that sendPage replaces with them. Written as one string inside the page, such a part made the
  * page one string of 300,000 characters: flattening it and encoding it to UTF-8 cost about 8 ms of CPU
  * an open of the gradebook (a profile: more than rendering it), where the bytes of its rows cost under
- * one. The mark holds a random token of this process and an HTML comment's opening, which escaped
- * text cannot hold (`<` is always escaped), so nothing a person typed can stand for a part. Rendering is
+ * one. The mark is an HTML comment holding a random token of this process, never shown anywhere else, so
+ * no text a person typed can stand for a part (and rendered text has its `<` escaped). Rendering is
  * synchronous: the parts of a render are taken by the sendPage that made it, so a part is made while
  * rendering (in a component), never before: one made earlier is dropped, and its page refused (500).
  */
