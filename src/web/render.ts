@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { Negotiator } from '@fastify/accept-negotiator';
 import type { FastifyReply } from 'fastify';
@@ -20,7 +21,7 @@ const MIN_BYTES = 1024;
  * the portal benchmark). Anything that is not a page (files, PDFs, the calendar feed) still goes
  * through @fastify/compress, which leaves a reply alone once it has a Content-Encoding.
  */
-function encoded(reply: FastifyReply, html: string): string | Buffer {
+function encoded(reply: FastifyReply, html: string | Buffer): string | Buffer {
   if (html.length < MIN_BYTES) return html;
   const accepted = reply.request.headers['accept-encoding'];
   // Header values are case-insensitive; x-gzip is gzip (RFC 9110); a longer header than any browser
@@ -32,7 +33,7 @@ function encoded(reply: FastifyReply, html: string): string | Buffer {
   if (!vary) reply.header('vary', 'Accept-Encoding');
   else if (vary !== '*' && !/(^|,)\s*accept-encoding\s*(,|$)/i.test(vary)) reply.header('vary', `${vary}, Accept-Encoding`);
   reply.header('content-encoding', encoding);
-  const body = Buffer.from(html);
+  const body = typeof html === 'string' ? Buffer.from(html) : html;
   return encoding === 'br'
     ? zlib.brotliCompressSync(body, {
         params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
@@ -58,8 +59,43 @@ export function gzipSizedFor(bytes: number): zlib.ZlibOptions {
   return { windowBits, memLevel: Math.max(1, windowBits - 7), ...(bytes > LARGE_PAGE ? { level: 4 } : {}) };
 }
 
+/**
+ * A page's large part written as bytes (the gradebook's 2,100 cells: about 300 KB), put in the page by
+ * a mark that sendPage replaces with them. Written as one string inside the page, such a part made the
+ * page one string of 300,000 characters: flattening it and encoding it to UTF-8 cost about 8 ms of CPU
+ * an open of the gradebook (a profile: more than rendering it), where the bytes of its rows cost under
+ * one. The mark is an HTML comment holding a random token of this process, never shown anywhere else, so
+ * no text a person typed can stand for a part (and rendered text has its `<` escaped). Rendering is
+ * synchronous: the parts of a render are taken by the sendPage that made it, so a part is made while
+ * rendering (in a component), never before: one made earlier is dropped, and its page refused (500).
+ */
+const PART_MARK = `<!--hr-part-${randomBytes(12).toString('hex')}-->`;
+let parts: Buffer[] = [];
+
+/** Marks where `bytes` (UTF-8 HTML, escaped by its maker) go in the page being rendered. */
+export function pagePart(bytes: Buffer): string {
+  parts.push(bytes);
+  return PART_MARK;
+}
+
 /** Sends a server-rendered page. Pages may hold a family's data, so no shared cache keeps them. */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
   reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-  return reply.send(encoded(reply, `<!doctype html>${renderToString(page)}`));
+  parts = [];
+  let html: string;
+  try {
+    html = `<!doctype html>${renderToString(page)}`;
+  } catch (error) {
+    parts = [];
+    throw error;
+  }
+  const made = parts;
+  parts = [];
+  const pieces = made.length === 0 && !html.includes(PART_MARK) ? null : html.split(PART_MARK);
+  if (!pieces) return reply.send(encoded(reply, html));
+  // A part made before this render began (outside a component) was dropped above: its mark has no bytes.
+  if (pieces.length !== made.length + 1) throw new Error('a page part was not placed exactly once in the page');
+  const bytes: Buffer[] = [Buffer.from(pieces[0]!)];
+  for (let i = 0; i < made.length; i++) bytes.push(made[i]!, Buffer.from(pieces[i + 1]!));
+  return reply.send(encoded(reply, Buffer.concat(bytes)));
 }

@@ -120,4 +120,47 @@ describeEachEngine('the gradebook’s score writer', (get) => {
     expect(bad.kind === 'invalid' && [...bad.cells]).toEqual([[`${ava.id}_${lab1}`, 'aboveMax']]);
     expect(await get().db.selectFrom('assignment_scores').selectAll().orderBy('id').execute()).toEqual(before);
   });
+
+  it('reads each stored score exactly as stored: points to the last digit of the double, every flag, the comment and the version', async () => {
+    const db = get().db;
+    // Physics (points): Quiz 1 (10 points) and Quiz 2 (3). Points an import may store (not typed: more
+    // digits than a cell takes), and each flag alone and together.
+    const physics = await sectionWithGradebook(db, world, {
+      course: { code: 'SCI402', title: 'Physics' },
+      period: '4',
+      method: 'points',
+      categories: [{ name: 'Quizzes', weight: null }],
+      assignments: [
+        { title: 'Quiz 1', category: 'Quizzes', quarter: 'Q3', due: '2027-01-20', possible: 10 },
+        { title: 'Quiz 2', category: 'Quizzes', quarter: 'Q3', due: '2027-02-01', possible: 3 },
+      ],
+      students: [{ student: sam }, { student: ava }],
+      scores: [
+        { student: sam, assignment: 'Quiz 1', points: 33.333333333333336 / 10, late: true, comment: 'Came in Monday, "late" & <ok>' },
+        { student: sam, assignment: 'Quiz 2', points: 0.1 + 0.2, missing: true, exempt: true, incomplete: true, dropped: true },
+        { student: ava, assignment: 'Quiz 1', points: null, missing: true },
+      ],
+    });
+    await teachSection(db, rosa, physics, { primary: true });
+    await db.updateTable('assignment_scores').set({ version: 7 }).where('student_id', '=', sam.id).where('assignment_id', '=', physics.assignments['Quiz 1']!).execute();
+    const book = await gradebookFor(db, await teacherScope(db, rosa.id, TODAY), physics.id, null, TODAY);
+    const cells = (s: StudentFixture) => {
+      const row = book!.rows.find((r) => r.studentId === s.id)!;
+      return [physics.assignments['Quiz 1']!, physics.assignments['Quiz 2']!].map((a) => row.cells.get(a));
+    };
+    const none = { missing: false, late: false, exempt: false, incomplete: false, dropped: false };
+    expect(cells(sam)).toEqual([
+      { ...none, points: 3.3333333333333335, late: true, comment: 'Came in Monday, "late" & <ok>', version: 7 },
+      { points: 0.30000000000000004, missing: true, exempt: true, incomplete: true, dropped: true, late: false, comment: null, version: 1 },
+    ]);
+    expect(cells(ava)).toEqual([
+      { ...none, points: null, missing: true, comment: null, version: 1 },
+      { ...none, points: null, comment: null, version: 0 },
+    ]);
+    // Sam: Quiz 1 counts (3.3333333333333335 of 10), Quiz 2 is dropped by hand: 33.33 %. Ava: a missing zero of 10.
+    expect(book!.rows.map((r) => [r.firstName, r.grade.percent])).toEqual([
+      ['Sam', 33.33],
+      ['Ava', 0],
+    ]);
+  });
 });

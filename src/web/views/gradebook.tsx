@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { FLAGS, cellKey, type Cell, type Gradebook, type GridAssignment, type GridRow } from '../../domain/gradebook/scores.js';
 import type { SetupErrors, SetupProblem } from '../../domain/gradebook/setup.js';
 import { FLAG_NAMES, SETUP_PROBLEMS, gradebookUrl } from '../gradebook-paths.js';
+import { pagePart } from '../render.js';
 import type { MessageKey } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatPercent, formatPoints } from './format.js';
@@ -231,8 +232,8 @@ export function GridPage({
                   ))}
                 </tr>
               </thead>
-              {/* 2,000 cells and more: written as one string (gridBody), not as virtual DOM nodes */}
-              <tbody dangerouslySetInnerHTML={{ __html: gridBody(ctx, book, redisplay) }} />
+              {/* 2,000 cells and more: written as bytes (gridBody, pagePart), not as virtual DOM nodes nor inside the page's string */}
+              <tbody dangerouslySetInnerHTML={{ __html: pagePart(gridBody(ctx, book, redisplay)) }} />
             </table>
           </div>
           <button class="usa-button hr-primary" type="submit">
@@ -257,14 +258,14 @@ const esc = (text: string) => text.replace(/[&<>"]/g, (c) => escapes[c]!);
  * "The gradebook"). Every value is escaped by `esc`; the cell's position is read from the table by
  * gradebook.js, so a cell carries no more than the form and its label need.
  */
-function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | undefined): string {
+function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | undefined): Buffer {
   const { t } = ctx;
   const notEnrolled = `<td>${esc(t('gradebook.notEnrolled'))}</td>`;
   const flagNames = new Map(FLAGS.map((f) => [f, t(FLAG_NAMES[f])]));
-  let html = '';
+  const rows: Buffer[] = [];
   const original = (key: string, cell: Cell) => redisplay?.originals.get(key) ?? encodeGridOriginal(cell);
   for (const r of book.rows) {
-    html += `<tr><th scope="row" id="s-${r.studentId}"><a href="${esc(gradebookUrl(book, 'students', r.studentId))}">${esc(studentName(r))}</a>`;
+    let html = `<tr><th scope="row" id="s-${r.studentId}"><a href="${esc(gradebookUrl(book, 'students', r.studentId))}">${esc(studentName(r))}</a>`;
     html += `<input type="hidden" name="o_${r.studentId}" value="${esc(gridRowOriginal(book, r, original))}"></th>`;
     html += `<td class="hr-grid-grade" data-grade="${r.studentId}">${esc(gradeText(ctx, r))}</td>`;
     for (const a of book.assignments) {
@@ -290,9 +291,9 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
       if (problem) html += `<span class="usa-error-message" id="${id}-error">${esc(t(problem.key, problem.params))}</span>`;
       html += '</td>';
     }
-    html += '</tr>';
+    rows.push(Buffer.from(`${html}</tr>`));
   }
-  return html;
+  return Buffer.concat(rows);
 }
 
 /** One cell with every field: points, the flags and the comment (the column and row pages). */
