@@ -15,6 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { sql } from 'kysely';
+import { accountsForEveryone } from './accounts.js';
 import { connect } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { addDays, localDate } from '../../src/domain/calendar/dates.js';
@@ -33,13 +34,7 @@ if (!(await db.selectFrom('district').select('id').executeTakeFirst())) {
 const now = new Date();
 const stamp = now.toISOString();
 // Every student and guardian signs in (the demo makes only a few accounts): one account each where none.
-for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
-  await sql`insert into user_accounts (username, username_key, password_hash, status, must_change_password, security_email, security_email_confirmed_at, person_kind, student_id, guardian_id, staff_id, locale, created_at, updated_at, updated_by)
-    select ${`bench-${kind}-`} || p.id, ${`bench-${kind}-`} || p.id, null, 'active', 0, ${`bench-${kind}-`} || p.id || '@example.org', ${stamp}, ${kind},
-           ${kind === 'student' ? sql`p.id` : sql`cast(null as integer)`}, ${kind === 'guardian' ? sql`p.id` : sql`cast(null as integer)`}, cast(null as integer), cast(null as text), ${stamp}, ${stamp}, cast(null as integer)
-      from ${sql.table(table)} p
-     where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
-}
+await accountsForEveryone(database, now);
 const district = await getDistrictProfile(db);
 const today = localDate(now, district.timeZone);
 // The demo's own announcements are old news here: only the one below is told.

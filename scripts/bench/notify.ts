@@ -29,6 +29,7 @@ import { DateTime } from 'luxon';
 import { fork } from 'node:child_process';
 import https from 'node:https';
 import { refreshStatistics } from '../../src/db/bulk.js';
+import { accountsForEveryone } from './accounts.js';
 import { connect, refreshPlannerStatistics } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { recordChanges, recordChangesSelected } from '../../src/domain/changes/service.js';
@@ -65,14 +66,7 @@ const zone = (await db.selectFrom('district').select('time_zone').executeTakeFir
 const decideAt = DateTime.now().setZone(zone).set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toJSDate();
 const changedAt = new Date(decideAt.getTime() - 16 * 60_000);
 // Every student and guardian gets an account with a confirmed address (the demo makes only a few), set-based.
-const stamp = database.dialect === 'postgres' ? sql`cast(${changedAt.toISOString()} as timestamptz)` : sql`${changedAt.toISOString()}`;
-for (const [kind, table, column] of [['student', 'students', 'student_id'], ['guardian', 'guardians', 'guardian_id']] as const) {
-  await sql`insert into user_accounts (username, username_key, password_hash, status, must_change_password, security_email, security_email_confirmed_at, person_kind, student_id, guardian_id, staff_id, locale, created_at, updated_at, updated_by)
-    select ${`bench-${kind}-`} || p.id, ${`bench-${kind}-`} || p.id, null, 'active', 0, ${`bench-${kind}-`} || p.id || '@example.org', ${stamp}, ${kind},
-           ${kind === 'student' ? sql`p.id` : sql`cast(null as integer)`}, ${kind === 'guardian' ? sql`p.id` : sql`cast(null as integer)`}, cast(null as integer), cast(null as text), ${stamp}, ${stamp}, cast(null as integer)
-      from ${sql.table(table)} p
-     where not exists (select 1 from user_accounts u where u.${sql.ref(column)} = p.id)`.execute(db);
-}
+await accountsForEveryone(database, changedAt);
 // Planner statistics as they are by the time a district's accounts meet a change: housekeeping's on
 // SQLite (within ten minutes of the accounts' night), autovacuum's ANALYZE on PostgreSQL.
 if (!(await refreshPlannerStatistics(db))) await sql`analyze user_accounts`.execute(db);

@@ -19,7 +19,7 @@ import { audit } from '../audit/service.js';
 import { recordChanges, type Change } from '../changes/service.js';
 import { currentOf, termsAround, type Term } from '../scheduling/schedule.js';
 import { computeGrade, type CategoryInput, type GradeResult } from './grade.js';
-import { bandsOfScale, countsDuring, scoreInput } from './grades.js';
+import { bandsOfScale, countsDuring, scoreInput, type GradedScore } from './grades.js';
 
 export interface GradebookSection {
   sectionId: number;
@@ -200,13 +200,7 @@ export async function gradebookHead(db: Kysely<DB>, scope: TeacherScope, section
 }
 
 /** A stored score as the grid and the grade read it (flags 0/1, as stored). */
-interface StoredScore {
-  points: number | null;
-  missing: number;
-  late: number;
-  exempt: number;
-  incomplete: number;
-  dropped: number;
+interface StoredScore extends GradedScore {
   comment: string | null;
   version: number;
 }
