@@ -195,8 +195,6 @@ export const en = {
   'teaching.student': 'Student',
   'teaching.mark': 'Attendance',
   'teaching.present': 'Present',
-  'teaching.absent': 'Absent',
-  'teaching.tardy': 'Tardy',
   'teaching.wholeDay': 'Office, whole day: {what}',
   'teaching.badMark': 'Choose Present or one of the listed codes.',
   'teaching.badMarks': 'Some marks could not be read. Nothing was saved; check the students marked below.',

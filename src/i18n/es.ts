@@ -197,8 +197,6 @@ export const es: Record<MessageKey, string> = {
   'teaching.student': 'Estudiante',
   'teaching.mark': 'Asistencia',
   'teaching.present': 'Presente',
-  'teaching.absent': 'Ausente',
-  'teaching.tardy': 'Tarde',
   'teaching.wholeDay': 'Oficina, todo el día: {what}',
   'teaching.badMark': 'Elija Presente o uno de los códigos de la lista.',
   'teaching.badMarks': 'No se pudieron leer algunas marcas. No se guardó nada; revise los estudiantes señalados abajo.',

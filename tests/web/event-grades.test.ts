@@ -82,8 +82,8 @@ describeEachEngine('school events for some grade levels', (get) => {
     expect(form).not.toContain('Grade 8');
 
     const created = await staff.submit('/staff/calendar', event({ grades: ['9', '10'] }));
-    expect(created.statusCode).toBe(200);
-    expect(textOf(created.body)).toContain(`${world.school.name}, grades 9, 10`);
+    expect(created.statusCode).toBe(303);
+    expect(textOf((await staff.get(String(created.headers.location))).body)).toContain(`${world.school.name}, grades 9, 10`);
     const row = await get().db.selectFrom('school_events').select('id').where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
     const grades = async () => (await get().db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', row.id).orderBy('grade_level').execute()).map((g) => g.grade_level);
     expect(await grades()).toEqual([9, 10]);
@@ -102,7 +102,7 @@ describeEachEngine('school events for some grade levels', (get) => {
     expect(edit).toMatch(/id="grade-9"[^>]*checked/);
     expect(edit).toMatch(/id="grade-10"[^>]*checked/);
     expect(edit).not.toMatch(/id="grade-11"[^>]*checked/);
-    expect((await staff.post(`/staff/calendar/${row.id}`, event({ grades: '11' }))).statusCode).toBe(200);
+    expect((await staff.post(`/staff/calendar/${row.id}`, event({ grades: '11' }))).statusCode).toBe(303);
     expect(await grades()).toEqual([11]);
     expect(await calendarOf(mayaParent, ninth)).not.toContain('Freshman Orientation');
     expect(await mayaFeed()).not.toContain('Freshman Orientation');
@@ -110,21 +110,21 @@ describeEachEngine('school events for some grade levels', (get) => {
     expect(await leoFeed()).toContain('SUMMARY:Freshman Orientation');
 
     // No grade ticked: the whole school.
-    expect((await staff.post(`/staff/calendar/${row.id}`, event({}))).statusCode).toBe(200);
+    expect((await staff.post(`/staff/calendar/${row.id}`, event({}))).statusCode).toBe(303);
     expect(await grades()).toEqual([]);
     expect(await calendarOf(mayaParent, ninth)).toContain('Freshman Orientation');
     expect(await calendarOf(leoParent, eleventh)).toContain('Freshman Orientation');
 
     await staff.post(`/staff/calendar/${row.id}`, event({ grades: ['9'] }));
-    expect((await staff.post(`/staff/calendar/${row.id}/remove`, {})).statusCode).toBe(200);
+    expect((await staff.post(`/staff/calendar/${row.id}/remove`, {})).statusCode).toBe(303);
     expect(await get().db.selectFrom('school_event_grades').selectAll().execute()).toEqual([]);
   });
 
   it('shows a district event for grade 11 only to the eleventh grader', async () => {
     const district = await signedIn(admin.account!);
     const created = await district.submit('/staff/calendar', event({ place: 'district', titleEn: 'Junior College Night', titleEs: 'Noche universitaria', grades: ['11'] }));
-    expect(created.statusCode).toBe(200);
-    expect(textOf(created.body)).toContain('Every school of the district, grades 11');
+    expect(created.statusCode).toBe(303);
+    expect(textOf((await district.get(String(created.headers.location))).body)).toContain('Every school of the district, grades 11');
     expect(await calendarOf(await signedIn(eleventh.guardianAccount!), eleventh)).toContain('Junior College Night');
     expect(await calendarOf(await signedIn(ninth.guardianAccount!), ninth)).not.toContain('Junior College Night');
   });

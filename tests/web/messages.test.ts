@@ -158,7 +158,7 @@ describeEachEngine('Message Center pages', (get) => {
     await admin.get('/staff/announcements');
     for (const [target, title] of [[String(world.school.id), 'Picture day'], ['district', 'Snow closure plan'], [String(far.id), 'Far school dance']] as const) {
       const res = await admin.post('/staff/announcements', { target, titleEn: title, bodyEn: 'Details inside.', titleEs: `ES ${title}`, bodyEs: 'Detalles.', start: '2027-02-09', end: '2027-02-28', intent: 'publish' });
-      expect(res.statusCode, title).toBe(200);
+      expect(res.statusCode, title).toBe(303);
     }
     expect((await db.selectFrom('announcements').select('id').execute()).length).toBe(3);
     const inbox = textOf((await kim.get('/messages')).body);

@@ -104,4 +104,27 @@ describeEachEngine('Notification Settings: each field’s bad input', (get) => {
       expect(JSON.parse((await stored(family))!.settings).timeZone).toBe('Europe/Madrid');
     });
   }
+
+  it('takes a percentage as people write one — “72,5” (a Spanish phone’s decimal key) and “70 %” — and asks a phone for a keyboard with a colon for the quiet hours', async () => {
+    const c = new Client(app);
+    expect((await c.submit('/sign-in', { username: spanish.guardian.email, password: spanish.guardianAccount!.password })).statusCode).toBe(303);
+    const page = await c.get('/account/notifications');
+    // HH:MM needs a colon, which a number pad (inputmode="numeric") does not have.
+    for (const field of ['quietFrom', 'quietTo']) {
+      const input = new RegExp(`<input[^>]*id="${field}"[^>]*>`).exec(page.body)![0];
+      expect(input, field).not.toContain('inputmode="numeric"');
+    }
+    const id = spanish.student.id;
+    const form = { quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5', timeZone: '' };
+    const saved = await c.post('/account/notifications', { ...form, [`c${id}-scoreBelow`]: '72,5', [`c${id}-gradeBelow`]: '70 %', [`c${id}-gradeAbove`]: '92.25%' });
+    expect(saved.statusCode).toBe(303);
+    const child = JSON.parse((await stored(spanish))!.settings).children[String(id)];
+    expect([child.scoreBelow, child.gradeBelow, child.gradeAbove]).toEqual([72.5, 70, 92.25]);
+    // What is not a percentage still is not: a thousands separator, a comma with nothing after it, two signs.
+    for (const bad of ['1,000', '70,', '70%%', '7,5,0']) {
+      const res = await c.post('/account/notifications', { ...form, [`c${id}-scoreBelow`]: bad });
+      expect(res.statusCode, bad).toBe(400);
+      expect(messageAt(res.body, `c${id}-scoreBelow`), bad).toBe(MESSAGES.es.percent);
+    }
+  });
 });

@@ -167,11 +167,11 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     const notice = { titleEn: 'Early release Friday', bodyEn: 'School ends at 12:30.', titleEs: 'Salida temprana el viernes', bodyEs: 'Las clases terminan a las 12:30.', end: '2027-02-19', intent: 'publish' };
     await staff.get('/staff/announcements');
     // One from tomorrow, one from today; and one for the sign-in page only.
-    expect((await staff.post('/staff/announcements', { ...notice, target: String(world.school.id), start: '2027-02-10', titleEn: 'Book fair', titleEs: 'Feria del libro' })).statusCode).toBe(200);
-    expect((await staff.post('/staff/announcements', { ...notice, target: String(world.school.id), start: '2027-02-09' })).statusCode).toBe(200);
+    expect((await staff.post('/staff/announcements', { ...notice, target: String(world.school.id), start: '2027-02-10', titleEn: 'Book fair', titleEs: 'Feria del libro' })).statusCode).toBe(303);
+    expect((await staff.post('/staff/announcements', { ...notice, target: String(world.school.id), start: '2027-02-09' })).statusCode).toBe(303);
     const district = await as(admin.account!);
     await district.get('/staff/announcements');
-    expect((await district.post('/staff/announcements', { ...notice, target: 'signIn', start: '2027-02-09', titleEn: 'Portal maintenance', titleEs: 'Mantenimiento' })).statusCode).toBe(200);
+    expect((await district.post('/staff/announcements', { ...notice, target: 'signIn', start: '2027-02-09', titleEn: 'Portal maintenance', titleEs: 'Mantenimiento' })).statusCode).toBe(303);
     const [bookFair, earlyRelease, signInPage] = (await get().db.selectFrom('announcements').select('id').orderBy('id').execute()).map((a) => a.id);
 
     await deliver();
@@ -229,7 +229,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
       end: '2027-02-11',
       intent: 'publish',
     });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(303);
     await deliver();
     const id = (await get().db.selectFrom('announcements').select('id').where('school_id', 'is', null).where('public', '=', 0).executeTakeFirstOrThrow()).id;
     const told = (await get().db.selectFrom('notifications').select('account_id').where('key', '=', `announcement:${id}`).where('account_id', 'in', everyone()).orderBy('account_id').execute()).map((r) => r.account_id);

@@ -34,6 +34,12 @@ describeEachEngine('the office school calendar and announcements', (get) => {
   };
   const count = async (table: 'school_events' | 'school_event_texts' | 'announcements' | 'announcement_texts' | 'change_events' | 'audit_log') =>
     Number((await get().db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  /** A write answers 303 to the page that tells what it did (never the page itself: a reload would send the form again); that page, followed. */
+  const followed = async (c: Client, res: { statusCode: number; headers: Record<string, unknown> }, location: string) => {
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(location);
+    return c.get(location);
+  };
   const counts = async () => ({
     events: await count('school_events'),
     eventTexts: await count('school_event_texts'),
@@ -92,7 +98,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Spring Concert');
       expect(await ics()).not.toContain('Spring Concert');
 
-      const created = await staff.submit('/staff/calendar', concert(world.school.id));
+      const created = await followed(staff, await staff.submit('/staff/calendar', concert(world.school.id)), '/staff/calendar?done=created');
       expect(created.statusCode).toBe(200);
       expect(textOf(created.body)).toContain('The event was added.');
       const row = await get().db.selectFrom('school_events').selectAll().where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
@@ -110,16 +116,14 @@ describeEachEngine('the office school calendar and announcements', (get) => {
 
       const edit = await staff.get(`/staff/calendar/${row.id}`);
       expect(edit.statusCode).toBe(200);
-      const changed = await staff.post(`/staff/calendar/${row.id}`, { ...concert(world.school.id), titleEn: 'Spring Concert moved', start: '2027-03-05' });
-      expect(changed.statusCode).toBe(200);
+      const changed = await followed(staff, await staff.post(`/staff/calendar/${row.id}`, { ...concert(world.school.id), titleEn: 'Spring Concert moved', start: '2027-03-05' }), '/staff/calendar?done=updated');
       expect(textOf(changed.body)).toContain('The event was saved.');
       const moved = textOf((await portal(parent, 'calendar', '?week=2027-03-05')).body);
       expect(moved).toContain('Spring Concert moved');
       expect(await ics()).toContain('SUMMARY:Spring Concert moved');
       expect(await ics()).toContain('DTSTART:20270306T000000Z');
 
-      const removed = await staff.post(`/staff/calendar/${row.id}/remove`, {});
-      expect(removed.statusCode).toBe(200);
+      const removed = await followed(staff, await staff.post(`/staff/calendar/${row.id}/remove`, {}), '/staff/calendar?done=removed');
       expect(textOf(removed.body)).toContain('The event was removed.');
       expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Spring Concert');
       expect(await ics()).not.toContain('Spring Concert');
@@ -131,7 +135,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
     it('a district administrator adds a district event that the family sees', async () => {
       const staff = await signedIn(admin.account!.username, admin.account!.password);
       const res = await staff.submit('/staff/calendar', { ...concert(0), place: 'district', titleEn: 'District Science Fair', titleEs: 'Feria de ciencias', start: '2027-04-12', end: '2027-04-13', startTime: '', endTime: '' });
-      expect(res.statusCode).toBe(200);
+      expect(res.statusCode).toBe(303);
       const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
       expect(textOf((await portal(parent, 'calendar', '?month=2027-04')).body)).toContain('District Science Fair');
       const row = await get().db.selectFrom('school_events').selectAll().where('school_id', 'is', null).executeTakeFirstOrThrow();
@@ -194,8 +198,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
       // Today is read (and cached) while it is still a school day.
       expect(textOf((await portal(parent, 'today')).body)).not.toContain('Staff development');
-      const saved = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'teacher_workday', note: 'Staff development' }, '/staff/calendar/days');
-      expect(saved.statusCode).toBe(200);
+      const saved = await followed(staff, await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-09', kind: 'teacher_workday', note: 'Staff development' }, '/staff/calendar/days'), '/staff/calendar?done=day');
       expect(textOf(saved.body)).toContain('The day was saved.');
       expect(textOf((await portal(parent, 'today')).body)).toContain('Staff development');
       expect(textOf((await portal(parent, 'calendar', '?month=2027-02')).body)).toContain('Staff development');
@@ -264,8 +267,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(previewText).toContain('Salida temprana el viernes');
       expect(await counts()).toEqual(before);
 
-      const published = await staff.post('/staff/announcements', { ...notice(world.school.id), intent: 'publish' });
-      expect(published.statusCode).toBe(200);
+      const published = await followed(staff, await staff.post('/staff/announcements', { ...notice(world.school.id), intent: 'publish' }), '/staff/announcements?done=published');
       expect(textOf(published.body)).toContain('The announcement was published.');
       const today = textOf((await portal(parent, 'today')).body);
       expect(today).toContain('Early release Friday');
@@ -274,12 +276,11 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(row).toMatchObject({ start_date: '2027-02-09', end_date: '2027-02-12', public: 0 });
 
       await staff.get(`/staff/announcements/${row.id}`);
-      const changed = await staff.post(`/staff/announcements/${row.id}`, { ...notice(world.school.id), titleEn: 'Early release Thursday', intent: 'publish' });
-      expect(changed.statusCode).toBe(200);
+      const changed = await followed(staff, await staff.post(`/staff/announcements/${row.id}`, { ...notice(world.school.id), titleEn: 'Early release Thursday', intent: 'publish' }), '/staff/announcements?done=updated');
+      expect(textOf(changed.body)).toContain('The announcement was saved.');
       expect(textOf((await portal(parent, 'today')).body)).toContain('Early release Thursday');
 
-      const ended = await staff.post(`/staff/announcements/${row.id}/end`, {});
-      expect(ended.statusCode).toBe(200);
+      const ended = await followed(staff, await staff.post(`/staff/announcements/${row.id}/end`, {}), '/staff/announcements?done=ended');
       expect(textOf(ended.body)).toContain('The announcement was ended: it no longer shows.');
       expect(textOf((await portal(parent, 'today')).body)).not.toContain('Early release');
       const changes = await get().db.selectFrom('change_events').select(['action', 'subject_id']).where('kind', '=', 'announcement').orderBy('id').execute();
@@ -292,11 +293,34 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(audits.map((a) => a.action)).toEqual(['announcement.created', 'announcement.updated', 'announcement.deleted']);
     });
 
+    it('a reload after publishing or adding an event writes nothing again: each write answers 303 to a page that only reads', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      // A browser that reloads the page after a write asks again for what the last answer was: here, a
+      // GET of the page the 303 named (an answer of 200 to the POST would have it send the form again).
+      const published = await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Bus routes change Monday', intent: 'publish' });
+      const shown = await followed(staff, published, '/staff/announcements?done=published');
+      expect(textOf(shown.body)).toContain('The announcement was published.');
+      await staff.get('/staff/announcements?done=published');
+      const added = await staff.submit('/staff/calendar', { ...concert(world.school.id), titleEn: 'Winter Concert', start: '2027-03-11' });
+      expect(textOf((await followed(staff, added, '/staff/calendar?done=created')).body)).toContain('The event was added.');
+      await staff.get('/staff/calendar?done=created');
+      const after = await counts();
+      expect(after.announcements).toBe(before.announcements + 1);
+      expect(after.events).toBe(before.events + 1);
+      // A done that names nothing tells nothing.
+      expect(textOf((await staff.get('/staff/calendar?done=constructor')).body)).not.toContain('The event was');
+      const made = await get().db.selectFrom('announcement_texts').select('announcement_id').where('title', '=', 'Bus routes change Monday').execute();
+      for (const m of made) await staff.post(`/staff/announcements/${m.announcement_id}/end`, {});
+      const event = await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Winter Concert').executeTakeFirstOrThrow();
+      await staff.post(`/staff/calendar/${event.event_id}/remove`, {});
+    });
+
     it('one that began before today ends yesterday when ended early', async () => {
       const staff = await signedIn(office.account!.username, office.account!.password);
       await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Picture day forms', start: '2027-02-01', end: '2027-02-20', intent: 'publish' });
       const row = await get().db.selectFrom('announcements').selectAll().where('start_date', '=', '2027-02-01').where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
-      expect((await staff.post(`/staff/announcements/${row.id}/end`, {})).statusCode).toBe(200);
+      expect((await staff.post(`/staff/announcements/${row.id}/end`, {})).statusCode).toBe(303);
       const after = await get().db.selectFrom('announcements').select(['start_date', 'end_date']).where('id', '=', row.id).executeTakeFirstOrThrow();
       expect(after).toEqual({ start_date: '2027-02-01', end_date: '2027-02-08' });
     });
@@ -304,7 +328,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
     it('a district administrator publishes one for the sign-in page, and anyone sees it there', async () => {
       const staff = await signedIn(admin.account!.username, admin.account!.password);
       const res = await staff.submit('/staff/announcements', { ...notice(0), target: 'signIn', titleEn: 'Portal maintenance Saturday', titleEs: 'Mantenimiento del portal el sábado', intent: 'publish' });
-      expect(res.statusCode).toBe(200);
+      expect(res.statusCode).toBe(303);
       const visitor = new Client(app, {}, '10.7.2.1');
       expect(textOf((await visitor.get('/sign-in')).body)).toContain('Portal maintenance Saturday');
     });
@@ -315,7 +339,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const form = textOf((await staff.get('/staff/announcements')).body);
       expect(form).toContain('Stop showing it to a signed-in reader');
       const res = await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Set up your security email', condition: 'noSecurityEmail', intent: 'publish' });
-      expect(res.statusCode).toBe(200);
+      expect(res.statusCode).toBe(303);
       const row = await db.selectFrom('announcements as a').innerJoin('announcement_texts as t', 't.announcement_id', 'a.id').select(['a.id', 'a.condition']).where('t.title', '=', 'Set up your security email').executeTakeFirstOrThrow();
       expect(row.condition).toBe('noSecurityEmail');
       // the edit page shows it chosen
@@ -354,6 +378,8 @@ describeEachEngine('the office school calendar and announcements', (get) => {
           const res = await staff.submit('/staff/announcements', fields);
           expect(res.statusCode).toBe(400);
           expect(res.body).toContain(`id="${field}-error"`);
+          // the error summary links to the field
+          expect(res.body).toContain(`<a href="#${field}">`);
           expect(textOf(res.body)).toContain(message);
           expect(await counts()).toEqual(before);
         });

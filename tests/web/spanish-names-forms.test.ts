@@ -151,8 +151,8 @@ describeEachEngine('staff type the Spanish names', (get) => {
     it('is saved with its change event and audit, and a Spanish reader sees it; emptied, the district’s note', async () => {
       const staff = await signedIn(office.account);
       const saved = await staff.submit('/staff/calendar', { school: String(world.school.id), date: '2027-02-12', kind: 'holiday', note: 'Lincoln Day', noteEs: 'Día de Lincoln' }, '/staff/calendar/days');
-      expect(saved.statusCode).toBe(200);
-      expect(textOf(saved.body)).toContain('Día de Lincoln');
+      expect(saved.statusCode).toBe(303);
+      expect(textOf((await staff.get(String(saved.headers.location))).body)).toContain('Día de Lincoln');
       const row = await get().db.selectFrom('calendar_days').select(['id', 'note', 'note_es']).where('school_id', '=', world.school.id).where('date', '=', '2027-02-12').executeTakeFirstOrThrow();
       expect(row).toMatchObject({ note: 'Lincoln Day', note_es: 'Día de Lincoln' });
       const change = await get().db.selectFrom('change_events').select(['after']).where('kind', '=', 'event').where('subject_id', '=', row.id).orderBy('id', 'desc').executeTakeFirstOrThrow();

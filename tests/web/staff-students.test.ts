@@ -133,6 +133,8 @@ describeEachEngine('finding a student (staff)', (get) => {
     expect(textOf(/<h1>([\s\S]*?)<\/h1>/.exec(html)![1]!)).toBe('Pepe Álvarez 0000123 · Cedar Ridge High School · grade 11');
     expect(definition(html, 'Legal name')).toBe('José Álvarez');
     expect(definition(html, 'Enrollment')).toBe('Active');
+    // A birth date with its year (tests/support/student-search.ts: 2010-05-01), and no weekday.
+    expect(definition(html, 'Birth date')).toBe('May 1, 2010');
     expect(tableRows(html, 'Classes, Semester 2')).toEqual([['2', '8:55 AM – 9:45 AM', expect.stringMatching(/^Biology BIO-0\d$/), 'Rosa Marquez', 'B-114']]);
     expect(tableRows(html, 'Parents, guardians and contacts, first to call first')).toEqual([
       ['Lucía Álvarez Mother', 'Mobile: (573) 555-0101', w.jose.guardian.email, 'Yes', 'Yes', 'Yes', 'Yes'],

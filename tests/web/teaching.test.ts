@@ -14,6 +14,7 @@ import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import {
   attendance,
+  FIXTURE_CODES,
   guardianWithChild,
   otherSchool,
   schoolYear,
@@ -22,6 +23,7 @@ import {
   student,
   teachSection,
   type AccountFixture,
+  type CodeKey,
   type Family,
   type SectionFixture,
   type StaffFixture,
@@ -45,6 +47,8 @@ describeEachEngine('taking attendance', (get) => {
   let paul: StaffFixture;
   let olga: StaffFixture;
   let omar: StaffFixture;
+  let rosaEs: StaffFixture;
+  let olgaEs: StaffFixture;
   let address = 0;
 
   beforeAll(async () => {
@@ -72,6 +76,13 @@ describeEachEngine('taking attendance', (get) => {
     omar = await staffMember(db, world, { first: 'Omar', last: 'Office', roles: [{ role: 'office', schoolId: middle.id }] });
     // The office took Zoe's call this morning: absent all day, illness.
     await attendance(db, world, zoe, [{ date: TODAY, code: 'A-ILL' }]);
+    // The district's Spanish for two of its codes (the others have none: their English shows).
+    await db.updateTable('attendance_codes').set({ description_es: 'Ausente: enfermedad' }).where('code', '=', 'A-ILL').execute();
+    await db.updateTable('attendance_codes').set({ description_es: 'Tarde: sin justificar' }).where('code', '=', 'T-UNX').execute();
+    // A co-teacher of Biology and an office clerk who read Spanish.
+    rosaEs = await staffMember(db, world, { first: 'Rosa', last: 'Ibarra', roles: [{ role: 'teacher' }], locale: 'es' });
+    await teachSection(db, rosaEs, biology);
+    olgaEs = await staffMember(db, world, { first: 'Olga', last: 'Reyes', roles: [{ role: 'office' }], locale: 'es' });
     app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
   });
   afterAll(() => app.close());
@@ -122,6 +133,26 @@ describeEachEngine('taking attendance', (get) => {
     expect((await new Client(app).get('/staff/classes')).headers.location).toBe('/sign-in?next=%2Fstaff%2Fclasses');
     // The Home of a teacher lists it.
     expect((await (await signedIn(rosa.account)).get('/home')).body).toContain('href="/staff/classes"');
+  });
+
+  it('names each code once, as the district wrote it, in the reader’s language: the roster’s choices, the office’s day and its lists', async () => {
+    /** The options of a select, as text. */
+    const options = (body: string, id: string) => {
+      const select = new RegExp(`<select[^>]*id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(body)![1]!;
+      return [...select.matchAll(/<option[^>]*>([^<]*)<\/option>/g)].map((m) => m[1]);
+    };
+    const english = (await (await signedIn(rosa.account)).get(url(biology))).body;
+    // The codes' descriptions name their kind: "Absent: illness", never "Absent: Absent: illness".
+    expect(options(english, `mark-${leo.id}`)).toEqual(['Present', ...['A-APT', 'A-ILL', 'A-UNK', 'A-UNX', 'T-EX', 'T-UNX'].map((c) => FIXTURE_CODES[c as CodeKey].description)]);
+    expect(english).not.toContain('Absent: Absent');
+    const spanish = (await (await signedIn(rosaEs.account)).get(url(biology))).body;
+    expect(options(spanish, `mark-${leo.id}`)).toEqual(['Presente', 'Absent: appointment', 'Ausente: enfermedad', 'Absent: not yet explained', 'Absent: unexcused', 'Tardy: excused', 'Tarde: sin justificar']);
+    expect(spanish).toContain('Oficina, todo el día: Ausente: enfermedad');
+    // The office's day: Zoe's record and the whole-day form's codes.
+    const office = (await (await signedIn(olgaEs.account)).get(`/staff/attendance?date=${TODAY}`)).body;
+    expect(office).toMatch(/<td>Ausente: enfermedad/);
+    expect(options(office, 'code')).toContain('Tarde: sin justificar');
+    expect(options(office, 'code')).toContain('Early release: signed out by a parent');
   });
 
   it('takes attendance, corrects it the same day, and records each change once', async () => {
@@ -298,14 +329,20 @@ describeEachEngine('taking attendance', (get) => {
     // Excused as an appointment, with the reason. A tardy code for an absence, or no reason: refused.
     const apt = String(await codeId('A-APT'));
     const tardyExcused = String(await codeId('T-EX'));
-    for (const [fields, message] of [
-      [{ code: tardyExcused, reason: 'dentist' }, 'an absence stays an absence'],
-      [{ code: apt, reason: '  ' }, 'Write why it is excused.'],
-      [{ code: 'x', reason: 'dentist' }, 'Choose one of the listed codes.'],
+    // Each message is beside the field of Leo's row it is about (a reason of spaces passes the browser's
+    // `required`), and the summary links there, naming him: not the whole-day form's Code below.
+    for (const [fields, message, field] of [
+      [{ code: tardyExcused, reason: 'dentist' }, 'an absence stays an absence', 'excuse'],
+      [{ code: apt, reason: '  ' }, 'Write why it is excused.', 'reason'],
+      [{ code: 'x', reason: 'dentist' }, 'Choose one of the listed codes.', 'excuse'],
     ] as const) {
       const res = await office.post(`/staff/attendance/${leoAbsence}/excuse`, { date: '2027-02-08', ...fields });
       expect(res.statusCode, JSON.stringify(fields)).toBe(400);
-      expect(res.body).toContain(message);
+      const id = `${field}-${leoAbsence}`;
+      expect(res.body).toMatch(new RegExp(`<span class="usa-error-message" id="${id}-error">[^<]*${message}`));
+      expect(res.body).toMatch(new RegExp(`id="${id}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="${id}"`));
+      expect(res.body).toMatch(new RegExp(`<a href="#${id}">[^<]*Leo Ortiz[^<]*${message}`));
+      expect(res.body).not.toContain('id="code-error"');
     }
     expect(await row(leoAbsence!)).toEqual({ code: 'A-UNK', comment: null });
     // Another school's office, a made-up record: not found, nothing changed.

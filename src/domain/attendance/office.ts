@@ -23,6 +23,7 @@ export interface DayRecord {
   period: string | null;
   code: string;
   description: string;
+  descriptionEs: string | null;
   kind: AttendanceKind;
   excuse: AttendanceExcuse;
   comment: string | null;
@@ -32,13 +33,14 @@ export interface OfficeCode {
   id: number;
   code: string;
   description: string;
+  descriptionEs: string | null;
   kind: AttendanceKind;
   excuse: AttendanceExcuse;
 }
 
 /** The codes the office uses: every one of the district's. */
 export function officeCodes(db: Kysely<DB>): Promise<OfficeCode[]> {
-  return db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'kind', 'excuse']).orderBy('kind').orderBy('code').execute();
+  return db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'description_es as descriptionEs', 'kind', 'excuse']).orderBy('kind').orderBy('code').execute();
 }
 
 /** Every absence, tardy and early release on a day at the office's schools, whole days first, by name. */
@@ -65,6 +67,7 @@ export async function recordsOn(db: Kysely<DB>, scope: OfficeScope, date: DateSt
       'bp.sequence',
       'c.code',
       'c.description',
+      'c.description_es',
       'c.kind',
       'c.excuse',
       'r.comment',
@@ -87,6 +90,7 @@ export async function recordsOn(db: Kysely<DB>, scope: OfficeScope, date: DateSt
       period: r.period,
       code: r.code,
       description: r.description,
+      descriptionEs: r.description_es,
       kind: r.kind,
       excuse: r.excuse,
       comment: r.comment,

@@ -38,7 +38,9 @@ export interface MeetingSection {
 export interface AttendanceCode {
   id: number;
   code: string;
+  /** what the code means, naming its kind ("Absent: illness"), and its Spanish, when the district has one */
   description: string;
+  descriptionEs: string | null;
   kind: AttendanceKind;
   excuse: AttendanceExcuse;
 }
@@ -51,7 +53,7 @@ export interface RosterRow {
   /** the student's mark for this class and day: a code, or null for present */
   codeId: number | null;
   /** a whole-day record the office made for the day, if any */
-  wholeDay: { code: string; description: string } | null;
+  wholeDay: { code: string; description: string; descriptionEs: string | null } | null;
 }
 
 export interface Roster {
@@ -146,7 +148,7 @@ const codesCache = ttlCache<AttendanceCode[]>(60_000);
 /** The codes a teacher may mark (absences and tardies). */
 function codesForTeachers(db: Kysely<DB>): Promise<AttendanceCode[]> {
   return codesCache(db, 'teachers', () =>
-    db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'kind', 'excuse']).where('kind', 'in', ['absent', 'tardy']).orderBy('kind').orderBy('code').execute(),
+    db.selectFrom('attendance_codes').select(['id', 'code', 'description', 'description_es as descriptionEs', 'kind', 'excuse']).where('kind', 'in', ['absent', 'tardy']).orderBy('kind').orderBy('code').execute(),
   );
 }
 
@@ -181,7 +183,7 @@ export async function rosterFor(
           .on((eb) => eb.or([eb('r.section_id', '=', sectionId), eb('r.section_id', 'is', null)])),
       )
       .leftJoin('attendance_codes as c', 'c.id', 'r.code_id')
-      .select(['st.id', 'st.student_number', 'st.legal_first_name', 'st.preferred_first_name', 'st.legal_last_name', 'st.preferred_last_name', 'r.section_id', 'r.code_id', 'c.code', 'c.description'])
+      .select(['st.id', 'st.student_number', 'st.legal_first_name', 'st.preferred_first_name', 'st.legal_last_name', 'st.preferred_last_name', 'r.section_id', 'r.code_id', 'c.code', 'c.description', 'c.description_es'])
       .where('e.section_id', '=', sectionId)
       .where('e.begin_date', '<=', date)
       .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', date)]))
@@ -204,7 +206,7 @@ export async function rosterFor(
     }
     if (s.code_id === null || s.code === null || s.description === null) continue;
     if (s.section_id === sectionId) row.codeId ??= s.code_id;
-    else if (s.section_id === null) row.wholeDay ??= { code: s.code, description: s.description };
+    else if (s.section_id === null) row.wholeDay ??= { code: s.code, description: s.description, descriptionEs: s.description_es };
   }
   const rows = [...byStudent.values()].sort((a, b) => a.lastName.localeCompare(b.lastName, 'en') || a.firstName.localeCompare(b.firstName, 'en') || a.studentId - b.studentId);
   const version = meeting.takenVersion === null || meeting.takenVersion === undefined ? 0 : Number(meeting.takenVersion);

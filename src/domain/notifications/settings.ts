@@ -195,11 +195,14 @@ function readPercent(body: Body, name: string, problems: SettingsProblems): numb
     return null;
   }
   if (raw === '') return null;
-  if (!/^\d{1,3}(\.\d{1,2})?$/.test(raw) || Number(raw) > 100) {
+  // As people write a percentage: "72,5" (a Spanish phone's decimal key is a comma) and "70 %" too.
+  const number = /^(\d{1,3})(?:[.,](\d{1,2}))?\s?%?$/.exec(raw);
+  const value = number ? Number(`${number[1]}.${number[2] ?? '0'}`) : NaN;
+  if (!number || value > 100) {
     problems[name] = { key: 'notifications.error.percent' };
     return null;
   }
-  return Number(raw);
+  return value;
 }
 
 /**

@@ -36,6 +36,20 @@ const EVENT_KEYS = ['place', 'titleEn', 'titleEs', 'locationEn', 'locationEs', '
 const DAY_KEYS = ['school', 'date', 'kind', 'note', 'noteEs'] as const;
 const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
 
+/**
+ * What a write did, told by the page it redirects to (`?done=`): every write answers 303, so that
+ * reloading the page or going back and forward never sends the form again (a second event, a second
+ * announcement published).
+ */
+const CALENDAR_DONE = { created: 'officeCalendar.created', updated: 'officeCalendar.updated', removed: 'officeCalendar.removed', day: 'officeCalendar.daySaved' } as const;
+const ANNOUNCEMENT_DONE = { published: 'officeAnnouncements.published', updated: 'officeAnnouncements.updated', ended: 'officeAnnouncements.ended' } as const;
+
+/** The message key a `done` query names, if it names one of these. */
+function doneOf<T extends Record<string, string>>(query: unknown, done: T): T[keyof T] | undefined {
+  const v = ((query ?? {}) as Body).done;
+  return typeof v === 'string' && Object.hasOwn(done, v) ? done[v as keyof T] : undefined;
+}
+
 export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> {
   const { services } = app;
   const db = services.database.db;
@@ -62,7 +76,10 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     );
   };
 
-  app.get('/staff/calendar', { preHandler: staffOnly }, async (request, reply) => showCalendar(request, reply));
+  app.get('/staff/calendar', { preHandler: staffOnly }, async (request, reply) => {
+    const done = doneOf(request.query, CALENDAR_DONE);
+    return showCalendar(request, reply, done ? { notice: (await contextFor(app, request)).t(done) } : {});
+  });
 
   app.post('/staff/calendar', { preHandler: staffOnly }, async (request, reply) => {
     const values = { ...valuesOf(request.body, EVENT_KEYS), grades: gradesTyped(request.body) };
@@ -71,8 +88,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const result = await createEvent(db, await actorOf(request), parsed.data, services.now());
     if (result.kind === 'missing') return notFound(request, reply, 'officeCalendar.missing');
     if (result.kind === 'invalid') return showCalendar(request, reply, { values, errors: result.errors }, 400);
-    const ctx = await contextFor(app, request);
-    return showCalendar(request, reply, { notice: ctx.t('officeCalendar.created') });
+    return reply.redirect('/staff/calendar?done=created', 303);
   });
 
   app.post('/staff/calendar/days', { preHandler: staffOnly }, async (request, reply) => {
@@ -82,8 +98,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const result = await setSchoolDay(db, await actorOf(request), parsed.data, services.now());
     if (result.kind === 'missing') return notFound(request, reply, 'officeCalendar.missing');
     if (result.kind === 'invalid') return showCalendar(request, reply, { values, errors: result.errors }, 400);
-    const ctx = await contextFor(app, request);
-    return showCalendar(request, reply, { notice: ctx.t('officeCalendar.daySaved') });
+    return reply.redirect('/staff/calendar?done=day', 303);
   });
 
   const showEvent = async (request: FastifyRequest, reply: FastifyReply, id: number, values: EventValues, errors: FieldErrors = {}, status = 200) => {
@@ -122,16 +137,14 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const result = await updateEvent(db, actor, id, parsed.data, services.now());
     if (result.kind === 'missing') return notFound(request, reply, 'officeCalendar.missing');
     if (result.kind === 'invalid') return showEvent(request, reply, id, values, result.errors, 400);
-    const ctx = await contextFor(app, request);
-    return showCalendar(request, reply, { notice: ctx.t('officeCalendar.updated') });
+    return reply.redirect('/staff/calendar?done=updated', 303);
   });
 
   app.post('/staff/calendar/:id/remove', { preHandler: staffOnly }, async (request, reply) => {
     const id = recordId((request.params as Body).id);
     const done = id !== null && (await removeEvent(db, await actorOf(request), id, services.now()));
     if (!done) return notFound(request, reply, 'officeCalendar.missing');
-    const ctx = await contextFor(app, request);
-    return showCalendar(request, reply, { notice: ctx.t('officeCalendar.removed') });
+    return reply.redirect('/staff/calendar?done=removed', 303);
   });
 
   // ── announcements ────────────────────────────────────────────────────────────────────────────────
@@ -152,7 +165,10 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     );
   };
 
-  app.get('/staff/announcements', { preHandler: staffOnly }, async (request, reply) => showAnnouncements(request, reply));
+  app.get('/staff/announcements', { preHandler: staffOnly }, async (request, reply) => {
+    const done = doneOf(request.query, ANNOUNCEMENT_DONE);
+    return showAnnouncements(request, reply, done ? { notice: (await contextFor(app, request)).t(done) } : {});
+  });
 
   const intentOf = (body: unknown) => ((body as Body | undefined)?.intent === 'publish' ? 'publish' : 'preview');
 
@@ -171,8 +187,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const result = await publishAnnouncement(db, actor, parsed.data, services.now());
     if (result.kind === 'missing') return notFound(request, reply, 'officeAnnouncements.missing');
     if (result.kind === 'invalid') return showAnnouncements(request, reply, { values, errors: result.errors }, 400);
-    const ctx = await contextFor(app, request);
-    return showAnnouncements(request, reply, { notice: ctx.t('officeAnnouncements.published') });
+    return reply.redirect('/staff/announcements?done=published', 303);
   });
 
   const showAnnouncement = async (
@@ -217,8 +232,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const result = await updateAnnouncement(db, actor, id, parsed.data, services.now());
     if (result.kind === 'missing') return notFound(request, reply, 'officeAnnouncements.missing');
     if (result.kind === 'invalid') return showAnnouncement(request, reply, id, values, { errors: result.errors }, 400);
-    const ctx = await contextFor(app, request);
-    return showAnnouncements(request, reply, { notice: ctx.t('officeAnnouncements.updated') });
+    return reply.redirect('/staff/announcements?done=updated', 303);
   });
 
   app.post('/staff/announcements/:id/end', { preHandler: staffOnly }, async (request, reply) => {
@@ -226,6 +240,6 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const ctx = await contextFor(app, request);
     const done = id !== null && (await endAnnouncement(db, await actorOf(request), id, todayOf(ctx.district.timeZone), services.now()));
     if (!done) return notFound(request, reply, 'officeAnnouncements.missing');
-    return showAnnouncements(request, reply, { notice: ctx.t('officeAnnouncements.ended') });
+    return reply.redirect('/staff/announcements?done=ended', 303);
   });
 }

@@ -194,7 +194,8 @@ export async function teachingRoutes(app: FastifyInstance): Promise<void> {
     const scope = await officeScope(db, request.session!.account.staff_id);
     const result = await run(scope, id, body);
     if (!result || result.kind === 'notFound') return reply.callNotFound();
-    if (result.kind === 'invalid') return officePage(request, reply, date, { errors: problem(result.field ?? 'code', result.problem ?? 'unknownCode') }, 400);
+    // The message goes to the record's own field (its row), not to the whole-day form's fields of the same name.
+    if (result.kind === 'invalid') return officePage(request, reply, date, { errors: problem(`${result.field === 'reason' ? 'reason' : 'excuse'}-${id}`, result.problem ?? 'unknownCode') }, 400);
     return reply.redirect(`/staff/attendance?date=${date}&done=${done}`, 303);
   };
 

@@ -179,6 +179,7 @@ export function NotificationSettingsPage({
       </Field>
     );
   };
+  // A plain keyboard: a phone's number pad (inputmode numeric) has no colon, and the time is HH:MM.
   const time = (id: 'quietFrom' | 'quietTo', label: string) => {
     const error = errors[id];
     return (
@@ -188,7 +189,6 @@ export function NotificationSettingsPage({
           id={id}
           name={id}
           type="text"
-          inputmode="numeric"
           autocomplete="off"
           maxLength={5}
           value={values.text(id)}

@@ -49,6 +49,7 @@ function labelsOf(t: Translate): Record<string, string> {
     bodyEs: t('officeAnnouncements.bodyEs'),
     start: t('officeAnnouncements.start'),
     end: t('officeAnnouncements.end'),
+    condition: t('officeAnnouncements.condition'),
   };
 }
 

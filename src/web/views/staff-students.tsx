@@ -7,7 +7,7 @@ import type { TranscriptView } from '../../domain/gradebook/transcript.js';
 import type { VisibleStudent } from '../../domain/people/visibility.js';
 import type { StudentPageView, StudentSearchResult, StudentTool } from '../../domain/staff/students.js';
 import type { PageContext } from './context.js';
-import { formatDay } from './format.js';
+import { formatBirthDate } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, TextInput, type Messages } from './forms.js';
 import { studentFeesHref } from './fees.js';
 import { Layout } from './layout.js';
@@ -153,7 +153,7 @@ export function StaffStudentPage({ ctx, view, termId, records = false }: { ctx: 
         </div>
         <div>
           <dt>{t('students.birthDate')}</dt>
-          <dd>{formatDay(view.birthDate, locale)}</dd>
+          <dd>{formatBirthDate(view.birthDate, locale)}</dd>
         </div>
         <div>
           <dt>{t('students.status')}</dt>

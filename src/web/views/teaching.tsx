@@ -2,7 +2,8 @@
 import type { DayRecord, OfficeCode } from '../../domain/attendance/office.js';
 import type { MeetingSection, Roster } from '../../domain/attendance/taking.js';
 import type { ComponentChildren } from 'preact';
-import type { Translate } from '../../i18n/index.js';
+import type { Locale, Translate } from '../../i18n/index.js';
+import { bilingual, localName } from '../../i18n/format.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, ErrorSummary, Field, TableScroll, type Messages } from './forms.js';
@@ -134,7 +135,7 @@ export function RosterPage({
                     <label for={id}>{`${r.lastName}, ${r.firstName}`}</label>
                     <input type="hidden" name="student" value={String(r.studentId)} />
                     <div class="usa-hint">{r.studentNumber}</div>
-                    {r.wholeDay ? <div class="usa-hint">{t('teaching.wholeDay', { what: r.wholeDay.description })}</div> : null}
+                    {r.wholeDay ? <div class="usa-hint">{t('teaching.wholeDay', { what: codeName(locale, r.wholeDay) })}</div> : null}
                     {wrong ? (
                       <span class="usa-error-message" id={`${id}-error`}>
                         {t('teaching.badMark')}
@@ -149,7 +150,7 @@ export function RosterPage({
                     </option>
                     {roster.codes.map((c) => (
                       <option key={c.id} value={String(c.id)} selected={chosen === c.id}>
-                        {markText(t, c)}
+                        {codeName(locale, c)}
                       </option>
                     ))}
                   </select>
@@ -168,7 +169,7 @@ export function RosterPage({
             t={t}
             rows={roster.rows.map((r) => {
               const code = roster.codes.find((c) => c.id === r.codeId);
-              return { studentId: r.studentId, student: `${r.lastName}, ${r.firstName}`, mark: code ? markText(t, code) : t('teaching.present') };
+              return { studentId: r.studentId, student: `${r.lastName}, ${r.firstName}`, mark: code ? codeName(locale, code) : t('teaching.present') };
             })}
           />
         </>
@@ -232,6 +233,21 @@ export interface OfficeDayProps {
 export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors = {}, form }: OfficeDayProps) {
   const { t, locale } = ctx;
   const labels = { number: t('attendanceOffice.studentNumber'), wholeDate: t('attendanceOffice.date'), code: t('attendanceOffice.code'), comment: t('attendanceOffice.comment') };
+  // A record's excuse form: its fields are named by the record, so a refusal points at the row it is about.
+  const summaryLabels: Record<string, string> = { ...labels };
+  for (const r of records) {
+    summaryLabels[`excuse-${r.id}`] = `${t('attendanceOffice.excuseAs')} (${r.firstName} ${r.lastName})`;
+    summaryLabels[`reason-${r.id}`] = `${t('attendanceOffice.reason')} (${r.firstName} ${r.lastName})`;
+  }
+  /** A row field's message, beside it. */
+  const rowError = (id: string) => {
+    const e = errors[id];
+    return e ? (
+      <span class="usa-error-message" id={`${id}-error`}>
+        {t(e.key, e.params)}
+      </span>
+    ) : null;
+  };
   const excused = (kind: string) => codes.filter((c) => c.excuse === 'excused' && c.kind === kind);
   return (
     <Layout ctx={ctx} title={t('attendanceOffice.title')}>
@@ -242,7 +258,7 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
         <a href={`/staff/attendance/not-taken?date=${date}`}>{t('teaching.notTakenTitle')}</a>
       </p>
       <Alert type="success" text={notice} />
-      <ErrorSummary t={t} errors={errors} labels={labels} />
+      <ErrorSummary t={t} errors={errors} labels={summaryLabels} />
       <h2>{t('attendanceOffice.recordsHeading')}</h2>
       {records.length === 0 ? (
         <p>{t('attendanceOffice.none')}</p>
@@ -269,7 +285,7 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
                     </th>
                     <td>{r.course ? t('attendanceOffice.inClass', { period: r.period ?? '', course: r.course }) : t('attendanceOffice.wholeDay')}</td>
                     <td>
-                      {r.description}
+                      {codeName(locale, r)}
                       {r.comment ? <div class="usa-hint">{r.comment}</div> : null}
                     </td>
                     <td>
@@ -280,17 +296,33 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
                           <label class="usa-label" for={`excuse-${r.id}`}>
                             {t('attendanceOffice.excuseAs')}
                           </label>
-                          <select class="usa-select" id={`excuse-${r.id}`} name="code">
+                          {rowError(`excuse-${r.id}`)}
+                          <select
+                            class={`usa-select${errors[`excuse-${r.id}`] ? ' usa-input--error' : ''}`}
+                            id={`excuse-${r.id}`}
+                            name="code"
+                            aria-invalid={errors[`excuse-${r.id}`] ? 'true' : undefined}
+                            aria-describedby={errors[`excuse-${r.id}`] ? `excuse-${r.id}-error` : undefined}
+                          >
                             {choices.map((c) => (
                               <option key={c.id} value={String(c.id)}>
-                                {c.description}
+                                {codeName(locale, c)}
                               </option>
                             ))}
                           </select>
                           <label class="usa-label" for={`reason-${r.id}`}>
                             {t('attendanceOffice.reason')}
                           </label>
-                          <input class="usa-input" id={`reason-${r.id}`} name="reason" required maxLength={200} />
+                          {rowError(`reason-${r.id}`)}
+                          <input
+                            class={`usa-input${errors[`reason-${r.id}`] ? ' usa-input--error' : ''}`}
+                            id={`reason-${r.id}`}
+                            name="reason"
+                            required
+                            maxLength={200}
+                            aria-invalid={errors[`reason-${r.id}`] ? 'true' : undefined}
+                            aria-describedby={errors[`reason-${r.id}`] ? `reason-${r.id}-error` : undefined}
+                          />
                           <button class="usa-button usa-button--outline" type="submit">
                             {t('attendanceOffice.excuse')}
                             <span class="usa-sr-only">{` — ${r.firstName} ${r.lastName}`}</span>
@@ -329,7 +361,7 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
           <select class="usa-select" id="code" name="code" aria-describedby={errors.code ? 'code-error' : undefined}>
             {codes.map((c) => (
               <option key={c.id} value={String(c.id)} selected={form?.code === String(c.id)}>
-                {c.description}
+                {codeName(locale, c)}
               </option>
             ))}
           </select>
@@ -345,9 +377,12 @@ export function AttendanceOfficePage({ ctx, date, records, codes, notice, errors
   );
 }
 
-/** A code as the roster says it: "Absent: illness", "Tardy: unexcused". */
-function markText(t: Translate, code: { kind: string; description: string }): string {
-  return `${t(code.kind === 'tardy' ? 'teaching.tardy' : 'teaching.absent')}: ${code.description}`;
+/**
+ * A code as staff read it, in their language: its description, which names its kind ("Absent: illness",
+ * "Tardy: unexcused"), as families read it on the portal.
+ */
+function codeName(locale: Locale, code: { description: string; descriptionEs: string | null }): string {
+  return localName(locale, bilingual(code.description, code.descriptionEs));
 }
 
 /** The roster: a student a row, with a control to mark them (a day open for saving) or their mark as saved. */
