@@ -23,6 +23,18 @@ export function formatInstant(instant: Date, locale: Locale, timeZone: string): 
   return format.format(instant);
 }
 
+const dayFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** A calendar date (YYYY-MM-DD) as "February 20, 2027" / "20 de febrero de 2027", with no time zone shift. */
+export function formatCalendarDate(date: string, locale: Locale): string {
+  let format = dayFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeZone: 'UTC' });
+    dayFormats.set(locale, format);
+  }
+  return format.format(new Date(`${date}T12:00:00Z`));
+}
+
 /** "and"-lists: "Monday, Tuesday and Friday" / "lunes, martes y viernes". */
 export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(localeTag(locale), { type: 'conjunction' }).format(items);

@@ -15,7 +15,8 @@ import { teacherScope } from '../../src/domain/access/staff.js';
 import { saveScores } from '../../src/domain/gradebook/scores.js';
 import { composeEmail } from '../../src/email/templates.js';
 import { getDistrictProfile } from '../../src/domain/district/service.js';
-import { decideChanges } from '../../src/domain/notifications/decide.js';
+import { decideChanges, notificationText } from '../../src/domain/notifications/decide.js';
+import { recordChanges } from '../../src/domain/changes/service.js';
 import { deliverDue, sendDigests } from '../../src/domain/notifications/deliver.js';
 import { defaultSettings, saveSettings, defaultChild, type PersonSettings } from '../../src/domain/notifications/settings.js';
 import { unsubscribeToken } from '../../src/domain/notifications/unsubscribe.js';
@@ -371,5 +372,26 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     const after = await analyzed();
     expect([...after.keys()].sort()).toEqual(['email_outbox', 'notification_deliveries', 'notifications', 'push_deliveries']);
     for (const [table, time] of after) expect(time, table).toBeGreaterThan(before.get(table) ?? 0);
+  });
+
+  it('tells an attendance change in words: the code as the district names it in the reader\'s language, and the day written out', async () => {
+    const s = await scenario();
+    const db = get().db;
+    await db.updateTable('attendance_codes').set({ description_es: 'Ausente: cita médica' }).where('code', '=', 'A-APT').execute();
+    await db.updateTable('user_accounts').set({ locale: 'es' }).where('id', '=', s.family.studentAccount!.id).execute();
+    const t = at('2027-02-22T18:00:00Z');
+    await db.transaction().execute((trx) =>
+      recordChanges(trx, [{ kind: 'attendance', action: 'created', subjectId: 900_000 + n, studentId: s.family.student.id, after: { date: '2027-02-22', sectionId: null, code: 'A-APT' }, actorAccountId: null }], t),
+    );
+    await decide(minutes(t, 20));
+    const textOf = async (accountId: number, locale: 'en' | 'es') => {
+      const [entry] = await listOf(accountId);
+      return notificationText(locale, entry!.kind, JSON.parse(entry!.params) as Record<string, string | number>).body;
+    };
+    expect(await textOf(s.family.guardianAccount!.id, 'en')).toBe(`Kid${n}: attendance recorded as Absent: appointment on February 22, 2027.`);
+    expect(await textOf(s.family.studentAccount!.id, 'es')).toBe(`Kid${n}: asistencia registrada como Ausente: cita médica el 22 de febrero de 2027.`);
+    await deliver(minutes(t, 21));
+    const [mail] = await outboxTo(s.family.guardian.email);
+    expect(mail!.text_body).toContain(`Kid${n}: attendance recorded as Absent: appointment on February 22, 2027.`);
   });
 });

@@ -136,6 +136,10 @@ describeEachEngine('notifications over HTTP', (get) => {
     expect(textOf((await c.get('/home')).body)).toContain('Notifications (1 unread)');
     const list = await c.get('/notifications');
     expect(textOf(list.body)).toContain('Kid: 17 of 20 (85 %) on “Lab 1” in Chemistry.');
+    // In Spanish, when it came reads as a phrase: "Recibido el 9 de febrero de 2027, …".
+    await get().db.updateTable('user_accounts').set({ locale: 'es' }).where('id', '=', family.guardianAccount!.id).execute();
+    expect(textOf((await c.get('/notifications')).body)).toMatch(/Recibido el \d{1,2} de [a-z]+ de \d{4}/);
+    await get().db.updateTable('user_accounts').set({ locale: 'en' }).where('id', '=', family.guardianAccount!.id).execute();
     const id = Number(/\/notifications\/(\d+)\/open/.exec(list.body)![1]);
     // Another family cannot open or mark it.
     const o = await signIn(other);

@@ -23,6 +23,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { writesInTurn, type Database, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmailsInBulk, type OutgoingEmail } from '../../email/outbox.js';
+import { formatCalendarDate } from '../../i18n/format.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { toolUrl } from '../portal/tools.js';
@@ -36,7 +37,7 @@ import { gradesOf, shownGradeOf } from '../gradebook/grades.js';
 import type { PushToQueue, queuePush } from './push.js';
 import { paramChunks } from '../../db/bulk.js';
 import { notificationEmails } from './email.js';
-import { inReaderLanguage } from './localized.js';
+import { bothLanguages, inReaderLanguage } from './localized.js';
 import { quietUntil } from './quiet.js';
 import { channelsOf, defaultChild, defaultSettings, settingsOfMany, zoneOf, type ChildSettings, type NotifyKind, type PersonSettings } from './settings.js';
 import { unsubscribeSigner } from './unsubscribe.js';
@@ -426,13 +427,14 @@ async function planBatch(db: Kysely<DB>, ready: { last: EventRow; described: Des
   const settingsOf = (accountId: number) => stored.get(accountId) ?? defaults;
   const childOf = childrenIn(district);
   const names = await namesOf(db, studentIds, [...new Set(ready.map((r) => r.last.section_id).filter((s): s is number => s !== null))]);
+  const codes = await attendanceCodesOf(db, [...new Set(ready.filter((r) => r.described.kind === 'attendance').map((r) => String(r.described.params.code)))]);
 
   const planned: Planned[] = [];
   const gradeChecks = new Map<string, { studentId: number; sectionId: number; eventId: number }>();
   for (const { last, described } of ready) {
     const studentId = last.student_id!;
     const base = { student: names.students.get(studentId) ?? '', class: last.section_id ? (names.sections.get(last.section_id) ?? '') : '' };
-    const params = { ...base, ...described.params };
+    const params = { ...base, ...(described.kind === 'attendance' ? attendanceWords(described.params, codes) : described.params) };
     for (const r of byStudent.get(studentId) ?? []) {
       const settings = settingsOf(r.accountId);
       const child = childOf(settings, studentId);
@@ -635,6 +637,30 @@ function paramsOf(p: Planned): string {
     paramsText.set(p.params, text);
   }
   return text;
+}
+
+/** The district's words for these attendance codes, in both languages (Spanish: English where none was given). */
+async function attendanceCodesOf(db: Kysely<DB>, codes: string[]): Promise<Map<string, Record<Locale, string>>> {
+  const out = new Map<string, Record<Locale, string>>();
+  if (codes.length === 0) return out;
+  const rows = await db.selectFrom('attendance_codes').select(['code', 'description', 'description_es']).where('code', 'in', codes).execute();
+  for (const r of rows) out.set(r.code, { en: r.description, es: r.description_es || r.description });
+  return out;
+}
+
+/**
+ * An attendance change's parameters as a family reads them: the code's words (not "A-APT") and the day
+ * written out, each in both languages (read in the reader's: localized.ts). An unknown code stays as it is.
+ */
+function attendanceWords(params: Record<string, string | number>, codes: Map<string, Record<Locale, string>>): Record<string, string | number> {
+  const { code, date, ...rest } = params;
+  const words = codes.get(String(code));
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(String(date)) ? String(date) : null;
+  return {
+    ...rest,
+    ...(words ? bothLanguages('code', words) : { code: code ?? '' }),
+    ...(day ? bothLanguages('date', { en: formatCalendarDate(day, 'en'), es: formatCalendarDate(day, 'es') }) : { date: date ?? '' }),
+  };
 }
 
 async function namesOf(trx: Kysely<DB>, studentIds: number[], sectionIds: number[]) {

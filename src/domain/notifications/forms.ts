@@ -14,7 +14,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { localeTag } from '../../i18n/format.js';
+import { formatCalendarDate } from '../../i18n/format.js';
 import { LOCALES, type Locale } from '../../i18n/index.js';
 import { portalLinks } from '../access/guardian-links.js';
 import { localDate } from '../calendar/dates.js';
@@ -25,11 +25,6 @@ import { bothLanguages } from './localized.js';
 
 export const FORM_NOTICE_JOB = 'notifications.form';
 export const formNoticePayload = z.object({ formId: z.number().int().positive() });
-
-/** A calendar date as "February 20, 2027" in a language (no time zone shift). */
-function dayIn(date: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(localeTag(locale), { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
-}
 
 /** The job's work, with its end (`finish`) in the same transaction; returns the entries written. */
 export async function notifyFormToSign(db: Kysely<DB>, formId: number, now: Date, finish: (trx: Kysely<DB>) => Promise<void>): Promise<number> {
@@ -63,7 +58,7 @@ async function tellForm(trx: Kysely<DB>, formId: number, now: Date): Promise<num
     .$if(cutoff !== null, (q) => q.where('st.birth_date', '>', cutoff!))
     .groupBy('ua.id')
     .select(['ua.id as account_id', (eb) => eb.fn.min<number | null>('st.id').as('student_id')]);
-  const due = form.due_date ? bothLanguages('due', Object.fromEntries(LOCALES.map((l) => [l, dayIn(form.due_date!, l)])) as Record<Locale, string>) : { due: 'none' };
+  const due = form.due_date ? bothLanguages('due', Object.fromEntries(LOCALES.map((l) => [l, formatCalendarDate(form.due_date!, l)])) as Record<Locale, string>) : { due: 'none' };
   return notifyDirect(
     trx,
     audience,
