@@ -74,6 +74,10 @@ describe.skipIf(!CHROMIUM)('finding a student in Chromium (counselor)', () => {
           await page.waitForLoadState();
           expectOnlyHttpErrors(page, 400);
           await expect(page.locator('.usa-alert--error').isVisible()).resolves.toBe(true);
+          // The page opens with the summary focused: Tab goes on to its first link.
+          expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-labelledby'))).toBe('error-summary-heading');
+          await page.keyboard.press('Tab');
+          expect(await page.evaluate(() => document.activeElement?.closest('.usa-alert--error') !== null && document.activeElement?.tagName)).toBe('A');
           await expectAccessible(page);
           await expectNoHorizontalScroll(page);
         });

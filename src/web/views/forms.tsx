@@ -23,7 +23,9 @@ export function ErrorSummary({ t, errors, labels }: { t: Translate; errors: Mess
   const fields = Object.keys(errors);
   if (fields.length === 0) return null;
   return (
-    <div class="usa-alert usa-alert--error" role="alert" aria-labelledby="error-summary-heading">
+    // Focused when the page opens (no script needed): after a refused form, a keyboard or screen-reader
+    // user starts at the list of what to fix, each item a link to its field.
+    <div class="usa-alert usa-alert--error" role="alert" aria-labelledby="error-summary-heading" tabIndex={-1} autofocus>
       <div class="usa-alert__body">
         <h2 class="usa-alert__heading" id="error-summary-heading">
           {t('form.errorSummary')}
