@@ -3079,4 +3079,5 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.excessAtProvider': 'devuelto en el panel de Stripe: {amount}',
   'payments.staff.excessWaiting': 'falta devolver: {amount} (Homeroom lo pide de nuevo a Stripe cuando Stripe vuelva a enviar el evento del pago)',
   'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
+  'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
 };

@@ -140,6 +140,13 @@ describeEachEngine('notifications over HTTP', (get) => {
     await get().db.updateTable('user_accounts').set({ locale: 'es' }).where('id', '=', family.guardianAccount!.id).execute();
     expect(textOf((await c.get('/notifications')).body)).toMatch(/Recibido el \d{1,2} de [a-z]+ de \d{4}/);
     await get().db.updateTable('user_accounts').set({ locale: 'en' }).where('id', '=', family.guardianAccount!.id).execute();
+    expect(textOf((await c.get('/notifications')).body)).toContain('What changed for you and your students, newest first.');
+    // A student reads about themselves only.
+    const student = new Client(app);
+    expect((await student.submit('/sign-in', { username: family.studentAccount!.username, password: FIXTURE_PASSWORD })).statusCode).toBe(303);
+    const theirs = textOf((await student.get('/notifications')).body);
+    expect(theirs).toContain('What changed for you, newest first.');
+    expect(theirs).not.toContain('your students');
     const id = Number(/\/notifications\/(\d+)\/open/.exec(list.body)![1]);
     // Another family cannot open or mark it.
     const o = await signIn(other);

@@ -12,7 +12,7 @@ export function NotificationsPage({ ctx, entries, when }: { ctx: PageContext; en
   return (
     <Layout ctx={ctx} title={t('notifications.title')}>
       <h1>{t('notifications.title')}</h1>
-      <p>{t('notifications.intro')}</p>
+      <p>{t(ctx.account?.kind === 'student' ? 'notifications.introStudent' : 'notifications.intro')}</p>
       <p>
         <a href="/account/notifications">{t('notifications.settingsLink')}</a>
       </p>
