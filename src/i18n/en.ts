@@ -3078,6 +3078,7 @@ export const en = {
   'payments.staff.excessWaiting': 'still to give back: {amount} (Homeroom asks Stripe again when Stripe sends the payment’s event again)',
   'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
+  'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
 } as const;
 
 export type MessageKey = keyof typeof en;

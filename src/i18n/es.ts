@@ -3080,4 +3080,5 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.excessWaiting': 'falta devolver: {amount} (Homeroom lo pide de nuevo a Stripe cuando Stripe vuelva a enviar el evento del pago)',
   'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
   'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
+  'records.action.fee.excess_refused': 'Stripe se negó a devolver el excedente de un pago en línea',
 };

@@ -13,6 +13,7 @@ export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
   'discussion.topic_unlocked': 'records.action.discussion.topic_unlocked',
   'fee.adjusted': 'records.action.fee.adjusted',
   'fee.assessed': 'records.action.fee.assessed',
+  'fee.excess_refused': 'records.action.fee.excess_refused',
   'fee.payment_recorded': 'records.action.fee.payment_recorded',
   'fee.paid_online': 'records.action.fee.paid_online',
   'fee.refunded': 'records.action.fee.refunded',
