@@ -5,31 +5,21 @@
  * the lock (BENCHMARKS.md, "the portal during a 1 % delta"). Here another thread holds the lock for as
  * long as the test wants; without the fix each pass below throws SQLITE_BUSY after waiting.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type Database } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connect.js';
 import { deliverPending, enqueueEmail, type Transport } from '../../src/email/outbox.js';
 import { claimNext, enqueue, renewLease } from '../../src/jobs/queue.js';
-import { holdWriteLock } from '../support/sqlite-lock.js';
+import { holdWriteLock, sqliteFilePerTest } from '../support/sqlite-lock.js';
 
 describe('background writes while another connection holds the SQLite write lock', () => {
-  let dir: string;
-  let file: string;
   let database: Database;
+  let file: string;
+  const sqlite = sqliteFilePerTest('background');
+  beforeEach(() => {
+    database = sqlite.database();
+    file = sqlite.file();
+  });
   const now = new Date('2027-02-09T18:00:00Z');
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-background-'));
-    file = path.join(dir, 'db.sqlite');
-    database = await connect(`sqlite:${file}`);
-    await migrateToLatest(database);
-  });
-  afterEach(async () => {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   it('the outbox pass sends nothing and claims nothing while the lock is held, then sends everything', async () => {
     await enqueueEmail(database.db, { kind: 'notice', to: 'a@example.org', locale: 'en', subject: 'One', text: 'one', html: '<p>one</p>' }, now);

@@ -3,14 +3,10 @@
  * a table was small, they are brought up to date once it has grown, without waiting for the write lock.
  * Stale statistics made SQLite scan every account for each child of the low-balance notices (BENCHMARKS.md).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, refreshPlannerStatistics, type Database } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { holdWriteLock } from '../support/sqlite-lock.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { refreshPlannerStatistics, type Database } from '../../src/db/connect.js';
+import { holdWriteLock, sqliteFilePerTest } from '../support/sqlite-lock.js';
 import { freshDatabase, PG_URL } from '../support/db.js';
 
 const statOf = async (database: Database, index: string) =>
@@ -34,18 +30,12 @@ async function addAccounts(database: Database, from: number, count: number): Pro
 }
 
 describe('SQLite planner statistics', () => {
-  let dir: string;
-  let file: string;
   let database: Database;
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homeroom-stats-'));
-    file = path.join(dir, 'db.sqlite');
-    database = await connect(`sqlite:${file}`);
-    await migrateToLatest(database);
-  });
-  afterEach(async () => {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+  let file: string;
+  const sqlite = sqliteFilePerTest('stats');
+  beforeEach(() => {
+    database = sqlite.database();
+    file = sqlite.file();
   });
 
   it('are brought up to date after a table grew, and the plan follows them', async () => {

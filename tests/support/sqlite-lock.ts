@@ -1,4 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach } from 'vitest';
+import { connect, type Database } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 /** Another thread that takes SQLite's write lock and keeps it until `release()`. */
 export async function holdWriteLock(file: string): Promise<{ release(): Promise<void> }> {
@@ -18,4 +24,23 @@ export async function holdWriteLock(file: string): Promise<{ release(): Promise<
       await new Promise((resolve) => holder.once('exit', resolve));
     },
   };
+}
+
+/**
+ * A migrated SQLite database in a file of its own for each test of the calling `describe` (made before
+ * each, closed and removed after): for tests about the file itself (its write lock, its statistics).
+ */
+export function sqliteFilePerTest(prefix: string): { database(): Database; file(): string } {
+  let dir = '';
+  let database: Database | undefined;
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `homeroom-${prefix}-`));
+    database = await connect(`sqlite:${path.join(dir, 'db.sqlite')}`);
+    await migrateToLatest(database);
+  });
+  afterEach(async () => {
+    await database?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { database: () => database!, file: () => path.join(dir, 'db.sqlite') };
 }
