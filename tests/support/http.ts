@@ -106,3 +106,14 @@ export function clock(start: string) {
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/** A browser signed in as `username`; fails the test if sign-in is refused. */
+export async function signedInClient(app: FastifyInstance, username: string, password: string): Promise<Client> {
+  const c = new Client(app);
+  const res = await c.submit('/sign-in', { username, password });
+  if (res.statusCode !== 303) throw new Error(`signing in as ${username} answered ${res.statusCode}`);
+  return c;
+}
+
+/** The idempotency key a payment or refund form carries (`name="key"`), '' when there is none. */
+export const formKey = (html: string): string => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';

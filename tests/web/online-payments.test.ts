@@ -17,7 +17,7 @@ import { pruneExpired } from '../../src/domain/system/retention.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { FIXTURE_PASSWORD, guardianWithChild, link, schoolYear, staffMember, student, type Family, type StaffFixture, type World } from '../support/factories.js';
-import { Client, clock, MINUTE } from '../support/http.js';
+import { Client, clock, formKey, MINUTE, signedInClient } from '../support/http.js';
 import { pdfText } from '../support/pdf.js';
 import { paidSession, paymentIntentOf, signedEvent, startFakeStripe, TEST_WEBHOOK_SECRET, type FakeStripe } from '../support/stripe.js';
 
@@ -35,12 +35,8 @@ describeEachEngine('paying fees online with Stripe Checkout', (get) => {
   const fees: Record<string, number> = {};
   const time = clock('2027-02-09T18:00:00Z');
 
-  const signedIn = async (username: string) => {
-    const c = new Client(app);
-    expect((await c.submit('/sign-in', { username, password: FIXTURE_PASSWORD })).statusCode, username).toBe(303);
-    return c;
-  };
-  const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const signedIn = (username: string) => signedInClient(app, username, FIXTURE_PASSWORD);
+  const keyOf = formKey;
   const count = async (t: 'online_checkouts' | 'fee_payments' | 'fee_ledger' | 'payment_events' | 'online_refunds') => Number((await db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const counts = async () => ({ checkouts: await count('online_checkouts'), payments: await count('fee_payments'), ledger: await count('fee_ledger'), events: await count('payment_events'), refunds: await count('online_refunds'), calls: stripe.calls.length });
   const balance = async (feeId: number) => Number((await db.selectFrom('fee_ledger').select(sql<number>`coalesce(sum(amount_cents), 0)`.as('b')).where('fee_id', '=', feeId).executeTakeFirstOrThrow()).b);

@@ -17,7 +17,7 @@ import type { DB } from '../../src/db/schema.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { FIXTURE_PASSWORD, guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
-import { Client, clock } from '../support/http.js';
+import { Client, clock, formKey, signedInClient } from '../support/http.js';
 import { paidSession, signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
 
 const STAMP = '2027-02-01T15:00:00.000Z';
@@ -32,12 +32,8 @@ describeEachEngine('refunds of online payments: the excess, the dashboard, the r
   const fees: Record<string, number> = {};
   const time = clock('2027-02-09T18:00:00Z');
 
-  const signedIn = async (username: string) => {
-    const c = new Client(app);
-    expect((await c.submit('/sign-in', { username, password: FIXTURE_PASSWORD })).statusCode, username).toBe(303);
-    return c;
-  };
-  const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const signedIn = (username: string) => signedInClient(app, username, FIXTURE_PASSWORD);
+  const keyOf = formKey;
   const balance = async (feeId: number) => Number((await db.selectFrom('fee_ledger').select(sql<number>`coalesce(sum(amount_cents), 0)`.as('b')).where('fee_id', '=', feeId).executeTakeFirstOrThrow()).b);
   const balances = async (...names: string[]) => Promise.all(names.map((n) => balance(fees[n]!)));
   const webhook = (event: { payload: string; headers: Record<string, string> }) => app.inject({ method: 'POST', url: '/webhooks/stripe', payload: event.payload, headers: event.headers });
