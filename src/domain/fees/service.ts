@@ -85,9 +85,25 @@ export function statusOf(balance: number, paid: number): FeeStatus {
 
 // ── reading ──────────────────────────────────────────────────────────────────────────────────────────
 
-/** Each fee's sums from its ledger, in one grouped pass. */
-function sums(db: Kysely<DB>) {
-  return db
+/**
+ * Which fees a read is about. Their ledgers alone are summed: a grouped pass over the whole ledger
+ * joined to a few fees reads every fee's rows of the district (neither engine pushes the outer filter
+ * into the grouped subquery), which a family's To Do or Payments page would pay on every load.
+ */
+type FeeSet = { ids: readonly number[] } | { students: readonly number[] } | { schools: readonly number[] | 'all' };
+
+/** The fees' ids of a set, for the ledger's sums (null: every fee). */
+function feeIdsOf(db: Kysely<DB>, set: FeeSet) {
+  if ('ids' in set) return set.ids.length ? [...set.ids] : [-1];
+  if ('students' in set) return db.selectFrom('fees').select('id').where('student_id', 'in', set.students.length ? [...set.students] : [-1]);
+  if (set.schools === 'all') return null;
+  return db.selectFrom('fees').select('id').where('school_id', 'in', set.schools.length ? [...set.schools] : [-1]);
+}
+
+/** The set's fees' sums from their ledgers, in one grouped pass. */
+function sums(db: Kysely<DB>, set: FeeSet) {
+  const ids = feeIdsOf(db, set);
+  const q = db
     .selectFrom('fee_ledger')
     .select('fee_id')
     .select(sql<number>`sum(amount_cents)`.as('balance'))
@@ -95,12 +111,14 @@ function sums(db: Kysely<DB>) {
     .select(sql<number>`sum(case when kind in ('paid', 'refunded') then -amount_cents else 0 end)`.as('paid'))
     .select(sql<number>`sum(case when kind = 'waived' then -amount_cents else 0 end)`.as('waived'))
     .groupBy('fee_id');
+  return ids === null ? q : q.where('fee_id', 'in', ids);
 }
 
-function feeQuery(db: Kysely<DB>) {
+/** The set's fees with their sums; the caller narrows further (the set itself is applied here). */
+function feeQuery(db: Kysely<DB>, set: FeeSet) {
   return db
     .selectFrom('fees as f')
-    .innerJoin(sums(db).as('t'), 't.fee_id', 'f.id')
+    .innerJoin(sums(db, set).as('t'), 't.fee_id', 'f.id')
     .innerJoin('students as s', 's.id', 'f.student_id')
     .innerJoin('schools as sc', 'sc.id', 'f.school_id')
     .select([
@@ -164,7 +182,8 @@ export interface FeeFilter {
 
 /** The fees of the office's schools matching the filter, by due date then student; at most LIST_LIMIT, and how many matched. */
 export async function listSchoolFees(db: Kysely<DB>, scope: OfficeScope, filter: FeeFilter): Promise<{ fees: Fee[]; total: number }> {
-  let q = feeQuery(db).select((eb) => eb.fn.countAll<number>().over().as('matches'));
+  const schools: FeeSet = { schools: filter.schoolId !== null ? (mayActOnSchool(scope, filter.schoolId) ? [filter.schoolId] : []) : scope.district ? 'all' : [...scope.schools] };
+  let q = feeQuery(db, schools).select((eb) => eb.fn.countAll<number>().over().as('matches'));
   if (filter.schoolId !== null) q = q.where('f.school_id', '=', mayActOnSchool(scope, filter.schoolId) ? filter.schoolId : -1);
   else if (!scope.district) q = q.where('f.school_id', 'in', scope.schools.size ? [...scope.schools] : [-1]);
   if (filter.status) q = q.where(statusWhere(filter.status));
@@ -231,7 +250,7 @@ export interface FeeWithHistory extends Fee {
 
 /** A student's fees (every school year, newest due first) with their ledgers. */
 export async function feesOfStudent(db: Kysely<DB>, studentId: number): Promise<FeeWithHistory[]> {
-  const rows = await feeQuery(db).where('f.student_id', '=', studentId).orderBy('f.school_year', 'desc').orderBy('f.id', 'desc').execute();
+  const rows = await feeQuery(db, { students: [studentId] }).where('f.student_id', '=', studentId).orderBy('f.school_year', 'desc').orderBy('f.id', 'desc').execute();
   // The student's whole ledger in one query, whether they have fees or not (the page asks a fixed number of queries).
   const ledger = await db
     .selectFrom('fee_ledger as l')
@@ -251,7 +270,7 @@ export async function feesOfStudent(db: Kysely<DB>, studentId: number): Promise<
 
 /** A fee the office may act on, or null. */
 export async function officeFee(db: Kysely<DB>, scope: OfficeScope, feeId: number): Promise<Fee | null> {
-  const row = await feeQuery(db).where('f.id', '=', feeId).executeTakeFirst();
+  const row = await feeQuery(db, { ids: [feeId] }).where('f.id', '=', feeId).executeTakeFirst();
   return row && mayActOnSchool(scope, row.school_id) ? feeOf(row) : null;
 }
 
@@ -434,9 +453,9 @@ export type FeeWriteResult = { kind: 'done'; fee: Fee } | { kind: 'problems'; pr
  * Locks the fees (an update of their rows: the second of two writers waits for the first to commit, on
  * both engines) and reads their balances as they are now.
  */
-async function lockedFees(trx: Kysely<DB>, feeIds: readonly number[], at: string, by: number | null): Promise<Map<number, Fee>> {
+export async function lockedFees(trx: Kysely<DB>, feeIds: readonly number[], at: string, by: number | null): Promise<Map<number, Fee>> {
   await trx.updateTable('fees').set({ updated_at: at, updated_by: by }).where('id', 'in', [...feeIds]).execute();
-  const rows = await feeQuery(trx).where('f.id', 'in', [...feeIds]).execute();
+  const rows = await feeQuery(trx, { ids: feeIds }).where('f.id', 'in', [...feeIds]).execute();
   return new Map(rows.map((r) => [r.id, feeOf(r)]));
 }
 
@@ -530,11 +549,12 @@ export type PaymentResult =
  * answers 'duplicate' with the first payment's id and writes nothing (what an online checkout's webhook,
  * delivered twice, will need).
  */
-export async function recordPayment(trx: Kysely<DB>, input: PaymentInput, now: Date): Promise<PaymentResult> {
+export async function recordPayment(trx: Kysely<DB>, input: PaymentInput, now: Date, locked?: Map<number, Fee>): Promise<PaymentResult> {
   const t = now.toISOString();
   const earlier = await trx.selectFrom('fee_payments').select('id').where('idempotency_key', '=', input.key).executeTakeFirst();
   if (earlier) return { kind: 'duplicate', paymentId: earlier.id };
-  const fees = await lockedFees(trx, input.lines.map((l) => l.feeId), t, input.actorAccountId);
+  // The caller may have locked and read the fees already in this transaction (lockedFees).
+  const fees = locked ?? (await lockedFees(trx, input.lines.map((l) => l.feeId), t, input.actorAccountId));
   for (const line of input.lines) {
     const fee = fees.get(line.feeId);
     if (!fee) return { kind: 'unknownFee', feeId: line.feeId };
@@ -729,7 +749,7 @@ export const FEE_DUE_SOON_DAYS = 14;
  */
 export async function todoItemsForFees(db: Kysely<DB>, students: readonly ReadableStudent[], until: DateString, locale: 'en' | 'es'): Promise<TodoItem[]> {
   if (students.length === 0) return [];
-  const rows = await feeQuery(db)
+  const rows = await feeQuery(db, { students: students.map((s) => s.id) })
     .where('f.student_id', 'in', students.map((s) => s.id))
     .where('f.required', '=', 1)
     .where('f.due_date', 'is not', null)

@@ -22,13 +22,13 @@
  *   back beyond the fees counts as the checkout's excess, which Homeroom then does not give back twice
  *   (ADR 0061).
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import type { ReadableStudent } from '../access/portal.js';
 import type { StaffActor } from '../access/staff.js';
 import { hasForbiddenCharacters } from '../forms.js';
-import { officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
+import { lockedFees, officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
 import { ProviderRefused, ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
 
 /** How long a checkout stays open at the provider (Stripe asks for at least 30 minutes). */
@@ -49,7 +49,8 @@ export interface PayableFee {
 /** Each child's open fees, for the guardian's choice. */
 export async function payableFees(db: Kysely<DB>, students: readonly ReadableStudent[]): Promise<{ student: ReadableStudent; fees: PayableFee[] }[]> {
   if (students.length === 0) return [];
-  const rows = await openFees(db).where('f.student_id', 'in', students.map((s) => s.id)).orderBy('f.due_date').orderBy('f.id').execute();
+  const ids = students.map((s) => s.id);
+  const rows = await openFees(db, db.selectFrom('fees').select('id').where('student_id', 'in', ids)).where('f.student_id', 'in', ids).orderBy('f.due_date').orderBy('f.id').execute();
   return students.map((student) => ({
     student,
     fees: rows
@@ -58,10 +59,14 @@ export async function payableFees(db: Kysely<DB>, students: readonly ReadableStu
   }));
 }
 
-function openFees(db: Kysely<DB>) {
+/**
+ * These fees (ids, or a query of them) that are still owed, with their balances. Their ledgers alone are
+ * summed: a grouped pass over the whole ledger would read every fee's rows of the district.
+ */
+function openFees(db: Kysely<DB>, feeIds: number[] | SelectQueryBuilder<DB, 'fees', { id: number }>) {
   return db
     .selectFrom('fees as f')
-    .innerJoin(db.selectFrom('fee_ledger').select('fee_id').select(sql<number>`sum(amount_cents)`.as('balance')).groupBy('fee_id').as('t'), 't.fee_id', 'f.id')
+    .innerJoin(db.selectFrom('fee_ledger').select('fee_id').select(sql<number>`sum(amount_cents)`.as('balance')).where('fee_id', 'in', feeIds).groupBy('fee_id').as('t'), 't.fee_id', 'f.id')
     .select(['f.id', 'f.student_id', 'f.description_en', 'f.description_es', 'f.due_date', 'f.required', 't.balance'])
     .where('t.balance', '>', 0);
 }
@@ -141,7 +146,7 @@ export async function startCheckout(
       // The same form sent twice at once (a double click): the second waited for the first, and continues it.
       const first = await trx.selectFrom('online_checkouts').select('id').where('idempotency_key', '=', key).where('guardian_id', '=', payer.guardianId).executeTakeFirst();
       if (first) return { kind: 'ask', checkoutId: first.id };
-      const fees = await openFees(trx).where('f.id', 'in', ids).orderBy('f.id').execute();
+      const fees = await openFees(trx, ids).where('f.id', 'in', ids).orderBy('f.id').execute();
       if (fees.length !== ids.length) refuse({ kind: 'problems', problems: { fee: 'payments.problem.notOpen' } });
       const busy = await trx
         .selectFrom('online_checkout_lines as l')
@@ -247,6 +252,7 @@ export async function checkoutOf(db: Kysely<DB>, guardianId: number, checkoutId:
 
 // ── the provider's events ────────────────────────────────────────────────────────────────────────────
 
+/** `checkoutId`: the checkout whose excess waits to be given back (settleExcess), if any. */
 export type EventResult =
   | { kind: 'applied'; checkoutId: number | null }
   | { kind: 'replayed'; checkoutId: number | null }
@@ -273,12 +279,14 @@ export async function applyEvent(db: Kysely<DB>, provider: string, event: Provid
     // The checkout's row lock: two events of one checkout at once are applied one after the other. The
     // row comes back with the lock (one round trip fewer while it is held: the other event waits on it).
     const checkout = await trx.updateTable('online_checkouts').set({ updated_at: t }).where('id', '=', found.id).returningAll().executeTakeFirstOrThrow();
+    let state = checkout;
     if (event.kind === 'failed') {
       if (checkout.status === 'creating' || checkout.status === 'pending') await trx.updateTable('online_checkouts').set({ status: 'failed', failure: event.why }).where('id', '=', checkout.id).execute();
     } else if (event.kind === 'paid' && checkout.status !== 'paid') {
-      await recordCheckoutPayment(trx, checkout, event.reference, now);
+      state = await recordCheckoutPayment(trx, checkout, event.reference, now);
     }
-    return { kind: 'applied', checkoutId: checkout.id };
+    // The caller gives back an excess only when one waits (a second event of a paid checkout asks nothing more).
+    return { kind: 'applied', checkoutId: excessToGiveBack(state) > 0 ? checkout.id : null };
   });
 }
 
@@ -476,23 +484,34 @@ async function eventOnce(trx: Kysely<DB>, provider: string, event: ProviderEvent
  * (the fees locked); what the office settled meanwhile becomes the excess, given back through the
  * provider after the commit (settleExcess).
  */
-async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; guardian_id: number; account_id: number | null; total_cents: number }, reference: string, now: Date): Promise<void> {
+async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; guardian_id: number; account_id: number | null; total_cents: number }, reference: string, now: Date): Promise<Selectable<DB['online_checkouts']>> {
   const t = now.toISOString();
   const lines = await trx.selectFrom('online_checkout_lines').select(['fee_id', 'cents']).where('checkout_id', '=', checkout.id).orderBy('id').execute();
-  await trx.updateTable('fees').set({ updated_at: t }).where('id', 'in', lines.map((l) => l.fee_id)).execute();
-  const balances = new Map((await trx.selectFrom('fee_ledger').select('fee_id').select(sql<number>`sum(amount_cents)`.as('balance')).where('fee_id', 'in', lines.map((l) => l.fee_id)).groupBy('fee_id').execute()).map((r) => [r.fee_id, Number(r.balance)]));
-  const applied = lines.map((l) => ({ feeId: l.fee_id, cents: Math.max(0, Math.min(l.cents, balances.get(l.fee_id) ?? 0)) })).filter((l) => l.cents > 0);
+  // Locked and read once: recordPayment is given them rather than locking them again.
+  const fees = await lockedFees(trx, lines.map((l) => l.fee_id), t, null);
+  const applied = lines.map((l) => ({ feeId: l.fee_id, cents: Math.max(0, Math.min(l.cents, fees.get(l.fee_id)?.balanceCents ?? 0)) })).filter((l) => l.cents > 0);
   const appliedCents = applied.reduce((s, l) => s + l.cents, 0);
   let paymentId: number | null = null;
   if (applied.length > 0) {
     const guardian = await trx.selectFrom('guardians').select(['first_name', 'last_name']).where('id', '=', checkout.guardian_id).executeTakeFirst();
-    const result = await recordPayment(trx, { lines: applied, method: 'online', checkNumber: null, reference, payer: guardian ? `${guardian.first_name} ${guardian.last_name}` : null, key: `online-${checkout.id}`, actorAccountId: null }, now);
+    const result = await recordPayment(trx, { lines: applied, method: 'online', checkNumber: null, reference, payer: guardian ? `${guardian.first_name} ${guardian.last_name}` : null, key: `online-${checkout.id}`, actorAccountId: null }, now, fees);
     if (result.kind !== 'recorded' && result.kind !== 'duplicate') throw new Error(`checkout ${checkout.id}: the payment could not be recorded (${result.kind})`);
     paymentId = result.paymentId;
   }
   const excess = checkout.total_cents - appliedCents;
-  await trx.updateTable('online_checkouts').set({ status: 'paid', payment_id: paymentId, reference, excess_cents: excess, failure: null }).where('id', '=', checkout.id).execute();
+  const paid = await trx.updateTable('online_checkouts').set({ status: 'paid', payment_id: paymentId, reference, excess_cents: excess, failure: null }).where('id', '=', checkout.id).returningAll().executeTakeFirstOrThrow();
   await audit(trx, { action: 'fee.paid_online', actorAccountId: checkout.account_id, subjectType: 'online_checkout', subjectId: checkout.id, ip: null, details: { payment: paymentId, paidCents: appliedCents, excessCents: excess, reference } }, now);
+  return paid;
+}
+
+/**
+ * What of a paid checkout's excess Homeroom is still to give back through the provider (0: nothing):
+ * none given back yet, less what dashboard refunds gave back, and not an amount the provider refused.
+ */
+function excessToGiveBack(c: Pick<Selectable<DB['online_checkouts']>, 'status' | 'excess_cents' | 'excess_at_provider_cents' | 'excess_refused_cents' | 'excess_refund_id' | 'reference'>): number {
+  if (c.status !== 'paid' || c.excess_refund_id !== null || c.reference === null) return 0;
+  const cents = c.excess_cents - c.excess_at_provider_cents;
+  return cents <= 0 || c.excess_refused_cents === cents ? 0 : cents;
 }
 
 /**
@@ -511,9 +530,8 @@ export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, ch
     .select(['id', 'status', 'excess_cents', 'excess_at_provider_cents', 'excess_refused_cents', 'excess_refund_id', 'reference', 'idempotency_key'])
     .where('id', '=', checkoutId)
     .executeTakeFirst();
-  if (!c || c.status !== 'paid' || c.excess_refund_id !== null || c.reference === null) return;
-  const cents = c.excess_cents - c.excess_at_provider_cents;
-  if (cents <= 0 || c.excess_refused_cents === cents) return;
+  const cents = c ? excessToGiveBack(c) : 0;
+  if (!c || cents === 0 || c.reference === null) return;
   const key = cents === c.excess_cents ? `excess-${c.idempotency_key}` : `excess-${c.idempotency_key}-${cents}`;
   const t = now.toISOString();
   let refund: { refundId: string };
