@@ -11,6 +11,10 @@
  *   search [--students N] [--tries N] [--database URL]
  *       Find a student as a district administrator and as a teacher (bench/search.ts).
  *
+ *   fees [--students N] [--fees-per-student 4] [--tries 400] [--database URL] [--engines sqlite,postgres]
+ *       A family's fee reads (To Do, Payments, a student's fees) with a year of fees for every student
+ *       (bench/fee-reads.ts): p50 and p99 of each, for guardians across the district.
+ *
  *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--think LOW-HIGH] [--database URL]
  *       Teachers opening gradebooks and saving a column from the grid beside the portal's load
  *       (bench/gradebook.ts); --think: seconds of typing between opening and saving (default 0-0: saturation).
@@ -444,6 +448,29 @@ async function search(args: string[]): Promise<void> {
   for (const r of results) console.log(`\n${r.label}: load average before ${r.loadBefore}, after ${r.loadAfter}`);
 }
 
+async function fees(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      students: { type: 'string', default: '100000' },
+      'fees-per-student': { type: 'string', default: '4' },
+      tries: { type: 'string', default: '400' },
+      database: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
+    },
+  });
+  const { feeReadsBench } = await import('./bench/fee-reads.js');
+  const { msText } = await import('./bench/staff.js');
+  const results = await onEngines(values, async (url, label, reuse) => {
+    if (!reuse) execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/bench/demo-load.ts', url, String(values.students)], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    return feeReadsBench({ databaseUrl: url, label, perStudent: Number(values['fees-per-student']), tries: Number(values.tries) });
+  });
+  console.log(`\nMachine: ${machine()}\nCommand: npm run bench -- fees --students ${values.students} --fees-per-student ${values['fees-per-student']} --tries ${values.tries}${values.database ? ' --database …' : ''}\n`);
+  console.log('| engine | fees | ledger rows | guardians | To Do fee items p50 / p99 | Payments (open fees) p50 / p99 | a student\'s fees with history p50 / p99 |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(`| ${r.label} | ${r.fees} | ${r.ledgerRows} | ${r.guardians} | ${msText(r.todo.p50)} / ${msText(r.todo.p99)} | ${msText(r.payable.p50)} / ${msText(r.payable.p99)} | ${msText(r.studentFees.p50)} / ${msText(r.studentFees.p99)} |`);
+}
+
 async function gradebook(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -849,6 +876,9 @@ switch (name) {
   case 'payments':
     await payments(rest);
     break;
+  case 'fees':
+    await fees(rest);
+    break;
   case 'gradebook':
     await gradebook(rest);
     break;
@@ -869,6 +899,7 @@ switch (name) {
         '       npm run bench -- attendance [--students N] [--window 300] [--sections 2000] [--think 5-20] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- messages [--students N] [--tries 1000] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- fees [--students N] [--fees-per-student 4] [--tries 400] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- oneroster-export --database URL\n' +
         '       npm run bench -- oneroster --database URL --package PATH [--dry-run]\n' +
