@@ -551,9 +551,12 @@ export type PaymentResult =
  */
 export async function recordPayment(trx: Kysely<DB>, input: PaymentInput, now: Date, locked?: Map<number, Fee>): Promise<PaymentResult> {
   const t = now.toISOString();
-  const earlier = await trx.selectFrom('fee_payments').select('id').where('idempotency_key', '=', input.key).executeTakeFirst();
-  if (earlier) return { kind: 'duplicate', paymentId: earlier.id };
-  // The caller may have locked and read the fees already in this transaction (lockedFees).
+  // The caller may have locked and read the fees already in this transaction (lockedFees): then a key used
+  // before is found by the insert below, and not looked for first (it would not spare a lock).
+  if (!locked) {
+    const earlier = await trx.selectFrom('fee_payments').select('id').where('idempotency_key', '=', input.key).executeTakeFirst();
+    if (earlier) return { kind: 'duplicate', paymentId: earlier.id };
+  }
   const fees = locked ?? (await lockedFees(trx, input.lines.map((l) => l.feeId), t, input.actorAccountId));
   for (const line of input.lines) {
     const fee = fees.get(line.feeId);

@@ -268,17 +268,23 @@ export async function applyEvent(db: Kysely<DB>, provider: string, event: Provid
   return db.transaction().execute(async (trx): Promise<EventResult> => {
     if (event.kind === 'refund') return refundEvent(trx, provider, event, now);
     const { checkoutId, sessionId } = event;
-    const found = await trx
-      .selectFrom('online_checkouts')
-      .select('id')
-      .where((eb) => eb.or([...(checkoutId !== null ? [eb('id', '=', checkoutId)] : []), ...(sessionId !== null ? [eb('session_id', '=', sessionId)] : []), eb('id', '=', -1)]))
-      .where('provider', '=', provider)
+    // The checkout's row lock, taken first and returned with its row: two events of one checkout at once
+    // are applied one after the other, and the second waits on the lock rather than on more round trips.
+    const checkout = await trx
+      .updateTable('online_checkouts')
+      .set({ updated_at: t })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('online_checkouts')
+          .select('id')
+          .where((w) => w.or([...(checkoutId !== null ? [w('id', '=', checkoutId)] : []), ...(sessionId !== null ? [w('session_id', '=', sessionId)] : []), w('id', '=', -1)]))
+          .where('provider', '=', provider)
+          .limit(1),
+      )
+      .returningAll()
       .executeTakeFirst();
-    if (!found) return { kind: 'ignored' };
-    if (!(await eventOnce(trx, provider, event, found.id, t))) return { kind: 'replayed', checkoutId: found.id };
-    // The checkout's row lock: two events of one checkout at once are applied one after the other. The
-    // row comes back with the lock (one round trip fewer while it is held: the other event waits on it).
-    const checkout = await trx.updateTable('online_checkouts').set({ updated_at: t }).where('id', '=', found.id).returningAll().executeTakeFirstOrThrow();
+    if (!checkout) return { kind: 'ignored' };
+    if (!(await eventOnce(trx, provider, event, checkout.id, t))) return { kind: 'replayed', checkoutId: checkout.id };
     let state = checkout;
     if (event.kind === 'failed') {
       if (checkout.status === 'creating' || checkout.status === 'pending') await trx.updateTable('online_checkouts').set({ status: 'failed', failure: event.why }).where('id', '=', checkout.id).execute();
