@@ -3079,6 +3079,7 @@ export const en = {
   'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
   'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
+  'health.exemptionDuplicate': 'An exemption of this kind from this vaccine is already on record for some of these dates.',
 } as const;
 
 export type MessageKey = keyof typeof en;

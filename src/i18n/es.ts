@@ -3081,4 +3081,5 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
   'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
   'records.action.fee.excess_refused': 'Stripe se negó a devolver el excedente de un pago en línea',
+  'health.exemptionDuplicate': 'Ya hay una exención de este tipo para esta vacuna registrada en algunas de estas fechas.',
 };
