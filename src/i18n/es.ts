@@ -439,7 +439,7 @@ export const es: Record<MessageKey, string> = {
   'officeAnnouncements.preview': 'Vista previa',
   'officeAnnouncements.publish': 'Publicar',
   'officeAnnouncements.previewHeading': 'Vista previa, como lo verán las familias',
-  'officeAnnouncements.previewNote': 'Todavía no se guardó nada. Publíquelo para guardarlo, o cambie el texto y vuelva a verlo.',
+  'officeAnnouncements.previewNote': 'Todavía no se guardó nada. Publicar guarda exactamente lo que se muestra aquí; para cambiar algo, elija «Cambiarlo» y vuelva a ver la vista previa.',
   'officeAnnouncements.inEnglish': 'En inglés',
   'officeAnnouncements.inSpanish': 'En español',
   'officeAnnouncements.published': 'Se publicó el anuncio.',
@@ -3082,4 +3082,9 @@ export const es: Record<MessageKey, string> = {
   'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
   'records.action.fee.excess_refused': 'Stripe se negó a devolver el excedente de un pago en línea',
   'health.exemptionDuplicate': 'Ya hay una exención de este tipo para esta vacuna registrada en algunas de estas fechas.',
+  'officeAnnouncements.changeIt': 'Cambiarlo',
+  'officeAnnouncements.endTitle': '¿Terminar este anuncio ahora?',
+  'officeAnnouncements.endWarning': 'Deja de mostrarse hoy, en todas las páginas donde aparece. Para mostrarlo de nuevo, habría que escribirlo otra vez.',
+  'officeAnnouncements.endConfirm': 'Sí, terminarlo ahora',
+  'officeAnnouncements.endCancel': 'No, mantenerlo',
 };
