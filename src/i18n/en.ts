@@ -3085,6 +3085,7 @@ export const en = {
   'officeAnnouncements.endWarning': 'It stops showing today, on every page it shows on. To show it again, you would write it again.',
   'officeAnnouncements.endConfirm': 'Yes, end it now',
   'officeAnnouncements.endCancel': 'No, keep it',
+  'gradebook.savedHere': 'Saved',
 } as const;
 
 export type MessageKey = keyof typeof en;

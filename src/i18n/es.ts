@@ -3087,4 +3087,5 @@ export const es: Record<MessageKey, string> = {
   'officeAnnouncements.endWarning': 'Deja de mostrarse hoy, en todas las páginas donde aparece. Para mostrarlo de nuevo, habría que escribirlo otra vez.',
   'officeAnnouncements.endConfirm': 'Sí, terminarlo ahora',
   'officeAnnouncements.endCancel': 'No, mantenerlo',
+  'gradebook.savedHere': 'Guardado',
 };
