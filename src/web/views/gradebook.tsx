@@ -127,8 +127,8 @@ const pointsText = (p: number | null) => (p === null ? '' : String(p));
 
 /**
  * After a save the page comes back to the cell the teacher was in (ADR 0060): the save answers 303 to
- * the page with `at=<student>_<assignment>` and the fragment `#p_<student>_<assignment>`, the points
- * field of that cell, which the browser scrolls to and focuses without any script. The field is
+ * the page with `at=S_A` (student S, assignment A) and the fragment `#p_S_A`, the points field of that
+ * cell, which the browser scrolls to and focuses without any script. The field is
  * described by the success notice (read with it by a screen reader), and a short note beside it shows
  * where the save left off.
  */
