@@ -437,7 +437,7 @@ export const en = {
   'officeAnnouncements.preview': 'Preview',
   'officeAnnouncements.publish': 'Publish',
   'officeAnnouncements.previewHeading': 'Preview, as families will see it',
-  'officeAnnouncements.previewNote': 'Nothing is saved yet. Publish to save it, or change the text and preview again.',
+  'officeAnnouncements.previewNote': 'Nothing is saved yet. Publish saves exactly what is shown here; to change anything, choose “Change it”, then preview again.',
   'officeAnnouncements.inEnglish': 'In English',
   'officeAnnouncements.inSpanish': 'In Spanish',
   'officeAnnouncements.published': 'The announcement was published.',
@@ -3079,6 +3079,13 @@ export const en = {
   'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
   'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
+  'health.exemptionDuplicate': 'An exemption of this kind from this vaccine is already on record for some of these dates.',
+  'officeAnnouncements.changeIt': 'Change it',
+  'officeAnnouncements.endTitle': 'End this announcement now?',
+  'officeAnnouncements.endWarning': 'It stops showing today, on every page it shows on. To show it again, you would write it again.',
+  'officeAnnouncements.endConfirm': 'Yes, end it now',
+  'officeAnnouncements.endCancel': 'No, keep it',
+  'gradebook.savedHere': 'Saved',
 } as const;
 
 export type MessageKey = keyof typeof en;

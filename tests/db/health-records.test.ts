@@ -268,4 +268,42 @@ describeEachEngine('the nurse’s health records', (get) => {
       ['Sam Cole', [{ vaccine: { base: 'Measles, mumps, rubella (MMR)', es: null }, doses: 2 }, { vaccine: { base: 'Tdap booster', es: null }, doses: 1 }]],
     ]);
   });
+  it('refuses the same exemption twice (same vaccine and kind, days that meet), also when both are sent at once', async () => {
+    // Leo: compliant by his doses, so exemptions here change nothing on the compliance list above.
+    const leoExemption = (kind: 'medical' | 'religious' | 'personal', vaccineId: number, granted: string, expires: string | null) =>
+      recordExemption(db, nurse, { studentId: leo.id, form: { vaccineId, kind, granted, expires }, today: TODAY }, NOW);
+    const duplicate = { kind: 'invalid', errors: { granted: 'health.exemptionDuplicate' } };
+    const first = await leoExemption('religious', mmr.id, '2026-09-01', '2027-06-30');
+    expect(first.kind).toBe('saved');
+    const before = await counts(db);
+    // The same one again; one that starts on its last day; one with no end that starts inside it; one
+    // that ends on its first day: each overlaps, each is refused and writes nothing.
+    expect(await leoExemption('religious', mmr.id, '2026-09-01', '2027-06-30')).toEqual(duplicate);
+    expect(await leoExemption('religious', mmr.id, '2026-12-01', null)).toEqual(duplicate);
+    expect(await leoExemption('religious', mmr.id, '2025-01-01', '2026-09-01')).toEqual(duplicate);
+    expect(await counts(db)).toEqual(before);
+    // Not the same: the day before it starts, another kind, another vaccine.
+    expect((await leoExemption('religious', mmr.id, '2025-09-01', '2026-08-31')).kind).toBe('saved');
+    expect((await leoExemption('medical', mmr.id, '2026-09-01', '2027-06-30')).kind).toBe('saved');
+    expect((await leoExemption('religious', tdap.id, '2026-09-01', '2027-06-30')).kind).toBe('saved');
+    // One with no end date covers every later day: a later one of the same kind is the same exemption.
+    expect((await leoExemption('personal', tdap.id, '2020-01-01', null)).kind).toBe('saved');
+    expect(await leoExemption('personal', tdap.id, '2027-01-15', '2027-02-01')).toEqual(duplicate);
+
+    // A double submit (and a few more): identical requests at the same moment, one saved, the others refused.
+    // The pool's connections are opened first, so that the requests do run side by side on PostgreSQL.
+    const openConnection = () =>
+      db.transaction().execute(async (trx) => {
+        await trx.selectFrom('vaccines').select('id').execute();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      });
+    await Promise.all([1, 2, 3, 4].map(openConnection));
+    const results = await Promise.all([1, 2, 3, 4].map(() => leoExemption('medical', tdap.id, '2026-10-01', null)));
+    expect(results.map((r) => r.kind).sort()).toEqual(['invalid', 'invalid', 'invalid', 'saved']);
+    expect(results.find((r) => r.kind === 'invalid')).toEqual(duplicate);
+    const rows = await db.selectFrom('immunization_exemptions').select(['kind', 'granted_date']).where('student_id', '=', leo.id).where('vaccine_id', '=', tdap.id).where('kind', '=', 'medical').execute();
+    expect(rows).toEqual([{ kind: 'medical', granted_date: '2026-10-01' }]);
+    const changes = await db.selectFrom('change_events').select('id').where('kind', '=', 'exemption').where('student_id', '=', leo.id).execute();
+    expect(changes).toHaveLength(6);
+  });
 });

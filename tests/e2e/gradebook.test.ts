@@ -21,8 +21,8 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
   let base: string;
   let world: World;
   let kids: StudentFixture[];
-  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs', StaffFixture>;
-  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs', SectionFixture>;
+  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', StaffFixture>;
+  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', SectionFixture>;
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -42,10 +42,11 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
       published: i !== 7,
     }));
     let period = 1;
-    for (const key of ['en', 'es', 'keys', 'nojs'] as const) {
+    for (const key of ['en', 'es', 'keys', 'nojs', 'back'] as const) {
       sections[key] = await sectionWithGradebook(db, world, {
         course: { code: `SCI3${period}0`, title: 'Biology' },
-        period: String(period++),
+        // four bell periods in the fixture's schedule: the fifth section meets in the first again
+        period: String(((period++ - 1) % 4) + 1),
         categories: [
           { name: 'Homework', weight: 40 },
           { name: 'Tests', weight: 60, dropLowest: 1 },
@@ -142,8 +143,13 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`p_${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`);
     await page.keyboard.type('88');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/saved=3$/);
+    // Back to the cell where Enter was pressed (Leo's Homework 2), focused: the next arrow goes on from there.
+    const leoHw2 = `${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`;
+    await page.waitForURL(new RegExp(`saved=3&at=${leoHw2}#p_${leoHw2}$`));
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('3 scores saved.');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`p_${leoHw2}`);
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`p_${kids[0]!.id}_${sections.keys.assignments['Homework 2']}`);
     expect(await pointsOf('keys', kids[2]!, 'Homework 1')).toBe(9);
     expect(await pointsOf('keys', kids[1]!, 'Homework 1')).toBe(7);
     expect(await pointsOf('keys', kids[1]!, 'Homework 2')).toBe(88);
@@ -158,8 +164,12 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     await page.goto(`${base}${gradebook('nojs')}`);
     await page.locator(`[name="p_${kids[3]!.id}_${sections.nojs.assignments['Homework 3']}"]`).fill('6.5');
     await page.locator('.hr-grid-form button[type="submit"]').click();
-    await page.waitForURL(/saved=1$/);
+    // No script to say which cell had focus: back to the cell changed, by the address's fragment alone.
+    const bartHw3 = `${kids[3]!.id}_${sections.nojs.assignments['Homework 3']}`;
+    await page.waitForURL(new RegExp(`saved=1&at=${bartHw3}#p_${bartHw3}$`));
     expect(await pointsOf('nojs', kids[3]!, 'Homework 3')).toBe(6.5);
+    expect(await page.locator(':focus').getAttribute('name')).toBe(`p_${bartHw3}`);
+    await expect(page.locator(`#p_${bartHw3}`).getAttribute('aria-describedby')).resolves.toBe('gradebook-saved');
     // A column: Maya's Homework 1 marked late with a comment.
     const cell = `${kids[0]!.id}_${sections.nojs.assignments['Homework 1']}`;
     await page.goto(`${base}${gradebook('nojs', `/assignments/${sections.nojs.assignments['Homework 1']}`)}`);
@@ -167,7 +177,8 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     await page.locator(`label[for="f_${cell}_late"]`).click();
     await page.locator(`#c_${cell}`).fill('A day late');
     await page.getByRole('button', { name: 'Save this assignment’s scores' }).click();
-    await page.waitForURL(/saved=1$/);
+    await page.waitForURL(new RegExp(`saved=1&at=${cell}#p_${cell}$`));
+    expect(await page.locator(':focus').getAttribute('id')).toBe(`p_${cell}`);
     const row = await database.db
       .selectFrom('assignment_scores')
       .select(['points', 'late', 'comment'])
@@ -176,5 +187,45 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ points: 8, late: 1, comment: 'A day late' });
     await context.close();
+  });
+  it('after a save by keyboard, comes back to the cell far along the grid: focused, scrolled into view, clear of the sticky headers', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, base, teachers.back.account!);
+    await page.goto(`${base}${gradebook('back')}`);
+    const first = `p_${kids[2]!.id}_${sections.back.assignments['Homework 1']}`;
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.getAttribute('name'))) === first) break;
+    }
+    // Down to the last student (Bartholomew), right to Homework 7, far off a phone's screen.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+    const target = `${kids[3]!.id}_${sections.back.assignments['Homework 7']}`;
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`p_${target}`);
+    await page.keyboard.type('9');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`saved=1&at=${target}#p_${target}$`));
+    expect(await pointsOf('back', kids[3]!, 'Homework 7')).toBe(9);
+    const where = await page.evaluate(() => {
+      const box = (el: Element | null) => el!.getBoundingClientRect();
+      const active = document.activeElement!;
+      const region = document.querySelector('.hr-grid-scroll')!;
+      const header = box(document.querySelector('.hr-grid thead'));
+      const nameCell = box(active.closest('tr')!.querySelector('th'));
+      const cell = box(active);
+      return {
+        name: active.getAttribute('name'),
+        describedBy: document.getElementById(active.getAttribute('aria-describedby') ?? '')?.textContent?.trim(),
+        note: active.parentElement!.querySelector('.hr-cell-saved')?.textContent,
+        scrolledAlong: region.scrollLeft > 0,
+        inRegion: cell.left >= box(region).left && cell.right <= box(region).right && cell.top >= box(region).top && cell.bottom <= box(region).bottom,
+        clearOfHeaders: cell.left >= nameCell.right - 1 && cell.top >= header.bottom - 1 ? true : JSON.stringify({ cell, nameCell, header, sl: region.scrollLeft, st: region.scrollTop, y: window.scrollY }),
+        onScreen: cell.top >= 0 && cell.bottom <= window.innerHeight && cell.left >= 0 && cell.right <= window.innerWidth,
+      };
+    });
+    expect(where).toEqual({ name: `p_${target}`, describedBy: '1 score saved.', note: 'Saved', scrolledAlong: true, inRegion: true, clearOfHeaders: true, onScreen: true });
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await page.context().close();
   });
 });

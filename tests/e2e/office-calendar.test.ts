@@ -21,6 +21,8 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
   let office: StaffFixture;
   let eventId: number;
   let announcementId: number;
+  /** announcements for the tests that end one */
+  const toEnd: Record<'keys' | 'nojs', number> = { keys: 0, nojs: 0 };
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -55,6 +57,21 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
         { announcement_id: a.id, locale: 'es', title: 'Feria del libro', body: 'En la biblioteca toda la semana.' },
       ])
       .execute();
+    for (const [key, title, titleEs] of [['keys', 'Picture day', 'Día de fotos'], ['nojs', 'Science fair', 'Feria de ciencias']] as const) {
+      const row = await db
+        .insertInto('announcements')
+        .values({ school_id: world.school.id, audience: 'all', start_date: '2027-02-01', end_date: '2027-02-28', public: 0, created_at: STAMP, updated_at: STAMP })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      toEnd[key] = row.id;
+      await db
+        .insertInto('announcement_texts')
+        .values([
+          { announcement_id: row.id, locale: 'en', title, body: 'Details at the office.' },
+          { announcement_id: row.id, locale: 'es', title: titleEs, body: 'Detalles en la oficina.' },
+        ])
+        .execute();
+    }
     app = await makeApp(database, { now: () => new Date('2027-02-09T18:00:00Z') });
     base = await listen(app);
     browser = await launch();
@@ -138,6 +155,69 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     expect(await database.db.selectFrom('announcement_texts').select('title').where('title', '=', 'Early release Friday').execute()).toEqual([{ title: 'Early release Friday' }]);
   });
 
+  it('after a preview the text is read-only: "Change it" brings the form back, and Publish publishes what was previewed', async () => {
+    const page = await openPage(browser, 1280);
+    await signIn(page);
+    await page.goto(`${base}/staff/announcements`);
+    await page.locator('#titleEn').fill('Snow day makeup');
+    await page.locator('#bodyEn').fill('Classes on Saturday.');
+    await page.locator('#titleEs').fill('Recuperación del día de nieve');
+    await page.locator('#bodyEs').fill('Clases el sábado.');
+    await page.locator('#start').fill('2027-02-15');
+    await page.locator('#end').fill('2027-02-20');
+    await tabToButton(page, 'Preview');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByRole('heading', { name: 'Preview, as families will see it' }).waitFor();
+    // Nothing to type in on the preview: what is shown is what Publish sends.
+    expect(await page.locator('main textarea, main input:not([type="hidden"]), main select').count()).toBe(0);
+    // Change it, by keyboard: the form again, filled in; a change, previewed again, then published.
+    await tabToButton(page, 'Change it');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    expect(await page.locator('#titleEn').inputValue()).toBe('Snow day makeup');
+    expect(await page.locator('#bodyEn').inputValue()).toBe('Classes on Saturday.');
+    await page.locator('#bodyEn').fill('Classes on Saturday, 8 to 12.');
+    await tabToButton(page, 'Preview');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByText('Classes on Saturday, 8 to 12.').waitFor();
+    await tabToButton(page, 'Publish');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByText('The announcement was published.').waitFor();
+    expect(await database.db.selectFrom('announcement_texts').select(['title', 'body']).where('title', '=', 'Snow day makeup').execute()).toEqual([{ title: 'Snow day makeup', body: 'Classes on Saturday, 8 to 12.' }]);
+  });
+
+  it('"End now" asks first, by keyboard: the question names the announcement, and only its button ends it', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page);
+    await page.goto(`${base}/staff/announcements`);
+    await tabTo(page, /^End now: Picture day$/);
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByRole('heading', { level: 1, name: 'End this announcement now?' }).waitFor();
+    await page.getByText('Picture day').first().waitFor();
+    expect((await database.db.selectFrom('announcements').select('end_date').where('id', '=', toEnd.keys).executeTakeFirstOrThrow()).end_date).toBe('2027-02-28');
+    await check(page);
+    await tabToButton(page, 'Yes, end it now');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.getByText('The announcement was ended: it no longer shows.').waitFor();
+    expect((await database.db.selectFrom('announcements').select('end_date').where('id', '=', toEnd.keys).executeTakeFirstOrThrow()).end_date).toBe('2027-02-08');
+  });
+
+  it('"End now" and its question work with JavaScript turned off, and "No, keep it" keeps it', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${base}/staff/announcements`);
+    await page.getByRole('link', { name: /^End now\W+Science fair$/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'End this announcement now?' }).waitFor();
+    await page.getByRole('link', { name: 'No, keep it' }).click();
+    await page.waitForURL(`${base}/staff/announcements`);
+    expect((await database.db.selectFrom('announcements').select('end_date').where('id', '=', toEnd.nojs).executeTakeFirstOrThrow()).end_date).toBe('2027-02-28');
+    await page.getByRole('link', { name: /^End now\W+Science fair$/ }).click();
+    await page.getByRole('button', { name: 'Yes, end it now' }).click();
+    await page.getByText('The announcement was ended: it no longer shows.').waitFor();
+    expect((await database.db.selectFrom('announcements').select('end_date').where('id', '=', toEnd.nojs).executeTakeFirstOrThrow()).end_date).toBe('2027-02-08');
+    await context.close();
+  });
+
   for (const width of [360, 1280] as const) {
     it(`the school calendar passes axe and fits ${width} px, in English and Spanish`, async () => {
       const page = await openPage(browser, width);
@@ -173,6 +253,13 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
       await check(page);
       await page.goto(`${base}/staff/announcements`);
       await bothLanguages(page, 'Anuncios');
+    });
+
+    it(`the question before ending an announcement passes axe and fits ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/announcements/${announcementId}/end`);
+      await bothLanguages(page, '¿Terminar este anuncio ahora?');
     });
 
     it(`an announcement's page passes axe and fits ${width} px, in English and Spanish`, async () => {

@@ -189,7 +189,9 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     const before = (await events()).length;
     const res = await rosaClient.post(grid(), fields);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe(`${grid()}&saved=2`);
+    // Back to the last cell changed (Maya Ortiz is below Zoe Adams): its field, focused by the fragment.
+    const mayaTest = `${ortiz.student.id}_${biology.assignments['Test 1']}`;
+    expect(res.headers.location).toBe(`${grid()}&saved=2&at=${mayaTest}#p_${mayaTest}`);
     expect((await rosaClient.get(res.headers.location as string)).body).toContain('2 scores saved.');
     expect(await scoreOf(ortiz.student, 'Test 1')).toMatchObject({ points: 100, version: 2 });
     expect(await scoreOf(zoe, 'HW 1')).toMatchObject({ points: 9.5, version: 1, missing: 0 });
@@ -214,6 +216,58 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     // Saving an unchanged grid writes nothing.
     const again = await rosaClient.post(grid(), formFields((await rosaClient.get(grid())).body, grid()));
     expect(again.headers.location).toBe(`${grid()}&saved=0`);
+  });
+
+  it('comes back after a save to the cell the teacher was in: its field is the fragment, focused and described by the notice', async () => {
+    const rosaClient = await signedIn(rosa.account);
+    const key = (s: StudentFixture, title: string) => `${s.id}_${biology.assignments[title]}`;
+    const fields = formFields((await rosaClient.get(grid())).body, grid());
+    // The form carries an empty `at` (gradebook.js fills it in with the focused cell).
+    expect(fields.at).toBe('');
+    // With a script: the cell that had focus (Leo's HW 2, not changed) — not the one changed.
+    fields[cell(zoe, 'HW 2')] = '5';
+    const focused = await rosaClient.post(grid(), { ...fields, at: key(leo, 'HW 2') });
+    expect(focused.headers.location).toBe(`${grid()}&saved=1&at=${key(leo, 'HW 2')}#p_${key(leo, 'HW 2')}`);
+    // A cell the form did not carry, or not a cell: the last cell changed.
+    const again = formFields((await rosaClient.get(grid())).body, grid());
+    again[cell(zoe, 'HW 2')] = '6';
+    for (const at of ['999999_999999', '<x>', `${leo.id}_${biology.assignments['HW 2']}_1`]) {
+      const res = await rosaClient.post(grid(), { ...again, at });
+      expect(res.headers.location, at).toBe(`${grid()}&saved=1&at=${key(zoe, 'HW 2')}#p_${key(zoe, 'HW 2')}`);
+      again[cell(zoe, 'HW 2')] = again[cell(zoe, 'HW 2')] === '6' ? '7' : '6';
+      Object.assign(again, Object.fromEntries(Object.entries(formFields((await rosaClient.get(grid())).body, grid())).filter(([k]) => k.startsWith('o_'))));
+    }
+
+    // The page it comes back to: that one field has the fragment's id and is described by the notice beside it.
+    const back = await rosaClient.get(`${grid()}&saved=1&at=${key(zoe, 'HW 2')}`);
+    expect(back.body).toContain('id="gradebook-saved"');
+    const inputs = back.body.match(/<input class="usa-input hr-cell[^>]*>/g)!;
+    const withId = inputs.filter((i) => / id="/.test(i));
+    expect(withId).toHaveLength(1);
+    expect(withId[0]).toContain(`name="p_${key(zoe, 'HW 2')}"`);
+    expect(withId[0]).toContain(`id="p_${key(zoe, 'HW 2')}"`);
+    expect(withId[0]).toContain('aria-describedby="gradebook-saved"');
+    expect(back.body).toMatch(/aria-describedby="gradebook-saved">\s*<span class="hr-cell-saved" aria-hidden="true">Saved<\/span>/);
+    // Without a save to tell of, no cell is singled out.
+    expect((await rosaClient.get(`${grid()}&at=${key(zoe, 'HW 2')}`)).body).not.toContain(`id="p_${key(zoe, 'HW 2')}"`);
+
+    // A column and a row come back to the last cell changed, the same way.
+    const columnForm = formFields((await rosaClient.get(column('HW 2'))).body, column('HW 2'));
+    columnForm[`c_${key(leo, 'HW 2')}`] = 'Redone';
+    const columnSaved = await rosaClient.post(column('HW 2'), columnForm);
+    expect(columnSaved.headers.location).toBe(`${column('HW 2')}&saved=1&at=${key(leo, 'HW 2')}#p_${key(leo, 'HW 2')}`);
+    const columnPage = await rosaClient.get(columnSaved.headers.location!.split('#')[0]!);
+    expect(columnPage.body).toMatch(new RegExp(`id="p_${key(leo, 'HW 2')}"[^>]*aria-describedby="gradebook-saved"`));
+    const rowForm = formFields((await rosaClient.get(row(leo))).body, row(leo));
+    rowForm[`c_${key(leo, 'HW 1')}`] = 'Checked';
+    const rowSaved = await rosaClient.post(row(leo), rowForm);
+    expect(rowSaved.headers.location).toBe(`${row(leo)}&saved=1&at=${key(leo, 'HW 1')}#p_${key(leo, 'HW 1')}`);
+    const rowPage = await rosaClient.get(rowSaved.headers.location!.split('#')[0]!);
+    expect(rowPage.body).toMatch(new RegExp(`id="p_${key(leo, 'HW 1')}"[^>]*aria-describedby="gradebook-saved"`));
+    // Spanish: the note beside the cell in the teacher's language.
+    await rosaClient.post('/lang/es', { next: grid() });
+    expect((await rosaClient.get(`${grid()}&saved=1&at=${key(zoe, 'HW 2')}`)).body).toContain('<span class="hr-cell-saved" aria-hidden="true">Guardado</span>');
+    await rosaClient.post('/lang/en', { next: grid() });
   });
 
   it('refuses bad points with a message at each cell and saves none of the submission', async () => {
@@ -560,7 +614,8 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     pupils.forEach((p, i) => (fields[`p_${p.id}_${big.assignments['Day 2']}`] = String(i % 11)));
     const res = await client.post(url, fields);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe(`${url}&saved=35`);
+    const lastDay2 = `${pupils[34]!.id}_${big.assignments['Day 2']}`;
+    expect(res.headers.location).toBe(`${url}&saved=35&at=${lastDay2}#p_${lastDay2}`);
     const stored = await db.selectFrom('assignment_scores').select(['student_id', 'points']).where('assignment_id', '=', big.assignments['Day 2']!).orderBy('student_id').execute();
     expect(stored).toEqual(pupils.map((p, i) => ({ student_id: p.id, points: i % 11 })).sort((a, b) => a.student_id - b.student_id));
 

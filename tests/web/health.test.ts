@@ -23,6 +23,7 @@ describeEachEngine('the nurse’s health-record pages', (get) => {
   let mmr: VaccineFixture;
   let tdap: VaccineFixture;
   let nurseLogin: AccountFixture;
+  let spanishNurseLogin: AccountFixture;
   let eveId: number;
 
   beforeAll(async () => {
@@ -37,6 +38,7 @@ describeEachEngine('the nurse’s health-record pages', (get) => {
     // A name a spreadsheet would run as a formula; grade 9, nothing on record.
     eveId = (await student(db, world, { first: '=Eve', last: 'Hall', number: '00777', birthDate: '2012-05-05', grade: 9 })).id;
     nurseLogin = (await staffMember(db, world, { first: 'Nia', last: 'Cole', roles: [{ role: 'nurse' }] })).account!;
+    spanishNurseLogin = (await staffMember(db, world, { first: 'Inés', last: 'Soto', roles: [{ role: 'nurse' }], locale: 'es' })).account!;
     app = await makeApp(get(), { now: () => new Date(`${TODAY}T18:00:00Z`) });
   });
   afterAll(() => app?.close());
@@ -157,5 +159,31 @@ describeEachEngine('the nurse’s health-record pages', (get) => {
       'student_number,student,grade,school,missing\n' + `00777,'=Eve Hall,9,Cedar Ridge High School,"Measles, mumps, rubella (MMR): 2 more doses; Tdap booster: 1 more dose"\n`,
     );
     expect((await nurse.get('/staff/health/compliance.csv?grade=x')).statusCode).toBe(400);
+  });
+  // Last: Eve's exemptions would change the compliance list above.
+  it('refuses the same exemption recorded twice, and a double submit, with a field message in the nurse’s language', async () => {
+    const exemptions = () => db.selectFrom('immunization_exemptions').select(['vaccine_id', 'kind', 'granted_date', 'expires_date']).where('student_id', '=', eveId).execute();
+    const record = `/staff/health/students/${eveId}`;
+    const form = { exemptionVaccine: String(mmr.id), kind: 'medical', granted: '2026-09-01', expires: '2027-06-30' };
+    const nurse = await signedIn(nurseLogin);
+    await nurse.get(record);
+    const first = await nurse.post(`${record}/exemptions`, form);
+    expect(first.statusCode).toBe(303);
+    const again = await nurse.post(`${record}/exemptions`, { ...form, granted: '2027-01-04', expires: '' });
+    expect(again.statusCode).toBe(400);
+    expect(textOf(again.body)).toContain('Date granted: An exemption of this kind from this vaccine is already on record for some of these dates.');
+    expect(again.body).toMatch(/id="granted"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="granted"/);
+    const spanish = await signedIn(spanishNurseLogin);
+    await spanish.get(record);
+    const enEspanol = await spanish.post(`${record}/exemptions`, form);
+    expect(enEspanol.statusCode).toBe(400);
+    expect(textOf(enEspanol.body)).toContain('Fecha de otorgamiento: Ya hay una exención de este tipo para esta vacuna registrada en algunas de estas fechas.');
+    expect(await exemptions()).toEqual([{ vaccine_id: mmr.id, kind: 'medical', granted_date: '2026-09-01', expires_date: '2027-06-30' }]);
+
+    // The same form sent twice at once (a double click): one saved, one refused.
+    const twice = { exemptionVaccine: String(tdap.id), kind: 'religious', granted: '2025-08-15', expires: '' };
+    const answers = await Promise.all([nurse.post(`${record}/exemptions`, twice), nurse.post(`${record}/exemptions`, twice)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 400]);
+    expect((await exemptions()).filter((e) => e.vaccine_id === tdap.id)).toEqual([{ vaccine_id: tdap.id, kind: 'religious', granted_date: '2025-08-15', expires_date: null }]);
   });
 });

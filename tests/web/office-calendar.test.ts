@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, otherSchool, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
-import { textOf } from '../support/html.js';
+import { definition, textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 
 const STAMP = '2026-08-01T00:00:00.000Z';
@@ -280,7 +280,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(textOf(changed.body)).toContain('The announcement was saved.');
       expect(textOf((await portal(parent, 'today')).body)).toContain('Early release Thursday');
 
-      const ended = await followed(staff, await staff.post(`/staff/announcements/${row.id}/end`, {}), '/staff/announcements?done=ended');
+      const ended = await followed(staff, await staff.post(`/staff/announcements/${row.id}/end`, { confirm: 'yes' }), '/staff/announcements?done=ended');
       expect(textOf(ended.body)).toContain('The announcement was ended: it no longer shows.');
       expect(textOf((await portal(parent, 'today')).body)).not.toContain('Early release');
       const changes = await get().db.selectFrom('change_events').select(['action', 'subject_id']).where('kind', '=', 'announcement').orderBy('id').execute();
@@ -291,6 +291,82 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       ]);
       const audits = await get().db.selectFrom('audit_log').select(['action']).where('subject_type', '=', 'announcement').orderBy('id').execute();
       expect(audits.map((a) => a.action)).toEqual(['announcement.created', 'announcement.updated', 'announcement.deleted']);
+    });
+
+    /** The hidden fields of the form whose action is `action` on a page (what a browser would send back). */
+    const hiddenFields = (html: string, action: string) => {
+      const form = html.split(`action="${action}"`)[1]!.split('</form>')[0]!;
+      return Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)].filter((m) => m[1] !== '_csrf').map((m) => [m[1]!, textOf(m[2] ?? '')]));
+    };
+
+    it('publishes exactly what was previewed: the preview shows it read-only, and "Change it" brings the form back', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const before = await counts();
+      await staff.get('/staff/announcements');
+      const preview = await staff.post('/staff/announcements', { ...notice(world.school.id), titleEn: 'Band trip forms due', bodyEn: 'Bring them to room 12.', intent: 'preview' });
+      expect(preview.statusCode).toBe(200);
+      // Nothing on the page can be typed in: no text field, no text area, no choice; the values ride in hidden fields.
+      for (const field of ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition']) {
+        const inputs = [...preview.body.matchAll(new RegExp(`<(input|textarea|select)\\b[^>]*name="${field}"[^>]*>`, 'g'))].map((m) => m[0]);
+        expect(inputs, field).toHaveLength(1);
+        expect(inputs[0], field).toMatch(/^<input type="hidden"/);
+      }
+      expect(definition(preview.body, 'Shown on')).toBe('The portal of Cedar Ridge High School');
+      expect(definition(preview.body, 'First day shown')).toBe('Tue, February 9, 2027');
+      const carried = hiddenFields(preview.body, '/staff/announcements');
+      expect(carried).toEqual({ ...notice(world.school.id), titleEn: 'Band trip forms due', bodyEn: 'Bring them to room 12.', condition: '' });
+      expect(await counts()).toEqual(before);
+
+      // Change it: the form again, filled in with what was previewed, nothing written.
+      const again = await staff.post('/staff/announcements', { ...carried, intent: 'edit' });
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toMatch(/<input[^>]*id="titleEn"[^>]*value="Band trip forms due"/);
+      expect(again.body).toMatch(/<textarea[^>]*id="bodyEn"[^>]*>Bring them to room 12\.<\/textarea>/);
+      expect(textOf(again.body)).not.toContain('Preview, as families will see it');
+      expect(await counts()).toEqual(before);
+
+      // Publish sends back what the preview carried: that is what families see.
+      const published = await staff.post('/staff/announcements', { ...carried, intent: 'publish' });
+      expect(published.statusCode).toBe(303);
+      const row = await get()
+        .db.selectFrom('announcement_texts as t')
+        .innerJoin('announcements as a', 'a.id', 't.announcement_id')
+        .select(['a.id', 't.locale', 't.title', 't.body', 'a.start_date', 'a.end_date'])
+        .where('t.title', 'in', ['Band trip forms due', 'Salida temprana el viernes'])
+        .where('a.start_date', '=', '2027-02-09')
+        .orderBy('t.locale')
+        .execute();
+      expect(row.map(({ id: _id, ...r }) => r)).toEqual([
+        { locale: 'en', title: 'Band trip forms due', body: 'Bring them to room 12.', start_date: '2027-02-09', end_date: '2027-02-12' },
+        { locale: 'es', title: 'Salida temprana el viernes', body: 'Las clases terminan a las 12:30.', start_date: '2027-02-09', end_date: '2027-02-12' },
+      ]);
+      await staff.get('/staff/announcements');
+      await staff.post(`/staff/announcements/${row[0]!.id}/end`, { confirm: 'yes' });
+    });
+
+    it('asks before "End now" ends an announcement: a page that names it, and a post without the confirmation ends nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Library closed Friday', intent: 'publish' });
+      const id = (await get().db.selectFrom('announcement_texts').select('announcement_id').where('title', '=', 'Library closed Friday').executeTakeFirstOrThrow()).announcement_id;
+      const list = await staff.get('/staff/announcements');
+      // The list's "End now" is a link to the question, not a button that ends at once.
+      expect(list.body).toContain(`href="/staff/announcements/${id}/end"`);
+      expect(list.body).not.toContain(`action="/staff/announcements/${id}/end"`);
+      const before = await counts();
+      const asked = await staff.get(`/staff/announcements/${id}/end`);
+      expect(asked.statusCode).toBe(200);
+      expect(textOf(asked.body)).toContain('End this announcement now?');
+      expect(definition(asked.body, 'Announcement')).toBe('Library closed Friday');
+      expect(asked.body).toContain('<input type="hidden" name="confirm" value="yes"');
+      const unconfirmed = await staff.post(`/staff/announcements/${id}/end`, {});
+      expect(unconfirmed.statusCode).toBe(400);
+      expect(textOf(unconfirmed.body)).toContain('End this announcement now?');
+      expect(await counts()).toEqual(before);
+      expect((await get().db.selectFrom('announcements').select('end_date').where('id', '=', id).executeTakeFirstOrThrow()).end_date).toBe('2027-02-12');
+      await followed(staff, await staff.post(`/staff/announcements/${id}/end`, { confirm: 'yes' }), '/staff/announcements?done=ended');
+      expect(await get().db.selectFrom('announcements').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+      // another school's: 404 to the question too
+      expect((await staff.get(`/staff/announcements/${otherAnnouncementId}/end`)).statusCode).toBe(404);
     });
 
     it('a reload after publishing or adding an event writes nothing again: each write answers 303 to a page that only reads', async () => {
@@ -311,7 +387,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       // A done that names nothing tells nothing.
       expect(textOf((await staff.get('/staff/calendar?done=constructor')).body)).not.toContain('The event was');
       const made = await get().db.selectFrom('announcement_texts').select('announcement_id').where('title', '=', 'Bus routes change Monday').execute();
-      for (const m of made) await staff.post(`/staff/announcements/${m.announcement_id}/end`, {});
+      for (const m of made) await staff.post(`/staff/announcements/${m.announcement_id}/end`, { confirm: 'yes' });
       const event = await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Winter Concert').executeTakeFirstOrThrow();
       await staff.post(`/staff/calendar/${event.event_id}/remove`, {});
     });
@@ -320,7 +396,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const staff = await signedIn(office.account!.username, office.account!.password);
       await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Picture day forms', start: '2027-02-01', end: '2027-02-20', intent: 'publish' });
       const row = await get().db.selectFrom('announcements').selectAll().where('start_date', '=', '2027-02-01').where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
-      expect((await staff.post(`/staff/announcements/${row.id}/end`, {})).statusCode).toBe(303);
+      expect((await staff.post(`/staff/announcements/${row.id}/end`, { confirm: 'yes' })).statusCode).toBe(303);
       const after = await get().db.selectFrom('announcements').select(['start_date', 'end_date']).where('id', '=', row.id).executeTakeFirstOrThrow();
       expect(after).toEqual({ start_date: '2027-02-01', end_date: '2027-02-08' });
     });
@@ -357,7 +433,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect((await db.selectFrom('announcements').select('condition').where('id', '=', row.id).executeTakeFirstOrThrow()).condition).toBeNull();
       expect(textOf((await portal(parent, 'today')).body)).toContain('Set up your security email');
       await db.updateTable('user_accounts').set(was).where('id', '=', account).execute();
-      await staff.post(`/staff/announcements/${row.id}/end`, {});
+      await staff.post(`/staff/announcements/${row.id}/end`, { confirm: 'yes' });
     });
 
     const BAD: [string, Record<string, string>, string, string][] = [
@@ -405,7 +481,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect((await staff.get(`/staff/announcements/${otherAnnouncementId}`)).statusCode).toBe(404);
       await staff.get('/staff/announcements');
       expect((await staff.post(`/staff/announcements/${otherAnnouncementId}`, { ...notice(world.school.id), intent: 'publish' })).statusCode).toBe(404);
-      expect((await staff.post(`/staff/announcements/${otherAnnouncementId}/end`, {})).statusCode).toBe(404);
+      expect((await staff.post(`/staff/announcements/${otherAnnouncementId}/end`, { confirm: 'yes' })).statusCode).toBe(404);
       expect(await counts()).toEqual(before);
       const row = await get().db.selectFrom('announcements').select(['end_date']).where('id', '=', otherAnnouncementId).executeTakeFirstOrThrow();
       expect(row.end_date).toBe('2027-02-28');

@@ -402,7 +402,8 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/staff/announcements', url: () => '/staff/announcements', body: (i) => notice(i, 'publish'), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'GET', route: '/staff/announcements/:id', url: (i) => `/staff/announcements/${i.announcement}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
   { method: 'POST', route: '/staff/announcements/:id', url: (i) => `/staff/announcements/${i.announcement}`, body: (i) => notice(i, 'publish'), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
-  { method: 'POST', route: '/staff/announcements/:id/end', url: (i) => `/staff/announcements/${i.announcement}/end`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'GET', route: '/staff/announcements/:id/end', url: (i) => `/staff/announcements/${i.announcement}/end`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },
+  { method: 'POST', route: '/staff/announcements/:id/end', url: (i) => `/staff/announcements/${i.announcement}/end`, body: () => ({ confirm: 'yes' }), gate: OFFICE, allowed: ['office', 'districtAdmin'] },
 
   // ── meal accounts (food service) ─────────────────────────────────────────────────────────────────
   { method: 'GET', route: '/staff/meals', url: (i) => `/staff/meals?number=${i.maya.number}`, gate: OFFICE, allowed: ['office', 'districtAdmin'] },

@@ -360,6 +360,22 @@ export async function removeDose(db: Kysely<DB>, actor: NurseActor, doseId: numb
   });
 }
 
+/**
+ * Whether the student already has an exemption of the same kind from the same vaccine whose days meet
+ * the form's (both ends included; no end date runs on for ever): the same exemption recorded twice.
+ */
+async function overlappingExemption(trx: Kysely<DB>, studentId: number, form: ExemptionForm): Promise<boolean> {
+  let query = trx
+    .selectFrom('immunization_exemptions')
+    .select('id')
+    .where('student_id', '=', studentId)
+    .where('vaccine_id', '=', form.vaccineId)
+    .where('kind', '=', form.kind)
+    .where((eb) => eb.or([eb('expires_date', 'is', null), eb('expires_date', '>=', form.granted)]));
+  if (form.expires !== null) query = query.where('granted_date', '<=', form.expires);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
 /** Records an exemption from a vaccine: its kind, the day it was granted and, where it applies, the day it ends. */
 export async function recordExemption(
   db: Kysely<DB>,
@@ -370,12 +386,16 @@ export async function recordExemption(
   return db.transaction().execute(async (trx) => {
     const student = await studentInScope(trx, actor.scope, input.studentId);
     if (!student) return MISSING;
+    // Held before the check, as a dose is: two nurses (or one double submit) recording the same
+    // exemption at once are checked one after the other, and the second sees the first's.
+    await holdStudent(trx, student.id);
     const { form } = input;
     const errors: FieldErrors = {};
     if (!(await vaccineExists(trx, form.vaccineId))) errors.exemptionVaccine = 'health.vaccineUnknown';
     const problem = dateProblem(form.granted, student, input.today);
     if (problem) errors.granted = problem;
     if (form.expires !== null && form.expires < form.granted) errors.expires = 'health.endBeforeStart';
+    if (Object.keys(errors).length === 0 && (await overlappingExemption(trx, student.id, form))) errors.granted = 'health.exemptionDuplicate';
     if (Object.keys(errors).length > 0) return { kind: 'invalid', errors };
     const values = { student_id: student.id, vaccine_id: form.vaccineId, kind: form.kind, granted_date: form.granted, expires_date: form.expires };
     const at = now.toISOString();

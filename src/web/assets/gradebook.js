@@ -2,6 +2,8 @@
 // without this). Arrow keys move between cells: up and down always, left and right once the caret is
 // at the start or end of what is typed. Enter saves, as in any form. A cell's place is its place in
 // the table (a student not enrolled for an assignment has no field there: the arrow stops).
+// The form also tells the server which cell had focus (`at`), so that the page after the save comes
+// back to that cell; without this script it comes back to the last cell changed.
 (function () {
   'use strict';
   var grid = document.querySelector('.hr-grid');
@@ -11,6 +13,18 @@
     var tr = body.rows[row];
     var td = tr && tr.cells[col];
     return td ? td.querySelector('input.hr-cell') : null;
+  }
+  var form = grid.closest('form');
+  var at = form ? form.querySelector('input[name="at"]') : null;
+  var last = null;
+  grid.addEventListener('focusin', function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.classList.contains('hr-cell')) last = input;
+  });
+  if (form && at) {
+    form.addEventListener('submit', function () {
+      if (last && last.name.indexOf('p_') === 0) at.value = last.name.slice(2);
+    });
   }
   grid.addEventListener('keydown', function (event) {
     var input = event.target;

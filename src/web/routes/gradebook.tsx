@@ -61,7 +61,30 @@ const HEAD = 'head';
 const SCRIPT = fs.readFileSync(path.resolve(import.meta.dirname, '../assets/gradebook.js'));
 
 type Params = { sectionId: string; assignmentId?: string; studentId?: string; categoryId?: string };
-type Req = FastifyRequest<{ Params: Params; Querystring: { period?: string; saved?: string; done?: string } }>;
+type Req = FastifyRequest<{ Params: Params; Querystring: { period?: string; saved?: string; done?: string; at?: string } }>;
+
+/** A cell's key as the forms and addresses write it: `<student>_<assignment>`. */
+const CELL_KEY = /^[1-9]\d{0,9}_[1-9]\d{0,9}$/;
+
+/**
+ * Where a save comes back to (ADR 0060): the cell that had focus when the form was sent (the grid's
+ * `at`, set by gradebook.js), when the form carried that cell; otherwise the last cell the save changed
+ * (a teacher types down a column or along a row and sends from the last one). Null when neither.
+ */
+function cameBackTo(body: Record<string, unknown>, form: ReadForm): string | null {
+  const asked = body.at;
+  if (typeof asked === 'string' && CELL_KEY.test(asked) && form.entered.has(asked)) return asked;
+  const last = form.edits.at(-1);
+  return last ? cellKey(last.studentId, last.assignmentId) : null;
+}
+
+/** The address a save answers 303 with: the page, how many scores were saved, and the cell to come back to. */
+function afterSave(back: string, changed: number, at: string | null): string {
+  return at === null ? `${back}&saved=${changed}` : `${back}&saved=${changed}&at=${at}#p_${at}`;
+}
+
+/** The `at` of a page's address, when it names a cell. */
+const atOf = (request: Req) => (typeof request.query.at === 'string' && CELL_KEY.test(request.query.at) ? request.query.at : undefined);
 type Flag = (typeof FLAGS)[number];
 
 /** What a score form sent: the changed cells, and everything needed to show it again. */
@@ -176,14 +199,15 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
   };
 
   // ── scores: the grid, a column, a row ────────────────────────────────────────────────────────────
-  type ScoreView = (o: Opened, book: Gradebook, extra: { notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay }, status: number) => unknown;
+  type ScoreView = (o: Opened, book: Gradebook, extra: { notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay; savedAt?: string | undefined }, status: number) => unknown;
 
   /** Saves a score form; on a refusal shows the page again with each cell's message and nothing saved. */
   const saveForm = async (request: Req, reply: FastifyReply, o: Opened, full: boolean, keep: (s: number, a: number) => boolean, back: string, view: ScoreView) => {
     const { ctx } = o;
     // The grid's save was opened without its cells (HEAD); a page shown again is whole.
     const whole = async () => (await gradebookFor(db, o.scope, o.book.section.sectionId, o.book.period.id, o.today)) ?? o.book;
-    const form = readScoreForm((request.body ?? {}) as Record<string, unknown>, full, keep);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = readScoreForm(body, full, keep);
     if (!form) return view(o, await whole(), { problem: ctx.t('gradebook.badForm') }, 400);
     const redisplay: Redisplay = { entered: form.entered, originals: form.originals, problems: form.problems };
     if (form.problems.size > 0) return view(o, await whole(), { problem: ctx.t('gradebook.fixCells', { count: form.problems.size }), redisplay }, 400);
@@ -200,7 +224,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       case 'notFound':
         return reply.callNotFound();
       case 'saved':
-        return reply.redirect(`${back}&saved=${result.changed}`, 303);
+        return reply.redirect(afterSave(back, result.changed, cameBackTo(body, form)), 303);
       case 'invalid': {
         const page = await whole();
         const possible = new Map(page.assignments.map((a) => [a.id, a.pointsPossible]));
@@ -265,10 +289,10 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return o;
   };
 
-  app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.get<{ Params: Params; Querystring: { period?: string; saved?: string; at?: string } }>('/staff/classes/:sectionId/gradebook', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
-    return gridView(o, o.book, { notice: savedNotice(o, request) }, 200);
+    return gridView(o, o.book, { notice: savedNotice(o, request), savedAt: atOf(request) }, 200);
   });
 
   // The whole grid comes back, a hidden original beside each cell: about 100 KB for 35 students and
@@ -293,7 +317,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       return send(o, <ColumnPage ctx={o.ctx} book={book} assignment={assignment} today={o.today} {...extra} {...(bulkErrors ? { bulkErrors } : {})} />, status);
     };
 
-  app.get<{ Params: Params; Querystring: { period?: string; saved?: string; done?: string } }>(
+  app.get<{ Params: Params; Querystring: { period?: string; saved?: string; done?: string; at?: string } }>(
     '/staff/classes/:sectionId/gradebook/assignments/:assignmentId',
     { preHandler: requireSignedIn },
     async (request, reply) => {
@@ -303,7 +327,7 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
       if (!assignment) return reply.callNotFound();
       const done = request.query.done;
       const notice = done === 'filled' || done === 'missing' ? o.ctx.t(DONE[done], { count: Number(request.query.saved ?? 0) || 0 }) : savedNotice(o, request);
-      return columnView(assignment.id)(o, o.book, { notice }, 200);
+      return columnView(assignment.id)(o, o.book, { notice, savedAt: atOf(request) }, 200);
     },
   );
 
@@ -351,12 +375,12 @@ export async function gradebookRoutes(app: FastifyInstance): Promise<void> {
     return o.book.rows.find((r) => r.studentId === id) ?? null;
   };
 
-  app.get<{ Params: Params; Querystring: { period?: string; saved?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn }, async (request, reply) => {
+  app.get<{ Params: Params; Querystring: { period?: string; saved?: string; at?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn }, async (request, reply) => {
     const o = await opened(request, reply);
     if (!o) return reply;
     const row = studentOf(o, request);
     if (!row) return reply.callNotFound();
-    return rowView(row.studentId)(o, o.book, { notice: savedNotice(o, request) }, 200);
+    return rowView(row.studentId)(o, o.book, { notice: savedNotice(o, request), savedAt: atOf(request) }, 200);
   });
 
   app.post<{ Params: Params; Querystring: { period?: string } }>('/staff/classes/:sectionId/gradebook/students/:studentId', { preHandler: requireSignedIn, bodyLimit: WHOLE_CLASS_FORM_BYTES }, async (request, reply) => {

@@ -15,7 +15,7 @@ import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
 import { EditEventPage, OfficeCalendarPage, type EventValues } from '../views/office-calendar.js';
-import { EditAnnouncementPage, OfficeAnnouncementsPage, type AnnouncementValues } from '../views/office-announcements.js';
+import { ANNOUNCEMENT_FIELDS, EditAnnouncementPage, EndAnnouncementPage, OfficeAnnouncementsPage, type AnnouncementValues } from '../views/office-announcements.js';
 import { MessagePage } from '../views/pages.js';
 
 type Body = Record<string, unknown>;
@@ -34,7 +34,7 @@ function valuesOf<K extends string>(body: unknown, keys: readonly K[]): Partial<
 
 const EVENT_KEYS = ['place', 'titleEn', 'titleEs', 'locationEn', 'locationEs', 'start', 'end', 'startTime', 'endTime'] as const;
 const DAY_KEYS = ['school', 'date', 'kind', 'note', 'noteEs'] as const;
-const ANNOUNCEMENT_KEYS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
+const ANNOUNCEMENT_KEYS = ANNOUNCEMENT_FIELDS;
 
 /**
  * What a write did, told by the page it redirects to (`?done=`): every write answers 303, so that
@@ -170,10 +170,19 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     return showAnnouncements(request, reply, done ? { notice: (await contextFor(app, request)).t(done) } : {});
   });
 
-  const intentOf = (body: unknown) => ((body as Body | undefined)?.intent === 'publish' ? 'publish' : 'preview');
+  /**
+   * What an announcement form asks: a preview (the default), to publish, or — from a preview — to change
+   * what was previewed (the form again, filled in, nothing checked or written). A preview shows the text
+   * read-only with the values in hidden fields, so Publish publishes exactly what was previewed.
+   */
+  const intentOf = (body: unknown) => {
+    const intent = (body as Body | undefined)?.intent;
+    return intent === 'publish' || intent === 'edit' ? intent : 'preview';
+  };
 
   app.post('/staff/announcements', { preHandler: staffOnly }, async (request, reply) => {
     const values = valuesOf(request.body, ANNOUNCEMENT_KEYS);
+    if (intentOf(request.body) === 'edit') return showAnnouncements(request, reply, { values });
     const parsed = parseInput(announcementForm, request.body);
     if (!parsed.ok) return showAnnouncements(request, reply, { values, errors: parsed.errors }, 400);
     const actor = await actorOf(request);
@@ -221,6 +230,7 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     const actor = await actorOf(request);
     if (id === null || !(await announcementForOffice(db, actor.scope, id))) return notFound(request, reply, 'officeAnnouncements.missing');
     const values = valuesOf(request.body, ANNOUNCEMENT_KEYS);
+    if (intentOf(request.body) === 'edit') return showAnnouncement(request, reply, id, values);
     const parsed = parseInput(announcementForm, request.body);
     if (!parsed.ok) return showAnnouncement(request, reply, id, values, { errors: parsed.errors }, 400);
     if (intentOf(request.body) === 'preview') {
@@ -235,7 +245,23 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     return reply.redirect('/staff/announcements?done=updated', 303);
   });
 
+  /**
+   * "End now" asks first: its link opens this page, whose button posts the confirmation. A post without
+   * it (an old page's button, a stray request) is answered with the question, and nothing is ended.
+   */
+  const askToEnd = async (request: FastifyRequest, reply: FastifyReply, status: number) => {
+    const id = recordId((request.params as Body).id);
+    const { scope } = await actorOf(request);
+    const a = id === null ? null : await announcementForOffice(db, scope, id);
+    if (!a || id === null) return notFound(request, reply, 'officeAnnouncements.missing');
+    const [ctx, schools] = await Promise.all([contextFor(app, request), schoolsOf(db, scope)]);
+    return sendPage(reply, <EndAnnouncementPage ctx={ctx} id={id} schools={schools} announcement={a} />, status);
+  };
+
+  app.get('/staff/announcements/:id/end', { preHandler: staffOnly }, (request, reply) => askToEnd(request, reply, 200));
+
   app.post('/staff/announcements/:id/end', { preHandler: staffOnly }, async (request, reply) => {
+    if (((request.body ?? {}) as Body).confirm !== 'yes') return askToEnd(request, reply, 400);
     const id = recordId((request.params as Body).id);
     const ctx = await contextFor(app, request);
     const done = id !== null && (await endAnnouncement(db, await actorOf(request), id, todayOf(ctx.district.timeZone), services.now()));

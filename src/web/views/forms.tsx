@@ -87,10 +87,10 @@ export function describedBy(id: string, hint: boolean, error: boolean): string |
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
-export function Alert({ type, text }: { type: 'success' | 'info' | 'warning' | 'error'; text?: string | undefined }) {
+export function Alert({ type, text, id }: { type: 'success' | 'info' | 'warning' | 'error'; text?: string | undefined; id?: string | undefined }) {
   if (!text) return null;
   return (
-    <div class={`usa-alert usa-alert--${type} usa-alert--slim`} role={type === 'error' ? 'alert' : 'status'}>
+    <div class={`usa-alert usa-alert--${type} usa-alert--slim`} role={type === 'error' ? 'alert' : 'status'} id={id}>
       <div class="usa-alert__body">
         <p class="usa-alert__text">{text}</p>
       </div>

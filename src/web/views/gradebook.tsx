@@ -124,6 +124,15 @@ export function decodeOriginal(text: unknown): Original | null {
 }
 
 const pointsText = (p: number | null) => (p === null ? '' : String(p));
+
+/**
+ * After a save the page comes back to the cell the teacher was in (ADR 0060): the save answers 303 to
+ * the page with `at=S_A` (student S, assignment A) and the fragment `#p_S_A`, the points field of that
+ * cell, which the browser scrolls to and focuses without any script. The field is
+ * described by the success notice (read with it by a screen reader), and a short note beside it shows
+ * where the save left off.
+ */
+const SAVED_NOTICE_ID = 'gradebook-saved';
 const studentName = (r: GridRow) => `${r.lastName}, ${r.firstName}`;
 
 function gradeText(ctx: PageContext, r: GridRow) {
@@ -190,15 +199,15 @@ function CellError({ id, problem, ctx }: { id: string; problem: Redisplay['probl
 }
 
 export function GridPage({
-  ctx, book, notice, problem, redisplay, fromSis,
-}: { ctx: PageContext; book: Gradebook; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined; fromSis?: boolean }) {
+  ctx, book, notice, problem, redisplay, fromSis, savedAt,
+}: { ctx: PageContext; book: Gradebook; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined; fromSis?: boolean; savedAt?: string | undefined }) {
   const { t, locale } = ctx;
   const title = t('gradebook.title', { course: book.section.courseTitle });
   return (
     <Frame ctx={ctx} book={book} title={title} here="grid">
       <PeriodPicker ctx={ctx} book={book} action={gradebookUrl(book).split('?')[0]!} />
       <Alert type="info" text={fromSis ? t('gradebook.fromSis.notice') : undefined} />
-      <Alert type="success" text={notice} />
+      <Alert type="success" text={notice} id={SAVED_NOTICE_ID} />
       <Alert type="error" text={problem} />
       {book.assignments.length === 0 || book.rows.length === 0 ? (
         <p>
@@ -215,6 +224,8 @@ export function GridPage({
             <input key={r.studentId} type="hidden" name="student" value={String(r.studentId)} />
           ))}
           <input type="hidden" name="assignments" value={book.assignments.map((a) => a.id).join(',')} />
+          {/* the cell that had focus when the form was sent (gradebook.js); without a script, the last cell changed */}
+          <input type="hidden" name="at" value="" />
           <div class="hr-grid-scroll" tabindex={0} role="region" aria-label={t('gradebook.gridLabel')}>
             <table class="usa-table usa-table--borderless hr-grid">
               <caption class="usa-sr-only">{t('gradebook.gridLabel')}</caption>
@@ -233,7 +244,7 @@ export function GridPage({
                 </tr>
               </thead>
               {/* 2,000 cells and more: written as bytes (gridBody, pagePart), not as virtual DOM nodes nor inside the page's string */}
-              <tbody dangerouslySetInnerHTML={{ __html: pagePart(gridBody(ctx, book, redisplay)) }} />
+              <tbody dangerouslySetInnerHTML={{ __html: pagePart(gridBody(ctx, book, redisplay, notice ? savedAt : undefined)) }} />
             </table>
           </div>
           <button class="usa-button hr-primary" type="submit">
@@ -258,10 +269,11 @@ const esc = (text: string) => text.replace(/[&<>"]/g, (c) => escapes[c]!);
  * "The gradebook"). Every value is escaped by `esc`; the cell's position is read from the table by
  * gradebook.js, so a cell carries no more than the form and its label need.
  */
-function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | undefined): Buffer {
+function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | undefined, savedAt: string | undefined): Buffer {
   const { t } = ctx;
   const notEnrolled = `<td>${esc(t('gradebook.notEnrolled'))}</td>`;
   const flagNames = new Map(FLAGS.map((f) => [f, t(FLAG_NAMES[f])]));
+  const savedNote = `<span class="hr-cell-saved" aria-hidden="true">${esc(t('gradebook.savedHere'))}</span>`;
   const rows: Buffer[] = [];
   const original = (key: string, cell: Cell) => redisplay?.originals.get(key) ?? encodeGridOriginal(cell);
   for (const r of book.rows) {
@@ -284,7 +296,11 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
       const value = entered ? esc(entered.points) : pointsText(cell.points);
       html += problem ? '<td class="hr-cell-error">' : '<td>';
       html += `<input class="usa-input hr-cell${problem ? ' usa-input--error' : ''}" name="${id}" inputmode="decimal" maxlength="12" value="${value}" aria-labelledby="s-${r.studentId} a-${a.id}"`;
+      // The cell the save came back to: the one field with an id, the fragment's target.
+      const here = key === savedAt && !problem;
+      if (here) html += ` id="${id}" aria-describedby="${SAVED_NOTICE_ID}"`;
       html += problem ? ` aria-describedby="${id}-error" aria-invalid="true">` : '>';
+      if (here) html += savedNote;
       if (cell.missing || cell.late || cell.exempt || cell.incomplete || cell.dropped) {
         html += `<span class="hr-cell-flags">${esc(FLAGS.filter((f) => cell[f]).map((f) => flagNames.get(f)!).join(', '))}</span>`;
       }
@@ -297,10 +313,11 @@ function gridBody(ctx: PageContext, book: Gradebook, redisplay: Redisplay | unde
 }
 
 /** One cell with every field: points, the flags and the comment (the column and row pages). */
-function FullCell({ ctx, cell, cellId, label, redisplay }: { ctx: PageContext; cell: Cell; cellId: string; label: string; redisplay?: Redisplay | undefined }) {
+function FullCell({ ctx, cell, cellId, label, redisplay, savedAt }: { ctx: PageContext; cell: Cell; cellId: string; label: string; redisplay?: Redisplay | undefined; savedAt?: string | undefined }) {
   const { t } = ctx;
   const entered = redisplay?.entered.get(cellId);
   const problem = redisplay?.problems.get(cellId);
+  const here = savedAt === cellId && !problem;
   const id = `p_${cellId}`;
   const flags: readonly Flag[] = entered ? (entered.flags ?? []) : FLAGS.filter((f) => cell[f]);
   return (
@@ -320,9 +337,14 @@ function FullCell({ ctx, cell, cellId, label, redisplay }: { ctx: PageContext; c
         autocomplete="off"
         maxLength={12}
         value={entered ? entered.points : pointsText(cell.points)}
-        aria-describedby={problem ? `${id}-error` : undefined}
+        aria-describedby={problem ? `${id}-error` : here ? SAVED_NOTICE_ID : undefined}
         aria-invalid={problem ? 'true' : undefined}
       />
+      {here ? (
+        <span class="hr-cell-saved" aria-hidden="true">
+          {t('gradebook.savedHere')}
+        </span>
+      ) : null}
       <div class="hr-score-flags">
         {FLAGS.map((f) => (
           <div class="usa-checkbox" key={f}>
@@ -350,6 +372,7 @@ export function ColumnPage({
   problem,
   redisplay,
   bulkErrors = {},
+  savedAt,
 }: {
   ctx: PageContext;
   book: Gradebook;
@@ -359,6 +382,8 @@ export function ColumnPage({
   problem?: string | undefined;
   redisplay?: Redisplay | undefined;
   bulkErrors?: Messages;
+  /** the cell a save came back to (`at`) */
+  savedAt?: string | undefined;
 }) {
   const { t, locale } = ctx;
   const title = t('gradebook.columnTitle', { title: assignment.title });
@@ -372,7 +397,7 @@ export function ColumnPage({
       <p>
         <a href={gradebookUrl(book, 'assignments', assignment.id, 'edit')}>{t('gradebook.editAssignment')}</a>
       </p>
-      <Alert type="success" text={notice} />
+      <Alert type="success" text={notice} id={SAVED_NOTICE_ID} />
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={bulkErrors} labels={{ fill: t('gradebook.fillValue') }} />
       <h2>{t('gradebook.bulk')}</h2>
@@ -406,7 +431,7 @@ export function ColumnPage({
           ))}
           <input type="hidden" name="assignments" value={book.assignments.map((a) => a.id).join(',')} />
           {rows.map((r) => (
-            <FullCell key={r.studentId} ctx={ctx} cell={r.cells.get(assignment.id)!} cellId={cellKey(r.studentId, assignment.id)} label={studentName(r)} redisplay={redisplay} />
+            <FullCell key={r.studentId} ctx={ctx} cell={r.cells.get(assignment.id)!} cellId={cellKey(r.studentId, assignment.id)} label={studentName(r)} redisplay={redisplay} savedAt={notice ? savedAt : undefined} />
           ))}
           <button class="usa-button hr-primary" type="submit">
             {t('gradebook.saveColumn')}
@@ -417,14 +442,16 @@ export function ColumnPage({
   );
 }
 
-export function RowPage({ ctx, book, row, notice, problem, redisplay }: { ctx: PageContext; book: Gradebook; row: GridRow; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined }) {
+export function RowPage({
+  ctx, book, row, notice, problem, redisplay, savedAt,
+}: { ctx: PageContext; book: Gradebook; row: GridRow; notice?: string | undefined; problem?: string | undefined; redisplay?: Redisplay | undefined; savedAt?: string | undefined }) {
   const { t, locale } = ctx;
   const title = t('gradebook.rowTitle', { name: `${row.firstName} ${row.lastName}` });
   const assignments = book.assignments.filter((a) => row.cells.has(a.id));
   return (
     <Frame ctx={ctx} book={book} title={title} here="other">
       <p>{t('gradebook.currentGrade', { grade: gradeText(ctx, row) })}</p>
-      <Alert type="success" text={notice} />
+      <Alert type="success" text={notice} id={SAVED_NOTICE_ID} />
       <Alert type="error" text={problem} />
       {assignments.length === 0 ? (
         <p>{t('gradebook.noAssignments')}</p>
@@ -443,6 +470,7 @@ export function RowPage({ ctx, book, row, notice, problem, redisplay }: { ctx: P
               cellId={cellKey(row.studentId, a.id)}
               label={`${a.title} (${t('gradebook.outOf', { points: formatPoints(a.pointsPossible, locale) })})`}
               redisplay={redisplay}
+              savedAt={notice ? savedAt : undefined}
             />
           ))}
           <button class="usa-button hr-primary" type="submit">

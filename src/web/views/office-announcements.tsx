@@ -7,7 +7,9 @@ import { Alert, Csrf, describedBy, ErrorSummary, Field, type FieldMessage, type 
 import { Layout } from './layout.js';
 import { ItemInput, ItemsTable, type School } from './office-items.js';
 
-export type AnnouncementValues = Partial<Record<'target' | 'titleEn' | 'bodyEn' | 'titleEs' | 'bodyEs' | 'start' | 'end' | 'condition', string>>;
+/** The announcement form's fields, in the form's order. */
+export const ANNOUNCEMENT_FIELDS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
+export type AnnouncementValues = Partial<Record<(typeof ANNOUNCEMENT_FIELDS)[number], string>>;
 
 /** What families will see: the same markup as the sign-in page and Today. */
 export interface AnnouncementPreview {
@@ -53,7 +55,7 @@ function labelsOf(t: Translate): Record<string, string> {
   };
 }
 
-function AnnouncementForm({ ctx, action, schools, district, values, errors, preview, publishLabel }: { ctx: PageContext; action: string; schools: School[]; district: boolean; values: AnnouncementValues; errors: Messages; preview: boolean; publishLabel: string }) {
+function AnnouncementForm({ ctx, action, schools, district, values, errors }: { ctx: PageContext; action: string; schools: School[]; district: boolean; values: AnnouncementValues; errors: Messages }) {
   const { t } = ctx;
   const targets = [...(district ? ['signIn', 'district'] : []), ...schools.map((s) => String(s.id))];
   return (
@@ -96,15 +98,46 @@ function AnnouncementForm({ ctx, action, schools, district, values, errors, prev
           </option>
         </select>
       </Field>
-      <button class={`usa-button${preview ? ' usa-button--outline' : ' hr-primary'}`} type="submit" name="intent" value="preview">
+      <button class="usa-button hr-primary" type="submit" name="intent" value="preview">
         {t('officeAnnouncements.preview')}
       </button>
-      {preview ? (
+    </form>
+  );
+}
+
+/**
+ * After a preview: what was previewed, read-only, carried in hidden fields, with Publish (publishes
+ * exactly these values) and Change it (the form again, filled in). The editable form is not on this
+ * page, so nothing typed after the preview can be published without being previewed.
+ */
+function PublishPreviewed({ ctx, action, schools, values, publishLabel }: { ctx: PageContext; action: string; schools: School[]; values: AnnouncementValues; publishLabel: string }) {
+  const { t, locale } = ctx;
+  const day = (d: string | undefined) => (d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? formatDay(d, locale, true) : (d ?? ''));
+  return (
+    <>
+      <dl class="hr-settings">
+        <dt>{t('officeAnnouncements.target')}</dt>
+        <dd>{targetName(t, schools, values.target ?? '')}</dd>
+        <dt>{t('officeAnnouncements.start')}</dt>
+        <dd>{day(values.start)}</dd>
+        <dt>{t('officeAnnouncements.end')}</dt>
+        <dd>{day(values.end)}</dd>
+        <dt>{t('officeAnnouncements.condition')}</dt>
+        <dd>{values.condition === 'noSecurityEmail' ? t('officeAnnouncements.conditionNoSecurityEmail') : t('officeAnnouncements.conditionNone')}</dd>
+      </dl>
+      <form method="post" action={action}>
+        <Csrf token={ctx.csrf} />
+        {ANNOUNCEMENT_FIELDS.map((k) => (
+          <input key={k} type="hidden" name={k} value={values[k] ?? ''} />
+        ))}
         <button class="usa-button hr-primary" type="submit" name="intent" value="publish">
           {publishLabel}
         </button>
-      ) : null}
-    </form>
+        <button class="usa-button usa-button--outline" type="submit" name="intent" value="edit">
+          {t('officeAnnouncements.changeIt')}
+        </button>
+      </form>
+    </>
   );
 }
 
@@ -149,7 +182,12 @@ export function OfficeAnnouncementsPage({ ctx, lines, schools, district, values 
       <Alert type="success" text={notice} />
       <Alert type="error" text={problem} />
       <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
-      {preview ? <Preview ctx={ctx} preview={preview} /> : null}
+      {preview ? (
+        <>
+          <Preview ctx={ctx} preview={preview} />
+          <PublishPreviewed ctx={ctx} action="/staff/announcements" schools={schools} values={values} publishLabel={t('officeAnnouncements.publish')} />
+        </>
+      ) : null}
       <h2 id="current-heading">{t('officeAnnouncements.current')}</h2>
       {lines.length === 0 ? (
         <p>{t('officeAnnouncements.none')}</p>
@@ -161,11 +199,15 @@ export function OfficeAnnouncementsPage({ ctx, lines, schools, district, values 
           rows={lines.map((a) => ({ id: a.id, title: a.title, where: targetName(t, schools, a.target), when: `${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}` }))}
           base="/staff/announcements"
           editLabel={t('officeAnnouncements.edit')}
-          action={{ path: 'end', label: t('officeAnnouncements.endNow') }}
+          action={{ path: 'end', label: t('officeAnnouncements.endNow'), confirm: true }}
         />
       )}
-      <h2 id="write-heading">{t('officeAnnouncements.write')}</h2>
-      <AnnouncementForm ctx={ctx} action="/staff/announcements" schools={schools} district={district} values={values} errors={errors} preview={Boolean(preview)} publishLabel={t('officeAnnouncements.publish')} />
+      {preview ? null : (
+        <>
+          <h2 id="write-heading">{t('officeAnnouncements.write')}</h2>
+          <AnnouncementForm ctx={ctx} action="/staff/announcements" schools={schools} district={district} values={values} errors={errors} />
+        </>
+      )}
     </Layout>
   );
 }
@@ -189,8 +231,54 @@ export function EditAnnouncementPage({ ctx, id, schools, district, values, error
       </p>
       <h1>{t('officeAnnouncements.editTitle')}</h1>
       <ErrorSummary t={t} errors={errors} labels={labelsOf(t)} />
-      {preview ? <Preview ctx={ctx} preview={preview} /> : null}
-      <AnnouncementForm ctx={ctx} action={`/staff/announcements/${id}`} schools={schools} district={district} values={values} errors={errors} preview={Boolean(preview)} publishLabel={t('officeAnnouncements.publish')} />
+      {preview ? (
+        <>
+          <Preview ctx={ctx} preview={preview} />
+          <PublishPreviewed ctx={ctx} action={`/staff/announcements/${id}`} schools={schools} values={values} publishLabel={t('officeAnnouncements.publish')} />
+        </>
+      ) : (
+        <AnnouncementForm ctx={ctx} action={`/staff/announcements/${id}`} schools={schools} district={district} values={values} errors={errors} />
+      )}
+    </Layout>
+  );
+}
+
+export interface EndAnnouncementProps {
+  ctx: PageContext;
+  id: number;
+  schools: School[];
+  announcement: { target: string; titleEn: string; titleEs: string; start: string; end: string };
+}
+
+/** "End now", asked once more: ending takes the announcement off every page at once. */
+export function EndAnnouncementPage({ ctx, id, schools, announcement: a }: EndAnnouncementProps) {
+  const { t, locale } = ctx;
+  const title = locale === 'es' ? a.titleEs : a.titleEn;
+  return (
+    <Layout ctx={ctx} title={t('officeAnnouncements.endTitle')}>
+      <p>
+        <a href="/staff/announcements">{t('officeAnnouncements.back')}</a>
+      </p>
+      <h1>{t('officeAnnouncements.endTitle')}</h1>
+      <dl class="hr-settings">
+        <dt>{t('officeAnnouncements.colTitle')}</dt>
+        <dd>{title}</dd>
+        <dt>{t('officeAnnouncements.colWhere')}</dt>
+        <dd>{targetName(t, schools, a.target)}</dd>
+        <dt>{t('officeAnnouncements.colDates')}</dt>
+        <dd>{`${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}`}</dd>
+      </dl>
+      <p>{t('officeAnnouncements.endWarning')}</p>
+      <form method="post" action={`/staff/announcements/${id}/end`}>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="confirm" value="yes" />
+        <button class="usa-button usa-button--secondary" type="submit">
+          {t('officeAnnouncements.endConfirm')}
+        </button>
+        <a class="usa-button usa-button--outline" href="/staff/announcements">
+          {t('officeAnnouncements.endCancel')}
+        </a>
+      </form>
     </Layout>
   );
 }

@@ -59,8 +59,11 @@ export function ItemsTable({
   /** the items' address: `${base}/${id}` changes one */
   base: string;
   editLabel: string;
-  /** the button's path after the item's address ('remove', 'end') and its label */
-  action: { path: string; label: ComponentChildren };
+  /**
+   * the button's path after the item's address ('remove', 'end') and its label; with `confirm`, a link
+   * to a page that asks first (GET of the same path), instead of a button that acts at once
+   */
+  action: { path: string; label: ComponentChildren; confirm?: boolean };
 }) {
   return (
     <TableScroll label={caption}>
@@ -86,13 +89,20 @@ export function ItemsTable({
                   {editLabel}
                   <span class="usa-sr-only">{`: ${r.title}`}</span>
                 </a>
-                <form method="post" action={`${base}/${r.id}/${action.path}`} class="hr-inline-form">
-                  <Csrf token={csrf} />
-                  <button class="usa-button usa-button--secondary" type="submit">
+                {action.confirm ? (
+                  <a class="usa-button usa-button--secondary" href={`${base}/${r.id}/${action.path}`}>
                     {action.label}
                     <span class="usa-sr-only">{`: ${r.title}`}</span>
-                  </button>
-                </form>
+                  </a>
+                ) : (
+                  <form method="post" action={`${base}/${r.id}/${action.path}`} class="hr-inline-form">
+                    <Csrf token={csrf} />
+                    <button class="usa-button usa-button--secondary" type="submit">
+                      {action.label}
+                      <span class="usa-sr-only">{`: ${r.title}`}</span>
+                    </button>
+                  </form>
+                )}
               </td>
             </tr>
           ))}
