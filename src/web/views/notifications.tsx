@@ -10,7 +10,7 @@ export function NotificationsPage({ ctx, entries, when }: { ctx: PageContext; en
   const { t } = ctx;
   const unread = entries.some((e) => !e.read);
   return (
-    <Layout ctx={ctx} title={t('notifications.title')}>
+    <Layout ctx={ctx} title={t('notifications.title')} switcher={false}>
       <h1>{t('notifications.title')}</h1>
       <p>{t(ctx.account?.kind === 'student' ? 'notifications.introStudent' : 'notifications.intro')}</p>
       <p>
@@ -199,7 +199,7 @@ export function NotificationSettingsPage({
     );
   };
   return (
-    <Layout ctx={ctx} title={t('notifications.settings.title')}>
+    <Layout ctx={ctx} title={t('notifications.settings.title')} switcher={false}>
       <h1>{t('notifications.settings.title')}</h1>
       <Alert type="success" text={notice} />
       <ErrorSummary t={t} errors={errors} labels={labels} />
