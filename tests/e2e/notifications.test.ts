@@ -109,7 +109,7 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await page.waitForURL(new RegExp(`/students/${family.student.id}/grades/${chemistry.id}$`));
     await page.getByText('Notificaciones (ninguna sin leer)').waitFor();
     await page.goto(`${base}/notifications`);
-    await page.getByText('Kid: 17 de 20 (85 %) en «Lab 1» de Chemistry.').waitFor();
+    await page.getByText('Kid: 17 de 20 (85%) en «Lab 1» de Chemistry.').waitFor();
     await expectFits(page);
     await page.context().close();
   }, 180_000);

@@ -126,7 +126,7 @@ describeEachEngine('notifications over HTTP', (get) => {
     expect(both.map((m) => m.to[0]).sort()).toEqual([family.guardian.email, `${family.studentAccount!.username}@students.fixture.example.org`].sort());
     const mail = both.find((m) => m.to[0] === family.guardian.email);
     expect(mail!.subject).toBe('New score for Kid');
-    expect(mail!.text).toContain('Kid: 17 of 20 (85 %) on “Lab 1” in Chemistry.');
+    expect(mail!.text).toContain('Kid: 17 of 20 (85%) on “Lab 1” in Chemistry.');
     // Unfolded (RFC 5322 lets a long header go on the next line).
     const lines = new Map(mail!.raw.headerLines.map((h) => [h.key, h.line.replace(/\r\n\s+/g, ' ')]));
     expect(lines.get('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
@@ -135,7 +135,7 @@ describeEachEngine('notifications over HTTP', (get) => {
     const c = await signIn(family);
     expect(textOf((await c.get('/home')).body)).toContain('Notifications (1 unread)');
     const list = await c.get('/notifications');
-    expect(textOf(list.body)).toContain('Kid: 17 of 20 (85 %) on “Lab 1” in Chemistry.');
+    expect(textOf(list.body)).toContain('Kid: 17 of 20 (85%) on “Lab 1” in Chemistry.');
     // In Spanish, when it came reads as a phrase: "Recibido el 9 de febrero de 2027, …".
     await get().db.updateTable('user_accounts').set({ locale: 'es' }).where('id', '=', family.guardianAccount!.id).execute();
     expect(textOf((await c.get('/notifications')).body)).toMatch(/Recibido el \d{1,2} de [a-z]+ de \d{4}/);
@@ -203,6 +203,6 @@ describeEachEngine('notifications over HTTP', (get) => {
     await smtp.waitFor(3);
     expect(smtp.messages.filter((m) => m.to[0] === family.guardian.email)).toHaveLength(1);
     const c = await signIn(family);
-    expect(textOf((await c.get('/notifications')).body)).toContain('Kid: 19 of 20 (95 %) on “Lab 1” in Chemistry.');
+    expect(textOf((await c.get('/notifications')).body)).toContain('Kid: 19 of 20 (95%) on “Lab 1” in Chemistry.');
   });
 });
