@@ -3079,6 +3079,9 @@ export const en = {
   'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
   'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
+  'notifications.settings.conflict': 'Your notification settings were changed after this page was opened (in another tab or window, or by the unsubscribe link of an email), so the changes you sent were not saved. The page now shows your settings as they are: make your changes again and save.',
+  'notifications.unsubscribe.stale': 'This link no longer changes anything: emails about {what} were turned back on for {username} after this email was sent. To stop them now, change your Notification Settings.',
+  'notifications.unsubscribe.settingsLink': 'Go to Notification Settings',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3081,4 +3081,7 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
   'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
   'records.action.fee.excess_refused': 'Stripe se negó a devolver el excedente de un pago en línea',
+  'notifications.settings.conflict': 'Tu configuración de notificaciones cambió después de abrir esta página (en otra pestaña o ventana, o con el enlace para cancelar la suscripción de un correo), así que los cambios que enviaste no se guardaron. La página muestra ahora tu configuración actual: vuelve a hacer tus cambios y guarda.',
+  'notifications.unsubscribe.stale': 'Este enlace ya no cambia nada: los correos sobre {what} se volvieron a activar para {username} después de que se envió este correo. Para dejar de recibirlos ahora, cambia tu configuración de notificaciones.',
+  'notifications.unsubscribe.settingsLink': 'Ir a la configuración de notificaciones',
 };

@@ -113,7 +113,7 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     expect(mail[0]!.text_body).toContain(`Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.`);
     const headers = JSON.parse(mail[0]!.headers!) as Record<string, string>;
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
+    expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
     expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent']);
     await deliver(minutes(t, 20));
     expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
