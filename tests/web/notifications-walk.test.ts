@@ -23,7 +23,7 @@ import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, link, schoolYear, sectionWithGradebook, staffMember, student, teachSection, type Family, type SectionFixture, type StaffFixture, type StudentFixture, type World } from '../support/factories.js';
 import { textOf } from '../support/html.js';
 import { Client, clock, DAY, formVersion, MINUTE } from '../support/http.js';
-import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { startSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
 
 const CONFLICT = {
   en: 'Your notification settings were changed after this page was opened (in another tab or window, or by the unsubscribe link of an email), so the changes you sent were not saved. The page now shows your settings as they are: make your changes again and save.',
@@ -74,7 +74,7 @@ describeEachEngine('notifications: the user walk of issue 22', (get) => {
     expect((await c.submit('/sign-in', { username: f.guardian.email, password: f.guardianAccount!.password })).statusCode).toBe(303);
     return c;
   };
-  const stored = async (f: Family) => (await get().db.selectFrom('notification_settings').select(['settings', 'version']).where('account_id', '=', f.guardianAccount!.id).executeTakeFirst()) ?? null;
+  const stored = async (f: Family) => (await get().db.selectFrom('notification_settings').select('settings').where('account_id', '=', f.guardianAccount!.id).executeTakeFirst()) ?? null;
   const storedChild = async (f: Family, id: number) => (JSON.parse((await stored(f))!.settings) as { children: Record<string, { gradeBelow: number | null; kinds: Record<string, { on: boolean; email: boolean; push: boolean }> }> }).children[String(id)]!;
   const score = async (who: StudentFixture, assignment: 'Lab 1' | 'Lab 2', points: number) => {
     const db = get().db;
@@ -103,7 +103,7 @@ describeEachEngine('notifications: the user walk of issue 22', (get) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const unsubscribeLink = (mail: { raw: { headerLines: { key: string; line: string }[] } }) =>
+  const unsubscribeLink = (mail: ReceivedMail) =>
     /http:\/\/portal\.test(\/unsubscribe\/\S+)>/.exec(mail.raw.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r\n\s+/g, ' '))![1]!;
   /** Every field of the settings form as the page shows it (checked boxes, texts, selected options). */
   const formOf = (html: string): Record<string, string> => {
