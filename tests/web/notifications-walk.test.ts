@@ -121,10 +121,10 @@ describeEachEngine('notifications: the user walk of issue 22', (get) => {
     return out;
   };
 
-  it('shows no child switcher on the lists that cover every child (the list, the settings), and still on a child’s pages', async () => {
+  it('shows no child switcher on the lists that cover every child (notifications, their settings, the whole To Do), and still on a child’s pages', async () => {
     const c = await signIn(lund);
     expect((await c.get('/home')).body).toContain('id="student-switcher"');
-    for (const page of ['/notifications', '/account/notifications']) {
+    for (const page of ['/notifications', '/account/notifications', '/todo']) {
       const res = await c.get(page);
       expect(res.statusCode, page).toBe(200);
       expect(res.body, page).not.toContain('id="student-switcher"');
