@@ -213,23 +213,18 @@ export async function writeSettings(db: Kysely<DB>, accountId: number, before: S
 export type SaveSettingsResult = { ok: true } | { ok: false; current: StoredSettings };
 
 /**
- * Saves the person's settings from their form, read at `version` (the version the page showed): in one
- * transaction, and only when the settings are still that version. Otherwise (another tab or an
- * unsubscribe link wrote them since) nothing is written and the settings as they are now come back,
- * for the page to show. `change` makes the new settings from the ones stored.
+ * Saves what the person's settings form says (readSettingsForm), the form having been shown at
+ * `version`: in one transaction, and only when the settings are still that version. Otherwise (another
+ * tab or an unsubscribe link wrote them since; a form with no version) nothing is written and the
+ * settings as they are now come back, for the page to show. Children the person no longer sees, and
+ * own kinds the page did not offer, keep what they had (a link restored finds its settings again).
  */
-export async function saveSettingsForm(
-  db: Kysely<DB>,
-  accountId: number,
-  version: number | null,
-  change: (stored: PersonSettings) => PersonSettings,
-  district: Defaults,
-  now: Date,
-): Promise<SaveSettingsResult> {
+export async function saveSettingsForm(db: Kysely<DB>, accountId: number, version: number | null, form: PersonSettings, district: Defaults, now: Date): Promise<SaveSettingsResult> {
   return db.transaction().execute(async (trx) => {
     const before = await storedSettingsOf(trx, accountId, district);
     if (version === null || before.version !== version) return { ok: false, current: before };
-    if (await writeSettings(trx, accountId, before, change(before.settings), district, now)) return { ok: true };
+    const after: PersonSettings = { ...form, children: { ...before.settings.children, ...form.children }, own: { ...before.settings.own, ...form.own } };
+    if (await writeSettings(trx, accountId, before, after, district, now)) return { ok: true };
     return { ok: false, current: await storedSettingsOf(trx, accountId, district) };
   });
 }

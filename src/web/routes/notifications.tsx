@@ -9,7 +9,7 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { recordId } from '../../domain/forms.js';
 import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
 import { localDate } from '../../domain/calendar/dates.js';
-import { childSettings, classesForSettings, ownChannelsOf, ownKindsFor, readSettingsForm, saveSettingsForm, settingsOf, storedSettingsOf, TIME_ZONES, type SettingsClass } from '../../domain/notifications/settings.js';
+import { childSettings, classesForSettings, ownChannelsOf, ownKindsFor, readSettingsForm, saveSettingsForm, storedSettingsOf, TIME_ZONES, type SettingsClass, type StoredSettings } from '../../domain/notifications/settings.js';
 import { unsubscribeTarget, unsubscribe } from '../../domain/notifications/unsubscribe.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
@@ -66,10 +66,11 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     classes: Map<number, SettingsClass[]>,
     extra: { notice?: string; conflict?: string },
     status = 200,
+    stored?: StoredSettings,
   ) => {
     const account = request.session!.account;
     const students = ctx.students ?? [];
-    const { settings, version } = await storedSettingsOf(db, account.id, ctx.district.settings);
+    const { settings, version } = stored ?? (await storedSettingsOf(db, account.id, ctx.district.settings));
     const ownKinds = ownKindsFor(account.person_kind);
     const own = Object.fromEntries(ownKinds.map((k) => [k, ownChannelsOf(settings, k, ctx.district.settings)]));
     const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])), own, classes);
@@ -96,7 +97,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     // The version of the settings the form was made from (a form without one is as old as can be).
     const version = typeof body.version === 'string' && /^\d{1,12}$/.test(body.version) ? Number(body.version) : null;
     const sectionsOf = new Map([...classes].map(([id, list]) => [id, list.map((c) => c.sectionId)]));
-    const read = readSettingsForm(body, students.map((s) => s.id), sectionsOf, ownKinds, (await settingsOf(db, account.id, ctx.district.settings)).own);
+    const read = readSettingsForm(body, students.map((s) => s.id), sectionsOf, ownKinds);
     if (!read.ok) {
       return sendPage(
         reply,
@@ -104,22 +105,9 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
         400,
       );
     }
-    const saved = await saveSettingsForm(
-      db,
-      account.id,
-      version,
-      (before) => {
-        // Read again over the settings as stored in the transaction: the own kinds the page did not offer keep theirs.
-        const again = readSettingsForm(body, students.map((s) => s.id), sectionsOf, ownKinds, before.own);
-        const settings = again.ok ? again.settings : read.settings;
-        // Children the person no longer sees keep what they had (a link restored finds it again).
-        return { ...settings, children: { ...before.children, ...settings.children } };
-      },
-      ctx.district.settings,
-      services.now(),
-    );
+    const saved = await saveSettingsForm(db, account.id, version, read.settings, ctx.district.settings, services.now());
     // Changed since the form was shown (another tab, an unsubscribe link): nothing written; the settings as they are now.
-    if (!saved.ok) return settingsPage(request, reply, ctx, classes, { conflict: ctx.t('notifications.settings.conflict') }, 409);
+    if (!saved.ok) return settingsPage(request, reply, ctx, classes, { conflict: ctx.t('notifications.settings.conflict') }, 409, saved.current);
     return reply.redirect('/account/notifications?saved=1', 303);
   });
 
