@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { teacherScope } from '../../src/domain/access/staff.js';
 import { saveScores } from '../../src/domain/gradebook/scores.js';
 import { runNotifications } from '../../src/domain/notifications/service.js';
+import { unsubscribeToken } from '../../src/domain/notifications/unsubscribe.js';
 import { appSecret } from '../../src/domain/system/secrets.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
@@ -244,6 +245,15 @@ describeEachEngine('notifications: the user walk of issue 22', (get) => {
     expect((await stranger.post(second, { 'List-Unsubscribe': 'One-Click' }, { csrf: false })).statusCode).toBe(200);
     expect((await storedChild(lund, id)).kinds.score!.email).toBe(false);
     expect((await storedChild(lund, sis.id)).kinds.score!.email).toBe(false);
+    // A link for every kind (a digest's) is superseded when any kind was turned back on after it was written.
+    const digestBefore = await unsubscribeToken(get().db, { accountId: lund.guardianAccount!.id, kind: 'all' }, new Date(time.now().getTime() - 60 * MINUTE));
+    const latest = await stored(lund);
+    expect((await stranger.post(`/unsubscribe/${digestBefore}`, {}, { csrf: false })).statusCode).toBe(409);
+    expect(await stored(lund)).toEqual(latest);
+    time.advance(MINUTE);
+    const digestAfter = await unsubscribeToken(get().db, { accountId: lund.guardianAccount!.id, kind: 'all' }, time.now());
+    expect((await stranger.post(`/unsubscribe/${digestAfter}`, {}, { csrf: false })).statusCode).toBe(200);
+    expect((await storedChild(lund, id)).kinds.missing!.email).toBe(false);
   });
 
   it('writes a score’s points and percentage as the reader writes numbers, in the list and the email', async () => {
