@@ -698,6 +698,8 @@ export interface NotificationSettingsTable {
   account_id: number;
   settings: string;
   updated_at: Instant;
+  /** how many times the row was written (migration 0060): a save from an older form is refused */
+  version: Generated<number>;
 }
 
 /** One entry of a person's in-app list (migration 0033). */

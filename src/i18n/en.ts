@@ -2315,11 +2315,11 @@ export const en = {
   'notifications.kind.attendance': 'Absences and tardies',
   'notifications.kind.immunization': 'Immunization records',
   'notifications.title.score': 'New score for {student}',
-  'notifications.body.score': '{student}: {points} of {possible} ({percent} %) on “{assignment}” in {class}.',
+  'notifications.body.score': '{student}: {points} of {possible} ({percent}) on “{assignment}” in {class}.',
   'notifications.title.missing': 'Missing assignment for {student}',
   'notifications.body.missing': '{student}: “{assignment}” in {class} is marked missing.',
-  'notifications.title.classGrade': '{student}: class grade {direction, select, below {is below} other {is above}} {threshold} %',
-  'notifications.body.classGrade': '{student}’s grade in {class} is now {percent} %, {direction, select, below {which is below} other {which is above}} your threshold of {threshold} %.',
+  'notifications.title.classGrade': '{student}: class grade {direction, select, below {is below} other {is above}} {threshold}',
+  'notifications.body.classGrade': '{student}’s grade in {class} is now {percent}, {direction, select, below {which is below} other {which is above}} your threshold of {threshold}.',
   'notifications.title.termGrade': 'Term grade posted for {student}',
   'notifications.body.termGrade': '{student}: a term grade of {letter} was posted in {class}.',
   'notifications.title.attendance': 'Attendance for {student}',
@@ -3086,6 +3086,9 @@ export const en = {
   'officeAnnouncements.endConfirm': 'Yes, end it now',
   'officeAnnouncements.endCancel': 'No, keep it',
   'gradebook.savedHere': 'Saved',
+  'notifications.settings.conflict': 'Your notification settings were changed after this page was opened (in another tab or window, or by the unsubscribe link of an email), so the changes you sent were not saved. The page now shows your settings as they are: make your changes again and save.',
+  'notifications.unsubscribe.stale': 'This link no longer changes anything: emails about {what} were turned back on for {username} after this email was sent. To stop them now, change your Notification Settings.',
+  'notifications.unsubscribe.settingsLink': 'Go to Notification Settings',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -54,6 +54,23 @@ export function formatFileSize(bytes: number, locale: Locale): string {
   if (mb >= 1) return `${number.format(mb)} MB`;
   return `${number.format(Math.max(1, Math.round(kb)))} KB`;
 }
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const numberFormat = (key: string, make: () => Intl.NumberFormat) => {
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = make()));
+  return f;
+};
+
+/** A number as the reader writes it, to two decimals at most: 1234.5 → "1,234.5" (CLDR's form for the language's tag). */
+export function formatNumber(value: number, locale: Locale): string {
+  return numberFormat(`n|${locale}`, () => new Intl.NumberFormat(localeTag(locale), { maximumFractionDigits: 2 })).format(value);
+}
+
+/** A percentage (72.5 for 72.5 %) as the reader writes it, sign included and to one decimal at most (CLDR's form for the language's tag). */
+export function formatPercentage(value: number, locale: Locale): string {
+  return numberFormat(`p|${locale}`, () => new Intl.NumberFormat(localeTag(locale), { style: 'unit', unit: 'percent', maximumFractionDigits: 1 })).format(value);
+}
+
 /** Integer cents in the reader's currency format (US dollars): 1250 → "$12.50" in en-US and es-US. */
 export function formatMoney(cents: number, locale: Locale): string {
   const f = moneyFormats.get(locale) ?? new Intl.NumberFormat(localeTag(locale), { style: 'currency', currency: 'USD' });

@@ -110,10 +110,10 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     const mail = await outboxTo(s.family.guardian.email);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toBe(`New score for Kid${n}`);
-    expect(mail[0]!.text_body).toContain(`Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.`);
+    expect(mail[0]!.text_body).toContain(`Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.`);
     const headers = JSON.parse(mail[0]!.headers!) as Record<string, string>;
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
+    expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
     expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent']);
     await deliver(minutes(t, 20));
     expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
@@ -216,8 +216,8 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     expect(mail.map((m) => m.subject)).toEqual(['2 notifications from Fixture Portal']);
     const body = mail[0]!.text_body;
     expect(body.indexOf(`Kid${n} · Chemistry ${n}`)).toBeGreaterThan(-1);
-    expect(body).toContain(`• Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.`);
-    expect(body).toContain(`• Kid${n}: 27 of 30 (90 %) on “Lab 2” in Chemistry ${n}.`);
+    expect(body).toContain(`• Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.`);
+    expect(body).toContain(`• Kid${n}: 27 of 30 (90%) on “Lab 2” in Chemistry ${n}.`);
     expect(JSON.parse(mail[0]!.headers!)['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
     // An item waiting for the digest when the person turns the digest off goes on its own.
@@ -268,7 +268,7 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
       subject: 'email.notification.subject',
       subjectParams: { title: `New score for Kid${n}` },
       paragraphs: [
-        { key: 'email.notification.body', params: { body: `Kid${n}: 18 of 20 (90 %) on “Lab 1” in Chemistry ${n}.` } },
+        { key: 'email.notification.body', params: { body: `Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.` } },
         { key: 'email.notification.unsubscribe', params: { url: unsubscribe } },
       ],
       link: { url: `${BASE_URL}/students/${s.family.student.id}/grades/${s.section.id}`, label: 'email.notification.open' },

@@ -2,8 +2,8 @@
  * Notifications in Chromium (issue 22): a Spanish-speaking guardian, by keyboard alone at 360 px, sets a
  * class-grade threshold (after a first try the page refuses) and quiet hours, sees the bell's unread
  * count and opens the notification; then chooses their own time zone, turns a class off and the new
- * announcements' email off (ADRs 0041, 0049); axe on every page (the list, the settings, the
- * unsubscribe page).
+ * announcements' email off (ADRs 0041, 0049); an older tab's save refused and an unsubscribe link
+ * the guardian superseded (ADR 0062); axe on every page (the list, the settings, the unsubscribe page).
  *
  * Kid's Chemistry score (17 of 20) was entered half an hour before; the notifications run has told
  * the family. The district is in Chicago; 12:00 there is 18:00 UTC.
@@ -109,7 +109,7 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await page.waitForURL(new RegExp(`/students/${family.student.id}/grades/${chemistry.id}$`));
     await page.getByText('Notificaciones (ninguna sin leer)').waitFor();
     await page.goto(`${base}/notifications`);
-    await page.getByText('Kid: 17 de 20 (85 %) en «Lab 1» de Chemistry.').waitFor();
+    await page.getByText('Kid: 17 de 20 (85%) en «Lab 1» de Chemistry.').waitFor();
     await expectFits(page);
     await page.context().close();
   }, 180_000);
@@ -169,4 +169,37 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await expectFits(page);
     await page.context().close();
   }, 120_000);
+
+  it('an older tab’s save is refused in Spanish with the settings as they are now, and an unsubscribe link the guardian superseded says so; axe, 360 px, keyboard', async () => {
+    const page = await openPage(browser, 360, 'es-US');
+    await signIn(page, base, family.guardianAccount!);
+    // Two tabs of the settings; the second turns score emails back on (the last test turned them off).
+    await page.goto(`${base}/account/notifications`);
+    const other = await page.context().newPage();
+    await other.goto(`${base}/account/notifications`);
+    await other.locator(`label[for="c${family.student.id}-score-email"]`).click();
+    expect(await other.locator(`#c${family.student.id}-score-email`).isChecked()).toBe(true);
+    await other.getByRole('button', { name: 'Guardar configuración' }).click();
+    await other.waitForURL(/\/account\/notifications\?saved=1$/);
+    await other.close();
+    // The first tab, older, saves by keyboard: refused, in Spanish; the page shows score emails on.
+    await tabTo(page, 'Guardar configuración', { button: true });
+    await page.keyboard.press('Enter');
+    await page.getByText(/Tu configuración de notificaciones cambió después de abrir esta página/).waitFor();
+    expect(await page.locator(`#c${family.student.id}-score-email`).isChecked()).toBe(true);
+    expectOnlyHttpErrors(page, 409);
+    await expectFits(page);
+    // An email's link written an hour before that choice: it changes nothing and says why, signed out.
+    const signedOut = await openPage(browser, 360, 'es-US');
+    const token = await unsubscribeToken(database.db, { accountId: family.guardianAccount!.id, kind: 'score' }, new Date(NOW.getTime() - 60 * 60_000));
+    await signedOut.goto(`${base}/unsubscribe/${token}`);
+    await signedOut.getByText(/Este enlace ya no cambia nada: los correos sobre Puntajes nuevos o cambiados se volvieron a activar/).waitFor();
+    await expectFits(signedOut);
+    await tabTo(signedOut, 'Ir a la configuración de notificaciones');
+    await signedOut.keyboard.press('Enter');
+    await signedOut.waitForURL(/\/sign-in/);
+    expect(await page.locator(`#c${family.student.id}-score-email`).isChecked()).toBe(true);
+    await signedOut.context().close();
+    await page.context().close();
+  }, 180_000);
 });

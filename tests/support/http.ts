@@ -117,3 +117,6 @@ export async function signedInClient(app: FastifyInstance, username: string, pas
 
 /** The idempotency key a payment or refund form carries (`name="key"`), '' when there is none. */
 export const formKey = (html: string): string => /name="key" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** The version of the settings a Notification Settings page shows (`name="version"`), '' when there is none. */
+export const formVersion = (html: string): string => /name="version" value="(\d+)"/.exec(html)?.[1] ?? '';

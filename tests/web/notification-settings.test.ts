@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, schoolYear, type Family } from '../support/factories.js';
-import { Client, clock } from '../support/http.js';
+import { Client, clock, formVersion } from '../support/http.js';
 
 const MESSAGES = {
   en: {
@@ -61,9 +61,10 @@ describeEachEngine('Notification Settings: each field’s bad input', (get) => {
       const family = who();
       const c = new Client(app);
       expect((await c.submit('/sign-in', { username: family.guardian.email, password: family.guardianAccount!.password })).statusCode).toBe(303);
-      expect((await c.get('/account/notifications')).statusCode).toBe(200);
+      const page = await c.get('/account/notifications');
+      expect(page.statusCode).toBe(200);
       const id = family.student.id;
-      const good: Record<string, string | string[]> = { [`c${id}-score-on`]: 'on', quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5', timeZone: '' };
+      const good: Record<string, string | string[]> = { version: formVersion(page.body), [`c${id}-score-on`]: 'on', quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5', timeZone: '' };
       const cases: [field: string, bad: Record<string, string | string[]>, problem: Problem][] = [
         [`c${id}-scoreBelow`, { [`c${id}-scoreBelow`]: 'seventy' }, 'percent'],
         [`c${id}-scoreBelow`, { [`c${id}-scoreBelow`]: '101' }, 'percent'],
@@ -115,7 +116,7 @@ describeEachEngine('Notification Settings: each field’s bad input', (get) => {
       expect(input, field).not.toContain('inputmode="numeric"');
     }
     const id = spanish.student.id;
-    const form = { quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5', timeZone: '' };
+    const form = { version: formVersion(page.body), quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5', timeZone: '' };
     const saved = await c.post('/account/notifications', { ...form, [`c${id}-scoreBelow`]: '72,5', [`c${id}-gradeBelow`]: '70 %', [`c${id}-gradeAbove`]: '92.25%' });
     expect(saved.statusCode).toBe(303);
     const child = JSON.parse((await stored(spanish))!.settings).children[String(id)];

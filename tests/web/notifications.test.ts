@@ -15,7 +15,7 @@ import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { FIXTURE_PASSWORD, guardianWithChild, schoolYear, sectionWithGradebook, staffMember, teachSection, type Family, type SectionFixture, type StaffFixture, type World } from '../support/factories.js';
 import { textOf } from '../support/html.js';
-import { Client, clock, DAY, MINUTE } from '../support/http.js';
+import { Client, clock, DAY, formVersion, MINUTE } from '../support/http.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 describeEachEngine('notifications over HTTP', (get) => {
@@ -84,7 +84,7 @@ describeEachEngine('notifications over HTTP', (get) => {
     expect(page.statusCode).toBe(200);
     expect(textOf(page.body)).toContain('About Kid Lund');
     const id = family.student.id;
-    const good = { [`c${id}-score-on`]: 'on', [`c${id}-score-email`]: 'on', quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5' };
+    const good = { version: formVersion(page.body), [`c${id}-score-on`]: 'on', [`c${id}-score-email`]: 'on', quietOn: 'on', quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5' };
     const cases: [Record<string, string>, string][] = [
       [{ [`c${id}-gradeBelow`]: '150' }, 'Enter a percentage from 0 to 100, such as 70, or leave it empty.'],
       [{ [`c${id}-scoreBelow`]: 'seventy' }, 'Enter a percentage from 0 to 100, such as 70, or leave it empty.'],
@@ -111,7 +111,7 @@ describeEachEngine('notifications over HTTP', (get) => {
     const all = Object.fromEntries(['score', 'missing', 'classGrade', 'termGrade', 'attendance', 'immunization'].flatMap((k) => [[`c${id}-${k}-on`, 'on'], [`c${id}-${k}-email`, 'on']]));
     // The class stays on (the page lists it checked; a class left out is turned off).
     all[`c${id}-s${chemistry.id}`] = 'on';
-    expect((await c.post('/account/notifications', { ...all, quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5' })).statusCode).toBe(303);
+    expect((await c.post('/account/notifications', { ...all, version: formVersion((await c.get('/account/notifications')).body), quietFrom: '21:00', quietTo: '07:00', digestMode: 'off', digestHour: '18', digestWeekday: '5' })).statusCode).toBe(303);
     // Staff have no such page.
     expect((await new Client(app).get('/account/notifications')).statusCode).toBe(303);
   });
@@ -126,16 +126,16 @@ describeEachEngine('notifications over HTTP', (get) => {
     expect(both.map((m) => m.to[0]).sort()).toEqual([family.guardian.email, `${family.studentAccount!.username}@students.fixture.example.org`].sort());
     const mail = both.find((m) => m.to[0] === family.guardian.email);
     expect(mail!.subject).toBe('New score for Kid');
-    expect(mail!.text).toContain('Kid: 17 of 20 (85 %) on “Lab 1” in Chemistry.');
+    expect(mail!.text).toContain('Kid: 17 of 20 (85%) on “Lab 1” in Chemistry.');
     // Unfolded (RFC 5322 lets a long header go on the next line).
     const lines = new Map(mail!.raw.headerLines.map((h) => [h.key, h.line.replace(/\r\n\s+/g, ' ')]));
     expect(lines.get('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(lines.get('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/portal\.test\/unsubscribe\/\d+\.score\.\d+\.[A-Za-z0-9_-]{43}>$/);
+    expect(lines.get('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/portal\.test\/unsubscribe\/\d+\.score\.\d+\.\d+\.[A-Za-z0-9_-]{43}>$/);
 
     const c = await signIn(family);
     expect(textOf((await c.get('/home')).body)).toContain('Notifications (1 unread)');
     const list = await c.get('/notifications');
-    expect(textOf(list.body)).toContain('Kid: 17 of 20 (85 %) on “Lab 1” in Chemistry.');
+    expect(textOf(list.body)).toContain('Kid: 17 of 20 (85%) on “Lab 1” in Chemistry.');
     // In Spanish, when it came reads as a phrase: "Recibido el 9 de febrero de 2027, …".
     await get().db.updateTable('user_accounts').set({ locale: 'es' }).where('id', '=', family.guardianAccount!.id).execute();
     expect(textOf((await c.get('/notifications')).body)).toMatch(/Recibido el \d{1,2} de [a-z]+ de \d{4}/);
@@ -165,12 +165,15 @@ describeEachEngine('notifications over HTTP', (get) => {
     const link = /http:\/\/portal\.test(\/unsubscribe\/\S+)>/.exec(guardianMail.raw.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r\n\s+/g, ' '))![1]!;
     const before = await stored();
     const stranger = new Client(app);
-    const [, account, kind, expires, mac] = /^\/unsubscribe\/(\d+)\.(\w+)\.(\d+)\.(.+)$/.exec(link)!;
+    const [, account, kind, issued, expires, mac] = /^\/unsubscribe\/(\d+)\.(\w+)\.(\d+)\.(\d+)\.(.+)$/.exec(link)!;
     const forged = [
-      `/unsubscribe/${other.guardianAccount!.id}.${kind}.${expires}.${mac}`,
-      `/unsubscribe/${account}.all.${expires}.${mac}`,
-      `/unsubscribe/${account}.${kind}.${Number(expires) + 1}.${mac}`,
-      `/unsubscribe/${account}.${kind}.${expires}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`,
+      `/unsubscribe/${other.guardianAccount!.id}.${kind}.${issued}.${expires}.${mac}`,
+      `/unsubscribe/${account}.all.${issued}.${expires}.${mac}`,
+      `/unsubscribe/${account}.${kind}.${issued}.${Number(expires) + 1}.${mac}`,
+      // A later issue time (a link made to look newer than the person's choice) is a changed link.
+      `/unsubscribe/${account}.${kind}.${Number(issued) + 1}.${expires}.${mac}`,
+      `/unsubscribe/${account}.${kind}.${expires}.${mac}`,
+      `/unsubscribe/${account}.${kind}.${issued}.${expires}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`,
       '/unsubscribe/nonsense',
     ];
     for (const url of forged) {
@@ -203,6 +206,6 @@ describeEachEngine('notifications over HTTP', (get) => {
     await smtp.waitFor(3);
     expect(smtp.messages.filter((m) => m.to[0] === family.guardian.email)).toHaveLength(1);
     const c = await signIn(family);
-    expect(textOf((await c.get('/notifications')).body)).toContain('Kid: 19 of 20 (95 %) on “Lab 1” in Chemistry.');
+    expect(textOf((await c.get('/notifications')).body)).toContain('Kid: 19 of 20 (95%) on “Lab 1” in Chemistry.');
   });
 });

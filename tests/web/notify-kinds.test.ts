@@ -189,7 +189,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     expect(spanish.subject).toBe('Anuncio nuevo: Salida temprana el viernes');
     expect(spanish.text).toContain(`${world.school.name} publicó un anuncio: «Salida temprana el viernes».`);
     expect(spanish.text).toContain('http://portal.test/messages');
-    expect(headers(spanish).get('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/portal\.test\/unsubscribe\/\d+\.announcement\.\d+\.[A-Za-z0-9_-]{43}>$/);
+    expect(headers(spanish).get('list-unsubscribe')).toMatch(/^List-Unsubscribe: <http:\/\/portal\.test\/unsubscribe\/\d+\.announcement\.\d+\.\d+\.[A-Za-z0-9_-]{43}>$/);
     expect(headers(spanish).get('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     const rosaList = textOf((await (await as(rosa.guardianAccount!)).get('/notifications')).body);
     expect(rosaList).toContain('Anuncio nuevo: Salida temprana el viernes');
@@ -272,7 +272,7 @@ describeEachEngine('notification kinds: a new device, an announcement, a form to
     expect(english.subject).toBe('Form to sign: Photo release');
     expect(english.text).toContain(`${world.school.name} asks you to sign “Photo release”. It is due February 20, 2027.`);
     expect(english.text).toContain(`http://portal.test/students/${ann.student.id}/forms/${formId}`);
-    expect(headers(english).get('list-unsubscribe')).toMatch(/\.form\.\d+\.[A-Za-z0-9_-]{43}>$/);
+    expect(headers(english).get('list-unsubscribe')).toMatch(/\.form\.\d+\.\d+\.[A-Za-z0-9_-]{43}>$/);
     const spanish = await mailWhere((m) => m.to[0] === rosa.guardian.email && m.subject.startsWith('Formulario'));
     expect(spanish.subject).toBe('Formulario para firmar: Permiso de fotos');
     expect(spanish.text).toContain(`${world.school.name} le pide que firme «Permiso de fotos». Vence el 20 de febrero de 2027.`);

@@ -7,7 +7,9 @@
  * (14) and Ava (18 since yesterday). Rosa Carter's two messages to Gail ask for an answer, one about
  * each child:
  *   - "Field trip: can Noah come?" → on Gail's To Do, under Noah, and on Noah's own To Do page;
- *   - "Senior photos for Ava" → nowhere: Gail's access to Ava ended at 18 (Ava is not on her list at all).
+ *   - "Senior photos for Ava" → nowhere: Gail's access to Ava ended at 18 (Ava is not on her list at all);
+ *     once Ava lets her guardians read messages about her, on Gail's whole list under Ava's name (the
+ *     header counts it), and still not on Noah's page.
  * When the district hides Messages, no message is on the list (it would lead to a page that is not there).
  */
 import type { FastifyInstance } from 'fastify';
@@ -103,5 +105,28 @@ describeEachEngine('to do: the request’s messages', (get) => {
     }
     const gail = await signedIn(noah.guardianAccount);
     expect(sections((await gail.get('/todo')).body)).toEqual({ 'Noah Lind': [`Field trip: can Noah come? | /messages/${aboutNoah}`] });
+  });
+
+  it('lists the message about an adult child who lets their guardians read messages about them, under the child’s name, as the header counts it', async () => {
+    const db = get().db;
+    await db.insertInto('message_adult_choices').values({ student_id: ava.student.id, guardians_receive: 1, answered_at: STAMP }).execute();
+    try {
+      const gail = await signedIn(noah.guardianAccount);
+      const all = await gail.get('/todo');
+      expect(all.statusCode).toBe(200);
+      expect(sections(all.body)).toEqual({ 'Noah Lind': [`Field trip: can Noah come? | /messages/${aboutNoah}`], 'Ava Lind': [`Senior photos for Ava | /messages/${aboutAva}`] });
+      // The header counts both; the message opens; the list covers every child: no switcher.
+      expect(all.body).toContain('Messages (2 unread)');
+      expect(all.body).not.toContain('id="student-switcher"');
+      // Noah's own page is Noah's; Ava's pages are still not Gail's.
+      expect(items((await gail.get(`/students/${noah.student.id}/todo`)).body)).toEqual([`Field trip: can Noah come? | /messages/${aboutNoah}`]);
+      expect((await gail.get(`/students/${ava.student.id}/todo`)).statusCode).toBe(404);
+      expect((await gail.get(`/messages/${aboutAva}`)).statusCode).toBe(200);
+      // Read, it leaves the list.
+      expect(sections((await gail.get('/todo')).body)).toEqual({ 'Noah Lind': [`Field trip: can Noah come? | /messages/${aboutNoah}`] });
+    } finally {
+      await db.deleteFrom('message_adult_choices').where('student_id', '=', ava.student.id).execute();
+      await db.updateTable('message_recipients').set({ read_at: null }).where('message_id', '=', aboutAva).execute();
+    }
   });
 });

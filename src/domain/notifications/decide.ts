@@ -23,7 +23,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { writesInTurn, type Database, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmailsInBulk, type OutgoingEmail } from '../../email/outbox.js';
-import { formatCalendarDate } from '../../i18n/format.js';
+import { formatCalendarDate, formatNumber, formatPercentage } from '../../i18n/format.js';
 import { translate, isLocale, type Locale, type MessageKey } from '../../i18n/index.js';
 import { faultPoint } from '../../jobs/faults.js';
 import { toolUrl } from '../portal/tools.js';
@@ -118,10 +118,17 @@ export function pageOf(kind: NotifyKind, studentId: number, sectionId: number | 
   }
 }
 
+/** The parameters of a notification that are a number (a score's points), and a percentage (sign included by the format). */
+const NUMBER_PARAMS = ['points', 'possible'] as const;
+const PERCENT_PARAMS = ['percent', 'threshold'] as const;
+
 /** A notification's text in a language (the list, push, email). */
 export function notificationText(locale: Locale, kind: string, params: Record<string, string | number>): { title: string; body: string } {
   const key = (part: 'title' | 'body') => `notifications.${part}.${kind}` as MessageKey;
   const read = inReaderLanguage(locale, params);
+  // Stored as numbers (the entry is read in either language); written here as the reader writes them.
+  for (const name of NUMBER_PARAMS) if (typeof read[name] === 'number') read[name] = formatNumber(read[name], locale);
+  for (const name of PERCENT_PARAMS) if (typeof read[name] === 'number') read[name] = formatPercentage(read[name], locale);
   return { title: translate(locale, key('title'), read), body: translate(locale, key('body'), read) };
 }
 

@@ -4,7 +4,7 @@
  * A guardian chooses per child; a student has one entry, for themself. Quiet hours and the digest are
  * the person's own, whatever the child. ADR 0035.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
@@ -71,6 +71,12 @@ export const personSettingsSchema = z.object({
   own: z.partialRecord(z.enum(DIRECT_KINDS), channels).default({}),
   /** the person's time zone for quiet hours and the digest; null: the district's */
   timeZone: z.string().refine(isTimeZone).nullable().default(null),
+  /**
+   * When the person last turned email back on for a kind (for any child, or their own kind), an ISO
+   * instant: an unsubscribe link written before then no longer turns it off (unsubscribe.ts). Kept by
+   * every write (writeSettings); absent: never.
+   */
+  emailOnAt: z.partialRecord(z.enum([...NOTIFY_KINDS, ...DIRECT_KINDS]), z.iso.datetime()).optional(),
 });
 export type PersonSettings = z.infer<typeof personSettingsSchema>;
 export type ChildSettings = z.infer<typeof childSchema>;
@@ -143,13 +149,84 @@ export async function settingsOfMany(db: Kysely<DB>, accountIds: readonly number
   return out;
 }
 
+/** Writes a person's settings whatever was there (fixtures and tools; a person's own saves go through saveSettingsForm). */
 export async function saveSettings(db: Kysely<DB>, accountId: number, settings: PersonSettings, now: Date): Promise<void> {
   const json = JSON.stringify(personSettingsSchema.parse(settings));
   await db
     .insertInto('notification_settings')
-    .values({ account_id: accountId, settings: json, updated_at: now.toISOString() })
-    .onConflict((oc) => oc.column('account_id').doUpdateSet({ settings: json, updated_at: now.toISOString() }))
+    .values({ account_id: accountId, settings: json, updated_at: now.toISOString(), version: 1 })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ settings: json, updated_at: now.toISOString(), version: sql<number>`notification_settings.version + 1` }))
     .execute();
+}
+
+/** A person's settings as stored, with the version of their row (0 and `stored: false` before their first save). */
+export interface StoredSettings {
+  settings: PersonSettings;
+  version: number;
+  stored: boolean;
+}
+
+export async function storedSettingsOf(db: Kysely<DB>, accountId: number, district: Defaults): Promise<StoredSettings> {
+  const row = await db.selectFrom('notification_settings').select(['settings', 'version']).where('account_id', '=', accountId).executeTakeFirst();
+  return row ? { settings: parseStored(row.settings, district), version: row.version, stored: true } : { settings: defaultSettings(district), version: 0, stored: false };
+}
+
+/** The kinds whose email `after` turns on for some child (or for the person's own kind) where `before` had it off. */
+function emailTurnedOn(before: PersonSettings, after: PersonSettings, district: Defaults): (NotifyKind | DirectKind)[] {
+  const out = new Set<NotifyKind | DirectKind>();
+  for (const [id, child] of Object.entries(after.children)) {
+    const was = before.children[id] ?? defaultChild(district);
+    for (const k of NOTIFY_KINDS) if (channelsOf(child, k, district).email && !channelsOf(was, k, district).email) out.add(k);
+  }
+  for (const k of DIRECT_KINDS) if (ownChannelsOf(after, k, district).email && !ownChannelsOf(before, k, district).email) out.add(k);
+  return [...out];
+}
+
+/**
+ * Writes `after` over the row as it was read (`before`): only if nobody wrote it since (its version is
+ * the same; PostgreSQL re-checks the condition on the row another transaction just wrote), and then
+ * with the next version; false when another write came first, and nothing is written. Email turned
+ * back on for a kind is remembered with `now` (emailOnAt), so older unsubscribe links stop acting.
+ */
+export async function writeSettings(db: Kysely<DB>, accountId: number, before: StoredSettings, after: PersonSettings, district: Defaults, now: Date): Promise<boolean> {
+  const emailOnAt = { ...before.settings.emailOnAt, ...after.emailOnAt };
+  for (const k of emailTurnedOn(before.settings, after, district)) emailOnAt[k] = now.toISOString();
+  const json = JSON.stringify(personSettingsSchema.parse({ ...after, emailOnAt }));
+  const at = now.toISOString();
+  if (!before.stored) {
+    const done = await db
+      .insertInto('notification_settings')
+      .values({ account_id: accountId, settings: json, updated_at: at, version: 1 })
+      .onConflict((oc) => oc.column('account_id').doNothing())
+      .executeTakeFirst();
+    return Number(done.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+  const done = await db
+    .updateTable('notification_settings')
+    .set({ settings: json, updated_at: at, version: before.version + 1 })
+    .where('account_id', '=', accountId)
+    .where('version', '=', before.version)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+export type SaveSettingsResult = { ok: true } | { ok: false; current: StoredSettings };
+
+/**
+ * Saves what the person's settings form says (readSettingsForm), the form having been shown at
+ * `version`: in one transaction, and only when the settings are still that version. Otherwise (another
+ * tab or an unsubscribe link wrote them since; a form with no version) nothing is written and the
+ * settings as they are now come back, for the page to show. Children the person no longer sees, and
+ * own kinds the page did not offer, keep what they had (a link restored finds its settings again).
+ */
+export async function saveSettingsForm(db: Kysely<DB>, accountId: number, version: number | null, form: PersonSettings, district: Defaults, now: Date): Promise<SaveSettingsResult> {
+  return db.transaction().execute(async (trx) => {
+    const before = await storedSettingsOf(trx, accountId, district);
+    if (version === null || before.version !== version) return { ok: false, current: before };
+    const after: PersonSettings = { ...form, children: { ...before.settings.children, ...form.children }, own: { ...before.settings.own, ...form.own } };
+    if (await writeSettings(trx, accountId, before, after, district, now)) return { ok: true };
+    return { ok: false, current: await storedSettingsOf(trx, accountId, district) };
+  });
 }
 
 /** A class a child's settings may turn off: the classes each student is enrolled in today, by student id. */

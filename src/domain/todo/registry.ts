@@ -43,6 +43,13 @@ export interface TodoReader {
    * reader has no Messages (the district hides the tool), and then no message is on the list.
    */
   messages: MessageReader | null;
+  /**
+   * The list across every student the reader reads (`students` is all of them, the /todo page), rather
+   * than one student's page: then the messages the message reader reaches about a student outside them —
+   * an adult child who lets their guardians read messages about them (messages/adult.ts), counted in the
+   * header — are listed too, under the child's name, and nothing else about that child.
+   */
+  acrossStudents?: boolean;
 }
 
 export type TodoSource = (db: Kysely<DB>, reader: TodoReader, now: Date) => Promise<TodoItem[]>;
@@ -87,23 +94,38 @@ const feeSource: TodoSource = async (db, { reader, students, today }) => {
 /** Every source of the list. */
 export const TODO_SOURCES: readonly TodoSource[] = [assignmentSources, messageSource, formSource, feeSource];
 
+/** Whom a group is about: a student the reader reads, or an adult child whose messages only the reader reads (the name). */
+export type TodoStudent = Pick<ReadableStudent, 'id' | 'firstName' | 'lastName'>;
+
 export interface TodoGroup {
   /** null: items about the reader themself */
-  student: ReadableStudent | null;
+  student: TodoStudent | null;
   items: TodoItem[];
 }
 
-/** The reader's list, grouped by student in the order of their students, each group's items by due day (undated last). */
+/**
+ * The reader's list, grouped by student in the order of their students (then the adult children whose
+ * messages only they read, by name), each group's items by due day (undated last).
+ */
 export async function todoListOf(db: Kysely<DB>, reader: TodoReader, now: Date, sources: readonly TodoSource[] = TODO_SOURCES): Promise<TodoGroup[]> {
   const found = (await Promise.all(sources.map((source) => source(db, reader, now)))).flat();
   const readable = new Set(reader.students.map((s) => s.id));
+  // Students the reader reaches by messages only (an adult child who said yes): their messages, nothing else.
+  const messagesOnly = new Set(reader.acrossStudents ? (reader.messages?.students ?? []).filter((id) => !readable.has(id)) : []);
   // A source answers only for the students it was given; anything else is dropped, never shown.
-  const items = found.filter((i) => i.studentId === null || readable.has(i.studentId));
+  const items = found.filter((i) => i.studentId === null || readable.has(i.studentId) || (i.kind === 'message' && messagesOnly.has(i.studentId)));
   const order = (i: TodoItem) => i.due ?? '9999-12-31';
   const sorted = [...items].sort((a, b) => order(a).localeCompare(order(b)) || a.title.localeCompare(b.title));
   const groups: TodoGroup[] = [];
   const own = sorted.filter((i) => i.studentId === null);
   if (own.length > 0) groups.push({ student: null, items: own });
   for (const student of reader.students) groups.push({ student, items: sorted.filter((i) => i.studentId === student.id) });
+  const adults = [...messagesOnly].filter((id) => sorted.some((i) => i.studentId === id));
+  if (adults.length > 0) {
+    const names = await db.selectFrom('students').select(['id', 'preferred_first_name', 'legal_first_name', 'legal_last_name']).where('id', 'in', adults).execute();
+    const named = names.map((r) => ({ id: r.id, firstName: r.preferred_first_name ?? r.legal_first_name, lastName: r.legal_last_name }));
+    named.sort((a, b) => `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`) || a.id - b.id);
+    for (const student of named) groups.push({ student, items: sorted.filter((i) => i.studentId === student.id) });
+  }
   return groups;
 }

@@ -9,7 +9,7 @@ import { confirmedEmail } from '../../domain/accounts/mail.js';
 import { recordId } from '../../domain/forms.js';
 import { markAllRead, markRead, notificationsOf } from '../../domain/notifications/list.js';
 import { localDate } from '../../domain/calendar/dates.js';
-import { childSettings, classesForSettings, ownChannelsOf, ownKindsFor, readSettingsForm, saveSettings, settingsOf, TIME_ZONES } from '../../domain/notifications/settings.js';
+import { childSettings, classesForSettings, ownChannelsOf, ownKindsFor, readSettingsForm, saveSettingsForm, storedSettingsOf, TIME_ZONES, type SettingsClass, type StoredSettings } from '../../domain/notifications/settings.js';
 import { unsubscribeTarget, unsubscribe } from '../../domain/notifications/unsubscribe.js';
 import { formatInstant } from '../../email/templates.js';
 import { contextFor } from '../context.js';
@@ -58,17 +58,33 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect('/notifications', 303);
   });
 
-  app.get<{ Querystring: { saved?: string } }>('/account/notifications', { preHandler: family }, async (request, reply) => {
-    const ctx = await contextFor(app, request);
+  /** The settings page showing the settings as stored now (with the version a save must be read at). */
+  const settingsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: Awaited<ReturnType<typeof contextFor>>,
+    classes: Map<number, SettingsClass[]>,
+    extra: { notice?: string; conflict?: string },
+    status = 200,
+    stored?: StoredSettings,
+  ) => {
     const account = request.session!.account;
     const students = ctx.students ?? [];
-    const settings = await settingsOf(db, account.id, ctx.district.settings);
-    const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
+    const { settings, version } = stored ?? (await storedSettingsOf(db, account.id, ctx.district.settings));
     const ownKinds = ownKindsFor(account.person_kind);
     const own = Object.fromEntries(ownKinds.map((k) => [k, ownChannelsOf(settings, k, ctx.district.settings)]));
     const values = valuesOfSettings(settings, new Map(students.map((s) => [s.id, childSettings(settings, s.id, ctx.district.settings)])), own, classes);
-    const notice = request.query.saved === '1' ? ctx.t('notifications.settings.saved') : undefined;
-    return sendPage(reply, <NotificationSettingsPage ctx={ctx} students={students} values={values} notice={notice} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />);
+    return sendPage(
+      reply,
+      <NotificationSettingsPage ctx={ctx} students={students} values={values} version={String(version)} {...extra} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />,
+      status,
+    );
+  };
+
+  app.get<{ Querystring: { saved?: string } }>('/account/notifications', { preHandler: family }, async (request, reply) => {
+    const ctx = await contextFor(app, request);
+    const classes = await classesForSettings(db, ctx.students ?? [], localDate(services.now(), ctx.district.timeZone));
+    return settingsPage(request, reply, ctx, classes, request.query.saved === '1' ? { notice: ctx.t('notifications.settings.saved') } : {});
   });
 
   app.post('/account/notifications', { preHandler: family }, async (request, reply) => {
@@ -78,23 +94,20 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const classes = await classesForSettings(db, students, localDate(services.now(), ctx.district.timeZone));
     const ownKinds = ownKindsFor(account.person_kind);
-    const before = await settingsOf(db, account.id, ctx.district.settings);
-    const read = readSettingsForm(
-      body,
-      students.map((s) => s.id),
-      new Map([...classes].map(([id, list]) => [id, list.map((c) => c.sectionId)])),
-      ownKinds,
-      before.own,
-    );
+    // The version of the settings the form was made from (a form without one is as old as can be).
+    const version = typeof body.version === 'string' && /^\d{1,12}$/.test(body.version) ? Number(body.version) : null;
+    const sectionsOf = new Map([...classes].map(([id, list]) => [id, list.map((c) => c.sectionId)]));
+    const read = readSettingsForm(body, students.map((s) => s.id), sectionsOf, ownKinds);
     if (!read.ok) {
       return sendPage(
         reply,
-        <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} errors={read.problems} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />,
+        <NotificationSettingsPage ctx={ctx} students={students} values={valuesOfBody(body)} version={typeof body.version === 'string' ? body.version.slice(0, 12) : ''} errors={read.problems} hasEmail={confirmedEmail(account) !== null} classes={classes} zones={TIME_ZONES} ownKinds={ownKinds} />,
         400,
       );
     }
-    // Children the person no longer sees keep what they had (a link restored finds it again).
-    await saveSettings(db, account.id, { ...read.settings, children: { ...before.children, ...read.settings.children } }, services.now());
+    const saved = await saveSettingsForm(db, account.id, version, read.settings, ctx.district.settings, services.now());
+    // Changed since the form was shown (another tab, an unsubscribe link): nothing written; the settings as they are now.
+    if (!saved.ok) return settingsPage(request, reply, ctx, classes, { conflict: ctx.t('notifications.settings.conflict') }, 409, saved.current);
     return reply.redirect('/account/notifications?saved=1', 303);
   });
 
@@ -108,12 +121,15 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     const now = services.now();
     const target = await unsubscribeTarget(db, request.params.token, now);
     if (!target) return sendPage(reply, <UnsubscribePage ctx={ctx} state="invalid" what="" username="" token="" />, 400);
-    const { scope } = target;
-    const account = { username: target.username };
-    const what = scope.kind === 'all' ? ctx.t('notifications.unsubscribe.all') : ctx.t(`notifications.kind.${scope.kind}`);
-    if (!post) return sendPage(reply, <UnsubscribePage ctx={ctx} state="confirm" what={what} username={account.username} token={request.params.token} />);
-    await unsubscribe(db, scope, clientIp(request), now);
-    return sendPage(reply, <UnsubscribePage ctx={ctx} state="done" what={what} username={account.username} token="" />);
+    const { link, username } = target;
+    const what = link.kind === 'all' ? ctx.t('notifications.unsubscribe.all') : ctx.t(`notifications.kind.${link.kind}`);
+    // The person turned email back on after the link was written: it no longer acts (asking is not acting: 200).
+    if (target.superseded) return sendPage(reply, <UnsubscribePage ctx={ctx} state="superseded" what={what} username={username} token="" />, post ? 409 : 200);
+    if (!post) return sendPage(reply, <UnsubscribePage ctx={ctx} state="confirm" what={what} username={username} token={request.params.token} />);
+    const result = await unsubscribe(db, link, clientIp(request), now);
+    if (result === 'gone') return sendPage(reply, <UnsubscribePage ctx={ctx} state="invalid" what="" username="" token="" />, 400);
+    if (result === 'superseded') return sendPage(reply, <UnsubscribePage ctx={ctx} state="superseded" what={what} username={username} token="" />, 409);
+    return sendPage(reply, <UnsubscribePage ctx={ctx} state="done" what={what} username={username} token="" />);
   };
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
     // The page holds the token in its form: it is not for other sites nor for the log of a proxy's cache.

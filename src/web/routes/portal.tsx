@@ -344,7 +344,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         const account = request.session!.account;
         const today = localDate(services.now(), ctx.district.timeZone);
         // The students the reader may read, as the page context already asked (the proofs of access/portal.ts).
-        const groups = await todoListOf(db, { reader: account, students: ctx.students, today, messages: await messageReaderOf(app, request, ctx) }, services.now());
+        const groups = await todoListOf(db, { reader: account, students: ctx.students, today, messages: await messageReaderOf(app, request, ctx), acrossStudents: true }, services.now());
         return sendPage(reply, <TodoAllPage ctx={ctx} groups={groups} />);
       });
       continue;

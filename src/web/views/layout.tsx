@@ -4,7 +4,11 @@ import { toolUrl } from '../../domain/portal/tools.js';
 import type { PageContext } from './context.js';
 import { Csrf } from './forms.js';
 
-export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
+/**
+ * `switcher`: false on a page that covers every child at once (the notifications list, Notification
+ * Settings): the child switcher there would pretend the page is one child's.
+ */
+export function Layout({ ctx, title, children, switcher = true }: { ctx: PageContext; title: string; children: ComponentChildren; switcher?: boolean }) {
   const { t, district } = ctx;
   const signedOut = !ctx.account && /^\/sign-in\?(.*&)?signedOut=1(&|$)/.test(ctx.path);
   return (
@@ -166,7 +170,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
           ) : null}
         </header>
         <main id="main-content" class="grid-container hr-main" tabindex={-1}>
-          <StudentSwitcher ctx={ctx} />
+          {switcher ? <StudentSwitcher ctx={ctx} /> : null}
           {children}
         </main>
         <footer class="hr-footer">

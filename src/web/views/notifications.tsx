@@ -10,7 +10,7 @@ export function NotificationsPage({ ctx, entries, when }: { ctx: PageContext; en
   const { t } = ctx;
   const unread = entries.some((e) => !e.read);
   return (
-    <Layout ctx={ctx} title={t('notifications.title')}>
+    <Layout ctx={ctx} title={t('notifications.title')} switcher={false}>
       <h1>{t('notifications.title')}</h1>
       <p>{t(ctx.account?.kind === 'student' ? 'notifications.introStudent' : 'notifications.intro')}</p>
       <p>
@@ -137,8 +137,10 @@ export function NotificationSettingsPage({
   ctx,
   students,
   values,
+  version,
   errors = {},
   notice,
+  conflict,
   hasEmail,
   classes,
   zones,
@@ -149,8 +151,12 @@ export function NotificationSettingsPage({
   /** the person's own kinds offered (settings.ts ownKindsFor: a form to sign is a guardian's) */
   ownKinds: readonly DirectKind[];
   values: SettingsFormValues;
+  /** the version of the settings the form shows: a save is refused when they changed since */
+  version: string;
   errors?: Messages;
   notice?: string;
+  /** the settings changed since the form the person sent was shown: the page shows them as they are now */
+  conflict?: string;
   hasEmail: boolean;
   /** each student's classes today, by student id */
   classes: ReadonlyMap<number, readonly SettingsClass[]>;
@@ -199,14 +205,16 @@ export function NotificationSettingsPage({
     );
   };
   return (
-    <Layout ctx={ctx} title={t('notifications.settings.title')}>
+    <Layout ctx={ctx} title={t('notifications.settings.title')} switcher={false}>
       <h1>{t('notifications.settings.title')}</h1>
       <Alert type="success" text={notice} />
+      <Alert type="error" text={conflict} />
       <ErrorSummary t={t} errors={errors} labels={labels} />
       <p>{t('notifications.settings.intro')}</p>
       {hasEmail ? null : <Alert type="info" text={t('notifications.settings.noEmail')} />}
       <form method="post" action="/account/notifications" novalidate>
         <Csrf token={ctx.csrf} />
+        <input type="hidden" name="version" value={version} />
         {students.length === 0 ? <p>{t('notifications.settings.noStudents')}</p> : null}
         {students.map((s) => (
           <section key={s.id} aria-labelledby={`child-${s.id}`}>
@@ -293,13 +301,21 @@ export function NotificationSettingsPage({
   );
 }
 
-export function UnsubscribePage({ ctx, state, what, username, token }: { ctx: PageContext; state: 'confirm' | 'done' | 'invalid'; what: string; username: string; token: string }) {
+export function UnsubscribePage({ ctx, state, what, username, token }: { ctx: PageContext; state: 'confirm' | 'done' | 'invalid' | 'superseded'; what: string; username: string; token: string }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('notifications.unsubscribe.title')}>
       <h1>{t('notifications.unsubscribe.title')}</h1>
       {state === 'invalid' ? <Alert type="error" text={t('notifications.unsubscribe.invalid')} /> : null}
       {state === 'done' ? <Alert type="success" text={t('notifications.unsubscribe.done', { what })} /> : null}
+      {state === 'superseded' ? (
+        <>
+          <Alert type="info" text={t('notifications.unsubscribe.stale', { what, username })} />
+          <p>
+            <a href="/account/notifications">{t('notifications.unsubscribe.settingsLink')}</a>
+          </p>
+        </>
+      ) : null}
       {state === 'confirm' ? (
         <form method="post" action={`/unsubscribe/${token}`}>
           <p>{t('notifications.unsubscribe.confirm', { what, username })}</p>

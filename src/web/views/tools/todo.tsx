@@ -49,7 +49,7 @@ export function TodoPage({ ctx, student, items }: { ctx: PageContext; student: V
 export function TodoAllPage({ ctx, groups }: { ctx: PageContext; groups: TodoGroup[] }) {
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t('todo.title')}>
+    <Layout ctx={ctx} title={t('todo.title')} switcher={false}>
       <h1>{t('todo.title')}</h1>
       <p>{t('todo.intro')}</p>
       {groups.length === 0 ? <p>{t('todo.nothing')}</p> : null}
