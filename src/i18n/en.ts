@@ -3076,9 +3076,14 @@ export const en = {
   'payments.staff.excessBack': 'given back to the card: {amount}',
   'payments.staff.excessAtProvider': 'given back in Stripe’s dashboard: {amount}',
   'payments.staff.excessWaiting': 'still to give back: {amount} (Homeroom asks Stripe again when Stripe sends the payment’s event again)',
-  'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
   'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
+  'payments.staff.excessRefusedPart': 'refused by Stripe: {amount}',
+  'payments.staff.excessRefusedWhat': 'Stripe refused to give back {amount} on {when} (Stripe’s reason: {reason}).',
+  'payments.staff.excessRefusedTodo': 'Homeroom does not ask Stripe again. To give the family the {amount}, refund it from this payment ({reference}) in the district’s Stripe dashboard; Homeroom records that refund when Stripe reports it.',
+  'payments.staff.withoutPaymentHeading': 'Online payments for fees already settled',
+  'payments.staff.withoutPaymentIntro': 'Every fee of these online payments was settled at the office while the family was paying, so nothing of them went to a fee: all of it is to be given back.',
+  'payments.staff.withoutPaymentLine': 'Online checkout {number} · started {when} by {payer} · for {fees}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3078,7 +3078,12 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.excessBack': 'devuelto a la tarjeta: {amount}',
   'payments.staff.excessAtProvider': 'devuelto en el panel de Stripe: {amount}',
   'payments.staff.excessWaiting': 'falta devolver: {amount} (Homeroom lo pide de nuevo a Stripe cuando Stripe vuelva a enviar el evento del pago)',
-  'payments.staff.excessRefused': 'Stripe se negó a devolver {amount} ({reason}): vea el pago en el panel de Stripe',
   'notifications.introStudent': 'Lo que cambió para ti, lo más reciente primero. Cada aviso abre la página que muestra el cambio.',
   'records.action.fee.excess_refused': 'Stripe se negó a devolver el excedente de un pago en línea',
+  'payments.staff.excessRefusedPart': 'rechazado por Stripe: {amount}',
+  'payments.staff.excessRefusedWhat': 'Stripe se negó a devolver {amount} el {when} (motivo de Stripe: {reason}).',
+  'payments.staff.excessRefusedTodo': 'Homeroom no vuelve a pedirlo a Stripe. Para devolver los {amount} a la familia, reembólselos desde este pago ({reference}) en el panel de Stripe del distrito; Homeroom registra ese reembolso cuando Stripe lo informa.',
+  'payments.staff.withoutPaymentHeading': 'Pagos en línea de cuotas ya liquidadas',
+  'payments.staff.withoutPaymentIntro': 'Todas las cuotas de estos pagos en línea se liquidaron en la oficina mientras la familia pagaba, así que nada de ellos se aplicó a una cuota: hay que devolverlo todo.',
+  'payments.staff.withoutPaymentLine': 'Pago en línea {number} · iniciado el {when} por {payer} · por {fees}',
 };

@@ -682,9 +682,10 @@ export interface ExcessView {
   backCents: number;
   /** given back by refunds made in the provider's dashboard */
   atProviderCents: number;
-  /** refused by the provider when Homeroom asked, and its reason */
+  /** refused by the provider when Homeroom asked, its reason and when (final: Homeroom does not ask again, ADR 0063) */
   refusedCents: number;
   refusal: string | null;
+  refusedAt: string | null;
   /** still to be given back (Homeroom asks again when the provider sends the payment's event again) */
   waitingCents: number;
 }
@@ -694,19 +695,74 @@ export async function paymentExcesses(db: Kysely<DB>, paymentIds: readonly numbe
   if (paymentIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('online_checkouts')
-    .select(['payment_id', 'excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal'])
+    .select(['payment_id', ...EXCESS_COLUMNS])
     .where('payment_id', 'in', [...paymentIds])
     .where('status', '=', 'paid')
     .where('excess_cents', '>', 0)
     .execute();
-  return new Map(
-    rows.map((r) => {
-      const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
-      const back = r.excess_refund_id !== null ? left : 0;
-      const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
-      return [r.payment_id!, { cents: r.excess_cents, backCents: back, atProviderCents: r.excess_at_provider_cents, refusedCents: refused, refusal: refused > 0 ? r.excess_refusal : null, waitingCents: left - back - refused }];
-    }),
-  );
+  return new Map(rows.map((r) => [r.payment_id!, excessOf(r)]));
+}
+
+const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at'] as const;
+
+function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COLUMNS)[number]>): ExcessView {
+  const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
+  const back = r.excess_refund_id !== null ? left : 0;
+  const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
+  return {
+    cents: r.excess_cents,
+    backCents: back,
+    atProviderCents: r.excess_at_provider_cents,
+    refusedCents: refused,
+    refusal: refused > 0 ? r.excess_refusal : null,
+    refusedAt: refused > 0 && r.excess_refused_at !== null ? new Date(String(r.excess_refused_at)).toISOString() : null,
+    waitingCents: left - back - refused,
+  };
+}
+
+/** An online checkout that recorded no payment (every fee of it was settled at the office meanwhile): all of it was the excess. */
+export interface CheckoutExcess {
+  checkoutId: number;
+  /** the provider's reference of the money (a Stripe PaymentIntent) */
+  reference: string | null;
+  startedAt: string;
+  payer: string;
+  /** the fees it was for (of this student and of any sibling in the same checkout) */
+  fees: { en: string; es: string }[];
+  excess: ExcessView;
+}
+
+/**
+ * The checkouts with a fee of this student that recorded no payment, newest first: the office's page shows
+ * what became of their money (the caller has checked that it may see the student).
+ */
+export async function checkoutsWithoutPayment(db: Kysely<DB>, studentId: number): Promise<CheckoutExcess[]> {
+  const rows = await db
+    .selectFrom('online_checkouts as c')
+    .innerJoin('guardians as g', 'g.id', 'c.guardian_id')
+    .select(['c.id', 'c.reference', 'c.created_at', 'g.first_name', 'g.last_name', ...EXCESS_COLUMNS.map((k) => `c.${k}` as const)])
+    .where('c.status', '=', 'paid')
+    .where('c.payment_id', 'is', null)
+    .where('c.excess_cents', '>', 0)
+    .where((eb) => eb.exists(eb.selectFrom('online_checkout_lines as l').innerJoin('fees as f', 'f.id', 'l.fee_id').select('l.id').whereRef('l.checkout_id', '=', 'c.id').where('f.student_id', '=', studentId)))
+    .orderBy('c.id', 'desc')
+    .execute();
+  if (rows.length === 0) return [];
+  const lines = await db
+    .selectFrom('online_checkout_lines as l')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .select(['l.checkout_id', 'f.description_en', 'f.description_es'])
+    .where('l.checkout_id', 'in', rows.map((r) => r.id))
+    .orderBy('l.id')
+    .execute();
+  return rows.map((r) => ({
+    checkoutId: r.id,
+    reference: r.reference,
+    startedAt: new Date(String(r.created_at)).toISOString(),
+    payer: `${r.first_name} ${r.last_name}`,
+    fees: lines.filter((l) => l.checkout_id === r.id).map((l) => ({ en: l.description_en, es: l.description_es })),
+    excess: excessOf(r),
+  }));
 }
 
 // ── the office's refunds of online payments ──────────────────────────────────────────────────────────
