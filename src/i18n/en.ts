@@ -3084,6 +3084,9 @@ export const en = {
   'payments.staff.withoutPaymentHeading': 'Online payments for fees already settled',
   'payments.staff.withoutPaymentIntro': 'Every fee of these online payments was settled at the office while the family was paying, so nothing of them went to a fee: all of it is to be given back.',
   'payments.staff.withoutPaymentLine': 'Online checkout {number} · started {when} by {payer} · for {fees}',
+  'payments.staff.refusedListHeading': 'Money Stripe refused to give back',
+  'payments.staff.refusedListIntro': 'Families paid online for fees the office had already settled, and Stripe refused to give that money back when Homeroom asked. Homeroom does not ask again: give each back from its payment in the district’s Stripe dashboard. The student’s fee page shows the payment and Stripe’s reason.',
+  'payments.staff.refusedListItem': '{student}: {amount}, refused on {when}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3086,4 +3086,7 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.withoutPaymentHeading': 'Pagos en línea de cuotas ya liquidadas',
   'payments.staff.withoutPaymentIntro': 'Todas las cuotas de estos pagos en línea se liquidaron en la oficina mientras la familia pagaba, así que nada de ellos se aplicó a una cuota: hay que devolverlo todo.',
   'payments.staff.withoutPaymentLine': 'Pago en línea {number} · iniciado el {when} por {payer} · por {fees}',
+  'payments.staff.refusedListHeading': 'Dinero que Stripe se negó a devolver',
+  'payments.staff.refusedListIntro': 'Algunas familias pagaron en línea cuotas que la oficina ya había liquidado, y Stripe se negó a devolver ese dinero cuando Homeroom lo pidió. Homeroom no vuelve a pedirlo: devuelva cada uno desde su pago en el panel de Stripe del distrito. La página de cuotas del estudiante muestra el pago y el motivo de Stripe.',
+  'payments.staff.refusedListItem': '{student}: {amount}, rechazado el {when}',
 };

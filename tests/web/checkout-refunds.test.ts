@@ -18,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { FIXTURE_PASSWORD, guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
+import { FIXTURE_PASSWORD, guardianWithChild, otherSchool, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
 import { clock, formKey, signedInClient, type Client } from '../support/http.js';
 import { paidSession, signedEvent, startFakeStripe, type FakeSession, type FakeStripe } from '../support/stripe.js';
 
@@ -32,6 +32,7 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
   let marta: Family;
   let office: StaffFixture;
   let oficina: StaffFixture;
+  let elsewhere: StaffFixture;
   const fees: Record<string, number> = {};
   const time = clock('2027-02-09T18:00:00Z');
 
@@ -83,6 +84,7 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
     world = await schoolYear(db);
     office = await staffMember(db, world, { first: 'Olga', last: 'Office', roles: [{ role: 'office' }] });
     oficina = await staffMember(db, world, { first: 'Olivia', last: 'Oficina', roles: [{ role: 'office' }], locale: 'es' });
+    elsewhere = await staffMember(db, world, { first: 'Otto', last: 'Elsewhere', roles: [{ role: 'office', schoolId: (await otherSchool(db)).id }] });
     marta = await guardianWithChild(db, world, { student: { first: 'Leo', last: 'Ortiz', grade: 7 }, guardian: { first: 'Marta', last: 'Ortiz' } });
     for (const [name, cents] of [
       ['Art kit', 1000],
@@ -183,6 +185,12 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
     expect(spanish).toContain('rechazado por Stripe: $30.00');
     expect(spanish).toContain('(motivo de Stripe: charge_already_refunded)');
     expect(spanish).toContain('Homeroom no vuelve a pedirlo a Stripe.');
+    // The office's fee list names it, with a link to the student's fee page; another school's office does not see it.
+    const list = (await (await signedIn(office.account!.username)).get('/staff/fees')).body;
+    expect(list).toContain('Money Stripe refused to give back');
+    expect(list).toMatch(new RegExp(`<a href="/staff/fees/students/${marta.student.id}">Leo Ortiz: \\$30\\.00, refused on February 9, 2027 at 12:00 PM</a>`));
+    expect((await (await signedIn(oficina.account!.username)).get('/staff/fees')).body).toContain('Leo Ortiz: $30.00, rechazado el');
+    expect((await (await signedIn(elsewhere.account!.username)).get('/staff/fees')).body).not.toContain('Leo Ortiz');
     // Not asked again, however often the payment's event comes.
     expect((await webhook(event)).statusCode).toBe(200);
     expect(refundCalls().length).toBe(calls + 1);
@@ -194,6 +202,7 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
     expect(after).toContain('Also paid $30.00 for fees the office had settled meanwhile: given back in Stripe’s dashboard: $30.00.');
     expect(after).not.toContain('refused by Stripe');
     expect(after).not.toContain('Stripe refused');
+    expect((await (await signedIn(office.account!.username)).get('/staff/fees')).body).not.toContain('Money Stripe refused to give back');
   });
 
   it("a dashboard refund's event before the payment's, of a payment Homeroom records: the fees reopen when the payment's event comes", async () => {

@@ -27,7 +27,7 @@ import { isSqlite } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import type { ReadableStudent } from '../access/portal.js';
-import type { StaffActor } from '../access/staff.js';
+import type { OfficeScope, StaffActor } from '../access/staff.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { lockedFees, officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
 import { ProviderRefused, ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
@@ -762,6 +762,46 @@ export async function checkoutsWithoutPayment(db: Kysely<DB>, studentId: number)
     payer: `${r.first_name} ${r.last_name}`,
     fees: lines.filter((l) => l.checkout_id === r.id).map((l) => ({ en: l.description_en, es: l.description_es })),
     excess: excessOf(r),
+  }));
+}
+
+/** A checkout whose excess Stripe refused to give back, still not given back: the office's to do (ADR 0063). */
+export interface RefusedExcess {
+  checkoutId: number;
+  studentId: number;
+  student: string;
+  cents: number;
+  refusedAt: string | null;
+}
+
+/** The most refused excesses the office's fee list names. */
+const REFUSED_LIMIT = 50;
+
+/**
+ * Every checkout of the office's schools whose excess Stripe refused and that is not given back since,
+ * oldest first, named by each student of the office's schools whose fee it was for (a checkout of two
+ * children's fees names both).
+ */
+export async function refusedExcesses(db: Kysely<DB>, scope: OfficeScope): Promise<RefusedExcess[]> {
+  let q = db
+    .selectFrom('online_checkouts as c')
+    .innerJoin('online_checkout_lines as l', 'l.checkout_id', 'c.id')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .innerJoin('students as s', 's.id', 'f.student_id')
+    .select(['c.id', 'c.excess_refused_cents', 'c.excess_refused_at', 's.id as student_id', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
+    .distinct()
+    .where('c.status', '=', 'paid')
+    .where('c.excess_refund_id', 'is', null)
+    .where('c.excess_refused_cents', '>', 0)
+    .where(sql<boolean>`c.excess_refused_cents = c.excess_cents - c.excess_at_provider_cents`);
+  if (!scope.district) q = q.where('f.school_id', 'in', scope.schools.size ? [...scope.schools] : [-1]);
+  const rows = await q.orderBy('c.id').orderBy('s.id').limit(REFUSED_LIMIT).execute();
+  return rows.map((r) => ({
+    checkoutId: r.id,
+    studentId: r.student_id,
+    student: `${r.preferred_first_name ?? r.legal_first_name} ${r.legal_last_name}`,
+    cents: r.excess_refused_cents ?? 0,
+    refusedAt: r.excess_refused_at === null ? null : new Date(String(r.excess_refused_at)).toISOString(),
   }));
 }
 

@@ -24,7 +24,7 @@ import {
   type Problems,
 } from '../../domain/fees/service.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
-import { checkoutsWithoutPayment, paymentExcesses, refundOnlinePayment } from '../../domain/payments/online.js';
+import { checkoutsWithoutPayment, paymentExcesses, refundOnlinePayment, refusedExcesses } from '../../domain/payments/online.js';
 import { contextFor } from '../context.js';
 import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
@@ -76,10 +76,10 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
       grade: /^-?\d{1,2}$/.test(str('grade')) ? Number(str('grade')) : null,
       q: str('q').normalize('NFKC').trim(),
     };
-    const [schools, { fees, total }] = await Promise.all([feeSchools(db, scope), listSchoolFees(db, scope, filter)]);
+    const [schools, { fees, total }, refused] = await Promise.all([feeSchools(db, scope), listSchoolFees(db, scope, filter), services.payments ? refusedExcesses(db, scope) : []]);
     const done = str('done');
     const notice = done === 'assessed' ? ctx.t(DONE.assessed!, { count: Number(str('n')) || 0 }) : undefined;
-    return sendPage(reply, <StaffFeesPage ctx={ctx} schools={schools} filter={filter} fees={fees} total={total} notice={notice} />);
+    return sendPage(reply, <StaffFeesPage ctx={ctx} schools={schools} filter={filter} fees={fees} total={total} notice={notice} refused={refused} />);
   });
 
   const assessPage = async (request: FastifyRequest, reply: FastifyReply, values: Values, status = 200, errors: Messages = {}, problem?: string) => {

@@ -1,7 +1,7 @@
 /** The office's fee pages: the fees of a school (filters), assessing a fee, and one student's fees with payments. */
 import type { ComponentChildren } from 'preact';
 import type { Fee, FeeFilter, FeeStudent, FeeWithHistory, Payment } from '../../domain/fees/service.js';
-import type { CheckoutExcess, ExcessView } from '../../domain/payments/online.js';
+import type { CheckoutExcess, ExcessView, RefusedExcess } from '../../domain/payments/online.js';
 import { LIST_LIMIT, MAX_DESCRIPTION, MAX_REASON, TARGETS } from '../../domain/fees/service.js';
 import { MAX_CENTS } from '../../domain/fees/money.js';
 import { formatInstant, formatMoney } from '../../i18n/format.js';
@@ -53,6 +53,7 @@ export function StaffFeesPage({
   fees,
   total,
   notice,
+  refused = [],
 }: {
   ctx: PageContext;
   schools: { id: number; name: string; grade_low: number; grade_high: number }[];
@@ -60,6 +61,8 @@ export function StaffFeesPage({
   fees: Fee[];
   total: number;
   notice?: string | undefined;
+  /** online payments' excesses Stripe refused to give back: the office's to do */
+  refused?: readonly RefusedExcess[];
 }) {
   const { t } = ctx;
   const grades = [...new Set(schools.flatMap((s) => Array.from({ length: s.grade_high - s.grade_low + 1 }, (_, i) => s.grade_low + i)))].sort((a, b) => a - b);
@@ -67,6 +70,29 @@ export function StaffFeesPage({
     <Layout ctx={ctx} title={t('fees.staff.title')}>
       <h1>{t('fees.staff.title')}</h1>
       <Alert type="success" text={notice} />
+      {refused.length > 0 ? (
+        <section class="usa-alert usa-alert--warning margin-y-2" aria-labelledby="refused-heading">
+          <div class="usa-alert__body">
+            <h2 class="usa-alert__heading" id="refused-heading">
+              {t('payments.staff.refusedListHeading')}
+            </h2>
+            <p class="usa-alert__text">{t('payments.staff.refusedListIntro')}</p>
+            <ul class="usa-list">
+              {refused.map((r) => (
+                <li key={`${r.checkoutId}-${r.studentId}`}>
+                  <a href={studentFeesHref(r.studentId)}>
+                    {t('payments.staff.refusedListItem', {
+                      student: r.student,
+                      amount: formatMoney(r.cents, ctx.locale),
+                      when: r.refusedAt ? formatInstant(new Date(r.refusedAt), ctx.locale, ctx.district.timeZone) : '—',
+                    })}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </section>
+      ) : null}
       <p>
         <a class="usa-button" href="/staff/fees/new">
           {t('fees.staff.assess')}
