@@ -133,6 +133,7 @@ export const TABLES_IN_FK_ORDER: readonly TableName[] = [
   'online_checkout_lines',
   'payment_events',
   'online_refunds',
+  'checkout_refunds',
   // Notification kinds: announcements told (migration 0044).
   'notification_announcements',
 ];

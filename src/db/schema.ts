@@ -1109,6 +1109,8 @@ export interface DB {
   online_checkout_lines: OnlineCheckoutLineTable;
   payment_events: PaymentEventTable;
   online_refunds: OnlineRefundTable;
+  /** refunds made at the provider that no payment of Homeroom's holds (migration 0061, ADR 0063) */
+  checkout_refunds: CheckoutRefundTable;
   /** the announcements the notifications have told (migration 0044) */
   notification_announcements: NotificationAnnouncementTable;
 }
@@ -1337,6 +1339,8 @@ export interface OnlineCheckoutTable {
   /** what the provider refused to give back when Homeroom asked, and its reason (migration 0058) */
   excess_refused_cents: number | null;
   excess_refusal: string | null;
+  /** when the provider refused it (migration 0061) */
+  excess_refused_at: Instant | null;
 }
 
 /** A fee chosen in a checkout and the cents paid on it (migration 0042). */
@@ -1373,6 +1377,25 @@ export interface OnlineRefundTable {
   requested_at: Instant;
   recorded_at: Instant | null;
   origin: Generated<'office' | 'provider'>;
+}
+
+/**
+ * A refund made in the provider's dashboard of a PaymentIntent that Homeroom recorded no payment for
+ * (migration 0061, ADR 0063): of a checkout that was all excess (`checkout_id`), or not yet known (the
+ * refund's event came before the payment's: `checkout_id` null). `counted_cents`: what it gave back of
+ * the checkout's excess, counted once when it succeeded.
+ */
+export interface CheckoutRefundTable {
+  id: Id;
+  provider: string;
+  provider_refund_id: string;
+  reference: string;
+  checkout_id: number | null;
+  status: 'pending' | 'succeeded' | 'failed';
+  cents: number;
+  counted_cents: Generated<number>;
+  received_at: Instant;
+  recorded_at: Instant | null;
 }
 
 /** An announcement its families were notified of, once (migration 0044, ADR 0049). */

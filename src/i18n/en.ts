@@ -3076,7 +3076,6 @@ export const en = {
   'payments.staff.excessBack': 'given back to the card: {amount}',
   'payments.staff.excessAtProvider': 'given back in Stripe’s dashboard: {amount}',
   'payments.staff.excessWaiting': 'still to give back: {amount} (Homeroom asks Stripe again when Stripe sends the payment’s event again)',
-  'payments.staff.excessRefused': 'Stripe refused to give back {amount} ({reason}): see the payment in Stripe’s dashboard',
   'notifications.introStudent': 'What changed for you, newest first. Each entry opens the page that shows the change.',
   'records.action.fee.excess_refused': 'Stripe refused to give back a checkout’s excess',
   'health.exemptionDuplicate': 'An exemption of this kind from this vaccine is already on record for some of these dates.',
@@ -3089,6 +3088,15 @@ export const en = {
   'notifications.settings.conflict': 'Your notification settings were changed after this page was opened (in another tab or window, or by the unsubscribe link of an email), so the changes you sent were not saved. The page now shows your settings as they are: make your changes again and save.',
   'notifications.unsubscribe.stale': 'This link no longer changes anything: emails about {what} were turned back on for {username} after this email was sent. To stop them now, change your Notification Settings.',
   'notifications.unsubscribe.settingsLink': 'Go to Notification Settings',
+  'payments.staff.excessRefusedPart': 'refused by Stripe: {amount}',
+  'payments.staff.excessRefusedWhat': 'Stripe refused to give back {amount} on {when} (Stripe’s reason: {reason}).',
+  'payments.staff.excessRefusedTodo': 'Homeroom does not ask Stripe again. To give the family the {amount}, refund it from this payment ({reference}) in the district’s Stripe dashboard; Homeroom records that refund when Stripe reports it.',
+  'payments.staff.withoutPaymentHeading': 'Online payments for fees already settled',
+  'payments.staff.withoutPaymentIntro': 'Every fee of these online payments was settled at the office while the family was paying, so nothing of them went to a fee: all of it is to be given back.',
+  'payments.staff.withoutPaymentLine': 'Online checkout {number} · started {when} by {payer} · for {fees}',
+  'payments.staff.refusedListHeading': 'Money Stripe refused to give back',
+  'payments.staff.refusedListIntro': 'Families paid online for fees the office had already settled, and Stripe refused to give that money back when Homeroom asked. Homeroom does not ask again: give each back from its payment in the district’s Stripe dashboard. The student’s fee page shows the payment and Stripe’s reason.',
+  'payments.staff.refusedListItem': '{student}: {amount}, refused on {when}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -95,9 +95,12 @@ describeEachEngine('retention', (get) => {
     // Payment provider events: 90 days (ADR 0056), whatever their checkout.
     const event = (id: string, receivedDaysAgo: number) => ({ provider: 'stripe', event_id: id, type: 'payment_intent.succeeded', checkout_id: null, received_at: ago(receivedDaysAgo) });
     await db.insertInto('payment_events').values([event('evt_old', 91), event('evt_much_older', 400), event('evt_young', 89), event('evt_today', 0)]).execute();
+    // Dashboard refunds parked under a PaymentIntent no checkout named: 90 days too (ADR 0063).
+    const parked = (id: string, receivedDaysAgo: number) => ({ provider: 'stripe', provider_refund_id: id, reference: `pi_${id}`, checkout_id: null, status: 'succeeded' as const, cents: 500, received_at: ago(receivedDaysAgo), recorded_at: null });
+    await db.insertInto('checkout_refunds').values([parked('re_old', 91), parked('re_young', 89)]).execute();
 
     const pruned = await pruneExpired(db, NOW, { messageRetentionYears: 5 });
-    expect(pruned).toEqual({ jobs: 2_102, emails: 2, pushDeliveries: 2, notifications: 1, paymentEvents: 2, messages: 0 });
+    expect(pruned).toEqual({ jobs: 2_102, emails: 2, pushDeliveries: 2, notifications: 1, paymentEvents: 2, parkedRefunds: 1, messages: 0 });
     expect((await db.selectFrom('jobs').select('kind').orderBy('kind').execute()).map((r) => r.kind)).toEqual(['done-young', 'queued-old', 'running']);
     expect((await db.selectFrom('email_outbox').select('to_address').orderBy('to_address').execute()).map((r) => r.to_address)).toEqual([
       'gave-up-young@example.org',
@@ -108,8 +111,9 @@ describeEachEngine('retention', (get) => {
     expect((await db.selectFrom('notifications').select('key').execute()).map((r) => r.key)).toEqual(['young']);
     expect(await db.selectFrom('notification_deliveries').selectAll().execute()).toEqual([]);
     expect((await db.selectFrom('payment_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id)).toEqual(['evt_today', 'evt_young']);
+    expect((await db.selectFrom('checkout_refunds').select('provider_refund_id').execute()).map((r) => r.provider_refund_id)).toEqual(['re_young']);
     // A second pass finds nothing more.
-    expect(await pruneExpired(db, NOW, { messageRetentionYears: 5 })).toEqual({ jobs: 0, emails: 0, pushDeliveries: 0, notifications: 0, paymentEvents: 0, messages: 0 });
+    expect(await pruneExpired(db, NOW, { messageRetentionYears: 5 })).toEqual({ jobs: 0, emails: 0, pushDeliveries: 0, notifications: 0, paymentEvents: 0, parkedRefunds: 0, messages: 0 });
   });
 
   it('ends a message thread the district’s years after its newest message, with its recipients, and no sooner', async () => {

@@ -8,9 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
-import { CHROMIUM, expectFits, launch, listen, openPage, signIn, tabTo } from '../support/browser.js';
+import { CHROMIUM, expectFits, expectNoHorizontalScroll, launch, listen, openPage, signIn, tabTo } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
-import { guardianWithChild, link, schoolYear, student, type Family } from '../support/factories.js';
+import { FIXTURE_PASSWORD, guardianWithChild, link, schoolYear, staffMember, student, type Family, type StaffFixture } from '../support/factories.js';
+import { formKey, signedInClient } from '../support/http.js';
 import { pdfText } from '../support/pdf.js';
 import { paidSession, signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
 
@@ -24,6 +25,9 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
   let base: string;
   let family: Family;
   let anaId: number;
+  let office: StaffFixture;
+  let oficina: StaffFixture;
+  let schoolId: number;
   const fees: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -47,6 +51,9 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
       await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
       fees[name] = row.id;
     }
+    schoolId = world.school.id;
+    office = await staffMember(db, world, { first: 'Olga', last: 'Office', roles: [{ role: 'office' }] });
+    oficina = await staffMember(db, world, { first: 'Olivia', last: 'Oficina', roles: [{ role: 'office' }], locale: 'es' });
     stripe = await startFakeStripe();
     app = await makeApp(database, { now: () => new Date('2027-02-09T18:00:00Z'), env: stripe.env() });
     base = await listen(app);
@@ -103,5 +110,59 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
     expect(await page.locator('main').textContent()).toContain('Anuario');
     await expectFits(page);
     if (shots) await page.screenshot({ path: `${shots}/payments-es-360.png`, fullPage: true });
+  }, 120_000);
+
+  it("the office finds a refused excess of a checkout with no payment, by keyboard at 360 px, in English and Spanish, and without JavaScript (ADR 0063)", async () => {
+    // The locker ($10.00) paid online while the office took it in cash; the $10.00 given back in Stripe's
+    // dashboard before Homeroom asked: Stripe refuses Homeroom's refund of it. (Assessed here: the first case counts what is owed.)
+    const db = database.db;
+    const locker = await db
+      .insertInto('fees')
+      .values({ student_id: family.student.id, school_id: schoolId, school_year: 2027, description_en: 'Locker', description_es: 'Casillero', amount_cents: 1000, due_date: '2027-02-20', required: 1, assessment_key: 'e2e-Locker', created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('fee_ledger').values({ fee_id: locker.id, kind: 'assessed', amount_cents: 1000, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
+    fees.Locker = locker.id;
+    const guardian = await signedInClient(app, family.guardianAccount!.username, FIXTURE_PASSWORD);
+    const started = await guardian.post('/payments/online', { key: formKey((await guardian.get('/payments/online')).body), fee: String(fees.Locker) });
+    expect(started.statusCode).toBe(303);
+    const session = stripe.sessions.get(String(started.headers.location).split('/pay/')[1]!)!;
+    const staff = await signedInClient(app, office.account!.username, FIXTURE_PASSWORD);
+    const feePage = await staff.get(`/staff/fees/students/${family.student.id}`);
+    const key = new RegExp(`action="/staff/fees/students/${family.student.id}/payments"[\\s\\S]*?name="key" value="([^"]+)"`).exec(feePage.body)?.[1] ?? '';
+    expect((await staff.post(`/staff/fees/students/${family.student.id}/payments`, { key, method: 'cash', payer: 'Rosa Reyes', [`pay.${fees.Locker}`]: '10.00' })).statusCode).toBe(303);
+    stripe.charge('pi_test_e2e_locker', 1000);
+    stripe.dashboardRefund('pi_test_e2e_locker', 1000);
+    const event = signedEvent('checkout.session.completed', paidSession(session, 'pi_test_e2e_locker'));
+    expect((await fetch(`${base}/webhooks/stripe`, { method: 'POST', body: event.payload, headers: event.headers })).status).toBe(200);
+
+    const shots = process.env.SCREENSHOT_DIR;
+    for (const [who, locale, heading, item, refused] of [
+      [office, 'en-US', 'Money Stripe refused to give back', /^Diego Reyes: \$10\.00, refused on /, 'Stripe refused to give back $10.00 on'],
+      [oficina, 'es-US', 'Dinero que Stripe se negó a devolver', /^Diego Reyes: \$10\.00, rechazado el /, 'Stripe se negó a devolver $10.00 el'],
+    ] as const) {
+      const page = await openPage(browser, 360, locale);
+      await signIn(page, base, who.account!);
+      await page.goto(`${base}/staff/fees`);
+      await page.getByRole('heading', { level: 2, name: heading }).waitFor();
+      await expectFits(page);
+      await tabTo(page, item);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/staff/fees/students/${family.student.id}$`));
+      await page.getByText(refused).first().waitFor();
+      expect(await page.locator('main').textContent()).toContain('pi_test_e2e_locker');
+      await expectFits(page);
+      if (shots) await page.screenshot({ path: `${shots}/refused-excess-${locale}-360.png`, fullPage: true });
+      await page.context().close();
+    }
+
+    // Without JavaScript: the same page, the same words.
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const bare = await context.newPage();
+    await signIn(bare, base, office.account!);
+    await bare.goto(`${base}/staff/fees/students/${family.student.id}`);
+    await bare.getByText('Homeroom does not ask Stripe again.', { exact: false }).first().waitFor();
+    await expectNoHorizontalScroll(bare);
+    await context.close();
   }, 120_000);
 });

@@ -154,7 +154,11 @@ describeEachEngine('refunds of online payments: the excess, the dashboard, the r
     expect(refundCalls().at(-1)!.form).toMatchObject({ payment_intent: 'pi_test_refused', amount: '2000' });
     expect(await checkoutRow(checkout.id)).toMatchObject({ excess_refund_id: null, excess_refused_cents: 2000, excess_refusal: 'charge_already_refunded' });
     const staff = await signedIn(office.account!.username);
-    expect(paymentOnPage((await officePage(staff)).body, checkout.payment_id!).item).toContain('Stripe refused to give back $20.00 (charge_already_refunded): see the payment in Stripe’s dashboard');
+    const refusedItem = paymentOnPage((await officePage(staff)).body, checkout.payment_id!).item;
+    expect(refusedItem).toContain('Also paid $20.00 for fees the office had settled meanwhile: refused by Stripe: $20.00.');
+    // When (the webhook's clock, in the district's time zone), Stripe's reason, and what to do.
+    expect(refusedItem).toContain('Stripe refused to give back $20.00 on February 9, 2027 at 12:00 PM (Stripe’s reason: charge_already_refunded).');
+    expect(refusedItem).toContain('Homeroom does not ask Stripe again. To give the family the $20.00, refund it from this payment (pi_test_refused) in the district’s Stripe dashboard');
     expect((await webhook(event)).statusCode).toBe(200);
     expect(refundCalls().length).toBe(calls + 1);
     // The dashboard refund's event: the robe's $10.00 reopens, the rest was the excess; nothing more is asked.

@@ -23,10 +23,11 @@
  *   (ADR 0061).
  */
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { isSqlite } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
 import type { ReadableStudent } from '../access/portal.js';
-import type { StaffActor } from '../access/staff.js';
+import type { OfficeScope, StaffActor } from '../access/staff.js';
 import { hasForbiddenCharacters } from '../forms.js';
 import { lockedFees, officePayment, recordPayment, type Payment, type Problems } from '../fees/service.js';
 import { ProviderRefused, ProviderUnavailable, type PaymentProvider, type ProviderEvent } from './provider.js';
@@ -265,11 +266,16 @@ export type EventResult =
  */
 export async function applyEvent(db: Kysely<DB>, provider: string, event: ProviderEvent, now: Date): Promise<EventResult> {
   const t = now.toISOString();
+  // SQLite runs one write transaction at a time; PostgreSQL takes the PaymentIntent's lock (referenceLock).
+  const pg = !isSqlite(db);
   return db.transaction().execute(async (trx): Promise<EventResult> => {
-    if (event.kind === 'refund') return refundEvent(trx, provider, event, now);
+    if (event.kind === 'refund') return refundEvent(trx, provider, event, now, pg);
     const { checkoutId, sessionId } = event;
-    // The checkout's row lock, taken first and returned with its row: two events of one checkout at once
-    // are applied one after the other, and the second waits on the lock rather than on more round trips.
+    // Before the checkout's lock (the order every path takes them in): a dashboard refund's event of this
+    // PaymentIntent arriving at the same moment is parked before this reads the parked ones, or after it.
+    if (pg && event.kind === 'paid') await referenceLock(trx, provider, event.reference);
+    // The checkout's row lock, taken with its lookup and returned with its row: two events of one checkout
+    // at once are applied one after the other, and the second waits on the lock rather than on more round trips.
     const checkout = await trx
       .updateTable('online_checkouts')
       .set({ updated_at: t })
@@ -306,7 +312,7 @@ type RefundEvent = Extract<ProviderEvent, { kind: 'refund' }>;
  * succeeded, whatever the order its events come in. Anything else is not Homeroom's. Answers the
  * checkout whose excess is still to be given back, if any (the caller then gives back what is left).
  */
-async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent, now: Date): Promise<EventResult> {
+async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent, now: Date, pg: boolean): Promise<EventResult> {
   const t = now.toISOString();
   const { refundId, refundRowId } = event;
   const refund = await trx
@@ -326,9 +332,11 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
   }
   // Homeroom's own refund not yet known here (an excess whose id is not kept yet): nothing to record.
   if (event.ours || event.reference === null || event.amountCents <= 0) return { kind: 'ignored' };
-  // A refund made in the provider's dashboard: of an online payment Homeroom recorded, or not Homeroom's.
+  // A refund made in the provider's dashboard: of an online payment Homeroom recorded, of a checkout that
+  // recorded no payment, of a payment whose event has not come yet, or not Homeroom's (ADR 0063).
+  if (pg) await referenceLock(trx, provider, event.reference);
   const payment = await trx.selectFrom('fee_payments').select('id').where('method', '=', 'online').where('reference', '=', event.reference).orderBy('id').executeTakeFirst();
-  if (!payment) return { kind: 'ignored' };
+  if (!payment) return refundWithoutPayment(trx, provider, { ...event, reference: event.reference }, now);
   if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, payment.id) };
   // Two events of one new refund at once: one row (either unique key), the second waits and finds it.
   await trx
@@ -338,6 +346,121 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
     .execute();
   const row = await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', `provider:${refundId}`).executeTakeFirstOrThrow();
   return { kind: 'applied', checkoutId: await refundState(trx, row.id, event, now) };
+}
+
+/** Where every PaymentIntent's lock lives on PostgreSQL (pg_advisory_xact_lock's first key; ADR 0063). */
+const REFERENCE_LOCKS = 240_063;
+
+/**
+ * PostgreSQL: the transaction's lock on one PaymentIntent, held to its end. A payment's event and a
+ * dashboard refund's event of that PaymentIntent take it before anything else they lock, so a refund
+ * parked because its payment was not known yet is always seen by the payment's event, whichever commits
+ * first. (SQLite needs none: one write transaction at a time.)
+ */
+async function referenceLock(trx: Kysely<DB>, provider: string, reference: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${REFERENCE_LOCKS}, hashtext(${`${provider}:${reference}`}))`.execute(trx);
+}
+
+/**
+ * A refund made in the provider's dashboard of a PaymentIntent with no payment of Homeroom's (ADR 0063).
+ * - Of a checkout that recorded no payment (every fee of it was settled at the office meanwhile, so all of
+ *   it was the excess): kept as a `checkout_refunds` row of that checkout (its events applied once by id),
+ *   and, once it succeeded, counted once as the excess given back; Homeroom then gives back only the rest.
+ * - Of a PaymentIntent no checkout has yet (the refund's event came before the payment's): parked under
+ *   the PaymentIntent, and taken up by the payment's event (adoptParkedRefunds). It may be another
+ *   application's: no event id is kept for it, answered `ignored`, removed after 90 days.
+ */
+async function refundWithoutPayment(trx: Kysely<DB>, provider: string, event: RefundEvent & { reference: string }, now: Date): Promise<EventResult> {
+  const t = now.toISOString();
+  const checkout = await trx
+    .selectFrom('online_checkouts')
+    .select('id')
+    .where('reference', '=', event.reference)
+    .where('provider', '=', provider)
+    .where('status', '=', 'paid')
+    .where('payment_id', 'is', null)
+    .executeTakeFirst();
+  if (checkout && !(await eventOnce(trx, provider, event, checkout.id, t))) return { kind: 'replayed', checkoutId: await excessLeft(trx, checkout.id) };
+  // Two events of one new refund at once: one row, the second waits on its lock and finds it.
+  await trx
+    .insertInto('checkout_refunds')
+    .values({ provider, provider_refund_id: event.refundId, reference: event.reference, checkout_id: checkout?.id ?? null, status: event.status, cents: event.amountCents, received_at: t, recorded_at: null })
+    .onConflict((oc) => oc.columns(['provider', 'provider_refund_id']).doNothing())
+    .execute();
+  // Its lock, and its state: succeeded stays succeeded (money given back stays given back).
+  await trx
+    .updateTable('checkout_refunds')
+    .set((eb) => ({
+      status: event.status === 'succeeded' ? 'succeeded' : sql<'pending' | 'succeeded' | 'failed'>`case when status = 'succeeded' then 'succeeded' else ${event.status === 'failed' ? 'failed' : sql`status`} end`,
+      checkout_id: eb.fn.coalesce('checkout_id', eb.val(checkout?.id ?? null)),
+    }))
+    .where('provider', '=', provider)
+    .where('provider_refund_id', '=', event.refundId)
+    .execute();
+  const row = await trx.selectFrom('checkout_refunds').selectAll().where('provider', '=', provider).where('provider_refund_id', '=', event.refundId).executeTakeFirstOrThrow();
+  if (row.checkout_id === null) return { kind: 'ignored' };
+  if (row.status === 'succeeded' && row.recorded_at === null) await countAsExcess(trx, row, row.checkout_id, now);
+  return { kind: 'applied', checkoutId: await excessLeft(trx, row.checkout_id) };
+}
+
+/**
+ * A succeeded dashboard refund of a checkout that recorded no payment, counted once (the caller holds the
+ * refund row's lock and found it not yet recorded) as that much of the excess given back, up to what
+ * Homeroom has not given back itself; the audit entry says how much.
+ */
+async function countAsExcess(trx: Kysely<DB>, refund: Selectable<DB['checkout_refunds']>, checkoutId: number, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const checkout = await trx
+    .updateTable('online_checkouts')
+    .set({ updated_at: t })
+    .where('id', '=', checkoutId)
+    .returning(['excess_cents', 'excess_at_provider_cents', 'excess_refund_id'])
+    .executeTakeFirstOrThrow();
+  const counted = checkout.excess_refund_id !== null ? 0 : Math.max(0, Math.min(refund.cents, checkout.excess_cents - checkout.excess_at_provider_cents));
+  if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted) })).where('id', '=', checkoutId).execute();
+  await trx.updateTable('checkout_refunds').set({ counted_cents: counted, recorded_at: t }).where('id', '=', refund.id).execute();
+  await audit(trx, { action: 'fee.refunded', actorAccountId: null, subjectType: 'online_checkout', subjectId: checkoutId, ip: null, details: { totalCents: 0, online: refund.provider_refund_id, atProvider: true, excessCents: counted } }, now);
+}
+
+/** The checkout, when part of its excess is still to be given back by Homeroom. */
+async function excessLeft(trx: Kysely<DB>, checkoutId: number): Promise<number | null> {
+  const c = await trx
+    .selectFrom('online_checkouts')
+    .select('id')
+    .where('id', '=', checkoutId)
+    .where('status', '=', 'paid')
+    .where('excess_refund_id', 'is', null)
+    .where(sql<boolean>`excess_cents > excess_at_provider_cents`)
+    .executeTakeFirst();
+  return c?.id ?? null;
+}
+
+/**
+ * The payment's event of a checkout takes up the dashboard refunds of its PaymentIntent whose events came
+ * first (parked by refundWithoutPayment; the caller holds the PaymentIntent's lock on PostgreSQL). With no
+ * payment recorded, they are the checkout's and count as its excess given back; with a payment, each
+ * becomes the payment's dashboard refund (an `online_refunds` row, as if its event came now), written to
+ * the ledger if it succeeded.
+ */
+async function adoptParkedRefunds(trx: Kysely<DB>, checkout: { id: number; provider: string }, reference: string, paymentId: number | null, now: Date): Promise<boolean> {
+  const parked = await trx.selectFrom('checkout_refunds').selectAll().where('reference', '=', reference).where('checkout_id', 'is', null).where('provider', '=', checkout.provider).orderBy('id').execute();
+  if (parked.length === 0) return false;
+  if (paymentId === null) {
+    await trx.updateTable('checkout_refunds').set({ checkout_id: checkout.id }).where('id', 'in', parked.map((r) => r.id)).execute();
+    for (const r of parked) if (r.status === 'succeeded') await countAsExcess(trx, { ...r, checkout_id: checkout.id }, checkout.id, now);
+    return true;
+  }
+  for (const r of parked) {
+    await trx
+      .insertInto('online_refunds')
+      .values({ payment_id: paymentId, idempotency_key: `provider:${r.provider_refund_id}`, provider_refund_id: r.provider_refund_id, status: r.status === 'failed' ? 'failed' : 'requested', cents: r.cents, reason: '', requested_by: null, requested_at: r.received_at, recorded_at: null, origin: 'provider' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const row = await trx.selectFrom('online_refunds').selectAll().where('idempotency_key', '=', `provider:${r.provider_refund_id}`).executeTakeFirstOrThrow();
+    if (r.status === 'succeeded' && row.status !== 'succeeded') await recordRefund(trx, row, now);
+    await trx.deleteFrom('checkout_refunds').where('id', '=', r.id).execute();
+  }
+  return true;
 }
 
 /**
@@ -490,7 +613,7 @@ async function eventOnce(trx: Kysely<DB>, provider: string, event: ProviderEvent
  * (the fees locked); what the office settled meanwhile becomes the excess, given back through the
  * provider after the commit (settleExcess).
  */
-async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; guardian_id: number; account_id: number | null; total_cents: number }, reference: string, now: Date): Promise<Selectable<DB['online_checkouts']>> {
+async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; provider: string; guardian_id: number; account_id: number | null; total_cents: number }, reference: string, now: Date): Promise<Selectable<DB['online_checkouts']>> {
   const t = now.toISOString();
   const lines = await trx.selectFrom('online_checkout_lines').select(['fee_id', 'cents']).where('checkout_id', '=', checkout.id).orderBy('id').execute();
   // Locked and read once: recordPayment is given them rather than locking them again.
@@ -507,6 +630,8 @@ async function recordCheckoutPayment(trx: Kysely<DB>, checkout: { id: number; gu
   const excess = checkout.total_cents - appliedCents;
   const paid = await trx.updateTable('online_checkouts').set({ status: 'paid', payment_id: paymentId, reference, excess_cents: excess, failure: null }).where('id', '=', checkout.id).returningAll().executeTakeFirstOrThrow();
   await audit(trx, { action: 'fee.paid_online', actorAccountId: checkout.account_id, subjectType: 'online_checkout', subjectId: checkout.id, ip: null, details: { payment: paymentId, paidCents: appliedCents, excessCents: excess, reference } }, now);
+  // Dashboard refunds of its PaymentIntent whose events came first change what of the excess is left.
+  if (await adoptParkedRefunds(trx, checkout, reference, paymentId, now)) return trx.selectFrom('online_checkouts').selectAll().where('id', '=', checkout.id).executeTakeFirstOrThrow();
   return paid;
 }
 
@@ -547,7 +672,7 @@ export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, ch
     if (!(error instanceof ProviderRefused)) throw error;
     const reason = (error.code ?? error.message).slice(0, 200);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('online_checkouts').set({ excess_refused_cents: cents, excess_refusal: reason, updated_at: t }).where('id', '=', c.id).where('excess_refund_id', 'is', null).execute();
+      await trx.updateTable('online_checkouts').set({ excess_refused_cents: cents, excess_refusal: reason, excess_refused_at: t, updated_at: t }).where('id', '=', c.id).where('excess_refund_id', 'is', null).execute();
       await audit(trx, { action: 'fee.excess_refused', actorAccountId: null, subjectType: 'online_checkout', subjectId: c.id, ip: null, details: { cents, reason } }, now);
     });
     return;
@@ -563,9 +688,10 @@ export interface ExcessView {
   backCents: number;
   /** given back by refunds made in the provider's dashboard */
   atProviderCents: number;
-  /** refused by the provider when Homeroom asked, and its reason */
+  /** refused by the provider when Homeroom asked, its reason and when (final: Homeroom does not ask again, ADR 0063) */
   refusedCents: number;
   refusal: string | null;
+  refusedAt: string | null;
   /** still to be given back (Homeroom asks again when the provider sends the payment's event again) */
   waitingCents: number;
 }
@@ -575,19 +701,114 @@ export async function paymentExcesses(db: Kysely<DB>, paymentIds: readonly numbe
   if (paymentIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('online_checkouts')
-    .select(['payment_id', 'excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal'])
+    .select(['payment_id', ...EXCESS_COLUMNS])
     .where('payment_id', 'in', [...paymentIds])
     .where('status', '=', 'paid')
     .where('excess_cents', '>', 0)
     .execute();
-  return new Map(
-    rows.map((r) => {
-      const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
-      const back = r.excess_refund_id !== null ? left : 0;
-      const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
-      return [r.payment_id!, { cents: r.excess_cents, backCents: back, atProviderCents: r.excess_at_provider_cents, refusedCents: refused, refusal: refused > 0 ? r.excess_refusal : null, waitingCents: left - back - refused }];
-    }),
-  );
+  return new Map(rows.map((r) => [r.payment_id!, excessOf(r)]));
+}
+
+const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at'] as const;
+
+function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COLUMNS)[number]>): ExcessView {
+  const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
+  const back = r.excess_refund_id !== null ? left : 0;
+  const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
+  return {
+    cents: r.excess_cents,
+    backCents: back,
+    atProviderCents: r.excess_at_provider_cents,
+    refusedCents: refused,
+    refusal: refused > 0 ? r.excess_refusal : null,
+    refusedAt: refused > 0 && r.excess_refused_at !== null ? new Date(String(r.excess_refused_at)).toISOString() : null,
+    waitingCents: left - back - refused,
+  };
+}
+
+/** An online checkout that recorded no payment (every fee of it was settled at the office meanwhile): all of it was the excess. */
+export interface CheckoutExcess {
+  checkoutId: number;
+  /** the provider's reference of the money (a Stripe PaymentIntent) */
+  reference: string | null;
+  startedAt: string;
+  payer: string;
+  /** the fees it was for (of this student and of any sibling in the same checkout) */
+  fees: { en: string; es: string }[];
+  excess: ExcessView;
+}
+
+/**
+ * The checkouts with a fee of this student that recorded no payment, newest first: the office's page shows
+ * what became of their money (the caller has checked that it may see the student).
+ */
+export async function checkoutsWithoutPayment(db: Kysely<DB>, studentId: number): Promise<CheckoutExcess[]> {
+  const rows = await db
+    .selectFrom('online_checkouts as c')
+    .innerJoin('guardians as g', 'g.id', 'c.guardian_id')
+    .select(['c.id', 'c.reference', 'c.created_at', 'g.first_name', 'g.last_name', ...EXCESS_COLUMNS.map((k) => `c.${k}` as const)])
+    .where('c.status', '=', 'paid')
+    .where('c.payment_id', 'is', null)
+    .where('c.excess_cents', '>', 0)
+    .where((eb) => eb.exists(eb.selectFrom('online_checkout_lines as l').innerJoin('fees as f', 'f.id', 'l.fee_id').select('l.id').whereRef('l.checkout_id', '=', 'c.id').where('f.student_id', '=', studentId)))
+    .orderBy('c.id', 'desc')
+    .execute();
+  if (rows.length === 0) return [];
+  const lines = await db
+    .selectFrom('online_checkout_lines as l')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .select(['l.checkout_id', 'f.description_en', 'f.description_es'])
+    .where('l.checkout_id', 'in', rows.map((r) => r.id))
+    .orderBy('l.id')
+    .execute();
+  return rows.map((r) => ({
+    checkoutId: r.id,
+    reference: r.reference,
+    startedAt: new Date(String(r.created_at)).toISOString(),
+    payer: `${r.first_name} ${r.last_name}`,
+    fees: lines.filter((l) => l.checkout_id === r.id).map((l) => ({ en: l.description_en, es: l.description_es })),
+    excess: excessOf(r),
+  }));
+}
+
+/** A checkout whose excess Stripe refused to give back, still not given back: the office's to do (ADR 0063). */
+export interface RefusedExcess {
+  checkoutId: number;
+  studentId: number;
+  student: string;
+  cents: number;
+  refusedAt: string | null;
+}
+
+/** The most refused excesses the office's fee list names. */
+const REFUSED_LIMIT = 50;
+
+/**
+ * Every checkout of the office's schools whose excess Stripe refused and that is not given back since,
+ * oldest first, named by each student of the office's schools whose fee it was for (a checkout of two
+ * children's fees names both).
+ */
+export async function refusedExcesses(db: Kysely<DB>, scope: OfficeScope): Promise<RefusedExcess[]> {
+  let q = db
+    .selectFrom('online_checkouts as c')
+    .innerJoin('online_checkout_lines as l', 'l.checkout_id', 'c.id')
+    .innerJoin('fees as f', 'f.id', 'l.fee_id')
+    .innerJoin('students as s', 's.id', 'f.student_id')
+    .select(['c.id', 'c.excess_refused_cents', 'c.excess_refused_at', 's.id as student_id', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
+    .distinct()
+    .where('c.status', '=', 'paid')
+    .where('c.excess_refund_id', 'is', null)
+    .where('c.excess_refused_cents', '>', 0)
+    .where(sql<boolean>`c.excess_refused_cents = c.excess_cents - c.excess_at_provider_cents`);
+  if (!scope.district) q = q.where('f.school_id', 'in', scope.schools.size ? [...scope.schools] : [-1]);
+  const rows = await q.orderBy('c.id').orderBy('s.id').limit(REFUSED_LIMIT).execute();
+  return rows.map((r) => ({
+    checkoutId: r.id,
+    studentId: r.student_id,
+    student: `${r.preferred_first_name ?? r.legal_first_name} ${r.legal_last_name}`,
+    cents: r.excess_refused_cents ?? 0,
+    refusedAt: r.excess_refused_at === null ? null : new Date(String(r.excess_refused_at)).toISOString(),
+  }));
 }
 
 // ── the office's refunds of online payments ──────────────────────────────────────────────────────────

@@ -13,6 +13,8 @@
  *   a delivery repeated by the provider (Stripe retries for 3 days, and resends from its dashboard for 30)
  *   is known; by then the checkout or refund it was about has long reached a state that another copy of
  *   the event cannot change (a paid checkout stays paid, a recorded refund is known by its id);
+ * - dashboard refunds parked 90 days ago under a PaymentIntent that no checkout has named since
+ *   (`checkout_refunds` with no checkout, ADR 0063): another application's on the same Stripe account;
  * - messages: a thread (a message and every reply to it) whose newest message is older than the
  *   district's `messageRetentionYears`, with its recipients and attached files. Users never delete a message; this is the
  *   only end of one (issue 21).
@@ -38,6 +40,7 @@ export interface Pruned {
   pushDeliveries: number;
   notifications: number;
   paymentEvents: number;
+  parkedRefunds: number;
   messages: number;
 }
 
@@ -111,8 +114,13 @@ export async function pruneExpired(db: Kysely<DB>, now: Date, settings: { messag
     async (chosen) => void (await db.deleteFrom('payment_events').where('id', 'in', chosen).execute()),
   );
 
+  const parkedRefunds = await inChunks(
+    async (limit) => ids(await db.selectFrom('checkout_refunds').select('id').where('received_at', '<', before(RETENTION_DAYS.paymentEvents)).where('checkout_id', 'is', null).orderBy('id').limit(limit).execute()),
+    async (chosen) => void (await db.deleteFrom('checkout_refunds').where('id', 'in', chosen).where('checkout_id', 'is', null).execute()),
+  );
+
   const messages = await pruneMessages(db, new Date(now.getTime() - settings.messageRetentionYears * 365.25 * DAY).toISOString());
-  return { jobs, emails, pushDeliveries, notifications, paymentEvents, messages };
+  return { jobs, emails, pushDeliveries, notifications, paymentEvents, parkedRefunds, messages };
 }
 
 /** Threads whose newest message was made before `cutoff`: the whole thread goes, recipients and files first. */

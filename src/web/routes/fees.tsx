@@ -24,7 +24,7 @@ import {
   type Problems,
 } from '../../domain/fees/service.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
-import { paymentExcesses, refundOnlinePayment } from '../../domain/payments/online.js';
+import { checkoutsWithoutPayment, paymentExcesses, refundOnlinePayment, refusedExcesses } from '../../domain/payments/online.js';
 import { contextFor } from '../context.js';
 import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
@@ -76,10 +76,10 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
       grade: /^-?\d{1,2}$/.test(str('grade')) ? Number(str('grade')) : null,
       q: str('q').normalize('NFKC').trim(),
     };
-    const [schools, { fees, total }] = await Promise.all([feeSchools(db, scope), listSchoolFees(db, scope, filter)]);
+    const [schools, { fees, total }, refused] = await Promise.all([feeSchools(db, scope), listSchoolFees(db, scope, filter), services.payments ? refusedExcesses(db, scope) : []]);
     const done = str('done');
     const notice = done === 'assessed' ? ctx.t(DONE.assessed!, { count: Number(str('n')) || 0 }) : undefined;
-    return sendPage(reply, <StaffFeesPage ctx={ctx} schools={schools} filter={filter} fees={fees} total={total} notice={notice} />);
+    return sendPage(reply, <StaffFeesPage ctx={ctx} schools={schools} filter={filter} fees={fees} total={total} notice={notice} refused={refused} />);
   });
 
   const assessPage = async (request: FastifyRequest, reply: FastifyReply, values: Values, status = 200, errors: Messages = {}, problem?: string) => {
@@ -110,7 +110,7 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
   /** One student's fee page, with fresh keys for every form but the one being shown again. */
   const studentPage = async (request: FastifyRequest, reply: FastifyReply, student: FeeStudent, extra: Partial<StudentFeesState> = {}, status = 200) => {
     const ctx = await contextFor(app, request);
-    const [fees, payments] = await Promise.all([feesOfStudent(db, student.id), paymentsOfStudent(db, student.id)]);
+    const [fees, payments, withoutPayment] = await Promise.all([feesOfStudent(db, student.id), paymentsOfStudent(db, student.id), checkoutsWithoutPayment(db, student.id)]);
     // What became of an online payment's excess (a fee settled here while the family was at Checkout): only when there are online payments.
     const online = payments.filter((p) => p.method === 'online').map((p) => p.id);
     const excesses = online.length > 0 ? await paymentExcesses(db, online) : new Map();
@@ -125,7 +125,7 @@ export async function feeRoutes(app: FastifyInstance): Promise<void> {
       notice: extra.notice ?? (done && status === 200 ? ctx.t(done, { count: 1 }) : undefined),
       problem: extra.problem,
     };
-    return sendPage(reply, <StudentFeesPage ctx={ctx} student={student} fees={fees} payments={payments} excesses={excesses} state={state} />, status);
+    return sendPage(reply, <StudentFeesPage ctx={ctx} student={student} fees={fees} payments={payments} excesses={excesses} withoutPayment={withoutPayment} state={state} />, status);
   };
 
   app.get<{ Params: { id: string } }>('/staff/fees/students/:id', { preHandler: staffOnly }, async (request, reply) => {

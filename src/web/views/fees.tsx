@@ -1,7 +1,7 @@
 /** The office's fee pages: the fees of a school (filters), assessing a fee, and one student's fees with payments. */
 import type { ComponentChildren } from 'preact';
 import type { Fee, FeeFilter, FeeStudent, FeeWithHistory, Payment } from '../../domain/fees/service.js';
-import type { ExcessView } from '../../domain/payments/online.js';
+import type { CheckoutExcess, ExcessView, RefusedExcess } from '../../domain/payments/online.js';
 import { LIST_LIMIT, MAX_DESCRIPTION, MAX_REASON, TARGETS } from '../../domain/fees/service.js';
 import { MAX_CENTS } from '../../domain/fees/money.js';
 import { formatInstant, formatMoney } from '../../i18n/format.js';
@@ -53,6 +53,7 @@ export function StaffFeesPage({
   fees,
   total,
   notice,
+  refused = [],
 }: {
   ctx: PageContext;
   schools: { id: number; name: string; grade_low: number; grade_high: number }[];
@@ -60,6 +61,8 @@ export function StaffFeesPage({
   fees: Fee[];
   total: number;
   notice?: string | undefined;
+  /** online payments' excesses Stripe refused to give back: the office's to do */
+  refused?: readonly RefusedExcess[];
 }) {
   const { t } = ctx;
   const grades = [...new Set(schools.flatMap((s) => Array.from({ length: s.grade_high - s.grade_low + 1 }, (_, i) => s.grade_low + i)))].sort((a, b) => a - b);
@@ -67,6 +70,29 @@ export function StaffFeesPage({
     <Layout ctx={ctx} title={t('fees.staff.title')}>
       <h1>{t('fees.staff.title')}</h1>
       <Alert type="success" text={notice} />
+      {refused.length > 0 ? (
+        <section class="usa-alert usa-alert--warning margin-y-2" aria-labelledby="refused-heading">
+          <div class="usa-alert__body">
+            <h2 class="usa-alert__heading" id="refused-heading">
+              {t('payments.staff.refusedListHeading')}
+            </h2>
+            <p class="usa-alert__text">{t('payments.staff.refusedListIntro')}</p>
+            <ul class="usa-list">
+              {refused.map((r) => (
+                <li key={`${r.checkoutId}-${r.studentId}`}>
+                  <a href={studentFeesHref(r.studentId)}>
+                    {t('payments.staff.refusedListItem', {
+                      student: r.student,
+                      amount: formatMoney(r.cents, ctx.locale),
+                      when: r.refusedAt ? formatInstant(new Date(r.refusedAt), ctx.locale, ctx.district.timeZone) : '—',
+                    })}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </section>
+      ) : null}
       <p>
         <a class="usa-button" href="/staff/fees/new">
           {t('fees.staff.assess')}
@@ -330,10 +356,31 @@ function excessLine(ctx: PageContext, excess: ExcessView): string {
   const parts = [
     excess.backCents > 0 ? t('payments.staff.excessBack', { amount: money(excess.backCents) }) : null,
     excess.atProviderCents > 0 ? t('payments.staff.excessAtProvider', { amount: money(excess.atProviderCents) }) : null,
-    excess.refusedCents > 0 ? t('payments.staff.excessRefused', { amount: money(excess.refusedCents), reason: excess.refusal ?? '' }) : null,
+    excess.refusedCents > 0 ? t('payments.staff.excessRefusedPart', { amount: money(excess.refusedCents) }) : null,
     excess.waitingCents > 0 ? t('payments.staff.excessWaiting', { amount: money(excess.waitingCents) }) : null,
   ].filter((p): p is string => p !== null);
   return `${t('payments.staff.excess', { amount: money(excess.cents) })}: ${parts.join(' · ')}.`;
+}
+
+/**
+ * Stripe refused to give back (part of) an excess: how much, when, Stripe's reason, and what the office
+ * does about it. Final: Homeroom does not ask again (ADR 0063); a refund made in Stripe's dashboard is
+ * recorded when Stripe reports it.
+ */
+function ExcessRefused({ ctx, excess, reference }: { ctx: PageContext; excess: ExcessView; reference: string | null }) {
+  if (excess.refusedCents === 0) return null;
+  const { t } = ctx;
+  const amount = formatMoney(excess.refusedCents, ctx.locale);
+  return (
+    <div class="usa-alert usa-alert--warning usa-alert--slim margin-y-1">
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">
+          {t('payments.staff.excessRefusedWhat', { amount, when: excess.refusedAt ? formatInstant(new Date(excess.refusedAt), ctx.locale, ctx.district.timeZone) : '—', reason: excess.refusal ?? '—' })}{' '}
+          {t('payments.staff.excessRefusedTodo', { amount, reference: reference ?? '—' })}
+        </p>
+      </div>
+    </div>
+  );
 }
 
 export function StudentFeesPage({
@@ -342,6 +389,7 @@ export function StudentFeesPage({
   fees,
   payments,
   excesses,
+  withoutPayment = [],
   state,
 }: {
   ctx: PageContext;
@@ -350,6 +398,8 @@ export function StudentFeesPage({
   payments: Payment[];
   /** per online payment that had one, what became of its excess */
   excesses: ReadonlyMap<number, ExcessView>;
+  /** online checkouts of this student's fees that recorded no payment (all of it was the excess) */
+  withoutPayment?: readonly CheckoutExcess[];
   state: StudentFeesState;
 }) {
   const { t } = ctx;
@@ -494,6 +544,7 @@ export function StudentFeesPage({
                   {p.refundedCents > 0 ? ` · ${t('fees.receipt.refunded', { amount: formatMoney(p.refundedCents, ctx.locale) })}` : ''}
                 </p>
                 {excess ? <p class="margin-y-05">{excessLine(ctx, excess)}</p> : null}
+                {excess ? <ExcessRefused ctx={ctx} excess={excess} reference={p.reference} /> : null}
                 {left > 0 ? (
                   <details open={Object.keys(errors).length > 0}>
                     <summary>{t('fees.staff.refund')}</summary>
@@ -515,6 +566,29 @@ export function StudentFeesPage({
           })}
         </ul>
       )}
+      {withoutPayment.length > 0 ? (
+        <>
+          <h3>{t('payments.staff.withoutPaymentHeading')}</h3>
+          <p>{t('payments.staff.withoutPaymentIntro')}</p>
+          <ul class="usa-list usa-list--unstyled">
+            {withoutPayment.map((c) => (
+              <li key={c.checkoutId} class="margin-bottom-2" id={`checkout-${c.checkoutId}`}>
+                <p class="margin-y-05">
+                  {t('payments.staff.withoutPaymentLine', {
+                    number: c.checkoutId,
+                    when: formatInstant(new Date(c.startedAt), ctx.locale, ctx.district.timeZone),
+                    payer: c.payer,
+                    fees: c.fees.map((f) => f[ctx.locale]).join(', '),
+                  })}
+                  {c.reference ? ` · ${t('payments.staff.online', { reference: c.reference })}` : ''}
+                </p>
+                <p class="margin-y-05">{excessLine(ctx, c.excess)}</p>
+                <ExcessRefused ctx={ctx} excess={c.excess} reference={c.reference} />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </Layout>
   );
 }
