@@ -322,7 +322,7 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
     .executeTakeFirst();
   if (refund) {
     // Delivered again (its first delivery may have been answered 503 while the excess could not be given back): the excess is tried again.
-    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, refund.payment_id) };
+    if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, { paymentId: refund.payment_id }) };
     return { kind: 'applied', checkoutId: await refundState(trx, refund.id, event, now) };
   }
   const excess = await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', refundId).executeTakeFirst();
@@ -337,7 +337,7 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
   if (pg) await referenceLock(trx, provider, event.reference);
   const payment = await trx.selectFrom('fee_payments').select('id').where('method', '=', 'online').where('reference', '=', event.reference).orderBy('id').executeTakeFirst();
   if (!payment) return refundWithoutPayment(trx, provider, { ...event, reference: event.reference }, now);
-  if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, payment.id) };
+  if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, { paymentId: payment.id }) };
   // Two events of one new refund at once: one row (either unique key), the second waits and finds it.
   await trx
     .insertInto('online_refunds')
@@ -380,7 +380,7 @@ async function refundWithoutPayment(trx: Kysely<DB>, provider: string, event: Re
     .where('status', '=', 'paid')
     .where('payment_id', 'is', null)
     .executeTakeFirst();
-  if (checkout && !(await eventOnce(trx, provider, event, checkout.id, t))) return { kind: 'replayed', checkoutId: await excessLeft(trx, checkout.id) };
+  if (checkout && !(await eventOnce(trx, provider, event, checkout.id, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, { checkoutId: checkout.id }) };
   // Two events of one new refund at once: one row, the second waits on its lock and finds it.
   await trx
     .insertInto('checkout_refunds')
@@ -400,7 +400,7 @@ async function refundWithoutPayment(trx: Kysely<DB>, provider: string, event: Re
   const row = await trx.selectFrom('checkout_refunds').selectAll().where('provider', '=', provider).where('provider_refund_id', '=', event.refundId).executeTakeFirstOrThrow();
   if (row.checkout_id === null) return { kind: 'ignored' };
   if (row.status === 'succeeded' && row.recorded_at === null) await countAsExcess(trx, row, row.checkout_id, now);
-  return { kind: 'applied', checkoutId: await excessLeft(trx, row.checkout_id) };
+  return { kind: 'applied', checkoutId: await excessStillOwed(trx, { checkoutId: row.checkout_id }) };
 }
 
 /**
@@ -420,19 +420,6 @@ async function countAsExcess(trx: Kysely<DB>, refund: Selectable<DB['checkout_re
   if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted) })).where('id', '=', checkoutId).execute();
   await trx.updateTable('checkout_refunds').set({ counted_cents: counted, recorded_at: t }).where('id', '=', refund.id).execute();
   await audit(trx, { action: 'fee.refunded', actorAccountId: null, subjectType: 'online_checkout', subjectId: checkoutId, ip: null, details: { totalCents: 0, online: refund.provider_refund_id, atProvider: true, excessCents: counted } }, now);
-}
-
-/** The checkout, when part of its excess is still to be given back by Homeroom. */
-async function excessLeft(trx: Kysely<DB>, checkoutId: number): Promise<number | null> {
-  const c = await trx
-    .selectFrom('online_checkouts')
-    .select('id')
-    .where('id', '=', checkoutId)
-    .where('status', '=', 'paid')
-    .where('excess_refund_id', 'is', null)
-    .where(sql<boolean>`excess_cents > excess_at_provider_cents`)
-    .executeTakeFirst();
-  return c?.id ?? null;
 }
 
 /**
@@ -487,7 +474,7 @@ async function refundState(trx: Kysely<DB>, rowId: number, event: RefundEvent, n
   if (row.status === 'succeeded') return null;
   if (event.status === 'succeeded') {
     await recordRefund(trx, row, now);
-    return excessStillOwed(trx, row.payment_id);
+    return excessStillOwed(trx, { paymentId: row.payment_id });
   }
   if (event.status === 'failed') await trx.updateTable('online_refunds').set({ status: 'failed' }).where('id', '=', row.id).execute();
   return null;
@@ -586,12 +573,12 @@ async function excessGivenBackAtProvider(trx: Kysely<DB>, paymentId: number, cen
   return counted;
 }
 
-/** The payment's checkout, when part of its excess is still to be given back by Homeroom. */
-async function excessStillOwed(trx: Kysely<DB>, paymentId: number): Promise<number | null> {
+/** The checkout (by its id, or by its payment's), when part of its excess is still to be given back by Homeroom. */
+async function excessStillOwed(trx: Kysely<DB>, of: { paymentId: number } | { checkoutId: number }): Promise<number | null> {
   const checkout = await trx
     .selectFrom('online_checkouts')
     .select('id')
-    .where('payment_id', '=', paymentId)
+    .where('paymentId' in of ? 'payment_id' : 'id', '=', 'paymentId' in of ? of.paymentId : of.checkoutId)
     .where('status', '=', 'paid')
     .where('excess_refund_id', 'is', null)
     .where(sql<boolean>`excess_cents > excess_at_provider_cents`)
