@@ -185,7 +185,7 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     // The first tab, older, saves by keyboard: refused, in Spanish; the page shows score emails on.
     await tabTo(page, 'Guardar configuración', { button: true });
     await page.keyboard.press('Enter');
-    await page.getByText(/Tu configuración de notificaciones cambió después de abrir esta página/).waitFor();
+    await page.getByText(/Su configuración de notificaciones cambió después de abrir esta página/).waitFor();
     expect(await page.locator(`#c${family.student.id}-score-email`).isChecked()).toBe(true);
     expectOnlyHttpErrors(page, 409);
     await expectFits(page);

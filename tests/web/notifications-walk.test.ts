@@ -28,7 +28,7 @@ import { startSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js'
 
 const CONFLICT = {
   en: 'Your notification settings were changed after this page was opened (in another tab or window, or by the unsubscribe link of an email), so the changes you sent were not saved. The page now shows your settings as they are: make your changes again and save.',
-  es: 'Tu configuración de notificaciones cambió después de abrir esta página (en otra pestaña o ventana, o con el enlace para cancelar la suscripción de un correo), así que los cambios que enviaste no se guardaron. La página muestra ahora tu configuración actual: vuelve a hacer tus cambios y guarda.',
+  es: 'Su configuración de notificaciones cambió después de abrir esta página (en otra pestaña o ventana, o con el enlace para cancelar la suscripción de un correo), así que los cambios que envió no se guardaron. La página muestra ahora su configuración actual: vuelva a hacer sus cambios y guarde.',
 };
 
 describeEachEngine('notifications: the user walk of issue 22', (get) => {
