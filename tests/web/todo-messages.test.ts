@@ -107,6 +107,28 @@ describeEachEngine('to do: the request’s messages', (get) => {
     expect(sections((await gail.get('/todo')).body)).toEqual({ 'Noah Lind': [`Field trip: can Noah come? | /messages/${aboutNoah}`] });
   });
 
+  it('keeps a child’s own page the child’s when the guardian has a message to answer that is about no child', async () => {
+    const db = get().db;
+    const message = await db
+      .insertInto('messages')
+      .values({ sender_account_id: rosa.account!.id, sender_name: 'Rosa Carter', sender_role: 'teacher', subject_en: 'Volunteer sign-up', body_en: 'Can you help on Friday?', subject_es: null, body_es: null, audience: '{}', concerns_student: 0, asks_reply: 1, thread_root_id: null, thread_person_kind: null, thread_person_id: null, status: 'sent', recipient_count: 1, send_at: STAMP, sent_at: STAMP, created_at: STAMP })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('message_recipients').values({ message_id: message.id, person_kind: 'guardian', person_id: noah.guardian.id, student_id: null, locale: 'en', read_at: null, archived: 0 }).execute();
+    try {
+      const gail = await signedIn(noah.guardianAccount);
+      // The whole list has it, apart from the children's items.
+      const all = await gail.get('/todo');
+      expect(items(all.body)).toContain(`Volunteer sign-up | /messages/${message.id}`);
+      expect(sections(all.body)['Noah Lind']).toEqual([`Field trip: can Noah come? | /messages/${aboutNoah}`]);
+      // Noah's page lists Noah's items, not the guardian's own.
+      expect(items((await gail.get(`/students/${noah.student.id}/todo`)).body)).toEqual([`Field trip: can Noah come? | /messages/${aboutNoah}`]);
+    } finally {
+      await db.deleteFrom('message_recipients').where('message_id', '=', message.id).execute();
+      await db.deleteFrom('messages').where('id', '=', message.id).execute();
+    }
+  });
+
   it('lists the message about an adult child who lets their guardians read messages about them, under the child’s name, as the header counts it', async () => {
     const db = get().db;
     await db.insertInto('message_adult_choices').values({ student_id: ava.student.id, guardians_receive: 1, answered_at: STAMP }).execute();

@@ -293,7 +293,9 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       page: async ({ ctx, today, student }, request, reply) => {
         // The request's message reader, the header's: the same messages as its count, and none where the district hides Messages.
         const messages = await messageReaderOf(app, request, ctx);
-        const [group] = await todoListOf(db, { reader: request.session!.account, students: [student], today, messages }, services.now());
+        // This child's group: the reader's own items (a message about no child) come first in the list and are on the whole list only.
+        const groups = await todoListOf(db, { reader: request.session!.account, students: [student], today, messages }, services.now());
+        const group = groups.find((g) => g.student?.id === student.id);
         return sendPage(reply, <TodoPage ctx={ctx} student={student} items={group?.items ?? []} />);
       },
     },
