@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { connect, openConnections, redactUrl, type Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { hashingShare, setHashingThreads } from '../domain/accounts/passwords.js';
+import { faultPoint } from '../jobs/faults.js';
 import { localDate } from '../domain/calendar/dates.js';
 import { DEMO_DISTRICT, type DemoSummary } from '../domain/demo/generate.js';
 import { DistrictExistsError, isEmpty, loadDemo } from '../domain/demo/load.js';
@@ -148,35 +149,61 @@ async function serve(args: string[]): Promise<void> {
  * others). Sessions and jobs live in the database, so any process can serve any request; only the
  * first runs the background worker. A process that dies is replaced.
  */
+/** A web process that dies within this long of its start counts as dying soon after starting. */
+const QUICK_DEATH_MS = 10_000;
+const RESTART_WAIT_MAX_MS = 30_000;
+
 async function forkWebProcesses(config: Config, processes: number, noWorker: boolean): Promise<void> {
   // Connections are handed to the web processes in turn by the first process (Node's default): with the
   // kernel left to spread them, 8 keep-alive connections were measured landing mostly on one process.
   cluster.schedulingPolicy = cluster.SCHED_RR;
   let listening = 0;
   let stopping = false;
+  /** per web process: has one ever listened, and how many in a row died soon after starting */
+  const served = new Array<boolean>(processes).fill(false);
+  const quickDeaths = new Array<number>(processes).fill(0);
   const fork = (index: number) => {
+    const started = Date.now();
     const child = cluster.fork({ HOMEROOM_BACKGROUND: index === 0 && !noWorker ? '1' : '0', HOMEROOM_QUIET: '1', HOMEROOM_WEB_INDEX: String(index) });
     child.on('listening', () => {
-      if (++listening === processes) void announce(config, `${processes} web processes`);
+      if (!served[index]) {
+        served[index] = true;
+        if (++listening === processes) void announce(config, `${processes} web processes`);
+      }
     });
     child.on('exit', (code) => {
-      if (!stopping) {
-        console.error(`web process ${index + 1} stopped (${code}); starting another`);
-        fork(index);
+      if (stopping) return;
+      // Never started at all: its configuration or installation is wrong (its error is above), and
+      // starting it again would fail again, as fast as it can, for good.
+      if (!served[index]) {
+        console.error(`web process ${index + 1} could not start (${code}); stopping Homeroom — see the error above`);
+        stop(1);
+        return;
       }
+      // A process that served and then died is replaced; one that keeps dying soon after starting is
+      // replaced after a wait that doubles (1 s, 2 s, … 30 s), not in a loop.
+      quickDeaths[index] = Date.now() - started < QUICK_DEATH_MS ? quickDeaths[index]! + 1 : 0;
+      const wait = quickDeaths[index]! === 0 ? 0 : Math.min(RESTART_WAIT_MAX_MS, 1_000 * 2 ** (quickDeaths[index]! - 1));
+      console.error(`web process ${index + 1} stopped (${code}); starting another${wait ? ` in ${wait / 1000} s` : ''}`);
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, wait);
     });
   };
   for (let i = 0; i < processes; i++) fork(i);
-  const stop = () => {
+  const stop = (exitCode = 0) => {
+    if (stopping) return;
     stopping = true;
+    process.exitCode = exitCode;
     for (const child of Object.values(cluster.workers ?? {})) child?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => process.exit(), 5_000).unref();
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
     cluster.on('exit', () => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
     });
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
 }
 
 async function announce(config: Config, what: string, port = config.port, database?: Database): Promise<void> {
@@ -203,6 +230,7 @@ async function serveProcess(config: Config, noWorker: boolean, opened?: Database
   const { buildApp } = await import('../web/app.js');
   const app = await buildApp({ config, database });
   await openConnections(database);
+  faultPoint('web.before-listen');
   const background = noWorker ? null : await startBackground(database, config, (error) => app.log.error({ err: error }, 'background job failed'));
   const close = async () => {
     await background?.stop();

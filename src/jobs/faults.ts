@@ -11,6 +11,7 @@
  *   demo.before-commit      a demo load wrote everything, not yet committed (domain/demo/load.ts)
  *   notify.after-notification  the decider wrote a notification, its write not yet committed (domain/notifications/decide.ts)
  *   notify.after-chunk  one of a batch's writes committed, the next (and the cursor's move) not yet begun (decide.ts)
+ *   web.before-listen   a web process built its app and opened its connections, not yet listening (cli/main.ts)
  */
 const spec = process.env.HOMEROOM_FAULT ?? '';
 const [armedPoint = '', nth = '1'] = spec.split(':');
