@@ -369,6 +369,24 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect((await staff.get(`/staff/announcements/${otherAnnouncementId}/end`)).statusCode).toBe(404);
     });
 
+    it('"End now" sent twice at once ends the announcement once: one change event, one audit entry', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      // Rows written from here on (an id of a removed announcement may be used again on SQLite).
+      const db = get().db;
+      const changesFrom = Number((await db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      const auditsFrom = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      // Begun last week: ending it ends it yesterday (the row stays, its last day changes).
+      await staff.submit('/staff/announcements', { ...notice(world.school.id), titleEn: 'Gym floor being refinished', start: '2027-02-01', intent: 'publish' });
+      const id = (await get().db.selectFrom('announcement_texts').select('announcement_id').where('title', '=', 'Gym floor being refinished').executeTakeFirstOrThrow()).announcement_id;
+      const [a, b] = await Promise.all([staff.post(`/staff/announcements/${id}/end`, { confirm: 'yes' }), staff.post(`/staff/announcements/${id}/end`, { confirm: 'yes' })]);
+      expect([a.statusCode, b.statusCode]).toEqual([303, 303]);
+      expect((await get().db.selectFrom('announcements').select('end_date').where('id', '=', id).executeTakeFirstOrThrow()).end_date).toBe('2027-02-08');
+      const changes = await get().db.selectFrom('change_events').select('action').where('kind', '=', 'announcement').where('subject_id', '=', id).where('id', '>', changesFrom).orderBy('id').execute();
+      expect(changes.map((c) => c.action)).toEqual(['created', 'updated']);
+      const audits = await get().db.selectFrom('audit_log').select('action').where('subject_type', '=', 'announcement').where('subject_id', '=', id).where('id', '>', auditsFrom).orderBy('id').execute();
+      expect(audits.map((x) => x.action)).toEqual(['announcement.created', 'announcement.ended']);
+    });
+
     it('a reload after publishing or adding an event writes nothing again: each write answers 303 to a page that only reads', async () => {
       const staff = await signedIn(office.account!.username, office.account!.password);
       const before = await counts();

@@ -197,14 +197,20 @@ export async function updateAnnouncement(db: Kysely<DB>, actor: StaffActor, id: 
  * and is removed. False when it is not there or not the scope's (nothing written).
  */
 export async function endAnnouncement(db: Kysely<DB>, actor: StaffActor, id: number, today: DateString, now: Date): Promise<boolean> {
-  const before = await announcementForOffice(db, actor.scope, id);
-  if (!before) return false;
-  const { id: _id, target: _t, ...was } = before;
+  if (!(await announcementForOffice(db, actor.scope, id))) return false;
   const yesterday = addDays(today, -1);
-  await db.transaction().execute(async (trx) => {
+  const done = await db.transaction().execute(async (trx) => {
+    // The row's lock, then the row as it is now: two "End now" at once act one after the other, and
+    // the second finds the announcement already ended (or gone) and records nothing more.
+    const held = await trx.updateTable('announcements').set({ updated_at: now.toISOString() }).where('id', '=', id).executeTakeFirst();
+    if (Number(held.numUpdatedRows) === 0) return 'gone';
+    const before = await announcementForOffice(trx, actor.scope, id);
+    if (!before) return 'gone';
+    const { id: _id, target: _t, ...was } = before;
     if (was.start <= yesterday) {
-      const after = { ...was, end: yesterday < was.end ? yesterday : was.end };
-      await trx.updateTable('announcements').set({ end_date: after.end, updated_at: now.toISOString() }).where('id', '=', id).execute();
+      if (was.end <= yesterday) return 'ended';
+      const after = { ...was, end: yesterday };
+      await trx.updateTable('announcements').set({ end_date: after.end }).where('id', '=', id).execute();
       await recordChanges(trx, [{ kind: 'announcement', action: 'updated', subjectId: id, schoolId: was.schoolId, before: shown(was), after: shown(after), actorAccountId: actor.actorAccountId }], now);
       await audit(trx, { action: 'announcement.ended', actorAccountId: actor.actorAccountId, subjectType: 'announcement', subjectId: id, ip: actor.ip, details: { before: shown(was), after: shown(after) } }, now);
     } else {
@@ -213,9 +219,11 @@ export async function endAnnouncement(db: Kysely<DB>, actor: StaffActor, id: num
       await recordChanges(trx, [{ kind: 'announcement', action: 'deleted', subjectId: id, schoolId: was.schoolId, before: shown(was), actorAccountId: actor.actorAccountId }], now);
       await audit(trx, { action: 'announcement.deleted', actorAccountId: actor.actorAccountId, subjectType: 'announcement', subjectId: id, ip: actor.ip, details: { before: shown(was) } }, now);
     }
+    return 'ended';
   });
   forget(db);
-  return true;
+  // Gone meanwhile (a second "End now" of one that had not begun): what was asked is done.
+  return done === 'ended' || done === 'gone';
 }
 
 export interface CurrentAnnouncement {
