@@ -9,7 +9,9 @@
  *   tardy (`POST`, 303), and the page the 303 leads to (`GET`), one section after another;
  * - the inbox (issue 21): a guardian with 2,000 messages (messages.ts's: every third one unread) reads
  *   `GET /messages?page=N`, N = 1 to 5 in turn, as the messages benchmark asks for it; the first page
- *   (which also shows the current announcements) apart from pages 2–5.
+ *   (which also shows the current announcements) apart from pages 2–5;
+ * - the portal (issue 5): the four pages the portal benchmark asks for (Today, Grades, Assignments,
+ *   Attendance) of 400 random students and guardians (portal.ts's sessions), one kind at a time.
  *
  * For each kind of request, per request: the CPU time of this process (process.cpuUsage: the app, the
  * database driver, SQLite itself on that engine), the statements sent to the database (every `query` of
@@ -18,7 +20,7 @@
  * connections (/proc, Linux; the database's other users are not counted), and the bytes of the answer
  * (gzipped, as a browser asks) and of the form sent.
  *
- *   tsx scripts/bench/cost.ts <database-url> [--students 600] [--rounds 40] [--statements] [--parts gradebook,bell,inbox]
+ *   tsx scripts/bench/cost.ts <database-url> [--students 600] [--rounds 40] [--statements] [--parts gradebook,bell,inbox,portal]
  *
  * An empty database is first given the demo district (`--students`, as of today). `--statements` also
  * prints the statements of one request of each kind; `--parts` measures only those named. The inbox's
@@ -41,6 +43,7 @@ import { startSession } from '../../src/domain/accounts/sessions.js';
 import { buildApp } from '../../src/web/app.js';
 import { districtToday, prepareBell } from './attendance.js';
 import { openGradebook, prepare, saveColumn } from './gradebook.js';
+import { sessions } from './portal.js';
 import { seeded, tags } from './staff.js';
 
 const { values, positionals } = parseArgs({
@@ -53,10 +56,10 @@ const { values, positionals } = parseArgs({
   },
 });
 const url = positionals[0];
-if (!url) throw new Error('usage: cost.ts <database-url> [--students N] [--rounds N] [--statements] [--parts gradebook,bell,inbox]');
+if (!url) throw new Error('usage: cost.ts <database-url> [--students N] [--rounds N] [--statements] [--parts gradebook,bell,inbox,portal]');
 const rounds = Number(values.rounds);
 const parts = new Set(values.parts.split(','));
-for (const part of parts) if (!['gradebook', 'bell', 'inbox'].includes(part)) throw new Error(`unknown part: ${part}`);
+for (const part of parts) if (!['gradebook', 'bell', 'inbox', 'portal'].includes(part)) throw new Error(`unknown part: ${part}`);
 
 // ── counting statements: installed before any connection is made ───────────────────────────────────
 let counting = false;
@@ -128,6 +131,7 @@ const section = gradebook?.sections[0];
 if (gradebook && !section) throw new Error('no section for the gradebook');
 const bell = parts.has('bell') ? await prepareBell(url, await districtToday(url), rounds + 3, seeded(19)) : null;
 const inboxToken = parts.has('inbox') ? await prepareInbox(url) : null;
+const portalPeople = parts.has('portal') ? await sessions(url, 400, 7) : null;
 
 /**
  * The inbox's guardian (the first guardian account with a child to read) and their 2,000 messages, as
@@ -319,6 +323,21 @@ if (inboxToken) {
     inboxBytes = Buffer.byteLength(await gunzip(res));
   }
   summary.push(`an inbox of 2,000 messages (last page ${(inboxBytes / 1024).toFixed(0)} KiB of HTML)`);
+}
+
+if (portalPeople) {
+  const pick = seeded(11);
+  const tools = ['today', 'grades', 'assignments', 'attendance'];
+  const ask = (p: { token: string; studentId: number }, tool: string) => app.inject({ method: 'GET', url: `/students/${p.studentId}/${tool}`, headers: { cookie: `hr_session=${p.token}`, 'accept-encoding': 'gzip' } });
+  // Warm-up, not counted: every person's every page once (the benchmark's warm-up does the same).
+  for (const p of portalPeople) for (const tool of tools) if ((await ask(p, tool)).statusCode !== 200) throw new Error(`warm-up portal: ${tool}`);
+  for (let round = 0; round < rounds * 5; round++) {
+    for (const tool of tools) {
+      const p = portalPeople[Math.floor(pick() * portalPeople.length)]!;
+      await measured(`portal: ${tool} (GET)`, 200, () => ask(p, tool));
+    }
+  }
+  summary.push(`the portal's four pages of ${portalPeople.length} people`);
 }
 
 await app.close();

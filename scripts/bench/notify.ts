@@ -42,7 +42,7 @@ import { smtpTransport } from '../../src/email/transport.js';
 import { localDate } from '../../src/domain/calendar/dates.js';
 import { luaScript, runWrk, sessions } from './portal.js';
 import { startServer, type BenchServer } from './server.js';
-import { installStatementCounter, serverCpuBetween, serverCpuMs, withApplicationName } from './statements.js';
+import { installStatementCounter, serverCpuBetween, serverCpuMs, serverTotalCpuMs, withApplicationName } from './statements.js';
 
 const [url, students, seconds, connectionsArg, devicesArg, portalRateArg, processesArg, mailRoundArg, pushRoundArg, pushConcurrencyArg] = process.argv.slice(2);
 if (!url || !students) throw new Error('usage: notify.ts <database-url> <students> [seconds] [mail-connections] [push-devices] [portal-rate] [web-processes] [mail-round] [push-round] [push-concurrency]');
@@ -165,7 +165,10 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 let decideMs = 0;
 let queueMs = 0;
 let decideCpu = 0;
+let decideServerCpu: number | null = null;
+const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
 const [[decided, queued], whileDeciding] = await beside(async () => {
+  const s0 = postgres ? await serverTotalCpuMs(url) : 0;
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   // As the notifications run does: emails due now are written with their notifications (ADR 0054).
@@ -177,6 +180,8 @@ const [[decided, queued], whileDeciding] = await beside(async () => {
   const queued = await deliverDue(database, { now: decideAt, baseUrl: 'https://portal.example.org', queuePush, limit: 2000 });
   queueMs = ms(t1);
   decideCpu = cpuMs(c0);
+  // The whole PostgreSQL server (its connections may end during a long run and take their CPU with them).
+  if (postgres) decideServerCpu = (await serverTotalCpuMs(url)) - s0;
   console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
   return [decided, queued] as const;
 });
@@ -188,7 +193,6 @@ const pushesQueued = Number((await db.selectFrom('push_deliveries').select((eb) 
 const transport = smtpTransport(`smtp://127.0.0.1:${sinks.smtpPort}`, connections);
 const limit = 50 * connections;
 const send = { vapid: await vapidKeys(db, decideAt), subject: 'mailto:portal@example.org', agent: new https.Agent({ ca: sinks.ca, keepAlive: true }) };
-const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
 /** One variant's run: what the sink received, in what time, at what cost to the sender and the database. */
 interface Phase {
   /** the round size asked (0: the library's default) */
@@ -290,6 +294,7 @@ console.log(
     longestWriteMs: decided.longestWriteMs,
     // This process's CPU while deciding and queueing, per notification (SQLite's work included when it is the engine; PostgreSQL's server is not).
     decideCpuMsEach: decideCpu / Math.max(1, decided.notifications),
+    decideServerCpuMsEach: decideServerCpu === null ? null : decideServerCpu / Math.max(1, decided.notifications),
     pushesQueued,
     // The first variant of each channel (the table's row); every variant in `mail` and `push`.
     smtpReceived: mail[0]!.delivered,

@@ -71,3 +71,38 @@ export function serverCpuBetween(before: Map<number, number>, after: Map<number,
   for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * CPU time (ms) of the whole PostgreSQL server so far: every process the postmaster runs now (backends,
+ * the WAL writer, the checkpointer…) and those that have ended (the postmaster's children's time), read
+ * from /proc (Linux; the server on this machine). A connection that ends between two readings keeps its
+ * CPU in the count, which `serverCpuMs` loses; other databases' work on the same server counts too, so
+ * compare readings taken with nothing else using the server.
+ */
+export async function serverTotalCpuMs(url: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const fieldsOf = (pid: number | string) => {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      return f.slice(f.lastIndexOf(')') + 2).split(' ');
+    };
+    const postmaster = Number(fieldsOf(rows[0]!.pid)[1]);
+    const own = fieldsOf(postmaster);
+    // utime, stime, then the waited-for children's cutime, cstime
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = fieldsOf(entry);
+        if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return ticks * TICK_MS;
+  } finally {
+    await admin.end();
+  }
+}
