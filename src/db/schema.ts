@@ -1341,6 +1341,8 @@ export interface OnlineCheckoutTable {
   excess_refusal: string | null;
   /** when the provider refused it (migration 0061) */
   excess_refused_at: Instant | null;
+  /** when (the last part of) the excess was given back, by Homeroom or in the provider's dashboard (migration 0065) */
+  excess_back_at: Instant | null;
 }
 
 /** A fee chosen in a checkout and the cents paid on it (migration 0042). */

@@ -2987,7 +2987,6 @@ export const en = {
   'payments.checkout.processing': 'Processing: we have not yet heard from the payment service that this payment is complete. If you paid, this page shows it within a few minutes; reload it.',
   'payments.checkout.paid': 'Paid: {amount}. Thank you.',
   'payments.checkout.failed': 'This payment was not completed, and nothing was charged. You can choose the fees again.',
-  'payments.checkout.excess': '{amount} of it was for fees already paid at the school office, and is being returned to your card.',
   'payments.checkout.notFinished': 'If you did not finish paying, you can go on until {time}.',
   'payments.checkout.chosen': 'Fees in this payment',
   'payments.checkout.total': 'Total: {amount}',
@@ -3097,6 +3096,19 @@ export const en = {
   'payments.staff.refusedListHeading': 'Money Stripe refused to give back',
   'payments.staff.refusedListIntro': 'Families paid online for fees the office had already settled, and Stripe refused to give that money back when Homeroom asked. Homeroom does not ask again: give each back from its payment in the district’s Stripe dashboard. The student’s fee page shows the payment and Stripe’s reason.',
   'payments.staff.refusedListItem': '{student}: {amount}, refused on {when}',
+  'payments.excess.waiting': '{amount} of this payment was for fees already paid at the school office. It will be given back to the card or account you paid with; this page will say when.',
+  'payments.excess.givenBack': '{amount} of this payment was for fees already paid at the school office. It was given back on {date}, to the card or account you paid with.',
+  'payments.excess.givenBackUndated': '{amount} of this payment was for fees already paid at the school office. It was given back to the card or account you paid with.',
+  'payments.excess.statement': 'When it shows on your statement depends on your bank or card company.',
+  'payments.excess.office': '{amount} of this payment was for fees already paid at the school office. It could not be given back automatically, so the school office will give it back to you. You do not need to do anything; if you have questions, contact the school office.',
+  'payments.excess.partly': '{amount} of this payment was for fees already paid at the school office. {back} of it was given back on {date}, to the card or account you paid with.',
+  'payments.excess.partlyUndated': '{amount} of this payment was for fees already paid at the school office. {back} of it was given back to the card or account you paid with.',
+  'payments.excess.restWaiting': 'The other {amount} will be given back too; this page will say when.',
+  'payments.excess.restOffice': 'The other {amount} could not be given back automatically, so the school office will give it back to you. You do not need to do anything; if you have questions, contact the school office.',
+  'payments.excess.heading': 'Online payments that were more than was owed',
+  'payments.excess.item': 'Online payment of {date}: {amount}',
+  'payments.excess.see': 'See this payment',
+  'payments.excess.allOwed': 'We received your payment of {amount}, but every fee in it had already been paid at the school office.',
 } as const;
 
 export type MessageKey = keyof typeof en;

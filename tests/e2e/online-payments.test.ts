@@ -165,4 +165,31 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
     await expectNoHorizontalScroll(bare);
     await context.close();
   }, 120_000);
+  it("the guardian of that checkout reads what became of its money: the school office gives it back — by keyboard at 360 px, in Spanish and English, with axe (issue 24 follow-up)", async () => {
+    // The previous case's checkout: the locker, all of it settled in cash, Stripe refusing Homeroom's refund.
+    const shots = process.env.SCREENSHOT_DIR;
+    for (const [lang, item, see, paidNothing, office] of [
+      ['es', /^Pago en línea del .*: \$10\.00$/, 'Ver este pago', 'Recibimos su pago de $10.00, pero todas sus cuotas ya se habían pagado en la oficina de la escuela.', '$10.00 de este pago era para cuotas ya pagadas en la oficina de la escuela. No se pudo devolver automáticamente, así que la oficina de la escuela se lo devolverá.'],
+      ['en', /^Online payment of .*: \$10\.00$/, 'See this payment', 'We received your payment of $10.00, but every fee in it had already been paid at the school office.', '$10.00 of this payment was for fees already paid at the school office. It could not be given back automatically, so the school office will give it back to you.'],
+    ] as const) {
+      const page = await openPage(browser, 360, lang === 'es' ? 'es-US' : 'en-US');
+      await page.context().addCookies([{ name: 'hr_lang', value: lang, url: base }]);
+      await signIn(page, base, family.guardianAccount!);
+      await page.goto(`${base}/students/${family.student.id}/payments`);
+      await page.getByRole('heading', { level: 3, name: item }).waitFor();
+      expect(await page.locator('main').textContent()).toContain(office);
+      await expectFits(page);
+      if (shots) await page.screenshot({ path: `${shots}/payments-excess-${lang}-360.png`, fullPage: true });
+      await tabTo(page, see);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/payments\/online\/\d+$/);
+      await page.getByText(paidNothing).first().waitFor();
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain(office);
+      for (const word of ['Stripe', 'charge_already_refunded']) expect(main).not.toContain(word);
+      await expectFits(page);
+      if (shots) await page.screenshot({ path: `${shots}/checkout-excess-${lang}-360.png`, fullPage: true });
+      await page.context().close();
+    }
+  }, 120_000);
 });

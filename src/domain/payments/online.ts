@@ -222,6 +222,8 @@ export interface CheckoutView {
   expiresAt: string;
   totalCents: number;
   excessCents: number;
+  /** what became of the excess (a paid checkout that brought more than was owed), else null */
+  excess: FamilyExcess | null;
   paymentId: number | null;
   lines: { studentId: number; student: string; description: { en: string; es: string }; cents: number }[];
 }
@@ -246,6 +248,7 @@ export async function checkoutOf(db: Kysely<DB>, guardianId: number, checkoutId:
     expiresAt: String(c.expires_at),
     totalCents: c.total_cents,
     excessCents: c.excess_cents,
+    excess: c.status === 'paid' ? familyExcess(excessOf(c)) : null,
     paymentId: c.payment_id,
     lines: lines.map((l) => ({ studentId: l.student_id, student: `${l.preferred_first_name ?? l.legal_first_name} ${l.legal_last_name}`, description: { en: l.description_en, es: l.description_es }, cents: l.cents })),
   };
@@ -417,7 +420,7 @@ async function countAsExcess(trx: Kysely<DB>, refund: Selectable<DB['checkout_re
     .returning(['excess_cents', 'excess_at_provider_cents', 'excess_refund_id'])
     .executeTakeFirstOrThrow();
   const counted = checkout.excess_refund_id !== null ? 0 : Math.max(0, Math.min(refund.cents, checkout.excess_cents - checkout.excess_at_provider_cents));
-  if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted) })).where('id', '=', checkoutId).execute();
+  if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t })).where('id', '=', checkoutId).execute();
   await trx.updateTable('checkout_refunds').set({ counted_cents: counted, recorded_at: t }).where('id', '=', refund.id).execute();
   await audit(trx, { action: 'fee.refunded', actorAccountId: null, subjectType: 'online_checkout', subjectId: checkoutId, ip: null, details: { totalCents: 0, online: refund.provider_refund_id, atProvider: true, excessCents: counted } }, now);
 }
@@ -567,7 +570,7 @@ async function excessGivenBackAtProvider(trx: Kysely<DB>, paymentId: number, cen
   if (counted <= 0) return 0;
   await trx
     .updateTable('online_checkouts')
-    .set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), updated_at: t }))
+    .set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t, updated_at: t }))
     .where('id', '=', checkout.id)
     .execute();
   return counted;
@@ -664,7 +667,7 @@ export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, ch
     });
     return;
   }
-  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, updated_at: t }).where('id', '=', c.id).execute();
+  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, excess_back_at: t, updated_at: t }).where('id', '=', c.id).execute();
 }
 
 /** What became of an online payment's excess (its checkout's), as the office sees it. */
@@ -681,6 +684,8 @@ export interface ExcessView {
   refusedAt: string | null;
   /** still to be given back (Homeroom asks again when the provider sends the payment's event again) */
   waitingCents: number;
+  /** when (the last part of) it was given back, by Homeroom or in the dashboard; null if never, or before migration 0065 */
+  backAt: string | null;
 }
 
 /** The excess of each of these online payments that had one (the caller has checked that it may see them). */
@@ -696,7 +701,7 @@ export async function paymentExcesses(db: Kysely<DB>, paymentIds: readonly numbe
   return new Map(rows.map((r) => [r.payment_id!, excessOf(r)]));
 }
 
-const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at'] as const;
+const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at', 'excess_back_at'] as const;
 
 function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COLUMNS)[number]>): ExcessView {
   const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
@@ -710,7 +715,63 @@ function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COL
     refusal: refused > 0 ? r.excess_refusal : null,
     refusedAt: refused > 0 && r.excess_refused_at !== null ? new Date(String(r.excess_refused_at)).toISOString() : null,
     waitingCents: left - back - refused,
+    backAt: back + r.excess_at_provider_cents > 0 && r.excess_back_at !== null ? new Date(String(r.excess_back_at)).toISOString() : null,
   };
+}
+
+/**
+ * What became of a paid checkout's excess, as its family is told (ADR 0067). The states that can happen:
+ * - `waiting`: none of it given back yet, and Stripe has not refused it (Homeroom asks at once after the
+ *   payment's event, and again each time Stripe sends that event again while it could not be reached);
+ * - `givenBack`: all of it, by Homeroom's refund, by refunds made in Stripe's dashboard, or by both (a
+ *   dashboard refund of part of it, then Homeroom's of the rest);
+ * - `office`: Stripe refused Homeroom's refund of all of it (final, ADR 0063): the school office gives it back;
+ * - `partly`: a dashboard refund gave back part of it, and the rest is waiting or was refused (the office's).
+ * Refunds go back to the way the family paid (Stripe cannot send them anywhere else).
+ */
+export type FamilyExcess =
+  | { state: 'waiting'; cents: number }
+  | { state: 'givenBack'; cents: number; at: string | null }
+  | { state: 'office'; cents: number }
+  | { state: 'partly'; cents: number; backCents: number; at: string | null; restCents: number; rest: 'waiting' | 'office' };
+
+export function familyExcess(e: ExcessView): FamilyExcess | null {
+  if (e.cents <= 0) return null;
+  const given = e.backCents + e.atProviderCents;
+  const rest: 'waiting' | 'office' = e.refusedCents > 0 ? 'office' : 'waiting';
+  if (given >= e.cents) return { state: 'givenBack', cents: e.cents, at: e.backAt };
+  if (given === 0) return rest === 'office' ? { state: 'office', cents: e.cents } : { state: 'waiting', cents: e.cents };
+  return { state: 'partly', cents: e.cents, backCents: given, at: e.backAt, restCents: e.cents - given, rest };
+}
+
+/** A guardian's online payment of a child's fees that brought more than was owed, for the child's Payments page. */
+export interface FamilyCheckoutExcess {
+  checkoutId: number;
+  /** when the money arrived (the checkout was started; it is paid within Stripe's 31 minutes) */
+  startedAt: string;
+  totalCents: number;
+  excess: FamilyExcess;
+}
+
+/**
+ * This guardian's paid checkouts with a fee of this child that brought more than was still owed, newest
+ * first (the caller holds the proof that the guardian may read the child; another guardian's checkouts
+ * are not theirs to see).
+ */
+export async function familyCheckoutExcesses(db: Kysely<DB>, guardianId: number, student: ReadableStudent): Promise<FamilyCheckoutExcess[]> {
+  const rows = await db
+    .selectFrom('online_checkouts as c')
+    .select(['c.id', 'c.created_at', 'c.total_cents', ...EXCESS_COLUMNS.map((k) => `c.${k}` as const)])
+    .where('c.guardian_id', '=', guardianId)
+    .where('c.status', '=', 'paid')
+    .where('c.excess_cents', '>', 0)
+    .where((eb) => eb.exists(eb.selectFrom('online_checkout_lines as l').innerJoin('fees as f', 'f.id', 'l.fee_id').select('l.id').whereRef('l.checkout_id', '=', 'c.id').where('f.student_id', '=', student.id)))
+    .orderBy('c.id', 'desc')
+    .execute();
+  return rows.flatMap((r) => {
+    const excess = familyExcess(excessOf(r));
+    return excess ? [{ checkoutId: r.id, startedAt: new Date(String(r.created_at)).toISOString(), totalCents: r.total_cents, excess }] : [];
+  });
 }
 
 /** An online checkout that recorded no payment (every fee of it was settled at the office meanwhile): all of it was the excess. */

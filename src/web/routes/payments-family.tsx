@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { recordId } from '../../domain/forms.js';
 import { familyFees, familyPayment } from '../../domain/fees/service.js';
 import { mealBalancesFor } from '../../domain/meals/family.js';
+import { familyCheckoutExcesses } from '../../domain/payments/online.js';
 import { feeReceiptPdf } from '../../documents/fee-receipt.js';
 import { sendPage } from '../render.js';
 import { PaymentsPage } from '../views/tools/payments.js';
@@ -16,8 +17,11 @@ export function paymentsToolRoutes(app: FastifyInstance, pdf: (reply: FastifyRep
       // The child's meal account beside the fees (its own page has the purchases and the low-balance threshold).
       const [meal] = await mealBalancesFor(db, [student]);
       // Online payment where the district connected a provider, for a guardian (a student sees what is owed, and pays nothing).
-      const payOnline = app.services.payments !== null && request.session!.account.person_kind === 'guardian';
-      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} mealBalanceCents={meal?.balanceCents ?? 0} payOnline={payOnline} />);
+      const account = request.session!.account;
+      const payOnline = app.services.payments !== null && account.person_kind === 'guardian';
+      // This guardian's online payments of the child's fees that brought more than was owed, and what became of that money.
+      const excesses = account.person_kind === 'guardian' && account.guardian_id ? await familyCheckoutExcesses(db, account.guardian_id, student) : [];
+      return sendPage(reply, <PaymentsPage ctx={ctx} student={student} fees={fees} office={office} mealBalanceCents={meal?.balanceCents ?? 0} payOnline={payOnline} excesses={excesses} />);
     },
     inside: {
       // A receipt, in the reader's language: only a payment of this child's fees, showing only its lines for this child.

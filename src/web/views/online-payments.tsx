@@ -1,5 +1,6 @@
 /** Paying fees online: the guardian's choice of fees, and the checkout's page after the provider (processing, paid, not paid). */
-import type { CheckoutView, PayableFee } from '../../domain/payments/online.js';
+import { localDate } from '../../domain/calendar/dates.js';
+import type { CheckoutView, FamilyExcess, PayableFee } from '../../domain/payments/online.js';
 import type { ReadableStudent } from '../../domain/access/portal.js';
 import { formatInstant, formatMoney } from '../../i18n/format.js';
 import type { PageContext } from './context.js';
@@ -88,13 +89,16 @@ export function CheckoutPage({ ctx, checkout }: { ctx: PageContext; checkout: Ch
     <Layout ctx={ctx} title={t('payments.checkout.title')}>
       <h1>{t('payments.checkout.title')}</h1>
       {checkout.status === 'paid' ? (
-        <Alert type="success" text={t('payments.checkout.paid', { amount: formatMoney(checkout.totalCents - checkout.excessCents, locale) })} />
+        <Alert
+          type="success"
+          text={checkout.paymentId === null && checkout.excessCents > 0 ? t('payments.excess.allOwed', { amount: formatMoney(checkout.totalCents, locale) }) : t('payments.checkout.paid', { amount: formatMoney(checkout.totalCents - checkout.excessCents, locale) })}
+        />
       ) : checkout.status === 'failed' ? (
         <Alert type="warning" text={t('payments.checkout.failed')} />
       ) : (
         <Alert type="info" text={t('payments.checkout.processing')} />
       )}
-      {checkout.excessCents > 0 && checkout.status === 'paid' ? <p>{t('payments.checkout.excess', { amount: formatMoney(checkout.excessCents, locale) })}</p> : null}
+      {checkout.excess ? <ExcessNote ctx={ctx} excess={checkout.excess} /> : null}
       {checkout.continueUrl ? (
         <p>
           {t('payments.checkout.notFinished', { time: formatInstant(new Date(checkout.expiresAt), locale, ctx.district.timeZone) })}{' '}
@@ -125,4 +129,31 @@ export function CheckoutPage({ ctx, checkout }: { ctx: PageContext; checkout: Ch
       </p>
     </Layout>
   );
+}
+
+/** What became of the money a checkout brought beyond what was owed, in the family's words (the domain decides the state). */
+export function ExcessNote({ ctx, excess }: { ctx: PageContext; excess: FamilyExcess }) {
+  const { t, locale } = ctx;
+  const money = (cents: number) => formatMoney(cents, locale);
+  const day = (at: string) => formatDay(localDate(new Date(at), ctx.district.timeZone), locale, true);
+  const amount = money(excess.cents);
+  switch (excess.state) {
+    case 'waiting':
+      return <p>{t('payments.excess.waiting', { amount })}</p>;
+    case 'office':
+      return <p>{t('payments.excess.office', { amount })}</p>;
+    case 'givenBack':
+      return (
+        <p>
+          {excess.at ? t('payments.excess.givenBack', { amount, date: day(excess.at) }) : t('payments.excess.givenBackUndated', { amount })} {t('payments.excess.statement')}
+        </p>
+      );
+    case 'partly':
+      return (
+        <p>
+          {excess.at ? t('payments.excess.partly', { amount, back: money(excess.backCents), date: day(excess.at) }) : t('payments.excess.partlyUndated', { amount, back: money(excess.backCents) })} {t('payments.excess.statement')}{' '}
+          {t(excess.rest === 'office' ? 'payments.excess.restOffice' : 'payments.excess.restWaiting', { amount: money(excess.restCents) })}
+        </p>
+      );
+  }
 }

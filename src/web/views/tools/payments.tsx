@@ -1,5 +1,6 @@
 /** Payments: a child's fees (open, paid, waived) with their history, receipts, and how to pay at the school office. */
 import type { FeeWithHistory, SchoolOffice } from '../../../domain/fees/service.js';
+import type { FamilyCheckoutExcess } from '../../../domain/payments/online.js';
 import { MealBalanceSummary } from '../meals.js';
 import { displayPhone } from '../../../domain/people/phones.js';
 import { toolUrl } from '../../../domain/portal/tools.js';
@@ -9,7 +10,8 @@ import type { PageContext } from '../context.js';
 import { FeeHistory, feeSummary } from '../fee-parts.js';
 import { formatDay } from '../format.js';
 import { PortalLayout } from './layout.js';
-import { ONLINE_PATH } from '../online-payments.js';
+import { checkoutHref, ExcessNote, ONLINE_PATH } from '../online-payments.js';
+import { formatInstant } from '../../../i18n/format.js';
 
 export const receiptHref = (studentId: number, paymentId: number) => toolUrl(studentId, 'payments', `${paymentId}.pdf`);
 
@@ -41,6 +43,7 @@ export function PaymentsPage({
   office,
   mealBalanceCents,
   payOnline,
+  excesses = [],
 }: {
   ctx: PageContext;
   student: VisibleStudent;
@@ -49,6 +52,8 @@ export function PaymentsPage({
   mealBalanceCents: number;
   /** the district takes payments online and the reader is a guardian */
   payOnline: boolean;
+  /** the reader's (a guardian's) online payments of this child's fees that brought more than was owed */
+  excesses?: FamilyCheckoutExcess[];
 }) {
   const { t } = ctx;
   const open = fees.filter((f) => f.status === 'open');
@@ -90,6 +95,24 @@ export function PaymentsPage({
       {fees.some((f) => f.status === 'paid') ? <FeeList ctx={ctx} student={student} fees={fees.filter((f) => f.status === 'paid')} /> : <p>{t('fees.nonePaid')}</p>}
       <h2>{t('fees.waived')}</h2>
       {fees.some((f) => f.status === 'waived') ? <FeeList ctx={ctx} student={student} fees={fees.filter((f) => f.status === 'waived')} /> : <p>{t('fees.noneWaived')}</p>}
+      {excesses.length > 0 ? (
+        <>
+          <h2>{t('payments.excess.heading')}</h2>
+          <ul class="usa-list usa-list--unstyled">
+            {excesses.map((e) => (
+              <li key={e.checkoutId} class="margin-bottom-2">
+                <h3 class="margin-bottom-05">{t('payments.excess.item', { date: formatInstant(new Date(e.startedAt), ctx.locale, ctx.district.timeZone), amount: formatMoney(e.totalCents, ctx.locale) })}</h3>
+                <ExcessNote ctx={ctx} excess={e.excess} />
+                {payOnline ? (
+                  <a class="usa-link" href={checkoutHref(e.checkoutId)}>
+                    {t('payments.excess.see')}
+                  </a>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h2>{t('meals.title')}</h2>
       <MealBalanceSummary ctx={ctx} student={student} balanceCents={mealBalanceCents} />
     </PortalLayout>
