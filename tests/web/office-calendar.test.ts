@@ -190,6 +190,29 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const texts = await get().db.selectFrom('school_event_texts').select(['title']).where('event_id', '=', otherEventId).execute();
       expect(texts).toEqual([{ title: 'Middle School Play' }]);
     });
+
+    it('"Remove" sent twice removes the event once: one change event, one audit entry, and no 500', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const db = get().db;
+      // Rows written from here on (an id of a removed event may be used again on SQLite).
+      const changesFrom = Number((await db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      const auditsFrom = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      await staff.submit('/staff/calendar', { ...concert(world.school.id), titleEn: 'Robotics showcase', start: '2027-03-18' });
+      const id = (await db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Robotics showcase').executeTakeFirstOrThrow()).event_id;
+      const [a, b] = await Promise.all([staff.post(`/staff/calendar/${id}/remove`, {}), staff.post(`/staff/calendar/${id}/remove`, {})]);
+      // Each says the event is removed (303) or, asked after it was, not found (404): never a 500.
+      for (const res of [a, b]) expect([303, 404]).toContain(res.statusCode);
+      expect([a.statusCode, b.statusCode]).toContain(303);
+      expect(await db.selectFrom('school_events').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+      const changes = await db.selectFrom('change_events').select('action').where('kind', '=', 'event').where('subject_id', '=', id).where('id', '>', changesFrom).orderBy('id').execute();
+      expect(changes.map((c) => c.action)).toEqual(['created', 'deleted']);
+      const audits = await db.selectFrom('audit_log').select('action').where('subject_type', '=', 'school_event').where('subject_id', '=', id).where('id', '>', auditsFrom).orderBy('id').execute();
+      expect(audits.map((x) => x.action)).toEqual(['school_event.created', 'school_event.deleted']);
+      // A third, later (a stale tab): the event is not there, 404, nothing written.
+      const third = await staff.post(`/staff/calendar/${id}/remove`, {});
+      expect(third.statusCode).toBe(404);
+      expect(await db.selectFrom('change_events').select('id').where('kind', '=', 'event').where('subject_id', '=', id).where('id', '>', changesFrom).execute()).toHaveLength(2);
+    });
   });
 
   describe('days without school and day notes', () => {
