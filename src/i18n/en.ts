@@ -3097,6 +3097,12 @@ export const en = {
   'payments.staff.refusedListHeading': 'Money Stripe refused to give back',
   'payments.staff.refusedListIntro': 'Families paid online for fees the office had already settled, and Stripe refused to give that money back when Homeroom asked. Homeroom does not ask again: give each back from its payment in the district’s Stripe dashboard. The student’s fee page shows the payment and Stripe’s reason.',
   'payments.staff.refusedListItem': '{student}: {amount}, refused on {when}',
+  'officeCalendar.removeTitle': 'Remove this event?',
+  'officeCalendar.removePlace': 'Place',
+  'officeCalendar.removeWarning': 'Families no longer see it on their Calendar, and the calendar feeds drop it the next time they are read. To show it again, you would add it again.',
+  'officeCalendar.removeConfirm': 'Remove the event',
+  'officeCalendar.removeCancel': 'Keep it',
+  'officeCalendar.missingRemove': 'That event was not found. It may have been removed already.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3099,4 +3099,10 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.refusedListHeading': 'Dinero que Stripe se negó a devolver',
   'payments.staff.refusedListIntro': 'Algunas familias pagaron en línea cuotas que la oficina ya había liquidado, y Stripe se negó a devolver ese dinero cuando Homeroom lo pidió. Homeroom no vuelve a pedirlo: devuelva cada uno desde su pago en el panel de Stripe del distrito. La página de cuotas del estudiante muestra el pago y el motivo de Stripe.',
   'payments.staff.refusedListItem': '{student}: {amount}, rechazado el {when}',
+  'officeCalendar.removeTitle': '¿Quitar este evento?',
+  'officeCalendar.removePlace': 'Lugar',
+  'officeCalendar.removeWarning': 'Las familias dejan de verlo en su Calendario, y las suscripciones de calendario lo quitan la próxima vez que se lean. Para mostrarlo de nuevo, habría que agregarlo otra vez.',
+  'officeCalendar.removeConfirm': 'Quitar el evento',
+  'officeCalendar.removeCancel': 'Mantenerlo',
+  'officeCalendar.missingRemove': 'No se encontró ese evento. Puede que ya se haya quitado.',
 };
