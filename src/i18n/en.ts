@@ -3109,6 +3109,12 @@ export const en = {
   'payments.excess.item': 'Online payment of {date}: {amount}',
   'payments.excess.see': 'See this payment',
   'payments.excess.allOwed': 'We received your payment of {amount}, but every fee in it had already been paid at the school office.',
+  'officeCalendar.removeTitle': 'Remove this event?',
+  'officeCalendar.removePlace': 'Place',
+  'officeCalendar.removeWarning': 'Families no longer see it on their Calendar, and the calendar feeds drop it the next time they are read. To show it again, you would add it again.',
+  'officeCalendar.removeConfirm': 'Remove the event',
+  'officeCalendar.removeCancel': 'Keep it',
+  'officeCalendar.missingRemove': 'That event was not found. It may have been removed already.',
 } as const;
 
 export type MessageKey = keyof typeof en;

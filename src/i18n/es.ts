@@ -3111,4 +3111,10 @@ export const es: Record<MessageKey, string> = {
   'payments.excess.item': 'Pago en línea del {date}: {amount}',
   'payments.excess.see': 'Ver este pago',
   'payments.excess.allOwed': 'Recibimos su pago de {amount}, pero todas sus cuotas ya se habían pagado en la oficina de la escuela.',
+  'officeCalendar.removeTitle': '¿Quitar este evento?',
+  'officeCalendar.removePlace': 'Lugar',
+  'officeCalendar.removeWarning': 'Las familias dejan de verlo en su Calendario, y las suscripciones de calendario lo quitan la próxima vez que se lean. Para mostrarlo de nuevo, habría que agregarlo otra vez.',
+  'officeCalendar.removeConfirm': 'Quitar el evento',
+  'officeCalendar.removeCancel': 'Mantenerlo',
+  'officeCalendar.missingRemove': 'No se encontró ese evento. Puede que ya se haya quitado.',
 };

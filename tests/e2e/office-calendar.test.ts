@@ -1,7 +1,7 @@
 /**
- * The office's school calendar and announcements in Chromium: office staff add an event and write,
- * preview and publish an announcement by keyboard alone; every page passes axe and fits 360 and
- * 1280 px screens, in English and Spanish.
+ * The office's school calendar and announcements in Chromium: office staff add an event, remove one
+ * after its question, and write, preview and publish an announcement by keyboard alone; every page
+ * passes axe and fits 360 and 1280 px screens, in English and Spanish.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -23,6 +23,8 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
   let announcementId: number;
   /** announcements for the tests that end one */
   const toEnd: Record<'keys' | 'nojs', number> = { keys: 0, nojs: 0 };
+  /** events for the tests that remove one */
+  const toRemove: Record<'keys' | 'nojs', number> = { keys: 0, nojs: 0 };
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -69,6 +71,21 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
         .values([
           { announcement_id: row.id, locale: 'en', title, body: 'Details at the office.' },
           { announcement_id: row.id, locale: 'es', title: titleEs, body: 'Detalles en la oficina.' },
+        ])
+        .execute();
+    }
+    for (const [key, title, titleEs] of [['keys', 'Art show', 'Muestra de arte'], ['nojs', 'Book swap', 'Intercambio de libros']] as const) {
+      const row = await db
+        .insertInto('school_events')
+        .values({ sourced_id: null, school_id: world.school.id, start_date: '2027-03-18', end_date: '2027-03-18', start_time: '17:00', end_time: '19:00', location: null, created_at: STAMP, updated_at: STAMP })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      toRemove[key] = row.id;
+      await db
+        .insertInto('school_event_texts')
+        .values([
+          { event_id: row.id, locale: 'en', title, description: null, location: 'Gym' },
+          { event_id: row.id, locale: 'es', title: titleEs, description: null, location: 'Gimnasio' },
         ])
         .execute();
     }
@@ -127,6 +144,46 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     expect(rows.map(({ id: _id, ...r }) => r)).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
     const grades = await database.db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', rows[0]!.id).orderBy('grade_level').execute();
     expect(grades.map((g) => g.grade_level)).toEqual([9, 10]);
+  });
+
+  const eventThere = async (id: number) => (await database.db.selectFrom('school_events').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+  it('"Remove" asks first, by keyboard at 360 px: the question names the event, and only its button removes it', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page);
+    await page.goto(`${base}/staff/calendar`);
+    await tabTo(page, /^Remove: Art show$/);
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.waitForURL(`${base}/staff/calendar/${toRemove.keys}/remove`);
+    await page.getByRole('heading', { level: 1, name: 'Remove this event?' }).waitFor();
+    await expect(page.locator('main dd').allTextContents()).resolves.toEqual(['Art show', 'Thu, March 18, 2027, 5:00 PM – 7:00 PM', 'Gym', 'Cedar Ridge High School']);
+    expect(await eventThere(toRemove.keys)).toBe(true);
+    await check(page);
+    // From the top of the page, the first of the two buttons is the one that removes.
+    await tabToButton(page, 'Remove the event');
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await page.waitForURL(`${base}/staff/calendar?done=removed`);
+    await page.getByText('The event was removed.').waitFor();
+    expect(await page.getByRole('rowheader', { name: 'Art show' }).count()).toBe(0);
+    expect(await eventThere(toRemove.keys)).toBe(false);
+  });
+
+  it('"Remove" and its question work with JavaScript turned off, and "Keep it" keeps the event', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${base}/staff/calendar`);
+    await page.getByRole('link', { name: /^Remove\W+Book swap$/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Remove this event?' }).waitFor();
+    await page.getByRole('link', { name: 'Keep it' }).click();
+    await page.waitForURL(`${base}/staff/calendar`);
+    await page.getByRole('rowheader', { name: 'Book swap' }).waitFor();
+    expect(await eventThere(toRemove.nojs)).toBe(true);
+    await page.getByRole('link', { name: /^Remove\W+Book swap$/ }).click();
+    await page.getByRole('button', { name: 'Remove the event' }).click();
+    await page.getByText('The event was removed.').waitFor();
+    expect(await eventThere(toRemove.nojs)).toBe(false);
+    await context.close();
   });
 
   it('office staff write, preview and publish an announcement by keyboard alone', async () => {
@@ -231,6 +288,14 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
       await signIn(page);
       await page.goto(`${base}/staff/calendar/${eventId}`);
       await bothLanguages(page, 'Cambiar un evento');
+    });
+
+    it(`the question before removing an event passes axe and fits ${width} px, in English and Spanish`, async () => {
+      const page = await openPage(browser, width);
+      await signIn(page);
+      await page.goto(`${base}/staff/calendar/${eventId}/remove`);
+      await page.getByRole('heading', { level: 1, name: 'Remove this event?' }).waitFor();
+      await bothLanguages(page, '¿Quitar este evento?');
     });
 
     it(`a refused event passes axe and fits ${width} px, with its messages`, async () => {

@@ -116,7 +116,7 @@ describeEachEngine('school events for some grade levels', (get) => {
     expect(await calendarOf(leoParent, eleventh)).toContain('Freshman Orientation');
 
     await staff.post(`/staff/calendar/${row.id}`, event({ grades: ['9'] }));
-    expect((await staff.post(`/staff/calendar/${row.id}/remove`, {})).statusCode).toBe(303);
+    expect((await staff.post(`/staff/calendar/${row.id}/remove`, { confirm: 'yes' })).statusCode).toBe(303);
     expect(await get().db.selectFrom('school_event_grades').selectAll().execute()).toEqual([]);
   });
 

@@ -123,7 +123,10 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(await ics()).toContain('SUMMARY:Spring Concert moved');
       expect(await ics()).toContain('DTSTART:20270306T000000Z');
 
-      const removed = await followed(staff, await staff.post(`/staff/calendar/${row.id}/remove`, {}), '/staff/calendar?done=removed');
+      // Remove asks first (the question writes nothing), then its button removes.
+      expect((await staff.get(`/staff/calendar/${row.id}/remove`)).statusCode).toBe(200);
+      expect(textOf((await portal(parent, 'calendar', '?week=2027-03-05')).body)).toContain('Spring Concert moved');
+      const removed = await followed(staff, await staff.post(`/staff/calendar/${row.id}/remove`, { confirm: 'yes' }), '/staff/calendar?done=removed');
       expect(textOf(removed.body)).toContain('The event was removed.');
       expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Spring Concert');
       expect(await ics()).not.toContain('Spring Concert');
@@ -184,11 +187,99 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect((await staff.get(`/staff/calendar/${otherEventId}`)).statusCode).toBe(404);
       await staff.get('/staff/calendar');
       expect((await staff.post(`/staff/calendar/${otherEventId}`, concert(world.school.id))).statusCode).toBe(404);
-      expect((await staff.post(`/staff/calendar/${otherEventId}/remove`, {})).statusCode).toBe(404);
-      expect((await staff.post('/staff/calendar/abc/remove', {})).statusCode).toBe(404);
+      // The question before removing, and its answer, as for an event that does not exist: 404, not named.
+      for (const url of [`/staff/calendar/${otherEventId}/remove`, '/staff/calendar/abc/remove', '/staff/calendar/99999999/remove']) {
+        const asked = await staff.get(url);
+        expect(asked.statusCode, url).toBe(404);
+        expect(textOf(asked.body), url).toContain('That event was not found.');
+        expect(textOf(asked.body), url).not.toContain('Middle School Play');
+        await staff.get('/staff/calendar');
+        expect((await staff.post(url, { confirm: 'yes' })).statusCode, url).toBe(404);
+        expect((await staff.post(url, {})).statusCode, url).toBe(404);
+      }
       expect(await counts()).toEqual(before);
       const texts = await get().db.selectFrom('school_event_texts').select(['title']).where('event_id', '=', otherEventId).execute();
       expect(texts).toEqual([{ title: 'Middle School Play' }]);
+    });
+
+    it('asks before "Remove" removes an event: a page that names it in the reader’s language, and a post without the confirmation removes nothing', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const parent = await signedIn(family.guardianAccount!.username, family.guardianAccount!.password);
+      expect(family.student.grade).toBe(11);
+      await staff.submit('/staff/calendar', { ...concert(world.school.id), titleEn: 'Science Night', titleEs: 'Noche de ciencias', locationEn: 'Cafeteria', locationEs: 'Cafetería', start: '2027-03-16', startTime: '18:30', endTime: '20:00', grades: ['10', '11'] });
+      const id = (await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Science Night').executeTakeFirstOrThrow()).event_id;
+      const list = await staff.get('/staff/calendar');
+      // The list's "Remove" is a link to the question (it works without JavaScript), not a button that removes at once.
+      expect(list.body).toMatch(new RegExp(`<a class="usa-button usa-button--secondary" href="/staff/calendar/${id}/remove">Remove<span class="usa-sr-only">: Science Night</span></a>`));
+      expect(list.body).not.toContain(`action="/staff/calendar/${id}/remove"`);
+      const before = await counts();
+
+      const asked = await staff.get(`/staff/calendar/${id}/remove`);
+      expect(asked.statusCode).toBe(200);
+      expect(asked.body).toMatch(/<h1[^>]*>Remove this event\?<\/h1>/);
+      expect(definition(asked.body, 'Event')).toBe('Science Night');
+      expect(definition(asked.body, 'When')).toBe('Tue, March 16, 2027, 6:30 PM – 8:00 PM');
+      expect(definition(asked.body, 'Place')).toBe('Cafeteria');
+      expect(definition(asked.body, 'Shown to')).toBe(`${world.school.name}, grades 10, 11`);
+      expect(textOf(asked.body)).toContain('Families no longer see it on their Calendar, and the calendar feeds drop it the next time they are read.');
+      // A plain form: its button posts the confirmation with the CSRF token; "Keep it" goes back to the list.
+      const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(asked.body.slice(asked.body.indexOf('<main')));
+      expect(form?.[1]).toBe(`/staff/calendar/${id}/remove`);
+      expect(form?.[2]).toContain('name="_csrf"');
+      expect(form?.[2]).toContain('<input type="hidden" name="confirm" value="yes"');
+      expect(form?.[2]).toMatch(/<button class="usa-button usa-button--secondary" type="submit">Remove the event<\/button>/);
+      expect(form?.[2]).toContain('<a class="usa-button usa-button--outline" href="/staff/calendar">Keep it</a>');
+
+      // In Spanish: the Spanish title and place.
+      const spanish = await signedIn(office.account!.username, office.account!.password);
+      await spanish.get('/lang/es?next=%2Fstaff%2Fcalendar');
+      const pregunta = await spanish.get(`/staff/calendar/${id}/remove`);
+      expect(pregunta.body).toMatch(/<h1[^>]*>¿Quitar este evento\?<\/h1>/);
+      expect(definition(pregunta.body, 'Evento')).toBe('Noche de ciencias');
+      expect(definition(pregunta.body, 'Lugar')).toBe('Cafetería');
+      expect(textOf(pregunta.body)).toContain('Quitar el evento');
+      expect(textOf(pregunta.body)).toContain('Mantenerlo');
+
+      // Without the confirmation (an old page's button, a stray request): the question again, 400, nothing removed.
+      const unconfirmed = await staff.post(`/staff/calendar/${id}/remove`, {});
+      expect(unconfirmed.statusCode).toBe(400);
+      expect(textOf(unconfirmed.body)).toContain('Remove this event?');
+      expect((await staff.post(`/staff/calendar/${id}/remove`, { confirm: 'no' })).statusCode).toBe(400);
+      expect(await counts()).toEqual(before);
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).toContain('Science Night');
+
+      const removed = await followed(staff, await staff.post(`/staff/calendar/${id}/remove`, { confirm: 'yes' }), '/staff/calendar?done=removed');
+      expect(textOf(removed.body)).toContain('The event was removed.');
+      expect(await get().db.selectFrom('school_events').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+      expect(textOf((await portal(parent, 'calendar', '?month=2027-03')).body)).not.toContain('Science Night');
+      // Removed: the question (a stale tab, the back button) answers 404 and names nothing.
+      const stale = await staff.get(`/staff/calendar/${id}/remove`);
+      expect(stale.statusCode).toBe(404);
+      expect(textOf(stale.body)).not.toContain('Science Night');
+    });
+
+    it('"Remove" sent twice removes the event once: one change event, one audit entry, and no 500', async () => {
+      const staff = await signedIn(office.account!.username, office.account!.password);
+      const db = get().db;
+      // Rows written from here on (an id of a removed event may be used again on SQLite).
+      const changesFrom = Number((await db.selectFrom('change_events').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      const auditsFrom = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m ?? 0);
+      await staff.submit('/staff/calendar', { ...concert(world.school.id), titleEn: 'Robotics showcase', start: '2027-03-18' });
+      const id = (await db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Robotics showcase').executeTakeFirstOrThrow()).event_id;
+      const [a, b] = await Promise.all([staff.post(`/staff/calendar/${id}/remove`, { confirm: 'yes' }), staff.post(`/staff/calendar/${id}/remove`, { confirm: 'yes' })]);
+      // Each says the event is removed (303) or, asked after it was, not found (404): never a 500.
+      for (const res of [a, b]) expect([303, 404]).toContain(res.statusCode);
+      expect([a.statusCode, b.statusCode]).toContain(303);
+      expect(await db.selectFrom('school_events').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+      const changes = await db.selectFrom('change_events').select('action').where('kind', '=', 'event').where('subject_id', '=', id).where('id', '>', changesFrom).orderBy('id').execute();
+      expect(changes.map((c) => c.action)).toEqual(['created', 'deleted']);
+      const audits = await db.selectFrom('audit_log').select('action').where('subject_type', '=', 'school_event').where('subject_id', '=', id).where('id', '>', auditsFrom).orderBy('id').execute();
+      expect(audits.map((x) => x.action)).toEqual(['school_event.created', 'school_event.deleted']);
+      // A third, later (a stale tab): the event is not there, 404, nothing written.
+      const third = await staff.post(`/staff/calendar/${id}/remove`, { confirm: 'yes' });
+      expect(third.statusCode).toBe(404);
+      expect(textOf(third.body)).toContain('It may have been removed already.');
+      expect(await db.selectFrom('change_events').select('id').where('kind', '=', 'event').where('subject_id', '=', id).where('id', '>', changesFrom).execute()).toHaveLength(2);
     });
   });
 
@@ -407,7 +498,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       const made = await get().db.selectFrom('announcement_texts').select('announcement_id').where('title', '=', 'Bus routes change Monday').execute();
       for (const m of made) await staff.post(`/staff/announcements/${m.announcement_id}/end`, { confirm: 'yes' });
       const event = await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Winter Concert').executeTakeFirstOrThrow();
-      await staff.post(`/staff/calendar/${event.event_id}/remove`, {});
+      await staff.post(`/staff/calendar/${event.event_id}/remove`, { confirm: 'yes' });
     });
 
     it('one that began before today ends yesterday when ended early', async () => {

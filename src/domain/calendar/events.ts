@@ -276,18 +276,27 @@ export async function updateEvent(db: Kysely<DB>, actor: StaffActor, id: number,
   return { kind: 'saved', id };
 }
 
-/** Removes an event; false when it is not there or not the scope's to remove (nothing written). */
+/**
+ * Removes an event; false when it is not there or not the scope's to remove (nothing written). Two
+ * removals at once (a double submit, two tabs) remove it once: one change event, one audit entry.
+ */
 export async function removeEvent(db: Kysely<DB>, actor: StaffActor, id: number, now: Date): Promise<boolean> {
-  const before = await eventForOffice(db, actor.scope, id);
-  if (!before) return false;
-  const { id: _id, ...was } = before;
+  if (!(await eventForOffice(db, actor.scope, id))) return false;
   await db.transaction().execute(async (trx) => {
+    // The row's lock, then the event as it is now: two removals at once act one after the other, and
+    // the second finds it gone and records nothing more.
+    const held = await trx.updateTable('school_events').set({ updated_at: now.toISOString() }).where('id', '=', id).executeTakeFirst();
+    if (Number(held.numUpdatedRows) === 0) return;
+    const before = await eventForOffice(trx, actor.scope, id);
+    if (!before) return;
+    const { id: _id, ...was } = before;
     await trx.deleteFrom('school_event_grades').where('event_id', '=', id).execute();
     await trx.deleteFrom('school_event_texts').where('event_id', '=', id).execute();
     await trx.deleteFrom('school_events').where('id', '=', id).execute();
     await recordChanges(trx, [{ kind: 'event', action: 'deleted', subjectId: id, schoolId: was.schoolId, before: shown(was), actorAccountId: actor.actorAccountId }], now);
     await audit(trx, { action: 'school_event.deleted', actorAccountId: actor.actorAccountId, subjectType: 'school_event', subjectId: id, ip: actor.ip, details: { before: shown(was) } }, now);
   });
+  // Gone meanwhile (the other of two removals at once): what was asked is done.
   return true;
 }
 

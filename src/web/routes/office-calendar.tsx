@@ -14,7 +14,7 @@ import { contextFor } from '../context.js';
 import { officeActor, officeStaff, requireStaff } from '../guards.js';
 import { sendPage } from '../render.js';
 import { fromFieldErrors } from '../views/forms.js';
-import { EditEventPage, OfficeCalendarPage, type EventValues } from '../views/office-calendar.js';
+import { EditEventPage, OfficeCalendarPage, RemoveEventPage, type EventValues } from '../views/office-calendar.js';
 import { ANNOUNCEMENT_FIELDS, EditAnnouncementPage, EndAnnouncementPage, OfficeAnnouncementsPage, type AnnouncementValues } from '../views/office-announcements.js';
 import { MessagePage } from '../views/pages.js';
 
@@ -57,9 +57,10 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
 
   const actorOf = (request: FastifyRequest) => officeActor(app, request);
   const todayOf = (timeZone: string) => localDate(services.now(), timeZone);
-  const notFound = async (request: FastifyRequest, reply: FastifyReply, key: 'officeCalendar.missing' | 'officeAnnouncements.missing') => {
+  /** 404, with the message's title and, when given, a longer text (the same for an unknown and another school's record). */
+  const notFound = async (request: FastifyRequest, reply: FastifyReply, key: 'officeCalendar.missing' | 'officeAnnouncements.missing', body: 'officeCalendar.missingRemove' | typeof key = key) => {
     const ctx = await contextFor(app, request);
-    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t(key)} body={ctx.t(key)} />, 404);
+    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t(key)} body={ctx.t(body)} />, 404);
   };
 
   // ── school calendar ──────────────────────────────────────────────────────────────────────────────
@@ -140,10 +141,27 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
     return reply.redirect('/staff/calendar?done=updated', 303);
   });
 
+  /**
+   * "Remove" asks first: its link opens this page, which names the event, and whose button posts the
+   * confirmation. A post without it (an old page's button, a stray request) is answered with the
+   * question, and nothing is removed. Unknown, another school's or already removed: 404.
+   */
+  const askToRemove = async (request: FastifyRequest, reply: FastifyReply, status: number) => {
+    const id = recordId((request.params as Body).id);
+    const { scope } = await actorOf(request);
+    const event = id === null ? null : await eventForOffice(db, scope, id);
+    if (!event || id === null) return notFound(request, reply, 'officeCalendar.missing', 'officeCalendar.missingRemove');
+    const [ctx, schools] = await Promise.all([contextFor(app, request), schoolsOf(db, scope)]);
+    return sendPage(reply, <RemoveEventPage ctx={ctx} id={id} schools={schools} event={event} />, status);
+  };
+
+  app.get('/staff/calendar/:id/remove', { preHandler: staffOnly }, (request, reply) => askToRemove(request, reply, 200));
+
   app.post('/staff/calendar/:id/remove', { preHandler: staffOnly }, async (request, reply) => {
+    if (((request.body ?? {}) as Body).confirm !== 'yes') return askToRemove(request, reply, 400);
     const id = recordId((request.params as Body).id);
     const done = id !== null && (await removeEvent(db, await actorOf(request), id, services.now()));
-    if (!done) return notFound(request, reply, 'officeCalendar.missing');
+    if (!done) return notFound(request, reply, 'officeCalendar.missing', 'officeCalendar.missingRemove');
     return reply.redirect('/staff/calendar?done=removed', 303);
   });
 

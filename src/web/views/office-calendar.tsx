@@ -1,4 +1,4 @@
-/** Office staff: the school calendar — events from today on, a form to add one, and a page to change one. */
+/** Office staff: the school calendar — events from today on, a form to add one, a page to change one, and the question before removing one. */
 import { DAY_KINDS, type DayKind, type OfficeDayLine } from '../../domain/calendar/days.js';
 import type { OfficeEventLine } from '../../domain/calendar/events.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
@@ -245,7 +245,7 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
           rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(t, schools, e), when: whenText(ctx, e) }))}
           base="/staff/calendar"
           editLabel={t('officeCalendar.edit')}
-          action={{ path: 'remove', label: t('officeCalendar.remove') }}
+          action={{ path: 'remove', label: t('officeCalendar.remove'), confirm: true }}
         />
       )}
       <h2 id="add-heading">{t('officeCalendar.add')}</h2>
@@ -285,6 +285,53 @@ export function EditEventPage({ ctx, id, schools, district, values, errors = {} 
         <button class="usa-button hr-primary" type="submit">
           {t('officeCalendar.save')}
         </button>
+      </form>
+    </Layout>
+  );
+}
+
+export interface RemoveEventProps {
+  ctx: PageContext;
+  id: number;
+  schools: School[];
+  event: { schoolId: number | null; grades: number[]; titleEn: string; titleEs: string; locationEn: string | null; locationEs: string | null; start: string; end: string; startTime: string | null; endTime: string | null };
+}
+
+/** "Remove", asked once more: removing takes the event off every family's Calendar and calendar feed. */
+export function RemoveEventPage({ ctx, id, schools, event: e }: RemoveEventProps) {
+  const { t, locale } = ctx;
+  const title = locale === 'es' ? e.titleEs : e.titleEn;
+  const place = locale === 'es' ? e.locationEs : e.locationEn;
+  return (
+    <Layout ctx={ctx} title={t('officeCalendar.removeTitle')}>
+      <p>
+        <a href="/staff/calendar">{t('officeCalendar.back')}</a>
+      </p>
+      <h1>{t('officeCalendar.removeTitle')}</h1>
+      <dl class="hr-settings">
+        <dt>{t('officeCalendar.colTitle')}</dt>
+        <dd>{title}</dd>
+        <dt>{t('officeCalendar.colWhen')}</dt>
+        <dd>{whenText(ctx, e)}</dd>
+        {place ? (
+          <>
+            <dt>{t('officeCalendar.removePlace')}</dt>
+            <dd>{place}</dd>
+          </>
+        ) : null}
+        <dt>{t('officeCalendar.colWhere')}</dt>
+        <dd>{audienceText(t, schools, e)}</dd>
+      </dl>
+      <p>{t('officeCalendar.removeWarning')}</p>
+      <form method="post" action={`/staff/calendar/${id}/remove`}>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="confirm" value="yes" />
+        <button class="usa-button usa-button--secondary" type="submit">
+          {t('officeCalendar.removeConfirm')}
+        </button>
+        <a class="usa-button usa-button--outline" href="/staff/calendar">
+          {t('officeCalendar.removeCancel')}
+        </a>
       </form>
     </Layout>
   );
