@@ -2,8 +2,8 @@
  * The gradebook in Chromium: scores entered with the keyboard alone (Tab into the grid, arrow keys
  * between cells, Enter saves), a save with JavaScript turned off, the grid scrolling inside its own
  * region at 360 px while the page does not, the page after a save coming back to the cell with its
- * column's and student's headers in view, and every gradebook page passing axe in English and Spanish.
- * A district built for the test; each keyboard or no-JS test has its own section.
+ * column's and student's headers in view and its value selected, and every gradebook page passing axe
+ * in English and Spanish. A district built for the test; each keyboard or no-JS test has its own section.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -24,8 +24,8 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
   let kids: StudentFixture[];
   // 26 more students in the English and Spanish sections: a class taller than the screen.
   let more: StudentFixture[];
-  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', StaffFixture>;
-  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', SectionFixture>;
+  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', StaffFixture>;
+  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', SectionFixture>;
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -47,7 +47,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
       published: i !== 7,
     }));
     let period = 1;
-    for (const key of ['en', 'es', 'keys', 'nojs', 'back'] as const) {
+    for (const key of ['en', 'es', 'keys', 'nojs', 'back', 'select'] as const) {
       sections[key] = await sectionWithGradebook(db, world, {
         course: { code: `SCI3${period}0`, title: 'Biology' },
         // four bell periods in the fixture's schedule: the fifth section meets in the first again
@@ -58,7 +58,16 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
         ],
         assignments,
         students: (key === 'en' || key === 'es' ? [...kids, ...more] : kids).map((k) => ({ student: k })),
-        scores: [{ student: kids[0]!, assignment: 'Homework 1', points: 8, comment: 'Good work' }],
+        scores: [
+          { student: kids[0]!, assignment: 'Homework 1', points: 8, comment: 'Good work' },
+          // values to select when a cell is come back to or reached by an arrow
+          ...(key === 'select'
+            ? [
+                { student: kids[1]!, assignment: 'Homework 3', points: 6 },
+                { student: kids[1]!, assignment: 'Homework 4', points: 75 },
+              ]
+            : []),
+        ],
       });
       teachers[key] = await staffMember(db, world, { first: 'Rosa', last: `Marquez${key}`, roles: [{ role: 'teacher' }], locale: key === 'es' ? 'es' : 'en' });
       await teachSection(db, teachers[key], sections[key], { primary: true });
@@ -274,4 +283,48 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     await page.context().close();
   });
 
+  it('after a save, the cell comes back with its value selected: typing replaces it and left and right move on at once', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, base, teachers.select.account!);
+    await page.goto(`${base}${gradebook('select')}`);
+    const cell = (title: string) => `p_${kids[1]!.id}_${sections.select.assignments[title]}`;
+    const focused = () => page.evaluate(() => {
+      const input = document.activeElement as HTMLInputElement;
+      return { name: input.name, value: input.value, selected: [input.selectionStart, input.selectionEnd] };
+    });
+    // Leo Ortiz has 6 in Homework 3 and 75 in Homework 4. Into his Homework 3 by keyboard: 6 becomes 9.
+    await page.locator(`[name="${cell('Homework 3')}"]`).focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('9');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`saved=1&at=.*#${cell('Homework 3')}$`));
+    expect(await pointsOf('select', kids[1]!, 'Homework 3')).toBe(9);
+    // Back in the cell with all of its value selected.
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '9', selected: [0, 1] });
+    // Right: to Homework 4 at once (not the caret within "9"), its 75 selected.
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toEqual({ name: cell('Homework 4'), value: '75', selected: [0, 2] });
+    // Left: back at once; typing replaces the selected 9.
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '9', selected: [0, 1] });
+    await page.keyboard.type('8.5');
+    // Once typed into, left moves the caret within the value until its start (the rule as before).
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('ArrowLeft');
+      expect(await focused()).toEqual({ name: cell('Homework 3'), value: '8.5', selected: [2 - i, 2 - i] });
+    }
+    await page.keyboard.press('ArrowLeft');
+    expect((await focused()).name).toBe(cell('Homework 2'));
+    // Tab goes on in the form's order (the next cell of the row); Enter saves.
+    await page.keyboard.press('Tab');
+    expect((await focused()).name).toBe(cell('Homework 3'));
+    // (the address after this save is the one before it: wait for the page itself)
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    expect(page.url()).toMatch(new RegExp(`saved=1&at=.*#${cell('Homework 3')}$`));
+    expect(await pointsOf('select', kids[1]!, 'Homework 3')).toBe(8.5);
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '8.5', selected: [0, 3] });
+    await expectAccessible(page);
+    await page.context().close();
+  });
 });
