@@ -164,6 +164,25 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
             await expectNoHorizontalScroll(page);
           });
         }
+        it('after a save of a column, comes back to the cell with the student’s name on the screen', async () => {
+          const title = width === 360 ? 'Homework 2' : 'Homework 4';
+          const who = more[15]!;
+          const key = `${who.id}_${sections[locale].assignments[title]}`;
+          await page.goto(`${base}${gradebook(locale, `/assignments/${sections[locale].assignments[title]}`)}`);
+          await page.locator(`#p_${key}`).fill('7');
+          await page.locator(`#p_${key}`).press('Enter');
+          await page.waitForURL(new RegExp(`saved=1&at=${key}#p_${key}$`));
+          expect(await pointsOf(locale, who, title)).toBe(7);
+          const seen = await page.evaluate(() => {
+            const cell = document.activeElement!;
+            const legend = cell.closest('fieldset')!.querySelector('legend')!;
+            const shown = (b: DOMRect) => b.top >= -1 && b.bottom <= window.innerHeight + 1;
+            return { name: cell.id, legend: legend.textContent, shown: shown(legend.getBoundingClientRect()) && shown(cell.getBoundingClientRect()) };
+          });
+          expect(seen).toEqual({ name: `p_${key}`, legend: `${who.last}, ${who.first}`, shown: true });
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        });
         it('a refused save, with its messages', async () => {
           await page.goto(`${base}${gradebook(locale)}`);
           await page.locator(`[name="p_${kids[1]!.id}_${sections[locale].assignments['Homework 1']}"]`).fill('-4');
