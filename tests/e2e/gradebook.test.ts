@@ -1,8 +1,9 @@
 /**
  * The gradebook in Chromium: scores entered with the keyboard alone (Tab into the grid, arrow keys
  * between cells, Enter saves), a save with JavaScript turned off, the grid scrolling inside its own
- * region at 360 px while the page does not, and every gradebook page passing axe in English and Spanish.
- * A district built for the test; each keyboard or no-JS test has its own section.
+ * region at 360 px while the page does not, the page after a save coming back to the cell with its
+ * column's and student's headers in view and its value selected, and every gradebook page passing axe
+ * in English and Spanish. A district built for the test; each keyboard or no-JS test has its own section.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -21,8 +22,10 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
   let base: string;
   let world: World;
   let kids: StudentFixture[];
-  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', StaffFixture>;
-  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back', SectionFixture>;
+  // 26 more students in the English and Spanish sections: a class taller than the screen.
+  let more: StudentFixture[];
+  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', StaffFixture>;
+  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', SectionFixture>;
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -32,6 +35,8 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     for (const [first, last] of [['Maya', 'Ortiz'], ['Leo', 'Ortiz'], ['Zoe', 'Adams'], ['Bartholomew', 'Vanderhoeven-Castellanos']]) {
       kids.push(await student(db, world, { first: first!, last: last!, grade: 10 }));
     }
+    more = [];
+    for (let i = 1; i <= 26; i++) more.push(await student(db, world, { first: `Kid${i}`, last: `Family${String(i).padStart(2, '0')}`, grade: 10 }));
     // Eight assignments: wider than a phone, so the grid has to scroll inside its region.
     const assignments = Array.from({ length: 8 }, (_, i) => ({
       title: `Homework ${i + 1}`,
@@ -42,7 +47,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
       published: i !== 7,
     }));
     let period = 1;
-    for (const key of ['en', 'es', 'keys', 'nojs', 'back'] as const) {
+    for (const key of ['en', 'es', 'keys', 'nojs', 'back', 'select'] as const) {
       sections[key] = await sectionWithGradebook(db, world, {
         course: { code: `SCI3${period}0`, title: 'Biology' },
         // four bell periods in the fixture's schedule: the fifth section meets in the first again
@@ -52,8 +57,17 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
           { name: 'Tests', weight: 60, dropLowest: 1 },
         ],
         assignments,
-        students: kids.map((k) => ({ student: k })),
-        scores: [{ student: kids[0]!, assignment: 'Homework 1', points: 8, comment: 'Good work' }],
+        students: (key === 'en' || key === 'es' ? [...kids, ...more] : kids).map((k) => ({ student: k })),
+        scores: [
+          { student: kids[0]!, assignment: 'Homework 1', points: 8, comment: 'Good work' },
+          // values to select when a cell is come back to or reached by an arrow
+          ...(key === 'select'
+            ? [
+                { student: kids[1]!, assignment: 'Homework 3', points: 6 },
+                { student: kids[1]!, assignment: 'Homework 4', points: 75 },
+              ]
+            : []),
+        ],
       });
       teachers[key] = await staffMember(db, world, { first: 'Rosa', last: `Marquez${key}`, roles: [{ role: 'teacher' }], locale: key === 'es' ? 'es' : 'en' });
       await teachSection(db, teachers[key], sections[key], { primary: true });
@@ -110,6 +124,65 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
         it('a new assignment', () => check(gradebook(locale, '/assignments/new')));
         it('changing an assignment', () => check(gradebook(locale, `/assignments/${sections[locale].assignments['Homework 2']}/edit`)));
         it('deleting an assignment', () => check(gradebook(locale, `/assignments/${sections[locale].assignments['Homework 2']}/delete`)));
+        // A teacher who typed down a column to a student far down a class taller than the screen, or to
+        // the last student, and pressed Enter: the page comes back with the cell, its assignment's
+        // header and the student's name all on the screen (the header row and the name column stick
+        // inside the grid's region; the page must not scroll the region's top away).
+        // (A cell of its own at each width: the section is the same.)
+        for (const [row, title] of width === 360 ? ([[12, 'Homework 6'], [29, 'Homework 5']] as const) : ([[13, 'Homework 7'], [29, 'Homework 3']] as const)) {
+          it(`after a save, comes back to a cell ${row === 29 ? 'in the last row' : 'far down the class'} with its column's and student's headers on the screen`, async () => {
+            await page.goto(`${base}${gradebook(locale)}`);
+            // by last name: Adams, Family01…Family26, Ortiz, Ortiz, Vanderhoeven-Castellanos
+            const who = row === 29 ? kids[3]! : more[row - 1]!;
+            const key = `${who.id}_${sections[locale].assignments[title]}`;
+            await page.locator(`[name="p_${key}"]`).focus();
+            await page.keyboard.type(width === 360 ? '4' : '5');
+            await page.keyboard.press('Enter');
+            await page.waitForURL(new RegExp(`saved=1&at=${key}#p_${key}$`));
+            expect(await pointsOf(locale, who, title)).toBe(width === 360 ? 4 : 5);
+            const seen = await page.evaluate(() => {
+              const cell = document.activeElement!;
+              const td = cell.closest('td')!;
+              const box = (el: Element) => el.getBoundingClientRect();
+              const header = box(document.querySelectorAll('.hr-grid thead th')[td.cellIndex]!);
+              const name = box(td.parentElement!.querySelector('th')!);
+              const region = box(document.querySelector('.hr-grid-scroll')!);
+              const c = box(cell);
+              // within the screen, and within the grid's region (what it scrolls away is hidden), to a pixel
+              const shown = (b: DOMRect) => b.top >= -1 && b.bottom <= window.innerHeight + 1 && b.top >= region.top - 1 && b.bottom <= region.bottom + 1;
+              return {
+                name: cell.getAttribute('name'),
+                cell: shown(c) && c.left >= name.right - 1 && c.right <= region.right + 1 && c.top >= header.bottom - 1,
+                columnHeader: shown(header) && header.left <= c.left && header.right >= c.right,
+                // its first line at least: a long name wraps to three lines in the last row
+                studentName: name.top >= header.bottom - 1 && name.top + 24 <= Math.min(region.bottom, window.innerHeight) && name.left >= region.left - 1,
+                where: { cell: c.toJSON(), header: header.toJSON(), name: name.toJSON(), region: region.toJSON(), scrollY: window.scrollY },
+              };
+            });
+            expect({ ...seen, where: undefined }, JSON.stringify(seen.where)).toEqual({ name: `p_${key}`, cell: true, columnHeader: true, studentName: true, where: undefined });
+            await expectAccessible(page);
+            await expectNoHorizontalScroll(page);
+          });
+        }
+        it('after a save of a column, comes back to the cell with the student’s name on the screen', async () => {
+          const title = width === 360 ? 'Homework 2' : 'Homework 4';
+          const who = more[15]!;
+          const key = `${who.id}_${sections[locale].assignments[title]}`;
+          await page.goto(`${base}${gradebook(locale, `/assignments/${sections[locale].assignments[title]}`)}`);
+          await page.locator(`#p_${key}`).fill('7');
+          await page.locator(`#p_${key}`).press('Enter');
+          await page.waitForURL(new RegExp(`saved=1&at=${key}#p_${key}$`));
+          expect(await pointsOf(locale, who, title)).toBe(7);
+          const seen = await page.evaluate(() => {
+            const cell = document.activeElement!;
+            const legend = cell.closest('fieldset')!.querySelector('legend')!;
+            const shown = (b: DOMRect) => b.top >= -1 && b.bottom <= window.innerHeight + 1;
+            return { name: cell.id, legend: legend.textContent, shown: shown(legend.getBoundingClientRect()) && shown(cell.getBoundingClientRect()) };
+          });
+          expect(seen).toEqual({ name: `p_${key}`, legend: `${who.last}, ${who.first}`, shown: true });
+          await expectAccessible(page);
+          await expectNoHorizontalScroll(page);
+        });
         it('a refused save, with its messages', async () => {
           await page.goto(`${base}${gradebook(locale)}`);
           await page.locator(`[name="p_${kids[1]!.id}_${sections[locale].assignments['Homework 1']}"]`).fill('-4');
@@ -226,6 +299,51 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     expect(where).toEqual({ name: `p_${target}`, describedBy: '1 score saved.', note: 'Saved', scrolledAlong: true, inRegion: true, clearOfHeaders: true, onScreen: true });
     await expectAccessible(page);
     await expectNoHorizontalScroll(page);
+    await page.context().close();
+  });
+
+  it('after a save, the cell comes back with its value selected: typing replaces it and left and right move on at once', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page, base, teachers.select.account!);
+    await page.goto(`${base}${gradebook('select')}`);
+    const cell = (title: string) => `p_${kids[1]!.id}_${sections.select.assignments[title]}`;
+    const focused = () => page.evaluate(() => {
+      const input = document.activeElement as HTMLInputElement;
+      return { name: input.name, value: input.value, selected: [input.selectionStart, input.selectionEnd] };
+    });
+    // Leo Ortiz has 6 in Homework 3 and 75 in Homework 4. Into his Homework 3 by keyboard: 6 becomes 9.
+    await page.locator(`[name="${cell('Homework 3')}"]`).focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('9');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`saved=1&at=.*#${cell('Homework 3')}$`));
+    expect(await pointsOf('select', kids[1]!, 'Homework 3')).toBe(9);
+    // Back in the cell with all of its value selected.
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '9', selected: [0, 1] });
+    // Right: to Homework 4 at once (not the caret within "9"), its 75 selected.
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toEqual({ name: cell('Homework 4'), value: '75', selected: [0, 2] });
+    // Left: back at once; typing replaces the selected 9.
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '9', selected: [0, 1] });
+    await page.keyboard.type('8.5');
+    // Once typed into, left moves the caret within the value until its start (the rule as before).
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('ArrowLeft');
+      expect(await focused()).toEqual({ name: cell('Homework 3'), value: '8.5', selected: [2 - i, 2 - i] });
+    }
+    await page.keyboard.press('ArrowLeft');
+    expect((await focused()).name).toBe(cell('Homework 2'));
+    // Tab goes on in the form's order (the next cell of the row); Enter saves.
+    await page.keyboard.press('Tab');
+    expect((await focused()).name).toBe(cell('Homework 3'));
+    // (the address after this save is the one before it: wait for the page itself)
+    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    expect(page.url()).toMatch(new RegExp(`saved=1&at=.*#${cell('Homework 3')}$`));
+    expect(await pointsOf('select', kids[1]!, 'Homework 3')).toBe(8.5);
+    expect(await focused()).toEqual({ name: cell('Homework 3'), value: '8.5', selected: [0, 3] });
+    await expectAccessible(page);
     await page.context().close();
   });
 });

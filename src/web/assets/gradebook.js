@@ -1,7 +1,9 @@
 // The gradebook grid without a mouse (progressive enhancement: the grid is a plain form that saves
-// without this). Arrow keys move between cells: up and down always, left and right once the caret is
-// at the start or end of what is typed. Enter saves, as in any form. A cell's place is its place in
-// the table (a student not enrolled for an assignment has no field there: the arrow stops).
+// without this). Arrow keys move between cells: up and down always, left and right when the cell's
+// whole value is selected (as a cell is when reached by an arrow, by Tab, or by the page coming back to
+// it after a save: typing replaces the value, as in a spreadsheet), otherwise once the caret is at the
+// start or end of what is typed. Enter saves, as in any form. A cell's place is its place in the table
+// (a student not enrolled for an assignment has no field there: the arrow stops).
 // The form also tells the server which cell had focus (`at`), so that the page after the save comes
 // back to that cell; without this script it comes back to the last cell changed.
 (function () {
@@ -26,6 +28,14 @@
       if (last && last.name.indexOf('p_') === 0) at.value = last.name.slice(2);
     });
   }
+  // The cell a save came back to is the address's fragment, focused by the browser with the caret at
+  // its start: select its value, as if reached by an arrow. The browser may focus it before or after
+  // this runs.
+  var back = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+  if (back instanceof HTMLInputElement && back.classList.contains('hr-cell') && grid.contains(back)) {
+    if (document.activeElement === back) back.select();
+    else back.addEventListener('focus', function () { back.select(); }, { once: true });
+  }
   grid.addEventListener('keydown', function (event) {
     var input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.classList.contains('hr-cell')) return;
@@ -35,8 +45,9 @@
     if (!td || !tr) return;
     var row = tr.sectionRowIndex;
     var col = td.cellIndex;
-    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
-    var atEnd = input.selectionStart === input.value.length;
+    var whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+    var atStart = whole || (input.selectionStart === 0 && input.selectionEnd === 0);
+    var atEnd = whole || input.selectionStart === input.value.length;
     var next = null;
     if (event.key === 'ArrowUp') next = cell(row - 1, col);
     else if (event.key === 'ArrowDown') next = cell(row + 1, col);
