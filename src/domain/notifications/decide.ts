@@ -237,11 +237,15 @@ export async function decideChanges(database: Database, options: DecideOptions):
   if (database.dialect !== 'postgres') return decideAll(database.db, 'sqlite', options);
   return database.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${DECIDER_LOCK})`.execute(conn);
-    // The foreign-key checks of the rows it writes are planned by PostgreSQL once per connection and kept:
-    // planned while a new district's notifications table was nearly empty, the check of each delivery's
-    // notification read that whole table (a scan per row, growing with it: 0.3 s a write of 200 at 5,000
-    // students). Planned at each use in this session, they follow the table as it grows.
-    await sql`set plan_cache_mode = force_custom_plan`.execute(conn);
+    // The foreign-key checks of the rows it writes (about nine a notification) are planned by PostgreSQL
+    // and kept for the connection's life. Planned while a new district's notifications table was nearly
+    // empty, the check of each delivery's notification read that whole table (a scan per row, growing with
+    // it: 0.3 s a write of 200 at 5,000 students). Its writes therefore plan without sequential scans
+    // (`set local` in each write transaction, below): every check is a primary-key probe whatever the
+    // statistics say, and its plan can be kept. Plans this connection made before, elsewhere, are dropped
+    // first. (Until ADR 0064 the session planned every check again at each use, which cost PostgreSQL more
+    // than the rows' own writing.)
+    await sql`discard plans`.execute(conn);
     try {
       // The tables it writes are analyzed once a run has written STATISTICS_AFTER notifications and at
       // least as many as the table held at its last analysis (so a few times as it grows from empty, as
@@ -262,7 +266,6 @@ export async function decideChanges(database: Database, options: DecideOptions):
       if (since >= threshold) await analyze();
       return total;
     } finally {
-      await sql`reset plan_cache_mode`.execute(conn).catch(() => undefined);
       // A connection that cannot run this has ended, and its session's lock with it.
       await sql`select pg_advisory_unlock(${DECIDER_LOCK})`.execute(conn).catch(() => undefined);
     }
@@ -364,6 +367,8 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
     // Composed before the write: the lock is held only for the statements.
     const emails = writer.emailsOf(piece.planned);
     const result = await turns.write(async (trx) => {
+      // Its rows' foreign-key checks are probes of primary keys, planned as such (decideChanges).
+      if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
       const written = await writer.record(trx, piece.planned, emails);
       const told = await writer.checkGrades(trx, piece.checks, plan);
       if (last) {
