@@ -75,15 +75,19 @@ export function stateOf(topic: { opens_on: string; closes_on: string; locked: nu
   return 'open';
 }
 
-/** The sections the student is enrolled in today. */
-async function sectionsOfStudent(db: Kysely<DB>, studentId: number, today: DateString): Promise<number[]> {
-  const rows = await db
+/** The sections the student is enrolled in today, as a query (to read, or to use inside another). */
+function enrolledToday(db: Kysely<DB>, studentId: number, today: DateString) {
+  return db
     .selectFrom('section_enrollments')
     .select('section_id')
     .where('student_id', '=', studentId)
     .where('begin_date', '<=', today)
-    .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)]))
-    .execute();
+    .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)]));
+}
+
+/** The sections the student is enrolled in today. */
+async function sectionsOfStudent(db: Kysely<DB>, studentId: number, today: DateString): Promise<number[]> {
+  const rows = await enrolledToday(db, studentId, today).execute();
   return [...new Set(rows.map((r) => r.section_id))];
 }
 
@@ -218,8 +222,7 @@ async function rememberVisit(db: Kysely<DB>, studentId: number, topicId: number,
 export type NewInDiscussions = { topicId: number; title: string; course: string; count: number }[];
 
 export async function newInDiscussions(db: Kysely<DB>, student: ReadableStudent, today: DateString): Promise<NewInDiscussions> {
-  const sections = await sectionsOfStudent(db, student.id, today);
-  if (sections.length === 0) return [];
+  // The student's sections of today inside the one statement (Today asks this on every load).
   const rows = await db
     .selectFrom('discussion_topics as t')
     .innerJoin('sections as s', 's.id', 't.section_id')
@@ -227,7 +230,7 @@ export async function newInDiscussions(db: Kysely<DB>, student: ReadableStudent,
     .innerJoin('discussion_posts as p', 'p.topic_id', 't.id')
     .leftJoin('discussion_visits as v', (j) => j.onRef('v.topic_id', '=', 't.id').on('v.student_id', '=', student.id))
     .select(['t.id', 't.title', 'c.title as course', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .where('t.section_id', 'in', sections)
+    .where('t.section_id', 'in', enrolledToday(db, student.id, today))
     .where('t.opens_on', '<=', today)
     .where('p.hidden_at', 'is', null)
     .where('p.student_id', '!=', student.id)

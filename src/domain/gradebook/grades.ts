@@ -195,7 +195,7 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
   const sectionIds = classes.map((c) => c.sectionId);
   if (sectionIds.length === 0) return { today, periods: terms.periods, classes: [] };
   const scaleIds = [...new Set(classes.map((c) => c.gradingScaleId).filter((id): id is number => id !== null))];
-  const [cachedCategories, rows, bands, posted, postedCodes] = await Promise.all([
+  const [cachedCategories, rows, bands, postedRows] = await Promise.all([
     categoriesOf(db, sectionIds),
     // Every assignment of the classes, with this student's score where there is one.
     db
@@ -226,28 +226,32 @@ export async function gradesOf(db: Kysely<DB>, student: ReadableStudent, today: 
       .orderBy('a.id')
       .execute(),
     bandsOf(db, scaleIds),
+    // The posted grades with their report-card comment codes, in the teacher's order: one statement (a
+    // grade with no code is one row with a null code).
     db
-      .selectFrom('term_grades')
-      .select(['section_id', 'academic_session_id', 'percent', 'letter', 'comment', 'posted_at'])
-      .where('student_id', '=', studentId)
-      .where('section_id', 'in', sectionIds)
-      .where('posted_at', 'is not', null)
-      .execute(),
-    // The report-card comment codes of the posted grades, in the teacher's order.
-    db
-      .selectFrom('term_grade_comments as tc')
-      .innerJoin('term_grades as g', 'g.id', 'tc.term_grade_id')
-      .innerJoin('report_card_comments as rc', 'rc.id', 'tc.comment_id')
-      .select(['g.section_id', 'g.academic_session_id', 'rc.code', 'rc.text_en', 'rc.text_es'])
+      .selectFrom('term_grades as g')
+      .leftJoin('term_grade_comments as tc', 'tc.term_grade_id', 'g.id')
+      .leftJoin('report_card_comments as rc', 'rc.id', 'tc.comment_id')
+      .select(['g.id', 'g.section_id', 'g.academic_session_id', 'g.percent', 'g.letter', 'g.comment', 'g.posted_at', 'rc.code', 'rc.text_en', 'rc.text_es'])
       .where('g.student_id', '=', studentId)
       .where('g.section_id', 'in', sectionIds)
       .where('g.posted_at', 'is not', null)
-      .orderBy('tc.term_grade_id')
+      .orderBy('g.id')
       .orderBy('tc.sequence')
       .execute(),
   ]);
-  const codesOf = (sectionId: number, sessionId: number): CommentText[] =>
-    postedCodes.filter((c) => c.section_id === sectionId && c.academic_session_id === sessionId).map((c) => ({ code: c.code, text: { en: c.text_en, es: c.text_es } }));
+  const posted: { section_id: number; academic_session_id: number; percent: number | null; letter: string | null; comment: string | null; posted_at: unknown; codes: CommentText[] }[] = [];
+  let lastId: number | null = null;
+  for (const r of postedRows) {
+    let g = posted[posted.length - 1];
+    if (!g || lastId !== r.id) {
+      g = { section_id: r.section_id, academic_session_id: r.academic_session_id, percent: r.percent, letter: r.letter, comment: r.comment, posted_at: r.posted_at, codes: [] };
+      posted.push(g);
+      lastId = r.id;
+    }
+    if (r.code !== null) g.codes.push({ code: r.code, text: { en: r.text_en!, es: r.text_es! } });
+  }
+  const codesOf = (sectionId: number, sessionId: number): CommentText[] => posted.find((g) => g.section_id === sectionId && g.academic_session_id === sessionId)?.codes ?? [];
   // Categories are cached; a category added since (with its first assignment) is read fresh at once.
   const knownCategories = new Set(cachedCategories.map((c) => c.id));
   const categories = rows.some((r) => !knownCategories.has(r.category_id)) ? await categoriesOf(db, sectionIds, true) : cachedCategories;
