@@ -758,8 +758,8 @@ async function notify(args: string[]): Promise<void> {
   const portals: { engine: string; before: PortalRun; decide: PortalRun; deliver: PortalRun }[] = [];
   type Variant = { round: number; delivered: number; perSecond: number; cpuMsEach: number; statementsEach: number; serverCpuMsEach: number | null };
   const variants: string[] = [];
-  console.log('| engine | students | changes | notifications | decide (pushes and emails due now) | delivery step | emails written | decided and queued | CPU per notification | PostgreSQL CPU per notification | writes (longest) | SMTP delivered | emails/s | sender CPU per email | statements per email | PostgreSQL CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push | statements per push | PostgreSQL CPU per push |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| engine | students | changes | notifications | decide (pushes and emails due now) | delivery step | emails written | decided and queued | CPU per notification | PostgreSQL CPU per notification | written per notification (PostgreSQL: WAL; SQLite: the process) | writes (longest) | SMTP delivered | emails/s | sender CPU per email | statements per email | PostgreSQL CPU per email | pushes delivered (of queued) | pushes/s | sender CPU per push | statements per push | PostgreSQL CPU per push |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const engine of values.engines.split(',')) {
     const run = (url: string) =>
       JSON.parse(
@@ -771,7 +771,7 @@ async function notify(args: string[]): Promise<void> {
           .trim()
           .split('\n')
           .pop()!,
-      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; decideWrites: number; longestWriteMs: number; decideCpuMsEach: number; decideServerCpuMsEach: number | null; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; smtpStatementsEach: number; pushStatementsEach: number; smtpServerCpuMsEach: number | null; pushServerCpuMsEach: number | null; mail: Variant[]; push: Variant[]; mailConnections: number; pushConcurrency: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
+      ) as { changes: number; notifications: number; decideMs: number; queueMs: number; emailsQueued: number; decideWrites: number; longestWriteMs: number; decideCpuMsEach: number; decideServerCpuMsEach: number | null; decideBytesEach: number; pushesQueued: number; smtpReceived: number; smtpPerSecond: number; pushReceived: number; pushPerSecond: number; pushProblems: number; smtpCpuMsEach: number; pushCpuMsEach: number; smtpStatementsEach: number; pushStatementsEach: number; smtpServerCpuMsEach: number | null; pushServerCpuMsEach: number | null; mail: Variant[]; push: Variant[]; mailConnections: number; pushConcurrency: number; portal: { before: PortalRun; decide: PortalRun; deliver: PortalRun } };
     let r;
     if (engine === 'postgres') r = await withScratchPostgres(run);
     else {
@@ -786,7 +786,7 @@ async function notify(args: string[]): Promise<void> {
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
     const pgMs = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} ms`);
     console.log(
-      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} | ${n(r.emailsQueued)} | ${s(r.decideMs + r.queueMs)} | ${r.decideCpuMsEach.toFixed(3)} ms | ${pgMs(r.decideServerCpuMsEach)} | ${n(r.decideWrites)} (${r.longestWriteMs.toFixed(1)} ms) | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${r.smtpStatementsEach.toFixed(3)} | ${pgMs(r.smtpServerCpuMsEach)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms | ${r.pushStatementsEach.toFixed(3)} | ${pgMs(r.pushServerCpuMsEach)} |`,
+      `| ${engine} | ${n(students)} | ${n(r.changes)} | ${n(r.notifications)} | ${s(r.decideMs)} | ${s(r.queueMs)} | ${n(r.emailsQueued)} | ${s(r.decideMs + r.queueMs)} | ${r.decideCpuMsEach.toFixed(3)} ms | ${pgMs(r.decideServerCpuMsEach)} | ${(r.decideBytesEach / 1024).toFixed(2)} KB | ${n(r.decideWrites)} (${r.longestWriteMs.toFixed(1)} ms) | ${n(r.smtpReceived)} | ${n(r.smtpPerSecond)} | ${r.smtpCpuMsEach.toFixed(2)} ms | ${r.smtpStatementsEach.toFixed(3)} | ${pgMs(r.smtpServerCpuMsEach)} | ${n(r.pushReceived)} (${n(r.pushesQueued)})${r.pushProblems ? `, ${r.pushProblems} refused` : ''} | ${n(r.pushPerSecond)} | ${r.pushCpuMsEach.toFixed(2)} ms | ${r.pushStatementsEach.toFixed(3)} | ${pgMs(r.pushServerCpuMsEach)} |`,
     );
     portals.push({ engine, ...r.portal });
     for (const [channel, list, inFlight] of [['email', r.mail, r.mailConnections], ['push', r.push, r.pushConcurrency]] as const) {

@@ -166,9 +166,15 @@ let decideMs = 0;
 let queueMs = 0;
 let decideCpu = 0;
 let decideServerCpu: number | null = null;
+// What deciding and queueing wrote: PostgreSQL's write-ahead log (the server's, so only on an idle
+// machine), or this process's writes to disk (SQLite: its log and checkpoints, which load does not move).
+let decideWrittenBytes = 0;
+const walLsn = async () => (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(db)).rows[0]!.lsn;
+const processWrittenBytes = () => Number(/write_bytes: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'latin1'))?.[1] ?? 0);
 const serverCpu = async () => (postgres ? serverCpuMs(url, SENDER) : new Map<number, number>());
 const [[decided, queued], whileDeciding] = await beside(async () => {
   const s0 = postgres ? await serverTotalCpuMs(url) : 0;
+  const w0 = postgres ? await walLsn() : processWrittenBytes();
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   // As the notifications run does: emails due now are written with their notifications (ADR 0054).
@@ -182,6 +188,8 @@ const [[decided, queued], whileDeciding] = await beside(async () => {
   decideCpu = cpuMs(c0);
   // The whole PostgreSQL server (its connections may end during a long run and take their CPU with them).
   if (postgres) decideServerCpu = (await serverTotalCpuMs(url)) - s0;
+  if (postgres) decideWrittenBytes = Number((await sql<{ n: string }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${w0}::pg_lsn)::text as n`.execute(db)).rows[0]!.n);
+  else decideWrittenBytes = processWrittenBytes() - (w0 as number);
   console.error(`notify: ${queued} deliveries queued in ${(queueMs / 1000).toFixed(1)} s`);
   return [decided, queued] as const;
 });
@@ -295,6 +303,8 @@ console.log(
     // This process's CPU while deciding and queueing, per notification (SQLite's work included when it is the engine; PostgreSQL's server is not).
     decideCpuMsEach: decideCpu / Math.max(1, decided.notifications),
     decideServerCpuMsEach: decideServerCpu === null ? null : decideServerCpu / Math.max(1, decided.notifications),
+    // Bytes written per notification while deciding and queueing: PostgreSQL's WAL, or SQLite's process writes.
+    decideBytesEach: decideWrittenBytes / Math.max(1, decided.notifications),
     pushesQueued,
     // The first variant of each channel (the table's row); every variant in `mail` and `push`.
     smtpReceived: mail[0]!.delivered,
