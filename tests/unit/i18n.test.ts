@@ -15,6 +15,12 @@ describe('message catalogs', () => {
     }
   });
 
+  it('Spanish addresses every reader as usted, never with tú', () => {
+    // "tu"/"tus" (your) and "tú" (you) belong to the familiar register; the catalogs speak to families,
+    // students and staff alike in the formal one ("su", "usted").
+    const familiar = Object.entries(es).filter(([, text]) => /(^|[^\p{L}])(tu|tus|tú)(?![\p{L}])/iu.test(text));
+    expect(familiar.map(([key]) => key)).toEqual([]);
+  });
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'email.footerHelp', { email: 'help@example.org' })).toBe('Questions? Write to help@example.org.');
     expect(translate('es', 'error.tooMany.body', { seconds: 30 })).toBe('Espere 30 segundos e inténtelo de nuevo.');
