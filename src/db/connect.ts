@@ -162,6 +162,11 @@ export async function openConnections(database: Database): Promise<void> {
   for (const client of clients) client.release();
 }
 
+/** PostgreSQL: how many connections the pool may open (null: SQLite, one connection). */
+export function poolSizeOf(db: Kysely<DB>): number | null {
+  return postgresPools.get(db)?.options.max ?? null;
+}
+
 /** How long a SQLite write waits for another connection's write lock. */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 

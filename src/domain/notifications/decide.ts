@@ -20,7 +20,7 @@
  * lock without stopping the process (`writeInTurn`), and holds it for milliseconds.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
-import { writesInTurn, type Database, type Dialect } from '../../db/connect.js';
+import { poolSizeOf, writesInTurn, type Database, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { enqueueEmailsInBulk, type OutgoingEmail } from '../../email/outbox.js';
 import { formatCalendarDate, formatNumber, formatPercentage } from '../../i18n/format.js';
@@ -246,36 +246,44 @@ export async function decideChanges(database: Database, options: DecideOptions):
     // first. (Until ADR 0064 the session planned every check again at each use, which cost PostgreSQL more
     // than the rows' own writing.)
     await sql`discard plans`.execute(conn);
-    try {
-      // The tables it writes are analyzed once a run has written STATISTICS_AFTER notifications and at
-      // least as many as the table held at its last analysis (so a few times as it grows from empty, as
-      // a first district-wide change makes it), and at the end of a run that wrote as many.
-      const threshold = options.statisticsAfter ?? STATISTICS_AFTER;
-      const held = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'notifications'::regclass`.execute(conn);
-      let analyzed = Number(held.rows[0]?.n ?? 0);
-      let since = 0;
-      const analyze = () => sql`analyze notifications, notification_deliveries, push_deliveries, email_outbox`.execute(conn);
-      const total = await decideAll(conn, 'postgres', options, async (written) => {
-        since += written;
-        if (since >= threshold && since >= analyzed) {
-          await analyze();
-          analyzed += since;
-          since = 0;
-        }
-      });
-      if (since >= threshold) await analyze();
-      return total;
-    } finally {
-      // A connection that cannot run this has ended, and its session's lock with it.
-      await sql`select pg_advisory_unlock(${DECIDER_LOCK})`.execute(conn).catch(() => undefined);
-    }
+    const run = async (writers: Kysely<DB>[]) => {
+      try {
+        // The tables it writes are analyzed once a run has written STATISTICS_AFTER notifications and at
+        // least as many as the table held at its last analysis (so a few times as it grows from empty, as
+        // a first district-wide change makes it), and at the end of a run that wrote as many.
+        const threshold = options.statisticsAfter ?? STATISTICS_AFTER;
+        const held = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'notifications'::regclass`.execute(conn);
+        let analyzed = Number(held.rows[0]?.n ?? 0);
+        let since = 0;
+        const analyze = () => sql`analyze notifications, notification_deliveries, push_deliveries, email_outbox`.execute(conn);
+        const total = await decideAll(conn, 'postgres', options, writers, async (written) => {
+          since += written;
+          if (since >= threshold && since >= analyzed) {
+            await analyze();
+            analyzed += since;
+            since = 0;
+          }
+        });
+        if (since >= threshold) await analyze();
+        return total;
+      } finally {
+        // A connection that cannot run this has ended, and its session's lock with it.
+        await sql`select pg_advisory_unlock(${DECIDER_LOCK})`.execute(conn).catch(() => undefined);
+      }
+    };
+    // A second connection writes beside the first (ADR 0069), where the pool leaves a third for others.
+    if ((poolSizeOf(database.db) ?? 1) < 3) return run([conn]);
+    return database.db.connection().execute(async (second) => {
+      await sql`discard plans`.execute(second);
+      return run([conn, second]);
+    });
   });
 }
 
-async function decideAll(db: Kysely<DB>, dialect: Dialect, options: DecideOptions, afterBatch?: (notifications: number) => Promise<void>): Promise<DecideResult> {
+async function decideAll(db: Kysely<DB>, dialect: Dialect, options: DecideOptions, writers: readonly Kysely<DB>[] = [db], afterBatch?: (notifications: number) => Promise<void>): Promise<DecideResult> {
   const total: DecideResult = { decided: 0, notifications: 0, emails: 0, writes: 0, longestWriteMs: 0 };
   for (;;) {
-    const step = await decideBatch(db, dialect, options);
+    const step = await decideBatch(db, dialect, options, writers);
     await afterBatch?.(step.notifications);
     total.decided += step.decided;
     total.notifications += step.notifications;
@@ -294,7 +302,7 @@ async function decideAll(db: Kysely<DB>, dialect: Dialect, options: DecideOption
  * written adds nothing (unique keys; deliveries, pushes and emails are written only with a notification
  * that was new).
  */
-async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOptions): Promise<DecideResult & { more: boolean }> {
+async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOptions, writers: readonly Kysely<DB>[]): Promise<DecideResult & { more: boolean }> {
   const { now } = options;
   const batchSize = options.batchSize ?? 5000;
   const cursor = (await db.selectFrom('notification_cursor').select('decided_through').where('id', '=', 1).executeTakeFirst())?.decided_through ?? 0;
@@ -342,7 +350,7 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
   // The batch's first chain goes on after it (a score corrected after an import's 100,000 changes) and
   // has stood so far: only a longer batch can see its end. Read again, twice as long; otherwise the
   // cursor would stay before it for good.
-  if (blockedFrom === events[0]!.id && waiting !== blockedFrom) return decideBatch(db, dialect, { ...options, batchSize: batchSize * 2 });
+  if (blockedFrom === events[0]!.id && waiting !== blockedFrom) return decideBatch(db, dialect, { ...options, batchSize: batchSize * 2 }, writers);
   const through = blockedFrom === Infinity ? lastId : blockedFrom - 1;
 
   const plan = await planBatch(db, ready, district, options);
@@ -358,15 +366,18 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
   // Nothing to tell: one write still moves the cursor.
   if (pieces.length === 0) pieces.push({ planned: [], checks: [] });
 
-  // Others' writes (a page's, the outbox's) take their turn between two of these.
-  const turns = writesInTurn(db);
+  // Others' writes (a page's, the outbox's) take their turn between two of these. With two writers
+  // (PostgreSQL, ADR 0069) two pieces are in flight on two connections: while the server writes one,
+  // this process composes and sends the next. The last piece, which moves the cursor, is written only
+  // once every other has committed.
+  const turns = writers.map((w) => writesInTurn(w));
   const out = { decided: Math.max(0, through - cursor), notifications: 0, emails: 0, writes: 0, longestWriteMs: 0, more: through > cursor && events.length === batchSize };
-  for (let i = 0; i < pieces.length; i++) {
+  const writePiece = async (i: number, slot: number) => {
     const piece = pieces[i]!;
     const last = i === pieces.length - 1;
     // Composed before the write: the lock is held only for the statements.
     const emails = writer.emailsOf(piece.planned);
-    const result = await turns.write(async (trx) => {
+    const result = await turns[slot]!.write(async (trx) => {
       // Its rows' foreign-key checks are probes of primary keys, planned as such (decideChanges).
       if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
       const written = await writer.record(trx, piece.planned, emails);
@@ -384,9 +395,34 @@ async function decideBatch(db: Kysely<DB>, dialect: Dialect, options: DecideOpti
       faultPoint('notify.after-chunk');
       if (options.dieAfterChunk?.(i + 1)) throw new Error('fault injected: the decider stopped between two writes');
     }
+  };
+  const inFlight: (Promise<void> | null)[] = writers.map(() => null);
+  const settle = async (slot: number) => {
+    const pending = inFlight[slot];
+    inFlight[slot] = null;
+    if (pending) await pending;
+  };
+  try {
+    for (let i = 0; i < pieces.length; i++) {
+      if (i === pieces.length - 1) {
+        for (let slot = 0; slot < writers.length; slot++) await settle(slot);
+        await writePiece(i, 0);
+        break;
+      }
+      const slot = i % writers.length;
+      await settle(slot);
+      const pending = writePiece(i, slot);
+      // Awaited in turn (settle); a failure meanwhile is not left unhandled.
+      pending.catch(() => undefined);
+      inFlight[slot] = pending;
+    }
+  } catch (error) {
+    // Nothing left running when the batch gives up: a piece in flight commits or not, and either is safe.
+    await Promise.allSettled(inFlight.filter((p): p is Promise<void> => p !== null));
+    throw error;
   }
-  out.writes = turns.stats.writes;
-  out.longestWriteMs = turns.stats.longestMs;
+  out.writes = turns.reduce((n, t) => n + t.stats.writes, 0);
+  out.longestWriteMs = Math.max(...turns.map((t) => t.stats.longestMs));
   return out;
 }
 
