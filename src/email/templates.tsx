@@ -15,7 +15,23 @@ export interface MailDistrict {
   helpEmail: string | null;
 }
 
-function EmailBody({ locale, district, paragraphs, link, closing, footer }: { locale: Locale; district: MailDistrict; paragraphs: string[]; link: { url: string; label: string } | null; closing: string[]; footer: string[] }) {
+function EmailBody({
+  locale,
+  district,
+  paragraphs,
+  link,
+  closing,
+  footer,
+  unsubscribe,
+}: {
+  locale: Locale;
+  district: MailDistrict;
+  paragraphs: string[];
+  link: { url: string; label: string } | null;
+  closing: string[];
+  footer: string[];
+  unsubscribe: { url: string; label: string; note: string } | null;
+}) {
   return (
     <html lang={locale}>
       <body style="font-family:sans-serif;line-height:1.5;max-width:40em">
@@ -45,6 +61,11 @@ function EmailBody({ locale, district, paragraphs, link, closing, footer }: { lo
             </>
           ))}
         </p>
+        {unsubscribe ? (
+          <p style="font-size:small;color:#555">
+            <a href={unsubscribe.url}>{unsubscribe.label}</a> {unsubscribe.note}
+          </p>
+        ) : null}
       </body>
     </html>
   );
@@ -61,6 +82,11 @@ export function composeEmail(options: {
   link?: { url: string; label: MessageKey };
   /** the district's own closing words (plain text, paragraphs split by blank lines), after the link */
   closing?: string | undefined;
+  /**
+   * A one-click unsubscribe address (notifications, RFC 8058): offered last, below the footer, as a link
+   * in the HTML part and an address on a line of its own in the text part — after what the message is for.
+   */
+  unsubscribe?: string | undefined;
 }): OutgoingEmail {
   const { locale, district } = options;
   const base = { portal: district.portalName, district: district.name };
@@ -71,8 +97,16 @@ export function composeEmail(options: {
   );
   const link = options.link ? { url: options.link.url, label: t(options.link.label) } : null;
   const closing = (options.closing ?? '').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
-  const text = [...paragraphs, ...(link ? [`${link.label}:\n${link.url}`] : []), ...closing, '--', ...footer].join('\n\n');
-  const html = `<!doctype html>${renderToString(<EmailBody locale={locale} district={district} paragraphs={paragraphs} link={link} closing={closing} footer={footer} />)}`;
+  const unsubscribe = options.unsubscribe ? { url: options.unsubscribe, label: t('email.unsubscribe.link'), note: t('email.unsubscribe.note') } : null;
+  const text = [
+    ...paragraphs,
+    ...(link ? [`${link.label}:\n${link.url}`] : []),
+    ...closing,
+    '--',
+    ...footer,
+    ...(unsubscribe ? [`${unsubscribe.label} ${unsubscribe.note}:\n${unsubscribe.url}`] : []),
+  ].join('\n\n');
+  const html = `<!doctype html>${renderToString(<EmailBody locale={locale} district={district} paragraphs={paragraphs} link={link} closing={closing} footer={footer} unsubscribe={unsubscribe} />)}`;
   return { kind: options.kind, to: options.to, locale, subject: t(options.subject, options.subjectParams), text, html };
 }
 

@@ -2391,7 +2391,6 @@ export const en = {
   'notifications.district.byPush.explain': 'Whether families get push notifications on their devices until they choose otherwise.',
   'email.notification.subject': '{title}',
   'email.notification.body': '{body}',
-  'email.notification.unsubscribe': 'To stop these emails, open this link (no sign-in needed): {url}',
   'email.notification.open': 'Open it in {portal}',
   'email.notification.openList': 'Open your notifications in {portal}',
   'email.notification.digestSubject': '{count, plural, one {# notification} other {# notifications}} from {portal}',
@@ -3115,6 +3114,8 @@ export const en = {
   'officeCalendar.removeConfirm': 'Remove the event',
   'officeCalendar.removeCancel': 'Keep it',
   'officeCalendar.missingRemove': 'That event was not found. It may have been removed already.',
+  'email.unsubscribe.link': 'Stop emails like this one',
+  'email.unsubscribe.note': '(no sign-in needed)',
 } as const;
 
 export type MessageKey = keyof typeof en;

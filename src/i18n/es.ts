@@ -2393,7 +2393,6 @@ export const es: Record<MessageKey, string> = {
   'notifications.district.byPush.explain': 'Si las familias reciben notificaciones push en sus dispositivos hasta que elijan otra cosa.',
   'email.notification.subject': '{title}',
   'email.notification.body': '{body}',
-  'email.notification.unsubscribe': 'Para dejar de recibir estos correos, abra este enlace (no necesita iniciar sesión): {url}',
   'email.notification.open': 'Ábralo en {portal}',
   'email.notification.openList': 'Abra sus notificaciones en {portal}',
   'email.notification.digestSubject': '{count, plural, one {# notificación} other {# notificaciones}} de {portal}',
@@ -3117,4 +3116,6 @@ export const es: Record<MessageKey, string> = {
   'officeCalendar.removeConfirm': 'Quitar el evento',
   'officeCalendar.removeCancel': 'Mantenerlo',
   'officeCalendar.missingRemove': 'No se encontró ese evento. Puede que ya se haya quitado.',
+  'email.unsubscribe.link': 'Dejar de recibir correos como este',
+  'email.unsubscribe.note': '(no necesita iniciar sesión)',
 };

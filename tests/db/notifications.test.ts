@@ -81,7 +81,7 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
   const kindsOf = async (accountId: number) => (await listOf(accountId)).map((r) => [r.kind, JSON.parse(r.params) as Record<string, unknown>] as const);
   const deliveriesOf = (accountId: number) =>
     get().db.selectFrom('notification_deliveries').select(['channel', 'status', 'due_at']).where('account_id', '=', accountId).orderBy('id').execute();
-  const outboxTo = (address: string) => get().db.selectFrom('email_outbox').select(['subject', 'text_body', 'headers', 'kind']).where('to_address', '=', address).orderBy('id').execute();
+  const outboxTo = (address: string) => get().db.selectFrom('email_outbox').select(['subject', 'text_body', 'html_body', 'headers', 'kind']).where('to_address', '=', address).orderBy('id').execute();
   const decide = (now: Date) => decideChanges(get(), { now, queuePush: null });
   const deliver = (now: Date) => deliverDue(get(), { now, baseUrl: BASE_URL, queuePush: null });
   const withSettings = (family: Family, change: (s: PersonSettings) => void) => {
@@ -114,6 +114,17 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
     const headers = JSON.parse(mail[0]!.headers!) as Record<string, string>;
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(headers['List-Unsubscribe']).toMatch(new RegExp(`^<${BASE_URL}/unsubscribe/${s.family.guardianAccount!.id}\\.score\\.\\d+\\.\\d+\\.[A-Za-z0-9_-]{43}>$`));
+    // The way to stop such emails comes last, after what the message is for and the district's footer:
+    // its own line in the text part, a link in the HTML part.
+    const unsubscribeUrl = headers['List-Unsubscribe']!.slice(1, -1);
+    const text = mail[0]!.text_body;
+    expect(text.endsWith(`\n\nStop emails like this one (no sign-in needed):\n${unsubscribeUrl}`)).toBe(true);
+    expect(text.indexOf(`/students/${s.family.student.id}/grades/${s.section.id}`)).toBeLessThan(text.indexOf('This message was sent by'));
+    const html = mail[0]!.html_body!;
+    const anchor = `<a href="${unsubscribeUrl}">Stop emails like this one</a> (no sign-in needed)`;
+    expect(html).toContain(anchor);
+    expect(html.indexOf('<hr')).toBeLessThan(html.indexOf(anchor));
+    expect(html.split(unsubscribeUrl)).toHaveLength(2);
     expect((await deliveriesOf(s.family.guardianAccount!.id)).map((d) => d.status)).toEqual(['sent']);
     await deliver(minutes(t, 20));
     expect(await outboxTo(s.family.guardian.email)).toHaveLength(1);
@@ -267,11 +278,9 @@ describeEachEngine('notifications: deciding and delivering', (get) => {
       district: await getDistrictProfile(get().db),
       subject: 'email.notification.subject',
       subjectParams: { title: `New score for Kid${n}` },
-      paragraphs: [
-        { key: 'email.notification.body', params: { body: `Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.` } },
-        { key: 'email.notification.unsubscribe', params: { url: unsubscribe } },
-      ],
+      paragraphs: [{ key: 'email.notification.body', params: { body: `Kid${n}: 18 of 20 (90%) on “Lab 1” in Chemistry ${n}.` } }],
       link: { url: `${BASE_URL}/students/${s.family.student.id}/grades/${s.section.id}`, label: 'email.notification.open' },
+      unsubscribe,
     });
     expect({ subject: mail[0]!.subject, text: mail[0]!.text_body, html: mail[0]!.html_body, kind: mail[0]!.kind, locale: mail[0]!.locale }).toEqual({
       subject: expected.subject,

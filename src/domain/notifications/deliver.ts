@@ -217,7 +217,7 @@ export async function sendDigests(database: Database, options: { now: Date; base
 
 function digestEmail(to: string, locale: Locale, district: DistrictProfile, items: { kind: string; params: string }[], baseUrl: string, unsubscribeUrl: string) {
   // Grouped by child, then class: the items come ordered so; a heading line starts each group.
-  const paragraphs: { key: 'email.notification.digestGroup' | 'email.notification.body' | 'email.notification.unsubscribe'; params: Record<string, string> }[] = [];
+  const paragraphs: { key: 'email.notification.digestGroup' | 'email.notification.body'; params: Record<string, string> }[] = [];
   let group = '';
   for (const item of items) {
     const params = JSON.parse(item.params) as Record<string, string | number>;
@@ -228,7 +228,6 @@ function digestEmail(to: string, locale: Locale, district: DistrictProfile, item
     }
     paragraphs.push({ key: 'email.notification.body', params: { body: `• ${notificationText(locale, item.kind, params).body}` } });
   }
-  paragraphs.push({ key: 'email.notification.unsubscribe', params: { url: unsubscribeUrl } });
   return composeEmail({
     kind: 'notification_digest',
     to,
@@ -238,5 +237,6 @@ function digestEmail(to: string, locale: Locale, district: DistrictProfile, item
     subjectParams: { count: items.length, title: translate(locale, 'notifications.title') },
     paragraphs,
     link: { url: `${baseUrl}/notifications`, label: 'email.notification.openList' },
+    unsubscribe: unsubscribeUrl,
   });
 }

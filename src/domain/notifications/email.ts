@@ -61,7 +61,8 @@ export function notificationEmails(district: MailDistrict, baseUrl: string, sign
         district,
         subject: 'email.notification.subject',
         subjectParams: { title: n.text.title },
-        paragraphs: [{ key: 'email.notification.body', params: { body: n.text.body } }, ...(unsubscribe ? [{ key: 'email.notification.unsubscribe' as const, params: { url: MARK } }] : [])],
+        paragraphs: [{ key: 'email.notification.body', params: { body: n.text.body } }],
+        unsubscribe: unsubscribe ? MARK : undefined,
         // A security notice leads to where the account's sign-ins are listed (and ended).
         link: { url: `${baseUrl}${n.url}`, label: isAccountKind(n.kind) ? 'email.notification.openAccount' : 'email.notification.open' },
       });
