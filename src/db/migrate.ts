@@ -54,9 +54,10 @@ import { excessGivenBack } from './migrations/0058_excess_given_back.js';
 import { settingsVersion } from './migrations/0060_settings_version.js';
 import { checkoutRefunds } from './migrations/0061_checkout_refunds.js';
 import { excessBackAt } from './migrations/0065_excess_back_at.js';
+import { excessRefundState } from './migrations/0066_excess_refund_state.js';
 import type { DialectMigration } from './migrations/types.js';
 
-export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames, onlinePayments, announcementNotices, contactPeopleRequests, messageDraftFiles, outboxDue, pushDue, providerRefunds, scaleIndexes, excessGivenBack, settingsVersion, checkoutRefunds, excessBackAt];
+export const migrations: readonly DialectMigration[] = [foundation, accounts, jobs, parentAccounts, requests, portal, calendar, eventLocations, noLastSignIn, firstPasswords, keysForAccounts, emailAttempts, runsThatEnd, identityKeys, changeEvents, doseSources, attendanceTakings, gradebook, termGradePosting, eventGradeLevels, studentSearch, oneroster, onerosterGradebook, staffAdmin, announcementConditions, importRunHolders, messages, discussions, signedForms, notifications, push, secondFactor, phonesE164, fees, meals, messageAttachments, spanishNames, onlinePayments, announcementNotices, contactPeopleRequests, messageDraftFiles, outboxDue, pushDue, providerRefunds, scaleIndexes, excessGivenBack, settingsVersion, checkoutRefunds, excessBackAt, excessRefundState];
 
 
 

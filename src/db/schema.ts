@@ -1343,6 +1343,12 @@ export interface OnlineCheckoutTable {
   excess_refused_at: Instant | null;
   /** when (the last part of) the excess was given back, by Homeroom or in the provider's dashboard (migration 0065) */
   excess_back_at: Instant | null;
+  /** what the provider last said of Homeroom's excess refund `excess_refund_id` (migration 0066; null: none made) */
+  excess_refund_status: 'pending' | 'succeeded' | null;
+  /** Homeroom's excess refund the provider reported failed or canceled afterwards (migration 0066): the office's to give back */
+  excess_failed_refund_id: string | null;
+  /** when a refund made in the provider's dashboard last counted as (some of) the excess (migration 0066) */
+  excess_at_provider_at: Instant | null;
 }
 
 /** A fee chosen in a checkout and the cents paid on it (migration 0042). */

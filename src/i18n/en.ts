@@ -3116,6 +3116,16 @@ export const en = {
   'officeCalendar.missingRemove': 'That event was not found. It may have been removed already.',
   'email.unsubscribe.link': 'Stop emails like this one',
   'email.unsubscribe.note': '(no sign-in needed)',
+  'records.action.fee.excess_refund_failed': 'Stripe reported that the refund of a checkout’s excess failed',
+  'payments.excess.givingBack': '{amount} of this payment was for fees already paid at the school office. It is being given back to the card or account you paid with; this page will say when it has been.',
+  'payments.excess.restGivingBack': 'The other {amount} is being given back too; this page will say when it has been.',
+  'payments.staff.excessGivingBack': 'being given back to the card: {amount} (Stripe reports the refund pending)',
+  'payments.staff.excessFailedPart': 'refund failed at Stripe: {amount}',
+  'payments.staff.excessFailedWhat': 'The refund of {amount} Homeroom made to the card or account the family paid with failed on {when} (Stripe’s reason: {reason}); the money is back in the district’s Stripe balance.',
+  'payments.staff.excessFailedTodo': 'Homeroom does not ask Stripe again: the card or account may be closed. Give the family the {amount} another way; if you refund it from this payment ({reference}) in the district’s Stripe dashboard, Homeroom records that refund when Stripe reports it.',
+  'payments.staff.failedListItem': '{student}: {amount}, the refund failed on {when}',
+  'payments.staff.notGivenBackListHeading': 'Money Stripe did not give back',
+  'payments.staff.notGivenBackListIntro': 'Families paid online for fees the office had already settled. Stripe refused to give some of that money back when Homeroom asked, or the refund Homeroom made failed afterwards (the money is then back in the district’s Stripe balance). Homeroom does not ask again: give each back yourself. The student’s fee page shows the payment and Stripe’s reason.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -192,4 +192,99 @@ describe.skipIf(!CHROMIUM)('paying fees online in Chromium', () => {
       await page.context().close();
     }
   }, 120_000);
+
+  it('a refund Homeroom made that Stripe reports failed days later, and one it reports pending: the office finds the failed one by keyboard at 360 px (en, es, and without JavaScript); the guardian reads both (ADR 0067, addendum)', async () => {
+    const db = database.db;
+    const add = async (name: string, es: string, cents: number) => {
+      const row = await db
+        .insertInto('fees')
+        .values({ student_id: family.student.id, school_id: schoolId, school_year: 2027, description_en: name, description_es: es, amount_cents: cents, due_date: '2027-02-20', required: 1, assessment_key: `e2e-${name}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
+      fees[name] = row.id;
+    };
+    /** Rosa pays this fee online while the office takes it in cash: all of it is the excess, which Homeroom gives back at once. Answers Homeroom's refund. */
+    const allExcess = async (name: string, dollars: string, paymentIntent: string) => {
+      const guardian = await signedInClient(app, family.guardianAccount!.username, FIXTURE_PASSWORD);
+      const started = await guardian.post('/payments/online', { key: formKey((await guardian.get('/payments/online')).body), fee: String(fees[name]) });
+      expect(started.statusCode).toBe(303);
+      const session = stripe.sessions.get(String(started.headers.location).split('/pay/')[1]!)!;
+      const staff = await signedInClient(app, office.account!.username, FIXTURE_PASSWORD);
+      const feePage = await staff.get(`/staff/fees/students/${family.student.id}`);
+      const key = new RegExp(`action="/staff/fees/students/${family.student.id}/payments"[\\s\\S]*?name="key" value="([^"]+)"`).exec(feePage.body)?.[1] ?? '';
+      expect((await staff.post(`/staff/fees/students/${family.student.id}/payments`, { key, method: 'cash', payer: 'Rosa Reyes', [`pay.${fees[name]}`]: dollars })).statusCode).toBe(303);
+      stripe.charge(paymentIntent, session.amount_total);
+      const event = signedEvent('checkout.session.completed', paidSession(session, paymentIntent));
+      expect((await fetch(`${base}/webhooks/stripe`, { method: 'POST', body: event.payload, headers: event.headers })).status).toBe(200);
+      return [...stripe.refunds.values()].find((r) => r.payment_intent === paymentIntent)!;
+    };
+    await add('Gym fee', 'Cuota de gimnasio', 2000);
+    await add('Club fee', 'Cuota del club', 1200);
+    // The gym fee's $20.00: given back to a card that turns out to be closed.
+    const gym = await allExcess('Gym fee', '20.00', 'pi_test_e2e_gym');
+    const failed = signedEvent('refund.failed', stripe.refundLater(String(gym.id), 'failed', 'expired_or_canceled_card'));
+    expect((await fetch(`${base}/webhooks/stripe`, { method: 'POST', body: failed.payload, headers: failed.headers })).status).toBe(200);
+    // The club fee's $12.00: a refund Stripe reports pending.
+    stripe.refundStatus = 'pending';
+    try {
+      await allExcess('Club fee', '12.00', 'pi_test_e2e_club');
+    } finally {
+      stripe.refundStatus = 'succeeded';
+    }
+
+    const shots = process.env.SCREENSHOT_DIR;
+    for (const [who, locale, heading, item, what] of [
+      [office, 'en-US', 'Money Stripe did not give back', /^Diego Reyes: \$20\.00, the refund failed on /, 'The refund of $20.00 Homeroom made to the card or account the family paid with failed on'],
+      [oficina, 'es-US', 'Dinero que Stripe no devolvió', /^Diego Reyes: \$20\.00, el reembolso falló el /, 'El reembolso de $20.00 que Homeroom hizo a la tarjeta o cuenta con la que pagó la familia falló el'],
+    ] as const) {
+      const page = await openPage(browser, 360, locale);
+      await signIn(page, base, who.account!);
+      await page.goto(`${base}/staff/fees`);
+      await page.getByRole('heading', { level: 2, name: heading }).waitFor();
+      await expectFits(page);
+      await tabTo(page, item);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/staff/fees/students/${family.student.id}$`));
+      await page.getByText(what).first().waitFor();
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain('pi_test_e2e_gym');
+      expect(main).toContain('expired_or_canceled_card');
+      await expectFits(page);
+      if (shots) await page.screenshot({ path: `${shots}/failed-excess-${locale}-360.png`, fullPage: true });
+      await page.context().close();
+    }
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const bare = await context.newPage();
+    await signIn(bare, base, office.account!);
+    await bare.goto(`${base}/staff/fees/students/${family.student.id}`);
+    await bare.getByText('the money is back in the district’s Stripe balance', { exact: false }).first().waitFor();
+    await expectNoHorizontalScroll(bare);
+    await context.close();
+
+    // The guardian: the club's $12.00 is being given back (the newest, first), the gym's $20.00 is the school office's.
+    for (const [lang, item, see, giving, officeGives] of [
+      ['en', /^Online payment of .*: \$12\.00$/, 'See this payment', '$12.00 of this payment was for fees already paid at the school office. It is being given back to the card or account you paid with; this page will say when it has been.', '$20.00 of this payment was for fees already paid at the school office. It could not be given back automatically, so the school office will give it back to you.'],
+      ['es', /^Pago en línea del .*: \$12\.00$/, 'Ver este pago', '$12.00 de este pago era para cuotas ya pagadas en la oficina de la escuela. Se le está devolviendo a la tarjeta o cuenta con la que pagó; esta página dirá cuándo se haya devuelto.', '$20.00 de este pago era para cuotas ya pagadas en la oficina de la escuela. No se pudo devolver automáticamente, así que la oficina de la escuela se lo devolverá.'],
+    ] as const) {
+      const page = await openPage(browser, 360, lang === 'es' ? 'es-US' : 'en-US');
+      await page.context().addCookies([{ name: 'hr_lang', value: lang, url: base }]);
+      await signIn(page, base, family.guardianAccount!);
+      await page.goto(`${base}/students/${family.student.id}/payments`);
+      await page.getByRole('heading', { level: 3, name: item }).waitFor();
+      const list = (await page.locator('main').textContent()) ?? '';
+      expect(list).toContain(giving);
+      expect(list).toContain(officeGives);
+      await expectFits(page);
+      if (shots) await page.screenshot({ path: `${shots}/payments-refund-states-${lang}-360.png`, fullPage: true });
+      await tabTo(page, see);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/payments\/online\/\d+$/);
+      await page.getByText(giving).first().waitFor();
+      const main = (await page.locator('main').textContent()) ?? '';
+      for (const word of ['Stripe', 'pending', 'expired_or_canceled_card']) expect(main).not.toContain(word);
+      await expectFits(page);
+      await page.context().close();
+    }
+  }, 180_000);
 });

@@ -11,7 +11,9 @@
  * it — a refund of one already refunded in full is refused with `charge_already_refunded`, one of more
  * than is left with Stripe's "greater than unrefunded amount" (400, invalid_request_error) — whether the
  * refund is asked through the API or made in the dashboard (`dashboardRefund`, which answers the refund
- * object its events carry: no metadata).
+ * object its events carry: no metadata). Every refund it made is kept by id (`refunds`), and `refundLater`
+ * moves one on as Stripe does afterwards (a pending refund succeeds; a refund fails or is canceled, and
+ * what it gave back is refundable again), answering the refund object its event carries.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +61,14 @@ export interface FakeStripe {
   charge(paymentIntent: string, amount: number): void;
   /** A refund made in Stripe's dashboard (no metadata); throws as the dashboard refuses one of more than is left. */
   dashboardRefund(paymentIntent: string, amount: number): Record<string, unknown>;
+  /** every refund made (through the API or the dashboard), as Stripe last described it */
+  refunds: Map<string, Record<string, unknown>>;
+  /**
+   * What Stripe does to a refund later: `requires_action` or `succeeded`, or `failed` (with Stripe's
+   * failure_reason) or `canceled` — then the money is back in the balance, and refundable again. Answers
+   * the refund object (a copy) its refund.updated / refund.failed event carries.
+   */
+  refundLater(refundId: string, status: 'requires_action' | 'succeeded' | 'failed' | 'canceled', failureReason?: string): Record<string, unknown>;
   /** The environment that points Homeroom at this server. */
   env(): Record<string, string>;
   close(): Promise<void>;
@@ -84,6 +94,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const sessions = new Map<string, FakeSession>();
   const idempotent = new Map<string, { raw: string; status: number; body: string }>();
   const charges = new Map<string, { amount: number; refunded: number }>();
+  const refunds = new Map<string, Record<string, unknown>>();
   let serial = 0;
   const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
   /** Stripe's refusal of a refund of a declared PaymentIntent, or null when it fits in what is left. */
@@ -110,7 +121,22 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const refused = refusal(paymentIntent, amount);
       if (refused) throw new Error(refused);
       charges.get(paymentIntent)!.refunded += amount;
-      return { id: `re_test_${String(++serial).padStart(6, '0')}`, object: 'refund', amount, currency: 'usd', payment_intent: paymentIntent, status: 'succeeded', reason: 'requested_by_customer', metadata: {} };
+      const refund = { id: `re_test_${String(++serial).padStart(6, '0')}`, object: 'refund', amount, currency: 'usd', payment_intent: paymentIntent, status: 'succeeded', reason: 'requested_by_customer', metadata: {} };
+      refunds.set(refund.id, refund);
+      return { ...refund };
+    },
+    refunds,
+    refundLater: (refundId, status, failureReason) => {
+      const refund = refunds.get(refundId);
+      if (!refund) throw new Error(`no refund ${refundId}`);
+      const gone = (s: unknown) => s === 'failed' || s === 'canceled';
+      if (gone(status) && !gone(refund.status)) {
+        const charge = charges.get(String(refund.payment_intent));
+        if (charge) charge.refunded -= Number(refund.amount);
+      }
+      refund.status = status;
+      if (status === 'failed') refund.failure_reason = failureReason ?? 'unknown';
+      return { ...refund };
     },
     env: () => ({ STRIPE_SECRET_KEY: TEST_SECRET_KEY, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, STRIPE_API_URL: fake.url }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -154,6 +180,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const charge = charges.get(form.payment_intent!);
       if (charge && fake.refundStatus !== 'failed') charge.refunded += Number(amount);
       const refund = { id: `re_test_${String(++serial).padStart(6, '0')}`, object: 'refund', amount: Number(amount), currency: 'usd', payment_intent: form.payment_intent, status: fake.refundStatus, metadata: metadataOf(form, 'metadata') };
+      refunds.set(refund.id, { ...refund });
       return { status: 200, body: JSON.stringify(refund) };
     }
     return { status: 404, body: stripeError('invalid_request_error', `Unrecognized request URL (${method}: ${path})`) };

@@ -328,9 +328,15 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
     if (!(await eventOnce(trx, provider, event, null, t))) return { kind: 'replayed', checkoutId: await excessStillOwed(trx, { paymentId: refund.payment_id }) };
     return { kind: 'applied', checkoutId: await refundState(trx, refund.id, event, now) };
   }
-  const excess = await trx.selectFrom('online_checkouts').select('id').where('excess_refund_id', '=', refundId).executeTakeFirst();
+  // Homeroom's own refund of a checkout's excess (or one of them that failed before): its state is kept.
+  const excess = await trx
+    .selectFrom('online_checkouts')
+    .select('id')
+    .where((eb) => eb.or([eb('excess_refund_id', '=', refundId), eb('excess_failed_refund_id', '=', refundId)]))
+    .executeTakeFirst();
   if (excess) {
     if (!(await eventOnce(trx, provider, event, excess.id, t))) return { kind: 'replayed', checkoutId: null };
+    await excessRefundState(trx, excess.id, event, now);
     return { kind: 'applied', checkoutId: null };
   }
   // Homeroom's own refund not yet known here (an excess whose id is not kept yet): nothing to record.
@@ -349,6 +355,46 @@ async function refundEvent(trx: Kysely<DB>, provider: string, event: RefundEvent
     .execute();
   const row = await trx.selectFrom('online_refunds').select('id').where('idempotency_key', '=', `provider:${refundId}`).executeTakeFirstOrThrow();
   return { kind: 'applied', checkoutId: await refundState(trx, row.id, event, now) };
+}
+
+/**
+ * What an event says of Homeroom's own refund of a checkout's excess (ADR 0067, addendum), in the event's
+ * transaction under the checkout's row lock:
+ * - `succeeded` after `pending` (a bank debit's refund, say): given back, on this day;
+ * - `failed` (refund.failed, or refund.updated failed or canceled), even after it succeeded (a closed card
+ *   sends the money back days later): see excessRefundFailed.
+ * A refund that failed stays failed (a later event of it changes nothing), and a `pending` delivered after
+ * `succeeded` changes nothing.
+ */
+async function excessRefundState(trx: Kysely<DB>, checkoutId: number, event: RefundEvent, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const c = await trx.updateTable('online_checkouts').set({ updated_at: t }).where('id', '=', checkoutId).returning(['excess_refund_id', 'excess_refund_status']).executeTakeFirstOrThrow();
+  if (c.excess_refund_id !== event.refundId) return;
+  if (event.status === 'failed') await excessRefundFailed(trx, checkoutId, event.refundId, event.failureReason ?? 'failed', c.excess_refund_status, now);
+  else if (event.status === 'succeeded' && c.excess_refund_status !== 'succeeded') {
+    await trx.updateTable('online_checkouts').set({ excess_refund_status: 'succeeded', excess_back_at: t }).where('id', '=', checkoutId).execute();
+  }
+}
+
+/**
+ * Homeroom's refund of a checkout's excess failed (the caller holds the checkout's lock and found it still
+ * the checkout's refund): the money is back in the district's Stripe balance, not with the family. The
+ * refund's id moves to `excess_failed_refund_id`, and what it was for (all the excess a dashboard refund had
+ * not given back) is kept as not given back, as a refusal is (ADR 0063): final (Homeroom does not ask
+ * again: a closed card would send it back again), shown to the office as its to do and to the family as
+ * the school office's to give back; a dashboard refund of the payment then counts as that excess first.
+ * The day the family is told goes back to the dashboard refund's, if one gave back part of it.
+ */
+async function excessRefundFailed(trx: Kysely<DB>, checkoutId: number, refundId: string, reason: string, was: 'pending' | 'succeeded' | null, now: Date): Promise<void> {
+  const t = now.toISOString();
+  const c = await trx.selectFrom('online_checkouts').select(['excess_cents', 'excess_at_provider_cents', 'excess_at_provider_at']).where('id', '=', checkoutId).executeTakeFirstOrThrow();
+  const cents = c.excess_cents - c.excess_at_provider_cents;
+  await trx
+    .updateTable('online_checkouts')
+    .set({ excess_refund_id: null, excess_refund_status: null, excess_failed_refund_id: refundId, excess_refused_cents: cents, excess_refusal: reason, excess_refused_at: t, excess_back_at: c.excess_at_provider_at })
+    .where('id', '=', checkoutId)
+    .execute();
+  await audit(trx, { action: 'fee.excess_refund_failed', actorAccountId: null, subjectType: 'online_checkout', subjectId: checkoutId, ip: null, details: { cents, reason, online: refundId, was } }, now);
 }
 
 /** Where every PaymentIntent's lock lives on PostgreSQL (pg_advisory_xact_lock's first key; ADR 0063). */
@@ -420,7 +466,7 @@ async function countAsExcess(trx: Kysely<DB>, refund: Selectable<DB['checkout_re
     .returning(['excess_cents', 'excess_at_provider_cents', 'excess_refund_id'])
     .executeTakeFirstOrThrow();
   const counted = checkout.excess_refund_id !== null ? 0 : Math.max(0, Math.min(refund.cents, checkout.excess_cents - checkout.excess_at_provider_cents));
-  if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t })).where('id', '=', checkoutId).execute();
+  if (counted > 0) await trx.updateTable('online_checkouts').set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t, excess_at_provider_at: t })).where('id', '=', checkoutId).execute();
   await trx.updateTable('checkout_refunds').set({ counted_cents: counted, recorded_at: t }).where('id', '=', refund.id).execute();
   await audit(trx, { action: 'fee.refunded', actorAccountId: null, subjectType: 'online_checkout', subjectId: checkoutId, ip: null, details: { totalCents: 0, online: refund.provider_refund_id, atProvider: true, excessCents: counted } }, now);
 }
@@ -570,7 +616,7 @@ async function excessGivenBackAtProvider(trx: Kysely<DB>, paymentId: number, cen
   if (counted <= 0) return 0;
   await trx
     .updateTable('online_checkouts')
-    .set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t, updated_at: t }))
+    .set((eb) => ({ excess_at_provider_cents: eb('excess_at_provider_cents', '+', counted), excess_back_at: t, excess_at_provider_at: t, updated_at: t }))
     .where('id', '=', checkout.id)
     .execute();
   return counted;
@@ -655,31 +701,48 @@ export async function settleExcess(db: Kysely<DB>, provider: PaymentProvider, ch
   if (!c || cents === 0 || c.reference === null) return;
   const key = cents === c.excess_cents ? `excess-${c.idempotency_key}` : `excess-${c.idempotency_key}-${cents}`;
   const t = now.toISOString();
-  let refund: { refundId: string };
+  let refund: { refundId: string; status: 'succeeded' | 'pending' | 'failed' };
   try {
     refund = await provider.refund({ reference: c.reference, cents, key, metadata: { homeroom_checkout: String(c.id), homeroom_excess: '1' } });
   } catch (error) {
     if (!(error instanceof ProviderRefused)) throw error;
     const reason = (error.code ?? error.message).slice(0, 200);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('online_checkouts').set({ excess_refused_cents: cents, excess_refusal: reason, excess_refused_at: t, updated_at: t }).where('id', '=', c.id).where('excess_refund_id', 'is', null).execute();
+      // A refusal now (not an earlier refund's failure) is what the office is shown.
+      await trx.updateTable('online_checkouts').set({ excess_refused_cents: cents, excess_refusal: reason, excess_refused_at: t, excess_failed_refund_id: null, updated_at: t }).where('id', '=', c.id).where('excess_refund_id', 'is', null).execute();
       await audit(trx, { action: 'fee.excess_refused', actorAccountId: null, subjectType: 'online_checkout', subjectId: c.id, ip: null, details: { cents, reason } }, now);
     });
     return;
   }
-  await db.updateTable('online_checkouts').set({ excess_refund_id: refund.refundId, excess_back_at: t, updated_at: t }).where('id', '=', c.id).execute();
+  // Kept with Stripe's answer: given back (a card), being given back (pending: a bank debit, say), or failed
+  // at once. Its later events change it (excessRefundState).
+  const made = refund;
+  await db.transaction().execute(async (trx) => {
+    const kept = await trx
+      .updateTable('online_checkouts')
+      .set({ excess_refund_id: made.refundId, excess_refund_status: made.status === 'pending' ? 'pending' : 'succeeded', ...(made.status === 'succeeded' ? { excess_back_at: t } : {}), updated_at: t })
+      .where('id', '=', c.id)
+      // Its failure already recorded (a late second answer of the same request): failed stays failed.
+      .where((eb) => eb.or([eb('excess_failed_refund_id', 'is', null), eb('excess_failed_refund_id', '!=', made.refundId)]))
+      .executeTakeFirst();
+    if (made.status === 'failed' && Number(kept.numUpdatedRows) === 1) await excessRefundFailed(trx, c.id, made.refundId, 'failed', null, now);
+  });
 }
 
 /** What became of an online payment's excess (its checkout's), as the office sees it. */
 export interface ExcessView {
   /** what the checkout brought beyond what was still owed */
   cents: number;
-  /** given back by Homeroom through the provider (asked; a refund's own events follow) */
+  /** given back by Homeroom through the provider (the provider said it succeeded, or it was made before migration 0066) */
   backCents: number;
+  /** being given back by Homeroom's refund, which the provider reports pending (a bank debit's refund, say) */
+  givingBackCents: number;
   /** given back by refunds made in the provider's dashboard */
   atProviderCents: number;
   /** refused by the provider when Homeroom asked, its reason and when (final: Homeroom does not ask again, ADR 0063) */
   refusedCents: number;
+  /** `failed`: not refused when asked, but Homeroom's refund failed afterwards (ADR 0067, addendum); the reason and the day are the failure's */
+  refusedHow: 'refused' | 'failed';
   refusal: string | null;
   refusedAt: string | null;
   /** still to be given back (Homeroom asks again when the provider sends the payment's event again) */
@@ -701,20 +764,24 @@ export async function paymentExcesses(db: Kysely<DB>, paymentIds: readonly numbe
   return new Map(rows.map((r) => [r.payment_id!, excessOf(r)]));
 }
 
-const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at', 'excess_back_at'] as const;
+const EXCESS_COLUMNS = ['excess_cents', 'excess_at_provider_cents', 'excess_refund_id', 'excess_refund_status', 'excess_failed_refund_id', 'excess_refused_cents', 'excess_refusal', 'excess_refused_at', 'excess_back_at'] as const;
 
 function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COLUMNS)[number]>): ExcessView {
   const left = Math.max(0, r.excess_cents - r.excess_at_provider_cents);
-  const back = r.excess_refund_id !== null ? left : 0;
-  const refused = back === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
+  // Homeroom's refund of what was left, while it has not failed (failed: its id moved, ADR 0067 addendum).
+  const made = r.excess_refund_id !== null ? left : 0;
+  const back = r.excess_refund_status === 'pending' ? 0 : made;
+  const refused = made === 0 && left > 0 && r.excess_refused_cents === left ? left : 0;
   return {
     cents: r.excess_cents,
     backCents: back,
+    givingBackCents: made - back,
     atProviderCents: r.excess_at_provider_cents,
     refusedCents: refused,
+    refusedHow: refused > 0 && r.excess_failed_refund_id !== null ? 'failed' : 'refused',
     refusal: refused > 0 ? r.excess_refusal : null,
     refusedAt: refused > 0 && r.excess_refused_at !== null ? new Date(String(r.excess_refused_at)).toISOString() : null,
-    waitingCents: left - back - refused,
+    waitingCents: left - made - refused,
     backAt: back + r.excess_at_provider_cents > 0 && r.excess_back_at !== null ? new Date(String(r.excess_back_at)).toISOString() : null,
   };
 }
@@ -725,22 +792,26 @@ function excessOf(r: Pick<Selectable<DB['online_checkouts']>, (typeof EXCESS_COL
  *   payment's event, and again each time Stripe sends that event again while it could not be reached);
  * - `givenBack`: all of it, by Homeroom's refund, by refunds made in Stripe's dashboard, or by both (a
  *   dashboard refund of part of it, then Homeroom's of the rest);
- * - `office`: Stripe refused Homeroom's refund of all of it (final, ADR 0063): the school office gives it back;
- * - `partly`: a dashboard refund gave back part of it, and the rest is waiting or was refused (the office's).
+ * - `givingBack`: Homeroom's refund of all of it is made and Stripe reports it pending (a bank debit's refund);
+ * - `office`: Stripe refused Homeroom's refund of all of it (final, ADR 0063), or that refund failed
+ *   afterwards (ADR 0067, addendum): the school office gives it back;
+ * - `partly`: a dashboard refund gave back part of it, and the rest is waiting, being given back, or the office's.
  * Refunds go back to the way the family paid (Stripe cannot send them anywhere else).
  */
 export type FamilyExcess =
   | { state: 'waiting'; cents: number }
   | { state: 'givenBack'; cents: number; at: string | null }
+  | { state: 'givingBack'; cents: number }
   | { state: 'office'; cents: number }
-  | { state: 'partly'; cents: number; backCents: number; at: string | null; restCents: number; rest: 'waiting' | 'office' };
+  | { state: 'partly'; cents: number; backCents: number; at: string | null; restCents: number; rest: 'waiting' | 'givingBack' | 'office' };
 
 export function familyExcess(e: ExcessView): FamilyExcess | null {
   if (e.cents <= 0) return null;
   const given = e.backCents + e.atProviderCents;
-  const rest: 'waiting' | 'office' = e.refusedCents > 0 ? 'office' : 'waiting';
+  // Homeroom's refund is always of all that is left: the rest is in one of these states.
+  const rest = e.refusedCents > 0 ? 'office' : e.givingBackCents > 0 ? 'givingBack' : 'waiting';
   if (given >= e.cents) return { state: 'givenBack', cents: e.cents, at: e.backAt };
-  if (given === 0) return rest === 'office' ? { state: 'office', cents: e.cents } : { state: 'waiting', cents: e.cents };
+  if (given === 0) return { state: rest, cents: e.cents };
   return { state: 'partly', cents: e.cents, backCents: given, at: e.backAt, restCents: e.cents - given, rest };
 }
 
@@ -819,20 +890,25 @@ export async function checkoutsWithoutPayment(db: Kysely<DB>, studentId: number)
   }));
 }
 
-/** A checkout whose excess Stripe refused to give back, still not given back: the office's to do (ADR 0063). */
+/**
+ * A checkout whose excess Stripe refused to give back (ADR 0063), or whose refund of it failed afterwards
+ * (ADR 0067, addendum), still not given back: the office's to do.
+ */
 export interface RefusedExcess {
   checkoutId: number;
   studentId: number;
   student: string;
   cents: number;
   refusedAt: string | null;
+  /** Homeroom's refund failed afterwards (not refused when asked) */
+  failed: boolean;
 }
 
 /** The most refused excesses the office's fee list names. */
 const REFUSED_LIMIT = 50;
 
 /**
- * Every checkout of the office's schools whose excess Stripe refused and that is not given back since,
+ * Every checkout of the office's schools whose excess Stripe refused (or whose refund of it failed) and that is not given back since,
  * oldest first, named by each student of the office's schools whose fee it was for (a checkout of two
  * children's fees names both).
  */
@@ -842,7 +918,7 @@ export async function refusedExcesses(db: Kysely<DB>, scope: OfficeScope): Promi
     .innerJoin('online_checkout_lines as l', 'l.checkout_id', 'c.id')
     .innerJoin('fees as f', 'f.id', 'l.fee_id')
     .innerJoin('students as s', 's.id', 'f.student_id')
-    .select(['c.id', 'c.excess_refused_cents', 'c.excess_refused_at', 's.id as student_id', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
+    .select(['c.id', 'c.excess_refused_cents', 'c.excess_refused_at', 'c.excess_failed_refund_id', 's.id as student_id', 's.legal_first_name', 's.preferred_first_name', 's.legal_last_name'])
     .distinct()
     .where('c.status', '=', 'paid')
     .where('c.excess_refund_id', 'is', null)
@@ -856,6 +932,7 @@ export async function refusedExcesses(db: Kysely<DB>, scope: OfficeScope): Promi
     student: `${r.preferred_first_name ?? r.legal_first_name} ${r.legal_last_name}`,
     cents: r.excess_refused_cents ?? 0,
     refusedAt: r.excess_refused_at === null ? null : new Date(String(r.excess_refused_at)).toISOString(),
+    failed: r.excess_failed_refund_id !== null,
   }));
 }
 

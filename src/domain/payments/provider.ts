@@ -50,7 +50,17 @@ export type ProviderEvent =
    * a refund's state: one Homeroom asked for (`refundRowId` or `ours`: the office's, or a checkout's excess)
    * or one made at the provider (its dashboard), of the payment `reference`, for `amountCents`
    */
-  | (EventBase & { kind: 'refund'; refundId: string; status: RefundStatus; refundRowId: number | null; ours: boolean; reference: string | null; amountCents: number })
+  | (EventBase & {
+      kind: 'refund';
+      refundId: string;
+      status: RefundStatus;
+      refundRowId: number | null;
+      ours: boolean;
+      reference: string | null;
+      amountCents: number;
+      /** why a failed refund failed, as the provider says it (Stripe's failure_reason, or `canceled`); null otherwise */
+      failureReason: string | null;
+    })
   /** an event Homeroom is sent and has nothing to do about (a declined card the payer may try again) */
   | (EventBase & { kind: 'noted'; checkoutId: number | null; sessionId: string | null });
 

@@ -61,17 +61,20 @@ function readStripeEvent(event: { id: string; type: string; data: { object: unkn
       const metadata = obj(o.metadata);
       const row = str(metadata.homeroom_refund);
       const amount = Number(o.amount);
+      const status = event.type === 'refund.failed' ? 'failed' : refundStatus(o.status);
       return {
         ...base,
         kind: 'refund',
         refundId,
-        status: event.type === 'refund.failed' ? 'failed' : refundStatus(o.status),
+        status,
         refundRowId: row !== null && /^\d{1,12}$/.test(row) ? Number(row) : null,
         // Homeroom's own refunds carry its metadata (the office's refund row, or a checkout's excess);
         // one made in Stripe's dashboard has none of it.
         ours: row !== null || str(metadata.homeroom_excess) !== null || str(metadata.homeroom_checkout) !== null,
         reference: idOf(o.payment_intent),
         amountCents: Number.isSafeInteger(amount) && amount > 0 ? amount : 0,
+        // Stripe's failure_reason (expired_or_canceled_card, lost_or_stolen_card, unknown…); a canceled refund has none.
+        failureReason: status !== 'failed' ? null : (str(o.failure_reason)?.slice(0, 100) ?? (o.status === 'canceled' ? 'canceled' : 'failed')),
       };
     }
     default:

@@ -14,6 +14,7 @@ export const AUDIT_ACTION_LABELS: Record<string, MessageKey> = {
   'fee.adjusted': 'records.action.fee.adjusted',
   'fee.assessed': 'records.action.fee.assessed',
   'fee.excess_refused': 'records.action.fee.excess_refused',
+  'fee.excess_refund_failed': 'records.action.fee.excess_refund_failed',
   'fee.payment_recorded': 'records.action.fee.payment_recorded',
   'fee.paid_online': 'records.action.fee.paid_online',
   'fee.refunded': 'records.action.fee.refunded',

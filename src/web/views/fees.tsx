@@ -61,7 +61,7 @@ export function StaffFeesPage({
   fees: Fee[];
   total: number;
   notice?: string | undefined;
-  /** online payments' excesses Stripe refused to give back: the office's to do */
+  /** online payments' excesses Stripe refused to give back, or whose refund failed afterwards: the office's to do */
   refused?: readonly RefusedExcess[];
 }) {
   const { t } = ctx;
@@ -74,14 +74,14 @@ export function StaffFeesPage({
         <section class="usa-alert usa-alert--warning margin-y-2" aria-labelledby="refused-heading">
           <div class="usa-alert__body">
             <h2 class="usa-alert__heading" id="refused-heading">
-              {t('payments.staff.refusedListHeading')}
+              {t(refused.some((r) => r.failed) ? 'payments.staff.notGivenBackListHeading' : 'payments.staff.refusedListHeading')}
             </h2>
-            <p class="usa-alert__text">{t('payments.staff.refusedListIntro')}</p>
+            <p class="usa-alert__text">{t(refused.some((r) => r.failed) ? 'payments.staff.notGivenBackListIntro' : 'payments.staff.refusedListIntro')}</p>
             <ul class="usa-list">
               {refused.map((r) => (
                 <li key={`${r.checkoutId}-${r.studentId}`}>
                   <a href={studentFeesHref(r.studentId)}>
-                    {t('payments.staff.refusedListItem', {
+                    {t(r.failed ? 'payments.staff.failedListItem' : 'payments.staff.refusedListItem', {
                       student: r.student,
                       amount: formatMoney(r.cents, ctx.locale),
                       when: r.refusedAt ? formatInstant(new Date(r.refusedAt), ctx.locale, ctx.district.timeZone) : '—',
@@ -355,28 +355,30 @@ function excessLine(ctx: PageContext, excess: ExcessView): string {
   const money = (cents: number) => formatMoney(cents, ctx.locale);
   const parts = [
     excess.backCents > 0 ? t('payments.staff.excessBack', { amount: money(excess.backCents) }) : null,
+    excess.givingBackCents > 0 ? t('payments.staff.excessGivingBack', { amount: money(excess.givingBackCents) }) : null,
     excess.atProviderCents > 0 ? t('payments.staff.excessAtProvider', { amount: money(excess.atProviderCents) }) : null,
-    excess.refusedCents > 0 ? t('payments.staff.excessRefusedPart', { amount: money(excess.refusedCents) }) : null,
+    excess.refusedCents > 0 ? t(excess.refusedHow === 'failed' ? 'payments.staff.excessFailedPart' : 'payments.staff.excessRefusedPart', { amount: money(excess.refusedCents) }) : null,
     excess.waitingCents > 0 ? t('payments.staff.excessWaiting', { amount: money(excess.waitingCents) }) : null,
   ].filter((p): p is string => p !== null);
   return `${t('payments.staff.excess', { amount: money(excess.cents) })}: ${parts.join(' · ')}.`;
 }
 
 /**
- * Stripe refused to give back (part of) an excess: how much, when, Stripe's reason, and what the office
- * does about it. Final: Homeroom does not ask again (ADR 0063); a refund made in Stripe's dashboard is
- * recorded when Stripe reports it.
+ * Stripe refused to give back (part of) an excess, or Homeroom's refund of it failed afterwards (ADR 0067,
+ * addendum): how much, when, Stripe's reason, and what the office does about it. Final: Homeroom does not
+ * ask again (ADR 0063); a refund made in Stripe's dashboard is recorded when Stripe reports it.
  */
 function ExcessRefused({ ctx, excess, reference }: { ctx: PageContext; excess: ExcessView; reference: string | null }) {
   if (excess.refusedCents === 0) return null;
   const { t } = ctx;
   const amount = formatMoney(excess.refusedCents, ctx.locale);
+  const failed = excess.refusedHow === 'failed';
   return (
     <div class="usa-alert usa-alert--warning usa-alert--slim margin-y-1">
       <div class="usa-alert__body">
         <p class="usa-alert__text">
-          {t('payments.staff.excessRefusedWhat', { amount, when: excess.refusedAt ? formatInstant(new Date(excess.refusedAt), ctx.locale, ctx.district.timeZone) : '—', reason: excess.refusal ?? '—' })}{' '}
-          {t('payments.staff.excessRefusedTodo', { amount, reference: reference ?? '—' })}
+          {t(failed ? 'payments.staff.excessFailedWhat' : 'payments.staff.excessRefusedWhat', { amount, when: excess.refusedAt ? formatInstant(new Date(excess.refusedAt), ctx.locale, ctx.district.timeZone) : '—', reason: excess.refusal ?? '—' })}{' '}
+          {t(failed ? 'payments.staff.excessFailedTodo' : 'payments.staff.excessRefusedTodo', { amount, reference: reference ?? '—' })}
         </p>
       </div>
     </div>

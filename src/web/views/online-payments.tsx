@@ -131,6 +131,8 @@ export function CheckoutPage({ ctx, checkout }: { ctx: PageContext; checkout: Ch
   );
 }
 
+const REST = { waiting: 'payments.excess.restWaiting', givingBack: 'payments.excess.restGivingBack', office: 'payments.excess.restOffice' } as const;
+
 /** What became of the money a checkout brought beyond what was owed, in the family's words (the domain decides the state). */
 export function ExcessNote({ ctx, excess }: { ctx: PageContext; excess: FamilyExcess }) {
   const { t, locale } = ctx;
@@ -140,6 +142,8 @@ export function ExcessNote({ ctx, excess }: { ctx: PageContext; excess: FamilyEx
   switch (excess.state) {
     case 'waiting':
       return <p>{t('payments.excess.waiting', { amount })}</p>;
+    case 'givingBack':
+      return <p>{t('payments.excess.givingBack', { amount })}</p>;
     case 'office':
       return <p>{t('payments.excess.office', { amount })}</p>;
     case 'givenBack':
@@ -152,7 +156,7 @@ export function ExcessNote({ ctx, excess }: { ctx: PageContext; excess: FamilyEx
       return (
         <p>
           {excess.at ? t('payments.excess.partly', { amount, back: money(excess.backCents), date: day(excess.at) }) : t('payments.excess.partlyUndated', { amount, back: money(excess.backCents) })} {t('payments.excess.statement')}{' '}
-          {t(excess.rest === 'office' ? 'payments.excess.restOffice' : 'payments.excess.restWaiting', { amount: money(excess.restCents) })}
+          {t(REST[excess.rest], { amount: money(excess.restCents) })}
         </p>
       );
   }
