@@ -104,6 +104,10 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/notifications$/);
     await expectFits(page);
+    // The entry's own "mark as read" can be seen: its text against the page behind it (it was white on
+    // white, styled as the header's buttons are).
+    const markRead = page.getByRole('button', { name: /^Marcar como leído: Nuevo puntaje de Kid/ });
+    expect(await markRead.evaluate(contrastWithBackground)).toBeGreaterThanOrEqual(4.5);
     await tabTo(page, 'Nuevo puntaje de Kid');
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/students/${family.student.id}/grades/${chemistry.id}$`));
@@ -203,3 +207,24 @@ describe.skipIf(!CHROMIUM)('notifications in Chromium', () => {
     await page.context().close();
   }, 180_000);
 });
+
+/** The contrast ratio (WCAG 2.1) of an element's text colour against the first opaque background behind it. */
+function contrastWithBackground(element: Element): number {
+  const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).map(Number);
+  const luminance = ([r, g, b]: number[]) => {
+    const linear = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * linear(r!) + 0.7152 * linear(g!) + 0.0722 * linear(b!);
+  };
+  let behind: Element | null = element;
+  let background = [255, 255, 255];
+  while (behind) {
+    const [r, g, b, a = 1] = rgb(getComputedStyle(behind).backgroundColor);
+    if (a > 0) {
+      background = [r!, g!, b!];
+      break;
+    }
+    behind = behind.parentElement;
+  }
+  const [fore, back] = [luminance(rgb(getComputedStyle(element).color)), luminance(background)];
+  return (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+}

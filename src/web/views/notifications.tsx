@@ -39,7 +39,7 @@ export function NotificationsPage({ ctx, entries, when }: { ctx: PageContext; en
               {e.read ? null : (
                 <form method="post" action={`/notifications/${e.id}/read`}>
                   <Csrf token={ctx.csrf} />
-                  <button type="submit" class="usa-button usa-button--unstyled hr-link-button" aria-label={`${t('notifications.markRead')}: ${e.title}`}>
+                  <button type="submit" class="usa-button usa-button--unstyled" aria-label={`${t('notifications.markRead')}: ${e.title}`}>
                     {t('notifications.markRead')}
                   </button>
                 </form>
