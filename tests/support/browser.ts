@@ -69,6 +69,12 @@ export async function expectAccessible(page: Page): Promise<void> {
   const problems = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
   );
+  // Text the same colour as what is behind it: axe leaves it "to review" rather than a violation, as it
+  // may be hidden on purpose. Nothing here is, and a white-on-white button passed that way.
+  for (const v of results.incomplete.filter((r) => r.id === 'color-contrast')) {
+    const invisible = v.nodes.filter((n) => n.any.some((check) => /\b1:1 contrast ratio\b/.test(check.message)));
+    if (invisible.length > 0) problems.push(`color-contrast: text the colour of its background — ${invisible.map((n) => n.target.join(' ')).join(', ')}`);
+  }
   expect(problems, `axe on ${page.url()}`).toEqual([]);
   expect(consoleErrors(page), `console errors on ${page.url()}`).toEqual([]);
 }
