@@ -413,7 +413,7 @@ export const en = {
   'officeCalendar.gradesHint': 'Leave every grade unchecked to show the event to the whole school (or the whole district).',
   'officeCalendar.grade': 'Grade {grade}',
   'officeCalendar.gradeNotTaught': 'Choose only grades the school teaches.',
-  'officeCalendar.forGrades': '{where}, grades {grades}',
+  'officeCalendar.forGrades': '{where}, {count, plural, one {grade {grades}} other {grades {grades}}}',
   'officeAnnouncements.title': 'Announcements',
   'officeAnnouncements.intro': 'Write each announcement in English and in Spanish. Preview it as families will see it, then publish it. It shows from its first day to its last day.',
   'officeAnnouncements.current': 'Current and coming announcements',

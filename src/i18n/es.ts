@@ -415,7 +415,7 @@ export const es: Record<MessageKey, string> = {
   'officeCalendar.gradesHint': 'Deje todos los grados sin marcar para mostrar el evento a toda la escuela (o a todo el distrito).',
   'officeCalendar.grade': 'Grado {grade}',
   'officeCalendar.gradeNotTaught': 'Elija solo grados que tiene la escuela.',
-  'officeCalendar.forGrades': '{where}, grados {grades}',
+  'officeCalendar.forGrades': '{where}, {count, plural, one {grado {grades}} other {grados {grades}}}',
   'officeAnnouncements.title': 'Anuncios',
   'officeAnnouncements.intro': 'Escriba cada anuncio en inglés y en español. Véalo como lo verán las familias y luego publíquelo. Aparece desde su primer día hasta su último día.',
   'officeAnnouncements.current': 'Anuncios actuales y próximos',

@@ -139,7 +139,7 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
     await page.getByText('The event was added.').waitFor();
     await page.getByRole('rowheader', { name: 'Spring Concert' }).waitFor();
-    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9, 10' }).waitFor();
+    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9–10' }).waitFor();
     const rows = await database.db.selectFrom('school_events').select(['id', 'start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
     expect(rows.map(({ id: _id, ...r }) => r)).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
     const grades = await database.db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', rows[0]!.id).orderBy('grade_level').execute();

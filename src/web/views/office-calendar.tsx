@@ -1,7 +1,8 @@
 /** Office staff: the school calendar — events from today on, a form to add one, a page to change one, and the question before removing one. */
 import { DAY_KINDS, type DayKind, type OfficeDayLine } from '../../domain/calendar/days.js';
 import type { OfficeEventLine } from '../../domain/calendar/events.js';
-import type { MessageKey, Translate } from '../../i18n/index.js';
+import { formatList } from '../../i18n/format.js';
+import type { Locale, MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
@@ -21,10 +22,28 @@ function gradesTaught(schools: School[]): number[] {
   return [...grades].sort((a, b) => a - b);
 }
 
-/** Where an event is shown, with its grade levels when it has some. */
-export function audienceText(t: Translate, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+/**
+ * Grade levels as people write them: each run of two or more as a range, the rest one by one, in the
+ * reader's "and"-list: [9, 10, 12] is "9–10 and 12" / "9–10 y 12"; [9] is "9".
+ */
+function gradeLevels(grades: number[], locale: Locale): string {
+  const sorted = [...new Set(grades)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return formatList(parts, locale);
+}
+
+/** Where an event is shown, with its grade levels when it has some: "Cedar Ridge High School, grade 9" or "…, grades 9–10". */
+export function audienceText(ctx: Pick<PageContext, 't' | 'locale'>, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+  const { t, locale } = ctx;
   const where = schoolName(t, schools, line.schoolId);
-  return line.grades.length === 0 ? where : t('officeCalendar.forGrades', { where, grades: line.grades.join(', ') });
+  const count = new Set(line.grades).size;
+  return count === 0 ? where : t('officeCalendar.forGrades', { where, count, grades: gradeLevels(line.grades, locale) });
 }
 
 /** The grade levels an event is for: a checkbox per grade taught; none ticked is the whole school (or district). */
@@ -242,7 +261,7 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
           csrf={ctx.csrf}
           caption={t('officeCalendar.upcoming')}
           headings={[t('officeCalendar.colTitle'), t('officeCalendar.colWhere'), t('officeCalendar.colWhen'), t('officeCalendar.colActions')]}
-          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(t, schools, e), when: whenText(ctx, e) }))}
+          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(ctx, schools, e), when: whenText(ctx, e) }))}
           base="/staff/calendar"
           editLabel={t('officeCalendar.edit')}
           action={{ path: 'remove', label: t('officeCalendar.remove'), confirm: true }}
@@ -320,7 +339,7 @@ export function RemoveEventPage({ ctx, id, schools, event: e }: RemoveEventProps
           </>
         ) : null}
         <dt>{t('officeCalendar.colWhere')}</dt>
-        <dd>{audienceText(t, schools, e)}</dd>
+        <dd>{audienceText(ctx, schools, e)}</dd>
       </dl>
       <p>{t('officeCalendar.removeWarning')}</p>
       <form method="post" action={`/staff/calendar/${id}/remove`}>
