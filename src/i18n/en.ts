@@ -3115,6 +3115,7 @@ export const en = {
   'officeCalendar.removeConfirm': 'Remove the event',
   'officeCalendar.removeCancel': 'Keep it',
   'officeCalendar.missingRemove': 'That event was not found. It may have been removed already.',
+  'error.homeSignedIn': 'Go to your Home page',
 } as const;
 
 export type MessageKey = keyof typeof en;

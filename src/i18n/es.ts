@@ -3117,4 +3117,5 @@ export const es: Record<MessageKey, string> = {
   'officeCalendar.removeConfirm': 'Quitar el evento',
   'officeCalendar.removeCancel': 'Mantenerlo',
   'officeCalendar.missingRemove': 'No se encontró ese evento. Puede que ya se haya quitado.',
+  'error.homeSignedIn': 'Ir a su página de Inicio',
 };
