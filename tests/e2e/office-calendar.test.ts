@@ -275,6 +275,60 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await context.close();
   });
 
+  /**
+   * The list's Change and Remove (or End now) at 360 px, as measured on screen: each whole inside the
+   * viewport and inside the table's box (nothing to scroll to), at least 24 × 24 px, and no two closer
+   * than 4 px (WCAG 2.5.8); the page does not scroll sideways.
+   */
+  const expectUsableActions = async (page: Page, count: number) => {
+    const { boxes, box } = await page.evaluate(() => {
+      const region = document.querySelector('main .hr-table-scroll')!.getBoundingClientRect();
+      const buttons = Array.from(document.querySelectorAll('main table .usa-button')).map((b) => {
+        const r = b.getBoundingClientRect();
+        return { name: (b.textContent ?? '').trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      });
+      return { boxes: buttons, box: { left: region.left, right: region.right } };
+    });
+    expect(boxes).toHaveLength(count);
+    for (const b of boxes) {
+      expect(b.left, b.name).toBeGreaterThanOrEqual(Math.max(0, box.left));
+      expect(b.right, b.name).toBeLessThanOrEqual(Math.min(360, box.right));
+      expect(b.right - b.left, b.name).toBeGreaterThanOrEqual(24);
+      expect(b.bottom - b.top, b.name).toBeGreaterThanOrEqual(24);
+    }
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = Math.max(b.left - a.right, a.left - b.right, b.top - a.bottom, a.top - b.bottom);
+        expect(apart, `${a.name} / ${b.name}`).toBeGreaterThanOrEqual(4);
+      }
+    }
+    await check(page);
+  };
+
+  it('at 360 px the lists’ Change and Remove / End now are whole on screen, large enough and apart, in English and Spanish', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page);
+    for (const [url, heading, es] of [
+      ['/staff/calendar', 'School calendar', 'Calendario escolar'],
+      ['/staff/announcements', 'Announcements', 'Anuncios'],
+    ] as const) {
+      await page.goto(`${base}${url}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      const rows = await page.locator('main table tbody tr').count();
+      expect(rows, url).toBeGreaterThan(0);
+      await expectUsableActions(page, rows * 2);
+      await page.getByRole('button', { name: 'Español' }).click();
+      await page.getByRole('heading', { level: 1, name: es }).waitFor();
+      await expectUsableActions(page, rows * 2);
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+    }
+    // The row is still read as a row of the table: its title the row's header, its actions named by it.
+    await page.goto(`${base}/staff/calendar`);
+    await page.getByRole('rowheader', { name: 'Parent–teacher conferences for all grades' }).waitFor();
+    await page.getByRole('link', { name: /^Remove\W+Parent–teacher conferences for all grades$/ }).waitFor();
+  });
+
   for (const width of [360, 1280] as const) {
     it(`the school calendar passes axe and fits ${width} px, in English and Spanish`, async () => {
       const page = await openPage(browser, width);

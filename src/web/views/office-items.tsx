@@ -41,6 +41,8 @@ export interface ItemRow {
 /**
  * The items as a table: title (the row's header), where, when, and the actions — a link to change the
  * item and a form button for the one thing done to it at once (remove an event, end an announcement).
+ * On a phone each row is a block, its actions side by side under it (styles: `.hr-items`), so no button
+ * hides at the right of a scrolling table.
  */
 export function ItemsTable({
   csrf,
@@ -67,7 +69,7 @@ export function ItemsTable({
 }) {
   return (
     <TableScroll label={caption}>
-      <table class="usa-table usa-table--borderless">
+      <table class="usa-table usa-table--borderless hr-items">
         <caption class="usa-sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -84,7 +86,7 @@ export function ItemsTable({
               <th scope="row">{r.title}</th>
               <td>{r.where}</td>
               <td>{r.when}</td>
-              <td>
+              <td class="hr-items__actions">
                 <a class="usa-button usa-button--outline" href={`${base}/${r.id}`}>
                   {editLabel}
                   <span class="usa-sr-only">{`: ${r.title}`}</span>
