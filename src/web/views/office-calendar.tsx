@@ -7,7 +7,7 @@ import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-import { ItemInput, ItemsTable, type School } from './office-items.js';
+import { ConfirmPage, ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
 export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note' | 'noteEs', string>> & {
@@ -319,39 +319,22 @@ export interface RemoveEventProps {
 /** "Remove", asked once more: removing takes the event off every family's Calendar and calendar feed. */
 export function RemoveEventPage({ ctx, id, schools, event: e }: RemoveEventProps) {
   const { t, locale } = ctx;
-  const title = locale === 'es' ? e.titleEs : e.titleEn;
-  const place = locale === 'es' ? e.locationEs : e.locationEn;
   return (
-    <Layout ctx={ctx} title={t('officeCalendar.removeTitle')}>
-      <p>
-        <a href="/staff/calendar">{t('officeCalendar.back')}</a>
-      </p>
-      <h1>{t('officeCalendar.removeTitle')}</h1>
-      <dl class="hr-settings">
-        <dt>{t('officeCalendar.colTitle')}</dt>
-        <dd>{title}</dd>
-        <dt>{t('officeCalendar.colWhen')}</dt>
-        <dd>{whenText(ctx, e)}</dd>
-        {place ? (
-          <>
-            <dt>{t('officeCalendar.removePlace')}</dt>
-            <dd>{place}</dd>
-          </>
-        ) : null}
-        <dt>{t('officeCalendar.colWhere')}</dt>
-        <dd>{audienceText(ctx, schools, e)}</dd>
-      </dl>
-      <p>{t('officeCalendar.removeWarning')}</p>
-      <form method="post" action={`/staff/calendar/${id}/remove`}>
-        <Csrf token={ctx.csrf} />
-        <input type="hidden" name="confirm" value="yes" />
-        <button class="usa-button usa-button--secondary" type="submit">
-          {t('officeCalendar.removeConfirm')}
-        </button>
-        <a class="usa-button usa-button--outline" href="/staff/calendar">
-          {t('officeCalendar.removeCancel')}
-        </a>
-      </form>
-    </Layout>
+    <ConfirmPage
+      ctx={ctx}
+      title={t('officeCalendar.removeTitle')}
+      list={{ href: '/staff/calendar', label: t('officeCalendar.back') }}
+      facts={[
+        [t('officeCalendar.colTitle'), locale === 'es' ? e.titleEs : e.titleEn],
+        [t('officeCalendar.colWhen'), whenText(ctx, e)],
+        // no place, no line
+        [t('officeCalendar.removePlace'), (locale === 'es' ? e.locationEs : e.locationEn) || null],
+        [t('officeCalendar.colWhere'), audienceText(ctx, schools, e)],
+      ]}
+      warning={t('officeCalendar.removeWarning')}
+      action={`/staff/calendar/${id}/remove`}
+      confirm={t('officeCalendar.removeConfirm')}
+      cancel={t('officeCalendar.removeCancel')}
+    />
   );
 }
