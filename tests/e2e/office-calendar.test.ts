@@ -280,15 +280,15 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
    * viewport and inside the table's box (nothing to scroll to), at least 24 × 24 px, and no two closer
    * than 4 px (WCAG 2.5.8); the page does not scroll sideways.
    */
-  const expectUsableActions = async (page: Page, count: number) => {
-    const { boxes, box } = await page.evaluate(() => {
-      const region = document.querySelector('main .hr-table-scroll')!.getBoundingClientRect();
-      const buttons = Array.from(document.querySelectorAll('main table .usa-button')).map((b) => {
+  const expectUsableActions = async (page: Page, count: number, where = 'main .hr-table-scroll') => {
+    const { boxes, box } = await page.evaluate((where) => {
+      const region = document.querySelector(where)!.getBoundingClientRect();
+      const buttons = Array.from(document.querySelectorAll(`${where} .usa-button`)).map((b) => {
         const r = b.getBoundingClientRect();
         return { name: (b.textContent ?? '').trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom };
       });
       return { boxes: buttons, box: { left: region.left, right: region.right } };
-    });
+    }, where);
     expect(boxes).toHaveLength(count);
     for (const b of boxes) {
       expect(b.left, b.name).toBeGreaterThanOrEqual(Math.max(0, box.left));
@@ -327,6 +327,11 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await page.goto(`${base}/staff/calendar`);
     await page.getByRole('rowheader', { name: 'Parent–teacher conferences for all grades' }).waitFor();
     await page.getByRole('link', { name: /^Remove\W+Parent–teacher conferences for all grades$/ }).waitFor();
+    // The questions' two buttons, one above the other, apart.
+    for (const url of [`/staff/calendar/${eventId}/remove`, `/staff/announcements/${announcementId}/end`]) {
+      await page.goto(`${base}${url}`);
+      await expectUsableActions(page, 2, 'main form');
+    }
   });
 
   for (const width of [360, 1280] as const) {

@@ -136,8 +136,9 @@ export interface ConfirmProps {
 
 /**
  * An item's action asked once more (remove an event, end an announcement): the item named, what the
- * action does, a form whose button posts `confirm=yes`, and a link back that changes nothing. Plain
- * HTML: it works without JavaScript, and the action is never a GET.
+ * action does, a form whose button posts `confirm=yes`, and a link back that changes nothing, apart
+ * from each other (on a phone, one above the other). Plain HTML: it works without JavaScript, and the
+ * action is never a GET.
  */
 export function ConfirmPage({ ctx, title, list, facts, warning, action, confirm, cancel }: ConfirmProps) {
   return (
@@ -160,12 +161,14 @@ export function ConfirmPage({ ctx, title, list, facts, warning, action, confirm,
       <form method="post" action={action}>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="confirm" value="yes" />
-        <button class="usa-button usa-button--secondary" type="submit">
-          {confirm}
-        </button>
-        <a class="usa-button usa-button--outline" href={list.href}>
-          {cancel}
-        </a>
+        <div class="hr-actions">
+          <button class="usa-button usa-button--secondary" type="submit">
+            {confirm}
+          </button>
+          <a class="usa-button usa-button--outline" href={list.href}>
+            {cancel}
+          </a>
+        </div>
       </form>
     </Layout>
   );
