@@ -413,7 +413,7 @@ export const en = {
   'officeCalendar.gradesHint': 'Leave every grade unchecked to show the event to the whole school (or the whole district).',
   'officeCalendar.grade': 'Grade {grade}',
   'officeCalendar.gradeNotTaught': 'Choose only grades the school teaches.',
-  'officeCalendar.forGrades': '{where}, grades {grades}',
+  'officeCalendar.forGrades': '{where}, {count, plural, one {grade {grades}} other {grades {grades}}}',
   'officeAnnouncements.title': 'Announcements',
   'officeAnnouncements.intro': 'Write each announcement in English and in Spanish. Preview it as families will see it, then publish it. It shows from its first day to its last day.',
   'officeAnnouncements.current': 'Current and coming announcements',
@@ -3126,6 +3126,7 @@ export const en = {
   'payments.staff.failedListItem': '{student}: {amount}, the refund failed on {when}',
   'payments.staff.notGivenBackListHeading': 'Money Stripe did not give back',
   'payments.staff.notGivenBackListIntro': 'Families paid online for fees the office had already settled. Stripe refused to give some of that money back when Homeroom asked, or the refund Homeroom made failed afterwards (the money is then back in the district’s Stripe balance). Homeroom does not ask again: give each back yourself. The student’s fee page shows the payment and Stripe’s reason.',
+  'error.homeSignedIn': 'Go to your Home page',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -415,7 +415,7 @@ export const es: Record<MessageKey, string> = {
   'officeCalendar.gradesHint': 'Deje todos los grados sin marcar para mostrar el evento a toda la escuela (o a todo el distrito).',
   'officeCalendar.grade': 'Grado {grade}',
   'officeCalendar.gradeNotTaught': 'Elija solo grados que tiene la escuela.',
-  'officeCalendar.forGrades': '{where}, grados {grades}',
+  'officeCalendar.forGrades': '{where}, {count, plural, one {grado {grades}} other {grados {grades}}}',
   'officeAnnouncements.title': 'Anuncios',
   'officeAnnouncements.intro': 'Escriba cada anuncio en inglés y en español. Véalo como lo verán las familias y luego publíquelo. Aparece desde su primer día hasta su último día.',
   'officeAnnouncements.current': 'Anuncios actuales y próximos',
@@ -3128,4 +3128,5 @@ export const es: Record<MessageKey, string> = {
   'payments.staff.failedListItem': '{student}: {amount}, el reembolso falló el {when}',
   'payments.staff.notGivenBackListHeading': 'Dinero que Stripe no devolvió',
   'payments.staff.notGivenBackListIntro': 'Algunas familias pagaron en línea cuotas que la oficina ya había liquidado. Stripe se negó a devolver parte de ese dinero cuando Homeroom lo pidió, o el reembolso que hizo Homeroom falló después (el dinero volvió entonces al saldo de Stripe del distrito). Homeroom no vuelve a pedirlo: devuelva cada uno usted mismo. La página de cuotas del estudiante muestra el pago y el motivo de Stripe.',
+  'error.homeSignedIn': 'Ir a su página de Inicio',
 };

@@ -139,7 +139,7 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
     await page.getByText('The event was added.').waitFor();
     await page.getByRole('rowheader', { name: 'Spring Concert' }).waitFor();
-    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9, 10' }).waitFor();
+    await page.getByRole('cell', { name: 'Cedar Ridge High School, grades 9–10' }).waitFor();
     const rows = await database.db.selectFrom('school_events').select(['id', 'start_date', 'start_time', 'end_time']).where('start_date', '=', '2027-03-04').execute();
     expect(rows.map(({ id: _id, ...r }) => r)).toEqual([{ start_date: '2027-03-04', start_time: '18:00', end_time: '19:30' }]);
     const grades = await database.db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', rows[0]!.id).orderBy('grade_level').execute();
@@ -273,6 +273,65 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     await page.getByText('The announcement was ended: it no longer shows.').waitFor();
     expect((await database.db.selectFrom('announcements').select('end_date').where('id', '=', toEnd.nojs).executeTakeFirstOrThrow()).end_date).toBe('2027-02-08');
     await context.close();
+  });
+
+  /**
+   * The list's Change and Remove (or End now) at 360 px, as measured on screen: each whole inside the
+   * viewport and inside the table's box (nothing to scroll to), at least 24 × 24 px, and no two closer
+   * than 4 px (WCAG 2.5.8); the page does not scroll sideways.
+   */
+  const expectUsableActions = async (page: Page, count: number, where = 'main .hr-table-scroll') => {
+    const { boxes, box } = await page.evaluate((where) => {
+      const region = document.querySelector(where)!.getBoundingClientRect();
+      const buttons = Array.from(document.querySelectorAll(`${where} .usa-button`)).map((b) => {
+        const r = b.getBoundingClientRect();
+        return { name: (b.textContent ?? '').trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      });
+      return { boxes: buttons, box: { left: region.left, right: region.right } };
+    }, where);
+    expect(boxes).toHaveLength(count);
+    for (const b of boxes) {
+      expect(b.left, b.name).toBeGreaterThanOrEqual(Math.max(0, box.left));
+      expect(b.right, b.name).toBeLessThanOrEqual(Math.min(360, box.right));
+      expect(b.right - b.left, b.name).toBeGreaterThanOrEqual(24);
+      expect(b.bottom - b.top, b.name).toBeGreaterThanOrEqual(24);
+    }
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = Math.max(b.left - a.right, a.left - b.right, b.top - a.bottom, a.top - b.bottom);
+        expect(apart, `${a.name} / ${b.name}`).toBeGreaterThanOrEqual(4);
+      }
+    }
+    await check(page);
+  };
+
+  it('at 360 px the lists’ Change and Remove / End now are whole on screen, large enough and apart, in English and Spanish', async () => {
+    const page = await openPage(browser, 360);
+    await signIn(page);
+    for (const [url, heading, es] of [
+      ['/staff/calendar', 'School calendar', 'Calendario escolar'],
+      ['/staff/announcements', 'Announcements', 'Anuncios'],
+    ] as const) {
+      await page.goto(`${base}${url}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      const rows = await page.locator('main table tbody tr').count();
+      expect(rows, url).toBeGreaterThan(0);
+      await expectUsableActions(page, rows * 2);
+      await page.getByRole('button', { name: 'Español' }).click();
+      await page.getByRole('heading', { level: 1, name: es }).waitFor();
+      await expectUsableActions(page, rows * 2);
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+    }
+    // The row is still read as a row of the table: its title the row's header, its actions named by it.
+    await page.goto(`${base}/staff/calendar`);
+    await page.getByRole('rowheader', { name: 'Parent–teacher conferences for all grades' }).waitFor();
+    await page.getByRole('link', { name: /^Remove\W+Parent–teacher conferences for all grades$/ }).waitFor();
+    // The questions' two buttons, one above the other, apart.
+    for (const url of [`/staff/calendar/${eventId}/remove`, `/staff/announcements/${announcementId}/end`]) {
+      await page.goto(`${base}${url}`);
+      await expectUsableActions(page, 2, 'main form');
+    }
   });
 
   for (const width of [360, 1280] as const) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
-import { textOf } from '../support/html.js';
+import { tableRows, textOf } from '../support/html.js';
 import { Client } from '../support/http.js';
 
 describeEachEngine('school events for some grade levels', (get) => {
@@ -83,7 +83,7 @@ describeEachEngine('school events for some grade levels', (get) => {
 
     const created = await staff.submit('/staff/calendar', event({ grades: ['9', '10'] }));
     expect(created.statusCode).toBe(303);
-    expect(textOf((await staff.get(String(created.headers.location))).body)).toContain(`${world.school.name}, grades 9, 10`);
+    expect(textOf((await staff.get(String(created.headers.location))).body)).toContain(`${world.school.name}, grades 9–10`);
     const row = await get().db.selectFrom('school_events').select('id').where('school_id', '=', world.school.id).executeTakeFirstOrThrow();
     const grades = async () => (await get().db.selectFrom('school_event_grades').select('grade_level').where('event_id', '=', row.id).orderBy('grade_level').execute()).map((g) => g.grade_level);
     expect(await grades()).toEqual([9, 10]);
@@ -124,9 +124,40 @@ describeEachEngine('school events for some grade levels', (get) => {
     const district = await signedIn(admin.account!);
     const created = await district.submit('/staff/calendar', event({ place: 'district', titleEn: 'Junior College Night', titleEs: 'Noche universitaria', grades: ['11'] }));
     expect(created.statusCode).toBe(303);
-    expect(textOf((await district.get(String(created.headers.location))).body)).toContain('Every school of the district, grades 11');
+    expect(textOf((await district.get(String(created.headers.location))).body)).toContain('Every school of the district, grade 11');
+    expect(textOf((await district.get('/staff/calendar')).body)).not.toContain('grades 11');
     expect(await calendarOf(await signedIn(eleventh.guardianAccount!), eleventh)).toContain('Junior College Night');
     expect(await calendarOf(await signedIn(ninth.guardianAccount!), ninth)).not.toContain('Junior College Night');
+  });
+
+  it('names an event’s grade levels as people write them, in English and Spanish: one grade, a range, a list', async () => {
+    const english = await signedIn(office.account!);
+    const spanish = await signedIn(oficina.account!);
+    // Ticked in any order, as a form may send them; written down by hand, in each language.
+    const cases: [string, string[], string, string][] = [
+      ['Grades one', ['10'], 'grade 10', 'grado 10'],
+      ['Grades two in a row', ['10', '9'], 'grades 9–10', 'grados 9–10'],
+      ['Grades two apart', ['11', '9'], 'grades 9 and 11', 'grados 9 y 11'],
+      ['Grades a run and one', ['12', '9', '10'], 'grades 9–10 and 12', 'grados 9–10 y 12'],
+      ['Grades all four', ['9', '10', '11', '12'], 'grades 9–12', 'grados 9–12'],
+      ['Grades one and a run', ['11', '9', '12'], 'grades 9 and 11–12', 'grados 9 y 11–12'],
+    ];
+    for (const [title, grades] of cases) expect((await english.submit('/staff/calendar', event({ titleEn: title, titleEs: title, grades }))).statusCode, title).toBe(303);
+    const shown = async (c: Client, caption: string) => new Map(tableRows((await c.get('/staff/calendar')).body, caption).map((row) => [row[0], row[1]]));
+    const en = await shown(english, 'Events from today on');
+    const es = await shown(spanish, 'Eventos desde hoy');
+    for (const [title, , inEnglish, inSpanish] of cases) {
+      expect(en.get(title), title).toBe(`${world.school.name}, ${inEnglish}`);
+      expect(es.get(title), title).toBe(`${world.school.name}, ${inSpanish}`);
+    }
+    // The question before removing says it the same way.
+    const id = (await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', 'Grades one').executeTakeFirstOrThrow()).event_id;
+    expect(textOf((await english.get(`/staff/calendar/${id}/remove`)).body)).toContain(`${world.school.name}, grade 10`);
+    expect(textOf((await spanish.get(`/staff/calendar/${id}/remove`)).body)).toContain(`${world.school.name}, grado 10`);
+    for (const [title] of cases) {
+      const row = await get().db.selectFrom('school_event_texts').select('event_id').where('title', '=', title).executeTakeFirstOrThrow();
+      expect((await english.post(`/staff/calendar/${row.event_id}/remove`, { confirm: 'yes' })).statusCode).toBe(303);
+    }
   });
 
   it('refuses a grade the school does not teach, or one that is not a grade, in the staff member’s language, writing nothing', async () => {

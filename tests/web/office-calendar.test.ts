@@ -220,7 +220,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(definition(asked.body, 'Event')).toBe('Science Night');
       expect(definition(asked.body, 'When')).toBe('Tue, March 16, 2027, 6:30 PM – 8:00 PM');
       expect(definition(asked.body, 'Place')).toBe('Cafeteria');
-      expect(definition(asked.body, 'Shown to')).toBe(`${world.school.name}, grades 10, 11`);
+      expect(definition(asked.body, 'Shown to')).toBe(`${world.school.name}, grades 10–11`);
       expect(textOf(asked.body)).toContain('Families no longer see it on their Calendar, and the calendar feeds drop it the next time they are read.');
       // A plain form: its button posts the confirmation with the CSRF token; "Keep it" goes back to the list.
       const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(asked.body.slice(asked.body.indexOf('<main')));
@@ -237,6 +237,7 @@ describeEachEngine('the office school calendar and announcements', (get) => {
       expect(pregunta.body).toMatch(/<h1[^>]*>¿Quitar este evento\?<\/h1>/);
       expect(definition(pregunta.body, 'Evento')).toBe('Noche de ciencias');
       expect(definition(pregunta.body, 'Lugar')).toBe('Cafetería');
+      expect(definition(pregunta.body, 'Para')).toBe(`${world.school.name}, grados 10–11`);
       expect(textOf(pregunta.body)).toContain('Quitar el evento');
       expect(textOf(pregunta.body)).toContain('Mantenerlo');
 

@@ -57,10 +57,14 @@ export async function officeCalendarRoutes(app: FastifyInstance): Promise<void> 
 
   const actorOf = (request: FastifyRequest) => officeActor(app, request);
   const todayOf = (timeZone: string) => localDate(services.now(), timeZone);
-  /** 404, with the message's title and, when given, a longer text (the same for an unknown and another school's record). */
+  /**
+   * 404, with the message's title and, when given, a longer text (the same for an unknown and another
+   * school's record), and the way back to the list the stale link came from.
+   */
   const notFound = async (request: FastifyRequest, reply: FastifyReply, key: 'officeCalendar.missing' | 'officeAnnouncements.missing', body: 'officeCalendar.missingRemove' | typeof key = key) => {
     const ctx = await contextFor(app, request);
-    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t(key)} body={ctx.t(body)} />, 404);
+    const back = key === 'officeCalendar.missing' ? { href: '/staff/calendar', label: ctx.t('officeCalendar.back') } : { href: '/staff/announcements', label: ctx.t('officeAnnouncements.back') };
+    return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t(key)} body={ctx.t(body)} back={back} />, 404);
   };
 
   // ── school calendar ──────────────────────────────────────────────────────────────────────────────

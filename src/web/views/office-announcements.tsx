@@ -5,7 +5,7 @@ import type { PageContext } from './context.js';
 import { formatDay } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-import { ItemInput, ItemsTable, type School } from './office-items.js';
+import { ConfirmPage, ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The announcement form's fields, in the form's order. */
 export const ANNOUNCEMENT_FIELDS = ['target', 'titleEn', 'bodyEn', 'titleEs', 'bodyEs', 'start', 'end', 'condition'] as const;
@@ -253,32 +253,20 @@ export interface EndAnnouncementProps {
 /** "End now", asked once more: ending takes the announcement off every page at once. */
 export function EndAnnouncementPage({ ctx, id, schools, announcement: a }: EndAnnouncementProps) {
   const { t, locale } = ctx;
-  const title = locale === 'es' ? a.titleEs : a.titleEn;
   return (
-    <Layout ctx={ctx} title={t('officeAnnouncements.endTitle')}>
-      <p>
-        <a href="/staff/announcements">{t('officeAnnouncements.back')}</a>
-      </p>
-      <h1>{t('officeAnnouncements.endTitle')}</h1>
-      <dl class="hr-settings">
-        <dt>{t('officeAnnouncements.colTitle')}</dt>
-        <dd>{title}</dd>
-        <dt>{t('officeAnnouncements.colWhere')}</dt>
-        <dd>{targetName(t, schools, a.target)}</dd>
-        <dt>{t('officeAnnouncements.colDates')}</dt>
-        <dd>{`${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}`}</dd>
-      </dl>
-      <p>{t('officeAnnouncements.endWarning')}</p>
-      <form method="post" action={`/staff/announcements/${id}/end`}>
-        <Csrf token={ctx.csrf} />
-        <input type="hidden" name="confirm" value="yes" />
-        <button class="usa-button usa-button--secondary" type="submit">
-          {t('officeAnnouncements.endConfirm')}
-        </button>
-        <a class="usa-button usa-button--outline" href="/staff/announcements">
-          {t('officeAnnouncements.endCancel')}
-        </a>
-      </form>
-    </Layout>
+    <ConfirmPage
+      ctx={ctx}
+      title={t('officeAnnouncements.endTitle')}
+      list={{ href: '/staff/announcements', label: t('officeAnnouncements.back') }}
+      facts={[
+        [t('officeAnnouncements.colTitle'), locale === 'es' ? a.titleEs : a.titleEn],
+        [t('officeAnnouncements.colWhere'), targetName(t, schools, a.target)],
+        [t('officeAnnouncements.colDates'), `${formatDay(a.start, locale, true)} – ${formatDay(a.end, locale, true)}`],
+      ]}
+      warning={t('officeAnnouncements.endWarning')}
+      action={`/staff/announcements/${id}/end`}
+      confirm={t('officeAnnouncements.endConfirm')}
+      cancel={t('officeAnnouncements.endCancel')}
+    />
   );
 }

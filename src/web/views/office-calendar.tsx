@@ -1,12 +1,13 @@
 /** Office staff: the school calendar — events from today on, a form to add one, a page to change one, and the question before removing one. */
 import { DAY_KINDS, type DayKind, type OfficeDayLine } from '../../domain/calendar/days.js';
 import type { OfficeEventLine } from '../../domain/calendar/events.js';
-import type { MessageKey, Translate } from '../../i18n/index.js';
+import { formatList } from '../../i18n/format.js';
+import type { Locale, MessageKey, Translate } from '../../i18n/index.js';
 import type { PageContext } from './context.js';
 import { formatDay, formatTime } from './format.js';
 import { Alert, Csrf, describedBy, ErrorSummary, Field, TableScroll, type FieldMessage, type Messages } from './forms.js';
 import { Layout } from './layout.js';
-import { ItemInput, ItemsTable, type School } from './office-items.js';
+import { ConfirmPage, ItemInput, ItemsTable, type School } from './office-items.js';
 
 /** The event form's values as typed (strings: what the form sends back). */
 export type EventValues = Partial<Record<'place' | 'titleEn' | 'titleEs' | 'locationEn' | 'locationEs' | 'start' | 'end' | 'startTime' | 'endTime' | 'school' | 'date' | 'kind' | 'note' | 'noteEs', string>> & {
@@ -21,10 +22,28 @@ function gradesTaught(schools: School[]): number[] {
   return [...grades].sort((a, b) => a - b);
 }
 
-/** Where an event is shown, with its grade levels when it has some. */
-export function audienceText(t: Translate, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+/**
+ * Grade levels as people write them: each run of two or more as a range, the rest one by one, in the
+ * reader's "and"-list: [9, 10, 12] is "9–10 and 12" / "9–10 y 12"; [9] is "9".
+ */
+function gradeLevels(grades: number[], locale: Locale): string {
+  const sorted = [...new Set(grades)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return formatList(parts, locale);
+}
+
+/** Where an event is shown, with its grade levels when it has some: "Cedar Ridge High School, grade 9" or "…, grades 9–10". */
+export function audienceText(ctx: Pick<PageContext, 't' | 'locale'>, schools: School[], line: { schoolId: number | null; grades: number[] }): string {
+  const { t, locale } = ctx;
   const where = schoolName(t, schools, line.schoolId);
-  return line.grades.length === 0 ? where : t('officeCalendar.forGrades', { where, grades: line.grades.join(', ') });
+  const count = new Set(line.grades).size;
+  return count === 0 ? where : t('officeCalendar.forGrades', { where, count, grades: gradeLevels(line.grades, locale) });
 }
 
 /** The grade levels an event is for: a checkbox per grade taught; none ticked is the whole school (or district). */
@@ -242,7 +261,7 @@ export function OfficeCalendarPage({ ctx, events, days, schools, district, value
           csrf={ctx.csrf}
           caption={t('officeCalendar.upcoming')}
           headings={[t('officeCalendar.colTitle'), t('officeCalendar.colWhere'), t('officeCalendar.colWhen'), t('officeCalendar.colActions')]}
-          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(t, schools, e), when: whenText(ctx, e) }))}
+          rows={events.map((e) => ({ id: e.id, title: e.title, where: audienceText(ctx, schools, e), when: whenText(ctx, e) }))}
           base="/staff/calendar"
           editLabel={t('officeCalendar.edit')}
           action={{ path: 'remove', label: t('officeCalendar.remove'), confirm: true }}
@@ -300,39 +319,22 @@ export interface RemoveEventProps {
 /** "Remove", asked once more: removing takes the event off every family's Calendar and calendar feed. */
 export function RemoveEventPage({ ctx, id, schools, event: e }: RemoveEventProps) {
   const { t, locale } = ctx;
-  const title = locale === 'es' ? e.titleEs : e.titleEn;
-  const place = locale === 'es' ? e.locationEs : e.locationEn;
   return (
-    <Layout ctx={ctx} title={t('officeCalendar.removeTitle')}>
-      <p>
-        <a href="/staff/calendar">{t('officeCalendar.back')}</a>
-      </p>
-      <h1>{t('officeCalendar.removeTitle')}</h1>
-      <dl class="hr-settings">
-        <dt>{t('officeCalendar.colTitle')}</dt>
-        <dd>{title}</dd>
-        <dt>{t('officeCalendar.colWhen')}</dt>
-        <dd>{whenText(ctx, e)}</dd>
-        {place ? (
-          <>
-            <dt>{t('officeCalendar.removePlace')}</dt>
-            <dd>{place}</dd>
-          </>
-        ) : null}
-        <dt>{t('officeCalendar.colWhere')}</dt>
-        <dd>{audienceText(t, schools, e)}</dd>
-      </dl>
-      <p>{t('officeCalendar.removeWarning')}</p>
-      <form method="post" action={`/staff/calendar/${id}/remove`}>
-        <Csrf token={ctx.csrf} />
-        <input type="hidden" name="confirm" value="yes" />
-        <button class="usa-button usa-button--secondary" type="submit">
-          {t('officeCalendar.removeConfirm')}
-        </button>
-        <a class="usa-button usa-button--outline" href="/staff/calendar">
-          {t('officeCalendar.removeCancel')}
-        </a>
-      </form>
-    </Layout>
+    <ConfirmPage
+      ctx={ctx}
+      title={t('officeCalendar.removeTitle')}
+      list={{ href: '/staff/calendar', label: t('officeCalendar.back') }}
+      facts={[
+        [t('officeCalendar.colTitle'), locale === 'es' ? e.titleEs : e.titleEn],
+        [t('officeCalendar.colWhen'), whenText(ctx, e)],
+        // no place, no line
+        [t('officeCalendar.removePlace'), (locale === 'es' ? e.locationEs : e.locationEn) || null],
+        [t('officeCalendar.colWhere'), audienceText(ctx, schools, e)],
+      ]}
+      warning={t('officeCalendar.removeWarning')}
+      action={`/staff/calendar/${id}/remove`}
+      confirm={t('officeCalendar.removeConfirm')}
+      cancel={t('officeCalendar.removeCancel')}
+    />
   );
 }

@@ -4,24 +4,32 @@ import type { PageContext } from './context.js';
 import { Layout } from './layout.js';
 import { paragraphs, resourcePage, resourceTexts, type ResourceAudience } from '../../domain/district/resources.js';
 
+/**
+ * A page that tells one thing (an error, a record not found, a step done) and one way on from it: the
+ * page the reader came from when the caller names it (`back`: a list whose row is gone), else their Home
+ * when signed in, else the sign-in page.
+ */
 export function MessagePage({
   ctx,
   title,
   body,
   extra,
+  back,
 }: {
   ctx: PageContext;
   title: string;
   body: string;
   extra?: string;
+  back?: { href: string; label: string };
 }) {
+  const way = back ?? (ctx.account ? { href: '/home', label: ctx.t('error.homeSignedIn') } : { href: '/sign-in', label: ctx.t('error.home') });
   return (
     <Layout ctx={ctx} title={title}>
       <h1>{title}</h1>
       <p>{body}</p>
       {extra ? <p>{extra}</p> : null}
       <p>
-        <a href="/sign-in">{ctx.t('error.home')}</a>
+        <a href={way.href}>{way.label}</a>
       </p>
     </Layout>
   );
