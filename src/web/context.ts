@@ -176,17 +176,33 @@ export async function contextFor(app: ContextApp, request: FastifyRequest, optio
   const { services } = app;
   const ctx = await pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
   const account = request.session?.account;
+  // Read with the session in its one statement (plugins/session.ts, ADR 0068) when the cutoff is the same.
+  let prefix = request.portalPrefix;
   if (account && (account.person_kind === 'guardian' || account.person_kind === 'student')) {
-    // Asked on every page: a link whose rights were revoked disappears at once, sessions included.
+    // Asked on every request: a link whose rights were revoked disappears at once, sessions included.
     const today = localDate(services.now(), ctx.district.timeZone);
-    const students = await studentsReadableBy(services.database.db, account, adultCutoff(ctx.district.settings, today));
+    const cutoff = adultCutoff(ctx.district.settings, today);
+    if (prefix && prefix.adultBornOnOrBefore !== cutoff) prefix = null;
+    const students = prefix ? prefix.readable : await studentsReadableBy(services.database.db, account, cutoff);
     const chosen = Number(request.cookies[STUDENT_COOKIE]);
     ctx.students = students;
     const current = students.find((s) => s.id === chosen) ?? students[0];
     if (current) ctx.student = current;
+  } else {
+    prefix = null;
+  }
+  // The counts the prefix brought are the ones asked below (the same queries, the same reader's students).
+  if (prefix && prefix.notifications !== null) {
+    ctx.unreadNotifications = prefix.notifications;
+    if (prefix.messages !== null) {
+      ctx.unreadMessages = prefix.messages;
+      counted.add(ctx);
+      return ctx;
+    }
+    if (!ctx.district.settings.tools.messages) return ctx;
   }
   if (options.counts === false) return ctx;
-  return counting(app, request, ctx, { notifications: true, messages: options.unreadMessages !== false });
+  return counting(app, request, ctx, { notifications: !(prefix && prefix.notifications !== null), messages: options.unreadMessages !== false });
 }
 
 /** Contexts whose unread messages were counted (or are not shown to this reader). */
@@ -224,6 +240,11 @@ async function counting(app: ContextApp, request: FastifyRequest, ctx: PageConte
   if (counts.messages !== null) ctx.unreadMessages = counts.messages;
   if (counts.notifications !== null) ctx.unreadNotifications = counts.notifications;
   return ctx;
+}
+
+/** Whether the context already has the header's counts (both asked, or the messages not shown to this reader). */
+export function hasHeaderCounts(ctx: PageContext): boolean {
+  return counted.has(ctx);
 }
 
 /** A context with the header's count of unread messages, asked once. */

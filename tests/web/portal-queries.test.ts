@@ -57,7 +57,8 @@ describeEachEngine('portal pages ask a fixed number of queries', (get) => {
       const a = await countFor(many, tool);
       const b = await countFor(few, tool);
       expect(a, tool).toBe(b);
-      expect(a, tool).toBeGreaterThanOrEqual(2);
+      // at least the session with the students and the header (one statement, ADR 0068)
+      expect(a, tool).toBeGreaterThanOrEqual(1);
       expect(a, tool).toBeLessThanOrEqual(10);
     }
   });

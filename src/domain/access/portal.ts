@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { audit } from '../audit/service.js';
-import { studentsVisibleTo, type VisibleStudent } from '../people/visibility.js';
+import { studentsVisibleFromRows, studentsVisibleTo, visibleToAccountQuery, type VisibleRow, type VisibleStudent } from '../people/visibility.js';
 import type { CounselorScope, StaffReach } from './staff.js';
 
 declare const checked: unique symbol;
@@ -32,6 +32,20 @@ export class StudentNotFound extends Error {
 /** Every student this reader may see (a student: themself; a guardian: their children), each with its proof. */
 export async function studentsReadableBy(db: Kysely<DB>, reader: PortalReader, adultBornOnOrBefore: string | null): Promise<ReadableStudent[]> {
   return (await studentsVisibleTo(db, reader, adultBornOnOrBefore)) as ReadableStudent[];
+}
+
+/**
+ * The same rule as studentsReadableBy for the account `a` of an enclosing query, as a correlated subquery
+ * (one statement asks a session, its readable students and its header counts: domain/portal/prefix.ts).
+ * `ids`: only the students' ids, for an `in`; otherwise their rows, which readableFromRows makes proofs of.
+ */
+export function readableToAccountQuery(db: Kysely<DB>, options: { adultBornOnOrBefore: string | null; ids: boolean }) {
+  return visibleToAccountQuery(db, { bornAfter: options.adultBornOnOrBefore, ids: options.ids });
+}
+
+/** The proofs of the rows readableToAccountQuery answered (in studentsReadableBy's order). */
+export function readableFromRows(rows: readonly VisibleRow[]): ReadableStudent[] {
+  return studentsVisibleFromRows(rows) as ReadableStudent[];
 }
 
 /** The student, if this reader may see them; otherwise StudentNotFound (the route answers 404). */

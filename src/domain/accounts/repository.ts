@@ -93,28 +93,45 @@ export async function findAccountById(db: Kysely<DB>, id: number): Promise<Accou
 
 const officeRoles = sql.join(OFFICE_ROLES.map((r) => sql.lit(r)));
 
-const sessionWithAccount = prepared((db, p: { id: string }) =>
-  accountsWithPerson(db)
-    .innerJoin('sessions as se', 'se.account_id', 'a.id')
-    .select(['se.created_at as session_created_at', 'se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
-    // The staff flags of withStaffFlags (isOfficeStaff, isDistrictAdmin of the office scope), asked in
-    // the same statement: a staff member's every request one round trip fewer.
-    .select([
-      sql<number>`case when exists (select 1 from staff_roles r where r.staff_id = a.staff_id and r.role in (${officeRoles}) and (r.role = 'district_admin' or r.school_id is not null)) then 1 else 0 end`.as('is_office'),
-      sql<number>`case when exists (select 1 from staff_roles r where r.staff_id = a.staff_id and r.role = 'district_admin') then 1 else 0 end`.as('is_district_admin'),
-    ])
-    .where('se.id', '=', p.id),
-);
+/**
+ * A session and its account by the session's id, staff flags included: what every signed-in request asks
+ * first. The account is `a` in it, so a caller may select more about the account in the same statement
+ * (domain/portal/prefix.ts); `sessionOfRow` takes the session and the account apart again.
+ */
+export function sessionWithAccountQuery(db: Kysely<DB>, id: string) {
+  return (
+    accountsWithPerson(db)
+      .innerJoin('sessions as se', 'se.account_id', 'a.id')
+      .select(['se.created_at as session_created_at', 'se.last_seen_at as session_last_seen_at', 'se.expires_at as session_expires_at', 'se.persistent as session_persistent'])
+      // The staff flags of withStaffFlags (isOfficeStaff, isDistrictAdmin of the office scope), asked in
+      // the same statement: a staff member's every request one round trip fewer.
+      .select([
+        sql<number>`case when exists (select 1 from staff_roles r where r.staff_id = a.staff_id and r.role in (${officeRoles}) and (r.role = 'district_admin' or r.school_id is not null)) then 1 else 0 end`.as('is_office'),
+        sql<number>`case when exists (select 1 from staff_roles r where r.staff_id = a.staff_id and r.role = 'district_admin') then 1 else 0 end`.as('is_district_admin'),
+      ])
+      .where('se.id', '=', id)
+  );
+}
+
+type SessionWithAccountRow = NonNullable<Awaited<ReturnType<ReturnType<typeof sessionWithAccountQuery>['executeTakeFirst']>>>;
+
+/** The session's times and its account (flags as numbers) from a row of sessionWithAccountQuery; the rest of the row as `rest`. */
+export function sessionOfRow<R extends SessionWithAccountRow>(row: R) {
+  const { session_created_at, session_last_seen_at, session_expires_at, session_persistent, ...account } = row;
+  return {
+    session: { created_at: session_created_at, last_seen_at: session_last_seen_at, expires_at: session_expires_at, persistent: session_persistent },
+    account: { ...account, is_office: Number(account.is_office), is_district_admin: Number(account.is_district_admin) },
+  };
+}
+
+const sessionWithAccount = prepared((db, p: { id: string }) => sessionWithAccountQuery(db, p.id));
 
 /** A session and its account, staff flags included, in one query built once: what every signed-in request asks first. */
 export async function findSessionWithAccount(db: Kysely<DB>, id: string) {
   const [row] = await sessionWithAccount(db, { id });
   if (!row) return undefined;
-  const { session_created_at, session_last_seen_at, session_expires_at, session_persistent, ...account } = row;
-  return {
-    session: { created_at: session_created_at, last_seen_at: session_last_seen_at, expires_at: session_expires_at, persistent: session_persistent },
-    account: { ...account, is_office: Number(account.is_office), is_district_admin: Number(account.is_district_admin) } satisfies AccountRow,
-  };
+  const { session, account } = sessionOfRow(row);
+  return { session, account: account satisfies AccountRow };
 }
 
 export async function setPassword(db: Kysely<DB>, accountId: number, hash: string, now: Instant, actor: number | null) {

@@ -86,9 +86,37 @@ export async function resumeSession(
   settings: SessionSettings,
   now: Date,
 ): Promise<CurrentSession | null> {
+  const resumed = await resumeSessionWith(db, token, settings, now, async (id) => {
+    const found = await findSessionWithAccount(db, id);
+    return found && { ...found, also: null };
+  });
+  return resumed?.session ?? null;
+}
+
+/** What a lookup of a session finds: the session's times, its account, and whatever else the same statement asked. */
+export interface FoundSession<X> {
+  session: Pick<SessionRow, 'created_at' | 'last_seen_at' | 'expires_at' | 'persistent'>;
+  account: AccountRow;
+  also: X;
+}
+
+/**
+ * resumeSession with the lookup given: `find` reads the session by its id (the token's hash) and may
+ * ask more in the same statement (`also`: a family's students and header counts, domain/portal/prefix.ts).
+ * Every rule of a session is decided here, the same for every lookup: an ended session (absolute end,
+ * idleness) or one of an account that is not active is deleted and answers null, and what came with it
+ * is dropped; the last-seen time is written only when due.
+ */
+export async function resumeSessionWith<X>(
+  db: Kysely<DB>,
+  token: string,
+  settings: SessionSettings,
+  now: Date,
+  find: (id: string) => Promise<FoundSession<X> | undefined>,
+): Promise<{ session: CurrentSession; also: X } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const id = hashToken(token);
-  const found = await findSessionWithAccount(db, id);
+  const found = await find(id);
   if (!found) return null;
   const { session, account } = found;
   const idle = now.getTime() - Date.parse(session.last_seen_at);
@@ -101,7 +129,10 @@ export async function resumeSession(
     return null;
   }
   if (idle > TOUCH_EVERY_MS) await touchSession(db, id, now.toISOString());
-  return { id, account, persistent: session.persistent === 1, startedAt: new Date(session.created_at), expiresAt: new Date(session.expires_at) };
+  return {
+    session: { id, account, persistent: session.persistent === 1, startedAt: new Date(session.created_at), expiresAt: new Date(session.expires_at) },
+    also: found.also,
+  };
 }
 
 export async function endSession(db: Kysely<DB>, id: string): Promise<void> {

@@ -9,7 +9,7 @@
  * the message at once. Anything else answers null, which the routes show as 404.
  */
 import type { TodoItem } from '../todo/registry.js';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { DB, MessageSenderRole, PersonKind } from '../../db/schema.js';
@@ -85,14 +85,32 @@ export async function messageReader(db: Kysely<DB>, account: ReaderAccount, adul
   return { accountId: account.id, kind, personId, students } as unknown as MessageReader;
 }
 
+/** Whose recipient rows: a person (kind and id, values or expressions of an enclosing query) and the students they may see now (null for staff). */
+type RowsOf = {
+  kind: PersonKind | Expression<string>;
+  personId: number | Expression<number>;
+  students: readonly number[] | SelectQueryBuilder<DB, any, { id: number }> | null;
+};
+
 /** The reader's own recipient rows (as `r`), only those reached through a student they may still see. */
 function ownRows(db: Kysely<DB>, reader: MessageReader) {
+  return ownRowsOf(db, { kind: reader.kind, personId: reader.personId, students: reader.students });
+}
+
+function ownRowsOf(db: Kysely<DB>, who: RowsOf) {
+  const { students } = who;
   return db
     .selectFrom('message_recipients as r')
-    .where('r.person_kind', '=', reader.kind)
-    .where('r.person_id', '=', reader.personId)
-    .$if(reader.students !== null, (q) =>
-      q.where((eb) => (reader.students!.length === 0 ? eb('r.student_id', 'is', null) : eb.or([eb('r.student_id', 'is', null), eb('r.student_id', 'in', reader.students!)]))),
+    .where('r.person_kind', '=', who.kind as PersonKind)
+    .where('r.person_id', '=', who.personId)
+    .$if(students !== null, (q) =>
+      q.where((eb) =>
+        !Array.isArray(students)
+          ? eb.or([eb('r.student_id', 'is', null), eb('r.student_id', 'in', students as SelectQueryBuilder<DB, any, { id: number }>)])
+          : students.length === 0
+            ? eb('r.student_id', 'is', null)
+            : eb.or([eb('r.student_id', 'is', null), eb('r.student_id', 'in', students)]),
+      ),
     );
 }
 
@@ -443,6 +461,15 @@ export async function inboxOf(
 /** The count of the reader's unread messages (archived ones aside), as a query: run alone, or a subquery of the header's counts. */
 export function unreadQuery(db: Kysely<DB>, reader: MessageReader) {
   return ownRows(db, reader).select((eb) => eb.fn.countAll().as('n')).where('r.archived', '=', 0).where('r.read_at', 'is', null);
+}
+
+/**
+ * unreadQuery for a family member given as expressions of an enclosing query (their kind and person id,
+ * a subquery of the students they may see now): domain/portal/prefix.ts. Only where messageReader would
+ * give those students as they are (not a guardian where the district ends access at 18: adult.ts).
+ */
+export function unreadQueryOf(db: Kysely<DB>, who: { kind: Expression<string>; personId: Expression<number>; students: SelectQueryBuilder<DB, any, { id: number }> }) {
+  return ownRowsOf(db, who).select((eb) => eb.fn.countAll().as('n')).where('r.archived', '=', 0).where('r.read_at', 'is', null);
 }
 
 /** How many of the reader's messages are unread (archived ones aside): the header's count. */

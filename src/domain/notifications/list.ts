@@ -2,7 +2,7 @@
  * A person's in-app list: their notifications about the students they may see now (a link whose rights
  * ended hides its entries at once) and about their own account, newest first; read and unread.
  */
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely, SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Locale } from '../../i18n/index.js';
 import type { ReadableStudent } from '../access/portal.js';
@@ -19,14 +19,20 @@ export interface NotificationEntry {
   read: boolean;
 }
 
-const visible = (db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]) =>
+/** Whose entries: an account's id, and the ids of the students it may see now (or a subquery of them). */
+type Whose = { accountId: number | Expression<number>; studentIds: readonly number[] | SelectQueryBuilder<DB, any, { id: number }> };
+
+const visibleOf = (db: Kysely<DB>, whose: Whose) =>
   db
     .selectFrom('notifications')
-    .where('account_id', '=', accountId)
+    .where('account_id', '=', whose.accountId)
     .where((eb) => {
-      const ids = readable.map((s) => s.id);
+      const ids = whose.studentIds;
+      if (!Array.isArray(ids)) return eb.or([eb('student_id', 'is', null), eb('student_id', 'in', ids as SelectQueryBuilder<DB, any, { id: number }>)]);
       return ids.length > 0 ? eb.or([eb('student_id', 'is', null), eb('student_id', 'in', ids)]) : eb('student_id', 'is', null);
     });
+
+const visible = (db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]) => visibleOf(db, { accountId, studentIds: readable.map((s) => s.id) });
 
 export async function notificationsOf(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[], locale: Locale): Promise<NotificationEntry[]> {
   const rows = await visible(db, accountId, readable).select(['id', 'kind', 'params', 'url', 'created_at', 'read_at']).orderBy('id', 'desc').limit(LIST_LENGTH).execute();
@@ -38,7 +44,15 @@ export async function notificationsOf(db: Kysely<DB>, accountId: number, readabl
 
 /** The count of the reader's unread entries, as a query: a subquery of the header's counts (domain/portal/header.ts, ADR 0058). */
 export function unreadQuery(db: Kysely<DB>, accountId: number, readable: readonly ReadableStudent[]) {
-  return visible(db, accountId, readable).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n'));
+  return unreadQueryOf(db, { accountId, studentIds: readable.map((s) => s.id) });
+}
+
+/**
+ * unreadQuery for an account and its readable students given as expressions of an enclosing query (its
+ * account's id; a subquery of the ids, access/portal.ts's readableToAccountQuery): domain/portal/prefix.ts.
+ */
+export function unreadQueryOf(db: Kysely<DB>, whose: Whose) {
+  return visibleOf(db, whose).where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
 /** Marks one entry read (only the reader's own, about a student they may see); its page, or null. */

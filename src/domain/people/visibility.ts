@@ -3,7 +3,7 @@
  * active link with portal access to, unless rights were revoked. Staff see students through their
  * sections and schools (built with the staff tools).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { DB } from '../../db/schema.js';
 import { portalLinks } from '../access/guardian-links.js';
@@ -65,6 +65,24 @@ export async function studentsVisibleTo(
   } else {
     return [];
   }
+  return visibleFromRows(rows);
+}
+
+/** A row of the students' columns (as the queries here select them), with the birth date they are ordered by. */
+export type VisibleRow = {
+  id: number;
+  preferred_first_name: string | null;
+  legal_first_name: string;
+  lastName: string;
+  grade: number;
+  school: string;
+  schoolId: number;
+  studentNumber: string;
+  birth_date: string;
+};
+
+/** The visible students of rows, each once, in the order the rows came. */
+function visibleFromRows(rows: readonly VisibleRow[]): VisibleStudent[] {
   const seen = new Set<number>();
   return rows
     .filter((r) => !seen.has(r.id) && seen.add(r.id))
@@ -77,6 +95,38 @@ export async function studentsVisibleTo(
       schoolId: r.schoolId,
       studentNumber: r.studentNumber,
     }));
+}
+
+/**
+ * The students visible to the account `a` of an enclosing query (its person_kind, student_id and
+ * guardian_id), as a correlated subquery of that query: the same rule as studentsVisibleTo, a student's
+ * own record or a guardian's portal links (born after `bornAfter` when the district ends access at 18).
+ * `ids` selects only the students' ids (for an `in`); otherwise their columns, for studentsVisibleFromRows.
+ */
+export function visibleToAccountQuery(db: Kysely<DB>, options: { bornAfter: string | null; ids: boolean }) {
+  const kind = sql.ref<string>('a.person_kind');
+  const own = db
+    .selectFrom('students as s')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .where('s.id', '=', sql.ref<number>('a.student_id'))
+    .where(kind, '=', 'student');
+  const children = portalLinks(db)
+    .innerJoin('students as s', 's.id', 'sg.student_id')
+    .innerJoin('schools as sc', 'sc.id', 's.school_id')
+    .where('sg.guardian_id', '=', sql.ref<number>('a.guardian_id'))
+    .where(kind, '=', 'guardian')
+    .$if(options.bornAfter !== null, (q) => q.where('s.birth_date', '>', options.bornAfter!));
+  if (options.ids) return own.select('s.id').unionAll(children.select('s.id'));
+  return own.select([...columns, 's.birth_date']).unionAll(children.select([...columns, 's.birth_date']));
+}
+
+/**
+ * The visible students of visibleToAccountQuery's rows (in any order): ordered as studentsVisibleTo
+ * orders them (a guardian's children by birth date, then id), each once.
+ */
+export function studentsVisibleFromRows(rows: readonly VisibleRow[]): VisibleStudent[] {
+  const sorted = [...rows].sort((x, y) => (x.birth_date < y.birth_date ? -1 : x.birth_date > y.birth_date ? 1 : x.id - y.id));
+  return visibleFromRows(sorted);
 }
 
 export async function staffRoles(db: Kysely<DB>, staffId: number) {

@@ -6,11 +6,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { KNOWN_DEVICE_DAYS, type DeviceToken } from '../../domain/accounts/devices.js';
-import { resumeSession, type CurrentSession, type StartedSession } from '../../domain/accounts/sessions.js';
+import type { CurrentSession, StartedSession } from '../../domain/accounts/sessions.js';
+import { localDate } from '../../domain/calendar/dates.js';
+import { adultCutoff } from '../../domain/district/settings.js';
+import { resumePortalSession, type PortalPrefix } from '../../domain/portal/prefix.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     session: CurrentSession | null;
+    /** a student's or guardian's readable students and header counts, read with the session (context.ts uses them) */
+    portalPrefix: PortalPrefix | null;
   }
 }
 
@@ -24,16 +29,28 @@ export function sessionCookieName(secure: boolean): string {
 async function sessionPlugin(app: FastifyInstance): Promise<void> {
   const name = sessionCookieName(app.services.config.secure);
   app.decorateRequest('session', null);
+  app.decorateRequest('portalPrefix', null);
   // A callback hook: most requests without a session cookie (the sign-in form, files) wait for nothing.
   app.addHook('onRequest', (request, _reply, done) => {
     request.session = null;
+    request.portalPrefix = null;
     const token = request.cookies[name];
     if (!token || STATIC.test(request.url)) return done();
+    // One statement (ADR 0068): the session, and a family's readable students and, for a page (GET), the
+    // header's counts; a form usually answers with a redirect, so it asks its counts only if it shows a page.
+    const now = app.services.now();
     app.services.districts
       .get()
-      .then((district) => resumeSession(app.services.database.db, token, district.settings, app.services.now()))
+      .then((district) => {
+        const page = request.method === 'GET' || request.method === 'HEAD';
+        return resumePortalSession(app.services.database.db, token, district.settings, now, {
+          adultBornOnOrBefore: adultCutoff(district.settings, localDate(now, district.timeZone)),
+          counts: !page ? 'none' : district.settings.tools.messages ? 'both' : 'notifications',
+        });
+      })
       .then((found) => {
-        request.session = found;
+        request.session = found?.session ?? null;
+        request.portalPrefix = found?.portal ?? null;
         done();
       }, done);
   });

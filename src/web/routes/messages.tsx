@@ -31,7 +31,7 @@ import {
   type MessageReader,
 } from '../../domain/messages/service.js';
 import type { MessageKey } from '../../i18n/index.js';
-import { contextFor, messageReaderOf, notificationsAsk, withCounts, withHeaderCounts } from '../context.js';
+import { contextFor, hasHeaderCounts, messageReaderOf, notificationsAsk, withCounts, withHeaderCounts } from '../context.js';
 import { requireSignedIn } from '../guards.js';
 import { clientIp } from '../plugins/session.js';
 import { sendPage } from '../render.js';
@@ -128,14 +128,16 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   const notice = (ctx: PageContext, done: unknown) => (typeof done === 'string' && NOTICES[done] ? ctx.t(NOTICES[done]) : undefined);
 
   app.get<{ Querystring: Record<string, string> }>('/messages', { preHandler: requireSignedIn }, async (request, reply) => {
-    // The header's counts come with the page's rows (one statement, ADR 0058); an empty page asks for them alone.
+    // A family's header counts came with the session (ADR 0068); otherwise they come with the page's rows
+    // (one statement, ADR 0058), and an empty page asks for them alone.
     const ctx = await contextFor(app, request, { counts: false });
     const reader = await readerOf(ctx, request);
     if (!reader) return reply.callNotFound();
     const query = inboxQuery.parse(request.query ?? {});
-    const { lines, more, counts } = await inboxOf(db, reader, query, ctx.locale, { notifications: notificationsAsk(request, ctx) });
+    const known = hasHeaderCounts(ctx);
+    const { lines, more, counts } = await inboxOf(db, reader, query, ctx.locale, known ? undefined : { notifications: notificationsAsk(request, ctx) });
     if (counts) withCounts(ctx, counts);
-    else await withHeaderCounts(app, request, ctx);
+    else if (!known) await withHeaderCounts(app, request, ctx);
     const sends = (await rightsOf(ctx, request)) !== null;
     // A family's current announcements head the first page of the inbox.
     const kind = request.session!.account.person_kind;
