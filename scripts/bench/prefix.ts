@@ -1,5 +1,5 @@
 /**
- * The prefix of a family page alone (ADR 0068), asked the way it was (the session, the readable students,
+ * The prefix of a family page alone (ADR 0070), asked the way it was (the session, the readable students,
  * the header's counts: three statements) and the way it is (one), in turn, 6 × 500 times each over 200
  * students' and guardians' sessions made for the run (and deleted after it): CPU of this process per
  * prefix, its wall time, and on PostgreSQL the CPU of the database's server processes (/proc, Linux).

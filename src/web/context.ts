@@ -176,7 +176,7 @@ export async function contextFor(app: ContextApp, request: FastifyRequest, optio
   const { services } = app;
   const ctx = await pageContext(request, services.districts, { assetVersion: services.assetVersion, demoMode: services.config.demoMode });
   const account = request.session?.account;
-  // Read with the session in its one statement (plugins/session.ts, ADR 0068) when the cutoff is the same.
+  // Read with the session in its one statement (plugins/session.ts, ADR 0070) when the cutoff is the same.
   let prefix = request.portalPrefix;
   if (account && (account.person_kind === 'guardian' || account.person_kind === 'student')) {
     // Asked on every request: a link whose rights were revoked disappears at once, sessions included.

@@ -207,7 +207,7 @@ describeEachEngine('Message Center pages', (get) => {
         expect(res.statusCode, url).toBe(200);
         return { statements: counter.count, text: textOf(res.body) };
       };
-      // The session with the students she may see and both counts (ADR 0068), and the page's rows (BENCHMARKS.md: 6 before, page 1).
+      // The session with the students she may see and both counts (ADR 0070), and the page's rows (BENCHMARKS.md: 6 before, page 1).
       for (const [url, first, last] of [['/messages', 44, 25], ['/messages?page=2', 24, 5], ['/messages?page=3', 4, 0]] as const) {
         const shown = await page(url);
         expect(shown.statements, url).toBe(2);

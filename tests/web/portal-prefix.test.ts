@@ -1,5 +1,5 @@
 /**
- * The prefix of every signed-in family page in one statement (ADR 0068): the session, the students the
+ * The prefix of every signed-in family page in one statement (ADR 0070): the session, the students the
  * reader may see now and the header's counts. The counts, the switcher and the session's rules must be
  * exactly what they were when each was asked alone: a link revoked or an adult hidden at 18 takes effect
  * on the next page (their entries leave her list too), a guardian whose adult child consented counts the messages about them, an ended

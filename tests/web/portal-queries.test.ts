@@ -57,7 +57,7 @@ describeEachEngine('portal pages ask a fixed number of queries', (get) => {
       const a = await countFor(many, tool);
       const b = await countFor(few, tool);
       expect(a, tool).toBe(b);
-      // at least the session with the students and the header (one statement, ADR 0068)
+      // at least the session with the students and the header (one statement, ADR 0070)
       expect(a, tool).toBeGreaterThanOrEqual(1);
       expect(a, tool).toBeLessThanOrEqual(10);
     }

@@ -1,5 +1,5 @@
 /**
- * The prefix of every signed-in request, in one statement (ADR 0068): the session by its token with its
+ * The prefix of every signed-in request, in one statement (ADR 0070): the session by its token with its
  * account, and for a student or guardian the students they may read now and the header's counts (their
  * unread notifications, their unread messages). Each part is its own module's query, built into the
  * session's statement as a correlated subquery of its account `a`: the session and account from

@@ -36,7 +36,7 @@ async function sessionPlugin(app: FastifyInstance): Promise<void> {
     request.portalPrefix = null;
     const token = request.cookies[name];
     if (!token || STATIC.test(request.url)) return done();
-    // One statement (ADR 0068): the session, and a family's readable students and, for a page (GET), the
+    // One statement (ADR 0070): the session, and a family's readable students and, for a page (GET), the
     // header's counts; a form usually answers with a redirect, so it asks its counts only if it shows a page.
     const now = app.services.now();
     app.services.districts

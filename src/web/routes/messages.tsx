@@ -128,7 +128,7 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
   const notice = (ctx: PageContext, done: unknown) => (typeof done === 'string' && NOTICES[done] ? ctx.t(NOTICES[done]) : undefined);
 
   app.get<{ Querystring: Record<string, string> }>('/messages', { preHandler: requireSignedIn }, async (request, reply) => {
-    // A family's header counts came with the session (ADR 0068); otherwise they come with the page's rows
+    // A family's header counts came with the session (ADR 0070); otherwise they come with the page's rows
     // (one statement, ADR 0058), and an empty page asks for them alone.
     const ctx = await contextFor(app, request, { counts: false });
     const reader = await readerOf(ctx, request);
