@@ -18,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { assessFee, postWebhook } from '../support/fees.js';
 import { FIXTURE_PASSWORD, guardianWithChild, otherSchool, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
 import { clock, formKey, signedInClient, type Client } from '../support/http.js';
 import { paidSession, signedEvent, startFakeStripe, type FakeSession, type FakeStripe } from '../support/stripe.js';
@@ -39,7 +40,7 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
   const signedIn = (username: string) => signedInClient(app, username, FIXTURE_PASSWORD);
   const balance = async (feeId: number) => Number((await db.selectFrom('fee_ledger').select(sql<number>`coalesce(sum(amount_cents), 0)`.as('b')).where('fee_id', '=', feeId).executeTakeFirstOrThrow()).b);
   const balances = async (...names: string[]) => Promise.all(names.map((n) => balance(fees[n]!)));
-  const webhook = (event: { payload: string; headers: Record<string, string> }) => app.inject({ method: 'POST', url: '/webhooks/stripe', payload: event.payload, headers: event.headers });
+  const webhook = (event: { payload: string; headers: Record<string, string> }) => postWebhook(app, event);
   const refundCalls = () => stripe.calls.filter((c) => c.path === '/v1/refunds');
   const checkoutRow = (id: number) => db.selectFrom('online_checkouts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const officePage = (staff: Client) => staff.get(`/staff/fees/students/${marta.student.id}`);
@@ -47,13 +48,7 @@ describeEachEngine('dashboard refunds no payment holds: a checkout that was all 
   const checkoutOnPage = (html: string, checkoutId: number) =>
     (new RegExp(`<li[^>]*id="checkout-${checkoutId}"[^>]*>(?:(?!</li>)[\\s\\S])*</li>`).exec(html)?.[0] ?? '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
   const fee = async (name: string, cents: number) => {
-    const row = await db
-      .insertInto('fees')
-      .values({ student_id: marta.student.id, school_id: world.school.id, school_year: 2027, description_en: name, description_es: `${name} (es)`, amount_cents: cents, due_date: '2027-02-20', required: 1, assessment_key: `checkout-refunds-${name}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
-    fees[name] = row.id;
+    fees[name] = await assessFee(db, { studentId: marta.student.id, schoolId: world.school.id, name, cents, key: 'checkout-refunds', stamp: STAMP });
   };
   /** Marta starts a checkout of these fees (she is then on Checkout's page). */
   const checkoutOf = async (names: string[]): Promise<FakeSession> => {

@@ -16,12 +16,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
-import { recordPayment } from '../../src/domain/fees/service.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { assessFee, cashFor, checkoutPaidMeanwhile, mainText, postWebhook } from '../support/fees.js';
 import { FIXTURE_PASSWORD, guardianWithChild, schoolYear, type Family, type World } from '../support/factories.js';
-import { clock, formKey, signedInClient } from '../support/http.js';
-import { paidSession, signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
+import { clock, signedInClient } from '../support/http.js';
+import { signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
 
 const STAMP = '2027-02-01T15:00:00.000Z';
 const OWED = 'was for fees already paid at the school office.';
@@ -38,30 +38,18 @@ describeEachEngine('what a family is told about the excess of an online payment'
   const fees: Record<string, number> = {};
   const time = clock('2027-02-09T18:00:00Z');
 
-  const webhook = (event: { payload: string; headers: Record<string, string> }) => app.inject({ method: 'POST', url: '/webhooks/stripe', payload: event.payload, headers: event.headers });
+  const webhook = (event: { payload: string; headers: Record<string, string> }) => postWebhook(app, event);
   /** A page's main text, tags removed and spaces squeezed. */
-  const text = (html: string) => (/<main[\s\S]*<\/main>/.exec(html)?.[0] ?? html).replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, ' ');
+  const text = mainText;
   const fee = async (name: string, cents: number) => {
-    const row = await db
-      .insertInto('fees')
-      .values({ student_id: rosa.student.id, school_id: world.school.id, school_year: 2027, description_en: name, description_es: `${name} (es)`, amount_cents: cents, due_date: '2027-02-20', required: 1, assessment_key: `excess-${name}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
-    fees[name] = row.id;
+    fees[name] = await assessFee(db, { studentId: rosa.student.id, schoolId: world.school.id, name, cents, key: 'excess', stamp: STAMP });
   };
-  const cash = (name: string, cents: number) =>
-    db.transaction().execute((trx) => recordPayment(trx, { lines: [{ feeId: fees[name]!, cents }], method: 'cash', checkNumber: null, reference: null, payer: 'Rosa Diaz', key: `cash-${name}`, actorAccountId: null }, time.now()));
+  const cash = (name: string, cents: number) => cashFor(db, fees[name]!, cents, 'Rosa Diaz', `cash-${name}`, time.now());
   /** Rosa starts a checkout of these fees; the office then takes cash for some; Stripe receives the whole checkout. Answers the payment's event. */
-  const paidWithExcess = async (names: string[], cashed: Record<string, number>, paymentIntent: string) => {
-    const c = await signedInClient(app, rosa.guardianAccount!.username, FIXTURE_PASSWORD);
-    const res = await c.post('/payments/online', { key: formKey((await c.get('/payments/online')).body), fee: names.map((n) => String(fees[n])) });
-    expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
-    const session = stripe.sessions.get(String(res.headers.location).split('/pay/')[1]!)!;
-    for (const [n, cents] of Object.entries(cashed)) await cash(n, cents);
-    stripe.charge(paymentIntent, session.amount_total);
-    return { checkoutId: Number(session.client_reference_id), event: signedEvent('checkout.session.completed', paidSession(session, paymentIntent)) };
-  };
+  const paidWithExcess = (names: string[], cashed: Record<string, number>, paymentIntent: string) =>
+    checkoutPaidMeanwhile(app, stripe, rosa, FIXTURE_PASSWORD, names.map((n) => fees[n]!), async () => {
+      for (const [n, cents] of Object.entries(cashed)) await cash(n, cents);
+    }, paymentIntent);
   /** The event Stripe sends about a refund made in its dashboard. */
   const dashboardEvent = (refund: Record<string, unknown>) => signedEvent('refund.created', refund);
   const pages = async (checkoutId: number) => {

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.js';
 import { makeApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { assessFee, postWebhook } from '../support/fees.js';
 import { FIXTURE_PASSWORD, guardianWithChild, schoolYear, staffMember, type Family, type StaffFixture, type World } from '../support/factories.js';
 import { Client, clock, formKey, signedInClient } from '../support/http.js';
 import { paidSession, signedEvent, startFakeStripe, type FakeStripe } from '../support/stripe.js';
@@ -36,16 +37,10 @@ describeEachEngine('refunds of online payments: the excess, the dashboard, the r
   const keyOf = formKey;
   const balance = async (feeId: number) => Number((await db.selectFrom('fee_ledger').select(sql<number>`coalesce(sum(amount_cents), 0)`.as('b')).where('fee_id', '=', feeId).executeTakeFirstOrThrow()).b);
   const balances = async (...names: string[]) => Promise.all(names.map((n) => balance(fees[n]!)));
-  const webhook = (event: { payload: string; headers: Record<string, string> }) => app.inject({ method: 'POST', url: '/webhooks/stripe', payload: event.payload, headers: event.headers });
+  const webhook = (event: { payload: string; headers: Record<string, string> }) => postWebhook(app, event);
   const refundCalls = () => stripe.calls.filter((c) => c.path === '/v1/refunds');
   const fee = async (name: string, cents: number) => {
-    const row = await db
-      .insertInto('fees')
-      .values({ student_id: rosa.student.id, school_id: world.school.id, school_year: 2027, description_en: name, description_es: `${name} (es)`, amount_cents: cents, due_date: '2027-02-20', required: 1, assessment_key: `refunds-${name}`, created_by: null, created_at: STAMP, updated_at: STAMP, updated_by: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('fee_ledger').values({ fee_id: row.id, kind: 'assessed', amount_cents: cents, reason: null, payment_id: null, idempotency_key: null, by_account: null, at: STAMP }).execute();
-    fees[name] = row.id;
+    fees[name] = await assessFee(db, { studentId: rosa.student.id, schoolId: world.school.id, name, cents, key: 'refunds', stamp: STAMP });
   };
   const officePage = async (staff: Client) => staff.get(`/staff/fees/students/${rosa.student.id}`);
   /** The office takes cash for these fees (whole amounts), through its own form. */
