@@ -125,7 +125,7 @@ async function postgresCpuMs(): Promise<number> {
   await database.close();
 }
 const gradebook = parts.has('gradebook')
-  ? await prepare(url, { databaseUrl: url, label: '', students: 0, seconds: 0, concurrency: 1, sectionSize: 35, assignments: 60, portalRate: 0, think: [0, 0], processes: 1 }, seeded(31))
+  ? await prepare(url, { databaseUrl: url, label: '', students: 0, seconds: 0, concurrency: 1, sectionSize: 35, assignments: 60, portalRate: 0, think: [0, 0], processes: 1, warmSeconds: 0 }, seeded(31))
   : null;
 const section = gradebook?.sections[0];
 if (gradebook && !section) throw new Error('no section for the gradebook');
