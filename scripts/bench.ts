@@ -15,10 +15,11 @@
  *       A family's fee reads (To Do, Payments, a student's fees) with a year of fees for every student
  *       (bench/fee-reads.ts): p50 and p99 of each, for guardians across the district.
  *
- *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--think LOW-HIGH] [--warm SECONDS] [--database URL]
+ *   gradebook [--students N] [--seconds S] [--concurrency N] [--portal-rate R] [--think LOW-HIGH] [--warm SECONDS] [--form whole|changed] [--database URL]
  *       Teachers opening gradebooks and saving a column from the grid beside the portal's load
  *       (bench/gradebook.ts); --think: seconds of typing between opening and saving (default 0-0: saturation);
- *       --warm: seconds of the portal's load before anything is timed (default 20; 0: none).
+ *       --warm: seconds of the portal's load before anything is timed (default 20; 0: none); --form: the
+ *       save's form with every cell (whole, as without JavaScript: the default) or as gradebook.js sends it (changed).
  *
  *   oneroster --database URL --package PATH [--dry-run]
  *       One OneRoster import of a package into a database, measured (bench/oneroster-import.ts).
@@ -487,11 +488,13 @@ async function gradebook(args: string[]): Promise<void> {
       'portal-rate': { type: 'string', default: '300' },
       think: { type: 'string', default: '0-0' },
       warm: { type: 'string', default: '20' },
+      form: { type: 'string', default: 'whole' },
       processes: { type: 'string', default: String(os.cpus().length) },
       database: { type: 'string' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
+  if (values.form !== 'whole' && values.form !== 'changed') throw new Error('--form must be whole (every cell, as without JavaScript) or changed (as gradebook.js sends it)');
   const { gradebookBench, NotBuilt } = await import('./bench/gradebook.js');
   const { msText } = await import('./bench/staff.js');
   const options = {
@@ -504,6 +507,7 @@ async function gradebook(args: string[]): Promise<void> {
     think: String(values.think).split('-').map(Number) as [number, number],
     processes: Number(values.processes),
     warmSeconds: Number(values.warm),
+    form: values.form as 'whole' | 'changed',
   };
   let results;
   try {
@@ -514,7 +518,7 @@ async function gradebook(args: string[]): Promise<void> {
     process.exit(3);
   }
   console.log(
-    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate} --think ${values.think} --warm ${options.warmSeconds}${values.database ? ' --database …' : ''}\n`,
+    `\nMachine: ${machine()}\nCommand: npm run bench -- gradebook --students ${options.students} --seconds ${options.seconds} --concurrency ${options.concurrency} --portal-rate ${options.portalRate} --think ${values.think} --warm ${options.warmSeconds} --form ${options.form}${values.database ? ' --database …' : ''}\n`,
   );
   console.log('| engine | sections (students; assignments) | open the gradebook: p50 / p95 / p99 / max (requests, errors) | save a column: p50 / p95 / p99 / max (requests, errors) | portal beside it: requests/s, p50, p99, errors | the portal warming up, not timed: seconds, requests/s, p50, p99 | server peak RSS | load average before → after |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -907,7 +911,7 @@ switch (name) {
         '       npm run bench -- messages [--students N] [--tries 1000] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- search [--students N] [--tries 40] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- fees [--students N] [--fees-per-student 4] [--tries 400] [--database URL] [--engines sqlite,postgres]\n' +
-        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--warm 20] [--database URL] [--engines sqlite,postgres]\n' +
+        '       npm run bench -- gradebook [--students N] [--seconds 60] [--concurrency 50] [--section-size 35] [--assignments 60] [--portal-rate 300] [--think 0-0] [--warm 20] [--form whole|changed] [--database URL] [--engines sqlite,postgres]\n' +
         '       npm run bench -- oneroster-export --database URL\n' +
         '       npm run bench -- oneroster --database URL --package PATH [--dry-run]\n' +
         '       npm run bench -- oneroster --database URL --package FULL --delta [--fraction 0.01] [--seed 1] [--delta-package PATH] [--portal-rate 300] [--baseline-seconds 15]\n' +

@@ -4,7 +4,8 @@
  * through `app.inject` (no socket), one request at a time, as the gradebook and bell benchmarks ask it:
  *
  * - the gradebook: open a 35-student section's grid of 60 assignments (`GET`), save one whole column
- *   from the form that page carried (`POST`, 303; gradebook.ts builds the form as a browser sends it);
+ *   from the form that page carried (`POST`, 303; gradebook.ts builds the form as a browser sends it),
+ *   with every cell (as without JavaScript) and with the typed cells' points only (as gradebook.js sends it);
  * - a bell: open a section's roster (`GET`), submit it with about 6 % of the students marked absent or
  *   tardy (`POST`, 303), and the page the 303 leads to (`GET`), one section after another;
  * - the inbox (issue 21): a guardian with 2,000 messages (messages.ts's: every third one unread) reads
@@ -246,8 +247,8 @@ if (gradebook && section) {
    * The column's form (gradebook.ts), each of its cells typed as one more point than the page showed (modulo
    * the points possible + 1): every cell changes, whatever an earlier run of this script saved there.
    */
-  const columnForm = (page: string, round: number) => {
-    const form = saveColumn(section, page, round);
+  const columnForm = (page: string, round: number, changedOnly = false) => {
+    const form = saveColumn(section, page, round, changedOnly);
     const column = section.assignments[round % section.assignments.length]!;
     const shown = new Map(tags(page, 'input').map((i) => [i.name, i.value]));
     for (const field of form.form) {
@@ -270,6 +271,10 @@ if (gradebook && section) {
     htmlBytes = Buffer.byteLength(page);
     const form = columnForm(page, round);
     await measured('gradebook: save a column (POST)', 303, () => teacher.post(form.url, form.form));
+    // The same save as gradebook.js sends it: the typed column's points, not every cell's.
+    const next = await gunzip(await teacher.get(openGradebook(section)));
+    const sent = columnForm(next, round + 500, true);
+    await measured('gradebook: save a column, as gradebook.js sends it (POST)', 303, () => teacher.post(sent.url, sent.form));
   }
   summary.push(`${section.students.length} × ${section.assignments.length} gradebook (page ${(htmlBytes / 1024).toFixed(0)} KiB of HTML)`);
 }

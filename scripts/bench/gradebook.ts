@@ -40,6 +40,8 @@ export interface GradebookBenchOptions {
   processes: number;
   /** seconds of the portal's load at its rate, before anything is timed (0: none; the runs before session 23) */
   warmSeconds: number;
+  /** the form as sent: 'whole' without JavaScript (every cell), 'changed' as gradebook.js sends it (the typed cells' points) */
+  form?: 'whole' | 'changed';
   reuse?: boolean;
 }
 
@@ -66,10 +68,11 @@ const unescape = (v: string) => v.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (e) =>
 /**
  * The form that saves one whole column from the gradebook page just opened, as a browser sends it: the
  * grid's form with every field the page carries (the form token, the roster, each cell's points and
- * what it showed), one assignment's 35 cells typed anew. `round` picks the column and varies the scores
+ * what it showed), one assignment's 35 cells typed anew. `changedOnly`: as a browser running
+ * gradebook.js sends it, without the points of the cells not typed in. `round` picks the column and varies the scores
  * from one save to the next, so every save changes every cell of its column.
  */
-export function saveColumn(s: BenchSection, page: string, round: number): { url: string; form: [string, string][] } {
+export function saveColumn(s: BenchSection, page: string, round: number, changedOnly = false): { url: string; form: [string, string][] } {
   const start = page.indexOf('class="hr-grid-form"');
   if (start < 0) throw new NotBuilt('the gradebook page has no score grid');
   const formStart = page.lastIndexOf('<form', start);
@@ -85,6 +88,9 @@ export function saveColumn(s: BenchSection, page: string, round: number): { url:
     if (!name) continue;
     let value = unescape(/\svalue="([^"]*)"/.exec(tag)?.[1] ?? '');
     const cell = /^p_(\d+)_(\d+)$/.exec(name);
+    // As gradebook.js sends the form: a cell's points only where typed anew (on a page just opened,
+    // every other cell shows what is stored).
+    if (changedOnly && cell && Number(cell[2]) !== column.id) continue;
     if (cell && Number(cell[2]) === column.id) {
       // A whole number of points from 0 to the points possible, different from the last save's.
       value = String((Number(cell[1]) + round) % (Math.floor(column.pointsPossible) + 1));
@@ -323,7 +329,7 @@ export async function gradebookBench(options: GradebookBenchOptions): Promise<Gr
           const page = await client.get(openGradebook(s));
           open.push({ ms: page.ms, ok: page.status === 200 });
           if (page.status !== 200) continue;
-          const { url, form } = saveColumn(s, page.text, round);
+          const { url, form } = saveColumn(s, page.text, round, options.form === 'changed');
           if (options.think[1] > 0) await pause();
           if (performance.now() >= until) break;
           const saved = await client.post(url, form);

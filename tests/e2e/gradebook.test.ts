@@ -24,8 +24,8 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
   let kids: StudentFixture[];
   // 26 more students in the English and Spanish sections: a class taller than the screen.
   let more: StudentFixture[];
-  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', StaffFixture>;
-  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select', SectionFixture>;
+  const teachers = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select' | 'again', StaffFixture>;
+  const sections = {} as Record<'en' | 'es' | 'keys' | 'nojs' | 'back' | 'select' | 'again', SectionFixture>;
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
@@ -47,7 +47,7 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
       published: i !== 7,
     }));
     let period = 1;
-    for (const key of ['en', 'es', 'keys', 'nojs', 'back', 'select'] as const) {
+    for (const key of ['en', 'es', 'keys', 'nojs', 'back', 'select', 'again'] as const) {
       sections[key] = await sectionWithGradebook(db, world, {
         course: { code: `SCI3${period}0`, title: 'Biology' },
         // four bell periods in the fixture's schedule: the fifth section meets in the first again
@@ -215,7 +215,15 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(`p_${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`);
     await page.keyboard.type('88');
+    const posted = page.waitForRequest((r) => r.method() === 'POST');
     await page.keyboard.press('Enter');
+    // gradebook.js sent the points of the three cells typed in, not of every cell (each row's originals, all).
+    const sent = new URLSearchParams((await posted).postData() ?? '');
+    const pointsSent = [...sent.keys()].filter((k) => k.startsWith('p_')).sort();
+    expect(pointsSent).toEqual(
+      [`p_${kids[2]!.id}_${sections.keys.assignments['Homework 1']}`, `p_${kids[1]!.id}_${sections.keys.assignments['Homework 1']}`, `p_${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`].sort(),
+    );
+    expect([...sent.keys()].filter((k) => k.startsWith('o_'))).toHaveLength(kids.length);
     // Back to the cell where Enter was pressed (Leo's Homework 2), focused: the next arrow goes on from there.
     const leoHw2 = `${kids[1]!.id}_${sections.keys.assignments['Homework 2']}`;
     await page.waitForURL(new RegExp(`saved=3&at=${leoHw2}#p_${leoHw2}$`));
@@ -227,6 +235,30 @@ describe.skipIf(!CHROMIUM)('the gradebook in Chromium', () => {
     expect(await pointsOf('keys', kids[1]!, 'Homework 1')).toBe(7);
     expect(await pointsOf('keys', kids[1]!, 'Homework 2')).toBe(88);
     await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it('after a refused save, sends again what was typed: a good cell shown again is saved with the corrected one', async () => {
+    const page = await openPage(browser, 1280);
+    await signIn(page, base, teachers.again.account!);
+    await page.goto(`${base}${gradebook('again')}`);
+    const good = `p_${kids[0]!.id}_${sections.again.assignments['Homework 5']}`;
+    const bad = `p_${kids[1]!.id}_${sections.again.assignments['Homework 5']}`;
+    await page.locator(`[name="${good}"]`).fill('9');
+    await page.locator(`[name="${bad}"]`).fill('-1');
+    await page.locator('.hr-grid-form button[type="submit"]').click();
+    await page.waitForLoadState();
+    expectOnlyHttpErrors(page, 400);
+    await expect(page.locator(`[name="${good}"]`).inputValue()).resolves.toBe('9');
+    // Only the bad cell is corrected; the good one stays as the refused page showed it, and is sent.
+    await page.locator(`[name="${bad}"]`).fill('4');
+    const posted = page.waitForRequest((r) => r.method() === 'POST');
+    await page.locator('.hr-grid-form button[type="submit"]').click();
+    const sent = new URLSearchParams((await posted).postData() ?? '');
+    expect([...sent.keys()].filter((k) => k.startsWith('p_')).sort()).toEqual([bad, good].sort());
+    await page.waitForURL(/saved=2/);
+    expect(await pointsOf('again', kids[0]!, 'Homework 5')).toBe(9);
+    expect(await pointsOf('again', kids[1]!, 'Homework 5')).toBe(4);
     await page.context().close();
   });
 

@@ -218,6 +218,41 @@ describeEachEngine('the teacher’s gradebook', (get) => {
     expect(again.headers.location).toBe(`${grid()}&saved=0`);
   });
 
+  it('takes a grid cell whose points were not sent as unchanged (gradebook.js sends only the changed ones); the column page needs every cell', async () => {
+    const rosaClient = await signedIn(rosa.account);
+    const fields = formFields((await rosaClient.get(grid())).body, grid());
+    const points = Object.keys(fields).filter((k) => k.startsWith('p_'));
+    expect(points.length).toBeGreaterThan(4);
+    const before = await everything();
+    // Nothing but the rows' originals and the lists: saved nothing, changed nothing.
+    const bare = Object.fromEntries(Object.entries(fields).filter(([k]) => !k.startsWith('p_')));
+    const none = await rosaClient.post(grid(), bare);
+    expect(none.statusCode).toBe(303);
+    expect(none.headers.location).toBe(`${grid()}&saved=0`);
+    expect(await everything()).toEqual(before);
+    // One cell sent, changed: that cell is saved; every other stays as it was.
+    const leoHw1 = await scoreOf(leo, 'HW 1');
+    const one = await rosaClient.post(grid(), { ...bare, [cell(leo, 'HW 1')]: leoHw1?.points === 3 ? '2' : '3' });
+    expect(one.statusCode).toBe(303);
+    expect(one.headers.location).toContain('saved=1');
+    const after = await scores();
+    const changed = after.filter((r) => JSON.stringify(r) !== JSON.stringify((before.scores as typeof after).find((b) => b.student_id === r.student_id && b.assignment_id === r.assignment_id)));
+    expect(changed.map((r) => [r.student_id, r.assignment_id])).toEqual([[leo.id, biology.assignments['HW 1']]]);
+    // One sent with a bad value: refused as any other, nothing saved.
+    const snapshot = await everything();
+    const bad = await rosaClient.post(grid(), { ...Object.fromEntries(Object.entries(formFields((await rosaClient.get(grid())).body, grid())).filter(([k]) => !k.startsWith('p_'))), [cell(zoe, 'HW 2')]: '-2' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Points cannot be below zero.');
+    expect(await everything()).toEqual(snapshot);
+    // The column page carries every cell's flags and comment: a cell left out there is a malformed form.
+    const columnFields = formFields((await rosaClient.get(column('HW 1'))).body, column('HW 1'));
+    delete columnFields[cell(zoe, 'HW 1')];
+    const partial = await rosaClient.post(column('HW 1'), columnFields);
+    expect(partial.statusCode).toBe(400);
+    expect(partial.body).toContain('This form could not be read.');
+    expect(await everything()).toEqual(snapshot);
+  });
+
   it('comes back after a save to the cell the teacher was in: its field is the fragment, focused and described by the notice', async () => {
     const rosaClient = await signedIn(rosa.account);
     const key = (s: StudentFixture, title: string) => `${s.id}_${biology.assignments[title]}`;

@@ -101,7 +101,9 @@ interface ReadForm {
  * a field per student row (`o_<student>`, in the order of its `assignments` field: decodeGridRows), on
  * the column and row pages a field per cell (`o_<student>_<assignment>`) —, its points (`p_…`) and, on
  * the column and row pages, its flags (`f_…`) and comment (`c_…`). Only cells whose value differs from
- * what the page showed become edits. Null when the form itself is malformed.
+ * what the page showed become edits. On the grid a cell whose points field was not sent is not one:
+ * gradebook.js leaves out every cell still as stored (a column's save sends 35 cells' points, not 2,100).
+ * On the column and row pages every cell must be there. Null when the form itself is malformed.
  */
 function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (studentId: number, assignmentId: number) => boolean): ReadForm | null {
   const listed = ([] as unknown[]).concat(body.student ?? []).map(recordId);
@@ -113,6 +115,7 @@ function readScoreForm(body: Record<string, unknown>, full: boolean, keep: (stud
     const [studentId, assignmentId] = key.split('_').map(Number) as [number, number];
     if (!keep(studentId, assignmentId)) continue;
     const pointsRaw = body[`p_${key}`];
+    if (pointsRaw === undefined && !full) continue;
     if (typeof pointsRaw !== 'string') return null;
     form.originals.set(key, text);
     const entered: Entered = { points: pointsRaw.slice(0, 40) };
