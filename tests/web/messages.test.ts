@@ -113,6 +113,8 @@ describeEachEngine('Message Center pages', (get) => {
     expect(page.body).not.toContain('<script>alert');
     expect(page.body).toContain('<a href="https://example.org/lab?x=1" rel="noopener noreferrer nofollow"');
     expect(textOf(page.body)).toContain('About Maya Ortiz');
+    // The message's own page already counts it read: its header does not still say "1 unread".
+    expect(textOf(page.body)).not.toMatch(/Messages \(\d+ unread\)/);
     expect(textOf((await lucia.get('/home')).body)).not.toMatch(/Messages \(\d+ unread\)/);
 
     // Everyone who did not receive it: the same 404 as a message that does not exist.

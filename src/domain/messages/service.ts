@@ -505,6 +505,8 @@ export interface ThreadMessage {
 
 export interface OpenedMessage extends ThreadMessage {
   archived: boolean;
+  /** it was unread until this opening (which read it) */
+  readNow: boolean;
   student: string | null;
   asksReply: boolean;
   /** the messages of the reader's private thread after the first one */
@@ -579,6 +581,7 @@ export async function openMessage(
   return {
     ...asThreadMessage(first, reader, c.locale, files),
     archived: row.archived === 1,
+    readNow: row.read_at === null,
     student,
     asksReply: first.asks_reply === 1,
     replies: replies.map((m) => asThreadMessage(m, reader, c.locale, files)),

@@ -278,6 +278,8 @@ export async function messageRoutes(app: FastifyInstance): Promise<void> {
     if (!reader) return reply.callNotFound();
     const message = await openMessage(db, reader, id, { locale: ctx.locale, settings: ctx.district.settings, now: services.now() });
     if (!message) return reply.callNotFound();
+    // Opening it read it: the header's count of unread messages, asked before, no longer counts it.
+    if (message.readNow && !message.archived && ctx.unreadMessages) ctx.unreadMessages -= 1;
     return sendPage(reply, <MessagePageView ctx={ctx} message={message} notice={notice(ctx, request.query.done)} />);
   });
 
