@@ -314,7 +314,7 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
     ] as const) {
       await page.goto(`${base}${url}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      const rows = await page.locator('main table tbody tr').count();
+      const rows = await page.locator('main table').first().locator('tbody tr').count();
       expect(rows, url).toBeGreaterThan(0);
       await expectUsableActions(page, rows * 2);
       await page.getByRole('button', { name: 'Español' }).click();
@@ -332,6 +332,38 @@ describe.skipIf(!CHROMIUM)('the school calendar and announcements in Chromium', 
       await page.goto(`${base}${url}`);
       await expectUsableActions(page, 2, 'main form');
     }
+  });
+
+  it('at 360 px each day without school is a block: its table does not scroll sideways in its box, in English and Spanish', async () => {
+    // A day with long notes in both languages, after the app's today (2027-02-09).
+    const db = database.db;
+    const school = (await db.selectFrom('schools').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+    const day = { instructional: 0 as const, reason: 'teacher_workday', note: 'Teacher workday: conferences and planning for the spring term', note_es: 'Día de trabajo de los maestros: conferencias y planificación del semestre de primavera' };
+    await db
+      .insertInto('calendar_days')
+      .values({ school_id: school, date: '2027-02-15', ...day })
+      .onConflict((oc) => oc.columns(['school_id', 'date']).doUpdateSet(day))
+      .execute();
+    const page = await openPage(browser, 360);
+    await signIn(page);
+    await page.goto(`${base}/staff/calendar`);
+    for (const [name, note] of [
+      ['Days without school and day notes', 'Teacher workday: conferences and planning for the spring term'],
+      ['Días sin clases y notas del día', 'Día de trabajo de los maestros: conferencias y planificación del semestre de primavera'],
+    ] as const) {
+      if (name.startsWith('Días')) {
+        await page.getByRole('button', { name: 'Español' }).click();
+        await page.waitForFunction(() => document.documentElement.lang === 'es');
+      }
+      const region = page.getByRole('region', { name });
+      await region.getByText(note).waitFor();
+      const fits = await region.evaluate((box) => ({ scroll: box.scrollWidth, client: box.clientWidth }));
+      expect(fits.scroll, name).toBeLessThanOrEqual(fits.client);
+      await expectFits(page);
+    }
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.context().close();
   });
 
   for (const width of [360, 1280] as const) {

@@ -161,7 +161,8 @@ function DaysSection({ ctx, days, schools, values, errors }: { ctx: PageContext;
         <p>{t('officeCalendar.daysNone')}</p>
       ) : (
         <TableScroll label={t('officeCalendar.days')}>
-          <table class="usa-table usa-table--borderless">
+          {/* on a phone each day is a block, as the events above (hr-items): nothing scrolls sideways */}
+          <table class="usa-table usa-table--borderless hr-items">
             <caption class="usa-sr-only">{t('officeCalendar.days')}</caption>
             <thead>
               <tr>
